@@ -1,0 +1,119 @@
+"""Decision rules: who defects, computed for all actors at once.
+
+A rule is a vectorised function ``decide(obs, params, rng) -> defect`` registered by name. It maps
+an :class:`Observation` (arrays indexed by actor) and the resolved parameters to a boolean array
+(True = defect) for every actor; the engine then keeps the choices of the actors that revise this
+period and overrides committed actors. A rule must not draw from ``rng`` before the engine's own
+per-period draws are done: the engine hands it the period's decision uniforms (``obs.uniforms``),
+one per actor in actor-id order, and a rule that needs more randomness draws it from ``rng`` after.
+
+Adding a rule is one file in this folder that calls :func:`register_rule`; the registry picks it
+up, and it appears in the schema, the CLI, scenario validation, the app and the contract tests.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from agents.declare import Param
+
+#: Ties comply: an actor defects only if its advantage exceeds this times (G + F).
+TIE_TOLERANCE = 1e-12
+
+
+@dataclass(frozen=True)
+class Observation:
+    """What the actors see when they decide, as arrays indexed by actor id.
+
+    Attributes:
+        advantage: ``delta_k``, the per-unit advantage of defecting (DESIGN.md section 2).
+        uniforms: The period's decision uniforms, one per actor, in [0, 1).
+        defect: Last period's actions (True = defect).
+        belief: ``rho_k``, the capability- and rivalry-weighted believed defection share.
+        tolerance: Advantages with absolute value at most this are ties (and ties comply).
+        extra: Further observation arrays for rules that need them (by name).
+    """
+
+    advantage: np.ndarray
+    uniforms: np.ndarray
+    defect: np.ndarray
+    belief: np.ndarray
+    tolerance: float
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+Decide = Callable[[Observation, Mapping[str, Any], np.random.Generator], np.ndarray]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A registered decision rule.
+
+    Attributes:
+        name: Registry name (``logit``).
+        decide: The vectorised decision function.
+        params: The parameters this rule reads.
+        deterministic: True when the rule ignores the uniforms and the generator.
+        summary: The rule in one sentence.
+        references: Literature the rule follows.
+    """
+
+    name: str
+    decide: Decide
+    params: tuple[Param, ...]
+    deterministic: bool
+    summary: str
+    references: tuple[str, ...] = ()
+
+
+_REGISTRY: dict[str, Rule] = {}
+
+
+def register_rule(
+    name: str,
+    *,
+    params: tuple[Param, ...] = (),
+    deterministic: bool,
+    summary: str,
+    references: tuple[str, ...] = (),
+) -> Callable[[Decide], Decide]:
+    """Register a decision function under ``name`` (used as a decorator)."""
+
+    def wrap(fn: Decide) -> Decide:
+        if name in _REGISTRY and _REGISTRY[name].decide is not fn:
+            raise ValueError(f"decision rule {name!r} is registered twice")
+        _REGISTRY[name] = Rule(name, fn, tuple(params), deterministic, summary, references)
+        return fn
+
+    return wrap
+
+
+def _load_all() -> None:
+    for info in pkgutil.iter_modules(__path__):
+        if not info.name.startswith("_"):
+            importlib.import_module(f"{__name__}.{info.name}")
+
+
+def rules() -> dict[str, Rule]:
+    """All registered rules by name, in name order."""
+    _load_all()
+    return dict(sorted(_REGISTRY.items()))
+
+
+def get_rule(name: str) -> Rule:
+    """The rule registered as ``name``; KeyError names the registered ones."""
+    table = rules()
+    if name not in table:
+        raise KeyError(f"unknown decision rule {name!r}; registered: {', '.join(table)}")
+    return table[name]
+
+
+def strictly_positive(advantage: np.ndarray, tolerance: float) -> np.ndarray:
+    """True where the advantage exceeds the tie tolerance (ties comply)."""
+    return advantage > tolerance

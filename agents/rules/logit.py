@@ -1,0 +1,57 @@
+"""Logit (quantal) response: defect with probability ``1 / (1 + exp(-beta * delta_k))``.
+
+Noisy best response. ``beta`` is the precision: 0 is a coin flip, large values approach best
+response. An advantage within the tie tolerance counts as exactly 0 (probability 1/2). The actor
+defects iff its decision uniform is below the defection probability.
+
+References:
+    McKelvey, R. D. and Palfrey, T. R. (1995). Quantal response equilibria for normal form games.
+    *Games and Economic Behavior* 10(1), 6-38.
+    Blume, L. E. (1993). The statistical mechanics of strategic interaction.
+    *Games and Economic Behavior* 5(3), 387-424.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+from scipy.special import expit
+
+from agents.declare import Param
+from agents.rules import Observation, register_rule
+
+BETA = Param(
+    name="beta",
+    kind="float",
+    default=10.0,
+    low=0.0,
+    range=(0.0, 50.0),
+    unit="1 / (G per unit capability)",
+    help="Precision of the logit rule: 0 decides by coin flip, large values approach best "
+    "response.",
+    group="decisions",
+    symbol="beta",
+)
+
+
+def defect_probability(advantage: np.ndarray, beta: float, tolerance: float) -> np.ndarray:
+    """``1 / (1 + exp(-beta * delta))``, with advantages inside the tolerance set to 0."""
+    delta = np.where(np.abs(advantage) <= tolerance, 0.0, advantage)
+    return expit(beta * delta)
+
+
+@register_rule(
+    "logit",
+    params=(BETA,),
+    deterministic=False,
+    summary="Defect with probability 1 / (1 + exp(-beta * delta)).",
+    references=(
+        "McKelvey and Palfrey (1995), Games and Economic Behavior 10(1), 6-38.",
+        "Blume (1993), Games and Economic Behavior 5(3), 387-424.",
+    ),
+)
+def logit(obs: Observation, params: Mapping[str, Any], rng: np.random.Generator) -> np.ndarray:
+    """Defect where the decision uniform is below the logit defection probability."""
+    return obs.uniforms < defect_probability(obs.advantage, float(params["beta"]), obs.tolerance)

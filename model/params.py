@@ -1,0 +1,287 @@
+"""The parameter schema: every parameter declared once, validated in one place.
+
+The core's parameters are declared here (DESIGN.md section 2); each decision rule declares the
+ones it reads in its own file, and :func:`schema` gathers them through the rule registry. The model
+constructor, the CLI flags, scenario validation, ``pausegame params`` and (later) the app's
+controls and the samplers are all generated from :func:`schema`.
+
+Example:
+    >>> from model.params import resolve
+    >>> p = resolve({"p_detect": 0.5})
+    >>> p.p_detect, p.penalty
+    (0.5, 4.0)
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from agents.declare import Param
+from agents.rules import rules
+from model.errors import ParameterError
+
+_NETWORKS = ("none", "complete", "erdos_renyi", "barabasi_albert", "watts_strogatz", "blocs",
+             "explicit")
+
+CORE: tuple[Param, ...] = (
+    # --- payoffs -------------------------------------------------------------------------
+    Param("defect_gain", "float", 1.0, "Gain per period from frontier development per unit of "
+          "capability when defecting (the numeraire G = 1).", unit="G per unit capability",
+          low=0.0, range=(0.0, 5.0), group="payoffs", symbol="G"),
+    Param("race_pressure", "float", 0.5, "How much the gain from defecting grows with the "
+          "believed defection share of rivals: G * (1 + race_pressure * rho).", unit="",
+          low=0.0, range=(0.0, 3.0), group="payoffs", symbol="lam"),
+    Param("risk_cost", "float", 1.0, "Shared risk: every actor pays risk_cost * c * R each "
+          "period, R being the capability share that defects.", unit="G per unit capability",
+          low=0.0, range=(0.0, 5.0), group="payoffs", symbol="r"),
+    Param("risk_internalization", "float", 0.0, "Share of the world's risk from its own "
+          "defection that an actor weighs when deciding (0 ignores it, 1 like a planner).",
+          low=0.0, high=1.0, range=(0.0, 1.0), group="payoffs", symbol="phi"),
+    # --- verification --------------------------------------------------------------------
+    Param("p_detect", "float", 0.3, "Probability per period that international verification "
+          "catches a defector.", unit="per period", low=0.0, high=1.0, range=(0.0, 1.0),
+          group="verification", symbol="p"),
+    Param("p_domestic", "float", 0.2, "Probability per period that a complying nation catches "
+          "its own defecting lab under domestic law.", unit="per period", low=0.0, high=1.0,
+          range=(0.0, 1.0), group="verification", symbol="p_dom"),
+    Param("p_false_alarm", "float", 0.02, "Probability per period that international "
+          "verification wrongly flags a complier.", unit="per period", low=0.0, high=1.0,
+          range=(0.0, 0.2), group="verification", symbol="q"),
+    Param("verification_lag", "int", 0, "Periods between a violation and its sanction.",
+          unit="periods", low=0, range=(0, 24), group="verification", symbol="L"),
+    # --- sanctions -----------------------------------------------------------------------
+    Param("penalty", "float", 4.0, "Sanction per unit of capability when caught (or falsely "
+          "flagged), before shielding by allies.", unit="G per unit capability", low=0.0,
+          range=(0.0, 20.0), group="sanctions", symbol="F"),
+    Param("discount", "float", 0.95, "Per-period discount factor applied to lagged sanctions "
+          "when actors decide.", unit="per period", low=0.0, high=1.0, low_open=True,
+          range=(0.5, 1.0), group="sanctions", symbol="delta"),
+    # --- decisions -----------------------------------------------------------------------
+    Param("decision_rule", "choice", "logit", "How actors decide (a registered rule).",
+          group="decisions"),
+    Param("revision_rate", "float", 1.0, "Share of actors that revise their action each period "
+          "(exactly max(1, round(revision_rate * N)) of them).", unit="per period", low=0.0,
+          high=1.0, low_open=True, range=(0.01, 1.0), group="decisions"),
+    Param("information", "choice", "perfect", "What actors know of others: 'perfect' (last "
+          "period's actions) or 'detected' (only international flags).",
+          choices=("perfect", "detected"), group="decisions"),
+    Param("initial_compliance", "float", 1.0, "Share of actors complying at the start (an exact "
+          "count, chosen at random).", low=0.0, high=1.0, range=(0.0, 1.0), group="decisions"),
+    # --- population ----------------------------------------------------------------------
+    Param("n_nations", "int", 12, "Number of nations.", unit="nations", low=2, range=(2, 60),
+          app_max=100, group="population"),
+    Param("n_labs", "int", 48, "Number of AI labs, placed in nations in proportion to nation "
+          "capability.", unit="labs", low=0, range=(0, 200), app_max=500, group="population"),
+    Param("capability_dist", "choice", "lognormal", "Distribution capabilities are drawn from "
+          "before normalising to world shares.", choices=("equal", "lognormal", "pareto"),
+          group="population"),
+    Param("capability_spread", "float", 1.0, "Spread of the capability distribution (lognormal "
+          "sigma; pareto 1 / shape); 0 makes everyone equal.", low=0.0, range=(0.0, 3.0),
+          group="population"),
+    Param("state_share", "float", 0.25, "Share of world capability held by nations' own state "
+          "programmes (all of it when there are no labs).", low=0.0, high=1.0,
+          range=(0.0, 1.0), group="population"),
+    # --- alliances -----------------------------------------------------------------------
+    Param("alliance_network", "choice", "blocs", "How nations are allied: a generator, or "
+          "'explicit' for a graph from a scenario or file.", choices=_NETWORKS,
+          group="alliances"),
+    Param("alliance_density", "float", 0.3, "Edge density of the erdos_renyi, barabasi_albert "
+          "and watts_strogatz generators (expected degree / (n_nations - 1)).", low=0.0,
+          high=1.0, range=(0.0, 1.0), group="alliances"),
+    Param("alliance_weight", "float", 0.8, "Weight w of every generated alliance tie: how much "
+          "allies shield each other and stop being rivals.", low=0.0, high=1.0, low_open=True,
+          range=(0.05, 1.0), group="alliances", symbol="w"),
+    Param("n_blocs", "int", 2, "Number of dense alliance blocs of the 'blocs' generator.",
+          unit="blocs", low=1, range=(1, 6), group="alliances"),
+    Param("bloc_crosslink", "float", 0.05, "Probability of a tie between two nations of "
+          "different blocs in the 'blocs' generator.", low=0.0, high=1.0, range=(0.0, 0.5),
+          group="alliances"),
+    Param("alliance_rewiring", "float", 0.1, "Rewiring probability of the watts_strogatz "
+          "generator.", low=0.0, high=1.0, range=(0.0, 1.0), group="alliances"),
+    # --- run -----------------------------------------------------------------------------
+    Param("stability_threshold", "float", 0.9, "The pause holds while the capability-weighted "
+          "compliance of bound actors is at least this.", low=0.0, high=1.0, low_open=True,
+          range=(0.5, 1.0), group="run"),
+    Param("collapse_patience", "int", 3, "Consecutive periods below the threshold that make a "
+          "collapse (one noisy month is not).", unit="periods", low=1, range=(1, 12),
+          group="run"),
+    Param("steps", "int", 120, "Number of periods (months) to run.", unit="periods", low=1,
+          range=(12, 600), app_max=1000, group="run"),
+    Param("seed", "seed", None, "Seed of the run's random number generator (none: drawn fresh "
+          "and recorded).", group="run"),
+)
+
+
+def schema() -> dict[str, Param]:
+    """Every declared parameter by name: the core's, then each registered rule's."""
+    table = {p.name: p for p in CORE}
+    registered = rules()
+    table["decision_rule"] = _with_choices(table["decision_rule"], tuple(registered))
+    for rule in registered.values():
+        for p in rule.params:
+            if p.name in table and table[p.name] != p:
+                raise ValueError(f"parameter {p.name!r} is declared twice, differently "
+                                 f"(by rule {rule.name!r})")
+            table[p.name] = p
+    return table
+
+
+def _with_choices(p: Param, choices: tuple[str, ...]) -> Param:
+    from dataclasses import replace
+
+    return replace(p, choices=choices)
+
+
+def defaults() -> dict[str, Any]:
+    """The default value of every parameter."""
+    return {name: p.default for name, p in schema().items()}
+
+
+def unknown_name_error(name: str, table: Mapping[str, Param]) -> ParameterError:
+    """The error for a parameter name the schema does not know, with the closest names."""
+    close = difflib.get_close_matches(name, table, n=3)
+    hint = f"did you mean {', '.join(close)}? " if close else ""
+    return ParameterError(
+        name, None, "see `pausegame params`",
+        message=f"unknown parameter {name!r}; {hint}see `pausegame params` for every parameter",
+    )
+
+
+def coerce(p: Param, value: Any) -> Any:
+    """Validate one value against its declaration; return it in its canonical type.
+
+    Raises:
+        ParameterError: naming the field, the value and the allowed range.
+    """
+    allowed = p.bounds_text()
+    if p.kind == "choice":
+        if not isinstance(value, str) or value not in p.choices:
+            raise ParameterError(p.name, value, allowed)
+        return value
+    if p.kind == "seed":
+        if value is None:
+            return None
+        if isinstance(value, bool) or not _is_integral(value) or int(value) < 0:
+            raise ParameterError(p.name, value, allowed)
+        return int(value)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        try:
+            import numpy as np
+
+            if isinstance(value, np.generic) and not isinstance(value, np.bool_):
+                value = value.item()
+            else:
+                raise TypeError
+        except TypeError:
+            raise ParameterError(p.name, value, allowed, why="has the wrong type") from None
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ParameterError(p.name, value, allowed, why="is not a finite number")
+    if p.kind == "int":
+        if not _is_integral(value):
+            raise ParameterError(p.name, value, allowed, why="is not an integer")
+        value = int(value)
+    else:
+        value = float(value)
+    lo, hi = p.low, p.high
+    if lo is not None and (value < lo or (p.low_open and value == lo)):
+        raise ParameterError(p.name, value, allowed, why="is out of bounds")
+    if hi is not None and (value > hi or (p.high_open and value == hi)):
+        raise ParameterError(p.name, value, allowed, why="is out of bounds")
+    return value
+
+
+def _is_integral(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return True
+    return isinstance(value, float) and math.isfinite(value) and value.is_integer()
+
+
+def parse_text(p: Param, text: str) -> Any:
+    """Parse a value typed on the command line (or into a text box) and validate it."""
+    raw = text.strip()
+    if p.kind == "choice":
+        return coerce(p, raw)
+    if p.kind == "seed" and raw.lower() in ("", "none", "null"):
+        return None
+    try:
+        value: Any = int(raw) if p.kind in ("int", "seed") and raw.lstrip("+-").isdigit() \
+            else float(raw)
+    except ValueError:
+        raise ParameterError(p.name, raw, p.bounds_text(), why="is not a number") from None
+    return coerce(p, value)
+
+
+class Params(Mapping[str, Any]):
+    """A complete, validated, immutable set of parameter values.
+
+    Behaves as a read-only mapping and gives attribute access (``params.p_detect``).
+    Build one with :func:`resolve`.
+    """
+
+    __slots__ = ("_values",)
+
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        object.__setattr__(self, "_values", dict(values))
+
+    def __getitem__(self, key: str) -> Any:
+        return self._values[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("Params are immutable; use params.replace(...)")
+
+    def __repr__(self) -> str:
+        inner = ", ".join(f"{k}={v!r}" for k, v in self._values.items())
+        return f"Params({inner})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Params, (self._values,))
+
+    def replace(self, **changes: Any) -> Params:
+        """A new validated Params with some values changed."""
+        return resolve({**self._values, **changes})
+
+    def to_dict(self) -> dict[str, Any]:
+        """A plain dict copy."""
+        return dict(self._values)
+
+
+def resolve(overrides: Mapping[str, Any] | None = None, **kwargs: Any) -> Params:
+    """Defaults overlaid with ``overrides`` and ``kwargs``, every value validated.
+
+    Raises:
+        ParameterError: for an unknown name, a wrong type, NaN or infinity, a value out of
+            bounds, or a contradiction between fields (``n_blocs`` above ``n_nations``).
+    """
+    table = schema()
+    given = {**(overrides or {}), **kwargs}
+    values = {name: p.default for name, p in table.items()}
+    for name, value in given.items():
+        if name not in table:
+            raise unknown_name_error(name, table)
+        values[name] = coerce(table[name], value)
+    _check_together(values)
+    return Params(values)
+
+
+def _check_together(v: Mapping[str, Any]) -> None:
+    if v["alliance_network"] == "blocs" and v["n_blocs"] > v["n_nations"]:
+        raise ParameterError("n_blocs", v["n_blocs"],
+                             f"an integer in [1, n_nations={v['n_nations']}]",
+                             why="is larger than the number of nations")
