@@ -1,0 +1,475 @@
+"""The vectorised game engine: one period of DESIGN.md section 2 for all actors at once.
+
+State lives in numpy arrays indexed by actor id (nations first, then labs) and alliances in a
+scipy.sparse matrix; a step costs O(actors + alliance edges). ``model/ODD.md`` states every
+formula as implemented here, and ``model/reference.py`` re-implements the same period as an
+idiomatic Mesa agent loop; the tests hold the two equal draw for draw.
+
+Example:
+    >>> from model.engine import Engine
+    >>> eng = Engine.from_params({"p_detect": 0.5}, rng=7)
+    >>> summary = eng.run()
+    >>> summary.held
+    True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import networkx as nx
+import numpy as np
+
+from agents.rules import TIE_TOLERANCE, Observation, get_rule
+from model.params import Params, resolve
+from model.scenario import Scenario, scenario_from_mapping
+from model.world import World, build_world
+
+#: Per-step rows of the indicator matrix (what is measured) ...
+_ROWS = ("comply", "caught_domestic", "caught_international", "false_alarm", "sanction_paid",
+         "payoff", "belief")
+#: ... and its columns (whom it is summed over, with which weight).
+_COLS = ("count", "capability", "nations", "labs", "capability_nations", "capability_labs",
+         "capability_bound")
+_NR, _NC = len(_ROWS), len(_COLS)
+# record layout: indicator sums (NR * NC), column totals (NC), pause active flag, revisions
+_REC = _NR * _NC + _NC + 2
+
+#: Time-series columns, in output order (see :meth:`Engine.timeseries`).
+TIMESERIES_COLUMNS = (
+    "step", "compliance", "weighted_compliance", "compliance_nations", "compliance_labs",
+    "weighted_compliance_nations", "weighted_compliance_labs", "bound_compliance",
+    "defecting_share", "detections", "detections_domestic", "detections_international",
+    "false_alarms", "sanctions_paid", "mean_payoff", "total_payoff", "mean_belief",
+    "pause_active", "holds",
+)
+
+
+def new_seed() -> int:
+    """A fresh seed from the operating system's entropy, to be recorded with the run."""
+    return int(np.random.SeedSequence().entropy % (2**63))
+
+
+def prepare_params(
+    values: Mapping[str, Any], scenario: Scenario | None = None, graph: nx.Graph | None = None
+) -> Params:
+    """Validate parameter values, filling what a scenario or graph implies.
+
+    A ``[[nations]]`` table sets ``n_nations`` (and ``n_labs`` when it places labs), and
+    ``[[alliances]]`` or an explicit graph set ``alliance_network='explicit'``, unless the
+    values say otherwise (a contradiction is then reported when the world is built).
+    """
+    merged = dict(values)
+    if scenario is not None and scenario.nations:
+        merged.setdefault("n_nations", len(scenario.nations))
+        if any(n.labs is not None for n in scenario.nations):
+            merged.setdefault("n_labs", sum(n.labs if isinstance(n.labs, int)
+                                            else len(n.labs or ()) for n in scenario.nations))
+        if scenario.alliances:
+            merged.setdefault("alliance_network", "explicit")
+    if graph is not None:
+        merged.setdefault("alliance_network", "explicit")
+    return resolve(merged)
+
+
+def make_rng(rng: np.random.Generator | int | None) -> np.random.Generator:
+    """A numpy Generator from a Generator, an integer seed, or None (fresh entropy)."""
+    if isinstance(rng, np.random.Generator):
+        return rng
+    return np.random.default_rng(rng)
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """The outcome of one run.
+
+    Attributes:
+        held: True when the pause never collapsed.
+        collapse_step: First step of the first run of ``collapse_patience`` consecutive active
+            steps below ``stability_threshold``; None when the pause held.
+        final_compliance: Capability-weighted compliance of all actors at the last step.
+        final_bound_compliance: The same over bound actors (NaN with no active pause).
+        mean_compliance: Capability-weighted compliance averaged over steps 1..T.
+        detections: Violations caught over the run (domestic and international).
+        false_alarms: Compliers wrongly flagged over the run.
+        sanctions_paid: Total sanctions that landed during the run (units of G).
+        total_payoff: Sum of all actors' realised payoffs over the run.
+        steps: Number of steps run.
+        seed: The integer seed, when the run was seeded by one.
+    """
+
+    held: bool
+    collapse_step: int | None
+    final_compliance: float
+    final_bound_compliance: float
+    mean_compliance: float
+    detections: int
+    false_alarms: int
+    sanctions_paid: float
+    total_payoff: float
+    steps: int
+    seed: int | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """A plain dict (JSON-friendly)."""
+        return asdict(self)
+
+
+def collapse_step(holds: np.ndarray, active: np.ndarray, patience: int) -> int | None:
+    """First step starting ``patience`` consecutive active steps in which the pause fails.
+
+    Args:
+        holds: For steps 1..T, whether the pause held (ignored where not active).
+        active: For steps 1..T, whether a pause was active; inactive steps count neither way
+            (they neither extend nor break a run of failures).
+        patience: Length of the run of failures that makes a collapse.
+
+    Returns:
+        The step (1-based) where that run starts, or None.
+    """
+    run_start = None
+    run = 0
+    for t in range(len(holds)):
+        if not active[t]:
+            continue
+        if holds[t]:
+            run = 0
+            continue
+        if run == 0:
+            run_start = t + 1
+        run += 1
+        if run >= patience:
+            return run_start
+    return None
+
+
+class Engine:
+    """The array state of one run and its period (DESIGN.md section 2).
+
+    Args:
+        params: Validated parameters (see :func:`model.params.resolve`).
+        rng: The run's generator, or an integer seed (``default_rng(seed)``).
+        scenario: Named nations, labs, alliances, commitments and events (optional).
+        graph: An explicit alliance graph (optional; needs ``alliance_network='explicit'``).
+        world: A prebuilt world (skips construction draws; for tests and replays).
+    """
+
+    def __init__(
+        self,
+        params: Params,
+        rng: np.random.Generator | int | None = None,
+        *,
+        scenario: Scenario | Mapping[str, Any] | None = None,
+        graph: nx.Graph | None = None,
+        world: World | None = None,
+    ) -> None:
+        self.params = params
+        self.seed = int(rng) if isinstance(rng, (int, np.integer)) else params["seed"]
+        self.rng = make_rng(rng)
+        sc = None if scenario is None else scenario_from_mapping(scenario)
+        self.world = world if world is not None else build_world(params, self.rng, scenario=sc,
+                                                                 graph=graph)
+        self.rule = get_rule(params["decision_rule"])
+        w = self.world
+        self.n_nations = w.n_nations
+        self.n_actors = w.n_actors
+        self.home = w.home
+        self.is_lab = w.is_lab
+        self.t = 0
+        self.defect = w.initial_defect.copy()
+        self.bound = np.ones(self.n_actors, dtype=bool)
+        self.pause_active = True
+        self.n_revise = max(1, round(float(params["revision_rate"]) * self.n_actors))
+        self.tolerance = TIE_TOLERANCE * (params["defect_gain"] + params["penalty"])
+        lag = int(params["verification_lag"])
+        self._ring = np.zeros((lag + 1, self.n_actors))
+        self._refresh_structure()
+        belief0 = 1.0 - float(params["initial_compliance"])
+        self.belief = self.rival_share(np.full(self.n_actors, belief0))
+        self.payoff = np.zeros(self.n_actors)
+        self.last: dict[str, np.ndarray] = {}
+        self._records = np.zeros((int(params["steps"]) + 1, _REC))
+        self._record(np.zeros(self.n_actors, bool), np.zeros(self.n_actors, bool),
+                     np.zeros(self.n_actors, bool), np.zeros(self.n_actors), self.payoff, 0)
+
+    @classmethod
+    def from_params(
+        cls,
+        params: Mapping[str, Any] | None = None,
+        rng: np.random.Generator | int | None = None,
+        *,
+        scenario: Scenario | Mapping[str, Any] | None = None,
+        graph: nx.Graph | None = None,
+        **overrides: Any,
+    ) -> Engine:
+        """Build from raw parameter values (scenario's ``[params]`` < ``params`` < overrides).
+
+        If no ``rng`` is given, the ``seed`` parameter seeds the run; if that is none too, a
+        fresh seed is drawn and recorded in ``engine.seed``.
+        """
+        sc = None if scenario is None else scenario_from_mapping(scenario)
+        merged = {**(dict(sc.params) if sc else {}), **dict(params or {}), **overrides}
+        p = prepare_params(merged, sc, graph)
+        if rng is None:
+            seed = p["seed"] if p["seed"] is not None else new_seed()
+            p = p.replace(seed=seed)
+            rng = seed
+        return cls(p, rng, scenario=sc, graph=graph)
+
+    # ------------------------------------------------------------------ structure
+    def _refresh_structure(self) -> None:
+        """Recompute everything derived from capabilities, alliances and membership."""
+        p = self.params
+        w = self.world
+        c = w.capability
+        n = self.n_nations
+        self.c = c
+        self.c_total = float(c.sum())
+        self.enforcement = np.bincount(self.home, weights=c, minlength=n)
+        csr = w.alliances.tocsr()
+        self._edge_row = np.repeat(np.arange(n), np.diff(csr.indptr))
+        self._edge_col = csr.indices.astype(np.int64)
+        self._edge_w = csr.data.astype(float)
+        self._has_edges = bool(len(self._edge_w))
+        # shielding share s_j over member nations other than j (all nations in the core)
+        e = self.enforcement
+        others = e.sum() - e
+        allied = self._nation_matvec(e)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            s = np.where(others > 1e-15, (others - allied) / others, 0.0)
+        self.shield_nation = np.clip(s, 0.0, 1.0)
+        self.shield = self.shield_nation[self.home]
+        # rivalry denominators
+        den = self._rival_sum(c)
+        self._inv_den = np.where(den > 1e-12 * self.c_total, 1.0 / np.where(den > 0, den, 1.0),
+                                 0.0)
+        # per-actor catch probabilities (DESIGN.md: pi_k)
+        pd, pi = float(p["p_domestic"]), float(p["p_detect"])
+        self.pi_international = pi * self.shield
+        self.pi_domestic = pd + (1.0 - pd) * pi * self.shield
+        self.false_alarm_cost = float(p["p_false_alarm"]) * self.shield
+        self._discounted_penalty = float(p["discount"]) ** int(p["verification_lag"]) * float(
+            p["penalty"])
+        self._weights = np.stack([
+            np.ones(self.n_actors), c, (~self.is_lab).astype(float), self.is_lab.astype(float),
+            c * ~self.is_lab, c * self.is_lab, c * self.bound,
+        ], axis=1)
+        self._totals = self._weights.sum(axis=0)
+
+    def _nation_matvec(self, x: np.ndarray) -> np.ndarray:
+        """``W @ x`` over the alliance matrix's CSR arrays (x indexed by nation)."""
+        if not self._has_edges:
+            return np.zeros(self.n_nations)
+        return np.bincount(self._edge_row, weights=self._edge_w * x[self._edge_col],
+                           minlength=self.n_nations)
+
+    def _rival_sum(self, cx: np.ndarray) -> np.ndarray:
+        """``sum_{m != k} v_km * cx_m`` for every actor k, from per-nation aggregates."""
+        agg = np.bincount(self.home, weights=cx, minlength=self.n_nations)
+        excluded = np.where(self.is_lab, cx + cx[self.home], agg[self.home])
+        return (agg.sum() - self._nation_matvec(agg)[self.home]) - excluded
+
+    def rival_share(self, x: np.ndarray) -> np.ndarray:
+        """``rho_k = sum v_km c_m x_m / sum v_km c_m`` (0 when k has no rivals), in [0, 1]."""
+        return np.clip(self._rival_sum(self.c * x) * self._inv_den, 0.0, 1.0)
+
+    # ------------------------------------------------------------------ the period
+    def advantage(self) -> np.ndarray:
+        """``delta_k`` for every actor from the current beliefs and last period's actions."""
+        p = self.params
+        gain = p["defect_gain"] * (1.0 + p["race_pressure"] * self.belief)
+        risk = p["risk_internalization"] * p["risk_cost"]
+        nation_complied = ~self.defect[self.home]
+        pi = np.where(self.is_lab & nation_complied, self.pi_domestic, self.pi_international)
+        bound_delta = gain - self._discounted_penalty * (pi - self.false_alarm_cost) - risk
+        if self.pause_active and self.bound.all():
+            return bound_delta
+        free = gain - risk
+        if not self.pause_active:
+            return free
+        return np.where(self.bound, bound_delta, free)
+
+    def fixed_actions(self, t: int) -> tuple[np.ndarray, np.ndarray]:
+        """The fixed-action mask at step t: (held, defect) from commitments and active events."""
+        w = self.world
+        held, action = w.committed, w.committed_defect
+        active = [ev for ev in w.events if ev[0] <= t and (ev[1] is None or t < ev[1])]
+        if active:
+            held, action = held.copy(), action.copy()
+            for _, _, idx, defect in active:
+                held[idx] = True
+                action[idx] = defect
+        return held, action
+
+    def step(self) -> None:
+        """Advance one period: negotiation, decisions, verification, sanctions, payoffs, updates,
+        metrics (DESIGN.md section 2, in that order, with its draws in its order)."""
+        p = self.params
+        n = self.n_actors
+        rng = self.rng
+        if self.t + 1 >= len(self._records):
+            self._records = np.concatenate([self._records, np.zeros_like(self._records)])
+        self.t += 1
+        t = self.t
+        # (1) negotiation: no treaty rounds in the core.
+        # (2) decisions
+        revisers = rng.choice(n, size=self.n_revise, replace=False)
+        uniforms = rng.random(n)
+        delta = self.advantage()
+        obs = Observation(advantage=delta, uniforms=uniforms, defect=self.defect,
+                          belief=self.belief, tolerance=self.tolerance)
+        proposed = np.asarray(self.rule.decide(obs, p, rng), dtype=bool)
+        if self.n_revise == n:
+            new = proposed
+        else:
+            new = self.defect.copy()
+            new[revisers] = proposed[revisers]
+        held, held_action = self.fixed_actions(t)
+        if held.any():
+            new = np.where(held, held_action, new)
+        # (3) verification draws: domestic first, then international
+        u_dom = rng.random(n)
+        u_int = rng.random(n)
+        bound = self.bound if self.pause_active else np.zeros(n, dtype=bool)
+        caught_dom = self.is_lab & new & ~new[self.home] & (u_dom < p["p_domestic"]) & bound
+        caught_int = new & ~caught_dom & (u_int < p["p_detect"]) & bound
+        false_alarm = ~new & (u_int < p["p_false_alarm"]) & bound
+        # (4) sanctions, landing verification_lag periods later
+        flagged = caught_int | false_alarm
+        imposed = p["penalty"] * self.c * (caught_dom + flagged * self.shield)
+        ring = self._ring
+        ring[(t + len(ring) - 1) % len(ring)] += imposed
+        slot = t % len(ring)
+        paid = ring[slot].copy()
+        ring[slot] = 0.0
+        # (5) realised payoffs
+        defecting_share = float(self.c @ new) / self.c_total
+        gain = np.where(new, p["defect_gain"] * self.c * (1.0 + p["race_pressure"] * self.belief),
+                        0.0)
+        self.payoff = gain - paid - p["risk_cost"] * self.c * defecting_share
+        # (6) updates: beliefs (capabilities and alliances are fixed in the core)
+        belief_used = self.belief
+        if p["information"] == "perfect":
+            self.belief = self.rival_share(new.astype(float))
+        else:
+            q, pd = float(p["p_false_alarm"]), float(p["p_detect"])
+            if pd > q:
+                f = self.rival_share(flagged.astype(float))
+                self.belief = np.clip((f - q) / (pd - q), 0.0, 1.0)
+        self.defect = new
+        self.last = {"advantage": delta, "revisers": revisers, "caught_domestic": caught_dom,
+                     "caught_international": caught_int, "false_alarm": false_alarm,
+                     "sanction_imposed": imposed, "sanction_paid": paid,
+                     "belief_used": belief_used}
+        # (7) metrics
+        self._record(caught_dom, caught_int, false_alarm, paid, self.payoff, len(revisers))
+
+    def _record(self, caught_dom: np.ndarray, caught_int: np.ndarray, false_alarm: np.ndarray,
+                paid: np.ndarray, payoff: np.ndarray, n_revised: int) -> None:
+        ind = np.stack([~self.defect, caught_dom, caught_int, false_alarm, paid, payoff,
+                        self.belief]).astype(float)
+        row = self._records[self.t]
+        row[: _NR * _NC] = (ind @ self._weights).ravel()
+        row[_NR * _NC: _NR * _NC + _NC] = self._totals
+        row[-2] = self.pause_active
+        row[-1] = n_revised
+
+    def run(self, steps: int | None = None) -> RunSummary:
+        """Run ``steps`` more periods (default: the ``steps`` parameter) and summarise."""
+        todo = int(self.params["steps"]) if steps is None else int(steps)
+        need = self.t + todo + 1
+        if need > len(self._records):
+            grown = np.zeros((need, _REC))
+            grown[: len(self._records)] = self._records
+            self._records = grown
+        for _ in range(todo):
+            self.step()
+        return self.summary()
+
+    # ------------------------------------------------------------------ outputs
+    def latest(self, column: str) -> float:
+        """The latest value of one time-series column (cached per step)."""
+        if getattr(self, "_latest_t", -1) != self.t:
+            self._latest = self._metrics(self._records[self.t: self.t + 1], self.t)
+            self._latest_t = self.t
+        return float(self._latest[column][0])
+
+    def timeseries(self) -> dict[str, np.ndarray]:
+        """Per-step metrics for steps 0..t (row 0 is the starting state).
+
+        Columns (:data:`TIMESERIES_COLUMNS`): count and capability-weighted compliance (all,
+        nations, labs), ``bound_compliance`` (weighted, over actors bound by an active pause;
+        NaN when none), ``defecting_share`` (R_t), detections (domestic, international, both),
+        false alarms, sanctions paid (G), mean and total payoff, mean belief, whether a pause
+        was active, and ``holds`` (1.0 / 0.0; NaN when no pause was active).
+        """
+        return self._metrics(self._records[: self.t + 1], 0)
+
+    def _metrics(self, rec: np.ndarray, first_step: int) -> dict[str, np.ndarray]:
+        sums = rec[:, : _NR * _NC].reshape(-1, _NR, _NC)
+        tot = rec[:, _NR * _NC: _NR * _NC + _NC]
+
+        def share(r: str, c: str) -> np.ndarray:
+            j = _COLS.index(c)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                return np.where(tot[:, j] > 0, sums[:, _ROWS.index(r), j] / tot[:, j], np.nan)
+
+        def total(r: str, c: str = "count") -> np.ndarray:
+            return sums[:, _ROWS.index(r), _COLS.index(c)]
+
+        active = rec[:, -2] > 0.5
+        bound = share("comply", "capability_bound")
+        bound = np.where(active, bound, np.nan)
+        holds = np.where(np.isnan(bound), np.nan,
+                         (bound >= self.params["stability_threshold"]).astype(float))
+        dom, intl = total("caught_domestic"), total("caught_international")
+        out = {
+            "step": np.arange(first_step, first_step + len(rec)),
+            "compliance": share("comply", "count"),
+            "weighted_compliance": share("comply", "capability"),
+            "compliance_nations": share("comply", "nations"),
+            "compliance_labs": share("comply", "labs"),
+            "weighted_compliance_nations": share("comply", "capability_nations"),
+            "weighted_compliance_labs": share("comply", "capability_labs"),
+            "bound_compliance": bound,
+            "defecting_share": 1.0 - share("comply", "capability"),
+            "detections": dom + intl,
+            "detections_domestic": dom,
+            "detections_international": intl,
+            "false_alarms": total("false_alarm"),
+            "sanctions_paid": total("sanction_paid"),
+            "mean_payoff": share("payoff", "count"),
+            "total_payoff": total("payoff"),
+            "mean_belief": share("belief", "count"),
+            "pause_active": active.astype(float),
+            "holds": holds,
+        }
+        for k in ("detections", "detections_domestic", "detections_international",
+                  "false_alarms"):
+            out[k] = np.rint(out[k]).astype(np.int64)
+        return out
+
+    def summary(self) -> RunSummary:
+        """The run's outcome so far (see :class:`RunSummary`)."""
+        ts = self.timeseries()
+        p = self.params
+        holds = ts["holds"][1:]
+        active = ts["pause_active"][1:] > 0.5
+        cs = collapse_step(np.nan_to_num(holds, nan=1.0) > 0.5, active,
+                           int(p["collapse_patience"]))
+        wc = ts["weighted_compliance"]
+        return RunSummary(
+            held=cs is None,
+            collapse_step=cs,
+            final_compliance=float(wc[-1]),
+            final_bound_compliance=float(ts["bound_compliance"][-1]),
+            mean_compliance=float(np.mean(wc[1:])) if self.t else float(wc[0]),
+            detections=int(ts["detections"].sum()),
+            false_alarms=int(ts["false_alarms"].sum()),
+            sanctions_paid=float(ts["sanctions_paid"].sum()),
+            total_payoff=float(ts["total_payoff"].sum()),
+            steps=self.t,
+            seed=self.seed,
+        )

@@ -1,0 +1,276 @@
+"""Scenarios as parsed objects: named nations, labs, blocs, alliances, commitments and events.
+
+A scenario file (TOML, read by ``experiments.scenarios``) is parsed into a plain mapping and
+validated here into a :class:`Scenario`. ``model`` does no file I/O; it accepts the mapping.
+
+Layout of the mapping (DESIGN.md section 4)::
+
+    [meta]        name, title, summary, (claim)       any keys; kept as given
+    [params]      any schema field                    validated by model.params
+    [[nations]]   name; capability; labs (a count or a list of capabilities); bloc;
+                  committed = "comply" | "defect"; action = "comply" | "defect"
+    [[alliances]] a, b, weight                        nation names
+    [[events]]    start, duration, actors, action     actor names (see below)
+
+Actor names: a nation's own programme is its name (``"Norland"``); its labs are
+``"Norland/lab-1"``, ``"Norland/lab-2"``, ... in actor-id order; ``"Norland/*"`` in an event
+means the nation and all its labs. ``committed`` and ``action`` on a nation apply to its
+programme and all its labs (a nation's commitment covers its jurisdiction; use an event to hold
+a single lab).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from model.errors import ScenarioError
+
+ACTIONS = ("comply", "defect")
+_TABLES = ("meta", "params", "nations", "alliances", "events")
+_NATION_KEYS = ("name", "capability", "labs", "bloc", "committed", "action")
+_ALLIANCE_KEYS = ("a", "b", "weight")
+_EVENT_KEYS = ("start", "duration", "actors", "action")
+
+
+@dataclass(frozen=True)
+class NationSpec:
+    """One ``[[nations]]`` entry."""
+
+    name: str
+    capability: float | None = None
+    labs: int | tuple[float, ...] | None = None
+    bloc: str | int | None = None
+    committed: str | None = None
+    action: str | None = None
+
+
+@dataclass(frozen=True)
+class AllianceSpec:
+    """One ``[[alliances]]`` entry: a tie between nations ``a`` and ``b``."""
+
+    a: str
+    b: str
+    weight: float | None = None
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    """One ``[[events]]`` entry: from ``start`` for ``duration`` periods (None: to the end),
+    the named actors are held to ``action``."""
+
+    start: int
+    duration: int | None
+    actors: tuple[str, ...]
+    action: str
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario (parameters are validated later, with the schema)."""
+
+    meta: Mapping[str, Any] = field(default_factory=dict)
+    params: Mapping[str, Any] = field(default_factory=dict)
+    nations: tuple[NationSpec, ...] = ()
+    alliances: tuple[AllianceSpec, ...] = ()
+    events: tuple[EventSpec, ...] = ()
+
+    @property
+    def name(self) -> str:
+        """The scenario's name (``meta.name``), or ``"custom"``."""
+        return str(self.meta.get("name", "custom"))
+
+    def to_mapping(self) -> dict[str, Any]:
+        """The scenario as a plain mapping in file layout (round-trips through
+        :func:`scenario_from_mapping`)."""
+        out: dict[str, Any] = {"meta": dict(self.meta), "params": dict(self.params)}
+        if self.nations:
+            rows = []
+            for n in self.nations:
+                row: dict[str, Any] = {"name": n.name}
+                if n.capability is not None:
+                    row["capability"] = n.capability
+                if n.labs is not None:
+                    row["labs"] = n.labs if isinstance(n.labs, int) else list(n.labs)
+                for key in ("bloc", "committed", "action"):
+                    if getattr(n, key) is not None:
+                        row[key] = getattr(n, key)
+                rows.append(row)
+            out["nations"] = rows
+        if self.alliances:
+            out["alliances"] = [
+                {"a": a.a, "b": a.b, **({"weight": a.weight} if a.weight is not None else {})}
+                for a in self.alliances
+            ]
+        if self.events:
+            out["events"] = [
+                {"start": e.start, **({"duration": e.duration} if e.duration is not None else {}),
+                 "actors": list(e.actors), "action": e.action}
+                for e in self.events
+            ]
+        return out
+
+
+def scenario_from_mapping(data: Mapping[str, Any], *, source: str = "scenario") -> Scenario:
+    """Validate a parsed scenario mapping.
+
+    Args:
+        data: The parsed file (tables as in the module docstring).
+        source: Where it came from, for error messages (a file name).
+
+    Raises:
+        ScenarioError: naming the source, the table, the entry and the field.
+    """
+    if isinstance(data, Scenario):
+        return data
+    if not isinstance(data, Mapping):
+        raise ScenarioError(f"{source}: a scenario must be a table, not {type(data).__name__}")
+    for key in data:
+        if key not in _TABLES:
+            raise ScenarioError(f"{source}: unknown table [{key}]; allowed: "
+                                + ", ".join(f"[{t}]" for t in _TABLES))
+    meta = _table(data, "meta", source)
+    params = _table(data, "params", source)
+    nations = tuple(_nation(row, i, source) for i, row in enumerate(_array(data, "nations",
+                                                                            source)))
+    names = [n.name for n in nations]
+    seen: set[str] = set()
+    for i, name in enumerate(names):
+        if name in seen:
+            raise ScenarioError(f"{source}: [[nations]] #{i + 1}: name {name!r} is used twice")
+        seen.add(name)
+    _all_or_none(nations, "capability", source)
+    _all_or_none(nations, "bloc", source)
+    labs_kinds = {type(n.labs) for n in nations if n.labs is not None}
+    if labs_kinds == {int, tuple}:
+        raise ScenarioError(f"{source}: [[nations]]: give labs either as counts for every "
+                            "nation or as lists of capabilities, not a mix")
+    if tuple in labs_kinds and any(n.capability is None for n in nations):
+        raise ScenarioError(f"{source}: [[nations]]: labs given as capability lists need a "
+                            "capability for every nation")
+    alliances = tuple(_alliance(row, i, names, source)
+                      for i, row in enumerate(_array(data, "alliances", source)))
+    if alliances and not nations:
+        raise ScenarioError(f"{source}: [[alliances]] need a [[nations]] table naming the "
+                            "nations")
+    events = tuple(_event(row, i, source) for i, row in enumerate(_array(data, "events",
+                                                                          source)))
+    if events and not nations:
+        raise ScenarioError(f"{source}: [[events]] need a [[nations]] table naming the actors")
+    return Scenario(meta=dict(meta), params=dict(params), nations=nations, alliances=alliances,
+                    events=events)
+
+
+def _table(data: Mapping[str, Any], key: str, source: str) -> Mapping[str, Any]:
+    value = data.get(key, {})
+    if not isinstance(value, Mapping):
+        raise ScenarioError(f"{source}: [{key}] must be a table")
+    return value
+
+
+def _array(data: Mapping[str, Any], key: str, source: str) -> list[Mapping[str, Any]]:
+    value = data.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, Mapping) for v in value):
+        raise ScenarioError(f"{source}: [[{key}]] must be an array of tables")
+    return value
+
+
+def _where(table: str, i: int, row: Mapping[str, Any], source: str) -> str:
+    label = f" ({row['name']!r})" if isinstance(row.get("name"), str) else ""
+    return f"{source}: [[{table}]] #{i + 1}{label}"
+
+
+def _check_keys(row: Mapping[str, Any], allowed: Sequence[str], where: str) -> None:
+    for key in row:
+        if key not in allowed:
+            raise ScenarioError(f"{where}: unknown field {key!r}; allowed: {', '.join(allowed)}")
+
+
+def _positive(value: Any, where: str, fld: str, *, allow_zero: bool = False) -> float:
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if ok and math.isfinite(value) and (value > 0 or (allow_zero and value == 0)):
+        return float(value)
+    bound = ">= 0" if allow_zero else "> 0"
+    raise ScenarioError(f"{where}: {fld}={value!r} must be a finite number {bound}")
+
+
+def _action(value: Any, where: str, fld: str) -> str:
+    if value not in ACTIONS:
+        raise ScenarioError(f"{where}: {fld}={value!r}; allowed: 'comply', 'defect'")
+    return str(value)
+
+
+def _nation(row: Mapping[str, Any], i: int, source: str) -> NationSpec:
+    where = _where("nations", i, row, source)
+    _check_keys(row, _NATION_KEYS, where)
+    name = row.get("name")
+    if not isinstance(name, str) or not name.strip() or "/" in name:
+        raise ScenarioError(f"{where}: name={name!r} must be a non-empty string without '/'")
+    cap = row.get("capability")
+    capability = None if cap is None else _positive(cap, where, "capability")
+    labs_raw = row.get("labs")
+    labs: int | tuple[float, ...] | None
+    if labs_raw is None:
+        labs = None
+    elif isinstance(labs_raw, int) and not isinstance(labs_raw, bool):
+        if labs_raw < 0:
+            raise ScenarioError(f"{where}: labs={labs_raw!r} must be a count >= 0 or a list of "
+                                "capabilities")
+        labs = labs_raw
+    elif isinstance(labs_raw, list):
+        labs = tuple(_positive(v, where, "labs[]") for v in labs_raw)
+    else:
+        raise ScenarioError(f"{where}: labs={labs_raw!r} must be a count >= 0 or a list of "
+                            "capabilities")
+    bloc = row.get("bloc")
+    if bloc is not None and (isinstance(bloc, bool) or not isinstance(bloc, (str, int))):
+        raise ScenarioError(f"{where}: bloc={bloc!r} must be a name or an integer")
+    committed = row.get("committed")
+    action = row.get("action")
+    return NationSpec(
+        name=name,
+        capability=capability,
+        labs=labs,
+        bloc=bloc,
+        committed=None if committed is None else _action(committed, where, "committed"),
+        action=None if action is None else _action(action, where, "action"),
+    )
+
+
+def _alliance(row: Mapping[str, Any], i: int, names: Sequence[str], source: str) -> AllianceSpec:
+    where = f"{source}: [[alliances]] #{i + 1}"
+    _check_keys(row, _ALLIANCE_KEYS, where)
+    a, b = row.get("a"), row.get("b")
+    for fld, v in (("a", a), ("b", b)):
+        if v not in names:
+            raise ScenarioError(f"{where}: {fld}={v!r} is not a nation of [[nations]]")
+    if a == b:
+        raise ScenarioError(f"{where}: a nation cannot ally with itself ({a!r})")
+    w = row.get("weight")
+    weight = None
+    if w is not None:
+        weight = _positive(w, where, "weight")
+        if weight > 1:
+            raise ScenarioError(f"{where}: weight={w!r} must be in (0, 1]")
+    return AllianceSpec(str(a), str(b), weight)
+
+
+def _event(row: Mapping[str, Any], i: int, source: str) -> EventSpec:
+    where = f"{source}: [[events]] #{i + 1}"
+    _check_keys(row, _EVENT_KEYS, where)
+    start = row.get("start")
+    if isinstance(start, bool) or not isinstance(start, int) or start < 1:
+        raise ScenarioError(f"{where}: start={start!r} must be a step >= 1")
+    duration = row.get("duration")
+    if duration is not None and (isinstance(duration, bool) or not isinstance(duration, int)
+                                 or duration < 1):
+        raise ScenarioError(f"{where}: duration={duration!r} must be a number of periods >= 1 "
+                            "(leave it out to hold until the end)")
+    actors = row.get("actors")
+    if isinstance(actors, str):
+        actors = [actors]
+    if not isinstance(actors, list) or not actors or not all(isinstance(a, str) for a in actors):
+        raise ScenarioError(f"{where}: actors={actors!r} must be a non-empty list of actor names")
+    return EventSpec(start, duration, tuple(actors), _action(row.get("action"), where, "action"))
