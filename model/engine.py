@@ -23,19 +23,11 @@ import networkx as nx
 import numpy as np
 
 from agents.rules import TIE_TOLERANCE, Observation, get_rule
+from model import kernels
+from model.kernels import N_REC, REC_FIELDS
 from model.params import Params, resolve
 from model.scenario import Scenario, scenario_from_mapping
 from model.world import World, build_world
-
-#: Per-step rows of the indicator matrix (what is measured) ...
-_ROWS = ("comply", "caught_domestic", "caught_international", "false_alarm", "sanction_paid",
-         "payoff", "belief")
-#: ... and its columns (whom it is summed over, with which weight).
-_COLS = ("count", "capability", "nations", "labs", "capability_nations", "capability_labs",
-         "capability_bound")
-_NR, _NC = len(_ROWS), len(_COLS)
-# record layout: indicator sums (NR * NC), column totals (NC), pause active flag, revisions
-_REC = _NR * _NC + _NC + 2
 
 #: Time-series columns, in output order (see :meth:`Engine.timeseries`).
 TIMESERIES_COLUMNS = (
@@ -185,14 +177,16 @@ class Engine:
         self.tolerance = TIE_TOLERANCE * (params["defect_gain"] + params["penalty"])
         lag = int(params["verification_lag"])
         self._ring = np.zeros((lag + 1, self.n_actors))
+        self._everyone = np.arange(self.n_actors)
+        self._has_fixed = bool(self.world.committed.any() or self.world.events)
         self._refresh_structure()
         belief0 = 1.0 - float(params["initial_compliance"])
         self.belief = self.rival_share(np.full(self.n_actors, belief0))
         self.payoff = np.zeros(self.n_actors)
         self.last: dict[str, np.ndarray] = {}
-        self._records = np.zeros((int(params["steps"]) + 1, _REC))
-        self._record(np.zeros(self.n_actors, bool), np.zeros(self.n_actors, bool),
-                     np.zeros(self.n_actors, bool), np.zeros(self.n_actors), self.payoff, 0)
+        self._records = np.zeros((int(params["steps"]) + 1, N_REC))
+        none = np.zeros(self.n_actors, dtype=bool)
+        self._record(none, none, none, np.zeros(self.n_actors), 0)
 
     @classmethod
     def from_params(
@@ -223,73 +217,80 @@ class Engine:
         """Recompute everything derived from capabilities, alliances and membership."""
         p = self.params
         w = self.world
-        c = w.capability
+        c = np.ascontiguousarray(w.capability, dtype=float)
         n = self.n_nations
         self.c = c
         self.c_total = float(c.sum())
         self.enforcement = np.bincount(self.home, weights=c, minlength=n)
         csr = w.alliances.tocsr()
-        self._edge_row = np.repeat(np.arange(n), np.diff(csr.indptr))
-        self._edge_col = csr.indices.astype(np.int64)
-        self._edge_w = csr.data.astype(float)
-        self._has_edges = bool(len(self._edge_w))
+        csr.sort_indices()
+        self._indptr = csr.indptr.astype(np.int64)
+        self._indices = csr.indices.astype(np.int64)
+        self._weights_w = csr.data.astype(float)
         # shielding share s_j over member nations other than j (all nations in the core)
         e = self.enforcement
         others = e.sum() - e
-        allied = self._nation_matvec(e)
+        allied = csr @ e
         with np.errstate(invalid="ignore", divide="ignore"):
             s = np.where(others > 1e-15, (others - allied) / others, 0.0)
         self.shield_nation = np.clip(s, 0.0, 1.0)
         self.shield = self.shield_nation[self.home]
-        # rivalry denominators
-        den = self._rival_sum(c)
+        # rivalry denominators: sum_{m != k} v_km c_m
+        den = self._rival_sum(np.ones(self.n_actors))
         self._inv_den = np.where(den > 1e-12 * self.c_total, 1.0 / np.where(den > 0, den, 1.0),
                                  0.0)
         # per-actor catch probabilities (DESIGN.md: pi_k)
-        pd, pi = float(p["p_domestic"]), float(p["p_detect"])
+        G, lam, F = float(p["defect_gain"]), float(p["race_pressure"]), float(p["penalty"])
+        pd, pi, q = float(p["p_domestic"]), float(p["p_detect"]), float(p["p_false_alarm"])
+        risk = float(p["risk_internalization"]) * float(p["risk_cost"])
+        disc_F = float(p["discount"]) ** int(p["verification_lag"]) * F
         self.pi_international = pi * self.shield
         self.pi_domestic = pd + (1.0 - pd) * pi * self.shield
-        self.false_alarm_cost = float(p["p_false_alarm"]) * self.shield
-        self._discounted_penalty = float(p["discount"]) ** int(p["verification_lag"]) * float(
-            p["penalty"])
-        self._weights = np.stack([
-            np.ones(self.n_actors), c, (~self.is_lab).astype(float), self.is_lab.astype(float),
-            c * ~self.is_lab, c * self.is_lab, c * self.bound,
-        ], axis=1)
-        self._totals = self._weights.sum(axis=0)
+        self.false_alarm_cost = q * self.shield
+        # delta_k = G + G*lam*rho_k - cost_k, with cost_k depending on whether k's nation
+        # defected last period (only a lab of a complying nation faces the domestic check).
+        pi_if_complied = np.where(self.is_lab, self.pi_domestic, self.pi_international)
+        cost_complied = disc_F * (pi_if_complied - self.false_alarm_cost) + risk
+        cost_defected = disc_F * (self.pi_international - self.false_alarm_cost) + risk
+        self._base = G - cost_complied
+        self._cost_jump = cost_defected - cost_complied
+        self._free = G - risk
+        self._g_lam = G * lam
+        self._gc = G * c
+        self._gc_lam = G * lam * c
+        self._rc = float(p["risk_cost"]) * c
+        self._fc = F * c
+        self._fcs = F * c * self.shield
+        self._p = (pd, pi, q)
+        self._perfect = p["information"] == "perfect"
+        self._all_bound = bool(self.bound.all())
 
-    def _nation_matvec(self, x: np.ndarray) -> np.ndarray:
-        """``W @ x`` over the alliance matrix's CSR arrays (x indexed by nation)."""
-        if not self._has_edges:
-            return np.zeros(self.n_nations)
-        return np.bincount(self._edge_row, weights=self._edge_w * x[self._edge_col],
-                           minlength=self.n_nations)
-
-    def _rival_sum(self, cx: np.ndarray) -> np.ndarray:
-        """``sum_{m != k} v_km * cx_m`` for every actor k, from per-nation aggregates."""
-        agg = np.bincount(self.home, weights=cx, minlength=self.n_nations)
-        excluded = np.where(self.is_lab, cx + cx[self.home], agg[self.home])
-        return (agg.sum() - self._nation_matvec(agg)[self.home]) - excluded
+    def _rival_sum(self, x: np.ndarray) -> np.ndarray:
+        """``sum_{m != k} v_km c_m x_m`` for every actor k (see :func:`kernels.rival_sum`)."""
+        return kernels.rival_sum(x, self.c, self.home, self.n_nations, self._indptr,
+                                 self._indices, self._weights_w, np.empty(self.n_actors))
 
     def rival_share(self, x: np.ndarray) -> np.ndarray:
         """``rho_k = sum v_km c_m x_m / sum v_km c_m`` (0 when k has no rivals), in [0, 1]."""
-        return np.clip(self._rival_sum(self.c * x) * self._inv_den, 0.0, 1.0)
+        return kernels.rival_share(x, self.c, self.home, self.n_nations, self._indptr,
+                                   self._indices, self._weights_w, self._inv_den,
+                                   np.empty(self.n_actors))
 
     # ------------------------------------------------------------------ the period
     def advantage(self) -> np.ndarray:
-        """``delta_k`` for every actor from the current beliefs and last period's actions."""
-        p = self.params
-        gain = p["defect_gain"] * (1.0 + p["race_pressure"] * self.belief)
-        risk = p["risk_internalization"] * p["risk_cost"]
-        nation_complied = ~self.defect[self.home]
-        pi = np.where(self.is_lab & nation_complied, self.pi_domestic, self.pi_international)
-        bound_delta = gain - self._discounted_penalty * (pi - self.false_alarm_cost) - risk
-        if self.pause_active and self.bound.all():
-            return bound_delta
-        free = gain - risk
+        """``delta_k`` for every actor from the current beliefs and last period's actions.
+
+        Bound actors: ``G (1 + lam rho) - discount**L F (pi - q s) - phi r``; actors not bound
+        (no active pause, or outside the treaty): ``G (1 + lam rho) - phi r``.
+        """
+        delta = kernels.advantage(self.belief, self.defect, self.home, self._base,
+                                  self._cost_jump, self._g_lam, np.empty(self.n_actors))
+        if self.pause_active and self._all_bound:
+            return delta
+        free = self._g_lam * self.belief + self._free
         if not self.pause_active:
             return free
-        return np.where(self.bound, bound_delta, free)
+        return np.where(self.bound, delta, free)
 
     def fixed_actions(self, t: int) -> tuple[np.ndarray, np.ndarray]:
         """The fixed-action mask at step t: (held, defect) from commitments and active events."""
@@ -305,83 +306,78 @@ class Engine:
 
     def step(self) -> None:
         """Advance one period: negotiation, decisions, verification, sanctions, payoffs, updates,
-        metrics (DESIGN.md section 2, in that order, with its draws in its order)."""
+        metrics (DESIGN.md section 2, in that order).
+
+        Draws, in this order: a permutation of the actors whose first ``n_revise`` entries
+        revise (not drawn when every actor revises); then, always for all N actors in actor-id
+        order, N decision uniforms, N domestic-check uniforms and N international uniforms. A
+        rule that needs more randomness draws after these.
+        """
         p = self.params
         n = self.n_actors
         rng = self.rng
         if self.t + 1 >= len(self._records):
-            self._records = np.concatenate([self._records, np.zeros_like(self._records)])
+            grown = np.zeros((2 * len(self._records), N_REC))
+            grown[: len(self._records)] = self._records
+            self._records = grown
         self.t += 1
         t = self.t
+        revisers = rng.permutation(n)[: self.n_revise] if self.n_revise < n else self._everyone
+        # one call, filled row by row: identical to three successive rng.random(n) draws
+        uniforms, u_dom, u_int = rng.random((3, n))
         # (1) negotiation: no treaty rounds in the core.
         # (2) decisions
-        revisers = rng.choice(n, size=self.n_revise, replace=False)
-        uniforms = rng.random(n)
         delta = self.advantage()
         obs = Observation(advantage=delta, uniforms=uniforms, defect=self.defect,
                           belief=self.belief, tolerance=self.tolerance)
-        proposed = np.asarray(self.rule.decide(obs, p, rng), dtype=bool)
-        if self.n_revise == n:
-            new = proposed
-        else:
-            new = self.defect.copy()
-            new[revisers] = proposed[revisers]
-        held, held_action = self.fixed_actions(t)
-        if held.any():
-            new = np.where(held, held_action, new)
-        # (3) verification draws: domestic first, then international
-        u_dom = rng.random(n)
-        u_int = rng.random(n)
+        new = np.asarray(self.rule.decide(obs, p, rng), dtype=bool)
+        if self.n_revise < n:
+            kept = self.defect.copy()
+            kept[revisers] = new[revisers]
+            new = kept
+        if self._has_fixed:
+            held, held_action = self.fixed_actions(t)
+            if held.any():
+                new = np.where(held, held_action, new)
+        # (3) verification, (4) sanctions, (5) payoffs, (6) beliefs: one compiled pass
         bound = self.bound if self.pause_active else np.zeros(n, dtype=bool)
-        caught_dom = self.is_lab & new & ~new[self.home] & (u_dom < p["p_domestic"]) & bound
-        caught_int = new & ~caught_dom & (u_int < p["p_detect"]) & bound
-        false_alarm = ~new & (u_int < p["p_false_alarm"]) & bound
-        # (4) sanctions, landing verification_lag periods later
-        flagged = caught_int | false_alarm
-        imposed = p["penalty"] * self.c * (caught_dom + flagged * self.shield)
-        ring = self._ring
-        ring[(t + len(ring) - 1) % len(ring)] += imposed
-        slot = t % len(ring)
-        paid = ring[slot].copy()
-        ring[slot] = 0.0
-        # (5) realised payoffs
-        defecting_share = float(self.c @ new) / self.c_total
-        gain = np.where(new, p["defect_gain"] * self.c * (1.0 + p["race_pressure"] * self.belief),
-                        0.0)
-        self.payoff = gain - paid - p["risk_cost"] * self.c * defecting_share
-        # (6) updates: beliefs (capabilities and alliances are fixed in the core)
+        caught_dom = np.empty(n, dtype=bool)
+        caught_int = np.empty(n, dtype=bool)
+        false_alarm = np.empty(n, dtype=bool)
+        imposed = np.empty(n)
+        paid = np.empty(n)
+        payoff = np.empty(n)
+        belief = np.empty(n)
+        pd, pi, q = self._p
+        kernels.settle(
+            t, new, u_dom, u_int, self.home, self.is_lab, bound, pd, pi, q, self._fc, self._fcs,
+            self.c, self._gc, self._gc_lam, self._rc, self.belief, self._ring, self._perfect,
+            self._inv_den, self.n_nations, self._indptr, self._indices, self._weights_w,
+            caught_dom, caught_int, false_alarm, imposed, paid, payoff, belief)
         belief_used = self.belief
-        if p["information"] == "perfect":
-            self.belief = self.rival_share(new.astype(float))
-        else:
-            q, pd = float(p["p_false_alarm"]), float(p["p_detect"])
-            if pd > q:
-                f = self.rival_share(flagged.astype(float))
-                self.belief = np.clip((f - q) / (pd - q), 0.0, 1.0)
+        self.payoff = payoff
+        self.belief = belief
         self.defect = new
         self.last = {"advantage": delta, "revisers": revisers, "caught_domestic": caught_dom,
                      "caught_international": caught_int, "false_alarm": false_alarm,
                      "sanction_imposed": imposed, "sanction_paid": paid,
                      "belief_used": belief_used}
         # (7) metrics
-        self._record(caught_dom, caught_int, false_alarm, paid, self.payoff, len(revisers))
+        self._record(caught_dom, caught_int, false_alarm, paid, len(revisers))
 
     def _record(self, caught_dom: np.ndarray, caught_int: np.ndarray, false_alarm: np.ndarray,
-                paid: np.ndarray, payoff: np.ndarray, n_revised: int) -> None:
-        ind = np.stack([~self.defect, caught_dom, caught_int, false_alarm, paid, payoff,
-                        self.belief]).astype(float)
-        row = self._records[self.t]
-        row[: _NR * _NC] = (ind @ self._weights).ravel()
-        row[_NR * _NC: _NR * _NC + _NC] = self._totals
-        row[-2] = self.pause_active
-        row[-1] = n_revised
+                paid: np.ndarray, n_revised: int) -> None:
+        bound = self.bound if self.pause_active else np.zeros(self.n_actors, dtype=bool)
+        kernels.record(self.defect, self.is_lab, bound, self.c, caught_dom, caught_int,
+                       false_alarm, paid, self.payoff, self.belief, self.pause_active,
+                       n_revised, self._records[self.t])
 
     def run(self, steps: int | None = None) -> RunSummary:
         """Run ``steps`` more periods (default: the ``steps`` parameter) and summarise."""
         todo = int(self.params["steps"]) if steps is None else int(steps)
         need = self.t + todo + 1
         if need > len(self._records):
-            grown = np.zeros((need, _REC))
+            grown = np.zeros((need, N_REC))
             grown[: len(self._records)] = self._records
             self._records = grown
         for _ in range(todo):
@@ -408,48 +404,47 @@ class Engine:
         return self._metrics(self._records[: self.t + 1], 0)
 
     def _metrics(self, rec: np.ndarray, first_step: int) -> dict[str, np.ndarray]:
-        sums = rec[:, : _NR * _NC].reshape(-1, _NR, _NC)
-        tot = rec[:, _NR * _NC: _NR * _NC + _NC]
+        f = {name: rec[:, i] for i, name in enumerate(REC_FIELDS)}
+        n_nat = float(self.n_nations)
+        n_lab = float(self.n_actors - self.n_nations)
+        cap_all = f["capability_nations"] + f["capability_labs"]
 
-        def share(r: str, c: str) -> np.ndarray:
-            j = _COLS.index(c)
+        def ratio(num: np.ndarray, den: np.ndarray | float) -> np.ndarray:
+            d = np.broadcast_to(np.asarray(den, dtype=float), num.shape)
             with np.errstate(invalid="ignore", divide="ignore"):
-                return np.where(tot[:, j] > 0, sums[:, _ROWS.index(r), j] / tot[:, j], np.nan)
+                return np.where(d > 0, num / np.where(d > 0, d, 1.0), np.nan)
 
-        def total(r: str, c: str = "count") -> np.ndarray:
-            return sums[:, _ROWS.index(r), _COLS.index(c)]
-
-        active = rec[:, -2] > 0.5
-        bound = share("comply", "capability_bound")
-        bound = np.where(active, bound, np.nan)
+        weighted = ratio(f["comply_capability_nations"] + f["comply_capability_labs"], cap_all)
+        active = f["pause_active"] > 0.5
+        bound = np.where(active, ratio(f["comply_capability_bound"], f["capability_bound"]),
+                         np.nan)
         holds = np.where(np.isnan(bound), np.nan,
                          (bound >= self.params["stability_threshold"]).astype(float))
-        dom, intl = total("caught_domestic"), total("caught_international")
-        out = {
+        dom = np.rint(f["caught_domestic"]).astype(np.int64)
+        intl = np.rint(f["caught_international"]).astype(np.int64)
+        n_all = n_nat + n_lab
+        return {
             "step": np.arange(first_step, first_step + len(rec)),
-            "compliance": share("comply", "count"),
-            "weighted_compliance": share("comply", "capability"),
-            "compliance_nations": share("comply", "nations"),
-            "compliance_labs": share("comply", "labs"),
-            "weighted_compliance_nations": share("comply", "capability_nations"),
-            "weighted_compliance_labs": share("comply", "capability_labs"),
+            "compliance": ratio(f["comply_nations"] + f["comply_labs"], n_all),
+            "weighted_compliance": weighted,
+            "compliance_nations": ratio(f["comply_nations"], n_nat),
+            "compliance_labs": ratio(f["comply_labs"], n_lab),
+            "weighted_compliance_nations": ratio(f["comply_capability_nations"],
+                                                 f["capability_nations"]),
+            "weighted_compliance_labs": ratio(f["comply_capability_labs"], f["capability_labs"]),
             "bound_compliance": bound,
-            "defecting_share": 1.0 - share("comply", "capability"),
+            "defecting_share": 1.0 - weighted,
             "detections": dom + intl,
             "detections_domestic": dom,
             "detections_international": intl,
-            "false_alarms": total("false_alarm"),
-            "sanctions_paid": total("sanction_paid"),
-            "mean_payoff": share("payoff", "count"),
-            "total_payoff": total("payoff"),
-            "mean_belief": share("belief", "count"),
+            "false_alarms": np.rint(f["false_alarms"]).astype(np.int64),
+            "sanctions_paid": f["sanctions_paid"].copy(),
+            "mean_payoff": f["total_payoff"] / n_all,
+            "total_payoff": f["total_payoff"].copy(),
+            "mean_belief": f["belief_sum"] / n_all,
             "pause_active": active.astype(float),
             "holds": holds,
         }
-        for k in ("detections", "detections_domestic", "detections_international",
-                  "false_alarms"):
-            out[k] = np.rint(out[k]).astype(np.int64)
-        return out
 
     def summary(self) -> RunSummary:
         """The run's outcome so far (see :class:`RunSummary`)."""

@@ -163,6 +163,14 @@ def scenario_from_mapping(data: Mapping[str, Any], *, source: str = "scenario") 
                     events=events)
 
 
+def _all_or_none(nations: Sequence[NationSpec], fld: str, source: str) -> None:
+    given = [getattr(n, fld) is not None for n in nations]
+    if any(given) and not all(given):
+        missing = [n.name for n, g in zip(nations, given, strict=True) if not g]
+        raise ScenarioError(f"{source}: [[nations]]: give {fld} for every nation or for none "
+                            f"(missing for {', '.join(missing)})")
+
+
 def _table(data: Mapping[str, Any], key: str, source: str) -> Mapping[str, Any]:
     value = data.get(key, {})
     if not isinstance(value, Mapping):

@@ -27,7 +27,7 @@ from agents.declare import Param
 TIE_TOLERANCE = 1e-12
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Observation:
     """What the actors see when they decide, as arrays indexed by actor id.
 

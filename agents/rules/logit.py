@@ -1,8 +1,7 @@
 """Logit (quantal) response: defect with probability ``1 / (1 + exp(-beta * delta_k))``.
 
 Noisy best response. ``beta`` is the precision: 0 is a coin flip, large values approach best
-response. An advantage within the tie tolerance counts as exactly 0 (probability 1/2). The actor
-defects iff its decision uniform is below the defection probability.
+response. The actor defects iff its decision uniform is below the defection probability.
 
 References:
     McKelvey, R. D. and Palfrey, T. R. (1995). Quantal response equilibria for normal form games.
@@ -36,10 +35,13 @@ BETA = Param(
 )
 
 
-def defect_probability(advantage: np.ndarray, beta: float, tolerance: float) -> np.ndarray:
-    """``1 / (1 + exp(-beta * delta))``, with advantages inside the tolerance set to 0."""
-    delta = np.where(np.abs(advantage) <= tolerance, 0.0, advantage)
-    return expit(beta * delta)
+def defect_probability(advantage: np.ndarray, beta: float) -> np.ndarray:
+    """``1 / (1 + exp(-beta * delta))``.
+
+    No tie snapping is needed: at an advantage within the tie tolerance the probability is
+    1/2 to within ``beta * 1e-12``, which no decision uniform can tell apart in practice.
+    """
+    return expit(beta * advantage)
 
 
 @register_rule(
@@ -54,4 +56,4 @@ def defect_probability(advantage: np.ndarray, beta: float, tolerance: float) -> 
 )
 def logit(obs: Observation, params: Mapping[str, Any], rng: np.random.Generator) -> np.ndarray:
     """Defect where the decision uniform is below the logit defection probability."""
-    return obs.uniforms < defect_probability(obs.advantage, float(params["beta"]), obs.tolerance)
+    return obs.uniforms < defect_probability(obs.advantage, float(params["beta"]))
