@@ -305,8 +305,9 @@ class Engine:
         return held, action
 
     def step(self) -> None:
-        """Advance one period: negotiation, decisions, verification, sanctions, payoffs, updates,
-        metrics (DESIGN.md section 2, in that order).
+        """Advance one period (DESIGN.md section 2).
+
+        In order: negotiation, decisions, verification, sanctions, payoffs, updates, metrics.
 
         Draws, in this order: a permutation of the actors whose first ``n_revise`` entries
         revise (not drawn when every actor revises); then, always for all N actors in actor-id

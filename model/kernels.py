@@ -65,8 +65,11 @@ def rival_share(x, c, home, n_nations, indptr, indices, weights, inv_den, out): 
 
 @njit(cache=True, nogil=True)
 def advantage(belief, defect, home, base, jump, g_lam, out):  # pragma: no cover
-    """``delta_k = G + G lam rho_k - cost_k``; ``cost_k`` jumps by ``jump_k`` when k's nation
-    defected last period (``base = G - cost if it complied``)."""
+    """``delta_k = G + G lam rho_k - cost_k`` for every actor.
+
+    ``cost_k`` jumps by ``jump_k`` when k's nation defected last period (``base = G - cost``
+    when it complied).
+    """
     for k in range(belief.shape[0]):
         v = base[k] + g_lam * belief[k]
         if defect[home[k]]:

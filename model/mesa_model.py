@@ -88,7 +88,8 @@ class PauseModel(mesa.Model):
         for k in range(world.n_nations, world.n_actors):
             lab = Lab(self, k)
             lab.cell = self.network[int(world.home[k])]
-        model_reporters = {name: partial(_latest_value, column=name) for name in TIMESERIES_COLUMNS if name != "step"}
+        model_reporters = {name: partial(_latest_value, column=name)
+                           for name in TIMESERIES_COLUMNS if name != "step"}
         agent_reporters = ({"action": "action", "capability": "capability", "belief": "belief",
                             "payoff": "payoff"} if collect_agents else None)
         self.datacollector = mesa.DataCollector(model_reporters=model_reporters,

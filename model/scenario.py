@@ -58,8 +58,11 @@ class AllianceSpec:
 
 @dataclass(frozen=True)
 class EventSpec:
-    """One ``[[events]]`` entry: from ``start`` for ``duration`` periods (None: to the end),
-    the named actors are held to ``action``."""
+    """One ``[[events]]`` entry.
+
+    From ``start`` for ``duration`` periods (None: to the end), the named actors are held to
+    ``action``.
+    """
 
     start: int
     duration: int | None
@@ -83,8 +86,10 @@ class Scenario:
         return str(self.meta.get("name", "custom"))
 
     def to_mapping(self) -> dict[str, Any]:
-        """The scenario as a plain mapping in file layout (round-trips through
-        :func:`scenario_from_mapping`)."""
+        """The scenario as a plain mapping in file layout.
+
+        It round-trips through :func:`scenario_from_mapping`.
+        """
         out: dict[str, Any] = {"meta": dict(self.meta), "params": dict(self.params)}
         if self.nations:
             rows = []
