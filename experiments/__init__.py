@@ -1,0 +1,1 @@
+"""Everything headless: the CLI, scenario files, runs, experiments, analyses, benchmarks."""

@@ -57,7 +57,8 @@ def test_false_alarms_move_the_threshold(p, q, F, complies):
     "p, L, discount, F, complies",
     # p * discount**L * F >= G
     [(0.5, 2, 0.5, 8.0, True), (0.5, 2, 0.5, 7.9, False), (0.5, 1, 0.5, 4.0, True),
-     (0.3, 3, 0.95, 4.0, True), (0.3, 4, 0.95, 4.0, False), (0.3, 0, 0.95, 4.0, True), (0.3, 12, 0.95, 6.0, False)],
+     (0.3, 3, 0.95, 4.0, True), (0.3, 4, 0.95, 4.0, False), (0.3, 0, 0.95, 4.0, True),
+     (0.3, 12, 0.95, 6.0, False)],
 )
 def test_lag_and_discount_move_the_threshold(p, L, discount, F, complies):
     compliance = br_final_compliance(1.0, p_detect=p, verification_lag=L, discount=discount,

@@ -1,0 +1,318 @@
+"""The ``pausegame`` command line.
+
+Subcommands are registered, not hard-wired: each is a function ``register(subparsers)`` that adds
+its parser and sets ``handler`` (a function of the parsed arguments returning an exit status).
+The built-in ones are :func:`register_params` and :func:`register_run`; another module adds a
+subcommand by defining ``register(subparsers)`` and listing its dotted name in
+:data:`COMMAND_MODULES`. :func:`add_param_flags` and :func:`param_overrides` give any subcommand
+one flag per schema parameter.
+
+Bad input never prints a traceback or a usage dump: it ends with exit status 2 and one line on
+stderr, ``pausegame: error: <what was wrong and what is allowed>``.
+
+Example:
+    $ pausegame run default --p-detect 0.5 --seed 7
+    $ pausegame run --config runs/default-seed7/config.toml    # the same run again
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import os
+import re
+import sys
+import textwrap
+from collections.abc import Callable, Sequence
+from importlib import import_module
+from pathlib import Path
+from typing import Any, NoReturn
+
+from experiments.run import (
+    RunResult,
+    default_out_dir,
+    package_version,
+    run_scenario,
+    write_outputs,
+)
+from model.errors import ConfigError
+from model.params import parse_text, schema
+
+__all__ = ["COMMAND_MODULES", "UsageError", "add_param_flags", "build_parser", "main",
+           "param_overrides", "register_params", "register_run"]
+
+#: Modules that add subcommands, each through a function ``register(subparsers)``.
+COMMAND_MODULES: tuple[str, ...] = ("experiments.benchmark",)
+
+#: Prefix of the argparse ``dest`` of parameter flags (keeps them apart from other options).
+PARAM_DEST = "param:"
+
+_WIDTH = 100
+
+Registrar = Callable[[Any], None]
+
+
+class UsageError(Exception):
+    """A command line that cannot be parsed (reported like a ConfigError, exit status 2)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser that raises :class:`UsageError` instead of printing usage and exiting."""
+
+    def error(self, message: str) -> NoReturn:
+        match = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
+        if match:
+            choices = re.findall(r"'([^']*)'", match.group(2))
+            close = difflib.get_close_matches(match.group(1), choices, n=1)
+            if close:
+                message += f"; did you mean {close[0]!r}?"
+        raise UsageError(message)
+
+
+# ------------------------------------------------------------------------------ parameters
+def add_param_flags(parser: argparse.ArgumentParser) -> None:
+    """Add one flag per schema parameter: ``--p-detect VALUE`` (also ``--p_detect``).
+
+    Values stay text until :func:`param_overrides` parses them with the schema, so that a bad
+    value is reported with the field's name and allowed range.
+    """
+    group = parser.add_argument_group(
+        "model parameters", "One flag per parameter; `pausegame params` describes each. "
+        "They override the scenario's [params].")
+    for p in schema().values():
+        if p.kind == "choice":
+            metavar = "{" + ",".join(p.choices) + "}"
+        else:
+            metavar = "N" if p.kind in ("int", "seed") else "X"
+        default = "none" if p.default is None else p.default
+        text = f"{p.help} Default {default}; {p.bounds_text()}."
+        dest = PARAM_DEST + p.name
+        group.add_argument(f"--{p.name.replace('_', '-')}", dest=dest, metavar=metavar,
+                           default=argparse.SUPPRESS, help=text.replace("%", "%%"))
+        if "_" in p.name:  # the schema's spelling works too; listed once in --help
+            group.add_argument(f"--{p.name}", dest=dest, default=argparse.SUPPRESS,
+                               help=argparse.SUPPRESS)
+
+
+def param_overrides(args: argparse.Namespace) -> dict[str, Any]:
+    """The parameter values given as flags, parsed and validated by the schema.
+
+    Raises:
+        ParameterError: For a value that is not allowed, naming the field and the range.
+    """
+    table = schema()
+    out: dict[str, Any] = {}
+    for dest, text in vars(args).items():
+        if dest.startswith(PARAM_DEST):
+            name = dest[len(PARAM_DEST):]
+            out[name] = parse_text(table[name], text)
+    return out
+
+
+# ------------------------------------------------------------------------------ params
+def register_params(subparsers: Any) -> None:
+    """Register ``pausegame params``: every parameter with its default and allowed values."""
+    sub = subparsers.add_parser(
+        "params", help="list every model parameter", allow_abbrev=False,
+        description="List every model parameter, grouped: name, default, allowed values, unit, "
+                    "slider range and what it means.")
+    sub.set_defaults(handler=_cmd_params, _parser=sub)
+
+
+def _cmd_params(args: argparse.Namespace) -> int:
+    print(format_params())
+    return 0
+
+
+def format_params(width: int = _WIDTH) -> str:
+    """The text of ``pausegame params``: every schema parameter, grouped by ``group``."""
+    table = schema()
+    groups: dict[str, list[Any]] = {}
+    for p in table.values():
+        groups.setdefault(p.group, []).append(p)
+    intro = (f"pausegame has {len(table)} parameters in {len(groups)} groups. Set one with "
+             "`pausegame run --NAME VALUE` (--p-detect or --p_detect) or in a scenario's "
+             "[params] table. One step is one month; payoffs are in units of G.")
+    lines = textwrap.wrap(intro, width)
+    indent = " " * 6
+    for group, params in groups.items():
+        lines += ["", group.upper()]
+        for p in params:
+            head = f"  {p.name}"
+            if p.symbol:
+                head += f" ({p.symbol})"
+            default = "none" if p.default is None else p.default
+            head += f"   default {default}"
+            if p.unit:
+                head += f"   [{p.unit}]"
+            lines.append(head)
+            allowed = f"allowed: {p.bounds_text()}"
+            if p.range is not None:
+                allowed += f"; slider range {p.range[0]:g} to {p.range[1]:g}"
+            if p.app_max is not None:
+                allowed += f"; app maximum {p.app_max:g}"
+            lines += textwrap.wrap(allowed, width, initial_indent=indent,
+                                   subsequent_indent=indent)
+            lines += textwrap.wrap(p.help, width, initial_indent=indent,
+                                   subsequent_indent=indent)
+    return "\n".join(lines)
+
+
+# ------------------------------------------------------------------------------ run
+def register_run(subparsers: Any) -> None:
+    """Register ``pausegame run``: one run of a scenario, with its four output files."""
+    sub = subparsers.add_parser(
+        "run", help="run one scenario and write its outputs", allow_abbrev=False,
+        usage="pausegame run [SCENARIO] [--PARAM VALUE ...] [--seed N] [--out DIR]\n"
+              "                     [--config FILE] [--alliance-file FILE] [--quiet]",
+        description="Run one scenario (a shipped name or a .toml file) and write "
+                    "timeseries.csv, compliance.png, summary.json and config.toml. Precedence: "
+                    "the scenario's [params] < flags. One step is one month.")
+    sub.add_argument("scenario", nargs="?", metavar="SCENARIO",
+                     help="a scenario file, or the name of a shipped scenario (default: "
+                          "'default')")
+    sub.add_argument("--config", metavar="FILE",
+                     help="a config.toml written by an earlier run (or any scenario file): "
+                          "reproduces that run")
+    sub.add_argument("--alliance_file", dest="alliance_file", help=argparse.SUPPRESS)
+    sub.add_argument("--alliance-file", metavar="FILE", dest="alliance_file",
+                     help="an alliance graph (.graphml, or node-link .json) whose nodes are "
+                          "nation names or indices 0..n_nations-1; edge attribute 'weight'")
+    sub.add_argument("--out", metavar="DIR",
+                     help="output folder (default: runs/<scenario-name>-seed<seed>/)")
+    sub.add_argument("--quiet", "-q", action="store_true", help="print nothing on success")
+    add_param_flags(sub)
+    sub.set_defaults(handler=_cmd_run, _parser=sub)
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    if args.config is not None and args.scenario is not None:
+        raise UsageError(f"give a SCENARIO ({args.scenario!r}) or --config FILE "
+                         f"({args.config!r}), not both")
+    source: str | Path = Path(args.config) if args.config is not None else (
+        args.scenario or "default")
+    overrides = param_overrides(args)
+    result = run_scenario(source, overrides, graph=args.alliance_file)
+    out = Path(args.out) if args.out else default_out_dir(result.name, result.seed)
+    result = write_outputs(result, out)
+    if not args.quiet:
+        print(format_run(result))
+    return 0
+
+
+def format_run(result: RunResult, width: int = _WIDTH) -> str:
+    """The human summary ``pausegame run`` prints."""
+    s = result.summary
+    p = result.params
+    world = result.engine.world
+    n_labs = world.n_actors - world.n_nations
+    threshold = float(p["stability_threshold"])
+    patience = int(p["collapse_patience"])
+    lines = [f"note: {note}" for note in result.notes]
+    lines.append(f"Scenario {result.name!r}, seed {result.seed}: {world.n_nations} nations, "
+                 f"{n_labs} labs, {s.steps} months (one step = one month).")
+    if s.held:
+        verdict = (f"The pause held for all {s.steps} months: capability-weighted compliance "
+                   f"never stayed below {threshold:g} for {patience} months in a row.")
+    else:
+        verdict = (f"The pause collapsed at month {s.collapse_step}: from then on "
+                   f"capability-weighted compliance stayed below {threshold:g} for "
+                   f"{patience} months in a row.")
+    body = [
+        verdict,
+        f"Final capability-weighted compliance: {s.final_compliance:.3f} (month {s.steps}).",
+        f"Detections: {s.detections}; false alarms: {s.false_alarms}; sanctions paid: "
+        f"{s.sanctions_paid:.3g} G.",
+        f"Seed: {result.seed}.",
+    ]
+    for text in body:
+        lines += textwrap.wrap(text, width, initial_indent="  ", subsequent_indent="    ")
+    if result.theory:
+        lines += textwrap.wrap(f"Theory (mean field): {result.theory}", width,
+                               initial_indent="  ", subsequent_indent="    ")
+    if result.outputs:
+        folder = result.outputs["config"].parent
+        files = ", ".join(path.name for path in result.outputs.values())
+        lines.append(f"Outputs in {folder}{os.sep}: {files}")
+        lines.append(f"Reproduce: pausegame run --config {result.outputs['config']}")
+    return "\n".join(lines)
+
+
+# ------------------------------------------------------------------------------ main
+def _registrars() -> list[Registrar]:
+    found: list[Registrar] = [register_run, register_params]
+    for name in COMMAND_MODULES:
+        found.append(import_module(name).register)
+    return found
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``pausegame`` parser with every registered subcommand."""
+    parser = _Parser(prog="pausegame", allow_abbrev=False,
+                     description="A multilateral treaty negotiation game: when does a verified "
+                                 "pause on frontier AI development stay stable?")
+    parser.add_argument("--version", action="version",
+                        version=f"pausegame {package_version()}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
+    for register in _registrars():
+        register(subparsers)
+    return parser
+
+
+def _unrecognized(extras: Sequence[str], args: argparse.Namespace,
+                  parser: argparse.ArgumentParser) -> str:
+    """A one-line message for unknown arguments, suggesting a close option name."""
+    flag = next((e for e in extras if e.startswith("-")), None)
+    if flag is None:
+        return f"unrecognized arguments: {' '.join(extras)}"
+    flag = flag.split("=", 1)[0]
+    owner = getattr(args, "_parser", parser)
+    options = [o for action in owner._actions for o in action.option_strings
+               if o.startswith("--")]
+    close = difflib.get_close_matches(flag, options, n=1, cutoff=0.6)
+    hint = f"; did you mean {close[0]}?" if close else ""
+    where = f" for `pausegame {args.command}`" if getattr(args, "command", None) else ""
+    return (f"unrecognized option {flag!r}{where}{hint} (`pausegame params` lists every "
+            "parameter)")
+
+
+def _fail(message: str) -> int:
+    line = " ".join(str(message).split())
+    print(f"pausegame: error: {line}", file=sys.stderr)
+    return 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``pausegame`` command line.
+
+    Args:
+        argv: The arguments (default: ``sys.argv[1:]``).
+
+    Returns:
+        The exit status: 0 on success, 2 for bad input (one line on stderr).
+    """
+    parser = build_parser()
+    try:
+        args, extras = parser.parse_known_args(None if argv is None else list(argv))
+        if extras:
+            raise UsageError(_unrecognized(extras, args, parser))
+        handler = getattr(args, "handler", None)
+        if handler is None:
+            parser.print_help()
+            return 0
+        return int(handler(args) or 0)
+    except SystemExit as exc:  # --help and --version
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+    except (UsageError, ConfigError) as exc:
+        return _fail(str(exc))
+    except BrokenPipeError:
+        return 0
+    except OSError as exc:
+        name = f"{exc.filename}: " if exc.filename else ""
+        return _fail(f"{name}{exc.strerror or exc}")
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
