@@ -1,0 +1,38 @@
+"""README stays true: its Quick start has two commands and its scenario example runs."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+
+from experiments.run import run_scenario
+from experiments.scenarios import load_scenario
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+
+
+def test_quick_start_has_exactly_two_commands():
+    text = README.read_text()
+    block = text.split("<!-- quickstart:begin -->")[1].split("<!-- quickstart:end -->")[0]
+    commands = [line for line in block.splitlines() if line.strip() and not line.startswith("```")]
+    assert len(commands) == 2
+    assert "pausegame run" in commands[0] and "pytest" in commands[1]
+
+
+def test_readme_scenario_example_runs(tmp_path):
+    text = README.read_text()
+    toml = re.search(r"```toml\n(.*?)```", text, re.S).group(1)
+    path = tmp_path / "two_blocs.toml"
+    path.write_text(toml)
+    scenario, _ = load_scenario(path)
+    assert [n.name for n in scenario.nations] == ["Aurelia", "Borealis", "Caldera"]
+    result = run_scenario(path, {"seed": 3, "steps": 14}, out_dir=tmp_path / "out")
+    names = result.engine.world.names
+    lab = names.index("Borealis/lab-1")
+    assert names[:3] == ["Aurelia", "Borealis", "Caldera"]
+    assert not result.engine.defect[[0, names.index("Aurelia/lab-1")]].any()
+    assert result.timeseries["step"][-1] == 14
+    assert np.isclose(result.engine.c.sum(), 1.0)
+    assert lab > 0
