@@ -16,6 +16,7 @@ import platform
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -62,7 +63,7 @@ def _per_step(step: Callable[[], None], steps: int, repeats: int) -> float:
     return float(best * 1e6)
 
 
-def _params(n_nations: int, n_labs: int, steps: int) -> dict[str, object]:
+def _params(n_nations: int, n_labs: int, steps: int) -> dict[str, Any]:
     return dict(n_nations=n_nations, n_labs=n_labs, alliance_network="barabasi_albert",
                 decision_rule="logit", p_detect=0.34, steps=steps)
 

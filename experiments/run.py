@@ -153,7 +153,7 @@ def run_scenario(
     except ScenarioError as exc:
         raise ScenarioError(_prefixed(Path(source).name, exc)) from None
     result = RunResult(summary=summary, timeseries=engine.timeseries(), params=params,
-                       scenario=sc, source=source, engine=engine, theory=_theory(params),
+                       scenario=sc, source=source, engine=engine, theory=_theory(params, engine),
                        notes=notes, graph_source=graph_source)
     if out_dir is not None:
         result = write_outputs(result, out_dir)
@@ -190,16 +190,30 @@ def _fit_nations(sc: Scenario, given: Mapping[str, Any]) -> tuple[Scenario, tupl
     return replace(sc, nations=()), (note,)
 
 
-def _theory(params: Params) -> str | None:
-    """The theory module's plain-English verdict on ``params``, if it is available."""
-    try:
-        from model import theory
-    except ImportError:
-        return None
-    summarize = getattr(theory, "summarize", None)
-    if summarize is None:
-        return None
-    return str(summarize(params).describe())
+def _theory(params: Params, engine: Engine) -> str:
+    """Theory's plain-English verdict on ``params``, and what alliances do to it in this world.
+
+    The mean field is for identical nations without alliances; this world's allies shield each
+    other, so the deterrence thresholds are also given at its capability-weighted mean
+    shielding share.
+    """
+    from model import theory
+
+    text = str(theory.summarize(params).describe())
+    c = engine.c
+    shield = float(c @ engine.shield / c.sum())
+    if shield < 1.0 - 1e-9:
+        nation = theory.deterrence_threshold(params, kind="nation", shield=shield)
+        lab = theory.deterrence_threshold(params, kind="lab", shield=shield)
+        text += (f" In this world allies shield each other: on average a sanction is backed by "
+                 f"a share s = {shield:.2f} of the other nations' enforcement weight, which "
+                 f"raises the deterrence threshold to p* = {_p(nation)} for nations and "
+                 f"{_p(lab)} for labs of complying nations.")
+    return text
+
+
+def _p(value: float) -> str:
+    return f"{value:.3f}" if abs(value) < 1e6 else ("none (no p deters)" if value > 0 else "0")
 
 
 # ------------------------------------------------------------------------------ outputs

@@ -41,7 +41,9 @@ TIMESERIES_COLUMNS = (
 
 def new_seed() -> int:
     """A fresh seed from the operating system's entropy, to be recorded with the run."""
-    return int(np.random.SeedSequence().entropy % (2**63))
+    entropy = np.random.SeedSequence().entropy
+    assert isinstance(entropy, int)
+    return entropy % (2**63)
 
 
 def prepare_params(

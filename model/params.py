@@ -19,6 +19,8 @@ import math
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+import numpy as np
+
 from agents.declare import Param
 from agents.rules import rules
 from model.errors import ParameterError
@@ -157,6 +159,8 @@ def coerce(p: Param, value: Any) -> Any:
         ParameterError: naming the field, the value and the allowed range.
     """
     allowed = p.bounds_text()
+    if isinstance(value, np.generic) and not isinstance(value, np.bool_):
+        value = value.item()  # numpy scalars behave as the Python number they hold
     if p.kind == "choice":
         if not isinstance(value, str) or value not in p.choices:
             raise ParameterError(p.name, value, allowed)
@@ -167,16 +171,8 @@ def coerce(p: Param, value: Any) -> Any:
         if isinstance(value, bool) or not _is_integral(value) or int(value) < 0:
             raise ParameterError(p.name, value, allowed)
         return int(value)
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        try:
-            import numpy as np
-
-            if isinstance(value, np.generic) and not isinstance(value, np.bool_):
-                value = value.item()
-            else:
-                raise TypeError
-        except TypeError:
-            raise ParameterError(p.name, value, allowed, why="has the wrong type") from None
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float)):
+        raise ParameterError(p.name, value, allowed, why="has the wrong type")
     if isinstance(value, float) and not math.isfinite(value):
         raise ParameterError(p.name, value, allowed, why="is not a finite number")
     if p.kind == "int":

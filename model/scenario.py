@@ -118,7 +118,9 @@ class Scenario:
         return out
 
 
-def scenario_from_mapping(data: Mapping[str, Any], *, source: str = "scenario") -> Scenario:
+def scenario_from_mapping(
+    data: Scenario | Mapping[str, Any], *, source: str = "scenario"
+) -> Scenario:
     """Validate a parsed scenario mapping.
 
     Args:
