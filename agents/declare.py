@@ -11,7 +11,7 @@ parameters without importing ``model``; it holds data only, no validation logic.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 Kind = Literal["float", "int", "choice", "seed"]
@@ -37,6 +37,7 @@ class Param:
         group: The app's control group (population, verification, sanctions, alliances,
             decisions, treaty, run).
         symbol: The symbol used in DESIGN.md and the ODD description, if any.
+        aliases: Words a numeric parameter also accepts (``revision_rate = "one"``).
     """
 
     name: str
@@ -53,6 +54,7 @@ class Param:
     app_max: float | None = None
     group: str = "run"
     symbol: str = ""
+    aliases: tuple[str, ...] = ()
     tags: tuple[str, ...] = field(default=())
 
     def bounds_text(self) -> str:
@@ -61,6 +63,9 @@ class Param:
             return "one of " + ", ".join(repr(c) for c in self.choices)
         if self.kind == "seed":
             return "an integer >= 0, or none"
+        if self.aliases:
+            words = " or ".join(repr(a) for a in self.aliases)
+            return f"{replace(self, aliases=()).bounds_text()}, or {words}"
         what = "an integer" if self.kind == "int" else "a number"
         lo, hi = self.low, self.high
         if lo is not None and hi is not None:

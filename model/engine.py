@@ -68,6 +68,16 @@ def prepare_params(
     return resolve(merged)
 
 
+def revision_count(rate: float | str, n_actors: int) -> int:
+    """Actors revising per period: ``max(1, round(rate * N))``, or 1 for ``"one"``.
+
+    Python's ``round`` (halves to even).
+    """
+    if rate == "one":
+        return 1
+    return max(1, round(float(rate) * n_actors))
+
+
 def make_rng(rng: np.random.Generator | int | None) -> np.random.Generator:
     """A numpy Generator from a Generator, an integer seed, or None (fresh entropy)."""
     if isinstance(rng, np.random.Generator):
@@ -175,7 +185,10 @@ class Engine:
         self.defect = w.initial_defect.copy()
         self.bound = np.ones(self.n_actors, dtype=bool)
         self.pause_active = True
-        self.n_revise = max(1, round(float(params["revision_rate"]) * self.n_actors))
+        self.n_revise = revision_count(params["revision_rate"], self.n_actors)
+        self.rule_state: dict[str, Any] = {}
+        self.caught_last = np.zeros(self.n_actors, dtype=bool)
+        self.flagged_last = np.zeros(self.n_actors, dtype=bool)
         self.tolerance = TIE_TOLERANCE * (params["defect_gain"] + params["penalty"])
         lag = int(params["verification_lag"])
         self._ring = np.zeros((lag + 1, self.n_actors))
@@ -264,6 +277,7 @@ class Engine:
         self._fc = F * c
         self._fcs = F * c * self.shield
         self._p = (pd, pi, q)
+        self._discounted_penalty = disc_F
         self._perfect = p["information"] == "perfect"
         self._all_bound = bool(self.bound.all())
 
@@ -293,6 +307,53 @@ class Engine:
         if not self.pause_active:
             return free
         return np.where(self.bound, delta, free)
+
+    def expected_payoffs(self, delta: np.ndarray | None = None) -> np.ndarray:
+        """Expected per-unit payoffs of complying and of defecting this period, shape (2, N).
+
+        Complying risks a false alarm (``-discount**L F q s`` for a bound actor); defecting pays
+        ``G (1 + lam rho) - discount**L F pi - phi r``; their difference is ``delta``. The shared
+        risk ``r R`` that everyone pays is left out of both (it cancels in every comparison).
+        """
+        delta = self.advantage() if delta is None else delta
+        comply = -self._discounted_penalty * self.false_alarm_cost
+        if not self.pause_active:
+            comply = np.zeros(self.n_actors)
+        elif not self._all_bound:
+            comply = np.where(self.bound, comply, 0.0)
+        return np.stack([comply, comply + delta])
+
+    def _extras(self, t: int, delta: np.ndarray) -> dict[str, Any]:
+        """The observations the rule declares in ``needs`` (see ``agents.rules.Observation``)."""
+        out: dict[str, Any] = {}
+        for key in self.rule.needs:
+            if key == "t":
+                out[key] = t
+            elif key == "state":
+                out[key] = self.rule_state
+            elif key == "capability":
+                out[key] = self.c
+            elif key == "home":
+                out[key] = self.home
+            elif key == "is_lab":
+                out[key] = self.is_lab
+            elif key == "n_nations":
+                out[key] = self.n_nations
+            elif key == "alliances":
+                out[key] = (self._indptr, self._indices, self._weights_w)
+            elif key == "expected_payoff":
+                out[key] = self.expected_payoffs(delta)
+            elif key == "realized_payoff":
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    out[key] = np.where(self.c > 0, self.payoff / np.where(self.c > 0, self.c,
+                                                                         1.0), 0.0)
+            elif key == "caught_last":
+                out[key] = self.caught_last
+            elif key == "flagged_last":
+                out[key] = self.flagged_last
+            elif key == "rival_share":
+                out[key] = self.rival_share
+        return out
 
     def fixed_actions(self, t: int) -> tuple[np.ndarray, np.ndarray]:
         """The fixed-action mask at step t: (held, defect) from commitments and active events."""
@@ -332,7 +393,8 @@ class Engine:
         # (2) decisions
         delta = self.advantage()
         obs = Observation(advantage=delta, uniforms=uniforms, defect=self.defect,
-                          belief=self.belief, tolerance=self.tolerance)
+                          belief=self.belief, tolerance=self.tolerance,
+                          extra=self._extras(t, delta) if self.rule.needs else {})
         new = np.asarray(self.rule.decide(obs, p, rng), dtype=bool)
         if self.n_revise < n:
             kept = self.defect.copy()
@@ -361,6 +423,8 @@ class Engine:
         self.payoff = payoff
         self.belief = belief
         self.defect = new
+        self.caught_last = caught_dom | caught_int
+        self.flagged_last = caught_int | false_alarm
         self.last = {"advantage": delta, "revisers": revisers, "caught_domestic": caught_dom,
                      "caught_international": caught_int, "false_alarm": false_alarm,
                      "sanction_imposed": imposed, "sanction_paid": paid,

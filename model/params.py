@@ -65,8 +65,9 @@ CORE: tuple[Param, ...] = (
     Param("decision_rule", "choice", "logit", "How actors decide (a registered rule).",
           group="decisions"),
     Param("revision_rate", "float", 1.0, "Share of actors that revise their action each period "
-          "(exactly max(1, round(revision_rate * N)) of them).", unit="per period", low=0.0,
-          high=1.0, low_open=True, range=(0.01, 1.0), group="decisions"),
+          "(exactly max(1, round(revision_rate * N)) of them; 'one' for exactly one).",
+          unit="per period", low=0.0, high=1.0, low_open=True, range=(0.01, 1.0),
+          group="decisions", aliases=("one",)),
     Param("information", "choice", "perfect", "What actors know of others: 'perfect' (last "
           "period's actions) or 'detected' (only international flags).",
           choices=("perfect", "detected"), group="decisions"),
@@ -161,6 +162,8 @@ def coerce(p: Param, value: Any) -> Any:
     allowed = p.bounds_text()
     if isinstance(value, np.generic) and not isinstance(value, np.bool_):
         value = value.item()  # numpy scalars behave as the Python number they hold
+    if isinstance(value, str) and value in p.aliases:
+        return value
     if p.kind == "choice":
         if not isinstance(value, str) or value not in p.choices:
             raise ParameterError(p.name, value, allowed)
@@ -200,6 +203,8 @@ def _is_integral(value: Any) -> bool:
 def parse_text(p: Param, text: str) -> Any:
     """Parse a value typed on the command line (or into a text box) and validate it."""
     raw = text.strip()
+    if raw in p.aliases:
+        return raw
     if p.kind == "choice":
         return coerce(p, raw)
     if p.kind == "seed" and raw.lower() in ("", "none", "null"):

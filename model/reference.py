@@ -266,7 +266,8 @@ class ReferenceModel(mesa.Model):
                      bool(w.initial_defect[k]))
             for k in range(w.n_actors)
         ]
-        self.n_revise = max(1, round(self.p["revision_rate"] * len(self.actors)))
+        rate = self.p["revision_rate"]
+        self.n_revise = 1 if rate == "one" else max(1, round(rate * len(self.actors)))
         self.total_capability = sum(a.capability for a in self.actors)
         self.graph: nx.Graph = w.graph
         # alliance ties per nation as (ally, weight) lists, read once from the graph

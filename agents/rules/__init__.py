@@ -26,6 +26,11 @@ from agents.declare import Param
 #: Ties comply: an actor defects only if its advantage exceeds this times (G + F).
 TIE_TOLERANCE = 1e-12
 
+#: The observations a rule can ask for in ``needs`` (see :class:`Observation`).
+EXTRA_KEYS = ("t", "state", "capability", "home", "is_lab", "n_nations", "alliances",
+              "expected_payoff", "realized_payoff", "caught_last", "flagged_last",
+              "rival_share")
+
 
 @dataclass(slots=True)
 class Observation:
@@ -37,7 +42,17 @@ class Observation:
         defect: Last period's actions (True = defect).
         belief: ``rho_k``, the capability- and rivalry-weighted believed defection share.
         tolerance: Advantages with absolute value at most this are ties (and ties comply).
-        extra: Further observation arrays for rules that need them (by name).
+        extra: Further observations, only those the rule declares in ``needs``. Keys:
+            ``t`` (this step), ``state`` (a dict the rule may keep arrays in across steps;
+            the engine keeps it, empty at the start), ``capability``, ``home`` (home nation
+            index), ``is_lab``, ``n_nations``, ``alliances`` (the nation alliance matrix as
+            CSR arrays ``(indptr, indices, weights)``), ``expected_payoff`` (array of shape
+            (2, N): expected per-unit payoff of complying and of defecting this period, whose
+            difference is ``advantage``), ``realized_payoff`` (last period's realised payoff
+            per unit of capability), ``caught_last`` (caught defecting last period, at home or
+            internationally), ``flagged_last`` (flagged internationally last period: detections
+            and false alarms), ``rival_share`` (a function ``x -> rho(x)``, the rivalry- and
+            capability-weighted share of any per-actor quantity, DESIGN.md section 2).
     """
 
     advantage: np.ndarray
@@ -62,6 +77,7 @@ class Rule:
         deterministic: True when the rule ignores the uniforms and the generator.
         summary: The rule in one sentence.
         references: Literature the rule follows.
+        needs: The ``Observation.extra`` keys the rule reads.
     """
 
     name: str
@@ -70,6 +86,7 @@ class Rule:
     deterministic: bool
     summary: str
     references: tuple[str, ...] = ()
+    needs: tuple[str, ...] = ()
 
 
 _REGISTRY: dict[str, Rule] = {}
@@ -82,13 +99,19 @@ def register_rule(
     deterministic: bool,
     summary: str,
     references: tuple[str, ...] = (),
+    needs: tuple[str, ...] = (),
 ) -> Callable[[Decide], Decide]:
     """Register a decision function under ``name`` (used as a decorator)."""
+    unknown = set(needs) - set(EXTRA_KEYS)
+    if unknown:
+        raise ValueError(f"rule {name!r} needs unknown observations {sorted(unknown)}; "
+                         f"available: {', '.join(EXTRA_KEYS)}")
 
     def wrap(fn: Decide) -> Decide:
         if name in _REGISTRY and _REGISTRY[name].decide is not fn:
             raise ValueError(f"decision rule {name!r} is registered twice")
-        _REGISTRY[name] = Rule(name, fn, tuple(params), deterministic, summary, references)
+        _REGISTRY[name] = Rule(name, fn, tuple(params), deterministic, summary, references,
+                               tuple(needs))
         return fn
 
     return wrap

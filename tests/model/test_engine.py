@@ -321,3 +321,42 @@ def test_seed_parameter_equals_rng():
     a = Engine.from_params({"seed": 8}).run()
     b = Engine.from_params(rng=8).run()
     assert a == b
+
+
+def test_revision_rate_one_revises_exactly_one_actor():
+    eng = Engine.from_params(EXACT, rng=6, decision_rule="best_response", p_detect=0.0,
+                             n_nations=8, n_labs=0, revision_rate="one")
+    counts = []
+    for _ in range(30):
+        eng.step()
+        assert len(eng.last["revisers"]) == 1
+        counts.append(int(eng.defect.sum()))
+    steps = np.diff([0] + counts)
+    assert set(steps) <= {0, 1} and counts[-1] > 1  # at most one new defector a step
+    from model.params import parse_text, schema
+
+    assert parse_text(schema()["revision_rate"], "one") == "one"
+
+
+def test_rules_get_the_observations_they_declare():
+    from agents.rules import _REGISTRY, EXTRA_KEYS, Rule
+
+    seen = {}
+
+    def spy(obs, params, rng):
+        seen.update(obs.extra)
+        return np.zeros(len(obs.advantage), bool)
+
+    _REGISTRY["_spy"] = Rule("_spy", spy, (), True, "test", needs=EXTRA_KEYS)
+    try:
+        eng = Engine.from_params(rng=3, n_nations=4, n_labs=4)
+        eng.rule = _REGISTRY["_spy"]
+        eng.step()
+        eng.step()
+    finally:
+        del _REGISTRY["_spy"]
+    assert set(seen) == set(EXTRA_KEYS)
+    comply, defect = seen["expected_payoff"]
+    np.testing.assert_allclose(defect - comply, eng.last["advantage"])
+    assert seen["t"] == 2 and isinstance(seen["state"], dict)
+    np.testing.assert_allclose(seen["rival_share"](np.ones(8)), eng.rival_share(np.ones(8)))
