@@ -23,21 +23,17 @@ import networkx as nx
 import numpy as np
 
 from agents.rules import TIE_TOLERANCE, Observation, get_rule
-from model import kernels
-from model.kernels import N_REC, REC_FIELDS
+from model import adjudication, kernels
+from model.kernels import N_REC
+from model.ledger import EventLog
+from model.metrics import TIMESERIES_COLUMNS, metrics_from_records
+
+__all__ = ["TIMESERIES_COLUMNS", "Engine", "RunSummary", "collapse_step", "new_seed",
+           "prepare_params", "revision_count"]
 from model.params import Params, resolve
 from model.scenario import Scenario, scenario_from_mapping
+from model.verification import get_regime
 from model.world import World, build_world
-
-#: Time-series columns, in output order (see :meth:`Engine.timeseries`).
-TIMESERIES_COLUMNS = (
-    "step", "compliance", "weighted_compliance", "compliance_nations", "compliance_labs",
-    "weighted_compliance_nations", "weighted_compliance_labs", "bound_compliance",
-    "defecting_share", "detections", "detections_domestic", "detections_international",
-    "false_alarms", "sanctions_paid", "mean_payoff", "total_payoff", "mean_belief",
-    "pause_active", "holds",
-)
-
 
 def new_seed() -> int:
     """A fresh seed from the operating system's entropy, to be recorded with the run."""
@@ -102,6 +98,14 @@ class RunSummary:
         total_payoff: Sum of all actors' realised payoffs over the run.
         steps: Number of steps run.
         seed: The integer seed, when the run was seeded by one.
+        flags: International flags (detections and false alarms) over the run.
+        sanctions_applied: Sanctions imposed with a positive amount (domestic included).
+        sanctions_blocked_by_vote: Flags whose sanction failed the vote.
+        sanctions_blocked_by_veto: Flags whose sanction a great power vetoed.
+        inspections: Actor-inspections used over the run.
+        sanctions_paid_by_bloc: Sanctions paid by the actors of each alliance bloc.
+        ledger_head: Head hash of the event log, when one was recorded.
+        ledger_records: Number of records in the event log.
     """
 
     held: bool
@@ -115,10 +119,20 @@ class RunSummary:
     total_payoff: float
     steps: int
     seed: int | None
+    flags: int = 0
+    sanctions_applied: int = 0
+    sanctions_blocked_by_vote: int = 0
+    sanctions_blocked_by_veto: int = 0
+    inspections: int = 0
+    sanctions_paid_by_bloc: tuple[float, ...] = ()
+    ledger_head: str | None = None
+    ledger_records: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """A plain dict (JSON-friendly)."""
-        return asdict(self)
+        out = asdict(self)
+        out["sanctions_paid_by_bloc"] = list(self.sanctions_paid_by_bloc)
+        return out
 
 
 def collapse_step(holds: np.ndarray, active: np.ndarray, patience: int) -> int | None:
@@ -158,6 +172,8 @@ class Engine:
         scenario: Named nations, labs, alliances, commitments and events (optional).
         graph: An explicit alliance graph (optional; needs ``alliance_network='explicit'``).
         world: A prebuilt world (skips construction draws; for tests and replays).
+        event_log: Record the hash-chained event log (``model.ledger``): True, False, or None
+            for the regime's default (on under ``hardware_ledger``).
     """
 
     def __init__(
@@ -168,6 +184,7 @@ class Engine:
         scenario: Scenario | Mapping[str, Any] | None = None,
         graph: nx.Graph | None = None,
         world: World | None = None,
+        event_log: bool | None = None,
     ) -> None:
         self.params = params
         self.seed = int(rng) if isinstance(rng, (int, np.integer)) else params["seed"]
@@ -193,15 +210,31 @@ class Engine:
         lag = int(params["verification_lag"])
         self._ring = np.zeros((lag + 1, self.n_actors))
         self._everyone = np.arange(self.n_actors)
+        self._all_true = np.ones(self.n_actors, dtype=bool)
         self._has_fixed = bool(self.world.committed.any() or self.world.events)
+        # verification state: graduated penalties, inspection quota, logs
+        self.offences = np.zeros(self.n_actors, dtype=np.int64)
+        self.penalty_next = np.full(self.n_actors, float(params["penalty"]))
+        self.flagged_ever = np.zeros(self.n_actors, dtype=bool)
+        self.quota = int(params["inspection_quota"])
+        self.inspect_prob = self._planned_inspections(None)
+        self.log: EventLog | None = None
+        if event_log or (event_log is None
+                         and get_regime(params["verification"]).records_ledger):
+            self.log = EventLog()
         self._refresh_structure()
         belief0 = 1.0 - float(params["initial_compliance"])
         self.belief = self.rival_share(np.full(self.n_actors, belief0))
         self.payoff = np.zeros(self.n_actors)
         self.last: dict[str, np.ndarray] = {}
         self._records = np.zeros((int(params["steps"]) + 1, N_REC))
+        self._blocked = np.zeros((int(params["steps"]) + 1, 2))
+        self._actor_bloc = np.asarray(self.world.bloc, dtype=np.int64)[self.home]
+        self._bloc_paid = np.zeros((int(params["steps"]) + 1, int(self.world.bloc.max()) + 1))
         none = np.zeros(self.n_actors, dtype=bool)
         self._record(none, none, none, np.zeros(self.n_actors), 0)
+        if self.log is not None:
+            self._log_header()
 
     @classmethod
     def from_params(
@@ -242,44 +275,86 @@ class Engine:
         self._indptr = csr.indptr.astype(np.int64)
         self._indices = csr.indices.astype(np.int64)
         self._weights_w = csr.data.astype(float)
-        # shielding share s_j over member nations other than j (all nations in the core)
-        e = self.enforcement
-        others = e.sum() - e
-        allied = csr @ e
-        with np.errstate(invalid="ignore", divide="ignore"):
-            s = np.where(others > 1e-15, (others - allied) / others, 0.0)
-        self.shield_nation = np.clip(s, 0.0, 1.0)
-        self.shield = self.shield_nation[self.home]
         # rivalry denominators: sum_{m != k} v_km c_m
         den = self._rival_sum(np.ones(self.n_actors))
         self._inv_den = np.where(den > 1e-12 * self.c_total, 1.0 / np.where(den > 0, den, 1.0),
                                  0.0)
-        # per-actor catch probabilities (DESIGN.md: pi_k)
-        G, lam, F = float(p["defect_gain"]), float(p["race_pressure"]), float(p["penalty"])
-        pd, pi, q = float(p["p_domestic"]), float(p["p_detect"]), float(p["p_false_alarm"])
+        # who learns of a violation, shielding share s_j, and the adjudicator's expected share
+        e = self.enforcement
+        per_bloc = p["inspectorate"] == "per_bloc"
+        if per_bloc or p["adjudication"] in ("members_vote", "great_power_veto"):
+            dense = csr.toarray()
+            self._learn = adjudication.learners(np.asarray(w.bloc), per_bloc)
+            self._dense_w = dense
+            self.shield_nation = adjudication.coalition_share(e, dense, self._learn)
+        else:  # the core's global coalition, in O(nations + edges)
+            others = e.sum() - e
+            allied = csr @ e
+            with np.errstate(invalid="ignore", divide="ignore"):
+                s = np.where(others > 1e-15, (others - allied) / others, 0.0)
+            self.shield_nation = np.clip(s, 0.0, 1.0)
+        self.shield = self.shield_nation[self.home]
+        kind = p["adjudication"]
+        self.veto_powers = (adjudication.veto_powers(e, int(p["n_veto_powers"]))
+                            if kind == "great_power_veto" else np.zeros(0, dtype=np.int64))
+        if kind == "coalition":
+            share_nation = self.shield_nation
+        else:
+            dense = getattr(self, "_dense_w", None)
+            if dense is None:
+                dense = csr.toarray()
+                self._learn = adjudication.learners(np.asarray(w.bloc), per_bloc)
+            share_nation = adjudication.expected_share(kind, e, dense, self._learn,
+                                                       float(p["sanction_quorum"]),
+                                                       self.veto_powers)
+        self.sanction_share_nation = share_nation
+        self.sanction_share = share_nation[self.home]
+        self._voting = kind in ("members_vote", "great_power_veto")
+        G, lam = float(p["defect_gain"]), float(p["race_pressure"])
         risk = float(p["risk_internalization"]) * float(p["risk_cost"])
-        disc_F = float(p["discount"]) ** int(p["verification_lag"]) * F
-        self.pi_international = pi * self.shield
-        self.pi_domestic = pd + (1.0 - pd) * pi * self.shield
-        self.false_alarm_cost = q * self.shield
+        self._g_lam = G * lam
+        self._free = G - risk
+        self._gc = G * c
+        self._gc_lam = G * lam * c
+        self._rc = float(p["risk_cost"]) * c
+        self._perfect = p["information"] == "perfect"
+        self._all_bound = bool(self.bound.all())
+        self._refresh_costs()
+
+    def _refresh_costs(self) -> None:
+        """Per-actor expected sanctions: catch probabilities, penalties, adjudication shares.
+
+        ``pi_k = g_k * coverage * p * s_k`` for international verification (``g_k`` the
+        probability of being inspected, 1 without a quota; ``s_k`` the adjudicator's expected
+        share), ``pi_k = p_dom + (1 - p_dom) * that`` for a lab of a complying nation; the
+        expected false-alarm cost is ``g_k * q * s_k``; the penalty is the actor's next-offence
+        penalty ``F_k`` (graduated sanctions).
+        """
+        p = self.params
+        G = float(p["defect_gain"])
+        pd = float(p["p_domestic"])
+        p_eff = float(p["coverage"]) * float(p["p_detect"])
+        q = float(p["p_false_alarm"])
+        risk = float(p["risk_internalization"]) * float(p["risk_cost"])
+        disc = float(p["discount"]) ** int(p["verification_lag"])
+        F = self.penalty_next
+        s = self.sanction_share
+        g = self.inspect_prob
+        self.pi_international = g * p_eff * s
+        self.pi_domestic = pd + (1.0 - pd) * self.pi_international
+        self.false_alarm_cost = g * q * s
         # delta_k = G + G*lam*rho_k - cost_k, with cost_k depending on whether k's nation
         # defected last period (only a lab of a complying nation faces the domestic check).
         pi_if_complied = np.where(self.is_lab, self.pi_domestic, self.pi_international)
+        disc_F = disc * F
         cost_complied = disc_F * (pi_if_complied - self.false_alarm_cost) + risk
         cost_defected = disc_F * (self.pi_international - self.false_alarm_cost) + risk
         self._base = G - cost_complied
         self._cost_jump = cost_defected - cost_complied
-        self._free = G - risk
-        self._g_lam = G * lam
-        self._gc = G * c
-        self._gc_lam = G * lam * c
-        self._rc = float(p["risk_cost"]) * c
-        self._fc = F * c
-        self._fcs = F * c * self.shield
-        self._p = (pd, pi, q)
+        self._fc = F * self.c
+        self._fcs = F * self.c * s
+        self._p = (pd, p_eff, q)
         self._discounted_penalty = disc_F
-        self._perfect = p["information"] == "perfect"
-        self._all_bound = bool(self.bound.all())
 
     def _rival_sum(self, x: np.ndarray) -> np.ndarray:
         """``sum_{m != k} v_km c_m x_m`` for every actor k (see :func:`kernels.rival_sum`)."""
@@ -374,16 +449,21 @@ class Engine:
 
         Draws, in this order: a permutation of the actors whose first ``n_revise`` entries
         revise (not drawn when every actor revises); then, always for all N actors in actor-id
-        order, N decision uniforms, N domestic-check uniforms and N international uniforms. A
-        rule that needs more randomness draws after these.
+        order, N decision uniforms, N domestic-check uniforms and N international uniforms.
+        After these, only when the mechanism is switched on: the rule's own draws, the
+        inspection allocation of a quota (a permutation for ``random``, one uniform for
+        ``capability``, none for ``risk``), the votes (an N x n_nations array) and the vetoes
+        (an N x n_veto_powers array).
         """
         p = self.params
         n = self.n_actors
         rng = self.rng
         if self.t + 1 >= len(self._records):
-            grown = np.zeros((2 * len(self._records), N_REC))
-            grown[: len(self._records)] = self._records
-            self._records = grown
+            for name in ("_records", "_blocked", "_bloc_paid"):
+                old = getattr(self, name)
+                grown = np.zeros((2 * len(old), old.shape[1]))
+                grown[: len(old)] = old
+                setattr(self, name, grown)
         self.t += 1
         t = self.t
         revisers = rng.permutation(n)[: self.n_revise] if self.n_revise < n else self._everyone
@@ -404,7 +484,19 @@ class Engine:
             held, held_action = self.fixed_actions(t)
             if held.any():
                 new = np.where(held, held_action, new)
-        # (3) verification, (4) sanctions, (5) payoffs, (6) beliefs: one compiled pass
+        # (3) verification: who is inspected, and what adjudication would make of a flag
+        inspected = self._draw_inspections()
+        fcs = self._fcs
+        passed = vetoed = None
+        if self._voting:
+            share, passed = adjudication.draw_votes(
+                self.home, self.enforcement, self._dense_w, self._learn,
+                float(p["sanction_quorum"]), rng.random((n, self.n_nations)))
+            vetoed = adjudication.draw_vetoes(
+                self.home, self._dense_w, self.veto_powers,
+                rng.random((n, len(self.veto_powers))))
+            fcs = self._fc * share * (passed & ~vetoed)
+        # (3)-(6) verification, sanctions, payoffs, beliefs: one compiled pass
         bound = self.bound if self.pause_active else np.zeros(n, dtype=bool)
         caught_dom = np.empty(n, dtype=bool)
         caught_int = np.empty(n, dtype=bool)
@@ -415,29 +507,93 @@ class Engine:
         belief = np.empty(n)
         pd, pi, q = self._p
         kernels.settle(
-            t, new, u_dom, u_int, self.home, self.is_lab, bound, pd, pi, q, self._fc, self._fcs,
-            self.c, self._gc, self._gc_lam, self._rc, self.belief, self._ring, self._perfect,
-            self._inv_den, self.n_nations, self._indptr, self._indices, self._weights_w,
-            caught_dom, caught_int, false_alarm, imposed, paid, payoff, belief)
+            t, new, u_dom, u_int, self.home, self.is_lab, bound, inspected, pd, pi, q,
+            self._fc, fcs, self.c, self._gc, self._gc_lam, self._rc, self.belief, self._ring,
+            self._perfect, self._inv_den, self.n_nations, self._indptr, self._indices,
+            self._weights_w, caught_dom, caught_int, false_alarm, imposed, paid, payoff, belief)
+        flagged = caught_int | false_alarm
+        blocked_vote = blocked_veto = 0
+        if passed is not None and vetoed is not None:
+            blocked_veto = int((flagged & vetoed).sum())
+            blocked_vote = int((flagged & ~vetoed & ~passed).sum())
         belief_used = self.belief
         self.payoff = payoff
         self.belief = belief
         self.defect = new
         self.caught_last = caught_dom | caught_int
-        self.flagged_last = caught_int | false_alarm
+        self.flagged_last = flagged
+        self.flagged_ever |= flagged
         self.last = {"advantage": delta, "revisers": revisers, "caught_domestic": caught_dom,
                      "caught_international": caught_int, "false_alarm": false_alarm,
                      "sanction_imposed": imposed, "sanction_paid": paid,
-                     "belief_used": belief_used}
+                     "belief_used": belief_used, "inspected": inspected}
+        # (6) updates: graduated penalties and the next period's planned inspections
+        escalation = float(p["sanction_escalation"])
+        if escalation > 0 and imposed.any():
+            self.offences += imposed > 0
+            self.penalty_next = float(p["penalty"]) * np.minimum(
+                1.0 + escalation * self.offences, float(p["max_escalation"]))
+            self.inspect_prob = self._planned_inspections(delta)
+            self._refresh_costs()
+        elif self.quota and p["quota_allocation"] == "risk":
+            self.inspect_prob = self._planned_inspections(delta)
+            self._refresh_costs()
         # (7) metrics
-        self._record(caught_dom, caught_int, false_alarm, paid, len(revisers))
+        self._record(caught_dom, caught_int, false_alarm, paid, len(revisers), imposed,
+                     inspected)
+        if self._voting:
+            self._blocked[t] = (blocked_vote, blocked_veto)
+        if self.log is not None:
+            self._log_step(t, inspected, caught_dom, caught_int, false_alarm, imposed, paid,
+                           passed, vetoed, len(revisers))
+
+    def _planned_inspections(self, delta: np.ndarray | None) -> np.ndarray:
+        """Each actor's probability of being inspected this period (1 without a quota).
+
+        ``random``: ``k / N``; ``capability``: proportional to capability, capped at 1;
+        ``risk``: 1 for the ``k`` actors flagged before or with the largest advantages last
+        period (flagged first), else 0 (actors know where they rank).
+        """
+        p = self.params
+        n = self.n_actors
+        k = self.quota
+        if k == 0 or k >= n:
+            return np.ones(n)
+        how = p["quota_allocation"]
+        if how == "random":
+            return np.full(n, k / n)
+        if how == "capability":
+            return adjudication.inclusion_probabilities(self.world.capability, k)
+        score = np.zeros(n) if delta is None else delta
+        order = np.lexsort((np.arange(n), -score, ~self.flagged_ever))
+        out = np.zeros(n)
+        out[order[:k]] = 1.0
+        return out
+
+    def _draw_inspections(self) -> np.ndarray:
+        """Who is inspected this period (all actors without a quota)."""
+        n = self.n_actors
+        k = self.quota
+        if k == 0 or k >= n:
+            return self._all_true
+        how = self.params["quota_allocation"]
+        if how == "random":
+            out = np.zeros(n, dtype=bool)
+            out[self.rng.permutation(n)[:k]] = True
+            return out
+        if how == "capability":
+            return adjudication.systematic_sample(self.inspect_prob, float(self.rng.random()))
+        return self.inspect_prob > 0.5
 
     def _record(self, caught_dom: np.ndarray, caught_int: np.ndarray, false_alarm: np.ndarray,
-                paid: np.ndarray, n_revised: int) -> None:
+                paid: np.ndarray, n_revised: int, imposed: np.ndarray | None = None,
+                inspected: np.ndarray | None = None) -> None:
         bound = self.bound if self.pause_active else np.zeros(self.n_actors, dtype=bool)
         kernels.record(self.defect, self.is_lab, bound, self.c, caught_dom, caught_int,
                        false_alarm, paid, self.payoff, self.belief, self.pause_active,
-                       n_revised, self._records[self.t])
+                       n_revised, paid if imposed is None else imposed,
+                       caught_dom if inspected is None else inspected, self._actor_bloc,
+                       self._records[self.t], self._bloc_paid[self.t])
 
     def run(self, steps: int | None = None) -> RunSummary:
         """Run ``steps`` more periods (default: the ``steps`` parameter) and summarise."""
@@ -471,47 +627,61 @@ class Engine:
         return self._metrics(self._records[: self.t + 1], 0)
 
     def _metrics(self, rec: np.ndarray, first_step: int) -> dict[str, np.ndarray]:
-        f = {name: rec[:, i] for i, name in enumerate(REC_FIELDS)}
-        n_nat = float(self.n_nations)
-        n_lab = float(self.n_actors - self.n_nations)
-        cap_all = f["capability_nations"] + f["capability_labs"]
+        out = metrics_from_records(rec, self.n_nations, self.n_actors,
+                                   float(self.params["stability_threshold"]), first_step)
+        blocked = self._blocked[first_step: first_step + len(rec)]
+        out["sanctions_blocked_by_vote"] = np.rint(blocked[:, 0]).astype(np.int64)
+        out["sanctions_blocked_by_veto"] = np.rint(blocked[:, 1]).astype(np.int64)
+        bloc_paid = self._bloc_paid[first_step: first_step + len(rec)]
+        for b in range(bloc_paid.shape[1]):
+            out[f"sanctions_paid_bloc_{b}"] = bloc_paid[:, b].copy()
+        return out
 
-        def ratio(num: np.ndarray, den: np.ndarray | float) -> np.ndarray:
-            d = np.broadcast_to(np.asarray(den, dtype=float), num.shape)
-            with np.errstate(invalid="ignore", divide="ignore"):
-                return np.where(d > 0, num / np.where(d > 0, d, 1.0), np.nan)
+    def _log_header(self) -> None:
+        assert self.log is not None
+        w = self.world
+        self.log.append("run", 0, params=self.params.to_dict(), names=list(w.names),
+                        n_nations=self.n_nations, capability=self.c, home=self.home,
+                        is_lab=self.is_lab, bloc=w.bloc, seed=self.seed,
+                        initial_actions="".join("1" if d else "0" for d in self.defect))
 
-        weighted = ratio(f["comply_capability_nations"] + f["comply_capability_labs"], cap_all)
-        active = f["pause_active"] > 0.5
-        bound = np.where(active, ratio(f["comply_capability_bound"], f["capability_bound"]),
-                         np.nan)
-        holds = np.where(np.isnan(bound), np.nan,
-                         (bound >= self.params["stability_threshold"]).astype(float))
-        dom = np.rint(f["caught_domestic"]).astype(np.int64)
-        intl = np.rint(f["caught_international"]).astype(np.int64)
-        n_all = n_nat + n_lab
-        return {
-            "step": np.arange(first_step, first_step + len(rec)),
-            "compliance": ratio(f["comply_nations"] + f["comply_labs"], n_all),
-            "weighted_compliance": weighted,
-            "compliance_nations": ratio(f["comply_nations"], n_nat),
-            "compliance_labs": ratio(f["comply_labs"], n_lab),
-            "weighted_compliance_nations": ratio(f["comply_capability_nations"],
-                                                 f["capability_nations"]),
-            "weighted_compliance_labs": ratio(f["comply_capability_labs"], f["capability_labs"]),
-            "bound_compliance": bound,
-            "defecting_share": 1.0 - weighted,
-            "detections": dom + intl,
-            "detections_domestic": dom,
-            "detections_international": intl,
-            "false_alarms": np.rint(f["false_alarms"]).astype(np.int64),
-            "sanctions_paid": f["sanctions_paid"].copy(),
-            "mean_payoff": f["total_payoff"] / n_all,
-            "total_payoff": f["total_payoff"].copy(),
-            "mean_belief": f["belief_sum"] / n_all,
-            "pause_active": active.astype(float),
-            "holds": holds,
-        }
+    def _log_step(self, t: int, inspected: np.ndarray, caught_dom: np.ndarray,
+                  caught_int: np.ndarray, false_alarm: np.ndarray, imposed: np.ndarray,
+                  paid: np.ndarray, passed: np.ndarray | None, vetoed: np.ndarray | None,
+                  n_revised: int) -> None:
+        """Append this period's records: inspections, detections, votes, sanctions, state."""
+        log = self.log
+        assert log is not None
+        lag = len(self._ring) - 1
+        if self.quota:
+            log.append("inspection", t, actors=np.flatnonzero(inspected))
+        for k in np.flatnonzero(caught_dom):
+            log.append("detection", t, actor=int(k), where="domestic")
+        for k in np.flatnonzero(caught_int):
+            log.append("detection", t, actor=int(k), where="international")
+        for k in np.flatnonzero(false_alarm):
+            log.append("false_alarm", t, actor=int(k))
+        flagged = caught_int | false_alarm
+        if passed is not None and vetoed is not None:
+            for k in np.flatnonzero(flagged):
+                if vetoed[k]:
+                    log.append("veto", t, actor=int(k))
+                else:
+                    log.append("vote", t, actor=int(k), passed=bool(passed[k]))
+        for k in np.flatnonzero(imposed > 0):
+            log.append("sanction", t, actor=int(k), amount=float(imposed[k]), lands=t + lag)
+        log.append("state", t, actions="".join("1" if d else "0" for d in self.defect),
+                   belief=self.belief, payoff=self.payoff, paid=paid,
+                   pause_active=self.pause_active, n_revised=n_revised,
+                   **({} if self._all_bound else {"bound": self.bound}))
+
+    def close_log(self) -> str | None:
+        """Close the event log (append its end record); returns the head hash."""
+        if self.log is None:
+            return None
+        if not self.log.records or self.log.records[-1]["type"] != "end":
+            self.log.close(self.t)
+        return self.log.head
 
     def summary(self) -> RunSummary:
         """The run's outcome so far (see :class:`RunSummary`)."""
@@ -534,4 +704,12 @@ class Engine:
             total_payoff=float(ts["total_payoff"].sum()),
             steps=self.t,
             seed=self.seed,
+            flags=int(ts["flags"].sum()),
+            sanctions_applied=int(ts["sanctions_applied"].sum()),
+            sanctions_blocked_by_vote=int(ts["sanctions_blocked_by_vote"].sum()),
+            sanctions_blocked_by_veto=int(ts["sanctions_blocked_by_veto"].sum()),
+            inspections=int(ts["inspections"][1:].sum()),
+            sanctions_paid_by_bloc=tuple(float(x) for x in self._bloc_paid[: self.t + 1].sum(0)),
+            ledger_head=None if self.log is None else self.log.head,
+            ledger_records=0 if self.log is None else len(self.log),
         )

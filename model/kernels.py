@@ -19,7 +19,8 @@ REC_FIELDS = (
     "comply_nations", "comply_labs", "comply_capability_nations", "comply_capability_labs",
     "comply_capability_bound", "caught_domestic", "caught_international", "false_alarms",
     "sanctions_paid", "total_payoff", "belief_sum", "capability_nations", "capability_labs",
-    "capability_bound", "pause_active", "n_revised",
+    "capability_bound", "pause_active", "n_revised", "flags", "sanctions_applied",
+    "inspections",
 )
 N_REC = len(REC_FIELDS)
 
@@ -79,15 +80,18 @@ def advantage(belief, defect, home, base, jump, g_lam, out):  # pragma: no cover
 
 
 @njit(cache=True, nogil=True)
-def settle(t, new, u_dom, u_int, home, is_lab, bound, p_dom, p_detect, p_false, fc, fcs, c,
+def settle(t, new, u_dom, u_int, home, is_lab, bound, inspected, p_dom, p_detect, p_false, fc,
+           fcs, c,
            gc, gc_lam, rc, belief, ring, perfect_information, inv_den, n_nations, indptr,
            indices, weights, caught_dom, caught_int, false_alarm, imposed, paid, payoff,
            new_belief):  # pragma: no cover
     """Steps (3)-(6) of a period after the decisions; returns the defecting capability.
 
     (3) A defecting lab of a complying nation is caught at home if ``u_dom < p_dom`` (pays
-    ``F c``); otherwise a defector is caught internationally if ``u_int < p`` (pays ``F c s``);
-    a complier is flagged if ``u_int < q`` (pays ``F c s``). Only bound actors are inspected.
+    ``F c``); otherwise an inspected defector is caught internationally if ``u_int < p`` (pays
+    ``F c s``; ``p`` is the effective ``coverage * p_detect``); an inspected complier is flagged
+    if ``u_int < q`` (pays ``F c s``). Only bound actors are checked. ``fc`` and ``fcs`` are the
+    per-actor amounts (``F_k c_k`` and ``F_k c_k`` times the adjudicated share).
     (4) Sanctions go into slot ``(t + L) mod (L + 1)`` of ``ring`` and slot ``t mod (L + 1)``
     is paid and emptied. (5) ``payoff = gain - paid - r c R``. (6) Beliefs for next period:
     ``information=perfect`` uses this period's actions; ``detected`` uses the flags,
@@ -107,9 +111,9 @@ def settle(t, new, u_dom, u_int, home, is_lab, bound, p_dom, p_detect, p_false, 
             if d:
                 if is_lab[k] and not new[home[k]] and u_dom[k] < p_dom:
                     cd = True
-                elif u_int[k] < p_detect:
+                elif inspected[k] and u_int[k] < p_detect:
                     ci = True
-            elif u_int[k] < p_false:
+            elif inspected[k] and u_int[k] < p_false:
                 fa = True
         caught_dom[k] = cd
         caught_int[k] = ci
@@ -145,11 +149,24 @@ def settle(t, new, u_dom, u_int, home, is_lab, bound, p_dom, p_detect, p_false, 
 
 @njit(cache=True, nogil=True)
 def record(defect, is_lab, bound, c, caught_dom, caught_int, false_alarm, paid, payoff, belief,
-           pause_active, n_revised, row):  # pragma: no cover
-    """Sum one period's metrics into ``row`` (layout :data:`REC_FIELDS`)."""
+           pause_active, n_revised, imposed, inspected, actor_bloc, row,
+           bloc_row):  # pragma: no cover
+    """Sum one period's metrics into ``row`` (layout :data:`REC_FIELDS`).
+
+    The sanctions paid by each bloc's actors go into ``bloc_row``.
+    """
     for i in range(row.shape[0]):
         row[i] = 0.0
+    for i in range(bloc_row.shape[0]):
+        bloc_row[i] = 0.0
     for k in range(defect.shape[0]):
+        if caught_int[k] or false_alarm[k]:
+            row[16] += 1.0
+        if imposed[k] > 0.0:
+            row[17] += 1.0
+        if inspected[k]:
+            row[18] += 1.0
+        bloc_row[actor_bloc[k]] += paid[k]
         lab = is_lab[k]
         ck = c[k]
         if not defect[k]:

@@ -24,6 +24,7 @@ import numpy as np
 from agents.declare import Param
 from agents.rules import rules
 from model.errors import ParameterError
+from model.verification import get_regime, regimes
 
 _NETWORKS = ("none", "complete", "erdos_renyi", "barabasi_albert", "watts_strogatz", "blocs",
              "explicit")
@@ -54,6 +55,23 @@ CORE: tuple[Param, ...] = (
           range=(0.0, 0.2), group="verification", symbol="q"),
     Param("verification_lag", "int", 0, "Periods between a violation and its sanction.",
           unit="periods", low=0, range=(0, 24), group="verification", symbol="L"),
+    Param("verification", "choice", "custom", "Verification regime: a named, illustrative preset "
+          "of p_detect, p_false_alarm, verification_lag and coverage (values you set win).",
+          group="verification"),
+    Param("coverage", "float", 1.0, "Share of violations observable at all; effective "
+          "international detection is coverage * p_detect.", low=0.0, high=1.0,
+          range=(0.0, 1.0), group="verification"),
+    Param("inspectorate", "choice", "global", "Who inspects whom: one international "
+          "inspectorate ('global') or each alliance bloc its own members ('per_bloc'; only the "
+          "bloc learns of a violation and can sanction it).", choices=("global", "per_bloc"),
+          group="verification"),
+    Param("inspection_quota", "int", 0, "Actors that can be inspected each period (0: no "
+          "limit, everyone is inspected).", unit="actors per period", low=0,
+          range=(0, 60), group="verification"),
+    Param("quota_allocation", "choice", "random", "How a quota is allocated: 'random', "
+          "'capability' (in proportion to capability) or 'risk' (to last period's largest "
+          "advantages to defect, flagged actors first).",
+          choices=("random", "capability", "risk"), group="verification"),
     # --- sanctions -----------------------------------------------------------------------
     Param("penalty", "float", 4.0, "Sanction per unit of capability when caught (or falsely "
           "flagged), before shielding by allies.", unit="G per unit capability", low=0.0,
@@ -61,6 +79,22 @@ CORE: tuple[Param, ...] = (
     Param("discount", "float", 0.95, "Per-period discount factor applied to lagged sanctions "
           "when actors decide.", unit="per period", low=0.0, high=1.0, low_open=True,
           range=(0.5, 1.0), group="sanctions", symbol="delta"),
+    Param("adjudication", "choice", "coalition", "Who decides on a flag: 'coalition' (members "
+          "sanction, allies shield), 'independent_body' (every flag sanctioned in full), "
+          "'members_vote' (weighted vote with a quorum), 'great_power_veto' (a vote, and the "
+          "most capable nations can veto).",
+          choices=("coalition", "independent_body", "members_vote", "great_power_veto"),
+          group="sanctions"),
+    Param("sanction_quorum", "float", 0.5, "Share of the voting weight that must vote yes for a "
+          "sanction to pass (members_vote, great_power_veto).", low=0.0, high=1.0,
+          low_open=True, range=(0.05, 1.0), group="sanctions"),
+    Param("n_veto_powers", "int", 5, "Number of most capable nations holding a veto "
+          "(great_power_veto).", unit="nations", low=0, range=(0, 10), group="sanctions"),
+    Param("sanction_escalation", "float", 0.0, "Graduated sanctions: the n-th sanctioned "
+          "offence costs penalty * (1 + sanction_escalation * (n - 1)).", low=0.0,
+          range=(0.0, 2.0), group="sanctions"),
+    Param("max_escalation", "float", 5.0, "Cap of graduated sanctions, as a multiple of "
+          "penalty.", low=1.0, range=(1.0, 10.0), group="sanctions"),
     # --- decisions -----------------------------------------------------------------------
     Param("decision_rule", "choice", "logit", "How actors decide (a registered rule).",
           group="decisions"),
@@ -123,6 +157,7 @@ def schema() -> dict[str, Param]:
     table = {p.name: p for p in CORE}
     registered = rules()
     table["decision_rule"] = _with_choices(table["decision_rule"], tuple(registered))
+    table["verification"] = _with_choices(table["verification"], tuple(regimes()))
     for rule in registered.values():
         for p in rule.params:
             if p.name in table and table[p.name] != p:
@@ -224,10 +259,11 @@ class Params(Mapping[str, Any]):
     Build one with :func:`resolve`.
     """
 
-    __slots__ = ("_values",)
+    __slots__ = ("_given", "_values")
 
-    def __init__(self, values: Mapping[str, Any]) -> None:
+    def __init__(self, values: Mapping[str, Any], given: frozenset[str] | None = None) -> None:
         object.__setattr__(self, "_values", dict(values))
+        object.__setattr__(self, "_given", frozenset(values) if given is None else given)
 
     def __getitem__(self, key: str) -> Any:
         return self._values[key]
@@ -252,11 +288,21 @@ class Params(Mapping[str, Any]):
         return f"Params({inner})"
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (Params, (self._values,))
+        return (Params, (self._values, self._given))
+
+    @property
+    def given(self) -> frozenset[str]:
+        """Names set explicitly (the rest are defaults or a regime's presets)."""
+        return self._given
 
     def replace(self, **changes: Any) -> Params:
-        """A new validated Params with some values changed."""
-        return resolve({**self._values, **changes})
+        """A new validated Params with some values changed.
+
+        Values set explicitly before stay set; a changed ``verification`` regime applies its
+        presets to every verification parameter not set explicitly.
+        """
+        kept = {k: v for k, v in self._values.items() if k in self._given}
+        return resolve({**kept, **changes})
 
     def to_dict(self) -> dict[str, Any]:
         """A plain dict copy."""
@@ -277,11 +323,23 @@ def resolve(overrides: Mapping[str, Any] | None = None, **kwargs: Any) -> Params
         if name not in table:
             raise unknown_name_error(name, table)
         values[name] = coerce(table[name], value)
+    for name, value in get_regime(values["verification"]).presets.items():
+        if name not in given:
+            values[name] = coerce(table[name], value)
     _check_together(values)
-    return Params(values)
+    return Params(values, frozenset(given))
 
 
 def _check_together(v: Mapping[str, Any]) -> None:
+    n_actors = v["n_nations"] + v["n_labs"]
+    if v["inspection_quota"] > n_actors:
+        raise ParameterError("inspection_quota", v["inspection_quota"],
+                             f"an integer in [0, n_nations + n_labs = {n_actors}]",
+                             why="is larger than the number of actors")
+    if v["adjudication"] == "great_power_veto" and v["n_veto_powers"] > v["n_nations"]:
+        raise ParameterError("n_veto_powers", v["n_veto_powers"],
+                             f"an integer in [0, n_nations={v['n_nations']}]",
+                             why="is larger than the number of nations")
     if v["alliance_network"] == "blocs" and v["n_blocs"] > v["n_nations"]:
         raise ParameterError("n_blocs", v["n_blocs"],
                              f"an integer in [1, n_nations={v['n_nations']}]",

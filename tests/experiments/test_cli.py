@@ -62,7 +62,9 @@ def test_run_writes_the_four_files(default_run: tuple[Path, str]) -> None:
         assert name in stdout
     frame = pd.read_csv(out / "timeseries.csv")
     assert len(frame) == STEPS + 1
-    assert tuple(frame.columns) == TIMESERIES_COLUMNS
+    assert tuple(frame.columns)[: len(TIMESERIES_COLUMNS)] == TIMESERIES_COLUMNS
+    extra = frame.columns[len(TIMESERIES_COLUMNS):]
+    assert all(c.startswith("sanctions_paid_bloc_") for c in extra)
     assert frame["step"].tolist() == list(range(STEPS + 1))
 
 

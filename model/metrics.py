@@ -1,0 +1,84 @@
+"""Per-step metrics from the engine's compact per-step records.
+
+The engine sums each period into one row of :data:`model.kernels.REC_FIELDS` (and a few
+verification counters, :data:`EXTRA_FIELDS`); :func:`metrics_from_records` turns rows into the
+named time-series columns. The event log's replay (:func:`model.ledger.replay`) uses the same
+function, so a replay reproduces the metrics exactly.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from model.kernels import REC_FIELDS
+
+#: Time-series columns, in output order (see :func:`metrics_from_records`).
+TIMESERIES_COLUMNS = (
+    "step", "compliance", "weighted_compliance", "compliance_nations", "compliance_labs",
+    "weighted_compliance_nations", "weighted_compliance_labs", "bound_compliance",
+    "defecting_share", "detections", "detections_domestic", "detections_international",
+    "false_alarms", "sanctions_paid", "mean_payoff", "total_payoff", "mean_belief",
+    "pause_active", "holds", "flags", "sanctions_applied", "sanctions_blocked_by_vote",
+    "sanctions_blocked_by_veto", "inspections",
+)
+
+
+
+def _ratio(num: np.ndarray, den: np.ndarray | float) -> np.ndarray:
+    d = np.broadcast_to(np.asarray(den, dtype=float), num.shape)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(d > 0, num / np.where(d > 0, d, 1.0), np.nan)
+
+
+def metrics_from_records(rec: np.ndarray, n_nations: int, n_actors: int,
+                         stability_threshold: float, first_step: int) -> dict[str, np.ndarray]:
+    """Named per-step metrics from kernel rows (one row per step from ``first_step``).
+
+    Columns (:data:`TIMESERIES_COLUMNS`): count and capability-weighted compliance (all,
+    nations, labs), ``bound_compliance`` (weighted, over actors bound by an active pause; NaN
+    when none), ``defecting_share`` (R_t), detections (domestic, international, both), false
+    alarms, sanctions paid (G), mean and total payoff, mean belief, whether a pause was active,
+    and ``holds`` (1.0 / 0.0; NaN when no pause was active); then the verification counters:
+    international ``flags``, ``sanctions_applied``, sanctions blocked by vote and by veto
+    (filled in by the engine from its own record), and ``inspections`` used. The engine adds
+    ``sanctions_paid_bloc_<b>`` per alliance bloc after these.
+    """
+    f = {name: rec[:, i] for i, name in enumerate(REC_FIELDS)}
+    n_nat = float(n_nations)
+    n_lab = float(n_actors - n_nations)
+    n_all = n_nat + n_lab
+    cap_all = f["capability_nations"] + f["capability_labs"]
+    weighted = _ratio(f["comply_capability_nations"] + f["comply_capability_labs"], cap_all)
+    active = f["pause_active"] > 0.5
+    bound = np.where(active, _ratio(f["comply_capability_bound"], f["capability_bound"]),
+                     np.nan)
+    holds = np.where(np.isnan(bound), np.nan, (bound >= stability_threshold).astype(float))
+    dom = np.rint(f["caught_domestic"]).astype(np.int64)
+    intl = np.rint(f["caught_international"]).astype(np.int64)
+    return {
+        "step": np.arange(first_step, first_step + len(rec)),
+        "compliance": _ratio(f["comply_nations"] + f["comply_labs"], n_all),
+        "weighted_compliance": weighted,
+        "compliance_nations": _ratio(f["comply_nations"], n_nat),
+        "compliance_labs": _ratio(f["comply_labs"], n_lab),
+        "weighted_compliance_nations": _ratio(f["comply_capability_nations"],
+                                              f["capability_nations"]),
+        "weighted_compliance_labs": _ratio(f["comply_capability_labs"], f["capability_labs"]),
+        "bound_compliance": bound,
+        "defecting_share": 1.0 - weighted,
+        "detections": dom + intl,
+        "detections_domestic": dom,
+        "detections_international": intl,
+        "false_alarms": np.rint(f["false_alarms"]).astype(np.int64),
+        "sanctions_paid": f["sanctions_paid"].copy(),
+        "mean_payoff": f["total_payoff"] / n_all,
+        "total_payoff": f["total_payoff"].copy(),
+        "mean_belief": f["belief_sum"] / n_all,
+        "pause_active": active.astype(float),
+        "holds": holds,
+        "flags": np.rint(f["flags"]).astype(np.int64),
+        "sanctions_applied": np.rint(f["sanctions_applied"]).astype(np.int64),
+        "sanctions_blocked_by_vote": np.zeros(len(rec), dtype=np.int64),
+        "sanctions_blocked_by_veto": np.zeros(len(rec), dtype=np.int64),
+        "inspections": np.rint(f["inspections"]).astype(np.int64),
+    }

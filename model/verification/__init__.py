@@ -1,0 +1,67 @@
+"""Verification regimes: who can see a violation, how often, how wrongly and how late.
+
+A regime is a named preset of the verification parameters (``p_detect``, ``p_false_alarm``,
+``verification_lag``, ``coverage`` and, for ``open_letter``, ``p_domestic``), one file per
+regime in this folder, registered by name and selected with ``verification=``. A value the
+user sets explicitly always wins over the regime's preset. Effective international detection is
+``coverage * p_detect``: ``coverage`` is the share of violations observable at all.
+
+The numbers are illustrative (DESIGN.md section 6), and labelled so wherever they are shown.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Regime:
+    """A registered verification regime.
+
+    Attributes:
+        name: Registry name (``national_means``).
+        title: Human label.
+        summary: The regime in one sentence.
+        presets: Parameter values the regime sets unless the user sets them.
+        records_ledger: True when the tamper-evident event log is part of the mechanism.
+        references: Sources for the illustrative numbers.
+    """
+
+    name: str
+    title: str
+    summary: str
+    presets: Mapping[str, Any] = field(default_factory=dict)
+    records_ledger: bool = False
+    references: tuple[str, ...] = ()
+
+
+_REGISTRY: dict[str, Regime] = {}
+
+
+def register_regime(regime: Regime) -> Regime:
+    """Add a regime to the registry (called once by each regime file)."""
+    if regime.name in _REGISTRY and _REGISTRY[regime.name] != regime:
+        raise ValueError(f"verification regime {regime.name!r} is registered twice")
+    _REGISTRY[regime.name] = regime
+    return regime
+
+
+def regimes() -> dict[str, Regime]:
+    """All registered regimes by name (``custom`` first, then in name order)."""
+    for info in pkgutil.iter_modules(__path__):
+        if not info.name.startswith("_"):
+            importlib.import_module(f"{__name__}.{info.name}")
+    ordered = sorted(_REGISTRY.items(), key=lambda kv: (kv[0] != "custom", kv[0]))
+    return dict(ordered)
+
+
+def get_regime(name: str) -> Regime:
+    """The regime registered as ``name``; KeyError names the registered ones."""
+    table = regimes()
+    if name not in table:
+        raise KeyError(f"unknown verification regime {name!r}; registered: {', '.join(table)}")
+    return table[name]
