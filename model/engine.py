@@ -27,13 +27,14 @@ from model import adjudication, kernels
 from model.kernels import N_REC
 from model.ledger import EventLog
 from model.metrics import TIMESERIES_COLUMNS, metrics_from_records
-
-__all__ = ["TIMESERIES_COLUMNS", "Engine", "RunSummary", "collapse_step", "new_seed",
-           "prepare_params", "revision_count"]
 from model.params import Params, resolve
 from model.scenario import Scenario, scenario_from_mapping
 from model.verification import get_regime
 from model.world import World, build_world
+
+__all__ = ["TIMESERIES_COLUMNS", "Engine", "RunSummary", "collapse_step", "new_seed",
+           "prepare_params", "revision_count"]
+
 
 def new_seed() -> int:
     """A fresh seed from the operating system's entropy, to be recorded with the run."""
