@@ -110,6 +110,7 @@ def run_scenario(
     *,
     graph: nx.Graph | str | Path | None = None,
     out_dir: str | Path | None = None,
+    event_log: bool | None = None,
 ) -> RunResult:
     """Run one scenario, optionally writing its outputs.
 
@@ -121,6 +122,8 @@ def run_scenario(
             drawn with :func:`model.engine.new_seed` and recorded in the result.
         graph: An alliance graph, or a GraphML / node-link JSON file to read one from.
         out_dir: Where to write the four output files (created); None writes nothing.
+        event_log: Record the hash-chained event log (written as ``ledger.jsonl``); None: the
+            regime's default (on under ``hardware_ledger``).
 
     Returns:
         The :class:`RunResult`.
@@ -145,8 +148,10 @@ def run_scenario(
         if params["seed"] is None:
             params = params.replace(seed=new_seed())
         seed = int(params["seed"])
-        engine = Engine(params, seed, scenario=sc, graph=graph)
-        summary = engine.run()
+        engine = Engine(params, seed, scenario=sc, graph=graph, event_log=event_log)
+        engine.run()
+        engine.close_log()
+        summary = engine.summary()
     except GraphError as exc:
         prefix = Path(graph_source).name if graph_source else None
         raise GraphError(_prefixed(prefix, exc)) from None
@@ -233,7 +238,38 @@ def write_outputs(result: RunResult, out_dir: str | Path) -> RunResult:
         json.dump(summary_record(result), fh, indent=2, allow_nan=False)
         fh.write("\n")
     paths["config"].write_text(config_text(config_mapping(result)), encoding="utf-8")
+    if result.engine.log is not None:
+        paths["ledger"] = folder / "ledger.jsonl"
+        write_ledger(result.engine.log.records, paths["ledger"])
     return result
+
+
+def write_ledger(records: list[dict[str, Any]], path: str | Path) -> Path:
+    """Write event-log records as JSONL, one canonical record per line."""
+    from model.ledger import canonical
+
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with target.open("w", encoding="utf-8") as fh:
+        for rec in records:
+            fh.write(canonical(rec) + "\n")
+    return target
+
+
+def read_ledger(path: str | Path) -> list[dict[str, Any]]:
+    """Read a JSONL event log; a line that is not JSON is a ConfigError naming its number."""
+    from model.errors import ConfigError
+
+    records = []
+    with Path(path).open(encoding="utf-8") as fh:
+        for i, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                records.append(json.loads(line))
+            except json.JSONDecodeError as exc:
+                raise ConfigError(f"{path}: line {i} is not a JSON record ({exc.msg})") from None
+    return records
 
 
 def config_text(mapping: dict[str, Any]) -> str:

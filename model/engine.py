@@ -245,6 +245,7 @@ class Engine:
         *,
         scenario: Scenario | Mapping[str, Any] | None = None,
         graph: nx.Graph | None = None,
+        event_log: bool | None = None,
         **overrides: Any,
     ) -> Engine:
         """Build from raw parameter values (scenario's ``[params]`` < ``params`` < overrides).
@@ -259,7 +260,7 @@ class Engine:
             seed = p["seed"] if p["seed"] is not None else new_seed()
             p = p.replace(seed=seed)
             rng = seed
-        return cls(p, rng, scenario=sc, graph=graph)
+        return cls(p, rng, scenario=sc, graph=graph, event_log=event_log)
 
     # ------------------------------------------------------------------ structure
     def _refresh_structure(self) -> None:

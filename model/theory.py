@@ -311,12 +311,26 @@ def _line(params: Mapping[str, Any], kind: str, shield: float) -> _Line:
         p_dom = float(params["p_domestic"])
         a, b = p_dom, (1.0 - p_dom) * shield
     risk = float(params["risk_internalization"]) * float(params["risk_cost"])
+    # verification (issue [verification]): only a share `coverage` of violations is
+    # observable, and with a random inspection quota of k among N actors an actor is inspected
+    # with probability g = k / N; false alarms need an inspection too.
+    coverage = float(params.get("coverage", 1.0))
+    g = _inspection_probability(params)
     return _Line(
-        base=gain - d * penalty * (a - q * shield) - risk,
+        base=gain - d * penalty * (a - g * q * shield) - risk,
         race=gain * float(params["race_pressure"]),
-        deter=d * penalty * b,
+        deter=d * penalty * b * coverage * g,
         tol=TIE_TOLERANCE * (gain + penalty),
     )
+
+
+def _inspection_probability(params: Mapping[str, Any]) -> float:
+    """``g = k / N`` for a random quota of ``k`` inspections among ``N`` actors, else 1."""
+    k = int(params.get("inspection_quota", 0))
+    n = int(params.get("n_nations", 1)) + int(params.get("n_labs", 0))
+    if k <= 0 or k >= n or params.get("quota_allocation", "random") != "random":
+        return 1.0
+    return k / n
 
 
 def _p(params: Mapping[str, Any], p_detect: float | None) -> float:
@@ -773,3 +787,55 @@ def summarize(
         survival_boundary=survival_boundary(params, rule=name, **options),
         fixed_points=fixed_points(params, rule=name, **options),
     )
+
+
+# --------------------------------------------------------------------------------------------
+# The inspection game (a teaching aid)
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InspectionGame:
+    """The classic two-player inspection game and its equilibria.
+
+    An inspectee gains ``gain`` from a violation and pays ``penalty`` when caught; inspecting
+    costs the inspector ``cost``, and an undetected violation costs it ``loss``. With
+    simultaneous moves the unique equilibrium is mixed: the inspector inspects with probability
+    ``gain / (gain + penalty)`` (making the inspectee indifferent) and the inspectee violates
+    with probability ``cost / loss`` (making the inspector indifferent). Under *inspector
+    leadership* the inspector commits to an inspection rate first; committing to (just above)
+    ``gain / (gain + penalty)`` deters every violation, which is why announced, verifiable
+    inspection regimes are worth more than secret ones.
+
+    References:
+        Avenhaus, R., von Stengel, B. and Zamir, S. (2002). Inspection games. In *Handbook of
+        Game Theory with Economic Applications* 3, 1947-1987.
+    """
+
+    gain: float
+    penalty: float
+    cost: float
+    loss: float
+
+    @property
+    def inspection_rate(self) -> float:
+        """Equilibrium inspection probability ``g / (g + F)``."""
+        return self.gain / (self.gain + self.penalty) if self.gain + self.penalty > 0 else 0.0
+
+    @property
+    def violation_rate(self) -> float:
+        """Equilibrium violation probability ``k / d`` (capped at 1)."""
+        return min(1.0, self.cost / self.loss) if self.loss > 0 else 1.0
+
+    @property
+    def leadership_rate(self) -> float:
+        """The inspection rate a committed inspector needs to deter: ``g / (g + F)``."""
+        return self.inspection_rate
+
+    def inspector_payoff(self, rate: float, violation: float) -> float:
+        """The inspector's expected payoff for an inspection and a violation probability."""
+        return -self.cost * rate - self.loss * violation * (1.0 - rate)
+
+    def inspectee_payoff(self, rate: float, violation: float) -> float:
+        """The inspectee's expected payoff for an inspection and a violation probability."""
+        return violation * (self.gain * (1.0 - rate) - self.penalty * rate)

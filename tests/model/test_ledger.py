@@ -1,0 +1,114 @@
+"""The hash-chained event log: every kind of tampering is detected; replay is exact."""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+
+from model.engine import Engine
+from model.ledger import EventLog, record_hash, replay, verify
+
+
+@pytest.fixture(scope="module")
+def logged_run():
+    params = {"p_detect": 0.9, "penalty": 8.0, "p_false_alarm": 0.1,
+              "adjudication": "great_power_veto",
+              "inspection_quota": 30, "verification_lag": 2, "steps": 30}
+    eng = Engine.from_params(params, rng=11, event_log=True)
+    eng.run()
+    head = eng.close_log()
+    return eng, copy.deepcopy(eng.log.records), head
+
+
+def test_clean_log_verifies_and_has_every_record_kind(logged_run):
+    eng, records, head = logged_run
+    result = verify(records, head=head)
+    assert result.ok and result.count == len(records) and result.head == head
+    kinds = {r["type"] for r in records}
+    assert {"run", "inspection", "detection", "false_alarm", "veto", "sanction", "state",
+            "end"} <= kinds
+    assert eng.summary().ledger_head == head
+
+
+def test_replay_reproduces_the_metrics_exactly(logged_run):
+    eng, records, _ = logged_run
+    replayed = replay(records)
+    expected = eng.timeseries()
+    for key, col in replayed.items():
+        np.testing.assert_array_equal(col, expected[key][1:], err_msg=key)
+    assert set(replayed) == set(expected)
+
+
+@pytest.mark.parametrize("index", [0, 1, 7, -3, -2])
+def test_an_altered_record_is_named(logged_run, index):
+    _, records, head = logged_run
+    bad = copy.deepcopy(records)
+    i = index % len(bad)
+    bad[i]["t"] = bad[i]["t"] + 1
+    result = verify(bad, head=head)
+    assert not result.ok and result.seq == i and "altered" in result.problem
+
+
+def test_the_last_record_altered_is_caught(logged_run):
+    _, records, head = logged_run
+    bad = copy.deepcopy(records)
+    bad[-1]["count"] += 1
+    assert not verify(bad).ok
+
+
+@pytest.mark.parametrize("index", [1, 10, -2])
+def test_a_removed_record_is_named(logged_run, index):
+    _, records, head = logged_run
+    bad = copy.deepcopy(records)
+    i = index % len(bad)
+    del bad[i]
+    result = verify(bad, head=head)
+    assert not result.ok and result.seq == i and "removed" in result.problem
+
+
+def test_an_inserted_record_is_named(logged_run):
+    _, records, head = logged_run
+    bad = copy.deepcopy(records)
+    forged = dict(bad[5])
+    bad.insert(6, forged)
+    result = verify(bad, head=head)
+    assert not result.ok and result.seq == 6 and "inserted" in result.problem
+
+
+def test_truncation_and_extension_are_detected(logged_run):
+    _, records, head = logged_run
+    assert "truncated" in verify(copy.deepcopy(records[:-5])).problem
+    extended = copy.deepcopy(records)
+    extra = {"seq": len(extended), "type": "state", "t": 99, "prev": record_hash(extended[-1])}
+    extended.append(extra)
+    result = verify(extended)
+    assert not result.ok and "extended" in result.problem
+
+
+def test_rewriting_every_later_hash_needs_the_head(logged_run):
+    _, records, head = logged_run
+    forged = copy.deepcopy(records)
+    forged[3]["t"] = 77
+    prev = record_hash(forged[3])
+    for rec in forged[4:]:
+        rec["prev"] = prev
+        prev = record_hash(rec)
+    assert verify(forged).ok  # a consistent forgery ...
+    result = verify(forged, head=head)
+    assert not result.ok and "head" in result.problem  # ... is caught by the reported head
+
+
+def test_canonical_encoding_uses_exact_floats():
+    log = EventLog()
+    rec = log.append("state", 1, value=0.1 + 0.2, b=[1, 2])
+    assert '"value":0.30000000000000004' in __import__("model.ledger").ledger.canonical(rec)
+    assert list(rec) == ["seq", "type", "t", "prev", "value", "b"]
+
+
+def test_log_is_off_by_default_and_on_under_hardware_ledger():
+    assert Engine.from_params(rng=1).log is None
+    assert Engine.from_params({"verification": "hardware_ledger"}, rng=1).log is not None
+    assert Engine.from_params({"verification": "hardware_ledger"}, rng=1,
+                              event_log=False).log is None
