@@ -42,7 +42,7 @@ __all__ = ["COMMAND_MODULES", "UsageError", "add_param_flags", "build_parser", "
            "param_overrides", "register_params", "register_run"]
 
 #: Modules that add subcommands, each through a function ``register(subparsers)``.
-COMMAND_MODULES: tuple[str, ...] = ("experiments.benchmark",)
+COMMAND_MODULES: tuple[str, ...] = ("experiments.benchmark", "experiments.ledger_cli")
 
 #: Prefix of the argparse ``dest`` of parameter flags (keeps them apart from other options).
 PARAM_DEST = "param:"
@@ -181,6 +181,9 @@ def register_run(subparsers: Any) -> None:
     sub.add_argument("--out", metavar="DIR",
                      help="output folder (default: runs/<scenario-name>-seed<seed>/)")
     sub.add_argument("--quiet", "-q", action="store_true", help="print nothing on success")
+    sub.add_argument("--ledger", metavar="FILE",
+                     help="record the hash-chained event log of the run and write it as JSONL "
+                          "(check it with `pausegame verify-ledger FILE`)")
     add_param_flags(sub)
     sub.set_defaults(handler=_cmd_run, _parser=sub)
 
@@ -192,9 +195,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
     source: str | Path = Path(args.config) if args.config is not None else (
         args.scenario or "default")
     overrides = param_overrides(args)
-    result = run_scenario(source, overrides, graph=args.alliance_file)
+    result = run_scenario(source, overrides, graph=args.alliance_file,
+                          event_log=True if args.ledger else None)
     out = Path(args.out) if args.out else default_out_dir(result.name, result.seed)
     result = write_outputs(result, out)
+    if args.ledger and result.engine.log is not None:
+        from experiments.run import write_ledger
+
+        result.outputs["ledger"] = write_ledger(result.engine.log.records, args.ledger)
     if not args.quiet:
         print(format_run(result))
     return 0
@@ -225,6 +233,14 @@ def format_run(result: RunResult, width: int = _WIDTH) -> str:
         f"{s.sanctions_paid:.3g} G.",
         f"Seed: {result.seed}.",
     ]
+    if s.sanctions_blocked_by_vote or s.sanctions_blocked_by_veto:
+        body.insert(3, f"Sanctions applied: {s.sanctions_applied}; blocked by vote: "
+                       f"{s.sanctions_blocked_by_vote}; blocked by veto: "
+                       f"{s.sanctions_blocked_by_veto}.")
+    if s.ledger_head:
+        where = result.outputs.get("ledger", "")
+        body.append(f"Event log: {s.ledger_records} records, head {s.ledger_head} "
+                    f"({where}); check it with `pausegame verify-ledger FILE --head HASH`.")
     for text in body:
         lines += textwrap.wrap(text, width, initial_indent="  ", subsequent_indent="    ")
     if result.theory:
