@@ -25,6 +25,7 @@ import numpy as np
 from agents.rules import TIE_TOLERANCE, Observation, get_rule
 from model import adjudication, kernels
 from model.kernels import N_REC
+from model.beliefs import GridPosterior
 from model.ledger import EventLog
 from model.metrics import TIMESERIES_COLUMNS, metrics_from_records
 from model.params import Params, resolve
@@ -107,6 +108,12 @@ class RunSummary:
         sanctions_paid_by_bloc: Sanctions paid by the actors of each alliance bloc.
         ledger_head: Head hash of the event log, when one was recorded.
         ledger_records: Number of records in the event log.
+        catastrophe_step: The step a catastrophe ended the run (None: no catastrophe).
+        takeoff_step: The first step an actor held more than ``takeoff_share`` of world
+            capability (None: never).
+        final_leader_share: The largest capability share at the last step.
+        mean_belief_error: Mean absolute belief error over the run (None with perfect
+            information).
     """
 
     held: bool
@@ -128,6 +135,15 @@ class RunSummary:
     sanctions_paid_by_bloc: tuple[float, ...] = ()
     ledger_head: str | None = None
     ledger_records: int = 0
+    catastrophe_step: int | None = None
+    takeoff_step: int | None = None
+    final_leader_share: float = float("nan")
+    mean_belief_error: float | None = None
+
+    @property
+    def catastrophe(self) -> bool:
+        """True when a catastrophe ended the run."""
+        return self.catastrophe_step is not None
 
     def to_dict(self) -> dict[str, Any]:
         """A plain dict (JSON-friendly)."""
@@ -226,9 +242,17 @@ class Engine:
         self._refresh_structure()
         belief0 = 1.0 - float(params["initial_compliance"])
         self.belief = self.rival_share(np.full(self.n_actors, belief0))
+        self.posterior: GridPosterior | None = None
+        if params["information"] == "bayesian":
+            self.posterior = GridPosterior(self.n_actors, float(params["belief_prior_mean"]),
+                                           float(params["belief_prior_strength"]))
+            self.belief = self.posterior.mean()
+        self.catastrophe_step: int | None = None
+        self.takeoff_step: int | None = None
         self.payoff = np.zeros(self.n_actors)
         self.last: dict[str, np.ndarray] = {}
         self._records = np.zeros((int(params["steps"]) + 1, N_REC))
+        self._belief_error = np.full(int(params["steps"]) + 1, np.nan)
         self._blocked = np.zeros((int(params["steps"]) + 1, 2))
         self._actor_bloc = np.asarray(self.world.bloc, dtype=np.int64)[self.home]
         self._bloc_paid = np.zeros((int(params["steps"]) + 1, int(self.world.bloc.max()) + 1))
@@ -314,14 +338,46 @@ class Engine:
         self._voting = kind in ("members_vote", "great_power_veto")
         G, lam = float(p["defect_gain"]), float(p["race_pressure"])
         risk = float(p["risk_internalization"]) * float(p["risk_cost"])
-        self._g_lam = G * lam
-        self._free = G - risk
-        self._gc = G * c
-        self._gc_lam = G * lam * c
+        # per-unit gain: G, or under rsi=on G * (c / mean c) ** (rsi_exponent - 1)
+        self.gain_unit = self._unit_gain(c)
+        self._g_lam = self.gain_unit * lam
+        self._free = self.gain_unit - risk
+        self._gc = self.gain_unit * c
+        self._gc_lam = self.gain_unit * lam * c
+        # effective number of rivals (Kish) for the Bayesian likelihood
+        den = self._rival_sum(np.ones(self.n_actors))
+        sq = self._rival_sum(c)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            self._n_eff = np.where(sq > 0, den * den / np.where(sq > 0, sq, 1.0), 0.0)
         self._rc = float(p["risk_cost"]) * c
         self._perfect = p["information"] == "perfect"
         self._all_bound = bool(self.bound.all())
         self._refresh_costs()
+
+    def _unit_gain(self, c: np.ndarray) -> np.ndarray:
+        """Per-unit gain of defecting: ``G``, or ``G (c_k / mean c) ** (rsi_exponent - 1)``."""
+        p = self.params
+        G = float(p["defect_gain"])
+        if p["rsi"] != "on":
+            return np.full(len(c), G)
+        rel = c / c.mean()
+        power = float(p["rsi_exponent"]) - 1.0
+        with np.errstate(divide="ignore"):
+            return G * np.where(rel > 0, rel, 0.0 if power > 0 else 1.0) ** power
+
+    def _grow(self) -> None:
+        """rsi=on: defectors' capability compounds, compliers' grows safely; then renormalise."""
+        p = self.params
+        c = self.world.capability
+        rel = c / c.mean()
+        power = float(p["rsi_exponent"]) - 1.0
+        with np.errstate(divide="ignore"):
+            boost = np.where(rel > 0, rel, 0.0 if power > 0 else 1.0) ** power
+        factor = np.where(self.defect, 1.0 + float(p["growth_rate"]) * boost,
+                          1.0 + float(p["safe_growth_rate"]))
+        grown = c * factor
+        self.world.capability = grown / grown.sum()
+        self._refresh_structure()
 
     def _refresh_costs(self) -> None:
         """Per-actor expected sanctions: catch probabilities, penalties, adjudication shares.
@@ -342,6 +398,7 @@ class Engine:
         F = self.penalty_next
         s = self.sanction_share
         g = self.inspect_prob
+        G = self.gain_unit
         self.pi_international = g * p_eff * s
         self.pi_domestic = pd + (1.0 - pd) * self.pi_international
         self.false_alarm_cost = g * q * s
@@ -461,9 +518,9 @@ class Engine:
         n = self.n_actors
         rng = self.rng
         if self.t + 1 >= len(self._records):
-            for name in ("_records", "_blocked", "_bloc_paid"):
+            for name in ("_records", "_blocked", "_bloc_paid", "_belief_error"):
                 old = getattr(self, name)
-                grown = np.zeros((2 * len(old), old.shape[1]))
+                grown = np.full((2 * len(old), *old.shape[1:]), np.nan if old.ndim == 1 else 0.0)
                 grown[: len(old)] = old
                 setattr(self, name, grown)
         self.t += 1
@@ -520,6 +577,15 @@ class Engine:
             blocked_vote = int((flagged & ~vetoed & ~passed).sum())
         belief_used = self.belief
         self.payoff = payoff
+        if self.posterior is not None:
+            coverage_p = pi * float(np.mean(self.inspect_prob))
+            q_seen = q * float(np.mean(self.inspect_prob))
+            self.posterior.update(self.rival_share(flagged), self._n_eff, coverage_p, q_seen,
+                                  float(p["belief_forgetting"]))
+            belief = self.posterior.mean()
+        if not self._perfect:
+            truth = self.rival_share(new)
+            self._belief_error[t] = float(np.mean(np.abs(belief - truth)))
         self.belief = belief
         self.defect = new
         self.caught_last = caught_dom | caught_int
@@ -543,6 +609,18 @@ class Engine:
         # (7) metrics
         self._record(caught_dom, caught_int, false_alarm, paid, len(revisers), imposed,
                      inspected)
+        if self.takeoff_step is None and self._records[t, 19] > float(p["takeoff_share"]) * \
+                self.c_total:
+            self.takeoff_step = t
+        # updates that change the world for the next period, and the shared hazard
+        if p["rsi"] == "on":
+            self._grow()
+        scale = float(p["hazard_scale"])
+        if scale > 0:
+            rate = float(self._records[t, 2] + self._records[t, 3])  # complying capability
+            share = max(0.0, 1.0 - rate / self.c_total)
+            if rng.random() < 1.0 - np.exp(-scale * share ** float(p["hazard_exponent"])):
+                self.catastrophe_step = t
         if self._voting:
             self._blocked[t] = (blocked_vote, blocked_veto)
         if self.log is not None:
@@ -606,6 +684,8 @@ class Engine:
             grown[: len(self._records)] = self._records
             self._records = grown
         for _ in range(todo):
+            if self.catastrophe_step is not None:
+                break
             self.step()
         return self.summary()
 
@@ -634,6 +714,9 @@ class Engine:
         blocked = self._blocked[first_step: first_step + len(rec)]
         out["sanctions_blocked_by_vote"] = np.rint(blocked[:, 0]).astype(np.int64)
         out["sanctions_blocked_by_veto"] = np.rint(blocked[:, 1]).astype(np.int64)
+        out["belief_error"] = self._belief_error[first_step: first_step + len(rec)].copy()
+        steps = out["step"]
+        out["catastrophe"] = (steps == self.catastrophe_step).astype(np.int64)
         bloc_paid = self._bloc_paid[first_step: first_step + len(rec)]
         for b in range(bloc_paid.shape[1]):
             out[f"sanctions_paid_bloc_{b}"] = bloc_paid[:, b].copy()
@@ -714,4 +797,10 @@ class Engine:
             sanctions_paid_by_bloc=tuple(float(x) for x in self._bloc_paid[: self.t + 1].sum(0)),
             ledger_head=None if self.log is None else self.log.head,
             ledger_records=0 if self.log is None else len(self.log),
+            catastrophe_step=self.catastrophe_step,
+            takeoff_step=self.takeoff_step,
+            final_leader_share=float(ts["leader_share"][-1]),
+            mean_belief_error=(float(np.nanmean(ts["belief_error"][1:]))
+                               if self.t and not np.all(np.isnan(ts["belief_error"][1:]))
+                               else None),
         )

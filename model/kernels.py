@@ -20,7 +20,7 @@ REC_FIELDS = (
     "comply_capability_bound", "caught_domestic", "caught_international", "false_alarms",
     "sanctions_paid", "total_payoff", "belief_sum", "capability_nations", "capability_labs",
     "capability_bound", "pause_active", "n_revised", "flags", "sanctions_applied",
-    "inspections",
+    "inspections", "max_capability", "max_capability_defecting", "max_capability_complying",
 )
 N_REC = len(REC_FIELDS)
 
@@ -72,7 +72,7 @@ def advantage(belief, defect, home, base, jump, g_lam, out):  # pragma: no cover
     when it complied).
     """
     for k in range(belief.shape[0]):
-        v = base[k] + g_lam * belief[k]
+        v = base[k] + g_lam[k] * belief[k]
         if defect[home[k]]:
             v -= jump[k]
         out[k] = v
@@ -159,7 +159,16 @@ def record(defect, is_lab, bound, c, caught_dom, caught_int, false_alarm, paid, 
         row[i] = 0.0
     for i in range(bloc_row.shape[0]):
         bloc_row[i] = 0.0
+    row[20] = -1.0
+    row[21] = -1.0
     for k in range(defect.shape[0]):
+        if c[k] > row[19]:
+            row[19] = c[k]
+        if defect[k]:
+            if c[k] > row[20]:
+                row[20] = c[k]
+        elif c[k] > row[21]:
+            row[21] = c[k]
         if caught_int[k] or false_alarm[k]:
             row[16] += 1.0
         if imposed[k] > 0.0:

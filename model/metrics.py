@@ -19,7 +19,8 @@ TIMESERIES_COLUMNS = (
     "defecting_share", "detections", "detections_domestic", "detections_international",
     "false_alarms", "sanctions_paid", "mean_payoff", "total_payoff", "mean_belief",
     "pause_active", "holds", "flags", "sanctions_applied", "sanctions_blocked_by_vote",
-    "sanctions_blocked_by_veto", "inspections",
+    "sanctions_blocked_by_veto", "inspections", "leader_share", "defector_lead",
+    "belief_error", "catastrophe",
 )
 
 
@@ -40,8 +41,12 @@ def metrics_from_records(rec: np.ndarray, n_nations: int, n_actors: int,
     alarms, sanctions paid (G), mean and total payoff, mean belief, whether a pause was active,
     and ``holds`` (1.0 / 0.0; NaN when no pause was active); then the verification counters:
     international ``flags``, ``sanctions_applied``, sanctions blocked by vote and by veto
-    (filled in by the engine from its own record), and ``inspections`` used. The engine adds
-    ``sanctions_paid_bloc_<b>`` per alliance bloc after these.
+    (filled in by the engine from its own record), and ``inspections`` used; then
+    ``leader_share`` (the largest capability share), ``defector_lead`` (the largest defector's
+    share minus the largest complier's; NaN unless both exist), ``belief_error`` (mean absolute
+    error of beliefs against the true rival defection share; filled in by the engine when
+    information is not perfect) and ``catastrophe`` (1 at the step a catastrophe happened). The
+    engine adds ``sanctions_paid_bloc_<b>`` per alliance bloc after these.
     """
     f = {name: rec[:, i] for i, name in enumerate(REC_FIELDS)}
     n_nat = float(n_nations)
@@ -81,4 +86,11 @@ def metrics_from_records(rec: np.ndarray, n_nations: int, n_actors: int,
         "sanctions_blocked_by_vote": np.zeros(len(rec), dtype=np.int64),
         "sanctions_blocked_by_veto": np.zeros(len(rec), dtype=np.int64),
         "inspections": np.rint(f["inspections"]).astype(np.int64),
+        "leader_share": _ratio(f["max_capability"], cap_all),
+        "defector_lead": np.where(
+            (f["max_capability_defecting"] >= 0) & (f["max_capability_complying"] >= 0),
+            _ratio(f["max_capability_defecting"] - f["max_capability_complying"], cap_all),
+            np.nan),
+        "belief_error": np.full(len(rec), np.nan),
+        "catastrophe": np.zeros(len(rec), dtype=np.int64),
     }

@@ -103,8 +103,39 @@ CORE: tuple[Param, ...] = (
           unit="per period", low=0.0, high=1.0, low_open=True, range=(0.01, 1.0),
           group="decisions", aliases=("one",)),
     Param("information", "choice", "perfect", "What actors know of others: 'perfect' (last "
-          "period's actions) or 'detected' (only international flags).",
-          choices=("perfect", "detected"), group="decisions"),
+          "period's actions), 'detected' (only international flags) or 'bayesian' (a posterior "
+          "learned from the flags).", choices=("perfect", "detected", "bayesian"),
+          group="decisions"),
+    Param("belief_prior_mean", "float", 0.1, "information=bayesian: prior mean of rivals' "
+          "defection rate.", low=0.0, high=1.0, low_open=True, high_open=True,
+          range=(0.01, 0.99), group="escalation"),
+    Param("belief_prior_strength", "float", 10.0, "information=bayesian: strength of the "
+          "prior (Beta a + b, in pseudo-observations; 0 is uniform).", low=0.0,
+          range=(0.0, 100.0), group="escalation"),
+    Param("belief_forgetting", "float", 0.1, "information=bayesian: share of the posterior "
+          "forgotten (pulled back to the prior) each period, so beliefs track a changing "
+          "world.", low=0.0, high=1.0, range=(0.0, 1.0), group="escalation"),
+    Param("rsi", "choice", "off", "Recursive self-improvement: defectors' capability "
+          "compounds, faster for leaders when rsi_exponent > 1.", choices=("off", "on"),
+          group="escalation"),
+    Param("growth_rate", "float", 0.1, "rsi=on: a defector's capability grows by growth_rate * "
+          "(c / mean c) ** (rsi_exponent - 1) per period.", unit="per period", low=0.0,
+          range=(0.0, 0.5), group="escalation"),
+    Param("rsi_exponent", "float", 1.5, "rsi=on: returns to relative capability (> 1: the "
+          "leader runs away; 1: exponential growth).", low=0.0, low_open=True,
+          range=(0.5, 3.0), group="escalation"),
+    Param("safe_growth_rate", "float", 0.0, "rsi=on: growth per period of compliers' "
+          "capability (safety-compatible progress).", unit="per period", low=0.0,
+          range=(0.0, 0.2), group="escalation"),
+    Param("takeoff_share", "float", 0.5, "Takeoff: the first step an actor holds more than "
+          "this share of world capability.", low=0.0, high=1.0, low_open=True,
+          range=(0.1, 1.0), group="escalation"),
+    Param("hazard_scale", "float", 0.0, "Shared hazard: each period a catastrophe ends the run "
+          "with probability 1 - exp(-hazard_scale * R ** hazard_exponent).", low=0.0,
+          range=(0.0, 1.0), group="escalation"),
+    Param("hazard_exponent", "float", 1.0, "Shared hazard: how the catastrophe rate grows with "
+          "the defecting capability share R.", low=0.0, low_open=True, range=(0.5, 3.0),
+          group="escalation"),
     Param("initial_compliance", "float", 1.0, "Share of actors complying at the start (an exact "
           "count, chosen at random).", low=0.0, high=1.0, range=(0.0, 1.0), group="decisions"),
     # --- population ----------------------------------------------------------------------

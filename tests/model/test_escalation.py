@@ -1,0 +1,135 @@
+"""Beliefs learned from verification, recursive self-improvement, and the shared hazard."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from model.beliefs import GridPosterior
+from model.engine import Engine
+
+
+def fixed_world(n: int, defectors: int, **params) -> dict:
+    """A scenario of n equal nations, the first `defectors` committed to defect."""
+    nations = [{"name": f"N{i}", "committed": "defect" if i < defectors else "comply"}
+               for i in range(n)]
+    base = {"n_labs": 0, "capability_dist": "equal", "alliance_network": "none"}
+    return {"params": {**base, **params}, "nations": nations}
+
+
+def test_bayesian_beliefs_converge_to_the_true_rate():
+    sc = fixed_world(40, 12, information="bayesian", p_detect=0.8, p_false_alarm=0.05,
+                     belief_prior_mean=0.1, belief_prior_strength=10, belief_forgetting=0.05,
+                     steps=80)
+    eng = Engine.from_params(rng=3, scenario=sc)
+    prior = eng.belief.copy()
+    eng.run()
+    truth = eng.rival_share(eng.defect.astype(float))
+    assert np.mean(np.abs(prior - truth)) > 0.15  # the prior is far off ...
+    assert np.mean(np.abs(eng.belief - truth)) < 0.05  # ... within 0.05 after 80 periods
+    err = eng.timeseries()["belief_error"]
+    assert err[-1] < 0.05 and err[-1] < err[1]
+
+
+def test_bayesian_beliefs_stay_at_the_prior_without_detection():
+    sc = fixed_world(10, 5, information="bayesian", verification="open_letter",
+                     belief_prior_mean=0.2, belief_prior_strength=5, steps=30)
+    eng = Engine.from_params(rng=1, scenario=sc)
+    prior = eng.belief.copy()
+    eng.run()
+    np.testing.assert_allclose(eng.belief, prior, rtol=1e-12)
+    assert prior[0] == pytest.approx(0.2, abs=0.01)  # the grid posterior's mean of Beta(1, 4)
+
+
+def tracking_error(forgetting: float) -> float:
+    nations = [{"name": f"N{i}"} for i in range(30)]
+    events = [{"start": 1, "duration": 40, "actors": [f"N{i}" for i in range(24)],
+               "action": "defect"},
+              {"start": 41, "actors": [f"N{i}" for i in range(30)], "action": "comply"}]
+    sc = {"params": {"n_labs": 0, "capability_dist": "equal", "alliance_network": "none",
+                     "information": "bayesian", "p_detect": 0.9, "p_false_alarm": 0.02,
+                     "belief_forgetting": forgetting, "steps": 46}, "nations": nations,
+          "events": events}
+    eng = Engine.from_params(rng=5, scenario=sc)
+    eng.run()
+    return float(eng.timeseries()["belief_error"][-1])
+
+
+def test_forgetting_sets_the_tracking_speed():
+    # the true rate drops from 0.8 to 0 at month 41; five months later beliefs that forget
+    # faster are closer to the truth
+    fast, slow = tracking_error(0.4), tracking_error(0.01)
+    assert fast < slow and fast < 0.15 and slow > 0.3
+
+
+def test_grid_posterior_is_exact_bayes_on_one_update():
+    post = GridPosterior(1, prior_mean=0.5, prior_strength=2.0)  # uniform prior
+    post.update(np.array([1.0]), np.array([1.0]), p_eff=1.0, q=0.0, forgetting=0.0)
+    # one rival, flagged, perfect detection: posterior proportional to theta -> mean 2/3
+    assert post.mean()[0] == pytest.approx(2 / 3, abs=1e-4)
+
+
+def lone_defector_odds(exponent: float) -> np.ndarray:
+    sc = fixed_world(5, 1, rsi="on", rsi_exponent=exponent, growth_rate=0.1,
+                     safe_growth_rate=0.0, steps=12)
+    eng = Engine.from_params(rng=1, scenario=sc)
+    shares = [eng.c[0]]
+    for _ in range(12):
+        eng.step()
+        shares.append(eng.c[0])
+    shares = np.array(shares)
+    return shares / (1 - shares)
+
+
+def test_rsi_multiplier_rises_with_increasing_returns():
+    # compliers do not grow, so the defector's odds grow by exactly its multiplier
+    ratios = np.diff(np.log(lone_defector_odds(1.5)))
+    assert np.all(np.diff(ratios) > 0)  # the multiplier rises period by period
+    exact = np.exp(np.diff(np.log(lone_defector_odds(1.0))))
+    np.testing.assert_allclose(exact, 1.1, rtol=1e-12)  # exponent 1: exactly exponential
+
+
+def test_rsi_off_never_changes_capabilities_and_on_raises_the_gain():
+    eng = Engine.from_params(rng=2, steps=30)
+    before = eng.c.copy()
+    eng.run()
+    np.testing.assert_array_equal(eng.c, before)
+    on = Engine.from_params(rng=2, rsi="on", rsi_exponent=2.0)
+    rel = on.c / on.c.mean()
+    np.testing.assert_allclose(on.gain_unit, rel)  # G (c / mean c) ** (2 - 1)
+
+
+def test_rsi_makes_a_pause_that_held_fail_later():
+    # one world, the same seed: without RSI the pause holds for ten years; with it, a few
+    # early defectors compound until the leaders' gain outgrows deterrence after a year
+    params = {"p_detect": 0.6, "penalty": 5.0, "alliance_network": "none", "steps": 120,
+              "initial_compliance": 0.9}
+    calm_s = Engine.from_params(params, rng=5).run()
+    hot = Engine.from_params({**params, "rsi": "on", "rsi_exponent": 1.5, "growth_rate": 0.05},
+                             rng=5)
+    hot_s = hot.run()
+    assert calm_s.held
+    assert not hot_s.held and hot_s.collapse_step > 12
+    ts = hot.timeseries()
+    assert ts["leader_share"][hot_s.collapse_step] > ts["leader_share"][1]
+
+
+def test_no_hazard_no_catastrophe():
+    s = Engine.from_params(rng=1, steps=60).run()
+    assert not s.catastrophe and s.steps == 60
+
+
+def test_hazard_time_is_geometric():
+    rate = 1 - np.exp(-0.1 * 0.5)
+    times = []
+    for seed in range(400):
+        sc = fixed_world(4, 2, hazard_scale=0.1, hazard_exponent=1.0, steps=400)
+        s = Engine.from_params(rng=seed, scenario=sc).run()
+        assert s.catastrophe
+        times.append(s.catastrophe_step)
+    times = np.array(times)
+    mean, se = times.mean(), times.std(ddof=1) / np.sqrt(len(times))
+    assert abs(mean - 1 / rate) < 4 * se, (mean, 1 / rate, se)
+    survive = np.mean(times > 20)
+    p = (1 - rate) ** 20
+    assert abs(survive - p) < 4 * np.sqrt(p * (1 - p) / len(times))
