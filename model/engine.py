@@ -24,8 +24,8 @@ import numpy as np
 
 from agents.rules import TIE_TOLERANCE, Observation, get_rule
 from model import adjudication, kernels
-from model.kernels import N_REC
 from model.beliefs import GridPosterior
+from model.kernels import N_REC
 from model.ledger import EventLog
 from model.metrics import TIMESERIES_COLUMNS, metrics_from_records
 from model.params import Params, resolve
@@ -336,7 +336,7 @@ class Engine:
         self.sanction_share_nation = share_nation
         self.sanction_share = share_nation[self.home]
         self._voting = kind in ("members_vote", "great_power_veto")
-        G, lam = float(p["defect_gain"]), float(p["race_pressure"])
+        lam = float(p["race_pressure"])
         risk = float(p["risk_internalization"]) * float(p["risk_cost"])
         # per-unit gain: G, or under rsi=on G * (c / mean c) ** (rsi_exponent - 1)
         self.gain_unit = self._unit_gain(c)
@@ -618,7 +618,7 @@ class Engine:
         scale = float(p["hazard_scale"])
         if scale > 0:
             rate = float(self._records[t, 2] + self._records[t, 3])  # complying capability
-            share = max(0.0, 1.0 - rate / self.c_total)
+            share = float(np.clip(1.0 - rate / self.c_total, 0.0, 1.0))
             if rng.random() < 1.0 - np.exp(-scale * share ** float(p["hazard_exponent"])):
                 self.catastrophe_step = t
         if self._voting:
