@@ -389,7 +389,6 @@ class Engine:
         penalty ``F_k`` (graduated sanctions).
         """
         p = self.params
-        G = float(p["defect_gain"])
         pd = float(p["p_domestic"])
         p_eff = float(p["coverage"]) * float(p["p_detect"])
         q = float(p["p_false_alarm"])
@@ -618,8 +617,9 @@ class Engine:
         scale = float(p["hazard_scale"])
         if scale > 0:
             rate = float(self._records[t, 2] + self._records[t, 3])  # complying capability
-            share = float(np.clip(1.0 - rate / self.c_total, 0.0, 1.0))
-            if rng.random() < 1.0 - np.exp(-scale * share ** float(p["hazard_exponent"])):
+            defecting_share = float(np.clip(1.0 - rate / self.c_total, 0.0, 1.0))
+            hazard = 1.0 - np.exp(-scale * defecting_share ** float(p["hazard_exponent"]))
+            if rng.random() < hazard:
                 self.catastrophe_step = t
         if self._voting:
             self._blocked[t] = (blocked_vote, blocked_veto)
