@@ -205,6 +205,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         result.outputs["ledger"] = write_ledger(result.engine.log.records, args.ledger)
     if not args.quiet:
         print(format_run(result))
+        print(f"Open the app: {sys.argv[0] if Path(sys.argv[0]).name == 'pausegame' else 'pausegame'} app")  # noqa: E501
     return 0
 
 
@@ -219,7 +220,14 @@ def format_run(result: RunResult, width: int = _WIDTH) -> str:
     lines = [f"note: {note}" for note in result.notes]
     lines.append(f"Scenario {result.name!r}, seed {result.seed}: {world.n_nations} nations, "
                  f"{n_labs} labs, {s.steps} months (one step = one month).")
-    if s.held:
+    if s.active_steps == 0:
+        verdict = (f"No pause bound anyone in {s.steps} months (the treaty never entered into "
+                   "force, or the pause was never triggered), so it neither held nor collapsed.")
+    elif s.held and s.active_steps < s.steps:
+        verdict = (f"The pause held in each of the {s.active_steps} months it was active (of "
+                   f"{s.steps}): capability-weighted compliance of bound actors never stayed "
+                   f"below {threshold:g} for {patience} months in a row.")
+    elif s.held:
         verdict = (f"The pause held for all {s.steps} months: capability-weighted compliance "
                    f"never stayed below {threshold:g} for {patience} months in a row.")
     else:

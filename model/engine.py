@@ -15,6 +15,7 @@ Example:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -23,11 +24,11 @@ import networkx as nx
 import numpy as np
 
 from agents.rules import TIE_TOLERANCE, Observation, get_rule
-from model import adjudication, kernels
+from model import adjudication, kernels, treaty
 from model.beliefs import GridPosterior
 from model.kernels import N_REC
 from model.ledger import EventLog
-from model.metrics import TIMESERIES_COLUMNS, metrics_from_records
+from model.metrics import TIMESERIES_COLUMNS, TREATY_FIELDS, metrics_from_records
 from model.params import Params, resolve
 from model.scenario import Scenario, scenario_from_mapping
 from model.verification import get_regime
@@ -108,6 +109,8 @@ class RunSummary:
         sanctions_paid_by_bloc: Sanctions paid by the actors of each alliance bloc.
         ledger_head: Head hash of the event log, when one was recorded.
         ledger_records: Number of records in the event log.
+        active_steps: Steps in which a pause bound at least one actor (only these count
+            towards holding or collapsing).
         catastrophe_step: The step a catastrophe ended the run (None: no catastrophe).
         takeoff_step: The first step an actor held more than ``takeoff_share`` of world
             capability (None: never).
@@ -135,6 +138,7 @@ class RunSummary:
     sanctions_paid_by_bloc: tuple[float, ...] = ()
     ledger_head: str | None = None
     ledger_records: int = 0
+    active_steps: int = 0
     catastrophe_step: int | None = None
     takeoff_step: int | None = None
     final_leader_share: float = float("nan")
@@ -217,8 +221,22 @@ class Engine:
         self.is_lab = w.is_lab
         self.t = 0
         self.defect = w.initial_defect.copy()
-        self.bound = np.ones(self.n_actors, dtype=bool)
-        self.pause_active = True
+        # treaty: membership, entry into force, the pause's trigger and lift, terms, trust
+        self.member = self._initial_members(sc)
+        self.p_detect = float(params["p_detect"])
+        self.in_force = True
+        self.pause_active = params["trigger"] == "immediate"
+        self.pause_started: int | None = 1 if self.pause_active else None
+        self.pause_lifted: int | None = None
+        self.safety = 0.0
+        self.comply_streak = np.zeros(w.n_nations, dtype=np.int64)
+        self.alliance_changes = 0
+        self.membership_gain = np.zeros(w.n_nations)
+        self.would_leave = np.zeros(w.n_nations, dtype=bool)
+        self.would_join = np.zeros(w.n_nations, dtype=bool)
+        self.proposals = np.zeros(0)
+        self._update_in_force()
+        self.bound = self.member[self.home] & self.in_force & self.pause_active
         self.n_revise = revision_count(params["revision_rate"], self.n_actors)
         self.rule_state: dict[str, Any] = {}
         self.caught_last = np.zeros(self.n_actors, dtype=bool)
@@ -258,6 +276,11 @@ class Engine:
         self._bloc_paid = np.zeros((int(params["steps"]) + 1, int(self.world.bloc.max()) + 1))
         none = np.zeros(self.n_actors, dtype=bool)
         self._record(none, none, none, np.zeros(self.n_actors), 0)
+        self._treaty = self._treaty_on
+        self._club = self._club_on
+        self._club_cost = self._club_costs() if self._club_on else np.zeros(self.n_actors)
+        self._treaty_rec = np.zeros((int(params["steps"]) + 1, len(TREATY_FIELDS)))
+        self._treaty_rec[0] = self._treaty_row()
         if self.log is not None:
             self._log_header()
 
@@ -306,7 +329,8 @@ class Engine:
         self._inv_den = np.where(den > 1e-12 * self.c_total, 1.0 / np.where(den > 0, den, 1.0),
                                  0.0)
         # who learns of a violation, shielding share s_j, and the adjudicator's expected share
-        e = self.enforcement
+        # only member nations sanction (all nations are members in the core)
+        e = self.enforcement * self.member
         per_bloc = p["inspectorate"] == "per_bloc"
         if per_bloc or p["adjudication"] in ("members_vote", "great_power_veto"):
             dense = csr.toarray()
@@ -390,7 +414,7 @@ class Engine:
         """
         p = self.params
         pd = float(p["p_domestic"])
-        p_eff = float(p["coverage"]) * float(p["p_detect"])
+        p_eff = float(p["coverage"]) * self.p_detect
         q = float(p["p_false_alarm"])
         risk = float(p["risk_internalization"]) * float(p["risk_cost"])
         disc = float(p["discount"]) ** int(p["verification_lag"])
@@ -517,7 +541,7 @@ class Engine:
         n = self.n_actors
         rng = self.rng
         if self.t + 1 >= len(self._records):
-            for name in ("_records", "_blocked", "_bloc_paid", "_belief_error"):
+            for name in ("_records", "_blocked", "_bloc_paid", "_belief_error", "_treaty_rec"):
                 old = getattr(self, name)
                 grown = np.full((2 * len(old), *old.shape[1:]), np.nan if old.ndim == 1 else 0.0)
                 grown[: len(old)] = old
@@ -527,7 +551,9 @@ class Engine:
         revisers = rng.permutation(n)[: self.n_revise] if self.n_revise < n else self._everyone
         # one call, filled row by row: identical to three successive rng.random(n) draws
         uniforms, u_dom, u_int = rng.random((3, n))
-        # (1) negotiation: no treaty rounds in the core.
+        # (1) negotiation and the pause's trigger and lift (only when those mechanisms are on)
+        if self._treaty:
+            self._treaty_period(t)
         # (2) decisions
         delta = self.advantage()
         obs = Observation(advantage=delta, uniforms=uniforms, defect=self.defect,
@@ -575,6 +601,8 @@ class Engine:
             blocked_veto = int((flagged & vetoed).sum())
             blocked_vote = int((flagged & ~vetoed & ~passed).sum())
         belief_used = self.belief
+        if self._club and self.pause_active and self.in_force:
+            payoff -= self._club_cost
         self.payoff = payoff
         if self.posterior is not None:
             coverage_p = pi * float(np.mean(self.inspect_prob))
@@ -611,6 +639,9 @@ class Engine:
         if self.takeoff_step is None and self._records[t, 19] > float(p["takeoff_share"]) * \
                 self.c_total:
             self.takeoff_step = t
+        if self._treaty:
+            self._treaty_after(t, new, flagged & (imposed > 0))
+            self._treaty_rec[t] = self._treaty_row()
         # updates that change the world for the next period, and the shared hazard
         if p["rsi"] == "on":
             self._grow()
@@ -689,6 +720,241 @@ class Engine:
             self.step()
         return self.summary()
 
+    # ------------------------------------------------------------------ treaty
+    def _initial_members(self, sc: Scenario | None) -> np.ndarray:
+        """Initial member nations: the scenario's ``member`` fields, else an exact share.
+
+        With ``initial_membership < 1`` (and no scenario membership) a permutation of the
+        nations is drawn after the world's construction draws; its first
+        ``round(initial_membership * n)`` are members.
+        """
+        n = self.world.n_nations
+        p = self.params
+        specs = sc.nations if sc is not None else ()
+        if specs and any(s.member is not None for s in specs):
+            return np.array([s.member is not False for s in specs], dtype=bool)
+        share = float(p["initial_membership"])
+        if share >= 1.0:
+            return np.ones(n, dtype=bool)
+        member = np.zeros(n, dtype=bool)
+        member[self.rng.permutation(n)[: round(share * n)]] = True
+        return member
+
+    @property
+    def _treaty_on(self) -> bool:
+        p = self.params
+        return bool(p["membership"] == "negotiated" or p["terms_rule"] != "fixed"
+                    or p["trigger"] != "immediate" or p["lift"] != "never"
+                    or p["betrayal_penalty"] > 0 or p["trust_building"] > 0
+                    or p["entry_threshold"] > 0 or not self.member.all()
+                    or self._club_on)
+
+    @property
+    def _club_on(self) -> bool:
+        p = self.params
+        return bool(p["outsider_penalty"] > 0 or p["verification_cost"] > 0)
+
+    def _member_capability(self, member: np.ndarray) -> float:
+        c = self.world.capability
+        return float(c[member[self.world.home]].sum() / c.sum())
+
+    def _update_in_force(self) -> None:
+        share = self._member_capability(self.member)
+        self.in_force = bool(self.member.any()) and share >= float(
+            self.params["entry_threshold"]) - 1e-12
+
+    def _club_costs(self) -> np.ndarray:
+        """Per-actor club costs while the treaty binds.
+
+        Verification costs for members' actors, the club penalty ``P c M_i`` for outsiders'.
+        """
+        p = self.params
+        c = self.world.capability
+        member_actor = self.member[self.home]
+        dense = self.world.alliances.toarray()
+        exposure = treaty.club_exposure(np.bincount(self.home, weights=c,
+                                                    minlength=self.n_nations),
+                                        dense, self.member)
+        return np.where(member_actor,
+                        float(p["verification_cost"]) * self.p_detect * c,
+                        float(p["outsider_penalty"]) * c * exposure[self.home])
+
+    def _treaty_period(self, t: int) -> None:
+        """Step (1): negotiation rounds, entry into force, the pause's trigger and lift."""
+        p = self.params
+        structure_changed = False
+        rounds = p["membership"] == "negotiated" or p["terms_rule"] != "fixed"
+        if rounds and (t - 1) % int(p["negotiation_interval"]) == 0:
+            if p["membership"] == "negotiated":
+                order = self.rng.permutation(self.n_nations)
+                for i in order:
+                    self.member[i] = self._prefers_membership(int(i))
+            if p["terms_rule"] != "fixed":
+                adopted = self._negotiate_terms()
+                if not math.isnan(adopted):
+                    self.p_detect = adopted
+            self._diagnose()
+            structure_changed = True
+        if self.pause_started is None and self.pause_lifted is None:
+            if (p["trigger"] == "date" and t >= int(p["trigger_step"])) or (
+                    p["trigger"] == "capability"
+                    and self.c.max() / self.c_total > float(p["trigger_level"])):
+                self.pause_active, self.pause_started = True, t
+        if self.pause_active and self.pause_started is not None:
+            if (p["lift"] == "duration" and t >= self.pause_started + int(p["pause_duration"])) \
+                    or (p["lift"] == "safety" and self.safety >= float(p["lift_level"])):
+                self.pause_active, self.pause_lifted = False, t
+        self._update_in_force()
+        bound = self.member[self.home] & self.in_force & self.pause_active
+        if structure_changed or not np.array_equal(bound, self.bound):
+            self.bound = bound
+            self._refresh_structure()
+        if self._club_on:
+            self._club_cost = self._club_costs()
+
+    def _hypothetical_payoff(self, i: int, member: np.ndarray, dense: np.ndarray) -> float:
+        """Nation ``i``'s national payoff per period if the membership were ``member``."""
+        p = self.params
+        idx = np.flatnonzero(self.home == i)
+        c = self.c[idx]
+        weight = np.where(self.is_lab[idx], float(p["national_interest"]), 1.0)
+        binding = (bool(member.any()) and self.pause_active
+                   and self._member_capability(member) >= float(p["entry_threshold"]) - 1e-12)
+        outsider_actor = ~member[self.home] if binding else np.ones(self.n_actors, bool)
+        rho = self.rival_share(outsider_actor.astype(float))[idx]
+        lam = float(p["race_pressure"])
+        risk = float(p["risk_internalization"]) * float(p["risk_cost"])
+        gain = self.gain_unit[idx] * (1.0 + lam * rho) - risk
+        free = np.maximum(0.0, gain)
+        if not binding:
+            return float(np.sum(weight * c * free))
+        e = self.enforcement
+        if member[i]:
+            others = member.copy()
+            others[i] = False
+            total = float(e[others].sum())
+            s = float(e[others] @ (1.0 - dense[others, i]) / total) if total > 0 else 0.0
+            if p["adjudication"] == "independent_body":
+                s = 1.0 if total > 0 else 0.0
+            elif p["adjudication"] != "coalition":
+                s = float(self.sanction_share_nation[i])
+            disc_f = float(p["discount"]) ** int(p["verification_lag"]) * self.penalty_next[idx]
+            g = self.inspect_prob[idx]
+            p_eff = float(p["coverage"]) * self.p_detect
+            pd = float(p["p_domestic"])
+            pi = np.where(self.is_lab[idx], pd + (1.0 - pd) * g * p_eff * s, g * p_eff * s)
+            q_cost = g * float(p["p_false_alarm"]) * s
+            u_comply = -disc_f * q_cost
+            u_defect = gain - disc_f * (pi - q_cost)
+            vc = float(p["verification_cost"]) * self.p_detect
+            return float(np.sum(weight * c * (np.maximum(u_comply, u_defect) - vc)))
+        exposure = treaty.club_exposure(e, dense, member)[i]
+        return float(np.sum(weight * c * (free - float(p["outsider_penalty"]) * exposure)))
+
+    def _prefers_membership(self, i: int) -> bool:
+        """Join or stay iff membership pays at least as much (others' membership fixed)."""
+        dense = self.world.alliances.toarray()
+        with_i = self.member.copy()
+        with_i[i] = True
+        without = self.member.copy()
+        without[i] = False
+        return self._hypothetical_payoff(i, with_i, dense) >= \
+            self._hypothetical_payoff(i, without, dense) - 1e-12
+
+    def _diagnose(self) -> None:
+        """Per nation: would a member gain by leaving, would an outsider gain by joining."""
+        dense = self.world.alliances.toarray()
+        gain = np.zeros(self.n_nations)
+        for i in range(self.n_nations):
+            with_i = self.member.copy()
+            with_i[i] = True
+            without = self.member.copy()
+            without[i] = False
+            gain[i] = self._hypothetical_payoff(i, with_i, dense) - \
+                self._hypothetical_payoff(i, without, dense)
+        self.membership_gain = gain
+        self.would_leave = self.member & (gain < -1e-12)
+        self.would_join = ~self.member & (gain >= -1e-12)
+
+    def _negotiate_terms(self) -> float:
+        """Members' proposed detection and the adopted terms (see ``model.treaty``)."""
+        p = self.params
+        members = np.flatnonzero(self.member)
+        if len(members) == 0:
+            return math.nan
+        lam = float(p["race_pressure"])
+        risk = float(p["risk_internalization"]) * float(p["risk_cost"])
+        disc_f = float(p["discount"]) ** int(p["verification_lag"]) * self.penalty_next
+        g, s = self.inspect_prob, self.sanction_share
+        pd = float(p["p_domestic"])
+        dom = np.where(self.is_lab, pd, 0.0)
+        slope = np.where(self.is_lab, 1.0 - pd, 1.0)
+        a = self.gain_unit * (1.0 + lam * self.belief) - risk \
+            - disc_f * (dom - g * float(p["p_false_alarm"]) * s)
+        b = disc_f * g * float(p["coverage"]) * s * slope
+        with np.errstate(invalid="ignore", divide="ignore"):
+            needed = np.where(b > 0, a / np.where(b > 0, b, 1.0), np.where(a > 0, 1.0, 0.0))
+        needed = np.clip(needed, 0.0, 1.0)
+        e = self.enforcement
+        proposals = []
+        for i in members:
+            others = self.member[self.home] & (self.home != i)
+            best = float(needed[others].max()) if others.any() else 0.0
+            aversion = float(p["intrusion_aversion"]) * e[i] / e[members].max()
+            proposals.append(best * (1.0 - aversion))
+        self.proposals = np.array(proposals)
+        return treaty.adopt_terms(self.proposals, e[members], p["terms_rule"])
+
+    def _treaty_row(self) -> tuple[float, ...]:
+        """This step's treaty record (layout :data:`TREATY_FIELDS`)."""
+        dense_edges = self.world.alliances
+        return (float(self.member.sum()), self._member_capability(self.member),
+                float(self.in_force), self.safety, self.p_detect,
+                float(dense_edges.nnz // 2), float(dense_edges.sum() / 2),
+                float(self.would_leave.sum()), float(self.would_join.sum()))
+
+    def _treaty_after(self, t: int, new: np.ndarray, sanctioned: np.ndarray) -> None:
+        """Step (6) for the treaty: safety progress, betrayal and trust in alliances."""
+        p = self.params
+        row = self._records[t]
+        if p["lift"] == "safety" and self.pause_active and row[13] > 0 and \
+                row[4] / row[13] >= float(p["stability_threshold"]):
+            self.safety += float(p["safety_rate"])
+        n = self.n_nations
+        complied = ~new[:n]
+        self.comply_streak = np.where(self.member & complied, self.comply_streak + 1, 0)
+        penalty, build = float(p["betrayal_penalty"]), float(p["trust_building"])
+        if penalty <= 0 and build <= 0:
+            return
+        dense = self.world.alliances.toarray()
+        before = dense.copy()
+        if penalty > 0 and sanctioned.any():
+            for h in np.unique(self.home[sanctioned]):
+                allies = np.flatnonzero((dense[h] > 0) & complied)
+                dense[allies, h] -= penalty
+                dense[h, allies] -= penalty
+        if build > 0:
+            trusted = self.member & (self.comply_streak >= int(p["trust_window"]))
+            pair = np.outer(trusted, trusted) & (dense > 0)
+            dense[pair] = np.minimum(1.0, dense[pair] + build)
+        dense[dense < float(p["min_alliance_weight"])] = 0.0
+        np.fill_diagonal(dense, 0.0)
+        if not np.array_equal(dense, before):
+            self._set_alliances(dense)
+
+    def _set_alliances(self, dense: np.ndarray) -> None:
+        """Replace the alliance weights (graph and sparse matrix) and refresh."""
+        import scipy.sparse as sp
+
+        g = self.world.graph
+        g.remove_edges_from(list(g.edges))
+        rows, cols = np.nonzero(np.triu(dense))
+        g.add_weighted_edges_from((int(i), int(j), float(dense[i, j]))
+                                  for i, j in zip(rows, cols, strict=True))
+        self.world.alliances = sp.csr_array(dense)
+        self.alliance_changes += 1
+        self._refresh_structure()
+
     # ------------------------------------------------------------------ outputs
     def latest(self, column: str) -> float:
         """The latest value of one time-series column (cached per step)."""
@@ -715,6 +981,12 @@ class Engine:
         out["sanctions_blocked_by_vote"] = np.rint(blocked[:, 0]).astype(np.int64)
         out["sanctions_blocked_by_veto"] = np.rint(blocked[:, 1]).astype(np.int64)
         out["belief_error"] = self._belief_error[first_step: first_step + len(rec)].copy()
+        if self._treaty:
+            tr = self._treaty_rec[first_step: first_step + len(rec)]
+        else:
+            tr = np.tile(self._treaty_row(), (len(rec), 1))
+        for i, name in enumerate(TREATY_FIELDS):
+            out[name] = tr[:, i].copy()
         steps = out["step"]
         out["catastrophe"] = (steps == self.catastrophe_step).astype(np.int64)
         bloc_paid = self._bloc_paid[first_step: first_step + len(rec)]
@@ -758,6 +1030,9 @@ class Engine:
         log.append("state", t, actions="".join("1" if d else "0" for d in self.defect),
                    belief=self.belief, payoff=self.payoff, paid=paid,
                    pause_active=self.pause_active, n_revised=n_revised,
+                   treaty=list(self._treaty_rec[t] if self._treaty else self._treaty_row()),
+                   belief_error=self._belief_error[t],
+                   catastrophe=self.catastrophe_step == t,
                    **({} if self._all_bound else {"bound": self.bound}))
 
     def close_log(self) -> str | None:
@@ -797,6 +1072,7 @@ class Engine:
             sanctions_paid_by_bloc=tuple(float(x) for x in self._bloc_paid[: self.t + 1].sum(0)),
             ledger_head=None if self.log is None else self.log.head,
             ledger_records=0 if self.log is None else len(self.log),
+            active_steps=int(np.sum(~np.isnan(ts["bound_compliance"][1:]))),
             catastrophe_step=self.catastrophe_step,
             takeoff_step=self.takeoff_step,
             final_leader_share=float(ts["leader_share"][-1]),

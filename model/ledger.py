@@ -205,6 +205,15 @@ def replay(records: Iterable[Mapping[str, Any]]) -> dict[str, np.ndarray]:
                                                 dtype=np.int64)
     out["sanctions_blocked_by_veto"] = np.array([blocked.get(t, [0, 0])[1] for t in steps],
                                                 dtype=np.int64)
+    from model.metrics import TREATY_FIELDS
+
+    treaty_rows = np.array([st["treaty"] for st in states], dtype=float).reshape(
+        len(states), len(TREATY_FIELDS))
+    for i, name in enumerate(TREATY_FIELDS):
+        out[name] = treaty_rows[:, i]
+    out["belief_error"] = np.array([np.nan if st["belief_error"] is None else st["belief_error"]
+                                    for st in states], dtype=float)
+    out["catastrophe"] = np.array([int(st["catastrophe"]) for st in states], dtype=np.int64)
     for b in range(bloc_rows.shape[1]):
         out[f"sanctions_paid_bloc_{b}"] = bloc_rows[:, b].copy()
     return out

@@ -80,6 +80,7 @@ class PauseModel(mesa.Model):
         self.seed = self.params["seed"]
         world = self.engine.world
         self.network = Network(world.graph, random=self.random, layout=None)
+        self._alliance_changes = self.engine.alliance_changes
         self.nations: list[Nation] = []
         for i in range(world.n_nations):
             agent = Nation(self, i)
@@ -100,7 +101,23 @@ class PauseModel(mesa.Model):
     def step(self) -> None:
         """Advance the engine one period and collect data."""
         self.engine.step()
+        if self.engine.alliance_changes != self._alliance_changes:
+            self._sync_network()
         self.datacollector.collect(self)
+
+    def _sync_network(self) -> None:
+        """Make the Mesa Network's connections follow the engine's alliance graph."""
+        graph = self.engine.world.graph
+        for i in range(self.engine.n_nations):
+            cell = self.network[i]
+            wanted = set(graph.neighbors(i))
+            have = {other.coordinate: other for other in list(cell.connections.values())}
+            for j, other in have.items():
+                if j not in wanted:
+                    cell.disconnect(other)
+            for j in wanted - set(have):
+                cell.connect(self.network[j], j)
+        self._alliance_changes = self.engine.alliance_changes
 
     # Convenience reporters ---------------------------------------------------------------
     @property

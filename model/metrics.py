@@ -20,8 +20,13 @@ TIMESERIES_COLUMNS = (
     "false_alarms", "sanctions_paid", "mean_payoff", "total_payoff", "mean_belief",
     "pause_active", "holds", "flags", "sanctions_applied", "sanctions_blocked_by_vote",
     "sanctions_blocked_by_veto", "inspections", "leader_share", "defector_lead",
-    "belief_error", "catastrophe",
+    "belief_error", "catastrophe", "members", "member_share", "in_force", "safety_progress",
+    "terms_p_detect", "alliance_edges", "alliance_weight", "members_would_leave",
+    "outsiders_would_join",
 )
+
+#: Per-step treaty metrics (the engine fills them; they are the last columns above).
+TREATY_FIELDS = TIMESERIES_COLUMNS[-9:]
 
 
 
@@ -45,8 +50,12 @@ def metrics_from_records(rec: np.ndarray, n_nations: int, n_actors: int,
     ``leader_share`` (the largest capability share), ``defector_lead`` (the largest defector's
     share minus the largest complier's; NaN unless both exist), ``belief_error`` (mean absolute
     error of beliefs against the true rival defection share; filled in by the engine when
-    information is not perfect) and ``catastrophe`` (1 at the step a catastrophe happened). The
-    engine adds ``sanctions_paid_bloc_<b>`` per alliance bloc after these.
+    information is not perfect) and ``catastrophe`` (1 at the step a catastrophe happened);
+    then the treaty's ``members``, ``member_share`` (of world capability), ``in_force``,
+    ``safety_progress``, ``terms_p_detect`` (the detection in force), ``alliance_edges``,
+    ``alliance_weight`` (total), and at negotiation rounds the coalition diagnostics
+    ``members_would_leave`` and ``outsiders_would_join`` (filled in by the engine). The engine
+    adds ``sanctions_paid_bloc_<b>`` per alliance bloc after these.
     """
     f = {name: rec[:, i] for i, name in enumerate(REC_FIELDS)}
     n_nat = float(n_nations)
@@ -93,4 +102,5 @@ def metrics_from_records(rec: np.ndarray, n_nations: int, n_actors: int,
             np.nan),
         "belief_error": np.full(len(rec), np.nan),
         "catastrophe": np.zeros(len(rec), dtype=np.int64),
+        **{name: np.full(len(rec), np.nan) for name in TREATY_FIELDS},
     }

@@ -169,6 +169,62 @@ CORE: tuple[Param, ...] = (
           group="alliances"),
     Param("alliance_rewiring", "float", 0.1, "Rewiring probability of the watts_strogatz "
           "generator.", low=0.0, high=1.0, range=(0.0, 1.0), group="alliances"),
+    # --- treaty --------------------------------------------------------------------------
+    Param("membership", "choice", "fixed", "'fixed': membership never changes (all nations, or "
+          "the scenario's); 'negotiated': nations join or leave at negotiation rounds when "
+          "membership pays.", choices=("fixed", "negotiated"), group="treaty"),
+    Param("initial_membership", "float", 1.0, "Share of nations that are members at the start "
+          "(an exact count chosen at random, unless the scenario names members).", low=0.0,
+          high=1.0, range=(0.0, 1.0), group="treaty"),
+    Param("negotiation_interval", "int", 12, "Periods between negotiation rounds (membership "
+          "and terms).", unit="periods", low=1, range=(1, 60), group="treaty"),
+    Param("national_interest", "float", 1.0, "Weight a nation gives its labs' payoffs next to "
+          "its own programme's when it decides on membership.", low=0.0, range=(0.0, 2.0),
+          group="treaty"),
+    Param("verification_cost", "float", 0.0, "Members pay verification_cost * p_detect * c per "
+          "period while the treaty binds.", unit="G per unit capability", low=0.0,
+          range=(0.0, 2.0), group="treaty"),
+    Param("outsider_penalty", "float", 0.0, "Club penalty: an outsider pays outsider_penalty * "
+          "c * M per period while the treaty binds, M being the members' (alliance-discounted) "
+          "share of world enforcement weight.", unit="G per unit capability", low=0.0,
+          range=(0.0, 5.0), group="treaty"),
+    Param("entry_threshold", "float", 0.0, "The treaty binds only while its members hold at "
+          "least this share of world capability.", low=0.0, high=1.0, range=(0.0, 1.0),
+          group="treaty"),
+    Param("terms_rule", "choice", "fixed", "How the detection terms are set at each round: "
+          "'fixed' (p_detect as given), 'unanimity' (the lowest proposal), 'weighted_median' "
+          "(the capability-weighted median proposal).",
+          choices=("fixed", "unanimity", "weighted_median"), group="treaty"),
+    Param("intrusion_aversion", "float", 0.0, "How much a nation lowers its proposed detection "
+          "for its own capability relative to the largest nation's.", low=0.0, high=1.0,
+          range=(0.0, 1.0), group="treaty"),
+    Param("trigger", "choice", "immediate", "When the pause starts: 'immediate', 'date' (at "
+          "trigger_step) or 'capability' (when an actor passes trigger_level of world "
+          "capability).", choices=("immediate", "date", "capability"), group="treaty"),
+    Param("trigger_step", "int", 1, "trigger='date': the step the pause starts.",
+          unit="periods", low=1, range=(1, 120), group="treaty"),
+    Param("trigger_level", "float", 0.3, "trigger='capability': the capability share of the "
+          "most capable actor that starts the pause.", low=0.0, high=1.0, low_open=True,
+          range=(0.05, 1.0), group="treaty"),
+    Param("lift", "choice", "never", "When the pause ends: 'never', 'duration' (after "
+          "pause_duration periods) or 'safety' (when safety progress reaches lift_level).",
+          choices=("never", "duration", "safety"), group="treaty"),
+    Param("pause_duration", "int", 24, "lift='duration': periods the pause lasts.",
+          unit="periods", low=1, range=(1, 120), group="treaty"),
+    Param("safety_rate", "float", 0.05, "lift='safety': safety progress per period while the "
+          "pause holds.", unit="per period", low=0.0, range=(0.0, 0.5), group="treaty"),
+    Param("lift_level", "float", 1.0, "lift='safety': the safety progress that lifts the "
+          "pause.", low=0.0, low_open=True, range=(0.1, 5.0), group="treaty"),
+    Param("betrayal_penalty", "float", 0.0, "When a nation or its lab is sanctioned, each "
+          "complying ally lowers its tie by this.", low=0.0, high=1.0, range=(0.0, 1.0),
+          group="treaty"),
+    Param("min_alliance_weight", "float", 0.05, "Ties weaker than this break.", low=0.0,
+          high=1.0, range=(0.0, 0.5), group="treaty"),
+    Param("trust_building", "float", 0.0, "Two allied members that both complied for "
+          "trust_window periods strengthen their tie by this (up to 1).", low=0.0, high=1.0,
+          range=(0.0, 0.5), group="treaty"),
+    Param("trust_window", "int", 12, "Periods of joint compliance that build trust.",
+          unit="periods", low=1, range=(1, 60), group="treaty"),
     # --- run -----------------------------------------------------------------------------
     Param("stability_threshold", "float", 0.9, "The pause holds while the capability-weighted "
           "compliance of bound actors is at least this.", low=0.0, high=1.0, low_open=True,
@@ -362,6 +418,10 @@ def resolve(overrides: Mapping[str, Any] | None = None, **kwargs: Any) -> Params
 
 
 def _check_together(v: Mapping[str, Any]) -> None:
+    if v["trigger"] == "date" and v["trigger_step"] > v["steps"]:
+        raise ParameterError("trigger_step", v["trigger_step"],
+                             f"an integer in [1, steps={v['steps']}]",
+                             why="is after the last step, so the pause would never start")
     n_actors = v["n_nations"] + v["n_labs"]
     if v["inspection_quota"] > n_actors:
         raise ParameterError("inspection_quota", v["inspection_quota"],

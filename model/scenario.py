@@ -8,7 +8,8 @@ Layout of the mapping (DESIGN.md section 4)::
     [meta]        name, title, summary, (claim)       any keys; kept as given
     [params]      any schema field                    validated by model.params
     [[nations]]   name; capability; labs (a count or a list of capabilities); bloc;
-                  committed = "comply" | "defect"; action = "comply" | "defect"
+                  committed = "comply" | "defect"; action = "comply" | "defect";
+                  member = true | false (initial treaty membership)
     [[alliances]] a, b, weight                        nation names
     [[events]]    start, duration, actors, action     actor names (see below)
 
@@ -30,7 +31,7 @@ from model.errors import ScenarioError
 
 ACTIONS = ("comply", "defect")
 _TABLES = ("meta", "params", "nations", "alliances", "events")
-_NATION_KEYS = ("name", "capability", "labs", "bloc", "committed", "action")
+_NATION_KEYS = ("name", "capability", "labs", "bloc", "committed", "action", "member")
 _ALLIANCE_KEYS = ("a", "b", "weight")
 _EVENT_KEYS = ("start", "duration", "actors", "action")
 
@@ -45,6 +46,7 @@ class NationSpec:
     bloc: str | int | None = None
     committed: str | None = None
     action: str | None = None
+    member: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -99,7 +101,7 @@ class Scenario:
                     row["capability"] = n.capability
                 if n.labs is not None:
                     row["labs"] = n.labs if isinstance(n.labs, int) else list(n.labs)
-                for key in ("bloc", "committed", "action"):
+                for key in ("bloc", "committed", "action", "member"):
                     if getattr(n, key) is not None:
                         row[key] = getattr(n, key)
                 rows.append(row)
@@ -244,6 +246,9 @@ def _nation(row: Mapping[str, Any], i: int, source: str) -> NationSpec:
         raise ScenarioError(f"{where}: bloc={bloc!r} must be a name or an integer")
     committed = row.get("committed")
     action = row.get("action")
+    member = row.get("member")
+    if member is not None and not isinstance(member, bool):
+        raise ScenarioError(f"{where}: member={member!r} must be true or false")
     return NationSpec(
         name=name,
         capability=capability,
@@ -251,6 +256,7 @@ def _nation(row: Mapping[str, Any], i: int, source: str) -> NationSpec:
         bloc=bloc,
         committed=None if committed is None else _action(committed, where, "committed"),
         action=None if action is None else _action(action, where, "action"),
+        member=member,
     )
 
 
