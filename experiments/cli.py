@@ -42,7 +42,8 @@ __all__ = ["COMMAND_MODULES", "UsageError", "add_param_flags", "build_parser", "
            "param_overrides", "register_params", "register_run"]
 
 #: Modules that add subcommands, each through a function ``register(subparsers)``.
-COMMAND_MODULES: tuple[str, ...] = ("experiments.benchmark", "experiments.ledger_cli")
+COMMAND_MODULES: tuple[str, ...] = ("experiments.benchmark", "experiments.ledger_cli",
+                                     "experiments.app_cli")
 
 #: Prefix of the argparse ``dest`` of parameter flags (keeps them apart from other options).
 PARAM_DEST = "param:"

@@ -1,0 +1,116 @@
+"""``pausegame app`` and ``pausegame setup-assets``: the browser app from the command line.
+
+``pausegame app`` serves the Solara app (:mod:`viz.app`) on the loopback interface unless told
+otherwise. Before the first start it fills Solara's front-end cache from the npm registry
+(:mod:`viz.assets`), so the app works without the public CDN, and says so; from then on it needs
+no network. ``pausegame setup-assets`` does that setup alone (for a machine that will be offline
+later, or to repair the cache).
+
+Example:
+    $ pausegame setup-assets
+    $ pausegame app --port 8765
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import os
+import sys
+from typing import Any
+
+__all__ = ["register", "server_command"]
+
+DEFAULT_PORT = 8765
+_LOOPBACK = ("localhost",)
+
+
+def register(subparsers: Any) -> None:
+    """Register ``pausegame app`` and ``pausegame setup-assets``."""
+    app = subparsers.add_parser(
+        "app", help="start the browser app (Solara) on this machine", allow_abbrev=False,
+        description="Start the browser app on http://HOST:PORT/ (default 127.0.0.1:8765). "
+                    "The first start fetches the front-end files from the npm registry "
+                    "(`pausegame setup-assets`); afterwards the app works offline. Ctrl+C "
+                    "stops it.")
+    app.add_argument("--host", default="127.0.0.1",
+                     help="interface to listen on (default 127.0.0.1: this machine only; any "
+                          "other lets everyone who can reach it use the app)")
+    app.add_argument("--port", type=int, default=DEFAULT_PORT,
+                     help=f"port (default {DEFAULT_PORT}; 0 picks a free one)")
+    app.add_argument("--no-setup", action="store_true",
+                     help="do not fetch missing front-end files before starting")
+    app.set_defaults(handler=_cmd_app, _parser=app)
+    assets = subparsers.add_parser(
+        "setup-assets", help="fetch the app's front-end files for offline use",
+        allow_abbrev=False,
+        description="Fetch the browser app's front-end files (Vuetify, require.js, Vega, Font "
+                    "Awesome) from the npm registry with `npm pack` into Solara's cache, so the "
+                    "app works without the public CDN. Needs npm and the registry once.")
+    assets.add_argument("--force", action="store_true", help="fetch every file again")
+    assets.set_defaults(handler=_cmd_setup_assets, _parser=assets)
+
+
+def _is_loopback(host: str) -> bool:
+    if host in _LOOPBACK:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _cmd_setup_assets(args: argparse.Namespace) -> int:
+    from viz.assets import AssetError, cache_dir, setup_assets
+
+    try:
+        fetched = setup_assets(force=args.force, log=print)
+    except AssetError as exc:
+        print(f"pausegame: error: {exc}", file=sys.stderr)
+        return 1
+    if not fetched:
+        print(f"front-end assets already in {cache_dir()}; nothing to fetch")
+    return 0
+
+
+def server_command(host: str, port: int) -> list[str]:
+    """The command that serves the app (Solara in production mode, no browser opened)."""
+    return [sys.executable, "-m", "solara", "run", "viz.app", "--host", host, "--port",
+            str(port), "--production", "--no-open", "--no-check-version",
+            "--log-level", "warning"]
+
+
+def server_env() -> dict[str, str]:
+    """The server's environment: no telemetry (the app never calls home), kernels warmed up."""
+    return {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False", "PAUSEGAME_WARM_UP": "1"}
+
+
+def _cmd_app(args: argparse.Namespace) -> int:
+    if not 0 <= args.port <= 65535:
+        print(f"pausegame: error: --port {args.port} is not a port; allowed: 0 to 65535",
+              file=sys.stderr)
+        return 2
+    if not _is_loopback(args.host):
+        print(f"warning: listening on {args.host}: anyone who can reach this machine on port "
+              f"{args.port} can use the app", file=sys.stderr)
+    if not args.no_setup:
+        from viz.assets import AssetError, missing, setup_assets
+
+        if missing():
+            print("First start: fetching the app's front-end files from the npm registry "
+                  "(once; the app works offline afterwards) ...", flush=True)
+            try:
+                setup_assets(log=print)
+            except AssetError as exc:
+                print(f"warning: {exc}. The app will try the public CDN instead.",
+                      file=sys.stderr)
+    if args.port == 0:
+        from viz.serve import free_port
+
+        args.port = free_port()
+    shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
+    print(f"pausegame app: open http://{shown}:{args.port}/ in a browser (Ctrl+C stops it)",
+          flush=True)
+    command = server_command(args.host, args.port)
+    os.execvpe(command[0], command, server_env())
+    return 0  # not reached

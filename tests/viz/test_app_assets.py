@@ -1,0 +1,86 @@
+"""Offline front-end assets (`pausegame setup-assets`) and the `app` command, offline."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import tarfile
+from pathlib import Path
+
+import pytest
+
+from experiments.app_cli import _is_loopback, server_command
+from experiments.cli import build_parser, main
+from viz import assets
+
+
+def _tarball(path: Path, files: dict[str, str]) -> Path:
+    with tarfile.open(path, "w:gz") as tar:
+        for name, text in files.items():
+            data = text.encode()
+            info = tarfile.TarInfo(f"package/{name}")
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return path
+
+
+def test_required_packages_follow_the_installed_solara():
+    specs = {p.spec for p in assets.required_packages()}
+    assert "requirejs@2.3.6" in specs and "font-awesome@4.5.0" in specs
+    assert {"vega@5", "vega-lite@5", "vega-embed@6"} <= specs
+    vuetify = [s for s in specs if "solara-vuetify" in s]
+    assert len(vuetify) == 1  # only the bundle matching the installed ipyvue
+
+
+def test_setup_fetches_missing_packages_with_npm_pack_and_strips_package(tmp_path, monkeypatch):
+    calls = []
+
+    def fake_run(cmd, **kwargs):
+        spec, dest = cmd[2], Path(cmd[cmd.index("--pack-destination") + 1])
+        calls.append(spec)
+        name = spec.replace("@", "").replace("/", "-") + ".tgz"
+        _tarball(dest / name, {"dist/main.js": f"// {spec}", "README.md": "x"})
+        return subprocess.CompletedProcess(cmd, 0, stdout=f"{name}\n", stderr="")
+
+    monkeypatch.setattr(assets.shutil, "which", lambda name: "/usr/bin/npm")
+    monkeypatch.setattr(assets.subprocess, "run", fake_run)
+    target = tmp_path / "cdn"
+    fetched = assets.setup_assets(target, log=lambda s: None)
+    assert [p.spec for p in fetched] == calls == [p.spec for p in assets.required_packages()]
+    first = fetched[0]
+    assert (target / first.spec / "dist" / "main.js").read_text() == f"// {first.spec}"
+    assert not (target / first.spec / "package").exists()
+    assert assets.missing(target) == []
+    assert assets.setup_assets(target, log=lambda s: None) == []  # nothing left to fetch
+
+
+def test_a_failed_npm_pack_is_an_asset_error_and_leaves_nothing_half_done(tmp_path, monkeypatch):
+    monkeypatch.setattr(assets.shutil, "which", lambda name: "/usr/bin/npm")
+    monkeypatch.setattr(assets.subprocess, "run", lambda cmd, **kw: subprocess.CompletedProcess(
+        cmd, 1, stdout="", stderr="npm error code E404"))
+    with pytest.raises(assets.AssetError, match="E404"):
+        assets.setup_assets(tmp_path / "cdn", log=lambda s: None)
+    assert len(assets.missing(tmp_path / "cdn")) == len(assets.required_packages())
+
+
+def test_no_npm_says_what_to_do(tmp_path, monkeypatch):
+    monkeypatch.setattr(assets.shutil, "which", lambda name: None)
+    with pytest.raises(assets.AssetError, match="npm is not installed"):
+        assets.setup_assets(tmp_path / "cdn", log=lambda s: None)
+
+
+def test_app_and_setup_assets_are_commands_and_the_server_is_loopback_by_default():
+    parser = build_parser()
+    args = parser.parse_args(["app"])
+    assert args.host == "127.0.0.1" and args.port == 8765
+    assert parser.parse_args(["setup-assets"]).handler is not None
+    command = server_command(args.host, args.port)
+    assert command[command.index("--host") + 1] == "127.0.0.1"
+    assert "viz.app" in command and "--production" in command
+    assert _is_loopback("127.0.0.1") and _is_loopback("localhost") and _is_loopback("::1")
+    assert not _is_loopback("0.0.0.0") and not _is_loopback("192.168.1.4")
+
+
+def test_a_bad_port_is_refused(capsys):
+    assert main(["app", "--port", "70000", "--no-setup"]) == 2
+    assert "--port 70000" in capsys.readouterr().err

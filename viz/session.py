@@ -1,0 +1,455 @@
+"""One visitor's game: the controls' values, the model, and what the page shows about them.
+
+Everything here is plain Python (no widgets), so it is tested without a browser. The page
+(:mod:`viz.app`) builds one :class:`GameSession` per browser session inside its ``Page``
+component (``solara.use_memo``), never at module level: two visitors never share a model, and a
+reload starts a fresh game.
+
+Controls are generated from the schema (:func:`model.params.schema`): a new parameter declared
+in ``model/params.py`` or in a rule file appears in the app with no edit here.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import time
+import traceback
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+import numpy as np
+
+from agents.declare import Param
+from experiments.run import _fit_nations, _theory
+from experiments.scenarios import list_scenarios, load_scenario
+from model import theory
+from model.engine import new_seed, prepare_params
+from model.errors import ConfigError, ParameterError
+from model.mesa_model import PauseModel
+from model.params import parse_text, schema
+from model.scenario import Scenario
+
+#: Control groups in the order the page shows them, with their titles. Groups a new parameter
+#: declares that are not listed here are shown after these, titled from their name.
+GROUP_TITLES: dict[str, str] = {
+    "population": "Population",
+    "verification": "Verification",
+    "sanctions": "Sanctions and adjudication",
+    "alliances": "Alliances",
+    "decisions": "Decisions",
+    "treaty": "Treaty",
+    "payoffs": "Payoffs and risk",
+    "run": "Run",
+}
+
+#: The scenario choice meaning "no scenario: a world drawn from the parameters alone".
+NO_SCENARIO = "(none)"
+
+
+def grouped_params() -> dict[str, list[Param]]:
+    """Schema parameters by control group, in display order."""
+    groups: dict[str, list[Param]] = {g: [] for g in GROUP_TITLES}
+    for p in schema().values():
+        groups.setdefault(p.group, []).append(p)
+    return {g: ps for g, ps in groups.items() if ps}
+
+
+def group_title(group: str) -> str:
+    """The heading of a control group."""
+    return GROUP_TITLES.get(group, group.replace("_", " ").capitalize())
+
+
+def format_value(p: Param, value: Any) -> str:
+    """A value as its control's text box shows it."""
+    if value is None:
+        return ""
+    if p.kind == "float":
+        return f"{float(value):.6g}"
+    return str(value)
+
+
+def control_label(p: Param) -> str:
+    """``p_detect (p)``: the name, and the symbol the ODD description uses."""
+    return f"{p.name} ({p.symbol})" if p.symbol and p.symbol != p.name else p.name
+
+
+def unit_label(p: Param) -> str:
+    """The label of a number's text box: its unit (``value`` when it has none)."""
+    return p.unit or "value"
+
+
+def control_hint(p: Param) -> str:
+    """The help line under a control: what it means, its unit, what is allowed, the app's cap."""
+    text = p.help
+    if p.unit:
+        text += f" Unit: {p.unit}."
+    text += f" Allowed: {p.bounds_text()}"
+    if p.app_max is not None:
+        text += f"; the app caps it at {p.app_max:g} (larger worlds: the command line)"
+    return text + "."
+
+
+def slider_bounds(p: Param) -> tuple[float, float] | None:
+    """The slider's (min, max): the schema's range, capped by the app maximum."""
+    if p.range is None or p.kind not in ("float", "int"):
+        return None
+    lo, hi = p.range
+    if p.app_max is not None:
+        hi = min(hi, p.app_max)
+    return lo, hi
+
+
+def slider_step(p: Param) -> float:
+    """A power of ten giving 100 to 1,000 slider positions (1 for integers)."""
+    if p.kind == "int":
+        return 1
+    bounds = slider_bounds(p)
+    span = (bounds[1] - bounds[0]) if bounds else 1.0
+    if span <= 0:
+        return 0.01
+    return float(10.0 ** math.floor(math.log10(span / 100)))
+
+
+def check_value(p: Param, text: str) -> Any:
+    """Parse a typed value with the schema and apply the app's cap.
+
+    Raises:
+        ParameterError: Naming the field, the value and what is allowed.
+    """
+    value = parse_text(p, text)
+    if p.app_max is not None and value is not None and value > p.app_max:
+        raise ParameterError(p.name, value, f"at most {p.app_max:g} in the app",
+                             why="is above the app maximum")
+    return value
+
+
+@dataclass
+class Frame:
+    """What the page shows of the model now (cheap to build; one per step)."""
+
+    t: int
+    steps: int
+    seed: int
+    held: bool
+    collapse_step: int | None
+    compliance: float
+    threshold: float
+    n_nations: int
+    n_labs: int
+
+
+class GameSession:
+    """One browser session's game: control values, scenario, model and errors.
+
+    Args:
+        query: The page URL's query string (``p_detect=0.5&seed=7&scenario=default``); its
+            values are checked like typed ones, and a bad one is reported next to its control.
+    """
+
+    def __init__(self, query: str | None = None) -> None:
+        self.table = schema()
+        self.scenario_names = [NO_SCENARIO, *list_scenarios()]
+        self.scenario_name = "default" if "default" in self.scenario_names else NO_SCENARIO
+        self.scenario: Scenario | None = None
+        self.narrative: str | None = None
+        self.values: dict[str, Any] = {}
+        self.texts: dict[str, str] = {}
+        self.errors: dict[str, str] = {}
+        self.model: PauseModel | None = None
+        self.model_id = 0
+        self.error: str | None = None
+        self.notice: str | None = None
+        self.notes: tuple[str, ...] = ()
+        self.playing = False
+        self.layout: dict[int, tuple[float, float]] = {}
+        self.last_step_seconds = 0.0
+        self._load_scenario(self.scenario_name)
+        if query:
+            self.apply_query(query)
+        notice = self.notice
+        self.reset()
+        self.notice = notice
+
+    # ------------------------------------------------------------------ controls
+    def _load_scenario(self, name: str) -> None:
+        """Set every control to the scenario's values (defaults where it gives none)."""
+        if name == NO_SCENARIO:
+            self.scenario, self.narrative = None, None
+            values = {n: p.default for n, p in self.table.items()}
+        else:
+            sc, narrative = load_scenario(name)
+            self.scenario, self.narrative = sc, narrative
+            values = dict(prepare_params(dict(sc.params), sc))
+        self.scenario_name = name
+        self.values = values
+        self.texts = {n: format_value(self.table[n], v) for n, v in values.items()}
+        self.errors = {}
+
+    def pick_scenario(self, name: str) -> None:
+        """Load a scenario's parameters into the controls and its narrative (Reset applies)."""
+        if name not in self.scenario_names:
+            self.error = f"unknown scenario {name!r}; choose one of {self.scenario_names}"
+            return
+        try:
+            self._load_scenario(name)
+        except ConfigError as exc:
+            self.error = f"scenario {name!r} cannot be loaded: {exc}"
+
+    def set_text(self, name: str, text: str) -> bool:
+        """A value typed (or slid) into a control: validate it; keep it only if allowed.
+
+        Returns:
+            True when the value was accepted; otherwise the control's error says why.
+        """
+        p = self.table[name]
+        self.texts[name] = text
+        try:
+            value = check_value(p, text)
+        except ParameterError as exc:
+            self.errors[name] = str(exc)
+            return False
+        self.errors.pop(name, None)
+        self.values[name] = value
+        return True
+
+    def set_value(self, name: str, value: Any) -> bool:
+        """A slider or picker value (already typed); validated like typed text."""
+        p = self.table[name]
+        return self.set_text(name, format_value(p, value) if value is not None else "")
+
+    def changed(self) -> dict[str, Any]:
+        """Control values that differ from the scenario's (or the schema's) defaults."""
+        if self.scenario is not None:
+            base = dict(prepare_params(dict(self.scenario.params), self.scenario))
+        else:
+            base = {n: p.default for n, p in self.table.items()}
+        return {n: v for n, v in self.values.items() if base.get(n) != v}
+
+    def query(self) -> str:
+        """The URL query string that reproduces the current controls (a shareable link)."""
+        items: list[tuple[str, str]] = []
+        default = "default" if "default" in self.scenario_names else NO_SCENARIO
+        if self.scenario_name != default:
+            items.append(("scenario", self.scenario_name))
+        for name, value in self.changed().items():
+            items.append((name, format_value(self.table[name], value)))
+        return urlencode(items)
+
+    def apply_query(self, query: str) -> None:
+        """Set the controls from a URL query string; bad values are reported, not applied."""
+        pairs = parse_qsl(query.lstrip("?"), keep_blank_values=True)
+        given = dict(pairs)
+        name = given.pop("scenario", None)
+        bad = []
+        if name is not None:
+            if name in self.scenario_names:
+                self.pick_scenario(name)
+            else:
+                bad.append(f"unknown scenario {name!r}")
+        for key, text in given.items():
+            if key not in self.table:
+                bad.append(f"unknown parameter {key!r} in the link")
+                continue
+            if not self.set_text(key, text):
+                # reported; the control keeps its valid value
+                bad.append(self.errors.pop(key))
+                self.texts[key] = format_value(self.table[key], self.values[key])
+        if bad:
+            self.notice = ("The link had values the app cannot use (the defaults are kept): "
+                           + "; ".join(bad))
+
+    # ------------------------------------------------------------------ the model
+    def reset(self) -> bool:
+        """Build a fresh model from the controls (the scenario's nations, the typed seed).
+
+        Returns:
+            True when a model was built; otherwise ``error`` (and the field's error) say why,
+            and the previous model stays.
+        """
+        self.playing = False
+        self.notice = None
+        if self.errors:
+            fields = ", ".join(sorted(self.errors))
+            self.error = f"Fix the marked values first ({fields}); the model was not rebuilt."
+            return False
+        values = dict(self.values)
+        seed = values.pop("seed", None)
+        if seed is None:
+            seed = new_seed() % (2**31)
+        try:
+            sc = self.scenario
+            notes: tuple[str, ...] = ()
+            if sc is not None:
+                sc, notes = _fit_nations(sc, values)
+            model = PauseModel(scenario=sc, rng=int(seed), collect_agents=False, **values)
+        except ParameterError as exc:
+            if exc.field in self.table:
+                self.errors[exc.field] = str(exc)
+            self.error = f"The model could not be built: {exc}"
+            return False
+        except ConfigError as exc:
+            self.error = f"The model could not be built: {exc}"
+            return False
+        except Exception as exc:  # noqa: BLE001 - the page must keep serving
+            self.error = f"The model could not be built: {type(exc).__name__}: {exc}"
+            return False
+        self.model = model
+        self.model_id += 1
+        self.notes = notes
+        self.error = None
+        self.layout = network_layout(model)
+        return True
+
+    @property
+    def steps(self) -> int:
+        """The run's length (the model's ``steps``)."""
+        return int(self.model.params["steps"]) if self.model is not None else 0
+
+    @property
+    def finished(self) -> bool:
+        """True when the model has run all its steps."""
+        return self.model is None or self.model.engine.t >= self.steps
+
+    def step(self, n: int = 1) -> int:
+        """Advance up to ``n`` steps (not past ``steps``); an exception becomes ``error``.
+
+        Returns:
+            The number of steps taken.
+        """
+        if self.model is None:
+            return 0
+        taken = 0
+        start = time.perf_counter()
+        try:
+            for _ in range(n):
+                if self.finished:
+                    break
+                self.model.step()
+                taken += 1
+        except Exception as exc:  # noqa: BLE001 - show it; the server keeps serving
+            self.playing = False
+            last = traceback.format_exception_only(exc)[-1].strip()
+            self.error = f"The step failed: {last}. Reset to start again."
+        self.last_step_seconds = time.perf_counter() - start
+        if self.finished:
+            self.playing = False
+        return taken
+
+    def frame(self) -> Frame | None:
+        """The month, the verdict and compliance now."""
+        if self.model is None:
+            return None
+        eng = self.model.engine
+        s = eng.summary()
+        return Frame(t=eng.t, steps=self.steps, seed=int(self.model.seed), held=s.held,
+                     collapse_step=s.collapse_step,
+                     compliance=_bound_or_all(eng),
+                     threshold=float(self.model.params["stability_threshold"]),
+                     n_nations=eng.n_nations, n_labs=eng.n_actors - eng.n_nations)
+
+    def banner(self) -> tuple[str, str]:
+        """(kind, text) of the status banner: ``holding``, ``collapsed`` or ``error``."""
+        if self.error:
+            return "error", self.error
+        f = self.frame()
+        if f is None:
+            return "error", "No model: fix the marked values and press Reset."
+        if f.collapse_step is not None:
+            return "collapsed", (f"The pause collapsed at step {f.collapse_step} (month "
+                                 f"{f.collapse_step}): capability-weighted compliance stayed "
+                                 f"below {f.threshold:g} for "
+                                 f"{self.model.params['collapse_patience']} months in a row.")
+        if f.t == 0:
+            return "holding", (f"Month 0 of {f.steps}: the pause starts with capability-weighted "
+                               f"compliance {f.compliance:.2f}. Press Step or Play.")
+        if f.compliance < f.threshold:
+            patience = self.model.params["collapse_patience"]
+            return "holding", (f"The pause is holding at month {f.t} of {f.steps}, but "
+                               f"capability-weighted compliance {f.compliance:.2f} is below "
+                               f"{f.threshold:g}: it collapses if that lasts {patience} "
+                               "months in a row.")
+        return "holding", (f"The pause is holding at month {f.t} of {f.steps}: "
+                           f"capability-weighted compliance {f.compliance:.2f} (it needs "
+                           f"{f.threshold:g}).")
+
+    # ------------------------------------------------------------------ outputs
+    def timeseries_csv(self) -> str:
+        """The run's time series so far as CSV text (one row per month)."""
+        if self.model is None:
+            return ""
+        ts = self.model.engine.timeseries()
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        names = list(ts)
+        writer.writerow(names)
+        for row in zip(*(ts[n] for n in names), strict=True):
+            writer.writerow([_cell(x) for x in row])
+        return out.getvalue()
+
+    def nation_state(self) -> dict[str, np.ndarray]:
+        """Per nation: own action, jurisdiction compliance (weighted), capability, member."""
+        eng = self.model.engine
+        n = eng.n_nations
+        comply = (~eng.defect).astype(float)
+        cap = np.bincount(eng.home, weights=eng.c, minlength=n)
+        ok = np.bincount(eng.home, weights=eng.c * comply, minlength=n)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            juris = np.where(cap > 0, ok / np.where(cap > 0, cap, 1), comply[:n])
+        return {"own_defects": eng.defect[:n].copy(), "compliance": juris, "capability": cap,
+                "member": np.asarray(eng.bound[:n], dtype=bool).copy()}
+
+    def theory_text(self) -> str:
+        """What theory says about the current model's parameters, in words."""
+        if self.model is None:
+            return ""
+        try:
+            return _theory(self.model.params, self.model.engine)
+        except Exception as exc:  # noqa: BLE001 - theory is a guide; never break the page
+            return f"Theory is not available for these parameters ({exc})."
+
+    def theory_summary(self) -> theory.TheorySummary | None:
+        """The mean-field summary of the current model's parameters."""
+        if self.model is None:
+            return None
+        try:
+            return theory.summarize(self.model.params)
+        except Exception:  # noqa: BLE001
+            return None
+
+
+def _bound_or_all(eng: Any) -> float:
+    """Compliance as the stability rule reads it: over bound actors (all when none are)."""
+    bound = float(eng.latest("bound_compliance"))
+    return bound if math.isfinite(bound) else float(eng.latest("weighted_compliance"))
+
+
+def _cell(x: Any) -> Any:
+    if isinstance(x, (float, np.floating)):
+        return "" if math.isnan(float(x)) else f"{float(x):.10g}"
+    return x.item() if isinstance(x, np.generic) else x
+
+
+def network_layout(model: PauseModel) -> dict[int, tuple[float, float]]:
+    """Positions of the nations, computed once per model (seeded: same world, same picture)."""
+    import networkx as nx
+
+    graph = model.engine.world.graph
+    n = graph.number_of_nodes()
+    if n == 0:
+        return {}
+    seed = int(model.seed) % (2**32)
+    if graph.number_of_edges() == 0:
+        pos = nx.circular_layout(graph)
+    else:
+        pos = nx.spring_layout(graph, seed=seed, weight="weight", k=1.5 / math.sqrt(n),
+                               iterations=60)
+    return {int(k): (float(v[0]), float(v[1])) for k, v in pos.items()}
+
+
+def params_mapping(session: GameSession) -> Mapping[str, Any]:
+    """The model's resolved parameters (for display)."""
+    return dict(session.model.params) if session.model is not None else {}

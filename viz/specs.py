@@ -1,0 +1,265 @@
+"""Vega-Lite specifications of the page's live charts, drawn by the browser.
+
+The browser draws these (Vega-Lite through Solara's ``VegaLite`` widget), so a step costs the
+server only a small JSON document. The same views as PNG files come from :mod:`viz.charts`
+(matplotlib) when a visitor downloads them. Colours are Okabe-Ito, distinguishable with the
+common colour-vision deficiencies: compliance runs from vermilion (defecting) to blue.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from viz.charts import BLUE, GREEN, GREY, ORANGE, PURPLE, SKY, VERMILION
+
+SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
+_PALE = "#F3E6D8"
+_CONFIG = {"view": {"stroke": None}, "axis": {"labelFontSize": 10, "titleFontSize": 10},
+           "legend": {"labelFontSize": 10, "titleFontSize": 10, "orient": "bottom"},
+           "title": {"fontSize": 12}}
+
+
+def _num(x: Any) -> float | None:
+    v = float(x)
+    return None if math.isnan(v) or math.isinf(v) else round(v, 6)
+
+
+def network_spec(
+    positions: Mapping[int, tuple[float, float]],
+    edges: Sequence[tuple[int, int, float]],
+    state: Mapping[str, np.ndarray],
+    names: Sequence[str],
+    *,
+    month: int,
+) -> dict[str, Any]:
+    """The alliance network of nations.
+
+    Fill: jurisdiction compliance; size: capability; edge width: alliance weight; circle:
+    member, square: outsider; black ring: the nation's own programme defects.
+    """
+    n = len(state["capability"])
+    cap = np.asarray(state["capability"], dtype=float)
+    top = float(cap.max()) if n and cap.max() > 0 else 1.0
+    nodes = []
+    for i in range(n):
+        x, y = positions.get(i, (0.0, 0.0))
+        nodes.append({
+            "name": names[i], "x": round(x, 4), "y": round(y, 4),
+            "capability": round(float(cap[i]), 4), "size": round(40 + 900 * cap[i] / top, 1),
+            "compliance": round(float(state["compliance"][i]), 3),
+            "member": "member" if state["member"][i] else "outsider",
+            "own": "defects" if state["own_defects"][i] else "complies",
+            "ring": 3.0 if state["own_defects"][i] else 0.8,
+        })
+    links = []
+    for a, b, w in edges:
+        (x, y), (x2, y2) = positions.get(a, (0, 0)), positions.get(b, (0, 0))
+        links.append({"x": round(x, 4), "y": round(y, 4), "x2": round(x2, 4),
+                      "y2": round(y2, 4), "weight": round(float(w), 3)})
+    scale_x = {"domain": [-1.15, 1.15], "nice": False}
+    axis_none = None
+    layers: list[dict[str, Any]] = [
+        {"data": {"values": links}, "mark": {"type": "rule", "color": "#9a9a9a",
+                                             "opacity": 0.6},
+         "encoding": {"x": {"field": "x", "type": "quantitative", "scale": scale_x,
+                            "axis": axis_none},
+                      "y": {"field": "y", "type": "quantitative", "scale": scale_x,
+                            "axis": axis_none},
+                      "x2": {"field": "x2"}, "y2": {"field": "y2"},
+                      "strokeWidth": {"field": "weight", "type": "quantitative",
+                                      "scale": {"domain": [0, 1], "range": [0.4, 3.4]},
+                                      "legend": None}}},
+        {"data": {"values": nodes}, "mark": {"type": "point", "filled": True, "opacity": 1},
+         "encoding": {
+             "x": {"field": "x", "type": "quantitative", "scale": scale_x, "axis": axis_none},
+             "y": {"field": "y", "type": "quantitative", "scale": scale_x, "axis": axis_none},
+             "size": {"field": "size", "type": "quantitative", "scale": None, "legend": None},
+             "color": {"field": "compliance", "type": "quantitative",
+                       "scale": {"domain": [0, 0.5, 1], "range": [VERMILION, _PALE, BLUE],
+                                 "interpolate": "rgb"},
+                       "legend": {"title": "compliance", "orient": "right"}},
+             "shape": {"field": "member", "type": "nominal",
+                       "scale": {"domain": ["member", "outsider"],
+                                 "range": ["circle", "square"]},
+                       "legend": {"title": None, "orient": "bottom",
+                                  "symbolFillColor": "#bbbbbb"}},
+             "stroke": {"field": "own", "type": "nominal",
+                        "scale": {"domain": ["complies", "defects"],
+                                  "range": ["#ffffff", "#000000"]},
+                        "legend": {"title": "own programme", "orient": "bottom",
+                                   "symbolFillColor": "#bbbbbb", "symbolStrokeWidth": 2.5}},
+             "strokeWidth": {"field": "ring", "type": "quantitative", "scale": None,
+                             "legend": None},
+             "tooltip": [{"field": "name"}, {"field": "compliance", "format": ".2f"},
+                         {"field": "capability", "format": ".3f"},
+                         {"field": "own", "title": "own programme"}, {"field": "member"}],
+         }},
+    ]
+    if n <= 16:
+        layers.append({
+            "data": {"values": nodes},
+            "mark": {"type": "text", "dy": 14, "fontSize": 9, "color": "#222222"},
+            "encoding": {"x": {"field": "x", "type": "quantitative", "scale": scale_x,
+                               "axis": axis_none},
+                         "y": {"field": "y", "type": "quantitative", "scale": scale_x,
+                               "axis": axis_none},
+                         "text": {"field": "name"}}})
+    return {"$schema": SCHEMA, "title": f"Alliance network of nations, month {month}",
+            "width": 380, "height": 330, "layer": layers, "config": _CONFIG}
+
+
+def _rows(ts: Mapping[str, np.ndarray], columns: Sequence[str]) -> list[dict[str, Any]]:
+    steps = np.asarray(ts["step"])
+    cols = {c: np.asarray(ts[c], dtype=float) for c in columns}
+    return [{"step": int(steps[i]), **{c: _num(cols[c][i]) for c in columns}}
+            for i in range(len(steps))]
+
+
+def _lines(title: str, series: Sequence[tuple[str, str, str, str]], x_domain: list[int], *,
+           y_domain: list[float] | None = None, y_title: str = "",
+           extra: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
+    """One panel: folded line series (column, label, colour, dash) over months."""
+    labels = [label for _, label, _, _ in series]
+    calc = [{"calculate": f"datum['{col}']", "as": label} for col, label, _, _ in series]
+    y: dict[str, Any] = {"field": "value", "type": "quantitative", "title": y_title}
+    if y_domain is not None:
+        y["scale"] = {"domain": y_domain}
+    line = {
+        "transform": [*calc, {"fold": labels}],
+        "mark": {"type": "line", "strokeWidth": 2, "clip": True},
+        "encoding": {
+            "x": {"field": "step", "type": "quantitative", "title": "month",
+                  "scale": {"domain": x_domain, "nice": False}},
+            "y": y,
+            "color": {"field": "key", "type": "nominal", "title": None,
+                      "scale": {"domain": labels, "range": [c for _, _, c, _ in series]}},
+            "strokeDash": {"field": "key", "type": "nominal", "title": None,
+                           "scale": {"domain": labels,
+                                     "range": [[1, 0] if d == "solid" else [5, 3]
+                                               for _, _, _, d in series]}},
+            "tooltip": [{"field": "step", "title": "month"}, {"field": "key"},
+                        {"field": "value", "format": ".3g"}],
+        },
+    }
+    return {"title": title, "width": 330, "height": 160, "layer": [line, *extra]}
+
+
+def timeseries_spec(ts: Mapping[str, np.ndarray], params: Mapping[str, Any], *,
+                    collapse_step: int | None) -> dict[str, Any]:
+    """Compliance; detections, false alarms and sanctions; defection and risk; membership."""
+    steps = int(params["steps"])
+    last = int(np.asarray(ts["step"])[-1]) if len(ts["step"]) else 0
+    x_domain = [0, max(steps, last, 1)]
+    members = [c for c in ts if "member" in c]
+    columns = ["weighted_compliance", "compliance", "detections", "false_alarms",
+               "sanctions_paid", "defecting_share", "mean_belief", *members]
+    rows = _rows(ts, columns)
+    r = float(params["risk_cost"])
+    for row in rows:
+        share = row["defecting_share"]
+        row["risk"] = None if share is None else round(r * share, 6)
+    marks: list[dict[str, Any]] = [{
+        "data": {"values": [{"y": float(params["stability_threshold"])}]},
+        "mark": {"type": "rule", "color": GREY, "strokeDash": [2, 2]},
+        "encoding": {"y": {"field": "y", "type": "quantitative"}}}]
+    if collapse_step is not None:
+        marks.append({"data": {"values": [{"x": collapse_step}]},
+                      "mark": {"type": "rule", "color": VERMILION},
+                      "encoding": {"x": {"field": "x", "type": "quantitative"}}})
+    compliance = _lines("Compliance", [
+        ("weighted_compliance", "capability-weighted", BLUE, "solid"),
+        ("compliance", "share of actors", SKY, "dash")], x_domain, y_domain=[0, 1],
+        extra=marks)
+    verification = _lines("Detections, false alarms and sanctions", [
+        ("detections", "detections", VERMILION, "solid"),
+        ("false_alarms", "false alarms", ORANGE, "dash"),
+        ("sanctions_paid", "sanctions paid (G)", PURPLE, "solid")], x_domain,
+        y_title="per month")
+    risk = _lines("Defection and shared risk", [
+        ("defecting_share", "defecting capability share R", VERMILION, "solid"),
+        ("risk", "shared risk r*R", GREY, "dash")], x_domain, y_title="")
+    if members:
+        fourth = _lines("Treaty membership", [
+            (c, c.replace("_", " "), col, "solid")
+            for c, col in zip(members, (GREEN, BLUE, ORANGE), strict=False)], x_domain)
+    else:
+        fourth = _lines("Beliefs (every nation is a member)", [
+            ("mean_belief", "mean believed defection of rivals", GREEN, "solid")], x_domain,
+            y_domain=[0, 1])
+    return {"$schema": SCHEMA, "data": {"values": rows},
+            "vconcat": [{"hconcat": [compliance, verification],
+                         "resolve": {"scale": {"color": "independent",
+                                               "strokeDash": "independent"}}},
+                        {"hconcat": [risk, fourth],
+                         "resolve": {"scale": {"color": "independent",
+                                               "strokeDash": "independent"}}}],
+            "resolve": {"scale": {"color": "independent", "strokeDash": "independent"}},
+            "config": _CONFIG}
+
+
+def theory_spec(params: Mapping[str, Any], curve: Mapping[str, np.ndarray], summary: Any,
+                simulated: float | None) -> dict[str, Any]:
+    """Mean-field compliance against p_detect, with threshold, band, boundary and this run."""
+    rows = [{"p": round(float(p), 4), "compliant": round(float(a), 4),
+             "broken": round(float(b), 4)}
+            for p, a, b in zip(curve["p"], curve["compliant"], curve["defecting"], strict=True)]
+    x = {"field": "p", "type": "quantitative", "title": "p_detect",
+         "scale": {"domain": [0, 1], "nice": False}}
+    layers: list[dict[str, Any]] = []
+    if summary is not None:
+        band = summary.band.clip()
+        if not band.empty:
+            layers.append({"data": {"values": [{"a": band.low, "b": band.high,
+                                                "what": "bistable band"}]},
+                           "mark": {"type": "rect", "color": ORANGE, "opacity": 0.3},
+                           "encoding": {"x": {"field": "a", "type": "quantitative"},
+                                        "x2": {"field": "b"},
+                                        "tooltip": [{"field": "what"}]}})
+        marks = []
+        if 0 <= summary.threshold <= 1:
+            marks.append({"p": round(summary.threshold, 4), "what": "deterrence threshold p*"})
+        if not math.isnan(summary.survival_boundary):
+            marks.append({"p": round(summary.survival_boundary, 4),
+                          "what": "survival boundary"})
+        if marks:
+            layers.append({"data": {"values": marks},
+                           "mark": {"type": "rule", "strokeDash": [4, 3]},
+                           "encoding": {"x": {"field": "p", "type": "quantitative"},
+                                        "color": {"field": "what", "type": "nominal",
+                                                  "title": None,
+                                                  "scale": {"domain": [
+                                                      "deterrence threshold p*",
+                                                      "survival boundary"],
+                                                      "range": [GREY, GREEN]}},
+                                        "tooltip": [{"field": "what"},
+                                                    {"field": "p", "format": ".3f"}]}})
+    layers.append({"data": {"values": rows}, "mark": {"type": "line", "color": BLUE,
+                                                      "strokeWidth": 2},
+                   "encoding": {"x": x, "y": {"field": "compliant", "type": "quantitative",
+                                              "title": "mean-field compliance",
+                                              "scale": {"domain": [0, 1]}}}})
+    if any(abs(r["compliant"] - r["broken"]) > 1e-9 for r in rows):
+        layers.append({"data": {"values": rows},
+                       "mark": {"type": "line", "color": VERMILION, "strokeDash": [5, 3]},
+                       "encoding": {"x": x, "y": {"field": "broken",
+                                                  "type": "quantitative"}}})
+    p_now = float(params["p_detect"])
+    here = {"p": p_now, "c": None if simulated is None else _num(simulated),
+            "what": "this run now"}
+    layers.append({"data": {"values": [here]}, "mark": {"type": "rule", "color": "#000000"},
+                   "encoding": {"x": {"field": "p", "type": "quantitative"}}})
+    if here["c"] is not None:
+        layers.append({"data": {"values": [here]},
+                       "mark": {"type": "point", "shape": "diamond", "filled": True,
+                                "color": "#000000", "size": 90},
+                       "encoding": {"x": {"field": "p", "type": "quantitative"},
+                                    "y": {"field": "c", "type": "quantitative"},
+                                    "tooltip": [{"field": "what"},
+                                                {"field": "c", "format": ".2f",
+                                                 "title": "compliance"}]}})
+    return {"$schema": SCHEMA, "title": "Theory: mean field (identical nations, no alliances)",
+            "width": 300, "height": 170, "layer": layers, "config": _CONFIG}
