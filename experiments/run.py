@@ -202,8 +202,12 @@ def _theory(params: Params, engine: Engine) -> str:
     other, so the deterrence thresholds are also given at its capability-weighted mean
     shielding share.
     """
-    from model import theory
+    from model import learning_theory, theory
 
+    if params["decision_rule"] not in theory.RULES:
+        return learning_theory.describe(params, engine.n_actors) or (
+            f"The mean-field theory covers {', '.join(theory.RULES)}; "
+            f"{params['decision_rule']!r} has none here.")
     text = str(theory.summarize(params).describe())
     c = engine.c
     shield = float(c @ engine.shield / c.sum())

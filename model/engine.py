@@ -541,11 +541,7 @@ class Engine:
         n = self.n_actors
         rng = self.rng
         if self.t + 1 >= len(self._records):
-            for name in ("_records", "_blocked", "_bloc_paid", "_belief_error", "_treaty_rec"):
-                old = getattr(self, name)
-                grown = np.full((2 * len(old), *old.shape[1:]), np.nan if old.ndim == 1 else 0.0)
-                grown[: len(old)] = old
-                setattr(self, name, grown)
+            self._reserve(2 * len(self._records))
         self.t += 1
         t = self.t
         revisers = rng.permutation(n)[: self.n_revise] if self.n_revise < n else self._everyone
@@ -658,6 +654,16 @@ class Engine:
             self._log_step(t, inspected, caught_dom, caught_int, false_alarm, imposed, paid,
                            passed, vetoed, len(revisers))
 
+    def _reserve(self, rows: int) -> None:
+        """Grow every per-step record to ``rows`` rows (runs past the ``steps`` parameter)."""
+        for name in ("_records", "_blocked", "_bloc_paid", "_belief_error", "_treaty_rec"):
+            old = getattr(self, name)
+            if len(old) >= rows:
+                continue
+            grown = np.full((rows, *old.shape[1:]), np.nan if old.ndim == 1 else 0.0)
+            grown[: len(old)] = old
+            setattr(self, name, grown)
+
     def _planned_inspections(self, delta: np.ndarray | None) -> np.ndarray:
         """Each actor's probability of being inspected this period (1 without a quota).
 
@@ -709,11 +715,8 @@ class Engine:
     def run(self, steps: int | None = None) -> RunSummary:
         """Run ``steps`` more periods (default: the ``steps`` parameter) and summarise."""
         todo = int(self.params["steps"]) if steps is None else int(steps)
-        need = self.t + todo + 1
-        if need > len(self._records):
-            grown = np.zeros((need, N_REC))
-            grown[: len(self._records)] = self._records
-            self._records = grown
+        if self.t + todo + 1 > len(self._records):
+            self._reserve(self.t + todo + 1)
         for _ in range(todo):
             if self.catastrophe_step is not None:
                 break

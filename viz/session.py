@@ -400,7 +400,7 @@ class GameSession:
         with np.errstate(invalid="ignore", divide="ignore"):
             juris = np.where(cap > 0, ok / np.where(cap > 0, cap, 1), comply[:n])
         return {"own_defects": eng.defect[:n].copy(), "compliance": juris, "capability": cap,
-                "member": np.asarray(eng.bound[:n], dtype=bool).copy()}
+                "member": np.asarray(eng.member, dtype=bool).copy()}
 
     def theory_text(self) -> str:
         """What theory says about the current model's parameters, in words."""

@@ -28,8 +28,8 @@ BETA = Param(
     low=0.0,
     range=(0.0, 50.0),
     unit="1 / (G per unit capability)",
-    help="Precision of the logit rule: 0 decides by coin flip, large values approach best "
-    "response.",
+    help="Precision of the logit and imitation rules: 0 decides by coin flip, large values "
+    "approach best response (imitation: always copy the better-off).",
     group="decisions",
     symbol="beta",
 )

@@ -360,3 +360,11 @@ def test_rules_get_the_observations_they_declare():
     np.testing.assert_allclose(defect - comply, eng.last["advantage"])
     assert seen["t"] == 2 and isinstance(seen["state"], dict)
     np.testing.assert_allclose(seen["rival_share"](np.ones(8)), eng.rival_share(np.ones(8)))
+
+
+def test_running_past_the_steps_parameter_grows_every_record():
+    eng = Engine.from_params(rng=2, steps=5, information="detected", membership="negotiated")
+    eng.run(12)
+    eng.run(3)
+    ts = eng.timeseries()
+    assert eng.t == 15 and all(len(col) == 16 for col in ts.values())
