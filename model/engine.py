@@ -184,6 +184,25 @@ def collapse_step(holds: np.ndarray, active: np.ndarray, patience: int) -> int |
     return None
 
 
+class _LazyObservations(Mapping[str, Any]):
+    """A read-only mapping whose values are computed on first access."""
+
+    def __init__(self, makers: dict[str, Any]) -> None:
+        self._makers = makers
+        self._values: dict[str, Any] = {}
+
+    def __getitem__(self, key: str) -> Any:
+        if key not in self._values:
+            self._values[key] = self._makers[key]()
+        return self._values[key]
+
+    def __iter__(self) -> Any:
+        return iter(self._makers)
+
+    def __len__(self) -> int:
+        return len(self._makers)
+
+
 class Engine:
     """The array state of one run and its period (DESIGN.md section 2).
 
@@ -480,37 +499,31 @@ class Engine:
             comply = np.where(self.bound, comply, 0.0)
         return np.stack([comply, comply + delta])
 
-    def _extras(self, t: int, delta: np.ndarray) -> dict[str, Any]:
-        """The observations the rule declares in ``needs`` (see ``agents.rules.Observation``)."""
-        out: dict[str, Any] = {}
-        for key in self.rule.needs:
-            if key == "t":
-                out[key] = t
-            elif key == "state":
-                out[key] = self.rule_state
-            elif key == "capability":
-                out[key] = self.c
-            elif key == "home":
-                out[key] = self.home
-            elif key == "is_lab":
-                out[key] = self.is_lab
-            elif key == "n_nations":
-                out[key] = self.n_nations
-            elif key == "alliances":
-                out[key] = (self._indptr, self._indices, self._weights_w)
-            elif key == "expected_payoff":
-                out[key] = self.expected_payoffs(delta)
-            elif key == "realized_payoff":
-                with np.errstate(invalid="ignore", divide="ignore"):
-                    out[key] = np.where(self.c > 0, self.payoff / np.where(self.c > 0, self.c,
-                                                                         1.0), 0.0)
-            elif key == "caught_last":
-                out[key] = self.caught_last
-            elif key == "flagged_last":
-                out[key] = self.flagged_last
-            elif key == "rival_share":
-                out[key] = self.rival_share
-        return out
+    def _extras(self, t: int, delta: np.ndarray) -> Mapping[str, Any]:
+        """The observations the rule declares in ``needs`` (see ``agents.rules.Observation``).
+
+        Computed lazily: an observation costs nothing until the rule reads it.
+        """
+        def realized() -> np.ndarray:
+            with np.errstate(invalid="ignore", divide="ignore"):
+                return np.where(self.c > 0, self.payoff / np.where(self.c > 0, self.c, 1.0),
+                                0.0)
+
+        makers: dict[str, Any] = {
+            "t": lambda: t,
+            "state": lambda: self.rule_state,
+            "capability": lambda: self.c,
+            "home": lambda: self.home,
+            "is_lab": lambda: self.is_lab,
+            "n_nations": lambda: self.n_nations,
+            "alliances": lambda: (self._indptr, self._indices, self._weights_w),
+            "expected_payoff": lambda: self.expected_payoffs(delta),
+            "realized_payoff": realized,
+            "caught_last": lambda: self.caught_last,
+            "flagged_last": lambda: self.flagged_last,
+            "rival_share": lambda: self.rival_share,
+        }
+        return _LazyObservations({key: makers[key] for key in self.rule.needs})
 
     def fixed_actions(self, t: int) -> tuple[np.ndarray, np.ndarray]:
         """The fixed-action mask at step t: (held, defect) from commitments and active events."""
