@@ -1,0 +1,157 @@
+"""Teaching scenarios: every claim holds and every contrast fails, across seeds; the commands."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from experiments.cli import main
+from experiments.teaching import (
+    MASTER_SEED,
+    OUTCOMES,
+    check_claim,
+    load_teaching,
+    replicate_seed,
+    teaching_names,
+    wilson_interval,
+)
+from model import theory
+from model.params import resolve
+from model.treaty import coalition_theory
+
+#: The eleven scenarios of issue [teaching].
+EXPECTED = ("bipolar_blocs", "critical_mass_club", "defection_cascade", "false_alarms",
+            "great_power_veto", "open_letter_2023", "rsi_takeoff", "slow_verification",
+            "trust_but_verify", "unilateral_pause", "verified_pause")
+
+#: Replicates of each claim and each contrast in the slow test (the issue asks for >= 50).
+REPLICATES = 60
+
+
+def test_all_eleven_teaching_scenarios_are_shipped() -> None:
+    assert set(EXPECTED) <= set(teaching_names())
+
+
+@pytest.mark.parametrize("name", EXPECTED)
+def test_scenario_has_claim_contrast_and_narrative(name: str) -> None:
+    case = load_teaching(name)
+    assert case.claim.outcome in OUTCOMES
+    assert 0.0 < case.claim.share < 1.0
+    assert case.claim.horizon >= 1
+    assert case.contrast.params, "a contrast changes at least one parameter"
+    assert {"title", "summary"} <= set(case.scenario.meta)
+    text = case.narrative.lower()
+    assert "illustrative" in text
+    for heading in ("## the setting", "## what to watch", "## what it teaches",
+                    "## real-world anchor", "## questions"):
+        assert heading in text, f"{name}.md lacks {heading!r}"
+    assert int(case.scenario.params.get("steps", 120)) >= case.claim.horizon
+
+
+def test_wilson_interval_known_values() -> None:
+    lo, hi = wilson_interval(200, 200)
+    assert lo == pytest.approx(0.98115, abs=1e-4) and hi == 1.0
+    lo, hi = wilson_interval(0, 50)
+    assert lo == 0.0 and hi == pytest.approx(0.07135, abs=1e-4)
+    lo, hi = wilson_interval(30, 60)
+    assert lo == pytest.approx(1 - hi)
+
+
+def test_replicate_seeds_are_distinct_and_reproducible() -> None:
+    seeds = [replicate_seed(MASTER_SEED, r) for r in range(100)]
+    assert len(set(seeds)) == 100
+    assert seeds == [replicate_seed(MASTER_SEED, r) for r in range(100)]
+
+
+# ----------------------------------------------------------------------- parameters vs theory
+def test_trust_but_verify_straddles_the_survival_boundary() -> None:
+    case = load_teaching("trust_but_verify")
+    claim = resolve(**case.scenario.params)
+    boundary = theory.survival_boundary(claim)
+    assert claim["p_detect"] > boundary
+    assert case.variant(True).params["p_detect"] < boundary
+
+
+def test_critical_mass_club_straddles_the_critical_penalty() -> None:
+    case = load_teaching("critical_mass_club")
+    critical = coalition_theory(resolve(**case.scenario.params)).critical_penalty
+    assert case.scenario.params["outsider_penalty"] > critical
+    assert case.contrast.params["outsider_penalty"] < critical
+
+
+def test_unilateral_contrast_sits_inside_the_bistable_band() -> None:
+    case = load_teaching("unilateral_pause")
+    params = resolve(**case.variant(True).params)
+    band = theory.bistable_band(params)
+    assert band.low < params["p_detect"] < band.high
+
+
+# ----------------------------------------------------------------------- the claims
+@pytest.mark.slow
+@pytest.mark.parametrize("name", EXPECTED)
+def test_claim_holds_and_contrast_fails(name: str) -> None:
+    result = check_claim(name, replicates=REPLICATES, master_seed=MASTER_SEED)
+    lo, _ = result.claim.interval()
+    _, hi = result.contrast.interval()
+    assert result.claim_holds, (
+        f"{name}: claim shown in {result.claim.describe()}, Wilson lower bound {lo:.3f} not "
+        f"above the claimed {result.claimed}")
+    assert result.contrast_fails, (
+        f"{name}: contrast shows the outcome in {result.contrast.describe()}, upper bound "
+        f"{hi:.3f} not below {result.claimed}")
+
+
+# ----------------------------------------------------------------------- commands
+def test_scenarios_command_lists_every_scenario(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["scenarios"]) == 0
+    out = capsys.readouterr().out
+    for name in (*EXPECTED, "default"):
+        assert re.search(rf"^{name}\b", out, re.MULTILINE), name
+    assert "claim (" in out
+
+
+def test_demo_narrates_and_writes_plots(tmp_path: Path,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "verified_pause", "--seed", "3", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "Month   6" in out and "defected: Caldria/lab-2" in out
+    assert "caught by international verification: Caldria/lab-2" in out
+    assert "sanctioned" in out
+    assert "The claim:" in out and "This run shows the claimed outcome" in out
+    assert (tmp_path / "demo.png").stat().st_size > 10_000
+
+
+def test_demo_reports_vetoes_and_membership(tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "great_power_veto", "--seed", "1", "--out", str(tmp_path / "a"),
+                 "--quiet-months"]) == 0
+    assert "sanctions vetoed (veto powers Aurelia, Borealis)" in capsys.readouterr().out
+    assert main(["demo", "critical_mass_club", "--contrast", "--seed", "1", "--out",
+                 str(tmp_path / "b"), "--quiet-months"]) == 0
+    out = capsys.readouterr().out
+    assert "left the treaty:" in out
+    assert "does not show the claimed outcome" in out
+
+
+def test_demo_of_unknown_scenario_is_a_one_line_error(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "no_such_scenario"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("pausegame: error:") and "unknown scenario" in err
+
+
+def test_demo_of_a_scenario_without_claim_is_refused(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "default"]) == 2
+    assert "[meta.claim]" in capsys.readouterr().err
+
+
+def test_claims_command_prints_shares_and_intervals(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["claims", "open_letter_2023", "--replicates", "40"]) == 0
+    out = capsys.readouterr().out
+    assert "open_letter_2023: claimed share >= 0.9" in out
+    assert "claim     1.000 (40/40; Wilson 95%" in out
+    assert "fails, as it should" in out
