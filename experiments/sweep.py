@@ -1,0 +1,153 @@
+"""``pausegame sweep`` and ``pausegame export``: experiment batches from the command line.
+
+Example:
+    $ pausegame sweep stability_map --executor local --workers 2 --out batches/map
+    $ pausegame sweep stability_map --out batches/map          # again: resumes, skips done runs
+    $ pausegame sweep my_design.toml --executor dask --dask-workers 4
+    $ pausegame sweep my_design.toml --executor dask --scheduler tcp://10.0.0.5:8786
+    $ pausegame export batches/map --csv                       # batches/map/results.csv
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from experiments.batch.design import load_design
+from experiments.batch.runner import EXECUTORS, START_METHODS, BatchError, run_design
+from experiments.batch.store import StoreError, load_results
+
+__all__ = ["register"]
+
+
+def register(subparsers: Any) -> None:
+    """Add ``pausegame sweep`` and ``pausegame export`` to the CLI."""
+    sub = subparsers.add_parser(
+        "sweep", help="run an experiment design (a batch of runs) into a results directory",
+        allow_abbrev=False,
+        description="Run every run of a design file (a sweep or a sample of parameters, with "
+                    "replicates) and store one row per run as Parquet under DIR/results/. "
+                    "Running the same command again resumes: finished runs are skipped. Exit "
+                    "status 1 when the results hold failed runs.")
+    sub.add_argument("design", metavar="FILE",
+                     help="a design file (.toml), or the name of a shipped design "
+                          "(stability_map, tiny)")
+    sub.add_argument("--executor", choices=EXECUTORS, default="local",
+                     help="serial (this process), local (a process pool; default) or dask")
+    sub.add_argument("--workers", type=_positive, metavar="N",
+                     help="worker processes of the local pool (default: the number of cores)")
+    sub.add_argument("--scheduler", metavar="ADDR",
+                     help="address of a running Dask scheduler (with --executor dask)")
+    sub.add_argument("--dask-workers", type=_positive, metavar="N", dest="dask_workers",
+                     help="start a Dask LocalCluster of N worker processes for the run "
+                          "(with --executor dask; default: the number of cores)")
+    sub.add_argument("--out", metavar="DIR",
+                     help="results directory (default: batches/<design name>/)")
+    sub.add_argument("--extend", action="store_true",
+                     help="add the design's new points or replicates to DIR's compatible design")
+    sub.add_argument("--retry-failed", action="store_true", dest="retry_failed",
+                     help="run DIR's failed runs again")
+    sub.add_argument("--allow-version-change", action="store_true", dest="allow_version_change",
+                     help="resume although package versions or the git commit changed")
+    sub.add_argument("--chunk-size", type=_positive, metavar="N", dest="chunk_size",
+                     help="runs per task (default: about 20 tasks per worker, 4 to 200 runs)")
+    sub.add_argument("--max-runs", type=_positive, metavar="N", dest="max_runs",
+                     help="run at most N of the pending runs now (resume later for the rest)")
+    sub.add_argument("--flush-rows", type=_positive, metavar="N", dest="flush_rows",
+                     default=20_000, help="finished runs buffered before a results part is "
+                                          "written (default 20,000; also every 30 s)")
+    sub.add_argument("--start-method", choices=START_METHODS, default="spawn",
+                     dest="start_method", help="start method of the local pool (default spawn)")
+    sub.add_argument("--progress", choices=("auto", "bar", "plain", "none"), default="auto",
+                     help="a bar on a terminal, plain lines otherwise (auto), or none")
+    sub.add_argument("--quiet", "-q", action="store_true",
+                     help="no progress and no summary")
+    sub.set_defaults(handler=_cmd_sweep, _parser=sub)
+
+    exp = subparsers.add_parser(
+        "export", help="write a results directory as CSV", allow_abbrev=False,
+        description="Write the runs of a results directory (one row per run, sorted by run_id) "
+                    "as CSV; with --series also the per-step series.")
+    exp.add_argument("directory", metavar="DIR", help="a results directory of pausegame sweep")
+    exp.add_argument("--csv", action="store_true", help="write CSV (the format)")
+    exp.add_argument("--out", metavar="FILE",
+                     help="the CSV file (default: DIR/results.csv; '-' for stdout)")
+    exp.add_argument("--series", action="store_true",
+                     help="also write the per-step series to DIR/series.csv")
+    exp.set_defaults(handler=_cmd_export, _parser=exp)
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not allowed; allowed: an integer >= 1")
+    return value
+
+
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    from experiments.cli import UsageError
+
+    if args.scheduler and args.executor != "dask":
+        raise UsageError("--scheduler needs --executor dask")
+    if args.dask_workers and args.executor != "dask":
+        raise UsageError("--dask-workers needs --executor dask")
+    if args.scheduler and args.dask_workers:
+        raise UsageError("give --scheduler ADDR (an existing cluster) or --dask-workers N (a "
+                         "local cluster for this run), not both")
+    if args.executor == "dask" and args.workers:
+        raise UsageError("with --executor dask, size a local cluster with --dask-workers N")
+    design = load_design(args.design)
+    out = Path(args.out) if args.out else Path("batches") / design.name
+    workers = args.dask_workers if args.executor == "dask" else args.workers
+    quiet = args.quiet
+    if not quiet:
+        print(f"Design {design.name!r}: {design.n_points} points x {design.replicates} "
+              f"replicates = {design.n_runs} runs of {design.steps} steps -> {out}",
+              flush=True)
+    try:
+        result = run_design(
+            design, out, executor=args.executor, workers=workers, scheduler=args.scheduler,
+            start_method=args.start_method, chunk_size=args.chunk_size, extend=args.extend,
+            retry_failed=args.retry_failed, allow_version_change=args.allow_version_change,
+            max_runs=args.max_runs, flush_rows=args.flush_rows,
+            progress="none" if quiet else args.progress,
+            command=["pausegame", *sys.argv[1:]], load=False)
+    except BatchError as exc:
+        print(f"pausegame: error: {exc}", file=sys.stderr)
+        return 1
+    session = result.session
+    if not quiet:
+        print(session.describe())
+        print(f"Results in {out}{'/'}: load with experiments.batch.load_results({str(out)!r}) "
+              f"or pandas.read_parquet({str(out / 'results')!r}).")
+    return 1 if session.failed_total else 0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from experiments.cli import UsageError
+
+    if not args.csv:
+        raise UsageError("choose the format: pausegame export DIR --csv")
+    folder = Path(args.directory)
+    try:
+        result = load_results(folder)
+    except StoreError as exc:
+        raise UsageError(str(exc)) from None
+    target = args.out or str(folder / "results.csv")
+    if target == "-":
+        result.frame.to_csv(sys.stdout, index=False)
+    else:
+        result.frame.to_csv(target, index=False)
+        print(f"Wrote {len(result.frame)} runs to {target}")
+    if args.series:
+        series_path = folder / "series.csv"
+        frame = result.series()
+        frame.to_csv(series_path, index=False)
+        if target != "-":
+            print(f"Wrote {len(frame)} series rows to {series_path}")
+    return 0

@@ -1,0 +1,265 @@
+"""``pausegame sweep-benchmark``: speed and memory of experiment batches, measured.
+
+Three measurements (issue [batches]); numbers are printed, never asserted:
+
+1. **The standard map** (``experiments/designs/stability_map.toml``: 21 x 21 points x 20
+   replicates x 200 steps, 30 nations + 100 labs, Barabasi-Albert, logit) with the local
+   executor and 2 workers, and serially: wall times and the parallel efficiency
+   (serial / parallel; target >= 1.7x, wall target < 60 s).
+2. **Against ``mesa.batch_run``** over the per-agent reference
+   (:class:`~experiments.batch.mesa_interop.ReferenceBatchModel`) and over ``PauseModel``, with
+   2 processes, on a scaled-down copy of the map (a few points and replicates, the same world
+   and steps); their time per run is extrapolated to the whole map and compared with this
+   runner's measured time (target >= 10x over the reference).
+3. **Parent memory for a 1,000,000-run design**: the design is generated and written, then a
+   few thousand runs are made with 2 workers while the parent's resident memory is sampled
+   against runs completed (target < 500 MB, flat).
+
+``--quick`` shrinks everything (a smoke test; its numbers mean little).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import platform
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+__all__ = ["PARTS", "register", "run_sweep_benchmark"]
+
+#: The measurements, in order.
+PARTS = ("map", "mesa", "memory")
+
+
+def _rss_mb() -> float:
+    import psutil
+
+    return float(psutil.Process().memory_info().rss / 2**20)
+
+
+def _shrink(design: Any, n_points_axis: int, replicates: int) -> Any:
+    """The design with the first ``n_points_axis`` values of each axis and fewer replicates."""
+    from experiments.batch.design import design_from_mapping
+
+    axes = design.spec["axes"]
+    sweep = {k: list(v)[:: max(1, len(v) // n_points_axis)][:n_points_axis]
+             for k, v in axes.items()}
+    data = {"meta": {"name": design.name + "-small"},
+            "base": {"params": dict(design.base)}, "sweep": sweep,
+            "run": {"replicates": replicates, "steps": design.steps,
+                    "master_seed": design.master_seed, "seed_scheme": design.seed_scheme}}
+    return design_from_mapping(data, source=design.source)
+
+
+def _time_design(design: Any, executor: str, workers: int | None, folder: Path
+                 ) -> tuple[float, float]:
+    """Wall time of running ``design`` into a fresh directory, and the workers' CPU time."""
+    from experiments.batch.runner import run_design
+
+    out = folder / f"{design.name}-{executor}"
+    shutil.rmtree(out, ignore_errors=True)
+    start = time.perf_counter()
+    result = run_design(design, out, executor=executor, workers=workers, progress="none",
+                        load=False)
+    wall = time.perf_counter() - start
+    if result.session.failed:
+        raise RuntimeError(f"{result.session.failed} runs failed in the benchmark")
+    shutil.rmtree(out, ignore_errors=True)
+    return wall, float(result.session.cpu_time)
+
+
+def _load() -> str:
+    import os
+
+    try:
+        return "load average " + ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    except OSError:  # pragma: no cover - not POSIX
+        return "load average unknown"
+
+
+def _time_batch_run(model_cls: type, design: Any, processes: int, extra: dict[str, Any]
+                    ) -> tuple[float, int]:
+    from experiments.batch.design import derive_seeds
+    from experiments.batch.mesa_interop import batch_run_frame
+
+    params: dict[str, Any] = {**dict(design.base), **extra, "steps": design.steps}
+    for name in design.varied:
+        params[name] = sorted(set(design.points[name].tolist()))
+    seeds = derive_seeds(design.master_seed, "common", np.zeros(design.replicates, np.uint64),
+                         np.arange(design.replicates))
+    start = time.perf_counter()
+    frame = batch_run_frame(model_cls, params, seeds.tolist(), design.steps,
+                            processes=processes)
+    return time.perf_counter() - start, len(frame)
+
+
+def run_sweep_benchmark(quick: bool = False, workers: int = 2,
+                        million_runs: int = 10_000, skip_serial: bool = False,
+                        only: tuple[str, ...] = PARTS) -> str:
+    """Run the measurements (``only`` some of ``map``, ``mesa``, ``memory``); a Markdown report.
+
+    Every wall time depends on what else the machine is doing: the load average before and
+    after each part is printed, and the workers' CPU time gives the wall time the same work
+    would take on idle cores (CPU time / workers).
+    """
+    from experiments.batch.design import design_from_mapping, load_design
+    from experiments.batch.mesa_interop import ReferenceBatchModel
+    from experiments.batch.runner import run_design
+    from model.mesa_model import PauseModel
+
+    lines: list[str] = []
+    full = load_design("stability_map")
+    design = _shrink(full, 5, 4) if quick else full
+    n = design.n_runs
+    folder = Path(tempfile.mkdtemp(prefix="pausegame-bench-"))
+    par = float("nan")
+    try:
+        # 1. the standard map
+        if "map" in only or "mesa" in only:
+            load_before = _load()
+            par, par_cpu = _time_design(design, "local", workers, folder)
+            ser, ser_cpu = (None, None) if skip_serial or "map" not in only else \
+                _time_design(design, "serial", None, folder)
+            idle = par_cpu / workers
+        if "map" in only:
+            lines += ["## 1. The standard map" + (" (quick: scaled down)" if quick else ""), "",
+                      f"{design.n_points} points x {design.replicates} replicates = {n:,} runs "
+                      f"of {design.steps} steps, 30 nations + 100 labs, Barabasi-Albert, "
+                      f"logit. Before: {load_before}; after: {_load()}.", "",
+                      "| executor | wall s | runs/s | workers' CPU s | CPU ms per run |",
+                      "|---|---:|---:|---:|---:|",
+                      f"| local, {workers} workers | {par:.1f} | {n / par:,.0f} | "
+                      f"{par_cpu:.1f} | {par_cpu / n * 1e3:.2f} |"]
+            if ser is not None and ser_cpu is not None:
+                lines.append(f"| serial | {ser:.1f} | {n / ser:,.0f} | {ser_cpu:.1f} | "
+                             f"{ser_cpu / n * 1e3:.2f} |")
+            lines.append("")
+            lines.append(f"- wall < 60 s with {workers} workers: "
+                         f"{'met' if par < 60 else 'NOT met'} ({par:.1f} s; on {workers} idle "
+                         f"cores the workers' CPU time alone would take {idle:.1f} s)")
+            if ser is not None:
+                eff = ser / par
+                lines.append(f"- parallel speed-up >= 1.7x with {workers} workers: "
+                             f"{'met' if eff >= 1.7 else 'NOT met'} ({eff:.2f}x; efficiency "
+                             f"{eff / workers:.0%})")
+
+        # 2. against mesa.batch_run
+        if "mesa" in only:
+            small = _shrink(full, 2, 2) if quick else _shrink(full, 4, 4)
+            ours_per_run = par / n
+            lines += ["", "## 2. Against mesa.batch_run (same world and steps, "
+                      f"{workers} processes)", "",
+                      f"batch_run timed on {small.n_points} points x {small.replicates} "
+                      f"replicates = {small.n_runs} runs of {small.steps} steps (its process "
+                      f"start-up included), extrapolated to the map's {full.n_runs:,} runs by "
+                      f"time per run. Before: {_load()}.", "",
+                      "| runner | wall per run | map extrapolated s | this runner's speed-up |",
+                      "|---|---:|---:|---:|",
+                      f"| pausegame sweep (engine), measured on the map | "
+                      f"{ours_per_run * 1e3:.2f} ms | {ours_per_run * full.n_runs:,.0f} | 1x |"]
+            ratios = {}
+            for label, cls, extra in (
+                    ("mesa.batch_run over ReferenceModel (per-agent)", ReferenceBatchModel, {}),
+                    ("mesa.batch_run over PauseModel (engine + DataCollector)", PauseModel,
+                     {"collect_agents": False})):
+                wall, rows = _time_batch_run(cls, small, workers, extra)
+                per = wall / rows
+                ratios[label] = per / ours_per_run
+                lines.append(f"| {label} | {per * 1e3:.2f} ms | {per * full.n_runs:,.0f} | "
+                             f"{ratios[label]:.0f}x |")
+            ref = ratios["mesa.batch_run over ReferenceModel (per-agent)"]
+            lines += ["", f"- >= 10x faster than mesa.batch_run over the reference: "
+                          f"{'met' if ref >= 10 else 'NOT met'} ({ref:.0f}x)"]
+
+        # 3. memory for a 1,000,000-run design
+        if "memory" in only:
+            side, reps = (10, 100) if quick else (100, 100)
+            big = design_from_mapping({
+                "meta": {"name": "million"},
+                "base": {"params": {"n_nations": 4, "n_labs": 8}},
+                "sweep": {"p_detect": {"start": 0.0, "stop": 1.0, "num": side},
+                          "penalty": {"start": 0.0, "stop": 20.0, "num": side}},
+                "run": {"replicates": reps, "steps": 12, "master_seed": 7,
+                        "seed_scheme": "independent"}}, source="million")
+            gc.collect()
+            rss0 = _rss_mb()
+            samples: list[tuple[int, float]] = []
+            step = max(1, million_runs // 10)
+
+            def sample(done: int, failed: int) -> None:
+                if not samples or done - samples[-1][0] >= step:
+                    samples.append((done, _rss_mb()))
+
+            t0 = time.perf_counter()
+            out = folder / "million"
+            todo = min(million_runs, big.n_runs)
+            from experiments.batch.store import ResultsStore
+
+            store, _ = ResultsStore.open(out, big, command=["sweep-benchmark"])
+            store.close()
+            gen = time.perf_counter() - t0
+            rss_gen = _rss_mb()
+            samples.append((0, rss_gen))
+            t1 = time.perf_counter()
+            run_design(big, out, executor="local", workers=workers, progress="none",
+                       max_runs=todo, on_progress=sample, load=False)
+            run_wall = time.perf_counter() - t1
+            samples.append((todo, _rss_mb()))
+            peak = max(r for _, r in samples)
+            lines += ["", f"## 3. Parent memory, a {big.n_runs:,}-run design", "",
+                      f"Generated and written (plan and points) in {gen:.1f} s ({_load()}); "
+                      f"then {todo:,} runs "
+                      f"({big.steps} steps, 4 nations + 8 labs) in {run_wall:.1f} s with "
+                      f"{workers} workers.", "",
+                      "| runs completed | parent RSS MB |", "|---:|---:|",
+                      f"| before generating | {rss0:.0f} |"]
+            lines += [f"| {d:,} | {r:.0f} |" for d, r in samples]
+            first_run = next((r for d, r in samples if d > 0), rss_gen)
+            lines += ["", f"- parent < 500 MB: {'met' if peak < 500 else 'NOT met'} (peak "
+                          f"{peak:.0f} MB); growth from the first sample after start to the last: "
+                          f"{samples[-1][1] - first_run:+.0f} MB"]
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    lines.append(f"\nMachine: {platform.machine()}, {_cores()} cores, Python "
+                 f"{platform.python_version()}.")
+    return "\n".join(lines)
+
+
+def _cores() -> int:
+    import os
+
+    return os.cpu_count() or 1
+
+
+def register(subparsers: Any) -> None:
+    """Add ``pausegame sweep-benchmark`` to the CLI."""
+    parser = subparsers.add_parser(
+        "sweep-benchmark", help="measure experiment batches: the standard map, mesa.batch_run, "
+                                "memory for a 1,000,000-run design",
+        description=__doc__.splitlines()[0], allow_abbrev=False)
+    parser.add_argument("--quick", action="store_true",
+                        help="scaled-down designs (a smoke test; numbers mean little)")
+    parser.add_argument("--workers", type=int, default=2, metavar="N",
+                        help="worker processes (default 2)")
+    parser.add_argument("--memory-runs", type=int, default=10_000, metavar="N",
+                        dest="memory_runs",
+                        help="runs made of the 1,000,000-run design (default 10,000)")
+    parser.add_argument("--skip-serial", action="store_true", dest="skip_serial",
+                        help="skip the serial run of the map (no parallel efficiency)")
+    parser.add_argument("--only", choices=PARTS, action="append",
+                        help="run only this part (repeatable; default: all three)")
+    parser.set_defaults(handler=_handle, _parser=parser)
+
+
+def _handle(args: argparse.Namespace) -> int:
+    print("Measuring (a few minutes; --quick for a smoke test)...", flush=True)
+    print(run_sweep_benchmark(quick=args.quick, workers=args.workers,
+                              million_runs=args.memory_runs, skip_serial=args.skip_serial,
+                              only=tuple(args.only or PARTS)))
+    return 0
