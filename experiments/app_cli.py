@@ -38,6 +38,14 @@ def register(subparsers: Any) -> None:
                           "other lets everyone who can reach it use the app)")
     app.add_argument("--port", type=int, default=DEFAULT_PORT,
                      help=f"port (default {DEFAULT_PORT}; 0 picks a free one)")
+    app.add_argument("--projector", action="store_true",
+                     help="open every page in projector mode (large type, high contrast)")
+    app.add_argument("--max-sessions", type=int, default=40,
+                     help="browser sessions served at once (default 40); later visitors are "
+                          "asked to try again")
+    app.add_argument("--idle-minutes", type=float, default=30.0,
+                     help="close a session after this many minutes without a click, freeing "
+                          "its memory (default 30)")
     app.add_argument("--no-setup", action="store_true",
                      help="do not fetch missing front-end files before starting")
     app.set_defaults(handler=_cmd_app, _parser=app)
@@ -80,14 +88,31 @@ def server_command(host: str, port: int) -> list[str]:
             "--log-level", "warning"]
 
 
-def server_env() -> dict[str, str]:
-    """The server's environment: no telemetry (the app never calls home), kernels warmed up."""
-    return {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False", "PAUSEGAME_WARM_UP": "1"}
+def server_env(*, projector: bool = False, max_sessions: int | None = None,
+               idle_minutes: float | None = None) -> dict[str, str]:
+    """The server's environment: no telemetry, kernels warmed up, classroom settings.
+
+    No telemetry: the app never calls home. Classroom settings: :mod:`viz.classroom`; a
+    closed tab's session is freed after the idle time too (Solara's ``SOLARA_KERNEL_CULL_TIMEOUT``).
+    """
+    env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False", "PAUSEGAME_WARM_UP": "1"}
+    if projector:
+        env["PAUSEGAME_PROJECTOR"] = "1"
+    if max_sessions is not None:
+        env["PAUSEGAME_MAX_SESSIONS"] = str(max_sessions)
+    if idle_minutes is not None:
+        env["PAUSEGAME_IDLE_MINUTES"] = f"{idle_minutes:g}"
+        env.setdefault("SOLARA_KERNEL_CULL_TIMEOUT", f"{max(1, round(idle_minutes * 60))}s")
+    return env
 
 
 def _cmd_app(args: argparse.Namespace) -> int:
     if not 0 <= args.port <= 65535:
         print(f"pausegame: error: --port {args.port} is not a port; allowed: 0 to 65535",
+              file=sys.stderr)
+        return 2
+    if args.max_sessions < 1 or args.idle_minutes <= 0:
+        print("pausegame: error: --max-sessions must be >= 1 and --idle-minutes > 0",
               file=sys.stderr)
         return 2
     if not _is_loopback(args.host):
@@ -112,5 +137,7 @@ def _cmd_app(args: argparse.Namespace) -> int:
     print(f"pausegame app: open http://{shown}:{args.port}/ in a browser (Ctrl+C stops it)",
           flush=True)
     command = server_command(args.host, args.port)
-    os.execvpe(command[0], command, server_env())
+    os.execvpe(command[0], command, server_env(projector=args.projector,
+                                               max_sessions=args.max_sessions,
+                                               idle_minutes=args.idle_minutes))
     return 0  # not reached

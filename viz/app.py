@@ -390,3 +390,9 @@ def Page() -> None:
             with solara.Column(style={"flex": "1 1 auto", "min-width": "0"}):
                 Simulation(session, model_rev, controls_rev)
 
+
+
+# The other pages and the top bar (Play a nation, Stability map, Learn; projector mode, the
+# session cap): `solara run viz.app` serves them all through these routes (Solara warns that
+# this module also defines `Page`, which the routes use as the Simulate page).
+from viz.main import Layout, routes  # noqa: E402, F401 - read by Solara

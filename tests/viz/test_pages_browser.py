@@ -1,0 +1,129 @@
+"""Play a nation, the Stability map and Learn in a real browser (Debian's chromium, Playwright).
+
+Like ``test_app_browser.py``: a real server on a free loopback port, stopped by its process id;
+screenshots in ``$PAUSEGAME_ARTIFACTS`` or pytest's temporary folder.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+playwright_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+expect = playwright_api.expect
+
+
+@pytest.fixture(scope="module")
+def artifacts(tmp_path_factory):
+    folder = os.environ.get("PAUSEGAME_ARTIFACTS")
+    path = Path(folder) if folder else tmp_path_factory.mktemp("pages-artifacts")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture(scope="module")
+def server(artifacts, tmp_path_factory):
+    from viz.serve import chromium_path, start_server
+
+    if chromium_path() is None:
+        pytest.fail("no chromium: install Debian's package (apt-get install chromium), or "
+                    "deselect these tests with -m 'not browser'")
+    old = os.environ.get("PAUSEGAME_MAP_CACHE")
+    os.environ["PAUSEGAME_MAP_CACHE"] = str(tmp_path_factory.mktemp("maps"))
+    try:
+        srv = start_server(artifacts / "pages-server.log")
+    finally:
+        if old is None:
+            os.environ.pop("PAUSEGAME_MAP_CACHE")
+        else:
+            os.environ["PAUSEGAME_MAP_CACHE"] = old
+    yield srv
+    srv.stop()
+    log = (artifacts / "pages-server.log").read_text(errors="replace")
+    assert "Traceback" not in log, log[-3000:]
+
+
+@pytest.fixture(scope="module")
+def browser(server):
+    from viz.serve import launch_browser
+
+    with playwright_api.sync_playwright() as pw:
+        b = launch_browser(pw)
+        yield b
+        b.close()
+
+
+def _page(browser, url):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.goto(url)
+    return context, page
+
+
+def test_play_three_periods_and_the_debrief_matches_a_best_response_run(server, browser,
+                                                                        artifacts):
+    from viz.play import PlayGame, best_response_run
+
+    context, page = _page(browser, server.url + "play?seed=5&periods=3&nation=2")
+    try:
+        expect(page.get_by_text("Month: 0 of 3")).to_be_visible(timeout=60_000)
+        answered = []
+        for i, name in enumerate(("Comply", "Defect", "Comply"), start=1):
+            start = time.perf_counter()
+            page.get_by_role("button", name=name).click()
+            expect(page.get_by_text(f"Month: {i} of 3")).to_be_visible(timeout=5_000)
+            answered.append(time.perf_counter() - start)
+        numbers = page.locator(".pg-debrief-numbers")
+        expect(numbers).to_be_visible()
+        page.screenshot(path=str(artifacts / "play-debrief.png"))
+        shown = dict(kv.split("=") for kv in numbers.inner_text().split())
+        expected = best_response_run(PlayGame("seed=5").scenario, 5, 3, 2)
+        assert float(shown["best_response_total"]) == pytest.approx(expected[0], rel=1e-8)
+        assert float(shown["best_response_world_welfare"]) == pytest.approx(expected[1],
+                                                                           rel=1e-8)
+        assert max(answered) < 1.0, answered  # a period answers within 1 s
+        (artifacts / "play-period-seconds.txt").write_text(" ".join(f"{a:.3f}"
+                                                                    for a in answered))
+    finally:
+        context.close()
+
+
+def test_start_and_cancel_a_map(server, browser, artifacts):
+    context, page = _page(browser, server.url + "map?n_nations=5")
+    try:
+        start = page.get_by_role("button", name="Compute map")
+        expect(start).to_be_visible(timeout=60_000)
+        start.click()
+        expect(page.locator(".pg-map-running")).to_be_visible(timeout=10_000)
+        page.wait_for_function("() => /Computing: [1-9]/.test(document.querySelector("
+                               "'.pg-map-status').innerText)", timeout=30_000)
+        page.get_by_role("button", name="Cancel").click()
+        expect(page.locator(".pg-map-cancelled")).to_be_visible(timeout=20_000)
+        page.screenshot(path=str(artifacts / "map-cancelled.png"))
+        # another page answers meanwhile: the map never blocked the server
+    finally:
+        context.close()
+
+
+def test_learn_page_follows_a_scenario_into_simulate(server, browser, artifacts):
+    context, page = _page(browser, server.url + "learn")
+    try:
+        expect(page.get_by_text("The theory in two pictures")).to_be_visible(timeout=60_000)
+        page.wait_for_function("() => document.querySelectorAll('.pg-learn canvas').length "
+                               ">= 2", timeout=30_000)
+        page.screenshot(path=str(artifacts / "learn.png"), full_page=True)
+        page.get_by_role("button", name="Open default in Simulate").click()
+        expect(page.get_by_text(re.compile(r"Month: 0 of \d+"))).to_be_visible(timeout=60_000)
+        expect(page).to_have_url(re.compile(r"scenario=default"))
+        expect(page.get_by_text("About this scenario")).to_be_visible()
+        page.get_by_role("button", name="Projector: off").click()
+        expect(page.get_by_role("button", name="Projector: on")).to_be_visible()
+        page.screenshot(path=str(artifacts / "simulate-projector.png"))
+    finally:
+        context.close()

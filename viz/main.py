@@ -1,0 +1,84 @@
+"""The browser app's pages and top bar: Simulate, Play a nation, Stability map, Learn.
+
+``pausegame app`` serves these routes through :mod:`viz.app` (``solara run viz.app``). Each
+page builds its own state per browser session (never at module level). The top bar links the
+pages, carries the Simulate page's parameters to the Stability map (the map is drawn for the
+world you are looking at), and switches projector mode. The classroom settings (session
+cap, idle sessions freed) are applied here, around every page: see :mod:`viz.classroom`.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlencode
+
+import solara
+
+from viz import classroom
+from viz.app import Page as SimulatePage
+from viz.learn import LearnPage
+from viz.play import PlayPage
+from viz.stability import MapPage
+
+PAGES = (("", "Simulate"), ("play", "Play a nation"), ("map", "Stability map"),
+         ("learn", "Learn"))
+
+
+@solara.component
+def Layout(children: list | None = None) -> None:  # noqa: B006 - Solara's signature
+    """The top bar (pages, projector mode) around the current page; the session cap."""
+    router = solara.use_router()
+    given = dict(parse_qsl((router.search or "").lstrip("?")))
+    projector, set_projector = solara.use_state(
+        classroom.projector_default() or given.get("projector") in ("1", "true"))
+    admitted = solara.use_memo(
+        lambda: classroom.REGISTRY.admit(classroom.current_key() or f"local-{id(router)}",
+                                         classroom.current_closer()), [])
+
+    def leave() -> None:
+        key = classroom.current_key()
+        return (lambda: classroom.REGISTRY.leave(key)) if key else None
+
+    solara.use_effect(leave, [])
+    classroom.REGISTRY.touch()  # every render follows a click or a page change
+
+    if projector:
+        solara.Style(classroom.PROJECTOR_CSS)
+    if not admitted:
+        solara.Error(f"This server is full: it serves at most {classroom.max_sessions()} "
+                     "sessions at once. Close a tab elsewhere or try again in a few minutes.",
+                     classes=["pg-full"])
+        return
+    path = router.path.strip("/")
+    query = {k: v for k, v in given.items() if k != "projector"}
+    with solara.Row(gap="4px", style={"padding": "6px 12px", "border-bottom": "2px solid #333",
+                                      "align-items": "center", "flex-wrap": "wrap"},
+                    classes=["pg-nav"]):
+        solara.Text("pausegame", style={"font-weight": "800", "margin-right": "12px"})
+        for slug, label in PAGES:
+            # the map is drawn for Simulate's parameters: carry them over
+            target = "/" + slug
+            if slug == "map" and path == "" and query:
+                target += "?" + urlencode(query)
+            # links, not buttons: the pages' own buttons (Play, Step) keep unique names
+            current = path == slug
+            with solara.Link(target):
+                solara.Text(label, classes=[f"pg-nav-{slug or 'simulate'}"],
+                            style={"padding": "4px 10px", "font-weight": "700",
+                                   "color": "#ffffff" if current else "#0d47a1",
+                                   "background": "#0d47a1" if current else "transparent",
+                                   "border-radius": "4px"})
+        solara.Button("Projector: on" if projector else "Projector: off",
+                      on_click=lambda: set_projector(not projector), outlined=True,
+                      classes=["pg-projector-toggle"], style={"margin-left": "auto"})
+    if projector:
+        solara.Text("", classes=["pg-projector-on"])
+    for child in children or []:
+        solara.display(child)
+
+
+routes = [
+    solara.Route(path="/", component=SimulatePage, label="Simulate", layout=Layout),
+    solara.Route(path="play", component=PlayPage, label="Play a nation"),
+    solara.Route(path="map", component=MapPage, label="Stability map"),
+    solara.Route(path="learn", component=LearnPage, label="Learn"),
+]

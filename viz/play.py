@@ -1,0 +1,372 @@
+"""Play a nation: the visitor holds one nation's own programme; the model's agents play the rest.
+
+The player's choice reaches the engine through its fixed-action mask: before each period the
+game adds a one-period event ``(t, t + 1, [nation], defect)`` to ``engine.world.events``, exactly
+as a scenario's scheduled hold would (the nation's labs keep following the decision rule).
+
+The debrief compares the player's total payoff with a counterfactual: a second engine with the
+same parameters and seed in which, each period, the same nation is held to the best response
+computed from that engine's own state (``advantage() > tolerance``: defect). The engine draws
+the same random numbers whatever the actions, so both runs see the same random stream; they
+differ only through the nation's choices and what the others make of them.
+
+Everything here is plain Python (no widgets); :func:`PlayPage` is the page.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl
+
+import numpy as np
+import reacton.ipyvuetify as rv
+import solara
+
+from experiments.scenarios import list_scenarios, load_scenario
+from model.engine import Engine, new_seed
+from model.scenario import Scenario
+
+#: Periods a game lasts unless the link says otherwise (a classroom round).
+DEFAULT_PERIODS = 12
+MAX_PERIODS = 60
+
+
+@dataclass(frozen=True)
+class PeriodReport:
+    """What happened in one period, seen from the player's nation.
+
+    Attributes:
+        t: The period (month), from 1.
+        defected: The player's choice.
+        advantage: The advantage of defecting the model computed for the nation this period.
+        caught_domestic: The nation's programme was caught by its own (domestic) checks.
+        caught_international: Caught by international verification.
+        false_alarm: Flagged while complying.
+        sanction_paid: The sanction the nation paid this period.
+        payoff: The nation's payoff this period.
+        others_defecting: Names of the other nations whose programmes defected.
+        own_labs_defecting: The nation's labs that defected (of ``own_labs``).
+        own_labs: The nation's labs.
+        compliance: Capability-weighted compliance of the world after the period.
+        welfare: The sum of every actor's payoff this period.
+    """
+
+    t: int
+    defected: bool
+    advantage: float
+    caught_domestic: bool
+    caught_international: bool
+    false_alarm: bool
+    sanction_paid: float
+    payoff: float
+    others_defecting: tuple[str, ...]
+    own_labs_defecting: int
+    own_labs: int
+    compliance: float
+    welfare: float
+
+    def sentence(self) -> str:
+        """The period in words."""
+        you = "defected" if self.defected else "complied"
+        if self.caught_domestic or self.caught_international:
+            how = "international verification" if self.caught_international else "your own checks"
+            seen = f" You were caught by {how}"
+            seen += f" and paid a sanction of {self.sanction_paid:.4g}." if self.sanction_paid \
+                else " (no sanction was imposed)."
+        elif self.false_alarm:
+            seen = " A false alarm flagged you"
+            seen += f" and you paid {self.sanction_paid:.4g}." if self.sanction_paid else "."
+        else:
+            seen = " Nobody flagged you."
+        others = (", ".join(self.others_defecting) if self.others_defecting else "none")
+        return (f"Month {self.t}: you {you}.{seen} Your payoff: {self.payoff:.4g}. Other nations "
+                f"defecting: {others}. Your labs defecting: {self.own_labs_defecting} of "
+                f"{self.own_labs}. World compliance (capability-weighted): "
+                f"{self.compliance:.2f}.")
+
+
+@dataclass(frozen=True)
+class Debrief:
+    """The end of a game: the player's total against a best responder's, and the world's.
+
+    Attributes:
+        player_total: The player's summed payoff.
+        best_response_total: What a best-responding nation earned in the same place on the
+            same random stream.
+        world_welfare: Every actor's summed payoff in the player's game.
+        best_response_world_welfare: The same in the counterfactual game.
+        player_defections: Periods the player defected.
+        best_response_defections: Periods the best responder defected.
+        periods: Periods played.
+    """
+
+    player_total: float
+    best_response_total: float
+    world_welfare: float
+    best_response_world_welfare: float
+    player_defections: int
+    best_response_defections: int
+    periods: int
+
+    def text(self) -> str:
+        """The debrief in words."""
+        diff = self.player_total - self.best_response_total
+        if abs(diff) <= 1e-12 * max(1.0, abs(self.best_response_total)):
+            verdict = "exactly what a best-responding nation earned"
+        elif diff > 0:
+            verdict = f"{diff:.4g} more than a best-responding nation"
+        else:
+            verdict = f"{-diff:.4g} less than a best-responding nation"
+        return (f"Over {self.periods} months you earned {self.player_total:.4g}: {verdict} "
+                f"({self.best_response_total:.4g}, same nation, same seed, same random draws). "
+                f"You defected in {self.player_defections} months, the best responder in "
+                f"{self.best_response_defections}. The whole world's welfare was "
+                f"{self.world_welfare:.4g} in your game and {self.best_response_world_welfare:.4g}"
+                " with the best responder in your place.")
+
+
+def build_engine(scenario: Scenario | None, seed: int, periods: int,
+                 overrides: dict[str, Any] | None = None) -> Engine:
+    """The engine of a game: the scenario's parameters, ``overrides``, ``periods`` and the seed."""
+    params = {**(overrides or {}), "steps": int(periods)}
+    return Engine.from_params(params, rng=int(seed), scenario=scenario)
+
+
+def hold(engine: Engine, actor: int, defect: bool) -> None:
+    """Hold ``actor`` to ``defect`` for the engine's next period (the fixed-action mask)."""
+    t = engine.t + 1
+    engine.world.events.append((t, t + 1, np.array([actor], dtype=np.int64), bool(defect)))
+    engine._has_fixed = True  # the engine reads the mask only when it knows there is one
+
+
+def best_response_action(engine: Engine, actor: int) -> bool:
+    """The best response of ``actor`` next period: defect iff its advantage > the tolerance."""
+    return bool(engine.advantage()[actor] > engine.tolerance)
+
+
+def best_response_run(scenario: Scenario | None, seed: int, periods: int, nation: int,
+                      overrides: dict[str, Any] | None = None) -> tuple[float, float, int]:
+    """The counterfactual: the nation best-responds every period; everything else as played.
+
+    Returns:
+        (the nation's total payoff, the world's total payoff, the nation's defections).
+    """
+    engine = build_engine(scenario, seed, periods, overrides)
+    total = welfare = 0.0
+    defections = 0
+    for _ in range(int(periods)):
+        action = best_response_action(engine, nation)
+        hold(engine, nation, action)
+        engine.step()
+        total += float(engine.payoff[nation])
+        welfare += float(engine.payoff.sum())
+        defections += action
+    return total, welfare, defections
+
+
+def _int(text: str | None, default: int, low: int, high: int) -> int:
+    try:
+        value = int(str(text).strip())
+    except (TypeError, ValueError):
+        return default
+    return min(max(value, low), high)
+
+
+class PlayGame:
+    """One visitor's game as a nation.
+
+    Args:
+        query: The link's query string: ``scenario``, ``seed``, ``periods``, ``nation`` (an
+            index or a name); unknown or bad values fall back to the defaults.
+    """
+
+    def __init__(self, query: str | None = None) -> None:
+        given = dict(parse_qsl((query or "").lstrip("?")))
+        names = list_scenarios()
+        self.scenario_names = names
+        self.scenario_name = given.get("scenario", "default")
+        if self.scenario_name not in names:
+            self.scenario_name = names[0] if names else ""
+        self.seed = _int(given.get("seed"), new_seed() % (2**31), 0, 2**63 - 1)
+        self.periods = _int(given.get("periods"), DEFAULT_PERIODS, 1, MAX_PERIODS)
+        self._nation_text = given.get("nation", "0")
+        self.last_seconds = 0.0
+        self.error: str | None = None
+        self.start()
+
+    @property
+    def scenario(self) -> Scenario | None:
+        """The scenario played (None when none is shipped)."""
+        if not self.scenario_name:
+            return None
+        sc, _ = load_scenario(self.scenario_name)
+        return sc
+
+    def start(self, nation: int | str | None = None) -> None:
+        """A fresh game (same scenario, seed and periods) as ``nation``."""
+        self.engine = build_engine(self.scenario, self.seed, self.periods)
+        self.nation_names = list(self.engine.world.names[: self.engine.n_nations])
+        pick = self._nation_text if nation is None else nation
+        if isinstance(pick, str) and pick in self.nation_names:
+            self.nation = self.nation_names.index(pick)
+        else:
+            self.nation = _int(str(pick), 0, 0, len(self.nation_names) - 1)
+        self._nation_text = str(self.nation)
+        self.history: list[PeriodReport] = []
+        self._debrief: Debrief | None = None
+        self.error = None
+
+    @property
+    def nation_name(self) -> str:
+        """The player's nation."""
+        return self.nation_names[self.nation]
+
+    @property
+    def finished(self) -> bool:
+        """True when every period has been played."""
+        return self.engine.t >= self.periods
+
+    def advice(self) -> tuple[float, float]:
+        """Expected payoffs of complying and of defecting next period, for the nation."""
+        pay = self.engine.expected_payoffs()
+        c = float(self.engine.c[self.nation])
+        return float(pay[0, self.nation]) * c, float(pay[1, self.nation]) * c
+
+    def play(self, defect: bool) -> PeriodReport | None:
+        """Play one period: the nation complies or defects; the others decide by their rule."""
+        if self.finished:
+            return None
+        start = time.perf_counter()
+        eng = self.engine
+        i = self.nation
+        hold(eng, i, defect)
+        eng.step()
+        last = eng.last
+        n = eng.n_nations
+        others = tuple(self.nation_names[k] for k in range(n) if k != i and eng.defect[k])
+        labs = np.flatnonzero((eng.home == i) & eng.is_lab)
+        weighted = float(eng.latest("weighted_compliance"))
+        report = PeriodReport(
+            t=eng.t, defected=bool(eng.defect[i]), advantage=float(last["advantage"][i]),
+            caught_domestic=bool(last["caught_domestic"][i]),
+            caught_international=bool(last["caught_international"][i]),
+            false_alarm=bool(last["false_alarm"][i]),
+            sanction_paid=float(last["sanction_paid"][i]), payoff=float(eng.payoff[i]),
+            others_defecting=others, own_labs_defecting=int(eng.defect[labs].sum()),
+            own_labs=len(labs), compliance=weighted if math.isfinite(weighted) else 0.0,
+            welfare=float(eng.payoff.sum()))
+        self.history.append(report)
+        self.last_seconds = time.perf_counter() - start
+        return report
+
+    @property
+    def total(self) -> float:
+        """The player's summed payoff so far."""
+        return sum(r.payoff for r in self.history)
+
+    def debrief(self) -> Debrief | None:
+        """The comparison with a best-responding nation (once every period is played)."""
+        if not self.finished:
+            return None
+        if self._debrief is None:
+            br_total, br_welfare, br_def = best_response_run(self.scenario, self.seed,
+                                                             self.periods, self.nation)
+            self._debrief = Debrief(
+                player_total=self.total, best_response_total=br_total,
+                world_welfare=sum(r.welfare for r in self.history),
+                best_response_world_welfare=br_welfare,
+                player_defections=sum(r.defected for r in self.history),
+                best_response_defections=br_def, periods=self.periods)
+        return self._debrief
+
+    def query(self) -> str:
+        """The link that reproduces this game."""
+        return (f"scenario={self.scenario_name}&seed={self.seed}&periods={self.periods}"
+                f"&nation={self.nation}")
+
+
+# ---------------------------------------------------------------------------------- the page
+@solara.component
+def PlayPage() -> None:
+    """Play a nation: pick one, comply or defect each month, then read the debrief."""
+    router = solara.use_router()
+    game = solara.use_memo(lambda: PlayGame(router.search), [])
+    rev, set_rev = solara.use_state(0)
+    seed_text, set_seed_text = solara.use_state(str(game.seed))
+
+    def bump() -> None:
+        set_rev(lambda r: r + 1)
+
+    def choose(defect: bool) -> None:
+        try:
+            game.play(defect)
+        except Exception as exc:  # noqa: BLE001 - the page must keep serving
+            game.error = f"The period failed: {type(exc).__name__}: {exc}"
+        bump()
+
+    def pick_nation(name: str) -> None:
+        game.start(name)
+        bump()
+
+    def restart() -> None:
+        try:
+            game.seed = int(seed_text.strip())
+        except ValueError:
+            game.seed = new_seed() % (2**31)
+            set_seed_text(str(game.seed))
+        game.start(game.nation)
+        bump()
+
+    solara.Title("pausegame: Play a nation")
+    with solara.Column(style={"padding": "12px 16px", "max-width": "980px"},
+                       classes=["pg-play"]):
+        solara.HTML(tag="h2", unsafe_innerHTML="Play a nation")
+        solara.Text("You run one nation's own AI programme; the model's agents run every other "
+                    "nation and every lab (yours included). Each month, comply with the pause "
+                    "or defect; then see what verification caught and what the others did. "
+                    "At the end, compare yourself with a nation that always best-responds.",
+                    style={"color": "#444"})
+        with solara.Row(gap="12px", style={"align-items": "center", "flex-wrap": "wrap"}):
+            solara.Select(label="Your nation", value=game.nation_name,
+                          values=game.nation_names, on_value=pick_nation,
+                          style={"max-width": "220px"})
+            solara.InputText(label="Seed", value=seed_text, on_value=set_seed_text,
+                             style={"max-width": "140px"})
+            solara.Button("New game", on_click=restart, outlined=True)
+            solara.Text(f"Month: {game.engine.t} of {game.periods}", classes=["pg-play-month"],
+                        style={"font-weight": "bold"})
+        if game.error:
+            solara.Error(game.error)
+        if not game.finished:
+            comply_pay, defect_pay = game.advice()
+            solara.Text(f"The model's expected payoffs for {game.nation_name} this month: "
+                        f"comply {comply_pay:.4g}, defect {defect_pay:.4g} (expected, before "
+                        "the random draws).", classes=["pg-play-advice"],
+                        style={"color": "#555"})
+            with solara.Row(gap="12px"):
+                solara.Button("Comply", on_click=lambda: choose(False), color="primary",
+                              classes=["pg-comply"])
+                solara.Button("Defect", on_click=lambda: choose(True), color="error",
+                              outlined=True, classes=["pg-defect"])
+        if game.history:
+            last = game.history[-1]
+            solara.Info(last.sentence(), classes=["pg-play-last"])
+            solara.Text(f"Your total so far: {game.total:.4g}", classes=["pg-play-total"])
+            with rv.Html(tag="details"):
+                rv.Html(tag="summary", children=["Every month so far"])
+                for r in game.history:
+                    rv.Html(tag="p", children=[r.sentence()], style_="font-size: 0.85rem")
+        debrief = game.debrief()
+        if debrief is not None:
+            with solara.Card("Debrief", classes=["pg-debrief"]):
+                solara.Text(debrief.text(), classes=["pg-debrief-text"])
+                rv.Html(tag="p", class_="pg-debrief-numbers", children=[
+                    f"player_total={debrief.player_total:.10g} "
+                    f"best_response_total={debrief.best_response_total:.10g} "
+                    f"world_welfare={debrief.world_welfare:.10g} "
+                    f"best_response_world_welfare={debrief.best_response_world_welfare:.10g}"],
+                    style_="font-family: monospace; font-size: 0.75rem; color: #555")
+                solara.Text(f"Replay this game: /play?{game.query()}", style={"color": "#555"})

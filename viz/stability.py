@@ -1,0 +1,388 @@
+"""The Stability map page: survival probability over p_detect x penalty for the other parameters.
+
+The map is an experiment batch (:mod:`experiments.batch`: a full-factorial design, run into a
+results directory) read by the analysis code (:func:`experiments.analysis.stability_map`, with
+theory's curves); this module only chooses the design, runs it in the background and draws it.
+
+* **Background.** A :class:`MapJob` runs the batch in a thread of the server that only
+  coordinates: the runs happen in worker processes (``executor="local"``), so the map never
+  blocks the other pages or visitors.
+* **Progress and cancel.** The batch reports every finished chunk; Cancel stops it after the
+  chunks in flight (the finished runs are kept).
+* **Cache.** The results directory is named by a digest of the design (every parameter, the
+  grid, the replicates, the steps and the seed), under ``$PAUSEGAME_MAP_CACHE`` or the system's
+  temporary folder. The same parameters open the finished map at once; a cancelled map resumes
+  where it stopped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import solara
+import solara.widgets
+
+from viz import specs
+
+#: The app's map: 11 x 11 points, 10 replicates.
+GRID = 11
+REPLICATES = 10
+PENALTY_MAX = 10.0
+MAP_SEED = 20260601
+#: Worker processes of a map (the server's other work stays on its own process).
+WORKERS = 1 if (os.cpu_count() or 1) <= 2 else min(4, (os.cpu_count() or 1) - 1)
+
+_LOCK = threading.Lock()
+_JOBS: dict[str, MapJob] = {}
+
+
+class MapCancelled(Exception):
+    """Raised inside the batch's progress callback to stop it."""
+
+
+def cache_root() -> Path:
+    """Where finished (and cancelled) maps are kept."""
+    root = os.environ.get("PAUSEGAME_MAP_CACHE")
+    return Path(root) if root else Path(tempfile.gettempdir()) / "pausegame-maps"
+
+
+def map_design_mapping(params: dict[str, Any], *, scenario: str | None = "default",
+                       grid: int = GRID, replicates: int = REPLICATES,
+                       steps: int | None = None, penalty_max: float = PENALTY_MAX
+                       ) -> dict[str, Any]:
+    """The batch design (the tables of a design file) of a map at these other parameters."""
+    base = {k: v for k, v in params.items()
+            if k not in ("p_detect", "penalty", "seed", "steps") and v is not None}
+    data: dict[str, Any] = {
+        "meta": {"name": "app_stability_map", "title": "Stability map (app)"},
+        "base": {"params": base},
+        "sweep": {"p_detect": {"start": 0.0, "stop": 1.0, "num": grid},
+                  "penalty": {"start": 0.0, "stop": float(penalty_max), "num": grid}},
+        "run": {"replicates": int(replicates), "master_seed": MAP_SEED,
+                "seed_scheme": "common"},
+    }
+    if scenario:
+        data["base"]["scenario"] = scenario
+    if steps is not None:
+        data["run"]["steps"] = int(steps)
+    return data
+
+
+def map_key(data: dict[str, Any]) -> str:
+    """The cache key of a design: a digest of its tables."""
+    text = json.dumps(data, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+@dataclass
+class MapJob:
+    """One map's computation (shared by every visitor asking for the same parameters).
+
+    Attributes:
+        key: The cache key.
+        data: The design's tables.
+        state: ``idle``, ``running``, ``done``, ``cancelled`` or ``failed``.
+        done: Runs finished (this session plus earlier ones).
+        total: Runs in the map.
+        error: What went wrong (``failed``).
+        seconds: Wall time of the last computation.
+        result: The :class:`experiments.analysis.StabilityMap` once done.
+    """
+
+    key: str
+    data: dict[str, Any]
+    state: str = "idle"
+    done: int = 0
+    total: int = 0
+    error: str | None = None
+    seconds: float = 0.0
+    result: Any = None
+    _cancel: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+
+    @property
+    def path(self) -> Path:
+        """The results directory."""
+        return cache_root() / self.key
+
+    def start(self, executor: str = "local", workers: int | None = None) -> None:
+        """Compute in a background thread (no-op when running or done)."""
+        with _LOCK:
+            if self.state in ("running", "done"):
+                return
+            self.state = "running"
+            self.error = None
+            self._cancel.clear()
+            self._thread = threading.Thread(target=self._run, args=(executor, workers),
+                                            name=f"pausegame-map-{self.key}", daemon=True)
+            self._thread.start()
+
+    def cancel(self) -> None:
+        """Stop after the chunks in flight (finished runs are kept for a resume)."""
+        self._cancel.set()
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Wait for the background thread (tests)."""
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def _run(self, executor: str, workers: int | None) -> None:
+        """Run the batch in a child process (``python -m viz.stability``) and follow it."""
+        import subprocess
+        import sys
+
+        from experiments.analysis import BatchContext, stability_map
+
+        start = time.perf_counter()
+        folder = self.path.parent
+        folder.mkdir(parents=True, exist_ok=True)
+        spec = folder / f"{self.key}.job.json"
+        progress = folder / f"{self.key}.progress.json"
+        stop = folder / f"{self.key}.cancel"
+        stop.unlink(missing_ok=True)
+        progress.unlink(missing_ok=True)
+        spec.write_text(json.dumps({"data": self.data, "out": str(self.path),
+                                    "executor": executor, "workers": workers or WORKERS,
+                                    "progress": str(progress), "cancel": str(stop)},
+                                   default=str))
+        log = folder / f"{self.key}.log"
+        try:
+            with log.open("wb") as fh:
+                child = subprocess.Popen([sys.executable, "-m", "viz.stability", str(spec)],
+                                         stdout=fh, stderr=subprocess.STDOUT)
+                while child.poll() is None:
+                    if self._cancel.is_set() and not stop.exists():
+                        stop.write_text("cancel")
+                    self._read_progress(progress)
+                    time.sleep(0.25)
+            self._read_progress(progress)
+            if child.returncode == 3:
+                self.state = "cancelled"
+            elif child.returncode != 0:
+                tail = log.read_text(errors="replace").strip().splitlines()[-1:]
+                self.error = f"the map's process failed ({child.returncode}): {' '.join(tail)}"
+                self.state = "failed"
+            else:
+                self.result = stability_map(BatchContext.open(self.path))
+                self.done = self.total
+                self.state = "done"
+        except Exception as exc:  # noqa: BLE001 - shown on the page
+            self.error = f"{type(exc).__name__}: {exc}"
+            self.state = "failed"
+        finally:
+            self.seconds = time.perf_counter() - start
+
+    def _read_progress(self, path: Path) -> None:
+        try:
+            info = json.loads(path.read_text())
+        except (OSError, ValueError):
+            return
+        self.done, self.total = int(info["done"]), int(info["total"])
+
+
+def run_job(spec_path: str) -> int:
+    """The child process: run the map's batch, writing progress; stop when asked (exit 3)."""
+    from experiments.batch import design_from_mapping, run_design
+
+    job = json.loads(Path(spec_path).read_text())
+    design = design_from_mapping(job["data"], source="app map")
+    out, progress, stop = Path(job["out"]), Path(job["progress"]), Path(job["cancel"])
+    before = _finished_runs(out)
+
+    def report(done: int, failed: int) -> None:
+        progress.write_text(json.dumps({"done": before + done, "total": design.n_runs}))
+        if stop.exists():
+            raise MapCancelled
+
+    report(0, 0)
+    executor = job["executor"] if int(job["workers"]) > 1 else "serial"
+    try:
+        run_design(design, out, executor=executor, workers=int(job["workers"]),
+                   progress="none", on_progress=report, load=False,
+                   command=["pausegame", "app", "stability-map"])
+    except MapCancelled:
+        return 3
+    report(design.n_runs - before, 0)
+    return 0
+
+
+def _finished_runs(path: Path) -> int:
+    if not path.is_dir():
+        return 0
+    try:
+        from experiments.batch import load_results
+
+        return int(len(load_results(path).frame))
+    except Exception:  # noqa: BLE001 - a fresh or unreadable store counts as empty
+        return 0
+
+
+def job_for(data: dict[str, Any]) -> MapJob:
+    """The job of a design: the running or finished one if there is one (the cache)."""
+    key = map_key(data)
+    with _LOCK:
+        job = _JOBS.get(key)
+        if job is None:
+            job = MapJob(key=key, data=data)
+            _JOBS[key] = job
+    if job.state == "idle" and job.path.is_dir():
+        try:  # finished on an earlier server run: open it without computing
+            from experiments.analysis import BatchContext, stability_map
+            from experiments.batch import design_from_mapping
+
+            total = design_from_mapping(data, source="app map").n_runs
+            if _finished_runs(job.path) >= total:
+                job.result = stability_map(BatchContext.open(job.path))
+                job.total = job.done = total
+                job.state = "done"
+        except Exception:  # noqa: BLE001 - recompute instead
+            pass
+    return job
+
+
+def map_spec(smap: Any, current: tuple[float, float] | None) -> dict[str, Any]:
+    """Vega-Lite: survival heat map, theory's curves over it and the current point."""
+    frame = smap.to_frame()
+    dx = float(np.diff(smap.x_values).min()) if len(smap.x_values) > 1 else 0.1
+    dy = float(np.diff(smap.y_values).min()) if len(smap.y_values) > 1 else 1.0
+    cells = [{"x0": float(r[smap.x]) - dx / 2, "x1": float(r[smap.x]) + dx / 2,
+              "y0": float(r[smap.y]) - dy / 2, "y1": float(r[smap.y]) + dy / 2,
+              "p": float(r[smap.x]), "F": float(r[smap.y]), "survival": float(r["survival"]),
+              "runs": int(r["runs"])} for _, r in frame.iterrows()]
+    x = {"field": "x0", "type": "quantitative", "title": "p_detect",
+         "scale": {"domain": [-dx / 2, 1 + dx / 2], "nice": False}}
+    y = {"field": "y0", "type": "quantitative", "title": "penalty F",
+         "scale": {"domain": [float(smap.y_values[0]) - dy / 2,
+                              float(smap.y_values[-1]) + dy / 2], "nice": False}}
+    layers: list[dict[str, Any]] = [{
+        "data": {"values": cells}, "mark": "rect",
+        "encoding": {"x": x, "x2": {"field": "x1"}, "y": y, "y2": {"field": "y1"},
+                     "color": {"field": "survival", "type": "quantitative",
+                               "title": "P(pause holds)",
+                               "scale": {"domain": [0, 1], "scheme": "blueorange",
+                                         "reverse": True}},
+                     "tooltip": [{"field": "p", "title": "p_detect"},
+                                 {"field": "F", "title": "penalty"},
+                                 {"field": "survival", "format": ".2f"},
+                                 {"field": "runs"}]}}]
+    curves = smap.theory
+    if curves is not None:
+        rows = []
+        for name, values in (("deterrence threshold p*", curves.deterrence),
+                             ("survival boundary", curves.boundary)):
+            for f, p in zip(curves.values, values, strict=True):
+                if math.isfinite(float(p)) and 0.0 <= float(p) <= 1.0:
+                    rows.append({"p": float(p), "F": float(f), "curve": name})
+        if rows:
+            layers.append({"data": {"values": rows},
+                           "mark": {"type": "line", "strokeWidth": 2.5},
+                           "encoding": {"x": {"field": "p", "type": "quantitative"},
+                                        "y": {"field": "F", "type": "quantitative"},
+                                        "order": {"field": "F"},
+                                        "color": {"field": "curve", "type": "nominal",
+                                                  "title": "theory",
+                                                  "scale": {"range": ["#000000", "#009E73"]}},
+                                        "strokeDash": {"field": "curve"}}})
+    if current is not None:
+        layers.append({"data": {"values": [{"p": current[0], "F": current[1],
+                                            "what": "your parameters"}]},
+                       "mark": {"type": "point", "shape": "cross", "size": 300,
+                                "filled": True, "color": "#d00000", "stroke": "#000000"},
+                       "encoding": {"x": {"field": "p", "type": "quantitative"},
+                                    "y": {"field": "F", "type": "quantitative"},
+                                    "tooltip": [{"field": "what"}, {"field": "p"},
+                                                {"field": "F"}]}})
+    return {"$schema": specs.SCHEMA, "title": "Probability the pause holds",
+            "width": 420, "height": 360, "layer": layers,
+            "resolve": {"scale": {"color": "independent"}}, "config": specs._CONFIG}
+
+
+def _params_from_query(query: str | None) -> tuple[dict[str, Any], str, tuple[float, float]]:
+    """The other parameters of the map, from a Simulate-style link (``scenario`` and values)."""
+    from viz.session import NO_SCENARIO, GameSession
+
+    game = GameSession(query)  # the Simulate page's controls, checked the same way
+    changed = {k: v for k, v in game.changed().items()
+               if k not in ("p_detect", "penalty", "seed", "steps")}
+    scenario = game.scenario_name if game.scenario_name != NO_SCENARIO else ""
+    return changed, scenario, (float(game.values["p_detect"]), float(game.values["penalty"]))
+
+
+@solara.component
+def MapPage() -> None:
+    """The stability map for the link's parameters (Simulate's link opens the same world)."""
+    router = solara.use_router()
+    other, scenario, current = solara.use_memo(lambda: _params_from_query(router.search), [])
+    data = solara.use_memo(lambda: map_design_mapping(other, scenario=scenario or None), [])
+    job = solara.use_memo(lambda: job_for(data), [])
+    tick, set_tick = solara.use_state(0)
+
+    def poll(cancel: threading.Event) -> None:
+        while not cancel.is_set() and job.state == "running":
+            cancel.wait(0.5)
+            set_tick(lambda t: t + 1)
+        set_tick(lambda t: t + 1)
+
+    solara.use_thread(poll, dependencies=[job.state == "running"], intrusive_cancel=False)
+
+    def start() -> None:
+        job.start()
+        set_tick(lambda t: t + 1)
+
+    def cancel() -> None:
+        job.cancel()
+        set_tick(lambda t: t + 1)
+
+    spec = solara.use_memo(lambda: map_spec(job.result, current) if job.result is not None
+                           else None, [job.state])
+    solara.Title("pausegame: Stability map")
+    with solara.Column(style={"padding": "12px 16px", "max-width": "1000px"},
+                       classes=["pg-map"]):
+        solara.HTML(tag="h2", unsafe_innerHTML="Stability map: where does the pause hold?")
+        fixed = ", ".join(f"{k}={v}" for k, v in sorted(other.items())) or "the defaults"
+        solara.Text(f"Survival probability over p_detect x penalty ({GRID} x {GRID} points, "
+                    f"{REPLICATES} runs each, common random numbers) for scenario "
+                    f"{scenario or '(none)'} with {fixed}. The red cross is your current "
+                    f"point (p_detect={current[0]:g}, penalty={current[1]:g}). Change the other "
+                    "parameters on the Simulate page; its link opens this page with them.",
+                    style={"color": "#444"})
+        with solara.Row(gap="12px", style={"align-items": "center"}):
+            running = job.state == "running"
+            solara.Button("Compute map", on_click=start, color="primary",
+                          disabled=running or job.state == "done", classes=["pg-map-start"])
+            solara.Button("Cancel", on_click=cancel, outlined=True, disabled=not running,
+                          classes=["pg-map-cancel"])
+            status = {"idle": "Not computed yet (about a minute).",
+                      "running": f"Computing: {job.done} of {job.total or '?'} runs",
+                      "done": f"Done: {job.total} runs"
+                              + (f" in {job.seconds:.1f} s" if job.seconds else " (cached)"),
+                      "cancelled": f"Cancelled at {job.done} of {job.total} runs; Compute "
+                                   "resumes where it stopped.",
+                      "failed": f"Failed: {job.error}"}[job.state]
+            solara.Text(status, classes=["pg-map-status", f"pg-map-{job.state}"])
+        if job.state == "running" and job.total:
+            solara.ProgressLinear(value=100.0 * job.done / job.total)
+        if spec is not None:
+            with solara.Column(classes=["pg-map-chart"]):
+                solara.widgets.VegaLite.element(spec=spec)
+            solara.Text("Black: theory's deterrence threshold p* (identical nations, nobody "
+                        "else defecting); green dashed: the survival boundary of the decision "
+                        "rule (mean field). The simulated world has labs, alliances and "
+                        "unequal nations, so theory is a guide, not an identity.",
+                        style={"color": "#555", "font-size": "0.85rem"})
+
+
+if __name__ == "__main__":  # the map's child process (see MapJob._run)
+    import sys
+
+    sys.exit(run_job(sys.argv[1]))
