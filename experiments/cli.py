@@ -43,7 +43,9 @@ __all__ = ["COMMAND_MODULES", "UsageError", "add_param_flags", "build_parser", "
 
 #: Modules that add subcommands, each through a function ``register(subparsers)``.
 COMMAND_MODULES: tuple[str, ...] = ("experiments.benchmark", "experiments.ledger_cli",
-                                     "experiments.app_cli", "experiments.teaching_cli")
+                                     "experiments.app_cli",
+                                     "experiments.sweep", "experiments.sweep_benchmark",
+                                     "experiments.teaching_cli", "experiments.analyze_cli")
 
 #: Prefix of the argparse ``dest`` of parameter flags (keeps them apart from other options).
 PARAM_DEST = "param:"
