@@ -117,10 +117,18 @@ def register_rule(
     return wrap
 
 
+_LOADED = False
+
+
 def _load_all() -> None:
+    """Import every rule file once (later calls cost nothing)."""
+    global _LOADED
+    if _LOADED:
+        return
     for info in pkgutil.iter_modules(__path__):
         if not info.name.startswith("_"):
             importlib.import_module(f"{__name__}.{info.name}")
+    _LOADED = True
 
 
 def rules() -> dict[str, Rule]:

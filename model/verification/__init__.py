@@ -50,11 +50,17 @@ def register_regime(regime: Regime) -> Regime:
     return regime
 
 
+_LOADED = False
+
+
 def regimes() -> dict[str, Regime]:
     """All registered regimes by name (``custom`` first, then in name order)."""
-    for info in pkgutil.iter_modules(__path__):
-        if not info.name.startswith("_"):
-            importlib.import_module(f"{__name__}.{info.name}")
+    global _LOADED
+    if not _LOADED:
+        for info in pkgutil.iter_modules(__path__):
+            if not info.name.startswith("_"):
+                importlib.import_module(f"{__name__}.{info.name}")
+        _LOADED = True
     ordered = sorted(_REGISTRY.items(), key=lambda kv: (kv[0] != "custom", kv[0]))
     return dict(ordered)
 
