@@ -394,6 +394,11 @@ class Engine:
             self._n_eff = np.where(sq > 0, den * den / np.where(sq > 0, sq, 1.0), 0.0)
         self._rc = float(p["risk_cost"]) * c
         self._perfect = p["information"] == "perfect"
+        # switches read every period, looked up once
+        self._escalation = float(p["sanction_escalation"])
+        self._risk_quota = bool(self.quota) and p["quota_allocation"] == "risk"
+        self._rsi = p["rsi"] == "on"
+        self._hazard = float(p["hazard_scale"])
         self._all_bound = bool(self.bound.all())
         self._refresh_costs()
 
@@ -632,14 +637,14 @@ class Engine:
                      "sanction_imposed": imposed, "sanction_paid": paid,
                      "belief_used": belief_used, "inspected": inspected}
         # (6) updates: graduated penalties and the next period's planned inspections
-        escalation = float(p["sanction_escalation"])
+        escalation = self._escalation
         if escalation > 0 and imposed.any():
             self.offences += imposed > 0
             self.penalty_next = float(p["penalty"]) * np.minimum(
                 1.0 + escalation * self.offences, float(p["max_escalation"]))
             self.inspect_prob = self._planned_inspections(delta)
             self._refresh_costs()
-        elif self.quota and p["quota_allocation"] == "risk":
+        elif self._risk_quota:
             self.inspect_prob = self._planned_inspections(delta)
             self._refresh_costs()
         # (7) metrics
@@ -652,9 +657,9 @@ class Engine:
             self._treaty_after(t, new, flagged & (imposed > 0))
             self._treaty_rec[t] = self._treaty_row()
         # updates that change the world for the next period, and the shared hazard
-        if p["rsi"] == "on":
+        if self._rsi:
             self._grow()
-        scale = float(p["hazard_scale"])
+        scale = self._hazard
         if scale > 0:
             rate = float(self._records[t, 2] + self._records[t, 3])  # complying capability
             defecting_share = float(np.clip(1.0 - rate / self.c_total, 0.0, 1.0))

@@ -35,8 +35,19 @@ def rival_sum(x, c, home, n_nations, indptr, indices, weights, out):  # pragma: 
     """
     n = c.shape[0]
     agg = np.zeros(n_nations)
+    # actors of one nation are mostly contiguous (labs are sorted by home): sum each run in a
+    # register instead of chaining stores to the same element
+    cur = home[0] if n else 0
+    acc = 0.0
     for k in range(n):
-        agg[home[k]] += c[k] * x[k]
+        h = home[k]
+        if h != cur:
+            agg[cur] += acc
+            cur = h
+            acc = 0.0
+        acc += c[k] * x[k]
+    if n:
+        agg[cur] += acc
     total = 0.0
     for j in range(n_nations):
         total += agg[j]
@@ -155,53 +166,73 @@ def record(defect, is_lab, bound, c, caught_dom, caught_int, false_alarm, paid, 
 
     The sanctions paid by each bloc's actors go into ``bloc_row``.
     """
-    for i in range(row.shape[0]):
-        row[i] = 0.0
+    # branch-free sums (actions and draws are unpredictable, so branches would mispredict)
+    comply_n = comply_l = cap_cn = cap_cl = cap_cb = 0.0
+    cap_n = cap_l = cap_b = dom = intl = fa = paid_sum = pay_sum = bel_sum = 0.0
+    flags = applied = insp = 0.0
+    max_c = 0.0
+    max_d = -1.0
+    max_c_ok = -1.0
     for i in range(bloc_row.shape[0]):
         bloc_row[i] = 0.0
-    row[20] = -1.0
-    row[21] = -1.0
+    cur_bloc = actor_bloc[0] if defect.shape[0] else 0
+    bloc_acc = 0.0
     for k in range(defect.shape[0]):
-        if c[k] > row[19]:
-            row[19] = c[k]
-        if defect[k]:
-            if c[k] > row[20]:
-                row[20] = c[k]
-        elif c[k] > row[21]:
-            row[21] = c[k]
-        if caught_int[k] or false_alarm[k]:
-            row[16] += 1.0
-        if imposed[k] > 0.0:
-            row[17] += 1.0
-        if inspected[k]:
-            row[18] += 1.0
-        bloc_row[actor_bloc[k]] += paid[k]
-        lab = is_lab[k]
         ck = c[k]
-        if not defect[k]:
-            if lab:
-                row[1] += 1.0
-                row[3] += ck
-            else:
-                row[0] += 1.0
-                row[2] += ck
-            if bound[k]:
-                row[4] += ck
-        if lab:
-            row[12] += ck
-        else:
-            row[11] += ck
-        if bound[k]:
-            row[13] += ck
-        if caught_dom[k]:
-            row[5] += 1.0
-        if caught_int[k]:
-            row[6] += 1.0
-        if false_alarm[k]:
-            row[7] += 1.0
-        row[8] += paid[k]
-        row[9] += payoff[k]
-        row[10] += belief[k]
+        lab = 1.0 if is_lab[k] else 0.0
+        nat = 1.0 - lab
+        ok = 0.0 if defect[k] else 1.0
+        bd = 1.0 if bound[k] else 0.0
+        comply_n += ok * nat
+        comply_l += ok * lab
+        cap_cn += ok * nat * ck
+        cap_cl += ok * lab * ck
+        cap_cb += ok * bd * ck
+        cap_n += nat * ck
+        cap_l += lab * ck
+        cap_b += bd * ck
+        ci = 1.0 if caught_int[k] else 0.0
+        fk = 1.0 if false_alarm[k] else 0.0
+        dom += 1.0 if caught_dom[k] else 0.0
+        intl += ci
+        fa += fk
+        flags += ci + fk - ci * fk
+        applied += 1.0 if imposed[k] > 0.0 else 0.0
+        insp += 1.0 if inspected[k] else 0.0
+        paid_sum += paid[k]
+        pay_sum += payoff[k]
+        bel_sum += belief[k]
+        max_c = max(max_c, ck)
+        max_d = max(max_d, ck if ok == 0.0 else -1.0)
+        max_c_ok = max(max_c_ok, ck if ok == 1.0 else -1.0)
+        b = actor_bloc[k]
+        if b != cur_bloc:
+            bloc_row[cur_bloc] += bloc_acc
+            cur_bloc = b
+            bloc_acc = 0.0
+        bloc_acc += paid[k]
+    if defect.shape[0]:
+        bloc_row[cur_bloc] += bloc_acc
+    row[0] = comply_n
+    row[1] = comply_l
+    row[2] = cap_cn
+    row[3] = cap_cl
+    row[4] = cap_cb
+    row[5] = dom
+    row[6] = intl
+    row[7] = fa
+    row[8] = paid_sum
+    row[9] = pay_sum
+    row[10] = bel_sum
+    row[11] = cap_n
+    row[12] = cap_l
+    row[13] = cap_b
+    row[16] = flags
+    row[17] = applied
+    row[18] = insp
+    row[19] = max_c
+    row[20] = max_d
+    row[21] = max_c_ok
     row[14] = 1.0 if pause_active else 0.0
     row[15] = n_revised
     return row
