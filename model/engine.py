@@ -604,11 +604,25 @@ class Engine:
         payoff = np.empty(n)
         belief = np.empty(n)
         pd, pi, q = self._p
-        kernels.settle(
-            t, new, u_dom, u_int, self.home, self.is_lab, bound, inspected, pd, pi, q,
-            self._fc, fcs, self.c, self._gc, self._gc_lam, self._rc, self.belief, self._ring,
-            self._perfect, self._inv_den, self.n_nations, self._indptr, self._indices,
-            self._weights_w, caught_dom, caught_int, false_alarm, imposed, paid, payoff, belief)
+        # nothing changes the payoffs or beliefs between settling and recording unless club
+        # costs or a Bayesian update apply: then settle and record in one compiled call
+        fused = self.posterior is None and not (self._club and self.pause_active
+                                                and self.in_force)
+        if fused:
+            kernels.settle_and_record(
+                t, new, u_dom, u_int, self.home, self.is_lab, bound, inspected, pd, pi, q,
+                self._fc, fcs, self.c, self._gc, self._gc_lam, self._rc, self.belief,
+                self._ring, self._perfect, self._inv_den, self.n_nations, self._indptr,
+                self._indices, self._weights_w, caught_dom, caught_int, false_alarm, imposed,
+                paid, payoff, belief, self.pause_active, len(revisers), self._actor_bloc,
+                self._records[t], self._bloc_paid[t])
+        else:
+            kernels.settle(
+                t, new, u_dom, u_int, self.home, self.is_lab, bound, inspected, pd, pi, q,
+                self._fc, fcs, self.c, self._gc, self._gc_lam, self._rc, self.belief,
+                self._ring, self._perfect, self._inv_den, self.n_nations, self._indptr,
+                self._indices, self._weights_w, caught_dom, caught_int, false_alarm, imposed,
+                paid, payoff, belief)
         flagged = caught_int | false_alarm
         blocked_vote = blocked_veto = 0
         if passed is not None and vetoed is not None:
@@ -648,8 +662,9 @@ class Engine:
             self.inspect_prob = self._planned_inspections(delta)
             self._refresh_costs()
         # (7) metrics
-        self._record(caught_dom, caught_int, false_alarm, paid, len(revisers), imposed,
-                     inspected)
+        if not fused:
+            self._record(caught_dom, caught_int, false_alarm, paid, len(revisers), imposed,
+                         inspected)
         if self.takeoff_step is None and self._records[t, 19] > float(p["takeoff_share"]) * \
                 self.c_total:
             self.takeoff_step = t

@@ -236,3 +236,19 @@ def record(defect, is_lab, bound, c, caught_dom, caught_int, false_alarm, paid, 
     row[14] = 1.0 if pause_active else 0.0
     row[15] = n_revised
     return row
+
+
+@njit(cache=True, nogil=True)
+def settle_and_record(t, new, u_dom, u_int, home, is_lab, bound, inspected, p_dom, p_detect,
+                      p_false, fc, fcs, c, gc, gc_lam, rc, belief, ring, perfect_information,
+                      inv_den, n_nations, indptr, indices, weights, caught_dom, caught_int,
+                      false_alarm, imposed, paid, payoff, new_belief, pause_active, n_revised,
+                      actor_bloc, row, bloc_row):  # pragma: no cover
+    """:func:`settle` then :func:`record` in one call (when nothing changes in between)."""
+    defecting = settle(t, new, u_dom, u_int, home, is_lab, bound, inspected, p_dom, p_detect,
+                       p_false, fc, fcs, c, gc, gc_lam, rc, belief, ring, perfect_information,
+                       inv_den, n_nations, indptr, indices, weights, caught_dom, caught_int,
+                       false_alarm, imposed, paid, payoff, new_belief)
+    record(new, is_lab, bound, c, caught_dom, caught_int, false_alarm, paid, payoff, new_belief,
+           pause_active, n_revised, imposed, inspected, actor_bloc, row, bloc_row)
+    return defecting
