@@ -15,7 +15,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import math
+
 import numpy as np
+from numba import njit
 from scipy.special import expit
 
 from agents.declare import Param
@@ -44,6 +47,14 @@ def defect_probability(advantage: np.ndarray, beta: float) -> np.ndarray:
     return expit(beta * advantage)
 
 
+@njit(cache=True, nogil=True)
+def _defects(uniforms, advantage, beta, out):  # pragma: no cover
+    """``u_k < 1 / (1 + exp(-beta delta_k))``, as ``u_k (1 + exp(-beta delta_k)) < 1``."""
+    for k in range(uniforms.shape[0]):
+        out[k] = uniforms[k] * (1.0 + math.exp(-beta * advantage[k])) < 1.0
+    return out
+
+
 @register_rule(
     "logit",
     params=(BETA,),
@@ -56,4 +67,5 @@ def defect_probability(advantage: np.ndarray, beta: float) -> np.ndarray:
 )
 def logit(obs: Observation, params: Mapping[str, Any], rng: np.random.Generator) -> np.ndarray:
     """Defect where the decision uniform is below the logit defection probability."""
-    return obs.uniforms < defect_probability(obs.advantage, float(params["beta"]))
+    out = np.empty(len(obs.uniforms), dtype=bool)
+    return _defects(obs.uniforms, obs.advantage, float(params["beta"]), out)
