@@ -12,10 +12,9 @@ References:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
-
-import math
 
 import numpy as np
 from numba import njit
