@@ -18,13 +18,13 @@ import json
 import re
 import tomllib
 from dataclasses import replace
-from importlib import resources
 from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import ParseError
 
 import networkx as nx
 
+from experiments.files import list_shipped, shipped_dir, shipped_or_path
 from model.errors import GraphError, ParameterError, ScenarioError
 from model.params import coerce, schema, unknown_name_error
 from model.scenario import Scenario, scenario_from_mapping
@@ -37,15 +37,12 @@ GRAPH_SUFFIXES = (".graphml", ".json")
 
 def _shipped_dir() -> Path:
     """The folder of the scenarios shipped with the package."""
-    return Path(str(resources.files("experiments").joinpath("scenarios")))
+    return shipped_dir("scenarios")
 
 
 def list_scenarios() -> list[str]:
     """Names of the scenarios shipped with the package, sorted (``["default", ...]``)."""
-    folder = _shipped_dir()
-    if not folder.is_dir():
-        return []
-    return sorted(p.stem for p in folder.glob("*.toml"))
+    return list_shipped("scenarios")
 
 
 def scenario_path(path_or_name: str | Path) -> Path:
@@ -57,21 +54,7 @@ def scenario_path(path_or_name: str | Path) -> Path:
     Raises:
         ScenarioError: For a file that does not exist or an unknown scenario name.
     """
-    if isinstance(path_or_name, str) and "/" not in path_or_name and "\\" not in path_or_name \
-            and not path_or_name.endswith(".toml"):
-        shipped = _shipped_dir() / f"{path_or_name}.toml"
-        if shipped.is_file():
-            return shipped
-        if Path(path_or_name).is_file():
-            return Path(path_or_name)
-        names = ", ".join(list_scenarios()) or "none"
-        raise ScenarioError(f"unknown scenario {path_or_name!r}; shipped scenarios: {names} "
-                            "(or give the path of a .toml file)")
-    path = Path(path_or_name)
-    if not path.is_file():
-        what = "is a directory" if path.is_dir() else "not found"
-        raise ScenarioError(f"scenario file {str(path)!r} {what}")
-    return path
+    return shipped_or_path(path_or_name, "scenarios", "scenario", ScenarioError)
 
 
 def load_scenario(path_or_name: str | Path) -> tuple[Scenario, str | None]:

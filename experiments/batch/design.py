@@ -59,12 +59,12 @@ import math
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from experiments.files import list_shipped, shipped_dir, shipped_or_path
 from experiments.scenarios import load_scenario
 from model.engine import TIMESERIES_COLUMNS, prepare_params
 from model.errors import ConfigError
@@ -210,13 +210,12 @@ class Design:
 
 # ------------------------------------------------------------------------------ loading
 def _shipped_dir() -> Path:
-    return Path(str(resources.files("experiments").joinpath("designs")))
+    return shipped_dir("designs")
 
 
 def list_designs() -> list[str]:
     """Names of the designs shipped under ``experiments/designs/``."""
-    folder = _shipped_dir()
-    return sorted(p.stem for p in folder.glob("*.toml")) if folder.is_dir() else []
+    return list_shipped("designs")
 
 
 def design_path(path_or_name: str | Path) -> Path:
@@ -225,21 +224,7 @@ def design_path(path_or_name: str | Path) -> Path:
     Raises:
         DesignError: For a missing file or an unknown name.
     """
-    if isinstance(path_or_name, str) and "/" not in path_or_name and "\\" not in path_or_name \
-            and not path_or_name.endswith(".toml"):
-        shipped = _shipped_dir() / f"{path_or_name}.toml"
-        if shipped.is_file():
-            return shipped
-        if Path(path_or_name).is_file():
-            return Path(path_or_name)
-        names = ", ".join(list_designs()) or "none"
-        raise DesignError(f"unknown design {path_or_name!r}; shipped designs: {names} (or give "
-                          "the path of a .toml file)")
-    path = Path(path_or_name)
-    if not path.is_file():
-        raise DesignError(f"design file {str(path)!r} "
-                          f"{'is a directory' if path.is_dir() else 'not found'}")
-    return path
+    return shipped_or_path(path_or_name, "designs", "design", DesignError)
 
 
 def load_design(path_or_name: str | Path) -> Design:

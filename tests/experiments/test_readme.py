@@ -35,4 +35,12 @@ def test_readme_scenario_example_runs(tmp_path):
     assert not result.engine.defect[[0, names.index("Aurelia/lab-1")]].any()
     assert result.timeseries["step"][-1] == 14
     assert np.isclose(result.engine.c.sum(), 1.0)
-    assert lab > 0
+    # the README's event: Borealis' first lab defects for six months from month 6
+    from model.engine import Engine
+
+    eng = Engine.from_params({"seed": 3}, scenario=scenario)
+    held = []
+    for _ in range(13):
+        eng.step()
+        held.append(bool(eng.defect[lab]))
+    assert held[5:11] == [True] * 6

@@ -1,6 +1,11 @@
-"""Shared fixtures of the app's tests: a test scenario beside the shipped ones."""
+"""Shared fixtures of the app's tests: a test scenario beside the shipped ones, and for the
+real-browser tests an artifacts folder and a headless chromium (each test module starts its
+own ``server``)."""
 
 from __future__ import annotations
+
+import os
+from pathlib import Path
 
 import pytest
 
@@ -29,3 +34,24 @@ def with_test_scenario(monkeypatch):
 
     monkeypatch.setattr(viz.session, "list_scenarios", names)
     monkeypatch.setattr(viz.session, "load_scenario", load)
+
+
+@pytest.fixture(scope="module")
+def artifacts(tmp_path_factory):
+    """Where browser tests keep screenshots and server logs (outside the repository)."""
+    folder = os.environ.get("PAUSEGAME_ARTIFACTS")
+    path = Path(folder) if folder else tmp_path_factory.mktemp("browser-artifacts")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@pytest.fixture(scope="module")
+def browser(server):
+    """Debian's chromium driven by playwright, for the module's ``server``."""
+    playwright_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+    from viz.serve import launch_browser
+
+    with playwright_api.sync_playwright() as pw:
+        b = launch_browser(pw)
+        yield b
+        b.close()

@@ -7,10 +7,8 @@ outside the repository (``$PAUSEGAME_ARTIFACTS`` or pytest's temporary folder).
 
 from __future__ import annotations
 
-import os
 import re
 import time
-from pathlib import Path
 
 import pytest
 
@@ -18,14 +16,6 @@ pytestmark = pytest.mark.browser
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
 expect = playwright_api.expect
-
-
-@pytest.fixture(scope="module")
-def artifacts(tmp_path_factory):
-    folder = os.environ.get("PAUSEGAME_ARTIFACTS")
-    path = Path(folder) if folder else tmp_path_factory.mktemp("app-artifacts")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -40,16 +30,6 @@ def server(artifacts):
     srv.stop()
     log = (artifacts / "server.log").read_text(errors="replace")
     assert "Traceback" not in log, log[-3000:]
-
-
-@pytest.fixture(scope="module")
-def browser(server):
-    from viz.serve import launch_browser
-
-    with playwright_api.sync_playwright() as pw:
-        b = launch_browser(pw)
-        yield b
-        b.close()
 
 
 def _open(browser, url):

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import re
 import time
-from pathlib import Path
 
 import pytest
 
@@ -17,14 +16,6 @@ pytestmark = pytest.mark.browser
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
 expect = playwright_api.expect
-
-
-@pytest.fixture(scope="module")
-def artifacts(tmp_path_factory):
-    folder = os.environ.get("PAUSEGAME_ARTIFACTS")
-    path = Path(folder) if folder else tmp_path_factory.mktemp("pages-artifacts")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -47,16 +38,6 @@ def server(artifacts, tmp_path_factory):
     srv.stop()
     log = (artifacts / "pages-server.log").read_text(errors="replace")
     assert "Traceback" not in log, log[-3000:]
-
-
-@pytest.fixture(scope="module")
-def browser(server):
-    from viz.serve import launch_browser
-
-    with playwright_api.sync_playwright() as pw:
-        b = launch_browser(pw)
-        yield b
-        b.close()
 
 
 def _page(browser, url):
