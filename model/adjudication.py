@@ -26,6 +26,8 @@ has at most :data:`EXACT_ALLIES` voting allies, else a Monte Carlo estimate with
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 
 #: Largest number of voting allies for which the expected vote share is computed exactly.
@@ -115,15 +117,24 @@ def expected_share(kind: str, e: np.ndarray, w: np.ndarray, learn: np.ndarray,
 
 
 def draw_votes(home: np.ndarray, e: np.ndarray, w: np.ndarray, learn: np.ndarray,
-               quorum: float, uniforms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+               quorum: float, uniforms: np.ndarray,
+               held: Mapping[int, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Each actor's would-be vote: (yes share ``Y_k``, passed) from uniforms of shape (N, n).
 
     Nation ``i`` votes no on actor ``k`` iff it learns of it, is allied with ``h(k)`` and
-    ``uniforms[k, i] < w(i, h(k))``; a learning non-ally votes yes.
+    ``uniforms[k, i] < w(i, h(k))``; a learning non-ally votes yes. ``e`` is the members'
+    enforcement weight (0 for a non-member, whose vote counts for nothing).
+
+    ``held`` maps a voter nation to its own choice (a player's): ``held[i][h]`` True means
+    ``i`` votes yes on every flag against nation ``h``'s actors, False no; it replaces the
+    random draw for that voter (the uniforms are drawn all the same, so the stream is
+    unchanged).
     """
     others = e.sum() - e
     learn_k = learn[home]
     no = learn_k & (uniforms < w.T[home])
+    for i, yes_on in (held or {}).items():
+        no[:, i] = learn_k[:, i] & ~np.asarray(yes_on, dtype=bool)[home]
     yes = (learn_k & ~no) @ e
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(others[home] > 1e-15, yes / np.where(others[home] > 0,
@@ -131,13 +142,22 @@ def draw_votes(home: np.ndarray, e: np.ndarray, w: np.ndarray, learn: np.ndarray
     return share, share >= quorum - 1e-12
 
 
-def draw_vetoes(home: np.ndarray, w: np.ndarray, powers: np.ndarray,
-                uniforms: np.ndarray) -> np.ndarray:
-    """Whether a veto blocks a sanction against each actor, from uniforms of shape (N, V)."""
+def draw_vetoes(home: np.ndarray, w: np.ndarray, powers: np.ndarray, uniforms: np.ndarray,
+                held: Mapping[int, np.ndarray] | None = None) -> np.ndarray:
+    """Whether a veto blocks a sanction against each actor, from uniforms of shape (N, V).
+
+    Veto power ``v`` blocks a sanction against ally ``h`` iff ``uniforms[k, j] < w(v, h)``,
+    and always one against itself. A power in ``held`` (a player) blocks exactly the flags
+    against nations ``h`` with ``held[v][h]`` False (and always its own).
+    """
     if len(powers) == 0:
         return np.zeros(len(home), dtype=bool)
-    blocked = (uniforms < w[np.ix_(powers, np.arange(w.shape[0]))][:, home].T).any(axis=1)
-    return blocked | np.isin(home, powers)
+    by_power = uniforms < w[np.ix_(powers, np.arange(w.shape[0]))][:, home].T
+    chosen = held or {}
+    for j, v in enumerate(powers):
+        if int(v) in chosen:
+            by_power[:, j] = ~np.asarray(chosen[int(v)], dtype=bool)[home]
+    return by_power.any(axis=1) | np.isin(home, powers)
 
 
 def inclusion_probabilities(size: np.ndarray, k: int) -> np.ndarray:

@@ -266,6 +266,11 @@ class Engine:
         self._everyone = np.arange(self.n_actors)
         self._all_true = np.ones(self.n_actors, dtype=bool)
         self._has_fixed = bool(self.world.committed.any() or self.world.events)
+        # choices held for a nation (a player's, see viz.play): membership at negotiation
+        # rounds and sanction votes (voter -> yes per target nation); they replace the model's
+        # choice for that nation and never change which random numbers are drawn
+        self.held_membership: dict[int, bool] = {}
+        self.held_votes: dict[int, np.ndarray] = {}
         # verification state: graduated penalties, inspection quota, logs
         self.offences = np.zeros(self.n_actors, dtype=np.int64)
         self.penalty_next = np.full(self.n_actors, float(params["penalty"]))
@@ -350,6 +355,7 @@ class Engine:
         # who learns of a violation, shielding share s_j, and the adjudicator's expected share
         # only member nations sanction (all nations are members in the core)
         e = self.enforcement * self.member
+        self._member_e = e
         per_bloc = p["inspectorate"] == "per_bloc"
         if per_bloc or p["adjudication"] in ("members_vote", "great_power_veto"):
             dense = csr.toarray()
@@ -588,11 +594,11 @@ class Engine:
         passed = vetoed = None
         if self._voting:
             share, passed = adjudication.draw_votes(
-                self.home, self.enforcement, self._dense_w, self._learn,
-                float(p["sanction_quorum"]), rng.random((n, self.n_nations)))
+                self.home, self._member_e, self._dense_w, self._learn,
+                float(p["sanction_quorum"]), rng.random((n, self.n_nations)), self.held_votes)
             vetoed = adjudication.draw_vetoes(
                 self.home, self._dense_w, self.veto_powers,
-                rng.random((n, len(self.veto_powers))))
+                rng.random((n, len(self.veto_powers))), self.held_votes)
             fcs = self._fc * share * (passed & ~vetoed)
         # (3)-(6) verification, sanctions, payoffs, beliefs: one compiled pass
         bound = self.bound if self.pause_active else np.zeros(n, dtype=bool)
@@ -650,6 +656,8 @@ class Engine:
                      "caught_international": caught_int, "false_alarm": false_alarm,
                      "sanction_imposed": imposed, "sanction_paid": paid,
                      "belief_used": belief_used, "inspected": inspected}
+        if passed is not None and vetoed is not None:
+            self.last.update(vote_share=share, vote_passed=passed, vetoed=vetoed)
         # (6) updates: graduated penalties and the next period's planned inspections
         escalation = self._escalation
         if escalation > 0 and imposed.any():
@@ -824,7 +832,8 @@ class Engine:
             if p["membership"] == "negotiated":
                 order = self.rng.permutation(self.n_nations)
                 for i in order:
-                    self.member[i] = self._prefers_membership(int(i))
+                    held = self.held_membership.get(int(i))
+                    self.member[i] = self._prefers_membership(int(i)) if held is None else held
             if p["terms_rule"] != "fixed":
                 adopted = self._negotiate_terms()
                 if not math.isnan(adopted):
@@ -847,6 +856,12 @@ class Engine:
             self._refresh_structure()
         if self._club_on:
             self._club_cost = self._club_costs()
+
+    def negotiation_round_next(self) -> bool:
+        """True when the next period opens with a membership round (``membership=negotiated``)."""
+        p = self.params
+        return bool(self._treaty and p["membership"] == "negotiated"
+                    and self.t % int(p["negotiation_interval"]) == 0)
 
     def _hypothetical_payoff(self, i: int, member: np.ndarray, dense: np.ndarray) -> float:
         """Nation ``i``'s national payoff per period if the membership were ``member``."""

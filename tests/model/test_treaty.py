@@ -223,3 +223,32 @@ def test_below_the_critical_penalty_full_membership_unravels():
     eng.run()
     assert int(eng.member.sum()) in coalition_theory(resolve(params)).stable_sizes
     assert eng.member.sum() < 10
+
+
+def test_a_held_membership_choice_replaces_the_nations_own_at_rounds_only():
+    # full membership is stable here (outsider_penalty 2 > the critical 10/9): every nation
+    # stays on its own; nation 3 held to "leave" is out from the first round on
+    params = {**IDENTICAL, "membership": "negotiated", "outsider_penalty": 2.0,
+              "entry_threshold": 0.3, "initial_membership": 1.0, "negotiation_interval": 3,
+              "steps": 12}
+    free = Engine.from_params(params, rng=2)
+    held = Engine.from_params(params, rng=2)
+    rounds = []
+    for _ in range(7):
+        rounds.append(held.negotiation_round_next())
+        held.held_membership = {3: False}
+        free.step()
+        held.step()
+        assert free.rng.bit_generator.state == held.rng.bit_generator.state
+    assert rounds == [True, False, False, True, False, False, True]
+    assert free.member.all()
+    assert held.member.sum() == 9 and not held.member[3]
+    # between rounds a held choice changes nothing: back in only at the next round
+    held.held_membership = {3: True}
+    held.step()  # period 8: no round
+    assert not held.member[3]
+    held.step()
+    held.step()  # period 10 opens a round
+    assert held.member[3]
+    # without negotiated membership there are no rounds to decide at
+    assert not Engine.from_params(IDENTICAL, rng=2).negotiation_round_next()

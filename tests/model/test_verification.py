@@ -200,6 +200,78 @@ def test_members_vote_expected_share_matches_simulation():
     assert expected[0] == pytest.approx(sum(outcomes))
 
 
+# ------------------------------------------------------------ a player's held votes and vetoes
+def test_held_vote_replaces_the_draw_for_that_voter_only():
+    # B and C are both fully allied with A (w = 1): drawn, both always vote no on A's flags
+    e = np.array([0.5, 0.3, 0.2])
+    w = np.zeros((3, 3))
+    w[0, 1] = w[1, 0] = w[0, 2] = w[2, 0] = 1.0
+    learn = adjudication.learners(np.zeros(3, np.int64), per_bloc=False)
+    home = np.array([0, 1, 2])
+    u = np.random.default_rng(0).random((3, 3))
+    share, passed = adjudication.draw_votes(home, e, w, learn, 0.5, u)
+    assert share[0] == 0.0 and not passed[0]
+    # B held to "yes on A": B's weight (0.3 of the others' 0.5) now counts, C still votes no
+    held = {1: np.array([True, False, False])}
+    share, passed = adjudication.draw_votes(home, e, w, learn, 0.5, u, held)
+    assert share[0] == pytest.approx(0.6) and passed[0]
+    # on C (others' weight 0.8): A, its full ally, votes no; B is not allied and the draw says
+    # yes (0.3 / 0.8); B held to "no" leaves nothing
+    share_free, _ = adjudication.draw_votes(home, e, w, learn, 0.5, u)
+    share_held, _ = adjudication.draw_votes(home, e, w, learn, 0.5, u, {1: np.zeros(3, bool)})
+    assert share_free[2] == pytest.approx(0.375) and share_held[2] == 0.0
+    # a non-member's weight is 0: it has no say whatever it holds
+    e_members = e * np.array([True, True, False])
+    share, _ = adjudication.draw_votes(home, e_members, w, learn, 0.5, u,
+                                       {2: np.ones(3, bool)})
+    assert share[0] == 0.0
+
+
+def test_held_veto_blocks_exactly_the_nations_it_shields():
+    w = np.zeros((3, 3))
+    w[0, 1] = w[1, 0] = 1.0  # power A is fully allied with B: drawn, it always blocks B
+    home = np.array([0, 1, 2])
+    powers = np.array([0])
+    u = np.random.default_rng(1).random((3, 1))
+    np.testing.assert_array_equal(adjudication.draw_vetoes(home, w, powers, u),
+                                  [True, True, False])
+    # held: A lets B's sanction pass and shields non-ally C; its own is blocked regardless
+    held = {0: np.array([True, True, False])}
+    np.testing.assert_array_equal(adjudication.draw_vetoes(home, w, powers, u, held),
+                                  [True, False, True])
+
+
+def test_held_votes_change_outcomes_not_the_random_stream():
+    free = scripted_veto_engine("great_power_veto", 1.0, seed=4)
+    held = scripted_veto_engine("great_power_veto", 1.0, seed=4)
+    held.held_votes = {0: np.array([True, True, True])}  # the veto power lets its ally be hit
+    for _ in range(10):
+        free.step()
+        held.step()
+        assert free.rng.bit_generator.state == held.rng.bit_generator.state
+        assert free.last["sanction_imposed"][1] == 0.0
+        assert held.last["sanction_imposed"][1] > 0.0 and not held.last["vetoed"][1]
+        assert held.last["vetoed"][0]  # its own sanction: always blocked
+
+
+def test_non_members_do_not_vote():
+    # C has left the treaty: under members_vote its yes no longer counts
+    scenario = {
+        "params": {"n_labs": 0, "adjudication": "members_vote", "p_detect": 1.0,
+                   "p_false_alarm": 0.0, "penalty": 1.0, "sanction_quorum": 0.5,
+                   "alliance_network": "explicit", "steps": 5},
+        "nations": [{"name": "A", "capability": 1.0, "committed": "defect"},
+                    {"name": "B", "capability": 1.0, "committed": "defect"},
+                    {"name": "C", "capability": 2.0, "committed": "defect", "member": False}],
+    }
+    eng = Engine.from_params(rng=0, scenario=scenario, graph=triangle_graph(1.0))
+    for _ in range(5):
+        eng.step()
+        # A's flag: B (its full ally) votes no, C is no member: nothing passes
+        assert not eng.last["vote_passed"][0] and eng.last["sanction_imposed"][0] == 0.0
+        assert eng.last["sanction_imposed"][2] == 0.0  # C is not bound at all
+
+
 def test_independent_body_sanctions_every_flag_in_full():
     eng = scripted_veto_engine("independent_body", 1.0)
     eng.step()
