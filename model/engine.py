@@ -833,7 +833,7 @@ class Engine:
                 order = self.rng.permutation(self.n_nations)
                 for i in order:
                     held = self.held_membership.get(int(i))
-                    self.member[i] = self._prefers_membership(int(i)) if held is None else held
+                    self.member[i] = self.prefers_membership(int(i)) if held is None else held
             if p["terms_rule"] != "fixed":
                 adopted = self._negotiate_terms()
                 if not math.isnan(adopted):
@@ -902,7 +902,7 @@ class Engine:
         exposure = treaty.club_exposure(e, dense, member)[i]
         return float(np.sum(weight * c * (free - float(p["outsider_penalty"]) * exposure)))
 
-    def _prefers_membership(self, i: int) -> bool:
+    def prefers_membership(self, i: int) -> bool:
         """Join or stay iff membership pays at least as much (others' membership fixed)."""
         dense = self.world.alliances.toarray()
         with_i = self.member.copy()

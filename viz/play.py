@@ -4,11 +4,18 @@ The player's choice reaches the engine through its fixed-action mask: before eac
 game adds a one-period event ``(t, t + 1, [nation], defect)`` to ``engine.world.events``, exactly
 as a scenario's scheduled hold would (the nation's labs keep following the decision rule).
 
+Where the treaty has them, the player also takes part in its decisions. Under a vote
+(``adjudication`` ``members_vote`` or ``great_power_veto``) the player sets, before each month,
+how the nation votes on any sanction that comes up (``Engine.held_votes``: yes or no per target
+nation; a veto power's no is a veto). At a negotiation round (``membership = negotiated``) the
+player decides whether the nation joins, stays or leaves (``Engine.held_membership``).
+
 The debrief compares the player's total payoff with a counterfactual: a second engine with the
 same parameters and seed in which, each period, the same nation is held to the best response
-computed from that engine's own state (``advantage() > tolerance``: defect). The engine draws
-the same random numbers whatever the actions, so both runs see the same random stream; they
-differ only through the nation's choices and what the others make of them.
+computed from that engine's own state (``advantage() > tolerance``: defect), and votes and
+decides membership by the model's own rules. The engine draws the same random numbers whatever
+the actions and votes, so both runs see the same random stream; they differ only through the
+nation's choices and what the others make of them.
 
 Everything here is plain Python (no widgets); :func:`PlayPage` is the page.
 """
@@ -26,12 +33,30 @@ import reacton.ipyvuetify as rv
 import solara
 
 from experiments.scenarios import list_scenarios, load_scenario
+from model import adjudication
 from model.engine import Engine, new_seed
 from model.scenario import Scenario
 
 #: Periods a game lasts unless the link says otherwise (a classroom round).
 DEFAULT_PERIODS = 12
 MAX_PERIODS = 60
+
+#: How the player votes on sanctions (under a vote): key -> what the page shows.
+VOTE_POLICIES = {
+    "model": "As the model would",
+    "sanction_all": "Sanction everyone",
+    "shield_allies": "Shield my allies",
+    "shield_all": "Shield everyone",
+    "choose": "Choose whom to shield",
+}
+VOTE_HELP = {
+    "model": "the model votes for you: no on a flagged ally with probability equal to the "
+             "alliance weight, yes on everyone else",
+    "sanction_all": "you vote yes on every sanction",
+    "shield_allies": "you vote no on sanctions against your allies, yes on the rest",
+    "shield_all": "you vote no on every sanction",
+    "choose": "you vote no on sanctions against the nations you pick, yes on the rest",
+}
 
 
 @dataclass(frozen=True)
@@ -52,6 +77,12 @@ class PeriodReport:
         own_labs: The nation's labs.
         compliance: Capability-weighted compliance of the world after the period.
         welfare: The sum of every actor's payoff this period.
+        flags: Under a vote: each flag against another nation or its labs and what the vote
+            made of it (with the player's vote when the player set it).
+        round: The period opened with a membership round.
+        member: The nation is a treaty member after the period.
+        members: Member nations after the period.
+        in_force: The treaty binds its members after the period.
     """
 
     t: int
@@ -67,6 +98,11 @@ class PeriodReport:
     own_labs: int
     compliance: float
     welfare: float
+    flags: tuple[str, ...] = ()
+    round: bool = False
+    member: bool = True
+    members: int = 0
+    in_force: bool = True
 
     def sentence(self) -> str:
         """The period in words."""
@@ -82,10 +118,18 @@ class PeriodReport:
         else:
             seen = " Nobody flagged you."
         others = (", ".join(self.others_defecting) if self.others_defecting else "none")
-        return (f"Month {self.t}: you {you}.{seen} Your payoff: {self.payoff:.4g}. Other nations "
-                f"defecting: {others}. Your labs defecting: {self.own_labs_defecting} of "
-                f"{self.own_labs}. World compliance (capability-weighted): "
-                f"{self.compliance:.2f}.")
+        treaty = ""
+        if self.round:
+            status = "a member" if self.member else "outside the treaty"
+            force = "in force" if self.in_force else "not in force"
+            treaty = (f" Negotiation round: you are {status}; {self.members} nations are members "
+                      f"and the treaty is {force}.")
+        votes = f" Sanction votes: {'; '.join(self.flags)}." if self.flags else ""
+        labs = (f" Your labs defecting: {self.own_labs_defecting} of {self.own_labs}."
+                if self.own_labs else "")
+        return (f"Month {self.t}: you {you}.{seen}{treaty} Your payoff: {self.payoff:.4g}. "
+                f"Other nations defecting: {others}.{labs}{votes} World compliance "
+                f"(capability-weighted): {self.compliance:.2f}.")
 
 
 @dataclass(frozen=True)
@@ -125,7 +169,8 @@ class Debrief:
                 f"You defected in {self.player_defections} months, the best responder in "
                 f"{self.best_response_defections}. The whole world's welfare was "
                 f"{self.world_welfare:.4g} in your game and {self.best_response_world_welfare:.4g}"
-                " with the best responder in your place.")
+                " with the best responder in your place (it votes and decides membership by the "
+                "model's rules).")
 
 
 def build_engine(scenario: Scenario | None, seed: int, periods: int,
@@ -205,6 +250,14 @@ class PlayGame:
         sc, _ = load_scenario(self.scenario_name)
         return sc
 
+    def choose_scenario(self, name: str) -> None:
+        """Play another shipped scenario (a fresh game as its first nation)."""
+        if name not in self.scenario_names:
+            raise ValueError(f"unknown scenario {name!r}; shipped: "
+                             f"{', '.join(self.scenario_names)}")
+        self.scenario_name = name
+        self.start(0)
+
     def start(self, nation: int | str | None = None) -> None:
         """A fresh game (same scenario, seed and periods) as ``nation``."""
         self.engine = build_engine(self.scenario, self.seed, self.periods)
@@ -218,6 +271,8 @@ class PlayGame:
         self.history: list[PeriodReport] = []
         self._debrief: Debrief | None = None
         self.error = None
+        self.vote_policy = "model"
+        self.shielded: set[str] = set()
 
     @property
     def nation_name(self) -> str:
@@ -235,15 +290,101 @@ class PlayGame:
         c = float(self.engine.c[self.nation])
         return float(pay[0, self.nation]) * c, float(pay[1, self.nation]) * c
 
-    def play(self, defect: bool) -> PeriodReport | None:
-        """Play one period: the nation complies or defects; the others decide by their rule."""
+    # ------------------------------------------------------------------ the treaty's decisions
+    @property
+    def voting(self) -> bool:
+        """True when sanctions are put to a vote in this game."""
+        return self.engine.params["adjudication"] in ("members_vote", "great_power_veto")
+
+    @property
+    def is_member(self) -> bool:
+        """True while the nation is a treaty member."""
+        return bool(self.engine.member[self.nation])
+
+    @property
+    def is_veto_power(self) -> bool:
+        """True when the nation holds a veto (``great_power_veto``)."""
+        return bool(np.isin(self.nation, self.engine.veto_powers))
+
+    @property
+    def has_vote(self) -> bool:
+        """True when the nation's vote counts now: sanctions are voted on and it is a member."""
+        return self.voting and (self.is_member or self.is_veto_power)
+
+    @property
+    def _learns(self) -> np.ndarray:
+        """Per nation ``h``: the player's nation learns of (and votes on) flags against it."""
+        per_bloc = self.engine.params["inspectorate"] == "per_bloc"
+        return adjudication.learners(np.asarray(self.engine.world.bloc), per_bloc)[:, self.nation]
+
+    @property
+    def allies(self) -> list[str]:
+        """The nation's allies (alliance weight above 0), by name."""
+        row = self.engine.world.alliances[[self.nation], :].toarray().ravel()
+        return [self.nation_names[k] for k in range(len(self.nation_names))
+                if k != self.nation and row[k] > 0]
+
+    def set_votes(self, policy: str, shielded: list[str] | set[str] | None = None) -> None:
+        """How the nation votes from now on.
+
+        Args:
+            policy: A key of :data:`VOTE_POLICIES`.
+            shielded: For ``choose``: the nations whose sanctions the nation votes against.
+        """
+        if policy not in VOTE_POLICIES:
+            raise ValueError(f"unknown vote policy {policy!r}; allowed: "
+                             f"{', '.join(VOTE_POLICIES)}")
+        unknown = sorted(set(shielded or ()) - set(self.nation_names))
+        if unknown:
+            raise ValueError(f"unknown nation(s) {', '.join(unknown)}; the nations are "
+                             f"{', '.join(self.nation_names)}")
+        self.vote_policy = policy
+        if shielded is not None:
+            self.shielded = set(shielded)
+
+    def held_votes(self) -> np.ndarray | None:
+        """The nation's vote per target nation (True: yes) under the policy; None: the model's."""
+        n = len(self.nation_names)
+        if self.vote_policy == "model":
+            return None
+        if self.vote_policy == "sanction_all":
+            return np.ones(n, dtype=bool)
+        if self.vote_policy == "shield_all":
+            return np.zeros(n, dtype=bool)
+        shield = set(self.allies) if self.vote_policy == "shield_allies" else self.shielded
+        return np.array([name not in shield for name in self.nation_names])
+
+    @property
+    def membership_round(self) -> bool:
+        """True when the next month opens with a negotiation round on membership."""
+        return not self.finished and self.engine.negotiation_round_next()
+
+    def membership_advice(self) -> bool:
+        """What the model's nation would choose at the round now (True: be a member)."""
+        return self.engine.prefers_membership(self.nation)
+
+    def play(self, defect: bool, member: bool | None = None) -> PeriodReport | None:
+        """Play one period: the nation complies or defects; the others decide by their rule.
+
+        Args:
+            defect: The nation's own programme defects this month.
+            member: At a negotiation round, whether the nation is a member afterwards (None:
+                the model's choice); ignored between rounds.
+        """
         if self.finished:
             return None
         start = time.perf_counter()
         eng = self.engine
         i = self.nation
+        was_round = eng.negotiation_round_next()
         hold(eng, i, defect)
-        eng.step()
+        votes = self.held_votes()
+        eng.held_votes = {} if votes is None else {i: votes}
+        eng.held_membership = {} if member is None or not was_round else {i: bool(member)}
+        try:
+            eng.step()
+        finally:
+            eng.held_votes, eng.held_membership = {}, {}
         last = eng.last
         n = eng.n_nations
         others = tuple(self.nation_names[k] for k in range(n) if k != i and eng.defect[k])
@@ -257,10 +398,36 @@ class PlayGame:
             sanction_paid=float(last["sanction_paid"][i]), payoff=float(eng.payoff[i]),
             others_defecting=others, own_labs_defecting=int(eng.defect[labs].sum()),
             own_labs=len(labs), compliance=weighted if math.isfinite(weighted) else 0.0,
-            welfare=float(eng.payoff.sum()))
+            welfare=float(eng.payoff.sum()), flags=self._flags(votes), round=was_round,
+            member=self.is_member, members=int(eng.member.sum()), in_force=bool(eng.in_force))
         self.history.append(report)
         self.last_seconds = time.perf_counter() - start
         return report
+
+    def _flags(self, votes: np.ndarray | None) -> tuple[str, ...]:
+        """The period's flags against other nations' actors and what the vote made of them."""
+        last = self.engine.last
+        if "vote_passed" not in last:
+            return ()
+        eng = self.engine
+        flagged = (last["caught_international"] | last["false_alarm"]) & eng.bound
+        out = []
+        for k in np.flatnonzero(flagged & (eng.home != self.nation)):
+            h = int(eng.home[k])
+            who = (f"a lab of {self.nation_names[h]}" if eng.is_lab[k]
+                   else self.nation_names[h])
+            if last["vetoed"][k]:
+                fate = "vetoed"
+            elif last["vote_passed"][k]:
+                fate = f"sanctioned ({100 * float(last['vote_share'][k]):.0f}% yes)"
+            else:
+                fate = f"blocked by the vote ({100 * float(last['vote_share'][k]):.0f}% yes)"
+            says = votes is not None and self.has_vote and (
+                self._learns[h] or (self.is_veto_power and eng.params["adjudication"]
+                                    == "great_power_veto"))
+            mine = f", you voted {'yes' if votes[h] else 'no'}" if says else ""
+            out.append(f"{who}: {fate}{mine}")
+        return tuple(out)
 
     @property
     def total(self) -> float:
@@ -290,25 +457,95 @@ class PlayGame:
 
 # ---------------------------------------------------------------------------------- the page
 @solara.component
+def TreatyChoices(game: PlayGame, rev: int, membership: bool | None,
+                  set_membership: Any, bump: Any) -> None:
+    """The player's part in the treaty's decisions: votes on sanctions, membership at rounds.
+
+    ``rev`` changes whenever ``game`` does (the game object itself stays the same).
+    """
+    if game.voting:
+        with solara.Card("Your votes on sanctions", classes=["pg-play-votes"]):
+            if not game.has_vote:
+                solara.Text("Your nation is outside the treaty: it has no vote on sanctions "
+                            "(it can join at the next negotiation round).")
+            else:
+                veto = (" Your nation holds a veto: a no from you blocks the sanction."
+                        if game.is_veto_power else "")
+                solara.Text("When another nation (or one of its labs) is flagged this month, "
+                            "its sanction is put to a vote of the member nations. How do you "
+                            f"vote?{veto}")
+                labels = list(VOTE_POLICIES.values())
+
+                def on_policy(label: str) -> None:
+                    key = next(k for k, v in VOTE_POLICIES.items() if v == label)
+                    game.set_votes(key)
+                    bump()
+
+                solara.ToggleButtonsSingle(value=VOTE_POLICIES[game.vote_policy],
+                                           values=labels, on_value=on_policy,
+                                           classes=["pg-vote-policy"])
+                if game.vote_policy == "choose":
+                    def on_shield(names: list[str]) -> None:
+                        game.set_votes("choose", names)
+                        bump()
+
+                    solara.SelectMultiple("Shield (vote no on)", values=sorted(game.shielded),
+                                          all_values=[x for x in game.nation_names
+                                                      if x != game.nation_name],
+                                          on_value=on_shield)
+                allies = ", ".join(game.allies) or "none"
+                solara.Text(f"Now: {VOTE_HELP[game.vote_policy]}. Your allies: {allies}.",
+                            style={"color": "#555"})
+    if game.membership_round:
+        advice = game.membership_advice()
+        choice = advice if membership is None else membership
+        now = "a member" if game.is_member else "outside the treaty"
+        yes_label = "Stay in" if game.is_member else "Join"
+        no_label = "Leave" if game.is_member else "Stay out"
+        with solara.Card("Negotiation round this month", classes=["pg-play-round"]):
+            solara.Text(f"Your nation is {now}. Every member nation decides in turn whether "
+                        "membership pays. The model's nation in your place would "
+                        f"{(yes_label if advice else no_label).lower()}.")
+            solara.ToggleButtonsSingle(
+                value=yes_label if choice else no_label, values=[yes_label, no_label],
+                on_value=lambda label: set_membership(label == yes_label),
+                classes=["pg-membership"])
+
+
+@solara.component
 def PlayPage() -> None:
     """Play a nation: pick one, comply or defect each month, then read the debrief."""
     router = solara.use_router()
     game = solara.use_memo(lambda: PlayGame(router.search), [])
     rev, set_rev = solara.use_state(0)
     seed_text, set_seed_text = solara.use_state(str(game.seed))
+    membership, set_membership = solara.use_state(None)  # the player's pick at a round
 
     def bump() -> None:
         set_rev(lambda r: r + 1)
 
     def choose(defect: bool) -> None:
         try:
-            game.play(defect)
+            member = None
+            if game.membership_round:
+                member = game.membership_advice() if membership is None else membership
+            game.play(defect, member=member)
         except Exception as exc:  # noqa: BLE001 - the page must keep serving
             game.error = f"The period failed: {type(exc).__name__}: {exc}"
+        set_membership(None)
         bump()
 
     def pick_nation(name: str) -> None:
         game.start(name)
+        set_membership(None)
+        bump()
+
+    def pick_scenario(name: str) -> None:
+        try:
+            game.choose_scenario(name)
+        except Exception as exc:  # noqa: BLE001 - the page must keep serving
+            game.error = f"Could not load scenario {name!r}: {type(exc).__name__}: {exc}"
+        set_membership(None)
         bump()
 
     def restart() -> None:
@@ -330,6 +567,10 @@ def PlayPage() -> None:
                     "At the end, compare yourself with a nation that always best-responds.",
                     style={"color": "#444"})
         with solara.Row(gap="12px", style={"align-items": "center", "flex-wrap": "wrap"}):
+            if len(game.scenario_names) > 1:
+                solara.Select(label="Scenario", value=game.scenario_name,
+                              values=game.scenario_names, on_value=pick_scenario,
+                              style={"max-width": "240px"})
             solara.Select(label="Your nation", value=game.nation_name,
                           values=game.nation_names, on_value=pick_nation,
                           style={"max-width": "220px"})
@@ -346,6 +587,7 @@ def PlayPage() -> None:
                         f"comply {comply_pay:.4g}, defect {defect_pay:.4g} (expected, before "
                         "the random draws).", classes=["pg-play-advice"],
                         style={"color": "#555"})
+            TreatyChoices(game, rev, membership, set_membership, bump)
             with solara.Row(gap="12px"):
                 solara.Button("Comply", on_click=lambda: choose(False), color="primary",
                               classes=["pg-comply"])
