@@ -526,10 +526,8 @@ def PlayPage() -> None:
 
     def choose(defect: bool) -> None:
         try:
-            member = None
-            if game.membership_round:
-                member = game.membership_advice() if membership is None else membership
-            game.play(defect, member=member)
+            # untouched, the round is the model's (it decides in turn, as the others do)
+            game.play(defect, member=membership if game.membership_round else None)
         except Exception as exc:  # noqa: BLE001 - the page must keep serving
             game.error = f"The period failed: {type(exc).__name__}: {exc}"
         set_membership(None)
