@@ -1,18 +1,29 @@
-"""Measure the app's speed in a real browser: first render, a Step's update, Play's rate.
+"""Measure the app's speed in a real browser: Simulate, and the Stability map and Play pages.
 
-Run ``python -m viz.speed`` (it starts its own server on a free loopback port). Speed is
-measured and printed, never asserted by a test. The world is 30 nations and 100 labs.
+Run ``python -m viz.speed`` (it starts its own server on a free loopback port; ``--pages``
+measures only the other pages). Speed is measured and printed, never asserted by a test. The
+Simulate world is 30 nations and 100 labs.
 
 - first render: from opening the page (the server already answering) until the month counter
   and all three charts are drawn;
 - step update: from clicking Step until the counter shows the new month and the network and
   time-series canvases have been redrawn;
 - play: months advanced per second over several seconds of Play.
+
+The other pages (:func:`measure_pages`), with an empty map cache:
+
+- map: from clicking Compute map (11 x 11 points x 10 runs, the default scenario's other
+  parameters) until the finished map is drawn;
+- play period: from clicking Comply or Defect on Play a nation until the month counter moves,
+  for three periods played in another tab while the map computes (so it also shows whether the
+  map blocks other pages), and three more after it.
 """
 
 from __future__ import annotations
 
+import os
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -63,10 +74,65 @@ def measure(steps: int = 5, play_seconds: float = 6.0) -> dict[str, float]:
     return out
 
 
+def _play_periods(page: object, first: int, count: int) -> list[float]:
+    from playwright.sync_api import expect
+
+    times = []
+    for i in range(first, first + count):
+        start = time.perf_counter()
+        page.get_by_role("button", name="Comply" if i % 2 else "Defect").click()  # type: ignore[attr-defined]
+        expect(page.get_by_text(f"Month: {i} of 12")).to_be_visible(timeout=20_000)  # type: ignore[attr-defined]
+        times.append(time.perf_counter() - start)
+    return times
+
+
+def measure_pages() -> dict[str, float]:
+    """Time a full stability map and Play periods during and after it (empty map cache)."""
+    from playwright.sync_api import expect, sync_playwright
+
+    from viz.serve import launch_browser, running_server
+
+    out: dict[str, float] = {}
+    folder = Path(tempfile.mkdtemp(prefix="pausegame-speed-"))
+    old = os.environ.get("PAUSEGAME_MAP_CACHE")
+    os.environ["PAUSEGAME_MAP_CACHE"] = str(folder / "maps")  # read by the server at start
+    try:
+        with running_server(folder / "server.log") as server, sync_playwright() as pw:
+            browser = launch_browser(pw)
+            mapper = browser.new_page(viewport={"width": 1400, "height": 1000})  # type: ignore[attr-defined]
+            player = browser.new_page(viewport={"width": 1400, "height": 1000})  # type: ignore[attr-defined]
+            mapper.goto(server.url + "map")
+            player.goto(server.url + "play?seed=5&periods=12")
+            expect(player.get_by_text("Month: 0 of 12")).to_be_visible(timeout=60_000)
+            start_button = mapper.get_by_role("button", name="Compute map")
+            expect(start_button).to_be_visible(timeout=60_000)
+            start = time.perf_counter()
+            start_button.click()
+            expect(mapper.locator(".pg-map-running")).to_be_visible(timeout=20_000)
+            during = _play_periods(player, 1, 3)
+            expect(mapper.locator(".pg-map-done")).to_be_visible(timeout=600_000)
+            mapper.wait_for_function("() => document.querySelectorAll('.pg-map-chart canvas')"
+                                     ".length >= 1", timeout=60_000)
+            out["map_11x11x10_s"] = time.perf_counter() - start
+            after = _play_periods(player, 4, 3)
+            out["play_period_during_map_max_s"] = max(during)
+            out["play_period_after_map_max_s"] = max(after)
+            out["play_period_median_s"] = statistics.median(during + after)
+            browser.close()  # type: ignore[attr-defined]
+    finally:
+        if old is None:
+            os.environ.pop("PAUSEGAME_MAP_CACHE", None)
+        else:
+            os.environ["PAUSEGAME_MAP_CACHE"] = old
+    return out
+
+
 def main() -> None:
-    """Print the measurements."""
-    for key, value in measure().items():
-        print(f"{key:24s} {value:8.2f}")
+    """Print the measurements (``--pages``: only the map and Play pages)."""
+    results = {} if "--pages" in sys.argv[1:] else measure()
+    results.update(measure_pages())
+    for key, value in results.items():
+        print(f"{key:30s} {value:8.2f}")
 
 
 if __name__ == "__main__":
