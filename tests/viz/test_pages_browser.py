@@ -75,20 +75,68 @@ def test_play_three_periods_and_the_debrief_matches_a_best_response_run(server, 
         context.close()
 
 
+def test_vote_on_sanctions_as_a_veto_power(server, browser, artifacts):
+    from viz.play import PlayGame, best_response_run
+
+    url = "play?scenario=great_power_veto&seed=3&periods=3&nation=0"  # Aurelia: a veto power
+    context, page = _page(browser, server.url + url)
+    try:
+        expect(page.get_by_text("Month: 0 of 3")).to_be_visible(timeout=60_000)
+        expect(page.get_by_text("Your nation holds a veto")).to_be_visible()
+        page.get_by_role("button", name="Shield everyone").click()
+        expect(page.get_by_text("Now: you vote no on every sanction")).to_be_visible()
+        for i in (1, 2, 3):
+            page.get_by_role("button", name="Defect").click()
+            expect(page.get_by_text(f"Month: {i} of 3")).to_be_visible(timeout=5_000)
+            if i == 1:  # flags against others this month: the player's no vetoed them
+                last = page.locator(".pg-play-last").inner_text()
+                assert "vetoed, you voted no" in last and "you voted yes" not in last, last
+        page.screenshot(path=str(artifacts / "play-votes.png"), full_page=True)
+        shown = dict(kv.split("=") for kv in page.locator(".pg-debrief-numbers").inner_text()
+                     .split())
+        expected = best_response_run(PlayGame(url.split("?")[1]).scenario, 3, 3, 0)
+        assert float(shown["best_response_total"]) == pytest.approx(expected[0], rel=1e-8)
+    finally:
+        context.close()
+
+
+def test_leave_the_treaty_at_a_negotiation_round(server, browser, artifacts):
+    context, page = _page(browser, server.url
+                          + "play?scenario=critical_mass_club&seed=3&periods=2&nation=1")
+    try:
+        expect(page.get_by_text("Negotiation round this month")).to_be_visible(timeout=60_000)
+        expect(page.get_by_text("would stay in")).to_be_visible()
+        page.get_by_role("button", name="Leave").click()
+        page.get_by_role("button", name="Comply").click()
+        expect(page.get_by_text("Month: 1 of 2")).to_be_visible(timeout=5_000)
+        expect(page.locator(".pg-play-last")).to_contain_text(
+            "Negotiation round: you are outside the treaty")
+        expect(page.get_by_text("Negotiation round this month")).to_have_count(0)
+        page.screenshot(path=str(artifacts / "play-round.png"), full_page=True)
+    finally:
+        context.close()
+
+
 def test_start_and_cancel_a_map(server, browser, artifacts):
     context, page = _page(browser, server.url + "map?n_nations=5")
+    other, play = _page(browser, server.url + "play?seed=2&periods=3")
     try:
+        expect(play.get_by_text("Month: 0 of 3")).to_be_visible(timeout=60_000)
         start = page.get_by_role("button", name="Compute map")
         expect(start).to_be_visible(timeout=60_000)
         start.click()
         expect(page.locator(".pg-map-running")).to_be_visible(timeout=10_000)
+        # another page answers while the map computes: the map never blocks the server
+        play.get_by_role("button", name="Comply").click()
+        expect(play.get_by_text("Month: 1 of 3")).to_be_visible(timeout=5_000)
+        expect(page.locator(".pg-map-running")).to_be_visible()
         page.wait_for_function("() => /Computing: [1-9]/.test(document.querySelector("
                                "'.pg-map-status').innerText)", timeout=30_000)
         page.get_by_role("button", name="Cancel").click()
         expect(page.locator(".pg-map-cancelled")).to_be_visible(timeout=20_000)
         page.screenshot(path=str(artifacts / "map-cancelled.png"))
-        # another page answers meanwhile: the map never blocked the server
     finally:
+        other.close()
         context.close()
 
 
