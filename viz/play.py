@@ -104,8 +104,8 @@ class PeriodReport:
     members: int = 0
     in_force: bool = True
 
-    def sentence(self) -> str:
-        """The period in words."""
+    def sentence(self, votes: bool = True) -> str:
+        """The period in words (``votes=False``: without the flags' fates, shown apart)."""
         you = "defected" if self.defected else "complied"
         if self.caught_domestic or self.caught_international:
             how = "international verification" if self.caught_international else "your own checks"
@@ -124,7 +124,7 @@ class PeriodReport:
             force = "in force" if self.in_force else "not in force"
             treaty = (f" Negotiation round: you are {status}; {self.members} nations are members "
                       f"and the treaty is {force}.")
-        votes = f" Sanction votes: {'; '.join(self.flags)}." if self.flags else ""
+        votes = f" Sanction votes: {'; '.join(self.flags)}." if self.flags and votes else ""
         labs = (f" Your labs defecting: {self.own_labs_defecting} of {self.own_labs}."
                 if self.own_labs else "")
         return (f"Month {self.t}: you {you}.{seen}{treaty} Your payoff: {self.payoff:.4g}. "
@@ -593,7 +593,13 @@ def PlayPage() -> None:
                               outlined=True, classes=["pg-defect"])
         if game.history:
             last = game.history[-1]
-            solara.Info(last.sentence(), classes=["pg-play-last"])
+            solara.Info(last.sentence(votes=False), classes=["pg-play-last"])
+            if last.flags:
+                with solara.Column(gap="0px", classes=["pg-play-flags"]):
+                    solara.Text(f"Sanction votes in month {last.t}:",
+                                style={"font-weight": "bold"})
+                    rv.Html(tag="ul", style_="margin: 0 0 0 1.2em; padding: 0", children=[
+                        rv.Html(tag="li", children=[f]) for f in last.flags])
             solara.Text(f"Your total so far: {game.total:.4g}", classes=["pg-play-total"])
             with rv.Html(tag="details"):
                 rv.Html(tag="summary", children=["Every month so far"])

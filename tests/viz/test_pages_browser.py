@@ -89,7 +89,7 @@ def test_vote_on_sanctions_as_a_veto_power(server, browser, artifacts):
             page.get_by_role("button", name="Defect").click()
             expect(page.get_by_text(f"Month: {i} of 3")).to_be_visible(timeout=5_000)
             if i == 1:  # flags against others this month: the player's no vetoed them
-                last = page.locator(".pg-play-last").inner_text()
+                last = page.locator(".pg-play-flags").inner_text()
                 assert "vetoed, you voted no" in last and "you voted yes" not in last, last
         page.screenshot(path=str(artifacts / "play-votes.png"), full_page=True)
         shown = dict(kv.split("=") for kv in page.locator(".pg-debrief-numbers").inner_text()

@@ -112,10 +112,10 @@ def test_the_page_offers_votes_under_a_veto_and_sends_them():
         shown = " ".join(str(w.children) for w in rc.find(v.Html).widgets)
         assert "Now: you vote no on every sanction" in shown
         rc.find(v.Btn, children=["Defect"]).widget.click()
-        last = rc.find(v.Alert, class_="pg-play-last").widget
-        text = str(last.children)
-        assert "Month 1: you defected" in text
-        assert "you voted yes" not in text
+        text = str(rc.find(v.Alert, class_="pg-play-last").widget.children)
+        assert "Month 1: you defected" in text and "Sanction votes" not in text
+        flags = [str(w.children[0]) for w in rc.find(v.Html, tag="li").widgets]
+        assert all(f.endswith("vetoed, you voted no") for f in flags), flags
         assert not _with_class(rc, v.Card, "pg-play-round")  # no rounds here
     finally:
         rc.close()
