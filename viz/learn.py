@@ -144,7 +144,7 @@ def scenario_entries() -> list[tuple[str, str, str]]:
 @solara.component
 def LearnPage() -> None:
     """The model in plain words, the proposal, two theory pictures and every scenario."""
-    from viz.app import Prose  # the app's Markdown renderer (no CDN)
+    from viz.simulate import Prose  # the app's Markdown renderer (no CDN)
 
     pictures = solara.use_memo(lambda: (deterrence_spec(resolve({})), band_spec()), [])
     entries = solara.use_memo(scenario_entries, [])

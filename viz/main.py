@@ -14,9 +14,9 @@ from urllib.parse import parse_qsl, urlencode
 import solara
 
 from viz import classroom
-from viz.app import Page as SimulatePage
 from viz.learn import LearnPage
 from viz.play import PlayPage
+from viz.simulate import SimulatePage
 from viz.stability import MapPage
 
 PAGES = (("", "Simulate"), ("play", "Play a nation"), ("map", "Stability map"),

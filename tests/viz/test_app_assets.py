@@ -81,6 +81,26 @@ def test_app_and_setup_assets_are_commands_and_the_server_is_loopback_by_default
     assert not _is_loopback("0.0.0.0") and not _is_loopback("192.168.1.4")
 
 
+def test_the_server_entry_has_routes_and_no_page_component():
+    """`solara run viz.app` reads the routes; a module-level Page beside them is ambiguous (Solara
+    warns about a module that defines both), so the Simulate page lives in viz.simulate."""
+    import warnings
+
+    import solara
+
+    import viz.app
+    from viz.simulate import SimulatePage
+
+    assert hasattr(viz.app, "routes") and hasattr(viz.app, "Layout")
+    assert not hasattr(viz.app, "Page")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        (root,) = solara.generate_routes(viz.app)
+    assert root.component is None
+    assert [(r.path, r.component) for r in root.children][0] == ("/", SimulatePage)
+    assert [r.path for r in root.children] == ["/", "play", "map", "learn"]
+
+
 def test_a_bad_port_is_refused(capsys):
     assert main(["app", "--port", "70000", "--no-setup"]) == 2
     assert "--port 70000" in capsys.readouterr().err

@@ -30,6 +30,9 @@ def server(artifacts):
     srv.stop()
     log = (artifacts / "server.log").read_text(errors="replace")
     assert "Traceback" not in log, log[-3000:]
+    # Solara's warnings about an app module with both a Page and routes (viz.app has routes)
+    for warning in ("also defining routes", "you defined a Page component"):
+        assert warning not in log, log[-3000:]
 
 
 def _open(browser, url):
@@ -136,3 +139,4 @@ def test_two_visitors_never_share_a_game(server, browser):
     finally:
         ctx_a.close()
         ctx_b.close()
+

@@ -8,12 +8,12 @@ import solara
 import solara.widgets
 
 from model.params import schema
-from viz.app import Page
+from viz.simulate import SimulatePage
 
 
 @pytest.fixture
 def page():
-    box, rc = solara.render(Page(), handle_error=False)
+    box, rc = solara.render(SimulatePage(), handle_error=False)
     yield rc
     rc.close()
 
@@ -67,7 +67,7 @@ def test_step_advances_the_model(page):
 
 
 def test_a_scenario_pick_changes_the_controls(with_test_scenario):
-    box, rc = solara.render(Page(), handle_error=False)
+    box, rc = solara.render(SimulatePage(), handle_error=False)
     try:
         picker = rc.find(v.Select, label="Scenario").widget
         assert "strict_test" in picker.items
