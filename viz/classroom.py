@@ -4,20 +4,27 @@ Settings come from the environment, which ``pausegame app`` sets from its flags:
 
 * ``PAUSEGAME_MAX_SESSIONS`` (default 40): browser sessions served at once; a visitor beyond the
   cap sees a message instead of a game (nothing is built for them).
-* ``PAUSEGAME_IDLE_MINUTES`` (default 30): a session with no click for this long is closed and
-  its memory freed (the page then offers a reload, which starts a fresh game). Solara itself
-  frees a closed tab's session after ``SOLARA_KERNEL_CULL_TIMEOUT``, set to the same time.
+* ``PAUSEGAME_IDLE_MINUTES`` (default 30): a session with no activity for this long is closed and
+  its memory freed (the page then offers a reload, which starts a fresh game). Activity is every
+  message the browser's widgets send: a click on any page (Step, Comply, a link in the top bar),
+  a typed value, a slider move. :func:`watch_activity` counts them, once per Solara kernel
+  (browser session), so no page has to remember to. Solara itself frees a closed tab's session
+  after ``SOLARA_KERNEL_CULL_TIMEOUT``, set to the same time.
 * ``PAUSEGAME_PROJECTOR=1``: every page opens in projector mode (also ``?projector=1``, or the
   button in the top bar).
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_MAX_SESSIONS = 40
 DEFAULT_IDLE_MINUTES = 30.0
@@ -46,7 +53,7 @@ def max_sessions() -> int:
 
 
 def idle_seconds() -> float:
-    """Seconds without a click after which a session is closed."""
+    """Seconds without activity (a click, a typed value) after which a session is closed."""
     try:
         minutes = float(os.environ.get("PAUSEGAME_IDLE_MINUTES", DEFAULT_IDLE_MINUTES))
     except ValueError:
@@ -103,6 +110,12 @@ class Registry:
             if entry is not None:
                 entry.last = time.monotonic()
 
+    def last_activity(self, key: str) -> float | None:
+        """The session's last activity (``time.monotonic()``), None when it is not open."""
+        with self._lock:
+            entry = self._live.get(key)
+            return entry.last if entry is not None else None
+
     def reap(self, now: float | None = None) -> list[str]:
         """Close sessions idle for longer than :func:`idle_seconds`; return their keys."""
         now = time.monotonic() if now is None else now
@@ -146,6 +159,60 @@ def current_closer() -> Callable[[], None]:
     except Exception:  # noqa: BLE001
         return lambda: None
     return lambda: context.close()
+
+
+#: Comm message methods that come from the visitor: a widget's value changed in the browser
+#: (``update``: typed text, a slider, a picker) or a browser event (``custom``: a click).
+USER_METHODS = ("update", "custom")
+
+
+def is_activity(msg: Mapping[str, Any]) -> bool:
+    """True when a comm message from the browser is the visitor's doing.
+
+    Pages send nothing while their visitor is idle (checked in a real browser: a page left open
+    sends no message); the only messages not counted are Solara's own control messages and the
+    widgets' requests for their state, which a (re)connection sends.
+    """
+    try:
+        return msg["content"]["data"].get("method") in USER_METHODS
+    except (KeyError, TypeError, AttributeError):
+        return False
+
+
+def watch_activity(registry: Registry | None = None) -> Callable[[], None] | None:
+    """Count every message from the browser's widgets as activity in the current session.
+
+    Meant for ``solara.lab.on_kernel_start`` (:mod:`viz.main` registers it): Solara calls it in
+    each new kernel (browser session). It wraps that kernel's comm manager's ``comm_msg``
+    handler, through which Solara's server passes every widget message from the browser, so a
+    click on any page counts without the pages' handlers doing anything. Returns the function
+    that undoes it (Solara calls it when the kernel closes).
+    """
+    registry = REGISTRY if registry is None else registry
+    try:
+        from solara.server import kernel_context
+
+        context = kernel_context.get_current_context()
+        manager = context.kernel.comm_manager
+        handle = manager.comm_msg
+    except Exception as exc:  # noqa: BLE001 - then only page changes count (Layout's touch)
+        logger.warning("pausegame: clicks cannot be counted as activity (%s); only page "
+                       "changes keep a session from being closed as idle", exc)
+        return None
+    key = str(context.id)
+
+    def comm_msg(stream: Any, ident: Any, msg: dict[str, Any]) -> Any:
+        if is_activity(msg):
+            registry.touch(key)
+        return handle(stream, ident, msg)
+
+    manager.comm_msg = comm_msg
+
+    def undo() -> None:
+        if getattr(manager, "comm_msg", None) is comm_msg:
+            manager.comm_msg = handle
+
+    return undo
 
 
 def session_memory_bytes() -> int:

@@ -3,8 +3,10 @@
 ``pausegame app`` serves these routes through :mod:`viz.app` (``solara run viz.app``). Each
 page builds its own state per browser session (never at module level). The top bar links the
 pages, carries the Simulate page's parameters to the Stability map (the map is drawn for the
-world you are looking at), and switches projector mode. The classroom settings (session
-cap, idle sessions freed) are applied here, around every page: see :mod:`viz.classroom`.
+world you are looking at), and switches projector mode. The classroom settings (session cap,
+idle sessions freed) are applied here, around every page: see :mod:`viz.classroom`. Importing
+this module registers :func:`viz.classroom.watch_activity` with Solara, so a click on any page
+counts as activity.
 """
 
 from __future__ import annotations
@@ -12,12 +14,16 @@ from __future__ import annotations
 from urllib.parse import parse_qsl, urlencode
 
 import solara
+import solara.lab
 
 from viz import classroom
 from viz.learn import LearnPage
 from viz.play import PlayPage
 from viz.simulate import SimulatePage
 from viz.stability import MapPage
+
+# every browser session counts its visitor's clicks and typing as activity (idle sessions)
+solara.lab.on_kernel_start(classroom.watch_activity)
 
 PAGES = (("", "Simulate"), ("play", "Play a nation"), ("map", "Stability map"),
          ("learn", "Learn"))
@@ -39,7 +45,9 @@ def Layout(children: list | None = None) -> None:  # noqa: B006 - Solara's signa
         return (lambda: classroom.REGISTRY.leave(key)) if key else None
 
     solara.use_effect(leave, [])
-    classroom.REGISTRY.touch()  # every render follows a click or a page change
+    # a page change; every click is counted by classroom.watch_activity, this keeps page
+    # changes counted should a Solara upgrade ever stop that hook from installing
+    classroom.REGISTRY.touch()
 
     if projector:
         solara.Style(classroom.PROJECTOR_CSS)

@@ -62,10 +62,12 @@ class Server:
                 self.process.wait(timeout=5)
 
 
-def start_server(log: Path, *, port: int | None = None, timeout: float = 90.0) -> Server:
+def start_server(log: Path, *, port: int | None = None, timeout: float = 90.0,
+                 idle_minutes: float | None = None) -> Server:
     """Start ``pausegame app`` on a free loopback port; return once it answers HTTP.
 
     The front-end assets are set up first if missing (as the app's first start does).
+    ``idle_minutes`` is ``pausegame app --idle-minutes`` (the default when None).
     """
     from experiments.app_cli import server_command, server_env
     from viz.assets import missing, setup_assets
@@ -78,7 +80,7 @@ def start_server(log: Path, *, port: int | None = None, timeout: float = 90.0) -
     start = time.perf_counter()
     with log.open("wb") as fh:
         process = subprocess.Popen(command, stdout=fh, stderr=subprocess.STDOUT,
-                                   env=server_env())
+                                   env=server_env(idle_minutes=idle_minutes))
     url = f"http://127.0.0.1:{port}/"
     server = Server(process, url, log, 0.0)
     while time.perf_counter() - start < timeout:

@@ -1,0 +1,122 @@
+"""The classroom helpers inside a real Solara kernel, without a browser: clicks on any page count
+as activity.
+
+A kernel (``VirtualKernelContext``) is what Solara's server makes for each browser tab; a widget
+message is sent to it the way the server passes one from the browser.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+
+import ipyvuetify as v
+import ipywidgets
+import pytest
+import solara
+from solara.server import kernel, kernel_context
+
+import viz.main  # noqa: F401 - registers classroom.watch_activity with Solara
+from viz import classroom
+from viz.simulate import SimulatePage
+
+_ids = itertools.count()
+
+# a kernel made outside the server's event loop asks asyncio for one (harmless here)
+pytestmark = pytest.mark.filterwarnings("ignore:There is no current event loop:DeprecationWarning")
+
+
+@pytest.fixture
+def new_kernel(monkeypatch):
+    """Make Solara kernels as the server does for each tab; closes them afterwards."""
+    # outside a server, ipywidgets keeps one global widget table: a kernel closing must not
+    # close the other tests' widgets (each test closes its own)
+    monkeypatch.setattr(ipywidgets.Widget, "close_all", staticmethod(lambda: None))
+    made = []
+
+    def make():
+        context = kernel_context.VirtualKernelContext(
+            id=f"test-kernel-{next(_ids)}", session_id="test-session", kernel=kernel.Kernel())
+        made.append(context)
+        return context
+
+    yield make
+    for context in made:
+        if not context.closed_event.is_set():
+            context.close()
+        classroom.REGISTRY.leave(context.id)
+
+
+def _message(widget, data):
+    """A comm message from the browser to ``widget``, as Solara's server hands it on."""
+    return {"header": {"msg_type": "comm_msg", "msg_id": "m"}, "parent_header": {},
+            "metadata": {}, "buffers": [], "channel": "shell",
+            "content": {"comm_id": widget.model_id, "data": data}}
+
+
+CLICK = {"method": "custom", "content": {"event": "click", "data": {}}}
+
+
+def test_a_click_inside_a_page_counts_as_activity(new_kernel):
+    context = new_kernel()  # Solara runs watch_activity here (registered by viz.main)
+    assert classroom.REGISTRY.admit(context.id, lambda: None)
+    with context:
+        _, rc = solara.render(SimulatePage(), handle_error=False)
+        try:
+            step = rc.find(v.Btn, children=["Step"]).widget
+            manager = context.kernel.comm_manager
+            # a widget asking for its state (a reconnect) is not the visitor's doing
+            before = classroom.REGISTRY.last_activity(context.id)
+            time.sleep(0.01)
+            manager.comm_msg(None, None, _message(step, {"method": "request_state"}))
+            assert classroom.REGISTRY.last_activity(context.id) == before
+            # Step clicked in the browser: the model steps and the session is active now
+            manager.comm_msg(None, None, _message(step, CLICK))
+            after = classroom.REGISTRY.last_activity(context.id)
+            assert after is not None and before is not None and after > before
+            assert rc.find(v.Html, class_="pg-month").widget.children == ["Month: 1 of 120"]
+            # a typed value (a widget's state changed in the browser) counts too
+            box = rc.find(v.TextField).widgets[0]
+            time.sleep(0.01)
+            manager.comm_msg(None, None, _message(box, {"method": "update",
+                                                        "state": {"v_model": box.v_model}}))
+            assert classroom.REGISTRY.last_activity(context.id) > after
+        finally:
+            rc.close()
+
+
+def test_the_idle_reaper_spares_a_session_that_clicks(new_kernel, monkeypatch):
+    monkeypatch.setenv("PAUSEGAME_IDLE_MINUTES", "1")
+    registry = classroom.Registry()
+    closed = []
+    context = new_kernel()
+    with context:
+        undo = classroom.watch_activity(registry)
+    assert undo is not None
+    registry.admit("idle-tab", lambda: closed.append("idle-tab"))
+    registry.admit(context.id, lambda: closed.append(context.id))
+    time.sleep(0.05)
+    button = v.Btn(children=["Comply"])
+    try:
+        context.kernel.comm_manager.comm_msg(None, None, _message(button, CLICK))
+        clicked = registry.last_activity(context.id)
+        assert clicked is not None and clicked > registry.last_activity("idle-tab")
+        # a minute after the other tab's last click, but not after this one's: only it goes
+        assert registry.reap(clicked + 59.99) == ["idle-tab"] and closed == ["idle-tab"]
+        # undone (the kernel closed): its messages no longer reach this registry
+        undo()
+        time.sleep(0.01)
+        context.kernel.comm_manager.comm_msg(None, None, _message(button, CLICK))
+        assert registry.last_activity(context.id) == clicked
+    finally:
+        button.close()
+
+
+def test_is_activity_reads_only_the_visitors_messages():
+    assert classroom.is_activity({"content": {"data": CLICK}})
+    assert classroom.is_activity({"content": {"data": {"method": "update", "state": {}}}})
+    assert not classroom.is_activity({"content": {"data": {"method": "request_state"}}})
+    assert not classroom.is_activity({"content": {"data": {"method": "app-status"}}})
+    assert not classroom.is_activity({"content": {}})
+    assert not classroom.is_activity({})
+
