@@ -1,4 +1,4 @@
-"""Running one server for a class: a session cap, idle sessions freed, projector mode.
+"""Running one server for a class: session cap, idle sessions freed, projector, kept games.
 
 Settings come from the environment, which ``pausegame app`` sets from its flags:
 
@@ -12,6 +12,11 @@ Settings come from the environment, which ``pausegame app`` sets from its flags:
   after ``SOLARA_KERNEL_CULL_TIMEOUT``, set to the same time.
 * ``PAUSEGAME_PROJECTOR=1``: every page opens in projector mode (also ``?projector=1``, or the
   button in the top bar).
+
+A page is unmounted when its visitor opens another page, so state built with
+``solara.use_memo`` would be built afresh on return. :class:`Kept` holds such state (the
+Simulate game, the map's parameters) per browser session instead, and frees it with the
+session.
 """
 
 from __future__ import annotations
@@ -98,9 +103,10 @@ class Registry:
         return True
 
     def leave(self, key: str) -> None:
-        """Forget a session (its page closed)."""
+        """Forget a session (its page closed) and free what its pages kept."""
         with self._lock:
             self._live.pop(key, None)
+        forget(key)
 
     def touch(self, key: str | None = None) -> None:
         """Record activity (a click) in a session (the current one by default)."""
@@ -124,7 +130,8 @@ class Registry:
             idle = [(k, e) for k, e in self._live.items() if now - e.last > limit]
             for k, _ in idle:
                 del self._live[k]
-        for _, entry in idle:
+        for k, entry in idle:
+            forget(k)
             try:
                 entry.close()
             except Exception:  # noqa: BLE001 - a session already gone
@@ -213,6 +220,88 @@ def watch_activity(registry: Registry | None = None) -> Callable[[], None] | Non
             manager.comm_msg = handle
 
     return undo
+
+
+_KEPT_LOCK = threading.Lock()
+#: Per open browser session (Solara kernel id): what its pages keep, by :class:`Kept` name.
+_KEPT: dict[str, dict[str, Any]] = {}
+
+
+def _session_store() -> dict[str, Any] | None:
+    """The current browser session's kept objects (None outside a Solara session).
+
+    Made on first use; freed when Solara closes the session (a closed tab after the cull time,
+    the idle reaper, a shutdown), and when the session leaves the :data:`REGISTRY`.
+    """
+    try:
+        from solara.server import kernel_context
+
+        context = kernel_context.get_current_context()
+    except Exception:  # noqa: BLE001 - rendered without a server: nothing outlives the page
+        return None
+    key = str(context.id)
+    with _KEPT_LOCK:
+        store = _KEPT.get(key)
+        if store is None:
+            store = _KEPT[key] = {}
+            context.on_close(lambda: forget(key))
+    return store
+
+
+def forget(key: str) -> None:
+    """Free what the pages kept for a browser session."""
+    with _KEPT_LOCK:
+        _KEPT.pop(key, None)
+
+
+def kept_sessions() -> int:
+    """Browser sessions holding kept objects now."""
+    with _KEPT_LOCK:
+        return len(_KEPT)
+
+
+class Kept[T]:
+    """One object per browser session that outlives its page (a game, a map's parameters).
+
+    Args:
+        name: Unique among the app's ``Kept`` objects (the page's name).
+        build: Makes a fresh object from the page's query string.
+        link: The query string that reproduces an object (its page's shareable link).
+
+    :meth:`open` is what a page calls once per mount, in ``solara.use_memo``: it returns the
+    session's kept object when the page is opened without a query or with the kept object's own
+    link (the top bar's links, the browser's Back button), and otherwise builds a fresh one
+    from the query (a shared link, a scenario opened from Learn) and keeps that instead.
+    Outside a Solara session (rendered in a test) every call builds a fresh object.
+    """
+
+    def __init__(self, name: str, build: Callable[[str], T], link: Callable[[T], str]) -> None:
+        self.name = name
+        self._build = build
+        self._link = link
+
+    def open(self, query: str | None) -> T:
+        """The session's kept object, or a fresh one for a query that asks for another."""
+        query = (query or "").lstrip("?")
+        store = _session_store()
+        if store is None:
+            return self._build(query)
+        with _KEPT_LOCK:
+            kept: T | None = store.get(self.name)
+        if kept is not None and (not query or query == self._link(kept)):
+            return kept
+        fresh = self._build(query)
+        with _KEPT_LOCK:
+            store[self.name] = fresh
+        return fresh
+
+    def peek(self) -> T | None:
+        """The current session's kept object, if any (without building one)."""
+        store = _session_store()
+        if store is None:
+            return None
+        with _KEPT_LOCK:
+            return store.get(self.name)
 
 
 def session_memory_bytes() -> int:

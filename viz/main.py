@@ -1,12 +1,13 @@
 """The browser app's pages and top bar: Simulate, Play a nation, Stability map, Learn.
 
 ``pausegame app`` serves these routes through :mod:`viz.app` (``solara run viz.app``). Each
-page builds its own state per browser session (never at module level). The top bar links the
-pages, carries the Simulate page's parameters to the Stability map (the map is drawn for the
-world you are looking at), and switches projector mode. The classroom settings (session cap,
-idle sessions freed) are applied here, around every page: see :mod:`viz.classroom`. Importing
-this module registers :func:`viz.classroom.watch_activity` with Solara, so a click on any page
-counts as activity.
+page builds its own state per browser session (never at module level); the Simulate game and
+the map's parameters are kept while the visitor looks at the other pages
+(:class:`viz.classroom.Kept`). The top bar links the pages, carries the Simulate page's
+parameters to the Stability map (the map is drawn for the world you are looking at), and
+switches projector mode. The classroom settings (session cap, idle sessions freed) are applied
+here, around every page: see :mod:`viz.classroom`. Importing this module registers
+:func:`viz.classroom.watch_activity` with Solara, so a click on any page counts as activity.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """One visitor's game: the controls' values, the model, and what the page shows about them.
 
 Everything here is plain Python (no widgets), so it is tested without a browser. The page
-(:mod:`viz.simulate`) builds one :class:`GameSession` per browser session inside its
-``SimulatePage`` component (``solara.use_memo``), never at module level: two visitors never
-share a model, and a reload starts a fresh game.
+(:mod:`viz.simulate`) builds one :class:`GameSession` per browser session (kept across page
+changes by :class:`viz.classroom.Kept`), never at module level: two visitors never share a
+model, and a reload starts a fresh game.
 
 Controls are generated from the schema (:func:`model.params.schema`): a new parameter declared
 in ``model/params.py`` or in a rule file appears in the app with no edit here.

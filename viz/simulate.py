@@ -1,9 +1,11 @@
 """The Simulate page: pausegame in the browser (Solara).
 
 ``pausegame app`` (``solara run viz.app``) serves it at ``/``, with the other pages. Every
-visitor gets their own game: :class:`viz.session.GameSession` is built inside
-:func:`SimulatePage` with ``solara.use_memo``, never at module level, so two browsers never
-share a model and a reload starts a fresh one.
+visitor gets their own game: :class:`viz.session.GameSession` is built per browser session
+(:data:`GAMES`, a :class:`viz.classroom.Kept`), never at module level, so two browsers never
+share a model and a reload starts a fresh one. The game is kept while its visitor looks at the
+other pages (the top bar's Simulate link returns to it); a link with other parameters (a shared
+link, a scenario opened from Learn) opens a fresh game with them.
 
 The controls are generated from the schema (``model/params.py`` and the rule files), grouped, with
 units and help; a typed value is checked by the schema and a bad one is reported next to its
@@ -23,7 +25,7 @@ import reacton.ipyvuetify as rv
 import solara
 import solara.widgets
 
-from viz import charts, specs
+from viz import charts, classroom, specs
 from viz.session import (
     GameSession,
     control_hint,
@@ -357,11 +359,15 @@ def start_warm_up() -> None:
     threading.Thread(target=_warm_up, name="pausegame-warm-up", daemon=True).start()
 
 
+#: Each browser session's game, kept across page changes (see :class:`viz.classroom.Kept`).
+GAMES = classroom.Kept("simulate", GameSession, GameSession.query)
+
+
 @solara.component
 def SimulatePage() -> None:
-    """The Simulate page; one :class:`GameSession` per browser session."""
+    """The Simulate page; one :class:`GameSession` per browser session (:data:`GAMES`)."""
     router = solara.use_router()
-    session = solara.use_memo(lambda: GameSession(router.search), [])
+    session = solara.use_memo(lambda: GAMES.open(router.search), [])
     controls_rev = solara.use_reactive(0)
     model_rev = solara.use_reactive(0)
 
@@ -373,6 +379,12 @@ def SimulatePage() -> None:
             except Exception:  # noqa: BLE001 - no router (rendered without a server)
                 pass
 
+    def restore_url() -> None:
+        # back to a kept game through a plain link: the address shows its controls again
+        if not router.search and session.query():
+            push_url()
+
+    solara.use_effect(restore_url, [])
     solara.Title("pausegame: Simulate")
     solara.Style(".pg-control .v-input__slot { margin-bottom: 0 } "
                  ".pg-group { border-top: 1px solid #ddd; padding: 4px 8px 4px 4px } "

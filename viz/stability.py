@@ -13,6 +13,8 @@ theory's curves); this module only chooses the design, runs it in the background
   grid, the replicates, the steps and the seed), under ``$PAUSEGAME_MAP_CACHE`` or the system's
   temporary folder. The same parameters open the finished map at once; a cancelled map resumes
   where it stopped.
+* **Kept per visitor.** The page remembers which parameters its visitor's map is for
+  (:data:`VIEWS`), so after a look at another page the top bar's link returns to the same map.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ import numpy as np
 import solara
 import solara.widgets
 
-from viz import specs
+from viz import classroom, specs
 
 #: The app's map: 11 x 11 points, 10 replicates.
 GRID = 11
@@ -318,13 +320,35 @@ def _params_from_query(query: str | None) -> tuple[dict[str, Any], str, tuple[fl
     return changed, scenario, (float(game.values["p_detect"]), float(game.values["penalty"]))
 
 
+@dataclass(frozen=True)
+class MapView:
+    """The parameters one visitor's map is drawn for (from the page's link)."""
+
+    query: str
+    other: dict[str, Any]
+    scenario: str
+    current: tuple[float, float]
+    data: dict[str, Any]
+
+    @classmethod
+    def from_query(cls, query: str) -> MapView:
+        """The map for a Simulate-style link (``scenario`` and changed values)."""
+        other, scenario, current = _params_from_query(query)
+        return cls(query, other, scenario, current,
+                   map_design_mapping(other, scenario=scenario or None))
+
+
+#: Each browser session's map parameters, kept across page changes.
+VIEWS = classroom.Kept("map", MapView.from_query, lambda view: view.query)
+
+
 @solara.component
 def MapPage() -> None:
     """The stability map for the link's parameters (Simulate's link opens the same world)."""
     router = solara.use_router()
-    other, scenario, current = solara.use_memo(lambda: _params_from_query(router.search), [])
-    data = solara.use_memo(lambda: map_design_mapping(other, scenario=scenario or None), [])
-    job = solara.use_memo(lambda: job_for(data), [])
+    view = solara.use_memo(lambda: VIEWS.open(router.search), [])
+    other, scenario, current = view.other, view.scenario, view.current
+    job = solara.use_memo(lambda: job_for(view.data), [])
     tick, set_tick = solara.use_state(0)
 
     def poll(cancel: threading.Event) -> None:

@@ -140,3 +140,33 @@ def test_two_visitors_never_share_a_game(server, browser):
         ctx_a.close()
         ctx_b.close()
 
+
+def test_the_game_is_kept_while_looking_at_other_pages(server, browser):
+    context, page = _open(browser, server.url + "?n_nations=6&seed=5")
+    try:
+        for i in (1, 2, 3):
+            page.get_by_role("button", name="Step").click()
+            expect(page.get_by_text(f"Month: {i} of 120")).to_be_visible()
+        page.locator(".pg-nav-learn").click()
+        expect(page.get_by_text("The theory in two pictures")).to_be_visible(timeout=60_000)
+        page.locator(".pg-nav-simulate").click()  # a plain link back: the same game
+        expect(page.get_by_text("Month: 3 of 120")).to_be_visible(timeout=60_000)
+        expect(page.locator(".pg-world")).to_contain_text("6 nations")
+        expect(page.locator(".pg-world")).to_contain_text("seed 5")
+        expect(page).to_have_url(re.compile(r"n_nations=6"))  # the address shows it again
+        page.get_by_role("button", name="Step").click()
+        expect(page.get_by_text("Month: 4 of 120")).to_be_visible()
+        # the map is drawn for this world, and kept too
+        page.locator(".pg-nav-map").click()
+        expect(page.locator(".pg-map")).to_contain_text("with n_nations=6", timeout=60_000)
+        page.locator(".pg-nav-play").click()
+        expect(page.get_by_role("button", name="New game")).to_be_visible(timeout=60_000)
+        page.locator(".pg-nav-map").click()
+        expect(page.locator(".pg-map")).to_contain_text("with n_nations=6", timeout=60_000)
+        # a scenario opened from Learn is that scenario, not the kept game
+        page.locator(".pg-nav-learn").click()
+        page.get_by_role("button", name="Open default in Simulate").click()
+        expect(page.get_by_text("Month: 0 of 120")).to_be_visible(timeout=60_000)
+        expect(page.locator(".pg-world")).not_to_contain_text("6 nations")
+    finally:
+        context.close()

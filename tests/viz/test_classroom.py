@@ -1,5 +1,5 @@
 """The classroom helpers inside a real Solara kernel, without a browser: clicks on any page count
-as activity.
+as activity, and each session's games are kept across page changes and freed with the session.
 
 A kernel (``VirtualKernelContext``) is what Solara's server makes for each browser tab; a widget
 message is sent to it the way the server passes one from the browser.
@@ -18,7 +18,8 @@ from solara.server import kernel, kernel_context
 
 import viz.main  # noqa: F401 - registers classroom.watch_activity with Solara
 from viz import classroom
-from viz.simulate import SimulatePage
+from viz.session import GameSession
+from viz.simulate import GAMES, SimulatePage
 
 _ids = itertools.count()
 
@@ -120,3 +121,59 @@ def test_is_activity_reads_only_the_visitors_messages():
     assert not classroom.is_activity({"content": {}})
     assert not classroom.is_activity({})
 
+
+def test_a_kept_game_outlives_its_page_and_dies_with_its_session(new_kernel):
+    built = []
+
+    def build(query):
+        built.append(query)
+        return GameSession(query)
+
+    kept = classroom.Kept("test-game", build, GameSession.query)
+    a, b = new_kernel(), new_kernel()
+    with a:
+        game = kept.open("seed=3")
+        game.step(4)
+        # back through the top bar (no query) or the game's own link: the same game
+        assert kept.open("") is game and kept.open(None) is game
+        assert kept.open("?" + game.query()) is game and game.model.engine.t == 4
+    with b:  # another tab never sees it
+        other = kept.open("")
+        assert other is not game
+    with a:
+        # a link asking for something else (a scenario from Learn) opens that, and keeps it
+        fresh = kept.open("scenario=default")
+        assert fresh is not game and fresh.model.engine.t == 0
+        assert kept.open("") is fresh
+    assert built == ["seed=3", "", "scenario=default"]
+    # outside a session (a test's render) nothing is kept
+    assert kept.open("") is not kept.open("")
+    # closing a session (the tab's kernel culled, or the idle reaper) frees what it kept
+    count = classroom.kept_sessions()
+    a.close()
+    assert classroom.kept_sessions() == count - 1
+    with b:
+        assert kept.peek() is other
+    # a session leaving the registry frees it too
+    classroom.REGISTRY.admit(b.id, lambda: None)
+    classroom.REGISTRY.leave(b.id)
+    with b:
+        assert kept.peek() is None
+
+
+def test_the_simulate_page_reopens_the_kept_game(new_kernel):
+    context = new_kernel()
+    with context:
+        _, rc = solara.render(SimulatePage(), handle_error=False)
+        try:
+            rc.find(v.Btn, children=["Step"]).widget.click()
+            rc.find(v.Btn, children=["Step"]).widget.click()
+        finally:
+            rc.close()  # the visitor opened another page
+        game = GAMES.peek()
+        assert game is not None and game.model.engine.t == 2
+        _, rc = solara.render(SimulatePage(), handle_error=False)  # and came back
+        try:
+            assert rc.find(v.Html, class_="pg-month").widget.children == ["Month: 2 of 120"]
+        finally:
+            rc.close()
