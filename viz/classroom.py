@@ -15,8 +15,8 @@ Settings come from the environment, which ``pausegame app`` sets from its flags:
 
 A page is unmounted when its visitor opens another page, so state built with
 ``solara.use_memo`` would be built afresh on return. :class:`Kept` holds such state (the
-Simulate game, the map's parameters) per browser session instead, and frees it with the
-session.
+Simulate game, the Play game, the map's parameters) per browser session instead, and frees it
+with the session.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """The browser app's pages and top bar: Simulate, Play a nation, Stability map, Learn.
 
 ``pausegame app`` serves these routes through :mod:`viz.app` (``solara run viz.app``). Each
-page builds its own state per browser session (never at module level); the Simulate game and
-the map's parameters are kept while the visitor looks at the other pages
+page builds its own state per browser session (never at module level); the Simulate game, the
+Play game and the map's parameters are kept while the visitor looks at the other pages
 (:class:`viz.classroom.Kept`). The top bar links the pages, carries the Simulate page's
 parameters to the Stability map (the map is drawn for the world you are looking at), and
 switches projector mode. The classroom settings (session cap, idle sessions freed) are applied

@@ -36,6 +36,7 @@ from experiments.scenarios import list_scenarios, load_scenario
 from model import adjudication
 from model.engine import Engine, new_seed
 from model.scenario import Scenario
+from viz import classroom
 
 #: Periods a game lasts unless the link says otherwise (a classroom round).
 DEFAULT_PERIODS = 12
@@ -455,6 +456,10 @@ class PlayGame:
                 f"&nation={self.nation}")
 
 
+#: Each browser session's game, kept while its visitor looks at the other pages.
+GAMES = classroom.Kept("play", PlayGame, PlayGame.query)
+
+
 # ---------------------------------------------------------------------------------- the page
 @solara.component
 def TreatyChoices(game: PlayGame, rev: int, membership: bool | None,
@@ -516,7 +521,7 @@ def TreatyChoices(game: PlayGame, rev: int, membership: bool | None,
 def PlayPage() -> None:
     """Play a nation: pick one, comply or defect each month, then read the debrief."""
     router = solara.use_router()
-    game = solara.use_memo(lambda: PlayGame(router.search), [])
+    game = solara.use_memo(lambda: GAMES.open(router.search), [])
     rev, set_rev = solara.use_state(0)
     seed_text, set_seed_text = solara.use_state(str(game.seed))
     membership, set_membership = solara.use_state(None)  # the player's pick at a round

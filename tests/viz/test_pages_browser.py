@@ -100,6 +100,21 @@ def test_vote_on_sanctions_as_a_veto_power(server, browser, artifacts):
         context.close()
 
 
+def test_the_play_game_survives_a_visit_to_another_page(server, browser):
+    context, page = _page(browser, server.url + "play?seed=8&periods=4&nation=1")
+    try:
+        expect(page.get_by_text("Month: 0 of 4")).to_be_visible(timeout=60_000)
+        page.get_by_role("button", name="Defect").click()
+        expect(page.get_by_text("Month: 1 of 4")).to_be_visible(timeout=5_000)
+        page.locator(".pg-nav-learn").click()
+        expect(page.get_by_text("The theory in two pictures")).to_be_visible(timeout=30_000)
+        page.locator(".pg-nav-play").click()
+        expect(page.get_by_text("Month: 1 of 4")).to_be_visible(timeout=30_000)
+        expect(page.locator(".pg-play-last")).to_contain_text("Month 1: you defected")
+    finally:
+        context.close()
+
+
 def test_leave_the_treaty_at_a_negotiation_round(server, browser, artifacts):
     context, page = _page(browser, server.url
                           + "play?scenario=critical_mass_club&seed=3&periods=2&nation=1")
