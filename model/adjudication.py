@@ -47,9 +47,13 @@ def learners(bloc: np.ndarray, per_bloc: bool) -> np.ndarray:
 
 
 def veto_powers(enforcement: np.ndarray, n_veto: int) -> np.ndarray:
-    """Indices of the ``n_veto`` nations with the largest enforcement weight (ties: lower id)."""
+    """Indices of the ``n_veto`` nations with the largest enforcement weight (ties: lower id).
+
+    Only nations with a positive weight (members) qualify, so fewer than ``n_veto`` powers
+    remain when fewer nations are members.
+    """
     order = np.lexsort((np.arange(len(enforcement)), -enforcement))
-    return np.sort(order[:n_veto])
+    return np.sort(order[enforcement[order] > 0][:n_veto])
 
 
 def coalition_share(e: np.ndarray, w: np.ndarray, learn: np.ndarray) -> np.ndarray:
@@ -143,20 +147,25 @@ def draw_votes(home: np.ndarray, e: np.ndarray, w: np.ndarray, learn: np.ndarray
 
 
 def draw_vetoes(home: np.ndarray, w: np.ndarray, powers: np.ndarray, uniforms: np.ndarray,
-                held: Mapping[int, np.ndarray] | None = None) -> np.ndarray:
+                held: Mapping[int, np.ndarray] | None = None,
+                learn: np.ndarray | None = None) -> np.ndarray:
     """Whether a veto blocks a sanction against each actor, from uniforms of shape (N, V).
 
-    Veto power ``v`` blocks a sanction against ally ``h`` iff ``uniforms[k, j] < w(v, h)``,
-    and always one against itself. A power in ``held`` (a player) blocks exactly the flags
-    against nations ``h`` with ``held[v][h]`` False (and always its own).
+    Veto power ``powers[j]`` (column ``j``; extra columns are ignored) blocks a sanction
+    against ally ``h`` iff ``uniforms[k, j] < w(v, h)``, and always one against itself. A power
+    in ``held`` (a player) instead blocks exactly the flags against nations ``h`` with
+    ``held[v][h]`` False, among those it learns of (``learn[h, v]``; all when ``learn`` is
+    None); on the others the draw stands, and its own are blocked regardless.
     """
     if len(powers) == 0:
         return np.zeros(len(home), dtype=bool)
-    by_power = uniforms < w[np.ix_(powers, np.arange(w.shape[0]))][:, home].T
+    by_power = uniforms[:, : len(powers)] < w[np.ix_(powers, np.arange(w.shape[0]))][:, home].T
     chosen = held or {}
     for j, v in enumerate(powers):
         if int(v) in chosen:
-            by_power[:, j] = ~np.asarray(chosen[int(v)], dtype=bool)[home]
+            mine = ~np.asarray(chosen[int(v)], dtype=bool)[home]
+            knows = np.ones(len(home), dtype=bool) if learn is None else learn[home, int(v)]
+            by_power[:, j] = np.where(knows, mine, by_power[:, j])
     return by_power.any(axis=1) | np.isin(home, powers)
 
 

@@ -596,9 +596,11 @@ class Engine:
             share, passed = adjudication.draw_votes(
                 self.home, self._member_e, self._dense_w, self._learn,
                 float(p["sanction_quorum"]), rng.random((n, self.n_nations)), self.held_votes)
+            # n_veto_powers columns always (fewer powers when fewer nations are members): the
+            # stream does not depend on membership
             vetoed = adjudication.draw_vetoes(
                 self.home, self._dense_w, self.veto_powers,
-                rng.random((n, len(self.veto_powers))), self.held_votes)
+                rng.random((n, int(p["n_veto_powers"]))), self.held_votes, self._learn)
             fcs = self._fc * share * (passed & ~vetoed)
         # (3)-(6) verification, sanctions, payoffs, beliefs: one compiled pass
         bound = self.bound if self.pause_active else np.zeros(n, dtype=bool)

@@ -241,6 +241,43 @@ def test_held_veto_blocks_exactly_the_nations_it_shields():
                                   [True, False, True])
 
 
+def test_a_held_veto_covers_only_the_flags_its_power_learns_of():
+    w = np.zeros((3, 3))
+    w[0, 2] = w[2, 0] = 1.0  # power A is fully allied with C, outside its bloc
+    home = np.array([0, 1, 2])
+    learn = adjudication.learners(np.array([0, 0, 1]), per_bloc=True)  # A learns of B only
+    u = np.random.default_rng(2).random((3, 1))
+    held = {0: np.zeros(3, dtype=bool)}  # "shield everyone"
+    # B (same bloc): the player's no vetoes it; C (other bloc): the draw stands (w = 1: blocked)
+    np.testing.assert_array_equal(adjudication.draw_vetoes(home, w, np.array([0]), u, held,
+                                                           learn), [True, True, True])
+    held = {0: np.ones(3, dtype=bool)}  # "sanction everyone": only flags it learns of
+    np.testing.assert_array_equal(adjudication.draw_vetoes(home, w, np.array([0]), u, held,
+                                                           learn), [True, False, True])
+
+
+def test_only_members_hold_a_veto_and_the_stream_ignores_how_many():
+    e = np.array([5.0, 0.0, 3.0, 0.0, 1.0])
+    np.testing.assert_array_equal(adjudication.veto_powers(e, 4), [0, 2, 4])
+    params = {"adjudication": "great_power_veto", "n_veto_powers": 5,
+              "initial_membership": 0.25, "steps": 6}
+    eng = Engine.from_params(params, rng=3)
+    assert 0 < len(eng.veto_powers) < 5 and eng.member[eng.veto_powers].all()
+    # nations that leave at a round lose their veto; the vetoes' uniforms are still drawn
+    # n_veto_powers wide, so the stream is the same as when everyone stays
+    params = {"n_nations": 6, "n_labs": 0, "adjudication": "great_power_veto",
+              "n_veto_powers": 3, "membership": "negotiated", "negotiation_interval": 1,
+              "outsider_penalty": 2.0, "steps": 5}
+    stay = Engine.from_params(params, rng=1)
+    leave = Engine.from_params(params, rng=1)
+    for _ in range(5):
+        leave.held_membership = {0: False, 1: False, 2: False, 3: False, 4: False}
+        stay.step()
+        leave.step()
+        assert stay.rng.bit_generator.state == leave.rng.bit_generator.state
+    assert list(leave.veto_powers) == [5] and len(stay.veto_powers) == 3
+
+
 def test_held_votes_change_outcomes_not_the_random_stream():
     free = scripted_veto_engine("great_power_veto", 1.0, seed=4)
     held = scripted_veto_engine("great_power_veto", 1.0, seed=4)
