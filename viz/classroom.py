@@ -28,6 +28,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qsl
 
 logger = logging.getLogger(__name__)
 
@@ -260,6 +261,11 @@ def kept_sessions() -> int:
         return len(_KEPT)
 
 
+def _canonical(query: str) -> list[tuple[str, str]]:
+    """A link's parameters in order, without the top bar's own (``projector``)."""
+    return sorted((k, v) for k, v in parse_qsl(query.lstrip("?")) if k != "projector")
+
+
 class Kept[T]:
     """One object per browser session that outlives its page (a game, a map's parameters).
 
@@ -288,7 +294,8 @@ class Kept[T]:
             return self._build(query)
         with _KEPT_LOCK:
             kept: T | None = store.get(self.name)
-        if kept is not None and (not query or query == self._link(kept)):
+        if kept is not None and (not _canonical(query)
+                                 or _canonical(query) == _canonical(self._link(kept))):
             return kept
         fresh = self._build(query)
         with _KEPT_LOCK:

@@ -20,14 +20,33 @@ import solara.lab
 from viz import classroom
 from viz.learn import LearnPage
 from viz.play import PlayPage
+from viz.simulate import GAMES as SIMULATE_GAMES
 from viz.simulate import SimulatePage
 from viz.stability import MapPage
 
 # every browser session counts its visitor's clicks and typing as activity (idle sessions)
 solara.lab.on_kernel_start(classroom.watch_activity)
 
+#: The map link's query for a Simulate game at the defaults (no other parameter).
+MAP_DEFAULTS = "defaults"
+
 PAGES = (("", "Simulate"), ("play", "Play a nation"), ("map", "Stability map"),
          ("learn", "Learn"))
+
+
+def map_link(path: str, query: dict[str, str]) -> str:
+    """The query of the top bar's map link: the world the Simulate page shows.
+
+    From the Simulate page, its address; elsewhere the session's kept Simulate game, if any
+    (``?defaults`` for one at the defaults, so the link never reopens an older map); else none
+    (the map page then shows the map it kept).
+    """
+    if path == "":
+        return "?" + (urlencode(query) if query else MAP_DEFAULTS)
+    game = SIMULATE_GAMES.peek()
+    if game is None:
+        return ""
+    return "?" + (game.query() or MAP_DEFAULTS)
 
 
 @solara.component
@@ -64,10 +83,11 @@ def Layout(children: list | None = None) -> None:  # noqa: B006 - Solara's signa
                     classes=["pg-nav"]):
         solara.Text("pausegame", style={"font-weight": "800", "margin-right": "12px"})
         for slug, label in PAGES:
-            # the map is drawn for Simulate's parameters: carry them over
+            # the map is drawn for Simulate's world: carry its parameters over (from any
+            # page: the session's kept Simulate game; an explicit marker for the defaults)
             target = "/" + slug
-            if slug == "map" and path == "" and query:
-                target += "?" + urlencode(query)
+            if slug == "map":
+                target += map_link(path, query)
             # links, not buttons: the pages' own buttons (Play, Step) keep unique names
             current = path == slug
             with solara.Link(target):

@@ -50,6 +50,8 @@ VOTE_POLICIES = {
     "shield_all": "Shield everyone",
     "choose": "Choose whom to shield",
 }
+#: The membership choice that leaves the round to the model (its turn in the random order).
+MODEL_DECIDES = "Let the model decide"
 VOTE_HELP = {
     "model": "the model votes for you: no on a flagged ally with probability equal to the "
              "alliance weight, yes on everyone else",
@@ -260,7 +262,13 @@ class PlayGame:
         self.start(0)
 
     def start(self, nation: int | str | None = None) -> None:
-        """A fresh game (same scenario, seed and periods) as ``nation``."""
+        """A fresh game (same scenario, seed and periods) as ``nation``.
+
+        The vote policy stays when the nation and scenario do (a new seed, the same strategy);
+        otherwise it goes back to the model's.
+        """
+        before = (getattr(self, "_played_as", None), getattr(self, "vote_policy", "model"),
+                  getattr(self, "shielded", set()))
         self.engine = build_engine(self.scenario, self.seed, self.periods)
         self.nation_names = list(self.engine.world.names[: self.engine.n_nations])
         pick = self._nation_text if nation is None else nation
@@ -272,8 +280,10 @@ class PlayGame:
         self.history: list[PeriodReport] = []
         self._debrief: Debrief | None = None
         self.error = None
-        self.vote_policy = "model"
-        self.shielded: set[str] = set()
+        self._played_as = (self.scenario_name, self.nation)
+        same = before[0] == self._played_as
+        self.vote_policy: str = before[1] if same else "model"
+        self.shielded: set[str] = set(before[2]) if same else set()
 
     @property
     def nation_name(self) -> str:
@@ -379,7 +389,7 @@ class PlayGame:
         i = self.nation
         was_round = eng.negotiation_round_next()
         hold(eng, i, defect)
-        votes = self.held_votes()
+        votes = self.held_votes() if self.has_vote else None  # a vote counts as cast now
         eng.held_votes = {} if votes is None else {i: votes}
         eng.held_membership = {} if member is None or not was_round else {i: bool(member)}
         try:
@@ -423,9 +433,7 @@ class PlayGame:
                 fate = f"sanctioned ({100 * float(last['vote_share'][k]):.0f}% yes)"
             else:
                 fate = f"blocked by the vote ({100 * float(last['vote_share'][k]):.0f}% yes)"
-            says = votes is not None and self.has_vote and (
-                self._learns[h] or (self.is_veto_power and eng.params["adjudication"]
-                                    == "great_power_veto"))
+            says = votes is not None and bool(self._learns[h])
             mine = f", you voted {'yes' if votes[h] else 'no'}" if says else ""
             out.append(f"{who}: {fate}{mine}")
         return tuple(out)
@@ -471,8 +479,9 @@ def TreatyChoices(game: PlayGame, rev: int, membership: bool | None,
     if game.voting:
         with solara.Card("Your votes on sanctions", classes=["pg-play-votes"]):
             if not game.has_vote:
-                solara.Text("Your nation is outside the treaty: it has no vote on sanctions "
-                            "(it can join at the next negotiation round).")
+                rounds = game.engine.params["membership"] == "negotiated"
+                solara.Text("Your nation is outside the treaty: it has no vote on sanctions"
+                            + (" (it can join at a negotiation round)." if rounds else "."))
             else:
                 veto = (" Your nation holds a veto: a no from you blocks the sanction."
                         if game.is_veto_power else "")
@@ -503,17 +512,19 @@ def TreatyChoices(game: PlayGame, rev: int, membership: bool | None,
                             style={"color": "#555"})
     if game.membership_round:
         advice = game.membership_advice()
-        choice = advice if membership is None else membership
         now = "a member" if game.is_member else "outside the treaty"
         yes_label = "Stay in" if game.is_member else "Join"
         no_label = "Leave" if game.is_member else "Stay out"
+        labels = {None: MODEL_DECIDES, True: yes_label, False: no_label}
         with solara.Card("Negotiation round this month", classes=["pg-play-round"]):
-            solara.Text(f"Your nation is {now}. Every member nation decides in turn whether "
-                        "membership pays. The model's nation in your place would "
-                        f"{(yes_label if advice else no_label).lower()}.")
+            solara.Text(f"Your nation is {now}. Every nation decides in turn, in a random order, "
+                        "whether membership pays: members whether to stay, outsiders whether "
+                        "to join. Judged now, before the others move, the model's nation in your "
+                        f"place would {(yes_label if advice else no_label).lower()}.")
             solara.ToggleButtonsSingle(
-                value=yes_label if choice else no_label, values=[yes_label, no_label],
-                on_value=lambda label: set_membership(label == yes_label),
+                value=labels[membership], values=list(labels.values()),
+                on_value=lambda label: set_membership(
+                    next(k for k, v in labels.items() if v == label)),
                 classes=["pg-membership"])
 
 
@@ -529,6 +540,24 @@ def PlayPage() -> None:
     def bump() -> None:
         set_rev(lambda r: r + 1)
 
+    def push_url() -> None:
+        # the address always reproduces the game: Back and the top bar's link return to it
+        query = game.query()
+        if (router.search or "").lstrip("?") != query:
+            try:
+                router.push(f"{router.path}?{query}")
+            except Exception:  # noqa: BLE001 - no router (rendered without a server)
+                pass
+
+    solara.use_effect(push_url, [])
+
+    def apply_typed_seed() -> None:
+        try:
+            game.seed = int(seed_text.strip())
+        except ValueError:
+            game.seed = new_seed() % (2**31)
+            set_seed_text(str(game.seed))
+
     def choose(defect: bool) -> None:
         try:
             # untouched, the round is the model's (it decides in turn, as the others do)
@@ -536,28 +565,31 @@ def PlayPage() -> None:
         except Exception as exc:  # noqa: BLE001 - the page must keep serving
             game.error = f"The period failed: {type(exc).__name__}: {exc}"
         set_membership(None)
+        push_url()  # (on a first page load Solara's router may not take the push yet)
         bump()
 
     def pick_nation(name: str) -> None:
+        apply_typed_seed()
         game.start(name)
         set_membership(None)
+        push_url()
         bump()
 
     def pick_scenario(name: str) -> None:
+        apply_typed_seed()
         try:
             game.choose_scenario(name)
         except Exception as exc:  # noqa: BLE001 - the page must keep serving
             game.error = f"Could not load scenario {name!r}: {type(exc).__name__}: {exc}"
         set_membership(None)
+        push_url()
         bump()
 
     def restart() -> None:
-        try:
-            game.seed = int(seed_text.strip())
-        except ValueError:
-            game.seed = new_seed() % (2**31)
-            set_seed_text(str(game.seed))
+        apply_typed_seed()
         game.start(game.nation)
+        set_membership(None)
+        push_url()
         bump()
 
     solara.Title("pausegame: Play a nation")

@@ -177,3 +177,26 @@ def test_the_simulate_page_reopens_the_kept_game(new_kernel):
             assert rc.find(v.Html, class_="pg-month").widget.children == ["Month: 2 of 120"]
         finally:
             rc.close()
+
+
+def test_a_kept_object_ignores_the_projector_switch_and_parameter_order(new_kernel):
+    kept = classroom.Kept("test-order", GameSession, GameSession.query)
+    with new_kernel():
+        game = kept.open("seed=3&p_detect=0.5")
+        assert kept.open("?projector=1") is game
+        assert kept.open(game.query() + "&projector=1") is game
+        assert kept.open("&".join(reversed(game.query().split("&")))) is game
+        assert kept.open("seed=4") is not game
+
+
+def test_the_map_link_follows_the_simulate_world_from_every_page(new_kernel):
+    from viz.main import MAP_DEFAULTS, map_link
+
+    assert map_link("", {}) == "?" + MAP_DEFAULTS  # Simulate at the defaults
+    assert map_link("", {"penalty": "5"}) == "?penalty=5"
+    assert map_link("learn", {}) == ""  # no Simulate game yet: the map page keeps its own
+    with new_kernel():
+        game = GAMES.open("penalty=5")
+        assert map_link("play", {}) == "?" + game.query()
+        GAMES.open("scenario=default")  # back at the defaults: never the penalty=5 map
+        assert map_link("learn", {}) == "?" + MAP_DEFAULTS

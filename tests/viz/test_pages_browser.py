@@ -101,14 +101,20 @@ def test_vote_on_sanctions_as_a_veto_power(server, browser, artifacts):
 
 
 def test_the_play_game_survives_a_visit_to_another_page(server, browser):
-    context, page = _page(browser, server.url + "play?seed=8&periods=4&nation=1")
+    # a nation given by name: the address then shows the game's own link
+    context, page = _page(browser, server.url + "play?seed=8&periods=4&nation=Borealis")
     try:
         expect(page.get_by_text("Month: 0 of 4")).to_be_visible(timeout=60_000)
         page.get_by_role("button", name="Defect").click()
         expect(page.get_by_text("Month: 1 of 4")).to_be_visible(timeout=5_000)
+        expect(page).to_have_url(re.compile(r"nation=\d+"))
         page.locator(".pg-nav-learn").click()
         expect(page.get_by_text("The theory in two pictures")).to_be_visible(timeout=30_000)
-        page.locator(".pg-nav-play").click()
+        page.go_back()  # the browser's Back button
+        expect(page.get_by_text("Month: 1 of 4")).to_be_visible(timeout=30_000)
+        page.locator(".pg-nav-learn").click()
+        expect(page.get_by_text("The theory in two pictures")).to_be_visible(timeout=30_000)
+        page.locator(".pg-nav-play").click()  # the top bar's link
         expect(page.get_by_text("Month: 1 of 4")).to_be_visible(timeout=30_000)
         expect(page.locator(".pg-play-last")).to_contain_text("Month 1: you defected")
     finally:

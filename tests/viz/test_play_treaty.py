@@ -141,3 +141,34 @@ def test_flags_are_reported_only_under_a_vote():
     assert not game.voting and game.held_votes() is None
     assert all(not r.flags for r in (game.play(True) for _ in range(3)))
     assert np.isfinite(game.debrief().player_total)
+
+
+def test_the_vote_policy_stays_for_a_new_game_and_resets_for_another_nation():
+    game = PlayGame(VETO)
+    game.set_votes("choose", ["Jorask"])
+    game.seed = 11
+    game.start(game.nation)  # New game: another seed, the same strategy
+    assert game.vote_policy == "choose" and game.shielded == {"Jorask"}
+    game.start(1)
+    assert game.vote_policy == "model" and not game.shielded
+    game.set_votes("shield_all")
+    game.choose_scenario("great_power_veto")
+    assert game.vote_policy == "model"
+
+
+def test_an_outsider_has_no_vote_and_no_veto():
+    # a quarter of the nations are members: the others can neither vote nor veto
+    from viz.play import build_engine
+
+    game = PlayGame("scenario=default&seed=3&periods=3")
+    # the default scenario's adjudication is the coalition's: put its world to a vote
+    game.engine = build_engine(game.scenario, 3, 3, {"adjudication": "great_power_veto",
+                                                     "initial_membership": 0.25})
+    outsider = int(np.flatnonzero(~game.engine.member)[0])
+    game.nation = outsider
+    assert not game.has_vote and not game.is_veto_power
+    game.set_votes("shield_all")
+    for _ in range(3):
+        report = game.play(True)
+        assert not any("you voted" in f for f in report.flags)
+    assert set(game.engine.veto_powers) <= set(np.flatnonzero(game.engine.member))
