@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import threading
 import time
 import traceback
 from collections.abc import Mapping
@@ -165,6 +166,10 @@ class GameSession:
         self.notice: str | None = None
         self.notes: tuple[str, ...] = ()
         self.playing = False
+        #: The Play loop that owns ``playing`` (a kept session outlives its page's threads).
+        self.play_token: object | None = None
+        #: Steps and resets one at a time (a Play thread and a click may overlap).
+        self.lock = threading.RLock()
         self.layout: dict[int, tuple[float, float]] = {}
         self.last_step_seconds = 0.0
         self._load_scenario(self.scenario_name)
@@ -270,6 +275,10 @@ class GameSession:
             True when a model was built; otherwise ``error`` (and the field's error) say why,
             and the previous model stays.
         """
+        with self.lock:
+            return self._reset()
+
+    def _reset(self) -> bool:
         self.playing = False
         self.notice = None
         if self.errors:
@@ -320,6 +329,10 @@ class GameSession:
         Returns:
             The number of steps taken.
         """
+        with self.lock:
+            return self._step(n)
+
+    def _step(self, n: int) -> int:
         if self.model is None:
             return 0
         taken = 0

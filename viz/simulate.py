@@ -278,7 +278,8 @@ def Simulation(session: GameSession, model_rev: solara.Reactive[int],
         if not playing:
             return
         period = 1.0 / PLAY_RATE
-        while not cancel.is_set() and session.playing:
+        token = session.play_token = object()  # a later loop (the page reopened) takes over
+        while not cancel.is_set() and session.playing and session.play_token is token:
             start = time.perf_counter()
             session.step(1)
             model_rev.value += 1
@@ -286,8 +287,10 @@ def Simulation(session: GameSession, model_rev: solara.Reactive[int],
                 break
             # always yield a little, so clicks (Pause) get through between steps
             cancel.wait(max(0.03, period - (time.perf_counter() - start)))
-        session.playing = False
-        set_playing(False)
+        if session.play_token is token:  # never stop a Play that a newer loop runs
+            session.playing = False
+            session.play_token = None
+            set_playing(False)
 
     solara.use_thread(loop, dependencies=[playing], intrusive_cancel=False)
 
