@@ -127,6 +127,8 @@ def test_the_page_asks_for_membership_at_a_round():
         _pick_scenario(rc, "critical_mass_club")
         assert _with_class(rc, v.Card, "pg-play-round")
         assert not _with_class(rc, v.Card, "pg-play-votes")  # coalition: no vote
+        toggle = rc.find(v.BtnToggle, class_="pg-membership").widget
+        assert toggle.children[toggle.v_model].children == ["Let the model decide"]
         _toggle(rc, "pg-membership", "Leave")
         rc.find(v.Btn, children=["Comply"]).widget.click()
         text = str(rc.find(v.Alert, class_="pg-play-last").widget.children)
