@@ -127,11 +127,11 @@ class PeriodReport:
             force = "in force" if self.in_force else "not in force"
             treaty = (f" Negotiation round: you are {status}; {self.members} nations are members "
                       f"and the treaty is {force}.")
-        votes = f" Sanction votes: {'; '.join(self.flags)}." if self.flags and votes else ""
+        fates = f" Sanction votes: {'; '.join(self.flags)}." if self.flags and votes else ""
         labs = (f" Your labs defecting: {self.own_labs_defecting} of {self.own_labs}."
                 if self.own_labs else "")
         return (f"Month {self.t}: you {you}.{seen}{treaty} Your payoff: {self.payoff:.4g}. "
-                f"Other nations defecting: {others}.{labs}{votes} World compliance "
+                f"Other nations defecting: {others}.{labs}{fates} World compliance "
                 f"(capability-weighted): {self.compliance:.2f}.")
 
 
@@ -243,6 +243,9 @@ class PlayGame:
         self._nation_text = given.get("nation", "0")
         self.last_seconds = 0.0
         self.error: str | None = None
+        self._played_as: tuple[str, int] | None = None
+        self.vote_policy = "model"
+        self.shielded: set[str] = set()
         self.start()
 
     @property
@@ -267,8 +270,6 @@ class PlayGame:
         The vote policy stays when the nation and scenario do (a new seed, the same strategy);
         otherwise it goes back to the model's.
         """
-        before = (getattr(self, "_played_as", None), getattr(self, "vote_policy", "model"),
-                  getattr(self, "shielded", set()))
         self.engine = build_engine(self.scenario, self.seed, self.periods)
         self.nation_names = list(self.engine.world.names[: self.engine.n_nations])
         pick = self._nation_text if nation is None else nation
@@ -280,10 +281,10 @@ class PlayGame:
         self.history: list[PeriodReport] = []
         self._debrief: Debrief | None = None
         self.error = None
-        self._played_as = (self.scenario_name, self.nation)
-        same = before[0] == self._played_as
-        self.vote_policy: str = before[1] if same else "model"
-        self.shielded: set[str] = set(before[2]) if same else set()
+        played_as = (self.scenario_name, self.nation)
+        if played_as != self._played_as:
+            self.vote_policy, self.shielded = "model", set()
+        self._played_as = played_as
 
     @property
     def nation_name(self) -> str:
@@ -319,8 +320,8 @@ class PlayGame:
 
     @property
     def has_vote(self) -> bool:
-        """True when the nation's vote counts now: sanctions are voted on and it is a member."""
-        return self.voting and (self.is_member or self.is_veto_power)
+        """True when sanctions are voted on and the nation is a member (as every veto power is)."""
+        return self.voting and self.is_member
 
     @property
     def _learns(self) -> np.ndarray:
@@ -422,6 +423,7 @@ class PlayGame:
             return ()
         eng = self.engine
         flagged = (last["caught_international"] | last["false_alarm"]) & eng.bound
+        learns = self._learns
         out = []
         for k in np.flatnonzero(flagged & (eng.home != self.nation)):
             h = int(eng.home[k])
@@ -433,7 +435,7 @@ class PlayGame:
                 fate = f"sanctioned ({100 * float(last['vote_share'][k]):.0f}% yes)"
             else:
                 fate = f"blocked by the vote ({100 * float(last['vote_share'][k]):.0f}% yes)"
-            says = votes is not None and bool(self._learns[h])
+            says = votes is not None and bool(learns[h])
             mine = f", you voted {'yes' if votes[h] else 'no'}" if says else ""
             out.append(f"{who}: {fate}{mine}")
         return tuple(out)
@@ -537,9 +539,6 @@ def PlayPage() -> None:
     seed_text, set_seed_text = solara.use_state(str(game.seed))
     membership, set_membership = solara.use_state(None)  # the player's pick at a round
 
-    def bump() -> None:
-        set_rev(lambda r: r + 1)
-
     def push_url() -> None:
         # the address always reproduces the game: Back and the top bar's link return to it
         query = game.query()
@@ -550,6 +549,15 @@ def PlayPage() -> None:
                 pass
 
     solara.use_effect(push_url, [])
+
+    def changed() -> None:
+        # after every period or new game: no pending round choice, the address, a redraw
+        set_membership(None)
+        push_url()  # (on a first page load Solara's router may not take the push yet)
+        set_rev(lambda r: r + 1)
+
+    def bump() -> None:
+        set_rev(lambda r: r + 1)
 
     def apply_typed_seed() -> None:
         try:
@@ -564,16 +572,12 @@ def PlayPage() -> None:
             game.play(defect, member=membership if game.membership_round else None)
         except Exception as exc:  # noqa: BLE001 - the page must keep serving
             game.error = f"The period failed: {type(exc).__name__}: {exc}"
-        set_membership(None)
-        push_url()  # (on a first page load Solara's router may not take the push yet)
-        bump()
+        changed()
 
     def pick_nation(name: str) -> None:
         apply_typed_seed()
         game.start(name)
-        set_membership(None)
-        push_url()
-        bump()
+        changed()
 
     def pick_scenario(name: str) -> None:
         apply_typed_seed()
@@ -581,16 +585,12 @@ def PlayPage() -> None:
             game.choose_scenario(name)
         except Exception as exc:  # noqa: BLE001 - the page must keep serving
             game.error = f"Could not load scenario {name!r}: {type(exc).__name__}: {exc}"
-        set_membership(None)
-        push_url()
-        bump()
+        changed()
 
     def restart() -> None:
         apply_typed_seed()
         game.start(game.nation)
-        set_membership(None)
-        push_url()
-        bump()
+        changed()
 
     solara.Title("pausegame: Play a nation")
     with solara.Column(style={"padding": "12px 16px", "max-width": "980px"},
