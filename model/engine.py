@@ -26,6 +26,7 @@ import numpy as np
 from agents.rules import TIE_TOLERANCE, Observation, get_rule
 from model import adjudication, kernels, treaty
 from model.beliefs import GridPosterior
+from model.held import NOTHING_HELD, Held
 from model.kernels import N_REC
 from model.ledger import EventLog
 from model.metrics import TIMESERIES_COLUMNS, TREATY_FIELDS, metrics_from_records
@@ -266,11 +267,6 @@ class Engine:
         self._everyone = np.arange(self.n_actors)
         self._all_true = np.ones(self.n_actors, dtype=bool)
         self._has_fixed = bool(self.world.committed.any() or self.world.events)
-        # choices held for a nation (a player's, see viz.play): membership at negotiation
-        # rounds and sanction votes (voter -> yes per target nation); they replace the model's
-        # choice for that nation and never change which random numbers are drawn
-        self.held_membership: dict[int, bool] = {}
-        self.held_votes: dict[int, np.ndarray] = {}
         # verification state: graduated penalties, inspection quota, logs
         self.offences = np.zeros(self.n_actors, dtype=np.int64)
         self.penalty_next = np.full(self.n_actors, float(params["penalty"]))
@@ -548,10 +544,12 @@ class Engine:
                 action[idx] = defect
         return held, action
 
-    def step(self) -> None:
+    def step(self, held: Held | None = None) -> None:
         """Advance one period (DESIGN.md section 2).
 
         In order: negotiation, decisions, verification, sanctions, payoffs, updates, metrics.
+        ``held`` replaces the model's choices for some actors and nations in this period only
+        (a player's, see :class:`model.held.Held`); it never changes which numbers are drawn.
 
         Draws, in this order: a permutation of the actors whose first ``n_revise`` entries
         revise (not drawn when every actor revises); then, always for all N actors in actor-id
@@ -568,12 +566,13 @@ class Engine:
             self._reserve(2 * len(self._records))
         self.t += 1
         t = self.t
+        held = NOTHING_HELD if held is None else held
         revisers = rng.permutation(n)[: self.n_revise] if self.n_revise < n else self._everyone
         # one call, filled row by row: identical to three successive rng.random(n) draws
         uniforms, u_dom, u_int = rng.random((3, n))
         # (1) negotiation and the pause's trigger and lift (only when those mechanisms are on)
         if self._treaty:
-            self._treaty_period(t)
+            self._treaty_period(t, held.membership)
         # (2) decisions
         delta = self.advantage()
         obs = Observation(advantage=delta, uniforms=uniforms, defect=self.defect,
@@ -585,9 +584,12 @@ class Engine:
             kept[revisers] = new[revisers]
             new = kept
         if self._has_fixed:
-            held, held_action = self.fixed_actions(t)
-            if held.any():
-                new = np.where(held, held_action, new)
+            fixed, fixed_action = self.fixed_actions(t)
+            if fixed.any():
+                new = np.where(fixed, fixed_action, new)
+        if held.actions:
+            fixed, fixed_action = held.action_mask(n)
+            new = np.where(fixed, fixed_action, new)
         # (3) verification: who is inspected, and what adjudication would make of a flag
         inspected = self._draw_inspections()
         fcs = self._fcs
@@ -595,12 +597,12 @@ class Engine:
         if self._voting:
             share, passed = adjudication.draw_votes(
                 self.home, self._member_e, self._dense_w, self._learn,
-                float(p["sanction_quorum"]), rng.random((n, self.n_nations)), self.held_votes)
+                float(p["sanction_quorum"]), rng.random((n, self.n_nations)), held.votes)
             # n_veto_powers columns always (fewer powers when fewer nations are members): the
             # stream does not depend on membership
             vetoed = adjudication.draw_vetoes(
                 self.home, self._dense_w, self.veto_powers,
-                rng.random((n, int(p["n_veto_powers"]))), self.held_votes, self._learn)
+                rng.random((n, int(p["n_veto_powers"]))), held.votes, self._learn)
             fcs = self._fc * share * (passed & ~vetoed)
         # (3)-(6) verification, sanctions, payoffs, beliefs: one compiled pass
         bound = self.bound if self.pause_active else np.zeros(n, dtype=bool)
@@ -825,7 +827,7 @@ class Engine:
                         float(p["verification_cost"]) * self.p_detect * c,
                         float(p["outsider_penalty"]) * c * exposure[self.home])
 
-    def _treaty_period(self, t: int) -> None:
+    def _treaty_period(self, t: int, held_membership: Mapping[int, bool]) -> None:
         """Step (1): negotiation rounds, entry into force, the pause's trigger and lift."""
         p = self.params
         structure_changed = False
@@ -834,7 +836,7 @@ class Engine:
             if p["membership"] == "negotiated":
                 order = self.rng.permutation(self.n_nations)
                 for i in order:
-                    held = self.held_membership.get(int(i))
+                    held = held_membership.get(int(i))
                     self.member[i] = self.prefers_membership(int(i)) if held is None else held
             if p["terms_rule"] != "fixed":
                 adopted = self._negotiate_terms()

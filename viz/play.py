@@ -1,14 +1,14 @@
 """Play a nation: the visitor holds one nation's own programme; the model's agents play the rest.
 
-The player's choice reaches the engine through its fixed-action mask: before each period the
-game adds a one-period event ``(t, t + 1, [nation], defect)`` to ``engine.world.events``, exactly
-as a scenario's scheduled hold would (the nation's labs keep following the decision rule).
+The player's choice reaches the engine as a held choice for that period,
+``engine.step(held=Held(actions={nation: defect}, ...))`` (``model.held``; the nation's labs keep
+following the decision rule).
 
 Where the treaty has them, the player also takes part in its decisions. Under a vote
 (``adjudication`` ``members_vote`` or ``great_power_veto``) the player sets, before each month,
-how the nation votes on any sanction that comes up (``Engine.held_votes``: yes or no per target
+how the nation votes on any sanction that comes up (``Held.votes``: yes or no per target
 nation; a veto power's no is a veto). At a negotiation round (``membership = negotiated``) the
-player decides whether the nation joins, stays or leaves (``Engine.held_membership``).
+player decides whether the nation joins, stays or leaves (``Held.membership``).
 
 The debrief compares the player's total payoff with a counterfactual: a second engine with the
 same parameters and seed in which, each period, the same nation is held to the best response
@@ -35,6 +35,7 @@ import solara
 from experiments.scenarios import list_scenarios, load_scenario
 from model import adjudication
 from model.engine import Engine, new_seed
+from model.held import Held
 from model.scenario import Scenario
 from viz import classroom
 
@@ -183,13 +184,6 @@ def build_engine(scenario: Scenario | None, seed: int, periods: int,
     return Engine.from_params(params, rng=int(seed), scenario=scenario)
 
 
-def hold(engine: Engine, actor: int, defect: bool) -> None:
-    """Hold ``actor`` to ``defect`` for the engine's next period (the fixed-action mask)."""
-    t = engine.t + 1
-    engine.world.events.append((t, t + 1, np.array([actor], dtype=np.int64), bool(defect)))
-    engine._has_fixed = True  # the engine reads the mask only when it knows there is one
-
-
 def best_response_action(engine: Engine, actor: int) -> bool:
     """The best response of ``actor`` next period: defect iff its advantage > the tolerance."""
     return bool(engine.advantage()[actor] > engine.tolerance)
@@ -207,8 +201,7 @@ def best_response_run(scenario: Scenario | None, seed: int, periods: int, nation
     defections = 0
     for _ in range(int(periods)):
         action = best_response_action(engine, nation)
-        hold(engine, nation, action)
-        engine.step()
+        engine.step(held=Held(actions={nation: action}))
         total += float(engine.payoff[nation])
         welfare += float(engine.payoff.sum())
         defections += action
@@ -389,14 +382,11 @@ class PlayGame:
         eng = self.engine
         i = self.nation
         was_round = eng.negotiation_round_next()
-        hold(eng, i, defect)
         votes = self.held_votes() if self.has_vote else None  # a vote counts as cast now
-        eng.held_votes = {} if votes is None else {i: votes}
-        eng.held_membership = {} if member is None or not was_round else {i: bool(member)}
-        try:
-            eng.step()
-        finally:
-            eng.held_votes, eng.held_membership = {}, {}
+        eng.step(held=Held(actions={i: bool(defect)},
+                           votes={} if votes is None else {i: votes},
+                           membership={} if member is None or not was_round
+                           else {i: bool(member)}))
         last = eng.last
         n = eng.n_nations
         others = tuple(self.nation_names[k] for k in range(n) if k != i and eng.defect[k])

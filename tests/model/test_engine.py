@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from model.engine import Engine, collapse_step
+from model.held import Held
 from model.networks import to_sparse
 from model.params import resolve
 from model.world import World
@@ -141,13 +142,11 @@ def test_domestic_then_international_detection_and_false_alarms():
     eng = engine_for(world, decision_rule="best_response", p_detect=0.5, p_domestic=0.3,
                      p_false_alarm=0.1, penalty=2.0, race_pressure=0.0, risk_cost=0.0)
     # force actions through commitments: lab 2, 3, 4 and nation 1 defect, nation 0 complies
-    eng.world.committed[:] = True
-    eng.world.committed_defect[:] = [False, True, True, True, True]
-    eng._has_fixed = True
+    forced = Held(actions=dict(enumerate([False, True, True, True, True])))  # every actor held
     script(eng, np.full(5, 0.5),
            domestic=np.array([0.0, 0.0, 0.2, 0.9, 0.0]),
            international=np.array([0.05, 0.9, 0.1, 0.4, 0.4]))
-    eng.step()
+    eng.step(held=forced)
     last = eng.last
     # lab 2: domestic uniform 0.2 < 0.3 -> caught at home; lab 3: not at home, 0.4 < 0.5
     # internationally; lab 4: its nation defects, so no domestic check; 0.4 < 0.5.
@@ -165,13 +164,11 @@ def test_lag_delays_sanctions_by_exactly_L_periods():
     lag = 3
     eng = engine_for(world, decision_rule="best_response", verification_lag=lag,
                      p_detect=1.0, p_false_alarm=0.0, penalty=0.1, race_pressure=0.0)
-    eng.world.committed[:] = True
-    eng.world.committed_defect[:] = [True, False]
-    eng._has_fixed = True
+    forced = Held(actions=dict(enumerate([True, False])))  # every actor held
     paid = []
     imposed = []
     for _ in range(6):
-        eng.step()
+        eng.step(held=forced)
         paid.append(eng.last["sanction_paid"][0])
         imposed.append(eng.last["sanction_imposed"][0])
     assert imposed[0] > 0
@@ -183,11 +180,9 @@ def test_realised_payoff_gain_sanction_and_shared_risk():
     world = make_world([1, 3])
     eng = engine_for(world, decision_rule="best_response", p_detect=0.0, p_false_alarm=0.0,
                      race_pressure=0.5, risk_cost=2.0, defect_gain=1.0)
-    eng.world.committed[:] = True
-    eng.world.committed_defect[:] = [True, False]
-    eng._has_fixed = True
+    forced = Held(actions=dict(enumerate([True, False])))  # every actor held
     rho = eng.belief.copy()
-    eng.step()
+    eng.step(held=forced)
     c = eng.c
     R = c[0]  # defecting capability share (capabilities sum to 1)
     expected = np.array([c[0] * (1 + 0.5 * rho[0]) - 2.0 * c[0] * R, -2.0 * c[1] * R])
@@ -206,11 +201,9 @@ def test_detected_information_beliefs_from_flags():
     world = make_world([1, 1, 1, 1])
     eng = engine_for(world, decision_rule="best_response", information="detected",
                      p_detect=0.6, p_false_alarm=0.1, race_pressure=0.0)
-    eng.world.committed[:] = True
-    eng.world.committed_defect[:] = [True, True, False, False]
-    eng._has_fixed = True
+    forced = Held(actions=dict(enumerate([True, True, False, False])))  # every actor held
     script(eng, np.zeros(4), np.ones(4), international=np.array([0.5, 0.9, 0.05, 0.9]))
-    eng.step()
+    eng.step(held=forced)
     flagged = np.array([1.0, 0.0, 1.0, 0.0])  # caught defector 0, false alarm on 2
     f = eng.rival_share(flagged)
     np.testing.assert_allclose(eng.belief, np.clip((f - 0.1) / 0.5, 0, 1))

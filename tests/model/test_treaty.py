@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from model import PauseModel
 from model.engine import Engine
 from model.errors import ParameterError
+from model.held import Held
 from model.params import resolve
 from model.treaty import adopt_terms, coalition_theory
 
@@ -236,19 +237,18 @@ def test_a_held_membership_choice_replaces_the_nations_own_at_rounds_only():
     rounds = []
     for _ in range(7):
         rounds.append(held.negotiation_round_next())
-        held.held_membership = {3: False}
         free.step()
-        held.step()
+        held.step(held=Held(membership={3: False}))
         assert free.rng.bit_generator.state == held.rng.bit_generator.state
     assert rounds == [True, False, False, True, False, False, True]
     assert free.member.all()
     assert held.member.sum() == 9 and not held.member[3]
     # between rounds a held choice changes nothing: back in only at the next round
-    held.held_membership = {3: True}
-    held.step()  # period 8: no round
+    back = Held(membership={3: True})
+    held.step(held=back)  # period 8: no round
     assert not held.member[3]
-    held.step()
-    held.step()  # period 10 opens a round
+    held.step(held=back)
+    held.step(held=back)  # period 10 opens a round
     assert held.member[3]
     # without negotiated membership there are no rounds to decide at
     assert not Engine.from_params(IDENTICAL, rng=2).negotiation_round_next()

@@ -9,6 +9,7 @@ import pytest
 from model import adjudication, theory
 from model.engine import Engine
 from model.errors import ParameterError
+from model.held import Held
 from model.params import resolve
 from model.verification import get_regime, regimes
 
@@ -271,9 +272,8 @@ def test_only_members_hold_a_veto_and_the_stream_ignores_how_many():
     stay = Engine.from_params(params, rng=1)
     leave = Engine.from_params(params, rng=1)
     for _ in range(5):
-        leave.held_membership = {0: False, 1: False, 2: False, 3: False, 4: False}
         stay.step()
-        leave.step()
+        leave.step(held=Held(membership={0: False, 1: False, 2: False, 3: False, 4: False}))
         assert stay.rng.bit_generator.state == leave.rng.bit_generator.state
     assert list(leave.veto_powers) == [5] and len(stay.veto_powers) == 3
 
@@ -281,10 +281,10 @@ def test_only_members_hold_a_veto_and_the_stream_ignores_how_many():
 def test_held_votes_change_outcomes_not_the_random_stream():
     free = scripted_veto_engine("great_power_veto", 1.0, seed=4)
     held = scripted_veto_engine("great_power_veto", 1.0, seed=4)
-    held.held_votes = {0: np.array([True, True, True])}  # the veto power lets its ally be hit
+    votes = Held(votes={0: np.array([True, True, True])})  # the veto power lets its ally be hit
     for _ in range(10):
         free.step()
-        held.step()
+        held.step(held=votes)
         assert free.rng.bit_generator.state == held.rng.bit_generator.state
         assert free.last["sanction_imposed"][1] == 0.0
         assert held.last["sanction_imposed"][1] > 0.0 and not held.last["vetoed"][1]

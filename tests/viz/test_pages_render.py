@@ -49,12 +49,12 @@ def test_play_holds_the_nation_and_reaches_a_debrief():
 def test_the_same_choices_as_the_best_responder_earn_the_same():
     game = PlayGame("seed=4&periods=4&nation=3")
     shadow = build_engine(game.scenario, 4, 4)
-    from viz.play import best_response_action, hold
+    from model.held import Held
+    from viz.play import best_response_action
 
     for _ in range(4):
         action = best_response_action(shadow, 3)
-        hold(shadow, 3, action)
-        shadow.step()
+        shadow.step(held=Held(actions={3: action}))
         game.play(action)
     d = game.debrief()
     assert d.player_total == pytest.approx(d.best_response_total, rel=1e-12)
