@@ -4,6 +4,14 @@ Each agent holds only its actor index; every attribute reads the model's engine 
 ``model.agents``, ``AgentSet.select/agg/groupby`` and the DataCollector see the engine's state
 without copying it, and the vectorised engine stays the single source of truth.
 
+The treaty and verification state are agent properties too, usable by name as DataCollector
+agent reporters (``agent_reporters={"member": "member"}``) and in ``AgentSet.select``
+(``model.agents.select(lambda a: a.member)``) and ``groupby("member")``: ``member`` and
+``bound``; last period's ``inspected``, ``flagged``, ``caught``, ``false_alarm``,
+``sanctioned``, ``sanction_imposed`` and ``sanction_paid``; ``flagged_ever``, ``offences``
+and ``penalty_next``; the home nation's ``would_leave``, ``would_join`` and
+``membership_gain`` at the latest negotiation round.
+
 Both agents are :class:`mesa.discrete_space.FixedAgent`: a nation sits in its node of the
 alliance :class:`mesa.discrete_space.Network`; its labs sit in the same cell.
 """
@@ -80,6 +88,99 @@ class Actor(FixedAgent):
     def kind(self) -> str:
         """``"nation"`` or ``"lab"``."""
         return "lab" if self._engine.is_lab[self.index] else "nation"
+
+    # Treaty and verification state (usable as DataCollector agent reporters) ----------------
+    # Treaty membership is a nation's: a lab reports its home nation's. Verification values are
+    # the actor's own, from the latest period (all False / 0.0 before the first step).
+    @property
+    def member(self) -> bool:
+        """True when the home nation is a treaty member (a nation: itself)."""
+        return bool(self._engine.member[self.nation_index])
+
+    @property
+    def bound(self) -> bool:
+        """True when bound by an active pause this period (member, treaty in force, pause on)."""
+        engine = self._engine
+        return bool(engine.pause_active and engine.bound[self.index])
+
+    @property
+    def inspected(self) -> bool:
+        """True when open to inspection in the latest period (all actors without a quota)."""
+        return self._last_flag("inspected")
+
+    @property
+    def flagged(self) -> bool:
+        """True when flagged by international verification in the latest period.
+
+        A flag is a defector caught by inspection or a complier's false alarm.
+        """
+        return bool(self._engine.flagged_last[self.index])
+
+    @property
+    def caught(self) -> bool:
+        """True when caught defecting in the latest period (at home or internationally)."""
+        return bool(self._engine.caught_last[self.index])
+
+    @property
+    def false_alarm(self) -> bool:
+        """True when flagged in the latest period although it complied."""
+        return self._last_flag("false_alarm")
+
+    @property
+    def sanctioned(self) -> bool:
+        """True when a sanction was imposed on it in the latest period."""
+        return self.sanction_imposed > 0.0
+
+    @property
+    def sanction_imposed(self) -> float:
+        """The sanction imposed on it in the latest period (units of G; paid after the lag)."""
+        return self._last_value("sanction_imposed")
+
+    @property
+    def sanction_paid(self) -> float:
+        """The sanction it paid in the latest period (units of G; imposed ``L`` periods ago)."""
+        return self._last_value("sanction_paid")
+
+    @property
+    def flagged_ever(self) -> bool:
+        """True when flagged by international verification in any period so far."""
+        return bool(self._engine.flagged_ever[self.index])
+
+    @property
+    def offences(self) -> int:
+        """Sanctions imposed on it so far, as counted for graduated penalties.
+
+        Counted only when ``sanction_escalation > 0`` (otherwise always 0).
+        """
+        return int(self._engine.offences[self.index])
+
+    @property
+    def penalty_next(self) -> float:
+        """``F_k``: the penalty rate its next sanction would carry (graduated by its offences)."""
+        return float(self._engine.penalty_next[self.index])
+
+    @property
+    def would_leave(self) -> bool:
+        """True when the home nation, a member, would gain by leaving (latest round)."""
+        return bool(self._engine.would_leave[self.nation_index])
+
+    @property
+    def would_join(self) -> bool:
+        """True when the home nation, an outsider, would gain by joining (latest round)."""
+        return bool(self._engine.would_join[self.nation_index])
+
+    @property
+    def membership_gain(self) -> float:
+        """The home nation's per-period payoff gain from membership at the latest round (else 0)."""
+        return float(self._engine.membership_gain[self.nation_index])
+
+    def _last_value(self, key: str) -> float:
+        values = self._engine.last.get(key)
+        return 0.0 if values is None else float(values[self.index])
+
+    def _last_flag(self, key: str) -> bool:
+        values = self._engine.last.get(key)
+        return False if values is None else bool(values[self.index])
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.name!r}, {self.action})"
