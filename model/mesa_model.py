@@ -49,6 +49,12 @@ class PauseModel(mesa.Model):
         network: The alliance network as a Mesa ``Network`` space (nations in its cells).
         datacollector: Model reporters for every time-series column; agent reporters for
             action, capability, belief and payoff when ``collect_agents``.
+
+    The treaty's state is also a set of properties, usable by name as model reporters of a
+    ``mesa.DataCollector``: ``in_force``, ``pause_active``, ``members``, ``member_share``,
+    ``n_bound``, ``terms_p_detect``, ``safety_progress``, ``n_flagged``, ``n_caught``,
+    ``n_sanctioned``, ``members_would_leave``, ``outsiders_would_join`` (and
+    ``member_nations``, the member agents). The agents' own are in :mod:`agents.actors`.
     """
 
     def __init__(
@@ -124,6 +130,74 @@ class PauseModel(mesa.Model):
     def weighted_compliance(self) -> float:
         """Capability-weighted compliance of all actors now."""
         return float(self.engine.latest("weighted_compliance"))
+
+    # Treaty reporters (usable as DataCollector model reporters, e.g. {"members": "members"}) --
+    @property
+    def in_force(self) -> bool:
+        """True when the treaty is in force (members hold at least the entry threshold)."""
+        return bool(self.engine.in_force)
+
+    @property
+    def pause_active(self) -> bool:
+        """True when a pause is active this period (triggered and not lifted)."""
+        return bool(self.engine.pause_active)
+
+    @property
+    def members(self) -> int:
+        """Number of member nations."""
+        return int(self.engine.member.sum())
+
+    @property
+    def member_share(self) -> float:
+        """Members' share of world capability (their own programmes and their labs)."""
+        return float(self.engine.latest("member_share"))
+
+    @property
+    def member_nations(self) -> list[Nation]:
+        """The member nations' agents."""
+        return [self.nations[i] for i in np.flatnonzero(self.engine.member)]
+
+    @property
+    def n_bound(self) -> int:
+        """Number of actors bound by an active pause this period."""
+        engine = self.engine
+        return int(engine.bound.sum()) if engine.pause_active else 0
+
+    @property
+    def terms_p_detect(self) -> float:
+        """The detection probability in force (the treaty's negotiated terms)."""
+        return float(self.engine.p_detect)
+
+    @property
+    def safety_progress(self) -> float:
+        """Safety progress towards lifting the pause (``lift="safety"``)."""
+        return float(self.engine.safety)
+
+    @property
+    def n_flagged(self) -> int:
+        """Actors flagged by international verification in the latest period."""
+        return int(self.engine.flagged_last.sum())
+
+    @property
+    def n_caught(self) -> int:
+        """Actors caught defecting in the latest period (at home or internationally)."""
+        return int(self.engine.caught_last.sum())
+
+    @property
+    def n_sanctioned(self) -> int:
+        """Actors on whom a sanction was imposed in the latest period."""
+        imposed = self.engine.last.get("sanction_imposed")
+        return 0 if imposed is None else int(np.count_nonzero(imposed > 0))
+
+    @property
+    def members_would_leave(self) -> int:
+        """Member nations that would gain by leaving (latest negotiation round)."""
+        return int(self.engine.would_leave.sum())
+
+    @property
+    def outsiders_would_join(self) -> int:
+        """Outsider nations that would gain by joining (latest negotiation round)."""
+        return int(self.engine.would_join.sum())
 
     def summary(self) -> RunSummary:
         """The run's outcome so far."""
