@@ -315,7 +315,7 @@ def session_memory_bytes() -> int:
     """Python memory one Simulate and one Play game allocate (measured with tracemalloc)."""
     import tracemalloc
 
-    from viz.play import PlayGame
+    from experiments.play import PlayGame
     from viz.session import GameSession
 
     GameSession("seed=1")  # warm imports and compiled kernels first

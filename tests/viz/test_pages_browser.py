@@ -49,7 +49,7 @@ def _page(browser, url):
 
 def test_play_three_periods_and_the_debrief_matches_a_best_response_run(server, browser,
                                                                         artifacts):
-    from viz.play import PlayGame, best_response_run
+    from experiments.play import PlayGame, best_response_run
 
     context, page = _page(browser, server.url + "play?seed=5&periods=3&nation=2")
     try:
@@ -76,7 +76,7 @@ def test_play_three_periods_and_the_debrief_matches_a_best_response_run(server, 
 
 
 def test_vote_on_sanctions_as_a_veto_power(server, browser, artifacts):
-    from viz.play import PlayGame, best_response_run
+    from experiments.play import PlayGame, best_response_run
 
     url = "play?scenario=great_power_veto&seed=3&periods=3&nation=0"  # Aurelia: a veto power
     context, page = _page(browser, server.url + url)

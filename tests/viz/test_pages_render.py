@@ -1,63 +1,20 @@
-"""The Play, Learn and Stability map pages and the top bar, rendered without a browser."""
+"""The Play, Learn and Stability map pages and the top bar, rendered without a browser (the Play
+game itself: tests/experiments/test_play.py)."""
 
 from __future__ import annotations
 
 import ipyvuetify as v
-import pytest
 import solara
 import solara.widgets
 
 from viz.learn import LearnPage, scenario_entries
-from viz.play import PlayGame, PlayPage, best_response_run, build_engine
+from viz.play import PlayPage
 from viz.stability import MapPage, job_for, map_design_mapping, map_key
 
 
 def _render(component):
     box, rc = solara.render(component, handle_error=False)
     return rc
-
-
-def test_a_best_responding_world_gives_the_counterfactual_its_own_run():
-    """With the best-response rule everywhere, holding a nation to its best response changes
-    nothing: the counterfactual equals the plain run, period by period, on the same seed."""
-    game = PlayGame("seed=5&periods=3")
-    extra = {"decision_rule": "best_response"}
-    plain = build_engine(game.scenario, 5, 10, extra)
-    total = 0.0
-    for _ in range(10):
-        plain.step()
-        total += float(plain.payoff[2])
-    assert best_response_run(game.scenario, 5, 10, 2, extra)[0] == pytest.approx(total,
-                                                                                  rel=1e-12)
-
-
-def test_play_holds_the_nation_and_reaches_a_debrief():
-    game = PlayGame("seed=9&periods=3&nation=1")
-    for choice in (True, False, True):
-        report = game.play(choice)
-        assert report.defected is choice
-        assert game.engine.defect[1] == choice
-    assert game.finished and game.play(False) is None
-    debrief = game.debrief()
-    assert debrief.player_total == pytest.approx(sum(r.payoff for r in game.history))
-    assert debrief.player_defections == 2
-    br = best_response_run(game.scenario, 9, 3, 1)
-    assert debrief.best_response_total == pytest.approx(br[0], rel=1e-12)
-    assert "best-responding" in debrief.text()
-
-
-def test_the_same_choices_as_the_best_responder_earn_the_same():
-    game = PlayGame("seed=4&periods=4&nation=3")
-    shadow = build_engine(game.scenario, 4, 4)
-    from model.held import Held
-    from viz.play import best_response_action
-
-    for _ in range(4):
-        action = best_response_action(shadow, 3)
-        shadow.step(held=Held(actions={3: action}))
-        game.play(action)
-    d = game.debrief()
-    assert d.player_total == pytest.approx(d.best_response_total, rel=1e-12)
 
 
 def test_play_page_renders_and_plays_to_the_debrief(monkeypatch):
