@@ -2,10 +2,13 @@
 
 Subcommands are registered, not hard-wired: each is a function ``register(subparsers)`` that adds
 its parser and sets ``handler`` (a function of the parsed arguments returning an exit status).
-The built-in ones are :func:`register_params` and :func:`register_run`; another module adds a
-subcommand by defining ``register(subparsers)`` and listing its dotted name in
-:data:`COMMAND_MODULES`. :func:`add_param_flags` and :func:`param_overrides` give any subcommand
-one flag per schema parameter.
+The built-in ones are :func:`register_params` and :func:`register_run`; another module of this
+package adds a subcommand by defining ``register(subparsers)`` and listing its dotted name in
+:data:`COMMAND_MODULES`. Other packages (the browser app's ``pausegame app``, in
+:mod:`viz.cli`) add theirs through the entry-point group :data:`ENTRY_POINT_GROUP`, declared in
+``pyproject.toml`` and read from the installed metadata, so this module never imports them.
+:func:`add_param_flags` and :func:`param_overrides` give any subcommand one flag per schema
+parameter.
 
 Bad input never prints a traceback or a usage dump: it ends with exit status 2 and one line on
 stderr, ``pausegame: error: <what was wrong and what is allowed>``.
@@ -25,6 +28,7 @@ import sys
 import textwrap
 from collections.abc import Callable, Sequence
 from importlib import import_module
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -38,14 +42,18 @@ from experiments.run import (
 from model.errors import ConfigError
 from model.params import parse_text, schema
 
-__all__ = ["COMMAND_MODULES", "UsageError", "add_param_flags", "build_parser", "main",
-           "param_overrides", "register_params", "register_run"]
+__all__ = ["COMMAND_MODULES", "ENTRY_POINT_GROUP", "UsageError", "add_param_flags", "build_parser",
+           "main", "param_overrides", "plugin_registrars", "register_params", "register_run"]
 
 #: Modules that add subcommands, each through a function ``register(subparsers)``.
 COMMAND_MODULES: tuple[str, ...] = ("experiments.benchmark", "experiments.ledger_cli",
-                                     "experiments.app_cli",
+                                     "experiments.play_cli",
                                      "experiments.sweep", "experiments.sweep_benchmark",
                                      "experiments.teaching_cli", "experiments.analyze_cli")
+
+#: The entry-point group through which other packages add subcommands: each entry point names a
+#: function ``register(subparsers)`` (``app = "viz.cli:register"`` in ``pyproject.toml``).
+ENTRY_POINT_GROUP = "pausegame.commands"
 
 #: Prefix of the argparse ``dest`` of parameter flags (keeps them apart from other options).
 PARAM_DEST = "param:"
@@ -270,6 +278,22 @@ def _registrars() -> list[Registrar]:
     found: list[Registrar] = [register_run, register_params]
     for name in COMMAND_MODULES:
         found.append(import_module(name).register)
+    return found + plugin_registrars()
+
+
+def plugin_registrars(group: str = ENTRY_POINT_GROUP) -> list[Registrar]:
+    """The ``register`` functions other packages declare in the entry-point ``group``.
+
+    Sorted by entry-point name; one that cannot be loaded is left out with a one-line warning on
+    stderr (the other commands keep working).
+    """
+    found: list[Registrar] = []
+    for point in sorted(entry_points(group=group), key=lambda p: p.name):
+        try:
+            found.append(point.load())
+        except Exception as exc:  # noqa: BLE001 - a broken plug-in must not break the CLI
+            print(f"pausegame: warning: command {point.name!r} ({point.value}) cannot be "
+                  f"loaded: {type(exc).__name__}: {exc}", file=sys.stderr)
     return found
 
 

@@ -1,5 +1,8 @@
 """Start and stop the app's server, and open it in a headless browser (tests and timing).
 
+:func:`server_command` and :func:`server_env` are how ``pausegame app`` (:mod:`viz.cli`) and the
+tests start the server.
+
 The server listens on a free loopback port and is stopped by its process id. The browser is the
 system's Chromium (Debian's ``chromium`` package) driven by Playwright; Playwright's own browser
 download is never used.
@@ -24,6 +27,31 @@ from pathlib import Path
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                  "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
+
+
+def server_command(host: str, port: int) -> list[str]:
+    """The command that serves the app (Solara in production mode, no browser opened)."""
+    return [sys.executable, "-m", "solara", "run", "viz.app", "--host", host, "--port",
+            str(port), "--production", "--no-open", "--no-check-version",
+            "--log-level", "warning"]
+
+
+def server_env(*, projector: bool = False, max_sessions: int | None = None,
+               idle_minutes: float | None = None) -> dict[str, str]:
+    """The server's environment: no telemetry, kernels warmed up, classroom settings.
+
+    No telemetry: the app never calls home. Classroom settings: :mod:`viz.classroom`; a
+    closed tab's session is freed after the idle time too (Solara's ``SOLARA_KERNEL_CULL_TIMEOUT``).
+    """
+    env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False", "PAUSEGAME_WARM_UP": "1"}
+    if projector:
+        env["PAUSEGAME_PROJECTOR"] = "1"
+    if max_sessions is not None:
+        env["PAUSEGAME_MAX_SESSIONS"] = str(max_sessions)
+    if idle_minutes is not None:
+        env["PAUSEGAME_IDLE_MINUTES"] = f"{idle_minutes:g}"
+        env.setdefault("SOLARA_KERNEL_CULL_TIMEOUT", f"{max(1, round(idle_minutes * 60))}s")
+    return env
 
 
 def free_port() -> int:
@@ -69,7 +97,6 @@ def start_server(log: Path, *, port: int | None = None, timeout: float = 90.0,
     The front-end assets are set up first if missing (as the app's first start does).
     ``idle_minutes`` is ``pausegame app --idle-minutes`` (the default when None).
     """
-    from experiments.app_cli import server_command, server_env
     from viz.assets import missing, setup_assets
 
     if missing():

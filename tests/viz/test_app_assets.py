@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from experiments.app_cli import _is_loopback, server_command
 from experiments.cli import build_parser, main
 from viz import assets
+from viz.cli import _is_loopback
+from viz.serve import server_command
 
 
 def _tarball(path: Path, files: dict[str, str]) -> Path:
@@ -104,3 +105,30 @@ def test_the_server_entry_has_routes_and_no_page_component():
 def test_a_bad_port_is_refused(capsys):
     assert main(["app", "--port", "70000", "--no-setup"]) == 2
     assert "--port 70000" in capsys.readouterr().err
+
+
+def test_the_app_commands_reach_the_cli_through_the_entry_point_group():
+    """experiments.cli never imports viz: `app` comes from pyproject's pausegame.commands."""
+    import viz.cli
+    from experiments.cli import ENTRY_POINT_GROUP, plugin_registrars
+
+    assert ENTRY_POINT_GROUP == "pausegame.commands"
+    assert viz.cli.register in plugin_registrars()
+    assert plugin_registrars("pausegame.no-such-group") == []
+
+
+@pytest.mark.parametrize("command", [["app", "--no-setup"], ["setup-assets"]])
+def test_without_the_app_extra_the_app_commands_say_how_to_install_it(command, capsys,
+                                                                      monkeypatch):
+    import viz.cli
+
+    real = viz.cli.find_spec
+    monkeypatch.setattr(viz.cli, "find_spec",
+                        lambda name: None if name == "solara" else real(name))
+    assert viz.cli.missing_app_extra() == ["solara"]
+    assert main(command) == 2
+    captured = capsys.readouterr()
+    err = captured.err.strip()
+    assert len(err.splitlines()) == 1 and captured.out == ""
+    assert err.startswith("pausegame: error: the browser app needs the 'app' extra (solara")
+    assert 'pip install -e ".[app]"' in err

@@ -1,5 +1,10 @@
 """``pausegame app`` and ``pausegame setup-assets``: the browser app from the command line.
 
+These commands live beside the app and reach ``pausegame`` (:mod:`experiments.cli`) through the
+``pausegame.commands`` entry-point group in ``pyproject.toml`` (``app = "viz.cli:register"``), so
+the headless layer never imports the app. This module imports nothing of Solara at import time:
+without the ``app`` extra, ``pausegame app`` says how to install it (exit status 2).
+
 ``pausegame app`` serves the Solara app (:mod:`viz.app`) on the loopback interface unless told
 otherwise. Before the first start it fills Solara's front-end cache from the npm registry
 (:mod:`viz.assets`), so the app works without the public CDN, and says so; from then on it needs
@@ -17,12 +22,17 @@ import argparse
 import ipaddress
 import os
 import sys
+from importlib.util import find_spec
 from typing import Any
 
-__all__ = ["register", "server_command"]
+from viz.serve import free_port, server_command, server_env
+
+__all__ = ["missing_app_extra", "register", "server_command", "server_env"]
 
 DEFAULT_PORT = 8765
 _LOOPBACK = ("localhost",)
+#: Modules of the ``app`` extra the app cannot start without.
+APP_MODULES = ("solara", "reacton", "ipyvuetify", "altair", "markdown")
 
 
 def register(subparsers: Any) -> None:
@@ -59,6 +69,22 @@ def register(subparsers: Any) -> None:
     assets.set_defaults(handler=_cmd_setup_assets, _parser=assets)
 
 
+def missing_app_extra(modules: tuple[str, ...] = APP_MODULES) -> list[str]:
+    """The app's modules that are not installed (empty when the ``app`` extra is)."""
+    return [name for name in modules if find_spec(name) is None]
+
+
+def _no_app_extra() -> int | None:
+    """Exit status 2 and one line when the ``app`` extra is missing; None when it is there."""
+    absent = missing_app_extra()
+    if not absent:
+        return None
+    print(f"pausegame: error: the browser app needs the 'app' extra ({', '.join(absent)} not "
+          "installed); install it with: pip install -e \".[app]\" (or pip install "
+          "\"pausegame[app]\")", file=sys.stderr)
+    return 2
+
+
 def _is_loopback(host: str) -> bool:
     if host in _LOOPBACK:
         return True
@@ -69,6 +95,9 @@ def _is_loopback(host: str) -> bool:
 
 
 def _cmd_setup_assets(args: argparse.Namespace) -> int:
+    absent = _no_app_extra()
+    if absent is not None:
+        return absent
     from viz.assets import AssetError, cache_dir, setup_assets
 
     try:
@@ -81,31 +110,6 @@ def _cmd_setup_assets(args: argparse.Namespace) -> int:
     return 0
 
 
-def server_command(host: str, port: int) -> list[str]:
-    """The command that serves the app (Solara in production mode, no browser opened)."""
-    return [sys.executable, "-m", "solara", "run", "viz.app", "--host", host, "--port",
-            str(port), "--production", "--no-open", "--no-check-version",
-            "--log-level", "warning"]
-
-
-def server_env(*, projector: bool = False, max_sessions: int | None = None,
-               idle_minutes: float | None = None) -> dict[str, str]:
-    """The server's environment: no telemetry, kernels warmed up, classroom settings.
-
-    No telemetry: the app never calls home. Classroom settings: :mod:`viz.classroom`; a
-    closed tab's session is freed after the idle time too (Solara's ``SOLARA_KERNEL_CULL_TIMEOUT``).
-    """
-    env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False", "PAUSEGAME_WARM_UP": "1"}
-    if projector:
-        env["PAUSEGAME_PROJECTOR"] = "1"
-    if max_sessions is not None:
-        env["PAUSEGAME_MAX_SESSIONS"] = str(max_sessions)
-    if idle_minutes is not None:
-        env["PAUSEGAME_IDLE_MINUTES"] = f"{idle_minutes:g}"
-        env.setdefault("SOLARA_KERNEL_CULL_TIMEOUT", f"{max(1, round(idle_minutes * 60))}s")
-    return env
-
-
 def _cmd_app(args: argparse.Namespace) -> int:
     if not 0 <= args.port <= 65535:
         print(f"pausegame: error: --port {args.port} is not a port; allowed: 0 to 65535",
@@ -115,6 +119,9 @@ def _cmd_app(args: argparse.Namespace) -> int:
         print("pausegame: error: --max-sessions must be >= 1 and --idle-minutes > 0",
               file=sys.stderr)
         return 2
+    absent = _no_app_extra()
+    if absent is not None:
+        return absent
     if not _is_loopback(args.host):
         print(f"warning: listening on {args.host}: anyone who can reach this machine on port "
               f"{args.port} can use the app", file=sys.stderr)
@@ -130,8 +137,6 @@ def _cmd_app(args: argparse.Namespace) -> int:
                 print(f"warning: {exc}. The app will try the public CDN instead.",
                       file=sys.stderr)
     if args.port == 0:
-        from viz.serve import free_port
-
         args.port = free_port()
     shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
     print(f"pausegame app: open http://{shown}:{args.port}/ in a browser (Ctrl+C stops it)",
