@@ -9,11 +9,14 @@ modules, as ``batch_run``'s "spawn" workers require.
 Example:
     >>> import mesa
     >>> from model.mesa_model import PauseModel
-    >>> rows = mesa.batch_run(PauseModel, {"p_detect": [0.2, 0.8], "n_labs": 4, "steps": 5},
+    >>> rows = mesa.batch_run(PauseModel, {"p_detect": [0.2, 0.8], "n_labs": 4, "steps": 5,
+    ...                                    "collect_agents": False},
     ...                       rng=[1, 2], max_steps=5, number_processes=1,
     ...                       data_collection_period=-1, display_progress=False)
-    >>> len(rows)
+    >>> len(rows)  # 2 values x 2 seeds; with agent data (the default), a row per agent
     4
+    >>> sorted({(row["p_detect"], row["rng"]) for row in rows})
+    [(0.2, 1), (0.2, 2), (0.8, 1), (0.8, 2)]
 """
 
 from __future__ import annotations

@@ -10,9 +10,9 @@ only on its parameters and its stored seed: the three executors give identical r
 
 Example:
     >>> from experiments.batch import load_design, run_design
-    >>> result = run_design(load_design("tiny"), "/tmp/tiny-doctest", progress="none")
-    >>> result.complete
-    True
+    >>> result = run_design(load_design("tiny"), "batches/tiny", progress="none")
+    >>> result.complete, len(result.frame)
+    (True, 12)
 """
 
 from __future__ import annotations
