@@ -1,4 +1,9 @@
-"""README stays true: its Quick start has two commands and its scenario example runs."""
+"""README stays true: its Quick start has two commands and its scenario example runs.
+
+Its Python examples (and those of the other shipped Markdown and the modules' docstrings) are
+doctests, collected by README's test command itself (pyproject.toml's ``--doctest-modules
+--doctest-glob=*.md``); the test here only checks that every Python example is one.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,10 @@ import numpy as np
 from experiments.run import run_scenario
 from experiments.scenarios import load_scenario
 
-README = Path(__file__).resolve().parents[2] / "README.md"
+ROOT = Path(__file__).resolve().parents[2]
+README = ROOT / "README.md"
+SHIPPED_MARKDOWN = [README, ROOT / "model" / "ODD.md",
+                    *sorted((ROOT / "experiments" / "scenarios").glob("*.md"))]
 
 
 def test_quick_start_has_exactly_two_commands():
@@ -44,3 +52,15 @@ def test_readme_scenario_example_runs(tmp_path):
         eng.step()
         held.append(bool(eng.defect[lab]))
     assert held[5:11] == [True] * 6
+
+
+def test_python_examples_are_doctests_that_the_test_command_collects():
+    import tomllib
+
+    for path in SHIPPED_MARKDOWN:
+        for block in re.findall(r"```python\n(.*?)```", path.read_text(), re.S):
+            assert block.lstrip().startswith(">>>"), f"{path.name}: a Python example without >>>"
+            assert block.endswith("\n\n"), f"{path.name}: a blank line must end a doctest block"
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]
+    assert {"--doctest-modules", "--doctest-glob=*.md"} <= set(config["addopts"].split())
+    assert {"README.md", "model", "agents", "experiments"} <= set(config["testpaths"])
