@@ -28,10 +28,11 @@ import networkx as nx
 import numpy as np
 
 from experiments.scenarios import load_graph, load_scenario
-from model.engine import Engine, RunSummary, new_seed, prepare_params
+from model.engine import Engine
 from model.errors import GraphError, ScenarioError
-from model.params import Params
-from model.scenario import AllianceSpec, NationSpec, Scenario
+from model.outcomes import RunSummary
+from model.params import Params, resolve_run
+from model.scenario import AllianceSpec, NationSpec, Scenario, fit_nations
 
 __all__ = ["OUTPUT_FILES", "RunResult", "default_out_dir", "package_version", "run_scenario",
            "write_outputs"]
@@ -119,7 +120,7 @@ def run_scenario(
             shipped scenario.
         overrides: Parameter values over the scenario's ``[params]`` (the CLI's flags), raw
             (validated here). ``seed`` among them seeds the run; with no seed anywhere one is
-            drawn with :func:`model.engine.new_seed` and recorded in the result.
+            drawn with :func:`model.params.new_seed` and recorded in the result.
         graph: An alliance graph, or a GraphML / node-link JSON file to read one from.
         out_dir: Where to write the four output files (created); None writes nothing.
         event_log: Record the hash-chained event log (written as ``ledger.jsonl``); None: the
@@ -142,11 +143,9 @@ def run_scenario(
         graph_source = str(graph)
         graph = load_graph(graph)
     given = dict(overrides or {})
-    sc, notes = _fit_nations(sc, given)
+    sc, notes = fit_nations(sc, given)
     try:
-        params = prepare_params({**sc.params, **given}, sc, graph)
-        if params["seed"] is None:
-            params = params.replace(seed=new_seed())
+        params = resolve_run(given, sc, graph)
         seed = int(params["seed"])
         engine = Engine(params, seed, scenario=sc, graph=graph, event_log=event_log)
         engine.run()
@@ -158,8 +157,9 @@ def run_scenario(
     except ScenarioError as exc:
         raise ScenarioError(_prefixed(Path(source).name, exc)) from None
     result = RunResult(summary=summary, timeseries=engine.timeseries(), params=params,
-                       scenario=sc, source=source, engine=engine, theory=_theory(params, engine),
-                       notes=notes, graph_source=graph_source)
+                       scenario=sc, source=source, engine=engine,
+                       theory=theory_verdict(params, engine), notes=notes,
+                       graph_source=graph_source)
     if out_dir is not None:
         result = write_outputs(result, out_dir)
     return result
@@ -172,30 +172,7 @@ def _prefixed(prefix: str | None, exc: Exception) -> str:
     return f"{prefix}: {text}"
 
 
-def _fit_nations(sc: Scenario, given: Mapping[str, Any]) -> tuple[Scenario, tuple[str, ...]]:
-    """Drop names-only nations when the overrides ask for a different number of nations.
-
-    A scenario whose ``[[nations]]`` give names only (no capability, labs, bloc, commitment or
-    action, and no alliances or events refer to them), such as ``default``, only labels the
-    nations, so ``--n-nations 30`` should work on it: the names are dropped and the nations
-    are numbered. Any other contradiction is reported by the model.
-    """
-    n = given.get("n_nations")
-    if not sc.nations or n is None or sc.alliances or sc.events:
-        return sc, ()
-    try:
-        if int(n) == len(sc.nations):
-            return sc, ()
-    except (TypeError, ValueError):
-        return sc, ()  # the schema reports the bad value
-    if any(spec != NationSpec(spec.name) for spec in sc.nations):
-        return sc, ()
-    note = (f"n_nations={n}: the scenario {sc.name!r} names {len(sc.nations)} nations; their "
-            "names are dropped and the nations numbered")
-    return replace(sc, nations=()), (note,)
-
-
-def _theory(params: Params, engine: Engine) -> str:
+def theory_verdict(params: Params, engine: Engine) -> str:
     """Theory's plain-English verdict on ``params``, and what alliances do to it in this world.
 
     The mean field is for identical nations without alliances; this world's allies shield each

@@ -14,15 +14,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-#: Record layout of one period's metrics (see :func:`record`).
-REC_FIELDS = (
-    "comply_nations", "comply_labs", "comply_capability_nations", "comply_capability_labs",
-    "comply_capability_bound", "caught_domestic", "caught_international", "false_alarms",
-    "sanctions_paid", "total_payoff", "belief_sum", "capability_nations", "capability_labs",
-    "capability_bound", "pause_active", "n_revised", "flags", "sanctions_applied",
-    "inspections", "max_capability", "max_capability_defecting", "max_capability_complying",
-)
-N_REC = len(REC_FIELDS)
+from model.records import Rec
 
 
 @njit(cache=True, nogil=True)
@@ -162,7 +154,7 @@ def settle(t, new, u_dom, u_int, home, is_lab, bound, inspected, p_dom, p_detect
 def record(defect, is_lab, bound, c, caught_dom, caught_int, false_alarm, paid, payoff, belief,
            pause_active, n_revised, imposed, inspected, actor_bloc, row,
            bloc_row):  # pragma: no cover
-    """Sum one period's metrics into ``row`` (layout :data:`REC_FIELDS`).
+    """Sum one period's metrics into ``row`` (columns :class:`model.records.Rec`).
 
     The sanctions paid by each bloc's actors go into ``bloc_row``.
     """
@@ -213,28 +205,28 @@ def record(defect, is_lab, bound, c, caught_dom, caught_int, false_alarm, paid, 
         bloc_acc += paid[k]
     if defect.shape[0]:
         bloc_row[cur_bloc] += bloc_acc
-    row[0] = comply_n
-    row[1] = comply_l
-    row[2] = cap_cn
-    row[3] = cap_cl
-    row[4] = cap_cb
-    row[5] = dom
-    row[6] = intl
-    row[7] = fa
-    row[8] = paid_sum
-    row[9] = pay_sum
-    row[10] = bel_sum
-    row[11] = cap_n
-    row[12] = cap_l
-    row[13] = cap_b
-    row[16] = flags
-    row[17] = applied
-    row[18] = insp
-    row[19] = max_c
-    row[20] = max_d
-    row[21] = max_c_ok
-    row[14] = 1.0 if pause_active else 0.0
-    row[15] = n_revised
+    row[Rec.COMPLY_NATIONS] = comply_n
+    row[Rec.COMPLY_LABS] = comply_l
+    row[Rec.COMPLY_CAPABILITY_NATIONS] = cap_cn
+    row[Rec.COMPLY_CAPABILITY_LABS] = cap_cl
+    row[Rec.COMPLY_CAPABILITY_BOUND] = cap_cb
+    row[Rec.CAUGHT_DOMESTIC] = dom
+    row[Rec.CAUGHT_INTERNATIONAL] = intl
+    row[Rec.FALSE_ALARMS] = fa
+    row[Rec.SANCTIONS_PAID] = paid_sum
+    row[Rec.TOTAL_PAYOFF] = pay_sum
+    row[Rec.BELIEF_SUM] = bel_sum
+    row[Rec.CAPABILITY_NATIONS] = cap_n
+    row[Rec.CAPABILITY_LABS] = cap_l
+    row[Rec.CAPABILITY_BOUND] = cap_b
+    row[Rec.FLAGS] = flags
+    row[Rec.SANCTIONS_APPLIED] = applied
+    row[Rec.INSPECTIONS] = insp
+    row[Rec.MAX_CAPABILITY] = max_c
+    row[Rec.MAX_CAPABILITY_DEFECTING] = max_d
+    row[Rec.MAX_CAPABILITY_COMPLYING] = max_c_ok
+    row[Rec.PAUSE_ACTIVE] = 1.0 if pause_active else 0.0
+    row[Rec.N_REVISED] = n_revised
     return row
 
 

@@ -63,6 +63,40 @@ class EventLog:
         return len(self.records)
 
 
+def _bits(flags: np.ndarray) -> str:
+    """Actions as a string of 0 (comply) and 1 (defect), one character per actor."""
+    return "".join("1" if d else "0" for d in flags)
+
+
+def log_period(log: EventLog, t: int, *, lag: int, quota: int, inspected: np.ndarray,
+               caught_dom: np.ndarray, caught_int: np.ndarray, false_alarm: np.ndarray,
+               imposed: np.ndarray, paid: np.ndarray, passed: np.ndarray | None,
+               vetoed: np.ndarray | None, state: Mapping[str, Any]) -> None:
+    """Append one period's records: inspections, detections, votes, sanctions, then the state.
+
+    ``state`` holds the ``state`` record's fields (``actions`` as a defect array; the rest as
+    they are written).
+    """
+    if quota:
+        log.append("inspection", t, actors=np.flatnonzero(inspected))
+    for k in np.flatnonzero(caught_dom):
+        log.append("detection", t, actor=int(k), where="domestic")
+    for k in np.flatnonzero(caught_int):
+        log.append("detection", t, actor=int(k), where="international")
+    for k in np.flatnonzero(false_alarm):
+        log.append("false_alarm", t, actor=int(k))
+    flagged = caught_int | false_alarm
+    if passed is not None and vetoed is not None:
+        for k in np.flatnonzero(flagged):
+            if vetoed[k]:
+                log.append("veto", t, actor=int(k))
+            else:
+                log.append("vote", t, actor=int(k), passed=bool(passed[k]))
+    for k in np.flatnonzero(imposed > 0):
+        log.append("sanction", t, actor=int(k), amount=float(imposed[k]), lands=t + lag)
+    log.append("state", t, **{**state, "actions": _bits(state["actions"])})
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, np.ndarray):
         return value.tolist()
@@ -138,8 +172,9 @@ def replay(records: Iterable[Mapping[str, Any]]) -> dict[str, np.ndarray]:
     Uses the header (capabilities, homes, kinds) and the per-step ``state`` and event records;
     returns the same columns, computed the same way, as ``Engine.timeseries()``.
     """
-    from model.kernels import N_REC, record
+    from model.kernels import record
     from model.metrics import metrics_from_records
+    from model.records import N_REC
 
     header: Mapping[str, Any] | None = None
     states: list[Mapping[str, Any]] = []

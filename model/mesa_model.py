@@ -21,8 +21,10 @@ import numpy as np
 from mesa.discrete_space import Network
 
 from agents.actors import Lab, Nation
-from model.engine import TIMESERIES_COLUMNS, Engine, RunSummary, new_seed, prepare_params
+from model.engine import TIMESERIES_COLUMNS, Engine
 from model.errors import ParameterError
+from model.outcomes import RunSummary
+from model.params import resolve_run
 from model.scenario import Scenario, scenario_from_mapping
 
 
@@ -71,17 +73,13 @@ class PauseModel(mesa.Model):
                                  message="give either rng= (Mesa's spelling) or seed= (the "
                                          "schema's), not both")
         sc = None if scenario is None else scenario_from_mapping(scenario)
-        merged = {**(dict(sc.params) if sc else {}), **params}
-        if rng is None:
-            seed_value = merged.get("seed")
-            rng = int(seed_value) if seed_value is not None else new_seed()
         if isinstance(rng, (int, np.integer)):
-            merged["seed"] = int(rng)
-            rng = int(rng)
-        super().__init__(rng=rng)
+            params = {**params, "seed": int(rng)}
+        generator = isinstance(rng, np.random.Generator)
+        resolved = resolve_run(params, sc, graph, draw_seed=not generator)
+        super().__init__(rng=rng if generator else resolved["seed"])
         # The engine draws from Mesa's own Generator: one stream for the whole model.
-        self.engine = Engine(prepare_params(merged, sc, graph), self.rng, scenario=sc,
-                             graph=graph)
+        self.engine = Engine(resolved, self.rng, scenario=sc, graph=graph)
         self.params = self.engine.params
         self.seed = self.params["seed"]
         world = self.engine.world

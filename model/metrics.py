@@ -1,16 +1,17 @@
-"""Per-step metrics from the engine's compact per-step records.
+"""Per-step records of a run and the named time series computed from them.
 
-The engine sums each period into one row of :data:`model.kernels.REC_FIELDS` (and a few
-verification counters, :data:`EXTRA_FIELDS`); :func:`metrics_from_records` turns rows into the
-named time-series columns. The event log's replay (:func:`model.ledger.replay`) uses the same
-function, so a replay reproduces the metrics exactly.
+The engine sums each period into one kernel row (columns :class:`model.records.Rec`) and keeps a
+few per-step counters beside it (:class:`Records`: sanctions blocked by vote and veto, sanctions
+paid by each bloc, the belief error, the treaty's row). :func:`metrics_from_records` turns rows
+into the named time-series columns; the event log's replay (:func:`model.ledger.replay`) uses the
+same function, so a replay reproduces the metrics exactly.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from model.kernels import REC_FIELDS
+from model.records import N_REC, REC_FIELDS
 
 #: Time-series columns, in output order (see :func:`metrics_from_records`).
 TIMESERIES_COLUMNS = (
@@ -104,3 +105,60 @@ def metrics_from_records(rec: np.ndarray, n_nations: int, n_actors: int,
         "catastrophe": np.zeros(len(rec), dtype=np.int64),
         **{name: np.full(len(rec), np.nan) for name in TREATY_FIELDS},
     }
+
+
+class Records:
+    """Every per-step record of one run (row 0 is the starting state).
+
+    Attributes:
+        rows: Kernel rows, shape (steps + 1, :data:`N_REC`).
+        blocked: Flags whose sanction failed the vote, and that a veto blocked, per step.
+        bloc_paid: Sanctions paid by each alliance bloc's actors, per step.
+        belief_error: Mean absolute belief error per step (NaN with perfect information).
+        treaty: The treaty's row per step (layout :data:`model.metrics.TREATY_FIELDS`).
+    """
+
+    def __init__(self, steps: int, n_blocs: int) -> None:
+        rows = steps + 1
+        self.rows = np.zeros((rows, N_REC))
+        self.blocked = np.zeros((rows, 2))
+        self.bloc_paid = np.zeros((rows, n_blocs))
+        self.belief_error = np.full(rows, np.nan)
+        self.treaty = np.zeros((rows, len(TREATY_FIELDS)))
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def reserve(self, rows: int) -> None:
+        """Grow every record to ``rows`` rows (runs past the ``steps`` parameter)."""
+        for name in ("rows", "blocked", "bloc_paid", "belief_error", "treaty"):
+            old = getattr(self, name)
+            if len(old) >= rows:
+                continue
+            grown = np.full((rows, *old.shape[1:]), np.nan if old.ndim == 1 else 0.0)
+            grown[: len(old)] = old
+            setattr(self, name, grown)
+
+    def series(self, first: int, stop: int, n_nations: int, n_actors: int,
+               stability_threshold: float, catastrophe_step: int | None,
+               treaty_row: tuple[float, ...] | None = None) -> dict[str, np.ndarray]:
+        """The named time-series columns for steps ``first`` to ``stop - 1``.
+
+        ``treaty_row``: when the treaty's mechanisms are off its row never changes, and this
+        row stands for every step instead of the recorded ones.
+        """
+        rec = self.rows[first:stop]
+        out = metrics_from_records(rec, n_nations, n_actors, stability_threshold, first)
+        blocked = self.blocked[first:stop]
+        out["sanctions_blocked_by_vote"] = np.rint(blocked[:, 0]).astype(np.int64)
+        out["sanctions_blocked_by_veto"] = np.rint(blocked[:, 1]).astype(np.int64)
+        out["belief_error"] = self.belief_error[first:stop].copy()
+        tr = self.treaty[first:stop] if treaty_row is None else np.tile(treaty_row,
+                                                                         (len(rec), 1))
+        for i, name in enumerate(TREATY_FIELDS):
+            out[name] = tr[:, i].copy()
+        out["catastrophe"] = (out["step"] == catastrophe_step).astype(np.int64)
+        bloc_paid = self.bloc_paid[first:stop]
+        for b in range(bloc_paid.shape[1]):
+            out[f"sanctions_paid_bloc_{b}"] = bloc_paid[:, b].copy()
+        return out

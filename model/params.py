@@ -17,7 +17,7 @@ from __future__ import annotations
 import difflib
 import math
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -25,6 +25,11 @@ from agents.declare import Param
 from agents.rules import rules
 from model.errors import ParameterError
 from model.verification import get_regime, regimes
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from model.scenario import Scenario
 
 _NETWORKS = ("none", "complete", "erdos_renyi", "barabasi_albert", "watts_strogatz", "blocs",
              "explicit")
@@ -435,3 +440,43 @@ def _check_together(v: Mapping[str, Any]) -> None:
         raise ParameterError("n_blocs", v["n_blocs"],
                              f"an integer in [1, n_nations={v['n_nations']}]",
                              why="is larger than the number of nations")
+
+
+def new_seed() -> int:
+    """A fresh seed from the operating system's entropy, to be recorded with the run."""
+    entropy = np.random.SeedSequence().entropy
+    assert isinstance(entropy, int)
+    return entropy % (2**63)
+
+
+def resolve_run(values: Mapping[str, Any] | None = None, scenario: Scenario | None = None,
+                graph: nx.Graph | None = None, *, draw_seed: bool = True) -> Params:
+    """The parameters of one run: the scenario's ``[params]`` < ``values``, validated, seeded.
+
+    The one place where a run's parameters are put together (the engine, the Mesa model, the
+    CLI, batches and the per-agent reference all call it). A ``[[nations]]`` table sets
+    ``n_nations`` (and ``n_labs`` when it places labs), and ``[[alliances]]`` or an explicit
+    graph set ``alliance_network='explicit'``, unless the values say otherwise (a
+    contradiction is then reported when the world is built). With ``draw_seed`` and no
+    ``seed`` anywhere, a fresh one is drawn (:func:`new_seed`) and recorded in the result.
+
+    Example:
+        >>> resolve_run({"seed": 3, "p_detect": 0.5})["p_detect"]
+        0.5
+        >>> resolve_run({"seed": None})["seed"] is not None
+        True
+    """
+    merged = {**(dict(scenario.params) if scenario is not None else {}), **dict(values or {})}
+    if scenario is not None and scenario.nations:
+        merged.setdefault("n_nations", len(scenario.nations))
+        if any(n.labs is not None for n in scenario.nations):
+            merged.setdefault("n_labs", sum(n.labs if isinstance(n.labs, int)
+                                            else len(n.labs or ()) for n in scenario.nations))
+        if scenario.alliances:
+            merged.setdefault("alliance_network", "explicit")
+    if graph is not None:
+        merged.setdefault("alliance_network", "explicit")
+    params = resolve(merged)
+    if draw_seed and params["seed"] is None:
+        params = params.replace(seed=new_seed())
+    return params

@@ -31,7 +31,7 @@ import mesa
 import networkx as nx
 import numpy as np
 
-from model.params import Params, resolve
+from model.params import resolve_run
 from model.scenario import Scenario, scenario_from_mapping
 from model.world import World, build_world
 
@@ -54,28 +54,6 @@ def logit_probability(advantage: float, beta: float, tolerance: float) -> float:
         return 1.0 / (1.0 + math.exp(-x))
     z = math.exp(x)
     return z / (1.0 + z)
-
-
-def reference_params(
-    values: Mapping[str, Any], scenario: Scenario | None = None, graph: nx.Graph | None = None
-) -> Params:
-    """Validate parameter values, filling what a scenario or graph implies.
-
-    ``n_nations`` (and ``n_labs`` when labs are placed) come from the scenario's nations, and
-    ``alliance_network='explicit'`` from its alliances or a graph, unless the values give them.
-    """
-    merged = dict(values)
-    if scenario is not None and scenario.nations:
-        merged.setdefault("n_nations", len(scenario.nations))
-        if any(n.labs is not None for n in scenario.nations):
-            merged.setdefault("n_labs", sum(
-                n.labs if isinstance(n.labs, int) else len(n.labs or ())
-                for n in scenario.nations))
-        if scenario.alliances:
-            merged.setdefault("alliance_network", "explicit")
-    if graph is not None:
-        merged.setdefault("alliance_network", "explicit")
-    return resolve(merged)
 
 
 class RefActor(mesa.Agent):
@@ -246,8 +224,7 @@ class ReferenceModel(mesa.Model):
                  graph: nx.Graph | None = None, **params: Any) -> None:
         super().__init__(rng=rng)
         sc = None if scenario is None else scenario_from_mapping(scenario)
-        self.params = reference_params({**(dict(sc.params) if sc else {}), **params}, sc,
-                                       graph)
+        self.params = resolve_run(params, sc, graph, draw_seed=False)
         self.p: dict[str, Any] = self.params.to_dict()  # plain dict: cheap look-ups per agent
         if self.p["decision_rule"] not in RULES:
             raise ValueError(f"the reference implements {', '.join(RULES)}, not "

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from model.errors import ScenarioError
@@ -295,3 +295,26 @@ def _event(row: Mapping[str, Any], i: int, source: str) -> EventSpec:
     if not isinstance(actors, list) or not actors or not all(isinstance(a, str) for a in actors):
         raise ScenarioError(f"{where}: actors={actors!r} must be a non-empty list of actor names")
     return EventSpec(start, duration, tuple(actors), _action(row.get("action"), where, "action"))
+
+
+def fit_nations(sc: Scenario, given: Mapping[str, Any]) -> tuple[Scenario, tuple[str, ...]]:
+    """Drop names-only nations when the overrides ask for a different number of nations.
+
+    A scenario whose ``[[nations]]`` give names only (no capability, labs, bloc, commitment or
+    action, and no alliances or events refer to them), such as ``default``, only labels the
+    nations, so ``--n-nations 30`` should work on it: the names are dropped and the nations
+    are numbered. Any other contradiction is reported by the model.
+    """
+    n = given.get("n_nations")
+    if not sc.nations or n is None or sc.alliances or sc.events:
+        return sc, ()
+    try:
+        if int(n) == len(sc.nations):
+            return sc, ()
+    except (TypeError, ValueError):
+        return sc, ()  # the schema reports the bad value
+    if any(spec != NationSpec(spec.name) for spec in sc.nations):
+        return sc, ()
+    note = (f"n_nations={n}: the scenario {sc.name!r} names {len(sc.nations)} nations; their "
+            "names are dropped and the nations numbered")
+    return replace(sc, nations=()), (note,)

@@ -1,6 +1,11 @@
-"""The treaty's lifecycle: membership payoffs, negotiated terms, and coalition theory.
+"""The treaty's lifecycle: membership, negotiated terms, trigger and lift, coalition theory.
 
-Pure functions used by the engine's negotiation rounds (``Engine._negotiate``) and by theory.
+:class:`Treaty` holds one run's treaty state (members, entry into force, the pause's trigger
+and lift, the terms in force, trust in alliances) and carries out its parts of the period: step
+(1), negotiation rounds, entry into force, trigger and lift, and step (6), safety progress,
+betrayal and trust. It takes what it reads of the world explicitly (a
+:class:`model.structure.Structure`, the verification state), so it imports no engine. The pure
+functions below it serve it and the theory.
 
 **Membership payoff** (issue [treaty]; after Nordhaus 2015's climate clubs). Nation ``i``
 compares its national payoff, its own programme's expected per-period payoff plus
@@ -45,6 +50,13 @@ from typing import Any
 
 import numpy as np
 
+from model import payoffs
+from model.params import Params
+from model.records import Rec
+from model.scenario import Scenario
+from model.structure import Structure
+from model.world import World
+
 
 def club_exposure(e: np.ndarray, w: np.ndarray, member: np.ndarray) -> np.ndarray:
     """``M_i = sum_{j member, j != i} e_j (1 - w(j, i)) / sum_j e_j`` for every nation ``i``."""
@@ -67,6 +79,296 @@ def adopt_terms(proposals: np.ndarray, weights: np.ndarray, rule: str) -> float:
         idx = int(np.searchsorted(cum, 0.5 * cum[-1], side="left"))
         return float(proposals[order][min(idx, len(order) - 1)])
     raise ValueError(f"unknown terms_rule {rule!r}")
+
+
+def member_capability(capability: np.ndarray, home: np.ndarray, member: np.ndarray) -> float:
+    """Capability share of the actors of ``member`` nations."""
+    return float(capability[member[home]].sum() / capability.sum())
+
+
+def initial_members(params: Params, world: World, scenario: Scenario | None,
+                    rng: np.random.Generator) -> np.ndarray:
+    """Initial member nations: the scenario's ``member`` fields, else an exact share.
+
+    With ``initial_membership < 1`` (and no scenario membership) a permutation of the nations
+    is drawn after the world's construction draws; its first
+    ``round(initial_membership * n)`` are members.
+    """
+    n = world.n_nations
+    specs = scenario.nations if scenario is not None else ()
+    if specs and any(s.member is not None for s in specs):
+        return np.array([s.member is not False for s in specs], dtype=bool)
+    share = float(params["initial_membership"])
+    if share >= 1.0:
+        return np.ones(n, dtype=bool)
+    member = np.zeros(n, dtype=bool)
+    member[rng.permutation(n)[: round(share * n)]] = True
+    return member
+
+
+class Treaty:
+    """One run's treaty: membership, entry into force, the pause, the terms, trust.
+
+    Attributes:
+        member: Member nations.
+        in_force: The treaty binds (members hold at least ``entry_threshold`` of capability).
+        pause_active: A pause is active (triggered and not lifted).
+        pause_started, pause_lifted: Steps of the trigger and the lift (None: not yet).
+        p_detect: The detection in force (negotiated terms move it).
+        safety: Safety progress towards ``lift_level``.
+        comply_streak: Consecutive complying periods of each member nation.
+        alliance_changes: How often betrayal or trust changed the alliances.
+        membership_gain, would_leave, would_join: The last round's coalition diagnostics.
+        proposals: The members' proposed detection at the last round.
+        on: Any treaty mechanism is switched on (else steps (1) and (6) do nothing).
+        club_on: Outsider penalties or verification costs apply.
+    """
+
+    def __init__(self, params: Params, world: World, scenario: Scenario | None,
+                 rng: np.random.Generator) -> None:
+        p = params
+        self.params = params
+        self.member = initial_members(params, world, scenario, rng)
+        self.p_detect = float(p["p_detect"])
+        self.in_force = True
+        self.pause_active = p["trigger"] == "immediate"
+        self.pause_started: int | None = 1 if self.pause_active else None
+        self.pause_lifted: int | None = None
+        self.safety = 0.0
+        self.comply_streak = np.zeros(world.n_nations, dtype=np.int64)
+        self.alliance_changes = 0
+        self.membership_gain = np.zeros(world.n_nations)
+        self.would_leave = np.zeros(world.n_nations, dtype=bool)
+        self.would_join = np.zeros(world.n_nations, dtype=bool)
+        self.proposals = np.zeros(0)
+        self.club_on = bool(p["outsider_penalty"] > 0 or p["verification_cost"] > 0)
+        self.on = bool(p["membership"] == "negotiated" or p["terms_rule"] != "fixed"
+                       or p["trigger"] != "immediate" or p["lift"] != "never"
+                       or p["betrayal_penalty"] > 0 or p["trust_building"] > 0
+                       or p["entry_threshold"] > 0 or not self.member.all() or self.club_on)
+        self.update_in_force(world)
+
+    def update_in_force(self, world: World) -> None:
+        """The treaty is in force while members hold at least ``entry_threshold``."""
+        share = member_capability(world.capability, world.home, self.member)
+        self.in_force = bool(self.member.any()) and share >= float(
+            self.params["entry_threshold"]) - 1e-12
+
+    def bound(self, home: np.ndarray) -> np.ndarray:
+        """Actors bound by the pause: their nation is a member, in force, pause active."""
+        return self.member[home] & self.in_force & self.pause_active
+
+    def club_costs(self, world: World) -> np.ndarray:
+        """Per-actor club costs while the treaty binds.
+
+        Verification costs for members' actors, the club penalty ``P c M_i`` for outsiders'.
+        """
+        p = self.params
+        c = world.capability
+        home = world.home
+        exposure = club_exposure(np.bincount(home, weights=c, minlength=world.n_nations),
+                                 world.alliances.toarray(), self.member)
+        return np.where(self.member[home],
+                        float(p["verification_cost"]) * self.p_detect * c,
+                        float(p["outsider_penalty"]) * c * exposure[home])
+
+    def round_due(self, t: int) -> bool:
+        """True when period ``t`` opens a negotiation round (membership or terms)."""
+        p = self.params
+        rounds = p["membership"] == "negotiated" or p["terms_rule"] != "fixed"
+        return bool(rounds and (t - 1) % int(p["negotiation_interval"]) == 0)
+
+    def membership_round_at(self, t: int) -> bool:
+        """True when period ``t`` opens a membership round (``membership=negotiated``)."""
+        return bool(self.on and self.params["membership"] == "negotiated"
+                    and self.round_due(t))
+
+    def period(self, t: int, rng: np.random.Generator, st: Structure, world: World,
+               inspect_prob: np.ndarray, penalty_next: np.ndarray, belief: np.ndarray,
+               held_membership: Mapping[int, bool]) -> bool:
+        """Step (1): negotiation rounds, entry into force, the pause's trigger and lift.
+
+        At a round the nations decide membership in an order drawn with ``rng`` (a nation in
+        ``held_membership`` takes that choice instead of its own), then members negotiate
+        the terms. Returns True when a round was held (the world's structure must be rebuilt).
+        """
+        p = self.params
+        structure_changed = False
+        if self.round_due(t):
+            if p["membership"] == "negotiated":
+                order = rng.permutation(world.n_nations)
+                for i in order:
+                    held = held_membership.get(int(i))
+                    self.member[i] = (self.prefers_membership(int(i), st, world, inspect_prob,
+                                                              penalty_next)
+                                      if held is None else held)
+            if p["terms_rule"] != "fixed":
+                adopted = self.negotiate_terms(st, world, inspect_prob, penalty_next, belief)
+                if not math.isnan(adopted):
+                    self.p_detect = adopted
+            self.diagnose(st, world, inspect_prob, penalty_next)
+            structure_changed = True
+        if self.pause_started is None and self.pause_lifted is None:
+            if (p["trigger"] == "date" and t >= int(p["trigger_step"])) or (
+                    p["trigger"] == "capability"
+                    and st.c.max() / st.c_total > float(p["trigger_level"])):
+                self.pause_active, self.pause_started = True, t
+        if self.pause_active and self.pause_started is not None:
+            if (p["lift"] == "duration" and t >= self.pause_started + int(p["pause_duration"])) \
+                    or (p["lift"] == "safety" and self.safety >= float(p["lift_level"])):
+                self.pause_active, self.pause_lifted = False, t
+        self.update_in_force(world)
+        return structure_changed
+
+    def hypothetical_payoff(self, i: int, member: np.ndarray, st: Structure, world: World,
+                            inspect_prob: np.ndarray, penalty_next: np.ndarray,
+                            dense: np.ndarray) -> float:
+        """Nation ``i``'s national payoff per period if the membership were ``member``."""
+        p = self.params
+        idx = np.flatnonzero(st.home == i)
+        is_lab = world.is_lab[idx]
+        c = st.c[idx]
+        weight = np.where(is_lab, float(p["national_interest"]), 1.0)
+        binding = (bool(member.any()) and self.pause_active
+                   and member_capability(world.capability, world.home, member)
+                   >= float(p["entry_threshold"]) - 1e-12)
+        outsider_actor = ~member[st.home] if binding else np.ones(st.n_actors, bool)
+        rho = st.rival_share(outsider_actor.astype(float))[idx]
+        gain = payoffs.gain_from_defecting(st.gain_unit[idx], float(p["race_pressure"]), rho,
+                                           payoffs.risk_weight(p))
+        free = np.maximum(0.0, gain)
+        if not binding:
+            return float(np.sum(weight * c * free))
+        e = st.enforcement
+        if member[i]:
+            others = member.copy()
+            others[i] = False
+            total = float(e[others].sum())
+            s = float(e[others] @ (1.0 - dense[others, i]) / total) if total > 0 else 0.0
+            if p["adjudication"] == "independent_body":
+                s = 1.0 if total > 0 else 0.0
+            elif p["adjudication"] != "coalition":
+                s = float(st.sanction_share_nation[i])
+            disc_f = payoffs.discounted_penalty(p, penalty_next[idx])
+            g = inspect_prob[idx]
+            p_eff = float(p["coverage"]) * self.p_detect
+            pi = payoffs.catch_probability(payoffs.international_catch(g, p_eff, s),
+                                           float(p["p_domestic"]), is_lab)
+            q_cost = payoffs.false_alarm_share(g, float(p["p_false_alarm"]), s)
+            u_comply = -disc_f * q_cost
+            u_defect = gain - payoffs.expected_sanction(disc_f, pi, q_cost)
+            vc = float(p["verification_cost"]) * self.p_detect
+            return float(np.sum(weight * c * (np.maximum(u_comply, u_defect) - vc)))
+        exposure = club_exposure(e, dense, member)[i]
+        return float(np.sum(weight * c * (free - float(p["outsider_penalty"]) * exposure)))
+
+    def membership_gain_of(self, i: int, st: Structure, world: World, inspect_prob: np.ndarray,
+                           penalty_next: np.ndarray, dense: np.ndarray) -> float:
+        """What nation ``i`` gains per period by membership (others' membership fixed)."""
+        with_i = self.member.copy()
+        with_i[i] = True
+        without = self.member.copy()
+        without[i] = False
+        return self.hypothetical_payoff(i, with_i, st, world, inspect_prob, penalty_next,
+                                        dense) - \
+            self.hypothetical_payoff(i, without, st, world, inspect_prob, penalty_next, dense)
+
+    def prefers_membership(self, i: int, st: Structure, world: World, inspect_prob: np.ndarray,
+                           penalty_next: np.ndarray) -> bool:
+        """Join or stay iff membership pays at least as much (others' membership fixed)."""
+        dense = world.alliances.toarray()
+        with_i = self.member.copy()
+        with_i[i] = True
+        without = self.member.copy()
+        without[i] = False
+        return self.hypothetical_payoff(i, with_i, st, world, inspect_prob, penalty_next,
+                                        dense) >= \
+            self.hypothetical_payoff(i, without, st, world, inspect_prob, penalty_next,
+                                     dense) - 1e-12
+
+    def diagnose(self, st: Structure, world: World, inspect_prob: np.ndarray,
+                 penalty_next: np.ndarray) -> None:
+        """Per nation: would a member gain by leaving, would an outsider gain by joining."""
+        dense = world.alliances.toarray()
+        gain = np.array([self.membership_gain_of(i, st, world, inspect_prob, penalty_next,
+                                                 dense) for i in range(world.n_nations)])
+        self.membership_gain = gain
+        self.would_leave = self.member & (gain < -1e-12)
+        self.would_join = ~self.member & (gain >= -1e-12)
+
+    def negotiate_terms(self, st: Structure, world: World, inspect_prob: np.ndarray,
+                        penalty_next: np.ndarray, belief: np.ndarray) -> float:
+        """Members' proposed detection and the adopted terms (see the module docstring)."""
+        p = self.params
+        members = np.flatnonzero(self.member)
+        if len(members) == 0:
+            return math.nan
+        disc_f = payoffs.discounted_penalty(p, penalty_next)
+        g, s = inspect_prob, st.sanction_share
+        pd = float(p["p_domestic"])
+        is_lab = world.is_lab
+        dom = np.where(is_lab, pd, 0.0)
+        slope = np.where(is_lab, 1.0 - pd, 1.0)
+        # the advantage at p_detect = 0, and how fast detection lowers it
+        a = payoffs.advantage(st.gain_unit, float(p["race_pressure"]), belief,
+                              payoffs.risk_weight(p), disc_f, dom,
+                              payoffs.false_alarm_share(g, float(p["p_false_alarm"]), s))
+        b = payoffs.deterrence_slope(disc_f, g, float(p["coverage"]), s, slope)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            needed = np.where(b > 0, a / np.where(b > 0, b, 1.0), np.where(a > 0, 1.0, 0.0))
+        needed = np.clip(needed, 0.0, 1.0)
+        e = st.enforcement
+        proposals = []
+        for i in members:
+            others = self.member[st.home] & (st.home != i)
+            best = float(needed[others].max()) if others.any() else 0.0
+            aversion = float(p["intrusion_aversion"]) * e[i] / e[members].max()
+            proposals.append(best * (1.0 - aversion))
+        self.proposals = np.array(proposals)
+        return adopt_terms(self.proposals, e[members], p["terms_rule"])
+
+    def row(self, world: World) -> tuple[float, ...]:
+        """This step's treaty record (layout :data:`model.metrics.TREATY_FIELDS`)."""
+        edges = world.alliances
+        return (float(self.member.sum()),
+                member_capability(world.capability, world.home, self.member),
+                float(self.in_force), self.safety, self.p_detect,
+                float(edges.nnz // 2), float(edges.sum() / 2),
+                float(self.would_leave.sum()), float(self.would_join.sum()))
+
+    def after(self, row: np.ndarray, new: np.ndarray, sanctioned: np.ndarray, world: World,
+              home: np.ndarray) -> np.ndarray | None:
+        """Step (6) for the treaty: safety progress, betrayal and trust in alliances.
+
+        Returns the new dense alliance matrix when betrayal or trust changed it, else None.
+        """
+        p = self.params
+        if p["lift"] == "safety" and self.pause_active and row[Rec.CAPABILITY_BOUND] > 0 and \
+                row[Rec.COMPLY_CAPABILITY_BOUND] / row[Rec.CAPABILITY_BOUND] >= \
+                float(p["stability_threshold"]):
+            self.safety += float(p["safety_rate"])
+        complied = ~new[: world.n_nations]
+        self.comply_streak = np.where(self.member & complied, self.comply_streak + 1, 0)
+        penalty, build = float(p["betrayal_penalty"]), float(p["trust_building"])
+        if penalty <= 0 and build <= 0:
+            return None
+        dense = world.alliances.toarray()
+        before = dense.copy()
+        if penalty > 0 and sanctioned.any():
+            for h in np.unique(home[sanctioned]):
+                allies = np.flatnonzero((dense[h] > 0) & complied)
+                dense[allies, h] -= penalty
+                dense[h, allies] -= penalty
+        if build > 0:
+            trusted = self.member & (self.comply_streak >= int(p["trust_window"]))
+            pair = np.outer(trusted, trusted) & (dense > 0)
+            dense[pair] = np.minimum(1.0, dense[pair] + build)
+        dense[dense < float(p["min_alliance_weight"])] = 0.0
+        np.fill_diagonal(dense, 0.0)
+        if np.array_equal(dense, before):
+            return None
+        self.alliance_changes += 1
+        return dense
 
 
 @dataclass(frozen=True)

@@ -25,14 +25,13 @@ from urllib.parse import parse_qsl, urlencode
 import numpy as np
 
 from agents.declare import Param
-from experiments.run import _fit_nations, _theory
+from experiments.run import theory_verdict
 from experiments.scenarios import list_scenarios, load_scenario
 from model import theory
-from model.engine import new_seed, prepare_params
 from model.errors import ConfigError, ParameterError
 from model.mesa_model import PauseModel
-from model.params import parse_text, schema
-from model.scenario import Scenario
+from model.params import new_seed, parse_text, resolve_run, schema
+from model.scenario import Scenario, fit_nations
 
 #: Control groups in the order the page shows them, with their titles. Groups a new parameter
 #: declares that are not listed here are shown after these, titled from their name.
@@ -188,7 +187,7 @@ class GameSession:
         else:
             sc, narrative = load_scenario(name)
             self.scenario, self.narrative = sc, narrative
-            values = dict(prepare_params(dict(sc.params), sc))
+            values = dict(resolve_run({}, sc, draw_seed=False))
         self.scenario_name = name
         self.values = values
         self.texts = {n: format_value(self.table[n], v) for n, v in values.items()}
@@ -229,7 +228,7 @@ class GameSession:
     def changed(self) -> dict[str, Any]:
         """Control values that differ from the scenario's (or the schema's) defaults."""
         if self.scenario is not None:
-            base = dict(prepare_params(dict(self.scenario.params), self.scenario))
+            base = dict(resolve_run({}, self.scenario, draw_seed=False))
         else:
             base = {n: p.default for n, p in self.table.items()}
         return {n: v for n, v in self.values.items() if base.get(n) != v}
@@ -293,7 +292,7 @@ class GameSession:
             sc = self.scenario
             notes: tuple[str, ...] = ()
             if sc is not None:
-                sc, notes = _fit_nations(sc, values)
+                sc, notes = fit_nations(sc, values)
             model = PauseModel(scenario=sc, rng=int(seed), collect_agents=False, **values)
         except ParameterError as exc:
             if exc.field in self.table:
@@ -420,7 +419,7 @@ class GameSession:
         if self.model is None:
             return ""
         try:
-            return _theory(self.model.params, self.model.engine)
+            return theory_verdict(self.model.params, self.model.engine)
         except Exception as exc:  # noqa: BLE001 - theory is a guide; never break the page
             return f"Theory is not available for these parameters ({exc})."
 

@@ -66,10 +66,10 @@ import numpy as np
 
 from experiments.files import list_shipped, shipped_dir, shipped_or_path
 from experiments.scenarios import load_scenario
-from model.engine import TIMESERIES_COLUMNS, prepare_params
 from model.errors import ConfigError
-from model.params import coerce, schema, unknown_name_error
-from model.scenario import Scenario
+from model.metrics import TIMESERIES_COLUMNS
+from model.params import coerce, resolve_run, schema, unknown_name_error
+from model.scenario import Scenario, fit_nations
 
 __all__ = ["Design", "DesignError", "SEED_SCHEMES", "derive_seeds", "design_from_mapping",
            "design_path", "list_designs", "load_design", "point_keys"]
@@ -571,14 +571,12 @@ def _check_points(design: Design) -> None:
     Raises:
         DesignError: naming the point, for values that do not fit together.
     """
-    from experiments.run import _fit_nations
-
     limit = min(design.n_points, 20_000)
     for i in range(limit):
         values = design.params_at(i)
         try:
-            sc, _ = _fit_nations(design.scenario, values)
-            prepare_params(values, sc)
+            sc, _ = fit_nations(design.scenario, values)
+            resolve_run(values, sc, draw_seed=False)
         except ConfigError as exc:
             where = f" at point {design.point(i)}" if design.varied else ""
             raise DesignError(f"{design.source}{where}: {exc}") from None

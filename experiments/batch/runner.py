@@ -1,7 +1,7 @@
 """Running a design: tasks of runs through the engine, on a serial, local or Dask executor.
 
 A *task* is a chunk of runs (ids, point values, replicates, seeds). Its worker builds each run
-with ``Engine(prepare_params(...), seed, scenario=...)`` directly (no Mesa front, no
+with ``Engine(resolve_run(...), seed, scenario=...)`` directly (no Mesa front, no
 DataCollector), runs it, and fills preallocated result arrays; a run that raises is recorded as
 failed with its error and the task goes on. The parent process streams pending runs from the
 plan, keeps a bounded number of tasks in flight, and writes finished runs to the results store
@@ -199,20 +199,19 @@ def _engine(params: Params, seed: int, scenario: Scenario, reuse_world: bool) ->
 
 def _point_params(context: RunContext, values: Mapping[str, Any]) -> tuple[Params, Scenario]:
     """Validated parameters of a point (seed not yet set) and its scenario."""
-    from experiments.run import _fit_nations
-    from model.engine import prepare_params
+    from model.params import resolve_run
+    from model.scenario import fit_nations
 
-    merged = {**dict(context.scenario.params), **dict(context.base), **dict(values),
-              "steps": context.steps, "seed": None}
-    sc, _ = _fit_nations(context.scenario, merged)
-    return prepare_params(merged, sc), sc
+    given = {**dict(context.base), **dict(values), "steps": context.steps, "seed": None}
+    sc, _ = fit_nations(context.scenario, {**dict(context.scenario.params), **given})
+    return resolve_run(given, sc, draw_seed=False), sc
 
 
 def run_one(context: RunContext, values: Mapping[str, Any], seed: int,
             cache: dict[tuple[Any, ...], tuple[Params, Scenario]] | None = None) -> Any:
     """Build and run one run through the engine; return the engine (finished).
 
-    The same as ``Engine(prepare_params({...base, ...values, "seed": seed}), seed,
+    The same as ``Engine(resolve_run({...base, ...values, "seed": seed}, scenario), seed,
     scenario=...)`` followed by ``engine.run(steps)``.
 
     Args:

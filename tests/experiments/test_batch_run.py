@@ -24,7 +24,8 @@ from experiments.batch import (
 )
 from experiments.batch import runner as runner_mod
 from experiments.batch.store import results_schema, summary_fields
-from model.engine import Engine, prepare_params
+from model.engine import Engine
+from model.params import resolve_run
 
 SMALL = {"n_nations": 3, "n_labs": 3, "alliance_network": "barabasi_albert"}
 
@@ -50,7 +51,7 @@ def run(d, out, **kw):
 def direct(d, row):
     """The same run built by hand, as `pausegame run` would."""
     values = {name: getattr(row, name) for name in d.varied}
-    params = prepare_params({**d.base, **values, "steps": d.steps, "seed": int(row.seed)})
+    params = resolve_run({**d.base, **values, "steps": d.steps, "seed": int(row.seed)})
     return Engine(params, int(row.seed)).run()
 
 

@@ -14,9 +14,9 @@ import numpy as np
 import pytest
 from scipy.stats import binomtest
 
-from model.engine import Engine, prepare_params
+from model.engine import Engine
 from model.learning_theory import cascade_condition, cascade_window, imitation_chain
-from model.params import resolve
+from model.params import resolve, resolve_run
 from model.world import build_world
 
 # Identical nations, no alliances, p_dom = lam = q = phi = L = 0: the gap is G - p F.
@@ -67,7 +67,7 @@ FIXATION = {**WELL_MIXED, "n_nations": FIXATION_N, "beta": 0.0, "mutation": 0.0,
 
 def count_fixations(runs: range) -> int:
     """Runs (seeded by their index) in which the single complier takes over."""
-    params = prepare_params(FIXATION)
+    params = resolve_run(FIXATION, draw_seed=False)
     world = build_world(params, np.random.default_rng(0))
     assert int((~world.initial_defect).sum()) == 1
     fixed = 0
@@ -107,7 +107,7 @@ def cascade_sizes(mean_degree: float, runs: int, n: int = 2000, seed: int = 1) -
                   alliance_density=mean_degree / (n - 1), alliance_weight=1.0,
                   capability_dist="equal", decision_rule="threshold", threshold_scope="allies",
                   threshold_mean=0.18, threshold_spread=0.0, p_false_alarm=0.0, steps=400)
-    params = prepare_params(values)
+    params = resolve_run(values, draw_seed=False)
     base = build_world(params, np.random.default_rng(seed))
     pick = np.random.default_rng(seed + 1)
     sizes = []
