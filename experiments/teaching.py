@@ -38,6 +38,7 @@ from typing import Any
 
 import numpy as np
 
+from experiments.analysis.common import wilson_interval
 from experiments.scenarios import list_scenarios, load_scenario
 from model.engine import Engine
 from model.scenario import Scenario
@@ -49,33 +50,7 @@ __all__ = ["OUTCOMES", "Claim", "ClaimCheck", "Contrast", "Share", "TeachingScen
 #: The master seed of the claim tests and of ``pausegame claims``.
 MASTER_SEED = 20260611
 
-#: z for a two-sided 95% interval.
-Z95 = 1.959963984540054
-
-
 # ------------------------------------------------------------------------------ statistics
-def wilson_interval(successes: int, n: int, z: float = Z95) -> tuple[float, float]:
-    """The Wilson score interval of a binomial share (Wilson 1927).
-
-    Args:
-        successes: Replicates showing the outcome.
-        n: Replicates.
-        z: The normal quantile (1.96 for 95%).
-
-    Returns:
-        (lower, upper), within [0, 1]; (0, 1) when ``n`` is 0.
-    """
-    if n <= 0:
-        return 0.0, 1.0
-    phat = successes / n
-    denom = 1.0 + z * z / n
-    centre = (phat + z * z / (2 * n)) / denom
-    half = z * math.sqrt(phat * (1.0 - phat) / n + z * z / (4 * n * n)) / denom
-    low = 0.0 if successes == 0 else max(0.0, centre - half)
-    high = 1.0 if successes == n else min(1.0, centre + half)
-    return low, high
-
-
 @dataclass(frozen=True)
 class Share:
     """The share of replicates showing an outcome."""
@@ -88,9 +63,10 @@ class Share:
         """The share ``successes / n`` (NaN for no replicates)."""
         return self.successes / self.n if self.n else math.nan
 
-    def interval(self, z: float = Z95) -> tuple[float, float]:
-        """The Wilson score interval (95% by default)."""
-        return wilson_interval(self.successes, self.n, z)
+    def interval(self, confidence: float = 0.95) -> tuple[float, float]:
+        """The Wilson score interval (95% by default; :func:`wilson_interval`)."""
+        low, high = wilson_interval(self.successes, self.n, confidence)
+        return float(low), float(high)
 
     def describe(self) -> str:
         """``0.97 (194/200; Wilson 95% 0.94-0.99)``."""

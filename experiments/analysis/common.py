@@ -38,11 +38,15 @@ OUTPUTS_NUMERIC: tuple[str, ...] = (
 
 def wilson_interval(successes: Any, trials: Any, confidence: float = 0.95
                     ) -> tuple[np.ndarray, np.ndarray]:
-    """Wilson score interval of a binomial proportion, elementwise.
+    """Wilson score interval of a binomial proportion, elementwise (Wilson 1927).
 
     ``(p + z^2/2n -+ z sqrt(p(1-p)/n + z^2/4n^2)) / (1 + z^2/n)`` with ``p = k/n`` and ``z`` the
-    normal quantile of ``(1 + confidence) / 2``; the same as
-    ``scipy.stats.binomtest(k, n).proportion_ci(confidence, method="wilson")``, vectorised.
+    normal quantile of ``(1 + confidence) / 2``, exactly 0 below when ``k = 0`` and exactly 1
+    above when ``k = n``. The project's one Wilson interval (the stability map's cells, the
+    teaching claims' shares). It agrees with
+    ``scipy.stats.binomtest(k, n).proportion_ci(confidence, method="wilson")`` to a unit or two
+    in the last place (scipy arranges the same formula differently) and, unlike it, takes
+    arrays on every supported scipy and gives ``(0, 1)`` for ``n = 0``.
 
     Args:
         successes: Counts ``k`` (array-like).
@@ -50,7 +54,12 @@ def wilson_interval(successes: Any, trials: Any, confidence: float = 0.95
         confidence: The confidence level in (0, 1).
 
     Returns:
-        Lower and upper bounds as float arrays.
+        Lower and upper bounds as float arrays (0-d for scalar counts).
+
+    Example:
+        >>> low, high = wilson_interval(0, 50)
+        >>> float(low), round(float(high), 5)
+        (0.0, 0.07135)
     """
     k = np.asarray(successes, dtype=float)
     n = np.asarray(trials, dtype=float)
@@ -60,8 +69,8 @@ def wilson_interval(successes: Any, trials: Any, confidence: float = 0.95
         denom = 1.0 + z * z / n
         centre = (p + z * z / (2 * n)) / denom
         half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    low = np.where(n > 0, np.clip(centre - half, 0.0, 1.0), 0.0)
-    high = np.where(n > 0, np.clip(centre + half, 0.0, 1.0), 1.0)
+    low = np.where((n > 0) & (k > 0), np.clip(centre - half, 0.0, 1.0), 0.0)
+    high = np.where((n > 0) & (k < n), np.clip(centre + half, 0.0, 1.0), 1.0)
     return low, high
 
 
