@@ -11,8 +11,9 @@ log(-log S) scale (Kalbfleisch and Prentice), which stays inside [0, 1]:
 
     S(t) ** exp(+-z * se),   se = sqrt(sum d_i / (n_i (n_i - d_i))) / |log S(t)|.
 
-This is a small implementation (the same numbers as ``lifelines.KaplanMeierFitter``'s default
-``exponential`` Greenwood interval), kept here because ``lifelines`` pins ``pandas < 3``.
+Both come from ``scipy.stats.ecdf`` on ``scipy.stats.CensoredData`` (the survival function
+``result.sf`` and its ``confidence_interval(method="log-log")``, the "exponential Greenwood"
+band); the tests check them against an example worked out by hand.
 
 References:
     Kaplan, E. L. and Meier, P. (1958). Nonparametric estimation from incomplete observations.
@@ -24,6 +25,7 @@ References:
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -76,8 +78,12 @@ class KaplanMeier:
         return np.where(idx >= 0, self.survival[np.maximum(idx, 0)], 1.0)
 
     def median(self) -> float:
-        """The first time at which ``S(t) <= 0.5`` (inf when it stays above)."""
-        below = np.flatnonzero(self.survival <= 0.5)
+        """The first time at which ``S(t) <= 0.5`` (inf when it stays above).
+
+        ``S`` is a product of fractions, and one that is exactly 0.5 can come out of floating
+        point a unit in the last place above it; ``S`` within ``1e-12`` of 0.5 counts as 0.5.
+        """
+        below = np.flatnonzero(self.survival <= 0.5 + 1e-12)
         return float(self.times[below[0]]) if below.size else math.inf
 
     def to_frame(self) -> pd.DataFrame:
@@ -90,6 +96,11 @@ class KaplanMeier:
 def kaplan_meier(durations: Any, observed: Any, *, confidence: float = 0.95,
                  label: str = "") -> KaplanMeier:
     """The Kaplan-Meier estimate of a survival function, with a log-log Greenwood band.
+
+    The estimate and its band are ``scipy.stats.ecdf`` of the right-censored sample
+    (``result.sf`` and ``result.sf.confidence_interval(confidence, method="log-log")``); this
+    function adds the time 0 (``S = 1``), the counts at each time, and the band's ends where the
+    formula is undefined: ``[1, 1]`` while ``S = 1`` and ``[0, 0]`` once ``S = 0``.
 
     Args:
         durations: Time of every run's event or censoring (non-negative).
@@ -106,29 +117,29 @@ def kaplan_meier(durations: Any, observed: Any, *, confidence: float = 0.95,
         raise ConfigError("kaplan_meier needs equal-length, non-empty durations and observed")
     if np.any(np.isnan(t)) or np.any(t < 0):
         raise ConfigError("kaplan_meier: durations must be non-negative numbers")
-    times = np.unique(np.concatenate([[0.0], t]))
+    sf = stats.ecdf(stats.CensoredData(uncensored=t[e], right=t[~e])).sf
+    with warnings.catch_warnings():
+        # undefined where S = 1 or S = 0 (log 0, 0/0); those ends are set below
+        warnings.filterwarnings("ignore", "The confidence interval is undefined",
+                                RuntimeWarning)
+        band = sf.confidence_interval(confidence, method="log-log")
+    times = np.asarray(sf.quantiles, dtype=float)
+    survival = np.asarray(sf.probabilities, dtype=float)
+    low = np.asarray(band.low.probabilities, dtype=float)
+    high = np.asarray(band.high.probabilities, dtype=float)
+    if times[0] > 0.0:  # the curve starts at S(0) = 1
+        times, survival, low, high = (np.concatenate([[first], a]) for first, a in
+                                      ((0.0, times), (1.0, survival), (1.0, low), (1.0, high)))
     idx = np.searchsorted(times, t)
     events = np.bincount(idx, weights=e.astype(float), minlength=times.size)
     censored = np.bincount(idx, weights=(~e).astype(float), minlength=times.size)
-    leaving = events + censored
-    at_risk = t.size - np.concatenate([[0.0], np.cumsum(leaving)[:-1]])
-    with np.errstate(divide="ignore", invalid="ignore"):
-        factor = np.where(at_risk > 0, 1.0 - events / at_risk, 1.0)
-        survival = np.cumprod(factor)
-        terms = np.where((at_risk > events) & (events > 0),
-                         events / (at_risk * (at_risk - events)), 0.0)
-        greenwood = np.cumsum(terms)
-        z = float(stats.norm.ppf(0.5 + confidence / 2.0))
-        log_s = np.log(survival)
-        se = np.sqrt(greenwood) / np.abs(log_s)
-        low = survival ** np.exp(z * se)
-        high = survival ** np.exp(-z * se)
-    # where S = 1 (no event yet) the band is [1, 1]; where S = 0 it is [0, 0]
+    at_risk = t.size - np.concatenate([[0.0], np.cumsum(events + censored)[:-1]])
     low = np.where(survival >= 1.0, 1.0, np.where(survival <= 0.0, 0.0, low))
     high = np.where(survival >= 1.0, 1.0, np.where(survival <= 0.0, 0.0, high))
     return KaplanMeier(times=times, at_risk=at_risk, events=events, censored=censored,
-                       survival=survival, ci_low=np.nan_to_num(low), ci_high=np.nan_to_num(high,
-                       nan=1.0), confidence=confidence, label=label)
+                       survival=survival, ci_low=np.nan_to_num(low),
+                       ci_high=np.nan_to_num(high, nan=1.0), confidence=confidence,
+                       label=label)
 
 
 @dataclass(frozen=True)

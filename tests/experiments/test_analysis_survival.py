@@ -43,13 +43,24 @@ def test_greenwood_log_log_band():
     assert km.ci_low[0] == km.ci_high[0] == 1.0
 
 
-def test_matches_lifelines_when_installed():
-    lifelines = pytest.importorskip("lifelines")
-    fitter = lifelines.KaplanMeierFitter().fit(T, E)
-    km = kaplan_meier(T, E)
-    np.testing.assert_allclose(fitter.survival_function_.iloc[:, 0].to_numpy(), km.survival)
-    ci = fitter.confidence_interval_survival_function_.to_numpy()
-    np.testing.assert_allclose(ci[1:, 0], km.ci_low[1:], rtol=1e-6)
+def test_median_where_survival_is_exactly_one_half():
+    # S(4) = 8/10 * 6/8 * 5/6 = 1/2 exactly; in floating point the product is 0.5000000000000001
+    km = kaplan_meier([2, 2, 3, 3, 4, 9, 9, 9, 9, 9], [1, 1, 1, 1, 1, 0, 0, 0, 0, 0])
+    assert km.survival_at(4) == pytest.approx(0.5)
+    assert km.median() == 4
+
+
+def test_band_ends_where_the_formula_is_undefined():
+    # censored before any event: S = 1 and the band [1, 1]; everyone gone: S = 0, band [0, 0]
+    km = kaplan_meier([1, 2, 3, 3], [0, 1, 1, 1])
+    np.testing.assert_array_equal(km.times, [0, 1, 2, 3])
+    np.testing.assert_array_equal(km.survival[[0, 1, 3]], [1, 1, 0])
+    np.testing.assert_array_equal(km.ci_low[[0, 1, 3]], [1, 1, 0])
+    np.testing.assert_array_equal(km.ci_high[[0, 1, 3]], [1, 1, 0])
+    held = kaplan_meier([5, 5], [0, 0])
+    np.testing.assert_array_equal(held.survival, [1, 1])
+    np.testing.assert_array_equal(held.ci_low, [1, 1])
+    assert held.median() == math.inf
 
 
 def test_bad_input():
