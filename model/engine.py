@@ -40,12 +40,13 @@ from model.beliefs import GridPosterior
 from model.held import NOTHING_HELD, Held
 from model.ledger import EventLog, log_period
 from model.metrics import TIMESERIES_COLUMNS, Records
+from model.observations import observations
 from model.outcomes import RunSummary, collapse_step, summarize
 from model.params import Params, new_seed, resolve_run
 from model.payoffs import Costs
 from model.records import Rec
 from model.scenario import Scenario, scenario_from_mapping
-from model.structure import Structure
+from model.structure import Structure, grown_capability
 from model.treaty import Treaty
 from model.verification import get_regime
 from model.verification.inspections import Inspectorate
@@ -70,25 +71,6 @@ def make_rng(rng: np.random.Generator | int | None) -> np.random.Generator:
     if isinstance(rng, np.random.Generator):
         return rng
     return np.random.default_rng(rng)
-
-
-class _LazyObservations(Mapping[str, Any]):
-    """A read-only mapping whose values are computed on first access."""
-
-    def __init__(self, makers: dict[str, Any]) -> None:
-        self._makers = makers
-        self._values: dict[str, Any] = {}
-
-    def __getitem__(self, key: str) -> Any:
-        if key not in self._values:
-            self._values[key] = self._makers[key]()
-        return self._values[key]
-
-    def __iter__(self) -> Any:
-        return iter(self._makers)
-
-    def __len__(self) -> int:
-        return len(self._makers)
 
 
 class _Part:
@@ -285,16 +267,8 @@ class Engine:
         return np.stack([comply, comply + delta])
 
     def fixed_actions(self, t: int) -> tuple[np.ndarray, np.ndarray]:
-        """The fixed-action mask at step t: (held, defect) from commitments and active events."""
-        w = self.world
-        held, action = w.committed, w.committed_defect
-        active = [ev for ev in w.events if ev[0] <= t and (ev[1] is None or t < ev[1])]
-        if active:
-            held, action = held.copy(), action.copy()
-            for _, _, idx, defect in active:
-                held[idx] = True
-                action[idx] = defect
-        return held, action
+        """The fixed-action mask at step t (:meth:`model.world.World.fixed_actions`)."""
+        return self.world.fixed_actions(t)
 
     def negotiation_round_next(self) -> bool:
         """True when the next period opens with a membership round (``membership=negotiated``)."""
@@ -349,47 +323,21 @@ class Engine:
         """Step (2): the rule decides; non-revisers keep their action; fixed and held apply."""
         obs = Observation(advantage=delta, uniforms=uniforms, defect=self.defect,
                           belief=self.belief, tolerance=self.tolerance,
-                          extra=self._extras(t, delta) if self.rule.needs else {})
+                          extra=observations(self, t, delta, self.rule.needs)
+                          if self.rule.needs else {})
         new = np.asarray(self.rule.decide(obs, self.params, self.rng), dtype=bool)
         if self.n_revise < self.n_actors:
             kept = self.defect.copy()
             kept[revisers] = new[revisers]
             new = kept
         if self._has_fixed:
-            fixed, fixed_action = self.fixed_actions(t)
+            fixed, fixed_action = self.world.fixed_actions(t)
             if fixed.any():
                 new = np.where(fixed, fixed_action, new)
         if held.actions:
             fixed, fixed_action = held.action_mask(self.n_actors)
             new = np.where(fixed, fixed_action, new)
         return new
-
-    def _extras(self, t: int, delta: np.ndarray) -> Mapping[str, Any]:
-        """The observations the rule declares in ``needs`` (see ``agents.rules.Observation``).
-
-        Computed lazily: an observation costs nothing until the rule reads it.
-        """
-        st = self.structure
-
-        def realized() -> np.ndarray:
-            with np.errstate(invalid="ignore", divide="ignore"):
-                return np.where(st.c > 0, self.payoff / np.where(st.c > 0, st.c, 1.0), 0.0)
-
-        makers: dict[str, Any] = {
-            "t": lambda: t,
-            "state": lambda: self.rule_state,
-            "capability": lambda: st.c,
-            "home": lambda: self.home,
-            "is_lab": lambda: self.is_lab,
-            "n_nations": lambda: self.n_nations,
-            "alliances": lambda: st.alliances,
-            "expected_payoff": lambda: self.expected_payoffs(delta),
-            "realized_payoff": realized,
-            "caught_last": lambda: self.caught_last,
-            "flagged_last": lambda: self.flagged_last,
-            "rival_share": lambda: self.rival_share,
-        }
-        return _LazyObservations({key: makers[key] for key in self.rule.needs})
 
     def _adjudicate(self, held: Held) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         """Step (3), adjudication: what a flag would cost each actor, with the votes' draws.
@@ -484,7 +432,8 @@ class Engine:
                 self._set_alliances(dense)
             rec.treaty[t] = self.treaty.row(self.world)
         if p["rsi"] == "on":
-            self._grow()
+            self.world.capability = grown_capability(p, self.world.capability, self.defect)
+            self._rebuild()
         if float(p["hazard_scale"]) > 0:
             self._hazard(t)
         if votes:
@@ -512,20 +461,6 @@ class Engine:
                        n_revised, paid if imposed is None else imposed,
                        caught_dom if inspected is None else inspected, self._actor_bloc,
                        self.records.rows[self.t], self.records.bloc_paid[self.t])
-
-    def _grow(self) -> None:
-        """rsi=on: defectors' capability compounds, compliers' grows safely; then renormalise."""
-        p = self.params
-        c = self.world.capability
-        rel = c / c.mean()
-        power = float(p["rsi_exponent"]) - 1.0
-        with np.errstate(divide="ignore"):
-            boost = np.where(rel > 0, rel, 0.0 if power > 0 else 1.0) ** power
-        factor = np.where(self.defect, 1.0 + float(p["growth_rate"]) * boost,
-                          1.0 + float(p["safe_growth_rate"]))
-        grown = c * factor
-        self.world.capability = grown / grown.sum()
-        self._rebuild()
 
     def _hazard(self, t: int) -> None:
         """The shared hazard: a catastrophe with ``1 - exp(-scale R ** exponent)`` (one draw)."""

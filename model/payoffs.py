@@ -19,19 +19,20 @@ split equal to :func:`advantage`.
 
 from __future__ import annotations
 
-import numpy as np
+from collections.abc import Mapping
+from typing import Any
 
-from model.params import Params
+import numpy as np
 
 Number = float | np.ndarray
 
 
-def discounted_penalty(params: Params, penalty: Number) -> Number:
+def discounted_penalty(params: Mapping[str, Any], penalty: Number) -> Number:
     """``D F``: the penalty as an actor weighs it when deciding, ``discount ** L * F``."""
     return float(params["discount"]) ** int(params["verification_lag"]) * penalty
 
 
-def risk_weight(params: Params) -> float:
+def risk_weight(params: Mapping[str, Any]) -> float:
     """``phi r``: the share of the shared risk an actor weighs per unit of its defection."""
     return float(params["risk_internalization"]) * float(params["risk_cost"])
 
@@ -102,7 +103,7 @@ class Costs:
         p_domestic, p_effective, p_false_alarm: The period's probabilities.
     """
 
-    def __init__(self, params: Params, p_detect: float, penalty: np.ndarray,
+    def __init__(self, params: Mapping[str, Any], p_detect: float, penalty: np.ndarray,
                  share: np.ndarray, inspected: np.ndarray, gain_unit: np.ndarray,
                  is_lab: np.ndarray, c: np.ndarray) -> None:
         pd = float(params["p_domestic"])

@@ -29,6 +29,24 @@ def unit_gain(params: Params, c: np.ndarray) -> np.ndarray:
         return G * np.where(rel > 0, rel, 0.0 if power > 0 else 1.0) ** power
 
 
+def grown_capability(params: Params, capability: np.ndarray, defect: np.ndarray) -> np.ndarray:
+    """``rsi=on``, one period: defectors' capability compounds, compliers' grows safely.
+
+    A defector grows by ``1 + growth_rate (c_k / mean c) ** (rsi_exponent - 1)``, a complier by
+    ``1 + safe_growth_rate``; the result is renormalised to sum to 1.
+    """
+    p = params
+    c = capability
+    rel = c / c.mean()
+    power = float(p["rsi_exponent"]) - 1.0
+    with np.errstate(divide="ignore"):
+        boost = np.where(rel > 0, rel, 0.0 if power > 0 else 1.0) ** power
+    factor = np.where(defect, 1.0 + float(p["growth_rate"]) * boost,
+                      1.0 + float(p["safe_growth_rate"]))
+    grown = c * factor
+    return grown / grown.sum()
+
+
 class Structure:
     """The world as the period's formulas see it (read-only once built).
 

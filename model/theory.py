@@ -67,6 +67,7 @@ from scipy.special import expit, logit
 
 from agents.rules import TIE_TOLERANCE
 from agents.rules.logit import defect_probability
+from model import payoffs
 
 __all__ = [
     "RULES",
@@ -303,23 +304,22 @@ def _line(params: Mapping[str, Any], kind: str, shield: float) -> _Line:
         raise ValueError(f"shield={shield!r} is out of bounds; allowed: a number in [0, 1]")
     gain = float(params["defect_gain"])
     penalty = float(params["penalty"])
-    q = float(params["p_false_alarm"])
-    d = float(params["discount"]) ** int(params["verification_lag"])
-    if kind == "nation":
-        a, b = 0.0, shield
-    else:
-        p_dom = float(params["p_domestic"])
-        a, b = p_dom, (1.0 - p_dom) * shield
-    risk = float(params["risk_internalization"]) * float(params["risk_cost"])
+    lam = float(params["race_pressure"])
+    # a lab of a complying nation is checked at home first (caught with p_dom), and only the
+    # rest, 1 - p_dom, is left to international verification
+    p_dom = 0.0 if kind == "nation" else float(params["p_domestic"])
     # verification (issue [verification]): only a share `coverage` of violations is
     # observable, and with a random inspection quota of k among N actors an actor is inspected
     # with probability g = k / N; false alarms need an inspection too.
     coverage = float(params.get("coverage", 1.0))
     g = _inspection_probability(params)
-    return _Line(
-        base=gain - d * penalty * (a - g * q * shield) - risk,
-        race=gain * float(params["race_pressure"]),
-        deter=d * penalty * b * coverage * g,
+    d_f = payoffs.discounted_penalty(params, penalty)
+    false_alarm = payoffs.false_alarm_share(g, float(params["p_false_alarm"]), shield)
+    return _Line(  # the advantage (model.payoffs) at rho = 0 and p = 0, and its slopes
+        base=float(payoffs.advantage(gain, lam, 0.0, payoffs.risk_weight(params), d_f, p_dom,
+                                     false_alarm)),
+        race=gain * lam,
+        deter=float(payoffs.deterrence_slope(d_f, g, coverage, shield, 1.0 - p_dom)),
         tol=TIE_TOLERANCE * (gain + penalty),
     )
 

@@ -67,6 +67,17 @@ class World:
         """Actor indices for a name: a nation, a lab, or ``"Nation/*"`` (nation and its labs)."""
         return _resolve_names([name], self.names, self.home, self.n_nations, "actor name")
 
+    def fixed_actions(self, t: int) -> tuple[np.ndarray, np.ndarray]:
+        """The fixed-action mask at step t: (held, defect) from commitments and active events."""
+        held, action = self.committed, self.committed_defect
+        active = [ev for ev in self.events if ev[0] <= t and (ev[1] is None or t < ev[1])]
+        if active:
+            held, action = held.copy(), action.copy()
+            for _, _, idx, defect in active:
+                held[idx] = True
+                action[idx] = defect
+        return held, action
+
 
 def draw_capabilities(dist: str, spread: float, size: int, rng: np.random.Generator) -> np.ndarray:
     """Unnormalised positive capabilities from ``capability_dist``.
