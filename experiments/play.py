@@ -33,8 +33,9 @@ import numpy as np
 
 from experiments.scenarios import list_scenarios, load_scenario
 from model import adjudication
-from model.engine import Engine, new_seed
+from model.engine import Engine
 from model.held import Held
+from model.params import new_seed
 from model.scenario import Scenario
 
 #: Periods a game lasts unless the link says otherwise (a classroom round).

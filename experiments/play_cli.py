@@ -19,8 +19,8 @@ from urllib.parse import urlencode
 
 from experiments.play import MAX_PERIODS, VOTE_HELP, VOTE_POLICIES, PlayGame
 from experiments.scenarios import list_scenarios
-from model.engine import new_seed
 from model.errors import ConfigError
+from model.params import new_seed
 
 __all__ = ["format_game", "parse_moves", "register", "resolve_nation"]
 

@@ -42,7 +42,7 @@ from model.ledger import EventLog, log_period
 from model.metrics import TIMESERIES_COLUMNS, Records
 from model.observations import observations
 from model.outcomes import RunSummary, collapse_step, summarize
-from model.params import Params, new_seed, resolve_run
+from model.params import Params, resolve_run
 from model.payoffs import Costs
 from model.records import Rec
 from model.scenario import Scenario, scenario_from_mapping
@@ -53,7 +53,7 @@ from model.verification.inspections import Inspectorate
 from model.world import World, build_world
 
 __all__ = ["TIMESERIES_COLUMNS", "Engine", "RunSummary", "collapse_step", "make_rng",
-           "new_seed", "revision_count"]
+           "revision_count"]
 
 
 def revision_count(rate: float | str, n_actors: int) -> int:

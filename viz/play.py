@@ -15,7 +15,7 @@ import reacton.ipyvuetify as rv
 import solara
 
 from experiments.play import VOTE_HELP, VOTE_POLICIES, PlayGame
-from model.engine import new_seed
+from model.params import new_seed
 from viz import classroom
 
 #: The membership choice that leaves the round to the model (its turn in the random order).
