@@ -83,7 +83,7 @@ def advantage(belief, defect, home, base, jump, g_lam, out):  # pragma: no cover
 
 
 @njit(cache=True, nogil=True)
-def settle(t, new, u_dom, u_int, home, is_lab, bound, inspected, p_dom, p_detect, p_false, fc,
+def settle(t, new, u_dom, u_int, home, is_lab, bound, inspected, p_dom, p_eff, p_false, fc,
            fcs, c,
            gc, gc_lam, rc, belief, ring, perfect_information, inv_den, n_nations, indptr,
            indices, weights, caught_dom, caught_int, false_alarm, imposed, paid, payoff,
@@ -92,7 +92,7 @@ def settle(t, new, u_dom, u_int, home, is_lab, bound, inspected, p_dom, p_detect
 
     (3) A defecting lab of a complying nation is caught at home if ``u_dom < p_dom`` (pays
     ``F c``); otherwise an inspected defector is caught internationally if ``u_int < p`` (pays
-    ``F c s``; ``p`` is the effective ``coverage * p_detect``); an inspected complier is flagged
+    ``F c s``; ``p_eff`` is the effective ``coverage * p_detect``); an inspected complier is flagged
     if ``u_int < q`` (pays ``F c s``). Only bound actors are checked. ``fc`` and ``fcs`` are the
     per-actor amounts (``F_k c_k`` and ``F_k c_k`` times the adjudicated share).
     (4) Sanctions go into slot ``(t + L) mod (L + 1)`` of ``ring`` and slot ``t mod (L + 1)``
@@ -114,7 +114,7 @@ def settle(t, new, u_dom, u_int, home, is_lab, bound, inspected, p_dom, p_detect
             if d:
                 if is_lab[k] and not new[home[k]] and u_dom[k] < p_dom:
                     cd = True
-                elif inspected[k] and u_int[k] < p_detect:
+                elif inspected[k] and u_int[k] < p_eff:
                     ci = True
             elif inspected[k] and u_int[k] < p_false:
                 fa = True
@@ -136,13 +136,13 @@ def settle(t, new, u_dom, u_int, home, is_lab, bound, inspected, p_dom, p_detect
         payoff[k] -= rc[k] * share
     if perfect_information:
         rival_share(new, c, home, n_nations, indptr, indices, weights, inv_den, new_belief)
-    elif p_detect > p_false:
+    elif p_eff > p_false:
         flagged = np.empty(n)
         for k in range(n):
             flagged[k] = 1.0 if (caught_int[k] or false_alarm[k]) else 0.0
         rival_share(flagged, c, home, n_nations, indptr, indices, weights, inv_den, new_belief)
         for k in range(n):
-            v = (new_belief[k] - p_false) / (p_detect - p_false)
+            v = (new_belief[k] - p_false) / (p_eff - p_false)
             new_belief[k] = 0.0 if v < 0.0 else (1.0 if v > 1.0 else v)
     else:
         for k in range(n):
@@ -231,13 +231,13 @@ def record(defect, is_lab, bound, c, caught_dom, caught_int, false_alarm, paid, 
 
 
 @njit(cache=True, nogil=True)
-def settle_and_record(t, new, u_dom, u_int, home, is_lab, bound, inspected, p_dom, p_detect,
+def settle_and_record(t, new, u_dom, u_int, home, is_lab, bound, inspected, p_dom, p_eff,
                       p_false, fc, fcs, c, gc, gc_lam, rc, belief, ring, perfect_information,
                       inv_den, n_nations, indptr, indices, weights, caught_dom, caught_int,
                       false_alarm, imposed, paid, payoff, new_belief, pause_active, n_revised,
                       actor_bloc, row, bloc_row):  # pragma: no cover
     """:func:`settle` then :func:`record` in one call (when nothing changes in between)."""
-    defecting = settle(t, new, u_dom, u_int, home, is_lab, bound, inspected, p_dom, p_detect,
+    defecting = settle(t, new, u_dom, u_int, home, is_lab, bound, inspected, p_dom, p_eff,
                        p_false, fc, fcs, c, gc, gc_lam, rc, belief, ring, perfect_information,
                        inv_den, n_nations, indptr, indices, weights, caught_dom, caught_int,
                        false_alarm, imposed, paid, payoff, new_belief)
