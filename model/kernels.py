@@ -91,7 +91,7 @@ def settle(t, new, u_dom, u_int, home, is_lab, bound, inspected, p_dom, p_eff, p
     """Steps (3)-(6) of a period after the decisions; returns the defecting capability.
 
     (3) A defecting lab of a complying nation is caught at home if ``u_dom < p_dom`` (pays
-    ``F c``); otherwise an inspected defector is caught internationally if ``u_int < p`` (pays
+    ``F c``); otherwise an inspected defector is caught internationally if ``u_int < p_eff`` (pays
     ``F c s``; ``p_eff`` is the effective ``coverage * p_detect``); an inspected complier is flagged
     if ``u_int < q`` (pays ``F c s``). Only bound actors are checked. ``fc`` and ``fcs`` are the
     per-actor amounts (``F_k c_k`` and ``F_k c_k`` times the adjudicated share).
