@@ -74,7 +74,7 @@ def make_rng(rng: np.random.Generator | int | None) -> np.random.Generator:
 
 
 class _Part:
-    """Read an attribute of one of the engine's parts: ``engine.c`` is ``engine.structure.c``."""
+    """An attribute of one of the engine's parts: ``engine.c`` is ``engine.structure.c``."""
 
     def __init__(self, part: str) -> None:
         self.part = part
@@ -85,6 +85,9 @@ class _Part:
 
     def __get__(self, obj: Any, objtype: type | None = None) -> Any:
         return getattr(getattr(obj, self.part), self.name)
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        setattr(getattr(obj, self.part), self.name, value)
 
 
 class Engine:
@@ -163,6 +166,11 @@ class Engine:
         self._ring = np.zeros((int(params["verification_lag"]) + 1, self.n_actors))
         self._everyone = np.arange(self.n_actors)
         self._has_fixed = bool(w.committed.any() or w.events)
+        # switches read every period, looked up once
+        self._perfect = params["information"] == "perfect"
+        self._rsi = params["rsi"] == "on"
+        self._hazard_scale = float(params["hazard_scale"])
+        self._takeoff_share = float(params["takeoff_share"])
         self.inspectorate = Inspectorate(params, w.capability)
         self.log: EventLog | None = None
         if event_log or (event_log is None
@@ -244,10 +252,11 @@ class Engine:
         st, costs = self.structure, self.costs
         delta = kernels.advantage(self.belief, self.defect, self.home, costs.base, costs.jump,
                                   st.g_lam, np.empty(self.n_actors))
-        if self.pause_active and self._all_bound:
+        active = self.treaty.pause_active
+        if active and self._all_bound:
             return delta
         free = st.g_lam * self.belief + st.free
-        if not self.pause_active:
+        if not active:
             return free
         return np.where(self.bound, delta, free)
 
@@ -297,8 +306,8 @@ class Engine:
         """
         held = NOTHING_HELD if held is None else held
         n, rng = self.n_actors, self.rng
-        if self.t + 1 >= len(self.records):
-            self.records.reserve(2 * len(self.records))
+        if self.t + 1 >= len(self.records.rows):
+            self.records.reserve(2 * len(self.records.rows))
         self.t += 1
         t = self.t
         revisers = rng.permutation(n)[: self.n_revise] if self.n_revise < n else self._everyone
@@ -310,10 +319,11 @@ class Engine:
         new = self._decide(t, delta, uniforms, revisers, held)
         inspected = self.inspectorate.draw(rng)                                      # (3)
         fcs, votes = self._adjudicate(held)
-        out = self._settle(t, new, u_dom, u_int, inspected, fcs, len(revisers))   # (3)-(5)
+        out, payoff, belief = self._settle(t, new, u_dom, u_int, inspected, fcs,
+                                           len(revisers))                            # (3)-(5)
         self.last = {"advantage": delta, "revisers": revisers, **out, "belief_used": self.belief,
                      "inspected": inspected, **votes}
-        self._update(t, new, delta)                                                  # (6)
+        self._update(t, new, delta, payoff, belief)                                  # (6)
         self._measure(t, new, len(revisers), votes)                                  # (7)
         if self.log is not None:
             self._log(t, len(revisers))
@@ -362,55 +372,57 @@ class Engine:
             "vote_share": share, "vote_passed": passed, "vetoed": vetoed}
 
     def _settle(self, t: int, new: np.ndarray, u_dom: np.ndarray, u_int: np.ndarray,
-                inspected: np.ndarray, fcs: np.ndarray, n_revised: int) -> dict[str, np.ndarray]:
+                inspected: np.ndarray, fcs: np.ndarray,
+                n_revised: int) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
         """Steps (3)-(5) and the next beliefs in one compiled pass (``kernels.settle``).
 
         Settles and records in one call when nothing changes the payoffs or beliefs in
-        between (no club costs, no Bayesian update).
+        between (no club costs, no Bayesian update). Returns the period's verification and
+        sanction outcomes, the realised payoffs and the next beliefs.
         """
-        st, costs, n = self.structure, self.costs, self.n_actors
-        bound = self.bound if self.pause_active else np.zeros(n, dtype=bool)
-        out = {name: np.empty(n, dtype=bool)
-               for name in ("caught_domestic", "caught_international", "false_alarm")}
-        out.update({name: np.empty(n) for name in ("sanction_imposed", "sanction_paid",
-                                                   "payoff", "belief")})
+        st, costs, n, treaty = self.structure, self.costs, self.n_actors, self.treaty
+        bound = self.bound if treaty.pause_active else np.zeros(n, dtype=bool)
+        out = {"caught_domestic": np.empty(n, dtype=bool),
+               "caught_international": np.empty(n, dtype=bool),
+               "false_alarm": np.empty(n, dtype=bool), "sanction_imposed": np.empty(n),
+               "sanction_paid": np.empty(n)}
+        payoff, belief = np.empty(n), np.empty(n)
         args = (t, new, u_dom, u_int, self.home, self.is_lab, bound, inspected,
                 costs.p_domestic, costs.p_effective, costs.p_false_alarm, costs.fc, fcs, st.c,
-                st.gc, st.gc_lam, st.rc, self.belief, self._ring, self.params["information"]
-                == "perfect", st.inv_den, self.n_nations, st.indptr, st.indices, st.weights,
-                out["caught_domestic"], out["caught_international"], out["false_alarm"],
-                out["sanction_imposed"], out["sanction_paid"], out["payoff"], out["belief"])
-        club = self.treaty.club_on and self.pause_active and self.in_force
+                st.gc, st.gc_lam, st.rc, self.belief, self._ring, self._perfect, st.inv_den,
+                self.n_nations, st.indptr, st.indices, st.weights, *out.values(), payoff, belief)
+        club = treaty.club_on and treaty.pause_active and treaty.in_force
         self._fused = self.posterior is None and not club
         if self._fused:
-            kernels.settle_and_record(*args, self.pause_active, n_revised, self._actor_bloc,
+            kernels.settle_and_record(*args, treaty.pause_active, n_revised, self._actor_bloc,
                                       self.records.rows[t], self.records.bloc_paid[t])
         else:
             kernels.settle(*args)
         if club:
-            out["payoff"] -= self._club_cost
-        return out
+            payoff -= self._club_cost
+        return out, payoff, belief
 
-    def _update(self, t: int, new: np.ndarray, delta: np.ndarray) -> None:
-        """Step (6): beliefs, actions, what was caught, penalties and inspection plans."""
+    def _update(self, t: int, new: np.ndarray, delta: np.ndarray, payoff: np.ndarray,
+                belief: np.ndarray) -> None:
+        """Step (6): payoffs, beliefs, actions, what was caught, penalties, inspection plans."""
         last, p = self.last, self.params
         flagged = last["caught_international"] | last["false_alarm"]
-        belief = last.pop("belief")
-        self.payoff = last.pop("payoff")
+        self.payoff = payoff
         if self.posterior is not None:
             g = float(np.mean(self.inspect_prob))
             self.posterior.update(self.rival_share(flagged), self.structure.n_eff,
                                   self.costs.p_effective * g, self.costs.p_false_alarm * g,
                                   float(p["belief_forgetting"]))
             belief = self.posterior.mean()
-        if p["information"] != "perfect":
+        if not self._perfect:
             truth = self.rival_share(new)
             self.records.belief_error[t] = float(np.mean(np.abs(belief - truth)))
         self.belief, self.defect = belief, new
         self.caught_last = last["caught_domestic"] | last["caught_international"]
         self.flagged_last = flagged
         self.inspectorate.flagged_ever |= flagged
-        if self.inspectorate.update(last["sanction_imposed"], delta, self.world.capability):
+        if self.inspectorate.changes and self.inspectorate.update(
+                last["sanction_imposed"], delta, self.world.capability):
             self._recost()
 
     def _measure(self, t: int, new: np.ndarray, n_revised: int,
@@ -421,8 +433,8 @@ class Engine:
             self._record(last["caught_domestic"], last["caught_international"],
                          last["false_alarm"], last["sanction_paid"], n_revised,
                          last["sanction_imposed"], last["inspected"])
-        if self.takeoff_step is None and rec.rows[t, Rec.MAX_CAPABILITY] > float(
-                p["takeoff_share"]) * self.structure.c_total:
+        if self.takeoff_step is None and rec.rows[t, Rec.MAX_CAPABILITY] > \
+                self._takeoff_share * self.structure.c_total:
             self.takeoff_step = t
         flagged = self.flagged_last
         if self.treaty.on:
@@ -431,10 +443,10 @@ class Engine:
             if dense is not None:
                 self._set_alliances(dense)
             rec.treaty[t] = self.treaty.row(self.world)
-        if p["rsi"] == "on":
+        if self._rsi:
             self.world.capability = grown_capability(p, self.world.capability, self.defect)
             self._rebuild()
-        if float(p["hazard_scale"]) > 0:
+        if self._hazard_scale > 0:
             self._hazard(t)
         if votes:
             rec.blocked[t] = (int((flagged & ~votes["vetoed"] & ~votes["vote_passed"]).sum()),

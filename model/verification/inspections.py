@@ -41,12 +41,11 @@ class Inspectorate:
         self.penalty_next = np.full(self.n, float(params["penalty"]))
         self.flagged_ever = np.zeros(self.n, dtype=bool)
         self._all = np.ones(self.n, dtype=bool)
+        #: True when a quota limits who is inspected
+        self.limited = 0 < self.quota < self.n
         self.inspect_prob = self.plan(None, capability)
-
-    @property
-    def limited(self) -> bool:
-        """True when a quota limits who is inspected."""
-        return 0 < self.quota < self.n
+        #: False when :meth:`update` can never change anything (no escalation, fixed plan)
+        self.changes = float(params["sanction_escalation"]) > 0 or self.replans
 
     @property
     def replans(self) -> bool:

@@ -439,7 +439,8 @@ def test_more_penalty_never_raises_the_threshold_when_defecting_gains(f1, f2, rh
     kw["phi"] = min(kw["phi"], gain * (1 + lam * rho) / kw["risk"]) if kw["risk"] > 0 else 0.0
     low = deterrence_threshold(core(**kw, penalty=f1), kind=kind, rho=rho)
     high = deterrence_threshold(core(**kw, penalty=f2), kind=kind, rho=rho)
-    assert high <= low + 1e-12 * (1 + abs(low))
+    # equal infinities (p_dom = 1: detection does not move a lab's advantage) compare equal
+    assert high == low or high <= low + 1e-12 * (1 + abs(low))
 
 
 def test_more_penalty_raises_the_threshold_when_internalised_risk_exceeds_the_gain():
