@@ -387,15 +387,17 @@ class Engine:
                "false_alarm": np.empty(n, dtype=bool), "sanction_imposed": np.empty(n),
                "sanction_paid": np.empty(n)}
         payoff, belief = np.empty(n), np.empty(n)
-        args = (t, new, u_dom, u_int, self.home, self.is_lab, bound, inspected,
-                costs.p_domestic, costs.p_effective, costs.p_false_alarm, costs.fc, fcs, st.c,
-                st.gc, st.gc_lam, st.rc, self.belief, self._ring, self._perfect, st.inv_den,
-                self.n_nations, st.indptr, st.indices, st.weights, *out.values(), payoff, belief)
+        args: tuple[Any, ...] = (
+            t, new, u_dom, u_int, self.home, self.is_lab, bound, inspected, costs.p_domestic,
+            costs.p_effective, costs.p_false_alarm, costs.fc, fcs, st.c, st.gc, st.gc_lam, st.rc,
+            self.belief, self._ring, self._perfect, st.inv_den, self.n_nations, st.indptr,
+            st.indices, st.weights, *out.values(), payoff, belief)
         club = treaty.club_on and treaty.pause_active and treaty.in_force
         self._fused = self.posterior is None and not club
         if self._fused:
-            kernels.settle_and_record(*args, treaty.pause_active, n_revised, self._actor_bloc,
-                                      self.records.rows[t], self.records.bloc_paid[t])
+            record_args: tuple[Any, ...] = (treaty.pause_active, n_revised, self._actor_bloc,
+                                            self.records.rows[t], self.records.bloc_paid[t])
+            kernels.settle_and_record(*args, *record_args)
         else:
             kernels.settle(*args)
         if club:
