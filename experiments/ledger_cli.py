@@ -2,10 +2,13 @@
 
 A run records its event log with ``pausegame run --ledger FILE`` (and always under the
 ``hardware_ledger`` regime, as ``ledger.jsonl`` beside its other outputs). ``verify-ledger``
-walks the hash chain and names the first altered, removed or inserted record, or says that the
-log was truncated or extended; with ``--head`` (the head hash in ``summary.json``) it also
-catches a record altered together with every later hash. ``replay`` recomputes the run's
-per-step metrics from the log alone.
+walks the hash chain and names the first damage: a line that is not a JSON record (garbage, or a
+last line cut off), an altered, removed, inserted or reordered record, a truncation or an
+extension; with ``--head`` (the head hash in ``summary.json``) it also catches a record altered
+together with every later hash. Every damaged log exits 1 with ``FILE: NOT intact: <diagnosis>``;
+bad input (no such file, a file that is not an event log at all, a ``--head`` that is not a
+SHA-256) exits 2 with one line on stderr. ``replay`` recomputes the run's per-step metrics from
+the log alone.
 """
 
 from __future__ import annotations
@@ -13,12 +16,12 @@ from __future__ import annotations
 import argparse
 import math
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-from experiments.run import read_ledger
 from model.errors import ConfigError
-from model.ledger import replay, verify
+from model.ledger import SHA256, parse_lines, replay, verify
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -26,11 +29,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     check = subparsers.add_parser(
         "verify-ledger", help="check a run's hash-chained event log",
         description="Check a run's event log (JSONL): report the first altered, removed or "
-                    "inserted record, or that the log was truncated or extended. Exit status "
-                    "0 when intact, 1 when not.")
+                    "inserted or reordered record, a line that is not a JSON record, or that "
+                    "the log was truncated or extended. Exit status 0 when intact, 1 when not "
+                    "(FILE: NOT intact: ...), 2 for bad input (no such file, not an event log, "
+                    "a --head that is not a SHA-256).")
     check.add_argument("file", metavar="FILE")
     check.add_argument("--head", metavar="HASH",
-                       help="the head hash the run reported (summary.json: ledger_head)")
+                       help="the head hash the run reported (summary.json: ledger_head; "
+                            "64 hex digits)")
     check.set_defaults(handler=_cmd_verify)
     again = subparsers.add_parser(
         "replay", help="recompute a run's metrics from its event log alone",
@@ -41,24 +47,47 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     again.set_defaults(handler=_cmd_replay)
 
 
-def _load(path: str) -> list[dict]:
-    if not Path(path).is_file():
+def _load(path: str) -> tuple[list[Any], list[int]]:
+    """The file's entries and their line numbers; ConfigError unless it is an event log."""
+    target = Path(path)
+    if target.is_dir():
+        raise ConfigError(f"{path}: is a directory, not an event log file (JSONL)")
+    if not target.is_file():
         raise ConfigError(f"{path}: no such event log file")
-    return read_ledger(path)
+    entries, lines = parse_lines(target.read_bytes().splitlines(keepends=True))
+    if entries and not any(isinstance(e, dict) and "seq" in e and "prev" in e for e in entries):
+        raise ConfigError(f"{path}: not an event log: no line is a JSON record with 'seq' and "
+                          "'prev' (`pausegame run --ledger FILE` writes one)")
+    return entries, lines
+
+
+def _head(value: str | None) -> str | None:
+    if value is None:
+        return None
+    head = value.strip().lower()
+    if not SHA256.fullmatch(head):
+        raise ConfigError(f"--head must be a SHA-256 (64 hex digits), not {value!r} (copy "
+                          "ledger_head from the run's summary.json)")
+    return head
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
-    result = verify(_load(args.file), head=args.head)
+    head = _head(args.head)
+    entries, lines = _load(args.file)
+    result = verify(entries, head=head, lines=lines)
     if result.ok:
         print(f"{args.file}: intact, {result.count} records, head {result.head}")
+        if result.note:
+            print(f"  note: {result.note}")
         return 0
     print(f"{args.file}: NOT intact: {result.problem}")
     return 1
 
 
 def _cmd_replay(args: argparse.Namespace) -> int:
-    records = _load(args.file)
-    check = verify(records)
+    entries, lines = _load(args.file)
+    check = verify(entries, lines=lines)
+    records = [e for e in entries if isinstance(e, dict)]
     if not check.ok:
         print(f"warning: {args.file} is not intact ({check.problem}); replaying it anyway")
     try:

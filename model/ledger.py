@@ -2,24 +2,37 @@
 
 Every record is a JSON object with a sequence number ``seq`` (0, 1, 2, ...), a ``type``, the
 step ``t``, its fields, and ``prev``: the SHA-256 of the previous record's canonical encoding
-(``"0" * 64`` for the first). The canonical encoding is ``json.dumps`` with sorted keys, compact
-separators and Python's exact float ``repr``. Changing, removing or inserting any record breaks
-the chain at that point; rewriting every later hash as well is caught by comparing the head (the
+(``"0" * 64`` for the first). Changing, removing, inserting or reordering records breaks the
+chain at that point; rewriting every later hash as well is caught by comparing the head (the
 hash of the last record) with the one the run reported.
+
+The canonical encoding (:func:`canonical`), which is both what is hashed and what is written,
+one record per line, is standard JSON (RFC 8259): ``json.dumps`` with sorted keys, compact
+separators (``","`` and ``":"``), Python's exact (shortest round-trip) float ``repr``, and
+``null`` for a missing number: a non-finite float (NaN, such as ``belief_error`` under perfect
+information, or an infinity) is turned into ``None`` once, where records are built
+(:meth:`EventLog.append`), and the encoder refuses any that remains (``allow_nan=False``), so
+strict parsers (``jq``, browsers) read every line. Logs written before this rule carried a bare
+``NaN``; :func:`verify` still checks their chain with the encoding they were hashed under and
+says so.
 
 Record types: ``run`` (parameters, actor names, capabilities, homes, kinds, blocs), per step
 ``inspection`` (with a quota), ``detection``, ``false_alarm``, ``vote``, ``veto``, ``sanction``
 and ``state`` (the true actions, beliefs, payoffs and sanctions paid), and a closing ``end``
 (the number of records before it). :func:`replay` recomputes the run's metrics from the records
-alone; :func:`verify` finds the first broken record.
+alone (``null`` read back as NaN); :func:`verify` diagnoses the first damage: a line that is not
+a JSON record, an altered, removed, inserted or reordered record, a truncation or an extension.
 
-This module does no file I/O: ``experiments`` writes and reads the JSONL.
+This module does no file I/O: ``experiments`` writes the JSONL and hands its lines to
+:func:`parse_lines`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -29,14 +42,32 @@ import numpy as np
 GENESIS = "0" * 64
 
 
+#: What a head hash looks like: a SHA-256 in hex.
+SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
 def canonical(record: Mapping[str, Any]) -> str:
-    """The canonical encoding: sorted keys, compact separators, exact float repr."""
-    return json.dumps(record, sort_keys=True, separators=(",", ":"), allow_nan=True)
+    """The canonical encoding: standard JSON, sorted keys, compact separators, exact float repr.
+
+    Raises:
+        ValueError: The record holds a NaN or an infinity (records built by
+            :meth:`EventLog.append` hold ``None`` instead).
+    """
+    return json.dumps(record, sort_keys=True, separators=(",", ":"), allow_nan=False)
 
 
 def record_hash(record: Mapping[str, Any]) -> str:
     """SHA-256 of the canonical encoding, hex."""
     return hashlib.sha256(canonical(record).encode()).hexdigest()
+
+
+def _read_hash(record: Mapping[str, Any]) -> tuple[str, bool]:
+    """The hash of a record as read, and whether it holds a bare NaN (an older log's encoding)."""
+    try:
+        return record_hash(record), False
+    except ValueError:
+        legacy = json.dumps(record, sort_keys=True, separators=(",", ":"), allow_nan=True)
+        return hashlib.sha256(legacy.encode()).hexdigest(), True
 
 
 class EventLog:
@@ -98,15 +129,67 @@ def log_period(log: EventLog, t: int, *, lag: int, quota: int, inspected: np.nda
 
 
 def _plain(value: Any) -> Any:
+    """A JSON value: arrays as lists, numpy scalars as Python ones, a non-finite float as None."""
     if isinstance(value, np.ndarray):
-        return value.tolist()
+        return _plain(value.tolist())
     if isinstance(value, np.generic):
-        return value.item()
+        return _plain(value.item())
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
     if isinstance(value, Mapping):
         return {str(k): _plain(v) for k, v in value.items()}
     return value
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A line of a log file that is not a JSON value (or not UTF-8 text).
+
+    Attributes:
+        reason: What is wrong with it, in words.
+    """
+
+    reason: str
+
+
+def parse_lines(lines: Iterable[str | bytes]) -> tuple[list[Any], list[int]]:
+    """Parse the lines of a JSONL log without giving up on a bad one.
+
+    Args:
+        lines: The file's lines (text or bytes, with or without their line endings).
+
+    Returns:
+        The entries, in file order: the parsed JSON value of each non-blank line (a record is a
+        JSON object), or :class:`Unreadable` for a line that is not JSON; and each entry's line
+        number (from 1). A bare ``NaN`` (an older log's encoding) is read as a float.
+    """
+    entries: list[Any] = []
+    numbers: list[int] = []
+    items = list(lines)
+    for number, raw in enumerate(items, 1):
+        if isinstance(raw, bytes):
+            ended = raw.endswith(b"\n")
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                entries.append(Unreadable(f"not UTF-8 text: byte {exc.start + 1}"))
+                numbers.append(number)
+                continue
+        else:
+            text, ended = raw, raw.endswith("\n")
+        if not text.strip():
+            continue
+        try:
+            entries.append(json.loads(text))
+        except json.JSONDecodeError as exc:
+            cut = number == len(items) and not ended
+            entries.append(Unreadable(f"{exc.msg} (column {exc.colno})"
+                                      + ("; the file ends mid-line, so it was cut off"
+                                         if cut else "")))
+        numbers.append(number)
+    return entries, numbers
 
 
 @dataclass(frozen=True)
@@ -116,9 +199,11 @@ class Verification:
     Attributes:
         ok: True when the chain is intact (and matches ``head`` when one was given).
         problem: What is wrong, in words (empty when ok).
-        seq: The sequence number of the first bad record, when one can be named.
+        seq: The position (sequence number) of the first bad record, when one can be named.
         head: The head hash of the records as read.
         count: The number of records read.
+        line: The line of the file where the damage shows, when one can be named.
+        note: Something worth knowing about an intact log (an older, non-standard encoding).
     """
 
     ok: bool
@@ -126,44 +211,169 @@ class Verification:
     seq: int | None
     head: str
     count: int
+    line: int | None = None
+    note: str = ""
 
 
-def verify(records: Sequence[Mapping[str, Any]], head: str | None = None) -> Verification:
-    """Check the chain; report the first altered, removed or inserted record.
+def _kind(value: Any) -> str:
+    """The JSON kind of a value that is not an object."""
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, bool) or value is None:
+        return json.dumps(value)
+    return "a number"
+
+
+def verify(records: Sequence[Any], head: str | None = None, *,
+           lines: Sequence[int] | None = None) -> Verification:
+    """Diagnose the first damage to a log: a line that is not a record, or a broken chain.
+
+    The chain is rebuilt from the records' ``prev`` links (from the genesis hash, following the
+    longest continuation), then compared with the file order: a record the chain passes over is
+    inserted, one the chain visits out of order means the records were reordered, a chain that
+    stops at a record whose successor names a hash nobody has means that successor's
+    predecessor was altered or (when its ``seq`` jumps) removed.
 
     Args:
-        records: The records in file order.
+        records: The entries in file order (as from :func:`parse_lines`): records (JSON
+            objects), :class:`Unreadable` lines, or other JSON values.
         head: The head hash the run reported (``summary.json``), if known.
+        lines: Each entry's line number in the file (default: 1, 2, ...).
 
     Returns:
         A :class:`Verification`.
     """
-    prev = GENESIS
-    n = len(records)
-    for i, rec in enumerate(records):
-        seq = rec.get("seq")
-        if seq != i:
-            if isinstance(seq, int) and seq > i:
-                return Verification(False, f"record {i} was removed (the next record has "
-                                    f"seq {seq})", i, prev, n)
-            return Verification(False, f"a record was inserted at position {i} (seq "
-                                f"{seq!r} where {i} was expected)", i, prev, n)
-        if rec.get("prev") != prev:
-            return Verification(False, f"record {i - 1} was altered (record {i} does not "
-                                "chain to it)", i - 1, prev, n)
-        if rec.get("type") == "end" and i != n - 1:
-            return Verification(False, f"the log was extended after its end record ({n - i - 1}"
-                                " more)", i + 1, prev, n)
-        prev = record_hash(rec)
-    if not records or records[-1].get("type") != "end":
-        return Verification(False, "the log was truncated (no end record)", n, prev, n)
-    if records[-1].get("count") != n - 1:
-        return Verification(False, f"record {n - 1} was altered (its count does not match)",
-                            n - 1, prev, n)
-    if head is not None and head != prev:
+    numbers = list(lines) if lines is not None else list(range(1, len(records) + 1))
+    bad: tuple[int, str] | None = None
+    recs: list[Mapping[str, Any]] = []
+    at: list[int] = []
+    for number, rec in zip(numbers, records, strict=True):
+        if isinstance(rec, Mapping):
+            recs.append(rec)
+            at.append(number)
+        elif bad is None:
+            why = rec.reason if isinstance(rec, Unreadable) else f"{_kind(rec)}, not an object"
+            bad = (number, f"line {number} is not a JSON record ({why})")
+    hashes, legacy = zip(*(_read_hash(r) for r in recs), strict=True) if recs else ((), ())
+    problem, seq = _diagnose(recs, list(hashes), at)
+    n = len(recs)
+    last = hashes[-1] if recs else GENESIS
+    where = None if seq is None else (at[seq] if seq < n else (at[-1] + 1 if at else 1))
+    if bad is not None and (problem is None or where is None or bad[0] <= where):
+        return Verification(False, bad[1], None, last, n, bad[0])
+    if problem is not None:
+        return Verification(False, problem, seq, last, n, where)
+    if head is not None and head.strip().lower() != last:
         return Verification(False, "the head hash does not match the reported one: some "
-                            "record was altered and every later hash recomputed", None, prev, n)
-    return Verification(True, "", None, prev, n)
+                            "record was altered and every later hash recomputed", None, last, n)
+    note = ""
+    if any(legacy):
+        note = (f"{sum(legacy)} records hold a bare NaN for a missing number, as logs written "
+                "by older versions do: not standard JSON, so strict parsers reject them")
+    return Verification(True, "", None, last, n, note=note)
+
+
+def _diagnose(recs: list[Mapping[str, Any]], hashes: list[str],
+              at: list[int]) -> tuple[str | None, int | None]:
+    """The first break in the chain of ``recs`` (file order), and the position it names."""
+    n = len(recs)
+    if n == 0:
+        return "the log is empty (no records)", 0
+    children: dict[str, list[int]] = {}
+    for i, rec in enumerate(recs):
+        if isinstance(rec.get("prev"), str):
+            children.setdefault(rec["prev"], []).append(i)
+    depth = _depths(hashes, children)
+    chain: list[int] = []
+    used: set[int] = set()
+    cur = GENESIS
+    while True:
+        options = [j for j in children.get(cur, []) if j not in used]
+        if not options:
+            break
+        j = max(options, key=lambda k: (depth[k], -k))
+        chain.append(j)
+        used.add(j)
+        cur = hashes[j]
+    position = {j: k for k, j in enumerate(chain)}
+    for i in range(n):
+        if i < len(chain) and chain[i] == i:
+            continue
+        if i < len(chain):  # the chain goes on at a later line: i .. k-1 are out of place
+            k = chain[i]
+            if any(j in position for j in range(i, k)):
+                return (f"the records were reordered: record {i} is on line {at[k]}, but line "
+                        f"{at[i]} holds record {recs[i].get('seq')!r}"), i
+            copy = next((m for m in chain[:i] if hashes[m] == hashes[i]), None)
+            what = f"; a second copy of record {copy}" if copy is not None else ""
+            if k - i == 1:
+                return (f"a record was inserted at line {at[i]} (it does not chain to record "
+                        f"{i - 1}{what})"), i
+            return (f"{k - i} records were inserted at lines {at[i]}-{at[k - 1]} (they do "
+                    "not chain to the records before them)"), i
+        # the chain stops before line at[i]
+        rec = recs[i]
+        if i and recs[i - 1].get("type") == "end":
+            more = n - i
+            return (f"the log was extended after its end record ({more} more record"
+                    f"{'s' if more > 1 else ''} from line {at[i]})"), i
+        prev, seq = rec.get("prev"), rec.get("seq")
+        target = next((m for m, h in enumerate(hashes) if h == prev and m != i), None)
+        if target is not None and target > i:
+            return (f"the records were reordered: line {at[i]} holds record {seq!r}, which "
+                    f"chains to the record on line {at[target]}"), i
+        if not (isinstance(prev, str) and SHA256.fullmatch(prev)):
+            return f"record {i} was altered (its prev is {prev!r}, not a SHA-256)", i
+        if i == 0:
+            if isinstance(seq, int) and not isinstance(seq, bool) and seq > 0:
+                gone = "record 0 was" if seq == 1 else f"records 0-{seq - 1} were"
+                return f"{gone} removed (the first record has seq {seq})", 0
+            return "record 0 was altered (its prev is not the genesis hash, 64 zeros)", 0
+        if isinstance(seq, int) and not isinstance(seq, bool) and seq > i:
+            gone = f"record {i} was" if seq == i + 1 else f"records {i}-{seq - 1} were"
+            return f"{gone} removed (the next record has seq {seq})", i
+        return f"record {i - 1} was altered (record {i} does not chain to it)", i - 1
+    for i, rec in enumerate(recs):
+        seq = rec.get("seq")
+        if seq != i or isinstance(seq, bool):
+            if isinstance(seq, int) and not isinstance(seq, bool) and seq > i:
+                return (f"record {i} was removed and every later hash recomputed (the record "
+                        f"after record {i - 1} has seq {seq})"), i
+            return (f"record {i} was altered (seq {seq!r} where {i} was expected) and every "
+                    "later hash recomputed"), i
+        if rec.get("type") == "end" and i != n - 1:
+            more = n - i - 1
+            return (f"the log was extended after its end record ({more} more record"
+                    f"{'s' if more > 1 else ''})"), i + 1
+    if recs[-1].get("type") != "end":
+        return "the log was truncated (no end record)", n
+    if recs[-1].get("count") != n - 1:
+        return f"record {n - 1} was altered (its count does not match)", n - 1
+    return None, None
+
+
+def _depths(hashes: list[str], children: Mapping[str, list[int]]) -> list[int]:
+    """For each record, the length of the longest chain that starts with it."""
+    depth = [0] * len(hashes)
+    state = [0] * len(hashes)  # 0 new, 1 on the stack, 2 done
+    for root in range(len(hashes)):
+        if state[root]:
+            continue
+        stack = [root]
+        while stack:
+            j = stack[-1]
+            if state[j] == 0:
+                state[j] = 1
+                stack.extend(k for k in children.get(hashes[j], []) if state[k] == 0)
+                continue
+            stack.pop()
+            if state[j] == 1:
+                state[j] = 2
+                depth[j] = 1 + max((depth[k] for k in children.get(hashes[j], [])
+                                    if state[k] == 2), default=0)
+    return depth
 
 
 def replay(records: Iterable[Mapping[str, Any]]) -> dict[str, np.ndarray]:
