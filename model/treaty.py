@@ -255,8 +255,10 @@ class Treaty:
             pi = payoffs.catch_probability(payoffs.international_catch(g, p_eff, s),
                                            float(p["p_domestic"]), is_lab)
             q_cost = payoffs.false_alarm_share(g, float(p["p_false_alarm"]), s)
+            # complying risks false alarms, defecting the catch (a defector is never falsely
+            # flagged): u_defect - u_comply is the advantage of model.payoffs
             u_comply = -disc_f * q_cost
-            u_defect = gain - payoffs.expected_sanction(disc_f, pi, q_cost)
+            u_defect = gain - disc_f * pi
             vc = float(p["verification_cost"]) * self.p_detect
             return float(np.sum(weight * c * (np.maximum(u_comply, u_defect) - vc)))
         exposure = club_exposure(e, dense, member)[i]

@@ -252,3 +252,18 @@ def test_a_held_membership_choice_replaces_the_nations_own_at_rounds_only():
     assert held.member[3]
     # without negotiated membership there are no rounds to decide at
     assert not Engine.from_params(IDENTICAL, rng=2).negotiation_round_next()
+
+
+@pytest.mark.parametrize("p_detect, q", [(0.15, 0.05), (0.1, 0.1), (0.5, 0.1)])
+def test_a_members_payoff_in_the_negotiation_matches_coalition_theory(p_detect, q):
+    # a member that would defect earns G (1 + lam rho) - D F pi: false alarms punish only
+    # compliers, so they do not lower the payoff of defecting (as in expected_payoffs)
+    params = {**IDENTICAL, "membership": "negotiated", "outsider_penalty": 5.0,
+              "p_detect": p_detect, "p_false_alarm": q, "steps": 2}
+    eng = Engine.from_params(params, rng=1)
+    eng.step()  # a round: everyone stays (the penalty on outsiders is large)
+    assert eng.member.all()
+    th = coalition_theory(resolve(params))
+    n = 10
+    want = th.member_payoff[n] - th.outsider_payoff[n - 1]
+    np.testing.assert_allclose(eng.membership_gain * n, want, rtol=1e-12)
