@@ -191,10 +191,7 @@ def theory_verdict(params: Params, engine: Engine) -> str:
     if shield < 1.0 - 1e-9:
         nation = theory.deterrence_threshold(params, kind="nation", shield=shield)
         lab = theory.deterrence_threshold(params, kind="lab", shield=shield)
-        text += (f" In this world allies shield each other: on average a sanction is backed by "
-                 f"a share s = {shield:.2f} of the other nations' enforcement weight, which "
-                 f"raises the deterrence threshold to p* = {_p(nation)} for nations and "
-                 f"{_p(lab)} for labs of complying nations.")
+        text += " " + theory.shielded_thresholds_text(nation, lab, shield)
     return text
 
 

@@ -37,7 +37,8 @@ The theory covers the rules ``best_response`` and ``logit``; any other rule rais
 The package's modules:
 
 * :mod:`model.theory.results`: the result objects :class:`FixedPoint`, :class:`Band` and
-  :class:`TheorySummary` (with its text, ``describe()``);
+  :class:`TheorySummary` (with its text, ``describe()``), and thresholds in words
+  (:func:`threshold_clause`, :func:`shielded_thresholds_text`);
 * :mod:`model.theory.affine`: the affine advantage :func:`advantage`, the deterrence threshold
   :func:`deterrence_threshold`, the parameter checks and :data:`RULES`;
 * :mod:`model.theory.mean_field`: the mean-field map :func:`mean_field_map` and its
@@ -79,7 +80,13 @@ from model.theory.bands import (
 )
 from model.theory.inspection import InspectionGame as InspectionGame
 from model.theory.mean_field import fixed_points, mean_field_map
-from model.theory.results import Band, FixedPoint, TheorySummary
+from model.theory.results import (
+    Band,
+    FixedPoint,
+    TheorySummary,
+    shielded_thresholds_text,
+    threshold_clause,
+)
 
 __all__ = [
     "RULES",
@@ -92,6 +99,8 @@ __all__ = [
     "fixed_points",
     "logit_compliance_closed_form",
     "mean_field_map",
+    "shielded_thresholds_text",
     "summarize",
     "survival_boundary",
+    "threshold_clause",
 ]

@@ -10,7 +10,64 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-__all__ = ["Band", "FixedPoint", "TheorySummary"]
+__all__ = ["Band", "FixedPoint", "TheorySummary", "shielded_thresholds_text", "threshold_clause"]
+
+
+def threshold_clause(value: float, who: str, *, domestic: bool = False) -> str:
+    """A deterrence threshold ``p*`` for ``who`` in words, never a negative or infinite number.
+
+    ``p* <= 0`` (including ``-inf``): every ``p_detect`` deters (``domestic``: domestic
+    detection does it, for labs of complying nations); ``+inf``: none does; above 1: no
+    probability does; otherwise ``p* = 0.270``.
+
+    Example:
+        >>> threshold_clause(-0.203, "labs of complying nations", domestic=True)
+        'domestic detection deters labs of complying nations at any p_detect'
+    """
+    if math.isnan(value):
+        return f"theory gives no deterrence threshold for {who}"
+    if value <= 0:
+        if domestic:
+            return f"domestic detection deters {who} at any p_detect"
+        return f"{who} are deterred at any p_detect (complying pays even when undetected)"
+    if math.isinf(value):
+        return f"no p_detect deters {who} (the expected sanction does not grow with p_detect)"
+    if value > 1:
+        return (f"the deterrence threshold for {who} is p* = {value:.3f}, above 1, so no "
+                "p_detect deters them")
+    return f"the deterrence threshold for {who} is p* = {value:.3f}"
+
+
+def shielded_thresholds_text(nation: float, lab: float, shield: float) -> str:
+    """The sentence on what allies' shielding does to the thresholds (``pausegame run``).
+
+    ``nation`` and ``lab`` are the deterrence thresholds at the mean shielding share
+    ``shield``; negative and infinite ones are said in words (:func:`threshold_clause`).
+    """
+    labs = "labs of complying nations"
+    head = (f"In this world allies shield each other: on average a sanction is backed by a "
+            f"share s = {shield:.2f} of the other nations' enforcement weight; at that share ")
+    if all(0 < v <= 1 for v in (nation, lab)):
+        return f"{head}the deterrence threshold is p* = {nation:.3f} for nations and " \
+               f"{lab:.3f} for {labs}."
+    if all(v > 1 for v in (nation, lab)):
+        if math.isinf(nation) and math.isinf(lab):
+            return (f"{head}no p_detect deters nations or {labs} (the expected sanction does "
+                    "not grow with p_detect).")
+        return (f"{head}the deterrence threshold is above 1 for nations and for {labs}: no "
+                "p_detect deters them.")
+    return (f"{head}{threshold_clause(nation, 'nations')} and "
+            f"{threshold_clause(lab, labs, domestic=True)}.")
+
+
+def _band_words(band: Band) -> str:
+    """The band's part inside [0, 1], with the rule's inequality; or why there is none."""
+    inside = band.clip()
+    if inside.empty:
+        return "only at values outside [0, 1], so at no detection probability"
+    low = "<=" if band.rule == "best_response" or inside.low > band.low else "<"
+    high = "<=" if inside.high < band.high else "<"
+    return f"for {inside.low:.3f} {low} p_detect {high} {inside.high:.3f}"
 
 
 @dataclass(frozen=True)
@@ -138,12 +195,22 @@ class TheorySummary:
                 f"Deterrence threshold p* = {thr:.3f} is above 1: even certain detection "
                 "does not deter a lone defector."
             )
+        elif thr <= 0 and self.kind == "lab":
+            first = (
+                "Domestic detection deters a lone defecting lab in a compliant world at any "
+                f"p_detect (the current p_detect = {p:.3f} included)."
+            )
+        elif thr <= 0:
+            first = (
+                "Every p_detect deters: complying pays even when undetected, so a lone "
+                f"defector in a compliant world is deterred at the current p_detect = {p:.3f} "
+                "and at any other."
+            )
         else:
             where = "above" if p > thr else ("at" if p == thr else "below")
             verdict = "deterred" if p >= thr else "not deterred"
-            shown = "-inf" if math.isinf(thr) else f"{thr:.3f}"
             first = (
-                f"Deterrence threshold p* = {shown}: the current p_detect = {p:.3f} is "
+                f"Deterrence threshold p* = {thr:.3f}: the current p_detect = {p:.3f} is "
                 f"{where} it, so a lone defector in a compliant world is {verdict}."
             )
         sentences = [first]
@@ -153,9 +220,8 @@ class TheorySummary:
                 sentences.append("Best response has no bistable band (it needs race pressure).")
             else:
                 sentences.append(
-                    f"With race pressure, best response is bistable for {band.low:.3f} <= "
-                    f"p_detect < {band.high:.3f}: a pause that holds keeps holding, and one "
-                    "that broke stays broken."
+                    f"With race pressure, best response is bistable {_band_words(band)}: a "
+                    "pause that holds keeps holding, and one that broke stays broken."
                 )
         elif band.empty:
             sentences.append(
@@ -164,8 +230,8 @@ class TheorySummary:
             )
         else:
             sentences.append(
-                f"Under logit (beta = {self.beta:g}) the mean field is bistable for "
-                f"{band.low:.3f} < p_detect < {band.high:.3f}."
+                f"Under logit (beta = {self.beta:g}) the mean field is bistable "
+                f"{_band_words(band)}."
             )
         name = "best response" if self.rule == "best_response" else "logit"
         theta = self.stability_threshold
@@ -177,9 +243,11 @@ class TheorySummary:
         else:
             branch = self.compliant_branch().compliance
             holds = "holds" if self.holds() else "does not hold"
+            where = ("at any p_detect" if self.survival_boundary <= 0 else
+                     f"for p_detect >= {self.survival_boundary:.3f}")
             sentences.append(
-                f"Under {name} the pause survives (mean-field compliance >= {theta:g}) for "
-                f"p_detect >= {self.survival_boundary:.3f}; at p_detect = {p:.3f} the compliant "
-                f"branch has compliance {branch:.3f}, so it {holds}."
+                f"Under {name} the pause survives (mean-field compliance >= {theta:g}) "
+                f"{where}; at p_detect = {p:.3f} the compliant branch has compliance "
+                f"{branch:.3f}, so it {holds}."
             )
         return " ".join(sentences)
