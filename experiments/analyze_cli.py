@@ -68,14 +68,14 @@ def register(subparsers: Any) -> None:
     sen.add_argument("--output", action="append", metavar="NAME",
                      help="run output to analyse (repeatable; default: held and "
                           "final_compliance)")
-    sen.add_argument("--method", choices=("sobol", "morris"), default="sobol",
+    sen.add_argument("--method", choices=("sobol", "morris"), default=None,
                      help="with a design: Sobol indices from a Saltelli design (default) or "
                           "Morris screening")
     sen.add_argument("--n", type=int, metavar="N",
                      help="Saltelli base sample size, a power of two (default: [sample] n)")
     sen.add_argument("--trajectories", type=int, metavar="R",
                      help="Morris trajectories (default: [sample] n / 8, at least 4)")
-    sen.add_argument("--levels", type=int, default=4, help="Morris grid levels (default 4)")
+    sen.add_argument("--levels", type=int, default=None, help="Morris grid levels (default 4)")
     sen.add_argument("--out", metavar="DIR",
                      help="with a design: the results directory (default: "
                           "batches/<design>-<method>/); the analysis goes to DIR/analysis/")
@@ -111,6 +111,18 @@ def _executor(args: argparse.Namespace, n_runs: int) -> str:
     return str(args.executor)
 
 
+def _check_bootstrap(value: int) -> int:
+    if value < 0:
+        raise ConfigError(f"--bootstrap={value} is out of bounds; allowed: an integer >= 0 "
+                          "(0: no interval)")
+    return value
+
+
+def _print_warnings(warnings: list[str]) -> None:
+    for warning in warnings:
+        print(f"warning: {warning}")
+
+
 def _parse_at(items: list[str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for item in items:
@@ -127,8 +139,9 @@ def _parse_at(items: list[str]) -> dict[str, Any]:
 def _cmd_analyze(args: argparse.Namespace) -> int:
     from experiments.analysis import analyze
 
-    report = analyze(args.directory, args.out, n_boot=args.bootstrap)
-    print(f"Analysis of {args.directory}: {len(report.figures())} figures; summary in "
+    report = analyze(args.directory, args.out, n_boot=_check_bootstrap(args.bootstrap))
+    pngs = [path for path in report.figures() if path.suffix == ".png"]
+    print(f"Analysis of {args.directory}: {len(pngs)} figures (PNG and SVG each); summary in "
           f"{report.summary_path}")
     for path in report.figures():
         if path.suffix == ".png":
@@ -140,43 +153,66 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
 
 def _cmd_threshold(args: argparse.Namespace) -> int:
     from experiments.analysis.common import BatchContext, markdown_table
-    from experiments.analysis.report import threshold_lines, write_threshold
+    from experiments.analysis.report import threshold_lines, threshold_stem, write_threshold
+    from experiments.analysis.threshold import SEPARATED_NOTE
 
+    n_boot = _check_bootstrap(args.bootstrap)
+    at = _parse_at(args.at)
     context = BatchContext.open(args.directory)
     out = Path(args.out) if args.out else context.path / "analysis"
     files: dict[str, Path] = {}
-    table, lines = write_threshold(context, out, at=_parse_at(args.at), level=args.level,
-                                   n_boot=args.bootstrap, files=files)
-    summary = out / "threshold.md"
+    # a name of its own: `analyze`'s thresholds.csv and .png, which summary.md embeds, stay
+    stem = threshold_stem(at, args.level)
+    table, lines = write_threshold(context, out, at=at, level=args.level, n_boot=n_boot,
+                                   files=files, stem=stem)
+    summary = out / f"{stem}.md"
     summary.write_text("# Threshold of `" + context.name + "`\n\n" + "\n".join(lines[2:]),
                        encoding="utf-8")
     print(markdown_table(threshold_lines(table)))
+    if any(fit.status == "separated" for fit in table.fits):
+        print(f"note: where the table says 'between', {SEPARATED_NOTE}.")
     print(f"Written: {files['thresholds_png']} (and .svg), {files['thresholds_csv']}, {summary}")
     return 0
 
 
 def _cmd_sensitivity(args: argparse.Namespace) -> int:
     from experiments.analysis.common import BatchContext
-    from experiments.analysis.report import write_sensitivity
+    from experiments.analysis.report import (
+        SENSITIVITY_OUTPUTS,
+        sensitivity_stem,
+        write_sensitivity,
+    )
     from experiments.analysis.sensitivity import morris_design, saltelli_design, scheme
     from experiments.batch import load_design, run_design
 
-    outputs = args.output or ["held", "final_compliance"]
+    outputs = args.output or list(SENSITIVITY_OUTPUTS)
     source = Path(args.source)
     if source.is_dir():
         if not (source / "manifest.json").is_file():
             raise ConfigError(f"{source} is not a results directory (no manifest.json)")
         directory = source
+        # the layout of a finished batch is fixed: flags that would change it cannot apply
+        given = [f"--{name}" for name in ("method", "n", "trajectories", "out")
+                 if getattr(args, name) is not None]
+        if args.levels is not None:
+            given.append("--levels")
+        if given:
+            verb = "applies" if len(given) == 1 else "apply"
+            raise ConfigError(f"{source}: {', '.join(given)} {verb} to a design, not to a "
+                              "results directory (its batch is laid out already); allowed "
+                              "with a directory: --output")
     else:
         design = load_design(args.source)
-        if args.method == "morris":
-            expanded = morris_design(design, args.trajectories, args.levels)
+        method = args.method or "sobol"
+        if method == "morris":
+            expanded = morris_design(design, args.trajectories,
+                                     4 if args.levels is None else args.levels)
         else:
             expanded = saltelli_design(design, args.n)
         directory = Path(args.out) if args.out else Path("batches") / \
-            f"{design.name}-{args.method}"
+            f"{design.name}-{method}"
         executor = _executor(args, expanded.n_runs)
-        print(f"Design {design.name!r} as a {args.method} design: {expanded.n_points} points x "
+        print(f"Design {design.name!r} as a {method} design: {expanded.n_points} points x "
               f"{expanded.replicates} replicates = {expanded.n_runs} runs -> {directory}",
               flush=True)
         result = run_design(expanded, directory, executor=executor, workers=args.workers,
@@ -189,17 +225,20 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
     out = context.path / "analysis"
     files: dict[str, Path] = {}
     sobol, morris, lines = write_sensitivity(context, out, outputs, files=files)
-    summary = out / "sensitivity.md"
+    # one summary per choice of outputs: analysing another output keeps the first's
+    summary = out / f"{sensitivity_stem(outputs)}.md"
     summary.write_text(f"# Sensitivity of `{context.name}`\n\n" + "\n".join(lines),
                        encoding="utf-8")
     for name, res in sobol.items():
         print(f"Sobol indices of {name} (total, first order):")
         for p, t, f in zip(res.params, res.total_order, res.first_order, strict=True):
             print(f"  {p:24s} {t:7.3f} {f:7.3f}")
+        _print_warnings(res.warnings())
     for name, mres in morris.items():
         print(f"Morris screening of {name} (mu*, sigma):")
         for p, m, sg in zip(mres.params, mres.mu_star, mres.sigma, strict=True):
             print(f"  {p:24s} {m:7.3f} {sg:7.3f}")
+        _print_warnings(mres.warnings())
     print(f"Written: {summary} and {len([f for f in files.values() if f.suffix == '.png'])} "
           f"figures (PNG and SVG) in {out}")
     return 0

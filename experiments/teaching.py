@@ -17,9 +17,15 @@ claim must fail::
 
 A claim *holds* over ``n`` replicates when the Wilson 95% interval of the share of replicates
 showing the outcome lies above ``share``; its contrast *fails* when the interval of the same
-outcome under the contrast's parameters lies below ``share``. Every replicate's seed derives
-from a master seed and the replicate number through ``numpy.random.SeedSequence``; the claim and
-its contrast use the same seeds (common random numbers).
+outcome under the contrast's parameters lies below ``share``. An interval that contains
+``share`` decides neither way: the check is *inconclusive* at that ``n``
+(:attr:`ClaimCheck.claim_verdict`), and :func:`replicates_needed` says how many replicates the
+observed share would need (even 20 of 20 replicates cannot show a claim of 0.9: the Wilson
+lower bound of ``n`` of ``n`` is ``n / (n + z**2)``, above 0.9 only from ``n = 35``).
+
+Every replicate's seed derives from a master seed and the replicate number through
+``numpy.random.SeedSequence``; the claim and its contrast use the same seeds (common random
+numbers).
 
 Example:
     >>> from experiments.teaching import check_claim, load_teaching
@@ -44,8 +50,8 @@ from model.engine import Engine
 from model.scenario import Scenario
 
 __all__ = ["OUTCOMES", "Claim", "ClaimCheck", "Contrast", "Share", "TeachingScenario", "Trace",
-           "check_claim", "load_teaching", "replicate_seed", "run_trace", "teaching_names",
-           "wilson_interval"]
+           "check_claim", "load_teaching", "replicate_seed", "replicates_needed", "run_trace",
+           "teaching_names", "wilson_interval"]
 
 #: The master seed of the claim tests and of ``pausegame claims``.
 MASTER_SEED = 20260611
@@ -72,6 +78,42 @@ class Share:
         """``0.97 (194/200; Wilson 95% 0.94-0.99)``."""
         lo, hi = self.interval()
         return f"{self.share:.3f} ({self.successes}/{self.n}; Wilson 95% {lo:.3f}-{hi:.3f})"
+
+
+#: Largest replicate count :func:`replicates_needed` looks at.
+_MAX_REPLICATES = 10**7
+
+
+def replicates_needed(observed: float, claimed: float, *, above: bool = True,
+                      confidence: float = 0.95) -> int | None:
+    """The fewest replicates at which a share ``observed`` decides against ``claimed``.
+
+    With ``above`` (a claim), the smallest ``n`` whose Wilson interval of ``observed * n``
+    successes in ``n`` lies above ``claimed``; otherwise (a contrast) below it. None when no
+    ``n`` would do: ``observed`` is on the wrong side of ``claimed`` or equal to it (or it
+    needs more than ten million). The Wilson bound moves monotonically towards ``observed``
+    as ``n`` grows, so the answer is found by bisection.
+
+    Example:
+        >>> replicates_needed(1.0, 0.9)      # n / (n + 1.96**2) > 0.9 from n = 35
+        35
+    """
+    def decided(n: int) -> bool:
+        low, high = wilson_interval(observed * n, n, confidence)
+        return bool(low > claimed) if above else bool(high < claimed)
+
+    if (observed <= claimed) if above else (observed >= claimed):
+        return None
+    if not decided(_MAX_REPLICATES):
+        return None
+    lo, hi = 0, _MAX_REPLICATES  # decided(hi), not decided(lo)
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if mid and decided(mid):
+            hi = mid
+        else:
+            lo = mid
+    return hi
 
 
 # ------------------------------------------------------------------------------ claims
@@ -406,6 +448,49 @@ class ClaimCheck:
     def contrast_fails(self) -> bool:
         """The contrast's Wilson interval lies below the claimed share."""
         return self.contrast.interval()[1] < self.claimed
+
+    @property
+    def claim_verdict(self) -> str:
+        """The claim's verdict: ``holds``, ``fails`` or ``inconclusive``.
+
+        ``holds``: the Wilson interval lies above the claimed share; ``fails``: below it;
+        ``inconclusive``: it contains it (more replicates are needed).
+        """
+        low, high = self.claim.interval()
+        return "holds" if low > self.claimed else ("fails" if high < self.claimed
+                                                   else "inconclusive")
+
+    @property
+    def contrast_verdict(self) -> str:
+        """The contrast's verdict: ``fails``, ``does not fail`` or ``inconclusive``.
+
+        ``fails`` (as it should): the interval lies below the claimed share; ``does not
+        fail``: above it; ``inconclusive``: it contains it.
+        """
+        low, high = self.contrast.interval()
+        return "fails" if high < self.claimed else ("does not fail" if low > self.claimed
+                                                    else "inconclusive")
+
+    @property
+    def verdict(self) -> str:
+        """The check's verdict: ``shown``, ``failed`` or ``inconclusive``.
+
+        ``shown``: the claim holds and its contrast fails; ``failed``: the claim fails or the
+        contrast does not; ``inconclusive``: neither, at this number of replicates.
+        """
+        if self.claim_verdict == "fails" or self.contrast_verdict == "does not fail":
+            return "failed"
+        if self.claim_holds and self.contrast_fails:
+            return "shown"
+        return "inconclusive"
+
+    def claim_needs(self) -> int | None:
+        """Replicates the claim's observed share needs to hold (None: none would do)."""
+        return replicates_needed(self.claim.share, self.claimed, above=True)
+
+    def contrast_needs(self) -> int | None:
+        """Replicates the contrast's observed share needs to fail (None: none would do)."""
+        return replicates_needed(self.contrast.share, self.claimed, above=False)
 
 
 def check_claim(case: TeachingScenario | str, replicates: int = 200, *,

@@ -6,7 +6,10 @@
   verification), who was falsely flagged, sanctioned, vetoed, who joined or left the treaty;
   it ends with the outcome against the scenario's claim and writes its plots.
 - ``claims`` runs every claim and its contrast over replicates and prints the shares with
-  their Wilson 95% intervals (see :mod:`experiments.teaching`).
+  their Wilson 95% intervals (see :mod:`experiments.teaching`); a share whose interval contains
+  the claimed share is *inconclusive* at that number of replicates, with the number it needs.
+  Exit status 0 when every claim holds and every contrast fails, 1 when one fails (or a
+  contrast does not), 3 when none failed but some are inconclusive, 2 for bad input.
 
 Example:
     $ pausegame scenarios
@@ -29,6 +32,7 @@ from experiments.teaching import (
     MASTER_SEED,
     OUTCOMES,
     PAIRED,
+    ClaimCheck,
     TeachingScenario,
     Trace,
     check_claim,
@@ -40,7 +44,7 @@ from experiments.teaching import (
 from model.engine import Engine
 from model.errors import ConfigError
 
-__all__ = ["format_scenarios", "narrate", "register", "write_demo_plots"]
+__all__ = ["claim_lines", "format_scenarios", "narrate", "register", "write_demo_plots"]
 
 _WIDTH = 100
 
@@ -76,7 +80,10 @@ def register(subparsers: Any) -> None:
         allow_abbrev=False,
         description="Run each teaching scenario's claim and its contrast over the same "
                     "replicates (seeds from the master seed) and print the share of "
-                    "replicates showing the claimed outcome with its Wilson 95% interval.")
+                    "replicates showing the claimed outcome with its Wilson 95% interval. "
+                    "Exit status 0 when every claim holds and every contrast fails, 1 when "
+                    "one fails, 3 when none failed but some are inconclusive at this number "
+                    "of replicates (the output says how many they need).")
     claims.add_argument("names", nargs="*", metavar="NAME",
                         help="teaching scenarios (default: all)")
     claims.add_argument("--replicates", type=int, default=200, metavar="N",
@@ -220,6 +227,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         case = load_teaching(args.scenario)
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
+    if args.seed is not None and args.seed < 0:
+        raise ConfigError(f"--seed={args.seed} is out of bounds; allowed: an integer >= 0")
     seed = args.seed if args.seed is not None else replicate_seed(MASTER_SEED, 0)
     scenario = case.variant(args.contrast)
     claim = case.claim
@@ -349,25 +358,82 @@ def write_demo_plots(case: TeachingScenario, trace: Trace, out_dir: str | Path, 
 
 
 # ------------------------------------------------------------------------------ claims
+def _inconclusive(n: int, needs: int | None, observed: float, claimed: float,
+                  what: str) -> str:
+    if needs is None:
+        side = "above" if what == "hold" else "below"
+        return (f"inconclusive at n = {n} (the observed share {observed:.3f} is not {side} the "
+                f"claimed {claimed:g}: more replicates would not make it {what})")
+    return f"inconclusive at n = {n} (needs at least {needs} replicates to {what})"
+
+
+def claim_lines(name: str, claimed: float, result: ClaimCheck) -> list[str]:
+    """What ``pausegame claims`` prints for one scenario: the claim and the contrast."""
+    n = result.claim.n
+    verdict = result.claim_verdict
+    if verdict == "holds":
+        said = "holds"
+    elif verdict == "fails":
+        said = f"FAILS (the interval lies below {claimed:g})"
+    else:
+        said = _inconclusive(n, result.claim_needs(), result.claim.share, claimed, "hold")
+    cverdict = result.contrast_verdict
+    if cverdict == "fails":
+        csaid = "fails, as it should"
+    elif cverdict == "does not fail":
+        csaid = f"DOES NOT FAIL (the interval lies above {claimed:g})"
+    else:
+        csaid = _inconclusive(n, result.contrast_needs(), result.contrast.share, claimed,
+                              "fail")
+    return [f"{name}: claimed share >= {claimed:g}",
+            f"    claim     {result.claim.describe()}  {said}",
+            f"    contrast  {result.contrast.describe()}  {csaid}"]
+
+
 def _cmd_claims(args: argparse.Namespace) -> int:
+    """Check the claims; the exit status says how they came out.
+
+    0 when every claim holds and every contrast fails, 1 when a claim fails or a contrast does
+    not, 3 when none failed but some are inconclusive at this many replicates (2: bad input).
+    """
     names = list(args.names) or teaching_names()
     if args.replicates < 1:
         raise ConfigError(f"--replicates={args.replicates} is out of bounds; allowed: an "
                           "integer >= 1")
-    failures = 0
-    print(f"{args.replicates} replicates each, master seed {args.master_seed}; shares of "
-          "replicates showing the claimed outcome, Wilson 95% intervals.")
-    for name in names:
+    if args.master_seed < 0:
+        raise ConfigError(f"--master-seed={args.master_seed} is out of bounds; allowed: an "
+                          "integer >= 0")
+    cases = []
+    for name in names:  # every name checked before any run
         try:
-            case = load_teaching(name)
+            cases.append(load_teaching(name))
         except ValueError as exc:
             raise ConfigError(str(exc)) from None
+    failed: list[str] = []
+    undecided: dict[str, int | None] = {}
+    print(f"{args.replicates} replicates each, master seed {args.master_seed}; shares of "
+          "replicates showing the claimed outcome, Wilson 95% intervals.")
+    for name, case in zip(names, cases, strict=True):
         result = check_claim(case, args.replicates, master_seed=args.master_seed)
-        ok = result.claim_holds and result.contrast_fails
-        failures += not ok
-        print(f"{name}: claimed share >= {case.claim.share:g}")
-        print(f"    claim     {result.claim.describe()}  "
-              f"{'holds' if result.claim_holds else 'NOT SHOWN'}")
-        print(f"    contrast  {result.contrast.describe()}  "
-              f"{'fails, as it should' if result.contrast_fails else 'DOES NOT FAIL'}")
-    return 1 if failures else 0
+        for line in claim_lines(name, case.claim.share, result):
+            print(line)
+        if result.verdict == "failed":
+            failed.append(name)
+        elif result.verdict == "inconclusive":
+            needs = [v for v, open_ in ((result.claim_needs(), not result.claim_holds),
+                                        (result.contrast_needs(), not result.contrast_fails))
+                     if open_]
+            undecided[name] = None if None in needs else max(n for n in needs if n is not None)
+    if failed:
+        print(f"Failed: {', '.join(failed)}"
+              + (f"; inconclusive at n = {args.replicates}: {', '.join(undecided)}"
+                 if undecided else "") + ".")
+        return 1
+    if undecided:
+        known = [n for n in undecided.values() if n is not None]
+        hint = (f"; run again with --replicates {max(known)} or more" if known
+                and len(known) == len(undecided) else "")
+        print(f"Inconclusive at n = {args.replicates} (none failed): {', '.join(undecided)}"
+              f"{hint}. Exit status 3.")
+        return 3
+    return 0

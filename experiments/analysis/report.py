@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,8 +35,8 @@ from experiments.analysis.stability import StabilityMap, plot_stability_map, sta
 from experiments.analysis.survival import SurvivalCurves, plot_survival_curves, survival_curves
 from experiments.analysis.threshold import ThresholdTable, critical_detection
 
-__all__ = ["AnalysisReport", "analyze", "threshold_lines", "write_sensitivity",
-           "write_threshold"]
+__all__ = ["AnalysisReport", "analyze", "sensitivity_stem", "threshold_lines", "threshold_stem",
+           "write_sensitivity", "write_threshold"]
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,9 @@ def threshold_lines(table: ThresholdTable) -> pd.DataFrame:
         if fit.status == "ok":
             row["critical p_detect (sim)"] = f"{fit.critical:.3f}"
             row["95% CI"] = f"{fmt_p(fit.ci_low)} to {fmt_p(fit.ci_high)}"
+        elif fit.status == "separated":
+            row["critical p_detect (sim)"] = fit.grid_interval()
+            row["95% CI"] = "none: runs separate (grid bounds)"
         elif fit.status == "always_held":
             row["critical p_detect (sim)"] = f"< {fit.x_range[0]:g}"
             row["95% CI"] = ""
@@ -117,16 +121,37 @@ def _clip_text(value: float) -> str:
     return fmt_p(max(value, 0.0))
 
 
+def threshold_stem(at: Mapping[str, Any] | None = None, level: float = 0.5) -> str:
+    """The file stem of ``pausegame threshold``'s outputs: ``threshold_penalty-8``.
+
+    Distinct from :func:`analyze`'s ``thresholds`` (which ``summary.md`` embeds) and from
+    other ``--at`` and ``--level`` choices, so no run of the command overwrites another's.
+    """
+    parts = ["threshold"]
+    for name, value in (at or {}).items():
+        text = f"{value:g}" if isinstance(value, float | int) else str(value)
+        parts.append(f"{name}-{text}")
+    if level != 0.5:
+        parts.append(f"level-{level:g}")
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", "_".join(parts))
+
+
 def write_threshold(context: BatchContext, out: Path, *, at: Mapping[str, Any] | None = None,
                     level: float = 0.5, n_boot: int = 200,
-                    files: dict[str, Path] | None = None) -> tuple[ThresholdTable, list[str]]:
-    """Fit critical ``p_detect`` values, write ``thresholds.csv`` and a figure; return text."""
+                    files: dict[str, Path] | None = None, stem: str = "thresholds"
+                    ) -> tuple[ThresholdTable, list[str]]:
+    """Fit critical ``p_detect`` values, write ``STEM.csv`` and a figure; return text.
+
+    ``files`` gets ``thresholds_csv``, ``thresholds_png`` and ``thresholds_svg`` whatever the
+    stem (``analyze`` uses ``thresholds``, the ``threshold`` command :func:`threshold_stem`).
+    """
     files = {} if files is None else files
     table = critical_detection(context, at=at, level=level, n_boot=n_boot)
     out.mkdir(parents=True, exist_ok=True)
-    files["thresholds_csv"] = out / "thresholds.csv"
+    files["thresholds_csv"] = out / f"{stem}.csv"
     table.to_frame().to_csv(files["thresholds_csv"], index=False)
-    _write(files, _plot_thresholds(context, table), out, "thresholds")
+    png, svg = save_figure(_plot_thresholds(context, table), out, stem)
+    files["thresholds_png"], files["thresholds_svg"] = png, svg
     lines = ["## Critical detection probability", "",
              f"The `p_detect` at which the pause holds in half the runs ({_level(level)}), by a "
              "logistic fit to the runs at each value of the other swept parameters, with a "
@@ -135,8 +160,15 @@ def write_threshold(context: BatchContext, out: Path, *, at: Mapping[str, Any] |
              "`p F = G` without alliances), the rule's mean-field survival boundary (where "
              "stable compliance reaches `stability_threshold`) and, when allies shield each "
              "other, that boundary at the worlds' mean shielding share.", "",
-             markdown_table(threshold_lines(table)), "",
-             "![critical detection probability](thresholds.png)", ""]
+             markdown_table(threshold_lines(table)), ""]
+    if any(fit.status == "separated" for fit in table.fits):
+        lines += ["Where a row says the runs separate, no run held below the crossing and "
+                  "every run held above it: the logistic fit has no finite maximum (infinite "
+                  "slope) and a bootstrap cannot locate the crossing, so the row gives the "
+                  "interval between the design's grid points that must contain it (status "
+                  "`separated` in the CSV, `ci_low` and `ci_high` being those grid points). "
+                  "Runs at more values of `p_detect` inside it would narrow it.", ""]
+    lines += [f"![critical detection probability]({stem}.png)", ""]
     return table, lines
 
 
@@ -160,10 +192,12 @@ def _plot_thresholds(context: BatchContext, table: ThresholdTable) -> Any:
     low = np.array([f.ci_low for f in table.fits])
     high = np.array([f.ci_high for f in table.fits])
     ok = ~np.isnan(crit)
-    ax.errorbar(xs[ok], crit[ok], yerr=np.abs(np.vstack([crit[ok] - low[ok],
-                                                         high[ok] - crit[ok]])),
-                color=OKABE_ITO[0], marker="o", capsize=3, linestyle="-",
-                label="simulated critical p_detect (95% CI)")
+    separated = any(f.status == "separated" for f in table.fits)
+    err = np.nan_to_num(np.abs(np.vstack([crit[ok] - low[ok], high[ok] - crit[ok]])), nan=0.0)
+    ax.errorbar(xs[ok], crit[ok], yerr=err, color=OKABE_ITO[0], marker="o", capsize=3,
+                linestyle="-",
+                label="simulated critical p_detect (95% CI"
+                      + ("; grid bounds where the runs separate)" if separated else ")"))
     for key, colour, style, name in (
             ("deterrence_threshold", OKABE_ITO[1], "--", "theory: deterrence threshold p*"),
             ("survival_boundary", OKABE_ITO[2], "-", "theory: survival boundary (mean field)"),
@@ -203,8 +237,9 @@ def write_sensitivity(context: BatchContext, out: Path, outputs: Sequence[str], 
                       f"{mres.trajectories} trajectories on a {mres.levels}-level grid; `mu*` is "
                       "the mean absolute change of the output (mean over replicates) when a "
                       "parameter moves across its whole range, `sigma` the spread of those "
-                      "changes. Ranking by `mu*`: " + ", ".join(mres.ranking()) + ".", "",
-                      markdown_table(mres.to_frame()), "", f"![Morris](morris_{output}.png)",
+                      "changes. Ranking by `mu*`: " + ", ".join(mres.ranking()) + ".", ""]
+            lines += _warning_lines(mres.warnings())
+            lines += [markdown_table(mres.to_frame()), "", f"![Morris](morris_{output}.png)",
                       ""]
         else:
             sres = sobol_analysis(context, output, n_resamples=n_resamples)
@@ -221,13 +256,34 @@ def write_sensitivity(context: BatchContext, out: Path, outputs: Sequence[str], 
             lines += [f"## Sobol indices of `{output}`", "",
                       f"Saltelli design, n = {sres.n} ({sres.n * (len(sres.params) + 2)} "
                       "points), output averaged over each point's replicates; 95% bootstrap "
-                      "intervals. " + text, "", markdown_table(sres.to_frame()), "",
+                      "intervals. " + text, ""]
+            lines += _warning_lines(sres.warnings())
+            lines += [markdown_table(sres.to_frame()), "",
                       f"![Sobol indices](sobol_{output}.png)", ""]
     return sobol, morris, lines
 
 
+def _warning_lines(warnings: Sequence[str]) -> list[str]:
+    return [line for w in warnings for line in (f"**Warning:** {w}.", "")]
+
+
+#: The outputs ``pausegame sensitivity`` and :func:`analyze` analyse by default.
+SENSITIVITY_OUTPUTS: tuple[str, ...] = ("held", "final_compliance")
+
+
+def sensitivity_stem(outputs: Sequence[str]) -> str:
+    """The stem of ``pausegame sensitivity``'s summary (``sensitivity_detections``).
+
+    ``sensitivity`` for the default outputs, else ``sensitivity_<output>...``, so analysing
+    another output keeps the first's summary.
+    """
+    if tuple(outputs) == SENSITIVITY_OUTPUTS:
+        return "sensitivity"
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", "_".join(["sensitivity", *outputs]))
+
+
 def analyze(path: str | Path, out_dir: str | Path | None = None, *,
-            outputs: Sequence[str] = ("held", "final_compliance"), n_boot: int = 200
+            outputs: Sequence[str] = SENSITIVITY_OUTPUTS, n_boot: int = 200
             ) -> AnalysisReport:
     """Run the analyses that fit a batch and write figures, tables and ``summary.md``.
 
@@ -262,6 +318,10 @@ def analyze(path: str | Path, out_dir: str | Path | None = None, *,
     if scheme(context) is not None:
         sobol, morris, more = write_sensitivity(context, out, outputs, files=files)
         lines += more
+        for sres in sobol.values():
+            notes += sres.warnings()
+        for mres in morris.values():
+            notes += mres.warnings()
     else:
         numeric = [v for v in context.varied if pd.api.types.is_numeric_dtype(frame[v])]
         if context.kind == "sweep" and numeric:

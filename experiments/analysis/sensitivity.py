@@ -52,6 +52,17 @@ _MORRIS_KEY = 0x3022C5
 
 SCHEMES = ("saltelli", "morris")
 
+#: Below this Saltelli base size ``n`` Sobol indices get a warning: the estimators' error is
+#: of order ``1 / sqrt(n)`` (over 0.1 here), enough to push indices out of [0, 1].
+SOBOL_MIN_N = 64
+
+#: Below this many trajectories Morris screening gets a warning (10 to 20 are usual:
+#: Campolongo et al. 2007).
+MORRIS_MIN_TRAJECTORIES = 10
+
+#: Indices this far outside [0, 1] are reported (not rounding, which prints 3 decimals).
+_INDEX_TOLERANCE = 5e-4
+
 
 # ------------------------------------------------------------------------------ designs
 def _ranges(design: Design) -> dict[str, list[Any]]:
@@ -189,6 +200,34 @@ class SobolResult:
         """``S_Ti - S_i``: the share of variance from interactions involving each parameter."""
         return self.total_order - self.first_order
 
+    def warnings(self) -> list[str]:
+        """Why the indices should not be read at face value (empty when nothing is wrong).
+
+        Sobol indices are shares of variance, in [0, 1]; estimates outside that range, or
+        first-order indices summing to more than 1, are sampling error, which a small ``n``
+        makes large.
+        """
+        out: list[str] = []
+        if self.variance == 0.0:
+            return out
+        if self.n < SOBOL_MIN_N:
+            out.append(f"{self.output}: n = {self.n} is small for Sobol indices (their error "
+                       f"is of order 1/sqrt(n) = {1 / np.sqrt(self.n):.2f}); use n >= "
+                       f"{SOBOL_MIN_N} (--n, a power of two) before reading them")
+        bad = []
+        for kind, values in (("total", self.total_order), ("first-order", self.first_order)):
+            for name, v in zip(self.params, values, strict=True):
+                if np.isfinite(v) and not -_INDEX_TOLERANCE <= v <= 1 + _INDEX_TOLERANCE:
+                    bad.append(f"{kind} {name} = {v:.3f}")
+        if bad:
+            out.append(f"{self.output}: indices outside [0, 1] ({', '.join(bad)}): sampling "
+                       "error, not shares of variance; a larger n is needed")
+        total = float(np.nansum(self.first_order))
+        if total > 1 + _INDEX_TOLERANCE:
+            out.append(f"{self.output}: the first-order indices sum to {total:.3f} > 1, which "
+                       "variance shares cannot do; a larger n is needed")
+        return out
+
     def to_frame(self) -> pd.DataFrame:
         """One row per parameter."""
         return pd.DataFrame({
@@ -225,6 +264,13 @@ class MorrisResult:
     def ranking(self) -> list[str]:
         """Parameters by ``mu*``, largest first."""
         return [self.params[i] for i in np.argsort(-self.mu_star, kind="stable")]
+
+    def warnings(self) -> list[str]:
+        """Why the screening should not be read at face value (empty when nothing is wrong)."""
+        if self.trajectories < MORRIS_MIN_TRAJECTORIES:
+            return [f"{self.output}: {self.trajectories} Morris trajectories are few (10 to 20 "
+                    "are usual); the ranking by mu* may change with more (--trajectories)"]
+        return []
 
     def to_frame(self) -> pd.DataFrame:
         """One row per parameter."""

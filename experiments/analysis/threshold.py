@@ -8,11 +8,17 @@ holds at detection probability ``p`` is modelled as
 fitted by maximum likelihood to the individual runs (binomial counts per point). ``p_c`` is the
 critical value at which survival is ``level`` (0.5 by default; another level moves it by
 ``logit(level) / k``). Its confidence interval comes from a stratified bootstrap: the runs of
-every point are resampled with replacement and the fit repeated. When the runs separate
-perfectly (best response: every run below the threshold collapses, every run above holds) the
-slope ``k`` runs into its cap and ``p_c`` lands in the middle of the gap between the last
-point that never held and the first that always did; the bootstrap interval then spans that
-gap.
+every point are resampled with replacement and the fit repeated.
+
+When the runs separate, completely (best response: every run below the threshold collapses,
+every run above holds) or quasi-completely (one point with both outcomes, every run below it
+collapsed and every run above it held: 0/6, 3/6, 6/6), the likelihood has no finite maximum:
+the slope is infinite and no bootstrap can say where in the gap the crossing lies (every
+resample separates the same way). The fit then has status ``separated``, infinite slope, and
+the interval the design's grid allows: from the highest point below the crossing at which no
+run held to the lowest point above it at which every run held (one side NaN when the grid ends
+there); ``critical`` is the middle of that interval. Only more points in it (or more
+replicates) can narrow it.
 
 Example:
     >>> import numpy as np
@@ -43,6 +49,12 @@ __all__ = ["ThresholdFit", "ThresholdTable", "critical_detection", "fit_threshol
 #: Cap on the slope times the range of ``x`` (perfect separation drives it there).
 _MAX_SLOPE_RANGE = 2000.0
 
+#: What a separated fit's interval is, in words (describe() and the reports).
+SEPARATED_NOTE = ("the runs separate: no run held below the crossing and every run held above "
+                  "it, so the logistic slope is infinite and the interval is the one the "
+                  "design's grid allows, not a confidence interval; more points in it would "
+                  "narrow it")
+
 
 @dataclass(frozen=True)
 class ThresholdFit:
@@ -56,10 +68,13 @@ class ThresholdFit:
         ci_low: Lower bound of the bootstrap confidence interval (NaN when not computed).
         ci_high: Upper bound.
         confidence: The confidence level of the interval.
-        slope: The fitted slope ``k`` (per unit of ``x``); capped under perfect separation.
-        separated: True when the runs separate perfectly (the slope hit its cap).
-        status: ``ok``, ``always_held`` (every run held: the critical value is below the swept
-            range) or ``never_held`` (above it).
+        slope: The fitted slope ``k`` (per unit of ``x``); infinite (signed) when the runs
+            separate.
+        separated: True when the runs separate completely or quasi-completely.
+        status: ``ok``, ``separated`` (no finite fit: ``ci_low`` and ``ci_high`` are the grid
+            points that bound the critical value, not a bootstrap interval), ``always_held``
+            (every run held: the critical value is below the swept range) or ``never_held``
+            (above it).
         n_runs: Runs fitted.
         x_range: The lowest and highest ``x`` fitted.
         at: The other parameters' values the fit is at.
@@ -88,6 +103,9 @@ class ThresholdFit:
             return np.ones_like(xs)
         if self.status == "never_held":
             return np.zeros_like(xs)
+        if math.isinf(self.slope):  # separated: a step at the critical value
+            side = np.sign(self.slope) * (xs - self.critical)
+            return np.where(side > 0, 1.0, np.where(side < 0, 0.0, self.level))
         return np.asarray(expit(self.slope * (xs - self.critical) + logit(self.level)))
 
     def confidence_interval(self) -> tuple[float, float]:
@@ -103,9 +121,22 @@ class ThresholdFit:
             return f"{head}: below {self.x_range[0]:g} (every run held)"
         if self.status == "never_held":
             return f"{head}: above {self.x_range[1]:g} (no run held)"
+        if self.status == "separated":
+            return f"{head}: {self.grid_interval()} ({SEPARATED_NOTE})"
         pct = round(100 * self.confidence)
         return (f"{head} = {self.critical:.3f} ({pct}% CI {fmt_p(self.ci_low)} to "
                 f"{fmt_p(self.ci_high)})")
+
+    def grid_interval(self) -> str:
+        """Where a separated fit's critical value lies: ``between 0.100 and 0.300``."""
+        low, high = self.ci_low, self.ci_high
+        if math.isnan(low) and math.isnan(high):
+            return "not bounded by the grid"
+        if math.isnan(low):
+            return f"below {high:.3f}"
+        if math.isnan(high):
+            return f"above {low:.3f}"
+        return f"between {low:.3f} and {high:.3f}"
 
     def to_frame(self) -> pd.DataFrame:
         """One row: the at-values, critical value, interval, slope, status and theory."""
@@ -197,6 +228,27 @@ def _fit(x: np.ndarray, k: np.ndarray, n: np.ndarray, level: float) -> tuple[flo
     return centre, slope, abs(slope) >= cap
 
 
+def _separation(values: np.ndarray, k: np.ndarray, n: np.ndarray
+                ) -> tuple[float, float, float] | None:
+    """``(low, high, sign)`` when the runs at sorted ``values`` separate, else None.
+
+    Complete or quasi-complete separation: every point on one side of the crossing has only
+    one outcome. ``low`` is the highest point below the crossing with the losing outcome only,
+    ``high`` the lowest above it with the winning outcome only (NaN when there is none);
+    ``sign`` is +1 when survival rises with ``x``. Needs both outcomes somewhere.
+    """
+    fails, wins = values[k < n], values[k > 0]
+    if wins.min() >= fails.max():  # rises: held only from wins.min() on
+        below, above, sign = values[values < wins.min()], values[values > fails.max()], 1.0
+    elif fails.min() >= wins.max():  # falls
+        below, above, sign = values[values < fails.min()], values[values > wins.max()], -1.0
+    else:
+        return None
+    low = float(below.max()) if below.size else math.nan
+    high = float(above.min()) if above.size else math.nan
+    return low, high, sign
+
+
 def fit_threshold(
     x: Any,
     held: Any,
@@ -217,7 +269,7 @@ def fit_threshold(
         param: The parameter's name (for labels).
         level: The survival probability that defines the critical value, in (0, 1).
         confidence: The confidence level of the bootstrap interval.
-        n_boot: Bootstrap resamples (0: no interval).
+        n_boot: Bootstrap resamples (0: no interval; none either when the runs separate).
         rng: Seed or Generator of the bootstrap.
         at: The other parameters' values (kept with the result).
         theory: Theory's values (kept with the result).
@@ -226,10 +278,14 @@ def fit_threshold(
         A :class:`ThresholdFit`.
 
     Raises:
-        ConfigError: When there are fewer than two distinct ``x`` values.
+        ConfigError: When there are fewer than two distinct ``x`` values, or ``level`` or
+            ``n_boot`` is out of bounds.
     """
     if not 0.0 < level < 1.0:
         raise ConfigError(f"level={level!r} is out of bounds; allowed: a number in (0, 1)")
+    if isinstance(n_boot, bool) or not isinstance(n_boot, int | np.integer) or n_boot < 0:
+        raise ConfigError(f"bootstrap={n_boot!r} is out of bounds; allowed: an integer >= 0 "
+                          "(0: no interval)")
     xs = np.asarray(x, dtype=float)
     ys = np.asarray(held, dtype=float)
     keep = ~(np.isnan(xs) | np.isnan(ys))
@@ -250,6 +306,14 @@ def fit_threshold(
     if np.all(k == 0):
         return ThresholdFit(critical=math.nan, ci_low=x_range[1], ci_high=math.nan,
                             slope=math.nan, separated=False, status="never_held", **common)
+    separation = _separation(values, k, n)
+    if separation is not None:
+        low, high, sign = separation
+        bounds = [v for v in (low, high) if not math.isnan(v)]
+        centre = 0.5 * (low + high) if len(bounds) == 2 else math.nan
+        return ThresholdFit(critical=centre, ci_low=low, ci_high=high,
+                            slope=math.copysign(math.inf, sign), separated=True,
+                            status="separated", **common)
     centre, slope, separated = _fit(values, k, n, level)
     low = high = math.nan
     if n_boot > 0:
@@ -335,6 +399,12 @@ def critical_detection(
         column = frame[name]
         if pd.api.types.is_numeric_dtype(column):
             stored = np.unique(column.to_numpy(dtype=float))
+            try:
+                value = float(value)
+            except (TypeError, ValueError):
+                raise ConfigError(f"--at {name}={value}: {name} is a number in "
+                                  f"{context.path}; stored values: "
+                                  + ", ".join(f"{v:g}" for v in stored)) from None
             match = stored[np.isclose(stored, float(value))]
             if not match.size:
                 raise ConfigError(f"--at {name}={value}: no runs at that value; stored values: "

@@ -89,8 +89,9 @@ def test_threshold_command(mapped, tmp_path, capsys):
                  "--out", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "| penalty |" in printed and "theory p*" in printed
-    assert decodes(out / "thresholds.png") and decodes(out / "thresholds.svg")
-    assert (out / "threshold.md").is_file() and (out / "thresholds.csv").is_file()
+    assert decodes(out / "threshold_penalty-8.png") and decodes(out / "threshold_penalty-8.svg")
+    assert (out / "threshold_penalty-8.md").is_file()
+    assert (out / "threshold_penalty-8.csv").is_file()
 
 
 def test_threshold_bad_input_is_one_line(mapped, capsys):

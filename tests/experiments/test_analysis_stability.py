@@ -81,9 +81,10 @@ def test_critical_detection_in_exact_limit(exact_batch):
     assert list(frame["penalty"]) == PENALTIES
     for fit in table.fits:
         theory = 1.0 / fit.at["penalty"]
-        assert fit.separated and fit.status == "ok"
+        assert fit.separated and fit.status == "separated"
         # the middle of the gap between the last grid p below 1/F and the first at or above it
         assert theory - 0.05 < fit.critical <= theory
+        assert fit.ci_low < theory <= fit.ci_high
         assert fit.theory["deterrence_threshold"] == pytest.approx(theory)
         assert fit.theory["survival_boundary"] == pytest.approx(theory)
     only = critical_detection(exact_batch, at={"penalty": 4.0}, n_boot=0)
