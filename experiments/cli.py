@@ -24,6 +24,7 @@ import argparse
 import difflib
 import os
 import re
+import shutil
 import sys
 import textwrap
 from collections.abc import Callable, Sequence
@@ -42,8 +43,9 @@ from experiments.run import (
 from model.errors import ConfigError
 from model.params import parse_text, schema
 
-__all__ = ["COMMAND_MODULES", "ENTRY_POINT_GROUP", "UsageError", "add_param_flags", "build_parser",
-           "main", "param_overrides", "plugin_registrars", "register_params", "register_run"]
+__all__ = ["COMMAND_MODULES", "ENTRY_POINT_GROUP", "UsageError", "add_param_flags",
+           "build_parser", "command", "command_name", "main", "param_overrides",
+           "plugin_registrars", "register_params", "register_run"]
 
 #: Modules that add subcommands, each through a function ``register(subparsers)``.
 COMMAND_MODULES: tuple[str, ...] = ("experiments.benchmark", "experiments.ledger_cli",
@@ -67,8 +69,22 @@ class UsageError(Exception):
     """A command line that cannot be parsed (reported like a ConfigError, exit status 2)."""
 
 
+#: What argparse should read as a (negative) number, not an option: ``-1``, ``-0.5``, ``-.5``,
+#: ``-1e5``, ``-inf``, ``-nan`` (argparse's own test misses the last four, so ``--beta -inf``
+#: failed with "expected one argument" instead of the parameter's range).
+NEGATIVE_NUMBER = re.compile(r"^-(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$|^-(inf|infinity|nan)$",
+                             re.IGNORECASE)
+
+
 class _Parser(argparse.ArgumentParser):
-    """An ArgumentParser that raises :class:`UsageError` instead of printing usage and exiting."""
+    """An ArgumentParser that raises :class:`UsageError` instead of printing usage and exiting.
+
+    Negative numbers (:data:`NEGATIVE_NUMBER`) are values, never options.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._negative_number_matcher = NEGATIVE_NUMBER
 
     def error(self, message: str) -> NoReturn:
         match = re.search(r"invalid choice: '([^']*)' \(choose from (.*)\)", message)
@@ -80,7 +96,64 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
+# ------------------------------------------------------------------------------ commands
+def command_name() -> str:
+    """``pausegame`` as the user can type it here.
+
+    The bare name when ``pausegame`` on PATH is this program, else the path of the running
+    script (``.venv/bin/pausegame`` relative to the working directory when it is below it,
+    absolute otherwise).
+
+    Every command this package prints for the user to run goes through :func:`command`.
+    """
+    candidates = [Path(sys.argv[0])] if sys.argv and Path(sys.argv[0]).name == "pausegame" \
+        else []
+    candidates.append(Path(sys.executable).with_name("pausegame"))
+    script = next((c for c in candidates if c.is_file()), None)
+    if script is None:
+        return "pausegame"
+    on_path = shutil.which("pausegame")
+    if on_path is not None and Path(on_path).resolve() == script.resolve():
+        return "pausegame"
+    absolute = script.absolute()
+    try:
+        relative = absolute.relative_to(Path.cwd())
+    except ValueError:
+        return str(absolute)
+    text = str(relative)
+    return text if os.sep in text else f".{os.sep}{text}"
+
+
+def command(*args: object) -> str:
+    """A ``pausegame`` command line as the user can run it (:func:`command_name`).
+
+    ``command("app")`` is ``.venv/bin/pausegame app`` when the venv is not on PATH.
+    """
+    return " ".join([command_name(), *(str(a) for a in args)])
+
+
 # ------------------------------------------------------------------------------ parameters
+#: Namespace attribute collecting options given more than once (warned about by :func:`main`).
+REPEATED = "_repeated_options"
+
+
+class _StoreOnce(argparse.Action):
+    """Store a value like ``store``, noting an option given twice.
+
+    ``--p-detect 0.2 --p-detect 0.9``: the last value wins, as usual, and :func:`main` warns.
+    """
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: Any, option_string: str | None = None) -> None:
+        seen: dict[str, Any] = vars(namespace).setdefault("_given_options", {})
+        if self.dest in seen:
+            repeated = vars(namespace).setdefault(REPEATED, [])
+            repeated.append(f"{option_string} was given twice ({seen[self.dest]!s}, then "
+                            f"{values!s}); using {values!s}")
+        seen[self.dest] = values
+        setattr(namespace, self.dest, values)
+
+
 def add_param_flags(parser: argparse.ArgumentParser) -> None:
     """Add one flag per schema parameter: ``--p-detect VALUE`` (also ``--p_detect``).
 
@@ -99,10 +172,11 @@ def add_param_flags(parser: argparse.ArgumentParser) -> None:
         text = f"{p.help} Default {default}; {p.bounds_text()}."
         dest = PARAM_DEST + p.name
         group.add_argument(f"--{p.name.replace('_', '-')}", dest=dest, metavar=metavar,
-                           default=argparse.SUPPRESS, help=text.replace("%", "%%"))
+                           default=argparse.SUPPRESS, help=text.replace("%", "%%"),
+                           action=_StoreOnce)
         if "_" in p.name:  # the schema's spelling works too; listed once in --help
             group.add_argument(f"--{p.name}", dest=dest, default=argparse.SUPPRESS,
-                               help=argparse.SUPPRESS)
+                               help=argparse.SUPPRESS, action=_StoreOnce)
 
 
 def param_overrides(args: argparse.Namespace) -> dict[str, Any]:
@@ -145,6 +219,9 @@ def format_params(width: int = _WIDTH) -> str:
              "`pausegame run --NAME VALUE` (--p-detect or --p_detect) or in a scenario's "
              "[params] table. One step is one month; payoffs are in units of G.")
     lines = textwrap.wrap(intro, width)
+    from experiments.limits import limits_text
+
+    lines += [""] + textwrap.wrap(limits_text(), width)
     indent = " " * 6
     for group, params in groups.items():
         lines += ["", group.upper()]
@@ -182,17 +259,18 @@ def register_run(subparsers: Any) -> None:
     sub.add_argument("scenario", nargs="?", metavar="SCENARIO",
                      help="a scenario file, or the name of a shipped scenario (default: "
                           "'default')")
-    sub.add_argument("--config", metavar="FILE",
+    sub.add_argument("--config", metavar="FILE", action=_StoreOnce,
                      help="a config.toml written by an earlier run (or any scenario file): "
                           "reproduces that run")
-    sub.add_argument("--alliance_file", dest="alliance_file", help=argparse.SUPPRESS)
-    sub.add_argument("--alliance-file", metavar="FILE", dest="alliance_file",
+    sub.add_argument("--alliance_file", dest="alliance_file", help=argparse.SUPPRESS,
+                     action=_StoreOnce)
+    sub.add_argument("--alliance-file", metavar="FILE", dest="alliance_file", action=_StoreOnce,
                      help="an alliance graph (.graphml, or node-link .json) whose nodes are "
                           "nation names or indices 0..n_nations-1; edge attribute 'weight'")
-    sub.add_argument("--out", metavar="DIR",
+    sub.add_argument("--out", metavar="DIR", action=_StoreOnce,
                      help="output folder (default: runs/<scenario-name>-seed<seed>/)")
     sub.add_argument("--quiet", "-q", action="store_true", help="print nothing on success")
-    sub.add_argument("--ledger", metavar="FILE",
+    sub.add_argument("--ledger", metavar="FILE", action=_StoreOnce,
                      help="record the hash-chained event log of the run and write it as JSONL "
                           "(check it with `pausegame verify-ledger FILE`)")
     add_param_flags(sub)
@@ -208,7 +286,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
     overrides = param_overrides(args)
     result = run_scenario(source, overrides, graph=args.alliance_file,
                           event_log=True if args.ledger else None)
-    out = Path(args.out) if args.out else default_out_dir(result.name, result.seed)
+    if args.out:
+        out = Path(args.out)
+    else:
+        out = default_out_dir(result.name, result.seed)
+        if args.config is not None:
+            out = _fresh_dir(out)  # never over the run being reproduced, nor another
     result = write_outputs(result, out)
     if args.ledger and result.engine.log is not None:
         from experiments.run import write_ledger
@@ -216,8 +299,18 @@ def _cmd_run(args: argparse.Namespace) -> int:
         result.outputs["ledger"] = write_ledger(result.engine.log.records, args.ledger)
     if not args.quiet:
         print(format_run(result))
-        print(f"Open the app: {sys.argv[0] if Path(sys.argv[0]).name == 'pausegame' else 'pausegame'} app")  # noqa: E501
+        print(f"Open the app: {command('app')}")
     return 0
+
+
+def _fresh_dir(out: Path) -> Path:
+    """``out`` if it does not exist, else the first of ``out-2``, ``out-3``, ... that does not."""
+    if not out.exists():
+        return out
+    k = 2
+    while (candidate := out.with_name(f"{out.name}-{k}")).exists():
+        k += 1
+    return candidate
 
 
 def format_run(result: RunResult, width: int = _WIDTH) -> str:
@@ -259,7 +352,8 @@ def format_run(result: RunResult, width: int = _WIDTH) -> str:
     if s.ledger_head:
         where = result.outputs.get("ledger", "")
         body.append(f"Event log: {s.ledger_records} records, head {s.ledger_head} "
-                    f"({where}); check it with `pausegame verify-ledger FILE --head HASH`.")
+                    f"({where}); check it with `{command('verify-ledger', where or 'FILE')} "
+                    f"--head {s.ledger_head}`.")
     for text in body:
         lines += textwrap.wrap(text, width, initial_indent="  ", subsequent_indent="    ")
     if result.theory:
@@ -269,7 +363,7 @@ def format_run(result: RunResult, width: int = _WIDTH) -> str:
         folder = result.outputs["config"].parent
         files = ", ".join(path.name for path in result.outputs.values())
         lines.append(f"Outputs in {folder}{os.sep}: {files}")
-        lines.append(f"Reproduce: pausegame run --config {result.outputs['config']}")
+        lines.append(f"Reproduce: {command('run', '--config', result.outputs['config'])}")
     return "\n".join(lines)
 
 
@@ -323,7 +417,7 @@ def _unrecognized(extras: Sequence[str], args: argparse.Namespace,
     close = difflib.get_close_matches(flag, options, n=1, cutoff=0.6)
     hint = f"; did you mean {close[0]}?" if close else ""
     where = f" for `pausegame {args.command}`" if getattr(args, "command", None) else ""
-    return (f"unrecognized option {flag!r}{where}{hint} (`pausegame params` lists every "
+    return (f"unrecognized option {flag!r}{where}{hint} (`{command('params')}` lists every "
             "parameter)")
 
 
@@ -347,6 +441,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args, extras = parser.parse_known_args(None if argv is None else list(argv))
         if extras:
             raise UsageError(_unrecognized(extras, args, parser))
+        for warning in getattr(args, REPEATED, ()):
+            print(f"pausegame: warning: {warning}", file=sys.stderr)
         handler = getattr(args, "handler", None)
         if handler is None:
             parser.print_help()

@@ -27,6 +27,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
+from experiments.limits import LimitError, check_scenario_run
 from experiments.scenarios import load_graph, load_scenario
 from model.engine import Engine
 from model.errors import GraphError, ScenarioError
@@ -146,6 +147,15 @@ def run_scenario(
     sc, notes = fit_nations(sc, given)
     try:
         params = resolve_run(given, sc, graph)
+        try:
+            check_scenario_run(params, sc, graph, event_log=event_log)
+        except LimitError as exc:
+            sized_by_file = not isinstance(scenario, Scenario) and any(
+                key not in given and _large(key, params[key]) for key in
+                ("n_nations", "n_labs", "steps", "verification_lag")
+                if key in sc.params or (key != "steps" and sc.nations))
+            raise LimitError(_prefixed(Path(source).name if sized_by_file else None,
+                                       exc)) from None
         seed = int(params["seed"])
         engine = Engine(params, seed, scenario=sc, graph=graph, event_log=event_log)
         engine.run()
@@ -163,6 +173,14 @@ def run_scenario(
     if out_dir is not None:
         result = write_outputs(result, out_dir)
     return result
+
+
+def _large(name: str, value: Any) -> bool:
+    """Whether a size is beyond its slider range (so it, not a flag, may be what is too big)."""
+    from model.params import schema
+
+    p = schema()[name]
+    return p.range is not None and value > p.range[1]
 
 
 def _prefixed(prefix: str | None, exc: Exception) -> str:

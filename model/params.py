@@ -152,7 +152,8 @@ CORE: tuple[Param, ...] = (
           "before normalising to world shares.", choices=("equal", "lognormal", "pareto"),
           group="population"),
     Param("capability_spread", "float", 1.0, "Spread of the capability distribution (lognormal "
-          "sigma; pareto 1 / shape); 0 makes everyone equal.", low=0.0, range=(0.0, 3.0),
+          "sigma; pareto 1 / shape); 0 makes everyone equal.", low=0.0, high=10.0,
+          range=(0.0, 3.0),
           group="population"),
     Param("state_share", "float", 0.25, "Share of world capability held by nations' own state "
           "programmes (all of it when there are no labs).", low=0.0, high=1.0,

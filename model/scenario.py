@@ -34,6 +34,15 @@ _TABLES = ("meta", "params", "nations", "alliances", "events")
 _NATION_KEYS = ("name", "capability", "labs", "bloc", "committed", "action", "member")
 _ALLIANCE_KEYS = ("a", "b", "weight")
 _EVENT_KEYS = ("start", "duration", "actors", "action")
+#: Keys of ``[meta]``: what a scenario says about itself, a teaching scenario's claim and
+#: contrast, and the provenance a run's ``config.toml`` records.
+META_KEYS = ("name", "title", "summary", "claim", "contrast", "source", "package_version",
+             "git_commit", "created", "alliance_file")
+_META_TEXT = ("name", "title", "summary", "source", "package_version", "git_commit", "created",
+              "alliance_file")
+#: The largest capability a scenario may give: capabilities are relative, so any unit works
+#: (FLOP, dollars), but their sum must stay a finite float.
+MAX_CAPABILITY = 1e300
 
 
 @dataclass(frozen=True)
@@ -141,6 +150,7 @@ def scenario_from_mapping(
             raise ScenarioError(f"{source}: unknown table [{key}]; allowed: "
                                 + ", ".join(f"[{t}]" for t in _TABLES))
     meta = _table(data, "meta", source)
+    _check_meta(meta, source)
     params = _table(data, "params", source)
     nations = tuple(_nation(row, i, source) for i, row in enumerate(_array(data, "nations",
                                                                             source)))
@@ -161,6 +171,13 @@ def scenario_from_mapping(
                             "capability for every nation")
     alliances = tuple(_alliance(row, i, names, source)
                       for i, row in enumerate(_array(data, "alliances", source)))
+    pairs: dict[frozenset[str], int] = {}
+    for i, a in enumerate(alliances):
+        first = pairs.setdefault(frozenset((a.a, a.b)), i)
+        if first != i:
+            raise ScenarioError(f"{source}: [[alliances]] #{i + 1}: the alliance {a.a!r} - "
+                                f"{a.b!r} is given twice (#{first + 1} and #{i + 1}); allowed: "
+                                "each pair of nations once, with one weight")
     if alliances and not nations:
         raise ScenarioError(f"{source}: [[alliances]] need a [[nations]] table naming the "
                             "nations")
@@ -170,6 +187,29 @@ def scenario_from_mapping(
         raise ScenarioError(f"{source}: [[events]] need a [[nations]] table naming the actors")
     return Scenario(meta=dict(meta), params=dict(params), nations=nations, alliances=alliances,
                     events=events)
+
+
+def _check_meta(meta: Mapping[str, Any], source: str) -> None:
+    """Known ``[meta]`` keys only (a typo such as ``nam`` is not silently kept); text as text."""
+    import difflib
+
+    for key, value in meta.items():
+        if key not in META_KEYS:
+            close = difflib.get_close_matches(str(key), META_KEYS, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise ScenarioError(f"{source}: [meta] unknown field {key!r}{hint}; allowed: "
+                                + ", ".join(META_KEYS))
+        if key in _META_TEXT and not isinstance(value, str):
+            raise ScenarioError(f"{source}: [meta] {key}={value!r} must be text (a string)")
+        if key in ("claim", "contrast") and not isinstance(value, Mapping):
+            raise ScenarioError(f"{source}: [meta] {key} must be a table ([meta.{key}])")
+    name = meta.get("name")
+    if name is not None and (not name.strip() or name != name.strip() or "/" in name
+                             or "\\" in name or name.startswith(".")
+                             or any(ord(ch) < 32 for ch in name)):
+        raise ScenarioError(f"{source}: [meta] name={name!r} is not allowed; allowed: a "
+                            "non-empty name without '/', '\\', control characters, a leading "
+                            "'.' or surrounding spaces (it names the output folder)")
 
 
 def _all_or_none(nations: Sequence[NationSpec], fld: str, source: str) -> None:
@@ -213,6 +253,15 @@ def _positive(value: Any, where: str, fld: str, *, allow_zero: bool = False) -> 
     raise ScenarioError(f"{where}: {fld}={value!r} must be a finite number {bound}")
 
 
+def _capability(value: Any, where: str, fld: str) -> float:
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if ok and math.isfinite(value) and 1.0 / MAX_CAPABILITY <= value <= MAX_CAPABILITY:
+        return float(value)
+    raise ScenarioError(f"{where}: {fld}={value!r} is not allowed; allowed: a number in "
+                        f"[{1.0 / MAX_CAPABILITY:g}, {MAX_CAPABILITY:g}] (capabilities are "
+                        "relative: any unit works)")
+
+
 def _action(value: Any, where: str, fld: str) -> str:
     if value not in ACTIONS:
         raise ScenarioError(f"{where}: {fld}={value!r}; allowed: 'comply', 'defect'")
@@ -226,7 +275,7 @@ def _nation(row: Mapping[str, Any], i: int, source: str) -> NationSpec:
     if not isinstance(name, str) or not name.strip() or "/" in name:
         raise ScenarioError(f"{where}: name={name!r} must be a non-empty string without '/'")
     cap = row.get("capability")
-    capability = None if cap is None else _positive(cap, where, "capability")
+    capability = None if cap is None else _capability(cap, where, "capability")
     labs_raw = row.get("labs")
     labs: int | tuple[float, ...] | None
     if labs_raw is None:
@@ -237,7 +286,7 @@ def _nation(row: Mapping[str, Any], i: int, source: str) -> NationSpec:
                                 "capabilities")
         labs = labs_raw
     elif isinstance(labs_raw, list):
-        labs = tuple(_positive(v, where, "labs[]") for v in labs_raw)
+        labs = tuple(_capability(v, where, "labs[]") for v in labs_raw)
     else:
         raise ScenarioError(f"{where}: labs={labs_raw!r} must be a count >= 0 or a list of "
                             "capabilities")

@@ -129,6 +129,8 @@ def build_world(
     else:
         nation_raw = draw_capabilities(params["capability_dist"], params["capability_spread"], n,
                                        rng)
+    if not np.isfinite(nation_raw.sum()) or not np.all(nation_raw > 0):
+        _capability_error(params, explicit=bool(specs) and specs[0].capability is not None)
     # 2-3. labs
     explicit_caps = bool(specs) and any(isinstance(s.labs, tuple) for s in specs)
     if specs and any(s.labs is not None for s in specs):
@@ -161,6 +163,8 @@ def build_world(
         nation_cap = share * nation_raw / nation_raw.sum()
         lab_cap = (1.0 - share) * lab_raw / lab_raw.sum()
     capability = np.concatenate([nation_cap, lab_cap])
+    if not (np.all(np.isfinite(capability)) and np.all(capability > 0)):
+        _capability_error(params, explicit=bool(specs) and specs[0].capability is not None)
     home = np.concatenate([np.arange(n), lab_home]).astype(np.int64)
     is_lab = np.arange(n + n_labs) >= n
     names = list(nation_names)
@@ -195,7 +199,12 @@ def build_world(
     initial_defect[committed] = committed_defect[committed]
 
     events = []
+    steps = int(params["steps"])
     for k, e in enumerate(scenario.events):
+        if e.start > steps:
+            raise ScenarioError(f"[[events]] #{k + 1}: start={e.start} is after the last step "
+                                f"(steps={steps}), so the event would never happen; allowed: "
+                                f"a step in [1, {steps}]")
         idx = _resolve_names(e.actors, names, home, n, f"[[events]] #{k + 1}: actors")
         end = None if e.duration is None else e.start + e.duration
         events.append((e.start, end, idx, e.action == "defect"))
@@ -204,6 +213,20 @@ def build_world(
                  alliances=alliances, graph=g, bloc=bloc, committed=committed,
                  committed_defect=committed_defect, initial_defect=initial_defect,
                  events=events)
+
+
+def _capability_error(params: Mapping[str, Any], *, explicit: bool) -> None:
+    """Capabilities that overflowed or underflowed when drawn or normalised."""
+    if explicit:
+        raise ScenarioError("[[nations]]: the capabilities span too many orders of magnitude "
+                            "(a world share became 0 or not finite); allowed: capabilities "
+                            "whose ratios stay within about 1e300")
+    from model.errors import ParameterError
+
+    raise ParameterError("capability_spread", params["capability_spread"],
+                         f"a spread for which capability_dist={params['capability_dist']!r} "
+                         "draws finite, positive capabilities (at most about 20)",
+                         why="makes drawn capabilities overflow")
 
 
 def _blocs(specs: Sequence[Any]) -> list[int] | None:
@@ -236,7 +259,8 @@ def _alliance_graph(
             raise ScenarioError(f"an explicit alliance graph was given, so alliance_network must "
                                 f"be 'explicit', not {kind!r}")
         g = check_alliance_graph(graph, n, names=names,
-                                 default_weight=float(params["alliance_weight"]))
+                                 default_weight=float(params["alliance_weight"]),
+                                 every_nation=not scenario.alliances)
         if blocs is not None:
             for i, b in enumerate(blocs):
                 g.nodes[i]["bloc"] = b

@@ -22,6 +22,7 @@ def check_alliance_graph(
     *,
     names: Sequence[str] | None = None,
     default_weight: float | None = None,
+    every_nation: bool = False,
 ) -> nx.Graph:
     """Validate a user-given alliance graph and return it in the package's contract form.
 
@@ -43,6 +44,8 @@ def check_alliance_graph(
         names: Optional name of each of the ``n_nations`` nations, in index order.
         default_weight: Weight, in (0, 1], of a tie with no ``weight`` attribute; if None, such
             a tie is an error.
+        every_nation: Require every nation as a node even with ``names`` (a graph file: one
+            that covers 5 of 12 nations is more likely a mistake than 7 isolated nations).
 
     Returns:
         A new graph on nodes ``0..n_nations-1`` with float weights and int ``bloc`` attributes.
@@ -71,6 +74,15 @@ def check_alliance_graph(
     nation_names = _check_names(names, n)
     fallback = None if default_weight is None else _check_weight("default_weight", default_weight)
     index = _index_nodes(graph, n, nation_names)
+    if nation_names is not None and every_nation and len(index) != n:
+        covered = set(index.values())
+        missing = [name for i, name in enumerate(nation_names) if i not in covered]
+        shown = ", ".join(repr(m) for m in missing[:5]) + (", ..." if len(missing) > 5 else "")
+        raise GraphError(
+            f"the alliance graph covers {len(index)} of the {n} nations (missing: {shown}); "
+            "allowed: every nation as a node, isolated ones too (a scenario's [[alliances]] "
+            "may list only the ties)"
+        )
     if nation_names is None and len(index) != n:
         raise GraphError(
             f"the alliance graph has {len(index)} nations but n_nations={n}; "
