@@ -249,10 +249,11 @@ def _cmd_map(args: argparse.Namespace) -> int:
     from experiments.analysis.common import markdown_table
     from experiments.analysis.report import threshold_lines
     from experiments.batch import load_design, run_design
+    from experiments.cli import command
 
     design = load_design(args.design)
     if "p_detect" not in design.varied or design.kind != "sweep":
-        raise ConfigError(f"design {design.name!r} does not sweep p_detect; `pausegame map` "
+        raise ConfigError(f"design {design.name!r} does not sweep p_detect; `{command('map')}` "
                           "needs a [sweep] over p_detect (e.g. stability_map_quick)")
     out = Path(args.out) if args.out else Path("batches") / design.name
     executor = _executor(args, design.n_runs)
@@ -273,6 +274,6 @@ def _cmd_map(args: argparse.Namespace) -> int:
     fig = report.files.get("stability_map_png")
     print(f"Stability map: {fig} (and .svg); summary: {report.summary_path}")
     if not args.quiet:
-        print("Explore one point in the browser app: .venv/bin/pausegame app (then open "
+        print(f"Explore one point in the browser app: {command('app')} (then open "
               "http://127.0.0.1:8765/)")
     return 1 if result.session.failed_total else 0

@@ -96,8 +96,10 @@ def register(subparsers: Any) -> None:
 # ------------------------------------------------------------------------------ scenarios
 def format_scenarios(width: int = _WIDTH) -> str:
     """The text of ``pausegame scenarios``."""
-    lines = ["Shipped scenarios (run one with `pausegame run NAME`, narrate a teaching scenario "
-             "with `pausegame demo NAME`):", ""]
+    from experiments.cli import command
+
+    lines = [f"Shipped scenarios (run one with `{command('run', 'NAME')}`, narrate a teaching "
+             f"scenario with `{command('demo', 'NAME')}`):", ""]
     for name in list_scenarios():
         scenario, _ = load_scenario(name)
         meta = scenario.meta
@@ -223,6 +225,8 @@ def _opening(engine: Engine) -> str:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
+    from experiments.cli import command
+
     try:
         case = load_teaching(args.scenario)
     except ValueError as exc:
@@ -292,7 +296,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     expected = ("the claim should fail here (it is the contrast)" if args.contrast
                 else f"the claim says at least {claim.share:.0%} of runs show it")
     print(textwrap.fill(f"This run {verdict} the claimed outcome; {expected}. "
-                        f"`pausegame claims {case.name}` checks it over 200 seeds.", _WIDTH))
+                        f"`{command('claims', case.name)}` checks it over 200 seeds.", _WIDTH))
     suffix = "-contrast" if args.contrast else ""
     out = Path(args.out) if args.out else Path("runs") / f"demo-{case.name}{suffix}-seed{seed}"
     path = write_demo_plots(case, trace, out, contrast=args.contrast)

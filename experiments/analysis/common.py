@@ -136,14 +136,16 @@ class BatchContext:
     @classmethod
     def open(cls, path: str | Path) -> BatchContext:
         """Load a results directory (raises ConfigError when it is not one or holds no runs)."""
+        from experiments.cli import command
+
         path = Path(path)
         if not path.is_dir():
-            raise ConfigError(f"{path}: no such results directory (run `pausegame sweep "
-                              "DESIGN --out DIR` first)")
+            raise ConfigError(f"{path}: no such results directory (run "
+                              f"`{command('sweep', 'DESIGN', '--out', 'DIR')}` first)")
         result = load_results(path)
         if len(result.frame) == 0:
             raise ConfigError(f"{path}: the results directory holds no finished runs yet; "
-                              "run (or resume) `pausegame sweep` on it")
+                              f"run (or resume) `{command('sweep')}` on it")
         normalized: dict[str, Any] = {}
         if (path / "design.json").is_file():
             normalized = json.loads((path / "design.json").read_text(encoding="utf-8"))

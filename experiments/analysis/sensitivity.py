@@ -357,8 +357,11 @@ def sobol_analysis(context: BatchContext, output: str = "held", *, confidence: f
         ConfigError: When the batch is not a Saltelli batch or is unfinished.
     """
     if scheme(context) != "saltelli":
-        raise ConfigError(f"{context.path} is not a Saltelli batch; make one with `pausegame "
-                          "sensitivity DESIGN --out DIR` from a design with a [sample] table")
+        from experiments.cli import command
+
+        raise ConfigError(f"{context.path} is not a Saltelli batch; make one with "
+                          f"`{command('sensitivity', 'DESIGN', '--out', 'DIR')}` from a design "
+                          "with a [sample] table")
     params = tuple(context.spec["params"])
     n, d = int(context.spec["n"]), len(params)
     y = _point_means(context, output)
@@ -379,8 +382,10 @@ def morris_analysis(context: BatchContext, output: str = "held", *, seed: int = 
     from SALib.analyze import morris as morris_analyze
 
     if scheme(context) != "morris":
-        raise ConfigError(f"{context.path} is not a Morris batch; make one with `pausegame "
-                          "sensitivity DESIGN --method morris --out DIR`")
+        from experiments.cli import command
+
+        make = command("sensitivity", "DESIGN", "--method", "morris", "--out", "DIR")
+        raise ConfigError(f"{context.path} is not a Morris batch; make one with `{make}`")
     params = tuple(context.spec["params"])
     r, levels = int(context.spec["trajectories"]), int(context.spec["levels"])
     unit = morris_unit(len(params), r, levels, int(context.result.manifest["master_seed"]))
