@@ -11,13 +11,24 @@ Example:
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 from typing import Any
 
-from experiments.batch.design import load_design
-from experiments.batch.runner import EXECUTORS, START_METHODS, BatchError, run_design
-from experiments.batch.store import StoreError, load_results
+import numpy as np
+import pyarrow as pa
+
+from experiments.batch.design import list_designs, load_design
+from experiments.batch.runner import (
+    EXECUTORS,
+    MAX_WORKERS_PER_CORE,
+    START_METHODS,
+    BatchError,
+    check_workers,
+    run_design,
+)
+from experiments.batch.store import StoreError, load_results, results_schema
 
 __all__ = ["register"]
 
@@ -32,12 +43,14 @@ def register(subparsers: Any) -> None:
                     "Running the same command again resumes: finished runs are skipped. Exit "
                     "status 1 when the results hold failed runs.")
     sub.add_argument("design", metavar="FILE",
-                     help="a design file (.toml), or the name of a shipped design "
-                          "(stability_map, tiny)")
+                     help="a design file (.toml), or the name of a shipped design ("
+                          + ", ".join(list_designs()) + ")")
     sub.add_argument("--executor", choices=EXECUTORS, default="local",
                      help="serial (this process), local (a process pool; default) or dask")
     sub.add_argument("--workers", type=_positive, metavar="N",
-                     help="worker processes of the local pool (default: the number of cores)")
+                     help="worker processes of the local pool (default: the number of cores; "
+                          f"at most {MAX_WORKERS_PER_CORE} per core, and never more than the "
+                          "runs to do)")
     sub.add_argument("--scheduler", metavar="ADDR",
                      help="address of a running Dask scheduler (with --executor dask)")
     sub.add_argument("--dask-workers", type=_positive, metavar="N", dest="dask_workers",
@@ -101,6 +114,10 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
                          "local cluster for this run), not both")
     if args.executor == "dask" and args.workers:
         raise UsageError("with --executor dask, size a local cluster with --dask-workers N")
+    if args.executor == "local":
+        check_workers(args.workers, "--workers")
+    elif args.executor == "dask" and not args.scheduler:
+        check_workers(args.dask_workers, "--dask-workers")
     design = load_design(args.design)
     out = Path(args.out) if args.out else Path("batches") / design.name
     workers = args.dask_workers if args.executor == "dask" else args.workers
@@ -128,6 +145,23 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     return 1 if session.failed_total else 0
 
 
+def _csv_ready(frame: Any, varied: list[str]) -> Any:
+    """The frame with its list columns (``sanctions_paid_by_bloc``) as JSON text.
+
+    Each list is written at full precision (``[9.661538461538461, 9.44]``), so that
+    ``json.loads`` gives back the stored floats; a failed run's cell is empty.
+    """
+    lists = [f.name for f in results_schema(varied) if pa.types.is_list(f.type)]
+    if not lists:
+        return frame
+    frame = frame.copy()
+    for name in lists:
+        frame[name] = [json.dumps([float(x) for x in v])
+                       if isinstance(v, (list, tuple, np.ndarray)) else None
+                       for v in frame[name].tolist()]
+    return frame
+
+
 def _cmd_export(args: argparse.Namespace) -> int:
     from experiments.cli import UsageError
 
@@ -139,11 +173,12 @@ def _cmd_export(args: argparse.Namespace) -> int:
     except StoreError as exc:
         raise UsageError(str(exc)) from None
     target = args.out or str(folder / "results.csv")
+    frame = _csv_ready(result.frame, result.manifest["varied"])
     if target == "-":
-        result.frame.to_csv(sys.stdout, index=False)
+        frame.to_csv(sys.stdout, index=False)
     else:
-        result.frame.to_csv(target, index=False)
-        print(f"Wrote {len(result.frame)} runs to {target}")
+        frame.to_csv(target, index=False)
+        print(f"Wrote {len(frame)} runs to {target}")
     if args.series:
         series_path = folder / "series.csv"
         frame = result.series()

@@ -98,6 +98,10 @@ _RESERVED = {"seed": "a design has no `seed`: every run's seed is derived from [
 #: Bits kept of a derived seed (a plain non-negative int64).
 _SEED_MASK = (1 << 63) - 1
 
+#: The most runs (points x replicates) one design may have: checked before any point is
+#: generated, so a design of 100,000 x 100,000 points is refused at once.
+MAX_RUNS = 10_000_000
+
 
 class DesignError(ConfigError):
     """A design file or mapping that is not valid (names the file, the table and the field)."""
@@ -286,7 +290,12 @@ def design_from_mapping(
     if "sweep" in data and "sample" in data:
         raise DesignError(f"{source}: give [sweep] or [sample], not both")
     meta = dict(tables["meta"])
-    name = str(meta.get("name", default_name))
+    name = meta.get("name", default_name)
+    if not isinstance(name, str) or not name.strip() or any(c in name for c in "/\\\0") \
+            or name.startswith("."):
+        raise DesignError(f"{source}: [meta] name={name!r} is not allowed; allowed: a "
+                          "non-empty text without '/' or '\\' that does not start with '.' "
+                          "(it names the default results folder batches/NAME/)")
 
     # --- base
     base_t = tables["base"]
@@ -313,7 +322,8 @@ def design_from_mapping(
     # --- run
     run = tables["run"]
     replicates = _int_field(run, "replicates", source, "[run]", default=1, low=1)
-    master_seed = _int_field(run, "master_seed", source, "[run]", default=None, low=0)
+    master_seed = _int_field(run, "master_seed", source, "[run]", default=None, low=0,
+                             high=_SEED_MASK)
     if master_seed is None:
         suggestion = int(np.random.SeedSequence().entropy % 10**9)  # type: ignore[operator]
         raise DesignError(f"{source}: [run] master_seed is required (every run's seed is "
@@ -346,12 +356,17 @@ def design_from_mapping(
     # --- points
     if "sweep" in data:
         kind = "sweep"
+        _check_size(_sweep_sizes(tables["sweep"]), replicates, source, "[sweep]")
         varied, points, spec = _sweep(tables["sweep"], table, source)
     elif "sample" in data:
         kind = "sample"
+        n = tables["sample"].get("n")
+        if isinstance(n, int) and not isinstance(n, bool):
+            _check_size([n], replicates, source, "[sample] n")
         varied, points, spec = _sample(tables["sample"], table, source, master_seed)
     else:
         kind, varied, points, spec = "single", (), {}, {}
+        _check_size([1], replicates, source, "[run]")
     for key in varied:
         if key in base:
             raise DesignError(f"{source}: {key!r} is both in [base.params] and varied by "
@@ -380,14 +395,64 @@ def _table(data: Mapping[str, Any], key: str, source: str, *, where: str | None 
 
 
 def _int_field(t: Mapping[str, Any], key: str, source: str, where: str, *, default: Any,
-               low: int) -> Any:
+               low: int, high: int | None = None) -> Any:
     if key not in t:
         return default
     value = t[key]
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise DesignError(f"{source}: {where} {key}={value!r} is not allowed; allowed: an "
-                          f"integer >= {low}")
+    if isinstance(value, bool) or not isinstance(value, int) or value < low \
+            or (high is not None and value > high):
+        allowed = f"an integer >= {low}" if high is None else \
+            f"an integer from {low} to {high}"
+        raise DesignError(f"{source}: {where} {key}={value!r} is not allowed; allowed: "
+                          f"{allowed}")
     return int(value)
+
+
+def _sweep_sizes(t: Mapping[str, Any]) -> list[int]:
+    """The number of values of each ``[sweep]`` axis, from its specification alone.
+
+    Axes whose size cannot be told (a malformed range) count 1 here; generating them reports
+    the problem.
+    """
+    sizes = []
+    for spec in t.values():
+        size = 1
+        if isinstance(spec, list):
+            size = len(spec)
+        elif isinstance(spec, Mapping):
+            nums = {k: spec.get(k) for k in ("start", "stop", "num", "step")}
+            ok = {k: v for k, v in nums.items() if isinstance(v, (int, float))
+                  and not isinstance(v, bool) and math.isfinite(v)}
+            if "num" in ok and ok["num"] >= 1 and float(ok["num"]).is_integer():
+                size = int(ok["num"])
+            elif {"start", "stop", "step"} <= set(ok) and ok["step"] > 0 \
+                    and ok["stop"] >= ok["start"]:
+                size = int(math.floor((ok["stop"] - ok["start"]) / ok["step"] + 1e-9)) + 1
+        sizes.append(max(1, size))
+    return sizes
+
+
+def _check_size(sizes: Sequence[int], replicates: int, source: str, where: str) -> None:
+    """Refuse a design too large, before any point is generated.
+
+    Too large is more than :data:`MAX_RUNS` runs, or a plan that would not fit in this
+    machine's memory (:func:`experiments.limits.check_plan`).
+    """
+    from experiments.limits import check_plan
+
+    points = math.prod(sizes)
+    runs = points * replicates
+    if runs <= MAX_RUNS:
+        try:
+            check_plan(points, len(sizes), replicates=replicates, where=f"{source}: {where}")
+        except ConfigError as exc:
+            raise DesignError(str(exc)) from None
+        return
+    shape = " x ".join(f"{n:,}" for n in sizes)
+    given = f"{shape} = {points:,} points" if len(sizes) > 1 else f"{points:,} points"
+    raise DesignError(f"{source}: {where} gives {given} x {replicates:,} replicates = "
+                      f"{runs:,} runs; allowed: at most {MAX_RUNS:,} runs in one design "
+                      "(fewer values or replicates, or split it into several designs)")
 
 
 def _param(key: str, table: Mapping[str, Any], source: str, where: str) -> Any:
@@ -440,6 +505,9 @@ def _sweep(t: Mapping[str, Any], table: Mapping[str, Any], source: str
         axes[key] = values
     varied = tuple(axes)
     n = math.prod(len(v) for v in axes.values())
+    from experiments.limits import check_plan  # refuse a plan that cannot fit, before np.indices
+
+    check_plan(n, len(axes), where=f"{source}: [sweep]")
     grids = np.indices([len(v) for v in axes.values()]).reshape(len(axes), n)
     points = {key: _column([axes[key][i] for i in grids[j]], table[key].kind)
               for j, key in enumerate(varied)}
@@ -473,8 +541,9 @@ def _range(spec: Mapping[str, Any], p: Any, source: str, where: str) -> list[Any
         if step <= 0 or stop < start:
             raise DesignError(f"{source}: {where}: step must be > 0 and stop >= start")
         count = int(math.floor((stop - start) / step + 1e-9)) + 1
-        if count > 10_000_000:
-            raise DesignError(f"{source}: {where}: {count} values are too many")
+        if count > MAX_RUNS:
+            raise DesignError(f"{source}: {where}: {count:,} values are too many; allowed: at "
+                              f"most {MAX_RUNS:,} runs in one design")
         values = [start + i * step for i in range(count)]
     if p.kind == "int":
         if any(abs(v - round(v)) > 1e-9 for v in values):

@@ -60,6 +60,50 @@ START_METHODS = ("spawn", "forkserver", "fork")
 FLUSH_ROWS = 20_000
 FLUSH_SECONDS = 30.0
 
+#: Worker processes a local pool (or a local Dask cluster) may start, per usable core: more
+#: only compete for the cores, and each worker is a process of about 200 MB.
+MAX_WORKERS_PER_CORE = 4
+
+#: Seconds between a worker's checks that the process that started it is still alive.
+WATCHDOG_SECONDS = 1.0
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the platform tells)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def max_workers() -> int:
+    """The most worker processes a local pool may have here (:data:`MAX_WORKERS_PER_CORE`)."""
+    return MAX_WORKERS_PER_CORE * usable_cores()
+
+
+def check_workers(workers: int | None, name: str = "workers") -> list[str]:
+    """Refuse a number of local workers this machine cannot usefully run; return warnings.
+
+    Raises:
+        ConfigError: Below 1 or above :func:`max_workers`, naming ``name`` and what is allowed.
+    """
+    if workers is None:
+        return []
+    cores = usable_cores()
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1 \
+            or workers > max_workers():
+        raise ConfigError(f"{name} {workers!r} is not allowed; allowed: an integer from 1 to "
+                          f"{max_workers()} ({MAX_WORKERS_PER_CORE} per core; this machine "
+                          f"has {cores}; each worker is a process of about 200 MB)")
+    if workers > cores:
+        return [f"{name} {workers} is more than the {cores} cores of this machine: the workers "
+                "will compete for them (and each holds about 200 MB)"]
+    return []
+
+
+def _warn(message: str) -> None:
+    print(f"pausegame: warning: {message}", file=sys.stderr, flush=True)
+
 
 class BatchError(RuntimeError):
     """An experiment that had to stop (its finished runs are saved; rerun to resume)."""
@@ -449,6 +493,53 @@ def _warm() -> None:
     Engine.from_params({"n_nations": 2, "n_labs": 2, "steps": 2}, rng=0).run()
 
 
+def _parent_alive(pid: int, created: float) -> bool:
+    """Whether the process ``pid`` started at ``created`` is still running (not a zombie)."""
+    import psutil
+
+    try:
+        proc = psutil.Process(pid)
+        return proc.create_time() == created and proc.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
+
+
+def _die_with_parent(pid: int, created: float) -> None:
+    """Make this worker end when the process that started the pool ends, even by ``kill -9``.
+
+    On Linux the kernel sends SIGTERM when the parent dies (``prctl(PR_SET_PDEATHSIG)``); on
+    every platform a daemon thread checks the parent each :data:`WATCHDOG_SECONDS` and ends
+    this process when it is gone (it also covers the ``forkserver`` start method, whose
+    workers are children of the fork server).
+    """
+    import threading
+
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+            import signal
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, int(signal.SIGTERM), 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+        except (OSError, AttributeError):  # pragma: no cover - no libc: the watchdog remains
+            pass
+
+    def watch() -> None:
+        while _parent_alive(pid, created):
+            time.sleep(WATCHDOG_SECONDS)
+        os._exit(1)
+
+    if not _parent_alive(pid, created):  # it died before prctl took effect
+        os._exit(1)
+    threading.Thread(target=watch, name="pausegame-parent-watchdog", daemon=True).start()
+
+
+def _worker_start(pid: int, created: float) -> None:
+    """Initializer of a local pool's workers: end with the parent, then warm the engine."""
+    _die_with_parent(pid, created)
+    _warm()
+
+
 class _Serial:
     def __init__(self) -> None:
         self.workers = 1
@@ -475,8 +566,13 @@ class _Serial:
 class _Local:
     def __init__(self, workers: int, start_method: str) -> None:
         self.workers = workers
+        import psutil
+
         ctx = multiprocessing.get_context(start_method)
-        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_warm)
+        me = psutil.Process()
+        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
+                                        initializer=_worker_start,
+                                        initargs=(me.pid, me.create_time()))
 
     def submit(self, task: Task) -> Future[ChunkResult]:
         return self.pool.submit(run_chunk, task)
@@ -574,6 +670,7 @@ class SessionSummary:
     wall_time: float
     failed_total: int
     cpu_time: float = 0.0
+    set_aside: list[str] = field(default_factory=list)
 
     def describe(self) -> str:
         """A one-paragraph closing summary."""
@@ -581,6 +678,10 @@ class SessionSummary:
         text = (f"{self.action.capitalize()}: ran {self.runs} runs ({self.runs - self.failed} "
                 f"ok, {self.failed} failed) in {self.wall_time:.1f} s ({rate:.0f} runs/s) with "
                 f"executor {self.executor} x{self.workers}")
+        if self.set_aside:
+            n = len(self.set_aside)
+            text += (f"; {n} damaged file{'s were' if n > 1 else ' was'} set aside under "
+                     "damaged/ (see the warnings above)")
         if self.skipped:
             text += f"; {self.skipped} runs were already finished"
         if self.remaining:
@@ -649,8 +750,12 @@ def run_design(
     if start_method not in START_METHODS:
         raise ConfigError(f"start_method={start_method!r} is not allowed; allowed: "
                           + ", ".join(START_METHODS))
-    if workers is not None and workers < 1:
-        raise ConfigError(f"workers={workers} is not allowed; allowed: an integer >= 1")
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int)
+                                or workers < 1):
+        raise ConfigError(f"workers={workers!r} is not allowed; allowed: an integer >= 1")
+    # the local pool, or a Dask cluster started here, runs on this machine's cores
+    local = executor == "local" or (executor == "dask" and not scheduler)
+    warnings = check_workers(workers, "workers") if local else []
     if chunk_size is not None and chunk_size < 1:
         raise ConfigError(f"chunk_size={chunk_size} is not allowed; allowed: an integer >= 1")
     if scheduler and executor != "dask":
@@ -658,6 +763,8 @@ def run_design(
     store, action = ResultsStore.open(out, design, extend=extend,
                                       allow_version_change=allow_version_change,
                                       command=command)
+    for message in warnings:
+        _warn(message)
     try:
         return _run_store(store, action, design, executor=executor, workers=workers,
                           scheduler=scheduler, start_method=start_method,
@@ -675,6 +782,9 @@ def _run_store(store: ResultsStore, action: str, design: Design, *, executor: st
                flush_rows: int, progress: str, progress_interval: float,
                on_progress: Callable[[int, int], None] | None, load: bool) -> BatchResult:
     """The body of :func:`run_design`, with the store opened (and locked)."""
+    set_aside = store.repair()
+    for note in set_aside:
+        _warn(note)
     if retry_failed:
         store.drop_failed()
     finished, _ = store.status()
@@ -688,11 +798,15 @@ def _run_store(store: ResultsStore, action: str, design: Design, *, executor: st
     pool: _Serial | _Local | _Dask
     if executor == "serial" or todo == 0:
         pool = _Serial()
+        size = chunk_size or default_chunk_size(todo, 1)
     elif executor == "local":
-        pool = _Local(workers or os.cpu_count() or 1, start_method)
+        # no more workers than tasks: a worker without a task is a process for nothing
+        want = min(workers or usable_cores(), todo)
+        size = chunk_size or default_chunk_size(todo, want)
+        pool = _Local(max(1, min(want, -(-todo // size))), start_method)
     else:
-        pool = _Dask(scheduler, workers)
-    size = chunk_size or default_chunk_size(todo, pool.workers)
+        pool = _Dask(scheduler, min(workers, todo) if workers else None)
+        size = chunk_size or default_chunk_size(todo, pool.workers)
     bar = Progress(todo, progress, interval=progress_interval, callback=on_progress)
     buffer: list[ChunkResult] = []
     buffered = 0
@@ -757,9 +871,13 @@ def _run_store(store: ResultsStore, action: str, design: Design, *, executor: st
                              remaining=int((~finished).sum()),
                              wall_time=time.perf_counter() - started,
                              failed_total=int(failed.sum()), cpu_time=cpu_total)
-    store.record_session({"runs": session.runs, "failed": session.failed,
-                          "wall_time_s": round(session.wall_time, 3), "executor": executor,
-                          "workers": pool.workers, "chunk_size": size})
+    session.set_aside = set_aside
+    info: dict[str, Any] = {"runs": session.runs, "failed": session.failed,
+                            "wall_time_s": round(session.wall_time, 3), "executor": executor,
+                            "workers": pool.workers, "chunk_size": size}
+    if set_aside:
+        info["set_aside"] = set_aside
+    store.record_session(info)
     if load:
         result = load_results(store.path)
     else:

@@ -25,9 +25,11 @@ Load results with :func:`load_results` (or ``pandas.read_parquet(DIR / "results"
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import os
 import platform
+import re
 import shutil
 import sys
 import typing
@@ -66,6 +68,170 @@ INFO_PACKAGES = ("pandas", "pyarrow", "dask", "distributed")
 
 class StoreError(ConfigError):
     """A results directory that cannot be used for this command (names why and what to do)."""
+
+
+#: Folder of a results directory into which a resumed sweep moves the parts it cannot read
+#: (``damaged/results/part-*.parquet``, ``damaged/series/...``): renamed, never deleted.
+DAMAGED_DIR = "damaged"
+
+
+class DamagedPartError(StoreError):
+    """A results (or series) part that cannot be read: names it and the command that repairs it.
+
+    Attributes:
+        part: The first damaged part.
+        reason: Why it cannot be read.
+        repair: The command that sets damaged parts aside and runs their runs again.
+    """
+
+    def __init__(self, part: Path, reason: str, repair: str, *, others: int = 0) -> None:
+        self.part = part
+        self.reason = reason
+        self.repair = repair
+        more = f" (and {others} more damaged part{'s' if others > 1 else ''})" if others else ""
+        super().__init__(
+            f"{part} is damaged{more}: {reason}; repair with `{repair}`, which sets damaged "
+            f"parts aside (into {part.parent.parent / DAMAGED_DIR}{os.sep}) and runs their runs "
+            "again")
+
+
+class _Unreadable(Exception):
+    """A part that cannot be read (the message is the reason, short)."""
+
+
+def _reason(exc: BaseException) -> str:
+    """A short reason from a pyarrow error (without the path it repeats)."""
+    text = " ".join(str(exc).split())
+    text = re.sub(r"^(Could not open Parquet input source|Error creating dataset\. Could not "
+                  r"read schema from) '[^']*'[:.]?\s*", "", text)
+    first = text.split(". ")[0].rstrip(".")
+    return first or type(exc).__name__
+
+
+#: What reading a damaged Parquet file raises (ArrowInvalid is a ValueError, ArrowIOError an
+#: OSError).
+_READ_ERRORS = (pa.ArrowException, OSError, ValueError, EOFError, KeyError, IndexError)
+
+
+def _read_part(part: Path, sch: pa.Schema, required: Sequence[str],
+               n_runs: int | None = None) -> tuple[pa.Table, bool]:
+    """Read a part whole and conform it to ``sch``; return it and whether it should be rewritten.
+
+    Columns of ``sch`` the part lacks (summary fields added by a later version) are null;
+    columns it has beyond ``sch`` are dropped; a column of another type is cast when that
+    loses nothing (a float ``collapse_step`` of whole numbers becomes an integer).
+
+    Raises:
+        _Unreadable: A file that is not a readable Parquet part of this directory.
+    """
+    try:
+        handle = pq.ParquetFile(part)
+        file_schema = handle.schema_arrow
+        missing = [c for c in required if c not in file_schema.names]
+        if missing:
+            raise _Unreadable("it is not a part of this directory (no column "
+                              + ", ".join(repr(c) for c in missing) + ")")
+        raw = handle.read(columns=[c for c in sch.names if c in file_schema.names])
+    except _READ_ERRORS as exc:
+        raise _Unreadable(_reason(exc)) from None
+    arrays = []
+    for f in sch:
+        if f.name not in raw.column_names:
+            arrays.append(pa.nulls(raw.num_rows, type=f.type))
+            continue
+        col = raw.column(f.name)
+        if col.type != f.type:
+            try:
+                col = col.cast(f.type, safe=True)
+            except _READ_ERRORS:
+                raise _Unreadable(f"column {f.name!r} holds {col.type} values that are not "
+                                  f"{f.type}") from None
+        arrays.append(col)
+    table = pa.Table.from_arrays(arrays, schema=sch)
+    for name in required:
+        if name in _ID_COLUMNS and table.column(name).null_count:
+            raise _Unreadable(f"column {name!r} has missing values")
+    if n_runs is not None and table.num_rows:
+        ids = table.column("run_id")
+        low, high = pa.compute.min(ids).as_py(), pa.compute.max(ids).as_py()
+        if low < 0 or high >= n_runs:
+            raise _Unreadable(f"run ids {low} to {high} are outside the plan's 0 to "
+                              f"{n_runs - 1}")
+    stored = (file_schema.metadata or {}).get(b"pandas")
+    rewrite = (stored != (sch.metadata or {}).get(b"pandas")
+               or [f.type for f in file_schema] != [f.type for f in raw.schema]
+               or file_schema.names != sch.names)
+    return table, rewrite
+
+
+def _read_file(path: Path, what: str) -> pa.Table:
+    """Read a plan or points file, or raise :class:`StoreError` naming it."""
+    try:
+        return pq.read_table(path)
+    except _READ_ERRORS as exc:
+        raise StoreError(f"{path} is damaged ({_reason(exc)}): {what} cannot be read, so this "
+                         "directory cannot be resumed or extended; its finished runs are "
+                         "intact (load_results reads them); run the design again in a new "
+                         "--out directory") from None
+
+
+def repair_command(path: Path, manifest: Mapping[str, Any]) -> str:
+    """The command that resumes a results directory (setting damaged parts aside)."""
+    import shlex
+
+    design_arg: str | None = str(path / "design.toml")
+    try:
+        from experiments.batch.design import load_design
+
+        if load_design(path / "design.toml").hash != manifest.get("design_hash"):
+            design_arg = None
+    except ConfigError:
+        design_arg = None
+    if design_arg is None:
+        for entry in reversed(manifest.get("history") or []):
+            cmd = (entry.get("command") or []) if isinstance(entry, Mapping) else []
+            if len(cmd) > 2 and Path(str(cmd[0])).name == "pausegame" and cmd[1] == "sweep" \
+                    and not str(cmd[2]).startswith("-"):
+                design_arg = str(cmd[2])
+                break
+    if design_arg is None:
+        design_arg = str(manifest.get("design_name") or "DESIGN")
+    return shlex.join(["pausegame", "sweep", design_arg, "--out", str(path)])
+
+
+def _read_manifest(path: Path) -> dict[str, Any]:
+    """The manifest of a results directory, checked enough to be used."""
+    manifest_path = path / "manifest.json"
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise StoreError(f"{manifest_path}: cannot read the manifest ({exc}); the finished "
+                         f"runs are in {path / 'results'}{os.sep} (pandas.read_parquet reads "
+                         "them)") from None
+    if not isinstance(manifest, dict):
+        raise StoreError(f"{manifest_path}: the manifest is not a JSON object")
+    if manifest.get("schema_version") != RESULTS_SCHEMA_VERSION:
+        raise StoreError(f"{path} holds results of schema version "
+                         f"{manifest.get('schema_version')!r}; this pausegame reads and writes "
+                         f"version {RESULTS_SCHEMA_VERSION}; use a new --out directory")
+    problems = []
+    if not isinstance(manifest.get("varied"), list) or not all(
+            isinstance(v, str) and v in schema() for v in manifest["varied"]):
+        problems.append("varied")
+    if not isinstance(manifest.get("design_hash"), str):
+        problems.append("design_hash")
+    for key in ("n_runs", "replicates", "n_points"):
+        if isinstance(manifest.get(key), bool) or not isinstance(manifest.get(key), int) \
+                or manifest[key] < 0:
+            problems.append(key)
+    if not isinstance(manifest.get("plan_parts"), list):
+        problems.append("plan_parts")
+    if not isinstance(manifest.get("history"), list):
+        problems.append("history")
+    if problems:
+        raise StoreError(f"{manifest_path}: the manifest's " + ", ".join(problems)
+                         + " are missing or not valid; use a new --out directory")
+    return manifest
 
 
 #: The lock file a running sweep holds (an advisory ``flock``, released when the process ends,
@@ -133,13 +299,39 @@ def results_schema(varied: Sequence[str]) -> pa.Schema:
 
     ``status`` is ``"ok"`` or ``"failed"``; ``error`` is null for runs that finished. The
     summary fields are null for failed runs; ``collapse_step`` is null when the pause held.
+    The schema carries pandas metadata, so that ``pandas.read_parquet`` reads integer summary
+    fields as nullable integers (``Int64``).
     """
+    return _results_schema(tuple(varied))
+
+
+@functools.lru_cache(maxsize=64)
+def _results_schema(varied: tuple[str, ...]) -> pa.Schema:
     cols = [("run_id", pa.int64()), ("point", pa.int64()), ("replicate", pa.int64()),
             ("seed", pa.int64())]
     cols += [(name, _param_type(name)) for name in varied]
     cols += [("status", pa.string()), ("error", pa.string())]
     cols += summary_fields()
-    return pa.schema(cols)
+    sch = pa.schema(cols)
+    return sch.with_metadata(_pandas_metadata(sch))
+
+
+#: Columns that are never null (every row has them, failed runs too).
+_ID_COLUMNS = ("run_id", "point", "replicate", "seed")
+
+
+def _pandas_metadata(sch: pa.Schema) -> dict[bytes, bytes]:
+    """The pandas metadata of the results' columns, stored in every part's schema.
+
+    With it ``pandas.read_parquet(DIR / "results")`` gives the same dtypes as
+    :func:`load_results`: integer summary fields (``collapse_step``, ...) as the nullable
+    ``Int64``, booleans as the nullable ``boolean`` (failed runs have no summary), ids as int64.
+    """
+    frame = sch.empty_table().to_pandas(types_mapper=_nullable)
+    for name in _ID_COLUMNS:
+        frame[name] = frame[name].astype("int64")
+    meta = pa.Schema.from_pandas(frame, preserve_index=False).metadata or {}
+    return {b"pandas": meta[b"pandas"]}
 
 
 def series_schema(columns: Sequence[str]) -> pa.Schema:
@@ -219,6 +411,8 @@ class ResultsStore:
         self.path = path
         self.manifest = manifest
         self._lock: Any = None
+        #: What opening repaired (damaged plan files set aside and rebuilt), for the user.
+        self.notes: list[str] = []
 
     def close(self) -> None:
         """Release the directory's lock (another sweep may then write to it)."""
@@ -289,18 +483,14 @@ class ResultsStore:
                     else:
                         target.unlink()
             return cls._create(path, design, cmd), "created"
-        try:
-            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise StoreError(f"{manifest_path}: cannot read the manifest ({exc})") from None
-        if manifest.get("schema_version") != RESULTS_SCHEMA_VERSION:
-            raise StoreError(f"{path} holds results of schema version "
-                             f"{manifest.get('schema_version')!r}; this pausegame writes "
-                             f"version {RESULTS_SCHEMA_VERSION}; use a new --out directory")
+        manifest = _read_manifest(path)
         store = cls(path, manifest)
         store._check_versions(allow_version_change)
-        store._clean_temporaries()
+        # every check that can refuse comes before the first write: a refused command
+        # changes nothing in the directory
         if manifest["design_hash"] == design.hash:
+            store.notes = store._repair_plan(design)
+            store._clean_temporaries()
             store._log("resumed", cmd, design)
             return store, "resumed"
         if not extend:
@@ -309,6 +499,8 @@ class ResultsStore:
                 f"{manifest['design_hash'][:12]}; this one is {design.name!r}, hash "
                 f"{design.hash[:12]}); use another --out directory, or --extend to add points "
                 "or replicates to the stored design")
+        store._repair_plan(None)
+        store._clean_temporaries()
         store._extend(design, cmd)
         return store, "extended"
 
@@ -322,19 +514,8 @@ class ResultsStore:
             (path / "series").mkdir(exist_ok=True)
         if design.text is not None:
             _atomic_write_text(design.text, path / "design.toml")
-        keys = point_keys(design)
-        _write_points(path, design, np.arange(design.n_points), keys)
-        plan_parts = []
+        plan_parts = _write_plan(path, design)
         n_runs = design.n_runs
-        reps = design.replicates
-        for k, first in enumerate(range(0, n_runs, PLAN_CHUNK)):
-            run_id = np.arange(first, min(n_runs, first + PLAN_CHUNK), dtype=np.int64)
-            point, rep = run_id // reps, run_id % reps
-            seeds = derive_seeds(design.master_seed, design.seed_scheme, keys[point], rep)
-            name = f"plan/part-{k:05d}.parquet"
-            _atomic_write_table(pa.table([run_id, point, rep, seeds], schema=PLAN_SCHEMA),
-                                path / name)
-            plan_parts.append({"file": name, "first_run": first, "n_runs": len(run_id)})
         manifest = {
             "schema_version": RESULTS_SCHEMA_VERSION,
             "created": _now(),
@@ -397,7 +578,7 @@ class ResultsStore:
         if design.replicates < old_reps:
             raise StoreError(f"--extend cannot remove replicates ({old_reps} stored, "
                              f"{design.replicates} in the design)")
-        stored = pq.read_table(self.path / "points.parquet")
+        stored = _read_file(self.path / "points.parquet", "the design points")
         old_keys = stored.column("point_key").to_numpy()
         new_keys = point_keys(design)
         index = {int(k): i for i, k in enumerate(new_keys.tolist())}
@@ -496,13 +677,97 @@ class ResultsStore:
 
     def points(self) -> dict[str, np.ndarray]:
         """The stored points: ``point``, ``point_key`` and one array per varied parameter."""
-        table = pq.read_table(self.path / "points.parquet")
+        table = _read_file(self.path / "points.parquet", "the design points")
         out = {}
         for name in table.column_names:
             col = table.column(name)
             out[name] = (np.array(col.to_pylist(), dtype=object)
                          if pa.types.is_string(col.type) else col.to_numpy())
         return out
+
+    # ---------------------------------------------------------------- repair
+    def repair(self) -> list[str]:
+        """Set aside the parts a resumed sweep cannot read, so that their runs run again.
+
+        Every results part is read whole (and its series part, when the design keeps series).
+        One that cannot be read, or is not a part of this directory, is moved (renamed, never
+        deleted) to ``damaged/results/`` with its series part to ``damaged/series/``; its runs
+        then have no row and are pending again. Readable parts written by an older version
+        (no pandas metadata, or a float ``collapse_step``) are rewritten, atomically, in the
+        current schema. (A damaged ``points.parquet`` or plan part was rebuilt, or refused, when
+        the directory was opened: :meth:`_repair_plan`.)
+
+        Returns:
+            One note per file set aside or rebuilt (those of opening first).
+        """
+        notes = list(self.notes)
+        sch = results_schema(self.varied)
+        required = [*_ID_COLUMNS, "status", *self.varied]
+        ser_sch = (series_schema(self.manifest.get("series_columns") or [])
+                   if self.manifest.get("timeseries") else None)
+        for part in self.result_parts():
+            series = self.path / "series" / part.name
+            try:
+                table, rewrite = _read_part(part, sch, required, self.n_runs)
+                if ser_sch is not None and series.is_file():
+                    try:
+                        _read_part(series, ser_sch, ("run_id", "step"), self.n_runs)
+                    except _Unreadable as exc:
+                        raise _Unreadable(f"its series part {series} cannot be read: {exc}"
+                                          ) from None
+            except _Unreadable as exc:
+                moved = self._set_aside(part, series)
+                notes.append(f"{part} cannot be read ({exc}): set aside as {moved}; its runs "
+                             "have no results now and run again")
+                continue
+            if rewrite:
+                _atomic_write_table(table, part)
+        return notes
+
+    def _set_aside(self, part: Path, series: Path) -> Path:
+        """Move a results part (and its series part first) under ``damaged/``."""
+        aside = self.path / DAMAGED_DIR
+        if series.is_file():
+            os.replace(series, _free_name(aside / "series" / series.name))
+        target = _free_name(aside / "results" / part.name)
+        os.replace(part, target)
+        return target
+
+    def _repair_plan(self, design: Design | None) -> list[str]:
+        """Rebuild damaged plan files from ``design`` when the plan is a function of it.
+
+        That is when the directory was never extended and holds ``design``; otherwise (or
+        with ``design=None``) a damaged file raises :class:`StoreError` before anything is
+        written.
+        """
+        files = ["points.parquet", *[str(e["file"]) for e in self.manifest["plan_parts"]]]
+        bad = []
+        for rel in files:
+            try:
+                pq.ParquetFile(self.path / rel).read()
+            except _READ_ERRORS as exc:
+                bad.append((rel, _reason(exc)))
+        if not bad:
+            return []
+        extended = any(isinstance(h, Mapping) and h.get("event") == "extended"
+                       for h in self.manifest.get("history", []))
+        rel, why = bad[0]
+        if design is None or extended or design.hash != self.manifest.get("design_hash") \
+                or _write_plan_names(design) != [str(e["file"]) for e in
+                                                 self.manifest["plan_parts"]]:
+            raise StoreError(f"{self.path / rel} is damaged ({why}) and cannot be rebuilt "
+                             "(the directory was extended, or is being extended); its finished "
+                             "runs are intact "
+                             "(load_results reads them); run the design again in a new --out "
+                             "directory")
+        notes = []
+        for rel, why in bad:
+            moved = _free_name(self.path / DAMAGED_DIR / rel)
+            os.replace(self.path / rel, moved)
+            notes.append(f"{self.path / rel} cannot be read ({why}): set aside as {moved} and "
+                         "rebuilt from the design")
+        _write_plan(self.path, design, only={rel for rel, _ in bad})
+        return notes
 
     # ---------------------------------------------------------------- progress state
     def status(self) -> tuple[np.ndarray, np.ndarray]:
@@ -545,7 +810,7 @@ class ResultsStore:
     def pending(self, finished: np.ndarray) -> Iterator[Pending]:
         """The runs not finished, plan part by plan part (in run-id order)."""
         for entry in self.manifest["plan_parts"]:
-            t = pq.read_table(self.path / entry["file"])
+            t = _read_file(self.path / entry["file"], "the plan")
             run_id = t.column("run_id").to_numpy()
             todo = ~finished[run_id]
             if todo.any():
@@ -567,6 +832,45 @@ class ResultsStore:
         """Add what a session did (runs, failures, wall time, executor) to the history."""
         self.manifest["history"][-1].update(dict(info))
         self._save_manifest()
+
+
+def _write_plan(path: Path, design: Design, only: set[str] | None = None) -> list[dict[str, Any]]:
+    """Write the points and the plan of a new directory; return the plan's parts.
+
+    With ``only``, write just those files (names relative to ``path``), with the same rows as
+    at creation: for rebuilding a damaged one.
+    """
+    keys = point_keys(design)
+    if only is None or "points.parquet" in only:
+        _write_points(path, design, np.arange(design.n_points), keys)
+    plan_parts = []
+    n_runs = design.n_runs
+    reps = design.replicates
+    for k, first in enumerate(range(0, n_runs, PLAN_CHUNK)):
+        name = f"plan/part-{k:05d}.parquet"
+        run_id = np.arange(first, min(n_runs, first + PLAN_CHUNK), dtype=np.int64)
+        if only is None or name in only:
+            point, rep = run_id // reps, run_id % reps
+            seeds = derive_seeds(design.master_seed, design.seed_scheme, keys[point], rep)
+            _atomic_write_table(pa.table([run_id, point, rep, seeds], schema=PLAN_SCHEMA),
+                                path / name)
+        plan_parts.append({"file": name, "first_run": first, "n_runs": len(run_id)})
+    return plan_parts
+
+
+def _write_plan_names(design: Design) -> list[str]:
+    """The plan parts :func:`_write_plan` writes for ``design``."""
+    return [f"plan/part-{k:05d}.parquet" for k in range(-(-design.n_runs // PLAN_CHUNK))]
+
+
+def _free_name(target: Path) -> Path:
+    """``target``, or ``target`` with ``-1``, ``-2``, ... before its suffix when it exists."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    candidate, k = target, 0
+    while candidate.exists():
+        k += 1
+        candidate = target.with_name(f"{target.stem}-{k}{target.suffix}")
+    return candidate
 
 
 def _write_points(path: Path, design: Design, order: np.ndarray, keys: np.ndarray) -> None:
@@ -623,14 +927,25 @@ class BatchResult:
             raise StoreError(f"{self.path}: the design kept no per-step series "
                              "([outputs] timeseries = true keeps them)")
         parts = sorted(folder.glob("part-*.parquet"))
+        sch = series_schema(self.manifest.get("series_columns") or [])
         if not parts:
-            return pd.DataFrame(columns=series_schema(self.manifest["series_columns"]).names)
-        frame = pq.read_table(parts).to_pandas()  # type: ignore[arg-type]
+            return pd.DataFrame(columns=sch.names)
+        tables, damaged = [], []
+        for part in parts:
+            try:
+                tables.append(_read_part(part, sch, ("run_id", "step"))[0])
+            except _Unreadable as exc:
+                damaged.append((part, str(exc)))
+        if damaged:
+            raise DamagedPartError(damaged[0][0], damaged[0][1],
+                                   repair_command(self.path, self.manifest),
+                                   others=len(damaged) - 1)
+        frame = pa.concat_tables(tables).to_pandas()
         return frame.sort_values(["run_id", "step"], ignore_index=True)
 
     def points(self) -> Any:
         """The design points (``point``, ``point_key`` and the varied values)."""
-        return pq.read_table(self.path / "points.parquet").to_pandas()
+        return _read_file(self.path / "points.parquet", "the design points").to_pandas()
 
     def survival(self) -> Any:
         """Per point: the share of its finished runs in which the pause held."""
@@ -659,10 +974,20 @@ def load_results(path: str | Path) -> BatchResult:
     manifest_path = path / "manifest.json"
     if not manifest_path.is_file():
         raise StoreError(f"{path} is not a results directory (no manifest.json)")
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest = _read_manifest(path)
     parts = sorted((path / "results").glob("part-*.parquet"))
     sch = results_schema(manifest["varied"])
-    table = pq.read_table(parts, schema=sch) if parts else sch.empty_table()  # type: ignore
+    required = [*_ID_COLUMNS, "status", *manifest["varied"]]
+    tables, damaged = [], []
+    for part in parts:
+        try:
+            tables.append(_read_part(part, sch, required, int(manifest["n_runs"]))[0])
+        except _Unreadable as exc:
+            damaged.append((part, str(exc)))
+    if damaged:
+        raise DamagedPartError(damaged[0][0], damaged[0][1], repair_command(path, manifest),
+                               others=len(damaged) - 1)
+    table = pa.concat_tables(tables) if tables else sch.empty_table()
     frame = table.to_pandas(types_mapper=_nullable)
     for name in ("run_id", "point", "replicate", "seed"):
         frame[name] = frame[name].astype("int64")
