@@ -15,16 +15,19 @@ control. The page's URL carries every changed control, so a view can be shared a
 from __future__ import annotations
 
 import html
+import math
 import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
 import markdown
+import numpy as np
 import reacton.ipyvuetify as rv
 import solara
 import solara.widgets
 
+from model import theory
 from viz import charts, classroom, specs
 from viz.session import (
     GameSession,
@@ -37,9 +40,40 @@ from viz.session import (
     unit_label,
 )
 
-#: Play's target speed (steps per second) and how often it redraws the heavy charts.
+#: Play's default speed (steps per second) and how often it redraws the heavy charts.
 PLAY_RATE = 10.0
 PLAY_REDRAW_EVERY = 3
+#: The speeds the Play speed control offers (months per second).
+PLAY_RATES = (1.0, 3.0, 10.0, 20.0)
+
+#: The parameters that decide the game, shown first (the rest are under "All parameters").
+KEY_PARAMS = ("p_detect", "penalty", "defect_gain", "race_pressure", "alliance_weight",
+              "n_nations", "seed")
+
+#: The page's layout: two columns (controls, results) that fit 1024 px, one column on a phone;
+#: charts never wider than their column.
+LAYOUT_CSS = """
+.pg-sim-body { display: flex; flex-wrap: wrap; gap: 16px; align-items: flex-start;
+               width: 100%; }
+.pg-controls { flex: 0 1 330px; min-width: 0; max-width: 100%; max-height: 82vh;
+               overflow-y: auto; }
+.pg-results { flex: 1 1 560px; min-width: 0; max-width: 100%; }
+.pg-results .vega-embed, .pg-learn .vega-embed { max-width: 100%; }
+.pg-results .vega-embed canvas, .pg-learn .vega-embed canvas { max-width: 100%;
+               height: auto !important; }
+.pg-chart-row { display: flex; flex-wrap: wrap; gap: 12px; align-items: flex-start;
+                max-width: 100%; }
+.pg-chart-row > * { min-width: 0; max-width: 100%; }
+.pg-runbar { position: sticky; top: 0; z-index: 5; background: #ffffff;
+             padding: 4px 0; }
+.pg-changed { color: #8a4b00; background: #fff3e0; border-radius: 4px; padding: 2px 8px;
+              font-size: 0.85rem; }
+@media (max-width: 720px) {
+  .pg-controls { flex: 1 1 100%; max-height: none; overflow-y: visible; }
+  .pg-results { flex: 1 1 100%; }
+  .pg-simulate h2 { font-size: 1.15rem; }
+}
+"""
 
 _HINT_STYLE = {"font-size": "0.72rem", "color": "#555", "line-height": "1.15",
                "margin": "-6px 0 8px 0"}
@@ -113,8 +147,9 @@ def ParamControl(session: GameSession, name: str, on_change: Callable[[], None],
         solara.Text(control_hint(p), style=_HINT_STYLE)
 
 
-#: Groups shown open when the page opens (the others open with a click).
-OPEN_GROUPS = ("population", "verification", "sanctions")
+#: Groups shown open when the page opens (the others open with a click): none, the key
+#: parameters come first.
+OPEN_GROUPS: tuple[str, ...] = ()
 
 
 @solara.component
@@ -155,8 +190,18 @@ def Controls(session: GameSession, controls_rev: solara.Reactive[int],
         if session.narrative:
             with solara.Details("About this scenario", expand=False):
                 Prose(session.narrative)
+    with rv.Html(tag="div", class_="pg-key-params"):
+        solara.HTML(tag="h4", unsafe_innerHTML="Key parameters",
+                    style="margin: 10px 0 4px 0")
+        for name in KEY_PARAMS:
+            if name in session.table:
+                ParamControl(session, name, changed, rev)
+    solara.HTML(tag="h4", unsafe_innerHTML="All parameters", classes=["pg-all-params"],
+                style="margin: 10px 0 4px 0")
     for group, params in grouped_params().items():
-        ControlGroup(session, group, [p.name for p in params], changed, rev)
+        names = [p.name for p in params if p.name not in KEY_PARAMS]
+        if names:
+            ControlGroup(session, group, names, changed, rev)
 
 @solara.component
 def Banner(session: GameSession, rev: int) -> None:
@@ -185,12 +230,12 @@ def Charts(session: GameSession, draw_key: tuple[int, int]) -> None:
     model = session.model  # the caller renders Charts only when there is a model
     eng = model.engine
 
-    def build() -> tuple[dict[str, Any], dict[str, Any]] | str:
+    def build() -> tuple[dict[str, Any], list[dict[str, Any]]] | str:
         try:
             net = specs.network_spec(session.layout, _edges(session), session.nation_state(),
                                      eng.world.names, month=eng.t)
-            ts = specs.timeseries_spec(eng.timeseries(), model.params,
-                                       collapse_step=eng.summary().collapse_step)
+            ts = specs.timeseries_panels(eng.timeseries(), model.params,
+                                         collapse_step=eng.summary().collapse_step)
             return net, ts
         except Exception as exc:  # noqa: BLE001
             return f"The charts could not be drawn: {type(exc).__name__}: {exc}"
@@ -198,24 +243,108 @@ def Charts(session: GameSession, draw_key: tuple[int, int]) -> None:
     built = solara.use_memo(build, [draw_key])
     curve = solara.use_memo(lambda: _theory_curve(model.params), [session.model_id])
     summary = solara.use_memo(session.theory_summary, [session.model_id])
-    words = solara.use_memo(session.theory_text, [session.model_id])
+    words = solara.use_memo(lambda: theory_words(session), [session.model_id])
     if isinstance(built, str):
         solara.Error(built)
         return
-    net, ts = built
-    with solara.Row(gap="12px", style={"flex-wrap": "wrap", "align-items": "flex-start"}):
-        with solara.Column(classes=["pg-network"]):
+    net, panels = built
+    with rv.Html(tag="div", class_="pg-chart-row"):
+        with rv.Html(tag="div", class_="pg-network"):
             solara.widgets.VegaLite.element(spec=net)
-        with solara.Column(classes=["pg-theory"], style={"max-width": "400px"}):
+        with rv.Html(tag="div", class_="pg-theory", style_="max-width: 420px"):
+            solara.HTML(tag="p", unsafe_innerHTML=words, classes=["pg-theory-text"],
+                        style="font-size: 0.85rem; color: #222; margin: 4px 0")
             if curve is not None:
-                theory = specs.theory_spec(model.params, curve, summary,
-                                           eng.latest("weighted_compliance"))
-                solara.widgets.VegaLite.element(spec=theory)
-            solara.HTML(tag="p", unsafe_innerHTML=html.escape(words),
-                        classes=["pg-theory-text"],
-                        style="font-size: 0.8rem; color: #333; margin-top: 4px")
-    with solara.Column(classes=["pg-timeseries"]):
-        solara.widgets.VegaLite.element(spec=ts)
+                chart = specs.theory_spec(model.params, curve, summary,
+                                          eng.latest("weighted_compliance"))
+                solara.widgets.VegaLite.element(spec=chart)
+    with rv.Html(tag="div", class_="pg-chart-row pg-timeseries"):
+        for panel in panels:
+            solara.widgets.VegaLite.element(spec=panel)
+
+
+def _p(value: float) -> str:
+    return f"{value:.3f}"
+
+
+def _shield(session: GameSession) -> float:
+    """The world's capability-weighted mean shielding share (1: no alliances shield)."""
+    eng = session.model.engine
+    c = np.asarray(eng.c, dtype=float)
+    return float(c @ np.asarray(eng.shield, dtype=float) / c.sum())
+
+
+def theory_sentences(session: GameSession) -> list[str]:
+    """Theory on this world in at most four sentences: the answer first, then the reason.
+
+    The answer counts alliances' shielding (the mean field itself is for identical nations
+    without alliances); thresholds are said in words, never as negative numbers
+    (:func:`model.theory.threshold_clause`). Rules the mean field does not cover get the
+    engine's own verdict (:func:`experiments.run.theory_verdict`).
+    """
+    if session.model is None:
+        return []
+    params = session.model.params
+    summary = session.theory_summary()
+    if params["decision_rule"] not in theory.RULES or summary is None:
+        return [session.theory_text()]
+    p = float(params["p_detect"])
+    theta = summary.stability_threshold
+    branch = summary.compliant_branch().compliance
+    holds = summary.holds()
+    shield = _shield(session)
+    shielded = shield < 1.0 - 1e-9
+    nation = (theory.deterrence_threshold(params, kind="nation", shield=shield)
+              if shielded else summary.threshold)
+    lab = theory.deterrence_threshold(params, kind="lab", shield=shield)
+    lone_deterred = nation <= 0 or (nation <= 1 and p >= nation)
+    if holds and lone_deterred:
+        answer = "holds"
+    elif holds:
+        answer = "is at risk"
+    else:
+        answer = "does not hold"
+    first = f"Theory's answer for this world: the pause {answer}."
+    if shielded:
+        second = (f"Allies shield each other here (a sanction carries on average a share "
+                  f"s = {shield:.2f} of the enforcement weight), so "
+                  f"{theory.threshold_clause(nation, 'nations')} and "
+                  f"{theory.threshold_clause(lab, 'labs of complying nations', domestic=True)}")
+    else:
+        second = f"No alliances shield anyone here: {theory.threshold_clause(nation, 'nations')}"
+    if 0 < nation <= 1:
+        second += (f"; the current p_detect = {_p(p)} is "
+                   f"{'above' if p >= nation else 'below'} it for nations, so a lone defecting "
+                   f"nation is {'deterred' if p >= nation else 'not deterred'}.")
+    else:
+        second += "."
+    if math.isnan(summary.survival_boundary):
+        third = (f"With race pressure the pause needs more than deterring one defector, and no "
+                 f"p_detect in [0, 1] keeps mean-field compliance at {theta:g} or more.")
+    else:
+        where = ("at any p_detect" if summary.survival_boundary <= 0 else
+                 f"only for p_detect >= {_p(summary.survival_boundary)}")
+        third = (f"Deterring one defector is not the whole story: each defector makes "
+                 f"defecting pay more for the others, so the pause survives (mean-field "
+                 f"compliance >= {theta:g}) {where}; at {_p(p)} it settles at {branch:.3f}.")
+    out = [first, second, third]
+    band = summary.band.clip()
+    if not band.empty:
+        out.append(f"Between p_detect = {_p(band.low)} and {_p(band.high)} (the orange band) "
+                   "a holding pause and a broken one are both stable: history decides.")
+    return out
+
+
+def theory_words(session: GameSession) -> str:
+    """The theory panel's text as HTML: the answer in bold, then the reason."""
+    try:
+        sentences = theory_sentences(session)
+    except Exception as exc:  # noqa: BLE001 - theory is a guide; never break the page
+        return html.escape(f"Theory is not available for these parameters ({exc}).")
+    if not sentences:
+        return ""
+    head, *rest = sentences
+    return f"<b>{html.escape(head)}</b> " + html.escape(" ".join(rest))
 
 
 def _theory_curve(params: Any) -> dict[str, Any] | None:
@@ -267,17 +396,47 @@ def Downloads(session: GameSession, rev: int) -> None:
                             label="Theory (PNG)", mime_type="image/png")
 
 
+def differs_from_run(session: GameSession) -> list[str]:
+    """Controls whose values differ from the running world's (Reset would apply them)."""
+    model = session.model
+    if model is None:
+        return []
+    out = []
+    for name, value in session.values.items():
+        if name == "seed":
+            if value is not None and int(value) != int(model.seed):
+                out.append(name)
+            continue
+        if name == "n_nations" and session.scenario is not None:
+            continue  # a scenario's own nations may fit the count (fit_nations)
+        try:
+            running = model.params[name]
+        except (KeyError, TypeError):
+            continue
+        if isinstance(value, float) and isinstance(running, int | float):
+            if not math.isclose(value, float(running), rel_tol=1e-9, abs_tol=1e-12):
+                out.append(name)
+        elif value != running:
+            out.append(name)
+    return out
+
+
 @solara.component
-def Simulation(session: GameSession, model_rev: solara.Reactive[int],
-               controls_rev: solara.Reactive[int]) -> None:
-    """Step, Play, Reset, the banner, the charts and the downloads."""
-    rev = model_rev.value  # re-render on every step and reset
-    playing, set_playing = solara.use_state(False)
+def RunBar(session: GameSession, model_rev: solara.Reactive[int],
+           controls_rev: solara.Reactive[int], playing: solara.Reactive[bool],
+           rate: solara.Reactive[float]) -> None:
+    """Step, Play (with its speed), Reset, the month, and a "changed" marker.
+
+    First on the page and in tab order; the marker shows when the controls differ from the
+    running world (Reset would apply them).
+    """
+    model_rev.value  # noqa: B018 - re-render on every step and reset
+    controls_rev.value  # noqa: B018 - and on every control change
+    is_playing = playing.value
 
     def loop(cancel: threading.Event) -> None:
-        if not playing:
+        if not is_playing:
             return
-        period = 1.0 / PLAY_RATE
         token = session.play_token = object()  # a later loop (the page reopened) takes over
         while not cancel.is_set() and session.playing and session.play_token is token:
             start = time.perf_counter()
@@ -285,53 +444,85 @@ def Simulation(session: GameSession, model_rev: solara.Reactive[int],
             model_rev.value += 1
             if not session.playing:
                 break
+            period = 1.0 / max(rate.peek(), 0.1)
             # always yield a little, so clicks (Pause) get through between steps
             cancel.wait(max(0.03, period - (time.perf_counter() - start)))
         if session.play_token is token:  # never stop a Play that a newer loop runs
             session.playing = False
             session.play_token = None
-            set_playing(False)
+            playing.set(False)
 
-    solara.use_thread(loop, dependencies=[playing], intrusive_cancel=False)
+    solara.use_thread(loop, dependencies=[is_playing], intrusive_cancel=False)
 
     def step() -> None:
         session.playing = False
-        set_playing(False)
+        playing.set(False)
         _guard(session, lambda: session.step(1), "The step")
         model_rev.value += 1
 
     def play() -> None:
-        if playing:
+        if is_playing:
             session.playing = False
-            set_playing(False)
+            playing.set(False)
         elif not session.finished and not session.error:
             session.playing = True
-            set_playing(True)
+            playing.set(True)
 
     def reset() -> None:
         session.playing = False
-        set_playing(False)
+        playing.set(False)
         _guard(session, session.reset, "Reset")
         model_rev.value += 1
         controls_rev.value += 1
 
     frame = session.frame()
     stuck = session.model is None or session.finished or bool(session.error)
-    with solara.Row(gap="8px", style={"align-items": "center", "flex-wrap": "wrap"}):
-        solara.Button("Step", on_click=step, disabled=stuck or playing, color="primary")
-        solara.Button("Pause" if playing else "Play", on_click=play,
-                      disabled=stuck and not playing, color="primary", outlined=True)
-        solara.Button("Reset", on_click=reset, outlined=True)
-        if frame is not None:
-            solara.Text(f"Month: {frame.t} of {frame.steps}", classes=["pg-month"],
-                        style={"font-weight": "bold", "margin-left": "12px"})
-            solara.Text(f"{frame.n_nations} nations, {frame.n_labs} labs, seed {frame.seed}",
-                        classes=["pg-world"], style={"color": "#555"})
+    changed = differs_from_run(session)
+    with rv.Html(tag="div", class_="pg-runbar"):
+        with solara.Row(gap="8px", style={"align-items": "center", "flex-wrap": "wrap"}):
+            solara.Button("Step", on_click=step, disabled=stuck or is_playing,
+                          color="primary")
+            solara.Button("Pause" if is_playing else "Play", on_click=play,
+                          disabled=stuck and not is_playing, color="primary", outlined=True)
+            solara.Button("Reset", on_click=reset, outlined=True,
+                          color="warning" if changed else None)
+            with rv.Html(tag="div", class_="pg-speed", style_="width: 150px"):
+                solara.Select(label="Speed", value=_rate_label(rate.value),
+                              values=[_rate_label(r) for r in PLAY_RATES],
+                              on_value=lambda v: rate.set(_rate_from_label(v)), dense=True)
+            if frame is not None:
+                solara.Text(f"Month: {frame.t} of {frame.steps}", classes=["pg-month"],
+                            style={"font-weight": "bold", "margin-left": "4px"})
+                solara.Text(f"{frame.n_nations} nations, {frame.n_labs} labs, "
+                            f"seed {frame.seed}", classes=["pg-world"],
+                            style={"color": "#555"})
+            if changed:
+                shown = ", ".join(changed[:3]) + (", ..." if len(changed) > 3 else "")
+                solara.Text(f"Changed ({shown}): press Reset to apply",
+                            classes=["pg-changed"])
+
+
+def _rate_label(rate: float) -> str:
+    return f"{rate:g} months/s"
+
+
+def _rate_from_label(label: str) -> float:
+    try:
+        return float(label.split()[0])
+    except (ValueError, IndexError):
+        return PLAY_RATE
+
+
+@solara.component
+def Results(session: GameSession, model_rev: solara.Reactive[int],
+            playing: solara.Reactive[bool]) -> None:
+    """The banner, the charts and the downloads (re-rendered on every step)."""
+    rev = model_rev.value  # re-render on every step and reset
     Banner(session, rev)
     if session.model is None:
         return
     t = session.model.engine.t
-    if playing and not session.finished:
+    if playing.value and not session.finished:
         t -= t % PLAY_REDRAW_EVERY
     Charts(session, (session.model_id, t))
     Downloads(session, rev)
@@ -388,21 +579,23 @@ def SimulatePage() -> None:
             push_url()
 
     solara.use_effect(restore_url, [])
+    playing = solara.use_reactive(False)
+    rate = solara.use_reactive(PLAY_RATE)
     solara.Title("pausegame: Simulate")
     solara.Style(".pg-control .v-input__slot { margin-bottom: 0 } "
                  ".pg-group { border-top: 1px solid #ddd; padding: 4px 8px 4px 4px } "
-                 ".pg-group-toggle { font-weight: bold }")
-    with solara.Column(style={"padding": "12px 16px"}):
+                 ".pg-group-toggle { font-weight: bold } " + LAYOUT_CSS)
+    with solara.Column(style={"padding": "8px 12px", "max-width": "100%"},
+                       classes=["pg-simulate"]):
         solara.HTML(tag="h2", unsafe_innerHTML="pausegame: when does a verified pause on "
-                    "frontier AI development stay stable?")
+                    "frontier AI development stay stable?", style="margin: 0")
         solara.Text("Nations and AI labs choose each month to comply with the pause or to "
                     "defect. Change the parameters, press Reset to rebuild the world, then "
                     "Step or Play. One step is one month. All numbers are illustrative.",
                     style={"color": "#444"})
-        with solara.Row(gap="20px", style={"align-items": "flex-start"}):
-            with solara.Column(style={"width": "400px", "flex": "0 0 400px", "height": "88vh",
-                                      "overflow-y": "auto"}, classes=["pg-controls"]):
+        RunBar(session, model_rev, controls_rev, playing, rate)
+        with rv.Html(tag="div", class_="pg-sim-body"):
+            with rv.Html(tag="div", class_="pg-controls"):
                 Controls(session, controls_rev, model_rev, push_url)
-            with solara.Column(style={"flex": "1 1 auto", "min-width": "0"}):
-                Simulation(session, model_rev, controls_rev)
-
+            with rv.Html(tag="div", class_="pg-results"):
+                Results(session, model_rev, playing)

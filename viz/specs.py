@@ -121,10 +121,20 @@ def _rows(ts: Mapping[str, np.ndarray], columns: Sequence[str]) -> list[dict[str
 
 def _lines(title: str, series: Sequence[tuple[str, str, str, str]], x_domain: list[int], *,
            y_domain: list[float] | None = None, y_title: str = "",
-           extra: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
-    """One panel: folded line series (column, label, colour, dash) over months."""
+           extra: Sequence[dict[str, Any]] = (),
+           legend_extra: Sequence[tuple[str, str, str]] = ()) -> dict[str, Any]:
+    """One panel: folded line series (column, label, colour, dash) over months.
+
+    ``legend_extra`` are (label, colour, dash) of the ``extra`` marks, so they are in the
+    legend too (their marks encode ``key`` with those labels).
+    """
     labels = [label for _, label, _, _ in series]
     calc = [{"calculate": f"datum['{col}']", "as": label} for col, label, _, _ in series]
+    dashes = {"solid": [1, 0], "dash": [5, 3], "dot": [2, 2]}
+    domain = [*labels, *[label for label, _, _ in legend_extra]]
+    colours = [*[c for _, _, c, _ in series], *[c for _, c, _ in legend_extra]]
+    strokes = [*[dashes[d] for _, _, _, d in series],
+               *[dashes[d] for _, _, d in legend_extra]]
     y: dict[str, Any] = {"field": "value", "type": "quantitative", "title": y_title}
     if y_domain is not None:
         y["scale"] = {"domain": y_domain}
@@ -136,67 +146,105 @@ def _lines(title: str, series: Sequence[tuple[str, str, str, str]], x_domain: li
                   "scale": {"domain": x_domain, "nice": False}},
             "y": y,
             "color": {"field": "key", "type": "nominal", "title": None,
-                      "scale": {"domain": labels, "range": [c for _, _, c, _ in series]}},
+                      "scale": {"domain": domain, "range": colours},
+                      "legend": {"columns": 1}},
             "strokeDash": {"field": "key", "type": "nominal", "title": None,
-                           "scale": {"domain": labels,
-                                     "range": [[1, 0] if d == "solid" else [5, 3]
-                                               for _, _, _, d in series]}},
-            "tooltip": [{"field": "step", "title": "month"}, {"field": "key"},
+                           "scale": {"domain": domain, "range": strokes}},
+            "tooltip": [{"field": "step", "title": "month"}, {"field": "key", "title": "line"},
                         {"field": "value", "format": ".3g"}],
         },
     }
-    return {"title": title, "width": 330, "height": 160, "layer": [line, *extra]}
+    # invisible points carry the tooltips (a line's own tooltip names only its first month)
+    points = {
+        "transform": [*calc, {"fold": labels}],
+        "mark": {"type": "point", "filled": True, "size": 40, "opacity": 0, "clip": True},
+        "encoding": {"x": line["encoding"]["x"], "y": y,
+                     "tooltip": line["encoding"]["tooltip"]}}
+    return {"title": title, "width": 250, "height": 150, "layer": [line, points, *extra]}
+
+
+def timeseries_panels(ts: Mapping[str, np.ndarray], params: Mapping[str, Any], *,
+                      collapse_step: int | None) -> list[dict[str, Any]]:
+    """The time series as separate panels, each a standalone Vega-Lite spec.
+
+    Compliance (with the stability threshold and the collapse in the legend); detections and
+    false alarms (counts); shares of world capability; treaty membership (nations) or beliefs;
+    sanctions and shared risk (units of G). A share and a count never share an axis. The page
+    lays the panels out in a wrapping row, so they fit any window.
+    """
+    steps = int(params["steps"])
+    last = int(np.asarray(ts["step"])[-1]) if len(ts["step"]) else 0
+    x_domain = [0, max(steps, last, 1)]
+    has_members = "members" in ts
+    columns = ["weighted_compliance", "compliance", "detections", "false_alarms",
+               "sanctions_paid", "defecting_share", "mean_belief",
+               *[c for c in ("members", "member_share", "members_would_leave") if c in ts]]
+    rows = _rows(ts, columns)
+    r = float(params["risk_cost"])
+    theta = float(params["stability_threshold"])
+    for row in rows:
+        share = row["defecting_share"]
+        row["risk"] = None if share is None else round(r * share, 6)
+    threshold_label = f"stability threshold {theta:g}"
+    series = [("weighted_compliance", "capability-weighted", BLUE, "solid"),
+              ("compliance", "share of actors", SKY, "dash")]
+    # the threshold (and the collapse) are legend entries like the curves
+    legend_extra = [(threshold_label, GREY, "dot")]
+    marks: list[dict[str, Any]] = [{
+        "data": {"values": [{"y": theta, "key": threshold_label}]},
+        "mark": {"type": "rule", "strokeDash": [2, 2]},
+        "encoding": {"y": {"field": "y", "type": "quantitative"},
+                     "color": {"field": "key", "type": "nominal"},
+                     "strokeDash": {"field": "key", "type": "nominal"},
+                     "tooltip": [{"field": "key", "title": "line"}]}}]
+    if collapse_step is not None:
+        collapse_label = f"collapse (month {collapse_step})"
+        legend_extra.append((collapse_label, VERMILION, "solid"))
+        marks.append({"data": {"values": [{"x": collapse_step, "key": collapse_label}]},
+                      "mark": {"type": "rule"},
+                      "encoding": {"x": {"field": "x", "type": "quantitative"},
+                                   "color": {"field": "key", "type": "nominal"},
+                                   "strokeDash": {"field": "key", "type": "nominal"},
+                                   "tooltip": [{"field": "key", "title": "line"}]}})
+    compliance = _lines("Compliance", series, x_domain, y_domain=[0, 1],
+                        y_title="compliance (share)", extra=marks, legend_extra=legend_extra)
+    verification = _lines("Detections and false alarms", [
+        ("detections", "detections", VERMILION, "solid"),
+        ("false_alarms", "false alarms", ORANGE, "dash")], x_domain,
+        y_title="flags per month (count)")
+    shares = [("defecting_share", "defecting capability share R", VERMILION, "solid")]
+    if "member_share" in ts:
+        shares.append(("member_share", "capability share of members", GREEN, "dash"))
+    share_panel = _lines("Shares of world capability", shares, x_domain, y_domain=[0, 1],
+                         y_title="share of world capability")
+    costs = _lines("Sanctions and shared risk", [
+        ("sanctions_paid", "sanctions paid", PURPLE, "solid"),
+        ("risk", "shared risk r*R per unit capability", GREY, "dash")], x_domain,
+        y_title="units of G per month")
+    if has_members:
+        fourth = _lines("Treaty membership", [
+            (c, label, col, dash) for c, label, col, dash in (
+                ("members", "members", GREEN, "solid"),
+                ("members_would_leave", "members who would leave", ORANGE, "dash"))
+            if c in ts], x_domain, y_title="nations (count)")
+    else:
+        fourth = _lines("Beliefs (every nation is a member)", [
+            ("mean_belief", "mean believed defection of rivals", GREEN, "solid")], x_domain,
+            y_domain=[0, 1], y_title="believed share defecting")
+    out = []
+    for panel in (compliance, share_panel, verification, costs, fourth):
+        out.append({"$schema": SCHEMA, "data": {"values": rows}, **panel, "config": _CONFIG})
+    return out
 
 
 def timeseries_spec(ts: Mapping[str, np.ndarray], params: Mapping[str, Any], *,
                     collapse_step: int | None) -> dict[str, Any]:
-    """Compliance; detections, false alarms and sanctions; defection and risk; membership."""
-    steps = int(params["steps"])
-    last = int(np.asarray(ts["step"])[-1]) if len(ts["step"]) else 0
-    x_domain = [0, max(steps, last, 1)]
-    members = [c for c in ts if "member" in c]
-    columns = ["weighted_compliance", "compliance", "detections", "false_alarms",
-               "sanctions_paid", "defecting_share", "mean_belief", *members]
-    rows = _rows(ts, columns)
-    r = float(params["risk_cost"])
-    for row in rows:
-        share = row["defecting_share"]
-        row["risk"] = None if share is None else round(r * share, 6)
-    marks: list[dict[str, Any]] = [{
-        "data": {"values": [{"y": float(params["stability_threshold"])}]},
-        "mark": {"type": "rule", "color": GREY, "strokeDash": [2, 2]},
-        "encoding": {"y": {"field": "y", "type": "quantitative"}}}]
-    if collapse_step is not None:
-        marks.append({"data": {"values": [{"x": collapse_step}]},
-                      "mark": {"type": "rule", "color": VERMILION},
-                      "encoding": {"x": {"field": "x", "type": "quantitative"}}})
-    compliance = _lines("Compliance", [
-        ("weighted_compliance", "capability-weighted", BLUE, "solid"),
-        ("compliance", "share of actors", SKY, "dash")], x_domain, y_domain=[0, 1],
-        extra=marks)
-    verification = _lines("Detections, false alarms and sanctions", [
-        ("detections", "detections", VERMILION, "solid"),
-        ("false_alarms", "false alarms", ORANGE, "dash"),
-        ("sanctions_paid", "sanctions paid (G)", PURPLE, "solid")], x_domain,
-        y_title="per month")
-    risk = _lines("Defection and shared risk", [
-        ("defecting_share", "defecting capability share R", VERMILION, "solid"),
-        ("risk", "shared risk r*R", GREY, "dash")], x_domain, y_title="")
-    if members:
-        fourth = _lines("Treaty membership", [
-            (c, c.replace("_", " "), col, "solid")
-            for c, col in zip(members, (GREEN, BLUE, ORANGE), strict=False)], x_domain)
-    else:
-        fourth = _lines("Beliefs (every nation is a member)", [
-            ("mean_belief", "mean believed defection of rivals", GREEN, "solid")], x_domain,
-            y_domain=[0, 1])
-    return {"$schema": SCHEMA, "data": {"values": rows},
-            "vconcat": [{"hconcat": [compliance, verification],
-                         "resolve": {"scale": {"color": "independent",
-                                               "strokeDash": "independent"}}},
-                        {"hconcat": [risk, fourth],
-                         "resolve": {"scale": {"color": "independent",
-                                               "strokeDash": "independent"}}}],
+    """All the time-series panels in one spec (a wrapping concat of two columns)."""
+    panels = timeseries_panels(ts, params, collapse_step=collapse_step)
+    rows = panels[0]["data"]
+    inner = [{k: v for k, v in p.items() if k not in ("$schema", "data", "config")}
+             for p in panels]
+    return {"$schema": SCHEMA, "data": rows, "concat": inner, "columns": 2,
             "resolve": {"scale": {"color": "independent", "strokeDash": "independent"}},
             "config": _CONFIG}
 

@@ -1,0 +1,160 @@
+"""[app-ready] The Simulate page and Learn in a real browser at a projector's, a laptop's and a
+phone's size: no horizontal scrolling, run buttons and key parameters first, a Play speed, a
+"changed, press Reset" marker, chart legends, axis titles and tooltips, the theory panel's
+answer first, Learn's bold text, titles, links and contents.
+
+Like ``test_app_browser.py``: a real server on a free loopback port, stopped by its process id;
+screenshots in ``$PAUSEGAME_ARTIFACTS`` or pytest's temporary folder.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+playwright_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+expect = playwright_api.expect
+
+SIZES = ((1400, 900), (1024, 768), (390, 844))
+CHARTS = ("() => document.querySelectorAll('.pg-network canvas, .pg-theory canvas, "
+          ".pg-timeseries canvas').length >= 7")
+
+
+@pytest.fixture(scope="module")
+def server(artifacts):
+    from viz.serve import chromium_path, start_server
+
+    if chromium_path() is None:
+        pytest.fail("no chromium: install Debian's package (apt-get install chromium), or "
+                    "deselect these tests with -m 'not browser'")
+    srv = start_server(artifacts / "ready-server.log")
+    yield srv
+    srv.stop()
+    log = (artifacts / "ready-server.log").read_text(errors="replace")
+    assert "Traceback" not in log, log[-3000:]
+
+
+def _open(browser, url, size=(1400, 900)):
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]})
+    page = context.new_page()
+    page.goto(url)
+    return context, page
+
+
+def _open_simulate(browser, url, size=(1400, 900)):
+    context, page = _open(browser, url, size)
+    expect(page.get_by_text(re.compile(r"Month: 0 of \d+"))).to_be_visible(timeout=60_000)
+    page.wait_for_function(CHARTS, timeout=60_000)
+    page.wait_for_timeout(500)  # the canvases' final size
+    return context, page
+
+
+def _no_horizontal_overflow(page, width):
+    document = page.evaluate("() => document.documentElement.scrollWidth")
+    assert document == width, f"the document is {document} px wide in a {width} px window"
+    # and nothing drawn runs off the right edge (a canvas clipped by a scrolling box would)
+    right = page.evaluate("() => Math.max(...[...document.querySelectorAll('canvas')]"
+                          ".map(c => c.getBoundingClientRect().right))")
+    assert right <= width + 1, f"a chart ends at {right} px in a {width} px window"
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_simulate_fits_the_window_without_horizontal_scrolling(server, browser, artifacts,
+                                                               size):
+    context, page = _open_simulate(browser, server.url, size)
+    try:
+        page.screenshot(path=str(artifacts / f"simulate-{size[0]}x{size[1]}.png"),
+                        full_page=True)
+        _no_horizontal_overflow(page, size[0])
+        if size[0] < 700:  # a phone: one column, the controls above the charts
+            controls = page.locator(".pg-controls").bounding_box()
+            results = page.locator(".pg-results").bounding_box()
+            assert results["y"] >= controls["y"] + controls["height"] - 1
+            assert controls["width"] >= size[0] - 60
+    finally:
+        context.close()
+
+
+def test_run_buttons_and_key_parameters_come_first(server, browser):
+    context, page = _open_simulate(browser, server.url)
+    try:
+        # Tab from the top of the page: Step before any parameter control
+        page.locator("body").click(position={"x": 5, "y": 300})
+        page.evaluate("() => document.activeElement && document.activeElement.blur()")
+        seen = []
+        for _ in range(30):
+            page.keyboard.press("Tab")
+            seen.append(page.evaluate("() => (document.activeElement.innerText || "
+                                      "document.activeElement.getAttribute('aria-label') || "
+                                      "document.activeElement.tagName).trim()"))
+            if seen[-1].lower() == "step":
+                break
+        assert seen[-1].lower() == "step", seen
+        assert not any("slider" in s.lower() for s in seen), seen
+        # a handful of key parameters is open; the rest are under "All parameters", closed
+        key = page.locator(".pg-key-params")
+        for name in ("p_detect (p)", "penalty (F)", "race_pressure (lam)"):
+            expect(key.get_by_role("slider", name=name, exact=True)).to_have_count(1)
+        assert page.get_by_role("slider").count() <= 8
+        expect(page.get_by_text("All parameters")).to_be_visible()
+    finally:
+        context.close()
+
+
+def _month(page) -> int:
+    return int(page.locator(".pg-month").inner_text().split()[1])
+
+
+def test_play_speed_control_and_the_changed_marker(server, browser, artifacts):
+    context, page = _open_simulate(browser, server.url + "?seed=4")
+    try:
+        # a slow Play: about one month a second
+        page.get_by_role("button", name=re.compile("^Speed")).click()
+        page.get_by_role("option", name="1 months/s").click()
+        page.get_by_role("button", name="Play").click()
+        time.sleep(3.0)
+        page.get_by_role("button", name="Pause").click()
+        slow = _month(page)
+        assert 1 <= slow <= 5, slow
+        # a fast one
+        page.get_by_role("button", name=re.compile("^Speed")).click()
+        page.get_by_role("option", name="20 months/s").click()
+        page.get_by_role("button", name="Play").click()
+        time.sleep(3.0)
+        page.get_by_role("button", name="Pause").click()
+        assert _month(page) - slow >= 15
+        # no marker for the running world; a changed control shows one until Reset
+        expect(page.locator(".pg-changed")).to_have_count(0)
+        slider = page.get_by_role("slider", name="penalty (F)", exact=True)
+        slider.focus()
+        slider.press("ArrowRight")
+        expect(page.locator(".pg-changed")).to_contain_text("penalty")
+        expect(page.locator(".pg-changed")).to_contain_text("press Reset")
+        page.screenshot(path=str(artifacts / "simulate-changed-marker.png"))
+        page.get_by_role("button", name="Reset").click()
+        expect(page.get_by_text(re.compile(r"Month: 0 of"))).to_be_visible()
+        expect(page.locator(".pg-changed")).to_have_count(0)
+    finally:
+        context.close()
+
+
+def test_theory_panel_leads_with_the_answer_for_this_world(server, browser):
+    context, page = _open_simulate(browser, server.url + "?seed=1")
+    try:
+        text = page.locator(".pg-theory-text").inner_text()
+        assert text.startswith("Theory's answer for this world: the pause does not hold.")
+        sentences = [s for s in re.split(r"(?<=[.])\s+(?=[A-Z])", text) if s]
+        assert len(sentences) <= 4, sentences
+        assert "shield" in text  # alliances' shielding is in the answer's reason
+        assert not re.search(r"-\d", text), text  # no negative thresholds
+        # the old contradiction: "deterred" and, later, "does not hold"
+        assert "so a lone defector in a compliant world is deterred" not in text
+        bold = page.locator(".pg-theory-text b")
+        assert "does not hold" in bold.inner_text()
+        assert page.locator(".pg-theory canvas").count() == 1  # one picture
+    finally:
+        context.close()
