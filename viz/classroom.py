@@ -28,9 +28,13 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 
 logger = logging.getLogger(__name__)
+
+#: Link keys that belong to the top bar on every page (:mod:`viz.main`), not to a page's
+#: world: pages are built from their links without them (never "unknown parameter").
+LAYOUT_KEYS: frozenset[str] = frozenset({"projector"})
 
 DEFAULT_MAX_SESSIONS = 40
 DEFAULT_IDLE_MINUTES = 30.0
@@ -45,6 +49,10 @@ html { font-size: 22px !important; }
 .v-application input, .pg-prose, .pg-prose p, .pg-prose li { color: #000000 !important;
   font-size: 1.05rem !important; line-height: 1.45 !important; }
 .v-application .v-btn { font-weight: 800 !important; border-width: 3px !important; }
+.v-application .v-text-field { padding-top: 16px !important; margin-top: 2px !important; }
+.v-application .v-text-field .v-label { font-size: 1rem !important; line-height: 1.2 !important; }
+.v-application .v-text-field .v-label--active {
+  transform: translateY(-24px) scale(.8) !important; }
 .pg-network canvas, .pg-timeseries canvas, .pg-theory canvas, .pg-map-chart canvas,
 .pg-picture-1 canvas, .pg-picture-2 canvas { zoom: 1.35; }
 """
@@ -263,7 +271,13 @@ def kept_sessions() -> int:
 
 def _canonical(query: str) -> list[tuple[str, str]]:
     """A link's parameters in order, without the top bar's own (``projector``)."""
-    return sorted((k, v) for k, v in parse_qsl(query.lstrip("?")) if k != "projector")
+    return sorted((k, v) for k, v in parse_qsl(query.lstrip("?")) if k not in LAYOUT_KEYS)
+
+
+def page_query(query: str | None) -> str:
+    """A link's query without the top bar's keys (:data:`LAYOUT_KEYS`): a page's own link."""
+    pairs = parse_qsl((query or "").lstrip("?"), keep_blank_values=True)
+    return urlencode([(k, v) for k, v in pairs if k not in LAYOUT_KEYS])
 
 
 class Kept[T]:
@@ -288,7 +302,7 @@ class Kept[T]:
 
     def open(self, query: str | None) -> T:
         """The session's kept object, or a fresh one for a query that asks for another."""
-        query = (query or "").lstrip("?")
+        query = page_query(query)  # projector=1 is the top bar's, not the page's
         store = _session_store()
         if store is None:
             return self._build(query)
@@ -301,6 +315,10 @@ class Kept[T]:
         with _KEPT_LOCK:
             store[self.name] = fresh
         return fresh
+
+    def link(self, kept: T) -> str:
+        """The query string that reproduces ``kept`` (its page's shareable link)."""
+        return self._link(kept)
 
     def peek(self) -> T | None:
         """The current session's kept object, if any (without building one)."""

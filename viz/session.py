@@ -32,6 +32,7 @@ from model.errors import ConfigError, ParameterError
 from model.mesa_model import PauseModel
 from model.params import new_seed, parse_text, resolve_run, schema
 from model.scenario import Scenario, fit_nations
+from viz import classroom
 
 #: Control groups in the order the page shows them, with their titles. Groups a new parameter
 #: declares that are not listed here are shown after these, titled from their name.
@@ -48,6 +49,13 @@ GROUP_TITLES: dict[str, str] = {
 
 #: The scenario choice meaning "no scenario: a world drawn from the parameters alone".
 NO_SCENARIO = "(none)"
+
+#: Link keys that belong to the top bar on every page (:mod:`viz.main`), not to a page's
+#: world: a page never reports them as unknown and a page's own link keeps them.
+LAYOUT_KEYS: frozenset[str] = classroom.LAYOUT_KEYS
+
+#: The start of the notice a page shows for a link with values it cannot use.
+LINK_NOTICE = "The link had values the app cannot use (the defaults are kept): "
 
 
 def grouped_params() -> dict[str, list[Param]]:
@@ -127,6 +135,82 @@ def check_value(p: Param, text: str) -> Any:
     return value
 
 
+def link_pairs(query: str | None) -> dict[str, str]:
+    """A link's ``key=value`` pairs (last one wins), without the top bar's :data:`LAYOUT_KEYS`."""
+    pairs = parse_qsl((query or "").lstrip("?"), keep_blank_values=True)
+    return {k: v for k, v in pairs if k not in LAYOUT_KEYS}
+
+
+def layout_query(query: str | None) -> str:
+    """The top bar's part of a link (``projector=1``), to carry over when a page rewrites it."""
+    pairs = parse_qsl((query or "").lstrip("?"), keep_blank_values=True)
+    return urlencode([(k, v) for k, v in pairs if k in LAYOUT_KEYS])
+
+
+@dataclass
+class LinkCheck:
+    """A link's values checked against the schema: what can be used, and why the rest cannot."""
+
+    values: dict[str, Any]
+    problems: list[str]
+
+    @property
+    def notice(self) -> str | None:
+        """The page's notice for the problems (None when there are none)."""
+        return LINK_NOTICE + "; ".join(self.problems) if self.problems else None
+
+
+def check_link_value(name: str, text: str) -> tuple[Any, str | None]:
+    """One link value of a schema parameter: ``(value, None)`` or ``(None, why not)``.
+
+    The same check as a typed value (:func:`check_value`), for pages other than Simulate (Play
+    a nation, the map) that take schema parameters from their link.
+    """
+    p = schema().get(name)
+    if p is None:
+        return None, f"unknown parameter {name!r} in the link"
+    try:
+        return check_value(p, text), None
+    except ParameterError as exc:
+        return None, str(exc)
+
+
+def check_link(query: str | None, names: Any = None, *,
+               extra: Mapping[str, Any] | None = None) -> LinkCheck:
+    """Check a link's values: schema parameters (all, or only ``names``) and a page's own keys.
+
+    Args:
+        query: The link's query string; the top bar's keys (:data:`LAYOUT_KEYS`) are skipped.
+        names: The schema parameters the page takes (None: every one); others are reported as
+            unknown.
+        extra: The page's own keys (``nation``, ``periods``), each a function from the text to a
+            value that raises ``ValueError`` with the reason for a bad one.
+
+    Returns:
+        The usable values by key and one problem line per bad or unknown key, naming it.
+    """
+    allowed = set(schema()) if names is None else set(names)
+    extra = dict(extra or {})
+    values: dict[str, Any] = {}
+    problems: list[str] = []
+    for key, text in link_pairs(query).items():
+        if key in extra:
+            try:
+                values[key] = extra[key](text)
+            except ValueError as exc:
+                problems.append(f"{key}={text!r}: {exc}")
+            continue
+        if key not in allowed:
+            problems.append(f"unknown parameter {key!r} in the link")
+            continue
+        value, why = check_link_value(key, text)
+        if why is None:
+            values[key] = value
+        else:
+            problems.append(why)
+    return LinkCheck(values, problems)
+
+
 @dataclass
 class Frame:
     """What the page shows of the model now (cheap to build; one per step)."""
@@ -198,10 +282,17 @@ class GameSession:
         if name not in self.scenario_names:
             self.error = f"unknown scenario {name!r}; choose one of {self.scenario_names}"
             return
+        # a seed the visitor typed (or a link gave) stays: the scenario changes, not the seed
+        typed_seed = ("seed" in self.table and "seed" not in self.errors
+                      and "seed" in self.changed())
+        seed, seed_text = self.values.get("seed"), self.texts.get("seed", "")
         try:
             self._load_scenario(name)
         except ConfigError as exc:
             self.error = f"scenario {name!r} cannot be loaded: {exc}"
+            return
+        if typed_seed:
+            self.values["seed"], self.texts["seed"] = seed, seed_text
 
     def set_text(self, name: str, text: str) -> bool:
         """A value typed (or slid) into a control: validate it; keep it only if allowed.
@@ -245,8 +336,7 @@ class GameSession:
 
     def apply_query(self, query: str) -> None:
         """Set the controls from a URL query string; bad values are reported, not applied."""
-        pairs = parse_qsl(query.lstrip("?"), keep_blank_values=True)
-        given = dict(pairs)
+        given = link_pairs(query)  # without the top bar's keys (projector)
         name = given.pop("scenario", None)
         bad = []
         if name is not None:
@@ -263,8 +353,7 @@ class GameSession:
                 bad.append(self.errors.pop(key))
                 self.texts[key] = format_value(self.table[key], self.values[key])
         if bad:
-            self.notice = ("The link had values the app cannot use (the defaults are kept): "
-                           + "; ".join(bad))
+            self.notice = LINK_NOTICE + "; ".join(bad)
 
     # ------------------------------------------------------------------ the model
     def reset(self) -> bool:
