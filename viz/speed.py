@@ -80,7 +80,7 @@ def _play_periods(page: object, first: int, count: int) -> list[float]:
     times = []
     for i in range(first, first + count):
         start = time.perf_counter()
-        page.get_by_role("button", name="Comply" if i % 2 else "Defect").click()  # type: ignore[attr-defined]
+        page.get_by_role("button", name="Comply" if i % 2 else "Defect", exact=True).click()  # type: ignore[attr-defined]
         expect(page.get_by_text(f"Month: {i} of 12")).to_be_visible(timeout=20_000)  # type: ignore[attr-defined]
         times.append(time.perf_counter() - start)
     return times

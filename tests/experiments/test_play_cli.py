@@ -31,7 +31,7 @@ def test_play_prints_each_month_and_the_debrief_of_the_shared_game(capsys):
 def test_play_by_index_in_the_default_scenario(capsys):
     assert main(["play", "--nation", "2", "--seed", "5", "--moves", "cdc"]) == 0
     out = capsys.readouterr().out
-    game = PlayGame("seed=5&periods=3&nation=2")
+    game = PlayGame("scenario=default&seed=5&periods=3&nation=2")
     for defect in (False, True, False):
         game.play(defect)
     assert _words(game.debrief().text()) in _words(out)

@@ -57,13 +57,14 @@ def test_play_three_periods_and_the_debrief_matches_a_best_response_run(server, 
         answered = []
         for i, name in enumerate(("Comply", "Defect", "Comply"), start=1):
             start = time.perf_counter()
-            page.get_by_role("button", name=name).click()
+            page.get_by_role("button", name=name, exact=True).click()
             expect(page.get_by_text(f"Month: {i} of 3")).to_be_visible(timeout=5_000)
             answered.append(time.perf_counter() - start)
         numbers = page.locator(".pg-debrief-numbers")
         expect(numbers).to_be_visible()
         page.screenshot(path=str(artifacts / "play-debrief.png"))
-        shown = dict(kv.split("=") for kv in numbers.inner_text().split())
+        shown = {k: numbers.get_attribute("data-" + k.replace("_", "-"))
+                 for k in ("best_response_total", "best_response_world_welfare")}
         expected = best_response_run(PlayGame("seed=5").scenario, 5, 3, 2)
         assert float(shown["best_response_total"]) == pytest.approx(expected[0], rel=1e-8)
         assert float(shown["best_response_world_welfare"]) == pytest.approx(expected[1],
@@ -92,8 +93,8 @@ def test_vote_on_sanctions_as_a_veto_power(server, browser, artifacts):
                 last = page.locator(".pg-play-flags").inner_text()
                 assert "vetoed, you voted no" in last and "you voted yes" not in last, last
         page.screenshot(path=str(artifacts / "play-votes.png"), full_page=True)
-        shown = dict(kv.split("=") for kv in page.locator(".pg-debrief-numbers").inner_text()
-                     .split())
+        shown = {"best_response_total": page.locator(".pg-debrief-numbers")
+                 .get_attribute("data-best-response-total")}
         expected = best_response_run(PlayGame(url.split("?")[1]).scenario, 3, 3, 0)
         assert float(shown["best_response_total"]) == pytest.approx(expected[0], rel=1e-8)
     finally:
@@ -105,7 +106,7 @@ def test_the_play_game_survives_a_visit_to_another_page(server, browser):
     context, page = _page(browser, server.url + "play?seed=8&periods=4&nation=Borealis")
     try:
         expect(page.get_by_text("Month: 0 of 4")).to_be_visible(timeout=60_000)
-        page.get_by_role("button", name="Defect").click()
+        page.get_by_role("button", name="Defect", exact=True).click()
         expect(page.get_by_text("Month: 1 of 4")).to_be_visible(timeout=5_000)
         expect(page).to_have_url(re.compile(r"nation=\d+"))
         page.locator(".pg-nav-learn").click()
