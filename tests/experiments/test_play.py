@@ -4,6 +4,8 @@ same seed (:mod:`experiments.play`, the game the app's Play page and ``pausegame
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -257,3 +259,13 @@ def test_a_short_game_in_a_scenario_with_a_later_event_still_starts():
     for _ in range(3):
         game.play(False)
     assert game.finished and game.debrief() is not None
+
+
+def test_a_sanction_that_fails_its_vote_says_why_it_lapsed():
+    game = PlayGame("scenario=great_power_veto&seed=1&periods=6&nation=0")
+    game.engine = build_engine(game.scenario, 1, 6, {"adjudication": "members_vote",
+                                                     "sanction_quorum": 0.7})
+    flags = [f for _ in range(6) for f in game.play(True).flags]
+    lapsed = [f for f in flags if "lapsed" in f]
+    assert lapsed and all(re.search(r"lapsed: only \d+% of the members voted yes, short of "
+                                    r"the 70% quorum", f) for f in lapsed)

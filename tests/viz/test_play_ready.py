@@ -186,3 +186,18 @@ def test_the_vote_buttons_fit_their_card_and_vetoes_are_named(server, browser, a
                 page.screenshot(path=str(artifacts / "play-ready-votes.png"), full_page=True)
         finally:
             context.close()
+
+
+def test_the_debrief_names_the_membership_choice_and_its_cost(server, browser):
+    url = server.url + "play?scenario=critical_mass_club&seed=3&periods=2&nation=1"
+    context, page = _open(browser, url)
+    try:
+        page.get_by_role("button", name="Leave").click()
+        _play(page, "c", 1, 2)
+        _play(page, "c", 2, 2)
+        text = page.locator(".pg-debrief-text").inner_text()
+        assert ("after the round of month 1 you were outside the treaty (the best responder "
+                "stayed in)") in text, text
+        assert re.search(r"you earned \d+ points (less|more) than the best responder", text), text
+    finally:
+        context.close()
