@@ -111,7 +111,7 @@ def measure_pages() -> dict[str, float]:
             expect(mapper.locator(".pg-map-running")).to_be_visible(timeout=20_000)
             during = _play_periods(player, 1, 3)
             expect(mapper.locator(".pg-map-done")).to_be_visible(timeout=600_000)
-            mapper.wait_for_function("() => document.querySelectorAll('.pg-map-chart canvas')"
+            mapper.wait_for_function("() => document.querySelectorAll('.pg-map-chart svg.marks')"
                                      ".length >= 1", timeout=60_000)
             out["map_11x11x10_s"] = time.perf_counter() - start
             after = _play_periods(player, 4, 3)

@@ -97,7 +97,10 @@ class MapJob:
         done: Runs finished (this session plus earlier ones).
         total: Runs in the map.
         error: What went wrong (``failed``).
-        seconds: Wall time of the last computation.
+        seconds: Wall time of the computation, summed over a cancelled start and its resume
+            (also for a map finished on an earlier server run, read from its ``.meta.json``).
+        kept: Runs already in the results directory when the last computation started (a
+            resume of a cancelled map).
         result: The :class:`experiments.analysis.StabilityMap` once done.
     """
 
@@ -108,6 +111,7 @@ class MapJob:
     total: int = 0
     error: str | None = None
     seconds: float = 0.0
+    kept: int = 0
     result: Any = None
     _cancel: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
@@ -116,6 +120,15 @@ class MapJob:
     def path(self) -> Path:
         """The results directory."""
         return cache_root() / self.key
+
+    @property
+    def meta_path(self) -> Path:
+        """Where the wall time of a map (over its starts) is kept beside its results."""
+        return cache_root() / f"{self.key}.meta.json"
+
+    def snapshot(self) -> tuple[str, int, int]:
+        """(state, done, total): what a page watching the job shows (it redraws on a change)."""
+        return self.state, self.done, self.total
 
     def start(self, executor: str = "local", workers: int | None = None) -> None:
         """Compute in a background thread (no-op when running or done)."""
@@ -146,6 +159,7 @@ class MapJob:
         from experiments.analysis import BatchContext, stability_map
 
         start = time.perf_counter()
+        earlier = self.seconds  # a cancelled start's time: the resume adds to it
         folder = self.path.parent
         folder.mkdir(parents=True, exist_ok=True)
         spec = folder / f"{self.key}.job.json"
@@ -166,6 +180,7 @@ class MapJob:
                     if self._cancel.is_set() and not stop.exists():
                         stop.write_text("cancel")
                     self._read_progress(progress)
+                    self.seconds = earlier + time.perf_counter() - start
                     time.sleep(0.25)
             self._read_progress(progress)
             if child.returncode == 3:
@@ -177,19 +192,61 @@ class MapJob:
             else:
                 self.result = stability_map(BatchContext.open(self.path))
                 self.done = self.total
+                self.seconds = earlier + time.perf_counter() - start
+                _write_meta(self.meta_path, self.seconds, self.total)
                 self.state = "done"
         except Exception as exc:  # noqa: BLE001 - shown on the page
             self.error = f"{type(exc).__name__}: {exc}"
             self.state = "failed"
         finally:
-            self.seconds = time.perf_counter() - start
+            self.seconds = earlier + time.perf_counter() - start
 
-    def _read_progress(self, path: Path) -> None:
+    def _read_progress(self, path: Path) -> bool:
         try:
             info = json.loads(path.read_text())
-        except (OSError, ValueError):
-            return
+        except (OSError, ValueError, TypeError):
+            return False
         self.done, self.total = int(info["done"]), int(info["total"])
+        self.kept = int(info.get("kept", 0))
+        return True
+
+
+def _write_meta(path: Path, seconds: float, runs: int) -> None:
+    """Keep a finished map's wall time (its cached view says it) and this machine's rate."""
+    try:
+        path.write_text(json.dumps({"seconds": seconds, "runs": runs}))
+        (path.parent / "rate.json").write_text(json.dumps(
+            {"seconds_per_run": seconds / max(runs, 1), "workers": WORKERS}))
+    except OSError:
+        pass
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    try:
+        info = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    return info if isinstance(info, dict) else {}
+
+
+#: Seconds a run of the app's map takes on one worker when this machine has computed none yet
+#: (measured: 1210 runs of the default world in 12.7 s on one worker).
+SECONDS_PER_RUN = 0.011
+
+
+def estimate_text(runs: int) -> str:
+    """How long a map of ``runs`` runs should take here, from the last map computed here."""
+    rate = _read_json(cache_root() / "rate.json")
+    try:
+        per_run = float(rate["seconds_per_run"])
+        measured = True
+    except (KeyError, TypeError, ValueError):
+        per_run, measured = SECONDS_PER_RUN / WORKERS, False
+    seconds = per_run * runs
+    amount = (f"about {seconds:.0f} s" if seconds < 90 else f"about {seconds / 60:.0f} min")
+    if measured:
+        return f"{amount} here, judging by the last map computed on this server"
+    return f"roughly {amount} for a world of the default size; larger worlds take longer"
 
 
 def run_job(spec_path: str) -> int:
@@ -202,13 +259,14 @@ def run_job(spec_path: str) -> int:
     before = _finished_runs(out)
 
     def report(done: int, failed: int) -> None:
-        progress.write_text(json.dumps({"done": before + done, "total": design.n_runs}))
+        progress.write_text(json.dumps({"done": before + done, "total": design.n_runs,
+                                        "kept": before}))
         if stop.exists():
             raise MapCancelled
 
-    report(0, 0)
     executor = job["executor"] if int(job["workers"]) > 1 else "serial"
-    try:
+    try:  # a Cancel before the first chunk stops at this first report: a cancel, not a failure
+        report(0, 0)
         run_design(design, out, executor=executor, workers=int(job["workers"]),
                    progress="none", on_progress=report, load=False,
                    command=["pausegame", "app", "stability-map"])
@@ -237,23 +295,42 @@ def job_for(data: dict[str, Any]) -> MapJob:
         if job is None:
             job = MapJob(key=key, data=data)
             _JOBS[key] = job
-    if job.state == "idle" and job.path.is_dir():
-        try:  # finished on an earlier server run: open it without computing
-            from experiments.analysis import BatchContext, stability_map
+    if job.state == "idle" and not job.total:
+        try:
             from experiments.batch import design_from_mapping
 
-            total = design_from_mapping(data, source="app map").n_runs
-            if _finished_runs(job.path) >= total:
+            job.total = design_from_mapping(data, source="app map").n_runs
+        except Exception:  # noqa: BLE001 - the computation reports it
+            pass
+    if job.state == "idle" and job.path.is_dir():
+        try:  # finished (or cancelled) on an earlier server run
+            from experiments.analysis import BatchContext, stability_map
+
+            job.done = min(_finished_runs(job.path), job.total)
+            if job.total and job.done >= job.total:
                 job.result = stability_map(BatchContext.open(job.path))
-                job.total = job.done = total
+                job.seconds = float(_read_json(job.meta_path).get("seconds", 0.0))
                 job.state = "done"
         except Exception:  # noqa: BLE001 - recompute instead
             pass
     return job
 
 
+#: The marks over the heat map, in the legend's order: (name, colour, dash).
+MARKS = (("deterrence threshold p* (theory)", "#000000", [1, 0]),
+         ("survival boundary (theory)", "#009E73", [6, 4]),
+         ("your parameters", "#d00000", [1, 0]))
+X_TITLE = "detection probability p_detect (per month)"
+Y_TITLE = "penalty F (G per unit of capability)"
+
+
 def map_spec(smap: Any, current: tuple[float, float] | None) -> dict[str, Any]:
-    """Vega-Lite: survival heat map, theory's curves over it and the current point."""
+    """Vega-Lite: survival heat map, theory's curves over it and the current point.
+
+    Two legends, one per encoding: the colour scale of the cells (P(pause holds)) and one
+    legend of every mark drawn over them (theory's two curves and your point, each with its
+    own line, dash or symbol). The chart takes its container's width (it fits a phone).
+    """
     frame = smap.to_frame()
     dx = float(np.diff(smap.x_values).min()) if len(smap.x_values) > 1 else 0.1
     dy = float(np.diff(smap.y_values).min()) if len(smap.y_values) > 1 else 1.0
@@ -261,63 +338,89 @@ def map_spec(smap: Any, current: tuple[float, float] | None) -> dict[str, Any]:
               "y0": float(r[smap.y]) - dy / 2, "y1": float(r[smap.y]) + dy / 2,
               "p": float(r[smap.x]), "F": float(r[smap.y]), "survival": float(r["survival"]),
               "runs": int(r["runs"])} for _, r in frame.iterrows()]
-    x = {"field": "x0", "type": "quantitative", "title": "p_detect",
-         "scale": {"domain": [-dx / 2, 1 + dx / 2], "nice": False}}
-    y = {"field": "y0", "type": "quantitative", "title": "penalty F",
-         "scale": {"domain": [float(smap.y_values[0]) - dy / 2,
-                              float(smap.y_values[-1]) + dy / 2], "nice": False}}
-    layers: list[dict[str, Any]] = [{
+    x_scale = {"domain": [-dx / 2, 1 + dx / 2], "nice": False}
+    y_scale = {"domain": [float(smap.y_values[0]) - dy / 2, float(smap.y_values[-1]) + dy / 2],
+               "nice": False}
+    x = {"field": "x0", "type": "quantitative", "title": X_TITLE, "scale": x_scale}
+    y = {"field": "y0", "type": "quantitative", "title": Y_TITLE, "scale": y_scale}
+    heat: dict[str, Any] = {
         "data": {"values": cells}, "mark": "rect",
         "encoding": {"x": x, "x2": {"field": "x1"}, "y": y, "y2": {"field": "y1"},
-                     "color": {"field": "survival", "type": "quantitative",
-                               "title": "P(pause holds)",
+                     "fill": {"field": "survival", "type": "quantitative",
+                               "title": "P(pause holds) in the runs",
                                "scale": {"domain": [0, 1], "scheme": "blueorange",
-                                         "reverse": True}},
+                                         "reverse": True},
+                               "legend": {"orient": "top", "gradientLength": 200}},
                      "tooltip": [{"field": "p", "title": "p_detect"},
-                                 {"field": "F", "title": "penalty"},
-                                 {"field": "survival", "format": ".2f"},
-                                 {"field": "runs"}]}}]
+                                 {"field": "F", "title": "penalty F"},
+                                 {"field": "survival", "title": "P(pause holds)",
+                                  "format": ".2f"},
+                                 {"field": "runs"}]}}
+    names = [m[0] for m in MARKS]
+    # one legend for the marks: colour, dash and shape share the field, domain and title (the
+    # cells are coloured by ``fill``, a scale of its own, so nothing splits this legend)
+    legend = {"title": "over the map", "orient": "bottom", "direction": "vertical",
+              "symbolStrokeWidth": 2.5, "symbolSize": 200, "labelLimit": 400}
+    color = {"field": "what", "type": "nominal", "title": "over the map", "legend": legend,
+             "scale": {"domain": names, "range": [m[1] for m in MARKS]}}
+    dash = {"field": "what", "type": "nominal", "title": "over the map", "legend": legend,
+            "scale": {"domain": names, "range": [m[2] for m in MARKS]}}
+    shape = {"field": "what", "type": "nominal", "title": "over the map", "legend": legend,
+             "scale": {"domain": names, "range": ["stroke", "stroke", "cross"]}}
+    px = {"field": "p", "type": "quantitative", "title": X_TITLE, "scale": x_scale}
+    py = {"field": "F", "type": "quantitative", "title": Y_TITLE, "scale": y_scale}
+    marks: list[dict[str, Any]] = []
     curves = smap.theory
+    rows = []
     if curves is not None:
-        rows = []
-        for name, values in (("deterrence threshold p*", curves.deterrence),
-                             ("survival boundary", curves.boundary)):
+        for name, values in ((names[0], curves.deterrence), (names[1], curves.boundary)):
             for f, p in zip(curves.values, values, strict=True):
                 if math.isfinite(float(p)) and 0.0 <= float(p) <= 1.0:
-                    rows.append({"p": float(p), "F": float(f), "curve": name})
-        if rows:
-            layers.append({"data": {"values": rows},
-                           "mark": {"type": "line", "strokeWidth": 2.5},
-                           "encoding": {"x": {"field": "p", "type": "quantitative"},
-                                        "y": {"field": "F", "type": "quantitative"},
-                                        "order": {"field": "F"},
-                                        "color": {"field": "curve", "type": "nominal",
-                                                  "title": "theory",
-                                                  "scale": {"range": ["#000000", "#009E73"]}},
-                                        "strokeDash": {"field": "curve"}}})
-    if current is not None:
-        layers.append({"data": {"values": [{"p": current[0], "F": current[1],
-                                            "what": "your parameters"}]},
-                       "mark": {"type": "point", "shape": "cross", "size": 300,
-                                "filled": True, "color": "#d00000", "stroke": "#000000"},
-                       "encoding": {"x": {"field": "p", "type": "quantitative"},
-                                    "y": {"field": "F", "type": "quantitative"},
-                                    "tooltip": [{"field": "what"}, {"field": "p"},
-                                                {"field": "F"}]}})
+                    rows.append({"p": float(p), "F": float(f), "what": name})
+    # the legend lists every mark, drawn or not: a curve outside the map has no rows
+    marks.append({"data": {"values": rows}, "mark": {"type": "line", "strokeWidth": 2.5},
+                  "encoding": {"x": px, "y": py, "order": {"field": "F"}, "color": color,
+                               "strokeDash": dash, "detail": {"field": "what"}}})
+    marks.append({"data": {"values": [{"p": current[0], "F": current[1],
+                                       "what": names[2]}] if current is not None else []},
+                  "mark": {"type": "point", "size": 300, "filled": True,
+                           "stroke": "#000000", "strokeWidth": 1, "opacity": 1},
+                  "encoding": {"x": px, "y": py, "color": color, "shape": shape,
+                               "tooltip": [{"field": "what", "title": "point"},
+                                           {"field": "p", "title": "p_detect"},
+                                           {"field": "F", "title": "penalty F"}]}})
     return {"$schema": specs.SCHEMA, "title": "Probability the pause holds",
-            "width": 420, "height": 360, "layer": layers,
-            "resolve": {"scale": {"color": "independent"}}, "config": specs._CONFIG}
+            "width": "container", "height": 340,
+            "autosize": {"type": "fit-x", "contains": "padding"},
+            "layer": [heat, *marks], "config": specs._CONFIG,
+            # drawn as SVG: sharp at any zoom, and its legend and axes are text in the page
+            "usermeta": {"embedOptions": {"renderer": "svg"}}}
 
 
-def _params_from_query(query: str | None) -> tuple[dict[str, Any], str, tuple[float, float]]:
-    """The other parameters of the map, from a Simulate-style link (``scenario`` and values)."""
+#: Link parameters that are the app's own, not the world's: the top bar's projector switch and
+#: its marker for a Simulate game at the defaults (:data:`viz.main.MAP_DEFAULTS`).
+APP_KEYS = ("projector", "defaults")
+
+
+def _params_from_query(query: str | None
+                       ) -> tuple[dict[str, Any], str, tuple[float, float], str | None]:
+    """The other parameters of the map, from a Simulate-style link (``scenario`` and values).
+
+    Returns the changed parameters, the scenario, the current point, and the notice naming
+    each value of the link that cannot be used (as the Simulate page names them), or None.
+    """
+    from urllib.parse import parse_qsl, urlencode
+
     from viz.session import NO_SCENARIO, GameSession
 
-    game = GameSession(query)  # the Simulate page's controls, checked the same way
+    pairs = [(k, v) for k, v in parse_qsl((query or "").lstrip("?"), keep_blank_values=True)
+             if k not in APP_KEYS]
+    game = GameSession(urlencode(pairs))  # the Simulate page's controls, checked the same way
     changed = {k: v for k, v in game.changed().items()
                if k not in ("p_detect", "penalty", "seed", "steps")}
     scenario = game.scenario_name if game.scenario_name != NO_SCENARIO else ""
-    return changed, scenario, (float(game.values["p_detect"]), float(game.values["penalty"]))
+    return (changed, scenario, (float(game.values["p_detect"]), float(game.values["penalty"])),
+            game.notice)
 
 
 @dataclass(frozen=True)
@@ -329,17 +432,48 @@ class MapView:
     scenario: str
     current: tuple[float, float]
     data: dict[str, Any]
+    notice: str | None = None
 
     @classmethod
     def from_query(cls, query: str) -> MapView:
         """The map for a Simulate-style link (``scenario`` and changed values)."""
-        other, scenario, current = _params_from_query(query)
+        other, scenario, current, notice = _params_from_query(query)
         return cls(query, other, scenario, current,
-                   map_design_mapping(other, scenario=scenario or None))
+                   map_design_mapping(other, scenario=scenario or None), notice)
 
 
 #: Each browser session's map parameters, kept across page changes.
 VIEWS = classroom.Kept("map", MapView.from_query, lambda view: view.query)
+
+#: The page's layout: one column that fits a phone; the chart takes the column's width.
+MAP_CSS = """
+.pg-map { width: 100%; max-width: 1000px; box-sizing: border-box; }
+.pg-map-chart { width: 100%; max-width: 680px; min-width: 0; }
+.pg-map-chart .vega-embed { width: 100%; }
+.pg-map-controls { flex-wrap: wrap; }
+"""
+
+
+def status_text(job: MapJob, cached: bool) -> str:
+    """The job's status line; ``cached``: the map was finished when this visitor came."""
+    if job.state == "idle":
+        if job.done and job.total:
+            return (f"Partly computed ({job.done} of {job.total} runs, from a cancelled "
+                    "start); Compute map finishes it.")
+        runs = job.total or GRID * GRID * REPLICATES
+        return f"Not computed yet: {runs} runs, {estimate_text(runs)}."
+    if job.state == "running":
+        return f"Computing: {job.done} of {job.total or '?'} runs ({job.seconds:.0f} s so far)"
+    if job.state == "done":
+        took = f" in {job.seconds:.1f} s" if job.seconds else ""
+        if cached:
+            return f"Done: {job.total} runs (cached: computed earlier{took})."
+        resumed = (f", {job.kept} of them kept from a cancelled start" if job.kept else "")
+        return f"Done: {job.total} runs{took}{resumed}."
+    if job.state == "cancelled":
+        return (f"Cancelled at {job.done} of {job.total} runs; Compute map resumes where it "
+                "stopped.")
+    return f"Failed: {job.error}. Compute map tries again."
 
 
 @solara.component
@@ -349,15 +483,21 @@ def MapPage() -> None:
     view = solara.use_memo(lambda: VIEWS.open(router.search), [])
     other, scenario, current = view.other, view.scenario, view.current
     job = solara.use_memo(lambda: job_for(view.data), [])
-    tick, set_tick = solara.use_state(0)
+    # finished before this visitor came (by another visitor, or an earlier server run)
+    cached = solara.use_memo(lambda: job.state == "done", [])
+    _tick, set_tick = solara.use_state(0)
 
     def poll(cancel: threading.Event) -> None:
-        while not cancel.is_set() and job.state == "running":
-            cancel.wait(0.5)
-            set_tick(lambda t: t + 1)
-        set_tick(lambda t: t + 1)
+        # the job is shared: another visitor may start, cancel or finish it; redraw on a change
+        seen = job.snapshot()
+        while not cancel.is_set():
+            cancel.wait(0.5 if job.state == "running" else 1.0)
+            now = job.snapshot()
+            if now != seen or job.state == "running":
+                seen = now
+                set_tick(lambda t: t + 1)
 
-    solara.use_thread(poll, dependencies=[job.state == "running"], intrusive_cancel=False)
+    solara.use_thread(poll, dependencies=[], intrusive_cancel=False)
 
     def start() -> None:
         job.start()
@@ -370,9 +510,11 @@ def MapPage() -> None:
     spec = solara.use_memo(lambda: map_spec(job.result, current) if job.result is not None
                            else None, [job.state])
     solara.Title("pausegame: Stability map")
-    with solara.Column(style={"padding": "12px 16px", "max-width": "1000px"},
-                       classes=["pg-map"]):
+    solara.Style(MAP_CSS)
+    with solara.Column(style={"padding": "12px 16px"}, classes=["pg-map"]):
         solara.HTML(tag="h2", unsafe_innerHTML="Stability map: where does the pause hold?")
+        if view.notice:
+            solara.Info(view.notice, classes=["pg-notice", "pg-map-notice"])
         fixed = ", ".join(f"{k}={v}" for k, v in sorted(other.items())) or "the defaults"
         solara.Text(f"Survival probability over p_detect x penalty ({GRID} x {GRID} points, "
                     f"{REPLICATES} runs each, common random numbers) for scenario "
@@ -380,29 +522,25 @@ def MapPage() -> None:
                     f"point (p_detect={current[0]:g}, penalty={current[1]:g}). Change the other "
                     "parameters on the Simulate page; its link opens this page with them.",
                     style={"color": "#444"})
-        with solara.Row(gap="12px", style={"align-items": "center"}):
+        with solara.Row(gap="12px", style={"align-items": "center"},
+                        classes=["pg-map-controls"]):
             running = job.state == "running"
             solara.Button("Compute map", on_click=start, color="primary",
                           disabled=running or job.state == "done", classes=["pg-map-start"])
             solara.Button("Cancel", on_click=cancel, outlined=True, disabled=not running,
                           classes=["pg-map-cancel"])
-            status = {"idle": "Not computed yet (about a minute).",
-                      "running": f"Computing: {job.done} of {job.total or '?'} runs",
-                      "done": f"Done: {job.total} runs"
-                              + (f" in {job.seconds:.1f} s" if job.seconds else " (cached)"),
-                      "cancelled": f"Cancelled at {job.done} of {job.total} runs; Compute "
-                                   "resumes where it stopped.",
-                      "failed": f"Failed: {job.error}"}[job.state]
-            solara.Text(status, classes=["pg-map-status", f"pg-map-{job.state}"])
+            solara.Text(status_text(job, cached),
+                        classes=["pg-map-status", f"pg-map-{job.state}"])
         if job.state == "running" and job.total:
             solara.ProgressLinear(value=100.0 * job.done / job.total)
         if spec is not None:
             with solara.Column(classes=["pg-map-chart"]):
                 solara.widgets.VegaLite.element(spec=spec)
-            solara.Text("Black: theory's deterrence threshold p* (identical nations, nobody "
-                        "else defecting); green dashed: the survival boundary of the decision "
-                        "rule (mean field). The simulated world has labs, alliances and "
-                        "unequal nations, so theory is a guide, not an identity.",
+            solara.Text("Black line: theory's deterrence threshold p* (identical nations, "
+                        "nobody else defecting); green dashed line: the survival boundary of "
+                        "the decision rule (mean field); red cross: your parameters. The "
+                        "simulated world has labs, alliances and unequal nations, so theory is "
+                        "a guide, not an identity.",
                         style={"color": "#555", "font-size": "0.85rem"})
 
 
