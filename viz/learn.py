@@ -8,7 +8,11 @@ and links that open it in Simulate or in Play a nation.
 
 from __future__ import annotations
 
+import html
+import re
+import shlex
 from typing import Any
+from urllib.parse import urlencode
 
 import numpy as np
 import solara
@@ -16,7 +20,7 @@ import solara.widgets
 
 from experiments.scenarios import list_scenarios, load_scenario
 from model import theory
-from model.params import resolve
+from model.params import resolve, schema
 from viz import charts, specs
 
 PROPOSAL = """\
@@ -53,8 +57,9 @@ Deterrence needs roughly `p * F >= G`. With race pressure the outcome depends on
 a *bistable band* of detection probabilities a pause that holds keeps holding, and one that
 broke stays broken. Alliances weaken enforcement.
 
-The full description, with every formula as implemented, is `model/ODD.md` (the ODD protocol
-used across agent-based modelling). All numbers are illustrative.
+The full description, with every formula as implemented, is the model's ODD document (the
+ODD protocol used across agent-based modelling; in the package, `model/ODD.md`). All numbers
+are illustrative.
 """
 
 PICTURE_1 = """\
@@ -127,7 +132,10 @@ def band_spec() -> dict[str, Any]:
 
 
 def scenario_entries() -> list[tuple[str, str, str]]:
-    """(name, title, narrative) of every shipped scenario."""
+    """(name, title, narrative) of every shipped scenario.
+
+    The narrative loses its own title line (the page shows the title once).
+    """
     out = []
     for name in list_scenarios():
         try:
@@ -137,8 +145,111 @@ def scenario_entries() -> list[tuple[str, str, str]]:
             continue
         meta = dict(sc.meta)
         text = narrative or str(meta.get("summary", "")) or "(No narrative yet.)"
-        out.append((name, str(meta.get("title", name)), text))
+        title = str(meta.get("title", name))
+        first, _, rest = text.lstrip().partition("\n")
+        if first.startswith("# "):
+            title = first[2:].strip() or title
+            text = rest.lstrip("\n")
+        out.append((name, title, text))
     return out
+
+
+_CODE = re.compile(r"`([^`]+)`")
+
+
+def _flags(tokens: list[str], contrast: dict[str, Any]) -> dict[str, str] | None:
+    """The parameters of command-line flags (``--p-detect 0.5``); None if any is not one."""
+    table = schema()
+    params: dict[str, str] = {}
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token == "--contrast":
+            params.update({k: str(v).lower() if isinstance(v, bool) else str(v)
+                           for k, v in contrast.items()})
+            i += 1
+            continue
+        if token in ("--quiet-months",):
+            i += 1
+            continue
+        if not token.startswith("--") or i + 1 >= len(tokens):
+            return None
+        name = token[2:].replace("-", "_")
+        if name == "ledger":
+            return None  # a file the browser does not write: the command stays a command
+        if name not in table:
+            return None
+        params[name] = tokens[i + 1]
+        i += 2
+    return params
+
+
+def browser_narrative(name: str, text: str, contrast: dict[str, Any]) -> tuple[str, list[str]]:
+    """A narrative for the browser: commands and flags become links to their variants.
+
+    Each command (``pausegame demo X --penalty 12``) or flag (``--penalty 12``) becomes a link
+    that opens that variant in Simulate.
+
+    Returns the Markdown and the command lines it mentioned (for the page's command-line
+    note). The words are unchanged; only code spans that are commands become links.
+    """
+    commands: list[str] = []
+
+    def link(match: re.Match[str]) -> str:
+        code = match.group(1)
+        if not (code.startswith("pausegame ") or code.startswith("--")):
+            return match.group(0)
+        try:
+            tokens = shlex.split(code)
+        except ValueError:
+            return match.group(0)
+        scenario = name
+        if tokens[0] == "pausegame":
+            if len(tokens) < 2 or tokens[1] not in ("demo", "run"):
+                commands.append(code)
+                return match.group(0)
+            rest = tokens[2:]
+            if rest and not rest[0].startswith("--"):
+                scenario, rest = rest[0], rest[1:]
+            command = code
+        else:
+            rest = tokens
+            command = f"pausegame demo {name} {code}"
+        params = _flags(rest, contrast if scenario == name else {})
+        if params is None:
+            commands.append(command)
+            return match.group(0)
+        commands.append(command)
+        query = urlencode({"scenario": scenario, **params})
+        if params:
+            words = ", ".join(f"{k} = {v}" for k, v in params.items())
+            label = "the contrast" if rest == ["--contrast"] else words
+        else:
+            label = f"{scenario} in Simulate"
+        return f"[{label}](/?{query})"
+
+    return _CODE.sub(link, text), commands
+
+
+def _anchor(name: str) -> str:
+    return "learn-" + re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+#: The page's own styles: bold is bold, long lines and tables wrap or scroll in their box.
+LEARN_CSS = """
+.pg-prose strong, .pg-prose b { font-weight: 700; }
+.pg-prose pre, .pg-prose table { max-width: 100%; overflow-x: auto; display: block; }
+.pg-prose code { white-space: pre-wrap; word-break: break-word; }
+.pg-learn { max-width: 1000px; width: 100%; box-sizing: border-box; }
+.pg-learn .v-card { max-width: 100%; }
+.pg-learn .v-btn { white-space: normal; max-width: 100%; height: auto !important;
+                   min-height: 36px; }
+.pg-learn .v-btn__content { white-space: normal; flex-shrink: 1; }
+.pg-learn .vega-embed { max-width: 100%; }
+.pg-learn .vega-embed canvas { max-width: 100%; height: auto !important; }
+.pg-learn-toc ul { columns: 2 16em; margin: 0; }
+.pg-cli-note { font-size: 0.8rem; color: #444; }
+"""
 
 
 @solara.component
@@ -148,30 +259,74 @@ def LearnPage() -> None:
 
     pictures = solara.use_memo(lambda: (deterrence_spec(resolve({})), band_spec()), [])
     entries = solara.use_memo(scenario_entries, [])
+    contrasts = solara.use_memo(_contrasts, [])
     solara.Title("pausegame: Learn")
-    with solara.Column(style={"padding": "12px 16px", "max-width": "1000px"},
-                       classes=["pg-learn"]):
+    solara.Style(LEARN_CSS)
+    # the contents' words differ from the cards' titles (a search for a title finds the card)
+    sections = [("proposal", "Proposal"), ("model", "Model"),
+                ("theory", "Theory in two pictures"), ("scenarios", "All scenarios")]
+    toc = "".join(f'<li><a href="#{_anchor(k)}">{html.escape(t)}</a></li>' for k, t in sections)
+    toc += "".join(f'<li><a href="#{_anchor("scenario-" + name)}">{html.escape(title)}</a></li>'
+                   for name, title, _ in entries)
+    with solara.Column(style={"padding": "12px 12px"}, classes=["pg-learn"]):
         solara.HTML(tag="h2", unsafe_innerHTML="Learn: the pause game in plain words")
+        with solara.Card("Contents", classes=["pg-learn-toc"]):
+            solara.HTML(tag="div", unsafe_innerHTML=f"<ul>{toc}</ul>")
+        _Anchor("proposal")
         with solara.Card("The proposal", classes=["pg-learn-proposal"]):
             Prose(PROPOSAL)
+        _Anchor("model")
         with solara.Card("The model", classes=["pg-learn-model"]):
             Prose(MODEL_WORDS)
+        _Anchor("theory")
         with solara.Card("The theory in two pictures", classes=["pg-learn-theory"]):
             with solara.Row(gap="24px", style={"flex-wrap": "wrap"}):
-                with solara.Column(style={"max-width": "440px"}, classes=["pg-picture-1"]):
+                with solara.Column(style={"max-width": "440px", "min-width": "0"},
+                                   classes=["pg-picture-1"]):
                     solara.widgets.VegaLite.element(spec=pictures[0])
                     Prose(PICTURE_1)
-                with solara.Column(style={"max-width": "440px"}, classes=["pg-picture-2"]):
+                with solara.Column(style={"max-width": "440px", "min-width": "0"},
+                                   classes=["pg-picture-2"]):
                     solara.widgets.VegaLite.element(spec=pictures[1])
                     Prose(PICTURE_2)
+        _Anchor("scenarios")
         with solara.Card("Scenarios", classes=["pg-learn-scenarios"]):
             for name, title, narrative in entries:
+                text, commands = browser_narrative(name, narrative, contrasts.get(name, {}))
+                # the narrative's sections sit below the scenario's title
+                text = re.sub(r"^##+ ", "#### ", text, flags=re.M)
                 with solara.Column(classes=["pg-scenario-entry"]):
-                    solara.HTML(tag="h3", unsafe_innerHTML=title)
-                    Prose(narrative)
-                    with solara.Row(gap="12px"):
+                    _Anchor("scenario-" + name)
+                    solara.HTML(tag="h3", unsafe_innerHTML=html.escape(title))
+                    Prose(text)
+                    with solara.Row(gap="12px", style={"flex-wrap": "wrap"}):
                         with solara.Link(f"/?scenario={name}"):
                             solara.Button(f"Open {name} in Simulate", color="primary",
                                           classes=["pg-open-simulate"])
                         with solara.Link(f"/play?scenario={name}"):
                             solara.Button(f"Play {name} as a nation", outlined=True)
+                    if commands:
+                        lines = "".join(f"<li><code>{html.escape(c)}</code></li>"
+                                        for c in dict.fromkeys(commands))
+                        solara.HTML(tag="div", classes=["pg-cli-note"], unsafe_innerHTML=(
+                            "<b>On the command line</b> (after installing the package, see "
+                            f"README): <ul>{lines}</ul>"))
+
+
+@solara.component
+def _Anchor(key: str) -> None:
+    """An empty element the contents' links jump to."""
+    solara.HTML(tag="div", unsafe_innerHTML="", attributes={"id": _anchor(key)})
+
+
+def _contrasts() -> dict[str, dict[str, Any]]:
+    """Each scenario's contrast parameters (``--contrast``), by name."""
+    out: dict[str, dict[str, Any]] = {}
+    for name in list_scenarios():
+        try:
+            sc, _ = load_scenario(name)
+        except Exception:  # noqa: BLE001
+            continue
+        contrast = dict(sc.meta).get("contrast") or {}
+        out[name] = dict(contrast.get("params", {})) if isinstance(contrast, dict) else {}
+    return out

@@ -158,3 +158,62 @@ def test_theory_panel_leads_with_the_answer_for_this_world(server, browser):
         assert page.locator(".pg-theory canvas").count() == 1  # one picture
     finally:
         context.close()
+
+
+def _open_learn(browser, url, size=(1400, 900)):
+    context, page = _open(browser, url + "learn", size)
+    expect(page.locator(".pg-learn-toc")).to_be_visible(timeout=60_000)
+    page.wait_for_function("() => document.querySelectorAll('.pg-learn canvas').length >= 2",
+                           timeout=60_000)
+    page.wait_for_timeout(500)
+    return context, page
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_learn_fits_the_window_without_horizontal_scrolling(server, browser, artifacts, size):
+    context, page = _open_learn(browser, server.url, size)
+    try:
+        page.screenshot(path=str(artifacts / f"learn-{size[0]}x{size[1]}.png"))
+        _no_horizontal_overflow(page, size[0])
+    finally:
+        context.close()
+
+
+def test_learn_bold_titles_contents_and_browser_links(server, browser, artifacts):
+    from viz.learn import scenario_entries
+
+    context, page = _open_learn(browser, server.url)
+    try:
+        weight = page.evaluate("() => getComputedStyle(document.querySelector("
+                               "'.pg-learn-model .pg-prose strong')).fontWeight")
+        assert int(weight) >= 600, weight
+        # each scenario's title once in its entry (not again as the narrative's heading)
+        entries = page.locator(".pg-scenario-entry")
+        titles = [title for _, title, _ in scenario_entries()]
+        assert entries.count() == len(titles)
+        for i, title in enumerate(titles):
+            headings = entries.nth(i).locator("h1, h2, h3, h4").all_inner_texts()
+            assert [h.strip() for h in headings].count(title) == 1, (title, headings)
+            assert entries.nth(i).locator("h1").count() == 0
+        # a table of contents that jumps to a scenario
+        toc = page.locator(".pg-learn-toc a")
+        assert toc.count() >= 4 + len(titles)
+        page.get_by_role("link", name="Twelve nations, one pause").click()
+        expect(page.locator("#learn-scenario-default")).to_be_in_viewport()
+        # the browser's way: no command line in the default scenario's words, a link instead
+        default = page.locator(".pg-scenario-entry").filter(
+            has=page.locator("#learn-scenario-default"))
+        words = default.locator(".pg-prose").inner_text()
+        assert "pausegame" not in words and "--penalty" not in words, words
+        expect(default.locator(".pg-cli-note")).to_contain_text(
+            "pausegame demo default --penalty 12")
+        page.screenshot(path=str(artifacts / "learn-default-scenario.png"))
+        default.get_by_role("link", name="penalty = 12").click()
+        expect(page.get_by_text(re.compile(r"Month: 0 of \d+"))).to_be_visible(timeout=60_000)
+        expect(page).to_have_url(re.compile(r"penalty=12"))
+        box = page.locator(".pg-control").filter(
+            has=page.get_by_role("slider", name="penalty (F)", exact=True)
+        ).get_by_role("textbox")
+        expect(box).to_have_value("12")
+    finally:
+        context.close()
