@@ -258,9 +258,22 @@ def Charts(session: GameSession, draw_key: tuple[int, int]) -> None:
                 chart = specs.theory_spec(model.params, curve, summary,
                                           eng.latest("weighted_compliance"))
                 solara.widgets.VegaLite.element(spec=chart)
+                solara.HTML(tag="div", unsafe_innerHTML=THEORY_KEY, classes=["pg-theory-key"],
+                            style="font-size: 0.75rem; color: #333; line-height: 1.5")
     with rv.Html(tag="div", class_="pg-chart-row pg-timeseries"):
         for panel in panels:
             solara.widgets.VegaLite.element(spec=panel)
+
+
+#: The theory picture's key: every mark, the diamond and the band included.
+THEORY_KEY = (
+    f'<span style="color:{charts.BLUE}">&#9473;</span> compliance of a pause that starts '
+    f'holding &nbsp; <span style="color:{charts.VERMILION}">&#9476;</span> of one that starts '
+    f'broken &nbsp; <span style="color:{charts.ORANGE}">&#9608;</span> bistable band &nbsp; '
+    f'<span style="color:{charts.GREY}">&#9478;</span> deterrence threshold p* (no alliances) '
+    f'&nbsp; <span style="color:{charts.GREEN}">&#9478;</span> survival boundary &nbsp; '
+    '<span>&#9474;</span> this run\'s p_detect &nbsp; <span>&#9670;</span> this run\'s '
+    'compliance now')
 
 
 def _p(value: float) -> str:
@@ -379,6 +392,33 @@ def _png_theory(session: GameSession) -> bytes:
     return charts.png(fig, dpi=120)
 
 
+def run_config(session: GameSession) -> str:
+    """The running world as a complete scenario file (TOML).
+
+    ``pausegame run --config FILE`` reproduces it; its ``[meta]`` gives the Simulate link
+    that opens it again (a comment).
+    """
+    from experiments.run import config_text
+    from model.scenario import fit_nations
+
+    model = session.model
+    params = {k: v for k, v in model.params.items() if v is not None}
+    values = {k: v for k, v in params.items() if k != "seed"}
+    mapping: dict[str, Any] = {}
+    if session.scenario is not None:
+        sc, _ = fit_nations(session.scenario, values)
+        mapping = sc.to_mapping()
+    meta = dict(mapping.get("meta", {}))
+    meta["name"] = f"simulate_{session.scenario_name}_seed{model.seed}".replace("(", "") \
+        .replace(")", "")
+    meta["source"] = "pausegame app, Simulate page"
+    link = session.query()
+    link = "/?" + link + ("&" if link else "") + f"seed={model.seed}"
+    mapping["meta"] = meta
+    mapping["params"] = params
+    return f"# In the app: open {link} on the Simulate page.\n" + config_text(mapping)
+
+
 @solara.component
 def Downloads(session: GameSession, rev: int) -> None:
     """The run's time series (CSV) and the charts (PNG), made when clicked."""
@@ -388,6 +428,8 @@ def Downloads(session: GameSession, rev: int) -> None:
     with solara.Row(gap="8px", style={"flex-wrap": "wrap"}, classes=["pg-downloads"]):
         solara.FileDownload(session.timeseries_csv, filename=f"{stem}-timeseries.csv",
                             label="Time series (CSV)", mime_type="text/csv")
+        solara.FileDownload(lambda: run_config(session), filename=f"{stem}-config.toml",
+                            label="Run config (TOML)", mime_type="application/toml")
         solara.FileDownload(lambda: _png_timeseries(session), filename=f"{stem}-charts.png",
                             label="Charts (PNG)", mime_type="image/png")
         solara.FileDownload(lambda: _png_network(session), filename=f"{stem}-network.png",

@@ -217,3 +217,45 @@ def test_learn_bold_titles_contents_and_browser_links(server, browser, artifacts
         expect(box).to_have_value("12")
     finally:
         context.close()
+
+
+def test_theory_key_names_every_mark(server, browser):
+    context, page = _open_simulate(browser, server.url + "?seed=1")
+    try:
+        key = page.locator(".pg-theory-key").inner_text()
+        for mark in ("starts holding", "starts broken", "bistable band", "deterrence threshold",
+                     "survival boundary", "this run's p_detect", "compliance now"):
+            assert mark in key, key
+    finally:
+        context.close()
+
+
+def test_the_downloads_alone_reproduce_the_run(server, browser, tmp_path):
+    import csv
+
+    import numpy as np
+
+    from experiments.run import run_scenario
+
+    context, page = _open_simulate(browser, server.url + "?seed=9&scenario=great_power_veto"
+                                   "&penalty=7")
+    try:
+        for i in range(1, 6):
+            page.get_by_role("button", name="Step").click()
+            expect(page.get_by_text(re.compile(rf"Month: {i} of"))).to_be_visible()
+        files = {}
+        for label in ("Run config (TOML)", "Time series (CSV)"):
+            with page.expect_download() as info:
+                page.get_by_role("button", name=label).click()
+            path = tmp_path / info.value.suggested_filename
+            info.value.save_as(path)
+            files[label] = path
+        config = files["Run config (TOML)"].read_text()
+        assert "penalty = 7" in config and "seed = 9" in config
+        rows = list(csv.DictReader(files["Time series (CSV)"].open()))
+        shown = np.array([float(r["weighted_compliance"]) for r in rows])
+        result = run_scenario(files["Run config (TOML)"], {})
+        again = np.asarray(result.engine.timeseries()["weighted_compliance"])[:len(shown)]
+        assert len(shown) == 6 and np.allclose(shown, again, rtol=0, atol=1e-6)
+    finally:
+        context.close()
