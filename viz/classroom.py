@@ -48,9 +48,12 @@ html { font-size: 22px !important; }
 .v-application p, .v-application .v-alert, .v-application .v-btn, .v-application label,
 .v-application input, .pg-prose, .pg-prose p, .pg-prose li { color: #000000 !important;
   font-size: 1.05rem !important; line-height: 1.45 !important; }
-.v-application .v-btn { font-weight: 800 !important; border-width: 3px !important; }
+.v-application .v-btn { font-weight: 800 !important; border-width: 3px !important;
+  max-width: 100%; height: auto !important; min-height: 36px; }
+.v-application .v-btn .v-btn__content { white-space: normal; flex-shrink: 1; max-width: 100%; }
 .v-application .v-text-field { padding-top: 16px !important; margin-top: 2px !important; }
 .v-application .v-text-field .v-label { font-size: 1rem !important; line-height: 1.2 !important; }
+.v-application .v-select__selection { font-size: 1.05rem !important; line-height: 1.3 !important; }
 .v-application .v-text-field .v-label--active {
   transform: translateY(-24px) scale(.8) !important; }
 .pg-network canvas, .pg-timeseries canvas, .pg-theory canvas, .pg-map-chart canvas,

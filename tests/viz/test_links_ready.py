@@ -234,20 +234,22 @@ _WIDTHS = """() => {
 }"""
 
 
+@pytest.mark.parametrize("projector", [False, True], ids=["normal", "projector"])
 @pytest.mark.parametrize("width,height", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
 def test_top_bar_and_pages_fit_without_horizontal_scrolling(server, browser, artifacts,
-                                                            width, height):
+                                                            width, height, projector):
     context = _context(browser, width, height)
     failures, known = [], []
     try:
         page = context.new_page()
         for slug in PAGES:
-            page.goto(server.url + slug)
+            page.goto(server.url + slug + ("?projector=1" if projector else ""))
             expect(page.locator(".pg-nav")).to_be_visible(timeout=60_000)
             if slug in ("", "play"):
                 expect(page.get_by_text(MONTH_0)).to_be_visible(timeout=60_000)
             page.wait_for_timeout(1500)
-            page.screenshot(path=str(artifacts / f"links-fit-{slug or 'simulate'}-{width}.png"))
+            name = f"links-fit-{slug or 'simulate'}-{width}{'-projector' if projector else ''}"
+            page.screenshot(path=str(artifacts / f"{name}.png"))
             got = page.evaluate(_WIDTHS)
             # the frame (top bar) is this part's: it always fits
             assert got["nav"][0] <= got["nav"][1] and got["nav"][2] <= width + 0.5, (slug, got)
