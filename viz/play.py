@@ -24,6 +24,7 @@ from experiments.play import (
 )
 from model.params import new_seed
 from viz import classroom
+from viz.session import layout_query
 
 #: The membership choice that leaves the round to the model (its turn in the random order).
 MODEL_DECIDES = "Let the model decide"
@@ -107,6 +108,8 @@ def PlayPage() -> None:
     def push_url() -> None:
         # the address always reproduces the game: Back and the top bar's link return to it
         query = game.query()
+        layout = layout_query(router.search)  # the top bar's projector=1 stays in the address
+        query += f"&{layout}" if layout else ""
         if (router.search or "").lstrip("?") != query:
             try:
                 router.push(f"{router.path}?{query}")

@@ -65,3 +65,15 @@ def test_the_page_asks_for_membership_at_a_round():
         assert not _with_class(rc, v.Card, "pg-play-round")  # month 2: no round
     finally:
         rc.close()
+
+
+def test_play_names_bad_link_values_as_the_other_pages_do():
+    # the game is headless (experiments/ imports nothing of viz/): the same words as Simulate
+    from experiments.play import LINK_NOTICE, PlayGame
+    from viz import session
+
+    assert LINK_NOTICE == session.LINK_NOTICE
+    game = PlayGame("periods=0&colour=red")
+    assert game.notice.startswith(session.LINK_NOTICE)
+    assert "unknown parameter 'colour' in the link" in game.notice  # as session's check_link
+    assert "unknown parameter 'colour' in the link" in session.check_link("colour=red").notice
