@@ -397,9 +397,10 @@ def map_spec(smap: Any, current: tuple[float, float] | None) -> dict[str, Any]:
             "usermeta": {"embedOptions": {"renderer": "svg"}}}
 
 
-#: Link parameters that are the app's own, not the world's: the top bar's projector switch and
-#: its marker for a Simulate game at the defaults (:data:`viz.main.MAP_DEFAULTS`).
-APP_KEYS = ("projector", "defaults")
+#: Link parameters that are the app's own, not the world's: the top bar's keys
+#: (:data:`viz.classroom.LAYOUT_KEYS`, the projector switch) and its marker for a Simulate game
+#: at the defaults (:data:`viz.main.MAP_DEFAULTS`).
+APP_KEYS = frozenset({"projector", "defaults"}) | classroom.LAYOUT_KEYS
 
 
 def _params_from_query(query: str | None
