@@ -233,7 +233,12 @@ def timeseries_panels(ts: Mapping[str, np.ndarray], params: Mapping[str, Any], *
             y_domain=[0, 1], y_title="believed share defecting")
     out = []
     for panel in (compliance, share_panel, verification, costs, fourth):
-        out.append({"$schema": SCHEMA, "data": {"values": rows}, **panel, "config": _CONFIG})
+        # each panel carries only its own columns (a step sends less to the browser)
+        used = ["step", *[t["calculate"][7:-2] for t in panel["layer"][0]["transform"]
+                          if "calculate" in t]]
+        values = [{c: row.get(c) for c in used} for row in rows]
+        out.append({"$schema": SCHEMA, "data": {"values": values}, **panel,
+                    "config": _CONFIG})
     return out
 
 
@@ -241,7 +246,7 @@ def timeseries_spec(ts: Mapping[str, np.ndarray], params: Mapping[str, Any], *,
                     collapse_step: int | None) -> dict[str, Any]:
     """All the time-series panels in one spec (a wrapping concat of two columns)."""
     panels = timeseries_panels(ts, params, collapse_step=collapse_step)
-    rows = panels[0]["data"]
+    rows = {"values": _rows(ts, [c for c in ts if c != "step"])}
     inner = [{k: v for k, v in p.items() if k not in ("$schema", "data", "config")}
              for p in panels]
     return {"$schema": SCHEMA, "data": rows, "concat": inner, "columns": 2,
