@@ -74,8 +74,8 @@ def clean_address(path: str, search: str | None) -> str | None:
     """
     kept = LINKED.get(path)
     state = kept.peek() if kept is not None else None
-    if state is None or not link_pairs(search):
-        return None
+    if state is None or not link_pairs(search) or not getattr(state, "notice", None):
+        return None  # only a link the page reported (its notice) is rewritten
     want = kept.link(state)  # type: ignore[union-attr]
     if sorted(link_pairs(want).items()) == sorted(link_pairs(search).items()):
         return None

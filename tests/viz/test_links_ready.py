@@ -80,7 +80,9 @@ def _value_box(page, slider_name):
 
 
 def _copy_link(page) -> str:
-    page.locator(".pg-copy-link-button").click()
+    button = page.locator(".pg-copy-link-button")
+    expect(button).to_have_text(re.compile("copy link", re.I), timeout=10_000)  # not "Copied"
+    button.click()
     expect(page.locator(".pg-copy-link-button")).to_have_text(re.compile("copied", re.I),
                                                               timeout=10_000)
     return str(page.evaluate("navigator.clipboard.readText()"))
