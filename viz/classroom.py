@@ -330,24 +330,3 @@ class Kept[T]:
             return None
         with _KEPT_LOCK:
             return store.get(self.name)
-
-
-def session_memory_bytes() -> int:
-    """Python memory one Simulate and one Play game allocate (measured with tracemalloc)."""
-    import tracemalloc
-
-    from experiments.play import PlayGame
-    from viz.session import GameSession
-
-    GameSession("seed=1")  # warm imports and compiled kernels first
-    tracemalloc.start()
-    try:
-        before = tracemalloc.get_traced_memory()[0]
-        a = GameSession("seed=1")
-        a.step(120)
-        b = PlayGame("seed=1&periods=12")
-        after = tracemalloc.get_traced_memory()[0]
-        del a, b
-        return after - before
-    finally:
-        tracemalloc.stop()

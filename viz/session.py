@@ -554,3 +554,23 @@ def network_layout(model: PauseModel) -> dict[int, tuple[float, float]]:
 def params_mapping(session: GameSession) -> Mapping[str, Any]:
     """The model's resolved parameters (for display)."""
     return dict(session.model.params) if session.model is not None else {}
+
+
+def session_memory_bytes() -> int:
+    """Python memory one Simulate and one Play game allocate (measured with tracemalloc)."""
+    import tracemalloc
+
+    from experiments.play import PlayGame
+
+    GameSession("seed=1")  # warm imports and compiled kernels first
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        a = GameSession("seed=1")
+        a.step(120)
+        b = PlayGame("seed=1&periods=12")
+        after = tracemalloc.get_traced_memory()[0]
+        del a, b
+        return after - before
+    finally:
+        tracemalloc.stop()
