@@ -11,6 +11,7 @@ import re
 import time
 
 import pytest
+from browser_server import serve_app
 
 pytestmark = pytest.mark.browser
 
@@ -20,16 +21,8 @@ expect = playwright_api.expect
 
 @pytest.fixture(scope="module")
 def server(artifacts):
-    from viz.serve import chromium_path, start_server
-
-    if chromium_path() is None:
-        pytest.fail("no chromium: install Debian's package (apt-get install chromium), or "
-                    "deselect these tests with -m 'not browser'")
-    srv = start_server(artifacts / "server.log")
-    yield srv
-    srv.stop()
+    yield from serve_app(artifacts, "server.log")
     log = (artifacts / "server.log").read_text(errors="replace")
-    assert "Traceback" not in log, log[-3000:]
     # Solara's warnings about an app module with both a Page and routes (viz.app has routes)
     for warning in ("also defining routes", "you defined a Page component"):
         assert warning not in log, log[-3000:]

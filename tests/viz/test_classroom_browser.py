@@ -10,6 +10,7 @@ import re
 import time
 
 import pytest
+from browser_server import serve_app
 
 pytestmark = pytest.mark.browser
 
@@ -21,16 +22,7 @@ IDLE_MINUTES = 0.1
 
 @pytest.fixture(scope="module")
 def server(artifacts):
-    from viz.serve import chromium_path, start_server
-
-    if chromium_path() is None:
-        pytest.fail("no chromium: install Debian's package (apt-get install chromium), or "
-                    "deselect these tests with -m 'not browser'")
-    srv = start_server(artifacts / "idle-server.log", idle_minutes=IDLE_MINUTES)
-    yield srv
-    srv.stop()
-    log = (artifacts / "idle-server.log").read_text(errors="replace")
-    assert "Traceback" not in log, log[-3000:]
+    yield from serve_app(artifacts, "idle-server.log", idle_minutes=IDLE_MINUTES)
 
 
 def test_clicks_inside_a_page_keep_the_session_and_silence_closes_it(server, browser,

@@ -15,11 +15,11 @@ id; screenshots in ``$PAUSEGAME_ARTIFACTS`` or pytest's temporary folder.
 
 from __future__ import annotations
 
-import os
 import re
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+from browser_server import serve_app
 
 pytestmark = pytest.mark.browser
 
@@ -30,29 +30,9 @@ MONTH_0 = re.compile(r"Month: 0 of \d+")
 SIZES = ((1400, 900), (1024, 768), (390, 844))
 PAGES = ("", "play", "map", "learn")
 #: Pages whose own content (another owner's) still overflows at a size: reported, not fixed here.
-KNOWN_OVERFLOW = {("learn", 390): "Learn's content is wider than a phone (owner S)"}
-
-
 @pytest.fixture(scope="module")
 def server(artifacts, tmp_path_factory):
-    from viz.serve import chromium_path, start_server
-
-    if chromium_path() is None:
-        pytest.fail("no chromium: install Debian's package (apt-get install chromium), or "
-                    "deselect these tests with -m 'not browser'")
-    old = os.environ.get("PAUSEGAME_MAP_CACHE")
-    os.environ["PAUSEGAME_MAP_CACHE"] = str(tmp_path_factory.mktemp("maps"))
-    try:
-        srv = start_server(artifacts / "links-server.log")
-    finally:
-        if old is None:
-            os.environ.pop("PAUSEGAME_MAP_CACHE")
-        else:
-            os.environ["PAUSEGAME_MAP_CACHE"] = old
-    yield srv
-    srv.stop()
-    log = (artifacts / "links-server.log").read_text(errors="replace")
-    assert "Traceback" not in log, log[-3000:]
+    yield from serve_app(artifacts, "links-server.log", map_cache=tmp_path_factory.mktemp("maps"))
 
 
 def _context(browser, width=1400, height=900, clipboard=False):
@@ -241,7 +221,7 @@ _WIDTHS = """() => {
 def test_top_bar_and_pages_fit_without_horizontal_scrolling(server, browser, artifacts,
                                                             width, height, projector):
     context = _context(browser, width, height)
-    failures, known = [], []
+    failures = []
     try:
         page = context.new_page()
         for slug in PAGES:
@@ -257,12 +237,7 @@ def test_top_bar_and_pages_fit_without_horizontal_scrolling(server, browser, art
             assert got["nav"][0] <= got["nav"][1] and got["nav"][2] <= width + 0.5, (slug, got)
             assert not got["outside"], (slug, got)
             if got["doc"] > got["view"]:
-                if (slug, width) in KNOWN_OVERFLOW:
-                    known.append(f"{KNOWN_OVERFLOW[slug, width]}: {got['doc']} px")
-                else:
-                    failures.append((slug or "simulate", got["doc"], got["view"]))
+                failures.append((slug or "simulate", got["doc"], got["view"]))
     finally:
         context.close()
     assert not failures, failures
-    if known:
-        pytest.xfail("; ".join(known))

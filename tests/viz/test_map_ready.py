@@ -12,10 +12,10 @@ The tests share computed maps through that cache (a module fixture computes the 
 
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
+from browser_server import serve_app
 
 pytestmark = pytest.mark.browser
 
@@ -30,24 +30,8 @@ MAP_TIMEOUT = 180_000
 
 @pytest.fixture(scope="module")
 def server(artifacts, tmp_path_factory):
-    from viz.serve import chromium_path, start_server
-
-    if chromium_path() is None:
-        pytest.fail("no chromium: install Debian's package (apt-get install chromium), or "
-                    "deselect these tests with -m 'not browser'")
-    old = os.environ.get("PAUSEGAME_MAP_CACHE")
-    os.environ["PAUSEGAME_MAP_CACHE"] = str(tmp_path_factory.mktemp("maps-ready"))
-    try:
-        srv = start_server(artifacts / "map-ready-server.log")
-    finally:
-        if old is None:
-            os.environ.pop("PAUSEGAME_MAP_CACHE")
-        else:
-            os.environ["PAUSEGAME_MAP_CACHE"] = old
-    yield srv
-    srv.stop()
-    log = (artifacts / "map-ready-server.log").read_text(errors="replace")
-    assert "Traceback" not in log, log[-3000:]
+    yield from serve_app(artifacts, "map-ready-server.log",
+                         map_cache=tmp_path_factory.mktemp("maps-ready"))
 
 
 def _page(browser, url, width=1400, height=900):

@@ -6,11 +6,11 @@ screenshots in ``$PAUSEGAME_ARTIFACTS`` or pytest's temporary folder.
 
 from __future__ import annotations
 
-import os
 import re
 import time
 
 import pytest
+from browser_server import serve_app
 
 pytestmark = pytest.mark.browser
 
@@ -20,24 +20,7 @@ expect = playwright_api.expect
 
 @pytest.fixture(scope="module")
 def server(artifacts, tmp_path_factory):
-    from viz.serve import chromium_path, start_server
-
-    if chromium_path() is None:
-        pytest.fail("no chromium: install Debian's package (apt-get install chromium), or "
-                    "deselect these tests with -m 'not browser'")
-    old = os.environ.get("PAUSEGAME_MAP_CACHE")
-    os.environ["PAUSEGAME_MAP_CACHE"] = str(tmp_path_factory.mktemp("maps"))
-    try:
-        srv = start_server(artifacts / "pages-server.log")
-    finally:
-        if old is None:
-            os.environ.pop("PAUSEGAME_MAP_CACHE")
-        else:
-            os.environ["PAUSEGAME_MAP_CACHE"] = old
-    yield srv
-    srv.stop()
-    log = (artifacts / "pages-server.log").read_text(errors="replace")
-    assert "Traceback" not in log, log[-3000:]
+    yield from serve_app(artifacts, "pages-server.log", map_cache=tmp_path_factory.mktemp("maps"))
 
 
 def _page(browser, url):

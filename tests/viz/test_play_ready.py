@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from browser_server import serve_app
 
 pytestmark = pytest.mark.browser
 
@@ -25,16 +26,7 @@ MOVES = "cddcdccdcdcc"
 
 @pytest.fixture(scope="module")
 def server(artifacts):
-    from viz.serve import chromium_path, start_server
-
-    if chromium_path() is None:
-        pytest.fail("no chromium: install Debian's package (apt-get install chromium), or "
-                    "deselect these tests with -m 'not browser'")
-    srv = start_server(artifacts / "play-ready-server.log")
-    yield srv
-    srv.stop()
-    log = (artifacts / "play-ready-server.log").read_text(errors="replace")
-    assert "Traceback" not in log, log[-3000:]
+    yield from serve_app(artifacts, "play-ready-server.log")
 
 
 def _open(browser, url, size=(1400, 900)):

@@ -13,6 +13,7 @@ import re
 import time
 
 import pytest
+from browser_server import serve_app
 
 pytestmark = pytest.mark.browser
 
@@ -26,16 +27,7 @@ CHARTS = ("() => document.querySelectorAll('.pg-network canvas, .pg-theory canva
 
 @pytest.fixture(scope="module")
 def server(artifacts):
-    from viz.serve import chromium_path, start_server
-
-    if chromium_path() is None:
-        pytest.fail("no chromium: install Debian's package (apt-get install chromium), or "
-                    "deselect these tests with -m 'not browser'")
-    srv = start_server(artifacts / "ready-server.log")
-    yield srv
-    srv.stop()
-    log = (artifacts / "ready-server.log").read_text(errors="replace")
-    assert "Traceback" not in log, log[-3000:]
+    yield from serve_app(artifacts, "ready-server.log")
 
 
 def _open(browser, url, size=(1400, 900)):

@@ -1,0 +1,35 @@
+"""Start the app for a module's browser tests (each module's ``server`` fixture uses it)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+
+def serve_app(artifacts, log_name, *, map_cache=None, **options):
+    """Start the app for a module's browser tests; yield it; stop it and read its log.
+
+    ``map_cache``: a folder for the stability maps (``PAUSEGAME_MAP_CACHE``) so tests never
+    share the user's. ``options`` go to :func:`viz.serve.start_server`. The log must show no
+    traceback; the server is returned for the module to check more of it.
+    """
+    from viz.serve import chromium_path, start_server
+
+    if chromium_path() is None:
+        pytest.fail("no chromium: install Debian's package (apt-get install chromium), or "
+                    "deselect these tests with -m 'not browser'")
+    old = os.environ.get("PAUSEGAME_MAP_CACHE")
+    if map_cache is not None:
+        os.environ["PAUSEGAME_MAP_CACHE"] = str(map_cache)
+    try:
+        srv = start_server(artifacts / log_name, **options)
+    finally:
+        if old is None:
+            os.environ.pop("PAUSEGAME_MAP_CACHE", None)
+        else:
+            os.environ["PAUSEGAME_MAP_CACHE"] = old
+    yield srv
+    srv.stop()
+    log = (artifacts / log_name).read_text(errors="replace")
+    assert "Traceback" not in log, log[-3000:]
