@@ -1,0 +1,116 @@
+"""``pausegame reproduce [NAME ...|all] --out DIR``: run the published reproductions.
+
+Runs each named reproduction (:data:`experiments.reproductions.MODULES`; ``all`` or no name runs
+every one), prints one markdown table of every claim (paper, claim, their number, ours, the
+tolerance, whether it holds) and the figure each wrote. Exit status 0 when every claim holds,
+1 when one does not (or a reproduction could not run), 2 for bad input (an unknown name: the
+message names the allowed ones).
+
+Registered through the ``pausegame.commands`` entry-point group (``pyproject.toml``).
+
+Example:
+    $ pausegame reproduce all --out runs/reproductions
+    $ pausegame reproduce han2019 inspection_games --out /tmp/repro --quick
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from experiments.reproductions import MODULES, load
+from experiments.reproductions.common import TABLE_HEADER, Reproduction
+from model.errors import ConfigError
+
+__all__ = ["DEFAULT_OUT", "register", "resolve_names", "run_reproductions"]
+
+#: Where the figures go without ``--out``.
+DEFAULT_OUT = Path("runs") / "reproductions"
+
+
+def resolve_names(names: Sequence[str]) -> tuple[str, ...]:
+    """The reproductions to run, in the order given (``all`` or none: every one, in order).
+
+    >>> resolve_names([]) == MODULES, resolve_names(["inspection_games", "han2019", "han2019"])
+    (True, ('inspection_games', 'han2019'))
+
+    Raises:
+        ConfigError: a name that is not a reproduction (the message names the allowed ones).
+    """
+    if not names or "all" in names:
+        return MODULES
+    bad = [n for n in names if n not in MODULES]
+    if bad:
+        raise ConfigError(f"unknown reproduction {', '.join(map(repr, bad))}; allowed: "
+                          f"{', '.join(MODULES)} or all")
+    return tuple(dict.fromkeys(names))
+
+
+def run_reproductions(names: Sequence[str], out_dir: Path, *, quick: bool = False,
+                      stream: Any = None) -> tuple[list[Reproduction], list[str]]:
+    """Run the reproductions ``names`` into ``out_dir`` (one subfolder each).
+
+    Returns:
+        The reproductions that ran, and one line for each that could not (its module is not
+        written yet, or it raised).
+    """
+    stream = sys.stderr if stream is None else stream
+    done: list[Reproduction] = []
+    failed: list[str] = []
+    for name in names:
+        start = time.perf_counter()
+        try:
+            module = load(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != f"experiments.reproductions.{name}":
+                raise
+            failed.append(f"{name}: not available (module experiments/reproductions/"
+                          f"{name}.py is not written yet)")
+            continue
+        print(f"pausegame: running {name} ({module.TITLE}) ...", file=stream, flush=True)
+        try:
+            result = module.reproduce(out_dir / name, quick=quick)
+        except Exception as exc:  # noqa: BLE001 - report it, run the others
+            failed.append(f"{name}: failed: {type(exc).__name__}: {exc}")
+            continue
+        print(f"pausegame: {name} done in {time.perf_counter() - start:.1f} s", file=stream,
+              flush=True)
+        done.append(result)
+    return done, failed
+
+
+def register(subparsers: Any) -> None:
+    """Register ``pausegame reproduce``."""
+    sub = subparsers.add_parser(
+        "reproduce", help="reproduce published results (claims table and figures)",
+        allow_abbrev=False,
+        description="Run published results reproduced with pausegame (experiments/"
+                    "reproductions/README.md) and print each claim: the paper's number, ours, "
+                    "the tolerance and whether it holds. Exit status 1 if a claim does not "
+                    f"hold. Names: {', '.join(MODULES)} or all (the default).")
+    sub.add_argument("names", nargs="*", metavar="NAME",
+                     help=f"reproductions to run: {', '.join(MODULES)} or all")
+    sub.add_argument("--out", metavar="DIR", type=Path, default=DEFAULT_OUT,
+                     help=f"folder for the figures, one subfolder each (default: {DEFAULT_OUT})")
+    sub.add_argument("--quick", action="store_true",
+                     help="smaller simulations (the claims still checked; for tests)")
+    sub.set_defaults(handler=_cmd_reproduce, _parser=sub)
+
+
+def _cmd_reproduce(args: Any) -> int:
+    names = resolve_names(args.names)
+    done, failed = run_reproductions(names, Path(args.out), quick=bool(args.quick))
+    print(TABLE_HEADER)
+    for result in done:
+        for row in result.table().splitlines()[2:]:
+            print(row)
+    print()
+    for result in done:
+        print(f"{result.name}: figure {result.figure}"
+              f"{'' if result.holds else '  (a claim does NOT hold)'}")
+    for line in failed:
+        print(f"pausegame: {line}", file=sys.stderr)
+    return 0 if not failed and all(r.holds for r in done) else 1
