@@ -1,0 +1,45 @@
+"""Nordhaus (2015), climate clubs: the stable coalition jumps from 1 to 15 at the critical
+outsider penalty, and the simulated membership agrees with ``coalition_theory``."""
+
+from __future__ import annotations
+
+import pytest
+
+from experiments.reproductions import nordhaus2015
+from model.params import resolve
+from model.treaty import coalition_theory
+
+pytestmark = [pytest.mark.reproduction, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def result(tmp_path_factory):
+    return nordhaus2015.reproduce(tmp_path_factory.mktemp("nordhaus2015"), quick=True)
+
+
+def test_every_claim_holds_and_the_figure_is_written(result):
+    assert [c.holds for c in result.claims] == [True] * len(result.claims), result.table()
+    assert result.figure.name == "nordhaus2015.png"
+    assert result.figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert result.figure.stat().st_size > 10_000
+
+
+def test_the_jump_is_at_g_n_over_n_minus_1_in_theory_and_simulation(result):
+    n = nordhaus2015.BASE["n_nations"]
+    jump = next(c for c in result.claims if c.what.startswith("where the stable size jumps"))
+    assert jump.paper == pytest.approx(n / (n - 1), abs=1e-4)
+    assert abs(float(jump.ours) - n / (n - 1)) <= nordhaus2015.JUMP_TOLERANCE
+
+
+@pytest.mark.parametrize("penalty, size", [(0.0, 1), (1.0, 1), (1.1, 15), (2.0, 15)])
+def test_full_membership_settles_at_the_theorys_largest_stable_size(penalty, size):
+    # 1.0 and 1.1 bracket the critical penalty 15/14 = 1.0714
+    assert nordhaus2015.settled_membership(penalty, 1.0, seed=3) == size
+    theory = coalition_theory(resolve(nordhaus2015.BASE, outsider_penalty=penalty))
+    assert max(theory.stable_sizes) == size
+
+
+def test_below_the_critical_mass_even_a_large_penalty_unravels():
+    theory = coalition_theory(resolve(nordhaus2015.BASE, outsider_penalty=2.0))
+    assert theory.critical_mass is not None and theory.critical_mass > 3
+    assert nordhaus2015.settled_membership(2.0, 3 / 15, seed=4) == 1
