@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import ipaddress
 import os
+import secrets
 import sys
 from importlib.util import find_spec
 from typing import Any
@@ -56,6 +57,9 @@ def register(subparsers: Any) -> None:
     app.add_argument("--idle-minutes", type=float, default=30.0,
                      help="close a session after this many minutes without a click, freeing "
                           "its memory (default 30)")
+    app.add_argument("--teacher-key", default=None,
+                     help="the secret that opens /teach (a class's rooms); default: a fresh one, "
+                          "printed at the start")
     app.add_argument("--no-setup", action="store_true",
                      help="do not fetch missing front-end files before starting")
     app.set_defaults(handler=_cmd_app, _parser=app)
@@ -141,8 +145,13 @@ def _cmd_app(args: argparse.Namespace) -> int:
     shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
     print(f"pausegame app: open http://{shown}:{args.port}/ in a browser (Ctrl+C stops it)",
           flush=True)
+    teacher_key = (args.teacher_key or os.environ.get("PAUSEGAME_TEACHER_KEY")
+                   or secrets.token_urlsafe(9))
+    print(f"teacher page: http://{shown}:{args.port}/teach (teacher key: {teacher_key}); "
+          f"students join at http://{shown}:{args.port}/join", flush=True)
     command = server_command(args.host, args.port)
-    os.execvpe(command[0], command, server_env(projector=args.projector,
-                                               max_sessions=args.max_sessions,
-                                               idle_minutes=args.idle_minutes))
+    env = server_env(projector=args.projector, max_sessions=args.max_sessions,
+                     idle_minutes=args.idle_minutes)
+    env["PAUSEGAME_TEACHER_KEY"] = teacher_key
+    os.execvpe(command[0], command, env)
     return 0  # not reached
