@@ -1,0 +1,97 @@
+"""Han et al. (DSAIR race): both thresholds on p_r against the closed forms, and the figure."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from experiments.reproductions import han2019
+from model.dsair import DSAIRRace
+from model.errors import ParameterError
+
+pytestmark = pytest.mark.reproduction
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize("s", [1.0, 1.5, 2.0, 3.0, 4.0, 5.0])
+def test_exact_chain_threshold_is_the_closed_form(s: float) -> None:
+    race = DSAIRRace()
+    exact = race.selection_threshold_exact(s, han2019.Z, han2019.BETA)
+    assert abs(exact - race.selection_threshold(s)) <= han2019.TOL_CHAIN
+    # AS is favoured just above the exact threshold and not just below it
+    assert race.safe_share(s, min(exact + 0.01, 1.0), han2019.Z, han2019.BETA) > 0.5
+    assert race.safe_share(s, exact - 0.01, han2019.Z, han2019.BETA) < 0.5
+
+
+def test_large_prize_limits_at_s_one_and_a_half() -> None:
+    race = DSAIRRace()
+    assert race.society_threshold(1.5) == pytest.approx(1 - 1 / 1.5, abs=0.01)
+    assert race.selection_threshold(1.5) == pytest.approx(1 - 1 / 4.5, abs=0.01)
+    huge = DSAIRRace(B=1e9)
+    assert huge.society_threshold(1.5) == pytest.approx(1 - 1 / 1.5, abs=1e-5)
+    assert huge.selection_threshold(1.5) == pytest.approx(1 - 1 / 4.5, abs=1e-5)
+
+
+def test_payoff_matrix_is_the_papers() -> None:
+    m = DSAIRRace().payoff_matrix(1.5, 0.2)
+    # [[b/2 - c + B/2W, b/(s+1) - c], [(1-p_r)(sb/(s+1) + sB/W), (1-p_r)(b/2 + sB/2W)]]
+    assert m == pytest.approx(np.array([[51.0, 0.6], [0.8 * (2.4 + 150), 0.8 * (2 + 75)]]))
+
+
+def test_safe_share_is_the_chains_fixation_ratio_and_its_rare_mutation_limit() -> None:
+    race = DSAIRRace()
+    rho_as, rho_au = race.fixation(1.5, 0.78, 100, 0.01)
+    share = race.safe_share(1.5, 0.78, 100, 0.01)
+    assert share == pytest.approx(rho_as / (rho_as + rho_au), rel=1e-9)
+    chain = race.imitation_chain(1.5, 0.78, 100, 0.01, mutation=1e-6)
+    assert chain.mean_compliance() == pytest.approx(share, abs=1e-3)
+
+
+def test_simulated_fixation_matches_the_exact_chain() -> None:
+    race = DSAIRRace()
+    rng = np.random.default_rng(3)
+    gaps = np.array([race.gap(1.5, 0.9, 100)])
+    runs = 20_000
+    count = int(han2019.simulate_fixations(gaps, 1, runs, 0.01, rng)[0])
+    rho, _ = race.fixation(1.5, 0.9, 100, 0.01)
+    assert abs(count / runs - rho) <= 4 * math.sqrt(rho * (1 - rho) / runs)
+    neutral = han2019.simulate_fixations(np.zeros((1, 11)), 1, runs, 0.01,
+                                         np.random.default_rng(4))[0]
+    assert abs(neutral / runs - 0.1) <= 4 * math.sqrt(0.09 / runs)
+
+
+def test_simulation_is_seeded() -> None:
+    gaps = np.array([DSAIRRace().gap(3.0, 0.89, 100)])
+    a = han2019.simulate_fixations(gaps, 99, 2000, 0.01, np.random.default_rng(5))
+    b = han2019.simulate_fixations(gaps, 99, 2000, 0.01, np.random.default_rng(5))
+    assert a.tolist() == b.tolist()
+
+
+def test_bad_input_names_what_is_allowed() -> None:
+    with pytest.raises(ParameterError, match=r"W=0.0 .*allowed: a finite number in \(0"):
+        DSAIRRace(W=0.0)
+    with pytest.raises(ParameterError, match=r"s=0.5 .*allowed: a finite number in \[1"):
+        DSAIRRace().payoff_matrix(0.5, 0.1)
+    with pytest.raises(ParameterError, match=r"p_r=1.5 .*\[0, 1\]"):
+        DSAIRRace().payoff_matrix(2.0, 1.5)
+    with pytest.raises(ValueError, match="start=0 is out of bounds"):
+        han2019.simulate_fixations(np.zeros((1, 5)), 0, 10, 0.01, np.random.default_rng(1))
+
+
+@pytest.mark.slow
+def test_reproduce_holds_and_writes_the_figure(tmp_path) -> None:
+    result = han2019.reproduce(tmp_path, quick=True)
+    failed = [c.what for c in result.claims if not c.holds]
+    assert not failed, failed
+    simulated = [c for c in result.claims if "simulated pairwise" in c.what]
+    assert len(simulated) == len(han2019.SIM_S_QUICK)
+    for claim in simulated:
+        assert isinstance(claim.ours, float) and isinstance(claim.paper, float)
+        assert abs(claim.ours - claim.paper) <= han2019.TOL_SIM
+    data = result.figure.read_bytes()
+    assert result.figure.parent == tmp_path and data.startswith(PNG) and len(data) > 10_000
+    assert han2019.CITATION in result.table() and result.table().count("\n") == len(
+        result.claims) + 1
