@@ -7,6 +7,10 @@ user sets explicitly always wins over the regime's preset. Effective internation
 ``coverage * p_detect``: ``coverage`` is the share of violations observable at all.
 
 The numbers are illustrative (DESIGN.md section 6), and labelled so wherever they are shown.
+Each regime reads its presets from the registry ``sources.toml``
+(:mod:`model.verification.sources`), which gives every preset value its sources, a quote or
+paraphrase, a range and a confidence label (``documented``, ``analogy``, ``estimate``,
+``speculative``, ``definition``); ``pausegame params --sources`` prints it.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ class Regime:
         summary: The regime in one sentence.
         presets: Parameter values the regime sets unless the user sets them.
         records_ledger: True when the tamper-evident event log is part of the mechanism.
-        references: Sources for the illustrative numbers.
+        references: Sources for the illustrative numbers (from the registry's entries).
     """
 
     name: str
