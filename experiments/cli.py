@@ -201,12 +201,63 @@ def register_params(subparsers: Any) -> None:
         "params", help="list every model parameter", allow_abbrev=False,
         description="List every model parameter, grouped: name, default, allowed values, unit, "
                     "slider range and what it means.")
+    sub.add_argument("--sources", action="store_true",
+                     help="instead, list each verification regime's presets with their sources, "
+                          "quotes, ranges and confidence (model/verification/sources.toml)")
     sub.set_defaults(handler=_cmd_params, _parser=sub)
 
 
 def _cmd_params(args: argparse.Namespace) -> int:
-    print(format_params())
+    print(format_sources() if args.sources else format_params())
     return 0
+
+
+def format_sources(width: int = _WIDTH) -> str:
+    """The text of ``pausegame params --sources``: the verification regimes' cited presets.
+
+    Every preset with its value, range and confidence, its sources, the quote (or paraphrase)
+    and the note; then the compute thresholds of laws and draft agreements, the confidence
+    labels and the full references.
+    """
+    from model.verification import regimes
+    from model.verification.sources import format_number, preset_line, registry
+
+    reg = registry()
+    indent = " " * 6
+
+    def wrap(text: str, first: str = indent) -> list[str]:
+        return textwrap.wrap(text, width, initial_indent=first, subsequent_indent=indent)
+
+    intro = ("Where the verification regimes' preset numbers come from "
+             "(model/verification/sources.toml). Each preset has a value, a plausible range, a "
+             "confidence label, its sources and a quote (or a paraphrase, labelled so). "
+             "`--verification NAME` applies a regime's presets; values you set win.")
+    lines = textwrap.wrap(intro, width)
+    lines += ["", "CONFIDENCE LABELS"]
+    for label, text in reg.labels.items():
+        lines += wrap(f"{label}: {text}", "  ")
+    for name, regime in regimes().items():
+        entries = reg.entries(name)
+        if not entries:
+            continue
+        lines += ["", f"{name.upper()}: {regime.title}"]
+        for e in entries.values():
+            lines += wrap(preset_line(e), "  ")
+            lines += wrap(e.quoted)
+            lines += wrap(f"range: {e.range_basis}")
+            lines += wrap(e.note)
+            if e.outside:
+                lines += wrap(f"outside its range: {e.outside}")
+    lines += ["", "WHAT COUNTS AS A VIOLATION (compute thresholds; no engine parameter reads them)"]
+    for e in reg.context.values():
+        head = f"{e.name} {format_number(e.value)} {e.unit} ({e.confidence}; {e.citation})"
+        lines += wrap(head, "  ")
+        lines += wrap(e.quoted)
+        lines += wrap(e.note)
+    lines += ["", "REFERENCES"]
+    for s in reg.sources.values():
+        lines += wrap(f"[{s.key}] {s.reference}", "  ")
+    return "\n".join(lines)
 
 
 def format_params(width: int = _WIDTH) -> str:
@@ -243,6 +294,10 @@ def format_params(width: int = _WIDTH) -> str:
                                    subsequent_indent=indent)
             lines += textwrap.wrap(p.help, width, initial_indent=indent,
                                    subsequent_indent=indent)
+            if p.name == "verification":
+                lines += textwrap.wrap("Each regime's presets with their sources, ranges and "
+                                       "confidence: `pausegame params --sources`.", width,
+                                       initial_indent=indent, subsequent_indent=indent)
     return "\n".join(lines)
 
 

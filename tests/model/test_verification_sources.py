@@ -182,3 +182,34 @@ def test_a_value_outside_its_range_is_kept_with_a_reason(tmp_path):
                         'value = 0.65\noutside = "kept for the test"\n')
     e = load(path).entry("national_means", "p_detect")
     assert e.value == 0.65 and not e.inside and e.outside == "kept for the test"
+
+
+# ------------------------------------------------------------------------- where it shows
+def test_pausegame_params_sources_shows_each_preset_with_its_source(capsys):
+    from experiments.cli import main
+
+    assert main(["params", "--sources"]) == 0
+    out = capsys.readouterr().out
+    assert max(len(line) for line in out.splitlines()) <= 100
+    flat = " ".join(out.split())
+    for regime in ("open_letter", "self_reporting", "national_means", "onsite_inspections",
+                   "hardware_ledger"):
+        assert f"{regime.upper()}:" in out
+    assert "p_detect 0.35 (range 0.2 to 0.5, speculative; Wasil et al. (2024);" in flat
+    assert "p_detect 0.9 (range 0.2 to 0.9, analogy; IAEA (2002);" in flat
+    assert "90% for 'high' and 20% for 'low'" in flat
+    assert "eu_ai_act_systemic_risk 10^25 training FLOP (documented; EU AI Act (2024))" in flat
+    for label in CONFIDENCE_LABELS:
+        assert f"{label}: " in out
+    for source in registry().sources.values():
+        assert f"[{source.key}]" in out
+
+
+def test_pausegame_params_points_to_the_sources_and_keeps_its_format(capsys):
+    from experiments.cli import format_params, main
+
+    assert main(["params"]) == 0
+    out = capsys.readouterr().out
+    assert out.strip() == format_params().strip()
+    assert "`pausegame params --sources`" in " ".join(out.split())
+    assert "CONFIDENCE LABELS" not in out  # the sources only with --sources
