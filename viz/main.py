@@ -30,6 +30,7 @@ from viz import classroom
 from viz.learn import LearnPage
 from viz.play import GAMES as PLAY_GAMES
 from viz.play import PlayPage
+from viz.room_pages import JoinPage, TeachPage
 from viz.session import layout_query, link_pairs
 from viz.simulate import GAMES as SIMULATE_GAMES
 from viz.simulate import SimulatePage
@@ -261,4 +262,6 @@ routes = [
     solara.Route(path="play", component=PlayPage, label="Play a nation"),
     solara.Route(path="map", component=MapPage, label="Stability map"),
     solara.Route(path="learn", component=LearnPage, label="Learn"),
+    solara.Route(path="teach", component=TeachPage, label="Teach"),
+    solara.Route(path="join", component=JoinPage, label="Join"),
 ]

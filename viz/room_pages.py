@@ -1,0 +1,591 @@
+"""The classroom's pages: ``/teach`` (the teacher's room and dashboard) and ``/join`` (a student).
+
+A room is one shared game on the server (:class:`experiments.room.Room`, headless); these pages
+are its views only. Every browser session renders from the room's own views
+(:meth:`~experiments.room.Room.student_view`, :meth:`~experiments.room.Room.teacher_view`) and
+acts through its methods, so two browsers never share anything but the room. Each page polls
+its room once a second and redraws when the room changed (another student's decision, the
+deadline, the teacher's next month).
+
+``/teach`` asks for the teacher key (``pausegame app`` prints it, or ``--teacher-key`` gives it;
+the server reads ``PAUSEGAME_TEACHER_KEY``), then creates a room (scenario, months, seed,
+deadline, what students see of others, a block list for names) and shows its code, join link
+and QR code, the dashboard (who has decided, every nation's true action, flags and votes, the
+talk) with Start, Next month, Pause, +30 s, End game and Close room, and at the end the debrief
+with the grading CSV and the room's log to download. The key stays in the browser session only
+(never in the address, which a projector shows); a reload asks for it again and lists the rooms
+still open.
+
+``/join`` takes the room code and a display name (and, if the teacher left several open, a
+nation) and opens the student's month card; its address then carries the seat's rejoin token,
+so a reload (or the link on another device) brings the student back to the same nation.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import secrets
+import threading
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+import solara
+import solara.lab
+
+from experiments.play import DEFAULT_SCENARIO, PERIOD_CHOICES
+from experiments.room import (
+    DEFAULT_DEADLINE,
+    MESSAGES,
+    NAME_MAX,
+    Room,
+    RoomError,
+    RoomRegistry,
+)
+from experiments.scenarios import list_scenarios
+from viz import classroom
+
+#: The rooms of this server (one registry per server process; each room has its own lock).
+ROOMS = RoomRegistry(idle_minutes=classroom.idle_seconds() / 60.0)
+_STARTED = threading.Lock()
+
+#: Deadlines the teacher can pick, in seconds ("none": only Next month or the last decision).
+DEADLINES = ("30", "60", "90", "120", "180", "300", "none")
+#: What students see of the others (``information``): the picker's labels.
+INFORMATION = {"the scenario's": None, "everything (perfect)": "perfect",
+               "only what verification reveals (detected)": "detected"}
+#: p_detect values a student can propose.
+PROPOSALS = ("0.3", "0.5", "0.6", "0.7", "0.8", "0.9")
+
+ROOM_CSS = """
+.pg-room { max-width: 1100px; }
+.pg-room .v-btn { max-width: 100%; height: auto !important; min-height: 36px; }
+.pg-room .v-btn .v-btn__content { white-space: normal; flex-shrink: 1; max-width: 100%; }
+.pg-room-row { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; }
+.pg-scroll { overflow-x: auto; max-width: 100%; }
+.pg-scroll table { border-collapse: collapse; font-size: 0.95rem; }
+.pg-scroll th, .pg-scroll td { border-bottom: 1px solid #ccc; padding: 3px 8px; text-align: left;
+  white-space: nowrap; }
+.pg-code { font-size: 2.6rem; font-weight: 800; letter-spacing: 0.25em; font-family: monospace; }
+.pg-defect { color: #b71c1c; font-weight: 700; }
+.pg-comply { color: #1b5e20; font-weight: 700; }
+.pg-qr svg { width: 180px; height: 180px; }
+"""
+
+
+def teacher_key() -> str | None:
+    """The server's teacher key (``PAUSEGAME_TEACHER_KEY``), None when none was set."""
+    key = os.environ.get("PAUSEGAME_TEACHER_KEY", "").strip()
+    return key or None
+
+
+def key_ok(given: str | None) -> bool:
+    """True when ``given`` is the server's teacher key."""
+    key = teacher_key()
+    return bool(key and given and secrets.compare_digest(given.strip(), key))
+
+
+def rooms() -> RoomRegistry:
+    """The server's rooms; the first call starts their deadline and idle clock."""
+    with _STARTED:
+        ROOMS.start()
+    return ROOMS
+
+
+def qr_svg(text: str) -> str:
+    """A QR code for ``text`` as inline SVG (segno); "" when segno is not installed."""
+    try:
+        import segno
+    except ImportError:  # pragma: no cover - segno is in the app extra
+        return ""
+    return str(segno.make(text, error="m").svg_inline(scale=4, dark="#000", light="#fff"))
+
+
+def base_url() -> str:
+    """``http://host`` of the request that opened this session (for the join link)."""
+    headers = solara.lab.headers.value or {}  # type: ignore[attr-defined]
+    host = headers.get("host") or headers.get("Host") or ["127.0.0.1"]
+    if isinstance(host, list):
+        host = host[0] if host else "127.0.0.1"
+    return f"http://{host}"
+
+
+def use_room_updates(room: Room | None) -> int:
+    """Redraw when ``room`` changes (polled each second); returns a counter that changes."""
+    tick, set_tick = solara.use_state(0)
+
+    def poll(cancel: threading.Event) -> None:
+        if room is None:
+            return
+        seen = room.fingerprint()
+        left = room.seconds_left()
+        while not cancel.is_set():
+            cancel.wait(1.0)
+            now, s = room.fingerprint(), room.seconds_left()
+            # a change, or the countdown moved on by 5 s
+            if now != seen or (s is not None and (left is None or int(s) // 5 != int(left) // 5)):
+                seen, left = now, s
+                set_tick(lambda t: t + 1)
+
+    solara.use_thread(poll, dependencies=[id(room)], intrusive_cancel=False)
+    return tick
+
+
+def _table(header: list[str], rows: list[list[str]], cls: str) -> None:
+    """An HTML table of already escaped cells, scrolling sideways on a narrow screen."""
+    head = "".join(f"<th>{h}</th>" for h in header)
+    body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
+    solara.HTML(tag="div", unsafe_innerHTML=f"<table><tr>{head}</tr>{body}</table>",
+                classes=["pg-scroll", cls])
+
+
+def _action(defected: bool) -> str:
+    return ('<span class="pg-defect">defect</span>' if defected
+            else '<span class="pg-comply">comply</span>')
+
+
+def _clock(view: dict[str, Any]) -> str:
+    left = view.get("seconds_left")
+    return "" if left is None else f" · {int(left)} s left"
+
+
+def month_line(view: dict[str, Any]) -> str:
+    """The room's state in one line (both pages)."""
+    status = view["status"]
+    if status == "lobby":
+        return "Waiting for the teacher to start the game."
+    if status == "finished":
+        return f"The game is over ({view['ended_because']})."
+    paused = " · paused by the teacher" if status == "paused" else ""
+    return f"Month {view['month']} of {view['periods']}{_clock(view)}{paused}"
+
+
+def _guard(action: Callable[[], Any], set_error: Callable[[str], None],
+           done: Callable[[], None]) -> None:
+    """Run a room action; a refusal shows its reason instead of breaking the page."""
+    try:
+        action()
+        set_error("")
+    except RoomError as exc:
+        set_error(str(exc))
+    done()
+
+
+# ---------------------------------------------------------------------------------- students
+@solara.component
+def StudentCard(room: Room, token: str) -> None:
+    """A student's month: the decision, the messages, last month, the talk, the debrief."""
+    tick = use_room_updates(room)
+    _rev, set_rev = solara.use_state(0)
+    error, set_error = solara.use_state("")
+    shielded, set_shielded = solara.use_state(list[str]())
+    membership, set_membership = solara.use_state("Let the model decide")
+    proposal, set_proposal = solara.use_state("0.6")
+    accused, set_accused = solara.use_state("")
+    del tick
+    try:
+        view = room.student_view(token)
+    except RoomError as exc:
+        solara.Error(str(exc), classes=["pg-room-error"])
+        return
+
+    def bump() -> None:
+        set_rev(lambda r: r + 1)
+
+    def act(fn: Callable[[], Any]) -> None:
+        _guard(fn, set_error, bump)
+
+    with solara.Card(f"Room {view['code']}: you are {view['nation']}",
+                     classes=["pg-room-student"]):
+        solara.HTML(tag="div", unsafe_innerHTML=f"Playing as <b>{view['name']}</b>. "
+                    f"Total so far: <b class='pg-room-total'>{view['total_points']}</b> points "
+                    "(100 points: what defecting gains your nation in one month).")
+        solara.Text(month_line(view), classes=["pg-room-status"],
+                    style={"font-weight": "700", "font-size": "1.15rem"})
+        solara.Text(view["status_text"], style={"color": "#444"})
+        if error:
+            solara.Error(error, classes=["pg-room-error"])
+        last = view["last"]
+        if last and last["notice"]:
+            solara.Warning(last["notice"], classes=["pg-room-notice"])
+        running = view["status"] in ("playing", "paused")
+        if running and view["decided"]:
+            solara.Success(f"Your decision for month {view['month']} is in. The month resolves "
+                           "when everyone has decided, at the deadline, or when the teacher "
+                           "moves on.", classes=["pg-room-decided"])
+        elif running:
+            exp = view["expected_points"]
+            solara.Text(f"Month {view['month']}: comply or defect? Expected this month: comply "
+                        f"{exp['comply']} points, defect {exp['defect']} points (if the others "
+                        "act as last month).")
+            if view["voting"]:
+                others = [n for n in view["nations"] if n != view["nation"]]
+                solara.SelectMultiple("Shield from sanctions (vote no on)", values=shielded,
+                                      all_values=others, on_value=set_shielded,
+                                      classes=["pg-room-shield"])
+            if view["membership_round"]:
+                solara.Text("This month opens a negotiation round: is your nation a member?")
+                solara.ToggleButtonsSingle(value=membership,
+                                           values=["Be a member", "Stay out",
+                                                   "Let the model decide"],
+                                           on_value=set_membership,
+                                           classes=["pg-room-membership"],
+                                           style={"flex-wrap": "wrap", "height": "auto"})
+
+            def decide(action: str) -> None:
+                votes = ({n: "no" for n in shielded} if view["voting"] else None)
+                member = {"Be a member": "yes", "Stay out": "no"}.get(membership)
+                act(lambda: room.decide(token, view["month"], action, votes=votes,
+                                        membership=member if view["membership_round"]
+                                        else None))
+
+            with solara.Row(classes=["pg-room-row"]):
+                solara.Button("Comply", on_click=lambda: decide("comply"), color="success",
+                              classes=["pg-room-comply"])
+                solara.Button("Defect", on_click=lambda: decide("defect"), color="error",
+                              classes=["pg-room-defect"])
+        if running:
+            with solara.Details("Send a message to the other nations"):
+                with solara.Row(classes=["pg-room-row"]):
+                    solara.Button(MESSAGES["comply_if_you_do"], outlined=True,
+                                  on_click=lambda: act(lambda: room.pledge(
+                                      token, "comply_if_you_do")))
+                    solara.Select("p_detect", values=list(PROPOSALS), value=proposal,
+                                  on_value=set_proposal, style={"max-width": "110px"})
+                    solara.Button("Propose p_detect", outlined=True,
+                                  on_click=lambda: act(lambda: room.pledge(
+                                      token, "propose_p_detect", proposal)))
+                    others = [n for n in view["nations"] if n != view["nation"]]
+                    solara.Select("Nation", values=others, value=accused or None,
+                                  on_value=set_accused, style={"max-width": "160px"})
+                    solara.Button("Accuse", outlined=True,
+                                  on_click=lambda: act(lambda: room.pledge(
+                                      token, "accuse", accused)))
+        if last:
+            with solara.Card(f"Month {last['month']}", classes=["pg-room-last"]):
+                solara.Text(last["sentence"])
+                if view["information"] != "perfect":
+                    flagged = ", ".join(view["revealed"]["flagged"]) or "none"
+                    solara.Text(f"Verification flagged these nations last month: {flagged}. "
+                                "(You do not see the others' true actions in this game.)",
+                                classes=["pg-room-revealed"])
+        if view["pledges"]:
+            with solara.Card("Messages", classes=["pg-room-talk"]):
+                for p in view["pledges"]:
+                    solara.Text(f"Month {p['month']}, {p['nation']}: \u201c{p['text']}\u201d")
+        if view["status"] == "finished":
+            StudentDebrief(room, view)
+        if view["present"] and view["status"] != "finished":
+            solara.Button("Leave the room", text=True, classes=["pg-room-leave"],
+                          on_click=lambda: act(lambda: room.leave(token)))
+        elif not view["present"]:
+            solara.Info("You left: the model plays your nation. Rejoin to play again.")
+            solara.Button("Rejoin", on_click=lambda: act(lambda: room.rejoin(token)),
+                          classes=["pg-room-rejoin"])
+
+
+@solara.component
+def StudentDebrief(room: Room, view: dict[str, Any]) -> None:
+    """The student's own line of the debrief."""
+    debrief = room.debrief()
+    mine = next((s for s in debrief["students"] if s["nation"] == view["nation"]), None)
+    if mine is None:
+        return
+    with solara.Card("Debrief", classes=["pg-room-debrief"]):
+        solara.Text(f"Over {mine['months']} months you earned {mine['points']} points; a "
+                    f"best-responding nation in your place, on the same random draws and with "
+                    f"every other choice of the room kept, earned "
+                    f"{mine['best_response_points']}. You defected in {mine['defections']} "
+                    f"months, the best responder in {mine['best_response_defections']}.")
+        held = "held" if debrief["room_world"]["held"] else "broke"
+        model = "held" if debrief["model_world"]["held"] else "broke"
+        solara.Text(f"The pause {held} in your room; with the model in every seat it {model}.")
+
+
+def _query(search: str | None) -> dict[str, str]:
+    return dict(parse_qsl((search or "").lstrip("?")))
+
+
+@solara.component
+def JoinPage() -> None:
+    """``/join``: code and name, then the student's card (the address keeps the seat)."""
+    router = solara.use_router()
+    given = _query(router.search)
+    code, set_code = solara.use_state(given.get("room", ""))
+    name, set_name = solara.use_state("")
+    nation, set_nation = solara.use_state("")
+    error, set_error = solara.use_state("")
+    seat, set_seat = solara.use_state(given.get("seat", ""))
+    solara.Title("pausegame: Join a room")
+    solara.Style(ROOM_CSS)
+    room: Room | None = None
+    if seat and code:
+        try:
+            room = rooms().get(code)
+        except RoomError as exc:
+            error = str(exc)
+    rejoined = solara.use_memo(lambda: _rejoin(room, seat) if room is not None else "",
+                               [id(room), seat])
+    with solara.Column(style={"padding": "12px 16px"}, classes=["pg-room", "pg-join"]):
+        if room is not None:
+            if rejoined:
+                solara.Error(rejoined, classes=["pg-room-error"])
+            else:
+                StudentCard(room, seat)
+            return
+        solara.HTML(tag="h2", unsafe_innerHTML="Join your class's game")
+        solara.Text("Type the room code your teacher shows and the name the class will see "
+                    f"(at most {NAME_MAX} characters).")
+        solara.InputText("Room code", value=code, on_value=set_code, continuous_update=True,
+                         classes=["pg-join-code"])
+        solara.InputText("Display name", value=name, on_value=set_name, continuous_update=True,
+                         classes=["pg-join-name"])
+        choices = _open_nations(code)
+        if choices:
+            solara.Select("Nation (optional)", values=["any free nation", *choices],
+                          value=nation or "any free nation", on_value=set_nation,
+                          classes=["pg-join-nation"])
+        if error:
+            solara.Error(error, classes=["pg-room-error"])
+
+        def join() -> None:
+            try:
+                target = rooms().get(code)
+                token = target.join(name, None if nation in ("", "any free nation")
+                                    else nation)
+            except RoomError as exc:
+                set_error(str(exc))
+                return
+            set_error("")
+            set_seat(token)
+            router.push(f"/join?{urlencode({'room': target.code, 'seat': token})}")
+
+        solara.Button("Join", on_click=join, color="primary", classes=["pg-join-button"])
+
+
+def _rejoin(room: Room, seat: str) -> str:
+    try:
+        room.rejoin(seat)
+    except RoomError as exc:
+        return f"{exc}"
+    return ""
+
+
+def _open_nations(code: str) -> list[str]:
+    """The free nations of the room ``code`` when the teacher left more than one open."""
+    try:
+        room = rooms().get(code)
+    except RoomError:
+        return []
+    taken = {s.nation for s in room.seats.values()}
+    free = [room.nation_names[k] for k in room.open_nations if k not in taken]
+    return free if len(room.open_nations) < len(room.nation_names) else []
+
+
+# ---------------------------------------------------------------------------------- teacher
+@solara.component
+def TeachPage() -> None:
+    """``/teach``: the teacher key, then a new room (or an open one), then its dashboard."""
+    router = solara.use_router()
+    given = _query(router.search)
+    typed, set_typed = solara.use_state("")
+    unlocked, set_unlocked = solara.use_state(False)
+    error, set_error = solara.use_state("")
+    solara.Title("pausegame: Teach")
+    solara.Style(ROOM_CSS)
+    with solara.Column(style={"padding": "12px 16px"}, classes=["pg-room", "pg-teach"]):
+        if teacher_key() is None:
+            solara.Error("This server has no teacher key: start it with `pausegame app` (it "
+                         "prints one) or `pausegame app --teacher-key KEY`.",
+                         classes=["pg-teach-nokey"])
+            return
+        if not unlocked:
+            solara.HTML(tag="h2", unsafe_innerHTML="Teacher page")
+            solara.Text("Type the teacher key that `pausegame app` printed when it started.")
+            solara.InputText("Teacher key", value=typed, on_value=set_typed, password=True,
+                             continuous_update=True, classes=["pg-teach-key"])
+            if error:
+                solara.Error(error, classes=["pg-room-error"])
+
+            def unlock() -> None:
+                if key_ok(typed):
+                    set_error("")
+                    set_unlocked(True)
+                else:
+                    set_error("That is not this server's teacher key.")
+
+            solara.Button("Open", on_click=unlock, color="primary", classes=["pg-teach-open"])
+            return
+        code = given.get("room", "")
+        room = None
+        if code:
+            try:
+                room = rooms().get(code)
+            except RoomError as exc:
+                solara.Error(str(exc), classes=["pg-room-error"])
+        if room is not None:
+            Dashboard(room)
+            return
+        NewRoom(on_created=lambda r: router.push(f"/teach?room={r.code}"))
+
+
+@solara.component
+def NewRoom(on_created: Callable[[Room], Any]) -> None:
+    """The room's settings and Create room; the rooms still open on this server."""
+    names = list_scenarios()
+    scenario, set_scenario = solara.use_state(DEFAULT_SCENARIO if DEFAULT_SCENARIO in names
+                                              else names[0])
+    months, set_months = solara.use_state("12")
+    seed, set_seed = solara.use_state("")
+    deadline, set_deadline = solara.use_state(f"{DEFAULT_DEADLINE:g}")
+    info, set_info = solara.use_state("the scenario's")
+    blocked, set_blocked = solara.use_state("")
+    error, set_error = solara.use_state("")
+    solara.HTML(tag="h2", unsafe_innerHTML="A new room")
+    solara.Select("Scenario", values=names, value=scenario, on_value=set_scenario,
+                  classes=["pg-teach-scenario"])
+    with solara.Row(classes=["pg-room-row"]):
+        solara.Select("Months", values=[str(p) for p in PERIOD_CHOICES], value=months,
+                      on_value=set_months, classes=["pg-teach-months"])
+        solara.Select("Seconds per month", values=list(DEADLINES), value=deadline,
+                      on_value=set_deadline, classes=["pg-teach-deadline"])
+        solara.InputText("Seed (blank: a fresh one)", value=seed, on_value=set_seed,
+                         continuous_update=True, classes=["pg-teach-seed"])
+    solara.Select("Students see of the others", values=list(INFORMATION), value=info,
+                  on_value=set_info, classes=["pg-teach-info"])
+    solara.InputText("Words not allowed in names (comma separated)", value=blocked,
+                     on_value=set_blocked, continuous_update=True, classes=["pg-teach-block"])
+    if error:
+        solara.Error(error, classes=["pg-room-error"])
+
+    def create() -> None:
+        try:
+            text = seed.strip()
+            if text and not text.isdigit():
+                raise RoomError(f"seed {text!r} must be a whole number from 0 to 2**63 - 1")
+            value = INFORMATION[info]
+            room = rooms().create(
+                scenario, seed=int(text) if text else None, periods=int(months),
+                overrides={"information": value} if value else None,
+                deadline_seconds=None if deadline == "none" else float(deadline),
+                block_list=[w for w in blocked.split(",") if w.strip()])
+        except RoomError as exc:
+            set_error(str(exc))
+            return
+        on_created(room)
+
+    solara.Button("Create room", on_click=create, color="primary", classes=["pg-teach-create"])
+    codes = rooms().codes()
+    if codes:
+        solara.Text("Rooms open on this server:")
+        with solara.Row(classes=["pg-room-row"]):
+            for c in codes:
+                with solara.Link(f"/teach?room={c}"):
+                    solara.Text(c, classes=["pg-teach-room-link"],
+                                style={"font-family": "monospace", "font-weight": "700"})
+
+
+@solara.component
+def Dashboard(room: Room) -> None:
+    """The teacher's view of a room: code, QR, controls, every nation, talk, debrief."""
+    use_room_updates(room)
+    _rev, set_rev = solara.use_state(0)
+    error, set_error = solara.use_state("")
+    t = room.teacher_token
+    if room.closed:
+        solara.Info(f"Room {room.code} is closed ({room.ended_because}).")
+        return
+    view = room.teacher_view(t)
+    link = f"{base_url()}/join?room={room.code}"
+
+    def act(fn: Callable[[], Any]) -> None:
+        _guard(fn, set_error, lambda: set_rev(lambda r: r + 1))
+
+    with solara.Row(classes=["pg-room-row"]):
+        with solara.Column(gap="2px"):
+            solara.Text("Room code", style={"color": "#555"})
+            solara.Text(room.code, classes=["pg-code", "pg-teach-code"])
+            solara.HTML(tag="div", unsafe_innerHTML=f"Students open <b>{html.escape(link)}</b>",
+                        classes=["pg-teach-link"])
+        solara.HTML(tag="div", unsafe_innerHTML=qr_svg(link), classes=["pg-qr"])
+    solara.Text(f"{view['scenario']}, seed {view['seed']}: " + month_line(view),
+                classes=["pg-teach-status"], style={"font-weight": "700", "font-size": "1.2rem"})
+    present, decided = view["present"], len(view["decided"])
+    waiting = ", ".join(view["waiting"]) or "nobody"
+    solara.Text(f"{view['students']} students ({present} here); decided {decided} of "
+                f"{present}; waiting for: {waiting}.", classes=["pg-teach-decided"])
+    if error:
+        solara.Error(error, classes=["pg-room-error"])
+    status = view["status"]
+    with solara.Row(classes=["pg-room-row"]):
+        if status == "lobby":
+            solara.Button("Start", color="primary", classes=["pg-teach-start"],
+                          on_click=lambda: act(lambda: room.teacher_start(t)))
+        if status in ("playing", "paused"):
+            solara.Button("Next month", color="primary", classes=["pg-teach-next"],
+                          on_click=lambda: act(lambda: room.teacher_next(t)))
+            if status == "playing":
+                solara.Button("Pause", outlined=True, classes=["pg-teach-pause"],
+                              on_click=lambda: act(lambda: room.teacher_pause(t)))
+            else:
+                solara.Button("Resume", outlined=True, classes=["pg-teach-resume"],
+                              on_click=lambda: act(lambda: room.teacher_resume(t)))
+            solara.Button("+30 s", outlined=True, classes=["pg-teach-extend"],
+                          on_click=lambda: act(lambda: room.teacher_extend(t, 30)))
+            solara.Button("End game", outlined=True, classes=["pg-teach-end"],
+                          on_click=lambda: act(lambda: room.teacher_end(t)))
+        solara.Button("Close room", text=True, classes=["pg-teach-close"],
+                      on_click=lambda: act(lambda: rooms().close(room.code, t)))
+    rows = []
+    for n in view["nations"]:
+        student = n["student"] or ("<i>model</i>" if not n["open"] else "<i>free (model)</i>")
+        here = "" if n["present"] is None else ("here" if n["present"] else "away")
+        dec = "" if n["decided"] is None else ("yes" if n["decided"] else "no")
+        rows.append([html.escape(n["nation"]), student, here, dec, _action(n["defected"]),
+                     f"{n['labs_defecting']} of {n['labs']}", "yes" if n["member"] else "no",
+                     ("caught" if n["caught"] else "flagged") if n["flagged"] else "",
+                     ", ".join(n.get("votes", [])), n["total_points"]])
+    _table(["Nation", "Student", "", "Decided", "Last month", "Labs defecting", "Member",
+            "Flag", "Vote", "Points"], rows, "pg-teach-nations")
+    series = view["compliance"]
+    solara.Text("World compliance (capability-weighted) by month: "
+                + " ".join(f"{x:.2f}" for x in series), classes=["pg-teach-compliance"])
+    if view["pledges"]:
+        _table(["Month", "Nation", "Message"],
+               [[str(p["month"]), html.escape(p["nation"]), html.escape(p["text"])]
+                for p in view["pledges"]], "pg-teach-talk")
+    if status == "finished":
+        TeacherDebrief(room)
+
+
+@solara.component
+def TeacherDebrief(room: Room) -> None:
+    """The debrief on the projector, and the downloads."""
+    d = room.debrief()
+    t = room.teacher_token
+    solara.HTML(tag="h3", unsafe_innerHTML="Debrief")
+    held = "held" if d["room_world"]["held"] else "broke"
+    model = "held" if d["model_world"]["held"] else "broke"
+    solara.Text(f"{d['months']} months played ({d['ended_because']}). The pause {held} in this "
+                f"room; the same world with the model in every seat: it {model}.",
+                classes=["pg-teach-debrief-summary"])
+    _table(["Student", "Nation", "Points", "Best responder", "Defections", "Decided",
+            "Timed out", "Away"],
+           [[html.escape(s["name"]), html.escape(s["nation"]), s["points"],
+             s["best_response_points"], str(s["defections"]), str(s["decided"]),
+             str(s["timed_out"]), str(s["away"])] for s in d["students"]],
+           "pg-teach-debrief")
+    if d["pledges"]:
+        _table(["Month", "Nation", "Said", "Then"],
+               [[str(p["month"]), html.escape(p["nation"]), html.escape(p["text"]),
+                 html.escape(p["then"] or "")] for p in d["pledges"]], "pg-teach-pledges")
+    paths = [[html.escape(name), "".join(m["action"] for m in path)]
+             for name, path in d["paths"].items()]
+    _table(["Nation", "Months (C comply, D defect)"], paths, "pg-teach-paths")
+    with solara.Row(classes=["pg-room-row"]):
+        solara.FileDownload(lambda: room.grades_csv(t), filename=f"room-{room.code}.csv",
+                            label="Grades (CSV)")
+        solara.FileDownload(lambda: room.ledger_bytes(t),
+                            filename=f"room-{room.code}-ledger.jsonl",
+                            label="Room log (ledger)")
