@@ -22,7 +22,7 @@ number of steps, the master seed and the seed scheme, and which outputs to keep:
     # method = "lhs"              # or "sobol" (n a power of two)
     # n = 64
     # [sample.params]
-    # p_detect = {}               # the schema's range
+    # p_detect = {}               # the registry's range (verification), else the schema's
     # penalty = [0.0, 10.0]       # or an explicit [low, high]
 
     [run]
@@ -363,7 +363,9 @@ def design_from_mapping(
         n = tables["sample"].get("n")
         if isinstance(n, int) and not isinstance(n, bool):
             _check_size([n], replicates, source, "[sample] n")
-        varied, points, spec = _sample(tables["sample"], table, source, master_seed)
+        regime = base.get("verification", scenario.params.get("verification"))
+        varied, points, spec = _sample(tables["sample"], table, source, master_seed,
+                                       regime=regime)
     else:
         kind, varied, points, spec = "single", (), {}, {}
         _check_size([1], replicates, source, "[run]")
@@ -553,9 +555,19 @@ def _range(spec: Mapping[str, Any], p: Any, source: str, where: str) -> list[Any
     return [_clean(v) for v in values]
 
 
-def _sample(t: Mapping[str, Any], table: Mapping[str, Any], source: str, master_seed: int
+def _sample(t: Mapping[str, Any], table: Mapping[str, Any], source: str, master_seed: int,
+            regime: str | None = None
             ) -> tuple[tuple[str, ...], dict[str, np.ndarray], dict[str, Any]]:
+    """The ``[sample]`` points: ``name = {}`` samples the registry's range where it has one.
+
+    A verification parameter's ``{}`` range comes from the verification sources registry
+    (``model/verification/sources.toml``): the base regime's entry for it, else the envelope of
+    all regimes' ranges (``[parameters]``); any other parameter's from the schema. The spec
+    records which ranges came from the registry (``registry_ranges``).
+    """
     from scipy.stats import qmc
+
+    from model.verification.sources import registry
 
     method = t.get("method", "lhs")
     if method not in SAMPLE_METHODS:
@@ -574,6 +586,8 @@ def _sample(t: Mapping[str, Any], table: Mapping[str, Any], source: str, master_
         raise DesignError(f"{source}: [sample.params] is empty; name at least one parameter, "
                           "e.g. p_detect = {} for its whole range")
     ranges: dict[str, Any] = {}
+    from_registry: dict[str, str] = {}
+    regime_varied = "verification" in params_t
     for key, spec in params_t.items():
         where = f"[sample.params] {key}"
         p = _param(key, table, source, "[sample.params]")
@@ -586,10 +600,14 @@ def _sample(t: Mapping[str, Any], table: Mapping[str, Any], source: str, master_
             ranges[key] = list(choices)
             continue
         if spec in ({}, True):
-            if p.range is None:
+            cited = registry().design_range(key, None if regime_varied else regime)
+            if cited is not None:
+                low, high, from_registry[key] = cited
+            elif p.range is None:
                 raise DesignError(f"{source}: {where}: the schema declares no range for {key}; "
                                   "give [low, high]")
-            low, high = p.range
+            else:
+                low, high = p.range
         elif isinstance(spec, list) and len(spec) == 2:
             low, high = spec
         elif isinstance(spec, Mapping) and set(spec) == {"low", "high"}:
@@ -623,7 +641,10 @@ def _sample(t: Mapping[str, Any], table: Mapping[str, Any], source: str, master_
         else:
             low, high = ranges[key]
             points[key] = low + u * (high - low)
-    return varied, points, {"method": method, "n": n, "params": ranges}
+    spec_out: dict[str, Any] = {"method": method, "n": n, "params": ranges}
+    if from_registry:
+        spec_out["registry_ranges"] = from_registry
+    return varied, points, spec_out
 
 
 def _column(values: list[Any], kind: str) -> np.ndarray:

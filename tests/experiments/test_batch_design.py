@@ -150,8 +150,10 @@ def test_sample_uses_schema_ranges_and_is_reproducible():
     assert 2 <= a.points["penalty"].min() and a.points["penalty"].max() <= 3
     lag = a.points["verification_lag"]
     assert lag.dtype == np.int64 and lag.min() >= 0 and lag.max() <= 24
-    # a Latin hypercube puts exactly one point in each of the n strata of every axis
-    strata = np.floor(a.points["p_detect"] * 16).astype(int)
+    # a Latin hypercube puts exactly one point in each of the n strata of every axis (p_detect's
+    # range is the verification sources registry's, model/verification/sources.toml)
+    low, high = a.spec["params"]["p_detect"]
+    strata = np.floor((a.points["p_detect"] - low) / (high - low) * 16).astype(int)
     assert sorted(strata.tolist()) == list(range(16))
     other = make(sweep=None, sample=spec, run={"master_seed": 12, "steps": 5})
     assert other.points["p_detect"].tolist() != a.points["p_detect"].tolist()

@@ -213,3 +213,58 @@ def test_pausegame_params_points_to_the_sources_and_keeps_its_format(capsys):
     assert out.strip() == format_params().strip()
     assert "`pausegame params --sources`" in " ".join(out.split())
     assert "CONFIDENCE LABELS" not in out  # the sources only with --sources
+
+
+def _sample_design(params, base=None):
+    from experiments.batch.design import design_from_mapping
+
+    return design_from_mapping({
+        "meta": {"name": "registry_ranges"},
+        "base": {"params": {"n_nations": 3, "n_labs": 0, **(base or {})}},
+        "sample": {"method": "lhs", "n": 32, "params": params},
+        "run": {"replicates": 1, "steps": 5, "master_seed": 11},
+    })
+
+
+def test_a_design_samples_the_registry_range_for_verification_parameters():
+    d = _sample_design({"p_detect": {}, "verification_lag": {}, "p_domestic": {},
+                        "penalty": {}, "p_false_alarm": [0.01, 0.02]})
+    ranges = d.spec["params"]
+    low, high, _ = registry().parameters["p_detect"]
+    assert ranges["p_detect"] == [low, high] == [0.0, 0.99]
+    assert ranges["verification_lag"] == [0, 6]
+    assert low <= d.points["p_detect"].min() and d.points["p_detect"].max() <= high
+    assert d.points["p_detect"].max() > 0.9  # the whole range is sampled (one point per stratum)
+    # not registry-backed: the schema's range; given explicitly: kept
+    assert ranges["p_domestic"] == list(schema()["p_domestic"].range)
+    assert ranges["penalty"] == list(schema()["penalty"].range)
+    assert ranges["p_false_alarm"] == [0.01, 0.02]
+    assert d.spec["registry_ranges"] == {"p_detect": "parameters.p_detect",
+                                         "verification_lag": "parameters.verification_lag"}
+
+
+def test_a_design_on_a_regime_samples_that_regimes_range():
+    d = _sample_design({"p_detect": {}, "coverage": {}}, base={"verification": "national_means"})
+    assert d.spec["params"]["p_detect"] == [0.2, 0.5]
+    assert d.spec["params"]["coverage"] == [0.5, 0.9]
+    assert d.spec["registry_ranges"]["p_detect"] == "regimes.national_means.p_detect"
+    # a varied regime: the envelope
+    d = _sample_design({"p_detect": {}, "verification": {}})
+    assert d.spec["params"]["p_detect"] == [0.0, 0.99]
+
+
+def test_a_design_without_registry_parameters_is_unchanged():
+    d = _sample_design({"penalty": {}, "beta": [1.0, 2.0]})
+    assert "registry_ranges" not in d.spec
+    assert d.spec["params"] == {"penalty": list(schema()["penalty"].range), "beta": [1.0, 2.0]}
+
+
+def test_sensitivity_core_takes_p_detect_from_the_registry_and_keeps_the_rest():
+    from experiments.batch.design import load_design
+
+    d = load_design("sensitivity_core")
+    assert d.spec["params"] == {
+        "p_detect": [0.0, 0.99], "penalty": [0.0, 20.0], "p_domestic": [0.0, 1.0],
+        "p_false_alarm": [0.0, 0.1], "race_pressure": [0.0, 2.0],
+        "risk_internalization": [0.0, 1.0], "beta": [1.0, 20.0], "verification_lag": [0, 6]}
+    assert d.spec["registry_ranges"] == {"p_detect": "parameters.p_detect"}
