@@ -90,6 +90,21 @@ def unit_label(p: Param) -> str:
     return p.unit or "value"
 
 
+def regime_sources(name: str) -> str:
+    """What the verification regime ``name`` presets and where its numbers come from.
+
+    One sentence for the Simulate page, under the regime picker (from the verification sources
+    registry, ``model/verification/sources.toml``).
+    """
+    from model.verification.sources import describe
+
+    lines = describe(name)
+    if not lines:
+        return f"{name}: no presets, so nothing to cite; every number is as the parameters set it."
+    return (f"{name} presets (illustrative): " + "; ".join(lines)
+            + ". Quotes and full references: pausegame params --sources.")
+
+
 def control_hint(p: Param) -> str:
     """The help line under a control: what it means, its unit, what is allowed, the app's cap."""
     text = p.help

@@ -35,6 +35,7 @@ from viz.session import (
     control_label,
     group_title,
     grouped_params,
+    regime_sources,
     slider_bounds,
     slider_step,
     unit_label,
@@ -123,6 +124,9 @@ def ParamControl(session: GameSession, name: str, on_change: Callable[[], None],
     if p.kind == "choice":
         solara.Select(label=label, value=session.values[name], values=list(p.choices),
                       on_value=lambda value: (session.set_text(name, value), on_change()))
+        if name == "verification":  # the chosen regime's presets and their sources
+            solara.Text(regime_sources(str(session.values[name])), style=_HINT_STYLE,
+                        classes=["pg-regime-sources"])
     elif p.kind == "seed":
         solara.InputText(label=f"{label}: a number, or blank for a fresh seed",
                          value=session.texts[name], on_value=typed, error=bool(error))

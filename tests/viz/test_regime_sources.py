@@ -1,0 +1,38 @@
+"""The Simulate page shows the chosen verification regime's sources under its picker (#18)."""
+
+from __future__ import annotations
+
+import ipyvuetify as v
+import solara
+
+from viz.session import regime_sources
+from viz.simulate import SimulatePage
+
+
+def _sources_text(rc):
+    return [str(w.children[0]) for w in rc.find(v.Html, class_="pg-regime-sources").widgets
+            if w.children]
+
+
+def test_regime_sources_text():
+    text = regime_sources("national_means")
+    assert text.startswith("national_means presets (illustrative): p_detect 0.35 (range 0.2 "
+                           "to 0.5, speculative; Wasil et al. (2024)")
+    assert "pausegame params --sources" in text
+    assert "no presets" in regime_sources("custom")
+
+
+def test_the_regime_picker_shows_the_chosen_regimes_sources():
+    box, rc = solara.render(SimulatePage(), handle_error=False)
+    try:
+        for button in rc.find(v.Btn, class_="pg-group-toggle").widgets:
+            if "Verification" in str(button.children) and "▸" in str(button.children):
+                button.click()
+        assert _sources_text(rc) == [regime_sources("custom")]
+        picker = rc.find(v.Select, label="verification").widget
+        picker.v_model = "onsite_inspections"
+        shown = _sources_text(rc)
+        assert shown == [regime_sources("onsite_inspections")]
+        assert "analogy; IAEA (2002)" in shown[0]
+    finally:
+        rc.close()
