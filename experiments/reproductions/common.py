@@ -21,7 +21,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["TABLE_HEADER", "Claim", "Reproduction", "format_value", "save_png"]
+__all__ = ["PALETTE", "TABLE_HEADER", "Claim", "Reproduction", "format_value", "save_png"]
+
+#: Okabe-Ito colours (the palette of ``experiments.analysis.common.OKABE_ITO``, without importing
+#: the analyses).
+PALETTE: tuple[str, ...] = ("#0072B2", "#D55E00", "#009E73", "#E69F00", "#CC79A7", "#56B4E9",
+                            "#F0E442", "#000000")
 
 #: The header rows of :meth:`Reproduction.table` (printed once above several reproductions).
 TABLE_HEADER = "| paper | claim | theirs | ours | tolerance | holds |\n|---|---|---|---|---|---|"

@@ -35,7 +35,7 @@ from numba import njit
 from numpy.typing import NDArray
 from scipy.optimize import brentq
 
-from experiments.reproductions.common import Claim, Reproduction, save_png
+from experiments.reproductions.common import PALETTE, Claim, Reproduction, save_png
 from model.dsair import DSAIRRace
 
 __all__ = ["BETA", "CITATION", "NAME", "SEED", "TITLE", "Z", "SimulatedThreshold", "reproduce",
@@ -177,8 +177,6 @@ def _figure(race: DSAIRRace, out_dir: Path, sims: list[SimulatedThreshold],
             prefer: NDArray[np.float64]) -> Path:
     from matplotlib.figure import Figure
 
-    from experiments.analysis.common import OKABE_ITO
-
     fig = Figure(figsize=(7.5, 5.5), layout="constrained")
     ax = fig.add_subplot()
     s_fine = np.linspace(1.0, 5.0, 81)
@@ -187,19 +185,19 @@ def _figure(race: DSAIRRace, out_dir: Path, sims: list[SimulatedThreshold],
     mesh = ax.pcolormesh(s_fine, p_fine, share, cmap="Greys", vmin=0, vmax=1, shading="auto",
                          alpha=0.55)
     fig.colorbar(mesh, ax=ax, label="exact chain: share of time all always-safe (Z = 100)")
-    ax.plot(s_fine, [race.society_threshold(s) for s in s_fine], color=OKABE_ITO[0], lw=2,
+    ax.plot(s_fine, [race.society_threshold(s) for s in s_fine], color=PALETTE[0], lw=2,
             label="society prefers safety above (closed form)")
-    ax.plot(s_fine, [race.selection_threshold(s) for s in s_fine], color=OKABE_ITO[1], lw=2,
+    ax.plot(s_fine, [race.selection_threshold(s) for s in s_fine], color=PALETTE[1], lw=2,
             label="selection favours safety above (closed form)")
     ax.plot(s_fine, [race.selection_threshold_exact(s, Z, BETA) for s in s_fine],
             color="black", lw=1, ls="--", label="exact chain, Z = 100: AS half the time")
     ss, pp = np.meshgrid(grid_s, grid_p)
-    for value, marker, colour, label in ((1, "o", OKABE_ITO[2], "simulated: AS favoured"),
-                                         (-1, "x", OKABE_ITO[3], "simulated: AU favoured")):
+    for value, marker, colour, label in ((1, "o", PALETTE[2], "simulated: AS favoured"),
+                                         (-1, "x", PALETTE[3], "simulated: AU favoured")):
         mask = prefer == value
         ax.scatter(ss[mask], pp[mask], marker=marker, s=14, color=colour, label=label)
     ax.errorbar([t.s for t in sims], [t.p_r for t in sims],
-                yerr=[2 * t.stderr for t in sims], fmt="D", color=OKABE_ITO[4], ms=6,
+                yerr=[2 * t.stderr for t in sims], fmt="D", color=PALETTE[4], ms=6,
                 capsize=3, label="simulated threshold (+- 2 s.e.)")
     for x, y, text in ((3.3, 0.97, "safety favoured and preferred"),
                        (3.0, 0.79, "dilemma: selection favours unsafe, society prefers safe"),
