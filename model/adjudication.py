@@ -88,7 +88,7 @@ def expected_vote_share(e: np.ndarray, w: np.ndarray, learn: np.ndarray,
         else:
             rng = np.random.default_rng(h)
             yes = rng.random((_MC_DRAWS, len(allied))) < yes_prob
-            sums = sure + yes @ weights
+            sums = sure + np.sum(yes * weights, axis=1)  # not BLAS: the same bits everywhere
             probs = np.full(_MC_DRAWS, 1.0 / _MC_DRAWS)
         share = sums / others[h]
         out[h] = float(np.sum(probs * share * (share >= quorum - 1e-12)))
@@ -139,7 +139,7 @@ def draw_votes(home: np.ndarray, e: np.ndarray, w: np.ndarray, learn: np.ndarray
     no = learn_k & (uniforms < w.T[home])
     for i, yes_on in (held or {}).items():
         no[:, i] = learn_k[:, i] & ~np.asarray(yes_on, dtype=bool)[home]
-    yes = (learn_k & ~no) @ e
+    yes = np.sum((learn_k & ~no) * e, axis=1)  # not BLAS: the same bits everywhere
     with np.errstate(invalid="ignore", divide="ignore"):
         share = np.where(others[home] > 1e-15, yes / np.where(others[home] > 0,
                                                               others[home], 1.0), 0.0)

@@ -51,7 +51,8 @@ class GridPosterior:
 
     def mean(self) -> np.ndarray:
         """Posterior mean of each actor's belief, shape (N,)."""
-        return np.exp(self.log_post) @ self.theta
+        # a row sum, not BLAS's dot: the same bits with every BLAS build and machine
+        return np.sum(np.exp(self.log_post) * self.theta, axis=1)
 
     def update(self, flagged_share: np.ndarray, n_eff: np.ndarray, p_eff: float, q: float,
                forgetting: float) -> None:

@@ -64,7 +64,7 @@ def club_exposure(e: np.ndarray, w: np.ndarray, member: np.ndarray) -> np.ndarra
     if total <= 0:
         return np.zeros(len(e))
     em = e * member
-    return (em.sum() - em - (w.T @ em)) / total
+    return (em.sum() - em - np.sum(w * em[:, None], axis=0)) / total
 
 
 def adopt_terms(proposals: np.ndarray, weights: np.ndarray, rule: str) -> float:
@@ -244,7 +244,8 @@ class Treaty:
             others = member.copy()
             others[i] = False
             total = float(e[others].sum())
-            s = float(e[others] @ (1.0 - dense[others, i]) / total) if total > 0 else 0.0
+            s = (float(np.sum(e[others] * (1.0 - dense[others, i])) / total) if total > 0
+                 else 0.0)
             if p["adjudication"] == "independent_body":
                 s = 1.0 if total > 0 else 0.0
             elif p["adjudication"] != "coalition":
