@@ -39,9 +39,9 @@ from model import adjudication, kernels
 from model.beliefs import GridPosterior
 from model.held import NOTHING_HELD, Held
 from model.ledger import EventLog, log_period
-from model.metrics import TIMESERIES_COLUMNS, Records
+from model.metrics import TIMESERIES_COLUMNS, TREATY_FIELDS, Records
 from model.observations import observations
-from model.outcomes import RunSummary, collapse_step, summarize
+from model.outcomes import SUMMARY_COLUMNS, RunSummary, collapse_step, summarize
 from model.params import Params, resolve_run
 from model.payoffs import Costs
 from model.records import Rec
@@ -544,11 +544,15 @@ class Engine:
         """
         return self._series(0, self.t + 1)
 
-    def _series(self, first: int, stop: int) -> dict[str, np.ndarray]:
+    def _series(self, first: int, stop: int,
+                columns: tuple[str, ...] | None = None) -> dict[str, np.ndarray]:
+        treaty_off = not self.treaty.on and (columns is None or any(
+            c in TREATY_FIELDS for c in columns))
         return self.records.series(first, stop, self.n_nations, self.n_actors,
                                    float(self.params["stability_threshold"]),
                                    self.catastrophe_step,
-                                   None if self.treaty.on else self.treaty.row(self.world))
+                                   self.treaty.row(self.world) if treaty_off else None,
+                                   columns)
 
     def close_log(self) -> str | None:
         """Close the event log (append its end record); returns the head hash."""
@@ -560,7 +564,8 @@ class Engine:
 
     def summary(self) -> RunSummary:
         """The run's outcome so far (see :class:`model.outcomes.RunSummary`)."""
-        return summarize(self.timeseries(), patience=int(self.params["collapse_patience"]),
+        return summarize(self._series(0, self.t + 1, SUMMARY_COLUMNS),
+                         patience=int(self.params["collapse_patience"]),
                          steps=self.t, seed=self.seed,
                          bloc_paid=self.records.bloc_paid[: self.t + 1],
                          ledger_head=None if self.log is None else self.log.head,

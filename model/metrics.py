@@ -9,6 +9,8 @@ same function, so a replay reproduces the metrics exactly.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 import numpy as np
 
 from model.records import N_REC, REC_FIELDS
@@ -38,7 +40,8 @@ def _ratio(num: np.ndarray, den: np.ndarray | float) -> np.ndarray:
 
 
 def metrics_from_records(rec: np.ndarray, n_nations: int, n_actors: int,
-                         stability_threshold: float, first_step: int) -> dict[str, np.ndarray]:
+                         stability_threshold: float, first_step: int,
+                         columns: Sequence[str] | None = None) -> dict[str, np.ndarray]:
     """Named per-step metrics from kernel rows (one row per step from ``first_step``).
 
     Columns (:data:`TIMESERIES_COLUMNS`): count and capability-weighted compliance (all,
@@ -57,54 +60,85 @@ def metrics_from_records(rec: np.ndarray, n_nations: int, n_actors: int,
     ``alliance_weight`` (total), and at negotiation rounds the coalition diagnostics
     ``members_would_leave`` and ``outsiders_would_join`` (filled in by the engine). The engine
     adds ``sanctions_paid_bloc_<b>`` per alliance bloc after these.
+
+    ``columns``: only these (in this order; default all); each is computed exactly as in the
+    full set.
     """
     f = {name: rec[:, i] for i, name in enumerate(REC_FIELDS)}
     n_nat = float(n_nations)
     n_lab = float(n_actors - n_nations)
     n_all = n_nat + n_lab
-    cap_all = f["capability_nations"] + f["capability_labs"]
-    weighted = _ratio(f["comply_capability_nations"] + f["comply_capability_labs"], cap_all)
-    active = f["pause_active"] > 0.5
-    bound = np.where(active, _ratio(f["comply_capability_bound"], f["capability_bound"]),
-                     np.nan)
-    holds = np.where(np.isnan(bound), np.nan, (bound >= stability_threshold).astype(float))
-    dom = np.rint(f["caught_domestic"]).astype(np.int64)
-    intl = np.rint(f["caught_international"]).astype(np.int64)
-    return {
-        "step": np.arange(first_step, first_step + len(rec)),
-        "compliance": _ratio(f["comply_nations"] + f["comply_labs"], n_all),
+    n_rows = len(rec)
+    memo: dict[str, np.ndarray] = {}
+
+    def once(name: str, make: Callable[[], np.ndarray]) -> np.ndarray:
+        if name not in memo:
+            memo[name] = make()
+        return memo[name]
+
+    def cap_all() -> np.ndarray:
+        return once("cap_all", lambda: f["capability_nations"] + f["capability_labs"])
+
+    def weighted() -> np.ndarray:
+        return once("weighted", lambda: _ratio(
+            f["comply_capability_nations"] + f["comply_capability_labs"], cap_all()))
+
+    def active() -> np.ndarray:
+        return once("active", lambda: f["pause_active"] > 0.5)
+
+    def bound() -> np.ndarray:
+        return once("bound", lambda: np.where(
+            active(), _ratio(f["comply_capability_bound"], f["capability_bound"]), np.nan))
+
+    def count(name: str) -> np.ndarray:
+        return once(name, lambda: np.rint(f[name]).astype(np.int64))
+
+    def holds() -> np.ndarray:
+        b = bound()
+        return np.where(np.isnan(b), np.nan, (b >= stability_threshold).astype(float))
+
+    make: dict[str, Callable[[], np.ndarray]] = {
+        "step": lambda: np.arange(first_step, first_step + n_rows),
+        "compliance": lambda: _ratio(f["comply_nations"] + f["comply_labs"], n_all),
         "weighted_compliance": weighted,
-        "compliance_nations": _ratio(f["comply_nations"], n_nat),
-        "compliance_labs": _ratio(f["comply_labs"], n_lab),
-        "weighted_compliance_nations": _ratio(f["comply_capability_nations"],
-                                              f["capability_nations"]),
-        "weighted_compliance_labs": _ratio(f["comply_capability_labs"], f["capability_labs"]),
+        "compliance_nations": lambda: _ratio(f["comply_nations"], n_nat),
+        "compliance_labs": lambda: _ratio(f["comply_labs"], n_lab),
+        "weighted_compliance_nations": lambda: _ratio(f["comply_capability_nations"],
+                                                      f["capability_nations"]),
+        "weighted_compliance_labs": lambda: _ratio(f["comply_capability_labs"],
+                                                   f["capability_labs"]),
         "bound_compliance": bound,
-        "defecting_share": 1.0 - weighted,
-        "detections": dom + intl,
-        "detections_domestic": dom,
-        "detections_international": intl,
-        "false_alarms": np.rint(f["false_alarms"]).astype(np.int64),
-        "sanctions_paid": f["sanctions_paid"].copy(),
-        "mean_payoff": f["total_payoff"] / n_all,
-        "total_payoff": f["total_payoff"].copy(),
-        "mean_belief": f["belief_sum"] / n_all,
-        "pause_active": active.astype(float),
+        "defecting_share": lambda: 1.0 - weighted(),
+        "detections": lambda: count("caught_domestic") + count("caught_international"),
+        "detections_domestic": lambda: count("caught_domestic"),
+        "detections_international": lambda: count("caught_international"),
+        "false_alarms": lambda: count("false_alarms"),
+        "sanctions_paid": lambda: f["sanctions_paid"].copy(),
+        "mean_payoff": lambda: f["total_payoff"] / n_all,
+        "total_payoff": lambda: f["total_payoff"].copy(),
+        "mean_belief": lambda: f["belief_sum"] / n_all,
+        "pause_active": lambda: active().astype(float),
         "holds": holds,
-        "flags": np.rint(f["flags"]).astype(np.int64),
-        "sanctions_applied": np.rint(f["sanctions_applied"]).astype(np.int64),
-        "sanctions_blocked_by_vote": np.zeros(len(rec), dtype=np.int64),
-        "sanctions_blocked_by_veto": np.zeros(len(rec), dtype=np.int64),
-        "inspections": np.rint(f["inspections"]).astype(np.int64),
-        "leader_share": _ratio(f["max_capability"], cap_all),
-        "defector_lead": np.where(
+        "flags": lambda: count("flags"),
+        "sanctions_applied": lambda: count("sanctions_applied"),
+        "sanctions_blocked_by_vote": lambda: np.zeros(n_rows, dtype=np.int64),
+        "sanctions_blocked_by_veto": lambda: np.zeros(n_rows, dtype=np.int64),
+        "inspections": lambda: count("inspections"),
+        "leader_share": lambda: _ratio(f["max_capability"], cap_all()),
+        "defector_lead": lambda: np.where(
             (f["max_capability_defecting"] >= 0) & (f["max_capability_complying"] >= 0),
-            _ratio(f["max_capability_defecting"] - f["max_capability_complying"], cap_all),
+            _ratio(f["max_capability_defecting"] - f["max_capability_complying"], cap_all()),
             np.nan),
-        "belief_error": np.full(len(rec), np.nan),
-        "catastrophe": np.zeros(len(rec), dtype=np.int64),
-        **{name: np.full(len(rec), np.nan) for name in TREATY_FIELDS},
+        "belief_error": lambda: np.full(n_rows, np.nan),
+        "catastrophe": lambda: np.zeros(n_rows, dtype=np.int64),
+        **{name: (lambda: np.full(n_rows, np.nan)) for name in TREATY_FIELDS},
     }
+    wanted = TIMESERIES_COLUMNS if columns is None else columns
+    unknown = [c for c in wanted if c not in make]
+    if unknown:
+        raise ValueError(f"unknown time-series columns {unknown}; allowed: "
+                         + ", ".join(TIMESERIES_COLUMNS))
+    return {name: make[name]() for name in wanted}
 
 
 class Records:
@@ -141,24 +175,36 @@ class Records:
 
     def series(self, first: int, stop: int, n_nations: int, n_actors: int,
                stability_threshold: float, catastrophe_step: int | None,
-               treaty_row: tuple[float, ...] | None = None) -> dict[str, np.ndarray]:
+               treaty_row: tuple[float, ...] | None = None,
+               columns: Sequence[str] | None = None) -> dict[str, np.ndarray]:
         """The named time-series columns for steps ``first`` to ``stop - 1``.
 
         ``treaty_row``: when the treaty's mechanisms are off its row never changes, and this
-        row stands for every step instead of the recorded ones.
+        row stands for every step instead of the recorded ones. ``columns``: only these of
+        :data:`TIMESERIES_COLUMNS` (default: all, and the per-bloc columns).
         """
         rec = self.rows[first:stop]
-        out = metrics_from_records(rec, n_nations, n_actors, stability_threshold, first)
+        wanted = TIMESERIES_COLUMNS if columns is None else tuple(columns)
+        out = metrics_from_records(rec, n_nations, n_actors, stability_threshold, first,
+                                   wanted)
         blocked = self.blocked[first:stop]
-        out["sanctions_blocked_by_vote"] = np.rint(blocked[:, 0]).astype(np.int64)
-        out["sanctions_blocked_by_veto"] = np.rint(blocked[:, 1]).astype(np.int64)
-        out["belief_error"] = self.belief_error[first:stop].copy()
-        tr = self.treaty[first:stop] if treaty_row is None else np.tile(treaty_row,
-                                                                         (len(rec), 1))
-        for i, name in enumerate(TREATY_FIELDS):
-            out[name] = tr[:, i].copy()
-        out["catastrophe"] = (out["step"] == catastrophe_step).astype(np.int64)
-        bloc_paid = self.bloc_paid[first:stop]
-        for b in range(bloc_paid.shape[1]):
-            out[f"sanctions_paid_bloc_{b}"] = bloc_paid[:, b].copy()
+        if "sanctions_blocked_by_vote" in out:
+            out["sanctions_blocked_by_vote"] = np.rint(blocked[:, 0]).astype(np.int64)
+        if "sanctions_blocked_by_veto" in out:
+            out["sanctions_blocked_by_veto"] = np.rint(blocked[:, 1]).astype(np.int64)
+        if "belief_error" in out:
+            out["belief_error"] = self.belief_error[first:stop].copy()
+        if any(name in out for name in TREATY_FIELDS):
+            tr = self.treaty[first:stop] if treaty_row is None else np.tile(treaty_row,
+                                                                             (len(rec), 1))
+            for i, name in enumerate(TREATY_FIELDS):
+                if name in out:
+                    out[name] = tr[:, i].copy()
+        if "catastrophe" in out:
+            step = np.arange(first, first + len(rec))
+            out["catastrophe"] = (step == catastrophe_step).astype(np.int64)
+        if columns is None:
+            bloc_paid = self.bloc_paid[first:stop]
+            for b in range(bloc_paid.shape[1]):
+                out[f"sanctions_paid_bloc_{b}"] = bloc_paid[:, b].copy()
         return out

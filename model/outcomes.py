@@ -115,13 +115,20 @@ def collapse_step(holds: np.ndarray, active: np.ndarray, patience: int) -> int |
     return None
 
 
+#: The time-series columns :func:`summarize` reads.
+SUMMARY_COLUMNS = ("holds", "pause_active", "weighted_compliance", "bound_compliance",
+                   "detections", "false_alarms", "sanctions_paid", "total_payoff", "flags",
+                   "sanctions_applied", "sanctions_blocked_by_vote", "sanctions_blocked_by_veto",
+                   "inspections", "leader_share", "belief_error")
+
+
 def summarize(ts: Mapping[str, np.ndarray], *, patience: int, steps: int, seed: int | None,
               bloc_paid: np.ndarray, ledger_head: str | None, ledger_records: int,
               catastrophe_step: int | None, takeoff_step: int | None) -> RunSummary:
     """The :class:`RunSummary` of a run's time series (steps 0..``steps``).
 
     Args:
-        ts: The time series (``Engine.timeseries()``).
+        ts: The time series (``Engine.timeseries()``; only :data:`SUMMARY_COLUMNS` are read).
         patience: ``collapse_patience``.
         steps: Steps run.
         seed: The run's integer seed, if any.
