@@ -75,6 +75,9 @@ def register(subparsers: Any) -> None:
                      dest="start_method", help="start method of the local pool (default spawn)")
     sub.add_argument("--progress", choices=("auto", "bar", "plain", "none"), default="auto",
                      help="a bar on a terminal, plain lines otherwise (auto), or none")
+    sub.add_argument("--single-run", action="store_true", dest="single_run",
+                     help="run every run alone instead of on the batched path (the numbers "
+                          "are identical; for comparisons)")
     sub.add_argument("--quiet", "-q", action="store_true",
                      help="no progress and no summary")
     sub.set_defaults(handler=_cmd_sweep, _parser=sub)
@@ -133,7 +136,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
             retry_failed=args.retry_failed, allow_version_change=args.allow_version_change,
             max_runs=args.max_runs, flush_rows=args.flush_rows,
             progress="none" if quiet else args.progress,
-            command=["pausegame", *sys.argv[1:]], load=False)
+            command=["pausegame", *sys.argv[1:]], load=False, batched=not args.single_run)
     except BatchError as exc:
         print(f"pausegame: error: {exc}", file=sys.stderr)
         return 1

@@ -122,6 +122,8 @@ class RunContext:
         series_columns: Time-series columns to keep (empty: none).
         every: Keep steps 0, every, 2*every, ... and the last.
         reuse_worlds: Reuse worlds between runs with the same seed (``common`` seeds).
+        batched: Advance a task's runs together on the batched path (:mod:`model.batched`)
+            where they can take it; False runs every run alone (the numbers are the same).
     """
 
     scenario: Scenario
@@ -131,14 +133,16 @@ class RunContext:
     series_columns: tuple[str, ...] = ()
     every: int = 1
     reuse_worlds: bool = False
+    batched: bool = True
 
     @classmethod
-    def from_design(cls, design: Design) -> RunContext:
+    def from_design(cls, design: Design, *, batched: bool = True) -> RunContext:
         """The context of a design's runs."""
         return cls(scenario=design.scenario, base=dict(design.base), steps=design.steps,
                    varied=design.varied,
                    series_columns=design.columns if design.timeseries else (),
-                   every=design.every, reuse_worlds=design.seed_scheme == "common")
+                   every=design.every, reuse_worlds=design.seed_scheme == "common",
+                   batched=batched)
 
     def series_steps(self) -> np.ndarray:
         """The steps kept in the series."""
@@ -171,6 +175,8 @@ class ChunkResult:
     series: dict[str, np.ndarray] | None
     n_failed: int
     cpu_time: float = 0.0
+    n_batched: int = 0
+    single_run: dict[str, int] = field(default_factory=dict)
 
 
 class _Recording(Params):
@@ -270,6 +276,14 @@ def run_one(context: RunContext, values: Mapping[str, Any], seed: int,
 def _run(context: RunContext, values: Mapping[str, Any], seed: int,
          cache: dict[tuple[Any, ...], tuple[Params, Scenario]] | None) -> tuple[Any, Any]:
     """:func:`run_one`, returning the engine and the summary its run returned."""
+    engine = _build(context, values, seed, cache)
+    summary = engine.run(context.steps)
+    return engine, summary
+
+
+def _build(context: RunContext, values: Mapping[str, Any], seed: int,
+           cache: dict[tuple[Any, ...], tuple[Params, Scenario]] | None) -> Any:
+    """The engine of one run, built and not yet run."""
     key = tuple(values.items())
     hit = cache.get(key) if cache is not None else None
     if hit is None:
@@ -278,9 +292,75 @@ def _run(context: RunContext, values: Mapping[str, Any], seed: int,
             cache[key] = hit
     base, sc = hit
     params = Params({**base.to_dict(), "seed": int(seed)})
-    engine = _engine(params, int(seed), sc, context.reuse_worlds)
-    summary = engine.run(context.steps)
-    return engine, summary
+    return _engine(params, int(seed), sc, context.reuse_worlds)
+
+
+#: Actor slots (runs x actors) advanced together at most: the batch's arrays stay small
+#: whatever the world's size (about 450 bytes of engine state per actor).
+BATCH_ACTORS = 2**18
+
+
+def _outcomes(context: RunContext, task: Task, cache: dict[tuple[Any, ...], Any]
+              ) -> tuple[list[Any], int, dict[str, int]]:
+    """Every run of a task: (engine, summary) or the exception that ended it, in order.
+
+    Runs that can take the batched path (:func:`model.batched.unbatchable`) advance together
+    in groups of at most :data:`BATCH_ACTORS` actor slots; the others, and every run when
+    ``context.batched`` is False, run alone. Returns the outcomes, how many runs were batched
+    and, per reason, how many took the single-run path.
+    """
+    from model.batched import advance, unbatchable
+
+    out: list[Any] = [None] * len(task)
+    single: dict[str, int] = {}
+    n_batched = 0
+    group: list[tuple[int, Any]] = []
+
+    def flush() -> None:
+        nonlocal n_batched
+        if not group:
+            return
+        try:
+            advance([e for _, e in group], context.steps)
+            for i, e in group:
+                out[i] = (e, e.summary())
+            n_batched += len(group)
+        except Exception:  # never lose a run to the batched path: run each alone instead
+            for i, _ in group:
+                out[i] = None
+        group.clear()
+
+    slots = 0
+    for i in range(len(task)):
+        values = {name: _plain(task.values[name][i]) for name in context.varied}
+        try:
+            engine = _build(context, values, int(task.seed[i]), cache)
+        except Exception as exc:  # a failed run is recorded and the task goes on
+            out[i] = exc
+            continue
+        why = unbatchable(engine) if context.batched else "batching off"
+        if why is not None:
+            single[why] = single.get(why, 0) + 1
+            try:
+                out[i] = (engine, engine.run(context.steps))
+            except Exception as exc:
+                out[i] = exc
+            continue
+        group.append((i, engine))
+        slots += engine.n_actors
+        if slots >= BATCH_ACTORS:
+            flush()
+            slots = 0
+    flush()
+    for i in range(len(task)):
+        if out[i] is None:  # a batch that failed: its runs again, each alone
+            values = {name: _plain(task.values[name][i]) for name in context.varied}
+            single["the batch failed"] = single.get("the batch failed", 0) + 1
+            try:
+                out[i] = _run(context, values, int(task.seed[i]), cache)
+            except Exception as exc:
+                out[i] = exc
+    return out, n_batched, single
 
 
 def run_chunk(task: Task) -> ChunkResult:
@@ -310,10 +390,12 @@ def run_chunk(task: Task) -> ChunkResult:
     series = None
     if steps_kept is not None:
         series = {c: np.full((n, len(steps_kept)), np.nan) for c in ctx.series_columns}
+    outcomes, n_batched, single = _outcomes(ctx, task, cache)
     for i in range(n):
-        values = {name: _plain(task.values[name][i]) for name in ctx.varied}
         try:
-            engine, outcome = _run(ctx, values, int(task.seed[i]), cache)
+            if isinstance(outcomes[i], BaseException):
+                raise outcomes[i]
+            engine, outcome = outcomes[i]
             result = outcome.to_dict()
             for name, _ in fields:
                 value = result[name]
@@ -345,7 +427,8 @@ def run_chunk(task: Task) -> ChunkResult:
                 "step": np.tile(steps_kept.astype(np.int64), n)[keep]}
         for c in ctx.series_columns:
             long[c] = series[c].reshape(-1)[keep]
-    return ChunkResult(out, long, int((~valid).sum()), time.process_time() - cpu_start)
+    return ChunkResult(out, long, int((~valid).sum()), time.process_time() - cpu_start,
+                       n_batched, single)
 
 
 def _failed_chunk(task: Task, exc: BaseException) -> ChunkResult:
@@ -671,6 +754,8 @@ class SessionSummary:
     failed_total: int
     cpu_time: float = 0.0
     set_aside: list[str] = field(default_factory=list)
+    batched: int = 0
+    single_run: dict[str, int] = field(default_factory=dict)
 
     def describe(self) -> str:
         """A one-paragraph closing summary."""
@@ -678,6 +763,11 @@ class SessionSummary:
         text = (f"{self.action.capitalize()}: ran {self.runs} runs ({self.runs - self.failed} "
                 f"ok, {self.failed} failed) in {self.wall_time:.1f} s ({rate:.0f} runs/s) with "
                 f"executor {self.executor} x{self.workers}")
+        if self.single_run:
+            reasons = "; ".join(f"{n} because of {why}" for why, n in
+                                sorted(self.single_run.items(), key=lambda kv: -kv[1]))
+            text += (f"; {self.batched} runs took the batched path, "
+                     f"{sum(self.single_run.values())} the single-run path ({reasons})")
         if self.set_aside:
             n = len(self.set_aside)
             text += (f"; {n} damaged file{'s were' if n > 1 else ' was'} set aside under "
@@ -711,6 +801,7 @@ def run_design(
     on_progress: Callable[[int, int], None] | None = None,
     command: Sequence[str] | None = None,
     load: bool = True,
+    batched: bool = True,
 ) -> BatchResult:
     """Run (or resume, or extend) a design into a results directory.
 
@@ -736,6 +827,10 @@ def run_design(
         command: The command line to record (default ``sys.argv``).
         load: Load and return the results (False returns a result with an empty frame, for
             designs too large to load at once).
+        batched: Advance each task's runs together on the batched path where they can take it
+            (:mod:`model.batched`); False runs every run alone. The results are identical;
+            runs that cannot be batched take the single-run path either way, and the closing
+            summary says how many and why.
 
     Returns:
         The :class:`~experiments.batch.store.BatchResult`; its ``session`` attribute is the
@@ -771,7 +866,7 @@ def run_design(
                           chunk_size=chunk_size, retry_failed=retry_failed, max_runs=max_runs,
                           flush_rows=flush_rows, progress=progress,
                           progress_interval=progress_interval, on_progress=on_progress,
-                          load=load)
+                          load=load, batched=batched)
     finally:
         store.close()
 
@@ -780,7 +875,8 @@ def _run_store(store: ResultsStore, action: str, design: Design, *, executor: st
                workers: int | None, scheduler: str | None, start_method: str,
                chunk_size: int | None, retry_failed: bool, max_runs: int | None,
                flush_rows: int, progress: str, progress_interval: float,
-               on_progress: Callable[[int, int], None] | None, load: bool) -> BatchResult:
+               on_progress: Callable[[int, int], None] | None, load: bool,
+               batched: bool = True) -> BatchResult:
     """The body of :func:`run_design`, with the store opened (and locked)."""
     set_aside = store.repair()
     for note in set_aside:
@@ -792,7 +888,7 @@ def _run_store(store: ResultsStore, action: str, design: Design, *, executor: st
     todo = store.n_runs - skipped
     if max_runs is not None:
         todo = min(todo, max_runs)
-    context = RunContext.from_design(design)
+    context = RunContext.from_design(design, batched=batched)
     started = time.perf_counter()
 
     pool: _Serial | _Local | _Dask
@@ -823,9 +919,14 @@ def _run_store(store: ResultsStore, action: str, design: Design, *, executor: st
         last_flush = time.perf_counter()
 
     cpu_total = 0.0
+    n_batched = 0
+    single: dict[str, int] = {}
 
     def collect(result: ChunkResult) -> None:
-        nonlocal buffered, cpu_total
+        nonlocal buffered, cpu_total, n_batched
+        n_batched += result.n_batched
+        for why, k in result.single_run.items():
+            single[why] = single.get(why, 0) + k
         buffer.append(result)
         buffered += len(result.columns["run_id"])
         bar.update(len(result.columns["run_id"]), result.n_failed)
@@ -872,9 +973,11 @@ def _run_store(store: ResultsStore, action: str, design: Design, *, executor: st
                              wall_time=time.perf_counter() - started,
                              failed_total=int(failed.sum()), cpu_time=cpu_total)
     session.set_aside = set_aside
+    session.batched, session.single_run = n_batched, single
     info: dict[str, Any] = {"runs": session.runs, "failed": session.failed,
                             "wall_time_s": round(session.wall_time, 3), "executor": executor,
-                            "workers": pool.workers, "chunk_size": size}
+                            "workers": pool.workers, "chunk_size": size,
+                            "batched_runs": n_batched, "single_run_runs": single}
     if set_aside:
         info["set_aside"] = set_aside
     store.record_session(info)
