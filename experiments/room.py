@@ -833,6 +833,7 @@ class Room:
         with self._lock:
             self._teacher(teacher_token)
             eng, last = self.engine, self.engine.last
+            open_month = self.status in (PLAYING, PAUSED)
             nations = []
             for k, name in enumerate(self.nation_names):
                 seat = self.seat_of(k)
@@ -842,7 +843,7 @@ class Room:
                     "nation": name, "student": None if seat is None else html.escape(seat.name),
                     "present": None if seat is None else seat.present,
                     "open": k in self.open_nations,
-                    "decided": None if seat is None else k in self._pending,
+                    "decided": None if seat is None or not open_month else k in self._pending,
                     "defected": bool(eng.defect[k]),
                     "labs_defecting": int(eng.defect[labs].sum()), "labs": len(labs),
                     "member": bool(eng.member[k]),
@@ -869,7 +870,7 @@ class Room:
                 "present": len(self._present()),
                 "decided": sorted(self.nation_names[k] for k in self._pending),
                 "waiting": sorted(self.nation_names[s.nation] for s in self._present()
-                                  if s.nation not in self._pending),
+                                  if s.nation not in self._pending) if open_month else [],
                 "nations": nations,
                 "compliance": [round(float(x), 3) for x in series["weighted_compliance"]],
                 "pledges": [{"month": p.month, "nation": self.nation_names[p.nation],

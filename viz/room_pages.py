@@ -34,7 +34,7 @@ from urllib.parse import parse_qsl, urlencode
 import solara
 import solara.lab
 
-from experiments.play import DEFAULT_SCENARIO, PERIOD_CHOICES
+from experiments.play import DEFAULT_SCENARIO
 from experiments.room import (
     DEFAULT_DEADLINE,
     MESSAGES,
@@ -51,7 +51,9 @@ ROOMS = RoomRegistry(idle_minutes=classroom.idle_seconds() / 60.0)
 _STARTED = threading.Lock()
 
 #: Deadlines the teacher can pick, in seconds ("none": only Next month or the last decision).
-DEADLINES = ("30", "60", "90", "120", "180", "300", "none")
+DEADLINES = ("20", "30", "60", "90", "120", "180", "300", "none")
+#: Game lengths the teacher can pick, in months.
+MONTHS = ("3", "6", "12", "18", "24", "36")
 #: What students see of the others (``information``): the picker's labels.
 INFORMATION = {"the scenario's": None, "everything (perfect)": "perfect",
                "only what verification reveals (detected)": "detected"}
@@ -132,6 +134,13 @@ def use_room_updates(room: Room | None) -> int:
     return tick
 
 
+def _line(text: str, classes: list[str] | None = None,
+          style: dict[str, str] | None = None) -> None:
+    """A paragraph of plain text (escaped by Solara)."""
+    solara.Text(text, classes=classes or [], style={"display": "block", "margin": "4px 0",
+                                                    **(style or {})})
+
+
 def _table(header: list[str], rows: list[list[str]], cls: str) -> None:
     """An HTML table of already escaped cells, scrolling sideways on a narrow screen."""
     head = "".join(f"<th>{h}</th>" for h in header)
@@ -201,9 +210,9 @@ def StudentCard(room: Room, token: str) -> None:
         solara.HTML(tag="div", unsafe_innerHTML=f"Playing as <b>{view['name']}</b>. "
                     f"Total so far: <b class='pg-room-total'>{view['total_points']}</b> points "
                     "(100 points: what defecting gains your nation in one month).")
-        solara.Text(month_line(view), classes=["pg-room-status"],
-                    style={"font-weight": "700", "font-size": "1.15rem"})
-        solara.Text(view["status_text"], style={"color": "#444"})
+        _line(month_line(view), classes=["pg-room-status"],
+              style={"font-weight": "700", "font-size": "1.15rem"})
+        _line(view["status_text"], style={"color": "#444"})
         if error:
             solara.Error(error, classes=["pg-room-error"])
         last = view["last"]
@@ -216,16 +225,16 @@ def StudentCard(room: Room, token: str) -> None:
                            "moves on.", classes=["pg-room-decided"])
         elif running:
             exp = view["expected_points"]
-            solara.Text(f"Month {view['month']}: comply or defect? Expected this month: comply "
-                        f"{exp['comply']} points, defect {exp['defect']} points (if the others "
-                        "act as last month).")
+            _line(f"Month {view['month']}: comply or defect? Expected this month: comply "
+                  f"{exp['comply']} points, defect {exp['defect']} points (if the others "
+                  "act as last month).")
             if view["voting"]:
                 others = [n for n in view["nations"] if n != view["nation"]]
                 solara.SelectMultiple("Shield from sanctions (vote no on)", values=shielded,
                                       all_values=others, on_value=set_shielded,
                                       classes=["pg-room-shield"])
             if view["membership_round"]:
-                solara.Text("This month opens a negotiation round: is your nation a member?")
+                _line("This month opens a negotiation round: is your nation a member?")
                 solara.ToggleButtonsSingle(value=membership,
                                            values=["Be a member", "Stay out",
                                                    "Let the model decide"],
@@ -264,16 +273,16 @@ def StudentCard(room: Room, token: str) -> None:
                                       token, "accuse", accused)))
         if last:
             with solara.Card(f"Month {last['month']}", classes=["pg-room-last"]):
-                solara.Text(last["sentence"])
+                _line(last["sentence"])
                 if view["information"] != "perfect":
                     flagged = ", ".join(view["revealed"]["flagged"]) or "none"
-                    solara.Text(f"Verification flagged these nations last month: {flagged}. "
-                                "(You do not see the others' true actions in this game.)",
-                                classes=["pg-room-revealed"])
+                    _line(f"Verification flagged these nations last month: {flagged}. "
+                          "(You do not see the others' true actions in this game.)",
+                          classes=["pg-room-revealed"])
         if view["pledges"]:
             with solara.Card("Messages", classes=["pg-room-talk"]):
                 for p in view["pledges"]:
-                    solara.Text(f"Month {p['month']}, {p['nation']}: \u201c{p['text']}\u201d")
+                    _line(f"Month {p['month']}, {p['nation']}: \u201c{p['text']}\u201d")
         if view["status"] == "finished":
             StudentDebrief(room, view)
         if view["present"] and view["status"] != "finished":
@@ -293,14 +302,14 @@ def StudentDebrief(room: Room, view: dict[str, Any]) -> None:
     if mine is None:
         return
     with solara.Card("Debrief", classes=["pg-room-debrief"]):
-        solara.Text(f"Over {mine['months']} months you earned {mine['points']} points; a "
-                    f"best-responding nation in your place, on the same random draws and with "
-                    f"every other choice of the room kept, earned "
-                    f"{mine['best_response_points']}. You defected in {mine['defections']} "
-                    f"months, the best responder in {mine['best_response_defections']}.")
+        _line(f"Over {mine['months']} months you earned {mine['points']} points; a "
+              f"best-responding nation in your place, on the same random draws and with "
+              f"every other choice of the room kept, earned "
+              f"{mine['best_response_points']}. Months you defected: {mine['defections']}; "
+              f"the best responder: {mine['best_response_defections']}.")
         held = "held" if debrief["room_world"]["held"] else "broke"
         model = "held" if debrief["model_world"]["held"] else "broke"
-        solara.Text(f"The pause {held} in your room; with the model in every seat it {model}.")
+        _line(f"The pause {held} in your room; with the model in every seat it {model}.")
 
 
 def _query(search: str | None) -> dict[str, str]:
@@ -335,8 +344,8 @@ def JoinPage() -> None:
                 StudentCard(room, seat)
             return
         solara.HTML(tag="h2", unsafe_innerHTML="Join your class's game")
-        solara.Text("Type the room code your teacher shows and the name the class will see "
-                    f"(at most {NAME_MAX} characters).")
+        _line("Type the room code your teacher shows and the name the class will see "
+              f"(at most {NAME_MAX} characters).")
         solara.InputText("Room code", value=code, on_value=set_code, continuous_update=True,
                          classes=["pg-join-code"])
         solara.InputText("Display name", value=name, on_value=set_name, continuous_update=True,
@@ -402,7 +411,7 @@ def TeachPage() -> None:
             return
         if not unlocked:
             solara.HTML(tag="h2", unsafe_innerHTML="Teacher page")
-            solara.Text("Type the teacher key that `pausegame app` printed when it started.")
+            _line("Type the teacher key that `pausegame app` printed when it started.")
             solara.InputText("Teacher key", value=typed, on_value=set_typed, password=True,
                              continuous_update=True, classes=["pg-teach-key"])
             if error:
@@ -446,7 +455,7 @@ def NewRoom(on_created: Callable[[Room], Any]) -> None:
     solara.Select("Scenario", values=names, value=scenario, on_value=set_scenario,
                   classes=["pg-teach-scenario"])
     with solara.Row(classes=["pg-room-row"]):
-        solara.Select("Months", values=[str(p) for p in PERIOD_CHOICES], value=months,
+        solara.Select("Months", values=list(MONTHS), value=months,
                       on_value=set_months, classes=["pg-teach-months"])
         solara.Select("Seconds per month", values=list(DEADLINES), value=deadline,
                       on_value=set_deadline, classes=["pg-teach-deadline"])
@@ -478,12 +487,12 @@ def NewRoom(on_created: Callable[[Room], Any]) -> None:
     solara.Button("Create room", on_click=create, color="primary", classes=["pg-teach-create"])
     codes = rooms().codes()
     if codes:
-        solara.Text("Rooms open on this server:")
+        _line("Rooms open on this server:")
         with solara.Row(classes=["pg-room-row"]):
             for c in codes:
                 with solara.Link(f"/teach?room={c}"):
-                    solara.Text(c, classes=["pg-teach-room-link"],
-                                style={"font-family": "monospace", "font-weight": "700"})
+                    _line(c, classes=["pg-teach-room-link"],
+                          style={"font-family": "monospace", "font-weight": "700"})
 
 
 @solara.component
@@ -504,17 +513,19 @@ def Dashboard(room: Room) -> None:
 
     with solara.Row(classes=["pg-room-row"]):
         with solara.Column(gap="2px"):
-            solara.Text("Room code", style={"color": "#555"})
-            solara.Text(room.code, classes=["pg-code", "pg-teach-code"])
+            _line("Room code", style={"color": "#555"})
+            _line(room.code, classes=["pg-code", "pg-teach-code"])
             solara.HTML(tag="div", unsafe_innerHTML=f"Students open <b>{html.escape(link)}</b>",
                         classes=["pg-teach-link"])
         solara.HTML(tag="div", unsafe_innerHTML=qr_svg(link), classes=["pg-qr"])
-    solara.Text(f"{view['scenario']}, seed {view['seed']}: " + month_line(view),
-                classes=["pg-teach-status"], style={"font-weight": "700", "font-size": "1.2rem"})
+    _line(f"{view['scenario']}, seed {view['seed']}: " + month_line(view),
+          classes=["pg-teach-status"], style={"font-weight": "700", "font-size": "1.2rem"})
     present, decided = view["present"], len(view["decided"])
     waiting = ", ".join(view["waiting"]) or "nobody"
-    solara.Text(f"{view['students']} students ({present} here); decided {decided} of "
-                f"{present}; waiting for: {waiting}.", classes=["pg-teach-decided"])
+    month = (f"; decided {decided} of {present}; waiting for: {waiting}"
+             if view["status"] in ("playing", "paused") else "")
+    _line(f"{view['students']} students ({present} here){month}.",
+          classes=["pg-teach-decided"])
     if error:
         solara.Error(error, classes=["pg-room-error"])
     status = view["status"]
@@ -546,11 +557,11 @@ def Dashboard(room: Room) -> None:
                      f"{n['labs_defecting']} of {n['labs']}", "yes" if n["member"] else "no",
                      ("caught" if n["caught"] else "flagged") if n["flagged"] else "",
                      ", ".join(n.get("votes", [])), n["total_points"]])
-    _table(["Nation", "Student", "", "Decided", "Last month", "Labs defecting", "Member",
+    _table(["Nation", "Student", "", "Decided", "Last action", "Labs defecting", "Member",
             "Flag", "Vote", "Points"], rows, "pg-teach-nations")
     series = view["compliance"]
-    solara.Text("World compliance (capability-weighted) by month: "
-                + " ".join(f"{x:.2f}" for x in series), classes=["pg-teach-compliance"])
+    _line("World compliance (capability-weighted) by month: "
+          + " ".join(f"{x:.2f}" for x in series), classes=["pg-teach-compliance"])
     if view["pledges"]:
         _table(["Month", "Nation", "Message"],
                [[str(p["month"]), html.escape(p["nation"]), html.escape(p["text"])]
@@ -567,9 +578,9 @@ def TeacherDebrief(room: Room) -> None:
     solara.HTML(tag="h3", unsafe_innerHTML="Debrief")
     held = "held" if d["room_world"]["held"] else "broke"
     model = "held" if d["model_world"]["held"] else "broke"
-    solara.Text(f"{d['months']} months played ({d['ended_because']}). The pause {held} in this "
-                f"room; the same world with the model in every seat: it {model}.",
-                classes=["pg-teach-debrief-summary"])
+    _line(f"{d['months']} months played ({d['ended_because']}). The pause {held} in this "
+          f"room; the same world with the model in every seat: it {model}.",
+          classes=["pg-teach-debrief-summary"])
     _table(["Student", "Nation", "Points", "Best responder", "Defections", "Decided",
             "Timed out", "Away"],
            [[html.escape(s["name"]), html.escape(s["nation"]), s["points"],

@@ -385,6 +385,8 @@ def test_deadline_pause_extend_and_end():
     assert not room.tick() and room.month == 3
     room.teacher_end(room.teacher_token)
     assert room.finished and room.ended_because == "ended by the teacher"
+    after = room.teacher_view(room.teacher_token)
+    assert after["waiting"] == [] and after["nations"][0]["decided"] is None
     with pytest.raises(RoomError, match="game is over"):
         room.teacher_next(room.teacher_token)
     assert room.debrief()["months"] == 2
