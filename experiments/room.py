@@ -274,6 +274,8 @@ class Room:
                                  or not 0 <= int(seed) <= 2**63 - 1):
             raise RoomError(f"seed {seed!r} must be a whole number from 0 to 2**63 - 1")
         self._lock = threading.RLock()
+        self._change = threading.Condition(self._lock)
+        self.version = 0
         self._clock = clock
         self.code = code or new_code()
         self.teacher_token = secrets.token_urlsafe(16)
@@ -338,6 +340,21 @@ class Room:
 
     def _touch(self) -> None:
         self.last_activity = self._clock()
+        self._bump()
+
+    def _bump(self) -> None:
+        """Count a change and wake every page waiting for one (:meth:`wait_for_change`)."""
+        self.version += 1
+        self._change.notify_all()
+
+    def wait_for_change(self, seen: int, timeout: float) -> int:
+        """Wait until :attr:`version` differs from ``seen`` (or ``timeout`` s); return it.
+
+        Pages redraw the moment a month resolves instead of polling on a clock.
+        """
+        with self._lock:
+            self._change.wait_for(lambda: self.version != seen, timeout=timeout)
+            return self.version
 
     def _open(self) -> None:
         if self.closed:
@@ -580,6 +597,7 @@ class Room:
                                     "none")
                 seconds = value
             self.deadline_seconds = seconds
+            self._bump()
 
     def set_block_list(self, teacher_token: Any, words: Iterable[str]) -> list[str]:
         """The words display names may not contain; seated names that match are replaced.
@@ -689,6 +707,7 @@ class Room:
             if not self.finished:
                 self._finish(why)
             self.closed = True
+            self._bump()
 
     def tick(self, now: float | None = None) -> bool:
         """Resolve the month if its deadline has passed; returns True when it did."""
@@ -751,6 +770,7 @@ class Room:
                              votes_cast.get(k))
             by = "student" if k in actions else ("timeout" if seat.present else "away")
             seat.months.append(MonthNote(report, by))
+        self._bump()
         if eng.t >= self.periods:
             self._finish("every month played")
         elif eng.catastrophe_step is not None:
@@ -764,6 +784,7 @@ class Room:
         self._pending = {}
         self._deadline_at = self._remaining = None
         self.engine.close_log()
+        self._bump()
 
     # ------------------------------------------------------------------ views
     def _month_text(self, note: MonthNote, perfect: bool) -> dict[str, Any]:

@@ -3,9 +3,9 @@
 A room is one shared game on the server (:class:`experiments.room.Room`, headless); these pages
 are its views only. Every browser session renders from the room's own views
 (:meth:`~experiments.room.Room.student_view`, :meth:`~experiments.room.Room.teacher_view`) and
-acts through its methods, so two browsers never share anything but the room. Each page polls
-its room once a second and redraws when the room changed (another student's decision, the
-deadline, the teacher's next month).
+acts through its methods, so two browsers never share anything but the room. Each page waits
+on its room (:meth:`~experiments.room.Room.wait_for_change`) and redraws the moment it changes
+(another student's decision, the deadline, the teacher's next month).
 
 ``/teach`` asks for the teacher key (``pausegame app`` prints it, or ``--teacher-key`` gives it;
 the server reads ``PAUSEGAME_TEACHER_KEY``), then creates a room (scenario, months, seed,
@@ -114,23 +114,22 @@ def base_url() -> str:
 
 
 def use_room_updates(room: Room | None) -> int:
-    """Redraw when ``room`` changes (polled each second); returns a counter that changes."""
+    """Redraw when ``room`` changes (at once), and every 5 s of a running countdown."""
     tick, set_tick = solara.use_state(0)
 
-    def poll(cancel: threading.Event) -> None:
+    def watch(cancel: threading.Event) -> None:
         if room is None:
             return
-        seen = room.fingerprint()
+        seen = room.version
         left = room.seconds_left()
         while not cancel.is_set():
-            cancel.wait(1.0)
-            now, s = room.fingerprint(), room.seconds_left()
-            # a change, or the countdown moved on by 5 s
+            now = room.wait_for_change(seen, timeout=1.0)
+            s = room.seconds_left()
             if now != seen or (s is not None and (left is None or int(s) // 5 != int(left) // 5)):
                 seen, left = now, s
                 set_tick(lambda t: t + 1)
 
-    solara.use_thread(poll, dependencies=[id(room)], intrusive_cancel=False)
+    solara.use_thread(watch, dependencies=[id(room)], intrusive_cancel=False)
     return tick
 
 

@@ -479,3 +479,23 @@ def test_students_deciding_at_once_from_many_threads_resolve_each_month_once():
         assert [m.report.defected for m in room.seats[token].months] == [
             (k + month) % 3 == 0 for month in (1, 2, 3)]
     _same_series(replay(room.ledger_bytes(room.teacher_token)), room.metrics())
+
+
+def test_a_page_waiting_on_the_room_wakes_when_the_month_resolves():
+    import threading
+
+    room = Room("default", seed=1, periods=3, deadline_seconds=None)
+    token = room.join("Ada")
+    room.teacher_start(room.teacher_token)
+    seen = room.version
+    assert room.wait_for_change(seen, timeout=0.01) == seen  # nothing changed: times out
+    woke: list[int] = []
+    waiter = threading.Thread(target=lambda: woke.append(room.wait_for_change(seen, 30.0)))
+    waiter.start()
+    room.decide(token, 1, "comply")
+    waiter.join(timeout=30)
+    assert woke and woke[0] != seen and room.month == 2
+    before = room.version
+    with pytest.raises(RoomError):
+        room.decide(token, 1, "comply")
+    assert room.version == before  # a refusal changes nothing, wakes nobody
