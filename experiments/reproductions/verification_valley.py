@@ -7,8 +7,8 @@ per violation per month) in a small grid of worlds: deterrence alone (the defaul
 weighs the shared risk) or a voluntary pause (actors weigh the world's risk from their own
 defection, ``risk_internalization * risk_cost = 1.5 > G``, with race pressure 1, so the pause
 holds on trust while rivals are believed to comply); under each information mode
-(``perfect``, ``detected``, ``bayesian``); and for the valley's world, other false-alarm rates
-and best response.
+(``perfect``, ``detected``, ``bayesian``); and for the valley's world, other false-alarm rates,
+best response, a 3-month lag, graduated sanctions and imitation of realised payoffs.
 
 **What it finds.** A valley exists, and only where beliefs come from flags by the
 ``detected`` inversion ``rho = clip((f - q) / (p - q), 0, 1)`` (``f`` the flagged share of
@@ -18,8 +18,10 @@ the small ``p - q``: a few innocent flags read as a race, race pressure breaks t
 pause, and detection is too weak to deter (``F (p - q)`` is near 0). From about
 ``p = 0.15`` beliefs are accurate and deterrence bites: the pause holds again. The valley opens
 at ``p = q`` and moves with it; without false alarms (``q = 0``) it is gone; with Bayesian
-beliefs (which discount uninformative flags) or perfect information there is none; with
-deterrence alone survival only rises with detection. So in pausegame the folk claim holds in
+beliefs (which discount uninformative flags) or perfect information there is none; a lag or
+graduated sanctions leave it as it is; under imitation of realised payoffs there is none (a
+voluntary pause fails at low detection there, since defectors earn more); with deterrence
+alone survival only rises with detection. So in pausegame the folk claim holds in
 the form "monitoring barely better than its false-alarm rate, read naively, starts the race
 it was meant to prevent", not as "catching cheaters deters nobody".
 
@@ -74,6 +76,15 @@ WORLDS: dict[str, tuple[str, dict[str, Any]]] = {
     "voluntary/detected/best_response": ("voluntary pause, detected, best response",
                                          {**VOLUNTARY, "information": "detected",
                                           "decision_rule": "best_response"}),
+    "voluntary/detected/lag3": ("voluntary pause, detected, lag 3 months",
+                                {**VOLUNTARY, "information": "detected",
+                                 "verification_lag": 3}),
+    "voluntary/detected/graduated": ("voluntary pause, detected, graduated sanctions",
+                                     {**VOLUNTARY, "information": "detected",
+                                      "sanction_escalation": 1.0}),
+    "voluntary/imitation": ("voluntary pause, imitation of realised payoffs",
+                            {**VOLUNTARY, "decision_rule": "imitation",
+                             "imitate_on": "realized"}),
 }
 
 #: How much survival may fall as detection grows and still count as monotone (Monte Carlo
@@ -176,6 +187,10 @@ def reproduce(out_dir: Path, *, quick: bool = False) -> Reproduction:
                  ("voluntary/bayesian", "voluntary/perfect", "voluntary/detected/q0",
                   "deterrence/perfect", "deterrence/detected", "deterrence/bayesian")}
     br_at, br_depth = valley(found["voluntary/detected/best_response"].survival)
+    variants = ("voluntary/detected/lag3", "voluntary/detected/graduated")
+    variant_depths = {name: valley(found[name].survival) for name in variants}
+    imitation_drop = largest_drop(found["voluntary/imitation"].survival)
+    imitation_low = float(found["voluntary/imitation"].survival[0])
 
     def drops(names: tuple[str, ...]) -> str:
         return ", ".join(f"{WORLDS[n][0].split(', ', 1)[-1]}: {no_valley[n]:.2f}" for n in names)
@@ -194,6 +209,18 @@ def reproduce(out_dir: Path, *, quick: bool = False) -> Reproduction:
         Claim("the valley does not need logit noise: the same world under best response",
               "n/a (pausegame's finding)", f"depth {br_depth:.2f} at p = {P_GRID[br_at]:g}",
               f"depth >= {VALLEY_DEPTH}", br_depth >= VALLEY_DEPTH),
+        Claim("the valley survives a 3-month lag and graduated sanctions (escalation 1): "
+              "depth and floor", "n/a (pausegame's finding)",
+              "; ".join(f"{WORLDS[n][0].split(', ')[-1]}: depth {d:.2f} at p = "
+                        f"{P_GRID[i]:g}" for n, (i, d) in variant_depths.items()),
+              f"depth >= {VALLEY_DEPTH}, floor in (q, 0.1]",
+              all(d >= VALLEY_DEPTH and q < P_GRID[i] <= 0.1
+                  for i, d in variant_depths.values())),
+        Claim("imitation of realised payoffs in the voluntary pause: no valley (largest fall; "
+              "survival only rises, from 0 at low p)", "n/a (pausegame's finding)",
+              f"{imitation_drop:.2f} (survival {imitation_low:.2f} at p = 0)",
+              f"<= {MONOTONE_MARGIN}, <= 0.1 at p = 0",
+              imitation_drop <= MONOTONE_MARGIN and imitation_low <= 0.1),
         Claim("no valley in the same world with Bayesian beliefs, perfect information or no "
               "false alarms (largest fall in survival as p grows)", "n/a (pausegame's finding)",
               drops(("voluntary/bayesian", "voluntary/perfect", "voluntary/detected/q0")),
