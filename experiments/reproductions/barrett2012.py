@@ -41,6 +41,11 @@ from the exact Markov chain of the number of defectors (one uniformly drawn nati
 month with the rule's logit probabilities, then the hazard strikes). Both against the
 simulated runs, for the three cases and for a sweep of ``k`` from 2 to 200.
 
+**Beyond the paper: recursive self-improvement.** With ``rsi = on`` (defectors' capability
+compounding 1% a month) even a known threshold is crossed: the nations stop adding defectors
+just below it, but the defectors' own growth fills the slack, and with one decision a month no
+defector turns back in time (each weighs only what its defection adds this month).
+
 References:
     Barrett, S. and Dannenberg, A. (2012). Climate negotiations under scientific uncertainty.
     *PNAS* 109(43), 17372-17376.
@@ -63,7 +68,8 @@ from experiments.reproductions.common import Claim, Reproduction, save_png
 from model.engine import Engine
 from model.params import resolve
 
-__all__ = ["BASE", "CASES", "CITATION", "MEDIAN_THRESHOLD", "NAME", "TITLE", "Outcome",
+__all__ = ["BASE", "CASES", "CITATION", "MEDIAN_THRESHOLD", "NAME", "RSI_GROWTH", "TITLE",
+           "Outcome",
            "case_params", "reproduce", "run_case", "settled_share", "theory_catastrophe"]
 
 NAME = "barrett2012"
@@ -81,6 +87,9 @@ BASE: dict[str, Any] = {
     "p_detect": 0.0, "p_false_alarm": 0.0, "p_domestic": 0.0, "revision_rate": "one",
     "steps": 150,
 }
+
+#: Monthly capability growth of defectors in the recursive-self-improvement variant.
+RSI_GROWTH = 0.01
 
 #: The three cases: name -> (label, Weibull shape of the threshold, damage uncertain).
 CASES: dict[str, tuple[str, float, bool]] = {
@@ -118,14 +127,20 @@ class Outcome:
     damage: float
 
 
-def run_case(shape: float, seed: int, *, damage_uncertain: bool = False) -> Outcome:
+def run_case(shape: float, seed: int, *, damage_uncertain: bool = False,
+             rsi_growth: float = 0.0) -> Outcome:
     """Run one case month by month, recording what each revising complier chose.
 
+    With ``rsi_growth > 0`` recursive self-improvement is on (``rsi = on``,
+    ``growth_rate = rsi_growth``, ``rsi_exponent = 1``: a defector's capability compounds).
     With ``damage_uncertain`` the run's damage is drawn uniformly on ``[0, 2 X]`` from a
     generator of its own (``[2012, seed]``); the actors weigh its mean ``X``, so the engine's
     run is the known-damage one.
     """
     params = case_params(shape)
+    if rsi_growth > 0:
+        params = {**params, "rsi": "on", "growth_rate": float(rsi_growth),
+                  "rsi_exponent": 1.0}
     loss = catastrophe_loss(resolve(params))
     damage = (float(np.random.default_rng([2012, seed]).uniform(0.0, 2.0 * loss))
               if damage_uncertain else loss)
@@ -264,6 +279,14 @@ def reproduce(out_dir: Path, *, quick: bool = False) -> Reproduction:
               f"catastrophe not avoided (chain {theory_catastrophe(k_uncertain):.3f})",
               rate("threshold"), ">= 0.9", rate("threshold") >= 0.9),
     )
+    rsi_runs = [run_case(k_known, s, rsi_growth=RSI_GROWTH) for s in seeds]
+    rsi_rate = float(np.mean([r.catastrophe for r in rsi_runs]))
+    rsi_months = float(np.median([r.months for r in rsi_runs]))
+    claims = (*claims, Claim(
+        f"known threshold under recursive self-improvement (rsi = on, defectors grow "
+        f"{RSI_GROWTH:.0%} a month): share of runs ending in catastrophe",
+        "n/a (pausegame's finding)",
+        f"{rsi_rate:.2f} (median month {rsi_months:g})", ">= 0.9", rsi_rate >= 0.9))
     shapes = (2.0, 4.0, 6.0, 8.0, 16.0, 64.0, 200.0) if quick else \
         (2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 12.0, 16.0, 24.0, 32.0, 64.0, 100.0, 200.0)
     sweep_seeds = range(100, 110 if quick else 124)
@@ -283,10 +306,16 @@ def reproduce(out_dir: Path, *, quick: bool = False) -> Reproduction:
     colours = {"known": "tab:blue", "damage": "tab:green", "threshold": "tab:red"}
     for name, (label, _, _) in CASES.items():
         for j, r in enumerate(runs[name][:8]):
-            ax.plot(r.defecting, color=colours[name], lw=0.9, alpha=0.8,
+            ax.plot(r.defecting, color=colours[name], lw=2.5 if name == "known" else 0.9,
+                    alpha=0.8,
                     ls="--" if name == "damage" else "-", label=label if j == 0 else None)
             if r.catastrophe:
                 ax.plot(len(r.defecting) - 1, r.defecting[-1], "x", color=colours[name])
+    for j, r in enumerate(rsi_runs[:4]):
+        ax.plot(r.defecting, color="tab:purple", lw=0.9, ls=":",
+                label=f"known threshold, rsi on ({RSI_GROWTH:.0%}/month)" if j == 0 else None)
+        if r.catastrophe:
+            ax.plot(len(r.defecting) - 1, r.defecting[-1], "x", color="tab:purple")
     ax.axhline(MEDIAN_THRESHOLD, color="k", lw=0.8, ls=":",
                label=f"median threshold T = {MEDIAN_THRESHOLD}")
     ax.set_xlim(0, 60)

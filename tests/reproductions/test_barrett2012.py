@@ -46,3 +46,10 @@ def test_uncertain_damage_draws_a_damage_but_leaves_the_run_unchanged():
     b = bd.run_case(200.0, 5, damage_uncertain=True)
     np.testing.assert_array_equal(a.defecting, b.defecting)
     assert a.damage == pytest.approx(5.0) and 0.0 <= b.damage <= 10.0 and b.damage != a.damage
+
+
+def test_recursive_self_improvement_fills_a_known_thresholds_slack():
+    # the same known threshold, defectors compounding 1% a month: the catastrophe comes
+    runs = [bd.run_case(200.0, seed, rsi_growth=bd.RSI_GROWTH) for seed in range(3)]
+    assert all(r.catastrophe for r in runs)
+    assert all(r.final_defecting > bd.MEDIAN_THRESHOLD for r in runs)
