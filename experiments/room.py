@@ -241,7 +241,8 @@ class Room:
     """One shared game: a scenario on the engine, a teacher, students in seats.
 
     Args:
-        scenario: A shipped scenario's name (a room's log replays from it).
+        scenario: A shipped scenario's name (a room's log replays from it), or None for the
+            plain parameters (``overrides``, e.g. ``{"n_nations": 40}`` for a class of 40).
         seed: The game's seed (default: a fresh one, recorded).
         periods: Months the game lasts (1 to ``MAX_PERIODS``).
         overrides: Parameter values over the scenario's (recorded in the log).
@@ -258,13 +259,13 @@ class Room:
         RoomError: An unknown scenario or nation, months out of range, a bad deadline.
     """
 
-    def __init__(self, scenario: str = DEFAULT_SCENARIO, seed: int | None = None,
+    def __init__(self, scenario: str | None = DEFAULT_SCENARIO, seed: int | None = None,
                  periods: int = DEFAULT_PERIODS, overrides: Mapping[str, Any] | None = None, *,
                  deadline_seconds: float | None = DEFAULT_DEADLINE,
                  open_nations: Iterable[str] | None = None, block_list: Iterable[str] = (),
                  code: str | None = None, clock: Callable[[], float] = time.monotonic) -> None:
         names = list_scenarios()
-        if scenario not in names:
+        if scenario is not None and scenario not in names:
             raise RoomError(f"unknown scenario {scenario!r}; the scenarios: {', '.join(names)}")
         if isinstance(periods, bool) or not isinstance(periods, (int, np.integer)) \
                 or not 1 <= int(periods) <= MAX_PERIODS:
@@ -280,7 +281,7 @@ class Room:
         self.code = code or new_code()
         self.teacher_token = secrets.token_urlsafe(16)
         self.scenario_name = scenario
-        self.scenario = load_scenario(scenario)[0]
+        self.scenario = load_scenario(scenario)[0] if scenario is not None else None
         self.seed = int(seed) if seed is not None else new_seed() % (2**31)
         self.periods = int(periods)
         self.overrides = dict(overrides or {})
@@ -886,7 +887,9 @@ class Room:
             return {
                 "code": self.code, "status": self.status, "month": self.month,
                 "periods": self.periods, "seconds_left": self.seconds_left(),
-                "deadline_seconds": self.deadline_seconds, "scenario": self.scenario_name,
+                "deadline_seconds": self.deadline_seconds,
+                "scenario": (self.scenario_name if self.scenario_name is not None
+                             else f"no scenario ({len(self.nation_names)} nations)"),
                 "seed": self.seed, "students": len(self.seats),
                 "present": len(self._present()),
                 "decided": sorted(self.nation_names[k] for k in self._pending),
@@ -1021,14 +1024,14 @@ class Room:
             return "".join(canonical(r) + "\n" for r in self.log.records).encode()
 
 
-def room_engine(scenario: Scenario, seed: int, periods: int,
+def room_engine(scenario: Scenario | None, seed: int, periods: int,
                 overrides: Mapping[str, Any] | None = None, *,
                 event_log: bool | None = None) -> Engine:
     """A game's engine as :func:`experiments.play.build_engine` builds it, its event log chosen.
 
     The log draws no number: with or without it, the same seed gives the same game.
     """
-    starts = [int(e.start) for e in scenario.events]
+    starts = [int(e.start) for e in scenario.events] if scenario is not None else []
     params = {**dict(overrides or {}), "steps": max([int(periods), *starts])}
     return Engine.from_params(params, rng=int(seed), scenario=scenario, event_log=event_log)
 
@@ -1122,7 +1125,7 @@ def replay(log: bytes | str | Iterable[Any], *, complete: bool = True) -> dict[s
     header = next((r for r in records if r.get("type") == "room"), None)
     if header is None:
         raise RoomError("the log has no room record (not a room's log)")
-    scenario = load_scenario(header["scenario"])[0]
+    scenario = load_scenario(header["scenario"])[0] if header["scenario"] is not None else None
     eng = build_engine(scenario, int(header["seed"]), int(header["periods"]),
                        header["overrides"])
     for record in records:
@@ -1159,7 +1162,7 @@ class RoomRegistry:
         self._rooms: dict[str, Room] = {}
         self._thread: threading.Thread | None = None
 
-    def create(self, scenario: str = DEFAULT_SCENARIO, **kwargs: Any) -> Room:
+    def create(self, scenario: str | None = DEFAULT_SCENARIO, **kwargs: Any) -> Room:
         """A new room with a code no other room here has (arguments as :class:`Room`)."""
         kwargs.setdefault("clock", self._clock)
         with self._lock:

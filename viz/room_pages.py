@@ -57,6 +57,10 @@ MONTHS = ("3", "6", "12", "18", "24", "36")
 #: What students see of the others (``information``): the picker's labels.
 INFORMATION = {"the scenario's": None, "everything (perfect)": "perfect",
                "only what verification reveals (detected)": "detected"}
+#: The scenario picker's entry for the plain parameters, with a number of nations.
+NO_SCENARIO = "(none: plain parameters)"
+#: Nations the plain parameters can have (a class of 40 needs 40).
+NATION_COUNTS = ("10", "20", "30", "40", "50", "60")
 #: p_detect values a student can propose.
 PROPOSALS = ("0.3", "0.5", "0.6", "0.7", "0.8", "0.9")
 
@@ -441,10 +445,11 @@ def TeachPage() -> None:
 @solara.component
 def NewRoom(on_created: Callable[[Room], Any]) -> None:
     """The room's settings and Create room; the rooms still open on this server."""
-    names = list_scenarios()
+    names = [*list_scenarios(), NO_SCENARIO]
     scenario, set_scenario = solara.use_state(DEFAULT_SCENARIO if DEFAULT_SCENARIO in names
                                               else names[0])
     months, set_months = solara.use_state("12")
+    n_nations, set_n_nations = solara.use_state("40")
     seed, set_seed = solara.use_state("")
     deadline, set_deadline = solara.use_state(f"{DEFAULT_DEADLINE:g}")
     info, set_info = solara.use_state("the scenario's")
@@ -453,6 +458,9 @@ def NewRoom(on_created: Callable[[Room], Any]) -> None:
     solara.HTML(tag="h2", unsafe_innerHTML="A new room")
     solara.Select("Scenario", values=names, value=scenario, on_value=set_scenario,
                   classes=["pg-teach-scenario"])
+    if scenario == NO_SCENARIO:
+        solara.Select("Nations", values=list(NATION_COUNTS), value=n_nations,
+                      on_value=set_n_nations, classes=["pg-teach-nations-count"])
     with solara.Row(classes=["pg-room-row"]):
         solara.Select("Months", values=list(MONTHS), value=months,
                       on_value=set_months, classes=["pg-teach-months"])
@@ -473,9 +481,12 @@ def NewRoom(on_created: Callable[[Room], Any]) -> None:
             if text and not text.isdigit():
                 raise RoomError(f"seed {text!r} must be a whole number from 0 to 2**63 - 1")
             value = INFORMATION[info]
+            overrides: dict[str, Any] = {"information": value} if value else {}
+            if scenario == NO_SCENARIO:
+                overrides["n_nations"] = int(n_nations)
             room = rooms().create(
-                scenario, seed=int(text) if text else None, periods=int(months),
-                overrides={"information": value} if value else None,
+                None if scenario == NO_SCENARIO else scenario,
+                seed=int(text) if text else None, periods=int(months), overrides=overrides,
                 deadline_seconds=None if deadline == "none" else float(deadline),
                 block_list=[w for w in blocked.split(",") if w.strip()])
         except RoomError as exc:

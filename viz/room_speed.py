@@ -54,12 +54,15 @@ def _quantiles(xs: list[float]) -> dict[str, float]:
             "max": xs[-1], "n": float(len(xs))}
 
 
-def measure_server(students: int = 40, months: int = 24,
-                   scenario: str = "defection_cascade") -> dict[str, object]:
-    """The room alone: each month every student decides from a thread; the last one resolves."""
+def measure_server(students: int = 40, months: int = 24) -> dict[str, object]:
+    """The room alone: each month every student decides from a thread; the last one resolves.
+
+    The world has the plain parameters with one nation per student (no shipped scenario has
+    40 nations).
+    """
     tracemalloc.start()
-    room = Room(scenario, seed=1, periods=months, deadline_seconds=None,
-                open_nations=None)
+    room = Room(None, seed=1, periods=months, deadline_seconds=None,
+                overrides={"n_nations": students})
     n = min(students, len(room.nation_names))
     tokens = [room.join(f"Student {k}") for k in range(n)]
     room.teacher_start(room.teacher_token)
@@ -105,9 +108,12 @@ def _rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def measure_browsers(students: int = 40, months: int = 24,
-                     scenario: str = "defection_cascade") -> dict[str, object]:
-    """The room in real browsers: one context per student, clicks every month."""
+def measure_browsers(students: int = 40, months: int = 24) -> dict[str, object]:
+    """The room in real browsers: one context per student, clicks every month.
+
+    The room has the plain parameters with the fewest nations the teacher page offers that
+    seat every student.
+    """
     from playwright.sync_api import expect, sync_playwright
 
     from viz.serve import launch_browser, start_server
@@ -125,7 +131,15 @@ def measure_browsers(students: int = 40, months: int = 24,
             teacher.goto(srv.url + "teach")
             teacher.get_by_label("Teacher key").fill(KEY)
             teacher.get_by_role("button", name="Open").click()
-            from viz.room_pages import MONTHS
+            from viz.room_pages import MONTHS, NATION_COUNTS, NO_SCENARIO
+
+            fits = [c for c in NATION_COUNTS if int(c) >= students]
+            if not fits:
+                raise ValueError(f"--students {students}: at most {NATION_COUNTS[-1]}")
+            teacher.locator(".pg-teach-scenario").click()
+            teacher.get_by_role("option", name=NO_SCENARIO, exact=True).click()
+            teacher.locator(".pg-teach-nations-count").click()
+            teacher.get_by_role("option", name=fits[0], exact=True).click()
 
             if str(months) not in MONTHS:
                 raise ValueError(f"--months {months} in browsers: one of {', '.join(MONTHS)}")
