@@ -46,7 +46,7 @@ from model.params import Params, resolve_run
 from model.payoffs import Costs
 from model.records import Rec
 from model.scenario import Scenario, scenario_from_mapping
-from model.structure import Structure, grown_capability
+from model.structure import Structure, StructureCache, grown_capability
 from model.treaty import Treaty
 from model.verification import get_regime
 from model.verification.inspections import Inspectorate
@@ -101,6 +101,9 @@ class Engine:
         world: A prebuilt world (skips construction draws; for tests and replays).
         event_log: Record the hash-chained event log (``model.ledger``): True, False, or None
             for the regime's default (on under ``hardware_ledger``).
+        structures: Reuse structures built on the same world
+            (:class:`model.structure.StructureCache`; for sweeps that build many engines on
+            one world). The numbers are the same either way.
     """
 
     # the parts' state, read through the engine (``engine.c`` is ``engine.structure.c``)
@@ -143,8 +146,10 @@ class Engine:
         graph: nx.Graph | None = None,
         world: World | None = None,
         event_log: bool | None = None,
+        structures: StructureCache | None = None,
     ) -> None:
         self.params = params
+        self._structures = structures
         self.seed = int(rng) if isinstance(rng, (int, np.integer)) else params["seed"]
         self.rng = make_rng(rng)
         sc = None if scenario is None else scenario_from_mapping(scenario)
@@ -226,7 +231,10 @@ class Engine:
     # ------------------------------------------------------------------ structure
     def _rebuild(self) -> None:
         """Rebuild what the formulas read of the world, then the expected sanctions."""
-        self.structure = Structure(self.params, self.world, self.treaty.member)
+        if self._structures is None:
+            self.structure = Structure(self.params, self.world, self.treaty.member)
+        else:
+            self.structure = self._structures.get(self.params, self.world, self.treaty.member)
         self._all_bound = bool(self.bound.all())
         self._recost()
 
@@ -487,12 +495,17 @@ class Engine:
             self.catastrophe_step = t
 
     def _set_alliances(self, dense: np.ndarray) -> None:
-        """Replace the alliance weights (graph and sparse matrix) and rebuild."""
-        g = self.world.graph
-        g.remove_edges_from(list(g.edges))
+        """Replace the alliance weights (a new graph and sparse matrix) and rebuild.
+
+        The old graph is left as it was (a world may share it with other engines' worlds).
+        """
+        old = self.world.graph
+        g = nx.Graph(**old.graph)
+        g.add_nodes_from(old.nodes(data=True))
         rows, cols = np.nonzero(np.triu(dense))
         g.add_weighted_edges_from((int(i), int(j), float(dense[i, j]))
                                   for i, j in zip(rows, cols, strict=True))
+        self.world.graph = g
         self.world.alliances = sp.csr_array(dense)
         self._rebuild()
 

@@ -402,6 +402,37 @@ class Params(Mapping[str, Any]):
         return dict(self._values)
 
 
+class RecordingParams(Params):
+    """Params that note which names are read (to learn what a computation depends on).
+
+    ``seen`` holds every name read through ``params[name]``, ``get``, attribute access or
+    iteration since construction.
+    """
+
+    __slots__ = ("seen",)
+
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        super().__init__(values)
+        object.__setattr__(self, "seen", set())
+
+    def __getitem__(self, key: str) -> Any:
+        self.seen.add(key)
+        return super().__getitem__(key)
+
+    def __getattr__(self, name: str) -> Any:
+        self.seen.add(name)
+        return super().__getattr__(name)
+
+    def __iter__(self) -> Iterator[str]:
+        self.seen.update(self._values)
+        return super().__iter__()
+
+    def to_dict(self) -> dict[str, Any]:
+        """A plain dict copy (every name counts as read)."""
+        self.seen.update(self._values)
+        return super().to_dict()
+
+
 def resolve(overrides: Mapping[str, Any] | None = None, **kwargs: Any) -> Params:
     """Defaults overlaid with ``overrides`` and ``kwargs``, every value validated.
 

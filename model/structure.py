@@ -11,6 +11,8 @@ inspection or a vote, which need the dense alliance matrix.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from model import adjudication, kernels
@@ -159,3 +161,50 @@ class Structure:
     def member_capability(self, member: np.ndarray) -> float:
         """Capability share of the actors of ``member`` nations."""
         return float(self.c[member[self.home]].sum() / self.c.sum())
+
+
+class StructureCache:
+    """Structures already built, reused by engines built again and again on one world.
+
+    A sweep with common seeds builds hundreds of engines on the same world (the same
+    capability, home, bloc and alliance objects) with different parameters, most of which a
+    :class:`Structure` never reads. :meth:`get` builds a structure once per world, membership
+    and values of the parameters it reads (noted while building it), and hands the same
+    object to every engine that asks with the same; structures are never edited in place, so
+    sharing one is the same as building it again. Worlds are told apart by the identity of
+    their arrays, which the cache keeps alive (so an identity is never reused while cached).
+
+    Args:
+        size: Worlds kept (least recently used dropped first).
+    """
+
+    def __init__(self, size: int = 64) -> None:
+        from collections import OrderedDict
+
+        self.size = size
+        self._worlds: OrderedDict[tuple[int, ...], tuple[tuple[Any, ...], list[Any]]] = \
+            OrderedDict()
+
+    def get(self, params: Params, world: World, member: np.ndarray) -> Structure:
+        """The structure of ``world`` under ``params`` and ``member`` (built or reused)."""
+        from model.params import RecordingParams
+
+        parts = (world.capability, world.home, world.is_lab, world.alliances, world.bloc)
+        key = tuple(id(x) for x in parts)
+        hit = self._worlds.get(key)
+        if hit is None:
+            hit = (parts, [])
+            self._worlds[key] = hit
+            while len(self._worlds) > self.size:
+                self._worlds.popitem(last=False)
+        else:
+            self._worlds.move_to_end(key)
+        member_key = member.tobytes()
+        for names, values, m, structure in hit[1]:
+            if m == member_key and tuple(params[n] for n in names) == values:
+                return structure
+        recording = RecordingParams(params)
+        structure = Structure(recording, world, member)
+        names = tuple(sorted(recording.seen))
+        hit[1].append((names, tuple(params[n] for n in names), member_key, structure))
+        return structure

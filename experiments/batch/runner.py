@@ -17,9 +17,9 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import os
-import pickle
 import sys
 import time
 import traceback
@@ -44,8 +44,9 @@ from experiments.batch.store import (
     summary_fields,
 )
 from model.errors import ConfigError
-from model.params import Params
+from model.params import Params, RecordingParams
 from model.scenario import Scenario
+from model.structure import StructureCache
 
 __all__ = ["EXECUTORS", "BatchError", "RunContext", "SessionSummary", "Task", "run_chunk",
            "run_design"]
@@ -179,34 +180,13 @@ class ChunkResult:
     single_run: dict[str, int] = field(default_factory=dict)
 
 
-class _Recording(Params):
-    """Params that note which names are read (to learn what a world depends on)."""
-
-    __slots__ = ("_seen",)
-
-    def __init__(self, values: Mapping[str, Any]) -> None:
-        super().__init__(values)
-        object.__setattr__(self, "_seen", set())
-
-    def __getitem__(self, key: str) -> Any:
-        self._seen.add(key)
-        return super().__getitem__(key)
-
-    def __iter__(self) -> Iterator[str]:
-        self._seen.update(self._values)
-        return super().__iter__()
-
-    def to_dict(self) -> dict[str, Any]:
-        """A plain dict copy (every name counts as read)."""
-        self._seen.update(self._values)
-        return super().to_dict()
-
-
 #: Worlds built in this process, for ``common`` seeds: (seed, scenario) -> entries of
-#: (names read, their values, pickled world, generator state after construction).
-_WORLDS: OrderedDict[tuple[int, int], list[tuple[tuple[str, ...], tuple[Any, ...], bytes,
+#: (names read, their values, the world, generator state after construction).
+_WORLDS: OrderedDict[tuple[int, int], list[tuple[tuple[str, ...], tuple[Any, ...], Any,
                                                   Any]]] = OrderedDict()
 _WORLDS_MAX = 256
+#: Structures of those worlds, shared by the engines built on them.
+_STRUCTURES = StructureCache(_WORLDS_MAX)
 
 
 def _engine(params: Params, seed: int, scenario: Scenario, reuse_world: bool) -> Any:
@@ -217,9 +197,12 @@ def _engine(params: Params, seed: int, scenario: Scenario, reuse_world: bool) ->
     parameters construction reads. The first time, the world is built exactly as the engine
     builds it (the same generator, the same call) while the parameters it reads are noted; the
     world and the generator's state after construction are kept. A later run with the same seed
-    and the same values of those parameters starts from a copy of that world and a generator in
-    that state: the identical stream, so the identical run (the tests hold it equal to
-    ``Engine(params, seed)`` run for run).
+    and the same values of those parameters starts from that world and a generator in that
+    state: the identical stream, so the identical run (the tests hold it equal to
+    ``Engine(params, seed)`` run for run). Each engine gets its own ``World`` object sharing
+    the kept arrays and graph, which no engine edits in place (an engine that changes its
+    alliances or capabilities replaces them in its own world), and the structures built on a
+    kept world are shared too (:class:`model.structure.StructureCache`).
     """
     from model.engine import Engine
     from model.world import build_world
@@ -230,21 +213,22 @@ def _engine(params: Params, seed: int, scenario: Scenario, reuse_world: bool) ->
     entries = _WORLDS.get(key)
     if entries is not None:
         _WORLDS.move_to_end(key)
-        for names, values, blob, state in entries:
+        for names, values, world, state in entries:
             if tuple(params[n] for n in names) == values:
                 rng = np.random.default_rng(seed)
                 rng.bit_generator.state = state
-                return Engine(params, rng, scenario=scenario, world=pickle.loads(blob))
+                return Engine(params, rng, scenario=scenario, world=dataclasses.replace(world),
+                              structures=_STRUCTURES)
     rng = np.random.default_rng(seed)
-    recording = _Recording(params)
+    recording = RecordingParams(params)
     world = build_world(recording, rng, scenario=scenario)
-    names = tuple(sorted(recording._seen))
-    entry = (names, tuple(params[n] for n in names), pickle.dumps(world, protocol=5),
-             rng.bit_generator.state)
+    names = tuple(sorted(recording.seen))
+    entry = (names, tuple(params[n] for n in names), world, rng.bit_generator.state)
     _WORLDS.setdefault(key, []).append(entry)
     while len(_WORLDS) > _WORLDS_MAX:
         _WORLDS.popitem(last=False)
-    return Engine(params, rng, scenario=scenario, world=world)
+    return Engine(params, rng, scenario=scenario, world=dataclasses.replace(world),
+                  structures=_STRUCTURES)
 
 
 def _point_params(context: RunContext, values: Mapping[str, Any]) -> tuple[Params, Scenario]:
