@@ -511,6 +511,8 @@ def Dashboard(room: Room) -> None:
     use_room_updates(room)
     _rev, set_rev = solara.use_state(0)
     error, set_error = solara.use_state("")
+    words, set_words = solara.use_state(", ".join(room.block_list))
+    note, set_note = solara.use_state("")
     t = room.teacher_token
     if room.closed:
         solara.Info(f"Room {room.code} is closed ({room.ended_because}).")
@@ -576,6 +578,20 @@ def Dashboard(room: Room) -> None:
         _table(["Month", "Nation", "Message"],
                [[str(p["month"]), html.escape(p["nation"]), html.escape(p["text"])]
                 for p in view["pledges"]], "pg-teach-talk")
+    with solara.Row(classes=["pg-room-row"]):
+        solara.InputText("Words not allowed in names (comma separated)", value=words,
+                         on_value=set_words, continuous_update=True,
+                         classes=["pg-teach-block-edit"])
+
+        def apply_block_list() -> None:
+            renamed = room.set_block_list(t, words)
+            set_note(("Renamed: " + ", ".join(renamed)) if renamed else "No seated name matched.")
+            set_rev(lambda r: r + 1)
+
+        solara.Button("Apply", outlined=True, on_click=apply_block_list,
+                      classes=["pg-teach-block-apply"])
+    if note:
+        _line(note, classes=["pg-teach-block-note"])
     if status == "finished":
         TeacherDebrief(room)
 

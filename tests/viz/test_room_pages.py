@@ -109,3 +109,19 @@ def test_pausegame_app_prints_the_teacher_key_and_hands_it_to_the_server(monkeyp
         given = seen["env"]["PAUSEGAME_TEACHER_KEY"]
         assert f"(teacher key: {given})" in out and "/teach" in out and "/join" in out
         assert given == key if key else len(given) >= 12
+
+
+def test_the_teacher_filters_names_from_the_dashboard():
+    room = Room("default", seed=2, periods=2, deadline_seconds=None)
+    room.join("Rude Word")
+    room.join("Ada")
+    rc = _render(Dashboard(room))
+    try:
+        box = rc.find(v.TextField, label="Words not allowed in names (comma separated)").widget
+        box.v_model = "rude"
+        rc.find(v.Btn, children=["Apply"]).widget.click()
+        assert room.block_list == ["rude"]
+        assert sorted(s.name for s in room.seats.values()) == ["Ada", "Student (Aurelia)"]
+        assert "Student (Aurelia)" in _html(rc, "pg-teach-nations")
+    finally:
+        rc.close()
