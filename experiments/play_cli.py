@@ -17,7 +17,7 @@ import textwrap
 from typing import Any
 from urllib.parse import urlencode
 
-from experiments.play import MAX_PERIODS, VOTE_HELP, VOTE_POLICIES, PlayGame
+from experiments.play import DEFAULT_SCENARIO, MAX_PERIODS, VOTE_HELP, VOTE_POLICIES, PlayGame
 from experiments.scenarios import list_scenarios
 from model.errors import ConfigError
 from model.params import new_seed
@@ -40,9 +40,9 @@ def register(subparsers: Any) -> None:
         description="Play one nation's own AI programme against the model's agents: give one "
                     "letter per month (c comply, d defect); prints each month's report and "
                     "the debrief against a nation that best-responds on the same seed.")
-    sub.add_argument("--scenario", default="default",
-                     help="a shipped scenario (default: 'default'; `pausegame scenarios` "
-                          "lists them)")
+    sub.add_argument("--scenario", default=DEFAULT_SCENARIO,
+                     help=f"a shipped scenario (default: {DEFAULT_SCENARIO!r}, the one the app's "
+                          "Play page opens on; `pausegame scenarios` lists them)")
     sub.add_argument("--nation", default="0",
                      help="the nation you play: an index from 0 or a name (default 0)")
     sub.add_argument("--seed", type=int, default=None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from experiments.cli import main
-from experiments.play import PlayGame
+from experiments.play import DEFAULT_SCENARIO, PlayGame
 
 
 def _words(text: str) -> str:
@@ -29,9 +29,11 @@ def test_play_prints_each_month_and_the_debrief_of_the_shared_game(capsys):
 
 
 def test_play_by_index_in_the_default_scenario(capsys):
+    # the default scenario is the one the app's Play page opens on
     assert main(["play", "--nation", "2", "--seed", "5", "--moves", "cdc"]) == 0
     out = capsys.readouterr().out
-    game = PlayGame("scenario=default&seed=5&periods=3&nation=2")
+    assert f"in scenario {DEFAULT_SCENARIO!r}" in _words(out)
+    game = PlayGame(f"scenario={DEFAULT_SCENARIO}&seed=5&periods=3&nation=2")
     for defect in (False, True, False):
         game.play(defect)
     assert _words(game.debrief().text()) in _words(out)
@@ -43,9 +45,9 @@ def test_play_by_index_in_the_default_scenario(capsys):
     (["--moves", ""], "--moves has 0 letters (months); allowed: 1 to 60"),
     (["--moves", "c" * 61], "--moves has 61 letters (months); allowed: 1 to 60"),
     (["--moves", "cd", "--nation", "Atlantis"],
-     "--nation 'Atlantis' is not a nation of scenario 'default'; allowed: 0 to 11 or one of "
-     "Aurelia"),
-    (["--moves", "cd", "--nation", "12"], "--nation '12' is not a nation"),
+     "--nation 'Atlantis' is not a nation of scenario 'defection_cascade'; allowed: 0 to 19 or "
+     "one of Aurelia"),
+    (["--moves", "cd", "--nation", "20"], "--nation '20' is not a nation"),
     (["--moves", "cd", "--scenario", "nowhere"],
      "--scenario 'nowhere' is not a shipped scenario; allowed: bipolar_blocs"),
     (["--moves", "cd", "--seed", "-1"], "--seed -1 is out of bounds; allowed: 0 to"),
