@@ -109,6 +109,7 @@ def test_a_class_plays_a_room_to_the_end(server, browser, artifacts):
         teacher.get_by_role("button", name="Start").click()
         for page in (ada, bo, cy):
             _month(page, 1)
+        expect(bo.get_by_role("button", name="Comply", exact=True)).to_be_visible()
         bo.screenshot(path=str(artifacts / "room_student_month_390.png"), full_page=True)
         _fits(bo, PHONE)
         ada.get_by_role("button", name="Comply", exact=True).click()
