@@ -56,7 +56,10 @@ html { font-size: 22px !important; }
 .v-application .v-select__selection { font-size: 1.05rem !important; line-height: 1.3 !important; }
 .v-application .v-text-field .v-label--active {
   transform: translateY(-24px) scale(.8) !important; }
-.pg-network canvas, .pg-timeseries canvas, .pg-theory canvas, .pg-map-chart canvas,
+.pg-speed { width: 10em !important; }
+.pg-map { max-width: none !important; }
+.pg-map-chart { max-width: none !important; zoom: 1.4; }
+.pg-network svg.marks, .pg-timeseries canvas, .pg-theory canvas, .pg-map-chart canvas,
 .pg-picture-1 canvas, .pg-picture-2 canvas { zoom: 1.35; }
 """
 

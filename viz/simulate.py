@@ -14,27 +14,32 @@ control. The page's URL carries every changed control, so a view can be shared a
 
 from __future__ import annotations
 
+import contextlib
 import html
 import math
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import markdown
 import numpy as np
+import reacton.core
 import reacton.ipyvuetify as rv
 import solara
 import solara.widgets
+from solara.components.input import use_change
 
 from model import theory
-from viz import charts, classroom, specs
+from viz import charts, classroom, livechart, specs
 from viz.session import (
     GameSession,
     control_hint,
     control_label,
     group_title,
     grouped_params,
+    layout_query,
+    link_pairs,
     regime_sources,
     slider_bounds,
     slider_step,
@@ -44,6 +49,8 @@ from viz.session import (
 #: Play's default speed (steps per second) and how often it redraws the heavy charts.
 PLAY_RATE = 10.0
 PLAY_REDRAW_EVERY = 3
+#: At most this many months more are stepped before one redraw when Play falls behind its speed.
+PLAY_CATCH_UP = 2
 #: The speeds the Play speed control offers (months per second).
 PLAY_RATES = (1.0, 3.0, 10.0, 20.0)
 
@@ -60,13 +67,14 @@ LAYOUT_CSS = """
                overflow-y: auto; }
 .pg-results { flex: 1 1 560px; min-width: 0; max-width: 100%; }
 .pg-results .vega-embed, .pg-learn .vega-embed { max-width: 100%; }
-.pg-results .vega-embed canvas, .pg-learn .vega-embed canvas { max-width: 100%;
-               height: auto !important; }
+.pg-results .vega-embed canvas, .pg-learn .vega-embed canvas,
+.pg-results .vega-embed svg.marks { max-width: 100%; height: auto !important; }
 .pg-chart-row { display: flex; flex-wrap: wrap; gap: 12px; align-items: flex-start;
                 max-width: 100%; }
 .pg-chart-row > * { min-width: 0; max-width: 100%; }
 .pg-runbar { position: sticky; top: 0; z-index: 5; background: #ffffff;
              padding: 4px 0; }
+.pg-speed { width: 150px; max-width: 100%; }
 .pg-changed { color: #8a4b00; background: #fff3e0; border-radius: 4px; padding: 2px 8px;
               font-size: 0.85rem; }
 @media (max-width: 720px) {
@@ -78,6 +86,17 @@ LAYOUT_CSS = """
 
 _HINT_STYLE = {"font-size": "0.72rem", "color": "#555", "line-height": "1.15",
                "margin": "-6px 0 8px 0"}
+
+
+def _bump(render_context: Any, *revs: solara.Reactive[int]) -> None:
+    """Advance revision counters in one render (not one render per component reading them).
+
+    Solara renders once per subscribed component when a reactive value changes outside a
+    batch; a step read by the run bar and the results would render the page twice.
+    """
+    with render_context if render_context is not None else contextlib.nullcontext():
+        for rev in revs:
+            rev.value += 1
 
 
 def _guard(session: GameSession, action: Callable[[], Any], what: str) -> Any:
@@ -96,6 +115,40 @@ def Prose(text: str) -> None:
     Solara's Markdown component loads KaTeX and Mermaid from the CDN; this needs neither.
     """
     solara.HTML(tag="div", unsafe_innerHTML=markdown.markdown(text), classes=["pg-prose"])
+
+
+#: A typed value applies once typing pauses this long (seconds), or at once on Enter or leaving
+#: the box: the address bar and the Copy link then carry it without a click elsewhere.
+TYPING_PAUSE = 0.4
+
+
+@solara.component
+def TypedText(label: str, value: str, on_value: Callable[[str], None], error: bool = False,
+              dense: bool = False, style: dict[str, str] | None = None) -> None:
+    """A text box whose value applies when typing pauses (:data:`TYPING_PAUSE`).
+
+    Every keystroke re-renders only this box; the value goes to ``on_value`` (which checks
+    it, marks the controls changed and updates the address) once no key came for a moment,
+    or at once on Enter or when the box loses focus.
+    """
+    pending, set_pending = solara.use_state(cast("str | None", None))
+
+    def apply_later(cancel: threading.Event) -> None:
+        if pending is None or cancel.wait(TYPING_PAUSE):
+            return  # nothing typed, or a newer keystroke restarted the wait
+        apply(pending)
+
+    def apply(text: str | None) -> None:
+        if text is not None:
+            on_value(text)
+        set_pending(None)
+
+    solara.use_thread(apply_later, dependencies=[pending], intrusive_cancel=False)
+    field = rv.TextField(v_model=value if pending is None else pending,
+                         on_v_model=lambda text: set_pending(text or ""), label=label,
+                         error=error, dense=dense, hide_details="auto",
+                         style_="; ".join(f"{k}: {v}" for k, v in (style or {}).items()))
+    use_change(field, apply, update_events=["focusout", "keyup.enter"])
 
 
 @solara.component
@@ -128,8 +181,8 @@ def ParamControl(session: GameSession, name: str, on_change: Callable[[], None],
             solara.Text(regime_sources(str(session.values[name])), style=_HINT_STYLE,
                         classes=["pg-regime-sources"])
     elif p.kind == "seed":
-        solara.InputText(label=f"{label}: a number, or blank for a fresh seed",
-                         value=session.texts[name], on_value=typed, error=bool(error))
+        TypedText(label=f"{label}: a number, or blank for a fresh seed",
+                  value=session.texts[name], on_value=typed, error=bool(error))
     else:
         bounds = slider_bounds(p)
         # plain Vuetify elements: a few widgets per control keep the first render fast
@@ -141,9 +194,9 @@ def ParamControl(session: GameSession, name: str, on_change: Callable[[], None],
                 rv.Slider(v_model=current, on_v_model=slid, label=label, min=lo, max=hi,
                          step=slider_step(p), thumb_label=True, hide_details=True,
                          style_="flex: 1 1 auto; min-width: 0")
-            solara.InputText(label=unit_label(p) if bounds else label, value=session.texts[name],
-                             on_value=typed, error=bool(error), dense=True,
-                             style={"flex": "0 0 110px" if bounds else "1 1 auto"})
+            TypedText(label=unit_label(p) if bounds else label, value=session.texts[name],
+                      on_value=typed, error=bool(error), dense=True,
+                      style={"flex": "0 0 110px" if bounds else "1 1 auto"})
     if error:
         solara.Text(error, style={**_HINT_STYLE, "color": "#b00020"},
                     classes=["pg-field-error"])
@@ -177,9 +230,10 @@ def Controls(session: GameSession, controls_rev: solara.Reactive[int],
              model_rev: solara.Reactive[int], push_url: Callable[[], None]) -> None:
     """Scenario picker and every schema parameter, grouped; Reset applies them."""
     rev = controls_rev.value  # re-render when the controls change
+    render_context = reacton.core.get_render_context(required=False)
 
     def changed() -> None:
-        controls_rev.value += 1
+        _bump(render_context, controls_rev)
         push_url()
 
     def pick(name: str) -> None:
@@ -234,39 +288,44 @@ def Charts(session: GameSession, draw_key: tuple[int, int]) -> None:
     model = session.model  # the caller renders Charts only when there is a model
     eng = model.engine
 
-    def build() -> tuple[dict[str, Any], list[dict[str, Any]]] | str:
+    curve = solara.use_memo(lambda: _theory_curve(model.params), [session.model_id])
+    summary = solara.use_memo(session.theory_summary, [session.model_id])
+    words = solara.use_memo(lambda: theory_words(session), [session.model_id])
+
+    def build() -> list[tuple[dict[str, Any], str]] | str:
+        # each chart as (spec without data, data as JSON): a month changes only the data
         try:
             net = specs.network_spec(session.layout, _edges(session), session.nation_state(),
                                      eng.world.names, month=eng.t)
             ts = specs.timeseries_panels(eng.timeseries(), model.params,
                                          collapse_step=eng.summary().collapse_step)
-            return net, ts
+            theory_chart = (None if curve is None else
+                            specs.theory_spec(model.params, curve, summary,
+                                              eng.latest("weighted_compliance")))
+            return [livechart.split(s) for s in (net, theory_chart, *ts) if s is not None]
         except Exception as exc:  # noqa: BLE001
             return f"The charts could not be drawn: {type(exc).__name__}: {exc}"
 
     built = solara.use_memo(build, [draw_key])
-    curve = solara.use_memo(lambda: _theory_curve(model.params), [session.model_id])
-    summary = solara.use_memo(session.theory_summary, [session.model_id])
-    words = solara.use_memo(lambda: theory_words(session), [session.model_id])
     if isinstance(built, str):
         solara.Error(built)
         return
-    net, panels = built
+    net, *rest = built
+    theory_chart, panels = (rest[0], rest[1:]) if curve is not None else (None, rest)
     with rv.Html(tag="div", class_="pg-chart-row"):
         with rv.Html(tag="div", class_="pg-network"):
-            solara.widgets.VegaLite.element(spec=net)
+            livechart.LiveChart.element(spec=net[0], chart_data=net[1])
         with rv.Html(tag="div", class_="pg-theory", style_="max-width: 420px"):
             solara.HTML(tag="p", unsafe_innerHTML=words, classes=["pg-theory-text"],
                         style="font-size: 0.85rem; color: #222; margin: 4px 0")
-            if curve is not None:
-                chart = specs.theory_spec(model.params, curve, summary,
-                                          eng.latest("weighted_compliance"))
-                solara.widgets.VegaLite.element(spec=chart)
+            if theory_chart is not None:
+                livechart.LiveChart.element(spec=theory_chart[0],
+                                         chart_data=theory_chart[1])
                 solara.HTML(tag="div", unsafe_innerHTML=THEORY_KEY, classes=["pg-theory-key"],
                             style="font-size: 0.75rem; color: #333; line-height: 1.5")
     with rv.Html(tag="div", class_="pg-chart-row pg-timeseries"):
-        for panel in panels:
-            solara.widgets.VegaLite.element(spec=panel)
+        for spec, data in panels:
+            livechart.LiveChart.element(spec=spec, chart_data=data)
 
 
 #: The theory picture's key: every mark, the diamond and the band included.
@@ -474,25 +533,33 @@ def RunBar(session: GameSession, model_rev: solara.Reactive[int],
     """Step, Play (with its speed), Reset, the month, and a "changed" marker.
 
     First on the page and in tab order; the marker shows when the controls differ from the
-    running world (Reset would apply them).
+    running world (Reset would apply them). Play keeps its speed when a redraw is slower than
+    a month's period: the months that fell due are stepped before the next redraw (at most
+    :data:`PLAY_CATCH_UP` more), and a step renders the page once (:func:`_bump`).
     """
     model_rev.value  # noqa: B018 - re-render on every step and reset
     controls_rev.value  # noqa: B018 - and on every control change
     is_playing = playing.value
+    render_context = reacton.core.get_render_context(required=False)
 
     def loop(cancel: threading.Event) -> None:
         if not is_playing:
             return
         token = session.play_token = object()  # a later loop (the page reopened) takes over
+        due = time.perf_counter()  # when the next month is due
         while not cancel.is_set() and session.playing and session.play_token is token:
-            start = time.perf_counter()
-            session.step(1)
-            model_rev.value += 1
+            period = 1.0 / max(rate.peek(), 0.1)
+            # the speed is kept when a redraw takes longer than a month's period: the months
+            # that fell due meanwhile are stepped before the next redraw (at most a few)
+            late = int((time.perf_counter() - due) / period)
+            months = 1 + min(max(late, 0), PLAY_CATCH_UP)
+            session.step(months)
+            due = max(due + months * period, time.perf_counter() - period)
+            _bump(render_context, model_rev)
             if not session.playing:
                 break
-            period = 1.0 / max(rate.peek(), 0.1)
             # always yield a little, so clicks (Pause) get through between steps
-            cancel.wait(max(0.03, period - (time.perf_counter() - start)))
+            cancel.wait(max(0.03, due - time.perf_counter()))
         if session.play_token is token:  # never stop a Play that a newer loop runs
             session.playing = False
             session.play_token = None
@@ -504,7 +571,7 @@ def RunBar(session: GameSession, model_rev: solara.Reactive[int],
         session.playing = False
         playing.set(False)
         _guard(session, lambda: session.step(1), "The step")
-        model_rev.value += 1
+        _bump(render_context, model_rev)
 
     def play() -> None:
         if is_playing:
@@ -518,8 +585,7 @@ def RunBar(session: GameSession, model_rev: solara.Reactive[int],
         session.playing = False
         playing.set(False)
         _guard(session, session.reset, "Reset")
-        model_rev.value += 1
-        controls_rev.value += 1
+        _bump(render_context, model_rev, controls_rev)
 
     frame = session.frame()
     stuck = session.model is None or session.finished or bool(session.error)
@@ -532,7 +598,7 @@ def RunBar(session: GameSession, model_rev: solara.Reactive[int],
                           disabled=stuck and not is_playing, color="primary", outlined=True)
             solara.Button("Reset", on_click=reset, outlined=True,
                           color="warning" if changed else None)
-            with rv.Html(tag="div", class_="pg-speed", style_="width: 150px"):
+            with rv.Html(tag="div", class_="pg-speed"):
                 solara.Select(label="Speed", value=_rate_label(rate.value),
                               values=[_rate_label(r) for r in PLAY_RATES],
                               on_value=lambda v: rate.set(_rate_from_label(v)), dense=True)
@@ -612,7 +678,8 @@ def SimulatePage() -> None:
     model_rev = solara.use_reactive(0)
 
     def push_url() -> None:
-        query = session.query()
+        # the page's controls, and the top bar's keys (projector=1) the address already had
+        query = "&".join(q for q in (session.query(), layout_query(router.search)) if q)
         if (router.search or "") != query:
             try:
                 router.push(f"{router.path}?{query}" if query else router.path)
@@ -621,7 +688,9 @@ def SimulatePage() -> None:
 
     def restore_url() -> None:
         # back to a kept game through a plain link: the address shows its controls again
-        if not router.search and session.query():
+        if not session.query():
+            return
+        if not link_pairs(router.search):
             push_url()
 
     solara.use_effect(restore_url, [])

@@ -39,7 +39,9 @@ def network_spec(
     """The alliance network of nations.
 
     Fill: jurisdiction compliance; size: capability; edge width: alliance weight; circle:
-    member, square: outsider; black ring: the nation's own programme defects.
+    member, square: outsider; black ring: the nation's own programme defects. The largest
+    nations are named where their names overlap nothing (:func:`place_labels`); every name is
+    in its node's tooltip. Drawn as SVG; the month is a signal (:mod:`viz.livechart`).
     """
     n = len(state["capability"])
     cap = np.asarray(state["capability"], dtype=float)
@@ -99,17 +101,92 @@ def network_spec(
                          {"field": "own", "title": "own programme"}, {"field": "member"}],
          }},
     ]
-    if n <= 16:
-        layers.append({
-            "data": {"values": nodes},
-            "mark": {"type": "text", "dy": 14, "fontSize": 9, "color": "#222222"},
-            "encoding": {"x": {"field": "x", "type": "quantitative", "scale": scale_x,
-                               "axis": axis_none},
-                         "y": {"field": "y", "type": "quantitative", "scale": scale_x,
-                               "axis": axis_none},
-                         "text": {"field": "name"}}})
-    return {"$schema": SCHEMA, "title": f"Alliance network of nations, month {month}",
-            "width": 380, "height": 330, "layer": layers, "config": _CONFIG}
+    labels = place_labels(nodes, NETWORK_WIDTH, NETWORK_HEIGHT, scale_x["domain"])
+    layers.append({
+        "data": {"values": labels},
+        "mark": {"type": "text", "fontSize": LABEL_FONT, "color": "#222222",
+                 "align": "center", "baseline": "middle"},
+        "encoding": {"x": {"field": "lx", "type": "quantitative", "scale": scale_x,
+                           "axis": axis_none},
+                     "y": {"field": "ly", "type": "quantitative", "scale": scale_x,
+                           "axis": axis_none},
+                     "text": {"field": "name"}}})
+    # the month is a signal (viz.livechart: a new month redraws without a new embed)
+    return {"$schema": SCHEMA, "params": [{"name": "month", "value": month}],
+            "title": {"text": {"expr": "'Alliance network of nations, month ' + month"}},
+            "width": NETWORK_WIDTH, "height": NETWORK_HEIGHT, "layer": layers,
+            "config": _CONFIG, "usermeta": {"embedOptions": {"renderer": "svg"}}}
+
+
+def network_title(spec: Mapping[str, Any]) -> str:
+    """The network chart's title as the browser shows it (its month is a signal)."""
+    month = next(p["value"] for p in spec["params"] if p["name"] == "month")
+    return f"Alliance network of nations, month {month}"
+
+
+#: The network chart's plot size (px) and its labels' font size.
+NETWORK_WIDTH, NETWORK_HEIGHT, LABEL_FONT = 380, 330, 10
+#: At most this many nations are named on the network (the largest that fit); every nation's
+#: name is in its tooltip.
+MAX_LABELS = 14
+
+
+def place_labels(nodes: Sequence[Mapping[str, Any]], width: float, height: float,
+                 domain: Sequence[float], *, font: float = LABEL_FONT,
+                 most: int = MAX_LABELS) -> list[dict[str, Any]]:
+    """Name the largest nations where their names overlap no other name and no node.
+
+    Deterministic: nations in order of capability (largest first, ties by name), each name
+    tried below its node, then above, right, left and the four corners; a name that fits
+    nowhere inside the plot is left to the tooltip. Text boxes are estimated generously
+    (0.62 of the font size per character, the font size plus 3 px high) with a 2 px gap.
+
+    Returns:
+        One row per shown label: ``name`` and its centre ``lx``, ``ly`` in data units.
+    """
+    lo, hi = float(domain[0]), float(domain[1])
+
+    def px(x: float, y: float) -> tuple[float, float]:
+        return (x - lo) / (hi - lo) * width, (hi - y) / (hi - lo) * height
+
+    def data(cx: float, cy: float) -> tuple[float, float]:
+        return lo + cx / width * (hi - lo), hi - cy / height * (hi - lo)
+
+    centres = [px(float(nd["x"]), float(nd["y"])) for nd in nodes]
+    # a node's half extent: a circle's radius or half a square's diagonal, plus its ring
+    radii = [0.72 * math.sqrt(float(nd["size"])) + float(nd.get("ring", 1)) / 2 + 1
+             for nd in nodes]
+    boxes = [(cx - r, cy - r, cx + r, cy + r) for (cx, cy), r in zip(centres, radii,
+                                                                      strict=True)]
+    gap = 2.0
+
+    def free(box: tuple[float, float, float, float]) -> bool:
+        x0, y0, x1, y1 = box
+        if x0 < 0 or y0 < 0 or x1 > width or y1 > height:
+            return False
+        return not any(x0 < b[2] + gap and b[0] < x1 + gap and y0 < b[3] + gap
+                       and b[1] < y1 + gap for b in boxes)
+
+    order = sorted(range(len(nodes)), key=lambda i: (-float(nodes[i]["capability"]),
+                                                     str(nodes[i]["name"])))
+    out: list[dict[str, Any]] = []
+    for i in order:
+        if len(out) >= most:
+            break
+        name = str(nodes[i]["name"])
+        w, h = 0.62 * font * len(name) + 2, font + 3
+        (cx, cy), r = centres[i], radii[i]
+        ox, oy = r + w / 2 + gap, r + h / 2 + gap
+        dx, dy = 0.7 * r + w / 2 + gap, 0.7 * r + h / 2 + gap
+        for mx, my in ((0, oy), (0, -oy), (ox, 0), (-ox, 0),
+                       (dx, dy), (-dx, dy), (dx, -dy), (-dx, -dy)):
+            box = (cx + mx - w / 2, cy + my - h / 2, cx + mx + w / 2, cy + my + h / 2)
+            if free(box):
+                boxes.append(box)
+                lx, ly = data(cx + mx, cy + my)
+                out.append({"name": name, "lx": round(lx, 4), "ly": round(ly, 4)})
+                break
+    return out
 
 
 def _rows(ts: Mapping[str, np.ndarray], columns: Sequence[str]) -> list[dict[str, Any]]:

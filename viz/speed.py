@@ -6,8 +6,8 @@ Simulate world is 30 nations and 100 labs.
 
 - first render: from opening the page (the server already answering) until the month counter
   and all three charts are drawn;
-- step update: from clicking Step until the counter shows the new month and the network and
-  time-series canvases have been redrawn;
+- step update: from clicking Step until the counter shows the new month and the network (SVG)
+  and the time-series canvases have been redrawn;
 - play: months advanced per second over several seconds of Play.
 
 The other pages (:func:`measure_pages`), with an empty map cache:
@@ -30,8 +30,9 @@ from pathlib import Path
 
 QUERY = "?n_nations=30&n_labs=100&penalty=9&steps=600&seed=3"
 
-_CANVASES = """() => [...document.querySelectorAll('.pg-network canvas, .pg-timeseries canvas')]
-    .map(c => c.toDataURL().length + ':' + c.toDataURL().slice(-64)).join('|')"""
+_CANVASES = """() => [...document.querySelectorAll('.pg-timeseries canvas')]
+    .map(c => c.toDataURL().length + ':' + c.toDataURL().slice(-64)).join('|')
+    + '|' + (document.querySelector('.pg-network svg.marks') || {}).innerHTML"""
 
 
 def measure(steps: int = 5, play_seconds: float = 6.0) -> dict[str, float]:
@@ -49,8 +50,8 @@ def measure(steps: int = 5, play_seconds: float = 6.0) -> dict[str, float]:
         start = time.perf_counter()
         page.goto(server.url + QUERY)
         expect(page.get_by_text("Month: 0 of 600")).to_be_visible(timeout=60_000)
-        page.wait_for_function("() => document.querySelectorAll('.pg-network canvas, "
-                               ".pg-timeseries canvas, .pg-theory canvas').length >= 3",
+        page.wait_for_function("() => document.querySelectorAll('.pg-network svg.marks, "
+                               ".pg-timeseries canvas, .pg-theory canvas').length >= 7",
                                timeout=60_000)
         out["first_render_s"] = time.perf_counter() - start
         times = []

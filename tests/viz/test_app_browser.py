@@ -52,7 +52,7 @@ def test_simulate_page_end_to_end(server, browser, artifacts):
     page.on("response", lambda r: r.status >= 400 and failed.append(f"{r.status} {r.url}"))
     try:
         # the charts are drawn
-        page.wait_for_function("() => document.querySelectorAll('.pg-network canvas, "
+        page.wait_for_function("() => document.querySelectorAll('.pg-network svg.marks, "
                                ".pg-timeseries canvas, .pg-theory canvas').length >= 3",
                                timeout=30_000)
         # Step

@@ -241,3 +241,42 @@ def test_top_bar_and_pages_fit_without_horizontal_scrolling(server, browser, art
     finally:
         context.close()
     assert not failures, failures
+
+
+@pytest.mark.parametrize("start", ["", "?projector=1"])
+def test_the_address_follows_a_value_as_it_is_typed(server, browser, artifacts, start):
+    context = _context(browser)
+    try:
+        page = _simulate(context, server.url + start)
+        box = _value_box(page, "p_detect")
+        box.click()
+        box.press("Control+a")
+        box.press_sequentially("0.47", delay=60)
+        # no Enter, no click elsewhere: the box keeps the focus and the address follows
+        expect(page).to_have_url(re.compile(r"p_detect=0\.47(&|$)"), timeout=5_000)
+        assert page.evaluate("() => document.activeElement.closest('.pg-control') !== null")
+        assert "p_detect=0.47" in page.evaluate("() => location.href")
+        # the address keeps the top bar's projector key when Simulate rewrites it
+        assert (_query(page.url).get("projector") == "1") == bool(start), page.url
+        # a second edit too (not one edit late)
+        box.press("Control+a")
+        box.press_sequentially("0.52", delay=60)
+        expect(page).to_have_url(re.compile(r"p_detect=0\.52(&|$)"), timeout=5_000)
+        page.screenshot(path=str(artifacts / f"typed-address{len(start)}.png"))
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_projector_speed_picker_shows_its_whole_text(server, browser, artifacts, size):
+    context = _context(browser, *size)
+    try:
+        page = _simulate(context, server.url + "?projector=1")
+        selection = page.locator(".pg-speed .v-select__selection").first
+        expect(selection).to_have_text("10 months/s")
+        fits = selection.evaluate("e => [e.scrollWidth, e.clientWidth]")
+        page.locator(".pg-runbar").screenshot(
+            path=str(artifacts / f"projector-speed-{size[0]}.png"))
+        assert fits[0] <= fits[1], f"the Speed picker's text needs {fits[0]} px of {fits[1]}"
+    finally:
+        context.close()

@@ -21,8 +21,9 @@ playwright_api = pytest.importorskip("playwright.sync_api", reason="pip install 
 expect = playwright_api.expect
 
 SIZES = ((1400, 900), (1024, 768), (390, 844))
-CHARTS = ("() => document.querySelectorAll('.pg-network canvas, .pg-theory canvas, "
-          ".pg-timeseries canvas').length >= 7")
+# the network (SVG) and the five time-series panels (theory's picture only where it applies)
+CHARTS = ("() => document.querySelectorAll('.pg-network svg.marks').length == 1 && "
+          "document.querySelectorAll('.pg-timeseries canvas').length >= 5")
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +50,7 @@ def _no_horizontal_overflow(page, width):
     document = page.evaluate("() => document.documentElement.scrollWidth")
     assert document == width, f"the document is {document} px wide in a {width} px window"
     # and nothing drawn runs off the right edge (a canvas clipped by a scrolling box would)
-    right = page.evaluate("() => Math.max(...[...document.querySelectorAll('canvas')]"
+    right = page.evaluate("() => Math.max(...[...document.querySelectorAll('canvas, svg.marks')]"
                           ".map(c => c.getBoundingClientRect().right))")
     assert right <= width + 1, f"a chart ends at {right} px in a {width} px window"
 
@@ -249,5 +250,49 @@ def test_the_downloads_alone_reproduce_the_run(server, browser, tmp_path):
         result = run_scenario(files["Run config (TOML)"], {})
         again = np.asarray(result.engine.timeseries()["weighted_compliance"])[:len(shown)]
         assert len(shown) == 6 and np.allclose(shown, again, rtol=0, atol=1e-6)
+    finally:
+        context.close()
+
+
+_LABEL_BOXES = """() => [...document.querySelectorAll('.pg-network g.mark-text.role-mark text')]
+    .filter(t => t.textContent.trim()).map(t => {
+        const r = t.getBoundingClientRect();
+        return {name: t.textContent, x0: r.left, y0: r.top, x1: r.right, y1: r.bottom};
+    })"""
+
+
+def _overlaps(boxes):
+    return [(a["name"], b["name"]) for i, a in enumerate(boxes) for b in boxes[i + 1:]
+            if a["x0"] < b["x1"] and b["x0"] < a["x1"] and a["y0"] < b["y1"]
+            and b["y0"] < a["y1"]]
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("query", ["?seed=3", "?n_nations=30&seed=3",
+                                   "?scenario=defection_cascade&projector=1"])
+def test_network_labels_never_overlap(server, browser, artifacts, size, query):
+    context, page = _open_simulate(browser, server.url + query, size)
+    try:
+        boxes = page.evaluate(_LABEL_BOXES)
+        page.locator(".pg-network").screenshot(
+            path=str(artifacts / f"network-{size[0]}x{size[1]}-{len(query)}.png"))
+        assert len(boxes) >= 5, boxes  # the largest nations are named
+        assert all(b["x1"] > b["x0"] and b["y1"] > b["y0"] for b in boxes)
+        assert not _overlaps(boxes), _overlaps(boxes)
+        # within the chart, and every node's name is in its tooltip (the rest on hover)
+        chart = page.locator(".pg-network svg.marks").bounding_box()
+        assert all(chart["x"] - 1 <= b["x0"] and b["x1"] <= chart["x"] + chart["width"] + 1
+                   for b in boxes)
+        names = {b["name"] for b in boxes}
+        node = page.locator(".pg-network g.mark-symbol.role-mark path").first
+        node.hover(force=True)
+        tooltip = page.locator("#vg-tooltip-element")
+        expect(tooltip).to_be_visible(timeout=5_000)
+        assert "name" in tooltip.inner_text()
+        assert names  # a step keeps the names apart too
+        page.get_by_role("button", name="Step").click()
+        expect(page.get_by_text(re.compile(r"Month: 1 of \d+"))).to_be_visible()
+        page.wait_for_timeout(400)
+        assert not _overlaps(page.evaluate(_LABEL_BOXES))
     finally:
         context.close()
