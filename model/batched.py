@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from model.engine import Engine
     from model.outcomes import RunSummary
 
-__all__ = ["BATCHED_RULES", "advance", "run_all", "unbatchable"]
+__all__ = ["BATCHED_RULES", "advance", "run_all", "summaries", "unbatchable"]
 
 #: Decision rules the kernel applies, with their codes in the kernel.
 BATCHED_RULES = {"logit": 0, "best_response": 1}
@@ -317,6 +317,28 @@ def advance(engines: Sequence[Engine], steps: int) -> None:
         _advance_group(group, int(steps))
 
 
+def summaries(engines: Sequence[Engine]) -> list[RunSummary]:
+    """Every engine's :meth:`~model.engine.Engine.summary`, exactly, computed together.
+
+    The summary's columns are computed once for all runs of the same length and size (their
+    records stacked), then each run is summarised from its own row of them.
+    """
+    from model.metrics import metrics_from_records
+    from model.outcomes import SUMMARY_COLUMNS
+
+    out: list[RunSummary | None] = [None] * len(engines)
+    groups: dict[tuple[Any, ...], list[int]] = {}
+    for i, e in enumerate(engines):
+        key = (e.t, e.n_nations, e.n_actors, float(e.params["stability_threshold"]))
+        groups.setdefault(key, []).append(i)
+    for (t, n_nat, n, threshold), members in groups.items():
+        rec = np.stack([engines[i].records.rows[: t + 1] for i in members])
+        base = metrics_from_records(rec, n_nat, n, threshold, 0, SUMMARY_COLUMNS)
+        for r, i in enumerate(members):
+            out[i] = engines[i].summary({name: col[r] for name, col in base.items()})
+    return [s for s in out if s is not None]
+
+
 def run_all(engines: Sequence[Engine], steps: int) -> tuple[list[RunSummary], dict[str, int]]:
     """Run every engine ``steps`` periods: batched where it can, alone where not.
 
@@ -337,4 +359,4 @@ def run_all(engines: Sequence[Engine], steps: int) -> tuple[list[RunSummary], di
         advance(batch, steps)
     for e in alone:
         e.run(steps)
-    return [e.summary() for e in engines], fallbacks
+    return summaries(engines), fallbacks

@@ -557,15 +557,15 @@ class Engine:
         """
         return self._series(0, self.t + 1)
 
-    def _series(self, first: int, stop: int,
-                columns: tuple[str, ...] | None = None) -> dict[str, np.ndarray]:
+    def _series(self, first: int, stop: int, columns: tuple[str, ...] | None = None,
+                base: Mapping[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
         treaty_off = not self.treaty.on and (columns is None or any(
             c in TREATY_FIELDS for c in columns))
         return self.records.series(first, stop, self.n_nations, self.n_actors,
                                    float(self.params["stability_threshold"]),
                                    self.catastrophe_step,
                                    self.treaty.row(self.world) if treaty_off else None,
-                                   columns)
+                                   columns, base)
 
     def close_log(self) -> str | None:
         """Close the event log (append its end record); returns the head hash."""
@@ -575,9 +575,13 @@ class Engine:
             self.log.close(self.t)
         return self.log.head
 
-    def summary(self) -> RunSummary:
-        """The run's outcome so far (see :class:`model.outcomes.RunSummary`)."""
-        return summarize(self._series(0, self.t + 1, SUMMARY_COLUMNS),
+    def summary(self, base: Mapping[str, np.ndarray] | None = None) -> RunSummary:
+        """The run's outcome so far (see :class:`model.outcomes.RunSummary`).
+
+        ``base``: the summary's columns of steps 0..t already computed from this run's records
+        (``model.batched.summaries`` does it for many runs at once).
+        """
+        return summarize(self._series(0, self.t + 1, SUMMARY_COLUMNS, base),
                          patience=int(self.params["collapse_patience"]),
                          steps=self.t, seed=self.seed,
                          bloc_paid=self.records.bloc_paid[: self.t + 1],

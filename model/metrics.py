@@ -9,7 +9,7 @@ same function, so a replay reproduces the metrics exactly.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -34,9 +34,12 @@ TREATY_FIELDS = TIMESERIES_COLUMNS[-9:]
 
 
 def _ratio(num: np.ndarray, den: np.ndarray | float) -> np.ndarray:
-    d = np.broadcast_to(np.asarray(den, dtype=float), num.shape)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(d > 0, num / np.where(d > 0, d, 1.0), np.nan)
+    """``num / den`` where ``den > 0``, NaN elsewhere (never divides by zero)."""
+    if np.ndim(den) == 0:
+        d = float(den)
+        return num / d if d > 0 else np.full(num.shape, np.nan)
+    ok = den > 0
+    return np.where(ok, num / np.where(ok, den, 1.0), np.nan)
 
 
 def metrics_from_records(rec: np.ndarray, n_nations: int, n_actors: int,
@@ -62,13 +65,14 @@ def metrics_from_records(rec: np.ndarray, n_nations: int, n_actors: int,
     adds ``sanctions_paid_bloc_<b>`` per alliance bloc after these.
 
     ``columns``: only these (in this order; default all); each is computed exactly as in the
-    full set.
+    full set. ``rec`` may stack several runs' rows (shape (runs, steps, columns)); each
+    metric then has shape (runs, steps), every run's row computed as it would be alone.
     """
-    f = {name: rec[:, i] for i, name in enumerate(REC_FIELDS)}
+    f = {name: rec[..., i] for i, name in enumerate(REC_FIELDS)}
     n_nat = float(n_nations)
     n_lab = float(n_actors - n_nations)
     n_all = n_nat + n_lab
-    n_rows = len(rec)
+    n_rows = rec.shape[:-1]
     memo: dict[str, np.ndarray] = {}
 
     def once(name: str, make: Callable[[], np.ndarray]) -> np.ndarray:
@@ -98,7 +102,8 @@ def metrics_from_records(rec: np.ndarray, n_nations: int, n_actors: int,
         return np.where(np.isnan(b), np.nan, (b >= stability_threshold).astype(float))
 
     make: dict[str, Callable[[], np.ndarray]] = {
-        "step": lambda: np.arange(first_step, first_step + n_rows),
+        "step": lambda: np.broadcast_to(np.arange(first_step, first_step + n_rows[-1]),
+                                        n_rows).copy(),
         "compliance": lambda: _ratio(f["comply_nations"] + f["comply_labs"], n_all),
         "weighted_compliance": weighted,
         "compliance_nations": lambda: _ratio(f["comply_nations"], n_nat),
@@ -176,17 +181,20 @@ class Records:
     def series(self, first: int, stop: int, n_nations: int, n_actors: int,
                stability_threshold: float, catastrophe_step: int | None,
                treaty_row: tuple[float, ...] | None = None,
-               columns: Sequence[str] | None = None) -> dict[str, np.ndarray]:
+               columns: Sequence[str] | None = None,
+               base: Mapping[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
         """The named time-series columns for steps ``first`` to ``stop - 1``.
 
         ``treaty_row``: when the treaty's mechanisms are off its row never changes, and this
         row stands for every step instead of the recorded ones. ``columns``: only these of
-        :data:`TIMESERIES_COLUMNS` (default: all, and the per-bloc columns).
+        :data:`TIMESERIES_COLUMNS` (default: all, and the per-bloc columns). ``base``: these
+        columns already computed from the rows by :func:`metrics_from_records` (for many runs
+        at once); the per-step counters kept beside the rows are filled in as usual.
         """
         rec = self.rows[first:stop]
         wanted = TIMESERIES_COLUMNS if columns is None else tuple(columns)
-        out = metrics_from_records(rec, n_nations, n_actors, stability_threshold, first,
-                                   wanted)
+        out = (metrics_from_records(rec, n_nations, n_actors, stability_threshold, first,
+                                    wanted) if base is None else dict(base))
         blocked = self.blocked[first:stop]
         if "sanctions_blocked_by_vote" in out:
             out["sanctions_blocked_by_vote"] = np.rint(blocked[:, 0]).astype(np.int64)

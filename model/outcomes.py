@@ -9,7 +9,7 @@ consecutive active steps below it (steps with no active pause count neither way)
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -82,7 +82,7 @@ class RunSummary:
 
     def to_dict(self) -> dict[str, Any]:
         """A plain dict (JSON-friendly)."""
-        out = asdict(self)
+        out = dict(self.__dict__)  # the fields, in order (as dataclasses.asdict, faster)
         out["sanctions_paid_by_bloc"] = list(self.sanctions_paid_by_bloc)
         return out
 

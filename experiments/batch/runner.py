@@ -17,7 +17,7 @@ Example:
 
 from __future__ import annotations
 
-import dataclasses
+import copy
 import multiprocessing
 import os
 import sys
@@ -217,7 +217,7 @@ def _engine(params: Params, seed: int, scenario: Scenario, reuse_world: bool) ->
             if tuple(params[n] for n in names) == values:
                 rng = np.random.default_rng(seed)
                 rng.bit_generator.state = state
-                return Engine(params, rng, scenario=scenario, world=dataclasses.replace(world),
+                return Engine(params, rng, scenario=scenario, world=copy.copy(world),
                               structures=_STRUCTURES)
     rng = np.random.default_rng(seed)
     recording = RecordingParams(params)
@@ -227,7 +227,7 @@ def _engine(params: Params, seed: int, scenario: Scenario, reuse_world: bool) ->
     _WORLDS.setdefault(key, []).append(entry)
     while len(_WORLDS) > _WORLDS_MAX:
         _WORLDS.popitem(last=False)
-    return Engine(params, rng, scenario=scenario, world=dataclasses.replace(world),
+    return Engine(params, rng, scenario=scenario, world=copy.copy(world),
                   structures=_STRUCTURES)
 
 
@@ -293,7 +293,7 @@ def _outcomes(context: RunContext, task: Task, cache: dict[tuple[Any, ...], Any]
     ``context.batched`` is False, run alone. Returns the outcomes, how many runs were batched
     and, per reason, how many took the single-run path.
     """
-    from model.batched import advance, unbatchable
+    from model.batched import advance, summaries, unbatchable
 
     out: list[Any] = [None] * len(task)
     single: dict[str, int] = {}
@@ -305,9 +305,10 @@ def _outcomes(context: RunContext, task: Task, cache: dict[tuple[Any, ...], Any]
         if not group:
             return
         try:
-            advance([e for _, e in group], context.steps)
-            for i, e in group:
-                out[i] = (e, e.summary())
+            engines = [e for _, e in group]
+            advance(engines, context.steps)
+            for (i, e), summary in zip(group, summaries(engines), strict=True):
+                out[i] = (e, summary)
             n_batched += len(group)
         except Exception:  # never lose a run to the batched path: run each alone instead
             for i, _ in group:

@@ -190,3 +190,20 @@ def test_random_parameters(p_detect: float, penalty: float, lag: int, q: float, 
            "p_false_alarm": q, "information": info, "decision_rule": rule,
            "revision_rate": rate, "initial_compliance": init, "n_nations": 6, "n_labs": 9},
           seeds=(seed, seed + 1), steps=30)
+
+
+def test_summaries_together_equal_each_alone() -> None:
+    """model.batched.summaries stacks runs of one length and size; each summary is exact."""
+    from model.batched import summaries
+
+    engines = [Engine.from_params({**STANDARD_MAP, "p_detect": p, "penalty": 8.0}, s)
+               for p in (0.1, 0.5, 0.9) for s in (1, 2)]
+    engines += [Engine.from_params({"n_nations": 5, "n_labs": 4, "information": "detected"}, 3)]
+    for k, e in enumerate(engines):
+        e.run(30 + 10 * (k % 2))
+    together = summaries(engines)
+    for e, s in zip(engines, together, strict=True):
+        a, b = s.to_dict(), e.summary().to_dict()
+        assert a.keys() == b.keys()
+        for key in a:
+            assert _same(a[key], b[key]) if a[key] is not None else b[key] is None, key
