@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numba import njit
 
-from agents.rules.logit import _defects
+from agents.rules.logit import defects_given_terms, exp_terms
 from model import kernels
 from model.records import Rec
 
@@ -103,6 +103,7 @@ def _advance(t0, n_steps, uniforms, revise, fixed, fixed_action, use_revise, use
     decided = np.empty(n, dtype=np.bool_)
     new_belief = np.empty(n)
     truth = np.empty(n)
+    terms = np.empty(n)
     for r in range(n_runs):
         d = delta[r]
         nw = new[r]
@@ -110,24 +111,32 @@ def _advance(t0, n_steps, uniforms, revise, fixed, fixed_action, use_revise, use
         act = defect[r]
         hm = home[r]
         bnd = bound[r] if active[r] else nobody
+        # Under perfect information, once a period's beliefs are rho of its actions, a period
+        # in which nobody changes action leaves beliefs, and so the advantage and the logit
+        # terms, exactly as they were: they are kept instead of computed again (same bits).
+        stands = False
         for j in range(n_steps):
             t = t0 + 1 + j
-            # (2) the advantage, as Engine.advantage
-            if active[r]:
-                kernels.advantage(bel, act, hm, base[r], jump[r], g_lam[r], d)
-                if not all_bound[r]:
+            if not stands:
+                # (2) the advantage, as Engine.advantage
+                if active[r]:
+                    kernels.advantage(bel, act, hm, base[r], jump[r], g_lam[r], d)
+                    if not all_bound[r]:
+                        for k in range(n):
+                            if not bound[r, k]:
+                                d[k] = g_lam[r, k] * bel[k] + free[r, k]
+                else:
                     for k in range(n):
-                        if not bound[r, k]:
-                            d[k] = g_lam[r, k] * bel[k] + free[r, k]
-            else:
-                for k in range(n):
-                    d[k] = g_lam[r, k] * bel[k] + free[r, k]
+                        d[k] = g_lam[r, k] * bel[k] + free[r, k]
+                if rule[r] == 0:
+                    exp_terms(d, beta[r], terms)
             u = uniforms[r, j]
             if rule[r] == 0:
-                _defects(u[0], d, beta[r], decided)
+                defects_given_terms(u[0], terms, decided)
             else:
                 for k in range(n):
                     decided[k] = d[k] > tolerance[r]
+            unchanged = True
             for k in range(n):
                 v = decided[k]
                 if use_revise and not revise[r, j, k]:
@@ -135,13 +144,18 @@ def _advance(t0, n_steps, uniforms, revise, fixed, fixed_action, use_revise, use
                 if use_fixed and fixed[r, j, k]:
                     v = fixed_action[r, j, k]
                 nw[k] = v
+                if v != act[k]:
+                    unchanged = False
+            # beliefs are rho of last period's actions from the second period of the call on
+            belief_stands = perfect[r] and j > 0 and unchanged
             # (3)-(5) and next beliefs, recorded
             kernels.settle_and_record(
                 t, nw, u[1], u[2], hm, is_lab[r], bnd, inspected, p_dom[r], p_eff[r],
                 p_false[r], fc[r], fcs[r], c[r], gc[r], gc_lam[r], rc[r], bel, ring[r],
                 perfect[r], inv_den[r], n_nations, indptr[r], indices[r], weights[r],
                 caught_dom[r], caught_int[r], false_alarm[r], imposed[r], paid[r], payoff[r],
-                new_belief, active[r], n_revised[r], actor_bloc[r], rows[r, j], bloc_rows[r, j])
+                new_belief, active[r], n_revised[r], actor_bloc[r], rows[r, j], bloc_rows[r, j],
+                belief_stands)
             # (6) updates
             if not perfect[r]:
                 kernels.rival_share(nw, c[r], hm, n_nations, indptr[r], indices[r], weights[r],
@@ -158,6 +172,7 @@ def _advance(t0, n_steps, uniforms, revise, fixed, fixed_action, use_revise, use
                 flagged_last[r, k] = flag
                 if flag:
                     flagged_ever[r, k] = True
+            stands = belief_stands
 
 
 def _group_key(e: Engine) -> tuple[int, ...]:

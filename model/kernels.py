@@ -87,7 +87,7 @@ def settle(t, new, u_dom, u_int, home, is_lab, bound, inspected, p_dom, p_eff, p
            fcs, c,
            gc, gc_lam, rc, belief, ring, perfect_information, inv_den, n_nations, indptr,
            indices, weights, caught_dom, caught_int, false_alarm, imposed, paid, payoff,
-           new_belief):  # pragma: no cover
+           new_belief, belief_stands=False):  # pragma: no cover
     """Steps (3)-(6) of a period after the decisions; returns the defecting capability.
 
     (3) A defecting lab of a complying nation is caught at home if ``u_dom < p_dom`` (pays
@@ -99,6 +99,9 @@ def settle(t, new, u_dom, u_int, home, is_lab, bound, inspected, p_dom, p_eff, p
     is paid and emptied. (5) ``payoff = gain - paid - r c R``. (6) Beliefs for next period:
     ``information=perfect`` uses this period's actions; ``detected`` uses the flags,
     ``rho = clip((f - q) / (p - q), 0, 1)`` when ``p > q`` and unchanged otherwise.
+    ``belief_stands``: the caller knows ``belief`` is already ``rho`` of this period's actions
+    (perfect information, nobody changed action): it is copied instead of summed again, the
+    same numbers.
     """
     n = new.shape[0]
     size = ring.shape[0]
@@ -134,7 +137,10 @@ def settle(t, new, u_dom, u_int, home, is_lab, bound, inspected, p_dom, p_eff, p
     share = defecting / c.sum()
     for k in range(n):
         payoff[k] -= rc[k] * share
-    if perfect_information:
+    if perfect_information and belief_stands:
+        for k in range(n):
+            new_belief[k] = belief[k]
+    elif perfect_information:
         rival_share(new, c, home, n_nations, indptr, indices, weights, inv_den, new_belief)
     elif p_eff > p_false:
         flagged = np.empty(n)
@@ -235,12 +241,12 @@ def settle_and_record(t, new, u_dom, u_int, home, is_lab, bound, inspected, p_do
                       p_false, fc, fcs, c, gc, gc_lam, rc, belief, ring, perfect_information,
                       inv_den, n_nations, indptr, indices, weights, caught_dom, caught_int,
                       false_alarm, imposed, paid, payoff, new_belief, pause_active, n_revised,
-                      actor_bloc, row, bloc_row):  # pragma: no cover
+                      actor_bloc, row, bloc_row, belief_stands=False):  # pragma: no cover
     """:func:`settle` then :func:`record` in one call (when nothing changes in between)."""
     defecting = settle(t, new, u_dom, u_int, home, is_lab, bound, inspected, p_dom, p_eff,
                        p_false, fc, fcs, c, gc, gc_lam, rc, belief, ring, perfect_information,
                        inv_den, n_nations, indptr, indices, weights, caught_dom, caught_int,
-                       false_alarm, imposed, paid, payoff, new_belief)
+                       false_alarm, imposed, paid, payoff, new_belief, belief_stands)
     record(new, is_lab, bound, c, caught_dom, caught_int, false_alarm, paid, payoff, new_belief,
            pause_active, n_revised, imposed, inspected, actor_bloc, row, bloc_row)
     return defecting

@@ -54,6 +54,22 @@ def _defects(uniforms, advantage, beta, out):  # pragma: no cover
     return out
 
 
+@njit(cache=True, nogil=True)
+def exp_terms(advantage, beta, out):  # pragma: no cover
+    """``exp(-beta delta_k)``: the first half of :func:`_defects` (kept while delta stands)."""
+    for k in range(advantage.shape[0]):
+        out[k] = math.exp(-beta * advantage[k])
+    return out
+
+
+@njit(cache=True, nogil=True)
+def defects_given_terms(uniforms, terms, out):  # pragma: no cover
+    """``u_k (1 + terms_k) < 1``: :func:`_defects` given :func:`exp_terms` (the same bits)."""
+    for k in range(uniforms.shape[0]):
+        out[k] = uniforms[k] * (1.0 + terms[k]) < 1.0
+    return out
+
+
 @register_rule(
     "logit",
     params=(BETA,),
