@@ -18,7 +18,6 @@ from typing import Any
 
 import numpy as np
 from numba import njit
-from scipy.special import expit
 
 from agents.declare import Param
 from agents.rules import Observation, register_rule
@@ -43,6 +42,8 @@ def defect_probability(advantage: np.ndarray, beta: float) -> np.ndarray:
     No tie snapping is needed: at an advantage within the tie tolerance the probability is
     1/2 to within ``beta * 1e-12``, which no decision uniform can tell apart in practice.
     """
+    from scipy.special import expit  # here, not at import: workers start faster
+
     return expit(beta * advantage)
 
 

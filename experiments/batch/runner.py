@@ -556,9 +556,11 @@ class Progress:
 # ------------------------------------------------------------------------------ executors
 def _warm() -> None:
     """Worker start-up: import the engine and compile/load its kernels once."""
+    from model.batched import advance
     from model.engine import Engine
 
     Engine.from_params({"n_nations": 2, "n_labs": 2, "steps": 2}, rng=0).run()
+    advance([Engine.from_params({"n_nations": 2, "n_labs": 2, "steps": 2}, rng=0)], 2)
 
 
 def _parent_alive(pid: int, created: float) -> bool:
