@@ -29,9 +29,13 @@ MAP_TIMEOUT = 180_000
 
 
 @pytest.fixture(scope="module")
-def server(artifacts, tmp_path_factory):
-    yield from serve_app(artifacts, "map-ready-server.log",
-                         map_cache=tmp_path_factory.mktemp("maps-ready"))
+def map_cache(tmp_path_factory):
+    return tmp_path_factory.mktemp("maps-ready")
+
+
+@pytest.fixture(scope="module")
+def server(artifacts, map_cache):
+    yield from serve_app(artifacts, "map-ready-server.log", map_cache=map_cache)
 
 
 def _page(browser, url, width=1400, height=900):
@@ -223,3 +227,67 @@ def test_one_legend_lists_every_mark_and_the_axes_have_titles(server, browser, s
         assert any("p_detect" in t for t in axes) and any("penalty F" in t for t in axes), axes
     finally:
         context.close()
+
+
+def test_a_partial_map_left_by_an_earlier_server_says_partly_computed(server, browser,
+                                                                      artifacts, map_cache):
+    url = "map?n_nations=3&collapse_patience=7"
+    context, page = _page(browser, server.url + url)
+    try:
+        page.get_by_role("button", name="Compute map").click()
+        page.wait_for_function("() => /Computing: [1-9]/.test(document.querySelector("
+                               "'.pg-map-status').innerText)", timeout=MAP_TIMEOUT)
+        page.get_by_role("button", name="Cancel").click()
+        expect(page.locator(".pg-map-cancelled")).to_be_visible(timeout=30_000)
+        kept = int(re.search(r"Cancelled at ([0-9]+) of", _status(page)).group(1))
+    finally:
+        context.close()
+    # a server started later (a restart) finds the partial map on disk
+    later = serve_app(artifacts, "map-ready-restarted.log", map_cache=map_cache)
+    restarted = next(later)
+    try:
+        context, page = _page(browser, restarted.url + url)
+        try:
+            expect(page.locator(".pg-map-idle")).to_be_visible()
+            text = _status(page)
+            page.screenshot(path=str(artifacts / "map-ready-partly-computed.png"))
+            assert re.search(rf"Partly computed \({kept} of [0-9]+ runs, from a cancelled "
+                             r"start\); Compute map finishes it\.", text), text
+            start = page.get_by_role("button", name="Compute map")
+            expect(start).to_be_enabled()
+            start.click()
+            expect(page.locator(".pg-map-done")).to_be_visible(timeout=MAP_TIMEOUT)
+            assert f"{kept} of them kept from a cancelled start" in _status(page)
+        finally:
+            context.close()
+    finally:
+        next(later, None)  # stops the restarted server and checks its log
+
+
+@pytest.mark.parametrize("size", [(1400, 900), (1024, 768), (390, 844)])
+def test_projector_mode_enlarges_the_map(server, browser, artifacts, small_map, size):
+    width, height = size
+    found = {}
+    for query in ("", "&projector=1"):
+        context, page = _page(browser, server.url + SMALL + query, width, height)
+        try:
+            chart = page.locator(".pg-map-chart svg.marks")
+            expect(chart).to_be_visible(timeout=30_000)
+            page.wait_for_timeout(600)  # the chart takes its container's width
+            page.screenshot(path=str(artifacts / f"map-ready-{width}{query[1:10]}.png"),
+                            full_page=True)
+            box = chart.bounding_box()
+            label = page.evaluate("""() => Math.max(...[...document.querySelectorAll(
+                '.pg-map-chart svg.marks .role-axis-label text')]
+                .map(t => t.getBoundingClientRect().height))""")
+            scroll = page.evaluate("document.documentElement.scrollWidth")
+            assert scroll <= width, (query, scroll)
+            assert box["x"] >= 0 and box["x"] + box["width"] <= width + 1, (query, box)
+            found[query] = (box["width"], label)
+        finally:
+            context.close()
+    (normal_width, normal_font), (big_width, big_font) = found[""], found["&projector=1"]
+    assert big_font >= 1.3 * normal_font, found  # larger type on the chart
+    assert big_width >= 0.85 * (width - 32), found  # it fills the width
+    if width >= 1024:
+        assert big_width > normal_width * 1.2, found
