@@ -132,20 +132,38 @@ def TypedText(label: str, value: str, on_value: Callable[[str], None], error: bo
     or at once on Enter or when the box loses focus.
     """
     pending, set_pending = solara.use_state(cast("str | None", None))
+    sent = solara.use_ref(cast("str | None", None))  # the text this box applied last
+
+    def follow_value() -> None:
+        # a value set from elsewhere (a slider, a scenario, Reset) replaces what was typed;
+        # the box's own applied text never does (a keystroke may have come after it)
+        if value not in (pending, sent.current):
+            sent.current = None
+            if pending is not None:
+                set_pending(None)
+
+    solara.use_effect(follow_value, [value])
+
+    latest = solara.use_ref(cast("str | None", None))  # the newest keystroke's text
 
     def apply_later(cancel: threading.Event) -> None:
-        if pending is None or cancel.wait(TYPING_PAUSE):
-            return  # nothing typed, or a newer keystroke restarted the wait
+        if pending is None or cancel.wait(TYPING_PAUSE) or latest.current != pending:
+            return  # nothing typed, or a newer keystroke (or Enter, or a blur) came first
         apply(pending)
 
+    def keystroke(text: str | None) -> None:
+        latest.current = text or ""
+        set_pending(text or "")
+
     def apply(text: str | None) -> None:
-        if text is not None:
+        latest.current = None  # a wait still running for an older text must not apply it
+        if text is not None and text != value:
+            sent.current = text
             on_value(text)
-        set_pending(None)
 
     solara.use_thread(apply_later, dependencies=[pending], intrusive_cancel=False)
     field = rv.TextField(v_model=value if pending is None else pending,
-                         on_v_model=lambda text: set_pending(text or ""), label=label,
+                         on_v_model=keystroke, label=label,
                          error=error, dense=dense, hide_details="auto",
                          style_="; ".join(f"{k}: {v}" for k, v in (style or {}).items()))
     use_change(field, apply, update_events=["focusout", "keyup.enter"])
