@@ -138,16 +138,21 @@ def test_a_cached_map_says_so_and_the_next_map_is_announced_from_the_measured_ra
         context.close()
 
 
+def _start_then_cancel(page):
+    """Start the map, cancel once some runs are done; the number of runs kept."""
+    page.get_by_role("button", name="Compute map").click()
+    page.wait_for_function("() => /Computing: [1-9]/.test(document.querySelector("
+                           "'.pg-map-status').innerText)", timeout=MAP_TIMEOUT)
+    page.get_by_role("button", name="Cancel").click()
+    expect(page.locator(".pg-map-cancelled")).to_be_visible(timeout=30_000)
+    return int(re.search(r"Cancelled at ([0-9]+) of", _status(page)).group(1))
+
+
 def test_a_resumed_map_counts_both_parts(server, browser):
     url = "map?n_nations=3&collapse_patience=2"
     context, page = _page(browser, server.url + url)
     try:
-        page.get_by_role("button", name="Compute map").click()
-        page.wait_for_function("() => /Computing: [1-9]/.test(document.querySelector("
-                               "'.pg-map-status').innerText)", timeout=MAP_TIMEOUT)
-        page.get_by_role("button", name="Cancel").click()
-        expect(page.locator(".pg-map-cancelled")).to_be_visible(timeout=30_000)
-        kept = int(re.search(r"Cancelled at ([0-9]+) of", _status(page)).group(1))
+        kept = _start_then_cancel(page)
         assert kept > 0
         page.get_by_role("button", name="Compute map").click()
         expect(page.locator(".pg-map-done")).to_be_visible(timeout=MAP_TIMEOUT)
@@ -234,12 +239,7 @@ def test_a_partial_map_left_by_an_earlier_server_says_partly_computed(server, br
     url = "map?n_nations=3&collapse_patience=7"
     context, page = _page(browser, server.url + url)
     try:
-        page.get_by_role("button", name="Compute map").click()
-        page.wait_for_function("() => /Computing: [1-9]/.test(document.querySelector("
-                               "'.pg-map-status').innerText)", timeout=MAP_TIMEOUT)
-        page.get_by_role("button", name="Cancel").click()
-        expect(page.locator(".pg-map-cancelled")).to_be_visible(timeout=30_000)
-        kept = int(re.search(r"Cancelled at ([0-9]+) of", _status(page)).group(1))
+        kept = _start_then_cancel(page)
     finally:
         context.close()
     # a server started later (a restart) finds the partial map on disk
