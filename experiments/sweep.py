@@ -71,8 +71,10 @@ def register(subparsers: Any) -> None:
     sub.add_argument("--flush-rows", type=_positive, metavar="N", dest="flush_rows",
                      default=20_000, help="finished runs buffered before a results part is "
                                           "written (default 20,000; also every 30 s)")
-    sub.add_argument("--start-method", choices=START_METHODS, default="spawn",
-                     dest="start_method", help="start method of the local pool (default spawn)")
+    sub.add_argument("--start-method", choices=START_METHODS, default="auto",
+                     dest="start_method",
+                     help="start method of the local pool (default auto: fork on Linux, where "
+                          "workers start at once, else spawn)")
     sub.add_argument("--progress", choices=("auto", "bar", "plain", "none"), default="auto",
                      help="a bar on a terminal, plain lines otherwise (auto), or none")
     sub.add_argument("--single-run", action="store_true", dest="single_run",

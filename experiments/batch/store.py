@@ -239,6 +239,46 @@ def _read_manifest(path: Path) -> dict[str, Any]:
 LOCK_FILE = ".lock"
 
 
+#: Descriptors of the locks this process holds (see :func:`_drop_inherited_locks`).
+_HELD_LOCKS: set[int] = set()
+
+
+def _drop_inherited_locks() -> None:
+    """In a forked child: let go of the parent's locks (the lock stays the parent's alone).
+
+    An ``flock`` belongs to the open file, which a forked worker shares; a worker that still
+    held it would keep a killed sweep's directory locked until the worker ended. Each inherited
+    descriptor is pointed at ``/dev/null`` instead (closing it could let a later file reuse the
+    number that the file object still closes).
+    """
+    if not _HELD_LOCKS:
+        return
+    null = os.open(os.devnull, os.O_RDONLY)
+    for fd in _HELD_LOCKS:
+        try:
+            os.dup2(null, fd)
+        except OSError:  # pragma: no cover - already closed
+            pass
+    os.close(null)
+    _HELD_LOCKS.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_drop_inherited_locks)
+
+
+class _Lock:
+    """A held directory lock: :meth:`close` releases it."""
+
+    def __init__(self, handle: Any) -> None:
+        self.handle = handle
+        _HELD_LOCKS.add(handle.fileno())
+
+    def close(self) -> None:
+        _HELD_LOCKS.discard(self.handle.fileno())
+        self.handle.close()
+
+
 def _lock(path: Path) -> Any:
     """Take the directory's lock, or raise :class:`StoreError` when another sweep holds it."""
     handle = (path / LOCK_FILE).open("a+", encoding="utf-8")
@@ -252,7 +292,7 @@ def _lock(path: Path) -> Any:
         handle.close()
         raise StoreError(f"another pausegame sweep is writing to {path}; let it finish (or stop "
                          "it), then run the command again to resume") from None
-    return handle
+    return _Lock(handle)
 
 
 # ------------------------------------------------------------------------------ schemas

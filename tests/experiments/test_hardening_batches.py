@@ -19,6 +19,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import psutil
@@ -259,24 +260,28 @@ master_seed = 3
 """
 
 
-def test_workers_end_when_the_sweep_is_killed(tmp_path):
+@pytest.mark.parametrize("method", ["auto", "spawn"])
+def test_workers_end_when_the_sweep_is_killed(tmp_path, method):
     design = tmp_path / "long.toml"
     design.write_text(LONG)
     exe = Path(sys.executable).with_name("pausegame")
     proc = subprocess.Popen([str(exe), "sweep", str(design), "--executor", "local",
-                             "--workers", "2", "--out", str(tmp_path / "out"), "-q"],
+                             "--workers", "2", "--out", str(tmp_path / "out"), "-q",
+                             "--start-method", method],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # spawn also starts multiprocessing's resource tracker; forked workers need none
+    want = 3 if method == "spawn" else 2
     try:
         parent = psutil.Process(proc.pid)
         deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:  # two workers and the resource tracker
-            if len(parent.children(recursive=True)) >= 3:
+        while time.monotonic() < deadline:  # two workers (and the resource tracker)
+            if len(parent.children(recursive=True)) >= want:
                 break
             time.sleep(0.2)
         children = parent.children(recursive=True)
-        assert len(children) >= 3, children
-        trackers = [c for c in children if "resource_tracker" in " ".join(c.cmdline())]
-        assert trackers
+        assert len(children) >= want, children
+        if method == "spawn":
+            assert [c for c in children if "resource_tracker" in " ".join(c.cmdline())]
         time.sleep(1.0)
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(10)
@@ -289,6 +294,55 @@ def test_workers_end_when_the_sweep_is_killed(tmp_path):
             if child.pid != proc.pid and child.is_running() and "spawn_main" in " ".join(
                     child.cmdline()):
                 child.kill()
+
+
+def test_auto_start_method_forks_only_a_single_threaded_process_on_linux():
+    import threading
+
+    assert batch_runner.start_method_for("spawn") == "spawn"
+    assert batch_runner.start_method_for("forkserver") == "forkserver"
+    single = "fork" if sys.platform.startswith("linux") else "spawn"
+    assert batch_runner.start_method_for("auto") == single
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:  # a process with threads (the app's server) never forks its workers
+        assert batch_runner.start_method_for("auto") == "spawn"
+    finally:
+        stop.set()
+        thread.join()
+
+
+def _hold(started: Any, seconds: float) -> None:
+    started.set()
+    time.sleep(seconds)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="fork is used on Linux")
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
+def test_a_forked_worker_never_holds_the_directory_lock(tmp_path):
+    """The lock is the sweep's: once the sweep lets go (or dies), the directory is free."""
+    import multiprocessing
+
+    from experiments.batch.store import ResultsStore
+
+    path = tmp_path / "d.toml"
+    path.write_text(DESIGN)
+    d = load_design(path)
+    store, _ = ResultsStore.open(tmp_path / "r", d)
+    ctx = multiprocessing.get_context("fork")
+    started = ctx.Event()
+    child = ctx.Process(target=_hold, args=(started, 30))
+    child.start()
+    try:
+        assert started.wait(20)  # the child runs (past its after-fork handlers)
+        store.close()  # the forked child is still running
+        again, action = ResultsStore.open(tmp_path / "r", d)
+        assert action == "resumed"
+        again.close()
+    finally:
+        child.kill()
+        child.join()
 
 
 def test_the_watchdog_ends_a_worker_whose_parent_is_gone():
