@@ -80,6 +80,149 @@ def unbatchable(engine: Engine) -> str | None:
 
 
 @njit(cache=True, nogil=True)
+def _settle_and_record_next(t, new, u_dom, u_int, home, is_lab, bound, inspected, p_dom, p_eff,
+                            p_false, fc, fcs, c, c_total, gc, gc_lam, rc, belief, ring,
+                            perfect_information, inv_den, n_nations, indptr, indices, weights,
+                            caught_dom, caught_int, false_alarm, imposed, paid, payoff,
+                            new_belief, actor_bloc, prev_row, row, bloc_row, actions_stand,
+                            belief_stands):  # pragma: no cover
+    """``kernels.settle_and_record`` for a period after the first of a block: the same bits.
+
+    :func:`model.kernels.record` sums every column over the actors each period; here a column
+    is summed only when its terms can differ from the previous period's (``prev_row``, the
+    record of the period just before, computed by that kernel or by this one):
+
+    - the columns of capability, bound capability, the largest capability, the inspections,
+      ``pause_active`` and ``n_revised`` never change on the batched path (no mechanism there
+      changes capabilities, membership, inspections or the revision count): copied;
+    - the columns of actions (compliance counts and capability, the largest defector and
+      complier) are copied when nobody changed action (``actions_stand``) and summed, in
+      the same order, otherwise; ``belief_sum`` likewise with ``belief_stands``;
+    - the columns of the period's draws (catches, flags, sanctions applied and paid, the
+      blocs' sanctions) are summed in :func:`model.kernels.settle`'s own pass over the actors,
+      and the payoffs' total in its second pass: each the same additions in the same order
+      as :func:`model.kernels.record`'s.
+
+    ``c_total`` is ``c.sum()`` (as ``settle`` computes it). Returns the defecting capability.
+    """
+    n = new.shape[0]
+    size = ring.shape[0]
+    put = (t + size - 1) % size
+    take = t % size
+    defecting = 0.0
+    dom = intl = fa_n = flags = applied = paid_sum = 0.0
+    for i in range(bloc_row.shape[0]):
+        bloc_row[i] = 0.0
+    cur_bloc = actor_bloc[0] if n else 0
+    bloc_acc = 0.0
+    for k in range(n):
+        d = new[k]
+        cd = False
+        ci = False
+        fa = False
+        if bound[k]:
+            if d:
+                if is_lab[k] and not new[home[k]] and u_dom[k] < p_dom:
+                    cd = True
+                elif inspected[k] and u_int[k] < p_eff:
+                    ci = True
+            elif inspected[k] and u_int[k] < p_false:
+                fa = True
+        caught_dom[k] = cd
+        caught_int[k] = ci
+        false_alarm[k] = fa
+        amount = fc[k] if cd else (fcs[k] if (ci or fa) else 0.0)
+        imposed[k] = amount
+        ring[put, k] += amount
+        pk = ring[take, k]
+        paid[k] = pk
+        ring[take, k] = 0.0
+        if d:
+            defecting += c[k]
+            payoff[k] = gc[k] + gc_lam[k] * belief[k] - pk
+        else:
+            payoff[k] = -pk
+        cif = 1.0 if ci else 0.0
+        fkf = 1.0 if fa else 0.0
+        dom += 1.0 if cd else 0.0
+        intl += cif
+        fa_n += fkf
+        flags += cif + fkf - cif * fkf
+        applied += 1.0 if amount > 0.0 else 0.0
+        paid_sum += pk
+        b = actor_bloc[k]
+        if b != cur_bloc:
+            bloc_row[cur_bloc] += bloc_acc
+            cur_bloc = b
+            bloc_acc = 0.0
+        bloc_acc += pk
+    if n:
+        bloc_row[cur_bloc] += bloc_acc
+    share = defecting / c_total
+    pay_sum = 0.0
+    for k in range(n):
+        payoff[k] -= rc[k] * share
+        pay_sum += payoff[k]
+    if perfect_information and belief_stands:
+        for k in range(n):
+            new_belief[k] = belief[k]
+    elif perfect_information:
+        kernels.rival_share(new, c, home, n_nations, indptr, indices, weights, inv_den,
+                            new_belief)
+    elif p_eff > p_false:
+        flagged = np.empty(n)
+        for k in range(n):
+            flagged[k] = 1.0 if (caught_int[k] or false_alarm[k]) else 0.0
+        kernels.rival_share(flagged, c, home, n_nations, indptr, indices, weights, inv_den,
+                            new_belief)
+        for k in range(n):
+            v = (new_belief[k] - p_false) / (p_eff - p_false)
+            new_belief[k] = 0.0 if v < 0.0 else (1.0 if v > 1.0 else v)
+    else:
+        for k in range(n):
+            new_belief[k] = belief[k]
+    for i in range(row.shape[0]):
+        row[i] = prev_row[i]
+    if not actions_stand:
+        comply_n = comply_l = cap_cn = cap_cl = cap_cb = 0.0
+        max_d = -1.0
+        max_c_ok = -1.0
+        for k in range(n):
+            ck = c[k]
+            lab = 1.0 if is_lab[k] else 0.0
+            nat = 1.0 - lab
+            ok = 0.0 if new[k] else 1.0
+            bd = 1.0 if bound[k] else 0.0
+            comply_n += ok * nat
+            comply_l += ok * lab
+            cap_cn += ok * nat * ck
+            cap_cl += ok * lab * ck
+            cap_cb += ok * bd * ck
+            max_d = max(max_d, ck if ok == 0.0 else -1.0)
+            max_c_ok = max(max_c_ok, ck if ok == 1.0 else -1.0)
+        row[Rec.COMPLY_NATIONS] = comply_n
+        row[Rec.COMPLY_LABS] = comply_l
+        row[Rec.COMPLY_CAPABILITY_NATIONS] = cap_cn
+        row[Rec.COMPLY_CAPABILITY_LABS] = cap_cl
+        row[Rec.COMPLY_CAPABILITY_BOUND] = cap_cb
+        row[Rec.MAX_CAPABILITY_DEFECTING] = max_d
+        row[Rec.MAX_CAPABILITY_COMPLYING] = max_c_ok
+    if not (perfect_information and belief_stands):
+        bel_sum = 0.0
+        for k in range(n):
+            bel_sum += new_belief[k]
+        row[Rec.BELIEF_SUM] = bel_sum
+    row[Rec.CAUGHT_DOMESTIC] = dom
+    row[Rec.CAUGHT_INTERNATIONAL] = intl
+    row[Rec.FALSE_ALARMS] = fa_n
+    row[Rec.SANCTIONS_PAID] = paid_sum
+    row[Rec.TOTAL_PAYOFF] = pay_sum
+    row[Rec.FLAGS] = flags
+    row[Rec.SANCTIONS_APPLIED] = applied
+    return defecting
+
+
+@njit(cache=True, nogil=True)
 def _advance(t0, n_steps, uniforms, revise, fixed, fixed_action, use_revise, use_fixed,
              defect, belief, payoff, ring, flagged_ever, caught_last, flagged_last, home,
              is_lab, bound, all_bound, active, base, jump, g_lam, free, rule, beta, tolerance,
@@ -98,6 +241,9 @@ def _advance(t0, n_steps, uniforms, revise, fixed, fixed_action, use_revise, use
     """
     n_runs = defect.shape[0]
     n = defect.shape[1]
+    c_total = np.empty(n_runs)
+    for r in range(n_runs):
+        c_total[r] = c[r].sum()
     inspected = np.ones(n, dtype=np.bool_)
     nobody = np.zeros(n, dtype=np.bool_)
     decided = np.empty(n, dtype=np.bool_)
@@ -148,14 +294,24 @@ def _advance(t0, n_steps, uniforms, revise, fixed, fixed_action, use_revise, use
                     unchanged = False
             # beliefs are rho of last period's actions from the second period of the call on
             belief_stands = perfect[r] and j > 0 and unchanged
-            # (3)-(5) and next beliefs, recorded
-            kernels.settle_and_record(
-                t, nw, u[1], u[2], hm, is_lab[r], bnd, inspected, p_dom[r], p_eff[r],
-                p_false[r], fc[r], fcs[r], c[r], gc[r], gc_lam[r], rc[r], bel, ring[r],
-                perfect[r], inv_den[r], n_nations, indptr[r], indices[r], weights[r],
-                caught_dom[r], caught_int[r], false_alarm[r], imposed[r], paid[r], payoff[r],
-                new_belief, active[r], n_revised[r], actor_bloc[r], rows[r, j], bloc_rows[r, j],
-                belief_stands)
+            # (3)-(5) and next beliefs, recorded (after a block's first period, from the
+            # previous period's record: the same bits, see _settle_and_record_next)
+            if j == 0:
+                kernels.settle_and_record(
+                    t, nw, u[1], u[2], hm, is_lab[r], bnd, inspected, p_dom[r], p_eff[r],
+                    p_false[r], fc[r], fcs[r], c[r], gc[r], gc_lam[r], rc[r], bel, ring[r],
+                    perfect[r], inv_den[r], n_nations, indptr[r], indices[r], weights[r],
+                    caught_dom[r], caught_int[r], false_alarm[r], imposed[r], paid[r],
+                    payoff[r], new_belief, active[r], n_revised[r], actor_bloc[r], rows[r, j],
+                    bloc_rows[r, j], belief_stands)
+            else:
+                _settle_and_record_next(
+                    t, nw, u[1], u[2], hm, is_lab[r], bnd, inspected, p_dom[r], p_eff[r],
+                    p_false[r], fc[r], fcs[r], c[r], c_total[r], gc[r], gc_lam[r], rc[r], bel,
+                    ring[r], perfect[r], inv_den[r], n_nations, indptr[r], indices[r],
+                    weights[r], caught_dom[r], caught_int[r], false_alarm[r], imposed[r],
+                    paid[r], payoff[r], new_belief, actor_bloc[r], rows[r, j - 1], rows[r, j],
+                    bloc_rows[r, j], unchanged, belief_stands)
             # (6) updates
             if not perfect[r]:
                 kernels.rival_share(nw, c[r], hm, n_nations, indptr[r], indices[r], weights[r],
