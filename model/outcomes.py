@@ -99,20 +99,18 @@ def collapse_step(holds: np.ndarray, active: np.ndarray, patience: int) -> int |
     Returns:
         The step (1-based) where that run starts, or None.
     """
-    run_start = None
-    run = 0
-    for t in range(len(holds)):
-        if not active[t]:
-            continue
-        if holds[t]:
-            run = 0
-            continue
-        if run == 0:
-            run_start = t + 1
-        run += 1
-        if run >= patience:
-            return run_start
-    return None
+    steps = np.flatnonzero(active)  # the active steps, in order (0-based)
+    fails = ~np.asarray(holds, dtype=bool)[steps]
+    patience = max(1, int(patience))
+    if len(fails) < patience:
+        return None
+    # failures among the first i active steps; a window of `patience` active steps that all
+    # failed ends where the count rose by `patience` across it. The first such window starts
+    # the first run of failures that reaches `patience` (a failure just before it would have
+    # made an earlier window).
+    count = np.concatenate(([0], np.cumsum(fails)))
+    full = np.flatnonzero(count[patience:] - count[:-patience] == patience)
+    return int(steps[full[0]]) + 1 if len(full) else None
 
 
 #: The time-series columns :func:`summarize` reads.
@@ -140,7 +138,7 @@ def summarize(ts: Mapping[str, np.ndarray], *, patience: int, steps: int, seed: 
     """
     holds = ts["holds"][1:]
     active = ts["pause_active"][1:] > 0.5
-    cs = collapse_step(np.nan_to_num(holds, nan=1.0) > 0.5, active, patience)
+    cs = collapse_step(~(holds <= 0.5), active, patience)  # NaN (no pause) holds
     wc = ts["weighted_compliance"]
     return RunSummary(
         held=cs is None,

@@ -5,6 +5,8 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from model.engine import Engine, collapse_step
 from model.held import Held
@@ -286,6 +288,33 @@ def test_initial_compliance_is_an_exact_share():
 )
 def test_collapse_step(holds, active, patience, expected):
     assert collapse_step(np.array(holds, bool), np.array(active, bool), patience) == expected
+
+
+def _collapse_step_by_walking(holds, active, patience):
+    """The definition, step by step: the reference for the vectorised collapse_step."""
+    run_start, run = None, 0
+    for t in range(len(holds)):
+        if not active[t]:
+            continue
+        if holds[t]:
+            run = 0
+            continue
+        if run == 0:
+            run_start = t + 1
+        run += 1
+        if run >= patience:
+            return run_start
+    return None
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(st.booleans(), st.booleans()), max_size=60),
+       st.integers(min_value=1, max_value=8))
+def test_collapse_step_equals_walking_the_steps(pairs, patience):
+    holds = np.array([h for h, _ in pairs], dtype=bool)
+    active = np.array([a for _, a in pairs], dtype=bool)
+    assert collapse_step(holds, active, patience) == _collapse_step_by_walking(
+        holds, active, patience)
 
 
 def test_summary_and_timeseries_shapes():
