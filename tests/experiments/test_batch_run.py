@@ -311,3 +311,20 @@ def test_bad_options(tmp_path):
         with pytest.raises(ConfigError):
             run(design(), tmp_path / "r", **kw)
     assert not Path(tmp_path / "r").exists()
+
+
+def test_a_kept_generator_is_default_rng_with_its_state_set():
+    """The runner rebuilds a kept world's generator without hashing the seed: the same one."""
+    from experiments.batch.runner import _KeptSeed
+
+    ahead = np.random.default_rng(11)
+    ahead.random(7)
+    state = ahead.bit_generator.state
+    kept = np.random.Generator(np.random.PCG64(_KeptSeed(11)))
+    kept.bit_generator.state = state
+    plain = np.random.default_rng(11)
+    plain.bit_generator.state = state
+    assert kept.bit_generator.state == plain.bit_generator.state
+    assert np.array_equal(kept.random(50), plain.random(50))
+    for a, b in zip(kept.spawn(3), plain.spawn(3), strict=True):  # children too
+        assert np.array_equal(a.random(5), b.random(5))
