@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numba import njit
 
-from agents.rules.logit import defects_given_terms, exp_terms
+from agents.rules.logit import exp_terms
 from model import kernels
 from model.records import Rec
 
@@ -246,7 +246,6 @@ def _advance(t0, n_steps, uniforms, revise, fixed, fixed_action, use_revise, use
         c_total[r] = c[r].sum()
     inspected = np.ones(n, dtype=np.bool_)
     nobody = np.zeros(n, dtype=np.bool_)
-    decided = np.empty(n, dtype=np.bool_)
     new_belief = np.empty(n)
     truth = np.empty(n)
     terms = np.empty(n)
@@ -277,14 +276,13 @@ def _advance(t0, n_steps, uniforms, revise, fixed, fixed_action, use_revise, use
                 if rule[r] == 0:
                     exp_terms(d, beta[r], terms)
             u = uniforms[r, j]
-            if rule[r] == 0:
-                defects_given_terms(u[0], terms, decided)
-            else:
-                for k in range(n):
-                    decided[k] = d[k] > tolerance[r]
+            u0 = u[0]
+            logit = rule[r] == 0
+            tol = tolerance[r]
             unchanged = True
             for k in range(n):
-                v = decided[k]
+                # the rule: logit's test (defects_given_terms) or best_response's
+                v = u0[k] * (1.0 + terms[k]) < 1.0 if logit else d[k] > tol
                 if use_revise and not revise[r, j, k]:
                     v = act[k]
                 if use_fixed and fixed[r, j, k]:
@@ -318,15 +316,16 @@ def _advance(t0, n_steps, uniforms, revise, fixed, fixed_action, use_revise, use
                                     inv_den[r], truth)
                 for k in range(n):
                     error[r, j, k] = abs(new_belief[k] - truth[k])
+            if j == n_steps - 1:  # what only the last period leaves behind
+                for k in range(n):
+                    belief_used[r, k] = bel[k]
+                    ci = caught_int[r, k]
+                    caught_last[r, k] = caught_dom[r, k] or ci
+                    flagged_last[r, k] = ci or false_alarm[r, k]
             for k in range(n):
-                belief_used[r, k] = bel[k]
                 bel[k] = new_belief[k]
                 act[k] = nw[k]
-                ci = caught_int[r, k]
-                flag = ci or false_alarm[r, k]
-                caught_last[r, k] = caught_dom[r, k] or ci
-                flagged_last[r, k] = flag
-                if flag:
+                if caught_int[r, k] or false_alarm[r, k]:
                     flagged_ever[r, k] = True
             stands = belief_stands
 
