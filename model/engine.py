@@ -245,6 +245,15 @@ class Engine:
                            st.sanction_share, self.inspectorate.inspect_prob, st.gain_unit,
                            self.is_lab, st.c)
 
+    def recost(self) -> None:
+        """Recompute every actor's expected sanctions after a caller changed what they read.
+
+        For code that drives an engine from outside (:mod:`model.inspector` sets an inspection
+        quota between periods): the inspectorate's probabilities or penalties, or the treaty's
+        detection probability. The next period's advantage uses the new costs.
+        """
+        self._recost()
+
     def rival_share(self, x: np.ndarray) -> np.ndarray:
         """``rho_k = sum v_km c_m x_m / sum v_km c_m`` (0 when k has no rivals), in [0, 1]."""
         return self.structure.rival_share(x)

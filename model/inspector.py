@@ -80,7 +80,7 @@ def set_inspection_probability(engine: Engine, probability: float) -> float:
     inspectorate.quota = k
     inspectorate.limited = k < n
     inspectorate.inspect_prob = np.full(n, k / n)
-    engine._recost()
+    engine.recost()
     return k / n
 
 
