@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -260,29 +256,14 @@ def test_a_task_that_cannot_run_records_its_runs_as_failed(tmp_path, monkeypatch
 
 
 @pytest.mark.slow
-def test_kill_9_then_resume_holds_every_run_once(tmp_path):
+def test_kill_9_then_resume_holds_every_run_once(tmp_path, sweep_killed_after):
     path = tmp_path / "k.toml"
     path.write_text(
         '[meta]\nname = "k"\n[base.params]\nn_nations = 3\nn_labs = 3\n'
         "[sweep]\np_detect = { start = 0.0, stop = 1.0, num = 10 }\npenalty = [2.0, 8.0]\n"
         "[run]\nreplicates = 4\nsteps = 600\nmaster_seed = 9\n")
     out = tmp_path / "out"
-    cmd = [sys.executable, "-m", "experiments.cli", "sweep", str(path), "--executor", "serial",
-           "--out", str(out), "--chunk-size", "1", "--flush-rows", "2", "--quiet"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            start_new_session=True)
-    deadline = time.monotonic() + 60
-    try:
-        while time.monotonic() < deadline:
-            parts = list((out / "results").glob("part-*.parquet")) \
-                if (out / "results").is_dir() else []
-            if len(parts) >= 3 or proc.poll() is not None:
-                break
-            time.sleep(0.05)
-        assert proc.poll() is None, "the sweep ended before it could be killed"
-    finally:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
+    sweep_killed_after(path, out, chunk_size=1, flush_rows=2, parts=3, timeout=60)
     d = load_design(path)
     before = load_results(out).frame
     assert 0 < len(before) < d.n_runs

@@ -9,11 +9,6 @@ closing summary says which runs took the single-run path and why.
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pandas as pd
@@ -102,7 +97,7 @@ def test_local_pool_batched_equals_serial_single(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_kill_9_mid_batch_then_resume_is_exact(tmp_path: Path) -> None:
+def test_kill_9_mid_batch_then_resume_is_exact(tmp_path: Path, sweep_killed_after) -> None:
     """Batches of 8 runs are written whole: a killed sweep resumes to the uninterrupted table."""
     path = tmp_path / "k.toml"
     path.write_text(
@@ -110,22 +105,7 @@ def test_kill_9_mid_batch_then_resume_is_exact(tmp_path: Path) -> None:
         "[sweep]\np_detect = { start = 0.0, stop = 1.0, num = 12 }\npenalty = [2.0, 8.0]\n"
         "[run]\nreplicates = 4\nsteps = 1500\nmaster_seed = 9\n")
     out = tmp_path / "out"
-    cmd = [sys.executable, "-m", "experiments.cli", "sweep", str(path), "--executor", "serial",
-           "--out", str(out), "--chunk-size", "8", "--flush-rows", "8", "--quiet"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            start_new_session=True)
-    deadline = time.monotonic() + 120
-    try:
-        while time.monotonic() < deadline:
-            parts = list((out / "results").glob("part-*.parquet")) \
-                if (out / "results").is_dir() else []
-            if len(parts) >= 2 or proc.poll() is not None:
-                break
-            time.sleep(0.02)
-        assert proc.poll() is None, "the sweep ended before it could be killed"
-    finally:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
+    sweep_killed_after(path, out, chunk_size=8, flush_rows=8, parts=2)
     d = load_design(path)
     before = load_results(out).frame
     assert 0 < len(before) < d.n_runs and len(before) % 8 == 0  # whole batches only
