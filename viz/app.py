@@ -7,7 +7,9 @@ have to choose between a module's ``Page`` and its ``routes`` (and warns when bo
 the Simulate page lives in :mod:`viz.simulate` and reaches Solara only through the routes.
 
 With ``PAUSEGAME_WARM_UP=1`` (set by ``pausegame app``) the server loads the compiled kernels
-in the background as it starts, so the first visitor does not wait.
+in the background as it starts, so the first visitor does not wait. It also renders with
+reacton's fast reconciler (``REACTON_FAST=1``, :func:`viz.serve.server_env`; a plain ``solara
+run viz.app`` uses reacton's default one, with the same widgets, only slower).
 """
 
 from __future__ import annotations

@@ -42,8 +42,14 @@ def server_env(*, projector: bool = False, max_sessions: int | None = None,
 
     No telemetry: the app never calls home. Classroom settings: :mod:`viz.classroom`; a
     closed tab's session is freed after the idle time too (Solara's ``SOLARA_KERNEL_CULL_TIMEOUT``).
+    reacton's fast reconciler (``REACTON_FAST=1``) unless the caller's environment sets the
+    variable (``REACTON_FAST=0``: reacton's default one): it skips the components that did not
+    re-render (on a Simulate step, the controls), about half the server's time of a step, with
+    the same widgets (reacton compares the two in its own fuzz test). reacton reads it when a
+    page's render context is created.
     """
     env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False", "PAUSEGAME_WARM_UP": "1"}
+    env.setdefault("REACTON_FAST", "1")
     if projector:
         env["PAUSEGAME_PROJECTOR"] = "1"
     if max_sessions is not None:
@@ -134,12 +140,17 @@ def running_server(log: Path) -> Iterator[Server]:
         server.stop()
 
 
-def launch_browser(playwright: object) -> object:
-    """Launch the system Chromium headless through Playwright."""
+def launch_browser(playwright: object, extra_args: list[str] | None = None) -> object:
+    """Launch the system Chromium headless through Playwright.
+
+    ``extra_args`` are more Chromium flags after :data:`CHROMIUM_ARGS` (the classroom
+    benchmark, :mod:`viz.room_speed`, lets its 40 tabs share renderer processes with them).
+    """
     path = chromium_path()
     if path is None:
         raise RuntimeError("no chromium found; install Debian's `chromium` package")
-    return playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)  # type: ignore[attr-defined]
+    args = [*CHROMIUM_ARGS, *(extra_args or [])]
+    return playwright.chromium.launch(executable_path=path, args=args)  # type: ignore[attr-defined]
 
 
 if __name__ == "__main__":  # pragma: no cover - manual use

@@ -8,6 +8,7 @@ common colour-vision deficiencies: compliance runs from vermilion (defecting) to
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -21,6 +22,23 @@ _PALE = "#F3E6D8"
 _CONFIG = {"view": {"stroke": None}, "axis": {"labelFontSize": 10, "titleFontSize": 10},
            "legend": {"labelFontSize": 10, "titleFontSize": 10, "orient": "bottom"},
            "title": {"fontSize": 12}}
+
+
+def _named(name: str) -> dict[str, Any]:
+    """A layer's data: the spec's own dataset ``name``, JSON text (see :func:`_fixed`)."""
+    return {"name": name, "format": {"type": "json"}}
+
+
+def _fixed(rows: list[dict[str, Any]]) -> str:
+    """Rows as JSON text, for the spec's top-level ``datasets`` (Vega parses the text).
+
+    Rows that do not change while a world runs go there (:mod:`viz.livechart`); as text, the
+    server compares and sends them as one string, never walking every row on a render. NaN and
+    infinity become null (missing to Vega).
+    """
+    clean = [{k: (None if isinstance(v, float) and not math.isfinite(v) else v)
+              for k, v in row.items()} for row in rows]
+    return json.dumps(clean, separators=(",", ":"), allow_nan=False)
 
 
 def _num(x: Any) -> float | None:
@@ -65,8 +83,8 @@ def network_spec(
     scale_x = {"domain": [-1.15, 1.15], "nice": False}
     axis_none = None
     layers: list[dict[str, Any]] = [
-        {"data": {"values": links}, "mark": {"type": "rule", "color": "#9a9a9a",
-                                             "opacity": 0.6},
+        {"data": _named("links"), "mark": {"type": "rule", "color": "#9a9a9a",
+                                           "opacity": 0.6},
          "encoding": {"x": {"field": "x", "type": "quantitative", "scale": scale_x,
                             "axis": axis_none},
                       "y": {"field": "y", "type": "quantitative", "scale": scale_x,
@@ -111,8 +129,11 @@ def network_spec(
                      "y": {"field": "ly", "type": "quantitative", "scale": scale_x,
                            "axis": axis_none},
                      "text": {"field": "name"}}})
-    # the month is a signal (viz.livechart: a new month redraws without a new embed)
+    # the month is a signal (viz.livechart: a new month redraws without a new embed); the
+    # links are a named dataset, part of the chart itself: they change only when the
+    # alliances do, so a month sends and redraws only the nations and their names
     return {"$schema": SCHEMA, "params": [{"name": "month", "value": month}],
+            "datasets": {"links": _fixed(links)},
             "title": {"text": {"expr": "'Alliance network of nations, month ' + month"}},
             "width": NETWORK_WIDTH, "height": NETWORK_HEIGHT, "layer": layers,
             "config": _CONFIG, "usermeta": {"embedOptions": {"renderer": "svg"}}}
@@ -333,18 +354,24 @@ def timeseries_spec(ts: Mapping[str, np.ndarray], params: Mapping[str, Any], *,
 
 def theory_spec(params: Mapping[str, Any], curve: Mapping[str, np.ndarray], summary: Any,
                 simulated: float | None) -> dict[str, Any]:
-    """Mean-field compliance against p_detect, with threshold, band, boundary and this run."""
+    """Mean-field compliance against p_detect, with threshold, band, boundary and this run.
+
+    Theory's own marks (the curves, the band, the threshold and boundary) are named datasets
+    of the chart itself: they stay as they are while the world runs, so a month sends and
+    redraws only this run's point (:mod:`viz.livechart`).
+    """
     rows = [{"p": round(float(p), 4), "compliant": round(float(a), 4),
              "broken": round(float(b), 4)}
             for p, a, b in zip(curve["p"], curve["compliant"], curve["defecting"], strict=True)]
     x = {"field": "p", "type": "quantitative", "title": "p_detect",
          "scale": {"domain": [0, 1], "nice": False}}
     layers: list[dict[str, Any]] = []
+    datasets: dict[str, Any] = {"curve": rows}
     if summary is not None:
         band = summary.band.clip()
         if not band.empty:
-            layers.append({"data": {"values": [{"a": band.low, "b": band.high,
-                                                "what": "bistable band"}]},
+            datasets["band"] = [{"a": band.low, "b": band.high, "what": "bistable band"}]
+            layers.append({"data": _named("band"),
                            "mark": {"type": "rect", "color": ORANGE, "opacity": 0.3},
                            "encoding": {"x": {"field": "a", "type": "quantitative"},
                                         "x2": {"field": "b"},
@@ -356,7 +383,8 @@ def theory_spec(params: Mapping[str, Any], curve: Mapping[str, np.ndarray], summ
             marks.append({"p": round(summary.survival_boundary, 4),
                           "what": "survival boundary"})
         if marks:
-            layers.append({"data": {"values": marks},
+            datasets["marks"] = marks
+            layers.append({"data": _named("marks"),
                            "mark": {"type": "rule", "strokeDash": [4, 3]},
                            "encoding": {"x": {"field": "p", "type": "quantitative"},
                                         "color": {"field": "what", "type": "nominal",
@@ -367,23 +395,24 @@ def theory_spec(params: Mapping[str, Any], curve: Mapping[str, np.ndarray], summ
                                                       "range": [GREY, GREEN]}},
                                         "tooltip": [{"field": "what"},
                                                     {"field": "p", "format": ".3f"}]}})
-    layers.append({"data": {"values": rows}, "mark": {"type": "line", "color": BLUE,
-                                                      "strokeWidth": 2},
+    layers.append({"data": _named("curve"), "mark": {"type": "line", "color": BLUE,
+                                                     "strokeWidth": 2},
                    "encoding": {"x": x, "y": {"field": "compliant", "type": "quantitative",
                                               "title": "mean-field compliance",
                                               "scale": {"domain": [0, 1]}}}})
     if any(abs(r["compliant"] - r["broken"]) > 1e-9 for r in rows):
-        layers.append({"data": {"values": rows},
+        layers.append({"data": _named("curve"),
                        "mark": {"type": "line", "color": VERMILION, "strokeDash": [5, 3]},
                        "encoding": {"x": x, "y": {"field": "broken",
                                                   "type": "quantitative"}}})
     p_now = float(params["p_detect"])
     here = {"p": p_now, "c": None if simulated is None else _num(simulated),
             "what": "this run now"}
-    layers.append({"data": {"values": [here]}, "mark": {"type": "rule", "color": "#000000"},
+    now = [here]  # one dataset for the rule and the diamond
+    layers.append({"data": {"values": now}, "mark": {"type": "rule", "color": "#000000"},
                    "encoding": {"x": {"field": "p", "type": "quantitative"}}})
     if here["c"] is not None:
-        layers.append({"data": {"values": [here]},
+        layers.append({"data": {"values": now},
                        "mark": {"type": "point", "shape": "diamond", "filled": True,
                                 "color": "#000000", "size": 90},
                        "encoding": {"x": {"field": "p", "type": "quantitative"},
@@ -392,4 +421,6 @@ def theory_spec(params: Mapping[str, Any], curve: Mapping[str, np.ndarray], summ
                                                 {"field": "c", "format": ".2f",
                                                  "title": "compliance"}]}})
     return {"$schema": SCHEMA, "title": "Theory: mean field (identical nations, no alliances)",
-            "width": 300, "height": 170, "layer": layers, "config": _CONFIG}
+            "width": 300, "height": 170,
+            "datasets": {k: _fixed(v) for k, v in datasets.items()}, "layer": layers,
+            "config": _CONFIG}
