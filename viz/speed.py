@@ -8,7 +8,14 @@ Simulate world is 30 nations and 100 labs.
   and all three charts are drawn;
 - step update: from clicking Step until the counter shows the new month and the network (SVG)
   and the time-series canvases have been redrawn;
-- play: months advanced per second over several seconds of Play.
+- play: months advanced per second over several seconds of Play at the page's default speed
+  (:data:`viz.simulate.PLAY_RATE` months per second, which Play keeps to, so never more than
+  that), then at the fastest speed its Speed control offers (how fast the page can play).
+
+The waits keep the measuring out of the measured time: the month counter is read with a plain
+query, not Playwright's ``expect`` (which, while the text is absent, takes an accessibility
+snapshot of the whole page at every poll: tens of milliseconds of the browser's main thread,
+taken from the page it measures), and each canvas is encoded once per poll.
 
 The other pages (:func:`measure_pages`), with an empty map cache:
 
@@ -31,13 +38,21 @@ from pathlib import Path
 QUERY = "?n_nations=30&n_labs=100&penalty=9&steps=600&seed=3"
 
 _CANVASES = """() => [...document.querySelectorAll('.pg-timeseries canvas')]
-    .map(c => c.toDataURL().length + ':' + c.toDataURL().slice(-64)).join('|')
-    + '|' + (document.querySelector('.pg-network svg.marks') || {}).innerHTML"""
+    .map(c => { const url = c.toDataURL(); return url.length + ':' + url.slice(-64); })
+    .join('|') + '|' + (document.querySelector('.pg-network svg.marks') || {}).innerHTML"""
+#: True once the month counter reads the text given (a query per animation frame).
+_MONTH_IS = """(text) => { const el = document.querySelector('.pg-month');
+    return !!el && el.textContent.trim() === text; }"""
+
+
+def _wait_month(page: object, text: str, timeout: float) -> None:
+    """Wait until the month counter reads ``text`` (see the module: no ``expect``)."""
+    page.wait_for_function(_MONTH_IS, arg=text, timeout=timeout)  # type: ignore[attr-defined]
 
 
 def measure(steps: int = 5, play_seconds: float = 6.0) -> dict[str, float]:
     """Open the page and time it; returns seconds and steps per second."""
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import sync_playwright
 
     from viz.serve import launch_browser, running_server
 
@@ -49,7 +64,7 @@ def measure(steps: int = 5, play_seconds: float = 6.0) -> dict[str, float]:
         page = browser.new_page(viewport={"width": 1400, "height": 1000})  # type: ignore[attr-defined]
         start = time.perf_counter()
         page.goto(server.url + QUERY)
-        expect(page.get_by_text("Month: 0 of 600")).to_be_visible(timeout=60_000)
+        _wait_month(page, "Month: 0 of 600", 60_000)
         page.wait_for_function("() => document.querySelectorAll('.pg-network svg.marks, "
                                ".pg-timeseries canvas, .pg-theory canvas').length >= 7",
                                timeout=60_000)
@@ -59,20 +74,33 @@ def measure(steps: int = 5, play_seconds: float = 6.0) -> dict[str, float]:
             before = page.evaluate(_CANVASES)
             start = time.perf_counter()
             page.get_by_role("button", name="Step").click()
-            expect(page.get_by_text(f"Month: {i} of 600")).to_be_visible(timeout=20_000)
+            _wait_month(page, f"Month: {i} of 600", 20_000)
             page.wait_for_function(f"(b) => ({_CANVASES})() !== b", arg=before, timeout=20_000)
             times.append(time.perf_counter() - start)
         out["step_update_median_s"] = statistics.median(times)
         out["step_update_max_s"] = max(times)
-        month = int(page.locator(".pg-month").inner_text().split()[1])
-        page.get_by_role("button", name="Play").click()
-        start = time.perf_counter()
-        time.sleep(play_seconds)
-        later = int(page.locator(".pg-month").inner_text().split()[1])
-        out["play_steps_per_s"] = (later - month) / (time.perf_counter() - start)
-        page.get_by_role("button", name="Pause").click()
+        out["play_steps_per_s"] = _play_rate(page, play_seconds)
+        from viz.simulate import PLAY_RATES
+
+        # the fastest speed the Speed control offers: how fast the page can play at all
+        page.locator(".pg-speed").click()
+        page.get_by_role("option", name=f"{max(PLAY_RATES):g} months/s").click()
+        out["play_fastest_setting"] = max(PLAY_RATES)
+        out["play_fastest_steps_per_s"] = _play_rate(page, play_seconds)
         browser.close()  # type: ignore[attr-defined]
     return out
+
+
+def _play_rate(page: object, seconds: float) -> float:
+    """Months the page advances per second over ``seconds`` of Play (then paused)."""
+    month = int(page.locator(".pg-month").inner_text().split()[1])  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Play").click()  # type: ignore[attr-defined]
+    start = time.perf_counter()
+    time.sleep(seconds)
+    later = int(page.locator(".pg-month").inner_text().split()[1])  # type: ignore[attr-defined]
+    rate = (later - month) / (time.perf_counter() - start)
+    page.get_by_role("button", name="Pause").click()  # type: ignore[attr-defined]
+    return rate
 
 
 def _play_periods(page: object, first: int, count: int) -> list[float]:
