@@ -693,7 +693,7 @@ class _Local:
             with warnings.catch_warnings():
                 warnings.filterwarnings("ignore", message=".*multi-threaded.*fork",
                                         category=DeprecationWarning)
-                self.pool.submit(int).result()
+                self.pool.submit(int)  # forks now; the workers load the engine meanwhile
 
     def submit(self, task: Task) -> Future[ChunkResult]:
         return self.pool.submit(run_chunk, task)
@@ -895,9 +895,22 @@ def run_design(
         raise ConfigError(f"chunk_size={chunk_size} is not allowed; allowed: an integer >= 1")
     if scheduler and executor != "dask":
         raise ConfigError("a scheduler address needs executor 'dask'")
-    store, action = ResultsStore.open(out, design, extend=extend,
-                                      allow_version_change=allow_version_change,
-                                      command=command)
+    early: _Local | None = None
+    if executor == "local" and start_method_for(start_method) == "fork" and \
+            not Path(out).exists():
+        # a new directory, so every run is to do: the workers fork and load the engine while
+        # this process writes the plan
+        todo = design.n_runs if max_runs is None else min(max_runs, design.n_runs)
+        if todo:
+            early = _Local(_local_pool_size(todo, workers, chunk_size)[0], "fork")
+    try:
+        store, action = ResultsStore.open(out, design, extend=extend,
+                                          allow_version_change=allow_version_change,
+                                          command=command)
+    except BaseException:
+        if early is not None:
+            early.close()
+        raise
     for message in warnings:
         _warn(message)
     try:
@@ -906,9 +919,17 @@ def run_design(
                           chunk_size=chunk_size, retry_failed=retry_failed, max_runs=max_runs,
                           flush_rows=flush_rows, progress=progress,
                           progress_interval=progress_interval, on_progress=on_progress,
-                          load=load, batched=batched)
+                          load=load, batched=batched, early=early)
     finally:
         store.close()
+
+
+def _local_pool_size(todo: int, workers: int | None, chunk_size: int | None) -> tuple[int, int]:
+    """A local pool's workers and runs per task for ``todo`` runs."""
+    # no more workers than tasks: a worker without a task is a process for nothing
+    want = min(workers or usable_cores(), todo)
+    size = chunk_size or default_chunk_size(todo, want)
+    return max(1, min(want, -(-todo // size))), size
 
 
 def _run_store(store: ResultsStore, action: str, design: Design, *, executor: str,
@@ -916,8 +937,11 @@ def _run_store(store: ResultsStore, action: str, design: Design, *, executor: st
                chunk_size: int | None, retry_failed: bool, max_runs: int | None,
                flush_rows: int, progress: str, progress_interval: float,
                on_progress: Callable[[int, int], None] | None, load: bool,
-               batched: bool = True) -> BatchResult:
-    """The body of :func:`run_design`, with the store opened (and locked)."""
+               batched: bool = True, early: _Local | None = None) -> BatchResult:
+    """The body of :func:`run_design`, with the store opened (and locked).
+
+    ``early``: the local pool :func:`run_design` started before opening a new directory.
+    """
     set_aside = store.repair()
     for note in set_aside:
         _warn(note)
@@ -932,14 +956,15 @@ def _run_store(store: ResultsStore, action: str, design: Design, *, executor: st
     started = time.perf_counter()
 
     pool: _Serial | _Local | _Dask
+    if early is not None and (executor != "local" or todo == 0):
+        early.close()
+        early = None
     if executor == "serial" or todo == 0:
         pool = _Serial()
         size = chunk_size or default_chunk_size(todo, 1)
     elif executor == "local":
-        # no more workers than tasks: a worker without a task is a process for nothing
-        want = min(workers or usable_cores(), todo)
-        size = chunk_size or default_chunk_size(todo, want)
-        pool = _Local(max(1, min(want, -(-todo // size))), start_method_for(start_method))
+        n_workers, size = _local_pool_size(todo, workers, chunk_size)
+        pool = early if early is not None else _Local(n_workers, start_method_for(start_method))
     else:
         pool = _Dask(scheduler, min(workers, todo) if workers else None)
         size = chunk_size or default_chunk_size(todo, pool.workers)
