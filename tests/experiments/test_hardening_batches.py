@@ -302,7 +302,12 @@ def test_auto_start_method_forks_only_a_single_threaded_process_on_linux():
     assert batch_runner.start_method_for("spawn") == "spawn"
     assert batch_runner.start_method_for("forkserver") == "forkserver"
     single = "fork" if sys.platform.startswith("linux") else "spawn"
-    assert batch_runner.start_method_for("auto") == single
+    # a fresh process (as `pausegame sweep` is), since earlier tests may leave threads here
+    code = ("from experiments.batch.runner import start_method_for; "
+            "print(start_method_for('auto'))")
+    fresh = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           check=True)
+    assert fresh.stdout.strip() == single
     stop = threading.Event()
     thread = threading.Thread(target=stop.wait)
     thread.start()
