@@ -7,6 +7,11 @@ data apart: ``spec`` is the chart without its rows (equal from month to month, s
 sent nor embedded again), ``chart_data`` is one JSON text with the named datasets and signals
 (:func:`split`), which the browser hands to the view already drawn (``view.data``,
 ``view.signal``). A new spec (another world, a collapse line) embeds the chart again.
+
+Rows that do not change from month to month (the network's links, theory's curves) belong in
+the spec's own top-level ``datasets`` (named, Vega-Lite's standard place; :mod:`viz.specs`
+gives them as JSON text): :func:`split` leaves them in the spec, so a month neither sends them
+nor makes the browser redraw their marks.
 """
 
 from __future__ import annotations
@@ -34,7 +39,8 @@ def split(spec: dict[str, Any]) -> tuple[dict[str, Any], str]:
     Every inline ``{"values": rows}`` (top level, layers, concatenated views) becomes a named
     dataset (``d0``, ``d1``, ...; one name per list object, so layers sharing rows send them
     once); top-level params with a ``value`` become signals (their value in the spec set to
-    None), so a title that shows the month changes without a new embed.
+    None), so a title that shows the month changes without a new embed. The spec's own
+    top-level ``datasets`` stay in it (fixed rows: the browser merges them with the month's).
 
     >>> static, data = split({"data": {"values": [{"x": 1}]}, "mark": "point",
     ...                       "params": [{"name": "month", "value": 3}]})
