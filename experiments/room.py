@@ -850,6 +850,26 @@ class Room:
                 "ended_because": self.ended_because,
             }
 
+    def student_stamp(self, token: Any) -> tuple[Any, ...]:
+        """A cheap value that changes whenever :meth:`student_view` of ``token`` may change.
+
+        Everything a student's view shows follows from what this covers: the room's state
+        (status, the engine's month, closing, why it ended), the talk, the month's clock (its
+        deadline or the time a pause left) and the seat itself (name, presence, months played,
+        whether it has decided). The clock running down is not in it (``seconds_left``: a page
+        redraws its countdown on its own). Another seat's decision, join, leave or rejoin
+        changes none of it, unless it resolves the month. A page checks this on every
+        :attr:`version` change and redraws only when it differs.
+
+        Raises:
+            NotAllowed: A token that is not a seat of this room.
+        """
+        with self._lock:
+            seat = self._seat(token)
+            return (self.status, self.engine.t, self.closed, self.ended_because,
+                    len(self.pledges), self._deadline_at, self._remaining, seat.name,
+                    seat.present, len(seat.months), seat.nation in self._pending)
+
     def teacher_view(self, teacher_token: Any) -> dict[str, Any]:
         """Everything: who has decided, each nation's true action, flags and votes, talk."""
         with self._lock:

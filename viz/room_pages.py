@@ -117,9 +117,31 @@ def base_url() -> str:
     return f"http://{host}"
 
 
-def use_room_updates(room: Room | None) -> int:
-    """Redraw when ``room`` changes (at once), and every 5 s of a running countdown."""
+def use_room_updates(room: Room | None, stamp: Callable[[], Any] | None = None) -> int:
+    """Redraw when ``room`` changes (at once), and every 5 s of a running countdown.
+
+    ``stamp``: what of the room the page shows, cheaply (a student's page passes
+    :meth:`~experiments.room.Room.student_stamp`): on a change of the room the page redraws
+    only when the stamp differs from the one its last render drew (without one: on every
+    change). A class of 40 makes 40 changes a month; each student's page then redraws for its
+    own decision (once: the click's own redraw has drawn it) and for the month, not for each
+    of the other 39 decisions.
+    """
     tick, set_tick = solara.use_state(0)
+    latest = solara.use_ref(stamp)
+    latest.current = stamp  # the thread reads the newest render's (its seat may change)
+
+    def mark() -> Any:
+        now = latest.current
+        if now is None:
+            return None
+        try:
+            return now()
+        except RoomError as exc:  # the page shows the refusal when it redraws
+            return str(exc)
+
+    drawn = solara.use_ref(None)
+    drawn.current = mark()  # before the page reads the room: never newer than what it draws
 
     def watch(cancel: threading.Event) -> None:
         if room is None:
@@ -129,8 +151,12 @@ def use_room_updates(room: Room | None) -> int:
         while not cancel.is_set():
             now = room.wait_for_change(seen, timeout=1.0)
             s = room.seconds_left()
-            if now != seen or (s is not None and (left is None or int(s) // 5 != int(left) // 5)):
-                seen, left = now, s
+            changed = now != seen
+            seen = now
+            if changed and latest.current is not None:
+                changed = mark() != drawn.current
+            if changed or (s is not None and (left is None or int(s) // 5 != int(left) // 5)):
+                left = s
                 set_tick(lambda t: t + 1)
 
     solara.use_thread(watch, dependencies=[id(room)], intrusive_cancel=False)
@@ -138,18 +164,18 @@ def use_room_updates(room: Room | None) -> int:
 
 
 def _line(text: str, classes: list[str] | None = None,
-          style: dict[str, str] | None = None) -> None:
-    """A paragraph of plain text (escaped by Solara)."""
-    solara.Text(text, classes=classes or [], style={"display": "block", "margin": "4px 0",
-                                                    **(style or {})})
+          style: dict[str, str] | None = None) -> Any:
+    """A paragraph of plain text (escaped by Solara); returns its element."""
+    return solara.Text(text, classes=classes or [],
+                       style={"display": "block", "margin": "4px 0", **(style or {})})
 
 
-def _table(header: list[str], rows: list[list[str]], cls: str) -> None:
+def _table(header: list[str], rows: list[list[str]], cls: str) -> Any:
     """An HTML table of already escaped cells, scrolling sideways on a narrow screen."""
     head = "".join(f"<th>{h}</th>" for h in header)
     body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
-    solara.HTML(tag="div", unsafe_innerHTML=f"<table><tr>{head}</tr>{body}</table>",
-                classes=["pg-scroll", cls])
+    return solara.HTML(tag="div", unsafe_innerHTML=f"<table><tr>{head}</tr>{body}</table>",
+                       classes=["pg-scroll", cls])
 
 
 def _action(defected: bool) -> str:
@@ -187,14 +213,18 @@ def _guard(action: Callable[[], Any], set_error: Callable[[str], None],
 # ---------------------------------------------------------------------------------- students
 @solara.component
 def StudentCard(room: Room, token: str) -> None:
-    """A student's month: the decision, the messages, last month, the talk, the debrief."""
-    tick = use_room_updates(room)
+    """A student's month: the decision, the messages, last month, the talk, the debrief.
+
+    It redraws when something it shows changes (:meth:`~experiments.room.Room.student_stamp`:
+    the month, the talk, the clock, this seat), not on the other students' decisions. Every
+    part of the card has its own key, so a part that comes or goes (the decision, once it is
+    in) leaves the others' widgets as they are instead of rebuilding every part after it.
+    """
+    tick = use_room_updates(room, lambda: room.student_stamp(token))
     _rev, set_rev = solara.use_state(0)
     error, set_error = solara.use_state("")
     shielded, set_shielded = solara.use_state(list[str]())
     membership, set_membership = solara.use_state("Let the model decide")
-    proposal, set_proposal = solara.use_state("0.6")
-    accused, set_accused = solara.use_state("")
     del tick
     try:
         view = room.student_view(token)
@@ -212,38 +242,40 @@ def StudentCard(room: Room, token: str) -> None:
                      classes=["pg-room-student"]):
         solara.HTML(tag="div", unsafe_innerHTML=f"Playing as <b>{view['name']}</b>. "
                     f"Total so far: <b class='pg-room-total'>{view['total_points']}</b> points "
-                    "(100 points: what defecting gains your nation in one month).")
+                    "(100 points: what defecting gains your nation in one month).").key("head")
         _line(month_line(view), classes=["pg-room-status"],
-              style={"font-weight": "700", "font-size": "1.15rem"})
-        _line(view["status_text"], style={"color": "#444"})
+              style={"font-weight": "700", "font-size": "1.15rem"}).key("status")
+        _line(view["status_text"], style={"color": "#444"}).key("status-text")
         if error:
-            solara.Error(error, classes=["pg-room-error"])
+            solara.Error(error, classes=["pg-room-error"]).key("error")
         last = view["last"]
         if last and last["notice"]:
-            solara.Warning(last["notice"], classes=["pg-room-notice"])
+            solara.Warning(last["notice"], classes=["pg-room-notice"]).key("notice")
         running = view["status"] in ("playing", "paused")
         if running and view["decided"]:
             solara.Success(f"Your decision for month {view['month']} is in. The month resolves "
                            "when everyone has decided, at the deadline, or when the teacher "
-                           "moves on.", classes=["pg-room-decided"])
+                           "moves on.", classes=["pg-room-decided"]).key("decided")
         elif running:
             exp = view["expected_points"]
             _line(f"Month {view['month']}: comply or defect? Expected this month: comply "
                   f"{exp['comply']} points, defect {exp['defect']} points (if the others "
-                  "act as last month).")
+                  "act as last month).").key("expected")
             if view["voting"]:
                 others = [n for n in view["nations"] if n != view["nation"]]
                 solara.SelectMultiple("Shield from sanctions (vote no on)", values=shielded,
                                       all_values=others, on_value=set_shielded,
-                                      classes=["pg-room-shield"])
+                                      classes=["pg-room-shield"]).key("shield")
             if view["membership_round"]:
-                _line("This month opens a negotiation round: is your nation a member?")
+                _line("This month opens a negotiation round: is your nation a member?"
+                      ).key("round")
                 solara.ToggleButtonsSingle(value=membership,
                                            values=["Be a member", "Stay out",
                                                    "Let the model decide"],
                                            on_value=set_membership,
                                            classes=["pg-room-membership"],
-                                           style={"flex-wrap": "wrap", "height": "auto"})
+                                           style={"flex-wrap": "wrap", "height": "auto"}
+                                           ).key("membership")
 
             def decide(action: str) -> None:
                 votes = ({n: "no" for n in shielded} if view["voting"] else None)
@@ -252,49 +284,83 @@ def StudentCard(room: Room, token: str) -> None:
                                         membership=member if view["membership_round"]
                                         else None))
 
-            with solara.Row(classes=["pg-room-row"]):
+            with solara.Row(classes=["pg-room-row"]).key("decide"):
                 solara.Button("Comply", on_click=lambda: decide("comply"), color="success",
                               classes=["pg-room-comply"])
                 solara.Button("Defect", on_click=lambda: decide("defect"), color="error",
                               classes=["pg-room-defect"])
         if running:
-            with solara.Details("Send a message to the other nations"):
-                with solara.Row(classes=["pg-room-row"]):
-                    solara.Button(MESSAGES["comply_if_you_do"], outlined=True,
-                                  on_click=lambda: act(lambda: room.pledge(
-                                      token, "comply_if_you_do")))
-                    solara.Select("p_detect", values=list(PROPOSALS), value=proposal,
-                                  on_value=set_proposal, style={"max-width": "110px"})
-                    solara.Button("Propose p_detect", outlined=True,
-                                  on_click=lambda: act(lambda: room.pledge(
-                                      token, "propose_p_detect", proposal)))
-                    others = [n for n in view["nations"] if n != view["nation"]]
-                    solara.Select("Nation", values=others, value=accused or None,
-                                  on_value=set_accused, style={"max-width": "160px"})
-                    solara.Button("Accuse", outlined=True,
-                                  on_click=lambda: act(lambda: room.pledge(
-                                      token, "accuse", accused)))
+            others = tuple(n for n in view["nations"] if n != view["nation"])
+            SendMessages(room, token, others, act).key("send")
         if last:
-            with solara.Card(f"Month {last['month']}", classes=["pg-room-last"]):
-                _line(last["sentence"])
-                if view["information"] != "perfect":
-                    flagged = ", ".join(view["revealed"]["flagged"]) or "none"
-                    _line(f"Verification flagged these nations last month: {flagged}. "
-                          "(You do not see the others' true actions in this game.)",
-                          classes=["pg-room-revealed"])
+            LastMonth(last["month"], last["sentence"], view["information"] != "perfect",
+                      tuple(view["revealed"]["flagged"])).key("last")
         if view["pledges"]:
-            with solara.Card("Messages", classes=["pg-room-talk"]):
-                for p in view["pledges"]:
-                    _line(f"Month {p['month']}, {p['nation']}: \u201c{p['text']}\u201d")
+            Talk(tuple((p["month"], p["nation"], p["text"]) for p in view["pledges"])
+                 ).key("talk")
         if view["status"] == "finished":
-            StudentDebrief(room, view)
+            StudentDebrief(room, view).key("debrief")
         if view["present"] and view["status"] != "finished":
-            solara.Button("Leave the room", text=True, classes=["pg-room-leave"],
-                          on_click=lambda: act(lambda: room.leave(token)))
+            Leave(room, token, act).key("leave")
         elif not view["present"]:
-            solara.Info("You left: the model plays your nation. Rejoin to play again.")
+            solara.Info("You left: the model plays your nation. Rejoin to play again."
+                        ).key("left")
             solara.Button("Rejoin", on_click=lambda: act(lambda: room.rejoin(token)),
-                          classes=["pg-room-rejoin"])
+                          classes=["pg-room-rejoin"]).key("rejoin")
+
+
+# The parts of a student's card that a month or a decision often leaves as they were: each is a
+# component of its own with plain arguments, which the server's reconciler skips when they are
+# equal to the last render's (REACTON_FAST; reacton's default one re-runs them to the same
+# widgets). Each draws exactly one element, so the card's widgets are the same as inline.
+@solara.component
+def SendMessages(room: Room, token: str, others: tuple[str, ...],
+                 act: Callable[[Callable[[], Any]], None]) -> None:
+    """The fixed negotiation messages a student can send (a pledge, a proposal, an accusation)."""
+    proposal, set_proposal = solara.use_state("0.6")
+    accused, set_accused = solara.use_state("")
+    with solara.Details("Send a message to the other nations"):
+        with solara.Row(classes=["pg-room-row"]):
+            solara.Button(MESSAGES["comply_if_you_do"], outlined=True,
+                          on_click=lambda: act(lambda: room.pledge(token, "comply_if_you_do")))
+            solara.Select("p_detect", values=list(PROPOSALS), value=proposal,
+                          on_value=set_proposal, style={"max-width": "110px"})
+            solara.Button("Propose p_detect", outlined=True,
+                          on_click=lambda: act(lambda: room.pledge(
+                              token, "propose_p_detect", proposal)))
+            solara.Select("Nation", values=list(others), value=accused or None,
+                          on_value=set_accused, style={"max-width": "160px"})
+            solara.Button("Accuse", outlined=True,
+                          on_click=lambda: act(lambda: room.pledge(token, "accuse", accused)))
+
+
+@solara.component
+def LastMonth(month: int, sentence: str, hidden: bool, flagged: tuple[str, ...]) -> None:
+    """Last month's card: what happened to the nation, and the nations verification flagged.
+
+    ``hidden``: the others' true actions are hidden in this game (then the flags are shown).
+    """
+    with solara.Card(f"Month {month}", classes=["pg-room-last"]):
+        _line(sentence)
+        if hidden:
+            _line(f"Verification flagged these nations last month: {', '.join(flagged) or 'none'}"
+                  ". (You do not see the others' true actions in this game.)",
+                  classes=["pg-room-revealed"])
+
+
+@solara.component
+def Talk(pledges: tuple[tuple[int, str, str], ...]) -> None:
+    """The messages of this month and the last: (month, nation, text) each."""
+    with solara.Card("Messages", classes=["pg-room-talk"]):
+        for month, nation, text in pledges:
+            _line(f"Month {month}, {nation}: \u201c{text}\u201d")
+
+
+@solara.component
+def Leave(room: Room, token: str, act: Callable[[Callable[[], Any]], None]) -> None:
+    """Leave the room (the model plays the nation until the student rejoins)."""
+    solara.Button("Leave the room", text=True, classes=["pg-room-leave"],
+                  on_click=lambda: act(lambda: room.leave(token)))
 
 
 @solara.component
@@ -514,33 +580,80 @@ def Dashboard(room: Room) -> None:
     words, set_words = solara.use_state(", ".join(room.block_list))
     note, set_note = solara.use_state("")
     t = room.teacher_token
+    link = f"{base_url()}/join?room={room.code}"
+    qr = solara.use_memo(lambda: qr_svg(link), [link])  # 4 ms a code: once, not per decision
     if room.closed:
         solara.Info(f"Room {room.code} is closed ({room.ended_because}).")
         return
     view = room.teacher_view(t)
-    link = f"{base_url()}/join?room={room.code}"
 
     def act(fn: Callable[[], Any]) -> None:
         _guard(fn, set_error, lambda: set_rev(lambda r: r + 1))
 
-    with solara.Row(classes=["pg-room-row"]):
-        with solara.Column(gap="2px"):
-            _line("Room code", style={"color": "#555"})
-            _line(room.code, classes=["pg-code", "pg-teach-code"])
-            solara.HTML(tag="div", unsafe_innerHTML=f"Students open <b>{html.escape(link)}</b>",
-                        classes=["pg-teach-link"])
-        solara.HTML(tag="div", unsafe_innerHTML=qr_svg(link), classes=["pg-qr"])
+    RoomHeader(room.code, link, qr).key("header")
     _line(f"{view['scenario']}, seed {view['seed']}: " + month_line(view),
-          classes=["pg-teach-status"], style={"font-weight": "700", "font-size": "1.2rem"})
+          classes=["pg-teach-status"], style={"font-weight": "700", "font-size": "1.2rem"}
+          ).key("status")
     present, decided = view["present"], len(view["decided"])
     waiting = ", ".join(view["waiting"]) or "nobody"
     month = (f"; decided {decided} of {present}; waiting for: {waiting}"
              if view["status"] in ("playing", "paused") else "")
     _line(f"{view['students']} students ({present} here){month}.",
-          classes=["pg-teach-decided"])
+          classes=["pg-teach-decided"]).key("decided")
     if error:
-        solara.Error(error, classes=["pg-room-error"])
+        solara.Error(error, classes=["pg-room-error"]).key("error")
     status = view["status"]
+    Controls(room, status, act).key("controls")
+    rows = []
+    for n in view["nations"]:
+        student = n["student"] or ("<i>model</i>" if not n["open"] else "<i>free (model)</i>")
+        here = "" if n["present"] is None else ("here" if n["present"] else "away")
+        dec = "" if n["decided"] is None else ("yes" if n["decided"] else "no")
+        rows.append([html.escape(n["nation"]), student, here, dec, _action(n["defected"]),
+                     f"{n['labs_defecting']} of {n['labs']}", "yes" if n["member"] else "no",
+                     ("caught" if n["caught"] else "flagged") if n["flagged"] else "",
+                     ", ".join(n.get("votes", [])), n["total_points"]])
+    _table(["Nation", "Student", "", "Decided", "Last action", "Labs defecting", "Member",
+            "Flag", "Vote", "Points"], rows, "pg-teach-nations").key("nations")
+    series = view["compliance"]
+    _line("World compliance (capability-weighted) by month: "
+          + " ".join(f"{x:.2f}" for x in series), classes=["pg-teach-compliance"]
+          ).key("compliance")
+    if view["pledges"]:
+        _table(["Month", "Nation", "Message"],
+               [[str(p["month"]), html.escape(p["nation"]), html.escape(p["text"])]
+                for p in view["pledges"]], "pg-teach-talk").key("talk")
+
+    def apply_block_list() -> None:
+        renamed = room.set_block_list(t, words)
+        set_note(("Renamed: " + ", ".join(renamed)) if renamed else "No seated name matched.")
+        set_rev(lambda r: r + 1)
+
+    BlockList(words, set_words, apply_block_list).key("block")
+    if note:
+        _line(note, classes=["pg-teach-block-note"]).key("note")
+    if status == "finished":
+        TeacherDebrief(room).key("debrief")
+
+
+# The dashboard's parts that a decision leaves as they were (as the student's card's parts:
+# one element each, skipped by the server's reconciler while their arguments are equal).
+@solara.component
+def RoomHeader(code: str, link: str, qr: str) -> None:
+    """The room code, the join link and its QR code."""
+    with solara.Row(classes=["pg-room-row"]):
+        with solara.Column(gap="2px"):
+            _line("Room code", style={"color": "#555"})
+            _line(code, classes=["pg-code", "pg-teach-code"])
+            solara.HTML(tag="div", unsafe_innerHTML=f"Students open <b>{html.escape(link)}</b>",
+                        classes=["pg-teach-link"])
+        solara.HTML(tag="div", unsafe_innerHTML=qr, classes=["pg-qr"])
+
+
+@solara.component
+def Controls(room: Room, status: str, act: Callable[[Callable[[], Any]], None]) -> None:
+    """The teacher's buttons for the room's state (``status``)."""
+    t = room.teacher_token
     with solara.Row(classes=["pg-room-row"]):
         if status == "lobby":
             solara.Button("Start", color="primary", classes=["pg-teach-start"],
@@ -560,40 +673,16 @@ def Dashboard(room: Room) -> None:
                           on_click=lambda: act(lambda: room.teacher_end(t)))
         solara.Button("Close room", text=True, classes=["pg-teach-close"],
                       on_click=lambda: act(lambda: rooms().close(room.code, t)))
-    rows = []
-    for n in view["nations"]:
-        student = n["student"] or ("<i>model</i>" if not n["open"] else "<i>free (model)</i>")
-        here = "" if n["present"] is None else ("here" if n["present"] else "away")
-        dec = "" if n["decided"] is None else ("yes" if n["decided"] else "no")
-        rows.append([html.escape(n["nation"]), student, here, dec, _action(n["defected"]),
-                     f"{n['labs_defecting']} of {n['labs']}", "yes" if n["member"] else "no",
-                     ("caught" if n["caught"] else "flagged") if n["flagged"] else "",
-                     ", ".join(n.get("votes", [])), n["total_points"]])
-    _table(["Nation", "Student", "", "Decided", "Last action", "Labs defecting", "Member",
-            "Flag", "Vote", "Points"], rows, "pg-teach-nations")
-    series = view["compliance"]
-    _line("World compliance (capability-weighted) by month: "
-          + " ".join(f"{x:.2f}" for x in series), classes=["pg-teach-compliance"])
-    if view["pledges"]:
-        _table(["Month", "Nation", "Message"],
-               [[str(p["month"]), html.escape(p["nation"]), html.escape(p["text"])]
-                for p in view["pledges"]], "pg-teach-talk")
+
+
+@solara.component
+def BlockList(words: str, on_words: Callable[[str], None], apply: Callable[[], None]) -> None:
+    """The words not allowed in names, and Apply (which renames the seated names that match)."""
     with solara.Row(classes=["pg-room-row"]):
         solara.InputText("Words not allowed in names (comma separated)", value=words,
-                         on_value=set_words, continuous_update=True,
+                         on_value=on_words, continuous_update=True,
                          classes=["pg-teach-block-edit"])
-
-        def apply_block_list() -> None:
-            renamed = room.set_block_list(t, words)
-            set_note(("Renamed: " + ", ".join(renamed)) if renamed else "No seated name matched.")
-            set_rev(lambda r: r + 1)
-
-        solara.Button("Apply", outlined=True, on_click=apply_block_list,
-                      classes=["pg-teach-block-apply"])
-    if note:
-        _line(note, classes=["pg-teach-block-note"])
-    if status == "finished":
-        TeacherDebrief(room)
+        solara.Button("Apply", outlined=True, on_click=apply, classes=["pg-teach-block-apply"])
 
 
 @solara.component

@@ -5,6 +5,8 @@ room itself: tests/experiments/test_room.py)."""
 
 from __future__ import annotations
 
+import time
+
 import ipyvuetify as v
 import solara
 
@@ -125,3 +127,88 @@ def test_the_teacher_filters_names_from_the_dashboard():
         assert "Student (Aurelia)" in _html(rc, "pg-teach-nations")
     finally:
         rc.close()
+
+
+def _wait(condition, seconds: float = 10.0) -> None:
+    """Wait until ``condition()`` (the pages redraw from their own watcher threads)."""
+    limit = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < limit, "the page did not redraw in time"
+        time.sleep(0.02)
+
+
+def _status(rc) -> str:
+    return " ".join(str(w.children) for w in rc.find(v.Html, class_="pg-room-status").widgets)
+
+
+def test_a_decision_redraws_the_deciders_card_and_the_dashboard_not_the_others_cards():
+    room = Room("default", seed=2, periods=2, deadline_seconds=None)
+    ada, bo, cy = room.join("Ada"), room.join("Bo"), room.join("Cy")
+    room.teacher_start(room.teacher_token)
+    cards = {t: _render(StudentCard(room, t)) for t in (ada, bo, cy)}
+    teacher = _render(Dashboard(room))
+    try:
+        time.sleep(0.3)  # every page's watcher is waiting on the room
+        cards_before, dashboard_before = StudentCard.render_count, Dashboard.render_count
+        room.decide(bo, 1, "comply")  # as Bo's other device would: Bo's card learns it too
+        _wait(lambda: cards[bo].find(v.Alert, class_="pg-room-decided").widgets)
+        _wait(lambda: "decided 1 of 3" in str(teacher.find(v.Html, class_="pg-teach-decided")
+                                              .widget.children))
+        time.sleep(0.3)  # time enough for a needless redraw of Ada's or Cy's card
+        assert StudentCard.render_count == cards_before + 1  # Bo's card only
+        assert Dashboard.render_count == dashboard_before + 1
+        # the parts of Bo's card that the decision left as they were are not redrawn either
+        sends = room_pages.SendMessages.render_count
+        room.decide(cy, 1, "defect")
+        _wait(lambda: cards[cy].find(v.Alert, class_="pg-room-decided").widgets)
+        time.sleep(0.3)
+        assert room_pages.SendMessages.render_count == sends
+        # a message reaches every card; the month reaches every card
+        room.pledge(ada, "comply_if_you_do")
+        for rc in cards.values():
+            _wait(lambda rc=rc: "\u201cI will comply if you do\u201d" in _texts(rc))
+        cards[ada].find(v.Btn, children=["Defect"]).widget.click()
+        for rc in cards.values():
+            _wait(lambda rc=rc: "Month 2 of 2" in _status(rc)  # drawn by its watcher thread
+                  and rc.find(v.Btn, children=["Comply"]).widgets
+                  and not rc.find(v.Alert, class_="pg-room-decided").widgets)
+    finally:
+        for rc in (*cards.values(), teacher):
+            rc.close()
+
+
+def _shown(room: Room, token: str) -> dict:
+    view = room.student_view(token)
+    del view["seconds_left"]  # the clock running down: the page redraws it every 5 s
+    return view
+
+
+def test_the_student_stamp_changes_whenever_the_students_view_does():
+    now = [0.0]
+    room = Room("default", seed=3, periods=3, deadline_seconds=60, clock=lambda: now[0])
+    ada, bo = room.join("Ada"), room.join("Bo")
+    t = room.teacher_token
+    steps = [
+        ("a third student joins", lambda: room.join("Cy")),
+        ("the teacher starts", lambda: room.teacher_start(t)),
+        ("Bo decides", lambda: room.decide(bo, 1, "comply")),
+        ("Bo sends a message", lambda: room.pledge(bo, "comply_if_you_do")),
+        ("the teacher pauses", lambda: room.teacher_pause(t)),
+        ("the teacher gives 30 s more", lambda: room.teacher_extend(t, 30)),
+        ("the teacher resumes", lambda: room.teacher_resume(t)),
+        ("Ada leaves", lambda: room.leave(ada)),
+        ("Ada comes back", lambda: room.rejoin(ada)),
+        ("the teacher renames Ada", lambda: room.set_block_list(t, ["ada"])),
+        ("Ada decides", lambda: room.decide(ada, 1, "defect")),
+        ("the teacher moves on", lambda: room.teacher_next(t)),
+        ("the clock runs", lambda: now.__setitem__(0, now[0] + 7.0)),
+        ("the deadline passes", lambda: (now.__setitem__(0, now[0] + 120.0), room.tick())),
+        ("the teacher ends the game", lambda: room.teacher_end(t)),
+        ("the teacher closes the room", lambda: room.close(t)),
+    ]
+    for what, step in steps:
+        before = {k: (_shown(room, k), room.student_stamp(k)) for k in (ada, bo)}
+        step()
+        for k, (view, stamp) in before.items():
+            if _shown(room, k) != view:
+                assert room.student_stamp(k) != stamp, f"{what}: the view changed, the stamp not"
