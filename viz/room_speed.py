@@ -54,6 +54,8 @@ import tracemalloc
 from pathlib import Path
 from typing import Any
 
+import psutil
+
 from experiments.room import Room
 
 KEY = "room-speed-key"
@@ -145,41 +147,27 @@ def measure_server(students: int = 40, months: int = 24) -> dict[str, object]:
 
 
 def _rss_mb(pid: int) -> float:
+    """A process's resident memory in MB (nan when it is gone)."""
     try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return float("nan")
+        return float(psutil.Process(pid).memory_info().rss) / 2**20
+    except psutil.Error:
+        return float("nan")
 
 
-def _descendants(pid: int) -> list[int]:
-    """The process ids below ``pid`` (children, their children, ...), from ``/proc``."""
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    found, todo = [], [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.append(child)
-            todo.append(child)
-    return found
+def _descendants(pid: int) -> list[psutil.Process]:
+    """The processes below ``pid`` (children, their children, ...)."""
+    try:
+        return list(psutil.Process(pid).children(recursive=True))
+    except psutil.Error:
+        return []
 
 
-def _pss_mb(pid: int) -> float:
+def _pss_mb(proc: psutil.Process) -> float:
     """A process's proportional set size (shared pages split among their sharers), 0 if gone."""
     try:
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
+        return float(getattr(proc.memory_full_info(), "pss", 0.0)) / 2**20
+    except psutil.Error:
+        return 0.0
 
 
 def _browser_pss_mb(server_pid: int) -> float:
@@ -187,18 +175,17 @@ def _browser_pss_mb(server_pid: int) -> float:
 
     That is the browser, its renderers and Playwright's driver.
     """
-    server = {server_pid, *_descendants(server_pid)}
-    return sum(_pss_mb(p) for p in _descendants(os.getpid()) if p not in server)
+    server = {server_pid, *(p.pid for p in _descendants(server_pid))}
+    return sum(_pss_mb(p) for p in _descendants(os.getpid()) if p.pid not in server)
 
 
 def _renderers() -> int:
     """How many Chromium renderer processes run below this process."""
     count = 0
-    for pid in _descendants(os.getpid()):
+    for proc in _descendants(os.getpid()):
         try:
-            if b"--type=renderer" in Path(f"/proc/{pid}/cmdline").read_bytes():
-                count += 1
-        except OSError:
+            count += "--type=renderer" in proc.cmdline()
+        except psutil.Error:
             pass
     return count
 
@@ -233,12 +220,12 @@ def _open_room(browser: Any, url: str, students: int, months: int) -> tuple[Any,
     return teacher, teacher.locator(".pg-teach-code").inner_text().strip()
 
 
-def _cpu_seconds(pid: int) -> float:
-    """A process's CPU time so far (user + system), from ``/proc``; nan when it is gone."""
+def _cpu_seconds(proc: int | psutil.Process) -> float:
+    """A process's CPU time so far (user + system); nan when it is gone."""
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError, IndexError):
+        times = (proc if isinstance(proc, psutil.Process) else psutil.Process(proc)).cpu_times()
+        return float(times.user + times.system)
+    except psutil.Error:
         return float("nan")
 
 
