@@ -237,6 +237,52 @@ def _as_bool(value: Any, what: str) -> bool:
     raise RoomError(f"{what} {value!r} is not a choice; allowed: yes or no (True or False)")
 
 
+class RoomWatch:
+    """One page's subscription to its room (:meth:`Room.watch`): woken only by what it shows.
+
+    A student's watch holds the seat's :meth:`Room.student_stamp`; each change of the room
+    compares it (under the room's lock, in the thread that made the change) and wakes the
+    page only when it differs. A class's 40 decisions then wake the decider's page and the
+    teacher's, not all 40 pages 40 times (each waking thread takes the room's lock in turn,
+    the most of a decision's server time on 2 cores). A teacher's watch (no seat) wakes on
+    every change.
+    """
+
+    def __init__(self, room: Room, seat: Seat | None, drawn: Any) -> None:  # noqa: D107
+        self._room = room
+        self._seat = seat
+        self._event = threading.Event()
+        self.stamp = drawn
+        self._check()
+
+    def _now(self) -> Any:
+        return self._room.version if self._seat is None else self._room._stamp_of(self._seat)
+
+    def _check(self) -> None:
+        """Wake the page if what it shows may have changed (called under the room's lock)."""
+        now = self._now()
+        if now != self.stamp:
+            self.stamp = now
+            self._event.set()
+
+    def wait(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` s for a change the page shows; True when there was one.
+
+        A change wakes the page once: the flag is cleared before the page reads the room, so
+        a change made while it then redraws wakes it again. A wait that timed out leaves the
+        flag alone: a change made just after the timeout wakes the next wait (it is never lost).
+        """
+        fired = self._event.wait(timeout)
+        if fired:
+            self._event.clear()
+        return fired
+
+    def close(self) -> None:
+        """Stop watching (the page went away)."""
+        with self._room._lock:
+            self._room._watches.discard(self)
+
+
 class Room:
     """One shared game: a scenario on the engine, a teacher, students in seats.
 
@@ -277,6 +323,7 @@ class Room:
         self._lock = threading.RLock()
         self._change = threading.Condition(self._lock)
         self.version = 0
+        self._watches: set[RoomWatch] = set()
         self._clock = clock
         self.code = code or new_code()
         self.teacher_token = secrets.token_urlsafe(16)
@@ -308,6 +355,7 @@ class Room:
         self.ended_because = ""
         self.closed = False
         self._debrief: dict[str, Any] | None = None
+        self._debrief_lock = threading.Lock()  # one computation of the debrief
         self.log.append("room", 0, scenario=scenario, seed=self.seed, periods=self.periods,
                         overrides=self.overrides, code=self.code, nations=self.nation_names)
 
@@ -344,9 +392,29 @@ class Room:
         self._bump()
 
     def _bump(self) -> None:
-        """Count a change and wake every page waiting for one (:meth:`wait_for_change`)."""
+        """Count a change; wake :meth:`wait_for_change`'s waiters and the watches it concerns."""
         self.version += 1
         self._change.notify_all()
+        for w in tuple(self._watches):
+            w._check()
+
+    def watch(self, token: Any = None, drawn: Any = None) -> RoomWatch:
+        """A page's subscription to the room's changes (:class:`RoomWatch`; close it when done).
+
+        Args:
+            token: A student's seat token: the watch wakes when the seat's
+                :meth:`student_stamp` changes. None (the teacher's dashboard): on every change.
+            drawn: What the page last drew (its stamp, or :attr:`version`); a watch that
+                starts after a change the page did not draw wakes at once.
+
+        Raises:
+            NotAllowed: A token that is not a seat of this room.
+        """
+        with self._lock:
+            seat = None if token is None else self._seat(token)
+            w = RoomWatch(self, seat, drawn)
+            self._watches.add(w)
+            return w
 
     def wait_for_change(self, seen: int, timeout: float) -> int:
         """Wait until :attr:`version` differs from ``seen`` (or ``timeout`` s); return it.
@@ -786,6 +854,11 @@ class Room:
         self._deadline_at = self._remaining = None
         self.engine.close_log()
         self._bump()
+        # The debrief replays the world once per student (about a second for 40 students
+        # and 24 months): computed beside the pages, which show "The game is over" at once
+        # and the debrief when it is ready (its readiness is in every stamp).
+        threading.Thread(target=self.debrief, name=f"room-{self.code}-debrief",
+                         daemon=True).start()
 
     # ------------------------------------------------------------------ views
     def _month_text(self, note: MonthNote, perfect: bool) -> dict[str, Any]:
@@ -833,6 +906,8 @@ class Room:
                 "name": html.escape(seat.name), "status": self.status, "month": self.month,
                 "periods": self.periods, "seconds_left": self.seconds_left(),
                 "decided": seat.nation in self._pending, "present": seat.present,
+                "decision": (None if seat.nation not in self._pending else
+                             "defect" if self._pending[seat.nation].defect else "comply"),
                 "voting": lens.voting and lens.is_member and not self.finished,
                 "membership_round": (not self.finished and self.status != LOBBY
                                      and eng.negotiation_round_next()),
@@ -865,10 +940,13 @@ class Room:
             NotAllowed: A token that is not a seat of this room.
         """
         with self._lock:
-            seat = self._seat(token)
-            return (self.status, self.engine.t, self.closed, self.ended_because,
-                    len(self.pledges), self._deadline_at, self._remaining, seat.name,
-                    seat.present, len(seat.months), seat.nation in self._pending)
+            return self._stamp_of(self._seat(token))
+
+    def _stamp_of(self, seat: Seat) -> tuple[Any, ...]:
+        return (self.status, self.engine.t, self.closed, self.ended_because,
+                len(self.pledges), self._deadline_at, self._remaining, seat.name,
+                seat.present, len(seat.months), seat.nation in self._pending,
+                self._debrief is not None)
 
     def teacher_view(self, teacher_token: Any) -> dict[str, Any]:
         """Everything: who has decided, each nation's true action, flags and votes, talk."""
@@ -946,79 +1024,103 @@ class Room:
                 raise RoomError("the debrief opens when the game is over")
             if self._debrief is not None:
                 return self._debrief
-            records = list(self.log.records)
-            months = self.engine.t
+        with self._debrief_lock:  # one computation: a second caller waits for the first's
+            with self._lock:
+                if self._debrief is not None:
+                    return self._debrief
+                records = list(self.log.records)
+                months = self.engine.t
+                nations = sorted({seat.nation for seat in self.seats.values()})
+            # the replays, without the room's lock (the game is over: the log, the months and
+            # the seats' nations no longer change), so pages keep drawing meanwhile
             held = [r for r in records if r["type"] == "held"]
-            actions = _actions_by_month(records)
-            paths = {}
-            for k, name in enumerate(self.nation_names):
-                who = []
-                for h in held:
-                    if str(k) in h["actions"]:
-                        who.append("student")
-                    elif k in h["model_played"]:
-                        who.append("model (seat)")
-                    else:
-                        who.append("model")
-                paths[name] = [{"month": t + 1, "action": "D" if actions[t][k] else "C",
-                                "by": who[t]} for t in range(months)]
             model_eng = build_engine(self.scenario, self.seed, self.periods, self.overrides)
             model_totals = np.zeros(model_eng.n_actors)
             for _ in range(months):
                 model_eng.step()
                 model_totals += model_eng.payoff
-            students = []
-            for seat in self.seats.values():
-                k = seat.nation
-                unit = float(self.engine.structure.gc[k]) or 1.0
-                br = _best_response(self, held, k, months)
-                students.append({
-                    "name": seat.name, "nation": self.nation_names[k], "total": seat.total,
-                    "best_response_total": sum(m[0] for m in br),
-                    "model_world_total": float(model_totals[k]),
-                    "defections": sum(m.report.defected for m in seat.months),
-                    "best_response_defections": sum(m[1] for m in br),
-                    "decided": sum(m.by == "student" for m in seat.months),
-                    "timed_out": sum(m.by == "timeout" for m in seat.months),
-                    "away": sum(m.by == "away" for m in seat.months),
-                    "months": len(seat.months), "unit": unit,
-                    "points": points_text(seat.total, unit),
-                    "best_response_points": points_text(sum(m[0] for m in br), unit)})
-            pledges = []
-            for p in self.pledges:
-                t = p.month - 1
-                did = None if t >= months else bool(actions[t][p.nation])
-                entry = {"month": p.month, "nation": self.nation_names[p.nation],
-                         "text": p.text, "then": None if did is None else
-                         ("defected" if did else "complied")}
-                if p.kind == "comply_if_you_do":
-                    entry["kept"] = None if did is None else not did
-                if p.kind == "accuse":
-                    target = self.nation_names.index(p.value)
-                    entry["accused_before"] = (None if t == 0 else
-                                               ("defected" if actions[t - 1][target]
-                                                else "complied"))
-                pledges.append(entry)
-            room_sum = self.engine.summary()
-            model_sum = model_eng.summary()
-            self._debrief = {
-                "months": months, "ended_because": self.ended_because, "paths": paths,
-                "students": students, "pledges": pledges,
-                "room_world": {"held": room_sum.held, "collapse_step": room_sum.collapse_step,
-                               "compliance": [float(x) for x in
-                                              self.engine.timeseries()["weighted_compliance"]]},
-                "model_world": {"held": model_sum.held,
-                                "collapse_step": model_sum.collapse_step,
-                                "compliance": [float(x) for x in
-                                               model_eng.timeseries()["weighted_compliance"]]},
-            }
+            best = {k: _best_response(self, held, k, months) for k in nations}
+            with self._lock:
+                self._debrief = self._assemble_debrief(records, months, held, model_eng,
+                                                       model_totals, best)
+                self._bump()
+                return self._debrief
+
+    def ready_debrief(self) -> dict[str, Any] | None:
+        """The debrief if it has been computed (never waits; pages draw with it), else None."""
+        with self._lock:
             return self._debrief
+
+    def _assemble_debrief(self, records: list[Any], months: int,
+                          held: list[Mapping[str, Any]], model_eng: Engine,
+                          model_totals: np.ndarray,
+                          best: dict[int, list[tuple[float, bool]]]) -> dict[str, Any]:
+        """The debrief's mapping from the replays (under the room's lock)."""
+        actions = _actions_by_month(records)
+        paths = {}
+        for k, name in enumerate(self.nation_names):
+            who = []
+            for h in held:
+                if str(k) in h["actions"]:
+                    who.append("student")
+                elif k in h["model_played"]:
+                    who.append("model (seat)")
+                else:
+                    who.append("model")
+            paths[name] = [{"month": t + 1, "action": "D" if actions[t][k] else "C",
+                            "by": who[t]} for t in range(months)]
+        students = []
+        for seat in self.seats.values():
+            k = seat.nation
+            unit = float(self.engine.structure.gc[k]) or 1.0
+            br = best[k] if k in best else _best_response(self, held, k, months)
+            students.append({
+                "name": seat.name, "nation": self.nation_names[k], "total": seat.total,
+                "best_response_total": sum(m[0] for m in br),
+                "model_world_total": float(model_totals[k]),
+                "defections": sum(m.report.defected for m in seat.months),
+                "best_response_defections": sum(m[1] for m in br),
+                "decided": sum(m.by == "student" for m in seat.months),
+                "timed_out": sum(m.by == "timeout" for m in seat.months),
+                "away": sum(m.by == "away" for m in seat.months),
+                "months": len(seat.months), "unit": unit,
+                "points": points_text(seat.total, unit),
+                "best_response_points": points_text(sum(m[0] for m in br), unit)})
+        pledges = []
+        for p in self.pledges:
+            t = p.month - 1
+            did = None if t >= months else bool(actions[t][p.nation])
+            entry = {"month": p.month, "nation": self.nation_names[p.nation],
+                     "text": p.text, "then": None if did is None else
+                     ("defected" if did else "complied")}
+            if p.kind == "comply_if_you_do":
+                entry["kept"] = None if did is None else not did
+            if p.kind == "accuse":
+                target = self.nation_names.index(p.value)
+                entry["accused_before"] = (None if t == 0 else
+                                           ("defected" if actions[t - 1][target]
+                                            else "complied"))
+            pledges.append(entry)
+        room_sum = self.engine.summary()
+        model_sum = model_eng.summary()
+        return {
+            "months": months, "ended_because": self.ended_because, "paths": paths,
+            "students": students, "pledges": pledges,
+            "room_world": {"held": room_sum.held, "collapse_step": room_sum.collapse_step,
+                           "compliance": [float(x) for x in
+                                          self.engine.timeseries()["weighted_compliance"]]},
+            "model_world": {"held": model_sum.held,
+                            "collapse_step": model_sum.collapse_step,
+                            "compliance": [float(x) for x in
+                                           model_eng.timeseries()["weighted_compliance"]]},
+        }
 
     def grades_csv(self, teacher_token: Any) -> str:
         """One row per student for grading (the debrief's numbers, in points)."""
         with self._lock:
             self._teacher(teacher_token)
-            d = self.debrief()
+        d = self.debrief()  # outside the room's lock: it may wait for the computation
+        with self._lock:
             out = io.StringIO()
             w = csv.writer(out)
             w.writerow(["room", "name", "nation", "months", "decided", "timed_out", "away",

@@ -3,9 +3,10 @@
 A room is one shared game on the server (:class:`experiments.room.Room`, headless); these pages
 are its views only. Every browser session renders from the room's own views
 (:meth:`~experiments.room.Room.student_view`, :meth:`~experiments.room.Room.teacher_view`) and
-acts through its methods, so two browsers never share anything but the room. Each page waits
-on its room (:meth:`~experiments.room.Room.wait_for_change`) and redraws the moment it changes
-(another student's decision, the deadline, the teacher's next month).
+acts through its methods, so two browsers never share anything but the room. Each page watches
+its room (:meth:`~experiments.room.Room.watch`) and redraws the moment what it shows changes
+(a student's page: its own decision, the talk, the deadline, the next month; the teacher's
+dashboard: every decision, at most four redraws a second while a class decides together).
 
 ``/teach`` asks for the teacher key (``pausegame app`` prints it, or ``--teacher-key`` gives it;
 the server reads ``PAUSEGAME_TEACHER_KEY``), then creates a room (scenario, months, seed,
@@ -27,10 +28,12 @@ import html
 import os
 import secrets
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
+import reacton.ipyvuetify as rv
 import solara
 import solara.lab
 
@@ -61,6 +64,11 @@ INFORMATION = {"the scenario's": None, "everything (perfect)": "perfect",
 NO_SCENARIO = "(none: plain parameters)"
 #: Nations the plain parameters can have (a class of 40 needs 40).
 NATION_COUNTS = ("10", "20", "30", "40", "50", "60")
+#: What the debrief's place says while the server replays the game for it (about a second).
+PREPARING = ("Preparing the debrief: the same world replayed with a best-responding nation in "
+             "each student's seat, and with the model in every seat...")
+#: The teacher's dashboard redraws at most this often (s) while the students' decisions arrive.
+DASHBOARD_INTERVAL = 0.25
 #: p_detect values a student can propose.
 PROPOSALS = ("0.3", "0.5", "0.6", "0.7", "0.8", "0.9")
 
@@ -117,26 +125,26 @@ def base_url() -> str:
     return f"http://{host}"
 
 
-def use_room_updates(room: Room | None, stamp: Callable[[], Any] | None = None) -> int:
-    """Redraw when ``room`` changes (at once), and every 5 s of a running countdown.
+def use_room_updates(room: Room | None, token: str | None = None,
+                     min_interval: float = 0.0) -> int:
+    """Redraw when what the page shows of ``room`` changes (at once), and every 5 s of a countdown.
 
-    ``stamp``: what of the room the page shows, cheaply (a student's page passes
-    :meth:`~experiments.room.Room.student_stamp`): on a change of the room the page redraws
-    only when the stamp differs from the one its last render drew (without one: on every
-    change). A class of 40 makes 40 changes a month; each student's page then redraws for its
-    own decision (once: the click's own redraw has drawn it) and for the month, not for each
-    of the other 39 decisions.
+    ``token``: a student's seat: the page redraws when the seat's
+    :meth:`~experiments.room.Room.student_stamp` changes (the month, the talk, the clock, the
+    seat), not on the other students' decisions; its watch (:meth:`~experiments.room.Room.watch`)
+    is not even woken by those. Without one (the teacher's dashboard) on every change, at most
+    once every ``min_interval`` s: a class deciding together makes 40 changes in a second, and
+    the dashboard then shows them in a few redraws (the first at once) instead of 40.
     """
     tick, set_tick = solara.use_state(0)
-    latest = solara.use_ref(stamp)
-    latest.current = stamp  # the thread reads the newest render's (its seat may change)
 
     def mark() -> Any:
-        now = latest.current
-        if now is None:
+        if room is None:
             return None
+        if token is None:
+            return room.version
         try:
-            return now()
+            return room.student_stamp(token)
         except RoomError as exc:  # the page shows the refusal when it redraws
             return str(exc)
 
@@ -146,20 +154,32 @@ def use_room_updates(room: Room | None, stamp: Callable[[], Any] | None = None) 
     def watch(cancel: threading.Event) -> None:
         if room is None:
             return
-        seen = room.version
+        try:
+            subscription = room.watch(token, drawn.current)
+        except RoomError:
+            return  # not a seat of this room: the page shows the refusal, nothing to watch
         left = room.seconds_left()
-        while not cancel.is_set():
-            now = room.wait_for_change(seen, timeout=1.0)
-            s = room.seconds_left()
-            changed = now != seen
-            seen = now
-            if changed and latest.current is not None:
-                changed = mark() != drawn.current
-            if changed or (s is not None and (left is None or int(s) // 5 != int(left) // 5)):
-                left = s
-                set_tick(lambda t: t + 1)
+        last = 0.0
+        try:
+            while not cancel.is_set():
+                changed = subscription.wait(timeout=1.0)
+                s = room.seconds_left()
+                if changed and token is not None:
+                    changed = mark() != drawn.current  # the click's own redraw drew it
+                if changed and min_interval > 0:
+                    wait = last + min_interval - time.monotonic()
+                    if wait > 0:
+                        if cancel.wait(wait):
+                            return
+                        subscription.wait(0)  # the changes made meanwhile: this redraw has them
+                if changed or (s is not None and (left is None or int(s) // 5 != int(left) // 5)):
+                    left = s
+                    last = time.monotonic()
+                    set_tick(lambda t: t + 1)
+        finally:
+            subscription.close()
 
-    solara.use_thread(watch, dependencies=[id(room)], intrusive_cancel=False)
+    solara.use_thread(watch, dependencies=[id(room), token], intrusive_cancel=False)
     return tick
 
 
@@ -217,10 +237,12 @@ def StudentCard(room: Room, token: str) -> None:
 
     It redraws when something it shows changes (:meth:`~experiments.room.Room.student_stamp`:
     the month, the talk, the clock, this seat), not on the other students' decisions. Every
-    part of the card has its own key, so a part that comes or goes (the decision, once it is
-    in) leaves the others' widgets as they are instead of rebuilding every part after it.
+    part of the card has its own key, so a part that comes or goes leaves the others' widgets
+    as they are; the month's prompt and buttons stay all month (a decision changes their
+    text and colour and disables the buttons), so a decision and the next month update a few
+    widgets of the page instead of making and closing some.
     """
-    tick = use_room_updates(room, lambda: room.student_stamp(token))
+    tick = use_room_updates(room, token)
     _rev, set_rev = solara.use_state(0)
     error, set_error = solara.use_state("")
     shielded, set_shielded = solara.use_state(list[str]())
@@ -252,21 +274,30 @@ def StudentCard(room: Room, token: str) -> None:
         if last and last["notice"]:
             solara.Warning(last["notice"], classes=["pg-room-notice"]).key("notice")
         running = view["status"] in ("playing", "paused")
-        if running and view["decided"]:
-            solara.Success(f"Your decision for month {view['month']} is in. The month resolves "
-                           "when everyone has decided, at the deadline, or when the teacher "
-                           "moves on.", classes=["pg-room-decided"]).key("decided")
-        elif running:
-            exp = view["expected_points"]
-            _line(f"Month {view['month']}: comply or defect? Expected this month: comply "
-                  f"{exp['comply']} points, defect {exp['defect']} points (if the others "
-                  "act as last month).").key("expected")
-            if view["voting"]:
+        if running:
+            # The month's prompt and its two buttons stay on the card all month: a decision
+            # (and the next month) changes their text, colour and whether the buttons take a
+            # click, instead of removing widgets and adding others (about a third of the
+            # messages to the page; a class's decisions arrive together).
+            decided = view["decided"]
+            if decided:
+                prompt = (f"Your decision for month {view['month']} is in: "
+                          f"{view['decision']}. The month resolves when everyone has decided, "
+                          "at the deadline, or when the teacher moves on.")
+            else:
+                exp = view["expected_points"]
+                prompt = (f"Month {view['month']}: comply or defect? Expected this month: "
+                          f"comply {exp['comply']} points, defect {exp['defect']} points (if "
+                          "the others act as last month).")
+            rv.Alert(type="success" if decided else "info", text=True, outlined=True,
+                     children=[prompt],
+                     class_="pg-room-decided" if decided else "pg-room-expected").key("prompt")
+            if view["voting"] and not decided:
                 others = [n for n in view["nations"] if n != view["nation"]]
                 solara.SelectMultiple("Shield from sanctions (vote no on)", values=shielded,
                                       all_values=others, on_value=set_shielded,
                                       classes=["pg-room-shield"]).key("shield")
-            if view["membership_round"]:
+            if view["membership_round"] and not decided:
                 _line("This month opens a negotiation round: is your nation a member?"
                       ).key("round")
                 solara.ToggleButtonsSingle(value=membership,
@@ -286,9 +317,9 @@ def StudentCard(room: Room, token: str) -> None:
 
             with solara.Row(classes=["pg-room-row"]).key("decide"):
                 solara.Button("Comply", on_click=lambda: decide("comply"), color="success",
-                              classes=["pg-room-comply"])
+                              disabled=decided, classes=["pg-room-comply"])
                 solara.Button("Defect", on_click=lambda: decide("defect"), color="error",
-                              classes=["pg-room-defect"])
+                              disabled=decided, classes=["pg-room-defect"])
         if running:
             others = tuple(n for n in view["nations"] if n != view["nation"])
             SendMessages(room, token, others, act).key("send")
@@ -299,7 +330,7 @@ def StudentCard(room: Room, token: str) -> None:
             Talk(tuple((p["month"], p["nation"], p["text"]) for p in view["pledges"])
                  ).key("talk")
         if view["status"] == "finished":
-            StudentDebrief(room, view).key("debrief")
+            StudentDebrief(view, room.ready_debrief()).key("debrief")
         if view["present"] and view["status"] != "finished":
             Leave(room, token, act).key("leave")
         elif not view["present"]:
@@ -364,9 +395,12 @@ def Leave(room: Room, token: str, act: Callable[[Callable[[], Any]], None]) -> N
 
 
 @solara.component
-def StudentDebrief(room: Room, view: dict[str, Any]) -> None:
-    """The student's own line of the debrief."""
-    debrief = room.debrief()
+def StudentDebrief(view: dict[str, Any], debrief: dict[str, Any] | None) -> None:
+    """The student's own line of the debrief (``None``: a note while the server computes it)."""
+    if debrief is None:
+        with solara.Card("Debrief", classes=["pg-room-debrief"]):
+            _line(PREPARING, classes=["pg-room-debrief-wait"])
+        return
     mine = next((s for s in debrief["students"] if s["nation"] == view["nation"]), None)
     if mine is None:
         return
@@ -574,7 +608,7 @@ def NewRoom(on_created: Callable[[Room], Any]) -> None:
 @solara.component
 def Dashboard(room: Room) -> None:
     """The teacher's view of a room: code, QR, controls, every nation, talk, debrief."""
-    use_room_updates(room)
+    use_room_updates(room, min_interval=DASHBOARD_INTERVAL)
     _rev, set_rev = solara.use_state(0)
     error, set_error = solara.use_state("")
     words, set_words = solara.use_state(", ".join(room.block_list))
@@ -633,7 +667,7 @@ def Dashboard(room: Room) -> None:
     if note:
         _line(note, classes=["pg-teach-block-note"]).key("note")
     if status == "finished":
-        TeacherDebrief(room).key("debrief")
+        TeacherDebrief(room, room.ready_debrief()).key("debrief")
 
 
 # The dashboard's parts that a decision leaves as they were (as the student's card's parts:
@@ -686,11 +720,13 @@ def BlockList(words: str, on_words: Callable[[str], None], apply: Callable[[], N
 
 
 @solara.component
-def TeacherDebrief(room: Room) -> None:
-    """The debrief on the projector, and the downloads."""
-    d = room.debrief()
+def TeacherDebrief(room: Room, d: dict[str, Any] | None) -> None:
+    """The debrief ``d`` on the projector, and the downloads (None: a note while it computes)."""
     t = room.teacher_token
     solara.HTML(tag="h3", unsafe_innerHTML="Debrief")
+    if d is None:
+        _line(PREPARING, classes=["pg-teach-debrief-wait"])
+        return
     held = "held" if d["room_world"]["held"] else "broke"
     model = "held" if d["model_world"]["held"] else "broke"
     _line(f"{d['months']} months played ({d['ended_because']}). The pause {held} in this "

@@ -158,7 +158,8 @@ def test_a_class_plays_a_room_to_the_end(server, browser, artifacts):
         expect(cy.locator(".pg-room-notice")).to_contain_text(
             "You did not decide in time for month 3", timeout=45_000)
         expect(cy.locator(".pg-room-status")).to_contain_text("The game is over")
-        expect(cy.locator(".pg-room-debrief")).to_contain_text("best-responding nation")
+        expect(cy.locator(".pg-room-debrief")).to_contain_text(
+            "best-responding nation in your place")
         cy.screenshot(path=str(artifacts / "room_student_debrief_390.png"), full_page=True)
         _fits(cy, PHONE)
 

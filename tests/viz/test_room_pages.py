@@ -39,8 +39,10 @@ def test_a_students_card_decides_for_the_month_on_the_room():
         rc.find(v.Btn, children=["Defect"]).widget.click()
         assert room.seats[token].nation in room._pending
         assert room._pending[room.seats[token].nation].defect
-        assert rc.find(v.Alert, class_="pg-room-decided").widgets  # "your decision is in"
-        assert not rc.find(v.Btn, children=["Comply"]).widgets
+        decided = rc.find(v.Alert, class_="pg-room-decided").widget  # "your decision is in"
+        assert "Your decision for month 1 is in: defect." in decided.children[0]
+        assert rc.find(v.Btn, children=["Comply"]).widget.disabled  # no second decision
+        assert rc.find(v.Btn, children=["Defect"]).widget.disabled
         room.decide(other, 1, "comply")
         assert room.month == 2
     finally:
@@ -65,6 +67,9 @@ def test_the_dashboard_runs_a_room_to_the_debrief_and_escapes_names():
         for _ in range(2):
             rc.find(v.Btn, children=["Next month"]).widget.click()
         assert room.finished
+        # the debrief is computed beside the page, which redraws when it is ready
+        _wait(lambda: _html(rc, "pg-teach-debrief"))
+        assert not rc.find(v.Html, class_="pg-teach-debrief-wait").widgets
         debrief = _html(rc, "pg-teach-debrief")
         assert "&lt;img" in debrief and "<img" not in debrief
         labels = [w.children[-1] for w in rc.find(v.Btn).widgets if w.children]
@@ -170,7 +175,8 @@ def test_a_decision_redraws_the_deciders_card_and_the_dashboard_not_the_others_c
         cards[ada].find(v.Btn, children=["Defect"]).widget.click()
         for rc in cards.values():
             _wait(lambda rc=rc: "Month 2 of 2" in _status(rc)  # drawn by its watcher thread
-                  and rc.find(v.Btn, children=["Comply"]).widgets
+                  and not rc.find(v.Btn, children=["Comply"]).widget.disabled
+                  and rc.find(v.Alert, class_="pg-room-expected").widgets
                   and not rc.find(v.Alert, class_="pg-room-decided").widgets)
     finally:
         for rc in (*cards.values(), teacher):
@@ -212,3 +218,97 @@ def test_the_student_stamp_changes_whenever_the_students_view_does():
         for k, (view, stamp) in before.items():
             if _shown(room, k) != view:
                 assert room.student_stamp(k) != stamp, f"{what}: the view changed, the stamp not"
+
+
+def _widget_ids(rc) -> set[str]:
+    import ipywidgets
+
+    return {w.model_id for w in rc.find(ipywidgets.Widget).widgets}
+
+
+def test_a_decision_and_the_next_month_change_the_cards_widgets_not_its_layout():
+    """A class's 40 decisions come together: each updates a few widgets of the decider's card
+    (the prompt's text and colour, the buttons taking no second click) instead of removing
+    the buttons and adding an alert, and the next month does the same in reverse; widgets
+    made and closed were most of the messages to a page."""
+    room = Room(None, seed=2, periods=4, deadline_seconds=None, overrides={"n_nations": 10})
+    ada, bo = room.join("Ada"), room.join("Bo")
+    room.teacher_start(room.teacher_token)
+    room.decide(bo, 1, "comply")
+    rc = _render(StudentCard(room, ada))
+    try:
+        rc.find(v.Btn, children=["Comply"]).widget.click()  # month 1 -> 2: last month's card
+        _wait(lambda: "Month 2 of 4" in _status(rc))
+        before = _widget_ids(rc)
+        rc.find(v.Btn, children=["Defect"]).widget.click()
+        prompt = rc.find(v.Alert, class_="pg-room-decided").widget
+        assert "Your decision for month 2 is in: defect." in prompt.children[0]
+        assert prompt.type == "success"
+        assert rc.find(v.Btn, children=["Comply"]).widget.disabled
+        assert _widget_ids(rc) == before  # the same widgets, updated
+        room.decide(bo, 2, "defect")  # the month resolves; the watcher redraws the card
+        _wait(lambda: "Month 3 of 4" in _status(rc))
+        _wait(lambda: not rc.find(v.Btn, children=["Comply"]).widget.disabled)
+        prompt = rc.find(v.Alert, class_="pg-room-expected").widget
+        assert prompt.type == "info" and "Month 3: comply or defect?" in prompt.children[0]
+        assert _widget_ids(rc) == before
+    finally:
+        rc.close()
+
+
+def test_the_dashboard_shows_a_burst_of_decisions_in_one_redraw():
+    room = Room(None, seed=2, periods=2, deadline_seconds=None, overrides={"n_nations": 10})
+    tokens = [room.join(name) for name in ("Ada", "Bo", "Cy", "Di", "Ed")]
+    room.teacher_start(room.teacher_token)
+    rc = _render(Dashboard(room))
+
+    def decided() -> str:
+        return str(rc.find(v.Html, class_="pg-teach-decided").widget.children)
+
+    try:
+        time.sleep(0.3)
+        room.decide(tokens[0], 1, "comply")
+        _wait(lambda: "decided 1 of 5" in decided())  # the first change: at once
+        before = Dashboard.render_count
+        for token in tokens[1:4]:  # three more within the dashboard's interval
+            room.decide(token, 1, "comply")
+            time.sleep(0.05)
+        _wait(lambda: "decided 4 of 5" in decided())
+        time.sleep(2 * room_pages.DASHBOARD_INTERVAL)
+        assert Dashboard.render_count - before <= 2  # not one redraw a decision
+    finally:
+        rc.close()
+
+
+def test_the_game_over_reaches_the_cards_while_the_debrief_is_computed(monkeypatch):
+    """The debrief replays the game once per student (about a second for a class of 40): the
+    cards show the end at once, a note in the debrief's place, and the debrief when ready."""
+    import threading
+
+    from experiments import room as room_module
+
+    release = threading.Event()
+    real = room_module._best_response
+
+    def slow(*args, **kwargs):
+        release.wait(30)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(room_module, "_best_response", slow)
+    room = Room("default", seed=2, periods=1, deadline_seconds=None)
+    ada, bo = room.join("Ada"), room.join("Bo")
+    room.teacher_start(room.teacher_token)
+    rc = _render(StudentCard(room, ada))
+    try:
+        room.decide(bo, 1, "comply")
+        rc.find(v.Btn, children=["Comply"]).widget.click()  # the last decision ends the game
+        assert room.finished and room.ready_debrief() is None
+        _wait(lambda: "The game is over" in _status(rc))
+        assert rc.find(v.Html, class_="pg-room-debrief-wait").widgets
+        release.set()
+        _wait(lambda: "you earned" in _texts(rc))
+        assert not rc.find(v.Html, class_="pg-room-debrief-wait").widgets
+        assert room.ready_debrief() is room.debrief()
+    finally:
+        release.set()
+        rc.close()
