@@ -138,6 +138,12 @@ def test_a_cached_map_says_so_and_the_next_map_is_announced_from_the_measured_ra
         context.close()
 
 
+#: A map that takes some seconds (about 6 s here), time for a Cancel after its first runs: the
+#: hazard takes the single-run path (model.batched.unbatchable); the batched 3-nation map takes
+#: about a second, often done before a Cancel lands.
+SLOW = "&hazard_scale=0.001"
+
+
 def _start_then_cancel(page):
     """Start the map, cancel once some runs are done; the number of runs kept."""
     page.get_by_role("button", name="Compute map").click()
@@ -149,7 +155,7 @@ def _start_then_cancel(page):
 
 
 def test_a_resumed_map_counts_both_parts(server, browser):
-    url = "map?n_nations=3&collapse_patience=2"
+    url = "map?n_nations=3&collapse_patience=2" + SLOW
     context, page = _page(browser, server.url + url)
     try:
         kept = _start_then_cancel(page)
@@ -236,7 +242,7 @@ def test_one_legend_lists_every_mark_and_the_axes_have_titles(server, browser, s
 
 def test_a_partial_map_left_by_an_earlier_server_says_partly_computed(server, browser,
                                                                       artifacts, map_cache):
-    url = "map?n_nations=3&collapse_patience=7"
+    url = "map?n_nations=3&collapse_patience=7" + SLOW
     context, page = _page(browser, server.url + url)
     try:
         kept = _start_then_cancel(page)
