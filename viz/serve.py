@@ -31,7 +31,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 
 def server_command(host: str, port: int) -> list[str]:
     """The command that serves the app (Solara in production mode, no browser opened)."""
-    return [sys.executable, "-m", "solara", "run", "viz.app", "--host", host, "--port",
+    return [sys.executable, "-m", "viz.solara_run", "run", "viz.app", "--host", host, "--port",
             str(port), "--production", "--no-open", "--no-check-version",
             "--log-level", "warning"]
 

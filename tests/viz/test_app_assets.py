@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import subprocess
 import tarfile
 from pathlib import Path
@@ -132,3 +133,32 @@ def test_without_the_app_extra_the_app_commands_say_how_to_install_it(command, c
     assert len(err.splitlines()) == 1 and captured.out == ""
     assert err.startswith("pausegame: error: the browser app needs the 'app' extra (solara")
     assert 'pip install -e ".[app]"' in err
+
+
+def test_the_server_is_solara_run_with_frames_written_by_the_rendering_thread(monkeypatch):
+    """``viz.solara_run`` is ``solara run`` with uvicorn's ``websockets`` protocol, the one
+    Solara's ``SOLARA_SERVER_SYNC_WS_WRITE`` needs (the classroom's months reach the pages
+    about a third sooner); a protocol the caller chose stays."""
+    import sys
+
+    from viz import solara_run
+
+    command = server_command("127.0.0.1", 8765)
+    assert command[1:4] == ["-m", "viz.solara_run", "run"]
+    monkeypatch.delenv("PAUSEGAME_UVICORN_WS", raising=False)
+    assert solara_run._Config(app="viz.app").ws == "websockets"
+    assert solara_run._Config(app="viz.app", ws="wsproto").ws == "wsproto"
+    monkeypatch.setenv("PAUSEGAME_UVICORN_WS", "websockets-sansio")
+    assert solara_run._Config(app="viz.app").ws == "websockets-sansio"
+    done = subprocess.run([sys.executable, "-m", "viz.solara_run", "run", "--help"],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "--production" in done.stdout  # Solara's own command line
+    code = ("import os, sys; sys.argv = ['x', 'run', '--help']\n"
+            "import viz.solara_run as r\n"
+            "try:\n    r.main()\nexcept SystemExit:\n    pass\n"
+            "from solara.server import settings\n"
+            "print(os.environ['SOLARA_SERVER_SYNC_WS_WRITE'], settings.server.sync_ws_write)")
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           timeout=120, env={k: v for k, v in os.environ.items()
+                                             if k != "SOLARA_SERVER_SYNC_WS_WRITE"})
+    assert shown.stdout.strip().splitlines()[-1] == "true True"
