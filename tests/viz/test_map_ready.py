@@ -26,6 +26,10 @@ expect = playwright_api.expect
 SMALL = "map?n_nations=3"
 #: Maps computed in the module: up to a minute each on a loaded two-core machine.
 MAP_TIMEOUT = 180_000
+#: A map that takes some seconds (about 6 s here), time for a Cancel after its first runs: the
+#: hazard takes the single-run path (model.batched.unbatchable); the batched 3-nation map takes
+#: about a second, often done before a Cancel lands.
+SLOW = "&hazard_scale=0.001"
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +76,7 @@ def small_map(server, browser):
 
 def test_cancel_in_the_first_seconds_is_a_cancel_and_later_visitors_see_it(server, browser,
                                                                            artifacts):
-    context, page = _page(browser, server.url + "map?n_nations=4&collapse_patience=4")
+    context, page = _page(browser, server.url + "map?n_nations=4&collapse_patience=4" + SLOW)
     try:
         page.get_by_role("button", name="Compute map").click()
         expect(page.locator(".pg-map-running")).to_be_visible(timeout=10_000)
@@ -86,7 +90,7 @@ def test_cancel_in_the_first_seconds_is_a_cancel_and_later_visitors_see_it(serve
     finally:
         context.close()
     # the job is shared: the next visitor with these parameters is told it was cancelled
-    context, page = _page(browser, server.url + "map?n_nations=4&collapse_patience=4")
+    context, page = _page(browser, server.url + "map?n_nations=4&collapse_patience=4" + SLOW)
     try:
         expect(page.locator(".pg-map-cancelled")).to_be_visible(timeout=10_000)
         expect(page.get_by_role("button", name="Compute map")).to_be_enabled()
@@ -136,12 +140,6 @@ def test_a_cached_map_says_so_and_the_next_map_is_announced_from_the_measured_ra
         assert took / 3 <= float(found.group(1)) <= took * 3 + 1, (text, took)
     finally:
         context.close()
-
-
-#: A map that takes some seconds (about 6 s here), time for a Cancel after its first runs: the
-#: hazard takes the single-run path (model.batched.unbatchable); the batched 3-nation map takes
-#: about a second, often done before a Cancel lands.
-SLOW = "&hazard_scale=0.001"
 
 
 def _start_then_cancel(page):

@@ -123,7 +123,9 @@ def test_leave_the_treaty_at_a_negotiation_round(server, browser, artifacts):
 
 
 def test_start_and_cancel_a_map(server, browser, artifacts):
-    context, page = _page(browser, server.url + "map?n_nations=5")
+    # the hazard takes the single-run path (about 6 s): the batched map of this world takes
+    # about a second, often done before the Cancel lands
+    context, page = _page(browser, server.url + "map?n_nations=5&hazard_scale=0.001")
     other, play = _page(browser, server.url + "play?seed=2&periods=3")
     try:
         expect(play.get_by_text("Month: 0 of 3")).to_be_visible(timeout=60_000)
