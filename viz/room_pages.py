@@ -323,9 +323,13 @@ def StudentCard(room: Room, token: str) -> None:
         if running:
             others = tuple(n for n in view["nations"] if n != view["nation"])
             SendMessages(room, token, others, act).key("send")
+        hidden = view["information"] != "perfect"
         if last:
-            LastMonth(last["month"], last["sentence"], view["information"] != "perfect",
+            LastMonth(f"Month {last['month']}", last["sentence"], hidden,
                       tuple(view["revealed"]["flagged"])).key("last")
+        elif running:  # the card's place from the start: month 1's end fills it in (no new card)
+            LastMonth("Last month", "What happened to your nation appears here once month 1 "
+                      "resolves.", hidden, None).key("last")
         if view["pledges"]:
             Talk(tuple((p["month"], p["nation"], p["text"]) for p in view["pledges"])
                  ).key("talk")
@@ -366,17 +370,18 @@ def SendMessages(room: Room, token: str, others: tuple[str, ...],
 
 
 @solara.component
-def LastMonth(month: int, sentence: str, hidden: bool, flagged: tuple[str, ...]) -> None:
+def LastMonth(title: str, sentence: str, hidden: bool, flagged: tuple[str, ...] | None) -> None:
     """Last month's card: what happened to the nation, and the nations verification flagged.
 
-    ``hidden``: the others' true actions are hidden in this game (then the flags are shown).
+    ``hidden``: the others' true actions are hidden in this game (then the flags are shown;
+    ``flagged`` None: no month has resolved yet).
     """
-    with solara.Card(f"Month {month}", classes=["pg-room-last"]):
+    with solara.Card(title, classes=["pg-room-last"]):
         _line(sentence)
         if hidden:
-            _line(f"Verification flagged these nations last month: {', '.join(flagged) or 'none'}"
-                  ". (You do not see the others' true actions in this game.)",
-                  classes=["pg-room-revealed"])
+            found = ("none yet" if flagged is None else ", ".join(flagged) or "none")
+            _line(f"Verification flagged these nations last month: {found}. (You do not see "
+                  "the others' true actions in this game.)", classes=["pg-room-revealed"])
 
 
 @solara.component

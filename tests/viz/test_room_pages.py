@@ -226,6 +226,10 @@ def _widget_ids(rc) -> set[str]:
     return {w.model_id for w in rc.find(ipywidgets.Widget).widgets}
 
 
+def _last_month_card(rc):
+    return rc.find(v.Card, class_="ma-2 pg-room-last").widget
+
+
 def test_a_decision_and_the_next_month_change_the_cards_widgets_not_its_layout():
     """A class's 40 decisions come together: each updates a few widgets of the decider's card
     (the prompt's text and colour, the buttons taking no second click) instead of removing
@@ -237,9 +241,13 @@ def test_a_decision_and_the_next_month_change_the_cards_widgets_not_its_layout()
     room.decide(bo, 1, "comply")
     rc = _render(StudentCard(room, ada))
     try:
+        before = _widget_ids(rc)
+        last = _last_month_card(rc)  # its place, from month 1
         rc.find(v.Btn, children=["Comply"]).widget.click()  # month 1 -> 2: last month's card
         _wait(lambda: "Month 2 of 4" in _status(rc))
-        before = _widget_ids(rc)
+        assert _widget_ids(rc) == before  # filled in, not made
+        assert _last_month_card(rc) is last
+        assert "Month 1: you complied" in str(last.children)
         rc.find(v.Btn, children=["Defect"]).widget.click()
         prompt = rc.find(v.Alert, class_="pg-room-decided").widget
         assert "Your decision for month 2 is in: defect." in prompt.children[0]
