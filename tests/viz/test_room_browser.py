@@ -113,7 +113,11 @@ def test_a_class_plays_a_room_to_the_end(server, browser, artifacts):
         bo.screenshot(path=str(artifacts / "room_student_month_390.png"), full_page=True)
         _fits(bo, PHONE)
         ada.get_by_role("button", name="Comply", exact=True).click()
-        expect(ada.locator(".pg-room-decided")).to_be_visible(timeout=15_000)
+        expect(ada.locator(".pg-room-decided")).to_contain_text(
+            "Your decision for month 1 is in: comply", timeout=15_000)
+        expect(ada.get_by_role("button", name="Defect", exact=True)).to_be_disabled()
+        ada.screenshot(path=str(artifacts / "room_student_decided_1400.png"), full_page=True)
+        _fits(ada, WIDE)
         bo.get_by_text("Send a message to the other nations").click()
         bo.get_by_role("button", name="I will comply if you do").click()
         expect(cy.locator(".pg-room-talk")).to_contain_text(
