@@ -24,7 +24,10 @@ References:
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
+from numba import njit
 
 #: Grid points of the posterior.
 GRID = 101
@@ -44,7 +47,7 @@ class GridPosterior:
         self.theta = (np.arange(GRID) + 0.5) / GRID
         a = prior_mean * prior_strength
         b = (1.0 - prior_mean) * prior_strength
-        log_prior = (a - 1.0) * np.log(self.theta) + (b - 1.0) * np.log1p(-self.theta) \
+        log_prior = (a - 1.0) * _log(self.theta) + (b - 1.0) * _log1p(-self.theta) \
             if prior_strength > 0 else np.zeros(GRID)
         self.log_prior = log_prior - _logsumexp(log_prior)
         self.log_post = np.tile(self.log_prior, (n_actors, 1))
@@ -52,14 +55,14 @@ class GridPosterior:
     def mean(self) -> np.ndarray:
         """Posterior mean of each actor's belief, shape (N,)."""
         # a row sum, not BLAS's dot: the same bits with every BLAS build and machine
-        return np.sum(np.exp(self.log_post) * self.theta, axis=1)
+        return np.sum(_exp(self.log_post) * self.theta, axis=1)
 
     def update(self, flagged_share: np.ndarray, n_eff: np.ndarray, p_eff: float, q: float,
                forgetting: float) -> None:
         """One period's update from the flagged shares ``f_k`` (see the module docstring)."""
         pi = np.clip(self.theta * p_eff + (1.0 - self.theta) * q, _EPS, 1.0 - _EPS)
         f = np.clip(flagged_share, 0.0, 1.0)[:, None]
-        loglik = n_eff[:, None] * (f * np.log(pi) + (1.0 - f) * np.log1p(-pi))
+        loglik = n_eff[:, None] * (f * _log(pi) + (1.0 - f) * _log1p(-pi))
         if p_eff == q:
             loglik = np.zeros_like(loglik)  # flags say nothing about theta
         post = (1.0 - forgetting) * self.log_post + forgetting * self.log_prior + loglik
@@ -68,4 +71,45 @@ class GridPosterior:
 
 def _logsumexp(x: np.ndarray) -> np.ndarray:
     top = np.max(x, axis=-1, keepdims=True)
-    return (top + np.log(np.sum(np.exp(x - top), axis=-1, keepdims=True))).squeeze(-1)
+    return (top + _log(np.sum(_exp(x - top), axis=-1, keepdims=True))).squeeze(-1)
+
+
+# exp, log and log1p of float64 arrays, element by element with the C library's functions.
+# numpy's own ufuncs take SIMD code on machines with AVX-512 (last-bit differences from the C
+# library's results elsewhere): these give the same bits on every x86-64 machine, so a seed's
+# Bayesian beliefs (and the golden runs) do not depend on the CPU.
+@njit(cache=True)
+def _exp_flat(x: np.ndarray, out: np.ndarray) -> None:  # pragma: no cover - compiled
+    for i in range(x.size):
+        out[i] = math.exp(x[i])
+
+
+@njit(cache=True)
+def _log_flat(x: np.ndarray, out: np.ndarray) -> None:  # pragma: no cover - compiled
+    for i in range(x.size):
+        out[i] = math.log(x[i])
+
+
+@njit(cache=True)
+def _log1p_flat(x: np.ndarray, out: np.ndarray) -> None:  # pragma: no cover - compiled
+    for i in range(x.size):
+        out[i] = math.log1p(x[i])
+
+
+def _apply(kernel, x: np.ndarray) -> np.ndarray:  # type: ignore[no-untyped-def]
+    flat = np.ascontiguousarray(x, dtype=np.float64).ravel()
+    out = np.empty_like(flat)
+    kernel(flat, out)
+    return out.reshape(np.shape(x))
+
+
+def _exp(x: np.ndarray) -> np.ndarray:
+    return _apply(_exp_flat, x)
+
+
+def _log(x: np.ndarray) -> np.ndarray:
+    return _apply(_log_flat, x)
+
+
+def _log1p(x: np.ndarray) -> np.ndarray:
+    return _apply(_log1p_flat, x)
