@@ -1073,7 +1073,7 @@ class Room:
         for seat in self.seats.values():
             k = seat.nation
             unit = float(self.engine.structure.gc[k]) or 1.0
-            br = best[k] if k in best else _best_response(self, held, k, months)
+            br = best[k]  # no seat joins a finished game (join refuses)
             students.append({
                 "name": seat.name, "nation": self.nation_names[k], "total": seat.total,
                 "best_response_total": sum(m[0] for m in br),
