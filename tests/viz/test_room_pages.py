@@ -221,9 +221,18 @@ def test_the_student_stamp_changes_whenever_the_students_view_does():
 
 
 def _widget_ids(rc) -> set[str]:
+    """Every widget of the page (``find`` does not look inside the widgets it matches)."""
     import ipywidgets
 
-    return {w.model_id for w in rc.find(ipywidgets.Widget).widgets}
+    seen: set[str] = set()
+    todo = list(rc.find(ipywidgets.Widget).widgets)
+    while todo:
+        w = todo.pop()
+        if w.model_id in seen:
+            continue
+        seen.add(w.model_id)
+        todo += [c for c in getattr(w, "children", None) or () if isinstance(c, ipywidgets.Widget)]
+    return seen
 
 
 def _last_month_card(rc):
@@ -242,6 +251,7 @@ def test_a_decision_and_the_next_month_change_the_cards_widgets_not_its_layout()
     rc = _render(StudentCard(room, ada))
     try:
         before = _widget_ids(rc)
+        assert len(before) > 20  # the whole card, not its outer widget alone
         last = _last_month_card(rc)  # its place, from month 1
         rc.find(v.Btn, children=["Comply"]).widget.click()  # month 1 -> 2: last month's card
         _wait(lambda: "Month 2 of 4" in _status(rc))
