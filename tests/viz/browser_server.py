@@ -32,4 +32,19 @@ def serve_app(artifacts, log_name, *, map_cache=None, **options):
     yield srv
     srv.stop()
     log = (artifacts / log_name).read_text(errors="replace")
-    assert "Traceback" not in log, log[-3000:]
+    assert "Traceback" not in _without_solara_close_race(log), log[-3000:]
+
+
+def _without_solara_close_race(log):
+    """The log without tracebacks of one race inside Solara (1.64.1), which the app cannot
+    reach: a page's close beacon deletes its kernel's thread entries from a copy of
+    ``current_context`` while one of those threads (a ``use_thread`` runner) removes its own,
+    and the second delete raises ``KeyError`` in ``kernel_context.close``. Seen once in CI, on
+    a map test's page close; every other traceback still fails the test."""
+    import re
+
+    block = re.compile(r"Traceback \(most recent call last\):\n(?:[ \t].*\n|\n)*?"
+                       r"KeyError: '[^'\n]*'\n?")
+    return block.sub(lambda m: "" if ("kernel_context.py" in m.group(0)
+                                      and "del current_context[" in m.group(0)) else m.group(0),
+                     log)
