@@ -204,11 +204,19 @@ def register_params(subparsers: Any) -> None:
     sub.add_argument("--sources", action="store_true",
                      help="instead, list each verification regime's presets with their sources, "
                           "quotes, ranges and confidence (model/verification/sources.toml)")
+    sub.add_argument("--limits", action="store_true",
+                     help="instead, state this machine's practical limits (actors, steps, "
+                          "nations) from the memory available now")
     sub.set_defaults(handler=_cmd_params, _parser=sub)
 
 
 def _cmd_params(args: argparse.Namespace) -> int:
-    print(format_sources() if args.sources else format_params())
+    if args.limits:
+        from experiments.limits import limits_text
+
+        print(textwrap.fill(limits_text(), _WIDTH))
+    else:
+        print(format_sources() if args.sources else format_params())
     return 0
 
 
@@ -268,11 +276,9 @@ def format_params(width: int = _WIDTH) -> str:
         groups.setdefault(p.group, []).append(p)
     intro = (f"pausegame has {len(table)} parameters in {len(groups)} groups. Set one with "
              "`pausegame run --NAME VALUE` (--p-detect or --p_detect) or in a scenario's "
-             "[params] table. One step is one month; payoffs are in units of G.")
+             "[params] table. One step is one month; payoffs are in units of G. This "
+             "machine's practical limits (actors, steps, nations): `pausegame params --limits`.")
     lines = textwrap.wrap(intro, width)
-    from experiments.limits import limits_text
-
-    lines += [""] + textwrap.wrap(limits_text(), width)
     indent = " " * 6
     for group, params in groups.items():
         lines += ["", group.upper()]

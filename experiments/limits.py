@@ -10,7 +10,7 @@ per-item costs measured with ``tracemalloc`` (``tests/experiments/test_hardening
 holds the estimate within a factor of two of the measured peak). :func:`check_run` and
 :func:`check_plan` refuse, with the estimate and the machine's available memory
 (``psutil.virtual_memory().available``), what cannot fit; ``pausegame run``, scenario files and
-designs call them before building anything, and ``pausegame params`` states the limits
+designs call them before building anything, and ``pausegame params --limits`` states the limits
 (:func:`limits_text`).
 
 Example:
@@ -237,7 +237,7 @@ def check_plan(n_points: int, n_varied: int, *, replicates: int = 1,
 
 
 def limits_text(available: float | None = None) -> str:
-    """The practical limits of this machine, in words (for ``pausegame params``)."""
+    """The practical limits of this machine, in words (for ``pausegame params --limits``)."""
     from model.params import defaults
 
     have = available_bytes() if available is None else float(available)

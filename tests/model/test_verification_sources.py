@@ -213,6 +213,19 @@ def test_pausegame_params_points_to_the_sources_and_keeps_its_format(capsys):
     assert out.strip() == format_params().strip()
     assert "`pausegame params --sources`" in " ".join(out.split())
     assert "CONFIDENCE LABELS" not in out  # the sources only with --sources
+    # the text is the same on every machine and at every moment: the limits only on request
+    assert "Practical limits" not in out and "`pausegame params --limits`" in " ".join(out.split())
+
+
+def test_pausegame_params_limits_states_the_machine_limits(capsys, monkeypatch):
+    import experiments.limits as limits
+    from experiments.cli import main
+
+    monkeypatch.setattr(limits, "available_bytes", lambda: 8_000_000_000)
+    assert main(["params", "--limits"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert out.startswith("Practical limits on this machine (8.0 GB of memory available")
+    assert out == " ".join(limits.limits_text(8_000_000_000).split())
 
 
 def _sample_design(params, base=None):
