@@ -210,7 +210,7 @@ def check_run(params: Mapping[str, Any], *, n_edges: float | None = None,
         f"({_sizes_text(params, edges, dense_reasons(params))}); this machine has "
         f"{format_bytes(have)} available; allowed: sizes that fit in "
         f"{format_bytes(HEADROOM * have)}, e.g. {hint}, without alliances "
-        "(`pausegame params` states the limits)")
+        "(`pausegame params --limits` states the limits)")
 
 
 def plan_bytes(n_points: int, n_varied: int) -> int:
