@@ -25,72 +25,120 @@ _EXECUTORS = ("auto", "serial", "local", "dask")
 def register(subparsers: Any) -> None:
     """Add ``analyze``, ``threshold``, ``sensitivity`` and ``map`` to the CLI."""
     sub = subparsers.add_parser(
-        "analyze", help="analyse a results directory: map, thresholds, survival, sensitivity",
+        "analyze",
+        help="analyse a results directory: map, thresholds, survival, sensitivity",
         allow_abbrev=False,
         description="Run the analyses that fit a batch's design and write PNG and SVG figures, "
-                    "CSV tables and summary.md: the stability map with theory drawn over it, "
-                    "the critical p_detect by logistic fit, Kaplan-Meier survival curves; for a "
-                    "sensitivity batch, Sobol indices or Morris screening.")
+        "CSV tables and summary.md: the stability map with theory drawn over it, "
+        "the critical p_detect by logistic fit, Kaplan-Meier survival curves; for a "
+        "sensitivity batch, Sobol indices or Morris screening.",
+    )
     sub.add_argument("directory", metavar="DIR", help="a results directory of pausegame sweep")
     sub.add_argument("--out", metavar="DIR", help="where to write (default: DIR/analysis/)")
-    sub.add_argument("--bootstrap", type=int, default=200, metavar="N",
-                     help="bootstrap resamples per threshold fit (default 200)")
+    sub.add_argument(
+        "--bootstrap",
+        type=int,
+        default=200,
+        metavar="N",
+        help="bootstrap resamples per threshold fit (default 200)",
+    )
     sub.set_defaults(handler=_cmd_analyze, _parser=sub)
 
     thr = subparsers.add_parser(
-        "threshold", help="critical p_detect (survival 0.5) by logistic fit, next to theory",
+        "threshold",
+        help="critical p_detect (survival 0.5) by logistic fit, next to theory",
         allow_abbrev=False,
         description="Fit P(held) = logistic(k (p_detect - p_c)) to the runs of a sweep over "
-                    "p_detect, at each value of the other swept parameters (or at the values "
-                    "given with --at), with a bootstrap confidence interval, and print it next "
-                    "to theory's deterrence threshold and survival boundary.")
+        "p_detect, at each value of the other swept parameters (or at the values "
+        "given with --at), with a bootstrap confidence interval, and print it next "
+        "to theory's deterrence threshold and survival boundary.",
+    )
     thr.add_argument("directory", metavar="DIR", help="a results directory of pausegame sweep")
-    thr.add_argument("--at", action="append", default=[], metavar="PARAM=VALUE",
-                     help="fix another swept parameter (repeatable), e.g. --at penalty=8")
-    thr.add_argument("--level", type=float, default=0.5,
-                     help="the survival probability that defines the critical value (0.5)")
-    thr.add_argument("--bootstrap", type=int, default=200, metavar="N",
-                     help="bootstrap resamples (default 200)")
+    thr.add_argument(
+        "--at",
+        action="append",
+        default=[],
+        metavar="PARAM=VALUE",
+        help="fix another swept parameter (repeatable), e.g. --at penalty=8",
+    )
+    thr.add_argument(
+        "--level",
+        type=float,
+        default=0.5,
+        help="the survival probability that defines the critical value (0.5)",
+    )
+    thr.add_argument(
+        "--bootstrap", type=int, default=200, metavar="N", help="bootstrap resamples (default 200)"
+    )
     thr.add_argument("--out", metavar="DIR", help="where to write (default: DIR/analysis/)")
     thr.set_defaults(handler=_cmd_threshold, _parser=thr)
 
     sen = subparsers.add_parser(
-        "sensitivity", help="Sobol indices (Saltelli design) or Morris screening of an output",
+        "sensitivity",
+        help="Sobol indices (Saltelli design) or Morris screening of an output",
         allow_abbrev=False,
         description="Given a design with a [sample] table (e.g. sensitivity_core), expand it "
-                    "into a Saltelli design (or Morris trajectories with --method morris), run "
-                    "it into --out (resuming when run again) and analyse it. Given a results "
-                    "directory of such a batch, analyse it. Writes figures, a CSV per output "
-                    "and summary.md.")
-    sen.add_argument("source", metavar="DESIGN_OR_DIR",
-                     help="a design with a [sample] table (file or shipped name), or a results "
-                          "directory made by this command")
-    sen.add_argument("--output", action="append", metavar="NAME",
-                     help="run output to analyse (repeatable; default: held and "
-                          "final_compliance)")
-    sen.add_argument("--method", choices=("sobol", "morris"), default=None,
-                     help="with a design: Sobol indices from a Saltelli design (default) or "
-                          "Morris screening")
-    sen.add_argument("--n", type=int, metavar="N",
-                     help="Saltelli base sample size, a power of two (default: [sample] n)")
-    sen.add_argument("--trajectories", type=int, metavar="R",
-                     help="Morris trajectories (default: [sample] n / 8, at least 4)")
+        "into a Saltelli design (or Morris trajectories with --method morris), run "
+        "it into --out (resuming when run again) and analyse it. Given a results "
+        "directory of such a batch, analyse it. Writes figures, a CSV per output "
+        "and summary.md.",
+    )
+    sen.add_argument(
+        "source",
+        metavar="DESIGN_OR_DIR",
+        help="a design with a [sample] table (file or shipped name), or a results "
+        "directory made by this command",
+    )
+    sen.add_argument(
+        "--output",
+        action="append",
+        metavar="NAME",
+        help="run output to analyse (repeatable; default: held and final_compliance)",
+    )
+    sen.add_argument(
+        "--method",
+        choices=("sobol", "morris"),
+        default=None,
+        help="with a design: Sobol indices from a Saltelli design (default) or Morris screening",
+    )
+    sen.add_argument(
+        "--n",
+        type=int,
+        metavar="N",
+        help="Saltelli base sample size, a power of two (default: [sample] n)",
+    )
+    sen.add_argument(
+        "--trajectories",
+        type=int,
+        metavar="R",
+        help="Morris trajectories (default: [sample] n / 8, at least 4)",
+    )
     sen.add_argument("--levels", type=int, default=None, help="Morris grid levels (default 4)")
-    sen.add_argument("--out", metavar="DIR",
-                     help="with a design: the results directory (default: "
-                          "batches/<design>-<method>/); the analysis goes to DIR/analysis/")
+    sen.add_argument(
+        "--out",
+        metavar="DIR",
+        help="with a design: the results directory (default: "
+        "batches/<design>-<method>/); the analysis goes to DIR/analysis/",
+    )
     _executor_flags(sen)
     sen.set_defaults(handler=_cmd_sensitivity, _parser=sen)
 
     mp = subparsers.add_parser(
-        "map", help="run the quick stability map and print the critical p_detect by penalty",
+        "map",
+        help="run the quick stability map and print the critical p_detect by penalty",
         allow_abbrev=False,
         description="Run a stability-map design (default: stability_map_quick, the default "
-                    "scenario over p_detect x penalty, under a minute), analyse it, and print "
-                    "the critical detection probability at each penalty next to theory. "
-                    "Running it again reuses the finished runs.")
-    mp.add_argument("design", nargs="?", default="stability_map_quick", metavar="DESIGN",
-                    help="a sweep design over p_detect (default: stability_map_quick)")
+        "scenario over p_detect x penalty, under a minute), analyse it, and print "
+        "the critical detection probability at each penalty next to theory. "
+        "Running it again reuses the finished runs.",
+    )
+    mp.add_argument(
+        "design",
+        nargs="?",
+        default="stability_map_quick",
+        metavar="DESIGN",
+        help="a sweep design over p_detect (default: stability_map_quick)",
+    )
     mp.add_argument("--out", metavar="DIR", help="results directory (default: batches/<design>/)")
     mp.add_argument("--quiet", "-q", action="store_true", help="print only the table")
     _executor_flags(mp)
@@ -98,11 +146,19 @@ def register(subparsers: Any) -> None:
 
 
 def _executor_flags(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--executor", choices=_EXECUTORS, default="auto",
-                        help="serial, local (a process pool) or dask; auto: serial for up to "
-                             "2,000 runs (a pool's start-up costs more), else local")
-    parser.add_argument("--workers", type=int, metavar="N",
-                        help="worker processes of the local pool (default: the number of cores)")
+    parser.add_argument(
+        "--executor",
+        choices=_EXECUTORS,
+        default="auto",
+        help="serial, local (a process pool) or dask; auto: serial for up to "
+        "2,000 runs (a pool's start-up costs more), else local",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        metavar="N",
+        help="worker processes of the local pool (default: the number of cores)",
+    )
 
 
 def _executor(args: argparse.Namespace, n_runs: int) -> str:
@@ -113,8 +169,9 @@ def _executor(args: argparse.Namespace, n_runs: int) -> str:
 
 def _check_bootstrap(value: int) -> int:
     if value < 0:
-        raise ConfigError(f"--bootstrap={value} is out of bounds; allowed: an integer >= 0 "
-                          "(0: no interval)")
+        raise ConfigError(
+            f"--bootstrap={value} is out of bounds; allowed: an integer >= 0 (0: no interval)"
+        )
     return value
 
 
@@ -141,8 +198,10 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
 
     report = analyze(args.directory, args.out, n_boot=_check_bootstrap(args.bootstrap))
     pngs = [path for path in report.figures() if path.suffix == ".png"]
-    print(f"Analysis of {args.directory}: {len(pngs)} figures (PNG and SVG each); summary in "
-          f"{report.summary_path}")
+    print(
+        f"Analysis of {args.directory}: {len(pngs)} figures (PNG and SVG each); summary in "
+        f"{report.summary_path}"
+    )
     for path in report.figures():
         if path.suffix == ".png":
             print(f"  {path} (and .svg)")
@@ -163,11 +222,13 @@ def _cmd_threshold(args: argparse.Namespace) -> int:
     files: dict[str, Path] = {}
     # a name of its own: `analyze`'s thresholds.csv and .png, which summary.md embeds, stay
     stem = threshold_stem(at, args.level)
-    table, lines = write_threshold(context, out, at=at, level=args.level, n_boot=n_boot,
-                                   files=files, stem=stem)
+    table, lines = write_threshold(
+        context, out, at=at, level=args.level, n_boot=n_boot, files=files, stem=stem
+    )
     summary = out / f"{stem}.md"
-    summary.write_text("# Threshold of `" + context.name + "`\n\n" + "\n".join(lines[2:]),
-                       encoding="utf-8")
+    summary.write_text(
+        "# Threshold of `" + context.name + "`\n\n" + "\n".join(lines[2:]), encoding="utf-8"
+    )
     print(markdown_table(threshold_lines(table)))
     if any(fit.status == "separated" for fit in table.fits):
         print(f"note: where the table says 'between', {SEPARATED_NOTE}.")
@@ -192,43 +253,60 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
             raise ConfigError(f"{source} is not a results directory (no manifest.json)")
         directory = source
         # the layout of a finished batch is fixed: flags that would change it cannot apply
-        given = [f"--{name}" for name in ("method", "n", "trajectories", "out")
-                 if getattr(args, name) is not None]
+        given = [
+            f"--{name}"
+            for name in ("method", "n", "trajectories", "out")
+            if getattr(args, name) is not None
+        ]
         if args.levels is not None:
             given.append("--levels")
         if given:
             verb = "applies" if len(given) == 1 else "apply"
-            raise ConfigError(f"{source}: {', '.join(given)} {verb} to a design, not to a "
-                              "results directory (its batch is laid out already); allowed "
-                              "with a directory: --output")
+            raise ConfigError(
+                f"{source}: {', '.join(given)} {verb} to a design, not to a "
+                "results directory (its batch is laid out already); allowed "
+                "with a directory: --output"
+            )
     else:
         design = load_design(args.source)
         method = args.method or "sobol"
         if method == "morris":
-            expanded = morris_design(design, args.trajectories,
-                                     4 if args.levels is None else args.levels)
+            expanded = morris_design(
+                design, args.trajectories, 4 if args.levels is None else args.levels
+            )
         else:
             expanded = saltelli_design(design, args.n)
-        directory = Path(args.out) if args.out else Path("batches") / \
-            f"{design.name}-{method}"
+        directory = Path(args.out) if args.out else Path("batches") / f"{design.name}-{method}"
         executor = _executor(args, expanded.n_runs)
-        print(f"Design {design.name!r} as a {method} design: {expanded.n_points} points x "
-              f"{expanded.replicates} replicates = {expanded.n_runs} runs -> {directory}",
-              flush=True)
-        result = run_design(expanded, directory, executor=executor, workers=args.workers,
-                            progress="auto", command=["pausegame", *sys.argv[1:]], load=False)
+        print(
+            f"Design {design.name!r} as a {method} design: {expanded.n_points} points x "
+            f"{expanded.replicates} replicates = {expanded.n_runs} runs -> {directory}",
+            flush=True,
+        )
+        result = run_design(
+            expanded,
+            directory,
+            executor=executor,
+            workers=args.workers,
+            progress="auto",
+            command=["pausegame", *sys.argv[1:]],
+            load=False,
+        )
         print(result.session.describe())
     context = BatchContext.open(directory)
     if scheme(context) is None:
-        raise ConfigError(f"{directory} holds no Saltelli or Morris batch; give a design with a "
-                          "[sample] table to make one (pausegame sensitivity DESIGN --out DIR)")
+        raise ConfigError(
+            f"{directory} holds no Saltelli or Morris batch; give a design with a "
+            "[sample] table to make one (pausegame sensitivity DESIGN --out DIR)"
+        )
     out = context.path / "analysis"
     files: dict[str, Path] = {}
     sobol, morris, lines = write_sensitivity(context, out, outputs, files=files)
     # one summary per choice of outputs: analysing another output keeps the first's
     summary = out / f"{sensitivity_stem(outputs)}.md"
-    summary.write_text(f"# Sensitivity of `{context.name}`\n\n" + "\n".join(lines),
-                       encoding="utf-8")
+    summary.write_text(
+        f"# Sensitivity of `{context.name}`\n\n" + "\n".join(lines), encoding="utf-8"
+    )
     for name, res in sobol.items():
         print(f"Sobol indices of {name} (total, first order):")
         for p, t, f in zip(res.params, res.total_order, res.first_order, strict=True):
@@ -239,8 +317,10 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
         for p, m, sg in zip(mres.params, mres.mu_star, mres.sigma, strict=True):
             print(f"  {p:24s} {m:7.3f} {sg:7.3f}")
         _print_warnings(mres.warnings())
-    print(f"Written: {summary} and {len([f for f in files.values() if f.suffix == '.png'])} "
-          f"figures (PNG and SVG) in {out}")
+    print(
+        f"Written: {summary} and {len([f for f in files.values() if f.suffix == '.png'])} "
+        f"figures (PNG and SVG) in {out}"
+    )
     return 0
 
 
@@ -253,27 +333,42 @@ def _cmd_map(args: argparse.Namespace) -> int:
 
     design = load_design(args.design)
     if "p_detect" not in design.varied or design.kind != "sweep":
-        raise ConfigError(f"design {design.name!r} does not sweep p_detect; `{command('map')}` "
-                          "needs a [sweep] over p_detect (e.g. stability_map_quick)")
+        raise ConfigError(
+            f"design {design.name!r} does not sweep p_detect; `{command('map')}` "
+            "needs a [sweep] over p_detect (e.g. stability_map_quick)"
+        )
     out = Path(args.out) if args.out else Path("batches") / design.name
     executor = _executor(args, design.n_runs)
     if not args.quiet:
-        print(f"Stability map {design.name!r}: {design.n_points} points x {design.replicates} "
-              f"replicates = {design.n_runs} runs of {design.steps} months ({executor}) -> "
-              f"{out}", flush=True)
-    result = run_design(design, out, executor=executor, workers=args.workers,
-                        progress="none" if args.quiet else "auto",
-                        command=["pausegame", *sys.argv[1:]], load=False)
+        print(
+            f"Stability map {design.name!r}: {design.n_points} points x {design.replicates} "
+            f"replicates = {design.n_runs} runs of {design.steps} months ({executor}) -> "
+            f"{out}",
+            flush=True,
+        )
+    result = run_design(
+        design,
+        out,
+        executor=executor,
+        workers=args.workers,
+        progress="none" if args.quiet else "auto",
+        command=["pausegame", *sys.argv[1:]],
+        load=False,
+    )
     if not args.quiet:
         print(result.session.describe())
     report = analyze(out)
     if report.thresholds is not None:
-        print("Critical detection probability (the pause holds in half the runs), by logistic "
-              "fit with a 95% bootstrap interval, next to mean-field theory:")
+        print(
+            "Critical detection probability (the pause holds in half the runs), by logistic "
+            "fit with a 95% bootstrap interval, next to mean-field theory:"
+        )
         print(markdown_table(threshold_lines(report.thresholds)))
     fig = report.files.get("stability_map_png")
     print(f"Stability map: {fig} (and .svg); summary: {report.summary_path}")
     if not args.quiet:
-        print(f"Explore one point in the browser app: {command('app')} (then open "
-              "http://127.0.0.1:8765/)")
+        print(
+            f"Explore one point in the browser app: {command('app')} (then open "
+            "http://127.0.0.1:8765/)"
+        )
     return 1 if result.session.failed_total else 0

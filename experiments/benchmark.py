@@ -64,13 +64,25 @@ def _per_step(step: Callable[[], None], steps: int, repeats: int) -> float:
 
 
 def _params(n_nations: int, n_labs: int, steps: int) -> dict[str, Any]:
-    return dict(n_nations=n_nations, n_labs=n_labs, alliance_network="barabasi_albert",
-                decision_rule="logit", p_detect=0.34, steps=steps)
+    return dict(
+        n_nations=n_nations,
+        n_labs=n_labs,
+        alliance_network="barabasi_albert",
+        decision_rule="logit",
+        p_detect=0.34,
+        steps=steps,
+    )
 
 
 def measure(
-    label: str, n_nations: int, n_labs: int, *, engine_steps: int, reference_steps: int,
-    repeats: int = 3, seed: int = 2026,
+    label: str,
+    n_nations: int,
+    n_labs: int,
+    *,
+    engine_steps: int,
+    reference_steps: int,
+    repeats: int = 3,
+    seed: int = 2026,
 ) -> Timing:
     """Time the engine (and the reference when ``reference_steps > 0``) on one world."""
     total = engine_steps * repeats + 10
@@ -96,12 +108,16 @@ def run_benchmark(quick: bool = False) -> list[Timing]:
         return max(2, int(x * k))
 
     return [
-        measure("30 nations + 100 labs", 30, 100, engine_steps=n(5000),
-                reference_steps=n(300)),
-        measure("30 nations + 10,000 labs", 30, 10_000, engine_steps=n(300),
-                reference_steps=n(10)),
-        measure("30 nations + 100,000 labs (engine alone)", 30, 100_000,
-                engine_steps=n(40), reference_steps=0, repeats=2),
+        measure("30 nations + 100 labs", 30, 100, engine_steps=n(5000), reference_steps=n(300)),
+        measure("30 nations + 10,000 labs", 30, 10_000, engine_steps=n(300), reference_steps=n(10)),
+        measure(
+            "30 nations + 100,000 labs (engine alone)",
+            30,
+            100_000,
+            engine_steps=n(40),
+            reference_steps=0,
+            repeats=2,
+        ),
     ]
 
 
@@ -115,36 +131,45 @@ def format_table(timings: list[Timing]) -> str:
     for t in timings:
         ref = f"{t.reference_rate / 1e6:.3f} M" if t.reference_rate else "-"
         ratio = f"{t.ratio:.0f}x" if t.ratio else "-"
-        lines.append(f"| {t.label} | {t.n_actors:,} | {t.engine_us_per_step:,.1f} | "
-                     f"{t.engine_rate / 1e6:.2f} M | {ref} | {ratio} |")
+        lines.append(
+            f"| {t.label} | {t.n_actors:,} | {t.engine_us_per_step:,.1f} | "
+            f"{t.engine_rate / 1e6:.2f} M | {ref} | {ratio} |"
+        )
     small, large = timings[0], timings[1]
     checks = [
         ("speed-up >= 10x at 130 actors", (small.ratio or 0) >= 10, f"{small.ratio:.0f}x"),
         ("speed-up >= 100x at 10,030 actors", (large.ratio or 0) >= 100, f"{large.ratio:.0f}x"),
-        ("engine step < 50 us at 130 actors", small.engine_us_per_step < 50,
-         f"{small.engine_us_per_step:.1f} us"),
+        (
+            "engine step < 50 us at 130 actors",
+            small.engine_us_per_step < 50,
+            f"{small.engine_us_per_step:.1f} us",
+        ),
     ]
     lines.append("")
     for what, ok, value in checks:
         lines.append(f"- {what}: {'met' if ok else 'NOT met'} ({value})")
-    lines.append(f"\nMachine: {platform.machine()}, Python {platform.python_version()}, "
-                 f"numpy {np.__version__}; best of repeated timings, logit rule, "
-                 "Barabasi-Albert alliances.")
+    lines.append(
+        f"\nMachine: {platform.machine()}, Python {platform.python_version()}, "
+        f"numpy {np.__version__}; best of repeated timings, logit rule, "
+        "Barabasi-Albert alliances."
+    )
     return "\n".join(lines)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add ``pausegame benchmark`` to the CLI."""
     parser = subparsers.add_parser(
-        "benchmark", help="measure engine speed against the per-agent Mesa reference",
-        description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true",
-                        help="far fewer steps (a smoke test; numbers are noisy)")
+        "benchmark",
+        help="measure engine speed against the per-agent Mesa reference",
+        description=__doc__.splitlines()[0],
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="far fewer steps (a smoke test; numbers are noisy)"
+    )
     parser.set_defaults(handler=_handle)
 
 
 def _handle(args: argparse.Namespace) -> int:
-    print("Measuring (about a minute)..." if not args.quick else "Measuring (quick)...",
-          flush=True)
+    print("Measuring (about a minute)..." if not args.quick else "Measuring (quick)...", flush=True)
     print(format_table(run_benchmark(quick=args.quick)))
     return 0

@@ -43,15 +43,31 @@ from experiments.run import (
 from model.errors import ConfigError
 from model.params import parse_text, schema
 
-__all__ = ["COMMAND_MODULES", "ENTRY_POINT_GROUP", "UsageError", "add_param_flags",
-           "build_parser", "command", "command_name", "main", "param_overrides",
-           "plugin_registrars", "register_params", "register_run"]
+__all__ = [
+    "COMMAND_MODULES",
+    "ENTRY_POINT_GROUP",
+    "UsageError",
+    "add_param_flags",
+    "build_parser",
+    "command",
+    "command_name",
+    "main",
+    "param_overrides",
+    "plugin_registrars",
+    "register_params",
+    "register_run",
+]
 
 #: Modules that add subcommands, each through a function ``register(subparsers)``.
-COMMAND_MODULES: tuple[str, ...] = ("experiments.benchmark", "experiments.ledger_cli",
-                                     "experiments.play_cli",
-                                     "experiments.sweep", "experiments.sweep_benchmark",
-                                     "experiments.teaching_cli", "experiments.analyze_cli")
+COMMAND_MODULES: tuple[str, ...] = (
+    "experiments.benchmark",
+    "experiments.ledger_cli",
+    "experiments.play_cli",
+    "experiments.sweep",
+    "experiments.sweep_benchmark",
+    "experiments.teaching_cli",
+    "experiments.analyze_cli",
+)
 
 #: The entry-point group through which other packages add subcommands: each entry point names a
 #: function ``register(subparsers)`` (``app = "viz.cli:register"`` in ``pyproject.toml``).
@@ -72,8 +88,9 @@ class UsageError(Exception):
 #: What argparse should read as a (negative) number, not an option: ``-1``, ``-0.5``, ``-.5``,
 #: ``-1e5``, ``-inf``, ``-nan`` (argparse's own test misses the last four, so ``--beta -inf``
 #: failed with "expected one argument" instead of the parameter's range).
-NEGATIVE_NUMBER = re.compile(r"^-(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$|^-(inf|infinity|nan)$",
-                             re.IGNORECASE)
+NEGATIVE_NUMBER = re.compile(
+    r"^-(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$|^-(inf|infinity|nan)$", re.IGNORECASE
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -106,8 +123,7 @@ def command_name() -> str:
 
     Every command this package prints for the user to run goes through :func:`command`.
     """
-    candidates = [Path(sys.argv[0])] if sys.argv and Path(sys.argv[0]).name == "pausegame" \
-        else []
+    candidates = [Path(sys.argv[0])] if sys.argv and Path(sys.argv[0]).name == "pausegame" else []
     candidates.append(Path(sys.executable).with_name("pausegame"))
     script = next((c for c in candidates if c.is_file()), None)
     if script is None:
@@ -143,13 +159,20 @@ class _StoreOnce(argparse.Action):
     ``--p-detect 0.2 --p-detect 0.9``: the last value wins, as usual, and :func:`main` warns.
     """
 
-    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
-                 values: Any, option_string: str | None = None) -> None:
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
         seen: dict[str, Any] = vars(namespace).setdefault("_given_options", {})
         if self.dest in seen:
             repeated = vars(namespace).setdefault(REPEATED, [])
-            repeated.append(f"{option_string} was given twice ({seen[self.dest]!s}, then "
-                            f"{values!s}); using {values!s}")
+            repeated.append(
+                f"{option_string} was given twice ({seen[self.dest]!s}, then "
+                f"{values!s}); using {values!s}"
+            )
         seen[self.dest] = values
         setattr(namespace, self.dest, values)
 
@@ -161,8 +184,10 @@ def add_param_flags(parser: argparse.ArgumentParser) -> None:
     value is reported with the field's name and allowed range.
     """
     group = parser.add_argument_group(
-        "model parameters", "One flag per parameter; `pausegame params` describes each. "
-        "They override the scenario's [params].")
+        "model parameters",
+        "One flag per parameter; `pausegame params` describes each. "
+        "They override the scenario's [params].",
+    )
     for p in schema().values():
         if p.kind == "choice":
             metavar = "{" + ",".join(p.choices) + "}"
@@ -171,12 +196,22 @@ def add_param_flags(parser: argparse.ArgumentParser) -> None:
         default = "none" if p.default is None else p.default
         text = f"{p.help} Default {default}; {p.bounds_text()}."
         dest = PARAM_DEST + p.name
-        group.add_argument(f"--{p.name.replace('_', '-')}", dest=dest, metavar=metavar,
-                           default=argparse.SUPPRESS, help=text.replace("%", "%%"),
-                           action=_StoreOnce)
+        group.add_argument(
+            f"--{p.name.replace('_', '-')}",
+            dest=dest,
+            metavar=metavar,
+            default=argparse.SUPPRESS,
+            help=text.replace("%", "%%"),
+            action=_StoreOnce,
+        )
         if "_" in p.name:  # the schema's spelling works too; listed once in --help
-            group.add_argument(f"--{p.name}", dest=dest, default=argparse.SUPPRESS,
-                               help=argparse.SUPPRESS, action=_StoreOnce)
+            group.add_argument(
+                f"--{p.name}",
+                dest=dest,
+                default=argparse.SUPPRESS,
+                help=argparse.SUPPRESS,
+                action=_StoreOnce,
+            )
 
 
 def param_overrides(args: argparse.Namespace) -> dict[str, Any]:
@@ -189,7 +224,7 @@ def param_overrides(args: argparse.Namespace) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for dest, text in vars(args).items():
         if dest.startswith(PARAM_DEST):
-            name = dest[len(PARAM_DEST):]
+            name = dest[len(PARAM_DEST) :]
             out[name] = parse_text(table[name], text)
     return out
 
@@ -198,15 +233,24 @@ def param_overrides(args: argparse.Namespace) -> dict[str, Any]:
 def register_params(subparsers: Any) -> None:
     """Register ``pausegame params``: every parameter with its default and allowed values."""
     sub = subparsers.add_parser(
-        "params", help="list every model parameter", allow_abbrev=False,
+        "params",
+        help="list every model parameter",
+        allow_abbrev=False,
         description="List every model parameter, grouped: name, default, allowed values, unit, "
-                    "slider range and what it means.")
-    sub.add_argument("--sources", action="store_true",
-                     help="instead, list each verification regime's presets with their sources, "
-                          "quotes, ranges and confidence (model/verification/sources.toml)")
-    sub.add_argument("--limits", action="store_true",
-                     help="instead, state this machine's practical limits (actors, steps, "
-                          "nations) from the memory available now")
+        "slider range and what it means.",
+    )
+    sub.add_argument(
+        "--sources",
+        action="store_true",
+        help="instead, list each verification regime's presets with their sources, "
+        "quotes, ranges and confidence (model/verification/sources.toml)",
+    )
+    sub.add_argument(
+        "--limits",
+        action="store_true",
+        help="instead, state this machine's practical limits (actors, steps, "
+        "nations) from the memory available now",
+    )
     sub.set_defaults(handler=_cmd_params, _parser=sub)
 
 
@@ -236,10 +280,12 @@ def format_sources(width: int = _WIDTH) -> str:
     def wrap(text: str, first: str = indent) -> list[str]:
         return textwrap.wrap(text, width, initial_indent=first, subsequent_indent=indent)
 
-    intro = ("Where the verification regimes' preset numbers come from "
-             "(model/verification/sources.toml). Each preset has a value, a plausible range, a "
-             "confidence label, its sources and a quote (or a paraphrase, labelled so). "
-             "`--verification NAME` applies a regime's presets; values you set win.")
+    intro = (
+        "Where the verification regimes' preset numbers come from "
+        "(model/verification/sources.toml). Each preset has a value, a plausible range, a "
+        "confidence label, its sources and a quote (or a paraphrase, labelled so). "
+        "`--verification NAME` applies a regime's presets; values you set win."
+    )
     lines = textwrap.wrap(intro, width)
     lines += ["", "CONFIDENCE LABELS"]
     for label, text in reg.labels.items():
@@ -274,10 +320,12 @@ def format_params(width: int = _WIDTH) -> str:
     groups: dict[str, list[Any]] = {}
     for p in table.values():
         groups.setdefault(p.group, []).append(p)
-    intro = (f"pausegame has {len(table)} parameters in {len(groups)} groups. Set one with "
-             "`pausegame run --NAME VALUE` (--p-detect or --p_detect) or in a scenario's "
-             "[params] table. One step is one month; payoffs are in units of G. This "
-             "machine's practical limits (actors, steps, nations): `pausegame params --limits`.")
+    intro = (
+        f"pausegame has {len(table)} parameters in {len(groups)} groups. Set one with "
+        "`pausegame run --NAME VALUE` (--p-detect or --p_detect) or in a scenario's "
+        "[params] table. One step is one month; payoffs are in units of G. This "
+        "machine's practical limits (actors, steps, nations): `pausegame params --limits`."
+    )
     lines = textwrap.wrap(intro, width)
     indent = " " * 6
     for group, params in groups.items():
@@ -296,14 +344,16 @@ def format_params(width: int = _WIDTH) -> str:
                 allowed += f"; slider range {p.range[0]:g} to {p.range[1]:g}"
             if p.app_max is not None:
                 allowed += f"; app maximum {p.app_max:g}"
-            lines += textwrap.wrap(allowed, width, initial_indent=indent,
-                                   subsequent_indent=indent)
-            lines += textwrap.wrap(p.help, width, initial_indent=indent,
-                                   subsequent_indent=indent)
+            lines += textwrap.wrap(allowed, width, initial_indent=indent, subsequent_indent=indent)
+            lines += textwrap.wrap(p.help, width, initial_indent=indent, subsequent_indent=indent)
             if p.name == "verification":
-                lines += textwrap.wrap("Each regime's presets with their sources, ranges and "
-                                       "confidence: `pausegame params --sources`.", width,
-                                       initial_indent=indent, subsequent_indent=indent)
+                lines += textwrap.wrap(
+                    "Each regime's presets with their sources, ranges and "
+                    "confidence: `pausegame params --sources`.",
+                    width,
+                    initial_indent=indent,
+                    subsequent_indent=indent,
+                )
     return "\n".join(lines)
 
 
@@ -311,42 +361,68 @@ def format_params(width: int = _WIDTH) -> str:
 def register_run(subparsers: Any) -> None:
     """Register ``pausegame run``: one run of a scenario, with its four output files."""
     sub = subparsers.add_parser(
-        "run", help="run one scenario and write its outputs", allow_abbrev=False,
+        "run",
+        help="run one scenario and write its outputs",
+        allow_abbrev=False,
         usage="pausegame run [SCENARIO] [--PARAM VALUE ...] [--seed N] [--out DIR]\n"
-              "                     [--config FILE] [--alliance-file FILE] [--quiet]",
+        "                     [--config FILE] [--alliance-file FILE] [--quiet]",
         description="Run one scenario (a shipped name or a .toml file) and write "
-                    "timeseries.csv, compliance.png, summary.json and config.toml. Precedence: "
-                    "the scenario's [params] < flags. One step is one month.")
-    sub.add_argument("scenario", nargs="?", metavar="SCENARIO",
-                     help="a scenario file, or the name of a shipped scenario (default: "
-                          "'default')")
-    sub.add_argument("--config", metavar="FILE", action=_StoreOnce,
-                     help="a config.toml written by an earlier run (or any scenario file): "
-                          "reproduces that run")
-    sub.add_argument("--alliance_file", dest="alliance_file", help=argparse.SUPPRESS,
-                     action=_StoreOnce)
-    sub.add_argument("--alliance-file", metavar="FILE", dest="alliance_file", action=_StoreOnce,
-                     help="an alliance graph (.graphml, or node-link .json) whose nodes are "
-                          "nation names or indices 0..n_nations-1; edge attribute 'weight'")
-    sub.add_argument("--out", metavar="DIR", action=_StoreOnce,
-                     help="output folder (default: runs/<scenario-name>-seed<seed>/)")
+        "timeseries.csv, compliance.png, summary.json and config.toml. Precedence: "
+        "the scenario's [params] < flags. One step is one month.",
+    )
+    sub.add_argument(
+        "scenario",
+        nargs="?",
+        metavar="SCENARIO",
+        help="a scenario file, or the name of a shipped scenario (default: 'default')",
+    )
+    sub.add_argument(
+        "--config",
+        metavar="FILE",
+        action=_StoreOnce,
+        help="a config.toml written by an earlier run (or any scenario file): reproduces that run",
+    )
+    sub.add_argument(
+        "--alliance_file", dest="alliance_file", help=argparse.SUPPRESS, action=_StoreOnce
+    )
+    sub.add_argument(
+        "--alliance-file",
+        metavar="FILE",
+        dest="alliance_file",
+        action=_StoreOnce,
+        help="an alliance graph (.graphml, or node-link .json) whose nodes are "
+        "nation names or indices 0..n_nations-1; edge attribute 'weight'",
+    )
+    sub.add_argument(
+        "--out",
+        metavar="DIR",
+        action=_StoreOnce,
+        help="output folder (default: runs/<scenario-name>-seed<seed>/)",
+    )
     sub.add_argument("--quiet", "-q", action="store_true", help="print nothing on success")
-    sub.add_argument("--ledger", metavar="FILE", action=_StoreOnce,
-                     help="record the hash-chained event log of the run and write it as JSONL "
-                          "(check it with `pausegame verify-ledger FILE`)")
+    sub.add_argument(
+        "--ledger",
+        metavar="FILE",
+        action=_StoreOnce,
+        help="record the hash-chained event log of the run and write it as JSONL "
+        "(check it with `pausegame verify-ledger FILE`)",
+    )
     add_param_flags(sub)
     sub.set_defaults(handler=_cmd_run, _parser=sub)
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
     if args.config is not None and args.scenario is not None:
-        raise UsageError(f"give a SCENARIO ({args.scenario!r}) or --config FILE "
-                         f"({args.config!r}), not both")
-    source: str | Path = Path(args.config) if args.config is not None else (
-        args.scenario or "default")
+        raise UsageError(
+            f"give a SCENARIO ({args.scenario!r}) or --config FILE ({args.config!r}), not both"
+        )
+    source: str | Path = (
+        Path(args.config) if args.config is not None else (args.scenario or "default")
+    )
     overrides = param_overrides(args)
-    result = run_scenario(source, overrides, graph=args.alliance_file,
-                          event_log=True if args.ledger else None)
+    result = run_scenario(
+        source, overrides, graph=args.alliance_file, event_log=True if args.ledger else None
+    )
     if args.out:
         out = Path(args.out)
     else:
@@ -383,22 +459,32 @@ def format_run(result: RunResult, width: int = _WIDTH) -> str:
     threshold = float(p["stability_threshold"])
     patience = int(p["collapse_patience"])
     lines = [f"note: {note}" for note in result.notes]
-    lines.append(f"Scenario {result.name!r}, seed {result.seed}: {world.n_nations} nations, "
-                 f"{n_labs} labs, {s.steps} months (one step = one month).")
+    lines.append(
+        f"Scenario {result.name!r}, seed {result.seed}: {world.n_nations} nations, "
+        f"{n_labs} labs, {s.steps} months (one step = one month)."
+    )
     if s.active_steps == 0:
-        verdict = (f"No pause bound anyone in {s.steps} months (the treaty never entered into "
-                   "force, or the pause was never triggered), so it neither held nor collapsed.")
+        verdict = (
+            f"No pause bound anyone in {s.steps} months (the treaty never entered into "
+            "force, or the pause was never triggered), so it neither held nor collapsed."
+        )
     elif s.held and s.active_steps < s.steps:
-        verdict = (f"The pause held in each of the {s.active_steps} months it was active (of "
-                   f"{s.steps}): capability-weighted compliance of bound actors never stayed "
-                   f"below {threshold:g} for {patience} months in a row.")
+        verdict = (
+            f"The pause held in each of the {s.active_steps} months it was active (of "
+            f"{s.steps}): capability-weighted compliance of bound actors never stayed "
+            f"below {threshold:g} for {patience} months in a row."
+        )
     elif s.held:
-        verdict = (f"The pause held for all {s.steps} months: capability-weighted compliance "
-                   f"never stayed below {threshold:g} for {patience} months in a row.")
+        verdict = (
+            f"The pause held for all {s.steps} months: capability-weighted compliance "
+            f"never stayed below {threshold:g} for {patience} months in a row."
+        )
     else:
-        verdict = (f"The pause collapsed at month {s.collapse_step}: from then on "
-                   f"capability-weighted compliance stayed below {threshold:g} for "
-                   f"{patience} months in a row.")
+        verdict = (
+            f"The pause collapsed at month {s.collapse_step}: from then on "
+            f"capability-weighted compliance stayed below {threshold:g} for "
+            f"{patience} months in a row."
+        )
     body = [
         verdict,
         f"Final capability-weighted compliance: {s.final_compliance:.3f} (month {s.steps}).",
@@ -407,19 +493,28 @@ def format_run(result: RunResult, width: int = _WIDTH) -> str:
         f"Seed: {result.seed}.",
     ]
     if s.sanctions_blocked_by_vote or s.sanctions_blocked_by_veto:
-        body.insert(3, f"Sanctions applied: {s.sanctions_applied}; blocked by vote: "
-                       f"{s.sanctions_blocked_by_vote}; blocked by veto: "
-                       f"{s.sanctions_blocked_by_veto}.")
+        body.insert(
+            3,
+            f"Sanctions applied: {s.sanctions_applied}; blocked by vote: "
+            f"{s.sanctions_blocked_by_vote}; blocked by veto: "
+            f"{s.sanctions_blocked_by_veto}.",
+        )
     if s.ledger_head:
         where = result.outputs.get("ledger", "")
-        body.append(f"Event log: {s.ledger_records} records, head {s.ledger_head} "
-                    f"({where}); check it with `{command('verify-ledger', where or 'FILE')} "
-                    f"--head {s.ledger_head}`.")
+        body.append(
+            f"Event log: {s.ledger_records} records, head {s.ledger_head} "
+            f"({where}); check it with `{command('verify-ledger', where or 'FILE')} "
+            f"--head {s.ledger_head}`."
+        )
     for text in body:
         lines += textwrap.wrap(text, width, initial_indent="  ", subsequent_indent="    ")
     if result.theory:
-        lines += textwrap.wrap(f"Theory (mean field): {result.theory}", width,
-                               initial_indent="  ", subsequent_indent="    ")
+        lines += textwrap.wrap(
+            f"Theory (mean field): {result.theory}",
+            width,
+            initial_indent="  ",
+            subsequent_indent="    ",
+        )
     if result.outputs:
         folder = result.outputs["config"].parent
         files = ", ".join(path.name for path in result.outputs.values())
@@ -447,39 +542,45 @@ def plugin_registrars(group: str = ENTRY_POINT_GROUP) -> list[Registrar]:
         try:
             found.append(point.load())
         except Exception as exc:  # noqa: BLE001 - a broken plug-in must not break the CLI
-            print(f"pausegame: warning: command {point.name!r} ({point.value}) cannot be "
-                  f"loaded: {type(exc).__name__}: {exc}", file=sys.stderr)
+            print(
+                f"pausegame: warning: command {point.name!r} ({point.value}) cannot be "
+                f"loaded: {type(exc).__name__}: {exc}",
+                file=sys.stderr,
+            )
     return found
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The ``pausegame`` parser with every registered subcommand."""
-    parser = _Parser(prog="pausegame", allow_abbrev=False,
-                     description="A multilateral treaty negotiation game: when does a verified "
-                                 "pause on frontier AI development stay stable?")
-    parser.add_argument("--version", action="version",
-                        version=f"pausegame {package_version()}")
+    parser = _Parser(
+        prog="pausegame",
+        allow_abbrev=False,
+        description="A multilateral treaty negotiation game: when does a verified "
+        "pause on frontier AI development stay stable?",
+    )
+    parser.add_argument("--version", action="version", version=f"pausegame {package_version()}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     for register in _registrars():
         register(subparsers)
     return parser
 
 
-def _unrecognized(extras: Sequence[str], args: argparse.Namespace,
-                  parser: argparse.ArgumentParser) -> str:
+def _unrecognized(
+    extras: Sequence[str], args: argparse.Namespace, parser: argparse.ArgumentParser
+) -> str:
     """A one-line message for unknown arguments, suggesting a close option name."""
     flag = next((e for e in extras if e.startswith("-")), None)
     if flag is None:
         return f"unrecognized arguments: {' '.join(extras)}"
     flag = flag.split("=", 1)[0]
     owner = getattr(args, "_parser", parser)
-    options = [o for action in owner._actions for o in action.option_strings
-               if o.startswith("--")]
+    options = [o for action in owner._actions for o in action.option_strings if o.startswith("--")]
     close = difflib.get_close_matches(flag, options, n=1, cutoff=0.6)
     hint = f"; did you mean {close[0]}?" if close else ""
     where = f" for `pausegame {args.command}`" if getattr(args, "command", None) else ""
-    return (f"unrecognized option {flag!r}{where}{hint} (`{command('params')}` lists every "
-            "parameter)")
+    return (
+        f"unrecognized option {flag!r}{where}{hint} (`{command('params')}` lists every parameter)"
+    )
 
 
 def _fail(message: str) -> int:

@@ -27,21 +27,27 @@ from model.ledger import SHA256, parse_lines, replay, verify
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add ``verify-ledger`` and ``replay`` to the CLI."""
     check = subparsers.add_parser(
-        "verify-ledger", help="check a run's hash-chained event log",
+        "verify-ledger",
+        help="check a run's hash-chained event log",
         description="Check a run's event log (JSONL): report the first altered, removed or "
-                    "inserted or reordered record, a line that is not a JSON record, or that "
-                    "the log was truncated or extended. Exit status 0 when intact, 1 when not "
-                    "(FILE: NOT intact: ...), 2 for bad input (no such file, not an event log, "
-                    "a --head that is not a SHA-256).")
+        "inserted or reordered record, a line that is not a JSON record, or that "
+        "the log was truncated or extended. Exit status 0 when intact, 1 when not "
+        "(FILE: NOT intact: ...), 2 for bad input (no such file, not an event log, "
+        "a --head that is not a SHA-256).",
+    )
     check.add_argument("file", metavar="FILE")
-    check.add_argument("--head", metavar="HASH",
-                       help="the head hash the run reported (summary.json: ledger_head; "
-                            "64 hex digits)")
+    check.add_argument(
+        "--head",
+        metavar="HASH",
+        help="the head hash the run reported (summary.json: ledger_head; 64 hex digits)",
+    )
     check.set_defaults(handler=_cmd_verify)
     again = subparsers.add_parser(
-        "replay", help="recompute a run's metrics from its event log alone",
+        "replay",
+        help="recompute a run's metrics from its event log alone",
         description="Recompute the per-step metrics of a run from its event log alone and "
-                    "print the summary (optionally write the time series as CSV).")
+        "print the summary (optionally write the time series as CSV).",
+    )
     again.add_argument("file", metavar="FILE")
     again.add_argument("--csv", metavar="OUT", help="write the replayed time series here")
     again.set_defaults(handler=_cmd_replay)
@@ -56,8 +62,10 @@ def _load(path: str) -> tuple[list[Any], list[int]]:
         raise ConfigError(f"{path}: no such event log file")
     entries, lines = parse_lines(target.read_bytes().splitlines(keepends=True))
     if entries and not any(isinstance(e, dict) and "seq" in e and "prev" in e for e in entries):
-        raise ConfigError(f"{path}: not an event log: no line is a JSON record with 'seq' and "
-                          "'prev' (`pausegame run --ledger FILE` writes one)")
+        raise ConfigError(
+            f"{path}: not an event log: no line is a JSON record with 'seq' and "
+            "'prev' (`pausegame run --ledger FILE` writes one)"
+        )
     return entries, lines
 
 
@@ -66,8 +74,10 @@ def _head(value: str | None) -> str | None:
         return None
     head = value.strip().lower()
     if not SHA256.fullmatch(head):
-        raise ConfigError(f"--head must be a SHA-256 (64 hex digits), not {value!r} (copy "
-                          "ledger_head from the run's summary.json)")
+        raise ConfigError(
+            f"--head must be a SHA-256 (64 hex digits), not {value!r} (copy "
+            "ledger_head from the run's summary.json)"
+        )
     return head
 
 
@@ -103,11 +113,15 @@ def _cmd_replay(args: argparse.Namespace) -> int:
     steps = len(wc)
     below = int(np.nansum(held == 0))
     print(f"{args.file}: replayed {steps} months from the log alone.")
-    print(f"  Final capability-weighted compliance: {wc[-1]:.3f}; months below the threshold: "
-          f"{below}.")
-    print(f"  Detections: {int(series['detections'].sum())}; false alarms: "
-          f"{int(series['false_alarms'].sum())}; sanctions paid: "
-          f"{float(np.sum(series['sanctions_paid'])):.3g} G.")
+    print(
+        f"  Final capability-weighted compliance: {wc[-1]:.3f}; months below the threshold: "
+        f"{below}."
+    )
+    print(
+        f"  Detections: {int(series['detections'].sum())}; false alarms: "
+        f"{int(series['false_alarms'].sum())}; sanctions paid: "
+        f"{float(np.sum(series['sanctions_paid'])):.3g} G."
+    )
     if args.csv:
         print(f"  Time series written to {args.csv}")
     return 0 if all(math.isfinite(float(x)) for x in wc) else 1

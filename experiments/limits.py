@@ -28,9 +28,20 @@ from typing import Any
 
 from model.errors import ConfigError
 
-__all__ = ["LimitError", "available_bytes", "check_plan", "check_run", "check_scenario_run",
-           "dense_reasons", "expected_edges", "format_bytes", "limits_text", "max_actors",
-           "plan_bytes", "run_bytes"]
+__all__ = [
+    "LimitError",
+    "available_bytes",
+    "check_plan",
+    "check_run",
+    "check_scenario_run",
+    "dense_reasons",
+    "expected_edges",
+    "format_bytes",
+    "limits_text",
+    "max_actors",
+    "plan_bytes",
+    "run_bytes",
+]
 
 # Per-item costs in bytes, measured with tracemalloc on this package's runs (run + outputs) and
 # rounded up: 410 per actor, 910 per step, 360-420 per tie, 17-28 per dense cell, about 4,000
@@ -130,8 +141,13 @@ def expected_edges(params: Mapping[str, Any], blocs: Sequence[Any] | None = None
     return 0.0
 
 
-def run_bytes(params: Mapping[str, Any], *, n_edges: float | None = None,
-              n_blocs: int | None = None, event_log: bool | None = None) -> int:
+def run_bytes(
+    params: Mapping[str, Any],
+    *,
+    n_edges: float | None = None,
+    n_blocs: int | None = None,
+    event_log: bool | None = None,
+) -> int:
     """The estimated peak memory of one run and its outputs, in bytes (a pure function).
 
     Args:
@@ -172,8 +188,9 @@ def _sizes_text(params: Mapping[str, Any], edges: float, dense: list[str]) -> st
     n = int(params["n_nations"])
     parts = [f"n_nations={n}", f"n_labs={int(params['n_labs'])}", f"steps={int(params['steps'])}"]
     if edges >= 1e6:
-        parts.append(f"about {edges:.3g} alliance ties from alliance_network="
-                     f"{params['alliance_network']!r}")
+        parts.append(
+            f"about {edges:.3g} alliance ties from alliance_network={params['alliance_network']!r}"
+        )
     if dense and PER_DENSE_CELL * n * n >= 1e8:
         parts.append(f"a dense {n} x {n} alliance matrix for {', '.join(dense)}")
     if int(params.get("verification_lag", 0)) >= 1000:
@@ -181,9 +198,15 @@ def _sizes_text(params: Mapping[str, Any], edges: float, dense: list[str]) -> st
     return ", ".join(parts)
 
 
-def check_run(params: Mapping[str, Any], *, n_edges: float | None = None,
-              n_blocs: int | None = None, event_log: bool | None = None,
-              available: float | None = None, what: str = "run") -> int:
+def check_run(
+    params: Mapping[str, Any],
+    *,
+    n_edges: float | None = None,
+    n_blocs: int | None = None,
+    event_log: bool | None = None,
+    available: float | None = None,
+    what: str = "run",
+) -> int:
     """Refuse a run that cannot fit in memory; return its estimate in bytes.
 
     Raises:
@@ -210,7 +233,8 @@ def check_run(params: Mapping[str, Any], *, n_edges: float | None = None,
         f"({_sizes_text(params, edges, dense_reasons(params))}); this machine has "
         f"{format_bytes(have)} available; allowed: sizes that fit in "
         f"{format_bytes(HEADROOM * have)}, e.g. {hint}, without alliances "
-        "(`pausegame params --limits` states the limits)")
+        "(`pausegame params --limits` states the limits)"
+    )
 
 
 def plan_bytes(n_points: int, n_varied: int) -> int:
@@ -218,8 +242,14 @@ def plan_bytes(n_points: int, n_varied: int) -> int:
     return int(BASE + n_points * (PER_POINT + PER_POINT_VARIED * max(1, n_varied)))
 
 
-def check_plan(n_points: int, n_varied: int, *, replicates: int = 1,
-               available: float | None = None, where: str = "design") -> int:
+def check_plan(
+    n_points: int,
+    n_varied: int,
+    *,
+    replicates: int = 1,
+    available: float | None = None,
+    where: str = "design",
+) -> int:
     """Refuse a design whose plan cannot fit in memory; return its estimate in bytes.
 
     Raises:
@@ -233,7 +263,8 @@ def check_plan(n_points: int, n_varied: int, *, replicates: int = 1,
     raise LimitError(
         f"{where}: {n_points:,} points x {replicates:,} replicates; the plan needs about "
         f"{format_bytes(need)} of memory; this machine has {format_bytes(have)} available; "
-        f"allowed: at most about {fit:,} runs (points x replicates) here")
+        f"allowed: at most about {fit:,} runs (points x replicates) here"
+    )
 
 
 def limits_text(available: float | None = None) -> str:
@@ -248,20 +279,28 @@ def limits_text(available: float | None = None) -> str:
     per_n2 = PER_EDGE * (1 / (2 * n_blocs_fit) + float(d["bloc_crosslink"]) / 4)
     nations_blocs = int(math.sqrt(max(0.0, HEADROOM * have - BASE) / per_n2))
     nations_dense = int(math.sqrt(max(0.0, HEADROOM * have - BASE) / (per_n2 + PER_DENSE_CELL)))
-    return (f"Practical limits on this machine ({format_bytes(have)} of memory available; a run "
-            f"needs about {PER_ACTOR} B per actor, {PER_STEP} B per step, {PER_EDGE} B per "
-            f"alliance tie and, with per_bloc inspection, voting adjudication, negotiated "
-            f"membership or reactive alliances, {PER_DENSE_CELL} B x n_nations^2): about "
-            f"{max_actors(int(d['steps']), have):,} actors (n_nations + n_labs) at "
-            f"{d['steps']} steps without alliances; about {steps_fit:,} steps for 60 actors; "
-            f"about {nations_blocs:,} nations with the default 'blocs' network (its ties grow "
-            f"as n_nations^2), {nations_dense:,} with a dense matrix too. Larger runs are "
-            "refused before they start, with the estimate.")
+    return (
+        f"Practical limits on this machine ({format_bytes(have)} of memory available; a run "
+        f"needs about {PER_ACTOR} B per actor, {PER_STEP} B per step, {PER_EDGE} B per "
+        f"alliance tie and, with per_bloc inspection, voting adjudication, negotiated "
+        f"membership or reactive alliances, {PER_DENSE_CELL} B x n_nations^2): about "
+        f"{max_actors(int(d['steps']), have):,} actors (n_nations + n_labs) at "
+        f"{d['steps']} steps without alliances; about {steps_fit:,} steps for 60 actors; "
+        f"about {nations_blocs:,} nations with the default 'blocs' network (its ties grow "
+        f"as n_nations^2), {nations_dense:,} with a dense matrix too. Larger runs are "
+        "refused before they start, with the estimate."
+    )
 
 
-def check_scenario_run(params: Mapping[str, Any], scenario: Any = None, graph: Any = None, *,
-                       event_log: bool | None = None, available: float | None = None,
-                       what: str = "run") -> int:
+def check_scenario_run(
+    params: Mapping[str, Any],
+    scenario: Any = None,
+    graph: Any = None,
+    *,
+    event_log: bool | None = None,
+    available: float | None = None,
+    what: str = "run",
+) -> int:
     """:func:`check_run` for a run of a scenario (its blocs and ties) and an optional graph."""
     n_edges: float | None = None
     n_blocs: int | None = None
@@ -279,5 +318,11 @@ def check_scenario_run(params: Mapping[str, Any], scenario: Any = None, graph: A
             n_edges = float(len(getattr(scenario, "alliances", ()) or ()))
     elif blocs is not None and params["alliance_network"] == "blocs":
         n_edges = expected_edges(params, blocs)
-    return check_run(params, n_edges=n_edges, n_blocs=n_blocs, event_log=event_log,
-                     available=available, what=what)
+    return check_run(
+        params,
+        n_edges=n_edges,
+        n_blocs=n_blocs,
+        event_log=event_log,
+        available=available,
+        what=what,
+    )

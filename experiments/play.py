@@ -51,7 +51,8 @@ DEFAULT_REASON = (
     "collapses at once (as it does by month 2 in 'default') nor holds whatever you do. Its "
     "nations follow their allies, so defecting can start the cascade: over seeds 1 to 8, a "
     "nation that always defects brings the collapse forward in most games, and the best "
-    "response changes as the months go by.")
+    "response changes as the months go by."
+)
 
 #: The prefix of the notice for link values the game cannot use (as the Simulate page says it).
 LINK_NOTICE = "The link had values the app cannot use (the defaults are kept): "
@@ -67,7 +68,7 @@ VOTE_POLICIES = {
 #: What each vote policy does, in words.
 VOTE_HELP = {
     "model": "the model votes for you: no on a flagged ally with probability equal to the "
-             "alliance weight, yes on everyone else",
+    "alliance weight, yes on everyone else",
     "sanction_all": "you vote yes on every sanction",
     "shield_allies": "you vote no on sanctions against your allies, yes on the rest",
     "shield_all": "you vote no on every sanction",
@@ -136,29 +137,41 @@ class PeriodReport:
         if self.caught_domestic or self.caught_international:
             how = "international verification" if self.caught_international else "your own checks"
             seen = f" You were caught by {how}"
-            seen += (f" and a sanction of {self.amount(self.sanction_paid)} points was "
-                     "paid this month." if self.sanction_paid
-                     else " (no sanction was paid this month).")
+            seen += (
+                f" and a sanction of {self.amount(self.sanction_paid)} points was paid this month."
+                if self.sanction_paid
+                else " (no sanction was paid this month)."
+            )
         elif self.false_alarm:
             seen = " A false alarm flagged you"
-            seen += (f" and you paid {self.amount(self.sanction_paid)} points."
-                     if self.sanction_paid else ".")
+            seen += (
+                f" and you paid {self.amount(self.sanction_paid)} points."
+                if self.sanction_paid
+                else "."
+            )
         else:
             seen = " Nobody flagged you."
-        others = (", ".join(self.others_defecting) if self.others_defecting else "none")
+        others = ", ".join(self.others_defecting) if self.others_defecting else "none"
         treaty = ""
         if self.round:
             status = "a member" if self.member else "outside the treaty"
             force = "in force" if self.in_force else "not in force"
-            treaty = (f" Negotiation round: you are {status}; {self.members} nations are members "
-                      f"and the treaty is {force}.")
+            treaty = (
+                f" Negotiation round: you are {status}; {self.members} nations are members "
+                f"and the treaty is {force}."
+            )
         fates = f" Sanction votes: {'; '.join(self.flags)}." if self.flags and votes else ""
-        labs = (f" Your labs defecting: {self.own_labs_defecting} of {self.own_labs}."
-                if self.own_labs else "")
-        return (f"Month {self.t}: you {you}.{seen}{treaty} Your payoff: "
-                f"{self.points(self.payoff)} points (expected {self.points(self.expected)}). "
-                f"Other nations defecting: {others}.{labs}{fates} World compliance "
-                f"(capability-weighted): {self.compliance:.2f}.")
+        labs = (
+            f" Your labs defecting: {self.own_labs_defecting} of {self.own_labs}."
+            if self.own_labs
+            else ""
+        )
+        return (
+            f"Month {self.t}: you {you}.{seen}{treaty} Your payoff: "
+            f"{self.points(self.payoff)} points (expected {self.points(self.expected)}). "
+            f"Other nations defecting: {others}.{labs}{fates} World compliance "
+            f"(capability-weighted): {self.compliance:.2f}."
+        )
 
 
 def points_text(value: float, unit: float) -> str:
@@ -202,24 +215,29 @@ class Debrief:
         if abs(diff) <= 1e-12 * max(1.0, abs(self.best_response_total)):
             verdict = "exactly what a best-responding nation earned"
         elif diff > 0:
-            verdict = (f"{pts(diff, self.unit).lstrip('+')} points more than a best-responding "
-                       "nation")
+            verdict = (
+                f"{pts(diff, self.unit).lstrip('+')} points more than a best-responding nation"
+            )
         else:
-            verdict = (f"{pts(-diff, self.unit).lstrip('+')} points less than a best-responding "
-                       "nation")
+            verdict = (
+                f"{pts(-diff, self.unit).lstrip('+')} points less than a best-responding nation"
+            )
         member = f" {self.membership}" if self.membership else ""
-        return (f"Over {self.periods} months you earned {pts(self.player_total, self.unit)} "
-                f"points: {verdict} ({pts(self.best_response_total, self.unit)}, same nation, "
-                f"same seed, same random draws). You defected in {self.player_defections} "
-                f"months, the best responder in {self.best_response_defections}.{member} The "
-                f"whole world's welfare was {pts(self.world_welfare, self.unit)} points in your "
-                f"game and {pts(self.best_response_world_welfare, self.unit)} with the best "
-                "responder in your place (it votes and decides membership by the model's "
-                "rules). 100 points are what defecting gains your nation in one month.")
+        return (
+            f"Over {self.periods} months you earned {pts(self.player_total, self.unit)} "
+            f"points: {verdict} ({pts(self.best_response_total, self.unit)}, same nation, "
+            f"same seed, same random draws). You defected in {self.player_defections} "
+            f"months, the best responder in {self.best_response_defections}.{member} The "
+            f"whole world's welfare was {pts(self.world_welfare, self.unit)} points in your "
+            f"game and {pts(self.best_response_world_welfare, self.unit)} with the best "
+            "responder in your place (it votes and decides membership by the model's "
+            "rules). 100 points are what defecting gains your nation in one month."
+        )
 
 
-def build_engine(scenario: Scenario | None, seed: int, periods: int,
-                 overrides: dict[str, Any] | None = None) -> Engine:
+def build_engine(
+    scenario: Scenario | None, seed: int, periods: int, overrides: dict[str, Any] | None = None
+) -> Engine:
     """The engine of a game: the scenario's parameters, ``overrides``, ``periods`` and the seed.
 
     The engine's horizon reaches the scenario's last event even in a shorter game (the game
@@ -235,8 +253,13 @@ def best_response_action(engine: Engine, actor: int) -> bool:
     return bool(engine.advantage()[actor] > engine.tolerance)
 
 
-def best_response_run(scenario: Scenario | None, seed: int, periods: int, nation: int,
-                      overrides: dict[str, Any] | None = None) -> tuple[float, float, int]:
+def best_response_run(
+    scenario: Scenario | None,
+    seed: int,
+    periods: int,
+    nation: int,
+    overrides: dict[str, Any] | None = None,
+) -> tuple[float, float, int]:
     """The counterfactual: the nation best-responds every period; everything else as played.
 
     Returns:
@@ -246,17 +269,27 @@ def best_response_run(scenario: Scenario | None, seed: int, periods: int, nation
     return (sum(m[0] for m in run), sum(m[1] for m in run), sum(m[2] for m in run))
 
 
-def best_response_months(scenario: Scenario | None, seed: int, periods: int, nation: int,
-                         overrides: dict[str, Any] | None = None
-                         ) -> list[tuple[float, float, bool, bool]]:
+def best_response_months(
+    scenario: Scenario | None,
+    seed: int,
+    periods: int,
+    nation: int,
+    overrides: dict[str, Any] | None = None,
+) -> list[tuple[float, float, bool, bool]]:
     """The counterfactual month by month: (payoff, welfare, defected, member after)."""
     engine = build_engine(scenario, seed, periods, overrides)
     out = []
     for _ in range(int(periods)):
         action = best_response_action(engine, nation)
         engine.step(held=Held(actions={nation: action}))
-        out.append((float(engine.payoff[nation]), float(engine.payoff.sum()), bool(action),
-                    bool(engine.member[nation])))
+        out.append(
+            (
+                float(engine.payoff[nation]),
+                float(engine.payoff.sum()),
+                bool(action),
+                bool(engine.member[nation]),
+            )
+        )
     return out
 
 
@@ -284,8 +317,9 @@ class PlayGame:
         default = DEFAULT_SCENARIO if DEFAULT_SCENARIO in names else (names[0] if names else "")
         self.scenario_name = given.pop("scenario", default)
         if self.scenario_name not in names:
-            bad.append(f"unknown scenario {self.scenario_name!r} (the scenarios: "
-                       f"{', '.join(names)})")
+            bad.append(
+                f"unknown scenario {self.scenario_name!r} (the scenarios: {', '.join(names)})"
+            )
             self.scenario_name = default
         self.seed = new_seed() % (2**31)
         seed_text = given.pop("seed", "").strip()
@@ -294,8 +328,10 @@ class PlayGame:
             if 0 <= seed <= 2**63 - 1:
                 self.seed = seed
             else:
-                bad.append(f"seed {seed_text!r} must be a whole number from 0 to 2**63 - 1 "
-                           "(a fresh seed is used)")
+                bad.append(
+                    f"seed {seed_text!r} must be a whole number from 0 to 2**63 - 1 "
+                    "(a fresh seed is used)"
+                )
         self.periods = DEFAULT_PERIODS
         if "periods" in given:
             text = given.pop("periods")
@@ -303,8 +339,9 @@ class PlayGame:
             if 1 <= periods <= MAX_PERIODS:
                 self.periods = periods
             else:
-                bad.append(f"periods {text!r} must be a whole number of months from 1 to "
-                           f"{MAX_PERIODS}")
+                bad.append(
+                    f"periods {text!r} must be a whole number of months from 1 to {MAX_PERIODS}"
+                )
         self._nation_text = given.pop("nation", "0")
         bad += [f"unknown parameter {key!r} in the link" for key in given]
         self._bad_link = bad
@@ -330,8 +367,9 @@ class PlayGame:
     def choose_scenario(self, name: str) -> None:
         """Play another shipped scenario (a fresh game as its first nation)."""
         if name not in self.scenario_names:
-            raise ValueError(f"unknown scenario {name!r}; shipped: "
-                             f"{', '.join(self.scenario_names)}")
+            raise ValueError(
+                f"unknown scenario {name!r}; shipped: {', '.join(self.scenario_names)}"
+            )
         self.scenario_name = name
         self.start(0)
 
@@ -356,7 +394,8 @@ class PlayGame:
                     self._bad_link.append(
                         f"nation {str(pick)!r} is not a nation of this scenario (0 to "
                         f"{len(self.nation_names) - 1} or a name: "
-                        f"{', '.join(self.nation_names)})")
+                        f"{', '.join(self.nation_names)})"
+                    )
         self.notice = None
         self._nation_text = str(self.nation)
         self.history: list[PeriodReport] = []
@@ -404,8 +443,10 @@ class PlayGame:
         pay = self.engine.expected_payoffs()
         c = float(self.engine.c[self.nation])
         club = self._club()
-        return (float(pay[0, self.nation]) * c - self._risk(False) - club,
-                float(pay[1, self.nation]) * c - self._risk(True) - club)
+        return (
+            float(pay[0, self.nation]) * c - self._risk(False) - club,
+            float(pay[1, self.nation]) * c - self._risk(True) - club,
+        )
 
     def _club(self) -> float:
         """The club cost the nation pays this month (verification dues, or an outsider's)."""
@@ -418,18 +459,27 @@ class PlayGame:
     def advice_leaves_out(self) -> str:
         """What the expected values leave out, in words."""
         lag = int(self.engine.params["verification_lag"])
-        due = float(self.engine._ring[self.engine.t % len(self.engine._ring)][self.nation]) \
-            if lag else 0.0
-        parts = ["they assume the others act as they did last month (the shared risk you pay "
-                 "grows with every defector's capability)"]
+        due = (
+            float(self.engine._ring[self.engine.t % len(self.engine._ring)][self.nation])
+            if lag
+            else 0.0
+        )
+        parts = [
+            "they assume the others act as they did last month (the shared risk you pay "
+            "grows with every defector's capability)"
+        ]
         if lag:
-            parts.append(f"a sanction is counted when incurred, but paid {lag} month"
-                         f"{'s' if lag > 1 else ''} later; this month you pay "
-                         f"{self.points(due) if due else 'no'} points of earlier sanctions "
-                         "whatever you choose")
+            parts.append(
+                f"a sanction is counted when incurred, but paid {lag} month"
+                f"{'s' if lag > 1 else ''} later; this month you pay "
+                f"{self.points(due) if due else 'no'} points of earlier sanctions "
+                "whatever you choose"
+            )
         if self.engine.treaty.club_on:
-            parts.append("the club cost (members' verification dues, outsiders' penalty) is "
-                         "this month's; a negotiation round can change it")
+            parts.append(
+                "the club cost (members' verification dues, outsiders' penalty) is "
+                "this month's; a negotiation round can change it"
+            )
         parts.append("detection and votes are random: the expected sanction is an average")
         return "; ".join(parts)
 
@@ -447,12 +497,17 @@ class PlayGame:
         members = int(eng.member.sum())
         you = "a member of the treaty" if self.is_member else "outside the treaty"
         force = "in force" if eng.in_force else "not in force"
-        text = (f"Your nation is {you}; {members} of {eng.n_nations} nations are members and "
-                f"the treaty is {force}.")
+        text = (
+            f"Your nation is {you}; {members} of {eng.n_nations} nations are members and "
+            f"the treaty is {force}."
+        )
         if eng.params["membership"] == "negotiated":
             nxt = self.next_round()
-            text += (f" Next negotiation round: month {nxt}." if nxt is not None
-                     else " No negotiation round is left in this game.")
+            text += (
+                f" Next negotiation round: month {nxt}."
+                if nxt is not None
+                else " No negotiation round is left in this game."
+            )
         else:
             text += " Membership is fixed in this scenario (no negotiation rounds)."
         return text
@@ -488,8 +543,11 @@ class PlayGame:
     def allies(self) -> list[str]:
         """The nation's allies (alliance weight above 0), by name."""
         row = self.engine.world.alliances[[self.nation], :].toarray().ravel()
-        return [self.nation_names[k] for k in range(len(self.nation_names))
-                if k != self.nation and row[k] > 0]
+        return [
+            self.nation_names[k]
+            for k in range(len(self.nation_names))
+            if k != self.nation and row[k] > 0
+        ]
 
     def set_votes(self, policy: str, shielded: list[str] | set[str] | None = None) -> None:
         """How the nation votes from now on.
@@ -499,12 +557,13 @@ class PlayGame:
             shielded: For ``choose``: the nations whose sanctions the nation votes against.
         """
         if policy not in VOTE_POLICIES:
-            raise ValueError(f"unknown vote policy {policy!r}; allowed: "
-                             f"{', '.join(VOTE_POLICIES)}")
+            raise ValueError(f"unknown vote policy {policy!r}; allowed: {', '.join(VOTE_POLICIES)}")
         unknown = sorted(set(shielded or ()) - set(self.nation_names))
         if unknown:
-            raise ValueError(f"unknown nation(s) {', '.join(unknown)}; the nations are "
-                             f"{', '.join(self.nation_names)}")
+            raise ValueError(
+                f"unknown nation(s) {', '.join(unknown)}; the nations are "
+                f"{', '.join(self.nation_names)}"
+            )
         self.vote_policy = policy
         if shielded is not None:
             self.shielded = set(shielded)
@@ -546,26 +605,40 @@ class PlayGame:
         was_round = eng.negotiation_round_next()
         expected = self.advice()[1 if defect else 0]
         votes = self.held_votes() if self.has_vote else None  # a vote counts as cast now
-        eng.step(held=Held(actions={i: bool(defect)},
-                           votes={} if votes is None else {i: votes},
-                           membership={} if member is None or not was_round
-                           else {i: bool(member)}))
+        eng.step(
+            held=Held(
+                actions={i: bool(defect)},
+                votes={} if votes is None else {i: votes},
+                membership={} if member is None or not was_round else {i: bool(member)},
+            )
+        )
         last = eng.last
         n = eng.n_nations
         others = tuple(self.nation_names[k] for k in range(n) if k != i and eng.defect[k])
         labs = np.flatnonzero((eng.home == i) & eng.is_lab)
         weighted = float(eng.latest("weighted_compliance"))
         report = PeriodReport(
-            t=eng.t, defected=bool(eng.defect[i]), advantage=float(last["advantage"][i]),
+            t=eng.t,
+            defected=bool(eng.defect[i]),
+            advantage=float(last["advantage"][i]),
             caught_domestic=bool(last["caught_domestic"][i]),
             caught_international=bool(last["caught_international"][i]),
             false_alarm=bool(last["false_alarm"][i]),
-            sanction_paid=float(last["sanction_paid"][i]), payoff=float(eng.payoff[i]),
-            others_defecting=others, own_labs_defecting=int(eng.defect[labs].sum()),
-            own_labs=len(labs), compliance=weighted if math.isfinite(weighted) else 0.0,
-            welfare=float(eng.payoff.sum()), flags=self._flags(votes), round=was_round,
-            member=self.is_member, members=int(eng.member.sum()), in_force=bool(eng.in_force),
-            unit=self.unit, expected=expected)
+            sanction_paid=float(last["sanction_paid"][i]),
+            payoff=float(eng.payoff[i]),
+            others_defecting=others,
+            own_labs_defecting=int(eng.defect[labs].sum()),
+            own_labs=len(labs),
+            compliance=weighted if math.isfinite(weighted) else 0.0,
+            welfare=float(eng.payoff.sum()),
+            flags=self._flags(votes),
+            round=was_round,
+            member=self.is_member,
+            members=int(eng.member.sum()),
+            in_force=bool(eng.in_force),
+            unit=self.unit,
+            expected=expected,
+        )
         self.history.append(report)
         self.last_seconds = time.perf_counter() - start
         return report
@@ -600,24 +673,41 @@ class PlayGame:
             mine_no = votes is not None and bool(learns[h]) and not bool(votes[h])
             if last["vetoed"][k]:
                 if h in powers:
-                    fate = (f"vetoed by {nation} itself (a veto power blocks every sanction on "
-                            "itself and its labs)")
+                    fate = (
+                        f"vetoed by {nation} itself (a veto power blocks every sanction on "
+                        "itself and its labs)"
+                    )
                 elif self.nation in powers and mine_no:
                     fate = "vetoed"  # ", you voted no" follows: the player's own veto
                 else:
-                    allied = [("you (the model voting for you)" if v == self.nation
-                               else self.nation_names[v]) for v in powers
-                              if v != h and ties[v, h] > 0
-                              and not (v == self.nation and votes is not None)]
-                    fate = ("vetoed by " + " or ".join(allied) + " (an ally holding a veto)"
-                            if allied else "vetoed")
+                    allied = [
+                        (
+                            "you (the model voting for you)"
+                            if v == self.nation
+                            else self.nation_names[v]
+                        )
+                        for v in powers
+                        if v != h
+                        and ties[v, h] > 0
+                        and not (v == self.nation and votes is not None)
+                    ]
+                    fate = (
+                        "vetoed by " + " or ".join(allied) + " (an ally holding a veto)"
+                        if allied
+                        else "vetoed"
+                    )
             elif last["vote_passed"][k]:
                 fate = f"sanctioned ({share:.0f}% yes, quorum {quorum:.0f}%)"
             else:
-                fate = (f"lapsed: only {share:.0f}% of the members voted yes, short of the "
-                        f"{quorum:.0f}% quorum")
-            mine = (f", you voted {'yes' if votes[h] else 'no'}"
-                    if votes is not None and bool(learns[h]) else "")
+                fate = (
+                    f"lapsed: only {share:.0f}% of the members voted yes, short of the "
+                    f"{quorum:.0f}% quorum"
+                )
+            mine = (
+                f", you voted {'yes' if votes[h] else 'no'}"
+                if votes is not None and bool(learns[h])
+                else ""
+            )
             if fate == "vetoed" and mine_no and self.nation in powers:
                 mine += " (your veto blocked it)"
             out.append(f"{who} ({why}): {fate}{mine}")
@@ -633,23 +723,35 @@ class PlayGame:
         for r in rounds:
             choice = "were a member" if r.member else "were outside the treaty"
             model = br[r.t - 1][3]
-            same = (r.member == model)
-            parts.append(f"after the round of month {r.t} you {choice}"
-                         + ("" if same else
-                            f" (the best responder {'stayed in' if model else 'stayed out'})"))
+            same = r.member == model
+            parts.append(
+                f"after the round of month {r.t} you {choice}"
+                + (
+                    ""
+                    if same
+                    else f" (the best responder {'stayed in' if model else 'stayed out'})"
+                )
+            )
         mine = sum(r.payoff for r in self.history)
         theirs = sum(m[0] for m in br)
         cost = mine - theirs
-        verdict = (f"{points_text(-cost, self.unit).lstrip('+')} points less" if cost < 0
-                   else f"{points_text(cost, self.unit).lstrip('+')} points more")
-        return ("Membership: " + "; ".join(parts) + f". With your membership and your moves you "
-                f"earned {verdict} than the best responder did with its own.")
+        verdict = (
+            f"{points_text(-cost, self.unit).lstrip('+')} points less"
+            if cost < 0
+            else f"{points_text(cost, self.unit).lstrip('+')} points more"
+        )
+        return (
+            "Membership: " + "; ".join(parts) + f". With your membership and your moves you "
+            f"earned {verdict} than the best responder did with its own."
+        )
 
     def _best_months(self) -> list[tuple[float, float, bool, bool]]:
         key = self.query()
         if self._br is None or self._br[0] != key:
-            self._br = (key, best_response_months(self.scenario, self.seed, self.periods,
-                                                  self.nation))
+            self._br = (
+                key,
+                best_response_months(self.scenario, self.seed, self.periods, self.nation),
+            )
         return self._br[1]
 
     @property
@@ -664,12 +766,16 @@ class PlayGame:
         if self._debrief is None:
             br = self._best_months()
             self._debrief = Debrief(
-                player_total=self.total, best_response_total=sum(m[0] for m in br),
+                player_total=self.total,
+                best_response_total=sum(m[0] for m in br),
                 world_welfare=sum(r.welfare for r in self.history),
                 best_response_world_welfare=sum(m[1] for m in br),
                 player_defections=sum(r.defected for r in self.history),
-                best_response_defections=sum(m[2] for m in br), periods=self.periods,
-                unit=self.unit, membership=self.membership_choices())
+                best_response_defections=sum(m[2] for m in br),
+                periods=self.periods,
+                unit=self.unit,
+                membership=self.membership_choices(),
+            )
         return self._debrief
 
     def best_response_series(self) -> list[float]:
@@ -678,5 +784,7 @@ class PlayGame:
 
     def query(self) -> str:
         """The link that reproduces this game."""
-        return (f"scenario={self.scenario_name}&seed={self.seed}&periods={self.periods}"
-                f"&nation={self.nation}")
+        return (
+            f"scenario={self.scenario_name}&seed={self.seed}&periods={self.periods}"
+            f"&nation={self.nation}"
+        )

@@ -119,8 +119,7 @@ def normalise_name(text: Any) -> str:
     name = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in name)
     name = " ".join(name.split())[:NAME_MAX].strip()
     if not name:
-        raise RoomError(f"a display name needs at least one visible character (at most "
-                        f"{NAME_MAX})")
+        raise RoomError(f"a display name needs at least one visible character (at most {NAME_MAX})")
     return name
 
 
@@ -152,11 +151,14 @@ class MonthNote:
         """What the student is told about who played the month."""
         did = "defected" if self.report.defected else "complied"
         if self.by == "timeout":
-            return (f"You did not decide in time for month {self.report.t}: the model played "
-                    f"your nation (it {did}).")
+            return (
+                f"You did not decide in time for month {self.report.t}: the model played "
+                f"your nation (it {did})."
+            )
         if self.by == "away":
-            return (f"You were away in month {self.report.t}: the model played your nation "
-                    f"(it {did}).")
+            return (
+                f"You were away in month {self.report.t}: the model played your nation (it {did})."
+            )
         return ""
 
 
@@ -211,8 +213,13 @@ class _Lens(PlayGame):
     status and allies for a nation of an engine it does not own (it never steps it).
     """
 
-    def __init__(self, engine: Engine, nation: int, periods: int,  # noqa: D107
-                 names: list[str]) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        nation: int,
+        periods: int,  # noqa: D107
+        names: list[str],
+    ) -> None:
         self.engine = engine
         self.nation = nation
         self.periods = periods
@@ -305,20 +312,35 @@ class Room:
         RoomError: An unknown scenario or nation, months out of range, a bad deadline.
     """
 
-    def __init__(self, scenario: str | None = DEFAULT_SCENARIO, seed: int | None = None,
-                 periods: int = DEFAULT_PERIODS, overrides: Mapping[str, Any] | None = None, *,
-                 deadline_seconds: float | None = DEFAULT_DEADLINE,
-                 open_nations: Iterable[str] | None = None, block_list: Iterable[str] = (),
-                 code: str | None = None, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        scenario: str | None = DEFAULT_SCENARIO,
+        seed: int | None = None,
+        periods: int = DEFAULT_PERIODS,
+        overrides: Mapping[str, Any] | None = None,
+        *,
+        deadline_seconds: float | None = DEFAULT_DEADLINE,
+        open_nations: Iterable[str] | None = None,
+        block_list: Iterable[str] = (),
+        code: str | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         names = list_scenarios()
         if scenario is not None and scenario not in names:
             raise RoomError(f"unknown scenario {scenario!r}; the scenarios: {', '.join(names)}")
-        if isinstance(periods, bool) or not isinstance(periods, (int, np.integer)) \
-                or not 1 <= int(periods) <= MAX_PERIODS:
-            raise RoomError(f"periods {periods!r} must be a whole number of months from 1 to "
-                            f"{MAX_PERIODS}")
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))
-                                 or not 0 <= int(seed) <= 2**63 - 1):
+        if (
+            isinstance(periods, bool)
+            or not isinstance(periods, (int, np.integer))
+            or not 1 <= int(periods) <= MAX_PERIODS
+        ):
+            raise RoomError(
+                f"periods {periods!r} must be a whole number of months from 1 to {MAX_PERIODS}"
+            )
+        if seed is not None and (
+            isinstance(seed, bool)
+            or not isinstance(seed, (int, np.integer))
+            or not 0 <= int(seed) <= 2**63 - 1
+        ):
             raise RoomError(f"seed {seed!r} must be a whole number from 0 to 2**63 - 1")
         self._lock = threading.RLock()
         self._change = threading.Condition(self._lock)
@@ -333,14 +355,16 @@ class Room:
         self.periods = int(periods)
         self.overrides = dict(overrides or {})
         try:
-            self.engine = room_engine(self.scenario, self.seed, self.periods, self.overrides,
-                                      event_log=True)
+            self.engine = room_engine(
+                self.scenario, self.seed, self.periods, self.overrides, event_log=True
+            )
         except ValueError as exc:
             raise RoomError(f"the room's parameters are not valid: {exc}") from exc
         eng = self.engine
         self.nation_names = [str(x) for x in eng.world.names[: eng.n_nations]]
-        self.open_nations = self._nations(open_nations) if open_nations is not None \
-            else list(range(eng.n_nations))
+        self.open_nations = (
+            self._nations(open_nations) if open_nations is not None else list(range(eng.n_nations))
+        )
         self.block_list: list[str] = []
         self.set_block_list(self.teacher_token, block_list)
         self.deadline_seconds: float | None = None
@@ -356,8 +380,16 @@ class Room:
         self.closed = False
         self._debrief: dict[str, Any] | None = None
         self._debrief_lock = threading.Lock()  # one computation of the debrief
-        self.log.append("room", 0, scenario=scenario, seed=self.seed, periods=self.periods,
-                        overrides=self.overrides, code=self.code, nations=self.nation_names)
+        self.log.append(
+            "room",
+            0,
+            scenario=scenario,
+            seed=self.seed,
+            periods=self.periods,
+            overrides=self.overrides,
+            code=self.code,
+            nations=self.nation_names,
+        )
 
     @property
     def log(self) -> Any:
@@ -370,8 +402,9 @@ class Room:
         out = []
         for name in names:
             if name not in self.nation_names:
-                raise RoomError(f"unknown nation {name!r}; the nations: "
-                                f"{', '.join(self.nation_names)}")
+                raise RoomError(
+                    f"unknown nation {name!r}; the nations: {', '.join(self.nation_names)}"
+                )
             out.append(self.nation_names.index(name))
         return sorted(set(out))
 
@@ -380,8 +413,10 @@ class Room:
             for seat_token, seat in self.seats.items():
                 if secrets.compare_digest(seat_token, token):
                     return seat
-        raise NotAllowed("this seat token is not one of this room's (rejoin with the link "
-                         "you were given, or join again)")
+        raise NotAllowed(
+            "this seat token is not one of this room's (rejoin with the link "
+            "you were given, or join again)"
+        )
 
     def _teacher(self, token: Any) -> None:
         if not (isinstance(token, str) and secrets.compare_digest(token, self.teacher_token)):
@@ -456,14 +491,28 @@ class Room:
     def fingerprint(self) -> tuple[Any, ...]:
         """Everything a refused request must leave as it was (for tests and audits)."""
         with self._lock:
-            return (self.log.head, len(self.log), self.engine.t, self.status,
-                    tuple(sorted((k, d.defect, None if d.votes is None else tuple(d.votes),
-                                  d.membership) for k, d in self._pending.items())),
-                    tuple(self.pledges),
-                    tuple((s.token, s.nation, s.name, s.present, len(s.months))
-                          for s in self.seats.values()),
-                    self._deadline_at, self._remaining, self.deadline_seconds,
-                    tuple(self.block_list), tuple(self.open_nations))
+            return (
+                self.log.head,
+                len(self.log),
+                self.engine.t,
+                self.status,
+                tuple(
+                    sorted(
+                        (k, d.defect, None if d.votes is None else tuple(d.votes), d.membership)
+                        for k, d in self._pending.items()
+                    )
+                ),
+                tuple(self.pledges),
+                tuple(
+                    (s.token, s.nation, s.name, s.present, len(s.months))
+                    for s in self.seats.values()
+                ),
+                self._deadline_at,
+                self._remaining,
+                self.deadline_seconds,
+                tuple(self.block_list),
+                tuple(self.open_nations),
+            )
 
     # ------------------------------------------------------------------ students
     def join(self, display_name: Any, nation: str | None = None) -> str:
@@ -491,22 +540,32 @@ class Room:
             if nation is None:
                 free = [k for k in self.open_nations if k not in taken]
                 if not free:
-                    raise RoomError("every nation open to students is taken (ask the teacher "
-                                    "to open another)")
+                    raise RoomError(
+                        "every nation open to students is taken (ask the teacher to open another)"
+                    )
                 k = free[0]
             else:
                 if nation not in self.nation_names:
-                    raise RoomError(f"unknown nation {nation!r}; the nations: "
-                                    f"{', '.join(self.nation_names)}")
+                    raise RoomError(
+                        f"unknown nation {nation!r}; the nations: {', '.join(self.nation_names)}"
+                    )
                 k = self.nation_names.index(nation)
                 if k not in self.open_nations:
                     open_ = [self.nation_names[j] for j in self.open_nations if j not in taken]
-                    raise RoomError(f"{nation} is played by the model in this room; open: "
-                                    f"{', '.join(open_) or 'none'}")
+                    raise RoomError(
+                        f"{nation} is played by the model in this room; open: "
+                        f"{', '.join(open_) or 'none'}"
+                    )
                 if k in taken:
-                    raise RoomError(f"{nation} is taken; free: " + (", ".join(
-                        self.nation_names[j] for j in self.open_nations if j not in taken)
-                        or "none"))
+                    raise RoomError(
+                        f"{nation} is taken; free: "
+                        + (
+                            ", ".join(
+                                self.nation_names[j] for j in self.open_nations if j not in taken
+                            )
+                            or "none"
+                        )
+                    )
             token = secrets.token_urlsafe(16)
             self.seats[token] = Seat(nation=k, name=name, token=token)
             self.log.append("seat", self.engine.t, nation=k, name=name)
@@ -538,18 +597,28 @@ class Room:
 
     def _check_month(self, month: Any) -> None:
         if isinstance(month, bool) or not isinstance(month, (int, np.integer)):
-            raise RoomError(f"month {month!r} must be a whole number (the month being decided, "
-                            f"now {self.month})")
+            raise RoomError(
+                f"month {month!r} must be a whole number (the month being decided, "
+                f"now {self.month})"
+            )
         if self.status == LOBBY:
             raise RoomError("the game has not started yet (the teacher starts it)")
         if self.finished:
             raise RoomError("the game is over: no more decisions")
         if int(month) != self.month:
-            raise RoomError(f"month {month} is not the month being decided (month "
-                            f"{self.month}); a decision for an earlier month is refused")
+            raise RoomError(
+                f"month {month} is not the month being decided (month "
+                f"{self.month}); a decision for an earlier month is refused"
+            )
 
-    def decide(self, token: Any, month: Any, action: Any, votes: Mapping[str, Any] | None = None,
-               membership: Any = None) -> None:
+    def decide(
+        self,
+        token: Any,
+        month: Any,
+        action: Any,
+        votes: Mapping[str, Any] | None = None,
+        membership: Any = None,
+    ) -> None:
         """A student's decision for the month being decided (one per month; final).
 
         Args:
@@ -573,8 +642,9 @@ class Room:
             if not seat.present:
                 raise RoomError("you left this room: rejoin first")
             if seat.nation in self._pending:
-                raise RoomError(f"your decision for month {self.month} is already in (one "
-                                "decision per month)")
+                raise RoomError(
+                    f"your decision for month {self.month} is already in (one decision per month)"
+                )
             defect = _as_action(action)
             lens = self._lens(seat.nation)
             held_votes = None
@@ -582,21 +652,28 @@ class Room:
                 if not isinstance(votes, Mapping):
                     raise RoomError("votes must map nation names to yes or no")
                 if not lens.has_vote:
-                    raise RoomError("your nation casts no vote on sanctions this month "
-                                    "(no vote in this scenario, or not a member)")
+                    raise RoomError(
+                        "your nation casts no vote on sanctions this month "
+                        "(no vote in this scenario, or not a member)"
+                    )
                 unknown = sorted(set(map(str, votes)) - set(self.nation_names))
                 if unknown:
-                    raise RoomError(f"unknown nation(s) {', '.join(unknown)} in votes; the "
-                                    f"nations: {', '.join(self.nation_names)}")
+                    raise RoomError(
+                        f"unknown nation(s) {', '.join(unknown)} in votes; the "
+                        f"nations: {', '.join(self.nation_names)}"
+                    )
                 held_votes = np.ones(len(self.nation_names), dtype=bool)
                 for target, value in votes.items():
                     held_votes[self.nation_names.index(str(target))] = _as_bool(
-                        value, f"the vote on {target}")
+                        value, f"the vote on {target}"
+                    )
             member = None
             if membership is not None:
                 if not self.engine.negotiation_round_next():
-                    raise RoomError(f"month {self.month} opens no negotiation round: membership "
-                                    "is not decided this month")
+                    raise RoomError(
+                        f"month {self.month} opens no negotiation round: membership "
+                        "is not decided this month"
+                    )
                 member = _as_bool(membership, "membership")
             self._pending[seat.nation] = Decision(defect, held_votes, member)
             self._touch()
@@ -633,8 +710,10 @@ class Room:
                 text_value = f"{p:.2f}"
             elif kind == "accuse":
                 if value not in self.nation_names or value == self.nation_names[seat.nation]:
-                    raise RoomError(f"accuse {value!r}: name another nation; the nations: "
-                                    f"{', '.join(self.nation_names)}")
+                    raise RoomError(
+                        f"accuse {value!r}: name another nation; the nations: "
+                        f"{', '.join(self.nation_names)}"
+                    )
                 text_value = str(value)
             elif value is not None:
                 raise RoomError(f"the message {kind!r} takes no value")
@@ -643,11 +722,19 @@ class Room:
                 raise RoomError("you already sent this message this month")
             if len(mine) >= MAX_PLEDGES_PER_MONTH:
                 raise RoomError(f"at most {MAX_PLEDGES_PER_MONTH} messages a month")
-            made = Pledge(self.month, seat.nation, kind, text_value,
-                          MESSAGES[kind].format(value=text_value))
+            made = Pledge(
+                self.month, seat.nation, kind, text_value, MESSAGES[kind].format(value=text_value)
+            )
             self.pledges.append(made)
-            self.log.append("pledge", self.engine.t, month=made.month, nation=made.nation,
-                            message=kind, value=text_value, text=made.text)
+            self.log.append(
+                "pledge",
+                self.engine.t,
+                month=made.month,
+                nation=made.nation,
+                message=kind,
+                value=text_value,
+                text=made.text,
+            )
             self._touch()
             return made
 
@@ -662,8 +749,7 @@ class Room:
                 except (TypeError, ValueError):
                     value = math.nan
                 if isinstance(seconds, bool) or not 5.0 <= value <= 3600.0:
-                    raise RoomError(f"deadline {seconds!r} must be seconds from 5 to 3600, or "
-                                    "none")
+                    raise RoomError(f"deadline {seconds!r} must be seconds from 5 to 3600, or none")
                 seconds = value
             self.deadline_seconds = seconds
             self._bump()
@@ -782,8 +868,12 @@ class Room:
         """Resolve the month if its deadline has passed; returns True when it did."""
         with self._lock:
             now = self._clock() if now is None else now
-            if self.closed or self.status != PLAYING or self._deadline_at is None \
-                    or now < self._deadline_at:
+            if (
+                self.closed
+                or self.status != PLAYING
+                or self._deadline_at is None
+                or now < self._deadline_at
+            ):
                 return False
             self._resolve("deadline")
             return True
@@ -801,13 +891,13 @@ class Room:
     def _open_month(self) -> None:
         self._pending = {}
         self._remaining = None
-        self._deadline_at = (self._clock() + self.deadline_seconds
-                             if self.deadline_seconds is not None else None)
+        self._deadline_at = (
+            self._clock() + self.deadline_seconds if self.deadline_seconds is not None else None
+        )
 
     def _resolve_if_all_decided(self) -> None:
         present = self._present()
-        if self.status == PLAYING and present and all(s.nation in self._pending
-                                                      for s in present):
+        if self.status == PLAYING and present and all(s.nation in self._pending for s in present):
             self._resolve("all decided")
 
     def _lens(self, nation: int) -> _Lens:
@@ -820,23 +910,34 @@ class Room:
         seats = list(self.seats.values())
         lenses = {s.nation: self._lens(s.nation) for s in seats}
         expected = {k: lens.advice() for k, lens in lenses.items()}
-        votes_cast = {k: (d.votes if d.votes is not None and lenses[k].has_vote else None)
-                      for k, d in self._pending.items()}
+        votes_cast = {
+            k: (d.votes if d.votes is not None and lenses[k].has_vote else None)
+            for k, d in self._pending.items()
+        }
         actions = {k: d.defect for k, d in self._pending.items()}
         votes = {k: v for k, v in votes_cast.items() if v is not None}
-        membership = {k: d.membership for k, d in self._pending.items()
-                      if d.membership is not None and was_round}
+        membership = {
+            k: d.membership
+            for k, d in self._pending.items()
+            if d.membership is not None and was_round
+        }
         model_played = sorted({s.nation for s in seats} - set(actions))
-        self.log.append("held", eng.t + 1, actions={str(k): v for k, v in actions.items()},
-                        votes={str(k): v for k, v in votes.items()},
-                        membership={str(k): v for k, v in membership.items()},
-                        model_played=model_played, why=why)
+        self.log.append(
+            "held",
+            eng.t + 1,
+            actions={str(k): v for k, v in actions.items()},
+            votes={str(k): v for k, v in votes.items()},
+            membership={str(k): v for k, v in membership.items()},
+            model_played=model_played,
+            why=why,
+        )
         eng.step(held=Held(actions=actions, votes=votes, membership=membership))
         for seat in seats:
             k = seat.nation
             lens = lenses[k]
-            report = _report(lens, was_round, expected[k][1 if eng.defect[k] else 0],
-                             votes_cast.get(k))
+            report = _report(
+                lens, was_round, expected[k][1 if eng.defect[k] else 0], votes_cast.get(k)
+            )
             by = "student" if k in actions else ("timeout" if seat.present else "away")
             seat.months.append(MonthNote(report, by))
         self._bump()
@@ -857,19 +958,27 @@ class Room:
         # The debrief replays the world once per student (about a second for 40 students
         # and 24 months): computed beside the pages, which show "The game is over" at once
         # and the debrief when it is ready (its readiness is in every stamp).
-        threading.Thread(target=self.debrief, name=f"room-{self.code}-debrief",
-                         daemon=True).start()
+        threading.Thread(target=self.debrief, name=f"room-{self.code}-debrief", daemon=True).start()
 
     # ------------------------------------------------------------------ views
     def _month_text(self, note: MonthNote, perfect: bool) -> dict[str, Any]:
         r = note.report
         out: dict[str, Any] = {
-            "month": r.t, "defected": r.defected, "by": note.by, "notice": note.notice,
-            "caught_domestic": r.caught_domestic, "caught_international": r.caught_international,
-            "false_alarm": r.false_alarm, "sanction_paid_points": r.amount(r.sanction_paid),
-            "payoff_points": r.points(r.payoff), "expected_points": r.points(r.expected),
-            "flags_on_others": list(r.flags), "member": r.member, "round": r.round,
-            "sentence": r.sentence() if perfect else _sentence_without_truth(r)}
+            "month": r.t,
+            "defected": r.defected,
+            "by": note.by,
+            "notice": note.notice,
+            "caught_domestic": r.caught_domestic,
+            "caught_international": r.caught_international,
+            "false_alarm": r.false_alarm,
+            "sanction_paid_points": r.amount(r.sanction_paid),
+            "payoff_points": r.points(r.payoff),
+            "expected_points": r.points(r.expected),
+            "flags_on_others": list(r.flags),
+            "member": r.member,
+            "round": r.round,
+            "sentence": r.sentence() if perfect else _sentence_without_truth(r),
+        }
         if perfect:
             out["others_defecting"] = list(r.others_defecting)
             out["world_compliance"] = round(r.compliance, 3)
@@ -882,11 +991,15 @@ class Room:
             return {"flagged": [], "flagged_share": 0.0}
         learns = self._lens(nation)._learns
         flagged = last["caught_international"] | last["false_alarm"]
-        seen = sorted({self.nation_names[int(eng.home[k])] for k in np.flatnonzero(flagged)
-                       if int(eng.home[k]) != nation and learns[int(eng.home[k])]})
+        seen = sorted(
+            {
+                self.nation_names[int(eng.home[k])]
+                for k in np.flatnonzero(flagged)
+                if int(eng.home[k]) != nation and learns[int(eng.home[k])]
+            }
+        )
         visible = int(learns.sum())
-        return {"flagged": seen,
-                "flagged_share": round(len(seen) / visible, 3) if visible else 0.0}
+        return {"flagged": seen, "flagged_share": round(len(seen) / visible, 3) if visible else 0.0}
 
     def student_view(self, token: Any) -> dict[str, Any]:
         """What one student sees: their nation's months, the talk, the revealed world.
@@ -902,25 +1015,38 @@ class Room:
             comply, defect = lens.advice() if not self.finished else (0.0, 0.0)
             last = seat.months[-1] if seat.months else None
             return {
-                "code": self.code, "nation": self.nation_names[seat.nation],
-                "name": html.escape(seat.name), "status": self.status, "month": self.month,
-                "periods": self.periods, "seconds_left": self.seconds_left(),
-                "decided": seat.nation in self._pending, "present": seat.present,
-                "decision": (None if seat.nation not in self._pending else
-                             "defect" if self._pending[seat.nation].defect else "comply"),
+                "code": self.code,
+                "nation": self.nation_names[seat.nation],
+                "name": html.escape(seat.name),
+                "status": self.status,
+                "month": self.month,
+                "periods": self.periods,
+                "seconds_left": self.seconds_left(),
+                "decided": seat.nation in self._pending,
+                "present": seat.present,
+                "decision": (
+                    None
+                    if seat.nation not in self._pending
+                    else "defect"
+                    if self._pending[seat.nation].defect
+                    else "comply"
+                ),
                 "voting": lens.voting and lens.is_member and not self.finished,
-                "membership_round": (not self.finished and self.status != LOBBY
-                                     and eng.negotiation_round_next()),
+                "membership_round": (
+                    not self.finished and self.status != LOBBY and eng.negotiation_round_next()
+                ),
                 "status_text": lens.status(),
-                "expected_points": {"comply": lens.points(comply),
-                                    "defect": lens.points(defect)},
+                "expected_points": {"comply": lens.points(comply), "defect": lens.points(defect)},
                 "total_points": lens.points(seat.total),
                 "last": None if last is None else self._month_text(last, perfect),
                 "months": [self._month_text(m, perfect) for m in seat.months],
                 "revealed": self._revealed(seat.nation),
                 "information": eng.params["information"],
-                "pledges": [{"month": p.month, "nation": self.nation_names[p.nation],
-                             "text": p.text} for p in self.pledges if p.month >= self.month - 1],
+                "pledges": [
+                    {"month": p.month, "nation": self.nation_names[p.nation], "text": p.text}
+                    for p in self.pledges
+                    if p.month >= self.month - 1
+                ],
                 "nations": list(self.nation_names),
                 "ended_because": self.ended_because,
             }
@@ -943,10 +1069,20 @@ class Room:
             return self._stamp_of(self._seat(token))
 
     def _stamp_of(self, seat: Seat) -> tuple[Any, ...]:
-        return (self.status, self.engine.t, self.closed, self.ended_because,
-                len(self.pledges), self._deadline_at, self._remaining, seat.name,
-                seat.present, len(seat.months), seat.nation in self._pending,
-                self._debrief is not None)
+        return (
+            self.status,
+            self.engine.t,
+            self.closed,
+            self.ended_because,
+            len(self.pledges),
+            self._deadline_at,
+            self._remaining,
+            seat.name,
+            seat.present,
+            len(seat.months),
+            seat.nation in self._pending,
+            self._debrief is not None,
+        )
 
     def teacher_view(self, teacher_token: Any) -> dict[str, Any]:
         """Everything: who has decided, each nation's true action, flags and votes, talk."""
@@ -960,44 +1096,73 @@ class Room:
                 labs = np.flatnonzero((eng.home == k) & eng.is_lab)
                 actors = np.flatnonzero(eng.home == k)
                 row: dict[str, Any] = {
-                    "nation": name, "student": None if seat is None else html.escape(seat.name),
+                    "nation": name,
+                    "student": None if seat is None else html.escape(seat.name),
                     "present": None if seat is None else seat.present,
                     "open": k in self.open_nations,
                     "decided": None if seat is None or not open_month else k in self._pending,
                     "defected": bool(eng.defect[k]),
-                    "labs_defecting": int(eng.defect[labs].sum()), "labs": len(labs),
+                    "labs_defecting": int(eng.defect[labs].sum()),
+                    "labs": len(labs),
                     "member": bool(eng.member[k]),
-                    "flagged": bool(last and (last["caught_international"][actors]
-                                              | last["false_alarm"][actors]).any()),
-                    "caught": bool(last and (last["caught_international"][actors]
-                                             | last["caught_domestic"][actors]).any()),
+                    "flagged": bool(
+                        last
+                        and (
+                            last["caught_international"][actors] | last["false_alarm"][actors]
+                        ).any()
+                    ),
+                    "caught": bool(
+                        last
+                        and (
+                            last["caught_international"][actors] | last["caught_domestic"][actors]
+                        ).any()
+                    ),
                     "sanction_paid": float(last["sanction_paid"][actors].sum()) if last else 0.0,
-                    "total_points": (points_text(seat.total, float(eng.structure.gc[k]) or 1.0)
-                                     if seat else ""),
+                    "total_points": (
+                        points_text(seat.total, float(eng.structure.gc[k]) or 1.0) if seat else ""
+                    ),
                 }
                 if last and "vote_passed" in last:
                     flagged = (last["caught_international"] | last["false_alarm"])[actors]
-                    row["votes"] = ["vetoed" if last["vetoed"][a] else
-                                    ("passed" if last["vote_passed"][a] else "lapsed")
-                                    for a in actors[flagged]]
+                    row["votes"] = [
+                        "vetoed"
+                        if last["vetoed"][a]
+                        else ("passed" if last["vote_passed"][a] else "lapsed")
+                        for a in actors[flagged]
+                    ]
                 nations.append(row)
             series = eng.timeseries()
             return {
-                "code": self.code, "status": self.status, "month": self.month,
-                "periods": self.periods, "seconds_left": self.seconds_left(),
+                "code": self.code,
+                "status": self.status,
+                "month": self.month,
+                "periods": self.periods,
+                "seconds_left": self.seconds_left(),
                 "deadline_seconds": self.deadline_seconds,
-                "scenario": (self.scenario_name if self.scenario_name is not None
-                             else f"no scenario ({len(self.nation_names)} nations)"),
-                "seed": self.seed, "students": len(self.seats),
+                "scenario": (
+                    self.scenario_name
+                    if self.scenario_name is not None
+                    else f"no scenario ({len(self.nation_names)} nations)"
+                ),
+                "seed": self.seed,
+                "students": len(self.seats),
                 "present": len(self._present()),
                 "decided": sorted(self.nation_names[k] for k in self._pending),
-                "waiting": sorted(self.nation_names[s.nation] for s in self._present()
-                                  if s.nation not in self._pending) if open_month else [],
+                "waiting": sorted(
+                    self.nation_names[s.nation]
+                    for s in self._present()
+                    if s.nation not in self._pending
+                )
+                if open_month
+                else [],
                 "nations": nations,
                 "compliance": [round(float(x), 3) for x in series["weighted_compliance"]],
-                "pledges": [{"month": p.month, "nation": self.nation_names[p.nation],
-                             "text": p.text} for p in self.pledges],
-                "block_list": list(self.block_list), "ended_because": self.ended_because,
+                "pledges": [
+                    {"month": p.month, "nation": self.nation_names[p.nation], "text": p.text}
+                    for p in self.pledges
+                ],
+                "block_list": list(self.block_list),
+                "ended_because": self.ended_because,
                 "information": eng.params["information"],
             }
 
@@ -1041,8 +1206,9 @@ class Room:
                 model_totals += model_eng.payoff
             best = {k: _best_response(self, held, k, months) for k in nations}
             with self._lock:
-                self._debrief = self._assemble_debrief(records, months, held, model_eng,
-                                                       model_totals, best)
+                self._debrief = self._assemble_debrief(
+                    records, months, held, model_eng, model_totals, best
+                )
                 self._bump()
                 return self._debrief
 
@@ -1051,10 +1217,15 @@ class Room:
         with self._lock:
             return self._debrief
 
-    def _assemble_debrief(self, records: list[Any], months: int,
-                          held: list[Mapping[str, Any]], model_eng: Engine,
-                          model_totals: np.ndarray,
-                          best: dict[int, list[tuple[float, bool]]]) -> dict[str, Any]:
+    def _assemble_debrief(
+        self,
+        records: list[Any],
+        months: int,
+        held: list[Mapping[str, Any]],
+        model_eng: Engine,
+        model_totals: np.ndarray,
+        best: dict[int, list[tuple[float, bool]]],
+    ) -> dict[str, Any]:
         """The debrief's mapping from the replays (under the room's lock)."""
         actions = _actions_by_month(records)
         paths = {}
@@ -1067,52 +1238,69 @@ class Room:
                     who.append("model (seat)")
                 else:
                     who.append("model")
-            paths[name] = [{"month": t + 1, "action": "D" if actions[t][k] else "C",
-                            "by": who[t]} for t in range(months)]
+            paths[name] = [
+                {"month": t + 1, "action": "D" if actions[t][k] else "C", "by": who[t]}
+                for t in range(months)
+            ]
         students = []
         for seat in self.seats.values():
             k = seat.nation
             unit = float(self.engine.structure.gc[k]) or 1.0
             br = best[k]  # no seat joins a finished game (join refuses)
-            students.append({
-                "name": seat.name, "nation": self.nation_names[k], "total": seat.total,
-                "best_response_total": sum(m[0] for m in br),
-                "model_world_total": float(model_totals[k]),
-                "defections": sum(m.report.defected for m in seat.months),
-                "best_response_defections": sum(m[1] for m in br),
-                "decided": sum(m.by == "student" for m in seat.months),
-                "timed_out": sum(m.by == "timeout" for m in seat.months),
-                "away": sum(m.by == "away" for m in seat.months),
-                "months": len(seat.months), "unit": unit,
-                "points": points_text(seat.total, unit),
-                "best_response_points": points_text(sum(m[0] for m in br), unit)})
+            students.append(
+                {
+                    "name": seat.name,
+                    "nation": self.nation_names[k],
+                    "total": seat.total,
+                    "best_response_total": sum(m[0] for m in br),
+                    "model_world_total": float(model_totals[k]),
+                    "defections": sum(m.report.defected for m in seat.months),
+                    "best_response_defections": sum(m[1] for m in br),
+                    "decided": sum(m.by == "student" for m in seat.months),
+                    "timed_out": sum(m.by == "timeout" for m in seat.months),
+                    "away": sum(m.by == "away" for m in seat.months),
+                    "months": len(seat.months),
+                    "unit": unit,
+                    "points": points_text(seat.total, unit),
+                    "best_response_points": points_text(sum(m[0] for m in br), unit),
+                }
+            )
         pledges = []
         for p in self.pledges:
             t = p.month - 1
             did = None if t >= months else bool(actions[t][p.nation])
-            entry = {"month": p.month, "nation": self.nation_names[p.nation],
-                     "text": p.text, "then": None if did is None else
-                     ("defected" if did else "complied")}
+            entry = {
+                "month": p.month,
+                "nation": self.nation_names[p.nation],
+                "text": p.text,
+                "then": None if did is None else ("defected" if did else "complied"),
+            }
             if p.kind == "comply_if_you_do":
                 entry["kept"] = None if did is None else not did
             if p.kind == "accuse":
                 target = self.nation_names.index(p.value)
-                entry["accused_before"] = (None if t == 0 else
-                                           ("defected" if actions[t - 1][target]
-                                            else "complied"))
+                entry["accused_before"] = (
+                    None if t == 0 else ("defected" if actions[t - 1][target] else "complied")
+                )
             pledges.append(entry)
         room_sum = self.engine.summary()
         model_sum = model_eng.summary()
         return {
-            "months": months, "ended_because": self.ended_because, "paths": paths,
-            "students": students, "pledges": pledges,
-            "room_world": {"held": room_sum.held, "collapse_step": room_sum.collapse_step,
-                           "compliance": [float(x) for x in
-                                          self.engine.timeseries()["weighted_compliance"]]},
-            "model_world": {"held": model_sum.held,
-                            "collapse_step": model_sum.collapse_step,
-                            "compliance": [float(x) for x in
-                                           model_eng.timeseries()["weighted_compliance"]]},
+            "months": months,
+            "ended_because": self.ended_because,
+            "paths": paths,
+            "students": students,
+            "pledges": pledges,
+            "room_world": {
+                "held": room_sum.held,
+                "collapse_step": room_sum.collapse_step,
+                "compliance": [float(x) for x in self.engine.timeseries()["weighted_compliance"]],
+            },
+            "model_world": {
+                "held": model_sum.held,
+                "collapse_step": model_sum.collapse_step,
+                "compliance": [float(x) for x in model_eng.timeseries()["weighted_compliance"]],
+            },
         }
 
     def grades_csv(self, teacher_token: Any) -> str:
@@ -1123,20 +1311,46 @@ class Room:
         with self._lock:
             out = io.StringIO()
             w = csv.writer(out)
-            w.writerow(["room", "name", "nation", "months", "decided", "timed_out", "away",
-                        "defections", "points", "best_response_points", "difference_points",
-                        "model_world_points", "messages", "comply_pledges_kept"])
+            w.writerow(
+                [
+                    "room",
+                    "name",
+                    "nation",
+                    "months",
+                    "decided",
+                    "timed_out",
+                    "away",
+                    "defections",
+                    "points",
+                    "best_response_points",
+                    "difference_points",
+                    "model_world_points",
+                    "messages",
+                    "comply_pledges_kept",
+                ]
+            )
             for s in d["students"]:
                 mine = [p for p in d["pledges"] if p["nation"] == s["nation"]]
                 kept = [p["kept"] for p in mine if p.get("kept") is not None]
                 unit = s["unit"]
-                w.writerow([self.code, _spreadsheet_safe(s["name"]), s["nation"], s["months"],
-                            s["decided"], s["timed_out"], s["away"], s["defections"],
-                            round(100 * s["total"] / unit),
-                            round(100 * s["best_response_total"] / unit),
-                            round(100 * (s["total"] - s["best_response_total"]) / unit),
-                            round(100 * s["model_world_total"] / unit), len(mine),
-                            f"{sum(kept)}/{len(kept)}"])
+                w.writerow(
+                    [
+                        self.code,
+                        _spreadsheet_safe(s["name"]),
+                        s["nation"],
+                        s["months"],
+                        s["decided"],
+                        s["timed_out"],
+                        s["away"],
+                        s["defections"],
+                        round(100 * s["total"] / unit),
+                        round(100 * s["best_response_total"] / unit),
+                        round(100 * (s["total"] - s["best_response_total"]) / unit),
+                        round(100 * s["model_world_total"] / unit),
+                        len(mine),
+                        f"{sum(kept)}/{len(kept)}",
+                    ]
+                )
             return out.getvalue()
 
     def ledger_bytes(self, teacher_token: Any) -> bytes:
@@ -1146,9 +1360,14 @@ class Room:
             return "".join(canonical(r) + "\n" for r in self.log.records).encode()
 
 
-def room_engine(scenario: Scenario | None, seed: int, periods: int,
-                overrides: Mapping[str, Any] | None = None, *,
-                event_log: bool | None = None) -> Engine:
+def room_engine(
+    scenario: Scenario | None,
+    seed: int,
+    periods: int,
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    event_log: bool | None = None,
+) -> Engine:
     """A game's engine as :func:`experiments.play.build_engine` builds it, its event log chosen.
 
     The log draws no number: with or without it, the same seed gives the same game.
@@ -1158,8 +1377,9 @@ def room_engine(scenario: Scenario | None, seed: int, periods: int,
     return Engine.from_params(params, rng=int(seed), scenario=scenario, event_log=event_log)
 
 
-def _report(lens: _Lens, was_round: bool, expected: float,
-            votes: np.ndarray | None) -> PeriodReport:
+def _report(
+    lens: _Lens, was_round: bool, expected: float, votes: np.ndarray | None
+) -> PeriodReport:
     """The month just resolved, seen from ``lens``'s nation (as Play a nation reports it)."""
     eng, i = lens.engine, lens.nation
     last = eng.last
@@ -1167,18 +1387,27 @@ def _report(lens: _Lens, was_round: bool, expected: float,
     labs = np.flatnonzero((eng.home == i) & eng.is_lab)
     weighted = float(eng.latest("weighted_compliance"))
     return PeriodReport(
-        t=eng.t, defected=bool(eng.defect[i]), advantage=float(last["advantage"][i]),
+        t=eng.t,
+        defected=bool(eng.defect[i]),
+        advantage=float(last["advantage"][i]),
         caught_domestic=bool(last["caught_domestic"][i]),
         caught_international=bool(last["caught_international"][i]),
         false_alarm=bool(last["false_alarm"][i]),
-        sanction_paid=float(last["sanction_paid"][i]), payoff=float(eng.payoff[i]),
-        others_defecting=tuple(lens.nation_names[k] for k in range(n)
-                               if k != i and eng.defect[k]),
-        own_labs_defecting=int(eng.defect[labs].sum()), own_labs=len(labs),
+        sanction_paid=float(last["sanction_paid"][i]),
+        payoff=float(eng.payoff[i]),
+        others_defecting=tuple(lens.nation_names[k] for k in range(n) if k != i and eng.defect[k]),
+        own_labs_defecting=int(eng.defect[labs].sum()),
+        own_labs=len(labs),
         compliance=weighted if math.isfinite(weighted) else 0.0,
-        welfare=float(eng.payoff.sum()), flags=lens._flags(votes), round=was_round,
-        member=lens.is_member, members=int(eng.member.sum()), in_force=bool(eng.in_force),
-        unit=lens.unit, expected=expected)
+        welfare=float(eng.payoff.sum()),
+        flags=lens._flags(votes),
+        round=was_round,
+        member=lens.is_member,
+        members=int(eng.member.sum()),
+        in_force=bool(eng.in_force),
+        unit=lens.unit,
+        expected=expected,
+    )
 
 
 def _sentence_without_truth(r: PeriodReport) -> str:
@@ -1195,13 +1424,16 @@ def _actions_by_month(records: Sequence[Mapping[str, Any]]) -> list[list[bool]]:
 
 def _held_of(record: Mapping[str, Any]) -> Held:
     """The Held of a ``held`` record."""
-    return Held(actions={int(k): bool(v) for k, v in record["actions"].items()},
-                votes={int(k): np.asarray(v, dtype=bool) for k, v in record["votes"].items()},
-                membership={int(k): bool(v) for k, v in record["membership"].items()})
+    return Held(
+        actions={int(k): bool(v) for k, v in record["actions"].items()},
+        votes={int(k): np.asarray(v, dtype=bool) for k, v in record["votes"].items()},
+        membership={int(k): bool(v) for k, v in record["membership"].items()},
+    )
 
 
-def _best_response(room: Room, held: Sequence[Mapping[str, Any]], nation: int,
-                   months: int) -> list[tuple[float, bool]]:
+def _best_response(
+    room: Room, held: Sequence[Mapping[str, Any]], nation: int, months: int
+) -> list[tuple[float, bool]]:
     """``nation`` best-responds each month; every other held choice of the room is kept.
 
     Returns (payoff, defected) per month.
@@ -1212,9 +1444,13 @@ def _best_response(room: Room, held: Sequence[Mapping[str, Any]], nation: int,
         h = _held_of(record)
         actions = {k: v for k, v in h.actions.items() if k != nation}
         actions[nation] = best_response_action(eng, nation)
-        eng.step(held=Held(actions=actions,
-                           votes={k: v for k, v in h.votes.items() if k != nation},
-                           membership={k: v for k, v in h.membership.items() if k != nation}))
+        eng.step(
+            held=Held(
+                actions=actions,
+                votes={k: v for k, v in h.votes.items() if k != nation},
+                membership={k: v for k, v in h.membership.items() if k != nation},
+            )
+        )
         out.append((float(eng.payoff[nation]), bool(actions[nation])))
     return out
 
@@ -1240,16 +1476,18 @@ def replay(log: bytes | str | Iterable[Any], *, complete: bool = True) -> dict[s
         records = list(log)
         lines = list(range(1, len(records) + 1))
     check = verify(records, lines=lines)
-    running = not complete and check.seq == len(records) and check.problem.startswith(
-        "the log was truncated (no end record)")
+    running = (
+        not complete
+        and check.seq == len(records)
+        and check.problem.startswith("the log was truncated (no end record)")
+    )
     if not check.ok and not running:
         raise RoomError(f"the room's log is damaged: {check.problem}")
     header = next((r for r in records if r.get("type") == "room"), None)
     if header is None:
         raise RoomError("the log has no room record (not a room's log)")
     scenario = load_scenario(header["scenario"])[0] if header["scenario"] is not None else None
-    eng = build_engine(scenario, int(header["seed"]), int(header["periods"]),
-                       header["overrides"])
+    eng = build_engine(scenario, int(header["seed"]), int(header["periods"]), header["overrides"])
     for record in records:
         if record.get("type") == "held":
             eng.step(held=_held_of(record))
@@ -1274,8 +1512,11 @@ class RoomRegistry:
         clock: Seconds, monotonic (tests pass their own).
     """
 
-    def __init__(self, idle_minutes: float = DEFAULT_IDLE_MINUTES,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        idle_minutes: float = DEFAULT_IDLE_MINUTES,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         if not idle_minutes > 0:
             raise RoomError(f"idle_minutes {idle_minutes!r} must be more than 0")
         self.idle_minutes = float(idle_minutes)
@@ -1324,8 +1565,9 @@ class RoomRegistry:
         """End and remove rooms idle for longer than ``idle_minutes``; returns their codes."""
         now = self._clock() if now is None else now
         with self._lock:
-            idle = [r for r in self._rooms.values()
-                    if now - r.last_activity > 60.0 * self.idle_minutes]
+            idle = [
+                r for r in self._rooms.values() if now - r.last_activity > 60.0 * self.idle_minutes
+            ]
             for room in idle:
                 self._rooms.pop(room.code, None)
         for room in idle:
@@ -1345,9 +1587,11 @@ class RoomRegistry:
         with self._lock:
             if self._thread is not None:
                 return
+
             def loop() -> None:
                 while True:
                     time.sleep(interval)
                     self.tick()
+
             self._thread = threading.Thread(target=loop, name="pausegame-rooms", daemon=True)
             self._thread.start()

@@ -35,12 +35,22 @@ from model.outcomes import RunSummary
 from model.params import Params, resolve_run
 from model.scenario import AllianceSpec, NationSpec, Scenario, fit_nations
 
-__all__ = ["OUTPUT_FILES", "RunResult", "default_out_dir", "package_version", "run_scenario",
-           "write_outputs"]
+__all__ = [
+    "OUTPUT_FILES",
+    "RunResult",
+    "default_out_dir",
+    "package_version",
+    "run_scenario",
+    "write_outputs",
+]
 
 #: The files a run writes into its output folder, by key.
-OUTPUT_FILES = {"timeseries": "timeseries.csv", "plot": "compliance.png",
-                "summary": "summary.json", "config": "config.toml"}
+OUTPUT_FILES = {
+    "timeseries": "timeseries.csv",
+    "plot": "compliance.png",
+    "summary": "summary.json",
+    "config": "config.toml",
+}
 
 # Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
 _BLUE, _ORANGE, _GREEN, _VERMILION, _GREY = "#0072B2", "#E69F00", "#009E73", "#D55E00", "#555555"
@@ -151,11 +161,11 @@ def run_scenario(
             check_scenario_run(params, sc, graph, event_log=event_log)
         except LimitError as exc:
             sized_by_file = not isinstance(scenario, Scenario) and any(
-                key not in given and _large(key, params[key]) for key in
-                ("n_nations", "n_labs", "steps", "verification_lag")
-                if key in sc.params or (key != "steps" and sc.nations))
-            raise LimitError(_prefixed(Path(source).name if sized_by_file else None,
-                                       exc)) from None
+                key not in given and _large(key, params[key])
+                for key in ("n_nations", "n_labs", "steps", "verification_lag")
+                if key in sc.params or (key != "steps" and sc.nations)
+            )
+            raise LimitError(_prefixed(Path(source).name if sized_by_file else None, exc)) from None
         seed = int(params["seed"])
         engine = Engine(params, seed, scenario=sc, graph=graph, event_log=event_log)
         engine.run()
@@ -166,10 +176,17 @@ def run_scenario(
         raise GraphError(_prefixed(prefix, exc)) from None
     except ScenarioError as exc:
         raise ScenarioError(_prefixed(Path(source).name, exc)) from None
-    result = RunResult(summary=summary, timeseries=engine.timeseries(), params=params,
-                       scenario=sc, source=source, engine=engine,
-                       theory=theory_verdict(params, engine), notes=notes,
-                       graph_source=graph_source)
+    result = RunResult(
+        summary=summary,
+        timeseries=engine.timeseries(),
+        params=params,
+        scenario=sc,
+        source=source,
+        engine=engine,
+        theory=theory_verdict(params, engine),
+        notes=notes,
+        graph_source=graph_source,
+    )
     if out_dir is not None:
         result = write_outputs(result, out_dir)
     return result
@@ -202,7 +219,8 @@ def theory_verdict(params: Params, engine: Engine) -> str:
     if params["decision_rule"] not in theory.RULES:
         return learning_theory.describe(params, engine.n_actors) or (
             f"The mean-field theory covers {', '.join(theory.RULES)}; "
-            f"{params['decision_rule']!r} has none here.")
+            f"{params['decision_rule']!r} has none here."
+        )
     text = str(theory.summarize(params).describe())
     c = engine.c
     shield = float(c @ engine.shield / c.sum())
@@ -272,8 +290,10 @@ def config_text(mapping: dict[str, Any]) -> str:
     """A scenario mapping as TOML: ``[meta]``, ``[params]``, then one block per table entry."""
     import tomli_w
 
-    parts = ["# The resolved configuration of a pausegame run, as a complete scenario file.\n"
-             "# `pausegame run --config <this file>` reproduces the run exactly.\n"]
+    parts = [
+        "# The resolved configuration of a pausegame run, as a complete scenario file.\n"
+        "# `pausegame run --config <this file>` reproduces the run exactly.\n"
+    ]
     for key in ("meta", "params"):
         parts.append(tomli_w.dumps({key: mapping.get(key, {})}))
     for key, rows in mapping.items():
@@ -310,13 +330,15 @@ def config_mapping(result: RunResult) -> dict[str, Any]:
         sc = _embed_graph(result)
     mapping = sc.to_mapping()
     meta = dict(mapping.get("meta", {}))
-    meta.update({
-        "name": result.name,
-        "source": result.source,
-        "package_version": package_version(),
-        "git_commit": git_commit(),
-        "created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-    })
+    meta.update(
+        {
+            "name": result.name,
+            "source": result.source,
+            "package_version": package_version(),
+            "git_commit": git_commit(),
+            "created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        }
+    )
     if result.graph_source:
         meta["alliance_file"] = result.graph_source
     mapping["meta"] = meta
@@ -348,8 +370,14 @@ def _embed_graph(result: RunResult) -> Scenario:
 def git_commit() -> str:
     """The git commit of the package's source tree, or ``"unknown"``."""
     try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=Path(__file__).resolve().parent,
-                             capture_output=True, text=True, timeout=5, check=False)
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=Path(__file__).resolve().parent,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
     except (OSError, subprocess.SubprocessError):
         return "unknown"
     text = out.stdout.strip()
@@ -367,21 +395,33 @@ def plot_compliance(result: RunResult, path: str | Path) -> Path:
     months = ts["step"]
     fig = Figure(figsize=(8, 5), dpi=100, layout="constrained")
     ax = fig.add_subplot()
-    lines = (("weighted_compliance", "all actors", _BLUE, "-"),
-             ("weighted_compliance_nations", "nations' own programmes", _ORANGE, "--"),
-             ("weighted_compliance_labs", "labs", _GREEN, ":"))
+    lines = (
+        ("weighted_compliance", "all actors", _BLUE, "-"),
+        ("weighted_compliance_nations", "nations' own programmes", _ORANGE, "--"),
+        ("weighted_compliance_labs", "labs", _GREEN, ":"),
+    )
     for column, label, colour, style in lines:
         values = np.asarray(ts[column], dtype=float)
         if np.all(np.isnan(values)):
             continue
         ax.plot(months, values, color=colour, linestyle=style, linewidth=1.8, label=label)
     threshold = float(result.params["stability_threshold"])
-    ax.axhline(threshold, color=_GREY, linestyle="--", linewidth=1,
-               label=f"stability threshold ({threshold:g})")
+    ax.axhline(
+        threshold,
+        color=_GREY,
+        linestyle="--",
+        linewidth=1,
+        label=f"stability threshold ({threshold:g})",
+    )
     collapse = result.summary.collapse_step
     if collapse is not None:
-        ax.axvline(collapse, color=_VERMILION, linestyle="-.", linewidth=1.2,
-                   label=f"collapse (month {collapse})")
+        ax.axvline(
+            collapse,
+            color=_VERMILION,
+            linestyle="-.",
+            linewidth=1.2,
+            label=f"collapse (month {collapse})",
+        )
     ax.set_xlim(0, max(1, int(months[-1])))
     ax.set_ylim(-0.02, 1.02)
     ax.set_xlabel("time (months; one step = one month)")

@@ -82,8 +82,9 @@ def load_scenario(path_or_name: str | Path) -> tuple[Scenario, str | None]:
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
-        raise ScenarioError(f"{source}: not a UTF-8 text file; allowed: a TOML scenario "
-                            "file") from None
+        raise ScenarioError(
+            f"{source}: not a UTF-8 text file; allowed: a TOML scenario file"
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(_syntax_message(source, exc)) from None
     scenario = scenario_from_mapping(data, source=source)
@@ -101,8 +102,9 @@ def _syntax_message(source: str, exc: tomllib.TOMLDecodeError) -> str:
     match = re.search(r"\(at line (\d+), column (\d+)\)", text)
     if match:
         what = text[: match.start()].strip()
-        return (f"{source}, line {match.group(1)}, column {match.group(2)}: TOML syntax error: "
-                f"{what}")
+        return (
+            f"{source}, line {match.group(1)}, column {match.group(2)}: TOML syntax error: {what}"
+        )
     return f"{source}: TOML syntax error: {text}"
 
 
@@ -136,8 +138,10 @@ def load_graph(path: str | Path) -> nx.Graph:
     name = path.name
     suffix = path.suffix.lower()
     if suffix not in GRAPH_SUFFIXES:
-        raise GraphError(f"{name}: unknown graph file type {path.suffix or '(none)'!r}; allowed: "
-                         ".graphml (GraphML) or .json (networkx node-link JSON)")
+        raise GraphError(
+            f"{name}: unknown graph file type {path.suffix or '(none)'!r}; allowed: "
+            ".graphml (GraphML) or .json (networkx node-link JSON)"
+        )
     if not path.is_file():
         raise GraphError(f"alliance graph file {str(path)!r} not found")
     try:
@@ -147,16 +151,27 @@ def load_graph(path: str | Path) -> nx.Graph:
             with path.open(encoding="utf-8") as fh:
                 data = json.load(fh)
             if not isinstance(data, dict) or "nodes" not in data:
-                raise GraphError(f"{name}: not node-link JSON; allowed: an object with 'nodes' "
-                                 "and 'edges' (or 'links') lists")
+                raise GraphError(
+                    f"{name}: not node-link JSON; allowed: an object with 'nodes' "
+                    "and 'edges' (or 'links') lists"
+                )
             key = "links" if "links" in data and "edges" not in data else "edges"
             data.setdefault(key, [])
             # a file that does not say it is directed or a multigraph is neither
             graph = nx.node_link_graph(data, directed=False, multigraph=False, edges=key)
     except GraphError:
         raise
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError, ParseError, nx.NetworkXError,
-            KeyError, TypeError, ValueError, AttributeError) as exc:
+    except (
+        OSError,
+        UnicodeDecodeError,
+        json.JSONDecodeError,
+        ParseError,
+        nx.NetworkXError,
+        KeyError,
+        TypeError,
+        ValueError,
+        AttributeError,
+    ) as exc:
         detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise GraphError(f"{name}: cannot read the alliance graph ({detail})") from None
     return _int_ids(graph)

@@ -36,64 +36,130 @@ __all__ = ["register"]
 def register(subparsers: Any) -> None:
     """Add ``pausegame sweep`` and ``pausegame export`` to the CLI."""
     sub = subparsers.add_parser(
-        "sweep", help="run an experiment design (a batch of runs) into a results directory",
+        "sweep",
+        help="run an experiment design (a batch of runs) into a results directory",
         allow_abbrev=False,
         description="Run every run of a design file (a sweep or a sample of parameters, with "
-                    "replicates) and store one row per run as Parquet under DIR/results/. "
-                    "Running the same command again resumes: finished runs are skipped. Exit "
-                    "status 1 when the results hold failed runs.")
-    sub.add_argument("design", metavar="FILE",
-                     help="a design file (.toml), or the name of a shipped design ("
-                          + ", ".join(list_designs()) + ")")
-    sub.add_argument("--executor", choices=EXECUTORS, default="local",
-                     help="serial (this process), local (a process pool; default) or dask")
-    sub.add_argument("--workers", type=_positive, metavar="N",
-                     help="worker processes of the local pool (default: the number of cores; "
-                          f"at most {MAX_WORKERS_PER_CORE} per core, and never more than the "
-                          "runs to do)")
-    sub.add_argument("--scheduler", metavar="ADDR",
-                     help="address of a running Dask scheduler (with --executor dask)")
-    sub.add_argument("--dask-workers", type=_positive, metavar="N", dest="dask_workers",
-                     help="start a Dask LocalCluster of N worker processes for the run "
-                          "(with --executor dask; default: the number of cores)")
-    sub.add_argument("--out", metavar="DIR",
-                     help="results directory (default: batches/<design name>/)")
-    sub.add_argument("--extend", action="store_true",
-                     help="add the design's new points or replicates to DIR's compatible design")
-    sub.add_argument("--retry-failed", action="store_true", dest="retry_failed",
-                     help="run DIR's failed runs again")
-    sub.add_argument("--allow-version-change", action="store_true", dest="allow_version_change",
-                     help="resume although package versions or the git commit changed")
-    sub.add_argument("--chunk-size", type=_positive, metavar="N", dest="chunk_size",
-                     help="runs per task (default: about 20 tasks per worker, 4 to 200 runs)")
-    sub.add_argument("--max-runs", type=_positive, metavar="N", dest="max_runs",
-                     help="run at most N of the pending runs now (resume later for the rest)")
-    sub.add_argument("--flush-rows", type=_positive, metavar="N", dest="flush_rows",
-                     default=20_000, help="finished runs buffered before a results part is "
-                                          "written (default 20,000; also every 30 s)")
-    sub.add_argument("--start-method", choices=START_METHODS, default="auto",
-                     dest="start_method",
-                     help="start method of the local pool (default auto: fork on Linux, where "
-                          "workers start at once, else spawn)")
-    sub.add_argument("--progress", choices=("auto", "bar", "plain", "none"), default="auto",
-                     help="a bar on a terminal, plain lines otherwise (auto), or none")
-    sub.add_argument("--single-run", action="store_true", dest="single_run",
-                     help="run every run alone instead of on the batched path (the numbers "
-                          "are identical; for comparisons)")
-    sub.add_argument("--quiet", "-q", action="store_true",
-                     help="no progress and no summary")
+        "replicates) and store one row per run as Parquet under DIR/results/. "
+        "Running the same command again resumes: finished runs are skipped. Exit "
+        "status 1 when the results hold failed runs.",
+    )
+    sub.add_argument(
+        "design",
+        metavar="FILE",
+        help="a design file (.toml), or the name of a shipped design ("
+        + ", ".join(list_designs())
+        + ")",
+    )
+    sub.add_argument(
+        "--executor",
+        choices=EXECUTORS,
+        default="local",
+        help="serial (this process), local (a process pool; default) or dask",
+    )
+    sub.add_argument(
+        "--workers",
+        type=_positive,
+        metavar="N",
+        help="worker processes of the local pool (default: the number of cores; "
+        f"at most {MAX_WORKERS_PER_CORE} per core, and never more than the "
+        "runs to do)",
+    )
+    sub.add_argument(
+        "--scheduler",
+        metavar="ADDR",
+        help="address of a running Dask scheduler (with --executor dask)",
+    )
+    sub.add_argument(
+        "--dask-workers",
+        type=_positive,
+        metavar="N",
+        dest="dask_workers",
+        help="start a Dask LocalCluster of N worker processes for the run "
+        "(with --executor dask; default: the number of cores)",
+    )
+    sub.add_argument(
+        "--out", metavar="DIR", help="results directory (default: batches/<design name>/)"
+    )
+    sub.add_argument(
+        "--extend",
+        action="store_true",
+        help="add the design's new points or replicates to DIR's compatible design",
+    )
+    sub.add_argument(
+        "--retry-failed",
+        action="store_true",
+        dest="retry_failed",
+        help="run DIR's failed runs again",
+    )
+    sub.add_argument(
+        "--allow-version-change",
+        action="store_true",
+        dest="allow_version_change",
+        help="resume although package versions or the git commit changed",
+    )
+    sub.add_argument(
+        "--chunk-size",
+        type=_positive,
+        metavar="N",
+        dest="chunk_size",
+        help="runs per task (default: about 20 tasks per worker, 4 to 200 runs)",
+    )
+    sub.add_argument(
+        "--max-runs",
+        type=_positive,
+        metavar="N",
+        dest="max_runs",
+        help="run at most N of the pending runs now (resume later for the rest)",
+    )
+    sub.add_argument(
+        "--flush-rows",
+        type=_positive,
+        metavar="N",
+        dest="flush_rows",
+        default=20_000,
+        help="finished runs buffered before a results part is "
+        "written (default 20,000; also every 30 s)",
+    )
+    sub.add_argument(
+        "--start-method",
+        choices=START_METHODS,
+        default="auto",
+        dest="start_method",
+        help="start method of the local pool (default auto: fork on Linux, where "
+        "workers start at once, else spawn)",
+    )
+    sub.add_argument(
+        "--progress",
+        choices=("auto", "bar", "plain", "none"),
+        default="auto",
+        help="a bar on a terminal, plain lines otherwise (auto), or none",
+    )
+    sub.add_argument(
+        "--single-run",
+        action="store_true",
+        dest="single_run",
+        help="run every run alone instead of on the batched path (the numbers "
+        "are identical; for comparisons)",
+    )
+    sub.add_argument("--quiet", "-q", action="store_true", help="no progress and no summary")
     sub.set_defaults(handler=_cmd_sweep, _parser=sub)
 
     exp = subparsers.add_parser(
-        "export", help="write a results directory as CSV", allow_abbrev=False,
+        "export",
+        help="write a results directory as CSV",
+        allow_abbrev=False,
         description="Write the runs of a results directory (one row per run, sorted by run_id) "
-                    "as CSV; with --series also the per-step series.")
+        "as CSV; with --series also the per-step series.",
+    )
     exp.add_argument("directory", metavar="DIR", help="a results directory of pausegame sweep")
     exp.add_argument("--csv", action="store_true", help="write CSV (the format)")
-    exp.add_argument("--out", metavar="FILE",
-                     help="the CSV file (default: DIR/results.csv; '-' for stdout)")
-    exp.add_argument("--series", action="store_true",
-                     help="also write the per-step series to DIR/series.csv")
+    exp.add_argument(
+        "--out", metavar="FILE", help="the CSV file (default: DIR/results.csv; '-' for stdout)"
+    )
+    exp.add_argument(
+        "--series", action="store_true", help="also write the per-step series to DIR/series.csv"
+    )
     exp.set_defaults(handler=_cmd_export, _parser=exp)
 
 
@@ -115,8 +181,10 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     if args.dask_workers and args.executor != "dask":
         raise UsageError("--dask-workers needs --executor dask")
     if args.scheduler and args.dask_workers:
-        raise UsageError("give --scheduler ADDR (an existing cluster) or --dask-workers N (a "
-                         "local cluster for this run), not both")
+        raise UsageError(
+            "give --scheduler ADDR (an existing cluster) or --dask-workers N (a "
+            "local cluster for this run), not both"
+        )
     if args.executor == "dask" and args.workers:
         raise UsageError("with --executor dask, size a local cluster with --dask-workers N")
     if args.executor == "local":
@@ -128,25 +196,40 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     workers = args.dask_workers if args.executor == "dask" else args.workers
     quiet = args.quiet
     if not quiet:
-        print(f"Design {design.name!r}: {design.n_points} points x {design.replicates} "
-              f"replicates = {design.n_runs} runs of {design.steps} steps -> {out}",
-              flush=True)
+        print(
+            f"Design {design.name!r}: {design.n_points} points x {design.replicates} "
+            f"replicates = {design.n_runs} runs of {design.steps} steps -> {out}",
+            flush=True,
+        )
     try:
         result = run_design(
-            design, out, executor=args.executor, workers=workers, scheduler=args.scheduler,
-            start_method=args.start_method, chunk_size=args.chunk_size, extend=args.extend,
-            retry_failed=args.retry_failed, allow_version_change=args.allow_version_change,
-            max_runs=args.max_runs, flush_rows=args.flush_rows,
+            design,
+            out,
+            executor=args.executor,
+            workers=workers,
+            scheduler=args.scheduler,
+            start_method=args.start_method,
+            chunk_size=args.chunk_size,
+            extend=args.extend,
+            retry_failed=args.retry_failed,
+            allow_version_change=args.allow_version_change,
+            max_runs=args.max_runs,
+            flush_rows=args.flush_rows,
             progress="none" if quiet else args.progress,
-            command=["pausegame", *sys.argv[1:]], load=False, batched=not args.single_run)
+            command=["pausegame", *sys.argv[1:]],
+            load=False,
+            batched=not args.single_run,
+        )
     except BatchError as exc:
         print(f"pausegame: error: {exc}", file=sys.stderr)
         return 1
     session = result.session
     if not quiet:
         print(session.describe())
-        print(f"Results in {out}{'/'}: load with experiments.batch.load_results({str(out)!r}) "
-              f"or pandas.read_parquet({str(out / 'results')!r}).")
+        print(
+            f"Results in {out}{'/'}: load with experiments.batch.load_results({str(out)!r}) "
+            f"or pandas.read_parquet({str(out / 'results')!r})."
+        )
     return 1 if session.failed_total else 0
 
 
@@ -161,9 +244,10 @@ def _csv_ready(frame: Any, varied: list[str]) -> Any:
         return frame
     frame = frame.copy()
     for name in lists:
-        frame[name] = [json.dumps([float(x) for x in v])
-                       if isinstance(v, (list, tuple, np.ndarray)) else None
-                       for v in frame[name].tolist()]
+        frame[name] = [
+            json.dumps([float(x) for x in v]) if isinstance(v, (list, tuple, np.ndarray)) else None
+            for v in frame[name].tolist()
+        ]
     return frame
 
 

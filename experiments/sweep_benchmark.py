@@ -49,8 +49,10 @@ PARTS = ("map", "mesa", "app", "memory")
 APP_MAP = {
     "meta": {"name": "app_stability_map", "title": "Stability map (app)"},
     "base": {"params": {}, "scenario": "default"},
-    "sweep": {"p_detect": {"start": 0.0, "stop": 1.0, "num": 11},
-              "penalty": {"start": 0.0, "stop": 10.0, "num": 11}},
+    "sweep": {
+        "p_detect": {"start": 0.0, "stop": 1.0, "num": 11},
+        "penalty": {"start": 0.0, "stop": 10.0, "num": 11},
+    },
     "run": {"replicates": 10, "master_seed": 20260601, "seed_scheme": "common"},
 }
 
@@ -69,25 +71,41 @@ def _shrink(design: Any, n_points_axis: int, replicates: int) -> Any:
     from experiments.batch.design import design_from_mapping
 
     axes = design.spec["axes"]
-    sweep = {k: list(v)[:: max(1, len(v) // n_points_axis)][:n_points_axis]
-             for k, v in axes.items()}
-    data = {"meta": {"name": design.name + "-small"},
-            "base": {"params": dict(design.base)}, "sweep": sweep,
-            "run": {"replicates": replicates, "steps": design.steps,
-                    "master_seed": design.master_seed, "seed_scheme": design.seed_scheme}}
+    sweep = {
+        k: list(v)[:: max(1, len(v) // n_points_axis)][:n_points_axis] for k, v in axes.items()
+    }
+    data = {
+        "meta": {"name": design.name + "-small"},
+        "base": {"params": dict(design.base)},
+        "sweep": sweep,
+        "run": {
+            "replicates": replicates,
+            "steps": design.steps,
+            "master_seed": design.master_seed,
+            "seed_scheme": design.seed_scheme,
+        },
+    }
     return design_from_mapping(data, source=design.source)
 
 
-def _time_design(design: Any, executor: str, workers: int | None, folder: Path,
-                 batched: bool = True) -> tuple[float, float, Any]:
+def _time_design(
+    design: Any, executor: str, workers: int | None, folder: Path, batched: bool = True
+) -> tuple[float, float, Any]:
     """Run ``design`` into a fresh directory: (wall time, workers' CPU time, session summary)."""
     from experiments.batch.runner import run_design
 
     out = folder / f"{design.name}-{executor}-{'batched' if batched else 'single'}"
     shutil.rmtree(out, ignore_errors=True)
     start = time.perf_counter()
-    result = run_design(design, out, executor=executor, workers=workers, progress="none",
-                        load=False, batched=batched)
+    result = run_design(
+        design,
+        out,
+        executor=executor,
+        workers=workers,
+        progress="none",
+        load=False,
+        batched=batched,
+    )
     wall = time.perf_counter() - start
     if result.session.failed:
         raise RuntimeError(f"{result.session.failed} runs failed in the benchmark")
@@ -104,25 +122,33 @@ def _load() -> str:
         return "load average unknown"
 
 
-def _time_batch_run(model_cls: type, design: Any, processes: int, extra: dict[str, Any]
-                    ) -> tuple[float, int]:
+def _time_batch_run(
+    model_cls: type, design: Any, processes: int, extra: dict[str, Any]
+) -> tuple[float, int]:
     from experiments.batch.design import derive_seeds
     from experiments.batch.mesa_interop import batch_run_frame
 
     params: dict[str, Any] = {**dict(design.base), **extra, "steps": design.steps}
     for name in design.varied:
         params[name] = sorted(set(design.points[name].tolist()))
-    seeds = derive_seeds(design.master_seed, "common", np.zeros(design.replicates, np.uint64),
-                         np.arange(design.replicates))
+    seeds = derive_seeds(
+        design.master_seed,
+        "common",
+        np.zeros(design.replicates, np.uint64),
+        np.arange(design.replicates),
+    )
     start = time.perf_counter()
-    frame = batch_run_frame(model_cls, params, seeds.tolist(), design.steps,
-                            processes=processes)
+    frame = batch_run_frame(model_cls, params, seeds.tolist(), design.steps, processes=processes)
     return time.perf_counter() - start, len(frame)
 
 
-def run_sweep_benchmark(quick: bool = False, workers: int = 2,
-                        million_runs: int = 10_000, skip_serial: bool = False,
-                        only: tuple[str, ...] = PARTS) -> str:
+def run_sweep_benchmark(
+    quick: bool = False,
+    workers: int = 2,
+    million_runs: int = 10_000,
+    skip_serial: bool = False,
+    only: tuple[str, ...] = PARTS,
+) -> str:
     """Run the measurements (``only`` some of ``map``, ``mesa``, ``memory``); a Markdown report.
 
     Every wall time depends on what else the machine is doing: the load average before and
@@ -146,71 +172,92 @@ def run_sweep_benchmark(quick: bool = False, workers: int = 2,
             load_before = _load()
             par, par_cpu, session = _time_design(design, "local", workers, folder)
         if "map" in only:
-            single, single_cpu, _ = _time_design(design, "local", workers, folder,
-                                                 batched=False)
-            ser, ser_cpu, _ = (None, None, None) if skip_serial else \
-                _time_design(design, "serial", None, folder)
+            single, single_cpu, _ = _time_design(design, "local", workers, folder, batched=False)
+            ser, ser_cpu, _ = (
+                (None, None, None) if skip_serial else _time_design(design, "serial", None, folder)
+            )
             steps_done = n * design.steps
-            lines += ["## 1. The standard map" + (" (quick: scaled down)" if quick else ""), "",
-                      f"{design.n_points} points x {design.replicates} replicates = {n:,} runs "
-                      f"of {design.steps} steps, 30 nations + 100 labs, Barabasi-Albert, "
-                      f"logit. Before: {load_before}; after: {_load()}.", "",
-                      "| path, executor | wall s | runs/s | workers' CPU s | CPU ms per run |",
-                      "|---|---:|---:|---:|---:|",
-                      f"| batched, local {workers} workers | {par:.1f} | {n / par:,.0f} | "
-                      f"{par_cpu:.1f} | {par_cpu / n * 1e3:.2f} |",
-                      f"| single-run, local {workers} workers | {single:.1f} | "
-                      f"{n / single:,.0f} | {single_cpu:.1f} | {single_cpu / n * 1e3:.2f} |"]
+            lines += [
+                "## 1. The standard map" + (" (quick: scaled down)" if quick else ""),
+                "",
+                f"{design.n_points} points x {design.replicates} replicates = {n:,} runs "
+                f"of {design.steps} steps, 30 nations + 100 labs, Barabasi-Albert, "
+                f"logit. Before: {load_before}; after: {_load()}.",
+                "",
+                "| path, executor | wall s | runs/s | workers' CPU s | CPU ms per run |",
+                "|---|---:|---:|---:|---:|",
+                f"| batched, local {workers} workers | {par:.1f} | {n / par:,.0f} | "
+                f"{par_cpu:.1f} | {par_cpu / n * 1e3:.2f} |",
+                f"| single-run, local {workers} workers | {single:.1f} | "
+                f"{n / single:,.0f} | {single_cpu:.1f} | {single_cpu / n * 1e3:.2f} |",
+            ]
             if ser is not None and ser_cpu is not None:
-                lines.append(f"| batched, serial | {ser:.1f} | {n / ser:,.0f} | {ser_cpu:.1f} | "
-                             f"{ser_cpu / n * 1e3:.2f} |")
+                lines.append(
+                    f"| batched, serial | {ser:.1f} | {n / ser:,.0f} | {ser_cpu:.1f} | "
+                    f"{ser_cpu / n * 1e3:.2f} |"
+                )
             speedup = single / par
             per_step = par_cpu / steps_done * 1e6
-            lines += ["",
-                      f"- batched >= 5x faster than the single-run path with {workers} workers: "
-                      f"{'met' if speedup >= 5 else 'NOT met'} ({speedup:.1f}x; CPU per run "
-                      f"{single_cpu / max(par_cpu, 1e-9):.1f}x)",
-                      f"- moonshot, the map under 6 s: {'met' if par < 6 else 'not met'} "
-                      f"({par:.1f} s)",
-                      f"- cost per replicate-step (all of a run: building, stepping, "
-                      f"summarising, storing): {per_step:.2f} us of CPU, against the numpy "
-                      f"prototype's {PROTOTYPE_US} us ({PROTOTYPE_US / per_step:.1f}x)",
-                      f"- runs on the batched path: {session.batched:,} of {n:,}"
-                      + (f"; single-run path: {session.single_run}" if session.single_run
-                         else "")]
+            lines += [
+                "",
+                f"- batched >= 5x faster than the single-run path with {workers} workers: "
+                f"{'met' if speedup >= 5 else 'NOT met'} ({speedup:.1f}x; CPU per run "
+                f"{single_cpu / max(par_cpu, 1e-9):.1f}x)",
+                f"- moonshot, the map under 6 s: {'met' if par < 6 else 'not met'} ({par:.1f} s)",
+                f"- cost per replicate-step (all of a run: building, stepping, "
+                f"summarising, storing): {per_step:.2f} us of CPU, against the numpy "
+                f"prototype's {PROTOTYPE_US} us ({PROTOTYPE_US / per_step:.1f}x)",
+                f"- runs on the batched path: {session.batched:,} of {n:,}"
+                + (f"; single-run path: {session.single_run}" if session.single_run else ""),
+            ]
             if ser is not None:
                 eff = ser / par
-                lines.append(f"- parallel speed-up >= 1.8x with {workers} workers: "
-                             f"{'met' if eff >= 1.8 else 'NOT met'} ({eff:.2f}x; efficiency "
-                             f"{eff / workers:.0%})")
+                lines.append(
+                    f"- parallel speed-up >= 1.8x with {workers} workers: "
+                    f"{'met' if eff >= 1.8 else 'NOT met'} ({eff:.2f}x; efficiency "
+                    f"{eff / workers:.0%})"
+                )
 
         # 2. against mesa.batch_run
         if "mesa" in only:
             small = _shrink(full, 2, 2) if quick else _shrink(full, 4, 4)
             ours_per_run = par / n
-            lines += ["", "## 2. Against mesa.batch_run (same world and steps, "
-                      f"{workers} processes)", "",
-                      f"batch_run timed on {small.n_points} points x {small.replicates} "
-                      f"replicates = {small.n_runs} runs of {small.steps} steps (its process "
-                      f"start-up included), extrapolated to the map's {full.n_runs:,} runs by "
-                      f"time per run. Before: {_load()}.", "",
-                      "| runner | wall per run | map extrapolated s | this runner's speed-up |",
-                      "|---|---:|---:|---:|",
-                      f"| pausegame sweep (batched path), measured on the map | "
-                      f"{ours_per_run * 1e3:.2f} ms | {ours_per_run * full.n_runs:,.0f} | 1x |"]
+            lines += [
+                "",
+                f"## 2. Against mesa.batch_run (same world and steps, {workers} processes)",
+                "",
+                f"batch_run timed on {small.n_points} points x {small.replicates} "
+                f"replicates = {small.n_runs} runs of {small.steps} steps (its process "
+                f"start-up included), extrapolated to the map's {full.n_runs:,} runs by "
+                f"time per run. Before: {_load()}.",
+                "",
+                "| runner | wall per run | map extrapolated s | this runner's speed-up |",
+                "|---|---:|---:|---:|",
+                f"| pausegame sweep (batched path), measured on the map | "
+                f"{ours_per_run * 1e3:.2f} ms | {ours_per_run * full.n_runs:,.0f} | 1x |",
+            ]
             ratios = {}
             for label, cls, extra in (
-                    ("mesa.batch_run over ReferenceModel (per-agent)", ReferenceBatchModel, {}),
-                    ("mesa.batch_run over PauseModel (engine + DataCollector)", PauseModel,
-                     {"collect_agents": False})):
+                ("mesa.batch_run over ReferenceModel (per-agent)", ReferenceBatchModel, {}),
+                (
+                    "mesa.batch_run over PauseModel (engine + DataCollector)",
+                    PauseModel,
+                    {"collect_agents": False},
+                ),
+            ):
                 wall, rows = _time_batch_run(cls, small, workers, extra)
                 per = wall / rows
                 ratios[label] = per / ours_per_run
-                lines.append(f"| {label} | {per * 1e3:.2f} ms | {per * full.n_runs:,.0f} | "
-                             f"{ratios[label]:.0f}x |")
+                lines.append(
+                    f"| {label} | {per * 1e3:.2f} ms | {per * full.n_runs:,.0f} | "
+                    f"{ratios[label]:.0f}x |"
+                )
             ref = ratios["mesa.batch_run over ReferenceModel (per-agent)"]
-            lines += ["", f"- >= 100x faster than mesa.batch_run over the reference: "
-                          f"{'met' if ref >= 100 else 'NOT met'} ({ref:.0f}x)"]
+            lines += [
+                "",
+                f"- >= 100x faster than mesa.batch_run over the reference: "
+                f"{'met' if ref >= 100 else 'NOT met'} ({ref:.0f}x)",
+            ]
 
         # 3. the app's map
         if "app" in only:
@@ -219,25 +266,42 @@ def run_sweep_benchmark(quick: bool = False, workers: int = 2,
                 app = _shrink(app, 4, 3)
             a_b, a_b_cpu, _ = _time_design(app, "local", 1, folder)
             a_s, a_s_cpu, _ = _time_design(app, "local", 1, folder, batched=False)
-            lines += ["", "## 3. The app's map" + (" (quick: scaled down)" if quick else ""),
-                      "", f"{app.n_points} points x {app.replicates} replicates = "
-                      f"{app.n_runs:,} runs of {app.steps} steps (default scenario), 1 worker "
-                      f"as the app uses on 2 cores. {_load()}.", "",
-                      "| path | wall s | workers' CPU s |", "|---|---:|---:|",
-                      f"| batched | {a_b:.1f} | {a_b_cpu:.1f} |",
-                      f"| single-run | {a_s:.1f} | {a_s_cpu:.1f} |", "",
-                      f"- batched speed-up: {a_s / a_b:.1f}x"]
+            lines += [
+                "",
+                "## 3. The app's map" + (" (quick: scaled down)" if quick else ""),
+                "",
+                f"{app.n_points} points x {app.replicates} replicates = "
+                f"{app.n_runs:,} runs of {app.steps} steps (default scenario), 1 worker "
+                f"as the app uses on 2 cores. {_load()}.",
+                "",
+                "| path | wall s | workers' CPU s |",
+                "|---|---:|---:|",
+                f"| batched | {a_b:.1f} | {a_b_cpu:.1f} |",
+                f"| single-run | {a_s:.1f} | {a_s_cpu:.1f} |",
+                "",
+                f"- batched speed-up: {a_s / a_b:.1f}x",
+            ]
 
         # 4. memory for a 1,000,000-run design
         if "memory" in only:
             side, reps = (10, 100) if quick else (100, 100)
-            big = design_from_mapping({
-                "meta": {"name": "million"},
-                "base": {"params": {"n_nations": 4, "n_labs": 8}},
-                "sweep": {"p_detect": {"start": 0.0, "stop": 1.0, "num": side},
-                          "penalty": {"start": 0.0, "stop": 20.0, "num": side}},
-                "run": {"replicates": reps, "steps": 12, "master_seed": 7,
-                        "seed_scheme": "independent"}}, source="million")
+            big = design_from_mapping(
+                {
+                    "meta": {"name": "million"},
+                    "base": {"params": {"n_nations": 4, "n_labs": 8}},
+                    "sweep": {
+                        "p_detect": {"start": 0.0, "stop": 1.0, "num": side},
+                        "penalty": {"start": 0.0, "stop": 20.0, "num": side},
+                    },
+                    "run": {
+                        "replicates": reps,
+                        "steps": 12,
+                        "master_seed": 7,
+                        "seed_scheme": "independent",
+                    },
+                },
+                source="million",
+            )
             gc.collect()
             rss0 = _rss_mb()
             samples: list[tuple[int, float]] = []
@@ -258,27 +322,45 @@ def run_sweep_benchmark(quick: bool = False, workers: int = 2,
             rss_gen = _rss_mb()
             samples.append((0, rss_gen))
             t1 = time.perf_counter()
-            run_design(big, out, executor="local", workers=workers, progress="none",
-                       max_runs=todo, on_progress=sample, load=False)
+            run_design(
+                big,
+                out,
+                executor="local",
+                workers=workers,
+                progress="none",
+                max_runs=todo,
+                on_progress=sample,
+                load=False,
+            )
             run_wall = time.perf_counter() - t1
             samples.append((todo, _rss_mb()))
             peak = max(r for _, r in samples)
-            lines += ["", f"## 4. Parent memory, a {big.n_runs:,}-run design", "",
-                      f"Generated and written (plan and points) in {gen:.1f} s ({_load()}); "
-                      f"then {todo:,} runs "
-                      f"({big.steps} steps, 4 nations + 8 labs) in {run_wall:.1f} s with "
-                      f"{workers} workers.", "",
-                      "| runs completed | parent RSS MB |", "|---:|---:|",
-                      f"| before generating | {rss0:.0f} |"]
+            lines += [
+                "",
+                f"## 4. Parent memory, a {big.n_runs:,}-run design",
+                "",
+                f"Generated and written (plan and points) in {gen:.1f} s ({_load()}); "
+                f"then {todo:,} runs "
+                f"({big.steps} steps, 4 nations + 8 labs) in {run_wall:.1f} s with "
+                f"{workers} workers.",
+                "",
+                "| runs completed | parent RSS MB |",
+                "|---:|---:|",
+                f"| before generating | {rss0:.0f} |",
+            ]
             lines += [f"| {d:,} | {r:.0f} |" for d, r in samples]
             first_run = next((r for d, r in samples if d > 0), rss_gen)
-            lines += ["", f"- parent < 500 MB: {'met' if peak < 500 else 'NOT met'} (peak "
-                          f"{peak:.0f} MB); growth from the first sample after start to the last: "
-                          f"{samples[-1][1] - first_run:+.0f} MB"]
+            lines += [
+                "",
+                f"- parent < 500 MB: {'met' if peak < 500 else 'NOT met'} (peak "
+                f"{peak:.0f} MB); growth from the first sample after start to the last: "
+                f"{samples[-1][1] - first_run:+.0f} MB",
+            ]
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    lines.append(f"\nMachine: {platform.machine()}, {_cores()} cores, Python "
-                 f"{platform.python_version()}.")
+    lines.append(
+        f"\nMachine: {platform.machine()}, {_cores()} cores, Python {platform.python_version()}."
+    )
     return "\n".join(lines)
 
 
@@ -291,27 +373,53 @@ def _cores() -> int:
 def register(subparsers: Any) -> None:
     """Add ``pausegame sweep-benchmark`` to the CLI."""
     parser = subparsers.add_parser(
-        "sweep-benchmark", help="measure experiment batches: the standard map batched and "
-                                "single-run, mesa.batch_run, the app's map, memory for a "
-                                "1,000,000-run design",
-        description=__doc__.splitlines()[0], allow_abbrev=False)
-    parser.add_argument("--quick", action="store_true",
-                        help="scaled-down designs (a smoke test; numbers mean little)")
-    parser.add_argument("--workers", type=int, default=2, metavar="N",
-                        help="worker processes (default 2)")
-    parser.add_argument("--memory-runs", type=int, default=10_000, metavar="N",
-                        dest="memory_runs",
-                        help="runs made of the 1,000,000-run design (default 10,000)")
-    parser.add_argument("--skip-serial", action="store_true", dest="skip_serial",
-                        help="skip the batched serial run of the map (no parallel efficiency)")
-    parser.add_argument("--only", choices=PARTS, action="append",
-                        help="run only this part (repeatable; default: all four)")
+        "sweep-benchmark",
+        help="measure experiment batches: the standard map batched and "
+        "single-run, mesa.batch_run, the app's map, memory for a "
+        "1,000,000-run design",
+        description=__doc__.splitlines()[0],
+        allow_abbrev=False,
+    )
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="scaled-down designs (a smoke test; numbers mean little)",
+    )
+    parser.add_argument(
+        "--workers", type=int, default=2, metavar="N", help="worker processes (default 2)"
+    )
+    parser.add_argument(
+        "--memory-runs",
+        type=int,
+        default=10_000,
+        metavar="N",
+        dest="memory_runs",
+        help="runs made of the 1,000,000-run design (default 10,000)",
+    )
+    parser.add_argument(
+        "--skip-serial",
+        action="store_true",
+        dest="skip_serial",
+        help="skip the batched serial run of the map (no parallel efficiency)",
+    )
+    parser.add_argument(
+        "--only",
+        choices=PARTS,
+        action="append",
+        help="run only this part (repeatable; default: all four)",
+    )
     parser.set_defaults(handler=_handle, _parser=parser)
 
 
 def _handle(args: argparse.Namespace) -> int:
     print("Measuring (a few minutes; --quick for a smoke test)...", flush=True)
-    print(run_sweep_benchmark(quick=args.quick, workers=args.workers,
-                              million_runs=args.memory_runs, skip_serial=args.skip_serial,
-                              only=tuple(args.only or PARTS)))
+    print(
+        run_sweep_benchmark(
+            quick=args.quick,
+            workers=args.workers,
+            million_runs=args.memory_runs,
+            skip_serial=args.skip_serial,
+            only=tuple(args.only or PARTS),
+        )
+    )
     return 0

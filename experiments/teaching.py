@@ -49,12 +49,26 @@ from experiments.scenarios import list_scenarios, load_scenario
 from model.engine import Engine
 from model.scenario import Scenario
 
-__all__ = ["OUTCOMES", "Claim", "ClaimCheck", "Contrast", "Share", "TeachingScenario", "Trace",
-           "check_claim", "load_teaching", "replicate_seed", "replicates_needed", "run_trace",
-           "teaching_names", "wilson_interval"]
+__all__ = [
+    "OUTCOMES",
+    "Claim",
+    "ClaimCheck",
+    "Contrast",
+    "Share",
+    "TeachingScenario",
+    "Trace",
+    "check_claim",
+    "load_teaching",
+    "replicate_seed",
+    "replicates_needed",
+    "run_trace",
+    "teaching_names",
+    "wilson_interval",
+]
 
 #: The master seed of the claim tests and of ``pausegame claims``.
 MASTER_SEED = 20260611
+
 
 # ------------------------------------------------------------------------------ statistics
 @dataclass(frozen=True)
@@ -84,8 +98,9 @@ class Share:
 _MAX_REPLICATES = 10**7
 
 
-def replicates_needed(observed: float, claimed: float, *, above: bool = True,
-                      confidence: float = 0.95) -> int | None:
+def replicates_needed(
+    observed: float, claimed: float, *, above: bool = True, confidence: float = 0.95
+) -> int | None:
     """The fewest replicates at which a share ``observed`` decides against ``claimed``.
 
     With ``above`` (a claim), the smallest ``n`` whose Wilson interval of ``observed * n``
@@ -98,6 +113,7 @@ def replicates_needed(observed: float, claimed: float, *, above: bool = True,
         >>> replicates_needed(1.0, 0.9)      # n / (n + 1.96**2) > 0.9 from n = 35
         35
     """
+
     def decided(n: int) -> bool:
         low, high = wilson_interval(observed * n, n, confidence)
         return bool(low > claimed) if above else bool(high < claimed)
@@ -185,12 +201,19 @@ def _claim_from_meta(meta: Mapping[str, Any], source: str) -> tuple[Claim, Contr
     known = {"text", "outcome", "horizon", "share", "level"}
     outcome = str(raw["outcome"])
     if outcome not in OUTCOMES:
-        raise ValueError(f"{source}: [meta.claim] outcome={outcome!r} is not allowed; allowed: "
-                         f"{', '.join(sorted(OUTCOMES))}")
+        raise ValueError(
+            f"{source}: [meta.claim] outcome={outcome!r} is not allowed; allowed: "
+            f"{', '.join(sorted(OUTCOMES))}"
+        )
     level = raw.get("level")
-    claim = Claim(text=str(raw["text"]), outcome=outcome, horizon=int(raw["horizon"]),
-                  share=float(raw["share"]), level=None if level is None else float(level),
-                  options={k: v for k, v in raw.items() if k not in known})
+    claim = Claim(
+        text=str(raw["text"]),
+        outcome=outcome,
+        horizon=int(raw["horizon"]),
+        share=float(raw["share"]),
+        level=None if level is None else float(level),
+        options={k: v for k, v in raw.items() if k not in known},
+    )
     params = con.get("params", {})
     if not isinstance(params, Mapping):
         raise ValueError(f"{source}: [meta.contrast] params must be a table")
@@ -253,9 +276,14 @@ def replicate_seed(master_seed: int, replicate: int) -> int:
     return int(seq.generate_state(1, dtype=np.uint64)[0] >> np.uint64(1))
 
 
-def run_trace(scenario: Scenario, seed: int, *, steps: int | None = None,
-              event_log: bool = False,
-              on_step: Callable[[Engine], None] | None = None) -> Trace:
+def run_trace(
+    scenario: Scenario,
+    seed: int,
+    *,
+    steps: int | None = None,
+    event_log: bool = False,
+    on_step: Callable[[Engine], None] | None = None,
+) -> Trace:
     """Run a scenario for ``steps`` months (default: its ``steps``), recording a :class:`Trace`.
 
     Args:
@@ -283,8 +311,7 @@ def run_trace(scenario: Scenario, seed: int, *, steps: int | None = None,
         defect.append(engine.defect.copy())
         if on_step is not None:
             on_step(engine)
-    return Trace(engine, engine.timeseries(), np.array(caps), np.array(members),
-                 np.array(defect))
+    return Trace(engine, engine.timeseries(), np.array(caps), np.array(members), np.array(defect))
 
 
 # ------------------------------------------------------------------------------ outcomes
@@ -292,7 +319,7 @@ Outcome = Callable[[Trace, Claim], bool]
 
 
 def _window(trace: Trace, column: str, claim: Claim) -> np.ndarray:
-    return np.asarray(trace.series[column][1: claim.horizon + 1], dtype=float)
+    return np.asarray(trace.series[column][1 : claim.horizon + 1], dtype=float)
 
 
 def _level(claim: Claim) -> float:
@@ -345,7 +372,7 @@ def veto_blocs_defect(trace: Trace, claim: Claim) -> bool:
     bloc = np.asarray(eng.world.bloc)
     powers = np.asarray(eng.veto_powers, dtype=np.int64)
     in_veto_bloc = np.isin(bloc, bloc[powers])
-    defect = trace.defect[cs: claim.horizon + 1]
+    defect = trace.defect[cs : claim.horizon + 1]
     home = eng.world.home
     # the engine keeps only the current capabilities (they change only under rsi=on)
     cap = np.asarray(eng.world.capability, dtype=float)
@@ -373,7 +400,7 @@ def unilateral_futile(trace: Trace, claim: Claim) -> bool:
     tolerance = float(claim.options.get("tolerance", 0.02))
     others_with = _others_defection(trace, nation, claim.horizon)
     others_without = _others_defection(cf, nation, claim.horizon)
-    caps = trace.nation_capability[1: claim.horizon + 1]
+    caps = trace.nation_capability[1 : claim.horizon + 1]
     rivals = np.delete(caps, nation, axis=1).max(axis=1)
     lost_lead = bool(np.any(rivals > caps[:, nation]))
     passes = bool(np.any(_window(trace, "defecting_share", claim) > _level(claim)))
@@ -388,7 +415,7 @@ def _others_defection(trace: Trace, nation: int, horizon: int) -> float:
     home = trace.engine.world.home
     others = home != nation
     weights = np.asarray(trace.engine.world.capability, dtype=float)[others]
-    rows = trace.defect[1: horizon + 1][:, others]
+    rows = trace.defect[1 : horizon + 1][:, others]
     return float(np.mean(rows @ weights / weights.sum()))
 
 
@@ -410,8 +437,9 @@ PAIRED: dict[str, Callable[[Scenario, Claim], Scenario]] = {}
 def _uncommitted(scenario: Scenario, claim: Claim) -> Scenario:
     """The same scenario without ``claim.options['nation']``'s commitment."""
     name = str(claim.options["nation"])
-    nations = tuple(replace(n, committed=None, action=None) if n.name == name else n
-                    for n in scenario.nations)
+    nations = tuple(
+        replace(n, committed=None, action=None) if n.name == name else n for n in scenario.nations
+    )
     return replace(scenario, nations=nations)
 
 
@@ -425,8 +453,7 @@ def evaluate(case: TeachingScenario, seed: int, *, contrast: bool = False) -> bo
     steps = max(claim.horizon, int(scenario.params.get("steps", claim.horizon)))
     trace = run_trace(scenario, seed, steps=steps)
     if claim.outcome in PAIRED:
-        trace.counterfactual = run_trace(PAIRED[claim.outcome](scenario, claim), seed,
-                                         steps=steps)
+        trace.counterfactual = run_trace(PAIRED[claim.outcome](scenario, claim), seed, steps=steps)
     return OUTCOMES[claim.outcome](trace, claim)
 
 
@@ -457,8 +484,9 @@ class ClaimCheck:
         ``inconclusive``: it contains it (more replicates are needed).
         """
         low, high = self.claim.interval()
-        return "holds" if low > self.claimed else ("fails" if high < self.claimed
-                                                   else "inconclusive")
+        return (
+            "holds" if low > self.claimed else ("fails" if high < self.claimed else "inconclusive")
+        )
 
     @property
     def contrast_verdict(self) -> str:
@@ -468,8 +496,11 @@ class ClaimCheck:
         fail``: above it; ``inconclusive``: it contains it.
         """
         low, high = self.contrast.interval()
-        return "fails" if high < self.claimed else ("does not fail" if low > self.claimed
-                                                    else "inconclusive")
+        return (
+            "fails"
+            if high < self.claimed
+            else ("does not fail" if low > self.claimed else "inconclusive")
+        )
 
     @property
     def verdict(self) -> str:
@@ -493,8 +524,9 @@ class ClaimCheck:
         return replicates_needed(self.contrast.share, self.claimed, above=False)
 
 
-def check_claim(case: TeachingScenario | str, replicates: int = 200, *,
-                master_seed: int = MASTER_SEED) -> ClaimCheck:
+def check_claim(
+    case: TeachingScenario | str, replicates: int = 200, *, master_seed: int = MASTER_SEED
+) -> ClaimCheck:
     """Run the claim and its contrast over ``replicates`` seeds each.
 
     Args:
@@ -507,5 +539,6 @@ def check_claim(case: TeachingScenario | str, replicates: int = 200, *,
     seeds: Sequence[int] = [replicate_seed(master_seed, r) for r in range(replicates)]
     hits = sum(evaluate(case, s) for s in seeds)
     contrast_hits = sum(evaluate(case, s, contrast=True) for s in seeds)
-    return ClaimCheck(case.name, case.claim.share, Share(hits, replicates),
-                      Share(contrast_hits, replicates))
+    return ClaimCheck(
+        case.name, case.claim.share, Share(hits, replicates), Share(contrast_hits, replicates)
+    )

@@ -13,8 +13,19 @@ from typing import Any
 from model.errors import ConfigError, GraphError, ParameterError, ScenarioError
 from model.params import Params, resolve, schema
 
-__all__ = ["ConfigError", "Engine", "GraphError", "ParameterError", "Params", "PauseModel",
-           "RunSummary", "ScenarioError", "resolve", "schema", "theory"]
+__all__ = [
+    "ConfigError",
+    "Engine",
+    "GraphError",
+    "ParameterError",
+    "Params",
+    "PauseModel",
+    "RunSummary",
+    "ScenarioError",
+    "resolve",
+    "schema",
+    "theory",
+]
 
 _LAZY = {"Engine": "model.engine", "RunSummary": "model.engine", "PauseModel": "model.mesa_model"}
 

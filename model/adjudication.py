@@ -61,12 +61,14 @@ def coalition_share(e: np.ndarray, w: np.ndarray, learn: np.ndarray) -> np.ndarr
     others = e.sum() - e
     num = (learn * (1.0 - w.T) * e[None, :]).sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.clip(np.where(others > 1e-15, num / np.where(others > 0, others, 1.0), 0.0),
-                       0.0, 1.0)
+        return np.clip(
+            np.where(others > 1e-15, num / np.where(others > 0, others, 1.0), 0.0), 0.0, 1.0
+        )
 
 
-def expected_vote_share(e: np.ndarray, w: np.ndarray, learn: np.ndarray,
-                        quorum: float) -> np.ndarray:
+def expected_vote_share(
+    e: np.ndarray, w: np.ndarray, learn: np.ndarray, quorum: float
+) -> np.ndarray:
     """``E[Y 1(Y >= quorum)]`` for a flag against each nation (see the module docstring)."""
     n = len(e)
     out = np.zeros(n)
@@ -105,8 +107,9 @@ def no_veto_probability(w: np.ndarray, powers: np.ndarray) -> np.ndarray:
     return out
 
 
-def expected_share(kind: str, e: np.ndarray, w: np.ndarray, learn: np.ndarray,
-                   quorum: float, powers: np.ndarray) -> np.ndarray:
+def expected_share(
+    kind: str, e: np.ndarray, w: np.ndarray, learn: np.ndarray, quorum: float, powers: np.ndarray
+) -> np.ndarray:
     """The expected sanction share per nation under adjudicator ``kind``."""
     if kind == "coalition":
         return coalition_share(e, w, learn)
@@ -120,9 +123,15 @@ def expected_share(kind: str, e: np.ndarray, w: np.ndarray, learn: np.ndarray,
     raise ValueError(f"unknown adjudication {kind!r}")
 
 
-def draw_votes(home: np.ndarray, e: np.ndarray, w: np.ndarray, learn: np.ndarray,
-               quorum: float, uniforms: np.ndarray,
-               held: Mapping[int, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray]:
+def draw_votes(
+    home: np.ndarray,
+    e: np.ndarray,
+    w: np.ndarray,
+    learn: np.ndarray,
+    quorum: float,
+    uniforms: np.ndarray,
+    held: Mapping[int, np.ndarray] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """Each actor's would-be vote: (yes share ``Y_k``, passed) from uniforms of shape (N, n).
 
     Nation ``i`` votes no on actor ``k`` iff it learns of it, is allied with ``h(k)`` and
@@ -141,14 +150,20 @@ def draw_votes(home: np.ndarray, e: np.ndarray, w: np.ndarray, learn: np.ndarray
         no[:, i] = learn_k[:, i] & ~np.asarray(yes_on, dtype=bool)[home]
     yes = np.sum((learn_k & ~no) * e, axis=1)  # not BLAS: the same bits everywhere
     with np.errstate(invalid="ignore", divide="ignore"):
-        share = np.where(others[home] > 1e-15, yes / np.where(others[home] > 0,
-                                                              others[home], 1.0), 0.0)
+        share = np.where(
+            others[home] > 1e-15, yes / np.where(others[home] > 0, others[home], 1.0), 0.0
+        )
     return share, share >= quorum - 1e-12
 
 
-def draw_vetoes(home: np.ndarray, w: np.ndarray, powers: np.ndarray, uniforms: np.ndarray,
-                held: Mapping[int, np.ndarray] | None = None,
-                learn: np.ndarray | None = None) -> np.ndarray:
+def draw_vetoes(
+    home: np.ndarray,
+    w: np.ndarray,
+    powers: np.ndarray,
+    uniforms: np.ndarray,
+    held: Mapping[int, np.ndarray] | None = None,
+    learn: np.ndarray | None = None,
+) -> np.ndarray:
     """Whether a veto blocks a sanction against each actor, from uniforms of shape (N, V).
 
     Veto power ``powers[j]`` (column ``j``; extra columns are ignored) blocks a sanction

@@ -80,12 +80,47 @@ def unbatchable(engine: Engine) -> str | None:
 
 
 @njit(cache=True, nogil=True)
-def _settle_and_record_next(t, new, u_dom, u_int, home, is_lab, bound, inspected, p_dom, p_eff,
-                            p_false, fc, fcs, c, c_total, gc, gc_lam, rc, belief, ring,
-                            perfect_information, inv_den, n_nations, indptr, indices, weights,
-                            caught_dom, caught_int, false_alarm, imposed, paid, payoff,
-                            new_belief, actor_bloc, prev_row, row, bloc_row, actions_stand,
-                            belief_stands):  # pragma: no cover
+def _settle_and_record_next(
+    t,
+    new,
+    u_dom,
+    u_int,
+    home,
+    is_lab,
+    bound,
+    inspected,
+    p_dom,
+    p_eff,
+    p_false,
+    fc,
+    fcs,
+    c,
+    c_total,
+    gc,
+    gc_lam,
+    rc,
+    belief,
+    ring,
+    perfect_information,
+    inv_den,
+    n_nations,
+    indptr,
+    indices,
+    weights,
+    caught_dom,
+    caught_int,
+    false_alarm,
+    imposed,
+    paid,
+    payoff,
+    new_belief,
+    actor_bloc,
+    prev_row,
+    row,
+    bloc_row,
+    actions_stand,
+    belief_stands,
+):  # pragma: no cover
     """``kernels.settle_and_record`` for a period after the first of a block: the same bits.
 
     :func:`model.kernels.record` sums every column over the actors each period; here a column
@@ -167,14 +202,14 @@ def _settle_and_record_next(t, new, u_dom, u_int, home, is_lab, bound, inspected
         for k in range(n):
             new_belief[k] = belief[k]
     elif perfect_information:
-        kernels.rival_share(new, c, home, n_nations, indptr, indices, weights, inv_den,
-                            new_belief)
+        kernels.rival_share(new, c, home, n_nations, indptr, indices, weights, inv_den, new_belief)
     elif p_eff > p_false:
         flagged = np.empty(n)
         for k in range(n):
             flagged[k] = 1.0 if (caught_int[k] or false_alarm[k]) else 0.0
-        kernels.rival_share(flagged, c, home, n_nations, indptr, indices, weights, inv_den,
-                            new_belief)
+        kernels.rival_share(
+            flagged, c, home, n_nations, indptr, indices, weights, inv_den, new_belief
+        )
         for k in range(n):
             v = (new_belief[k] - p_false) / (p_eff - p_false)
             new_belief[k] = 0.0 if v < 0.0 else (1.0 if v > 1.0 else v)
@@ -223,13 +258,63 @@ def _settle_and_record_next(t, new, u_dom, u_int, home, is_lab, bound, inspected
 
 
 @njit(cache=True, nogil=True)
-def _advance(t0, n_steps, uniforms, revise, fixed, fixed_action, use_revise, use_fixed,
-             defect, belief, payoff, ring, flagged_ever, caught_last, flagged_last, home,
-             is_lab, bound, all_bound, active, base, jump, g_lam, free, rule, beta, tolerance,
-             p_dom, p_eff, p_false, fc, fcs, c, gc, gc_lam, rc, perfect, inv_den, n_nations,
-             indptr, indices, weights, actor_bloc, n_revised, rows, bloc_rows, error,
-             delta, new, belief_used, caught_dom, caught_int, false_alarm, imposed,
-             paid):  # pragma: no cover
+def _advance(
+    t0,
+    n_steps,
+    uniforms,
+    revise,
+    fixed,
+    fixed_action,
+    use_revise,
+    use_fixed,
+    defect,
+    belief,
+    payoff,
+    ring,
+    flagged_ever,
+    caught_last,
+    flagged_last,
+    home,
+    is_lab,
+    bound,
+    all_bound,
+    active,
+    base,
+    jump,
+    g_lam,
+    free,
+    rule,
+    beta,
+    tolerance,
+    p_dom,
+    p_eff,
+    p_false,
+    fc,
+    fcs,
+    c,
+    gc,
+    gc_lam,
+    rc,
+    perfect,
+    inv_den,
+    n_nations,
+    indptr,
+    indices,
+    weights,
+    actor_bloc,
+    n_revised,
+    rows,
+    bloc_rows,
+    error,
+    delta,
+    new,
+    belief_used,
+    caught_dom,
+    caught_int,
+    false_alarm,
+    imposed,
+    paid,
+):  # pragma: no cover
     """Advance every run ``r`` of the batch ``n_steps`` periods from step ``t0``.
 
     Per run and period, :meth:`model.engine.Engine.step`'s sequence when the treaty's rules are
@@ -296,24 +381,92 @@ def _advance(t0, n_steps, uniforms, revise, fixed, fixed_action, use_revise, use
             # previous period's record: the same bits, see _settle_and_record_next)
             if j == 0:
                 kernels.settle_and_record(
-                    t, nw, u[1], u[2], hm, is_lab[r], bnd, inspected, p_dom[r], p_eff[r],
-                    p_false[r], fc[r], fcs[r], c[r], gc[r], gc_lam[r], rc[r], bel, ring[r],
-                    perfect[r], inv_den[r], n_nations, indptr[r], indices[r], weights[r],
-                    caught_dom[r], caught_int[r], false_alarm[r], imposed[r], paid[r],
-                    payoff[r], new_belief, active[r], n_revised[r], actor_bloc[r], rows[r, j],
-                    bloc_rows[r, j], belief_stands)
+                    t,
+                    nw,
+                    u[1],
+                    u[2],
+                    hm,
+                    is_lab[r],
+                    bnd,
+                    inspected,
+                    p_dom[r],
+                    p_eff[r],
+                    p_false[r],
+                    fc[r],
+                    fcs[r],
+                    c[r],
+                    gc[r],
+                    gc_lam[r],
+                    rc[r],
+                    bel,
+                    ring[r],
+                    perfect[r],
+                    inv_den[r],
+                    n_nations,
+                    indptr[r],
+                    indices[r],
+                    weights[r],
+                    caught_dom[r],
+                    caught_int[r],
+                    false_alarm[r],
+                    imposed[r],
+                    paid[r],
+                    payoff[r],
+                    new_belief,
+                    active[r],
+                    n_revised[r],
+                    actor_bloc[r],
+                    rows[r, j],
+                    bloc_rows[r, j],
+                    belief_stands,
+                )
             else:
                 _settle_and_record_next(
-                    t, nw, u[1], u[2], hm, is_lab[r], bnd, inspected, p_dom[r], p_eff[r],
-                    p_false[r], fc[r], fcs[r], c[r], c_total[r], gc[r], gc_lam[r], rc[r], bel,
-                    ring[r], perfect[r], inv_den[r], n_nations, indptr[r], indices[r],
-                    weights[r], caught_dom[r], caught_int[r], false_alarm[r], imposed[r],
-                    paid[r], payoff[r], new_belief, actor_bloc[r], rows[r, j - 1], rows[r, j],
-                    bloc_rows[r, j], unchanged, belief_stands)
+                    t,
+                    nw,
+                    u[1],
+                    u[2],
+                    hm,
+                    is_lab[r],
+                    bnd,
+                    inspected,
+                    p_dom[r],
+                    p_eff[r],
+                    p_false[r],
+                    fc[r],
+                    fcs[r],
+                    c[r],
+                    c_total[r],
+                    gc[r],
+                    gc_lam[r],
+                    rc[r],
+                    bel,
+                    ring[r],
+                    perfect[r],
+                    inv_den[r],
+                    n_nations,
+                    indptr[r],
+                    indices[r],
+                    weights[r],
+                    caught_dom[r],
+                    caught_int[r],
+                    false_alarm[r],
+                    imposed[r],
+                    paid[r],
+                    payoff[r],
+                    new_belief,
+                    actor_bloc[r],
+                    rows[r, j - 1],
+                    rows[r, j],
+                    bloc_rows[r, j],
+                    unchanged,
+                    belief_stands,
+                )
             # (6) updates
             if not perfect[r]:
-                kernels.rival_share(nw, c[r], hm, n_nations, indptr[r], indices[r], weights[r],
-                                    inv_den[r], truth)
+                kernels.rival_share(
+                    nw, c[r], hm, n_nations, indptr[r], indices[r], weights[r], inv_den[r], truth
+                )
                 for k in range(n):
                     error[r, j, k] = abs(new_belief[k] - truth[k])
             if j == n_steps - 1:  # what only the last period leaves behind
@@ -349,11 +502,17 @@ def _advance_group(engines: Sequence[Engine], steps: int) -> None:
             e.records.reserve(e.t + steps + 1)
     t0 = e0.t
     floats = {
-        "base": lambda e: e.costs.base, "jump": lambda e: e.costs.jump,
-        "g_lam": lambda e: e.structure.g_lam, "free": lambda e: e.structure.free,
-        "fc": lambda e: e.costs.fc, "fcs": lambda e: e.costs.fcs, "c": lambda e: e.structure.c,
-        "gc": lambda e: e.structure.gc, "gc_lam": lambda e: e.structure.gc_lam,
-        "rc": lambda e: e.structure.rc, "inv_den": lambda e: e.structure.inv_den,
+        "base": lambda e: e.costs.base,
+        "jump": lambda e: e.costs.jump,
+        "g_lam": lambda e: e.structure.g_lam,
+        "free": lambda e: e.structure.free,
+        "fc": lambda e: e.costs.fc,
+        "fcs": lambda e: e.costs.fcs,
+        "c": lambda e: e.structure.c,
+        "gc": lambda e: e.structure.gc,
+        "gc_lam": lambda e: e.structure.gc_lam,
+        "rc": lambda e: e.structure.rc,
+        "inv_den": lambda e: e.structure.inv_den,
         "weights": lambda e: e.structure.weights,
     }
     a = {name: _stack(engines, get) for name, get in floats.items()}
@@ -387,8 +546,12 @@ def _advance_group(engines: Sequence[Engine], steps: int) -> None:
         "flagged_last": _stack(engines, lambda e: e.flagged_last, bool),
     }
     out = {name: np.zeros((r_n, n)) for name in ("delta", "belief_used", "imposed", "paid")}
-    out.update({name: np.zeros((r_n, n), dtype=bool)
-                for name in ("new", "caught_dom", "caught_int", "false_alarm")})
+    out.update(
+        {
+            name: np.zeros((r_n, n), dtype=bool)
+            for name in ("new", "caught_dom", "caught_int", "false_alarm")
+        }
+    )
     use_revise = any(e.n_revise < n for e in engines)
     use_fixed = any(e._has_fixed for e in engines)
     block = max(1, min(steps, BLOCK_BYTES // max(1, r_n * 3 * n * 8)))
@@ -418,16 +581,63 @@ def _advance_group(engines: Sequence[Engine], steps: int) -> None:
         rows = np.zeros((r_n, k_n, e0.records.rows.shape[1]))
         bloc_rows = np.zeros((r_n, k_n, n_blocs))
         error = np.zeros((r_n, k_n if not all(a["perfect"]) else 0, n))
-        _advance(start, k_n, uniforms, revise, fixed, fixed_action, use_revise, use_fixed,
-                 state["defect"], state["belief"], state["payoff"], state["ring"],
-                 state["flagged_ever"], state["caught_last"], state["flagged_last"], a["home"],
-                 a["is_lab"], a["bound"], a["all_bound"], a["active"], a["base"], a["jump"],
-                 a["g_lam"], a["free"], a["rule"], a["beta"], a["tolerance"], a["p_dom"],
-                 a["p_eff"], a["p_false"], a["fc"], a["fcs"], a["c"], a["gc"], a["gc_lam"],
-                 a["rc"], a["perfect"], a["inv_den"], n_nat, a["indptr"], a["indices"],
-                 a["weights"], a["actor_bloc"], a["n_revised"], rows, bloc_rows, error,
-                 out["delta"], out["new"], out["belief_used"], out["caught_dom"],
-                 out["caught_int"], out["false_alarm"], out["imposed"], out["paid"])
+        _advance(
+            start,
+            k_n,
+            uniforms,
+            revise,
+            fixed,
+            fixed_action,
+            use_revise,
+            use_fixed,
+            state["defect"],
+            state["belief"],
+            state["payoff"],
+            state["ring"],
+            state["flagged_ever"],
+            state["caught_last"],
+            state["flagged_last"],
+            a["home"],
+            a["is_lab"],
+            a["bound"],
+            a["all_bound"],
+            a["active"],
+            a["base"],
+            a["jump"],
+            a["g_lam"],
+            a["free"],
+            a["rule"],
+            a["beta"],
+            a["tolerance"],
+            a["p_dom"],
+            a["p_eff"],
+            a["p_false"],
+            a["fc"],
+            a["fcs"],
+            a["c"],
+            a["gc"],
+            a["gc_lam"],
+            a["rc"],
+            a["perfect"],
+            a["inv_den"],
+            n_nat,
+            a["indptr"],
+            a["indices"],
+            a["weights"],
+            a["actor_bloc"],
+            a["n_revised"],
+            rows,
+            bloc_rows,
+            error,
+            out["delta"],
+            out["new"],
+            out["belief_used"],
+            out["caught_dom"],
+            out["caught_int"],
+            out["false_alarm"],
+            out["imposed"],
+            out["paid"],
+        )
         for r, e in enumerate(engines):
             sl = slice(start + 1, start + 1 + k_n)
             e.records.rows[sl] = rows[r]
@@ -439,8 +649,15 @@ def _advance_group(engines: Sequence[Engine], steps: int) -> None:
         _restore(e, r, t0, steps, state, out, revisers[r])
 
 
-def _restore(e: Engine, r: int, t0: int, steps: int, state: dict[str, np.ndarray],
-             out: dict[str, np.ndarray], revisers: np.ndarray) -> None:
+def _restore(
+    e: Engine,
+    r: int,
+    t0: int,
+    steps: int,
+    state: dict[str, np.ndarray],
+    out: dict[str, np.ndarray],
+    revisers: np.ndarray,
+) -> None:
     """Leave engine ``e`` as its own steps would have (state, last period, take-off)."""
     e.t = t0 + steps
     e.defect = state["defect"][r].copy()
@@ -451,17 +668,22 @@ def _restore(e: Engine, r: int, t0: int, steps: int, state: dict[str, np.ndarray
     e.caught_last = state["caught_last"][r].copy()
     e.flagged_last = state["flagged_last"][r].copy()
     if steps:
-        e.last = {"advantage": out["delta"][r].copy(), "revisers": revisers,
-                  "caught_domestic": out["caught_dom"][r].copy(),
-                  "caught_international": out["caught_int"][r].copy(),
-                  "false_alarm": out["false_alarm"][r].copy(),
-                  "sanction_imposed": out["imposed"][r].copy(),
-                  "sanction_paid": out["paid"][r].copy(),
-                  "belief_used": out["belief_used"][r].copy(),
-                  "inspected": e.inspectorate.draw(e.rng)}
+        e.last = {
+            "advantage": out["delta"][r].copy(),
+            "revisers": revisers,
+            "caught_domestic": out["caught_dom"][r].copy(),
+            "caught_international": out["caught_int"][r].copy(),
+            "false_alarm": out["false_alarm"][r].copy(),
+            "sanction_imposed": out["imposed"][r].copy(),
+            "sanction_paid": out["paid"][r].copy(),
+            "belief_used": out["belief_used"][r].copy(),
+            "inspected": e.inspectorate.draw(e.rng),
+        }
     if e.takeoff_step is None and steps:
-        above = np.flatnonzero(e.records.rows[t0 + 1: t0 + steps + 1, Rec.MAX_CAPABILITY]
-                               > e._takeoff_share * e.structure.c_total)
+        above = np.flatnonzero(
+            e.records.rows[t0 + 1 : t0 + steps + 1, Rec.MAX_CAPABILITY]
+            > e._takeoff_share * e.structure.c_total
+        )
         if len(above):
             e.takeoff_step = t0 + 1 + int(above[0])
 
@@ -478,8 +700,10 @@ def advance(engines: Sequence[Engine], steps: int) -> None:
         if why is not None:
             raise ValueError(f"this run cannot take the batched path: it uses {why}")
     if len({e.t for e in engines}) > 1:
-        raise ValueError("a batch's engines must all be at the same step; they are at steps "
-                         f"{sorted({e.t for e in engines})}")
+        raise ValueError(
+            "a batch's engines must all be at the same step; they are at steps "
+            f"{sorted({e.t for e in engines})}"
+        )
     groups: dict[tuple[int, ...], list[Engine]] = {}
     for e in engines:
         groups.setdefault(_group_key(e), []).append(e)

@@ -47,8 +47,11 @@ class GridPosterior:
         self.theta = (np.arange(GRID) + 0.5) / GRID
         a = prior_mean * prior_strength
         b = (1.0 - prior_mean) * prior_strength
-        log_prior = (a - 1.0) * _log(self.theta) + (b - 1.0) * _log1p(-self.theta) \
-            if prior_strength > 0 else np.zeros(GRID)
+        log_prior = (
+            (a - 1.0) * _log(self.theta) + (b - 1.0) * _log1p(-self.theta)
+            if prior_strength > 0
+            else np.zeros(GRID)
+        )
         self.log_prior = log_prior - _logsumexp(log_prior)
         self.log_post = np.tile(self.log_prior, (n_actors, 1))
 
@@ -57,8 +60,14 @@ class GridPosterior:
         # a row sum, not BLAS's dot: the same bits with every BLAS build and machine
         return np.sum(_exp(self.log_post) * self.theta, axis=1)
 
-    def update(self, flagged_share: np.ndarray, n_eff: np.ndarray, p_eff: float, q: float,
-               forgetting: float) -> None:
+    def update(
+        self,
+        flagged_share: np.ndarray,
+        n_eff: np.ndarray,
+        p_eff: float,
+        q: float,
+        forgetting: float,
+    ) -> None:
         """One period's update from the flagged shares ``f_k`` (see the module docstring)."""
         pi = np.clip(self.theta * p_eff + (1.0 - self.theta) * q, _EPS, 1.0 - _EPS)
         f = np.clip(flagged_share, 0.0, 1.0)[:, None]

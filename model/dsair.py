@@ -65,8 +65,9 @@ from model.learning_theory import ImitationChain
 __all__ = ["DSAIRRace"]
 
 
-def _check(name: str, value: float, low: float, high: float = math.inf, *,
-           open_low: bool = False) -> float:
+def _check(
+    name: str, value: float, low: float, high: float = math.inf, *, open_low: bool = False
+) -> float:
     """``value`` as a float, or a ParameterError naming the allowed range."""
     number = float(value)
     above = number > low if open_low else number >= low
@@ -137,8 +138,9 @@ class DSAIRRace:
         unsafe = (np.minimum(k, n - 1) * c + np.maximum(n - k - 1, 0) * d) / (n - 1)
         return np.asarray(unsafe - safe, dtype=float)
 
-    def imitation_chain(self, s: float, p_r: float, n: int, beta: float,
-                        mutation: float = 0.0) -> ImitationChain:
+    def imitation_chain(
+        self, s: float, p_r: float, n: int, beta: float, mutation: float = 0.0
+    ) -> ImitationChain:
         """The one-at-a-time pairwise-comparison chain of the number of AS developers.
 
         The transition probabilities are those of :func:`model.learning_theory.imitation_chain`
@@ -174,6 +176,7 @@ class DSAIRRace:
 
         Returns ``nan`` when AS is favoured at every ``p_r`` or at none.
         """
+
         def excess(p_r: float) -> float:
             return self.safe_share(s, p_r, n, beta) - 0.5
 

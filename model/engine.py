@@ -52,8 +52,14 @@ from model.verification import get_regime
 from model.verification.inspections import Inspectorate
 from model.world import World, build_world
 
-__all__ = ["TIMESERIES_COLUMNS", "Engine", "RunSummary", "collapse_step", "make_rng",
-           "revision_count"]
+__all__ = [
+    "TIMESERIES_COLUMNS",
+    "Engine",
+    "RunSummary",
+    "collapse_step",
+    "make_rng",
+    "revision_count",
+]
 
 
 def revision_count(rate: float | str, n_actors: int) -> int:
@@ -153,8 +159,9 @@ class Engine:
         self.seed = int(rng) if isinstance(rng, (int, np.integer)) else params["seed"]
         self.rng = make_rng(rng)
         sc = None if scenario is None else scenario_from_mapping(scenario)
-        self.world = world if world is not None else build_world(params, self.rng, scenario=sc,
-                                                                 graph=graph)
+        self.world = (
+            world if world is not None else build_world(params, self.rng, scenario=sc, graph=graph)
+        )
         self.rule = get_rule(params["decision_rule"])
         w = self.world
         self.n_nations, self.n_actors = w.n_nations, w.n_actors
@@ -178,16 +185,18 @@ class Engine:
         self._takeoff_share = float(params["takeoff_share"])
         self.inspectorate = Inspectorate(params, w.capability)
         self.log: EventLog | None = None
-        if event_log or (event_log is None
-                         and get_regime(params["verification"]).records_ledger):
+        if event_log or (event_log is None and get_regime(params["verification"]).records_ledger):
             self.log = EventLog()
         self._rebuild()
         belief0 = 1.0 - float(params["initial_compliance"])
         self.belief = self.rival_share(np.full(self.n_actors, belief0))
         self.posterior: GridPosterior | None = None
         if params["information"] == "bayesian":
-            self.posterior = GridPosterior(self.n_actors, float(params["belief_prior_mean"]),
-                                           float(params["belief_prior_strength"]))
+            self.posterior = GridPosterior(
+                self.n_actors,
+                float(params["belief_prior_mean"]),
+                float(params["belief_prior_strength"]),
+            )
             self.belief = self.posterior.mean()
         self.catastrophe_step: int | None = None
         self.takeoff_step: int | None = None
@@ -197,14 +206,24 @@ class Engine:
         self._actor_bloc = np.asarray(w.bloc, dtype=np.int64)[self.home]
         none = np.zeros(self.n_actors, dtype=bool)
         self._record(none, none, none, np.zeros(self.n_actors), 0, None, None)
-        self._club_cost = (self.treaty.club_costs(w) if self.treaty.club_on
-                           else np.zeros(self.n_actors))
+        self._club_cost = (
+            self.treaty.club_costs(w) if self.treaty.club_on else np.zeros(self.n_actors)
+        )
         self.records.treaty[0] = self.treaty.row(w)
         if self.log is not None:
-            self.log.append("run", 0, params=params.to_dict(), names=list(w.names),
-                            n_nations=self.n_nations, capability=self.c, home=self.home,
-                            is_lab=self.is_lab, bloc=w.bloc, seed=self.seed,
-                            initial_actions="".join("1" if d else "0" for d in self.defect))
+            self.log.append(
+                "run",
+                0,
+                params=params.to_dict(),
+                names=list(w.names),
+                n_nations=self.n_nations,
+                capability=self.c,
+                home=self.home,
+                is_lab=self.is_lab,
+                bloc=w.bloc,
+                seed=self.seed,
+                initial_actions="".join("1" if d else "0" for d in self.defect),
+            )
 
     @classmethod
     def from_params(
@@ -223,10 +242,10 @@ class Engine:
         fresh seed is drawn and recorded in ``engine.seed`` (:func:`model.params.resolve_run`).
         """
         sc = None if scenario is None else scenario_from_mapping(scenario)
-        p = resolve_run({**dict(params or {}), **overrides}, sc, graph,
-                        draw_seed=rng is None)
-        return cls(p, p["seed"] if rng is None else rng, scenario=sc, graph=graph,
-                   event_log=event_log)
+        p = resolve_run({**dict(params or {}), **overrides}, sc, graph, draw_seed=rng is None)
+        return cls(
+            p, p["seed"] if rng is None else rng, scenario=sc, graph=graph, event_log=event_log
+        )
 
     # ------------------------------------------------------------------ structure
     def _rebuild(self) -> None:
@@ -241,9 +260,16 @@ class Engine:
     def _recost(self) -> None:
         """Recompute every actor's expected sanctions (:class:`model.payoffs.Costs`)."""
         st = self.structure
-        self.costs = Costs(self.params, self.treaty.p_detect, self.inspectorate.penalty_next,
-                           st.sanction_share, self.inspectorate.inspect_prob, st.gain_unit,
-                           self.is_lab, st.c)
+        self.costs = Costs(
+            self.params,
+            self.treaty.p_detect,
+            self.inspectorate.penalty_next,
+            st.sanction_share,
+            self.inspectorate.inspect_prob,
+            st.gain_unit,
+            self.is_lab,
+            st.c,
+        )
 
     def recost(self) -> None:
         """Recompute every actor's expected sanctions after a caller changed what they read.
@@ -267,8 +293,15 @@ class Engine:
         (:mod:`model.payoffs`).
         """
         st, costs = self.structure, self.costs
-        delta = kernels.advantage(self.belief, self.defect, self.home, costs.base, costs.jump,
-                                  st.g_lam, np.empty(self.n_actors))
+        delta = kernels.advantage(
+            self.belief,
+            self.defect,
+            self.home,
+            costs.base,
+            costs.jump,
+            st.g_lam,
+            np.empty(self.n_actors),
+        )
         active = self.treaty.pause_active
         if active and self._all_bound:
             return delta
@@ -302,8 +335,9 @@ class Engine:
 
     def prefers_membership(self, i: int) -> bool:
         """Would nation ``i`` join or stay now (others' membership fixed; ``model.treaty``)."""
-        return self.treaty.prefers_membership(i, self.structure, self.world,
-                                              self.inspect_prob, self.penalty_next)
+        return self.treaty.prefers_membership(
+            i, self.structure, self.world, self.inspect_prob, self.penalty_next
+        )
 
     def step(self, held: Held | None = None) -> None:
         """Advance one period (DESIGN.md section 2).
@@ -331,27 +365,39 @@ class Engine:
         # one call, filled row by row: identical to three successive rng.random(n) draws
         uniforms, u_dom, u_int = rng.random((3, n))
         if self.treaty.on:
-            self._negotiate(t, held.membership)                                       # (1)
-        delta = self.advantage()                                                     # (2)
+            self._negotiate(t, held.membership)  # (1)
+        delta = self.advantage()  # (2)
         new = self._decide(t, delta, uniforms, revisers, held)
-        inspected = self.inspectorate.draw(rng)                                      # (3)
+        inspected = self.inspectorate.draw(rng)  # (3)
         fcs, votes = self._adjudicate(held)
-        out, payoff, belief = self._settle(t, new, u_dom, u_int, inspected, fcs,
-                                           len(revisers))                            # (3)-(5)
-        self.last = {"advantage": delta, "revisers": revisers, **out, "belief_used": self.belief,
-                     "inspected": inspected, **votes}
-        self._update(t, new, delta, payoff, belief)                                  # (6)
-        self._measure(t, new, len(revisers), votes)                                  # (7)
+        out, payoff, belief = self._settle(
+            t, new, u_dom, u_int, inspected, fcs, len(revisers)
+        )  # (3)-(5)
+        self.last = {
+            "advantage": delta,
+            "revisers": revisers,
+            **out,
+            "belief_used": self.belief,
+            "inspected": inspected,
+            **votes,
+        }
+        self._update(t, new, delta, payoff, belief)  # (6)
+        self._measure(t, new, len(revisers), votes)  # (7)
         if self.log is not None:
             self._log(t, len(revisers))
 
-    def _decide(self, t: int, delta: np.ndarray, uniforms: np.ndarray, revisers: np.ndarray,
-                held: Held) -> np.ndarray:
+    def _decide(
+        self, t: int, delta: np.ndarray, uniforms: np.ndarray, revisers: np.ndarray, held: Held
+    ) -> np.ndarray:
         """Step (2): the rule decides; non-revisers keep their action; fixed and held apply."""
-        obs = Observation(advantage=delta, uniforms=uniforms, defect=self.defect,
-                          belief=self.belief, tolerance=self.tolerance,
-                          extra=observations(self, t, delta, self.rule.needs)
-                          if self.rule.needs else {})
+        obs = Observation(
+            advantage=delta,
+            uniforms=uniforms,
+            defect=self.defect,
+            belief=self.belief,
+            tolerance=self.tolerance,
+            extra=observations(self, t, delta, self.rule.needs) if self.rule.needs else {},
+        )
         new = np.asarray(self.rule.decide(obs, self.params, self.rng), dtype=bool)
         if self.n_revise < self.n_actors:
             kept = self.defect.copy()
@@ -378,19 +424,40 @@ class Engine:
         assert st.dense_w is not None and st.learn is not None
         n, p = self.n_actors, self.params
         share, passed = adjudication.draw_votes(
-            self.home, st.member_e, st.dense_w, st.learn, float(p["sanction_quorum"]),
-            self.rng.random((n, self.n_nations)), held.votes)
+            self.home,
+            st.member_e,
+            st.dense_w,
+            st.learn,
+            float(p["sanction_quorum"]),
+            self.rng.random((n, self.n_nations)),
+            held.votes,
+        )
         # n_veto_powers columns always (fewer powers when fewer nations are members): the
         # stream does not depend on membership
         vetoed = adjudication.draw_vetoes(
-            self.home, st.dense_w, st.veto_powers, self.rng.random((n, int(p["n_veto_powers"]))),
-            held.votes, st.learn)
+            self.home,
+            st.dense_w,
+            st.veto_powers,
+            self.rng.random((n, int(p["n_veto_powers"]))),
+            held.votes,
+            st.learn,
+        )
         return self.costs.fc * share * (passed & ~vetoed), {
-            "vote_share": share, "vote_passed": passed, "vetoed": vetoed}
+            "vote_share": share,
+            "vote_passed": passed,
+            "vetoed": vetoed,
+        }
 
-    def _settle(self, t: int, new: np.ndarray, u_dom: np.ndarray, u_int: np.ndarray,
-                inspected: np.ndarray, fcs: np.ndarray,
-                n_revised: int) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
+    def _settle(
+        self,
+        t: int,
+        new: np.ndarray,
+        u_dom: np.ndarray,
+        u_int: np.ndarray,
+        inspected: np.ndarray,
+        fcs: np.ndarray,
+        n_revised: int,
+    ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
         """Steps (3)-(5) and the next beliefs in one compiled pass (``kernels.settle``).
 
         Settles and records in one call when nothing changes the payoffs or beliefs in
@@ -399,21 +466,54 @@ class Engine:
         """
         st, costs, n, treaty = self.structure, self.costs, self.n_actors, self.treaty
         bound = self.bound if treaty.pause_active else np.zeros(n, dtype=bool)
-        out = {"caught_domestic": np.empty(n, dtype=bool),
-               "caught_international": np.empty(n, dtype=bool),
-               "false_alarm": np.empty(n, dtype=bool), "sanction_imposed": np.empty(n),
-               "sanction_paid": np.empty(n)}
+        out = {
+            "caught_domestic": np.empty(n, dtype=bool),
+            "caught_international": np.empty(n, dtype=bool),
+            "false_alarm": np.empty(n, dtype=bool),
+            "sanction_imposed": np.empty(n),
+            "sanction_paid": np.empty(n),
+        }
         payoff, belief = np.empty(n), np.empty(n)
         args: tuple[Any, ...] = (
-            t, new, u_dom, u_int, self.home, self.is_lab, bound, inspected, costs.p_domestic,
-            costs.p_effective, costs.p_false_alarm, costs.fc, fcs, st.c, st.gc, st.gc_lam, st.rc,
-            self.belief, self._ring, self._perfect, st.inv_den, self.n_nations, st.indptr,
-            st.indices, st.weights, *out.values(), payoff, belief)
+            t,
+            new,
+            u_dom,
+            u_int,
+            self.home,
+            self.is_lab,
+            bound,
+            inspected,
+            costs.p_domestic,
+            costs.p_effective,
+            costs.p_false_alarm,
+            costs.fc,
+            fcs,
+            st.c,
+            st.gc,
+            st.gc_lam,
+            st.rc,
+            self.belief,
+            self._ring,
+            self._perfect,
+            st.inv_den,
+            self.n_nations,
+            st.indptr,
+            st.indices,
+            st.weights,
+            *out.values(),
+            payoff,
+            belief,
+        )
         club = treaty.club_on and treaty.pause_active and treaty.in_force
         self._fused = self.posterior is None and not club
         if self._fused:
-            record_args: tuple[Any, ...] = (treaty.pause_active, n_revised, self._actor_bloc,
-                                            self.records.rows[t], self.records.bloc_paid[t])
+            record_args: tuple[Any, ...] = (
+                treaty.pause_active,
+                n_revised,
+                self._actor_bloc,
+                self.records.rows[t],
+                self.records.bloc_paid[t],
+            )
             kernels.settle_and_record(*args, *record_args)
         else:
             kernels.settle(*args)
@@ -421,17 +521,22 @@ class Engine:
             payoff -= self._club_cost
         return out, payoff, belief
 
-    def _update(self, t: int, new: np.ndarray, delta: np.ndarray, payoff: np.ndarray,
-                belief: np.ndarray) -> None:
+    def _update(
+        self, t: int, new: np.ndarray, delta: np.ndarray, payoff: np.ndarray, belief: np.ndarray
+    ) -> None:
         """Step (6): payoffs, beliefs, actions, what was caught, penalties, inspection plans."""
         last, p = self.last, self.params
         flagged = last["caught_international"] | last["false_alarm"]
         self.payoff = payoff
         if self.posterior is not None:
             g = float(np.mean(self.inspect_prob))
-            self.posterior.update(self.rival_share(flagged), self.structure.n_eff,
-                                  self.costs.p_effective * g, self.costs.p_false_alarm * g,
-                                  float(p["belief_forgetting"]))
+            self.posterior.update(
+                self.rival_share(flagged),
+                self.structure.n_eff,
+                self.costs.p_effective * g,
+                self.costs.p_false_alarm * g,
+                float(p["belief_forgetting"]),
+            )
             belief = self.posterior.mean()
         if not self._perfect:
             truth = self.rival_share(new)
@@ -441,24 +546,35 @@ class Engine:
         self.flagged_last = flagged
         self.inspectorate.flagged_ever |= flagged
         if self.inspectorate.changes and self.inspectorate.update(
-                last["sanction_imposed"], delta, self.world.capability):
+            last["sanction_imposed"], delta, self.world.capability
+        ):
             self._recost()
 
-    def _measure(self, t: int, new: np.ndarray, n_revised: int,
-                 votes: Mapping[str, np.ndarray]) -> None:
+    def _measure(
+        self, t: int, new: np.ndarray, n_revised: int, votes: Mapping[str, np.ndarray]
+    ) -> None:
         """Step (7): the period's record; then the treaty's and the world's own updates."""
         last, rec, p = self.last, self.records, self.params
         if not self._fused:
-            self._record(last["caught_domestic"], last["caught_international"],
-                         last["false_alarm"], last["sanction_paid"], n_revised,
-                         last["sanction_imposed"], last["inspected"])
-        if self.takeoff_step is None and rec.rows[t, Rec.MAX_CAPABILITY] > \
-                self._takeoff_share * self.structure.c_total:
+            self._record(
+                last["caught_domestic"],
+                last["caught_international"],
+                last["false_alarm"],
+                last["sanction_paid"],
+                n_revised,
+                last["sanction_imposed"],
+                last["inspected"],
+            )
+        if (
+            self.takeoff_step is None
+            and rec.rows[t, Rec.MAX_CAPABILITY] > self._takeoff_share * self.structure.c_total
+        ):
             self.takeoff_step = t
         flagged = self.flagged_last
         if self.treaty.on:
-            dense = self.treaty.after(rec.rows[t], new, flagged & (last["sanction_imposed"] > 0),
-                                      self.world, self.home)
+            dense = self.treaty.after(
+                rec.rows[t], new, flagged & (last["sanction_imposed"] > 0), self.world, self.home
+            )
             if dense is not None:
                 self._set_alliances(dense)
             rec.treaty[t] = self.treaty.row(self.world)
@@ -468,13 +584,23 @@ class Engine:
         if self._hazard_scale > 0:
             self._hazard(t)
         if votes:
-            rec.blocked[t] = (int((flagged & ~votes["vetoed"] & ~votes["vote_passed"]).sum()),
-                              int((flagged & votes["vetoed"]).sum()))
+            rec.blocked[t] = (
+                int((flagged & ~votes["vetoed"] & ~votes["vote_passed"]).sum()),
+                int((flagged & votes["vetoed"]).sum()),
+            )
 
     def _negotiate(self, t: int, held_membership: Mapping[int, bool]) -> None:
         """Step (1): the treaty's round, entry into force, trigger and lift; then who is bound."""
-        changed = self.treaty.period(t, self.rng, self.structure, self.world, self.inspect_prob,
-                                     self.penalty_next, self.belief, held_membership)
+        changed = self.treaty.period(
+            t,
+            self.rng,
+            self.structure,
+            self.world,
+            self.inspect_prob,
+            self.penalty_next,
+            self.belief,
+            held_membership,
+        )
         bound = self.treaty.bound(self.home)
         if changed or not np.array_equal(bound, self.bound):
             self.bound = bound
@@ -482,24 +608,46 @@ class Engine:
         if self.treaty.club_on:
             self._club_cost = self.treaty.club_costs(self.world)
 
-    def _record(self, caught_dom: np.ndarray, caught_int: np.ndarray, false_alarm: np.ndarray,
-                paid: np.ndarray, n_revised: int, imposed: np.ndarray | None,
-                inspected: np.ndarray | None) -> None:
+    def _record(
+        self,
+        caught_dom: np.ndarray,
+        caught_int: np.ndarray,
+        false_alarm: np.ndarray,
+        paid: np.ndarray,
+        n_revised: int,
+        imposed: np.ndarray | None,
+        inspected: np.ndarray | None,
+    ) -> None:
         """Sum the period into its record row (``kernels.record``)."""
         bound = self.bound if self.pause_active else np.zeros(self.n_actors, dtype=bool)
-        kernels.record(self.defect, self.is_lab, bound, self.c, caught_dom, caught_int,
-                       false_alarm, paid, self.payoff, self.belief, self.pause_active,
-                       n_revised, paid if imposed is None else imposed,
-                       caught_dom if inspected is None else inspected, self._actor_bloc,
-                       self.records.rows[self.t], self.records.bloc_paid[self.t])
+        kernels.record(
+            self.defect,
+            self.is_lab,
+            bound,
+            self.c,
+            caught_dom,
+            caught_int,
+            false_alarm,
+            paid,
+            self.payoff,
+            self.belief,
+            self.pause_active,
+            n_revised,
+            paid if imposed is None else imposed,
+            caught_dom if inspected is None else inspected,
+            self._actor_bloc,
+            self.records.rows[self.t],
+            self.records.bloc_paid[self.t],
+        )
 
     def _hazard(self, t: int) -> None:
         """The shared hazard: a catastrophe with ``1 - exp(-scale R ** exponent)`` (one draw)."""
         p, row = self.params, self.records.rows[t]
         rate = float(row[Rec.COMPLY_CAPABILITY_NATIONS] + row[Rec.COMPLY_CAPABILITY_LABS])
         defecting_share = float(np.clip(1.0 - rate / self.structure.c_total, 0.0, 1.0))
-        hazard = 1.0 - np.exp(-float(p["hazard_scale"])
-                              * defecting_share ** float(p["hazard_exponent"]))
+        hazard = 1.0 - np.exp(
+            -float(p["hazard_scale"]) * defecting_share ** float(p["hazard_exponent"])
+        )
         if self.rng.random() < hazard:
             self.catastrophe_step = t
 
@@ -512,8 +660,9 @@ class Engine:
         g = nx.Graph(**old.graph)
         g.add_nodes_from(old.nodes(data=True))
         rows, cols = np.nonzero(np.triu(dense))
-        g.add_weighted_edges_from((int(i), int(j), float(dense[i, j]))
-                                  for i, j in zip(rows, cols, strict=True))
+        g.add_weighted_edges_from(
+            (int(i), int(j), float(dense[i, j])) for i, j in zip(rows, cols, strict=True)
+        )
         self.world.graph = g
         self.world.alliances = sp.csr_array(dense)
         self._rebuild()
@@ -522,19 +671,34 @@ class Engine:
         """Append this period's records to the event log (``model.ledger.log_period``)."""
         assert self.log is not None
         last = self.last
-        log_period(self.log, t, lag=len(self._ring) - 1, quota=self.quota,
-                   inspected=last["inspected"], caught_dom=last["caught_domestic"],
-                   caught_int=last["caught_international"], false_alarm=last["false_alarm"],
-                   imposed=last["sanction_imposed"], paid=last["sanction_paid"],
-                   passed=last.get("vote_passed"), vetoed=last.get("vetoed"), state={
-                       "actions": self.defect, "belief": self.belief, "payoff": self.payoff,
-                       "paid": last["sanction_paid"], "pause_active": self.pause_active,
-                       "n_revised": n_revised, "treaty": list(self.records.treaty[t]
-                                                              if self.treaty.on
-                                                              else self.treaty.row(self.world)),
-                       "belief_error": self.records.belief_error[t],
-                       "catastrophe": self.catastrophe_step == t,
-                       **({} if self._all_bound else {"bound": self.bound})})
+        log_period(
+            self.log,
+            t,
+            lag=len(self._ring) - 1,
+            quota=self.quota,
+            inspected=last["inspected"],
+            caught_dom=last["caught_domestic"],
+            caught_int=last["caught_international"],
+            false_alarm=last["false_alarm"],
+            imposed=last["sanction_imposed"],
+            paid=last["sanction_paid"],
+            passed=last.get("vote_passed"),
+            vetoed=last.get("vetoed"),
+            state={
+                "actions": self.defect,
+                "belief": self.belief,
+                "payoff": self.payoff,
+                "paid": last["sanction_paid"],
+                "pause_active": self.pause_active,
+                "n_revised": n_revised,
+                "treaty": list(
+                    self.records.treaty[t] if self.treaty.on else self.treaty.row(self.world)
+                ),
+                "belief_error": self.records.belief_error[t],
+                "catastrophe": self.catastrophe_step == t,
+                **({} if self._all_bound else {"bound": self.bound}),
+            },
+        )
 
     def run(self, steps: int | None = None) -> RunSummary:
         """Run ``steps`` more periods (default: the ``steps`` parameter) and summarise."""
@@ -566,15 +730,27 @@ class Engine:
         """
         return self._series(0, self.t + 1)
 
-    def _series(self, first: int, stop: int, columns: tuple[str, ...] | None = None,
-                base: Mapping[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
-        treaty_off = not self.treaty.on and (columns is None or any(
-            c in TREATY_FIELDS for c in columns))
-        return self.records.series(first, stop, self.n_nations, self.n_actors,
-                                   float(self.params["stability_threshold"]),
-                                   self.catastrophe_step,
-                                   self.treaty.row(self.world) if treaty_off else None,
-                                   columns, base)
+    def _series(
+        self,
+        first: int,
+        stop: int,
+        columns: tuple[str, ...] | None = None,
+        base: Mapping[str, np.ndarray] | None = None,
+    ) -> dict[str, np.ndarray]:
+        treaty_off = not self.treaty.on and (
+            columns is None or any(c in TREATY_FIELDS for c in columns)
+        )
+        return self.records.series(
+            first,
+            stop,
+            self.n_nations,
+            self.n_actors,
+            float(self.params["stability_threshold"]),
+            self.catastrophe_step,
+            self.treaty.row(self.world) if treaty_off else None,
+            columns,
+            base,
+        )
 
     def close_log(self) -> str | None:
         """Close the event log (append its end record); returns the head hash."""
@@ -590,11 +766,14 @@ class Engine:
         ``base``: the summary's columns of steps 0..t already computed from this run's records
         (``model.batched.summaries`` does it for many runs at once).
         """
-        return summarize(self._series(0, self.t + 1, SUMMARY_COLUMNS, base),
-                         patience=int(self.params["collapse_patience"]),
-                         steps=self.t, seed=self.seed,
-                         bloc_paid=self.records.bloc_paid[: self.t + 1],
-                         ledger_head=None if self.log is None else self.log.head,
-                         ledger_records=0 if self.log is None else len(self.log),
-                         catastrophe_step=self.catastrophe_step,
-                         takeoff_step=self.takeoff_step)
+        return summarize(
+            self._series(0, self.t + 1, SUMMARY_COLUMNS, base),
+            patience=int(self.params["collapse_patience"]),
+            steps=self.t,
+            seed=self.seed,
+            bloc_paid=self.records.bloc_paid[: self.t + 1],
+            ledger_head=None if self.log is None else self.log.head,
+            ledger_records=0 if self.log is None else len(self.log),
+            catastrophe_step=self.catastrophe_step,
+            takeoff_step=self.takeoff_step,
+        )

@@ -45,8 +45,10 @@ class Held:
         defect = np.zeros(n_actors, dtype=bool)
         for actor, value in self.actions.items():
             if not 0 <= int(actor) < n_actors:
-                raise ValueError(f"held action for actor {actor} is out of range; allowed: "
-                                 f"an actor id in 0..{n_actors - 1}")
+                raise ValueError(
+                    f"held action for actor {actor} is out of range; allowed: "
+                    f"an actor id in 0..{n_actors - 1}"
+                )
             held[int(actor)] = True
             defect[int(actor)] = bool(value)
         return held, defect

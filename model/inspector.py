@@ -69,11 +69,17 @@ def set_inspection_probability(engine: Engine, probability: float) -> float:
     if not (math.isfinite(probability) and 0.0 <= probability <= 1.0):
         raise ParameterError("probability", probability, "a number in [0, 1]")
     if engine.params["quota_allocation"] != "random":
-        raise ParameterError("quota_allocation", engine.params["quota_allocation"],
-                             "'random' (the adaptive inspector sets a uniform probability)")
+        raise ParameterError(
+            "quota_allocation",
+            engine.params["quota_allocation"],
+            "'random' (the adaptive inspector sets a uniform probability)",
+        )
     if float(engine.params["sanction_escalation"]) > 0:
-        raise ParameterError("sanction_escalation", engine.params["sanction_escalation"],
-                             "0 (graduated sanctions replan the inspections themselves)")
+        raise ParameterError(
+            "sanction_escalation",
+            engine.params["sanction_escalation"],
+            "0 (graduated sanctions replan the inspections themselves)",
+        )
     inspectorate = engine.inspectorate
     n = inspectorate.n
     k = int(round(probability * n))
@@ -134,8 +140,9 @@ class AdaptivePlay:
     payoff: NDArray[np.float64]
 
 
-def run_adaptive(engine: Engine, inspector: AdaptiveInspector, steps: int, *,
-                 start: float = 1.0) -> AdaptivePlay:
+def run_adaptive(
+    engine: Engine, inspector: AdaptiveInspector, steps: int, *, start: float = 1.0
+) -> AdaptivePlay:
     """Play ``steps`` periods of ``engine`` with ``inspector`` by fictitious play (see module).
 
     Args:
@@ -147,8 +154,7 @@ def run_adaptive(engine: Engine, inspector: AdaptiveInspector, steps: int, *,
     """
     left = int(engine.params["steps"]) - int(engine.t)
     if int(steps) != steps or not 1 <= steps <= left:
-        raise ParameterError("steps", steps, f"an integer in 1..{left} (the engine's periods "
-                             "left)")
+        raise ParameterError("steps", steps, f"an integer in 1..{left} (the engine's periods left)")
     n = engine.n_actors
     p_effective = float(engine.params["coverage"]) * float(engine.p_detect)
     plan = float(start)
@@ -165,6 +171,5 @@ def run_adaptive(engine: Engine, inspector: AdaptiveInspector, steps: int, *,
     ts = engine.timeseries()
     inspected = ts["inspections"][first:] / n
     undetected = violation - ts["detections_international"][first:] / n
-    rows = (inspection, violation, inspected, undetected,
-            inspector.payoff(inspected, undetected))
+    rows = (inspection, violation, inspected, undetected, inspector.payoff(inspected, undetected))
     return AdaptivePlay(*rows)

@@ -119,8 +119,10 @@ class ImitationChain:
                 :meth:`fixation_probability`.
         """
         if np.any(self.up[:-1] <= 0) or np.any(self.down[1:] <= 0):
-            raise ValueError("the chain has absorbing states (mutation = 0); it has no unique "
-                             "stationary distribution: use fixation_probability")
+            raise ValueError(
+                "the chain has absorbing states (mutation = 0); it has no unique "
+                "stationary distribution: use fixation_probability"
+            )
         log_ratio = np.log(self.up[:-1]) - np.log(self.down[1:])
         log_pi = np.concatenate([[0.0], np.cumsum(log_ratio)])
         return np.asarray(np.exp(log_pi - logsumexp(log_pi)), dtype=float)
@@ -189,8 +191,9 @@ def imitation_chain(
     mu = float(params["mutation"])
     k = np.arange(n + 1, dtype=float)
     believed = np.clip((n - k - 1) / (n - 1), 0.0, 1.0)
-    gap = np.asarray(advantage(believed, params, kind=kind, shield=shield, p_detect=p_detect),
-                     dtype=float)
+    gap = np.asarray(
+        advantage(believed, params, kind=kind, shield=shield, p_detect=p_detect), dtype=float
+    )
     up = (n - k) / n * ((1 - mu) * k / (n - 1) * expit(-beta * gap) + mu)
     down = k / n * ((1 - mu) * (n - k) / (n - 1) * expit(beta * gap) + mu)
     return ImitationChain(n=n, up=up, down=down, gap=gap)
@@ -232,8 +235,9 @@ def mean_dynamics(
     """
     xs = np.asarray(x, dtype=float)
     mu = float(params["mutation"])
-    d = np.asarray(advantage(1.0 - xs, params, kind=kind, shield=shield, p_detect=p_detect),
-                   dtype=float)
+    d = np.asarray(
+        advantage(1.0 - xs, params, kind=kind, shield=shield, p_detect=p_detect), dtype=float
+    )
     selection = np.tanh(-float(params["beta"]) * d / 2.0) if form == "fermi" else -d
     return np.asarray((1 - mu) * xs * (1 - xs) * selection + mu * (1 - 2 * xs), dtype=float)
 
@@ -266,8 +270,9 @@ def replicator_fixed_points(
     """
 
     def f(x: float) -> float:
-        return float(mean_dynamics(x, params, form=form, kind=kind, shield=shield,
-                                   p_detect=p_detect))
+        return float(
+            mean_dynamics(x, params, form=form, kind=kind, shield=shield, p_detect=p_detect)
+        )
 
     xs = np.linspace(0.0, 1.0, grid)
     values = mean_dynamics(xs, params, form=form, kind=kind, shield=shield, p_detect=p_detect)
@@ -317,8 +322,9 @@ def vulnerable_probability(
     return np.asarray(np.where(share >= 1.0, 1.0, prob), dtype=float)
 
 
-def _cascade_measure(z: NDArray[np.float64], threshold_mean: float,
-                     threshold_spread: float) -> NDArray[np.float64]:
+def _cascade_measure(
+    z: NDArray[np.float64], threshold_mean: float, threshold_spread: float
+) -> NDArray[np.float64]:
     """:func:`cascade_condition` for an array of mean degrees (0 where ``z <= 0``)."""
     zmax = float(z.max()) if len(z) else 0.0
     kmax = int(zmax + 20 * math.sqrt(max(zmax, 0.0)) + 40)
@@ -330,9 +336,7 @@ def _cascade_measure(z: NDArray[np.float64], threshold_mean: float,
     return np.asarray(np.where(z > 0, measure, 0.0), dtype=float)
 
 
-def cascade_condition(
-    mean_degree: float, threshold_mean: float, threshold_spread: float
-) -> float:
+def cascade_condition(mean_degree: float, threshold_mean: float, threshold_spread: float) -> float:
     """Watts' cascade measure ``sum_k k (k - 1) rho_k p_k / z`` on an Erdos-Renyi graph.
 
     Global cascades from one seeded defector are possible iff the measure exceeds 1.
@@ -415,31 +419,46 @@ def describe(params: Mapping[str, Any], n_actors: int | None = None) -> str:
         n_actors: Number of actors (default ``n_nations + n_labs``).
     """
     rule = str(params["decision_rule"])
-    n = int(n_actors if n_actors is not None
-            else int(params.get("n_nations", 12)) + int(params.get("n_labs", 0)))
+    n = int(
+        n_actors
+        if n_actors is not None
+        else int(params.get("n_nations", 12)) + int(params.get("n_labs", 0))
+    )
     if rule == "imitation":
         chain = imitation_chain(params, max(n, 2))
         if float(params["mutation"]) > 0:
-            return (f"Imitation theory (well-mixed, identical actors, one reviser per step): "
-                    f"among {chain.n} actors the long-run mean compliance is "
-                    f"{chain.mean_compliance():.3f}.")
-        return (f"Imitation theory (well-mixed, identical actors, no mutation): one complier "
-                f"among {chain.n} takes over with probability "
-                f"{chain.fixation_probability(1):.3f} (neutral drift: {1 / chain.n:.3f}).")
+            return (
+                f"Imitation theory (well-mixed, identical actors, one reviser per step): "
+                f"among {chain.n} actors the long-run mean compliance is "
+                f"{chain.mean_compliance():.3f}."
+            )
+        return (
+            f"Imitation theory (well-mixed, identical actors, no mutation): one complier "
+            f"among {chain.n} takes over with probability "
+            f"{chain.fixation_probability(1):.3f} (neutral drift: {1 / chain.n:.3f})."
+        )
     if rule == "threshold":
         mean, spread = float(params["threshold_mean"]), float(params["threshold_spread"])
         window = cascade_window(mean, spread)
         if window.empty:
-            return (f"Threshold theory (Watts 2002): with thresholds {mean:g} +- {spread:g} no "
-                    "Erdos-Renyi alliance graph lets one defector set off a global cascade.")
-        return (f"Threshold theory (Watts 2002): on an Erdos-Renyi alliance graph, one defector "
-                f"can set off a global cascade when the mean degree is between "
-                f"{window.low:.2f} and {window.high:.2f}.")
+            return (
+                f"Threshold theory (Watts 2002): with thresholds {mean:g} +- {spread:g} no "
+                "Erdos-Renyi alliance graph lets one defector set off a global cascade."
+            )
+        return (
+            f"Threshold theory (Watts 2002): on an Erdos-Renyi alliance graph, one defector "
+            f"can set off a global cascade when the mean degree is between "
+            f"{window.low:.2f} and {window.high:.2f}."
+        )
     if rule == "grim_trigger":
-        return ("Grim trigger: a pause in which nobody is seen defecting holds for ever; one "
-                "caught violation sets off punishment by every actor in scope.")
+        return (
+            "Grim trigger: a pause in which nobody is seen defecting holds for ever; one "
+            "caught violation sets off punishment by every actor in scope."
+        )
     if rule == "reciprocity":
-        return ("Reciprocity: actors only mirror caught neighbours, so a pause holds unless "
-                "someone defects for another reason (a committed defector, a false alarm "
-                "under detected information).")
+        return (
+            "Reciprocity: actors only mirror caught neighbours, so a pause holds unless "
+            "someone defects for another reason (a committed defector, a false alarm "
+            "under detected information)."
+        )
     return ""

@@ -79,8 +79,13 @@ class EventLog:
 
     def append(self, kind: str, t: int, **fields: Any) -> dict[str, Any]:
         """Add a record of type ``kind`` at step ``t``; returns it."""
-        record = {"seq": len(self.records), "type": kind, "t": int(t), "prev": self.head,
-                  **{k: _plain(v) for k, v in fields.items()}}
+        record = {
+            "seq": len(self.records),
+            "type": kind,
+            "t": int(t),
+            "prev": self.head,
+            **{k: _plain(v) for k, v in fields.items()},
+        }
         self.records.append(record)
         self.head = record_hash(record)
         return record
@@ -99,10 +104,22 @@ def _bits(flags: np.ndarray) -> str:
     return "".join("1" if d else "0" for d in flags)
 
 
-def log_period(log: EventLog, t: int, *, lag: int, quota: int, inspected: np.ndarray,
-               caught_dom: np.ndarray, caught_int: np.ndarray, false_alarm: np.ndarray,
-               imposed: np.ndarray, paid: np.ndarray, passed: np.ndarray | None,
-               vetoed: np.ndarray | None, state: Mapping[str, Any]) -> None:
+def log_period(
+    log: EventLog,
+    t: int,
+    *,
+    lag: int,
+    quota: int,
+    inspected: np.ndarray,
+    caught_dom: np.ndarray,
+    caught_int: np.ndarray,
+    false_alarm: np.ndarray,
+    imposed: np.ndarray,
+    paid: np.ndarray,
+    passed: np.ndarray | None,
+    vetoed: np.ndarray | None,
+    state: Mapping[str, Any],
+) -> None:
     """Append one period's records: inspections, detections, votes, sanctions, then the state.
 
     ``state`` holds the ``state`` record's fields (``actions`` as a defect array; the rest as
@@ -185,9 +202,12 @@ def parse_lines(lines: Iterable[str | bytes]) -> tuple[list[Any], list[int]]:
             entries.append(json.loads(text))
         except json.JSONDecodeError as exc:
             cut = number == len(items) and not ended
-            entries.append(Unreadable(f"{exc.msg} (column {exc.colno})"
-                                      + ("; the file ends mid-line, so it was cut off"
-                                         if cut else "")))
+            entries.append(
+                Unreadable(
+                    f"{exc.msg} (column {exc.colno})"
+                    + ("; the file ends mid-line, so it was cut off" if cut else "")
+                )
+            )
         numbers.append(number)
     return entries, numbers
 
@@ -226,8 +246,9 @@ def _kind(value: Any) -> str:
     return "a number"
 
 
-def verify(records: Sequence[Any], head: str | None = None, *,
-           lines: Sequence[int] | None = None) -> Verification:
+def verify(
+    records: Sequence[Any], head: str | None = None, *, lines: Sequence[int] | None = None
+) -> Verification:
     """Diagnose the first damage to a log: a line that is not a record, or a broken chain.
 
     The chain is rebuilt from the records' ``prev`` links (from the genesis hash, following the
@@ -266,17 +287,26 @@ def verify(records: Sequence[Any], head: str | None = None, *,
     if problem is not None:
         return Verification(False, problem, seq, last, n, where)
     if head is not None and head.strip().lower() != last:
-        return Verification(False, "the head hash does not match the reported one: some "
-                            "record was altered and every later hash recomputed", None, last, n)
+        return Verification(
+            False,
+            "the head hash does not match the reported one: some "
+            "record was altered and every later hash recomputed",
+            None,
+            last,
+            n,
+        )
     note = ""
     if any(legacy):
-        note = (f"{sum(legacy)} records hold a bare NaN for a missing number, as logs written "
-                "by older versions do: not standard JSON, so strict parsers reject them")
+        note = (
+            f"{sum(legacy)} records hold a bare NaN for a missing number, as logs written "
+            "by older versions do: not standard JSON, so strict parsers reject them"
+        )
     return Verification(True, "", None, last, n, note=note)
 
 
-def _diagnose(recs: list[Mapping[str, Any]], hashes: list[str],
-              at: list[int]) -> tuple[str | None, int | None]:
+def _diagnose(
+    recs: list[Mapping[str, Any]], hashes: list[str], at: list[int]
+) -> tuple[str | None, int | None]:
     """The first break in the chain of ``recs`` (file order), and the position it names."""
     n = len(recs)
     if n == 0:
@@ -304,26 +334,36 @@ def _diagnose(recs: list[Mapping[str, Any]], hashes: list[str],
         if i < len(chain):  # the chain goes on at a later line: i .. k-1 are out of place
             k = chain[i]
             if any(j in position for j in range(i, k)):
-                return (f"the records were reordered: record {i} is on line {at[k]}, but line "
-                        f"{at[i]} holds record {recs[i].get('seq')!r}"), i
+                return (
+                    f"the records were reordered: record {i} is on line {at[k]}, but line "
+                    f"{at[i]} holds record {recs[i].get('seq')!r}"
+                ), i
             copy = next((m for m in chain[:i] if hashes[m] == hashes[i]), None)
             what = f"; a second copy of record {copy}" if copy is not None else ""
             if k - i == 1:
-                return (f"a record was inserted at line {at[i]} (it does not chain to record "
-                        f"{i - 1}{what})"), i
-            return (f"{k - i} records were inserted at lines {at[i]}-{at[k - 1]} (they do "
-                    "not chain to the records before them)"), i
+                return (
+                    f"a record was inserted at line {at[i]} (it does not chain to record "
+                    f"{i - 1}{what})"
+                ), i
+            return (
+                f"{k - i} records were inserted at lines {at[i]}-{at[k - 1]} (they do "
+                "not chain to the records before them)"
+            ), i
         # the chain stops before line at[i]
         rec = recs[i]
         if i and recs[i - 1].get("type") == "end":
             more = n - i
-            return (f"the log was extended after its end record ({more} more record"
-                    f"{'s' if more > 1 else ''} from line {at[i]})"), i
+            return (
+                f"the log was extended after its end record ({more} more record"
+                f"{'s' if more > 1 else ''} from line {at[i]})"
+            ), i
         prev, seq = rec.get("prev"), rec.get("seq")
         target = next((m for m, h in enumerate(hashes) if h == prev and m != i), None)
         if target is not None and target > i:
-            return (f"the records were reordered: line {at[i]} holds record {seq!r}, which "
-                    f"chains to the record on line {at[target]}"), i
+            return (
+                f"the records were reordered: line {at[i]} holds record {seq!r}, which "
+                f"chains to the record on line {at[target]}"
+            ), i
         if not (isinstance(prev, str) and SHA256.fullmatch(prev)):
             return f"record {i} was altered (its prev is {prev!r}, not a SHA-256)", i
         if i == 0:
@@ -339,14 +379,20 @@ def _diagnose(recs: list[Mapping[str, Any]], hashes: list[str],
         seq = rec.get("seq")
         if seq != i or isinstance(seq, bool):
             if isinstance(seq, int) and not isinstance(seq, bool) and seq > i:
-                return (f"record {i} was removed and every later hash recomputed (the record "
-                        f"after record {i - 1} has seq {seq})"), i
-            return (f"record {i} was altered (seq {seq!r} where {i} was expected) and every "
-                    "later hash recomputed"), i
+                return (
+                    f"record {i} was removed and every later hash recomputed (the record "
+                    f"after record {i - 1} has seq {seq})"
+                ), i
+            return (
+                f"record {i} was altered (seq {seq!r} where {i} was expected) and every "
+                "later hash recomputed"
+            ), i
         if rec.get("type") == "end" and i != n - 1:
             more = n - i - 1
-            return (f"the log was extended after its end record ({more} more record"
-                    f"{'s' if more > 1 else ''})"), i + 1
+            return (
+                f"the log was extended after its end record ({more} more record"
+                f"{'s' if more > 1 else ''})"
+            ), i + 1
     if recs[-1].get("type") != "end":
         return "the log was truncated (no end record)", n
     if recs[-1].get("count") != n - 1:
@@ -371,8 +417,9 @@ def _depths(hashes: list[str], children: Mapping[str, list[int]]) -> list[int]:
             stack.pop()
             if state[j] == 1:
                 state[j] = 2
-                depth[j] = 1 + max((depth[k] for k in children.get(hashes[j], [])
-                                    if state[k] == 2), default=0)
+                depth[j] = 1 + max(
+                    (depth[k] for k in children.get(hashes[j], []) if state[k] == 2), default=0
+                )
     return depth
 
 
@@ -397,8 +444,9 @@ def replay(records: Iterable[Mapping[str, Any]]) -> dict[str, np.ndarray]:
         if kind == "run":
             header = rec
         elif kind == "sanction":
-            st_sanctions.setdefault(int(rec["t"]), []).append((int(rec["actor"]),
-                                                                float(rec["amount"])))
+            st_sanctions.setdefault(int(rec["t"]), []).append(
+                (int(rec["actor"]), float(rec["amount"]))
+            )
         elif kind == "inspection":
             inspections[int(rec["t"])] = list(rec["actors"])
         elif kind in ("vote", "veto"):
@@ -410,8 +458,9 @@ def replay(records: Iterable[Mapping[str, Any]]) -> dict[str, np.ndarray]:
         elif kind == "state":
             states.append(rec)
         elif kind in ("detection", "false_alarm"):
-            slot = events.setdefault(int(rec["t"]), {"domestic": [], "international": [],
-                                                     "false_alarm": []})
+            slot = events.setdefault(
+                int(rec["t"]), {"domestic": [], "international": [], "false_alarm": []}
+            )
             key = rec.get("where", "false_alarm") if kind == "detection" else "false_alarm"
             slot[key].append(int(rec["actor"]))
     if header is None:
@@ -437,27 +486,46 @@ def replay(records: Iterable[Mapping[str, Any]]) -> dict[str, np.ndarray]:
             imposed[k] = amount
         inspected = np.zeros(n, dtype=bool)
         inspected[inspections.get(t, np.arange(n))] = True
-        record(defect, is_lab, bound, c, flags["domestic"], flags["international"],
-               flags["false_alarm"], np.asarray(st["paid"], dtype=float),
-               np.asarray(st["payoff"], dtype=float), np.asarray(st["belief"], dtype=float),
-               bool(st["pause_active"]), int(st["n_revised"]), imposed, inspected,
-               actor_bloc, rows[j], bloc_rows[j])
+        record(
+            defect,
+            is_lab,
+            bound,
+            c,
+            flags["domestic"],
+            flags["international"],
+            flags["false_alarm"],
+            np.asarray(st["paid"], dtype=float),
+            np.asarray(st["payoff"], dtype=float),
+            np.asarray(st["belief"], dtype=float),
+            bool(st["pause_active"]),
+            int(st["n_revised"]),
+            imposed,
+            inspected,
+            actor_bloc,
+            rows[j],
+            bloc_rows[j],
+        )
     first = int(states[0]["t"]) if states else 0
-    out = metrics_from_records(rows, int(header["n_nations"]), n,
-                               float(header["params"]["stability_threshold"]), first)
+    out = metrics_from_records(
+        rows, int(header["n_nations"]), n, float(header["params"]["stability_threshold"]), first
+    )
     steps = [int(st["t"]) for st in states]
-    out["sanctions_blocked_by_vote"] = np.array([blocked.get(t, [0, 0])[0] for t in steps],
-                                                dtype=np.int64)
-    out["sanctions_blocked_by_veto"] = np.array([blocked.get(t, [0, 0])[1] for t in steps],
-                                                dtype=np.int64)
+    out["sanctions_blocked_by_vote"] = np.array(
+        [blocked.get(t, [0, 0])[0] for t in steps], dtype=np.int64
+    )
+    out["sanctions_blocked_by_veto"] = np.array(
+        [blocked.get(t, [0, 0])[1] for t in steps], dtype=np.int64
+    )
     from model.metrics import TREATY_FIELDS
 
     treaty_rows = np.array([st["treaty"] for st in states], dtype=float).reshape(
-        len(states), len(TREATY_FIELDS))
+        len(states), len(TREATY_FIELDS)
+    )
     for i, name in enumerate(TREATY_FIELDS):
         out[name] = treaty_rows[:, i]
-    out["belief_error"] = np.array([np.nan if st["belief_error"] is None else st["belief_error"]
-                                    for st in states], dtype=float)
+    out["belief_error"] = np.array(
+        [np.nan if st["belief_error"] is None else st["belief_error"] for st in states], dtype=float
+    )
     out["catastrophe"] = np.array([int(st["catastrophe"]) for st in states], dtype=np.int64)
     for b in range(bloc_rows.shape[1]):
         out[f"sanctions_paid_bloc_{b}"] = bloc_rows[:, b].copy()

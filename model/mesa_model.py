@@ -69,9 +69,12 @@ class PauseModel(mesa.Model):
         **params: Any,
     ) -> None:
         if params.get("seed") is not None and rng is not None:
-            raise ParameterError("seed", params["seed"], "give either rng= or seed=, not both",
-                                 message="give either rng= (Mesa's spelling) or seed= (the "
-                                         "schema's), not both")
+            raise ParameterError(
+                "seed",
+                params["seed"],
+                "give either rng= or seed=, not both",
+                message="give either rng= (Mesa's spelling) or seed= (the schema's), not both",
+            )
         sc = None if scenario is None else scenario_from_mapping(scenario)
         if isinstance(rng, (int, np.integer)):
             params = {**params, "seed": int(rng)}
@@ -93,12 +96,19 @@ class PauseModel(mesa.Model):
         for k in range(world.n_nations, world.n_actors):
             lab = Lab(self, k)
             lab.cell = self.network[int(world.home[k])]
-        model_reporters = {name: partial(_latest_value, column=name)
-                           for name in TIMESERIES_COLUMNS if name != "step"}
-        agent_reporters = ({"action": "action", "capability": "capability", "belief": "belief",
-                            "payoff": "payoff"} if collect_agents else None)
-        self.datacollector = mesa.DataCollector(model_reporters=model_reporters,
-                                                agent_reporters=agent_reporters)
+        model_reporters = {
+            name: partial(_latest_value, column=name)
+            for name in TIMESERIES_COLUMNS
+            if name != "step"
+        }
+        agent_reporters = (
+            {"action": "action", "capability": "capability", "belief": "belief", "payoff": "payoff"}
+            if collect_agents
+            else None
+        )
+        self.datacollector = mesa.DataCollector(
+            model_reporters=model_reporters, agent_reporters=agent_reporters
+        )
         self.running = True
         self.datacollector.collect(self)
 

@@ -17,20 +17,47 @@ from model.records import N_REC, REC_FIELDS
 
 #: Time-series columns, in output order (see :func:`metrics_from_records`).
 TIMESERIES_COLUMNS = (
-    "step", "compliance", "weighted_compliance", "compliance_nations", "compliance_labs",
-    "weighted_compliance_nations", "weighted_compliance_labs", "bound_compliance",
-    "defecting_share", "detections", "detections_domestic", "detections_international",
-    "false_alarms", "sanctions_paid", "mean_payoff", "total_payoff", "mean_belief",
-    "pause_active", "holds", "flags", "sanctions_applied", "sanctions_blocked_by_vote",
-    "sanctions_blocked_by_veto", "inspections", "leader_share", "defector_lead",
-    "belief_error", "catastrophe", "members", "member_share", "in_force", "safety_progress",
-    "terms_p_detect", "alliance_edges", "alliance_weight", "members_would_leave",
+    "step",
+    "compliance",
+    "weighted_compliance",
+    "compliance_nations",
+    "compliance_labs",
+    "weighted_compliance_nations",
+    "weighted_compliance_labs",
+    "bound_compliance",
+    "defecting_share",
+    "detections",
+    "detections_domestic",
+    "detections_international",
+    "false_alarms",
+    "sanctions_paid",
+    "mean_payoff",
+    "total_payoff",
+    "mean_belief",
+    "pause_active",
+    "holds",
+    "flags",
+    "sanctions_applied",
+    "sanctions_blocked_by_vote",
+    "sanctions_blocked_by_veto",
+    "inspections",
+    "leader_share",
+    "defector_lead",
+    "belief_error",
+    "catastrophe",
+    "members",
+    "member_share",
+    "in_force",
+    "safety_progress",
+    "terms_p_detect",
+    "alliance_edges",
+    "alliance_weight",
+    "members_would_leave",
     "outsiders_would_join",
 )
 
 #: Per-step treaty metrics (the engine fills them; they are the last columns above).
 TREATY_FIELDS = TIMESERIES_COLUMNS[-9:]
-
 
 
 def _ratio(num: np.ndarray, den: np.ndarray | float) -> np.ndarray:
@@ -42,9 +69,14 @@ def _ratio(num: np.ndarray, den: np.ndarray | float) -> np.ndarray:
     return np.where(ok, num / np.where(ok, den, 1.0), np.nan)
 
 
-def metrics_from_records(rec: np.ndarray, n_nations: int, n_actors: int,
-                         stability_threshold: float, first_step: int,
-                         columns: Sequence[str] | None = None) -> dict[str, np.ndarray]:
+def metrics_from_records(
+    rec: np.ndarray,
+    n_nations: int,
+    n_actors: int,
+    stability_threshold: float,
+    first_step: int,
+    columns: Sequence[str] | None = None,
+) -> dict[str, np.ndarray]:
     """Named per-step metrics from kernel rows (one row per step from ``first_step``).
 
     Columns (:data:`TIMESERIES_COLUMNS`): count and capability-weighted compliance (all,
@@ -84,15 +116,21 @@ def metrics_from_records(rec: np.ndarray, n_nations: int, n_actors: int,
         return once("cap_all", lambda: f["capability_nations"] + f["capability_labs"])
 
     def weighted() -> np.ndarray:
-        return once("weighted", lambda: _ratio(
-            f["comply_capability_nations"] + f["comply_capability_labs"], cap_all()))
+        return once(
+            "weighted",
+            lambda: _ratio(f["comply_capability_nations"] + f["comply_capability_labs"], cap_all()),
+        )
 
     def active() -> np.ndarray:
         return once("active", lambda: f["pause_active"] > 0.5)
 
     def bound() -> np.ndarray:
-        return once("bound", lambda: np.where(
-            active(), _ratio(f["comply_capability_bound"], f["capability_bound"]), np.nan))
+        return once(
+            "bound",
+            lambda: np.where(
+                active(), _ratio(f["comply_capability_bound"], f["capability_bound"]), np.nan
+            ),
+        )
 
     def count(name: str) -> np.ndarray:
         return once(name, lambda: np.rint(f[name]).astype(np.int64))
@@ -102,16 +140,19 @@ def metrics_from_records(rec: np.ndarray, n_nations: int, n_actors: int,
         return np.where(np.isnan(b), np.nan, (b >= stability_threshold).astype(float))
 
     make: dict[str, Callable[[], np.ndarray]] = {
-        "step": lambda: np.broadcast_to(np.arange(first_step, first_step + n_rows[-1]),
-                                        n_rows).copy(),
+        "step": lambda: np.broadcast_to(
+            np.arange(first_step, first_step + n_rows[-1]), n_rows
+        ).copy(),
         "compliance": lambda: _ratio(f["comply_nations"] + f["comply_labs"], n_all),
         "weighted_compliance": weighted,
         "compliance_nations": lambda: _ratio(f["comply_nations"], n_nat),
         "compliance_labs": lambda: _ratio(f["comply_labs"], n_lab),
-        "weighted_compliance_nations": lambda: _ratio(f["comply_capability_nations"],
-                                                      f["capability_nations"]),
-        "weighted_compliance_labs": lambda: _ratio(f["comply_capability_labs"],
-                                                   f["capability_labs"]),
+        "weighted_compliance_nations": lambda: _ratio(
+            f["comply_capability_nations"], f["capability_nations"]
+        ),
+        "weighted_compliance_labs": lambda: _ratio(
+            f["comply_capability_labs"], f["capability_labs"]
+        ),
         "bound_compliance": bound,
         "defecting_share": lambda: 1.0 - weighted(),
         "detections": lambda: count("caught_domestic") + count("caught_international"),
@@ -133,7 +174,8 @@ def metrics_from_records(rec: np.ndarray, n_nations: int, n_actors: int,
         "defector_lead": lambda: np.where(
             (f["max_capability_defecting"] >= 0) & (f["max_capability_complying"] >= 0),
             _ratio(f["max_capability_defecting"] - f["max_capability_complying"], cap_all()),
-            np.nan),
+            np.nan,
+        ),
         "belief_error": lambda: np.full(n_rows, np.nan),
         "catastrophe": lambda: np.zeros(n_rows, dtype=np.int64),
         **{name: (lambda: np.full(n_rows, np.nan)) for name in TREATY_FIELDS},
@@ -141,8 +183,9 @@ def metrics_from_records(rec: np.ndarray, n_nations: int, n_actors: int,
     wanted = TIMESERIES_COLUMNS if columns is None else columns
     unknown = [c for c in wanted if c not in make]
     if unknown:
-        raise ValueError(f"unknown time-series columns {unknown}; allowed: "
-                         + ", ".join(TIMESERIES_COLUMNS))
+        raise ValueError(
+            f"unknown time-series columns {unknown}; allowed: " + ", ".join(TIMESERIES_COLUMNS)
+        )
     return {name: make[name]() for name in wanted}
 
 
@@ -178,11 +221,18 @@ class Records:
             grown[: len(old)] = old
             setattr(self, name, grown)
 
-    def series(self, first: int, stop: int, n_nations: int, n_actors: int,
-               stability_threshold: float, catastrophe_step: int | None,
-               treaty_row: tuple[float, ...] | None = None,
-               columns: Sequence[str] | None = None,
-               base: Mapping[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+    def series(
+        self,
+        first: int,
+        stop: int,
+        n_nations: int,
+        n_actors: int,
+        stability_threshold: float,
+        catastrophe_step: int | None,
+        treaty_row: tuple[float, ...] | None = None,
+        columns: Sequence[str] | None = None,
+        base: Mapping[str, np.ndarray] | None = None,
+    ) -> dict[str, np.ndarray]:
         """The named time-series columns for steps ``first`` to ``stop - 1``.
 
         ``treaty_row``: when the treaty's mechanisms are off its row never changes, and this
@@ -193,8 +243,11 @@ class Records:
         """
         rec = self.rows[first:stop]
         wanted = TIMESERIES_COLUMNS if columns is None else tuple(columns)
-        out = (metrics_from_records(rec, n_nations, n_actors, stability_threshold, first,
-                                    wanted) if base is None else dict(base))
+        out = (
+            metrics_from_records(rec, n_nations, n_actors, stability_threshold, first, wanted)
+            if base is None
+            else dict(base)
+        )
         blocked = self.blocked[first:stop]
         if "sanctions_blocked_by_vote" in out:
             out["sanctions_blocked_by_vote"] = np.rint(blocked[:, 0]).astype(np.int64)
@@ -203,8 +256,11 @@ class Records:
         if "belief_error" in out:
             out["belief_error"] = self.belief_error[first:stop].copy()
         if any(name in out for name in TREATY_FIELDS):
-            tr = self.treaty[first:stop] if treaty_row is None else np.tile(treaty_row,
-                                                                             (len(rec), 1))
+            tr = (
+                self.treaty[first:stop]
+                if treaty_row is None
+                else np.tile(treaty_row, (len(rec), 1))
+            )
             for i, name in enumerate(TREATY_FIELDS):
                 if name in out:
                     out[name] = tr[:, i].copy()

@@ -34,8 +34,9 @@ class _LazyObservations(Mapping[str, Any]):
         return len(self._makers)
 
 
-def observations(engine: Engine, t: int, delta: np.ndarray,
-                 needs: Collection[str]) -> Mapping[str, Any]:
+def observations(
+    engine: Engine, t: int, delta: np.ndarray, needs: Collection[str]
+) -> Mapping[str, Any]:
     """The observations in ``needs`` of ``engine`` at step ``t`` (advantages ``delta``)."""
     st = engine.structure
 

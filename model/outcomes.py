@@ -114,15 +114,37 @@ def collapse_step(holds: np.ndarray, active: np.ndarray, patience: int) -> int |
 
 
 #: The time-series columns :func:`summarize` reads.
-SUMMARY_COLUMNS = ("holds", "pause_active", "weighted_compliance", "bound_compliance",
-                   "detections", "false_alarms", "sanctions_paid", "total_payoff", "flags",
-                   "sanctions_applied", "sanctions_blocked_by_vote", "sanctions_blocked_by_veto",
-                   "inspections", "leader_share", "belief_error")
+SUMMARY_COLUMNS = (
+    "holds",
+    "pause_active",
+    "weighted_compliance",
+    "bound_compliance",
+    "detections",
+    "false_alarms",
+    "sanctions_paid",
+    "total_payoff",
+    "flags",
+    "sanctions_applied",
+    "sanctions_blocked_by_vote",
+    "sanctions_blocked_by_veto",
+    "inspections",
+    "leader_share",
+    "belief_error",
+)
 
 
-def summarize(ts: Mapping[str, np.ndarray], *, patience: int, steps: int, seed: int | None,
-              bloc_paid: np.ndarray, ledger_head: str | None, ledger_records: int,
-              catastrophe_step: int | None, takeoff_step: int | None) -> RunSummary:
+def summarize(
+    ts: Mapping[str, np.ndarray],
+    *,
+    patience: int,
+    steps: int,
+    seed: int | None,
+    bloc_paid: np.ndarray,
+    ledger_head: str | None,
+    ledger_records: int,
+    catastrophe_step: int | None,
+    takeoff_step: int | None,
+) -> RunSummary:
     """The :class:`RunSummary` of a run's time series (steps 0..``steps``).
 
     Args:
@@ -164,7 +186,9 @@ def summarize(ts: Mapping[str, np.ndarray], *, patience: int, steps: int, seed: 
         catastrophe_step=catastrophe_step,
         takeoff_step=takeoff_step,
         final_leader_share=float(ts["leader_share"][-1]),
-        mean_belief_error=(float(np.nanmean(ts["belief_error"][1:]))
-                           if steps and not np.all(np.isnan(ts["belief_error"][1:]))
-                           else None),
+        mean_belief_error=(
+            float(np.nanmean(ts["belief_error"][1:]))
+            if steps and not np.all(np.isnan(ts["belief_error"][1:]))
+            else None
+        ),
     )

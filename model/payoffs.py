@@ -42,11 +42,13 @@ def international_catch(inspected: Number, p_effective: float, share: Number) ->
     return inspected * p_effective * share
 
 
-def catch_probability(p_international: Number, p_domestic: float,
-                      checked_at_home: bool | np.ndarray) -> Number:
+def catch_probability(
+    p_international: Number, p_domestic: float, checked_at_home: bool | np.ndarray
+) -> Number:
     """``pi``: ``p_dom + (1 - p_dom) pi_int`` for a lab of a complying nation, else ``pi_int``."""
-    return np.where(checked_at_home, p_domestic + (1.0 - p_domestic) * p_international,
-                    p_international)
+    return np.where(
+        checked_at_home, p_domestic + (1.0 - p_domestic) * p_international, p_international
+    )
 
 
 def false_alarm_share(inspected: Number, p_false_alarm: float, share: Number) -> Number:
@@ -54,8 +56,9 @@ def false_alarm_share(inspected: Number, p_false_alarm: float, share: Number) ->
     return inspected * p_false_alarm * share
 
 
-def gain_from_defecting(gain_unit: Number, race_pressure: float, rho: Number,
-                        risk: float) -> Number:
+def gain_from_defecting(
+    gain_unit: Number, race_pressure: float, rho: Number, risk: float
+) -> Number:
     """``G (1 + lam rho) - phi r``: what defecting is worth before sanctions."""
     return gain_unit * (1.0 + race_pressure * rho) - risk
 
@@ -65,15 +68,28 @@ def expected_sanction(discounted: Number, catch: Number, false_alarm: Number) ->
     return discounted * (catch - false_alarm)
 
 
-def advantage(gain_unit: Number, race_pressure: float, rho: Number, risk: float,
-              discounted: Number, catch: Number, false_alarm: Number) -> Number:
+def advantage(
+    gain_unit: Number,
+    race_pressure: float,
+    rho: Number,
+    risk: float,
+    discounted: Number,
+    catch: Number,
+    false_alarm: Number,
+) -> Number:
     """``delta = G (1 + lam rho) - phi r - D F (pi - q s)`` (bound actors; see the module)."""
     return gain_from_defecting(gain_unit, race_pressure, rho, risk) - expected_sanction(
-        discounted, catch, false_alarm)
+        discounted, catch, false_alarm
+    )
 
 
-def deterrence_slope(discounted: Number, inspected: Number, coverage: float, share: Number,
-                     international_part: Number) -> Number:
+def deterrence_slope(
+    discounted: Number,
+    inspected: Number,
+    coverage: float,
+    share: Number,
+    international_part: Number,
+) -> Number:
     """``-d delta / d p_detect = D F g coverage s (1 - p_dom)``.
 
     ``international_part`` is the part of a violation left to international verification:
@@ -103,9 +119,17 @@ class Costs:
         p_domestic, p_effective, p_false_alarm: The period's probabilities.
     """
 
-    def __init__(self, params: Mapping[str, Any], p_detect: float, penalty: np.ndarray,
-                 share: np.ndarray, inspected: np.ndarray, gain_unit: np.ndarray,
-                 is_lab: np.ndarray, c: np.ndarray) -> None:
+    def __init__(
+        self,
+        params: Mapping[str, Any],
+        p_detect: float,
+        penalty: np.ndarray,
+        share: np.ndarray,
+        inspected: np.ndarray,
+        gain_unit: np.ndarray,
+        is_lab: np.ndarray,
+        c: np.ndarray,
+    ) -> None:
         pd = float(params["p_domestic"])
         p_eff = float(params["coverage"]) * p_detect
         q = float(params["p_false_alarm"])

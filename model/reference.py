@@ -70,8 +70,15 @@ class RefActor(mesa.Agent):
         rival_weight: ``sum_{m != k} v_km c_m``, the denominator of every rival share.
     """
 
-    def __init__(self, model: ReferenceModel, index: int, capability: float, home: int,
-                 is_lab: bool, defect: bool) -> None:
+    def __init__(
+        self,
+        model: ReferenceModel,
+        index: int,
+        capability: float,
+        home: int,
+        is_lab: bool,
+        defect: bool,
+    ) -> None:
         super().__init__(model)
         self.index = index
         self.capability = capability
@@ -97,8 +104,14 @@ class RefActor(mesa.Agent):
         """The actor of k's home nation (itself for a nation)."""
         return self.model.actors[self.home]
 
-    def rival_sum(self, mass: Sequence[float], own: float, nation_own: float,
-                  total: float, allied: Sequence[float]) -> float:
+    def rival_sum(
+        self,
+        mass: Sequence[float],
+        own: float,
+        nation_own: float,
+        total: float,
+        allied: Sequence[float],
+    ) -> float:
         """``sum_{m != k} v_km c_m x_m`` from per-nation sums of ``c_m x_m``.
 
         Args:
@@ -132,8 +145,9 @@ class RefActor(mesa.Agent):
         else:
             catch = p["p_detect"] * s
         gain = p["defect_gain"] * (1.0 + p["race_pressure"] * self.belief)
-        expected_sanction = (p["discount"] ** p["verification_lag"] * p["penalty"]
-                             * (catch - p["p_false_alarm"] * s))
+        expected_sanction = (
+            p["discount"] ** p["verification_lag"] * p["penalty"] * (catch - p["p_false_alarm"] * s)
+        )
         self.advantage = gain - expected_sanction - p["risk_internalization"] * p["risk_cost"]
         return self.advantage
 
@@ -160,10 +174,12 @@ class RefActor(mesa.Agent):
         s = self.model.shield[self.home]
         i = self.index
         shielded_by_nation = self.nation.defect
-        self.caught_domestic = (self.is_lab and self.defect and not shielded_by_nation
-                                and u_dom[i] < p["p_domestic"])
-        self.caught_international = (self.defect and not self.caught_domestic
-                                     and u_int[i] < p["p_detect"])
+        self.caught_domestic = (
+            self.is_lab and self.defect and not shielded_by_nation and u_dom[i] < p["p_domestic"]
+        )
+        self.caught_international = (
+            self.defect and not self.caught_domestic and u_int[i] < p["p_detect"]
+        )
         self.false_alarm = (not self.defect) and u_int[i] < p["p_false_alarm"]
         if self.caught_domestic:
             imposed = p["penalty"] * self.capability
@@ -185,18 +201,24 @@ class RefActor(mesa.Agent):
         """This period's payoff: gain if defecting, minus sanctions landing, minus shared risk."""
         p = self.model.p
         c = self.capability
-        gain = (p["defect_gain"] * c * (1.0 + p["race_pressure"] * self.belief)
-                if self.defect else 0.0)
+        gain = (
+            p["defect_gain"] * c * (1.0 + p["race_pressure"] * self.belief) if self.defect else 0.0
+        )
         self.payoff = gain - self.sanction_paid - p["risk_cost"] * c * defecting_share
 
-    def update_belief(self, mass: Sequence[float], total: float,
-                      allied: Sequence[float]) -> None:
+    def update_belief(self, mass: Sequence[float], total: float, allied: Sequence[float]) -> None:
         """New belief from this period's public signal (``mass`` = per-nation ``c_m b_m``)."""
         model = self.model
         nation = self.nation
-        share = self.rival_share(self.rival_sum(
-            mass, self.capability * self.signal, nation.capability * nation.signal, total,
-            allied))
+        share = self.rival_share(
+            self.rival_sum(
+                mass,
+                self.capability * self.signal,
+                nation.capability * nation.signal,
+                total,
+                allied,
+            )
+        )
         if model.p["information"] == "perfect":
             self.belief = share
             return
@@ -220,15 +242,21 @@ class ReferenceModel(mesa.Model):
         sanction_imposed, sanction_paid; and ``revisers``, the actor ids that revised.
     """
 
-    def __init__(self, rng: int, scenario: Scenario | Mapping[str, Any] | None = None,
-                 graph: nx.Graph | None = None, **params: Any) -> None:
+    def __init__(
+        self,
+        rng: int,
+        scenario: Scenario | Mapping[str, Any] | None = None,
+        graph: nx.Graph | None = None,
+        **params: Any,
+    ) -> None:
         super().__init__(rng=rng)
         sc = None if scenario is None else scenario_from_mapping(scenario)
         self.params = resolve_run(params, sc, graph, draw_seed=False)
         self.p: dict[str, Any] = self.params.to_dict()  # plain dict: cheap look-ups per agent
         if self.p["decision_rule"] not in RULES:
-            raise ValueError(f"the reference implements {', '.join(RULES)}, not "
-                             f"{self.p['decision_rule']!r}")
+            raise ValueError(
+                f"the reference implements {', '.join(RULES)}, not {self.p['decision_rule']!r}"
+            )
         self.rule = self.p["decision_rule"]
         self.lag = int(self.p["verification_lag"])
         self.tolerance = TIE_TOLERANCE * (self.p["defect_gain"] + self.p["penalty"])
@@ -239,8 +267,14 @@ class ReferenceModel(mesa.Model):
 
         # one agent per actor, in actor-id order (AgentSet keeps insertion order)
         self.actors: list[RefActor] = [
-            RefActor(self, k, float(w.capability[k]), int(w.home[k]), bool(w.is_lab[k]),
-                     bool(w.initial_defect[k]))
+            RefActor(
+                self,
+                k,
+                float(w.capability[k]),
+                int(w.home[k]),
+                bool(w.is_lab[k]),
+                bool(w.initial_defect[k]),
+            )
             for k in range(w.n_actors)
         ]
         rate = self.p["revision_rate"]
@@ -266,15 +300,18 @@ class ReferenceModel(mesa.Model):
         # rivalry denominators, then the initial beliefs from 1 - initial_compliance
         allied_enforcement = self.allied_sums(enforcement)
         for a in self.actors:
-            a.rival_weight = a.rival_sum(enforcement, a.capability, a.nation.capability,
-                                         e_total, allied_enforcement)
+            a.rival_weight = a.rival_sum(
+                enforcement, a.capability, a.nation.capability, e_total, allied_enforcement
+            )
         b0 = 1.0 - self.p["initial_compliance"]
         mass = self.nation_sums(lambda a: a.capability * b0)
         allied_mass = self.allied_sums(mass)
         for a in self.actors:
-            a.belief = a.rival_share(a.rival_sum(mass, a.capability * b0,
-                                                 a.nation.capability * b0, sum(mass),
-                                                 allied_mass))
+            a.belief = a.rival_share(
+                a.rival_sum(
+                    mass, a.capability * b0, a.nation.capability * b0, sum(mass), allied_mass
+                )
+            )
         self.revisers = np.zeros(0, dtype=np.int64)
 
     # ------------------------------------------------------------------ aggregates

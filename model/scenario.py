@@ -36,10 +36,28 @@ _ALLIANCE_KEYS = ("a", "b", "weight")
 _EVENT_KEYS = ("start", "duration", "actors", "action")
 #: Keys of ``[meta]``: what a scenario says about itself, a teaching scenario's claim and
 #: contrast, and the provenance a run's ``config.toml`` records.
-META_KEYS = ("name", "title", "summary", "claim", "contrast", "source", "package_version",
-             "git_commit", "created", "alliance_file")
-_META_TEXT = ("name", "title", "summary", "source", "package_version", "git_commit", "created",
-              "alliance_file")
+META_KEYS = (
+    "name",
+    "title",
+    "summary",
+    "claim",
+    "contrast",
+    "source",
+    "package_version",
+    "git_commit",
+    "created",
+    "alliance_file",
+)
+_META_TEXT = (
+    "name",
+    "title",
+    "summary",
+    "source",
+    "package_version",
+    "git_commit",
+    "created",
+    "alliance_file",
+)
 #: The largest capability a scenario may give: capabilities are relative, so any unit works
 #: (FLOP, dollars), but their sum must stay a finite float.
 MAX_CAPABILITY = 1e300
@@ -122,8 +140,12 @@ class Scenario:
             ]
         if self.events:
             out["events"] = [
-                {"start": e.start, **({"duration": e.duration} if e.duration is not None else {}),
-                 "actors": list(e.actors), "action": e.action}
+                {
+                    "start": e.start,
+                    **({"duration": e.duration} if e.duration is not None else {}),
+                    "actors": list(e.actors),
+                    "action": e.action,
+                }
                 for e in self.events
             ]
         return out
@@ -147,13 +169,15 @@ def scenario_from_mapping(
         raise ScenarioError(f"{source}: a scenario must be a table, not {type(data).__name__}")
     for key in data:
         if key not in _TABLES:
-            raise ScenarioError(f"{source}: unknown table [{key}]; allowed: "
-                                + ", ".join(f"[{t}]" for t in _TABLES))
+            raise ScenarioError(
+                f"{source}: unknown table [{key}]; allowed: " + ", ".join(f"[{t}]" for t in _TABLES)
+            )
     meta = _table(data, "meta", source)
     _check_meta(meta, source)
     params = _table(data, "params", source)
-    nations = tuple(_nation(row, i, source) for i, row in enumerate(_array(data, "nations",
-                                                                            source)))
+    nations = tuple(
+        _nation(row, i, source) for i, row in enumerate(_array(data, "nations", source))
+    )
     names = [n.name for n in nations]
     seen: set[str] = set()
     for i, name in enumerate(names):
@@ -164,29 +188,35 @@ def scenario_from_mapping(
     _all_or_none(nations, "bloc", source)
     labs_kinds = {type(n.labs) for n in nations if n.labs is not None}
     if labs_kinds == {int, tuple}:
-        raise ScenarioError(f"{source}: [[nations]]: give labs either as counts for every "
-                            "nation or as lists of capabilities, not a mix")
+        raise ScenarioError(
+            f"{source}: [[nations]]: give labs either as counts for every "
+            "nation or as lists of capabilities, not a mix"
+        )
     if tuple in labs_kinds and any(n.capability is None for n in nations):
-        raise ScenarioError(f"{source}: [[nations]]: labs given as capability lists need a "
-                            "capability for every nation")
-    alliances = tuple(_alliance(row, i, names, source)
-                      for i, row in enumerate(_array(data, "alliances", source)))
+        raise ScenarioError(
+            f"{source}: [[nations]]: labs given as capability lists need a "
+            "capability for every nation"
+        )
+    alliances = tuple(
+        _alliance(row, i, names, source) for i, row in enumerate(_array(data, "alliances", source))
+    )
     pairs: dict[frozenset[str], int] = {}
     for i, a in enumerate(alliances):
         first = pairs.setdefault(frozenset((a.a, a.b)), i)
         if first != i:
-            raise ScenarioError(f"{source}: [[alliances]] #{i + 1}: the alliance {a.a!r} - "
-                                f"{a.b!r} is given twice (#{first + 1} and #{i + 1}); allowed: "
-                                "each pair of nations once, with one weight")
+            raise ScenarioError(
+                f"{source}: [[alliances]] #{i + 1}: the alliance {a.a!r} - "
+                f"{a.b!r} is given twice (#{first + 1} and #{i + 1}); allowed: "
+                "each pair of nations once, with one weight"
+            )
     if alliances and not nations:
-        raise ScenarioError(f"{source}: [[alliances]] need a [[nations]] table naming the "
-                            "nations")
-    events = tuple(_event(row, i, source) for i, row in enumerate(_array(data, "events",
-                                                                          source)))
+        raise ScenarioError(f"{source}: [[alliances]] need a [[nations]] table naming the nations")
+    events = tuple(_event(row, i, source) for i, row in enumerate(_array(data, "events", source)))
     if events and not nations:
         raise ScenarioError(f"{source}: [[events]] need a [[nations]] table naming the actors")
-    return Scenario(meta=dict(meta), params=dict(params), nations=nations, alliances=alliances,
-                    events=events)
+    return Scenario(
+        meta=dict(meta), params=dict(params), nations=nations, alliances=alliances, events=events
+    )
 
 
 def _check_meta(meta: Mapping[str, Any], source: str) -> None:
@@ -197,27 +227,37 @@ def _check_meta(meta: Mapping[str, Any], source: str) -> None:
         if key not in META_KEYS:
             close = difflib.get_close_matches(str(key), META_KEYS, n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise ScenarioError(f"{source}: [meta] unknown field {key!r}{hint}; allowed: "
-                                + ", ".join(META_KEYS))
+            raise ScenarioError(
+                f"{source}: [meta] unknown field {key!r}{hint}; allowed: " + ", ".join(META_KEYS)
+            )
         if key in _META_TEXT and not isinstance(value, str):
             raise ScenarioError(f"{source}: [meta] {key}={value!r} must be text (a string)")
         if key in ("claim", "contrast") and not isinstance(value, Mapping):
             raise ScenarioError(f"{source}: [meta] {key} must be a table ([meta.{key}])")
     name = meta.get("name")
-    if name is not None and (not name.strip() or name != name.strip() or "/" in name
-                             or "\\" in name or name.startswith(".")
-                             or any(ord(ch) < 32 for ch in name)):
-        raise ScenarioError(f"{source}: [meta] name={name!r} is not allowed; allowed: a "
-                            "non-empty name without '/', '\\', control characters, a leading "
-                            "'.' or surrounding spaces (it names the output folder)")
+    if name is not None and (
+        not name.strip()
+        or name != name.strip()
+        or "/" in name
+        or "\\" in name
+        or name.startswith(".")
+        or any(ord(ch) < 32 for ch in name)
+    ):
+        raise ScenarioError(
+            f"{source}: [meta] name={name!r} is not allowed; allowed: a "
+            "non-empty name without '/', '\\', control characters, a leading "
+            "'.' or surrounding spaces (it names the output folder)"
+        )
 
 
 def _all_or_none(nations: Sequence[NationSpec], fld: str, source: str) -> None:
     given = [getattr(n, fld) is not None for n in nations]
     if any(given) and not all(given):
         missing = [n.name for n, g in zip(nations, given, strict=True) if not g]
-        raise ScenarioError(f"{source}: [[nations]]: give {fld} for every nation or for none "
-                            f"(missing for {', '.join(missing)})")
+        raise ScenarioError(
+            f"{source}: [[nations]]: give {fld} for every nation or for none "
+            f"(missing for {', '.join(missing)})"
+        )
 
 
 def _table(data: Mapping[str, Any], key: str, source: str) -> Mapping[str, Any]:
@@ -257,9 +297,11 @@ def _capability(value: Any, where: str, fld: str) -> float:
     ok = isinstance(value, (int, float)) and not isinstance(value, bool)
     if ok and math.isfinite(value) and 1.0 / MAX_CAPABILITY <= value <= MAX_CAPABILITY:
         return float(value)
-    raise ScenarioError(f"{where}: {fld}={value!r} is not allowed; allowed: a number in "
-                        f"[{1.0 / MAX_CAPABILITY:g}, {MAX_CAPABILITY:g}] (capabilities are "
-                        "relative: any unit works)")
+    raise ScenarioError(
+        f"{where}: {fld}={value!r} is not allowed; allowed: a number in "
+        f"[{1.0 / MAX_CAPABILITY:g}, {MAX_CAPABILITY:g}] (capabilities are "
+        "relative: any unit works)"
+    )
 
 
 def _action(value: Any, where: str, fld: str) -> str:
@@ -282,14 +324,16 @@ def _nation(row: Mapping[str, Any], i: int, source: str) -> NationSpec:
         labs = None
     elif isinstance(labs_raw, int) and not isinstance(labs_raw, bool):
         if labs_raw < 0:
-            raise ScenarioError(f"{where}: labs={labs_raw!r} must be a count >= 0 or a list of "
-                                "capabilities")
+            raise ScenarioError(
+                f"{where}: labs={labs_raw!r} must be a count >= 0 or a list of capabilities"
+            )
         labs = labs_raw
     elif isinstance(labs_raw, list):
         labs = tuple(_capability(v, where, "labs[]") for v in labs_raw)
     else:
-        raise ScenarioError(f"{where}: labs={labs_raw!r} must be a count >= 0 or a list of "
-                            "capabilities")
+        raise ScenarioError(
+            f"{where}: labs={labs_raw!r} must be a count >= 0 or a list of capabilities"
+        )
     bloc = row.get("bloc")
     if bloc is not None and (isinstance(bloc, bool) or not isinstance(bloc, (str, int))):
         raise ScenarioError(f"{where}: bloc={bloc!r} must be a name or an integer")
@@ -334,10 +378,13 @@ def _event(row: Mapping[str, Any], i: int, source: str) -> EventSpec:
     if isinstance(start, bool) or not isinstance(start, int) or start < 1:
         raise ScenarioError(f"{where}: start={start!r} must be a step >= 1")
     duration = row.get("duration")
-    if duration is not None and (isinstance(duration, bool) or not isinstance(duration, int)
-                                 or duration < 1):
-        raise ScenarioError(f"{where}: duration={duration!r} must be a number of periods >= 1 "
-                            "(leave it out to hold until the end)")
+    if duration is not None and (
+        isinstance(duration, bool) or not isinstance(duration, int) or duration < 1
+    ):
+        raise ScenarioError(
+            f"{where}: duration={duration!r} must be a number of periods >= 1 "
+            "(leave it out to hold until the end)"
+        )
     actors = row.get("actors")
     if isinstance(actors, str):
         actors = [actors]
@@ -364,6 +411,8 @@ def fit_nations(sc: Scenario, given: Mapping[str, Any]) -> tuple[Scenario, tuple
         return sc, ()  # the schema reports the bad value
     if any(spec != NationSpec(spec.name) for spec in sc.nations):
         return sc, ()
-    note = (f"n_nations={n}: the scenario {sc.name!r} names {len(sc.nations)} nations; their "
-            "names are dropped and the nations numbered")
+    note = (
+        f"n_nations={n}: the scenario {sc.name!r} names {len(sc.nations)} nations; their "
+        "names are dropped and the nations numbered"
+    )
     return replace(sc, nations=()), (note,)

@@ -43,8 +43,9 @@ def grown_capability(params: Params, capability: np.ndarray, defect: np.ndarray)
     power = float(p["rsi_exponent"]) - 1.0
     with np.errstate(divide="ignore"):
         boost = np.where(rel > 0, rel, 0.0 if power > 0 else 1.0) ** power
-    factor = np.where(defect, 1.0 + float(p["growth_rate"]) * boost,
-                      1.0 + float(p["safe_growth_rate"]))
+    factor = np.where(
+        defect, 1.0 + float(p["growth_rate"]) * boost, 1.0 + float(p["safe_growth_rate"])
+    )
     grown = c * factor
     return grown / grown.sum()
 
@@ -90,8 +91,7 @@ class Structure:
         self.weights = csr.data.astype(float)
         # rivalry denominators: sum_{m != k} v_km c_m
         den = self.rival_sum(np.ones(self.n_actors))
-        self.inv_den = np.where(den > 1e-12 * self.c_total, 1.0 / np.where(den > 0, den, 1.0),
-                                0.0)
+        self.inv_den = np.where(den > 1e-12 * self.c_total, 1.0 / np.where(den > 0, den, 1.0), 0.0)
         # who learns of a violation, shielding share s_j, and the adjudicator's expected share;
         # only member nations sanction (all nations are members in the core)
         e = self.enforcement * member
@@ -111,8 +111,11 @@ class Structure:
                 s = np.where(others > 1e-15, (others - allied) / others, 0.0)
             self.shield_nation = np.clip(s, 0.0, 1.0)
         self.shield = self.shield_nation[self.home]
-        self.veto_powers = (adjudication.veto_powers(e, int(p["n_veto_powers"]))
-                            if kind == "great_power_veto" else np.zeros(0, dtype=np.int64))
+        self.veto_powers = (
+            adjudication.veto_powers(e, int(p["n_veto_powers"]))
+            if kind == "great_power_veto"
+            else np.zeros(0, dtype=np.int64)
+        )
         if kind == "coalition":
             share_nation = self.shield_nation
         else:
@@ -121,9 +124,9 @@ class Structure:
                 dense = csr.toarray()
                 self.learn = adjudication.learners(np.asarray(world.bloc), per_bloc)
             assert self.learn is not None
-            share_nation = adjudication.expected_share(kind, e, dense, self.learn,
-                                                       float(p["sanction_quorum"]),
-                                                       self.veto_powers)
+            share_nation = adjudication.expected_share(
+                kind, e, dense, self.learn, float(p["sanction_quorum"]), self.veto_powers
+            )
         self.sanction_share_nation = share_nation
         self.sanction_share = share_nation[self.home]
         self.voting = kind in ("members_vote", "great_power_veto")
@@ -149,14 +152,30 @@ class Structure:
 
     def rival_sum(self, x: np.ndarray) -> np.ndarray:
         """``sum_{m != k} v_km c_m x_m`` for every actor k (see :func:`kernels.rival_sum`)."""
-        return kernels.rival_sum(x, self.c, self.home, self.n_nations, self.indptr,
-                                 self.indices, self.weights, np.empty(self.n_actors))
+        return kernels.rival_sum(
+            x,
+            self.c,
+            self.home,
+            self.n_nations,
+            self.indptr,
+            self.indices,
+            self.weights,
+            np.empty(self.n_actors),
+        )
 
     def rival_share(self, x: np.ndarray) -> np.ndarray:
         """``rho_k = sum v_km c_m x_m / sum v_km c_m`` (0 when k has no rivals), in [0, 1]."""
-        return kernels.rival_share(x, self.c, self.home, self.n_nations, self.indptr,
-                                   self.indices, self.weights, self.inv_den,
-                                   np.empty(self.n_actors))
+        return kernels.rival_share(
+            x,
+            self.c,
+            self.home,
+            self.n_nations,
+            self.indptr,
+            self.indices,
+            self.weights,
+            self.inv_den,
+            np.empty(self.n_actors),
+        )
 
     def member_capability(self, member: np.ndarray) -> float:
         """Capability share of the actors of ``member`` nations."""
@@ -182,8 +201,9 @@ class StructureCache:
         from collections import OrderedDict
 
         self.size = size
-        self._worlds: OrderedDict[tuple[int, ...], tuple[tuple[Any, ...], list[Any]]] = \
+        self._worlds: OrderedDict[tuple[int, ...], tuple[tuple[Any, ...], list[Any]]] = (
             OrderedDict()
+        )
 
     def get(self, params: Params, world: World, member: np.ndarray) -> Structure:
         """The structure of ``world`` under ``params`` and ``member`` (built or reused)."""

@@ -86,8 +86,9 @@ def member_capability(capability: np.ndarray, home: np.ndarray, member: np.ndarr
     return float(capability[member[home]].sum() / capability.sum())
 
 
-def initial_members(params: Params, world: World, scenario: Scenario | None,
-                    rng: np.random.Generator) -> np.ndarray:
+def initial_members(
+    params: Params, world: World, scenario: Scenario | None, rng: np.random.Generator
+) -> np.ndarray:
     """Initial member nations: the scenario's ``member`` fields, else an exact share.
 
     With ``initial_membership < 1`` (and no scenario membership) a permutation of the nations
@@ -124,8 +125,9 @@ class Treaty:
         club_on: Outsider penalties or verification costs apply.
     """
 
-    def __init__(self, params: Params, world: World, scenario: Scenario | None,
-                 rng: np.random.Generator) -> None:
+    def __init__(
+        self, params: Params, world: World, scenario: Scenario | None, rng: np.random.Generator
+    ) -> None:
         p = params
         self.params = params
         self.member = initial_members(params, world, scenario, rng)
@@ -142,17 +144,25 @@ class Treaty:
         self.would_join = np.zeros(world.n_nations, dtype=bool)
         self.proposals = np.zeros(0)
         self.club_on = bool(p["outsider_penalty"] > 0 or p["verification_cost"] > 0)
-        self.on = bool(p["membership"] == "negotiated" or p["terms_rule"] != "fixed"
-                       or p["trigger"] != "immediate" or p["lift"] != "never"
-                       or p["betrayal_penalty"] > 0 or p["trust_building"] > 0
-                       or p["entry_threshold"] > 0 or not self.member.all() or self.club_on)
+        self.on = bool(
+            p["membership"] == "negotiated"
+            or p["terms_rule"] != "fixed"
+            or p["trigger"] != "immediate"
+            or p["lift"] != "never"
+            or p["betrayal_penalty"] > 0
+            or p["trust_building"] > 0
+            or p["entry_threshold"] > 0
+            or not self.member.all()
+            or self.club_on
+        )
         self.update_in_force(world)
 
     def update_in_force(self, world: World) -> None:
         """The treaty is in force while members hold at least ``entry_threshold``."""
         share = member_capability(world.capability, world.home, self.member)
-        self.in_force = bool(self.member.any()) and share >= float(
-            self.params["entry_threshold"]) - 1e-12
+        self.in_force = (
+            bool(self.member.any()) and share >= float(self.params["entry_threshold"]) - 1e-12
+        )
 
     def bound(self, home: np.ndarray) -> np.ndarray:
         """Actors bound by the pause: their nation is a member, in force, pause active."""
@@ -166,11 +176,16 @@ class Treaty:
         p = self.params
         c = world.capability
         home = world.home
-        exposure = club_exposure(np.bincount(home, weights=c, minlength=world.n_nations),
-                                 world.alliances.toarray(), self.member)
-        return np.where(self.member[home],
-                        float(p["verification_cost"]) * self.p_detect * c,
-                        float(p["outsider_penalty"]) * c * exposure[home])
+        exposure = club_exposure(
+            np.bincount(home, weights=c, minlength=world.n_nations),
+            world.alliances.toarray(),
+            self.member,
+        )
+        return np.where(
+            self.member[home],
+            float(p["verification_cost"]) * self.p_detect * c,
+            float(p["outsider_penalty"]) * c * exposure[home],
+        )
 
     def round_due(self, t: int) -> bool:
         """True when period ``t`` opens a negotiation round (membership or terms)."""
@@ -180,12 +195,19 @@ class Treaty:
 
     def membership_round_at(self, t: int) -> bool:
         """True when period ``t`` opens a membership round (``membership=negotiated``)."""
-        return bool(self.on and self.params["membership"] == "negotiated"
-                    and self.round_due(t))
+        return bool(self.on and self.params["membership"] == "negotiated" and self.round_due(t))
 
-    def period(self, t: int, rng: np.random.Generator, st: Structure, world: World,
-               inspect_prob: np.ndarray, penalty_next: np.ndarray, belief: np.ndarray,
-               held_membership: Mapping[int, bool]) -> bool:
+    def period(
+        self,
+        t: int,
+        rng: np.random.Generator,
+        st: Structure,
+        world: World,
+        inspect_prob: np.ndarray,
+        penalty_next: np.ndarray,
+        belief: np.ndarray,
+        held_membership: Mapping[int, bool],
+    ) -> bool:
         """Step (1): negotiation rounds, entry into force, the pause's trigger and lift.
 
         At a round the nations decide membership in an order drawn with ``rng`` (a nation in
@@ -199,9 +221,11 @@ class Treaty:
                 order = rng.permutation(world.n_nations)
                 for i in order:
                     held = held_membership.get(int(i))
-                    self.member[i] = (self.prefers_membership(int(i), st, world, inspect_prob,
-                                                              penalty_next)
-                                      if held is None else held)
+                    self.member[i] = (
+                        self.prefers_membership(int(i), st, world, inspect_prob, penalty_next)
+                        if held is None
+                        else held
+                    )
             if p["terms_rule"] != "fixed":
                 adopted = self.negotiate_terms(st, world, inspect_prob, penalty_next, belief)
                 if not math.isnan(adopted):
@@ -210,32 +234,44 @@ class Treaty:
             structure_changed = True
         if self.pause_started is None and self.pause_lifted is None:
             if (p["trigger"] == "date" and t >= int(p["trigger_step"])) or (
-                    p["trigger"] == "capability"
-                    and st.c.max() / st.c_total > float(p["trigger_level"])):
+                p["trigger"] == "capability" and st.c.max() / st.c_total > float(p["trigger_level"])
+            ):
                 self.pause_active, self.pause_started = True, t
         if self.pause_active and self.pause_started is not None:
-            if (p["lift"] == "duration" and t >= self.pause_started + int(p["pause_duration"])) \
-                    or (p["lift"] == "safety" and self.safety >= float(p["lift_level"])):
+            if (p["lift"] == "duration" and t >= self.pause_started + int(p["pause_duration"])) or (
+                p["lift"] == "safety" and self.safety >= float(p["lift_level"])
+            ):
                 self.pause_active, self.pause_lifted = False, t
         self.update_in_force(world)
         return structure_changed
 
-    def hypothetical_payoff(self, i: int, member: np.ndarray, st: Structure, world: World,
-                            inspect_prob: np.ndarray, penalty_next: np.ndarray,
-                            dense: np.ndarray) -> float:
+    def hypothetical_payoff(
+        self,
+        i: int,
+        member: np.ndarray,
+        st: Structure,
+        world: World,
+        inspect_prob: np.ndarray,
+        penalty_next: np.ndarray,
+        dense: np.ndarray,
+    ) -> float:
         """Nation ``i``'s national payoff per period if the membership were ``member``."""
         p = self.params
         idx = np.flatnonzero(st.home == i)
         is_lab = world.is_lab[idx]
         c = st.c[idx]
         weight = np.where(is_lab, float(p["national_interest"]), 1.0)
-        binding = (bool(member.any()) and self.pause_active
-                   and member_capability(world.capability, world.home, member)
-                   >= float(p["entry_threshold"]) - 1e-12)
+        binding = (
+            bool(member.any())
+            and self.pause_active
+            and member_capability(world.capability, world.home, member)
+            >= float(p["entry_threshold"]) - 1e-12
+        )
         outsider_actor = ~member[st.home] if binding else np.ones(st.n_actors, bool)
         rho = st.rival_share(outsider_actor.astype(float))[idx]
-        gain = payoffs.gain_from_defecting(st.gain_unit[idx], float(p["race_pressure"]), rho,
-                                           payoffs.risk_weight(p))
+        gain = payoffs.gain_from_defecting(
+            st.gain_unit[idx], float(p["race_pressure"]), rho, payoffs.risk_weight(p)
+        )
         free = np.maximum(0.0, gain)
         if not binding:
             return float(np.sum(weight * c * free))
@@ -244,8 +280,7 @@ class Treaty:
             others = member.copy()
             others[i] = False
             total = float(e[others].sum())
-            s = (float(np.sum(e[others] * (1.0 - dense[others, i])) / total) if total > 0
-                 else 0.0)
+            s = float(np.sum(e[others] * (1.0 - dense[others, i])) / total) if total > 0 else 0.0
             if p["adjudication"] == "independent_body":
                 s = 1.0 if total > 0 else 0.0
             elif p["adjudication"] != "coalition":
@@ -253,8 +288,9 @@ class Treaty:
             disc_f = payoffs.discounted_penalty(p, penalty_next[idx])
             g = inspect_prob[idx]
             p_eff = float(p["coverage"]) * self.p_detect
-            pi = payoffs.catch_probability(payoffs.international_catch(g, p_eff, s),
-                                           float(p["p_domestic"]), is_lab)
+            pi = payoffs.catch_probability(
+                payoffs.international_catch(g, p_eff, s), float(p["p_domestic"]), is_lab
+            )
             q_cost = payoffs.false_alarm_share(g, float(p["p_false_alarm"]), s)
             # complying risks false alarms, defecting the catch (a defector is never falsely
             # flagged): u_defect - u_comply is the advantage of model.payoffs
@@ -265,42 +301,67 @@ class Treaty:
         exposure = club_exposure(e, dense, member)[i]
         return float(np.sum(weight * c * (free - float(p["outsider_penalty"]) * exposure)))
 
-    def membership_gain_of(self, i: int, st: Structure, world: World, inspect_prob: np.ndarray,
-                           penalty_next: np.ndarray, dense: np.ndarray) -> float:
+    def membership_gain_of(
+        self,
+        i: int,
+        st: Structure,
+        world: World,
+        inspect_prob: np.ndarray,
+        penalty_next: np.ndarray,
+        dense: np.ndarray,
+    ) -> float:
         """What nation ``i`` gains per period by membership (others' membership fixed)."""
         with_i = self.member.copy()
         with_i[i] = True
         without = self.member.copy()
         without[i] = False
-        return self.hypothetical_payoff(i, with_i, st, world, inspect_prob, penalty_next,
-                                        dense) - \
-            self.hypothetical_payoff(i, without, st, world, inspect_prob, penalty_next, dense)
+        return self.hypothetical_payoff(
+            i, with_i, st, world, inspect_prob, penalty_next, dense
+        ) - self.hypothetical_payoff(i, without, st, world, inspect_prob, penalty_next, dense)
 
-    def prefers_membership(self, i: int, st: Structure, world: World, inspect_prob: np.ndarray,
-                           penalty_next: np.ndarray) -> bool:
+    def prefers_membership(
+        self,
+        i: int,
+        st: Structure,
+        world: World,
+        inspect_prob: np.ndarray,
+        penalty_next: np.ndarray,
+    ) -> bool:
         """Join or stay iff membership pays at least as much (others' membership fixed)."""
         dense = world.alliances.toarray()
         with_i = self.member.copy()
         with_i[i] = True
         without = self.member.copy()
         without[i] = False
-        return self.hypothetical_payoff(i, with_i, st, world, inspect_prob, penalty_next,
-                                        dense) >= \
-            self.hypothetical_payoff(i, without, st, world, inspect_prob, penalty_next,
-                                     dense) - 1e-12
+        return (
+            self.hypothetical_payoff(i, with_i, st, world, inspect_prob, penalty_next, dense)
+            >= self.hypothetical_payoff(i, without, st, world, inspect_prob, penalty_next, dense)
+            - 1e-12
+        )
 
-    def diagnose(self, st: Structure, world: World, inspect_prob: np.ndarray,
-                 penalty_next: np.ndarray) -> None:
+    def diagnose(
+        self, st: Structure, world: World, inspect_prob: np.ndarray, penalty_next: np.ndarray
+    ) -> None:
         """Per nation: would a member gain by leaving, would an outsider gain by joining."""
         dense = world.alliances.toarray()
-        gain = np.array([self.membership_gain_of(i, st, world, inspect_prob, penalty_next,
-                                                 dense) for i in range(world.n_nations)])
+        gain = np.array(
+            [
+                self.membership_gain_of(i, st, world, inspect_prob, penalty_next, dense)
+                for i in range(world.n_nations)
+            ]
+        )
         self.membership_gain = gain
         self.would_leave = self.member & (gain < -1e-12)
         self.would_join = ~self.member & (gain >= -1e-12)
 
-    def negotiate_terms(self, st: Structure, world: World, inspect_prob: np.ndarray,
-                        penalty_next: np.ndarray, belief: np.ndarray) -> float:
+    def negotiate_terms(
+        self,
+        st: Structure,
+        world: World,
+        inspect_prob: np.ndarray,
+        penalty_next: np.ndarray,
+        belief: np.ndarray,
+    ) -> float:
         """Members' proposed detection and the adopted terms (see the module docstring)."""
         p = self.params
         members = np.flatnonzero(self.member)
@@ -313,9 +374,15 @@ class Treaty:
         dom = np.where(is_lab, pd, 0.0)
         slope = np.where(is_lab, 1.0 - pd, 1.0)
         # the advantage at p_detect = 0, and how fast detection lowers it
-        a = payoffs.advantage(st.gain_unit, float(p["race_pressure"]), belief,
-                              payoffs.risk_weight(p), disc_f, dom,
-                              payoffs.false_alarm_share(g, float(p["p_false_alarm"]), s))
+        a = payoffs.advantage(
+            st.gain_unit,
+            float(p["race_pressure"]),
+            belief,
+            payoffs.risk_weight(p),
+            disc_f,
+            dom,
+            payoffs.false_alarm_share(g, float(p["p_false_alarm"]), s),
+        )
         b = payoffs.deterrence_slope(disc_f, g, float(p["coverage"]), s, slope)
         with np.errstate(invalid="ignore", divide="ignore"):
             needed = np.where(b > 0, a / np.where(b > 0, b, 1.0), np.where(a > 0, 1.0, 0.0))
@@ -333,22 +400,38 @@ class Treaty:
     def row(self, world: World) -> tuple[float, ...]:
         """This step's treaty record (layout :data:`model.metrics.TREATY_FIELDS`)."""
         edges = world.alliances
-        return (float(self.member.sum()),
-                member_capability(world.capability, world.home, self.member),
-                float(self.in_force), self.safety, self.p_detect,
-                float(edges.nnz // 2), float(edges.sum() / 2),
-                float(self.would_leave.sum()), float(self.would_join.sum()))
+        return (
+            float(self.member.sum()),
+            member_capability(world.capability, world.home, self.member),
+            float(self.in_force),
+            self.safety,
+            self.p_detect,
+            float(edges.nnz // 2),
+            float(edges.sum() / 2),
+            float(self.would_leave.sum()),
+            float(self.would_join.sum()),
+        )
 
-    def after(self, row: np.ndarray, new: np.ndarray, sanctioned: np.ndarray, world: World,
-              home: np.ndarray) -> np.ndarray | None:
+    def after(
+        self,
+        row: np.ndarray,
+        new: np.ndarray,
+        sanctioned: np.ndarray,
+        world: World,
+        home: np.ndarray,
+    ) -> np.ndarray | None:
         """Step (6) for the treaty: safety progress, betrayal and trust in alliances.
 
         Returns the new dense alliance matrix when betrayal or trust changed it, else None.
         """
         p = self.params
-        if p["lift"] == "safety" and self.pause_active and row[Rec.CAPABILITY_BOUND] > 0 and \
-                row[Rec.COMPLY_CAPABILITY_BOUND] / row[Rec.CAPABILITY_BOUND] >= \
-                float(p["stability_threshold"]):
+        if (
+            p["lift"] == "safety"
+            and self.pause_active
+            and row[Rec.CAPABILITY_BOUND] > 0
+            and row[Rec.COMPLY_CAPABILITY_BOUND] / row[Rec.CAPABILITY_BOUND]
+            >= float(p["stability_threshold"])
+        ):
             self.safety += float(p["safety_rate"])
         complied = ~new[: world.n_nations]
         self.comply_streak = np.where(self.member & complied, self.comply_streak + 1, 0)
@@ -460,8 +543,9 @@ def coalition_theory(params: Mapping[str, Any]) -> CoalitionTheory:
     member = np.array([math.nan] + [p_in(k) for k in range(1, n + 1)])
     outsider = np.array([p_out(k) for k in range(n)] + [math.nan])
     partial = CoalitionTheory(n, member, outsider, (), math.nan, None)
-    stable = tuple(k for k in range(n + 1)
-                   if partial.internally_stable(k) and partial.externally_stable(k))
+    stable = tuple(
+        k for k in range(n + 1) if partial.internally_stable(k) and partial.externally_stable(k)
+    )
     # full membership is internally stable iff P_in(n) >= P_out(n - 1)
     if binding(n - 1):
         rho0 = 0.0

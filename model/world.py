@@ -127,31 +127,43 @@ def build_world(
     if specs and specs[0].capability is not None:
         nation_raw = np.array([s.capability for s in specs], dtype=float)
     else:
-        nation_raw = draw_capabilities(params["capability_dist"], params["capability_spread"], n,
-                                       rng)
+        nation_raw = draw_capabilities(
+            params["capability_dist"], params["capability_spread"], n, rng
+        )
     if not np.isfinite(nation_raw.sum()) or not np.all(nation_raw > 0):
         _capability_error(params, explicit=bool(specs) and specs[0].capability is not None)
     # 2-3. labs
     explicit_caps = bool(specs) and any(isinstance(s.labs, tuple) for s in specs)
     if specs and any(s.labs is not None for s in specs):
-        counts = [0 if s.labs is None else (len(s.labs) if isinstance(s.labs, tuple) else s.labs)
-                  for s in specs]
+        counts = [
+            0 if s.labs is None else (len(s.labs) if isinstance(s.labs, tuple) else s.labs)
+            for s in specs
+        ]
         n_labs = sum(counts)
         if n_labs != int(params["n_labs"]):
             raise ScenarioError(f"n_labs={params['n_labs']} but [[nations]] list {n_labs} labs")
         lab_home = np.repeat(np.arange(n), counts)
         if explicit_caps:
-            lab_raw = np.concatenate([np.asarray(s.labs if isinstance(s.labs, tuple) else (),
-                                                 dtype=float) for s in specs])
+            lab_raw = np.concatenate(
+                [
+                    np.asarray(s.labs if isinstance(s.labs, tuple) else (), dtype=float)
+                    for s in specs
+                ]
+            )
         else:
-            lab_raw = draw_capabilities(params["capability_dist"], params["capability_spread"],
-                                        n_labs, rng)
+            lab_raw = draw_capabilities(
+                params["capability_dist"], params["capability_spread"], n_labs, rng
+            )
     else:
         n_labs = int(params["n_labs"])
-        lab_raw = draw_capabilities(params["capability_dist"], params["capability_spread"],
-                                    n_labs, rng)
-        lab_home = np.sort(rng.choice(n, size=n_labs, p=nation_raw / nation_raw.sum())) \
-            if n_labs else np.zeros(0, dtype=np.int64)
+        lab_raw = draw_capabilities(
+            params["capability_dist"], params["capability_spread"], n_labs, rng
+        )
+        lab_home = (
+            np.sort(rng.choice(n, size=n_labs, p=nation_raw / nation_raw.sum()))
+            if n_labs
+            else np.zeros(0, dtype=np.int64)
+        )
     # normalise to world shares
     if explicit_caps:
         total = nation_raw.sum() + lab_raw.sum()
@@ -202,31 +214,48 @@ def build_world(
     steps = int(params["steps"])
     for k, e in enumerate(scenario.events):
         if e.start > steps:
-            raise ScenarioError(f"[[events]] #{k + 1}: start={e.start} is after the last step "
-                                f"(steps={steps}), so the event would never happen; allowed: "
-                                f"a step in [1, {steps}]")
+            raise ScenarioError(
+                f"[[events]] #{k + 1}: start={e.start} is after the last step "
+                f"(steps={steps}), so the event would never happen; allowed: "
+                f"a step in [1, {steps}]"
+            )
         idx = _resolve_names(e.actors, names, home, n, f"[[events]] #{k + 1}: actors")
         end = None if e.duration is None else e.start + e.duration
         events.append((e.start, end, idx, e.action == "defect"))
 
-    return World(names=names, n_nations=n, capability=capability, home=home, is_lab=is_lab,
-                 alliances=alliances, graph=g, bloc=bloc, committed=committed,
-                 committed_defect=committed_defect, initial_defect=initial_defect,
-                 events=events)
+    return World(
+        names=names,
+        n_nations=n,
+        capability=capability,
+        home=home,
+        is_lab=is_lab,
+        alliances=alliances,
+        graph=g,
+        bloc=bloc,
+        committed=committed,
+        committed_defect=committed_defect,
+        initial_defect=initial_defect,
+        events=events,
+    )
 
 
 def _capability_error(params: Mapping[str, Any], *, explicit: bool) -> None:
     """Capabilities that overflowed or underflowed when drawn or normalised."""
     if explicit:
-        raise ScenarioError("[[nations]]: the capabilities span too many orders of magnitude "
-                            "(a world share became 0 or not finite); allowed: capabilities "
-                            "whose ratios stay within about 1e300")
+        raise ScenarioError(
+            "[[nations]]: the capabilities span too many orders of magnitude "
+            "(a world share became 0 or not finite); allowed: capabilities "
+            "whose ratios stay within about 1e300"
+        )
     from model.errors import ParameterError
 
-    raise ParameterError("capability_spread", params["capability_spread"],
-                         f"a spread for which capability_dist={params['capability_dist']!r} "
-                         "draws finite, positive capabilities (at most about 20)",
-                         why="makes drawn capabilities overflow")
+    raise ParameterError(
+        "capability_spread",
+        params["capability_spread"],
+        f"a spread for which capability_dist={params['capability_dist']!r} "
+        "draws finite, positive capabilities (at most about 20)",
+        why="makes drawn capabilities overflow",
+    )
 
 
 def _blocs(specs: Sequence[Any]) -> list[int] | None:
@@ -247,8 +276,9 @@ def _alliance_graph(
     n = len(names)
     kind = params["alliance_network"]
     if graph is not None and scenario.alliances:
-        raise ScenarioError("give alliances either in the scenario's [[alliances]] or as a graph "
-                            "file, not both")
+        raise ScenarioError(
+            "give alliances either in the scenario's [[alliances]] or as a graph file, not both"
+        )
     if scenario.alliances:
         graph = nx.Graph()
         graph.add_nodes_from(names)
@@ -256,11 +286,17 @@ def _alliance_graph(
             graph.add_edge(a.a, a.b, **({"weight": a.weight} if a.weight is not None else {}))
     if graph is not None:
         if kind != "explicit":
-            raise ScenarioError(f"an explicit alliance graph was given, so alliance_network must "
-                                f"be 'explicit', not {kind!r}")
-        g = check_alliance_graph(graph, n, names=names,
-                                 default_weight=float(params["alliance_weight"]),
-                                 every_nation=not scenario.alliances)
+            raise ScenarioError(
+                f"an explicit alliance graph was given, so alliance_network must "
+                f"be 'explicit', not {kind!r}"
+            )
+        g = check_alliance_graph(
+            graph,
+            n,
+            names=names,
+            default_weight=float(params["alliance_weight"]),
+            every_nation=not scenario.alliances,
+        )
         if blocs is not None:
             for i, b in enumerate(blocs):
                 g.nodes[i]["bloc"] = b
@@ -280,6 +316,8 @@ def _resolve_names(
             out.append(lookup[name])
         else:
             sample = ", ".join(names[:3] + [f"{names[0]}/*"]) if names else ""
-            raise ScenarioError(f"{where}: unknown actor {name!r}; actors are nation names, "
-                                f"their labs 'Nation/lab-k', or 'Nation/*' (e.g. {sample})")
+            raise ScenarioError(
+                f"{where}: unknown actor {name!r}; actors are nation names, "
+                f"their labs 'Nation/lab-k', or 'Nation/*' (e.g. {sample})"
+            )
     return np.unique(np.asarray(out, dtype=np.int64))

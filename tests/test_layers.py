@@ -83,8 +83,11 @@ def test_every_layer_has_modules_and_the_reader_sees_imports():
 
 @pytest.mark.parametrize("layer", LAYERS)
 def test_no_module_imports_a_higher_layer(layer):
-    upward = sorted(f"{a} imports {b}" for a, b in GRAPH.edges
-                    if a.split(".")[0] == layer and _layer(b) > _layer(a))
+    upward = sorted(
+        f"{a} imports {b}"
+        for a, b in GRAPH.edges
+        if a.split(".")[0] == layer and _layer(b) > _layer(a)
+    )
     assert not upward, f"{layer}/ may import only {LAYERS[: LAYERS.index(layer) + 1]}: {upward}"
 
 
@@ -106,8 +109,13 @@ def test_the_game_and_the_cli_are_headless():
     ui = ("solara", "reacton", "ipyvuetify", "ipywidgets", "viz")
     for module in ("experiments.play", "experiments.play_cli", "experiments.cli"):
         tree = ast.parse(MODULES[module].read_text(encoding="utf-8"))
-        roots = {a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.Import)
-                 for a in n.names}
-        roots |= {(n.module or "").split(".")[0] for n in ast.walk(tree)
-                  if isinstance(n, ast.ImportFrom)}
+        roots = {
+            a.name.split(".")[0]
+            for n in ast.walk(tree)
+            if isinstance(n, ast.Import)
+            for a in n.names
+        }
+        roots |= {
+            (n.module or "").split(".")[0] for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)
+        }
         assert not roots & set(ui), (module, sorted(roots & set(ui)))

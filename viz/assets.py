@@ -35,8 +35,15 @@ __all__ = ["AssetError", "Package", "cache_dir", "missing", "required_packages",
 MARKER = ".pausegame-complete"
 
 # Known good for solara 1.64.1 with ipyvue 1.x; used when the template cannot be read.
-_FALLBACK = ("@widgetti/solara-vuetify-app@10.1.1", "requirejs@2.3.6", "font-awesome@4.5.0",
-             "@widgetti/vue-grid-layout@2.3.13-alpha.2", "vega@5", "vega-lite@5", "vega-embed@6")
+_FALLBACK = (
+    "@widgetti/solara-vuetify-app@10.1.1",
+    "requirejs@2.3.6",
+    "font-awesome@4.5.0",
+    "@widgetti/vue-grid-layout@2.3.13-alpha.2",
+    "vega@5",
+    "vega-lite@5",
+    "vega-embed@6",
+)
 _SPEC = re.compile(r"(?:cdn\}\}|getCdn\(\)\}|cdn\})/((?:@[\w.-]+/)?[\w.-]+@\d[\w.+-]*)/")
 
 
@@ -60,7 +67,7 @@ class Package:
     def parse(cls, spec: str) -> Package:
         """Split ``@scope/name@1.2.3`` or ``name@1.2.3``."""
         at = spec.rindex("@")
-        return cls(spec[:at], spec[at + 1:])
+        return cls(spec[:at], spec[at + 1 :])
 
 
 def cache_dir() -> Path:
@@ -89,9 +96,11 @@ def required_packages() -> list[Package]:
     found: list[str] = []
     try:
         root = resources.files("solara")
-        texts = [root.joinpath("server/templates/solara.html.j2").read_text(encoding="utf-8"),
-                 root.joinpath("widgets/vue/gridlayout.vue").read_text(encoding="utf-8"),
-                 root.joinpath("widgets/vue/vegalite.vue").read_text(encoding="utf-8")]
+        texts = [
+            root.joinpath("server/templates/solara.html.j2").read_text(encoding="utf-8"),
+            root.joinpath("widgets/vue/gridlayout.vue").read_text(encoding="utf-8"),
+            root.joinpath("widgets/vue/vegalite.vue").read_text(encoding="utf-8"),
+        ]
         for text in texts:
             found += _SPEC.findall(text)
         from solara.server import settings
@@ -121,9 +130,11 @@ def missing(target: Path | None = None) -> list[Package]:
 def _npm() -> str:
     npm = shutil.which("npm")
     if npm is None:
-        raise AssetError("npm is not installed; install Node.js (which brings npm) once, "
-                         "or copy a filled cache folder from another machine to "
-                         f"{cache_dir()}")
+        raise AssetError(
+            "npm is not installed; install Node.js (which brings npm) once, "
+            "or copy a filled cache folder from another machine to "
+            f"{cache_dir()}"
+        )
     return npm
 
 
@@ -148,7 +159,9 @@ def _unpack(tarball: Path, dest: Path) -> None:
 
 
 def setup_assets(
-    target: Path | None = None, *, force: bool = False,
+    target: Path | None = None,
+    *,
+    force: bool = False,
     log: Callable[[str], None] = lambda s: print(s, file=sys.stderr),
 ) -> list[Package]:
     """Fetch every missing front-end package with ``npm pack`` into Solara's cache.
@@ -174,18 +187,25 @@ def setup_assets(
         for pkg in todo:
             log(f"fetching {pkg.spec} from the npm registry")
             try:
-                done = subprocess.run([npm, "pack", pkg.spec, "--silent", "--pack-destination",
-                                       tmp], capture_output=True, text=True, timeout=300,
-                                      check=False)
+                done = subprocess.run(
+                    [npm, "pack", pkg.spec, "--silent", "--pack-destination", tmp],
+                    capture_output=True,
+                    text=True,
+                    timeout=300,
+                    check=False,
+                )
             except subprocess.TimeoutExpired:
-                raise AssetError(f"npm pack {pkg.spec} timed out; is the npm registry "
-                                 "reachable?") from None
+                raise AssetError(
+                    f"npm pack {pkg.spec} timed out; is the npm registry reachable?"
+                ) from None
             name = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
             tarball = Path(tmp) / name
             if done.returncode != 0 or not name or not tarball.is_file():
                 detail = (done.stderr.strip().splitlines() or ["no output"])[-1]
-                raise AssetError(f"npm pack {pkg.spec} failed ({detail}); the npm registry "
-                                 "must be reachable once, for setup")
+                raise AssetError(
+                    f"npm pack {pkg.spec} failed ({detail}); the npm registry "
+                    "must be reachable once, for setup"
+                )
             _unpack(tarball, folder / pkg.spec)
     log(f"front-end assets ready in {folder}")
     return todo

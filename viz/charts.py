@@ -21,11 +21,17 @@ from matplotlib.lines import Line2D
 from model import theory
 
 BLUE, ORANGE, GREEN, VERMILION, SKY, PURPLE, GREY = (
-    "#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#555555")
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#D55E00",
+    "#56B4E9",
+    "#CC79A7",
+    "#555555",
+)
 
 #: Compliance colour map: 0 (defecting) vermilion, 0.5 pale, 1 (complying) blue.
-COMPLIANCE_CMAP = LinearSegmentedColormap.from_list(
-    "compliance", [VERMILION, "#F3E6D8", BLUE])
+COMPLIANCE_CMAP = LinearSegmentedColormap.from_list("compliance", [VERMILION, "#F3E6D8", BLUE])
 
 
 def png(fig: Figure, dpi: int = 80) -> bytes:
@@ -56,8 +62,9 @@ def network_figure(
     if edges:
         segs = [(xy[a], xy[b]) for a, b, _ in edges]
         widths = [0.4 + 3.0 * float(w) for _, _, w in edges]
-        ax.add_collection(LineCollection(segs, linewidths=widths, colors="#9a9a9a", alpha=0.6,
-                                         zorder=1))
+        ax.add_collection(
+            LineCollection(segs, linewidths=widths, colors="#9a9a9a", alpha=0.6, zorder=1)
+        )
     cap = np.asarray(state["capability"], dtype=float)
     size = 40 + 1400 * (cap / cap.max() if n and cap.max() > 0 else np.zeros(n))
     member = np.asarray(state["member"], dtype=bool)
@@ -66,23 +73,50 @@ def network_figure(
     edge_colours = np.where(own, "#000000", "#ffffff")
     for mask, marker in ((member, "o"), (~member, "s")):
         if mask.any():
-            ax.scatter(xy[mask, 0], xy[mask, 1], s=size[mask], c=state["compliance"][mask],
-                       cmap=COMPLIANCE_CMAP, vmin=0, vmax=1, marker=marker,
-                       linewidths=ring[mask], edgecolors=list(edge_colours[mask]), zorder=2)
+            ax.scatter(
+                xy[mask, 0],
+                xy[mask, 1],
+                s=size[mask],
+                c=state["compliance"][mask],
+                cmap=COMPLIANCE_CMAP,
+                vmin=0,
+                vmax=1,
+                marker=marker,
+                linewidths=ring[mask],
+                edgecolors=list(edge_colours[mask]),
+                zorder=2,
+            )
     if n <= 16:
         for i in range(n):
-            ax.annotate(names[i], xy[i], xytext=(0, -9 - math.sqrt(size[i]) / 2),
-                        textcoords="offset points", ha="center", fontsize=7, color="#222222")
+            ax.annotate(
+                names[i],
+                xy[i],
+                xytext=(0, -9 - math.sqrt(size[i]) / 2),
+                textcoords="offset points",
+                ha="center",
+                fontsize=7,
+                color="#222222",
+            )
     sm = _mappable()
     fig.colorbar(sm, ax=ax, shrink=0.7, label="compliance (capability-weighted)")
-    handles = [Line2D([], [], marker="o", ls="", mfc="#cccccc", mec="#ffffff", ms=8,
-                      label="member"),
-               Line2D([], [], marker="s", ls="", mfc="#cccccc", mec="#ffffff", ms=8,
-                      label="outsider"),
-               Line2D([], [], marker="o", ls="", mfc="#cccccc", mec="#000000", mew=2.5, ms=8,
-                      label="own programme defects")]
-    ax.legend(handles=handles, loc="lower left", fontsize=7, frameon=False,
-              bbox_to_anchor=(0, -0.02))
+    handles = [
+        Line2D([], [], marker="o", ls="", mfc="#cccccc", mec="#ffffff", ms=8, label="member"),
+        Line2D([], [], marker="s", ls="", mfc="#cccccc", mec="#ffffff", ms=8, label="outsider"),
+        Line2D(
+            [],
+            [],
+            marker="o",
+            ls="",
+            mfc="#cccccc",
+            mec="#000000",
+            mew=2.5,
+            ms=8,
+            label="own programme defects",
+        ),
+    ]
+    ax.legend(
+        handles=handles, loc="lower left", fontsize=7, frameon=False, bbox_to_anchor=(0, -0.02)
+    )
     ax.set_title(f"Alliance network of nations, month {month}", fontsize=10)
     ax.set_axis_off()
     ax.margins(0.12)
@@ -98,7 +132,9 @@ def _mappable() -> Any:
 
 
 def timeseries_figure(
-    ts: Mapping[str, np.ndarray], params: Mapping[str, Any], *,
+    ts: Mapping[str, np.ndarray],
+    params: Mapping[str, Any],
+    *,
     collapse_step: int | None,
 ) -> Figure:
     """Four panels over months: compliance, verification, defection and risk, membership."""
@@ -109,8 +145,9 @@ def timeseries_figure(
     ax = axes[0, 0]
     ax.plot(t, ts["weighted_compliance"], color=BLUE, lw=2, label="capability-weighted")
     ax.plot(t, ts["compliance"], color=SKY, lw=1.4, ls="--", label="share of actors")
-    ax.axhline(float(params["stability_threshold"]), color=GREY, lw=1, ls=":",
-               label="stability threshold")
+    ax.axhline(
+        float(params["stability_threshold"]), color=GREY, lw=1, ls=":", label="stability threshold"
+    )
     ax.set_ylim(-0.03, 1.03)
     ax.set_title("Compliance", fontsize=10)
     ax.legend(fontsize=7, loc="lower left")
@@ -127,8 +164,14 @@ def timeseries_figure(
     ax = axes[1, 0]
     share = np.asarray(ts["defecting_share"], dtype=float)
     ax.plot(t, share, color=VERMILION, lw=2, label="defecting capability share R")
-    ax.plot(t, float(params["risk_cost"]) * share, color=GREY, lw=1.2, ls="--",
-            label="shared risk r*R (G per unit capability)")
+    ax.plot(
+        t,
+        float(params["risk_cost"]) * share,
+        color=GREY,
+        lw=1.2,
+        ls="--",
+        label="shared risk r*R (G per unit capability)",
+    )
     ax.set_title("Defection and shared risk", fontsize=10)
     ax.legend(fontsize=7, loc="upper left")
     ax.set_xlabel("month", fontsize=8)
@@ -165,25 +208,45 @@ def theory_curve(params: Mapping[str, Any], n: int = 81) -> dict[str, np.ndarray
     return {"p": grid, "compliant": low, "defecting": high}
 
 
-def theory_figure(params: Mapping[str, Any], curve: Mapping[str, np.ndarray],
-                  summary: theory.TheorySummary | None, simulated: float | None) -> Figure:
+def theory_figure(
+    params: Mapping[str, Any],
+    curve: Mapping[str, np.ndarray],
+    summary: theory.TheorySummary | None,
+    simulated: float | None,
+) -> Figure:
     """Where the parameters sit against theory's threshold, band and survival boundary."""
     fig = Figure(figsize=(4.6, 3.0))
     ax = fig.add_subplot()
     ax.plot(curve["p"], curve["compliant"], color=BLUE, lw=2, label="mean field (compliant)")
     if np.any(np.abs(curve["compliant"] - curve["defecting"]) > 1e-9):
-        ax.plot(curve["p"], curve["defecting"], color=VERMILION, lw=1.5, ls="--",
-                label="mean field (broken pause)")
+        ax.plot(
+            curve["p"],
+            curve["defecting"],
+            color=VERMILION,
+            lw=1.5,
+            ls="--",
+            label="mean field (broken pause)",
+        )
     if summary is not None:
         band = summary.band.clip()
         if not band.empty:
             ax.axvspan(band.low, band.high, color=ORANGE, alpha=0.25, label="bistable band")
         if 0 <= summary.threshold <= 1:
-            ax.axvline(summary.threshold, color=GREY, ls=":", lw=1.2,
-                       label=f"threshold p* = {summary.threshold:.2f}")
+            ax.axvline(
+                summary.threshold,
+                color=GREY,
+                ls=":",
+                lw=1.2,
+                label=f"threshold p* = {summary.threshold:.2f}",
+            )
         if not math.isnan(summary.survival_boundary):
-            ax.axvline(summary.survival_boundary, color=GREEN, ls="-.", lw=1.2,
-                       label=f"survival boundary {summary.survival_boundary:.2f}")
+            ax.axvline(
+                summary.survival_boundary,
+                color=GREEN,
+                ls="-.",
+                lw=1.2,
+                label=f"survival boundary {summary.survival_boundary:.2f}",
+            )
     ax.axhline(float(params["stability_threshold"]), color=GREY, lw=0.8, alpha=0.5)
     p = float(params["p_detect"])
     if simulated is not None and not math.isnan(simulated):

@@ -112,8 +112,9 @@ class Registry:
                 return False
             self._live[key] = _Entry(time.monotonic(), close)
             if self._reaper is None:
-                self._reaper = threading.Thread(target=self._reap_forever,
-                                                name="pausegame-idle-reaper", daemon=True)
+                self._reaper = threading.Thread(
+                    target=self._reap_forever, name="pausegame-idle-reaper", daemon=True
+                )
                 self._reaper.start()
         return True
 
@@ -218,8 +219,11 @@ def watch_activity(registry: Registry | None = None) -> Callable[[], None] | Non
         manager = context.kernel.comm_manager
         handle = manager.comm_msg
     except Exception as exc:  # noqa: BLE001 - then only page changes count (Layout's touch)
-        logger.warning("pausegame: clicks cannot be counted as activity (%s); only page "
-                       "changes keep a session from being closed as idle", exc)
+        logger.warning(
+            "pausegame: clicks cannot be counted as activity (%s); only page "
+            "changes keep a session from being closed as idle",
+            exc,
+        )
         return None
     key = str(context.id)
 
@@ -314,8 +318,9 @@ class Kept[T]:
             return self._build(query)
         with _KEPT_LOCK:
             kept: T | None = store.get(self.name)
-        if kept is not None and (not _canonical(query)
-                                 or _canonical(query) == _canonical(self._link(kept))):
+        if kept is not None and (
+            not _canonical(query) or _canonical(query) == _canonical(self._link(kept))
+        ):
             return kept
         fresh = self._build(query)
         with _KEPT_LOCK:

@@ -84,30 +84,57 @@ def deterrence_spec(params: Any, penalties: np.ndarray | None = None) -> dict[st
     rows = []
     for f in grid:
         p_star = float(theory.deterrence_threshold(params.replace(penalty=float(f))))
-        rows.append({"penalty": round(float(f), 3), "p_star": round(min(max(p_star, 0.0), 1.0), 4),
-                     "top": 1.0})
+        rows.append(
+            {
+                "penalty": round(float(f), 3),
+                "p_star": round(min(max(p_star, 0.0), 1.0), 4),
+                "top": 1.0,
+            }
+        )
     x = {"field": "penalty", "type": "quantitative", "title": "penalty F (in units of G)"}
     return {
-        "$schema": specs.SCHEMA, "title": "Detection needed to deter: p* = G / F",
-        "width": 340, "height": 220,
+        "$schema": specs.SCHEMA,
+        "title": "Detection needed to deter: p* = G / F",
+        "width": 340,
+        "height": 220,
         "layer": [
-            {"data": {"values": rows}, "mark": {"type": "area", "color": specs.BLUE,
-                                                "opacity": 0.18},
-             "encoding": {"x": x, "y": {"field": "p_star", "type": "quantitative"},
-                          "y2": {"field": "top"}}},
-            {"data": {"values": rows}, "mark": {"type": "line", "color": specs.BLUE,
-                                                "strokeWidth": 2.5},
-             "encoding": {"x": x, "y": {"field": "p_star", "type": "quantitative",
-                                        "title": "detection probability p",
-                                        "scale": {"domain": [0, 1]}},
-                          "tooltip": [{"field": "penalty"}, {"field": "p_star",
-                                                             "title": "p*"}]}},
-            {"data": {"values": [{"penalty": 8.0, "p": 0.75, "text": "deterred"},
-                                 {"penalty": 2.0, "p": 0.12, "text": "cheating pays"}]},
-             "mark": {"type": "text", "fontSize": 14, "fontWeight": "bold"},
-             "encoding": {"x": {"field": "penalty", "type": "quantitative"},
-                          "y": {"field": "p", "type": "quantitative"},
-                          "text": {"field": "text"}}},
+            {
+                "data": {"values": rows},
+                "mark": {"type": "area", "color": specs.BLUE, "opacity": 0.18},
+                "encoding": {
+                    "x": x,
+                    "y": {"field": "p_star", "type": "quantitative"},
+                    "y2": {"field": "top"},
+                },
+            },
+            {
+                "data": {"values": rows},
+                "mark": {"type": "line", "color": specs.BLUE, "strokeWidth": 2.5},
+                "encoding": {
+                    "x": x,
+                    "y": {
+                        "field": "p_star",
+                        "type": "quantitative",
+                        "title": "detection probability p",
+                        "scale": {"domain": [0, 1]},
+                    },
+                    "tooltip": [{"field": "penalty"}, {"field": "p_star", "title": "p*"}],
+                },
+            },
+            {
+                "data": {
+                    "values": [
+                        {"penalty": 8.0, "p": 0.75, "text": "deterred"},
+                        {"penalty": 2.0, "p": 0.12, "text": "cheating pays"},
+                    ]
+                },
+                "mark": {"type": "text", "fontSize": 14, "fontWeight": "bold"},
+                "encoding": {
+                    "x": {"field": "penalty", "type": "quantitative"},
+                    "y": {"field": "p", "type": "quantitative"},
+                    "text": {"field": "text"},
+                },
+            },
         ],
         "config": specs._CONFIG,
     }
@@ -121,13 +148,15 @@ def band_params() -> Any:
 def band_spec() -> dict[str, Any]:
     """Vega-Lite: mean-field compliance against p_detect, with the bistable band."""
     params = band_params()
-    spec = specs.theory_spec(params, charts.theory_curve(params, n=101),
-                             theory.summarize(params), None)
+    spec = specs.theory_spec(
+        params, charts.theory_curve(params, n=101), theory.summarize(params), None
+    )
     spec["title"] = "Two stable outcomes inside the band (race pressure 2)"
     spec["width"], spec["height"] = 340, 220
     # no "this run" marker on the Learn page
-    spec["layer"] = [layer for layer in spec["layer"]
-                     if layer.get("mark", {}).get("color") != "#000000"]
+    spec["layer"] = [
+        layer for layer in spec["layer"] if layer.get("mark", {}).get("color") != "#000000"
+    ]
     return spec
 
 
@@ -165,8 +194,9 @@ def _flags(tokens: list[str], contrast: dict[str, Any]) -> dict[str, str] | None
     while i < len(tokens):
         token = tokens[i]
         if token == "--contrast":
-            params.update({k: str(v).lower() if isinstance(v, bool) else str(v)
-                           for k, v in contrast.items()})
+            params.update(
+                {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in contrast.items()}
+            )
             i += 1
             continue
         if token in ("--quiet-months",):
@@ -263,11 +293,17 @@ def LearnPage() -> None:
     solara.Title("pausegame: Learn")
     solara.Style(LEARN_CSS)
     # the contents' words differ from the cards' titles (a search for a title finds the card)
-    sections = [("proposal", "Proposal"), ("model", "Model"),
-                ("theory", "Theory in two pictures"), ("scenarios", "All scenarios")]
+    sections = [
+        ("proposal", "Proposal"),
+        ("model", "Model"),
+        ("theory", "Theory in two pictures"),
+        ("scenarios", "All scenarios"),
+    ]
     toc = "".join(f'<li><a href="#{_anchor(k)}">{html.escape(t)}</a></li>' for k, t in sections)
-    toc += "".join(f'<li><a href="#{_anchor("scenario-" + name)}">{html.escape(title)}</a></li>'
-                   for name, title, _ in entries)
+    toc += "".join(
+        f'<li><a href="#{_anchor("scenario-" + name)}">{html.escape(title)}</a></li>'
+        for name, title, _ in entries
+    )
     with solara.Column(style={"padding": "12px 12px"}, classes=["pg-learn"]):
         solara.HTML(tag="h2", unsafe_innerHTML="Learn: the pause game in plain words")
         with solara.Card("Contents", classes=["pg-learn-toc"]):
@@ -281,12 +317,14 @@ def LearnPage() -> None:
         _Anchor("theory")
         with solara.Card("The theory in two pictures", classes=["pg-learn-theory"]):
             with solara.Row(gap="24px", style={"flex-wrap": "wrap"}):
-                with solara.Column(style={"max-width": "440px", "min-width": "0"},
-                                   classes=["pg-picture-1"]):
+                with solara.Column(
+                    style={"max-width": "440px", "min-width": "0"}, classes=["pg-picture-1"]
+                ):
                     solara.widgets.VegaLite.element(spec=pictures[0])
                     Prose(PICTURE_1)
-                with solara.Column(style={"max-width": "440px", "min-width": "0"},
-                                   classes=["pg-picture-2"]):
+                with solara.Column(
+                    style={"max-width": "440px", "min-width": "0"}, classes=["pg-picture-2"]
+                ):
                     solara.widgets.VegaLite.element(spec=pictures[1])
                     Prose(PICTURE_2)
         _Anchor("scenarios")
@@ -301,16 +339,26 @@ def LearnPage() -> None:
                     Prose(text)
                     with solara.Row(gap="12px", style={"flex-wrap": "wrap"}):
                         with solara.Link(f"/?scenario={name}"):
-                            solara.Button(f"Open {name} in Simulate", color="primary",
-                                          classes=["pg-open-simulate"])
+                            solara.Button(
+                                f"Open {name} in Simulate",
+                                color="primary",
+                                classes=["pg-open-simulate"],
+                            )
                         with solara.Link(f"/play?scenario={name}"):
                             solara.Button(f"Play {name} as a nation", outlined=True)
                     if commands:
-                        lines = "".join(f"<li><code>{html.escape(c)}</code></li>"
-                                        for c in dict.fromkeys(commands))
-                        solara.HTML(tag="div", classes=["pg-cli-note"], unsafe_innerHTML=(
-                            "<b>On the command line</b> (after installing the package, see "
-                            f"README): <ul>{lines}</ul>"))
+                        lines = "".join(
+                            f"<li><code>{html.escape(c)}</code></li>"
+                            for c in dict.fromkeys(commands)
+                        )
+                        solara.HTML(
+                            tag="div",
+                            classes=["pg-cli-note"],
+                            unsafe_innerHTML=(
+                                "<b>On the command line</b> (after installing the package, see "
+                                f"README): <ul>{lines}</ul>"
+                            ),
+                        )
 
 
 @solara.component

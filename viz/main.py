@@ -43,12 +43,10 @@ solara.lab.on_kernel_start(classroom.watch_activity)
 #: The map link's query for a Simulate game at the defaults (no other parameter).
 MAP_DEFAULTS = "defaults"
 
-PAGES = (("", "Simulate"), ("play", "Play a nation"), ("map", "Stability map"),
-         ("learn", "Learn"))
+PAGES = (("", "Simulate"), ("play", "Play a nation"), ("map", "Stability map"), ("learn", "Learn"))
 
 #: The pages whose state is a link: what each keeps per session (its link reproduces it).
-LINKED: dict[str, classroom.Kept[Any]] = {"": SIMULATE_GAMES, "play": PLAY_GAMES,
-                                          "map": MAP_VIEWS}
+LINKED: dict[str, classroom.Kept[Any]] = {"": SIMULATE_GAMES, "play": PLAY_GAMES, "map": MAP_VIEWS}
 
 
 def page_link(path: str, search: str | None) -> str:
@@ -60,8 +58,11 @@ def page_link(path: str, search: str | None) -> str:
     """
     kept = LINKED.get(path)
     state = kept.peek() if kept is not None else None
-    query = kept.link(state) if kept is not None and state is not None else \
-        urlencode(link_pairs(search))
+    query = (
+        kept.link(state)
+        if kept is not None and state is not None
+        else urlencode(link_pairs(search))
+    )
     return "/" + path + (f"?{query}" if query else "")
 
 
@@ -194,10 +195,14 @@ def Layout(children: list | None = None) -> None:  # noqa: B006 - Solara's signa
     router = solara.use_router()
     given = dict(parse_qsl((router.search or "").lstrip("?")))
     projector, set_projector = solara.use_state(
-        classroom.projector_default() or given.get("projector") in ("1", "true"))
+        classroom.projector_default() or given.get("projector") in ("1", "true")
+    )
     admitted = solara.use_memo(
-        lambda: classroom.REGISTRY.admit(classroom.current_key() or f"local-{id(router)}",
-                                         classroom.current_closer()), [])
+        lambda: classroom.REGISTRY.admit(
+            classroom.current_key() or f"local-{id(router)}", classroom.current_closer()
+        ),
+        [],
+    )
 
     def leave() -> None:
         key = classroom.current_key()
@@ -209,8 +214,9 @@ def Layout(children: list | None = None) -> None:  # noqa: B006 - Solara's signa
     # replaces the address, no history entry; a server-side push made while the page is still
     # loading is undone by the browser's router reading its address)
     tidy, set_tidy = solara.use_state("")
-    solara.use_effect(lambda: set_tidy(clean_address(router.path.strip("/"), router.search)
-                                       or ""), [router.path])
+    solara.use_effect(
+        lambda: set_tidy(clean_address(router.path.strip("/"), router.search) or ""), [router.path]
+    )
     # a page change; every click is counted by classroom.watch_activity, this keeps page
     # changes counted should a Solara upgrade ever stop that hook from installing
     classroom.REGISTRY.touch()
@@ -218,15 +224,24 @@ def Layout(children: list | None = None) -> None:  # noqa: B006 - Solara's signa
     if projector:
         solara.Style(classroom.PROJECTOR_CSS)
     if not admitted:
-        solara.Error(f"This server is full: it serves at most {classroom.max_sessions()} "
-                     "sessions at once. Close a tab elsewhere or try again in a few minutes.",
-                     classes=["pg-full"])
+        solara.Error(
+            f"This server is full: it serves at most {classroom.max_sessions()} "
+            "sessions at once. Close a tab elsewhere or try again in a few minutes.",
+            classes=["pg-full"],
+        )
         return
     path = router.path.strip("/")
     query = {k: v for k, v in given.items() if k != "projector"}
-    with solara.Row(gap="4px", style={"padding": "6px 12px", "border-bottom": "2px solid #333",
-                                      "align-items": "center", "flex-wrap": "wrap"},
-                    classes=["pg-nav"]):
+    with solara.Row(
+        gap="4px",
+        style={
+            "padding": "6px 12px",
+            "border-bottom": "2px solid #333",
+            "align-items": "center",
+            "flex-wrap": "wrap",
+        },
+        classes=["pg-nav"],
+    ):
         solara.Text("pausegame", style={"font-weight": "800", "margin-right": "12px"})
         for slug, label in PAGES:
             # the map is drawn for Simulate's world: carry its parameters over (from any
@@ -237,20 +252,33 @@ def Layout(children: list | None = None) -> None:  # noqa: B006 - Solara's signa
             # links, not buttons: the pages' own buttons (Play, Step) keep unique names
             current = path == slug
             with solara.Link(target):
-                solara.Text(label, classes=[f"pg-nav-{slug or 'simulate'}"],
-                            style={"padding": "4px 10px", "font-weight": "700",
-                                   "color": "#ffffff" if current else "#0d47a1",
-                                   "background": "#0d47a1" if current else "transparent",
-                                   "border-radius": "4px"})
+                solara.Text(
+                    label,
+                    classes=[f"pg-nav-{slug or 'simulate'}"],
+                    style={
+                        "padding": "4px 10px",
+                        "font-weight": "700",
+                        "color": "#ffffff" if current else "#0d47a1",
+                        "background": "#0d47a1" if current else "transparent",
+                        "border-radius": "4px",
+                    },
+                )
         # right-aligned when there is room; under the links on a narrow screen
-        with rv.Html(tag="div", class_="pg-nav-tools",
-                     style_="margin-left: auto; display: flex; align-items: center; gap: 6px; "
-                            "flex-wrap: wrap; min-width: 0; max-width: 100%"):
-            CopyLinkWidget.element(provider=lambda: page_link(router.path.strip("/"),
-                                                              router.search), clean=tidy)
-            solara.Button("Projector: on" if projector else "Projector: off",
-                          on_click=lambda: set_projector(not projector), outlined=True,
-                          classes=["pg-projector-toggle"])
+        with rv.Html(
+            tag="div",
+            class_="pg-nav-tools",
+            style_="margin-left: auto; display: flex; align-items: center; gap: 6px; "
+            "flex-wrap: wrap; min-width: 0; max-width: 100%",
+        ):
+            CopyLinkWidget.element(
+                provider=lambda: page_link(router.path.strip("/"), router.search), clean=tidy
+            )
+            solara.Button(
+                "Projector: on" if projector else "Projector: off",
+                on_click=lambda: set_projector(not projector),
+                outlined=True,
+                classes=["pg-projector-toggle"],
+            )
     if projector:
         solara.Text("", classes=["pg-projector-on"])
     for child in children or []:

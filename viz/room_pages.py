@@ -58,15 +58,20 @@ DEADLINES = ("20", "30", "60", "90", "120", "180", "300", "none")
 #: Game lengths the teacher can pick, in months.
 MONTHS = ("3", "6", "12", "18", "24", "36")
 #: What students see of the others (``information``): the picker's labels.
-INFORMATION = {"the scenario's": None, "everything (perfect)": "perfect",
-               "only what verification reveals (detected)": "detected"}
+INFORMATION = {
+    "the scenario's": None,
+    "everything (perfect)": "perfect",
+    "only what verification reveals (detected)": "detected",
+}
 #: The scenario picker's entry for the plain parameters, with a number of nations.
 NO_SCENARIO = "(none: plain parameters)"
 #: Nations the plain parameters can have (a class of 40 needs 40).
 NATION_COUNTS = ("10", "20", "30", "40", "50", "60")
 #: What the debrief's place says while the server replays the game for it (about a second).
-PREPARING = ("Preparing the debrief: the same world replayed with a best-responding nation in "
-             "each student's seat, and with the model in every seat...")
+PREPARING = (
+    "Preparing the debrief: the same world replayed with a best-responding nation in "
+    "each student's seat, and with the model in every seat..."
+)
 #: The teacher's dashboard redraws at most this often (s) while the students' decisions arrive.
 DASHBOARD_INTERVAL = 0.25
 #: p_detect values a student can propose.
@@ -125,8 +130,7 @@ def base_url() -> str:
     return f"http://{host}"
 
 
-def use_room_updates(room: Room | None, token: str | None = None,
-                     min_interval: float = 0.0) -> int:
+def use_room_updates(room: Room | None, token: str | None = None, min_interval: float = 0.0) -> int:
     """Redraw when what the page shows of ``room`` changes (at once), and every 5 s of a countdown.
 
     ``token``: a student's seat: the page redraws when the seat's
@@ -183,24 +187,30 @@ def use_room_updates(room: Room | None, token: str | None = None,
     return tick
 
 
-def _line(text: str, classes: list[str] | None = None,
-          style: dict[str, str] | None = None) -> Any:
+def _line(text: str, classes: list[str] | None = None, style: dict[str, str] | None = None) -> Any:
     """A paragraph of plain text (escaped by Solara); returns its element."""
-    return solara.Text(text, classes=classes or [],
-                       style={"display": "block", "margin": "4px 0", **(style or {})})
+    return solara.Text(
+        text, classes=classes or [], style={"display": "block", "margin": "4px 0", **(style or {})}
+    )
 
 
 def _table(header: list[str], rows: list[list[str]], cls: str) -> Any:
     """An HTML table of already escaped cells, scrolling sideways on a narrow screen."""
     head = "".join(f"<th>{h}</th>" for h in header)
     body = "".join("<tr>" + "".join(f"<td>{c}</td>" for c in row) + "</tr>" for row in rows)
-    return solara.HTML(tag="div", unsafe_innerHTML=f"<table><tr>{head}</tr>{body}</table>",
-                       classes=["pg-scroll", cls])
+    return solara.HTML(
+        tag="div",
+        unsafe_innerHTML=f"<table><tr>{head}</tr>{body}</table>",
+        classes=["pg-scroll", cls],
+    )
 
 
 def _action(defected: bool) -> str:
-    return ('<span class="pg-defect">defect</span>' if defected
-            else '<span class="pg-comply">comply</span>')
+    return (
+        '<span class="pg-defect">defect</span>'
+        if defected
+        else '<span class="pg-comply">comply</span>'
+    )
 
 
 def _clock(view: dict[str, Any]) -> str:
@@ -219,8 +229,9 @@ def month_line(view: dict[str, Any]) -> str:
     return f"Month {view['month']} of {view['periods']}{_clock(view)}{paused}"
 
 
-def _guard(action: Callable[[], Any], set_error: Callable[[str], None],
-           done: Callable[[], None]) -> None:
+def _guard(
+    action: Callable[[], Any], set_error: Callable[[str], None], done: Callable[[], None]
+) -> None:
     """Run a room action; a refusal shows its reason instead of breaking the page."""
     try:
         action()
@@ -260,13 +271,18 @@ def StudentCard(room: Room, token: str) -> None:
     def act(fn: Callable[[], Any]) -> None:
         _guard(fn, set_error, bump)
 
-    with solara.Card(f"Room {view['code']}: you are {view['nation']}",
-                     classes=["pg-room-student"]):
-        solara.HTML(tag="div", unsafe_innerHTML=f"Playing as <b>{view['name']}</b>. "
-                    f"Total so far: <b class='pg-room-total'>{view['total_points']}</b> points "
-                    "(100 points: what defecting gains your nation in one month).").key("head")
-        _line(month_line(view), classes=["pg-room-status"],
-              style={"font-weight": "700", "font-size": "1.15rem"}).key("status")
+    with solara.Card(f"Room {view['code']}: you are {view['nation']}", classes=["pg-room-student"]):
+        solara.HTML(
+            tag="div",
+            unsafe_innerHTML=f"Playing as <b>{view['name']}</b>. "
+            f"Total so far: <b class='pg-room-total'>{view['total_points']}</b> points "
+            "(100 points: what defecting gains your nation in one month).",
+        ).key("head")
+        _line(
+            month_line(view),
+            classes=["pg-room-status"],
+            style={"font-weight": "700", "font-size": "1.15rem"},
+        ).key("status")
         _line(view["status_text"], style={"color": "#444"}).key("status-text")
         if error:
             solara.Error(error, classes=["pg-room-error"]).key("error")
@@ -281,67 +297,103 @@ def StudentCard(room: Room, token: str) -> None:
             # messages to the page; a class's decisions arrive together).
             decided = view["decided"]
             if decided:
-                prompt = (f"Your decision for month {view['month']} is in: "
-                          f"{view['decision']}. The month resolves when everyone has decided, "
-                          "at the deadline, or when the teacher moves on.")
+                prompt = (
+                    f"Your decision for month {view['month']} is in: "
+                    f"{view['decision']}. The month resolves when everyone has decided, "
+                    "at the deadline, or when the teacher moves on."
+                )
             else:
                 exp = view["expected_points"]
-                prompt = (f"Month {view['month']}: comply or defect? Expected this month: "
-                          f"comply {exp['comply']} points, defect {exp['defect']} points (if "
-                          "the others act as last month).")
-            rv.Alert(type="success" if decided else "info", text=True, outlined=True,
-                     children=[prompt],
-                     class_="pg-room-decided" if decided else "pg-room-expected").key("prompt")
+                prompt = (
+                    f"Month {view['month']}: comply or defect? Expected this month: "
+                    f"comply {exp['comply']} points, defect {exp['defect']} points (if "
+                    "the others act as last month)."
+                )
+            rv.Alert(
+                type="success" if decided else "info",
+                text=True,
+                outlined=True,
+                children=[prompt],
+                class_="pg-room-decided" if decided else "pg-room-expected",
+            ).key("prompt")
             if view["voting"] and not decided:
                 others = [n for n in view["nations"] if n != view["nation"]]
-                solara.SelectMultiple("Shield from sanctions (vote no on)", values=shielded,
-                                      all_values=others, on_value=set_shielded,
-                                      classes=["pg-room-shield"]).key("shield")
+                solara.SelectMultiple(
+                    "Shield from sanctions (vote no on)",
+                    values=shielded,
+                    all_values=others,
+                    on_value=set_shielded,
+                    classes=["pg-room-shield"],
+                ).key("shield")
             if view["membership_round"] and not decided:
-                _line("This month opens a negotiation round: is your nation a member?"
-                      ).key("round")
-                solara.ToggleButtonsSingle(value=membership,
-                                           values=["Be a member", "Stay out",
-                                                   "Let the model decide"],
-                                           on_value=set_membership,
-                                           classes=["pg-room-membership"],
-                                           style={"flex-wrap": "wrap", "height": "auto"}
-                                           ).key("membership")
+                _line("This month opens a negotiation round: is your nation a member?").key("round")
+                solara.ToggleButtonsSingle(
+                    value=membership,
+                    values=["Be a member", "Stay out", "Let the model decide"],
+                    on_value=set_membership,
+                    classes=["pg-room-membership"],
+                    style={"flex-wrap": "wrap", "height": "auto"},
+                ).key("membership")
 
             def decide(action: str) -> None:
-                votes = ({n: "no" for n in shielded} if view["voting"] else None)
+                votes = {n: "no" for n in shielded} if view["voting"] else None
                 member = {"Be a member": "yes", "Stay out": "no"}.get(membership)
-                act(lambda: room.decide(token, view["month"], action, votes=votes,
-                                        membership=member if view["membership_round"]
-                                        else None))
+                act(
+                    lambda: room.decide(
+                        token,
+                        view["month"],
+                        action,
+                        votes=votes,
+                        membership=member if view["membership_round"] else None,
+                    )
+                )
 
             with solara.Row(classes=["pg-room-row"]).key("decide"):
-                solara.Button("Comply", on_click=lambda: decide("comply"), color="success",
-                              disabled=decided, classes=["pg-room-comply"])
-                solara.Button("Defect", on_click=lambda: decide("defect"), color="error",
-                              disabled=decided, classes=["pg-room-defect"])
+                solara.Button(
+                    "Comply",
+                    on_click=lambda: decide("comply"),
+                    color="success",
+                    disabled=decided,
+                    classes=["pg-room-comply"],
+                )
+                solara.Button(
+                    "Defect",
+                    on_click=lambda: decide("defect"),
+                    color="error",
+                    disabled=decided,
+                    classes=["pg-room-defect"],
+                )
         if running:
             others = tuple(n for n in view["nations"] if n != view["nation"])
             SendMessages(room, token, others, act).key("send")
         hidden = view["information"] != "perfect"
         if last:
-            LastMonth(f"Month {last['month']}", last["sentence"], hidden,
-                      tuple(view["revealed"]["flagged"])).key("last")
+            LastMonth(
+                f"Month {last['month']}",
+                last["sentence"],
+                hidden,
+                tuple(view["revealed"]["flagged"]),
+            ).key("last")
         elif running:  # the card's place from the start: month 1's end fills it in (no new card)
-            LastMonth("Last month", "What happened to your nation appears here once month 1 "
-                      "resolves.", hidden, None).key("last")
+            LastMonth(
+                "Last month",
+                "What happened to your nation appears here once month 1 resolves.",
+                hidden,
+                None,
+            ).key("last")
         if view["pledges"]:
-            Talk(tuple((p["month"], p["nation"], p["text"]) for p in view["pledges"])
-                 ).key("talk")
+            Talk(tuple((p["month"], p["nation"], p["text"]) for p in view["pledges"])).key("talk")
         if view["status"] == "finished":
             StudentDebrief(view, room.ready_debrief()).key("debrief")
         if view["present"] and view["status"] != "finished":
             Leave(room, token, act).key("leave")
         elif not view["present"]:
-            solara.Info("You left: the model plays your nation. Rejoin to play again."
-                        ).key("left")
-            solara.Button("Rejoin", on_click=lambda: act(lambda: room.rejoin(token)),
-                          classes=["pg-room-rejoin"]).key("rejoin")
+            solara.Info("You left: the model plays your nation. Rejoin to play again.").key("left")
+            solara.Button(
+                "Rejoin",
+                on_click=lambda: act(lambda: room.rejoin(token)),
+                classes=["pg-room-rejoin"],
+            ).key("rejoin")
 
 
 # The parts of a student's card that a month or a decision often leaves as they were: each is a
@@ -349,24 +401,43 @@ def StudentCard(room: Room, token: str) -> None:
 # equal to the last render's (REACTON_FAST; reacton's default one re-runs them to the same
 # widgets). Each draws exactly one element, so the card's widgets are the same as inline.
 @solara.component
-def SendMessages(room: Room, token: str, others: tuple[str, ...],
-                 act: Callable[[Callable[[], Any]], None]) -> None:
+def SendMessages(
+    room: Room, token: str, others: tuple[str, ...], act: Callable[[Callable[[], Any]], None]
+) -> None:
     """The fixed negotiation messages a student can send (a pledge, a proposal, an accusation)."""
     proposal, set_proposal = solara.use_state("0.6")
     accused, set_accused = solara.use_state("")
     with solara.Details("Send a message to the other nations"):
         with solara.Row(classes=["pg-room-row"]):
-            solara.Button(MESSAGES["comply_if_you_do"], outlined=True,
-                          on_click=lambda: act(lambda: room.pledge(token, "comply_if_you_do")))
-            solara.Select("p_detect", values=list(PROPOSALS), value=proposal,
-                          on_value=set_proposal, style={"max-width": "110px"})
-            solara.Button("Propose p_detect", outlined=True,
-                          on_click=lambda: act(lambda: room.pledge(
-                              token, "propose_p_detect", proposal)))
-            solara.Select("Nation", values=list(others), value=accused or None,
-                          on_value=set_accused, style={"max-width": "160px"})
-            solara.Button("Accuse", outlined=True,
-                          on_click=lambda: act(lambda: room.pledge(token, "accuse", accused)))
+            solara.Button(
+                MESSAGES["comply_if_you_do"],
+                outlined=True,
+                on_click=lambda: act(lambda: room.pledge(token, "comply_if_you_do")),
+            )
+            solara.Select(
+                "p_detect",
+                values=list(PROPOSALS),
+                value=proposal,
+                on_value=set_proposal,
+                style={"max-width": "110px"},
+            )
+            solara.Button(
+                "Propose p_detect",
+                outlined=True,
+                on_click=lambda: act(lambda: room.pledge(token, "propose_p_detect", proposal)),
+            )
+            solara.Select(
+                "Nation",
+                values=list(others),
+                value=accused or None,
+                on_value=set_accused,
+                style={"max-width": "160px"},
+            )
+            solara.Button(
+                "Accuse",
+                outlined=True,
+                on_click=lambda: act(lambda: room.pledge(token, "accuse", accused)),
+            )
 
 
 @solara.component
@@ -379,9 +450,12 @@ def LastMonth(title: str, sentence: str, hidden: bool, flagged: tuple[str, ...] 
     with solara.Card(title, classes=["pg-room-last"]):
         _line(sentence)
         if hidden:
-            found = ("none yet" if flagged is None else ", ".join(flagged) or "none")
-            _line(f"Verification flagged these nations last month: {found}. (You do not see "
-                  "the others' true actions in this game.)", classes=["pg-room-revealed"])
+            found = "none yet" if flagged is None else ", ".join(flagged) or "none"
+            _line(
+                f"Verification flagged these nations last month: {found}. (You do not see "
+                "the others' true actions in this game.)",
+                classes=["pg-room-revealed"],
+            )
 
 
 @solara.component
@@ -395,8 +469,12 @@ def Talk(pledges: tuple[tuple[int, str, str], ...]) -> None:
 @solara.component
 def Leave(room: Room, token: str, act: Callable[[Callable[[], Any]], None]) -> None:
     """Leave the room (the model plays the nation until the student rejoins)."""
-    solara.Button("Leave the room", text=True, classes=["pg-room-leave"],
-                  on_click=lambda: act(lambda: room.leave(token)))
+    solara.Button(
+        "Leave the room",
+        text=True,
+        classes=["pg-room-leave"],
+        on_click=lambda: act(lambda: room.leave(token)),
+    )
 
 
 @solara.component
@@ -410,11 +488,13 @@ def StudentDebrief(view: dict[str, Any], debrief: dict[str, Any] | None) -> None
     if mine is None:
         return
     with solara.Card("Debrief", classes=["pg-room-debrief"]):
-        _line(f"Over {mine['months']} months you earned {mine['points']} points; a "
-              f"best-responding nation in your place, on the same random draws and with "
-              f"every other choice of the room kept, earned "
-              f"{mine['best_response_points']}. Months you defected: {mine['defections']}; "
-              f"the best responder: {mine['best_response_defections']}.")
+        _line(
+            f"Over {mine['months']} months you earned {mine['points']} points; a "
+            f"best-responding nation in your place, on the same random draws and with "
+            f"every other choice of the room kept, earned "
+            f"{mine['best_response_points']}. Months you defected: {mine['defections']}; "
+            f"the best responder: {mine['best_response_defections']}."
+        )
         held = "held" if debrief["room_world"]["held"] else "broke"
         model = "held" if debrief["model_world"]["held"] else "broke"
         _line(f"The pause {held} in your room; with the model in every seat it {model}.")
@@ -442,8 +522,9 @@ def JoinPage() -> None:
             room = rooms().get(code)
         except RoomError as exc:
             error = str(exc)
-    rejoined = solara.use_memo(lambda: _rejoin(room, seat) if room is not None else "",
-                               [id(room), seat])
+    rejoined = solara.use_memo(
+        lambda: _rejoin(room, seat) if room is not None else "", [id(room), seat]
+    )
     with solara.Column(style={"padding": "12px 16px"}, classes=["pg-room", "pg-join"]):
         if room is not None:
             if rejoined:
@@ -452,25 +533,40 @@ def JoinPage() -> None:
                 StudentCard(room, seat)
             return
         solara.HTML(tag="h2", unsafe_innerHTML="Join your class's game")
-        _line("Type the room code your teacher shows and the name the class will see "
-              f"(at most {NAME_MAX} characters).")
-        solara.InputText("Room code", value=code, on_value=set_code, continuous_update=True,
-                         classes=["pg-join-code"])
-        solara.InputText("Display name", value=name, on_value=set_name, continuous_update=True,
-                         classes=["pg-join-name"])
+        _line(
+            "Type the room code your teacher shows and the name the class will see "
+            f"(at most {NAME_MAX} characters)."
+        )
+        solara.InputText(
+            "Room code",
+            value=code,
+            on_value=set_code,
+            continuous_update=True,
+            classes=["pg-join-code"],
+        )
+        solara.InputText(
+            "Display name",
+            value=name,
+            on_value=set_name,
+            continuous_update=True,
+            classes=["pg-join-name"],
+        )
         choices = _open_nations(code)
         if choices:
-            solara.Select("Nation (optional)", values=["any free nation", *choices],
-                          value=nation or "any free nation", on_value=set_nation,
-                          classes=["pg-join-nation"])
+            solara.Select(
+                "Nation (optional)",
+                values=["any free nation", *choices],
+                value=nation or "any free nation",
+                on_value=set_nation,
+                classes=["pg-join-nation"],
+            )
         if error:
             solara.Error(error, classes=["pg-room-error"])
 
         def join() -> None:
             try:
                 target = rooms().get(code)
-                token = target.join(name, None if nation in ("", "any free nation")
-                                    else nation)
+                token = target.join(name, None if nation in ("", "any free nation") else nation)
             except RoomError as exc:
                 set_error(str(exc))
                 return
@@ -513,15 +609,23 @@ def TeachPage() -> None:
     solara.Style(ROOM_CSS)
     with solara.Column(style={"padding": "12px 16px"}, classes=["pg-room", "pg-teach"]):
         if teacher_key() is None:
-            solara.Error("This server has no teacher key: start it with `pausegame app` (it "
-                         "prints one) or `pausegame app --teacher-key KEY`.",
-                         classes=["pg-teach-nokey"])
+            solara.Error(
+                "This server has no teacher key: start it with `pausegame app` (it "
+                "prints one) or `pausegame app --teacher-key KEY`.",
+                classes=["pg-teach-nokey"],
+            )
             return
         if not unlocked:
             solara.HTML(tag="h2", unsafe_innerHTML="Teacher page")
             _line("Type the teacher key that `pausegame app` printed when it started.")
-            solara.InputText("Teacher key", value=typed, on_value=set_typed, password=True,
-                             continuous_update=True, classes=["pg-teach-key"])
+            solara.InputText(
+                "Teacher key",
+                value=typed,
+                on_value=set_typed,
+                password=True,
+                continuous_update=True,
+                classes=["pg-teach-key"],
+            )
             if error:
                 solara.Error(error, classes=["pg-room-error"])
 
@@ -551,8 +655,9 @@ def TeachPage() -> None:
 def NewRoom(on_created: Callable[[Room], Any]) -> None:
     """The room's settings and Create room; the rooms still open on this server."""
     names = [*list_scenarios(), NO_SCENARIO]
-    scenario, set_scenario = solara.use_state(DEFAULT_SCENARIO if DEFAULT_SCENARIO in names
-                                              else names[0])
+    scenario, set_scenario = solara.use_state(
+        DEFAULT_SCENARIO if DEFAULT_SCENARIO in names else names[0]
+    )
     months, set_months = solara.use_state("12")
     n_nations, set_n_nations = solara.use_state("40")
     seed, set_seed = solara.use_state("")
@@ -561,22 +666,57 @@ def NewRoom(on_created: Callable[[Room], Any]) -> None:
     blocked, set_blocked = solara.use_state("")
     error, set_error = solara.use_state("")
     solara.HTML(tag="h2", unsafe_innerHTML="A new room")
-    solara.Select("Scenario", values=names, value=scenario, on_value=set_scenario,
-                  classes=["pg-teach-scenario"])
+    solara.Select(
+        "Scenario",
+        values=names,
+        value=scenario,
+        on_value=set_scenario,
+        classes=["pg-teach-scenario"],
+    )
     if scenario == NO_SCENARIO:
-        solara.Select("Nations", values=list(NATION_COUNTS), value=n_nations,
-                      on_value=set_n_nations, classes=["pg-teach-nations-count"])
+        solara.Select(
+            "Nations",
+            values=list(NATION_COUNTS),
+            value=n_nations,
+            on_value=set_n_nations,
+            classes=["pg-teach-nations-count"],
+        )
     with solara.Row(classes=["pg-room-row"]):
-        solara.Select("Months", values=list(MONTHS), value=months,
-                      on_value=set_months, classes=["pg-teach-months"])
-        solara.Select("Seconds per month", values=list(DEADLINES), value=deadline,
-                      on_value=set_deadline, classes=["pg-teach-deadline"])
-        solara.InputText("Seed (blank: a fresh one)", value=seed, on_value=set_seed,
-                         continuous_update=True, classes=["pg-teach-seed"])
-    solara.Select("Students see of the others", values=list(INFORMATION), value=info,
-                  on_value=set_info, classes=["pg-teach-info"])
-    solara.InputText("Words not allowed in names (comma separated)", value=blocked,
-                     on_value=set_blocked, continuous_update=True, classes=["pg-teach-block"])
+        solara.Select(
+            "Months",
+            values=list(MONTHS),
+            value=months,
+            on_value=set_months,
+            classes=["pg-teach-months"],
+        )
+        solara.Select(
+            "Seconds per month",
+            values=list(DEADLINES),
+            value=deadline,
+            on_value=set_deadline,
+            classes=["pg-teach-deadline"],
+        )
+        solara.InputText(
+            "Seed (blank: a fresh one)",
+            value=seed,
+            on_value=set_seed,
+            continuous_update=True,
+            classes=["pg-teach-seed"],
+        )
+    solara.Select(
+        "Students see of the others",
+        values=list(INFORMATION),
+        value=info,
+        on_value=set_info,
+        classes=["pg-teach-info"],
+    )
+    solara.InputText(
+        "Words not allowed in names (comma separated)",
+        value=blocked,
+        on_value=set_blocked,
+        continuous_update=True,
+        classes=["pg-teach-block"],
+    )
     if error:
         solara.Error(error, classes=["pg-room-error"])
 
@@ -591,9 +731,12 @@ def NewRoom(on_created: Callable[[Room], Any]) -> None:
                 overrides["n_nations"] = int(n_nations)
             room = rooms().create(
                 None if scenario == NO_SCENARIO else scenario,
-                seed=int(text) if text else None, periods=int(months), overrides=overrides,
+                seed=int(text) if text else None,
+                periods=int(months),
+                overrides=overrides,
                 deadline_seconds=None if deadline == "none" else float(deadline),
-                block_list=[w for w in blocked.split(",") if w.strip()])
+                block_list=[w for w in blocked.split(",") if w.strip()],
+            )
         except RoomError as exc:
             set_error(str(exc))
             return
@@ -606,8 +749,11 @@ def NewRoom(on_created: Callable[[Room], Any]) -> None:
         with solara.Row(classes=["pg-room-row"]):
             for c in codes:
                 with solara.Link(f"/teach?room={c}"):
-                    _line(c, classes=["pg-teach-room-link"],
-                          style={"font-family": "monospace", "font-weight": "700"})
+                    _line(
+                        c,
+                        classes=["pg-teach-room-link"],
+                        style={"font-family": "monospace", "font-weight": "700"},
+                    )
 
 
 @solara.component
@@ -630,15 +776,21 @@ def Dashboard(room: Room) -> None:
         _guard(fn, set_error, lambda: set_rev(lambda r: r + 1))
 
     RoomHeader(room.code, link, qr).key("header")
-    _line(f"{view['scenario']}, seed {view['seed']}: " + month_line(view),
-          classes=["pg-teach-status"], style={"font-weight": "700", "font-size": "1.2rem"}
-          ).key("status")
+    _line(
+        f"{view['scenario']}, seed {view['seed']}: " + month_line(view),
+        classes=["pg-teach-status"],
+        style={"font-weight": "700", "font-size": "1.2rem"},
+    ).key("status")
     present, decided = view["present"], len(view["decided"])
     waiting = ", ".join(view["waiting"]) or "nobody"
-    month = (f"; decided {decided} of {present}; waiting for: {waiting}"
-             if view["status"] in ("playing", "paused") else "")
-    _line(f"{view['students']} students ({present} here){month}.",
-          classes=["pg-teach-decided"]).key("decided")
+    month = (
+        f"; decided {decided} of {present}; waiting for: {waiting}"
+        if view["status"] in ("playing", "paused")
+        else ""
+    )
+    _line(
+        f"{view['students']} students ({present} here){month}.", classes=["pg-teach-decided"]
+    ).key("decided")
     if error:
         solara.Error(error, classes=["pg-room-error"]).key("error")
     status = view["status"]
@@ -648,20 +800,50 @@ def Dashboard(room: Room) -> None:
         student = n["student"] or ("<i>model</i>" if not n["open"] else "<i>free (model)</i>")
         here = "" if n["present"] is None else ("here" if n["present"] else "away")
         dec = "" if n["decided"] is None else ("yes" if n["decided"] else "no")
-        rows.append([html.escape(n["nation"]), student, here, dec, _action(n["defected"]),
-                     f"{n['labs_defecting']} of {n['labs']}", "yes" if n["member"] else "no",
-                     ("caught" if n["caught"] else "flagged") if n["flagged"] else "",
-                     ", ".join(n.get("votes", [])), n["total_points"]])
-    _table(["Nation", "Student", "", "Decided", "Last action", "Labs defecting", "Member",
-            "Flag", "Vote", "Points"], rows, "pg-teach-nations").key("nations")
+        rows.append(
+            [
+                html.escape(n["nation"]),
+                student,
+                here,
+                dec,
+                _action(n["defected"]),
+                f"{n['labs_defecting']} of {n['labs']}",
+                "yes" if n["member"] else "no",
+                ("caught" if n["caught"] else "flagged") if n["flagged"] else "",
+                ", ".join(n.get("votes", [])),
+                n["total_points"],
+            ]
+        )
+    _table(
+        [
+            "Nation",
+            "Student",
+            "",
+            "Decided",
+            "Last action",
+            "Labs defecting",
+            "Member",
+            "Flag",
+            "Vote",
+            "Points",
+        ],
+        rows,
+        "pg-teach-nations",
+    ).key("nations")
     series = view["compliance"]
-    _line("World compliance (capability-weighted) by month: "
-          + " ".join(f"{x:.2f}" for x in series), classes=["pg-teach-compliance"]
-          ).key("compliance")
+    _line(
+        "World compliance (capability-weighted) by month: " + " ".join(f"{x:.2f}" for x in series),
+        classes=["pg-teach-compliance"],
+    ).key("compliance")
     if view["pledges"]:
-        _table(["Month", "Nation", "Message"],
-               [[str(p["month"]), html.escape(p["nation"]), html.escape(p["text"])]
-                for p in view["pledges"]], "pg-teach-talk").key("talk")
+        _table(
+            ["Month", "Nation", "Message"],
+            [
+                [str(p["month"]), html.escape(p["nation"]), html.escape(p["text"])]
+                for p in view["pledges"]
+            ],
+            "pg-teach-talk",
+        ).key("talk")
 
     def apply_block_list() -> None:
         renamed = room.set_block_list(t, words)
@@ -684,8 +866,11 @@ def RoomHeader(code: str, link: str, qr: str) -> None:
         with solara.Column(gap="2px"):
             _line("Room code", style={"color": "#555"})
             _line(code, classes=["pg-code", "pg-teach-code"])
-            solara.HTML(tag="div", unsafe_innerHTML=f"Students open <b>{html.escape(link)}</b>",
-                        classes=["pg-teach-link"])
+            solara.HTML(
+                tag="div",
+                unsafe_innerHTML=f"Students open <b>{html.escape(link)}</b>",
+                classes=["pg-teach-link"],
+            )
         solara.HTML(tag="div", unsafe_innerHTML=qr, classes=["pg-qr"])
 
 
@@ -695,32 +880,64 @@ def Controls(room: Room, status: str, act: Callable[[Callable[[], Any]], None]) 
     t = room.teacher_token
     with solara.Row(classes=["pg-room-row"]):
         if status == "lobby":
-            solara.Button("Start", color="primary", classes=["pg-teach-start"],
-                          on_click=lambda: act(lambda: room.teacher_start(t)))
+            solara.Button(
+                "Start",
+                color="primary",
+                classes=["pg-teach-start"],
+                on_click=lambda: act(lambda: room.teacher_start(t)),
+            )
         if status in ("playing", "paused"):
-            solara.Button("Next month", color="primary", classes=["pg-teach-next"],
-                          on_click=lambda: act(lambda: room.teacher_next(t)))
+            solara.Button(
+                "Next month",
+                color="primary",
+                classes=["pg-teach-next"],
+                on_click=lambda: act(lambda: room.teacher_next(t)),
+            )
             if status == "playing":
-                solara.Button("Pause", outlined=True, classes=["pg-teach-pause"],
-                              on_click=lambda: act(lambda: room.teacher_pause(t)))
+                solara.Button(
+                    "Pause",
+                    outlined=True,
+                    classes=["pg-teach-pause"],
+                    on_click=lambda: act(lambda: room.teacher_pause(t)),
+                )
             else:
-                solara.Button("Resume", outlined=True, classes=["pg-teach-resume"],
-                              on_click=lambda: act(lambda: room.teacher_resume(t)))
-            solara.Button("+30 s", outlined=True, classes=["pg-teach-extend"],
-                          on_click=lambda: act(lambda: room.teacher_extend(t, 30)))
-            solara.Button("End game", outlined=True, classes=["pg-teach-end"],
-                          on_click=lambda: act(lambda: room.teacher_end(t)))
-        solara.Button("Close room", text=True, classes=["pg-teach-close"],
-                      on_click=lambda: act(lambda: rooms().close(room.code, t)))
+                solara.Button(
+                    "Resume",
+                    outlined=True,
+                    classes=["pg-teach-resume"],
+                    on_click=lambda: act(lambda: room.teacher_resume(t)),
+                )
+            solara.Button(
+                "+30 s",
+                outlined=True,
+                classes=["pg-teach-extend"],
+                on_click=lambda: act(lambda: room.teacher_extend(t, 30)),
+            )
+            solara.Button(
+                "End game",
+                outlined=True,
+                classes=["pg-teach-end"],
+                on_click=lambda: act(lambda: room.teacher_end(t)),
+            )
+        solara.Button(
+            "Close room",
+            text=True,
+            classes=["pg-teach-close"],
+            on_click=lambda: act(lambda: rooms().close(room.code, t)),
+        )
 
 
 @solara.component
 def BlockList(words: str, on_words: Callable[[str], None], apply: Callable[[], None]) -> None:
     """The words not allowed in names, and Apply (which renames the seated names that match)."""
     with solara.Row(classes=["pg-room-row"]):
-        solara.InputText("Words not allowed in names (comma separated)", value=words,
-                         on_value=on_words, continuous_update=True,
-                         classes=["pg-teach-block-edit"])
+        solara.InputText(
+            "Words not allowed in names (comma separated)",
+            value=words,
+            on_value=on_words,
+            continuous_update=True,
+            classes=["pg-teach-block-edit"],
+        )
         solara.Button("Apply", outlined=True, on_click=apply, classes=["pg-teach-block-apply"])
 
 
@@ -734,25 +951,61 @@ def TeacherDebrief(room: Room, d: dict[str, Any] | None) -> None:
         return
     held = "held" if d["room_world"]["held"] else "broke"
     model = "held" if d["model_world"]["held"] else "broke"
-    _line(f"{d['months']} months played ({d['ended_because']}). The pause {held} in this "
-          f"room; the same world with the model in every seat: it {model}.",
-          classes=["pg-teach-debrief-summary"])
-    _table(["Student", "Nation", "Points", "Best responder", "Defections", "Decided",
-            "Timed out", "Away"],
-           [[html.escape(s["name"]), html.escape(s["nation"]), s["points"],
-             s["best_response_points"], str(s["defections"]), str(s["decided"]),
-             str(s["timed_out"]), str(s["away"])] for s in d["students"]],
-           "pg-teach-debrief")
+    _line(
+        f"{d['months']} months played ({d['ended_because']}). The pause {held} in this "
+        f"room; the same world with the model in every seat: it {model}.",
+        classes=["pg-teach-debrief-summary"],
+    )
+    _table(
+        [
+            "Student",
+            "Nation",
+            "Points",
+            "Best responder",
+            "Defections",
+            "Decided",
+            "Timed out",
+            "Away",
+        ],
+        [
+            [
+                html.escape(s["name"]),
+                html.escape(s["nation"]),
+                s["points"],
+                s["best_response_points"],
+                str(s["defections"]),
+                str(s["decided"]),
+                str(s["timed_out"]),
+                str(s["away"]),
+            ]
+            for s in d["students"]
+        ],
+        "pg-teach-debrief",
+    )
     if d["pledges"]:
-        _table(["Month", "Nation", "Said", "Then"],
-               [[str(p["month"]), html.escape(p["nation"]), html.escape(p["text"]),
-                 html.escape(p["then"] or "")] for p in d["pledges"]], "pg-teach-pledges")
-    paths = [[html.escape(name), "".join(m["action"] for m in path)]
-             for name, path in d["paths"].items()]
+        _table(
+            ["Month", "Nation", "Said", "Then"],
+            [
+                [
+                    str(p["month"]),
+                    html.escape(p["nation"]),
+                    html.escape(p["text"]),
+                    html.escape(p["then"] or ""),
+                ]
+                for p in d["pledges"]
+            ],
+            "pg-teach-pledges",
+        )
+    paths = [
+        [html.escape(name), "".join(m["action"] for m in path)] for name, path in d["paths"].items()
+    ]
     _table(["Nation", "Months (C comply, D defect)"], paths, "pg-teach-paths")
     with solara.Row(classes=["pg-room-row"]):
-        solara.FileDownload(lambda: room.grades_csv(t), filename=f"room-{room.code}.csv",
-                            label="Grades (CSV)")
-        solara.FileDownload(lambda: room.ledger_bytes(t),
-                            filename=f"room-{room.code}-ledger.jsonl",
-                            label="Room log (ledger)")
+        solara.FileDownload(
+            lambda: room.grades_csv(t), filename=f"room-{room.code}.csv", label="Grades (CSV)"
+        )
+        solara.FileDownload(
+            lambda: room.ledger_bytes(t),
+            filename=f"room-{room.code}-ledger.jsonl",
+            label="Room log (ledger)",
+        )

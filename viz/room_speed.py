@@ -98,8 +98,13 @@ def _quantiles(xs: list[float]) -> dict[str, float]:
     if not xs:
         return {}
     pick = lambda q: xs[min(len(xs) - 1, int(q * len(xs)))]  # noqa: E731
-    return {"median": statistics.median(xs), "p90": pick(0.9), "p99": pick(0.99),
-            "max": xs[-1], "n": float(len(xs))}
+    return {
+        "median": statistics.median(xs),
+        "p90": pick(0.9),
+        "p99": pick(0.99),
+        "max": xs[-1],
+        "n": float(len(xs)),
+    }
 
 
 def measure_server(students: int = 40, months: int = 24) -> dict[str, object]:
@@ -109,8 +114,9 @@ def measure_server(students: int = 40, months: int = 24) -> dict[str, object]:
     40 nations).
     """
     tracemalloc.start()
-    room = Room(None, seed=1, periods=months, deadline_seconds=None,
-                overrides={"n_nations": students})
+    room = Room(
+        None, seed=1, periods=months, deadline_seconds=None, overrides={"n_nations": students}
+    )
     n = min(students, len(room.nation_names))
     tokens = [room.join(f"Student {k}") for k in range(n)]
     room.teacher_start(room.teacher_token)
@@ -120,14 +126,14 @@ def measure_server(students: int = 40, months: int = 24) -> dict[str, object]:
         # decision, timed: that call resolves the month
         barrier = threading.Barrier(n - 1) if n > 1 else None
 
-        def decide(k: int, token: str, month: int = month,
-                   barrier: threading.Barrier | None = barrier) -> None:
+        def decide(
+            k: int, token: str, month: int = month, barrier: threading.Barrier | None = barrier
+        ) -> None:
             if barrier is not None:
                 barrier.wait()
             room.decide(token, month, "defect" if (k + month) % 4 == 0 else "comply")
 
-        threads = [threading.Thread(target=decide, args=(k, t))
-                   for k, t in enumerate(tokens[:-1])]
+        threads = [threading.Thread(target=decide, args=(k, t)) for k, t in enumerate(tokens[:-1])]
         for th in threads:
             th.start()
         for th in threads:
@@ -141,9 +147,14 @@ def measure_server(students: int = 40, months: int = 24) -> dict[str, object]:
     debrief = time.perf_counter() - started
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    return {"students": n, "months": months, "nations": len(room.nation_names),
-            "resolve_seconds": _quantiles(latencies), "debrief_seconds": debrief,
-            "peak_traced_mb": peak / 2**20}
+    return {
+        "students": n,
+        "months": months,
+        "nations": len(room.nation_names),
+        "resolve_seconds": _quantiles(latencies),
+        "debrief_seconds": debrief,
+        "peak_traced_mb": peak / 2**20,
+    }
 
 
 def _rss_mb(pid: int) -> float:
@@ -203,16 +214,21 @@ def _open_room(browser: Any, url: str, students: int, months: int) -> tuple[Any,
     if not fits:
         raise ValueError(f"--students {students}: at most {NATION_COUNTS[-1]}")
     if str(months) not in MONTHS:
-        raise ValueError(f"--months {months} with clients (the teacher page's choices): one "
-                         f"of {', '.join(MONTHS)}")
+        raise ValueError(
+            f"--months {months} with clients (the teacher page's choices): one "
+            f"of {', '.join(MONTHS)}"
+        )
     teacher = browser.new_context(viewport={"width": 1400, "height": 900}).new_page()
     teacher.set_default_timeout(TIMEOUT_MS)
     teacher.goto(url + "teach")
     teacher.get_by_label("Teacher key").fill(KEY)
     teacher.get_by_role("button", name="Open").click()
-    for cls, option in ((".pg-teach-scenario", NO_SCENARIO),
-                        (".pg-teach-nations-count", fits[0]),
-                        (".pg-teach-months", str(months)), (".pg-teach-deadline", "none")):
+    for cls, option in (
+        (".pg-teach-scenario", NO_SCENARIO),
+        (".pg-teach-nations-count", fits[0]),
+        (".pg-teach-months", str(months)),
+        (".pg-teach-deadline", "none"),
+    ):
         teacher.locator(cls).click()
         teacher.get_by_role("option", name=option, exact=True).click()
     teacher.get_by_role("button", name="Create room").click()
@@ -235,6 +251,7 @@ def _settle(limit: float = 60.0, window: float = 0.25, busy: float = 0.05) -> fl
     Idle: less than ``busy`` CPU seconds in the last ``window`` seconds; at most ``limit``
     seconds. Returns the seconds waited.
     """
+
     def used() -> float:
         own = os.times()
         spent = [_cpu_seconds(p) for p in _descendants(os.getpid())]
@@ -291,8 +308,9 @@ class _WebsocketStudent:
     def __init__(self, url: str, code: str, k: int) -> None:
         from viz.room_ws import PageClient
 
-        self.client = PageClient(url, f"/join?room={code}", watch_class="pg-room-status",
-                                 timeout=TIMEOUT_MS / 1000)
+        self.client = PageClient(
+            url, f"/join?room={code}", watch_class="pg-room-status", timeout=TIMEOUT_MS / 1000
+        )
         self.client.set_value(self.client.wait_for(label="Display name"), f"Student {k}")
         self.client.click(self.client.wait_for(cls="pg-join-button"))
         self.client.wait_for(cls="pg-room-student")
@@ -310,9 +328,15 @@ class _WebsocketStudent:
         self.client.close()
 
 
-def measure_clients(students: int = 40, months: int = 24, *, browsers: int | None = None,
-                    context_per_student: bool = False,
-                    settle: bool = False, progress: bool = True) -> dict[str, object]:
+def measure_clients(
+    students: int = 40,
+    months: int = 24,
+    *,
+    browsers: int | None = None,
+    context_per_student: bool = False,
+    settle: bool = False,
+    progress: bool = True,
+) -> dict[str, object]:
     """The room served to its students' pages; each month every student decides.
 
     ``browsers`` students are real browser pages (default: all), the others websocket clients
@@ -344,14 +368,25 @@ def measure_clients(students: int = 40, months: int = 24, *, browsers: int | Non
     srv = start_server(log)
     pid = srv.process.pid
     sockets = students - browsers
-    kinds = [f"{n} {what}" for n, what in ((browsers, "browser pages"),
-                                           (sockets, "websocket clients")) if n]
-    out: dict[str, object] = {"clients": " + ".join(kinds), "students": students,
-                              "months": months, "settle": settle,
-                              "machine_load_1min": os.getloadavg()[0],
-                              "rss_start_mb": _rss_mb(pid)}
-    flags = ["--disable-extensions", "--blink-settings=imagesEnabled=false", "--mute-audio",
-             "--disable-dev-shm-usage"]
+    kinds = [
+        f"{n} {what}"
+        for n, what in ((browsers, "browser pages"), (sockets, "websocket clients"))
+        if n
+    ]
+    out: dict[str, object] = {
+        "clients": " + ".join(kinds),
+        "students": students,
+        "months": months,
+        "settle": settle,
+        "machine_load_1min": os.getloadavg()[0],
+        "rss_start_mb": _rss_mb(pid),
+    }
+    flags = [
+        "--disable-extensions",
+        "--blink-settings=imagesEnabled=false",
+        "--mute-audio",
+        "--disable-dev-shm-usage",
+    ]
     if not context_per_student:
         flags.append("--process-per-site")  # the students' tabs share renderer processes
     roster: list[Any] = []
@@ -402,10 +437,12 @@ def measure_clients(students: int = 40, months: int = 24, *, browsers: int | Non
                     latencies[student.kind].append(this_month[-1])
                 month_wall.append(time.perf_counter() - began)
                 if progress:
-                    print(f"  month {month}: deciding {deciding[-1]:.1f} s; after the last "
-                          f"click the first page showed the next month in "
-                          f"{min(this_month):.2f} s, the last in {max(this_month):.2f} s",
-                          flush=True)
+                    print(
+                        f"  month {month}: deciding {deciding[-1]:.1f} s; after the last "
+                        f"click the first page showed the next month in "
+                        f"{min(this_month):.2f} s, the last in {max(this_month):.2f} s",
+                        flush=True,
+                    )
             out["next_month_seconds"] = _quantiles(latencies["browser"] + latencies["websocket"])
             if browsers and sockets:
                 out["next_month_seconds_browser"] = _quantiles(latencies["browser"])
@@ -445,32 +482,49 @@ def main(argv: list[str] | None = None) -> None:
 
     Also ``--browser-students N``, ``--context-per-student``, ``--no-browsers``.
     """
-    parser = argparse.ArgumentParser(prog="python -m viz.room_speed", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m viz.room_speed",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--students", type=int, default=40)
     parser.add_argument("--months", type=int, default=24)
-    parser.add_argument("--clients", default="browser,websocket",
-                        help="which client runs, in order, each on a fresh server: "
-                             f"{', '.join(CLIENTS)} (comma-separated; default "
-                             "browser,websocket)")
-    parser.add_argument("--browser-students", type=int, default=5,
-                        help="--clients mixed: students in browser pages (the others are "
-                             "websocket clients; default 5)")
-    parser.add_argument("--context-per-student", action="store_true",
-                        help="a browser context per student (no shared cache or renderer "
-                             "processes: the heaviest)")
-    parser.add_argument("--settle", action="store_true",
-                        help="before each month's last click, wait until the server and the "
-                             "browsers are idle (the earlier decisions drawn), so the latency "
-                             "is the month's alone")
-    parser.add_argument("--no-browsers", action="store_true",
-                        help="measure the server side only (no server started, no clients)")
+    parser.add_argument(
+        "--clients",
+        default="browser,websocket",
+        help="which client runs, in order, each on a fresh server: "
+        f"{', '.join(CLIENTS)} (comma-separated; default "
+        "browser,websocket)",
+    )
+    parser.add_argument(
+        "--browser-students",
+        type=int,
+        default=5,
+        help="--clients mixed: students in browser pages (the others are "
+        "websocket clients; default 5)",
+    )
+    parser.add_argument(
+        "--context-per-student",
+        action="store_true",
+        help="a browser context per student (no shared cache or renderer processes: the heaviest)",
+    )
+    parser.add_argument(
+        "--settle",
+        action="store_true",
+        help="before each month's last click, wait until the server and the "
+        "browsers are idle (the earlier decisions drawn), so the latency "
+        "is the month's alone",
+    )
+    parser.add_argument(
+        "--no-browsers",
+        action="store_true",
+        help="measure the server side only (no server started, no clients)",
+    )
     args = parser.parse_args(argv)
     runs = [k.strip() for k in args.clients.split(",") if k.strip()]
     wrong = [k for k in runs if k not in CLIENTS]
     if wrong or not runs:
-        parser.error(f"--clients {args.clients!r}: a comma-separated list of "
-                     f"{', '.join(CLIENTS)}")
+        parser.error(f"--clients {args.clients!r}: a comma-separated list of {', '.join(CLIENTS)}")
     if args.browser_students < 0:
         parser.error(f"--browser-students {args.browser_students}: 0 or more")
     if args.students < 1:
@@ -479,19 +533,30 @@ def main(argv: list[str] | None = None) -> None:
         from viz.room_pages import MONTHS, NATION_COUNTS
 
         if str(args.months) not in MONTHS:
-            parser.error(f"--months {args.months} with clients (the teacher page's choices): "
-                         f"one of {', '.join(MONTHS)}; --no-browsers takes any")
+            parser.error(
+                f"--months {args.months} with clients (the teacher page's choices): "
+                f"one of {', '.join(MONTHS)}; --no-browsers takes any"
+            )
         if args.students > int(NATION_COUNTS[-1]):
-            parser.error(f"--students {args.students} with clients: at most "
-                         f"{NATION_COUNTS[-1]} (the teacher page's largest world)")
+            parser.error(
+                f"--students {args.students} with clients: at most "
+                f"{NATION_COUNTS[-1]} (the teacher page's largest world)"
+            )
     print("server side:", measure_server(args.students, args.months), flush=True)
     if args.no_browsers:
         return
     for kind in runs:
-        print(f"{kind} clients:", measure_clients(
-            args.students, args.months,
-            browsers=CLIENTS[kind](args.students, args.browser_students),
-            context_per_student=args.context_per_student, settle=args.settle), flush=True)
+        print(
+            f"{kind} clients:",
+            measure_clients(
+                args.students,
+                args.months,
+                browsers=CLIENTS[kind](args.students, args.browser_students),
+                context_per_student=args.context_per_student,
+                settle=args.settle,
+            ),
+            flush=True,
+        )
 
 
 if __name__ == "__main__":  # pragma: no cover - manual use

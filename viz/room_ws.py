@@ -44,9 +44,9 @@ def _frame_json(frame: str | bytes) -> dict[str, Any]:
     if isinstance(frame, str):
         return dict(json.loads(frame))
     (parts,) = struct.unpack("!I", frame[:4])
-    offsets = struct.unpack("!" + "I" * parts, frame[4:4 * (parts + 1)])
+    offsets = struct.unpack("!" + "I" * parts, frame[4 : 4 * (parts + 1)])
     end = offsets[1] if parts > 1 else len(frame)
-    return dict(json.loads(frame[offsets[0]:end].decode("utf8")))
+    return dict(json.loads(frame[offsets[0] : end].decode("utf8")))
 
 
 def _text(state: dict[str, Any]) -> str:
@@ -63,13 +63,15 @@ class PageClient:
     ``timeout``: seconds for the page's first render and the default for every wait.
     """
 
-    def __init__(self, url: str, path: str, *, watch_class: str | None = None,
-                 timeout: float = 180.0) -> None:
+    def __init__(
+        self, url: str, path: str, *, watch_class: str | None = None, timeout: float = 180.0
+    ) -> None:
         try:
             from websockets.sync.client import connect
         except ImportError as exc:  # pragma: no cover - the app server needs it too
-            raise PageClientError("the websocket clients need the `websockets` package "
-                                  "(pip install websockets)") from exc
+            raise PageClientError(
+                "the websocket clients need the `websockets` package (pip install websockets)"
+            ) from exc
         self.timeout = timeout
         self.watch_class = watch_class
         self._models: dict[str, dict[str, Any]] = {}
@@ -87,30 +89,59 @@ class PageClient:
         if not cookies:
             raise PageClientError(f"GET {path}: the server set no session cookie")
         self._cookie = "; ".join(cookies)
-        ws_url = ("ws" + self._base[len("http"):] +
-                  f"/jupyter/api/kernels/{self._kernel}/channels?session_id={self._session}")
+        ws_url = (
+            "ws"
+            + self._base[len("http") :]
+            + f"/jupyter/api/kernels/{self._kernel}/channels?session_id={self._session}"
+        )
         self._stack = ExitStack()
-        self._ws = self._stack.enter_context(connect(
-            ws_url, additional_headers={"Cookie": self._cookie}, max_size=None,
-            open_timeout=timeout, ping_interval=None))
-        self._reader = threading.Thread(target=self._read, name=f"page-client-{self._kernel}",
-                                        daemon=True)
+        self._ws = self._stack.enter_context(
+            connect(
+                ws_url,
+                additional_headers={"Cookie": self._cookie},
+                max_size=None,
+                open_timeout=timeout,
+                ping_interval=None,
+            )
+        )
+        self._reader = threading.Thread(
+            target=self._read, name=f"page-client-{self._kernel}", daemon=True
+        )
         self._reader.start()
         control = uuid.uuid4().hex
-        self._send("comm_open", {"comm_id": control, "target_name": "solara.control",
-                                 "data": {}})
+        self._send("comm_open", {"comm_id": control, "target_name": "solara.control", "data": {}})
         self._control = control
-        self._send("comm_msg", {"comm_id": control, "data": {
-            "method": "run", "args": {"path": path, "appName": None}}})
+        self._send(
+            "comm_msg",
+            {
+                "comm_id": control,
+                "data": {"method": "run", "args": {"path": path, "appName": None}},
+            },
+        )
         self.wait(lambda: self._finished, f"the first render of {path}")
 
     # ------------------------------------------------------------------------ the wire
     def _send(self, msg_type: str, content: dict[str, Any]) -> None:
-        header = {"msg_id": uuid.uuid4().hex, "msg_type": msg_type, "username": "benchmark",
-                  "session": self._session, "version": "5.3",
-                  "date": datetime.now(UTC).isoformat().replace("+00:00", "Z")}
-        self._ws.send(json.dumps({"header": header, "parent_header": {}, "metadata": {},
-                                  "content": content, "channel": "shell", "buffers": []}))
+        header = {
+            "msg_id": uuid.uuid4().hex,
+            "msg_type": msg_type,
+            "username": "benchmark",
+            "session": self._session,
+            "version": "5.3",
+            "date": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+        }
+        self._ws.send(
+            json.dumps(
+                {
+                    "header": header,
+                    "parent_header": {},
+                    "metadata": {},
+                    "content": content,
+                    "channel": "shell",
+                    "buffers": [],
+                }
+            )
+        )
 
     def _read(self) -> None:
         """The reader thread: apply every server message to the widget states."""
@@ -175,25 +206,38 @@ class PageClient:
                     raise PageClientError(f"{what}: not within {seconds:g} s")
                 self._changed.wait(left)
 
-    def find(self, *, cls: str | None = None, label: str | None = None,
-             model: str | None = None) -> list[str]:
+    def find(
+        self, *, cls: str | None = None, label: str | None = None, model: str | None = None
+    ) -> list[str]:
         """The live widgets (comm ids) with that CSS class, label and model name."""
         with self._changed:
-            return [c for c, s in self._models.items()
-                    if (cls is None or cls in (s.get("class_") or "").split())
-                    and (label is None or s.get("label") == label)
-                    and (model is None or s.get("_model_name") == model)]
+            return [
+                c
+                for c, s in self._models.items()
+                if (cls is None or cls in (s.get("class_") or "").split())
+                and (label is None or s.get("label") == label)
+                and (model is None or s.get("_model_name") == model)
+            ]
 
-    def wait_for(self, *, cls: str | None = None, label: str | None = None,
-                 model: str | None = None, timeout: float | None = None) -> str:
+    def wait_for(
+        self,
+        *,
+        cls: str | None = None,
+        label: str | None = None,
+        model: str | None = None,
+        timeout: float | None = None,
+    ) -> str:
         """The first live widget matching (as :meth:`find`), once there is one."""
         found: list[str] = []
 
         def ready() -> bool:
-            found[:] = [c for c, s in self._models.items()
-                        if (cls is None or cls in (s.get("class_") or "").split())
-                        and (label is None or s.get("label") == label)
-                        and (model is None or s.get("_model_name") == model)]
+            found[:] = [
+                c
+                for c, s in self._models.items()
+                if (cls is None or cls in (s.get("class_") or "").split())
+                and (label is None or s.get("label") == label)
+                and (model is None or s.get("_model_name") == model)
+            ]
             return bool(found)
 
         self.wait(ready, f"a widget (class {cls!r}, label {label!r}, model {model!r})", timeout)
@@ -204,13 +248,23 @@ class PageClient:
         with self._changed:
             if comm in self._models:
                 self._models[comm]["v_model"] = value
-        self._send("comm_msg", {"comm_id": comm, "data": {
-            "method": "update", "state": {"v_model": value}, "buffer_paths": []}})
+        self._send(
+            "comm_msg",
+            {
+                "comm_id": comm,
+                "data": {"method": "update", "state": {"v_model": value}, "buffer_paths": []},
+            },
+        )
 
     def click(self, comm: str) -> None:
         """Click a button (the ``click`` event a Vue button sends its widget)."""
-        self._send("comm_msg", {"comm_id": comm, "data": {
-            "method": "custom", "content": {"event": "click", "data": {}}}})
+        self._send(
+            "comm_msg",
+            {
+                "comm_id": comm,
+                "data": {"method": "custom", "content": {"event": "click", "data": {}}},
+            },
+        )
 
     def seen(self, text: str) -> float | None:
         """When a watched widget first showed a text containing ``text`` (None: not yet)."""
@@ -220,8 +274,11 @@ class PageClient:
 
     def wait_seen(self, text: str, timeout: float | None = None) -> float:
         """Wait until a watched widget has shown ``text``; when it first did."""
-        self.wait(lambda: any(text in shown for shown in self._seen),
-                  f"a {self.watch_class!r} widget showing {text!r}", timeout)
+        self.wait(
+            lambda: any(text in shown for shown in self._seen),
+            f"a {self.watch_class!r} widget showing {text!r}",
+            timeout,
+        )
         moment = self.seen(text)
         assert moment is not None
         return moment
@@ -232,7 +289,10 @@ class PageClient:
         try:
             request = urllib.request.Request(
                 f"{self._base}/_solara/api/close/{self._kernel}?session_id={self._session}",
-                data=b"", method="POST", headers={"Cookie": self._cookie})
+                data=b"",
+                method="POST",
+                headers={"Cookie": self._cookie},
+            )
             urllib.request.urlopen(request, timeout=10).close()
         except OSError:
             pass  # the server may already be gone; the websocket's close frees the page too

@@ -24,20 +24,41 @@ from dataclasses import dataclass
 from pathlib import Path
 
 #: Flags that let Chromium run headless in a container without network side traffic.
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def server_command(host: str, port: int) -> list[str]:
     """The command that serves the app (Solara in production mode, no browser opened)."""
-    return [sys.executable, "-m", "viz.solara_run", "run", "viz.app", "--host", host, "--port",
-            str(port), "--production", "--no-open", "--no-check-version",
-            "--log-level", "warning"]
+    return [
+        sys.executable,
+        "-m",
+        "viz.solara_run",
+        "run",
+        "viz.app",
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--production",
+        "--no-open",
+        "--no-check-version",
+        "--log-level",
+        "warning",
+    ]
 
 
-def server_env(*, projector: bool = False, max_sessions: int | None = None,
-               idle_minutes: float | None = None) -> dict[str, str]:
+def server_env(
+    *, projector: bool = False, max_sessions: int | None = None, idle_minutes: float | None = None
+) -> dict[str, str]:
     """The server's environment: no telemetry, kernels warmed up, classroom settings.
 
     No telemetry: the app never calls home. Classroom settings: :mod:`viz.classroom`; a
@@ -96,8 +117,9 @@ class Server:
                 self.process.wait(timeout=5)
 
 
-def start_server(log: Path, *, port: int | None = None, timeout: float = 90.0,
-                 idle_minutes: float | None = None) -> Server:
+def start_server(
+    log: Path, *, port: int | None = None, timeout: float = 90.0, idle_minutes: float | None = None
+) -> Server:
     """Start ``pausegame app`` on a free loopback port; return once it answers HTTP.
 
     The front-end assets are set up first if missing (as the app's first start does).
@@ -112,8 +134,9 @@ def start_server(log: Path, *, port: int | None = None, timeout: float = 90.0,
     log.parent.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     with log.open("wb") as fh:
-        process = subprocess.Popen(command, stdout=fh, stderr=subprocess.STDOUT,
-                                   env=server_env(idle_minutes=idle_minutes))
+        process = subprocess.Popen(
+            command, stdout=fh, stderr=subprocess.STDOUT, env=server_env(idle_minutes=idle_minutes)
+        )
     url = f"http://127.0.0.1:{port}/"
     server = Server(process, url, log, 0.0)
     while time.perf_counter() - start < timeout:

@@ -101,8 +101,11 @@ def regime_sources(name: str) -> str:
     lines = describe(name)
     if not lines:
         return f"{name}: no presets, so nothing to cite; every number is as the parameters set it."
-    return (f"{name} presets (illustrative): " + "; ".join(lines)
-            + ". Quotes and full references: pausegame params --sources.")
+    return (
+        f"{name} presets (illustrative): "
+        + "; ".join(lines)
+        + ". Quotes and full references: pausegame params --sources."
+    )
 
 
 def control_hint(p: Param) -> str:
@@ -145,8 +148,9 @@ def check_value(p: Param, text: str) -> Any:
     """
     value = parse_text(p, text)
     if p.app_max is not None and value is not None and value > p.app_max:
-        raise ParameterError(p.name, value, f"at most {p.app_max:g} in the app",
-                             why="is above the app maximum")
+        raise ParameterError(
+            p.name, value, f"at most {p.app_max:g} in the app", why="is above the app maximum"
+        )
     return value
 
 
@@ -190,8 +194,9 @@ def check_link_value(name: str, text: str) -> tuple[Any, str | None]:
         return None, str(exc)
 
 
-def check_link(query: str | None, names: Any = None, *,
-               extra: Mapping[str, Any] | None = None) -> LinkCheck:
+def check_link(
+    query: str | None, names: Any = None, *, extra: Mapping[str, Any] | None = None
+) -> LinkCheck:
     """Check a link's values: schema parameters (all, or only ``names``) and a page's own keys.
 
     Args:
@@ -298,8 +303,7 @@ class GameSession:
             self.error = f"unknown scenario {name!r}; choose one of {self.scenario_names}"
             return
         # a seed the visitor typed (or a link gave) stays: the scenario changes, not the seed
-        typed_seed = ("seed" in self.table and "seed" not in self.errors
-                      and "seed" in self.changed())
+        typed_seed = "seed" in self.table and "seed" not in self.errors and "seed" in self.changed()
         seed, seed_text = self.values.get("seed"), self.texts.get("seed", "")
         try:
             self._load_scenario(name)
@@ -461,11 +465,17 @@ class GameSession:
             return None
         eng = self.model.engine
         s = eng.summary()
-        return Frame(t=eng.t, steps=self.steps, seed=int(self.model.seed), held=s.held,
-                     collapse_step=s.collapse_step,
-                     compliance=_bound_or_all(eng),
-                     threshold=float(self.model.params["stability_threshold"]),
-                     n_nations=eng.n_nations, n_labs=eng.n_actors - eng.n_nations)
+        return Frame(
+            t=eng.t,
+            steps=self.steps,
+            seed=int(self.model.seed),
+            held=s.held,
+            collapse_step=s.collapse_step,
+            compliance=_bound_or_all(eng),
+            threshold=float(self.model.params["stability_threshold"]),
+            n_nations=eng.n_nations,
+            n_labs=eng.n_actors - eng.n_nations,
+        )
 
     def banner(self) -> tuple[str, str]:
         """(kind, text) of the status banner: ``holding``, ``collapsed`` or ``error``."""
@@ -475,22 +485,30 @@ class GameSession:
         if f is None:
             return "error", "No model: fix the marked values and press Reset."
         if f.collapse_step is not None:
-            return "collapsed", (f"The pause collapsed at step {f.collapse_step} (month "
-                                 f"{f.collapse_step}): capability-weighted compliance stayed "
-                                 f"below {f.threshold:g} for "
-                                 f"{self.model.params['collapse_patience']} months in a row.")
+            return "collapsed", (
+                f"The pause collapsed at step {f.collapse_step} (month "
+                f"{f.collapse_step}): capability-weighted compliance stayed "
+                f"below {f.threshold:g} for "
+                f"{self.model.params['collapse_patience']} months in a row."
+            )
         if f.t == 0:
-            return "holding", (f"Month 0 of {f.steps}: the pause starts with capability-weighted "
-                               f"compliance {f.compliance:.2f}. Press Step or Play.")
+            return "holding", (
+                f"Month 0 of {f.steps}: the pause starts with capability-weighted "
+                f"compliance {f.compliance:.2f}. Press Step or Play."
+            )
         if f.compliance < f.threshold:
             patience = self.model.params["collapse_patience"]
-            return "holding", (f"The pause is holding at month {f.t} of {f.steps}, but "
-                               f"capability-weighted compliance {f.compliance:.2f} is below "
-                               f"{f.threshold:g}: it collapses if that lasts {patience} "
-                               "months in a row.")
-        return "holding", (f"The pause is holding at month {f.t} of {f.steps}: "
-                           f"capability-weighted compliance {f.compliance:.2f} (it needs "
-                           f"{f.threshold:g}).")
+            return "holding", (
+                f"The pause is holding at month {f.t} of {f.steps}, but "
+                f"capability-weighted compliance {f.compliance:.2f} is below "
+                f"{f.threshold:g}: it collapses if that lasts {patience} "
+                "months in a row."
+            )
+        return "holding", (
+            f"The pause is holding at month {f.t} of {f.steps}: "
+            f"capability-weighted compliance {f.compliance:.2f} (it needs "
+            f"{f.threshold:g})."
+        )
 
     # ------------------------------------------------------------------ outputs
     def timeseries_csv(self) -> str:
@@ -515,8 +533,12 @@ class GameSession:
         ok = np.bincount(eng.home, weights=eng.c * comply, minlength=n)
         with np.errstate(invalid="ignore", divide="ignore"):
             juris = np.where(cap > 0, ok / np.where(cap > 0, cap, 1), comply[:n])
-        return {"own_defects": eng.defect[:n].copy(), "compliance": juris, "capability": cap,
-                "member": np.asarray(eng.member, dtype=bool).copy()}
+        return {
+            "own_defects": eng.defect[:n].copy(),
+            "compliance": juris,
+            "capability": cap,
+            "member": np.asarray(eng.member, dtype=bool).copy(),
+        }
 
     def theory_text(self) -> str:
         """What theory says about the current model's parameters, in words."""
@@ -561,8 +583,9 @@ def network_layout(model: PauseModel) -> dict[int, tuple[float, float]]:
     if graph.number_of_edges() == 0:
         pos = nx.circular_layout(graph)
     else:
-        pos = nx.spring_layout(graph, seed=seed, weight="weight", k=1.5 / math.sqrt(n),
-                               iterations=60)
+        pos = nx.spring_layout(
+            graph, seed=seed, weight="weight", k=1.5 / math.sqrt(n), iterations=60
+        )
     return {int(k): (float(v[0]), float(v[1])) for k, v in pos.items()}
 
 

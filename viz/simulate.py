@@ -55,8 +55,15 @@ PLAY_CATCH_UP = 2
 PLAY_RATES = (1.0, 3.0, 10.0, 20.0)
 
 #: The parameters that decide the game, shown first (the rest are under "All parameters").
-KEY_PARAMS = ("p_detect", "penalty", "defect_gain", "race_pressure", "alliance_weight",
-              "n_nations", "seed")
+KEY_PARAMS = (
+    "p_detect",
+    "penalty",
+    "defect_gain",
+    "race_pressure",
+    "alliance_weight",
+    "n_nations",
+    "seed",
+)
 
 #: The page's layout: two columns (controls, results) that fit 1024 px, one column on a phone;
 #: charts never wider than their column.
@@ -84,8 +91,12 @@ LAYOUT_CSS = """
 }
 """
 
-_HINT_STYLE = {"font-size": "0.72rem", "color": "#555", "line-height": "1.15",
-               "margin": "-6px 0 8px 0"}
+_HINT_STYLE = {
+    "font-size": "0.72rem",
+    "color": "#555",
+    "line-height": "1.15",
+    "margin": "-6px 0 8px 0",
+}
 
 
 def _bump(render_context: Any, *revs: solara.Reactive[int]) -> None:
@@ -123,8 +134,14 @@ TYPING_PAUSE = 0.4
 
 
 @solara.component
-def TypedText(label: str, value: str, on_value: Callable[[str], None], error: bool = False,
-              dense: bool = False, style: dict[str, str] | None = None) -> None:
+def TypedText(
+    label: str,
+    value: str,
+    on_value: Callable[[str], None],
+    error: bool = False,
+    dense: bool = False,
+    style: dict[str, str] | None = None,
+) -> None:
     """A text box whose value applies when typing pauses (:data:`TYPING_PAUSE`).
 
     Every keystroke re-renders only this box; the value goes to ``on_value`` (which checks
@@ -162,16 +179,20 @@ def TypedText(label: str, value: str, on_value: Callable[[str], None], error: bo
             on_value(text)
 
     solara.use_thread(apply_later, dependencies=[pending], intrusive_cancel=False)
-    field = rv.TextField(v_model=value if pending is None else pending,
-                         on_v_model=keystroke, label=label,
-                         error=error, dense=dense, hide_details="auto",
-                         style_="; ".join(f"{k}: {v}" for k, v in (style or {}).items()))
+    field = rv.TextField(
+        v_model=value if pending is None else pending,
+        on_v_model=keystroke,
+        label=label,
+        error=error,
+        dense=dense,
+        hide_details="auto",
+        style_="; ".join(f"{k}: {v}" for k, v in (style or {}).items()),
+    )
     use_change(field, apply, update_events=["focusout", "keyup.enter"])
 
 
 @solara.component
-def ParamControl(session: GameSession, name: str, on_change: Callable[[], None],
-                 rev: int) -> None:
+def ParamControl(session: GameSession, name: str, on_change: Callable[[], None], rev: int) -> None:
     """One parameter's control: slider and text box (numbers), a picker (choices), text (seed).
 
     ``rev`` changes whenever any control changes (reacton re-renders a component only when its
@@ -193,31 +214,55 @@ def ParamControl(session: GameSession, name: str, on_change: Callable[[], None],
         on_change()
 
     if p.kind == "choice":
-        solara.Select(label=label, value=session.values[name], values=list(p.choices),
-                      on_value=lambda value: (session.set_text(name, value), on_change()))
+        solara.Select(
+            label=label,
+            value=session.values[name],
+            values=list(p.choices),
+            on_value=lambda value: (session.set_text(name, value), on_change()),
+        )
         if name == "verification":  # the chosen regime's presets and their sources
-            solara.Text(regime_sources(str(session.values[name])), style=_HINT_STYLE,
-                        classes=["pg-regime-sources"])
+            solara.Text(
+                regime_sources(str(session.values[name])),
+                style=_HINT_STYLE,
+                classes=["pg-regime-sources"],
+            )
     elif p.kind == "seed":
-        TypedText(label=f"{label}: a number, or blank for a fresh seed",
-                  value=session.texts[name], on_value=typed, error=bool(error))
+        TypedText(
+            label=f"{label}: a number, or blank for a fresh seed",
+            value=session.texts[name],
+            on_value=typed,
+            error=bool(error),
+        )
     else:
         bounds = slider_bounds(p)
         # plain Vuetify elements: a few widgets per control keep the first render fast
-        with rv.Html(tag="div", class_="pg-control",
-                    style_="display: flex; align-items: center; gap: 8px"):
+        with rv.Html(
+            tag="div", class_="pg-control", style_="display: flex; align-items: center; gap: 8px"
+        ):
             if bounds is not None:
                 current = session.values[name]
                 lo, hi = min(bounds[0], current), max(bounds[1], current)
-                rv.Slider(v_model=current, on_v_model=slid, label=label, min=lo, max=hi,
-                         step=slider_step(p), thumb_label=True, hide_details=True,
-                         style_="flex: 1 1 auto; min-width: 0")
-            TypedText(label=unit_label(p) if bounds else label, value=session.texts[name],
-                      on_value=typed, error=bool(error), dense=True,
-                      style={"flex": "0 0 110px" if bounds else "1 1 auto"})
+                rv.Slider(
+                    v_model=current,
+                    on_v_model=slid,
+                    label=label,
+                    min=lo,
+                    max=hi,
+                    step=slider_step(p),
+                    thumb_label=True,
+                    hide_details=True,
+                    style_="flex: 1 1 auto; min-width: 0",
+                )
+            TypedText(
+                label=unit_label(p) if bounds else label,
+                value=session.texts[name],
+                on_value=typed,
+                error=bool(error),
+                dense=True,
+                style={"flex": "0 0 110px" if bounds else "1 1 auto"},
+            )
     if error:
-        solara.Text(error, style={**_HINT_STYLE, "color": "#b00020"},
-                    classes=["pg-field-error"])
+        solara.Text(error, style={**_HINT_STYLE, "color": "#b00020"}, classes=["pg-field-error"])
     else:
         solara.Text(control_hint(p), style=_HINT_STYLE)
 
@@ -228,24 +273,33 @@ OPEN_GROUPS: tuple[str, ...] = ()
 
 
 @solara.component
-def ControlGroup(session: GameSession, group: str, names: list[str],
-                 on_change: Callable[[], None], rev: int) -> None:
+def ControlGroup(
+    session: GameSession, group: str, names: list[str], on_change: Callable[[], None], rev: int
+) -> None:
     """A titled, collapsible group of controls; closed groups build no widgets."""
     is_open, set_open = solara.use_state(group in OPEN_GROUPS)
     errors = sum(1 for n in names if n in session.errors)
     title = f"{group_title(group)} ({len(names)})" + (f": {errors} to fix" if errors else "")
     with rv.Html(tag="div", class_=f"pg-group pg-group-{group}"):
-        solara.Button(("▾ " if is_open else "▸ ") + title, text=True,
-                      on_click=lambda: set_open(not is_open), classes=["pg-group-toggle"],
-                      color="error" if errors else None)
+        solara.Button(
+            ("▾ " if is_open else "▸ ") + title,
+            text=True,
+            on_click=lambda: set_open(not is_open),
+            classes=["pg-group-toggle"],
+            color="error" if errors else None,
+        )
         if is_open:
             for name in names:
                 ParamControl(session, name, on_change, rev)
 
 
 @solara.component
-def Controls(session: GameSession, controls_rev: solara.Reactive[int],
-             model_rev: solara.Reactive[int], push_url: Callable[[], None]) -> None:
+def Controls(
+    session: GameSession,
+    controls_rev: solara.Reactive[int],
+    model_rev: solara.Reactive[int],
+    push_url: Callable[[], None],
+) -> None:
     """Scenario picker and every schema parameter, grouped; Reset applies them."""
     rev = controls_rev.value  # re-render when the controls change
     render_context = reacton.core.get_render_context(required=False)
@@ -259,25 +313,32 @@ def Controls(session: GameSession, controls_rev: solara.Reactive[int],
         changed()
 
     with solara.Card("Scenario", margin=0, classes=["pg-scenario"]):
-        solara.Select(label="Scenario", value=session.scenario_name,
-                      values=session.scenario_names, on_value=pick)
-        solara.Text("Picking a scenario loads its parameters; Reset starts it.",
-                    style=_HINT_STYLE)
+        solara.Select(
+            label="Scenario",
+            value=session.scenario_name,
+            values=session.scenario_names,
+            on_value=pick,
+        )
+        solara.Text("Picking a scenario loads its parameters; Reset starts it.", style=_HINT_STYLE)
         if session.narrative:
             with solara.Details("About this scenario", expand=False):
                 Prose(session.narrative)
     with rv.Html(tag="div", class_="pg-key-params"):
-        solara.HTML(tag="h4", unsafe_innerHTML="Key parameters",
-                    style="margin: 10px 0 4px 0")
+        solara.HTML(tag="h4", unsafe_innerHTML="Key parameters", style="margin: 10px 0 4px 0")
         for name in KEY_PARAMS:
             if name in session.table:
                 ParamControl(session, name, changed, rev)
-    solara.HTML(tag="h4", unsafe_innerHTML="All parameters", classes=["pg-all-params"],
-                style="margin: 10px 0 4px 0")
+    solara.HTML(
+        tag="h4",
+        unsafe_innerHTML="All parameters",
+        classes=["pg-all-params"],
+        style="margin: 10px 0 4px 0",
+    )
     for group, params in grouped_params().items():
         names = [p.name for p in params if p.name not in KEY_PARAMS]
         if names:
             ControlGroup(session, group, names, changed, rev)
+
 
 @solara.component
 def Banner(session: GameSession, rev: int) -> None:
@@ -313,13 +374,23 @@ def Charts(session: GameSession, draw_key: tuple[int, int]) -> None:
     def build() -> list[tuple[dict[str, Any], str]] | str:
         # each chart as (spec without data, data as JSON): a month changes only the data
         try:
-            net = specs.network_spec(session.layout, _edges(session), session.nation_state(),
-                                     eng.world.names, month=eng.t)
-            ts = specs.timeseries_panels(eng.timeseries(), model.params,
-                                         collapse_step=eng.summary().collapse_step)
-            theory_chart = (None if curve is None else
-                            specs.theory_spec(model.params, curve, summary,
-                                              eng.latest("weighted_compliance")))
+            net = specs.network_spec(
+                session.layout,
+                _edges(session),
+                session.nation_state(),
+                eng.world.names,
+                month=eng.t,
+            )
+            ts = specs.timeseries_panels(
+                eng.timeseries(), model.params, collapse_step=eng.summary().collapse_step
+            )
+            theory_chart = (
+                None
+                if curve is None
+                else specs.theory_spec(
+                    model.params, curve, summary, eng.latest("weighted_compliance")
+                )
+            )
             return [livechart.split(s) for s in (net, theory_chart, *ts) if s is not None]
         except Exception as exc:  # noqa: BLE001
             return f"The charts could not be drawn: {type(exc).__name__}: {exc}"
@@ -334,13 +405,20 @@ def Charts(session: GameSession, draw_key: tuple[int, int]) -> None:
         with rv.Html(tag="div", class_="pg-network"):
             livechart.LiveChart.element(spec=net[0], chart_data=net[1])
         with rv.Html(tag="div", class_="pg-theory", style_="max-width: 420px"):
-            solara.HTML(tag="p", unsafe_innerHTML=words, classes=["pg-theory-text"],
-                        style="font-size: 0.85rem; color: #222; margin: 4px 0")
+            solara.HTML(
+                tag="p",
+                unsafe_innerHTML=words,
+                classes=["pg-theory-text"],
+                style="font-size: 0.85rem; color: #222; margin: 4px 0",
+            )
             if theory_chart is not None:
-                livechart.LiveChart.element(spec=theory_chart[0],
-                                         chart_data=theory_chart[1])
-                solara.HTML(tag="div", unsafe_innerHTML=THEORY_KEY, classes=["pg-theory-key"],
-                            style="font-size: 0.75rem; color: #333; line-height: 1.5")
+                livechart.LiveChart.element(spec=theory_chart[0], chart_data=theory_chart[1])
+                solara.HTML(
+                    tag="div",
+                    unsafe_innerHTML=THEORY_KEY,
+                    classes=["pg-theory-key"],
+                    style="font-size: 0.75rem; color: #333; line-height: 1.5",
+                )
     with rv.Html(tag="div", class_="pg-chart-row pg-timeseries"):
         for spec, data in panels:
             livechart.LiveChart.element(spec=spec, chart_data=data)
@@ -353,8 +431,9 @@ THEORY_KEY = (
     f'broken &nbsp; <span style="color:{charts.ORANGE}">&#9608;</span> bistable band &nbsp; '
     f'<span style="color:{charts.GREY}">&#9478;</span> deterrence threshold p* (no alliances) '
     f'&nbsp; <span style="color:{charts.GREEN}">&#9478;</span> survival boundary &nbsp; '
-    '<span>&#9474;</span> this run\'s p_detect &nbsp; <span>&#9670;</span> this run\'s '
-    'compliance now')
+    "<span>&#9474;</span> this run's p_detect &nbsp; <span>&#9670;</span> this run's "
+    "compliance now"
+)
 
 
 def _p(value: float) -> str:
@@ -388,8 +467,11 @@ def theory_sentences(session: GameSession) -> list[str]:
     holds = summary.holds()
     shield = _shield(session)
     shielded = shield < 1.0 - 1e-9
-    nation = (theory.deterrence_threshold(params, kind="nation", shield=shield)
-              if shielded else summary.threshold)
+    nation = (
+        theory.deterrence_threshold(params, kind="nation", shield=shield)
+        if shielded
+        else summary.threshold
+    )
     lab = theory.deterrence_threshold(params, kind="lab", shield=shield)
     lone_deterred = nation <= 0 or (nation <= 1 and p >= nation)
     if holds and lone_deterred:
@@ -400,32 +482,45 @@ def theory_sentences(session: GameSession) -> list[str]:
         answer = "does not hold"
     first = f"Theory's answer for this world: the pause {answer}."
     if shielded:
-        second = (f"Allies shield each other here (a sanction carries on average a share "
-                  f"s = {shield:.2f} of the enforcement weight), so "
-                  f"{theory.threshold_clause(nation, 'nations')} and "
-                  f"{theory.threshold_clause(lab, 'labs of complying nations', domestic=True)}")
+        second = (
+            f"Allies shield each other here (a sanction carries on average a share "
+            f"s = {shield:.2f} of the enforcement weight), so "
+            f"{theory.threshold_clause(nation, 'nations')} and "
+            f"{theory.threshold_clause(lab, 'labs of complying nations', domestic=True)}"
+        )
     else:
         second = f"No alliances shield anyone here: {theory.threshold_clause(nation, 'nations')}"
     if 0 < nation <= 1:
-        second += (f"; the current p_detect = {_p(p)} is "
-                   f"{'above' if p >= nation else 'below'} it for nations, so a lone defecting "
-                   f"nation is {'deterred' if p >= nation else 'not deterred'}.")
+        second += (
+            f"; the current p_detect = {_p(p)} is "
+            f"{'above' if p >= nation else 'below'} it for nations, so a lone defecting "
+            f"nation is {'deterred' if p >= nation else 'not deterred'}."
+        )
     else:
         second += "."
     if math.isnan(summary.survival_boundary):
-        third = (f"With race pressure the pause needs more than deterring one defector, and no "
-                 f"p_detect in [0, 1] keeps mean-field compliance at {theta:g} or more.")
+        third = (
+            f"With race pressure the pause needs more than deterring one defector, and no "
+            f"p_detect in [0, 1] keeps mean-field compliance at {theta:g} or more."
+        )
     else:
-        where = ("at any p_detect" if summary.survival_boundary <= 0 else
-                 f"only for p_detect >= {_p(summary.survival_boundary)}")
-        third = (f"Deterring one defector is not the whole story: each defector makes "
-                 f"defecting pay more for the others, so the pause survives (mean-field "
-                 f"compliance >= {theta:g}) {where}; at {_p(p)} it settles at {branch:.3f}.")
+        where = (
+            "at any p_detect"
+            if summary.survival_boundary <= 0
+            else f"only for p_detect >= {_p(summary.survival_boundary)}"
+        )
+        third = (
+            f"Deterring one defector is not the whole story: each defector makes "
+            f"defecting pay more for the others, so the pause survives (mean-field "
+            f"compliance >= {theta:g}) {where}; at {_p(p)} it settles at {branch:.3f}."
+        )
     out = [first, second, third]
     band = summary.band.clip()
     if not band.empty:
-        out.append(f"Between p_detect = {_p(band.low)} and {_p(band.high)} (the orange band) "
-                   "a holding pause and a broken one are both stable: history decides.")
+        out.append(
+            f"Between p_detect = {_p(band.low)} and {_p(band.high)} (the orange band) "
+            "a holding pause and a broken one are both stable: history decides."
+        )
     return out
 
 
@@ -451,15 +546,17 @@ def _theory_curve(params: Any) -> dict[str, Any] | None:
 
 def _png_timeseries(session: GameSession) -> bytes:
     eng = session.model.engine
-    fig = charts.timeseries_figure(eng.timeseries(), session.model.params,
-                                   collapse_step=eng.summary().collapse_step)
+    fig = charts.timeseries_figure(
+        eng.timeseries(), session.model.params, collapse_step=eng.summary().collapse_step
+    )
     return charts.png(fig, dpi=120)
 
 
 def _png_network(session: GameSession) -> bytes:
     eng = session.model.engine
-    fig = charts.network_figure(session.layout, _edges(session), session.nation_state(),
-                                eng.world.names, month=eng.t)
+    fig = charts.network_figure(
+        session.layout, _edges(session), session.nation_state(), eng.world.names, month=eng.t
+    )
     return charts.png(fig, dpi=120)
 
 
@@ -468,8 +565,9 @@ def _png_theory(session: GameSession) -> bytes:
     curve = _theory_curve(model.params)
     if curve is None:
         return charts.png(charts.message_figure(session.theory_text()), dpi=120)
-    fig = charts.theory_figure(model.params, curve, session.theory_summary(),
-                               model.engine.latest("weighted_compliance"))
+    fig = charts.theory_figure(
+        model.params, curve, session.theory_summary(), model.engine.latest("weighted_compliance")
+    )
     return charts.png(fig, dpi=120)
 
 
@@ -490,8 +588,9 @@ def run_config(session: GameSession) -> str:
         sc, _ = fit_nations(session.scenario, values)
         mapping = sc.to_mapping()
     meta = dict(mapping.get("meta", {}))
-    meta["name"] = f"simulate_{session.scenario_name}_seed{model.seed}".replace("(", "") \
-        .replace(")", "")
+    meta["name"] = f"simulate_{session.scenario_name}_seed{model.seed}".replace("(", "").replace(
+        ")", ""
+    )
     meta["source"] = "pausegame app, Simulate page"
     link = session.query()
     link = "/?" + link + ("&" if link else "") + f"seed={model.seed}"
@@ -507,16 +606,36 @@ def Downloads(session: GameSession, rev: int) -> None:
         return
     stem = f"pausegame-seed{session.model.seed}-month{session.model.engine.t}"
     with solara.Row(gap="8px", style={"flex-wrap": "wrap"}, classes=["pg-downloads"]):
-        solara.FileDownload(session.timeseries_csv, filename=f"{stem}-timeseries.csv",
-                            label="Time series (CSV)", mime_type="text/csv")
-        solara.FileDownload(lambda: run_config(session), filename=f"{stem}-config.toml",
-                            label="Run config (TOML)", mime_type="application/toml")
-        solara.FileDownload(lambda: _png_timeseries(session), filename=f"{stem}-charts.png",
-                            label="Charts (PNG)", mime_type="image/png")
-        solara.FileDownload(lambda: _png_network(session), filename=f"{stem}-network.png",
-                            label="Network (PNG)", mime_type="image/png")
-        solara.FileDownload(lambda: _png_theory(session), filename=f"{stem}-theory.png",
-                            label="Theory (PNG)", mime_type="image/png")
+        solara.FileDownload(
+            session.timeseries_csv,
+            filename=f"{stem}-timeseries.csv",
+            label="Time series (CSV)",
+            mime_type="text/csv",
+        )
+        solara.FileDownload(
+            lambda: run_config(session),
+            filename=f"{stem}-config.toml",
+            label="Run config (TOML)",
+            mime_type="application/toml",
+        )
+        solara.FileDownload(
+            lambda: _png_timeseries(session),
+            filename=f"{stem}-charts.png",
+            label="Charts (PNG)",
+            mime_type="image/png",
+        )
+        solara.FileDownload(
+            lambda: _png_network(session),
+            filename=f"{stem}-network.png",
+            label="Network (PNG)",
+            mime_type="image/png",
+        )
+        solara.FileDownload(
+            lambda: _png_theory(session),
+            filename=f"{stem}-theory.png",
+            label="Theory (PNG)",
+            mime_type="image/png",
+        )
 
 
 def differs_from_run(session: GameSession) -> list[str]:
@@ -545,9 +664,13 @@ def differs_from_run(session: GameSession) -> list[str]:
 
 
 @solara.component
-def RunBar(session: GameSession, model_rev: solara.Reactive[int],
-           controls_rev: solara.Reactive[int], playing: solara.Reactive[bool],
-           rate: solara.Reactive[float]) -> None:
+def RunBar(
+    session: GameSession,
+    model_rev: solara.Reactive[int],
+    controls_rev: solara.Reactive[int],
+    playing: solara.Reactive[bool],
+    rate: solara.Reactive[float],
+) -> None:
     """Step, Play (with its speed), Reset, the month, and a "changed" marker.
 
     First on the page and in tab order; the marker shows when the controls differ from the
@@ -613,26 +736,41 @@ def RunBar(session: GameSession, model_rev: solara.Reactive[int],
             # no ripple: Step is clicked month after month, and Vuetify's ripple re-lays out
             # the page for a third of a second after each click, while the browser redraws the
             # charts (about 40 ms more per step on a busy machine); focus and hover still show
-            solara.Button("Step", on_click=step, disabled=stuck or is_playing,
-                          color="primary", ripple=False)
-            solara.Button("Pause" if is_playing else "Play", on_click=play,
-                          disabled=stuck and not is_playing, color="primary", outlined=True)
-            solara.Button("Reset", on_click=reset, outlined=True,
-                          color="warning" if changed else None)
+            solara.Button(
+                "Step", on_click=step, disabled=stuck or is_playing, color="primary", ripple=False
+            )
+            solara.Button(
+                "Pause" if is_playing else "Play",
+                on_click=play,
+                disabled=stuck and not is_playing,
+                color="primary",
+                outlined=True,
+            )
+            solara.Button(
+                "Reset", on_click=reset, outlined=True, color="warning" if changed else None
+            )
             with rv.Html(tag="div", class_="pg-speed"):
-                solara.Select(label="Speed", value=_rate_label(rate.value),
-                              values=[_rate_label(r) for r in PLAY_RATES],
-                              on_value=lambda v: rate.set(_rate_from_label(v)), dense=True)
+                solara.Select(
+                    label="Speed",
+                    value=_rate_label(rate.value),
+                    values=[_rate_label(r) for r in PLAY_RATES],
+                    on_value=lambda v: rate.set(_rate_from_label(v)),
+                    dense=True,
+                )
             if frame is not None:
-                solara.Text(f"Month: {frame.t} of {frame.steps}", classes=["pg-month"],
-                            style={"font-weight": "bold", "margin-left": "4px"})
-                solara.Text(f"{frame.n_nations} nations, {frame.n_labs} labs, "
-                            f"seed {frame.seed}", classes=["pg-world"],
-                            style={"color": "#555"})
+                solara.Text(
+                    f"Month: {frame.t} of {frame.steps}",
+                    classes=["pg-month"],
+                    style={"font-weight": "bold", "margin-left": "4px"},
+                )
+                solara.Text(
+                    f"{frame.n_nations} nations, {frame.n_labs} labs, seed {frame.seed}",
+                    classes=["pg-world"],
+                    style={"color": "#555"},
+                )
             if changed:
                 shown = ", ".join(changed[:3]) + (", ..." if len(changed) > 3 else "")
-                solara.Text(f"Changed ({shown}): press Reset to apply",
-                            classes=["pg-changed"])
+                solara.Text(f"Changed ({shown}): press Reset to apply", classes=["pg-changed"])
 
 
 def _rate_label(rate: float) -> str:
@@ -647,8 +785,9 @@ def _rate_from_label(label: str) -> float:
 
 
 @solara.component
-def Results(session: GameSession, model_rev: solara.Reactive[int],
-            playing: solara.Reactive[bool]) -> None:
+def Results(
+    session: GameSession, model_rev: solara.Reactive[int], playing: solara.Reactive[bool]
+) -> None:
     """The banner, the charts and the downloads (re-rendered on every step)."""
     rev = model_rev.value  # re-render on every step and reset
     Banner(session, rev)
@@ -670,11 +809,16 @@ def _warm_up() -> None:
         game = GameSession("seed=0&steps=3")
         game.step(2)
         eng = game.model.engine
-        specs.network_spec(game.layout, _edges(game), game.nation_state(), eng.world.names,
-                           month=eng.t)
+        specs.network_spec(
+            game.layout, _edges(game), game.nation_state(), eng.world.names, month=eng.t
+        )
         specs.timeseries_spec(eng.timeseries(), game.model.params, collapse_step=None)
-        specs.theory_spec(game.model.params, charts.theory_curve(game.model.params, n=5),
-                          game.theory_summary(), 1.0)
+        specs.theory_spec(
+            game.model.params,
+            charts.theory_curve(game.model.params, n=5),
+            game.theory_summary(),
+            1.0,
+        )
         game.theory_text()
         markdown.markdown(game.narrative or "")
     except Exception:  # noqa: BLE001 - a failed warm-up only costs the first visitor time
@@ -718,17 +862,24 @@ def SimulatePage() -> None:
     playing = solara.use_reactive(False)
     rate = solara.use_reactive(PLAY_RATE)
     solara.Title("pausegame: Simulate")
-    solara.Style(".pg-control .v-input__slot { margin-bottom: 0 } "
-                 ".pg-group { border-top: 1px solid #ddd; padding: 4px 8px 4px 4px } "
-                 ".pg-group-toggle { font-weight: bold } " + LAYOUT_CSS)
-    with solara.Column(style={"padding": "8px 12px", "max-width": "100%"},
-                       classes=["pg-simulate"]):
-        solara.HTML(tag="h2", unsafe_innerHTML="pausegame: when does a verified pause on "
-                    "frontier AI development stay stable?", style="margin: 0")
-        solara.Text("Nations and AI labs choose each month to comply with the pause or to "
-                    "defect. Change the parameters, press Reset to rebuild the world, then "
-                    "Step or Play. One step is one month. All numbers are illustrative.",
-                    style={"color": "#444"})
+    solara.Style(
+        ".pg-control .v-input__slot { margin-bottom: 0 } "
+        ".pg-group { border-top: 1px solid #ddd; padding: 4px 8px 4px 4px } "
+        ".pg-group-toggle { font-weight: bold } " + LAYOUT_CSS
+    )
+    with solara.Column(style={"padding": "8px 12px", "max-width": "100%"}, classes=["pg-simulate"]):
+        solara.HTML(
+            tag="h2",
+            unsafe_innerHTML="pausegame: when does a verified pause on "
+            "frontier AI development stay stable?",
+            style="margin: 0",
+        )
+        solara.Text(
+            "Nations and AI labs choose each month to comply with the pause or to "
+            "defect. Change the parameters, press Reset to rebuild the world, then "
+            "Step or Play. One step is one month. All numbers are illustrative.",
+            style={"color": "#444"},
+        )
         RunBar(session, model_rev, controls_rev, playing, rate)
         with rv.Html(tag="div", class_="pg-sim-body"):
             with rv.Html(tag="div", class_="pg-controls"):

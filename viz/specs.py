@@ -19,9 +19,12 @@ from viz.charts import BLUE, GREEN, GREY, ORANGE, PURPLE, SKY, VERMILION
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 _PALE = "#F3E6D8"
-_CONFIG = {"view": {"stroke": None}, "axis": {"labelFontSize": 10, "titleFontSize": 10},
-           "legend": {"labelFontSize": 10, "titleFontSize": 10, "orient": "bottom"},
-           "title": {"fontSize": 12}}
+_CONFIG = {
+    "view": {"stroke": None},
+    "axis": {"labelFontSize": 10, "titleFontSize": 10},
+    "legend": {"labelFontSize": 10, "titleFontSize": 10, "orient": "bottom"},
+    "title": {"fontSize": 12},
+}
 
 
 def _named(name: str) -> dict[str, Any]:
@@ -36,8 +39,10 @@ def _fixed(rows: list[dict[str, Any]]) -> str:
     server compares and sends them as one string, never walking every row on a render. NaN and
     infinity become null (missing to Vega).
     """
-    clean = [{k: (None if isinstance(v, float) and not math.isfinite(v) else v)
-              for k, v in row.items()} for row in rows]
+    clean = [
+        {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in row.items()}
+        for row in rows
+    ]
     return json.dumps(clean, separators=(",", ":"), allow_nan=False)
 
 
@@ -67,76 +72,132 @@ def network_spec(
     nodes = []
     for i in range(n):
         x, y = positions.get(i, (0.0, 0.0))
-        nodes.append({
-            "name": names[i], "x": round(x, 4), "y": round(y, 4),
-            "capability": round(float(cap[i]), 4), "size": round(40 + 900 * cap[i] / top, 1),
-            "compliance": round(float(state["compliance"][i]), 3),
-            "member": "member" if state["member"][i] else "outsider",
-            "own": "defects" if state["own_defects"][i] else "complies",
-            "ring": 3.0 if state["own_defects"][i] else 0.8,
-        })
+        nodes.append(
+            {
+                "name": names[i],
+                "x": round(x, 4),
+                "y": round(y, 4),
+                "capability": round(float(cap[i]), 4),
+                "size": round(40 + 900 * cap[i] / top, 1),
+                "compliance": round(float(state["compliance"][i]), 3),
+                "member": "member" if state["member"][i] else "outsider",
+                "own": "defects" if state["own_defects"][i] else "complies",
+                "ring": 3.0 if state["own_defects"][i] else 0.8,
+            }
+        )
     links = []
     for a, b, w in edges:
         (x, y), (x2, y2) = positions.get(a, (0, 0)), positions.get(b, (0, 0))
-        links.append({"x": round(x, 4), "y": round(y, 4), "x2": round(x2, 4),
-                      "y2": round(y2, 4), "weight": round(float(w), 3)})
+        links.append(
+            {
+                "x": round(x, 4),
+                "y": round(y, 4),
+                "x2": round(x2, 4),
+                "y2": round(y2, 4),
+                "weight": round(float(w), 3),
+            }
+        )
     scale_x = {"domain": [-1.15, 1.15], "nice": False}
     axis_none = None
     layers: list[dict[str, Any]] = [
-        {"data": _named("links"), "mark": {"type": "rule", "color": "#9a9a9a",
-                                           "opacity": 0.6},
-         "encoding": {"x": {"field": "x", "type": "quantitative", "scale": scale_x,
-                            "axis": axis_none},
-                      "y": {"field": "y", "type": "quantitative", "scale": scale_x,
-                            "axis": axis_none},
-                      "x2": {"field": "x2"}, "y2": {"field": "y2"},
-                      "strokeWidth": {"field": "weight", "type": "quantitative",
-                                      "scale": {"domain": [0, 1], "range": [0.4, 3.4]},
-                                      "legend": None}}},
-        {"data": {"values": nodes}, "mark": {"type": "point", "filled": True, "opacity": 1},
-         "encoding": {
-             "x": {"field": "x", "type": "quantitative", "scale": scale_x, "axis": axis_none},
-             "y": {"field": "y", "type": "quantitative", "scale": scale_x, "axis": axis_none},
-             "size": {"field": "size", "type": "quantitative", "scale": None, "legend": None},
-             "color": {"field": "compliance", "type": "quantitative",
-                       "scale": {"domain": [0, 0.5, 1], "range": [VERMILION, _PALE, BLUE],
-                                 "interpolate": "rgb"},
-                       "legend": {"title": "compliance", "orient": "right"}},
-             "shape": {"field": "member", "type": "nominal",
-                       "scale": {"domain": ["member", "outsider"],
-                                 "range": ["circle", "square"]},
-                       "legend": {"title": None, "orient": "bottom",
-                                  "symbolFillColor": "#bbbbbb"}},
-             "stroke": {"field": "own", "type": "nominal",
-                        "scale": {"domain": ["complies", "defects"],
-                                  "range": ["#ffffff", "#000000"]},
-                        "legend": {"title": "own programme", "orient": "bottom",
-                                   "symbolFillColor": "#bbbbbb", "symbolStrokeWidth": 2.5}},
-             "strokeWidth": {"field": "ring", "type": "quantitative", "scale": None,
-                             "legend": None},
-             "tooltip": [{"field": "name"}, {"field": "compliance", "format": ".2f"},
-                         {"field": "capability", "format": ".3f"},
-                         {"field": "own", "title": "own programme"}, {"field": "member"}],
-         }},
+        {
+            "data": _named("links"),
+            "mark": {"type": "rule", "color": "#9a9a9a", "opacity": 0.6},
+            "encoding": {
+                "x": {"field": "x", "type": "quantitative", "scale": scale_x, "axis": axis_none},
+                "y": {"field": "y", "type": "quantitative", "scale": scale_x, "axis": axis_none},
+                "x2": {"field": "x2"},
+                "y2": {"field": "y2"},
+                "strokeWidth": {
+                    "field": "weight",
+                    "type": "quantitative",
+                    "scale": {"domain": [0, 1], "range": [0.4, 3.4]},
+                    "legend": None,
+                },
+            },
+        },
+        {
+            "data": {"values": nodes},
+            "mark": {"type": "point", "filled": True, "opacity": 1},
+            "encoding": {
+                "x": {"field": "x", "type": "quantitative", "scale": scale_x, "axis": axis_none},
+                "y": {"field": "y", "type": "quantitative", "scale": scale_x, "axis": axis_none},
+                "size": {"field": "size", "type": "quantitative", "scale": None, "legend": None},
+                "color": {
+                    "field": "compliance",
+                    "type": "quantitative",
+                    "scale": {
+                        "domain": [0, 0.5, 1],
+                        "range": [VERMILION, _PALE, BLUE],
+                        "interpolate": "rgb",
+                    },
+                    "legend": {"title": "compliance", "orient": "right"},
+                },
+                "shape": {
+                    "field": "member",
+                    "type": "nominal",
+                    "scale": {"domain": ["member", "outsider"], "range": ["circle", "square"]},
+                    "legend": {"title": None, "orient": "bottom", "symbolFillColor": "#bbbbbb"},
+                },
+                "stroke": {
+                    "field": "own",
+                    "type": "nominal",
+                    "scale": {"domain": ["complies", "defects"], "range": ["#ffffff", "#000000"]},
+                    "legend": {
+                        "title": "own programme",
+                        "orient": "bottom",
+                        "symbolFillColor": "#bbbbbb",
+                        "symbolStrokeWidth": 2.5,
+                    },
+                },
+                "strokeWidth": {
+                    "field": "ring",
+                    "type": "quantitative",
+                    "scale": None,
+                    "legend": None,
+                },
+                "tooltip": [
+                    {"field": "name"},
+                    {"field": "compliance", "format": ".2f"},
+                    {"field": "capability", "format": ".3f"},
+                    {"field": "own", "title": "own programme"},
+                    {"field": "member"},
+                ],
+            },
+        },
     ]
     labels = place_labels(nodes, NETWORK_WIDTH, NETWORK_HEIGHT, scale_x["domain"])
-    layers.append({
-        "data": {"values": labels},
-        "mark": {"type": "text", "fontSize": LABEL_FONT, "color": "#222222",
-                 "align": "center", "baseline": "middle"},
-        "encoding": {"x": {"field": "lx", "type": "quantitative", "scale": scale_x,
-                           "axis": axis_none},
-                     "y": {"field": "ly", "type": "quantitative", "scale": scale_x,
-                           "axis": axis_none},
-                     "text": {"field": "name"}}})
+    layers.append(
+        {
+            "data": {"values": labels},
+            "mark": {
+                "type": "text",
+                "fontSize": LABEL_FONT,
+                "color": "#222222",
+                "align": "center",
+                "baseline": "middle",
+            },
+            "encoding": {
+                "x": {"field": "lx", "type": "quantitative", "scale": scale_x, "axis": axis_none},
+                "y": {"field": "ly", "type": "quantitative", "scale": scale_x, "axis": axis_none},
+                "text": {"field": "name"},
+            },
+        }
+    )
     # the month is a signal (viz.livechart: a new month redraws without a new embed); the
     # links are a named dataset, part of the chart itself: they change only when the
     # alliances do, so a month sends and redraws only the nations and their names
-    return {"$schema": SCHEMA, "params": [{"name": "month", "value": month}],
-            "datasets": {"links": _fixed(links)},
-            "title": {"text": {"expr": "'Alliance network of nations, month ' + month"}},
-            "width": NETWORK_WIDTH, "height": NETWORK_HEIGHT, "layer": layers,
-            "config": _CONFIG, "usermeta": {"embedOptions": {"renderer": "svg"}}}
+    return {
+        "$schema": SCHEMA,
+        "params": [{"name": "month", "value": month}],
+        "datasets": {"links": _fixed(links)},
+        "title": {"text": {"expr": "'Alliance network of nations, month ' + month"}},
+        "width": NETWORK_WIDTH,
+        "height": NETWORK_HEIGHT,
+        "layer": layers,
+        "config": _CONFIG,
+        "usermeta": {"embedOptions": {"renderer": "svg"}},
+    }
 
 
 def network_title(spec: Mapping[str, Any]) -> str:
@@ -152,9 +213,15 @@ NETWORK_WIDTH, NETWORK_HEIGHT, LABEL_FONT = 380, 330, 10
 MAX_LABELS = 14
 
 
-def place_labels(nodes: Sequence[Mapping[str, Any]], width: float, height: float,
-                 domain: Sequence[float], *, font: float = LABEL_FONT,
-                 most: int = MAX_LABELS) -> list[dict[str, Any]]:
+def place_labels(
+    nodes: Sequence[Mapping[str, Any]],
+    width: float,
+    height: float,
+    domain: Sequence[float],
+    *,
+    font: float = LABEL_FONT,
+    most: int = MAX_LABELS,
+) -> list[dict[str, Any]]:
     """Name the largest nations where their names overlap no other name and no node.
 
     Deterministic: nations in order of capability (largest first, ties by name), each name
@@ -175,21 +242,22 @@ def place_labels(nodes: Sequence[Mapping[str, Any]], width: float, height: float
 
     centres = [px(float(nd["x"]), float(nd["y"])) for nd in nodes]
     # a node's half extent: a circle's radius or half a square's diagonal, plus its ring
-    radii = [0.72 * math.sqrt(float(nd["size"])) + float(nd.get("ring", 1)) / 2 + 1
-             for nd in nodes]
-    boxes = [(cx - r, cy - r, cx + r, cy + r) for (cx, cy), r in zip(centres, radii,
-                                                                      strict=True)]
+    radii = [0.72 * math.sqrt(float(nd["size"])) + float(nd.get("ring", 1)) / 2 + 1 for nd in nodes]
+    boxes = [(cx - r, cy - r, cx + r, cy + r) for (cx, cy), r in zip(centres, radii, strict=True)]
     gap = 2.0
 
     def free(box: tuple[float, float, float, float]) -> bool:
         x0, y0, x1, y1 = box
         if x0 < 0 or y0 < 0 or x1 > width or y1 > height:
             return False
-        return not any(x0 < b[2] + gap and b[0] < x1 + gap and y0 < b[3] + gap
-                       and b[1] < y1 + gap for b in boxes)
+        return not any(
+            x0 < b[2] + gap and b[0] < x1 + gap and y0 < b[3] + gap and b[1] < y1 + gap
+            for b in boxes
+        )
 
-    order = sorted(range(len(nodes)), key=lambda i: (-float(nodes[i]["capability"]),
-                                                     str(nodes[i]["name"])))
+    order = sorted(
+        range(len(nodes)), key=lambda i: (-float(nodes[i]["capability"]), str(nodes[i]["name"]))
+    )
     out: list[dict[str, Any]] = []
     for i in order:
         if len(out) >= most:
@@ -199,8 +267,16 @@ def place_labels(nodes: Sequence[Mapping[str, Any]], width: float, height: float
         (cx, cy), r = centres[i], radii[i]
         ox, oy = r + w / 2 + gap, r + h / 2 + gap
         dx, dy = 0.7 * r + w / 2 + gap, 0.7 * r + h / 2 + gap
-        for mx, my in ((0, oy), (0, -oy), (ox, 0), (-ox, 0),
-                       (dx, dy), (-dx, dy), (dx, -dy), (-dx, -dy)):
+        for mx, my in (
+            (0, oy),
+            (0, -oy),
+            (ox, 0),
+            (-ox, 0),
+            (dx, dy),
+            (-dx, dy),
+            (dx, -dy),
+            (-dx, -dy),
+        ):
             box = (cx + mx - w / 2, cy + my - h / 2, cx + mx + w / 2, cy + my + h / 2)
             if free(box):
                 boxes.append(box)
@@ -213,14 +289,21 @@ def place_labels(nodes: Sequence[Mapping[str, Any]], width: float, height: float
 def _rows(ts: Mapping[str, np.ndarray], columns: Sequence[str]) -> list[dict[str, Any]]:
     steps = np.asarray(ts["step"])
     cols = {c: np.asarray(ts[c], dtype=float) for c in columns}
-    return [{"step": int(steps[i]), **{c: _num(cols[c][i]) for c in columns}}
-            for i in range(len(steps))]
+    return [
+        {"step": int(steps[i]), **{c: _num(cols[c][i]) for c in columns}} for i in range(len(steps))
+    ]
 
 
-def _lines(title: str, series: Sequence[tuple[str, str, str, str]], x_domain: list[int], *,
-           y_domain: list[float] | None = None, y_title: str = "",
-           extra: Sequence[dict[str, Any]] = (),
-           legend_extra: Sequence[tuple[str, str, str]] = ()) -> dict[str, Any]:
+def _lines(
+    title: str,
+    series: Sequence[tuple[str, str, str, str]],
+    x_domain: list[int],
+    *,
+    y_domain: list[float] | None = None,
+    y_title: str = "",
+    extra: Sequence[dict[str, Any]] = (),
+    legend_extra: Sequence[tuple[str, str, str]] = (),
+) -> dict[str, Any]:
     """One panel: folded line series (column, label, colour, dash) over months.
 
     ``legend_extra`` are (label, colour, dash) of the ``extra`` marks, so they are in the
@@ -231,8 +314,7 @@ def _lines(title: str, series: Sequence[tuple[str, str, str, str]], x_domain: li
     dashes = {"solid": [1, 0], "dash": [5, 3], "dot": [2, 2]}
     domain = [*labels, *[label for label, _, _ in legend_extra]]
     colours = [*[c for _, _, c, _ in series], *[c for _, c, _ in legend_extra]]
-    strokes = [*[dashes[d] for _, _, _, d in series],
-               *[dashes[d] for _, _, d in legend_extra]]
+    strokes = [*[dashes[d] for _, _, _, d in series], *[dashes[d] for _, _, d in legend_extra]]
     y: dict[str, Any] = {"field": "value", "type": "quantitative", "title": y_title}
     if y_domain is not None:
         y["scale"] = {"domain": y_domain}
@@ -240,29 +322,45 @@ def _lines(title: str, series: Sequence[tuple[str, str, str, str]], x_domain: li
         "transform": [*calc, {"fold": labels}],
         "mark": {"type": "line", "strokeWidth": 2, "clip": True},
         "encoding": {
-            "x": {"field": "step", "type": "quantitative", "title": "month",
-                  "scale": {"domain": x_domain, "nice": False}},
+            "x": {
+                "field": "step",
+                "type": "quantitative",
+                "title": "month",
+                "scale": {"domain": x_domain, "nice": False},
+            },
             "y": y,
-            "color": {"field": "key", "type": "nominal", "title": None,
-                      "scale": {"domain": domain, "range": colours},
-                      "legend": {"columns": 1}},
-            "strokeDash": {"field": "key", "type": "nominal", "title": None,
-                           "scale": {"domain": domain, "range": strokes}},
-            "tooltip": [{"field": "step", "title": "month"}, {"field": "key", "title": "line"},
-                        {"field": "value", "format": ".3g"}],
+            "color": {
+                "field": "key",
+                "type": "nominal",
+                "title": None,
+                "scale": {"domain": domain, "range": colours},
+                "legend": {"columns": 1},
+            },
+            "strokeDash": {
+                "field": "key",
+                "type": "nominal",
+                "title": None,
+                "scale": {"domain": domain, "range": strokes},
+            },
+            "tooltip": [
+                {"field": "step", "title": "month"},
+                {"field": "key", "title": "line"},
+                {"field": "value", "format": ".3g"},
+            ],
         },
     }
     # invisible points carry the tooltips (a line's own tooltip names only its first month)
     points = {
         "transform": [*calc, {"fold": labels}],
         "mark": {"type": "point", "filled": True, "size": 40, "opacity": 0, "clip": True},
-        "encoding": {"x": line["encoding"]["x"], "y": y,
-                     "tooltip": line["encoding"]["tooltip"]}}
+        "encoding": {"x": line["encoding"]["x"], "y": y, "tooltip": line["encoding"]["tooltip"]},
+    }
     return {"title": title, "width": 250, "height": 150, "layer": [line, points, *extra]}
 
 
-def timeseries_panels(ts: Mapping[str, np.ndarray], params: Mapping[str, Any], *,
-                      collapse_step: int | None) -> list[dict[str, Any]]:
+def timeseries_panels(
+    ts: Mapping[str, np.ndarray], params: Mapping[str, Any], *, collapse_step: int | None
+) -> list[dict[str, Any]]:
     """The time series as separate panels, each a standalone Vega-Lite spec.
 
     Compliance (with the stability threshold and the collapse in the legend); detections and
@@ -274,9 +372,16 @@ def timeseries_panels(ts: Mapping[str, np.ndarray], params: Mapping[str, Any], *
     last = int(np.asarray(ts["step"])[-1]) if len(ts["step"]) else 0
     x_domain = [0, max(steps, last, 1)]
     has_members = "members" in ts
-    columns = ["weighted_compliance", "compliance", "detections", "false_alarms",
-               "sanctions_paid", "defecting_share", "mean_belief",
-               *[c for c in ("members", "member_share", "members_would_leave") if c in ts]]
+    columns = [
+        "weighted_compliance",
+        "compliance",
+        "detections",
+        "false_alarms",
+        "sanctions_paid",
+        "defecting_share",
+        "mean_belief",
+        *[c for c in ("members", "member_share", "members_would_leave") if c in ts],
+    ]
     rows = _rows(ts, columns)
     r = float(params["risk_cost"])
     theta = float(params["stability_threshold"])
@@ -284,143 +389,252 @@ def timeseries_panels(ts: Mapping[str, np.ndarray], params: Mapping[str, Any], *
         share = row["defecting_share"]
         row["risk"] = None if share is None else round(r * share, 6)
     threshold_label = f"stability threshold {theta:g}"
-    series = [("weighted_compliance", "capability-weighted", BLUE, "solid"),
-              ("compliance", "share of actors", SKY, "dash")]
+    series = [
+        ("weighted_compliance", "capability-weighted", BLUE, "solid"),
+        ("compliance", "share of actors", SKY, "dash"),
+    ]
     # the threshold (and the collapse) are legend entries like the curves
     legend_extra = [(threshold_label, GREY, "dot")]
-    marks: list[dict[str, Any]] = [{
-        "data": {"values": [{"y": theta, "key": threshold_label}]},
-        "mark": {"type": "rule", "strokeDash": [2, 2]},
-        "encoding": {"y": {"field": "y", "type": "quantitative"},
-                     "color": {"field": "key", "type": "nominal"},
-                     "strokeDash": {"field": "key", "type": "nominal"},
-                     "tooltip": [{"field": "key", "title": "line"}]}}]
+    marks: list[dict[str, Any]] = [
+        {
+            "data": {"values": [{"y": theta, "key": threshold_label}]},
+            "mark": {"type": "rule", "strokeDash": [2, 2]},
+            "encoding": {
+                "y": {"field": "y", "type": "quantitative"},
+                "color": {"field": "key", "type": "nominal"},
+                "strokeDash": {"field": "key", "type": "nominal"},
+                "tooltip": [{"field": "key", "title": "line"}],
+            },
+        }
+    ]
     if collapse_step is not None:
         collapse_label = f"collapse (month {collapse_step})"
         legend_extra.append((collapse_label, VERMILION, "solid"))
-        marks.append({"data": {"values": [{"x": collapse_step, "key": collapse_label}]},
-                      "mark": {"type": "rule"},
-                      "encoding": {"x": {"field": "x", "type": "quantitative"},
-                                   "color": {"field": "key", "type": "nominal"},
-                                   "strokeDash": {"field": "key", "type": "nominal"},
-                                   "tooltip": [{"field": "key", "title": "line"}]}})
-    compliance = _lines("Compliance", series, x_domain, y_domain=[0, 1],
-                        y_title="compliance (share)", extra=marks, legend_extra=legend_extra)
-    verification = _lines("Detections and false alarms", [
-        ("detections", "detections", VERMILION, "solid"),
-        ("false_alarms", "false alarms", ORANGE, "dash")], x_domain,
-        y_title="flags per month (count)")
+        marks.append(
+            {
+                "data": {"values": [{"x": collapse_step, "key": collapse_label}]},
+                "mark": {"type": "rule"},
+                "encoding": {
+                    "x": {"field": "x", "type": "quantitative"},
+                    "color": {"field": "key", "type": "nominal"},
+                    "strokeDash": {"field": "key", "type": "nominal"},
+                    "tooltip": [{"field": "key", "title": "line"}],
+                },
+            }
+        )
+    compliance = _lines(
+        "Compliance",
+        series,
+        x_domain,
+        y_domain=[0, 1],
+        y_title="compliance (share)",
+        extra=marks,
+        legend_extra=legend_extra,
+    )
+    verification = _lines(
+        "Detections and false alarms",
+        [
+            ("detections", "detections", VERMILION, "solid"),
+            ("false_alarms", "false alarms", ORANGE, "dash"),
+        ],
+        x_domain,
+        y_title="flags per month (count)",
+    )
     shares = [("defecting_share", "defecting capability share R", VERMILION, "solid")]
     if "member_share" in ts:
         shares.append(("member_share", "capability share of members", GREEN, "dash"))
-    share_panel = _lines("Shares of world capability", shares, x_domain, y_domain=[0, 1],
-                         y_title="share of world capability")
-    costs = _lines("Sanctions and shared risk", [
-        ("sanctions_paid", "sanctions paid", PURPLE, "solid"),
-        ("risk", "shared risk r*R per unit capability", GREY, "dash")], x_domain,
-        y_title="units of G per month")
+    share_panel = _lines(
+        "Shares of world capability",
+        shares,
+        x_domain,
+        y_domain=[0, 1],
+        y_title="share of world capability",
+    )
+    costs = _lines(
+        "Sanctions and shared risk",
+        [
+            ("sanctions_paid", "sanctions paid", PURPLE, "solid"),
+            ("risk", "shared risk r*R per unit capability", GREY, "dash"),
+        ],
+        x_domain,
+        y_title="units of G per month",
+    )
     if has_members:
-        fourth = _lines("Treaty membership", [
-            (c, label, col, dash) for c, label, col, dash in (
-                ("members", "members", GREEN, "solid"),
-                ("members_would_leave", "members who would leave", ORANGE, "dash"))
-            if c in ts], x_domain, y_title="nations (count)")
+        fourth = _lines(
+            "Treaty membership",
+            [
+                (c, label, col, dash)
+                for c, label, col, dash in (
+                    ("members", "members", GREEN, "solid"),
+                    ("members_would_leave", "members who would leave", ORANGE, "dash"),
+                )
+                if c in ts
+            ],
+            x_domain,
+            y_title="nations (count)",
+        )
     else:
-        fourth = _lines("Beliefs (every nation is a member)", [
-            ("mean_belief", "mean believed defection of rivals", GREEN, "solid")], x_domain,
-            y_domain=[0, 1], y_title="believed share defecting")
+        fourth = _lines(
+            "Beliefs (every nation is a member)",
+            [("mean_belief", "mean believed defection of rivals", GREEN, "solid")],
+            x_domain,
+            y_domain=[0, 1],
+            y_title="believed share defecting",
+        )
     out = []
     for panel in (compliance, share_panel, verification, costs, fourth):
         # each panel carries only its own columns (a step sends less to the browser)
-        used = ["step", *[t["calculate"][7:-2] for t in panel["layer"][0]["transform"]
-                          if "calculate" in t]]
+        used = [
+            "step",
+            *[t["calculate"][7:-2] for t in panel["layer"][0]["transform"] if "calculate" in t],
+        ]
         values = [{c: row.get(c) for c in used} for row in rows]
-        out.append({"$schema": SCHEMA, "data": {"values": values}, **panel,
-                    "config": _CONFIG})
+        out.append({"$schema": SCHEMA, "data": {"values": values}, **panel, "config": _CONFIG})
     return out
 
 
-def timeseries_spec(ts: Mapping[str, np.ndarray], params: Mapping[str, Any], *,
-                    collapse_step: int | None) -> dict[str, Any]:
+def timeseries_spec(
+    ts: Mapping[str, np.ndarray], params: Mapping[str, Any], *, collapse_step: int | None
+) -> dict[str, Any]:
     """All the time-series panels in one spec (a wrapping concat of two columns)."""
     panels = timeseries_panels(ts, params, collapse_step=collapse_step)
     rows = {"values": _rows(ts, [c for c in ts if c != "step"])}
-    inner = [{k: v for k, v in p.items() if k not in ("$schema", "data", "config")}
-             for p in panels]
-    return {"$schema": SCHEMA, "data": rows, "concat": inner, "columns": 2,
-            "resolve": {"scale": {"color": "independent", "strokeDash": "independent"}},
-            "config": _CONFIG}
+    inner = [{k: v for k, v in p.items() if k not in ("$schema", "data", "config")} for p in panels]
+    return {
+        "$schema": SCHEMA,
+        "data": rows,
+        "concat": inner,
+        "columns": 2,
+        "resolve": {"scale": {"color": "independent", "strokeDash": "independent"}},
+        "config": _CONFIG,
+    }
 
 
-def theory_spec(params: Mapping[str, Any], curve: Mapping[str, np.ndarray], summary: Any,
-                simulated: float | None) -> dict[str, Any]:
+def theory_spec(
+    params: Mapping[str, Any],
+    curve: Mapping[str, np.ndarray],
+    summary: Any,
+    simulated: float | None,
+) -> dict[str, Any]:
     """Mean-field compliance against p_detect, with threshold, band, boundary and this run.
 
     Theory's own marks (the curves, the band, the threshold and boundary) are named datasets
     of the chart itself: they stay as they are while the world runs, so a month sends and
     redraws only this run's point (:mod:`viz.livechart`).
     """
-    rows = [{"p": round(float(p), 4), "compliant": round(float(a), 4),
-             "broken": round(float(b), 4)}
-            for p, a, b in zip(curve["p"], curve["compliant"], curve["defecting"], strict=True)]
-    x = {"field": "p", "type": "quantitative", "title": "p_detect",
-         "scale": {"domain": [0, 1], "nice": False}}
+    rows = [
+        {"p": round(float(p), 4), "compliant": round(float(a), 4), "broken": round(float(b), 4)}
+        for p, a, b in zip(curve["p"], curve["compliant"], curve["defecting"], strict=True)
+    ]
+    x = {
+        "field": "p",
+        "type": "quantitative",
+        "title": "p_detect",
+        "scale": {"domain": [0, 1], "nice": False},
+    }
     layers: list[dict[str, Any]] = []
     datasets: dict[str, Any] = {"curve": rows}
     if summary is not None:
         band = summary.band.clip()
         if not band.empty:
             datasets["band"] = [{"a": band.low, "b": band.high, "what": "bistable band"}]
-            layers.append({"data": _named("band"),
-                           "mark": {"type": "rect", "color": ORANGE, "opacity": 0.3},
-                           "encoding": {"x": {"field": "a", "type": "quantitative"},
-                                        "x2": {"field": "b"},
-                                        "tooltip": [{"field": "what"}]}})
+            layers.append(
+                {
+                    "data": _named("band"),
+                    "mark": {"type": "rect", "color": ORANGE, "opacity": 0.3},
+                    "encoding": {
+                        "x": {"field": "a", "type": "quantitative"},
+                        "x2": {"field": "b"},
+                        "tooltip": [{"field": "what"}],
+                    },
+                }
+            )
         marks = []
         if 0 <= summary.threshold <= 1:
             marks.append({"p": round(summary.threshold, 4), "what": "deterrence threshold p*"})
         if not math.isnan(summary.survival_boundary):
-            marks.append({"p": round(summary.survival_boundary, 4),
-                          "what": "survival boundary"})
+            marks.append({"p": round(summary.survival_boundary, 4), "what": "survival boundary"})
         if marks:
             datasets["marks"] = marks
-            layers.append({"data": _named("marks"),
-                           "mark": {"type": "rule", "strokeDash": [4, 3]},
-                           "encoding": {"x": {"field": "p", "type": "quantitative"},
-                                        "color": {"field": "what", "type": "nominal",
-                                                  "title": None,
-                                                  "scale": {"domain": [
-                                                      "deterrence threshold p*",
-                                                      "survival boundary"],
-                                                      "range": [GREY, GREEN]}},
-                                        "tooltip": [{"field": "what"},
-                                                    {"field": "p", "format": ".3f"}]}})
-    layers.append({"data": _named("curve"), "mark": {"type": "line", "color": BLUE,
-                                                     "strokeWidth": 2},
-                   "encoding": {"x": x, "y": {"field": "compliant", "type": "quantitative",
-                                              "title": "mean-field compliance",
-                                              "scale": {"domain": [0, 1]}}}})
+            layers.append(
+                {
+                    "data": _named("marks"),
+                    "mark": {"type": "rule", "strokeDash": [4, 3]},
+                    "encoding": {
+                        "x": {"field": "p", "type": "quantitative"},
+                        "color": {
+                            "field": "what",
+                            "type": "nominal",
+                            "title": None,
+                            "scale": {
+                                "domain": ["deterrence threshold p*", "survival boundary"],
+                                "range": [GREY, GREEN],
+                            },
+                        },
+                        "tooltip": [{"field": "what"}, {"field": "p", "format": ".3f"}],
+                    },
+                }
+            )
+    layers.append(
+        {
+            "data": _named("curve"),
+            "mark": {"type": "line", "color": BLUE, "strokeWidth": 2},
+            "encoding": {
+                "x": x,
+                "y": {
+                    "field": "compliant",
+                    "type": "quantitative",
+                    "title": "mean-field compliance",
+                    "scale": {"domain": [0, 1]},
+                },
+            },
+        }
+    )
     if any(abs(r["compliant"] - r["broken"]) > 1e-9 for r in rows):
-        layers.append({"data": _named("curve"),
-                       "mark": {"type": "line", "color": VERMILION, "strokeDash": [5, 3]},
-                       "encoding": {"x": x, "y": {"field": "broken",
-                                                  "type": "quantitative"}}})
+        layers.append(
+            {
+                "data": _named("curve"),
+                "mark": {"type": "line", "color": VERMILION, "strokeDash": [5, 3]},
+                "encoding": {"x": x, "y": {"field": "broken", "type": "quantitative"}},
+            }
+        )
     p_now = float(params["p_detect"])
-    here = {"p": p_now, "c": None if simulated is None else _num(simulated),
-            "what": "this run now"}
+    here = {"p": p_now, "c": None if simulated is None else _num(simulated), "what": "this run now"}
     now = [here]  # one dataset for the rule and the diamond
-    layers.append({"data": {"values": now}, "mark": {"type": "rule", "color": "#000000"},
-                   "encoding": {"x": {"field": "p", "type": "quantitative"}}})
+    layers.append(
+        {
+            "data": {"values": now},
+            "mark": {"type": "rule", "color": "#000000"},
+            "encoding": {"x": {"field": "p", "type": "quantitative"}},
+        }
+    )
     if here["c"] is not None:
-        layers.append({"data": {"values": now},
-                       "mark": {"type": "point", "shape": "diamond", "filled": True,
-                                "color": "#000000", "size": 90},
-                       "encoding": {"x": {"field": "p", "type": "quantitative"},
-                                    "y": {"field": "c", "type": "quantitative"},
-                                    "tooltip": [{"field": "what"},
-                                                {"field": "c", "format": ".2f",
-                                                 "title": "compliance"}]}})
-    return {"$schema": SCHEMA, "title": "Theory: mean field (identical nations, no alliances)",
-            "width": 300, "height": 170,
-            "datasets": {k: _fixed(v) for k, v in datasets.items()}, "layer": layers,
-            "config": _CONFIG}
+        layers.append(
+            {
+                "data": {"values": now},
+                "mark": {
+                    "type": "point",
+                    "shape": "diamond",
+                    "filled": True,
+                    "color": "#000000",
+                    "size": 90,
+                },
+                "encoding": {
+                    "x": {"field": "p", "type": "quantitative"},
+                    "y": {"field": "c", "type": "quantitative"},
+                    "tooltip": [
+                        {"field": "what"},
+                        {"field": "c", "format": ".2f", "title": "compliance"},
+                    ],
+                },
+            }
+        )
+    return {
+        "$schema": SCHEMA,
+        "title": "Theory: mean field (identical nations, no alliances)",
+        "width": 300,
+        "height": 170,
+        "datasets": {k: _fixed(v) for k, v in datasets.items()},
+        "layer": layers,
+        "config": _CONFIG,
+    }

@@ -65,9 +65,11 @@ def measure(steps: int = 5, play_seconds: float = 6.0) -> dict[str, float]:
         start = time.perf_counter()
         page.goto(server.url + QUERY)
         _wait_month(page, "Month: 0 of 600", 60_000)
-        page.wait_for_function("() => document.querySelectorAll('.pg-network svg.marks, "
-                               ".pg-timeseries canvas, .pg-theory canvas').length >= 7",
-                               timeout=60_000)
+        page.wait_for_function(
+            "() => document.querySelectorAll('.pg-network svg.marks, "
+            ".pg-timeseries canvas, .pg-theory canvas').length >= 7",
+            timeout=60_000,
+        )
         out["first_render_s"] = time.perf_counter() - start
         times = []
         for i in range(1, steps + 1):
@@ -140,8 +142,10 @@ def measure_pages() -> dict[str, float]:
             expect(mapper.locator(".pg-map-running")).to_be_visible(timeout=20_000)
             during = _play_periods(player, 1, 3)
             expect(mapper.locator(".pg-map-done")).to_be_visible(timeout=600_000)
-            mapper.wait_for_function("() => document.querySelectorAll('.pg-map-chart svg.marks')"
-                                     ".length >= 1", timeout=60_000)
+            mapper.wait_for_function(
+                "() => document.querySelectorAll('.pg-map-chart svg.marks').length >= 1",
+                timeout=60_000,
+            )
             out["map_11x11x10_s"] = time.perf_counter() - start
             after = _play_periods(player, 4, 3)
             out["play_period_during_map_max_s"] = max(during)

@@ -58,20 +58,29 @@ def cache_root() -> Path:
     return Path(root) if root else Path(tempfile.gettempdir()) / "pausegame-maps"
 
 
-def map_design_mapping(params: dict[str, Any], *, scenario: str | None = "default",
-                       grid: int = GRID, replicates: int = REPLICATES,
-                       steps: int | None = None, penalty_max: float = PENALTY_MAX
-                       ) -> dict[str, Any]:
+def map_design_mapping(
+    params: dict[str, Any],
+    *,
+    scenario: str | None = "default",
+    grid: int = GRID,
+    replicates: int = REPLICATES,
+    steps: int | None = None,
+    penalty_max: float = PENALTY_MAX,
+) -> dict[str, Any]:
     """The batch design (the tables of a design file) of a map at these other parameters."""
-    base = {k: v for k, v in params.items()
-            if k not in ("p_detect", "penalty", "seed", "steps") and v is not None}
+    base = {
+        k: v
+        for k, v in params.items()
+        if k not in ("p_detect", "penalty", "seed", "steps") and v is not None
+    }
     data: dict[str, Any] = {
         "meta": {"name": "app_stability_map", "title": "Stability map (app)"},
         "base": {"params": base},
-        "sweep": {"p_detect": {"start": 0.0, "stop": 1.0, "num": grid},
-                  "penalty": {"start": 0.0, "stop": float(penalty_max), "num": grid}},
-        "run": {"replicates": int(replicates), "master_seed": MAP_SEED,
-                "seed_scheme": "common"},
+        "sweep": {
+            "p_detect": {"start": 0.0, "stop": 1.0, "num": grid},
+            "penalty": {"start": 0.0, "stop": float(penalty_max), "num": grid},
+        },
+        "run": {"replicates": int(replicates), "master_seed": MAP_SEED, "seed_scheme": "common"},
     }
     if scenario:
         data["base"]["scenario"] = scenario
@@ -138,8 +147,12 @@ class MapJob:
             self.state = "running"
             self.error = None
             self._cancel.clear()
-            self._thread = threading.Thread(target=self._run, args=(executor, workers),
-                                            name=f"pausegame-map-{self.key}", daemon=True)
+            self._thread = threading.Thread(
+                target=self._run,
+                args=(executor, workers),
+                name=f"pausegame-map-{self.key}",
+                daemon=True,
+            )
             self._thread.start()
 
     def cancel(self) -> None:
@@ -167,15 +180,27 @@ class MapJob:
         stop = folder / f"{self.key}.cancel"
         stop.unlink(missing_ok=True)
         progress.unlink(missing_ok=True)
-        spec.write_text(json.dumps({"data": self.data, "out": str(self.path),
-                                    "executor": executor, "workers": workers or WORKERS,
-                                    "progress": str(progress), "cancel": str(stop)},
-                                   default=str))
+        spec.write_text(
+            json.dumps(
+                {
+                    "data": self.data,
+                    "out": str(self.path),
+                    "executor": executor,
+                    "workers": workers or WORKERS,
+                    "progress": str(progress),
+                    "cancel": str(stop),
+                },
+                default=str,
+            )
+        )
         log = folder / f"{self.key}.log"
         try:
             with log.open("wb") as fh:
-                child = subprocess.Popen([sys.executable, "-m", "viz.stability", str(spec)],
-                                         stdout=fh, stderr=subprocess.STDOUT)
+                child = subprocess.Popen(
+                    [sys.executable, "-m", "viz.stability", str(spec)],
+                    stdout=fh,
+                    stderr=subprocess.STDOUT,
+                )
                 while child.poll() is None:
                     if self._cancel.is_set() and not stop.exists():
                         stop.write_text("cancel")
@@ -215,8 +240,9 @@ def _write_meta(path: Path, seconds: float, runs: int) -> None:
     """Keep a finished map's wall time (its cached view says it) and this machine's rate."""
     try:
         path.write_text(json.dumps({"seconds": seconds, "runs": runs}))
-        (path.parent / "rate.json").write_text(json.dumps(
-            {"seconds_per_run": seconds / max(runs, 1), "workers": WORKERS}))
+        (path.parent / "rate.json").write_text(
+            json.dumps({"seconds_per_run": seconds / max(runs, 1), "workers": WORKERS})
+        )
     except OSError:
         pass
 
@@ -243,7 +269,7 @@ def estimate_text(runs: int) -> str:
     except (KeyError, TypeError, ValueError):
         per_run, measured = SECONDS_PER_RUN / WORKERS, False
     seconds = per_run * runs
-    amount = (f"about {seconds:.0f} s" if seconds < 90 else f"about {seconds / 60:.0f} min")
+    amount = f"about {seconds:.0f} s" if seconds < 90 else f"about {seconds / 60:.0f} min"
     if measured:
         return f"{amount} here, judging by the last map computed on this server"
     return f"roughly {amount} for a world of the default size; larger worlds take longer"
@@ -259,17 +285,25 @@ def run_job(spec_path: str) -> int:
     before = _finished_runs(out)
 
     def report(done: int, failed: int) -> None:
-        progress.write_text(json.dumps({"done": before + done, "total": design.n_runs,
-                                        "kept": before}))
+        progress.write_text(
+            json.dumps({"done": before + done, "total": design.n_runs, "kept": before})
+        )
         if stop.exists():
             raise MapCancelled
 
     executor = job["executor"] if int(job["workers"]) > 1 else "serial"
     try:  # a Cancel before the first chunk stops at this first report: a cancel, not a failure
         report(0, 0)
-        run_design(design, out, executor=executor, workers=int(job["workers"]),
-                   progress="none", on_progress=report, load=False,
-                   command=["pausegame", "app", "stability-map"])
+        run_design(
+            design,
+            out,
+            executor=executor,
+            workers=int(job["workers"]),
+            progress="none",
+            on_progress=report,
+            load=False,
+            command=["pausegame", "app", "stability-map"],
+        )
     except MapCancelled:
         return 3
     report(design.n_runs - before, 0)
@@ -317,9 +351,11 @@ def job_for(data: dict[str, Any]) -> MapJob:
 
 
 #: The marks over the heat map, in the legend's order: (name, colour, dash).
-MARKS = (("deterrence threshold p* (theory)", "#000000", [1, 0]),
-         ("survival boundary (theory)", "#009E73", [6, 4]),
-         ("your parameters", "#d00000", [1, 0]))
+MARKS = (
+    ("deterrence threshold p* (theory)", "#000000", [1, 0]),
+    ("survival boundary (theory)", "#009E73", [6, 4]),
+    ("your parameters", "#d00000", [1, 0]),
+)
 X_TITLE = "detection probability p_detect (per month)"
 Y_TITLE = "penalty F (G per unit of capability)"
 
@@ -334,39 +370,81 @@ def map_spec(smap: Any, current: tuple[float, float] | None) -> dict[str, Any]:
     frame = smap.to_frame()
     dx = float(np.diff(smap.x_values).min()) if len(smap.x_values) > 1 else 0.1
     dy = float(np.diff(smap.y_values).min()) if len(smap.y_values) > 1 else 1.0
-    cells = [{"x0": float(r[smap.x]) - dx / 2, "x1": float(r[smap.x]) + dx / 2,
-              "y0": float(r[smap.y]) - dy / 2, "y1": float(r[smap.y]) + dy / 2,
-              "p": float(r[smap.x]), "F": float(r[smap.y]), "survival": float(r["survival"]),
-              "runs": int(r["runs"])} for _, r in frame.iterrows()]
+    cells = [
+        {
+            "x0": float(r[smap.x]) - dx / 2,
+            "x1": float(r[smap.x]) + dx / 2,
+            "y0": float(r[smap.y]) - dy / 2,
+            "y1": float(r[smap.y]) + dy / 2,
+            "p": float(r[smap.x]),
+            "F": float(r[smap.y]),
+            "survival": float(r["survival"]),
+            "runs": int(r["runs"]),
+        }
+        for _, r in frame.iterrows()
+    ]
     x_scale = {"domain": [-dx / 2, 1 + dx / 2], "nice": False}
-    y_scale = {"domain": [float(smap.y_values[0]) - dy / 2, float(smap.y_values[-1]) + dy / 2],
-               "nice": False}
+    y_scale = {
+        "domain": [float(smap.y_values[0]) - dy / 2, float(smap.y_values[-1]) + dy / 2],
+        "nice": False,
+    }
     x = {"field": "x0", "type": "quantitative", "title": X_TITLE, "scale": x_scale}
     y = {"field": "y0", "type": "quantitative", "title": Y_TITLE, "scale": y_scale}
     heat: dict[str, Any] = {
-        "data": {"values": cells}, "mark": "rect",
-        "encoding": {"x": x, "x2": {"field": "x1"}, "y": y, "y2": {"field": "y1"},
-                     "fill": {"field": "survival", "type": "quantitative",
-                               "title": "P(pause holds) in the runs",
-                               "scale": {"domain": [0, 1], "scheme": "blueorange",
-                                         "reverse": True},
-                               "legend": {"orient": "top", "gradientLength": 200}},
-                     "tooltip": [{"field": "p", "title": "p_detect"},
-                                 {"field": "F", "title": "penalty F"},
-                                 {"field": "survival", "title": "P(pause holds)",
-                                  "format": ".2f"},
-                                 {"field": "runs"}]}}
+        "data": {"values": cells},
+        "mark": "rect",
+        "encoding": {
+            "x": x,
+            "x2": {"field": "x1"},
+            "y": y,
+            "y2": {"field": "y1"},
+            "fill": {
+                "field": "survival",
+                "type": "quantitative",
+                "title": "P(pause holds) in the runs",
+                "scale": {"domain": [0, 1], "scheme": "blueorange", "reverse": True},
+                "legend": {"orient": "top", "gradientLength": 200},
+            },
+            "tooltip": [
+                {"field": "p", "title": "p_detect"},
+                {"field": "F", "title": "penalty F"},
+                {"field": "survival", "title": "P(pause holds)", "format": ".2f"},
+                {"field": "runs"},
+            ],
+        },
+    }
     names = [m[0] for m in MARKS]
     # one legend for the marks: colour, dash and shape share the field, domain and title (the
     # cells are coloured by ``fill``, a scale of its own, so nothing splits this legend)
-    legend = {"title": "over the map", "orient": "bottom", "direction": "vertical",
-              "symbolStrokeWidth": 2.5, "symbolSize": 200, "labelLimit": 400}
-    color = {"field": "what", "type": "nominal", "title": "over the map", "legend": legend,
-             "scale": {"domain": names, "range": [m[1] for m in MARKS]}}
-    dash = {"field": "what", "type": "nominal", "title": "over the map", "legend": legend,
-            "scale": {"domain": names, "range": [m[2] for m in MARKS]}}
-    shape = {"field": "what", "type": "nominal", "title": "over the map", "legend": legend,
-             "scale": {"domain": names, "range": ["stroke", "stroke", "cross"]}}
+    legend = {
+        "title": "over the map",
+        "orient": "bottom",
+        "direction": "vertical",
+        "symbolStrokeWidth": 2.5,
+        "symbolSize": 200,
+        "labelLimit": 400,
+    }
+    color = {
+        "field": "what",
+        "type": "nominal",
+        "title": "over the map",
+        "legend": legend,
+        "scale": {"domain": names, "range": [m[1] for m in MARKS]},
+    }
+    dash = {
+        "field": "what",
+        "type": "nominal",
+        "title": "over the map",
+        "legend": legend,
+        "scale": {"domain": names, "range": [m[2] for m in MARKS]},
+    }
+    shape = {
+        "field": "what",
+        "type": "nominal",
+        "title": "over the map",
+        "legend": legend,
+        "scale": {"domain": names, "range": ["stroke", "stroke", "cross"]},
+    }
     px = {"field": "p", "type": "quantitative", "title": X_TITLE, "scale": x_scale}
     py = {"field": "F", "type": "quantitative", "title": Y_TITLE, "scale": y_scale}
     marks: list[dict[str, Any]] = []
@@ -378,23 +456,59 @@ def map_spec(smap: Any, current: tuple[float, float] | None) -> dict[str, Any]:
                 if math.isfinite(float(p)) and 0.0 <= float(p) <= 1.0:
                     rows.append({"p": float(p), "F": float(f), "what": name})
     # the legend lists every mark, drawn or not: a curve outside the map has no rows
-    marks.append({"data": {"values": rows}, "mark": {"type": "line", "strokeWidth": 2.5},
-                  "encoding": {"x": px, "y": py, "order": {"field": "F"}, "color": color,
-                               "strokeDash": dash, "detail": {"field": "what"}}})
-    marks.append({"data": {"values": [{"p": current[0], "F": current[1],
-                                       "what": names[2]}] if current is not None else []},
-                  "mark": {"type": "point", "size": 300, "filled": True,
-                           "stroke": "#000000", "strokeWidth": 1, "opacity": 1},
-                  "encoding": {"x": px, "y": py, "color": color, "shape": shape,
-                               "tooltip": [{"field": "what", "title": "point"},
-                                           {"field": "p", "title": "p_detect"},
-                                           {"field": "F", "title": "penalty F"}]}})
-    return {"$schema": specs.SCHEMA, "title": "Probability the pause holds",
-            "width": "container", "height": 340,
-            "autosize": {"type": "fit-x", "contains": "padding"},
-            "layer": [heat, *marks], "config": specs._CONFIG,
-            # drawn as SVG: sharp at any zoom, and its legend and axes are text in the page
-            "usermeta": {"embedOptions": {"renderer": "svg"}}}
+    marks.append(
+        {
+            "data": {"values": rows},
+            "mark": {"type": "line", "strokeWidth": 2.5},
+            "encoding": {
+                "x": px,
+                "y": py,
+                "order": {"field": "F"},
+                "color": color,
+                "strokeDash": dash,
+                "detail": {"field": "what"},
+            },
+        }
+    )
+    marks.append(
+        {
+            "data": {
+                "values": [{"p": current[0], "F": current[1], "what": names[2]}]
+                if current is not None
+                else []
+            },
+            "mark": {
+                "type": "point",
+                "size": 300,
+                "filled": True,
+                "stroke": "#000000",
+                "strokeWidth": 1,
+                "opacity": 1,
+            },
+            "encoding": {
+                "x": px,
+                "y": py,
+                "color": color,
+                "shape": shape,
+                "tooltip": [
+                    {"field": "what", "title": "point"},
+                    {"field": "p", "title": "p_detect"},
+                    {"field": "F", "title": "penalty F"},
+                ],
+            },
+        }
+    )
+    return {
+        "$schema": specs.SCHEMA,
+        "title": "Probability the pause holds",
+        "width": "container",
+        "height": 340,
+        "autosize": {"type": "fit-x", "contains": "padding"},
+        "layer": [heat, *marks],
+        "config": specs._CONFIG,
+        # drawn as SVG: sharp at any zoom, and its legend and axes are text in the page
+        "usermeta": {"embedOptions": {"renderer": "svg"}},
+    }
 
 
 #: Link parameters that are the app's own, not the world's: the top bar's keys
@@ -403,8 +517,9 @@ def map_spec(smap: Any, current: tuple[float, float] | None) -> dict[str, Any]:
 APP_KEYS = frozenset({"projector", "defaults"}) | classroom.LAYOUT_KEYS
 
 
-def _params_from_query(query: str | None
-                       ) -> tuple[dict[str, Any], str, tuple[float, float], str | None]:
+def _params_from_query(
+    query: str | None,
+) -> tuple[dict[str, Any], str, tuple[float, float], str | None]:
     """The other parameters of the map, from a Simulate-style link (``scenario`` and values).
 
     Returns the changed parameters, the scenario, the current point, and the notice naming
@@ -414,14 +529,22 @@ def _params_from_query(query: str | None
 
     from viz.session import NO_SCENARIO, GameSession
 
-    pairs = [(k, v) for k, v in parse_qsl((query or "").lstrip("?"), keep_blank_values=True)
-             if k not in APP_KEYS]
+    pairs = [
+        (k, v)
+        for k, v in parse_qsl((query or "").lstrip("?"), keep_blank_values=True)
+        if k not in APP_KEYS
+    ]
     game = GameSession(urlencode(pairs))  # the Simulate page's controls, checked the same way
-    changed = {k: v for k, v in game.changed().items()
-               if k not in ("p_detect", "penalty", "seed", "steps")}
+    changed = {
+        k: v for k, v in game.changed().items() if k not in ("p_detect", "penalty", "seed", "steps")
+    }
     scenario = game.scenario_name if game.scenario_name != NO_SCENARIO else ""
-    return (changed, scenario, (float(game.values["p_detect"]), float(game.values["penalty"])),
-            game.notice)
+    return (
+        changed,
+        scenario,
+        (float(game.values["p_detect"]), float(game.values["penalty"])),
+        game.notice,
+    )
 
 
 @dataclass(frozen=True)
@@ -439,8 +562,14 @@ class MapView:
     def from_query(cls, query: str) -> MapView:
         """The map for a Simulate-style link (``scenario`` and changed values)."""
         other, scenario, current, notice = _params_from_query(query)
-        return cls(query, other, scenario, current,
-                   map_design_mapping(other, scenario=scenario or None), notice)
+        return cls(
+            query,
+            other,
+            scenario,
+            current,
+            map_design_mapping(other, scenario=scenario or None),
+            notice,
+        )
 
 
 #: Each browser session's map parameters, kept across page changes.
@@ -459,8 +588,10 @@ def status_text(job: MapJob, cached: bool) -> str:
     """The job's status line; ``cached``: the map was finished when this visitor came."""
     if job.state == "idle":
         if job.done and job.total:
-            return (f"Partly computed ({job.done} of {job.total} runs, from a cancelled "
-                    "start); Compute map finishes it.")
+            return (
+                f"Partly computed ({job.done} of {job.total} runs, from a cancelled "
+                "start); Compute map finishes it."
+            )
         runs = job.total or GRID * GRID * REPLICATES
         return f"Not computed yet: {runs} runs, {estimate_text(runs)}."
     if job.state == "running":
@@ -469,11 +600,10 @@ def status_text(job: MapJob, cached: bool) -> str:
         took = f" in {job.seconds:.1f} s" if job.seconds else ""
         if cached:
             return f"Done: {job.total} runs (cached: computed earlier{took})."
-        resumed = (f", {job.kept} of them kept from a cancelled start" if job.kept else "")
+        resumed = f", {job.kept} of them kept from a cancelled start" if job.kept else ""
         return f"Done: {job.total} runs{took}{resumed}."
     if job.state == "cancelled":
-        return (f"Cancelled at {job.done} of {job.total} runs; Compute map resumes where it "
-                "stopped.")
+        return f"Cancelled at {job.done} of {job.total} runs; Compute map resumes where it stopped."
     return f"Failed: {job.error}. Compute map tries again."
 
 
@@ -508,8 +638,9 @@ def MapPage() -> None:
         job.cancel()
         set_tick(lambda t: t + 1)
 
-    spec = solara.use_memo(lambda: map_spec(job.result, current) if job.result is not None
-                           else None, [job.state])
+    spec = solara.use_memo(
+        lambda: map_spec(job.result, current) if job.result is not None else None, [job.state]
+    )
     solara.Title("pausegame: Stability map")
     solara.Style(MAP_CSS)
     with solara.Column(style={"padding": "12px 16px"}, classes=["pg-map"]):
@@ -517,32 +648,44 @@ def MapPage() -> None:
         if view.notice:
             solara.Info(view.notice, classes=["pg-notice", "pg-map-notice"])
         fixed = ", ".join(f"{k}={v}" for k, v in sorted(other.items())) or "the defaults"
-        solara.Text(f"Survival probability over p_detect x penalty ({GRID} x {GRID} points, "
-                    f"{REPLICATES} runs each, common random numbers) for scenario "
-                    f"{scenario or '(none)'} with {fixed}. The red cross is your current "
-                    f"point (p_detect={current[0]:g}, penalty={current[1]:g}). Change the other "
-                    "parameters on the Simulate page; its link opens this page with them.",
-                    style={"color": "#444"})
-        with solara.Row(gap="12px", style={"align-items": "center"},
-                        classes=["pg-map-controls"]):
+        solara.Text(
+            f"Survival probability over p_detect x penalty ({GRID} x {GRID} points, "
+            f"{REPLICATES} runs each, common random numbers) for scenario "
+            f"{scenario or '(none)'} with {fixed}. The red cross is your current "
+            f"point (p_detect={current[0]:g}, penalty={current[1]:g}). Change the other "
+            "parameters on the Simulate page; its link opens this page with them.",
+            style={"color": "#444"},
+        )
+        with solara.Row(gap="12px", style={"align-items": "center"}, classes=["pg-map-controls"]):
             running = job.state == "running"
-            solara.Button("Compute map", on_click=start, color="primary",
-                          disabled=running or job.state == "done", classes=["pg-map-start"])
-            solara.Button("Cancel", on_click=cancel, outlined=True, disabled=not running,
-                          classes=["pg-map-cancel"])
-            solara.Text(status_text(job, cached),
-                        classes=["pg-map-status", f"pg-map-{job.state}"])
+            solara.Button(
+                "Compute map",
+                on_click=start,
+                color="primary",
+                disabled=running or job.state == "done",
+                classes=["pg-map-start"],
+            )
+            solara.Button(
+                "Cancel",
+                on_click=cancel,
+                outlined=True,
+                disabled=not running,
+                classes=["pg-map-cancel"],
+            )
+            solara.Text(status_text(job, cached), classes=["pg-map-status", f"pg-map-{job.state}"])
         if job.state == "running" and job.total:
             solara.ProgressLinear(value=100.0 * job.done / job.total)
         if spec is not None:
             with solara.Column(classes=["pg-map-chart"]):
                 solara.widgets.VegaLite.element(spec=spec)
-            solara.Text("Black line: theory's deterrence threshold p* (identical nations, "
-                        "nobody else defecting); green dashed line: the survival boundary of "
-                        "the decision rule (mean field); red cross: your parameters. The "
-                        "simulated world has labs, alliances and unequal nations, so theory is "
-                        "a guide, not an identity.",
-                        style={"color": "#555", "font-size": "0.85rem"})
+            solara.Text(
+                "Black line: theory's deterrence threshold p* (identical nations, "
+                "nobody else defecting); green dashed line: the survival boundary of "
+                "the decision rule (mean field); red cross: your parameters. The "
+                "simulated world has labs, alliances and unequal nations, so theory is "
+                "a guide, not an identity.",
+                style={"color": "#555", "font-size": "0.85rem"},
+            )
 
 
 if __name__ == "__main__":  # the map's child process (see MapJob._run)

@@ -27,9 +27,20 @@ from agents.declare import Param
 TIE_TOLERANCE = 1e-12
 
 #: The observations a rule can ask for in ``needs`` (see :class:`Observation`).
-EXTRA_KEYS = ("t", "state", "capability", "home", "is_lab", "n_nations", "alliances",
-              "expected_payoff", "realized_payoff", "caught_last", "flagged_last",
-              "rival_share")
+EXTRA_KEYS = (
+    "t",
+    "state",
+    "capability",
+    "home",
+    "is_lab",
+    "n_nations",
+    "alliances",
+    "expected_payoff",
+    "realized_payoff",
+    "caught_last",
+    "flagged_last",
+    "rival_share",
+)
 
 
 @dataclass(slots=True)
@@ -104,14 +115,17 @@ def register_rule(
     """Register a decision function under ``name`` (used as a decorator)."""
     unknown = set(needs) - set(EXTRA_KEYS)
     if unknown:
-        raise ValueError(f"rule {name!r} needs unknown observations {sorted(unknown)}; "
-                         f"available: {', '.join(EXTRA_KEYS)}")
+        raise ValueError(
+            f"rule {name!r} needs unknown observations {sorted(unknown)}; "
+            f"available: {', '.join(EXTRA_KEYS)}"
+        )
 
     def wrap(fn: Decide) -> Decide:
         if name in _REGISTRY and _REGISTRY[name].decide is not fn:
             raise ValueError(f"decision rule {name!r} is registered twice")
-        _REGISTRY[name] = Rule(name, fn, tuple(params), deterministic, summary, references,
-                               tuple(needs))
+        _REGISTRY[name] = Rule(
+            name, fn, tuple(params), deterministic, summary, references, tuple(needs)
+        )
         return fn
 
     return wrap

@@ -99,9 +99,7 @@ def any_neighbour(
     return num > 0.5 * _min_weight(alliances)
 
 
-def any_rival(
-    x: np.ndarray, home: np.ndarray, n_nations: int, alliances: Alliances
-) -> np.ndarray:
+def any_rival(x: np.ndarray, home: np.ndarray, n_nations: int, alliances: Alliances) -> np.ndarray:
     """True where at least one rival (``v_km > 0``) has ``x`` set (exact: counts, not shares).
 
     Rivals of nation ``k``: every actor except ``k``'s own labs and the actors of nations fully
@@ -113,15 +111,13 @@ def any_rival(
     indptr, indices, weights = alliances
     if len(indices):
         full = weights >= 1.0
-        allied = np.bincount(_rows(indptr)[full], weights=count[indices[full]],
-                             minlength=n_nations)
+        allied = np.bincount(_rows(indptr)[full], weights=count[indices[full]], minlength=n_nations)
     else:
         allied = np.zeros(n_nations)
     outside = xf.sum() - allied
     n = len(x)
     is_nation = np.arange(n) < n_nations
-    rivals = np.where(is_nation, outside[home] - count[home],
-                      outside[home] - xf[home] - xf)
+    rivals = np.where(is_nation, outside[home] - count[home], outside[home] - xf[home] - xf)
     return rivals > 0.5
 
 
@@ -192,8 +188,7 @@ def sample_peers(
         in_own = r < own
         peer_own = order[np.minimum(start[home] + r + (r >= position), n - 1)]
         target = cum[indptr[home]] + (r - own)
-        edge = np.clip(np.searchsorted(cum, target, side="right") - 1, 0,
-                       max(len(indices) - 1, 0))
+        edge = np.clip(np.searchsorted(cum, target, side="right") - 1, 0, max(len(indices) - 1, 0))
         if len(indices):
             j = indices[edge]
             offset = np.clip(target - cum[edge], 0, size[j] - 1)
@@ -202,8 +197,9 @@ def sample_peers(
             peer_allied = np.full(n, -1)
         peer = np.where(in_own, peer_own, peer_allied)
         return np.where(m > 0, peer, -1)
-    raise ValueError(f"imitation_peers={peers!r} is not allowed; allowed: 'all', 'allies', "
-                     "'same_kind'")
+    raise ValueError(
+        f"imitation_peers={peers!r} is not allowed; allowed: 'all', 'allies', 'same_kind'"
+    )
 
 
 def signal(params: Mapping[str, Any], extra: Mapping[str, Any]) -> np.ndarray:

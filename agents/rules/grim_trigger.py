@@ -97,7 +97,8 @@ def grim_trigger(
         remaining = np.zeros(n)
     length = int(params["punishment_length"])
     hit = triggered(obs, params, remaining > 0)
-    remaining = np.where(hit, np.inf if length == 0 else float(length),
-                         np.maximum(remaining - 1.0, 0.0))
+    remaining = np.where(
+        hit, np.inf if length == 0 else float(length), np.maximum(remaining - 1.0, 0.0)
+    )
     state["remaining"] = remaining
     return remaining > 0

@@ -75,8 +75,9 @@ def hazard(share: np.ndarray, log_scale: float, exponent: float) -> np.ndarray:
     return -np.expm1(-rate)
 
 
-def tipping(capability: np.ndarray, belief: np.ndarray, log_scale: float,
-            exponent: float) -> np.ndarray:
+def tipping(
+    capability: np.ndarray, belief: np.ndarray, log_scale: float, exponent: float
+) -> np.ndarray:
     """``H(R_k + c_k) - H(R_k)``: the hazard each actor's own defection adds.
 
     >>> c = np.full(10, 0.1)
@@ -86,8 +87,7 @@ def tipping(capability: np.ndarray, belief: np.ndarray, log_scale: float,
     array([0., 1., 0.])
     """
     others = belief * (capability.sum() - capability)
-    return hazard(others + capability, log_scale, exponent) - hazard(others, log_scale,
-                                                                      exponent)
+    return hazard(others + capability, log_scale, exponent) - hazard(others, log_scale, exponent)
 
 
 @register_rule(
@@ -102,16 +102,22 @@ def tipping(capability: np.ndarray, belief: np.ndarray, log_scale: float,
     ),
     needs=("capability",),
 )
-def hazard_aware(obs: Observation, params: Mapping[str, Any],
-                 rng: np.random.Generator) -> np.ndarray:
+def hazard_aware(
+    obs: Observation, params: Mapping[str, Any], rng: np.random.Generator
+) -> np.ndarray:
     """Defect where the decision uniform is below the logit of the hazard-weighed advantage."""
     advantage = obs.advantage
     loss = catastrophe_loss(params)
     log_scale = log_scale_of(params)
     if loss > 0 and log_scale > -math.inf:
-        added = tipping(np.asarray(obs.extra["capability"], dtype=float), obs.belief,
-                        log_scale, float(params["hazard_exponent"]))
+        added = tipping(
+            np.asarray(obs.extra["capability"], dtype=float),
+            obs.belief,
+            log_scale,
+            float(params["hazard_exponent"]),
+        )
         advantage = advantage - np.where(added > 0, loss * added, 0.0)
     out = np.empty(len(obs.uniforms), dtype=bool)
-    return _defects(obs.uniforms, np.ascontiguousarray(advantage, dtype=float),
-                    float(params["beta"]), out)
+    return _defects(
+        obs.uniforms, np.ascontiguousarray(advantage, dtype=float), float(params["beta"]), out
+    )

@@ -87,9 +87,7 @@ IMITATE_ON = Param(
     ),
     needs=("home", "is_lab", "n_nations", "alliances", "expected_payoff", "realized_payoff"),
 )
-def imitation(
-    obs: Observation, params: Mapping[str, Any], rng: np.random.Generator
-) -> np.ndarray:
+def imitation(obs: Observation, params: Mapping[str, Any], rng: np.random.Generator) -> np.ndarray:
     """Each actor's proposal: the peer's action, its own, or (mutation) the other one."""
     extra = obs.extra
     defect = np.ascontiguousarray(obs.defect, dtype=np.bool_)
@@ -97,25 +95,45 @@ def imitation(
     u_peer, u_mutation = rng.random((2, n))
     peers = str(params["imitation_peers"])
     well_mixed = peers == "all"
-    peer = _NO_PEERS if well_mixed else sample_peers(
-        u_peer, peers, extra["home"], extra["is_lab"], int(extra["n_nations"]),
-        extra["alliances"])
+    peer = (
+        _NO_PEERS
+        if well_mixed
+        else sample_peers(
+            u_peer,
+            peers,
+            extra["home"],
+            extra["is_lab"],
+            int(extra["n_nations"]),
+            extra["alliances"],
+        )
+    )
     if params["imitate_on"] == "expected":
         expected = np.asarray(extra["expected_payoff"], dtype=float)
         comply, defecting = expected[0], expected[1]
     else:
         comply = defecting = np.asarray(extra["realized_payoff"], dtype=float)
-    return _imitate(defect, np.asarray(obs.uniforms, dtype=float), u_peer, u_mutation, peer,
-                    well_mixed, np.ascontiguousarray(comply), np.ascontiguousarray(defecting),
-                    float(params["beta"]), float(params["mutation"]), np.empty(n, np.bool_))
+    return _imitate(
+        defect,
+        np.asarray(obs.uniforms, dtype=float),
+        u_peer,
+        u_mutation,
+        peer,
+        well_mixed,
+        np.ascontiguousarray(comply),
+        np.ascontiguousarray(defecting),
+        float(params["beta"]),
+        float(params["mutation"]),
+        np.empty(n, np.bool_),
+    )
 
 
 _NO_PEERS = np.zeros(0, dtype=np.int64)
 
 
 @njit(cache=True, nogil=True)
-def _imitate(defect, uniforms, u_peer, u_mutation, peer, well_mixed, comply, defecting, beta,
-             mutation, out):  # pragma: no cover
+def _imitate(
+    defect, uniforms, u_peer, u_mutation, peer, well_mixed, comply, defecting, beta, mutation, out
+):  # pragma: no cover
     """The rule for every actor in one compiled pass (numpy would take ~15 calls).
 
     Well mixed, the peer is ``r + (r >= k)`` with ``r = floor(u_peer * (N - 1))``; otherwise

@@ -33,8 +33,13 @@ from agents.rules._network import neighbour_share, signal
 def caught_share(obs: Observation, params: Mapping[str, Any]) -> np.ndarray:
     """The weighted share of each actor's alliance neighbours seen defecting last period."""
     extra = obs.extra
-    return neighbour_share(signal(params, extra).astype(float), extra["capability"],
-                           extra["home"], int(extra["n_nations"]), extra["alliances"])
+    return neighbour_share(
+        signal(params, extra).astype(float),
+        extra["capability"],
+        extra["home"],
+        int(extra["n_nations"]),
+        extra["alliances"],
+    )
 
 
 @register_rule(

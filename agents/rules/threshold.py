@@ -75,14 +75,16 @@ THRESHOLD_SCOPE = Param(
 )
 
 
-def thresholds(state: dict[str, Any], n: int, params: Mapping[str, Any],
-               rng: np.random.Generator) -> np.ndarray:
+def thresholds(
+    state: dict[str, Any], n: int, params: Mapping[str, Any], rng: np.random.Generator
+) -> np.ndarray:
     """The actors' thresholds, drawn on first use (N normals) and kept in ``state``."""
     theta = state.get("threshold")
     if theta is None or len(theta) != n:
         z = rng.standard_normal(n)
-        theta = np.clip(float(params["threshold_mean"]) + float(params["threshold_spread"]) * z,
-                        0.0, 1.0)
+        theta = np.clip(
+            float(params["threshold_mean"]) + float(params["threshold_spread"]) * z, 0.0, 1.0
+        )
         state["threshold"] = theta
     return np.asarray(theta)
 
@@ -116,9 +118,7 @@ def neighbour_belief(obs: Observation, params: Mapping[str, Any]) -> np.ndarray:
     ),
     needs=("state", "capability", "home", "n_nations", "alliances", "flagged_last"),
 )
-def threshold(
-    obs: Observation, params: Mapping[str, Any], rng: np.random.Generator
-) -> np.ndarray:
+def threshold(obs: Observation, params: Mapping[str, Any], rng: np.random.Generator) -> np.ndarray:
     """Defect where the believed share reaches the actor's threshold."""
     theta = thresholds(obs.extra["state"], len(obs.defect), params, rng)
     if params["threshold_scope"] == "rivals":

@@ -41,8 +41,27 @@ from experiments.analysis.threshold import (
     fit_threshold,
 )
 
-__all__ = ["AnalysisReport", "BatchContext", "KaplanMeier", "MorrisResult", "SobolResult",
-           "StabilityMap", "SurvivalCurves", "TheoryCurves", "ThresholdFit", "ThresholdTable",
-           "analyze", "critical_detection", "fit_threshold", "kaplan_meier", "morris_analysis",
-           "morris_design", "saltelli_design", "sobol_analysis", "sobol_from_evaluations",
-           "stability_map", "survival_curves", "wilson_interval"]
+__all__ = [
+    "AnalysisReport",
+    "BatchContext",
+    "KaplanMeier",
+    "MorrisResult",
+    "SobolResult",
+    "StabilityMap",
+    "SurvivalCurves",
+    "TheoryCurves",
+    "ThresholdFit",
+    "ThresholdTable",
+    "analyze",
+    "critical_detection",
+    "fit_threshold",
+    "kaplan_meier",
+    "morris_analysis",
+    "morris_design",
+    "saltelli_design",
+    "sobol_analysis",
+    "sobol_from_evaluations",
+    "stability_map",
+    "survival_curves",
+    "wilson_interval",
+]

@@ -25,19 +25,40 @@ __all__ = ["BatchContext", "OKABE_ITO", "OUTPUTS_NUMERIC", "save_figure", "wilso
 
 #: Okabe-Ito colours (distinguishable with the common colour-vision deficiencies), in the order
 #: the analyses use them.
-OKABE_ITO: tuple[str, ...] = ("#0072B2", "#D55E00", "#009E73", "#E69F00", "#CC79A7",
-                              "#56B4E9", "#F0E442", "#000000")
+OKABE_ITO: tuple[str, ...] = (
+    "#0072B2",
+    "#D55E00",
+    "#009E73",
+    "#E69F00",
+    "#CC79A7",
+    "#56B4E9",
+    "#F0E442",
+    "#000000",
+)
 
 #: Run-summary columns that analyses can take as an output (numbers per run).
 OUTPUTS_NUMERIC: tuple[str, ...] = (
-    "held", "collapse_step", "final_compliance", "final_bound_compliance", "mean_compliance",
-    "detections", "false_alarms", "sanctions_paid", "total_payoff", "flags",
-    "sanctions_applied", "inspections", "active_steps", "mean_belief_error",
-    "final_leader_share")
+    "held",
+    "collapse_step",
+    "final_compliance",
+    "final_bound_compliance",
+    "mean_compliance",
+    "detections",
+    "false_alarms",
+    "sanctions_paid",
+    "total_payoff",
+    "flags",
+    "sanctions_applied",
+    "inspections",
+    "active_steps",
+    "mean_belief_error",
+    "final_leader_share",
+)
 
 
-def wilson_interval(successes: Any, trials: Any, confidence: float = 0.95
-                    ) -> tuple[np.ndarray, np.ndarray]:
+def wilson_interval(
+    successes: Any, trials: Any, confidence: float = 0.95
+) -> tuple[np.ndarray, np.ndarray]:
     """Wilson score interval of a binomial proportion, elementwise (Wilson 1927).
 
     ``(p + z^2/2n -+ z sqrt(p(1-p)/n + z^2/4n^2)) / (1 + z^2/n)`` with ``p = k/n`` and ``z`` the
@@ -140,12 +161,16 @@ class BatchContext:
 
         path = Path(path)
         if not path.is_dir():
-            raise ConfigError(f"{path}: no such results directory (run "
-                              f"`{command('sweep', 'DESIGN', '--out', 'DIR')}` first)")
+            raise ConfigError(
+                f"{path}: no such results directory (run "
+                f"`{command('sweep', 'DESIGN', '--out', 'DIR')}` first)"
+            )
         result = load_results(path)
         if len(result.frame) == 0:
-            raise ConfigError(f"{path}: the results directory holds no finished runs yet; "
-                              f"run (or resume) `{command('sweep')}` on it")
+            raise ConfigError(
+                f"{path}: the results directory holds no finished runs yet; "
+                f"run (or resume) `{command('sweep')}` on it"
+            )
         normalized: dict[str, Any] = {}
         if (path / "design.json").is_file():
             normalized = json.loads((path / "design.json").read_text(encoding="utf-8"))
@@ -162,8 +187,7 @@ class BatchContext:
         base.update(normalized.get("base", {}) or {})
         if not normalized and design is not None:
             base = {**dict(design.scenario.params), **dict(design.base)}
-        return cls(path=path, result=result, design=design, normalized=normalized,
-                   base_params=base)
+        return cls(path=path, result=result, design=design, normalized=normalized, base_params=base)
 
     @property
     def frame(self) -> pd.DataFrame:
@@ -201,8 +225,9 @@ class BatchContext:
         """Resolved parameters (:func:`model.params.resolve`) at base plus ``values``."""
         from model.params import resolve
 
-        merged = {k: v for k, v in {**self.base_params, **values}.items()
-                  if k not in ("seed", "steps")}
+        merged = {
+            k: v for k, v in {**self.base_params, **values}.items() if k not in ("seed", "steps")
+        }
         return resolve(merged)
 
     def mean_shield(self, values: Mapping[str, Any] | None = None, n_worlds: int = 4) -> float:
@@ -235,11 +260,18 @@ def output_per_run(frame: pd.DataFrame, output: str, horizon: int) -> np.ndarray
     Raises:
         ConfigError: For an unknown or non-numeric output.
     """
-    if output not in frame.columns or output in ("status", "error", "run_id", "point", "seed",
-                                                 "replicate"):
+    if output not in frame.columns or output in (
+        "status",
+        "error",
+        "run_id",
+        "point",
+        "seed",
+        "replicate",
+    ):
         allowed = [c for c in OUTPUTS_NUMERIC if c in frame.columns]
-        raise ConfigError(f"--output {output!r} is not a run output; allowed: "
-                          + ", ".join(allowed))
+        raise ConfigError(
+            f"--output {output!r} is not a run output; allowed: " + ", ".join(allowed)
+        )
     column = frame[output]
     if output == "collapse_step":
         return column.astype("Float64").fillna(float(horizon)).to_numpy(dtype=float)
@@ -247,8 +279,9 @@ def output_per_run(frame: pd.DataFrame, output: str, horizon: int) -> np.ndarray
         return column.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
     except (TypeError, ValueError):
         allowed = [c for c in OUTPUTS_NUMERIC if c in frame.columns]
-        raise ConfigError(f"--output {output!r} is not numeric; allowed: "
-                          + ", ".join(allowed)) from None
+        raise ConfigError(
+            f"--output {output!r} is not numeric; allowed: " + ", ".join(allowed)
+        ) from None
 
 
 def markdown_table(frame: pd.DataFrame, floatfmt: str = ".3f") -> str:

@@ -35,8 +35,15 @@ from experiments.analysis.stability import StabilityMap, plot_stability_map, sta
 from experiments.analysis.survival import SurvivalCurves, plot_survival_curves, survival_curves
 from experiments.analysis.threshold import ThresholdTable, critical_detection
 
-__all__ = ["AnalysisReport", "analyze", "sensitivity_stem", "threshold_lines", "threshold_stem",
-           "write_sensitivity", "write_threshold"]
+__all__ = [
+    "AnalysisReport",
+    "analyze",
+    "sensitivity_stem",
+    "threshold_lines",
+    "threshold_stem",
+    "write_sensitivity",
+    "write_threshold",
+]
 
 
 @dataclass(frozen=True)
@@ -74,8 +81,9 @@ class AnalysisReport:
 
     def to_frame(self) -> pd.DataFrame:
         """The files written: name and path."""
-        return pd.DataFrame({"name": list(self.files), "path": [str(p) for p in
-                                                               self.files.values()]})
+        return pd.DataFrame(
+            {"name": list(self.files), "path": [str(p) for p in self.files.values()]}
+        )
 
 
 def _write(files: dict[str, Path], fig: Any, out: Path, stem: str) -> None:
@@ -87,8 +95,9 @@ def threshold_lines(table: ThresholdTable) -> pd.DataFrame:
     """The thresholds as a table for people: at-values, critical value, CI, theory."""
     rows = []
     for fit in table.fits:
-        row: dict[str, Any] = {k: f"{v:g}" if isinstance(v, float) else v
-                               for k, v in fit.at.items()}
+        row: dict[str, Any] = {
+            k: f"{v:g}" if isinstance(v, float) else v for k, v in fit.at.items()
+        }
         if fit.status == "ok":
             row["critical p_detect (sim)"] = f"{fit.critical:.3f}"
             row["95% CI"] = f"{fmt_p(fit.ci_low)} to {fmt_p(fit.ci_high)}"
@@ -107,8 +116,7 @@ def threshold_lines(table: ThresholdTable) -> pd.DataFrame:
         if "survival_boundary" in th:
             row["theory survival boundary"] = _clip_text(th["survival_boundary"])
         if "survival_boundary_shielded" in th:
-            row["boundary with allies' shielding"] = _clip_text(
-                th["survival_boundary_shielded"])
+            row["boundary with allies' shielding"] = _clip_text(th["survival_boundary_shielded"])
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -136,10 +144,16 @@ def threshold_stem(at: Mapping[str, Any] | None = None, level: float = 0.5) -> s
     return re.sub(r"[^A-Za-z0-9._-]+", "_", "_".join(parts))
 
 
-def write_threshold(context: BatchContext, out: Path, *, at: Mapping[str, Any] | None = None,
-                    level: float = 0.5, n_boot: int = 200,
-                    files: dict[str, Path] | None = None, stem: str = "thresholds"
-                    ) -> tuple[ThresholdTable, list[str]]:
+def write_threshold(
+    context: BatchContext,
+    out: Path,
+    *,
+    at: Mapping[str, Any] | None = None,
+    level: float = 0.5,
+    n_boot: int = 200,
+    files: dict[str, Path] | None = None,
+    stem: str = "thresholds",
+) -> tuple[ThresholdTable, list[str]]:
     """Fit critical ``p_detect`` values, write ``STEM.csv`` and a figure; return text.
 
     ``files`` gets ``thresholds_csv``, ``thresholds_png`` and ``thresholds_svg`` whatever the
@@ -152,22 +166,30 @@ def write_threshold(context: BatchContext, out: Path, *, at: Mapping[str, Any] |
     table.to_frame().to_csv(files["thresholds_csv"], index=False)
     png, svg = save_figure(_plot_thresholds(context, table), out, stem)
     files["thresholds_png"], files["thresholds_svg"] = png, svg
-    lines = ["## Critical detection probability", "",
-             f"The `p_detect` at which the pause holds in half the runs ({_level(level)}), by a "
-             "logistic fit to the runs at each value of the other swept parameters, with a "
-             "95% bootstrap interval (runs resampled within each point), next to theory: the "
-             "deterrence threshold `p*` (a lone defector in a compliant world is deterred; "
-             "`p F = G` without alliances), the rule's mean-field survival boundary (where "
-             "stable compliance reaches `stability_threshold`) and, when allies shield each "
-             "other, that boundary at the worlds' mean shielding share.", "",
-             markdown_table(threshold_lines(table)), ""]
+    lines = [
+        "## Critical detection probability",
+        "",
+        f"The `p_detect` at which the pause holds in half the runs ({_level(level)}), by a "
+        "logistic fit to the runs at each value of the other swept parameters, with a "
+        "95% bootstrap interval (runs resampled within each point), next to theory: the "
+        "deterrence threshold `p*` (a lone defector in a compliant world is deterred; "
+        "`p F = G` without alliances), the rule's mean-field survival boundary (where "
+        "stable compliance reaches `stability_threshold`) and, when allies shield each "
+        "other, that boundary at the worlds' mean shielding share.",
+        "",
+        markdown_table(threshold_lines(table)),
+        "",
+    ]
     if any(fit.status == "separated" for fit in table.fits):
-        lines += ["Where a row says the runs separate, no run held below the crossing and "
-                  "every run held above it: the logistic fit has no finite maximum (infinite "
-                  "slope) and a bootstrap cannot locate the crossing, so the row gives the "
-                  "interval between the design's grid points that must contain it (status "
-                  "`separated` in the CSV, `ci_low` and `ci_high` being those grid points). "
-                  "Runs at more values of `p_detect` inside it would narrow it.", ""]
+        lines += [
+            "Where a row says the runs separate, no run held below the crossing and "
+            "every run held above it: the logistic fit has no finite maximum (infinite "
+            "slope) and a bootstrap cannot locate the crossing, so the row gives the "
+            "interval between the design's grid points that must contain it (status "
+            "`separated` in the CSV, `ci_low` and `ci_high` being those grid points). "
+            "Runs at more values of `p_detect` inside it would narrow it.",
+            "",
+        ]
     lines += [f"![critical detection probability]({stem}.png)", ""]
     return table, lines
 
@@ -183,30 +205,55 @@ def _plot_thresholds(context: BatchContext, table: ThresholdTable) -> Any:
 
     fig = new_figure(7.0, 4.8)
     ax = fig.add_subplot()
-    keys = [k for k in (table.fits[0].at if table.fits else {}) if isinstance(
-        table.fits[0].at[k], float | int)]
+    keys = [
+        k
+        for k in (table.fits[0].at if table.fits else {})
+        if isinstance(table.fits[0].at[k], float | int)
+    ]
     xname = keys[-1] if keys else None
-    xs = np.array([f.at[xname] for f in table.fits], dtype=float) if xname else \
-        np.arange(len(table.fits), dtype=float)
+    xs = (
+        np.array([f.at[xname] for f in table.fits], dtype=float)
+        if xname
+        else np.arange(len(table.fits), dtype=float)
+    )
     crit = table.critical()
     low = np.array([f.ci_low for f in table.fits])
     high = np.array([f.ci_high for f in table.fits])
     ok = ~np.isnan(crit)
     separated = any(f.status == "separated" for f in table.fits)
     err = np.nan_to_num(np.abs(np.vstack([crit[ok] - low[ok], high[ok] - crit[ok]])), nan=0.0)
-    ax.errorbar(xs[ok], crit[ok], yerr=err, color=OKABE_ITO[0], marker="o", capsize=3,
-                linestyle="-",
-                label="simulated critical p_detect (95% CI"
-                      + ("; grid bounds where the runs separate)" if separated else ")"))
+    ax.errorbar(
+        xs[ok],
+        crit[ok],
+        yerr=err,
+        color=OKABE_ITO[0],
+        marker="o",
+        capsize=3,
+        linestyle="-",
+        label="simulated critical p_detect (95% CI"
+        + ("; grid bounds where the runs separate)" if separated else ")"),
+    )
     for key, colour, style, name in (
-            ("deterrence_threshold", OKABE_ITO[1], "--", "theory: deterrence threshold p*"),
-            ("survival_boundary", OKABE_ITO[2], "-", "theory: survival boundary (mean field)"),
-            ("survival_boundary_shielded", OKABE_ITO[3], "-.",
-             "theory: survival boundary with allies' shielding")):
+        ("deterrence_threshold", OKABE_ITO[1], "--", "theory: deterrence threshold p*"),
+        ("survival_boundary", OKABE_ITO[2], "-", "theory: survival boundary (mean field)"),
+        (
+            "survival_boundary_shielded",
+            OKABE_ITO[3],
+            "-.",
+            "theory: survival boundary with allies' shielding",
+        ),
+    ):
         ys = np.array([f.theory.get(key, np.nan) for f in table.fits], dtype=float)
         if not np.isnan(ys).all():
-            ax.plot(xs, np.where(ys <= 1.0, ys, np.nan), color=colour, linestyle=style,
-                    marker="s", markersize=3, label=name)
+            ax.plot(
+                xs,
+                np.where(ys <= 1.0, ys, np.nan),
+                color=colour,
+                linestyle=style,
+                marker="s",
+                markersize=3,
+                label=name,
+            )
     ax.set_xlabel(label(xname) if xname else "fit")
     ax.set_ylabel("critical detection probability p_detect")
     ax.set_ylim(0.0, 1.0)
@@ -216,9 +263,14 @@ def _plot_thresholds(context: BatchContext, table: ThresholdTable) -> Any:
     return fig
 
 
-def write_sensitivity(context: BatchContext, out: Path, outputs: Sequence[str], *,
-                      files: dict[str, Path] | None = None, n_resamples: int = 500
-                      ) -> tuple[dict[str, SobolResult], dict[str, MorrisResult], list[str]]:
+def write_sensitivity(
+    context: BatchContext,
+    out: Path,
+    outputs: Sequence[str],
+    *,
+    files: dict[str, Path] | None = None,
+    n_resamples: int = 500,
+) -> tuple[dict[str, SobolResult], dict[str, MorrisResult], list[str]]:
     """Sobol or Morris analysis of each output, written; return results and Markdown lines."""
     files = {} if files is None else files
     sobol: dict[str, SobolResult] = {}
@@ -233,14 +285,17 @@ def write_sensitivity(context: BatchContext, out: Path, outputs: Sequence[str], 
             files[f"morris_{output}_csv"] = out / f"morris_{output}.csv"
             mres.to_frame().to_csv(files[f"morris_{output}_csv"], index=False)
             _write(files, plot_morris(mres), out, f"morris_{output}")
-            lines += [f"## Morris screening of `{output}`", "",
-                      f"{mres.trajectories} trajectories on a {mres.levels}-level grid; `mu*` is "
-                      "the mean absolute change of the output (mean over replicates) when a "
-                      "parameter moves across its whole range, `sigma` the spread of those "
-                      "changes. Ranking by `mu*`: " + ", ".join(mres.ranking()) + ".", ""]
+            lines += [
+                f"## Morris screening of `{output}`",
+                "",
+                f"{mres.trajectories} trajectories on a {mres.levels}-level grid; `mu*` is "
+                "the mean absolute change of the output (mean over replicates) when a "
+                "parameter moves across its whole range, `sigma` the spread of those "
+                "changes. Ranking by `mu*`: " + ", ".join(mres.ranking()) + ".",
+                "",
+            ]
             lines += _warning_lines(mres.warnings())
-            lines += [markdown_table(mres.to_frame()), "", f"![Morris](morris_{output}.png)",
-                      ""]
+            lines += [markdown_table(mres.to_frame()), "", f"![Morris](morris_{output}.png)", ""]
         else:
             sres = sobol_analysis(context, output, n_resamples=n_resamples)
             sobol[output] = sres
@@ -250,16 +305,26 @@ def write_sensitivity(context: BatchContext, out: Path, outputs: Sequence[str], 
             if sres.variance == 0.0:
                 text = "The output does not vary over the sample: no indices."
             else:
-                text = ("Ranking by total index: " + ", ".join(sres.ranking()) + ". First-order "
-                        "`S_i`: the share of the output's variance explained by the parameter "
-                        "alone; total `S_Ti`: including its interactions.")
-            lines += [f"## Sobol indices of `{output}`", "",
-                      f"Saltelli design, n = {sres.n} ({sres.n * (len(sres.params) + 2)} "
-                      "points), output averaged over each point's replicates; 95% bootstrap "
-                      "intervals. " + text, ""]
+                text = (
+                    "Ranking by total index: " + ", ".join(sres.ranking()) + ". First-order "
+                    "`S_i`: the share of the output's variance explained by the parameter "
+                    "alone; total `S_Ti`: including its interactions."
+                )
+            lines += [
+                f"## Sobol indices of `{output}`",
+                "",
+                f"Saltelli design, n = {sres.n} ({sres.n * (len(sres.params) + 2)} "
+                "points), output averaged over each point's replicates; 95% bootstrap "
+                "intervals. " + text,
+                "",
+            ]
             lines += _warning_lines(sres.warnings())
-            lines += [markdown_table(sres.to_frame()), "",
-                      f"![Sobol indices](sobol_{output}.png)", ""]
+            lines += [
+                markdown_table(sres.to_frame()),
+                "",
+                f"![Sobol indices](sobol_{output}.png)",
+                "",
+            ]
     return sobol, morris, lines
 
 
@@ -282,9 +347,13 @@ def sensitivity_stem(outputs: Sequence[str]) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", "_".join(["sensitivity", *outputs]))
 
 
-def analyze(path: str | Path, out_dir: str | Path | None = None, *,
-            outputs: Sequence[str] = SENSITIVITY_OUTPUTS, n_boot: int = 200
-            ) -> AnalysisReport:
+def analyze(
+    path: str | Path,
+    out_dir: str | Path | None = None,
+    *,
+    outputs: Sequence[str] = SENSITIVITY_OUTPUTS,
+    n_boot: int = 200,
+) -> AnalysisReport:
     """Run the analyses that fit a batch and write figures, tables and ``summary.md``.
 
     Args:
@@ -303,13 +372,17 @@ def analyze(path: str | Path, out_dir: str | Path | None = None, *,
     notes: list[str] = []
     frame = context.frame
     m = context.result.manifest
-    lines = [f"# Analysis of `{context.name}`", "",
-             f"Results directory `{context.path}`: {len(frame)} finished runs of "
-             f"{m['n_runs']} planned ({context.result.n_failed} failed), {m['n_points']} points "
-             f"x {m['replicates']} replicates, {m['steps']} months each; varied: "
-             + (", ".join(f"`{v}`" for v in context.varied) or "nothing")
-             + f"; master seed {m['master_seed']} ({m['seed_scheme']} seeds); git commit "
-             f"{str(m.get('git_commit', 'unknown'))[:12]}.", ""]
+    lines = [
+        f"# Analysis of `{context.name}`",
+        "",
+        f"Results directory `{context.path}`: {len(frame)} finished runs of "
+        f"{m['n_runs']} planned ({context.result.n_failed} failed), {m['n_points']} points "
+        f"x {m['replicates']} replicates, {m['steps']} months each; varied: "
+        + (", ".join(f"`{v}`" for v in context.varied) or "nothing")
+        + f"; master seed {m['master_seed']} ({m['seed_scheme']} seeds); git commit "
+        f"{str(m.get('git_commit', 'unknown'))[:12]}.",
+        "",
+    ]
     if not context.result.complete:
         notes.append("the batch is not complete: these numbers use the finished runs only")
     smap = thresholds = curves = None
@@ -330,22 +403,32 @@ def analyze(path: str | Path, out_dir: str | Path | None = None, *,
             smap.to_frame().to_csv(files["map_csv"], index=False)
             _write(files, plot_stability_map(smap), out, "stability_map")
             pooled = [v for v in context.varied if v not in (smap.x, smap.y)]
-            lines += ["## Stability map", "",
-                      f"Share of replicates in which the pause held, over `{smap.x}`"
-                      + (f" x `{smap.y}`" if smap.y else "")
-                      + (f" (pooled over {', '.join(pooled)})" if pooled else "")
-                      + "; every cell's 95% Wilson interval is in `stability_map.csv`.", ""]
+            lines += [
+                "## Stability map",
+                "",
+                f"Share of replicates in which the pause held, over `{smap.x}`"
+                + (f" x `{smap.y}`" if smap.y else "")
+                + (f" (pooled over {', '.join(pooled)})" if pooled else "")
+                + "; every cell's 95% Wilson interval is in `stability_map.csv`.",
+                "",
+            ]
             if smap.theory is not None:
                 th = smap.theory
-                lines += [f"Theory drawn over it (rule `{th.rule}`): the deterrence threshold "
-                          "`p*` (dashed), the mean-field survival boundary (solid), the bistable "
-                          "band (shaded)"
-                          + (f" and the survival boundary at the worlds' mean shielding share "
-                             f"s = {th.shield:.2f} (dash-dot)" if th.boundary_shielded
-                             is not None else "")
-                          + ". Under logit the boundary lies to the right of `p*`: noisy "
-                          "deciders need a margin over `p F = G` before stable compliance "
-                          "reaches the stability threshold.", ""]
+                lines += [
+                    f"Theory drawn over it (rule `{th.rule}`): the deterrence threshold "
+                    "`p*` (dashed), the mean-field survival boundary (solid), the bistable "
+                    "band (shaded)"
+                    + (
+                        f" and the survival boundary at the worlds' mean shielding share "
+                        f"s = {th.shield:.2f} (dash-dot)"
+                        if th.boundary_shielded is not None
+                        else ""
+                    )
+                    + ". Under logit the boundary lies to the right of `p*`: noisy "
+                    "deciders need a margin over `p F = G` before stable compliance "
+                    "reaches the stability threshold.",
+                    "",
+                ]
             lines += ["![stability map](stability_map.png)", ""]
             if "p_detect" in context.varied:
                 thresholds, more = write_threshold(context, out, n_boot=n_boot, files=files)
@@ -356,17 +439,32 @@ def analyze(path: str | Path, out_dir: str | Path | None = None, *,
         files["survival_csv"] = out / "survival_curves.csv"
         curves.to_frame().to_csv(files["survival_csv"], index=False)
         _write(files, plot_survival_curves(curves), out, "survival_curves")
-        med = ", ".join(f"{c.label}: {'not reached' if math.isinf(c.median()) else int(c.median())}"
-                        for c in curves.curves)
-        lines += ["## Survival curves", "",
-                  "Kaplan-Meier estimates of the month of collapse (runs where the pause held "
-                  f"are censored at month {curves.horizon}), with 95% log-log Greenwood bands"
-                  + (f"; {curves.notes[0]}" if curves.notes else "")
-                  + f". Median month of collapse: {med}.", "",
-                  "![survival curves](survival_curves.png)", ""]
+        med = ", ".join(
+            f"{c.label}: {'not reached' if math.isinf(c.median()) else int(c.median())}"
+            for c in curves.curves
+        )
+        lines += [
+            "## Survival curves",
+            "",
+            "Kaplan-Meier estimates of the month of collapse (runs where the pause held "
+            f"are censored at month {curves.horizon}), with 95% log-log Greenwood bands"
+            + (f"; {curves.notes[0]}" if curves.notes else "")
+            + f". Median month of collapse: {med}.",
+            "",
+            "![survival curves](survival_curves.png)",
+            "",
+        ]
     if notes:
         lines += ["## Notes", ""] + [f"- {n}" for n in notes] + [""]
     files["summary"] = out / "summary.md"
     files["summary"].write_text("\n".join(lines), encoding="utf-8")
-    return AnalysisReport(out_dir=out, files=files, stability=smap, thresholds=thresholds,
-                          survival=curves, sobol=sobol, morris=morris, notes=tuple(notes))
+    return AnalysisReport(
+        out_dir=out,
+        files=files,
+        stability=smap,
+        thresholds=thresholds,
+        survival=curves,
+        sobol=sobol,
+        morris=morris,
+        notes=tuple(notes),
+    )

@@ -43,8 +43,16 @@ from experiments.batch import Design
 from model.errors import ConfigError
 from model.params import schema
 
-__all__ = ["MorrisResult", "SobolResult", "morris_analysis", "morris_design", "saltelli_design",
-           "saltelli_unit", "sobol_analysis", "sobol_from_evaluations"]
+__all__ = [
+    "MorrisResult",
+    "SobolResult",
+    "morris_analysis",
+    "morris_design",
+    "saltelli_design",
+    "saltelli_unit",
+    "sobol_analysis",
+    "sobol_from_evaluations",
+]
 
 #: Spawn keys of the expansions' random streams (apart from the design's own sample).
 _SALTELLI_KEY = 0x5A17E1
@@ -67,14 +75,18 @@ _INDEX_TOLERANCE = 5e-4
 # ------------------------------------------------------------------------------ designs
 def _ranges(design: Design) -> dict[str, list[Any]]:
     if design.kind != "sample":
-        raise ConfigError(f"{design.source}: a sensitivity design needs a [sample] table naming "
-                          "the parameters and their ranges (e.g. p_detect = {})")
+        raise ConfigError(
+            f"{design.source}: a sensitivity design needs a [sample] table naming "
+            "the parameters and their ranges (e.g. p_detect = {})"
+        )
     ranges = dict(design.spec.get("params", {}))
     table = schema()
     for name, rng in ranges.items():
         if table[name].kind == "choice":
-            raise ConfigError(f"{design.source}: [sample.params] {name}: sensitivity covers "
-                              "numeric parameters only; fix a choice parameter in [base.params]")
+            raise ConfigError(
+                f"{design.source}: [sample.params] {name}: sensitivity covers "
+                "numeric parameters only; fix a choice parameter in [base.params]"
+            )
         ranges[name] = list(rng)
     return ranges
 
@@ -103,8 +115,9 @@ def saltelli_unit(d: int, n: int, seed: int) -> np.ndarray:
     from scipy.stats import qmc
 
     if n < 2 or n & (n - 1):
-        raise ConfigError(f"[sample] n={n} is not allowed for a Saltelli design; allowed: a "
-                          "power of two >= 2")
+        raise ConfigError(
+            f"[sample] n={n} is not allowed for a Saltelli design; allowed: a power of two >= 2"
+        )
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(_SALTELLI_KEY,)))
     base = qmc.Sobol(2 * d, scramble=True, rng=rng).random(n)
     a, b = base[:, :d], base[:, d:]
@@ -143,8 +156,9 @@ def morris_unit(d: int, trajectories: int, levels: int, seed: int) -> np.ndarray
         raise ConfigError(f"trajectories={trajectories} is not allowed; allowed: >= 2")
     problem = {"num_vars": d, "names": [f"x{i}" for i in range(d)], "bounds": [[0.0, 1.0]] * d}
     sub = int(np.random.SeedSequence(seed, spawn_key=(_MORRIS_KEY,)).generate_state(1)[0])
-    return np.asarray(morris_sample.sample(problem, N=trajectories, num_levels=levels,
-                                           seed=sub % (2**31)))
+    return np.asarray(
+        morris_sample.sample(problem, N=trajectories, num_levels=levels, seed=sub % (2**31))
+    )
 
 
 def morris_design(design: Design, trajectories: int | None = None, levels: int = 4) -> Design:
@@ -160,8 +174,13 @@ def morris_design(design: Design, trajectories: int | None = None, levels: int =
     if trajectories is None:
         trajectories = max(4, int(design.spec.get("n", 32)) // 8)
     unit = morris_unit(len(ranges), trajectories, levels, design.master_seed)
-    spec = {"method": "morris", "scheme": "morris", "trajectories": int(trajectories),
-            "levels": int(levels), "params": ranges}
+    spec = {
+        "method": "morris",
+        "scheme": "morris",
+        "trajectories": int(trajectories),
+        "levels": int(levels),
+        "params": ranges,
+    }
     return replace(design, points=_to_values(unit, ranges), varied=tuple(ranges), spec=spec)
 
 
@@ -211,30 +230,42 @@ class SobolResult:
         if self.variance == 0.0:
             return out
         if self.n < SOBOL_MIN_N:
-            out.append(f"{self.output}: n = {self.n} is small for Sobol indices (their error "
-                       f"is of order 1/sqrt(n) = {1 / np.sqrt(self.n):.2f}); use n >= "
-                       f"{SOBOL_MIN_N} (--n, a power of two) before reading them")
+            out.append(
+                f"{self.output}: n = {self.n} is small for Sobol indices (their error "
+                f"is of order 1/sqrt(n) = {1 / np.sqrt(self.n):.2f}); use n >= "
+                f"{SOBOL_MIN_N} (--n, a power of two) before reading them"
+            )
         bad = []
         for kind, values in (("total", self.total_order), ("first-order", self.first_order)):
             for name, v in zip(self.params, values, strict=True):
                 if np.isfinite(v) and not -_INDEX_TOLERANCE <= v <= 1 + _INDEX_TOLERANCE:
                     bad.append(f"{kind} {name} = {v:.3f}")
         if bad:
-            out.append(f"{self.output}: indices outside [0, 1] ({', '.join(bad)}): sampling "
-                       "error, not shares of variance; a larger n is needed")
+            out.append(
+                f"{self.output}: indices outside [0, 1] ({', '.join(bad)}): sampling "
+                "error, not shares of variance; a larger n is needed"
+            )
         total = float(np.nansum(self.first_order))
         if total > 1 + _INDEX_TOLERANCE:
-            out.append(f"{self.output}: the first-order indices sum to {total:.3f} > 1, which "
-                       "variance shares cannot do; a larger n is needed")
+            out.append(
+                f"{self.output}: the first-order indices sum to {total:.3f} > 1, which "
+                "variance shares cannot do; a larger n is needed"
+            )
         return out
 
     def to_frame(self) -> pd.DataFrame:
         """One row per parameter."""
-        return pd.DataFrame({
-            "param": list(self.params), "first_order": self.first_order,
-            "first_low": self.first_order_ci[0], "first_high": self.first_order_ci[1],
-            "total_order": self.total_order, "total_low": self.total_order_ci[0],
-            "total_high": self.total_order_ci[1]})
+        return pd.DataFrame(
+            {
+                "param": list(self.params),
+                "first_order": self.first_order,
+                "first_low": self.first_order_ci[0],
+                "first_high": self.first_order_ci[1],
+                "total_order": self.total_order,
+                "total_low": self.total_order_ci[0],
+                "total_high": self.total_order_ci[1],
+            }
+        )
 
 
 @dataclass(frozen=True)
@@ -268,20 +299,37 @@ class MorrisResult:
     def warnings(self) -> list[str]:
         """Why the screening should not be read at face value (empty when nothing is wrong)."""
         if self.trajectories < MORRIS_MIN_TRAJECTORIES:
-            return [f"{self.output}: {self.trajectories} Morris trajectories are few (10 to 20 "
-                    "are usual); the ranking by mu* may change with more (--trajectories)"]
+            return [
+                f"{self.output}: {self.trajectories} Morris trajectories are few (10 to 20 "
+                "are usual); the ranking by mu* may change with more (--trajectories)"
+            ]
         return []
 
     def to_frame(self) -> pd.DataFrame:
         """One row per parameter."""
-        return pd.DataFrame({"param": list(self.params), "mu_star": self.mu_star, "mu": self.mu,
-                             "sigma": self.sigma, "mu_star_conf": self.mu_star_conf})
+        return pd.DataFrame(
+            {
+                "param": list(self.params),
+                "mu_star": self.mu_star,
+                "mu": self.mu,
+                "sigma": self.sigma,
+                "mu_star_conf": self.mu_star_conf,
+            }
+        )
 
 
 # ------------------------------------------------------------------------------ analyses
-def sobol_from_evaluations(f_a: Any, f_b: Any, f_ab: Any, *, params: tuple[str, ...],
-                           output: str = "y", confidence: float = 0.95, n_resamples: int = 500,
-                           seed: int = 0) -> SobolResult:
+def sobol_from_evaluations(
+    f_a: Any,
+    f_b: Any,
+    f_ab: Any,
+    *,
+    params: tuple[str, ...],
+    output: str = "y",
+    confidence: float = 0.95,
+    n_resamples: int = 500,
+    seed: int = 0,
+) -> SobolResult:
     """Sobol indices from evaluations at ``A`` (n,), ``B`` (n,) and ``AB`` (d, n).
 
     Uses :func:`scipy.stats.sobol_indices` with ``func={"f_A", "f_B", "f_AB"}`` and its
@@ -299,26 +347,50 @@ def sobol_from_evaluations(f_a: Any, f_b: Any, f_ab: Any, *, params: tuple[str, 
     variance = float(np.var(np.concatenate([f_a, f_b], axis=1)))
     nan = np.full(d, np.nan)
     if variance == 0.0:
-        return SobolResult(output=output, params=params, first_order=nan, total_order=nan,
-                           first_order_ci=(nan, nan), total_order_ci=(nan, nan), n=n,
-                           variance=0.0, confidence=confidence)
+        return SobolResult(
+            output=output,
+            params=params,
+            first_order=nan,
+            total_order=nan,
+            first_order_ci=(nan, nan),
+            total_order_ci=(nan, nan),
+            n=n,
+            variance=0.0,
+            confidence=confidence,
+        )
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         # tiny or degenerate samples: scipy warns and returns NaN where it cannot estimate
         warnings.simplefilter("ignore")
-        res = sobol_indices(func={"f_A": f_a, "f_B": f_b, "f_AB": f_ab}, n=n,
-                            rng=np.random.default_rng(seed))
-        boot = res.bootstrap(confidence_level=confidence, n_resamples=n_resamples) \
-            if n_resamples > 0 else None
+        res = sobol_indices(
+            func={"f_A": f_a, "f_B": f_b, "f_AB": f_ab}, n=n, rng=np.random.default_rng(seed)
+        )
+        boot = (
+            res.bootstrap(confidence_level=confidence, n_resamples=n_resamples)
+            if n_resamples > 0
+            else None
+        )
     first, total = _row(res.first_order), _row(res.total_order)
     f_ci = t_ci = (nan, nan)
     if boot is not None:
-        f_ci = (_row(boot.first_order.confidence_interval.low),
-                _row(boot.first_order.confidence_interval.high))
-        t_ci = (_row(boot.total_order.confidence_interval.low),
-                _row(boot.total_order.confidence_interval.high))
-    return SobolResult(output=output, params=params, first_order=first, total_order=total,
-                       first_order_ci=f_ci, total_order_ci=t_ci, n=n, variance=variance,
-                       confidence=confidence)
+        f_ci = (
+            _row(boot.first_order.confidence_interval.low),
+            _row(boot.first_order.confidence_interval.high),
+        )
+        t_ci = (
+            _row(boot.total_order.confidence_interval.low),
+            _row(boot.total_order.confidence_interval.high),
+        )
+    return SobolResult(
+        output=output,
+        params=params,
+        first_order=first,
+        total_order=total,
+        first_order_ci=f_ci,
+        total_order_ci=t_ci,
+        n=n,
+        variance=variance,
+        confidence=confidence,
+    )
 
 
 def _row(values: Any) -> np.ndarray:
@@ -331,15 +403,17 @@ def _point_means(context: BatchContext, output: str) -> np.ndarray:
     frame = context.frame
     values = output_per_run(frame, output, context.steps)
     n_points = int(context.result.manifest["n_points"])
-    sums = np.bincount(frame["point"].to_numpy(), weights=np.nan_to_num(values),
-                       minlength=n_points)
-    counts = np.bincount(frame["point"].to_numpy(), weights=(~np.isnan(values)).astype(float),
-                         minlength=n_points)
+    sums = np.bincount(frame["point"].to_numpy(), weights=np.nan_to_num(values), minlength=n_points)
+    counts = np.bincount(
+        frame["point"].to_numpy(), weights=(~np.isnan(values)).astype(float), minlength=n_points
+    )
     if np.any(counts == 0):
         missing = int((counts == 0).sum())
-        raise ConfigError(f"{context.path}: {missing} of {n_points} points have no finished run "
-                          f"with a value of {output!r}; finish the batch (run the same "
-                          "command again to resume) or choose another --output")
+        raise ConfigError(
+            f"{context.path}: {missing} of {n_points} points have no finished run "
+            f"with a value of {output!r}; finish the batch (run the same "
+            "command again to resume) or choose another --output"
+        )
     return sums / counts
 
 
@@ -349,8 +423,14 @@ def scheme(context: BatchContext) -> str | None:
     return str(value) if value in SCHEMES else None
 
 
-def sobol_analysis(context: BatchContext, output: str = "held", *, confidence: float = 0.95,
-                   n_resamples: int = 500, seed: int = 0) -> SobolResult:
+def sobol_analysis(
+    context: BatchContext,
+    output: str = "held",
+    *,
+    confidence: float = 0.95,
+    n_resamples: int = 500,
+    seed: int = 0,
+) -> SobolResult:
     """Sobol indices of ``output`` from a Saltelli batch (:func:`saltelli_design`).
 
     Raises:
@@ -359,21 +439,29 @@ def sobol_analysis(context: BatchContext, output: str = "held", *, confidence: f
     if scheme(context) != "saltelli":
         from experiments.cli import command
 
-        raise ConfigError(f"{context.path} is not a Saltelli batch; make one with "
-                          f"`{command('sensitivity', 'DESIGN', '--out', 'DIR')}` from a design "
-                          "with a [sample] table")
+        raise ConfigError(
+            f"{context.path} is not a Saltelli batch; make one with "
+            f"`{command('sensitivity', 'DESIGN', '--out', 'DIR')}` from a design "
+            "with a [sample] table"
+        )
     params = tuple(context.spec["params"])
     n, d = int(context.spec["n"]), len(params)
     y = _point_means(context, output)
     if y.size != n * (d + 2):
         raise ConfigError(f"{context.path}: {y.size} points, expected n (d + 2) = {n * (d + 2)}")
-    return sobol_from_evaluations(y[:n], y[n:2 * n], y[2 * n:].reshape(d, n), params=params,
-                                  output=output, confidence=confidence,
-                                  n_resamples=n_resamples, seed=seed)
+    return sobol_from_evaluations(
+        y[:n],
+        y[n : 2 * n],
+        y[2 * n :].reshape(d, n),
+        params=params,
+        output=output,
+        confidence=confidence,
+        n_resamples=n_resamples,
+        seed=seed,
+    )
 
 
-def morris_analysis(context: BatchContext, output: str = "held", *, seed: int = 0
-                    ) -> MorrisResult:
+def morris_analysis(context: BatchContext, output: str = "held", *, seed: int = 0) -> MorrisResult:
     """Morris ``mu*`` and ``sigma`` of ``output`` from a Morris batch (:func:`morris_design`).
 
     Raises:
@@ -390,14 +478,20 @@ def morris_analysis(context: BatchContext, output: str = "held", *, seed: int = 
     r, levels = int(context.spec["trajectories"]), int(context.spec["levels"])
     unit = morris_unit(len(params), r, levels, int(context.result.manifest["master_seed"]))
     y = _point_means(context, output)
-    problem = {"num_vars": len(params), "names": list(params),
-               "bounds": [[0.0, 1.0]] * len(params)}
-    res = morris_analyze.analyze(problem, unit, y, num_levels=levels, seed=seed,
-                                 print_to_console=False)
-    return MorrisResult(output=output, params=params, mu_star=np.asarray(res["mu_star"]),
-                        mu=np.asarray(res["mu"]), sigma=np.asarray(res["sigma"]),
-                        mu_star_conf=np.asarray(res["mu_star_conf"]), trajectories=r,
-                        levels=levels)
+    problem = {"num_vars": len(params), "names": list(params), "bounds": [[0.0, 1.0]] * len(params)}
+    res = morris_analyze.analyze(
+        problem, unit, y, num_levels=levels, seed=seed, print_to_console=False
+    )
+    return MorrisResult(
+        output=output,
+        params=params,
+        mu_star=np.asarray(res["mu_star"]),
+        mu=np.asarray(res["mu"]),
+        sigma=np.asarray(res["sigma"]),
+        mu_star_conf=np.asarray(res["mu_star_conf"]),
+        trajectories=r,
+        levels=levels,
+    )
 
 
 # ------------------------------------------------------------------------------ plots
@@ -408,22 +502,32 @@ def plot_sobol(result: SobolResult) -> Any:
     x = np.arange(len(result.params))
     w = 0.38
     for offset, values, ci, colour, name, hatch in (
-            (-w / 2, result.first_order, result.first_order_ci, OKABE_ITO[0],
-             "first order S_i", ""),
-            (w / 2, result.total_order, result.total_order_ci, OKABE_ITO[1],
-             "total order S_Ti", "//")):
+        (-w / 2, result.first_order, result.first_order_ci, OKABE_ITO[0], "first order S_i", ""),
+        (w / 2, result.total_order, result.total_order_ci, OKABE_ITO[1], "total order S_Ti", "//"),
+    ):
         err = None
         if not np.isnan(ci[0]).all():
             err = np.abs(np.vstack([values - ci[0], ci[1] - values]))
-        ax.bar(x + offset, values, w, yerr=err, color=colour, hatch=hatch, capsize=3,
-               label=name, edgecolor="white")
+        ax.bar(
+            x + offset,
+            values,
+            w,
+            yerr=err,
+            color=colour,
+            hatch=hatch,
+            capsize=3,
+            label=name,
+            edgecolor="white",
+        )
     ax.set_xticks(x, list(result.params), rotation=30, ha="right")
     ax.axhline(0.0, color="#555555", linewidth=0.8)
     ax.set_xlabel("parameter (sampled over its range)")
     ax.set_ylabel("share of output variance (dimensionless)")
     pct = round(100 * result.confidence)
-    ax.set_title(f"Sobol indices of {label(result.output)}\n(n = {result.n}, {pct}% bootstrap "
-                 "intervals)", fontsize=10)
+    ax.set_title(
+        f"Sobol indices of {label(result.output)}\n(n = {result.n}, {pct}% bootstrap intervals)",
+        fontsize=10,
+    )
     fig.legend(loc="outside lower center", ncols=2, fontsize=8, frameon=False)
     return fig
 
@@ -434,16 +538,25 @@ def plot_morris(result: MorrisResult) -> Any:
     ax = fig.add_subplot()
     markers = "osD^vP*X"
     for i, name in enumerate(result.params):
-        ax.errorbar(result.mu_star[i], result.sigma[i], xerr=result.mu_star_conf[i],
-                    color=OKABE_ITO[i % len(OKABE_ITO)], marker=markers[i % len(markers)],
-                    linestyle="none", capsize=3, label=name)
+        ax.errorbar(
+            result.mu_star[i],
+            result.sigma[i],
+            xerr=result.mu_star_conf[i],
+            color=OKABE_ITO[i % len(OKABE_ITO)],
+            marker=markers[i % len(markers)],
+            linestyle="none",
+            capsize=3,
+            label=name,
+        )
     top = float(np.nanmax(np.concatenate([result.mu_star, result.sigma, [1e-9]])))
-    ax.plot([0, top], [0, top], color="#555555", linestyle=":", linewidth=1,
-            label="sigma = mu*")
+    ax.plot([0, top], [0, top], color="#555555", linestyle=":", linewidth=1, label="sigma = mu*")
     ax.set_xlabel(f"mu* (mean |elementary effect| on {result.output}, per whole range)")
     ax.set_ylabel("sigma (spread of effects: nonlinearity, interactions)")
-    ax.set_title(f"Morris screening of {label(result.output)} ({result.trajectories} "
-                 f"trajectories, {result.levels} levels)", fontsize=10)
+    ax.set_title(
+        f"Morris screening of {label(result.output)} ({result.trajectories} "
+        f"trajectories, {result.levels} levels)",
+        fontsize=10,
+    )
     ax.grid(True, alpha=0.3)
     fig.legend(loc="outside lower center", ncols=4, fontsize=8, frameon=False)
     return fig

@@ -60,9 +60,13 @@ class TheoryCurves:
 
     def to_frame(self) -> pd.DataFrame:
         """One row per value of the other axis."""
-        data = {self.axis: self.values, "deterrence_threshold": self.deterrence,
-                "survival_boundary": self.boundary, "band_low": self.band_low,
-                "band_high": self.band_high}
+        data = {
+            self.axis: self.values,
+            "deterrence_threshold": self.deterrence,
+            "survival_boundary": self.boundary,
+            "band_low": self.band_low,
+            "band_high": self.band_high,
+        }
         if self.boundary_shielded is not None:
             data["survival_boundary_shielded"] = self.boundary_shielded
         return pd.DataFrame(data)
@@ -135,9 +139,15 @@ class StabilityMap:
         data: dict[str, Any] = {self.x: xx.ravel()}
         if self.y is not None:
             data[self.y] = yy.ravel()
-        data.update({"runs": self.runs.ravel(), "held": self.held.ravel(),
-                     "survival": self.survival.ravel(), "ci_low": low.ravel(),
-                     "ci_high": high.ravel()})
+        data.update(
+            {
+                "runs": self.runs.ravel(),
+                "held": self.held.ravel(),
+                "survival": self.survival.ravel(),
+                "ci_low": low.ravel(),
+                "ci_high": high.ravel(),
+            }
+        )
         frame = pd.DataFrame(data)
         return frame[frame["runs"] > 0].reset_index(drop=True)
 
@@ -167,8 +177,10 @@ def stability_map(
     frame = context.frame
     varied = [v for v in context.varied if pd.api.types.is_numeric_dtype(frame[v])]
     if not varied:
-        raise ConfigError(f"{context.path}: a stability map needs a swept numeric parameter; "
-                          "this design varies none")
+        raise ConfigError(
+            f"{context.path}: a stability map needs a swept numeric parameter; "
+            "this design varies none"
+        )
     if x is None:
         x = "p_detect" if "p_detect" in varied else varied[0]
     if y is None:
@@ -176,8 +188,10 @@ def stability_map(
         y = "penalty" if "penalty" in rest else (rest[0] if rest else None)
     for name in (x, y):
         if name is not None and name not in varied:
-            raise ConfigError(f"{name!r} is not a varied numeric parameter of {context.path}; "
-                              "varied: " + ", ".join(varied))
+            raise ConfigError(
+                f"{name!r} is not a varied numeric parameter of {context.path}; "
+                "varied: " + ", ".join(varied)
+            )
     at = dict(at or {})
     for name, value in at.items():
         frame = frame[np.isclose(frame[name].to_numpy(dtype=float), float(value))]
@@ -186,19 +200,37 @@ def stability_map(
     held = np.zeros((len(ys), len(xs)))
     runs = np.zeros((len(ys), len(xs)))
     xi = np.searchsorted(xs, frame[x].to_numpy(dtype=float))
-    yi = (np.searchsorted(ys, frame[y].to_numpy(dtype=float)) if y is not None
-          else np.zeros(len(frame), dtype=np.int64))
+    yi = (
+        np.searchsorted(ys, frame[y].to_numpy(dtype=float))
+        if y is not None
+        else np.zeros(len(frame), dtype=np.int64)
+    )
     np.add.at(runs, (yi, xi), 1.0)
     np.add.at(held, (yi, xi), frame["held"].astype(float).to_numpy())
     curves = None
     if theory and x == "p_detect":
         curves = theory_curves(context, y, ys, at)
-    return StabilityMap(x=x, y=y, x_values=xs, y_values=ys, held=held, runs=runs,
-                        confidence=confidence, fixed=at, theory=curves, name=context.name)
+    return StabilityMap(
+        x=x,
+        y=y,
+        x_values=xs,
+        y_values=ys,
+        held=held,
+        runs=runs,
+        confidence=confidence,
+        fixed=at,
+        theory=curves,
+        name=context.name,
+    )
 
 
-def theory_curves(context: BatchContext, axis: str | None, values: np.ndarray,
-                  at: Mapping[str, Any] | None = None, n: int = 200) -> TheoryCurves | None:
+def theory_curves(
+    context: BatchContext,
+    axis: str | None,
+    values: np.ndarray,
+    at: Mapping[str, Any] | None = None,
+    n: int = 200,
+) -> TheoryCurves | None:
     """Theory's curves along ``axis`` (dense between its lowest and highest ``values``)."""
     from model import theory
 
@@ -226,10 +258,17 @@ def theory_curves(context: BatchContext, axis: str | None, values: np.ndarray,
         b_hi.append(band.high)
         if shield < 1.0 - 1e-9:
             shielded.append(float(theory.survival_boundary(params, shield=shield)))
-    return TheoryCurves(axis=axis or "", values=dense, rule=rule, deterrence=np.array(det),
-                        boundary=np.array(bound), band_low=np.array(b_lo),
-                        band_high=np.array(b_hi), shield=shield,
-                        boundary_shielded=np.array(shielded) if shielded else None)
+    return TheoryCurves(
+        axis=axis or "",
+        values=dense,
+        rule=rule,
+        deterrence=np.array(det),
+        boundary=np.array(bound),
+        band_low=np.array(b_lo),
+        band_high=np.array(b_hi),
+        shield=shield,
+        boundary_shielded=np.array(shielded) if shielded else None,
+    )
 
 
 def _cast(name: str, value: float) -> Any:
@@ -248,29 +287,63 @@ def plot_stability_map(smap: StabilityMap, *, title: str | None = None) -> Any:
     surv = smap.survival
     if smap.y is None:
         low, high = smap.interval()
-        ax.errorbar(smap.x_values, surv[0], yerr=[surv[0] - low[0], high[0] - surv[0]],
-                    color=OKABE_ITO[0], marker="o", capsize=3, label="simulated (Wilson CI)")
+        ax.errorbar(
+            smap.x_values,
+            surv[0],
+            yerr=[surv[0] - low[0], high[0] - surv[0]],
+            color=OKABE_ITO[0],
+            marker="o",
+            capsize=3,
+            label="simulated (Wilson CI)",
+        )
         ax.set_ylabel(label("held"))
         ax.set_ylim(-0.02, 1.02)
         if smap.theory is not None:
             th = smap.theory
-            ax.axvline(th.deterrence[0], color=OKABE_ITO[1], linestyle="--",
-                       label="deterrence threshold p*")
+            ax.axvline(
+                th.deterrence[0],
+                color=OKABE_ITO[1],
+                linestyle="--",
+                label="deterrence threshold p*",
+            )
             if not math.isnan(th.boundary[0]):
-                ax.axvline(th.boundary[0], color=OKABE_ITO[2], linestyle="-",
-                           label=f"survival boundary ({th.rule})")
+                ax.axvline(
+                    th.boundary[0],
+                    color=OKABE_ITO[2],
+                    linestyle="-",
+                    label=f"survival boundary ({th.rule})",
+                )
     else:
         # a map with cells centred on the grid values; colour-blind-safe sequential map
-        mesh = ax.pcolormesh(_edges(smap.x_values), _edges(smap.y_values),
-                             np.ma.masked_invalid(surv), cmap="cividis", vmin=0.0, vmax=1.0,
-                             shading="flat")
+        mesh = ax.pcolormesh(
+            _edges(smap.x_values),
+            _edges(smap.y_values),
+            np.ma.masked_invalid(surv),
+            cmap="cividis",
+            vmin=0.0,
+            vmax=1.0,
+            shading="flat",
+        )
         bar = fig.colorbar(mesh, ax=ax)
         bar.set_label(label("held"))
         if len(smap.x_values) > 1 and len(smap.y_values) > 1:
-            ax.contour(smap.x_values, smap.y_values, np.nan_to_num(surv, nan=0.0),
-                       levels=[0.5], colors=OKABE_ITO[5], linewidths=1.8, linestyles=":")
-        ax.plot([], [], color=OKABE_ITO[5], linestyle=":", linewidth=1.8,
-                label="simulated survival = 0.5")
+            ax.contour(
+                smap.x_values,
+                smap.y_values,
+                np.nan_to_num(surv, nan=0.0),
+                levels=[0.5],
+                colors=OKABE_ITO[5],
+                linewidths=1.8,
+                linestyles=":",
+            )
+        ax.plot(
+            [],
+            [],
+            color=OKABE_ITO[5],
+            linestyle=":",
+            linewidth=1.8,
+            label="simulated survival = 0.5",
+        )
         ax.set_ylabel(label(smap.y))
         if smap.theory is not None:
             _draw_theory(ax, smap)
@@ -279,8 +352,10 @@ def plot_stability_map(smap: StabilityMap, *, title: str | None = None) -> Any:
     ax.set_xlabel(label(smap.x))
     ax.set_xlim(_edges(smap.x_values)[0], _edges(smap.x_values)[-1])
     fixed = ", ".join(f"{k} = {v}" for k, v in smap.fixed.items())
-    ax.set_title(title or f"Where the pause holds: {smap.name}" + (f" ({fixed})" if fixed else ""),
-                 fontsize=11)
+    ax.set_title(
+        title or f"Where the pause holds: {smap.name}" + (f" ({fixed})" if fixed else ""),
+        fontsize=11,
+    )
     fig.legend(loc="outside lower center", ncols=2, fontsize=8, frameon=False)
     return fig
 
@@ -291,17 +366,41 @@ def _draw_theory(ax: Any, smap: StabilityMap) -> None:
     ys = th.values
     ok = ~np.isnan(th.band_low) & ~np.isnan(th.band_high)
     if ok.any():
-        ax.fill_betweenx(ys, np.where(ok, th.band_low, np.nan), np.where(ok, th.band_high,
-                         np.nan), color=OKABE_ITO[4], alpha=0.35, linewidth=0,
-                         label=f"bistable band ({th.rule})")
+        ax.fill_betweenx(
+            ys,
+            np.where(ok, th.band_low, np.nan),
+            np.where(ok, th.band_high, np.nan),
+            color=OKABE_ITO[4],
+            alpha=0.35,
+            linewidth=0,
+            label=f"bistable band ({th.rule})",
+        )
     det = np.where((th.deterrence >= 0) & (th.deterrence <= 1), th.deterrence, np.nan)
-    ax.plot(det, ys, color=OKABE_ITO[1], linestyle="--", linewidth=1.8,
-            label="deterrence threshold p* (p F = G without alliances)")
-    ax.plot(th.boundary, ys, color=OKABE_ITO[2], linestyle="-", linewidth=1.8,
-            label=f"survival boundary ({th.rule}, mean field)")
+    ax.plot(
+        det,
+        ys,
+        color=OKABE_ITO[1],
+        linestyle="--",
+        linewidth=1.8,
+        label="deterrence threshold p* (p F = G without alliances)",
+    )
+    ax.plot(
+        th.boundary,
+        ys,
+        color=OKABE_ITO[2],
+        linestyle="-",
+        linewidth=1.8,
+        label=f"survival boundary ({th.rule}, mean field)",
+    )
     if th.boundary_shielded is not None:
-        ax.plot(th.boundary_shielded, ys, color=OKABE_ITO[3], linestyle="-.", linewidth=1.8,
-                label=f"survival boundary, allies shield (s = {th.shield:.2f})")
+        ax.plot(
+            th.boundary_shielded,
+            ys,
+            color=OKABE_ITO[3],
+            linestyle="-.",
+            linewidth=1.8,
+            label=f"survival boundary, allies shield (s = {th.shield:.2f})",
+        )
 
 
 def _edges(values: np.ndarray) -> np.ndarray:

@@ -37,8 +37,13 @@ from scipy import stats
 from experiments.analysis.common import OKABE_ITO, BatchContext, new_figure
 from model.errors import ConfigError
 
-__all__ = ["KaplanMeier", "SurvivalCurves", "kaplan_meier", "plot_survival_curves",
-           "survival_curves"]
+__all__ = [
+    "KaplanMeier",
+    "SurvivalCurves",
+    "kaplan_meier",
+    "plot_survival_curves",
+    "survival_curves",
+]
 
 
 @dataclass(frozen=True)
@@ -88,13 +93,22 @@ class KaplanMeier:
 
     def to_frame(self) -> pd.DataFrame:
         """One row per time: at risk, events, censored, survival and its band."""
-        return pd.DataFrame({"time": self.times, "at_risk": self.at_risk, "events": self.events,
-                             "censored": self.censored, "survival": self.survival,
-                             "ci_low": self.ci_low, "ci_high": self.ci_high})
+        return pd.DataFrame(
+            {
+                "time": self.times,
+                "at_risk": self.at_risk,
+                "events": self.events,
+                "censored": self.censored,
+                "survival": self.survival,
+                "ci_low": self.ci_low,
+                "ci_high": self.ci_high,
+            }
+        )
 
 
-def kaplan_meier(durations: Any, observed: Any, *, confidence: float = 0.95,
-                 label: str = "") -> KaplanMeier:
+def kaplan_meier(
+    durations: Any, observed: Any, *, confidence: float = 0.95, label: str = ""
+) -> KaplanMeier:
     """The Kaplan-Meier estimate of a survival function, with a log-log Greenwood band.
 
     The estimate and its band are ``scipy.stats.ecdf`` of the right-censored sample
@@ -120,26 +134,34 @@ def kaplan_meier(durations: Any, observed: Any, *, confidence: float = 0.95,
     sf = stats.ecdf(stats.CensoredData(uncensored=t[e], right=t[~e])).sf
     with warnings.catch_warnings():
         # undefined where S = 1 or S = 0 (log 0, 0/0); those ends are set below
-        warnings.filterwarnings("ignore", "The confidence interval is undefined",
-                                RuntimeWarning)
+        warnings.filterwarnings("ignore", "The confidence interval is undefined", RuntimeWarning)
         band = sf.confidence_interval(confidence, method="log-log")
     times = np.asarray(sf.quantiles, dtype=float)
     survival = np.asarray(sf.probabilities, dtype=float)
     low = np.asarray(band.low.probabilities, dtype=float)
     high = np.asarray(band.high.probabilities, dtype=float)
     if times[0] > 0.0:  # the curve starts at S(0) = 1
-        times, survival, low, high = (np.concatenate([[first], a]) for first, a in
-                                      ((0.0, times), (1.0, survival), (1.0, low), (1.0, high)))
+        times, survival, low, high = (
+            np.concatenate([[first], a])
+            for first, a in ((0.0, times), (1.0, survival), (1.0, low), (1.0, high))
+        )
     idx = np.searchsorted(times, t)
     events = np.bincount(idx, weights=e.astype(float), minlength=times.size)
     censored = np.bincount(idx, weights=(~e).astype(float), minlength=times.size)
     at_risk = t.size - np.concatenate([[0.0], np.cumsum(events + censored)[:-1]])
     low = np.where(survival >= 1.0, 1.0, np.where(survival <= 0.0, 0.0, low))
     high = np.where(survival >= 1.0, 1.0, np.where(survival <= 0.0, 0.0, high))
-    return KaplanMeier(times=times, at_risk=at_risk, events=events, censored=censored,
-                       survival=survival, ci_low=np.nan_to_num(low),
-                       ci_high=np.nan_to_num(high, nan=1.0), confidence=confidence,
-                       label=label)
+    return KaplanMeier(
+        times=times,
+        at_risk=at_risk,
+        events=events,
+        censored=censored,
+        survival=survival,
+        ci_low=np.nan_to_num(low),
+        ci_high=np.nan_to_num(high, nan=1.0),
+        confidence=confidence,
+        label=label,
+    )
 
 
 @dataclass(frozen=True)
@@ -200,24 +222,27 @@ def survival_curves(
     by = tuple(context.varied if by is None else by)
     for name in by:
         if name not in context.varied:
-            raise ConfigError(f"{name!r} is not varied in {context.path}; varied: "
-                              + (", ".join(context.varied) or "none"))
+            raise ConfigError(
+                f"{name!r} is not varied in {context.path}; varied: "
+                + (", ".join(context.varied) or "none")
+            )
     durations = frame["collapse_step"].astype("Float64").fillna(float(horizon))
-    frame = frame.assign(_duration=durations.to_numpy(dtype=float),
-                         _event=frame["collapse_step"].notna().to_numpy())
+    frame = frame.assign(
+        _duration=durations.to_numpy(dtype=float), _event=frame["collapse_step"].notna().to_numpy()
+    )
     notes: list[str] = []
     if not by:
         chosen: list[tuple[dict[str, Any], pd.DataFrame]] = [({}, frame)]
     else:
-        grouped = {(k if isinstance(k, tuple) else (k,)): g
-                   for k, g in frame.groupby(list(by), sort=True)}
+        grouped = {
+            (k if isinstance(k, tuple) else (k,)): g for k, g in frame.groupby(list(by), sort=True)
+        }
         keys = list(grouped)
         if groups is not None:
             wanted = []
             for g in groups:
                 key = tuple(g[name] for name in by)
-                match = [k for k in keys if all(_same(a, b) for a, b in zip(k, key,
-                                                                              strict=True))]
+                match = [k for k in keys if all(_same(a, b) for a, b in zip(k, key, strict=True))]
                 if not match:
                     raise ConfigError(f"no runs at {dict(g)}")
                 wanted.append(match[0])
@@ -225,18 +250,29 @@ def survival_curves(
             score = {k: abs(float(grouped[k]["held"].astype(float).mean()) - 0.5) for k in keys}
             wanted = sorted(sorted(keys, key=lambda k: score[k])[:max_groups])
             if len(keys) > max_groups:
-                notes.append(f"{max_groups} of {len(keys)} groups shown: those with survival "
-                             "nearest 0.5")
-        chosen = [({n: _plain(v) for n, v in zip(by, k, strict=True)}, grouped[k])
-                  for k in wanted]
+                notes.append(
+                    f"{max_groups} of {len(keys)} groups shown: those with survival nearest 0.5"
+                )
+        chosen = [({n: _plain(v) for n, v in zip(by, k, strict=True)}, grouped[k]) for k in wanted]
     curves = []
     for group, sub in chosen:
-        text = ", ".join(f"{k} = {v:g}" if isinstance(v, float | int) else f"{k} = {v}"
-                         for k, v in group.items()) or "all runs"
-        curves.append(kaplan_meier(sub["_duration"], sub["_event"], confidence=confidence,
-                                   label=text))
-    return SurvivalCurves(by=by, groups=tuple(g for g, _ in chosen), curves=tuple(curves),
-                          horizon=horizon, notes=tuple(notes))
+        text = (
+            ", ".join(
+                f"{k} = {v:g}" if isinstance(v, float | int) else f"{k} = {v}"
+                for k, v in group.items()
+            )
+            or "all runs"
+        )
+        curves.append(
+            kaplan_meier(sub["_duration"], sub["_event"], confidence=confidence, label=text)
+        )
+    return SurvivalCurves(
+        by=by,
+        groups=tuple(g for g, _ in chosen),
+        curves=tuple(curves),
+        horizon=horizon,
+        notes=tuple(notes),
+    )
 
 
 def plot_survival_curves(curves: SurvivalCurves, *, title: str | None = None) -> Any:
@@ -248,18 +284,35 @@ def plot_survival_curves(curves: SurvivalCurves, *, title: str | None = None) ->
         colour = OKABE_ITO[i % len(OKABE_ITO)]
         t = np.append(curve.times, curves.horizon)
         s = np.append(curve.survival, curve.survival[-1])
-        ax.step(t, s, where="post", color=colour, linestyle=styles[i % 4], linewidth=1.8,
-                label=f"{curve.label} (n = {curve.n})")
-        ax.fill_between(t, np.append(curve.ci_low, curve.ci_low[-1]),
-                        np.append(curve.ci_high, curve.ci_high[-1]), step="post",
-                        color=colour, alpha=0.15, linewidth=0)
+        ax.step(
+            t,
+            s,
+            where="post",
+            color=colour,
+            linestyle=styles[i % 4],
+            linewidth=1.8,
+            label=f"{curve.label} (n = {curve.n})",
+        )
+        ax.fill_between(
+            t,
+            np.append(curve.ci_low, curve.ci_low[-1]),
+            np.append(curve.ci_high, curve.ci_high[-1]),
+            step="post",
+            color=colour,
+            alpha=0.15,
+            linewidth=0,
+        )
     ax.set_xlim(0, curves.horizon)
     ax.set_ylim(-0.02, 1.02)
     ax.set_xlabel("time (months; one step = one month)")
     ax.set_ylabel("share of runs whose pause has not collapsed")
     pct = round(100 * curves.curves[0].confidence) if curves.curves else 95
-    ax.set_title(title or f"Kaplan-Meier survival of the pause ({pct}% bands; held runs "
-                          f"censored at month {curves.horizon})", fontsize=10)
+    ax.set_title(
+        title
+        or f"Kaplan-Meier survival of the pause ({pct}% bands; held runs "
+        f"censored at month {curves.horizon})",
+        fontsize=10,
+    )
     ax.grid(True, alpha=0.3)
     fig.legend(loc="outside lower center", ncols=2, fontsize=8, frameon=False)
     return fig

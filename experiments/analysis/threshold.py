@@ -50,10 +50,12 @@ __all__ = ["ThresholdFit", "ThresholdTable", "critical_detection", "fit_threshol
 _MAX_SLOPE_RANGE = 2000.0
 
 #: What a separated fit's interval is, in words (describe() and the reports).
-SEPARATED_NOTE = ("the runs separate: no run held below the crossing and every run held above "
-                  "it, so the logistic slope is infinite and the interval is the one the "
-                  "design's grid allows, not a confidence interval; more points in it would "
-                  "narrow it")
+SEPARATED_NOTE = (
+    "the runs separate: no run held below the crossing and every run held above "
+    "it, so the logistic slope is infinite and the interval is the one the "
+    "design's grid allows, not a confidence interval; more points in it would "
+    "narrow it"
+)
 
 
 @dataclass(frozen=True)
@@ -114,8 +116,10 @@ class ThresholdFit:
 
     def describe(self) -> str:
         """One line: the critical value with its interval, or why there is none."""
-        where = ", ".join(f"{k} = {v:g}" if isinstance(v, float | int) else f"{k} = {v}"
-                          for k, v in self.at.items())
+        where = ", ".join(
+            f"{k} = {v:g}" if isinstance(v, float | int) else f"{k} = {v}"
+            for k, v in self.at.items()
+        )
         head = f"{self.param}* ({where})" if where else f"{self.param}*"
         if self.status == "always_held":
             return f"{head}: below {self.x_range[0]:g} (every run held)"
@@ -124,8 +128,10 @@ class ThresholdFit:
         if self.status == "separated":
             return f"{head}: {self.grid_interval()} ({SEPARATED_NOTE})"
         pct = round(100 * self.confidence)
-        return (f"{head} = {self.critical:.3f} ({pct}% CI {fmt_p(self.ci_low)} to "
-                f"{fmt_p(self.ci_high)})")
+        return (
+            f"{head} = {self.critical:.3f} ({pct}% CI {fmt_p(self.ci_low)} to "
+            f"{fmt_p(self.ci_high)})"
+        )
 
     def grid_interval(self) -> str:
         """Where a separated fit's critical value lies: ``between 0.100 and 0.300``."""
@@ -141,8 +147,16 @@ class ThresholdFit:
     def to_frame(self) -> pd.DataFrame:
         """One row: the at-values, critical value, interval, slope, status and theory."""
         row: dict[str, Any] = dict(self.at)
-        row.update({"critical": self.critical, "ci_low": self.ci_low, "ci_high": self.ci_high,
-                    "slope": self.slope, "status": self.status, "n_runs": self.n_runs})
+        row.update(
+            {
+                "critical": self.critical,
+                "ci_low": self.ci_low,
+                "ci_high": self.ci_high,
+                "slope": self.slope,
+                "status": self.status,
+                "n_runs": self.n_runs,
+            }
+        )
         row.update({f"theory_{k}": v for k, v in self.theory.items()})
         return pd.DataFrame([row])
 
@@ -228,8 +242,9 @@ def _fit(x: np.ndarray, k: np.ndarray, n: np.ndarray, level: float) -> tuple[flo
     return centre, slope, abs(slope) >= cap
 
 
-def _separation(values: np.ndarray, k: np.ndarray, n: np.ndarray
-                ) -> tuple[float, float, float] | None:
+def _separation(
+    values: np.ndarray, k: np.ndarray, n: np.ndarray
+) -> tuple[float, float, float] | None:
     """``(low, high, sign)`` when the runs at sorted ``values`` separate, else None.
 
     Complete or quasi-complete separation: every point on one side of the crossing has only
@@ -284,36 +299,64 @@ def fit_threshold(
     if not 0.0 < level < 1.0:
         raise ConfigError(f"level={level!r} is out of bounds; allowed: a number in (0, 1)")
     if isinstance(n_boot, bool) or not isinstance(n_boot, int | np.integer) or n_boot < 0:
-        raise ConfigError(f"bootstrap={n_boot!r} is out of bounds; allowed: an integer >= 0 "
-                          "(0: no interval)")
+        raise ConfigError(
+            f"bootstrap={n_boot!r} is out of bounds; allowed: an integer >= 0 (0: no interval)"
+        )
     xs = np.asarray(x, dtype=float)
     ys = np.asarray(held, dtype=float)
     keep = ~(np.isnan(xs) | np.isnan(ys))
     xs, ys = xs[keep], ys[keep]
     values, inverse = np.unique(xs, return_inverse=True)
     if values.size < 2:
-        raise ConfigError(f"a threshold needs runs at two or more values of {param}; got "
-                          f"{values.size}")
+        raise ConfigError(
+            f"a threshold needs runs at two or more values of {param}; got {values.size}"
+        )
     n = np.bincount(inverse).astype(float)
     k = np.bincount(inverse, weights=ys)
     x_range = (float(values.min()), float(values.max()))
-    common: dict[str, Any] = {"param": param, "level": level, "confidence": confidence,
-                              "n_runs": int(xs.size), "x_range": x_range,
-                              "at": dict(at or {}), "theory": dict(theory or {})}
+    common: dict[str, Any] = {
+        "param": param,
+        "level": level,
+        "confidence": confidence,
+        "n_runs": int(xs.size),
+        "x_range": x_range,
+        "at": dict(at or {}),
+        "theory": dict(theory or {}),
+    }
     if np.all(k == n):
-        return ThresholdFit(critical=math.nan, ci_low=math.nan, ci_high=x_range[0],
-                            slope=math.nan, separated=False, status="always_held", **common)
+        return ThresholdFit(
+            critical=math.nan,
+            ci_low=math.nan,
+            ci_high=x_range[0],
+            slope=math.nan,
+            separated=False,
+            status="always_held",
+            **common,
+        )
     if np.all(k == 0):
-        return ThresholdFit(critical=math.nan, ci_low=x_range[1], ci_high=math.nan,
-                            slope=math.nan, separated=False, status="never_held", **common)
+        return ThresholdFit(
+            critical=math.nan,
+            ci_low=x_range[1],
+            ci_high=math.nan,
+            slope=math.nan,
+            separated=False,
+            status="never_held",
+            **common,
+        )
     separation = _separation(values, k, n)
     if separation is not None:
         low, high, sign = separation
         bounds = [v for v in (low, high) if not math.isnan(v)]
         centre = 0.5 * (low + high) if len(bounds) == 2 else math.nan
-        return ThresholdFit(critical=centre, ci_low=low, ci_high=high,
-                            slope=math.copysign(math.inf, sign), separated=True,
-                            status="separated", **common)
+        return ThresholdFit(
+            critical=centre,
+            ci_low=low,
+            ci_high=high,
+            slope=math.copysign(math.inf, sign),
+            separated=True,
+            status="separated",
+            **common,
+        )
     centre, slope, separated = _fit(values, k, n, level)
     low = high = math.nan
     if n_boot > 0:
@@ -328,12 +371,20 @@ def fit_threshold(
         if draws:
             alpha = (1.0 - confidence) / 2.0
             low, high = (float(v) for v in np.quantile(draws, [alpha, 1.0 - alpha]))
-    return ThresholdFit(critical=centre, ci_low=low, ci_high=high, slope=slope,
-                        separated=separated, status="ok", **common)
+    return ThresholdFit(
+        critical=centre,
+        ci_low=low,
+        ci_high=high,
+        slope=slope,
+        separated=separated,
+        status="ok",
+        **common,
+    )
 
 
-def theory_values(context: BatchContext, values: Mapping[str, Any], shield: float = 1.0
-                  ) -> dict[str, float]:
+def theory_values(
+    context: BatchContext, values: Mapping[str, Any], shield: float = 1.0
+) -> dict[str, float]:
     """Theory at the base plus ``values``: deterrence threshold and survival boundary.
 
     With ``shield < 1`` also the survival boundary at that shielding share. Empty when theory
@@ -350,8 +401,7 @@ def theory_values(context: BatchContext, values: Mapping[str, Any], shield: floa
         return out
     out["survival_boundary"] = float(theory.survival_boundary(params))
     if shield < 1.0 - 1e-9:
-        out["survival_boundary_shielded"] = float(theory.survival_boundary(params,
-                                                                             shield=shield))
+        out["survival_boundary_shielded"] = float(theory.survival_boundary(params, shield=shield))
     return out
 
 
@@ -388,27 +438,33 @@ def critical_detection(
     frame = context.frame
     varied = context.varied
     if param not in varied:
-        raise ConfigError(f"{param!r} is not varied in {context.path}; varied: "
-                          + (", ".join(varied) or "none"))
+        raise ConfigError(
+            f"{param!r} is not varied in {context.path}; varied: " + (", ".join(varied) or "none")
+        )
     at = dict(at or {})
     for name, value in at.items():
         if name not in varied or name == param:
             others = [v for v in varied if v != param]
-            raise ConfigError(f"--at {name}={value}: {name!r} is not another varied parameter "
-                              f"of {context.path}; allowed: " + (", ".join(others) or "none"))
+            raise ConfigError(
+                f"--at {name}={value}: {name!r} is not another varied parameter "
+                f"of {context.path}; allowed: " + (", ".join(others) or "none")
+            )
         column = frame[name]
         if pd.api.types.is_numeric_dtype(column):
             stored = np.unique(column.to_numpy(dtype=float))
             try:
                 value = float(value)
             except (TypeError, ValueError):
-                raise ConfigError(f"--at {name}={value}: {name} is a number in "
-                                  f"{context.path}; stored values: "
-                                  + ", ".join(f"{v:g}" for v in stored)) from None
+                raise ConfigError(
+                    f"--at {name}={value}: {name} is a number in "
+                    f"{context.path}; stored values: " + ", ".join(f"{v:g}" for v in stored)
+                ) from None
             match = stored[np.isclose(stored, float(value))]
             if not match.size:
-                raise ConfigError(f"--at {name}={value}: no runs at that value; stored values: "
-                                  + ", ".join(f"{v:g}" for v in stored))
+                raise ConfigError(
+                    f"--at {name}={value}: no runs at that value; stored values: "
+                    + ", ".join(f"{v:g}" for v in stored)
+                )
             frame = frame[np.isclose(column.to_numpy(dtype=float), float(value))]
         else:
             if str(value) not in set(column.astype(str)):
@@ -422,11 +478,19 @@ def critical_detection(
     for i, (key, sub) in enumerate(grouped):
         keys = key if isinstance(key, tuple) else (key,)
         where = {**at, **{g: _plain(v) for g, v in zip(groups, keys, strict=True)}}
-        fits.append(fit_threshold(
-            sub[param].to_numpy(dtype=float), sub["held"].astype(float).to_numpy(),
-            param=param, level=level, confidence=confidence, n_boot=n_boot, rng=seed + i,
-            at=where,
-            theory=theory_values(context, where, shield) if param == "p_detect" else {}))
+        fits.append(
+            fit_threshold(
+                sub[param].to_numpy(dtype=float),
+                sub["held"].astype(float).to_numpy(),
+                param=param,
+                level=level,
+                confidence=confidence,
+                n_boot=n_boot,
+                rng=seed + i,
+                at=where,
+                theory=theory_values(context, where, shield) if param == "p_detect" else {},
+            )
+        )
     return ThresholdTable(param=param, fits=tuple(fits))
 
 

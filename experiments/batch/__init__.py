@@ -29,6 +29,17 @@ from experiments.batch.design import (
 from experiments.batch.runner import EXECUTORS, SessionSummary, run_design
 from experiments.batch.store import BatchResult, StoreError, load_results, read_results
 
-__all__ = ["EXECUTORS", "BatchResult", "Design", "DesignError", "SessionSummary", "StoreError",
-           "design_from_mapping", "list_designs", "load_design", "load_results", "read_results",
-           "run_design"]
+__all__ = [
+    "EXECUTORS",
+    "BatchResult",
+    "Design",
+    "DesignError",
+    "SessionSummary",
+    "StoreError",
+    "design_from_mapping",
+    "list_designs",
+    "load_design",
+    "load_results",
+    "read_results",
+    "run_design",
+]

@@ -71,8 +71,17 @@ from model.metrics import TIMESERIES_COLUMNS
 from model.params import coerce, resolve_run, schema, unknown_name_error
 from model.scenario import Scenario, fit_nations
 
-__all__ = ["Design", "DesignError", "SEED_SCHEMES", "derive_seeds", "design_from_mapping",
-           "design_path", "list_designs", "load_design", "point_keys"]
+__all__ = [
+    "Design",
+    "DesignError",
+    "SEED_SCHEMES",
+    "derive_seeds",
+    "design_from_mapping",
+    "design_path",
+    "list_designs",
+    "load_design",
+    "point_keys",
+]
 
 #: How run seeds are derived (see the module docstring).
 SEED_SCHEMES = ("independent", "common")
@@ -91,9 +100,11 @@ _TABLES: dict[str, tuple[str, ...]] = {
 
 #: Parameters a design may not set or vary: the run's seed comes from ``master_seed`` and the
 #: number of steps is ``[run] steps``.
-_RESERVED = {"seed": "a design has no `seed`: every run's seed is derived from [run] "
-                     "master_seed (see seed_scheme)",
-             "steps": "give the number of steps once, as [run] steps"}
+_RESERVED = {
+    "seed": "a design has no `seed`: every run's seed is derived from [run] "
+    "master_seed (see seed_scheme)",
+    "steps": "give the number of steps once, as [run] steps",
+}
 
 #: Bits kept of a derived seed (a plain non-negative int64).
 _SEED_MASK = (1 << 63) - 1
@@ -169,8 +180,12 @@ class Design:
 
     def params_at(self, i: int) -> dict[str, Any]:
         """Every parameter override of point ``i``: scenario ``[params]`` < base < point."""
-        return {**dict(self.scenario.params), **dict(self.base), **self.point(i),
-                 "steps": self.steps}
+        return {
+            **dict(self.scenario.params),
+            **dict(self.base),
+            **self.point(i),
+            "steps": self.steps,
+        }
 
     def normalized(self, *, for_extension: bool = False) -> dict[str, Any]:
         """The design as a canonical JSON-ready mapping (what the design hash covers).
@@ -187,9 +202,13 @@ class Design:
             "steps": self.steps,
             "master_seed": self.master_seed,
             "seed_scheme": self.seed_scheme,
-            "outputs": {"timeseries": self.timeseries, "every": self.every,
-                        "columns": list(self.columns)} if self.timeseries else
-                       {"timeseries": False},
+            "outputs": {
+                "timeseries": self.timeseries,
+                "every": self.every,
+                "columns": list(self.columns),
+            }
+            if self.timeseries
+            else {"timeseries": False},
         }
         if isinstance(out["scenario"], dict):
             out["scenario"].pop("meta", None)
@@ -249,8 +268,9 @@ def load_design(path_or_name: str | Path) -> Design:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise DesignError(f"{source}: TOML syntax error: {exc}") from None
-    return design_from_mapping(data, source=source, base_dir=path.parent, text=text,
-                               default_name=path.stem)
+    return design_from_mapping(
+        data, source=source, base_dir=path.parent, text=text, default_name=path.stem
+    )
 
 
 def design_from_mapping(
@@ -278,24 +298,34 @@ def design_from_mapping(
         raise DesignError(f"{source}: a design must be a table")
     for key in data:
         if key not in _TABLES:
-            raise DesignError(f"{source}: unknown table [{key}]{_hint(key, _TABLES)}; allowed: "
-                              + ", ".join(f"[{t}]" for t in _TABLES))
+            raise DesignError(
+                f"{source}: unknown table [{key}]{_hint(key, _TABLES)}; allowed: "
+                + ", ".join(f"[{t}]" for t in _TABLES)
+            )
     tables = {key: _table(data, key, source) for key in _TABLES}
     for key, allowed in _TABLES.items():
         if allowed:
             for fld in tables[key]:
                 if fld not in allowed:
-                    raise DesignError(f"{source}: [{key}] unknown field {fld!r}"
-                                      f"{_hint(fld, allowed)}; allowed: {', '.join(allowed)}")
+                    raise DesignError(
+                        f"{source}: [{key}] unknown field {fld!r}"
+                        f"{_hint(fld, allowed)}; allowed: {', '.join(allowed)}"
+                    )
     if "sweep" in data and "sample" in data:
         raise DesignError(f"{source}: give [sweep] or [sample], not both")
     meta = dict(tables["meta"])
     name = meta.get("name", default_name)
-    if not isinstance(name, str) or not name.strip() or any(c in name for c in "/\\\0") \
-            or name.startswith("."):
-        raise DesignError(f"{source}: [meta] name={name!r} is not allowed; allowed: a "
-                          "non-empty text without '/' or '\\' that does not start with '.' "
-                          "(it names the default results folder batches/NAME/)")
+    if (
+        not isinstance(name, str)
+        or not name.strip()
+        or any(c in name for c in "/\\\0")
+        or name.startswith(".")
+    ):
+        raise DesignError(
+            f"{source}: [meta] name={name!r} is not allowed; allowed: a "
+            "non-empty text without '/' or '\\' that does not start with '.' "
+            "(it names the default results folder batches/NAME/)"
+        )
 
     # --- base
     base_t = tables["base"]
@@ -303,8 +333,9 @@ def design_from_mapping(
     if "scenario" in base_t:
         scenario_source = base_t["scenario"]
         if not isinstance(scenario_source, str) or not scenario_source:
-            raise DesignError(f"{source}: [base] scenario: expected a scenario name or a .toml "
-                              "path")
+            raise DesignError(
+                f"{source}: [base] scenario: expected a scenario name or a .toml path"
+            )
         ref: str | Path = scenario_source
         if base_dir is not None and ("/" in scenario_source or scenario_source.endswith(".toml")):
             candidate = Path(base_dir) / scenario_source
@@ -322,36 +353,44 @@ def design_from_mapping(
     # --- run
     run = tables["run"]
     replicates = _int_field(run, "replicates", source, "[run]", default=1, low=1)
-    master_seed = _int_field(run, "master_seed", source, "[run]", default=None, low=0,
-                             high=_SEED_MASK)
+    master_seed = _int_field(
+        run, "master_seed", source, "[run]", default=None, low=0, high=_SEED_MASK
+    )
     if master_seed is None:
         suggestion = int(np.random.SeedSequence().entropy % 10**9)  # type: ignore[operator]
-        raise DesignError(f"{source}: [run] master_seed is required (every run's seed is "
-                          f"derived from it); add e.g. master_seed = {suggestion}")
+        raise DesignError(
+            f"{source}: [run] master_seed is required (every run's seed is "
+            f"derived from it); add e.g. master_seed = {suggestion}"
+        )
     default_steps = scenario.params.get("steps", table["steps"].default)
     steps = _int_field(run, "steps", source, "[run]", default=default_steps, low=1)
     scheme = run.get("seed_scheme", "independent")
     if scheme not in SEED_SCHEMES:
-        raise DesignError(f"{source}: [run] seed_scheme={scheme!r} is not allowed; allowed: "
-                          + ", ".join(repr(s) for s in SEED_SCHEMES))
+        raise DesignError(
+            f"{source}: [run] seed_scheme={scheme!r} is not allowed; allowed: "
+            + ", ".join(repr(s) for s in SEED_SCHEMES)
+        )
 
     # --- outputs
     out_t = tables["outputs"]
     timeseries = out_t.get("timeseries", False)
     if not isinstance(timeseries, bool):
-        raise DesignError(f"{source}: [outputs] timeseries={timeseries!r} is not allowed; "
-                          "allowed: true or false")
+        raise DesignError(
+            f"{source}: [outputs] timeseries={timeseries!r} is not allowed; allowed: true or false"
+        )
     every = _int_field(out_t, "every", source, "[outputs]", default=1, low=1)
     all_columns = tuple(c for c in TIMESERIES_COLUMNS if c != "step")
     columns = out_t.get("columns", list(all_columns))
     if not isinstance(columns, list) or not columns:
-        raise DesignError(f"{source}: [outputs] columns: expected a non-empty list of "
-                          "time-series columns")
+        raise DesignError(
+            f"{source}: [outputs] columns: expected a non-empty list of time-series columns"
+        )
     for col in columns:
         if col not in all_columns:
-            raise DesignError(f"{source}: [outputs] columns: unknown column {col!r}"
-                              f"{_hint(str(col), all_columns)}; allowed: "
-                              + ", ".join(all_columns))
+            raise DesignError(
+                f"{source}: [outputs] columns: unknown column {col!r}"
+                f"{_hint(str(col), all_columns)}; allowed: " + ", ".join(all_columns)
+            )
 
     # --- points
     if "sweep" in data:
@@ -364,21 +403,37 @@ def design_from_mapping(
         if isinstance(n, int) and not isinstance(n, bool):
             _check_size([n], replicates, source, "[sample] n")
         regime = base.get("verification", scenario.params.get("verification"))
-        varied, points, spec = _sample(tables["sample"], table, source, master_seed,
-                                       regime=regime)
+        varied, points, spec = _sample(tables["sample"], table, source, master_seed, regime=regime)
     else:
         kind, varied, points, spec = "single", (), {}, {}
         _check_size([1], replicates, source, "[run]")
     for key in varied:
         if key in base:
-            raise DesignError(f"{source}: {key!r} is both in [base.params] and varied by "
-                              f"[{kind}]; give it in one place")
+            raise DesignError(
+                f"{source}: {key!r} is both in [base.params] and varied by "
+                f"[{kind}]; give it in one place"
+            )
 
-    design = Design(name=name, meta=meta, scenario=scenario, scenario_source=scenario_source,
-                    base=base, varied=varied, points=points, replicates=replicates, steps=steps,
-                    master_seed=master_seed, seed_scheme=scheme, timeseries=timeseries,
-                    every=every, columns=tuple(columns), kind=kind, spec=spec, source=source,
-                    text=text)
+    design = Design(
+        name=name,
+        meta=meta,
+        scenario=scenario,
+        scenario_source=scenario_source,
+        base=base,
+        varied=varied,
+        points=points,
+        replicates=replicates,
+        steps=steps,
+        master_seed=master_seed,
+        seed_scheme=scheme,
+        timeseries=timeseries,
+        every=every,
+        columns=tuple(columns),
+        kind=kind,
+        spec=spec,
+        source=source,
+        text=text,
+    )
     _check_points(design)
     return design
 
@@ -388,25 +443,36 @@ def _hint(name: str, allowed: Sequence[str] | Mapping[str, Any]) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
-def _table(data: Mapping[str, Any], key: str, source: str, *, where: str | None = None
-           ) -> Mapping[str, Any]:
+def _table(
+    data: Mapping[str, Any], key: str, source: str, *, where: str | None = None
+) -> Mapping[str, Any]:
     value = data.get(key, {})
     if not isinstance(value, Mapping):
         raise DesignError(f"{source}: {where or f'[{key}]'} must be a table")
     return value
 
 
-def _int_field(t: Mapping[str, Any], key: str, source: str, where: str, *, default: Any,
-               low: int, high: int | None = None) -> Any:
+def _int_field(
+    t: Mapping[str, Any],
+    key: str,
+    source: str,
+    where: str,
+    *,
+    default: Any,
+    low: int,
+    high: int | None = None,
+) -> Any:
     if key not in t:
         return default
     value = t[key]
-    if isinstance(value, bool) or not isinstance(value, int) or value < low \
-            or (high is not None and value > high):
-        allowed = f"an integer >= {low}" if high is None else \
-            f"an integer from {low} to {high}"
-        raise DesignError(f"{source}: {where} {key}={value!r} is not allowed; allowed: "
-                          f"{allowed}")
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or value < low
+        or (high is not None and value > high)
+    ):
+        allowed = f"an integer >= {low}" if high is None else f"an integer from {low} to {high}"
+        raise DesignError(f"{source}: {where} {key}={value!r} is not allowed; allowed: {allowed}")
     return int(value)
 
 
@@ -423,12 +489,18 @@ def _sweep_sizes(t: Mapping[str, Any]) -> list[int]:
             size = len(spec)
         elif isinstance(spec, Mapping):
             nums = {k: spec.get(k) for k in ("start", "stop", "num", "step")}
-            ok = {k: v for k, v in nums.items() if isinstance(v, (int, float))
-                  and not isinstance(v, bool) and math.isfinite(v)}
+            ok = {
+                k: v
+                for k, v in nums.items()
+                if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+            }
             if "num" in ok and ok["num"] >= 1 and float(ok["num"]).is_integer():
                 size = int(ok["num"])
-            elif {"start", "stop", "step"} <= set(ok) and ok["step"] > 0 \
-                    and ok["stop"] >= ok["start"]:
+            elif (
+                {"start", "stop", "step"} <= set(ok)
+                and ok["step"] > 0
+                and ok["stop"] >= ok["start"]
+            ):
                 size = int(math.floor((ok["stop"] - ok["start"]) / ok["step"] + 1e-9)) + 1
         sizes.append(max(1, size))
     return sizes
@@ -452,9 +524,11 @@ def _check_size(sizes: Sequence[int], replicates: int, source: str, where: str) 
         return
     shape = " x ".join(f"{n:,}" for n in sizes)
     given = f"{shape} = {points:,} points" if len(sizes) > 1 else f"{points:,} points"
-    raise DesignError(f"{source}: {where} gives {given} x {replicates:,} replicates = "
-                      f"{runs:,} runs; allowed: at most {MAX_RUNS:,} runs in one design "
-                      "(fewer values or replicates, or split it into several designs)")
+    raise DesignError(
+        f"{source}: {where} gives {given} x {replicates:,} replicates = "
+        f"{runs:,} runs; allowed: at most {MAX_RUNS:,} runs in one design "
+        "(fewer values or replicates, or split it into several designs)"
+    )
 
 
 def _param(key: str, table: Mapping[str, Any], source: str, where: str) -> Any:
@@ -478,11 +552,14 @@ def _clean(x: float) -> float:
     return float(f"{x:.12g}")
 
 
-def _sweep(t: Mapping[str, Any], table: Mapping[str, Any], source: str
-           ) -> tuple[tuple[str, ...], dict[str, np.ndarray], dict[str, Any]]:
+def _sweep(
+    t: Mapping[str, Any], table: Mapping[str, Any], source: str
+) -> tuple[tuple[str, ...], dict[str, np.ndarray], dict[str, Any]]:
     if not t:
-        raise DesignError(f"{source}: [sweep] is empty; give at least one parameter with its "
-                          "values, e.g. p_detect = [0.1, 0.5, 0.9]")
+        raise DesignError(
+            f"{source}: [sweep] is empty; give at least one parameter with its "
+            "values, e.g. p_detect = [0.1, 0.5, 0.9]"
+        )
     axes: dict[str, list[Any]] = {}
     for key, spec in t.items():
         where = f"[sweep] {key}"
@@ -511,18 +588,25 @@ def _sweep(t: Mapping[str, Any], table: Mapping[str, Any], source: str
 
     check_plan(n, len(axes), where=f"{source}: [sweep]")
     grids = np.indices([len(v) for v in axes.values()]).reshape(len(axes), n)
-    points = {key: _column([axes[key][i] for i in grids[j]], table[key].kind)
-              for j, key in enumerate(varied)}
+    points = {
+        key: _column([axes[key][i] for i in grids[j]], table[key].kind)
+        for j, key in enumerate(varied)
+    }
     return varied, points, {"axes": axes}
 
 
 def _range(spec: Mapping[str, Any], p: Any, source: str, where: str) -> list[Any]:
     keys = set(spec)
-    if not keys <= {"start", "stop", "num", "step"} or not {"start", "stop"} <= keys \
-            or len(keys & {"num", "step"}) != 1:
-        raise DesignError(f"{source}: {where}: a range is {{ start, stop, num }} or "
-                          f"{{ start, stop, step }} (both inclusive of stop), or give a list; "
-                          f"got {dict(spec)!r}")
+    if (
+        not keys <= {"start", "stop", "num", "step"}
+        or not {"start", "stop"} <= keys
+        or len(keys & {"num", "step"}) != 1
+    ):
+        raise DesignError(
+            f"{source}: {where}: a range is {{ start, stop, num }} or "
+            f"{{ start, stop, step }} (both inclusive of stop), or give a list; "
+            f"got {dict(spec)!r}"
+        )
     if p.kind == "choice":
         raise DesignError(f"{source}: {where}: a choice parameter takes a list of values")
     nums = {}
@@ -535,8 +619,9 @@ def _range(spec: Mapping[str, Any], p: Any, source: str, where: str) -> list[Any
     if "num" in nums:
         num = nums["num"]
         if not num.is_integer() or num < 1:
-            raise DesignError(f"{source}: {where}: num={spec['num']!r} is not allowed; "
-                              "allowed: an integer >= 1")
+            raise DesignError(
+                f"{source}: {where}: num={spec['num']!r} is not allowed; allowed: an integer >= 1"
+            )
         values = [start] if num == 1 else np.linspace(start, stop, int(num)).tolist()
     else:
         step = nums["step"]
@@ -544,20 +629,28 @@ def _range(spec: Mapping[str, Any], p: Any, source: str, where: str) -> list[Any
             raise DesignError(f"{source}: {where}: step must be > 0 and stop >= start")
         count = int(math.floor((stop - start) / step + 1e-9)) + 1
         if count > MAX_RUNS:
-            raise DesignError(f"{source}: {where}: {count:,} values are too many; allowed: at "
-                              f"most {MAX_RUNS:,} runs in one design")
+            raise DesignError(
+                f"{source}: {where}: {count:,} values are too many; allowed: at "
+                f"most {MAX_RUNS:,} runs in one design"
+            )
         values = [start + i * step for i in range(count)]
     if p.kind == "int":
         if any(abs(v - round(v)) > 1e-9 for v in values):
-            raise DesignError(f"{source}: {where}: {p.name} is an integer parameter but the "
-                              "range gives non-integer values")
+            raise DesignError(
+                f"{source}: {where}: {p.name} is an integer parameter but the "
+                "range gives non-integer values"
+            )
         return [int(round(v)) for v in values]
     return [_clean(v) for v in values]
 
 
-def _sample(t: Mapping[str, Any], table: Mapping[str, Any], source: str, master_seed: int,
-            regime: str | None = None
-            ) -> tuple[tuple[str, ...], dict[str, np.ndarray], dict[str, Any]]:
+def _sample(
+    t: Mapping[str, Any],
+    table: Mapping[str, Any],
+    source: str,
+    master_seed: int,
+    regime: str | None = None,
+) -> tuple[tuple[str, ...], dict[str, np.ndarray], dict[str, Any]]:
     """The ``[sample]`` points: ``name = {}`` samples the registry's range where it has one.
 
     A verification parameter's ``{}`` range comes from the verification sources registry
@@ -571,20 +664,28 @@ def _sample(t: Mapping[str, Any], table: Mapping[str, Any], source: str, master_
 
     method = t.get("method", "lhs")
     if method not in SAMPLE_METHODS:
-        raise DesignError(f"{source}: [sample] method={method!r} is not allowed; allowed: "
-                          + ", ".join(repr(m) for m in SAMPLE_METHODS))
+        raise DesignError(
+            f"{source}: [sample] method={method!r} is not allowed; allowed: "
+            + ", ".join(repr(m) for m in SAMPLE_METHODS)
+        )
     n = t.get("n")
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise DesignError(f"{source}: [sample] n={n!r} is not allowed; allowed: an integer "
-                          ">= 1 (the number of points)")
+        raise DesignError(
+            f"{source}: [sample] n={n!r} is not allowed; allowed: an integer "
+            ">= 1 (the number of points)"
+        )
     if method == "sobol" and n & (n - 1):
-        raise DesignError(f"{source}: [sample] n={n} is not allowed for sobol; allowed: a "
-                          f"power of two (e.g. {1 << (n.bit_length() - 1)} or "
-                          f"{1 << n.bit_length()}), which keeps the sequence balanced")
+        raise DesignError(
+            f"{source}: [sample] n={n} is not allowed for sobol; allowed: a "
+            f"power of two (e.g. {1 << (n.bit_length() - 1)} or "
+            f"{1 << n.bit_length()}), which keeps the sequence balanced"
+        )
     params_t = _table(t, "params", source, where="[sample.params]")
     if not params_t:
-        raise DesignError(f"{source}: [sample.params] is empty; name at least one parameter, "
-                          "e.g. p_detect = {} for its whole range")
+        raise DesignError(
+            f"{source}: [sample.params] is empty; name at least one parameter, "
+            "e.g. p_detect = {} for its whole range"
+        )
     ranges: dict[str, Any] = {}
     from_registry: dict[str, str] = {}
     regime_varied = "verification" in params_t
@@ -593,10 +694,15 @@ def _sample(t: Mapping[str, Any], table: Mapping[str, Any], source: str, master_
         p = _param(key, table, source, "[sample.params]")
         if p.kind == "choice":
             choices = list(p.choices) if spec in ({}, True) else spec
-            if not isinstance(choices, list) or not choices or \
-                    any(c not in p.choices for c in choices):
-                raise DesignError(f"{source}: {where}: give {{}} (every choice) or a list of "
-                                  f"choices; allowed: {p.bounds_text()}")
+            if (
+                not isinstance(choices, list)
+                or not choices
+                or any(c not in p.choices for c in choices)
+            ):
+                raise DesignError(
+                    f"{source}: {where}: give {{}} (every choice) or a list of "
+                    f"choices; allowed: {p.bounds_text()}"
+                )
             ranges[key] = list(choices)
             continue
         if spec in ({}, True):
@@ -604,8 +710,9 @@ def _sample(t: Mapping[str, Any], table: Mapping[str, Any], source: str, master_
             if cited is not None:
                 low, high, from_registry[key] = cited
             elif p.range is None:
-                raise DesignError(f"{source}: {where}: the schema declares no range for {key}; "
-                                  "give [low, high]")
+                raise DesignError(
+                    f"{source}: {where}: the schema declares no range for {key}; give [low, high]"
+                )
             else:
                 low, high = p.range
         elif isinstance(spec, list) and len(spec) == 2:
@@ -613,8 +720,10 @@ def _sample(t: Mapping[str, Any], table: Mapping[str, Any], source: str, master_
         elif isinstance(spec, Mapping) and set(spec) == {"low", "high"}:
             low, high = spec["low"], spec["high"]
         else:
-            raise DesignError(f"{source}: {where}: give {{}} (the schema's range), [low, high] "
-                              f"or {{ low = .., high = .. }}; got {spec!r}")
+            raise DesignError(
+                f"{source}: {where}: give {{}} (the schema's range), [low, high] "
+                f"or {{ low = .., high = .. }}; got {spec!r}"
+            )
         try:
             low, high = coerce(p, low), coerce(p, high)
         except ConfigError as exc:
@@ -624,8 +733,11 @@ def _sample(t: Mapping[str, Any], table: Mapping[str, Any], source: str, master_
         ranges[key] = [low, high]
     varied = tuple(ranges)
     rng = np.random.default_rng(np.random.SeedSequence(master_seed, spawn_key=(0x5A3D1E,)))
-    sampler = (qmc.LatinHypercube(len(varied), rng=rng) if method == "lhs"
-               else qmc.Sobol(len(varied), rng=rng))
+    sampler = (
+        qmc.LatinHypercube(len(varied), rng=rng)
+        if method == "lhs"
+        else qmc.Sobol(len(varied), rng=rng)
+    )
     unit = sampler.random(n)
     points: dict[str, np.ndarray] = {}
     for j, key in enumerate(varied):
@@ -680,15 +792,18 @@ def point_keys(design: Design) -> np.ndarray:
         return keys
     cols = [design.points[name] for name in design.varied]
     for i in range(design.n_points):
-        text = json.dumps([[name, _plain(col[i])] for name, col in
-                           zip(design.varied, cols, strict=True)], separators=(",", ":"))
+        text = json.dumps(
+            [[name, _plain(col[i])] for name, col in zip(design.varied, cols, strict=True)],
+            separators=(",", ":"),
+        )
         digest = hashlib.blake2b(text.encode(), digest_size=8).digest()
         keys[i] = int.from_bytes(digest, "little")
     return keys
 
 
-def derive_seeds(master_seed: int, scheme: str, point_key: np.ndarray,
-                 replicate: np.ndarray) -> np.ndarray:
+def derive_seeds(
+    master_seed: int, scheme: str, point_key: np.ndarray, replicate: np.ndarray
+) -> np.ndarray:
     """The seed of each run (int64, non-negative), from SeedSequence.
 
     Args:

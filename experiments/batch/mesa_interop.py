@@ -43,10 +43,12 @@ class ReferenceBatchModel(ReferenceModel):
     def __init__(self, rng: int, **params: Any) -> None:
         super().__init__(rng, **params)
         self.running = True
-        self.datacollector = mesa.DataCollector(model_reporters={
-            "weighted_compliance": _reference_compliance,
-            "detections": _reference_detections,
-        })
+        self.datacollector = mesa.DataCollector(
+            model_reporters={
+                "weighted_compliance": _reference_compliance,
+                "detections": _reference_detections,
+            }
+        )
         self.datacollector.collect(self)
 
     def step(self) -> None:
@@ -79,8 +81,13 @@ def batch_run_frame(
     """
     import pandas as pd
 
-    rows = mesa.batch_run(model_cls, dict(parameters), rng=[int(s) for s in seeds],
-                          max_steps=steps, number_processes=processes,
-                          data_collection_period=1 if every_step else -1,
-                          display_progress=False)
+    rows = mesa.batch_run(
+        model_cls,
+        dict(parameters),
+        rng=[int(s) for s in seeds],
+        max_steps=steps,
+        number_processes=processes,
+        data_collection_period=1 if every_step else -1,
+        display_progress=False,
+    )
     return pd.DataFrame(rows)

@@ -50,8 +50,15 @@ from model.params import Params, RecordingParams
 from model.scenario import Scenario
 from model.structure import StructureCache
 
-__all__ = ["EXECUTORS", "BatchError", "RunContext", "SessionSummary", "Task", "run_chunk",
-           "run_design"]
+__all__ = [
+    "EXECUTORS",
+    "BatchError",
+    "RunContext",
+    "SessionSummary",
+    "Task",
+    "run_chunk",
+    "run_design",
+]
 
 #: Executors of :func:`run_design`.
 EXECUTORS = ("serial", "local", "dask")
@@ -93,14 +100,22 @@ def check_workers(workers: int | None, name: str = "workers") -> list[str]:
     if workers is None:
         return []
     cores = usable_cores()
-    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1 \
-            or workers > max_workers():
-        raise ConfigError(f"{name} {workers!r} is not allowed; allowed: an integer from 1 to "
-                          f"{max_workers()} ({MAX_WORKERS_PER_CORE} per core; this machine "
-                          f"has {cores}; each worker is a process of about 200 MB)")
+    if (
+        isinstance(workers, bool)
+        or not isinstance(workers, int)
+        or workers < 1
+        or workers > max_workers()
+    ):
+        raise ConfigError(
+            f"{name} {workers!r} is not allowed; allowed: an integer from 1 to "
+            f"{max_workers()} ({MAX_WORKERS_PER_CORE} per core; this machine "
+            f"has {cores}; each worker is a process of about 200 MB)"
+        )
     if workers > cores:
-        return [f"{name} {workers} is more than the {cores} cores of this machine: the workers "
-                "will compete for them (and each holds about 200 MB)"]
+        return [
+            f"{name} {workers} is more than the {cores} cores of this machine: the workers "
+            "will compete for them (and each holds about 200 MB)"
+        ]
     return []
 
 
@@ -159,11 +174,16 @@ class RunContext:
     @classmethod
     def from_design(cls, design: Design, *, batched: bool = True) -> RunContext:
         """The context of a design's runs."""
-        return cls(scenario=design.scenario, base=dict(design.base), steps=design.steps,
-                   varied=design.varied,
-                   series_columns=design.columns if design.timeseries else (),
-                   every=design.every, reuse_worlds=design.seed_scheme == "common",
-                   batched=batched)
+        return cls(
+            scenario=design.scenario,
+            base=dict(design.base),
+            steps=design.steps,
+            varied=design.varied,
+            series_columns=design.columns if design.timeseries else (),
+            every=design.every,
+            reuse_worlds=design.seed_scheme == "common",
+            batched=batched,
+        )
 
     def series_steps(self) -> np.ndarray:
         """The steps kept in the series."""
@@ -202,8 +222,9 @@ class ChunkResult:
 
 #: Worlds built in this process, for ``common`` seeds: (seed, scenario) -> entries of
 #: (names read, their values, the world, generator state after construction).
-_WORLDS: OrderedDict[tuple[int, int], list[tuple[tuple[str, ...], tuple[Any, ...], Any,
-                                                  Any]]] = OrderedDict()
+_WORLDS: OrderedDict[tuple[int, int], list[tuple[tuple[str, ...], tuple[Any, ...], Any, Any]]] = (
+    OrderedDict()
+)
 _WORLDS_MAX = 256
 #: Structures of those worlds, shared by the engines built on them.
 _STRUCTURES = StructureCache(_WORLDS_MAX)
@@ -259,8 +280,9 @@ def _engine(params: Params, seed: int, scenario: Scenario, reuse_world: bool) ->
             if tuple(params[n] for n in names) == values:
                 rng = np.random.Generator(np.random.PCG64(_KeptSeed(seed)))  # type: ignore[arg-type]
                 rng.bit_generator.state = state
-                return Engine(params, rng, scenario=scenario, world=copy.copy(world),
-                              structures=_STRUCTURES)
+                return Engine(
+                    params, rng, scenario=scenario, world=copy.copy(world), structures=_STRUCTURES
+                )
     rng = np.random.default_rng(seed)
     recording = RecordingParams(params)
     world = build_world(recording, rng, scenario=scenario)
@@ -269,8 +291,7 @@ def _engine(params: Params, seed: int, scenario: Scenario, reuse_world: bool) ->
     _WORLDS.setdefault(key, []).append(entry)
     while len(_WORLDS) > _WORLDS_MAX:
         _WORLDS.popitem(last=False)
-    return Engine(params, rng, scenario=scenario, world=copy.copy(world),
-                  structures=_STRUCTURES)
+    return Engine(params, rng, scenario=scenario, world=copy.copy(world), structures=_STRUCTURES)
 
 
 def _point_params(context: RunContext, values: Mapping[str, Any]) -> tuple[Params, Scenario]:
@@ -283,8 +304,12 @@ def _point_params(context: RunContext, values: Mapping[str, Any]) -> tuple[Param
     return resolve_run(given, sc, draw_seed=False), sc
 
 
-def run_one(context: RunContext, values: Mapping[str, Any], seed: int,
-            cache: dict[tuple[Any, ...], tuple[Params, Scenario]] | None = None) -> Any:
+def run_one(
+    context: RunContext,
+    values: Mapping[str, Any],
+    seed: int,
+    cache: dict[tuple[Any, ...], tuple[Params, Scenario]] | None = None,
+) -> Any:
     """Build and run one run through the engine; return the engine (finished).
 
     The same as ``Engine(resolve_run({...base, ...values, "seed": seed}, scenario), seed,
@@ -299,16 +324,24 @@ def run_one(context: RunContext, values: Mapping[str, Any], seed: int,
     return _run(context, values, seed, cache)[0]
 
 
-def _run(context: RunContext, values: Mapping[str, Any], seed: int,
-         cache: dict[tuple[Any, ...], tuple[Params, Scenario]] | None) -> tuple[Any, Any]:
+def _run(
+    context: RunContext,
+    values: Mapping[str, Any],
+    seed: int,
+    cache: dict[tuple[Any, ...], tuple[Params, Scenario]] | None,
+) -> tuple[Any, Any]:
     """:func:`run_one`, returning the engine and the summary its run returned."""
     engine = _build(context, values, seed, cache)
     summary = engine.run(context.steps)
     return engine, summary
 
 
-def _build(context: RunContext, values: Mapping[str, Any], seed: int,
-           cache: dict[tuple[Any, ...], tuple[Params, Scenario]] | None) -> Any:
+def _build(
+    context: RunContext,
+    values: Mapping[str, Any],
+    seed: int,
+    cache: dict[tuple[Any, ...], tuple[Params, Scenario]] | None,
+) -> Any:
     """The engine of one run, built and not yet run."""
     key = tuple(values.items())
     hit = cache.get(key) if cache is not None else None
@@ -326,8 +359,9 @@ def _build(context: RunContext, values: Mapping[str, Any], seed: int,
 BATCH_ACTORS = 2**18
 
 
-def _outcomes(context: RunContext, task: Task, cache: dict[tuple[Any, ...], Any]
-              ) -> tuple[list[Any], int, dict[str, int]]:
+def _outcomes(
+    context: RunContext, task: Task, cache: dict[tuple[Any, ...], Any]
+) -> tuple[list[Any], int, dict[str, int]]:
     """Every run of a task: (engine, summary) or the exception that ended it, in order.
 
     Runs that can take the batched path (:func:`model.batched.unbatchable`) advance together
@@ -400,8 +434,10 @@ def run_chunk(task: Task) -> ChunkResult:
     n = len(task)
     fields = summary_fields()
     out: dict[str, Any] = {
-        "run_id": task.run_id.astype(np.int64), "point": task.point.astype(np.int64),
-        "replicate": task.replicate.astype(np.int64), "seed": task.seed.astype(np.int64),
+        "run_id": task.run_id.astype(np.int64),
+        "point": task.point.astype(np.int64),
+        "replicate": task.replicate.astype(np.int64),
+        "seed": task.seed.astype(np.int64),
     }
     for name in ctx.varied:
         out[name] = task.values[name]
@@ -410,7 +446,8 @@ def run_chunk(task: Task) -> ChunkResult:
     valid = np.ones(n, dtype=bool)
     summary: dict[str, Any] = {
         name: np.zeros(n, dtype=_np_type(t)) if _np_type(t) is not object else [None] * n
-        for name, t in fields}
+        for name, t in fields
+    }
     nulls = {name: np.zeros(n, dtype=bool) for name, _ in fields}
     steps_kept = ctx.series_steps() if ctx.series_columns else None
     cache: dict[tuple[Any, ...], tuple[Params, Scenario]] = {}
@@ -450,29 +487,35 @@ def run_chunk(task: Task) -> ChunkResult:
     if series is not None and steps_kept is not None:
         k = len(steps_kept)
         keep = np.repeat(valid, k)
-        long = {"run_id": np.repeat(out["run_id"], k)[keep],
-                "step": np.tile(steps_kept.astype(np.int64), n)[keep]}
+        long = {
+            "run_id": np.repeat(out["run_id"], k)[keep],
+            "step": np.tile(steps_kept.astype(np.int64), n)[keep],
+        }
         for c in ctx.series_columns:
             long[c] = series[c].reshape(-1)[keep]
-    return ChunkResult(out, long, int((~valid).sum()), time.process_time() - cpu_start,
-                       n_batched, single)
+    return ChunkResult(
+        out, long, int((~valid).sum()), time.process_time() - cpu_start, n_batched, single
+    )
 
 
 def _failed_chunk(task: Task, exc: BaseException) -> ChunkResult:
     """Every run of a task that could not run at all, recorded as failed."""
     n = len(task)
-    cols: dict[str, Any] = {"run_id": task.run_id.astype(np.int64),
-                            "point": task.point.astype(np.int64),
-                            "replicate": task.replicate.astype(np.int64),
-                            "seed": task.seed.astype(np.int64)}
+    cols: dict[str, Any] = {
+        "run_id": task.run_id.astype(np.int64),
+        "point": task.point.astype(np.int64),
+        "replicate": task.replicate.astype(np.int64),
+        "seed": task.seed.astype(np.int64),
+    }
     for name in task.context.varied:
         cols[name] = task.values[name]
     cols["status"] = np.full(n, "failed", dtype=object)
     cols["error"] = np.full(n, f"task failed: {_describe(exc)}", dtype=object)
     for name, t in summary_fields():
         kind = _np_type(t)
-        cols[name] = [None] * n if kind is object else (np.zeros(n, dtype=kind),
-                                                        np.ones(n, dtype=bool))
+        cols[name] = (
+            [None] * n if kind is object else (np.zeros(n, dtype=kind), np.ones(n, dtype=bool))
+        )
     series: dict[str, np.ndarray] | None = None
     if task.context.series_columns:
         series = {"run_id": np.zeros(0, dtype=np.int64), "step": np.zeros(0, dtype=np.int64)}
@@ -520,8 +563,10 @@ def _to_table(chunks: Sequence[ChunkResult], varied: Sequence[str]) -> pa.Table:
 
 def _series_table(chunks: Sequence[ChunkResult], columns: Sequence[str]) -> pa.Table:
     sch = series_schema(columns)
-    arrays = [pa.array(np.concatenate([ch.series[f.name] for ch in chunks if ch.series]),
-                       type=f.type) for f in sch]
+    arrays = [
+        pa.array(np.concatenate([ch.series[f.name] for ch in chunks if ch.series]), type=f.type)
+        for f in sch
+    ]
     return pa.Table.from_arrays(arrays, schema=sch)
 
 
@@ -537,9 +582,14 @@ class Progress:
         callback: Called as ``callback(done, failed)`` after each finished task.
     """
 
-    def __init__(self, total: int, mode: str = "auto", stream: TextIO | None = None,
-                 interval: float = 10.0,
-                 callback: Callable[[int, int], None] | None = None) -> None:
+    def __init__(
+        self,
+        total: int,
+        mode: str = "auto",
+        stream: TextIO | None = None,
+        interval: float = 10.0,
+        callback: Callable[[int, int], None] | None = None,
+    ) -> None:
         self.total = total
         self.stream = stream or sys.stderr
         if mode == "auto":
@@ -555,8 +605,9 @@ class Progress:
         if mode == "bar" and total:
             from tqdm import tqdm
 
-            self._bar = tqdm(total=total, unit="run", file=self.stream, dynamic_ncols=True,
-                             smoothing=0.1)
+            self._bar = tqdm(
+                total=total, unit="run", file=self.stream, dynamic_ncols=True, smoothing=0.1
+            )
 
     def update(self, n: int, failed: int) -> None:
         """Count ``n`` more finished runs, ``failed`` of them failed."""
@@ -581,8 +632,10 @@ class Progress:
         eta = (self.total - self.done) / rate if rate > 0 else float("nan")
         pct = 100.0 * self.done / self.total if self.total else 100.0
         eta_text = f"{eta:.0f} s" if np.isfinite(eta) else "?"
-        return (f"sweep: {self.done}/{self.total} runs ({pct:.1f}%), {self.failed} failed, "
-                f"{rate:.0f} runs/s, ETA {eta_text}")
+        return (
+            f"sweep: {self.done}/{self.total} runs ({pct:.1f}%), {self.failed} failed, "
+            f"{rate:.0f} runs/s, ETA {eta_text}"
+        )
 
     def close(self) -> None:
         """Close the bar."""
@@ -682,17 +735,21 @@ class _Local:
 
         ctx = multiprocessing.get_context(start_method)
         me = psutil.Process()
-        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx,
-                                        initializer=_worker_start,
-                                        initargs=(me.pid, me.create_time()))
+        self.pool = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=ctx,
+            initializer=_worker_start,
+            initargs=(me.pid, me.create_time()),
+        )
         if start_method == "fork":
             # Fork every worker now, before this process starts more threads (a fork pool
             # starts all its workers at its first task). The threads it already has are
             # native pools (BLAS, Arrow) that are fork-safe (they register fork handlers) and
             # that the workers never use, so Python's general warning is not shown.
             with warnings.catch_warnings():
-                warnings.filterwarnings("ignore", message=".*multi-threaded.*fork",
-                                        category=DeprecationWarning)
+                warnings.filterwarnings(
+                    "ignore", message=".*multi-threaded.*fork", category=DeprecationWarning
+                )
                 self.pool.submit(int)  # forks now; the workers load the engine meanwhile
 
     def submit(self, task: Task) -> Future[ChunkResult]:
@@ -715,19 +772,26 @@ class _Dask:
         try:
             from distributed import Client, LocalCluster
         except ImportError:  # pragma: no cover - a dependency
-            raise ConfigError("--executor dask needs the 'distributed' package "
-                              "(pip install 'dask[distributed]')") from None
+            raise ConfigError(
+                "--executor dask needs the 'distributed' package (pip install 'dask[distributed]')"
+            ) from None
         self.cluster = None
         if scheduler:
             try:
                 self.client = Client(scheduler, timeout="20s")
             except OSError as exc:
-                raise ConfigError(f"cannot reach the Dask scheduler at {scheduler!r} ({exc})"
-                                  ) from None
+                raise ConfigError(
+                    f"cannot reach the Dask scheduler at {scheduler!r} ({exc})"
+                ) from None
         else:
             n = workers or (os.cpu_count() or 1)
-            self.cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                                        dashboard_address=None, silence_logs=40)
+            self.cluster = LocalCluster(
+                n_workers=n,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address=None,
+                silence_logs=40,
+            )
             self.client = Client(self.cluster)
         info = self.client.scheduler_info()
         self.workers = max(1, len(info.get("workers", {})) or (workers or 1))
@@ -753,8 +817,13 @@ class _Dask:
 
 
 # ------------------------------------------------------------------------------ running
-def _tasks(store: ResultsStore, finished: np.ndarray, context: RunContext, chunk_size: int,
-           limit: int | None) -> Iterator[Task]:
+def _tasks(
+    store: ResultsStore,
+    finished: np.ndarray,
+    context: RunContext,
+    chunk_size: int,
+    limit: int | None,
+) -> Iterator[Task]:
     points = store.points()
     left = limit
     for pending in store.pending(finished):
@@ -765,8 +834,9 @@ def _tasks(store: ResultsStore, finished: np.ndarray, context: RunContext, chunk
             sl = slice(start, stop)
             pt = pending.point[sl]
             values = {name: points[name][pt] for name in context.varied}
-            task = Task(context, pending.run_id[sl], pt, pending.replicate[sl],
-                        pending.seed[sl], values)
+            task = Task(
+                context, pending.run_id[sl], pt, pending.replicate[sl], pending.seed[sl], values
+            )
             if left is not None:
                 left -= len(task)
             yield task
@@ -798,25 +868,35 @@ class SessionSummary:
     def describe(self) -> str:
         """A one-paragraph closing summary."""
         rate = self.runs / self.wall_time if self.wall_time > 0 else 0.0
-        text = (f"{self.action.capitalize()}: ran {self.runs} runs ({self.runs - self.failed} "
-                f"ok, {self.failed} failed) in {self.wall_time:.1f} s ({rate:.0f} runs/s) with "
-                f"executor {self.executor} x{self.workers}")
+        text = (
+            f"{self.action.capitalize()}: ran {self.runs} runs ({self.runs - self.failed} "
+            f"ok, {self.failed} failed) in {self.wall_time:.1f} s ({rate:.0f} runs/s) with "
+            f"executor {self.executor} x{self.workers}"
+        )
         if self.single_run:
-            reasons = "; ".join(f"{n} because of {why}" for why, n in
-                                sorted(self.single_run.items(), key=lambda kv: -kv[1]))
-            text += (f"; {self.batched} runs took the batched path, "
-                     f"{sum(self.single_run.values())} the single-run path ({reasons})")
+            reasons = "; ".join(
+                f"{n} because of {why}"
+                for why, n in sorted(self.single_run.items(), key=lambda kv: -kv[1])
+            )
+            text += (
+                f"; {self.batched} runs took the batched path, "
+                f"{sum(self.single_run.values())} the single-run path ({reasons})"
+            )
         if self.set_aside:
             n = len(self.set_aside)
-            text += (f"; {n} damaged file{'s were' if n > 1 else ' was'} set aside under "
-                     "damaged/ (see the warnings above)")
+            text += (
+                f"; {n} damaged file{'s were' if n > 1 else ' was'} set aside under "
+                "damaged/ (see the warnings above)"
+            )
         if self.skipped:
             text += f"; {self.skipped} runs were already finished"
         if self.remaining:
             text += f"; {self.remaining} runs remain (run the same command again to continue)"
         if self.failed_total:
-            text += (f"; {self.failed_total} runs in the store failed (see the 'error' column; "
-                     "--retry-failed runs them again)")
+            text += (
+                f"; {self.failed_total} runs in the store failed (see the 'error' column; "
+                "--retry-failed runs them again)"
+            )
         return text + "."
 
 
@@ -880,13 +960,14 @@ def run_design(
         ConfigError: For a bad option or a directory that cannot be used.
     """
     if executor not in EXECUTORS:
-        raise ConfigError(f"executor={executor!r} is not allowed; allowed: "
-                          + ", ".join(EXECUTORS))
+        raise ConfigError(f"executor={executor!r} is not allowed; allowed: " + ", ".join(EXECUTORS))
     if start_method not in START_METHODS:
-        raise ConfigError(f"start_method={start_method!r} is not allowed; allowed: "
-                          + ", ".join(START_METHODS))
-    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int)
-                                or workers < 1):
+        raise ConfigError(
+            f"start_method={start_method!r} is not allowed; allowed: " + ", ".join(START_METHODS)
+        )
+    if workers is not None and (
+        isinstance(workers, bool) or not isinstance(workers, int) or workers < 1
+    ):
         raise ConfigError(f"workers={workers!r} is not allowed; allowed: an integer >= 1")
     # the local pool, or a Dask cluster started here, runs on this machine's cores
     local = executor == "local" or (executor == "dask" and not scheduler)
@@ -896,17 +977,16 @@ def run_design(
     if scheduler and executor != "dask":
         raise ConfigError("a scheduler address needs executor 'dask'")
     early: _Local | None = None
-    if executor == "local" and start_method_for(start_method) == "fork" and \
-            not Path(out).exists():
+    if executor == "local" and start_method_for(start_method) == "fork" and not Path(out).exists():
         # a new directory, so every run is to do: the workers fork and load the engine while
         # this process writes the plan
         todo = design.n_runs if max_runs is None else min(max_runs, design.n_runs)
         if todo:
             early = _Local(_local_pool_size(todo, workers, chunk_size)[0], "fork")
     try:
-        store, action = ResultsStore.open(out, design, extend=extend,
-                                          allow_version_change=allow_version_change,
-                                          command=command)
+        store, action = ResultsStore.open(
+            out, design, extend=extend, allow_version_change=allow_version_change, command=command
+        )
     except BaseException:
         if early is not None:
             early.close()
@@ -914,12 +994,25 @@ def run_design(
     for message in warnings:
         _warn(message)
     try:
-        return _run_store(store, action, design, executor=executor, workers=workers,
-                          scheduler=scheduler, start_method=start_method,
-                          chunk_size=chunk_size, retry_failed=retry_failed, max_runs=max_runs,
-                          flush_rows=flush_rows, progress=progress,
-                          progress_interval=progress_interval, on_progress=on_progress,
-                          load=load, batched=batched, early=early)
+        return _run_store(
+            store,
+            action,
+            design,
+            executor=executor,
+            workers=workers,
+            scheduler=scheduler,
+            start_method=start_method,
+            chunk_size=chunk_size,
+            retry_failed=retry_failed,
+            max_runs=max_runs,
+            flush_rows=flush_rows,
+            progress=progress,
+            progress_interval=progress_interval,
+            on_progress=on_progress,
+            load=load,
+            batched=batched,
+            early=early,
+        )
     finally:
         store.close()
 
@@ -932,12 +1025,26 @@ def _local_pool_size(todo: int, workers: int | None, chunk_size: int | None) -> 
     return max(1, min(want, -(-todo // size))), size
 
 
-def _run_store(store: ResultsStore, action: str, design: Design, *, executor: str,
-               workers: int | None, scheduler: str | None, start_method: str,
-               chunk_size: int | None, retry_failed: bool, max_runs: int | None,
-               flush_rows: int, progress: str, progress_interval: float,
-               on_progress: Callable[[int, int], None] | None, load: bool,
-               batched: bool = True, early: _Local | None = None) -> BatchResult:
+def _run_store(
+    store: ResultsStore,
+    action: str,
+    design: Design,
+    *,
+    executor: str,
+    workers: int | None,
+    scheduler: str | None,
+    start_method: str,
+    chunk_size: int | None,
+    retry_failed: bool,
+    max_runs: int | None,
+    flush_rows: int,
+    progress: str,
+    progress_interval: float,
+    on_progress: Callable[[int, int], None] | None,
+    load: bool,
+    batched: bool = True,
+    early: _Local | None = None,
+) -> BatchResult:
     """The body of :func:`run_design`, with the store opened (and locked).
 
     ``early``: the local pool :func:`run_design` started before opening a new directory.
@@ -976,8 +1083,9 @@ def _run_store(store: ResultsStore, action: str, design: Design, *, executor: st
     def flush() -> None:
         nonlocal buffered, last_flush
         if buffer:
-            series = (_series_table(buffer, context.series_columns)
-                      if context.series_columns else None)
+            series = (
+                _series_table(buffer, context.series_columns) if context.series_columns else None
+            )
             store.write_part(_to_table(buffer, context.varied), series)
             buffer.clear()
         buffered = 0
@@ -1008,8 +1116,10 @@ def _run_store(store: ResultsStore, action: str, design: Design, *, executor: st
         try:
             result = pool.result(handle)
         except BrokenProcessPool as exc:
-            raise BatchError(f"a worker process died ({exc}); the finished runs are saved: run "
-                             "the same command again to resume") from None
+            raise BatchError(
+                f"a worker process died ({exc}); the finished runs are saved: run "
+                "the same command again to resume"
+            ) from None
         except Exception as exc:  # the task itself failed (a worker lost, a pickling error)
             result = _failed_chunk(task, exc)
         collect(result)
@@ -1032,17 +1142,30 @@ def _run_store(store: ResultsStore, action: str, design: Design, *, executor: st
         bar.close()
         pool.close()
     finished, failed = store.status()
-    session = SessionSummary(action=action, executor=executor, workers=pool.workers,
-                             runs=bar.done, failed=bar.failed, skipped=skipped,
-                             remaining=int((~finished).sum()),
-                             wall_time=time.perf_counter() - started,
-                             failed_total=int(failed.sum()), cpu_time=cpu_total)
+    session = SessionSummary(
+        action=action,
+        executor=executor,
+        workers=pool.workers,
+        runs=bar.done,
+        failed=bar.failed,
+        skipped=skipped,
+        remaining=int((~finished).sum()),
+        wall_time=time.perf_counter() - started,
+        failed_total=int(failed.sum()),
+        cpu_time=cpu_total,
+    )
     session.set_aside = set_aside
     session.batched, session.single_run = n_batched, single
-    info: dict[str, Any] = {"runs": session.runs, "failed": session.failed,
-                            "wall_time_s": round(session.wall_time, 3), "executor": executor,
-                            "workers": pool.workers, "chunk_size": size,
-                            "batched_runs": n_batched, "single_run_runs": single}
+    info: dict[str, Any] = {
+        "runs": session.runs,
+        "failed": session.failed,
+        "wall_time_s": round(session.wall_time, 3),
+        "executor": executor,
+        "workers": pool.workers,
+        "chunk_size": size,
+        "batched_runs": n_batched,
+        "single_run_runs": single,
+    }
     if set_aside:
         info["set_aside"] = set_aside
     store.record_session(info)

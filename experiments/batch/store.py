@@ -50,8 +50,17 @@ from model.engine import RunSummary
 from model.errors import ConfigError
 from model.params import schema
 
-__all__ = ["BatchResult", "ResultsStore", "StoreError", "RESULTS_SCHEMA_VERSION",
-           "load_results", "read_results", "results_schema", "series_schema", "summary_fields"]
+__all__ = [
+    "BatchResult",
+    "ResultsStore",
+    "StoreError",
+    "RESULTS_SCHEMA_VERSION",
+    "load_results",
+    "read_results",
+    "results_schema",
+    "series_schema",
+    "summary_fields",
+]
 
 #: Version of the layout and columns of a results directory.
 RESULTS_SCHEMA_VERSION = 1
@@ -92,7 +101,8 @@ class DamagedPartError(StoreError):
         super().__init__(
             f"{part} is damaged{more}: {reason}; repair with `{repair}`, which sets damaged "
             f"parts aside (into {part.parent.parent / DAMAGED_DIR}{os.sep}) and runs their runs "
-            "again")
+            "again"
+        )
 
 
 class _Unreadable(Exception):
@@ -102,8 +112,12 @@ class _Unreadable(Exception):
 def _reason(exc: BaseException) -> str:
     """A short reason from a pyarrow error (without the path it repeats)."""
     text = " ".join(str(exc).split())
-    text = re.sub(r"^(Could not open Parquet input source|Error creating dataset\. Could not "
-                  r"read schema from) '[^']*'[:.]?\s*", "", text)
+    text = re.sub(
+        r"^(Could not open Parquet input source|Error creating dataset\. Could not "
+        r"read schema from) '[^']*'[:.]?\s*",
+        "",
+        text,
+    )
     first = text.split(". ")[0].rstrip(".")
     return first or type(exc).__name__
 
@@ -113,8 +127,9 @@ def _reason(exc: BaseException) -> str:
 _READ_ERRORS = (pa.ArrowException, OSError, ValueError, EOFError, KeyError, IndexError)
 
 
-def _read_part(part: Path, sch: pa.Schema, required: Sequence[str],
-               n_runs: int | None = None) -> tuple[pa.Table, bool]:
+def _read_part(
+    part: Path, sch: pa.Schema, required: Sequence[str], n_runs: int | None = None
+) -> tuple[pa.Table, bool]:
     """Read a part whole and conform it to ``sch``; return it and whether it should be rewritten.
 
     Columns of ``sch`` the part lacks (summary fields added by a later version) are null;
@@ -129,8 +144,11 @@ def _read_part(part: Path, sch: pa.Schema, required: Sequence[str],
         file_schema = handle.schema_arrow
         missing = [c for c in required if c not in file_schema.names]
         if missing:
-            raise _Unreadable("it is not a part of this directory (no column "
-                              + ", ".join(repr(c) for c in missing) + ")")
+            raise _Unreadable(
+                "it is not a part of this directory (no column "
+                + ", ".join(repr(c) for c in missing)
+                + ")"
+            )
         raw = handle.read(columns=[c for c in sch.names if c in file_schema.names])
     except _READ_ERRORS as exc:
         raise _Unreadable(_reason(exc)) from None
@@ -144,8 +162,9 @@ def _read_part(part: Path, sch: pa.Schema, required: Sequence[str],
             try:
                 col = col.cast(f.type, safe=True)
             except _READ_ERRORS:
-                raise _Unreadable(f"column {f.name!r} holds {col.type} values that are not "
-                                  f"{f.type}") from None
+                raise _Unreadable(
+                    f"column {f.name!r} holds {col.type} values that are not {f.type}"
+                ) from None
         arrays.append(col)
     table = pa.Table.from_arrays(arrays, schema=sch)
     for name in required:
@@ -155,12 +174,13 @@ def _read_part(part: Path, sch: pa.Schema, required: Sequence[str],
         ids = table.column("run_id")
         low, high = pa.compute.min(ids).as_py(), pa.compute.max(ids).as_py()
         if low < 0 or high >= n_runs:
-            raise _Unreadable(f"run ids {low} to {high} are outside the plan's 0 to "
-                              f"{n_runs - 1}")
+            raise _Unreadable(f"run ids {low} to {high} are outside the plan's 0 to {n_runs - 1}")
     stored = (file_schema.metadata or {}).get(b"pandas")
-    rewrite = (stored != (sch.metadata or {}).get(b"pandas")
-               or [f.type for f in file_schema] != [f.type for f in raw.schema]
-               or file_schema.names != sch.names)
+    rewrite = (
+        stored != (sch.metadata or {}).get(b"pandas")
+        or [f.type for f in file_schema] != [f.type for f in raw.schema]
+        or file_schema.names != sch.names
+    )
     return table, rewrite
 
 
@@ -169,10 +189,12 @@ def _read_file(path: Path, what: str) -> pa.Table:
     try:
         return pq.read_table(path)
     except _READ_ERRORS as exc:
-        raise StoreError(f"{path} is damaged ({_reason(exc)}): {what} cannot be read, so this "
-                         "directory cannot be resumed or extended; its finished runs are "
-                         "intact (load_results reads them); run the design again in a new "
-                         "--out directory") from None
+        raise StoreError(
+            f"{path} is damaged ({_reason(exc)}): {what} cannot be read, so this "
+            "directory cannot be resumed or extended; its finished runs are "
+            "intact (load_results reads them); run the design again in a new "
+            "--out directory"
+        ) from None
 
 
 def repair_command(path: Path, manifest: Mapping[str, Any]) -> str:
@@ -190,8 +212,12 @@ def repair_command(path: Path, manifest: Mapping[str, Any]) -> str:
     if design_arg is None:
         for entry in reversed(manifest.get("history") or []):
             cmd = (entry.get("command") or []) if isinstance(entry, Mapping) else []
-            if len(cmd) > 2 and Path(str(cmd[0])).name == "pausegame" and cmd[1] == "sweep" \
-                    and not str(cmd[2]).startswith("-"):
+            if (
+                len(cmd) > 2
+                and Path(str(cmd[0])).name == "pausegame"
+                and cmd[1] == "sweep"
+                and not str(cmd[2]).startswith("-")
+            ):
                 design_arg = str(cmd[2])
                 break
     if design_arg is None:
@@ -205,32 +231,43 @@ def _read_manifest(path: Path) -> dict[str, Any]:
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise StoreError(f"{manifest_path}: cannot read the manifest ({exc}); the finished "
-                         f"runs are in {path / 'results'}{os.sep} (pandas.read_parquet reads "
-                         "them)") from None
+        raise StoreError(
+            f"{manifest_path}: cannot read the manifest ({exc}); the finished "
+            f"runs are in {path / 'results'}{os.sep} (pandas.read_parquet reads "
+            "them)"
+        ) from None
     if not isinstance(manifest, dict):
         raise StoreError(f"{manifest_path}: the manifest is not a JSON object")
     if manifest.get("schema_version") != RESULTS_SCHEMA_VERSION:
-        raise StoreError(f"{path} holds results of schema version "
-                         f"{manifest.get('schema_version')!r}; this pausegame reads and writes "
-                         f"version {RESULTS_SCHEMA_VERSION}; use a new --out directory")
+        raise StoreError(
+            f"{path} holds results of schema version "
+            f"{manifest.get('schema_version')!r}; this pausegame reads and writes "
+            f"version {RESULTS_SCHEMA_VERSION}; use a new --out directory"
+        )
     problems = []
     if not isinstance(manifest.get("varied"), list) or not all(
-            isinstance(v, str) and v in schema() for v in manifest["varied"]):
+        isinstance(v, str) and v in schema() for v in manifest["varied"]
+    ):
         problems.append("varied")
     if not isinstance(manifest.get("design_hash"), str):
         problems.append("design_hash")
     for key in ("n_runs", "replicates", "n_points"):
-        if isinstance(manifest.get(key), bool) or not isinstance(manifest.get(key), int) \
-                or manifest[key] < 0:
+        if (
+            isinstance(manifest.get(key), bool)
+            or not isinstance(manifest.get(key), int)
+            or manifest[key] < 0
+        ):
             problems.append(key)
     if not isinstance(manifest.get("plan_parts"), list):
         problems.append("plan_parts")
     if not isinstance(manifest.get("history"), list):
         problems.append("history")
     if problems:
-        raise StoreError(f"{manifest_path}: the manifest's " + ", ".join(problems)
-                         + " are missing or not valid; use a new --out directory")
+        raise StoreError(
+            f"{manifest_path}: the manifest's "
+            + ", ".join(problems)
+            + " are missing or not valid; use a new --out directory"
+        )
     return manifest
 
 
@@ -290,8 +327,10 @@ def _lock(path: Path) -> Any:
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         handle.close()
-        raise StoreError(f"another pausegame sweep is writing to {path}; let it finish (or stop "
-                         "it), then run the command again to resume") from None
+        raise StoreError(
+            f"another pausegame sweep is writing to {path}; let it finish (or stop "
+            "it), then run the command again to resume"
+        ) from None
     return _Lock(handle)
 
 
@@ -347,8 +386,12 @@ def results_schema(varied: Sequence[str]) -> pa.Schema:
 
 @functools.lru_cache(maxsize=64)
 def _results_schema(varied: tuple[str, ...]) -> pa.Schema:
-    cols = [("run_id", pa.int64()), ("point", pa.int64()), ("replicate", pa.int64()),
-            ("seed", pa.int64())]
+    cols = [
+        ("run_id", pa.int64()),
+        ("point", pa.int64()),
+        ("replicate", pa.int64()),
+        ("seed", pa.int64()),
+    ]
     cols += [(name, _param_type(name)) for name in varied]
     cols += [("status", pa.string()), ("error", pa.string())]
     cols += summary_fields()
@@ -376,18 +419,22 @@ def _pandas_metadata(sch: pa.Schema) -> dict[bytes, bytes]:
 
 def series_schema(columns: Sequence[str]) -> pa.Schema:
     """Columns of ``series/``: run id, step and the kept time-series columns (long format)."""
-    return pa.schema([("run_id", pa.int64()), ("step", pa.int64())]
-                     + [(c, pa.float64()) for c in columns])
+    return pa.schema(
+        [("run_id", pa.int64()), ("step", pa.int64())] + [(c, pa.float64()) for c in columns]
+    )
 
 
 def points_schema(varied: Sequence[str]) -> pa.Schema:
     """Columns of ``points.parquet``."""
-    return pa.schema([("point", pa.int64()), ("point_key", pa.uint64())]
-                     + [(name, _param_type(name)) for name in varied])
+    return pa.schema(
+        [("point", pa.int64()), ("point_key", pa.uint64())]
+        + [(name, _param_type(name)) for name in varied]
+    )
 
 
-PLAN_SCHEMA = pa.schema([("run_id", pa.int64()), ("point", pa.int64()),
-                         ("replicate", pa.int64()), ("seed", pa.int64())])
+PLAN_SCHEMA = pa.schema(
+    [("run_id", pa.int64()), ("point", pa.int64()), ("replicate", pa.int64()), ("seed", pa.int64())]
+)
 
 
 # ------------------------------------------------------------------------------ files
@@ -497,8 +544,9 @@ class ResultsStore:
         path.mkdir(parents=True, exist_ok=True)
         lock = _lock(path)
         try:
-            store, action = cls._open_locked(path, design, extend, allow_version_change, cmd,
-                                             manifest_path)
+            store, action = cls._open_locked(
+                path, design, extend, allow_version_change, cmd, manifest_path
+            )
         except BaseException:
             lock.close()
             raise
@@ -506,16 +554,24 @@ class ResultsStore:
         return store, action
 
     @classmethod
-    def _open_locked(cls, path: Path, design: Design, extend: bool, allow_version_change: bool,
-                     cmd: list[str], manifest_path: Path) -> tuple[ResultsStore, str]:
+    def _open_locked(
+        cls,
+        path: Path,
+        design: Design,
+        extend: bool,
+        allow_version_change: bool,
+        cmd: list[str],
+        manifest_path: Path,
+    ) -> tuple[ResultsStore, str]:
         if not manifest_path.is_file():
             if path.is_dir():
                 entries = [p.name for p in path.iterdir() if p.name != LOCK_FILE]
-                ours = {"design.toml", "design.json", "points.parquet", "plan", "results",
-                        "series"}
+                ours = {"design.toml", "design.json", "points.parquet", "plan", "results", "series"}
                 if any(not (e in ours or _temporary(e)) for e in entries):
-                    raise StoreError(f"{path} exists and is not a results directory (no "
-                                     "manifest.json); choose an empty or new --out directory")
+                    raise StoreError(
+                        f"{path} exists and is not a results directory (no "
+                        "manifest.json); choose an empty or new --out directory"
+                    )
                 for e in entries:  # an interrupted creation (only our files): start again
                     target = path / e
                     if target.is_dir():
@@ -538,7 +594,8 @@ class ResultsStore:
                 f"{path} holds a different design ({manifest.get('design_name')!r}, hash "
                 f"{manifest['design_hash'][:12]}; this one is {design.name!r}, hash "
                 f"{design.hash[:12]}); use another --out directory, or --extend to add points "
-                "or replicates to the stored design")
+                "or replicates to the stored design"
+            )
         store._repair_plan(None)
         store._clean_temporaries()
         store._extend(design, cmd)
@@ -576,11 +633,13 @@ class ResultsStore:
             "git_commit": git_commit(),
             "python": platform.python_version(),
             "command": command,
-            "history": [{"event": "created", "time": _now(), "command": command,
-                         "design_hash": design.hash}],
+            "history": [
+                {"event": "created", "time": _now(), "command": command, "design_hash": design.hash}
+            ],
         }
-        _atomic_write_text(json.dumps(design.normalized(), indent=1, sort_keys=True) + "\n",
-                           path / "design.json")
+        _atomic_write_text(
+            json.dumps(design.normalized(), indent=1, sort_keys=True) + "\n", path / "design.json"
+        )
         store = cls(path, manifest)
         store._save_manifest()
         return store
@@ -590,19 +649,26 @@ class ResultsStore:
 
         old = self.manifest.get("package_versions", {})
         now = package_versions()
-        changed = [f"{name} {old.get(name)} -> {now[name]}" for name in VERSIONED_PACKAGES
-                   if old.get(name) != now[name]]
+        changed = [
+            f"{name} {old.get(name)} -> {now[name]}"
+            for name in VERSIONED_PACKAGES
+            if old.get(name) != now[name]
+        ]
         commit_old, commit_now = self.manifest.get("git_commit"), git_commit()
         if commit_old != commit_now:
             changed.append(f"git commit {str(commit_old)[:12]} -> {commit_now[:12]}")
         if changed and not allow:
-            raise StoreError(f"{self.path} was started with other versions ("
-                             + "; ".join(changed) + "): its runs and new ones could differ; "
-                             "use --allow-version-change to continue anyway, or a new --out "
-                             "directory")
+            raise StoreError(
+                f"{self.path} was started with other versions ("
+                + "; ".join(changed)
+                + "): its runs and new ones could differ; "
+                "use --allow-version-change to continue anyway, or a new --out "
+                "directory"
+            )
         if changed:
             self.manifest.setdefault("version_changes", []).append(
-                {"time": _now(), "changes": changed})
+                {"time": _now(), "changes": changed}
+            )
             self.manifest["package_versions"] = now
             self.manifest["git_commit"] = commit_now
 
@@ -613,24 +679,30 @@ class ResultsStore:
                 f"{self.path} holds design {m.get('design_name')!r}, which --extend cannot turn "
                 f"into {design.name!r}: only points and replicates may be added (the base, "
                 "steps, master seed, seed scheme, outputs, the varied parameters and any "
-                "sampling ranges must stay the same)")
+                "sampling ranges must stay the same)"
+            )
         old_reps = int(m["replicates"])
         if design.replicates < old_reps:
-            raise StoreError(f"--extend cannot remove replicates ({old_reps} stored, "
-                             f"{design.replicates} in the design)")
+            raise StoreError(
+                f"--extend cannot remove replicates ({old_reps} stored, "
+                f"{design.replicates} in the design)"
+            )
         stored = _read_file(self.path / "points.parquet", "the design points")
         old_keys = stored.column("point_key").to_numpy()
         new_keys = point_keys(design)
         index = {int(k): i for i, k in enumerate(new_keys.tolist())}
         missing = [int(k) for k in old_keys.tolist() if int(k) not in index]
         if missing:
-            raise StoreError(f"--extend: {len(missing)} stored point(s) are not in "
-                             f"{design.name!r}; an extension must keep every stored point "
-                             "(a Latin hypercube changes entirely with n: extend sobol "
-                             "samples or sweeps)")
+            raise StoreError(
+                f"--extend: {len(missing)} stored point(s) are not in "
+                f"{design.name!r}; an extension must keep every stored point "
+                "(a Latin hypercube changes entirely with n: extend sobol "
+                "samples or sweeps)"
+            )
         old_set = set(old_keys.tolist())
-        added = np.array([i for i, k in enumerate(new_keys.tolist()) if k not in old_set],
-                         dtype=np.int64)
+        added = np.array(
+            [i for i, k in enumerate(new_keys.tolist()) if k not in old_set], dtype=np.int64
+        )
         n_old_points = len(old_keys)
         if len(added) == 0 and design.replicates == old_reps:
             raise StoreError("--extend: the design adds no point and no replicate")
@@ -652,39 +724,57 @@ class ResultsStore:
         for j, start in enumerate(range(0, len(point), PLAN_CHUNK)):
             sl = slice(start, start + PLAN_CHUNK)
             run_id = np.arange(first + start, first + start + len(point[sl]), dtype=np.int64)
-            seeds = derive_seeds(design.master_seed, design.seed_scheme, all_keys[point[sl]],
-                                 rep[sl])
+            seeds = derive_seeds(
+                design.master_seed, design.seed_scheme, all_keys[point[sl]], rep[sl]
+            )
             name = f"plan/part-{k0 + j:05d}-{token}.parquet"
-            _atomic_write_table(pa.table([run_id, point[sl], rep[sl], seeds],
-                                         schema=PLAN_SCHEMA), self.path / name)
-            parts.append({"file": name, "first_run": int(run_id[0]),
-                          "n_runs": len(run_id)})
+            _atomic_write_table(
+                pa.table([run_id, point[sl], rep[sl], seeds], schema=PLAN_SCHEMA), self.path / name
+            )
+            parts.append({"file": name, "first_run": int(run_id[0]), "n_runs": len(run_id)})
         # points: stored ones keep their ids; new ones follow
-        order = np.concatenate([np.array([index[int(k)] for k in old_keys.tolist()],
-                                         dtype=np.int64), added])
+        order = np.concatenate(
+            [np.array([index[int(k)] for k in old_keys.tolist()], dtype=np.int64), added]
+        )
         _write_points(self.path, design, order, new_keys)
         if design.text is not None:
             n = len([h for h in m["history"] if h["event"] == "extended"]) + 1
             if (self.path / "design.toml").is_file():
                 shutil.copyfile(self.path / "design.toml", self.path / f"design-{n}.toml")
             _atomic_write_text(design.text, self.path / "design.toml")
-        _atomic_write_text(json.dumps(design.normalized(), indent=1, sort_keys=True) + "\n",
-                           self.path / "design.json")
-        m.update({"design_name": design.name, "design_hash": design.hash,
-                  "replicates": design.replicates, "n_points": n_old_points + len(added),
-                  "n_runs": first + len(point), "plan_parts": parts})
-        m["history"].append({"event": "extended", "time": _now(), "command": command,
-                             "design_hash": design.hash, "added_runs": len(point)})
+        _atomic_write_text(
+            json.dumps(design.normalized(), indent=1, sort_keys=True) + "\n",
+            self.path / "design.json",
+        )
+        m.update(
+            {
+                "design_name": design.name,
+                "design_hash": design.hash,
+                "replicates": design.replicates,
+                "n_points": n_old_points + len(added),
+                "n_runs": first + len(point),
+                "plan_parts": parts,
+            }
+        )
+        m["history"].append(
+            {
+                "event": "extended",
+                "time": _now(),
+                "command": command,
+                "design_hash": design.hash,
+                "added_runs": len(point),
+            }
+        )
         self._save_manifest()
 
     def _log(self, event: str, command: list[str], design: Design) -> None:
-        self.manifest["history"].append({"event": event, "time": _now(), "command": command,
-                                         "design_hash": design.hash})
+        self.manifest["history"].append(
+            {"event": event, "time": _now(), "command": command, "design_hash": design.hash}
+        )
         self._save_manifest()
 
     def _save_manifest(self) -> None:
-        _atomic_write_text(json.dumps(self.manifest, indent=1) + "\n",
-                           self.path / "manifest.json")
+        _atomic_write_text(json.dumps(self.manifest, indent=1) + "\n", self.path / "manifest.json")
 
     def _clean_temporaries(self) -> None:
         """Remove half-written files and series parts whose results part never landed."""
@@ -721,8 +811,11 @@ class ResultsStore:
         out = {}
         for name in table.column_names:
             col = table.column(name)
-            out[name] = (np.array(col.to_pylist(), dtype=object)
-                         if pa.types.is_string(col.type) else col.to_numpy())
+            out[name] = (
+                np.array(col.to_pylist(), dtype=object)
+                if pa.types.is_string(col.type)
+                else col.to_numpy()
+            )
         return out
 
     # ---------------------------------------------------------------- repair
@@ -743,8 +836,11 @@ class ResultsStore:
         notes = list(self.notes)
         sch = results_schema(self.varied)
         required = [*_ID_COLUMNS, "status", *self.varied]
-        ser_sch = (series_schema(self.manifest.get("series_columns") or [])
-                   if self.manifest.get("timeseries") else None)
+        ser_sch = (
+            series_schema(self.manifest.get("series_columns") or [])
+            if self.manifest.get("timeseries")
+            else None
+        )
         for part in self.result_parts():
             series = self.path / "series" / part.name
             try:
@@ -753,12 +849,15 @@ class ResultsStore:
                     try:
                         _read_part(series, ser_sch, ("run_id", "step"), self.n_runs)
                     except _Unreadable as exc:
-                        raise _Unreadable(f"its series part {series} cannot be read: {exc}"
-                                          ) from None
+                        raise _Unreadable(
+                            f"its series part {series} cannot be read: {exc}"
+                        ) from None
             except _Unreadable as exc:
                 moved = self._set_aside(part, series)
-                notes.append(f"{part} cannot be read ({exc}): set aside as {moved}; its runs "
-                             "have no results now and run again")
+                notes.append(
+                    f"{part} cannot be read ({exc}): set aside as {moved}; its runs "
+                    "have no results now and run again"
+                )
                 continue
             if rewrite:
                 _atomic_write_table(table, part)
@@ -789,23 +888,32 @@ class ResultsStore:
                 bad.append((rel, _reason(exc)))
         if not bad:
             return []
-        extended = any(isinstance(h, Mapping) and h.get("event") == "extended"
-                       for h in self.manifest.get("history", []))
+        extended = any(
+            isinstance(h, Mapping) and h.get("event") == "extended"
+            for h in self.manifest.get("history", [])
+        )
         rel, why = bad[0]
-        if design is None or extended or design.hash != self.manifest.get("design_hash") \
-                or _write_plan_names(design) != [str(e["file"]) for e in
-                                                 self.manifest["plan_parts"]]:
-            raise StoreError(f"{self.path / rel} is damaged ({why}) and cannot be rebuilt "
-                             "(the directory was extended, or is being extended); its finished "
-                             "runs are intact "
-                             "(load_results reads them); run the design again in a new --out "
-                             "directory")
+        if (
+            design is None
+            or extended
+            or design.hash != self.manifest.get("design_hash")
+            or _write_plan_names(design) != [str(e["file"]) for e in self.manifest["plan_parts"]]
+        ):
+            raise StoreError(
+                f"{self.path / rel} is damaged ({why}) and cannot be rebuilt "
+                "(the directory was extended, or is being extended); its finished "
+                "runs are intact "
+                "(load_results reads them); run the design again in a new --out "
+                "directory"
+            )
         notes = []
         for rel, why in bad:
             moved = _free_name(self.path / DAMAGED_DIR / rel)
             os.replace(self.path / rel, moved)
-            notes.append(f"{self.path / rel} cannot be read ({why}): set aside as {moved} and "
-                         "rebuilt from the design")
+            notes.append(
+                f"{self.path / rel} cannot be read ({why}): set aside as {moved} and "
+                "rebuilt from the design"
+            )
         _write_plan(self.path, design, only={rel for rel, _ in bad})
         return notes
 
@@ -837,8 +945,9 @@ class ResultsStore:
             if series.is_file():
                 ids = pa.array(kept.column("run_id").to_numpy())
                 st = pq.read_table(series)
-                _atomic_write_table(st.filter(pa.compute.is_in(st.column("run_id"),
-                                                               value_set=ids)), series)
+                _atomic_write_table(
+                    st.filter(pa.compute.is_in(st.column("run_id"), value_set=ids)), series
+                )
             if kept.num_rows:
                 _atomic_write_table(kept, part)
             else:
@@ -854,14 +963,16 @@ class ResultsStore:
             run_id = t.column("run_id").to_numpy()
             todo = ~finished[run_id]
             if todo.any():
-                yield Pending(run_id[todo], t.column("point").to_numpy()[todo],
-                              t.column("replicate").to_numpy()[todo],
-                              t.column("seed").to_numpy()[todo])
+                yield Pending(
+                    run_id[todo],
+                    t.column("point").to_numpy()[todo],
+                    t.column("replicate").to_numpy()[todo],
+                    t.column("seed").to_numpy()[todo],
+                )
 
     def write_part(self, results: pa.Table, series: pa.Table | None) -> Path:
         """Write one batch of finished runs (series first, then results, each atomically)."""
-        name = f"part-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:10]}" \
-               ".parquet"
+        name = f"part-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:10]}.parquet"
         if series is not None:
             _atomic_write_table(series, self.path / "series" / name)
         target = self.path / "results" / name
@@ -892,8 +1003,9 @@ def _write_plan(path: Path, design: Design, only: set[str] | None = None) -> lis
         if only is None or name in only:
             point, rep = run_id // reps, run_id % reps
             seeds = derive_seeds(design.master_seed, design.seed_scheme, keys[point], rep)
-            _atomic_write_table(pa.table([run_id, point, rep, seeds], schema=PLAN_SCHEMA),
-                                path / name)
+            _atomic_write_table(
+                pa.table([run_id, point, rep, seeds], schema=PLAN_SCHEMA), path / name
+            )
         plan_parts.append({"file": name, "first_run": first, "n_runs": len(run_id)})
     return plan_parts
 
@@ -919,8 +1031,9 @@ def _write_points(path: Path, design: Design, order: np.ndarray, keys: np.ndarra
     for name in design.varied:
         values = design.points[name][order]
         cols.append(pa.array(values.tolist()) if values.dtype == object else values)
-    _atomic_write_table(pa.table(cols, schema=points_schema(design.varied)),
-                        path / "points.parquet")
+    _atomic_write_table(
+        pa.table(cols, schema=points_schema(design.varied)), path / "points.parquet"
+    )
 
 
 # ------------------------------------------------------------------------------ loading
@@ -964,8 +1077,10 @@ class BatchResult:
 
         folder = self.path / "series"
         if not folder.is_dir():
-            raise StoreError(f"{self.path}: the design kept no per-step series "
-                             "([outputs] timeseries = true keeps them)")
+            raise StoreError(
+                f"{self.path}: the design kept no per-step series "
+                "([outputs] timeseries = true keeps them)"
+            )
         parts = sorted(folder.glob("part-*.parquet"))
         sch = series_schema(self.manifest.get("series_columns") or [])
         if not parts:
@@ -977,9 +1092,12 @@ class BatchResult:
             except _Unreadable as exc:
                 damaged.append((part, str(exc)))
         if damaged:
-            raise DamagedPartError(damaged[0][0], damaged[0][1],
-                                   repair_command(self.path, self.manifest),
-                                   others=len(damaged) - 1)
+            raise DamagedPartError(
+                damaged[0][0],
+                damaged[0][1],
+                repair_command(self.path, self.manifest),
+                others=len(damaged) - 1,
+            )
         frame = pa.concat_tables(tables).to_pandas()
         return frame.sort_values(["run_id", "step"], ignore_index=True)
 
@@ -992,8 +1110,7 @@ class BatchResult:
         ok = self.frame[self.frame["status"] == "ok"]
         keys = ["point", *self.manifest["varied"]]
         grouped = ok.groupby(keys, sort=True)["held"]
-        out = grouped.agg(["mean", "count"]).rename(columns={"mean": "survival",
-                                                             "count": "runs"})
+        out = grouped.agg(["mean", "count"]).rename(columns={"mean": "survival", "count": "runs"})
         return out.reset_index()
 
 
@@ -1025,8 +1142,9 @@ def load_results(path: str | Path) -> BatchResult:
         except _Unreadable as exc:
             damaged.append((part, str(exc)))
     if damaged:
-        raise DamagedPartError(damaged[0][0], damaged[0][1], repair_command(path, manifest),
-                               others=len(damaged) - 1)
+        raise DamagedPartError(
+            damaged[0][0], damaged[0][1], repair_command(path, manifest), others=len(damaged) - 1
+        )
     table = pa.concat_tables(tables) if tables else sch.empty_table()
     frame = table.to_pandas(types_mapper=_nullable)
     for name in ("run_id", "point", "replicate", "seed"):

@@ -23,8 +23,13 @@ from model.errors import ConfigError
 __all__ = ["MODULES", "load"]
 
 #: The reproductions, in the order of issue #18.
-MODULES: tuple[str, ...] = ("han2019", "barrett2012", "nordhaus2015", "inspection_games",
-                            "verification_valley")
+MODULES: tuple[str, ...] = (
+    "han2019",
+    "barrett2012",
+    "nordhaus2015",
+    "inspection_games",
+    "verification_valley",
+)
 
 
 def load(name: str) -> ModuleType:

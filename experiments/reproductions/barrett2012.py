@@ -68,9 +68,21 @@ from experiments.reproductions.common import Claim, Reproduction, save_png
 from model.engine import Engine
 from model.params import resolve
 
-__all__ = ["BASE", "CASES", "CITATION", "MEDIAN_THRESHOLD", "NAME", "RSI_GROWTH", "TITLE",
-           "Outcome",
-           "case_params", "reproduce", "run_case", "settled_share", "theory_catastrophe"]
+__all__ = [
+    "BASE",
+    "CASES",
+    "CITATION",
+    "MEDIAN_THRESHOLD",
+    "NAME",
+    "RSI_GROWTH",
+    "TITLE",
+    "Outcome",
+    "case_params",
+    "reproduce",
+    "run_case",
+    "settled_share",
+    "theory_catastrophe",
+]
 
 NAME = "barrett2012"
 CITATION = "Barrett and Dannenberg 2012, PNAS 109(43)"
@@ -82,9 +94,17 @@ MEDIAN_THRESHOLD = 0.105
 #: 100 identical nations, no verification, one decision per month, the hazard-aware rule
 #: (a catastrophe costs X = G / (1 - discount) = 5 per unit of capability).
 BASE: dict[str, Any] = {
-    "n_nations": 100, "n_labs": 0, "capability_dist": "equal", "alliance_network": "none",
-    "decision_rule": "hazard_aware", "discount": 0.8, "race_pressure": 0.5,
-    "p_detect": 0.0, "p_false_alarm": 0.0, "p_domestic": 0.0, "revision_rate": "one",
+    "n_nations": 100,
+    "n_labs": 0,
+    "capability_dist": "equal",
+    "alliance_network": "none",
+    "decision_rule": "hazard_aware",
+    "discount": 0.8,
+    "race_pressure": 0.5,
+    "p_detect": 0.0,
+    "p_false_alarm": 0.0,
+    "p_domestic": 0.0,
+    "revision_rate": "one",
     "steps": 150,
 }
 
@@ -101,8 +121,11 @@ CASES: dict[str, tuple[str, float, bool]] = {
 
 def case_params(shape: float) -> dict[str, Any]:
     """A threshold of Weibull ``shape`` with median :data:`MEDIAN_THRESHOLD` (the hazard)."""
-    return {**BASE, "hazard_exponent": float(shape),
-            "hazard_scale": math.log(2.0) / MEDIAN_THRESHOLD ** float(shape)}
+    return {
+        **BASE,
+        "hazard_exponent": float(shape),
+        "hazard_scale": math.log(2.0) / MEDIAN_THRESHOLD ** float(shape),
+    }
 
 
 @dataclass(frozen=True)
@@ -127,8 +150,9 @@ class Outcome:
     damage: float
 
 
-def run_case(shape: float, seed: int, *, damage_uncertain: bool = False,
-             rsi_growth: float = 0.0) -> Outcome:
+def run_case(
+    shape: float, seed: int, *, damage_uncertain: bool = False, rsi_growth: float = 0.0
+) -> Outcome:
     """Run one case month by month, recording what each revising complier chose.
 
     With ``rsi_growth > 0`` recursive self-improvement is on (``rsi = on``,
@@ -139,11 +163,13 @@ def run_case(shape: float, seed: int, *, damage_uncertain: bool = False,
     """
     params = case_params(shape)
     if rsi_growth > 0:
-        params = {**params, "rsi": "on", "growth_rate": float(rsi_growth),
-                  "rsi_exponent": 1.0}
+        params = {**params, "rsi": "on", "growth_rate": float(rsi_growth), "rsi_exponent": 1.0}
     loss = catastrophe_loss(resolve(params))
-    damage = (float(np.random.default_rng([2012, seed]).uniform(0.0, 2.0 * loss))
-              if damage_uncertain else loss)
+    damage = (
+        float(np.random.default_rng([2012, seed]).uniform(0.0, 2.0 * loss))
+        if damage_uncertain
+        else loss
+    )
     eng = Engine.from_params(params, rng=seed)
     choices, shares = [], [float(eng.c @ eng.defect)]
     for _ in range(int(params["steps"])):
@@ -155,9 +181,14 @@ def run_case(shape: float, seed: int, *, damage_uncertain: bool = False,
         shares.append(float(eng.c @ eng.defect))
         if eng.catastrophe_step is not None:
             break
-    return Outcome(eng.catastrophe_step is not None, eng.t, shares[-1],
-                   float(np.mean(choices)) if choices else math.nan, np.asarray(shares),
-                   damage)
+    return Outcome(
+        eng.catastrophe_step is not None,
+        eng.t,
+        shares[-1],
+        float(np.mean(choices)) if choices else math.nan,
+        np.asarray(shares),
+        damage,
+    )
 
 
 def _switch_probabilities(shape: float) -> tuple[np.ndarray, np.ndarray]:
@@ -214,8 +245,8 @@ def theory_catastrophe(shape: float, steps: int | None = None) -> float:
     steps = int(p["steps"]) if steps is None else steps
     a, b = _switch_probabilities(shape)
     m = np.arange(n + 1)
-    up = (n - m) / n * a              # a complier revises and defects
-    down = m / n * (1.0 - b)          # a defector revises and complies
+    up = (n - m) / n * a  # a complier revises and defects
+    down = m / n * (1.0 - b)  # a defector revises and complies
     strike = hazard(m / n, log_scale_of(p), float(p["hazard_exponent"]))
     alive = np.zeros(n + 1)
     alive[0] = 1.0
@@ -238,8 +269,10 @@ def reproduce(out_dir: Path, *, quick: bool = False) -> Reproduction:
         The :class:`Reproduction` with the claims and the figure.
     """
     seeds = range(10 if quick else 24)
-    runs = {name: [run_case(shape, s, damage_uncertain=uncertain) for s in seeds]
-            for name, (_, shape, uncertain) in CASES.items()}
+    runs = {
+        name: [run_case(shape, s, damage_uncertain=uncertain) for s in seeds]
+        for name, (_, shape, uncertain) in CASES.items()
+    }
 
     def rate(name: str) -> float:
         return float(np.mean([r.catastrophe for r in runs[name]]))
@@ -252,43 +285,72 @@ def reproduce(out_dir: Path, *, quick: bool = False) -> Reproduction:
     k_known, k_uncertain = CASES["known"][1], CASES["threshold"][1]
     r_known, r_uncertain = settled_share(k_known), settled_share(k_uncertain)
     final_known = np.array([r.final_defecting for r in known])
-    same = all(np.array_equal(a.defecting, b.defecting) and a.catastrophe == b.catastrophe
-               for a, b in zip(known, damage, strict=True))
+    same = all(
+        np.array_equal(a.defecting, b.defecting) and a.catastrophe == b.catastrophe
+        for a, b in zip(known, damage, strict=True)
+    )
     claims: tuple[Claim, ...] = (
-        Claim("known threshold: share of runs ending in catastrophe within 150 months",
-              f"avoided ('virtually assured'; chain {theory_catastrophe(k_known):.3f})",
-              rate("known"), "<= 0.05", rate("known") <= 0.05),
-        Claim("known threshold: nations coordinate just below it (final defecting share; "
-              "theory R*)", f"just enough (R* = {r_known:.3f})",
-              f"{final_known.min():.3f} to {final_known.max():.3f}",
-              f"every run within c = {c} of R*",
-              bool(np.all(np.abs(final_known - r_known) <= c + 1e-9))),
-        Claim("uncertain damage (uniform on [0, 2X] each run, mean weighed): catastrophe "
-              "share, and the runs against the known-damage ones", "no effect",
-              f"{rate('damage'):.2f}; identical runs: {same}",
-              "<= 0.05 and identical (risk-neutral actors weigh the mean)",
-              rate("damage") <= 0.05 and same),
-        Claim("cooperation: share of compliers' revisions that comply, known vs uncertain "
-              "threshold (Weibull shape 4, same median; theory R* = settled share)",
-              "coordination vs collapse (prisoners' dilemma)",
-              f"{complied('known'):.3f} vs {complied('threshold'):.3f} (R* {r_known:g} vs "
-              f"{r_uncertain:g})", ">= 0.8 vs <= 0.05, R* < 1 vs R* = 1",
-              complied("known") >= 0.8 and complied("threshold") <= 0.05
-              and r_known < 1.0 and r_uncertain == 1.0),
-        Claim("uncertain threshold: share of runs ending in catastrophe",
-              f"catastrophe not avoided (chain {theory_catastrophe(k_uncertain):.3f})",
-              rate("threshold"), ">= 0.9", rate("threshold") >= 0.9),
+        Claim(
+            "known threshold: share of runs ending in catastrophe within 150 months",
+            f"avoided ('virtually assured'; chain {theory_catastrophe(k_known):.3f})",
+            rate("known"),
+            "<= 0.05",
+            rate("known") <= 0.05,
+        ),
+        Claim(
+            "known threshold: nations coordinate just below it (final defecting share; theory R*)",
+            f"just enough (R* = {r_known:.3f})",
+            f"{final_known.min():.3f} to {final_known.max():.3f}",
+            f"every run within c = {c} of R*",
+            bool(np.all(np.abs(final_known - r_known) <= c + 1e-9)),
+        ),
+        Claim(
+            "uncertain damage (uniform on [0, 2X] each run, mean weighed): catastrophe "
+            "share, and the runs against the known-damage ones",
+            "no effect",
+            f"{rate('damage'):.2f}; identical runs: {same}",
+            "<= 0.05 and identical (risk-neutral actors weigh the mean)",
+            rate("damage") <= 0.05 and same,
+        ),
+        Claim(
+            "cooperation: share of compliers' revisions that comply, known vs uncertain "
+            "threshold (Weibull shape 4, same median; theory R* = settled share)",
+            "coordination vs collapse (prisoners' dilemma)",
+            f"{complied('known'):.3f} vs {complied('threshold'):.3f} (R* {r_known:g} vs "
+            f"{r_uncertain:g})",
+            ">= 0.8 vs <= 0.05, R* < 1 vs R* = 1",
+            complied("known") >= 0.8
+            and complied("threshold") <= 0.05
+            and r_known < 1.0
+            and r_uncertain == 1.0,
+        ),
+        Claim(
+            "uncertain threshold: share of runs ending in catastrophe",
+            f"catastrophe not avoided (chain {theory_catastrophe(k_uncertain):.3f})",
+            rate("threshold"),
+            ">= 0.9",
+            rate("threshold") >= 0.9,
+        ),
     )
     rsi_runs = [run_case(k_known, s, rsi_growth=RSI_GROWTH) for s in seeds]
     rsi_rate = float(np.mean([r.catastrophe for r in rsi_runs]))
     rsi_months = float(np.median([r.months for r in rsi_runs]))
-    claims = (*claims, Claim(
-        f"known threshold under recursive self-improvement (rsi = on, defectors grow "
-        f"{RSI_GROWTH:.0%} a month): share of runs ending in catastrophe",
-        "n/a (pausegame's finding)",
-        f"{rsi_rate:.2f} (median month {rsi_months:g})", ">= 0.9", rsi_rate >= 0.9))
-    shapes = (2.0, 4.0, 6.0, 8.0, 16.0, 64.0, 200.0) if quick else \
-        (2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 12.0, 16.0, 24.0, 32.0, 64.0, 100.0, 200.0)
+    claims = (
+        *claims,
+        Claim(
+            f"known threshold under recursive self-improvement (rsi = on, defectors grow "
+            f"{RSI_GROWTH:.0%} a month): share of runs ending in catastrophe",
+            "n/a (pausegame's finding)",
+            f"{rsi_rate:.2f} (median month {rsi_months:g})",
+            ">= 0.9",
+            rsi_rate >= 0.9,
+        ),
+    )
+    shapes = (
+        (2.0, 4.0, 6.0, 8.0, 16.0, 64.0, 200.0)
+        if quick
+        else (2.0, 3.0, 4.0, 5.0, 6.0, 8.0, 12.0, 16.0, 24.0, 32.0, 64.0, 100.0, 200.0)
+    )
     sweep_seeds = range(100, 110 if quick else 124)
     sweep = [[run_case(k, s) for s in sweep_seeds] for k in shapes]
     simulated = np.array([np.mean([r.catastrophe for r in row]) for row in sweep])
@@ -296,46 +358,82 @@ def reproduce(out_dir: Path, *, quick: bool = False) -> Reproduction:
     # the binomial standard error at the theory's rate, floored for rates near 0 or 1
     se = np.sqrt(np.maximum(expected * (1.0 - expected), 0.05) / len(sweep_seeds))
     worst = float(np.max(np.abs(simulated - expected) / se))
-    claims = (*claims, Claim(
-        "catastrophe share against the threshold's shape 2..200: simulation vs the exact "
-        "chain (largest gap, in standard errors)", "falls as the threshold becomes known",
-        f"{worst:.2f} SE (gap {np.max(np.abs(simulated - expected)):.2f})", "<= 3 SE",
-        worst <= 3.0))
+    claims = (
+        *claims,
+        Claim(
+            "catastrophe share against the threshold's shape 2..200: simulation vs the exact "
+            "chain (largest gap, in standard errors)",
+            "falls as the threshold becomes known",
+            f"{worst:.2f} SE (gap {np.max(np.abs(simulated - expected)):.2f})",
+            "<= 3 SE",
+            worst <= 3.0,
+        ),
+    )
     fig = new_figure(15.0, 4.6)
     ax, bx, cx = fig.subplots(1, 3)
     colours = {"known": "tab:blue", "damage": "tab:green", "threshold": "tab:red"}
     for name, (label, _, _) in CASES.items():
         for j, r in enumerate(runs[name][:8]):
-            ax.plot(r.defecting, color=colours[name], lw=2.5 if name == "known" else 0.9,
-                    alpha=0.8,
-                    ls="--" if name == "damage" else "-", label=label if j == 0 else None)
+            ax.plot(
+                r.defecting,
+                color=colours[name],
+                lw=2.5 if name == "known" else 0.9,
+                alpha=0.8,
+                ls="--" if name == "damage" else "-",
+                label=label if j == 0 else None,
+            )
             if r.catastrophe:
                 ax.plot(len(r.defecting) - 1, r.defecting[-1], "x", color=colours[name])
     for j, r in enumerate(rsi_runs[:4]):
-        ax.plot(r.defecting, color="tab:purple", lw=0.9, ls=":",
-                label=f"known threshold, rsi on ({RSI_GROWTH:.0%}/month)" if j == 0 else None)
+        ax.plot(
+            r.defecting,
+            color="tab:purple",
+            lw=0.9,
+            ls=":",
+            label=f"known threshold, rsi on ({RSI_GROWTH:.0%}/month)" if j == 0 else None,
+        )
         if r.catastrophe:
             ax.plot(len(r.defecting) - 1, r.defecting[-1], "x", color="tab:purple")
-    ax.axhline(MEDIAN_THRESHOLD, color="k", lw=0.8, ls=":",
-               label=f"median threshold T = {MEDIAN_THRESHOLD}")
+    ax.axhline(
+        MEDIAN_THRESHOLD,
+        color="k",
+        lw=0.8,
+        ls=":",
+        label=f"median threshold T = {MEDIAN_THRESHOLD}",
+    )
     ax.set_xlim(0, 60)
     ax.set_xlabel("month")
     ax.set_ylabel("defecting capability share R")
     ax.set_title("Runs (x: catastrophe)")
     ax.legend(fontsize=7)
     names = list(CASES)
-    bx.bar(np.arange(3) - 0.2, [rate(n) for n in names], 0.4, color="tab:red",
-           label="catastrophe (share of runs)")
-    bx.bar(np.arange(3) + 0.2, [complied(n) for n in names], 0.4, color="tab:blue",
-           label="compliers' revisions that comply")
+    bx.bar(
+        np.arange(3) - 0.2,
+        [rate(n) for n in names],
+        0.4,
+        color="tab:red",
+        label="catastrophe (share of runs)",
+    )
+    bx.bar(
+        np.arange(3) + 0.2,
+        [complied(n) for n in names],
+        0.4,
+        color="tab:blue",
+        label="compliers' revisions that comply",
+    )
     bx.set_xticks(range(3), [CASES[n][0] for n in names])
     bx.set_ylim(0, 1.3)
     bx.set_title(f"Three cases, {len(seeds)} runs each")
     bx.legend(fontsize=7, loc="upper left")
     cx.plot(shapes, simulated, "o-", color="tab:red", label="catastrophe (simulated)")
     cx.plot(shapes, expected, "s--", color="darkred", label="catastrophe (theory: exact chain)")
-    cx.plot(shapes, [1.0 - settled_share(k) for k in shapes], "^:", color="tab:blue",
-            label="settled compliance 1 - R* (theory)")
+    cx.plot(
+        shapes,
+        [1.0 - settled_share(k) for k in shapes],
+        "^:",
+        color="tab:blue",
+        label="settled compliance 1 - R* (theory)",
+    )
     cx.set_xscale("log")
     cx.set_xlabel("Weibull shape k of the threshold (larger: better known)")
     cx.set_ylim(-0.02, 1.05)

@@ -44,13 +44,16 @@ def resolve_names(names: Sequence[str]) -> tuple[str, ...]:
         return MODULES
     bad = [n for n in names if n not in MODULES]
     if bad:
-        raise ConfigError(f"unknown reproduction {', '.join(map(repr, bad))}; allowed: "
-                          f"{', '.join(MODULES)} or all")
+        raise ConfigError(
+            f"unknown reproduction {', '.join(map(repr, bad))}; allowed: "
+            f"{', '.join(MODULES)} or all"
+        )
     return tuple(dict.fromkeys(names))
 
 
-def run_reproductions(names: Sequence[str], out_dir: Path, *, quick: bool = False,
-                      stream: Any = None) -> tuple[list[Reproduction], list[str]]:
+def run_reproductions(
+    names: Sequence[str], out_dir: Path, *, quick: bool = False, stream: Any = None
+) -> tuple[list[Reproduction], list[str]]:
     """Run the reproductions ``names`` into ``out_dir`` (one subfolder each).
 
     Returns:
@@ -67,8 +70,10 @@ def run_reproductions(names: Sequence[str], out_dir: Path, *, quick: bool = Fals
         except ModuleNotFoundError as exc:
             if exc.name != f"experiments.reproductions.{name}":
                 raise
-            failed.append(f"{name}: not available (module experiments/reproductions/"
-                          f"{name}.py is not written yet)")
+            failed.append(
+                f"{name}: not available (module experiments/reproductions/"
+                f"{name}.py is not written yet)"
+            )
             continue
         print(f"pausegame: running {name} ({module.TITLE}) ...", file=stream, flush=True)
         try:
@@ -76,8 +81,11 @@ def run_reproductions(names: Sequence[str], out_dir: Path, *, quick: bool = Fals
         except Exception as exc:  # noqa: BLE001 - report it, run the others
             failed.append(f"{name}: failed: {type(exc).__name__}: {exc}")
             continue
-        print(f"pausegame: {name} done in {time.perf_counter() - start:.1f} s", file=stream,
-              flush=True)
+        print(
+            f"pausegame: {name} done in {time.perf_counter() - start:.1f} s",
+            file=stream,
+            flush=True,
+        )
         done.append(result)
     return done, failed
 
@@ -85,18 +93,32 @@ def run_reproductions(names: Sequence[str], out_dir: Path, *, quick: bool = Fals
 def register(subparsers: Any) -> None:
     """Register ``pausegame reproduce``."""
     sub = subparsers.add_parser(
-        "reproduce", help="reproduce published results (claims table and figures)",
+        "reproduce",
+        help="reproduce published results (claims table and figures)",
         allow_abbrev=False,
         description="Run published results reproduced with pausegame (experiments/"
-                    "reproductions/README.md) and print each claim: the paper's number, ours, "
-                    "the tolerance and whether it holds. Exit status 1 if a claim does not "
-                    f"hold. Names: {', '.join(MODULES)} or all (the default).")
-    sub.add_argument("names", nargs="*", metavar="NAME",
-                     help=f"reproductions to run: {', '.join(MODULES)} or all")
-    sub.add_argument("--out", metavar="DIR", type=Path, default=DEFAULT_OUT,
-                     help=f"folder for the figures, one subfolder each (default: {DEFAULT_OUT})")
-    sub.add_argument("--quick", action="store_true",
-                     help="smaller simulations (the claims still checked; for tests)")
+        "reproductions/README.md) and print each claim: the paper's number, ours, "
+        "the tolerance and whether it holds. Exit status 1 if a claim does not "
+        f"hold. Names: {', '.join(MODULES)} or all (the default).",
+    )
+    sub.add_argument(
+        "names",
+        nargs="*",
+        metavar="NAME",
+        help=f"reproductions to run: {', '.join(MODULES)} or all",
+    )
+    sub.add_argument(
+        "--out",
+        metavar="DIR",
+        type=Path,
+        default=DEFAULT_OUT,
+        help=f"folder for the figures, one subfolder each (default: {DEFAULT_OUT})",
+    )
+    sub.add_argument(
+        "--quick",
+        action="store_true",
+        help="smaller simulations (the claims still checked; for tests)",
+    )
     sub.set_defaults(handler=_cmd_reproduce, _parser=sub)
 
 
@@ -109,8 +131,10 @@ def _cmd_reproduce(args: Any) -> int:
             print(row)
     print()
     for result in done:
-        print(f"{result.name}: figure {result.figure}"
-              f"{'' if result.holds else '  (a claim does NOT hold)'}")
+        print(
+            f"{result.name}: figure {result.figure}"
+            f"{'' if result.holds else '  (a claim does NOT hold)'}"
+        )
     for line in failed:
         print(f"pausegame: {line}", file=sys.stderr)
     return 0 if not failed and all(r.holds for r in done) else 1

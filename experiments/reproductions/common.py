@@ -25,8 +25,16 @@ __all__ = ["PALETTE", "TABLE_HEADER", "Claim", "Reproduction", "format_value", "
 
 #: Okabe-Ito colours (the palette of ``experiments.analysis.common.OKABE_ITO``, without importing
 #: the analyses).
-PALETTE: tuple[str, ...] = ("#0072B2", "#D55E00", "#009E73", "#E69F00", "#CC79A7", "#56B4E9",
-                            "#F0E442", "#000000")
+PALETTE: tuple[str, ...] = (
+    "#0072B2",
+    "#D55E00",
+    "#009E73",
+    "#E69F00",
+    "#CC79A7",
+    "#56B4E9",
+    "#F0E442",
+    "#000000",
+)
 
 #: The header rows of :meth:`Reproduction.table` (printed once above several reproductions).
 TABLE_HEADER = "| paper | claim | theirs | ours | tolerance | holds |\n|---|---|---|---|---|---|"
@@ -87,8 +95,14 @@ class Reproduction:
         """Markdown rows ``paper | claim | theirs | ours | tolerance | holds``, header first."""
         rows = [TABLE_HEADER]
         for c in self.claims:
-            cells = (self.citation, c.what, format_value(c.paper), format_value(c.ours),
-                     c.tolerance, "yes" if c.holds else "NO")
+            cells = (
+                self.citation,
+                c.what,
+                format_value(c.paper),
+                format_value(c.ours),
+                c.tolerance,
+                "yes" if c.holds else "NO",
+            )
             rows.append("| " + " | ".join(cell.replace("|", "/") for cell in cells) + " |")
         return "\n".join(rows)
 

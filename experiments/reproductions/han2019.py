@@ -38,8 +38,18 @@ from scipy.optimize import brentq
 from experiments.reproductions.common import PALETTE, Claim, Reproduction, save_png
 from model.dsair import DSAIRRace
 
-__all__ = ["BETA", "CITATION", "NAME", "SEED", "TITLE", "Z", "SimulatedThreshold", "reproduce",
-           "simulate_fixations", "simulated_threshold"]
+__all__ = [
+    "BETA",
+    "CITATION",
+    "NAME",
+    "SEED",
+    "TITLE",
+    "Z",
+    "SimulatedThreshold",
+    "reproduce",
+    "simulate_fixations",
+    "simulated_threshold",
+]
 
 NAME = "han2019"
 TITLE = "DSAIR race: when society prefers safety and when selection favours it"
@@ -61,8 +71,9 @@ TOL_SIM = 0.01
 TOL_LIMIT = 0.01
 
 
-def simulate_fixations(gaps: NDArray[np.float64], start: int, runs: int, beta: float,
-                       rng: np.random.Generator) -> NDArray[np.int64]:
+def simulate_fixations(
+    gaps: NDArray[np.float64], start: int, runs: int, beta: float, rng: np.random.Generator
+) -> NDArray[np.int64]:
     """Run the pairwise-comparison process from ``start`` AS developers until it fixes.
 
     Each run is one chain of the number ``k`` of AS developers among ``n``; ``gaps[i, k]`` is an
@@ -87,8 +98,12 @@ def simulate_fixations(gaps: NDArray[np.float64], start: int, runs: int, beta: f
         raise ValueError(f"start={start!r} is out of bounds; allowed: 1..{n - 1}")
     if runs < 1:
         raise ValueError(f"runs={runs!r} is out of bounds; allowed: an integer >= 1")
-    return np.asarray(_fixations(np.ascontiguousarray(gaps, dtype=np.float64), int(start),
-                                 int(runs), float(beta), rng), dtype=np.int64)
+    return np.asarray(
+        _fixations(
+            np.ascontiguousarray(gaps, dtype=np.float64), int(start), int(runs), float(beta), rng
+        ),
+        dtype=np.int64,
+    )
 
 
 @njit(cache=True, nogil=True)
@@ -133,9 +148,16 @@ class SimulatedThreshold:
     runs: int
 
 
-def simulated_threshold(race: DSAIRRace, s: float, rng: np.random.Generator, *, runs: int,
-                        centre: float, half_width: float = 0.03,
-                        points: int = 7) -> SimulatedThreshold:
+def simulated_threshold(
+    race: DSAIRRace,
+    s: float,
+    rng: np.random.Generator,
+    *,
+    runs: int,
+    centre: float,
+    half_width: float = 0.03,
+    points: int = 7,
+) -> SimulatedThreshold:
     """Estimate the selection threshold at ``s`` from simulated fixation frequencies.
 
     Simulates ``runs`` fixations of one AS among AU and of one AU among AS at ``points`` values
@@ -158,13 +180,20 @@ def simulated_threshold(race: DSAIRRace, s: float, rng: np.random.Generator, *, 
     root = -icpt / slope
     grad = np.array([icpt / slope**2, -1.0 / slope])
     stderr = float(math.sqrt(max(grad @ cov @ grad, 0.0)))
-    return SimulatedThreshold(s=s, p_r=float(root), stderr=stderr, grid=tuple(map(float, grid)),
-                              rho_safe=tuple(float(v) for v in safe / runs),
-                              rho_unsafe=tuple(float(v) for v in unsafe / runs), runs=runs)
+    return SimulatedThreshold(
+        s=s,
+        p_r=float(root),
+        stderr=stderr,
+        grid=tuple(map(float, grid)),
+        rho_safe=tuple(float(v) for v in safe / runs),
+        rho_unsafe=tuple(float(v) for v in unsafe / runs),
+        runs=runs,
+    )
 
 
 def _society_root(race: DSAIRRace, s: float) -> float:
     """The p_r where an all-AS population earns what an all-AU one does (root finding)."""
+
     def gap(p_r: float) -> float:
         m = race.payoff_matrix(s, p_r)
         return float(m[0, 0] - m[1, 1])
@@ -172,9 +201,14 @@ def _society_root(race: DSAIRRace, s: float) -> float:
     return float(brentq(gap, 0.0, 1.0, xtol=1e-12)) if gap(0.0) < 0 else 0.0
 
 
-def _figure(race: DSAIRRace, out_dir: Path, sims: list[SimulatedThreshold],
-            grid_s: NDArray[np.float64], grid_p: NDArray[np.float64],
-            prefer: NDArray[np.float64]) -> Path:
+def _figure(
+    race: DSAIRRace,
+    out_dir: Path,
+    sims: list[SimulatedThreshold],
+    grid_s: NDArray[np.float64],
+    grid_p: NDArray[np.float64],
+    prefer: NDArray[np.float64],
+) -> Path:
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(7.5, 5.5), layout="constrained")
@@ -182,28 +216,63 @@ def _figure(race: DSAIRRace, out_dir: Path, sims: list[SimulatedThreshold],
     s_fine = np.linspace(1.0, 5.0, 81)
     p_fine = np.linspace(0.0, 1.0, 101)
     share = np.array([[race.safe_share(s, p, Z, BETA) for s in s_fine] for p in p_fine])
-    mesh = ax.pcolormesh(s_fine, p_fine, share, cmap="Greys", vmin=0, vmax=1, shading="auto",
-                         alpha=0.55)
+    mesh = ax.pcolormesh(
+        s_fine, p_fine, share, cmap="Greys", vmin=0, vmax=1, shading="auto", alpha=0.55
+    )
     fig.colorbar(mesh, ax=ax, label="exact chain: share of time all always-safe (Z = 100)")
-    ax.plot(s_fine, [race.society_threshold(s) for s in s_fine], color=PALETTE[0], lw=2,
-            label="society prefers safety above (closed form)")
-    ax.plot(s_fine, [race.selection_threshold(s) for s in s_fine], color=PALETTE[1], lw=2,
-            label="selection favours safety above (closed form)")
-    ax.plot(s_fine, [race.selection_threshold_exact(s, Z, BETA) for s in s_fine],
-            color="black", lw=1, ls="--", label="exact chain, Z = 100: AS half the time")
+    ax.plot(
+        s_fine,
+        [race.society_threshold(s) for s in s_fine],
+        color=PALETTE[0],
+        lw=2,
+        label="society prefers safety above (closed form)",
+    )
+    ax.plot(
+        s_fine,
+        [race.selection_threshold(s) for s in s_fine],
+        color=PALETTE[1],
+        lw=2,
+        label="selection favours safety above (closed form)",
+    )
+    ax.plot(
+        s_fine,
+        [race.selection_threshold_exact(s, Z, BETA) for s in s_fine],
+        color="black",
+        lw=1,
+        ls="--",
+        label="exact chain, Z = 100: AS half the time",
+    )
     ss, pp = np.meshgrid(grid_s, grid_p)
-    for value, marker, colour, label in ((1, "o", PALETTE[2], "simulated: AS favoured"),
-                                         (-1, "x", PALETTE[3], "simulated: AU favoured")):
+    for value, marker, colour, label in (
+        (1, "o", PALETTE[2], "simulated: AS favoured"),
+        (-1, "x", PALETTE[3], "simulated: AU favoured"),
+    ):
         mask = prefer == value
         ax.scatter(ss[mask], pp[mask], marker=marker, s=14, color=colour, label=label)
-    ax.errorbar([t.s for t in sims], [t.p_r for t in sims],
-                yerr=[2 * t.stderr for t in sims], fmt="D", color=PALETTE[4], ms=6,
-                capsize=3, label="simulated threshold (+- 2 s.e.)")
-    for x, y, text in ((3.3, 0.97, "safety favoured and preferred"),
-                       (3.0, 0.79, "dilemma: selection favours unsafe, society prefers safe"),
-                       (2.6, 0.25, "unsafe favoured and preferred")):
-        ax.text(x, y, text, ha="center", va="center", fontsize=8,
-                bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none"})
+    ax.errorbar(
+        [t.s for t in sims],
+        [t.p_r for t in sims],
+        yerr=[2 * t.stderr for t in sims],
+        fmt="D",
+        color=PALETTE[4],
+        ms=6,
+        capsize=3,
+        label="simulated threshold (+- 2 s.e.)",
+    )
+    for x, y, text in (
+        (3.3, 0.97, "safety favoured and preferred"),
+        (3.0, 0.79, "dilemma: selection favours unsafe, society prefers safe"),
+        (2.6, 0.25, "unsafe favoured and preferred"),
+    ):
+        ax.text(
+            x,
+            y,
+            text,
+            ha="center",
+            va="center",
+            fontsize=8,
+            bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none"},
+        )
     ax.set_xlim(1.0, 5.0)
     ax.set_ylim(0.0, 1.0)
     ax.set_xlabel("speed advantage of the unsafe s")
@@ -221,25 +290,53 @@ def reproduce(out_dir: Path, *, quick: bool = False) -> Reproduction:
 
     s0 = 1.5
     society = _society_root(race, s0)
-    claims.append(Claim(f"society prefers safety above p_r (s = {s0}; paper: 1 - 1/s at large "
-                        "B/W); ours: root of Pi11 = Pi22", 1 - 1 / s0, society,
-                        f"abs {TOL_LIMIT}", abs(society - (1 - 1 / s0)) <= TOL_LIMIT))
+    claims.append(
+        Claim(
+            f"society prefers safety above p_r (s = {s0}; paper: 1 - 1/s at large "
+            "B/W); ours: root of Pi11 = Pi22",
+            1 - 1 / s0,
+            society,
+            f"abs {TOL_LIMIT}",
+            abs(society - (1 - 1 / s0)) <= TOL_LIMIT,
+        )
+    )
     chain0 = race.selection_threshold_exact(s0, Z, BETA)
-    claims.append(Claim(f"selection favours always-safe above p_r (s = {s0}; paper: 1 - 1/(3s) "
-                        "at large B/W); ours: exact chain Z = 100", 1 - 1 / (3 * s0), chain0,
-                        f"abs {TOL_LIMIT}", abs(chain0 - (1 - 1 / (3 * s0))) <= TOL_LIMIT))
+    claims.append(
+        Claim(
+            f"selection favours always-safe above p_r (s = {s0}; paper: 1 - 1/(3s) "
+            "at large B/W); ours: exact chain Z = 100",
+            1 - 1 / (3 * s0),
+            chain0,
+            f"abs {TOL_LIMIT}",
+            abs(chain0 - (1 - 1 / (3 * s0))) <= TOL_LIMIT,
+        )
+    )
     for s in (3.0, 5.0):
         ours = _society_root(race, s)
         paper = race.society_threshold(s)
-        claims.append(Claim(f"society threshold at s = {s:g} (closed form with b, c, B, W); "
-                            "ours: root of Pi11 = Pi22", paper, ours, "abs 1e-9",
-                            abs(ours - paper) <= 1e-9))
+        claims.append(
+            Claim(
+                f"society threshold at s = {s:g} (closed form with b, c, B, W); "
+                "ours: root of Pi11 = Pi22",
+                paper,
+                ours,
+                "abs 1e-9",
+                abs(ours - paper) <= 1e-9,
+            )
+        )
     for s in CHECK_S:
         paper = race.selection_threshold(s)
         ours = race.selection_threshold_exact(s, Z, BETA)
-        claims.append(Claim(f"selection threshold at s = {s:g} (closed form); ours: exact "
-                            "imitation chain, Z = 100, small mutation", paper, ours,
-                            f"abs {TOL_CHAIN}", abs(ours - paper) <= TOL_CHAIN))
+        claims.append(
+            Claim(
+                f"selection threshold at s = {s:g} (closed form); ours: exact "
+                "imitation chain, Z = 100, small mutation",
+                paper,
+                ours,
+                f"abs {TOL_CHAIN}",
+                abs(ours - paper) <= TOL_CHAIN,
+            )
+        )
 
     sims: list[SimulatedThreshold] = []
     runs = 60_000 if quick else 200_000
@@ -248,11 +345,18 @@ def reproduce(out_dir: Path, *, quick: bool = False) -> Reproduction:
         sim = simulated_threshold(race, s, rng, runs=runs, centre=exact)
         sims.append(sim)
         paper = race.selection_threshold(s)
-        claims.append(Claim(f"selection threshold at s = {s:g} (closed form); ours: simulated "
-                            f"pairwise comparison, {runs} fixations a point (s.e. "
-                            f"{sim.stderr:.4f}; exact chain {exact:.4f})", paper, sim.p_r,
-                            f"abs {TOL_SIM}", abs(sim.p_r - paper) <= TOL_SIM
-                            and abs(sim.p_r - exact) <= max(4 * sim.stderr, 0.002)))
+        claims.append(
+            Claim(
+                f"selection threshold at s = {s:g} (closed form); ours: simulated "
+                f"pairwise comparison, {runs} fixations a point (s.e. "
+                f"{sim.stderr:.4f}; exact chain {exact:.4f})",
+                paper,
+                sim.p_r,
+                f"abs {TOL_SIM}",
+                abs(sim.p_r - paper) <= TOL_SIM
+                and abs(sim.p_r - exact) <= max(4 * sim.stderr, 0.002),
+            )
+        )
 
     grid_s = np.arange(1.0, 5.01, 0.5)
     grid_p = np.round(np.arange(0.0, 1.001, 0.05), 10)
@@ -265,10 +369,17 @@ def reproduce(out_dir: Path, *, quick: bool = False) -> Reproduction:
     far = np.abs(distance) > 0.02
     against = int(np.sum((prefer == -np.sign(distance)) & far))
     decided = int(np.sum((prefer != 0) & far))
-    claims.append(Claim(f"simulated preference on the (s, p_r) grid ({grid_runs} fixations each "
-                        "way a point; points over 0.02 from the closed-form selection curve, "
-                        f"{decided} of {int(far.sum())} decided): share on the wrong side",
-                        0.0, against / max(decided, 1), "none", against == 0))
+    claims.append(
+        Claim(
+            f"simulated preference on the (s, p_r) grid ({grid_runs} fixations each "
+            "way a point; points over 0.02 from the closed-form selection curve, "
+            f"{decided} of {int(far.sum())} decided): share on the wrong side",
+            0.0,
+            against / max(decided, 1),
+            "none",
+            against == 0,
+        )
+    )
 
     figure = _figure(race, Path(out_dir), sims, grid_s, grid_p, prefer)
     return Reproduction(NAME, CITATION, tuple(claims), figure)

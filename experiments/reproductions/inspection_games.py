@@ -49,8 +49,18 @@ from model.inspector import AdaptiveInspector, AdaptivePlay, run_adaptive
 from model.params import Params, resolve
 from model.theory import InspectionGame
 
-__all__ = ["BASE", "CITATION", "NAME", "REGIMES", "TITLE", "RegimeSweep", "closed_form_game",
-           "deterrence_threshold", "reproduce", "sweep_regime"]
+__all__ = [
+    "BASE",
+    "CITATION",
+    "NAME",
+    "REGIMES",
+    "TITLE",
+    "RegimeSweep",
+    "closed_form_game",
+    "deterrence_threshold",
+    "reproduce",
+    "sweep_regime",
+]
 
 NAME = "inspection_games"
 TITLE = "Inspection games: mixed equilibrium and inspector leadership against the engine"
@@ -58,14 +68,28 @@ CITATION = "Avenhaus, von Stengel & Zamir 2002; Avenhaus & Canty (inspector lead
 
 #: Identical nations, no labs, no alliances, no race pressure or risk: the inspection game.
 BASE: dict[str, Any] = {
-    "n_labs": 0, "alliance_network": "none", "capability_dist": "equal",
-    "decision_rule": "best_response", "race_pressure": 0.0, "risk_internalization": 0.0,
-    "defect_gain": 1.0, "penalty": 8.0, "information": "perfect", "initial_compliance": 1.0,
-    "quota_allocation": "random", "revision_rate": 1.0,
+    "n_labs": 0,
+    "alliance_network": "none",
+    "capability_dist": "equal",
+    "decision_rule": "best_response",
+    "race_pressure": 0.0,
+    "risk_internalization": 0.0,
+    "defect_gain": 1.0,
+    "penalty": 8.0,
+    "information": "perfect",
+    "initial_compliance": 1.0,
+    "quota_allocation": "random",
+    "revision_rate": 1.0,
 }
 #: The regimes swept (all registered ones but custom's twin).
-REGIMES: tuple[str, ...] = ("custom", "hardware_ledger", "onsite_inspections", "national_means",
-                            "self_reporting", "open_letter")
+REGIMES: tuple[str, ...] = (
+    "custom",
+    "hardware_ledger",
+    "onsite_inspections",
+    "national_means",
+    "self_reporting",
+    "open_letter",
+)
 #: Nations in the regime sweep (quota steps of 1/N) and in the simultaneous game.
 N_SWEEP = 40
 N_GAME = 100
@@ -89,8 +113,11 @@ def deterrence_threshold(params: Params) -> float:
     ``s = 1`` (no alliances); ``D = discount ** verification_lag``; ``p = coverage * p_detect``.
     """
     d = float(params["discount"]) ** int(params["verification_lag"])
-    slope = d * float(params["penalty"]) * (
-        float(params["coverage"]) * float(params["p_detect"]) - float(params["p_false_alarm"]))
+    slope = (
+        d
+        * float(params["penalty"])
+        * (float(params["coverage"]) * float(params["p_detect"]) - float(params["p_false_alarm"]))
+    )
     return float(params["defect_gain"]) / slope if slope > 0 else math.inf
 
 
@@ -136,14 +163,15 @@ class RegimeSweep:
         return bool(np.all(self.violation[below] == 1) and np.all(self.violation[~below] == 0))
 
 
-def sweep_regime(regime: str, *, n: int = N_SWEEP, steps: int = 4, seed: int = SEED
-                 ) -> RegimeSweep:
+def sweep_regime(regime: str, *, n: int = N_SWEEP, steps: int = 4, seed: int = SEED) -> RegimeSweep:
     """Run the engine at every quota 1..n under ``regime`` (see :class:`RegimeSweep`)."""
     params = _params(verification=regime, n_nations=n)
     rates = np.zeros(n)
     for k in range(1, n + 1):
-        eng = Engine.from_params({**BASE, "verification": regime, "n_nations": n,
-                                  "inspection_quota": k, "steps": steps}, rng=seed + k)
+        eng = Engine.from_params(
+            {**BASE, "verification": regime, "n_nations": n, "inspection_quota": k, "steps": steps},
+            rng=seed + k,
+        )
         eng.run()
         rates[k - 1] = 1.0 - float(np.mean(eng.timeseries()["compliance"][1:]))
     return RegimeSweep(regime, deterrence_threshold(params), np.arange(1, n + 1) / n, rates)
@@ -152,8 +180,16 @@ def sweep_regime(regime: str, *, n: int = N_SWEEP, steps: int = 4, seed: int = S
 def _leadership(params: Params, g_star: float) -> tuple[float, float, float]:
     """Committed to the first quota above ``g*``: (g, violation rate, inspector payoff)."""
     k = math.floor(g_star * N_GAME) + 1
-    eng = Engine.from_params({**BASE, "verification": GAME_REGIME, "n_nations": N_GAME,
-                              "inspection_quota": k, "steps": STEPS_LEAD}, rng=SEED)
+    eng = Engine.from_params(
+        {
+            **BASE,
+            "verification": GAME_REGIME,
+            "n_nations": N_GAME,
+            "inspection_quota": k,
+            "steps": STEPS_LEAD,
+        },
+        rng=SEED,
+    )
     eng.run()
     ts = eng.timeseries()
     violation = 1.0 - float(np.mean(ts["compliance"][1:]))
@@ -162,8 +198,13 @@ def _leadership(params: Params, g_star: float) -> tuple[float, float, float]:
     return k / N_GAME, violation, AdaptiveInspector(COST, LOSS).payoff(inspected, undetected)
 
 
-def _figure(out_dir: Path, sweeps: list[RegimeSweep], game: InspectionGame, play: AdaptivePlay,
-            lead: tuple[float, float, float]) -> Path:
+def _figure(
+    out_dir: Path,
+    sweeps: list[RegimeSweep],
+    game: InspectionGame,
+    play: AdaptivePlay,
+    lead: tuple[float, float, float],
+) -> Path:
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(11.0, 4.8), layout="constrained")
@@ -171,33 +212,68 @@ def _figure(out_dir: Path, sweeps: list[RegimeSweep], game: InspectionGame, play
     for i, sw in enumerate(sweeps):
         colour = PALETTE[i % len(PALETTE)]
         offset = 0.012 * (i - len(sweeps) / 2)
-        label = (f"{sw.regime}: g* = {sw.threshold:.3f}" if math.isfinite(sw.threshold)
-                 else f"{sw.regime}: never deters")
-        ax.step(sw.inspection, sw.violation + offset, where="post", color=colour, lw=1.6,
-                label=label)
+        label = (
+            f"{sw.regime}: g* = {sw.threshold:.3f}"
+            if math.isfinite(sw.threshold)
+            else f"{sw.regime}: never deters"
+        )
+        ax.step(
+            sw.inspection, sw.violation + offset, where="post", color=colour, lw=1.6, label=label
+        )
         if sw.threshold <= 1:
             ax.axvline(sw.threshold, color=colour, ls=":", lw=1)
     h = len(play.violation)
-    ax.plot([game.inspection_rate], [game.violation_rate], "k*", ms=13,
-            label=f"simultaneous equilibrium ({GAME_REGIME}): (g*, v*) closed form")
-    ax.plot([play.inspection.mean()], [play.violation.mean()], "o", mfc="none", mec="black",
-            ms=11, label=f"engine + fictitious-play inspector, {h} months")
-    ax.plot([lead[0]], [lead[1]], "s", color="black", ms=7,
-            label=f"leadership: committed to g = {lead[0]:.2f}, engine")
+    ax.plot(
+        [game.inspection_rate],
+        [game.violation_rate],
+        "k*",
+        ms=13,
+        label=f"simultaneous equilibrium ({GAME_REGIME}): (g*, v*) closed form",
+    )
+    ax.plot(
+        [play.inspection.mean()],
+        [play.violation.mean()],
+        "o",
+        mfc="none",
+        mec="black",
+        ms=11,
+        label=f"engine + fictitious-play inspector, {h} months",
+    )
+    ax.plot(
+        [lead[0]],
+        [lead[1]],
+        "s",
+        color="black",
+        ms=7,
+        label=f"leadership: committed to g = {lead[0]:.2f}, engine",
+    )
     ax.set_xlim(0, 1)
     ax.set_ylim(-0.06, 1.06)
     ax.set_xlabel("inspection probability g = inspection_quota / N")
     ax.set_ylabel("violation rate (share of actor-months defecting)")
-    ax.set_title("Engine (best_response) against g* = G / (D F (p - q)) (dotted); curves "
-                 "offset by up to 0.04 to show each", fontsize=9)
+    ax.set_title(
+        "Engine (best_response) against g* = G / (D F (p - q)) (dotted); curves "
+        "offset by up to 0.04 to show each",
+        fontsize=9,
+    )
     ax.legend(fontsize=7, loc="center right")
     t = np.arange(1, h + 1)
     bx.plot(t, np.cumsum(play.inspection) / t, color=PALETTE[0], label="inspection frequency")
     bx.plot(t, np.cumsum(play.violation) / t, color=PALETTE[1], label="violation frequency")
-    bx.axhline(game.inspection_rate, color=PALETTE[0], ls="--", lw=1,
-               label=f"g* = {game.inspection_rate:.3f}")
-    bx.axhline(game.violation_rate, color=PALETTE[1], ls="--", lw=1,
-               label=f"v* = cost / (p loss) = {game.violation_rate:.3f}")
+    bx.axhline(
+        game.inspection_rate,
+        color=PALETTE[0],
+        ls="--",
+        lw=1,
+        label=f"g* = {game.inspection_rate:.3f}",
+    )
+    bx.axhline(
+        game.violation_rate,
+        color=PALETTE[1],
+        ls="--",
+        lw=1,
+        label=f"v* = cost / (p loss) = {game.violation_rate:.3f}",
+    )
     bx.set_xscale("log")
     bx.set_ylim(0, 1)
     bx.set_xlabel("month")
@@ -220,46 +296,92 @@ def reproduce(out_dir: Path, *, quick: bool = False) -> Reproduction:
     for sw in sweeps:
         if sw.threshold <= 1:
             ok = sw.step_exact and sw.threshold < sw.deterring <= sw.threshold + step + 1e-12
-            claims.append(Claim(f"{sw.regime}: smallest inspection probability that deters "
-                                "(engine: violates at every g <= g*, at none above)",
-                                sw.threshold, sw.deterring, f"in (g*, g* + 1/N], N = {N_SWEEP}",
-                                ok))
+            claims.append(
+                Claim(
+                    f"{sw.regime}: smallest inspection probability that deters "
+                    "(engine: violates at every g <= g*, at none above)",
+                    sw.threshold,
+                    sw.deterring,
+                    f"in (g*, g* + 1/N], N = {N_SWEEP}",
+                    ok,
+                )
+            )
         else:
             ok = bool(np.all(sw.violation == 1))
-            claims.append(Claim(f"{sw.regime}: g* = {sw.threshold:.3g} > 1, no inspection "
-                                "probability deters", "violates at every g",
-                                "violates at every g" if ok else "deterred somewhere",
-                                "all N quotas", ok))
+            claims.append(
+                Claim(
+                    f"{sw.regime}: g* = {sw.threshold:.3g} > 1, no inspection probability deters",
+                    "violates at every g",
+                    "violates at every g" if ok else "deterred somewhere",
+                    "all N quotas",
+                    ok,
+                )
+            )
 
     params = _params(verification=GAME_REGIME, n_nations=N_GAME)
     game = closed_form_game(params)
     g_star = deterrence_threshold(params)
     lead = _leadership(params, g_star)
-    claims.append(Claim(f"leadership: committed to the first quota above g* (g = {lead[0]:.2f}, "
-                        f"{STEPS_LEAD} months, {GAME_REGIME}) deters with certainty",
-                        0.0, lead[1], "exactly 0", lead[1] == 0.0))
-    eng = Engine.from_params({**BASE, "verification": GAME_REGIME, "n_nations": N_GAME,
-                              "steps": STEPS_GAME}, rng=SEED)
+    claims.append(
+        Claim(
+            f"leadership: committed to the first quota above g* (g = {lead[0]:.2f}, "
+            f"{STEPS_LEAD} months, {GAME_REGIME}) deters with certainty",
+            0.0,
+            lead[1],
+            "exactly 0",
+            lead[1] == 0.0,
+        )
+    )
+    eng = Engine.from_params(
+        {**BASE, "verification": GAME_REGIME, "n_nations": N_GAME, "steps": STEPS_GAME}, rng=SEED
+    )
     play = run_adaptive(eng, AdaptiveInspector(COST, LOSS), STEPS_GAME)
     v_bar, g_bar = float(play.violation.mean()), float(play.inspection.mean())
-    claims.append(Claim(f"simultaneous game: equilibrium violation rate v* = cost / (p loss) "
-                        f"(cost {COST}, loss {LOSS}); ours: engine with a fictitious-play "
-                        f"inspector, {STEPS_GAME} months", game.violation_rate, v_bar,
-                        f"abs {TOL_GAME}", abs(v_bar - game.violation_rate) <= TOL_GAME))
-    claims.append(Claim("simultaneous game: equilibrium inspection probability g* (the engine's "
-                        "deterrence threshold); ours: the same run's inspection frequency",
-                        game.inspection_rate, g_bar, f"abs {TOL_GAME}",
-                        abs(g_bar - game.inspection_rate) <= TOL_GAME))
+    claims.append(
+        Claim(
+            f"simultaneous game: equilibrium violation rate v* = cost / (p loss) "
+            f"(cost {COST}, loss {LOSS}); ours: engine with a fictitious-play "
+            f"inspector, {STEPS_GAME} months",
+            game.violation_rate,
+            v_bar,
+            f"abs {TOL_GAME}",
+            abs(v_bar - game.violation_rate) <= TOL_GAME,
+        )
+    )
+    claims.append(
+        Claim(
+            "simultaneous game: equilibrium inspection probability g* (the engine's "
+            "deterrence threshold); ours: the same run's inspection frequency",
+            game.inspection_rate,
+            g_bar,
+            f"abs {TOL_GAME}",
+            abs(g_bar - game.inspection_rate) <= TOL_GAME,
+        )
+    )
     p = float(params["coverage"]) * float(params["p_detect"])
     sim_pay, lead_pay = float(play.payoff.mean()), lead[2]
     paper_sim = -COST / p
-    claims.append(Claim("inspector's payoff per actor-month in the simultaneous equilibrium, "
-                        "-cost / p; ours: the fictitious-play run", paper_sim, sim_pay,
-                        f"abs {TOL_GAME}", abs(sim_pay - paper_sim) <= TOL_GAME))
-    claims.append(Claim(f"leadership is better for the inspector: -cost g = {-COST * lead[0]:.3f} "
-                        f"against {paper_sim:.3f}; ours: engine leadership run minus the "
-                        "fictitious-play run", -COST * lead[0] - paper_sim, lead_pay - sim_pay,
-                        f"positive, abs {TOL_GAME}", lead_pay > sim_pay and abs(
-                            (lead_pay - sim_pay) - (-COST * lead[0] - paper_sim)) <= TOL_GAME))
+    claims.append(
+        Claim(
+            "inspector's payoff per actor-month in the simultaneous equilibrium, "
+            "-cost / p; ours: the fictitious-play run",
+            paper_sim,
+            sim_pay,
+            f"abs {TOL_GAME}",
+            abs(sim_pay - paper_sim) <= TOL_GAME,
+        )
+    )
+    claims.append(
+        Claim(
+            f"leadership is better for the inspector: -cost g = {-COST * lead[0]:.3f} "
+            f"against {paper_sim:.3f}; ours: engine leadership run minus the "
+            "fictitious-play run",
+            -COST * lead[0] - paper_sim,
+            lead_pay - sim_pay,
+            f"positive, abs {TOL_GAME}",
+            lead_pay > sim_pay
+            and abs((lead_pay - sim_pay) - (-COST * lead[0] - paper_sim)) <= TOL_GAME,
+        )
+    )
     figure = _figure(Path(out_dir), sweeps, game, play, lead)
     return Reproduction(NAME, CITATION, tuple(claims), figure)

@@ -51,11 +51,22 @@ TITLE = "Climate clubs: the jump in stable coalition size with an outsider penal
 
 #: The club game: 15 identical nations (Nordhaus's 15 regions), deterred members.
 BASE: dict[str, Any] = {
-    "n_nations": 15, "n_labs": 0, "capability_dist": "equal", "alliance_network": "none",
-    "decision_rule": "best_response", "p_false_alarm": 0.0, "verification_lag": 0,
-    "risk_internalization": 0.0, "p_domestic": 0.0, "race_pressure": 0.5, "p_detect": 0.5,
-    "penalty": 4.0, "membership": "negotiated", "entry_threshold": 0.0,
-    "negotiation_interval": 2, "steps": 24,
+    "n_nations": 15,
+    "n_labs": 0,
+    "capability_dist": "equal",
+    "alliance_network": "none",
+    "decision_rule": "best_response",
+    "p_false_alarm": 0.0,
+    "verification_lag": 0,
+    "risk_internalization": 0.0,
+    "p_domestic": 0.0,
+    "race_pressure": 0.5,
+    "p_detect": 0.5,
+    "penalty": 4.0,
+    "membership": "negotiated",
+    "entry_threshold": 0.0,
+    "negotiation_interval": 2,
+    "steps": 24,
 }
 
 #: Tolerance of the simulated jump against the theory's critical penalty (units of G).
@@ -64,8 +75,14 @@ JUMP_TOLERANCE = 0.01
 
 def settled_membership(outsider_penalty: float, initial_membership: float, seed: int) -> int:
     """The number of members a negotiated-membership run settles at (after ``steps``)."""
-    eng = Engine.from_params({**BASE, "outsider_penalty": float(outsider_penalty),
-                              "initial_membership": float(initial_membership)}, rng=seed)
+    eng = Engine.from_params(
+        {
+            **BASE,
+            "outsider_penalty": float(outsider_penalty),
+            "initial_membership": float(initial_membership),
+        },
+        rng=seed,
+    )
     eng.run()
     return int(eng.member.sum())
 
@@ -106,57 +123,102 @@ def reproduce(out_dir: Path, *, quick: bool = False) -> Reproduction:
     from_full = np.array([settled_membership(P, 1.0, 0) for P in grid])
     rng = np.random.default_rng(2015)
     starts = rng.random((len(grid), n_starts))
-    from_random = np.array([[settled_membership(P, s, 1 + j) for j, s in enumerate(row)]
-                            for P, row in zip(grid, starts, strict=True)])
-    in_theory = all(int(m) in th.stable_sizes for th, row in zip(theories, from_random,
-                                                                   strict=True)
-                    for m in row) and all(int(m) in th.stable_sizes
-                                          for th, m in zip(theories, from_full, strict=True))
+    from_random = np.array(
+        [
+            [settled_membership(P, s, 1 + j) for j, s in enumerate(row)]
+            for P, row in zip(grid, starts, strict=True)
+        ]
+    )
+    in_theory = all(
+        int(m) in th.stable_sizes
+        for th, row in zip(theories, from_random, strict=True)
+        for m in row
+    ) and all(int(m) in th.stable_sizes for th, m in zip(theories, from_full, strict=True))
     below, above = grid < critical, grid > critical
-    jump = _simulated_jump(float(grid[below].max()), float(grid[above].min()), n,
-                           JUMP_TOLERANCE / 2)
+    jump = _simulated_jump(
+        float(grid[below].max()), float(grid[above].min()), n, JUMP_TOLERANCE / 2
+    )
     size_before = int(from_full[grid == 0.0][0])
     size_after = int(from_full[above].min())
     theory_before = int(largest[0])
     theory_after = int(largest[above].min())
     claims = (
-        Claim("stable coalition without an outsider penalty (largest; simulated from full "
-              "membership)", "only minimal-abatement coalitions",
-              f"{size_before} of {n} (theory: {theory_before}; a lone member nobody "
-              "sanctions)", "exact: 1 of 15, theory = simulation",
-              size_before == theory_before == 1),
-        Claim("stable coalition above the critical penalty (smallest over the grid; simulated "
-              "from full membership)", "large stable coalition",
-              f"{size_after} of {n} (theory: {theory_after})",
-              "exact: 15 of 15, theory = simulation", size_after == theory_after == n),
-        Claim("where the stable size jumps: coalition_theory's critical penalty G n/(n-1) "
-              "(theirs) vs simulation's bisection (ours)", round(critical, 4), round(jump, 4),
-              f"abs {JUMP_TOLERANCE}", abs(jump - critical) <= JUMP_TOLERANCE),
-        Claim("the jump is a jump: from full membership the simulated size is 1 below the "
-              "critical penalty and 15 above, nothing between", "1 -> 15",
-              f"{sorted(set(from_full[below].tolist()))} -> "
-              f"{sorted(set(from_full[above].tolist()))}",
-              "exact", bool((from_full[below] == 1).all() and (from_full[above] == n).all())),
-        Claim("every simulated membership (full and random starts) is a stable size of the "
-              "theory", "stable sizes of coalition_theory",
-              f"{from_random.size + from_full.size} runs, "
-              f"{'all' if in_theory else 'not all'} stable", "all", in_theory),
+        Claim(
+            "stable coalition without an outsider penalty (largest; simulated from full "
+            "membership)",
+            "only minimal-abatement coalitions",
+            f"{size_before} of {n} (theory: {theory_before}; a lone member nobody sanctions)",
+            "exact: 1 of 15, theory = simulation",
+            size_before == theory_before == 1,
+        ),
+        Claim(
+            "stable coalition above the critical penalty (smallest over the grid; simulated "
+            "from full membership)",
+            "large stable coalition",
+            f"{size_after} of {n} (theory: {theory_after})",
+            "exact: 15 of 15, theory = simulation",
+            size_after == theory_after == n,
+        ),
+        Claim(
+            "where the stable size jumps: coalition_theory's critical penalty G n/(n-1) "
+            "(theirs) vs simulation's bisection (ours)",
+            round(critical, 4),
+            round(jump, 4),
+            f"abs {JUMP_TOLERANCE}",
+            abs(jump - critical) <= JUMP_TOLERANCE,
+        ),
+        Claim(
+            "the jump is a jump: from full membership the simulated size is 1 below the "
+            "critical penalty and 15 above, nothing between",
+            "1 -> 15",
+            f"{sorted(set(from_full[below].tolist()))} -> {sorted(set(from_full[above].tolist()))}",
+            "exact",
+            bool((from_full[below] == 1).all() and (from_full[above] == n).all()),
+        ),
+        Claim(
+            "every simulated membership (full and random starts) is a stable size of the theory",
+            "stable sizes of coalition_theory",
+            f"{from_random.size + from_full.size} runs, {'all' if in_theory else 'not all'} stable",
+            "all",
+            in_theory,
+        ),
     )
     fig = new_figure(11.0, 4.5)
     ax, bx = fig.subplots(1, 2)
     for P, th in zip(grid, theories, strict=True):
-        ax.scatter([P] * len(th.stable_sizes), th.stable_sizes, s=90, facecolors="none",
-                   edgecolors="0.5", zorder=2)
-    ax.scatter([], [], s=90, facecolors="none", edgecolors="0.5",
-               label="stable sizes (coalition_theory)")
+        ax.scatter(
+            [P] * len(th.stable_sizes),
+            th.stable_sizes,
+            s=90,
+            facecolors="none",
+            edgecolors="0.5",
+            zorder=2,
+        )
+    ax.scatter(
+        [], [], s=90, facecolors="none", edgecolors="0.5", label="stable sizes (coalition_theory)"
+    )
     jitter = (np.arange(n_starts) - (n_starts - 1) / 2) * 0.012
     for j in range(n_starts):
-        ax.scatter(grid + jitter[j], from_random[:, j], s=8, color="tab:orange", zorder=3,
-                   label="simulated, random initial membership" if j == 0 else None)
-    ax.plot(grid, from_full, "o-", color="tab:blue", ms=4, zorder=4,
-            label="simulated, from full membership")
-    ax.axvline(critical, color="k", ls="--", lw=1,
-               label=f"critical penalty G n/(n-1) = {critical:.3f}")
+        ax.scatter(
+            grid + jitter[j],
+            from_random[:, j],
+            s=8,
+            color="tab:orange",
+            zorder=3,
+            label="simulated, random initial membership" if j == 0 else None,
+        )
+    ax.plot(
+        grid,
+        from_full,
+        "o-",
+        color="tab:blue",
+        ms=4,
+        zorder=4,
+        label="simulated, from full membership",
+    )
+    ax.axvline(
+        critical, color="k", ls="--", lw=1, label=f"critical penalty G n/(n-1) = {critical:.3f}"
+    )
     ax.set_xlabel("outsider penalty (G per unit capability, times members' share)")
     ax.set_ylabel(f"members (of {n} nations)")
     ax.set_title("Stable club size jumps at the critical penalty")

@@ -43,20 +43,45 @@ from experiments.analysis.common import new_figure
 from experiments.reproductions.common import Claim, Reproduction, save_png
 from model.engine import Engine
 
-__all__ = ["CITATION", "NAME", "P_GRID", "TITLE", "VOLUNTARY", "WORLDS", "Sweep",
-           "largest_drop", "reproduce", "sweep", "valley"]
+__all__ = [
+    "CITATION",
+    "NAME",
+    "P_GRID",
+    "TITLE",
+    "VOLUNTARY",
+    "WORLDS",
+    "Sweep",
+    "largest_drop",
+    "reproduce",
+    "sweep",
+    "valley",
+]
 
 NAME = "verification_valley"
 CITATION = "Verification valley (folk claim)"
 TITLE = "Verification valley: survival against detection probability"
 
 #: Detection probabilities searched (dense near the false-alarm rates 0.02 and 0.05).
-P_GRID: tuple[float, ...] = (0.0, 0.01, 0.02, 0.025, 0.03, 0.05, 0.06, 0.07, 0.1, 0.15, 0.2,
-                             0.3, 0.5, 0.7, 0.9)
+P_GRID: tuple[float, ...] = (
+    0.0,
+    0.01,
+    0.02,
+    0.025,
+    0.03,
+    0.05,
+    0.06,
+    0.07,
+    0.1,
+    0.15,
+    0.2,
+    0.3,
+    0.5,
+    0.7,
+    0.9,
+)
 
 #: A voluntary pause: actors weigh the world's risk of their defection (phi r = 1.5 > G).
-VOLUNTARY: dict[str, Any] = {"risk_internalization": 1.0, "risk_cost": 1.5,
-                             "race_pressure": 1.0}
+VOLUNTARY: dict[str, Any] = {"risk_internalization": 1.0, "risk_cost": 1.5, "race_pressure": 1.0}
 
 #: The worlds searched: name -> (label, parameters over the defaults; steps = 60).
 WORLDS: dict[str, tuple[str, dict[str, Any]]] = {
@@ -64,27 +89,35 @@ WORLDS: dict[str, tuple[str, dict[str, Any]]] = {
     "deterrence/detected": ("deterrence only, detected", {"information": "detected"}),
     "deterrence/bayesian": ("deterrence only, bayesian", {"information": "bayesian"}),
     "voluntary/perfect": ("voluntary pause, perfect information", dict(VOLUNTARY)),
-    "voluntary/detected": ("voluntary pause, detected (q = 0.02)",
-                           {**VOLUNTARY, "information": "detected"}),
-    "voluntary/bayesian": ("voluntary pause, bayesian", {**VOLUNTARY,
-                                                         "information": "bayesian"}),
-    "voluntary/detected/q0.05": ("voluntary pause, detected, q = 0.05",
-                                 {**VOLUNTARY, "information": "detected",
-                                  "p_false_alarm": 0.05}),
-    "voluntary/detected/q0": ("voluntary pause, detected, q = 0",
-                              {**VOLUNTARY, "information": "detected", "p_false_alarm": 0.0}),
-    "voluntary/detected/best_response": ("voluntary pause, detected, best response",
-                                         {**VOLUNTARY, "information": "detected",
-                                          "decision_rule": "best_response"}),
-    "voluntary/detected/lag3": ("voluntary pause, detected, lag 3 months",
-                                {**VOLUNTARY, "information": "detected",
-                                 "verification_lag": 3}),
-    "voluntary/detected/graduated": ("voluntary pause, detected, graduated sanctions",
-                                     {**VOLUNTARY, "information": "detected",
-                                      "sanction_escalation": 1.0}),
-    "voluntary/imitation": ("voluntary pause, imitation of realised payoffs",
-                            {**VOLUNTARY, "decision_rule": "imitation",
-                             "imitate_on": "realized"}),
+    "voluntary/detected": (
+        "voluntary pause, detected (q = 0.02)",
+        {**VOLUNTARY, "information": "detected"},
+    ),
+    "voluntary/bayesian": ("voluntary pause, bayesian", {**VOLUNTARY, "information": "bayesian"}),
+    "voluntary/detected/q0.05": (
+        "voluntary pause, detected, q = 0.05",
+        {**VOLUNTARY, "information": "detected", "p_false_alarm": 0.05},
+    ),
+    "voluntary/detected/q0": (
+        "voluntary pause, detected, q = 0",
+        {**VOLUNTARY, "information": "detected", "p_false_alarm": 0.0},
+    ),
+    "voluntary/detected/best_response": (
+        "voluntary pause, detected, best response",
+        {**VOLUNTARY, "information": "detected", "decision_rule": "best_response"},
+    ),
+    "voluntary/detected/lag3": (
+        "voluntary pause, detected, lag 3 months",
+        {**VOLUNTARY, "information": "detected", "verification_lag": 3},
+    ),
+    "voluntary/detected/graduated": (
+        "voluntary pause, detected, graduated sanctions",
+        {**VOLUNTARY, "information": "detected", "sanction_escalation": 1.0},
+    ),
+    "voluntary/imitation": (
+        "voluntary pause, imitation of realised payoffs",
+        {**VOLUNTARY, "decision_rule": "imitation", "imitate_on": "realized"},
+    ),
 }
 
 #: How much survival may fall as detection grows and still count as monotone (Monte Carlo
@@ -126,8 +159,7 @@ def sweep(params: dict[str, Any], p_grid: tuple[float, ...], seeds: range) -> Sw
         surv.append(np.mean(held))
         belief.append(np.mean(bel))
         sanctions.append(np.mean(paid))
-    return Sweep(np.asarray(p_grid), np.asarray(surv), np.asarray(belief),
-                 np.asarray(sanctions))
+    return Sweep(np.asarray(p_grid), np.asarray(surv), np.asarray(belief), np.asarray(sanctions))
 
 
 def largest_drop(values: np.ndarray) -> float:
@@ -138,7 +170,7 @@ def largest_drop(values: np.ndarray) -> float:
     """
     best = 0.0
     for i in range(len(values) - 1):
-        best = max(best, float(values[i] - values[i + 1:].min()))
+        best = max(best, float(values[i] - values[i + 1 :].min()))
     return round(best, 12)
 
 
@@ -152,7 +184,7 @@ def valley(values: np.ndarray) -> tuple[int, float]:
     """
     best, at = 0.0, 0
     for i in range(1, len(values) - 1):
-        depth = min(values[:i].max(), values[i + 1:].max()) - values[i]
+        depth = min(values[:i].max(), values[i + 1 :].max()) - values[i]
         if depth > best:
             best, at = float(depth), i
     return at, round(best, 12)
@@ -183,9 +215,17 @@ def reproduce(out_dir: Path, *, quick: bool = False) -> Reproduction:
         return float(s.p[below[0]]) if len(below) else float("nan")
 
     opens_02, opens_05 = opens(main), opens(found["voluntary/detected/q0.05"])
-    no_valley = {name: largest_drop(found[name].survival) for name in
-                 ("voluntary/bayesian", "voluntary/perfect", "voluntary/detected/q0",
-                  "deterrence/perfect", "deterrence/detected", "deterrence/bayesian")}
+    no_valley = {
+        name: largest_drop(found[name].survival)
+        for name in (
+            "voluntary/bayesian",
+            "voluntary/perfect",
+            "voluntary/detected/q0",
+            "deterrence/perfect",
+            "deterrence/detected",
+            "deterrence/bayesian",
+        )
+    }
     br_at, br_depth = valley(found["voluntary/detected/best_response"].survival)
     variants = ("voluntary/detected/lag3", "voluntary/detected/graduated")
     variant_depths = {name: valley(found[name].survival) for name in variants}
@@ -196,48 +236,80 @@ def reproduce(out_dir: Path, *, quick: bool = False) -> Reproduction:
         return ", ".join(f"{WORLDS[n][0].split(', ', 1)[-1]}: {no_valley[n]:.2f}" for n in names)
 
     claims = (
-        Claim("a valley: voluntary pause (phi r = 1.5 > G, lam = 1) with detected information "
-              "(q = 0.02): survival at p <= q, its floor, survival at p >= 0.2",
-              "falls, then rises", f"{left:.2f}; floor {main.survival[floor_at]:.2f} at p = "
-              f"{floor_p:g} (depth {depth:.2f}); {right:.2f}",
-              f"depth >= {VALLEY_DEPTH}, floor in (q, 0.1], both sides >= 0.9",
-              depth >= VALLEY_DEPTH and q < floor_p <= 0.1 and left >= 0.9 and right >= 0.9),
-        Claim("the valley opens at the false-alarm rate: first p with survival < 1/2, for "
-              "q = 0.02 and q = 0.05", "n/a (pausegame's finding)",
-              f"{opens_02:g}; {opens_05:g}", "in (q, q + 0.01]",
-              0.02 < opens_02 <= 0.03 + 1e-12 and 0.05 < opens_05 <= 0.06 + 1e-12),
-        Claim("the valley does not need logit noise: the same world under best response",
-              "n/a (pausegame's finding)", f"depth {br_depth:.2f} at p = {P_GRID[br_at]:g}",
-              f"depth >= {VALLEY_DEPTH}", br_depth >= VALLEY_DEPTH),
-        Claim("the valley survives a 3-month lag and graduated sanctions (escalation 1): "
-              "depth and floor", "n/a (pausegame's finding)",
-              "; ".join(f"{WORLDS[n][0].split(', ')[-1]}: depth {d:.2f} at p = "
-                        f"{P_GRID[i]:g}" for n, (i, d) in variant_depths.items()),
-              f"depth >= {VALLEY_DEPTH}, floor in (q, 0.1]",
-              all(d >= VALLEY_DEPTH and q < P_GRID[i] <= 0.1
-                  for i, d in variant_depths.values())),
-        Claim("imitation of realised payoffs in the voluntary pause: no valley (largest fall; "
-              "survival only rises, from 0 at low p)", "n/a (pausegame's finding)",
-              f"{imitation_drop:.2f} (survival {imitation_low:.2f} at p = 0)",
-              f"<= {MONOTONE_MARGIN}, <= 0.1 at p = 0",
-              imitation_drop <= MONOTONE_MARGIN and imitation_low <= 0.1),
-        Claim("no valley in the same world with Bayesian beliefs, perfect information or no "
-              "false alarms (largest fall in survival as p grows)", "n/a (pausegame's finding)",
-              drops(("voluntary/bayesian", "voluntary/perfect", "voluntary/detected/q0")),
-              f"each <= {MONOTONE_MARGIN}",
-              all(no_valley[n] <= MONOTONE_MARGIN for n in
-                  ("voluntary/bayesian", "voluntary/perfect", "voluntary/detected/q0"))),
-        Claim("deterrence alone (defaults, phi = 0): survival only rises with p, under every "
-              "information mode (largest fall)", "n/a (pausegame's finding)",
-              drops(("deterrence/perfect", "deterrence/detected", "deterrence/bayesian")),
-              f"each <= {MONOTONE_MARGIN}",
-              all(no_valley[n] <= MONOTONE_MARGIN for n in
-                  ("deterrence/perfect", "deterrence/detected", "deterrence/bayesian"))),
+        Claim(
+            "a valley: voluntary pause (phi r = 1.5 > G, lam = 1) with detected information "
+            "(q = 0.02): survival at p <= q, its floor, survival at p >= 0.2",
+            "falls, then rises",
+            f"{left:.2f}; floor {main.survival[floor_at]:.2f} at p = "
+            f"{floor_p:g} (depth {depth:.2f}); {right:.2f}",
+            f"depth >= {VALLEY_DEPTH}, floor in (q, 0.1], both sides >= 0.9",
+            depth >= VALLEY_DEPTH and q < floor_p <= 0.1 and left >= 0.9 and right >= 0.9,
+        ),
+        Claim(
+            "the valley opens at the false-alarm rate: first p with survival < 1/2, for "
+            "q = 0.02 and q = 0.05",
+            "n/a (pausegame's finding)",
+            f"{opens_02:g}; {opens_05:g}",
+            "in (q, q + 0.01]",
+            0.02 < opens_02 <= 0.03 + 1e-12 and 0.05 < opens_05 <= 0.06 + 1e-12,
+        ),
+        Claim(
+            "the valley does not need logit noise: the same world under best response",
+            "n/a (pausegame's finding)",
+            f"depth {br_depth:.2f} at p = {P_GRID[br_at]:g}",
+            f"depth >= {VALLEY_DEPTH}",
+            br_depth >= VALLEY_DEPTH,
+        ),
+        Claim(
+            "the valley survives a 3-month lag and graduated sanctions (escalation 1): "
+            "depth and floor",
+            "n/a (pausegame's finding)",
+            "; ".join(
+                f"{WORLDS[n][0].split(', ')[-1]}: depth {d:.2f} at p = {P_GRID[i]:g}"
+                for n, (i, d) in variant_depths.items()
+            ),
+            f"depth >= {VALLEY_DEPTH}, floor in (q, 0.1]",
+            all(d >= VALLEY_DEPTH and q < P_GRID[i] <= 0.1 for i, d in variant_depths.values()),
+        ),
+        Claim(
+            "imitation of realised payoffs in the voluntary pause: no valley (largest fall; "
+            "survival only rises, from 0 at low p)",
+            "n/a (pausegame's finding)",
+            f"{imitation_drop:.2f} (survival {imitation_low:.2f} at p = 0)",
+            f"<= {MONOTONE_MARGIN}, <= 0.1 at p = 0",
+            imitation_drop <= MONOTONE_MARGIN and imitation_low <= 0.1,
+        ),
+        Claim(
+            "no valley in the same world with Bayesian beliefs, perfect information or no "
+            "false alarms (largest fall in survival as p grows)",
+            "n/a (pausegame's finding)",
+            drops(("voluntary/bayesian", "voluntary/perfect", "voluntary/detected/q0")),
+            f"each <= {MONOTONE_MARGIN}",
+            all(
+                no_valley[n] <= MONOTONE_MARGIN
+                for n in ("voluntary/bayesian", "voluntary/perfect", "voluntary/detected/q0")
+            ),
+        ),
+        Claim(
+            "deterrence alone (defaults, phi = 0): survival only rises with p, under every "
+            "information mode (largest fall)",
+            "n/a (pausegame's finding)",
+            drops(("deterrence/perfect", "deterrence/detected", "deterrence/bayesian")),
+            f"each <= {MONOTONE_MARGIN}",
+            all(
+                no_valley[n] <= MONOTONE_MARGIN
+                for n in ("deterrence/perfect", "deterrence/detected", "deterrence/bayesian")
+            ),
+        ),
     )
     fig = new_figure(16.0, 5.0)
     ax, bx, cx = fig.subplots(1, 3)
-    for name, style in (("voluntary/detected", "o-"), ("voluntary/bayesian", "s--"),
-                        ("voluntary/perfect", "^:"), ("deterrence/detected", "d-.")):
+    for name, style in (
+        ("voluntary/detected", "o-"),
+        ("voluntary/bayesian", "s--"),
+        ("voluntary/perfect", "^:"),
+        ("deterrence/detected", "d-."),
+    ):
         ax.plot(found[name].p, found[name].survival, style, ms=4, label=WORLDS[name][0])
     ax.axvline(q, color="0.5", lw=0.8, ls="--", label="q = p_false_alarm = 0.02")
     ax.set_xscale("symlog", linthresh=0.02)

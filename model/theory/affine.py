@@ -65,8 +65,9 @@ def _line(params: Mapping[str, Any], kind: str, shield: float) -> _Line:
     d_f = payoffs.discounted_penalty(params, penalty)
     false_alarm = payoffs.false_alarm_share(g, float(params["p_false_alarm"]), shield)
     return _Line(  # the advantage (model.payoffs) at rho = 0 and p = 0, and its slopes
-        base=float(payoffs.advantage(gain, lam, 0.0, payoffs.risk_weight(params), d_f, p_dom,
-                                     false_alarm)),
+        base=float(
+            payoffs.advantage(gain, lam, 0.0, payoffs.risk_weight(params), d_f, p_dom, false_alarm)
+        ),
         race=gain * lam,
         deter=float(payoffs.deterrence_slope(d_f, g, coverage, shield, 1.0 - p_dom)),
         tol=TIE_TOLERANCE * (gain + penalty),

@@ -33,8 +33,10 @@ def threshold_clause(value: float, who: str, *, domestic: bool = False) -> str:
     if math.isinf(value):
         return f"no p_detect deters {who} (the expected sanction does not grow with p_detect)"
     if value > 1:
-        return (f"the deterrence threshold for {who} is p* = {value:.3f}, above 1, so no "
-                "p_detect deters them")
+        return (
+            f"the deterrence threshold for {who} is p* = {value:.3f}, above 1, so no "
+            "p_detect deters them"
+        )
     return f"the deterrence threshold for {who} is p* = {value:.3f}"
 
 
@@ -45,19 +47,29 @@ def shielded_thresholds_text(nation: float, lab: float, shield: float) -> str:
     ``shield``; negative and infinite ones are said in words (:func:`threshold_clause`).
     """
     labs = "labs of complying nations"
-    head = (f"In this world allies shield each other: on average a sanction is backed by a "
-            f"share s = {shield:.2f} of the other nations' enforcement weight; at that share ")
+    head = (
+        f"In this world allies shield each other: on average a sanction is backed by a "
+        f"share s = {shield:.2f} of the other nations' enforcement weight; at that share "
+    )
     if all(0 < v <= 1 for v in (nation, lab)):
-        return f"{head}the deterrence threshold is p* = {nation:.3f} for nations and " \
-               f"{lab:.3f} for {labs}."
+        return (
+            f"{head}the deterrence threshold is p* = {nation:.3f} for nations and "
+            f"{lab:.3f} for {labs}."
+        )
     if all(v > 1 for v in (nation, lab)):
         if math.isinf(nation) and math.isinf(lab):
-            return (f"{head}no p_detect deters nations or {labs} (the expected sanction does "
-                    "not grow with p_detect).")
-        return (f"{head}the deterrence threshold is above 1 for nations and for {labs}: no "
-                "p_detect deters them.")
-    return (f"{head}{threshold_clause(nation, 'nations')} and "
-            f"{threshold_clause(lab, labs, domestic=True)}.")
+            return (
+                f"{head}no p_detect deters nations or {labs} (the expected sanction does "
+                "not grow with p_detect)."
+            )
+        return (
+            f"{head}the deterrence threshold is above 1 for nations and for {labs}: no "
+            "p_detect deters them."
+        )
+    return (
+        f"{head}{threshold_clause(nation, 'nations')} and "
+        f"{threshold_clause(lab, labs, domestic=True)}."
+    )
 
 
 def _band_words(band: Band) -> str:
@@ -243,8 +255,11 @@ class TheorySummary:
         else:
             branch = self.compliant_branch().compliance
             holds = "holds" if self.holds() else "does not hold"
-            where = ("at any p_detect" if self.survival_boundary <= 0 else
-                     f"for p_detect >= {self.survival_boundary:.3f}")
+            where = (
+                "at any p_detect"
+                if self.survival_boundary <= 0
+                else f"for p_detect >= {self.survival_boundary:.3f}"
+            )
             sentences.append(
                 f"Under {name} the pause survives (mean-field compliance >= {theta:g}) "
                 f"{where}; at p_detect = {p:.3f} the compliant branch has compliance "

@@ -7,10 +7,12 @@ game is unchanged.
 
 from model.verification import Regime, register_regime
 
-REGIME = register_regime(Regime(
-    name="custom",
-    title="Custom (the parameters as set)",
-    summary="Detection, false alarms and lag as set in the parameters; every violation is "
-            "observable.",
-    presets={},
-))
+REGIME = register_regime(
+    Regime(
+        name="custom",
+        title="Custom (the parameters as set)",
+        summary="Detection, false alarms and lag as set in the parameters; every violation is "
+        "observable.",
+        presets={},
+    )
+)

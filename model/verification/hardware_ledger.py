@@ -14,12 +14,14 @@ layers describe the mechanism, none gives a probability, so every number is ``sp
 from model.verification import Regime, register_regime
 from model.verification.sources import presets, references
 
-REGIME = register_regime(Regime(
-    name="hardware_ledger",
-    title="Hardware-enabled monitoring with a tamper-evident ledger (illustrative)",
-    summary="Tracked chips report to a hash-chained ledger: near-certain detection on tracked "
-            "compute, few false alarms.",
-    presets=presets("hardware_ledger"),
-    records_ledger=True,
-    references=references("hardware_ledger"),
-))
+REGIME = register_regime(
+    Regime(
+        name="hardware_ledger",
+        title="Hardware-enabled monitoring with a tamper-evident ledger (illustrative)",
+        summary="Tracked chips report to a hash-chained ledger: near-certain detection on tracked "
+        "compute, few false alarms.",
+        presets=presets("hardware_ledger"),
+        records_ledger=True,
+        references=references("hardware_ledger"),
+    )
+)

@@ -95,7 +95,8 @@ class Inspectorate:
         if escalation > 0 and imposed.any():
             self.offences += imposed > 0
             self.penalty_next = float(p["penalty"]) * np.minimum(
-                1.0 + escalation * self.offences, float(p["max_escalation"]))
+                1.0 + escalation * self.offences, float(p["max_escalation"])
+            )
             self.inspect_prob = self.plan(delta, capability)
             return True
         if self.replans:

@@ -10,11 +10,13 @@ to the suspected nation) without detection probabilities, so every number is ``s
 from model.verification import Regime, register_regime
 from model.verification.sources import presets, references
 
-REGIME = register_regime(Regime(
-    name="national_means",
-    title="National technical means (illustrative)",
-    summary="Energy, satellite and supply-chain intelligence: moderate detection, noisy, "
-            "partial coverage.",
-    presets=presets("national_means"),
-    references=references("national_means"),
-))
+REGIME = register_regime(
+    Regime(
+        name="national_means",
+        title="National technical means (illustrative)",
+        summary="Energy, satellite and supply-chain intelligence: moderate detection, noisy, "
+        "partial coverage.",
+        presets=presets("national_means"),
+        references=references("national_means"),
+    )
+)

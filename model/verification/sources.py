@@ -43,10 +43,30 @@ REGISTRY_PATH = Path(__file__).with_name("sources.toml")
 #: The confidence labels, from most to least supported (the file defines each in [labels]).
 CONFIDENCE_LABELS = ("documented", "analogy", "estimate", "speculative", "definition")
 
-_ENTRY_KEYS = {"value", "range", "range_basis", "confidence", "sources", "quote", "paraphrase",
-               "quote_where", "note", "outside", "unit"}
-_REQUIRED = ("value", "range", "range_basis", "confidence", "sources", "quote", "paraphrase",
-             "quote_where", "note")
+_ENTRY_KEYS = {
+    "value",
+    "range",
+    "range_basis",
+    "confidence",
+    "sources",
+    "quote",
+    "paraphrase",
+    "quote_where",
+    "note",
+    "outside",
+    "unit",
+}
+_REQUIRED = (
+    "value",
+    "range",
+    "range_basis",
+    "confidence",
+    "sources",
+    "quote",
+    "paraphrase",
+    "quote_where",
+    "note",
+)
 _SOURCE_KEYS = ("author", "year", "title", "where")
 
 
@@ -77,8 +97,9 @@ class Source:
             return self.cite
         names = self.author.split(",")
         # a person is "Surname, I."; an institution has no comma and is cited whole
-        several = len(names) > 1 and (len(names) > 2 or " and " in self.author
-                                      or "et al" in self.author)
+        several = len(names) > 1 and (
+            len(names) > 2 or " and " in self.author or "et al" in self.author
+        )
         first = names[0].strip()
         return f"{first}{' et al.' if several else ''} ({self.year})"
 
@@ -174,8 +195,10 @@ class Registry:
         """One regime's entry for ``name``; KeyError names what the registry has."""
         entries = self.entries(regime)
         if name not in entries:
-            raise KeyError(f"the registry has no entry for {regime}.{name}; it has "
-                           + (", ".join(entries) or "none for this regime"))
+            raise KeyError(
+                f"the registry has no entry for {regime}.{name}; it has "
+                + (", ".join(entries) or "none for this regime")
+            )
         return entries[name]
 
     def presets(self, regime: str) -> dict[str, Any]:
@@ -190,8 +213,7 @@ class Registry:
                 seen.setdefault(s.key, s.reference)
         return tuple(seen.values())
 
-    def design_range(self, name: str, regime: str | None = None
-                     ) -> tuple[Any, Any, str] | None:
+    def design_range(self, name: str, regime: str | None = None) -> tuple[Any, Any, str] | None:
         """The range a design's ``name = {}`` samples, and where it comes from; None: none.
 
         The base regime's entry for ``name`` first (sampling around what that regime says), then
@@ -210,22 +232,26 @@ def _fail(path: Path, where: str, what: str) -> ConfigError:
     return ConfigError(f"{path}: {where}: {what}")
 
 
-def _entry(path: Path, owner: str, name: str, raw: Any, sources: Mapping[str, Source]
-           ) -> Entry:
+def _entry(path: Path, owner: str, name: str, raw: Any, sources: Mapping[str, Source]) -> Entry:
     where = f"[{'context' if owner == 'context' else 'regimes.' + owner}.{name}]"
     if not isinstance(raw, Mapping):
         raise _fail(path, where, "must be a table")
     missing = [k for k in _REQUIRED if k not in raw]
     if missing:
-        raise _fail(path, where, f"missing {', '.join(missing)}; every entry gives "
-                                 + ", ".join(_REQUIRED))
+        raise _fail(
+            path, where, f"missing {', '.join(missing)}; every entry gives " + ", ".join(_REQUIRED)
+        )
     unknown = sorted(set(raw) - _ENTRY_KEYS)
     if unknown:
-        raise _fail(path, where, f"unknown field {unknown[0]!r}; allowed: "
-                                 + ", ".join(sorted(_ENTRY_KEYS)))
+        raise _fail(
+            path, where, f"unknown field {unknown[0]!r}; allowed: " + ", ".join(sorted(_ENTRY_KEYS))
+        )
     rng = raw["range"]
-    if not (isinstance(rng, list) and len(rng) == 2
-            and all(isinstance(v, int | float) and not isinstance(v, bool) for v in rng)):
+    if not (
+        isinstance(rng, list)
+        and len(rng) == 2
+        and all(isinstance(v, int | float) and not isinstance(v, bool) for v in rng)
+    ):
         raise _fail(path, where, f"range={rng!r} is not allowed; allowed: [low, high], numbers")
     low, high = rng
     if low > high:
@@ -234,8 +260,12 @@ def _entry(path: Path, owner: str, name: str, raw: Any, sources: Mapping[str, So
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise _fail(path, where, f"value={value!r} is not allowed; allowed: a number")
     if raw["confidence"] not in CONFIDENCE_LABELS:
-        raise _fail(path, where, f"confidence={raw['confidence']!r} is not allowed; allowed: "
-                                 + ", ".join(CONFIDENCE_LABELS))
+        raise _fail(
+            path,
+            where,
+            f"confidence={raw['confidence']!r} is not allowed; allowed: "
+            + ", ".join(CONFIDENCE_LABELS),
+        )
     cited = raw["sources"]
     if not isinstance(cited, list) or not cited:
         raise _fail(path, where, "sources: expected a non-empty list of [sources] keys")
@@ -249,13 +279,28 @@ def _entry(path: Path, owner: str, name: str, raw: Any, sources: Mapping[str, So
             raise _fail(path, where, f"{key}: expected non-empty text")
     outside = raw.get("outside", "")
     if not low <= value <= high and not str(outside).strip():
-        raise _fail(path, where, f"value {value!r} is outside its range {rng!r}; keep it only "
-                                 "with an 'outside' field saying why")
-    return Entry(owner=owner, name=name, value=value, low=low, high=high,
-                 range_basis=raw["range_basis"], confidence=raw["confidence"],
-                 sources=tuple(sources[k] for k in cited), quote=raw["quote"],
-                 paraphrase=raw["paraphrase"], quote_where=raw["quote_where"],
-                 note=raw["note"], outside=str(outside), unit=str(raw.get("unit", "")))
+        raise _fail(
+            path,
+            where,
+            f"value {value!r} is outside its range {rng!r}; keep it only "
+            "with an 'outside' field saying why",
+        )
+    return Entry(
+        owner=owner,
+        name=name,
+        value=value,
+        low=low,
+        high=high,
+        range_basis=raw["range_basis"],
+        confidence=raw["confidence"],
+        sources=tuple(sources[k] for k in cited),
+        quote=raw["quote"],
+        paraphrase=raw["paraphrase"],
+        quote_where=raw["quote_where"],
+        note=raw["note"],
+        outside=str(outside),
+        unit=str(raw.get("unit", "")),
+    )
 
 
 def load(path: Path | str | None = None) -> Registry:
@@ -270,8 +315,7 @@ def load(path: Path | str | None = None) -> Registry:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"{path}: cannot read the verification sources registry: {exc}"
-                          ) from None
+        raise ConfigError(f"{path}: cannot read the verification sources registry: {exc}") from None
     labels = data.get("labels", {})
     if set(labels) != set(CONFIDENCE_LABELS):
         raise _fail(path, "[labels]", "must define exactly " + ", ".join(CONFIDENCE_LABELS))
@@ -280,23 +324,40 @@ def load(path: Path | str | None = None) -> Registry:
         missing = [k for k in _SOURCE_KEYS if k not in raw]
         if missing:
             raise _fail(path, f"[sources.{key}]", f"missing {', '.join(missing)}")
-        sources[key] = Source(key=key, author=str(raw["author"]), year=int(raw["year"]),
-                              title=str(raw["title"]), where=str(raw["where"]),
-                              cite=str(raw.get("cite", "")))
-    regimes = {regime: {name: _entry(path, regime, name, raw, sources)
-                        for name, raw in table.items()}
-               for regime, table in data.get("regimes", {}).items()}
+        sources[key] = Source(
+            key=key,
+            author=str(raw["author"]),
+            year=int(raw["year"]),
+            title=str(raw["title"]),
+            where=str(raw["where"]),
+            cite=str(raw.get("cite", "")),
+        )
+    regimes = {
+        regime: {name: _entry(path, regime, name, raw, sources) for name, raw in table.items()}
+        for regime, table in data.get("regimes", {}).items()
+    }
     parameters: dict[str, tuple[Any, Any, str]] = {}
     for name, raw in data.get("parameters", {}).items():
         rng = raw.get("range")
         if not (isinstance(rng, list) and len(rng) == 2 and rng[0] <= rng[1]):
-            raise _fail(path, f"[parameters.{name}]", f"range={rng!r} is not allowed; "
-                                                      "allowed: [low, high] with low <= high")
+            raise _fail(
+                path,
+                f"[parameters.{name}]",
+                f"range={rng!r} is not allowed; allowed: [low, high] with low <= high",
+            )
         parameters[name] = (rng[0], rng[1], str(raw.get("basis", "")))
-    context = {name: _entry(path, "context", name, raw, sources)
-               for name, raw in data.get("context", {}).items()}
-    return Registry(path=path, labels=dict(labels), sources=sources, regimes=regimes,
-                    parameters=parameters, context=context)
+    context = {
+        name: _entry(path, "context", name, raw, sources)
+        for name, raw in data.get("context", {}).items()
+    }
+    return Registry(
+        path=path,
+        labels=dict(labels),
+        sources=sources,
+        regimes=regimes,
+        parameters=parameters,
+        context=context,
+    )
 
 
 @functools.cache
@@ -327,8 +388,9 @@ def format_number(value: Any) -> str:
 def preset_line(e: Entry) -> str:
     """``p_detect 0.35 (range 0.2 to 0.5, speculative; Wasil et al. (2024); ...)``."""
     low, high = format_number(e.low), format_number(e.high)
-    return (f"{e.name} {format_number(e.value)} (range {low} to {high}, {e.confidence}; "
-            f"{e.citation})")
+    return (
+        f"{e.name} {format_number(e.value)} (range {low} to {high}, {e.confidence}; {e.citation})"
+    )
 
 
 def describe(regime: str) -> list[str]:

@@ -13,19 +13,28 @@ from agents.rules.hazard_aware import catastrophe_loss, hazard, tipping
 from model.engine import Engine
 from model.params import resolve
 
-STEP_AT_QUARTER = {"hazard_exponent": 200.0,
-                   "hazard_scale": math.log(2.0) / 0.25 ** 200, "beta": 50.0}
+STEP_AT_QUARTER = {
+    "hazard_exponent": 200.0,
+    "hazard_scale": math.log(2.0) / 0.25**200,
+    "beta": 50.0,
+}
 
 
 def decide(belief, advantage=1.0, **params):
     """The rule's choices for ten actors of capability 0.1 (beliefs padded with zeros)."""
     belief = np.concatenate([belief, np.zeros(10 - len(belief))])
     n = len(belief)
-    obs = Observation(advantage=np.full(n, advantage), uniforms=np.full(n, 0.5),
-                      defect=np.zeros(n, bool), belief=np.asarray(belief, dtype=float),
-                      tolerance=5e-12, extra={"capability": np.full(n, 1.0 / n)})
-    return get_rule("hazard_aware").decide(obs, resolve(decision_rule="hazard_aware",
-                                                        **params), np.random.default_rng(0))
+    obs = Observation(
+        advantage=np.full(n, advantage),
+        uniforms=np.full(n, 0.5),
+        defect=np.zeros(n, bool),
+        belief=np.asarray(belief, dtype=float),
+        tolerance=5e-12,
+        extra={"capability": np.full(n, 1.0 / n)},
+    )
+    return get_rule("hazard_aware").decide(
+        obs, resolve(decision_rule="hazard_aware", **params), np.random.default_rng(0)
+    )
 
 
 def test_only_the_actor_whose_defection_crosses_a_known_threshold_complies():
@@ -47,9 +56,16 @@ def test_without_a_hazard_it_is_the_logit_rule():
     for advantage in (-0.05, 0.05):
         with_rule = decide(belief, advantage=advantage, hazard_scale=0.0)
         logit = get_rule("logit").decide(
-            Observation(advantage=np.full(10, advantage), uniforms=np.full(10, 0.5),
-                        defect=np.zeros(10, bool), belief=belief, tolerance=5e-12),
-            resolve(), np.random.default_rng(0))
+            Observation(
+                advantage=np.full(10, advantage),
+                uniforms=np.full(10, 0.5),
+                defect=np.zeros(10, bool),
+                belief=belief,
+                tolerance=5e-12,
+            ),
+            resolve(),
+            np.random.default_rng(0),
+        )
         np.testing.assert_array_equal(with_rule, logit)
         assert with_rule.all() == (advantage > 0)
 
@@ -72,10 +88,20 @@ def test_tipping_is_the_hazard_difference_and_stays_finite_for_steep_thresholds(
 
 
 def test_in_the_engine_a_known_threshold_holds_defection_just_below_it():
-    params = {"n_nations": 20, "n_labs": 0, "capability_dist": "equal",
-              "alliance_network": "none", "decision_rule": "hazard_aware", "p_detect": 0.0,
-              "p_false_alarm": 0.0, "p_domestic": 0.0, "revision_rate": "one",
-              "discount": 0.8, "steps": 80, **STEP_AT_QUARTER}
+    params = {
+        "n_nations": 20,
+        "n_labs": 0,
+        "capability_dist": "equal",
+        "alliance_network": "none",
+        "decision_rule": "hazard_aware",
+        "p_detect": 0.0,
+        "p_false_alarm": 0.0,
+        "p_domestic": 0.0,
+        "revision_rate": "one",
+        "discount": 0.8,
+        "steps": 80,
+        **STEP_AT_QUARTER,
+    }
     eng = Engine.from_params(params, rng=3)
     summary = eng.run()
     # five of twenty (0.25) would sit on the step; four (0.2) is the largest safe count

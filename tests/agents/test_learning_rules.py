@@ -28,26 +28,49 @@ def csr(n_nations: int, edges: list[tuple[int, int, float]]):
 def world(n_nations: int, lab_homes: list[int], edges: list[tuple[int, int, float]]):
     home = np.array(list(range(n_nations)) + sorted(lab_homes), dtype=np.int64)
     n = len(home)
-    return {"home": home, "is_lab": np.arange(n) >= n_nations, "n_nations": n_nations,
-            "alliances": csr(n_nations, edges), "capability": np.full(n, 1.0 / n)}
+    return {
+        "home": home,
+        "is_lab": np.arange(n) >= n_nations,
+        "n_nations": n_nations,
+        "alliances": csr(n_nations, edges),
+        "capability": np.full(n, 1.0 / n),
+    }
 
 
-def obs(extra, *, defect=None, caught=None, belief=None, uniforms=None, state=None,
-        advantage=None, expected=None, realized=None) -> Observation:
+def obs(
+    extra,
+    *,
+    defect=None,
+    caught=None,
+    belief=None,
+    uniforms=None,
+    state=None,
+    advantage=None,
+    expected=None,
+    realized=None,
+) -> Observation:
     n = len(extra["home"])
     zeros = np.zeros(n, dtype=bool)
     advantage = np.zeros(n) if advantage is None else np.asarray(advantage, float)
-    full = {**extra, "state": {} if state is None else state, "t": 1,
-            "caught_last": zeros if caught is None else np.asarray(caught, bool),
-            "flagged_last": zeros if caught is None else np.asarray(caught, bool),
-            "expected_payoff": (np.stack([np.zeros(n), advantage]) if expected is None
-                                else np.asarray(expected, float)),
-            "realized_payoff": np.zeros(n) if realized is None else np.asarray(realized, float)}
-    return Observation(advantage=advantage,
-                       uniforms=np.full(n, 0.5) if uniforms is None else np.asarray(uniforms),
-                       defect=zeros if defect is None else np.asarray(defect, bool),
-                       belief=np.zeros(n) if belief is None else np.asarray(belief, float),
-                       tolerance=5e-12, extra=full)
+    full = {
+        **extra,
+        "state": {} if state is None else state,
+        "t": 1,
+        "caught_last": zeros if caught is None else np.asarray(caught, bool),
+        "flagged_last": zeros if caught is None else np.asarray(caught, bool),
+        "expected_payoff": (
+            np.stack([np.zeros(n), advantage]) if expected is None else np.asarray(expected, float)
+        ),
+        "realized_payoff": np.zeros(n) if realized is None else np.asarray(realized, float),
+    }
+    return Observation(
+        advantage=advantage,
+        uniforms=np.full(n, 0.5) if uniforms is None else np.asarray(uniforms),
+        defect=zeros if defect is None else np.asarray(defect, bool),
+        belief=np.zeros(n) if belief is None else np.asarray(belief, float),
+        tolerance=5e-12,
+        extra=full,
+    )
 
 
 RNG = np.random.default_rng(0)
@@ -94,8 +117,12 @@ def test_peers_are_uniform_over_the_peer_set(peers):
         elif peers == "same_kind":
             group = {m for m in range(n) if is_lab[m] == is_lab[k]}
         else:
-            allies = {home[k]} | {j for a, b, _ in [(0, 1, 0), (1, 2, 0), (3, 4, 0)]
-                                  for i, j in ((a, b), (b, a)) if i == home[k]}
+            allies = {home[k]} | {
+                j
+                for a, b, _ in [(0, 1, 0), (1, 2, 0), (3, 4, 0)]
+                for i, j in ((a, b), (b, a))
+                if i == home[k]
+            }
             group = {m for m in range(n) if home[m] in allies}
         expected[k] = group - {k}
     for k in range(n):
@@ -111,10 +138,10 @@ def test_actor_without_peers_keeps_its_action():
     w = world(3, [], [(0, 1, 1.0)])
     peer = sample_peers(np.full(3, 0.3), "allies", w["home"], w["is_lab"], 3, w["alliances"])
     assert peer[2] == -1
-    o = obs(w, defect=[True, False, True], uniforms=np.zeros(3),
-            advantage=[5.0, 5.0, -5.0])
-    out = get_rule("imitation").decide(o, resolve(imitation_peers="allies", mutation=0.0),
-                                       np.random.default_rng(0))
+    o = obs(w, defect=[True, False, True], uniforms=np.zeros(3), advantage=[5.0, 5.0, -5.0])
+    out = get_rule("imitation").decide(
+        o, resolve(imitation_peers="allies", mutation=0.0), np.random.default_rng(0)
+    )
     assert out[2]
 
 
@@ -127,12 +154,14 @@ def test_imitation_copies_the_better_peer_and_not_the_worse():
     expected = np.array([[0.0, 0.0], [1.0, 1.0]])
     params = resolve(beta=50.0, mutation=0.0)
     out = get_rule("imitation").decide(
-        obs(w, defect=[True, False], expected=expected, uniforms=[0.5, 0.5]), params, RNG)
+        obs(w, defect=[True, False], expected=expected, uniforms=[0.5, 0.5]), params, RNG
+    )
     np.testing.assert_array_equal(out, [True, True])  # 1 copies 0; 0 keeps defecting
     # beta = 0: copy with probability 1/2 whatever the payoffs
     params = resolve(beta=0.0, mutation=0.0)
     out = get_rule("imitation").decide(
-        obs(w, defect=[True, False], expected=expected, uniforms=[0.49, 0.51]), params, RNG)
+        obs(w, defect=[True, False], expected=expected, uniforms=[0.49, 0.51]), params, RNG
+    )
     np.testing.assert_array_equal(out, [False, False])  # 0 copies 1, 1 does not copy 0
 
 
@@ -142,10 +171,12 @@ def test_imitation_fermi_probability_and_mutation():
     params = resolve(beta=2.0, mutation=0.0)  # complier 1 copies 0 with probability 3/4
     for u, copies in [(0.7499, True), (0.7501, False)]:
         out = get_rule("imitation").decide(
-            obs(w, defect=[True, False], expected=expected, uniforms=[0.99, u]), params, RNG)
+            obs(w, defect=[True, False], expected=expected, uniforms=[0.99, u]), params, RNG
+        )
         assert out[1] == copies
-    out = get_rule("imitation").decide(obs(w, defect=[True, False], expected=expected),
-                                       resolve(mutation=1.0), RNG)
+    out = get_rule("imitation").decide(
+        obs(w, defect=[True, False], expected=expected), resolve(mutation=1.0), RNG
+    )
     np.testing.assert_array_equal(out, [False, True])  # everyone switches
 
 
@@ -155,8 +186,10 @@ def test_imitation_on_realized_payoffs():
     realized = np.array([-3.0, 0.0])  # but the defector was caught last period
     params = resolve(beta=50.0, mutation=0.0, imitate_on="realized")
     out = get_rule("imitation").decide(
-        obs(w, defect=[True, False], expected=expected, realized=realized,
-            uniforms=[0.5, 0.5]), params, RNG)
+        obs(w, defect=[True, False], expected=expected, realized=realized, uniforms=[0.5, 0.5]),
+        params,
+        RNG,
+    )
     np.testing.assert_array_equal(out, [False, False])  # the defector copies the complier
 
 
@@ -170,8 +203,9 @@ def test_threshold_actors_flip_in_the_order_of_their_thresholds():
     state: dict = {}
     first_defect = np.full(n, -1)
     for step, b in enumerate(np.linspace(0, 1, 201)):
-        out = get_rule("threshold").decide(obs(w, belief=np.full(n, b), state=state), params,
-                                           np.random.default_rng(42))
+        out = get_rule("threshold").decide(
+            obs(w, belief=np.full(n, b), state=state), params, np.random.default_rng(42)
+        )
         first_defect[(first_defect < 0) & out] = step
     theta = state["threshold"]
     expect = np.clip(0.5 + 0.2 * np.random.default_rng(42).standard_normal(n), 0, 1)
@@ -195,8 +229,12 @@ def test_threshold_on_alliance_neighbours():
         defect = get_rule("threshold").decide(obs(w, defect=defect, state=state), params, RNG)
         defect[0] = True  # held, as a committed defector would be
         history.append(defect.tolist())
-    assert history == [[True, True, False, False], [True, True, True, False],
-                       [True, True, True, True], [True, True, True, True]]
+    assert history == [
+        [True, True, False, False],
+        [True, True, True, False],
+        [True, True, True, True],
+        [True, True, True, True],
+    ]
 
 
 # ------------------------------------------------------------------------------ grim trigger
@@ -238,10 +276,17 @@ def test_grim_trigger_for_ever_and_scopes():
 
 
 def test_grim_trigger_in_the_engine_punishes_a_rogue_lab_world_wide():
-    scenario = {"params": {"decision_rule": "grim_trigger", "p_detect": 1.0, "n_labs": 0,
-                           "punishment_length": 3, "p_false_alarm": 0.0},
-                "nations": [{"name": "A"}, {"name": "B"}, {"name": "C"}],
-                "events": [{"start": 2, "duration": 1, "actors": ["A"], "action": "defect"}]}
+    scenario = {
+        "params": {
+            "decision_rule": "grim_trigger",
+            "p_detect": 1.0,
+            "n_labs": 0,
+            "punishment_length": 3,
+            "p_false_alarm": 0.0,
+        },
+        "nations": [{"name": "A"}, {"name": "B"}, {"name": "C"}],
+        "events": [{"start": 2, "duration": 1, "actors": ["A"], "action": "defect"}],
+    }
     eng = Engine.from_params(rng=1, scenario=scenario)
     eng.run(8)
     comply = eng.timeseries()["compliance"]
@@ -268,8 +313,9 @@ def test_reciprocity_mirrors_caught_neighbours():
 
 def test_reciprocity_without_neighbours_complies():
     w = world(3, [], [])
-    out = get_rule("reciprocity").decide(obs(w, caught=[True] * 3, uniforms=[0.0] * 3),
-                                         resolve(), RNG)
+    out = get_rule("reciprocity").decide(
+        obs(w, caught=[True] * 3, uniforms=[0.0] * 3), resolve(), RNG
+    )
     assert not out.any()
 
 
@@ -277,8 +323,12 @@ def test_reciprocity_without_neighbours_complies():
 
 
 @settings(max_examples=60)
-@given(n_nations=st.integers(2, 8), n_labs=st.integers(0, 12), seed=st.integers(0, 10**6),
-       peers=st.sampled_from(["all", "same_kind", "allies"]))
+@given(
+    n_nations=st.integers(2, 8),
+    n_labs=st.integers(0, 12),
+    seed=st.integers(0, 10**6),
+    peers=st.sampled_from(["all", "same_kind", "allies"]),
+)
 def test_sampled_peers_are_in_the_peer_set_and_never_the_actor(n_nations, n_labs, seed, peers):
     rng = np.random.default_rng(seed)
     pairs = [(a, b) for a in range(n_nations) for b in range(a + 1, n_nations)]
@@ -293,9 +343,13 @@ def test_sampled_peers_are_in_the_peer_set_and_never_the_actor(n_nations, n_labs
         elif peers == "same_kind":
             members = [x for x in range(len(home)) if x != k and is_lab[x] == is_lab[k]]
         else:
-            members = [x for x in range(len(home)) if x != k
-                       and (home[x] == home[k] or (home[k], home[x]) in allied)]
+            members = [
+                x
+                for x in range(len(home))
+                if x != k and (home[x] == home[k] or (home[k], home[x]) in allied)
+            ]
         assert (m in members) if members else m == -1
-    share = neighbour_share(rng.random(len(home)) < 0.5, w["capability"], home, n_nations,
-                            w["alliances"])
+    share = neighbour_share(
+        rng.random(len(home)) < 0.5, w["capability"], home, n_nations, w["alliances"]
+    )
     assert np.all((share >= 0) & (share <= 1))

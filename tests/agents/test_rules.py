@@ -20,8 +20,9 @@ def observation(n: int = 50, seed: int = 0, needs: tuple[str, ...] = ()) -> Obse
     rng = np.random.default_rng(seed)
     advantage = rng.normal(0, 0.5, n)
     n_nations = min(10, n)
-    home = np.concatenate([np.arange(n_nations),
-                           np.sort(rng.integers(0, n_nations, n - n_nations))])
+    home = np.concatenate(
+        [np.arange(n_nations), np.sort(rng.integers(0, n_nations, n - n_nations))]
+    )
     capability = rng.random(n) + 0.1
     capability /= capability.sum()
     upper = sp.triu(sp.random(n_nations, n_nations, density=0.3, random_state=seed), k=1)
@@ -30,18 +31,31 @@ def observation(n: int = 50, seed: int = 0, needs: tuple[str, ...] = ()) -> Obse
     alliances.sort_indices()
     comply = -0.1 * rng.random(n)
     everything = {
-        "t": 1, "state": {}, "capability": capability, "home": home,
-        "is_lab": np.arange(n) >= n_nations, "n_nations": n_nations,
-        "alliances": (alliances.indptr.astype(np.int64), alliances.indices.astype(np.int64),
-                      alliances.data.astype(float)),
+        "t": 1,
+        "state": {},
+        "capability": capability,
+        "home": home,
+        "is_lab": np.arange(n) >= n_nations,
+        "n_nations": n_nations,
+        "alliances": (
+            alliances.indptr.astype(np.int64),
+            alliances.indices.astype(np.int64),
+            alliances.data.astype(float),
+        ),
         "expected_payoff": np.stack([comply, comply + advantage]),
-        "realized_payoff": rng.normal(0, 1, n), "caught_last": rng.random(n) < 0.2,
+        "realized_payoff": rng.normal(0, 1, n),
+        "caught_last": rng.random(n) < 0.2,
         "flagged_last": rng.random(n) < 0.2,
         "rival_share": lambda x: (x.sum() - x) / (len(x) - 1),
     }
-    return Observation(advantage=advantage, uniforms=rng.random(n),
-                       defect=rng.random(n) < 0.5, belief=rng.random(n), tolerance=5e-12,
-                       extra={key: everything[key] for key in needs})
+    return Observation(
+        advantage=advantage,
+        uniforms=rng.random(n),
+        defect=rng.random(n) < 0.5,
+        belief=rng.random(n),
+        tolerance=5e-12,
+        extra={key: everything[key] for key in needs},
+    )
 
 
 def observe(name: str, seed: int = 0) -> Observation:
@@ -82,9 +96,14 @@ def test_contract_metadata_and_pickling(name):
 
 @pytest.mark.parametrize("name", RULES)
 def test_contract_committed_actors_keep_their_action(name):
-    scenario = {"params": {"decision_rule": name, "n_labs": 0, "p_detect": 0.0},
-                "nations": [{"name": "A", "committed": "comply"}, {"name": "B"},
-                            {"name": "C", "committed": "defect"}]}
+    scenario = {
+        "params": {"decision_rule": name, "n_labs": 0, "p_detect": 0.0},
+        "nations": [
+            {"name": "A", "committed": "comply"},
+            {"name": "B"},
+            {"name": "C", "committed": "defect"},
+        ],
+    }
     eng = Engine.from_params(rng=4, scenario=scenario)
     for _ in range(20):
         eng.step()
@@ -93,12 +112,16 @@ def test_contract_committed_actors_keep_their_action(name):
 
 @pytest.mark.parametrize("name", RULES)
 def test_contract_committed_labs_and_events_keep_their_action(name):
-    scenario = {"params": {"decision_rule": name, "p_detect": 0.5, "alliance_network": "explicit"},
-                "nations": [{"name": "A", "labs": 2, "committed": "comply"},
-                            {"name": "B", "labs": 1}, {"name": "C", "labs": 2,
-                                                         "committed": "defect"}],
-                "alliances": [{"a": "A", "b": "B"}],
-                "events": [{"start": 3, "duration": 4, "actors": ["B/*"], "action": "defect"}]}
+    scenario = {
+        "params": {"decision_rule": name, "p_detect": 0.5, "alliance_network": "explicit"},
+        "nations": [
+            {"name": "A", "labs": 2, "committed": "comply"},
+            {"name": "B", "labs": 1},
+            {"name": "C", "labs": 2, "committed": "defect"},
+        ],
+        "alliances": [{"a": "A", "b": "B"}],
+        "events": [{"start": 3, "duration": 4, "actors": ["B/*"], "action": "defect"}],
+    }
     eng = Engine.from_params(rng=5, scenario=scenario)
     a, c = eng.world.index_of("A/*"), eng.world.index_of("C/*")
     b = eng.world.index_of("B/*")
@@ -122,14 +145,22 @@ def test_contract_draws_do_not_depend_on_what_is_observed(name):
 
 
 @pytest.mark.parametrize("name", RULES)
-@pytest.mark.parametrize("setting", [
-    {},
-    {"information": "detected", "revision_rate": 0.3, "alliance_network": "erdos_renyi"},
-    {"revision_rate": "one", "capability_dist": "pareto", "n_labs": 20},
-    {"imitation_peers": "allies", "threshold_scope": "allies", "punish_scope": "allies",
-     "punishment_length": 3, "imitate_on": "realized"},
-    {"imitation_peers": "same_kind", "verification_lag": 2, "n_labs": 0},
-])
+@pytest.mark.parametrize(
+    "setting",
+    [
+        {},
+        {"information": "detected", "revision_rate": 0.3, "alliance_network": "erdos_renyi"},
+        {"revision_rate": "one", "capability_dist": "pareto", "n_labs": 20},
+        {
+            "imitation_peers": "allies",
+            "threshold_scope": "allies",
+            "punish_scope": "allies",
+            "punishment_length": 3,
+            "imitate_on": "realized",
+        },
+        {"imitation_peers": "same_kind", "verification_lag": 2, "n_labs": 0},
+    ],
+)
 def test_contract_same_seed_same_trajectory_in_any_world(name, setting):
     values = {"decision_rule": name, "steps": 40, "n_nations": 8, "n_labs": 12, **setting}
     runs = []
@@ -164,9 +195,15 @@ def test_contract_every_rule_with_every_regime_and_adjudicator(name):
     adjudicators = table["adjudication"].choices
     for regime in regimes():
         for adjudication in adjudicators:
-            values = {"decision_rule": name, "verification": regime,
-                      "adjudication": adjudication, "steps": 15, "n_nations": 6, "n_labs": 10,
-                      "inspectorate": "per_bloc" if adjudication == "coalition" else "global"}
+            values = {
+                "decision_rule": name,
+                "verification": regime,
+                "adjudication": adjudication,
+                "steps": 15,
+                "n_nations": 6,
+                "n_labs": 10,
+                "inspectorate": "per_bloc" if adjudication == "coalition" else "global",
+            }
             first = Engine.from_params(values, rng=8)
             first.run()
             again = Engine.from_params(values, rng=8)
@@ -190,9 +227,13 @@ def test_unknown_rule_lists_the_registered_ones():
 
 
 def test_best_response_scripted():
-    obs = Observation(advantage=np.array([-1.0, 0.0, 1e-13, 1e-9, 2.0]),
-                      uniforms=np.zeros(5), defect=np.zeros(5, bool), belief=np.zeros(5),
-                      tolerance=5e-12)
+    obs = Observation(
+        advantage=np.array([-1.0, 0.0, 1e-13, 1e-9, 2.0]),
+        uniforms=np.zeros(5),
+        defect=np.zeros(5, bool),
+        belief=np.zeros(5),
+        tolerance=5e-12,
+    )
     out = get_rule("best_response").decide(obs, resolve(), np.random.default_rng(0))
     np.testing.assert_array_equal(out, [False, False, False, True, True])
 
@@ -200,12 +241,24 @@ def test_best_response_scripted():
 def test_logit_scripted():
     # beta = 2, delta = ln 3 / 2 -> p(defect) = 3/4: uniforms below 0.75 defect
     delta = np.full(4, np.log(3) / 2)
-    obs = Observation(advantage=delta, uniforms=np.array([0.1, 0.7499, 0.7501, 0.99]),
-                      defect=np.zeros(4, bool), belief=np.zeros(4), tolerance=5e-12)
+    obs = Observation(
+        advantage=delta,
+        uniforms=np.array([0.1, 0.7499, 0.7501, 0.99]),
+        defect=np.zeros(4, bool),
+        belief=np.zeros(4),
+        tolerance=5e-12,
+    )
     out = get_rule("logit").decide(obs, resolve(beta=2.0), np.random.default_rng(0))
     np.testing.assert_array_equal(out, [True, True, False, False])
     coin = get_rule("logit").decide(
-        Observation(advantage=np.full(2, 50.0), uniforms=np.array([0.49, 0.51]),
-                    defect=np.zeros(2, bool), belief=np.zeros(2), tolerance=5e-12),
-        resolve(beta=0.0), np.random.default_rng(0))
+        Observation(
+            advantage=np.full(2, 50.0),
+            uniforms=np.array([0.49, 0.51]),
+            defect=np.zeros(2, bool),
+            belief=np.zeros(2),
+            tolerance=5e-12,
+        ),
+        resolve(beta=0.0),
+        np.random.default_rng(0),
+    )
     np.testing.assert_array_equal(coin, [True, False])  # beta = 0: a coin flip

@@ -13,22 +13,38 @@ from pathlib import Path
 import pytest
 
 
-def _sweep_killed_after(design: Path, out: Path, *, chunk_size: int, flush_rows: int,
-                        parts: int, timeout: float = 120.0) -> None:
+def _sweep_killed_after(
+    design: Path, out: Path, *, chunk_size: int, flush_rows: int, parts: int, timeout: float = 120.0
+) -> None:
     """Run ``pausegame sweep`` serially and ``kill -9`` it once ``parts`` results are written.
 
     Fails if the sweep ends before it can be killed (make the design longer).
     """
-    cmd = [sys.executable, "-m", "experiments.cli", "sweep", str(design), "--executor",
-           "serial", "--out", str(out), "--chunk-size", str(chunk_size), "--flush-rows",
-           str(flush_rows), "--quiet"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            start_new_session=True)
+    cmd = [
+        sys.executable,
+        "-m",
+        "experiments.cli",
+        "sweep",
+        str(design),
+        "--executor",
+        "serial",
+        "--out",
+        str(out),
+        "--chunk-size",
+        str(chunk_size),
+        "--flush-rows",
+        str(flush_rows),
+        "--quiet",
+    ]
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
+    )
     deadline = time.monotonic() + timeout
     try:
         while time.monotonic() < deadline:
-            written = list((out / "results").glob("part-*.parquet")) \
-                if (out / "results").is_dir() else []
+            written = (
+                list((out / "results").glob("part-*.parquet")) if (out / "results").is_dir() else []
+            )
             if len(written) >= parts or proc.poll() is not None:
                 break
             time.sleep(0.02)

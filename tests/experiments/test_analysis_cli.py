@@ -85,8 +85,12 @@ def test_analyze_command(mapped, tmp_path, capsys):
 
 def test_threshold_command(mapped, tmp_path, capsys):
     out = tmp_path / "thr"
-    assert main(["threshold", str(mapped), "--at", "penalty=8", "--bootstrap", "10",
-                 "--out", str(out)]) == 0
+    assert (
+        main(
+            ["threshold", str(mapped), "--at", "penalty=8", "--bootstrap", "10", "--out", str(out)]
+        )
+        == 0
+    )
     printed = capsys.readouterr().out
     assert "| penalty |" in printed and "theory p*" in printed
     assert decodes(out / "threshold_penalty-8.png") and decodes(out / "threshold_penalty-8.svg")
@@ -107,14 +111,21 @@ def test_sensitivity_command(tmp_path, capsys, method):
     design = tmp_path / "cli_sens.toml"
     design.write_text(SAMPLE)
     out = tmp_path / method
-    args = ["sensitivity", str(design), "--method", method, "--out", str(out),
-            "--executor", "serial"]
+    args = [
+        "sensitivity",
+        str(design),
+        "--method",
+        method,
+        "--out",
+        str(out),
+        "--executor",
+        "serial",
+    ]
     if method == "morris":
         args += ["--trajectories", "3"]
     assert main(args) == 0
     printed = capsys.readouterr().out
-    assert ("Sobol indices of held" if method == "sobol" else "Morris screening of held") \
-        in printed
+    assert ("Sobol indices of held" if method == "sobol" else "Morris screening of held") in printed
     stem = "sobol" if method == "sobol" else "morris"
     for output in ("held", "final_compliance"):
         assert decodes(out / "analysis" / f"{stem}_{output}.png")

@@ -18,8 +18,9 @@ def test_sobol_indices_of_additive_function():
     n, d = 1024, 3
     unit = saltelli_unit(d, n, seed=7)
     y = unit @ A
-    res = sobol_from_evaluations(y[:n], y[n:2 * n], y[2 * n:].reshape(d, n),
-                                 params=("a", "b", "c"), n_resamples=100)
+    res = sobol_from_evaluations(
+        y[:n], y[n : 2 * n], y[2 * n :].reshape(d, n), params=("a", "b", "c"), n_resamples=100
+    )
     expected = A**2 / (A**2).sum()
     np.testing.assert_allclose(res.first_order, expected, atol=0.02)
     np.testing.assert_allclose(res.total_order, expected, atol=0.02)
@@ -35,8 +36,9 @@ def test_sobol_indices_with_interaction():
     n = 2048
     unit = saltelli_unit(2, n, seed=3)
     y = unit[:, 0] * unit[:, 1]
-    res = sobol_from_evaluations(y[:n], y[n:2 * n], y[2 * n:].reshape(2, n), params=("x", "y"),
-                                 n_resamples=0)
+    res = sobol_from_evaluations(
+        y[:n], y[n : 2 * n], y[2 * n :].reshape(2, n), params=("x", "y"), n_resamples=0
+    )
     np.testing.assert_allclose(res.first_order, [3 / 7, 3 / 7], atol=0.03)
     np.testing.assert_allclose(res.total_order, [4 / 7, 4 / 7], atol=0.03)
 
@@ -44,8 +46,11 @@ def test_sobol_indices_with_interaction():
 SAMPLE = {
     "meta": {"name": "s"},
     "base": {"params": {"n_nations": 3, "n_labs": 0}},
-    "sample": {"method": "sobol", "n": 8,
-               "params": {"p_detect": {}, "penalty": [0.0, 10.0], "verification_lag": [0, 3]}},
+    "sample": {
+        "method": "sobol",
+        "n": 8,
+        "params": {"p_detect": {}, "penalty": [0.0, 10.0], "verification_lag": [0, 3]},
+    },
     "run": {"replicates": 1, "steps": 5, "master_seed": 3},
 }
 
@@ -55,9 +60,9 @@ def test_saltelli_design_structure():
     n, d = 8, 3
     assert design.n_points == n * (d + 2)
     x = np.column_stack([design.points[k].astype(float) for k in design.varied])
-    a, b = x[:n], x[n:2 * n]
+    a, b = x[:n], x[n : 2 * n]
     for i in range(d):
-        ab = x[(2 + i) * n:(3 + i) * n]
+        ab = x[(2 + i) * n : (3 + i) * n]
         np.testing.assert_array_equal(ab[:, i], b[:, i])
         np.testing.assert_array_equal(np.delete(ab, i, axis=1), np.delete(a, i, axis=1))
     assert design.points["verification_lag"].dtype == np.int64
@@ -73,5 +78,5 @@ def test_morris_design_moves_one_parameter_per_step():
     assert design.n_points == 4 * 4
     unit = morris_unit(3, 4, 4, 3)
     for t in range(4):
-        steps = np.diff(unit[t * 4:(t + 1) * 4], axis=0)
+        steps = np.diff(unit[t * 4 : (t + 1) * 4], axis=0)
         assert np.all((np.abs(steps) > 1e-12).sum(axis=1) == 1)

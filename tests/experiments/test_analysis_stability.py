@@ -13,10 +13,20 @@ PENALTIES = [2.0, 4.0, 5.0]
 
 EXACT = {
     "meta": {"name": "exact_limit"},
-    "base": {"params": {
-        "n_nations": 4, "n_labs": 0, "capability_dist": "equal", "alliance_network": "none",
-        "p_domestic": 0.0, "race_pressure": 0.0, "p_false_alarm": 0.0,
-        "risk_internalization": 0.0, "verification_lag": 0, "decision_rule": "best_response"}},
+    "base": {
+        "params": {
+            "n_nations": 4,
+            "n_labs": 0,
+            "capability_dist": "equal",
+            "alliance_network": "none",
+            "p_domestic": 0.0,
+            "race_pressure": 0.0,
+            "p_false_alarm": 0.0,
+            "risk_internalization": 0.0,
+            "verification_lag": 0,
+            "decision_rule": "best_response",
+        }
+    },
     "sweep": {"p_detect": {"start": 0.0, "stop": 1.0, "num": 21}, "penalty": PENALTIES},
     "run": {"replicates": 2, "steps": 10, "master_seed": 11, "seed_scheme": "common"},
 }

@@ -26,15 +26,26 @@ from model.params import resolve_run
 SMALL = {"n_nations": 3, "n_labs": 3, "alliance_network": "barabasi_albert"}
 
 
-def design(replicates=2, p_detect=(0.1, 0.9), scheme="independent", steps=12, timeseries=False,
-           **extra):
-    data = {"meta": {"name": "t"}, "base": {"params": dict(SMALL)},
-            "sweep": {"p_detect": list(p_detect), "penalty": [3.0, 9.0]},
-            "run": {"replicates": replicates, "steps": steps, "master_seed": 4242,
-                    "seed_scheme": scheme}}
+def design(
+    replicates=2, p_detect=(0.1, 0.9), scheme="independent", steps=12, timeseries=False, **extra
+):
+    data = {
+        "meta": {"name": "t"},
+        "base": {"params": dict(SMALL)},
+        "sweep": {"p_detect": list(p_detect), "penalty": [3.0, 9.0]},
+        "run": {
+            "replicates": replicates,
+            "steps": steps,
+            "master_seed": 4242,
+            "seed_scheme": scheme,
+        },
+    }
     if timeseries:
-        data["outputs"] = {"timeseries": True, "every": 5,
-                           "columns": ["weighted_compliance", "detections"]}
+        data["outputs"] = {
+            "timeseries": True,
+            "every": 5,
+            "columns": ["weighted_compliance", "detections"],
+        }
     data.update(extra)
     return design_from_mapping(data, source="t.toml")
 
@@ -60,8 +71,12 @@ def test_runs_equal_the_engine_run_by_run(tmp_path, scheme):
     for row in frame.itertuples():
         s = direct(d, row)
         got = None if pd.isna(row.collapse_step) else int(row.collapse_step)
-        assert (row.final_compliance, row.detections, row.total_payoff, got) == \
-            (s.final_compliance, s.detections, s.total_payoff, s.collapse_step)
+        assert (row.final_compliance, row.detections, row.total_payoff, got) == (
+            s.final_compliance,
+            s.detections,
+            s.total_payoff,
+            s.collapse_step,
+        )
     seeds = frame.groupby("replicate")["seed"].nunique()
     assert (seeds == (1 if scheme == "common" else 4)).all()
 
@@ -75,10 +90,16 @@ def test_serial_local_and_dask_agree(tmp_path):
     assert dask.session.workers == 2 and local.session.workers == 2
     from distributed import LocalCluster
 
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                      dashboard_address=None) as cluster:
-        remote = run(d, tmp_path / "remote", executor="dask",
-                     scheduler=cluster.scheduler_address, chunk_size=2)
+    with LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        remote = run(
+            d,
+            tmp_path / "remote",
+            executor="dask",
+            scheduler=cluster.scheduler_address,
+            chunk_size=2,
+        )
     assert remote.session.workers == 2
     pd.testing.assert_frame_equal(serial.frame, remote.frame)
     pd.testing.assert_frame_equal(serial.frame, local.frame)
@@ -93,8 +114,17 @@ def test_result_schema_dtypes_and_files(tmp_path):
     result = run(d, tmp_path / "r")
     frame = result.frame
     names = [f for f, _ in summary_fields()]
-    assert list(frame.columns) == ["run_id", "point", "replicate", "seed", "p_detect", "penalty",
-                                   "status", "error", *names]
+    assert list(frame.columns) == [
+        "run_id",
+        "point",
+        "replicate",
+        "seed",
+        "p_detect",
+        "penalty",
+        "status",
+        "error",
+        *names,
+    ]
     assert results_schema(d.varied).names == list(frame.columns)
     for col in ("run_id", "point", "replicate", "seed"):
         assert frame[col].dtype == np.int64
@@ -113,8 +143,15 @@ def test_result_schema_dtypes_and_files(tmp_path):
     last = series[series["step"] == 12].set_index("run_id")["weighted_compliance"]
     assert np.allclose(last.sort_index().to_numpy(), frame["final_compliance"].to_numpy())
     manifest = json.loads((tmp_path / "r" / "manifest.json").read_text())
-    for key in ("schema_version", "package_versions", "git_commit", "design_hash",
-                "master_seed", "command", "n_runs"):
+    for key in (
+        "schema_version",
+        "package_versions",
+        "git_commit",
+        "design_hash",
+        "master_seed",
+        "command",
+        "n_runs",
+    ):
         assert key in manifest
     assert manifest["master_seed"] == 4242 and manifest["design_hash"] == d.hash
     assert manifest["package_versions"]["numpy"] == np.__version__
@@ -261,7 +298,8 @@ def test_kill_9_then_resume_holds_every_run_once(tmp_path, sweep_killed_after):
     path.write_text(
         '[meta]\nname = "k"\n[base.params]\nn_nations = 3\nn_labs = 3\n'
         "[sweep]\np_detect = { start = 0.0, stop = 1.0, num = 10 }\npenalty = [2.0, 8.0]\n"
-        "[run]\nreplicates = 4\nsteps = 600\nmaster_seed = 9\n")
+        "[run]\nreplicates = 4\nsteps = 600\nmaster_seed = 9\n"
+    )
     out = tmp_path / "out"
     sweep_killed_after(path, out, chunk_size=1, flush_rows=2, parts=3, timeout=60)
     d = load_design(path)
@@ -287,8 +325,13 @@ def test_progress_plain_lines(capsys):
 def test_bad_options(tmp_path):
     from model.errors import ConfigError
 
-    for kw in ({"executor": "threads"}, {"workers": 0}, {"chunk_size": 0},
-               {"scheduler": "tcp://x:1"}, {"start_method": "magic"}):
+    for kw in (
+        {"executor": "threads"},
+        {"workers": 0},
+        {"chunk_size": 0},
+        {"scheduler": "tcp://x:1"},
+        {"start_method": "magic"},
+    ):
         with pytest.raises(ConfigError):
             run(design(), tmp_path / "r", **kw)
     assert not Path(tmp_path / "r").exists()

@@ -55,10 +55,20 @@ def test_every_shipped_design(name: str, tmp_path: Path) -> None:
 
 EVERYTHING_BATCHED = {
     "meta": {"name": "everything"},
-    "base": {"scenario": "open_letter_2023", "params": {
-        "n_nations": 6, "n_labs": 9, "alliance_network": "blocs", "verification_lag": 2,
-        "p_false_alarm": 0.05, "coverage": 0.8, "race_pressure": 1.5,
-        "risk_internalization": 0.3, "initial_compliance": 0.7}},
+    "base": {
+        "scenario": "open_letter_2023",
+        "params": {
+            "n_nations": 6,
+            "n_labs": 9,
+            "alliance_network": "blocs",
+            "verification_lag": 2,
+            "p_false_alarm": 0.05,
+            "coverage": 0.8,
+            "race_pressure": 1.5,
+            "risk_internalization": 0.3,
+            "initial_compliance": 0.7,
+        },
+    },
     "sweep": {
         "decision_rule": ["logit", "best_response", "imitation"],
         "information": ["perfect", "detected"],
@@ -67,9 +77,11 @@ EVERYTHING_BATCHED = {
         "inspectorate": ["global", "per_bloc"],
     },
     "run": {"replicates": 2, "steps": 40, "master_seed": 77, "seed_scheme": "common"},
-    "outputs": {"timeseries": True, "every": 7,
-                "columns": ["weighted_compliance", "detections", "belief_error",
-                            "sanctions_paid"]},
+    "outputs": {
+        "timeseries": True,
+        "every": 7,
+        "columns": ["weighted_compliance", "detections", "belief_error", "sanctions_paid"],
+    },
 }
 
 
@@ -103,7 +115,8 @@ def test_kill_9_mid_batch_then_resume_is_exact(tmp_path: Path, sweep_killed_afte
     path.write_text(
         '[meta]\nname = "k"\n[base.params]\nn_nations = 4\nn_labs = 6\n'
         "[sweep]\np_detect = { start = 0.0, stop = 1.0, num = 12 }\npenalty = [2.0, 8.0]\n"
-        "[run]\nreplicates = 4\nsteps = 1500\nmaster_seed = 9\n")
+        "[run]\nreplicates = 4\nsteps = 1500\nmaster_seed = 9\n"
+    )
     out = tmp_path / "out"
     sweep_killed_after(path, out, chunk_size=8, flush_rows=8, parts=2)
     d = load_design(path)

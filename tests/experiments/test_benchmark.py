@@ -16,8 +16,11 @@ def test_benchmark_quick_reports_all_configurations(capsys):
 
 
 def test_table_says_whether_targets_are_met():
-    timings = [Timing("a", 130, 20.0, 400.0), Timing("b", 10_030, 500.0, 40_000.0),
-               Timing("c", 100_030, 5_000.0, None)]
+    timings = [
+        Timing("a", 130, 20.0, 400.0),
+        Timing("b", 10_030, 500.0, 40_000.0),
+        Timing("c", 100_030, 5_000.0, None),
+    ]
     table = format_table(timings)
     assert "speed-up >= 10x at 130 actors: met (20x)" in table
     assert "speed-up >= 100x at 10,030 actors: NOT met (80x)" in table

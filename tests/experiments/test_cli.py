@@ -41,8 +41,9 @@ def same(a: object, b: object) -> bool:
 @pytest.fixture
 def default_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[Path, str]:
     out = tmp_path / "run1"
-    status, stdout, err = run_cli(capsys, "run", "--steps", str(STEPS), "--seed", str(SEED),
-                                  "--out", str(out))
+    status, stdout, err = run_cli(
+        capsys, "run", "--steps", str(STEPS), "--seed", str(SEED), "--out", str(out)
+    )
     assert status == 0, err
     assert err == ""
     return out, stdout
@@ -50,8 +51,9 @@ def default_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> tuple[Pat
 
 def expected_summary(**params: object) -> dict[str, object]:
     scenario, _ = load_scenario("default")
-    return Engine.from_params({"steps": STEPS, **params}, rng=SEED,
-                              scenario=scenario).run().to_dict()
+    return (
+        Engine.from_params({"steps": STEPS, **params}, rng=SEED, scenario=scenario).run().to_dict()
+    )
 
 
 # ---------------------------------------------------------------------------- run
@@ -63,7 +65,7 @@ def test_run_writes_the_four_files(default_run: tuple[Path, str]) -> None:
     frame = pd.read_csv(out / "timeseries.csv")
     assert len(frame) == STEPS + 1
     assert tuple(frame.columns)[: len(TIMESERIES_COLUMNS)] == TIMESERIES_COLUMNS
-    extra = frame.columns[len(TIMESERIES_COLUMNS):]
+    extra = frame.columns[len(TIMESERIES_COLUMNS) :]
     assert all(c.startswith("sanctions_paid_bloc_") for c in extra)
     assert frame["step"].tolist() == list(range(STEPS + 1))
 
@@ -103,15 +105,18 @@ def test_config_is_a_complete_scenario(default_run: tuple[Path, str]) -> None:
     assert meta["package_version"] == metadata.version("pausegame")
     assert meta["git_commit"] and meta["created"].endswith("Z")
     assert [n["name"] for n in config["nations"]] == [
-        n.name for n in load_scenario("default")[0].nations]
+        n.name for n in load_scenario("default")[0].nations
+    ]
 
 
-def test_config_reproduces_the_run(default_run: tuple[Path, str], tmp_path: Path,
-                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_config_reproduces_the_run(
+    default_run: tuple[Path, str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out, first = default_run
     again = tmp_path / "again"
-    status, second, err = run_cli(capsys, "run", "--config", str(out / "config.toml"),
-                                  "--out", str(again))
+    status, second, err = run_cli(
+        capsys, "run", "--config", str(out / "config.toml"), "--out", str(again)
+    )
     assert status == 0, err
     assert (again / "timeseries.csv").read_bytes() == (out / "timeseries.csv").read_bytes()
     a = json.loads((out / "summary.json").read_text())
@@ -120,24 +125,37 @@ def test_config_reproduces_the_run(default_run: tuple[Path, str], tmp_path: Path
         a.pop(key), b.pop(key)
     assert a == b
     body = [line for line in first.splitlines() if not line.startswith(("Outputs", "Reproduce"))]
-    assert body == [line for line in second.splitlines()
-                    if not line.startswith(("Outputs", "Reproduce"))]
+    assert body == [
+        line for line in second.splitlines() if not line.startswith(("Outputs", "Reproduce"))
+    ]
 
 
 def test_flags_override_scenario_params(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "mine.toml"
-    path.write_text('[meta]\nname = "mine"\n[params]\np_detect = 0.6\nsteps = 12\n'
-                    "n_nations = 5\nn_labs = 3\n", encoding="utf-8")
-    status, _, err = run_cli(capsys, "run", str(path), "--p_detect", "0.4", "--seed", "2",
-                             "--out", str(tmp_path / "o"), "--quiet")
+    path.write_text(
+        '[meta]\nname = "mine"\n[params]\np_detect = 0.6\nsteps = 12\nn_nations = 5\nn_labs = 3\n',
+        encoding="utf-8",
+    )
+    status, _, err = run_cli(
+        capsys,
+        "run",
+        str(path),
+        "--p_detect",
+        "0.4",
+        "--seed",
+        "2",
+        "--out",
+        str(tmp_path / "o"),
+        "--quiet",
+    )
     assert status == 0, err
     params = tomllib.loads((tmp_path / "o" / "config.toml").read_text())["params"]
     assert (params["p_detect"], params["steps"], params["n_nations"]) == (0.4, 12, 5)
 
 
 def test_seed_is_drawn_recorded_and_names_the_default_folder(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str],
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     status, out, err = run_cli(capsys, "run", "--steps", "5", "--n-labs", "4")
     assert status == 0, err
@@ -158,10 +176,21 @@ def test_python_api_equals_cli(default_run: tuple[Path, str]) -> None:
     pd.testing.assert_frame_equal(result.to_frame(), frame, check_dtype=False)
 
 
-def test_other_nation_count_drops_default_names(tmp_path: Path,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
-    status, out, err = run_cli(capsys, "run", "--n-nations", "5", "--steps", "4", "--seed", "1",
-                               "--out", str(tmp_path / "o"))
+def test_other_nation_count_drops_default_names(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, err = run_cli(
+        capsys,
+        "run",
+        "--n-nations",
+        "5",
+        "--steps",
+        "4",
+        "--seed",
+        "1",
+        "--out",
+        str(tmp_path / "o"),
+    )
     assert status == 0, err
     assert "5 nations" in out and "note:" in out
     assert "nations" not in tomllib.loads((tmp_path / "o" / "config.toml").read_text())
@@ -181,21 +210,41 @@ def graph_file(tmp_path: Path, names: bool) -> Path:
 
 
 @pytest.mark.parametrize("names", [True, False])
-def test_alliance_file_is_used_and_reproduced(tmp_path: Path, names: bool,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_alliance_file_is_used_and_reproduced(
+    tmp_path: Path, names: bool, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = graph_file(tmp_path, names)
-    status, _, err = run_cli(capsys, "run", "--alliance-file", str(path), "--steps", "20",
-                             "--seed", "4", "--out", str(tmp_path / "a"), "-q")
+    status, _, err = run_cli(
+        capsys,
+        "run",
+        "--alliance-file",
+        str(path),
+        "--steps",
+        "20",
+        "--seed",
+        "4",
+        "--out",
+        str(tmp_path / "a"),
+        "-q",
+    )
     assert status == 0, err
     config = tomllib.loads((tmp_path / "a" / "config.toml").read_text())
     assert config["params"]["alliance_network"] == "explicit"
     assert len(config["alliances"]) == 5
     assert {a["weight"] for a in config["alliances"]} == {0.4, 0.8, 0.9, 1.0, 0.25}
-    status, _, err = run_cli(capsys, "run", "--config", str(tmp_path / "a" / "config.toml"),
-                             "--out", str(tmp_path / "b"), "-q")
+    status, _, err = run_cli(
+        capsys,
+        "run",
+        "--config",
+        str(tmp_path / "a" / "config.toml"),
+        "--out",
+        str(tmp_path / "b"),
+        "-q",
+    )
     assert status == 0, err
-    assert (tmp_path / "a" / "timeseries.csv").read_bytes() == \
-        (tmp_path / "b" / "timeseries.csv").read_bytes()
+    assert (tmp_path / "a" / "timeseries.csv").read_bytes() == (
+        tmp_path / "b" / "timeseries.csv"
+    ).read_bytes()
 
 
 # ---------------------------------------------------------------------------- bad input
@@ -216,8 +265,11 @@ def self_loop_graph(tmp_path: Path) -> list[str]:
 
 def unknown_actor(tmp_path: Path) -> list[str]:
     path = tmp_path / "event.toml"
-    path.write_text('[[nations]]\nname = "A"\n[[nations]]\nname = "B"\n[[events]]\nstart = 1\n'
-                    'actors = ["C"]\naction = "defect"\n', encoding="utf-8")
+    path.write_text(
+        '[[nations]]\nname = "A"\n[[nations]]\nname = "B"\n[[events]]\nstart = 1\n'
+        'actors = ["C"]\naction = "defect"\n',
+        encoding="utf-8",
+    )
     return ["run", str(path), "--steps", "3"]
 
 
@@ -243,8 +295,9 @@ BAD_INPUTS: dict[str, tuple[Callable[[Path], list[str]], list[str]]] = {
 
 
 @pytest.mark.parametrize("case", sorted(BAD_INPUTS))
-def test_bad_input_exits_2_with_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                         case: str) -> None:
+def test_bad_input_exits_2_with_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], case: str
+) -> None:
     make_args, expected = BAD_INPUTS[case]
     status, out, err = run_cli(capsys, *make_args(tmp_path))
     assert status == 2
@@ -286,13 +339,32 @@ def test_help_and_no_command(capsys: pytest.CaptureFixture[str]) -> None:
 def test_installed_entry_point(tmp_path: Path) -> None:
     script = Path(sys.executable).with_name("pausegame")
     assert script.exists(), "pip install -e . creates the pausegame script"
-    done = subprocess.run([str(script), "run", "--steps", "12", "--seed", "5", "--out",
-                           str(tmp_path / "o"), "--p-detect", "0.5"],
-                          capture_output=True, text=True, timeout=120, check=False)
+    done = subprocess.run(
+        [
+            str(script),
+            "run",
+            "--steps",
+            "12",
+            "--seed",
+            "5",
+            "--out",
+            str(tmp_path / "o"),
+            "--p-detect",
+            "0.5",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert "seed 5" in done.stdout and (tmp_path / "o" / "compliance.png").is_file()
-    bad = subprocess.run([str(script), "run", "--p-detect", "2"], capture_output=True,
-                         text=True, timeout=120, check=False)
+    bad = subprocess.run(
+        [str(script), "run", "--p-detect", "2"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert bad.returncode == 2
-    assert bad.stderr.startswith("pausegame: error: p_detect=2") and \
-        bad.stderr.count("\n") == 1
+    assert bad.stderr.startswith("pausegame: error: p_detect=2") and bad.stderr.count("\n") == 1

@@ -73,8 +73,7 @@ def mapped(tmp_path_factory):
     design = folder / "hard_map.toml"
     design.write_text(SWEEP)
     out = folder / "batch"
-    assert main(["sweep", str(design), "--out", str(out), "--executor", "serial",
-                 "--quiet"]) == 0
+    assert main(["sweep", str(design), "--out", str(out), "--executor", "serial", "--quiet"]) == 0
     return out
 
 
@@ -98,8 +97,12 @@ def counts(grid: list[float], held: list[int], reps: int = 6) -> tuple[np.ndarra
 SEPARATED = [
     # grid, runs held of 6 at each point, the grid interval that must hold the crossing
     pytest.param([0.1, 0.2, 0.3], [0, 3, 6], (0.1, 0.3), id="issue-quasi-complete"),
-    pytest.param([0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7], [0, 3, 6, 6, 6, 6, 6], (0.1, 0.3),
-                 id="issue-quasi-wide-grid"),
+    pytest.param(
+        [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7],
+        [0, 3, 6, 6, 6, 6, 6],
+        (0.1, 0.3),
+        id="issue-quasi-wide-grid",
+    ),
     pytest.param([0.1, 0.2, 0.3], [0, 6, 6], (0.1, 0.2), id="complete"),
     pytest.param([0.1, 0.2, 0.3], [6, 2, 0], (0.1, 0.3), id="falling-quasi"),
     pytest.param([0.1, 0.2, 0.3], [3, 6, 6], (math.nan, 0.2), id="mixed-at-low-edge"),
@@ -140,21 +143,29 @@ def test_bad_bootstrap_count_is_refused(n_boot):
 
 
 # ------------------------------------------------------------------------------ bad flags
-@pytest.mark.parametrize(("argv", "words"), [
-    (["threshold", "{map}", "--bootstrap", "-5"], ["--bootstrap=-5", ">= 0"]),
-    (["analyze", "{map}", "--bootstrap", "-1"], ["--bootstrap=-1", ">= 0"]),
-    (["threshold", "{map}", "--at", "penalty=abc"], ["penalty=abc", "stored values: 3, 8"]),
-    (["sensitivity", "{sobol}", "--method", "morris"], ["--method", "--output"]),
-    (["sensitivity", "{sobol}", "--n", "8"], ["--n", "results directory"]),
-    (["sensitivity", "{sobol}", "--out", "{sobol}/elsewhere"], ["--out"]),
-    (["claims", "open_letter_2023", "--replicates", "2", "--master-seed", "-1"],
-     ["--master-seed=-1", ">= 0"]),
-    (["demo", "open_letter_2023", "--seed", "-1"], ["--seed=-1", ">= 0"]),
-])
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (["threshold", "{map}", "--bootstrap", "-5"], ["--bootstrap=-5", ">= 0"]),
+        (["analyze", "{map}", "--bootstrap", "-1"], ["--bootstrap=-1", ">= 0"]),
+        (["threshold", "{map}", "--at", "penalty=abc"], ["penalty=abc", "stored values: 3, 8"]),
+        (["sensitivity", "{sobol}", "--method", "morris"], ["--method", "--output"]),
+        (["sensitivity", "{sobol}", "--n", "8"], ["--n", "results directory"]),
+        (["sensitivity", "{sobol}", "--out", "{sobol}/elsewhere"], ["--out"]),
+        (
+            ["claims", "open_letter_2023", "--replicates", "2", "--master-seed", "-1"],
+            ["--master-seed=-1", ">= 0"],
+        ),
+        (["demo", "open_letter_2023", "--seed", "-1"], ["--seed=-1", ">= 0"]),
+    ],
+)
 def test_bad_flags_give_one_line_and_status_2(argv, words, mapped, sobol_dir, capsys):
     argv = [a.format(map=mapped, sobol=sobol_dir) for a in argv]
-    before = sorted(p.name for p in (mapped / "analysis").glob("*")) \
-        if (mapped / "analysis").exists() else []
+    before = (
+        sorted(p.name for p in (mapped / "analysis").glob("*"))
+        if (mapped / "analysis").exists()
+        else []
+    )
     assert main(argv) == 2
     line = one_error_line(capsys)
     for word in words:
@@ -171,18 +182,38 @@ def test_claims_checks_every_name_before_running(capsys):
 
 
 # ------------------------------------------------------------------------------ 2. sensitivity
-@pytest.mark.parametrize(("first", "total", "n", "words"), [
-    pytest.param([1.067, 0.4, 0.0], [1.067, 0.533, 0.0], 4, ["n = 4 is small", "1.067"],
-                 id="issue-total-above-1"),
-    pytest.param([0.6, -0.2, 0.1], [0.7, 0.05, 0.1], 256, ["first-order", "-0.200"],
-                 id="negative-first-order"),
-    pytest.param([0.7, 0.5, 0.0], [0.8, 0.6, 0.0], 256, ["sum to 1.200"], id="sum-above-1"),
-])
+@pytest.mark.parametrize(
+    ("first", "total", "n", "words"),
+    [
+        pytest.param(
+            [1.067, 0.4, 0.0],
+            [1.067, 0.533, 0.0],
+            4,
+            ["n = 4 is small", "1.067"],
+            id="issue-total-above-1",
+        ),
+        pytest.param(
+            [0.6, -0.2, 0.1],
+            [0.7, 0.05, 0.1],
+            256,
+            ["first-order", "-0.200"],
+            id="negative-first-order",
+        ),
+        pytest.param([0.7, 0.5, 0.0], [0.8, 0.6, 0.0], 256, ["sum to 1.200"], id="sum-above-1"),
+    ],
+)
 def test_sobol_warns_about_small_n_and_indices_outside_unit_interval(first, total, n, words):
     nan = np.full(3, np.nan)
-    res = SobolResult(output="held", params=("a", "b", "c"), first_order=np.array(first),
-                      total_order=np.array(total), first_order_ci=(nan, nan),
-                      total_order_ci=(nan, nan), n=n, variance=0.1)
+    res = SobolResult(
+        output="held",
+        params=("a", "b", "c"),
+        first_order=np.array(first),
+        total_order=np.array(total),
+        first_order_ci=(nan, nan),
+        total_order_ci=(nan, nan),
+        n=n,
+        variance=0.1,
+    )
     text = " ".join(res.warnings())
     for word in words:
         assert word in text
@@ -225,8 +256,10 @@ def test_sensitivity_of_another_output_keeps_the_first_report(sobol_dir):
 def test_threshold_after_analyze_keeps_the_files_summary_embeds(mapped):
     assert main(["analyze", str(mapped), "--bootstrap", "10"]) == 0
     out = mapped / "analysis"
-    kept = {name: (out / name).read_bytes() for name in ("thresholds.csv", "thresholds.png",
-                                                        "thresholds.svg", "summary.md")}
+    kept = {
+        name: (out / name).read_bytes()
+        for name in ("thresholds.csv", "thresholds.png", "thresholds.svg", "summary.md")
+    }
     assert "thresholds.png" in kept["summary.md"].decode()
     assert main(["threshold", str(mapped), "--at", "penalty=8", "--bootstrap", "10"]) == 0
     assert main(["threshold", str(mapped), "--level", "0.25", "--bootstrap", "10"]) == 0
@@ -237,31 +270,40 @@ def test_threshold_after_analyze_keeps_the_files_summary_embeds(mapped):
     assert (out / "threshold_level-0.25.png").is_file()
 
 
-@pytest.mark.parametrize(("at", "level", "stem"), [
-    ({}, 0.5, "threshold"),
-    ({"penalty": 8.0}, 0.5, "threshold_penalty-8"),
-    ({"penalty": 8.0, "beta": 2.5}, 0.25, "threshold_penalty-8_beta-2.5_level-0.25"),
-    ({"alliance_network": "a/b c"}, 0.5, "threshold_alliance_network-a_b_c"),
-])
+@pytest.mark.parametrize(
+    ("at", "level", "stem"),
+    [
+        ({}, 0.5, "threshold"),
+        ({"penalty": 8.0}, 0.5, "threshold_penalty-8"),
+        ({"penalty": 8.0, "beta": 2.5}, 0.25, "threshold_penalty-8_beta-2.5_level-0.25"),
+        ({"alliance_network": "a/b c"}, 0.5, "threshold_alliance_network-a_b_c"),
+    ],
+)
 def test_threshold_stems_are_distinct_and_safe(at, level, stem):
     assert threshold_stem(at, level) == stem
 
 
-@pytest.mark.parametrize(("outputs", "stem"), [
-    (["held", "final_compliance"], "sensitivity"),
-    (["detections"], "sensitivity_detections"),
-    (["held"], "sensitivity_held"),
-])
+@pytest.mark.parametrize(
+    ("outputs", "stem"),
+    [
+        (["held", "final_compliance"], "sensitivity"),
+        (["detections"], "sensitivity_detections"),
+        (["held"], "sensitivity_held"),
+    ],
+)
 def test_sensitivity_stems(outputs, stem):
     assert sensitivity_stem(outputs) == stem
 
 
 # ------------------------------------------------------------------------------ 3. claims
-@pytest.mark.parametrize(("claim", "contrast", "claimed", "verdict", "word"), [
-    pytest.param((20, 20), (0, 20), 0.9, "inconclusive", "inconclusive", id="issue-20-of-20"),
-    pytest.param((5, 20), (0, 20), 0.9, "failed", "FAILS", id="claim-fails"),
-    pytest.param((40, 40), (3, 4), 0.9, "inconclusive", "inconclusive", id="contrast-open"),
-])
+@pytest.mark.parametrize(
+    ("claim", "contrast", "claimed", "verdict", "word"),
+    [
+        pytest.param((20, 20), (0, 20), 0.9, "inconclusive", "inconclusive", id="issue-20-of-20"),
+        pytest.param((5, 20), (0, 20), 0.9, "failed", "FAILS", id="claim-fails"),
+        pytest.param((40, 40), (3, 4), 0.9, "inconclusive", "inconclusive", id="contrast-open"),
+    ],
+)
 def test_claim_verdicts(claim, contrast, claimed, verdict, word):
     from experiments.teaching_cli import claim_lines
 
@@ -277,20 +319,25 @@ def test_issue_claim_at_20_replicates_says_how_many_it_needs():
 
     check = ClaimCheck("x", 0.9, Share(20, 20), Share(0, 20))
     assert check.claim_verdict == "inconclusive" and check.claim_needs() == 35
-    assert "inconclusive at n = 20 (needs at least 35 replicates to hold)" in \
-        claim_lines("x", 0.9, check)[1]
+    assert (
+        "inconclusive at n = 20 (needs at least 35 replicates to hold)"
+        in claim_lines("x", 0.9, check)[1]
+    )
 
 
-@pytest.mark.parametrize(("observed", "claimed", "above", "needed"), [
-    (1.0, 0.9, True, 35),     # n / (n + 1.96^2) > 0.9 first at n = 35
-    (1.0, 0.8, True, 16),
-    (0.95, 0.9, True, 139),
-    (0.9, 0.9, True, None),   # never above its own value
-    (0.85, 0.9, True, None),
-    (0.0, 0.9, False, 1),
-    (0.5, 0.9, False, 3),
-    (0.95, 0.9, False, None),
-])
+@pytest.mark.parametrize(
+    ("observed", "claimed", "above", "needed"),
+    [
+        (1.0, 0.9, True, 35),  # n / (n + 1.96^2) > 0.9 first at n = 35
+        (1.0, 0.8, True, 16),
+        (0.95, 0.9, True, 139),
+        (0.9, 0.9, True, None),  # never above its own value
+        (0.85, 0.9, True, None),
+        (0.0, 0.9, False, 1),
+        (0.5, 0.9, False, 3),
+        (0.95, 0.9, False, None),
+    ],
+)
 def test_replicates_needed(observed, claimed, above, needed):
     from experiments.analysis.common import wilson_interval
 
@@ -313,8 +360,9 @@ def test_claims_command_that_fails_exits_1(tmp_path, capsys):
     text = scenario_path("open_letter_2023").read_text(encoding="utf-8")
     assert 'outcome = "compliance_below"' in text
     bad = tmp_path / "false_claim.toml"
-    bad.write_text(text.replace('outcome = "compliance_below"', 'outcome = "holds"'),
-                   encoding="utf-8")
+    bad.write_text(
+        text.replace('outcome = "compliance_below"', 'outcome = "holds"'), encoding="utf-8"
+    )
     assert main(["claims", str(bad), "--replicates", "20"]) == 1
     out = capsys.readouterr().out
     assert "FAILS" in out and "Failed:" in out

@@ -83,8 +83,11 @@ def batch(finished, tmp_path):
 
 def snapshot(folder: Path) -> dict[str, str]:
     """Every file under ``folder`` with the hash of its content."""
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def one_line_error(err: str) -> str:
@@ -153,8 +156,7 @@ def test_damaged_series_part_is_named_by_export_series(batch, capsys):
 
 @pytest.mark.parametrize("how", DAMAGES)
 @pytest.mark.parametrize("sub", ["results", "series"])
-def test_resume_sets_the_damaged_part_aside_and_reruns_exactly_its_runs(batch, capsys, how,
-                                                                        sub):
+def test_resume_sets_the_damaged_part_aside_and_reruns_exactly_its_runs(batch, capsys, how, sub):
     design, folder = batch
     original = load_results(folder).frame
     original_series = load_results(folder).series()
@@ -213,8 +215,21 @@ def test_resume_rebuilds_a_damaged_plan_from_the_design(batch, capsys, target):
     design, folder = batch
     original = pq.read_table(folder / target)
     damage(folder / target, "truncate")
-    assert main(["sweep", str(design), "--executor", "serial", "--out", str(folder), "-q",
-                 "--retry-failed"]) == 0
+    assert (
+        main(
+            [
+                "sweep",
+                str(design),
+                "--executor",
+                "serial",
+                "--out",
+                str(folder),
+                "-q",
+                "--retry-failed",
+            ]
+        )
+        == 0
+    )
     err = capsys.readouterr().err
     assert f"{folder / target} cannot be read" in err and "rebuilt" in err
     assert (folder / DAMAGED_DIR / target).is_file()
@@ -225,8 +240,10 @@ def test_a_damaged_plan_of_an_extended_directory_is_refused_clearly(batch, capsy
     design, folder = batch
     bigger = design.parent / "bigger.toml"
     bigger.write_text(DESIGN.replace("replicates = 2", "replicates = 3"))
-    assert main(["sweep", str(bigger), "--executor", "serial", "--out", str(folder), "-q",
-                 "--extend"]) == 0
+    assert (
+        main(["sweep", str(bigger), "--executor", "serial", "--out", str(folder), "-q", "--extend"])
+        == 0
+    )
     damage(folder / "plan/part-00000.parquet", "truncate")
     before = snapshot(folder)
     assert main(["sweep", str(bigger), "--executor", "serial", "--out", str(folder)]) == 2
@@ -265,10 +282,24 @@ def test_workers_end_when_the_sweep_is_killed(tmp_path, method):
     design = tmp_path / "long.toml"
     design.write_text(LONG)
     exe = Path(sys.executable).with_name("pausegame")
-    proc = subprocess.Popen([str(exe), "sweep", str(design), "--executor", "local",
-                             "--workers", "2", "--out", str(tmp_path / "out"), "-q",
-                             "--start-method", method],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [
+            str(exe),
+            "sweep",
+            str(design),
+            "--executor",
+            "local",
+            "--workers",
+            "2",
+            "--out",
+            str(tmp_path / "out"),
+            "-q",
+            "--start-method",
+            method,
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     # spawn also starts multiprocessing's resource tracker; forked workers need none
     want = 3 if method == "spawn" else 2
     try:
@@ -291,8 +322,11 @@ def test_workers_end_when_the_sweep_is_killed(tmp_path, method):
         if proc.poll() is None:  # pragma: no cover
             proc.kill()
         for child in psutil.Process().children(recursive=True):  # pragma: no cover
-            if child.pid != proc.pid and child.is_running() and "spawn_main" in " ".join(
-                    child.cmdline()):
+            if (
+                child.pid != proc.pid
+                and child.is_running()
+                and "spawn_main" in " ".join(child.cmdline())
+            ):
                 child.kill()
 
 
@@ -303,10 +337,8 @@ def test_auto_start_method_forks_only_a_single_threaded_process_on_linux():
     assert batch_runner.start_method_for("forkserver") == "forkserver"
     single = "fork" if sys.platform.startswith("linux") else "spawn"
     # a fresh process (as `pausegame sweep` is), since earlier tests may leave threads here
-    code = ("from experiments.batch.runner import start_method_for; "
-            "print(start_method_for('auto'))")
-    fresh = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                           check=True)
+    code = "from experiments.batch.runner import start_method_for; print(start_method_for('auto'))"
+    fresh = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert fresh.stdout.strip() == single
     stop = threading.Event()
     thread = threading.Thread(target=stop.wait)
@@ -352,14 +384,20 @@ def test_a_forked_worker_never_holds_the_directory_lock(tmp_path):
 
 def test_the_watchdog_ends_a_worker_whose_parent_is_gone():
     """The portable half (no prctl): a worker watching another process ends when it does."""
-    watched = subprocess.Popen([sys.executable, "-c", "import sys; sys.stdin.read()"],
-                               stdin=subprocess.PIPE)  # ends when its stdin is closed
+    watched = subprocess.Popen(
+        [sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE
+    )  # ends when its stdin is closed
     created = psutil.Process(watched.pid).create_time()
-    code = ("import sys, time; from experiments.batch.runner import _die_with_parent; "
-            "_die_with_parent(int(sys.argv[1]), float(sys.argv[2])); print('watching', "
-            "flush=True); time.sleep(60)")
-    worker = subprocess.Popen([sys.executable, "-c", code, str(watched.pid), repr(created)],
-                              stdout=subprocess.PIPE, text=True)
+    code = (
+        "import sys, time; from experiments.batch.runner import _die_with_parent; "
+        "_die_with_parent(int(sys.argv[1]), float(sys.argv[2])); print('watching', "
+        "flush=True); time.sleep(60)"
+    )
+    worker = subprocess.Popen(
+        [sys.executable, "-c", code, str(watched.pid), repr(created)],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert worker.stdout is not None
         assert worker.stdout.readline().strip() == "watching"
@@ -377,11 +415,14 @@ def test_the_watchdog_ends_a_worker_whose_parent_is_gone():
                 proc.kill()
 
 
-@pytest.mark.parametrize("flags", [
-    ["--executor", "local", "--workers", "10000"],
-    ["--executor", "local", "--workers", "40"],
-    ["--executor", "dask", "--dask-workers", "10000"],
-])
+@pytest.mark.parametrize(
+    "flags",
+    [
+        ["--executor", "local", "--workers", "10000"],
+        ["--executor", "local", "--workers", "40"],
+        ["--executor", "dask", "--dask-workers", "10000"],
+    ],
+)
 def test_too_many_workers_are_refused_before_anything(tmp_path, capsys, monkeypatch, flags):
     monkeypatch.setattr(batch_runner, "usable_cores", lambda: 2)
     design = tmp_path / "d.toml"
@@ -393,14 +434,31 @@ def test_too_many_workers_are_refused_before_anything(tmp_path, capsys, monkeypa
     assert not (tmp_path / "out").exists()
 
 
-def test_workers_above_the_cores_warn_and_are_capped_at_the_runs(tmp_path, capsys,
-                                                                 monkeypatch):
+def test_workers_above_the_cores_warn_and_are_capped_at_the_runs(tmp_path, capsys, monkeypatch):
     monkeypatch.setattr(batch_runner, "usable_cores", lambda: 1)
     design = tmp_path / "d.toml"
-    design.write_text(DESIGN.replace("p_detect = [0.1, 0.9]", "p_detect = [0.1]")
-                      .replace("replicates = 2", "replicates = 1"))  # 2 runs
-    assert main(["sweep", str(design), "--executor", "local", "--workers", "3",
-                 "--chunk-size", "1", "--out", str(tmp_path / "out")]) == 0
+    design.write_text(
+        DESIGN.replace("p_detect = [0.1, 0.9]", "p_detect = [0.1]").replace(
+            "replicates = 2", "replicates = 1"
+        )
+    )  # 2 runs
+    assert (
+        main(
+            [
+                "sweep",
+                str(design),
+                "--executor",
+                "local",
+                "--workers",
+                "3",
+                "--chunk-size",
+                "1",
+                "--out",
+                str(tmp_path / "out"),
+            ]
+        )
+        == 0
+    )
     captured = capsys.readouterr()
     assert "pausegame: warning: workers 3 is more than the 1 cores" in captured.err
     assert "with executor local x2" in captured.out  # two runs: two workers, not three
@@ -408,8 +466,9 @@ def test_workers_above_the_cores_warn_and_are_capped_at_the_runs(tmp_path, capsy
 
 def test_run_design_refuses_too_many_workers(tmp_path, monkeypatch):
     monkeypatch.setattr(batch_runner, "usable_cores", lambda: 2)
-    design = design_from_mapping({"sweep": {"p_detect": [0.5]},
-                                  "run": {"steps": 2, "master_seed": 1}})
+    design = design_from_mapping(
+        {"sweep": {"p_detect": [0.5]}, "run": {"steps": 2, "master_seed": 1}}
+    )
     with pytest.raises(ConfigError, match="from 1 to 8"):
         run_design(design, tmp_path / "out", executor="local", workers=9)
     assert not (tmp_path / "out").exists()
@@ -422,8 +481,9 @@ def test_export_writes_list_columns_as_json_at_full_precision(batch, capsys):
     assert main(["export", str(folder), "--csv", "--out", str(target)]) == 0
     csv = pd.read_csv(target)
     stored = load_results(folder).frame
-    for text, values in zip(csv["sanctions_paid_by_bloc"], stored["sanctions_paid_by_bloc"],
-                            strict=True):
+    for text, values in zip(
+        csv["sanctions_paid_by_bloc"], stored["sanctions_paid_by_bloc"], strict=True
+    ):
         assert json.loads(text) == [float(v) for v in values]
     assert csv["final_compliance"].tolist() == stored["final_compliance"].tolist()
 
@@ -446,8 +506,9 @@ def test_an_older_store_loads_and_resumes_into_the_current_schema(batch, capsys,
         table = pq.read_table(part).replace_schema_metadata(None)
         if old == "float_collapse_step":
             i = table.schema.get_field_index("collapse_step")
-            table = table.set_column(i, "collapse_step",
-                                     table.column("collapse_step").cast(pa.float64()))
+            table = table.set_column(
+                i, "collapse_step", table.column("collapse_step").cast(pa.float64())
+            )
         pq.write_table(table, part)
     assert str(pd.read_parquet(folder / "results")["collapse_step"].dtype) != "Int64"
     pd.testing.assert_frame_equal(load_results(folder).frame, original)
@@ -484,19 +545,34 @@ def test_sweep_help_lists_every_shipped_design(capsys):
 RUN = {"replicates": 1, "steps": 2, "master_seed": 1}
 
 
-@pytest.mark.parametrize("tables, words", [
-    ({"sweep": {"p_detect": {"start": 0.0, "stop": 1.0, "num": 100000},
-                "penalty": {"start": 0.0, "stop": 20.0, "num": 100000}}},
-     ["[sweep]", "100,000 x 100,000", "10,000,000,000 runs"]),
-    ({"sweep": {"p_detect": {"start": 0.0, "stop": 1.0, "num": 10**9}}},
-     ["[sweep]", "1,000,000,000 runs"]),
-    ({"sweep": {"p_detect": {"start": 0.0, "stop": 1.0, "step": 1e-8}}}, ["[sweep]"]),
-    ({"sample": {"n": 10**12, "params": {"p_detect": {}}}},
-     ["[sample] n", "1,000,000,000,000 runs"]),
-    ({"sweep": {"p_detect": [0.1, 0.2]}, "run": {**RUN, "replicates": 10**15}},
-     ["2,000,000,000,000,000 runs"]),
-    ({"run": {**RUN, "replicates": 10**8}}, ["[run]", "100,000,000 runs"]),
-])
+@pytest.mark.parametrize(
+    "tables, words",
+    [
+        (
+            {
+                "sweep": {
+                    "p_detect": {"start": 0.0, "stop": 1.0, "num": 100000},
+                    "penalty": {"start": 0.0, "stop": 20.0, "num": 100000},
+                }
+            },
+            ["[sweep]", "100,000 x 100,000", "10,000,000,000 runs"],
+        ),
+        (
+            {"sweep": {"p_detect": {"start": 0.0, "stop": 1.0, "num": 10**9}}},
+            ["[sweep]", "1,000,000,000 runs"],
+        ),
+        ({"sweep": {"p_detect": {"start": 0.0, "stop": 1.0, "step": 1e-8}}}, ["[sweep]"]),
+        (
+            {"sample": {"n": 10**12, "params": {"p_detect": {}}}},
+            ["[sample] n", "1,000,000,000,000 runs"],
+        ),
+        (
+            {"sweep": {"p_detect": [0.1, 0.2]}, "run": {**RUN, "replicates": 10**15}},
+            ["2,000,000,000,000,000 runs"],
+        ),
+        ({"run": {**RUN, "replicates": 10**8}}, ["[run]", "100,000,000 runs"]),
+    ],
+)
 def test_huge_designs_are_refused_before_the_plan_is_built(tmp_path, capsys, tables, words):
     text = to_toml({"run": RUN, **tables})
     path = tmp_path / "huge.toml"
@@ -511,18 +587,24 @@ def test_huge_designs_are_refused_before_the_plan_is_built(tmp_path, capsys, tab
     assert not (tmp_path / "o").exists()
 
 
-@pytest.mark.parametrize("tables, words", [
-    ({"run": {**RUN, "master_seed": 2**70}}, ["master_seed=1180591620717411303424",
-                                               "from 0 to 9223372036854775807"]),
-    ({"meta": {"name": {"a": 1}}, "sweep": {"p_detect": [0.5]}}, ["[meta] name=", "text"]),
-    ({"meta": {"name": "../../escape"}, "sweep": {"p_detect": [0.5]}}, ["[meta] name="]),
-    ({"meta": {"name": ""}, "sweep": {"p_detect": [0.5]}}, ["[meta] name=''"]),
-])
+@pytest.mark.parametrize(
+    "tables, words",
+    [
+        (
+            {"run": {**RUN, "master_seed": 2**70}},
+            ["master_seed=1180591620717411303424", "from 0 to 9223372036854775807"],
+        ),
+        ({"meta": {"name": {"a": 1}}, "sweep": {"p_detect": [0.5]}}, ["[meta] name=", "text"]),
+        ({"meta": {"name": "../../escape"}, "sweep": {"p_detect": [0.5]}}, ["[meta] name="]),
+        ({"meta": {"name": ""}, "sweep": {"p_detect": [0.5]}}, ["[meta] name=''"]),
+    ],
+)
 def test_bad_design_fields_are_one_line(tmp_path, capsys, tables, words):
     path = tmp_path / "bad.toml"
     path.write_text(to_toml({"run": RUN, **tables}))
-    assert main(["sweep", str(path), "--executor", "serial", "-q",
-                 "--out", str(tmp_path / "o")]) == 2
+    assert (
+        main(["sweep", str(path), "--executor", "serial", "-q", "--out", str(tmp_path / "o")]) == 2
+    )
     line = one_line_error(capsys.readouterr().err)
     assert "bad.toml" in line and "allowed" in line
     for word in words:
@@ -546,8 +628,9 @@ def toml_value(v: object) -> str:
     if isinstance(v, list):
         return "[" + ", ".join(toml_value(x) for x in v) + "]"
     if isinstance(v, dict):
-        return "{" + ", ".join(f"{toml_value(str(k))} = {toml_value(x)}"
-                               for k, x in v.items()) + "}"
+        return (
+            "{" + ", ".join(f"{toml_value(str(k))} = {toml_value(x)}" for k, x in v.items()) + "}"
+        )
     raise TypeError(type(v))  # pragma: no cover
 
 
@@ -563,38 +646,93 @@ def to_toml(tables: dict[str, object]) -> str:
 
 
 scalars = st.one_of(
-    st.integers(-3, 30), st.sampled_from([0, 1, 2**63, -(2**63), 10**5, 10**12]),
+    st.integers(-3, 30),
+    st.sampled_from([0, 1, 2**63, -(2**63), 10**5, 10**12]),
     st.floats(allow_nan=True, allow_infinity=True, width=64),
     st.sampled_from([0.0, 0.5, 1.0, 1e-9, 20.0, -1.0]),
     st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=6),
-    st.sampled_from(["logit", "default", "lhs", "sobol", "x/y", ""]), st.booleans())
-values = st.recursive(scalars, lambda inner: st.one_of(
-    st.lists(inner, max_size=3),
-    st.dictionaries(st.sampled_from(["start", "stop", "num", "step", "low", "high", "a"]),
-                    inner, max_size=4)), max_leaves=6)
+    st.sampled_from(["logit", "default", "lhs", "sobol", "x/y", ""]),
+    st.booleans(),
+)
+values = st.recursive(
+    scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=3),
+        st.dictionaries(
+            st.sampled_from(["start", "stop", "num", "step", "low", "high", "a"]), inner, max_size=4
+        ),
+    ),
+    max_leaves=6,
+)
 #: Valid tiny designs that mutations start from (2 runs of 3 steps each).
 BASES = [
-    {"meta": {"name": "fuzz"}, "base": {"params": {"n_nations": 3, "n_labs": 2}},
-     "sweep": {"p_detect": [0.2, 0.8]}, "run": {"replicates": 1, "steps": 3, "master_seed": 1}},
-    {"base": {"scenario": "default"}, "sample": {"method": "lhs", "n": 2,
-                                                 "params": {"penalty": [0.0, 10.0]}},
-     "run": {"replicates": 1, "steps": 3, "master_seed": 2, "seed_scheme": "common"},
-     "outputs": {"timeseries": True, "every": 2, "columns": ["compliance"]}},
+    {
+        "meta": {"name": "fuzz"},
+        "base": {"params": {"n_nations": 3, "n_labs": 2}},
+        "sweep": {"p_detect": [0.2, 0.8]},
+        "run": {"replicates": 1, "steps": 3, "master_seed": 1},
+    },
+    {
+        "base": {"scenario": "default"},
+        "sample": {"method": "lhs", "n": 2, "params": {"penalty": [0.0, 10.0]}},
+        "run": {"replicates": 1, "steps": 3, "master_seed": 2, "seed_scheme": "common"},
+        "outputs": {"timeseries": True, "every": 2, "columns": ["compliance"]},
+    },
 ]
 #: Where a mutation writes: the tables designs use (dotted: a sub-table), and an unknown one.
-WHERE = ["meta", "base", "base.params", "sweep", "sample", "sample.params", "run", "outputs",
-         "junk"]
-KEYS = ["name", "scenario", "params", "p_detect", "penalty", "beta", "n_labs", "n_nations",
-        "decision_rule", "seed", "steps", "method", "n", "replicates", "master_seed",
-        "seed_scheme", "timeseries", "every", "columns", "start"]
+WHERE = [
+    "meta",
+    "base",
+    "base.params",
+    "sweep",
+    "sample",
+    "sample.params",
+    "run",
+    "outputs",
+    "junk",
+]
+KEYS = [
+    "name",
+    "scenario",
+    "params",
+    "p_detect",
+    "penalty",
+    "beta",
+    "n_labs",
+    "n_nations",
+    "decision_rule",
+    "seed",
+    "steps",
+    "method",
+    "n",
+    "replicates",
+    "master_seed",
+    "seed_scheme",
+    "timeseries",
+    "every",
+    "columns",
+    "start",
+]
 axis = st.one_of(
     st.lists(st.floats(0, 1), min_size=1, max_size=2, unique=True),
-    st.fixed_dictionaries({"start": st.just(0.0), "stop": st.just(1.0),
-                           "num": st.sampled_from([2, 1, 100000, 2.5, -1])}),
-    st.integers(-2, 4), values)
-mutations = st.lists(st.tuples(st.sampled_from(WHERE),
-                               st.one_of(st.sampled_from(KEYS), st.text(max_size=4)),
-                               st.one_of(axis, st.just({}), st.none())), max_size=3)
+    st.fixed_dictionaries(
+        {
+            "start": st.just(0.0),
+            "stop": st.just(1.0),
+            "num": st.sampled_from([2, 1, 100000, 2.5, -1]),
+        }
+    ),
+    st.integers(-2, 4),
+    values,
+)
+mutations = st.lists(
+    st.tuples(
+        st.sampled_from(WHERE),
+        st.one_of(st.sampled_from(KEYS), st.text(max_size=4)),
+        st.one_of(axis, st.just({}), st.none()),
+    ),
+    max_size=3,
+)
 
 
 def _mutate(parts: tuple[int, list[tuple[str, str, object]]]) -> dict:
@@ -630,8 +768,11 @@ def fuzz_root(tmp_path_factory, finished):
 HUGE = {"start": 0.0, "stop": 1.0, "num": 100000}
 
 
-@settings(max_examples=40, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(tables=designs)
 @example(tables=_mutate((0, [("sweep", "p_detect", HUGE), ("sweep", "penalty", HUGE)])))
 @example(tables=_mutate((1, [("sample", "n", 10**12)])))

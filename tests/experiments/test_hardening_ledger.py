@@ -25,6 +25,7 @@ from model.ledger import EventLog, canonical, replay, verify
 
 def _strict(line: str) -> object:
     """Parse like jq or a browser: NaN and Infinity are not JSON."""
+
     def refuse(token: str) -> object:
         raise ValueError(f"{token} is not JSON")
 
@@ -36,8 +37,27 @@ def logged(tmp_path_factory):
     """A real ledger from ``pausegame run --ledger`` (perfect information: belief_error NaN)."""
     folder = tmp_path_factory.mktemp("ledger")
     ledger = folder / "log.jsonl"
-    assert main(["run", "--seed", "5", "--steps", "12", "--p-detect", "0.8", "--penalty", "6",
-                 "--out", str(folder / "out"), "--ledger", str(ledger), "--quiet"]) == 0
+    assert (
+        main(
+            [
+                "run",
+                "--seed",
+                "5",
+                "--steps",
+                "12",
+                "--p-detect",
+                "0.8",
+                "--penalty",
+                "6",
+                "--out",
+                str(folder / "out"),
+                "--ledger",
+                str(ledger),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     head = json.loads((folder / "out" / "summary.json").read_text())["ledger_head"]
     return ledger, ledger.read_text(), head
 
@@ -52,16 +72,37 @@ def test_the_written_ledger_is_strict_json_with_null_for_a_missing_number(logged
 
 def test_the_hardware_ledger_output_file_is_strict_json(tmp_path):
     out = tmp_path / "out"
-    assert main(["run", "--verification", "hardware_ledger", "--seed", "2", "--steps", "6",
-                 "--out", str(out), "--quiet"]) == 0
+    assert (
+        main(
+            [
+                "run",
+                "--verification",
+                "hardware_ledger",
+                "--seed",
+                "2",
+                "--steps",
+                "6",
+                "--out",
+                str(out),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     for line in (out / "ledger.jsonl").read_text().splitlines():
         _strict(line)
 
 
 def test_records_are_built_with_none_for_every_non_finite_float_and_canonical_refuses_nan():
     log = EventLog()
-    rec = log.append("state", 1, a=float("nan"), b=np.array([1.0, np.inf, -np.inf]),
-                     c={"d": [np.float64("nan"), 2.5]}, e=np.float32("nan"))
+    rec = log.append(
+        "state",
+        1,
+        a=float("nan"),
+        b=np.array([1.0, np.inf, -np.inf]),
+        c={"d": [np.float64("nan"), 2.5]},
+        e=np.float32("nan"),
+    )
     assert rec["a"] is None and rec["b"] == [1.0, None, None] and rec["c"] == {"d": [None, 2.5]}
     assert rec["e"] is None
     _strict(canonical(rec))
@@ -70,8 +111,9 @@ def test_records_are_built_with_none_for_every_non_finite_float_and_canonical_re
 
 
 def test_replay_from_a_strictly_parsed_file_is_exact_with_nan_where_the_engine_had_nan(tmp_path):
-    eng = Engine.from_params({"p_detect": 0.8, "p_false_alarm": 0.1, "steps": 15}, rng=3,
-                             event_log=True)
+    eng = Engine.from_params(
+        {"p_detect": 0.8, "p_false_alarm": 0.1, "steps": 15}, rng=3, event_log=True
+    )
     eng.run()
     head = eng.close_log()
     path = write_ledger(eng.log.records, tmp_path / "log.jsonl")
@@ -98,6 +140,7 @@ def _swap(i: int, j: int) -> Callable[[str], str]:
         ls = _lines(text)
         ls[i], ls[j] = ls[j], ls[i]
         return _join(ls)
+
     return damage
 
 
@@ -108,6 +151,7 @@ def _edit(i: int, change: Callable[[dict], None]) -> Callable[[str], str]:
         change(rec)
         ls[i] = json.dumps(rec, sort_keys=True, separators=(",", ":"))
         return _join(ls)
+
     return damage
 
 
@@ -116,57 +160,118 @@ def _set(key: str, value: object) -> Callable[[dict], None]:
 
 
 DAMAGE = [  # (name, damage, diagnosis on stdout after "NOT intact: ")
-    ("truncated mid last line", lambda t: t[:-40],
-     "line 48 is not a JSON record (Unterminated string starting at (column 20); the file ends "
-     "mid-line, so it was cut off)"),
-    ("garbage line inserted", lambda t: _join(_lines(t)[:5] + ["hello"] + _lines(t)[5:]),
-     "line 6 is not a JSON record (Expecting value (column 1))"),
-    ("record overwritten by garbage", lambda t: _join(_lines(t)[:5] + ["xx"] + _lines(t)[6:]),
-     "line 6 is not a JSON record (Expecting value (column 1))"),
-    ("JSON array line", lambda t: _join(_lines(t)[:5] + ["[1, 2]"] + _lines(t)[5:]),
-     "line 6 is not a JSON record (an array, not an object)"),
-    ("JSON number line", lambda t: _join(_lines(t)[:5] + ["42"] + _lines(t)[5:]),
-     "line 6 is not a JSON record (a number, not an object)"),
-    ("non-UTF-8 line", lambda t: _join(_lines(t)[:3] + ["\udcff"] + _lines(t)[3:]),
-     "line 4 is not a JSON record (not UTF-8 text: byte 1)"),
-    ("records 7 and 8 swapped", _swap(7, 8),
-     "the records were reordered: record 7 is on line 9, but line 8 holds record 8"),
-    ("records 0 and 1 swapped", _swap(0, 1),
-     "the records were reordered: record 0 is on line 2, but line 1 holds record 1"),
-    ("records reversed", lambda t: _join(_lines(t)[::-1]),
-     "the records were reordered: record 0 is on line 48, but line 1 holds record 47"),
-    ("record 3 removed", lambda t: _join(_lines(t)[:3] + _lines(t)[4:]),
-     "record 3 was removed (the next record has seq 4)"),
-    ("records 3 and 4 removed", lambda t: _join(_lines(t)[:3] + _lines(t)[5:]),
-     "records 3-4 were removed (the next record has seq 5)"),
-    ("record 0 removed", lambda t: _join(_lines(t)[1:]),
-     "record 0 was removed (the first record has seq 1)"),
-    ("end record removed", lambda t: _join(_lines(t)[:-1]),
-     "the log was truncated (no end record)"),
-    ("record 5's t altered", _edit(5, lambda r: r.update(t=r["t"] + 1)),
-     "record 5 was altered (record 6 does not chain to it)"),
-    ("record 5's seq altered", _edit(5, _set("seq", 6)),
-     "record 5 was altered (record 6 does not chain to it)"),
-    ("record 5's seq made a string", _edit(5, _set("seq", "5")),
-     "record 5 was altered (record 6 does not chain to it)"),
-    ("record 5's prev deleted", _edit(5, lambda r: r.pop("prev")),
-     "record 5 was altered (its prev is None, not a SHA-256)"),
-    ("record 0's prev altered", _edit(0, _set("prev", "1" * 64)),
-     "record 0 was altered (its prev is not the genesis hash, 64 zeros)"),
-    ("line 6 duplicated", lambda t: _join(_lines(t)[:6] + [_lines(t)[5]] + _lines(t)[6:]),
-     "a record was inserted at line 7 (it does not chain to record 5; a second copy of "
-     "record 5)"),
-    ("extended after end", lambda t: t + json.dumps({"seq": 48, "type": "state", "t": 99,
-                                                     "prev": "0" * 64}) + "\n",
-     "the log was extended after its end record (1 more record from line 49)"),
+    (
+        "truncated mid last line",
+        lambda t: t[:-40],
+        "line 48 is not a JSON record (Unterminated string starting at (column 20); the file ends "
+        "mid-line, so it was cut off)",
+    ),
+    (
+        "garbage line inserted",
+        lambda t: _join(_lines(t)[:5] + ["hello"] + _lines(t)[5:]),
+        "line 6 is not a JSON record (Expecting value (column 1))",
+    ),
+    (
+        "record overwritten by garbage",
+        lambda t: _join(_lines(t)[:5] + ["xx"] + _lines(t)[6:]),
+        "line 6 is not a JSON record (Expecting value (column 1))",
+    ),
+    (
+        "JSON array line",
+        lambda t: _join(_lines(t)[:5] + ["[1, 2]"] + _lines(t)[5:]),
+        "line 6 is not a JSON record (an array, not an object)",
+    ),
+    (
+        "JSON number line",
+        lambda t: _join(_lines(t)[:5] + ["42"] + _lines(t)[5:]),
+        "line 6 is not a JSON record (a number, not an object)",
+    ),
+    (
+        "non-UTF-8 line",
+        lambda t: _join(_lines(t)[:3] + ["\udcff"] + _lines(t)[3:]),
+        "line 4 is not a JSON record (not UTF-8 text: byte 1)",
+    ),
+    (
+        "records 7 and 8 swapped",
+        _swap(7, 8),
+        "the records were reordered: record 7 is on line 9, but line 8 holds record 8",
+    ),
+    (
+        "records 0 and 1 swapped",
+        _swap(0, 1),
+        "the records were reordered: record 0 is on line 2, but line 1 holds record 1",
+    ),
+    (
+        "records reversed",
+        lambda t: _join(_lines(t)[::-1]),
+        "the records were reordered: record 0 is on line 48, but line 1 holds record 47",
+    ),
+    (
+        "record 3 removed",
+        lambda t: _join(_lines(t)[:3] + _lines(t)[4:]),
+        "record 3 was removed (the next record has seq 4)",
+    ),
+    (
+        "records 3 and 4 removed",
+        lambda t: _join(_lines(t)[:3] + _lines(t)[5:]),
+        "records 3-4 were removed (the next record has seq 5)",
+    ),
+    (
+        "record 0 removed",
+        lambda t: _join(_lines(t)[1:]),
+        "record 0 was removed (the first record has seq 1)",
+    ),
+    (
+        "end record removed",
+        lambda t: _join(_lines(t)[:-1]),
+        "the log was truncated (no end record)",
+    ),
+    (
+        "record 5's t altered",
+        _edit(5, lambda r: r.update(t=r["t"] + 1)),
+        "record 5 was altered (record 6 does not chain to it)",
+    ),
+    (
+        "record 5's seq altered",
+        _edit(5, _set("seq", 6)),
+        "record 5 was altered (record 6 does not chain to it)",
+    ),
+    (
+        "record 5's seq made a string",
+        _edit(5, _set("seq", "5")),
+        "record 5 was altered (record 6 does not chain to it)",
+    ),
+    (
+        "record 5's prev deleted",
+        _edit(5, lambda r: r.pop("prev")),
+        "record 5 was altered (its prev is None, not a SHA-256)",
+    ),
+    (
+        "record 0's prev altered",
+        _edit(0, _set("prev", "1" * 64)),
+        "record 0 was altered (its prev is not the genesis hash, 64 zeros)",
+    ),
+    (
+        "line 6 duplicated",
+        lambda t: _join(_lines(t)[:6] + [_lines(t)[5]] + _lines(t)[6:]),
+        "a record was inserted at line 7 (it does not chain to record 5; a second copy of "
+        "record 5)",
+    ),
+    (
+        "extended after end",
+        lambda t: t + json.dumps({"seq": 48, "type": "state", "t": 99, "prev": "0" * 64}) + "\n",
+        "the log was extended after its end record (1 more record from line 49)",
+    ),
     ("emptied", lambda t: "", "the log is empty (no records)"),
 ]
 
 
-@pytest.mark.parametrize(("damage", "diagnosis"), [row[1:] for row in DAMAGE],
-                         ids=[row[0] for row in DAMAGE])
-def test_every_damaged_log_exits_1_with_the_right_diagnosis(logged, tmp_path, capsys, damage,
-                                                            diagnosis):
+@pytest.mark.parametrize(
+    ("damage", "diagnosis"), [row[1:] for row in DAMAGE], ids=[row[0] for row in DAMAGE]
+)
+def test_every_damaged_log_exits_1_with_the_right_diagnosis(
+    logged, tmp_path, capsys, damage, diagnosis
+):
     _, text, head = logged
     assert len(_lines(text)) == 48  # the rows' line numbers assume this run
     bad = tmp_path / "damaged.jsonl"
@@ -184,12 +289,15 @@ def test_a_head_that_is_not_a_sha256_exits_2(logged, capsys, value):
     assert main(["verify-ledger", str(ledger), "--head", value]) == 2
     out, err = capsys.readouterr()
     assert out == ""
-    assert err.strip() == (f"pausegame: error: --head must be a SHA-256 (64 hex digits), not "
-                           f"{value!r} (copy ledger_head from the run's summary.json)")
+    assert err.strip() == (
+        f"pausegame: error: --head must be a SHA-256 (64 hex digits), not "
+        f"{value!r} (copy ledger_head from the run's summary.json)"
+    )
 
 
 def test_the_right_head_in_capitals_or_with_spaces_is_accepted_and_a_wrong_one_is_not(
-        logged, capsys):
+    logged, capsys
+):
     ledger, _, head = logged
     for value in (head.upper(), f" {head}\n"):
         assert main(["verify-ledger", str(ledger), "--head", value]) == 0
@@ -198,13 +306,21 @@ def test_the_right_head_in_capitals_or_with_spaces_is_accepted_and_a_wrong_one_i
     assert "every later hash recomputed" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize(("make", "message"), [
-    (lambda d: d, "is a directory, not an event log file (JSONL)"),
-    (lambda d: _write(d / "summary.json", json.dumps({"ledger_head": "0" * 64}, indent=2)),
-     "not an event log: no line is a JSON record with 'seq' and 'prev'"),
-    (lambda d: _write(d / "data.csv", "a,b\n1,2\n"),
-     "not an event log: no line is a JSON record with 'seq' and 'prev'"),
-], ids=["directory", "summary.json", "csv"])
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda d: d, "is a directory, not an event log file (JSONL)"),
+        (
+            lambda d: _write(d / "summary.json", json.dumps({"ledger_head": "0" * 64}, indent=2)),
+            "not an event log: no line is a JSON record with 'seq' and 'prev'",
+        ),
+        (
+            lambda d: _write(d / "data.csv", "a,b\n1,2\n"),
+            "not an event log: no line is a JSON record with 'seq' and 'prev'",
+        ),
+    ],
+    ids=["directory", "summary.json", "csv"],
+)
 @pytest.mark.parametrize("command", ["verify-ledger", "replay"])
 def test_a_file_that_is_not_an_event_log_exits_2(tmp_path, capsys, make, message, command):
     path = make(tmp_path)
@@ -246,7 +362,8 @@ def _legacy(text: str) -> str:
 
 
 def test_a_log_written_by_an_older_version_still_verifies_and_says_it_is_not_standard(
-        logged, tmp_path, capsys):
+    logged, tmp_path, capsys
+):
     _, text, _ = logged
     old = tmp_path / "old.jsonl"
     old.write_text(_legacy(text))
@@ -269,6 +386,8 @@ def test_verify_names_the_line_of_an_unreadable_entry_and_not_the_chain():
     entries, numbers = parse_lines(lines[:2] + ["\n", "{oops\n"] + lines[2:])
     result = verify(entries, lines=numbers)
     assert not result.ok and result.line == 4
-    assert result.problem == "line 4 is not a JSON record (Expecting property name enclosed in " \
-                             "double quotes (column 2))"
+    assert (
+        result.problem == "line 4 is not a JSON record (Expecting property name enclosed in "
+        "double quotes (column 2))"
+    )
     assert verify(copy.deepcopy(log.records)).ok

@@ -12,8 +12,27 @@ from experiments.cli import main
 def test_run_ledger_verify_and_replay(tmp_path, capsys):
     ledger = tmp_path / "log.jsonl"
     out = tmp_path / "out"
-    assert main(["run", "--seed", "5", "--steps", "12", "--p-detect", "0.8", "--penalty", "6",
-                 "--out", str(out), "--ledger", str(ledger), "--quiet"]) == 0
+    assert (
+        main(
+            [
+                "run",
+                "--seed",
+                "5",
+                "--steps",
+                "12",
+                "--p-detect",
+                "0.8",
+                "--penalty",
+                "6",
+                "--out",
+                str(out),
+                "--ledger",
+                str(ledger),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     summary = json.loads((out / "summary.json").read_text())
     head = summary["ledger_head"]
     assert head and summary["ledger_records"] == len(ledger.read_text().splitlines())

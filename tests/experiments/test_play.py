@@ -40,8 +40,10 @@ def test_the_players_votes_decide_its_vetoes_and_leave_the_stream_alone():
                 seen_ally_sanctioned = True
     # the model's veto power always blocks its full allies; the player let them be sanctioned
     assert seen_ally_sanctioned
-    assert shield.engine.summary().sanctions_blocked_by_veto > \
-        punish.engine.summary().sanctions_blocked_by_veto
+    assert (
+        shield.engine.summary().sanctions_blocked_by_veto
+        > punish.engine.summary().sanctions_blocked_by_veto
+    )
 
 
 def test_choose_whom_to_shield_and_bad_choices_are_named():
@@ -105,8 +107,9 @@ def test_an_outsider_has_no_vote_and_no_veto():
     # a quarter of the nations are members: the others can neither vote nor veto
     game = PlayGame("scenario=default&seed=3&periods=3")
     # the default scenario's adjudication is the coalition's: put its world to a vote
-    game.engine = build_engine(game.scenario, 3, 3, {"adjudication": "great_power_veto",
-                                                     "initial_membership": 0.25})
+    game.engine = build_engine(
+        game.scenario, 3, 3, {"adjudication": "great_power_veto", "initial_membership": 0.25}
+    )
     outsider = int(np.flatnonzero(~game.engine.member)[0])
     game.nation = outsider
     assert not game.has_vote and not game.is_veto_power
@@ -115,6 +118,8 @@ def test_an_outsider_has_no_vote_and_no_veto():
         report = game.play(True)
         assert not any("you voted" in f for f in report.flags)
     assert set(game.engine.veto_powers) <= set(np.flatnonzero(game.engine.member))
+
+
 def test_a_best_responding_world_gives_the_counterfactual_its_own_run():
     """With the best-response rule everywhere, holding a nation to its best response changes
     nothing: the counterfactual equals the plain run, period by period, on the same seed."""
@@ -125,8 +130,7 @@ def test_a_best_responding_world_gives_the_counterfactual_its_own_run():
     for _ in range(10):
         plain.step()
         total += float(plain.payoff[2])
-    assert best_response_run(game.scenario, 5, 10, 2, extra)[0] == pytest.approx(total,
-                                                                                  rel=1e-12)
+    assert best_response_run(game.scenario, 5, 10, 2, extra)[0] == pytest.approx(total, rel=1e-12)
 
 
 def test_play_holds_the_nation_and_reaches_a_debrief():
@@ -170,18 +174,24 @@ def test_the_default_play_scenario_is_one_where_the_choice_matters():
         sc = PlayGame(f"scenario={name}").scenario
         eng = build_engine(sc, seed, 12)
         for _ in range(12):
-            action = (policy == "defect" if policy != "best" else
-                      bool(eng.advantage()[0] > eng.tolerance))
+            action = (
+                policy == "defect" if policy != "best" else bool(eng.advantage()[0] > eng.tolerance)
+            )
             eng.step(held=Held(actions={0: action}))
         return eng.summary().collapse_step
 
     seeds = range(1, 9)
-    assert all(collapse("default", s, p) is not None and collapse("default", s, p) <= 2
-               for s in seeds for p in ("comply", "defect"))
+    assert all(
+        collapse("default", s, p) is not None and collapse("default", s, p) <= 2
+        for s in seeds
+        for p in ("comply", "defect")
+    )
     earlier = 0
     for s in seeds:
-        comply, defect = collapse(DEFAULT_SCENARIO, s, "comply"), collapse(DEFAULT_SCENARIO, s,
-                                                                           "defect")
+        comply, defect = (
+            collapse(DEFAULT_SCENARIO, s, "comply"),
+            collapse(DEFAULT_SCENARIO, s, "defect"),
+        )
         assert comply is None or comply > 2  # not at once
         if defect is not None and (comply is None or defect < comply):
             earlier += 1
@@ -213,8 +223,13 @@ def test_the_expected_payoff_of_complying_follows_the_world():
         comply, _ = game.advice()
         seen.add(round(comply, 9))
         report = game.play(False)
-        if not (report.caught_domestic or report.caught_international or report.false_alarm
-                or report.sanction_paid or report.own_labs_defecting):
+        if not (
+            report.caught_domestic
+            or report.caught_international
+            or report.false_alarm
+            or report.sanction_paid
+            or report.own_labs_defecting
+        ):
             # nobody flagged, no sanctions due: only the others' moves separate the two
             assert report.payoff == pytest.approx(report.expected, abs=0.25 * game.unit)
     assert len(seen) > 1
@@ -224,8 +239,13 @@ def test_the_expected_payoff_of_complying_follows_the_world():
 def test_bad_link_values_are_named():
     game = PlayGame("nation=999&periods=abc&seed=-5&scenario=nope&colour=red")
     assert game.notice.startswith("The link had values the app cannot use")
-    for part in ("unknown scenario 'nope'", "seed '-5'", "periods 'abc'", "nation '999'",
-                 "unknown parameter 'colour'"):
+    for part in (
+        "unknown scenario 'nope'",
+        "seed '-5'",
+        "periods 'abc'",
+        "nation '999'",
+        "unknown parameter 'colour'",
+    ):
         assert part in game.notice
     assert PlayGame("seed=3&periods=5&nation=Borealis").notice is None
     assert PlayGame("seed=").notice is None  # a blank seed draws a fresh one
@@ -237,8 +257,11 @@ def test_flags_tell_labs_apart_and_name_who_vetoed_and_why_a_sanction_lapsed():
     labs = [f.split(" (")[0] for f in flags if "'s lab " in f]
     assert "Borealis's lab 1" in labs and "Borealis's lab 2" in labs
     assert any("vetoed by Borealis itself" in f for f in flags)
-    assert all("vetoed by" in f or "sanctioned" in f or "lapsed" in f
-               for f in flags if "(your veto" not in f)
+    assert all(
+        "vetoed by" in f or "sanctioned" in f or "lapsed" in f
+        for f in flags
+        if "(your veto" not in f
+    )
     lapsed = [f for f in flags if "lapsed" in f]
     assert all("short of the 50% quorum" in f for f in lapsed)
 
@@ -249,8 +272,10 @@ def test_the_debrief_names_the_membership_choice_and_its_cost():
     for _ in range(13):
         game.play(False)
     text = game.debrief().text()
-    assert "after the round of month 1 you were outside the treaty (the best responder " \
-           "stayed in)" in text
+    assert (
+        "after the round of month 1 you were outside the treaty (the best responder "
+        "stayed in)" in text
+    )
     assert "points less than the best responder did" in text
 
 
@@ -263,9 +288,16 @@ def test_a_short_game_in_a_scenario_with_a_later_event_still_starts():
 
 def test_a_sanction_that_fails_its_vote_says_why_it_lapsed():
     game = PlayGame("scenario=great_power_veto&seed=1&periods=6&nation=0")
-    game.engine = build_engine(game.scenario, 1, 6, {"adjudication": "members_vote",
-                                                     "sanction_quorum": 0.7})
+    game.engine = build_engine(
+        game.scenario, 1, 6, {"adjudication": "members_vote", "sanction_quorum": 0.7}
+    )
     flags = [f for _ in range(6) for f in game.play(True).flags]
     lapsed = [f for f in flags if "lapsed" in f]
-    assert lapsed and all(re.search(r"lapsed: only \d+% of the members voted yes, short of "
-                                    r"the 70% quorum", f) for f in lapsed)
+    assert lapsed and all(
+        re.search(
+            r"lapsed: only \d+% of the members voted yes, short of "
+            r"the 70% quorum",
+            f,
+        )
+        for f in lapsed
+    )

@@ -13,8 +13,24 @@ def _words(text: str) -> str:
 
 
 def test_play_prints_each_month_and_the_debrief_of_the_shared_game(capsys):
-    assert main(["play", "--scenario", "great_power_veto", "--nation", "Aurelia", "--seed", "3",
-                 "--moves", "cdDc", "--votes", "shield_all"]) == 0
+    assert (
+        main(
+            [
+                "play",
+                "--scenario",
+                "great_power_veto",
+                "--nation",
+                "Aurelia",
+                "--seed",
+                "3",
+                "--moves",
+                "cdDc",
+                "--votes",
+                "shield_all",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     # the same game played through the shared module gives the same words
     game = PlayGame("scenario=great_power_veto&seed=3&periods=4&nation=0")
@@ -40,20 +56,27 @@ def test_play_by_index_in_the_default_scenario(capsys):
     assert "Sanctions are put to a vote" not in out
 
 
-@pytest.mark.parametrize(("argv", "wanted"), [
-    (["--moves", "cdx"], "--moves 'cdx': month 3 is 'x'; allowed: c (comply) or d (defect)"),
-    (["--moves", ""], "--moves has 0 letters (months); allowed: 1 to 60"),
-    (["--moves", "c" * 61], "--moves has 61 letters (months); allowed: 1 to 60"),
-    (["--moves", "cd", "--nation", "Atlantis"],
-     "--nation 'Atlantis' is not a nation of scenario 'defection_cascade'; allowed: 0 to 19 or "
-     "one of Aurelia"),
-    (["--moves", "cd", "--nation", "20"], "--nation '20' is not a nation"),
-    (["--moves", "cd", "--scenario", "nowhere"],
-     "--scenario 'nowhere' is not a shipped scenario; allowed: bipolar_blocs"),
-    (["--moves", "cd", "--seed", "-1"], "--seed -1 is out of bounds; allowed: 0 to"),
-    (["--moves", "cd", "--votes", "maybe"], "invalid choice: 'maybe'"),
-    (["--nation", "1"], "the following arguments are required: --moves"),
-])
+@pytest.mark.parametrize(
+    ("argv", "wanted"),
+    [
+        (["--moves", "cdx"], "--moves 'cdx': month 3 is 'x'; allowed: c (comply) or d (defect)"),
+        (["--moves", ""], "--moves has 0 letters (months); allowed: 1 to 60"),
+        (["--moves", "c" * 61], "--moves has 61 letters (months); allowed: 1 to 60"),
+        (
+            ["--moves", "cd", "--nation", "Atlantis"],
+            "--nation 'Atlantis' is not a nation of scenario 'defection_cascade'; "
+            "allowed: 0 to 19 or one of Aurelia",
+        ),
+        (["--moves", "cd", "--nation", "20"], "--nation '20' is not a nation"),
+        (
+            ["--moves", "cd", "--scenario", "nowhere"],
+            "--scenario 'nowhere' is not a shipped scenario; allowed: bipolar_blocs",
+        ),
+        (["--moves", "cd", "--seed", "-1"], "--seed -1 is out of bounds; allowed: 0 to"),
+        (["--moves", "cd", "--votes", "maybe"], "invalid choice: 'maybe'"),
+        (["--nation", "1"], "the following arguments are required: --moves"),
+    ],
+)
 def test_bad_input_exits_2_with_one_line_naming_what_is_allowed(argv, wanted, capsys):
     assert main(["play", *argv]) == 2
     captured = capsys.readouterr()

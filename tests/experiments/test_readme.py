@@ -17,8 +17,11 @@ from experiments.scenarios import load_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
-SHIPPED_MARKDOWN = [README, ROOT / "model" / "ODD.md",
-                    *sorted((ROOT / "experiments" / "scenarios").glob("*.md"))]
+SHIPPED_MARKDOWN = [
+    README,
+    ROOT / "model" / "ODD.md",
+    *sorted((ROOT / "experiments" / "scenarios").glob("*.md")),
+]
 
 
 def test_quick_start_has_exactly_two_commands():

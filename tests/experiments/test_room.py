@@ -80,17 +80,26 @@ def test_held_choices_never_change_the_draws_and_the_log_replays_the_room_exactl
     room.teacher_start(room.teacher_token)
     plain = build_engine(room.scenario, 3, 6)
     for month in range(1, 7):
-        room.decide(a, month, "defect" if month % 2 else "comply",
-                    votes={"Borealis": "no", "Caldria": False})
+        room.decide(
+            a,
+            month,
+            "defect" if month % 2 else "comply",
+            votes={"Borealis": "no", "Caldria": False},
+        )
         room.decide(b, month, "comply")  # the last student's decision resolves the month
         plain.step()
         assert room.engine.t == month
         assert room.engine.rng.bit_generator.state == plain.rng.bit_generator.state
     assert [m.report.defected for m in room.seats[a].months] == [True, False] * 3
     assert not any(m.report.defected for m in room.seats[b].months)
-    assert any(abs(x - y) > 1e-12 for x, y in zip(room.metrics()["weighted_compliance"],
-                                                   plain.timeseries()["weighted_compliance"],
-                                                   strict=True))
+    assert any(
+        abs(x - y) > 1e-12
+        for x, y in zip(
+            room.metrics()["weighted_compliance"],
+            plain.timeseries()["weighted_compliance"],
+            strict=True,
+        )
+    )
     data = room.ledger_bytes(room.teacher_token)
     _same_series(replay(data), room.metrics())
     records, _ = ledger.parse_lines(data.splitlines())
@@ -132,8 +141,9 @@ def test_a_full_room_three_students_one_leaves_and_rejoins_one_times_out():
     assert room.tick() and room.month == 2
     cy_view = room.student_view(cy)
     assert cy_view["last"]["by"] == "timeout"
-    assert cy_view["last"]["notice"].startswith("You did not decide in time for month 1: the "
-                                                "model played your nation")
+    assert cy_view["last"]["notice"].startswith(
+        "You did not decide in time for month 1: the model played your nation"
+    )
     assert room.student_view(ada)["last"]["by"] == "student"
     assert room.student_view(ada)["last"]["notice"] == ""
     # month 2: Bo leaves; once the others decide the month resolves without waiting for Bo
@@ -175,21 +185,23 @@ def test_isolation_wrong_tokens_other_rooms_and_teacher_only_actions():
     one.teacher_start(one.teacher_token)
     two.teacher_start(two.teacher_token)
     before = one.fingerprint()
-    for call in (lambda: one.decide(theirs, 1, "comply"),      # another room's seat
-                 lambda: one.decide("guess", 1, "comply"),
-                 lambda: one.decide(None, 1, "comply"),
-                 lambda: one.student_view(theirs),
-                 lambda: one.decide(one.teacher_token, 1, "comply"),  # the teacher is no seat
-                 lambda: one.teacher_next(mine),                   # a student is no teacher
-                 lambda: one.teacher_next(two.teacher_token),      # another room's teacher
-                 lambda: one.teacher_view(mine),
-                 lambda: one.teacher_end(mine),
-                 lambda: one.teacher_pause(mine),
-                 lambda: one.set_deadline(mine, 10),
-                 lambda: one.set_block_list(mine, ["x"]),
-                 lambda: one.ledger_bytes(mine),
-                 lambda: one.close(mine),
-                 lambda: reg.close(one.code, two.teacher_token)):
+    for call in (
+        lambda: one.decide(theirs, 1, "comply"),  # another room's seat
+        lambda: one.decide("guess", 1, "comply"),
+        lambda: one.decide(None, 1, "comply"),
+        lambda: one.student_view(theirs),
+        lambda: one.decide(one.teacher_token, 1, "comply"),  # the teacher is no seat
+        lambda: one.teacher_next(mine),  # a student is no teacher
+        lambda: one.teacher_next(two.teacher_token),  # another room's teacher
+        lambda: one.teacher_view(mine),
+        lambda: one.teacher_end(mine),
+        lambda: one.teacher_pause(mine),
+        lambda: one.set_deadline(mine, 10),
+        lambda: one.set_block_list(mine, ["x"]),
+        lambda: one.ledger_bytes(mine),
+        lambda: one.close(mine),
+        lambda: reg.close(one.code, two.teacher_token),
+    ):
         with pytest.raises(NotAllowed):
             call()
     assert one.fingerprint() == before and not one.closed
@@ -258,9 +270,12 @@ def test_bad_and_replayed_messages_are_refused_and_leave_the_room_unchanged():
     with pytest.raises(RoomError, match="at most 3 messages"):
         room.pledge(b, "comply_if_you_do")
         room.pledge(b, "accuse", "Caldria")
-    assert [p.text for p in room.pledges] == ["I will comply if you do", "I accuse Aurelia",
-                                             "I propose p_detect = 0.60",
-                                             "I will comply if you do"]
+    assert [p.text for p in room.pledges] == [
+        "I will comply if you do",
+        "I accuse Aurelia",
+        "I propose p_detect = 0.60",
+        "I will comply if you do",
+    ]
 
 
 def test_votes_and_membership_reach_the_engine_where_the_scenario_has_them():
@@ -292,8 +307,13 @@ def test_votes_and_membership_reach_the_engine_where_the_scenario_has_them():
 
 
 def test_what_a_student_sees_and_what_only_the_teacher_sees():
-    detected = Room("great_power_veto", seed=3, periods=3, deadline_seconds=None,
-                    overrides={"information": "detected"})
+    detected = Room(
+        "great_power_veto",
+        seed=3,
+        periods=3,
+        deadline_seconds=None,
+        overrides={"information": "detected"},
+    )
     perfect = Room("great_power_veto", seed=3, periods=3, deadline_seconds=None)
     for room in (detected, perfect):
         token = room.join("Ada")
@@ -310,9 +330,12 @@ def test_what_a_student_sees_and_what_only_the_teacher_sees():
             assert "world_compliance" not in view["last"]
             assert "Other nations defecting" not in view["last"]["sentence"]
             assert "World compliance" not in view["last"]["sentence"]
-            assert not any(name in json.dumps(view["last"]) for name in truth
-                           if name not in view["revealed"]["flagged"]
-                           and not any(name in f for f in view["last"]["flags_on_others"]))
+            assert not any(
+                name in json.dumps(view["last"])
+                for name in truth
+                if name not in view["revealed"]["flagged"]
+                and not any(name in f for f in view["last"]["flags_on_others"])
+            )
         else:
             assert view["last"]["others_defecting"] == truth
             assert 0.0 <= view["last"]["world_compliance"] <= 1.0
@@ -345,10 +368,12 @@ def test_display_names_are_normalised_limited_escaped_and_filtered_by_the_teache
 
 
 def test_every_open_nation_taken_and_nations_the_teacher_keeps_for_the_model():
-    room = Room("default", seed=1, periods=2, deadline_seconds=None,
-                open_nations=["Borealis", "Caldria"])
-    with pytest.raises(RoomError, match="Aurelia is played by the model in this room; open: "
-                                        "Borealis, Caldria"):
+    room = Room(
+        "default", seed=1, periods=2, deadline_seconds=None, open_nations=["Borealis", "Caldria"]
+    )
+    with pytest.raises(
+        RoomError, match="Aurelia is played by the model in this room; open: Borealis, Caldria"
+    ):
         room.join("Ada", "Aurelia")
     room.join("Ada")
     room.join("Bo")
@@ -430,22 +455,33 @@ def test_debrief_best_responder_pledges_and_the_model_world():
     assert me["best_response_defections"] == sum(m[2] for m in br)
     assert me["total"] == pytest.approx(sum(m.report.payoff for m in room.seats[token].months))
     plain = _unplayed("defection_cascade", 7, 6)
-    assert d["model_world"]["compliance"] == [float(x) for x in
-                                              plain.timeseries()["weighted_compliance"]]
-    assert d["room_world"]["compliance"] == [float(x) for x in
-                                             room.metrics()["weighted_compliance"]]
-    assert d["pledges"][0] == {"month": 1, "nation": "Aurelia", "text": "I will comply if you do",
-                               "then": "defected", "kept": False}
+    assert d["model_world"]["compliance"] == [
+        float(x) for x in plain.timeseries()["weighted_compliance"]
+    ]
+    assert d["room_world"]["compliance"] == [
+        float(x) for x in room.metrics()["weighted_compliance"]
+    ]
+    assert d["pledges"][0] == {
+        "month": 1,
+        "nation": "Aurelia",
+        "text": "I will comply if you do",
+        "then": "defected",
+        "kept": False,
+    }
     month_1 = [r for r in room.log.records if r["type"] == "state"][0]["actions"]
-    accused_then = "defected" if month_1[room.nation_names.index("Borealis")] == "1" \
-        else "complied"
+    accused_then = "defected" if month_1[room.nation_names.index("Borealis")] == "1" else "complied"
     assert d["pledges"][1]["accused_before"] == accused_then
     rows = list(csv.DictReader(io.StringIO(room.grades_csv(room.teacher_token))))
     assert len(rows) == 1 and rows[0]["defections"] == "1"
     assert rows[0]["comply_pledges_kept"] == "0/1" and rows[0]["messages"] == "2"
     # each column is rounded on its own: the difference may be one point off theirs
-    assert abs(int(rows[0]["difference_points"]) - (
-        int(rows[0]["points"]) - int(rows[0]["best_response_points"]))) <= 1
+    assert (
+        abs(
+            int(rows[0]["difference_points"])
+            - (int(rows[0]["points"]) - int(rows[0]["best_response_points"]))
+        )
+        <= 1
+    )
     assert int(rows[0]["points"]) == round(100 * me["total"] / me["unit"])
 
 
@@ -477,7 +513,8 @@ def test_students_deciding_at_once_from_many_threads_resolve_each_month_once():
     assert all(h["why"] == "all decided" for h in held)
     for k, token in enumerate(tokens):
         assert [m.report.defected for m in room.seats[token].months] == [
-            (k + month) % 3 == 0 for month in (1, 2, 3)]
+            (k + month) % 3 == 0 for month in (1, 2, 3)
+        ]
     _same_series(replay(room.ledger_bytes(room.teacher_token)), room.metrics())
 
 

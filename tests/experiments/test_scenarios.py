@@ -51,8 +51,9 @@ def test_default_round_trips_through_its_mapping() -> None:
 
 
 def test_name_defaults_to_file_stem(tmp_path: Path) -> None:
-    scenario, narrative = load_scenario(write(tmp_path, "[params]\np_detect = 0.5\n",
-                                              "my-case.toml"))
+    scenario, narrative = load_scenario(
+        write(tmp_path, "[params]\np_detect = 0.5\n", "my-case.toml")
+    )
     assert scenario.name == "my-case"
     assert narrative is None
 
@@ -67,15 +68,23 @@ def test_narrative_beside_the_file_is_read(tmp_path: Path) -> None:
 BAD_SCENARIOS = {
     "toml syntax": ('[meta]\nname = "x"\n[params\np_detect = 0.3\n', ["line 3", "syntax"]),
     "unknown table": ('[meta]\nname = "x"\n\n[treaty]\nlength = 6\n', ["[treaty]", "[meta]"]),
-    "unknown nation field": ('[[nations]]\nname = "A"\ncapabilty = 0.5\n',
-                             ["capabilty", "'A'", "allowed"]),
+    "unknown nation field": (
+        '[[nations]]\nname = "A"\ncapabilty = 0.5\n',
+        ["capabilty", "'A'", "allowed"],
+    ),
     "duplicate nation": (NATIONS + '\n[[nations]]\nname = "A"\n', ["'A'", "twice"]),
-    "alliance to unknown nation": (NATIONS + '\n[[alliances]]\na = "A"\nb = "Z"\n',
-                                   ["'Z'", "[[alliances]] #1"]),
-    "bad commitment": ('[[nations]]\nname = "A"\ncommitted = "maybe"\n',
-                       ["committed", "'maybe'", "'comply', 'defect'"]),
-    "bad event action": (NATIONS + '\n[[events]]\nstart = 3\nactors = ["A"]\naction = "pause"\n',
-                         ["[[events]] #1", "'pause'", "'comply', 'defect'"]),
+    "alliance to unknown nation": (
+        NATIONS + '\n[[alliances]]\na = "A"\nb = "Z"\n',
+        ["'Z'", "[[alliances]] #1"],
+    ),
+    "bad commitment": (
+        '[[nations]]\nname = "A"\ncommitted = "maybe"\n',
+        ["committed", "'maybe'", "'comply', 'defect'"],
+    ),
+    "bad event action": (
+        NATIONS + '\n[[events]]\nstart = 3\nactors = ["A"]\naction = "pause"\n',
+        ["[[events]] #1", "'pause'", "'comply', 'defect'"],
+    ),
     "unknown parameter": ("[params]\np_detct = 0.3\n", ["p_detct", "p_detect", "[params]"]),
     "parameter out of range": ("[params]\np_detect = 1.5\n", ["p_detect", "1.5", "[0, 1]"]),
     "parameter of wrong type": ('[params]\nn_nations = "many"\n', ["n_nations", "'many'"]),
@@ -96,8 +105,11 @@ def test_bad_scenario_file_names_file_and_problem(tmp_path: Path, case: str) -> 
 
 
 def test_event_naming_unknown_actor_fails_when_run(tmp_path: Path) -> None:
-    path = write(tmp_path, NATIONS + '\n[[events]]\nstart = 2\nactors = ["Nowhere/lab-1"]\n'
-                 'action = "defect"\n', "events.toml")
+    path = write(
+        tmp_path,
+        NATIONS + '\n[[events]]\nstart = 2\nactors = ["Nowhere/lab-1"]\naction = "defect"\n',
+        "events.toml",
+    )
     scenario, _ = load_scenario(path)  # the names are only known once the world is built
     with pytest.raises(ScenarioError, match=r"events\.toml.*unknown actor 'Nowhere/lab-1'"):
         run_scenario(path, {"steps": 3, "seed": 1})
@@ -148,22 +160,28 @@ def test_node_link_json_with_edges_or_links(tmp_path: Path, edges_key: str) -> N
 
 
 def test_node_link_json_with_names(tmp_path: Path) -> None:
-    data = {"nodes": [{"id": "Aurelia"}, {"id": "Borealis"}],
-            "edges": [{"source": "Aurelia", "target": "Borealis", "weight": 0.7}]}
+    data = {
+        "nodes": [{"id": "Aurelia"}, {"id": "Borealis"}],
+        "edges": [{"source": "Aurelia", "target": "Borealis", "weight": 0.7}],
+    }
     path = tmp_path / "names.json"
     path.write_text(json.dumps(data), encoding="utf-8")
     assert load_graph(path).edges["Aurelia", "Borealis"]["weight"] == 0.7
 
 
-@pytest.mark.parametrize(("name", "content", "expected"), [
-    ("g.json", "{not json", "cannot read"),
-    ("g.json", "[1, 2, 3]", "node-link"),
-    ("g.json", '{"nodes": [{"id": 0}], "edges": [{"source": 0}]}', "cannot read"),
-    ("g.graphml", "<graphml><graph", "cannot read"),
-    ("g.txt", "0 1", "unknown graph file type"),
-])
-def test_unreadable_graph_file_names_file(tmp_path: Path, name: str, content: str,
-                                          expected: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        ("g.json", "{not json", "cannot read"),
+        ("g.json", "[1, 2, 3]", "node-link"),
+        ("g.json", '{"nodes": [{"id": 0}], "edges": [{"source": 0}]}', "cannot read"),
+        ("g.graphml", "<graphml><graph", "cannot read"),
+        ("g.txt", "0 1", "unknown graph file type"),
+    ],
+)
+def test_unreadable_graph_file_names_file(
+    tmp_path: Path, name: str, content: str, expected: str
+) -> None:
     path = tmp_path / name
     path.write_text(content, encoding="utf-8")
     with pytest.raises(GraphError) as info:

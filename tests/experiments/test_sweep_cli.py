@@ -32,8 +32,16 @@ def design_file(tmp_path):
 
 def test_sweep_then_resume_then_export(design_file, tmp_path, capsys):
     out = tmp_path / "out"
-    args = ["sweep", str(design_file), "--executor", "serial", "--out", str(out),
-            "--progress", "plain"]
+    args = [
+        "sweep",
+        str(design_file),
+        "--executor",
+        "serial",
+        "--out",
+        str(out),
+        "--progress",
+        "plain",
+    ]
     assert main(args) == 0
     captured = capsys.readouterr()
     assert "2 points x 2 replicates = 4 runs of 8 steps" in captured.out
@@ -54,8 +62,7 @@ def test_export_series_and_errors(design_file, tmp_path, capsys):
     text = DESIGN + '[outputs]\ntimeseries = true\nevery = 4\ncolumns = ["compliance"]\n'
     design_file.write_text(text)
     out = tmp_path / "out"
-    assert main(["sweep", str(design_file), "--executor", "serial", "--out", str(out),
-                 "-q"]) == 0
+    assert main(["sweep", str(design_file), "--executor", "serial", "--out", str(out), "-q"]) == 0
     assert capsys.readouterr().out == ""
     assert main(["export", str(out), "--csv", "--series"]) == 0
     series = pd.read_csv(out / "series.csv")
@@ -66,12 +73,15 @@ def test_export_series_and_errors(design_file, tmp_path, capsys):
     assert "not a results directory" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("extra, words", [
-    (["--scheduler", "tcp://127.0.0.1:1"], ["--scheduler needs --executor dask"]),
-    (["--executor", "dask", "--scheduler", "a", "--dask-workers", "2"], ["not both"]),
-    (["--workers", "0"], ["--workers", ">= 1"]),
-    (["--executor", "threads"], ["invalid choice", "serial"]),
-])
+@pytest.mark.parametrize(
+    "extra, words",
+    [
+        (["--scheduler", "tcp://127.0.0.1:1"], ["--scheduler needs --executor dask"]),
+        (["--executor", "dask", "--scheduler", "a", "--dask-workers", "2"], ["not both"]),
+        (["--workers", "0"], ["--workers", ">= 1"]),
+        (["--executor", "threads"], ["invalid choice", "serial"]),
+    ],
+)
 def test_bad_sweep_options_exit_2_with_one_line(design_file, tmp_path, capsys, extra, words):
     assert main(["sweep", str(design_file), "--out", str(tmp_path / "o"), *extra]) == 2
     err = capsys.readouterr().err
@@ -87,8 +97,7 @@ def test_bad_design_and_mismatched_directory_exit_2(design_file, tmp_path, capsy
     err = capsys.readouterr().err
     assert "bad.toml: [run] unknown field 'seed'" in err and err.count("\n") == 1
     out = tmp_path / "out"
-    assert main(["sweep", str(design_file), "--executor", "serial", "--out", str(out),
-                 "-q"]) == 0
+    assert main(["sweep", str(design_file), "--executor", "serial", "--out", str(out), "-q"]) == 0
     design_file.write_text(DESIGN.replace("steps = 8", "steps = 9"))
     assert main(["sweep", str(design_file), "--executor", "serial", "--out", str(out)]) == 2
     assert "different design" in capsys.readouterr().err
@@ -101,8 +110,9 @@ def test_failed_runs_give_exit_status_1(design_file, tmp_path, monkeypatch, caps
         raise ValueError("boom")
 
     monkeypatch.setattr(runner, "_engine", broken)
-    assert main(["sweep", str(design_file), "--executor", "serial", "--out",
-                 str(tmp_path / "o")]) == 1
+    assert (
+        main(["sweep", str(design_file), "--executor", "serial", "--out", str(tmp_path / "o")]) == 1
+    )
     out = capsys.readouterr().out
     assert "4 failed" in out and "--retry-failed" in out
 
@@ -110,8 +120,9 @@ def test_failed_runs_give_exit_status_1(design_file, tmp_path, monkeypatch, caps
 def test_sweep_benchmark_table_format(monkeypatch, capsys):
     from experiments import sweep_benchmark
 
-    monkeypatch.setattr(sweep_benchmark, "run_sweep_benchmark",
-                        lambda **kw: f"report {sorted(kw.items())}")
+    monkeypatch.setattr(
+        sweep_benchmark, "run_sweep_benchmark", lambda **kw: f"report {sorted(kw.items())}"
+    )
     assert main(["sweep-benchmark", "--quick", "--workers", "2", "--skip-serial"]) == 0
     out = capsys.readouterr().out
     assert "('quick', True)" in out and "('skip_serial', True)" in out

@@ -22,9 +22,19 @@ from model.params import resolve
 from model.treaty import coalition_theory
 
 #: The eleven scenarios of issue [teaching].
-EXPECTED = ("bipolar_blocs", "critical_mass_club", "defection_cascade", "false_alarms",
-            "great_power_veto", "open_letter_2023", "rsi_takeoff", "slow_verification",
-            "trust_but_verify", "unilateral_pause", "verified_pause")
+EXPECTED = (
+    "bipolar_blocs",
+    "critical_mass_club",
+    "defection_cascade",
+    "false_alarms",
+    "great_power_veto",
+    "open_letter_2023",
+    "rsi_takeoff",
+    "slow_verification",
+    "trust_but_verify",
+    "unilateral_pause",
+    "verified_pause",
+)
 
 #: Replicates of each claim and each contrast in the slow test (the issue asks for >= 50).
 REPLICATES = 60
@@ -44,8 +54,13 @@ def test_scenario_has_claim_contrast_and_narrative(name: str) -> None:
     assert {"title", "summary"} <= set(case.scenario.meta)
     text = case.narrative.lower()
     assert "illustrative" in text
-    for heading in ("## the setting", "## what to watch", "## what it teaches",
-                    "## real-world anchor", "## questions"):
+    for heading in (
+        "## the setting",
+        "## what to watch",
+        "## what it teaches",
+        "## real-world anchor",
+        "## questions",
+    ):
         assert heading in text, f"{name}.md lacks {heading!r}"
     assert int(case.scenario.params.get("steps", 120)) >= case.claim.horizon
 
@@ -97,10 +112,12 @@ def test_claim_holds_and_contrast_fails(name: str) -> None:
     _, hi = result.contrast.interval()
     assert result.claim_holds, (
         f"{name}: claim shown in {result.claim.describe()}, Wilson lower bound {lo:.3f} not "
-        f"above the claimed {result.claimed}")
+        f"above the claimed {result.claimed}"
+    )
     assert result.contrast_fails, (
         f"{name}: contrast shows the outcome in {result.contrast.describe()}, upper bound "
-        f"{hi:.3f} not below {result.claimed}")
+        f"{hi:.3f} not below {result.claimed}"
+    )
 
 
 # ----------------------------------------------------------------------- commands
@@ -112,8 +129,7 @@ def test_scenarios_command_lists_every_scenario(capsys: pytest.CaptureFixture[st
     assert "claim (" in out
 
 
-def test_demo_narrates_and_writes_plots(tmp_path: Path,
-                                        capsys: pytest.CaptureFixture[str]) -> None:
+def test_demo_narrates_and_writes_plots(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["demo", "verified_pause", "--seed", "3", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert "Month   6" in out and "defected: Caldria/lab-2" in out
@@ -123,33 +139,56 @@ def test_demo_narrates_and_writes_plots(tmp_path: Path,
     assert (tmp_path / "demo.png").stat().st_size > 10_000
 
 
-def test_demo_reports_vetoes_and_membership(tmp_path: Path,
-                                           capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["demo", "great_power_veto", "--seed", "1", "--out", str(tmp_path / "a"),
-                 "--quiet-months"]) == 0
+def test_demo_reports_vetoes_and_membership(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert (
+        main(
+            [
+                "demo",
+                "great_power_veto",
+                "--seed",
+                "1",
+                "--out",
+                str(tmp_path / "a"),
+                "--quiet-months",
+            ]
+        )
+        == 0
+    )
     assert "sanctions vetoed (veto powers Aurelia, Borealis)" in capsys.readouterr().out
-    assert main(["demo", "critical_mass_club", "--contrast", "--seed", "1", "--out",
-                 str(tmp_path / "b"), "--quiet-months"]) == 0
+    assert (
+        main(
+            [
+                "demo",
+                "critical_mass_club",
+                "--contrast",
+                "--seed",
+                "1",
+                "--out",
+                str(tmp_path / "b"),
+                "--quiet-months",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "left the treaty:" in out
     assert "does not show the claimed outcome" in out
 
 
-def test_demo_of_unknown_scenario_is_a_one_line_error(
-        capsys: pytest.CaptureFixture[str]) -> None:
+def test_demo_of_unknown_scenario_is_a_one_line_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["demo", "no_such_scenario"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("pausegame: error:") and "unknown scenario" in err
 
 
-def test_demo_of_a_scenario_without_claim_is_refused(
-        capsys: pytest.CaptureFixture[str]) -> None:
+def test_demo_of_a_scenario_without_claim_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["demo", "default"]) == 2
     assert "[meta.claim]" in capsys.readouterr().err
 
 
-def test_claims_command_prints_shares_and_intervals(
-        capsys: pytest.CaptureFixture[str]) -> None:
+def test_claims_command_prints_shares_and_intervals(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["claims", "open_letter_2023", "--replicates", "40"]) == 0
     out = capsys.readouterr().out
     assert "open_letter_2023: claimed share >= 0.9" in out

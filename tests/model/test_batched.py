@@ -54,12 +54,18 @@ def assert_identical(alone: Engine, batched: Engine) -> None:
 
 
 def pair(params: dict[str, Any], seed: int, scenario: Any = None) -> tuple[Engine, Engine]:
-    return (Engine.from_params(params, seed, scenario=scenario),
-            Engine.from_params(params, seed, scenario=scenario))
+    return (
+        Engine.from_params(params, seed, scenario=scenario),
+        Engine.from_params(params, seed, scenario=scenario),
+    )
 
 
-def check(params: dict[str, Any], seeds: tuple[int, ...] = (1, 2, 3), steps: int = 60,
-          scenario: Any = None) -> None:
+def check(
+    params: dict[str, Any],
+    seeds: tuple[int, ...] = (1, 2, 3),
+    steps: int = 60,
+    scenario: Any = None,
+) -> None:
     """Runs alone and batched together (one call for all seeds): identical, and one step on."""
     pairs = [pair(params, s, scenario) for s in seeds]
     for alone, _ in pairs:
@@ -72,31 +78,39 @@ def check(params: dict[str, Any], seeds: tuple[int, ...] = (1, 2, 3), steps: int
         assert_identical(alone, batched)
 
 
-STANDARD_MAP = {"n_nations": 30, "n_labs": 100, "alliance_network": "barabasi_albert",
-                "decision_rule": "logit"}
+STANDARD_MAP = {
+    "n_nations": 30,
+    "n_labs": 100,
+    "alliance_network": "barabasi_albert",
+    "decision_rule": "logit",
+}
 
 
-@pytest.mark.parametrize("p_detect,penalty", [(0.0, 0.0), (0.3, 4.0), (0.5, 10.0), (0.9, 20.0),
-                                              (1.0, 12.0)])
+@pytest.mark.parametrize(
+    "p_detect,penalty", [(0.0, 0.0), (0.3, 4.0), (0.5, 10.0), (0.9, 20.0), (1.0, 12.0)]
+)
 def test_standard_map_points(p_detect: float, penalty: float) -> None:
     check({**STANDARD_MAP, "p_detect": p_detect, "penalty": penalty}, steps=200)
 
 
-@pytest.mark.parametrize("extra", [
-    {},
-    {"information": "detected"},
-    {"information": "detected", "p_false_alarm": 0.1, "p_detect": 0.05},
-    {"revision_rate": 0.3},
-    {"revision_rate": "one"},
-    {"verification_lag": 4, "discount": 0.9},
-    {"decision_rule": "best_response", "p_detect": 0.6, "penalty": 3.0},
-    {"adjudication": "independent_body"},
-    {"inspectorate": "per_bloc", "alliance_network": "blocs"},
-    {"coverage": 0.5, "p_domestic": 0.6, "race_pressure": 2.0},
-    {"initial_compliance": 0.4, "risk_internalization": 0.7, "beta": 1.0},
-    {"verification": "onsite_inspections"},
-    {"n_nations": 3, "n_labs": 0},
-])
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {},
+        {"information": "detected"},
+        {"information": "detected", "p_false_alarm": 0.1, "p_detect": 0.05},
+        {"revision_rate": 0.3},
+        {"revision_rate": "one"},
+        {"verification_lag": 4, "discount": 0.9},
+        {"decision_rule": "best_response", "p_detect": 0.6, "penalty": 3.0},
+        {"adjudication": "independent_body"},
+        {"inspectorate": "per_bloc", "alliance_network": "blocs"},
+        {"coverage": 0.5, "p_domestic": 0.6, "race_pressure": 2.0},
+        {"initial_compliance": 0.4, "risk_internalization": 0.7, "beta": 1.0},
+        {"verification": "onsite_inspections"},
+        {"n_nations": 3, "n_labs": 0},
+    ],
+)
 def test_mechanisms(extra: dict[str, Any]) -> None:
     check({"p_detect": 0.7, "penalty": 8.0, **extra})
 
@@ -105,10 +119,23 @@ def shipped(name: str) -> Any:
     return load_scenario(name)[0]
 
 
-@pytest.mark.parametrize("name", ["default", "unilateral_pause", "open_letter_2023",
-                                  "verified_pause", "false_alarms", "slow_verification",
-                                  "bipolar_blocs", "defection_cascade", "trust_but_verify",
-                                  "great_power_veto", "critical_mass_club", "rsi_takeoff"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "default",
+        "unilateral_pause",
+        "open_letter_2023",
+        "verified_pause",
+        "false_alarms",
+        "slow_verification",
+        "bipolar_blocs",
+        "defection_cascade",
+        "trust_but_verify",
+        "great_power_veto",
+        "critical_mass_club",
+        "rsi_takeoff",
+    ],
+)
 def test_shipped_scenarios(name: str) -> None:
     sc = shipped(name)
     probe = Engine.from_params({}, 1, scenario=sc)
@@ -130,8 +157,13 @@ def test_shipped_scenarios(name: str) -> None:
 
 def test_mixed_shapes_in_one_call() -> None:
     """Engines of different sizes and lags in one call are grouped and each is exact."""
-    configs = [{"verification_lag": 0}, {"verification_lag": 3}, {"n_nations": 5, "n_labs": 7},
-               {"verification_lag": 3, "p_detect": 0.2}, {"n_nations": 5, "n_labs": 7}]
+    configs = [
+        {"verification_lag": 0},
+        {"verification_lag": 3},
+        {"n_nations": 5, "n_labs": 7},
+        {"verification_lag": 3, "p_detect": 0.2},
+        {"n_nations": 5, "n_labs": 7},
+    ]
     pairs = [pair(c, 10 + i) for i, c in enumerate(configs)]
     for alone, _ in pairs:
         alone.run(50)
@@ -180,24 +212,55 @@ def test_engines_at_different_steps_are_refused() -> None:
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(p_detect=st.floats(0, 1), penalty=st.floats(0, 20), lag=st.integers(0, 5),
-       q=st.floats(0, 0.2), info=st.sampled_from(["perfect", "detected"]),
-       rule=st.sampled_from(sorted(BATCHED_RULES)), rate=st.sampled_from([1.0, 0.5, "one"]),
-       init=st.floats(0, 1), seed=st.integers(0, 2**31))
-def test_random_parameters(p_detect: float, penalty: float, lag: int, q: float, info: str,
-                           rule: str, rate: Any, init: float, seed: int) -> None:
-    check({"p_detect": p_detect, "penalty": penalty, "verification_lag": lag,
-           "p_false_alarm": q, "information": info, "decision_rule": rule,
-           "revision_rate": rate, "initial_compliance": init, "n_nations": 6, "n_labs": 9},
-          seeds=(seed, seed + 1), steps=30)
+@given(
+    p_detect=st.floats(0, 1),
+    penalty=st.floats(0, 20),
+    lag=st.integers(0, 5),
+    q=st.floats(0, 0.2),
+    info=st.sampled_from(["perfect", "detected"]),
+    rule=st.sampled_from(sorted(BATCHED_RULES)),
+    rate=st.sampled_from([1.0, 0.5, "one"]),
+    init=st.floats(0, 1),
+    seed=st.integers(0, 2**31),
+)
+def test_random_parameters(
+    p_detect: float,
+    penalty: float,
+    lag: int,
+    q: float,
+    info: str,
+    rule: str,
+    rate: Any,
+    init: float,
+    seed: int,
+) -> None:
+    check(
+        {
+            "p_detect": p_detect,
+            "penalty": penalty,
+            "verification_lag": lag,
+            "p_false_alarm": q,
+            "information": info,
+            "decision_rule": rule,
+            "revision_rate": rate,
+            "initial_compliance": init,
+            "n_nations": 6,
+            "n_labs": 9,
+        },
+        seeds=(seed, seed + 1),
+        steps=30,
+    )
 
 
 def test_summaries_together_equal_each_alone() -> None:
     """model.batched.summaries stacks runs of one length and size; each summary is exact."""
     from model.batched import summaries
 
-    engines = [Engine.from_params({**STANDARD_MAP, "p_detect": p, "penalty": 8.0}, s)
-               for p in (0.1, 0.5, 0.9) for s in (1, 2)]
+    engines = [
+        Engine.from_params({**STANDARD_MAP, "p_detect": p, "penalty": 8.0}, s)
+        for p in (0.1, 0.5, 0.9)
+        for s in (1, 2)
+    ]
     engines += [Engine.from_params({"n_nations": 5, "n_labs": 4, "information": "detected"}, 3)]
     for k, e in enumerate(engines):
         e.run(30 + 10 * (k % 2))

@@ -18,11 +18,17 @@ above_minus_one = st.floats(min_value=-1.0 + 1e-12, max_value=1e6, allow_nan=Fal
 
 
 @settings(max_examples=50, deadline=None)
-@given(st.lists(finite, min_size=1, max_size=300), st.lists(positive, min_size=1, max_size=300),
-       st.lists(above_minus_one, min_size=1, max_size=300))
+@given(
+    st.lists(finite, min_size=1, max_size=300),
+    st.lists(positive, min_size=1, max_size=300),
+    st.lists(above_minus_one, min_size=1, max_size=300),
+)
 def test_exp_log_log1p_are_the_c_librarys_element_by_element(xs, ps, ms):
-    for fn, ref, values in ((beliefs._exp, math.exp, xs), (beliefs._log, math.log, ps),
-                            (beliefs._log1p, math.log1p, ms)):
+    for fn, ref, values in (
+        (beliefs._exp, math.exp, xs),
+        (beliefs._log, math.log, ps),
+        (beliefs._log1p, math.log1p, ms),
+    ):
         got = fn(np.array(values))
         assert got.tolist() == [ref(v) for v in values]
 

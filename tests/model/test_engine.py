@@ -16,8 +16,15 @@ from model.world import World
 
 # The core's exact-limit switches: no domestic checks, race pressure, false alarms, risk
 # internalisation or lag.
-EXACT = dict(p_domestic=0.0, race_pressure=0.0, p_false_alarm=0.0, risk_internalization=0.0,
-             verification_lag=0, alliance_network="none", capability_dist="equal")
+EXACT = dict(
+    p_domestic=0.0,
+    race_pressure=0.0,
+    p_false_alarm=0.0,
+    risk_internalization=0.0,
+    verification_lag=0,
+    alliance_network="none",
+    capability_dist="equal",
+)
 
 
 class ScriptedDraws:
@@ -49,15 +56,29 @@ def make_world(nation_caps, labs=(), edges=(), initial_defect=None, committed=No
     names = [f"N{i}" for i in range(n)] + [f"N{h}/lab-{k}" for k, (h, _) in enumerate(labs)]
     init = np.zeros(n_actors, bool) if initial_defect is None else np.asarray(initial_defect)
     comm = np.zeros(n_actors, bool) if committed is None else np.asarray(committed)
-    return World(names=names, n_nations=n, capability=caps, home=home,
-                 is_lab=np.arange(n_actors) >= n, alliances=to_sparse(g, n), graph=g,
-                 bloc=np.zeros(n, np.int64), committed=comm, committed_defect=np.zeros(
-                     n_actors, bool), initial_defect=init.copy(), events=[])
+    return World(
+        names=names,
+        n_nations=n,
+        capability=caps,
+        home=home,
+        is_lab=np.arange(n_actors) >= n,
+        alliances=to_sparse(g, n),
+        graph=g,
+        bloc=np.zeros(n, np.int64),
+        committed=comm,
+        committed_defect=np.zeros(n_actors, bool),
+        initial_defect=init.copy(),
+        events=[],
+    )
 
 
 def engine_for(world, **params):
-    values = dict(n_nations=world.n_nations, n_labs=world.n_actors - world.n_nations,
-                  alliance_network="none", seed=1)
+    values = dict(
+        n_nations=world.n_nations,
+        n_labs=world.n_actors - world.n_nations,
+        alliance_network="none",
+        seed=1,
+    )
     values.update(params)
     return Engine(resolve(values), 1, world=world)
 
@@ -114,18 +135,36 @@ def test_shielding_share():
 
 # --------------------------------------------------------------------------- advantage
 def test_advantage_formula_nation_and_labs():
-    world = make_world([1, 1], labs=[(0, 1), (1, 1)], edges=[(0, 1, 0.5)],
-                       initial_defect=[False, True, False, False])
-    p = dict(defect_gain=1.5, race_pressure=0.7, penalty=3.0, p_detect=0.4, p_domestic=0.25,
-             p_false_alarm=0.05, risk_cost=2.0, risk_internalization=0.3, discount=0.9,
-             verification_lag=2)
+    world = make_world(
+        [1, 1],
+        labs=[(0, 1), (1, 1)],
+        edges=[(0, 1, 0.5)],
+        initial_defect=[False, True, False, False],
+    )
+    p = dict(
+        defect_gain=1.5,
+        race_pressure=0.7,
+        penalty=3.0,
+        p_detect=0.4,
+        p_domestic=0.25,
+        p_false_alarm=0.05,
+        risk_cost=2.0,
+        risk_internalization=0.3,
+        discount=0.9,
+        verification_lag=2,
+    )
     eng = engine_for(world, **p)
     rho = eng.belief
     s = eng.shield
     disc = 0.9**2
-    pi = np.array([0.4 * s[0], 0.4 * s[1],
-                   0.25 + 0.75 * 0.4 * s[2],  # lab of nation 0, which complied
-                   0.4 * s[3]])  # lab of nation 1, which defected: no domestic check
+    pi = np.array(
+        [
+            0.4 * s[0],
+            0.4 * s[1],
+            0.25 + 0.75 * 0.4 * s[2],  # lab of nation 0, which complied
+            0.4 * s[3],
+        ]
+    )  # lab of nation 1, which defected: no domestic check
     expected = 1.5 * (1 + 0.7 * rho) - disc * 3.0 * (pi - 0.05 * s) - 0.3 * 2.0
     np.testing.assert_allclose(eng.advantage(), expected, rtol=1e-12)
 
@@ -141,13 +180,24 @@ def test_unbound_actors_see_no_sanctions():
 def test_domestic_then_international_detection_and_false_alarms():
     # nation 0 complies and has labs 2, 3; nation 1 defects and has lab 4.
     world = make_world([1, 1], labs=[(0, 1), (0, 1), (1, 1)])
-    eng = engine_for(world, decision_rule="best_response", p_detect=0.5, p_domestic=0.3,
-                     p_false_alarm=0.1, penalty=2.0, race_pressure=0.0, risk_cost=0.0)
+    eng = engine_for(
+        world,
+        decision_rule="best_response",
+        p_detect=0.5,
+        p_domestic=0.3,
+        p_false_alarm=0.1,
+        penalty=2.0,
+        race_pressure=0.0,
+        risk_cost=0.0,
+    )
     # force actions through commitments: lab 2, 3, 4 and nation 1 defect, nation 0 complies
     forced = Held(actions=dict(enumerate([False, True, True, True, True])))  # every actor held
-    script(eng, np.full(5, 0.5),
-           domestic=np.array([0.0, 0.0, 0.2, 0.9, 0.0]),
-           international=np.array([0.05, 0.9, 0.1, 0.4, 0.4]))
+    script(
+        eng,
+        np.full(5, 0.5),
+        domestic=np.array([0.0, 0.0, 0.2, 0.9, 0.0]),
+        international=np.array([0.05, 0.9, 0.1, 0.4, 0.4]),
+    )
     eng.step(held=forced)
     last = eng.last
     # lab 2: domestic uniform 0.2 < 0.3 -> caught at home; lab 3: not at home, 0.4 < 0.5
@@ -164,8 +214,15 @@ def test_domestic_then_international_detection_and_false_alarms():
 def test_lag_delays_sanctions_by_exactly_L_periods():
     world = make_world([1, 1], initial_defect=[True, False])
     lag = 3
-    eng = engine_for(world, decision_rule="best_response", verification_lag=lag,
-                     p_detect=1.0, p_false_alarm=0.0, penalty=0.1, race_pressure=0.0)
+    eng = engine_for(
+        world,
+        decision_rule="best_response",
+        verification_lag=lag,
+        p_detect=1.0,
+        p_false_alarm=0.0,
+        penalty=0.1,
+        race_pressure=0.0,
+    )
     forced = Held(actions=dict(enumerate([True, False])))  # every actor held
     paid = []
     imposed = []
@@ -180,8 +237,15 @@ def test_lag_delays_sanctions_by_exactly_L_periods():
 
 def test_realised_payoff_gain_sanction_and_shared_risk():
     world = make_world([1, 3])
-    eng = engine_for(world, decision_rule="best_response", p_detect=0.0, p_false_alarm=0.0,
-                     race_pressure=0.5, risk_cost=2.0, defect_gain=1.0)
+    eng = engine_for(
+        world,
+        decision_rule="best_response",
+        p_detect=0.0,
+        p_false_alarm=0.0,
+        race_pressure=0.5,
+        risk_cost=2.0,
+        defect_gain=1.0,
+    )
     forced = Held(actions=dict(enumerate([True, False])))  # every actor held
     rho = eng.belief.copy()
     eng.step(held=forced)
@@ -201,8 +265,14 @@ def test_perfect_information_beliefs_follow_actions():
 
 def test_detected_information_beliefs_from_flags():
     world = make_world([1, 1, 1, 1])
-    eng = engine_for(world, decision_rule="best_response", information="detected",
-                     p_detect=0.6, p_false_alarm=0.1, race_pressure=0.0)
+    eng = engine_for(
+        world,
+        decision_rule="best_response",
+        information="detected",
+        p_detect=0.6,
+        p_false_alarm=0.1,
+        race_pressure=0.0,
+    )
     forced = Held(actions=dict(enumerate([True, True, False, False])))  # every actor held
     script(eng, np.zeros(4), np.ones(4), international=np.array([0.5, 0.9, 0.05, 0.9]))
     eng.step(held=forced)
@@ -214,8 +284,9 @@ def test_detected_information_beliefs_from_flags():
 def test_detected_information_without_informative_detection_keeps_beliefs():
     world = make_world([1, 1, 1])
     for p in (0.0, 0.05):  # p <= q: flags say nothing
-        eng = engine_for(world, information="detected", p_detect=p, p_false_alarm=0.05,
-                         initial_compliance=0.0)
+        eng = engine_for(
+            world, information="detected", p_detect=p, p_false_alarm=0.05, initial_compliance=0.0
+        )
         before = eng.belief.copy()
         for _ in range(5):
             eng.step()
@@ -225,18 +296,33 @@ def test_detected_information_without_informative_detection_keeps_beliefs():
 
 # --------------------------------------------------------------------------- decisions
 def test_tie_complies_best_response():
-    eng = Engine.from_params(EXACT, rng=3, decision_rule="best_response", p_detect=0.5,
-                             penalty=2.0, defect_gain=1.0, n_nations=5, n_labs=0,
-                             initial_compliance=0.0)
+    eng = Engine.from_params(
+        EXACT,
+        rng=3,
+        decision_rule="best_response",
+        p_detect=0.5,
+        penalty=2.0,
+        defect_gain=1.0,
+        n_nations=5,
+        n_labs=0,
+        initial_compliance=0.0,
+    )
     assert np.all(np.abs(eng.advantage()) <= eng.tolerance)
     eng.step()
     assert not eng.defect.any()
 
 
 def test_revision_count_and_only_revisers_change():
-    eng = Engine.from_params(EXACT, rng=5, decision_rule="best_response", p_detect=0.0,
-                             n_nations=20, n_labs=0, revision_rate=0.26,
-                             initial_compliance=1.0)
+    eng = Engine.from_params(
+        EXACT,
+        rng=5,
+        decision_rule="best_response",
+        p_detect=0.0,
+        n_nations=20,
+        n_labs=0,
+        revision_rate=0.26,
+        initial_compliance=1.0,
+    )
     assert eng.n_revise == round(0.26 * 20)
     eng.step()
     # everyone wants to defect; exactly the revisers do
@@ -248,8 +334,7 @@ def test_revision_count_and_only_revisers_change():
 
 def test_committed_actors_and_events_hold_their_action():
     scenario = {
-        "params": {"n_labs": 4, "decision_rule": "best_response", "p_detect": 1.0,
-                   "penalty": 10.0},
+        "params": {"n_labs": 4, "decision_rule": "best_response", "p_detect": 1.0, "penalty": 10.0},
         "nations": [{"name": "A", "committed": "defect", "labs": 2}, {"name": "B", "labs": 2}],
         "events": [{"start": 3, "duration": 2, "actors": ["B/lab-1"], "action": "defect"}],
     }
@@ -308,13 +393,16 @@ def _collapse_step_by_walking(holds, active, patience):
 
 
 @settings(max_examples=400, deadline=None)
-@given(st.lists(st.tuples(st.booleans(), st.booleans()), max_size=60),
-       st.integers(min_value=1, max_value=8))
+@given(
+    st.lists(st.tuples(st.booleans(), st.booleans()), max_size=60),
+    st.integers(min_value=1, max_value=8),
+)
 def test_collapse_step_equals_walking_the_steps(pairs, patience):
     holds = np.array([h for h, _ in pairs], dtype=bool)
     active = np.array([a for _, a in pairs], dtype=bool)
     assert collapse_step(holds, active, patience) == _collapse_step_by_walking(
-        holds, active, patience)
+        holds, active, patience
+    )
 
 
 def test_summary_and_timeseries_shapes():
@@ -346,8 +434,15 @@ def test_seed_parameter_equals_rng():
 
 
 def test_revision_rate_one_revises_exactly_one_actor():
-    eng = Engine.from_params(EXACT, rng=6, decision_rule="best_response", p_detect=0.0,
-                             n_nations=8, n_labs=0, revision_rate="one")
+    eng = Engine.from_params(
+        EXACT,
+        rng=6,
+        decision_rule="best_response",
+        p_detect=0.0,
+        n_nations=8,
+        n_labs=0,
+        revision_rate="one",
+    )
     counts = []
     for _ in range(30):
         eng.step()

@@ -11,16 +11,25 @@ from model.engine import Engine
 
 def fixed_world(n: int, defectors: int, **params) -> dict:
     """A scenario of n equal nations, the first `defectors` committed to defect."""
-    nations = [{"name": f"N{i}", "committed": "defect" if i < defectors else "comply"}
-               for i in range(n)]
+    nations = [
+        {"name": f"N{i}", "committed": "defect" if i < defectors else "comply"} for i in range(n)
+    ]
     base = {"n_labs": 0, "capability_dist": "equal", "alliance_network": "none"}
     return {"params": {**base, **params}, "nations": nations}
 
 
 def test_bayesian_beliefs_converge_to_the_true_rate():
-    sc = fixed_world(40, 12, information="bayesian", p_detect=0.8, p_false_alarm=0.05,
-                     belief_prior_mean=0.1, belief_prior_strength=10, belief_forgetting=0.05,
-                     steps=80)
+    sc = fixed_world(
+        40,
+        12,
+        information="bayesian",
+        p_detect=0.8,
+        p_false_alarm=0.05,
+        belief_prior_mean=0.1,
+        belief_prior_strength=10,
+        belief_forgetting=0.05,
+        steps=80,
+    )
     eng = Engine.from_params(rng=3, scenario=sc)
     prior = eng.belief.copy()
     eng.run()
@@ -32,8 +41,15 @@ def test_bayesian_beliefs_converge_to_the_true_rate():
 
 
 def test_bayesian_beliefs_stay_at_the_prior_without_detection():
-    sc = fixed_world(10, 5, information="bayesian", verification="open_letter",
-                     belief_prior_mean=0.2, belief_prior_strength=5, steps=30)
+    sc = fixed_world(
+        10,
+        5,
+        information="bayesian",
+        verification="open_letter",
+        belief_prior_mean=0.2,
+        belief_prior_strength=5,
+        steps=30,
+    )
     eng = Engine.from_params(rng=1, scenario=sc)
     prior = eng.belief.copy()
     eng.run()
@@ -43,13 +59,24 @@ def test_bayesian_beliefs_stay_at_the_prior_without_detection():
 
 def tracking_error(forgetting: float) -> float:
     nations = [{"name": f"N{i}"} for i in range(30)]
-    events = [{"start": 1, "duration": 40, "actors": [f"N{i}" for i in range(24)],
-               "action": "defect"},
-              {"start": 41, "actors": [f"N{i}" for i in range(30)], "action": "comply"}]
-    sc = {"params": {"n_labs": 0, "capability_dist": "equal", "alliance_network": "none",
-                     "information": "bayesian", "p_detect": 0.9, "p_false_alarm": 0.02,
-                     "belief_forgetting": forgetting, "steps": 46}, "nations": nations,
-          "events": events}
+    events = [
+        {"start": 1, "duration": 40, "actors": [f"N{i}" for i in range(24)], "action": "defect"},
+        {"start": 41, "actors": [f"N{i}" for i in range(30)], "action": "comply"},
+    ]
+    sc = {
+        "params": {
+            "n_labs": 0,
+            "capability_dist": "equal",
+            "alliance_network": "none",
+            "information": "bayesian",
+            "p_detect": 0.9,
+            "p_false_alarm": 0.02,
+            "belief_forgetting": forgetting,
+            "steps": 46,
+        },
+        "nations": nations,
+        "events": events,
+    }
     eng = Engine.from_params(rng=5, scenario=sc)
     eng.run()
     return float(eng.timeseries()["belief_error"][-1])
@@ -70,8 +97,9 @@ def test_grid_posterior_is_exact_bayes_on_one_update():
 
 
 def lone_defector_odds(exponent: float) -> np.ndarray:
-    sc = fixed_world(5, 1, rsi="on", rsi_exponent=exponent, growth_rate=0.1,
-                     safe_growth_rate=0.0, steps=12)
+    sc = fixed_world(
+        5, 1, rsi="on", rsi_exponent=exponent, growth_rate=0.1, safe_growth_rate=0.0, steps=12
+    )
     eng = Engine.from_params(rng=1, scenario=sc)
     shares = [eng.c[0]]
     for _ in range(12):
@@ -102,11 +130,17 @@ def test_rsi_off_never_changes_capabilities_and_on_raises_the_gain():
 def test_rsi_makes_a_pause_that_held_fail_later():
     # one world, the same seed: without RSI the pause holds for ten years; with it, a few
     # early defectors compound until the leaders' gain outgrows deterrence after a year
-    params = {"p_detect": 0.6, "penalty": 5.0, "alliance_network": "none", "steps": 120,
-              "initial_compliance": 0.9}
+    params = {
+        "p_detect": 0.6,
+        "penalty": 5.0,
+        "alliance_network": "none",
+        "steps": 120,
+        "initial_compliance": 0.9,
+    }
     calm_s = Engine.from_params(params, rng=5).run()
-    hot = Engine.from_params({**params, "rsi": "on", "rsi_exponent": 1.5, "growth_rate": 0.05},
-                             rng=5)
+    hot = Engine.from_params(
+        {**params, "rsi": "on", "rsi_exponent": 1.5, "growth_rate": 0.05}, rng=5
+    )
     hot_s = hot.run()
     assert calm_s.held
     assert not hot_s.held and hot_s.collapse_step > 12

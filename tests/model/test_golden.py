@@ -14,7 +14,8 @@ import numpy as np
 import pytest
 
 _spec = importlib.util.spec_from_file_location(
-    "golden_record", Path(__file__).parent / "golden" / "record.py")
+    "golden_record", Path(__file__).parent / "golden" / "record.py"
+)
 assert _spec is not None and _spec.loader is not None
 record = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(record)
@@ -32,8 +33,7 @@ def test_golden_file_covers_every_case():
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_run_is_bit_identical_to_the_recording(name):
     got = run_case(CASES[name])
-    want = {key.split("::", 1)[1]: GOLD[key] for key in GOLD.files
-            if key.startswith(f"{name}::")}
+    want = {key.split("::", 1)[1]: GOLD[key] for key in GOLD.files if key.startswith(f"{name}::")}
     assert set(got) == set(want)
     for key, value in want.items():
         equal_nan = value.dtype.kind == "f"

@@ -19,8 +19,15 @@ from model.learning_theory import (
 )
 from model.params import resolve
 
-EXACT = dict(p_domestic=0.0, race_pressure=0.0, p_false_alarm=0.0, risk_internalization=0.0,
-             verification_lag=0, penalty=4.0, defect_gain=1.0)
+EXACT = dict(
+    p_domestic=0.0,
+    race_pressure=0.0,
+    p_false_alarm=0.0,
+    risk_internalization=0.0,
+    verification_lag=0,
+    penalty=4.0,
+    defect_gain=1.0,
+)
 
 
 def brute_force_stationary(chain) -> np.ndarray:
@@ -39,8 +46,9 @@ def brute_force_stationary(chain) -> np.ndarray:
 
 @pytest.mark.parametrize("p, race", [(0.2, 0.0), (0.3, 0.0), (0.3, 0.5), (0.25, 0.0)])
 def test_stationary_distribution_is_the_chain_s(p, race):
-    chain = imitation_chain(resolve({**EXACT, "p_detect": p, "race_pressure": race,
-                                     "beta": 5.0, "mutation": 0.05}), 12)
+    chain = imitation_chain(
+        resolve({**EXACT, "p_detect": p, "race_pressure": race, "beta": 5.0, "mutation": 0.05}), 12
+    )
     pi = chain.stationary()
     assert pi.sum() == pytest.approx(1.0)
     np.testing.assert_allclose(pi[:-1] * chain.up[:-1], pi[1:] * chain.down[1:], rtol=1e-10)
@@ -48,8 +56,7 @@ def test_stationary_distribution_is_the_chain_s(p, race):
 
 
 def test_border_is_neutral_and_symmetric():
-    chain = imitation_chain(resolve({**EXACT, "p_detect": 0.25, "beta": 10.0,
-                                     "mutation": 0.1}), 20)
+    chain = imitation_chain(resolve({**EXACT, "p_detect": 0.25, "beta": 10.0, "mutation": 0.1}), 20)
     np.testing.assert_allclose(chain.gap, 0.0, atol=1e-15)
     assert chain.mean_compliance() == pytest.approx(0.5)
     np.testing.assert_allclose(chain.stationary(), chain.stationary()[::-1], rtol=1e-12)
@@ -125,8 +132,9 @@ def test_watts_condition_closed_form_for_a_uniform_threshold():
     # theta = 0.18: vulnerable iff degree <= 5, so the measure is z P(Poisson(z) <= 3)
     for z in (0.5, 1.0, 3.0, 5.0, 8.0):
         assert cascade_condition(z, 0.18, 0.0) == pytest.approx(z * poisson.cdf(3, z), rel=1e-9)
-    np.testing.assert_array_equal(vulnerable_probability(np.arange(1, 8), 0.18, 0.0),
-                                  [1, 1, 1, 1, 1, 0, 0])
+    np.testing.assert_array_equal(
+        vulnerable_probability(np.arange(1, 8), 0.18, 0.0), [1, 1, 1, 1, 1, 0, 0]
+    )
     assert vulnerable_probability(4, 0.25, 0.0) == 1.0  # exactly reaching counts
     assert vulnerable_probability(2, 0.5, 0.1) == pytest.approx(0.5, abs=1e-7)
 

@@ -13,9 +13,15 @@ from model.ledger import EventLog, record_hash, replay, verify
 
 @pytest.fixture(scope="module")
 def logged_run():
-    params = {"p_detect": 0.9, "penalty": 8.0, "p_false_alarm": 0.1,
-              "adjudication": "great_power_veto",
-              "inspection_quota": 30, "verification_lag": 2, "steps": 30}
+    params = {
+        "p_detect": 0.9,
+        "penalty": 8.0,
+        "p_false_alarm": 0.1,
+        "adjudication": "great_power_veto",
+        "inspection_quota": 30,
+        "verification_lag": 2,
+        "steps": 30,
+    }
     eng = Engine.from_params(params, rng=11, event_log=True)
     eng.run()
     head = eng.close_log()
@@ -27,8 +33,16 @@ def test_clean_log_verifies_and_has_every_record_kind(logged_run):
     result = verify(records, head=head)
     assert result.ok and result.count == len(records) and result.head == head
     kinds = {r["type"] for r in records}
-    assert {"run", "inspection", "detection", "false_alarm", "veto", "sanction", "state",
-            "end"} <= kinds
+    assert {
+        "run",
+        "inspection",
+        "detection",
+        "false_alarm",
+        "veto",
+        "sanction",
+        "state",
+        "end",
+    } <= kinds
     assert eng.summary().ledger_head == head
 
 
@@ -110,5 +124,6 @@ def test_canonical_encoding_uses_exact_floats():
 def test_log_is_off_by_default_and_on_under_hardware_ledger():
     assert Engine.from_params(rng=1).log is None
     assert Engine.from_params({"verification": "hardware_ledger"}, rng=1).log is not None
-    assert Engine.from_params({"verification": "hardware_ledger"}, rng=1,
-                              event_log=False).log is None
+    assert (
+        Engine.from_params({"verification": "hardware_ledger"}, rng=1, event_log=False).log is None
+    )

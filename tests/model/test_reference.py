@@ -38,17 +38,29 @@ def as_scenario(data: dict[str, Any]) -> Scenario:
         params=dict(data.get("params", {})),
         nations=tuple(NationSpec(**row) for row in data.get("nations", ())),
         alliances=tuple(AllianceSpec(**row) for row in data.get("alliances", ())),
-        events=tuple(EventSpec(e["start"], e.get("duration"), tuple(e["actors"]), e["action"])
-                     for e in data.get("events", ())),
+        events=tuple(
+            EventSpec(e["start"], e.get("duration"), tuple(e["actors"]), e["action"])
+            for e in data.get("events", ())
+        ),
     )
 
 
 def core_scenario(network: str, information: str, rule: str) -> dict[str, Any]:
     return {
-        "params": {**BASE, "alliance_network": network, "information": information,
-                   "decision_rule": rule},
-        "nations": [{"name": "A", "committed": "comply"}, {"name": "B"}, {"name": "C"},
-                    {"name": "D"}, {"name": "E"}, {"name": "F"}],
+        "params": {
+            **BASE,
+            "alliance_network": network,
+            "information": information,
+            "decision_rule": rule,
+        },
+        "nations": [
+            {"name": "A", "committed": "comply"},
+            {"name": "B"},
+            {"name": "C"},
+            {"name": "D"},
+            {"name": "E"},
+            {"name": "F"},
+        ],
         "events": [{"start": 5, "duration": 10, "actors": ["B/lab-1"], "action": "defect"}],
     }
 
@@ -63,17 +75,25 @@ def run_both(scenario: Scenario, seed: int, steps: int = STEPS) -> dict[str, np.
     assert ref.world.names == eng.world.names
     np.testing.assert_array_equal(ref.defect, eng.defect)
     np.testing.assert_allclose(ref.belief, eng.belief, **TOL, err_msg="initial beliefs")
-    keys = ("defect", "belief", "payoff", "caught_domestic", "caught_international",
-            "false_alarm", "sanction_imposed", "sanction_paid")
-    hist: dict[str, list[np.ndarray]] = {k: [ref.defect.copy()] if k == "defect" else []
-                                         for k in keys}
+    keys = (
+        "defect",
+        "belief",
+        "payoff",
+        "caught_domestic",
+        "caught_international",
+        "false_alarm",
+        "sanction_imposed",
+        "sanction_paid",
+    )
+    hist: dict[str, list[np.ndarray]] = {
+        k: [ref.defect.copy()] if k == "defect" else [] for k in keys
+    }
     for t in range(1, steps + 1):
         eng.step()
         ref.step()
         msg = f"step {t}"
         last = eng.last
-        np.testing.assert_array_equal(np.sort(ref.revisers), np.sort(last["revisers"]),
-                                      err_msg=msg)
+        np.testing.assert_array_equal(np.sort(ref.revisers), np.sort(last["revisers"]), err_msg=msg)
         np.testing.assert_allclose(ref.advantage, last["advantage"], **TOL, err_msg=msg)
         np.testing.assert_array_equal(ref.defect, eng.defect, err_msg=msg)
         for k in ("caught_domestic", "caught_international", "false_alarm"):
@@ -123,14 +143,30 @@ def test_explicit_alliances_full_revision_and_uninformative_flags() -> None:
     everyone revising (no revision draw), no lag, and flags that carry no information (p <= q,
     so detected beliefs never move)."""
     data = {
-        "params": {**BASE, "revision_rate": 1.0, "verification_lag": 0, "p_detect": 0.04,
-                   "p_false_alarm": 0.05, "information": "detected", "decision_rule": "logit",
-                   "penalty": 2.0, "beta": 3.0},
-        "nations": [{"name": "A", "labs": 3}, {"name": "B", "labs": 2},
-                    {"name": "C", "labs": 4, "committed": "defect"}, {"name": "D", "labs": 0},
-                    {"name": "E", "labs": 1}],
-        "alliances": [{"a": "A", "b": "B", "weight": 0.9}, {"a": "B", "b": "C", "weight": 0.3},
-                      {"a": "D", "b": "E"}, {"a": "A", "b": "E", "weight": 1.0}],
+        "params": {
+            **BASE,
+            "revision_rate": 1.0,
+            "verification_lag": 0,
+            "p_detect": 0.04,
+            "p_false_alarm": 0.05,
+            "information": "detected",
+            "decision_rule": "logit",
+            "penalty": 2.0,
+            "beta": 3.0,
+        },
+        "nations": [
+            {"name": "A", "labs": 3},
+            {"name": "B", "labs": 2},
+            {"name": "C", "labs": 4, "committed": "defect"},
+            {"name": "D", "labs": 0},
+            {"name": "E", "labs": 1},
+        ],
+        "alliances": [
+            {"a": "A", "b": "B", "weight": 0.9},
+            {"a": "B", "b": "C", "weight": 0.3},
+            {"a": "D", "b": "E"},
+            {"a": "A", "b": "E", "weight": 1.0},
+        ],
         "events": [{"start": 3, "actors": ["A/*"], "action": "comply"}],
     }
     data["params"]["n_labs"] = 10
@@ -149,8 +185,9 @@ def test_logit_probability_is_safe_and_symmetric() -> None:
     assert logit_probability(1e-13, 10.0, 1e-12) == 0.5  # within the tie tolerance
     assert logit_probability(1e6, 1e6, 0.0) == 1.0  # no overflow either way
     assert logit_probability(-1e6, 1e6, 0.0) == 0.0
-    assert logit_probability(0.3, 2.0, 0.0) + logit_probability(-0.3, 2.0, 0.0) == \
-        pytest.approx(1.0)
+    assert logit_probability(0.3, 2.0, 0.0) + logit_probability(-0.3, 2.0, 0.0) == pytest.approx(
+        1.0
+    )
 
 
 def test_reference_is_independent_of_the_engine_and_rules() -> None:
@@ -159,6 +196,4 @@ def test_reference_is_independent_of_the_engine_and_rules() -> None:
     tree = ast.parse(Path(model.reference.__file__).read_text())
     imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
     imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
-    assert not any(m and (m.startswith("model.engine") or m.startswith("agents"))
-                   for m in imported)
-
+    assert not any(m and (m.startswith("model.engine") or m.startswith("agents")) for m in imported)

@@ -16,16 +16,27 @@ from model.held import Held
 from model.params import resolve
 from model.treaty import adopt_terms, coalition_theory
 
-IDENTICAL = dict(n_nations=10, n_labs=0, capability_dist="equal", alliance_network="none",
-                 decision_rule="best_response", p_false_alarm=0.0, verification_lag=0,
-                 risk_internalization=0.0, p_domestic=0.0, race_pressure=0.5, p_detect=0.5,
-                 penalty=4.0)
+IDENTICAL = dict(
+    n_nations=10,
+    n_labs=0,
+    capability_dist="equal",
+    alliance_network="none",
+    decision_rule="best_response",
+    p_false_alarm=0.0,
+    verification_lag=0,
+    risk_internalization=0.0,
+    p_domestic=0.0,
+    race_pressure=0.5,
+    p_detect=0.5,
+    penalty=4.0,
+)
 
 
 # --------------------------------------------------------------------------- trigger, lift
 def test_date_trigger_binds_nobody_before_it():
-    eng = Engine.from_params({"trigger": "date", "trigger_step": 8, "p_detect": 0.9,
-                              "steps": 20}, rng=3)
+    eng = Engine.from_params(
+        {"trigger": "date", "trigger_step": 8, "p_detect": 0.9, "steps": 20}, rng=3
+    )
     eng.run()
     ts = eng.timeseries()
     active = ts["pause_active"][1:]
@@ -36,18 +47,24 @@ def test_date_trigger_binds_nobody_before_it():
 
 
 def test_capability_trigger():
-    low = Engine.from_params({"trigger": "capability", "trigger_level": 0.01, "steps": 5},
-                             rng=2)
+    low = Engine.from_params({"trigger": "capability", "trigger_level": 0.01, "steps": 5}, rng=2)
     low.run()
     assert low.timeseries()["pause_active"][1:].all()
-    high = Engine.from_params({"trigger": "capability", "trigger_level": 0.99, "steps": 5},
-                              rng=2)
+    high = Engine.from_params({"trigger": "capability", "trigger_level": 0.99, "steps": 5}, rng=2)
     high.run()
     assert not high.timeseries()["pause_active"].any()
     # with recursive self-improvement the leader grows until it trips the trigger
-    grow = Engine.from_params({"trigger": "capability", "trigger_level": 0.3, "rsi": "on",
-                               "growth_rate": 0.3, "steps": 60, "initial_compliance": 0.5},
-                              rng=2)
+    grow = Engine.from_params(
+        {
+            "trigger": "capability",
+            "trigger_level": 0.3,
+            "rsi": "on",
+            "growth_rate": 0.3,
+            "steps": 60,
+            "initial_compliance": 0.5,
+        },
+        rng=2,
+    )
     start_share = grow.c.max()
     grow.run()
     started = grow.pause_started
@@ -57,16 +74,23 @@ def test_capability_trigger():
 
 
 def test_duration_lift():
-    eng = Engine.from_params({"trigger": "date", "trigger_step": 5, "lift": "duration",
-                              "pause_duration": 10, "steps": 30}, rng=1)
+    eng = Engine.from_params(
+        {
+            "trigger": "date",
+            "trigger_step": 5,
+            "lift": "duration",
+            "pause_duration": 10,
+            "steps": 30,
+        },
+        rng=1,
+    )
     eng.run()
     active = eng.timeseries()["pause_active"][1:]
     assert active.sum() == 10 and active[4] == 1 and active[13] == 1 and active[14] == 0
 
 
 def test_safety_lift_after_lift_level_over_safety_rate_held_periods():
-    params = {**IDENTICAL, "lift": "safety", "safety_rate": 0.25, "lift_level": 1.0,
-              "steps": 12}
+    params = {**IDENTICAL, "lift": "safety", "safety_rate": 0.25, "lift_level": 1.0, "steps": 12}
     eng = Engine.from_params(params, rng=1)
     eng.run()
     ts = eng.timeseries()
@@ -85,8 +109,9 @@ def test_trigger_date_after_the_last_step_is_an_error():
 @settings(max_examples=50, deadline=None)
 @given(st.lists(st.floats(0, 1), min_size=1, max_size=12), st.data())
 def test_unanimity_never_adopts_stronger_terms_than_weighted_median(proposals, data):
-    weights = data.draw(st.lists(st.floats(0.01, 10), min_size=len(proposals),
-                                 max_size=len(proposals)))
+    weights = data.draw(
+        st.lists(st.floats(0.01, 10), min_size=len(proposals), max_size=len(proposals))
+    )
     p, w = np.array(proposals), np.array(weights)
     assert adopt_terms(p, w, "unanimity") <= adopt_terms(p, w, "weighted_median")
     assert adopt_terms(p, w, "weighted_median") in p
@@ -95,8 +120,7 @@ def test_unanimity_never_adopts_stronger_terms_than_weighted_median(proposals, d
 def test_engine_terms_rules_on_the_same_proposals():
     adopted = {}
     for rule in ("unanimity", "weighted_median"):
-        eng = Engine.from_params({"terms_rule": rule, "intrusion_aversion": 0.5,
-                                  "steps": 1}, rng=9)
+        eng = Engine.from_params({"terms_rule": rule, "intrusion_aversion": 0.5, "steps": 1}, rng=9)
         eng.run()
         adopted[rule] = eng.p_detect
         assert len(eng.proposals) == 12
@@ -107,8 +131,9 @@ def test_engine_terms_rules_on_the_same_proposals():
 
 
 def test_proposals_deter_every_other_member():
-    eng = Engine.from_params({**IDENTICAL, "terms_rule": "unanimity", "steps": 1,
-                              "race_pressure": 0.0}, rng=1)
+    eng = Engine.from_params(
+        {**IDENTICAL, "terms_rule": "unanimity", "steps": 1, "race_pressure": 0.0}, rng=1
+    )
     eng.run()
     # identical nations, no race pressure: each proposes exactly G / F
     np.testing.assert_allclose(eng.proposals, 1.0 / 4.0)
@@ -121,12 +146,21 @@ def alliance_world(**params):
     g.add_nodes_from(["A", "B", "C"])
     g.add_edge("A", "B", weight=0.8)
     g.add_edge("B", "C", weight=0.3)
-    scenario = {"params": {"n_labs": 0, "p_detect": 1.0, "p_false_alarm": 0.0,
-                           "adjudication": "independent_body", "min_alliance_weight": 0.2,
-                           **params},
-                "nations": [{"name": "A", "committed": "defect"},
-                            {"name": "B", "committed": "comply"},
-                            {"name": "C", "committed": "comply"}]}
+    scenario = {
+        "params": {
+            "n_labs": 0,
+            "p_detect": 1.0,
+            "p_false_alarm": 0.0,
+            "adjudication": "independent_body",
+            "min_alliance_weight": 0.2,
+            **params,
+        },
+        "nations": [
+            {"name": "A", "committed": "defect"},
+            {"name": "B", "committed": "comply"},
+            {"name": "C", "committed": "comply"},
+        ],
+    }
     return scenario, g
 
 
@@ -158,25 +192,36 @@ def test_trust_builds_between_members_that_keep_complying():
 # --------------------------------------------------------------------------- entry into force
 def test_below_the_entry_threshold_no_actor_is_ever_sanctioned():
     nations = [{"name": f"N{i}", "member": i < 3} for i in range(10)]
-    scenario = {"params": {**IDENTICAL, "entry_threshold": 0.5, "p_detect": 1.0,
-                           "p_false_alarm": 0.2, "initial_compliance": 0.5, "steps": 30},
-                "nations": nations}
+    scenario = {
+        "params": {
+            **IDENTICAL,
+            "entry_threshold": 0.5,
+            "p_detect": 1.0,
+            "p_false_alarm": 0.2,
+            "initial_compliance": 0.5,
+            "steps": 30,
+        },
+        "nations": nations,
+    }
     eng = Engine.from_params(rng=4, scenario=scenario)
     eng.run()
     ts = eng.timeseries()
     assert not eng.in_force and ts["in_force"].sum() == 0
     assert ts["sanctions_paid"].sum() == 0 and ts["flags"].sum() == 0
     assert eng.defect.any()
-    above = Engine.from_params(rng=4, scenario={**scenario, "params": {
-        **scenario["params"], "entry_threshold": 0.3}})
+    above = Engine.from_params(
+        rng=4, scenario={**scenario, "params": {**scenario["params"], "entry_threshold": 0.3}}
+    )
     above.run()
     assert above.in_force and above.timeseries()["flags"].sum() > 0
 
 
 def test_outsiders_are_not_inspected_and_pay_the_club_penalty():
     nations = [{"name": f"N{i}", "member": i < 6} for i in range(10)]
-    scenario = {"params": {**IDENTICAL, "outsider_penalty": 1.0, "p_false_alarm": 0.3,
-                           "steps": 10}, "nations": nations}
+    scenario = {
+        "params": {**IDENTICAL, "outsider_penalty": 1.0, "p_false_alarm": 0.3, "steps": 10},
+        "nations": nations,
+    }
     eng = Engine.from_params(rng=2, scenario=scenario)
     for _ in range(10):
         eng.step()
@@ -201,12 +246,17 @@ def test_coalition_theory_for_identical_nations():
     assert 10 not in below.stable_sizes and below.critical_mass is None
 
 
-@pytest.mark.parametrize("start, expected", [(0.0, 2), (0.3, 2), (0.5, 2), (0.7, 10),
-                                             (1.0, 10)])
+@pytest.mark.parametrize("start, expected", [(0.0, 2), (0.3, 2), (0.5, 2), (0.7, 10), (1.0, 10)])
 def test_membership_settles_where_theory_says(start, expected):
-    params = {**IDENTICAL, "membership": "negotiated", "outsider_penalty": 2.0,
-              "entry_threshold": 0.3, "initial_membership": start, "negotiation_interval": 2,
-              "steps": 40}
+    params = {
+        **IDENTICAL,
+        "membership": "negotiated",
+        "outsider_penalty": 2.0,
+        "entry_threshold": 0.3,
+        "initial_membership": start,
+        "negotiation_interval": 2,
+        "steps": 40,
+    }
     theory = coalition_theory(resolve(params))
     eng = Engine.from_params(params, rng=6)
     eng.run()
@@ -217,9 +267,15 @@ def test_membership_settles_where_theory_says(start, expected):
 
 
 def test_below_the_critical_penalty_full_membership_unravels():
-    params = {**IDENTICAL, "membership": "negotiated", "outsider_penalty": 0.5,
-              "entry_threshold": 0.3, "initial_membership": 1.0, "negotiation_interval": 2,
-              "steps": 40}
+    params = {
+        **IDENTICAL,
+        "membership": "negotiated",
+        "outsider_penalty": 0.5,
+        "entry_threshold": 0.3,
+        "initial_membership": 1.0,
+        "negotiation_interval": 2,
+        "steps": 40,
+    }
     eng = Engine.from_params(params, rng=6)
     eng.run()
     assert int(eng.member.sum()) in coalition_theory(resolve(params)).stable_sizes
@@ -229,9 +285,15 @@ def test_below_the_critical_penalty_full_membership_unravels():
 def test_a_held_membership_choice_replaces_the_nations_own_at_rounds_only():
     # full membership is stable here (outsider_penalty 2 > the critical 10/9): every nation
     # stays on its own; nation 3 held to "leave" is out from the first round on
-    params = {**IDENTICAL, "membership": "negotiated", "outsider_penalty": 2.0,
-              "entry_threshold": 0.3, "initial_membership": 1.0, "negotiation_interval": 3,
-              "steps": 12}
+    params = {
+        **IDENTICAL,
+        "membership": "negotiated",
+        "outsider_penalty": 2.0,
+        "entry_threshold": 0.3,
+        "initial_membership": 1.0,
+        "negotiation_interval": 3,
+        "steps": 12,
+    }
     free = Engine.from_params(params, rng=2)
     held = Engine.from_params(params, rng=2)
     rounds = []
@@ -258,8 +320,14 @@ def test_a_held_membership_choice_replaces_the_nations_own_at_rounds_only():
 def test_a_members_payoff_in_the_negotiation_matches_coalition_theory(p_detect, q):
     # a member that would defect earns G (1 + lam rho) - D F pi: false alarms punish only
     # compliers, so they do not lower the payoff of defecting (as in expected_payoffs)
-    params = {**IDENTICAL, "membership": "negotiated", "outsider_penalty": 5.0,
-              "p_detect": p_detect, "p_false_alarm": q, "steps": 2}
+    params = {
+        **IDENTICAL,
+        "membership": "negotiated",
+        "outsider_penalty": 5.0,
+        "p_detect": p_detect,
+        "p_false_alarm": q,
+        "steps": 2,
+    }
     eng = Engine.from_params(params, rng=1)
     eng.step()  # a round: everyone stays (the penalty on outsiders is large)
     assert eng.member.all()

@@ -15,14 +15,27 @@ from model.engine import Engine
 from model.params import resolve
 
 # Identical actors, at least two nations, no alliances, p_dom = lam = q = phi = L = 0.
-EXACT = dict(p_domestic=0.0, race_pressure=0.0, p_false_alarm=0.0, risk_internalization=0.0,
-             verification_lag=0, alliance_network="none", capability_dist="equal",
-             n_labs=0, n_nations=10)
+EXACT = dict(
+    p_domestic=0.0,
+    race_pressure=0.0,
+    p_false_alarm=0.0,
+    risk_internalization=0.0,
+    verification_lag=0,
+    alliance_network="none",
+    capability_dist="equal",
+    n_labs=0,
+    n_nations=10,
+)
 
 
 def br_final_compliance(initial: float, seed: int = 0, **params) -> np.ndarray:
-    values = {**EXACT, "decision_rule": "best_response", "steps": 5,
-              "initial_compliance": initial, **params}
+    values = {
+        **EXACT,
+        "decision_rule": "best_response",
+        "steps": 5,
+        "initial_compliance": initial,
+        **params,
+    }
     eng = Engine.from_params(values, rng=seed)
     eng.run()
     return eng.timeseries()["compliance"]
@@ -31,8 +44,15 @@ def br_final_compliance(initial: float, seed: int = 0, **params) -> np.ndarray:
 @pytest.mark.parametrize("initial", [0.0, 0.5, 1.0])
 @pytest.mark.parametrize(
     "p, F, complies",
-    [(0.3, 4.0, True), (0.2, 4.0, False), (0.5, 2.0, True),  # 0.5 * 2 = 1 = G: a tie
-     (0.5, 1.99, False), (0.51, 2.0, True), (0.0, 100.0, False), (1.0, 1.0, True)],
+    [
+        (0.3, 4.0, True),
+        (0.2, 4.0, False),
+        (0.5, 2.0, True),  # 0.5 * 2 = 1 = G: a tie
+        (0.5, 1.99, False),
+        (0.51, 2.0, True),
+        (0.0, 100.0, False),
+        (1.0, 1.0, True),
+    ],
 )
 def test_best_response_threshold_p_times_F_vs_G(initial, p, F, complies):
     compliance = br_final_compliance(initial, p_detect=p, penalty=F, defect_gain=1.0)
@@ -44,8 +64,13 @@ def test_best_response_threshold_p_times_F_vs_G(initial, p, F, complies):
 @pytest.mark.parametrize(
     "p, q, F, complies",
     # (p - q) * F >= G, with exactly representable ties
-    [(0.5, 0.25, 4.0, True), (0.5, 0.25, 3.9, False), (0.75, 0.25, 2.0, True),
-     (0.3, 0.1, 4.0, False), (0.4, 0.1, 4.0, True)],
+    [
+        (0.5, 0.25, 4.0, True),
+        (0.5, 0.25, 3.9, False),
+        (0.75, 0.25, 2.0, True),
+        (0.3, 0.1, 4.0, False),
+        (0.4, 0.1, 4.0, True),
+    ],
 )
 def test_false_alarms_move_the_threshold(p, q, F, complies):
     compliance = br_final_compliance(1.0, p_detect=p, p_false_alarm=q, penalty=F)
@@ -56,13 +81,20 @@ def test_false_alarms_move_the_threshold(p, q, F, complies):
 @pytest.mark.parametrize(
     "p, L, discount, F, complies",
     # p * discount**L * F >= G
-    [(0.5, 2, 0.5, 8.0, True), (0.5, 2, 0.5, 7.9, False), (0.5, 1, 0.5, 4.0, True),
-     (0.3, 3, 0.95, 4.0, True), (0.3, 4, 0.95, 4.0, False), (0.3, 0, 0.95, 4.0, True),
-     (0.3, 12, 0.95, 6.0, False)],
+    [
+        (0.5, 2, 0.5, 8.0, True),
+        (0.5, 2, 0.5, 7.9, False),
+        (0.5, 1, 0.5, 4.0, True),
+        (0.3, 3, 0.95, 4.0, True),
+        (0.3, 4, 0.95, 4.0, False),
+        (0.3, 0, 0.95, 4.0, True),
+        (0.3, 12, 0.95, 6.0, False),
+    ],
 )
 def test_lag_and_discount_move_the_threshold(p, L, discount, F, complies):
-    compliance = br_final_compliance(1.0, p_detect=p, verification_lag=L, discount=discount,
-                                     penalty=F)
+    compliance = br_final_compliance(
+        1.0, p_detect=p, verification_lag=L, discount=discount, penalty=F
+    )
     assert compliance[-1] == (1.0 if complies else 0.0)
     assert (p * discount**L * F >= 1.0 - 1e-12) == complies
 
@@ -76,8 +108,7 @@ def batch_means_se(series: np.ndarray, n_batches: int = 20) -> float:
 
 @pytest.mark.parametrize("p", [0.2, 0.25, 0.3])
 def test_logit_matches_closed_form_without_race_pressure(p):
-    params = {**EXACT, "n_nations": 200, "beta": 10.0, "p_detect": p, "penalty": 4.0,
-              "steps": 400}
+    params = {**EXACT, "n_nations": 200, "beta": 10.0, "p_detect": p, "penalty": 4.0, "steps": 400}
     eng = Engine.from_params(params, rng=12)
     eng.run()
     share = eng.timeseries()["compliance"][1:]
@@ -90,8 +121,15 @@ def test_logit_matches_closed_form_without_race_pressure(p):
 
 @pytest.mark.parametrize("p", [0.33, 0.36, 0.45])
 def test_logit_with_race_pressure_matches_stable_mean_field_point(p):
-    params = {**EXACT, "n_nations": 1000, "beta": 10.0, "race_pressure": 0.5, "p_detect": p,
-              "penalty": 4.0, "steps": 300}
+    params = {
+        **EXACT,
+        "n_nations": 1000,
+        "beta": 10.0,
+        "race_pressure": 0.5,
+        "p_detect": p,
+        "penalty": 4.0,
+        "steps": 300,
+    }
     points = [fp for fp in theory.fixed_points(resolve(params)) if fp.stable]
     assert len(points) == 1
     eng = Engine.from_params(params, rng=13)
@@ -104,8 +142,14 @@ def test_logit_with_race_pressure_matches_stable_mean_field_point(p):
 
 @pytest.mark.slow
 def test_hysteresis_inside_the_logit_band_and_not_outside():
-    base = {**EXACT, "n_nations": 1000, "beta": 10.0, "race_pressure": 0.5, "penalty": 4.0,
-            "steps": 500}
+    base = {
+        **EXACT,
+        "n_nations": 1000,
+        "beta": 10.0,
+        "race_pressure": 0.5,
+        "penalty": 4.0,
+        "steps": 500,
+    }
     band = theory.bistable_band(resolve(base))
     assert not band.empty and 10.0 * 1.0 * 0.5 > 4
     inside = (band.low + band.high) / 2
@@ -113,8 +157,7 @@ def test_hysteresis_inside_the_logit_band_and_not_outside():
     finals = {}
     for p in (inside, 0.45):
         for start in (1.0, 0.0):
-            eng = Engine.from_params({**base, "p_detect": p, "initial_compliance": start},
-                                     rng=31)
+            eng = Engine.from_params({**base, "p_detect": p, "initial_compliance": start}, rng=31)
             eng.run()
             finals[p, start] = eng.timeseries()["compliance"][-100:].mean()
     # inside the band: a pause that holds keeps holding, one that broke stays broken
@@ -127,14 +170,18 @@ def test_hysteresis_inside_the_logit_band_and_not_outside():
 
 
 def test_best_response_band_is_bistable():
-    base = {**EXACT, "decision_rule": "best_response", "race_pressure": 0.5, "penalty": 4.0,
-            "steps": 20}
+    base = {
+        **EXACT,
+        "decision_rule": "best_response",
+        "race_pressure": 0.5,
+        "penalty": 4.0,
+        "steps": 20,
+    }
     # G <= p F < G (1 + lam): 0.25 <= p < 0.375
     for p, both in ((0.3, True), (0.2, False), (0.4, False)):
         ends = []
         for start in (1.0, 0.0):
-            eng = Engine.from_params({**base, "p_detect": p, "initial_compliance": start},
-                                     rng=1)
+            eng = Engine.from_params({**base, "p_detect": p, "initial_compliance": start}, rng=1)
             eng.run()
             ends.append(eng.timeseries()["compliance"][-1])
         assert (ends == [1.0, 0.0]) == both, (p, ends)
@@ -142,18 +189,32 @@ def test_best_response_band_is_bistable():
 
 @settings(max_examples=25, deadline=None)
 @given(
-    p1=st.floats(0.0, 1.0), dp=st.floats(0.0, 0.5), penalty=st.floats(0.0, 10.0),
-    d_penalty=st.floats(0.0, 5.0), lam=st.floats(0.0, 2.0), pd=st.floats(0.0, 1.0),
-    revision=st.sampled_from([1.0, 0.5]), seed=st.integers(0, 2**31),
+    p1=st.floats(0.0, 1.0),
+    dp=st.floats(0.0, 0.5),
+    penalty=st.floats(0.0, 10.0),
+    d_penalty=st.floats(0.0, 5.0),
+    lam=st.floats(0.0, 2.0),
+    pd=st.floats(0.0, 1.0),
+    revision=st.sampled_from([1.0, 0.5]),
+    seed=st.integers(0, 2**31),
     network=st.sampled_from(["none", "blocs", "erdos_renyi"]),
 )
 def test_more_detection_or_penalty_never_lowers_best_response_compliance(
     p1, dp, penalty, d_penalty, lam, pd, revision, seed, network
 ):
     # monotone as long as p >= q (else a larger penalty also punishes compliers more)
-    base = dict(decision_rule="best_response", n_nations=6, n_labs=12, steps=15,
-                race_pressure=lam, p_domestic=pd, p_false_alarm=0.0, revision_rate=revision,
-                alliance_network=network, initial_compliance=0.5)
+    base = dict(
+        decision_rule="best_response",
+        n_nations=6,
+        n_labs=12,
+        steps=15,
+        race_pressure=lam,
+        p_domestic=pd,
+        p_false_alarm=0.0,
+        revision_rate=revision,
+        alliance_network=network,
+        initial_compliance=0.5,
+    )
     p2 = min(1.0, p1 + dp)
     weak = Engine.from_params(base, rng=seed, p_detect=p1, penalty=penalty)
     strong = Engine.from_params(base, rng=seed, p_detect=p2, penalty=penalty + d_penalty)
@@ -178,8 +239,9 @@ def test_mesa_front_equals_engine_and_mesa_idioms_work():
         np.testing.assert_array_equal(col, model.engine.timeseries()[key], err_msg=key)
     frame = model.datacollector.get_model_vars_dataframe()
     assert len(frame) == 41
-    np.testing.assert_allclose(frame["weighted_compliance"],
-                               eng.timeseries()["weighted_compliance"])
+    np.testing.assert_allclose(
+        frame["weighted_compliance"], eng.timeseries()["weighted_compliance"]
+    )
     assert len(model.agents) == 60
     assert len(model.agents_by_type[Nation]) == 12 and len(model.agents_by_type[Lab]) == 48
     assert model.agents.agg("capability", sum) == pytest.approx(1.0)

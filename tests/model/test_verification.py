@@ -13,9 +13,18 @@ from model.held import Held
 from model.params import resolve
 from model.verification import get_regime, regimes
 
-EXACT = dict(p_domestic=0.0, race_pressure=0.0, p_false_alarm=0.0, risk_internalization=0.0,
-             verification_lag=0, alliance_network="none", capability_dist="equal", n_labs=0,
-             n_nations=10, decision_rule="best_response")
+EXACT = dict(
+    p_domestic=0.0,
+    race_pressure=0.0,
+    p_false_alarm=0.0,
+    risk_internalization=0.0,
+    verification_lag=0,
+    alliance_network="none",
+    capability_dist="equal",
+    n_labs=0,
+    n_nations=10,
+    decision_rule="best_response",
+)
 ADJUDICATORS = ("coalition", "independent_body", "members_vote", "great_power_veto")
 
 
@@ -50,8 +59,7 @@ def test_adjudicator_contract(kind, inspectorate):
     assert np.all((share >= 0) & (share <= 1))
     ts = a.timeseries()
     assert (ts["sanctions_applied"] <= ts["flags"] + ts["detections_domestic"]).all()
-    assert (ts["sanctions_blocked_by_vote"] + ts["sanctions_blocked_by_veto"]
-            <= ts["flags"]).all()
+    assert (ts["sanctions_blocked_by_vote"] + ts["sanctions_blocked_by_veto"] <= ts["flags"]).all()
 
 
 def test_defaults_do_not_change_the_core():
@@ -62,13 +70,21 @@ def test_defaults_do_not_change_the_core():
 
 
 # --------------------------------------------------------------------------- exact limits
-@pytest.mark.parametrize("coverage, p, F, complies", [
-    (1.0, 0.5, 2.0, True), (0.5, 0.5, 4.0, True), (0.5, 0.5, 3.9, False),
-    (0.8, 0.25, 5.0, True), (0.8, 0.25, 4.9, False), (0.0, 1.0, 100.0, False),
-])
+@pytest.mark.parametrize(
+    "coverage, p, F, complies",
+    [
+        (1.0, 0.5, 2.0, True),
+        (0.5, 0.5, 4.0, True),
+        (0.5, 0.5, 3.9, False),
+        (0.8, 0.25, 5.0, True),
+        (0.8, 0.25, 4.9, False),
+        (0.0, 1.0, 100.0, False),
+    ],
+)
 def test_coverage_moves_the_best_response_threshold(coverage, p, F, complies):
-    eng = Engine.from_params({**EXACT, "coverage": coverage, "p_detect": p, "penalty": F,
-                              "steps": 4}, rng=1)
+    eng = Engine.from_params(
+        {**EXACT, "coverage": coverage, "p_detect": p, "penalty": F, "steps": 4}, rng=1
+    )
     eng.run()
     assert eng.timeseries()["compliance"][-1] == (1.0 if complies else 0.0)
     assert (coverage * p * F >= 1.0 - 1e-12) == complies
@@ -78,8 +94,9 @@ def test_coverage_moves_the_best_response_threshold(coverage, p, F, complies):
 
 @pytest.mark.parametrize("seed", range(5))
 def test_open_letter_collapses_every_pause(seed):
-    eng = Engine.from_params({"verification": "open_letter", "steps": 24, "penalty": 100.0},
-                             rng=seed)
+    eng = Engine.from_params(
+        {"verification": "open_letter", "steps": 24, "penalty": 100.0}, rng=seed
+    )
     summary = eng.run()
     assert not summary.held and summary.detections == 0 and summary.flags == 0
     assert eng.timeseries()["weighted_compliance"][-1] < 0.1
@@ -87,9 +104,18 @@ def test_open_letter_collapses_every_pause(seed):
 
 def test_regime_lag_delays_sanctions():
     exact = {k: v for k, v in EXACT.items() if k != "verification_lag"}
-    eng = Engine.from_params({**exact, "verification": "self_reporting", "p_detect": 1.0,
-                              "coverage": 1.0, "initial_compliance": 0.0,
-                              "penalty": 0.5, "steps": 8}, rng=2)
+    eng = Engine.from_params(
+        {
+            **exact,
+            "verification": "self_reporting",
+            "p_detect": 1.0,
+            "coverage": 1.0,
+            "initial_compliance": 0.0,
+            "penalty": 0.5,
+            "steps": 8,
+        },
+        rng=2,
+    )
     assert eng.params.verification_lag == 4
     eng.run()
     paid = eng.timeseries()["sanctions_paid"]
@@ -99,8 +125,7 @@ def test_regime_lag_delays_sanctions():
 # --------------------------------------------------------------------------- quotas
 @pytest.mark.parametrize("how", ["random", "capability", "risk"])
 def test_a_quota_of_k_inspects_exactly_k(how):
-    eng = Engine.from_params({"inspection_quota": 7, "quota_allocation": how, "steps": 25},
-                             rng=4)
+    eng = Engine.from_params({"inspection_quota": 7, "quota_allocation": how, "steps": 25}, rng=4)
     eng.run()
     assert (eng.timeseries()["inspections"][1:] == 7).all()
     assert eng.summary().inspections == 7 * 25
@@ -149,12 +174,22 @@ def triangle_graph(weight_ab: float) -> nx.Graph:
 def scripted_veto_engine(kind: str, weight_ab: float, seed: int = 0) -> Engine:
     # A is the most capable nation (the veto power with n_veto_powers = 1), B its ally, C not.
     scenario = {
-        "params": {"n_labs": 0, "adjudication": kind, "n_veto_powers": 1, "p_detect": 1.0,
-                   "p_false_alarm": 0.0, "penalty": 1.0, "sanction_quorum": 0.1,
-                   "alliance_network": "explicit", "steps": 30},
-        "nations": [{"name": "A", "capability": 5.0, "committed": "defect"},
-                    {"name": "B", "capability": 1.0, "committed": "defect"},
-                    {"name": "C", "capability": 1.0, "committed": "defect"}],
+        "params": {
+            "n_labs": 0,
+            "adjudication": kind,
+            "n_veto_powers": 1,
+            "p_detect": 1.0,
+            "p_false_alarm": 0.0,
+            "penalty": 1.0,
+            "sanction_quorum": 0.1,
+            "alliance_network": "explicit",
+            "steps": 30,
+        },
+        "nations": [
+            {"name": "A", "capability": 5.0, "committed": "defect"},
+            {"name": "B", "capability": 1.0, "committed": "defect"},
+            {"name": "C", "capability": 1.0, "committed": "defect"},
+        ],
     }
     return Engine.from_params(rng=seed, scenario=scenario, graph=triangle_graph(weight_ab))
 
@@ -223,8 +258,7 @@ def test_held_vote_replaces_the_draw_for_that_voter_only():
     assert share_free[2] == pytest.approx(0.375) and share_held[2] == 0.0
     # a non-member's weight is 0: it has no say whatever it holds
     e_members = e * np.array([True, True, False])
-    share, _ = adjudication.draw_votes(home, e_members, w, learn, 0.5, u,
-                                       {2: np.ones(3, bool)})
+    share, _ = adjudication.draw_votes(home, e_members, w, learn, 0.5, u, {2: np.ones(3, bool)})
     assert share[0] == 0.0
 
 
@@ -234,12 +268,12 @@ def test_held_veto_blocks_exactly_the_nations_it_shields():
     home = np.array([0, 1, 2])
     powers = np.array([0])
     u = np.random.default_rng(1).random((3, 1))
-    np.testing.assert_array_equal(adjudication.draw_vetoes(home, w, powers, u),
-                                  [True, True, False])
+    np.testing.assert_array_equal(adjudication.draw_vetoes(home, w, powers, u), [True, True, False])
     # held: A lets B's sanction pass and shields non-ally C; its own is blocked regardless
     held = {0: np.array([True, True, False])}
-    np.testing.assert_array_equal(adjudication.draw_vetoes(home, w, powers, u, held),
-                                  [True, False, True])
+    np.testing.assert_array_equal(
+        adjudication.draw_vetoes(home, w, powers, u, held), [True, False, True]
+    )
 
 
 def test_a_held_veto_covers_only_the_flags_its_power_learns_of():
@@ -250,25 +284,38 @@ def test_a_held_veto_covers_only_the_flags_its_power_learns_of():
     u = np.random.default_rng(2).random((3, 1))
     held = {0: np.zeros(3, dtype=bool)}  # "shield everyone"
     # B (same bloc): the player's no vetoes it; C (other bloc): the draw stands (w = 1: blocked)
-    np.testing.assert_array_equal(adjudication.draw_vetoes(home, w, np.array([0]), u, held,
-                                                           learn), [True, True, True])
+    np.testing.assert_array_equal(
+        adjudication.draw_vetoes(home, w, np.array([0]), u, held, learn), [True, True, True]
+    )
     held = {0: np.ones(3, dtype=bool)}  # "sanction everyone": only flags it learns of
-    np.testing.assert_array_equal(adjudication.draw_vetoes(home, w, np.array([0]), u, held,
-                                                           learn), [True, False, True])
+    np.testing.assert_array_equal(
+        adjudication.draw_vetoes(home, w, np.array([0]), u, held, learn), [True, False, True]
+    )
 
 
 def test_only_members_hold_a_veto_and_the_stream_ignores_how_many():
     e = np.array([5.0, 0.0, 3.0, 0.0, 1.0])
     np.testing.assert_array_equal(adjudication.veto_powers(e, 4), [0, 2, 4])
-    params = {"adjudication": "great_power_veto", "n_veto_powers": 5,
-              "initial_membership": 0.25, "steps": 6}
+    params = {
+        "adjudication": "great_power_veto",
+        "n_veto_powers": 5,
+        "initial_membership": 0.25,
+        "steps": 6,
+    }
     eng = Engine.from_params(params, rng=3)
     assert 0 < len(eng.veto_powers) < 5 and eng.member[eng.veto_powers].all()
     # nations that leave at a round lose their veto; the vetoes' uniforms are still drawn
     # n_veto_powers wide, so the stream is the same as when everyone stays
-    params = {"n_nations": 6, "n_labs": 0, "adjudication": "great_power_veto",
-              "n_veto_powers": 3, "membership": "negotiated", "negotiation_interval": 1,
-              "outsider_penalty": 2.0, "steps": 5}
+    params = {
+        "n_nations": 6,
+        "n_labs": 0,
+        "adjudication": "great_power_veto",
+        "n_veto_powers": 3,
+        "membership": "negotiated",
+        "negotiation_interval": 1,
+        "outsider_penalty": 2.0,
+        "steps": 5,
+    }
     stay = Engine.from_params(params, rng=1)
     leave = Engine.from_params(params, rng=1)
     for _ in range(5):
@@ -294,12 +341,21 @@ def test_held_votes_change_outcomes_not_the_random_stream():
 def test_non_members_do_not_vote():
     # C has left the treaty: under members_vote its yes no longer counts
     scenario = {
-        "params": {"n_labs": 0, "adjudication": "members_vote", "p_detect": 1.0,
-                   "p_false_alarm": 0.0, "penalty": 1.0, "sanction_quorum": 0.5,
-                   "alliance_network": "explicit", "steps": 5},
-        "nations": [{"name": "A", "capability": 1.0, "committed": "defect"},
-                    {"name": "B", "capability": 1.0, "committed": "defect"},
-                    {"name": "C", "capability": 2.0, "committed": "defect", "member": False}],
+        "params": {
+            "n_labs": 0,
+            "adjudication": "members_vote",
+            "p_detect": 1.0,
+            "p_false_alarm": 0.0,
+            "penalty": 1.0,
+            "sanction_quorum": 0.5,
+            "alliance_network": "explicit",
+            "steps": 5,
+        },
+        "nations": [
+            {"name": "A", "capability": 1.0, "committed": "defect"},
+            {"name": "B", "capability": 1.0, "committed": "defect"},
+            {"name": "C", "capability": 2.0, "committed": "defect", "member": False},
+        ],
     }
     eng = Engine.from_params(rng=0, scenario=scenario, graph=triangle_graph(1.0))
     for _ in range(5):
@@ -319,23 +375,33 @@ def test_per_bloc_inspectorate_only_the_bloc_sanctions():
     # A and B share bloc 0, C is alone in bloc 1: C's violations reach no one who can
     # sanction them; A's are sanctioned by B only.
     scenario = {
-        "params": {"n_labs": 0, "inspectorate": "per_bloc", "p_detect": 1.0,
-                   "p_false_alarm": 0.0, "penalty": 1.0, "alliance_network": "none",
-                   "steps": 5},
-        "nations": [{"name": "A", "capability": 1.0, "bloc": "x", "committed": "defect"},
-                    {"name": "B", "capability": 2.0, "bloc": "x", "committed": "defect"},
-                    {"name": "C", "capability": 3.0, "bloc": "y", "committed": "defect"}],
+        "params": {
+            "n_labs": 0,
+            "inspectorate": "per_bloc",
+            "p_detect": 1.0,
+            "p_false_alarm": 0.0,
+            "penalty": 1.0,
+            "alliance_network": "none",
+            "steps": 5,
+        },
+        "nations": [
+            {"name": "A", "capability": 1.0, "bloc": "x", "committed": "defect"},
+            {"name": "B", "capability": 2.0, "bloc": "x", "committed": "defect"},
+            {"name": "C", "capability": 3.0, "bloc": "y", "committed": "defect"},
+        ],
     }
     eng = Engine.from_params(rng=1, scenario=scenario)
     e = eng.enforcement
-    np.testing.assert_allclose(eng.sanction_share_nation,
-                               [e[1] / (e[1] + e[2]), e[0] / (e[0] + e[2]), 0.0])
+    np.testing.assert_allclose(
+        eng.sanction_share_nation, [e[1] / (e[1] + e[2]), e[0] / (e[0] + e[2]), 0.0]
+    )
     eng.step()
     assert eng.last["caught_international"].all()
     imposed = eng.last["sanction_imposed"]
     assert imposed[2] == 0.0 and imposed[0] > 0 and imposed[1] > 0
-    glob = Engine.from_params(rng=1, scenario={**scenario, "params": {
-        **scenario["params"], "inspectorate": "global"}})
+    glob = Engine.from_params(
+        rng=1, scenario={**scenario, "params": {**scenario["params"], "inspectorate": "global"}}
+    )
     glob.step()
     assert glob.last["sanction_imposed"][2] > 0
     # votes: a nation outside the violator's bloc never votes on it
@@ -345,9 +411,16 @@ def test_per_bloc_inspectorate_only_the_bloc_sanctions():
 
 def test_graduated_sanctions_follow_the_formula():
     scenario = {
-        "params": {"n_labs": 0, "p_detect": 1.0, "p_false_alarm": 0.0, "penalty": 2.0,
-                   "sanction_escalation": 0.5, "max_escalation": 2.5,
-                   "adjudication": "independent_body", "alliance_network": "none"},
+        "params": {
+            "n_labs": 0,
+            "p_detect": 1.0,
+            "p_false_alarm": 0.0,
+            "penalty": 2.0,
+            "sanction_escalation": 0.5,
+            "max_escalation": 2.5,
+            "adjudication": "independent_body",
+            "alliance_network": "none",
+        },
         "nations": [{"name": "A", "committed": "defect"}, {"name": "B"}],
     }
     eng = Engine.from_params(rng=1, scenario=scenario)
@@ -371,12 +444,22 @@ def test_veto_leaves_more_defection_in_the_veto_powers_blocs():
     veto = []
     independent = []
     for seed in seeds:
-        eng = Engine.from_params({"adjudication": "great_power_veto", "n_veto_powers": 2,
-                                  "p_detect": 0.45, "penalty": 5.0, "steps": 60}, rng=seed)
+        eng = Engine.from_params(
+            {
+                "adjudication": "great_power_veto",
+                "n_veto_powers": 2,
+                "p_detect": 0.45,
+                "penalty": 5.0,
+                "steps": 60,
+            },
+            rng=seed,
+        )
         eng.run()
         mask = np.isin(eng.world.bloc[eng.home], eng.world.bloc[eng.veto_powers])
-        ind = Engine.from_params({"adjudication": "independent_body", "p_detect": 0.45,
-                                  "penalty": 5.0, "steps": 60}, rng=seed)
+        ind = Engine.from_params(
+            {"adjudication": "independent_body", "p_detect": 0.45, "penalty": 5.0, "steps": 60},
+            rng=seed,
+        )
         ind.run()
         veto.append(float(eng.c[mask] @ eng.defect[mask]))
         independent.append(float(ind.c[mask] @ ind.defect[mask]))

@@ -24,16 +24,37 @@ from model.verification.sources import (
 #: documents these values and must not move them (the engine's numbers must not change).
 OLD_PRESETS = {
     "custom": {},
-    "open_letter": {"p_detect": 0.0, "p_false_alarm": 0.0, "verification_lag": 0,
-                    "coverage": 0.0, "p_domestic": 0.0},
-    "self_reporting": {"p_detect": 0.1, "p_false_alarm": 0.01, "verification_lag": 4,
-                       "coverage": 1.0},
-    "national_means": {"p_detect": 0.35, "p_false_alarm": 0.075, "verification_lag": 2,
-                       "coverage": 0.7},
-    "onsite_inspections": {"p_detect": 0.9, "p_false_alarm": 0.05, "verification_lag": 1,
-                           "coverage": 0.8},
-    "hardware_ledger": {"p_detect": 0.97, "p_false_alarm": 0.01, "verification_lag": 0,
-                        "coverage": 0.9},
+    "open_letter": {
+        "p_detect": 0.0,
+        "p_false_alarm": 0.0,
+        "verification_lag": 0,
+        "coverage": 0.0,
+        "p_domestic": 0.0,
+    },
+    "self_reporting": {
+        "p_detect": 0.1,
+        "p_false_alarm": 0.01,
+        "verification_lag": 4,
+        "coverage": 1.0,
+    },
+    "national_means": {
+        "p_detect": 0.35,
+        "p_false_alarm": 0.075,
+        "verification_lag": 2,
+        "coverage": 0.7,
+    },
+    "onsite_inspections": {
+        "p_detect": 0.9,
+        "p_false_alarm": 0.05,
+        "verification_lag": 1,
+        "coverage": 0.8,
+    },
+    "hardware_ledger": {
+        "p_detect": 0.97,
+        "p_false_alarm": 0.01,
+        "verification_lag": 0,
+        "coverage": 0.9,
+    },
 }
 
 
@@ -48,8 +69,7 @@ def test_the_file_parses_and_defines_the_labels():
     assert all(text.strip() for text in data["labels"].values())
     reg = load()
     assert set(reg.regimes) == set(OLD_PRESETS) - {"custom"}
-    assert reg.sources and all(s.author and s.title and s.year > 1900 for s in
-                               reg.sources.values())
+    assert reg.sources and all(s.author and s.title and s.year > 1900 for s in reg.sources.values())
 
 
 @pytest.mark.parametrize("name", list(OLD_PRESETS))
@@ -57,8 +77,9 @@ def test_regimes_read_their_presets_from_the_registry_unchanged(name):
     regime = get_regime(name)
     assert dict(regime.presets) == registry().presets(name) == OLD_PRESETS[name]
     # the same types too (an int lag stays an int: the engine's numbers must not change)
-    assert ([type(v) for v in regime.presets.values()]
-            == [type(v) for v in OLD_PRESETS[name].values()])
+    assert [type(v) for v in regime.presets.values()] == [
+        type(v) for v in OLD_PRESETS[name].values()
+    ]
     assert set(registry().entries(name)) == set(OLD_PRESETS[name])
     if name != "custom":
         assert regime.references == registry().references(name) and regime.references
@@ -131,8 +152,9 @@ def test_design_ranges_are_the_envelopes_of_the_regimes_ranges():
 
 def test_describe_names_value_range_confidence_and_source():
     lines = describe("national_means")
-    assert lines[0] == ("p_detect 0.35 (range 0.2 to 0.5, speculative; Wasil et al. (2024); "
-                        "DESIGN.md section 6)")
+    assert lines[0] == (
+        "p_detect 0.35 (range 0.2 to 0.5, speculative; Wasil et al. (2024); DESIGN.md section 6)"
+    )
     assert describe("custom") == []
 
 
@@ -146,29 +168,47 @@ def _edited_copy(tmp_path: Path, old: str, new: str) -> Path:
 
 
 def test_the_regimes_change_when_the_file_does(tmp_path):
-    path = _edited_copy(tmp_path, "[regimes.national_means.p_detect]\nvalue = 0.35",
-                        "[regimes.national_means.p_detect]\nvalue = 0.45")
-    code = ("import sys; from pathlib import Path; import model.verification.sources as s; "
-            "s.REGISTRY_PATH = Path(sys.argv[1]); "
-            "from model.verification import get_regime; from model.params import resolve; "
-            "print(get_regime('national_means').presets['p_detect'], "
-            "resolve(verification='national_means').p_detect)")
-    out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True,
-                         text=True, check=True).stdout.split()
+    path = _edited_copy(
+        tmp_path,
+        "[regimes.national_means.p_detect]\nvalue = 0.35",
+        "[regimes.national_means.p_detect]\nvalue = 0.45",
+    )
+    code = (
+        "import sys; from pathlib import Path; import model.verification.sources as s; "
+        "s.REGISTRY_PATH = Path(sys.argv[1]); "
+        "from model.verification import get_regime; from model.params import resolve; "
+        "print(get_regime('national_means').presets['p_detect'], "
+        "resolve(verification='national_means').p_detect)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True
+    ).stdout.split()
     assert out == ["0.45", "0.45"]
     assert resolve(verification="national_means").p_detect == 0.35  # this process: the shipped
 
 
-@pytest.mark.parametrize(("old", "new", "words"), [
-    ("range = [0.2, 0.5]\n", "range = [0.5, 0.2]\n", ["national_means.p_detect", "low is above"]),
-    ('(as commonly cited)."\nconfidence = "analogy"', '(as commonly cited)."\nconfidence = "sure"',
-     ["onsite_inspections.verification_lag", "confidence='sure'", "speculative"]),
-    ("value = 0.35", "value = 0.65", ["outside its range", "'outside'"]),
-    ('sources = ["wasil_2024", "design_md"]\nquote = "national technical means',
-     'sources = ["wasil_2042", "design_md"]\nquote = "national technical means',
-     ["unknown source 'wasil_2042'", "wasil_2024"]),
-    ('documented = "The cited', 'proven = "The cited', ["[labels]", "documented"]),
-])
+@pytest.mark.parametrize(
+    ("old", "new", "words"),
+    [
+        (
+            "range = [0.2, 0.5]\n",
+            "range = [0.5, 0.2]\n",
+            ["national_means.p_detect", "low is above"],
+        ),
+        (
+            '(as commonly cited)."\nconfidence = "analogy"',
+            '(as commonly cited)."\nconfidence = "sure"',
+            ["onsite_inspections.verification_lag", "confidence='sure'", "speculative"],
+        ),
+        ("value = 0.35", "value = 0.65", ["outside its range", "'outside'"]),
+        (
+            'sources = ["wasil_2024", "design_md"]\nquote = "national technical means',
+            'sources = ["wasil_2042", "design_md"]\nquote = "national technical means',
+            ["unknown source 'wasil_2042'", "wasil_2024"],
+        ),
+        ('documented = "The cited', 'proven = "The cited', ["[labels]", "documented"]),
+    ],
+)
 def test_a_bad_registry_is_refused_naming_what_is_wrong(tmp_path, old, new, words):
     path = _edited_copy(tmp_path, old, new)
     with pytest.raises(ConfigError) as err:
@@ -178,8 +218,7 @@ def test_a_bad_registry_is_refused_naming_what_is_wrong(tmp_path, old, new, word
 
 
 def test_a_value_outside_its_range_is_kept_with_a_reason(tmp_path):
-    path = _edited_copy(tmp_path, "value = 0.35\n",
-                        'value = 0.65\noutside = "kept for the test"\n')
+    path = _edited_copy(tmp_path, "value = 0.35\n", 'value = 0.65\noutside = "kept for the test"\n')
     e = load(path).entry("national_means", "p_detect")
     assert e.value == 0.65 and not e.inside and e.outside == "kept for the test"
 
@@ -192,8 +231,13 @@ def test_pausegame_params_sources_shows_each_preset_with_its_source(capsys):
     out = capsys.readouterr().out
     assert max(len(line) for line in out.splitlines()) <= 100
     flat = " ".join(out.split())
-    for regime in ("open_letter", "self_reporting", "national_means", "onsite_inspections",
-                   "hardware_ledger"):
+    for regime in (
+        "open_letter",
+        "self_reporting",
+        "national_means",
+        "onsite_inspections",
+        "hardware_ledger",
+    ):
         assert f"{regime.upper()}:" in out
     assert "p_detect 0.35 (range 0.2 to 0.5, speculative; Wasil et al. (2024);" in flat
     assert "p_detect 0.9 (range 0.2 to 0.9, analogy; IAEA (2002);" in flat
@@ -231,17 +275,26 @@ def test_pausegame_params_limits_states_the_machine_limits(capsys, monkeypatch):
 def _sample_design(params, base=None):
     from experiments.batch.design import design_from_mapping
 
-    return design_from_mapping({
-        "meta": {"name": "registry_ranges"},
-        "base": {"params": {"n_nations": 3, "n_labs": 0, **(base or {})}},
-        "sample": {"method": "lhs", "n": 32, "params": params},
-        "run": {"replicates": 1, "steps": 5, "master_seed": 11},
-    })
+    return design_from_mapping(
+        {
+            "meta": {"name": "registry_ranges"},
+            "base": {"params": {"n_nations": 3, "n_labs": 0, **(base or {})}},
+            "sample": {"method": "lhs", "n": 32, "params": params},
+            "run": {"replicates": 1, "steps": 5, "master_seed": 11},
+        }
+    )
 
 
 def test_a_design_samples_the_registry_range_for_verification_parameters():
-    d = _sample_design({"p_detect": {}, "verification_lag": {}, "p_domestic": {},
-                        "penalty": {}, "p_false_alarm": [0.01, 0.02]})
+    d = _sample_design(
+        {
+            "p_detect": {},
+            "verification_lag": {},
+            "p_domestic": {},
+            "penalty": {},
+            "p_false_alarm": [0.01, 0.02],
+        }
+    )
     ranges = d.spec["params"]
     low, high, _ = registry().parameters["p_detect"]
     assert ranges["p_detect"] == [low, high] == [0.0, 0.99]
@@ -252,8 +305,10 @@ def test_a_design_samples_the_registry_range_for_verification_parameters():
     assert ranges["p_domestic"] == list(schema()["p_domestic"].range)
     assert ranges["penalty"] == list(schema()["penalty"].range)
     assert ranges["p_false_alarm"] == [0.01, 0.02]
-    assert d.spec["registry_ranges"] == {"p_detect": "parameters.p_detect",
-                                         "verification_lag": "parameters.verification_lag"}
+    assert d.spec["registry_ranges"] == {
+        "p_detect": "parameters.p_detect",
+        "verification_lag": "parameters.verification_lag",
+    }
 
 
 def test_a_design_on_a_regime_samples_that_regimes_range():
@@ -277,7 +332,13 @@ def test_sensitivity_core_takes_p_detect_from_the_registry_and_keeps_the_rest():
 
     d = load_design("sensitivity_core")
     assert d.spec["params"] == {
-        "p_detect": [0.0, 0.99], "penalty": [0.0, 20.0], "p_domestic": [0.0, 1.0],
-        "p_false_alarm": [0.0, 0.1], "race_pressure": [0.0, 2.0],
-        "risk_internalization": [0.0, 1.0], "beta": [1.0, 20.0], "verification_lag": [0, 6]}
+        "p_detect": [0.0, 0.99],
+        "penalty": [0.0, 20.0],
+        "p_domestic": [0.0, 1.0],
+        "p_false_alarm": [0.0, 0.1],
+        "race_pressure": [0.0, 2.0],
+        "risk_internalization": [0.0, 1.0],
+        "beta": [1.0, 20.0],
+        "verification_lag": [0, 6],
+    }
     assert d.spec["registry_ranges"] == {"p_detect": "parameters.p_detect"}

@@ -58,8 +58,9 @@ def test_simulated_fixation_matches_the_exact_chain() -> None:
     count = int(han2019.simulate_fixations(gaps, 1, runs, 0.01, rng)[0])
     rho, _ = race.fixation(1.5, 0.9, 100, 0.01)
     assert abs(count / runs - rho) <= 4 * math.sqrt(rho * (1 - rho) / runs)
-    neutral = han2019.simulate_fixations(np.zeros((1, 11)), 1, runs, 0.01,
-                                         np.random.default_rng(4))[0]
+    neutral = han2019.simulate_fixations(
+        np.zeros((1, 11)), 1, runs, 0.01, np.random.default_rng(4)
+    )[0]
     assert abs(neutral / runs - 0.1) <= 4 * math.sqrt(0.09 / runs)
 
 
@@ -93,5 +94,6 @@ def test_reproduce_holds_and_writes_the_figure(tmp_path) -> None:
         assert abs(claim.ours - claim.paper) <= han2019.TOL_SIM
     data = result.figure.read_bytes()
     assert result.figure.parent == tmp_path and data.startswith(PNG) and len(data) > 10_000
-    assert han2019.CITATION in result.table() and result.table().count("\n") == len(
-        result.claims) + 1
+    assert (
+        han2019.CITATION in result.table() and result.table().count("\n") == len(result.claims) + 1
+    )

@@ -21,11 +21,15 @@ def test_threshold_is_the_engines_indifference_point() -> None:
     params = ig._params(verification="onsite_inspections", n_nations=10)
     g_star = ig.deterrence_threshold(params)
     # D F (p - q) = 0.95 * 8 * (0.8 * 0.9 - 0.05) with the regime's presets
-    d, p, q = 0.95 ** params["verification_lag"], params["coverage"] * params["p_detect"], \
-        params["p_false_alarm"]
+    d, p, q = (
+        0.95 ** params["verification_lag"],
+        params["coverage"] * params["p_detect"],
+        params["p_false_alarm"],
+    )
     assert g_star == pytest.approx(1.0 / (d * 8.0 * (p - q)))
-    eng = Engine.from_params({**ig.BASE, "verification": "onsite_inspections", "n_nations": 10,
-                              "steps": 2}, rng=1)
+    eng = Engine.from_params(
+        {**ig.BASE, "verification": "onsite_inspections", "n_nations": 10, "steps": 2}, rng=1
+    )
     for g in (0.2, 0.5):
         set_inspection_probability(eng, g)
         assert eng.advantage()[0] == pytest.approx(1.0 * (1 - g / g_star))
@@ -53,8 +57,9 @@ def test_regimes_that_cannot_deter_violate_at_every_quota() -> None:
 def test_fictitious_play_reaches_the_mixed_equilibrium() -> None:
     params = ig._params(verification=ig.GAME_REGIME, n_nations=ig.N_GAME)
     game = ig.closed_form_game(params)
-    eng = Engine.from_params({**ig.BASE, "verification": ig.GAME_REGIME,
-                              "n_nations": ig.N_GAME, "steps": 1500}, rng=3)
+    eng = Engine.from_params(
+        {**ig.BASE, "verification": ig.GAME_REGIME, "n_nations": ig.N_GAME, "steps": 1500}, rng=3
+    )
     play = run_adaptive(eng, AdaptiveInspector(ig.COST, ig.LOSS), 1500)
     assert abs(play.violation.mean() - game.violation_rate) <= ig.TOL_GAME
     assert abs(play.inspection.mean() - game.inspection_rate) <= ig.TOL_GAME
@@ -71,8 +76,9 @@ def test_adaptive_inspector_checks_its_input() -> None:
         run_adaptive(eng, AdaptiveInspector(0.1, 1.0), 4)
     with pytest.raises(ParameterError, match="cost=0.0"):
         AdaptiveInspector(0.0, 1.0)
-    other = Engine.from_params({**ig.BASE, "n_nations": 5, "steps": 3,
-                                "quota_allocation": "capability"}, rng=1)
+    other = Engine.from_params(
+        {**ig.BASE, "n_nations": 5, "steps": 3, "quota_allocation": "capability"}, rng=1
+    )
     with pytest.raises(ParameterError, match="quota_allocation='capability'"):
         set_inspection_probability(other, 0.4)
 

@@ -35,8 +35,13 @@ def _fake(name: str, holds: bool) -> types.ModuleType:
 
 
 def test_registry_lists_the_five_and_loads_by_name() -> None:
-    assert MODULES == ("han2019", "barrett2012", "nordhaus2015", "inspection_games",
-                       "verification_valley")
+    assert MODULES == (
+        "han2019",
+        "barrett2012",
+        "nordhaus2015",
+        "inspection_games",
+        "verification_valley",
+    )
     for name in MODULES:
         assert importlib.util.find_spec(f"experiments.reproductions.{name}") is not None, name
     # each module's own test file loads it; here the two of this file's author
@@ -49,9 +54,15 @@ def test_registry_lists_the_five_and_loads_by_name() -> None:
 
 
 def test_table_rows_and_pipes() -> None:
-    r = Reproduction("f", "Fake 2020", (
-        Claim("a | b", 1 / 3, 0.25, "abs 0.01", False),
-        Claim("c", "rises", "rises", "direction", True)), Path("f.png"))
+    r = Reproduction(
+        "f",
+        "Fake 2020",
+        (
+            Claim("a | b", 1 / 3, 0.25, "abs 0.01", False),
+            Claim("c", "rises", "rises", "direction", True),
+        ),
+        Path("f.png"),
+    )
     lines = r.table().splitlines()
     assert "\n".join(lines[:2]) == TABLE_HEADER
     assert lines[2] == "| Fake 2020 | a / b | 0.3333 | 0.25 | abs 0.01 | NO |"
@@ -63,8 +74,10 @@ def test_bad_name_exits_2_naming_the_allowed(capsys) -> None:
     assert main(["reproduce", "han2019", "nordhaus", "--out", "/tmp/x"]) == 2
     err = capsys.readouterr().err
     assert "unknown reproduction 'nordhaus'" in err
-    assert "allowed: han2019, barrett2012, nordhaus2015, inspection_games, " \
-           "verification_valley or all" in err
+    assert (
+        "allowed: han2019, barrett2012, nordhaus2015, inspection_games, "
+        "verification_valley or all" in err
+    )
 
 
 def test_exit_status_follows_the_claims(tmp_path, capsys, monkeypatch) -> None:
@@ -79,8 +92,7 @@ def test_exit_status_follows_the_claims(tmp_path, capsys, monkeypatch) -> None:
     assert "barrett2012: figure" in out and "(a claim does NOT hold)" in out
 
 
-def test_a_reproduction_that_raises_is_reported_and_fails(tmp_path, capsys,
-                                                          monkeypatch) -> None:
+def test_a_reproduction_that_raises_is_reported_and_fails(tmp_path, capsys, monkeypatch) -> None:
     broken = _fake("han2019", True)
 
     def boom(out_dir: Path, *, quick: bool = False) -> Reproduction:

@@ -34,8 +34,11 @@ def test_the_valley_floor_is_just_above_the_false_alarm_rate():
 
 
 def test_without_false_alarms_the_same_world_has_no_valley():
-    s = vv.sweep({**vv.VOLUNTARY, "information": "detected", "p_false_alarm": 0.0},
-                 (0.01, 0.03, 0.05, 0.3), range(4))
+    s = vv.sweep(
+        {**vv.VOLUNTARY, "information": "detected", "p_false_alarm": 0.0},
+        (0.01, 0.03, 0.05, 0.3),
+        range(4),
+    )
     assert vv.largest_drop(s.survival) == 0.0 and (s.survival == 1.0).all()
 
 

@@ -17,8 +17,10 @@ def serve_app(artifacts, log_name, *, map_cache=None, **options):
     from viz.serve import chromium_path, start_server
 
     if chromium_path() is None:
-        pytest.fail("no chromium: install Debian's package (apt-get install chromium), or "
-                    "deselect these tests with -m 'not browser'")
+        pytest.fail(
+            "no chromium: install Debian's package (apt-get install chromium), or "
+            "deselect these tests with -m 'not browser'"
+        )
     old = os.environ.get("PAUSEGAME_MAP_CACHE")
     if map_cache is not None:
         os.environ["PAUSEGAME_MAP_CACHE"] = str(map_cache)
@@ -43,8 +45,15 @@ def _without_solara_close_race(log):
     a map test's page close; every other traceback still fails the test."""
     import re
 
-    block = re.compile(r"Traceback \(most recent call last\):\n(?:[ \t].*\n|\n)*?"
-                       r"KeyError: '[^'\n]*'\n?")
-    return block.sub(lambda m: "" if ("kernel_context.py" in m.group(0)
-                                      and "del current_context[" in m.group(0)) else m.group(0),
-                     log)
+    block = re.compile(
+        r"Traceback \(most recent call last\):\n(?:[ \t].*\n|\n)*?"
+        r"KeyError: '[^'\n]*'\n?"
+    )
+    return block.sub(
+        lambda m: (
+            ""
+            if ("kernel_context.py" in m.group(0) and "del current_context[" in m.group(0))
+            else m.group(0)
+        ),
+        log,
+    )

@@ -58,8 +58,13 @@ def test_setup_fetches_missing_packages_with_npm_pack_and_strips_package(tmp_pat
 
 def test_a_failed_npm_pack_is_an_asset_error_and_leaves_nothing_half_done(tmp_path, monkeypatch):
     monkeypatch.setattr(assets.shutil, "which", lambda name: "/usr/bin/npm")
-    monkeypatch.setattr(assets.subprocess, "run", lambda cmd, **kw: subprocess.CompletedProcess(
-        cmd, 1, stdout="", stderr="npm error code E404"))
+    monkeypatch.setattr(
+        assets.subprocess,
+        "run",
+        lambda cmd, **kw: subprocess.CompletedProcess(
+            cmd, 1, stdout="", stderr="npm error code E404"
+        ),
+    )
     with pytest.raises(assets.AssetError, match="E404"):
         assets.setup_assets(tmp_path / "cdn", log=lambda s: None)
     assert len(assets.missing(tmp_path / "cdn")) == len(assets.required_packages())
@@ -119,13 +124,11 @@ def test_the_app_commands_reach_the_cli_through_the_entry_point_group():
 
 
 @pytest.mark.parametrize("command", [["app", "--no-setup"], ["setup-assets"]])
-def test_without_the_app_extra_the_app_commands_say_how_to_install_it(command, capsys,
-                                                                      monkeypatch):
+def test_without_the_app_extra_the_app_commands_say_how_to_install_it(command, capsys, monkeypatch):
     import viz.cli
 
     real = viz.cli.find_spec
-    monkeypatch.setattr(viz.cli, "find_spec",
-                        lambda name: None if name == "solara" else real(name))
+    monkeypatch.setattr(viz.cli, "find_spec", lambda name: None if name == "solara" else real(name))
     assert viz.cli.missing_app_extra() == ["solara"]
     assert main(command) == 2
     captured = capsys.readouterr()
@@ -150,15 +153,25 @@ def test_the_server_is_solara_run_with_frames_written_by_the_rendering_thread(mo
     assert solara_run._Config(app="viz.app", ws="wsproto").ws == "wsproto"
     monkeypatch.setenv("PAUSEGAME_UVICORN_WS", "websockets-sansio")
     assert solara_run._Config(app="viz.app").ws == "websockets-sansio"
-    done = subprocess.run([sys.executable, "-m", "viz.solara_run", "run", "--help"],
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "viz.solara_run", "run", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0 and "--production" in done.stdout  # Solara's own command line
-    code = ("import os, sys; sys.argv = ['x', 'run', '--help']\n"
-            "import viz.solara_run as r\n"
-            "try:\n    r.main()\nexcept SystemExit:\n    pass\n"
-            "from solara.server import settings\n"
-            "print(os.environ['SOLARA_SERVER_SYNC_WS_WRITE'], settings.server.sync_ws_write)")
-    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                           timeout=120, env={k: v for k, v in os.environ.items()
-                                             if k != "SOLARA_SERVER_SYNC_WS_WRITE"})
+    code = (
+        "import os, sys; sys.argv = ['x', 'run', '--help']\n"
+        "import viz.solara_run as r\n"
+        "try:\n    r.main()\nexcept SystemExit:\n    pass\n"
+        "from solara.server import settings\n"
+        "print(os.environ['SOLARA_SERVER_SYNC_WS_WRITE'], settings.server.sync_ws_write)"
+    )
+    shown = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={k: v for k, v in os.environ.items() if k != "SOLARA_SERVER_SYNC_WS_WRITE"},
+    )
     assert shown.stdout.strip().splitlines()[-1] == "true True"

@@ -42,7 +42,8 @@ def _month(page) -> int:
 
 def _value_box(page, slider_name):
     row = page.locator(".pg-control").filter(
-        has=page.get_by_role("slider", name=slider_name, exact=True))
+        has=page.get_by_role("slider", name=slider_name, exact=True)
+    )
     return row.get_by_role("textbox")
 
 
@@ -52,17 +53,21 @@ def test_simulate_page_end_to_end(server, browser, artifacts):
     page.on("response", lambda r: r.status >= 400 and failed.append(f"{r.status} {r.url}"))
     try:
         # the charts are drawn
-        page.wait_for_function("() => document.querySelectorAll('.pg-network svg.marks, "
-                               ".pg-timeseries canvas, .pg-theory canvas').length >= 3",
-                               timeout=30_000)
+        page.wait_for_function(
+            "() => document.querySelectorAll('.pg-network svg.marks, "
+            ".pg-timeseries canvas, .pg-theory canvas').length >= 3",
+            timeout=30_000,
+        )
         # Step
         for i in (1, 2):
             page.get_by_role("button", name="Step").click()
             expect(page.get_by_text(f"Month: {i} of 120")).to_be_visible()
         # Play, then pause
         page.get_by_role("button", name="Play").click()
-        page.wait_for_function("() => +document.querySelector('.pg-month').innerText"
-                               ".split(' ')[1] >= 5", timeout=20_000)
+        page.wait_for_function(
+            "() => +document.querySelector('.pg-month').innerText.split(' ')[1] >= 5",
+            timeout=20_000,
+        )
         page.get_by_role("button", name="Pause").click()
         expect(page.get_by_role("button", name="Play")).to_be_visible()
         paused = _month(page)

@@ -41,8 +41,9 @@ def _title(widget):
     title = widget.spec.get("title")
     if isinstance(title, dict):
         signals = json.loads(widget.chart_data)["signals"]
-        return specs.network_title({"params": [{"name": k, "value": v}
-                                               for k, v in signals.items()]})
+        return specs.network_title(
+            {"params": [{"name": k, "value": v} for k, v in signals.items()]}
+        )
     return title
 
 
@@ -65,9 +66,14 @@ def test_page_renders_with_month_zero_and_three_charts(page):
 def test_every_schema_field_has_a_control(page):
     _open_all_groups(page)
     labels = _labels(page)
-    missing = [name for name in schema()
-               if not any(label == name or label.startswith(name + " ")
-                          or label.startswith(name + ":") for label in labels)]
+    missing = [
+        name
+        for name in schema()
+        if not any(
+            label == name or label.startswith(name + " ") or label.startswith(name + ":")
+            for label in labels
+        )
+    ]
     assert not missing
 
 
@@ -95,8 +101,9 @@ def test_a_scenario_pick_changes_the_controls(with_test_scenario):
 
 
 def test_bad_input_shows_a_message_next_to_the_control(page):
-    field = [w for w in page.find(v.TextField).widgets
-             if w.v_model == "0.3" and w.label == "per period"][0]  # p_detect's text box
+    field = [
+        w for w in page.find(v.TextField).widgets if w.v_model == "0.3" and w.label == "per period"
+    ][0]  # p_detect's text box
     field.v_model = "1.5"
     field.fire_event("keyup.enter", None)
     errors = _texts(page, "pg-field-error")

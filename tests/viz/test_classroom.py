@@ -37,7 +37,8 @@ def new_kernel(monkeypatch):
 
     def make():
         context = kernel_context.VirtualKernelContext(
-            id=f"test-kernel-{next(_ids)}", session_id="test-session", kernel=kernel.Kernel())
+            id=f"test-kernel-{next(_ids)}", session_id="test-session", kernel=kernel.Kernel()
+        )
         made.append(context)
         return context
 
@@ -50,9 +51,14 @@ def new_kernel(monkeypatch):
 
 def _message(widget, data):
     """A comm message from the browser to ``widget``, as Solara's server hands it on."""
-    return {"header": {"msg_type": "comm_msg", "msg_id": "m"}, "parent_header": {},
-            "metadata": {}, "buffers": [], "channel": "shell",
-            "content": {"comm_id": widget.model_id, "data": data}}
+    return {
+        "header": {"msg_type": "comm_msg", "msg_id": "m"},
+        "parent_header": {},
+        "metadata": {},
+        "buffers": [],
+        "channel": "shell",
+        "content": {"comm_id": widget.model_id, "data": data},
+    }
 
 
 CLICK = {"method": "custom", "content": {"event": "click", "data": {}}}
@@ -79,8 +85,9 @@ def test_a_click_inside_a_page_counts_as_activity(new_kernel):
             # a typed value (a widget's state changed in the browser) counts too
             box = rc.find(v.TextField).widgets[0]
             time.sleep(0.01)
-            manager.comm_msg(None, None, _message(box, {"method": "update",
-                                                        "state": {"v_model": box.v_model}}))
+            manager.comm_msg(
+                None, None, _message(box, {"method": "update", "state": {"v_model": box.v_model}})
+            )
             assert classroom.REGISTRY.last_activity(context.id) > after
         finally:
             rc.close()

@@ -25,8 +25,7 @@ def server(artifacts):
     yield from serve_app(artifacts, "idle-server.log", idle_minutes=IDLE_MINUTES)
 
 
-def test_clicks_inside_a_page_keep_the_session_and_silence_closes_it(server, browser,
-                                                                    artifacts):
+def test_clicks_inside_a_page_keep_the_session_and_silence_closes_it(server, browser, artifacts):
     idle = IDLE_MINUTES * 60
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()

@@ -26,8 +26,10 @@ def test_projector_is_the_top_bar_key_and_no_page_parameter():
 
 
 def test_check_link_names_each_bad_value_and_keeps_the_good_ones():
-    got = check_link("seed=-5&p_detect=0.4&penalty=abc&zz=1&nation=999&projector=1",
-                     extra={"nation": lambda text: int(text)})
+    got = check_link(
+        "seed=-5&p_detect=0.4&penalty=abc&zz=1&nation=999&projector=1",
+        extra={"nation": lambda text: int(text)},
+    )
     assert got.values == {"p_detect": 0.4, "nation": 999}
     assert len(got.problems) == 3
     assert any("seed" in p for p in got.problems)

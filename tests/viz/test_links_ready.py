@@ -29,6 +29,8 @@ expect = playwright_api.expect
 MONTH_0 = re.compile(r"Month: 0 of \d+")
 SIZES = ((1400, 900), (1024, 768), (390, 844))
 PAGES = ("", "play", "map", "learn")
+
+
 #: Pages whose own content (another owner's) still overflows at a size: reported, not fixed here.
 @pytest.fixture(scope="module")
 def server(artifacts, tmp_path_factory):
@@ -54,8 +56,11 @@ def _query(url: str) -> dict[str, str]:
 
 
 def _value_box(page, slider_name):
-    row = page.locator(".pg-control").filter(
-        has=page.get_by_role("slider", name=re.compile(slider_name))).first
+    row = (
+        page.locator(".pg-control")
+        .filter(has=page.get_by_role("slider", name=re.compile(slider_name)))
+        .first
+    )
     return row.get_by_role("textbox")
 
 
@@ -63,8 +68,9 @@ def _copy_link(page) -> str:
     button = page.locator(".pg-copy-link-button")
     expect(button).to_have_text(re.compile("copy link", re.I), timeout=10_000)  # not "Copied"
     button.click()
-    expect(page.locator(".pg-copy-link-button")).to_have_text(re.compile("copied", re.I),
-                                                              timeout=10_000)
+    expect(page.locator(".pg-copy-link-button")).to_have_text(
+        re.compile("copied", re.I), timeout=10_000
+    )
     return str(page.evaluate("navigator.clipboard.readText()"))
 
 
@@ -74,15 +80,17 @@ def test_projector_link_is_no_unknown_parameter(server, browser, artifacts, slug
     try:
         page = context.new_page()
         page.goto(server.url + slug + "?projector=1")
-        expect(page.locator(".pg-projector-toggle")).to_have_text(re.compile("on", re.I),
-                                                                  timeout=60_000)
+        expect(page.locator(".pg-projector-toggle")).to_have_text(
+            re.compile("on", re.I), timeout=60_000
+        )
         if slug == "":
             expect(page.get_by_text(MONTH_0)).to_be_visible(timeout=60_000)
         elif slug == "play":
             expect(page.get_by_text(MONTH_0)).to_be_visible(timeout=60_000)
         else:
             expect(page.get_by_text("Stability map: where does the pause hold?")).to_be_visible(
-                timeout=60_000)
+                timeout=60_000
+            )
         page.wait_for_timeout(500)
         page.screenshot(path=str(artifacts / f"links-projector-{slug or 'simulate'}.png"))
         body = page.locator("body").inner_text()
@@ -218,8 +226,9 @@ _WIDTHS = """() => {
 
 @pytest.mark.parametrize("projector", [False, True], ids=["normal", "projector"])
 @pytest.mark.parametrize("width,height", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
-def test_top_bar_and_pages_fit_without_horizontal_scrolling(server, browser, artifacts,
-                                                            width, height, projector):
+def test_top_bar_and_pages_fit_without_horizontal_scrolling(
+    server, browser, artifacts, width, height, projector
+):
     context = _context(browser, width, height)
     failures = []
     try:
@@ -276,7 +285,8 @@ def test_projector_speed_picker_shows_its_whole_text(server, browser, artifacts,
         expect(selection).to_have_text("10 months/s")
         fits = selection.evaluate("e => [e.scrollWidth, e.clientWidth]")
         page.locator(".pg-runbar").screenshot(
-            path=str(artifacts / f"projector-speed-{size[0]}.png"))
+            path=str(artifacts / f"projector-speed-{size[0]}.png")
+        )
         assert fits[0] <= fits[1], f"the Speed picker's text needs {fits[0]} px of {fits[1]}"
     finally:
         context.close()

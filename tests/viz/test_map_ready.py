@@ -74,8 +74,9 @@ def small_map(server, browser):
         context.close()
 
 
-def test_cancel_in_the_first_seconds_is_a_cancel_and_later_visitors_see_it(server, browser,
-                                                                           artifacts):
+def test_cancel_in_the_first_seconds_is_a_cancel_and_later_visitors_see_it(
+    server, browser, artifacts
+):
     context, page = _page(browser, server.url + "map?n_nations=4&collapse_patience=4" + SLOW)
     try:
         page.get_by_role("button", name="Compute map").click()
@@ -106,8 +107,10 @@ def test_a_second_visitor_watches_the_shared_map_without_reloading(server, brows
         a.get_by_role("button", name="Compute map").click()
         # the other visitor's page follows the job: progress, then the finished map
         expect(b.locator(".pg-map-running")).to_be_visible(timeout=10_000)
-        b.wait_for_function("() => /Computing: [1-9]/.test(document.querySelector("
-                            "'.pg-map-status').innerText)", timeout=MAP_TIMEOUT)
+        b.wait_for_function(
+            "() => /Computing: [1-9]/.test(document.querySelector('.pg-map-status').innerText)",
+            timeout=MAP_TIMEOUT,
+        )
         expect(b.locator(".pg-map-done")).to_be_visible(timeout=MAP_TIMEOUT)
         expect(b.locator(".pg-map-chart svg.marks")).to_be_visible(timeout=30_000)
         b.screenshot(path=str(artifacts / "map-ready-second-visitor.png"))
@@ -120,7 +123,8 @@ def test_a_second_visitor_watches_the_shared_map_without_reloading(server, brows
 
 
 def test_a_cached_map_says_so_and_the_next_map_is_announced_from_the_measured_rate(
-        server, browser, small_map):
+    server, browser, small_map
+):
     took = _seconds(small_map)
     context, page = _page(browser, server.url + SMALL)
     try:
@@ -145,8 +149,10 @@ def test_a_cached_map_says_so_and_the_next_map_is_announced_from_the_measured_ra
 def _start_then_cancel(page):
     """Start the map, cancel once some runs are done; the number of runs kept."""
     page.get_by_role("button", name="Compute map").click()
-    page.wait_for_function("() => /Computing: [1-9]/.test(document.querySelector("
-                           "'.pg-map-status').innerText)", timeout=MAP_TIMEOUT)
+    page.wait_for_function(
+        "() => /Computing: [1-9]/.test(document.querySelector('.pg-map-status').innerText)",
+        timeout=MAP_TIMEOUT,
+    )
     page.get_by_role("button", name="Cancel").click()
     expect(page.locator(".pg-map-cancelled")).to_be_visible(timeout=30_000)
     return int(re.search(r"Cancelled at ([0-9]+) of", _status(page)).group(1))
@@ -167,8 +173,9 @@ def test_a_resumed_map_counts_both_parts(server, browser):
 
 
 def test_the_map_names_each_bad_link_value(server, browser, artifacts):
-    context, page = _page(browser, server.url
-                          + "map?n_nations=999&periods=abc&seed=-5&scenario=nope")
+    context, page = _page(
+        browser, server.url + "map?n_nations=999&periods=abc&seed=-5&scenario=nope"
+    )
     try:
         notice = page.locator(".pg-map-notice")
         expect(notice).to_be_visible()
@@ -188,8 +195,9 @@ def test_the_map_names_each_bad_link_value(server, browser, artifacts):
 
 
 @pytest.mark.parametrize("size", [(1400, 900), (1024, 768), (390, 844)])
-def test_the_map_page_fits_without_horizontal_scrolling(server, browser, artifacts, small_map,
-                                                        size):
+def test_the_map_page_fits_without_horizontal_scrolling(
+    server, browser, artifacts, small_map, size
+):
     width, height = size
     context, page = _page(browser, server.url + SMALL, width, height)
     try:
@@ -198,8 +206,7 @@ def test_the_map_page_fits_without_horizontal_scrolling(server, browser, artifac
         expect(chart).to_be_visible(timeout=30_000)
         page.wait_for_timeout(500)  # the chart takes its container's width
         page.screenshot(path=str(artifacts / f"map-ready-{width}x{height}.png"), full_page=True)
-        scroll, inner = page.evaluate(
-            "[document.documentElement.scrollWidth, window.innerWidth]")
+        scroll, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
         assert scroll <= inner, (size, scroll, inner)
         box = chart.bounding_box()
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= inner, box
@@ -229,8 +236,11 @@ def test_one_legend_lists_every_mark_and_the_axes_have_titles(server, browser, s
         assert titles.count("over the map") == 1, legends
         assert titles.count("P(pause holds) in the runs") == 1, legends
         marks = next(labels for title, labels in legends if title == "over the map")
-        assert marks == ["deterrence threshold p* (theory)", "survival boundary (theory)",
-                         "your parameters"], marks
+        assert marks == [
+            "deterrence threshold p* (theory)",
+            "survival boundary (theory)",
+            "your parameters",
+        ], marks
         axes = page.evaluate("""() => [...document.querySelectorAll(
             '.pg-map-chart svg.marks .role-axis-title text')].map(t => t.textContent)""")
         assert any("p_detect" in t for t in axes) and any("penalty F" in t for t in axes), axes
@@ -238,8 +248,9 @@ def test_one_legend_lists_every_mark_and_the_axes_have_titles(server, browser, s
         context.close()
 
 
-def test_a_partial_map_left_by_an_earlier_server_says_partly_computed(server, browser,
-                                                                      artifacts, map_cache):
+def test_a_partial_map_left_by_an_earlier_server_says_partly_computed(
+    server, browser, artifacts, map_cache
+):
     url = "map?n_nations=3&collapse_patience=7" + SLOW
     context, page = _page(browser, server.url + url)
     try:
@@ -255,8 +266,11 @@ def test_a_partial_map_left_by_an_earlier_server_says_partly_computed(server, br
             expect(page.locator(".pg-map-idle")).to_be_visible()
             text = _status(page)
             page.screenshot(path=str(artifacts / "map-ready-partly-computed.png"))
-            assert re.search(rf"Partly computed \({kept} of [0-9]+ runs, from a cancelled "
-                             r"start\); Compute map finishes it\.", text), text
+            assert re.search(
+                rf"Partly computed \({kept} of [0-9]+ runs, from a cancelled "
+                r"start\); Compute map finishes it\.",
+                text,
+            ), text
             start = page.get_by_role("button", name="Compute map")
             expect(start).to_be_enabled()
             start.click()
@@ -278,8 +292,9 @@ def test_projector_mode_enlarges_the_map(server, browser, artifacts, small_map, 
             chart = page.locator(".pg-map-chart svg.marks")
             expect(chart).to_be_visible(timeout=30_000)
             page.wait_for_timeout(600)  # the chart takes its container's width
-            page.screenshot(path=str(artifacts / f"map-ready-{width}{query[1:10]}.png"),
-                            full_page=True)
+            page.screenshot(
+                path=str(artifacts / f"map-ready-{width}{query[1:10]}.png"), full_page=True
+            )
             box = chart.bounding_box()
             label = page.evaluate("""() => Math.max(...[...document.querySelectorAll(
                 '.pg-map-chart svg.marks .role-axis-label text')]

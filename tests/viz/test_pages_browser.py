@@ -30,8 +30,7 @@ def _page(browser, url):
     return context, page
 
 
-def test_play_three_periods_and_the_debrief_matches_a_best_response_run(server, browser,
-                                                                        artifacts):
+def test_play_three_periods_and_the_debrief_matches_a_best_response_run(server, browser, artifacts):
     from experiments.play import PlayGame, best_response_run
 
     context, page = _page(browser, server.url + "play?seed=5&periods=3&nation=2")
@@ -46,15 +45,15 @@ def test_play_three_periods_and_the_debrief_matches_a_best_response_run(server, 
         numbers = page.locator(".pg-debrief-numbers")
         expect(numbers).to_be_visible()
         page.screenshot(path=str(artifacts / "play-debrief.png"))
-        shown = {k: numbers.get_attribute("data-" + k.replace("_", "-"))
-                 for k in ("best_response_total", "best_response_world_welfare")}
+        shown = {
+            k: numbers.get_attribute("data-" + k.replace("_", "-"))
+            for k in ("best_response_total", "best_response_world_welfare")
+        }
         expected = best_response_run(PlayGame("seed=5").scenario, 5, 3, 2)
         assert float(shown["best_response_total"]) == pytest.approx(expected[0], rel=1e-8)
-        assert float(shown["best_response_world_welfare"]) == pytest.approx(expected[1],
-                                                                           rel=1e-8)
+        assert float(shown["best_response_world_welfare"]) == pytest.approx(expected[1], rel=1e-8)
         assert max(answered) < 1.0, answered  # a period answers within 1 s
-        (artifacts / "play-period-seconds.txt").write_text(" ".join(f"{a:.3f}"
-                                                                    for a in answered))
+        (artifacts / "play-period-seconds.txt").write_text(" ".join(f"{a:.3f}" for a in answered))
     finally:
         context.close()
 
@@ -76,8 +75,11 @@ def test_vote_on_sanctions_as_a_veto_power(server, browser, artifacts):
                 last = page.locator(".pg-play-flags").inner_text()
                 assert "vetoed, you voted no" in last and "you voted yes" not in last, last
         page.screenshot(path=str(artifacts / "play-votes.png"), full_page=True)
-        shown = {"best_response_total": page.locator(".pg-debrief-numbers")
-                 .get_attribute("data-best-response-total")}
+        shown = {
+            "best_response_total": page.locator(".pg-debrief-numbers").get_attribute(
+                "data-best-response-total"
+            )
+        }
         expected = best_response_run(PlayGame(url.split("?")[1]).scenario, 3, 3, 0)
         assert float(shown["best_response_total"]) == pytest.approx(expected[0], rel=1e-8)
     finally:
@@ -106,8 +108,9 @@ def test_the_play_game_survives_a_visit_to_another_page(server, browser):
 
 
 def test_leave_the_treaty_at_a_negotiation_round(server, browser, artifacts):
-    context, page = _page(browser, server.url
-                          + "play?scenario=critical_mass_club&seed=3&periods=2&nation=1")
+    context, page = _page(
+        browser, server.url + "play?scenario=critical_mass_club&seed=3&periods=2&nation=1"
+    )
     try:
         expect(page.get_by_text("Negotiation round this month")).to_be_visible(timeout=60_000)
         expect(page.get_by_text("would stay in")).to_be_visible()
@@ -115,7 +118,8 @@ def test_leave_the_treaty_at_a_negotiation_round(server, browser, artifacts):
         page.get_by_role("button", name="Comply").click()
         expect(page.get_by_text("Month: 1 of 2")).to_be_visible(timeout=5_000)
         expect(page.locator(".pg-play-last")).to_contain_text(
-            "Negotiation round: you are outside the treaty")
+            "Negotiation round: you are outside the treaty"
+        )
         expect(page.get_by_text("Negotiation round this month")).to_have_count(0)
         page.screenshot(path=str(artifacts / "play-round.png"), full_page=True)
     finally:
@@ -137,8 +141,10 @@ def test_start_and_cancel_a_map(server, browser, artifacts):
         play.get_by_role("button", name="Comply").click()
         expect(play.get_by_text("Month: 1 of 3")).to_be_visible(timeout=5_000)
         expect(page.locator(".pg-map-running")).to_be_visible()
-        page.wait_for_function("() => /Computing: [1-9]/.test(document.querySelector("
-                               "'.pg-map-status').innerText)", timeout=30_000)
+        page.wait_for_function(
+            "() => /Computing: [1-9]/.test(document.querySelector('.pg-map-status').innerText)",
+            timeout=30_000,
+        )
         page.get_by_role("button", name="Cancel").click()
         expect(page.locator(".pg-map-cancelled")).to_be_visible(timeout=20_000)
         page.screenshot(path=str(artifacts / "map-cancelled.png"))
@@ -151,8 +157,9 @@ def test_learn_page_follows_a_scenario_into_simulate(server, browser, artifacts)
     context, page = _page(browser, server.url + "learn")
     try:
         expect(page.get_by_text("The theory in two pictures")).to_be_visible(timeout=60_000)
-        page.wait_for_function("() => document.querySelectorAll('.pg-learn canvas').length "
-                               ">= 2", timeout=30_000)
+        page.wait_for_function(
+            "() => document.querySelectorAll('.pg-learn canvas').length >= 2", timeout=30_000
+        )
         page.screenshot(path=str(artifacts / "learn.png"), full_page=True)
         page.get_by_role("button", name="Open default in Simulate").click()
         expect(page.get_by_text(re.compile(r"Month: 0 of \d+"))).to_be_visible(timeout=60_000)

@@ -53,8 +53,7 @@ def test_a_small_map_computes_in_the_background_and_marks_theory(tmp_path, monke
     monkeypatch.setenv("PAUSEGAME_MAP_CACHE", str(tmp_path))
     from viz.stability import map_spec
 
-    job = job_for(map_design_mapping({"n_nations": 4, "n_labs": 2}, grid=3, replicates=2,
-                                     steps=10))
+    job = job_for(map_design_mapping({"n_nations": 4, "n_labs": 2}, grid=3, replicates=2, steps=10))
     job.start(workers=1)
     job.wait(120)
     assert job.state == "done", job.error

@@ -47,8 +47,9 @@ def _play(page, move, month, periods):
     expect(page.get_by_text(f"Month: {month} of {periods}")).to_be_visible(timeout=10_000)
 
 
-def test_a_student_plays_a_whole_game_and_the_debrief_matches_the_engine(server, browser,
-                                                                          artifacts):
+def test_a_student_plays_a_whole_game_and_the_debrief_matches_the_engine(
+    server, browser, artifacts
+):
     from experiments.play import DEFAULT_SCENARIO, PlayGame
 
     context, page = _open(browser, server.url + "play?seed=2&nation=3")
@@ -80,13 +81,18 @@ def test_a_student_plays_a_whole_game_and_the_debrief_matches_the_engine(server,
             page.set_viewport_size({"width": size[0], "height": size[1]})
             page.wait_for_timeout(300)
             _fits(page, size)
-            page.screenshot(path=str(artifacts / f"play-ready-debrief-{size[0]}.png"),
-                            full_page=True)
+            page.screenshot(
+                path=str(artifacts / f"play-ready-debrief-{size[0]}.png"), full_page=True
+            )
         page.set_viewport_size({"width": 1400, "height": 900})
         want = shadow.debrief()
         numbers = page.locator(".pg-debrief-numbers")
-        for key in ("player_total", "best_response_total", "world_welfare",
-                    "best_response_world_welfare"):
+        for key in (
+            "player_total",
+            "best_response_total",
+            "world_welfare",
+            "best_response_world_welfare",
+        ):
             shown = float(numbers.get_attribute("data-" + key.replace("_", "-")))
             assert shown == pytest.approx(getattr(want, key), rel=1e-12), key
         table = numbers.inner_text()
@@ -119,12 +125,12 @@ def test_bad_link_values_are_named_not_silently_replaced(server, browser, artifa
             notice = page.locator(".pg-play-notice")
             expect(notice).to_be_visible()
             text = notice.inner_text()
-            for part in ("unknown scenario 'nope'", "seed '-5'", "periods 'abc'",
-                         "nation '999'"):
+            for part in ("unknown scenario 'nope'", "seed '-5'", "periods 'abc'", "nation '999'"):
                 assert part in text, text
             _fits(page, size)
-            page.screenshot(path=str(artifacts / f"play-ready-notice-{size[0]}.png"),
-                            full_page=True)
+            page.screenshot(
+                path=str(artifacts / f"play-ready-notice-{size[0]}.png"), full_page=True
+            )
             # the address now holds the values used: a reload repeats no notice
             expect(page).not_to_have_url(re.compile("nope"))
         finally:
@@ -188,8 +194,9 @@ def test_the_debrief_names_the_membership_choice_and_its_cost(server, browser):
         _play(page, "c", 1, 2)
         _play(page, "c", 2, 2)
         text = page.locator(".pg-debrief-text").inner_text()
-        assert ("after the round of month 1 you were outside the treaty (the best responder "
-                "stayed in)") in text, text
+        assert (
+            "after the round of month 1 you were outside the treaty (the best responder stayed in)"
+        ) in text, text
         assert re.search(r"you earned \d+ points (less|more) than the best responder", text), text
     finally:
         context.close()

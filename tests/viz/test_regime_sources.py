@@ -10,14 +10,19 @@ from viz.simulate import SimulatePage
 
 
 def _sources_text(rc):
-    return [str(w.children[0]) for w in rc.find(v.Html, class_="pg-regime-sources").widgets
-            if w.children]
+    return [
+        str(w.children[0])
+        for w in rc.find(v.Html, class_="pg-regime-sources").widgets
+        if w.children
+    ]
 
 
 def test_regime_sources_text():
     text = regime_sources("national_means")
-    assert text.startswith("national_means presets (illustrative): p_detect 0.35 (range 0.2 "
-                           "to 0.5, speculative; Wasil et al. (2024)")
+    assert text.startswith(
+        "national_means presets (illustrative): p_detect 0.35 (range 0.2 "
+        "to 0.5, speculative; Wasil et al. (2024)"
+    )
     assert "pausegame params --sources" in text
     assert "no presets" in regime_sources("custom")
 

@@ -32,8 +32,9 @@ def server(artifacts):
 
 
 def _page(browser, url, size):
-    context = browser.new_context(viewport={"width": size[0], "height": size[1]},
-                                  accept_downloads=True)
+    context = browser.new_context(
+        viewport={"width": size[0], "height": size[1]}, accept_downloads=True
+    )
     page = context.new_page()
     page.goto(url)
     return context, page
@@ -59,8 +60,9 @@ def _join(browser, url, code, name, size=PHONE):
 
 
 def _month(page, month, periods=3):
-    expect(page.locator(".pg-room-status")).to_contain_text(f"Month {month} of {periods}",
-                                                             timeout=30_000)
+    expect(page.locator(".pg-room-status")).to_contain_text(
+        f"Month {month} of {periods}", timeout=30_000
+    )
 
 
 def test_a_class_plays_a_room_to_the_end(server, browser, artifacts):
@@ -99,8 +101,9 @@ def test_a_class_plays_a_room_to_the_end(server, browser, artifacts):
             title = page.locator(".pg-room-student .v-card__title").first.inner_text()
             nations[name] = title.split("you are ")[-1].strip()
         assert len(set(nations.values())) == 3
-        expect(teacher.locator(".pg-teach-decided")).to_contain_text("3 students (3 here)",
-                                                                      timeout=15_000)
+        expect(teacher.locator(".pg-teach-decided")).to_contain_text(
+            "3 students (3 here)", timeout=15_000
+        )
         expect(ada.locator(".pg-room-status")).to_contain_text("Waiting for the teacher")
         teacher.screenshot(path=str(artifacts / "room_teach_lobby_1400.png"), full_page=True)
         _fits(teacher, WIDE)
@@ -114,21 +117,22 @@ def test_a_class_plays_a_room_to_the_end(server, browser, artifacts):
         _fits(bo, PHONE)
         ada.get_by_role("button", name="Comply", exact=True).click()
         expect(ada.locator(".pg-room-decided")).to_contain_text(
-            "Your decision for month 1 is in: comply", timeout=15_000)
+            "Your decision for month 1 is in: comply", timeout=15_000
+        )
         expect(ada.get_by_role("button", name="Defect", exact=True)).to_be_disabled()
         ada.screenshot(path=str(artifacts / "room_student_decided_1400.png"), full_page=True)
         _fits(ada, WIDE)
         bo.get_by_text("Send a message to the other nations").click()
         bo.get_by_role("button", name="I will comply if you do").click()
         expect(cy.locator(".pg-room-talk")).to_contain_text(
-            f"{nations['Bo']}: \u201cI will comply if you do\u201d", timeout=15_000)
+            f"{nations['Bo']}: \u201cI will comply if you do\u201d", timeout=15_000
+        )
         bo.get_by_role("button", name="Defect", exact=True).click()
         cy.get_by_role("button", name="Comply", exact=True).click()
         for page in (ada, bo, cy):
             _month(page, 2)
         expect(bo.locator(".pg-room-last")).to_contain_text("Month 1: you defected")
-        expect(teacher.locator(".pg-teach-status")).to_contain_text("Month 2 of 3",
-                                                                     timeout=15_000)
+        expect(teacher.locator(".pg-teach-status")).to_contain_text("Month 2 of 3", timeout=15_000)
         row = teacher.locator(".pg-teach-nations tr", has_text=nations["Bo"])
         expect(row).to_contain_text("defect")
 
@@ -138,8 +142,9 @@ def test_a_class_plays_a_room_to_the_end(server, browser, artifacts):
         expect(bo.get_by_role("button", name="Rejoin")).to_be_visible(timeout=15_000)
         bo_c.close()
         contexts.remove(bo_c)
-        expect(teacher.locator(".pg-teach-decided")).to_contain_text("3 students (2 here)",
-                                                                      timeout=15_000)
+        expect(teacher.locator(".pg-teach-decided")).to_contain_text(
+            "3 students (2 here)", timeout=15_000
+        )
         ada.get_by_role("button", name="Comply", exact=True).click()
         cy.get_by_role("button", name="Defect", exact=True).click()
         _month(ada, 3)
@@ -147,23 +152,26 @@ def test_a_class_plays_a_room_to_the_end(server, browser, artifacts):
         # Bo comes back with the rejoin link: the same nation, told the model played month 2
         bo_c, bo = _page(browser, rejoin, PHONE)
         contexts.append(bo_c)
-        expect(bo.locator(".pg-room-student .v-card__title").first).to_contain_text(nations["Bo"],
-                                                                              timeout=30_000)
+        expect(bo.locator(".pg-room-student .v-card__title").first).to_contain_text(
+            nations["Bo"], timeout=30_000
+        )
         expect(bo.locator(".pg-room-notice")).to_contain_text("You were away in month 2")
         _month(bo, 3)
 
         # month 3: Ada and Bo decide, Cy does not: the deadline passes, the model plays Cy
         ada.get_by_role("button", name="Defect", exact=True).click()
         bo.get_by_role("button", name="Comply", exact=True).click()
-        expect(teacher.locator(".pg-teach-decided")).to_contain_text("waiting for: "
-                                                                      f"{nations['Cy']}",
-                                                                      timeout=15_000)
+        expect(teacher.locator(".pg-teach-decided")).to_contain_text(
+            f"waiting for: {nations['Cy']}", timeout=15_000
+        )
         teacher.screenshot(path=str(artifacts / "room_teach_month_1400.png"), full_page=True)
         expect(cy.locator(".pg-room-notice")).to_contain_text(
-            "You did not decide in time for month 3", timeout=45_000)
+            "You did not decide in time for month 3", timeout=45_000
+        )
         expect(cy.locator(".pg-room-status")).to_contain_text("The game is over")
         expect(cy.locator(".pg-room-debrief")).to_contain_text(
-            "best-responding nation in your place")
+            "best-responding nation in your place"
+        )
         cy.screenshot(path=str(artifacts / "room_student_debrief_390.png"), full_page=True)
         _fits(cy, PHONE)
 
@@ -173,16 +181,22 @@ def test_a_class_plays_a_room_to_the_end(server, browser, artifacts):
         expect(debrief.locator("tr", has_text="Cy")).to_contain_text(nations["Cy"])
         expect(teacher.locator(".pg-teach-pledges")).to_contain_text("I will comply if you do")
         expect(teacher.locator(".pg-teach-pledges tr", has_text=nations["Bo"])).to_contain_text(
-            "defected")
+            "defected"
+        )
         teacher.screenshot(path=str(artifacts / "room_teach_debrief_1400.png"), full_page=True)
         _fits(teacher, WIDE)
         with teacher.expect_download() as info:
             teacher.get_by_role("button", name="Grades (CSV)").click()
-        rows = {r["name"]: r for r in csv.DictReader(io.StringIO(
-            open(info.value.path(), encoding="utf-8").read()))}
+        rows = {
+            r["name"]: r
+            for r in csv.DictReader(io.StringIO(open(info.value.path(), encoding="utf-8").read()))
+        }
         assert set(rows) == {"Ada", "Bo", "Cy"}
-        assert (rows["Ada"]["decided"], rows["Ada"]["timed_out"], rows["Ada"]["away"]) == \
-            ("3", "0", "0")
+        assert (rows["Ada"]["decided"], rows["Ada"]["timed_out"], rows["Ada"]["away"]) == (
+            "3",
+            "0",
+            "0",
+        )
         assert (rows["Bo"]["decided"], rows["Bo"]["away"]) == ("2", "1")
         assert (rows["Cy"]["decided"], rows["Cy"]["timed_out"]) == ("2", "1")
         assert rows["Bo"]["comply_pledges_kept"] == "0/1"
@@ -207,16 +221,15 @@ def test_the_pages_fit_a_phone_and_a_wide_screen(server, browser, artifacts):
         try:
             page.get_by_label("Teacher key").fill(KEY)
             page.get_by_role("button", name="Open").click()
-            expect(page.get_by_role("button", name="Create room")).to_be_visible(
-                timeout=30_000)
-            page.screenshot(path=str(artifacts / f"room_teach_new_{size[0]}.png"),
-                            full_page=True)
+            expect(page.get_by_role("button", name="Create room")).to_be_visible(timeout=30_000)
+            page.screenshot(path=str(artifacts / f"room_teach_new_{size[0]}.png"), full_page=True)
             _fits(page, size)
             page.get_by_role("button", name="Create room").click()
             expect(page.locator(".pg-teach-code")).to_be_visible(timeout=30_000)
             _fits(page, size)
-            page.screenshot(path=str(artifacts / f"room_teach_dashboard_{size[0]}.png"),
-                            full_page=True)
+            page.screenshot(
+                path=str(artifacts / f"room_teach_dashboard_{size[0]}.png"), full_page=True
+            )
         finally:
             context.close()
         context, page = _page(browser, server.url + "join", size)

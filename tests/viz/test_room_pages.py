@@ -50,8 +50,11 @@ def test_a_students_card_decides_for_the_month_on_the_room():
 
 
 def _html(rc, cls: str) -> str:
-    return " ".join(str(w.unsafe_innerHTML) for w in rc.find(solara.widgets.HTML).widgets
-                    if cls in str(w.attributes.get("class", "")))
+    return " ".join(
+        str(w.unsafe_innerHTML)
+        for w in rc.find(solara.widgets.HTML).widgets
+        if cls in str(w.attributes.get("class", ""))
+    )
 
 
 def test_the_dashboard_runs_a_room_to_the_debrief_and_escapes_names():
@@ -84,8 +87,11 @@ def test_the_teacher_key_gates_the_teacher_page(monkeypatch):
     assert room_pages.teacher_key() is None and not room_pages.key_ok("anything")
     monkeypatch.setenv("PAUSEGAME_TEACHER_KEY", "s3cret-key")
     assert room_pages.key_ok("s3cret-key") and room_pages.key_ok(" s3cret-key ")
-    assert not room_pages.key_ok("s3cret") and not room_pages.key_ok("") \
+    assert (
+        not room_pages.key_ok("s3cret")
+        and not room_pages.key_ok("")
         and not room_pages.key_ok(None)
+    )
 
 
 def test_the_join_link_has_a_qr_code():
@@ -106,8 +112,10 @@ def test_pausegame_app_prints_the_teacher_key_and_hands_it_to_the_server(monkeyp
 
     monkeypatch.setattr(os, "execvpe", fake_exec)
     monkeypatch.delenv("PAUSEGAME_TEACHER_KEY", raising=False)
-    for argv, key in ((["app", "--no-setup", "--port", "0", "--teacher-key", "class-7b"],
-                       "class-7b"), (["app", "--no-setup", "--port", "0"], None)):
+    for argv, key in (
+        (["app", "--no-setup", "--port", "0", "--teacher-key", "class-7b"], "class-7b"),
+        (["app", "--no-setup", "--port", "0"], None),
+    ):
         try:
             main(argv)
         except SystemExit:
@@ -157,8 +165,12 @@ def test_a_decision_redraws_the_deciders_card_and_the_dashboard_not_the_others_c
         cards_before, dashboard_before = StudentCard.render_count, Dashboard.render_count
         room.decide(bo, 1, "comply")  # as Bo's other device would: Bo's card learns it too
         _wait(lambda: cards[bo].find(v.Alert, class_="pg-room-decided").widgets)
-        _wait(lambda: "decided 1 of 3" in str(teacher.find(v.Html, class_="pg-teach-decided")
-                                              .widget.children))
+        _wait(
+            lambda: (
+                "decided 1 of 3"
+                in str(teacher.find(v.Html, class_="pg-teach-decided").widget.children)
+            )
+        )
         time.sleep(0.3)  # time enough for a needless redraw of Ada's or Cy's card
         assert StudentCard.render_count == cards_before + 1  # Bo's card only
         assert Dashboard.render_count == dashboard_before + 1
@@ -174,10 +186,14 @@ def test_a_decision_redraws_the_deciders_card_and_the_dashboard_not_the_others_c
             _wait(lambda rc=rc: "\u201cI will comply if you do\u201d" in _texts(rc))
         cards[ada].find(v.Btn, children=["Defect"]).widget.click()
         for rc in cards.values():
-            _wait(lambda rc=rc: "Month 2 of 2" in _status(rc)  # drawn by its watcher thread
-                  and not rc.find(v.Btn, children=["Comply"]).widget.disabled
-                  and rc.find(v.Alert, class_="pg-room-expected").widgets
-                  and not rc.find(v.Alert, class_="pg-room-decided").widgets)
+            _wait(
+                lambda rc=rc: (
+                    "Month 2 of 2" in _status(rc)  # drawn by its watcher thread
+                    and not rc.find(v.Btn, children=["Comply"]).widget.disabled
+                    and rc.find(v.Alert, class_="pg-room-expected").widgets
+                    and not rc.find(v.Alert, class_="pg-room-decided").widgets
+                )
+            )
     finally:
         for rc in (*cards.values(), teacher):
             rc.close()

@@ -23,8 +23,10 @@ expect = playwright_api.expect
 
 SIZES = ((1400, 900), (1024, 768), (390, 844))
 # the network (SVG) and the five time-series panels (theory's picture only where it applies)
-CHARTS = ("() => document.querySelectorAll('.pg-network svg.marks').length == 1 && "
-          "document.querySelectorAll('.pg-timeseries canvas').length >= 5")
+CHARTS = (
+    "() => document.querySelectorAll('.pg-network svg.marks').length == 1 && "
+    "document.querySelectorAll('.pg-timeseries canvas').length >= 5"
+)
 
 
 @pytest.fixture(scope="module")
@@ -51,18 +53,18 @@ def _no_horizontal_overflow(page, width):
     document = page.evaluate("() => document.documentElement.scrollWidth")
     assert document == width, f"the document is {document} px wide in a {width} px window"
     # and nothing drawn runs off the right edge (a canvas clipped by a scrolling box would)
-    right = page.evaluate("() => Math.max(...[...document.querySelectorAll('canvas, svg.marks')]"
-                          ".map(c => c.getBoundingClientRect().right))")
+    right = page.evaluate(
+        "() => Math.max(...[...document.querySelectorAll('canvas, svg.marks')]"
+        ".map(c => c.getBoundingClientRect().right))"
+    )
     assert right <= width + 1, f"a chart ends at {right} px in a {width} px window"
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-def test_simulate_fits_the_window_without_horizontal_scrolling(server, browser, artifacts,
-                                                               size):
+def test_simulate_fits_the_window_without_horizontal_scrolling(server, browser, artifacts, size):
     context, page = _open_simulate(browser, server.url, size)
     try:
-        page.screenshot(path=str(artifacts / f"simulate-{size[0]}x{size[1]}.png"),
-                        full_page=True)
+        page.screenshot(path=str(artifacts / f"simulate-{size[0]}x{size[1]}.png"), full_page=True)
         _no_horizontal_overflow(page, size[0])
         if size[0] < 700:  # a phone: one column, the controls above the charts
             controls = page.locator(".pg-controls").bounding_box()
@@ -82,9 +84,13 @@ def test_run_buttons_and_key_parameters_come_first(server, browser):
         seen = []
         for _ in range(30):
             page.keyboard.press("Tab")
-            seen.append(page.evaluate("() => (document.activeElement.innerText || "
-                                      "document.activeElement.getAttribute('aria-label') || "
-                                      "document.activeElement.tagName).trim()"))
+            seen.append(
+                page.evaluate(
+                    "() => (document.activeElement.innerText || "
+                    "document.activeElement.getAttribute('aria-label') || "
+                    "document.activeElement.tagName).trim()"
+                )
+            )
             if seen[-1].lower() == "step":
                 break
         assert seen[-1].lower() == "step", seen
@@ -157,8 +163,9 @@ def test_theory_panel_leads_with_the_answer_for_this_world(server, browser):
 def _open_learn(browser, url, size=(1400, 900)):
     context, page = _open(browser, url + "learn", size)
     expect(page.locator(".pg-learn-toc")).to_be_visible(timeout=60_000)
-    page.wait_for_function("() => document.querySelectorAll('.pg-learn canvas').length >= 2",
-                           timeout=60_000)
+    page.wait_for_function(
+        "() => document.querySelectorAll('.pg-learn canvas').length >= 2", timeout=60_000
+    )
     page.wait_for_timeout(500)
     return context, page
 
@@ -178,8 +185,10 @@ def test_learn_bold_titles_contents_and_browser_links(server, browser, artifacts
 
     context, page = _open_learn(browser, server.url)
     try:
-        weight = page.evaluate("() => getComputedStyle(document.querySelector("
-                               "'.pg-learn-model .pg-prose strong')).fontWeight")
+        weight = page.evaluate(
+            "() => getComputedStyle(document.querySelector("
+            "'.pg-learn-model .pg-prose strong')).fontWeight"
+        )
         assert int(weight) >= 600, weight
         # each scenario's title once in its entry (not again as the narrative's heading)
         entries = page.locator(".pg-scenario-entry")
@@ -196,18 +205,22 @@ def test_learn_bold_titles_contents_and_browser_links(server, browser, artifacts
         expect(page.locator("#learn-scenario-default")).to_be_in_viewport()
         # the browser's way: no command line in the default scenario's words, a link instead
         default = page.locator(".pg-scenario-entry").filter(
-            has=page.locator("#learn-scenario-default"))
+            has=page.locator("#learn-scenario-default")
+        )
         words = default.locator(".pg-prose").inner_text()
         assert "pausegame" not in words and "--penalty" not in words, words
         expect(default.locator(".pg-cli-note")).to_contain_text(
-            "pausegame demo default --penalty 12")
+            "pausegame demo default --penalty 12"
+        )
         page.screenshot(path=str(artifacts / "learn-default-scenario.png"))
         default.get_by_role("link", name="penalty = 12").click()
         expect(page.get_by_text(re.compile(r"Month: 0 of \d+"))).to_be_visible(timeout=60_000)
         expect(page).to_have_url(re.compile(r"penalty=12"))
-        box = page.locator(".pg-control").filter(
-            has=page.get_by_role("slider", name="penalty (F)", exact=True)
-        ).get_by_role("textbox")
+        box = (
+            page.locator(".pg-control")
+            .filter(has=page.get_by_role("slider", name="penalty (F)", exact=True))
+            .get_by_role("textbox")
+        )
         expect(box).to_have_value("12")
     finally:
         context.close()
@@ -217,8 +230,15 @@ def test_theory_key_names_every_mark(server, browser):
     context, page = _open_simulate(browser, server.url + "?seed=1")
     try:
         key = page.locator(".pg-theory-key").inner_text()
-        for mark in ("starts holding", "starts broken", "bistable band", "deterrence threshold",
-                     "survival boundary", "this run's p_detect", "compliance now"):
+        for mark in (
+            "starts holding",
+            "starts broken",
+            "bistable band",
+            "deterrence threshold",
+            "survival boundary",
+            "this run's p_detect",
+            "compliance now",
+        ):
             assert mark in key, key
     finally:
         context.close()
@@ -231,8 +251,9 @@ def test_the_downloads_alone_reproduce_the_run(server, browser, tmp_path):
 
     from experiments.run import run_scenario
 
-    context, page = _open_simulate(browser, server.url + "?seed=9&scenario=great_power_veto"
-                                   "&penalty=7")
+    context, page = _open_simulate(
+        browser, server.url + "?seed=9&scenario=great_power_veto&penalty=7"
+    )
     try:
         for i in range(1, 6):
             page.get_by_role("button", name="Step").click()
@@ -249,7 +270,7 @@ def test_the_downloads_alone_reproduce_the_run(server, browser, tmp_path):
         rows = list(csv.DictReader(files["Time series (CSV)"].open()))
         shown = np.array([float(r["weighted_compliance"]) for r in rows])
         result = run_scenario(files["Run config (TOML)"], {})
-        again = np.asarray(result.engine.timeseries()["weighted_compliance"])[:len(shown)]
+        again = np.asarray(result.engine.timeseries()["weighted_compliance"])[: len(shown)]
         assert len(shown) == 6 and np.allclose(shown, again, rtol=0, atol=1e-6)
     finally:
         context.close()
@@ -269,20 +290,29 @@ def _server_labels(query):
     from viz.simulate import _edges
 
     session = GameSession(query)
-    spec = specs.network_spec(session.layout, _edges(session), session.nation_state(),
-                              session.model.engine.world.names, month=0)
+    spec = specs.network_spec(
+        session.layout,
+        _edges(session),
+        session.nation_state(),
+        session.model.engine.world.names,
+        month=0,
+    )
     return [row["name"] for row in spec["layer"][-1]["data"]["values"]]
 
 
 def _overlaps(boxes):
-    return [(a["name"], b["name"]) for i, a in enumerate(boxes) for b in boxes[i + 1:]
-            if a["x0"] < b["x1"] and b["x0"] < a["x1"] and a["y0"] < b["y1"]
-            and b["y0"] < a["y1"]]
+    return [
+        (a["name"], b["name"])
+        for i, a in enumerate(boxes)
+        for b in boxes[i + 1 :]
+        if a["x0"] < b["x1"] and b["x0"] < a["x1"] and a["y0"] < b["y1"] and b["y0"] < a["y1"]
+    ]
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
-@pytest.mark.parametrize("query", ["?seed=3", "?n_nations=30&seed=3",
-                                   "?scenario=defection_cascade&projector=1&seed=2"])
+@pytest.mark.parametrize(
+    "query", ["?seed=3", "?n_nations=30&seed=3", "?scenario=defection_cascade&projector=1&seed=2"]
+)
 def test_network_labels_never_overlap(server, browser, artifacts, size, query):
     context, page = _open_simulate(browser, server.url + query, size)
     try:
@@ -295,17 +325,21 @@ def test_network_labels_never_overlap(server, browser, artifacts, size, query):
         page.wait_for_function(
             "() => JSON.stringify([...document.querySelectorAll("
             "'.pg-network g.mark-text.role-mark text')].map(t => t.textContent.trim())"
-            f".filter(t => t).sort()) == {json.dumps(wanted)}", timeout=20_000)
+            f".filter(t => t).sort()) == {json.dumps(wanted)}",
+            timeout=20_000,
+        )
         boxes = page.evaluate(_LABEL_BOXES)
         page.locator(".pg-network").screenshot(
-            path=str(artifacts / f"network-{size[0]}x{size[1]}-{len(query)}.png"))
+            path=str(artifacts / f"network-{size[0]}x{size[1]}-{len(query)}.png")
+        )
         assert sorted(b["name"] for b in boxes) == sorted(expected)
         assert all(b["x1"] > b["x0"] and b["y1"] > b["y0"] for b in boxes)
         assert not _overlaps(boxes), _overlaps(boxes)
         # within the chart, and every node's name is in its tooltip (the rest on hover)
         chart = page.locator(".pg-network svg.marks").bounding_box()
-        assert all(chart["x"] - 1 <= b["x0"] and b["x1"] <= chart["x"] + chart["width"] + 1
-                   for b in boxes)
+        assert all(
+            chart["x"] - 1 <= b["x0"] and b["x1"] <= chart["x"] + chart["width"] + 1 for b in boxes
+        )
         names = {b["name"] for b in boxes}
         node = page.locator(".pg-network g.mark-symbol.role-mark path").first
         node.hover(force=True)
