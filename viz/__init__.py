@@ -6,6 +6,7 @@ the Simulate page, :mod:`viz.play`, :mod:`viz.stability` and :mod:`viz.learn` th
 :mod:`viz.session` is one visitor's Simulate game (no widgets), :mod:`viz.specs` the live Vega-Lite
 charts, :mod:`viz.charts` the same views as PNG files, :mod:`viz.assets` the offline front-end
 files (``pausegame setup-assets``), :mod:`viz.cli` the ``app`` and ``setup-assets`` commands,
-:mod:`viz.serve` and :mod:`viz.speed` a server and a real browser for tests and timing. The
-Play page's game is headless, in :mod:`experiments.play`.
+:mod:`viz.serve` a server and a real browser for tests and the benchmarks (the top-level
+``benchmarks/`` folder, not installed). The Play page's game is headless, in
+:mod:`experiments.play`.
 """

@@ -167,7 +167,7 @@ def launch_browser(playwright: object, extra_args: list[str] | None = None) -> o
     """Launch the system Chromium headless through Playwright.
 
     ``extra_args`` are more Chromium flags after :data:`CHROMIUM_ARGS` (the classroom
-    benchmark, :mod:`viz.room_speed`, lets its 40 tabs share renderer processes with them).
+    benchmark, :mod:`benchmarks.room_speed`, lets its 40 tabs share renderer processes with them).
     """
     path = chromium_path()
     if path is None:

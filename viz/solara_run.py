@@ -10,7 +10,7 @@ default for the installed ``websockets`` is its sans-I/O protocol, where Solara 
 the hand-off). This runs ``solara run`` with uvicorn's ``ws="websockets"`` and that setting on
 (unless the environment sets either: ``PAUSEGAME_UVICORN_WS`` picks uvicorn's protocol) and
 is otherwise ``python -m solara``: the same arguments and the same app. With 40 websocket
-students deciding together (``python -m viz.room_speed --clients websocket``), the median
+students deciding together (``python -m benchmarks.room_speed --clients websocket``), the median
 time for the next month to reach every page went from about 0.97 s to 0.65 s.
 """
 

@@ -1,6 +1,6 @@
 """Measure a classroom room under load: many students, many months (a benchmark, not a test).
 
-Run ``python -m viz.room_speed`` (defaults: 40 students, 24 months; about 10 minutes on a
+Run ``python -m benchmarks.room_speed`` (defaults: 40 students, 24 months; about 10 minutes on a
 2-core machine). It measures, and prints, never asserts:
 
 - **server side** (no server process): a :class:`experiments.room.Room` with every student
@@ -23,9 +23,10 @@ Run ``python -m viz.room_speed`` (defaults: 40 students, 24 months; about 10 min
   and the server share the machine's cores: the latency is the server's and the browsers'.
   ``--context-per-student`` gives each tab its own context (no sharing, far heavier).
 
-  ``--clients websocket``: every student is a :class:`viz.room_ws.PageClient`, which does what
-  a tab does to the server over Solara's kernel websocket (the page's HTML, a session of its
-  own, the app's full render, typed values and clicks as widget messages) but draws nothing;
+  ``--clients websocket``: every student is a :class:`benchmarks.room_ws.PageClient`, which
+  does what a tab does to the server over Solara's kernel websocket (the page's HTML, a
+  session of its own, the app's full render, typed values and clicks as widget messages) but
+  draws nothing;
   the latency is when the next month's message arrives: the server's share alone.
 
   ``--clients mixed --browser-students N``: N tabs, the rest websocket clients, one room
@@ -301,12 +302,12 @@ class _BrowserStudent:
 
 
 class _WebsocketStudent:
-    """A student as a websocket client of the page (:class:`viz.room_ws.PageClient`)."""
+    """A student as a websocket client of the page (:class:`benchmarks.room_ws.PageClient`)."""
 
     kind = "websocket"
 
     def __init__(self, url: str, code: str, k: int) -> None:
-        from viz.room_ws import PageClient
+        from benchmarks.room_ws import PageClient
 
         self.client = PageClient(
             url, f"/join?room={code}", watch_class="pg-room-status", timeout=TIMEOUT_MS / 1000
@@ -340,7 +341,7 @@ def measure_clients(
     """The room served to its students' pages; each month every student decides.
 
     ``browsers`` students are real browser pages (default: all), the others websocket clients
-    (:mod:`viz.room_ws`). The server is ``pausegame app`` on a free loopback port with a
+    (:mod:`benchmarks.room_ws`). The server is ``pausegame app`` on a free loopback port with a
     teacher key; the teacher's page (in the browser) creates the room on ``/teach`` with the
     plain parameters, the fewest nations the page offers that seat every student, and no
     deadline. Every student is its own
@@ -478,12 +479,12 @@ CLIENTS: dict[str, Any] = {
 
 
 def main(argv: list[str] | None = None) -> None:
-    """``python -m viz.room_speed [--students N] [--months M] [--clients K,...]``.
+    """``python -m benchmarks.room_speed [--students N] [--months M] [--clients K,...]``.
 
     Also ``--browser-students N``, ``--context-per-student``, ``--no-browsers``.
     """
     parser = argparse.ArgumentParser(
-        prog="python -m viz.room_speed",
+        prog="python -m benchmarks.room_speed",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

@@ -1,6 +1,6 @@
 """Measure the app's speed in a real browser: Simulate, and the Stability map and Play pages.
 
-Run ``python -m viz.speed`` (it starts its own server on a free loopback port; ``--pages``
+Run ``python -m benchmarks.speed`` (it starts its own server on a free loopback port; ``--pages``
 measures only the other pages). Speed is measured and printed, never asserted by a test. The
 Simulate world is 30 nations and 100 labs.
 

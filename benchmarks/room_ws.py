@@ -16,9 +16,9 @@ It does not fetch the front end's JavaScript and CSS or draw anything: what it m
 server's share (its renders and messages) plus the network, not a browser's redraw.
 
 The messages follow Jupyter's messaging protocol (JSON text frames; the server's frames with
-binary buffers start with a count and offsets of their parts). Only :mod:`viz.room_speed` uses
-this module; it needs the ``websockets`` package, which the app server itself needs for its
-websockets.
+binary buffers start with a count and offsets of their parts). Only
+:mod:`benchmarks.room_speed` uses this module; it needs the ``websockets`` package, which
+the app server itself needs for its websockets.
 """
 
 from __future__ import annotations
