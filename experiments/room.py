@@ -63,18 +63,17 @@ from experiments.play import (
     DEFAULT_PERIODS,
     DEFAULT_SCENARIO,
     MAX_PERIODS,
+    NationView,
     PeriodReport,
-    PlayGame,
-    best_response_action,
     build_engine,
     points_text,
+    respond,
 )
 from experiments.scenarios import list_scenarios, load_scenario
 from model.engine import Engine
 from model.held import Held
 from model.ledger import canonical, parse_lines, verify
 from model.params import new_seed
-from model.scenario import Scenario
 
 #: Letters and digits of a room code: no 0/O, 1/I/L, 5/S, 2/Z, 8/B (read aloud and typed on a
 #: phone without doubt).
@@ -204,28 +203,6 @@ class Pledge:
     kind: str
     value: str
     text: str
-
-
-class _Lens(PlayGame):
-    """One nation's view of the room's engine, with Play a nation's readings (no own game).
-
-    Reuses :class:`experiments.play.PlayGame`'s expected values, flags' fates, membership
-    status and allies for a nation of an engine it does not own (it never steps it).
-    """
-
-    def __init__(
-        self,
-        engine: Engine,
-        nation: int,
-        periods: int,  # noqa: D107
-        names: list[str],
-    ) -> None:
-        self.engine = engine
-        self.nation = nation
-        self.periods = periods
-        self.nation_names = names
-        self.history = []
-        self.vote_policy, self.shielded = "model", set()
 
 
 def _as_action(action: Any) -> bool:
@@ -900,8 +877,9 @@ class Room:
         if self.status == PLAYING and present and all(s.nation in self._pending for s in present):
             self._resolve("all decided")
 
-    def _lens(self, nation: int) -> _Lens:
-        return _Lens(self.engine, nation, self.periods, self.nation_names)
+    def _lens(self, nation: int) -> NationView:
+        """The nation's readings of the room's engine (as Play shows them to a player)."""
+        return NationView(self.engine, nation, self.periods, self.nation_names)
 
     def _resolve(self, why: str) -> None:
         """Step the engine with the decided seats' choices; note each seat's month."""
@@ -935,8 +913,8 @@ class Room:
         for seat in seats:
             k = seat.nation
             lens = lenses[k]
-            report = _report(
-                lens, was_round, expected[k][1 if eng.defect[k] else 0], votes_cast.get(k)
+            report = lens.report(
+                was_round, expected[k][1 if eng.defect[k] else 0], votes_cast.get(k)
             )
             by = "student" if k in actions else ("timeout" if seat.present else "away")
             seat.months.append(MonthNote(report, by))
@@ -989,7 +967,7 @@ class Room:
         eng, last = self.engine, self.engine.last
         if not last:
             return {"flagged": [], "flagged_share": 0.0}
-        learns = self._lens(nation)._learns
+        learns = self._lens(nation).learns
         flagged = last["caught_international"] | last["false_alarm"]
         seen = sorted(
             {
@@ -1360,54 +1338,9 @@ class Room:
             return "".join(canonical(r) + "\n" for r in self.log.records).encode()
 
 
-def room_engine(
-    scenario: Scenario | None,
-    seed: int,
-    periods: int,
-    overrides: Mapping[str, Any] | None = None,
-    *,
-    event_log: bool | None = None,
-) -> Engine:
-    """A game's engine as :func:`experiments.play.build_engine` builds it, its event log chosen.
-
-    The log draws no number: with or without it, the same seed gives the same game.
-    """
-    starts = [int(e.start) for e in scenario.events] if scenario is not None else []
-    params = {**dict(overrides or {}), "steps": max([int(periods), *starts])}
-    return Engine.from_params(params, rng=int(seed), scenario=scenario, event_log=event_log)
-
-
-def _report(
-    lens: _Lens, was_round: bool, expected: float, votes: np.ndarray | None
-) -> PeriodReport:
-    """The month just resolved, seen from ``lens``'s nation (as Play a nation reports it)."""
-    eng, i = lens.engine, lens.nation
-    last = eng.last
-    n = eng.n_nations
-    labs = np.flatnonzero((eng.home == i) & eng.is_lab)
-    weighted = float(eng.latest("weighted_compliance"))
-    return PeriodReport(
-        t=eng.t,
-        defected=bool(eng.defect[i]),
-        advantage=float(last["advantage"][i]),
-        caught_domestic=bool(last["caught_domestic"][i]),
-        caught_international=bool(last["caught_international"][i]),
-        false_alarm=bool(last["false_alarm"][i]),
-        sanction_paid=float(last["sanction_paid"][i]),
-        payoff=float(eng.payoff[i]),
-        others_defecting=tuple(lens.nation_names[k] for k in range(n) if k != i and eng.defect[k]),
-        own_labs_defecting=int(eng.defect[labs].sum()),
-        own_labs=len(labs),
-        compliance=weighted if math.isfinite(weighted) else 0.0,
-        welfare=float(eng.payoff.sum()),
-        flags=lens._flags(votes),
-        round=was_round,
-        member=lens.is_member,
-        members=int(eng.member.sum()),
-        in_force=bool(eng.in_force),
-        unit=lens.unit,
-        expected=expected,
-    )
+#: A game's engine with its event log chosen: the one builder Play uses
+#: (:func:`experiments.play.build_engine`).
+room_engine = build_engine
 
 
 def _sentence_without_truth(r: PeriodReport) -> str:
@@ -1439,20 +1372,7 @@ def _best_response(
     Returns (payoff, defected) per month.
     """
     eng = build_engine(room.scenario, room.seed, room.periods, room.overrides)
-    out = []
-    for record in held[:months]:
-        h = _held_of(record)
-        actions = {k: v for k, v in h.actions.items() if k != nation}
-        actions[nation] = best_response_action(eng, nation)
-        eng.step(
-            held=Held(
-                actions=actions,
-                votes={k: v for k, v in h.votes.items() if k != nation},
-                membership={k: v for k, v in h.membership.items() if k != nation},
-            )
-        )
-        out.append((float(eng.payoff[nation]), bool(actions[nation])))
-    return out
+    return [(m[0], m[2]) for m in respond(eng, nation, [_held_of(r) for r in held[:months]])]
 
 
 def replay(log: bytes | str | Iterable[Any], *, complete: bool = True) -> dict[str, np.ndarray]:

@@ -339,6 +339,22 @@ class Engine:
             i, self.structure, self.world, self.inspect_prob, self.penalty_next
         )
 
+    @property
+    def club_cost(self) -> np.ndarray:
+        """Each actor's club cost this month (members' verification dues, an outsider's
+        penalty; zeros without a club), as last set by a negotiation round. Read-only."""
+        view = self._club_cost.view()
+        view.flags.writeable = False
+        return view
+
+    @property
+    def sanctions_due(self) -> np.ndarray:
+        """Each actor's earlier sanctions falling due: the ``verification_lag`` ring's slot
+        at this month (zeros without a lag). Read-only."""
+        view = self._ring[self.t % len(self._ring)].view()
+        view.flags.writeable = False
+        return view
+
     def step(self, held: Held | None = None) -> None:
         """Advance one period (DESIGN.md section 2).
 
