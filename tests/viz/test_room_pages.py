@@ -319,7 +319,7 @@ def test_the_game_over_reaches_the_cards_while_the_debrief_is_computed(monkeypat
     cards show the end at once, a note in the debrief's place, and the debrief when ready."""
     import threading
 
-    from experiments import room as room_module
+    from experiments.room import debrief as room_module
 
     release = threading.Event()
     real = room_module._best_response
