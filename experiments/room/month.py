@@ -20,6 +20,7 @@ class MonthResolution(RoomState):
     """Opening, resolving and finishing a room's months (called under the room's lock)."""
 
     def _open_month(self) -> None:
+        """Open the next month: no decisions yet, its deadline (if any) starting now."""
         self._pending = {}
         self._remaining = None
         self._deadline_at = (
@@ -27,6 +28,7 @@ class MonthResolution(RoomState):
         )
 
     def _resolve_if_all_decided(self) -> None:
+        """Resolve the month once every present student has decided (while it runs)."""
         present = self._present()
         if self.status == PLAYING and present and all(s.nation in self._pending for s in present):
             self._resolve("all decided")
@@ -77,6 +79,7 @@ class MonthResolution(RoomState):
             self._open_month()
 
     def _finish(self, why: str) -> None:
+        """End the game (``why`` shown to everyone), close the log, start the debrief."""
         self.status = FINISHED
         self.ended_because = why
         self._pending = {}
