@@ -341,16 +341,20 @@ class Engine:
 
     @property
     def club_cost(self) -> np.ndarray:
-        """Each actor's club cost this month (members' verification dues, an outsider's
-        penalty; zeros without a club), as last set by a negotiation round. Read-only."""
+        """Each actor's club cost this month, as the treaty last set it (read-only).
+
+        Members pay verification dues, outsiders a penalty; zeros without a club.
+        """
         view = self._club_cost.view()
         view.flags.writeable = False
         return view
 
     @property
     def sanctions_due(self) -> np.ndarray:
-        """Each actor's earlier sanctions falling due: the ``verification_lag`` ring's slot
-        at this month (zeros without a lag). Read-only."""
+        """Each actor's earlier sanctions falling due now (read-only).
+
+        The ``verification_lag`` ring's slot at this month; zeros without a lag.
+        """
         view = self._ring[self.t % len(self._ring)].view()
         view.flags.writeable = False
         return view
