@@ -339,6 +339,26 @@ class Engine:
             i, self.structure, self.world, self.inspect_prob, self.penalty_next
         )
 
+    @property
+    def club_cost(self) -> np.ndarray:
+        """Each actor's club cost this month, as the treaty last set it (read-only).
+
+        Members pay verification dues, outsiders a penalty; zeros without a club.
+        """
+        view = self._club_cost.view()
+        view.flags.writeable = False
+        return view
+
+    @property
+    def sanctions_due(self) -> np.ndarray:
+        """Each actor's earlier sanctions falling due now (read-only).
+
+        The ``verification_lag`` ring's slot at this month; zeros without a lag.
+        """
+        view = self._ring[self.t % len(self._ring)].view()
+        view.flags.writeable = False
+        return view
+
     def step(self, held: Held | None = None) -> None:
         """Advance one period (DESIGN.md section 2).
 

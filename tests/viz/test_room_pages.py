@@ -319,7 +319,7 @@ def test_the_game_over_reaches_the_cards_while_the_debrief_is_computed(monkeypat
     cards show the end at once, a note in the debrief's place, and the debrief when ready."""
     import threading
 
-    from experiments import room as room_module
+    from experiments.room import debrief as room_module
 
     release = threading.Event()
     real = room_module._best_response
@@ -346,3 +346,17 @@ def test_the_game_over_reaches_the_cards_while_the_debrief_is_computed(monkeypat
     finally:
         release.set()
         rc.close()
+
+
+def test_every_name_public_before_the_split_imports_from_viz_room_pages():
+    """viz/room_pages.py became a package (issue #26): its public names import as before."""
+    before = (
+        "ROOMS DEADLINES MONTHS INFORMATION NO_SCENARIO NATION_COUNTS PREPARING "
+        "DASHBOARD_INTERVAL PROPOSALS ROOM_CSS teacher_key key_ok rooms qr_svg base_url "
+        "use_room_updates month_line StudentCard SendMessages LastMonth Talk Leave "
+        "StudentDebrief JoinPage TeachPage NewRoom Dashboard RoomHeader Controls BlockList "
+        "TeacherDebrief"
+    ).split()
+    missing = [name for name in before if not hasattr(room_pages, name)]
+    assert not missing, missing
+    assert set(before) <= set(room_pages.__all__)

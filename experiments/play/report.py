@@ -1,0 +1,168 @@
+"""What a month and a game look like from one nation: the month's report, the debrief, points.
+
+Points: 100 points are the nation's gain from defecting for one month (``G c``), the unit every
+page and the CLI show payoffs in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PeriodReport:
+    """What happened in one period, seen from the player's nation.
+
+    Attributes:
+        t: The period (month), from 1.
+        defected: The player's choice.
+        advantage: The advantage of defecting the model computed for the nation this period.
+        caught_domestic: The nation's programme was caught by its own (domestic) checks.
+        caught_international: Caught by international verification.
+        false_alarm: Flagged while complying.
+        sanction_paid: The sanction the nation paid this period.
+        payoff: The nation's payoff this period.
+        others_defecting: Names of the other nations whose programmes defected.
+        own_labs_defecting: The nation's labs that defected (of ``own_labs``).
+        own_labs: The nation's labs.
+        compliance: Capability-weighted compliance of the world after the period.
+        welfare: The sum of every actor's payoff this period.
+        flags: Under a vote: each flag against another nation or its labs and what the vote
+            made of it (with the player's vote when the player set it).
+        round: The period opened with a membership round.
+        member: The nation is a treaty member after the period.
+        members: Member nations after the period.
+        in_force: The treaty binds its members after the period.
+    """
+
+    t: int
+    defected: bool
+    advantage: float
+    caught_domestic: bool
+    caught_international: bool
+    false_alarm: bool
+    sanction_paid: float
+    payoff: float
+    others_defecting: tuple[str, ...]
+    own_labs_defecting: int
+    own_labs: int
+    compliance: float
+    welfare: float
+    flags: tuple[str, ...] = ()
+    round: bool = False
+    member: bool = True
+    members: int = 0
+    in_force: bool = True
+    unit: float = 1.0
+    expected: float = 0.0
+
+    def points(self, value: float) -> str:
+        """``value`` in points: 100 points are the nation's gain from defecting for a month."""
+        return points_text(value, self.unit)
+
+    def amount(self, value: float) -> str:
+        """A sanction's size in points, without a sign."""
+        return points_text(value, self.unit).lstrip("+")
+
+    def sentence(self, votes: bool = True) -> str:
+        """The period in words (``votes=False``: without the flags' fates, shown apart)."""
+        you = "defected" if self.defected else "complied"
+        if self.caught_domestic or self.caught_international:
+            how = "international verification" if self.caught_international else "your own checks"
+            seen = f" You were caught by {how}"
+            seen += (
+                f" and a sanction of {self.amount(self.sanction_paid)} points was paid this month."
+                if self.sanction_paid
+                else " (no sanction was paid this month)."
+            )
+        elif self.false_alarm:
+            seen = " A false alarm flagged you"
+            seen += (
+                f" and you paid {self.amount(self.sanction_paid)} points."
+                if self.sanction_paid
+                else "."
+            )
+        else:
+            seen = " Nobody flagged you."
+        others = ", ".join(self.others_defecting) if self.others_defecting else "none"
+        treaty = ""
+        if self.round:
+            status = "a member" if self.member else "outside the treaty"
+            force = "in force" if self.in_force else "not in force"
+            treaty = (
+                f" Negotiation round: you are {status}; {self.members} nations are members "
+                f"and the treaty is {force}."
+            )
+        fates = f" Sanction votes: {'; '.join(self.flags)}." if self.flags and votes else ""
+        labs = (
+            f" Your labs defecting: {self.own_labs_defecting} of {self.own_labs}."
+            if self.own_labs
+            else ""
+        )
+        return (
+            f"Month {self.t}: you {you}.{seen}{treaty} Your payoff: "
+            f"{self.points(self.payoff)} points (expected {self.points(self.expected)}). "
+            f"Other nations defecting: {others}.{labs}{fates} World compliance "
+            f"(capability-weighted): {self.compliance:.2f}."
+        )
+
+
+def points_text(value: float, unit: float) -> str:
+    """``value`` as points of ``unit`` (100 points = ``unit``), never "-0"."""
+    x = 100.0 * value / unit if unit else 0.0
+    text = f"{x:+.0f}" if abs(x) >= 0.5 else "0"
+    return text.replace("-", "\u2212")
+
+
+@dataclass(frozen=True)
+class Debrief:
+    """The end of a game: the player's total against a best responder's, and the world's.
+
+    Attributes:
+        player_total: The player's summed payoff.
+        best_response_total: What a best-responding nation earned in the same place on the
+            same random stream.
+        world_welfare: Every actor's summed payoff in the player's game.
+        best_response_world_welfare: The same in the counterfactual game.
+        player_defections: Periods the player defected.
+        best_response_defections: Periods the best responder defected.
+        periods: Periods played.
+        unit: The nation's monthly gain from defecting (100 points).
+        membership: The player's membership choices in words (empty without rounds).
+    """
+
+    player_total: float
+    best_response_total: float
+    world_welfare: float
+    best_response_world_welfare: float
+    player_defections: int
+    best_response_defections: int
+    periods: int
+    unit: float = 1.0
+    membership: str = ""
+
+    def text(self) -> str:
+        """The debrief in words."""
+        diff = self.player_total - self.best_response_total
+        pts = points_text
+        if abs(diff) <= 1e-12 * max(1.0, abs(self.best_response_total)):
+            verdict = "exactly what a best-responding nation earned"
+        elif diff > 0:
+            verdict = (
+                f"{pts(diff, self.unit).lstrip('+')} points more than a best-responding nation"
+            )
+        else:
+            verdict = (
+                f"{pts(-diff, self.unit).lstrip('+')} points less than a best-responding nation"
+            )
+        member = f" {self.membership}" if self.membership else ""
+        return (
+            f"Over {self.periods} months you earned {pts(self.player_total, self.unit)} "
+            f"points: {verdict} ({pts(self.best_response_total, self.unit)}, same nation, "
+            f"same seed, same random draws). You defected in {self.player_defections} "
+            f"months, the best responder in {self.best_response_defections}.{member} The "
+            f"whole world's welfare was {pts(self.world_welfare, self.unit)} points in your "
+            f"game and {pts(self.best_response_world_welfare, self.unit)} with the best "
+            "responder in your place (it votes and decides membership by the model's "
+            "rules). 100 points are what defecting gains your nation in one month."
+        )

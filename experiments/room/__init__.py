@@ -1,0 +1,111 @@
+"""A class plays one game: every student holds one nation, the teacher runs the months.
+
+A :class:`Room` is a server-side object (no widgets, no Solara) holding one game on the engine
+and the people in it: the teacher (a teacher token) and the students (one seat token each, one
+nation each). Nations without a student, and seated nations whose student has not decided by
+the time the month resolves, are played by the model's decision rule. Every public method takes
+the room's own lock, so the pages of many browsers (or many server threads) can call it at once.
+
+A month, from the students' side: each present student decides comply or defect (and, where
+the scenario has them, how the nation votes on sanctions and, at a negotiation round, whether
+it is a member) for the month the room is on (:meth:`Room.decide`), and may send fixed
+negotiation messages (:data:`MESSAGES`, :meth:`Room.pledge`), recorded beside the actions. The
+month resolves when every present student has decided, when the teacher's deadline passes
+(:meth:`Room.tick`), or when the teacher presses next (:meth:`Room.teacher_next`). It resolves as
+``engine.step(held=Held(...))`` with the decided seats' choices (``model.held``): held choices
+never change which numbers are drawn, so a room in which nobody acts is, series for series, the
+unplayed engine run with the same seed, and the room's log replays exactly (:func:`replay`).
+
+The log is the engine's hash-chained event log (``model.ledger``) with the room's own records
+interleaved: ``room`` (scenario, seed, months, overrides), ``seat`` / ``leave`` / ``rejoin``,
+``pledge``, and before each month's engine records a ``held`` record (the held actions, votes
+and membership, and which seats the model played). ``pausegame verify-ledger`` checks a
+downloaded room log like any run's; :func:`replay` re-runs the engine from it.
+
+Between months a student sees what the nation saw (:meth:`Room.student_view`): its own month
+(flags against it, sanctions, payoff), the flags against others and what the votes made of
+them, and the world's compliance as verification reveals it; the others' true actions only
+under ``information = perfect``. The teacher sees everything (:meth:`Room.teacher_view`).
+:meth:`Room.debrief` compares each student with a best-responding nation on the same stream
+(the other students' choices kept, as :mod:`experiments.play` does for one player), sets the
+pledges beside the actions, and replays the same world with the model in every seat; it gives a
+CSV for grading (:meth:`Room.grades_csv`) and the log (:meth:`Room.ledger_bytes`).
+
+:class:`RoomRegistry` holds the rooms of one server, ends idle ones and runs their deadlines.
+
+The package's modules, by job: :mod:`~experiments.room.names` (display names, room codes,
+the refusals), :mod:`~experiments.room.seats` (seats, decisions, messages),
+:mod:`~experiments.room.watch` (a page's subscription), :mod:`~experiments.room.state` (the
+state every part shares), :mod:`~experiments.room.students` (the students' requests),
+:mod:`~experiments.room.clock` (the teacher's controls and the deadline),
+:mod:`~experiments.room.month` (month resolution: one ``engine.step(held=...)``),
+:mod:`~experiments.room.views` (the student's and the teacher's views),
+:mod:`~experiments.room.debrief`, :mod:`~experiments.room.grades` (the CSV and the log),
+:mod:`~experiments.room.replay`, :mod:`~experiments.room.registry` and
+:mod:`~experiments.room.room` (:class:`Room` itself). A nation's readings (advice, status,
+flags, votes) are Play's :class:`experiments.play.NationView`.
+
+Example:
+    >>> room = Room("default", seed=3, periods=2, deadline_seconds=None)
+    >>> seat = room.join("Ada")
+    >>> room.teacher_start(room.teacher_token)
+    >>> room.decide(seat, 1, "comply")
+    >>> room.month, room.student_view(seat)["last"]["defected"]
+    (2, False)
+"""
+
+from experiments.play import DEFAULT_PERIODS, DEFAULT_SCENARIO, MAX_PERIODS
+from experiments.room.names import (
+    CODE_ALPHABET,
+    CODE_LENGTH,
+    NAME_MAX,
+    NotAllowed,
+    RoomError,
+    new_code,
+    normalise_code,
+    normalise_name,
+)
+from experiments.room.registry import DEFAULT_IDLE_MINUTES, RoomRegistry
+from experiments.room.replay import replay
+from experiments.room.room import Room, room_engine
+from experiments.room.seats import (
+    MAX_PLEDGES_PER_MONTH,
+    MESSAGES,
+    Decision,
+    MonthNote,
+    Pledge,
+    Seat,
+)
+from experiments.room.state import DEFAULT_DEADLINE, FINISHED, LOBBY, PAUSED, PLAYING
+from experiments.room.watch import RoomWatch
+
+__all__ = [
+    "CODE_ALPHABET",
+    "CODE_LENGTH",
+    "DEFAULT_DEADLINE",
+    "DEFAULT_IDLE_MINUTES",
+    "DEFAULT_PERIODS",
+    "DEFAULT_SCENARIO",
+    "FINISHED",
+    "LOBBY",
+    "MAX_PERIODS",
+    "MAX_PLEDGES_PER_MONTH",
+    "MESSAGES",
+    "NAME_MAX",
+    "PAUSED",
+    "PLAYING",
+    "Decision",
+    "MonthNote",
+    "NotAllowed",
+    "Pledge",
+    "Room",
+    "RoomError",
+    "RoomRegistry",
+    "RoomWatch",
+    "Seat",
+    "new_code",
+    "normalise_code",
+    "normalise_name",
+    "replay",
+    "room_engine",
+]

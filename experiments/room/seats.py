@@ -1,0 +1,109 @@
+"""A room's records of its people: seats, their months, their decisions and their messages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from experiments.play import PeriodReport
+from experiments.room.names import RoomError
+
+#: Negotiation messages a student may send: kind -> text (``{value}``: the message's value).
+MESSAGES = {
+    "comply_if_you_do": "I will comply if you do",
+    "propose_p_detect": "I propose p_detect = {value}",
+    "accuse": "I accuse {value}",
+}
+#: Messages one seat may send per month.
+MAX_PLEDGES_PER_MONTH = 3
+
+
+@dataclass
+class MonthNote:
+    """One month of a seat: the nation's report and who decided it.
+
+    Attributes:
+        report: The month seen from the nation (:class:`experiments.play.PeriodReport`).
+        by: ``student`` (decided in time), ``timeout`` (the month resolved before the student
+            decided: the model played) or ``away`` (the student had left: the model played).
+    """
+
+    report: PeriodReport
+    by: str
+
+    @property
+    def notice(self) -> str:
+        """What the student is told about who played the month."""
+        did = "defected" if self.report.defected else "complied"
+        if self.by == "timeout":
+            return (
+                f"You did not decide in time for month {self.report.t}: the model played "
+                f"your nation (it {did})."
+            )
+        if self.by == "away":
+            return (
+                f"You were away in month {self.report.t}: the model played your nation (it {did})."
+            )
+        return ""
+
+
+@dataclass
+class Seat:
+    """One student's place in the room: a nation, a display name and a secret token."""
+
+    nation: int
+    name: str
+    token: str
+    present: bool = True
+    months: list[MonthNote] = field(default_factory=list)
+
+    @property
+    def total(self) -> float:
+        """The nation's summed payoff over the months this seat held it."""
+        return sum(m.report.payoff for m in self.months)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A student's choices for one month (validated)."""
+
+    defect: bool
+    votes: np.ndarray | None
+    membership: bool | None
+
+
+@dataclass(frozen=True)
+class Pledge:
+    """A negotiation message, recorded beside the actions.
+
+    Attributes:
+        month: The month it was sent for (the one being decided).
+        nation: The sender's nation (index).
+        kind: A key of :data:`MESSAGES`.
+        value: The proposed p_detect, or the accused nation's name ("" for none).
+        text: The message as shown.
+    """
+
+    month: int
+    nation: int
+    kind: str
+    value: str
+    text: str
+
+
+def _as_action(action: Any) -> bool:
+    if isinstance(action, bool):
+        return action
+    if isinstance(action, str) and action.strip().lower() in ("comply", "defect"):
+        return action.strip().lower() == "defect"
+    raise RoomError(f"action {action!r} is not a decision; allowed: 'comply' or 'defect'")
+
+
+def _as_bool(value: Any, what: str) -> bool:
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in ("yes", "no"):
+        return value.strip().lower() == "yes"
+    raise RoomError(f"{what} {value!r} is not a choice; allowed: yes or no (True or False)")

@@ -1,0 +1,222 @@
+"""What a room shows its pages.
+
+A student's view (what the nation saw), the teacher's view (everything), the cheap stamps
+pages compare to know when to redraw, and the room's series.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+import numpy as np
+
+from experiments.play import PeriodReport, points_text
+from experiments.room.seats import MonthNote
+from experiments.room.state import LOBBY, PAUSED, PLAYING, RoomState
+
+
+class Views(RoomState):
+    """The room's views for the pages (each takes the room's lock)."""
+
+    def _month_text(self, note: MonthNote, perfect: bool) -> dict[str, Any]:
+        r = note.report
+        out: dict[str, Any] = {
+            "month": r.t,
+            "defected": r.defected,
+            "by": note.by,
+            "notice": note.notice,
+            "caught_domestic": r.caught_domestic,
+            "caught_international": r.caught_international,
+            "false_alarm": r.false_alarm,
+            "sanction_paid_points": r.amount(r.sanction_paid),
+            "payoff_points": r.points(r.payoff),
+            "expected_points": r.points(r.expected),
+            "flags_on_others": list(r.flags),
+            "member": r.member,
+            "round": r.round,
+            "sentence": r.sentence() if perfect else _sentence_without_truth(r),
+        }
+        if perfect:
+            out["others_defecting"] = list(r.others_defecting)
+            out["world_compliance"] = round(r.compliance, 3)
+        return out
+
+    def _revealed(self, nation: int) -> dict[str, Any]:
+        """The world's compliance as verification reveals it to ``nation`` (last month)."""
+        eng, last = self.engine, self.engine.last
+        if not last:
+            return {"flagged": [], "flagged_share": 0.0}
+        learns = self.nation_view(nation).learns
+        flagged = last["caught_international"] | last["false_alarm"]
+        seen = sorted(
+            {
+                self.nation_names[int(eng.home[k])]
+                for k in np.flatnonzero(flagged)
+                if int(eng.home[k]) != nation and learns[int(eng.home[k])]
+            }
+        )
+        visible = int(learns.sum())
+        return {"flagged": seen, "flagged_share": round(len(seen) / visible, 3) if visible else 0.0}
+
+    def student_view(self, token: Any) -> dict[str, Any]:
+        """What one student sees: their nation's months, the talk, the revealed world.
+
+        The others' true actions (and the true compliance) only under ``information =
+        perfect``; otherwise the nations flagged by verification that the nation learns of.
+        """
+        with self._lock:
+            seat = self._seat(token)
+            eng = self.engine
+            perfect = eng.params["information"] == "perfect"
+            view = self.nation_view(seat.nation)
+            comply, defect = view.advice() if not self.finished else (0.0, 0.0)
+            last = seat.months[-1] if seat.months else None
+            return {
+                "code": self.code,
+                "nation": self.nation_names[seat.nation],
+                "name": html.escape(seat.name),
+                "status": self.status,
+                "month": self.month,
+                "periods": self.periods,
+                "seconds_left": self.seconds_left(),
+                "decided": seat.nation in self._pending,
+                "present": seat.present,
+                "decision": (
+                    None
+                    if seat.nation not in self._pending
+                    else "defect"
+                    if self._pending[seat.nation].defect
+                    else "comply"
+                ),
+                "voting": view.voting and view.is_member and not self.finished,
+                "membership_round": (
+                    not self.finished and self.status != LOBBY and eng.negotiation_round_next()
+                ),
+                "status_text": view.status(),
+                "expected_points": {"comply": view.points(comply), "defect": view.points(defect)},
+                "total_points": view.points(seat.total),
+                "last": None if last is None else self._month_text(last, perfect),
+                "months": [self._month_text(m, perfect) for m in seat.months],
+                "revealed": self._revealed(seat.nation),
+                "information": eng.params["information"],
+                "pledges": [
+                    {"month": p.month, "nation": self.nation_names[p.nation], "text": p.text}
+                    for p in self.pledges
+                    if p.month >= self.month - 1
+                ],
+                "nations": list(self.nation_names),
+                "ended_because": self.ended_because,
+            }
+
+    def student_stamp(self, token: Any) -> tuple[Any, ...]:
+        """A cheap value that changes whenever :meth:`student_view` of ``token`` may change.
+
+        Everything a student's view shows follows from what this covers: the room's state
+        (status, the engine's month, closing, why it ended), the talk, the month's clock (its
+        deadline or the time a pause left) and the seat itself (name, presence, months played,
+        whether it has decided). The clock running down is not in it (``seconds_left``: a page
+        redraws its countdown on its own). Another seat's decision, join, leave or rejoin
+        changes none of it, unless it resolves the month. A page checks this on every
+        :attr:`version` change and redraws only when it differs.
+
+        Raises:
+            NotAllowed: A token that is not a seat of this room.
+        """
+        with self._lock:
+            return self._stamp_of(self._seat(token))
+
+    def teacher_view(self, teacher_token: Any) -> dict[str, Any]:
+        """Everything: who has decided, each nation's true action, flags and votes, talk."""
+        with self._lock:
+            self._teacher(teacher_token)
+            eng, last = self.engine, self.engine.last
+            open_month = self.status in (PLAYING, PAUSED)
+            nations = []
+            for k, name in enumerate(self.nation_names):
+                seat = self.seat_of(k)
+                labs = np.flatnonzero((eng.home == k) & eng.is_lab)
+                actors = np.flatnonzero(eng.home == k)
+                row: dict[str, Any] = {
+                    "nation": name,
+                    "student": None if seat is None else html.escape(seat.name),
+                    "present": None if seat is None else seat.present,
+                    "open": k in self.open_nations,
+                    "decided": None if seat is None or not open_month else k in self._pending,
+                    "defected": bool(eng.defect[k]),
+                    "labs_defecting": int(eng.defect[labs].sum()),
+                    "labs": len(labs),
+                    "member": bool(eng.member[k]),
+                    "flagged": bool(
+                        last
+                        and (
+                            last["caught_international"][actors] | last["false_alarm"][actors]
+                        ).any()
+                    ),
+                    "caught": bool(
+                        last
+                        and (
+                            last["caught_international"][actors] | last["caught_domestic"][actors]
+                        ).any()
+                    ),
+                    "sanction_paid": float(last["sanction_paid"][actors].sum()) if last else 0.0,
+                    "total_points": (
+                        points_text(seat.total, float(eng.structure.gc[k]) or 1.0) if seat else ""
+                    ),
+                }
+                if last and "vote_passed" in last:
+                    flagged = (last["caught_international"] | last["false_alarm"])[actors]
+                    row["votes"] = [
+                        "vetoed"
+                        if last["vetoed"][a]
+                        else ("passed" if last["vote_passed"][a] else "lapsed")
+                        for a in actors[flagged]
+                    ]
+                nations.append(row)
+            series = eng.timeseries()
+            return {
+                "code": self.code,
+                "status": self.status,
+                "month": self.month,
+                "periods": self.periods,
+                "seconds_left": self.seconds_left(),
+                "deadline_seconds": self.deadline_seconds,
+                "scenario": (
+                    self.scenario_name
+                    if self.scenario_name is not None
+                    else f"no scenario ({len(self.nation_names)} nations)"
+                ),
+                "seed": self.seed,
+                "students": len(self.seats),
+                "present": len(self._present()),
+                "decided": sorted(self.nation_names[k] for k in self._pending),
+                "waiting": sorted(
+                    self.nation_names[s.nation]
+                    for s in self._present()
+                    if s.nation not in self._pending
+                )
+                if open_month
+                else [],
+                "nations": nations,
+                "compliance": [round(float(x), 3) for x in series["weighted_compliance"]],
+                "pledges": [
+                    {"month": p.month, "nation": self.nation_names[p.nation], "text": p.text}
+                    for p in self.pledges
+                ],
+                "block_list": list(self.block_list),
+                "ended_because": self.ended_because,
+                "information": eng.params["information"],
+            }
+
+    def metrics(self) -> dict[str, np.ndarray]:
+        """The room's time series so far (``Engine.timeseries``)."""
+        with self._lock:
+            return self.engine.timeseries()
+
+
+def _sentence_without_truth(r: PeriodReport) -> str:
+    """The month in words without the others' true actions or the true compliance."""
+    text = r.sentence()
+    text = re.sub(r" Other nations defecting: [^.]*\.", "", text)
+    return re.sub(r" World compliance \(capability-weighted\): [0-9.]+\.", "", text)

@@ -1,0 +1,359 @@
+"""A student's pages: ``/join`` (room code, display name, nation) and the month card."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlencode
+
+import reacton.ipyvuetify as rv
+import solara
+import solara.lab
+
+from experiments.room import (
+    MESSAGES,
+    NAME_MAX,
+    Room,
+    RoomError,
+)
+from viz.room_pages.common import (
+    PROPOSALS,
+    ROOM_CSS,
+    _guard,
+    _line,
+    _query,
+    month_line,
+    rooms,
+    use_room_updates,
+)
+from viz.room_pages.debrief import (
+    StudentDebrief,
+)
+
+
+# ---------------------------------------------------------------------------------- students
+@solara.component
+def StudentCard(room: Room, token: str) -> None:
+    """A student's month: the decision, the messages, last month, the talk, the debrief.
+
+    It redraws when something it shows changes (:meth:`~experiments.room.Room.student_stamp`:
+    the month, the talk, the clock, this seat), not on the other students' decisions. Every
+    part of the card has its own key, so a part that comes or goes leaves the others' widgets
+    as they are; the month's prompt and buttons stay all month (a decision changes their
+    text and colour and disables the buttons), so a decision and the next month update a few
+    widgets of the page instead of making and closing some.
+    """
+    tick = use_room_updates(room, token)
+    _rev, set_rev = solara.use_state(0)
+    error, set_error = solara.use_state("")
+    shielded, set_shielded = solara.use_state(list[str]())
+    membership, set_membership = solara.use_state("Let the model decide")
+    del tick
+    try:
+        view = room.student_view(token)
+    except RoomError as exc:
+        solara.Error(str(exc), classes=["pg-room-error"])
+        return
+
+    def bump() -> None:
+        set_rev(lambda r: r + 1)
+
+    def act(fn: Callable[[], Any]) -> None:
+        _guard(fn, set_error, bump)
+
+    with solara.Card(f"Room {view['code']}: you are {view['nation']}", classes=["pg-room-student"]):
+        solara.HTML(
+            tag="div",
+            unsafe_innerHTML=f"Playing as <b>{view['name']}</b>. "
+            f"Total so far: <b class='pg-room-total'>{view['total_points']}</b> points "
+            "(100 points: what defecting gains your nation in one month).",
+        ).key("head")
+        _line(
+            month_line(view),
+            classes=["pg-room-status"],
+            style={"font-weight": "700", "font-size": "1.15rem"},
+        ).key("status")
+        _line(view["status_text"], style={"color": "#444"}).key("status-text")
+        if error:
+            solara.Error(error, classes=["pg-room-error"]).key("error")
+        last = view["last"]
+        if last and last["notice"]:
+            solara.Warning(last["notice"], classes=["pg-room-notice"]).key("notice")
+        running = view["status"] in ("playing", "paused")
+        if running:
+            # The month's prompt and its two buttons stay on the card all month: a decision
+            # (and the next month) changes their text, colour and whether the buttons take a
+            # click, instead of removing widgets and adding others (about a third of the
+            # messages to the page; a class's decisions arrive together).
+            decided = view["decided"]
+            if decided:
+                prompt = (
+                    f"Your decision for month {view['month']} is in: "
+                    f"{view['decision']}. The month resolves when everyone has decided, "
+                    "at the deadline, or when the teacher moves on."
+                )
+            else:
+                exp = view["expected_points"]
+                prompt = (
+                    f"Month {view['month']}: comply or defect? Expected this month: "
+                    f"comply {exp['comply']} points, defect {exp['defect']} points (if "
+                    "the others act as last month)."
+                )
+            rv.Alert(
+                type="success" if decided else "info",
+                text=True,
+                outlined=True,
+                children=[prompt],
+                class_="pg-room-decided" if decided else "pg-room-expected",
+            ).key("prompt")
+            if view["voting"] and not decided:
+                others = [n for n in view["nations"] if n != view["nation"]]
+                solara.SelectMultiple(
+                    "Shield from sanctions (vote no on)",
+                    values=shielded,
+                    all_values=others,
+                    on_value=set_shielded,
+                    classes=["pg-room-shield"],
+                ).key("shield")
+            if view["membership_round"] and not decided:
+                _line("This month opens a negotiation round: is your nation a member?").key("round")
+                solara.ToggleButtonsSingle(
+                    value=membership,
+                    values=["Be a member", "Stay out", "Let the model decide"],
+                    on_value=set_membership,
+                    classes=["pg-room-membership"],
+                    style={"flex-wrap": "wrap", "height": "auto"},
+                ).key("membership")
+
+            def decide(action: str) -> None:
+                votes = {n: "no" for n in shielded} if view["voting"] else None
+                member = {"Be a member": "yes", "Stay out": "no"}.get(membership)
+                act(
+                    lambda: room.decide(
+                        token,
+                        view["month"],
+                        action,
+                        votes=votes,
+                        membership=member if view["membership_round"] else None,
+                    )
+                )
+
+            with solara.Row(classes=["pg-room-row"]).key("decide"):
+                solara.Button(
+                    "Comply",
+                    on_click=lambda: decide("comply"),
+                    color="success",
+                    disabled=decided,
+                    classes=["pg-room-comply"],
+                )
+                solara.Button(
+                    "Defect",
+                    on_click=lambda: decide("defect"),
+                    color="error",
+                    disabled=decided,
+                    classes=["pg-room-defect"],
+                )
+        if running:
+            others = tuple(n for n in view["nations"] if n != view["nation"])
+            SendMessages(room, token, others, act).key("send")
+        hidden = view["information"] != "perfect"
+        if last:
+            LastMonth(
+                f"Month {last['month']}",
+                last["sentence"],
+                hidden,
+                tuple(view["revealed"]["flagged"]),
+            ).key("last")
+        elif running:  # the card's place from the start: month 1's end fills it in (no new card)
+            LastMonth(
+                "Last month",
+                "What happened to your nation appears here once month 1 resolves.",
+                hidden,
+                None,
+            ).key("last")
+        if view["pledges"]:
+            Talk(tuple((p["month"], p["nation"], p["text"]) for p in view["pledges"])).key("talk")
+        if view["status"] == "finished":
+            StudentDebrief(view, room.ready_debrief()).key("debrief")
+        if view["present"] and view["status"] != "finished":
+            Leave(room, token, act).key("leave")
+        elif not view["present"]:
+            solara.Info("You left: the model plays your nation. Rejoin to play again.").key("left")
+            solara.Button(
+                "Rejoin",
+                on_click=lambda: act(lambda: room.rejoin(token)),
+                classes=["pg-room-rejoin"],
+            ).key("rejoin")
+
+
+# The parts of a student's card that a month or a decision often leaves as they were: each is a
+# component of its own with plain arguments, which the server's reconciler skips when they are
+# equal to the last render's (REACTON_FAST; reacton's default one re-runs them to the same
+# widgets). Each draws exactly one element, so the card's widgets are the same as inline.
+@solara.component
+def SendMessages(
+    room: Room, token: str, others: tuple[str, ...], act: Callable[[Callable[[], Any]], None]
+) -> None:
+    """The fixed negotiation messages a student can send (a pledge, a proposal, an accusation)."""
+    proposal, set_proposal = solara.use_state("0.6")
+    accused, set_accused = solara.use_state("")
+    with solara.Details("Send a message to the other nations"):
+        with solara.Row(classes=["pg-room-row"]):
+            solara.Button(
+                MESSAGES["comply_if_you_do"],
+                outlined=True,
+                on_click=lambda: act(lambda: room.pledge(token, "comply_if_you_do")),
+            )
+            solara.Select(
+                "p_detect",
+                values=list(PROPOSALS),
+                value=proposal,
+                on_value=set_proposal,
+                style={"max-width": "110px"},
+            )
+            solara.Button(
+                "Propose p_detect",
+                outlined=True,
+                on_click=lambda: act(lambda: room.pledge(token, "propose_p_detect", proposal)),
+            )
+            solara.Select(
+                "Nation",
+                values=list(others),
+                value=accused or None,
+                on_value=set_accused,
+                style={"max-width": "160px"},
+            )
+            solara.Button(
+                "Accuse",
+                outlined=True,
+                on_click=lambda: act(lambda: room.pledge(token, "accuse", accused)),
+            )
+
+
+@solara.component
+def LastMonth(title: str, sentence: str, hidden: bool, flagged: tuple[str, ...] | None) -> None:
+    """Last month's card: what happened to the nation, and the nations verification flagged.
+
+    ``hidden``: the others' true actions are hidden in this game (then the flags are shown;
+    ``flagged`` None: no month has resolved yet).
+    """
+    with solara.Card(title, classes=["pg-room-last"]):
+        _line(sentence)
+        if hidden:
+            found = "none yet" if flagged is None else ", ".join(flagged) or "none"
+            _line(
+                f"Verification flagged these nations last month: {found}. (You do not see "
+                "the others' true actions in this game.)",
+                classes=["pg-room-revealed"],
+            )
+
+
+@solara.component
+def Talk(pledges: tuple[tuple[int, str, str], ...]) -> None:
+    """The messages of this month and the last: (month, nation, text) each."""
+    with solara.Card("Messages", classes=["pg-room-talk"]):
+        for month, nation, text in pledges:
+            _line(f"Month {month}, {nation}: \u201c{text}\u201d")
+
+
+@solara.component
+def Leave(room: Room, token: str, act: Callable[[Callable[[], Any]], None]) -> None:
+    """Leave the room (the model plays the nation until the student rejoins)."""
+    solara.Button(
+        "Leave the room",
+        text=True,
+        classes=["pg-room-leave"],
+        on_click=lambda: act(lambda: room.leave(token)),
+    )
+
+
+@solara.component
+def JoinPage() -> None:
+    """``/join``: code and name, then the student's card (the address keeps the seat)."""
+    router = solara.use_router()
+    given = _query(router.search)
+    code, set_code = solara.use_state(given.get("room", ""))
+    name, set_name = solara.use_state("")
+    nation, set_nation = solara.use_state("")
+    error, set_error = solara.use_state("")
+    seat, set_seat = solara.use_state(given.get("seat", ""))
+    solara.Title("pausegame: Join a room")
+    solara.Style(ROOM_CSS)
+    room: Room | None = None
+    if seat and code:
+        try:
+            room = rooms().get(code)
+        except RoomError as exc:
+            error = str(exc)
+    rejoined = solara.use_memo(
+        lambda: _rejoin(room, seat) if room is not None else "", [id(room), seat]
+    )
+    with solara.Column(style={"padding": "12px 16px"}, classes=["pg-room", "pg-join"]):
+        if room is not None:
+            if rejoined:
+                solara.Error(rejoined, classes=["pg-room-error"])
+            else:
+                StudentCard(room, seat)
+            return
+        solara.HTML(tag="h2", unsafe_innerHTML="Join your class's game")
+        _line(
+            "Type the room code your teacher shows and the name the class will see "
+            f"(at most {NAME_MAX} characters)."
+        )
+        solara.InputText(
+            "Room code",
+            value=code,
+            on_value=set_code,
+            continuous_update=True,
+            classes=["pg-join-code"],
+        )
+        solara.InputText(
+            "Display name",
+            value=name,
+            on_value=set_name,
+            continuous_update=True,
+            classes=["pg-join-name"],
+        )
+        choices = _open_nations(code)
+        if choices:
+            solara.Select(
+                "Nation (optional)",
+                values=["any free nation", *choices],
+                value=nation or "any free nation",
+                on_value=set_nation,
+                classes=["pg-join-nation"],
+            )
+        if error:
+            solara.Error(error, classes=["pg-room-error"])
+
+        def join() -> None:
+            try:
+                target = rooms().get(code)
+                token = target.join(name, None if nation in ("", "any free nation") else nation)
+            except RoomError as exc:
+                set_error(str(exc))
+                return
+            set_error("")
+            set_seat(token)
+            router.push(f"/join?{urlencode({'room': target.code, 'seat': token})}")
+
+        solara.Button("Join", on_click=join, color="primary", classes=["pg-join-button"])
+
+
+def _rejoin(room: Room, seat: str) -> str:
+    try:
+        room.rejoin(seat)
+    except RoomError as exc:
+        return f"{exc}"
+    return ""
+
+
+def _open_nations(code: str) -> list[str]:
+    """The free nations of the room ``code`` when the teacher left more than one open."""
+    try:
+        room = rooms().get(code)
+    except RoomError:
+        return []
+    taken = {s.nation for s in room.seats.values()}
+    free = [room.nation_names[k] for k in room.open_nations if k not in taken]
+    return free if len(room.open_nations) < len(room.nation_names) else []

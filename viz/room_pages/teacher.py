@@ -1,0 +1,387 @@
+"""The teacher's pages: ``/teach`` (the key, a new room) and the room's dashboard."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from typing import Any
+
+import solara
+import solara.lab
+
+from experiments.play import DEFAULT_SCENARIO
+from experiments.room import (
+    DEFAULT_DEADLINE,
+    Room,
+    RoomError,
+)
+from experiments.scenarios import list_scenarios
+from viz.room_pages.common import (
+    DASHBOARD_INTERVAL,
+    DEADLINES,
+    INFORMATION,
+    MONTHS,
+    NATION_COUNTS,
+    NO_SCENARIO,
+    ROOM_CSS,
+    _action,
+    _guard,
+    _line,
+    _query,
+    _table,
+    base_url,
+    key_ok,
+    month_line,
+    qr_svg,
+    rooms,
+    teacher_key,
+    use_room_updates,
+)
+from viz.room_pages.debrief import (
+    TeacherDebrief,
+)
+
+
+# ---------------------------------------------------------------------------------- teacher
+@solara.component
+def TeachPage() -> None:
+    """``/teach``: the teacher key, then a new room (or an open one), then its dashboard."""
+    router = solara.use_router()
+    given = _query(router.search)
+    typed, set_typed = solara.use_state("")
+    unlocked, set_unlocked = solara.use_state(False)
+    error, set_error = solara.use_state("")
+    solara.Title("pausegame: Teach")
+    solara.Style(ROOM_CSS)
+    with solara.Column(style={"padding": "12px 16px"}, classes=["pg-room", "pg-teach"]):
+        if teacher_key() is None:
+            solara.Error(
+                "This server has no teacher key: start it with `pausegame app` (it "
+                "prints one) or `pausegame app --teacher-key KEY`.",
+                classes=["pg-teach-nokey"],
+            )
+            return
+        if not unlocked:
+            solara.HTML(tag="h2", unsafe_innerHTML="Teacher page")
+            _line("Type the teacher key that `pausegame app` printed when it started.")
+            solara.InputText(
+                "Teacher key",
+                value=typed,
+                on_value=set_typed,
+                password=True,
+                continuous_update=True,
+                classes=["pg-teach-key"],
+            )
+            if error:
+                solara.Error(error, classes=["pg-room-error"])
+
+            def unlock() -> None:
+                if key_ok(typed):
+                    set_error("")
+                    set_unlocked(True)
+                else:
+                    set_error("That is not this server's teacher key.")
+
+            solara.Button("Open", on_click=unlock, color="primary", classes=["pg-teach-open"])
+            return
+        code = given.get("room", "")
+        room = None
+        if code:
+            try:
+                room = rooms().get(code)
+            except RoomError as exc:
+                solara.Error(str(exc), classes=["pg-room-error"])
+        if room is not None:
+            Dashboard(room)
+            return
+        NewRoom(on_created=lambda r: router.push(f"/teach?room={r.code}"))
+
+
+@solara.component
+def NewRoom(on_created: Callable[[Room], Any]) -> None:
+    """The room's settings and Create room; the rooms still open on this server."""
+    names = [*list_scenarios(), NO_SCENARIO]
+    scenario, set_scenario = solara.use_state(
+        DEFAULT_SCENARIO if DEFAULT_SCENARIO in names else names[0]
+    )
+    months, set_months = solara.use_state("12")
+    n_nations, set_n_nations = solara.use_state("40")
+    seed, set_seed = solara.use_state("")
+    deadline, set_deadline = solara.use_state(f"{DEFAULT_DEADLINE:g}")
+    info, set_info = solara.use_state("the scenario's")
+    blocked, set_blocked = solara.use_state("")
+    error, set_error = solara.use_state("")
+    solara.HTML(tag="h2", unsafe_innerHTML="A new room")
+    solara.Select(
+        "Scenario",
+        values=names,
+        value=scenario,
+        on_value=set_scenario,
+        classes=["pg-teach-scenario"],
+    )
+    if scenario == NO_SCENARIO:
+        solara.Select(
+            "Nations",
+            values=list(NATION_COUNTS),
+            value=n_nations,
+            on_value=set_n_nations,
+            classes=["pg-teach-nations-count"],
+        )
+    with solara.Row(classes=["pg-room-row"]):
+        solara.Select(
+            "Months",
+            values=list(MONTHS),
+            value=months,
+            on_value=set_months,
+            classes=["pg-teach-months"],
+        )
+        solara.Select(
+            "Seconds per month",
+            values=list(DEADLINES),
+            value=deadline,
+            on_value=set_deadline,
+            classes=["pg-teach-deadline"],
+        )
+        solara.InputText(
+            "Seed (blank: a fresh one)",
+            value=seed,
+            on_value=set_seed,
+            continuous_update=True,
+            classes=["pg-teach-seed"],
+        )
+    solara.Select(
+        "Students see of the others",
+        values=list(INFORMATION),
+        value=info,
+        on_value=set_info,
+        classes=["pg-teach-info"],
+    )
+    solara.InputText(
+        "Words not allowed in names (comma separated)",
+        value=blocked,
+        on_value=set_blocked,
+        continuous_update=True,
+        classes=["pg-teach-block"],
+    )
+    if error:
+        solara.Error(error, classes=["pg-room-error"])
+
+    def create() -> None:
+        try:
+            text = seed.strip()
+            if text and not text.isdigit():
+                raise RoomError(f"seed {text!r} must be a whole number from 0 to 2**63 - 1")
+            value = INFORMATION[info]
+            overrides: dict[str, Any] = {"information": value} if value else {}
+            if scenario == NO_SCENARIO:
+                overrides["n_nations"] = int(n_nations)
+            room = rooms().create(
+                None if scenario == NO_SCENARIO else scenario,
+                seed=int(text) if text else None,
+                periods=int(months),
+                overrides=overrides,
+                deadline_seconds=None if deadline == "none" else float(deadline),
+                block_list=[w for w in blocked.split(",") if w.strip()],
+            )
+        except RoomError as exc:
+            set_error(str(exc))
+            return
+        on_created(room)
+
+    solara.Button("Create room", on_click=create, color="primary", classes=["pg-teach-create"])
+    codes = rooms().codes()
+    if codes:
+        _line("Rooms open on this server:")
+        with solara.Row(classes=["pg-room-row"]):
+            for c in codes:
+                with solara.Link(f"/teach?room={c}"):
+                    _line(
+                        c,
+                        classes=["pg-teach-room-link"],
+                        style={"font-family": "monospace", "font-weight": "700"},
+                    )
+
+
+@solara.component
+def Dashboard(room: Room) -> None:
+    """The teacher's view of a room: code, QR, controls, every nation, talk, debrief."""
+    use_room_updates(room, min_interval=DASHBOARD_INTERVAL)
+    _rev, set_rev = solara.use_state(0)
+    error, set_error = solara.use_state("")
+    words, set_words = solara.use_state(", ".join(room.block_list))
+    note, set_note = solara.use_state("")
+    t = room.teacher_token
+    link = f"{base_url()}/join?room={room.code}"
+    qr = solara.use_memo(lambda: qr_svg(link), [link])  # 4 ms a code: once, not per decision
+    if room.closed:
+        solara.Info(f"Room {room.code} is closed ({room.ended_because}).")
+        return
+    view = room.teacher_view(t)
+
+    def act(fn: Callable[[], Any]) -> None:
+        _guard(fn, set_error, lambda: set_rev(lambda r: r + 1))
+
+    RoomHeader(room.code, link, qr).key("header")
+    _line(
+        f"{view['scenario']}, seed {view['seed']}: " + month_line(view),
+        classes=["pg-teach-status"],
+        style={"font-weight": "700", "font-size": "1.2rem"},
+    ).key("status")
+    present, decided = view["present"], len(view["decided"])
+    waiting = ", ".join(view["waiting"]) or "nobody"
+    month = (
+        f"; decided {decided} of {present}; waiting for: {waiting}"
+        if view["status"] in ("playing", "paused")
+        else ""
+    )
+    _line(
+        f"{view['students']} students ({present} here){month}.", classes=["pg-teach-decided"]
+    ).key("decided")
+    if error:
+        solara.Error(error, classes=["pg-room-error"]).key("error")
+    status = view["status"]
+    Controls(room, status, act).key("controls")
+    rows = []
+    for n in view["nations"]:
+        student = n["student"] or ("<i>model</i>" if not n["open"] else "<i>free (model)</i>")
+        here = "" if n["present"] is None else ("here" if n["present"] else "away")
+        dec = "" if n["decided"] is None else ("yes" if n["decided"] else "no")
+        rows.append(
+            [
+                html.escape(n["nation"]),
+                student,
+                here,
+                dec,
+                _action(n["defected"]),
+                f"{n['labs_defecting']} of {n['labs']}",
+                "yes" if n["member"] else "no",
+                ("caught" if n["caught"] else "flagged") if n["flagged"] else "",
+                ", ".join(n.get("votes", [])),
+                n["total_points"],
+            ]
+        )
+    _table(
+        [
+            "Nation",
+            "Student",
+            "",
+            "Decided",
+            "Last action",
+            "Labs defecting",
+            "Member",
+            "Flag",
+            "Vote",
+            "Points",
+        ],
+        rows,
+        "pg-teach-nations",
+    ).key("nations")
+    series = view["compliance"]
+    _line(
+        "World compliance (capability-weighted) by month: " + " ".join(f"{x:.2f}" for x in series),
+        classes=["pg-teach-compliance"],
+    ).key("compliance")
+    if view["pledges"]:
+        _table(
+            ["Month", "Nation", "Message"],
+            [
+                [str(p["month"]), html.escape(p["nation"]), html.escape(p["text"])]
+                for p in view["pledges"]
+            ],
+            "pg-teach-talk",
+        ).key("talk")
+
+    def apply_block_list() -> None:
+        renamed = room.set_block_list(t, words)
+        set_note(("Renamed: " + ", ".join(renamed)) if renamed else "No seated name matched.")
+        set_rev(lambda r: r + 1)
+
+    BlockList(words, set_words, apply_block_list).key("block")
+    if note:
+        _line(note, classes=["pg-teach-block-note"]).key("note")
+    if status == "finished":
+        TeacherDebrief(room, room.ready_debrief()).key("debrief")
+
+
+# The dashboard's parts that a decision leaves as they were (as the student's card's parts:
+# one element each, skipped by the server's reconciler while their arguments are equal).
+@solara.component
+def RoomHeader(code: str, link: str, qr: str) -> None:
+    """The room code, the join link and its QR code."""
+    with solara.Row(classes=["pg-room-row"]):
+        with solara.Column(gap="2px"):
+            _line("Room code", style={"color": "#555"})
+            _line(code, classes=["pg-code", "pg-teach-code"])
+            solara.HTML(
+                tag="div",
+                unsafe_innerHTML=f"Students open <b>{html.escape(link)}</b>",
+                classes=["pg-teach-link"],
+            )
+        solara.HTML(tag="div", unsafe_innerHTML=qr, classes=["pg-qr"])
+
+
+@solara.component
+def Controls(room: Room, status: str, act: Callable[[Callable[[], Any]], None]) -> None:
+    """The teacher's buttons for the room's state (``status``)."""
+    t = room.teacher_token
+    with solara.Row(classes=["pg-room-row"]):
+        if status == "lobby":
+            solara.Button(
+                "Start",
+                color="primary",
+                classes=["pg-teach-start"],
+                on_click=lambda: act(lambda: room.teacher_start(t)),
+            )
+        if status in ("playing", "paused"):
+            solara.Button(
+                "Next month",
+                color="primary",
+                classes=["pg-teach-next"],
+                on_click=lambda: act(lambda: room.teacher_next(t)),
+            )
+            if status == "playing":
+                solara.Button(
+                    "Pause",
+                    outlined=True,
+                    classes=["pg-teach-pause"],
+                    on_click=lambda: act(lambda: room.teacher_pause(t)),
+                )
+            else:
+                solara.Button(
+                    "Resume",
+                    outlined=True,
+                    classes=["pg-teach-resume"],
+                    on_click=lambda: act(lambda: room.teacher_resume(t)),
+                )
+            solara.Button(
+                "+30 s",
+                outlined=True,
+                classes=["pg-teach-extend"],
+                on_click=lambda: act(lambda: room.teacher_extend(t, 30)),
+            )
+            solara.Button(
+                "End game",
+                outlined=True,
+                classes=["pg-teach-end"],
+                on_click=lambda: act(lambda: room.teacher_end(t)),
+            )
+        solara.Button(
+            "Close room",
+            text=True,
+            classes=["pg-teach-close"],
+            on_click=lambda: act(lambda: rooms().close(room.code, t)),
+        )
+
+
+@solara.component
+def BlockList(words: str, on_words: Callable[[str], None], apply: Callable[[], None]) -> None:
+    """The words not allowed in names, and Apply (which renames the seated names that match)."""
+    with solara.Row(classes=["pg-room-row"]):
+        solara.InputText(
+            "Words not allowed in names (comma separated)",
+            value=words,
+            on_value=on_words,
+            continuous_update=True,
+            classes=["pg-teach-block-edit"],
+        )
+        solara.Button("Apply", outlined=True, on_click=apply, classes=["pg-teach-block-apply"])
