@@ -1,6 +1,7 @@
 """Who is inspected, and what an actor's next offence will cost (step (3) and its update).
 
-Not a regime: it holds the verification state every regime shares. Without an
+An engine part, not a regime (so it lives here, not among the regimes in
+``model/verification/``): it holds the verification state every regime shares. Without an
 ``inspection_quota`` everyone is inspected every period; with a quota of ``k`` actors the
 inspectorate plans each actor's probability of being inspected and draws who is:
 
