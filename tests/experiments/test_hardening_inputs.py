@@ -177,7 +177,7 @@ def test_capability_overflow_is_refused(tmp_path: Path, capsys: pytest.CaptureFi
 def test_params_states_the_practical_limits(
     capsys: pytest.CaptureFixture[str], eight_gb: None
 ) -> None:
-    status, out, _ = run_cli(capsys, "params")
+    status, out, _ = run_cli(capsys, "params", "--limits")
     assert status == 0
     text = " ".join(out.split())
     assert "Practical limits on this machine (8.0 GB of memory available" in text
