@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -33,6 +35,13 @@ def test_the_inspectorate_is_not_a_regime_and_its_old_path_still_imports() -> No
 
     assert Old is Inspectorate
     assert "inspections" not in regimes()
+    code = (
+        "import sys; from model.engine import Engine; from model.verification import regimes; "
+        "regimes(); Engine.from_params({'steps': 2}, rng=1).run(); "
+        "print('model.verification.inspections' in sys.modules)"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == "False", "regime discovery or the engine imported the old path"
 
 
 @pytest.mark.parametrize("name", RULES)
