@@ -2,11 +2,14 @@
 
 Subcommands are registered, not hard-wired: each is a function ``register(subparsers)`` that adds
 its parser and sets ``handler`` (a function of the parsed arguments returning an exit status).
-The built-in ones are :func:`register_params` and :func:`register_run`; another module of this
-package adds a subcommand by defining ``register(subparsers)`` and listing its dotted name in
-:data:`COMMAND_MODULES`. Other packages (the browser app's ``pausegame app``, in
-:mod:`viz.cli`) add theirs through the entry-point group :data:`ENTRY_POINT_GROUP`, declared in
-``pyproject.toml`` and read from the installed metadata, so this module never imports them.
+Every one goes into one registry of commands (:func:`command_registry`, an
+:class:`agents.registry.Registry`), in this order: the built-in :func:`register_run` and
+:func:`register_params` (:mod:`experiments.params_cli`), the ``register`` of each module of this
+package listed in :data:`COMMAND_MODULES`, then those other packages declare in the entry-point
+group :data:`ENTRY_POINT_GROUP` (the browser app's ``pausegame app``, in :mod:`viz.cli`; the
+reproductions' ``pausegame reproduce``), declared in ``pyproject.toml`` and read from the
+installed metadata, so this module never imports them. Adding a command of this package is one
+line in :data:`COMMAND_MODULES`; of another package, one line in the entry-point group.
 :func:`add_param_flags` and :func:`param_overrides` give any subcommand one flag per schema
 parameter.
 
@@ -29,10 +32,11 @@ import sys
 import textwrap
 from collections.abc import Callable, Sequence
 from importlib import import_module
-from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, NoReturn
 
+from agents.registry import Registry
+from experiments.params_cli import format_params, format_sources, register_params
 from experiments.run import (
     RunResult,
     default_out_dir,
@@ -51,6 +55,9 @@ __all__ = [
     "build_parser",
     "command",
     "command_name",
+    "command_registry",
+    "format_params",
+    "format_sources",
     "main",
     "param_overrides",
     "plugin_registrars",
@@ -229,134 +236,6 @@ def param_overrides(args: argparse.Namespace) -> dict[str, Any]:
     return out
 
 
-# ------------------------------------------------------------------------------ params
-def register_params(subparsers: Any) -> None:
-    """Register ``pausegame params``: every parameter with its default and allowed values."""
-    sub = subparsers.add_parser(
-        "params",
-        help="list every model parameter",
-        allow_abbrev=False,
-        description="List every model parameter, grouped: name, default, allowed values, unit, "
-        "slider range and what it means.",
-    )
-    sub.add_argument(
-        "--sources",
-        action="store_true",
-        help="instead, list each verification regime's presets with their sources, "
-        "quotes, ranges and confidence (model/verification/sources.toml)",
-    )
-    sub.add_argument(
-        "--limits",
-        action="store_true",
-        help="instead, state this machine's practical limits (actors, steps, "
-        "nations) from the memory available now",
-    )
-    sub.set_defaults(handler=_cmd_params, _parser=sub)
-
-
-def _cmd_params(args: argparse.Namespace) -> int:
-    if args.limits:
-        from experiments.limits import limits_text
-
-        print(textwrap.fill(limits_text(), _WIDTH))
-    else:
-        print(format_sources() if args.sources else format_params())
-    return 0
-
-
-def format_sources(width: int = _WIDTH) -> str:
-    """The text of ``pausegame params --sources``: the verification regimes' cited presets.
-
-    Every preset with its value, range and confidence, its sources, the quote (or paraphrase)
-    and the note; then the compute thresholds of laws and draft agreements, the confidence
-    labels and the full references.
-    """
-    from model.verification import regimes
-    from model.verification.sources import format_number, preset_line, registry
-
-    reg = registry()
-    indent = " " * 6
-
-    def wrap(text: str, first: str = indent) -> list[str]:
-        return textwrap.wrap(text, width, initial_indent=first, subsequent_indent=indent)
-
-    intro = (
-        "Where the verification regimes' preset numbers come from "
-        "(model/verification/sources.toml). Each preset has a value, a plausible range, a "
-        "confidence label, its sources and a quote (or a paraphrase, labelled so). "
-        "`--verification NAME` applies a regime's presets; values you set win."
-    )
-    lines = textwrap.wrap(intro, width)
-    lines += ["", "CONFIDENCE LABELS"]
-    for label, text in reg.labels.items():
-        lines += wrap(f"{label}: {text}", "  ")
-    for name, regime in regimes().items():
-        entries = reg.entries(name)
-        if not entries:
-            continue
-        lines += ["", f"{name.upper()}: {regime.title}"]
-        for e in entries.values():
-            lines += wrap(preset_line(e), "  ")
-            lines += wrap(e.quoted)
-            lines += wrap(f"range: {e.range_basis}")
-            lines += wrap(e.note)
-            if e.outside:
-                lines += wrap(f"outside its range: {e.outside}")
-    lines += ["", "WHAT COUNTS AS A VIOLATION (compute thresholds; no engine parameter reads them)"]
-    for e in reg.context.values():
-        head = f"{e.name} {format_number(e.value)} {e.unit} ({e.confidence}; {e.citation})"
-        lines += wrap(head, "  ")
-        lines += wrap(e.quoted)
-        lines += wrap(e.note)
-    lines += ["", "REFERENCES"]
-    for s in reg.sources.values():
-        lines += wrap(f"[{s.key}] {s.reference}", "  ")
-    return "\n".join(lines)
-
-
-def format_params(width: int = _WIDTH) -> str:
-    """The text of ``pausegame params``: every schema parameter, grouped by ``group``."""
-    table = schema()
-    groups: dict[str, list[Any]] = {}
-    for p in table.values():
-        groups.setdefault(p.group, []).append(p)
-    intro = (
-        f"pausegame has {len(table)} parameters in {len(groups)} groups. Set one with "
-        "`pausegame run --NAME VALUE` (--p-detect or --p_detect) or in a scenario's "
-        "[params] table. One step is one month; payoffs are in units of G. This "
-        "machine's practical limits (actors, steps, nations): `pausegame params --limits`."
-    )
-    lines = textwrap.wrap(intro, width)
-    indent = " " * 6
-    for group, params in groups.items():
-        lines += ["", group.upper()]
-        for p in params:
-            head = f"  {p.name}"
-            if p.symbol:
-                head += f" ({p.symbol})"
-            default = "none" if p.default is None else p.default
-            head += f"   default {default}"
-            if p.unit:
-                head += f"   [{p.unit}]"
-            lines.append(head)
-            allowed = f"allowed: {p.bounds_text()}"
-            if p.range is not None:
-                allowed += f"; slider range {p.range[0]:g} to {p.range[1]:g}"
-            if p.app_max is not None:
-                allowed += f"; app maximum {p.app_max:g}"
-            lines += textwrap.wrap(allowed, width, initial_indent=indent, subsequent_indent=indent)
-            lines += textwrap.wrap(p.help, width, initial_indent=indent, subsequent_indent=indent)
-            if p.name == "verification":
-                lines += textwrap.wrap(
-                    "Each regime's presets with their sources, ranges and "
-                    "confidence: `pausegame params --sources`.",
-                    width,
-                    initial_indent=indent,
-                    subsequent_indent=indent,
-                )
-    return "\n".join(lines)
-
-
 # ------------------------------------------------------------------------------ run
 def register_run(subparsers: Any) -> None:
     """Register ``pausegame run``: one run of a scenario, with its four output files."""
@@ -524,11 +403,19 @@ def format_run(result: RunResult, width: int = _WIDTH) -> str:
 
 
 # ------------------------------------------------------------------------------ main
-def _registrars() -> list[Registrar]:
-    found: list[Registrar] = [register_run, register_params]
+def command_registry(group: str = ENTRY_POINT_GROUP) -> Registry[Registrar]:
+    """Every subcommand's ``register``: the built-in ones, then those of the entry-point ``group``.
+
+    An entry point that cannot be loaded is left out with a one-line warning on stderr (the
+    other commands keep working).
+    """
+    commands: Registry[Registrar] = Registry("command")
+    commands.register("run", register_run)
+    commands.register("params", register_params)
     for name in COMMAND_MODULES:
-        found.append(import_module(name).register)
-    return found + plugin_registrars()
+        commands.register(name.rpartition(".")[2], import_module(name).register)
+    _warn(commands.load_entry_points(group))
+    return commands
 
 
 def plugin_registrars(group: str = ENTRY_POINT_GROUP) -> list[Registrar]:
@@ -537,17 +424,14 @@ def plugin_registrars(group: str = ENTRY_POINT_GROUP) -> list[Registrar]:
     Sorted by entry-point name; one that cannot be loaded is left out with a one-line warning on
     stderr (the other commands keep working).
     """
-    found: list[Registrar] = []
-    for point in sorted(entry_points(group=group), key=lambda p: p.name):
-        try:
-            found.append(point.load())
-        except Exception as exc:  # noqa: BLE001 - a broken plug-in must not break the CLI
-            print(
-                f"pausegame: warning: command {point.name!r} ({point.value}) cannot be "
-                f"loaded: {type(exc).__name__}: {exc}",
-                file=sys.stderr,
-            )
-    return found
+    plugins: Registry[Registrar] = Registry("command")
+    _warn(plugins.load_entry_points(group))
+    return [register for _, register in plugins.items()]
+
+
+def _warn(lines: Sequence[str]) -> None:
+    for line in lines:
+        print(f"pausegame: warning: {line}", file=sys.stderr)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -560,7 +444,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"pausegame {package_version()}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
-    for register in _registrars():
+    for _, register in command_registry().items():
         register(subparsers)
     return parser
 

@@ -3,9 +3,9 @@
 A run's memory grows with its sizes: every actor holds a few dozen state arrays and a name
 (``n_nations + n_labs`` actors), every step a row of records and of the time series
 (``steps + 1`` rows), every alliance tie a networkx edge and a sparse entry, and some mechanisms
-hold the alliances as a dense ``n_nations x n_nations`` matrix (the ``per_bloc`` inspectorate,
-adjudication other than ``coalition``, negotiated membership, alliances that react to betrayal
-or build trust, club costs). :func:`run_bytes` adds these up from the parameters alone, with
+hold the alliances as a dense ``n_nations x n_nations`` matrix (``per_bloc`` inspection, a
+voting adjudication rule, negotiated membership, alliances that react to betrayal or build
+trust, club costs). :func:`run_bytes` adds these up from the parameters alone, with
 per-item costs measured with ``tracemalloc`` (``tests/experiments/test_hardening_inputs.py``
 holds the estimate within a factor of two of the measured peak). :func:`check_run` and
 :func:`check_plan` refuse, with the estimate and the machine's available memory
@@ -26,6 +26,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from model.adjudication import ADJUDICATION_RULES, get_adjudication
 from model.errors import ConfigError
 
 __all__ = [
@@ -89,8 +90,9 @@ def dense_reasons(params: Mapping[str, Any]) -> list[str]:
     reasons = []
     if p.get("inspectorate") == "per_bloc":
         reasons.append("inspectorate='per_bloc'")
-    if p.get("adjudication", "coalition") != "coalition":
-        reasons.append(f"adjudication={p.get('adjudication')!r}")
+    kind = p.get("adjudication", "coalition")
+    if kind not in ADJUDICATION_RULES or get_adjudication(kind).dense:
+        reasons.append(f"adjudication={kind!r}")
     if p.get("membership") == "negotiated":
         reasons.append("membership='negotiated'")
     for name in ("betrayal_penalty", "trust_building", "outsider_penalty", "verification_cost"):

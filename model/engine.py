@@ -7,8 +7,8 @@ period; each part of it lives in its own module:
 - the payoff (the advantage of defecting): ``model/payoffs.py``;
 - what the formulas read of the world (rivalry, shielding, sanction shares): ``model/structure.py``;
 - the treaty (membership, entry into force, trigger and lift, terms, trust): ``model/treaty.py``;
-- inspections and graduated penalties: ``model/verification/inspections.py``; votes and vetoes:
-  ``model/adjudication.py``; the compiled settle-and-record pass: ``model/kernels.py``;
+- inspections and graduated penalties: ``model/inspections.py``; votes and vetoes:
+  ``model/adjudication/``; the compiled settle-and-record pass: ``model/kernels.py``;
 - the per-step records and time series: ``model/records.py``, ``model/metrics.py``; the run's
   outcome: ``model/outcomes.py``; the event log: ``model/ledger.py``;
 - decision rules: ``agents/rules/``; a player's choices: ``model/held.py``.
@@ -38,6 +38,7 @@ from agents.rules import TIE_TOLERANCE, Observation, get_rule
 from model import adjudication, kernels
 from model.beliefs import GridPosterior
 from model.held import NOTHING_HELD, Held
+from model.inspections import Inspectorate
 from model.ledger import EventLog, log_period
 from model.metrics import TIMESERIES_COLUMNS, TREATY_FIELDS, Records
 from model.observations import observations
@@ -49,7 +50,6 @@ from model.scenario import Scenario, scenario_from_mapping
 from model.structure import Structure, StructureCache, grown_capability
 from model.treaty import Treaty
 from model.verification import get_regime
-from model.verification.inspections import Inspectorate
 from model.world import World, build_world
 
 __all__ = [

@@ -23,6 +23,7 @@ import numpy as np
 
 from agents.declare import Param
 from agents.rules import rules
+from model.adjudication import adjudication_rules, get_adjudication
 from model.errors import ParameterError
 from model.verification import get_regime, regimes
 
@@ -219,11 +220,7 @@ CORE: tuple[Param, ...] = (
         "adjudication",
         "choice",
         "coalition",
-        "Who decides on a flag: 'coalition' (members "
-        "sanction, allies shield), 'independent_body' (every flag sanctioned in full), "
-        "'members_vote' (weighted vote with a quorum), 'great_power_veto' (a vote, and the "
-        "most capable nations can veto).",
-        choices=("coalition", "independent_body", "members_vote", "great_power_veto"),
+        "Who decides on a flag:",  # then each rule's name and gloss (model/adjudication/)
         group="sanctions",
     ),
     Param(
@@ -788,6 +785,11 @@ def schema() -> dict[str, Param]:
     registered = rules()
     table["decision_rule"] = _with_choices(table["decision_rule"], tuple(registered))
     table["verification"] = _with_choices(table["verification"], tuple(regimes()))
+    judges = adjudication_rules()
+    glosses = ", ".join(f"'{name}' ({rule.gloss})" for name, rule in judges.items())
+    table["adjudication"] = _with_choices(
+        table["adjudication"], tuple(judges), help=f"{table['adjudication'].help} {glosses}."
+    )
     for rule in registered.values():
         for p in rule.params:
             if p.name in table and table[p.name] != p:
@@ -798,10 +800,10 @@ def schema() -> dict[str, Param]:
     return table
 
 
-def _with_choices(p: Param, choices: tuple[str, ...]) -> Param:
+def _with_choices(p: Param, choices: tuple[str, ...], **changes: Any) -> Param:
     from dataclasses import replace
 
-    return replace(p, choices=choices)
+    return replace(p, choices=choices, **changes)
 
 
 def defaults() -> dict[str, Any]:
@@ -1011,13 +1013,7 @@ def _check_together(v: Mapping[str, Any]) -> None:
             f"an integer in [0, n_nations + n_labs = {n_actors}]",
             why="is larger than the number of actors",
         )
-    if v["adjudication"] == "great_power_veto" and v["n_veto_powers"] > v["n_nations"]:
-        raise ParameterError(
-            "n_veto_powers",
-            v["n_veto_powers"],
-            f"an integer in [0, n_nations={v['n_nations']}]",
-            why="is larger than the number of nations",
-        )
+    get_adjudication(v["adjudication"]).check(v)
     if v["alliance_network"] == "blocs" and v["n_blocs"] > v["n_nations"]:
         raise ParameterError(
             "n_blocs",

@@ -62,11 +62,12 @@ class Structure:
             allied with ``j`` (who learns of a violation: everyone, or the bloc under
             ``per_bloc``).
         shield: ``s_k`` per actor (its home nation's).
-        sanction_share_nation: The adjudicator's expected share of a flag's sanction per
-            nation (``shield_nation`` under ``coalition``).
+        sanction_share_nation: The adjudication rule's expected share of a flag's sanction per
+            nation (``shield_nation`` under ``coalition``; ``model/adjudication/``).
         sanction_share: The same per actor.
         veto_powers: The nations holding a veto (``great_power_veto``; only members).
-        voting: True when sanctions are voted on (``members_vote``, ``great_power_veto``).
+        voting: True when sanctions are voted on (the rule's ``votes``: ``members_vote``,
+            ``great_power_veto``).
         learn: ``learn[h, v]``: does nation ``v`` learn of a violation by nation ``h``'s
             actors (None when not needed).
         dense_w: The dense alliance matrix (None when not needed).
@@ -97,10 +98,10 @@ class Structure:
         e = self.enforcement * member
         self.member_e = e
         per_bloc = p["inspectorate"] == "per_bloc"
-        kind = p["adjudication"]
+        rule = adjudication.get_adjudication(p["adjudication"])
         self.learn: np.ndarray | None = None
         self.dense_w: np.ndarray | None = None
-        if per_bloc or kind in ("members_vote", "great_power_veto"):
+        if per_bloc or rule.votes:
             self.dense_w = csr.toarray()
             self.learn = adjudication.learners(np.asarray(world.bloc), per_bloc)
             self.shield_nation = adjudication.coalition_share(e, self.dense_w, self.learn)
@@ -111,25 +112,17 @@ class Structure:
                 s = np.where(others > 1e-15, (others - allied) / others, 0.0)
             self.shield_nation = np.clip(s, 0.0, 1.0)
         self.shield = self.shield_nation[self.home]
-        self.veto_powers = (
-            adjudication.veto_powers(e, int(p["n_veto_powers"]))
-            if kind == "great_power_veto"
-            else np.zeros(0, dtype=np.int64)
+        self.veto_powers = rule.veto_powers(p, e)
+        dense = self.dense_w
+        if rule.dense and dense is None:
+            dense = csr.toarray()
+            self.learn = adjudication.learners(np.asarray(world.bloc), per_bloc)
+        share_nation = rule.sanction_share(
+            p, self.shield_nation, e, dense, self.learn, self.veto_powers
         )
-        if kind == "coalition":
-            share_nation = self.shield_nation
-        else:
-            dense = self.dense_w
-            if dense is None:
-                dense = csr.toarray()
-                self.learn = adjudication.learners(np.asarray(world.bloc), per_bloc)
-            assert self.learn is not None
-            share_nation = adjudication.expected_share(
-                kind, e, dense, self.learn, float(p["sanction_quorum"]), self.veto_powers
-            )
         self.sanction_share_nation = share_nation
         self.sanction_share = share_nation[self.home]
-        self.voting = kind in ("members_vote", "great_power_veto")
+        self.voting = rule.votes
         lam = float(p["race_pressure"])
         risk = float(p["risk_internalization"]) * float(p["risk_cost"])
         self.gain_unit = unit_gain(p, c)

@@ -51,6 +51,7 @@ from typing import Any
 import numpy as np
 
 from model import payoffs
+from model.adjudication import get_adjudication
 from model.params import Params
 from model.records import Rec
 from model.scenario import Scenario
@@ -281,10 +282,9 @@ class Treaty:
             others[i] = False
             total = float(e[others].sum())
             s = float(np.sum(e[others] * (1.0 - dense[others, i])) / total) if total > 0 else 0.0
-            if p["adjudication"] == "independent_body":
-                s = 1.0 if total > 0 else 0.0
-            elif p["adjudication"] != "coalition":
-                s = float(st.sanction_share_nation[i])
+            s = get_adjudication(p["adjudication"]).member_share(
+                s, total, float(st.sanction_share_nation[i])
+            )
             disc_f = payoffs.discounted_penalty(p, penalty_next[idx])
             g = inspect_prob[idx]
             p_eff = float(p["coverage"]) * self.p_detect

@@ -13,8 +13,6 @@ up, and it appears in the schema, the CLI, scenario validation, the app and the 
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from agents.declare import Param
+from agents.registry import Registry
 
 #: Ties comply: an actor defects only if its advantage exceeds this times (G + F).
 TIE_TOLERANCE = 1e-12
@@ -100,7 +99,15 @@ class Rule:
     needs: tuple[str, ...] = ()
 
 
-_REGISTRY: dict[str, Rule] = {}
+#: Every decision rule, one file each in this folder (imported on the first lookup).
+RULES: Registry[Rule] = Registry(
+    "decision rule",
+    package=__name__,
+    order=lambda name, rule: name,
+    word="registered",
+    same=lambda old, new: old.decide is new.decide,
+)
+_REGISTRY = RULES  # registering under a taken name with another function raises
 
 
 def register_rule(
@@ -121,8 +128,6 @@ def register_rule(
         )
 
     def wrap(fn: Decide) -> Decide:
-        if name in _REGISTRY and _REGISTRY[name].decide is not fn:
-            raise ValueError(f"decision rule {name!r} is registered twice")
         _REGISTRY[name] = Rule(
             name, fn, tuple(params), deterministic, summary, references, tuple(needs)
         )
@@ -131,32 +136,14 @@ def register_rule(
     return wrap
 
 
-_LOADED = False
-
-
-def _load_all() -> None:
-    """Import every rule file once (later calls cost nothing)."""
-    global _LOADED
-    if _LOADED:
-        return
-    for info in pkgutil.iter_modules(__path__):
-        if not info.name.startswith("_"):
-            importlib.import_module(f"{__name__}.{info.name}")
-    _LOADED = True
-
-
 def rules() -> dict[str, Rule]:
     """All registered rules by name, in name order."""
-    _load_all()
-    return dict(sorted(_REGISTRY.items()))
+    return RULES.as_dict()
 
 
 def get_rule(name: str) -> Rule:
     """The rule registered as ``name``; KeyError names the registered ones."""
-    table = rules()
-    if name not in table:
-        raise KeyError(f"unknown decision rule {name!r}; registered: {', '.join(table)}")
-    return table[name]
+    return RULES.get(name)
 
 
 def strictly_positive(advantage: np.ndarray, tolerance: float) -> np.ndarray:

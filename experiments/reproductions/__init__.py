@@ -1,8 +1,11 @@
 """Published results reproduced with pausegame, one module per paper (issue #18).
 
-Each module in :data:`MODULES` defines ``NAME``, ``CITATION``, ``TITLE`` and
-``reproduce(out_dir, *, quick=False) -> Reproduction`` (see :mod:`.common`); ``pausegame
-reproduce`` runs them and ``experiments/reproductions/README.md`` describes each.
+A reproduction is one file in this folder that defines ``NAME``, ``CITATION``, ``TITLE`` and
+``reproduce(out_dir, *, quick=False) -> Reproduction`` (see :mod:`.common`) and registers
+``reproduce`` with :func:`register_reproduction`, giving its place in the claims table. The
+registry finds every such file (``common`` and ``cli`` are not reproductions); ``pausegame
+reproduce`` runs them and ``experiments/reproductions/README.md`` describes each. Nothing is
+imported until a name is looked up, so ``pausegame`` starts without them.
 
 Example:
     >>> try:
@@ -15,29 +18,81 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from importlib import import_module
 from types import ModuleType
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from agents.registry import Registry
 from model.errors import ConfigError
 
-__all__ = ["MODULES", "load"]
+__all__ = ["MODULES", "REPRODUCTIONS", "Registered", "load", "names", "register_reproduction"]
 
-#: The reproductions, in the order of issue #18.
-MODULES: tuple[str, ...] = (
-    "han2019",
-    "barrett2012",
-    "nordhaus2015",
-    "inspection_games",
-    "verification_valley",
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True)
+class Registered:
+    """A registered reproduction.
+
+    Attributes:
+        name: Its short name, ``NAME`` of its module ("han2019").
+        position: Its place in the claims table and in ``all`` (issue #18's order).
+        module: The dotted name of its module.
+    """
+
+    name: str
+    position: int
+    module: str
+
+
+#: Every reproduction, one file each in this folder (imported on the first lookup).
+REPRODUCTIONS: Registry[Registered] = Registry(
+    "reproduction",
+    package=__name__,
+    skip=("cli", "common"),
+    order=lambda name, entry: (entry.position, name),
+    error=ConfigError,
 )
 
 
+def register_reproduction(name: str, *, position: int) -> Callable[[F], F]:
+    """Register a module's ``reproduce`` under ``name`` (a decorator).
+
+    Args:
+        name: The reproduction's short name (its module's ``NAME``).
+        position: Its place in the claims table (1 first).
+    """
+
+    def wrap(reproduce: F) -> F:
+        REPRODUCTIONS.register(name, Registered(name, position, reproduce.__module__))
+        return reproduce
+
+    return wrap
+
+
+def names() -> tuple[str, ...]:
+    """Every reproduction's name, in the order of the claims table."""
+    return REPRODUCTIONS.names()
+
+
 def load(name: str) -> ModuleType:
-    """Import the reproduction module ``name`` (one of :data:`MODULES`).
+    """The module of the reproduction ``name``.
 
     Raises:
-        ConfigError: ``name`` is not one of :data:`MODULES` (the message names the allowed ones).
+        ConfigError: ``name`` is not a reproduction (the message names the allowed ones).
     """
-    if name not in MODULES:
-        raise ConfigError(f"unknown reproduction {name!r}; allowed: {', '.join(MODULES)}")
-    return import_module(f"{__name__}.{name}")
+    return import_module(REPRODUCTIONS.get(name).module)
+
+
+if TYPE_CHECKING:
+    #: The reproductions' names, in the order of issue #18 (found by the registry).
+    MODULES: tuple[str, ...]
+
+
+def __getattr__(attr: str) -> Any:
+    """``MODULES``, found when first asked for (the modules are imported only then)."""
+    if attr == "MODULES":
+        return names()
+    raise AttributeError(f"module {__name__!r} has no attribute {attr!r}")

@@ -64,6 +64,7 @@ import numpy as np
 
 from agents.rules.hazard_aware import catastrophe_loss, hazard, log_scale_of
 from experiments.analysis.common import new_figure
+from experiments.reproductions import register_reproduction
 from experiments.reproductions.common import Claim, Reproduction, save_png
 from model.engine import Engine
 from model.params import resolve
@@ -258,6 +259,7 @@ def theory_catastrophe(shape: float, steps: int | None = None) -> float:
     return float(1.0 - alive.sum())
 
 
+@register_reproduction(NAME, position=2)
 def reproduce(out_dir: Path, *, quick: bool = False) -> Reproduction:
     """The three cases side by side over seeds, with the theory; a sweep over the shape.
 

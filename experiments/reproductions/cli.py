@@ -1,10 +1,10 @@
 """``pausegame reproduce [NAME ...|all] --out DIR``: run the published reproductions.
 
-Runs each named reproduction (:data:`experiments.reproductions.MODULES`; ``all`` or no name runs
-every one), prints one markdown table of every claim (paper, claim, their number, ours, the
-tolerance, whether it holds) and the figure each wrote. Exit status 0 when every claim holds,
-1 when one does not (or a reproduction could not run), 2 for bad input (an unknown name: the
-message names the allowed ones).
+Runs each named reproduction (the registry :data:`experiments.reproductions.REPRODUCTIONS`;
+``all`` or no name runs every one), prints one markdown table of every claim (paper, claim,
+their number, ours, the tolerance, whether it holds) and the figure each wrote. Exit status 0
+when every claim holds, 1 when one does not (or a reproduction could not run), 2 for bad input
+(an unknown name: the message names the allowed ones).
 
 Registered through the ``pausegame.commands`` entry-point group (``pyproject.toml``).
 
@@ -15,13 +15,14 @@ Example:
 
 from __future__ import annotations
 
+import argparse
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from experiments.reproductions import MODULES, load
+from experiments.reproductions import REPRODUCTIONS, load
 from experiments.reproductions.common import TABLE_HEADER, Reproduction
 from model.errors import ConfigError
 
@@ -34,19 +35,21 @@ DEFAULT_OUT = Path("runs") / "reproductions"
 def resolve_names(names: Sequence[str]) -> tuple[str, ...]:
     """The reproductions to run, in the order given (``all`` or none: every one, in order).
 
-    >>> resolve_names([]) == MODULES, resolve_names(["inspection_games", "han2019", "han2019"])
-    (True, ('inspection_games', 'han2019'))
+    >>> resolve_names([]) == REPRODUCTIONS.names()
+    True
+    >>> resolve_names(["inspection_games", "han2019", "han2019"])
+    ('inspection_games', 'han2019')
 
     Raises:
         ConfigError: a name that is not a reproduction (the message names the allowed ones).
     """
+    every = REPRODUCTIONS.names()
     if not names or "all" in names:
-        return MODULES
-    bad = [n for n in names if n not in MODULES]
+        return every
+    bad = [n for n in names if n not in every]
     if bad:
         raise ConfigError(
-            f"unknown reproduction {', '.join(map(repr, bad))}; allowed: "
-            f"{', '.join(MODULES)} or all"
+            f"unknown reproduction {', '.join(map(repr, bad))}; allowed: {', '.join(every)} or all"
         )
     return tuple(dict.fromkeys(names))
 
@@ -57,24 +60,14 @@ def run_reproductions(
     """Run the reproductions ``names`` into ``out_dir`` (one subfolder each).
 
     Returns:
-        The reproductions that ran, and one line for each that could not (its module is not
-        written yet, or it raised).
+        The reproductions that ran, and one line for each that could not (it raised).
     """
     stream = sys.stderr if stream is None else stream
     done: list[Reproduction] = []
     failed: list[str] = []
     for name in names:
         start = time.perf_counter()
-        try:
-            module = load(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != f"experiments.reproductions.{name}":
-                raise
-            failed.append(
-                f"{name}: not available (module experiments/reproductions/"
-                f"{name}.py is not written yet)"
-            )
-            continue
+        module = load(name)
         print(f"pausegame: running {name} ({module.TITLE}) ...", file=stream, flush=True)
         try:
             result = module.reproduce(out_dir / name, quick=quick)
@@ -90,22 +83,43 @@ def run_reproductions(
     return done, failed
 
 
+#: Stands for the reproductions' names in the help, filled in only when the help is shown (so
+#: building the parser imports none of them).
+NAMES = "{reproduction names}"
+
+
+class _NamesHelp(argparse.HelpFormatter):
+    """Help whose :data:`NAMES` marks become the registered names when it is printed."""
+
+    def add_text(self, text: str | None) -> None:
+        super().add_text(text if text is None else text.replace(NAMES, _names_text()))
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = super()._get_help_string(action)
+        return text if text is None else text.replace(NAMES, _names_text())
+
+
+def _names_text() -> str:
+    return f"{', '.join(REPRODUCTIONS.names())} or all"
+
+
 def register(subparsers: Any) -> None:
     """Register ``pausegame reproduce``."""
     sub = subparsers.add_parser(
         "reproduce",
         help="reproduce published results (claims table and figures)",
         allow_abbrev=False,
+        formatter_class=_NamesHelp,
         description="Run published results reproduced with pausegame (experiments/"
         "reproductions/README.md) and print each claim: the paper's number, ours, "
         "the tolerance and whether it holds. Exit status 1 if a claim does not "
-        f"hold. Names: {', '.join(MODULES)} or all (the default).",
+        f"hold. Names: {NAMES} (the default).",
     )
     sub.add_argument(
         "names",
         nargs="*",
         metavar="NAME",
-        help=f"reproductions to run: {', '.join(MODULES)} or all",
+        help=f"reproductions to run: {NAMES}",
     )
     sub.add_argument(
         "--out",

@@ -35,6 +35,7 @@ from numba import njit
 from numpy.typing import NDArray
 from scipy.optimize import brentq
 
+from experiments.reproductions import register_reproduction
 from experiments.reproductions.common import PALETTE, Claim, Reproduction, save_png
 from model.dsair import DSAIRRace
 
@@ -282,6 +283,7 @@ def _figure(
     return save_png(fig, out_dir, NAME)
 
 
+@register_reproduction(NAME, position=1)
 def reproduce(out_dir: Path, *, quick: bool = False) -> Reproduction:
     """Check both thresholds (exact chain and simulation) and draw the (s, p_r) plane."""
     race = DSAIRRace(b=4.0, c=1.0, B=1e4, W=100.0)

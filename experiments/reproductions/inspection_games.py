@@ -43,6 +43,7 @@ from typing import Any
 
 import numpy as np
 
+from experiments.reproductions import register_reproduction
 from experiments.reproductions.common import PALETTE, Claim, Reproduction, save_png
 from model.engine import Engine
 from model.inspector import AdaptiveInspector, AdaptivePlay, run_adaptive
@@ -283,6 +284,7 @@ def _figure(
     return save_png(fig, out_dir, NAME)
 
 
+@register_reproduction(NAME, position=4)
 def reproduce(out_dir: Path, *, quick: bool = False) -> Reproduction:
     """Check the deterrence threshold per regime, leadership and the simultaneous equilibrium.
 

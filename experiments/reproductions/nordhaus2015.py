@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 
 from experiments.analysis.common import new_figure
+from experiments.reproductions import register_reproduction
 from experiments.reproductions.common import Claim, Reproduction, save_png
 from model.engine import Engine
 from model.params import resolve
@@ -104,6 +105,7 @@ def _simulated_jump(low: float, high: float, n: int, tol: float) -> float:
     return 0.5 * (low + high)
 
 
+@register_reproduction(NAME, position=3)
 def reproduce(out_dir: Path, *, quick: bool = False) -> Reproduction:
     """Stable coalition size against ``outsider_penalty``: theory and simulation.
 

@@ -40,6 +40,7 @@ from typing import Any
 import numpy as np
 
 from experiments.analysis.common import new_figure
+from experiments.reproductions import register_reproduction
 from experiments.reproductions.common import Claim, Reproduction, save_png
 from model.engine import Engine
 
@@ -190,6 +191,7 @@ def valley(values: np.ndarray) -> tuple[int, float]:
     return at, round(best, 12)
 
 
+@register_reproduction(NAME, position=5)
 def reproduce(out_dir: Path, *, quick: bool = False) -> Reproduction:
     """Search for a verification valley; state what is found with a figure.
 

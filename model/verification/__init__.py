@@ -15,11 +15,11 @@ paraphrase, a range and a confidence label (``documented``, ``analogy``, ``estim
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from agents.registry import Registry
 
 
 @dataclass(frozen=True)
@@ -43,35 +43,27 @@ class Regime:
     references: tuple[str, ...] = ()
 
 
-_REGISTRY: dict[str, Regime] = {}
+#: Every regime, one file each in this folder (imported on the first lookup); ``sources`` is
+#: the registry of their numbers' sources, not a regime, and ``inspections`` an old path.
+REGIMES: Registry[Regime] = Registry(
+    "verification regime",
+    package=__name__,
+    skip=("sources", "inspections"),
+    order=lambda name, regime: (name != "custom", name),
+    word="registered",
+)
 
 
 def register_regime(regime: Regime) -> Regime:
     """Add a regime to the registry (called once by each regime file)."""
-    if regime.name in _REGISTRY and _REGISTRY[regime.name] != regime:
-        raise ValueError(f"verification regime {regime.name!r} is registered twice")
-    _REGISTRY[regime.name] = regime
-    return regime
-
-
-_LOADED = False
+    return REGIMES.register(regime.name, regime)
 
 
 def regimes() -> dict[str, Regime]:
     """All registered regimes by name (``custom`` first, then in name order)."""
-    global _LOADED
-    if not _LOADED:
-        for info in pkgutil.iter_modules(__path__):
-            if not info.name.startswith("_"):
-                importlib.import_module(f"{__name__}.{info.name}")
-        _LOADED = True
-    ordered = sorted(_REGISTRY.items(), key=lambda kv: (kv[0] != "custom", kv[0]))
-    return dict(ordered)
+    return REGIMES.as_dict()
 
 
 def get_regime(name: str) -> Regime:
     """The regime registered as ``name``; KeyError names the registered ones."""
-    table = regimes()
-    if name not in table:
-        raise KeyError(f"unknown verification regime {name!r}; registered: {', '.join(table)}")
-    return table[name]
+    return REGIMES.get(name)

@@ -368,3 +368,33 @@ def test_installed_entry_point(tmp_path: Path) -> None:
     )
     assert bad.returncode == 2
     assert bad.stderr.startswith("pausegame: error: p_detect=2") and bad.stderr.count("\n") == 1
+
+
+def test_every_command_comes_through_one_registry_in_a_fixed_order(capsys, monkeypatch) -> None:
+    from experiments import cli
+
+    names = cli.command_registry().names()
+    assert names[:2] == ("run", "params")
+    assert names[2 : 2 + len(cli.COMMAND_MODULES)] == tuple(
+        m.rpartition(".")[2] for m in cli.COMMAND_MODULES
+    )
+    assert names[2 + len(cli.COMMAND_MODULES) :] == ("app", "reproduce")  # the entry points
+    assert cli.command_registry().get("params") is cli.register_params
+
+    class Broken:
+        name, value = "zzz", "nowhere:register"
+
+        def load(self) -> None:
+            raise ImportError("no module named nowhere")
+
+    import agents.registry
+
+    real = agents.registry.entry_points
+    monkeypatch.setattr(
+        agents.registry, "entry_points", lambda group: [*real(group=group), Broken()]
+    )
+    assert "zzz" not in cli.command_registry()
+    err = capsys.readouterr().err
+    assert err.startswith("pausegame: warning: command 'zzz' (nowhere:register) cannot be")
+    assert "cannot be loaded: ImportError: no module named nowhere" in err
+    assert main(["params", "--sources"]) == 0  # the other commands keep working

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib.util
+import subprocess
+import sys
 import types
 from pathlib import Path
 
@@ -10,7 +12,7 @@ import pytest
 
 import experiments.reproductions.cli as repro_cli
 from experiments.cli import main
-from experiments.reproductions import MODULES, load
+from experiments.reproductions import MODULES, REPRODUCTIONS, load
 from experiments.reproductions.common import TABLE_HEADER, Claim, Reproduction
 from model.errors import ConfigError
 
@@ -51,6 +53,25 @@ def test_registry_lists_the_five_and_loads_by_name() -> None:
         assert module.CITATION and module.TITLE and callable(module.reproduce)
     with pytest.raises(ConfigError, match="unknown reproduction 'x'; allowed: han2019, "):
         load("x")
+
+
+def test_every_file_but_cli_and_common_registers_itself() -> None:
+    folder = Path(__file__).resolve().parents[2] / "experiments" / "reproductions"
+    files = {p.stem for p in folder.glob("*.py") if not p.stem.startswith("_")}
+    assert set(MODULES) == files - {"cli", "common"}
+    for name in MODULES:
+        assert REPRODUCTIONS.get(name).module == f"experiments.reproductions.{name}"
+
+
+def test_building_the_command_line_imports_no_reproduction() -> None:
+    code = (
+        "import sys; from experiments.cli import build_parser; build_parser(); "
+        "print(sorted(m for m in sys.modules if m.startswith('experiments.reproductions.')))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "['experiments.reproductions.cli', 'experiments.reproductions.common']"
 
 
 def test_table_rows_and_pipes() -> None:

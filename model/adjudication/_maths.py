@@ -1,27 +1,7 @@
-"""Who decides on a flag, who inspects whom, and what that means for the expected sanction.
+"""The adjudication rules' shared maths: who learns, shielding, votes, vetoes, sampling.
 
-Detection and adjudication are separate (DESIGN.md section 1: detection is a lower bar than
-verification). A flag (an international detection or a false alarm) against an actor of nation
-``h`` becomes a sanction ``F_k c_k * share``, where ``share`` depends on the adjudicator:
-
-- ``coalition``: ``s_h = sum_{i in L_h} e_i (1 - w(i, h)) / T_h`` (the core's shielding share);
-- ``independent_body``: ``1``: every flag is sanctioned in full;
-- ``members_vote``: every member ``i`` in ``L_h`` votes with weight ``e_i``; a non-ally votes yes,
-  an ally votes no with probability ``w(i, h)``; with ``Y`` the yes weight over ``T_h``, the
-  sanction passes iff ``Y >= sanction_quorum`` and is then paid in proportion to ``Y``;
-- ``great_power_veto``: as ``members_vote``, and each of the ``n_veto_powers`` nations with the
-  largest enforcement weight blocks every sanction against itself and its labs, and one against
-  an ally ``h`` with probability ``w(v, h)``.
-
-``L_h`` is who learns of the violation: every other member nation under a ``global``
-inspectorate, the other members of ``h``'s bloc under ``per_bloc``; ``T_h = sum_{i != h} e_i``
-over all other members either way, so a bloc can sanction with at most its share of the world's
-enforcement weight. Domestic catches are sanctioned under domestic law, in full.
-
-The expected share an actor weighs in its advantage is ``E[Y 1(Y >= Q)]`` for a vote (times the
-probability that no veto power blocks it): exact by enumerating the allies' votes when a nation
-has at most :data:`EXACT_ALLIES` voting allies, else a Monte Carlo estimate with a fixed seed
-(deterministic, independent of the run's stream).
+The functions here are importable from :mod:`model.adjudication` (their public path); the rules
+that use them are one file each beside this one. See the package's docstring for the formulas.
 """
 
 from __future__ import annotations
@@ -105,22 +85,6 @@ def no_veto_probability(w: np.ndarray, powers: np.ndarray) -> np.ndarray:
         out *= 1.0 - w[v]
     out[powers] = 0.0
     return out
-
-
-def expected_share(
-    kind: str, e: np.ndarray, w: np.ndarray, learn: np.ndarray, quorum: float, powers: np.ndarray
-) -> np.ndarray:
-    """The expected sanction share per nation under adjudicator ``kind``."""
-    if kind == "coalition":
-        return coalition_share(e, w, learn)
-    if kind == "independent_body":
-        return np.where(e.sum() - e > 1e-15, 1.0, 0.0)
-    vote = expected_vote_share(e, w, learn, quorum)
-    if kind == "members_vote":
-        return vote
-    if kind == "great_power_veto":
-        return vote * no_veto_probability(w, powers)
-    raise ValueError(f"unknown adjudication {kind!r}")
 
 
 def draw_votes(
