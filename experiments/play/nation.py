@@ -141,7 +141,7 @@ class NationView:
     @property
     def voting(self) -> bool:
         """True when sanctions are put to a vote in this game."""
-        return self.engine.params["adjudication"] in ("members_vote", "great_power_veto")
+        return bool(self.engine.structure.voting)
 
     @property
     def is_member(self) -> bool:
