@@ -212,27 +212,11 @@ def theory_verdict(params: Params, engine: Engine) -> str:
 
     The mean field is for identical nations without alliances; this world's allies shield each
     other, so the deterrence thresholds are also given at its capability-weighted mean
-    shielding share.
+    shielding share (:func:`model.theory.verdict_text`, which the app and the analyses share).
     """
-    from model import learning_theory, theory
+    from model import theory
 
-    if params["decision_rule"] not in theory.RULES:
-        return learning_theory.describe(params, engine.n_actors) or (
-            f"The mean-field theory covers {', '.join(theory.RULES)}; "
-            f"{params['decision_rule']!r} has none here."
-        )
-    text = str(theory.summarize(params).describe())
-    c = engine.c
-    shield = float(c @ engine.shield / c.sum())
-    if shield < 1.0 - 1e-9:
-        nation = theory.deterrence_threshold(params, kind="nation", shield=shield)
-        lab = theory.deterrence_threshold(params, kind="lab", shield=shield)
-        text += " " + theory.shielded_thresholds_text(nation, lab, shield)
-    return text
-
-
-def _p(value: float) -> str:
-    return f"{value:.3f}" if abs(value) < 1e6 else ("none (no p deters)" if value > 0 else "0")
+    return theory.verdict_text(params, engine)
 
 
 # ------------------------------------------------------------------------------ outputs

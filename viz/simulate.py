@@ -23,7 +23,6 @@ from collections.abc import Callable
 from typing import Any, cast
 
 import markdown
-import numpy as np
 import reacton.core
 import reacton.ipyvuetify as rv
 import solara
@@ -436,24 +435,12 @@ THEORY_KEY = (
 )
 
 
-def _p(value: float) -> str:
-    return f"{value:.3f}"
-
-
-def _shield(session: GameSession) -> float:
-    """The world's capability-weighted mean shielding share (1: no alliances shield)."""
-    eng = session.model.engine
-    c = np.asarray(eng.c, dtype=float)
-    return float(c @ np.asarray(eng.shield, dtype=float) / c.sum())
-
-
 def theory_sentences(session: GameSession) -> list[str]:
     """Theory on this world in at most four sentences: the answer first, then the reason.
 
-    The answer counts alliances' shielding (the mean field itself is for identical nations
-    without alliances); thresholds are said in words, never as negative numbers
-    (:func:`model.theory.threshold_clause`). Rules the mean field does not cover get the
-    engine's own verdict (:func:`experiments.run.theory_verdict`).
+    The answer counts alliances' shielding (:meth:`model.theory.Verdict.sentences`). Rules the
+    mean field does not cover get the engine's own verdict
+    (:func:`experiments.run.theory_verdict`).
     """
     if session.model is None:
         return []
@@ -461,67 +448,7 @@ def theory_sentences(session: GameSession) -> list[str]:
     summary = session.theory_summary()
     if params["decision_rule"] not in theory.RULES or summary is None:
         return [session.theory_text()]
-    p = float(params["p_detect"])
-    theta = summary.stability_threshold
-    branch = summary.compliant_branch().compliance
-    holds = summary.holds()
-    shield = _shield(session)
-    shielded = shield < 1.0 - 1e-9
-    nation = (
-        theory.deterrence_threshold(params, kind="nation", shield=shield)
-        if shielded
-        else summary.threshold
-    )
-    lab = theory.deterrence_threshold(params, kind="lab", shield=shield)
-    lone_deterred = nation <= 0 or (nation <= 1 and p >= nation)
-    if holds and lone_deterred:
-        answer = "holds"
-    elif holds:
-        answer = "is at risk"
-    else:
-        answer = "does not hold"
-    first = f"Theory's answer for this world: the pause {answer}."
-    if shielded:
-        second = (
-            f"Allies shield each other here (a sanction carries on average a share "
-            f"s = {shield:.2f} of the enforcement weight), so "
-            f"{theory.threshold_clause(nation, 'nations')} and "
-            f"{theory.threshold_clause(lab, 'labs of complying nations', domestic=True)}"
-        )
-    else:
-        second = f"No alliances shield anyone here: {theory.threshold_clause(nation, 'nations')}"
-    if 0 < nation <= 1:
-        second += (
-            f"; the current p_detect = {_p(p)} is "
-            f"{'above' if p >= nation else 'below'} it for nations, so a lone defecting "
-            f"nation is {'deterred' if p >= nation else 'not deterred'}."
-        )
-    else:
-        second += "."
-    if math.isnan(summary.survival_boundary):
-        third = (
-            f"With race pressure the pause needs more than deterring one defector, and no "
-            f"p_detect in [0, 1] keeps mean-field compliance at {theta:g} or more."
-        )
-    else:
-        where = (
-            "at any p_detect"
-            if summary.survival_boundary <= 0
-            else f"only for p_detect >= {_p(summary.survival_boundary)}"
-        )
-        third = (
-            f"Deterring one defector is not the whole story: each defector makes "
-            f"defecting pay more for the others, so the pause survives (mean-field "
-            f"compliance >= {theta:g}) {where}; at {_p(p)} it settles at {branch:.3f}."
-        )
-    out = [first, second, third]
-    band = summary.band.clip()
-    if not band.empty:
-        out.append(
-            f"Between p_detect = {_p(band.low)} and {_p(band.high)} (the orange band) "
-            "a holding pause and a broken one are both stable: history decides."
-        )
-    return out
+    return theory.Verdict.of(params, session.model.engine, summary).sentences()
 
 
 def theory_words(session: GameSession) -> str:
