@@ -131,7 +131,7 @@ def run_scenario(
             shipped scenario.
         overrides: Parameter values over the scenario's ``[params]`` (the CLI's flags), raw
             (validated here). ``seed`` among them seeds the run; with no seed anywhere one is
-            drawn with :func:`model.params.new_seed` and recorded in the result.
+            drawn with :func:`model.seeds.new_seed` and recorded in the result.
         graph: An alliance graph, or a GraphML / node-link JSON file to read one from.
         out_dir: Where to write the four output files (created); None writes nothing.
         event_log: Record the hash-chained event log (written as ``ledger.jsonl``); None: the
