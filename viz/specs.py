@@ -15,7 +15,17 @@ from typing import Any
 
 import numpy as np
 
-from viz.charts import BLUE, GREEN, GREY, ORANGE, PURPLE, SKY, VERMILION
+from experiments.compliance_chart import (
+    BLUE,
+    DASHES,
+    GREEN,
+    GREY,
+    ORANGE,
+    PURPLE,
+    VERMILION,
+    ComplianceChart,
+    compliance_chart,
+)
 
 SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 _PALE = "#F3E6D8"
@@ -301,17 +311,26 @@ def _lines(
     *,
     y_domain: list[float] | None = None,
     y_title: str = "",
+    x_title: str = "month",
     extra: Sequence[dict[str, Any]] = (),
     legend_extra: Sequence[tuple[str, str, str]] = (),
 ) -> dict[str, Any]:
     """One panel: folded line series (column, label, colour, dash) over months.
 
+    The columns are folded and each fold's ``key`` becomes its label (so a label may hold any
+    character: a field name holding a quote or a dot would be read as an access path).
     ``legend_extra`` are (label, colour, dash) of the ``extra`` marks, so they are in the
     legend too (their marks encode ``key`` with those labels).
     """
     labels = [label for _, label, _, _ in series]
-    calc = [{"calculate": f"datum['{col}']", "as": label} for col, label, _, _ in series]
-    dashes = {"solid": [1, 0], "dash": [5, 3], "dot": [2, 2]}
+    relabel = "".join(
+        f"datum.key === {json.dumps(col)} ? {json.dumps(label)} : " for col, label, _, _ in series
+    )
+    calc = [
+        {"fold": [col for col, _, _, _ in series]},
+        {"calculate": relabel + "datum.key", "as": "key"},
+    ]
+    dashes = DASHES
     domain = [*labels, *[label for label, _, _ in legend_extra]]
     colours = [*[c for _, _, c, _ in series], *[c for _, c, _ in legend_extra]]
     strokes = [*[dashes[d] for _, _, _, d in series], *[dashes[d] for _, _, d in legend_extra]]
@@ -319,13 +338,13 @@ def _lines(
     if y_domain is not None:
         y["scale"] = {"domain": y_domain}
     line = {
-        "transform": [*calc, {"fold": labels}],
+        "transform": calc,
         "mark": {"type": "line", "strokeWidth": 2, "clip": True},
         "encoding": {
             "x": {
                 "field": "step",
                 "type": "quantitative",
-                "title": "month",
+                "title": x_title,
                 "scale": {"domain": x_domain, "nice": False},
             },
             "y": y,
@@ -351,7 +370,7 @@ def _lines(
     }
     # invisible points carry the tooltips (a line's own tooltip names only its first month)
     points = {
-        "transform": [*calc, {"fold": labels}],
+        "transform": calc,
         "mark": {"type": "point", "filled": True, "size": 40, "opacity": 0, "clip": True},
         "encoding": {"x": line["encoding"]["x"], "y": y, "tooltip": line["encoding"]["tooltip"]},
     }
@@ -374,7 +393,7 @@ def timeseries_panels(
     has_members = "members" in ts
     columns = [
         "weighted_compliance",
-        "compliance",
+        *[c for c in ("weighted_compliance_nations", "weighted_compliance_labs") if c in ts],
         "detections",
         "false_alarms",
         "sanctions_paid",
@@ -384,53 +403,10 @@ def timeseries_panels(
     ]
     rows = _rows(ts, columns)
     r = float(params["risk_cost"])
-    theta = float(params["stability_threshold"])
     for row in rows:
         share = row["defecting_share"]
         row["risk"] = None if share is None else round(r * share, 6)
-    threshold_label = f"stability threshold {theta:g}"
-    series = [
-        ("weighted_compliance", "capability-weighted", BLUE, "solid"),
-        ("compliance", "share of actors", SKY, "dash"),
-    ]
-    # the threshold (and the collapse) are legend entries like the curves
-    legend_extra = [(threshold_label, GREY, "dot")]
-    marks: list[dict[str, Any]] = [
-        {
-            "data": {"values": [{"y": theta, "key": threshold_label}]},
-            "mark": {"type": "rule", "strokeDash": [2, 2]},
-            "encoding": {
-                "y": {"field": "y", "type": "quantitative"},
-                "color": {"field": "key", "type": "nominal"},
-                "strokeDash": {"field": "key", "type": "nominal"},
-                "tooltip": [{"field": "key", "title": "line"}],
-            },
-        }
-    ]
-    if collapse_step is not None:
-        collapse_label = f"collapse (month {collapse_step})"
-        legend_extra.append((collapse_label, VERMILION, "solid"))
-        marks.append(
-            {
-                "data": {"values": [{"x": collapse_step, "key": collapse_label}]},
-                "mark": {"type": "rule"},
-                "encoding": {
-                    "x": {"field": "x", "type": "quantitative"},
-                    "color": {"field": "key", "type": "nominal"},
-                    "strokeDash": {"field": "key", "type": "nominal"},
-                    "tooltip": [{"field": "key", "title": "line"}],
-                },
-            }
-        )
-    compliance = _lines(
-        "Compliance",
-        series,
-        x_domain,
-        y_domain=[0, 1],
-        y_title="compliance (share)",
-        extra=marks,
-        legend_extra=legend_extra,
-    )
+    compliance = compliance_panel(compliance_chart(ts, params, collapse_step=collapse_step))
     verification = _lines(
         "Detections and false alarms",
         [
@@ -484,13 +460,44 @@ def timeseries_panels(
     out = []
     for panel in (compliance, share_panel, verification, costs, fourth):
         # each panel carries only its own columns (a step sends less to the browser)
-        used = [
-            "step",
-            *[t["calculate"][7:-2] for t in panel["layer"][0]["transform"] if "calculate" in t],
-        ]
+        used = ["step", *panel["layer"][0]["transform"][0]["fold"]]
         values = [{c: row.get(c) for c in used} for row in rows]
         out.append({"$schema": SCHEMA, "data": {"values": values}, **panel, "config": _CONFIG})
     return out
+
+
+def compliance_panel(chart: ComplianceChart) -> dict[str, Any]:
+    """The compliance chart (:func:`experiments.compliance_chart.compliance_chart`) as a panel.
+
+    Its lines fold the rows' columns; the stability threshold and the collapse are rules with
+    legend entries like the lines. The panel has no data of its own: :func:`timeseries_panels`
+    gives it the month's rows.
+    """
+    marks = []
+    for rule in chart.rules:
+        axis = "y" if rule is chart.threshold else "x"
+        marks.append(
+            {
+                "data": {"values": [{axis: rule.at, "key": rule.label}]},
+                "mark": {"type": "rule"},
+                "encoding": {
+                    axis: {"field": axis, "type": "quantitative"},
+                    "color": {"field": "key", "type": "nominal"},
+                    "strokeDash": {"field": "key", "type": "nominal"},
+                    "tooltip": [{"field": "key", "title": "line"}],
+                },
+            }
+        )
+    return _lines(
+        chart.title,
+        [(line.column, line.label, line.colour, line.dash) for line in chart.lines],
+        list(chart.x_domain),
+        y_domain=list(chart.y_domain),
+        y_title=chart.y_title,
+        x_title=chart.x_title,
+        extra=marks,
+        legend_extra=[(rule.label, rule.colour, rule.dash) for rule in chart.rules],
+    )
 
 
 def timeseries_spec(
