@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 from experiments.play import DEFAULT_SCENARIO, MAX_PERIODS, VOTE_HELP, VOTE_POLICIES, PlayGame
 from experiments.scenarios import list_scenarios
 from model.errors import ConfigError
-from model.params import new_seed
+from model.seeds import new_short_seed
 
 __all__ = ["format_game", "parse_moves", "register", "resolve_nation"]
 
@@ -112,7 +112,7 @@ def _cmd_play(args: argparse.Namespace) -> int:
             f"--scenario {args.scenario!r} is not a shipped scenario; allowed: {', '.join(names)}"
         )
     moves = parse_moves(args.moves)
-    seed = new_seed() % (2**31) if args.seed is None else args.seed
+    seed = new_short_seed() if args.seed is None else args.seed
     if not 0 <= seed <= 2**63 - 1:
         raise ConfigError(f"--seed {seed} is out of bounds; allowed: 0 to 2**63 - 1")
     game = PlayGame(urlencode({"scenario": args.scenario, "seed": seed, "periods": len(moves)}))

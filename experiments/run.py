@@ -52,9 +52,6 @@ OUTPUT_FILES = {
     "config": "config.toml",
 }
 
-# Okabe-Ito colours: distinguishable with the common colour-vision deficiencies.
-_BLUE, _ORANGE, _GREEN, _VERMILION, _GREY = "#0072B2", "#E69F00", "#009E73", "#D55E00", "#555555"
-
 
 @dataclass(frozen=True)
 class RunResult:
@@ -131,7 +128,7 @@ def run_scenario(
             shipped scenario.
         overrides: Parameter values over the scenario's ``[params]`` (the CLI's flags), raw
             (validated here). ``seed`` among them seeds the run; with no seed anywhere one is
-            drawn with :func:`model.params.new_seed` and recorded in the result.
+            drawn with :func:`model.seeds.new_seed` and recorded in the result.
         graph: An alliance graph, or a GraphML / node-link JSON file to read one from.
         out_dir: Where to write the four output files (created); None writes nothing.
         event_log: Record the hash-chained event log (written as ``ledger.jsonl``); None: the
@@ -212,27 +209,11 @@ def theory_verdict(params: Params, engine: Engine) -> str:
 
     The mean field is for identical nations without alliances; this world's allies shield each
     other, so the deterrence thresholds are also given at its capability-weighted mean
-    shielding share.
+    shielding share (:func:`model.theory.verdict_text`, which the app and the analyses share).
     """
-    from model import learning_theory, theory
+    from model import theory
 
-    if params["decision_rule"] not in theory.RULES:
-        return learning_theory.describe(params, engine.n_actors) or (
-            f"The mean-field theory covers {', '.join(theory.RULES)}; "
-            f"{params['decision_rule']!r} has none here."
-        )
-    text = str(theory.summarize(params).describe())
-    c = engine.c
-    shield = float(c @ engine.shield / c.sum())
-    if shield < 1.0 - 1e-9:
-        nation = theory.deterrence_threshold(params, kind="nation", shield=shield)
-        lab = theory.deterrence_threshold(params, kind="lab", shield=shield)
-        text += " " + theory.shielded_thresholds_text(nation, lab, shield)
-    return text
-
-
-def _p(value: float) -> str:
-    return f"{value:.3f}" if abs(value) < 1e6 else ("none (no p deters)" if value > 0 else "0")
+    return theory.verdict_text(params, engine)
 
 
 # ------------------------------------------------------------------------------ outputs
@@ -387,48 +368,19 @@ def git_commit() -> str:
 def plot_compliance(result: RunResult, path: str | Path) -> Path:
     """Plot capability-weighted compliance over months (all, nations, labs) to a PNG.
 
-    The stability threshold is a dashed line; the collapse month, if any, a dotted one.
+    The chart is :func:`experiments.compliance_chart.compliance_chart` (the app draws the same
+    one), titled with the scenario, the seed and the outcome; the stability threshold and the
+    collapse month, if any, are rules in the legend.
     """
-    from matplotlib.figure import Figure
+    from experiments.compliance_chart import compliance_chart, compliance_figure
 
-    ts = result.timeseries
-    months = ts["step"]
-    fig = Figure(figsize=(8, 5), dpi=100, layout="constrained")
-    ax = fig.add_subplot()
-    lines = (
-        ("weighted_compliance", "all actors", _BLUE, "-"),
-        ("weighted_compliance_nations", "nations' own programmes", _ORANGE, "--"),
-        ("weighted_compliance_labs", "labs", _GREEN, ":"),
-    )
-    for column, label, colour, style in lines:
-        values = np.asarray(ts[column], dtype=float)
-        if np.all(np.isnan(values)):
-            continue
-        ax.plot(months, values, color=colour, linestyle=style, linewidth=1.8, label=label)
-    threshold = float(result.params["stability_threshold"])
-    ax.axhline(
-        threshold,
-        color=_GREY,
-        linestyle="--",
-        linewidth=1,
-        label=f"stability threshold ({threshold:g})",
-    )
     collapse = result.summary.collapse_step
-    if collapse is not None:
-        ax.axvline(
-            collapse,
-            color=_VERMILION,
-            linestyle="-.",
-            linewidth=1.2,
-            label=f"collapse (month {collapse})",
-        )
-    ax.set_xlim(0, max(1, int(months[-1])))
-    ax.set_ylim(-0.02, 1.02)
-    ax.set_xlabel("time (months; one step = one month)")
-    ax.set_ylabel("compliance (share of capability complying)")
     verdict = "held" if result.summary.held else f"collapsed in month {collapse}"
-    ax.set_title(f"{result.name}, seed {result.seed}: the pause {verdict}", fontsize=11)
-    ax.grid(True, alpha=0.3)
-    fig.legend(loc="outside lower center", ncols=3, fontsize=8, frameon=False)
-    fig.savefig(path, format="png")
+    chart = compliance_chart(
+        result.timeseries,
+        result.params,
+        collapse_step=collapse,
+        title=f"{result.name}, seed {result.seed}: the pause {verdict}",
+    )
+    compliance_figure(chart, result.timeseries).savefig(path, format="png")
     return Path(path)

@@ -50,6 +50,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from model import payoffs
 from model.engine import Engine
 from model.errors import ParameterError
 
@@ -156,7 +157,7 @@ def run_adaptive(
     if int(steps) != steps or not 1 <= steps <= left:
         raise ParameterError("steps", steps, f"an integer in 1..{left} (the engine's periods left)")
     n = engine.n_actors
-    p_effective = float(engine.params["coverage"]) * float(engine.p_detect)
+    p_effective = payoffs.effective_detection(engine.params, engine.p_detect)
     plan = float(start)
     seen = 0.0
     first = int(engine.t) + 1

@@ -25,6 +25,7 @@ from agents.declare import Param
 from agents.rules import rules
 from model.adjudication import adjudication_rules, get_adjudication
 from model.errors import ParameterError
+from model.seeds import new_seed as new_seed
 from model.verification import get_regime, regimes
 
 if TYPE_CHECKING:
@@ -1021,13 +1022,6 @@ def _check_together(v: Mapping[str, Any]) -> None:
             f"an integer in [1, n_nations={v['n_nations']}]",
             why="is larger than the number of nations",
         )
-
-
-def new_seed() -> int:
-    """A fresh seed from the operating system's entropy, to be recorded with the run."""
-    entropy = np.random.SeedSequence().entropy
-    assert isinstance(entropy, int)
-    return entropy % (2**63)
 
 
 def resolve_run(

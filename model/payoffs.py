@@ -37,8 +37,23 @@ def risk_weight(params: Mapping[str, Any]) -> float:
     return float(params["risk_internalization"]) * float(params["risk_cost"])
 
 
+def effective_detection(params: Mapping[str, Any], p_detect: float | None = None) -> float:
+    """``coverage * p_detect``: the probability that an inspected violation is detected.
+
+    ``coverage`` is the regime's share of violations observable at all (1 when ``params`` has
+    none); ``p_detect`` defaults to ``params["p_detect"]`` (the engine passes its current one,
+    which events move).
+
+    Example:
+        >>> effective_detection({"coverage": 0.5, "p_detect": 0.25})
+        0.125
+    """
+    p = float(params["p_detect"]) if p_detect is None else float(p_detect)
+    return float(params.get("coverage", 1.0)) * p
+
+
 def international_catch(inspected: Number, p_effective: float, share: Number) -> Number:
-    """``g p_eff s``: inspected, detected (``coverage * p_detect``) and sanctioned."""
+    """``g p_eff s``: inspected, detected (:func:`effective_detection`) and sanctioned."""
     return inspected * p_effective * share
 
 
@@ -131,7 +146,7 @@ class Costs:
         c: np.ndarray,
     ) -> None:
         pd = float(params["p_domestic"])
-        p_eff = float(params["coverage"]) * p_detect
+        p_eff = effective_detection(params, p_detect)
         q = float(params["p_false_alarm"])
         risk = risk_weight(params)
         disc_F = discounted_penalty(params, penalty)

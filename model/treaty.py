@@ -287,7 +287,7 @@ class Treaty:
             )
             disc_f = payoffs.discounted_penalty(p, penalty_next[idx])
             g = inspect_prob[idx]
-            p_eff = float(p["coverage"]) * self.p_detect
+            p_eff = payoffs.effective_detection(p, self.p_detect)
             pi = payoffs.catch_probability(
                 payoffs.international_catch(g, p_eff, s), float(p["p_domestic"]), is_lab
             )
@@ -512,7 +512,7 @@ def coalition_theory(params: Mapping[str, Any]) -> CoalitionTheory:
     G = float(params["defect_gain"])
     lam = float(params["race_pressure"])
     F = float(params["penalty"])
-    p = float(params["p_detect"]) * float(params.get("coverage", 1.0))
+    p = payoffs.effective_detection(params)
     q = float(params["p_false_alarm"])
     D = float(params["discount"]) ** int(params["verification_lag"])
     risk = float(params["risk_internalization"]) * float(params["risk_cost"])

@@ -18,17 +18,35 @@ from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
+from experiments.compliance_chart import (
+    BLUE,
+    GREEN,
+    GREY,
+    ORANGE,
+    PURPLE,
+    SKY,
+    VERMILION,
+    compliance_chart,
+    draw,
+)
 from model import theory
 
-BLUE, ORANGE, GREEN, VERMILION, SKY, PURPLE, GREY = (
-    "#0072B2",
-    "#E69F00",
-    "#009E73",
-    "#D55E00",
-    "#56B4E9",
-    "#CC79A7",
-    "#555555",
-)
+__all__ = [
+    "BLUE",
+    "COMPLIANCE_CMAP",
+    "GREEN",
+    "GREY",
+    "ORANGE",
+    "PURPLE",
+    "SKY",
+    "VERMILION",
+    "message_figure",
+    "network_figure",
+    "png",
+    "theory_curve",
+    "theory_figure",
+    "timeseries_figure",
+]
 
 #: Compliance colour map: 0 (defecting) vermilion, 0.5 pale, 1 (complying) blue.
 COMPLIANCE_CMAP = LinearSegmentedColormap.from_list("compliance", [VERMILION, "#F3E6D8", BLUE])
@@ -137,19 +155,20 @@ def timeseries_figure(
     *,
     collapse_step: int | None,
 ) -> Figure:
-    """Four panels over months: compliance, verification, defection and risk, membership."""
+    """Four panels over months: compliance, verification, defection and risk, membership.
+
+    The compliance panel is the chart ``pausegame run`` draws and the app shows live
+    (:func:`experiments.compliance_chart.compliance_chart`).
+    """
     steps = int(params["steps"])
     t = np.asarray(ts["step"])
     fig = Figure(figsize=(8.4, 5.2))
     axes = fig.subplots(2, 2, sharex=True)
     ax = axes[0, 0]
-    ax.plot(t, ts["weighted_compliance"], color=BLUE, lw=2, label="capability-weighted")
-    ax.plot(t, ts["compliance"], color=SKY, lw=1.4, ls="--", label="share of actors")
-    ax.axhline(
-        float(params["stability_threshold"]), color=GREY, lw=1, ls=":", label="stability threshold"
-    )
-    ax.set_ylim(-0.03, 1.03)
-    ax.set_title("Compliance", fontsize=10)
+    draw(compliance_chart(ts, params, collapse_step=collapse_step), ax, ts, scale=0.8)
+    ax.set_xlabel("")  # the bottom row names the months
+    ax.set_ylabel(ax.get_ylabel(), fontsize=8)
+    ax.title.set_fontsize(10)
     ax.legend(fontsize=7, loc="lower left")
     ax = axes[0, 1]
     ax.plot(t, ts["detections"], color=VERMILION, lw=1.5, label="detections")
@@ -191,7 +210,7 @@ def timeseries_figure(
     for a in axes.flat:
         a.set_xlim(0, max(steps, int(t[-1]) if len(t) else 1))
         a.tick_params(labelsize=7)
-        if collapse_step is not None:
+        if collapse_step is not None and a is not axes[0, 0]:  # the chart has its own
             a.axvline(collapse_step, color=VERMILION, lw=0.8, alpha=0.6)
     return fig
 

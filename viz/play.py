@@ -22,7 +22,7 @@ from experiments.play import (
     VOTE_POLICIES,
     PlayGame,
 )
-from model.params import new_seed
+from model.seeds import new_short_seed
 from viz import classroom
 from viz.session import layout_query
 
@@ -154,7 +154,7 @@ def PlayPage() -> None:
         try:
             game.seed = int(seed_text.strip())
         except ValueError:
-            game.seed = new_seed() % (2**31)
+            game.seed = new_short_seed()
             set_seed_text(str(game.seed))
 
     def choose(defect: bool) -> None:

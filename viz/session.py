@@ -30,8 +30,9 @@ from experiments.scenarios import list_scenarios, load_scenario
 from model import theory
 from model.errors import ConfigError, ParameterError
 from model.mesa_model import PauseModel
-from model.params import new_seed, parse_text, resolve_run, schema
+from model.params import parse_text, resolve_run, schema
 from model.scenario import Scenario, fit_nations
+from model.seeds import new_short_seed
 from viz import classroom
 
 #: Control groups in the order the page shows them, with their titles. Groups a new parameter
@@ -395,7 +396,7 @@ class GameSession:
         values = dict(self.values)
         seed = values.pop("seed", None)
         if seed is None:
-            seed = new_seed() % (2**31)
+            seed = new_short_seed()
         try:
             sc = self.scenario
             notes: tuple[str, ...] = ()

@@ -234,11 +234,13 @@ class BatchContext:
         """Capability-weighted mean shielding share ``s`` of the batch's worlds at the start.
 
         Builds the worlds of up to ``n_worlds`` replicates' seeds (one step each) with the
-        design's base and ``values``; 1.0 without a design or alliances.
+        design's base and ``values`` and averages their :func:`model.theory.mean_shield`; 1.0
+        without a design or alliances.
         """
         if self.design is None:
             return 1.0
         from experiments.batch.runner import RunContext, run_one
+        from model.theory import mean_shield
 
         context = replace(RunContext.from_design(self.design), steps=1, reuse_worlds=False)
         if values is None:
@@ -246,11 +248,7 @@ class BatchContext:
             if self.design.varied:
                 values = self.design.point(0)
         seeds = sorted(set(self.frame["seed"].astype(int).tolist()))[:n_worlds]
-        shares = []
-        for seed in seeds:
-            engine = run_one(context, values, seed)
-            c = np.asarray(engine.c, dtype=float)
-            shares.append(float(c @ np.asarray(engine.shield, dtype=float) / c.sum()))
+        shares = [mean_shield(run_one(context, values, seed)) for seed in seeds]
         return float(np.mean(shares)) if shares else 1.0
 
 

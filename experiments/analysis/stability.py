@@ -256,7 +256,7 @@ def theory_curves(
         band = theory.bistable_band(params).clip(0.0, 1.0)
         b_lo.append(band.low)
         b_hi.append(band.high)
-        if shield < 1.0 - 1e-9:
+        if theory.shields(shield):
             shielded.append(float(theory.survival_boundary(params, shield=shield)))
     return TheoryCurves(
         axis=axis or "",

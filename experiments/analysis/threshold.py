@@ -400,7 +400,7 @@ def theory_values(
     if str(params["decision_rule"]) not in theory.RULES:
         return out
     out["survival_boundary"] = float(theory.survival_boundary(params))
-    if shield < 1.0 - 1e-9:
+    if theory.shields(shield):
         out["survival_boundary_shielded"] = float(theory.survival_boundary(params, shield=shield))
     return out
 

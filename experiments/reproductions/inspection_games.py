@@ -45,6 +45,7 @@ import numpy as np
 
 from experiments.reproductions import register_reproduction
 from experiments.reproductions.common import PALETTE, Claim, Reproduction, save_png
+from model import payoffs
 from model.engine import Engine
 from model.inspector import AdaptiveInspector, AdaptivePlay, run_adaptive
 from model.params import Params, resolve
@@ -117,7 +118,7 @@ def deterrence_threshold(params: Params) -> float:
     slope = (
         d
         * float(params["penalty"])
-        * (float(params["coverage"]) * float(params["p_detect"]) - float(params["p_false_alarm"]))
+        * (payoffs.effective_detection(params) - float(params["p_false_alarm"]))
     )
     return float(params["defect_gain"]) / slope if slope > 0 else math.inf
 
@@ -131,7 +132,7 @@ def closed_form_game(params: Params, cost: float = COST, loss: float = LOSS) -> 
     """
     g_star = deterrence_threshold(params)
     gain = float(params["defect_gain"])
-    p = float(params["coverage"]) * float(params["p_detect"])
+    p = payoffs.effective_detection(params)
     return InspectionGame(gain=gain, penalty=gain / g_star - gain, cost=cost, loss=p * loss)
 
 
@@ -360,7 +361,7 @@ def reproduce(out_dir: Path, *, quick: bool = False) -> Reproduction:
             abs(g_bar - game.inspection_rate) <= TOL_GAME,
         )
     )
-    p = float(params["coverage"]) * float(params["p_detect"])
+    p = payoffs.effective_detection(params)
     sim_pay, lead_pay = float(play.payoff.mean()), lead[2]
     paper_sim = -COST / p
     claims.append(

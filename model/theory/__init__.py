@@ -45,7 +45,10 @@ The package's modules:
   :func:`fixed_points`;
 * :mod:`model.theory.bands`: :func:`bistable_band`, :func:`survival_boundary`,
   :func:`logit_compliance_closed_form` and :func:`summarize`;
-* :mod:`model.theory.inspection`: the inspection game :class:`InspectionGame`.
+* :mod:`model.theory.inspection`: the inspection game :class:`InspectionGame`;
+* :mod:`model.theory.verdict`: theory's verdict on one world, said for its alliances'
+  shielding (:func:`mean_shield`, :func:`shields`, :class:`Verdict`, :func:`verdict_text`),
+  the one place that serves ``pausegame run``, the app's theory panel and the analyses.
 
 Import the names from ``model.theory`` (``from model.theory import bistable_band``); which module
 holds a name is an implementation detail.
@@ -87,20 +90,25 @@ from model.theory.results import (
     shielded_thresholds_text,
     threshold_clause,
 )
+from model.theory.verdict import Verdict, mean_shield, shields, verdict_text
 
 __all__ = [
     "RULES",
     "Band",
     "FixedPoint",
     "TheorySummary",
+    "Verdict",
     "advantage",
     "bistable_band",
     "deterrence_threshold",
     "fixed_points",
     "logit_compliance_closed_form",
     "mean_field_map",
+    "mean_shield",
     "shielded_thresholds_text",
+    "shields",
     "summarize",
     "survival_boundary",
     "threshold_clause",
+    "verdict_text",
 ]
