@@ -136,7 +136,7 @@ def deterrence_spec(params: Any, penalties: np.ndarray | None = None) -> dict[st
                 },
             },
         ],
-        "config": specs._CONFIG,
+        "config": specs.CONFIG,
     }
 
 

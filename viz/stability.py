@@ -505,7 +505,7 @@ def map_spec(smap: Any, current: tuple[float, float] | None) -> dict[str, Any]:
         "height": 340,
         "autosize": {"type": "fit-x", "contains": "padding"},
         "layer": [heat, *marks],
-        "config": specs._CONFIG,
+        "config": specs.CONFIG,
         # drawn as SVG: sharp at any zoom, and its legend and axes are text in the page
         "usermeta": {"embedOptions": {"renderer": "svg"}},
     }

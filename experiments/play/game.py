@@ -24,8 +24,8 @@ from experiments.play.settings import (
 )
 from experiments.scenarios import list_scenarios, load_scenario
 from model.held import Held
-from model.params import new_seed
 from model.scenario import Scenario
+from model.seeds import new_short_seed
 
 
 def _int(text: str | None, default: int, low: int, high: int) -> int:
@@ -56,7 +56,7 @@ class PlayGame:
                 f"unknown scenario {self.scenario_name!r} (the scenarios: {', '.join(names)})"
             )
             self.scenario_name = default
-        self.seed = new_seed() % (2**31)
+        self.seed = new_short_seed()
         seed_text = given.pop("seed", "").strip()
         if seed_text:
             seed = _int(seed_text, -1, -1, 2**63)

@@ -30,7 +30,7 @@ from experiments.room.students import Students
 from experiments.room.views import Views
 from experiments.room.watch import RoomWatch
 from experiments.scenarios import list_scenarios, load_scenario
-from model.params import new_seed
+from model.seeds import new_short_seed
 
 
 class Room(Students, Clock, MonthResolution, Views, Debriefing, Grades):
@@ -94,7 +94,7 @@ class Room(Students, Clock, MonthResolution, Views, Debriefing, Grades):
         self.teacher_token = secrets.token_urlsafe(16)
         self.scenario_name = scenario
         self.scenario = load_scenario(scenario)[0] if scenario is not None else None
-        self.seed = int(seed) if seed is not None else new_seed() % (2**31)
+        self.seed = int(seed) if seed is not None else new_short_seed()
         self.periods = int(periods)
         self.overrides = dict(overrides or {})
         try:
