@@ -31,7 +31,7 @@ from model.scenario_tables import ACTIONS as ACTIONS
 from model.scenario_tables import MAX_CAPABILITY as MAX_CAPABILITY
 from model.scenario_tables import META_KEYS as META_KEYS
 from model.scenario_tables import AllianceRow, EventRow, Meta, NationRow, ScenarioTables
-from model.tables import known_params, parse
+from model.tables import Table, known_params, parse
 
 
 @dataclass(frozen=True)
@@ -142,14 +142,10 @@ def scenario_from_mapping(
         return data
     tables = parse(ScenarioTables, data, f"{source}: ", ScenarioError)
     parse(Meta, tables.meta, f"{source}: [meta] ", ScenarioError)
-    nations = tuple(_nation(row, i, source) for i, row in enumerate(tables.nations))
-    names = [n.name for n in nations]
+    nations = _specs(NationSpec, NationRow, "nations", tables.nations, source)
     _check_nations(nations, source)
-    names_context = {"names": names}
-    alliances = tuple(
-        _spec(AllianceSpec, parse(AllianceRow, row, f"{where}: ", ScenarioError, names_context))
-        for where, row in _rows("alliances", tables.alliances, source)
-    )
+    names = {"names": [n.name for n in nations]}
+    alliances = _specs(AllianceSpec, AllianceRow, "alliances", tables.alliances, source, names)
     pairs: dict[frozenset[str], int] = {}
     for i, a in enumerate(alliances):
         first = pairs.setdefault(frozenset((a.a, a.b)), i)
@@ -159,10 +155,7 @@ def scenario_from_mapping(
                 f"{a.b!r} is given twice (#{first + 1} and #{i + 1}); allowed: "
                 "each pair of nations once, with one weight"
             )
-    events = tuple(
-        _spec(EventSpec, parse(EventRow, row, f"{where}: ", ScenarioError))
-        for where, row in _rows("events", tables.events, source)
-    )
+    events = _specs(EventSpec, EventRow, "events", tables.events, source)
     if events and not nations:
         raise ScenarioError(f"{source}: [[events]] need a [[nations]] table naming the actors")
     if check_params:
@@ -179,23 +172,18 @@ def scenario_from_mapping(
     )
 
 
-def _rows(table: str, rows: Sequence[Mapping[str, Any]], source: str) -> list[tuple[str, Any]]:
-    """Each row of an array of tables with where it is (``file: [[events]] #2``)."""
-    return [(f"{source}: [[{table}]] #{i + 1}", row) for i, row in enumerate(rows)]
-
-
-def _spec(kind: type, row: Any) -> Any:
-    """The frozen spec of a validated row (lists become tuples)."""
-    values = {k: tuple(v) if isinstance(v, list) else v for k, v in row}
-    return kind(**values)
-
-
-def _nation(row: Mapping[str, Any], i: int, source: str) -> NationSpec:
-    label = f" ({row['name']!r})" if isinstance(row.get("name"), str) else ""
-    spec: NationSpec = _spec(
-        NationSpec, parse(NationRow, row, f"{source}: [[nations]] #{i + 1}{label}: ", ScenarioError)
-    )
-    return spec
+def _specs(
+    spec: type, row_table: type[Table], table: str, rows: Any, source: str, context: Any = None
+) -> tuple[Any, ...]:
+    """Each row of an array of tables validated, as its frozen spec (lists become tuples)."""
+    out = []
+    for i, row in enumerate(rows):
+        named = table == "nations" and isinstance(row.get("name"), str)
+        label = f" ({row['name']!r})" if named else ""
+        where = f"{source}: [[{table}]] #{i + 1}{label}: "
+        valid = parse(row_table, row, where, ScenarioError, context)
+        out.append(spec(**{k: tuple(v) if isinstance(v, list) else v for k, v in valid}))
+    return tuple(out)
 
 
 def _check_nations(nations: Sequence[NationSpec], source: str) -> None:
