@@ -72,7 +72,9 @@ Given = BeforeValidator(_given)
 class Table(BaseModel):
     """A table of an input file: strict types, unknown keys refused, one-line errors."""
 
-    model_config = ConfigDict(strict=True, extra="forbid", frozen=True, allow_inf_nan=False)
+    model_config = ConfigDict(
+        strict=True, extra="forbid", frozen=True, allow_inf_nan=False, defer_build=True
+    )
 
     #: The message for an unknown key (``key``, ``hint``: a close allowed key, ``allowed``).
     unknown: ClassVar[str] = "unknown field {key!r}; allowed: {allowed}"

@@ -294,7 +294,6 @@ def design_from_mapping(
     if "sweep" in data and "sample" in data:
         raise DesignError(f"{source}: give [sweep] or [sample], not both")
     base_t = parse(Base, tables.base, where, DesignError)
-    sample_t = parse(Sample, tables.sample, where, DesignError) if "sample" in data else None
     run = parse(Run, tables.run, f"{where}[run] ", DesignError)
     outputs = parse(Outputs, tables.outputs, f"{where}[outputs] ", DesignError)
     meta = dict(tables.meta)
@@ -338,9 +337,12 @@ def design_from_mapping(
         kind = "sweep"
         check_size(sweep_sizes(tables.sweep), run.replicates, source, "[sweep]")
         varied, points, spec = sweep_points(tables.sweep, table, source)
-    elif sample_t is not None:
+    elif "sample" in data:
         kind = "sample"
-        check_size([sample_t.n], run.replicates, source, "[sample] n")
+        n = tables.sample.get("n")
+        if isinstance(n, int) and not isinstance(n, bool):  # a plan too large, before the rest
+            check_size([n], run.replicates, source, "[sample] n")
+        sample_t = parse(Sample, tables.sample, where, DesignError)
         regime = base.get("verification", scenario.params.get("verification"))
         varied, points, spec = sample_points(sample_t, table, source, master_seed, regime=regime)
     else:
