@@ -19,14 +19,12 @@ import re
 import tomllib
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 from xml.etree.ElementTree import ParseError
 
 import networkx as nx
 
 from experiments.files import list_shipped, shipped_dir, shipped_or_path
-from model.errors import GraphError, ParameterError, ScenarioError
-from model.params import coerce, schema, unknown_name_error
+from model.errors import GraphError, ScenarioError
 from model.scenario import Scenario, scenario_from_mapping
 
 __all__ = ["list_scenarios", "load_graph", "load_scenario", "scenario_path"]
@@ -87,8 +85,7 @@ def load_scenario(path_or_name: str | Path) -> tuple[Scenario, str | None]:
         ) from None
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(_syntax_message(source, exc)) from None
-    scenario = scenario_from_mapping(data, source=source)
-    _check_params(scenario.params, source)
+    scenario = scenario_from_mapping(data, source=source, check_params=True)
     if "name" not in scenario.meta:
         scenario = replace(scenario, meta={"name": path.stem, **scenario.meta})
     narrative_file = path.with_suffix(".md")
@@ -106,18 +103,6 @@ def _syntax_message(source: str, exc: tomllib.TOMLDecodeError) -> str:
             f"{source}, line {match.group(1)}, column {match.group(2)}: TOML syntax error: {what}"
         )
     return f"{source}: TOML syntax error: {text}"
-
-
-def _check_params(params: Any, source: str) -> None:
-    """Validate each ``[params]`` value against the schema, naming the file."""
-    table = schema()
-    for name, value in params.items():
-        try:
-            if name not in table:
-                raise unknown_name_error(name, table)
-            coerce(table[name], value)
-        except ParameterError as exc:
-            raise ScenarioError(f"{source}: [params] {exc}") from None
 
 
 def load_graph(path: str | Path) -> nx.Graph:

@@ -6,7 +6,8 @@ changes by :class:`viz.classroom.Kept`), never at module level: two visitors nev
 model, and a reload starts a fresh game.
 
 Controls are generated from the schema (:func:`model.params.schema`): a new parameter declared
-in ``model/params.py`` or in a rule file appears in the app with no edit here.
+in ``model/params/`` or in a rule file appears in the app with no edit here (the controls:
+:mod:`viz.controls`, whose names are importable from here too).
 """
 
 from __future__ import annotations
@@ -20,216 +21,69 @@ import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import urlencode
 
 import numpy as np
 
-from agents.declare import Param
 from experiments.run import theory_verdict
 from experiments.scenarios import list_scenarios, load_scenario
 from model import theory
 from model.errors import ConfigError, ParameterError
 from model.mesa_model import PauseModel
-from model.params import parse_text, resolve_run, schema
+from model.params import resolve_run, schema
 from model.scenario import Scenario, fit_nations
 from model.seeds import new_short_seed
-from viz import classroom
+from viz.controls import (
+    GROUP_TITLES,
+    LAYOUT_KEYS,
+    LINK_NOTICE,
+    LinkCheck,
+    check_link,
+    check_link_value,
+    check_value,
+    control_hint,
+    control_label,
+    format_value,
+    group_title,
+    grouped_params,
+    layout_query,
+    link_pairs,
+    regime_sources,
+    slider_bounds,
+    slider_step,
+    unit_label,
+)
 
-#: Control groups in the order the page shows them, with their titles. Groups a new parameter
-#: declares that are not listed here are shown after these, titled from their name.
-GROUP_TITLES: dict[str, str] = {
-    "population": "Population",
-    "verification": "Verification",
-    "sanctions": "Sanctions and adjudication",
-    "alliances": "Alliances",
-    "decisions": "Decisions",
-    "treaty": "Treaty",
-    "payoffs": "Payoffs and risk",
-    "run": "Run",
-}
+#: The controls' names (:mod:`viz.controls`) stay importable from here.
+__all__ = [
+    "Frame",
+    "GROUP_TITLES",
+    "GameSession",
+    "LAYOUT_KEYS",
+    "LINK_NOTICE",
+    "LinkCheck",
+    "NO_SCENARIO",
+    "check_link",
+    "check_link_value",
+    "check_value",
+    "control_hint",
+    "control_label",
+    "format_value",
+    "group_title",
+    "grouped_params",
+    "layout_query",
+    "link_pairs",
+    "network_layout",
+    "params_mapping",
+    "regime_sources",
+    "session_memory_bytes",
+    "slider_bounds",
+    "slider_step",
+    "unit_label",
+]
 
 #: The scenario choice meaning "no scenario: a world drawn from the parameters alone".
 NO_SCENARIO = "(none)"
-
-#: Link keys that belong to the top bar on every page (:mod:`viz.main`), not to a page's
-#: world: a page never reports them as unknown and a page's own link keeps them.
-LAYOUT_KEYS: frozenset[str] = classroom.LAYOUT_KEYS
-
-#: The start of the notice a page shows for a link with values it cannot use.
-LINK_NOTICE = "The link had values the app cannot use (the defaults are kept): "
-
-
-def grouped_params() -> dict[str, list[Param]]:
-    """Schema parameters by control group, in display order."""
-    groups: dict[str, list[Param]] = {g: [] for g in GROUP_TITLES}
-    for p in schema().values():
-        groups.setdefault(p.group, []).append(p)
-    return {g: ps for g, ps in groups.items() if ps}
-
-
-def group_title(group: str) -> str:
-    """The heading of a control group."""
-    return GROUP_TITLES.get(group, group.replace("_", " ").capitalize())
-
-
-def format_value(p: Param, value: Any) -> str:
-    """A value as its control's text box shows it."""
-    if value is None:
-        return ""
-    if p.kind == "float":
-        return f"{float(value):.6g}"
-    return str(value)
-
-
-def control_label(p: Param) -> str:
-    """``p_detect (p)``: the name, and the symbol the ODD description uses."""
-    return f"{p.name} ({p.symbol})" if p.symbol and p.symbol != p.name else p.name
-
-
-def unit_label(p: Param) -> str:
-    """The label of a number's text box: its unit (``value`` when it has none)."""
-    return p.unit or "value"
-
-
-def regime_sources(name: str) -> str:
-    """What the verification regime ``name`` presets and where its numbers come from.
-
-    One sentence for the Simulate page, under the regime picker (from the verification sources
-    registry, ``model/verification/sources.toml``).
-    """
-    from model.verification.sources import describe
-
-    lines = describe(name)
-    if not lines:
-        return f"{name}: no presets, so nothing to cite; every number is as the parameters set it."
-    return (
-        f"{name} presets (illustrative): "
-        + "; ".join(lines)
-        + ". Quotes and full references: pausegame params --sources."
-    )
-
-
-def control_hint(p: Param) -> str:
-    """The help line under a control: what it means, its unit, what is allowed, the app's cap."""
-    text = p.help
-    if p.unit:
-        text += f" Unit: {p.unit}."
-    text += f" Allowed: {p.bounds_text()}"
-    if p.app_max is not None:
-        text += f"; the app caps it at {p.app_max:g} (larger worlds: the command line)"
-    return text + "."
-
-
-def slider_bounds(p: Param) -> tuple[float, float] | None:
-    """The slider's (min, max): the schema's range, capped by the app maximum."""
-    if p.range is None or p.kind not in ("float", "int"):
-        return None
-    lo, hi = p.range
-    if p.app_max is not None:
-        hi = min(hi, p.app_max)
-    return lo, hi
-
-
-def slider_step(p: Param) -> float:
-    """A power of ten giving 100 to 1,000 slider positions (1 for integers)."""
-    if p.kind == "int":
-        return 1
-    bounds = slider_bounds(p)
-    span = (bounds[1] - bounds[0]) if bounds else 1.0
-    if span <= 0:
-        return 0.01
-    return float(10.0 ** math.floor(math.log10(span / 100)))
-
-
-def check_value(p: Param, text: str) -> Any:
-    """Parse a typed value with the schema and apply the app's cap.
-
-    Raises:
-        ParameterError: Naming the field, the value and what is allowed.
-    """
-    value = parse_text(p, text)
-    if p.app_max is not None and value is not None and value > p.app_max:
-        raise ParameterError(
-            p.name, value, f"at most {p.app_max:g} in the app", why="is above the app maximum"
-        )
-    return value
-
-
-def link_pairs(query: str | None) -> dict[str, str]:
-    """A link's ``key=value`` pairs (last one wins), without the top bar's :data:`LAYOUT_KEYS`."""
-    pairs = parse_qsl((query or "").lstrip("?"), keep_blank_values=True)
-    return {k: v for k, v in pairs if k not in LAYOUT_KEYS}
-
-
-def layout_query(query: str | None) -> str:
-    """The top bar's part of a link (``projector=1``), to carry over when a page rewrites it."""
-    pairs = parse_qsl((query or "").lstrip("?"), keep_blank_values=True)
-    return urlencode([(k, v) for k, v in pairs if k in LAYOUT_KEYS])
-
-
-@dataclass
-class LinkCheck:
-    """A link's values checked against the schema: what can be used, and why the rest cannot."""
-
-    values: dict[str, Any]
-    problems: list[str]
-
-    @property
-    def notice(self) -> str | None:
-        """The page's notice for the problems (None when there are none)."""
-        return LINK_NOTICE + "; ".join(self.problems) if self.problems else None
-
-
-def check_link_value(name: str, text: str) -> tuple[Any, str | None]:
-    """One link value of a schema parameter: ``(value, None)`` or ``(None, why not)``.
-
-    The same check as a typed value (:func:`check_value`), for pages other than Simulate (Play
-    a nation, the map) that take schema parameters from their link.
-    """
-    p = schema().get(name)
-    if p is None:
-        return None, f"unknown parameter {name!r} in the link"
-    try:
-        return check_value(p, text), None
-    except ParameterError as exc:
-        return None, str(exc)
-
-
-def check_link(
-    query: str | None, names: Any = None, *, extra: Mapping[str, Any] | None = None
-) -> LinkCheck:
-    """Check a link's values: schema parameters (all, or only ``names``) and a page's own keys.
-
-    Args:
-        query: The link's query string; the top bar's keys (:data:`LAYOUT_KEYS`) are skipped.
-        names: The schema parameters the page takes (None: every one); others are reported as
-            unknown.
-        extra: The page's own keys (``nation``, ``periods``), each a function from the text to a
-            value that raises ``ValueError`` with the reason for a bad one.
-
-    Returns:
-        The usable values by key and one problem line per bad or unknown key, naming it.
-    """
-    allowed = set(schema()) if names is None else set(names)
-    extra = dict(extra or {})
-    values: dict[str, Any] = {}
-    problems: list[str] = []
-    for key, text in link_pairs(query).items():
-        if key in extra:
-            try:
-                values[key] = extra[key](text)
-            except ValueError as exc:
-                problems.append(f"{key}={text!r}: {exc}")
-            continue
-        if key not in allowed:
-            problems.append(f"unknown parameter {key!r} in the link")
-            continue
-        value, why = check_link_value(key, text)
-        if why is None:
-            values[key] = value
-        else:
-            problems.append(why)
-    return LinkCheck(values, problems)
 
 
 @dataclass

@@ -52,26 +52,45 @@ Example:
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
-import math
 import tomllib
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from experiments.batch.design_points import (
+    MAX_RUNS,
+    check_size,
+    sample_points,
+    sweep_points,
+    sweep_sizes,
+)
+from experiments.batch.design_tables import (
+    COLUMNS,
+    SAMPLE_METHODS,
+    SEED_MASK,
+    SEED_SCHEMES,
+    Base,
+    DesignError,
+    DesignTables,
+    Outputs,
+    Run,
+    Sample,
+)
 from experiments.files import list_shipped, shipped_dir, shipped_or_path
 from experiments.scenarios import load_scenario
 from model.errors import ConfigError
-from model.metrics import TIMESERIES_COLUMNS
-from model.params import coerce, resolve_run, schema, unknown_name_error
+from model.params import resolve_run, schema
 from model.scenario import Scenario, fit_nations
+from model.tables import Table, check_keys, parse
 
 __all__ = [
+    "MAX_RUNS",
+    "SAMPLE_METHODS",
     "Design",
     "DesignError",
     "SEED_SCHEMES",
@@ -82,40 +101,6 @@ __all__ = [
     "load_design",
     "point_keys",
 ]
-
-#: How run seeds are derived (see the module docstring).
-SEED_SCHEMES = ("independent", "common")
-
-#: Sampling methods of ``[sample]``.
-SAMPLE_METHODS = ("lhs", "sobol")
-
-_TABLES: dict[str, tuple[str, ...]] = {
-    "meta": (),  # free-form
-    "base": ("scenario", "params"),
-    "sweep": (),  # parameter names
-    "sample": ("method", "n", "params"),
-    "run": ("replicates", "steps", "master_seed", "seed_scheme"),
-    "outputs": ("timeseries", "every", "columns"),
-}
-
-#: Parameters a design may not set or vary: the run's seed comes from ``master_seed`` and the
-#: number of steps is ``[run] steps``.
-_RESERVED = {
-    "seed": "a design has no `seed`: every run's seed is derived from [run] "
-    "master_seed (see seed_scheme)",
-    "steps": "give the number of steps once, as [run] steps",
-}
-
-#: Bits kept of a derived seed (a plain non-negative int64).
-_SEED_MASK = (1 << 63) - 1
-
-#: The most runs (points x replicates) one design may have: checked before any point is
-#: generated, so a design of 100,000 x 100,000 points is refused at once.
-MAX_RUNS = 10_000_000
-
-
-class DesignError(ConfigError):
-    """A design file or mapping that is not valid (names the file, the table and the field)."""
 
 
 @dataclass(frozen=True)
@@ -156,7 +141,7 @@ class Design:
     seed_scheme: str
     timeseries: bool = False
     every: int = 1
-    columns: tuple[str, ...] = tuple(c for c in TIMESERIES_COLUMNS if c != "step")
+    columns: tuple[str, ...] = COLUMNS
     kind: str = "single"
     spec: Mapping[str, Any] = field(default_factory=dict)
     source: str = "design"
@@ -283,6 +268,8 @@ def design_from_mapping(
 ) -> Design:
     """Validate a parsed design (the tables of a design file) and generate its points.
 
+    Its tables are declared in :mod:`experiments.batch.design_tables`.
+
     Args:
         data: The parsed tables (``meta``, ``base``, ``sweep`` or ``sample``, ``run``,
             ``outputs``).
@@ -294,26 +281,22 @@ def design_from_mapping(
     Raises:
         DesignError: For any problem, naming the source, the table and the field.
     """
-    if not isinstance(data, Mapping):
-        raise DesignError(f"{source}: a design must be a table")
-    for key in data:
-        if key not in _TABLES:
-            raise DesignError(
-                f"{source}: unknown table [{key}]{_hint(key, _TABLES)}; allowed: "
-                + ", ".join(f"[{t}]" for t in _TABLES)
-            )
-    tables = {key: _table(data, key, source) for key in _TABLES}
-    for key, allowed in _TABLES.items():
-        if allowed:
-            for fld in tables[key]:
-                if fld not in allowed:
-                    raise DesignError(
-                        f"{source}: [{key}] unknown field {fld!r}"
-                        f"{_hint(fld, allowed)}; allowed: {', '.join(allowed)}"
-                    )
+    where = f"{source}: "
+    tables = parse(DesignTables, data, where, DesignError)
+    parts: list[tuple[type[Table], dict[str, Any], str]] = [
+        (Base, tables.base, where),
+        (Sample, tables.sample, where),
+        (Run, tables.run, f"{where}[run] "),
+        (Outputs, tables.outputs, f"{where}[outputs] "),
+    ]
+    for part, raw, at in parts:  # unknown keys anywhere first, as a typo is the likely cause
+        check_keys(part, raw, at, DesignError)
     if "sweep" in data and "sample" in data:
         raise DesignError(f"{source}: give [sweep] or [sample], not both")
-    meta = dict(tables["meta"])
+    base_t = parse(Base, tables.base, where, DesignError)
+    run = parse(Run, tables.run, f"{where}[run] ", DesignError)
+    outputs = parse(Outputs, tables.outputs, f"{where}[outputs] ", DesignError)
+    meta = dict(tables.meta)
     name = meta.get("name", default_name)
     if (
         not isinstance(name, str)
@@ -326,16 +309,8 @@ def design_from_mapping(
             "non-empty text without '/' or '\\' that does not start with '.' "
             "(it names the default results folder batches/NAME/)"
         )
-
-    # --- base
-    base_t = tables["base"]
-    scenario, scenario_source = Scenario(), None
-    if "scenario" in base_t:
-        scenario_source = base_t["scenario"]
-        if not isinstance(scenario_source, str) or not scenario_source:
-            raise DesignError(
-                f"{source}: [base] scenario: expected a scenario name or a .toml path"
-            )
+    scenario, scenario_source = Scenario(), base_t.scenario
+    if scenario_source is not None:
         ref: str | Path = scenario_source
         if base_dir is not None and ("/" in scenario_source or scenario_source.endswith(".toml")):
             candidate = Path(base_dir) / scenario_source
@@ -344,69 +319,35 @@ def design_from_mapping(
             scenario, _ = load_scenario(ref)
         except ConfigError as exc:
             raise DesignError(f"{source}: [base] scenario: {exc}") from None
-    base_params = _table(base_t, "params", source, where="[base.params]")
-    table = schema()
-    base: dict[str, Any] = {}
-    for key, value in base_params.items():
-        base[key] = _value(key, value, table, source, "[base.params]")
-
-    # --- run
-    run = tables["run"]
-    replicates = _int_field(run, "replicates", source, "[run]", default=1, low=1)
-    master_seed = _int_field(
-        run, "master_seed", source, "[run]", default=None, low=0, high=_SEED_MASK
-    )
+    base = dict(base_t.params)
+    master_seed = run.master_seed
     if master_seed is None:
         suggestion = int(np.random.SeedSequence().entropy % 10**9)  # type: ignore[operator]
         raise DesignError(
             f"{source}: [run] master_seed is required (every run's seed is "
             f"derived from it); add e.g. master_seed = {suggestion}"
         )
-    default_steps = scenario.params.get("steps", table["steps"].default)
-    steps = _int_field(run, "steps", source, "[run]", default=default_steps, low=1)
-    scheme = run.get("seed_scheme", "independent")
-    if scheme not in SEED_SCHEMES:
-        raise DesignError(
-            f"{source}: [run] seed_scheme={scheme!r} is not allowed; allowed: "
-            + ", ".join(repr(s) for s in SEED_SCHEMES)
-        )
-
-    # --- outputs
-    out_t = tables["outputs"]
-    timeseries = out_t.get("timeseries", False)
-    if not isinstance(timeseries, bool):
-        raise DesignError(
-            f"{source}: [outputs] timeseries={timeseries!r} is not allowed; allowed: true or false"
-        )
-    every = _int_field(out_t, "every", source, "[outputs]", default=1, low=1)
-    all_columns = tuple(c for c in TIMESERIES_COLUMNS if c != "step")
-    columns = out_t.get("columns", list(all_columns))
-    if not isinstance(columns, list) or not columns:
-        raise DesignError(
-            f"{source}: [outputs] columns: expected a non-empty list of time-series columns"
-        )
-    for col in columns:
-        if col not in all_columns:
-            raise DesignError(
-                f"{source}: [outputs] columns: unknown column {col!r}"
-                f"{_hint(str(col), all_columns)}; allowed: " + ", ".join(all_columns)
-            )
+    table = schema()
+    steps = run.steps
+    if steps is None:
+        steps = scenario.params.get("steps", table["steps"].default)
 
     # --- points
     if "sweep" in data:
         kind = "sweep"
-        _check_size(_sweep_sizes(tables["sweep"]), replicates, source, "[sweep]")
-        varied, points, spec = _sweep(tables["sweep"], table, source)
+        check_size(sweep_sizes(tables.sweep), run.replicates, source, "[sweep]")
+        varied, points, spec = sweep_points(tables.sweep, table, source)
     elif "sample" in data:
         kind = "sample"
-        n = tables["sample"].get("n")
-        if isinstance(n, int) and not isinstance(n, bool):
-            _check_size([n], replicates, source, "[sample] n")
+        n = tables.sample.get("n")
+        if isinstance(n, int) and not isinstance(n, bool):  # a plan too large, before the rest
+            check_size([n], run.replicates, source, "[sample] n")
+        sample_t = parse(Sample, tables.sample, where, DesignError)
         regime = base.get("verification", scenario.params.get("verification"))
-        varied, points, spec = _sample(tables["sample"], table, source, master_seed, regime=regime)
+        varied, points, spec = sample_points(sample_t, table, source, master_seed, regime=regime)
     else:
         kind, varied, points, spec = "single", (), {}, {}
-        _check_size([1], replicates, source, "[run]")
+        check_size([1], run.replicates, source, "[run]")
     for key in varied:
         if key in base:
             raise DesignError(
@@ -422,13 +363,13 @@ def design_from_mapping(
         base=base,
         varied=varied,
         points=points,
-        replicates=replicates,
+        replicates=run.replicates,
         steps=steps,
         master_seed=master_seed,
-        seed_scheme=scheme,
-        timeseries=timeseries,
-        every=every,
-        columns=tuple(columns),
+        seed_scheme=run.seed_scheme,
+        timeseries=outputs.timeseries,
+        every=outputs.every,
+        columns=tuple(outputs.columns),
         kind=kind,
         spec=spec,
         source=source,
@@ -436,335 +377,6 @@ def design_from_mapping(
     )
     _check_points(design)
     return design
-
-
-def _hint(name: str, allowed: Sequence[str] | Mapping[str, Any]) -> str:
-    close = difflib.get_close_matches(name, list(allowed), n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
-def _table(
-    data: Mapping[str, Any], key: str, source: str, *, where: str | None = None
-) -> Mapping[str, Any]:
-    value = data.get(key, {})
-    if not isinstance(value, Mapping):
-        raise DesignError(f"{source}: {where or f'[{key}]'} must be a table")
-    return value
-
-
-def _int_field(
-    t: Mapping[str, Any],
-    key: str,
-    source: str,
-    where: str,
-    *,
-    default: Any,
-    low: int,
-    high: int | None = None,
-) -> Any:
-    if key not in t:
-        return default
-    value = t[key]
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int)
-        or value < low
-        or (high is not None and value > high)
-    ):
-        allowed = f"an integer >= {low}" if high is None else f"an integer from {low} to {high}"
-        raise DesignError(f"{source}: {where} {key}={value!r} is not allowed; allowed: {allowed}")
-    return int(value)
-
-
-def _sweep_sizes(t: Mapping[str, Any]) -> list[int]:
-    """The number of values of each ``[sweep]`` axis, from its specification alone.
-
-    Axes whose size cannot be told (a malformed range) count 1 here; generating them reports
-    the problem.
-    """
-    sizes = []
-    for spec in t.values():
-        size = 1
-        if isinstance(spec, list):
-            size = len(spec)
-        elif isinstance(spec, Mapping):
-            nums = {k: spec.get(k) for k in ("start", "stop", "num", "step")}
-            ok = {
-                k: v
-                for k, v in nums.items()
-                if isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
-            }
-            if "num" in ok and ok["num"] >= 1 and float(ok["num"]).is_integer():
-                size = int(ok["num"])
-            elif (
-                {"start", "stop", "step"} <= set(ok)
-                and ok["step"] > 0
-                and ok["stop"] >= ok["start"]
-            ):
-                size = int(math.floor((ok["stop"] - ok["start"]) / ok["step"] + 1e-9)) + 1
-        sizes.append(max(1, size))
-    return sizes
-
-
-def _check_size(sizes: Sequence[int], replicates: int, source: str, where: str) -> None:
-    """Refuse a design too large, before any point is generated.
-
-    Too large is more than :data:`MAX_RUNS` runs, or a plan that would not fit in this
-    machine's memory (:func:`experiments.limits.check_plan`).
-    """
-    from experiments.limits import check_plan
-
-    points = math.prod(sizes)
-    runs = points * replicates
-    if runs <= MAX_RUNS:
-        try:
-            check_plan(points, len(sizes), replicates=replicates, where=f"{source}: {where}")
-        except ConfigError as exc:
-            raise DesignError(str(exc)) from None
-        return
-    shape = " x ".join(f"{n:,}" for n in sizes)
-    given = f"{shape} = {points:,} points" if len(sizes) > 1 else f"{points:,} points"
-    raise DesignError(
-        f"{source}: {where} gives {given} x {replicates:,} replicates = "
-        f"{runs:,} runs; allowed: at most {MAX_RUNS:,} runs in one design "
-        "(fewer values or replicates, or split it into several designs)"
-    )
-
-
-def _param(key: str, table: Mapping[str, Any], source: str, where: str) -> Any:
-    if key in _RESERVED:
-        raise DesignError(f"{source}: {where} {key}: {_RESERVED[key]}")
-    if key not in table:
-        raise DesignError(f"{source}: {where} {unknown_name_error(key, table)}")
-    return table[key]
-
-
-def _value(key: str, value: Any, table: Mapping[str, Any], source: str, where: str) -> Any:
-    p = _param(key, table, source, where)
-    try:
-        return coerce(p, value)
-    except ConfigError as exc:
-        raise DesignError(f"{source}: {where} {exc}") from None
-
-
-def _clean(x: float) -> float:
-    """A float from ``linspace``/``arange`` without its last-bit noise (0.30000000000000004)."""
-    return float(f"{x:.12g}")
-
-
-def _sweep(
-    t: Mapping[str, Any], table: Mapping[str, Any], source: str
-) -> tuple[tuple[str, ...], dict[str, np.ndarray], dict[str, Any]]:
-    if not t:
-        raise DesignError(
-            f"{source}: [sweep] is empty; give at least one parameter with its "
-            "values, e.g. p_detect = [0.1, 0.5, 0.9]"
-        )
-    axes: dict[str, list[Any]] = {}
-    for key, spec in t.items():
-        where = f"[sweep] {key}"
-        p = _param(key, table, source, "[sweep]")
-        if isinstance(spec, list):
-            raw = spec
-        elif isinstance(spec, Mapping):
-            raw = _range(spec, p, source, where)
-        else:
-            raw = [spec]
-        if not raw:
-            raise DesignError(f"{source}: {where}: empty list of values; give at least one")
-        values = []
-        for v in raw:
-            try:
-                values.append(coerce(p, v))
-            except ConfigError as exc:
-                raise DesignError(f"{source}: {where}: {exc}") from None
-        if len(set(values)) != len(values):
-            dup = next(v for v in values if values.count(v) > 1)
-            raise DesignError(f"{source}: {where}: value {dup!r} is listed twice")
-        axes[key] = values
-    varied = tuple(axes)
-    n = math.prod(len(v) for v in axes.values())
-    from experiments.limits import check_plan  # refuse a plan that cannot fit, before np.indices
-
-    check_plan(n, len(axes), where=f"{source}: [sweep]")
-    grids = np.indices([len(v) for v in axes.values()]).reshape(len(axes), n)
-    points = {
-        key: _column([axes[key][i] for i in grids[j]], table[key].kind)
-        for j, key in enumerate(varied)
-    }
-    return varied, points, {"axes": axes}
-
-
-def _range(spec: Mapping[str, Any], p: Any, source: str, where: str) -> list[Any]:
-    keys = set(spec)
-    if (
-        not keys <= {"start", "stop", "num", "step"}
-        or not {"start", "stop"} <= keys
-        or len(keys & {"num", "step"}) != 1
-    ):
-        raise DesignError(
-            f"{source}: {where}: a range is {{ start, stop, num }} or "
-            f"{{ start, stop, step }} (both inclusive of stop), or give a list; "
-            f"got {dict(spec)!r}"
-        )
-    if p.kind == "choice":
-        raise DesignError(f"{source}: {where}: a choice parameter takes a list of values")
-    nums = {}
-    for k in keys:
-        v = spec[k]
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
-            raise DesignError(f"{source}: {where}: {k}={v!r} is not a number")
-        nums[k] = float(v)
-    start, stop = nums["start"], nums["stop"]
-    if "num" in nums:
-        num = nums["num"]
-        if not num.is_integer() or num < 1:
-            raise DesignError(
-                f"{source}: {where}: num={spec['num']!r} is not allowed; allowed: an integer >= 1"
-            )
-        values = [start] if num == 1 else np.linspace(start, stop, int(num)).tolist()
-    else:
-        step = nums["step"]
-        if step <= 0 or stop < start:
-            raise DesignError(f"{source}: {where}: step must be > 0 and stop >= start")
-        count = int(math.floor((stop - start) / step + 1e-9)) + 1
-        if count > MAX_RUNS:
-            raise DesignError(
-                f"{source}: {where}: {count:,} values are too many; allowed: at "
-                f"most {MAX_RUNS:,} runs in one design"
-            )
-        values = [start + i * step for i in range(count)]
-    if p.kind == "int":
-        if any(abs(v - round(v)) > 1e-9 for v in values):
-            raise DesignError(
-                f"{source}: {where}: {p.name} is an integer parameter but the "
-                "range gives non-integer values"
-            )
-        return [int(round(v)) for v in values]
-    return [_clean(v) for v in values]
-
-
-def _sample(
-    t: Mapping[str, Any],
-    table: Mapping[str, Any],
-    source: str,
-    master_seed: int,
-    regime: str | None = None,
-) -> tuple[tuple[str, ...], dict[str, np.ndarray], dict[str, Any]]:
-    """The ``[sample]`` points: ``name = {}`` samples the registry's range where it has one.
-
-    A verification parameter's ``{}`` range comes from the verification sources registry
-    (``model/verification/sources.toml``): the base regime's entry for it, else the envelope of
-    all regimes' ranges (``[parameters]``); any other parameter's from the schema. The spec
-    records which ranges came from the registry (``registry_ranges``).
-    """
-    from scipy.stats import qmc
-
-    from model.verification.sources import registry
-
-    method = t.get("method", "lhs")
-    if method not in SAMPLE_METHODS:
-        raise DesignError(
-            f"{source}: [sample] method={method!r} is not allowed; allowed: "
-            + ", ".join(repr(m) for m in SAMPLE_METHODS)
-        )
-    n = t.get("n")
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise DesignError(
-            f"{source}: [sample] n={n!r} is not allowed; allowed: an integer "
-            ">= 1 (the number of points)"
-        )
-    if method == "sobol" and n & (n - 1):
-        raise DesignError(
-            f"{source}: [sample] n={n} is not allowed for sobol; allowed: a "
-            f"power of two (e.g. {1 << (n.bit_length() - 1)} or "
-            f"{1 << n.bit_length()}), which keeps the sequence balanced"
-        )
-    params_t = _table(t, "params", source, where="[sample.params]")
-    if not params_t:
-        raise DesignError(
-            f"{source}: [sample.params] is empty; name at least one parameter, "
-            "e.g. p_detect = {} for its whole range"
-        )
-    ranges: dict[str, Any] = {}
-    from_registry: dict[str, str] = {}
-    regime_varied = "verification" in params_t
-    for key, spec in params_t.items():
-        where = f"[sample.params] {key}"
-        p = _param(key, table, source, "[sample.params]")
-        if p.kind == "choice":
-            choices = list(p.choices) if spec in ({}, True) else spec
-            if (
-                not isinstance(choices, list)
-                or not choices
-                or any(c not in p.choices for c in choices)
-            ):
-                raise DesignError(
-                    f"{source}: {where}: give {{}} (every choice) or a list of "
-                    f"choices; allowed: {p.bounds_text()}"
-                )
-            ranges[key] = list(choices)
-            continue
-        if spec in ({}, True):
-            cited = registry().design_range(key, None if regime_varied else regime)
-            if cited is not None:
-                low, high, from_registry[key] = cited
-            elif p.range is None:
-                raise DesignError(
-                    f"{source}: {where}: the schema declares no range for {key}; give [low, high]"
-                )
-            else:
-                low, high = p.range
-        elif isinstance(spec, list) and len(spec) == 2:
-            low, high = spec
-        elif isinstance(spec, Mapping) and set(spec) == {"low", "high"}:
-            low, high = spec["low"], spec["high"]
-        else:
-            raise DesignError(
-                f"{source}: {where}: give {{}} (the schema's range), [low, high] "
-                f"or {{ low = .., high = .. }}; got {spec!r}"
-            )
-        try:
-            low, high = coerce(p, low), coerce(p, high)
-        except ConfigError as exc:
-            raise DesignError(f"{source}: {where}: {exc}") from None
-        if high < low:
-            raise DesignError(f"{source}: {where}: high={high!r} is below low={low!r}")
-        ranges[key] = [low, high]
-    varied = tuple(ranges)
-    rng = np.random.default_rng(np.random.SeedSequence(master_seed, spawn_key=(0x5A3D1E,)))
-    sampler = (
-        qmc.LatinHypercube(len(varied), rng=rng)
-        if method == "lhs"
-        else qmc.Sobol(len(varied), rng=rng)
-    )
-    unit = sampler.random(n)
-    points: dict[str, np.ndarray] = {}
-    for j, key in enumerate(varied):
-        p = table[key]
-        u = unit[:, j]
-        if p.kind == "choice":
-            choices = ranges[key]
-            idx = np.minimum((u * len(choices)).astype(np.int64), len(choices) - 1)
-            points[key] = _column([choices[i] for i in idx], "choice")
-        elif p.kind == "int":
-            low, high = ranges[key]
-            points[key] = np.minimum(low + np.floor(u * (high - low + 1)), high).astype(np.int64)
-        else:
-            low, high = ranges[key]
-            points[key] = low + u * (high - low)
-    spec_out: dict[str, Any] = {"method": method, "n": n, "params": ranges}
-    if from_registry:
-        spec_out["registry_ranges"] = from_registry
-    return varied, points, spec_out
-
-
-def _column(values: list[Any], kind: str) -> np.ndarray:
-    if kind == "choice":
-        return np.array(values, dtype=object)
-    if kind == "int":
-        return np.array(values, dtype=np.int64)
-    return np.array(values, dtype=np.float64)
 
 
 def _check_points(design: Design) -> None:
@@ -826,7 +438,7 @@ def derive_seeds(
 
 def _seed(master_seed: int, spawn_key: tuple[int, ...]) -> int:
     ss = np.random.SeedSequence(master_seed, spawn_key=spawn_key)
-    return int(ss.generate_state(1, np.uint64)[0]) & _SEED_MASK
+    return int(ss.generate_state(1, np.uint64)[0]) & SEED_MASK
 
 
 # ------------------------------------------------------------------------------ helpers
