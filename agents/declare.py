@@ -1,8 +1,8 @@
 """The declaration of one model parameter.
 
 Every number the model reads is declared exactly once as a :class:`Param`: the core's in
-``model/params.py``, a decision rule's in its own file under ``agents/rules/``. The schema in
-``model/params.py`` gathers them; the model constructor, the CLI flags, scenario and design
+``model/params/``, a decision rule's in its own file under ``agents/rules/``. The schema in
+``model/params/`` gathers them; the model constructor, the CLI flags, scenario and design
 validation, app controls and samplers are all generated from these declarations.
 
 This module lives on the ground floor (``agents/``) so that rule files can declare their

@@ -7,7 +7,7 @@ share a model and a reload starts a fresh one. The game is kept while its visito
 other pages (the top bar's Simulate link returns to it); a link with other parameters (a shared
 link, a scenario opened from Learn) opens a fresh game with them.
 
-The controls are generated from the schema (``model/params.py`` and the rule files), grouped, with
+The controls are generated from the schema (``model/params/`` and the rule files), grouped, with
 units and help; a typed value is checked by the schema and a bad one is reported next to its
 control. The page's URL carries every changed control, so a view can be shared as a link.
 

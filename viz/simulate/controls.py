@@ -1,6 +1,6 @@
 """The Simulate page's controls: the scenario picker and every schema parameter, grouped.
 
-Generated from the schema (``model/params.py`` and the rule files), with units and help; a typed
+Generated from the schema (``model/params/`` and the rule files), with units and help; a typed
 value is checked by the schema and a bad one is reported next to its control.
 """
 
