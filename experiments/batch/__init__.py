@@ -14,7 +14,9 @@ For notebooks::
 
 ``design_from_mapping`` builds a design from a dict with the tables of a design file. See
 :mod:`experiments.batch.design` for the file format, :mod:`experiments.batch.store` for the
-directory layout and :mod:`experiments.batch.runner` for execution.
+directory layout (its parts: ``schema``, ``files``, ``manifest``, ``plan``, ``reader``) and
+:mod:`experiments.batch.runner` for execution (its parts: ``worker``, what one task does;
+``executors``, one interface and one class per executor; ``progress``).
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ from experiments.batch import (
     run_design,
 )
 from experiments.batch import runner as runner_mod
+from experiments.batch import worker as worker_mod
 from experiments.batch.store import results_schema, summary_fields
 from model.engine import Engine
 from model.params import resolve_run
@@ -251,7 +252,7 @@ def test_extend_adds_points_and_replicates_with_stable_seeds(tmp_path):
 
 def test_failed_runs_are_recorded_and_retried(tmp_path, monkeypatch):
     d = design(replicates=3)
-    real = runner_mod._engine
+    real = worker_mod._engine
     bad_seeds = set()
 
     def flaky(params, seed, scenario, reuse):
@@ -260,7 +261,7 @@ def test_failed_runs_are_recorded_and_retried(tmp_path, monkeypatch):
             raise RuntimeError("injected failure")
         return real(params, seed, scenario, reuse)
 
-    monkeypatch.setattr(runner_mod, "_engine", flaky)
+    monkeypatch.setattr(worker_mod, "_engine", flaky)
     result = run(d, tmp_path / "r")
     frame = result.frame
     failed = frame[frame["status"] == "failed"]
@@ -268,7 +269,7 @@ def test_failed_runs_are_recorded_and_retried(tmp_path, monkeypatch):
     assert failed["error"].str.contains("RuntimeError: injected failure").all()
     assert failed["held"].isna().all() and failed["final_compliance"].isna().all()
     assert frame[frame["status"] == "ok"]["held"].notna().all()
-    monkeypatch.setattr(runner_mod, "_engine", real)
+    monkeypatch.setattr(worker_mod, "_engine", real)
     again = run(d, tmp_path / "r")
     assert again.session.runs == 0 and again.n_failed == 3  # failed runs count as finished
     retried = run(d, tmp_path / "r", retry_failed=True)
@@ -283,7 +284,7 @@ def test_a_task_that_cannot_run_records_its_runs_as_failed(tmp_path, monkeypatch
     def lost(task):
         raise OSError("worker lost")
 
-    monkeypatch.setattr(runner_mod, "run_chunk", lost)
+    monkeypatch.setattr(worker_mod, "run_chunk", lost)
     result = run(d, tmp_path / "r")
     assert result.n_failed == d.n_runs and result.session.failed == d.n_runs
     assert result.frame["error"].str.startswith("task failed: OSError: worker lost").all()
@@ -339,7 +340,7 @@ def test_bad_options(tmp_path):
 
 def test_a_kept_generator_is_default_rng_with_its_state_set():
     """The runner rebuilds a kept world's generator without hashing the seed: the same one."""
-    from experiments.batch.runner import _KeptSeed
+    from experiments.batch.worker import _KeptSeed
 
     ahead = np.random.default_rng(11)
     ahead.random(7)

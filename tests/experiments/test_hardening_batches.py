@@ -32,6 +32,7 @@ from hypothesis import strategies as st
 from experiments.batch import load_design, load_results, run_design
 from experiments.batch import runner as batch_runner
 from experiments.batch.design import MAX_RUNS, design_from_mapping
+from experiments.batch.executors import base as executors_base
 from experiments.batch.store import DAMAGED_DIR
 from experiments.cli import main
 from model.errors import ConfigError
@@ -389,7 +390,7 @@ def test_the_watchdog_ends_a_worker_whose_parent_is_gone():
     )  # ends when its stdin is closed
     created = psutil.Process(watched.pid).create_time()
     code = (
-        "import sys, time; from experiments.batch.runner import _die_with_parent; "
+        "import sys, time; from experiments.batch.executors.local import _die_with_parent; "
         "_die_with_parent(int(sys.argv[1]), float(sys.argv[2])); print('watching', "
         "flush=True); time.sleep(60)"
     )
@@ -424,7 +425,7 @@ def test_the_watchdog_ends_a_worker_whose_parent_is_gone():
     ],
 )
 def test_too_many_workers_are_refused_before_anything(tmp_path, capsys, monkeypatch, flags):
-    monkeypatch.setattr(batch_runner, "usable_cores", lambda: 2)
+    monkeypatch.setattr(executors_base, "usable_cores", lambda: 2)
     design = tmp_path / "d.toml"
     design.write_text(DESIGN)
     assert main(["sweep", str(design), "--out", str(tmp_path / "out"), *flags]) == 2
@@ -435,7 +436,7 @@ def test_too_many_workers_are_refused_before_anything(tmp_path, capsys, monkeypa
 
 
 def test_workers_above_the_cores_warn_and_are_capped_at_the_runs(tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr(batch_runner, "usable_cores", lambda: 1)
+    monkeypatch.setattr(executors_base, "usable_cores", lambda: 1)
     design = tmp_path / "d.toml"
     design.write_text(
         DESIGN.replace("p_detect = [0.1, 0.9]", "p_detect = [0.1]").replace(
@@ -465,7 +466,7 @@ def test_workers_above_the_cores_warn_and_are_capped_at_the_runs(tmp_path, capsy
 
 
 def test_run_design_refuses_too_many_workers(tmp_path, monkeypatch):
-    monkeypatch.setattr(batch_runner, "usable_cores", lambda: 2)
+    monkeypatch.setattr(executors_base, "usable_cores", lambda: 2)
     design = design_from_mapping(
         {"sweep": {"p_detect": [0.5]}, "run": {"steps": 2, "master_seed": 1}}
     )

@@ -104,12 +104,12 @@ def test_bad_design_and_mismatched_directory_exit_2(design_file, tmp_path, capsy
 
 
 def test_failed_runs_give_exit_status_1(design_file, tmp_path, monkeypatch, capsys):
-    from experiments.batch import runner
+    from experiments.batch import worker
 
     def broken(*args, **kwargs):
         raise ValueError("boom")
 
-    monkeypatch.setattr(runner, "_engine", broken)
+    monkeypatch.setattr(worker, "_engine", broken)
     assert (
         main(["sweep", str(design_file), "--executor", "serial", "--out", str(tmp_path / "o")]) == 1
     )
