@@ -204,7 +204,7 @@ def Layout(children: list | None = None) -> None:  # noqa: B006 - Solara's signa
         [],
     )
 
-    def leave() -> None:
+    def leave() -> Callable[[], None] | None:
         key = classroom.current_key()
         return (lambda: classroom.REGISTRY.leave(key)) if key else None
 

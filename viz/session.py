@@ -276,6 +276,13 @@ class GameSession:
         return True
 
     @property
+    def world(self) -> PauseModel:
+        """The model, for callers that run only once it is built (a failed reset leaves none)."""
+        if self.model is None:
+            raise RuntimeError("this game has no model: its last Reset failed")
+        return self.model
+
+    @property
     def steps(self) -> int:
         """The run's length (the model's ``steps``)."""
         return int(self.model.params["steps"]) if self.model is not None else 0
@@ -344,7 +351,7 @@ class GameSession:
                 f"The pause collapsed at step {f.collapse_step} (month "
                 f"{f.collapse_step}): capability-weighted compliance stayed "
                 f"below {f.threshold:g} for "
-                f"{self.model.params['collapse_patience']} months in a row."
+                f"{self.world.params['collapse_patience']} months in a row."
             )
         if f.t == 0:
             return "holding", (
@@ -352,7 +359,7 @@ class GameSession:
                 f"compliance {f.compliance:.2f}. Press Step or Play."
             )
         if f.compliance < f.threshold:
-            patience = self.model.params["collapse_patience"]
+            patience = self.world.params["collapse_patience"]
             return "holding", (
                 f"The pause is holding at month {f.t} of {f.steps}, but "
                 f"capability-weighted compliance {f.compliance:.2f} is below "
@@ -381,7 +388,7 @@ class GameSession:
 
     def nation_state(self) -> dict[str, np.ndarray]:
         """Per nation: own action, jurisdiction compliance (weighted), capability, member."""
-        eng = self.model.engine
+        eng = self.world.engine
         n = eng.n_nations
         comply = (~eng.defect).astype(float)
         cap = np.bincount(eng.home, weights=eng.c, minlength=n)

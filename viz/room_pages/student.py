@@ -154,8 +154,8 @@ def StudentCard(room: Room, token: str) -> None:
                     classes=["pg-room-defect"],
                 )
         if running:
-            others = tuple(n for n in view["nations"] if n != view["nation"])
-            SendMessages(room, token, others, act).key("send")
+            addressees = tuple(str(n) for n in view["nations"] if n != view["nation"])
+            SendMessages(room, token, addressees, act).key("send")
         hidden = view["information"] != "perfect"
         if last:
             LastMonth(
@@ -220,7 +220,7 @@ def SendMessages(
                 "Nation",
                 values=list(others),
                 value=accused or None,
-                on_value=set_accused,
+                on_value=lambda name: set_accused(name or ""),
                 style={"max-width": "160px"},
             )
             solara.Button(

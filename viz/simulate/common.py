@@ -54,7 +54,7 @@ def Prose(text: str) -> None:
 
 def edges(session: GameSession) -> list[tuple[int, int, float]]:
     """The world's alliance links as (a, b, weight), for the network chart."""
-    graph = session.model.engine.world.graph
+    graph = session.world.engine.world.graph
     return [(int(a), int(b), float(d.get("weight", 1.0))) for a, b, d in graph.edges(data=True)]
 
 

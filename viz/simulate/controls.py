@@ -129,7 +129,7 @@ def ParamControl(session: GameSession, name: str, on_change: Callable[[], None],
             label=label,
             value=session.values[name],
             values=list(p.choices),
-            on_value=lambda value: (session.set_text(name, value), on_change()),
+            on_value=typed,
         )
         if name == "verification":  # the chosen regime's presets and their sources
             solara.Text(

@@ -15,16 +15,16 @@ from viz.simulate.common import curve_or_none, edges
 
 def png_timeseries(session: GameSession) -> bytes:
     """The time-series panels as a PNG (matplotlib, :mod:`viz.charts`), for the downloads."""
-    eng = session.model.engine
+    eng = session.world.engine
     fig = charts.timeseries_figure(
-        eng.timeseries(), session.model.params, collapse_step=eng.summary().collapse_step
+        eng.timeseries(), session.world.params, collapse_step=eng.summary().collapse_step
     )
     return charts.png(fig, dpi=120)
 
 
 def png_network(session: GameSession) -> bytes:
     """The alliance network as a PNG (matplotlib, :mod:`viz.charts`), for the downloads."""
-    eng = session.model.engine
+    eng = session.world.engine
     fig = charts.network_figure(
         session.layout, edges(session), session.nation_state(), eng.world.names, month=eng.t
     )
@@ -33,7 +33,7 @@ def png_network(session: GameSession) -> bytes:
 
 def png_theory(session: GameSession) -> bytes:
     """Theory's chart as a PNG (or what theory says, where it has no chart)."""
-    model = session.model
+    model = session.world
     curve = curve_or_none(model.params)
     if curve is None:
         return charts.png(charts.message_figure(session.theory_text()), dpi=120)
@@ -52,7 +52,7 @@ def run_config(session: GameSession) -> str:
     from experiments.run import config_text
     from model.scenario import fit_nations
 
-    model = session.model
+    model = session.world
     params = {k: v for k, v in model.params.items() if v is not None}
     values = {k: v for k, v in params.items() if k != "seed"}
     mapping: dict[str, Any] = {}
@@ -76,7 +76,7 @@ def Downloads(session: GameSession, rev: int) -> None:
     """The run's time series (CSV) and the charts (PNG), made when clicked."""
     if session.model is None:
         return
-    stem = f"pausegame-seed{session.model.seed}-month{session.model.engine.t}"
+    stem = f"pausegame-seed{session.world.seed}-month{session.world.engine.t}"
     with solara.Row(gap="8px", style={"flex-wrap": "wrap"}, classes=["pg-downloads"]):
         solara.FileDownload(
             session.timeseries_csv,

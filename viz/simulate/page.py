@@ -54,14 +54,14 @@ def _warm_up() -> None:
     try:
         game = GameSession("seed=0&steps=3")
         game.step(2)
-        eng = game.model.engine
+        eng = game.world.engine
         specs.network_spec(
             game.layout, edges(game), game.nation_state(), eng.world.names, month=eng.t
         )
-        specs.timeseries_spec(eng.timeseries(), game.model.params, collapse_step=None)
+        specs.timeseries_spec(eng.timeseries(), game.world.params, collapse_step=None)
         specs.theory_spec(
-            game.model.params,
-            charts.theory_curve(game.model.params, n=5),
+            game.world.params,
+            charts.theory_curve(game.world.params, n=5),
             game.theory_summary(),
             1.0,
         )

@@ -37,7 +37,7 @@ def Banner(session: GameSession, rev: int) -> None:
 @solara.component
 def Charts(session: GameSession, draw_key: tuple[int, int]) -> None:
     """The network, the time series and the theory panel (memoised on ``draw_key``)."""
-    model = session.model  # the caller renders Charts only when there is a model
+    model = session.world  # the caller renders Charts only when there is a model
     eng = model.engine
 
     curve = solara.use_memo(lambda: curve_or_none(model.params), [session.model_id])
@@ -118,11 +118,11 @@ def theory_sentences(session: GameSession) -> list[str]:
     """
     if session.model is None:
         return []
-    params = session.model.params
+    params = session.world.params
     summary = session.theory_summary()
     if params["decision_rule"] not in theory.RULES or summary is None:
         return [session.theory_text()]
-    return theory.Verdict.of(params, session.model.engine, summary).sentences()
+    return theory.Verdict.of(params, session.world.engine, summary).sentences()
 
 
 def theory_words(session: GameSession) -> str:
@@ -146,7 +146,7 @@ def Results(
     Banner(session, rev)
     if session.model is None:
         return
-    t = session.model.engine.t
+    t = session.world.engine.t
     if playing.value and not session.finished:
         t -= t % PLAY_REDRAW_EVERY
     Charts(session, (session.model_id, t))

@@ -72,7 +72,7 @@ def network_spec(
                 "weight": round(float(w), 3),
             }
         )
-    scale_x = {"domain": [-1.15, 1.15], "nice": False}
+    scale_x: dict[str, Any] = {"domain": [-1.15, 1.15], "nice": False}
     axis_none = None
     layers: list[dict[str, Any]] = [
         {

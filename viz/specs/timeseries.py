@@ -68,7 +68,7 @@ def _lines(
     y: dict[str, Any] = {"field": "value", "type": "quantitative", "title": y_title}
     if y_domain is not None:
         y["scale"] = {"domain": y_domain}
-    line = {
+    line: dict[str, Any] = {
         "transform": calc,
         "mark": {"type": "line", "strokeWidth": 2, "clip": True},
         "encoding": {
