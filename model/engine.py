@@ -38,6 +38,7 @@ from agents.rules import TIE_TOLERANCE, Observation, get_rule
 from model import adjudication, kernels
 from model.beliefs import GridPosterior
 from model.held import NOTHING_HELD, Held
+from model.kernel_view import KernelView, read_only
 from model.ledger import EventLog, log_period
 from model.metrics import TIMESERIES_COLUMNS, TREATY_FIELDS, Records
 from model.observations import observations
@@ -187,6 +188,7 @@ class Engine:
         self.log: EventLog | None = None
         if event_log or (event_log is None and get_regime(params["verification"]).records_ledger):
             self.log = EventLog()
+        self._actor_bloc = np.asarray(w.bloc, dtype=np.int64)[self.home]
         self._rebuild()
         belief0 = 1.0 - float(params["initial_compliance"])
         self.belief = self.rival_share(np.full(self.n_actors, belief0))
@@ -203,7 +205,6 @@ class Engine:
         self.payoff = np.zeros(self.n_actors)
         self.last: dict[str, np.ndarray] = {}
         self.records = Records(int(params["steps"]), int(w.bloc.max()) + 1)
-        self._actor_bloc = np.asarray(w.bloc, dtype=np.int64)[self.home]
         none = np.zeros(self.n_actors, dtype=bool)
         self._record(none, none, none, np.zeros(self.n_actors), 0, None, None)
         self._club_cost = (
@@ -255,6 +256,21 @@ class Engine:
         else:
             self.structure = self._structures.get(self.params, self.world, self.treaty.member)
         self._all_bound = bool(self.bound.all())
+        st = self.structure
+        self._world = kernels.World(
+            self.home,
+            self.is_lab,
+            st.c,
+            kernels.total(st.c),
+            self.n_nations,
+            st.indptr,
+            st.indices,
+            st.weights,
+            st.inv_den,
+            self._actor_bloc,
+            self._perfect,
+        )
+        self._world_flat = tuple(self._world)
         self._recost()
 
     def _recost(self) -> None:
@@ -270,6 +286,21 @@ class Engine:
             self.is_lab,
             st.c,
         )
+        c = self.costs
+        self._stakes = kernels.Stakes(
+            c.p_domestic,
+            c.p_effective,
+            c.p_false_alarm,
+            c.fc,
+            st.gc,
+            st.gc_lam,
+            st.rc,
+            c.base,
+            c.jump,
+            st.g_lam,
+            st.free,
+        )
+        self._stakes_flat = tuple(self._stakes)
 
     def recost(self) -> None:
         """Recompute every actor's expected sanctions after a caller changed what they read.
@@ -279,6 +310,37 @@ class Engine:
         detection probability. The next period's advantage uses the new costs.
         """
         self._recost()
+
+    def kernel_view(self) -> KernelView:
+        """The run's arrays and switches as its compiled kernels read them (frozen)."""
+        compiled = self.rule.compiled
+        param = 0.0
+        if compiled is not None and compiled.param is not None:
+            param = float(self.params[compiled.param])
+        return KernelView(
+            world=self._world,
+            stakes=self._stakes,
+            fcs=read_only(self.costs.fcs),
+            bound=read_only(self.bound),
+            pause_active=bool(self.treaty.pause_active),
+            all_bound=self._all_bound,
+            tolerance=self.tolerance,
+            n_revise=self.n_revise,
+            everyone=read_only(self._everyone),
+            has_fixed=self._has_fixed,
+            ring=read_only(self._ring),
+            decision=compiled,
+            param=param,
+            takeoff_share=self._takeoff_share,
+            rsi=self._rsi,
+            hazard_scale=self._hazard_scale,
+        )
+
+    def set_pending_sanctions(self, ring: np.ndarray) -> None:
+        """Replace the sanctions pending, ``(L + 1, N)`` (a batched run's, written back)."""
+        if ring.shape != self._ring.shape:
+            raise ValueError(f"pending sanctions of shape {ring.shape}, not {self._ring.shape}")
+        self._ring = np.array(ring, dtype=float)
 
     def rival_share(self, x: np.ndarray) -> np.ndarray:
         """``rho_k = sum v_km c_m x_m / sum v_km c_m`` (0 when k has no rivals), in [0, 1]."""
@@ -292,23 +354,16 @@ class Engine:
         (no active pause, or outside the treaty): ``G (1 + lam rho) - phi r``
         (:mod:`model.payoffs`).
         """
-        st, costs = self.structure, self.costs
-        delta = kernels.advantage(
+        return kernels.month_advantage_flat(
             self.belief,
             self.defect,
             self.home,
-            costs.base,
-            costs.jump,
-            st.g_lam,
+            self._stakes_flat,
+            self.bound,
+            self.treaty.pause_active,
+            self._all_bound,
             np.empty(self.n_actors),
         )
-        active = self.treaty.pause_active
-        if active and self._all_bound:
-            return delta
-        free = st.g_lam * self.belief + st.free
-        if not active:
-            return free
-        return np.where(self.bound, delta, free)
 
     def expected_payoffs(self, delta: np.ndarray | None = None) -> np.ndarray:
         """Expected per-unit payoffs of complying and of defecting this period, shape (2, N).
@@ -464,7 +519,7 @@ class Engine:
         between (no club costs, no Bayesian update). Returns the period's verification and
         sanction outcomes, the realised payoffs and the next beliefs.
         """
-        st, costs, n, treaty = self.structure, self.costs, self.n_actors, self.treaty
+        n, treaty, rec = self.n_actors, self.treaty, self.records
         bound = self.bound if treaty.pause_active else np.zeros(n, dtype=bool)
         out = {
             "caught_domestic": np.empty(n, dtype=bool),
@@ -474,49 +529,13 @@ class Engine:
             "sanction_paid": np.empty(n),
         }
         payoff, belief = np.empty(n), np.empty(n)
-        args: tuple[Any, ...] = (
-            t,
-            new,
-            u_dom,
-            u_int,
-            self.home,
-            self.is_lab,
-            bound,
-            inspected,
-            costs.p_domestic,
-            costs.p_effective,
-            costs.p_false_alarm,
-            costs.fc,
-            fcs,
-            st.c,
-            st.gc,
-            st.gc_lam,
-            st.rc,
-            self.belief,
-            self._ring,
-            self._perfect,
-            st.inv_den,
-            self.n_nations,
-            st.indptr,
-            st.indices,
-            st.weights,
-            *out.values(),
-            payoff,
-            belief,
-        )
+        acts = (new, bound, inspected, treaty.pause_active, n_revised, False)
+        period = (t, u_dom, u_int, fcs, self.belief, self._ring, False)
+        outcome = (*out.values(), payoff, belief, rec.rows[t], rec.bloc_paid[t], kernels.NO_ROW)
         club = treaty.club_on and treaty.pause_active and treaty.in_force
         self._fused = self.posterior is None and not club
-        if self._fused:
-            record_args: tuple[Any, ...] = (
-                treaty.pause_active,
-                n_revised,
-                self._actor_bloc,
-                self.records.rows[t],
-                self.records.bloc_paid[t],
-            )
-            kernels.settle_and_record(*args, *record_args)
-        else:
-            kernels.settle(*args)
+        settle = kernels.settle_and_record if self._fused else kernels.settle
+        settle(acts, period, self._world_flat, self._stakes_flat, outcome)
         if club:
             payoff -= self._club_cost
         return out, payoff, belief
@@ -620,25 +639,27 @@ class Engine:
     ) -> None:
         """Sum the period into its record row (``kernels.record``)."""
         bound = self.bound if self.pause_active else np.zeros(self.n_actors, dtype=bool)
-        kernels.record(
+        acts = (
             self.defect,
-            self.is_lab,
             bound,
-            self.c,
+            caught_dom if inspected is None else inspected,
+            self.pause_active,
+            n_revised,
+            False,
+        )
+        outcome = (
             caught_dom,
             caught_int,
             false_alarm,
+            paid if imposed is None else imposed,
             paid,
             self.payoff,
             self.belief,
-            self.pause_active,
-            n_revised,
-            paid if imposed is None else imposed,
-            caught_dom if inspected is None else inspected,
-            self._actor_bloc,
             self.records.rows[self.t],
             self.records.bloc_paid[self.t],
+            kernels.NO_ROW,
         )
+        kernels.record(acts, self._world_flat, outcome)
 
     def _hazard(self, t: int) -> None:
         """The shared hazard: a catastrophe with ``1 - exp(-scale R ** exponent)`` (one draw)."""

@@ -429,7 +429,7 @@ def replay(records: Iterable[Mapping[str, Any]]) -> dict[str, np.ndarray]:
     Uses the header (capabilities, homes, kinds) and the per-step ``state`` and event records;
     returns the same columns, computed the same way, as ``Engine.timeseries()``.
     """
-    from model.kernels import record
+    from model.kernels import NO_ROW, World, record, total
     from model.metrics import metrics_from_records
     from model.records import N_REC
 
@@ -471,6 +471,15 @@ def replay(records: Iterable[Mapping[str, Any]]) -> dict[str, np.ndarray]:
     rows = np.zeros((len(states), N_REC))
     actor_bloc = np.asarray(header["bloc"], dtype=np.int64)[np.asarray(header["home"])]
     bloc_rows = np.zeros((len(states), int(actor_bloc.max()) + 1))
+    # the record reads capabilities, kinds and blocs of the world (no rivalry: unused here)
+    none_i, none_f = np.zeros(1, dtype=np.int64), np.zeros(1)
+    home = np.asarray(header["home"], dtype=np.int64)
+    n_nations = int(header["n_nations"])
+    world = tuple(
+        World(
+            home, is_lab, c, total(c), n_nations, none_i, none_i, none_f, none_f, actor_bloc, False
+        )
+    )
     for j, st in enumerate(states):
         t = int(st["t"])
         defect = np.array([ch == "1" for ch in st["actions"]], dtype=bool)
@@ -486,25 +495,20 @@ def replay(records: Iterable[Mapping[str, Any]]) -> dict[str, np.ndarray]:
             imposed[k] = amount
         inspected = np.zeros(n, dtype=bool)
         inspected[inspections.get(t, np.arange(n))] = True
-        record(
-            defect,
-            is_lab,
-            bound,
-            c,
+        acts = (defect, bound, inspected, bool(st["pause_active"]), int(st["n_revised"]), False)
+        outcome = (
             flags["domestic"],
             flags["international"],
             flags["false_alarm"],
+            imposed,
             np.asarray(st["paid"], dtype=float),
             np.asarray(st["payoff"], dtype=float),
             np.asarray(st["belief"], dtype=float),
-            bool(st["pause_active"]),
-            int(st["n_revised"]),
-            imposed,
-            inspected,
-            actor_bloc,
             rows[j],
             bloc_rows[j],
+            NO_ROW,
         )
+        record(acts, world, outcome)
     first = int(states[0]["t"]) if states else 0
     out = metrics_from_records(
         rows, int(header["n_nations"]), n, float(header["params"]["stability_threshold"]), first

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from agents.declare import Param
+from agents.rules._compiled import CompiledDecision
 
 #: Ties comply: an actor defects only if its advantage exceeds this times (G + F).
 TIE_TOLERANCE = 1e-12
@@ -89,6 +90,8 @@ class Rule:
         summary: The rule in one sentence.
         references: Literature the rule follows.
         needs: The ``Observation.extra`` keys the rule reads.
+        compiled: The rule's compiled per-actor decision (``agents/rules/_compiled.py``), for
+            rules that read only the advantage and the uniforms; None otherwise.
     """
 
     name: str
@@ -98,6 +101,7 @@ class Rule:
     summary: str
     references: tuple[str, ...] = ()
     needs: tuple[str, ...] = ()
+    compiled: CompiledDecision | None = None
 
 
 _REGISTRY: dict[str, Rule] = {}
@@ -111,6 +115,7 @@ def register_rule(
     summary: str,
     references: tuple[str, ...] = (),
     needs: tuple[str, ...] = (),
+    compiled: CompiledDecision | None = None,
 ) -> Callable[[Decide], Decide]:
     """Register a decision function under ``name`` (used as a decorator)."""
     unknown = set(needs) - set(EXTRA_KEYS)
@@ -124,7 +129,7 @@ def register_rule(
         if name in _REGISTRY and _REGISTRY[name].decide is not fn:
             raise ValueError(f"decision rule {name!r} is registered twice")
         _REGISTRY[name] = Rule(
-            name, fn, tuple(params), deterministic, summary, references, tuple(needs)
+            name, fn, tuple(params), deterministic, summary, references, tuple(needs), compiled
         )
         return fn
 
