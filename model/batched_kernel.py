@@ -5,7 +5,7 @@
 compiled code: the advantage (:func:`model.kernels.month_advantage`), the rule's compiled
 decision (``Rule.compiled``, :mod:`agents.rules._compiled`), the revisers and fixed actions,
 then verification, sanctions, payoffs, beliefs and the record
-(:func:`model.kernels.settle_and_record_named`) and step (6)'s updates. The runs' arrays come
+(:func:`model.kernels.settle_month`) and step (6)'s updates. The runs' arrays come
 stacked (index ``[r]`` is run r) in the engine's own named tuples (:class:`model.kernels.World`,
 :class:`model.kernels.Stakes`) and in the ones below.
 """
@@ -25,7 +25,7 @@ from model.kernels import (
     World,
     month_advantage,
     rho,
-    settle_and_record_named,
+    settle_month,
 )
 
 
@@ -195,7 +195,7 @@ def advance_block(
             belief_stands = w.perfect and j > 0 and unchanged
             # (3)-(5) and next beliefs, recorded (after a block's first period, the columns
             # that cannot have changed are copied from the previous period's record)
-            settle_and_record_named(
+            settle_month(
                 Acts(nw, bnd, inspected, active, runs.n_revised[r], unchanged),
                 Period(t, u[1], u[2], runs.fcs[r], bel, state.ring[r], belief_stands),
                 w,
@@ -212,6 +212,7 @@ def advance_block(
                     rows.bloc_rows[r, j],
                     rows.rows[r, j - 1] if j > 0 else no_row,
                 ),
+                True,
             )
             # (6) updates
             if not w.perfect:

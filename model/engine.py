@@ -354,7 +354,7 @@ class Engine:
         (no active pause, or outside the treaty): ``G (1 + lam rho) - phi r``
         (:mod:`model.payoffs`).
         """
-        return kernels.month_advantage_flat(
+        return kernels.month_advantage(
             self.belief,
             self.defect,
             self.home,
@@ -534,8 +534,8 @@ class Engine:
         outcome = (*out.values(), payoff, belief, rec.rows[t], rec.bloc_paid[t], kernels.NO_ROW)
         club = treaty.club_on and treaty.pause_active and treaty.in_force
         self._fused = self.posterior is None and not club
-        settle = kernels.settle_and_record if self._fused else kernels.settle
-        settle(acts, period, self._world_flat, self._stakes_flat, outcome)
+        # records the period too; unless fused, step (7) records it again after (6)
+        kernels.settle_and_record(acts, period, self._world_flat, self._stakes_flat, outcome)
         if club:
             payoff -= self._club_cost
         return out, payoff, belief

@@ -6,17 +6,19 @@ They draw no random numbers: the engine draws every uniform with the run's numpy
 passes them in, so the stream is the one ``model/ODD.md`` describes.
 
 Both engine paths run a period's verification, sanctions, payoffs, beliefs and record through
-the same compiled code here: the single run (:meth:`model.engine.Engine.step`) through the
-entry points :func:`settle`, :func:`settle_and_record` and :func:`record`, the batched sweep
-path (:mod:`model.batched_kernel`) through :func:`settle_and_record_named` on each run's rows.
-The catch rule is :func:`catch`, the sanctions' ring, the payoffs and the shared risk are
-:func:`settle_named`, the belief update is :func:`next_beliefs`, and the record's columns are
-summed by :func:`tally_draw`, :func:`action_columns` and :func:`static_columns`.
+the same compiled code here: the single run (:meth:`model.engine.Engine.step`) calls
+:func:`settle_and_record` (or :func:`settle`, then :func:`record`) once a period, the batched
+sweep path (:mod:`model.batched_kernel`) calls :func:`settle_and_record` on each run's rows. The
+catch rule is :func:`catch`; the sanctions' ring, the payoffs and the shared risk are
+:func:`settle`; the belief update is :func:`next_beliefs`; the record's columns are summed by
+:func:`tally_draw`, :func:`action_columns` and :func:`static_columns`; the advantage is
+:func:`month_advantage`.
 
 Arguments travel in named tuples (:class:`Acts`, :class:`Period`, :class:`World`,
-:class:`Stakes`, :class:`Outcome`). The entry points called from Python take them as plain
-tuples (``tuple(world)``): numba types a plain tuple argument in C but a named tuple in Python
-(about 0.25 us a field, a tenth of a period at 130 actors); inside, they are named again.
+:class:`Stakes`, :class:`Outcome`). From Python they are passed as plain tuples of the same
+fields (``tuple(world)``) and named again inside (:func:`named`): numba types a plain tuple
+argument in C but a named tuple in Python (about 0.25 us a field, a tenth of a period at 130
+actors).
 
 Compiled code is cached beside this file (``__pycache__``), so only the first import on a
 machine pays the compilation (a few seconds).
@@ -24,7 +26,7 @@ machine pays the compilation (a few seconds).
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 from numba import njit
@@ -234,32 +236,22 @@ def rho(x, w, out):  # pragma: no cover
 
 
 @njit(cache=True, nogil=True)
-def advantage(belief, defect, home, base, jump, g_lam, out):  # pragma: no cover
-    """``delta_k = G + G lam rho_k - cost_k`` for every actor.
-
-    ``cost_k`` jumps by ``jump_k`` when k's nation defected last period (``base = G - cost``
-    when it complied).
-    """
-    for k in range(belief.shape[0]):
-        v = base[k] + g_lam[k] * belief[k]
-        if defect[home[k]]:
-            v -= jump[k]
-        out[k] = v
-    return out
-
-
-@njit(cache=True, nogil=True)
 def month_advantage(
     belief, defect, home, stakes, bound, active, all_bound, out
 ):  # pragma: no cover
-    """Step (2)'s advantage: :func:`advantage` for bound actors, the free one for the rest.
+    """Step (2)'s advantage ``delta_k`` for every actor (``stakes``: a :class:`Stakes`).
 
-    Bound actors (an active pause): ``G (1 + lam rho) - discount**L F (pi - q s) - phi r``;
-    actors not bound: ``G lam rho + (G - phi r)``.
+    Bound actors (an active pause): ``G (1 + lam rho) - discount**L F (pi - q s) - phi r``,
+    written ``base + G lam rho``, less ``jump`` when k's nation defected last period; actors
+    not bound: ``G lam rho + (G - phi r)``.
     """
-    s = stakes
+    s = Stakes(*stakes)
     if active:
-        advantage(belief, defect, home, s.base, s.jump, s.g_lam, out)
+        for k in range(belief.shape[0]):
+            v = s.base[k] + s.g_lam[k] * belief[k]
+            if defect[home[k]]:
+                v -= s.jump[k]
+            out[k] = v
         if all_bound:
             return out
     for k in range(belief.shape[0]):
@@ -269,78 +261,175 @@ def month_advantage(
 
 
 @njit(cache=True, nogil=True)
-def month_advantage_flat(
-    belief, defect, home, stakes, bound, active, all_bound, out
-):  # pragma: no cover
-    """:func:`month_advantage` with ``stakes`` as a plain tuple (called from Python)."""
-    return month_advantage(belief, defect, home, Stakes(*stakes), bound, active, all_bound, out)
+def settle_month(acts, period, world, stakes, out, settles):  # pragma: no cover
+    """Steps (3)-(6) of a period after the decisions, and its record.
 
+    Returns the defecting capability. The arguments are :class:`Acts`, :class:`Period`,
+    :class:`World`, :class:`Stakes` and :class:`Outcome`, named or as plain tuples of their
+    fields (from Python). With ``settles`` False only the record is summed, from ``out`` as
+    given (``period`` and ``stakes`` unread).
 
-@njit(cache=True, nogil=True)
-def catch(k, acts, period, w, s):  # pragma: no cover
-    """Step (3) for actor ``k``: (caught at home, caught internationally, false alarm).
+    (3) Only bound actors are checked. A defecting lab of a complying nation is caught at home
+    if ``u_dom < p_dom`` (pays ``F c``, ``stakes.fc``); otherwise an inspected defector is
+    caught internationally if ``u_int < p_eff`` (``p_eff`` is the effective
+    ``coverage * p_detect``); an inspected complier is flagged if ``u_int < q``; either pays
+    ``period.fcs``. (4) Sanctions go into slot ``(t + L) mod (L + 1)`` of ``ring`` and slot
+    ``t mod (L + 1)`` is paid and emptied. (5) ``payoff = gain - paid - r c R``. (6) Beliefs
+    for next period: ``information=perfect`` uses this period's actions; ``detected`` uses the
+    flags, ``rho = clip((f - q) / (p - q), 0, 1)`` when ``p > q``, unchanged otherwise
+    (``period.belief_stands``: the beliefs are already ``rho`` of this period's actions, as
+    under perfect information when nobody changed action: copied, the same numbers).
 
-    Only bound actors are checked. A defecting lab of a complying nation is caught at home if
-    ``u_dom < p_dom``; otherwise an inspected defector is caught internationally if
-    ``u_int < p_eff`` (``p_eff`` is the effective ``coverage * p_detect``); an inspected complier
-    is flagged if ``u_int < q``.
+    The record (columns :class:`model.records.Rec`): with ``out.prev_row`` (the batched path
+    after a block's first period) a column is summed only when its terms can differ from that
+    period's: capability, inspections and the switches are copied, the columns of actions
+    when ``acts.unchanged`` and ``belief_sum`` when ``period.belief_stands``. Every sum is the
+    same additions in the same order either way, so the record is the same bits.
     """
-    cd = False
-    ci = False
-    fa = False
-    if acts.bound[k]:
-        if acts.new[k]:
-            if w.is_lab[k] and not acts.new[w.home[k]] and period.u_dom[k] < s.p_dom:
-                cd = True
-            elif acts.inspected[k] and period.u_int[k] < s.p_eff:
-                ci = True
-        elif acts.inspected[k] and period.u_int[k] < s.p_false:
-            fa = True
-    return cd, ci, fa
-
-
-@njit(cache=True, nogil=True)
-def tally_draw(tally, cd, ci, fa, amount, paid, bloc, bloc_row):  # pragma: no cover
-    """Add one actor's catches, flags and sanctions to the period's ``tally``.
-
-    ``tally`` is ``(domestic, international, false alarms, flags, applied, paid, current bloc,
-    its running sum)``; a bloc's sum goes into ``bloc_row`` when the next bloc starts (actors
-    of one bloc are mostly contiguous: summed in a register).
-    """
-    dom, intl, fa_n, flags, applied, paid_sum, cur, acc = tally
-    cif = 1.0 if ci else 0.0
-    fkf = 1.0 if fa else 0.0
-    if bloc != cur:
-        bloc_row[cur] += acc
-        cur = bloc
-        acc = 0.0
-    return (
-        dom + (1.0 if cd else 0.0),
-        intl + cif,
-        fa_n + fkf,
-        flags + (cif + fkf - cif * fkf),
-        applied + (1.0 if amount > 0.0 else 0.0),
-        paid_sum + paid,
-        cur,
-        acc + paid,
-    )
-
-
-@njit(cache=True, nogil=True)
-def open_tally(actor_bloc, bloc_row):  # pragma: no cover
-    """An empty :func:`tally_draw` tally (``bloc_row`` zeroed)."""
+    a, w, o = Acts(*acts), World(*world), Outcome(*out)
+    p, s = Period(*period), Stakes(*stakes)
+    n = a.new.shape[0]
+    row, bloc_row = o.row, o.bloc_row
+    defecting = 0.0
+    dom = intl = fa_n = flags = applied = paid_sum = 0.0
     for i in range(bloc_row.shape[0]):
         bloc_row[i] = 0.0
-    cur = actor_bloc[0] if actor_bloc.shape[0] else 0
-    return (0.0, 0.0, 0.0, 0.0, 0.0, 0.0, cur, 0.0)
-
-
-@njit(cache=True, nogil=True)
-def close_tally(tally, pay_sum, n, row, bloc_row):  # pragma: no cover
-    """Write a finished tally and the payoffs' total into the record ``row``."""
-    dom, intl, fa_n, flags, applied, paid_sum, cur, acc = tally
+    cur_bloc = w.actor_bloc[0] if n else 0
+    bloc_acc = 0.0
+    size = p.ring.shape[0]
+    put = (p.t + size - 1) % size
+    take = p.t % size
+    for k in range(n):
+        if settles:  # (3)-(5) before the shared risk
+            d = a.new[k]
+            cd = False
+            ci = False
+            fa = False
+            if a.bound[k]:
+                if d:
+                    if w.is_lab[k] and not a.new[w.home[k]] and p.u_dom[k] < s.p_dom:
+                        cd = True
+                    elif a.inspected[k] and p.u_int[k] < s.p_eff:
+                        ci = True
+                elif a.inspected[k] and p.u_int[k] < s.p_false:
+                    fa = True
+            o.caught_dom[k] = cd
+            o.caught_int[k] = ci
+            o.false_alarm[k] = fa
+            amount = s.fc[k] if cd else (p.fcs[k] if (ci or fa) else 0.0)
+            o.imposed[k] = amount
+            p.ring[put, k] += amount
+            o.paid[k] = p.ring[take, k]
+            p.ring[take, k] = 0.0
+            if d:
+                defecting += w.c[k]
+                o.payoff[k] = s.gc[k] + s.gc_lam[k] * p.belief[k] - o.paid[k]
+            else:
+                o.payoff[k] = -o.paid[k]
+        # the record's columns of the draws, branch-free
+        cif = 1.0 if o.caught_int[k] else 0.0
+        fkf = 1.0 if o.false_alarm[k] else 0.0
+        dom += 1.0 if o.caught_dom[k] else 0.0
+        intl += cif
+        fa_n += fkf
+        flags += cif + fkf - cif * fkf
+        applied += 1.0 if o.imposed[k] > 0.0 else 0.0
+        pk = o.paid[k]
+        paid_sum += pk
+        # actors of one bloc are mostly contiguous: each run summed in a register
+        b = w.actor_bloc[k]
+        if b != cur_bloc:
+            bloc_row[cur_bloc] += bloc_acc
+            cur_bloc = b
+            bloc_acc = 0.0
+        bloc_acc += pk
     if n:
-        bloc_row[cur] += acc
+        bloc_row[cur_bloc] += bloc_acc
+    pay_sum = 0.0
+    if settles:  # (5) the shared risk, then (6) next period's beliefs
+        share = defecting / w.c_total
+        for k in range(n):
+            o.payoff[k] -= s.rc[k] * share
+            pay_sum += o.payoff[k]
+        if w.perfect and p.belief_stands:
+            for k in range(n):
+                o.belief[k] = p.belief[k]
+        elif w.perfect:
+            rival_share(
+                a.new, w.c, w.home, w.n_nations, w.indptr, w.indices, w.weights, w.inv_den, o.belief
+            )
+        elif s.p_eff > s.p_false:
+            flagged = np.empty(n)
+            for k in range(n):
+                flagged[k] = 1.0 if (o.caught_int[k] or o.false_alarm[k]) else 0.0
+            rival_share(
+                flagged,
+                w.c,
+                w.home,
+                w.n_nations,
+                w.indptr,
+                w.indices,
+                w.weights,
+                w.inv_den,
+                o.belief,
+            )
+            for k in range(n):
+                v = (o.belief[k] - s.p_false) / (s.p_eff - s.p_false)
+                o.belief[k] = 0.0 if v < 0.0 else (1.0 if v > 1.0 else v)
+        else:
+            for k in range(n):
+                o.belief[k] = p.belief[k]
+    else:
+        pay_sum = total(o.payoff)
+    prev = o.prev_row.shape[0] > 0
+    if prev:
+        for i in range(row.shape[0]):
+            row[i] = o.prev_row[i]
+    actions_change = not (prev and a.unchanged)
+    # branch-free sums (actions and draws are unpredictable, so branches would mispredict)
+    comply_n = comply_l = cap_cn = cap_cl = cap_cb = 0.0
+    cap_n = cap_l = cap_b = insp = 0.0
+    max_c = 0.0
+    max_d = -1.0
+    max_c_ok = -1.0
+    for k in range(n):
+        ck = w.c[k]
+        lab = 1.0 if w.is_lab[k] else 0.0
+        nat = 1.0 - lab
+        bd = 1.0 if a.bound[k] else 0.0
+        if actions_change:
+            ok = 0.0 if a.new[k] else 1.0
+            comply_n += ok * nat
+            comply_l += ok * lab
+            cap_cn += ok * nat * ck
+            cap_cl += ok * lab * ck
+            cap_cb += ok * bd * ck
+            max_d = max(max_d, ck if ok == 0.0 else -1.0)
+            max_c_ok = max(max_c_ok, ck if ok == 1.0 else -1.0)
+        if not prev:
+            cap_n += nat * ck
+            cap_l += lab * ck
+            cap_b += bd * ck
+            insp += 1.0 if a.inspected[k] else 0.0
+            max_c = max(max_c, ck)
+    if actions_change:
+        row[Rec.COMPLY_NATIONS] = comply_n
+        row[Rec.COMPLY_LABS] = comply_l
+        row[Rec.COMPLY_CAPABILITY_NATIONS] = cap_cn
+        row[Rec.COMPLY_CAPABILITY_LABS] = cap_cl
+        row[Rec.COMPLY_CAPABILITY_BOUND] = cap_cb
+        row[Rec.MAX_CAPABILITY_DEFECTING] = max_d
+        row[Rec.MAX_CAPABILITY_COMPLYING] = max_c_ok
+    if not prev:
+        row[Rec.CAPABILITY_NATIONS] = cap_n
+        row[Rec.CAPABILITY_LABS] = cap_l
+        row[Rec.CAPABILITY_BOUND] = cap_b
+        row[Rec.INSPECTIONS] = insp
+        row[Rec.MAX_CAPABILITY] = max_c
+        row[Rec.PAUSE_ACTIVE] = 1.0 if a.pause_active else 0.0
+        row[Rec.N_REVISED] = a.n_revised
+    if not (prev and w.perfect and p.belief_stands):
+        row[Rec.BELIEF_SUM] = total(o.belief)
     row[Rec.CAUGHT_DOMESTIC] = dom
     row[Rec.CAUGHT_INTERNATIONAL] = intl
     row[Rec.FALSE_ALARMS] = fa_n
@@ -348,199 +437,56 @@ def close_tally(tally, pay_sum, n, row, bloc_row):  # pragma: no cover
     row[Rec.TOTAL_PAYOFF] = pay_sum
     row[Rec.FLAGS] = flags
     row[Rec.SANCTIONS_APPLIED] = applied
-
-
-@njit(cache=True, nogil=True)
-def action_columns(new, bound, w, row):  # pragma: no cover
-    """The record's columns of actions: compliance counts and capability, largest of each."""
-    # branch-free sums (actions and draws are unpredictable, so branches would mispredict)
-    comply_n = comply_l = cap_cn = cap_cl = cap_cb = 0.0
-    max_d = -1.0
-    max_c_ok = -1.0
-    for k in range(new.shape[0]):
-        ck = w.c[k]
-        lab = 1.0 if w.is_lab[k] else 0.0
-        nat = 1.0 - lab
-        ok = 0.0 if new[k] else 1.0
-        bd = 1.0 if bound[k] else 0.0
-        comply_n += ok * nat
-        comply_l += ok * lab
-        cap_cn += ok * nat * ck
-        cap_cl += ok * lab * ck
-        cap_cb += ok * bd * ck
-        max_d = max(max_d, ck if ok == 0.0 else -1.0)
-        max_c_ok = max(max_c_ok, ck if ok == 1.0 else -1.0)
-    row[Rec.COMPLY_NATIONS] = comply_n
-    row[Rec.COMPLY_LABS] = comply_l
-    row[Rec.COMPLY_CAPABILITY_NATIONS] = cap_cn
-    row[Rec.COMPLY_CAPABILITY_LABS] = cap_cl
-    row[Rec.COMPLY_CAPABILITY_BOUND] = cap_cb
-    row[Rec.MAX_CAPABILITY_DEFECTING] = max_d
-    row[Rec.MAX_CAPABILITY_COMPLYING] = max_c_ok
-
-
-@njit(cache=True, nogil=True)
-def static_columns(acts, w, row):  # pragma: no cover
-    """The record's columns no action or draw changes: capability, inspections, switches."""
-    cap_n = cap_l = cap_b = insp = 0.0
-    max_c = 0.0
-    for k in range(w.c.shape[0]):
-        ck = w.c[k]
-        lab = 1.0 if w.is_lab[k] else 0.0
-        cap_n += (1.0 - lab) * ck
-        cap_l += lab * ck
-        cap_b += (1.0 if acts.bound[k] else 0.0) * ck
-        insp += 1.0 if acts.inspected[k] else 0.0
-        max_c = max(max_c, ck)
-    row[Rec.CAPABILITY_NATIONS] = cap_n
-    row[Rec.CAPABILITY_LABS] = cap_l
-    row[Rec.CAPABILITY_BOUND] = cap_b
-    row[Rec.INSPECTIONS] = insp
-    row[Rec.MAX_CAPABILITY] = max_c
-    row[Rec.PAUSE_ACTIVE] = 1.0 if acts.pause_active else 0.0
-    row[Rec.N_REVISED] = acts.n_revised
-
-
-@njit(cache=True, nogil=True)
-def next_beliefs(acts, period, w, s, o):  # pragma: no cover
-    """Step (6)'s beliefs for next period into ``o.belief``.
-
-    ``information=perfect`` uses this period's actions; ``detected`` uses the flags,
-    ``rho = clip((f - q) / (p - q), 0, 1)`` when ``p > q`` and unchanged otherwise.
-    """
-    n = acts.new.shape[0]
-    if w.perfect and period.belief_stands:
-        for k in range(n):
-            o.belief[k] = period.belief[k]
-    elif w.perfect:
-        rho(acts.new, w, o.belief)
-    elif s.p_eff > s.p_false:
-        flagged = np.empty(n)
-        for k in range(n):
-            flagged[k] = 1.0 if (o.caught_int[k] or o.false_alarm[k]) else 0.0
-        rho(flagged, w, o.belief)
-        for k in range(n):
-            v = (o.belief[k] - s.p_false) / (s.p_eff - s.p_false)
-            o.belief[k] = 0.0 if v < 0.0 else (1.0 if v > 1.0 else v)
-    else:
-        for k in range(n):
-            o.belief[k] = period.belief[k]
-
-
-@njit(cache=True, nogil=True)
-def settle_named(acts, period, w, s, o):  # pragma: no cover
-    """Steps (3)-(6) of a period after the decisions; returns (defecting capability, tally).
-
-    (3) :func:`catch`; a domestic catch pays ``F c`` (``s.fc``), an international catch or a
-    false alarm ``period.fcs``. (4) Sanctions go into slot ``(t + L) mod (L + 1)`` of ``ring``
-    and slot ``t mod (L + 1)`` is paid and emptied. (5) ``payoff = gain - paid - r c R``.
-    (6) :func:`next_beliefs`. The tally is :func:`tally_draw`'s, with the payoffs' total last.
-    """
-    n = acts.new.shape[0]
-    ring = period.ring
-    size = ring.shape[0]
-    put = (period.t + size - 1) % size
-    take = period.t % size
-    defecting = 0.0
-    tally = open_tally(w.actor_bloc, o.bloc_row)
-    for k in range(n):
-        d = acts.new[k]
-        cd, ci, fa = catch(k, acts, period, w, s)
-        o.caught_dom[k] = cd
-        o.caught_int[k] = ci
-        o.false_alarm[k] = fa
-        amount = s.fc[k] if cd else (period.fcs[k] if (ci or fa) else 0.0)
-        o.imposed[k] = amount
-        ring[put, k] += amount
-        pk = ring[take, k]
-        o.paid[k] = pk
-        ring[take, k] = 0.0
-        if d:
-            defecting += w.c[k]
-            o.payoff[k] = s.gc[k] + s.gc_lam[k] * period.belief[k] - pk
-        else:
-            o.payoff[k] = -pk
-        tally = tally_draw(tally, cd, ci, fa, amount, pk, w.actor_bloc[k], o.bloc_row)
-    share = defecting / w.c_total
-    pay_sum = 0.0
-    for k in range(n):
-        o.payoff[k] -= s.rc[k] * share
-        pay_sum += o.payoff[k]
-    next_beliefs(acts, period, w, s, o)
-    return defecting, tally, pay_sum
-
-
-@njit(cache=True, nogil=True)
-def settle_and_record_named(acts, period, w, s, o):  # pragma: no cover
-    """:func:`settle_named`, then the period's record into ``o.row`` and ``o.bloc_row``.
-
-    With ``o.prev_row`` (the batched path after a block's first period), a column is summed
-    only when its terms can differ from that period's: capability, inspections and the
-    switches are copied; the columns of actions are copied when ``acts.unchanged`` and
-    ``belief_sum`` when ``period.belief_stands``. Every sum is the same additions in the same
-    order as :func:`record_named`'s, so the record is the same bits either way.
-    """
-    defecting, tally, pay_sum = settle_named(acts, period, w, s, o)
-    n = acts.new.shape[0]
-    row = o.row
-    prev = o.prev_row.shape[0] > 0
-    if prev:
-        for i in range(row.shape[0]):
-            row[i] = o.prev_row[i]
-    else:
-        static_columns(acts, w, row)
-    if not (prev and acts.unchanged):
-        action_columns(acts.new, acts.bound, w, row)
-    if not (prev and w.perfect and period.belief_stands):
-        row[Rec.BELIEF_SUM] = total(o.belief)
-    close_tally(tally, pay_sum, n, row, o.bloc_row)
     return defecting
 
 
-@njit(cache=True, nogil=True)
-def record_named(acts, w, o):  # pragma: no cover
-    """Sum one period's metrics into ``o.row`` (columns :class:`model.records.Rec`).
+def settle_and_record(
+    acts: tuple[Any, ...],
+    period: tuple[Any, ...],
+    world: tuple[Any, ...],
+    stakes: tuple[Any, ...],
+    out: tuple[Any, ...],
+) -> float:
+    """:func:`settle_month` (settle and record); returns the defecting capability."""
+    return settle_month(acts, period, world, stakes, out, True)
 
-    Reads the actions (``acts.new``), the outcome's catches, flags, sanctions, payoffs and
-    beliefs (``o.belief``); the sanctions paid by each bloc's actors go into ``o.bloc_row``.
+
+#: ``settle`` records too; a caller that changes payoffs or beliefs after it records again.
+settle = settle_and_record
+
+_NO_F = np.empty(0)
+_NO_B = np.empty(0, dtype=bool)
+
+
+def advantage(
+    belief: np.ndarray,
+    defect: np.ndarray,
+    home: np.ndarray,
+    base: np.ndarray,
+    jump: np.ndarray,
+    g_lam: np.ndarray,
+    out: np.ndarray,
+) -> np.ndarray:
+    """``delta_k = G + G lam rho_k - cost_k`` for every actor (all bound: :func:`month_advantage`).
+
+    ``cost_k`` jumps by ``jump_k`` when k's nation defected last period (``base = G - cost``
+    when it complied).
     """
-    static_columns(acts, w, o.row)
-    action_columns(acts.new, acts.bound, w, o.row)
-    o.row[Rec.BELIEF_SUM] = total(o.belief)
-    n = acts.new.shape[0]
-    tally = open_tally(w.actor_bloc, o.bloc_row)
-    for k in range(n):
-        tally = tally_draw(
-            tally,
-            o.caught_dom[k],
-            o.caught_int[k],
-            o.false_alarm[k],
-            o.imposed[k],
-            o.paid[k],
-            w.actor_bloc[k],
-            o.bloc_row,
-        )
-    close_tally(tally, total(o.payoff), n, o.row, o.bloc_row)
-    return o.row
+    stakes = (0.0, 0.0, 0.0, _NO_F, _NO_F, _NO_F, _NO_F, base, jump, g_lam, _NO_F)
+    return month_advantage(belief, defect, home, stakes, _NO_B, True, True, out)
 
 
-@njit(cache=True, nogil=True)
-def settle(acts, period, world, stakes, out):  # pragma: no cover
-    """:func:`settle_named` from plain tuples; returns the defecting capability."""
-    return settle_named(
-        Acts(*acts), Period(*period), World(*world), Stakes(*stakes), Outcome(*out)
-    )[0]
+#: The period and stakes :func:`record` passes (unread when only recording).
+_NO_PERIOD = (0, _NO_F, _NO_F, _NO_F, _NO_F, np.empty((1, 0)), False)
+_NO_STAKES = (0.0, 0.0, 0.0, *(_NO_F,) * 8)
 
 
-@njit(cache=True, nogil=True)
-def settle_and_record(acts, period, world, stakes, out):  # pragma: no cover
-    """:func:`settle_and_record_named` from plain tuples; returns the defecting capability."""
-    return settle_and_record_named(
-        Acts(*acts), Period(*period), World(*world), Stakes(*stakes), Outcome(*out)
-    )
+def record(acts: tuple[Any, ...], world: tuple[Any, ...], out: tuple[Any, ...]) -> np.ndarray:
+    """Sum one period's record into ``out.row`` from the outcome given (:func:`settle_month`).
 
-
-@njit(cache=True, nogil=True)
-def record(acts, world, out):  # pragma: no cover
-    """:func:`record_named` from plain tuples."""
-    return record_named(Acts(*acts), World(*world), Outcome(*out))
+    Reads the actions (``acts.new``) and the outcome's catches, flags, sanctions, payoffs and
+    beliefs (``out.belief``); the sanctions paid by each bloc's actors go into
+    ``out.bloc_row``. Returns the row.
+    """
+    settle_month(acts, _NO_PERIOD, world, _NO_STAKES, out, False)
+    return out[7]
