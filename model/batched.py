@@ -3,8 +3,11 @@
 A sweep runs thousands of runs of one world size. :meth:`model.engine.Engine.step` pays a fixed
 cost in Python every period (the parts' bookkeeping, a handful of kernel calls); here the runs
 of a batch are stacked into arrays shaped (runs, actors) and one numba kernel advances all of
-them through a block of periods, calling the engine's own compiled kernels
-(:mod:`model.kernels`, the decision rule's) on each run's rows. Nothing about a run changes:
+them through a block of periods (:func:`model.batched_kernel.advance_block`), calling the
+engine's own compiled kernels (:mod:`model.kernels`) and the decision rule's compiled decision
+(``Rule.compiled``) on each run's rows. It reads each engine through
+:meth:`~model.engine.Engine.kernel_view` and writes back only through public attributes and
+:meth:`~model.engine.Engine.set_pending_sanctions`. Nothing about a run changes:
 
 - each run keeps its own :class:`numpy.random.Generator` and draws exactly what
   :meth:`Engine.step` draws, in the same order (with every actor revising, one period's draws are
@@ -18,8 +21,8 @@ them through a block of periods, calling the engine's own compiled kernels
   summarised or replayed as if it had run alone.
 
 The kernel covers the mechanisms a period needs when the treaty's own rules are off: every
-decision rule that reads only the period's advantage and uniforms (``logit``,
-``best_response``), any revision rate, perfect or detected information, any lag, global
+decision rule registered with a compiled decision (``logit``, ``best_response``; see
+``agents/rules/_compiled.py``), any revision rate, perfect or detected information, any lag, global
 inspection without a quota, every adjudication without a vote, and a scenario's fixed actions.
 :func:`unbatchable` names what an engine uses beyond that (negotiated membership or terms, a
 quota, graduated sanctions, votes, Bayesian beliefs, club costs, recursive self-improvement, the

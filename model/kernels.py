@@ -5,20 +5,19 @@ period at 130 actors costs microseconds rather than the ~50 numpy calls it takes
 They draw no random numbers: the engine draws every uniform with the run's numpy Generator and
 passes them in, so the stream is the one ``model/ODD.md`` describes.
 
-Both engine paths run a period's verification, sanctions, payoffs, beliefs and record through
-the same compiled code here: the single run (:meth:`model.engine.Engine.step`) calls
-:func:`settle_and_record` (or :func:`settle`, then :func:`record`) once a period, the batched
-sweep path (:mod:`model.batched_kernel`) calls :func:`settle_and_record` on each run's rows. The
-catch rule is :func:`catch`; the sanctions' ring, the payoffs and the shared risk are
-:func:`settle`; the belief update is :func:`next_beliefs`; the record's columns are summed by
-:func:`tally_draw`, :func:`action_columns` and :func:`static_columns`; the advantage is
-:func:`month_advantage`.
+Both engine paths run a month through the same compiled code here: the advantage is
+:func:`month_advantage`; verification (the catch rule), sanctions, payoffs, the shared risk,
+next period's beliefs and the period's record are :func:`settle_month`. The single run
+(:func:`model.month.step`) calls them once a period (through :func:`settle_and_record`; a
+record alone is :func:`record`); the batched sweep path (:func:`model.batched_kernel.advance_block`)
+calls them on each run's rows. A change to the catch rule, the belief update or the record is
+made once, in :func:`settle_month`.
 
 Arguments travel in named tuples (:class:`Acts`, :class:`Period`, :class:`World`,
 :class:`Stakes`, :class:`Outcome`). From Python they are passed as plain tuples of the same
-fields (``tuple(world)``) and named again inside (:func:`named`): numba types a plain tuple
+fields (``tuple(world)``) and named again inside (``World(*world)``): numba types a plain tuple
 argument in C but a named tuple in Python (about 0.25 us a field, a tenth of a period at 130
-actors).
+actors). Few, large compiled functions: each one compiled costs the first run on a machine.
 
 Compiled code is cached beside this file (``__pycache__``), so only the first import on a
 machine pays the compilation (a few seconds).

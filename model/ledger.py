@@ -110,30 +110,28 @@ def log_period(
     *,
     lag: int,
     quota: int,
-    inspected: np.ndarray,
-    caught_dom: np.ndarray,
-    caught_int: np.ndarray,
-    false_alarm: np.ndarray,
-    imposed: np.ndarray,
-    paid: np.ndarray,
-    passed: np.ndarray | None,
-    vetoed: np.ndarray | None,
+    events: Mapping[str, np.ndarray],
     state: Mapping[str, Any],
 ) -> None:
     """Append one period's records: inspections, detections, votes, sanctions, then the state.
 
-    ``state`` holds the ``state`` record's fields (``actions`` as a defect array; the rest as
-    they are written).
+    ``events`` holds the period's outcomes by their ``Engine.last`` names: ``inspected``,
+    ``caught_domestic``, ``caught_international``, ``false_alarm``, ``sanction_imposed``,
+    ``sanction_paid`` and, under a vote, ``vote_passed`` and ``vetoed``. ``state`` holds the
+    ``state`` record's fields (``actions`` as a defect array; the rest as they are written).
     """
+    caught_int, false_alarm = events["caught_international"], events["false_alarm"]
+    imposed = events["sanction_imposed"]
     if quota:
-        log.append("inspection", t, actors=np.flatnonzero(inspected))
-    for k in np.flatnonzero(caught_dom):
+        log.append("inspection", t, actors=np.flatnonzero(events["inspected"]))
+    for k in np.flatnonzero(events["caught_domestic"]):
         log.append("detection", t, actor=int(k), where="domestic")
     for k in np.flatnonzero(caught_int):
         log.append("detection", t, actor=int(k), where="international")
     for k in np.flatnonzero(false_alarm):
         log.append("false_alarm", t, actor=int(k))
     flagged = caught_int | false_alarm
+    passed, vetoed = events.get("vote_passed"), events.get("vetoed")
     if passed is not None and vetoed is not None:
         for k in np.flatnonzero(flagged):
             if vetoed[k]:
