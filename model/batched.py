@@ -40,7 +40,7 @@ import numpy as np
 from agents.rules import rules
 from model.batched_kernel import Block, Last, Rows, Runs, State, advance_block
 from model.kernel_view import KernelView
-from model.kernels import Stakes, World
+from model.kernels import Gains, Stakes, World
 from model.records import Rec
 
 if TYPE_CHECKING:
@@ -73,7 +73,6 @@ def unbatchable(engine: Engine) -> str | None:
     rule = p["decision_rule"]
     if engine.rule.compiled is None:
         return f"decision_rule={rule!r} (batched: {', '.join(sorted(BATCHED_RULES))})"
-    view = engine.kernel_view()
     checks = (
         (engine.treaty.on, "the treaty's own rules (membership='negotiated' or terms_rule)"),
         (engine.treaty.club_on, "club costs (outsider_penalty or verification_cost > 0)"),
@@ -81,8 +80,8 @@ def unbatchable(engine: Engine) -> str | None:
         (engine.inspectorate.changes, "graduated sanctions or a quota's plans"),
         (engine.structure.voting, f"adjudication={p['adjudication']!r} (a vote)"),
         (engine.posterior is not None, "information='bayesian'"),
-        (view.rsi, "rsi='on'"),
-        (view.hazard_scale > 0, "the hazard (hazard_scale > 0)"),
+        (p["rsi"] == "on", "rsi='on'"),
+        (float(p["hazard_scale"]) > 0, "the hazard (hazard_scale > 0)"),
         (engine.log is not None, "the event log (a ledger)"),
         (engine.catastrophe_step is not None, "a run ended by a catastrophe"),
     )
@@ -161,6 +160,7 @@ def _advance_group(engines: Sequence[Engine], views: Sequence[KernelView], steps
     assert decision is not None
     worlds = _stacked(World, [v.world for v in views], shared=("n_nations",))
     stakes = _stacked(Stakes, [v.stakes for v in views])
+    gains = _stacked(Gains, [v.gains for v in views])
     runs = Runs(
         _stack([v.bound for v in views], bool),
         _stack([v.all_bound for v in views], bool),
@@ -202,6 +202,7 @@ def _advance_group(engines: Sequence[Engine], views: Sequence[KernelView], steps
             state,
             worlds,
             stakes,
+            gains,
             runs,
             last,
             rows,

@@ -19,6 +19,7 @@ from numba import njit
 
 from model.kernels import (
     Acts,
+    Gains,
     Outcome,
     Period,
     Stakes,
@@ -133,16 +134,12 @@ def run_stakes(s, r):  # pragma: no cover
         s.gc[r],
         s.gc_lam[r],
         s.rc[r],
-        s.base[r],
-        s.jump[r],
-        s.g_lam[r],
-        s.free[r],
     )
 
 
 @njit(cache=True, nogil=True)
 def advance_block(
-    t0, n_steps, block, state, worlds, stakes, runs, last, rows, term, decide
+    t0, n_steps, block, state, worlds, stakes, gains, runs, last, rows, term, decide
 ):  # pragma: no cover
     """Advance every run ``r`` of the batch ``n_steps`` periods from step ``t0``.
 
@@ -162,6 +159,7 @@ def advance_block(
     for r in range(n_runs):
         w = run_world(worlds, r)
         s = run_stakes(stakes, r)
+        g = Gains(gains.base[r], gains.jump[r], gains.g_lam[r], gains.free[r])
         d = last.delta[r]
         nw = last.new[r]
         bel = state.belief[r]
@@ -176,7 +174,7 @@ def advance_block(
         for j in range(n_steps):
             t = t0 + 1 + j
             if not stands:  # (2) the advantage, as Engine.advantage
-                month_advantage(bel, act, w.home, s, bnd, active, runs.all_bound[r], d)
+                month_advantage(bel, act, w.home, g, bnd, active, runs.all_bound[r], d)
                 for k in range(n):
                     terms[k] = term(d[k], runs.param[r])
             u = block.uniforms[r, j]

@@ -297,12 +297,9 @@ class Engine:
             st.gc,
             st.gc_lam,
             st.rc,
-            c.base,
-            c.jump,
-            st.g_lam,
-            st.free,
         )
         self._stakes_flat = tuple(self._stakes)
+        self._gains = kernels.Gains(c.base, c.jump, st.g_lam, st.free)
 
     def recost(self) -> None:
         """Recompute every actor's expected sanctions after a caller changed what they read.
@@ -322,6 +319,7 @@ class Engine:
         return KernelView(
             world=self._world,
             stakes=self._stakes,
+            gains=self._gains,
             fcs=read_only(self.costs.fcs),
             bound=read_only(self.bound),
             pause_active=bool(self.treaty.pause_active),
@@ -356,15 +354,15 @@ class Engine:
         (no active pause, or outside the treaty): ``G (1 + lam rho) - phi r``
         (:mod:`model.payoffs`).
         """
+        out = np.empty(self.n_actors)
+        active = self.treaty.pause_active
+        if active and self._all_bound:  # the common case, in the fewest arguments
+            g = self._gains
+            return kernels.advantage(
+                self.belief, self.defect, self.home, g.base, g.jump, g.g_lam, out
+            )
         return kernels.month_advantage(
-            self.belief,
-            self.defect,
-            self.home,
-            self._stakes_flat,
-            self.bound,
-            self.treaty.pause_active,
-            self._all_bound,
-            np.empty(self.n_actors),
+            self.belief, self.defect, self.home, tuple(self._gains), self.bound, active, False, out
         )
 
     def expected_payoffs(self, delta: np.ndarray | None = None) -> np.ndarray:

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from agents.rules._compiled import CompiledDecision
-from model.kernels import Stakes, World
+from agents.rules import CompiledDecision
+from model.kernels import Gains, Stakes, World
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,7 @@ class KernelView:
     Attributes:
         world: The world as the kernels read it (:class:`model.kernels.World`).
         stakes: What actions cost and gain (:class:`model.kernels.Stakes`).
+        gains: The advantage's terms (:class:`model.kernels.Gains`).
         fcs: What a flag costs each actor without a vote (``F c s``).
         bound: Bound by the treaty if a pause is active.
         pause_active: Whether a pause is active.
@@ -40,6 +41,7 @@ class KernelView:
 
     world: World
     stakes: Stakes
+    gains: Gains
     fcs: np.ndarray
     bound: np.ndarray
     pause_active: bool

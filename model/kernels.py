@@ -117,10 +117,6 @@ class Stakes(NamedTuple):
         gc: ``G c``.
         gc_lam: ``G lam c``.
         rc: ``r c``.
-        base: The advantage of a bound actor whose nation complied.
-        jump: What the advantage loses when its nation defected.
-        g_lam: ``G lam``.
-        free: ``G - phi r``, the advantage of an actor not bound, before ``G lam rho``.
     """
 
     p_dom: float
@@ -130,6 +126,18 @@ class Stakes(NamedTuple):
     gc: np.ndarray
     gc_lam: np.ndarray
     rc: np.ndarray
+
+
+class Gains(NamedTuple):
+    """The advantage of defecting, less its belief term (:func:`month_advantage`).
+
+    Attributes:
+        base: The advantage of a bound actor whose nation complied, before ``G lam rho``.
+        jump: What a bound actor's advantage loses when its nation defected last period.
+        g_lam: ``G lam``.
+        free: ``G - phi r``, the advantage of an actor not bound, before ``G lam rho``.
+    """
+
     base: np.ndarray
     jump: np.ndarray
     g_lam: np.ndarray
@@ -235,27 +243,35 @@ def rho(x, w, out):  # pragma: no cover
 
 
 @njit(cache=True, nogil=True)
-def month_advantage(
-    belief, defect, home, stakes, bound, active, all_bound, out
-):  # pragma: no cover
-    """Step (2)'s advantage ``delta_k`` for every actor (``stakes``: a :class:`Stakes`).
+def advantage(belief, defect, home, base, jump, g_lam, out):  # pragma: no cover
+    """``delta_k = G + G lam rho_k - cost_k`` for every actor (every actor bound).
 
-    Bound actors (an active pause): ``G (1 + lam rho) - discount**L F (pi - q s) - phi r``,
-    written ``base + G lam rho``, less ``jump`` when k's nation defected last period; actors
-    not bound: ``G lam rho + (G - phi r)``.
+    ``cost_k`` jumps by ``jump_k`` when k's nation defected last period (``base = G - cost``
+    when it complied).
     """
-    s = Stakes(*stakes)
+    for k in range(belief.shape[0]):
+        v = base[k] + g_lam[k] * belief[k]
+        if defect[home[k]]:
+            v -= jump[k]
+        out[k] = v
+    return out
+
+
+@njit(cache=True, nogil=True)
+def month_advantage(belief, defect, home, gains, bound, active, all_bound, out):  # pragma: no cover
+    """Step (2)'s advantage ``delta_k`` for every actor (``gains``: a :class:`Gains`).
+
+    Bound actors (an active pause): ``G (1 + lam rho) - discount**L F (pi - q s) - phi r``
+    (:func:`advantage`); actors not bound: ``G lam rho + (G - phi r)``.
+    """
+    g = Gains(*gains)
     if active:
-        for k in range(belief.shape[0]):
-            v = s.base[k] + s.g_lam[k] * belief[k]
-            if defect[home[k]]:
-                v -= s.jump[k]
-            out[k] = v
+        advantage(belief, defect, home, g.base, g.jump, g.g_lam, out)
         if all_bound:
             return out
     for k in range(belief.shape[0]):
         if not (active and bound[k]):
-            out[k] = s.g_lam[k] * belief[k] + s.free[k]
+            out[k] = g.g_lam[k] * belief[k] + g.free[k]
     return out
 
 
@@ -318,22 +334,25 @@ def settle_month(acts, period, world, stakes, out, settles):  # pragma: no cover
             amount = s.fc[k] if cd else (p.fcs[k] if (ci or fa) else 0.0)
             o.imposed[k] = amount
             p.ring[put, k] += amount
-            o.paid[k] = p.ring[take, k]
+            pk = p.ring[take, k]
+            o.paid[k] = pk
             p.ring[take, k] = 0.0
             if d:
                 defecting += w.c[k]
-                o.payoff[k] = s.gc[k] + s.gc_lam[k] * p.belief[k] - o.paid[k]
+                o.payoff[k] = s.gc[k] + s.gc_lam[k] * p.belief[k] - pk
             else:
-                o.payoff[k] = -o.paid[k]
+                o.payoff[k] = -pk
+        else:  # the outcome as given
+            cd, ci, fa = o.caught_dom[k], o.caught_int[k], o.false_alarm[k]
+            amount, pk = o.imposed[k], o.paid[k]
         # the record's columns of the draws, branch-free
-        cif = 1.0 if o.caught_int[k] else 0.0
-        fkf = 1.0 if o.false_alarm[k] else 0.0
-        dom += 1.0 if o.caught_dom[k] else 0.0
+        cif = 1.0 if ci else 0.0
+        fkf = 1.0 if fa else 0.0
+        dom += 1.0 if cd else 0.0
         intl += cif
         fa_n += fkf
         flags += cif + fkf - cif * fkf
-        applied += 1.0 if o.imposed[k] > 0.0 else 0.0
-        pk = o.paid[k]
+        applied += 1.0 if amount > 0.0 else 0.0
         paid_sum += pk
         # actors of one bloc are mostly contiguous: each run summed in a register
         b = w.actor_bloc[k]
@@ -391,7 +410,7 @@ def settle_month(acts, period, world, stakes, out, settles):  # pragma: no cover
     max_c = 0.0
     max_d = -1.0
     max_c_ok = -1.0
-    for k in range(n):
+    for k in range(n if (actions_change or not prev) else 0):
         ck = w.c[k]
         lab = 1.0 if w.is_lab[k] else 0.0
         nat = 1.0 - lab
@@ -454,30 +473,9 @@ def settle_and_record(
 settle = settle_and_record
 
 _NO_F = np.empty(0)
-_NO_B = np.empty(0, dtype=bool)
-
-
-def advantage(
-    belief: np.ndarray,
-    defect: np.ndarray,
-    home: np.ndarray,
-    base: np.ndarray,
-    jump: np.ndarray,
-    g_lam: np.ndarray,
-    out: np.ndarray,
-) -> np.ndarray:
-    """``delta_k = G + G lam rho_k - cost_k`` for every actor (all bound: :func:`month_advantage`).
-
-    ``cost_k`` jumps by ``jump_k`` when k's nation defected last period (``base = G - cost``
-    when it complied).
-    """
-    stakes = (0.0, 0.0, 0.0, _NO_F, _NO_F, _NO_F, _NO_F, base, jump, g_lam, _NO_F)
-    return month_advantage(belief, defect, home, stakes, _NO_B, True, True, out)
-
-
 #: The period and stakes :func:`record` passes (unread when only recording).
 _NO_PERIOD = (0, _NO_F, _NO_F, _NO_F, _NO_F, np.empty((1, 0)), False)
-_NO_STAKES = (0.0, 0.0, 0.0, *(_NO_F,) * 8)
+_NO_STAKES = (0.0, 0.0, 0.0, *(_NO_F,) * 4)
 
 
 def record(acts: tuple[Any, ...], world: tuple[Any, ...], out: tuple[Any, ...]) -> np.ndarray:

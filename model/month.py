@@ -171,7 +171,7 @@ def settle(
     club = treaty.club_on and treaty.pause_active and treaty.in_force
     e._fused = e.posterior is None and not club
     # records the period too; unless fused, step (7) records it again after (6)
-    kernels.settle_and_record(acts, period, e._world_flat, e._stakes_flat, outcome)
+    kernels.settle_month(acts, period, e._world_flat, e._stakes_flat, outcome, True)
     if club:
         payoff -= e._club_cost
     return out, payoff, belief

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from agents.declare import Param
-from agents.rules._compiled import CompiledDecision
+from agents.rules._compiled import CompiledDecision as CompiledDecision
 
 #: Ties comply: an actor defects only if its advantage exceeds this times (G + F).
 TIE_TOLERANCE = 1e-12
