@@ -156,8 +156,6 @@ def _advance_group(engines: Sequence[Engine], views: Sequence[KernelView], steps
         if e.t + steps + 1 > len(e.records):
             e.records.reserve(e.t + steps + 1)
     t0 = e0.t
-    decision = views[0].decision
-    assert decision is not None
     worlds = _stacked(World, [v.world for v in views], shared=("n_nations",))
     stakes = _stacked(Stakes, [v.stakes for v in views])
     gains = _stacked(Gains, [v.gains for v in views])
@@ -206,8 +204,7 @@ def _advance_group(engines: Sequence[Engine], views: Sequence[KernelView], steps
             runs,
             last,
             rows,
-            decision.term,
-            decision.decide,
+            str(e0.params["decision_rule"]),
         )
         for r, (e, v) in enumerate(zip(engines, views, strict=True)):
             sl = slice(start + 1, start + 1 + k_n)

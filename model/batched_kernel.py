@@ -15,8 +15,10 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-from numba import njit
+from numba import literally, njit, types
+from numba.extending import overload
 
+from agents.rules import get_rule
 from model.kernels import (
     Acts,
     Gains,
@@ -105,6 +107,43 @@ class Rows(NamedTuple):
     error: np.ndarray
 
 
+def rule_term(rule: str, advantage: float, param: float) -> float:
+    """The compiled ``term`` of the rule named ``rule`` (``Rule.compiled``), in compiled code."""
+    raise NotImplementedError("only in compiled code")
+
+
+def rule_decides(rule: str, uniform: float, advantage: float, term: float, tol: float) -> bool:
+    """The compiled ``decide`` of the rule named ``rule`` (``Rule.compiled``), in compiled code."""
+    raise NotImplementedError("only in compiled code")
+
+
+def _compiled(rule: types.Type) -> object:
+    if not isinstance(rule, types.StringLiteral):
+        return None
+    compiled = get_rule(rule.literal_value).compiled
+    if compiled is None:
+        raise ValueError(f"rule {rule.literal_value!r} has no compiled decision")
+    return compiled
+
+
+@overload(rule_term)
+def _rule_term(rule, advantage, param):  # type: ignore[no-untyped-def]  # pragma: no cover
+    compiled = _compiled(rule)
+    if compiled is None:
+        return None
+    term = compiled.term  # type: ignore[attr-defined]
+    return lambda rule, advantage, param: term(advantage, param)
+
+
+@overload(rule_decides)
+def _rule_decides(rule, uniform, advantage, term, tol):  # type: ignore[no-untyped-def]  # pragma: no cover
+    compiled = _compiled(rule)
+    if compiled is None:
+        return None
+    decide = compiled.decide  # type: ignore[attr-defined]
+    return lambda rule, uniform, advantage, term, tol: decide(uniform, advantage, term, tol)
+
+
 @njit(cache=True, nogil=True)
 def run_world(w, r):  # pragma: no cover
     """Run ``r``'s :class:`World` from the stacked one."""
@@ -139,15 +178,18 @@ def run_stakes(s, r):  # pragma: no cover
 
 @njit(cache=True, nogil=True)
 def advance_block(
-    t0, n_steps, block, state, worlds, stakes, gains, runs, last, rows, term, decide
+    t0, n_steps, block, state, worlds, stakes, gains, runs, last, rows, rule
 ):  # pragma: no cover
     """Advance every run ``r`` of the batch ``n_steps`` periods from step ``t0``.
 
-    ``term`` and ``decide`` are the rule's compiled decision (:mod:`agents.rules._compiled`;
-    every run of a call has the same rule). ``rows`` receives the periods' records (and the
+    ``rule`` names the decision rule of every run of the call; its compiled decision
+    (``Rule.compiled``, ``agents/rules/_compiled.py``) is looked up in the rule registry when
+    this kernel is compiled for that name (a literal: the kernel is compiled, and cached, once
+    per rule). ``rows`` receives the periods' records (and the
     per-actor belief errors when information is not perfect), ``last`` the last period's
     outputs.
     """
+    literally(rule)
     n_runs = state.defect.shape[0]
     n = state.defect.shape[1]
     inspected = np.ones(n, dtype=np.bool_)
@@ -176,12 +218,12 @@ def advance_block(
             if not stands:  # (2) the advantage, as Engine.advantage
                 month_advantage(bel, act, w.home, g, bnd, active, runs.all_bound[r], d)
                 for k in range(n):
-                    terms[k] = term(d[k], runs.param[r])
+                    terms[k] = rule_term(rule, d[k], runs.param[r])
             u = block.uniforms[r, j]
             u0 = u[0]
             unchanged = True
             for k in range(n):
-                v = decide(u0[k], d[k], terms[k], tol)
+                v = rule_decides(rule, u0[k], d[k], terms[k], tol)
                 if block.use_revise and not block.revise[r, j, k]:
                     v = act[k]
                 if block.use_fixed and block.fixed[r, j, k]:
