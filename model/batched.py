@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from agents.rules import rules
-from model.batched_kernel import Block, Last, Rows, Runs, State, advance_block
+from model.batched_kernel import Block, Last, Rows, RuleKey, Runs, State, advance_block
 from model.kernel_view import KernelView
 from model.kernels import Gains, Stakes, World
 from model.records import Rec
@@ -204,7 +204,7 @@ def _advance_group(engines: Sequence[Engine], views: Sequence[KernelView], steps
             runs,
             last,
             rows,
-            str(e0.params["decision_rule"]),
+            RuleKey(str(e0.params["decision_rule"])),
         )
         for r, (e, v) in enumerate(zip(engines, views, strict=True)):
             sl = slice(start + 1, start + 1 + k_n)

@@ -15,8 +15,15 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
-from numba import literally, njit, types
-from numba.extending import overload
+from numba import njit, types
+from numba.extending import (
+    NativeValue,
+    models,
+    overload,
+    register_model,
+    typeof_impl,
+    unbox,
+)
 
 from agents.rules import get_rule
 from model.kernels import (
@@ -107,22 +114,54 @@ class Rows(NamedTuple):
     error: np.ndarray
 
 
-def rule_term(rule: str, advantage: float, param: float) -> float:
+class RuleKey:
+    """A decision rule's name as a kernel argument: numba types it by the name.
+
+    :func:`advance_block` is compiled (and cached) once per rule, with that rule's compiled
+    decision, found in the registry by name when it compiles.
+    """
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
+class RuleKeyType(types.Dummy):
+    """The numba type of a :class:`RuleKey`: one type per rule name (stable across processes)."""
+
+    def __init__(self, rule: str) -> None:
+        self.rule = rule
+        super().__init__(name=f"RuleKey({rule})")
+
+
+@typeof_impl.register(RuleKey)
+def _typeof_rule_key(val: RuleKey, c: object) -> RuleKeyType:
+    return RuleKeyType(val.name)
+
+
+register_model(RuleKeyType)(models.OpaqueModel)
+
+
+@unbox(RuleKeyType)
+def _unbox_rule_key(typ: RuleKeyType, obj: object, c: object) -> NativeValue:
+    return NativeValue(c.context.get_dummy_value())  # type: ignore[attr-defined]
+
+
+def rule_term(rule: RuleKey, advantage: float, param: float) -> float:
     """The compiled ``term`` of the rule named ``rule`` (``Rule.compiled``), in compiled code."""
     raise NotImplementedError("only in compiled code")
 
 
-def rule_decides(rule: str, uniform: float, advantage: float, term: float, tol: float) -> bool:
+def rule_decides(rule: RuleKey, uniform: float, advantage: float, term: float, tol: float) -> bool:
     """The compiled ``decide`` of the rule named ``rule`` (``Rule.compiled``), in compiled code."""
     raise NotImplementedError("only in compiled code")
 
 
 def _compiled(rule: types.Type) -> object:
-    if not isinstance(rule, types.StringLiteral):
+    if not isinstance(rule, RuleKeyType):
         return None
-    compiled = get_rule(rule.literal_value).compiled
+    compiled = get_rule(rule.rule).compiled
     if compiled is None:
-        raise ValueError(f"rule {rule.literal_value!r} has no compiled decision")
+        raise ValueError(f"rule {rule.rule!r} has no compiled decision")
     return compiled
 
 
@@ -182,14 +221,12 @@ def advance_block(
 ):  # pragma: no cover
     """Advance every run ``r`` of the batch ``n_steps`` periods from step ``t0``.
 
-    ``rule`` names the decision rule of every run of the call; its compiled decision
-    (``Rule.compiled``, ``agents/rules/_compiled.py``) is looked up in the rule registry when
-    this kernel is compiled for that name (a literal: the kernel is compiled, and cached, once
-    per rule). ``rows`` receives the periods' records (and the
-    per-actor belief errors when information is not perfect), ``last`` the last period's
-    outputs.
+    ``rule`` (a :class:`RuleKey`) names the decision rule of every run of the call; its
+    compiled decision (``Rule.compiled``, ``agents/rules/_compiled.py``) is looked up in the
+    rule registry when this kernel is compiled for that rule (once per rule, and cached).
+    ``rows`` receives the periods' records (and the per-actor belief errors when information
+    is not perfect), ``last`` the last period's outputs.
     """
-    literally(rule)
     n_runs = state.defect.shape[0]
     n = state.defect.shape[1]
     inspected = np.ones(n, dtype=np.bool_)
