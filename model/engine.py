@@ -1,14 +1,16 @@
 """The vectorised game engine: one period of DESIGN.md section 2 for all actors at once.
 
 State lives in numpy arrays indexed by actor id (nations first, then labs) and alliances in a
-scipy.sparse matrix; a step costs O(actors + alliance edges). The engine only sequences the
-period; each part of it lives in its own module:
+scipy.sparse matrix; a step costs O(actors + alliance edges). The engine holds a run's state;
+the month's steps, in order, are in ``model/month.py`` (``Engine.step`` runs them), and each
+part of a period lives in its own module:
 
 - the payoff (the advantage of defecting): ``model/payoffs.py``;
 - what the formulas read of the world (rivalry, shielding, sanction shares): ``model/structure.py``;
 - the treaty (membership, entry into force, trigger and lift, terms, trust): ``model/treaty.py``;
 - inspections and graduated penalties: ``model/inspections.py``; votes and vetoes:
-  ``model/adjudication/``; the compiled settle-and-record pass: ``model/kernels.py``;
+  ``model/adjudication/``; the compiled advantage and settle-and-record pass (the batched
+  path runs the same): ``model/kernels.py``;
 - the per-step records and time series: ``model/records.py``, ``model/metrics.py``; the run's
   outcome: ``model/outcomes.py``; the event log: ``model/ledger.py``;
 - decision rules: ``agents/rules/``; a player's choices: ``model/held.py``.
@@ -34,20 +36,19 @@ import networkx as nx
 import numpy as np
 import scipy.sparse as sp
 
-from agents.rules import TIE_TOLERANCE, Observation, get_rule
-from model import adjudication, kernels
+from agents.rules import TIE_TOLERANCE, get_rule
+from model import kernels, month
 from model.beliefs import GridPosterior
-from model.held import NOTHING_HELD, Held
+from model.held import Held
 from model.inspections import Inspectorate
-from model.ledger import EventLog, log_period
+from model.kernel_view import KernelView, read_only
+from model.ledger import EventLog
 from model.metrics import TIMESERIES_COLUMNS, TREATY_FIELDS, Records
-from model.observations import observations
 from model.outcomes import SUMMARY_COLUMNS, RunSummary, collapse_step, summarize
 from model.params import Params, resolve_run
 from model.payoffs import Costs
-from model.records import Rec
 from model.scenario import Scenario, scenario_from_mapping
-from model.structure import Structure, StructureCache, grown_capability
+from model.structure import Structure, StructureCache
 from model.treaty import Treaty
 from model.verification import get_regime
 from model.world import World, build_world
@@ -177,6 +178,8 @@ class Engine:
         self.tolerance = TIE_TOLERANCE * (params["defect_gain"] + params["penalty"])
         self._ring = np.zeros((int(params["verification_lag"]) + 1, self.n_actors))
         self._everyone = np.arange(self.n_actors)
+        # the last period was settled and recorded in one kernel call (model.month.settle)
+        self._fused = True
         self._has_fixed = bool(w.committed.any() or w.events)
         # switches read every period, looked up once
         self._perfect = params["information"] == "perfect"
@@ -187,6 +190,7 @@ class Engine:
         self.log: EventLog | None = None
         if event_log or (event_log is None and get_regime(params["verification"]).records_ledger):
             self.log = EventLog()
+        self._actor_bloc = np.asarray(w.bloc, dtype=np.int64)[self.home]
         self._rebuild()
         belief0 = 1.0 - float(params["initial_compliance"])
         self.belief = self.rival_share(np.full(self.n_actors, belief0))
@@ -203,9 +207,8 @@ class Engine:
         self.payoff = np.zeros(self.n_actors)
         self.last: dict[str, np.ndarray] = {}
         self.records = Records(int(params["steps"]), int(w.bloc.max()) + 1)
-        self._actor_bloc = np.asarray(w.bloc, dtype=np.int64)[self.home]
         none = np.zeros(self.n_actors, dtype=bool)
-        self._record(none, none, none, np.zeros(self.n_actors), 0, None, None)
+        month.record(self, none, none, none, np.zeros(self.n_actors), 0, None, None)
         self._club_cost = (
             self.treaty.club_costs(w) if self.treaty.club_on else np.zeros(self.n_actors)
         )
@@ -255,6 +258,21 @@ class Engine:
         else:
             self.structure = self._structures.get(self.params, self.world, self.treaty.member)
         self._all_bound = bool(self.bound.all())
+        st = self.structure
+        self._world = kernels.World(
+            self.home,
+            self.is_lab,
+            st.c,
+            kernels.total(st.c),
+            self.n_nations,
+            st.indptr,
+            st.indices,
+            st.weights,
+            st.inv_den,
+            self._actor_bloc,
+            self._perfect,
+        )
+        self._world_flat = tuple(self._world)
         self._recost()
 
     def _recost(self) -> None:
@@ -270,6 +288,18 @@ class Engine:
             self.is_lab,
             st.c,
         )
+        c = self.costs
+        self._stakes = kernels.Stakes(
+            c.p_domestic,
+            c.p_effective,
+            c.p_false_alarm,
+            c.fc,
+            st.gc,
+            st.gc_lam,
+            st.rc,
+        )
+        self._stakes_flat = tuple(self._stakes)
+        self._gains = kernels.Gains(c.base, c.jump, st.g_lam, st.free)
 
     def recost(self) -> None:
         """Recompute every actor's expected sanctions after a caller changed what they read.
@@ -279,6 +309,38 @@ class Engine:
         detection probability. The next period's advantage uses the new costs.
         """
         self._recost()
+
+    def kernel_view(self) -> KernelView:
+        """The run's arrays and switches as its compiled kernels read them (frozen)."""
+        compiled = self.rule.compiled
+        param = 0.0
+        if compiled is not None and compiled.param is not None:
+            param = float(self.params[compiled.param])
+        return KernelView(
+            world=self._world,
+            stakes=self._stakes,
+            gains=self._gains,
+            fcs=read_only(self.costs.fcs),
+            bound=read_only(self.bound),
+            pause_active=bool(self.treaty.pause_active),
+            all_bound=self._all_bound,
+            tolerance=self.tolerance,
+            n_revise=self.n_revise,
+            everyone=read_only(self._everyone),
+            has_fixed=self._has_fixed,
+            ring=read_only(self._ring),
+            decision=compiled,
+            param=param,
+            takeoff_share=self._takeoff_share,
+            rsi=self._rsi,
+            hazard_scale=self._hazard_scale,
+        )
+
+    def set_pending_sanctions(self, ring: np.ndarray) -> None:
+        """Replace the sanctions pending, ``(L + 1, N)`` (a batched run's, written back)."""
+        if ring.shape != self._ring.shape:
+            raise ValueError(f"pending sanctions of shape {ring.shape}, not {self._ring.shape}")
+        self._ring = np.array(ring, dtype=float)
 
     def rival_share(self, x: np.ndarray) -> np.ndarray:
         """``rho_k = sum v_km c_m x_m / sum v_km c_m`` (0 when k has no rivals), in [0, 1]."""
@@ -292,23 +354,16 @@ class Engine:
         (no active pause, or outside the treaty): ``G (1 + lam rho) - phi r``
         (:mod:`model.payoffs`).
         """
-        st, costs = self.structure, self.costs
-        delta = kernels.advantage(
-            self.belief,
-            self.defect,
-            self.home,
-            costs.base,
-            costs.jump,
-            st.g_lam,
-            np.empty(self.n_actors),
-        )
+        out = np.empty(self.n_actors)
         active = self.treaty.pause_active
-        if active and self._all_bound:
-            return delta
-        free = st.g_lam * self.belief + st.free
-        if not active:
-            return free
-        return np.where(self.bound, delta, free)
+        if active and self._all_bound:  # the common case, in the fewest arguments
+            g = self._gains
+            return kernels.advantage(
+                self.belief, self.defect, self.home, g.base, g.jump, g.g_lam, out
+            )
+        return kernels.month_advantage(
+            self.belief, self.defect, self.home, tuple(self._gains), self.bound, active, False, out
+        )
 
     def expected_payoffs(self, delta: np.ndarray | None = None) -> np.ndarray:
         """Expected per-unit payoffs of complying and of defecting this period, shape (2, N).
@@ -360,316 +415,12 @@ class Engine:
         return view
 
     def step(self, held: Held | None = None) -> None:
-        """Advance one period (DESIGN.md section 2).
+        """Advance one period (DESIGN.md section 2): :func:`model.month.step`, the month's steps.
 
-        In order: (1) negotiation, (2) decisions, (3) verification, (4) sanctions, (5) payoffs,
-        (6) updates, (7) metrics. ``held`` replaces the model's choices for some actors and
-        nations in this period only (a player's, :class:`model.held.Held`); it never changes
-        which numbers are drawn.
-
-        Draws, in this order: a permutation of the actors whose first ``n_revise`` entries
-        revise (not drawn when every actor revises); then, always for all N actors in actor-id
-        order, N decision uniforms, N domestic-check uniforms and N international uniforms.
-        After these, only when the mechanism is switched on: the membership round's order of
-        nations, the rule's own draws, the inspection allocation of a quota (a permutation for
-        ``random``, one uniform for ``capability``, none for ``risk``), the votes (an N x
-        n_nations array) and the vetoes (an N x n_veto_powers array), and the hazard's uniform.
+        ``held`` replaces the model's choices for some actors and nations in this period only
+        (a player's, :class:`model.held.Held`); it never changes which numbers are drawn.
         """
-        held = NOTHING_HELD if held is None else held
-        n, rng = self.n_actors, self.rng
-        if self.t + 1 >= len(self.records.rows):
-            self.records.reserve(2 * len(self.records.rows))
-        self.t += 1
-        t = self.t
-        revisers = rng.permutation(n)[: self.n_revise] if self.n_revise < n else self._everyone
-        # one call, filled row by row: identical to three successive rng.random(n) draws
-        uniforms, u_dom, u_int = rng.random((3, n))
-        if self.treaty.on:
-            self._negotiate(t, held.membership)  # (1)
-        delta = self.advantage()  # (2)
-        new = self._decide(t, delta, uniforms, revisers, held)
-        inspected = self.inspectorate.draw(rng)  # (3)
-        fcs, votes = self._adjudicate(held)
-        out, payoff, belief = self._settle(
-            t, new, u_dom, u_int, inspected, fcs, len(revisers)
-        )  # (3)-(5)
-        self.last = {
-            "advantage": delta,
-            "revisers": revisers,
-            **out,
-            "belief_used": self.belief,
-            "inspected": inspected,
-            **votes,
-        }
-        self._update(t, new, delta, payoff, belief)  # (6)
-        self._measure(t, new, len(revisers), votes)  # (7)
-        if self.log is not None:
-            self._log(t, len(revisers))
-
-    def _decide(
-        self, t: int, delta: np.ndarray, uniforms: np.ndarray, revisers: np.ndarray, held: Held
-    ) -> np.ndarray:
-        """Step (2): the rule decides; non-revisers keep their action; fixed and held apply."""
-        obs = Observation(
-            advantage=delta,
-            uniforms=uniforms,
-            defect=self.defect,
-            belief=self.belief,
-            tolerance=self.tolerance,
-            extra=observations(self, t, delta, self.rule.needs) if self.rule.needs else {},
-        )
-        new = np.asarray(self.rule.decide(obs, self.params, self.rng), dtype=bool)
-        if self.n_revise < self.n_actors:
-            kept = self.defect.copy()
-            kept[revisers] = new[revisers]
-            new = kept
-        if self._has_fixed:
-            fixed, fixed_action = self.world.fixed_actions(t)
-            if fixed.any():
-                new = np.where(fixed, fixed_action, new)
-        if held.actions:
-            fixed, fixed_action = held.action_mask(self.n_actors)
-            new = np.where(fixed, fixed_action, new)
-        return new
-
-    def _adjudicate(self, held: Held) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-        """Step (3), adjudication: what a flag would cost each actor, with the votes' draws.
-
-        Without a vote every flag costs its expected amount ``F c s``; under a vote (and veto)
-        it costs ``F c`` times the yes share if the vote passes and no veto blocks it.
-        """
-        st = self.structure
-        if not st.voting:
-            return self.costs.fcs, {}
-        assert st.dense_w is not None and st.learn is not None
-        n, p = self.n_actors, self.params
-        share, passed = adjudication.draw_votes(
-            self.home,
-            st.member_e,
-            st.dense_w,
-            st.learn,
-            float(p["sanction_quorum"]),
-            self.rng.random((n, self.n_nations)),
-            held.votes,
-        )
-        # n_veto_powers columns always (fewer powers when fewer nations are members): the
-        # stream does not depend on membership
-        vetoed = adjudication.draw_vetoes(
-            self.home,
-            st.dense_w,
-            st.veto_powers,
-            self.rng.random((n, int(p["n_veto_powers"]))),
-            held.votes,
-            st.learn,
-        )
-        return self.costs.fc * share * (passed & ~vetoed), {
-            "vote_share": share,
-            "vote_passed": passed,
-            "vetoed": vetoed,
-        }
-
-    def _settle(
-        self,
-        t: int,
-        new: np.ndarray,
-        u_dom: np.ndarray,
-        u_int: np.ndarray,
-        inspected: np.ndarray,
-        fcs: np.ndarray,
-        n_revised: int,
-    ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray]:
-        """Steps (3)-(5) and the next beliefs in one compiled pass (``kernels.settle``).
-
-        Settles and records in one call when nothing changes the payoffs or beliefs in
-        between (no club costs, no Bayesian update). Returns the period's verification and
-        sanction outcomes, the realised payoffs and the next beliefs.
-        """
-        st, costs, n, treaty = self.structure, self.costs, self.n_actors, self.treaty
-        bound = self.bound if treaty.pause_active else np.zeros(n, dtype=bool)
-        out = {
-            "caught_domestic": np.empty(n, dtype=bool),
-            "caught_international": np.empty(n, dtype=bool),
-            "false_alarm": np.empty(n, dtype=bool),
-            "sanction_imposed": np.empty(n),
-            "sanction_paid": np.empty(n),
-        }
-        payoff, belief = np.empty(n), np.empty(n)
-        args: tuple[Any, ...] = (
-            t,
-            new,
-            u_dom,
-            u_int,
-            self.home,
-            self.is_lab,
-            bound,
-            inspected,
-            costs.p_domestic,
-            costs.p_effective,
-            costs.p_false_alarm,
-            costs.fc,
-            fcs,
-            st.c,
-            st.gc,
-            st.gc_lam,
-            st.rc,
-            self.belief,
-            self._ring,
-            self._perfect,
-            st.inv_den,
-            self.n_nations,
-            st.indptr,
-            st.indices,
-            st.weights,
-            *out.values(),
-            payoff,
-            belief,
-        )
-        club = treaty.club_on and treaty.pause_active and treaty.in_force
-        self._fused = self.posterior is None and not club
-        if self._fused:
-            record_args: tuple[Any, ...] = (
-                treaty.pause_active,
-                n_revised,
-                self._actor_bloc,
-                self.records.rows[t],
-                self.records.bloc_paid[t],
-            )
-            kernels.settle_and_record(*args, *record_args)
-        else:
-            kernels.settle(*args)
-        if club:
-            payoff -= self._club_cost
-        return out, payoff, belief
-
-    def _update(
-        self, t: int, new: np.ndarray, delta: np.ndarray, payoff: np.ndarray, belief: np.ndarray
-    ) -> None:
-        """Step (6): payoffs, beliefs, actions, what was caught, penalties, inspection plans."""
-        last, p = self.last, self.params
-        flagged = last["caught_international"] | last["false_alarm"]
-        self.payoff = payoff
-        if self.posterior is not None:
-            g = float(np.mean(self.inspect_prob))
-            self.posterior.update(
-                self.rival_share(flagged),
-                self.structure.n_eff,
-                self.costs.p_effective * g,
-                self.costs.p_false_alarm * g,
-                float(p["belief_forgetting"]),
-            )
-            belief = self.posterior.mean()
-        if not self._perfect:
-            truth = self.rival_share(new)
-            self.records.belief_error[t] = float(np.mean(np.abs(belief - truth)))
-        self.belief, self.defect = belief, new
-        self.caught_last = last["caught_domestic"] | last["caught_international"]
-        self.flagged_last = flagged
-        self.inspectorate.flagged_ever |= flagged
-        if self.inspectorate.changes and self.inspectorate.update(
-            last["sanction_imposed"], delta, self.world.capability
-        ):
-            self._recost()
-
-    def _measure(
-        self, t: int, new: np.ndarray, n_revised: int, votes: Mapping[str, np.ndarray]
-    ) -> None:
-        """Step (7): the period's record; then the treaty's and the world's own updates."""
-        last, rec, p = self.last, self.records, self.params
-        if not self._fused:
-            self._record(
-                last["caught_domestic"],
-                last["caught_international"],
-                last["false_alarm"],
-                last["sanction_paid"],
-                n_revised,
-                last["sanction_imposed"],
-                last["inspected"],
-            )
-        if (
-            self.takeoff_step is None
-            and rec.rows[t, Rec.MAX_CAPABILITY] > self._takeoff_share * self.structure.c_total
-        ):
-            self.takeoff_step = t
-        flagged = self.flagged_last
-        if self.treaty.on:
-            dense = self.treaty.after(
-                rec.rows[t], new, flagged & (last["sanction_imposed"] > 0), self.world, self.home
-            )
-            if dense is not None:
-                self._set_alliances(dense)
-            rec.treaty[t] = self.treaty.row(self.world)
-        if self._rsi:
-            self.world.capability = grown_capability(p, self.world.capability, self.defect)
-            self._rebuild()
-        if self._hazard_scale > 0:
-            self._hazard(t)
-        if votes:
-            rec.blocked[t] = (
-                int((flagged & ~votes["vetoed"] & ~votes["vote_passed"]).sum()),
-                int((flagged & votes["vetoed"]).sum()),
-            )
-
-    def _negotiate(self, t: int, held_membership: Mapping[int, bool]) -> None:
-        """Step (1): the treaty's round, entry into force, trigger and lift; then who is bound."""
-        changed = self.treaty.period(
-            t,
-            self.rng,
-            self.structure,
-            self.world,
-            self.inspect_prob,
-            self.penalty_next,
-            self.belief,
-            held_membership,
-        )
-        bound = self.treaty.bound(self.home)
-        if changed or not np.array_equal(bound, self.bound):
-            self.bound = bound
-            self._rebuild()
-        if self.treaty.club_on:
-            self._club_cost = self.treaty.club_costs(self.world)
-
-    def _record(
-        self,
-        caught_dom: np.ndarray,
-        caught_int: np.ndarray,
-        false_alarm: np.ndarray,
-        paid: np.ndarray,
-        n_revised: int,
-        imposed: np.ndarray | None,
-        inspected: np.ndarray | None,
-    ) -> None:
-        """Sum the period into its record row (``kernels.record``)."""
-        bound = self.bound if self.pause_active else np.zeros(self.n_actors, dtype=bool)
-        kernels.record(
-            self.defect,
-            self.is_lab,
-            bound,
-            self.c,
-            caught_dom,
-            caught_int,
-            false_alarm,
-            paid,
-            self.payoff,
-            self.belief,
-            self.pause_active,
-            n_revised,
-            paid if imposed is None else imposed,
-            caught_dom if inspected is None else inspected,
-            self._actor_bloc,
-            self.records.rows[self.t],
-            self.records.bloc_paid[self.t],
-        )
-
-    def _hazard(self, t: int) -> None:
-        """The shared hazard: a catastrophe with ``1 - exp(-scale R ** exponent)`` (one draw)."""
-        p, row = self.params, self.records.rows[t]
-        rate = float(row[Rec.COMPLY_CAPABILITY_NATIONS] + row[Rec.COMPLY_CAPABILITY_LABS])
-        defecting_share = float(np.clip(1.0 - rate / self.structure.c_total, 0.0, 1.0))
-        hazard = 1.0 - np.exp(
-            -float(p["hazard_scale"]) * defecting_share ** float(p["hazard_exponent"])
-        )
-        if self.rng.random() < hazard:
-            self.catastrophe_step = t
+        month.step(self, held)
 
     def _set_alliances(self, dense: np.ndarray) -> None:
         """Replace the alliance weights (a new graph and sparse matrix) and rebuild.
@@ -686,39 +437,6 @@ class Engine:
         self.world.graph = g
         self.world.alliances = sp.csr_array(dense)
         self._rebuild()
-
-    def _log(self, t: int, n_revised: int) -> None:
-        """Append this period's records to the event log (``model.ledger.log_period``)."""
-        assert self.log is not None
-        last = self.last
-        log_period(
-            self.log,
-            t,
-            lag=len(self._ring) - 1,
-            quota=self.quota,
-            inspected=last["inspected"],
-            caught_dom=last["caught_domestic"],
-            caught_int=last["caught_international"],
-            false_alarm=last["false_alarm"],
-            imposed=last["sanction_imposed"],
-            paid=last["sanction_paid"],
-            passed=last.get("vote_passed"),
-            vetoed=last.get("vetoed"),
-            state={
-                "actions": self.defect,
-                "belief": self.belief,
-                "payoff": self.payoff,
-                "paid": last["sanction_paid"],
-                "pause_active": self.pause_active,
-                "n_revised": n_revised,
-                "treaty": list(
-                    self.records.treaty[t] if self.treaty.on else self.treaty.row(self.world)
-                ),
-                "belief_error": self.records.belief_error[t],
-                "catastrophe": self.catastrophe_step == t,
-                **({} if self._all_bound else {"bound": self.bound}),
-            },
-        )
 
     def run(self, steps: int | None = None) -> RunSummary:
         """Run ``steps`` more periods (default: the ``steps`` parameter) and summarise."""

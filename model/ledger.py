@@ -110,30 +110,28 @@ def log_period(
     *,
     lag: int,
     quota: int,
-    inspected: np.ndarray,
-    caught_dom: np.ndarray,
-    caught_int: np.ndarray,
-    false_alarm: np.ndarray,
-    imposed: np.ndarray,
-    paid: np.ndarray,
-    passed: np.ndarray | None,
-    vetoed: np.ndarray | None,
+    events: Mapping[str, np.ndarray],
     state: Mapping[str, Any],
 ) -> None:
     """Append one period's records: inspections, detections, votes, sanctions, then the state.
 
-    ``state`` holds the ``state`` record's fields (``actions`` as a defect array; the rest as
-    they are written).
+    ``events`` holds the period's outcomes by their ``Engine.last`` names: ``inspected``,
+    ``caught_domestic``, ``caught_international``, ``false_alarm``, ``sanction_imposed``,
+    ``sanction_paid`` and, under a vote, ``vote_passed`` and ``vetoed``. ``state`` holds the
+    ``state`` record's fields (``actions`` as a defect array; the rest as they are written).
     """
+    caught_int, false_alarm = events["caught_international"], events["false_alarm"]
+    imposed = events["sanction_imposed"]
     if quota:
-        log.append("inspection", t, actors=np.flatnonzero(inspected))
-    for k in np.flatnonzero(caught_dom):
+        log.append("inspection", t, actors=np.flatnonzero(events["inspected"]))
+    for k in np.flatnonzero(events["caught_domestic"]):
         log.append("detection", t, actor=int(k), where="domestic")
     for k in np.flatnonzero(caught_int):
         log.append("detection", t, actor=int(k), where="international")
     for k in np.flatnonzero(false_alarm):
         log.append("false_alarm", t, actor=int(k))
     flagged = caught_int | false_alarm
+    passed, vetoed = events.get("vote_passed"), events.get("vetoed")
     if passed is not None and vetoed is not None:
         for k in np.flatnonzero(flagged):
             if vetoed[k]:
@@ -429,7 +427,7 @@ def replay(records: Iterable[Mapping[str, Any]]) -> dict[str, np.ndarray]:
     Uses the header (capabilities, homes, kinds) and the per-step ``state`` and event records;
     returns the same columns, computed the same way, as ``Engine.timeseries()``.
     """
-    from model.kernels import record
+    from model.kernels import NO_ROW, World, record, total
     from model.metrics import metrics_from_records
     from model.records import N_REC
 
@@ -471,6 +469,15 @@ def replay(records: Iterable[Mapping[str, Any]]) -> dict[str, np.ndarray]:
     rows = np.zeros((len(states), N_REC))
     actor_bloc = np.asarray(header["bloc"], dtype=np.int64)[np.asarray(header["home"])]
     bloc_rows = np.zeros((len(states), int(actor_bloc.max()) + 1))
+    # the record reads capabilities, kinds and blocs of the world (no rivalry: unused here)
+    none_i, none_f = np.zeros(1, dtype=np.int64), np.zeros(1)
+    home = np.asarray(header["home"], dtype=np.int64)
+    n_nations = int(header["n_nations"])
+    world = tuple(
+        World(
+            home, is_lab, c, total(c), n_nations, none_i, none_i, none_f, none_f, actor_bloc, False
+        )
+    )
     for j, st in enumerate(states):
         t = int(st["t"])
         defect = np.array([ch == "1" for ch in st["actions"]], dtype=bool)
@@ -486,25 +493,20 @@ def replay(records: Iterable[Mapping[str, Any]]) -> dict[str, np.ndarray]:
             imposed[k] = amount
         inspected = np.zeros(n, dtype=bool)
         inspected[inspections.get(t, np.arange(n))] = True
-        record(
-            defect,
-            is_lab,
-            bound,
-            c,
+        acts = (defect, bound, inspected, bool(st["pause_active"]), int(st["n_revised"]), False)
+        outcome = (
             flags["domestic"],
             flags["international"],
             flags["false_alarm"],
+            imposed,
             np.asarray(st["paid"], dtype=float),
             np.asarray(st["payoff"], dtype=float),
             np.asarray(st["belief"], dtype=float),
-            bool(st["pause_active"]),
-            int(st["n_revised"]),
-            imposed,
-            inspected,
-            actor_bloc,
             rows[j],
             bloc_rows[j],
+            NO_ROW,
         )
+        record(acts, world, outcome)
     first = int(states[0]["t"]) if states else 0
     out = metrics_from_records(
         rows, int(header["n_nations"]), n, float(header["params"]["stability_threshold"]), first

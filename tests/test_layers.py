@@ -125,8 +125,9 @@ def test_the_game_and_the_cli_are_headless():
 
 #: Underscore names of the standard library read where it offers no public reader (by name):
 #: ``os._exit`` (documented: leave a forked child at once), ``argparse._SubParsersAction`` (the
-#: type ``add_subparsers`` returns) and ``ArgumentParser._actions`` (a parser's options).
-STDLIB_PRIVATE = frozenset({"_exit", "_SubParsersAction", "_actions"})
+#: type ``add_subparsers`` returns), ``ArgumentParser._actions`` (a parser's options) and a named
+#: tuple's ``_fields`` (public API of ``collections.namedtuple``, underscored against clashes).
+STDLIB_PRIVATE = frozenset({"_exit", "_SubParsersAction", "_actions", "_fields"})
 
 
 def _private(name: str) -> bool:

@@ -21,6 +21,7 @@ import numpy as np
 
 from agents.declare import Param
 from agents.registry import Registry
+from agents.rules._compiled import CompiledDecision as CompiledDecision
 
 #: Ties comply: an actor defects only if its advantage exceeds this times (G + F).
 TIE_TOLERANCE = 1e-12
@@ -88,6 +89,8 @@ class Rule:
         summary: The rule in one sentence.
         references: Literature the rule follows.
         needs: The ``Observation.extra`` keys the rule reads.
+        compiled: The rule's compiled per-actor decision (``agents/rules/_compiled.py``), for
+            rules that read only the advantage and the uniforms; None otherwise.
     """
 
     name: str
@@ -97,6 +100,7 @@ class Rule:
     summary: str
     references: tuple[str, ...] = ()
     needs: tuple[str, ...] = ()
+    compiled: CompiledDecision | None = None
 
 
 #: Every decision rule, one file each in this folder (imported on the first lookup).
@@ -118,6 +122,7 @@ def register_rule(
     summary: str,
     references: tuple[str, ...] = (),
     needs: tuple[str, ...] = (),
+    compiled: CompiledDecision | None = None,
 ) -> Callable[[Decide], Decide]:
     """Register a decision function under ``name`` (used as a decorator)."""
     unknown = set(needs) - set(EXTRA_KEYS)
@@ -129,7 +134,7 @@ def register_rule(
 
     def wrap(fn: Decide) -> Decide:
         _REGISTRY[name] = Rule(
-            name, fn, tuple(params), deterministic, summary, references, tuple(needs)
+            name, fn, tuple(params), deterministic, summary, references, tuple(needs), compiled
         )
         return fn
 

@@ -21,6 +21,7 @@ from numba import njit
 
 from agents.declare import Param
 from agents.rules import Observation, register_rule
+from agents.rules._compiled import CompiledDecision
 
 BETA = Param(
     name="beta",
@@ -48,26 +49,38 @@ def defect_probability(advantage: np.ndarray, beta: float) -> np.ndarray:
 
 
 @njit(cache=True, nogil=True)
-def _defects(uniforms, advantage, beta, out):  # pragma: no cover
+def term(advantage, beta):  # pragma: no cover
+    """``exp(-beta delta_k)``: the part of the test that stands while the advantage stands."""
+    return math.exp(-beta * advantage)
+
+
+@njit(cache=True, nogil=True)
+def defects_given_term(uniform, advantage, term_k, tolerance):  # pragma: no cover
     """``u_k < 1 / (1 + exp(-beta delta_k))``, as ``u_k (1 + exp(-beta delta_k)) < 1``."""
+    return uniform * (1.0 + term_k) < 1.0
+
+
+@njit(cache=True, nogil=True)
+def _defects(uniforms, advantage, beta, out):  # pragma: no cover
+    """:func:`defects_given_term` for every actor."""
     for k in range(uniforms.shape[0]):
-        out[k] = uniforms[k] * (1.0 + math.exp(-beta * advantage[k])) < 1.0
+        out[k] = defects_given_term(uniforms[k], advantage[k], term(advantage[k], beta), 0.0)
     return out
 
 
 @njit(cache=True, nogil=True)
 def exp_terms(advantage, beta, out):  # pragma: no cover
-    """``exp(-beta delta_k)``: the first half of :func:`_defects` (kept while delta stands)."""
+    """:func:`term` for every actor (kept while delta stands)."""
     for k in range(advantage.shape[0]):
-        out[k] = math.exp(-beta * advantage[k])
+        out[k] = term(advantage[k], beta)
     return out
 
 
 @njit(cache=True, nogil=True)
 def defects_given_terms(uniforms, terms, out):  # pragma: no cover
-    """``u_k (1 + terms_k) < 1``: :func:`_defects` given :func:`exp_terms` (the same bits)."""
+    """:func:`_defects` given :func:`exp_terms` (the same bits)."""
     for k in range(uniforms.shape[0]):
-        out[k] = uniforms[k] * (1.0 + terms[k]) < 1.0
+        out[k] = defects_given_term(uniforms[k], 0.0, terms[k], 0.0)
     return out
 
 
@@ -80,6 +93,7 @@ def defects_given_terms(uniforms, terms, out):  # pragma: no cover
         "McKelvey and Palfrey (1995), Games and Economic Behavior 10(1), 6-38.",
         "Blume (1993), Games and Economic Behavior 5(3), 387-424.",
     ),
+    compiled=CompiledDecision(term, defects_given_term, "beta"),
 )
 def logit(obs: Observation, params: Mapping[str, Any], rng: np.random.Generator) -> np.ndarray:
     """Defect where the decision uniform is below the logit defection probability."""
