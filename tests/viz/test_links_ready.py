@@ -19,7 +19,7 @@ import re
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-from browser_server import serve_app
+from tests.viz.browser_server import serve_app
 
 pytestmark = pytest.mark.browser
 
