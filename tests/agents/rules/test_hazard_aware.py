@@ -1,5 +1,6 @@
 """The hazard_aware rule: logit on the advantage less G / (1 - discount) times the hazard an
-actor's own defection adds (Barrett and Dannenberg's pivotal actor)."""
+actor's own defection adds (Barrett and Dannenberg's pivotal actor).
+"""
 
 from __future__ import annotations
 
