@@ -1,6 +1,7 @@
 """The verification valley: survival against detection falls, then rises, only where beliefs
 come from the 'detected' inversion in a voluntary pause; everywhere else searched it is
-monotone."""
+monotone.
+"""
 
 from __future__ import annotations
 
@@ -10,18 +11,6 @@ import pytest
 from experiments.reproductions import verification_valley as vv
 
 pytestmark = [pytest.mark.reproduction, pytest.mark.slow]
-
-
-@pytest.fixture(scope="module")
-def result(tmp_path_factory):
-    return vv.reproduce(tmp_path_factory.mktemp("verification_valley"), quick=True)
-
-
-def test_every_claim_holds_and_the_figure_is_written(result):
-    assert [c.holds for c in result.claims] == [True] * len(result.claims), result.table()
-    assert result.figure.name == "verification_valley.png"
-    assert result.figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert result.figure.stat().st_size > 10_000
 
 
 def test_the_valley_floor_is_just_above_the_false_alarm_rate():

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-import subprocess
-import sys
 import types
 from pathlib import Path
 
@@ -12,9 +9,7 @@ import pytest
 
 import experiments.reproductions.cli as repro_cli
 from experiments.cli import main
-from experiments.reproductions import MODULES, REPRODUCTIONS, load
 from experiments.reproductions.common import TABLE_HEADER, Claim, Reproduction
-from model.errors import ConfigError
 
 pytestmark = pytest.mark.reproduction
 
@@ -34,61 +29,6 @@ def _fake(name: str, holds: bool) -> types.ModuleType:
 
     module.reproduce = reproduce  # type: ignore[attr-defined]
     return module
-
-
-def test_registry_lists_the_five_and_loads_by_name() -> None:
-    assert MODULES == (
-        "han2019",
-        "barrett2012",
-        "nordhaus2015",
-        "inspection_games",
-        "verification_valley",
-    )
-    for name in MODULES:
-        assert importlib.util.find_spec(f"experiments.reproductions.{name}") is not None, name
-    # each module's own test file loads it; here the two of this file's author
-    for name in ("han2019", "inspection_games"):
-        module = load(name)
-        assert module.NAME == name
-        assert module.CITATION and module.TITLE and callable(module.reproduce)
-    with pytest.raises(ConfigError, match="unknown reproduction 'x'; allowed: han2019, "):
-        load("x")
-
-
-def test_every_file_but_cli_and_common_registers_itself() -> None:
-    folder = Path(__file__).resolve().parents[2] / "experiments" / "reproductions"
-    files = {p.stem for p in folder.glob("*.py") if not p.stem.startswith("_")}
-    assert set(MODULES) == files - {"cli", "common"}
-    for name in MODULES:
-        assert REPRODUCTIONS.get(name).module == f"experiments.reproductions.{name}"
-
-
-def test_building_the_command_line_imports_no_reproduction() -> None:
-    code = (
-        "import sys; from experiments.cli import build_parser; build_parser(); "
-        "print(sorted(m for m in sys.modules if m.startswith('experiments.reproductions.')))"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout
-    assert out.strip() == "['experiments.reproductions.cli', 'experiments.reproductions.common']"
-
-
-def test_table_rows_and_pipes() -> None:
-    r = Reproduction(
-        "f",
-        "Fake 2020",
-        (
-            Claim("a | b", 1 / 3, 0.25, "abs 0.01", False),
-            Claim("c", "rises", "rises", "direction", True),
-        ),
-        Path("f.png"),
-    )
-    lines = r.table().splitlines()
-    assert "\n".join(lines[:2]) == TABLE_HEADER
-    assert lines[2] == "| Fake 2020 | a / b | 0.3333 | 0.25 | abs 0.01 | NO |"
-    assert lines[3] == "| Fake 2020 | c | rises | rises | direction | yes |"
-    assert not r.holds
 
 
 def test_bad_name_exits_2_naming_the_allowed(capsys) -> None:
