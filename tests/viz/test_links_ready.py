@@ -19,6 +19,7 @@ import re
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+
 from tests.viz.browser_server import serve_app
 
 pytestmark = pytest.mark.browser

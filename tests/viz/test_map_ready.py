@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 import pytest
+
 from tests.viz.browser_server import serve_app
 
 pytestmark = pytest.mark.browser

@@ -10,6 +10,7 @@ import io
 import re
 
 import pytest
+
 from tests.viz.browser_server import serve_app
 
 pytestmark = pytest.mark.browser

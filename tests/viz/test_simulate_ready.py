@@ -14,6 +14,7 @@ import re
 import time
 
 import pytest
+
 from tests.viz.browser_server import serve_app
 
 pytestmark = pytest.mark.browser

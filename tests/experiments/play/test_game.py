@@ -1,6 +1,7 @@
 """Play a nation, headless: the player's choices, votes and membership reach the engine, the
 random stream stays the same, and the debrief compares the player with a best responder on the
-same seed (:mod:`experiments.play`, the game the app's Play page and ``pausegame play`` share)."""
+same seed (:mod:`experiments.play`, the game the app's Play page and ``pausegame play`` share).
+"""
 
 from __future__ import annotations
 
@@ -12,11 +13,8 @@ import pytest
 from experiments.play import PlayGame, best_response_run, build_engine
 
 VETO = "scenario=great_power_veto&seed=3&periods=8&nation=0"  # Aurelia holds a veto
+
 CLUB = "scenario=critical_mass_club&seed=3&periods=14&nation=1"  # rounds at months 1 and 13
-
-
-def _vetoed_by_player(game: PlayGame, report) -> list[bool]:
-    return ["vetoed" in f for f in report.flags]
 
 
 def test_the_players_votes_decide_its_vetoes_and_leave_the_stream_alone():
@@ -118,19 +116,6 @@ def test_an_outsider_has_no_vote_and_no_veto():
         report = game.play(True)
         assert not any("you voted" in f for f in report.flags)
     assert set(game.engine.veto_powers) <= set(np.flatnonzero(game.engine.member))
-
-
-def test_a_best_responding_world_gives_the_counterfactual_its_own_run():
-    """With the best-response rule everywhere, holding a nation to its best response changes
-    nothing: the counterfactual equals the plain run, period by period, on the same seed."""
-    game = PlayGame("seed=5&periods=3")
-    extra = {"decision_rule": "best_response"}
-    plain = build_engine(game.scenario, 5, 10, extra)
-    total = 0.0
-    for _ in range(10):
-        plain.step()
-        total += float(plain.payoff[2])
-    assert best_response_run(game.scenario, 5, 10, 2, extra)[0] == pytest.approx(total, rel=1e-12)
 
 
 def test_play_holds_the_nation_and_reaches_a_debrief():

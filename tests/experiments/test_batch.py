@@ -156,6 +156,39 @@ STORE_METHODS = {
 }
 
 
+def _private_reads(path: Path) -> list[str]:
+    """``x._name`` reads (x not self, cls or a module outside the project) and private imports."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    outside = {"self", "cls"}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            outside |= {
+                (a.asname or a.name).split(".")[0]
+                for a in node.names
+                if a.name.split(".")[0] not in ("experiments", "model", "agents", "viz")
+            }
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in (
+            "experiments",
+            "model",
+            "agents",
+        ):
+            found += [f"from {node.module} import {a.name}" for a in node.names if a.name[0] == "_"]
+        elif (
+            isinstance(node, ast.Attribute)
+            and node.attr.startswith("_")
+            and not node.attr.startswith("__")
+            and not (isinstance(node.value, ast.Name) and node.value.id in outside)
+        ):
+            found.append(f"line {node.lineno}: {ast.unparse(node)}")
+    return found
+
+
+#: The runner's and the store's modules (design.py, the design files' schema, is another part).
+SPLIT = [p for p in sorted(BATCH.rglob("*.py")) if p.name != "design.py"]
+
+
 @pytest.mark.parametrize(
     ("old", "name"), [(old, name) for old, names in OLD_NAMES.items() for name in names]
 )
@@ -190,39 +223,6 @@ def test_the_executors_are_one_interface_chosen_through_one_table():
     assert inspect.isabstract(Executor)
     with pytest.raises(ConfigError, match="executor='threads' is not allowed; allowed: serial"):
         executor_class("threads")
-
-
-def _private_reads(path: Path) -> list[str]:
-    """``x._name`` reads (x not self, cls or a module outside the project) and private imports."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    outside = {"self", "cls"}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            outside |= {
-                (a.asname or a.name).split(".")[0]
-                for a in node.names
-                if a.name.split(".")[0] not in ("experiments", "model", "agents", "viz")
-            }
-    found = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in (
-            "experiments",
-            "model",
-            "agents",
-        ):
-            found += [f"from {node.module} import {a.name}" for a in node.names if a.name[0] == "_"]
-        elif (
-            isinstance(node, ast.Attribute)
-            and node.attr.startswith("_")
-            and not node.attr.startswith("__")
-            and not (isinstance(node.value, ast.Name) and node.value.id in outside)
-        ):
-            found.append(f"line {node.lineno}: {ast.unparse(node)}")
-    return found
-
-
-#: The runner's and the store's modules (design.py, the design files' schema, is another part).
-SPLIT = [p for p in sorted(BATCH.rglob("*.py")) if p.name != "design.py"]
 
 
 @pytest.mark.parametrize("path", SPLIT, ids=lambda p: str(p.relative_to(BATCH)))

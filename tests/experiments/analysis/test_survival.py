@@ -12,6 +12,7 @@ from experiments.analysis import kaplan_meier
 from model.errors import ConfigError
 
 T = [2, 3, 3, 5, 6, 8, 8, 10]
+
 E = [1, 1, 0, 1, 0, 1, 1, 0]
 
 

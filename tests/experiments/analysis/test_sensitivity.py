@@ -1,16 +1,43 @@
-"""Sobol indices of a known additive function; Saltelli and Morris design structure."""
+"""Sobol indices of a known additive function; Saltelli and Morris design structure.
+
+Hardening of the statistics and analysis outputs ([hardening], part C).
+
+Each table row is one bad input or one misleading output found by trying the commands as a
+hostile user would: separated threshold fits, small-n Sobol indices, claims labelled "NOT SHOWN"
+at too few replicates, outputs overwriting each other, and bad flags that gave tracebacks or
+were silently accepted. The theory text is in tests/model/test_hardening_theory.py.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from experiments.analysis import morris_design, saltelli_design, sobol_from_evaluations
-from experiments.analysis.sensitivity import morris_unit, saltelli_unit
+from experiments.analysis import (
+    morris_design,
+    saltelli_design,
+)
+from experiments.analysis.sensitivity import (
+    SobolResult,
+    morris_unit,
+    saltelli_unit,
+    sobol_from_evaluations,
+)
 from experiments.batch import design_from_mapping
 from model.errors import ConfigError
 
 A = np.array([1.0, 2.0, 3.0])
+
+SAMPLE = {
+    "meta": {"name": "s"},
+    "base": {"params": {"n_nations": 3, "n_labs": 0}},
+    "sample": {
+        "method": "sobol",
+        "n": 8,
+        "params": {"p_detect": {}, "penalty": [0.0, 10.0], "verification_lag": [0, 3]},
+    },
+    "run": {"replicates": 1, "steps": 5, "master_seed": 3},
+}
 
 
 def test_sobol_indices_of_additive_function():
@@ -43,18 +70,6 @@ def test_sobol_indices_with_interaction():
     np.testing.assert_allclose(res.total_order, [4 / 7, 4 / 7], atol=0.03)
 
 
-SAMPLE = {
-    "meta": {"name": "s"},
-    "base": {"params": {"n_nations": 3, "n_labs": 0}},
-    "sample": {
-        "method": "sobol",
-        "n": 8,
-        "params": {"p_detect": {}, "penalty": [0.0, 10.0], "verification_lag": [0, 3]},
-    },
-    "run": {"replicates": 1, "steps": 5, "master_seed": 3},
-}
-
-
 def test_saltelli_design_structure():
     design = saltelli_design(design_from_mapping(SAMPLE))
     n, d = 8, 3
@@ -80,3 +95,56 @@ def test_morris_design_moves_one_parameter_per_step():
     for t in range(4):
         steps = np.diff(unit[t * 4 : (t + 1) * 4], axis=0)
         assert np.all((np.abs(steps) > 1e-12).sum(axis=1) == 1)
+
+
+# ------------------------------------------------------------------------------ 2. sensitivity
+@pytest.mark.hardening
+@pytest.mark.parametrize(
+    ("first", "total", "n", "words"),
+    [
+        pytest.param(
+            [1.067, 0.4, 0.0],
+            [1.067, 0.533, 0.0],
+            4,
+            ["n = 4 is small", "1.067"],
+            id="issue-total-above-1",
+        ),
+        pytest.param(
+            [0.6, -0.2, 0.1],
+            [0.7, 0.05, 0.1],
+            256,
+            ["first-order", "-0.200"],
+            id="negative-first-order",
+        ),
+        pytest.param([0.7, 0.5, 0.0], [0.8, 0.6, 0.0], 256, ["sum to 1.200"], id="sum-above-1"),
+    ],
+)
+def test_sobol_warns_about_small_n_and_indices_outside_unit_interval(first, total, n, words):
+    nan = np.full(3, np.nan)
+    res = SobolResult(
+        output="held",
+        params=("a", "b", "c"),
+        first_order=np.array(first),
+        total_order=np.array(total),
+        first_order_ci=(nan, nan),
+        total_order_ci=(nan, nan),
+        n=n,
+        variance=0.1,
+    )
+    text = " ".join(res.warnings())
+    for word in words:
+        assert word in text
+
+
+@pytest.mark.hardening
+def test_sobol_of_a_good_sample_has_no_warning():
+    rng = np.random.default_rng(0)
+    n, d = 1024, 2
+    a, b = rng.random((n, d)), rng.random((n, d))
+
+    def f(x):
+        return x[:, 0] + 0.5 * x[:, 1]
+
+    ab = np.stack([f(np.where(np.arange(d) == i, b, a)) for i in range(d)])
+    res = sobol_from_evaluations(f(a), f(b), ab, params=("x", "y"), n_resamples=0)
+    assert res.warnings() == []
