@@ -1,11 +1,18 @@
-"""Theory's verdict on one world (model/theory/verdict.py), shared by the CLI, the app and the
-analyses."""
+"""Hardening of the theory text ([hardening], part C): no negative or infinite thresholds.
+
+``p* = -0.203 for labs of complying nations`` and ``p* = none (no p deters)`` are said in words:
+domestic detection deters them at any p_detect; no p_detect deters them.
+
+Theory's verdict on one world (model/theory/verdict.py), shared by the CLI, the app and the
+analyses.
+"""
 
 from __future__ import annotations
 
 from types import SimpleNamespace
 
 import numpy as np
+import pytest
 
 from model import theory
 from model.params import resolve
@@ -14,6 +21,21 @@ from model.params import resolve
 def _world(shield: list[float], c: list[float] | None = None) -> SimpleNamespace:
     c = c or [1.0] * len(shield)
     return SimpleNamespace(c=np.array(c), shield=np.array(shield), n_actors=len(shield))
+
+
+@pytest.mark.hardening
+def test_run_verdict_says_negative_lab_threshold_in_words():
+    from experiments.run import theory_verdict
+    from model.engine import Engine
+
+    params = resolve(p_domestic=0.5, seed=3)
+    engine = Engine.from_params(dict(params))
+    text = theory_verdict(params, engine)
+    assert "domestic detection deters labs of complying nations at any p_detect" in text
+    assert "-0." not in text
+    off = resolve(penalty=0.0, seed=3)
+    text = theory_verdict(off, Engine.from_params(dict(off)))
+    assert "none (no p deters)" not in text and "no p_detect deters nations or labs" in text
 
 
 def test_mean_shield_is_capability_weighted() -> None:

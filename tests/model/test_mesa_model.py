@@ -1,5 +1,6 @@
 """The Mesa front shows the treaty: agent and model reporters for membership, binding and
-verification read the engine's state, step by step, through a ``mesa.DataCollector``."""
+verification read the engine's state, step by step, through a ``mesa.DataCollector``.
+"""
 
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ CHANGING = dict(
     p_domestic=0.5,
     steps=24,
 )
+
 SEED = 2
 
 AGENT_FIELDS = (
@@ -51,6 +53,7 @@ AGENT_FIELDS = (
     "would_join",
     "membership_gain",
 )
+
 MODEL_FIELDS = (
     "in_force",
     "pause_active",

@@ -63,6 +63,28 @@ def entries():
     return [e for name in reg.regimes for e in reg.entries(name).values()]
 
 
+# ------------------------------------------------------------------------ the file is read
+def _edited_copy(tmp_path: Path, old: str, new: str) -> Path:
+    text = REGISTRY_PATH.read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    path = tmp_path / "sources.toml"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return path
+
+
+def _sample_design(params, base=None):
+    from experiments.batch.design import design_from_mapping
+
+    return design_from_mapping(
+        {
+            "meta": {"name": "registry_ranges"},
+            "base": {"params": {"n_nations": 3, "n_labs": 0, **(base or {})}},
+            "sample": {"method": "lhs", "n": 32, "params": params},
+            "run": {"replicates": 1, "steps": 5, "master_seed": 11},
+        }
+    )
+
+
 def test_the_file_parses_and_defines_the_labels():
     data = tomllib.loads(REGISTRY_PATH.read_text(encoding="utf-8"))
     assert set(data["labels"]) == set(CONFIDENCE_LABELS)
@@ -158,15 +180,6 @@ def test_describe_names_value_range_confidence_and_source():
     assert describe("custom") == []
 
 
-# ------------------------------------------------------------------------ the file is read
-def _edited_copy(tmp_path: Path, old: str, new: str) -> Path:
-    text = REGISTRY_PATH.read_text(encoding="utf-8")
-    assert text.count(old) == 1, old
-    path = tmp_path / "sources.toml"
-    path.write_text(text.replace(old, new), encoding="utf-8")
-    return path
-
-
 def test_the_regimes_change_when_the_file_does(tmp_path):
     path = _edited_copy(
         tmp_path,
@@ -221,68 +234,6 @@ def test_a_value_outside_its_range_is_kept_with_a_reason(tmp_path):
     path = _edited_copy(tmp_path, "value = 0.35\n", 'value = 0.65\noutside = "kept for the test"\n')
     e = load(path).entry("national_means", "p_detect")
     assert e.value == 0.65 and not e.inside and e.outside == "kept for the test"
-
-
-# ------------------------------------------------------------------------- where it shows
-def test_pausegame_params_sources_shows_each_preset_with_its_source(capsys):
-    from experiments.cli import main
-
-    assert main(["params", "--sources"]) == 0
-    out = capsys.readouterr().out
-    assert max(len(line) for line in out.splitlines()) <= 100
-    flat = " ".join(out.split())
-    for regime in (
-        "open_letter",
-        "self_reporting",
-        "national_means",
-        "onsite_inspections",
-        "hardware_ledger",
-    ):
-        assert f"{regime.upper()}:" in out
-    assert "p_detect 0.35 (range 0.2 to 0.5, speculative; Wasil et al. (2024);" in flat
-    assert "p_detect 0.9 (range 0.2 to 0.9, analogy; IAEA (2002);" in flat
-    assert "90% for 'high' and 20% for 'low'" in flat
-    assert "eu_ai_act_systemic_risk 10^25 training FLOP (documented; EU AI Act (2024))" in flat
-    for label in CONFIDENCE_LABELS:
-        assert f"{label}: " in out
-    for source in registry().sources.values():
-        assert f"[{source.key}]" in out
-
-
-def test_pausegame_params_points_to_the_sources_and_keeps_its_format(capsys):
-    from experiments.cli import format_params, main
-
-    assert main(["params"]) == 0
-    out = capsys.readouterr().out
-    assert out.strip() == format_params().strip()
-    assert "`pausegame params --sources`" in " ".join(out.split())
-    assert "CONFIDENCE LABELS" not in out  # the sources only with --sources
-    # the text is the same on every machine and at every moment: the limits only on request
-    assert "Practical limits" not in out and "`pausegame params --limits`" in " ".join(out.split())
-
-
-def test_pausegame_params_limits_states_the_machine_limits(capsys, monkeypatch):
-    import experiments.limits as limits
-    from experiments.cli import main
-
-    monkeypatch.setattr(limits, "available_bytes", lambda: 8_000_000_000)
-    assert main(["params", "--limits"]) == 0
-    out = " ".join(capsys.readouterr().out.split())
-    assert out.startswith("Practical limits on this machine (8.0 GB of memory available")
-    assert out == " ".join(limits.limits_text(8_000_000_000).split())
-
-
-def _sample_design(params, base=None):
-    from experiments.batch.design import design_from_mapping
-
-    return design_from_mapping(
-        {
-            "meta": {"name": "registry_ranges"},
-            "base": {"params": {"n_nations": 3, "n_labs": 0, **(base or {})}},
-            "sample": {"method": "lhs", "n": 32, "params": params},
-            "run": {"replicates": 1, "steps": 5, "master_seed": 11},
-        }
-    )
 
 
 def test_a_design_samples_the_registry_range_for_verification_parameters():
