@@ -15,12 +15,14 @@ import pytest
 
 from tests.viz.browser_server import serve_app
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.ready]
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+
 expect = playwright_api.expect
 
 SIZES = ((1400, 900), (1024, 768), (390, 844))
+
 #: The student's moves: comply, then defect twice, then comply ... (12 months).
 MOVES = "cddcdccdcdcc"
 

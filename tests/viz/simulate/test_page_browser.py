@@ -17,12 +17,14 @@ import pytest
 
 from tests.viz.browser_server import serve_app
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.ready]
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+
 expect = playwright_api.expect
 
 SIZES = ((1400, 900), (1024, 768), (390, 844))
+
 # the network (SVG) and the five time-series panels (theory's picture only where it applies)
 CHARTS = (
     "() => document.querySelectorAll('.pg-network svg.marks').length == 1 && "
@@ -59,6 +61,53 @@ def _no_horizontal_overflow(page, width):
         ".map(c => c.getBoundingClientRect().right))"
     )
     assert right <= width + 1, f"a chart ends at {right} px in a {width} px window"
+
+
+def _month(page) -> int:
+    return int(page.locator(".pg-month").inner_text().split()[1])
+
+
+def _open_learn(browser, url, size=(1400, 900)):
+    context, page = _open(browser, url + "learn", size)
+    expect(page.locator(".pg-learn-toc")).to_be_visible(timeout=60_000)
+    page.wait_for_function(
+        "() => document.querySelectorAll('.pg-learn canvas').length >= 2", timeout=60_000
+    )
+    page.wait_for_timeout(500)
+    return context, page
+
+
+_LABEL_BOXES = """() => [...document.querySelectorAll('.pg-network g.mark-text.role-mark text')]
+    .filter(t => t.textContent.trim()).map(t => {
+        const r = t.getBoundingClientRect();
+        return {name: t.textContent, x0: r.left, y0: r.top, x1: r.right, y1: r.bottom};
+    })"""
+
+
+def _server_labels(query):
+    """The names the server places on the network for this link at month 0."""
+    from viz import specs
+    from viz.session import GameSession
+    from viz.simulate import _edges
+
+    session = GameSession(query)
+    spec = specs.network_spec(
+        session.layout,
+        _edges(session),
+        session.nation_state(),
+        session.model.engine.world.names,
+        month=0,
+    )
+    return [row["name"] for row in spec["layer"][-1]["data"]["values"]]
+
+
+def _overlaps(boxes):
+    return [
+        (a["name"], b["name"])
+        for i, a in enumerate(boxes)
+        for b in boxes[i + 1 :]
+        if a["x0"] < b["x1"] and b["x0"] < a["x1"] and a["y0"] < b["y1"] and b["y0"] < a["y1"]
+    ]
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
@@ -104,10 +153,6 @@ def test_run_buttons_and_key_parameters_come_first(server, browser):
         expect(page.get_by_text("All parameters")).to_be_visible()
     finally:
         context.close()
-
-
-def _month(page) -> int:
-    return int(page.locator(".pg-month").inner_text().split()[1])
 
 
 def test_play_speed_control_and_the_changed_marker(server, browser, artifacts):
@@ -159,16 +204,6 @@ def test_theory_panel_leads_with_the_answer_for_this_world(server, browser):
         assert page.locator(".pg-theory canvas").count() == 1  # one picture
     finally:
         context.close()
-
-
-def _open_learn(browser, url, size=(1400, 900)):
-    context, page = _open(browser, url + "learn", size)
-    expect(page.locator(".pg-learn-toc")).to_be_visible(timeout=60_000)
-    page.wait_for_function(
-        "() => document.querySelectorAll('.pg-learn canvas').length >= 2", timeout=60_000
-    )
-    page.wait_for_timeout(500)
-    return context, page
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
@@ -275,39 +310,6 @@ def test_the_downloads_alone_reproduce_the_run(server, browser, tmp_path):
         assert len(shown) == 6 and np.allclose(shown, again, rtol=0, atol=1e-6)
     finally:
         context.close()
-
-
-_LABEL_BOXES = """() => [...document.querySelectorAll('.pg-network g.mark-text.role-mark text')]
-    .filter(t => t.textContent.trim()).map(t => {
-        const r = t.getBoundingClientRect();
-        return {name: t.textContent, x0: r.left, y0: r.top, x1: r.right, y1: r.bottom};
-    })"""
-
-
-def _server_labels(query):
-    """The names the server places on the network for this link at month 0."""
-    from viz import specs
-    from viz.session import GameSession
-    from viz.simulate import _edges
-
-    session = GameSession(query)
-    spec = specs.network_spec(
-        session.layout,
-        _edges(session),
-        session.nation_state(),
-        session.model.engine.world.names,
-        month=0,
-    )
-    return [row["name"] for row in spec["layer"][-1]["data"]["values"]]
-
-
-def _overlaps(boxes):
-    return [
-        (a["name"], b["name"])
-        for i, a in enumerate(boxes)
-        for b in boxes[i + 1 :]
-        if a["x0"] < b["x1"] and b["x0"] < a["x1"] and a["y0"] < b["y1"] and b["y0"] < a["y1"]
-    ]
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")

@@ -1,7 +1,8 @@
 """A class plays one room to the end in real browsers (Debian's chromium): a teacher and three
 students, each in their own browser context; one student leaves and comes back with the rejoin
 link, one times out at the deadline. The teacher's debrief and CSV say who did what; the pages
-fit 1400x900 and 390x844 (screenshots in the artifacts folder)."""
+fit 1400x900 and 390x844 (screenshots in the artifacts folder).
+"""
 
 from __future__ import annotations
 
@@ -16,9 +17,11 @@ from tests.viz.browser_server import serve_app
 pytestmark = pytest.mark.browser
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+
 expect = playwright_api.expect
 
 KEY = "browser-test-key"
+
 WIDE, PHONE = (1400, 900), (390, 844)
 
 

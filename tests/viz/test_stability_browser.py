@@ -18,15 +18,18 @@ import pytest
 
 from tests.viz.browser_server import serve_app
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.ready]
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+
 expect = playwright_api.expect
 
 #: A small world (three nations) whose map the layout, legend and cache tests share.
 SMALL = "map?n_nations=3"
+
 #: Maps computed in the module: up to a minute each on a loaded two-core machine.
 MAP_TIMEOUT = 180_000
+
 #: A map that takes some seconds (about 6 s here), time for a Cancel after its first runs: the
 #: hazard takes the single-run path (model.batched.unbatchable); the batched 3-nation map takes
 #: about a second, often done before a Cancel lands.
@@ -73,6 +76,18 @@ def small_map(server, browser):
         return _status(page)
     finally:
         context.close()
+
+
+def _start_then_cancel(page):
+    """Start the map, cancel once some runs are done; the number of runs kept."""
+    page.get_by_role("button", name="Compute map").click()
+    page.wait_for_function(
+        "() => /Computing: [1-9]/.test(document.querySelector('.pg-map-status').innerText)",
+        timeout=MAP_TIMEOUT,
+    )
+    page.get_by_role("button", name="Cancel").click()
+    expect(page.locator(".pg-map-cancelled")).to_be_visible(timeout=30_000)
+    return int(re.search(r"Cancelled at ([0-9]+) of", _status(page)).group(1))
 
 
 def test_cancel_in_the_first_seconds_is_a_cancel_and_later_visitors_see_it(
@@ -145,18 +160,6 @@ def test_a_cached_map_says_so_and_the_next_map_is_announced_from_the_measured_ra
         assert took / 3 <= float(found.group(1)) <= took * 3 + 1, (text, took)
     finally:
         context.close()
-
-
-def _start_then_cancel(page):
-    """Start the map, cancel once some runs are done; the number of runs kept."""
-    page.get_by_role("button", name="Compute map").click()
-    page.wait_for_function(
-        "() => /Computing: [1-9]/.test(document.querySelector('.pg-map-status').innerText)",
-        timeout=MAP_TIMEOUT,
-    )
-    page.get_by_role("button", name="Cancel").click()
-    expect(page.locator(".pg-map-cancelled")).to_be_visible(timeout=30_000)
-    return int(re.search(r"Cancelled at ([0-9]+) of", _status(page)).group(1))
 
 
 def test_a_resumed_map_counts_both_parts(server, browser):

@@ -22,13 +22,16 @@ import pytest
 
 from tests.viz.browser_server import serve_app
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.ready]
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+
 expect = playwright_api.expect
 
 MONTH_0 = re.compile(r"Month: 0 of \d+")
+
 SIZES = ((1400, 900), (1024, 768), (390, 844))
+
 PAGES = ("", "play", "map", "learn")
 
 
@@ -73,6 +76,36 @@ def _copy_link(page) -> str:
         re.compile("copied", re.I), timeout=10_000
     )
     return str(page.evaluate("navigator.clipboard.readText()"))
+
+
+_LABEL_GAPS = """() => {
+  const out = [];
+  for (const field of document.querySelectorAll('.v-text-field')) {
+    const label = field.querySelector('label');
+    const value = field.querySelector('input, .v-select__selection');
+    if (!label || !value || !label.innerText.trim()) continue;
+    // an empty box's label sits in the box as its placeholder (Vuetify's design)
+    if (!label.classList.contains('v-label--active')) continue;
+    const a = label.getBoundingClientRect(), b = value.getBoundingClientRect();
+    if (a.width === 0 || b.width === 0) continue;
+    out.push([label.innerText.trim(), b.top - a.bottom]);
+  }
+  return out;
+}"""
+
+_WIDTHS = """() => {
+  const nav = document.querySelector('.pg-nav');
+  const r = nav.getBoundingClientRect();
+  const out = [];
+  for (const e of nav.querySelectorAll('*')) {
+    const b = e.getBoundingClientRect();
+    if (b.width > 0 && (b.right > window.innerWidth + 0.5 || b.left < -0.5)) {
+      out.push(e.tagName + '.' + String(e.className).slice(0, 40));
+    }
+  }
+  return {doc: document.documentElement.scrollWidth, view: window.innerWidth,
+          nav: [nav.scrollWidth, nav.clientWidth, r.right], outside: out};
+}"""
 
 
 @pytest.mark.parametrize("slug", ["", "play", "map"])
@@ -179,22 +212,6 @@ def test_picking_a_scenario_keeps_the_given_seed(server, browser, artifacts):
         context.close()
 
 
-_LABEL_GAPS = """() => {
-  const out = [];
-  for (const field of document.querySelectorAll('.v-text-field')) {
-    const label = field.querySelector('label');
-    const value = field.querySelector('input, .v-select__selection');
-    if (!label || !value || !label.innerText.trim()) continue;
-    // an empty box's label sits in the box as its placeholder (Vuetify's design)
-    if (!label.classList.contains('v-label--active')) continue;
-    const a = label.getBoundingClientRect(), b = value.getBoundingClientRect();
-    if (a.width === 0 || b.width === 0) continue;
-    out.push([label.innerText.trim(), b.top - a.bottom]);
-  }
-  return out;
-}"""
-
-
 def test_projector_labels_do_not_overlap_their_values(server, browser, artifacts):
     context = _context(browser)
     try:
@@ -208,21 +225,6 @@ def test_projector_labels_do_not_overlap_their_values(server, browser, artifacts
         assert not overlapping, overlapping
     finally:
         context.close()
-
-
-_WIDTHS = """() => {
-  const nav = document.querySelector('.pg-nav');
-  const r = nav.getBoundingClientRect();
-  const out = [];
-  for (const e of nav.querySelectorAll('*')) {
-    const b = e.getBoundingClientRect();
-    if (b.width > 0 && (b.right > window.innerWidth + 0.5 || b.left < -0.5)) {
-      out.push(e.tagName + '.' + String(e.className).slice(0, 40));
-    }
-  }
-  return {doc: document.documentElement.scrollWidth, view: window.innerWidth,
-          nav: [nav.scrollWidth, nav.clientWidth, r.right], outside: out};
-}"""
 
 
 @pytest.mark.parametrize("projector", [False, True], ids=["normal", "projector"])
