@@ -1,5 +1,5 @@
 """The Play page where the treaty has votes and negotiation rounds: the page offers both and
-sends the player's choices to the game (the game itself: tests/experiments/test_play.py).
+sends the player's choices to the game (the game itself: tests/experiments/play/).
 """
 
 from __future__ import annotations

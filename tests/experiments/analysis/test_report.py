@@ -3,7 +3,7 @@
 Each table row is one bad input or one misleading output found by trying the commands as a
 hostile user would: separated threshold fits, small-n Sobol indices, claims labelled "NOT SHOWN"
 at too few replicates, outputs overwriting each other, and bad flags that gave tracebacks or
-were silently accepted. The theory text is in tests/model/test_hardening_theory.py.
+were silently accepted. The theory text is in tests/model/theory/ (marker hardening).
 """
 
 from __future__ import annotations

@@ -49,7 +49,7 @@ def test_readme_design_example_is_the_shipped_map():
     import tomllib
     from pathlib import Path
 
-    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text()
     section = readme.split("## Experiment batches")[1].split("\n## ")[0]
     block = re.search(r"```toml\n(.*?)```", section, re.S).group(1)
     d = design_from_mapping(tomllib.loads(block), source="README")
