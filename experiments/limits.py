@@ -6,7 +6,7 @@ A run's memory grows with its sizes: every actor holds a few dozen state arrays 
 hold the alliances as a dense ``n_nations x n_nations`` matrix (``per_bloc`` inspection, a
 voting adjudication rule, negotiated membership, alliances that react to betrayal or build
 trust, club costs). :func:`run_bytes` adds these up from the parameters alone, with
-per-item costs measured with ``tracemalloc`` (``tests/experiments/test_hardening_inputs.py``
+per-item costs measured with ``tracemalloc`` (``tests/experiments/test_limits.py``
 holds the estimate within a factor of two of the measured peak). :func:`check_run` and
 :func:`check_plan` refuse, with the estimate and the machine's available memory
 (``psutil.virtual_memory().available``), what cannot fit; ``pausegame run``, scenario files and

@@ -1,8 +1,10 @@
-"""Fixtures shared by the experiment-batch tests."""
+"""Fixtures shared by the experiments' tests: a sweep killed part-way, a machine with 8 GB, a small
+finished batch made once per module (tests work on copies)."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -11,6 +13,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
+from experiments import limits
+from experiments.cli import main
+from tests.experiments.clitools import GB
+from tests.experiments.damaged import DESIGN
 
 
 def _sweep_killed_after(
@@ -58,3 +65,28 @@ def _sweep_killed_after(
 def sweep_killed_after() -> Callable[..., None]:
     """:func:`_sweep_killed_after`: a sweep killed by ``kill -9`` part-way."""
     return _sweep_killed_after
+
+
+@pytest.fixture
+def eight_gb(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A machine with 8 GB available, whatever this one has."""
+    monkeypatch.setattr(limits, "available_bytes", lambda: int(8 * GB))
+
+
+@pytest.fixture(scope="module")
+def finished(tmp_path_factory):
+    """A finished batch (8 runs, with series), made once; tests work on copies."""
+    root = tmp_path_factory.mktemp("batch")
+    design = root / "hard.toml"
+    design.write_text(DESIGN)
+    out = root / "done"
+    assert main(["sweep", str(design), "--executor", "serial", "--out", str(out), "-q"]) == 0
+    return design, out
+
+
+@pytest.fixture
+def batch(finished, tmp_path):
+    design, out = finished
+    copy = tmp_path / "batch"
+    shutil.copytree(out, copy)
+    return design, copy

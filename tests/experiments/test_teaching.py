@@ -1,4 +1,12 @@
-"""Teaching scenarios: every claim holds and every contrast fails, across seeds; the commands."""
+"""Teaching scenarios: every claim holds and every contrast fails, across seeds; the commands.
+
+Hardening of the statistics and analysis outputs ([hardening], part C).
+
+Each table row is one bad input or one misleading output found by trying the commands as a
+hostile user would: separated threshold fits, small-n Sobol indices, claims labelled "NOT SHOWN"
+at too few replicates, outputs overwriting each other, and bad flags that gave tracebacks or
+were silently accepted. The theory text is in tests/model/theory/ (marker hardening).
+"""
 
 from __future__ import annotations
 
@@ -11,9 +19,12 @@ from experiments.cli import main
 from experiments.teaching import (
     MASTER_SEED,
     OUTCOMES,
+    ClaimCheck,
+    Share,
     check_claim,
     load_teaching,
     replicate_seed,
+    replicates_needed,
     teaching_names,
     wilson_interval,
 )
@@ -194,3 +205,58 @@ def test_claims_command_prints_shares_and_intervals(capsys: pytest.CaptureFixtur
     assert "open_letter_2023: claimed share >= 0.9" in out
     assert "claim     1.000 (40/40; Wilson 95%" in out
     assert "fails, as it should" in out
+
+
+# ------------------------------------------------------------------------------ 3. claims
+@pytest.mark.hardening
+@pytest.mark.parametrize(
+    ("claim", "contrast", "claimed", "verdict", "word"),
+    [
+        pytest.param((20, 20), (0, 20), 0.9, "inconclusive", "inconclusive", id="issue-20-of-20"),
+        pytest.param((5, 20), (0, 20), 0.9, "failed", "FAILS", id="claim-fails"),
+        pytest.param((40, 40), (3, 4), 0.9, "inconclusive", "inconclusive", id="contrast-open"),
+    ],
+)
+def test_claim_verdicts(claim, contrast, claimed, verdict, word):
+    from experiments.teaching_cli import claim_lines
+
+    check = ClaimCheck("x", claimed, Share(*claim), Share(*contrast))
+    assert check.verdict == verdict
+    text = "\n".join(claim_lines("x", claimed, check))
+    assert word in text
+    assert "NOT SHOWN" not in text
+
+
+@pytest.mark.hardening
+def test_issue_claim_at_20_replicates_says_how_many_it_needs():
+    from experiments.teaching_cli import claim_lines
+
+    check = ClaimCheck("x", 0.9, Share(20, 20), Share(0, 20))
+    assert check.claim_verdict == "inconclusive" and check.claim_needs() == 35
+    assert (
+        "inconclusive at n = 20 (needs at least 35 replicates to hold)"
+        in claim_lines("x", 0.9, check)[1]
+    )
+
+
+@pytest.mark.hardening
+@pytest.mark.parametrize(
+    ("observed", "claimed", "above", "needed"),
+    [
+        (1.0, 0.9, True, 35),  # n / (n + 1.96^2) > 0.9 first at n = 35
+        (1.0, 0.8, True, 16),
+        (0.95, 0.9, True, 139),
+        (0.9, 0.9, True, None),  # never above its own value
+        (0.85, 0.9, True, None),
+        (0.0, 0.9, False, 1),
+        (0.5, 0.9, False, 3),
+        (0.95, 0.9, False, None),
+    ],
+)
+def test_replicates_needed(observed, claimed, above, needed):
+    from experiments.analysis.common import wilson_interval
+
+    assert replicates_needed(observed, claimed, above=above) == needed
+    if needed is not None:  # the smallest such n: one fewer does not decide
+        low, high = wilson_interval(observed * (needed - 1), needed - 1)
+        assert not (low > claimed if above else high < claimed)

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 
-from model.beliefs import GridPosterior
 from model.engine import Engine
 
 
@@ -16,84 +14,6 @@ def fixed_world(n: int, defectors: int, **params) -> dict:
     ]
     base = {"n_labs": 0, "capability_dist": "equal", "alliance_network": "none"}
     return {"params": {**base, **params}, "nations": nations}
-
-
-def test_bayesian_beliefs_converge_to_the_true_rate():
-    sc = fixed_world(
-        40,
-        12,
-        information="bayesian",
-        p_detect=0.8,
-        p_false_alarm=0.05,
-        belief_prior_mean=0.1,
-        belief_prior_strength=10,
-        belief_forgetting=0.05,
-        steps=80,
-    )
-    eng = Engine.from_params(rng=3, scenario=sc)
-    prior = eng.belief.copy()
-    eng.run()
-    truth = eng.rival_share(eng.defect.astype(float))
-    assert np.mean(np.abs(prior - truth)) > 0.15  # the prior is far off ...
-    assert np.mean(np.abs(eng.belief - truth)) < 0.05  # ... within 0.05 after 80 periods
-    err = eng.timeseries()["belief_error"]
-    assert err[-1] < 0.05 and err[-1] < err[1]
-
-
-def test_bayesian_beliefs_stay_at_the_prior_without_detection():
-    sc = fixed_world(
-        10,
-        5,
-        information="bayesian",
-        verification="open_letter",
-        belief_prior_mean=0.2,
-        belief_prior_strength=5,
-        steps=30,
-    )
-    eng = Engine.from_params(rng=1, scenario=sc)
-    prior = eng.belief.copy()
-    eng.run()
-    np.testing.assert_allclose(eng.belief, prior, rtol=1e-12)
-    assert prior[0] == pytest.approx(0.2, abs=0.01)  # the grid posterior's mean of Beta(1, 4)
-
-
-def tracking_error(forgetting: float) -> float:
-    nations = [{"name": f"N{i}"} for i in range(30)]
-    events = [
-        {"start": 1, "duration": 40, "actors": [f"N{i}" for i in range(24)], "action": "defect"},
-        {"start": 41, "actors": [f"N{i}" for i in range(30)], "action": "comply"},
-    ]
-    sc = {
-        "params": {
-            "n_labs": 0,
-            "capability_dist": "equal",
-            "alliance_network": "none",
-            "information": "bayesian",
-            "p_detect": 0.9,
-            "p_false_alarm": 0.02,
-            "belief_forgetting": forgetting,
-            "steps": 46,
-        },
-        "nations": nations,
-        "events": events,
-    }
-    eng = Engine.from_params(rng=5, scenario=sc)
-    eng.run()
-    return float(eng.timeseries()["belief_error"][-1])
-
-
-def test_forgetting_sets_the_tracking_speed():
-    # the true rate drops from 0.8 to 0 at month 41; five months later beliefs that forget
-    # faster are closer to the truth
-    fast, slow = tracking_error(0.4), tracking_error(0.01)
-    assert fast < slow and fast < 0.15 and slow > 0.3
-
-
-def test_grid_posterior_is_exact_bayes_on_one_update():
-    post = GridPosterior(1, prior_mean=0.5, prior_strength=2.0)  # uniform prior
-    post.update(np.array([1.0]), np.array([1.0]), p_eff=1.0, q=0.0, forgetting=0.0)
-    # one rival, flagged, perfect detection: posterior proportional to theta -> mean 2/3
-    assert post.mean()[0] == pytest.approx(2 / 3, abs=1e-4)
 
 
 def lone_defector_odds(exponent: float) -> np.ndarray:

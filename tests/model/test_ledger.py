@@ -1,14 +1,23 @@
-"""The hash-chained event log: every kind of tampering is detected; replay is exact."""
+"""The hash-chained event log: every kind of tampering is detected; replay is exact.
+
+[hardening] The event log: standard JSON on disk, and every damaged log diagnosed rightly.
+
+``pausegame verify-ledger`` exits 1 with ``FILE: NOT intact: <diagnosis>`` for every damaged log
+(a garbage or cut-off line included), 2 with one line on stderr for bad input (no such file, not
+an event log, a ``--head`` that is not a SHA-256).
+"""
 
 from __future__ import annotations
 
 import copy
+import json
 
 import numpy as np
 import pytest
 
+from experiments.run import write_ledger
 from model.engine import Engine
-from model.ledger import EventLog, record_hash, replay, verify
+from model.ledger import EventLog, canonical, record_hash, replay, verify
 
 
 @pytest.fixture(scope="module")
@@ -26,6 +35,15 @@ def logged_run():
     eng.run()
     head = eng.close_log()
     return eng, copy.deepcopy(eng.log.records), head
+
+
+def _strict(line: str) -> object:
+    """Parse like jq or a browser: NaN and Infinity are not JSON."""
+
+    def refuse(token: str) -> object:
+        raise ValueError(f"{token} is not JSON")
+
+    return json.loads(line, parse_constant=refuse)
 
 
 def test_clean_log_verifies_and_has_every_record_kind(logged_run):
@@ -127,3 +145,57 @@ def test_log_is_off_by_default_and_on_under_hardware_ledger():
     assert (
         Engine.from_params({"verification": "hardware_ledger"}, rng=1, event_log=False).log is None
     )
+
+
+@pytest.mark.hardening
+def test_records_are_built_with_none_for_every_non_finite_float_and_canonical_refuses_nan():
+    log = EventLog()
+    rec = log.append(
+        "state",
+        1,
+        a=float("nan"),
+        b=np.array([1.0, np.inf, -np.inf]),
+        c={"d": [np.float64("nan"), 2.5]},
+        e=np.float32("nan"),
+    )
+    assert rec["a"] is None and rec["b"] == [1.0, None, None] and rec["c"] == {"d": [None, 2.5]}
+    assert rec["e"] is None
+    _strict(canonical(rec))
+    with pytest.raises(ValueError):
+        canonical({"x": float("nan")})
+
+
+@pytest.mark.hardening
+def test_replay_from_a_strictly_parsed_file_is_exact_with_nan_where_the_engine_had_nan(tmp_path):
+    eng = Engine.from_params(
+        {"p_detect": 0.8, "p_false_alarm": 0.1, "steps": 15}, rng=3, event_log=True
+    )
+    eng.run()
+    head = eng.close_log()
+    path = write_ledger(eng.log.records, tmp_path / "log.jsonl")
+    records = [_strict(line) for line in path.read_text().splitlines()]
+    assert verify(records, head=head).ok
+    replayed = replay(records)
+    expected = eng.timeseries()
+    assert np.isnan(replayed["belief_error"]).all()
+    for key, col in replayed.items():
+        np.testing.assert_array_equal(col, expected[key][1:], err_msg=key)
+
+
+@pytest.mark.hardening
+def test_verify_names_the_line_of_an_unreadable_entry_and_not_the_chain():
+    from model.ledger import parse_lines
+
+    log = EventLog()
+    for t in range(3):
+        log.append("state", t)
+    log.close(3)
+    lines = [canonical(r) + "\n" for r in log.records]
+    entries, numbers = parse_lines(lines[:2] + ["\n", "{oops\n"] + lines[2:])
+    result = verify(entries, lines=numbers)
+    assert not result.ok and result.line == 4
+    assert (
+        result.problem == "line 4 is not a JSON record (Expecting property name enclosed in "
+        "double quotes (column 2))"
+    )
+    assert verify(copy.deepcopy(log.records)).ok

@@ -11,7 +11,8 @@ import re
 import time
 
 import pytest
-from browser_server import serve_app
+
+from tests.viz.browser_server import serve_app
 
 pytestmark = pytest.mark.browser
 

@@ -1,5 +1,5 @@
 """The Play, Learn and Stability map pages and the top bar, rendered without a browser (the Play
-game itself: tests/experiments/test_play.py)."""
+game itself: tests/experiments/play/)."""
 
 from __future__ import annotations
 

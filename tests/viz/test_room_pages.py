@@ -1,7 +1,7 @@
 """The classroom pages rendered without a browser: a student's card decides on the room, the
 teacher's dashboard runs it to the debrief, names stay escaped, the teacher key gates /teach,
 and ``pausegame app`` prints the key and hands it to the server (:mod:`viz.room_pages`; the
-room itself: tests/experiments/test_room.py)."""
+room itself: tests/experiments/room/)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,44 @@
+"""Barrett and Dannenberg (2012): with a known threshold the nations coordinate just below it
+and avoid the catastrophe; uncertain damage changes nothing; an uncertain threshold unravels
+the pause and the catastrophe comes. Simulation against the exact chain.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from experiments.reproductions import barrett2012 as bd
+
+pytestmark = [pytest.mark.reproduction, pytest.mark.slow]
+
+
+def test_the_theory_separates_the_cases():
+    # known: compliers stop at 10 defectors of 100 (0.10 < T = 0.105); uncertain: never
+    assert bd.settled_share(200.0) == pytest.approx(0.10)
+    assert bd.settled_share(4.0) == 1.0
+    assert bd.theory_catastrophe(200.0) < 0.02 and bd.theory_catastrophe(4.0) > 0.99
+
+
+def test_known_threshold_runs_stop_just_below_it_and_uncertain_ones_do_not():
+    known = [bd.run_case(200.0, seed) for seed in range(3)]
+    uncertain = [bd.run_case(4.0, seed) for seed in range(3)]
+    assert not any(r.catastrophe for r in known)
+    assert all(r.final_defecting == pytest.approx(0.10) for r in known)
+    # once the slack is used, a known-threshold run never changes again
+    assert all(np.all(r.defecting[-50:] == r.defecting[-1]) for r in known)
+    assert all(r.catastrophe and r.complied == 0.0 for r in uncertain)
+
+
+def test_uncertain_damage_draws_a_damage_but_leaves_the_run_unchanged():
+    a = bd.run_case(200.0, 5)
+    b = bd.run_case(200.0, 5, damage_uncertain=True)
+    np.testing.assert_array_equal(a.defecting, b.defecting)
+    assert a.damage == pytest.approx(5.0) and 0.0 <= b.damage <= 10.0 and b.damage != a.damage
+
+
+def test_recursive_self_improvement_fills_a_known_thresholds_slack():
+    # the same known threshold, defectors compounding 1% a month: the catastrophe comes
+    runs = [bd.run_case(200.0, seed, rsi_growth=bd.RSI_GROWTH) for seed in range(3)]
+    assert all(r.catastrophe for r in runs)
+    assert all(r.final_defecting > bd.MEDIAN_THRESHOLD for r in runs)

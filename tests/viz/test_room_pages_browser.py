@@ -1,0 +1,245 @@
+"""A class plays one room to the end in real browsers (Debian's chromium): a teacher and three
+students, each in their own browser context; one student leaves and comes back with the rejoin
+link, one times out at the deadline. The teacher's debrief and CSV say who did what; the pages
+fit 1400x900 and 390x844 (screenshots in the artifacts folder).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import pytest
+
+from tests.viz.browser_server import serve_app
+
+pytestmark = pytest.mark.browser
+
+playwright_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+
+expect = playwright_api.expect
+
+KEY = "browser-test-key"
+
+WIDE, PHONE = (1400, 900), (390, 844)
+
+
+@pytest.fixture(scope="module")
+def server(artifacts):
+    mp = pytest.MonkeyPatch()
+    mp.setenv("PAUSEGAME_TEACHER_KEY", KEY)  # the server reads it (pausegame app sets it)
+    try:
+        yield from serve_app(artifacts, "room-browser-server.log")
+    finally:
+        mp.undo()
+
+
+def _page(browser, url, size):
+    context = browser.new_context(
+        viewport={"width": size[0], "height": size[1]}, accept_downloads=True
+    )
+    page = context.new_page()
+    page.goto(url)
+    return context, page
+
+
+def _fits(page, size):
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= size[0], f"the page is {width} px wide at {size}"
+
+
+def _pick(page, cls, option):
+    page.locator(f".{cls}").click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def _join(browser, url, code, name, size=PHONE):
+    context, page = _page(browser, url + f"join?room={code}", size)
+    page.get_by_label("Display name").fill(name)
+    page.get_by_role("button", name="Join", exact=True).click()
+    expect(page.locator(".pg-room-student")).to_be_visible(timeout=30_000)
+    expect(page).to_have_url(re.compile(r"seat="), timeout=10_000)
+    return context, page
+
+
+def _month(page, month, periods=3):
+    expect(page.locator(".pg-room-status")).to_contain_text(
+        f"Month {month} of {periods}", timeout=30_000
+    )
+
+
+def test_a_class_plays_a_room_to_the_end(server, browser, artifacts):
+    contexts = []
+    try:
+        # the teacher page needs the key; a wrong one is refused
+        tc, teacher = _page(browser, server.url + "teach", WIDE)
+        contexts.append(tc)
+        teacher.get_by_label("Teacher key").fill("wrong")
+        teacher.get_by_role("button", name="Open").click()
+        expect(teacher.locator(".pg-room-error")).to_contain_text("not this server's teacher key")
+        teacher.get_by_label("Teacher key").fill(KEY)
+        teacher.get_by_role("button", name="Open").click()
+        _pick(teacher, "pg-teach-months", "3")
+        _pick(teacher, "pg-teach-deadline", "20")
+        teacher.get_by_label("Seed (blank: a fresh one)").fill("4")
+        teacher.get_by_role("button", name="Create room").click()
+        expect(teacher.locator(".pg-teach-code")).to_be_visible(timeout=30_000)
+        code = teacher.locator(".pg-teach-code").inner_text().strip()
+        assert re.fullmatch(r"[A-Z0-9]{5}", code)
+        expect(teacher.locator(".pg-qr svg")).to_be_visible()
+        expect(teacher).not_to_have_url(re.compile(KEY))  # the key never shows in the address
+
+        # a wrong code is named; three students join (each gets a nation)
+        bad, bad_page = _page(browser, server.url + "join?room=ZZZZZ", PHONE)
+        contexts.append(bad)
+        bad_page.get_by_label("Display name").fill("Eve")
+        bad_page.get_by_role("button", name="Join", exact=True).click()
+        expect(bad_page.locator(".pg-room-error")).to_contain_text("no open room has the code")
+        ada_c, ada = _join(browser, server.url, code, "Ada", WIDE)
+        bo_c, bo = _join(browser, server.url, code, "Bo")
+        cy_c, cy = _join(browser, server.url, code, "Cy")
+        contexts += [ada_c, bo_c, cy_c]
+        nations = {}
+        for name, page in (("Ada", ada), ("Bo", bo), ("Cy", cy)):
+            title = page.locator(".pg-room-student .v-card__title").first.inner_text()
+            nations[name] = title.split("you are ")[-1].strip()
+        assert len(set(nations.values())) == 3
+        expect(teacher.locator(".pg-teach-decided")).to_contain_text(
+            "3 students (3 here)", timeout=15_000
+        )
+        expect(ada.locator(".pg-room-status")).to_contain_text("Waiting for the teacher")
+        teacher.screenshot(path=str(artifacts / "room_teach_lobby_1400.png"), full_page=True)
+        _fits(teacher, WIDE)
+
+        # month 1: everyone decides; the month resolves at the last decision
+        teacher.get_by_role("button", name="Start").click()
+        for page in (ada, bo, cy):
+            _month(page, 1)
+        expect(bo.get_by_role("button", name="Comply", exact=True)).to_be_visible()
+        bo.screenshot(path=str(artifacts / "room_student_month_390.png"), full_page=True)
+        _fits(bo, PHONE)
+        ada.get_by_role("button", name="Comply", exact=True).click()
+        expect(ada.locator(".pg-room-decided")).to_contain_text(
+            "Your decision for month 1 is in: comply", timeout=15_000
+        )
+        expect(ada.get_by_role("button", name="Defect", exact=True)).to_be_disabled()
+        ada.screenshot(path=str(artifacts / "room_student_decided_1400.png"), full_page=True)
+        _fits(ada, WIDE)
+        bo.get_by_text("Send a message to the other nations").click()
+        bo.get_by_role("button", name="I will comply if you do").click()
+        expect(cy.locator(".pg-room-talk")).to_contain_text(
+            f"{nations['Bo']}: \u201cI will comply if you do\u201d", timeout=15_000
+        )
+        bo.get_by_role("button", name="Defect", exact=True).click()
+        cy.get_by_role("button", name="Comply", exact=True).click()
+        for page in (ada, bo, cy):
+            _month(page, 2)
+        expect(bo.locator(".pg-room-last")).to_contain_text("Month 1: you defected")
+        expect(teacher.locator(".pg-teach-status")).to_contain_text("Month 2 of 3", timeout=15_000)
+        row = teacher.locator(".pg-teach-nations tr", has_text=nations["Bo"])
+        expect(row).to_contain_text("defect")
+
+        # month 2: Bo leaves (and closes the tab); the others decide; the model plays Bo
+        rejoin = bo.url
+        bo.get_by_role("button", name="Leave the room").click()
+        expect(bo.get_by_role("button", name="Rejoin")).to_be_visible(timeout=15_000)
+        bo_c.close()
+        contexts.remove(bo_c)
+        expect(teacher.locator(".pg-teach-decided")).to_contain_text(
+            "3 students (2 here)", timeout=15_000
+        )
+        ada.get_by_role("button", name="Comply", exact=True).click()
+        cy.get_by_role("button", name="Defect", exact=True).click()
+        _month(ada, 3)
+
+        # Bo comes back with the rejoin link: the same nation, told the model played month 2
+        bo_c, bo = _page(browser, rejoin, PHONE)
+        contexts.append(bo_c)
+        expect(bo.locator(".pg-room-student .v-card__title").first).to_contain_text(
+            nations["Bo"], timeout=30_000
+        )
+        expect(bo.locator(".pg-room-notice")).to_contain_text("You were away in month 2")
+        _month(bo, 3)
+
+        # month 3: Ada and Bo decide, Cy does not: the deadline passes, the model plays Cy
+        ada.get_by_role("button", name="Defect", exact=True).click()
+        bo.get_by_role("button", name="Comply", exact=True).click()
+        expect(teacher.locator(".pg-teach-decided")).to_contain_text(
+            f"waiting for: {nations['Cy']}", timeout=15_000
+        )
+        teacher.screenshot(path=str(artifacts / "room_teach_month_1400.png"), full_page=True)
+        expect(cy.locator(".pg-room-notice")).to_contain_text(
+            "You did not decide in time for month 3", timeout=45_000
+        )
+        expect(cy.locator(".pg-room-status")).to_contain_text("The game is over")
+        expect(cy.locator(".pg-room-debrief")).to_contain_text(
+            "best-responding nation in your place"
+        )
+        cy.screenshot(path=str(artifacts / "room_student_debrief_390.png"), full_page=True)
+        _fits(cy, PHONE)
+
+        # the teacher's debrief: each student's months, and the CSV for grading
+        expect(teacher.locator(".pg-teach-debrief")).to_be_visible(timeout=15_000)
+        debrief = teacher.locator(".pg-teach-debrief")
+        expect(debrief.locator("tr", has_text="Cy")).to_contain_text(nations["Cy"])
+        expect(teacher.locator(".pg-teach-pledges")).to_contain_text("I will comply if you do")
+        expect(teacher.locator(".pg-teach-pledges tr", has_text=nations["Bo"])).to_contain_text(
+            "defected"
+        )
+        teacher.screenshot(path=str(artifacts / "room_teach_debrief_1400.png"), full_page=True)
+        _fits(teacher, WIDE)
+        with teacher.expect_download() as info:
+            teacher.get_by_role("button", name="Grades (CSV)").click()
+        rows = {
+            r["name"]: r
+            for r in csv.DictReader(io.StringIO(open(info.value.path(), encoding="utf-8").read()))
+        }
+        assert set(rows) == {"Ada", "Bo", "Cy"}
+        assert (rows["Ada"]["decided"], rows["Ada"]["timed_out"], rows["Ada"]["away"]) == (
+            "3",
+            "0",
+            "0",
+        )
+        assert (rows["Bo"]["decided"], rows["Bo"]["away"]) == ("2", "1")
+        assert (rows["Cy"]["decided"], rows["Cy"]["timed_out"]) == ("2", "1")
+        assert rows["Bo"]["comply_pledges_kept"] == "0/1"
+        with teacher.expect_download() as info:
+            teacher.get_by_role("button", name="Room log (ledger)").click()
+        from experiments.room import replay
+        from model.ledger import parse_lines, verify
+
+        data = open(info.value.path(), "rb").read()
+        records, _ = parse_lines(data.splitlines())
+        assert verify(records).ok
+        series = replay(data)
+        assert len(series["weighted_compliance"]) == 4  # month 0 and three months
+    finally:
+        for context in contexts:
+            context.close()
+
+
+def test_the_pages_fit_a_phone_and_a_wide_screen(server, browser, artifacts):
+    for size in (WIDE, PHONE):
+        context, page = _page(browser, server.url + "teach", size)
+        try:
+            page.get_by_label("Teacher key").fill(KEY)
+            page.get_by_role("button", name="Open").click()
+            expect(page.get_by_role("button", name="Create room")).to_be_visible(timeout=30_000)
+            page.screenshot(path=str(artifacts / f"room_teach_new_{size[0]}.png"), full_page=True)
+            _fits(page, size)
+            page.get_by_role("button", name="Create room").click()
+            expect(page.locator(".pg-teach-code")).to_be_visible(timeout=30_000)
+            _fits(page, size)
+            page.screenshot(
+                path=str(artifacts / f"room_teach_dashboard_{size[0]}.png"), full_page=True
+            )
+        finally:
+            context.close()
+        context, page = _page(browser, server.url + "join", size)
+        try:
+            expect(page.get_by_label("Room code")).to_be_visible(timeout=30_000)
+            _fits(page, size)
+            page.screenshot(path=str(artifacts / f"room_join_{size[0]}.png"), full_page=True)
+        finally:
+            context.close()
