@@ -17,21 +17,13 @@ from hypothesis import strategies as st
 from model import beliefs
 from model.beliefs import GridPosterior
 from model.engine import Engine
+from tests.model.shared import fixed_world
 
 finite = st.floats(min_value=-700.0, max_value=700.0, allow_nan=False)
 
 positive = st.floats(min_value=1e-300, max_value=1e300, allow_nan=False)
 
 above_minus_one = st.floats(min_value=-1.0 + 1e-12, max_value=1e6, allow_nan=False)
-
-
-def fixed_world(n: int, defectors: int, **params) -> dict:
-    """A scenario of n equal nations, the first `defectors` committed to defect."""
-    nations = [
-        {"name": f"N{i}", "committed": "defect" if i < defectors else "comply"} for i in range(n)
-    ]
-    base = {"n_labs": 0, "capability_dist": "equal", "alliance_network": "none"}
-    return {"params": {**base, **params}, "nations": nations}
 
 
 def tracking_error(forgetting: float) -> float:

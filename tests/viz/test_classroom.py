@@ -207,3 +207,20 @@ def test_the_map_link_follows_the_simulate_world_from_every_page(new_kernel):
         assert map_link("play", {}) == "?" + game.query()
         GAMES.open("scenario=default")  # back at the defaults: never the penalty=5 map
         assert map_link("learn", {}) == "?" + MAP_DEFAULTS
+
+
+def test_the_session_cap_and_idle_reaping(monkeypatch):
+    from viz.classroom import Registry
+
+    monkeypatch.setenv("PAUSEGAME_MAX_SESSIONS", "2")
+    monkeypatch.setenv("PAUSEGAME_IDLE_MINUTES", "1")
+    reg = Registry()
+    closed = []
+    assert reg.admit("a", lambda: closed.append("a"))
+    assert reg.admit("b", lambda: closed.append("b"))
+    assert not reg.admit("c", lambda: None)
+    reg.touch("b")
+    import time
+
+    assert reg.reap(time.monotonic() + 61) == ["a", "b"] and closed == ["a", "b"]
+    assert reg.count() == 0 and reg.admit("c", lambda: None)

@@ -78,3 +78,14 @@ def test_play_names_bad_link_values_as_the_other_pages_do():
     assert game.notice.startswith(session.LINK_NOTICE)
     assert "unknown parameter 'colour' in the link" in game.notice  # as session's check_link
     assert "unknown parameter 'colour' in the link" in session.check_link("colour=red").notice
+
+
+def test_play_page_renders_and_plays_to_the_debrief(monkeypatch):
+    rc = _render(PlayPage())
+    try:
+        for _ in range(12):
+            rc.find(v.Btn, children=["Comply"]).widget.click()
+        assert rc.find(v.Html, class_="pg-debrief-numbers").widgets
+        assert not rc.find(v.Btn, children=["Comply"]).widgets
+    finally:
+        rc.close()

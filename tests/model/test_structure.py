@@ -1,19 +1,11 @@
-"""Beliefs learned from verification, recursive self-improvement, and the shared hazard."""
+"""Recursive self-improvement: capabilities grown by model/structure.py's grown_capability."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from model.engine import Engine
-
-
-def fixed_world(n: int, defectors: int, **params) -> dict:
-    """A scenario of n equal nations, the first `defectors` committed to defect."""
-    nations = [
-        {"name": f"N{i}", "committed": "defect" if i < defectors else "comply"} for i in range(n)
-    ]
-    base = {"n_labs": 0, "capability_dist": "equal", "alliance_network": "none"}
-    return {"params": {**base, **params}, "nations": nations}
+from tests.model.shared import fixed_world
 
 
 def lone_defector_odds(exponent: float) -> np.ndarray:
@@ -66,24 +58,3 @@ def test_rsi_makes_a_pause_that_held_fail_later():
     assert not hot_s.held and hot_s.collapse_step > 12
     ts = hot.timeseries()
     assert ts["leader_share"][hot_s.collapse_step] > ts["leader_share"][1]
-
-
-def test_no_hazard_no_catastrophe():
-    s = Engine.from_params(rng=1, steps=60).run()
-    assert not s.catastrophe and s.steps == 60
-
-
-def test_hazard_time_is_geometric():
-    rate = 1 - np.exp(-0.1 * 0.5)
-    times = []
-    for seed in range(400):
-        sc = fixed_world(4, 2, hazard_scale=0.1, hazard_exponent=1.0, steps=400)
-        s = Engine.from_params(rng=seed, scenario=sc).run()
-        assert s.catastrophe
-        times.append(s.catastrophe_step)
-    times = np.array(times)
-    mean, se = times.mean(), times.std(ddof=1) / np.sqrt(len(times))
-    assert abs(mean - 1 / rate) < 4 * se, (mean, 1 / rate, se)
-    survive = np.mean(times > 20)
-    p = (1 - rate) ** 20
-    assert abs(survive - p) < 4 * np.sqrt(p * (1 - p) / len(times))
