@@ -82,23 +82,7 @@ def mapped(tmp_path_factory):
     return out
 
 
-SWEEP_HARDENING_ANALYSIS = """
-[meta]
-name = "hard_map"
-[base.params]
-n_nations = 3
-n_labs = 3
-alliance_network = "complete"
-alliance_weight = 0.5
-[sweep]
-p_detect = [0.1, 0.4, 0.7, 1.0]
-penalty = [3.0, 8.0]
-[run]
-replicates = 3
-steps = 12
-master_seed = 5
-seed_scheme = "common"
-"""
+SWEEP_HARDENING_ANALYSIS = SWEEP.replace('name = "cli_map"', 'name = "hard_map"')
 
 SAMPLE_HARDENING_ANALYSIS = """
 [meta]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import networkx as nx
 import numpy as np
 import pytest
 
@@ -12,6 +11,7 @@ from model.errors import ParameterError
 from model.held import Held
 from model.params import resolve
 from model.verification import get_regime, regimes
+from tests.model.adjudication.shared import scripted_veto_engine
 
 EXACT = dict(
     p_domestic=0.0,
@@ -27,37 +27,6 @@ EXACT = dict(
 )
 
 ADJUDICATORS = ("coalition", "independent_body", "members_vote", "great_power_veto")
-
-
-# --------------------------------------------------------------------------- adjudication
-def triangle_graph(weight_ab: float) -> nx.Graph:
-    g = nx.Graph()
-    g.add_nodes_from(["A", "B", "C"])
-    g.add_edge("A", "B", weight=weight_ab)
-    return g
-
-
-def scripted_veto_engine(kind: str, weight_ab: float, seed: int = 0) -> Engine:
-    # A is the most capable nation (the veto power with n_veto_powers = 1), B its ally, C not.
-    scenario = {
-        "params": {
-            "n_labs": 0,
-            "adjudication": kind,
-            "n_veto_powers": 1,
-            "p_detect": 1.0,
-            "p_false_alarm": 0.0,
-            "penalty": 1.0,
-            "sanction_quorum": 0.1,
-            "alliance_network": "explicit",
-            "steps": 30,
-        },
-        "nations": [
-            {"name": "A", "capability": 5.0, "committed": "defect"},
-            {"name": "B", "capability": 1.0, "committed": "defect"},
-            {"name": "C", "capability": 1.0, "committed": "defect"},
-        ],
-    }
-    return Engine.from_params(rng=seed, scenario=scenario, graph=triangle_graph(weight_ab))
 
 
 # --------------------------------------------------------------------------- contract
