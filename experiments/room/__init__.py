@@ -18,8 +18,9 @@ unplayed engine run with the same seed, and the room's log replays exactly (:fun
 
 The log is the engine's hash-chained event log (``model.ledger``) with the room's own records
 interleaved: ``room`` (scenario, seed, months, overrides), ``seat`` / ``leave`` / ``rejoin``,
-``pledge``, and before each month's engine records a ``held`` record (the held actions, votes
-and membership, and which seats the model played). ``pausegame verify-ledger`` checks a
+``takeover`` (another browser took a seat over, and when), ``pledge``, and before each month's
+engine records a ``held`` record (the held actions, votes and membership, and which seats the
+model played). ``pausegame verify-ledger`` checks a
 downloaded room log like any run's; :func:`replay` re-runs the engine from it.
 
 Between months a student sees what the nation saw (:meth:`Room.student_view`): its own month
@@ -35,6 +36,8 @@ CSV for grading (:meth:`Room.grades_csv`) and the log (:meth:`Room.ledger_bytes`
 
 The package's modules, by job: :mod:`~experiments.room.names` (display names, room codes,
 the refusals), :mod:`~experiments.room.seats` (seats, decisions, messages),
+:mod:`~experiments.room.holders` (which browser plays a seat: one at a time, a takeover after
+one confirmation, logged),
 :mod:`~experiments.room.watch` (a page's subscription), :mod:`~experiments.room.state` (the
 state every part shares), :mod:`~experiments.room.students` (the students' requests),
 :mod:`~experiments.room.clock` (the teacher's controls and the deadline),
@@ -55,6 +58,13 @@ Example:
 """
 
 from experiments.play import DEFAULT_PERIODS, DEFAULT_SCENARIO, MAX_PERIODS
+from experiments.room.holders import (
+    CONFIRM_QUESTION,
+    HELD,
+    NEEDS_CONFIRMATION,
+    Holding,
+    SeatElsewhere,
+)
 from experiments.room.names import (
     CODE_ALPHABET,
     CODE_LENGTH,
@@ -82,19 +92,23 @@ from experiments.room.watch import RoomWatch
 __all__ = [
     "CODE_ALPHABET",
     "CODE_LENGTH",
+    "CONFIRM_QUESTION",
     "DEFAULT_DEADLINE",
     "DEFAULT_IDLE_MINUTES",
     "DEFAULT_PERIODS",
     "DEFAULT_SCENARIO",
     "FINISHED",
+    "HELD",
     "LOBBY",
     "MAX_PERIODS",
     "MAX_PLEDGES_PER_MONTH",
     "MESSAGES",
     "NAME_MAX",
+    "NEEDS_CONFIRMATION",
     "PAUSED",
     "PLAYING",
     "Decision",
+    "Holding",
     "MonthNote",
     "NotAllowed",
     "Pledge",
@@ -103,6 +117,7 @@ __all__ = [
     "RoomRegistry",
     "RoomWatch",
     "Seat",
+    "SeatElsewhere",
     "new_code",
     "normalise_code",
     "normalise_name",

@@ -2,6 +2,7 @@
 
 Each base is one job over the shared :class:`~experiments.room.state.RoomState`:
 :class:`~experiments.room.students.Students` (join, decide, pledge),
+:class:`~experiments.room.holders.Holders` (which browser plays a seat; takeovers),
 :class:`~experiments.room.clock.Clock` (the teacher's controls, the deadline),
 :class:`~experiments.room.month.MonthResolution` (a month becomes one engine step),
 :class:`~experiments.room.views.Views` (what students and the teacher see),
@@ -14,6 +15,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -22,6 +24,7 @@ from experiments.play import DEFAULT_PERIODS, DEFAULT_SCENARIO, MAX_PERIODS, bui
 from experiments.room.clock import Clock
 from experiments.room.debrief import Debriefing
 from experiments.room.grades import Grades
+from experiments.room.holders import Holders, local_now
 from experiments.room.month import MonthResolution
 from experiments.room.names import RoomError, new_code
 from experiments.room.seats import Decision, Pledge, Seat
@@ -33,7 +36,7 @@ from experiments.scenarios import list_scenarios, load_scenario
 from model.seeds import new_short_seed
 
 
-class Room(Students, Clock, MonthResolution, Views, Debriefing, Grades):
+class Room(Students, Holders, Clock, MonthResolution, Views, Debriefing, Grades):
     """One shared game: a scenario on the engine, a teacher, students in seats.
 
     Args:
@@ -50,6 +53,8 @@ class Room(Students, Clock, MonthResolution, Views, Debriefing, Grades):
             digits only).
         code: The room code (default: a fresh one from :data:`CODE_ALPHABET`).
         clock: Seconds, monotonic (tests pass their own).
+        wall_clock: The time of day with its zone, for the log's takeover records (tests pass
+            their own).
 
     Raises:
         RoomError: An unknown scenario or nation, months out of range, a bad deadline.
@@ -67,6 +72,7 @@ class Room(Students, Clock, MonthResolution, Views, Debriefing, Grades):
         block_list: Iterable[str] = (),
         code: str | None = None,
         clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], datetime] = local_now,
     ) -> None:
         names = list_scenarios()
         if scenario is not None and scenario not in names:
@@ -90,6 +96,7 @@ class Room(Students, Clock, MonthResolution, Views, Debriefing, Grades):
         self.version = 0
         self._watches: set[RoomWatch] = set()
         self._clock = clock
+        self.wall_clock = wall_clock
         self.code = code or new_code()
         self.teacher_token = secrets.token_urlsafe(16)
         self.scenario_name = scenario

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import numpy as np
@@ -51,13 +52,24 @@ class MonthNote:
 
 @dataclass
 class Seat:
-    """One student's place in the room: a nation, a display name and a secret token."""
+    """One student's place in the room: a nation, a display name and a secret token.
+
+    Attributes:
+        holder: The browser session that plays the seat (None: no browser has opened it yet;
+            :meth:`experiments.room.Room.claim`).
+        handovers: How many times the seat changed browsers (in the seat's stamp, so the page
+            that lost it redraws at once).
+        lost: Browser sessions the seat was taken from, and when (the latest time each).
+    """
 
     nation: int
     name: str
     token: str
     present: bool = True
     months: list[MonthNote] = field(default_factory=list)
+    holder: str | None = None
+    handovers: int = 0
+    lost: dict[str, datetime] = field(default_factory=dict)
 
     @property
     def total(self) -> float:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 import threading
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from typing import Any
 
 from experiments.play import NationView
@@ -38,6 +39,7 @@ class RoomState:
     version: int
     _watches: set[RoomWatch]
     _clock: Callable[[], float]
+    wall_clock: Callable[[], datetime]
     code: str
     teacher_token: str
     scenario_name: str | None
@@ -174,7 +176,7 @@ class RoomState:
                 ),
                 tuple(self.pledges),
                 tuple(
-                    (s.token, s.nation, s.name, s.present, len(s.months))
+                    (s.token, s.nation, s.name, s.present, len(s.months), s.holder, s.handovers)
                     for s in self.seats.values()
                 ),
                 self._deadline_at,
@@ -211,6 +213,7 @@ class RoomState:
             len(seat.months),
             seat.nation in self._pending,
             self._debrief is not None,
+            seat.handovers,
         )
 
     # ------------------------------------------------------------------ one part calls another

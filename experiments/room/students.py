@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from experiments.room.holders import check_holder
 from experiments.room.names import RoomError, _folded, normalise_name
 from experiments.room.seats import (
     MAX_PLEDGES_PER_MONTH,
@@ -82,22 +83,33 @@ class Students(RoomState):
             self._touch()
             return token
 
-    def rejoin(self, token: Any) -> dict[str, Any]:
-        """A student comes back (a reload, the rejoin link): the same nation; their view."""
+    def rejoin(self, token: Any, *, session: str | None = None) -> dict[str, Any]:
+        """A student comes back (a reload, the rejoin link): the same nation; their view.
+
+        ``session``: the browser session asking (it must hold the seat, :meth:`claim`; None:
+        a caller outside any browser, allowed while no browser holds the seat); the same for
+        :meth:`leave`, :meth:`decide` and :meth:`pledge`.
+
+        Raises:
+            NotAllowed: A token that is not a seat of this room, or another browser holds it
+                (:class:`~experiments.room.holders.SeatElsewhere`).
+        """
         with self._lock:
             self._open()
             seat = self._seat(token)
+            check_holder(seat, session)
             if not seat.present:
                 seat.present = True
                 self.log.append("rejoin", self.engine.t, nation=seat.nation)
             self._touch()
             return self.student_view(token)
 
-    def leave(self, token: Any) -> None:
+    def leave(self, token: Any, *, session: str | None = None) -> None:
         """A student leaves: the seat is kept for a rejoin; the model plays it meanwhile."""
         with self._lock:
             self._open()
             seat = self._seat(token)
+            check_holder(seat, session)
             if seat.present:
                 seat.present = False
                 self._pending.pop(seat.nation, None)
@@ -128,6 +140,8 @@ class Students(RoomState):
         action: Any,
         votes: Mapping[str, Any] | None = None,
         membership: Any = None,
+        *,
+        session: str | None = None,
     ) -> None:
         """A student's decision for the month being decided (one per month; final).
 
@@ -139,15 +153,17 @@ class Students(RoomState):
             votes: Where sanctions are voted on and the nation is a member: target nation name
                 -> yes (sanction) or no (shield); targets not named: yes.
             membership: At a negotiation round: yes (be a member) or no; None: the model's.
+            session: The browser session deciding (as :meth:`rejoin`).
 
         Raises:
-            NotAllowed: A token that is not a seat of this room.
+            NotAllowed: A token that is not a seat of this room, or another browser holds it.
             RoomError: Malformed input, the wrong month, a second decision for the month, votes
                 where there is no vote, membership outside a round; the room is unchanged.
         """
         with self._lock:
             self._open()
             seat = self._seat(token)
+            check_holder(seat, session)
             self._check_month(month)
             if not seat.present:
                 raise RoomError("you left this room: rejoin first")
@@ -189,7 +205,9 @@ class Students(RoomState):
             self._touch()
             self._resolve_if_all_decided()
 
-    def pledge(self, token: Any, kind: Any, value: Any = None) -> Pledge:
+    def pledge(
+        self, token: Any, kind: Any, value: Any = None, *, session: str | None = None
+    ) -> Pledge:
         """Send a fixed negotiation message for the month being decided (seen by everyone).
 
         Args:
@@ -197,14 +215,17 @@ class Students(RoomState):
             kind: A key of :data:`MESSAGES`.
             value: ``propose_p_detect``: a probability from 0 to 1 (two decimals kept);
                 ``accuse``: another nation's name; none for ``comply_if_you_do``.
+            session: The browser session sending it (as :meth:`rejoin`).
 
         Raises:
+            NotAllowed: A token that is not a seat of this room, or another browser holds it.
             RoomError: An unknown kind, a bad value, the same message twice in a month, more
                 than :data:`MAX_PLEDGES_PER_MONTH` in a month, no game running.
         """
         with self._lock:
             self._open()
             seat = self._seat(token)
+            check_holder(seat, session)
             if self.status == LOBBY or self.finished:
                 raise RoomError("messages are sent while the game runs")
             if kind not in MESSAGES:
