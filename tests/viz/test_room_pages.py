@@ -6,8 +6,10 @@ room itself: tests/experiments/room/)."""
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 
 import ipyvuetify as v
+import pytest
 import solara
 
 from experiments.room import Room
@@ -360,3 +362,44 @@ def test_every_name_public_before_the_split_imports_from_viz_room_pages():
     missing = [name for name in before if not hasattr(room_pages, name)]
     assert not missing, missing
     assert set(before) <= set(room_pages.__all__)
+
+
+@pytest.mark.hardening
+def test_a_seat_opened_in_a_second_browser_is_taken_over_after_one_question():
+    """#27: the second browser asks first; once it takes the seat the first card redraws by
+    itself, read-only with the time, and its clicks are refused; the dashboard lists it."""
+    wall = [datetime(2026, 12, 7, 9, 41, tzinfo=UTC)]
+    room = Room("default", seed=2, periods=2, deadline_seconds=None, wall_clock=lambda: wall[0])
+    ada = room.join("Ada")
+    room.join("Bo")
+    room.claim(ada, "laptop")
+    room.teacher_start(room.teacher_token)
+    laptop = _render(StudentCard(room, ada, "laptop"))
+    phone = _render(StudentCard(room, ada, "phone"))
+    teacher = _render(Dashboard(room))
+    try:
+        assert not phone.find(v.Btn, children=["Comply"]).widgets  # only the question
+        question = " ".join(str(w.children) for w in phone.find(v.Alert).widgets)
+        assert "This seat is open in another browser. Take it over here?" in question
+        assert not teacher.find(v.Html, class_="pg-teach-takeovers").widgets
+        time.sleep(0.3)  # every page's watcher is waiting on the room
+        phone.find(v.Btn, children=["Take it over here"]).widget.click()
+        assert not phone.find(v.Btn, children=["Comply"]).widget.disabled
+        _wait(lambda: laptop.find(v.Alert, class_="pg-room-taken-message").widgets)
+        told = laptop.find(v.Alert, class_="pg-room-taken-message").widget.children[0]
+        assert "This seat was taken over by another browser at 09:41." in told
+        assert laptop.find(v.Btn, children=["Comply"]).widget.disabled
+        assert not laptop.find(v.Btn, children=["Leave the room"]).widgets
+        assert not laptop.find(v.Btn, children=["I will comply if you do"]).widgets
+        before = room.fingerprint()
+        laptop.find(v.Btn, children=["Defect"]).widget.click()  # a stale click is refused
+        refusal = laptop.find(v.Alert, class_="pg-room-error").widget.children[0]
+        assert "taken over by another browser at 09:41" in refusal
+        assert room.fingerprint() == before
+        _wait(lambda: "09:41" in _html(teacher, "pg-teach-takeovers"))
+        assert "Ada" in _html(teacher, "pg-teach-takeovers")
+        phone.find(v.Btn, children=["Defect"]).widget.click()
+        assert room.student_view(ada)["decision"] == "defect"
+    finally:
+        for rc in (laptop, phone, teacher):
+            rc.close()

@@ -156,6 +156,8 @@ def test_a_class_plays_a_room_to_the_end(server, browser, artifacts):
         # Bo comes back with the rejoin link: the same nation, told the model played month 2
         bo_c, bo = _page(browser, rejoin, PHONE)
         contexts.append(bo_c)
+        # (a new browser: the closed one still held the seat, so one question first, #27)
+        bo.get_by_role("button", name="Take it over here").click()
         expect(bo.locator(".pg-room-student .v-card__title").first).to_contain_text(
             nations["Bo"], timeout=30_000
         )
@@ -242,4 +244,81 @@ def test_the_pages_fit_a_phone_and_a_wide_screen(server, browser, artifacts):
             _fits(page, size)
             page.screenshot(path=str(artifacts / f"room_join_{size[0]}.png"), full_page=True)
         finally:
+            context.close()
+
+
+@pytest.mark.hardening
+def test_a_seat_link_opened_in_a_second_browser_takes_the_seat_after_one_question(
+    server, browser, artifacts
+):
+    """#27: Ada's laptop holds her seat; her link opened in a second browser (a phone: its own
+    context, so its own session cookie) asks once, then takes the seat; the laptop is told at
+    once with the time and can no longer act; the teacher's dashboard lists the takeover."""
+    contexts = []
+    try:
+        tc, teacher = _page(browser, server.url + "teach", WIDE)
+        contexts.append(tc)
+        teacher.get_by_label("Teacher key").fill(KEY)
+        teacher.get_by_role("button", name="Open").click()
+        _pick(teacher, "pg-teach-months", "3")
+        _pick(teacher, "pg-teach-deadline", "none")
+        teacher.get_by_role("button", name="Create room").click()
+        expect(teacher.locator(".pg-teach-code")).to_be_visible(timeout=30_000)
+        code = teacher.locator(".pg-teach-code").inner_text().strip()
+        laptop_c, laptop = _join(browser, server.url, code, "Ada", WIDE)
+        contexts.append(laptop_c)
+        teacher.get_by_role("button", name="Start").click()
+        _month(laptop, 1)
+
+        # the same link in a second browser: one question, and no way to act before it
+        phone_c, phone = _page(browser, laptop.url, PHONE)
+        contexts.append(phone_c)
+        expect(phone.locator(".pg-room-question")).to_contain_text(
+            "This seat is open in another browser. Take it over here?", timeout=30_000
+        )
+        expect(phone.get_by_role("button", name="Comply", exact=True)).to_have_count(0)
+        expect(laptop.get_by_role("button", name="Comply", exact=True)).to_be_enabled()
+        phone.screenshot(path=str(artifacts / "room_takeover_question_390.png"), full_page=True)
+        _fits(phone, PHONE)
+        phone.get_by_role("button", name="Take it over here").click()
+        expect(phone.get_by_role("button", name="Comply", exact=True)).to_be_enabled(timeout=15_000)
+        phone.reload()  # the same browser again: its seat, no second question
+        expect(phone.get_by_role("button", name="Comply", exact=True)).to_be_enabled(timeout=30_000)
+        expect(phone.locator(".pg-room-question")).to_have_count(0)
+
+        # the laptop is told at once, with the time, and is read-only
+        taken = laptop.locator(".pg-room-taken-message")
+        expect(taken).to_contain_text(
+            re.compile(r"This seat was taken over by another browser at \d\d:\d\d\."),
+            timeout=15_000,
+        )
+        at = re.search(r"at (\d\d:\d\d)\.", taken.inner_text()).group(1)
+        expect(laptop.get_by_role("button", name="Comply", exact=True)).to_be_disabled()
+        expect(laptop.get_by_role("button", name="Defect", exact=True)).to_be_disabled()
+        expect(laptop.get_by_role("button", name="Leave the room")).to_have_count(0)
+        expect(laptop.get_by_text("Send a message to the other nations")).to_have_count(0)
+
+        # the teacher's dashboard lists the takeover (time, month, nation, student)
+        row = teacher.locator(".pg-teach-takeovers tr", has_text="Ada")
+        expect(row).to_contain_text(at, timeout=15_000)
+        expect(row).to_contain_text("taken over by another browser")
+
+        # the phone plays on (the only student: the month resolves); the laptop's card still
+        # follows the seat
+        phone.get_by_role("button", name="Defect", exact=True).click()
+        expect(teacher.locator(".pg-teach-status")).to_contain_text("Month 2 of 3", timeout=15_000)
+        _month(laptop, 2)
+        expect(laptop.locator(".pg-room-last")).to_contain_text("Month 1: you defected")
+        expect(laptop.get_by_role("button", name="Comply", exact=True)).to_be_disabled()
+        for page, name in ((laptop, "laptop"), (phone, "phone")):
+            for size in (WIDE, PHONE):
+                page.set_viewport_size({"width": size[0], "height": size[1]})
+                page.screenshot(
+                    path=str(artifacts / f"room_takeover_{name}_{size[0]}.png"), full_page=True
+                )
+                _fits(page, size)
+        teacher.screenshot(path=str(artifacts / "room_takeover_teacher_1400.png"), full_page=True)
+        _fits(teacher, WIDE)
+    finally:
+        for context in contexts:
             context.close()

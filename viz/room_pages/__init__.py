@@ -19,7 +19,10 @@ still open.
 
 ``/join`` takes the room code and a display name (and, if the teacher left several open, a
 nation) and opens the student's month card; its address then carries the seat's rejoin token,
-so a reload (or the link on another device) brings the student back to the same nation.
+so a reload (or the link on another device) brings the student back to the same nation. One
+browser plays a seat at a time: the link opened in another browser asks once whether to take the
+seat over there, and the browser that lost it is told at once and only watches (the teacher's
+dashboard lists each takeover).
 
 The pages by job: :mod:`viz.room_pages.common` (the server's rooms, the teacher key, the
 pickers, the redraw hook), :mod:`viz.room_pages.student` (``/join`` and the student's month
@@ -44,11 +47,29 @@ from viz.room_pages.common import (
     qr_svg,
     rooms,
     teacher_key,
+    use_browser_session,
     use_room_updates,
 )
 from viz.room_pages.debrief import StudentDebrief, TeacherDebrief
-from viz.room_pages.student import JoinPage, LastMonth, Leave, SendMessages, StudentCard, Talk
-from viz.room_pages.teacher import BlockList, Controls, Dashboard, NewRoom, RoomHeader, TeachPage
+from viz.room_pages.student import (
+    JoinPage,
+    LastMonth,
+    Leave,
+    SendMessages,
+    StudentCard,
+    TakenOver,
+    TakeOver,
+    Talk,
+)
+from viz.room_pages.teacher import (
+    BlockList,
+    Controls,
+    Dashboard,
+    NewRoom,
+    RoomHeader,
+    Takeovers,
+    TeachPage,
+)
 
 __all__ = [
     "DASHBOARD_INTERVAL",
@@ -72,6 +93,9 @@ __all__ = [
     "SendMessages",
     "StudentCard",
     "StudentDebrief",
+    "TakeOver",
+    "TakenOver",
+    "Takeovers",
     "Talk",
     "TeachPage",
     "TeacherDebrief",
@@ -81,5 +105,6 @@ __all__ = [
     "qr_svg",
     "rooms",
     "teacher_key",
+    "use_browser_session",
     "use_room_updates",
 ]

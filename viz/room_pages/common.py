@@ -6,6 +6,7 @@ drawing helpers.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
 import threading
@@ -103,6 +104,21 @@ def base_url() -> str:
     if isinstance(host, list):
         host = host[0] if host else "127.0.0.1"
     return f"http://{host}"
+
+
+def use_browser_session() -> str:
+    """This browser's id for the room's seat holders (:meth:`~experiments.room.Room.claim`).
+
+    Solara's session (its cookie: the same in every tab of one browser, kept across reloads),
+    hashed so the room never holds the cookie itself. Rendered outside a server (the tests'
+    ``solara.render``), each rendered page is a browser of its own.
+    """
+    own = solara.use_memo(lambda: "page-" + secrets.token_urlsafe(12), [])
+    try:
+        cookie = str(solara.get_session_id())
+    except RuntimeError:  # no server: no browser session
+        return own
+    return hashlib.sha256(cookie.encode()).hexdigest()[:32]
 
 
 def use_room_updates(room: Room | None, token: str | None = None, min_interval: float = 0.0) -> int:

@@ -13,6 +13,7 @@ import solara.lab
 from experiments.room import (
     MESSAGES,
     NAME_MAX,
+    Holding,
     Room,
     RoomError,
 )
@@ -24,6 +25,7 @@ from viz.room_pages.common import (
     _query,
     month_line,
     rooms,
+    use_browser_session,
     use_room_updates,
 )
 from viz.room_pages.debrief import (
@@ -33,8 +35,13 @@ from viz.room_pages.debrief import (
 
 # ---------------------------------------------------------------------------------- students
 @solara.component
-def StudentCard(room: Room, token: str) -> None:
+def StudentCard(room: Room, token: str, session: str | None = None) -> None:
     """A student's month: the decision, the messages, last month, the talk, the debrief.
+
+    ``session``: this browser (default :func:`~viz.room_pages.common.use_browser_session`).
+    Only the browser holding the seat acts (:meth:`~experiments.room.Room.claim`): another one
+    is asked once whether to take the seat over; the one that lost it is told when, and
+    shows the card read-only (no decision, no message, no leave) with a button to take it back.
 
     It redraws when something it shows changes (:meth:`~experiments.room.Room.student_stamp`:
     the month, the talk, the clock, this seat), not on the other students' decisions. Every
@@ -44,6 +51,8 @@ def StudentCard(room: Room, token: str) -> None:
     widgets of the page instead of making and closing some.
     """
     tick = use_room_updates(room, token)
+    own = use_browser_session()
+    session = session or own
     _rev, set_rev = solara.use_state(0)
     error, set_error = solara.use_state("")
     shielded, set_shielded = solara.use_state(list[str]())
@@ -51,6 +60,7 @@ def StudentCard(room: Room, token: str) -> None:
     del tick
     try:
         view = room.student_view(token)
+        holding = room.holding(token, session)
     except RoomError as exc:
         solara.Error(str(exc), classes=["pg-room-error"])
         return
@@ -60,6 +70,14 @@ def StudentCard(room: Room, token: str) -> None:
 
     def act(fn: Callable[[], Any]) -> None:
         _guard(fn, set_error, bump)
+
+    def take_over() -> None:
+        act(lambda: room.claim(token, session, confirm=True))
+
+    if not holding.holds and holding.taken_at is None:
+        TakeOver(f"Room {view['code']}: {view['nation']}", holding, error, take_over)
+        return
+    watching = not holding.holds
 
     with solara.Card(f"Room {view['code']}: you are {view['nation']}", classes=["pg-room-student"]):
         solara.HTML(
@@ -74,6 +92,8 @@ def StudentCard(room: Room, token: str) -> None:
             style={"font-weight": "700", "font-size": "1.15rem"},
         ).key("status")
         _line(view["status_text"], style={"color": "#444"}).key("status-text")
+        if watching:
+            TakenOver(holding.message, take_over).key("taken")
         if error:
             solara.Error(error, classes=["pg-room-error"]).key("error")
         last = view["last"]
@@ -135,6 +155,7 @@ def StudentCard(room: Room, token: str) -> None:
                         action,
                         votes=votes,
                         membership=member if view["membership_round"] else None,
+                        session=session,
                     )
                 )
 
@@ -143,19 +164,19 @@ def StudentCard(room: Room, token: str) -> None:
                     "Comply",
                     on_click=lambda: decide("comply"),
                     color="success",
-                    disabled=decided,
+                    disabled=decided or watching,
                     classes=["pg-room-comply"],
                 )
                 solara.Button(
                     "Defect",
                     on_click=lambda: decide("defect"),
                     color="error",
-                    disabled=decided,
+                    disabled=decided or watching,
                     classes=["pg-room-defect"],
                 )
-        if running:
+        if running and not watching:
             addressees = tuple(str(n) for n in view["nations"] if n != view["nation"])
-            SendMessages(room, token, addressees, act).key("send")
+            SendMessages(room, token, session, addressees, act).key("send")
         hidden = view["information"] != "perfect"
         if last:
             LastMonth(
@@ -175,13 +196,15 @@ def StudentCard(room: Room, token: str) -> None:
             Talk(tuple((p["month"], p["nation"], p["text"]) for p in view["pledges"])).key("talk")
         if view["status"] == "finished":
             StudentDebrief(view, room.ready_debrief()).key("debrief")
+        if watching:  # the browser holding the seat leaves and rejoins
+            return
         if view["present"] and view["status"] != "finished":
-            Leave(room, token, act).key("leave")
+            Leave(room, token, session, act).key("leave")
         elif not view["present"]:
             solara.Info("You left: the model plays your nation. Rejoin to play again.").key("left")
             solara.Button(
                 "Rejoin",
-                on_click=lambda: act(lambda: room.rejoin(token)),
+                on_click=lambda: act(lambda: room.rejoin(token, session=session)),
                 classes=["pg-room-rejoin"],
             ).key("rejoin")
 
@@ -192,7 +215,11 @@ def StudentCard(room: Room, token: str) -> None:
 # widgets). Each draws exactly one element, so the card's widgets are the same as inline.
 @solara.component
 def SendMessages(
-    room: Room, token: str, others: tuple[str, ...], act: Callable[[Callable[[], Any]], None]
+    room: Room,
+    token: str,
+    session: str,
+    others: tuple[str, ...],
+    act: Callable[[Callable[[], Any]], None],
 ) -> None:
     """The fixed negotiation messages a student can send (a pledge, a proposal, an accusation)."""
     proposal, set_proposal = solara.use_state("0.6")
@@ -202,7 +229,9 @@ def SendMessages(
             solara.Button(
                 MESSAGES["comply_if_you_do"],
                 outlined=True,
-                on_click=lambda: act(lambda: room.pledge(token, "comply_if_you_do")),
+                on_click=lambda: act(
+                    lambda: room.pledge(token, "comply_if_you_do", session=session)
+                ),
             )
             solara.Select(
                 "p_detect",
@@ -214,7 +243,9 @@ def SendMessages(
             solara.Button(
                 "Propose p_detect",
                 outlined=True,
-                on_click=lambda: act(lambda: room.pledge(token, "propose_p_detect", proposal)),
+                on_click=lambda: act(
+                    lambda: room.pledge(token, "propose_p_detect", proposal, session=session)
+                ),
             )
             solara.Select(
                 "Nation",
@@ -226,7 +257,9 @@ def SendMessages(
             solara.Button(
                 "Accuse",
                 outlined=True,
-                on_click=lambda: act(lambda: room.pledge(token, "accuse", accused)),
+                on_click=lambda: act(
+                    lambda: room.pledge(token, "accuse", accused, session=session)
+                ),
             )
 
 
@@ -257,14 +290,52 @@ def Talk(pledges: tuple[tuple[int, str, str], ...]) -> None:
 
 
 @solara.component
-def Leave(room: Room, token: str, act: Callable[[Callable[[], Any]], None]) -> None:
+def Leave(room: Room, token: str, session: str, act: Callable[[Callable[[], Any]], None]) -> None:
     """Leave the room (the model plays the nation until the student rejoins)."""
     solara.Button(
         "Leave the room",
         text=True,
         classes=["pg-room-leave"],
-        on_click=lambda: act(lambda: room.leave(token)),
+        on_click=lambda: act(lambda: room.leave(token, session=session)),
     )
+
+
+@solara.component
+def TakeOver(title: str, holding: Holding, error: str, take_over: Callable[[], None]) -> None:
+    """The one question before this browser takes over a seat another browser holds."""
+    with solara.Card(title, classes=["pg-room-student", "pg-room-confirm"]):
+        solara.Warning(holding.message, classes=["pg-room-question"])
+        _line(
+            "Taking it over here makes the other browser read-only at once (it can take the "
+            "seat back the same way). Use this when you changed device, for instance when "
+            "your laptop died."
+        )
+        if error:
+            solara.Error(error, classes=["pg-room-error"])
+        solara.Button(
+            "Take it over here",
+            on_click=take_over,
+            color="primary",
+            classes=["pg-room-takeover"],
+        )
+
+
+@solara.component
+def TakenOver(message: str, take_back: Callable[[], None]) -> None:
+    """The card of a browser that lost its seat: when, read-only, and how to take it back."""
+    with solara.Column(gap="4px", classes=["pg-room-taken"]):
+        solara.Error(
+            f"{message} This browser can only watch now: decisions and messages come "
+            "from the other browser.",
+            classes=["pg-room-taken-message"],
+        )
+        solara.Button(
+            "Take the seat back here",
+            outlined=True,
+            on_click=take_back,
+            classes=["pg-room-takeback"],
+            style={"align-self": "flex-start"},
+        )
 
 
 @solara.component
@@ -277,6 +348,7 @@ def JoinPage() -> None:
     nation, set_nation = solara.use_state("")
     error, set_error = solara.use_state("")
     seat, set_seat = solara.use_state(given.get("seat", ""))
+    session = use_browser_session()
     solara.Title("pausegame: Join a room")
     solara.Style(ROOM_CSS)
     room: Room | None = None
@@ -286,14 +358,14 @@ def JoinPage() -> None:
         except RoomError as exc:
             error = str(exc)
     rejoined = solara.use_memo(
-        lambda: _rejoin(room, seat) if room is not None else "", [id(room), seat]
+        lambda: _rejoin(room, seat, session) if room is not None else "", [id(room), seat, session]
     )
     with solara.Column(style={"padding": "12px 16px"}, classes=["pg-room", "pg-join"]):
         if room is not None:
             if rejoined:
                 solara.Error(rejoined, classes=["pg-room-error"])
             else:
-                StudentCard(room, seat)
+                StudentCard(room, seat, session)
             return
         solara.HTML(tag="h2", unsafe_innerHTML="Join your class's game")
         _line(
@@ -340,9 +412,10 @@ def JoinPage() -> None:
         solara.Button("Join", on_click=join, color="primary", classes=["pg-join-button"])
 
 
-def _rejoin(room: Room, seat: str) -> str:
+def _rejoin(room: Room, seat: str, session: str) -> str:
+    """Open the seat in this browser (a seat another browser holds: the card asks first)."""
     try:
-        room.rejoin(seat)
+        room.claim(seat, session)
     except RoomError as exc:
         return f"{exc}"
     return ""

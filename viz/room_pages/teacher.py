@@ -204,7 +204,11 @@ def NewRoom(on_created: Callable[[Room], Any]) -> None:
 
 @solara.component
 def Dashboard(room: Room) -> None:
-    """The teacher's view of a room: code, QR, controls, every nation, talk, debrief."""
+    """The teacher's view of a room: code, QR, controls, every nation, talk, takeovers, debrief.
+
+    A seat taken over by another browser (:meth:`~experiments.room.Room.takeovers`, from the
+    room's log) is a row with its time, month, nation and student.
+    """
     use_room_updates(room, min_interval=DASHBOARD_INTERVAL)
     _rev, set_rev = solara.use_state(0)
     error, set_error = solara.use_state("")
@@ -291,6 +295,12 @@ def Dashboard(room: Room) -> None:
             "pg-teach-talk",
         ).key("talk")
 
+    takeovers = room.takeovers(t)
+    if takeovers:
+        Takeovers(tuple((x["time"], x["month"], x["nation"], x["student"]) for x in takeovers)).key(
+            "takeovers"
+        )
+
     def apply_block_list() -> None:
         renamed = room.set_block_list(t, words)
         set_note(("Renamed: " + ", ".join(renamed)) if renamed else "No seated name matched.")
@@ -370,6 +380,27 @@ def Controls(room: Room, status: str, act: Callable[[Callable[[], Any]], None]) 
             text=True,
             classes=["pg-teach-close"],
             on_click=lambda: act(lambda: rooms().close(room.code, t)),
+        )
+
+
+@solara.component
+def Takeovers(rows: tuple[tuple[str, int, str, str], ...]) -> None:
+    """The seats another browser took over, from the room's log: (HH:MM, month, nation, name)."""
+    with solara.Column(gap="2px", classes=["pg-teach-takeovers-card"]):
+        _line("Seats taken over by another browser (from the room's log):")
+        _table(
+            ["Time", "Month", "Nation", "Student", "Seat"],
+            [
+                [
+                    html.escape(at),
+                    str(month),
+                    html.escape(nation),
+                    html.escape(student),
+                    "taken over by another browser",
+                ]
+                for at, month, nation, student in rows
+            ],
+            "pg-teach-takeovers",
         )
 
 
