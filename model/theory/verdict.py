@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Protocol, cast
 
 import numpy as np
@@ -109,13 +110,22 @@ class Verdict:
         """
         if not self.shielded or self.actors is None:
             return self.summary.survival_boundary
-        return heterogeneous_boundary(self.params, self.actors)
+        return self._own[0]
 
     def collapse(self) -> float:
         """With alliances, where collapse within the horizon is as likely as not; else NaN."""
         if not self.shielded or self.actors is None:
             return math.nan
-        return collapse_boundary(self.params, self.actors)
+        return self._own[1]
+
+    @cached_property
+    def _own(self) -> tuple[float, float]:
+        """The heterogeneous and the collapse boundary, computed once (root searches)."""
+        assert self.actors is not None
+        return (
+            heterogeneous_boundary(self.params, self.actors),
+            collapse_boundary(self.params, self.actors),
+        )
 
     def boundary(self) -> float:
         """The boundary the answer uses: :meth:`collapse` with alliances, else the summary's."""
