@@ -237,10 +237,26 @@ class BatchContext:
         design's base and ``values`` and averages their :func:`model.theory.mean_shield`; 1.0
         without a design or alliances.
         """
-        if self.design is None:
-            return 1.0
-        from experiments.batch.runner import RunContext, run_one
         from model.theory import mean_shield
+
+        shares = [mean_shield(engine) for engine in self._engines(values, n_worlds)]
+        return float(np.mean(shares)) if shares else 1.0
+
+    def worlds(self, values: Mapping[str, Any] | None = None, n_worlds: int = 40) -> list[Any]:
+        """The actors of up to ``n_worlds`` of the batch's worlds (:class:`model.theory.Actors`).
+
+        The worlds of the replicates' seeds with the smallest values (one step each), at the
+        design's base and ``values``; none without a design. Theory's heterogeneous boundaries
+        (:func:`model.theory.batch_boundaries`) are computed over them.
+        """
+        from model.theory import Actors
+
+        return [Actors.of(engine) for engine in self._engines(values, n_worlds)]
+
+    def _engines(self, values: Mapping[str, Any] | None, n_worlds: int) -> list[Any]:
+        if self.design is None:
+            return []
+        from experiments.batch.runner import RunContext, run_one
 
         context = replace(RunContext.from_design(self.design), steps=1, reuse_worlds=False)
         if values is None:
@@ -248,8 +264,8 @@ class BatchContext:
             if self.design.varied:
                 values = self.design.point(0)
         seeds = sorted(set(self.frame["seed"].astype(int).tolist()))[:n_worlds]
-        shares = [mean_shield(run_one(context, values, seed)) for seed in seeds]
-        return float(np.mean(shares)) if shares else 1.0
+        cache: dict[tuple[Any, ...], Any] = {}
+        return [run_one(context, values, seed, cache) for seed in seeds]
 
 
 def output_per_run(frame: pd.DataFrame, output: str, horizon: int) -> np.ndarray:

@@ -115,10 +115,20 @@ def threshold_lines(table: ThresholdTable) -> pd.DataFrame:
             row["theory p* (p F = G)"] = _clip_text(th["deterrence_threshold"])
         if "survival_boundary" in th:
             row["theory survival boundary"] = _clip_text(th["survival_boundary"])
-        if "survival_boundary_shielded" in th:
-            row["boundary with allies' shielding"] = _clip_text(th["survival_boundary_shielded"])
+        for key, name in _SHIELDED_COLUMNS:
+            if key in th:
+                row[name] = _clip_text(th[key])
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+#: Theory's boundaries with allies' shielding, as threshold tables name them (threshold.py).
+_SHIELDED_COLUMNS = (
+    ("survival_boundary_mean_share", "allies' shielding: mean share"),
+    ("survival_boundary_shielded", "own shares"),
+    ("collapse_boundary", "collapse 0.5"),
+    ("collapse_boundary_fitted", "collapse 0.5, as fitted"),
+)
 
 
 def _clip_text(value: float) -> str:
@@ -175,7 +185,13 @@ def write_threshold(
         "deterrence threshold `p*` (a lone defector in a compliant world is deterred; "
         "`p F = G` without alliances), the rule's mean-field survival boundary (where "
         "stable compliance reaches `stability_threshold`) and, when allies shield each "
-        "other, that boundary at the worlds' mean shielding share.",
+        "other, theory over the batch's own worlds with every actor's own shielding share "
+        "and kind: where half of the worlds' compliant branches hold (own shares), where "
+        "collapse within the horizon is as likely as not (collapse 0.5), and where the "
+        "same logistic fit puts it when each point's runs hold in theory's share (as "
+        "fitted: the number to set against the simulation's); the earlier form at the "
+        "worlds' mean shielding share is kept (mean share) and is optimistic, as a mean "
+        "hides the large, well-shielded nations that break the pause first.",
         "",
         markdown_table(threshold_lines(table)),
         "",
@@ -237,10 +253,10 @@ def _plot_thresholds(context: BatchContext, table: ThresholdTable) -> Any:
         ("deterrence_threshold", OKABE_ITO[1], "--", "theory: deterrence threshold p*"),
         ("survival_boundary", OKABE_ITO[2], "-", "theory: survival boundary (mean field)"),
         (
-            "survival_boundary_shielded",
+            "collapse_boundary_fitted",
             OKABE_ITO[3],
             "-.",
-            "theory: survival boundary with allies' shielding",
+            "theory: collapse as likely as not, each actor's own shielding (as fitted)",
         ),
     ):
         ys = np.array([f.theory.get(key, np.nan) for f in table.fits], dtype=float)
@@ -419,8 +435,9 @@ def analyze(
                     "`p*` (dashed), the mean-field survival boundary (solid), the bistable "
                     "band (shaded)"
                     + (
-                        f" and the survival boundary at the worlds' mean shielding share "
-                        f"s = {th.shield:.2f} (dash-dot)"
+                        " and, with every actor's own shielding share (mean "
+                        f"s = {th.shield:.2f}), where theory puts collapse within the "
+                        "horizon as likely as not (dash-dot)"
                         if th.boundary_shielded is not None
                         else ""
                     )

@@ -7,7 +7,9 @@ nobody else defecting, no alliances: ``p * F = G`` in the exact limit), the surv
 of the rule in use (where mean-field compliance reaches ``stability_threshold``: under logit
 later than ``p*``, which is why the simulated map switches later than ``p * F = G``), the
 bistable band of the rule (shaded) and, when allies shield each other in the batch's worlds,
-the survival boundary at their mean shielding share.
+theory's collapse boundary over those worlds (:func:`model.theory.batch_boundaries`: every
+actor with its own shielding share and kind, and the month-to-month fluctuations of the
+largest; where theory's survival share is 0.5, which is what the map's 0.5 contour measures).
 """
 
 from __future__ import annotations
@@ -31,6 +33,11 @@ from model.errors import ConfigError
 
 __all__ = ["StabilityMap", "TheoryCurves", "plot_stability_map", "stability_map"]
 
+#: The map's collapse boundary is computed over at most this many of the batch's worlds ...
+_MAP_WORLDS = 8
+#: ... at every this many of the dense values along the other axis (and the last).
+_MAP_EVERY = 10
+
 
 @dataclass(frozen=True)
 class TheoryCurves:
@@ -45,7 +52,9 @@ class TheoryCurves:
         band_low: Lower edge of the rule's bistable band (NaN when empty), clipped to [0, 1].
         band_high: Upper edge.
         shield: The batch's mean shielding share (1.0 without alliances).
-        boundary_shielded: The survival boundary at ``shield`` (None when ``shield`` is 1).
+        boundary_shielded: With alliances (``shield`` below 1), theory's collapse boundary over
+            the batch's worlds at every tenth value (and the last; NaN between them: it takes
+            a root search per world); None without alliances.
     """
 
     axis: str
@@ -68,7 +77,7 @@ class TheoryCurves:
             "band_high": self.band_high,
         }
         if self.boundary_shielded is not None:
-            data["survival_boundary_shielded"] = self.boundary_shielded
+            data["collapse_boundary"] = self.boundary_shielded
         return pd.DataFrame(data)
 
 
@@ -248,16 +257,18 @@ def theory_curves(
         lo, hi = float(np.nanmin(values)), float(np.nanmax(values))
         dense = np.linspace(lo, hi, n) if hi > lo else np.array([lo])
     shield = context.mean_shield(at or None)
+    worlds = context.worlds(at or None, n_worlds=_MAP_WORLDS) if theory.shields(shield) else []
     det, bound, b_lo, b_hi, shielded = [], [], [], [], []
-    for v in dense:
+    for i, v in enumerate(dense):
         params = base if axis is None else context.params_at({**at, axis: _cast(axis, v)})
         det.append(float(theory.deterrence_threshold(params)))
         bound.append(float(theory.survival_boundary(params)))
         band = theory.bistable_band(params).clip(0.0, 1.0)
         b_lo.append(band.low)
         b_hi.append(band.high)
-        if theory.shields(shield):
-            shielded.append(float(theory.survival_boundary(params, shield=shield)))
+        if worlds:
+            every = i % _MAP_EVERY == 0 or i == len(dense) - 1
+            shielded.append(theory.batch_boundaries(params, worlds).collapse if every else math.nan)
     return TheoryCurves(
         axis=axis or "",
         values=dense,
@@ -393,13 +404,17 @@ def _draw_theory(ax: Any, smap: StabilityMap) -> None:
         label=f"survival boundary ({th.rule}, mean field)",
     )
     if th.boundary_shielded is not None:
+        ok = ~np.isnan(th.boundary_shielded)
         ax.plot(
-            th.boundary_shielded,
-            ys,
+            th.boundary_shielded[ok],
+            ys[ok],
             color=OKABE_ITO[3],
             linestyle="-.",
             linewidth=1.8,
-            label=f"survival boundary, allies shield (s = {th.shield:.2f})",
+            marker="o",
+            markersize=2.5,
+            label="collapse as likely as not (each actor's own shielding; mean s = "
+            f"{th.shield:.2f})",
         )
 
 

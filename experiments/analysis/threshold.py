@@ -81,7 +81,9 @@ class ThresholdFit:
         x_range: The lowest and highest ``x`` fitted.
         at: The other parameters' values the fit is at.
         theory: Theory's values at the same parameters (``deterrence_threshold``,
-            ``survival_boundary`` and, with alliances, ``survival_boundary_shielded``).
+            ``survival_boundary`` and, with alliances, the heterogeneous
+            ``survival_boundary_shielded``, ``collapse_boundary``, ``collapse_boundary_fitted``
+            and ``survival_boundary_mean_share``: :func:`theory_values`).
     """
 
     param: str
@@ -383,12 +385,30 @@ def fit_threshold(
 
 
 def theory_values(
-    context: BatchContext, values: Mapping[str, Any], shield: float = 1.0
+    context: BatchContext,
+    values: Mapping[str, Any],
+    shield: float = 1.0,
+    *,
+    design: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> dict[str, float]:
-    """Theory at the base plus ``values``: deterrence threshold and survival boundary.
+    """Theory at the base plus ``values``: deterrence threshold and survival boundaries.
 
-    With ``shield < 1`` also the survival boundary at that shielding share. Empty when theory
-    does not cover the decision rule.
+    Always ``deterrence_threshold`` and (for the rules theory covers) ``survival_boundary``, the
+    closed form for identical nations without alliances. With ``shield < 1`` (allies shield
+    each other in the batch's worlds) also, over the batch's own worlds
+    (:meth:`BatchContext.worlds`, each actor with its own shielding share and kind):
+
+    * ``survival_boundary_shielded``: the heterogeneous boundary, where half of the worlds'
+      compliant branches keep compliance at least ``stability_threshold``;
+    * ``collapse_boundary``: where theory's survival share over the worlds is 0.5 (collapse
+      within the horizon as likely as not, from the month-to-month fluctuations);
+    * ``collapse_boundary_fitted``: with ``design`` (the fit's ``x`` values and runs at each),
+      the critical value the logistic fit finds when each point's runs hold in exactly
+      theory's survival share: what the simulation's fit should report if theory is right;
+    * ``survival_boundary_mean_share``: the closed form at the worlds' mean shielding share
+      ``shield`` (the earlier, optimistic form).
+
+    Empty when theory does not cover the decision rule (but for the deterrence threshold).
     """
     from model import theory
 
@@ -400,9 +420,26 @@ def theory_values(
     if str(params["decision_rule"]) not in theory.RULES:
         return out
     out["survival_boundary"] = float(theory.survival_boundary(params))
-    if theory.shields(shield):
-        out["survival_boundary_shielded"] = float(theory.survival_boundary(params, shield=shield))
+    if not theory.shields(shield):
+        return out
+    worlds = context.worlds(dict(values))
+    if worlds:
+        bounds = theory.batch_boundaries(params, worlds)
+        out["survival_boundary_shielded"] = bounds.heterogeneous
+        out["collapse_boundary"] = bounds.collapse
+        if design is not None:
+            x, runs = design
+            held = theory.survival_share(params, worlds, x) * runs
+            out["collapse_boundary_fitted"] = _theory_fit(x, held, runs)
+    out["survival_boundary_mean_share"] = float(theory.survival_boundary(params, shield=shield))
     return out
+
+
+def _theory_fit(x: np.ndarray, held: np.ndarray, runs: np.ndarray) -> float:
+    """The logistic fit's critical value for expected counts (NaN when they do not cross)."""
+    if np.all(held >= runs - 1e-12) or np.all(held <= 1e-12):
+        return math.nan
+    return float(_fit(x, held, runs, 0.5)[0])
 
 
 def critical_detection(
@@ -427,7 +464,8 @@ def critical_detection(
         confidence: Confidence level of the bootstrap intervals.
         n_boot: Bootstrap resamples per fit.
         seed: Seed of the bootstraps.
-        shield: Shielding share for theory's shielded boundary (default: the batch's worlds').
+        shield: The mean shielding share; below 1 theory adds its boundaries with allies'
+            shielding (default: the batch's worlds').
 
     Returns:
         A :class:`ThresholdTable`.
@@ -478,9 +516,16 @@ def critical_detection(
     for i, (key, sub) in enumerate(grouped):
         keys = key if isinstance(key, tuple) else (key,)
         where = {**at, **{g: _plain(v) for g, v in zip(groups, keys, strict=True)}}
+        xs = sub[param].to_numpy(dtype=float)
+        grid, runs = np.unique(xs[~np.isnan(xs)], return_counts=True)
+        theory = (
+            theory_values(context, where, shield, design=(grid, runs.astype(float)))
+            if param == "p_detect"
+            else {}
+        )
         fits.append(
             fit_threshold(
-                sub[param].to_numpy(dtype=float),
+                xs,
                 sub["held"].astype(float).to_numpy(),
                 param=param,
                 level=level,
@@ -488,7 +533,7 @@ def critical_detection(
                 n_boot=n_boot,
                 rng=seed + i,
                 at=where,
-                theory=theory_values(context, where, shield) if param == "p_detect" else {},
+                theory=theory,
             )
         )
     return ThresholdTable(param=param, fits=tuple(fits))

@@ -45,6 +45,10 @@ The package's modules:
   :func:`fixed_points`;
 * :mod:`model.theory.bands`: :func:`bistable_band`, :func:`survival_boundary`,
   :func:`logit_compliance_closed_form` and :func:`summarize`;
+* :mod:`model.theory.heterogeneous`: the mean field over a world's own actors, each with its
+  capability, shielding share and kind (:func:`heterogeneous_boundary`), and the fluctuations
+  of its largest actors (:func:`collapse_boundary`; over a batch's worlds
+  :func:`batch_boundaries`);
 * :mod:`model.theory.inspection`: the inspection game :class:`InspectionGame`;
 * :mod:`model.theory.verdict`: theory's verdict on one world, said for its alliances'
   shielding (:func:`mean_shield`, :func:`shields`, :class:`Verdict`, :func:`verdict_text`),
@@ -81,6 +85,17 @@ from model.theory.bands import (
     summarize,
     survival_boundary,
 )
+from model.theory.heterogeneous import (
+    Actors,
+    BatchBoundaries,
+    batch_boundaries,
+    collapse_boundary,
+    collapse_probability,
+    compliant_share,
+    heterogeneous_boundary,
+    monthly_break_probability,
+    survival_share,
+)
 from model.theory.inspection import InspectionGame as InspectionGame
 from model.theory.mean_field import fixed_points, mean_field_map
 from model.theory.results import (
@@ -94,21 +109,30 @@ from model.theory.verdict import Verdict, mean_shield, shields, verdict_text
 
 __all__ = [
     "RULES",
+    "Actors",
     "Band",
+    "BatchBoundaries",
     "FixedPoint",
     "TheorySummary",
     "Verdict",
     "advantage",
+    "batch_boundaries",
     "bistable_band",
+    "collapse_boundary",
+    "collapse_probability",
+    "compliant_share",
     "deterrence_threshold",
     "fixed_points",
+    "heterogeneous_boundary",
     "logit_compliance_closed_form",
     "mean_field_map",
     "mean_shield",
+    "monthly_break_probability",
     "shielded_thresholds_text",
     "shields",
     "summarize",
     "survival_boundary",
+    "survival_share",
     "threshold_clause",
     "verdict_text",
 ]

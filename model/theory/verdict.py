@@ -3,10 +3,12 @@
 The mean field (:mod:`model.theory.bands`) is for identical nations without alliances. A world's
 allies shield each other: a sanction carries on average a share ``s`` of the enforcement weight,
 its capability-weighted mean shielding share (:func:`mean_shield`). The verdict gives the
-deterrence thresholds at that share. This module is the one place where a world's shielding
-enters the theory: ``pausegame run`` prints :func:`verdict_text`, the app's theory panel says
-:meth:`Verdict.sentences`, and the analyses draw the shielded survival boundary at the batch's
-:func:`mean_shield` when :func:`shields` says the worlds' alliances shield.
+deterrence thresholds at that share and, as a mean hides the large, well-shielded nations that
+break the pause first, the survival and collapse boundaries over the world's own actors, each
+at its own share (:mod:`model.theory.heterogeneous`); its answer uses the collapse boundary.
+``pausegame run`` prints :func:`verdict_text` and the app's theory panel says
+:meth:`Verdict.sentences`; the analyses compute the same boundaries over a batch's worlds
+(:func:`~model.theory.batch_boundaries`) when :func:`shields` says the worlds' alliances shield.
 
 Example:
     >>> from types import SimpleNamespace
@@ -20,12 +22,19 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from functools import cached_property
+from typing import Any, Protocol, cast
 
 import numpy as np
 
 from model.theory.affine import RULES, deterrence_threshold
-from model.theory.bands import summarize
+from model.theory.bands import summarize, survival_boundary
+from model.theory.heterogeneous import (
+    Actors,
+    Population,
+    collapse_boundary,
+    heterogeneous_boundary,
+)
 from model.theory.results import TheorySummary, shielded_thresholds_text, threshold_clause
 
 __all__ = ["SHIELD_TOLERANCE", "Verdict", "World", "mean_shield", "shields", "verdict_text"]
@@ -72,11 +81,14 @@ class Verdict:
         params: The parameters (``decision_rule`` one of :data:`~model.theory.RULES`).
         summary: The mean field's summary of ``params`` (no alliances).
         shield: The world's mean shielding share (:func:`mean_shield`).
+        actors: The world's actors, each with its own shielding share and kind (None: theory
+            at the mean share only).
     """
 
     params: Mapping[str, Any]
     summary: TheorySummary
     shield: float
+    actors: Actors | None = None
 
     @classmethod
     def of(
@@ -87,7 +99,70 @@ class Verdict:
         Raises:
             ValueError: For a decision rule the mean field does not cover.
         """
-        return cls(params, summarize(params) if summary is None else summary, mean_shield(world))
+        summary = summarize(params) if summary is None else summary
+        return cls(params, summary, mean_shield(world), _actors(world))
+
+    def own_boundary(self) -> float:
+        """With alliances, the survival boundary over the world's own actors; else the summary's.
+
+        :func:`~model.theory.heterogeneous_boundary`: each actor at its own shielding share
+        and kind; the closed form without alliances (or without the actors).
+        """
+        if not self.shielded or self.actors is None:
+            return self.summary.survival_boundary
+        return self._own[0]
+
+    def collapse(self) -> float:
+        """With alliances, where collapse within the horizon is as likely as not; else NaN."""
+        if not self.shielded or self.actors is None:
+            return math.nan
+        return self._own[1]
+
+    @cached_property
+    def _own(self) -> tuple[float, float]:
+        """The heterogeneous and the collapse boundary, computed once (root searches)."""
+        assert self.actors is not None
+        return (
+            heterogeneous_boundary(self.params, self.actors),
+            collapse_boundary(self.params, self.actors),
+        )
+
+    def boundary(self) -> float:
+        """The boundary the answer uses: :meth:`collapse` with alliances, else the summary's."""
+        if not self.shielded or self.actors is None:
+            return self.summary.survival_boundary
+        return self.collapse()
+
+    def own_text(self) -> str:
+        """With alliances, the boundaries over the world's own actors in words; else ``""``."""
+        if not self.shielded or self.actors is None:
+            return ""
+        theta = self.summary.stability_threshold
+        own, collapse = self.own_boundary(), self.collapse()
+        mean = survival_boundary(self.params, shield=min(self.shield, 1.0))
+        lo, hi = float(np.min(self.actors.shield)), float(np.max(self.actors.shield))
+        head = (
+            f"Over this world's own actors, each with its own shielding share (s from "
+            f"{lo:.2f} to {hi:.2f}), "
+        )
+        if math.isnan(own):
+            head += f"mean-field compliance reaches {theta:g} at no p_detect in [0, 1]"
+        else:
+            head += f"mean-field compliance stays >= {theta:g} for p_detect >= {_p(own)}"
+        if math.isnan(collapse):
+            head += ", and collapse is more likely than not at every p_detect"
+        else:
+            head += (
+                f", and with the month-to-month swings of its largest actors collapse "
+                f"within {int(self.params['steps'])} months is as likely as not at "
+                f"p_detect = {_p(collapse)}"
+            )
+        if not math.isnan(mean) and not math.isnan(own) and abs(own - mean) >= 5e-4:
+            head += (
+                f" (the mean share s = {self.shield:.2f} would say {_p(mean)}: a mean hides "
+                f"the large, well-shielded nations that break the pause first)"
+            )
+        return head + "."
 
     @property
     def shielded(self) -> bool:
@@ -111,6 +186,9 @@ class Verdict:
             text += " " + shielded_thresholds_text(
                 self.nation_threshold(), self.lab_threshold(), self.shield
             )
+            own = self.own_text()
+            if own:
+                text += " " + own
         return text
 
     def sentences(self) -> list[str]:
@@ -124,6 +202,9 @@ class Verdict:
         theta = summary.stability_threshold
         branch = summary.compliant_branch().compliance
         holds = summary.holds()
+        if self.shielded and self.actors is not None:
+            boundary = self.boundary()
+            holds = not math.isnan(boundary) and p >= boundary
         nation = self.nation_threshold()
         lone_deterred = nation <= 0 or (nation <= 1 and p >= nation)
         if holds and lone_deterred:
@@ -168,6 +249,8 @@ class Verdict:
                 f"defecting pay more for the others, so the pause survives (mean-field "
                 f"compliance >= {theta:g}) {where}; at {_p(p)} it settles at {branch:.3f}."
             )
+        if self.shielded and self.actors is not None:
+            third = "Deterring one defector is not the whole story. " + self.own_text()
         out = [first, second, third]
         band = summary.band.clip()
         if not band.empty:
@@ -192,6 +275,13 @@ def verdict_text(params: Mapping[str, Any], world: World) -> str:
             f"{params['decision_rule']!r} has none here."
         )
     return Verdict.of(params, world).text()
+
+
+def _actors(world: World) -> Actors | None:
+    """The world's actors when it says which are labs and where they live (an engine does)."""
+    if not hasattr(world, "is_lab") or not hasattr(world, "home"):
+        return None
+    return Actors.of(cast(Population, world))
 
 
 def _p(value: float) -> str:
