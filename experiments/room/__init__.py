@@ -25,7 +25,11 @@ downloaded room log like any run's; :func:`replay` re-runs the engine from it.
 Between months a student sees what the nation saw (:meth:`Room.student_view`): its own month
 (flags against it, sanctions, payoff), the flags against others and what the votes made of
 them, and the world's compliance as verification reveals it; the others' true actions only
-under ``information = perfect``. The teacher sees everything (:meth:`Room.teacher_view`).
+under ``information = perfect``. Under any other setting nothing a student sees during the game
+depends on the others' true actions beyond their flags: a flag does not say whether it caught a
+defector or was a false alarm, and payoffs (expected and realised) leave out the shared risk
+the others' programmes put on the nation; once the game is over the student's view and the
+debrief show the truth. The teacher sees everything (:meth:`Room.teacher_view`).
 :meth:`Room.debrief` compares each student with a best-responding nation on the same stream
 (the other students' choices kept, as :mod:`experiments.play` does for one player), sets the
 pledges beside the actions, and replays the same world with the model in every seat; it gives a
