@@ -18,7 +18,9 @@ from typing import Any
 
 import numpy as np
 
+from experiments.limits import LimitError
 from experiments.play import DEFAULT_PERIODS, DEFAULT_SCENARIO, MAX_PERIODS, build_engine
+from experiments.play.counterfactual import check_game_size
 from experiments.room.clock import Clock
 from experiments.room.debrief import Debriefing
 from experiments.room.grades import Grades
@@ -52,7 +54,8 @@ class Room(Students, Clock, MonthResolution, Views, Debriefing, Grades):
         clock: Seconds, monotonic (tests pass their own).
 
     Raises:
-        RoomError: An unknown scenario or nation, months out of range, a bad deadline.
+        RoomError: An unknown scenario or nation, months out of range, a bad deadline, a
+            game too large for this machine's memory (the size guard of ``pausegame run``).
     """
 
     def __init__(
@@ -98,9 +101,14 @@ class Room(Students, Clock, MonthResolution, Views, Debriefing, Grades):
         self.periods = int(periods)
         self.overrides = dict(overrides or {})
         try:
+            check_game_size(
+                self.scenario, self.periods, self.overrides, event_log=True, what="the room"
+            )
             self.engine = build_engine(
                 self.scenario, self.seed, self.periods, self.overrides, event_log=True
             )
+        except LimitError as exc:
+            raise RoomError(f"the room is too large for this server: {exc}") from None
         except ValueError as exc:
             raise RoomError(f"the room's parameters are not valid: {exc}") from exc
         eng = self.engine
