@@ -142,6 +142,15 @@ class Room(Students, Clock, MonthResolution, Views, Debriefing, Grades):
             nations=self.nation_names,
         )
 
+    def is_seat(self, token: Any) -> bool:
+        """True when ``token`` is one of this room's seat tokens."""
+        with self._lock:
+            try:
+                self._seat(token)
+            except RoomError:
+                return False
+            return True
+
 
 #: A game's engine with its event log chosen: the one builder Play uses
 #: (:func:`experiments.play.build_engine`).
