@@ -62,6 +62,7 @@ def _world(information: str, others: np.ndarray) -> tuple[Room, list[list[dict]]
                 "defect": room.engine.defect.tolist(),
             }
         )
+    room.debrief()  # waits for the debrief's thread: none outlives the test
     return room, views, truth
 
 
