@@ -35,7 +35,9 @@ debrief show the truth. The teacher sees everything (:meth:`Room.teacher_view`).
 pledges beside the actions, and replays the same world with the model in every seat; it gives a
 CSV for grading (:meth:`Room.grades_csv`) and the log (:meth:`Room.ledger_bytes`).
 
-:class:`RoomRegistry` holds the rooms of one server, ends idle ones and runs their deadlines.
+:class:`RoomRegistry` holds the rooms of one server, ends idle ones and runs their deadlines;
+it slows down, then locks out, a caller's wrong room codes (:mod:`~experiments.room.throttle`;
+a seat's token is never refused).
 
 The package's modules, by job: :mod:`~experiments.room.names` (display names, room codes,
 the refusals), :mod:`~experiments.room.seats` (seats, decisions, messages),
