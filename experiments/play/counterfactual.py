@@ -12,9 +12,42 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from experiments.limits import check_scenario_run
 from model.engine import Engine
 from model.held import Held
+from model.params import resolve_run
 from model.scenario import Scenario
+
+
+def _game_params(
+    scenario: Scenario | None, periods: int, overrides: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    """The values a game's engine is built from: ``overrides`` and the steps ``periods`` need."""
+    starts = [int(e.start) for e in scenario.events] if scenario is not None else []
+    return {**dict(overrides or {}), "steps": max([int(periods), *starts])}
+
+
+def check_game_size(
+    scenario: Scenario | None,
+    periods: int,
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    event_log: bool | None = None,
+    available: float | None = None,
+    what: str = "the game",
+) -> int:
+    """Refuse a game whose engine cannot fit in memory, before anything is built.
+
+    The size guard of ``pausegame run`` (:func:`experiments.limits.check_scenario_run`) on the
+    parameters :func:`build_engine` would resolve; returns the estimate in bytes.
+
+    Raises:
+        model.errors.ParameterError: A parameter value that is not allowed.
+        experiments.limits.LimitError: The game needs more memory than this machine has
+            (``available``: its available bytes, as a test sets them; None: measured).
+    """
+    params = resolve_run(_game_params(scenario, periods, overrides), scenario, draw_seed=False)
+    return check_scenario_run(params, scenario, event_log=event_log, available=available, what=what)
 
 
 def build_engine(
@@ -32,8 +65,7 @@ def build_engine(
     event log (``event_log``; None: as the verification regime records it) draws no number:
     with or without it, the same seed gives the same game.
     """
-    starts = [int(e.start) for e in scenario.events] if scenario is not None else []
-    params = {**dict(overrides or {}), "steps": max([int(periods), *starts])}
+    params = _game_params(scenario, periods, overrides)
     return Engine.from_params(params, rng=int(seed), scenario=scenario, event_log=event_log)
 
 

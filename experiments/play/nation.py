@@ -9,6 +9,12 @@ how the nation votes, the flags against other nations and what the votes made of
 it is now, so Play (:class:`experiments.play.PlayGame`) and the room
 (:class:`experiments.room.Room`) make one whenever they read.
 
+With ``reveal=False`` (the room under any ``information`` but ``perfect``) the view reads only
+what verification tells the nation: the flags without whether each caught a defector or was a
+false alarm, and the shared risk of the nation's own actors alone (the rest depends on what the
+others truly do). Its report keeps the truth beside (:meth:`PeriodReport.seen` is what the
+player may see during the game; the debrief shows the rest).
+
 Example:
     >>> from experiments.play import build_engine
     >>> view = NationView(build_engine(None, 1, 3), 0, 3, ["A", "B", "C", "D", "E"])
@@ -36,13 +42,25 @@ class NationView:
         nation: The nation's index.
         periods: Months the game lasts (for the next negotiation round).
         names: The nations' names, by index.
+        reveal: The player sees the others' true actions (``information = perfect``); False:
+            only what verification reveals (:meth:`flags` without the truth, :meth:`risk` of
+            the nation's own actors).
     """
 
-    def __init__(self, engine: Engine, nation: int, periods: int, names: Sequence[str]) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        nation: int,
+        periods: int,
+        names: Sequence[str],
+        *,
+        reveal: bool = True,
+    ) -> None:
         self.engine = engine
         self.nation = nation
         self.periods = periods
         self.nation_names = names
+        self.reveal = reveal
 
     # ------------------------------------------------------------------ payoffs
     @property
@@ -55,12 +73,25 @@ class NationView:
         return points_text(value, self.unit)
 
     def risk(self, defect: bool) -> float:
-        """The shared-risk cost the nation pays this month if the others act as last month."""
+        """The shared-risk cost the nation pays this month if the others act as last month.
+
+        Without :attr:`reveal`: the part of it the nation's own actors make (its programme as
+        ``defect``, its labs as last month); the others' part depends on their true actions.
+        """
         eng = self.engine
         c = eng.structure.c
         others = eng.defect.copy()
         others[self.nation] = bool(defect)
+        if not self.reveal:
+            others &= eng.home == self.nation
         return float(eng.structure.rc[self.nation]) * float(c[others].sum() / c.sum())
+
+    def others_risk(self) -> float:
+        """The shared-risk cost the other nations' actors put on the nation (their true actions)."""
+        eng = self.engine
+        c = eng.structure.c
+        theirs = eng.defect & (eng.home != self.nation)
+        return float(eng.structure.rc[self.nation]) * float(c[theirs].sum() / c.sum())
 
     def club_cost(self) -> float:
         """The club cost the nation pays this month (verification dues, or an outsider's)."""
@@ -92,6 +123,10 @@ class NationView:
         parts = [
             "they assume the others act as they did last month (the shared risk you pay "
             "grows with every defector's capability)"
+            if self.reveal
+            else "they leave out the shared risk the other nations' programmes put on you "
+            "(it grows with every defector's capability, and verification does not show who "
+            "truly defects; the debrief does)"
         ]
         if lag:
             parts.append(
@@ -179,15 +214,18 @@ class NationView:
         return self.engine.prefers_membership(self.nation)
 
     # ------------------------------------------------------------------ the month played
-    def flags(self, votes: np.ndarray | None) -> tuple[str, ...]:
+    def flags(self, votes: np.ndarray | None, reveal: bool | None = None) -> tuple[str, ...]:
         """The month's flags against other nations' actors and what the vote made of them.
 
-        Each names the actor (a nation's programme, or which of its labs), who vetoed a
-        vetoed sanction, and why a sanction that failed its vote lapsed.
+        Each names the actor (a nation's programme, or which of its labs), whether it was
+        caught defecting or a false alarm (only with ``reveal``), who vetoed a vetoed sanction,
+        and why a sanction that failed its vote lapsed.
 
         Args:
             votes: The nation's own votes per target nation (None: the model voted for it).
+            reveal: Say what each flag truly was (None: :attr:`reveal`); else "flagged".
         """
+        reveal = self.reveal if reveal is None else reveal
         last = self.engine.last
         if "vote_passed" not in last:
             return ()
@@ -207,7 +245,12 @@ class NationView:
                 who = f"{nation}'s {lab}"
             else:
                 who = f"{nation}'s own programme"
-            why = "caught defecting" if last["caught_international"][k] else "a false alarm"
+            if not reveal:
+                why = "flagged"
+            elif last["caught_international"][k]:
+                why = "caught defecting"
+            else:
+                why = "a false alarm"
             share = 100 * float(last["vote_share"][k])
             mine_no = votes is not None and bool(learns[h]) and not bool(votes[h])
             if last["vetoed"][k]:
@@ -282,7 +325,10 @@ class NationView:
             own_labs=len(labs),
             compliance=weighted if math.isfinite(weighted) else 0.0,
             welfare=float(eng.payoff.sum()),
-            flags=self.flags(votes),
+            flags=self.flags(votes, reveal=True),
+            flags_seen=() if self.reveal else self.flags(votes, reveal=False),
+            others_risk=self.others_risk(),
+            hidden=not self.reveal,
             round=was_round,
             member=self.is_member,
             members=int(eng.member.sum()),

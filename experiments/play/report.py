@@ -6,7 +6,7 @@ page and the CLI show payoffs in.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
@@ -33,6 +33,15 @@ class PeriodReport:
         member: The nation is a treaty member after the period.
         members: Member nations after the period.
         in_force: The treaty binds its members after the period.
+        unit: The nation's monthly gain from defecting (100 points).
+        expected: The expected payoff of what the nation did (as the player was told).
+        flags_seen: With ``hidden``: the flags as verification shows them (without whether
+            each caught a defector or was a false alarm).
+        others_risk: The shared-risk cost the other nations' actors put on the nation this
+            period (it depends on their true actions).
+        hidden: The others' true actions are hidden from the player during the game
+            (``information`` other than ``perfect``): :meth:`seen` is what the player sees.
+        truth_left_out: This is :meth:`seen` of a hidden period (its sentence says so).
     """
 
     t: int
@@ -55,6 +64,32 @@ class PeriodReport:
     in_force: bool = True
     unit: float = 1.0
     expected: float = 0.0
+    flags_seen: tuple[str, ...] = ()
+    others_risk: float = 0.0
+    hidden: bool = False
+    truth_left_out: bool = False
+
+    def seen(self) -> PeriodReport:
+        """The period as the player may see it during the game.
+
+        Without ``hidden``, the report itself. With it, nothing that depends on the other
+        nations' true actions: the flags without their truth, no list of defectors, no world
+        compliance or welfare, and the payoff without the shared risk the others put on the
+        nation (the truth is the debrief's).
+        """
+        if not self.hidden:
+            return self
+        return replace(
+            self,
+            others_defecting=(),
+            compliance=0.0,
+            welfare=0.0,
+            flags=self.flags_seen,
+            flags_seen=(),
+            payoff=self.payoff + self.others_risk,
+            others_risk=0.0,
+            truth_left_out=True,
+        )
 
     def points(self, value: float) -> str:
         """``value`` in points: 100 points are the nation's gain from defecting for a month."""
@@ -65,7 +100,11 @@ class PeriodReport:
         return points_text(value, self.unit).lstrip("+")
 
     def sentence(self, votes: bool = True) -> str:
-        """The period in words (``votes=False``: without the flags' fates, shown apart)."""
+        """The period in words (``votes=False``: without the flags' fates, shown apart).
+
+        Of :meth:`seen` of a hidden period: without the other nations' true actions or the
+        world's compliance, the payoff said to leave out the others' shared risk.
+        """
         you = "defected" if self.defected else "complied"
         if self.caught_domestic or self.caught_international:
             how = "international verification" if self.caught_international else "your own checks"
@@ -85,6 +124,18 @@ class PeriodReport:
         else:
             seen = " Nobody flagged you."
         others = ", ".join(self.others_defecting) if self.others_defecting else "none"
+        world = "" if self.truth_left_out else f" Other nations defecting: {others}."
+        compliance = (
+            ""
+            if self.truth_left_out
+            else f" World compliance (capability-weighted): {self.compliance:.2f}."
+        )
+        payoff = (
+            "Your payoff, leaving out the shared risk the other nations' programmes put on "
+            "you (verification cannot show it; the debrief does)"
+            if self.truth_left_out
+            else "Your payoff"
+        )
         treaty = ""
         if self.round:
             status = "a member" if self.member else "outside the treaty"
@@ -100,10 +151,9 @@ class PeriodReport:
             else ""
         )
         return (
-            f"Month {self.t}: you {you}.{seen}{treaty} Your payoff: "
-            f"{self.points(self.payoff)} points (expected {self.points(self.expected)}). "
-            f"Other nations defecting: {others}.{labs}{fates} World compliance "
-            f"(capability-weighted): {self.compliance:.2f}."
+            f"Month {self.t}: you {you}.{seen}{treaty} {payoff}: "
+            f"{self.points(self.payoff)} points (expected {self.points(self.expected)})."
+            f"{world}{labs}{fates}{compliance}"
         )
 
 

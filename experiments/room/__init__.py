@@ -26,13 +26,19 @@ downloaded room log like any run's; :func:`replay` re-runs the engine from it.
 Between months a student sees what the nation saw (:meth:`Room.student_view`): its own month
 (flags against it, sanctions, payoff), the flags against others and what the votes made of
 them, and the world's compliance as verification reveals it; the others' true actions only
-under ``information = perfect``. The teacher sees everything (:meth:`Room.teacher_view`).
+under ``information = perfect``. Under any other setting nothing a student sees during the game
+depends on the others' true actions beyond their flags: a flag does not say whether it caught a
+defector or was a false alarm, and payoffs (expected and realised) leave out the shared risk
+the others' programmes put on the nation; once the game is over the student's view and the
+debrief show the truth. The teacher sees everything (:meth:`Room.teacher_view`).
 :meth:`Room.debrief` compares each student with a best-responding nation on the same stream
 (the other students' choices kept, as :mod:`experiments.play` does for one player), sets the
 pledges beside the actions, and replays the same world with the model in every seat; it gives a
 CSV for grading (:meth:`Room.grades_csv`) and the log (:meth:`Room.ledger_bytes`).
 
-:class:`RoomRegistry` holds the rooms of one server, ends idle ones and runs their deadlines.
+:class:`RoomRegistry` holds the rooms of one server, ends idle ones and runs their deadlines;
+it slows down, then locks out, a caller's wrong room codes (:mod:`~experiments.room.throttle`;
+a seat's token is never refused).
 
 The package's modules, by job: :mod:`~experiments.room.names` (display names, room codes,
 the refusals), :mod:`~experiments.room.seats` (seats, decisions, messages),

@@ -1,18 +1,20 @@
 """The rooms of one server (:class:`RoomRegistry`).
 
-Create, find by code, end idle rooms, run every room's deadline.
+Create, find by code (wrong codes slowed down, then locked out, per caller:
+:mod:`experiments.room.throttle`), end idle rooms, run every room's deadline.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import Any
 
 from experiments.play import DEFAULT_SCENARIO
-from experiments.room.names import RoomError, new_code, normalise_code
+from experiments.room.names import CODE_ALPHABET, CODE_LENGTH, RoomError, new_code, normalise_code
 from experiments.room.room import Room
+from experiments.room.throttle import CODE_LIMITS, Throttle
 
 #: Minutes a room may sit without any activity before the registry ends it.
 DEFAULT_IDLE_MINUTES = 30.0
@@ -23,7 +25,7 @@ class RoomRegistry:
 
     Args:
         idle_minutes: A room with no activity for this long is ended and removed.
-        clock: Seconds, monotonic (tests pass their own).
+        clock: Seconds, monotonic (tests pass their own); the rooms' and the limits' clock.
     """
 
     def __init__(
@@ -38,6 +40,8 @@ class RoomRegistry:
         self._lock = threading.Lock()
         self._rooms: dict[str, Room] = {}
         self._thread: threading.Thread | None = None
+        #: Wrong room codes per caller (:data:`experiments.room.throttle.CODE_LIMITS`).
+        self.code_tries = Throttle("wrong codes", CODE_LIMITS, clock)
 
     def create(self, scenario: str | None = DEFAULT_SCENARIO, **kwargs: Any) -> Room:
         """A new room with a code no other room here has (arguments as :class:`Room`)."""
@@ -50,16 +54,28 @@ class RoomRegistry:
             self._rooms[code] = room
             return room
 
-    def get(self, code: Any) -> Room:
+    def get(self, code: Any, *, who: Hashable = None, seat: Any = None) -> Room:
         """The open room with this code.
 
+        Wrong codes are counted per caller (``who``: its network address; None: every caller
+        that gives none, as one): past :data:`~experiments.room.throttle.CODE_LIMITS` its tries
+        are refused for a while, right or wrong. A code with a valid seat token of its room
+        (``seat``) is never refused; a code that cannot be one (wrong length or letters) is
+        refused without counting.
+
         Raises:
+            TooManyTries: Too many wrong codes from ``who`` (with the seconds to wait).
             RoomError: No open room has this code.
         """
         key = normalise_code(code)
         with self._lock:
             room = self._rooms.get(key)
+        if room is not None and not room.closed and seat is not None and room.is_seat(seat):
+            return room
+        self.code_tries.check(who, key)
         if room is None or room.closed:
+            if len(key) == CODE_LENGTH and set(key) <= set(CODE_ALPHABET):
+                self.code_tries.failed(who, key)
             raise RoomError(f"no open room has the code {key!r} (check it with your teacher)")
         return room
 

@@ -20,7 +20,9 @@ from typing import Any
 
 import numpy as np
 
+from experiments.limits import LimitError
 from experiments.play import DEFAULT_PERIODS, DEFAULT_SCENARIO, MAX_PERIODS, build_engine
+from experiments.play.counterfactual import check_game_size
 from experiments.room.clock import Clock
 from experiments.room.debrief import Debriefing
 from experiments.room.grades import Grades
@@ -57,7 +59,8 @@ class Room(Students, Holders, Clock, MonthResolution, Views, Debriefing, Grades)
             their own).
 
     Raises:
-        RoomError: An unknown scenario or nation, months out of range, a bad deadline.
+        RoomError: An unknown scenario or nation, months out of range, a bad deadline, a
+            game too large for this machine's memory (the size guard of ``pausegame run``).
     """
 
     def __init__(
@@ -105,9 +108,14 @@ class Room(Students, Holders, Clock, MonthResolution, Views, Debriefing, Grades)
         self.periods = int(periods)
         self.overrides = dict(overrides or {})
         try:
+            check_game_size(
+                self.scenario, self.periods, self.overrides, event_log=True, what="the room"
+            )
             self.engine = build_engine(
                 self.scenario, self.seed, self.periods, self.overrides, event_log=True
             )
+        except LimitError as exc:
+            raise RoomError(f"the room is too large for this server: {exc}") from None
         except ValueError as exc:
             raise RoomError(f"the room's parameters are not valid: {exc}") from exc
         eng = self.engine
@@ -140,6 +148,15 @@ class Room(Students, Holders, Clock, MonthResolution, Views, Debriefing, Grades)
             code=self.code,
             nations=self.nation_names,
         )
+
+    def is_seat(self, token: Any) -> bool:
+        """True when ``token`` is one of this room's seat tokens."""
+        with self._lock:
+            try:
+                self._seat(token)
+            except RoomError:
+                return False
+            return True
 
 
 #: A game's engine with its event log chosen: the one builder Play uses

@@ -188,7 +188,8 @@ class RoomState:
 
     def nation_view(self, nation: int) -> NationView:
         """The nation's readings of the room's engine (as Play shows them to a player)."""
-        return NationView(self.engine, nation, self.periods, self.nation_names)
+        reveal = self.engine.params["information"] == "perfect"
+        return NationView(self.engine, nation, self.periods, self.nation_names, reveal=reveal)
 
     def seconds_left(self) -> float | None:
         """Seconds until the deadline (None: no deadline running)."""

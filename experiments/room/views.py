@@ -7,12 +7,11 @@ pages compare to know when to redraw, and the room's series.
 from __future__ import annotations
 
 import html
-import re
 from typing import Any
 
 import numpy as np
 
-from experiments.play import PeriodReport, points_text
+from experiments.play import points_text
 from experiments.room.seats import MonthNote
 from experiments.room.state import LOBBY, PAUSED, PLAYING, RoomState
 
@@ -20,8 +19,9 @@ from experiments.room.state import LOBBY, PAUSED, PLAYING, RoomState
 class Views(RoomState):
     """The room's views for the pages (each takes the room's lock)."""
 
-    def _month_text(self, note: MonthNote, perfect: bool) -> dict[str, Any]:
-        r = note.report
+    def _month_text(self, note: MonthNote, truth: bool) -> dict[str, Any]:
+        """A month of a seat; without ``truth``, only what verification revealed of the others."""
+        r = note.report if truth else note.report.seen()
         out: dict[str, Any] = {
             "month": r.t,
             "defected": r.defected,
@@ -36,9 +36,9 @@ class Views(RoomState):
             "flags_on_others": list(r.flags),
             "member": r.member,
             "round": r.round,
-            "sentence": r.sentence() if perfect else _sentence_without_truth(r),
+            "sentence": r.sentence(),
         }
-        if perfect:
+        if truth:
             out["others_defecting"] = list(r.others_defecting)
             out["world_compliance"] = round(r.compliance, 3)
         return out
@@ -64,12 +64,16 @@ class Views(RoomState):
         """What one student sees: their nation's months, the talk, the revealed world.
 
         The others' true actions (and the true compliance) only under ``information =
-        perfect``; otherwise the nations flagged by verification that the nation learns of.
+        perfect``; otherwise, until the game is over, nothing that depends on them: the
+        nations flagged by verification that the nation learns of, the flags without whether
+        each caught a defector or was a false alarm, and payoffs (expected and realised)
+        without the shared risk the others' programmes put on the nation
+        (:meth:`experiments.play.PeriodReport.seen`).
         """
         with self._lock:
             seat = self._seat(token)
             eng = self.engine
-            perfect = eng.params["information"] == "perfect"
+            truth = eng.params["information"] == "perfect" or self.finished
             view = self.nation_view(seat.nation)
             comply, defect = view.advice() if not self.finished else (0.0, 0.0)
             last = seat.months[-1] if seat.months else None
@@ -96,9 +100,11 @@ class Views(RoomState):
                 ),
                 "status_text": view.status(),
                 "expected_points": {"comply": view.points(comply), "defect": view.points(defect)},
-                "total_points": view.points(seat.total),
-                "last": None if last is None else self._month_text(last, perfect),
-                "months": [self._month_text(m, perfect) for m in seat.months],
+                "total_points": view.points(
+                    seat.total if truth else sum(m.report.seen().payoff for m in seat.months)
+                ),
+                "last": None if last is None else self._month_text(last, truth),
+                "months": [self._month_text(m, truth) for m in seat.months],
                 "revealed": self._revealed(seat.nation),
                 "information": eng.params["information"],
                 "pledges": [
@@ -213,10 +219,3 @@ class Views(RoomState):
         """The room's time series so far (``Engine.timeseries``)."""
         with self._lock:
             return self.engine.timeseries()
-
-
-def _sentence_without_truth(r: PeriodReport) -> str:
-    """The month in words without the others' true actions or the true compliance."""
-    text = r.sentence()
-    text = re.sub(r" Other nations defecting: [^.]*\.", "", text)
-    return re.sub(r" World compliance \(capability-weighted\): [0-9.]+\.", "", text)

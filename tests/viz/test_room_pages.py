@@ -7,14 +7,17 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
+from types import SimpleNamespace
 
 import ipyvuetify as v
 import pytest
 import solara
 
-from experiments.room import Room
+from experiments.room import NotAllowed, Room, RoomRegistry
+from experiments.room.throttle import TEACHER_KEY_LIMITS, Throttle, TooManyTries
+from tests.experiments.room.shared import Clock
 from viz import room_pages
-from viz.room_pages import Dashboard, StudentCard
+from viz.room_pages import Dashboard, StudentCard, common
 
 
 def _render(component):
@@ -403,3 +406,45 @@ def test_a_seat_opened_in_a_second_browser_is_taken_over_after_one_question():
     finally:
         for rc in (laptop, phone, teacher):
             rc.close()
+
+
+def test_wrong_teacher_keys_lock_the_teacher_page_per_room_for_5_minutes(monkeypatch):
+    clock = Clock()
+    monkeypatch.setenv("PAUSEGAME_TEACHER_KEY", "s3cret-key")
+    tries = Throttle("wrong teacher keys for this room", TEACHER_KEY_LIMITS, clock)
+    monkeypatch.setattr(common, "TEACHER_KEY_TRIES", tries)
+    reg = RoomRegistry(clock=clock)
+    monkeypatch.setattr(common, "ROOMS", reg)
+    one, two = (reg.create(None, seed=1, periods=2, deadline_seconds=None) for _ in range(2))
+    with pytest.raises(NotAllowed):
+        common.check_teacher_key("", one.code)  # an empty key is refused, not counted
+    for k in range(10):
+        with pytest.raises(NotAllowed, match="not this server's teacher key"):
+            common.check_teacher_key(f"guess-{k}", one.code.lower())
+        clock.now += 1.0
+    for key in ("guess-10", "s3cret-key"):  # locked: refused, right or wrong
+        with pytest.raises(TooManyTries, match=r"^too many wrong teacher keys for this room; "):
+            common.check_teacher_key(key, one.code)
+    assert tries.retry_after(one.code) == pytest.approx(299.0)  # from the 10th wrong key
+    common.check_teacher_key("s3cret-key", two.code)  # another room's page is not locked
+    common.check_teacher_key("s3cret-key", "")  # nor the new-room page
+    # codes of no open room count as the new-room page's: typing them gains no tries
+    for k in range(10):
+        with pytest.raises(NotAllowed):
+            common.check_teacher_key(f"guess-{k}", f"ZZZZ{k}")
+    with pytest.raises(TooManyTries):
+        common.check_teacher_key("s3cret-key", "")
+    clock.now += 300.0
+    common.check_teacher_key("s3cret-key", one.code)
+    common.check_teacher_key("s3cret-key", "")
+
+
+@pytest.mark.hardening
+def test_the_limits_count_by_the_connections_address(monkeypatch):
+    from solara.server import kernel_context
+
+    assert common.caller() == "this server"  # no connection: one key for the whole server
+    client = SimpleNamespace(ws=SimpleNamespace(client=SimpleNamespace(host="10.1.2.3")))
+    context = SimpleNamespace(kernel=SimpleNamespace(session=SimpleNamespace(websockets=[client])))
+    monkeypatch.setattr(kernel_context, "get_current_context", lambda: context)
+    assert common.caller() == "address 10.1.2.3"

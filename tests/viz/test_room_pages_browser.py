@@ -322,3 +322,64 @@ def test_a_seat_link_opened_in_a_second_browser_takes_the_seat_after_one_questio
     finally:
         for context in contexts:
             context.close()
+
+
+@pytest.mark.hardening
+def test_wrong_codes_and_keys_are_slowed_down_and_locked_out_but_a_seat_link_is_not(
+    server, browser
+):
+    """Last in this module: it leaves this address delayed and a room's teacher page locked."""
+    contexts = []
+    try:
+        tc, teacher = _page(browser, server.url + "teach", WIDE)
+        contexts.append(tc)
+        teacher.get_by_label("Teacher key").fill(KEY)
+        teacher.get_by_role("button", name="Open").click()
+        teacher.get_by_role("button", name="Create room").click()
+        expect(teacher.locator(".pg-teach-code")).to_be_visible(timeout=30_000)
+        code = teacher.locator(".pg-teach-code").inner_text().strip()
+        ada_c, ada = _join(browser, server.url, code, "Ada")
+        contexts.append(ada_c)
+        seat_link = ada.url
+        # a guesser on the same address: 20 wrong codes a minute, then a wait, right or wrong
+        gc, guesser = _page(browser, server.url + "join", PHONE)
+        contexts.append(gc)
+        guesser.get_by_label("Display name").fill("Eve")
+        wrong = [c * 5 for c in "ACDEFGHJKMNPQRTUVWXY34679" if c * 5 != code][:20]
+        for guess in wrong:
+            guesser.get_by_label("Room code").fill(guess)
+            guesser.get_by_role("button", name="Join", exact=True).click()
+            expect(guesser.locator(".pg-room-error")).to_contain_text(
+                f"no open room has the code '{guess}'"
+            )
+        guesser.get_by_label("Room code").fill(code)
+        guesser.get_by_role("button", name="Join", exact=True).click()
+        expect(guesser.locator(".pg-room-error")).to_contain_text(
+            re.compile(r"too many wrong codes; try again in \d+ s")
+        )
+        # the student's seat link still opens her card
+        ac2, again = _page(browser, seat_link, PHONE)
+        contexts.append(ac2)
+        expect(again.locator(".pg-room-student")).to_be_visible(timeout=30_000)
+        # 10 wrong teacher keys lock this room's teacher page (then even the right key waits)
+        kc, keys = _page(browser, server.url + f"teach?room={code}", WIDE)
+        contexts.append(kc)
+        for k in range(10):
+            keys.get_by_label("Teacher key").fill(f"wrong-{k}")
+            keys.get_by_role("button", name="Open").click()
+            expect(keys.locator(".pg-room-error")).to_contain_text("not this server's teacher key")
+        keys.get_by_label("Teacher key").fill(KEY)
+        keys.get_by_role("button", name="Open").click()
+        expect(keys.locator(".pg-room-error")).to_contain_text(
+            re.compile(r"too many wrong teacher keys for this room; try again in \d+ s")
+        )
+        expect(keys.locator(".pg-teach-code")).to_have_count(0)
+        # the lock is this room's: the new-room page still opens with the key
+        nc, new = _page(browser, server.url + "teach", WIDE)
+        contexts.append(nc)
+        new.get_by_label("Teacher key").fill(KEY)
+        new.get_by_role("button", name="Open").click()
+        expect(new.get_by_role("button", name="Create room")).to_be_visible(timeout=30_000)
+    finally:
+        for context in contexts:
+            context.close()

@@ -1,7 +1,9 @@
 """What the classroom's pages share.
 
 The server's rooms, the teacher key, the pickers' choices, the redraw-on-change hook and small
-drawing helpers.
+drawing helpers. Who is asking (:func:`caller`: the connection's network address) is what the
+limits on wrong room codes count by (:meth:`experiments.room.RoomRegistry.get`); wrong teacher
+keys are counted per room (:func:`check_teacher_key`).
 """
 
 from __future__ import annotations
@@ -19,10 +21,13 @@ import solara
 import solara.lab
 
 from experiments.room import (
+    NotAllowed,
     Room,
     RoomError,
     RoomRegistry,
+    normalise_code,
 )
+from experiments.room.throttle import TEACHER_KEY_LIMITS, Throttle
 from viz import classroom
 
 #: The rooms of this server (one registry per server process; each room has its own lock).
@@ -76,9 +81,61 @@ def teacher_key() -> str | None:
 
 
 def key_ok(given: str | None) -> bool:
-    """True when ``given`` is the server's teacher key."""
+    """True when ``given`` is the server's teacher key.
+
+    The comparison alone: the teacher page asks :func:`check_teacher_key`, which limits
+    wrong tries.
+    """
     key = teacher_key()
     return bool(key and given and secrets.compare_digest(given.strip(), key))
+
+
+#: Wrong teacher keys, counted per room (:data:`~experiments.room.throttle.TEACHER_KEY_LIMITS`:
+#: locked for 5 minutes after 10 in 10 minutes).
+TEACHER_KEY_TRIES = Throttle("wrong teacher keys for this room", TEACHER_KEY_LIMITS)
+
+
+def check_teacher_key(given: str | None, room_code: str = "") -> None:
+    """Let the teacher in with the server's key, counting wrong keys per room.
+
+    ``room_code``: the room the page asks for (``/teach?room=CODE``); a code that is no open
+    room's, or none, counts as the new-room page's, so typing other codes gains no tries. After
+    10 wrong keys for a room every key typed there is refused for 5 minutes, right or wrong
+    (a page already unlocked stays so).
+
+    Raises:
+        TooManyTries: Locked (with the seconds to wait).
+        NotAllowed: Not this server's teacher key.
+    """
+    code = normalise_code(room_code)
+    room = code if code and code in ROOMS.codes() else ""
+    TEACHER_KEY_TRIES.check(room)
+    if not key_ok(given):
+        if teacher_key() is not None and (given or "").strip():
+            TEACHER_KEY_TRIES.failed(room)
+        raise NotAllowed("That is not this server's teacher key.")
+
+
+def caller() -> str:
+    """Who is asking: the network address of this page's connection, else this server.
+
+    The address is the client's of the page's websocket (Starlette's, through Solara's
+    kernel). Behind a proxy every student shares the proxy's address, as a class behind one
+    network address does; the limits are sized for that. Where no address can be read (no
+    connection, as in a browserless render), every caller counts as one: this server.
+    """
+    try:
+        from solara.server import kernel_context
+
+        context = kernel_context.get_current_context()
+        for wrapper in list(context.kernel.session.websockets):
+            client = getattr(getattr(wrapper, "ws", None), "client", None)
+            host = getattr(client, "host", None)
+            if host:
+                return f"address {host}"
+    except (RuntimeError, AttributeError, ImportError):
+        pass
+    return "this server"
 
 
 def rooms() -> RoomRegistry:

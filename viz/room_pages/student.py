@@ -23,6 +23,7 @@ from viz.room_pages.common import (
     _guard,
     _line,
     _query,
+    caller,
     month_line,
     rooms,
     use_browser_session,
@@ -354,7 +355,7 @@ def JoinPage() -> None:
     room: Room | None = None
     if seat and code:
         try:
-            room = rooms().get(code)
+            room = rooms().get(code, who=caller(), seat=seat)
         except RoomError as exc:
             error = str(exc)
     rejoined = solara.use_memo(
@@ -400,7 +401,7 @@ def JoinPage() -> None:
 
         def join() -> None:
             try:
-                target = rooms().get(code)
+                target = rooms().get(code, who=caller())
                 token = target.join(name, None if nation in ("", "any free nation") else nation)
             except RoomError as exc:
                 set_error(str(exc))
@@ -424,7 +425,7 @@ def _rejoin(room: Room, seat: str, session: str) -> str:
 def _open_nations(code: str) -> list[str]:
     """The free nations of the room ``code`` when the teacher left more than one open."""
     try:
-        room = rooms().get(code)
+        room = rooms().get(code, who=caller())
     except RoomError:
         return []
     taken = {s.nation for s in room.seats.values()}

@@ -38,3 +38,20 @@ def test_a_class_of_forty_sits_in_a_world_of_forty_nations_without_a_scenario():
         empty.teacher_next(empty.teacher_token)
         plain.step()
     _same_series(empty.metrics(), plain.timeseries())
+
+
+@pytest.mark.hardening
+def test_a_room_too_large_for_the_memory_is_refused_before_it_is_built(monkeypatch):
+    import experiments.limits
+
+    monkeypatch.setattr(experiments.limits, "available_bytes", lambda: 8_000_000_000)
+    with pytest.raises(RoomError) as refused:
+        Room(None, seed=1, deadline_seconds=None, overrides={"n_nations": 100_000})
+    message = str(refused.value)
+    assert "\n" not in message
+    assert message.startswith("the room is too large for this server: the room needs about")
+    assert "n_nations=100000" in message and "8.0 GB available" in message
+    assert "pausegame params --limits" in message
+    with pytest.raises(RoomError, match="the room is too large"):
+        Room(None, seed=1, periods=60, deadline_seconds=None, overrides={"n_labs": 100_000_000})
+    Room(None, seed=1, deadline_seconds=None, overrides={"n_nations": 40})  # a class fits
