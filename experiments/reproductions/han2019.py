@@ -9,18 +9,21 @@ splits the (s, p_r) plane with two curves: society prefers safety above
 favours AS above ``1 - (pi11 + pi12 + B/2W) / (pi21 + pi22 + 3 s B/2W)`` (about ``1 - 1/(3s)``);
 between them lies the dilemma that calls for regulation.
 
-This module checks, for several ``s``:
+The paper states the two thresholds for a prize large against the per-round benefits (its
+Figure 1 and the dilemma zone ``1 - 1/s < p_r < 1 - 1/(3s)``); those two formulas, typed here
+(:func:`paper_society_threshold`, :func:`paper_selection_threshold`), are "theirs" in every
+claim: nothing of ``model/`` computes them. This module checks, for several ``s``:
 
 * the selection threshold of the exact imitation chain (``model.learning_theory.ImitationChain``
   with the race's payoffs; small-mutation stationary distribution ``rho_AS / (rho_AS +
-  rho_AU)`` at ``Z = 100``) against the closed form;
-* the same threshold from a stochastic simulation of the pairwise-comparison process (seeded
-  numpy Generator; fixation of one mutant counted over many runs, the log ratio of the two
-  fixation frequencies fitted against ``p_r``) against the closed form and the exact chain;
-* the society threshold (where ``Pi11 = Pi22``, found by root finding on the payoff matrix) and
-  the B/W-large limits at ``s = 1.5``;
+  rho_AU)`` at ``Z = 100``) against ``1 - 1/(3s)``;
+* the same threshold from a stand-alone stochastic simulation of the pairwise-comparison
+  process (seeded numpy Generator; fixation of one mutant counted over many runs, the log
+  ratio of the two fixation frequencies fitted against ``p_r``), a second check;
+* the society threshold (where ``Pi11 = Pi22`` of ``model.dsair``'s payoff matrix, found by
+  root finding) against ``1 - 1/s``, a check of the matrix;
 
-and draws the plane: the exact chain's AS share, both closed-form curves, the simulated
+and draws the plane: the exact chain's AS share, the paper's two curves, the simulated
 preference on a grid and the simulated thresholds.
 """
 
@@ -36,7 +39,13 @@ from numpy.typing import NDArray
 from scipy.optimize import brentq
 
 from experiments.reproductions import register_reproduction
-from experiments.reproductions.common import PALETTE, Claim, Reproduction, save_png
+from experiments.reproductions.common import (
+    PALETTE,
+    PUBLISHED_NUMBER,
+    Claim,
+    Reproduction,
+    save_png,
+)
 from model.dsair import DSAIRRace
 
 __all__ = [
@@ -47,6 +56,8 @@ __all__ = [
     "TITLE",
     "Z",
     "SimulatedThreshold",
+    "paper_selection_threshold",
+    "paper_society_threshold",
     "reproduce",
     "simulate_fixations",
     "simulated_threshold",
@@ -63,13 +74,35 @@ BETA = 0.01
 SEED = 20190726
 #: Speed advantages at which the thresholds are checked (all, quick).
 CHECK_S: tuple[float, ...] = (1.5, 2.0, 3.0, 4.0, 5.0)
+CHECK_S_SOCIETY: tuple[float, ...] = (1.5, 3.0, 5.0)
 SIM_S: tuple[float, ...] = (1.5, 3.0, 5.0)
 SIM_S_QUICK: tuple[float, ...] = (1.5, 3.0)
-#: Tolerances (absolute, in p_r): the closed forms are the large-Z limits, the exact chain at
-#: Z = 100 differs from them by at most 0.005 on s in [1, 5].
+#: Where the paper states the two thresholds (the dilemma zone ``1 - 1/s < p_r < 1 - 1/(3s)``
+#: between its regions of Figure 1, for a prize large against the per-round benefits, B/W >> b).
+PAPER_WHERE = "Han et al. 2020, Fig. 1 and its dilemma zone 1 - 1/s < p_r < 1 - 1/(3s)"
+#: Tolerances (absolute, in p_r): the paper's thresholds are the large-B/W limits; at B/W = 100
+#: and Z = 100 the exact thresholds differ from them by at most 0.005 on s in [1.5, 5].
 TOL_CHAIN = 0.01
 TOL_SIM = 0.01
 TOL_LIMIT = 0.01
+
+
+def paper_society_threshold(s: float) -> float:
+    """``1 - 1/s``: above it society prefers safety (typed from the paper, large B/W).
+
+    >>> round(paper_society_threshold(1.5), 4)
+    0.3333
+    """
+    return 1.0 - 1.0 / s
+
+
+def paper_selection_threshold(s: float) -> float:
+    """``1 - 1/(3s)``: above it selection favours always-safe (typed from the paper, large B/W).
+
+    >>> round(paper_selection_threshold(1.5), 4)
+    0.7778
+    """
+    return 1.0 - 1.0 / (3.0 * s)
 
 
 def simulate_fixations(
@@ -223,17 +256,17 @@ def _figure(
     fig.colorbar(mesh, ax=ax, label="exact chain: share of time all always-safe (Z = 100)")
     ax.plot(
         s_fine,
-        [race.society_threshold(s) for s in s_fine],
+        [paper_society_threshold(s) for s in s_fine],
         color=PALETTE[0],
         lw=2,
-        label="society prefers safety above (closed form)",
+        label="paper: society prefers safety above 1 - 1/s",
     )
     ax.plot(
         s_fine,
-        [race.selection_threshold(s) for s in s_fine],
+        [paper_selection_threshold(s) for s in s_fine],
         color=PALETTE[1],
         lw=2,
-        label="selection favours safety above (closed form)",
+        label="paper: selection favours safety above 1 - 1/(3s)",
     )
     ax.plot(
         s_fine,
@@ -290,53 +323,34 @@ def reproduce(out_dir: Path, *, quick: bool = False) -> Reproduction:
     rng = np.random.default_rng(SEED)
     claims: list[Claim] = []
 
-    s0 = 1.5
-    society = _society_root(race, s0)
-    claims.append(
-        Claim(
-            f"society prefers safety above p_r (s = {s0}; paper: 1 - 1/s at large "
-            "B/W); ours: root of Pi11 = Pi22",
-            1 - 1 / s0,
-            society,
-            f"abs {TOL_LIMIT}",
-            abs(society - (1 - 1 / s0)) <= TOL_LIMIT,
-        )
-    )
-    chain0 = race.selection_threshold_exact(s0, Z, BETA)
-    claims.append(
-        Claim(
-            f"selection favours always-safe above p_r (s = {s0}; paper: 1 - 1/(3s) "
-            "at large B/W); ours: exact chain Z = 100",
-            1 - 1 / (3 * s0),
-            chain0,
-            f"abs {TOL_LIMIT}",
-            abs(chain0 - (1 - 1 / (3 * s0))) <= TOL_LIMIT,
-        )
-    )
-    for s in (3.0, 5.0):
+    for s in CHECK_S_SOCIETY:
         ours = _society_root(race, s)
-        paper = race.society_threshold(s)
+        theirs = paper_society_threshold(s)
         claims.append(
             Claim(
-                f"society threshold at s = {s:g} (closed form with b, c, B, W); "
-                "ours: root of Pi11 = Pi22",
-                paper,
+                f"society prefers safety above p_r, s = {s:g} (theirs: {PAPER_WHERE}, "
+                "1 - 1/s); ours: root of Pi11 = Pi22 of model.dsair's payoff matrix "
+                "(b = 4, c = 1, B = 1e4, W = 100)",
+                theirs,
                 ours,
-                "abs 1e-9",
-                abs(ours - paper) <= 1e-9,
+                f"abs {TOL_LIMIT}",
+                abs(ours - theirs) <= TOL_LIMIT,
+                PUBLISHED_NUMBER,
             )
         )
     for s in CHECK_S:
-        paper = race.selection_threshold(s)
+        theirs = paper_selection_threshold(s)
         ours = race.selection_threshold_exact(s, Z, BETA)
         claims.append(
             Claim(
-                f"selection threshold at s = {s:g} (closed form); ours: exact "
-                "imitation chain, Z = 100, small mutation",
-                paper,
+                f"selection favours always-safe above p_r, s = {s:g} (theirs: "
+                f"{PAPER_WHERE}, 1 - 1/(3s)); ours: exact imitation chain "
+                "(model.learning_theory), Z = 100, small mutation",
+                theirs,
                 ours,
                 f"abs {TOL_CHAIN}",
-                abs(ours - paper) <= TOL_CHAIN,
+                abs(ours - theirs) <= TOL_CHAIN,
+                PUBLISHED_NUMBER,
             )
         )
 
@@ -346,17 +360,18 @@ def reproduce(out_dir: Path, *, quick: bool = False) -> Reproduction:
         exact = race.selection_threshold_exact(s, Z, BETA)
         sim = simulated_threshold(race, s, rng, runs=runs, centre=exact)
         sims.append(sim)
-        paper = race.selection_threshold(s)
+        paper = paper_selection_threshold(s)
         claims.append(
             Claim(
-                f"selection threshold at s = {s:g} (closed form); ours: simulated "
-                f"pairwise comparison, {runs} fixations a point (s.e. "
-                f"{sim.stderr:.4f}; exact chain {exact:.4f})",
+                f"selection threshold at s = {s:g} (theirs: 1 - 1/(3s)); ours: simulated "
+                f"pairwise comparison (this module's stand-alone kernel, a second check), "
+                f"{runs} fixations a point (s.e. {sim.stderr:.4f}; exact chain {exact:.4f})",
                 paper,
                 sim.p_r,
-                f"abs {TOL_SIM}",
+                f"abs {TOL_SIM}, and within 4 s.e. of the exact chain",
                 abs(sim.p_r - paper) <= TOL_SIM
                 and abs(sim.p_r - exact) <= max(4 * sim.stderr, 0.002),
+                PUBLISHED_NUMBER,
             )
         )
 
@@ -367,19 +382,21 @@ def reproduce(out_dir: Path, *, quick: bool = False) -> Reproduction:
     safe = simulate_fixations(gaps, 1, grid_runs, BETA, rng)
     unsafe = grid_runs - simulate_fixations(gaps, Z - 1, grid_runs, BETA, rng)
     prefer = np.sign(safe - unsafe).reshape(grid_p.size, grid_s.size).astype(float)
-    distance = np.array([[p - race.selection_threshold(s) for s in grid_s] for p in grid_p])
+    distance = np.array([[p - paper_selection_threshold(s) for s in grid_s] for p in grid_p])
     far = np.abs(distance) > 0.02
     against = int(np.sum((prefer == -np.sign(distance)) & far))
     decided = int(np.sum((prefer != 0) & far))
     claims.append(
         Claim(
             f"simulated preference on the (s, p_r) grid ({grid_runs} fixations each "
-            "way a point; points over 0.02 from the closed-form selection curve, "
-            f"{decided} of {int(far.sum())} decided): share on the wrong side",
+            "way a point, stand-alone kernel; points over 0.02 from the paper's selection "
+            f"curve 1 - 1/(3s), {decided} of {int(far.sum())} decided): share on the wrong "
+            "side",
             0.0,
             against / max(decided, 1),
             "none",
             against == 0,
+            PUBLISHED_NUMBER,
         )
     )
 

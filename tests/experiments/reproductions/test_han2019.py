@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from experiments.reproductions import han2019
+from experiments.reproductions.common import PUBLISHED_NUMBER
 from model.dsair import DSAIRRace
 from model.errors import ParameterError
 
@@ -82,11 +83,25 @@ def test_bad_input_names_what_is_allowed() -> None:
         han2019.simulate_fixations(np.zeros((1, 5)), 0, 10, 0.01, np.random.default_rng(1))
 
 
+def test_theirs_is_the_papers_two_formulas_typed_not_model_dsair() -> None:
+    # the dilemma zone 1 - 1/s < p_r < 1 - 1/(3s) (Han et al. 2020, Fig. 1), typed here again
+    assert han2019.paper_society_threshold(1.5) == pytest.approx(1 / 3, rel=1e-12)
+    assert han2019.paper_selection_threshold(1.5) == pytest.approx(7 / 9, rel=1e-12)
+    assert han2019.paper_selection_threshold(5.0) == pytest.approx(14 / 15, rel=1e-12)
+    # model.dsair's finite-B/W closed form is not theirs: it differs from the paper's limit
+    assert DSAIRRace().selection_threshold(1.5) != han2019.paper_selection_threshold(1.5)
+
+
 @pytest.mark.slow
 def test_reproduce_holds_and_writes_the_figure(tmp_path) -> None:
     result = han2019.reproduce(tmp_path, quick=True)
     failed = [c.what for c in result.claims if not c.holds]
     assert not failed, failed
+    assert {c.kind for c in result.claims} == {PUBLISHED_NUMBER}
+    selection = [c.paper for c in result.claims if c.what.startswith("selection favours")]
+    assert selection == [1 - 1 / (3 * s) for s in han2019.CHECK_S]
+    society = [c.paper for c in result.claims if c.what.startswith("society prefers")]
+    assert society == [1 - 1 / s for s in han2019.CHECK_S_SOCIETY]
     simulated = [c for c in result.claims if "simulated pairwise" in c.what]
     assert len(simulated) == len(han2019.SIM_S_QUICK)
     for claim in simulated:
