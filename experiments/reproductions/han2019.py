@@ -22,6 +22,12 @@ claim: nothing of ``model/`` computes them. This module checks, for several ``s`
   ratio of the two fixation frequencies fitted against ``p_r``), a second check;
 * the society threshold (where ``Pi11 = Pi22`` of ``model.dsair``'s payoff matrix, found by
   root finding) against ``1 - 1/s``, a check of the matrix;
+* the selection threshold through the engine: pausegame's own ``imitation`` rule, run by
+  :class:`model.engine.Engine` with the settings that make it the paper's well-mixed
+  pairwise-comparison process (:data:`ENGINE_SETTINGS`) and the race's payoffs expressed in
+  the pause game's (:func:`engine_params`), from half the developers safe: AS is ahead in
+  under half the runs just below ``1 - 1/(3s)`` and in over half just above
+  (:func:`engine_ahead`);
 
 and draws the plane: the exact chain's AS share, the paper's two curves, the simulated
 preference on a grid and the simulated thresholds.
@@ -32,6 +38,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numba import njit
@@ -47,6 +54,7 @@ from experiments.reproductions.common import (
     save_png,
 )
 from model.dsair import DSAIRRace
+from model.engine import Engine
 
 __all__ = [
     "BETA",
@@ -55,7 +63,10 @@ __all__ = [
     "SEED",
     "TITLE",
     "Z",
+    "ENGINE_SETTINGS",
     "SimulatedThreshold",
+    "engine_ahead",
+    "engine_params",
     "paper_selection_threshold",
     "paper_society_threshold",
     "reproduce",
@@ -86,6 +97,39 @@ TOL_CHAIN = 0.01
 TOL_SIM = 0.01
 TOL_LIMIT = 0.01
 
+#: The engine's settings that make its ``imitation`` rule the paper's process: well mixed (no
+#: alliances, peers drawn from all), equal capabilities, one revision a month (1/N), the
+#: paper's selection intensity, and mutation 0 (the paper's small-mutation limit: the
+#: population settles before a mutant arrives); a complier is always safe, a defector always
+#: unsafe. The race's payoffs enter through ``defect_gain``, ``race_pressure`` and
+#: ``penalty`` (:func:`engine_params`); nothing else of the pause game acts.
+ENGINE_SETTINGS: dict[str, Any] = {
+    "n_nations": Z,
+    "n_labs": 0,
+    "alliance_network": "none",
+    "capability_dist": "equal",
+    "decision_rule": "imitation",
+    "imitation_peers": "all",
+    "imitate_on": "expected",
+    "beta": BETA,
+    "mutation": 0.0,
+    "revision_rate": "one",
+    "information": "perfect",
+    "initial_compliance": 0.5,
+    "p_detect": 1.0,
+    "p_false_alarm": 0.0,
+    "p_domestic": 0.0,
+    "verification_lag": 0,
+    "risk_internalization": 0.0,
+}
+#: The engine's check: speed advantages (all, quick), how far either side of the paper's
+#: threshold, runs a point and months a run.
+ENGINE_S: tuple[float, ...] = (3.0, 5.0)
+ENGINE_S_QUICK: tuple[float, ...] = (5.0,)
+ENGINE_OFFSET = 0.03
+ENGINE_RUNS, ENGINE_RUNS_QUICK = 40, 16
+ENGINE_MONTHS = 1000
+
 
 def paper_society_threshold(s: float) -> float:
     """``1 - 1/s``: above it society prefers safety (typed from the paper, large B/W).
@@ -103,6 +147,62 @@ def paper_selection_threshold(s: float) -> float:
     0.7778
     """
     return 1.0 - 1.0 / (3.0 * s)
+
+
+def engine_params(race: DSAIRRace, s: float, p_r: float, n: int = Z) -> dict[str, Any]:
+    """The engine's parameters whose payoffs are the race's (with :data:`ENGINE_SETTINGS`).
+
+    With ``j`` of the ``n`` developers unsafe, an AU earns ``Pi21 + (Pi22 - Pi21) (j - 1) /
+    (n - 1)`` and an AS ``Pi11 + (Pi12 - Pi11) j / (n - 1)``, so the gap the Fermi rule sees,
+    AU's payoff minus AS's, is ``I + K (j - 1) / (n - 1)`` with ``K = Pi11 - Pi12 - Pi21 +
+    Pi22`` and ``I = Pi21 - Pi11 + (Pi11 - Pi12) / (n - 1)``. The engine's expected payoffs
+    (``Engine.expected_payoffs``; no false alarms, no lag, no risk weighed) are 0 for a
+    complier and ``G (1 + lam rho) - F p`` for a defector, with ``rho = (j - 1) / (n - 1)`` its
+    rivals' defecting share under perfect information: the same gap when ``G lam = K`` and
+    ``G - F p = I`` (``p = 1``; ``G = max(1, I + 1)`` keeps ``F >= 1``). Only differences of
+    payoffs enter the Fermi rule, so the constants both sides share do not matter.
+
+    Raises:
+        ValueError: ``K < 0`` (``race_pressure`` cannot be negative): the race is not a
+            coordination game there; near the paper's selection threshold it always is.
+    """
+    (a, b), (c, d) = race.payoff_matrix(s, p_r)
+    slope = a - b - c + d
+    if slope < 0:
+        raise ValueError(f"s={s}, p_r={p_r}: Pi11 - Pi12 - Pi21 + Pi22 < 0; not expressible")
+    offset = c - a + (a - b) / (n - 1)
+    gain = max(1.0, offset + 1.0)
+    return {
+        **ENGINE_SETTINGS,
+        "n_nations": n,
+        "defect_gain": gain,
+        "race_pressure": slope / gain,
+        "penalty": gain - offset,
+    }
+
+
+def engine_ahead(
+    race: DSAIRRace, s: float, p_r: float, *, runs: int, months: int, seed: int
+) -> float:
+    """Share of engine runs in which AS is ahead after ``months`` (ties count one half).
+
+    Each run is the engine (:class:`model.engine.Engine`, its ``imitation`` rule) with
+    :func:`engine_params`, from half the developers safe, seeded ``[seed, run]``. The race's
+    gap is linear in the number of AS, so at the selection threshold of the small-mutation
+    process (where the two fixation probabilities are equal, ``sum_k d_k = 0``) the gap
+    vanishes at the half-half population and the process is symmetric about it: AS is ahead
+    with probability 1/2 after any number of months; above that ``p_r`` more often, below it
+    less often. (The first month's beliefs are ``1 - initial_compliance = 1/2`` instead of
+    the rivals' ``49/99``: one month of 1000.)
+    """
+    params = {**engine_params(race, s, p_r), "steps": int(months)}
+    ahead = 0.0
+    for run in range(int(runs)):
+        eng = Engine.from_params(params, rng=np.random.default_rng([seed, run]))
+        eng.run()
+        safe = int(np.count_nonzero(~eng.defect))
+        ahead += 1.0 if 2 * safe > Z else 0.5 if 2 * safe == Z else 0.0
+    return ahead / int(runs)
 
 
 def simulate_fixations(
@@ -371,6 +471,30 @@ def reproduce(out_dir: Path, *, quick: bool = False) -> Reproduction:
                 f"abs {TOL_SIM}, and within 4 s.e. of the exact chain",
                 abs(sim.p_r - paper) <= TOL_SIM
                 and abs(sim.p_r - exact) <= max(4 * sim.stderr, 0.002),
+                PUBLISHED_NUMBER,
+            )
+        )
+
+    for s in ENGINE_S_QUICK if quick else ENGINE_S:
+        theirs = paper_selection_threshold(s)
+        runs_e = ENGINE_RUNS_QUICK if quick else ENGINE_RUNS
+        below, above = (
+            engine_ahead(race, s, theirs + side, runs=runs_e, months=ENGINE_MONTHS, seed=SEED)
+            for side in (-ENGINE_OFFSET, ENGINE_OFFSET)
+        )
+        claims.append(
+            Claim(
+                f"selection threshold at s = {s:g} (theirs: 1 - 1/(3s)); ours: the engine's "
+                "imitation rule (well mixed, equal capabilities, revision 1/N, beta = "
+                f"{BETA}, mutation 0), {runs_e} runs of {ENGINE_MONTHS} months from half "
+                f"safe at 1 - 1/(3s) -+ {ENGINE_OFFSET}: share with AS ahead {below:.2f} "
+                f"and {above:.2f}",
+                theirs,
+                f"in ({theirs - ENGINE_OFFSET:.3f}, {theirs + ENGINE_OFFSET:.3f})"
+                if below < 0.5 < above
+                else "outside",
+                f"abs {ENGINE_OFFSET}: AS ahead in under half the runs below, over half above",
+                below < 0.5 < above,
                 PUBLISHED_NUMBER,
             )
         )
