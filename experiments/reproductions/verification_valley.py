@@ -198,7 +198,7 @@ def valley(values: np.ndarray) -> tuple[int, float]:
     return at, round(best, 12)
 
 
-@register_reproduction(NAME, position=5)
+@register_reproduction(NAME, position=9)
 def reproduce(out_dir: Path, *, quick: bool = False) -> Reproduction:
     """Search for a verification valley; state what is found with a figure.
 

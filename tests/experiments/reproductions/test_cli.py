@@ -36,8 +36,8 @@ def test_bad_name_exits_2_naming_the_allowed(capsys) -> None:
     err = capsys.readouterr().err
     assert "unknown reproduction 'nordhaus'" in err
     assert (
-        "allowed: han2019, barrett2012, nordhaus2015, inspection_games, "
-        "verification_valley or all" in err
+        "allowed: han2019, barrett2012, nordhaus2015, inspection_games, santos2011, "
+        "recursive_inspection, verification_valley or all" in err
     )
 
 
