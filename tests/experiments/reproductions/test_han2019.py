@@ -129,8 +129,9 @@ def test_the_engine_favours_safety_above_the_threshold_and_not_below() -> None:
 
 
 @pytest.mark.slow
-def test_reproduce_holds_and_writes_the_figure(tmp_path) -> None:
-    result = han2019.reproduce(tmp_path, quick=True)
+def test_reproduce_holds_and_writes_the_figure(reproduced) -> None:
+    # the quick run the contract test checks too (conftest.py runs it once a session)
+    result, out = reproduced("han2019")
     failed = [c.what for c in result.claims if not c.holds]
     assert not failed, failed
     assert {c.kind for c in result.claims} == {PUBLISHED_NUMBER}
@@ -146,7 +147,7 @@ def test_reproduce_holds_and_writes_the_figure(tmp_path) -> None:
         assert isinstance(claim.ours, float) and isinstance(claim.paper, float)
         assert abs(claim.ours - claim.paper) <= han2019.TOL_SIM
     data = result.figure.read_bytes()
-    assert result.figure.parent == tmp_path and data.startswith(PNG) and len(data) > 10_000
+    assert result.figure.parent == out and data.startswith(PNG) and len(data) > 10_000
     assert (
         han2019.CITATION in result.table() and result.table().count("\n") == len(result.claims) + 1
     )
