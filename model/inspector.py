@@ -54,7 +54,14 @@ from model import payoffs
 from model.engine import Engine
 from model.errors import ParameterError
 
-__all__ = ["AdaptivePlay", "AdaptiveInspector", "run_adaptive", "set_inspection_probability"]
+__all__ = [
+    "AdaptiveInspector",
+    "AdaptivePlay",
+    "BudgetedInspection",
+    "run_adaptive",
+    "set_inspection_probability",
+    "solve_budgeted",
+]
 
 
 def set_inspection_probability(engine: Engine, probability: float) -> float:
@@ -174,3 +181,91 @@ def run_adaptive(
     undetected = violation - ts["detections_international"][first:] / n
     rows = (inspection, violation, inspected, undetected, inspector.payoff(inspected, undetected))
     return AdaptivePlay(*rows)
+
+
+# --------------------------------------------------------------------------------------------
+# An inspector with a budget over time: the recursive inspection game
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BudgetedInspection:
+    """The recursive inspection game solved by backward induction (:func:`solve_budgeted`).
+
+    An inspectorate may inspect one actor in at most ``m`` of ``n`` months; the actor may
+    violate once (or never). A violation in a month the inspector inspects is caught (the
+    actor's payoff -1); one in a month it does not goes undetected (+1); never violating is
+    worth 0. Each month both choose at once, knowing the months and inspections left; the game
+    is zero-sum. ``value[n, m]`` is the actor's equilibrium payoff with ``n`` months and ``m``
+    inspections left, ``inspect[n, m]`` the inspector's equilibrium probability of inspecting
+    this month and ``violate[n, m]`` the actor's of violating (0 where the month is no game:
+    ``m = 0``, the actor violates for sure; ``m >= n``, it never does).
+
+    Attributes:
+        value: ``(n + 1, n + 1)`` values, ``value[i, j]`` for ``i`` months and ``j`` inspections.
+        inspect: The inspector's probability of inspecting this month.
+        violate: The actor's probability of violating this month.
+    """
+
+    value: NDArray[np.float64]
+    inspect: NDArray[np.float64]
+    violate: NDArray[np.float64]
+
+
+def _zero_sum(matrix: NDArray[np.float64]) -> tuple[float, float, float]:
+    """Value of a 2 x 2 zero-sum game (rows maximise) and both players' first-row/column odds.
+
+    Solved as the linear programme of the row player (``scipy.optimize.linprog``), and the
+    column player's as its dual; no closed form of the 2 x 2 game is used.
+    """
+    from scipy.optimize import linprog
+
+    def solve(a: NDArray[np.float64]) -> tuple[float, float]:
+        # maximise w subject to a^T x >= w, sum x = 1, x >= 0; variables (x_1, x_2, w)
+        cost = np.array([0.0, 0.0, -1.0])
+        upper = np.column_stack([-a.T, np.ones(2)])
+        res = linprog(
+            cost,
+            A_ub=upper,
+            b_ub=np.zeros(2),
+            A_eq=np.array([[1.0, 1.0, 0.0]]),
+            b_eq=np.array([1.0]),
+            bounds=[(0.0, 1.0), (0.0, 1.0), (None, None)],
+            method="highs",
+        )
+        if not res.success:  # pragma: no cover - a 2 x 2 game always has a value
+            raise RuntimeError(f"linprog failed on {a.tolist()}: {res.message}")
+        return float(res.x[2]), float(res.x[0])
+
+    value, row = solve(matrix)
+    _, column = solve(-matrix.T)
+    return value, row, column
+
+
+def solve_budgeted(months: int) -> BudgetedInspection:
+    """Solve the recursive inspection game for every ``n <= months`` and ``m <= n``.
+
+    Month ``n`` with ``m`` inspections left (``0 < m < n``) is the 2 x 2 game with rows
+    (violate, wait) and columns (inspect, do not): ``[[-1, +1], [v(n-1, m-1), v(n-1, m)]]``.
+
+    Raises:
+        ParameterError: ``months`` is not an integer in 1..60.
+
+    Example:
+        >>> game = solve_budgeted(3)
+        >>> round(float(game.value[2, 1]), 6), round(float(game.value[3, 1]), 6)
+        (0.333333, 0.5)
+    """
+    if int(months) != months or not 1 <= months <= 60:
+        raise ParameterError("months", months, "an integer in 1..60")
+    n = int(months)
+    value = np.zeros((n + 1, n + 1))
+    inspect = np.zeros((n + 1, n + 1))
+    violate = np.zeros((n + 1, n + 1))
+    for i in range(1, n + 1):
+        value[i, 0], violate[i, 0] = 1.0, 1.0
+        for j in range(1, i):
+            stage = np.array([[-1.0, 1.0], [value[i - 1, j - 1], value[i - 1, j]]])
+            value[i, j], violate[i, j], inspect[i, j] = _zero_sum(stage)
+        inspect[i, i:] = 1.0
+    return BudgetedInspection(value, inspect, violate)

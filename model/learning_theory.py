@@ -111,6 +111,30 @@ class ImitationChain:
     down: NDArray[np.float64]
     gap: NDArray[np.float64]
 
+    @classmethod
+    def from_gap(
+        cls, gap: NDArray[np.floating[Any]], beta: float, mutation: float = 0.0
+    ) -> ImitationChain:
+        """The chain of any game whose gap ``d_k`` (k = 0..N compliers) is given.
+
+        The transition probabilities are the module's ``T+(k)`` and ``T-(k)``; only the gap
+        comes from elsewhere (a game other than the pause's, such as a threshold public good).
+
+        Example:
+            >>> chain = ImitationChain.from_gap(np.zeros(11), beta=1.0)
+            >>> round(chain.fixation_probability(1), 6)
+            0.1
+        """
+        d = np.asarray(gap, dtype=float)
+        n = d.size - 1
+        if n < 2:
+            raise ValueError(f"gap of {d.size} states; allowed: at least 3 (N >= 2)")
+        k = np.arange(n + 1, dtype=float)
+        mu = float(mutation)
+        up = (n - k) / n * ((1 - mu) * k / (n - 1) * expit(-beta * d) + mu)
+        down = k / n * ((1 - mu) * (n - k) / (n - 1) * expit(beta * d) + mu)
+        return cls(n=n, up=up, down=down, gap=d)
+
     def stationary(self) -> NDArray[np.float64]:
         """The stationary distribution over 0..N compliers (needs ``mutation > 0``).
 

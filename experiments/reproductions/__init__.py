@@ -1,4 +1,4 @@
-"""Published results reproduced with pausegame, one module per paper (issue #18).
+"""Reproductions with pausegame: published results, and our own findings, one module each.
 
 A reproduction is one file in this folder that defines ``NAME``, ``CITATION``, ``TITLE`` and
 ``reproduce(out_dir, *, quick=False) -> Reproduction`` (see :mod:`.common`) and registers
@@ -13,7 +13,7 @@ Example:
     ... except ConfigError as err:
     ...     print(err)
     unknown reproduction 'nope'; allowed: han2019, barrett2012, nordhaus2015,
-    inspection_games, verification_valley
+    inspection_games, santos2011, recursive_inspection, verification_valley
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ class Registered:
 
     Attributes:
         name: Its short name, ``NAME`` of its module ("han2019").
-        position: Its place in the claims table and in ``all`` (issue #18's order).
+        position: Its place in the claims table and in ``all`` (our own findings last).
         module: The dotted name of its module.
     """
 

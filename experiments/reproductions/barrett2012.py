@@ -4,7 +4,15 @@ Barrett and Dannenberg's finding: "the fear of crossing a dangerous threshold ca
 negotiations into a coordination game, making collective action to avoid a dangerous
 threshold virtually assured. These results are robust to uncertainty about the impact of
 crossing a threshold, but uncertainty about the location of the threshold turns the game back
-into a prisoners' dilemma, causing cooperation to collapse."
+into a prisoners' dilemma, causing cooperation to collapse." (its abstract, p. 17372, as this
+project quotes it). The paper's claims are treatment against treatment; the claims below are
+of the kind *consistent with a published qualitative finding* (theirs: the paper's sentence),
+and the comparisons of the simulation with this module's own theory are *our own findings*.
+
+**Not checked: uncertain impact.** The paper finds that uncertainty about the damage changes
+nothing. Here it could not fail: the actors are risk-neutral and weigh the mean damage, and
+the realised damage is never seen by anyone before the catastrophe ends the run, so a run with
+an uncertain damage is the run with a known one. No claim is made about it.
 
 **Mapping.** The catastrophe is pausegame's shared hazard (``model/ODD.md`` 3.7): a month in
 which the defecting capability share is ``R`` ends in catastrophe with probability
@@ -16,8 +24,6 @@ runs away). Every case has the same median threshold ``T = 0.105``
 
 - **known threshold**: ``k = 200``, a step at ``T`` (the hazard is below ``6e-5`` a month at
   ``0.95 T`` and 1 at ``1.05 T``);
-- **uncertain damage**: the same step; what a catastrophe costs is uncertain (uniform on
-  ``[0, 2 X]`` each run) and the risk-neutral actors weigh its mean ``X``;
 - **uncertain threshold**: ``k = 4``, the threshold spread over roughly ``0.5 T`` to ``1.4 T``
   (its 5% and 95% points): every defecting share carries some risk, and only a full pause is
   safe, as only contributing the top of Barrett and Dannenberg's threshold range was.
@@ -39,7 +45,7 @@ every nation defects when it revises, the pause unravels, and the catastrophe co
 1 if there is none. :func:`theory_catastrophe`: the probability that a run ends in catastrophe,
 from the exact Markov chain of the number of defectors (one uniformly drawn nation revises a
 month with the rule's logit probabilities, then the hazard strikes). Both against the
-simulated runs, for the three cases and for a sweep of ``k`` from 2 to 200.
+simulated runs, for the two cases and for a sweep of ``k`` from 2 to 200.
 
 **Beyond the paper: recursive self-improvement.** With ``rsi = on`` (defectors' capability
 compounding 1% a month) even a known threshold is crossed: the nations stop adding defectors
@@ -65,7 +71,14 @@ import numpy as np
 from agents.rules.hazard_aware import catastrophe_loss, hazard, log_scale_of
 from experiments.analysis.common import new_figure
 from experiments.reproductions import register_reproduction
-from experiments.reproductions.common import Claim, Reproduction, save_png
+from experiments.reproductions.common import (
+    NO_PUBLISHED_VALUE,
+    OWN_FINDING,
+    QUALITATIVE,
+    Claim,
+    Reproduction,
+    save_png,
+)
 from model.engine import Engine
 from model.params import resolve
 
@@ -112,12 +125,14 @@ BASE: dict[str, Any] = {
 #: Monthly capability growth of defectors in the recursive-self-improvement variant.
 RSI_GROWTH = 0.01
 
-#: The three cases: name -> (label, Weibull shape of the threshold, damage uncertain).
-CASES: dict[str, tuple[str, float, bool]] = {
-    "known": ("known threshold", 200.0, False),
-    "damage": ("uncertain damage", 200.0, True),
-    "threshold": ("uncertain threshold", 4.0, False),
+#: The two cases: name -> (label, Weibull shape of the threshold).
+CASES: dict[str, tuple[str, float]] = {
+    "known": ("known threshold", 200.0),
+    "threshold": ("uncertain threshold", 4.0),
 }
+#: Where the paper says what the claims compare with (its abstract; the experiment's
+#: treatments are in its Fig. 1 and 2).
+PAPER_WHERE = "Barrett & Dannenberg 2012, abstract, p. 17372"
 
 
 def case_params(shape: float) -> dict[str, Any]:
@@ -139,8 +154,6 @@ class Outcome:
         final_defecting: Defecting capability share at the end.
         complied: Share of compliers' revisions that chose to comply (NaN if none).
         defecting: The defecting share month by month (month 0 first).
-        damage: The run's realised damage per unit of capability (what the catastrophe cost,
-            or would have).
     """
 
     catastrophe: bool
@@ -148,29 +161,17 @@ class Outcome:
     final_defecting: float
     complied: float
     defecting: np.ndarray
-    damage: float
 
 
-def run_case(
-    shape: float, seed: int, *, damage_uncertain: bool = False, rsi_growth: float = 0.0
-) -> Outcome:
+def run_case(shape: float, seed: int, *, rsi_growth: float = 0.0) -> Outcome:
     """Run one case month by month, recording what each revising complier chose.
 
     With ``rsi_growth > 0`` recursive self-improvement is on (``rsi = on``,
     ``growth_rate = rsi_growth``, ``rsi_exponent = 1``: a defector's capability compounds).
-    With ``damage_uncertain`` the run's damage is drawn uniformly on ``[0, 2 X]`` from a
-    generator of its own (``[2012, seed]``); the actors weigh its mean ``X``, so the engine's
-    run is the known-damage one.
     """
     params = case_params(shape)
     if rsi_growth > 0:
         params = {**params, "rsi": "on", "growth_rate": float(rsi_growth), "rsi_exponent": 1.0}
-    loss = catastrophe_loss(resolve(params))
-    damage = (
-        float(np.random.default_rng([2012, seed]).uniform(0.0, 2.0 * loss))
-        if damage_uncertain
-        else loss
-    )
     eng = Engine.from_params(params, rng=seed)
     choices, shares = [], [float(eng.c @ eng.defect)]
     for _ in range(int(params["steps"])):
@@ -188,7 +189,6 @@ def run_case(
         shares[-1],
         float(np.mean(choices)) if choices else math.nan,
         np.asarray(shares),
-        damage,
     )
 
 
@@ -261,7 +261,7 @@ def theory_catastrophe(shape: float, steps: int | None = None) -> float:
 
 @register_reproduction(NAME, position=2)
 def reproduce(out_dir: Path, *, quick: bool = False) -> Reproduction:
-    """The three cases side by side over seeds, with the theory; a sweep over the shape.
+    """The two cases side by side over seeds, with the theory; a sweep over the shape.
 
     Args:
         out_dir: Where the figure goes (``barrett2012.png``).
@@ -271,10 +271,7 @@ def reproduce(out_dir: Path, *, quick: bool = False) -> Reproduction:
         The :class:`Reproduction` with the claims and the figure.
     """
     seeds = range(10 if quick else 24)
-    runs = {
-        name: [run_case(shape, s, damage_uncertain=uncertain) for s in seeds]
-        for name, (_, shape, uncertain) in CASES.items()
-    }
+    runs = {name: [run_case(shape, s) for s in seeds] for name, (_, shape) in CASES.items()}
 
     def rate(name: str) -> float:
         return float(np.mean([r.catastrophe for r in runs[name]]))
@@ -282,56 +279,52 @@ def reproduce(out_dir: Path, *, quick: bool = False) -> Reproduction:
     def complied(name: str) -> float:
         return float(np.nanmean([r.complied for r in runs[name]]))
 
-    known, damage = runs["known"], runs["damage"]
+    known = runs["known"]
     c = 1.0 / int(BASE["n_nations"])
     k_known, k_uncertain = CASES["known"][1], CASES["threshold"][1]
     r_known, r_uncertain = settled_share(k_known), settled_share(k_uncertain)
     final_known = np.array([r.final_defecting for r in known])
-    same = all(
-        np.array_equal(a.defecting, b.defecting) and a.catastrophe == b.catastrophe
-        for a, b in zip(known, damage, strict=True)
-    )
     claims: tuple[Claim, ...] = (
         Claim(
-            "known threshold: share of runs ending in catastrophe within 150 months",
-            f"avoided ('virtually assured'; chain {theory_catastrophe(k_known):.3f})",
+            "known threshold: share of runs ending in catastrophe within 150 months "
+            f"(our exact chain: {theory_catastrophe(k_known):.3f})",
+            f"collective action to avoid it 'virtually assured' ({PAPER_WHERE})",
             rate("known"),
             "<= 0.05",
             rate("known") <= 0.05,
+            QUALITATIVE,
         ),
         Claim(
-            "known threshold: nations coordinate just below it (final defecting share; theory R*)",
-            f"just enough (R* = {r_known:.3f})",
+            "known threshold: nations coordinate just below it (final defecting share against "
+            f"this module's theory R* = {r_known:.3f})",
+            NO_PUBLISHED_VALUE,
             f"{final_known.min():.3f} to {final_known.max():.3f}",
             f"every run within c = {c} of R*",
             bool(np.all(np.abs(final_known - r_known) <= c + 1e-9)),
-        ),
-        Claim(
-            "uncertain damage (uniform on [0, 2X] each run, mean weighed): catastrophe "
-            "share, and the runs against the known-damage ones",
-            "no effect",
-            f"{rate('damage'):.2f}; identical runs: {same}",
-            "<= 0.05 and identical (risk-neutral actors weigh the mean)",
-            rate("damage") <= 0.05 and same,
+            OWN_FINDING,
         ),
         Claim(
             "cooperation: share of compliers' revisions that comply, known vs uncertain "
-            "threshold (Weibull shape 4, same median; theory R* = settled share)",
-            "coordination vs collapse (prisoners' dilemma)",
-            f"{complied('known'):.3f} vs {complied('threshold'):.3f} (R* {r_known:g} vs "
+            f"threshold (Weibull shape 4, same median; our theory R* {r_known:g} vs "
             f"{r_uncertain:g})",
+            "a coordination game vs 'a prisoners' dilemma, causing cooperation to collapse' "
+            f"({PAPER_WHERE})",
+            f"{complied('known'):.3f} vs {complied('threshold'):.3f}",
             ">= 0.8 vs <= 0.05, R* < 1 vs R* = 1",
             complied("known") >= 0.8
             and complied("threshold") <= 0.05
             and r_known < 1.0
             and r_uncertain == 1.0,
+            QUALITATIVE,
         ),
         Claim(
-            "uncertain threshold: share of runs ending in catastrophe",
-            f"catastrophe not avoided (chain {theory_catastrophe(k_uncertain):.3f})",
+            "uncertain threshold: share of runs ending in catastrophe (our exact chain: "
+            f"{theory_catastrophe(k_uncertain):.3f})",
+            f"cooperation collapses, the threshold is not avoided ({PAPER_WHERE})",
             rate("threshold"),
             ">= 0.9",
             rate("threshold") >= 0.9,
+            QUALITATIVE,
         ),
     )
     rsi_runs = [run_case(k_known, s, rsi_growth=RSI_GROWTH) for s in seeds]
@@ -342,10 +335,11 @@ def reproduce(out_dir: Path, *, quick: bool = False) -> Reproduction:
         Claim(
             f"known threshold under recursive self-improvement (rsi = on, defectors grow "
             f"{RSI_GROWTH:.0%} a month): share of runs ending in catastrophe",
-            "n/a (pausegame's finding)",
+            NO_PUBLISHED_VALUE,
             f"{rsi_rate:.2f} (median month {rsi_months:g})",
             ">= 0.9",
             rsi_rate >= 0.9,
+            OWN_FINDING,
         ),
     )
     shapes = (
@@ -363,25 +357,25 @@ def reproduce(out_dir: Path, *, quick: bool = False) -> Reproduction:
     claims = (
         *claims,
         Claim(
-            "catastrophe share against the threshold's shape 2..200: simulation vs the exact "
-            "chain (largest gap, in standard errors)",
-            "falls as the threshold becomes known",
+            "catastrophe share against the threshold's shape 2..200: simulation vs this "
+            "module's exact chain (largest gap, in standard errors)",
+            NO_PUBLISHED_VALUE,
             f"{worst:.2f} SE (gap {np.max(np.abs(simulated - expected)):.2f})",
             "<= 3 SE",
             worst <= 3.0,
+            OWN_FINDING,
         ),
     )
     fig = new_figure(15.0, 4.6)
     ax, bx, cx = fig.subplots(1, 3)
-    colours = {"known": "tab:blue", "damage": "tab:green", "threshold": "tab:red"}
-    for name, (label, _, _) in CASES.items():
+    colours = {"known": "tab:blue", "threshold": "tab:red"}
+    for name, (label, _) in CASES.items():
         for j, r in enumerate(runs[name][:8]):
             ax.plot(
                 r.defecting,
                 color=colours[name],
                 lw=2.5 if name == "known" else 0.9,
                 alpha=0.8,
-                ls="--" if name == "damage" else "-",
                 label=label if j == 0 else None,
             )
             if r.catastrophe:
@@ -410,22 +404,22 @@ def reproduce(out_dir: Path, *, quick: bool = False) -> Reproduction:
     ax.legend(fontsize=7)
     names = list(CASES)
     bx.bar(
-        np.arange(3) - 0.2,
+        np.arange(len(names)) - 0.2,
         [rate(n) for n in names],
         0.4,
         color="tab:red",
         label="catastrophe (share of runs)",
     )
     bx.bar(
-        np.arange(3) + 0.2,
+        np.arange(len(names)) + 0.2,
         [complied(n) for n in names],
         0.4,
         color="tab:blue",
         label="compliers' revisions that comply",
     )
-    bx.set_xticks(range(3), [CASES[n][0] for n in names])
+    bx.set_xticks(range(len(names)), [CASES[n][0] for n in names])
     bx.set_ylim(0, 1.3)
-    bx.set_title(f"Three cases, {len(seeds)} runs each")
+    bx.set_title(f"Two cases, {len(seeds)} runs each")
     bx.legend(fontsize=7, loc="upper left")
     cx.plot(shapes, simulated, "o-", color="tab:red", label="catastrophe (simulated)")
     cx.plot(shapes, expected, "s--", color="darkred", label="catastrophe (theory: exact chain)")

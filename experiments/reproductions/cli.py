@@ -2,7 +2,9 @@
 
 Runs each named reproduction (the registry :data:`experiments.reproductions.REPRODUCTIONS`;
 ``all`` or no name runs every one), prints one markdown table of every claim (paper, claim,
-their number, ours, the tolerance, whether it holds) and the figure each wrote. Exit status 0
+theirs, ours, the tolerance, whether it holds, and its kind: reproduces a published number,
+consistent with a published qualitative finding, or our own finding), a count of the claims
+by kind, and the figure each wrote. Exit status 0
 when every claim holds, 1 when one does not (or a reproduction could not run), 2 for bad input
 (an unknown name: the message names the allowed ones).
 
@@ -23,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from experiments.reproductions import REPRODUCTIONS, load
-from experiments.reproductions.common import TABLE_HEADER, Reproduction
+from experiments.reproductions.common import TABLE_HEADER, Reproduction, count_kinds
 from model.errors import ConfigError
 
 __all__ = ["DEFAULT_OUT", "register", "resolve_names", "run_reproductions"]
@@ -107,12 +109,14 @@ def register(subparsers: Any) -> None:
     """Register ``pausegame reproduce``."""
     sub = subparsers.add_parser(
         "reproduce",
-        help="reproduce published results (claims table and figures)",
+        help="run the reproductions: published results and our own findings (claims table)",
         allow_abbrev=False,
         formatter_class=_NamesHelp,
-        description="Run published results reproduced with pausegame (experiments/"
-        "reproductions/README.md) and print each claim: the paper's number, ours, "
-        "the tolerance and whether it holds. Exit status 1 if a claim does not "
+        description="Run the reproductions of published results with pausegame (experiments/"
+        "reproductions/README.md) and print each claim: theirs, ours, the tolerance, "
+        "whether it holds and its kind (reproduces a published number, consistent with "
+        "a published qualitative finding, or our own finding). Exit status 1 if a claim "
+        "does not "
         f"hold. Names: {NAMES} (the default).",
     )
     sub.add_argument(
@@ -144,6 +148,7 @@ def _cmd_reproduce(args: Any) -> int:
         for row in result.table().splitlines()[2:]:
             print(row)
     print()
+    print(count_kinds(done))
     for result in done:
         print(
             f"{result.name}: figure {result.figure}"

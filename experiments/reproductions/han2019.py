@@ -9,18 +9,27 @@ splits the (s, p_r) plane with two curves: society prefers safety above
 favours AS above ``1 - (pi11 + pi12 + B/2W) / (pi21 + pi22 + 3 s B/2W)`` (about ``1 - 1/(3s)``);
 between them lies the dilemma that calls for regulation.
 
-This module checks, for several ``s``:
+The paper states the two thresholds for a prize large against the per-round benefits (its
+Figure 1 and the dilemma zone ``1 - 1/s < p_r < 1 - 1/(3s)``); those two formulas, typed here
+(:func:`paper_society_threshold`, :func:`paper_selection_threshold`), are "theirs" in every
+claim: nothing of ``model/`` computes them. This module checks, for several ``s``:
 
 * the selection threshold of the exact imitation chain (``model.learning_theory.ImitationChain``
   with the race's payoffs; small-mutation stationary distribution ``rho_AS / (rho_AS +
-  rho_AU)`` at ``Z = 100``) against the closed form;
-* the same threshold from a stochastic simulation of the pairwise-comparison process (seeded
-  numpy Generator; fixation of one mutant counted over many runs, the log ratio of the two
-  fixation frequencies fitted against ``p_r``) against the closed form and the exact chain;
-* the society threshold (where ``Pi11 = Pi22``, found by root finding on the payoff matrix) and
-  the B/W-large limits at ``s = 1.5``;
+  rho_AU)`` at ``Z = 100``) against ``1 - 1/(3s)``;
+* the same threshold from a stand-alone stochastic simulation of the pairwise-comparison
+  process (seeded numpy Generator; fixation of one mutant counted over many runs, the log
+  ratio of the two fixation frequencies fitted against ``p_r``), a second check;
+* the society threshold (where ``Pi11 = Pi22`` of ``model.dsair``'s payoff matrix, found by
+  root finding) against ``1 - 1/s``, a check of the matrix;
+* the selection threshold through the engine: pausegame's own ``imitation`` rule, run by
+  :class:`model.engine.Engine` with the settings that make it the paper's well-mixed
+  pairwise-comparison process (:data:`ENGINE_SETTINGS`) and the race's payoffs expressed in
+  the pause game's (:func:`engine_params`), from half the developers safe: AS is ahead in
+  under half the runs just below ``1 - 1/(3s)`` and in over half just above
+  (:func:`engine_ahead`);
 
-and draws the plane: the exact chain's AS share, both closed-form curves, the simulated
+and draws the plane: the exact chain's AS share, the paper's two curves, the simulated
 preference on a grid and the simulated thresholds.
 """
 
@@ -29,6 +38,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numba import njit
@@ -36,8 +46,15 @@ from numpy.typing import NDArray
 from scipy.optimize import brentq
 
 from experiments.reproductions import register_reproduction
-from experiments.reproductions.common import PALETTE, Claim, Reproduction, save_png
+from experiments.reproductions.common import (
+    PALETTE,
+    PUBLISHED_NUMBER,
+    Claim,
+    Reproduction,
+    save_png,
+)
 from model.dsair import DSAIRRace
+from model.engine import Engine
 
 __all__ = [
     "BETA",
@@ -46,7 +63,12 @@ __all__ = [
     "SEED",
     "TITLE",
     "Z",
+    "ENGINE_SETTINGS",
     "SimulatedThreshold",
+    "engine_ahead",
+    "engine_params",
+    "paper_selection_threshold",
+    "paper_society_threshold",
     "reproduce",
     "simulate_fixations",
     "simulated_threshold",
@@ -63,13 +85,124 @@ BETA = 0.01
 SEED = 20190726
 #: Speed advantages at which the thresholds are checked (all, quick).
 CHECK_S: tuple[float, ...] = (1.5, 2.0, 3.0, 4.0, 5.0)
+CHECK_S_SOCIETY: tuple[float, ...] = (1.5, 3.0, 5.0)
 SIM_S: tuple[float, ...] = (1.5, 3.0, 5.0)
 SIM_S_QUICK: tuple[float, ...] = (1.5, 3.0)
-#: Tolerances (absolute, in p_r): the closed forms are the large-Z limits, the exact chain at
-#: Z = 100 differs from them by at most 0.005 on s in [1, 5].
+#: Where the paper states the two thresholds (the dilemma zone ``1 - 1/s < p_r < 1 - 1/(3s)``
+#: between its regions of Figure 1, for a prize large against the per-round benefits, B/W >> b).
+PAPER_WHERE = "Han et al. 2020, Fig. 1 and its dilemma zone 1 - 1/s < p_r < 1 - 1/(3s)"
+#: Tolerances (absolute, in p_r): the paper's thresholds are the large-B/W limits; at B/W = 100
+#: and Z = 100 the exact thresholds differ from them by at most 0.005 on s in [1.5, 5].
 TOL_CHAIN = 0.01
 TOL_SIM = 0.01
 TOL_LIMIT = 0.01
+
+#: The engine's settings that make its ``imitation`` rule the paper's process: well mixed (no
+#: alliances, peers drawn from all), equal capabilities, one revision a month (1/N), the
+#: paper's selection intensity, and mutation 0 (the paper's small-mutation limit: the
+#: population settles before a mutant arrives); a complier is always safe, a defector always
+#: unsafe. The race's payoffs enter through ``defect_gain``, ``race_pressure`` and
+#: ``penalty`` (:func:`engine_params`); nothing else of the pause game acts.
+ENGINE_SETTINGS: dict[str, Any] = {
+    "n_nations": Z,
+    "n_labs": 0,
+    "alliance_network": "none",
+    "capability_dist": "equal",
+    "decision_rule": "imitation",
+    "imitation_peers": "all",
+    "imitate_on": "expected",
+    "beta": BETA,
+    "mutation": 0.0,
+    "revision_rate": "one",
+    "information": "perfect",
+    "initial_compliance": 0.5,
+    "p_detect": 1.0,
+    "p_false_alarm": 0.0,
+    "p_domestic": 0.0,
+    "verification_lag": 0,
+    "risk_internalization": 0.0,
+}
+#: The engine's check: speed advantages (all, quick), how far either side of the paper's
+#: threshold, runs a point and months a run.
+ENGINE_S: tuple[float, ...] = (3.0, 5.0)
+ENGINE_S_QUICK: tuple[float, ...] = (5.0,)
+ENGINE_OFFSET = 0.03
+ENGINE_RUNS, ENGINE_RUNS_QUICK = 40, 16
+ENGINE_MONTHS = 1000
+
+
+def paper_society_threshold(s: float) -> float:
+    """``1 - 1/s``: above it society prefers safety (typed from the paper, large B/W).
+
+    >>> round(paper_society_threshold(1.5), 4)
+    0.3333
+    """
+    return 1.0 - 1.0 / s
+
+
+def paper_selection_threshold(s: float) -> float:
+    """``1 - 1/(3s)``: above it selection favours always-safe (typed from the paper, large B/W).
+
+    >>> round(paper_selection_threshold(1.5), 4)
+    0.7778
+    """
+    return 1.0 - 1.0 / (3.0 * s)
+
+
+def engine_params(race: DSAIRRace, s: float, p_r: float, n: int = Z) -> dict[str, Any]:
+    """The engine's parameters whose payoffs are the race's (with :data:`ENGINE_SETTINGS`).
+
+    With ``j`` of the ``n`` developers unsafe, an AU earns ``Pi21 + (Pi22 - Pi21) (j - 1) /
+    (n - 1)`` and an AS ``Pi11 + (Pi12 - Pi11) j / (n - 1)``, so the gap the Fermi rule sees,
+    AU's payoff minus AS's, is ``I + K (j - 1) / (n - 1)`` with ``K = Pi11 - Pi12 - Pi21 +
+    Pi22`` and ``I = Pi21 - Pi11 + (Pi11 - Pi12) / (n - 1)``. The engine's expected payoffs
+    (``Engine.expected_payoffs``; no false alarms, no lag, no risk weighed) are 0 for a
+    complier and ``G (1 + lam rho) - F p`` for a defector, with ``rho = (j - 1) / (n - 1)`` its
+    rivals' defecting share under perfect information: the same gap when ``G lam = K`` and
+    ``G - F p = I`` (``p = 1``; ``G = max(1, I + 1)`` keeps ``F >= 1``). Only differences of
+    payoffs enter the Fermi rule, so the constants both sides share do not matter.
+
+    Raises:
+        ValueError: ``K < 0`` (``race_pressure`` cannot be negative): the race is not a
+            coordination game there; near the paper's selection threshold it always is.
+    """
+    (a, b), (c, d) = race.payoff_matrix(s, p_r)
+    slope = a - b - c + d
+    if slope < 0:
+        raise ValueError(f"s={s}, p_r={p_r}: Pi11 - Pi12 - Pi21 + Pi22 < 0; not expressible")
+    offset = c - a + (a - b) / (n - 1)
+    gain = max(1.0, offset + 1.0)
+    return {
+        **ENGINE_SETTINGS,
+        "n_nations": n,
+        "defect_gain": gain,
+        "race_pressure": slope / gain,
+        "penalty": gain - offset,
+    }
+
+
+def engine_ahead(
+    race: DSAIRRace, s: float, p_r: float, *, runs: int, months: int, seed: int
+) -> float:
+    """Share of engine runs in which AS is ahead after ``months`` (ties count one half).
+
+    Each run is the engine (:class:`model.engine.Engine`, its ``imitation`` rule) with
+    :func:`engine_params`, from half the developers safe, seeded ``[seed, run]``. The race's
+    gap is linear in the number of AS, so at the selection threshold of the small-mutation
+    process (where the two fixation probabilities are equal, ``sum_k d_k = 0``) the gap
+    vanishes at the half-half population and the process is symmetric about it: AS is ahead
+    with probability 1/2 after any number of months; above that ``p_r`` more often, below it
+    less often. (The first month's beliefs are ``1 - initial_compliance = 1/2`` instead of
+    the rivals' ``49/99``: one month of 1000.)
+    """
+    params = {**engine_params(race, s, p_r), "steps": int(months)}
+    ahead = 0.0
+    for run in range(int(runs)):
+        eng = Engine.from_params(params, rng=np.random.default_rng([seed, run]))
+        eng.run()
+        safe = int(np.count_nonzero(~eng.defect))
+        ahead += 1.0 if 2 * safe > Z else 0.5 if 2 * safe == Z else 0.0
+    return ahead / int(runs)
 
 
 def simulate_fixations(
@@ -223,17 +356,17 @@ def _figure(
     fig.colorbar(mesh, ax=ax, label="exact chain: share of time all always-safe (Z = 100)")
     ax.plot(
         s_fine,
-        [race.society_threshold(s) for s in s_fine],
+        [paper_society_threshold(s) for s in s_fine],
         color=PALETTE[0],
         lw=2,
-        label="society prefers safety above (closed form)",
+        label="paper: society prefers safety above 1 - 1/s",
     )
     ax.plot(
         s_fine,
-        [race.selection_threshold(s) for s in s_fine],
+        [paper_selection_threshold(s) for s in s_fine],
         color=PALETTE[1],
         lw=2,
-        label="selection favours safety above (closed form)",
+        label="paper: selection favours safety above 1 - 1/(3s)",
     )
     ax.plot(
         s_fine,
@@ -290,53 +423,34 @@ def reproduce(out_dir: Path, *, quick: bool = False) -> Reproduction:
     rng = np.random.default_rng(SEED)
     claims: list[Claim] = []
 
-    s0 = 1.5
-    society = _society_root(race, s0)
-    claims.append(
-        Claim(
-            f"society prefers safety above p_r (s = {s0}; paper: 1 - 1/s at large "
-            "B/W); ours: root of Pi11 = Pi22",
-            1 - 1 / s0,
-            society,
-            f"abs {TOL_LIMIT}",
-            abs(society - (1 - 1 / s0)) <= TOL_LIMIT,
-        )
-    )
-    chain0 = race.selection_threshold_exact(s0, Z, BETA)
-    claims.append(
-        Claim(
-            f"selection favours always-safe above p_r (s = {s0}; paper: 1 - 1/(3s) "
-            "at large B/W); ours: exact chain Z = 100",
-            1 - 1 / (3 * s0),
-            chain0,
-            f"abs {TOL_LIMIT}",
-            abs(chain0 - (1 - 1 / (3 * s0))) <= TOL_LIMIT,
-        )
-    )
-    for s in (3.0, 5.0):
+    for s in CHECK_S_SOCIETY:
         ours = _society_root(race, s)
-        paper = race.society_threshold(s)
+        theirs = paper_society_threshold(s)
         claims.append(
             Claim(
-                f"society threshold at s = {s:g} (closed form with b, c, B, W); "
-                "ours: root of Pi11 = Pi22",
-                paper,
+                f"society prefers safety above p_r, s = {s:g} (theirs: {PAPER_WHERE}, "
+                "1 - 1/s); ours: root of Pi11 = Pi22 of model.dsair's payoff matrix "
+                "(b = 4, c = 1, B = 1e4, W = 100)",
+                theirs,
                 ours,
-                "abs 1e-9",
-                abs(ours - paper) <= 1e-9,
+                f"abs {TOL_LIMIT}",
+                abs(ours - theirs) <= TOL_LIMIT,
+                PUBLISHED_NUMBER,
             )
         )
     for s in CHECK_S:
-        paper = race.selection_threshold(s)
+        theirs = paper_selection_threshold(s)
         ours = race.selection_threshold_exact(s, Z, BETA)
         claims.append(
             Claim(
-                f"selection threshold at s = {s:g} (closed form); ours: exact "
-                "imitation chain, Z = 100, small mutation",
-                paper,
+                f"selection favours always-safe above p_r, s = {s:g} (theirs: "
+                f"{PAPER_WHERE}, 1 - 1/(3s)); ours: exact imitation chain "
+                "(model.learning_theory), Z = 100, small mutation",
+                theirs,
                 ours,
                 f"abs {TOL_CHAIN}",
-                abs(ours - paper) <= TOL_CHAIN,
+                abs(ours - theirs) <= TOL_CHAIN,
+                PUBLISHED_NUMBER,
             )
         )
 
@@ -346,17 +460,42 @@ def reproduce(out_dir: Path, *, quick: bool = False) -> Reproduction:
         exact = race.selection_threshold_exact(s, Z, BETA)
         sim = simulated_threshold(race, s, rng, runs=runs, centre=exact)
         sims.append(sim)
-        paper = race.selection_threshold(s)
+        paper = paper_selection_threshold(s)
         claims.append(
             Claim(
-                f"selection threshold at s = {s:g} (closed form); ours: simulated "
-                f"pairwise comparison, {runs} fixations a point (s.e. "
-                f"{sim.stderr:.4f}; exact chain {exact:.4f})",
+                f"selection threshold at s = {s:g} (theirs: 1 - 1/(3s)); ours: simulated "
+                f"pairwise comparison (this module's stand-alone kernel, a second check), "
+                f"{runs} fixations a point (s.e. {sim.stderr:.4f}; exact chain {exact:.4f})",
                 paper,
                 sim.p_r,
-                f"abs {TOL_SIM}",
+                f"abs {TOL_SIM}, and within 4 s.e. of the exact chain",
                 abs(sim.p_r - paper) <= TOL_SIM
                 and abs(sim.p_r - exact) <= max(4 * sim.stderr, 0.002),
+                PUBLISHED_NUMBER,
+            )
+        )
+
+    for s in ENGINE_S_QUICK if quick else ENGINE_S:
+        theirs = paper_selection_threshold(s)
+        runs_e = ENGINE_RUNS_QUICK if quick else ENGINE_RUNS
+        below, above = (
+            engine_ahead(race, s, theirs + side, runs=runs_e, months=ENGINE_MONTHS, seed=SEED)
+            for side in (-ENGINE_OFFSET, ENGINE_OFFSET)
+        )
+        claims.append(
+            Claim(
+                f"selection threshold at s = {s:g} (theirs: 1 - 1/(3s)); ours: the engine's "
+                "imitation rule (well mixed, equal capabilities, revision 1/N, beta = "
+                f"{BETA}, mutation 0), {runs_e} runs of {ENGINE_MONTHS} months from half "
+                f"safe at 1 - 1/(3s) -+ {ENGINE_OFFSET}: share with AS ahead {below:.2f} "
+                f"and {above:.2f}",
+                theirs,
+                f"in ({theirs - ENGINE_OFFSET:.3f}, {theirs + ENGINE_OFFSET:.3f})"
+                if below < 0.5 < above
+                else "outside",
+                f"abs {ENGINE_OFFSET}: AS ahead in under half the runs below, over half above",
+                below < 0.5 < above,
+                PUBLISHED_NUMBER,
             )
         )
 
@@ -367,19 +506,21 @@ def reproduce(out_dir: Path, *, quick: bool = False) -> Reproduction:
     safe = simulate_fixations(gaps, 1, grid_runs, BETA, rng)
     unsafe = grid_runs - simulate_fixations(gaps, Z - 1, grid_runs, BETA, rng)
     prefer = np.sign(safe - unsafe).reshape(grid_p.size, grid_s.size).astype(float)
-    distance = np.array([[p - race.selection_threshold(s) for s in grid_s] for p in grid_p])
+    distance = np.array([[p - paper_selection_threshold(s) for s in grid_s] for p in grid_p])
     far = np.abs(distance) > 0.02
     against = int(np.sum((prefer == -np.sign(distance)) & far))
     decided = int(np.sum((prefer != 0) & far))
     claims.append(
         Claim(
             f"simulated preference on the (s, p_r) grid ({grid_runs} fixations each "
-            "way a point; points over 0.02 from the closed-form selection curve, "
-            f"{decided} of {int(far.sum())} decided): share on the wrong side",
+            "way a point, stand-alone kernel; points over 0.02 from the paper's selection "
+            f"curve 1 - 1/(3s), {decided} of {int(far.sum())} decided): share on the wrong "
+            "side",
             0.0,
             against / max(decided, 1),
             "none",
             against == 0,
+            PUBLISHED_NUMBER,
         )
     )
 

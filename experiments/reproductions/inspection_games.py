@@ -18,9 +18,12 @@ deterrence threshold is
     g* = G / (D F s (p - q))          (the classic ``gain / (gain + penalty)`` with
                                        gain = G and penalty = D F s (p - q) - G),
 
-and the verification regimes' presets (``verification=``) move it. The inspector is the
-mechanism :mod:`model.inspector` (off unless used): inspection ``cost``, ``loss`` per undetected
-violation, indifferent at ``v* = cost / (p loss)``.
+and the verification regimes' presets (``verification=``) move it. "Theirs" in every claim
+is the paper's formula typed in this module (:class:`InspectionEquilibrium`: each side's
+probability makes the other indifferent) with the regime's preset numbers; nothing of
+``model/`` (neither the engine's payoff code nor the project's theory) computes it. The
+inspector is the mechanism :mod:`model.inspector` (off unless used): inspection ``cost``,
+``loss`` per undetected violation, indifferent at ``v* = cost / (p loss)``.
 
 This module checks, with the engine's ``best_response`` actors:
 
@@ -44,12 +47,16 @@ from typing import Any
 import numpy as np
 
 from experiments.reproductions import register_reproduction
-from experiments.reproductions.common import PALETTE, Claim, Reproduction, save_png
-from model import payoffs
+from experiments.reproductions.common import (
+    PALETTE,
+    PUBLISHED_NUMBER,
+    Claim,
+    Reproduction,
+    save_png,
+)
 from model.engine import Engine
 from model.inspector import AdaptiveInspector, AdaptivePlay, run_adaptive
 from model.params import Params, resolve
-from model.theory import InspectionGame
 
 __all__ = [
     "BASE",
@@ -57,9 +64,11 @@ __all__ = [
     "NAME",
     "REGIMES",
     "TITLE",
+    "InspectionEquilibrium",
     "RegimeSweep",
     "closed_form_game",
     "deterrence_threshold",
+    "paper_equilibrium",
     "reproduce",
     "sweep_regime",
 ]
@@ -105,35 +114,91 @@ TOL_GAME = 0.02
 SEED = 2002
 
 
+#: Where the formulas typed below come from (the basic inspection game's mixed equilibrium:
+#: each side's probability makes the other indifferent).
+PAPER_WHERE = "Avenhaus, von Stengel & Zamir 2002, the basic inspection game"
+
+
+@dataclass(frozen=True)
+class InspectionEquilibrium:
+    """The mixed equilibrium of the basic inspection game, typed from the paper.
+
+    The inspectee gains ``gain`` from an undetected violation and loses ``penalty`` when an
+    inspection catches it; the inspector pays ``cost`` per inspection and loses ``loss`` per
+    violation an inspection would have caught. The inspection probability makes the inspectee
+    indifferent, ``g* = gain / (gain + penalty)``; the violation probability makes the
+    inspector indifferent, ``v* = cost / loss``. With ``loss = p * LOSS`` (an inspection
+    catches with ``p``; an undetected violation costs ``LOSS``) the inspector earns what not
+    inspecting earns, ``-LOSS v* = -cost / p`` per inspectee.
+
+    >>> e = InspectionEquilibrium(gain=1.0, penalty=3.0, cost=0.2, loss=0.5)
+    >>> e.inspection_rate, e.violation_rate
+    (0.25, 0.4)
+    """
+
+    gain: float
+    penalty: float
+    cost: float
+    loss: float
+
+    @property
+    def inspection_rate(self) -> float:
+        """``g* = gain / (gain + penalty)`` (``inf`` when nothing deters, penalty <= 0)."""
+        total = self.gain + self.penalty
+        return self.gain / total if self.penalty > 0 else math.inf
+
+    @property
+    def violation_rate(self) -> float:
+        """``v* = cost / loss``."""
+        return self.cost / self.loss
+
+
 def _params(**overrides: Any) -> Params:
     return resolve({**BASE, **overrides})
 
 
-def deterrence_threshold(params: Params) -> float:
-    """``g* = G / (D F s (p - q))`` with the engine's payoff parts (``inf``: nothing deters).
+def _regime_numbers(params: Params) -> tuple[float, float, float, float, float]:
+    """``(G, D F, p, q)`` read from the resolved presets, and ``D`` (typed arithmetic).
 
-    ``s = 1`` (no alliances); ``D = discount ** verification_lag``; ``p = coverage * p_detect``.
+    ``p = coverage * p_detect`` (inspected violations observable and detected), ``D =
+    discount ** verification_lag``; nothing here calls the engine's payoff code.
     """
     d = float(params["discount"]) ** int(params["verification_lag"])
-    slope = (
-        d
-        * float(params["penalty"])
-        * (payoffs.effective_detection(params) - float(params["p_false_alarm"]))
+    p = float(params["coverage"]) * float(params["p_detect"])
+    return (
+        float(params["defect_gain"]),
+        d * float(params["penalty"]),
+        p,
+        float(params["p_false_alarm"]),
+        d,
     )
-    return float(params["defect_gain"]) / slope if slope > 0 else math.inf
 
 
-def closed_form_game(params: Params, cost: float = COST, loss: float = LOSS) -> InspectionGame:
-    """The classic game (:class:`model.theory.InspectionGame`) in the engine's terms.
+def paper_equilibrium(
+    params: Params, cost: float = COST, loss: float = LOSS
+) -> InspectionEquilibrium:
+    """The paper's game with the regime's numbers: gain ``G``, penalty ``D F (p - q) - G``.
 
-    ``gain = G``; ``penalty = D F (p - q) - G`` (a caught violator keeps ``G`` and pays
-    ``D F``, a complier risks false alarms either way); ``loss = p * loss`` (what one
-    inspection saves the inspector when the inspectee violates).
+    A violator inspected is caught with ``p`` and pays the discounted penalty ``D F``; a
+    complier inspected is flagged with ``q`` and pays it too, so inspecting costs a violator
+    ``D F (p - q)`` more than a complier; the inspector's loss avoided per inspected violation
+    is ``p * loss``. (Our reading of the engine's regime as the paper's game; the two
+    formulas are the paper's.)
     """
-    g_star = deterrence_threshold(params)
-    gain = float(params["defect_gain"])
-    p = payoffs.effective_detection(params)
-    return InspectionGame(gain=gain, penalty=gain / g_star - gain, cost=cost, loss=p * loss)
+    gain, df, p, q, _ = _regime_numbers(params)
+    return InspectionEquilibrium(gain=gain, penalty=df * (p - q) - gain, cost=cost, loss=p * loss)
+
+
+def deterrence_threshold(params: Params) -> float:
+    """``g* = gain / (gain + penalty) = G / (D F (p - q))`` (``inf``: nothing deters)."""
+    return paper_equilibrium(params).inspection_rate
+
+
+def closed_form_game(
+    params: Params, cost: float = COST, loss: float = LOSS
+) -> InspectionEquilibrium:
+    """The paper's equilibrium in the regime's terms (:func:`paper_equilibrium`)."""
+    return paper_equilibrium(params, cost, loss)
 
 
 @dataclass(frozen=True)
@@ -203,7 +268,7 @@ def _leadership(params: Params, g_star: float) -> tuple[float, float, float]:
 def _figure(
     out_dir: Path,
     sweeps: list[RegimeSweep],
-    game: InspectionGame,
+    game: InspectionEquilibrium,
     play: AdaptivePlay,
     lead: tuple[float, float, float],
 ) -> Path:
@@ -301,12 +366,14 @@ def reproduce(out_dir: Path, *, quick: bool = False) -> Reproduction:
             ok = sw.step_exact and sw.threshold < sw.deterring <= sw.threshold + step + 1e-12
             claims.append(
                 Claim(
-                    f"{sw.regime}: smallest inspection probability that deters "
-                    "(engine: violates at every g <= g*, at none above)",
+                    f"{sw.regime}: smallest inspection probability that deters (theirs: "
+                    "g* = gain / (gain + penalty) with the regime's presets, gain G, penalty "
+                    "D F (p - q) - G; engine: violates at every g <= g*, at none above)",
                     sw.threshold,
                     sw.deterring,
                     f"in (g*, g* + 1/N], N = {N_SWEEP}",
                     ok,
+                    PUBLISHED_NUMBER,
                 )
             )
         else:
@@ -318,6 +385,7 @@ def reproduce(out_dir: Path, *, quick: bool = False) -> Reproduction:
                     "violates at every g" if ok else "deterred somewhere",
                     "all N quotas",
                     ok,
+                    PUBLISHED_NUMBER,
                 )
             )
 
@@ -333,6 +401,7 @@ def reproduce(out_dir: Path, *, quick: bool = False) -> Reproduction:
             lead[1],
             "exactly 0",
             lead[1] == 0.0,
+            PUBLISHED_NUMBER,
         )
     )
     eng = Engine.from_params(
@@ -349,6 +418,7 @@ def reproduce(out_dir: Path, *, quick: bool = False) -> Reproduction:
             v_bar,
             f"abs {TOL_GAME}",
             abs(v_bar - game.violation_rate) <= TOL_GAME,
+            PUBLISHED_NUMBER,
         )
     )
     claims.append(
@@ -359,9 +429,10 @@ def reproduce(out_dir: Path, *, quick: bool = False) -> Reproduction:
             g_bar,
             f"abs {TOL_GAME}",
             abs(g_bar - game.inspection_rate) <= TOL_GAME,
+            PUBLISHED_NUMBER,
         )
     )
-    p = payoffs.effective_detection(params)
+    p = _regime_numbers(params)[2]
     sim_pay, lead_pay = float(play.payoff.mean()), lead[2]
     paper_sim = -COST / p
     claims.append(
@@ -372,6 +443,7 @@ def reproduce(out_dir: Path, *, quick: bool = False) -> Reproduction:
             sim_pay,
             f"abs {TOL_GAME}",
             abs(sim_pay - paper_sim) <= TOL_GAME,
+            PUBLISHED_NUMBER,
         )
     )
     claims.append(
@@ -384,6 +456,7 @@ def reproduce(out_dir: Path, *, quick: bool = False) -> Reproduction:
             f"positive, abs {TOL_GAME}",
             lead_pay > sim_pay
             and abs((lead_pay - sim_pay) - (-COST * lead[0] - paper_sim)) <= TOL_GAME,
+            PUBLISHED_NUMBER,
         )
     )
     figure = _figure(Path(out_dir), sweeps, game, play, lead)

@@ -17,7 +17,11 @@ nation, which nobody sanctions: a coalition "with minimal abatement". With the p
 membership becomes stable at the critical penalty ``G n / (n - 1)`` of
 :func:`model.treaty.coalition_theory`, and the stable size jumps from 1 to 15.
 
-**What is compared.** The stable coalition sizes of :func:`model.treaty.coalition_theory`
+**What is compared.** The paper's finding, in its own words (abstract, p. 1339; a claim
+*consistent with a published qualitative finding*): no stable coalition but a minimal one
+without sanctions, a large one with a small penalty. Nordhaus's penalty is a tariff in percent
+with no unit in common with ours, so no number of his is compared. Our own findings: the
+stable coalition sizes of :func:`model.treaty.coalition_theory`
 against the engine's negotiated membership: the membership a run settles at, from full
 membership (is the grand coalition stable?) and from random initial memberships, on a grid of
 ``outsider_penalty``; and the jump's location, found in simulation by bisection on the
@@ -39,7 +43,14 @@ import numpy as np
 
 from experiments.analysis.common import new_figure
 from experiments.reproductions import register_reproduction
-from experiments.reproductions.common import Claim, Reproduction, save_png
+from experiments.reproductions.common import (
+    NO_PUBLISHED_VALUE,
+    OWN_FINDING,
+    QUALITATIVE,
+    Claim,
+    Reproduction,
+    save_png,
+)
 from model.engine import Engine
 from model.params import resolve
 from model.treaty import coalition_theory
@@ -49,6 +60,8 @@ __all__ = ["BASE", "CITATION", "NAME", "TITLE", "reproduce", "settled_membership
 NAME = "nordhaus2015"
 CITATION = "Nordhaus 2015, AER 105(4)"
 TITLE = "Climate clubs: the jump in stable coalition size with an outsider penalty"
+#: Where the paper says what the qualitative claims compare with.
+PAPER_WHERE = "Nordhaus 2015, abstract, p. 1339"
 
 #: The club game: 15 identical nations (Nordhaus's 15 regions), deterred members.
 BASE: dict[str, Any] = {
@@ -147,42 +160,49 @@ def reproduce(out_dir: Path, *, quick: bool = False) -> Reproduction:
     claims = (
         Claim(
             "stable coalition without an outsider penalty (largest; simulated from full "
-            "membership)",
-            "only minimal-abatement coalitions",
-            f"{size_before} of {n} (theory: {theory_before}; a lone member nobody sanctions)",
+            f"membership; our coalition_theory: {theory_before})",
+            f"'no stable coalitions other than those with minimal abatement' ({PAPER_WHERE})",
+            f"{size_before} of {n} (a lone member nobody sanctions)",
             "exact: 1 of 15, theory = simulation",
             size_before == theory_before == 1,
+            QUALITATIVE,
         ),
         Claim(
             "stable coalition above the critical penalty (smallest over the grid; simulated "
-            "from full membership)",
-            "large stable coalition",
-            f"{size_after} of {n} (theory: {theory_after})",
+            f"from full membership; our coalition_theory: {theory_after})",
+            f"small penalties on non-participants 'can induce a large stable coalition' "
+            f"({PAPER_WHERE})",
+            f"{size_after} of {n}",
             "exact: 15 of 15, theory = simulation",
             size_after == theory_after == n,
+            QUALITATIVE,
         ),
         Claim(
-            "where the stable size jumps: coalition_theory's critical penalty G n/(n-1) "
-            "(theirs) vs simulation's bisection (ours)",
-            round(critical, 4),
+            "where the stable size jumps: simulation's bisection against our "
+            f"coalition_theory's critical penalty G n/(n-1) = {critical:.4f}",
+            NO_PUBLISHED_VALUE,
             round(jump, 4),
-            f"abs {JUMP_TOLERANCE}",
+            f"abs {JUMP_TOLERANCE} of the theory",
             abs(jump - critical) <= JUMP_TOLERANCE,
+            OWN_FINDING,
         ),
         Claim(
             "the jump is a jump: from full membership the simulated size is 1 below the "
             "critical penalty and 15 above, nothing between",
-            "1 -> 15",
+            NO_PUBLISHED_VALUE,
             f"{sorted(set(from_full[below].tolist()))} -> {sorted(set(from_full[above].tolist()))}",
-            "exact",
+            "exact: 1 -> 15",
             bool((from_full[below] == 1).all() and (from_full[above] == n).all()),
+            OWN_FINDING,
         ),
         Claim(
-            "every simulated membership (full and random starts) is a stable size of the theory",
-            "stable sizes of coalition_theory",
+            "every simulated membership (full and random starts) is a stable size of our "
+            "coalition_theory",
+            NO_PUBLISHED_VALUE,
             f"{from_random.size + from_full.size} runs, {'all' if in_theory else 'not all'} stable",
             "all",
             in_theory,
+            OWN_FINDING,
         ),
     )
     fig = new_figure(11.0, 4.5)

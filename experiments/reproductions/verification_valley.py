@@ -1,7 +1,8 @@
 """A verification valley: survival of the pause falls, then rises, as detection grows.
 
-The folk claim: half-hearted monitoring catches some cheaters without deterring anyone, so
-weak verification can be worse than none. This module searches pausegame for it: the
+Our own finding (every claim's kind: no publication states a number or a result to compare
+with). The folk claim: half-hearted monitoring catches some cheaters without deterring anyone,
+so weak verification can be worse than none. This module searches pausegame for it: the
 pause's survival probability against ``p_detect`` (the international detection probability
 per violation per month) in a small grid of worlds: deterrence alone (the defaults, nobody
 weighs the shared risk) or a voluntary pause (actors weigh the world's risk from their own
@@ -41,7 +42,13 @@ import numpy as np
 
 from experiments.analysis.common import new_figure
 from experiments.reproductions import register_reproduction
-from experiments.reproductions.common import Claim, Reproduction, save_png
+from experiments.reproductions.common import (
+    NO_PUBLISHED_VALUE,
+    OWN_FINDING,
+    Claim,
+    Reproduction,
+    save_png,
+)
 from model.engine import Engine
 
 __all__ = [
@@ -191,7 +198,7 @@ def valley(values: np.ndarray) -> tuple[int, float]:
     return at, round(best, 12)
 
 
-@register_reproduction(NAME, position=5)
+@register_reproduction(NAME, position=9)
 def reproduce(out_dir: Path, *, quick: bool = False) -> Reproduction:
     """Search for a verification valley; state what is found with a figure.
 
@@ -240,68 +247,76 @@ def reproduce(out_dir: Path, *, quick: bool = False) -> Reproduction:
     claims = (
         Claim(
             "a valley: voluntary pause (phi r = 1.5 > G, lam = 1) with detected information "
-            "(q = 0.02): survival at p <= q, its floor, survival at p >= 0.2",
-            "falls, then rises",
+            "(q = 0.02): survival at p <= q, its floor, survival at p >= 0.2 (the folk claim: "
+            "falls, then rises; no publication states it)",
+            NO_PUBLISHED_VALUE,
             f"{left:.2f}; floor {main.survival[floor_at]:.2f} at p = "
             f"{floor_p:g} (depth {depth:.2f}); {right:.2f}",
             f"depth >= {VALLEY_DEPTH}, floor in (q, 0.1], both sides >= 0.9",
             depth >= VALLEY_DEPTH and q < floor_p <= 0.1 and left >= 0.9 and right >= 0.9,
+            OWN_FINDING,
         ),
         Claim(
             "the valley opens at the false-alarm rate: first p with survival < 1/2, for "
             "q = 0.02 and q = 0.05",
-            "n/a (pausegame's finding)",
+            NO_PUBLISHED_VALUE,
             f"{opens_02:g}; {opens_05:g}",
             "in (q, q + 0.01]",
             0.02 < opens_02 <= 0.03 + 1e-12 and 0.05 < opens_05 <= 0.06 + 1e-12,
+            OWN_FINDING,
         ),
         Claim(
             "the valley does not need logit noise: the same world under best response",
-            "n/a (pausegame's finding)",
+            NO_PUBLISHED_VALUE,
             f"depth {br_depth:.2f} at p = {P_GRID[br_at]:g}",
             f"depth >= {VALLEY_DEPTH}",
             br_depth >= VALLEY_DEPTH,
+            OWN_FINDING,
         ),
         Claim(
             "the valley survives a 3-month lag and graduated sanctions (escalation 1): "
             "depth and floor",
-            "n/a (pausegame's finding)",
+            NO_PUBLISHED_VALUE,
             "; ".join(
                 f"{WORLDS[n][0].split(', ')[-1]}: depth {d:.2f} at p = {P_GRID[i]:g}"
                 for n, (i, d) in variant_depths.items()
             ),
             f"depth >= {VALLEY_DEPTH}, floor in (q, 0.1]",
             all(d >= VALLEY_DEPTH and q < P_GRID[i] <= 0.1 for i, d in variant_depths.values()),
+            OWN_FINDING,
         ),
         Claim(
             "imitation of realised payoffs in the voluntary pause: no valley (largest fall; "
             "survival only rises, from 0 at low p)",
-            "n/a (pausegame's finding)",
+            NO_PUBLISHED_VALUE,
             f"{imitation_drop:.2f} (survival {imitation_low:.2f} at p = 0)",
             f"<= {MONOTONE_MARGIN}, <= 0.1 at p = 0",
             imitation_drop <= MONOTONE_MARGIN and imitation_low <= 0.1,
+            OWN_FINDING,
         ),
         Claim(
             "no valley in the same world with Bayesian beliefs, perfect information or no "
             "false alarms (largest fall in survival as p grows)",
-            "n/a (pausegame's finding)",
+            NO_PUBLISHED_VALUE,
             drops(("voluntary/bayesian", "voluntary/perfect", "voluntary/detected/q0")),
             f"each <= {MONOTONE_MARGIN}",
             all(
                 no_valley[n] <= MONOTONE_MARGIN
                 for n in ("voluntary/bayesian", "voluntary/perfect", "voluntary/detected/q0")
             ),
+            OWN_FINDING,
         ),
         Claim(
             "deterrence alone (defaults, phi = 0): survival only rises with p, under every "
             "information mode (largest fall)",
-            "n/a (pausegame's finding)",
+            NO_PUBLISHED_VALUE,
             drops(("deterrence/perfect", "deterrence/detected", "deterrence/bayesian")),
             f"each <= {MONOTONE_MARGIN}",
             all(
                 no_valley[n] <= MONOTONE_MARGIN
                 for n in ("deterrence/perfect", "deterrence/detected", "deterrence/bayesian")
             ),
+            OWN_FINDING,
         ),
     )
     fig = new_figure(16.0, 5.0)

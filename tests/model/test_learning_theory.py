@@ -10,6 +10,7 @@ from scipy.stats import poisson
 
 from model import theory
 from model.learning_theory import (
+    ImitationChain,
     cascade_condition,
     cascade_window,
     imitation_chain,
@@ -160,3 +161,15 @@ def test_describe_speaks_about_every_learning_rule(rule):
     assert describe(resolve(decision_rule=rule)).strip()
     assert describe(resolve(decision_rule=rule, mutation=0.0, threshold_mean=0.7))
     assert describe(resolve(decision_rule="logit")) == ""
+
+
+def test_chain_from_any_gap_is_the_rules_chain() -> None:
+    # the pause game's own chain, rebuilt from its gap alone, is the same chain
+    params = resolve(beta=3.0, mutation=0.02, p_detect=0.4)
+    chain = imitation_chain(params, 12)
+    again = ImitationChain.from_gap(chain.gap, 3.0, 0.02)
+    np.testing.assert_array_equal(again.up, chain.up)
+    np.testing.assert_array_equal(again.down, chain.down)
+    assert again.n == 12
+    with pytest.raises(ValueError, match="at least 3"):
+        ImitationChain.from_gap(np.zeros(2), 1.0)

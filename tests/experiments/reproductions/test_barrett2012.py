@@ -1,14 +1,17 @@
 """Barrett and Dannenberg (2012): with a known threshold the nations coordinate just below it
-and avoid the catastrophe; uncertain damage changes nothing; an uncertain threshold unravels
+and avoid the catastrophe; an uncertain threshold unravels
 the pause and the catastrophe comes. Simulation against the exact chain.
 """
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 import pytest
 
 from experiments.reproductions import barrett2012 as bd
+from experiments.reproductions.common import NO_PUBLISHED_VALUE, OWN_FINDING, QUALITATIVE
 
 pytestmark = [pytest.mark.reproduction, pytest.mark.slow]
 
@@ -30,11 +33,24 @@ def test_known_threshold_runs_stop_just_below_it_and_uncertain_ones_do_not():
     assert all(r.catastrophe and r.complied == 0.0 for r in uncertain)
 
 
-def test_uncertain_damage_draws_a_damage_but_leaves_the_run_unchanged():
-    a = bd.run_case(200.0, 5)
-    b = bd.run_case(200.0, 5, damage_uncertain=True)
-    np.testing.assert_array_equal(a.defecting, b.defecting)
-    assert a.damage == pytest.approx(5.0) and 0.0 <= b.damage <= 10.0 and b.damage != a.damage
+def test_uncertain_damage_is_not_claimed_since_it_could_not_fail(reproduced):
+    # the actors weigh the mean damage and never see the realised one, so an uncertain-damage
+    # run is the known-damage run (issue #28: a circular check); no claim or case states it
+    result, _ = reproduced("barrett2012")
+    assert not any("damage" in c.what for c in result.claims)
+    assert set(bd.CASES) == {"known", "threshold"}
+    assert "damage_uncertain" not in inspect.signature(bd.run_case).parameters
+
+
+def test_the_papers_findings_are_its_sentences_and_the_theory_ours(reproduced):
+    result, _ = reproduced("barrett2012")
+    kinds = [c.kind for c in result.claims]
+    assert kinds.count(QUALITATIVE) == 3 and set(kinds) == {QUALITATIVE, OWN_FINDING}
+    for claim in result.claims:
+        if claim.kind == QUALITATIVE:
+            assert bd.PAPER_WHERE in str(claim.paper) and "chain" not in str(claim.paper)
+        else:
+            assert claim.paper == NO_PUBLISHED_VALUE
 
 
 def test_recursive_self_improvement_fills_a_known_thresholds_slack():

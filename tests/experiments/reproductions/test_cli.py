@@ -9,7 +9,7 @@ import pytest
 
 import experiments.reproductions.cli as repro_cli
 from experiments.cli import main
-from experiments.reproductions.common import TABLE_HEADER, Claim, Reproduction
+from experiments.reproductions.common import PUBLISHED_NUMBER, TABLE_HEADER, Claim, Reproduction
 
 pytestmark = pytest.mark.reproduction
 
@@ -24,7 +24,7 @@ def _fake(name: str, holds: bool) -> types.ModuleType:
         out_dir.mkdir(parents=True, exist_ok=True)
         figure = out_dir / f"{name}.png"
         figure.write_bytes(PNG)
-        claim = Claim("x | y", 0.5, 0.25 if not holds else 0.5, "abs 0.01", holds)
+        claim = Claim("x | y", 0.5, 0.25 if not holds else 0.5, "abs 0.01", holds, PUBLISHED_NUMBER)
         return Reproduction(name, "Fake 2020", (claim,), figure)
 
     module.reproduce = reproduce  # type: ignore[attr-defined]
@@ -36,8 +36,8 @@ def test_bad_name_exits_2_naming_the_allowed(capsys) -> None:
     err = capsys.readouterr().err
     assert "unknown reproduction 'nordhaus'" in err
     assert (
-        "allowed: han2019, barrett2012, nordhaus2015, inspection_games, "
-        "verification_valley or all" in err
+        "allowed: han2019, barrett2012, nordhaus2015, inspection_games, santos2011, "
+        "recursive_inspection, verification_valley or all" in err
     )
 
 
@@ -47,6 +47,9 @@ def test_exit_status_follows_the_claims(tmp_path, capsys, monkeypatch) -> None:
     assert main(["reproduce", "han2019", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
     assert out.startswith(TABLE_HEADER) and "| Fake 2020 | x / y | 0.5 | 0.5 |" in out
+    # each claim's kind is printed, and the claims are counted by kind
+    assert "| abs 0.01 | yes | reproduces a published number |" in out
+    assert "claims: 1 reproduce a published number, 0 consistent with a published" in out
     assert f"han2019: figure {tmp_path / 'han2019' / 'han2019.png'}" in out
     assert main(["reproduce", "han2019", "barrett2012", "--out", str(tmp_path)]) == 1
     out = capsys.readouterr().out
@@ -72,3 +75,4 @@ def test_reproduce_one_for_real(tmp_path, capsys) -> None:
     figure = tmp_path / "inspection_games" / "inspection_games.png"
     assert figure.read_bytes().startswith(PNG)
     assert "leadership is better for the inspector" in out and "| NO |" not in out
+    assert "| kind |" in out and "| yes | reproduces a published number |" in out

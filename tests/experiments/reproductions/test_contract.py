@@ -60,12 +60,15 @@ def test_runs_reproducibly(name: str, reproduced, tmp_path) -> None:
     assert again.table() == first.table()
 
 
-def test_registry_lists_the_five_and_loads_by_name() -> None:
+def test_registry_lists_the_seven_and_loads_by_name() -> None:
+    # our own findings last
     assert MODULES == (
         "han2019",
         "barrett2012",
         "nordhaus2015",
         "inspection_games",
+        "santos2011",
+        "recursive_inspection",
         "verification_valley",
     )
     for name in MODULES:

@@ -8,7 +8,9 @@ import numpy as np
 import pytest
 
 from experiments.reproductions import han2019
+from experiments.reproductions.common import PUBLISHED_NUMBER
 from model.dsair import DSAIRRace
+from model.engine import Engine
 from model.errors import ParameterError
 
 pytestmark = pytest.mark.reproduction
@@ -82,18 +84,70 @@ def test_bad_input_names_what_is_allowed() -> None:
         han2019.simulate_fixations(np.zeros((1, 5)), 0, 10, 0.01, np.random.default_rng(1))
 
 
+def test_theirs_is_the_papers_two_formulas_typed_not_model_dsair() -> None:
+    # the dilemma zone 1 - 1/s < p_r < 1 - 1/(3s) (Han et al. 2020, Fig. 1), typed here again
+    assert han2019.paper_society_threshold(1.5) == pytest.approx(1 / 3, rel=1e-12)
+    assert han2019.paper_selection_threshold(1.5) == pytest.approx(7 / 9, rel=1e-12)
+    assert han2019.paper_selection_threshold(5.0) == pytest.approx(14 / 15, rel=1e-12)
+    # model.dsair's finite-B/W closed form is not theirs: it differs from the paper's limit
+    assert DSAIRRace().selection_threshold(1.5) != han2019.paper_selection_threshold(1.5)
+
+
+def test_the_engines_settings_are_the_papers_process() -> None:
+    settings = han2019.ENGINE_SETTINGS
+    assert settings["decision_rule"] == "imitation" and settings["imitation_peers"] == "all"
+    assert settings["alliance_network"] == "none" and settings["capability_dist"] == "equal"
+    assert settings["revision_rate"] == "one" and settings["n_labs"] == 0
+    assert settings["beta"] == 0.01 and settings["mutation"] == 0.0 and settings["n_nations"] == 100
+
+
+@pytest.mark.parametrize("s, p_r", [(1.5, 0.75), (3.0, 0.86), (5.0, 0.95)])
+@pytest.mark.parametrize("compliance", [0.1, 0.5, 0.93])
+def test_the_engines_imitation_sees_the_races_payoff_gap(s, p_r, compliance) -> None:
+    # the engine's own expected payoffs (what its imitation rule compares), one month in
+    race = DSAIRRace()
+    params = {**han2019.engine_params(race, s, p_r), "initial_compliance": compliance}
+    eng = Engine.from_params({**params, "steps": 3}, rng=5)
+    eng.step()
+    payoff = eng.expected_payoffs()
+    safe = int(np.count_nonzero(~eng.defect))
+    gap = payoff[1][eng.defect][0] - payoff[0][~eng.defect][0]
+    assert gap == pytest.approx(race.gap(s, p_r, 100)[safe], rel=1e-12, abs=1e-12)
+
+
+def test_a_race_that_is_no_coordination_game_is_refused() -> None:
+    with pytest.raises(ValueError, match="not expressible"):
+        han2019.engine_params(DSAIRRace(), 5.0, 0.5)
+
+
+def test_the_engine_favours_safety_above_the_threshold_and_not_below() -> None:
+    race, s = DSAIRRace(), 5.0
+    theirs = 1 - 1 / (3 * s)
+    below = han2019.engine_ahead(race, s, theirs - 0.05, runs=8, months=1000, seed=1)
+    above = han2019.engine_ahead(race, s, theirs + 0.05, runs=8, months=1000, seed=1)
+    assert below < 0.5 < above
+
+
 @pytest.mark.slow
-def test_reproduce_holds_and_writes_the_figure(tmp_path) -> None:
-    result = han2019.reproduce(tmp_path, quick=True)
+def test_reproduce_holds_and_writes_the_figure(reproduced) -> None:
+    # the quick run the contract test checks too (conftest.py runs it once a session)
+    result, out = reproduced("han2019")
     failed = [c.what for c in result.claims if not c.holds]
     assert not failed, failed
+    assert {c.kind for c in result.claims} == {PUBLISHED_NUMBER}
+    selection = [c.paper for c in result.claims if c.what.startswith("selection favours")]
+    assert selection == [1 - 1 / (3 * s) for s in han2019.CHECK_S]
+    society = [c.paper for c in result.claims if c.what.startswith("society prefers")]
+    assert society == [1 - 1 / s for s in han2019.CHECK_S_SOCIETY]
+    engine = [c for c in result.claims if "the engine's imitation rule" in c.what]
+    assert len(engine) == len(han2019.ENGINE_S_QUICK) and all(c.holds for c in engine)
     simulated = [c for c in result.claims if "simulated pairwise" in c.what]
     assert len(simulated) == len(han2019.SIM_S_QUICK)
     for claim in simulated:
         assert isinstance(claim.ours, float) and isinstance(claim.paper, float)
         assert abs(claim.ours - claim.paper) <= han2019.TOL_SIM
     data = result.figure.read_bytes()
-    assert result.figure.parent == tmp_path and data.startswith(PNG) and len(data) > 10_000
+    assert result.figure.parent == out and data.startswith(PNG) and len(data) > 10_000
     assert (
         han2019.CITATION in result.table() and result.table().count("\n") == len(result.claims) + 1
     )

@@ -17,25 +17,27 @@ pytestmark = pytest.mark.reproduction
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
-def test_threshold_is_the_engines_indifference_point() -> None:
+def test_threshold_is_the_papers_formula_with_the_presets_typed_here() -> None:
+    # onsite_inspections' presets, typed from model/verification/sources.toml: p_detect 0.9,
+    # coverage 0.8, q 0.05, lag 1 month at discount 0.95; penalty 8, gain 1 (BASE)
     params = ig._params(verification="onsite_inspections", n_nations=10)
-    g_star = ig.deterrence_threshold(params)
-    # D F (p - q) = 0.95 * 8 * (0.8 * 0.9 - 0.05) with the regime's presets
-    d, p, q = (
-        0.95 ** params["verification_lag"],
-        params["coverage"] * params["p_detect"],
-        params["p_false_alarm"],
-    )
-    assert g_star == pytest.approx(1.0 / (d * 8.0 * (p - q)))
-    eng = Engine.from_params(
-        {**ig.BASE, "verification": "onsite_inspections", "n_nations": 10, "steps": 2}, rng=1
-    )
-    for g in (0.2, 0.5):
-        set_inspection_probability(eng, g)
-        assert eng.advantage()[0] == pytest.approx(1.0 * (1 - g / g_star))
+    g_star = 1.0 / (0.95 * 8.0 * (0.8 * 0.9 - 0.05))
+    assert ig.deterrence_threshold(params) == pytest.approx(g_star, rel=1e-12)
     game = ig.closed_form_game(params)
-    assert game.inspection_rate == pytest.approx(g_star)
-    assert game.violation_rate == pytest.approx(ig.COST / (p * ig.LOSS))
+    assert game.inspection_rate == pytest.approx(g_star, rel=1e-12)
+    assert game.violation_rate == pytest.approx(ig.COST / (0.72 * ig.LOSS), rel=1e-12)
+
+
+@pytest.mark.parametrize("g, violates", [(0.19, True), (0.20, False)])
+def test_the_engines_best_response_switches_at_the_typed_threshold(g: float, violates: bool):
+    # g* = 0.1964 (above): the engine's own actors decide, nothing here computes an advantage
+    eng = Engine.from_params(
+        {**ig.BASE, "verification": "onsite_inspections", "n_nations": 100, "steps": 3},
+        rng=1,
+    )
+    set_inspection_probability(eng, g)
+    eng.run()
+    assert bool(np.all(eng.defect)) is violates and bool(np.any(eng.defect)) is violates
 
 
 @pytest.mark.parametrize("regime", ["custom", "onsite_inspections", "national_means"])

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from experiments.reproductions import nordhaus2015
+from experiments.reproductions.common import NO_PUBLISHED_VALUE, OWN_FINDING, QUALITATIVE
 from model.params import resolve
 from model.treaty import coalition_theory
 
@@ -22,8 +23,17 @@ def result(reproduced):
 def test_the_jump_is_at_g_n_over_n_minus_1_in_theory_and_simulation(result):
     n = nordhaus2015.BASE["n_nations"]
     jump = next(c for c in result.claims if c.what.startswith("where the stable size jumps"))
-    assert jump.paper == pytest.approx(n / (n - 1), abs=1e-4)
+    # our theory against our simulation: an own finding, theirs is no number of the paper's
+    assert jump.kind == OWN_FINDING and jump.paper == NO_PUBLISHED_VALUE
+    assert f"G n/(n-1) = {n / (n - 1):.4f}" in jump.what
     assert abs(float(jump.ours) - n / (n - 1)) <= nordhaus2015.JUMP_TOLERANCE
+
+
+def test_the_papers_finding_is_compared_in_its_own_words(result):
+    qualitative = [c for c in result.claims if c.kind == QUALITATIVE]
+    assert len(qualitative) == 2
+    assert all("Nordhaus 2015, abstract, p. 1339" in str(c.paper) for c in qualitative)
+    assert "minimal abatement" in str(qualitative[0].paper)
 
 
 @pytest.mark.parametrize("penalty, size", [(0.0, 1), (1.0, 1), (1.1, 15), (2.0, 15)])

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from experiments.reproductions import verification_valley as vv
+from experiments.reproductions.common import NO_PUBLISHED_VALUE, OWN_FINDING
 
 pytestmark = [pytest.mark.reproduction, pytest.mark.slow]
 
@@ -35,3 +36,9 @@ def test_valley_and_largest_drop_measure_what_they_say():
     assert vv.valley(np.array([1.0, 0.5, 1.0])) == (1, 0.5)
     assert vv.valley(np.array([0.0, 0.5, 1.0]))[1] == 0.0
     assert vv.largest_drop(np.array([0.2, 0.9, 0.3, 1.0])) == pytest.approx(0.6)
+
+
+def test_every_claim_is_our_own_finding(reproduced):
+    result, _ = reproduced("verification_valley")
+    assert {c.kind for c in result.claims} == {OWN_FINDING}
+    assert {c.paper for c in result.claims} == {NO_PUBLISHED_VALUE}
