@@ -93,7 +93,7 @@ def _registry_ok(name: str, cited: tuple[str, ...]) -> bool:
 
 
 @settings(
-    max_examples=40,
+    max_examples=25,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
