@@ -64,7 +64,7 @@ def format_sources(width: int = _WIDTH) -> str:
     labels and the full references.
     """
     from model.verification import regimes
-    from model.verification.sources import format_number, preset_line, registry
+    from model.verification.sources import format_number, preset_line, presets, registry
 
     reg = registry()
     indent = " " * 6
@@ -83,9 +83,10 @@ def format_sources(width: int = _WIDTH) -> str:
     for label, text in reg.labels.items():
         lines += wrap(f"{label}: {text}", "  ")
     for name, regime in regimes().items():
-        entries = reg.entries(name)
-        if not entries:
+        if not regime.cited:  # custom: presets nothing
             continue
+        presets(name, regime.cited)  # a regime without its entries is an error, never a gap
+        entries = reg.entries(name)
         lines += ["", f"{name.upper()}: {regime.title}"]
         for e in entries.values():
             lines += wrap(preset_line(e), "  ")

@@ -34,6 +34,7 @@ from model.errors import GraphError, ScenarioError
 from model.outcomes import RunSummary
 from model.params import Params, resolve_run
 from model.scenario import AllianceSpec, NationSpec, Scenario, fit_nations
+from model.verification.sources import file_sha256
 
 __all__ = [
     "OUTPUT_FILES",
@@ -301,10 +302,11 @@ def config_mapping(result: RunResult) -> dict[str, Any]:
     """The resolved configuration as a complete scenario mapping (``config.toml``).
 
     ``[meta]`` keeps the scenario's meta and adds its source, the package version, the git
-    commit and the creation time; ``[params]`` holds every resolved parameter, the seed
-    included; the scenario's nations, alliances and events follow. An alliance graph given
-    separately is written as ``[[alliances]]`` (with the nations named) so the file alone
-    reproduces the run.
+    commit, the SHA-256 of the verification sources registry (``sources.toml``, whose presets a
+    regime's run takes) and the creation time; ``[params]`` holds every resolved parameter, the
+    seed and a regime's presets included; the scenario's nations, alliances and events follow.
+    An alliance graph given separately is written as ``[[alliances]]`` (with the nations named)
+    so the file alone reproduces the run.
     """
     sc = result.scenario
     if _has_graph(result):
@@ -317,6 +319,7 @@ def config_mapping(result: RunResult) -> dict[str, Any]:
             "source": result.source,
             "package_version": package_version(),
             "git_commit": git_commit(),
+            "verification_registry_sha256": file_sha256(),
             "created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         }
     )

@@ -66,6 +66,7 @@ class Meta(Table):
     source: _Text = None
     package_version: _Text = None
     git_commit: _Text = None
+    verification_registry_sha256: _Text = None
     created: _Text = None
     alliance_file: _Text = None
 

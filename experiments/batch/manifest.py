@@ -1,8 +1,10 @@
 """The manifest of a results directory (``manifest.json``): what made its numbers, its history.
 
 It records the design (name, hash, master seed, varied parameters, sizes), the plan's parts,
-the versions of the packages that make the numbers and the git commit (a resumed sweep refuses
-other ones: :func:`version_changes`), the command line and a history of every session.
+the versions of the packages that make the numbers, the git commit and the verification
+sources registry (``verification_registry``: its SHA-256 and every regime's presets; a resumed
+sweep refuses other ones: :func:`version_changes`), the command line and a history of every
+session.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 from experiments.batch.design import Design
 from experiments.batch.schema import RESULTS_SCHEMA_VERSION, StoreError
 from model.params import schema
+from model.verification import sources
 
 __all__ = [
     "INFO_PACKAGES",
@@ -76,6 +79,7 @@ def new_manifest(
         "plan_parts": plan_parts,
         "package_versions": package_versions(),
         "git_commit": git_commit(),
+        "verification_registry": sources.provenance(),
         "python": platform.python_version(),
         "command": command,
         "history": [
@@ -85,11 +89,18 @@ def new_manifest(
 
 
 def version_changes(manifest: dict[str, Any]) -> tuple[list[str], dict[str, str], str]:
-    """What changed since ``manifest`` was written: the versioned packages and the git commit.
+    """What changed since ``manifest`` was written: package versions, commit, registry presets.
+
+    The versioned packages, the git commit and the regimes' presets in the verification
+    sources registry.
 
     Returns:
-        One line per change (``numpy 2.0 -> 2.1``, ``git commit ... -> ...``; empty when
-        nothing changed), the versions now and the commit now.
+        One line per change (``numpy 2.0 -> 2.1``, ``git commit ... -> ...``, ``verification
+        registry ...: onsite_inspections.p_detect 0.9 -> 0.7``; empty when nothing changed), the
+        versions now and the commit now.
+
+    Raises:
+        ConfigError: The registry is damaged.
     """
     from experiments.run import git_commit
 
@@ -103,6 +114,7 @@ def version_changes(manifest: dict[str, Any]) -> tuple[list[str], dict[str, str]
     commit_old, commit_now = manifest.get("git_commit"), git_commit()
     if commit_old != commit_now:
         changed.append(f"git commit {str(commit_old)[:12]} -> {commit_now[:12]}")
+    changed += sources.changes_since(manifest.get("verification_registry"))
     return changed, versions, commit_now
 
 

@@ -93,6 +93,7 @@ from experiments.batch.schema import (
     series_schema,
     summary_fields,
 )
+from model.verification.sources import provenance as verification_registry
 
 __all__ = [
     "DAMAGED_DIR",
@@ -185,6 +186,7 @@ class ResultsStore:
         cmd = list(command) if command is not None else list(sys.argv)
         if path.exists() and not path.is_dir():
             raise StoreError(f"{path} is a file, not a results directory")
+        verification_registry()  # the manifest records it: a damaged one refuses before writing
         path.mkdir(parents=True, exist_ok=True)
         lock = lock_directory(path)
         try:
@@ -281,6 +283,7 @@ class ResultsStore:
             )
             self.manifest["package_versions"] = versions
             self.manifest["git_commit"] = commit_now
+            self.manifest["verification_registry"] = verification_registry()
 
     def extend(self, design: Design, command: list[str]) -> None:
         """Add the points and replicates of ``design`` to the stored plan (``--extend``).

@@ -16,31 +16,48 @@ paraphrase, a range and a confidence label (``documented``, ``analogy``, ``estim
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from agents.registry import Registry
+from model.verification.sources import presets, references
 
 
 @dataclass(frozen=True)
 class Regime:
     """A registered verification regime.
 
+    Its presets and references are read from the sources registry when first asked for (not
+    when the regime is registered), so a command that uses no regime does not read the registry.
+
     Attributes:
         name: Registry name (``national_means``).
         title: Human label.
         summary: The regime in one sentence.
-        presets: Parameter values the regime sets unless the user sets them.
+        cited: The parameters the regime presets, each from its registry entry
+            ``[regimes.<name>.<parameter>]`` (none for ``custom``).
         records_ledger: True when the tamper-evident event log is part of the mechanism.
-        references: Sources for the illustrative numbers (from the registry's entries).
     """
 
     name: str
     title: str
     summary: str
-    presets: Mapping[str, Any] = field(default_factory=dict)
+    cited: tuple[str, ...] = ()
     records_ledger: bool = False
-    references: tuple[str, ...] = ()
+
+    @property
+    def presets(self) -> Mapping[str, Any]:
+        """Parameter values the regime sets unless the user sets them (from the registry).
+
+        Raises:
+            ConfigError: The registry is damaged or lacks one of :attr:`cited`.
+        """
+        return presets(self.name, self.cited) if self.cited else {}
+
+    @property
+    def references(self) -> tuple[str, ...]:
+        """Sources for the illustrative numbers (from the registry's entries)."""
+        return references(self.name) if self.cited else ()
 
 
 #: Every regime, one file each in this folder (imported on the first lookup); ``sources`` is

@@ -13,6 +13,5 @@ REGIME = register_regime(
         title="Custom (the parameters as set)",
         summary="Detection, false alarms and lag as set in the parameters; every violation is "
         "observable.",
-        presets={},
     )
 )

@@ -12,7 +12,7 @@ layers describe the mechanism, none gives a probability, so every number is ``sp
 """
 
 from model.verification import Regime, register_regime
-from model.verification.sources import presets, references
+from model.verification.sources import PRESET_KEYS
 
 REGIME = register_regime(
     Regime(
@@ -20,8 +20,7 @@ REGIME = register_regime(
         title="Hardware-enabled monitoring with a tamper-evident ledger (illustrative)",
         summary="Tracked chips report to a hash-chained ledger: near-certain detection on tracked "
         "compute, few false alarms.",
-        presets=presets("hardware_ledger"),
+        cited=PRESET_KEYS,
         records_ledger=True,
-        references=references("hardware_ledger"),
     )
 )

@@ -8,7 +8,7 @@ to the suspected nation) without detection probabilities, so every number is ``s
 """
 
 from model.verification import Regime, register_regime
-from model.verification.sources import presets, references
+from model.verification.sources import PRESET_KEYS
 
 REGIME = register_regime(
     Regime(
@@ -16,7 +16,6 @@ REGIME = register_regime(
         title="National technical means (illustrative)",
         summary="Energy, satellite and supply-chain intelligence: moderate detection, noisy, "
         "partial coverage.",
-        presets=presets("national_means"),
-        references=references("national_means"),
+        cited=PRESET_KEYS,
     )
 )

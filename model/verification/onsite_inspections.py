@@ -9,14 +9,13 @@ facilities, read as a monthly probability for AI). The presets, their sources an
 """
 
 from model.verification import Regime, register_regime
-from model.verification.sources import presets, references
+from model.verification.sources import PRESET_KEYS
 
 REGIME = register_regime(
     Regime(
         name="onsite_inspections",
         title="On-site inspections, IAEA-like (illustrative)",
         summary="Inspectors at declared sites: high detection where they can go.",
-        presets=presets("onsite_inspections"),
-        references=references("onsite_inspections"),
+        cited=PRESET_KEYS,
     )
 )

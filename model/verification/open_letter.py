@@ -8,14 +8,13 @@ and set up nothing to verify it.
 """
 
 from model.verification import Regime, register_regime
-from model.verification.sources import presets, references
+from model.verification.sources import PRESET_KEYS
 
 REGIME = register_regime(
     Regime(
         name="open_letter",
         title="Open letter (no verification)",
         summary="Signatures and no enforcement: no violation is ever detected.",
-        presets=presets("open_letter"),
-        references=references("open_letter"),
+        cited=(*PRESET_KEYS, "p_domestic"),
     )
 )

@@ -7,14 +7,13 @@ and Baker et al. (2025)'s personnel-based layers describe the mechanism without 
 """
 
 from model.verification import Regime, register_regime
-from model.verification.sources import presets, references
+from model.verification.sources import PRESET_KEYS
 
 REGIME = register_regime(
     Regime(
         name="self_reporting",
         title="Self-reporting and whistleblowers (illustrative)",
         summary="Self-reports and whistleblowers: rare, late detection.",
-        presets=presets("self_reporting"),
-        references=references("self_reporting"),
+        cited=PRESET_KEYS,
     )
 )
