@@ -33,7 +33,6 @@ from model.negotiation import (
     protocols,
     solve,
 )
-from model.negotiation import by_role as role_order
 
 __all__ = ["DEFAULT_GAMES", "MAX_PLAYERS", "bargain", "register"]
 
@@ -144,17 +143,7 @@ def bargain(
     else:
         eq = solve(protocol, surplus, deltas, quota)
         iterations = eq.iterations
-        theory = eq.values[0]
-        if protocol.by_role:
-            recognition = protocol.recognition(n)[0]
-            theory = np.zeros(n)
-            for proposer in np.flatnonzero(recognition):
-                made = eq.proposal(0, int(proposer))
-                if made is None:
-                    raise ConfigError(f"{name}: member {proposer} would delay; no roles to report")
-                theory += recognition[proposer] * role_order(
-                    made.payoffs, made.proposer, made.partners
-                )
+        theory = eq.shares()
         played = play_games(eq, games, rng)
         simulated, stderr = played.mean, played.stderr
     return {

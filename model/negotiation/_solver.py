@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from model.errors import ConfigError
+from model.negotiation._play import by_role
 from model.negotiation._surplus import Proposal, Surplus
 
 if TYPE_CHECKING:
@@ -85,9 +86,35 @@ class Equilibrium:
         """What ``proposer`` proposes in ``state`` (None: it delays); ties drawn from ``rng``."""
         reserve = self.reserve(state)
         made = self.surplus.offer(proposer, reserve, self.partners, rng)
-        if made is None or made.payoffs[proposer] < reserve[proposer] - TOLERANCE:
+        if made is None or made.payoffs[proposer] < reserve[proposer]:
             return None
         return made
+
+    def shares(self) -> np.ndarray:
+        """``(n,)``: the theory's shares, in the order bots report theirs.
+
+        By player in turn order (the values at the start, state 0), or for a protocol that
+        reports by role the expected payoffs of the first round's proposer, its partners (in
+        decreasing payoff) and the excluded, over who is recognised (ties between partners do
+        not change them: tied partners cost the same).
+
+        Raises:
+            ConfigError: A proposer would delay, so the first round has no roles.
+        """
+        if not self.protocol.by_role:
+            start: np.ndarray = self.values[0]
+            return start
+        n = len(self.deltas)
+        recognition = self.protocol.recognition(n)[0]
+        shares = np.zeros(n)
+        for proposer in np.flatnonzero(recognition):
+            made = self.proposal(0, int(proposer))
+            if made is None:
+                raise ConfigError(
+                    f"{self.protocol.name}: member {proposer} would delay; no roles to report"
+                )
+            shares += recognition[proposer] * by_role(made.payoffs, made.proposer, made.partners)
+        return shares
 
 
 def _step(

@@ -78,6 +78,7 @@ def test_baron_ferejohn_proposer_partners_and_excluded(quota):
         assert round(float(made.payoffs[0]), 4) == 0.64
         assert round(float(made.payoffs[made.partners[0]]), 4) == 0.18
     theory = np.array([1 - (quota - 1) * d / n] + [d / n] * (quota - 1) + [0.0] * (n - quota))
+    assert eq.shares() == pytest.approx(theory, abs=1e-9)  # by role, over who is recognised
     _bots_agree(eq, theory)
 
 
@@ -175,6 +176,26 @@ def test_non_convergence_names_the_protocol():
         match="the alternating_offers recursion did not converge within 3 iterations",
     ):
         solve(get_protocol("alternating_offers"), UnitSurplus(2), [0.9, 0.5], max_iterations=3)
+
+
+class _Nothing(UnitSurplus):
+    """A surplus on which no proposal exists: every round fails."""
+
+    def offer(self, proposer, reserve, partners, rng=None):
+        return None
+
+    def expected_offer(self, proposer, reserve, partners):
+        return None
+
+
+def test_a_proposer_with_nothing_to_offer_delays_and_the_values_vanish():
+    eq = solve(get_protocol("baron_ferejohn"), _Nothing(3), [0.9] * 3)
+    assert eq.values == pytest.approx(np.zeros((1, 3)), abs=1e-8)
+    played = play_games(eq, 3, np.random.default_rng(0), max_rounds=5)
+    assert played.rounds.tolist() == [-1, -1, -1]
+    assert played.mean.tolist() == [0.0, 0.0, 0.0]
+    with pytest.raises(ConfigError, match="would delay; no roles to report"):
+        eq.shares()
 
 
 def test_a_cycling_recursion_is_named_soon():
