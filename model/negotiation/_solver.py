@@ -191,6 +191,6 @@ def solve(
             )
     raise NoEquilibriumError(
         f"the {protocol.name} recursion did not converge within {max_iterations} iterations "
-        f"(last change {change:.1e} > {tolerance:g}); discount factors nearer 1 converge slower, "
-        "try smaller ones"
+        f"(last change {change:.1e}, at rate {rate:.4f} per iteration; tolerance {tolerance:g}); "
+        "discount factors nearer 1 converge slower, try smaller ones"
     )

@@ -88,18 +88,19 @@ class UnitSurplus(Surplus):
 
     def _split(
         self, proposer: int, reserve: np.ndarray, partners: int
-    ) -> tuple[list[int], list[int]]:
+    ) -> tuple[np.ndarray, np.ndarray]:
         """The partners bought for sure (cheapest first), and the tied ones vying for the rest."""
-        others = [j for j in range(self.n) if j != proposer]
-        costs = np.asarray(reserve, dtype=float)[others]
-        order = np.argsort(costs, kind="stable")
+        none = np.zeros(0, dtype=np.int64)
         if partners <= 0:
-            return [], []
+            return none, none
+        others = np.delete(np.arange(self.n), proposer)
+        order = others[np.argsort(reserve[others], kind="stable")]
         if partners >= len(others):
-            return [others[i] for i in order], []
-        cut = costs[order[partners - 1]]
-        sure = [others[i] for i in order if costs[i] < cut - TIE_TOLERANCE]
-        tied = [others[i] for i in order if abs(costs[i] - cut) <= TIE_TOLERANCE]
+            return order, none
+        costs = reserve[order]
+        cut = costs[partners - 1]
+        sure = order[costs < cut - TIE_TOLERANCE]
+        tied = order[np.abs(costs - cut) <= TIE_TOLERANCE]
         return sure, tied
 
     def offer(
@@ -110,34 +111,36 @@ class UnitSurplus(Surplus):
         rng: np.random.Generator | None = None,
     ) -> Proposal | None:
         """Pay the ``partners`` cheapest others their reserve, keep the rest (None if < 0)."""
+        reserve = np.asarray(reserve, dtype=float)
         sure, tied = self._split(proposer, reserve, partners)
         room = partners - len(sure)
-        if tied and rng is not None:
-            tied = [tied[i] for i in rng.permutation(len(tied))]
-        chosen = sure + tied[:room]
+        if len(tied) and rng is not None:
+            tied = tied[rng.permutation(len(tied))]
+        chosen = np.concatenate([sure, tied[:room]])
         return self._proposal(proposer, reserve, chosen)
 
-    def _proposal(self, proposer: int, reserve: np.ndarray, chosen: list[int]) -> Proposal | None:
+    def _proposal(self, proposer: int, reserve: np.ndarray, chosen: np.ndarray) -> Proposal | None:
         payoffs = np.zeros(self.n)
-        payoffs[chosen] = np.asarray(reserve, dtype=float)[chosen]
+        payoffs[chosen] = reserve[chosen]
         keep = 1.0 - payoffs.sum()
         if keep < 0.0:
             return None
         payoffs[proposer] = keep
-        return Proposal(proposer, tuple(chosen), payoffs)
+        return Proposal(proposer, tuple(int(j) for j in chosen), payoffs)
 
     def expected_offer(
         self, proposer: int, reserve: np.ndarray, partners: int
     ) -> np.ndarray | None:
         """Payoffs with each tied partner bought with probability ``room / len(tied)``."""
+        reserve = np.asarray(reserve, dtype=float)
         sure, tied = self._split(proposer, reserve, partners)
         proposal = self._proposal(proposer, reserve, sure)
         if proposal is None:
             return None
         payoffs = proposal.payoffs
-        if tied:
+        if len(tied):
             share = (partners - len(sure)) / len(tied)
-            bought = share * np.asarray(reserve, dtype=float)[tied]
+            bought = share * reserve[tied]
             payoffs[tied] = bought
             payoffs[proposer] -= bought.sum()
             if payoffs[proposer] < 0.0:

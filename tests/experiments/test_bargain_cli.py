@@ -120,11 +120,19 @@ def test_same_seed_same_numbers(capsys):
         ),
         (
             ["--protocol", "rotating_unanimity", "--n", "1", "--delta", "0.9"],
-            r"n=1 is out of range; allowed: an integer in \[2, 100\]",
+            r"n=1 is out of range; allowed: an integer in \[2, 30\]",
+        ),
+        (
+            ["--protocol", "baron_ferejohn", "--n", "31", "--delta", "0.9"],
+            r"n=31 is out of range; allowed: an integer in \[2, 30\]",
+        ),
+        (
+            ["--protocol", "baron_ferejohn", "--n", "3", "--delta", "0.9", "--games", "100001"],
+            "games=100001 is out of range",
         ),
         (
             ["--protocol", "baron_ferejohn", "--n", "3", "--delta", "0.9", "--games", "0"],
-            "games=0 is too few; allowed: at least 1",
+            r"games=0 is out of range; allowed: an integer in \[1, 100,000\]",
         ),
         (
             ["--protocol", "baron_ferejohn", "--n", "3", "--delta", "x"],
