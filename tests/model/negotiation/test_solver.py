@@ -207,3 +207,18 @@ def test_a_cycling_recursion_is_named_soon():
 def test_nash_is_not_solved_as_a_game():
     with pytest.raises(ConfigError, match="nash is a solution, not a game of offers"):
         _solve("nash", [0.9, 0.9])
+
+
+@pytest.mark.parametrize("d", [0.3, 0.6, 0.95])
+@pytest.mark.parametrize("n", [2, 3, 7])
+def test_the_closed_forms_hold_across_sizes_discounts_and_quotas(n, d):
+    k = np.arange(n)
+    rotating = _solve("rotating_unanimity", [d] * n).values[0]
+    assert rotating == pytest.approx(d**k * (1 - d) / (1 - d**n), abs=1e-9)
+    for quota in range(1, n + 1):
+        shares = _solve("baron_ferejohn", [d] * n, quota).shares()
+        expected = [1 - (quota - 1) * d / n] + [d / n] * (quota - 1) + [0.0] * (n - quota)
+        assert shares == pytest.approx(expected, abs=1e-9), quota
+    d2 = 1 - d / 2
+    first = _solve("alternating_offers", [d, d2]).values[0, 0]
+    assert first == pytest.approx((1 - d2) / (1 - d * d2), abs=1e-9)
