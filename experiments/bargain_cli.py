@@ -8,7 +8,8 @@ stream seeded by ``--seed``) and their mean shares are reported with standard er
 member's (default ``--delta``). Shares are ordered, for ``alternating_offers``, the first
 proposer then the other; for ``rotating_unanimity`` the proposer, then the next proposer, and
 so on; for ``baron_ferejohn`` the proposer, then its partners, then the excluded; for ``nash``
-by member.
+by member. ``nash`` is a solution, not a game of offers: every game agrees on it at once, so
+the bots' shares are the solution with standard error 0.
 
 Example:
     $ pausegame bargain --protocol baron_ferejohn --n 5 --delta 0.9
