@@ -74,6 +74,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "experiments.sweep_benchmark",
     "experiments.teaching_cli",
     "experiments.analyze_cli",
+    "experiments.bargain_cli",
 )
 
 #: The entry-point group through which other packages add subcommands: each entry point names a

@@ -1,0 +1,196 @@
+"""The one solver of stationary subgame-perfect play, for every game protocol and surplus.
+
+Continuation values ``V[s, j]`` (what member ``j`` expects at the start of a round in state
+``s``, before the proposer is recognised) are the fixed point of the protocol's recursion::
+
+    V[s] = sum_p pi[s, p] * x(s, p)
+
+where ``pi[s]`` is the recognition in state ``s`` and ``x(s, p)`` the payoffs of what ``p``
+does there: it needs ``quota - 1`` partners, each accepting iff offered at least
+``r_j = delta_j V[s', j]`` (``s'`` the state after a rejection; accepting when indifferent), and
+buys the cheapest (the surplus's :meth:`~model.negotiation.Surplus.expected_offer`, ties
+averaged); when no acceptable proposal pays the proposer its own ``r_p`` it delays and
+everyone gets ``r``. The fixed point is found by damped iteration ``V <- V + a (T(V) - V)``
+from the equal split, until the residual ``max |T(V) - V|`` is at most :data:`TOLERANCE` and so
+is the distance the values still have to go at the observed rate of convergence (the residual
+times ``rate / (1 - rate)``, ``rate`` the ratio of the last two residuals), in at most
+:data:`MAX_ITERATIONS` steps; otherwise :class:`NoEquilibriumError` names the protocol. It
+says so sooner when the change has not reached a new minimum for :data:`STALLED` iterations: the
+iteration then cycles, typically because a proposer's cheapest partners keep changing, where a
+stationary equilibrium needs mixed choices of partners (``baron_ferejohn`` with unequal
+discount factors), which this solver does not find.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from model.errors import ConfigError
+from model.negotiation._play import by_role
+from model.negotiation._surplus import Proposal, Surplus
+
+if TYPE_CHECKING:
+    from model.negotiation import Protocol
+
+#: The largest change of a continuation value at which the iteration stops.
+TOLERANCE = 1e-9
+#: The most iterations before the solver gives up.
+MAX_ITERATIONS = 10_000
+#: The damping ``a`` of ``V <- V + a (T(V) - V)``.
+DAMPING = 0.5
+#: Iterations without a new smallest change after which the recursion is said to cycle.
+STALLED = 1_000
+
+
+class NoEquilibriumError(ConfigError):
+    """The recursion of a protocol did not converge (the message names the protocol)."""
+
+
+@dataclass(frozen=True)
+class Equilibrium:
+    """Stationary subgame-perfect play of one protocol over one surplus.
+
+    Attributes:
+        protocol: The protocol.
+        surplus: What proposals are possible.
+        deltas: ``(n,)``: each member's per-round discount factor.
+        quota: The yes votes (the proposer's included) a proposal needs.
+        values: ``(states, n)``: the continuation values ``V``.
+        iterations: How many iterations the fixed point took.
+    """
+
+    protocol: Protocol
+    surplus: Surplus
+    deltas: np.ndarray
+    quota: int
+    values: np.ndarray
+    iterations: int
+
+    @property
+    def partners(self) -> int:
+        """How many other members' yes a proposal needs."""
+        return self.quota - 1
+
+    def reserve(self, state: int) -> np.ndarray:
+        """``(n,)``: the least payoff each member accepts in ``state`` (``delta_j V[s', j]``)."""
+        after = int(self.protocol.successor(len(self.deltas))[state])
+        reserve: np.ndarray = self.deltas * self.values[after]
+        return reserve
+
+    def proposal(
+        self, state: int, proposer: int, rng: np.random.Generator | None = None
+    ) -> Proposal | None:
+        """What ``proposer`` proposes in ``state`` (None: it delays); ties drawn from ``rng``."""
+        reserve = self.reserve(state)
+        made = self.surplus.offer(proposer, reserve, self.partners, rng)
+        if made is None or made.payoffs[proposer] < reserve[proposer]:
+            return None
+        return made
+
+    def shares(self) -> np.ndarray:
+        """``(n,)``: the theory's shares, in the order bots report theirs.
+
+        By player in turn order (the values at the start, state 0), or for a protocol that
+        reports by role the expected payoffs of the first round's proposer, its partners (in
+        decreasing payoff) and the excluded, over who is recognised (ties between partners do
+        not change them: tied partners cost the same).
+
+        Raises:
+            ConfigError: A proposer would delay, so the first round has no roles.
+        """
+        if not self.protocol.by_role:
+            start: np.ndarray = self.values[0]
+            return start
+        n = len(self.deltas)
+        recognition = self.protocol.recognition(n)[0]
+        shares = np.zeros(n)
+        for proposer in np.flatnonzero(recognition):
+            made = self.proposal(0, int(proposer))
+            if made is None:
+                raise ConfigError(
+                    f"{self.protocol.name}: member {proposer} would delay; no roles to report"
+                )
+            shares += recognition[proposer] * by_role(made.payoffs, made.proposer, made.partners)
+        return shares
+
+
+def _step(
+    protocol: Protocol, surplus: Surplus, deltas: np.ndarray, quota: int, values: np.ndarray
+) -> np.ndarray:
+    """``T(V)``: the values one round of equilibrium play gives, for continuation values ``V``."""
+    n = len(deltas)
+    recognition = protocol.recognition(n)
+    successor = protocol.successor(n)
+    new = np.zeros_like(values)
+    for state in range(values.shape[0]):
+        reserve = deltas * values[successor[state]]
+        for proposer in np.flatnonzero(recognition[state]):
+            offered = surplus.expected_offer(int(proposer), reserve, quota - 1)
+            if offered is None or offered[proposer] < reserve[proposer]:
+                offered = reserve
+            new[state] += recognition[state, proposer] * offered
+    return new
+
+
+def solve(
+    protocol: Protocol,
+    surplus: Surplus,
+    deltas: object,
+    quota: int | None = None,
+    *,
+    damping: float = DAMPING,
+    tolerance: float = TOLERANCE,
+    max_iterations: int = MAX_ITERATIONS,
+) -> Equilibrium:
+    """The stationary subgame-perfect play of ``protocol`` over ``surplus``.
+
+    Args:
+        protocol: A game protocol (not an axiomatic one such as ``nash``).
+        surplus: What proposals are possible among the members.
+        deltas: Each member's per-round discount factor, in (0, 1).
+        quota: Yes votes needed, the proposer's included (None: the protocol's default).
+        damping: ``a`` in ``V <- V + a (T(V) - V)``, in (0, 1].
+        tolerance: Stop when no value moves by more than this.
+        max_iterations: Give up after this many iterations.
+
+    Raises:
+        ConfigError: Bad discounts, number of players or quota (the message says what is
+            allowed); :class:`NoEquilibriumError` when the iteration does not converge.
+    """
+    from model.negotiation import check_discounts
+
+    if protocol.axiomatic:
+        raise ConfigError(f"{protocol.name} is a solution, not a game of offers: use its surplus")
+    factors = check_discounts(deltas)
+    n = len(factors)
+    if n != surplus.n:
+        raise ConfigError(f"{n} discount factors for {surplus.n} members; give one per member")
+    quota = protocol.check(n, quota)
+    values = np.full((protocol.states(n), n), 1.0 / n)
+    before, best, best_at = np.inf, np.inf, 0
+    for iteration in range(1, max_iterations + 1):
+        target = _step(protocol, surplus, factors, quota, values)
+        change = float(np.max(np.abs(target - values)))
+        values = values + damping * (target - values)
+        # the values still move by about change * rate / (1 - rate), rate the last ratio
+        rate = change / before if before > 0.0 else 0.0
+        if change <= tolerance and (rate >= 1.0 or change * rate <= tolerance * (1.0 - rate)):
+            return Equilibrium(protocol, surplus, factors, quota, values, iteration)
+        before = change
+        if change < best:
+            best, best_at = change, iteration
+        elif iteration - best_at >= STALLED:
+            raise NoEquilibriumError(
+                f"the {protocol.name} recursion cycles (no progress in {STALLED} iterations, "
+                f"change {change:.1e} > {tolerance:g}): a proposer's cheapest partners keep "
+                "changing, so its stationary equilibrium would need mixed choices of partners, "
+                "which the solver does not find; use equal discount factors"
+            )
+    raise NoEquilibriumError(
+        f"the {protocol.name} recursion did not converge within {max_iterations} iterations "
+        f"(last change {change:.1e}, at rate {rate:.4f} per iteration; tolerance {tolerance:g}); "
+        "discount factors nearer 1 converge slower, try smaller ones"
+    )
