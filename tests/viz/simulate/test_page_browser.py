@@ -356,3 +356,29 @@ def test_network_labels_never_overlap(server, browser, artifacts, size, query):
         assert not _overlaps(page.evaluate(_LABEL_BOXES))
     finally:
         context.close()
+
+
+@pytest.mark.hardening
+def test_rapid_steps_raise_no_page_error(server, browser, artifacts):
+    # the world collapses within its first months: the compliance panel's spec gains the
+    # collapse line (a new dataset) while its new data arrive; the old view was handed data it
+    # did not have ("Unrecognized data set: d2", a page error on 4 of 4 tries)
+    context, page = _open_simulate(browser, server.url + "?seed=1")
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
+    page.on("console", lambda m: m.type == "error" and errors.append(f"console: {m.text}"))
+    try:
+        step = page.get_by_role("button", name="Step")
+        for _ in range(8):
+            step.click(delay=0)
+        expect(page.get_by_text(re.compile(r"Month: 8 of \d+"))).to_be_visible(timeout=20_000)
+        expect(page.locator(".pg-collapsed")).to_be_visible()
+        # the last month drawn: the network's title (a signal) follows the steps
+        expect(page.locator(".pg-network svg.marks")).to_contain_text(
+            "Alliance network of nations, month 8", timeout=10_000
+        )
+        page.wait_for_timeout(300)  # the other charts' last redraw
+        page.screenshot(path=str(artifacts / "simulate-rapid-steps.png"), full_page=True)
+        assert not errors, errors
+    finally:
+        context.close()
