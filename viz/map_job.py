@@ -2,7 +2,8 @@
 
 A :class:`MapJob` runs the map's batch (:func:`map_design_mapping`, an experiment batch of
 :mod:`experiments.batch`) in a child process (``python -m viz.map_job``: :func:`run_job`),
-follows its progress and cancels it; :func:`job_for` finds the running or finished job of a
+follows its progress and cancels it (``cancelling`` at once; the child stops the chunk of runs
+in flight, keeping the finished ones); :func:`job_for` finds the running or finished job of a
 design (the cache: results directories named by :func:`map_key` under :func:`cache_root`). The
 page is :mod:`viz.stability`, from which every name here is importable too.
 """
@@ -12,12 +13,17 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import signal
+import subprocess
+import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from types import CodeType, FrameType
+from typing import IO, Any, Protocol
 
 #: The app's map: 11 x 11 points, 10 replicates.
 GRID = 11
@@ -33,6 +39,34 @@ _JOBS: dict[str, MapJob] = {}
 
 class MapCancelled(Exception):
     """Raised inside the batch's progress callback to stop it."""
+
+
+class MapInterrupted(BaseException):
+    """Raised by the map's process on an interrupt inside a chunk of runs, to stop it at once.
+
+    A ``BaseException``: the batch records an ordinary exception as the chunk's failed runs;
+    this one passes through, the chunk's runs are not recorded (a resume runs them) and the
+    runs finished before it are written (:func:`~experiments.batch.run_design` flushes them).
+    """
+
+
+class Child(Protocol):
+    """What a :class:`MapJob` needs of the map's process (a :class:`subprocess.Popen`)."""
+
+    returncode: int | None
+
+    def poll(self) -> int | None:
+        """The exit status, or None while it runs."""
+
+    def send_signal(self, sig: int) -> None:
+        """Send a signal to the process."""
+
+
+def launch(spec: Path, log: IO[bytes]) -> Child:
+    """Start the map's process on the job file ``spec`` (``python -m viz.map_job``)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "viz.map_job", str(spec)], stdout=log, stderr=subprocess.STDOUT
+    )
 
 
 def cache_root() -> Path:
@@ -85,7 +119,8 @@ class MapJob:
     Attributes:
         key: The cache key.
         data: The design's tables.
-        state: ``idle``, ``running``, ``done``, ``cancelled`` or ``failed``.
+        state: ``idle``, ``running``, ``cancelling`` (asked to stop; the map's process is
+            stopping), ``done``, ``cancelled`` or ``failed``.
         done: Runs finished (this session plus earlier ones).
         total: Runs in the map.
         error: What went wrong (``failed``).
@@ -94,6 +129,7 @@ class MapJob:
         kept: Runs already in the results directory when the last computation started (a
             resume of a cancelled map).
         result: The :class:`experiments.analysis.StabilityMap` once done.
+        launcher: Starts the map's process (:func:`launch`; tests give a stand-in).
     """
 
     key: str
@@ -105,6 +141,7 @@ class MapJob:
     seconds: float = 0.0
     kept: int = 0
     result: Any = None
+    launcher: Callable[[Path, IO[bytes]], Child] = field(default=launch, repr=False)
     _cancel: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
 
@@ -123,9 +160,9 @@ class MapJob:
         return self.state, self.done, self.total
 
     def start(self, executor: str = "local", workers: int | None = None) -> None:
-        """Compute in a background thread (no-op when running or done)."""
+        """Compute in a background thread (no-op when running, cancelling or done)."""
         with _LOCK:
-            if self.state in ("running", "done"):
+            if self.state in ("running", "cancelling", "done"):
                 return
             self.state = "running"
             self.error = None
@@ -139,8 +176,17 @@ class MapJob:
             self._thread.start()
 
     def cancel(self) -> None:
-        """Stop after the chunks in flight (finished runs are kept for a resume)."""
-        self._cancel.set()
+        """Stop a running map: ``cancelling`` at once, then ``cancelled`` once its process ends.
+
+        The process is interrupted in the chunk of runs in flight (on POSIX; elsewhere, and
+        with several workers, it stops after the chunks in flight); finished runs are kept for
+        a resume. No-op unless running.
+        """
+        with _LOCK:
+            if self.state != "running":
+                return
+            self.state = "cancelling"
+            self._cancel.set()
 
     def wait(self, timeout: float | None = None) -> None:
         """Wait for the background thread (tests)."""
@@ -149,11 +195,6 @@ class MapJob:
 
     def _run(self, executor: str, workers: int | None) -> None:
         """Run the batch in a child process (``python -m viz.map_job``) and follow it."""
-        import subprocess
-        import sys
-
-        from experiments.analysis import BatchContext, stability_map
-
         start = time.perf_counter()
         earlier = self.seconds  # a cancelled start's time: the resume adds to it
         folder = self.path.parent
@@ -179,35 +220,45 @@ class MapJob:
         log = folder / f"{self.key}.log"
         try:
             with log.open("wb") as fh:
-                child = subprocess.Popen(
-                    [sys.executable, "-m", "viz.map_job", str(spec)],
-                    stdout=fh,
-                    stderr=subprocess.STDOUT,
-                )
+                child = self.launcher(spec, fh)
+                asked = interrupted = False
                 while child.poll() is None:
-                    if self._cancel.is_set() and not stop.exists():
+                    if self._cancel.is_set() and not asked:
+                        asked = True  # the stop file: read at the process's next report
                         stop.write_text("cancel")
+                    if asked and not interrupted and progress.exists():
+                        # an interrupt for the chunk in flight, once the process has reported
+                        # (its handler is set by then; before, an interrupt would kill it)
+                        interrupted = True
+                        _interrupt(child)
                     self._read_progress(progress)
                     self.seconds = earlier + time.perf_counter() - start
-                    time.sleep(0.25)
+                    if asked:
+                        time.sleep(0.05)
+                    else:
+                        self._cancel.wait(0.25)  # a Cancel wakes it at once
             self._read_progress(progress)
             if child.returncode == 3:
-                self.state = "cancelled"
+                final = "cancelled"
             elif child.returncode != 0:
                 tail = log.read_text(errors="replace").strip().splitlines()[-1:]
                 self.error = f"the map's process failed ({child.returncode}): {' '.join(tail)}"
-                self.state = "failed"
+                final = "failed"
             else:
+                from experiments.analysis import BatchContext, stability_map
+
                 self.result = stability_map(BatchContext.open(self.path))
                 self.done = self.total
                 self.seconds = earlier + time.perf_counter() - start
                 _write_meta(self.meta_path, self.seconds, self.total)
-                self.state = "done"
+                final = "done"
         except Exception as exc:  # noqa: BLE001 - shown on the page
             self.error = f"{type(exc).__name__}: {exc}"
-            self.state = "failed"
+            final = "failed"
         finally:
             self.seconds = earlier + time.perf_counter() - start
+        with _LOCK:  # after a Cancel that came too late too: the map's process has ended
+            self.state = final
 
     def _read_progress(self, path: Path) -> bool:
         try:
@@ -217,6 +268,35 @@ class MapJob:
         self.done, self.total = int(info["done"]), int(info["total"])
         self.kept = int(info.get("kept", 0))
         return True
+
+
+def _interrupt(child: Child) -> None:
+    """Interrupt the map's process (SIGINT, POSIX only: Windows would end it at once)."""
+    if os.name != "posix":
+        return
+    try:
+        child.send_signal(signal.SIGINT)
+    except OSError:  # it has just ended
+        pass
+
+
+def interrupt_handler(stop: Path, chunk: CodeType) -> Callable[[int, FrameType | None], None]:
+    """The map process's SIGINT handler: a cancel, at once inside a chunk of runs.
+
+    It always writes the stop file (the next progress report stops the batch); inside the code
+    ``chunk`` (the batch's chunk of runs) it raises :class:`MapInterrupted` to stop the chunk
+    in flight. Anywhere else (writing results, say) it raises nothing: the batch stops at its
+    next report, with every finished run written.
+    """
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        stop.write_text("cancel")
+        while frame is not None:
+            if frame.f_code is chunk:
+                raise MapInterrupted
+            frame = frame.f_back
+
+    return handler
 
 
 def _write_meta(path: Path, seconds: float, runs: int) -> None:
@@ -260,11 +340,12 @@ def estimate_text(runs: int) -> str:
 
 def run_job(spec_path: str) -> int:
     """The child process: run the map's batch, writing progress; stop when asked (exit 3)."""
-    from experiments.batch import design_from_mapping, run_design
+    from experiments.batch import design_from_mapping, run_design, worker
 
     job = json.loads(Path(spec_path).read_text())
     design = design_from_mapping(job["data"], source="app map")
     out, progress, stop = Path(job["out"]), Path(job["progress"]), Path(job["cancel"])
+    signal.signal(signal.SIGINT, interrupt_handler(stop, worker.run_chunk.__code__))
     before = _finished_runs(out)
 
     def report(done: int, failed: int) -> None:
@@ -287,7 +368,7 @@ def run_job(spec_path: str) -> int:
             load=False,
             command=["pausegame", "app", "stability-map"],
         )
-    except MapCancelled:
+    except (MapCancelled, MapInterrupted):
         return 3
     report(design.n_runs - before, 0)
     return 0
@@ -334,6 +415,9 @@ def job_for(data: dict[str, Any]) -> MapJob:
 
 
 if __name__ == "__main__":  # the map's child process (see MapJob._run)
-    import sys
-
-    sys.exit(run_job(sys.argv[1]))
+    code = run_job(sys.argv[1])
+    if code == 3:  # cancelled, its results written and closed: end now, not after the
+        sys.stdout.flush()  # interpreter's teardown (a second or more with the engine loaded)
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)

@@ -7,8 +7,8 @@ theory's curves); this module only chooses the design, runs it in the background
 * **Background.** A :class:`MapJob` (:mod:`viz.map_job`) runs the batch in a thread of the
   server that only coordinates: the runs happen in worker processes (``executor="local"``), so
   the map never blocks the other pages or visitors.
-* **Progress and cancel.** The batch reports every finished chunk; Cancel stops it after the
-  chunks in flight (the finished runs are kept).
+* **Progress and cancel.** The batch reports every finished chunk; Cancel says "Cancelling…"
+  at once (the count stops) and interrupts the chunk in flight (the finished runs are kept).
 * **Cache.** The results directory is named by a digest of the design (every parameter, the
   grid, the replicates, the steps and the seed), under ``$PAUSEGAME_MAP_CACHE`` or the system's
   temporary folder. The same parameters open the finished map at once; a cancelled map resumes
@@ -320,6 +320,8 @@ def status_text(job: MapJob, cached: bool) -> str:
         return f"Not computed yet: {runs} runs, {estimate_text(runs)}."
     if job.state == "running":
         return f"Computing: {job.done} of {job.total or '?'} runs ({job.seconds:.0f} s so far)"
+    if job.state == "cancelling":
+        return "Cancelling… (the runs in flight stop; the finished runs are kept)."
     if job.state == "done":
         took = f" in {job.seconds:.1f} s" if job.seconds else ""
         if cached:
@@ -346,7 +348,8 @@ def MapPage() -> None:
         # the job is shared: another visitor may start, cancel or finish it; redraw on a change
         seen = job.snapshot()
         while not cancel.is_set():
-            cancel.wait(0.5 if job.state == "running" else 1.0)
+            busy = job.state in ("running", "cancelling")
+            cancel.wait(0.5 if busy else 1.0)
             now = job.snapshot()
             if now != seen or job.state == "running":
                 seen = now
@@ -386,7 +389,7 @@ def MapPage() -> None:
                 "Compute map",
                 on_click=start,
                 color="primary",
-                disabled=running or job.state == "done",
+                disabled=job.state in ("running", "cancelling", "done"),
                 classes=["pg-map-start"],
             )
             solara.Button(

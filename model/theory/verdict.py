@@ -191,6 +191,24 @@ class Verdict:
                 text += " " + own
         return text
 
+    def answer(self) -> str:
+        """Theory's answer for the world, counting alliances' shielding.
+
+        Returns:
+            ``holds``, ``is at risk`` (the mean field holds but a lone defecting nation is not
+            deterred) or ``does not hold``.
+        """
+        p = float(self.params["p_detect"])
+        nation = self.nation_threshold()
+        lone_deterred = nation <= 0 or (nation <= 1 and p >= nation)
+        holds = self.summary.holds()
+        if self.shielded and self.actors is not None:
+            boundary = self.boundary()
+            holds = not math.isnan(boundary) and p >= boundary
+        if not holds:
+            return "does not hold"
+        return "holds" if lone_deterred else "is at risk"
+
     def sentences(self) -> list[str]:
         """The verdict in at most four sentences, the answer first (the app's theory panel).
 
@@ -201,19 +219,8 @@ class Verdict:
         p = float(params["p_detect"])
         theta = summary.stability_threshold
         branch = summary.compliant_branch().compliance
-        holds = summary.holds()
-        if self.shielded and self.actors is not None:
-            boundary = self.boundary()
-            holds = not math.isnan(boundary) and p >= boundary
         nation = self.nation_threshold()
-        lone_deterred = nation <= 0 or (nation <= 1 and p >= nation)
-        if holds and lone_deterred:
-            answer = "holds"
-        elif holds:
-            answer = "is at risk"
-        else:
-            answer = "does not hold"
-        first = f"Theory's answer for this world: the pause {answer}."
+        first = f"Theory's answer for this world: the pause {self.answer()}."
         if self.shielded:
             labs = threshold_clause(
                 self.lab_threshold(), "labs of complying nations", domestic=True

@@ -314,3 +314,33 @@ def test_projector_mode_enlarges_the_map(server, browser, artifacts, small_map, 
     assert big_width >= 0.85 * (width - 32), found  # it fills the width
     if width >= 1024:
         assert big_width > normal_width * 1.2, found
+
+
+@pytest.mark.hardening
+def test_cancel_says_cancelling_at_once_and_stops_counting(server, browser, artifacts):
+    context, page = _page(browser, server.url + "map?n_nations=5&collapse_patience=2" + SLOW)
+    try:
+        page.get_by_role("button", name="Compute map").click()
+        expect(page.locator(".pg-map-running")).to_be_visible(timeout=10_000)
+        # every status the page shows from now on, in order
+        page.evaluate(
+            """() => {
+                window.pgStatuses = [];
+                const status = document.querySelector('.pg-map-status');
+                new MutationObserver(() => window.pgStatuses.push(status.innerText)).observe(
+                    status.parentElement, {subtree: true, childList: true, characterData: true});
+            }"""
+        )
+        page.get_by_role("button", name="Cancel").click()
+        page.screenshot(path=str(artifacts / "map-cancelling.png"))
+        expect(page.locator(".pg-map-cancelled")).to_be_visible(timeout=30_000)
+        page.screenshot(path=str(artifacts / "map-cancelled.png"))
+        seen = [s for s in page.evaluate("() => window.pgStatuses") if s.strip()]
+        # the first status that is not a count is "Cancelling…" (it used to go on counting
+        # "Computing: ... s so far" until the map's process stopped), and no count follows it
+        after = [s for s in seen if not s.startswith("Computing:")]
+        assert after and after[0].startswith("Cancelling…"), seen
+        first = seen.index(after[0])
+        assert not any(s.startswith("Computing:") for s in seen[first:]), seen
+    finally:
+        context.close()

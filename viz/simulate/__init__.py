@@ -37,6 +37,8 @@ from viz.simulate.results import (
     Banner,
     Charts,
     Results,
+    reconcile,
+    reconciling_sentence,
     theory_sentences,
     theory_words,
 )
@@ -80,6 +82,8 @@ __all__ = [
     "png_network",
     "png_theory",
     "png_timeseries",
+    "reconcile",
+    "reconciling_sentence",
     "run_config",
     "start_warm_up",
     "theory_sentences",

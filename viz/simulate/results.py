@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
 from typing import Any
 
 import reacton.ipyvuetify as rv
@@ -20,7 +21,11 @@ from viz.simulate.runbar import PLAY_REDRAW_EVERY
 
 @solara.component
 def Banner(session: GameSession, rev: int) -> None:
-    """Pause holding, collapsed at step t, or an error (``rev`` changes on every step)."""
+    """Pause holding, collapsed at step t, or an error (``rev`` changes on every step).
+
+    Where the banner and theory's answer disagree, a sentence under it says why
+    (:func:`reconcile`).
+    """
     kind, text = session.banner()
     if kind == "error":
         solara.Error(text, classes=["pg-banner", "pg-error"])
@@ -28,6 +33,9 @@ def Banner(session: GameSession, rev: int) -> None:
         solara.Warning(text, classes=["pg-banner", "pg-collapsed"])
     else:
         solara.Success(text, classes=["pg-banner", "pg-holding"])
+    why = reconcile(session) if kind != "error" else None
+    if why:
+        solara.Info(why, classes=["pg-reconcile"])
     if session.notice:
         solara.Info(session.notice, classes=["pg-notice"])
     for note in session.notes:
@@ -123,6 +131,91 @@ def theory_sentences(session: GameSession) -> list[str]:
     if params["decision_rule"] not in theory.RULES or summary is None:
         return [session.theory_text()]
     return theory.Verdict.of(params, session.world.engine, summary).sentences()
+
+
+def reconciling_sentence(
+    answer: str, *, collapse_month: int | None, now: Mapping[str, float], settles: float
+) -> str | None:
+    """Why the banner and theory's answer differ, or None where they agree.
+
+    The banner tells this run's path; theory's answer is where the mean field settles
+    (identical nations, no alliances). They disagree when the run collapsed where theory says
+    the pause holds, or when the run holds where theory says it does not.
+
+    Args:
+        answer: Theory's answer (:meth:`model.theory.Verdict.answer`).
+        collapse_month: The month the run's collapse began, or None if it has not collapsed.
+        now: This run now: ``month``, ``steps``, ``compliance``, ``threshold``, ``patience``.
+        settles: Mean-field compliance of the compliant branch at the run's ``p_detect``.
+
+    >>> now = {"month": 30, "steps": 120, "compliance": 0.97, "threshold": 0.9, "patience": 3}
+    >>> reconciling_sentence("holds", collapse_month=None, now=now, settles=1.0) is None
+    True
+    >>> print(reconciling_sentence("holds", collapse_month=1, now=now, settles=1.0))
+    Why the banner and theory differ: this run dipped below 0.9 early (from month 1, 3 months
+    in a row, which the rule counts as a collapse), while theory's answer is where the mean
+    field settles (compliance 1.00 for identical nations without alliances); this run has since
+    come back to 0.97.
+    """
+    month, threshold = int(now["month"]), now["threshold"]
+    compliance = now["compliance"]
+    if month == 0:
+        return None
+    mean_field = (
+        f"theory's answer is where the mean field settles (compliance {settles:.2f} for "
+        "identical nations without alliances)"
+    )
+    if collapse_month is not None and answer == "holds":
+        early = " early" if collapse_month <= int(now["steps"]) // 4 else ""
+        path = (
+            f"this run dipped below {threshold:g}{early} (from month {collapse_month}, "
+            f"{int(now['patience'])} months in a row, which the rule counts as a collapse)"
+        )
+        if compliance >= threshold:
+            after = f"this run has since come back to {compliance:.2f}"
+        else:
+            after = (
+                f"this run is at {compliance:.2f} now: its alliances and unequal nations, "
+                "which the mean field leaves out, can keep it below"
+            )
+        return f"Why the banner and theory differ: {path}, while {mean_field}; {after}."
+    if collapse_month is None and answer == "does not hold":
+        so_far = "to its last month" if month >= int(now["steps"]) else "so far"
+        return (
+            f"Why the banner and theory differ: this run has not collapsed {so_far} "
+            f"(compliance {compliance:.2f} at month {month}), while {mean_field}; a run can "
+            "hold for a while before it falls, and its alliances and unequal nations, which "
+            "the mean field leaves out, can keep it up."
+        )
+    return None
+
+
+def reconcile(session: GameSession) -> str | None:
+    """:func:`reconciling_sentence` for the session's run (None where theory says nothing)."""
+    frame, summary = session.frame(), session.theory_summary()
+    if (
+        frame is None
+        or summary is None
+        or session.world.params["decision_rule"] not in theory.RULES
+    ):
+        return None
+    try:
+        answer = theory.Verdict.of(session.world.params, session.world.engine, summary).answer()
+    except Exception:  # noqa: BLE001 - theory is a guide; never break the page
+        return None
+    now = {
+        "month": frame.t,
+        "steps": frame.steps,
+        "compliance": frame.compliance,
+        "threshold": frame.threshold,
+        "patience": float(session.world.params["collapse_patience"]),
+    }
+    return reconciling_sentence(
+        answer,
+        collapse_month=frame.collapse_step,
+        now=now,
+        settles=summary.compliant_branch().compliance,
+    )
 
 
 def theory_words(session: GameSession) -> str:

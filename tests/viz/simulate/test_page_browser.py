@@ -101,6 +101,42 @@ def _server_labels(query):
     return [row["name"] for row in spec["layer"][-1]["data"]["values"]]
 
 
+# the names' text boxes and the links' ends, both in the chart's own SVG coordinates (neither
+# scrolling nor the projector's zoom moves them)
+_NAMES_AND_LINKS = """() => {
+    const svg = (el, x, y) => new DOMPoint(x, y).matrixTransform(el.getCTM());
+    const names = [...document.querySelectorAll('.pg-network g.mark-text.role-mark text')]
+        .filter(t => t.textContent.trim()).map(t => {
+            const b = t.getBBox(), a = svg(t, b.x, b.y), c = svg(t, b.x + b.width, b.y + b.height);
+            return {name: t.textContent, x0: a.x, y0: a.y, x1: c.x, y1: c.y};
+        });
+    const links = [...document.querySelectorAll('.pg-network g.mark-rule.role-mark line')]
+        .map(l => {
+            const a = svg(l, 0, 0), b = svg(l, +l.getAttribute('x2'), +l.getAttribute('y2'));
+            return [a.x, a.y, b.x, b.y];
+        });
+    return {names, links};
+}"""
+
+
+def _on_links(names, links):
+    """Names whose drawn text box meets a drawn link (a 1 px margin inside the box)."""
+    from matplotlib.path import Path
+    from matplotlib.transforms import Bbox
+
+    return [
+        b["name"]
+        for b in names
+        if any(
+            Path([(x, y), (x2, y2)]).intersects_bbox(
+                Bbox.from_extents(b["x0"] + 1, b["y0"] + 1, b["x1"] - 1, b["y1"] - 1),
+                filled=False,
+            )
+            for x, y, x2, y2 in links
+        )
+    ]
+
+
 def _overlaps(boxes):
     return [
         (a["name"], b["name"])
@@ -338,6 +374,9 @@ def test_network_labels_never_overlap(server, browser, artifacts, size, query):
         assert sorted(b["name"] for b in boxes) == sorted(expected)
         assert all(b["x1"] > b["x0"] and b["y1"] > b["y0"] for b in boxes)
         assert not _overlaps(boxes), _overlaps(boxes)
+        drawn = page.evaluate(_NAMES_AND_LINKS)  # and no name sits on an alliance link (#27)
+        assert drawn["links"] and len(drawn["names"]) == len(boxes)
+        assert not _on_links(drawn["names"], drawn["links"]), _on_links(**drawn)
         # within the chart, and every node's name is in its tooltip (the rest on hover)
         chart = page.locator(".pg-network svg.marks").bounding_box()
         assert all(
@@ -354,5 +393,31 @@ def test_network_labels_never_overlap(server, browser, artifacts, size, query):
         expect(page.get_by_text(re.compile(r"Month: 1 of \d+"))).to_be_visible()
         page.wait_for_timeout(400)
         assert not _overlaps(page.evaluate(_LABEL_BOXES))
+    finally:
+        context.close()
+
+
+@pytest.mark.hardening
+def test_rapid_steps_raise_no_page_error(server, browser, artifacts):
+    # the world collapses within its first months: the compliance panel's spec gains the
+    # collapse line (a new dataset) while its new data arrive; the old view was handed data it
+    # did not have ("Unrecognized data set: d2", a page error on 4 of 4 tries)
+    context, page = _open_simulate(browser, server.url + "?seed=1")
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(f"page error: {e}"))
+    page.on("console", lambda m: m.type == "error" and errors.append(f"console: {m.text}"))
+    try:
+        step = page.get_by_role("button", name="Step")
+        for _ in range(8):
+            step.click(delay=0)
+        expect(page.get_by_text(re.compile(r"Month: 8 of \d+"))).to_be_visible(timeout=20_000)
+        expect(page.locator(".pg-collapsed")).to_be_visible()
+        # the last month drawn: the network's title (a signal) follows the steps
+        expect(page.locator(".pg-network svg.marks")).to_contain_text(
+            "Alliance network of nations, month 8", timeout=10_000
+        )
+        page.wait_for_timeout(300)  # the other charts' last redraw
+        page.screenshot(path=str(artifacts / "simulate-rapid-steps.png"), full_page=True)
+        assert not errors, errors
     finally:
         context.close()
