@@ -71,6 +71,11 @@ def register(subparsers: Any) -> None:
         "--bootstrap", type=int, default=200, metavar="N", help="bootstrap resamples (default 200)"
     )
     thr.add_argument("--out", metavar="DIR", help="where to write (default: DIR/analysis/)")
+    thr.add_argument(
+        "--force",
+        action="store_true",
+        help="run although the bootstrap's estimated time is over 10 minutes",
+    )
     thr.set_defaults(handler=_cmd_threshold, _parser=thr)
 
     sen = subparsers.add_parser(
@@ -175,6 +180,23 @@ def _check_bootstrap(value: int) -> int:
     return value
 
 
+def _check_bootstrap_work(args: argparse.Namespace, context: Any, at: dict[str, Any]) -> None:
+    """Refuse a bootstrap that would take over 10 minutes (without --force) or cannot fit."""
+    from experiments.limits import PER_RESAMPLE, SECONDS_PER_RESAMPLE, check_work
+    from experiments.words import plural
+
+    groups = [v for v in context.varied if v != "p_detect" and v not in at]
+    fits = len(context.frame[groups].drop_duplicates()) if groups else 1
+    check_work(
+        f"threshold --bootstrap {args.bootstrap} ({plural(fits, 'fit')})",
+        args.bootstrap,
+        "resamples",
+        seconds_each=SECONDS_PER_RESAMPLE * max(1, fits),
+        bytes_each=PER_RESAMPLE,
+        force=args.force,
+    )
+
+
 def _print_warnings(warnings: list[str]) -> None:
     for warning in warnings:
         print(f"warning: {warning}")
@@ -218,6 +240,7 @@ def _cmd_threshold(args: argparse.Namespace) -> int:
     n_boot = _check_bootstrap(args.bootstrap)
     at = _parse_at(args.at)
     context = BatchContext.open(args.directory)
+    _check_bootstrap_work(args, context, at)
     out = Path(args.out) if args.out else context.path / "analysis"
     files: dict[str, Path] = {}
     # a name of its own: `analyze`'s thresholds.csv and .png, which summary.md embeds, stay

@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from experiments.limits import BASE, PER_SEED, check_work
 from experiments.scenarios import list_scenarios, load_scenario
 from experiments.teaching import (
     MASTER_SEED,
@@ -37,10 +38,12 @@ from experiments.teaching import (
     Trace,
     check_claim,
     load_teaching,
+    replicate_cost,
     replicate_seed,
     run_trace,
     teaching_names,
 )
+from experiments.words import plural
 from model.engine import Engine
 from model.errors import ConfigError
 
@@ -117,6 +120,11 @@ def register(subparsers: Any) -> None:
         default=MASTER_SEED,
         metavar="N",
         help=f"master seed (default {MASTER_SEED}, the tests')",
+    )
+    claims.add_argument(
+        "--force",
+        action="store_true",
+        help="run although the estimated time is over 10 minutes",
     )
     claims.set_defaults(handler=_cmd_claims, _parser=claims)
 
@@ -523,6 +531,17 @@ def _cmd_claims(args: argparse.Namespace) -> int:
             cases.append(load_teaching(name))
         except ValueError as exc:
             raise ConfigError(str(exc)) from None
+    costs = [replicate_cost(case) for case in cases]
+    check_work(
+        f"claims --replicates {args.replicates} ({plural(len(cases), 'scenario')}, claim "
+        "and contrast)",
+        args.replicates,
+        "replicates",
+        seconds_each=sum(seconds for seconds, _ in costs),
+        bytes_each=PER_SEED,
+        base_bytes=BASE + max(size for _, size in costs),
+        force=args.force,
+    )
     failed: list[str] = []
     undecided: dict[str, int | None] = {}
     print(
