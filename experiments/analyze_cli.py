@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from experiments.files import check_out_dir, out_argument
 from model.errors import ConfigError
 
 __all__ = ["register"]
@@ -34,7 +35,9 @@ def register(subparsers: Any) -> None:
         "sensitivity batch, Sobol indices or Morris screening.",
     )
     sub.add_argument("directory", metavar="DIR", help="a results directory of pausegame sweep")
-    sub.add_argument("--out", metavar="DIR", help="where to write (default: DIR/analysis/)")
+    sub.add_argument(
+        "--out", metavar="DIR", type=out_argument, help="where to write (default: DIR/analysis/)"
+    )
     sub.add_argument(
         "--bootstrap",
         type=int,
@@ -70,7 +73,9 @@ def register(subparsers: Any) -> None:
     thr.add_argument(
         "--bootstrap", type=int, default=200, metavar="N", help="bootstrap resamples (default 200)"
     )
-    thr.add_argument("--out", metavar="DIR", help="where to write (default: DIR/analysis/)")
+    thr.add_argument(
+        "--out", metavar="DIR", type=out_argument, help="where to write (default: DIR/analysis/)"
+    )
     thr.add_argument(
         "--force",
         action="store_true",
@@ -122,6 +127,7 @@ def register(subparsers: Any) -> None:
     sen.add_argument(
         "--out",
         metavar="DIR",
+        type=out_argument,
         help="with a design: the results directory (default: "
         "batches/<design>-<method>/); the analysis goes to DIR/analysis/",
     )
@@ -144,7 +150,12 @@ def register(subparsers: Any) -> None:
         metavar="DESIGN",
         help="a sweep design over p_detect (default: stability_map_quick)",
     )
-    mp.add_argument("--out", metavar="DIR", help="results directory (default: batches/<design>/)")
+    mp.add_argument(
+        "--out",
+        metavar="DIR",
+        type=out_argument,
+        help="results directory (default: batches/<design>/)",
+    )
     mp.add_argument("--quiet", "-q", action="store_true", help="print only the table")
     _executor_flags(mp)
     mp.set_defaults(handler=_cmd_map, _parser=mp)
@@ -218,7 +229,10 @@ def _parse_at(items: list[str]) -> dict[str, Any]:
 def _cmd_analyze(args: argparse.Namespace) -> int:
     from experiments.analysis import analyze
 
-    report = analyze(args.directory, args.out, n_boot=_check_bootstrap(args.bootstrap))
+    n_boot = _check_bootstrap(args.bootstrap)
+    if args.out:
+        check_out_dir(args.out)
+    report = analyze(args.directory, args.out, n_boot=n_boot)
     pngs = [path for path in report.figures() if path.suffix == ".png"]
     print(
         f"Analysis of {args.directory}: {len(pngs)} figures (PNG and SVG each); summary in "
@@ -241,7 +255,7 @@ def _cmd_threshold(args: argparse.Namespace) -> int:
     at = _parse_at(args.at)
     context = BatchContext.open(args.directory)
     _check_bootstrap_work(args, context, at)
-    out = Path(args.out) if args.out else context.path / "analysis"
+    out = check_out_dir(args.out) if args.out else context.path / "analysis"
     files: dict[str, Path] = {}
     # a name of its own: `analyze`'s thresholds.csv and .png, which summary.md embeds, stay
     stem = threshold_stem(at, args.level)
@@ -299,7 +313,9 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
             )
         else:
             expanded = saltelli_design(design, args.n)
-        directory = Path(args.out) if args.out else Path("batches") / f"{design.name}-{method}"
+        directory = (
+            check_out_dir(args.out) if args.out else Path("batches") / f"{design.name}-{method}"
+        )
         executor = _executor(args, expanded.n_runs)
         print(
             f"Design {design.name!r} as a {method} design: {expanded.n_points} points x "
@@ -360,7 +376,7 @@ def _cmd_map(args: argparse.Namespace) -> int:
             f"design {design.name!r} does not sweep p_detect; `{command('map')}` "
             "needs a [sweep] over p_detect (e.g. stability_map_quick)"
         )
-    out = Path(args.out) if args.out else Path("batches") / design.name
+    out = check_out_dir(args.out) if args.out else Path("batches") / design.name
     executor = _executor(args, design.n_runs)
     if not args.quiet:
         print(

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from agents.registry import Registry
+from experiments.files import check_out_dir, out_argument
 from experiments.params_cli import format_params, format_sources, register_params
 from experiments.run import (
     RunResult,
@@ -270,11 +271,13 @@ def register_run(subparsers: Any) -> None:
         dest="alliance_file",
         action=_StoreOnce,
         help="an alliance graph (.graphml, or node-link .json) whose nodes are "
-        "nation names or indices 0..n_nations-1; edge attribute 'weight'",
+        "nation names or indices 0..n_nations-1; "
+        "edge attribute 'weight'",
     )
     sub.add_argument(
         "--out",
         metavar="DIR",
+        type=out_argument,
         action=_StoreOnce,
         help="output folder (default: runs/<scenario-name>-seed<seed>/)",
     )
@@ -299,6 +302,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         Path(args.config) if args.config is not None else (args.scenario or "default")
     )
     overrides = param_overrides(args)
+    if args.out:
+        check_out_dir(args.out)
     result = run_scenario(
         source, overrides, graph=args.alliance_file, event_log=True if args.ledger else None
     )

@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from experiments.files import check_out_dir, out_argument
 from experiments.limits import BASE, PER_SEED, check_work
 from experiments.scenarios import list_scenarios, load_scenario
 from experiments.teaching import (
@@ -86,7 +87,10 @@ def register(subparsers: Any) -> None:
         "--contrast", action="store_true", help="run the scenario's contrast variant instead"
     )
     demo.add_argument(
-        "--out", metavar="DIR", help="folder for the plots (default: runs/demo-NAME-seedN/)"
+        "--out",
+        metavar="DIR",
+        type=out_argument,
+        help="folder for the plots (default: runs/demo-NAME-seedN/)",
     )
     demo.add_argument(
         "--quiet-months", action="store_true", help="print only months in which something happened"
@@ -301,6 +305,9 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     claim = case.claim
     steps = max(claim.horizon, int(scenario.params.get("steps", claim.horizon)))
     variant = "contrast" if args.contrast else "scenario"
+    suffix = "-contrast" if args.contrast else ""
+    out = Path(args.out) if args.out else Path("runs") / f"demo-{case.name}{suffix}-seed{seed}"
+    check_out_dir(out)
     print(
         f"{case.title} ({case.name}, {variant}), seed {seed}: {steps} months, one step = one month."
     )
@@ -374,8 +381,6 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             _WIDTH,
         )
     )
-    suffix = "-contrast" if args.contrast else ""
-    out = Path(args.out) if args.out else Path("runs") / f"demo-{case.name}{suffix}-seed{seed}"
     path = write_demo_plots(case, trace, out, contrast=args.contrast)
     print(f"Plots: {path}")
     return 0

@@ -194,3 +194,17 @@ def test_claims_force_runs_what_the_estimate_refuses(capsys, monkeypatch):
     assert "--force" in capsys.readouterr().err
     assert main(["claims", "open_letter_2023", "--replicates", "2", "--force"]) == 3
     assert "open_letter_2023: claimed" in capsys.readouterr().out
+
+
+@pytest.mark.hardening
+@pytest.mark.parametrize("sub", ["", "sub"])
+def test_demo_checks_its_out_before_the_run(tmp_path, capsys, sub):
+    from tests.experiments.clitools import one_error_line
+
+    file = tmp_path / "a-file"
+    file.write_text("x")
+    out = file / sub if sub else file
+    status = main(["demo", "open_letter_2023", "--out", str(out)])
+    captured = capsys.readouterr()
+    line = one_error_line(status, captured.out, captured.err)  # nothing narrated first
+    assert "a-file" in line and "give a folder" in line
