@@ -271,7 +271,7 @@ def register_run(subparsers: Any) -> None:
         dest="alliance_file",
         action=_StoreOnce,
         help="an alliance graph (.graphml, or node-link .json) whose nodes are "
-        "nation names or indices 0..n_nations-1; "
+        "nation names or indices 0..n_nations-1 (no leading zeros: '07' is a name); "
         "edge attribute 'weight'",
     )
     sub.add_argument(
