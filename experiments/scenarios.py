@@ -14,6 +14,7 @@ Example:
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 import tomllib
@@ -77,8 +78,15 @@ def load_scenario(path_or_name: str | Path) -> tuple[Scenario, str | None]:
         raw = path.read_bytes()
     except OSError as exc:
         raise ScenarioError(f"{source}: cannot read the file ({exc.strerror})") from None
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise ScenarioError(
+            f"{source}: a UTF-16 file (it starts with a UTF-16 byte-order mark); allowed: a "
+            "TOML scenario file in UTF-8 (save it as UTF-8)"
+        )
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        # TOML is "a valid UTF-8 encoded Unicode document", which may start with a byte-order
+        # mark (toml-lang/toml#437); tomllib refuses one, so it is dropped here
+        data = tomllib.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:
         raise ScenarioError(
             f"{source}: not a UTF-8 text file; allowed: a TOML scenario file"

@@ -216,3 +216,19 @@ def test_graphml_labels_with_leading_zeros_are_names_not_indices(tmp_path: Path)
     # canonical integer ids ("0".."11", as networkx writes int nodes) are still indices
     nx.write_graphml(nx.relabel_nodes(g, {label: int(label) for label in labels}), path)
     assert sorted(load_graph(path).nodes) == list(range(12))
+
+
+@pytest.mark.hardening
+def test_a_utf8_byte_order_mark_is_accepted_and_utf16_is_named(tmp_path: Path) -> None:
+    """#27: TOML is a UTF-8 document, which may start with a BOM (toml-lang/toml#437)."""
+    text = '[params]\nsteps = 7\n[[nations]]\nname = "A"\n[[nations]]\nname = "B"\n'
+    plain = tmp_path / "plain.toml"
+    plain.write_text(text, encoding="utf-8")
+    bom = tmp_path / "bom.toml"
+    bom.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    assert load_scenario(bom)[0].nations == load_scenario(plain)[0].nations
+    assert load_scenario(bom)[0].params == {"steps": 7}
+    wide = tmp_path / "wide.toml"
+    wide.write_text(text, encoding="utf-16")
+    with pytest.raises(ScenarioError, match=r"wide\.toml: a UTF-16 file .*byte-order mark"):
+        load_scenario(wide)
