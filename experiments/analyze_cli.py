@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from experiments.files import check_out_dir, out_argument
+from experiments.words import plural
 from model.errors import ConfigError
 
 __all__ = ["register"]
@@ -194,14 +195,13 @@ def _check_bootstrap(value: int) -> int:
 def _check_bootstrap_work(args: argparse.Namespace, context: Any, at: dict[str, Any]) -> None:
     """Refuse a bootstrap that would take over 10 minutes (without --force) or cannot fit."""
     from experiments.limits import PER_RESAMPLE, SECONDS_PER_RESAMPLE, check_work
-    from experiments.words import plural
 
     groups = [v for v in context.varied if v != "p_detect" and v not in at]
     fits = len(context.frame[groups].drop_duplicates()) if groups else 1
     check_work(
         f"threshold --bootstrap {args.bootstrap} ({plural(fits, 'fit')})",
         args.bootstrap,
-        "resamples",
+        "resample",
         seconds_each=SECONDS_PER_RESAMPLE * max(1, fits),
         bytes_each=PER_RESAMPLE,
         force=args.force,
@@ -235,7 +235,8 @@ def _cmd_analyze(args: argparse.Namespace) -> int:
     report = analyze(args.directory, args.out, n_boot=n_boot)
     pngs = [path for path in report.figures() if path.suffix == ".png"]
     print(
-        f"Analysis of {args.directory}: {len(pngs)} figures (PNG and SVG each); summary in "
+        f"Analysis of {args.directory}: {plural(len(pngs), 'figure')} (PNG and SVG each); "
+        f"summary in "
         f"{report.summary_path}"
     )
     for path in report.figures():
@@ -318,8 +319,9 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
         )
         executor = _executor(args, expanded.n_runs)
         print(
-            f"Design {design.name!r} as a {method} design: {expanded.n_points} points x "
-            f"{expanded.replicates} replicates = {expanded.n_runs} runs -> {directory}",
+            f"Design {design.name!r} as a {method} design: {plural(expanded.n_points, 'point')}"
+            f" x {plural(expanded.replicates, 'replicate')} = {plural(expanded.n_runs, 'run')} "
+            f"-> {directory}",
             flush=True,
         )
         result = run_design(
@@ -357,8 +359,9 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
             print(f"  {p:24s} {m:7.3f} {sg:7.3f}")
         _print_warnings(mres.warnings())
     print(
-        f"Written: {summary} and {len([f for f in files.values() if f.suffix == '.png'])} "
-        f"figures (PNG and SVG) in {out}"
+        f"Written: {summary} and "
+        f"{plural(len([f for f in files.values() if f.suffix == '.png']), 'figure')} "
+        f"(PNG and SVG) in {out}"
     )
     return 0
 
@@ -380,9 +383,9 @@ def _cmd_map(args: argparse.Namespace) -> int:
     executor = _executor(args, design.n_runs)
     if not args.quiet:
         print(
-            f"Stability map {design.name!r}: {design.n_points} points x {design.replicates} "
-            f"replicates = {design.n_runs} runs of {design.steps} months ({executor}) -> "
-            f"{out}",
+            f"Stability map {design.name!r}: {plural(design.n_points, 'point')} x "
+            f"{plural(design.replicates, 'replicate')} = {plural(design.n_runs, 'run')} of "
+            f"{plural(design.steps, 'month')} ({executor}) -> {out}",
             flush=True,
         )
     result = run_design(

@@ -45,6 +45,7 @@ from experiments.run import (
     run_scenario,
     write_outputs,
 )
+from experiments.words import plural
 from model.errors import ConfigError
 from model.params import parse_text, schema
 
@@ -344,30 +345,31 @@ def format_run(result: RunResult, width: int = _WIDTH) -> str:
     patience = int(p["collapse_patience"])
     lines = [f"note: {note}" for note in result.notes]
     lines.append(
-        f"Scenario {result.name!r}, seed {result.seed}: {world.n_nations} nations, "
-        f"{n_labs} labs, {s.steps} months (one step = one month)."
+        f"Scenario {result.name!r}, seed {result.seed}: {plural(world.n_nations, 'nation')}, "
+        f"{plural(n_labs, 'lab')}, {plural(s.steps, 'month')} (one step = one month)."
     )
     if s.active_steps == 0:
         verdict = (
-            f"No pause bound anyone in {s.steps} months (the treaty never entered into "
+            f"No pause bound anyone in {plural(s.steps, 'month')} (the treaty never entered into "
             "force, or the pause was never triggered), so it neither held nor collapsed."
         )
     elif s.held and s.active_steps < s.steps:
         verdict = (
-            f"The pause held in each of the {s.active_steps} months it was active (of "
+            f"The pause held in each of the {plural(s.active_steps, 'month')} it was active (of "
             f"{s.steps}): capability-weighted compliance of bound actors never stayed "
-            f"below {threshold:g} for {patience} months in a row."
+            f"below {threshold:g} for {plural(patience, 'month')} in a row."
         )
     elif s.held:
         verdict = (
-            f"The pause held for all {s.steps} months: capability-weighted compliance "
-            f"never stayed below {threshold:g} for {patience} months in a row."
+            f"The pause held for all {plural(s.steps, 'month')}: capability-weighted "
+            f"compliance never stayed below {threshold:g} for {plural(patience, 'month')} in a "
+            "row."
         )
     else:
         verdict = (
             f"The pause collapsed at month {s.collapse_step}: from then on "
             f"capability-weighted compliance stayed below {threshold:g} for "
-            f"{patience} months in a row."
+            f"{plural(patience, 'month')} in a row."
         )
     body = [
         verdict,
@@ -386,7 +388,7 @@ def format_run(result: RunResult, width: int = _WIDTH) -> str:
     if s.ledger_head:
         where = result.outputs.get("ledger", "")
         body.append(
-            f"Event log: {s.ledger_records} records, head {s.ledger_head} "
+            f"Event log: {plural(s.ledger_records, 'record')}, head {s.ledger_head} "
             f"({where}); check it with `{command('verify-ledger', where or 'FILE')} "
             f"--head {s.ledger_head}`."
         )

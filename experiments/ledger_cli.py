@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from experiments.words import plural
 from model.errors import ConfigError
 from model.ledger import SHA256, parse_lines, replay, verify
 
@@ -87,7 +88,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     entries, lines = _load(args.file)
     result = verify(entries, head=head, lines=lines)
     if result.ok:
-        print(f"{args.file}: intact, {result.count} records, head {result.head}")
+        print(f"{args.file}: intact, {plural(result.count, 'record')}, head {result.head}")
         if result.note:
             print(f"  note: {result.note}")
         return 0
@@ -116,7 +117,7 @@ def _cmd_replay(args: argparse.Namespace) -> int:
     held = series["holds"]
     steps = len(wc)
     below = int(np.nansum(held == 0))
-    print(f"{args.file}: replayed {steps} months from the log alone.")
+    print(f"{args.file}: replayed {plural(steps, 'month')} from the log alone.")
     print(
         f"  Final capability-weighted compliance: {wc[-1]:.3f}; months below the threshold: "
         f"{below}."

@@ -26,6 +26,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from experiments.words import plural
 from model.adjudication import ADJUDICATION_RULES, get_adjudication
 from model.errors import ConfigError
 
@@ -140,7 +141,7 @@ def check_work(
     Args:
         what: The command and flag as typed (``"claims --replicates 100000"``).
         count: Units of work (resamples, replicates).
-        unit: Their name, plural (``"replicates"``).
+        unit: Their name, singular (``"replicate"``).
         seconds_each: Estimated seconds per unit.
         bytes_each: Estimated bytes per unit.
         base_bytes: Estimated bytes whatever the count.
@@ -152,19 +153,20 @@ def check_work(
             of 10 min; give --force to run it anyway, or at most about 15,000 replicates``.
 
     Example:
-        >>> check_work("x --n 10", 10, "units", seconds_each=1.0, bytes_each=1.0, available=1e9)
+        >>> check_work("x --n 10", 10, "unit", seconds_each=1.0, bytes_each=1.0, available=1e9)
         10.0
     """
     need = base_bytes + count * bytes_each
     have = available_bytes() if available is None else float(available)
-    each = f"{count:,} {unit} x about {_each_seconds(seconds_each)} each"
+    each = f"{plural(count, unit, thousands=True)} x about {_each_seconds(seconds_each)} each"
     if need > HEADROOM * have:
         fit = max(0, int((HEADROOM * have - base_bytes) / bytes_each)) if bytes_each else 0
         raise LimitError(
-            f"{what} needs about {format_bytes(need)} of memory ({count:,} {unit} x about "
-            f"{format_bytes(bytes_each)} each); this machine has {format_bytes(have)} "
-            f"available; allowed: at most about {fit:,} {unit} here (a memory bound, which "
-            "--force does not lift)"
+            f"{what} needs about {format_bytes(need)} of memory "
+            f"({plural(count, unit, thousands=True)} x about {format_bytes(bytes_each)} each); "
+            f"this machine has {format_bytes(have)} available; allowed: at most about "
+            f"{plural(fit, unit, thousands=True)} here (a memory bound, which --force does not "
+            "lift)"
         )
     seconds = count * seconds_each
     if seconds > MAX_SECONDS and not force:
@@ -172,7 +174,7 @@ def check_work(
         raise LimitError(
             f"{what} would take about {format_seconds(seconds)} ({each}), over the bound of "
             f"{format_seconds(MAX_SECONDS)}; give --force to run it anyway, or at most about "
-            f"{fit:,} {unit}"
+            f"{plural(fit, unit, thousands=True)}"
         )
     return seconds
 
@@ -363,7 +365,8 @@ def check_plan(
         return need
     fit = int((HEADROOM * have - BASE) / (PER_POINT + PER_POINT_VARIED * max(1, n_varied)))
     raise LimitError(
-        f"{where}: {n_points:,} points x {replicates:,} replicates; the plan needs about "
+        f"{where}: {plural(n_points, 'point', thousands=True)} x "
+        f"{plural(replicates, 'replicate', thousands=True)}; the plan needs about "
         f"{format_bytes(need)} of memory; this machine has {format_bytes(have)} available; "
         f"allowed: at most about {fit:,} runs (points x replicates) here"
     )

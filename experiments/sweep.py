@@ -30,6 +30,7 @@ from experiments.batch.runner import (
 )
 from experiments.batch.store import StoreError, load_results, results_schema
 from experiments.files import check_out_dir, check_out_file, out_argument
+from experiments.words import plural
 
 __all__ = ["register"]
 
@@ -204,8 +205,9 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     quiet = args.quiet
     if not quiet:
         print(
-            f"Design {design.name!r}: {design.n_points} points x {design.replicates} "
-            f"replicates = {design.n_runs} runs of {design.steps} steps -> {out}",
+            f"Design {design.name!r}: {plural(design.n_points, 'point')} x "
+            f"{plural(design.replicates, 'replicate')} = {plural(design.n_runs, 'run')} of "
+            f"{plural(design.steps, 'step')} -> {out}",
             flush=True,
         )
     try:
@@ -281,11 +283,11 @@ def _cmd_export(args: argparse.Namespace) -> int:
         frame.to_csv(sys.stdout, index=False)
     else:
         frame.to_csv(target, index=False)
-        print(f"Wrote {len(frame)} runs to {target}")
+        print(f"Wrote {plural(len(frame), 'run')} to {target}")
     if series is not None:
         series_path = folder / "series.csv"
         frame = series
         frame.to_csv(series_path, index=False)
         if target != "-":
-            print(f"Wrote {len(frame)} series rows to {series_path}")
+            print(f"Wrote {plural(len(frame), 'series row')} to {series_path}")
     return 0

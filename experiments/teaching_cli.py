@@ -261,7 +261,8 @@ def _opening(engine: Engine) -> str:
     order = np.argsort(-caps)[:4]
     big = ", ".join(f"{names[int(i)]} {caps[i] / caps.sum():.0%}" for i in order)
     lines = [
-        f"Month   0: {w.n_nations} nations and {engine.n_actors - w.n_nations} labs; "
+        f"Month   0: {plural(w.n_nations, 'nation')} and "
+        f"{plural(engine.n_actors - w.n_nations, 'lab')}; "
         f"largest nations (programme and labs): {big}."
     ]
     if w.committed.any():
@@ -309,7 +310,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else Path("runs") / f"demo-{case.name}{suffix}-seed{seed}"
     check_out_dir(out)
     print(
-        f"{case.title} ({case.name}, {variant}), seed {seed}: {steps} months, one step = one month."
+        f"{case.title} ({case.name}, {variant}), seed {seed}: {plural(steps, 'month')}, one "
+        "step = one month."
     )
     print(textwrap.fill(case.contrast.text if args.contrast else case.summary, _WIDTH))
     state: dict[str, Any] = {}
@@ -360,11 +362,11 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     print()
     if summary.active_steps == 0:
         print(
-            f"No pause bound anyone in {summary.steps} months (the treaty never entered into "
-            "force), so it neither held nor collapsed."
+            f"No pause bound anyone in {plural(summary.steps, 'month')} (the treaty never "
+            "entered into force), so it neither held nor collapsed."
         )
     elif summary.collapse_step is None:
-        print(f"The pause held for all {summary.steps} months.")
+        print(f"The pause held for all {plural(summary.steps, 'month')}.")
     else:
         print(f"The pause collapsed at month {summary.collapse_step}.")
     print(textwrap.fill(f"The claim: {claim.text}", _WIDTH))
@@ -541,7 +543,7 @@ def _cmd_claims(args: argparse.Namespace) -> int:
         f"claims --replicates {args.replicates} ({plural(len(cases), 'scenario')}, claim "
         "and contrast)",
         args.replicates,
-        "replicates",
+        "replicate",
         seconds_each=sum(seconds for seconds, _ in costs),
         bytes_each=PER_SEED,
         base_bytes=BASE + max(size for _, size in costs),
@@ -550,7 +552,7 @@ def _cmd_claims(args: argparse.Namespace) -> int:
     failed: list[str] = []
     undecided: dict[str, int | None] = {}
     print(
-        f"{args.replicates} replicates each, master seed {args.master_seed}; shares of "
+        f"{plural(args.replicates, 'replicate')} each, master seed {args.master_seed}; shares of "
         "replicates showing the claimed outcome, Wilson 95% intervals."
     )
     for name, case in zip(names, cases, strict=True):

@@ -83,7 +83,7 @@ def test_sizes_that_cannot_fit_are_refused_at_once(
 
 
 def test_a_design_plan_that_cannot_fit_is_refused(eight_gb: None) -> None:
-    with pytest.raises(limits.LimitError, match="points x 1 replicates; the plan needs about"):
+    with pytest.raises(limits.LimitError, match="points x 1 replicate; the plan needs about"):
         limits.check_plan(100_000 * 100_000, 2, where="d.toml: [sweep]")
     assert limits.check_plan(441, 2) < GB
 
@@ -128,7 +128,7 @@ def test_work_over_ten_minutes_needs_force_and_memory_is_always_a_bound() -> Non
         return limits.check_work(
             "cmd --n N",
             count,
-            "units",
+            "unit",
             seconds_each=0.01,
             bytes_each=100.0,
             force=force,
