@@ -15,6 +15,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from experiments.files import check_out_dir, out_argument
+from experiments.words import plural
 from model.errors import ConfigError
 
 __all__ = ["register"]
@@ -34,7 +36,9 @@ def register(subparsers: Any) -> None:
         "sensitivity batch, Sobol indices or Morris screening.",
     )
     sub.add_argument("directory", metavar="DIR", help="a results directory of pausegame sweep")
-    sub.add_argument("--out", metavar="DIR", help="where to write (default: DIR/analysis/)")
+    sub.add_argument(
+        "--out", metavar="DIR", type=out_argument, help="where to write (default: DIR/analysis/)"
+    )
     sub.add_argument(
         "--bootstrap",
         type=int,
@@ -70,7 +74,14 @@ def register(subparsers: Any) -> None:
     thr.add_argument(
         "--bootstrap", type=int, default=200, metavar="N", help="bootstrap resamples (default 200)"
     )
-    thr.add_argument("--out", metavar="DIR", help="where to write (default: DIR/analysis/)")
+    thr.add_argument(
+        "--out", metavar="DIR", type=out_argument, help="where to write (default: DIR/analysis/)"
+    )
+    thr.add_argument(
+        "--force",
+        action="store_true",
+        help="run although the bootstrap's estimated time is over 10 minutes",
+    )
     thr.set_defaults(handler=_cmd_threshold, _parser=thr)
 
     sen = subparsers.add_parser(
@@ -117,6 +128,7 @@ def register(subparsers: Any) -> None:
     sen.add_argument(
         "--out",
         metavar="DIR",
+        type=out_argument,
         help="with a design: the results directory (default: "
         "batches/<design>-<method>/); the analysis goes to DIR/analysis/",
     )
@@ -139,7 +151,12 @@ def register(subparsers: Any) -> None:
         metavar="DESIGN",
         help="a sweep design over p_detect (default: stability_map_quick)",
     )
-    mp.add_argument("--out", metavar="DIR", help="results directory (default: batches/<design>/)")
+    mp.add_argument(
+        "--out",
+        metavar="DIR",
+        type=out_argument,
+        help="results directory (default: batches/<design>/)",
+    )
     mp.add_argument("--quiet", "-q", action="store_true", help="print only the table")
     _executor_flags(mp)
     mp.set_defaults(handler=_cmd_map, _parser=mp)
@@ -175,6 +192,22 @@ def _check_bootstrap(value: int) -> int:
     return value
 
 
+def _check_bootstrap_work(args: argparse.Namespace, context: Any, at: dict[str, Any]) -> None:
+    """Refuse a bootstrap that would take over 10 minutes (without --force) or cannot fit."""
+    from experiments.limits import PER_RESAMPLE, SECONDS_PER_RESAMPLE, check_work
+
+    groups = [v for v in context.varied if v != "p_detect" and v not in at]
+    fits = len(context.frame[groups].drop_duplicates()) if groups else 1
+    check_work(
+        f"threshold --bootstrap {args.bootstrap} ({plural(fits, 'fit')})",
+        args.bootstrap,
+        "resample",
+        seconds_each=SECONDS_PER_RESAMPLE * max(1, fits),
+        bytes_each=PER_RESAMPLE,
+        force=args.force,
+    )
+
+
 def _print_warnings(warnings: list[str]) -> None:
     for warning in warnings:
         print(f"warning: {warning}")
@@ -196,10 +229,14 @@ def _parse_at(items: list[str]) -> dict[str, Any]:
 def _cmd_analyze(args: argparse.Namespace) -> int:
     from experiments.analysis import analyze
 
-    report = analyze(args.directory, args.out, n_boot=_check_bootstrap(args.bootstrap))
+    n_boot = _check_bootstrap(args.bootstrap)
+    if args.out:
+        check_out_dir(args.out)
+    report = analyze(args.directory, args.out, n_boot=n_boot)
     pngs = [path for path in report.figures() if path.suffix == ".png"]
     print(
-        f"Analysis of {args.directory}: {len(pngs)} figures (PNG and SVG each); summary in "
+        f"Analysis of {args.directory}: {plural(len(pngs), 'figure')} (PNG and SVG each); "
+        f"summary in "
         f"{report.summary_path}"
     )
     for path in report.figures():
@@ -218,7 +255,8 @@ def _cmd_threshold(args: argparse.Namespace) -> int:
     n_boot = _check_bootstrap(args.bootstrap)
     at = _parse_at(args.at)
     context = BatchContext.open(args.directory)
-    out = Path(args.out) if args.out else context.path / "analysis"
+    _check_bootstrap_work(args, context, at)
+    out = check_out_dir(args.out) if args.out else context.path / "analysis"
     files: dict[str, Path] = {}
     # a name of its own: `analyze`'s thresholds.csv and .png, which summary.md embeds, stay
     stem = threshold_stem(at, args.level)
@@ -276,11 +314,14 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
             )
         else:
             expanded = saltelli_design(design, args.n)
-        directory = Path(args.out) if args.out else Path("batches") / f"{design.name}-{method}"
+        directory = (
+            check_out_dir(args.out) if args.out else Path("batches") / f"{design.name}-{method}"
+        )
         executor = _executor(args, expanded.n_runs)
         print(
-            f"Design {design.name!r} as a {method} design: {expanded.n_points} points x "
-            f"{expanded.replicates} replicates = {expanded.n_runs} runs -> {directory}",
+            f"Design {design.name!r} as a {method} design: {plural(expanded.n_points, 'point')}"
+            f" x {plural(expanded.replicates, 'replicate')} = {plural(expanded.n_runs, 'run')} "
+            f"-> {directory}",
             flush=True,
         )
         result = run_design(
@@ -318,8 +359,9 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
             print(f"  {p:24s} {m:7.3f} {sg:7.3f}")
         _print_warnings(mres.warnings())
     print(
-        f"Written: {summary} and {len([f for f in files.values() if f.suffix == '.png'])} "
-        f"figures (PNG and SVG) in {out}"
+        f"Written: {summary} and "
+        f"{plural(len([f for f in files.values() if f.suffix == '.png']), 'figure')} "
+        f"(PNG and SVG) in {out}"
     )
     return 0
 
@@ -337,13 +379,13 @@ def _cmd_map(args: argparse.Namespace) -> int:
             f"design {design.name!r} does not sweep p_detect; `{command('map')}` "
             "needs a [sweep] over p_detect (e.g. stability_map_quick)"
         )
-    out = Path(args.out) if args.out else Path("batches") / design.name
+    out = check_out_dir(args.out) if args.out else Path("batches") / design.name
     executor = _executor(args, design.n_runs)
     if not args.quiet:
         print(
-            f"Stability map {design.name!r}: {design.n_points} points x {design.replicates} "
-            f"replicates = {design.n_runs} runs of {design.steps} months ({executor}) -> "
-            f"{out}",
+            f"Stability map {design.name!r}: {plural(design.n_points, 'point')} x "
+            f"{plural(design.replicates, 'replicate')} = {plural(design.n_runs, 'run')} of "
+            f"{plural(design.steps, 'month')} ({executor}) -> {out}",
             flush=True,
         )
     result = run_design(

@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from agents.registry import Registry
+from experiments.files import check_out_dir, out_argument
 from experiments.params_cli import format_params, format_sources, register_params
 from experiments.run import (
     RunResult,
@@ -44,6 +45,7 @@ from experiments.run import (
     run_scenario,
     write_outputs,
 )
+from experiments.words import plural
 from model.errors import ConfigError
 from model.params import parse_text, schema
 
@@ -271,11 +273,13 @@ def register_run(subparsers: Any) -> None:
         dest="alliance_file",
         action=_StoreOnce,
         help="an alliance graph (.graphml, or node-link .json) whose nodes are "
-        "nation names or indices 0..n_nations-1; edge attribute 'weight'",
+        "nation names or indices 0..n_nations-1 (no leading zeros: '07' is a name); "
+        "edge attribute 'weight'",
     )
     sub.add_argument(
         "--out",
         metavar="DIR",
+        type=out_argument,
         action=_StoreOnce,
         help="output folder (default: runs/<scenario-name>-seed<seed>/)",
     )
@@ -300,6 +304,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         Path(args.config) if args.config is not None else (args.scenario or "default")
     )
     overrides = param_overrides(args)
+    if args.out:
+        check_out_dir(args.out)
     result = run_scenario(
         source, overrides, graph=args.alliance_file, event_log=True if args.ledger else None
     )
@@ -340,30 +346,31 @@ def format_run(result: RunResult, width: int = _WIDTH) -> str:
     patience = int(p["collapse_patience"])
     lines = [f"note: {note}" for note in result.notes]
     lines.append(
-        f"Scenario {result.name!r}, seed {result.seed}: {world.n_nations} nations, "
-        f"{n_labs} labs, {s.steps} months (one step = one month)."
+        f"Scenario {result.name!r}, seed {result.seed}: {plural(world.n_nations, 'nation')}, "
+        f"{plural(n_labs, 'lab')}, {plural(s.steps, 'month')} (one step = one month)."
     )
     if s.active_steps == 0:
         verdict = (
-            f"No pause bound anyone in {s.steps} months (the treaty never entered into "
+            f"No pause bound anyone in {plural(s.steps, 'month')} (the treaty never entered into "
             "force, or the pause was never triggered), so it neither held nor collapsed."
         )
     elif s.held and s.active_steps < s.steps:
         verdict = (
-            f"The pause held in each of the {s.active_steps} months it was active (of "
+            f"The pause held in each of the {plural(s.active_steps, 'month')} it was active (of "
             f"{s.steps}): capability-weighted compliance of bound actors never stayed "
-            f"below {threshold:g} for {patience} months in a row."
+            f"below {threshold:g} for {plural(patience, 'month')} in a row."
         )
     elif s.held:
         verdict = (
-            f"The pause held for all {s.steps} months: capability-weighted compliance "
-            f"never stayed below {threshold:g} for {patience} months in a row."
+            f"The pause held for all {plural(s.steps, 'month')}: capability-weighted "
+            f"compliance never stayed below {threshold:g} for {plural(patience, 'month')} in a "
+            "row."
         )
     else:
         verdict = (
             f"The pause collapsed at month {s.collapse_step}: from then on "
             f"capability-weighted compliance stayed below {threshold:g} for "
-            f"{patience} months in a row."
+            f"{plural(patience, 'month')} in a row."
         )
     body = [
         verdict,
@@ -382,7 +389,7 @@ def format_run(result: RunResult, width: int = _WIDTH) -> str:
     if s.ledger_head:
         where = result.outputs.get("ledger", "")
         body.append(
-            f"Event log: {s.ledger_records} records, head {s.ledger_head} "
+            f"Event log: {plural(s.ledger_records, 'record')}, head {s.ledger_head} "
             f"({where}); check it with `{command('verify-ledger', where or 'FILE')} "
             f"--head {s.ledger_head}`."
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
+import os
 from importlib import resources
 from pathlib import Path
 
@@ -51,3 +53,70 @@ def shipped_or_path(
         what = "is a directory" if path.is_dir() else "not found"
         raise error(f"{kind} file {str(path)!r} {what}")
     return path
+
+
+def out_argument(text: str) -> str:
+    """The argparse type of every ``--out``: a path that is not empty (``--out ''`` is refused).
+
+    Raises:
+        argparse.ArgumentTypeError: For an empty (or blank) path.
+    """
+    if not text.strip():
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is an empty path; give a path, or leave out --out for the default"
+        )
+    return text
+
+
+def _nearest_existing(path: Path) -> Path:
+    for candidate in (path, *path.parents):
+        if candidate.exists():
+            return candidate
+    return Path.cwd()  # pragma: no cover - a relative path's last parent is "."
+
+
+def check_out_dir(path: str | Path, flag: str = "--out") -> Path:
+    """Refuse, before any work, an output folder that cannot be made or written.
+
+    Args:
+        path: The folder (it need not exist yet).
+        flag: The option that named it, for the message.
+
+    Raises:
+        ConfigError: When ``path`` is a file, lies under a file, or under a folder that cannot
+            be written.
+    """
+    folder = Path(path)
+    base = _nearest_existing(folder)
+    if not base.is_dir():
+        where = "is a file" if base == folder else f"lies under {str(base)!r}, a file"
+        raise ConfigError(f"{flag} {str(folder)!r} {where}; give a folder (it is made if missing)")
+    if not os.access(base, os.W_OK | os.X_OK):
+        raise ConfigError(
+            f"{flag} {str(folder)!r}: {str(base)!r} cannot be written; give a folder you can "
+            "write to"
+        )
+    return folder
+
+
+def check_out_file(path: str | Path, flag: str = "--out") -> Path:
+    """Refuse, before any work, an output file that cannot be written.
+
+    Raises:
+        ConfigError: When ``path`` is a folder, its folder does not exist or is a file, or it
+            cannot be written.
+    """
+    file = Path(path)
+    if file.is_dir():
+        raise ConfigError(f"{flag} {str(file)!r} is a folder; give a file name")
+    parent = file.parent
+    if not parent.is_dir():
+        what = "is a file" if parent.exists() else "does not exist"
+        raise ConfigError(
+            f"{flag} {str(file)!r}: its folder {str(parent)!r} {what}; give a file in an "
+            "existing folder"
+        )
+    writable = os.access(file, os.W_OK) if file.exists() else os.access(parent, os.W_OK)
+    if not writable:
+        raise ConfigError(f"{flag} {str(file)!r} cannot be written; give a file you can write")
+    return file

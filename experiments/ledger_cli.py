@@ -5,7 +5,8 @@ A run records its event log with ``pausegame run --ledger FILE`` (and always und
 walks the hash chain and names the first damage: a line that is not a JSON record (garbage, or a
 last line cut off), an altered, removed, inserted or reordered record, a truncation or an
 extension; with ``--head`` (the head hash in ``summary.json``) it also catches a record altered
-together with every later hash. Every damaged log exits 1 with ``FILE: NOT intact: <diagnosis>``;
+together with every later hash. Every damaged log exits 1 with ``FILE: NOT intact: <diagnosis>``,
+an intact log whose head is not the given one with ``FILE: the head does not match: <why>``;
 bad input (no such file, a file that is not an event log at all, a ``--head`` that is not a
 SHA-256) exits 2 with one line on stderr. ``replay`` recomputes the run's per-step metrics from
 the log alone.
@@ -20,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from experiments.words import plural
 from model.errors import ConfigError
 from model.ledger import SHA256, parse_lines, replay, verify
 
@@ -86,10 +88,13 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     entries, lines = _load(args.file)
     result = verify(entries, head=head, lines=lines)
     if result.ok:
-        print(f"{args.file}: intact, {result.count} records, head {result.head}")
+        print(f"{args.file}: intact, {plural(result.count, 'record')}, head {result.head}")
         if result.note:
             print(f"  note: {result.note}")
         return 0
+    if result.head_differs:  # the chain is intact; verify says how the head differs
+        print(f"{args.file}: {result.problem}")
+        return 1
     print(f"{args.file}: NOT intact: {result.problem}")
     return 1
 
@@ -112,7 +117,7 @@ def _cmd_replay(args: argparse.Namespace) -> int:
     held = series["holds"]
     steps = len(wc)
     below = int(np.nansum(held == 0))
-    print(f"{args.file}: replayed {steps} months from the log alone.")
+    print(f"{args.file}: replayed {plural(steps, 'month')} from the log alone.")
     print(
         f"  Final capability-weighted compliance: {wc[-1]:.3f}; months below the threshold: "
         f"{below}."

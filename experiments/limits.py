@@ -26,22 +26,27 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from experiments.words import plural
 from model.adjudication import ADJUDICATION_RULES, get_adjudication
 from model.errors import ConfigError
 
 __all__ = [
+    "MAX_SECONDS",
     "LimitError",
     "available_bytes",
     "check_plan",
     "check_run",
     "check_scenario_run",
+    "check_work",
     "dense_reasons",
     "expected_edges",
     "format_bytes",
+    "format_seconds",
     "limits_text",
     "max_actors",
     "plan_bytes",
     "run_bytes",
+    "run_seconds",
 ]
 
 # Per-item costs in bytes, measured with tracemalloc on this package's runs (run + outputs) and
@@ -63,6 +68,20 @@ PER_POINT_VARIED = 40
 #: Share of the available memory a run or a plan may use.
 HEADROOM = 0.8
 
+#: The longest a command may be estimated to take before it needs ``--force`` (10 minutes).
+MAX_SECONDS = 600.0
+#: Seconds a run takes, about (process time on one core, measured on the teaching scenarios:
+#: 2 to 18 ms for 10 to 20 nations over 24 to 120 months): per month, plus per actor and month.
+SECONDS_PER_STEP = 2.5e-4
+SECONDS_PER_ACTOR_STEP = 2e-6
+#: Seconds a bootstrap resample of a threshold fit takes, about (0.2 to 0.3 ms measured for 5
+#: to 200 values of the parameter), and the bytes it holds until its fit's interval is known
+#: (a float in a list and in the array of draws).
+SECONDS_PER_RESAMPLE = 3e-4
+PER_RESAMPLE = 40
+#: Bytes a replicate's seed takes while ``pausegame claims`` runs (a Python int in a list).
+PER_SEED = 40
+
 
 class LimitError(ConfigError):
     """A run or a design too large for this machine's memory."""
@@ -82,6 +101,89 @@ def format_bytes(n: float) -> str:
             value = n / size
             return f"{value:.1f} {unit}" if value < 100 else f"{value:.0f} {unit}"
     return f"{int(n)} B"
+
+
+def format_seconds(seconds: float) -> str:
+    """``"45 s"``, ``"12 min"``, ``"3.2 h"``, ``"5.0 days"``, ``"3.1 years"``."""
+    for unit, size in (("years", 365.25 * 86400), ("days", 86400), ("h", 3600)):
+        if seconds >= size:
+            value = seconds / size
+            return f"{value:.1f} {unit}" if value < 100 else f"{value:,.0f} {unit}"
+    if seconds >= 60:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds:.0f} s"
+
+
+def run_seconds(params: Mapping[str, Any]) -> float:
+    """About how long one run takes, in seconds, from its sizes (a pure function)."""
+    actors = int(params["n_nations"]) + int(params["n_labs"])
+    return int(params["steps"]) * (SECONDS_PER_STEP + SECONDS_PER_ACTOR_STEP * actors)
+
+
+def check_work(
+    what: str,
+    count: int,
+    unit: str,
+    *,
+    seconds_each: float,
+    bytes_each: float,
+    base_bytes: float = BASE,
+    force: bool = False,
+    available: float | None = None,
+) -> float:
+    """Refuse ``count`` units of work that would take too long or cannot fit; return the seconds.
+
+    The work is estimated, before it starts, as ``count`` units of ``seconds_each`` seconds and
+    ``bytes_each`` bytes (on top of ``base_bytes``). Memory over the practical limit (as for
+    :func:`check_run`) is always refused; more than :data:`MAX_SECONDS` only without ``force``.
+    Nothing is asked: the refusal says what to do.
+
+    Args:
+        what: The command and flag as typed (``"claims --replicates 100000"``).
+        count: Units of work (resamples, replicates).
+        unit: Their name, singular (``"replicate"``).
+        seconds_each: Estimated seconds per unit.
+        bytes_each: Estimated bytes per unit.
+        base_bytes: Estimated bytes whatever the count.
+        force: Run although the estimated time is over :data:`MAX_SECONDS`.
+        available: The memory available (default: :func:`available_bytes`).
+
+    Raises:
+        LimitError: ``claims --replicates 100000 would take about 1.1 h (...), over the bound
+            of 10 min; give --force to run it anyway, or at most about 15,000 replicates``.
+
+    Example:
+        >>> check_work("x --n 10", 10, "unit", seconds_each=1.0, bytes_each=1.0, available=1e9)
+        10.0
+    """
+    need = base_bytes + count * bytes_each
+    have = available_bytes() if available is None else float(available)
+    each = f"{plural(count, unit, thousands=True)} x about {_each_seconds(seconds_each)} each"
+    if need > HEADROOM * have:
+        fit = max(0, int((HEADROOM * have - base_bytes) / bytes_each)) if bytes_each else 0
+        raise LimitError(
+            f"{what} needs about {format_bytes(need)} of memory "
+            f"({plural(count, unit, thousands=True)} x about {format_bytes(bytes_each)} each); "
+            f"this machine has {format_bytes(have)} available; allowed: at most about "
+            f"{plural(fit, unit, thousands=True)} here (a memory bound, which --force does not "
+            "lift)"
+        )
+    seconds = count * seconds_each
+    if seconds > MAX_SECONDS and not force:
+        fit = int(MAX_SECONDS / seconds_each) if seconds_each else count
+        raise LimitError(
+            f"{what} would take about {format_seconds(seconds)} ({each}), over the bound of "
+            f"{format_seconds(MAX_SECONDS)}; give --force to run it anyway, or at most about "
+            f"{plural(fit, unit, thousands=True)}"
+        )
+    return seconds
+
+
+def _each_seconds(seconds: float) -> str:
+    ms = seconds * 1000
+    if ms >= 1000:
+        return format_seconds(seconds)
+    return f"{ms:.0f} ms" if ms >= 10 else f"{ms:.2g} ms"
 
 
 def dense_reasons(params: Mapping[str, Any]) -> list[str]:
@@ -263,7 +365,8 @@ def check_plan(
         return need
     fit = int((HEADROOM * have - BASE) / (PER_POINT + PER_POINT_VARIED * max(1, n_varied)))
     raise LimitError(
-        f"{where}: {n_points:,} points x {replicates:,} replicates; the plan needs about "
+        f"{where}: {plural(n_points, 'point', thousands=True)} x "
+        f"{plural(replicates, 'replicate', thousands=True)}; the plan needs about "
         f"{format_bytes(need)} of memory; this machine has {format_bytes(have)} available; "
         f"allowed: at most about {fit:,} runs (points x replicates) here"
     )

@@ -14,6 +14,7 @@ Example:
 
 from __future__ import annotations
 
+import codecs
 import json
 import re
 import tomllib
@@ -77,8 +78,15 @@ def load_scenario(path_or_name: str | Path) -> tuple[Scenario, str | None]:
         raw = path.read_bytes()
     except OSError as exc:
         raise ScenarioError(f"{source}: cannot read the file ({exc.strerror})") from None
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise ScenarioError(
+            f"{source}: a UTF-16 file (it starts with a UTF-16 byte-order mark); allowed: a "
+            "TOML scenario file in UTF-8 (save it as UTF-8)"
+        )
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        # TOML is "a valid UTF-8 encoded Unicode document", which may start with a byte-order
+        # mark (toml-lang/toml#437); tomllib refuses one, so it is dropped here
+        data = tomllib.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:
         raise ScenarioError(
             f"{source}: not a UTF-8 text file; allowed: a TOML scenario file"
@@ -111,8 +119,8 @@ def load_graph(path: str | Path) -> nx.Graph:
     Node-link JSON may list its edges under ``"edges"`` (networkx >= 3.4) or ``"links"``
     (older networkx); a file that does not say ``"directed": true`` or ``"multigraph": true``
     is read as an undirected simple graph. Node ids that are all integers written as text
-    (GraphML always writes ids as text) become ints, so they are read as nation indices; other
-    ids are nation names.
+    (GraphML always writes ids as text) without leading zeros become ints, so they are read as
+    nation indices; other ids (``"00"``..``"11"`` too) are nation names.
     The graph is checked against the model when a run is built
     (``model.networks.check_alliance_graph``).
 
@@ -163,8 +171,12 @@ def load_graph(path: str | Path) -> nx.Graph:
 
 
 def _int_ids(graph: nx.Graph) -> nx.Graph:
-    """Relabel text node ids to ints when every id is a non-negative integer in text."""
+    """Relabel text node ids to ints when every id is a non-negative integer in canonical text.
+
+    ``"0"``, ``"7"``, ``"11"`` (as networkx writes int nodes) become indices; ``"00"``..``"11"``
+    or ``"007"`` are labels (nation names), since no integer is written that way.
+    """
     nodes = list(graph.nodes)
-    if nodes and all(isinstance(n, str) and n.isdigit() for n in nodes):
+    if nodes and all(isinstance(n, str) and n.isdigit() and str(int(n)) == n for n in nodes):
         return nx.relabel_nodes(graph, {n: int(n) for n in nodes}, copy=True)
     return graph

@@ -29,6 +29,8 @@ from experiments.batch.runner import (
     run_design,
 )
 from experiments.batch.store import StoreError, load_results, results_schema
+from experiments.files import check_out_dir, check_out_file, out_argument
+from experiments.words import plural
 
 __all__ = ["register"]
 
@@ -79,7 +81,10 @@ def register(subparsers: Any) -> None:
         "(with --executor dask; default: the number of cores)",
     )
     sub.add_argument(
-        "--out", metavar="DIR", help="results directory (default: batches/<design name>/)"
+        "--out",
+        metavar="DIR",
+        type=out_argument,
+        help="results directory (default: batches/<design name>/)",
     )
     sub.add_argument(
         "--extend",
@@ -155,7 +160,10 @@ def register(subparsers: Any) -> None:
     exp.add_argument("directory", metavar="DIR", help="a results directory of pausegame sweep")
     exp.add_argument("--csv", action="store_true", help="write CSV (the format)")
     exp.add_argument(
-        "--out", metavar="FILE", help="the CSV file (default: DIR/results.csv; '-' for stdout)"
+        "--out",
+        metavar="FILE",
+        type=out_argument,
+        help="the CSV file (default: DIR/results.csv; '-' for stdout)",
     )
     exp.add_argument(
         "--series", action="store_true", help="also write the per-step series to DIR/series.csv"
@@ -192,13 +200,14 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     elif args.executor == "dask" and not args.scheduler:
         check_workers(args.dask_workers, "--dask-workers")
     design = load_design(args.design)
-    out = Path(args.out) if args.out else Path("batches") / design.name
+    out = check_out_dir(args.out) if args.out else Path("batches") / design.name
     workers = args.dask_workers if args.executor == "dask" else args.workers
     quiet = args.quiet
     if not quiet:
         print(
-            f"Design {design.name!r}: {design.n_points} points x {design.replicates} "
-            f"replicates = {design.n_runs} runs of {design.steps} steps -> {out}",
+            f"Design {design.name!r}: {plural(design.n_points, 'point')} x "
+            f"{plural(design.replicates, 'replicate')} = {plural(design.n_runs, 'run')} of "
+            f"{plural(design.steps, 'step')} -> {out}",
             flush=True,
         )
     try:
@@ -257,21 +266,28 @@ def _cmd_export(args: argparse.Namespace) -> int:
     if not args.csv:
         raise UsageError("choose the format: pausegame export DIR --csv")
     folder = Path(args.directory)
+    target = args.out or str(folder / "results.csv")
+    if folder.is_dir() or args.out:  # a missing DIR is named by load_results
+        if target != "-":
+            check_out_file(target, "--out" if args.out else "output")
+        if args.series:
+            check_out_file(folder / "series.csv", "--series output")
     try:
         result = load_results(folder)
     except StoreError as exc:
         raise UsageError(str(exc)) from None
-    target = args.out or str(folder / "results.csv")
+    # the series are read before anything is written: a batch without them writes nothing
+    series = result.series() if args.series else None
     frame = _csv_ready(result.frame, result.manifest["varied"])
     if target == "-":
         frame.to_csv(sys.stdout, index=False)
     else:
         frame.to_csv(target, index=False)
-        print(f"Wrote {len(frame)} runs to {target}")
-    if args.series:
+        print(f"Wrote {plural(len(frame), 'run')} to {target}")
+    if series is not None:
         series_path = folder / "series.csv"
-        frame = result.series()
+        frame = series
         frame.to_csv(series_path, index=False)
         if target != "-":
-            print(f"Wrote {len(frame)} series rows to {series_path}")
+            print(f"Wrote {plural(len(frame), 'series row')} to {series_path}")
     return 0

@@ -59,6 +59,7 @@ __all__ = [
     "Trace",
     "check_claim",
     "load_teaching",
+    "replicate_cost",
     "replicate_seed",
     "replicates_needed",
     "run_trace",
@@ -455,6 +456,27 @@ def evaluate(case: TeachingScenario, seed: int, *, contrast: bool = False) -> bo
     if claim.outcome in PAIRED:
         trace.counterfactual = run_trace(PAIRED[claim.outcome](scenario, claim), seed, steps=steps)
     return OUTCOMES[claim.outcome](trace, claim)
+
+
+def replicate_cost(case: TeachingScenario) -> tuple[float, int]:
+    """About how long one replicate of a claim and its contrast takes, and its largest run.
+
+    Returns:
+        The seconds (:func:`experiments.limits.run_seconds` of every run a replicate makes) and
+        the bytes of the largest run (:func:`experiments.limits.run_bytes`), from the sizes.
+    """
+    from experiments.limits import run_bytes, run_seconds
+    from model.params import resolve_run
+
+    seconds, largest = 0.0, 0
+    runs = 2 if case.claim.outcome in PAIRED else 1
+    for contrast in (False, True):
+        scenario = case.variant(contrast)
+        steps = max(case.claim.horizon, int(scenario.params.get("steps", case.claim.horizon)))
+        params = resolve_run({"steps": steps, "seed": 0}, scenario, draw_seed=False)
+        seconds += runs * run_seconds(params)
+        largest = max(largest, run_bytes(params))
+    return seconds, largest
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,8 @@ from typing import Any
 
 import numpy as np
 
+from experiments.files import check_out_dir, out_argument
+from experiments.limits import BASE, PER_SEED, check_work
 from experiments.scenarios import list_scenarios, load_scenario
 from experiments.teaching import (
     MASTER_SEED,
@@ -37,10 +39,12 @@ from experiments.teaching import (
     Trace,
     check_claim,
     load_teaching,
+    replicate_cost,
     replicate_seed,
     run_trace,
     teaching_names,
 )
+from experiments.words import plural
 from model.engine import Engine
 from model.errors import ConfigError
 
@@ -83,7 +87,10 @@ def register(subparsers: Any) -> None:
         "--contrast", action="store_true", help="run the scenario's contrast variant instead"
     )
     demo.add_argument(
-        "--out", metavar="DIR", help="folder for the plots (default: runs/demo-NAME-seedN/)"
+        "--out",
+        metavar="DIR",
+        type=out_argument,
+        help="folder for the plots (default: runs/demo-NAME-seedN/)",
     )
     demo.add_argument(
         "--quiet-months", action="store_true", help="print only months in which something happened"
@@ -117,6 +124,11 @@ def register(subparsers: Any) -> None:
         default=MASTER_SEED,
         metavar="N",
         help=f"master seed (default {MASTER_SEED}, the tests')",
+    )
+    claims.add_argument(
+        "--force",
+        action="store_true",
+        help="run although the estimated time is over 10 minutes",
     )
     claims.set_defaults(handler=_cmd_claims, _parser=claims)
 
@@ -249,7 +261,8 @@ def _opening(engine: Engine) -> str:
     order = np.argsort(-caps)[:4]
     big = ", ".join(f"{names[int(i)]} {caps[i] / caps.sum():.0%}" for i in order)
     lines = [
-        f"Month   0: {w.n_nations} nations and {engine.n_actors - w.n_nations} labs; "
+        f"Month   0: {plural(w.n_nations, 'nation')} and "
+        f"{plural(engine.n_actors - w.n_nations, 'lab')}; "
         f"largest nations (programme and labs): {big}."
     ]
     if w.committed.any():
@@ -293,8 +306,12 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     claim = case.claim
     steps = max(claim.horizon, int(scenario.params.get("steps", claim.horizon)))
     variant = "contrast" if args.contrast else "scenario"
+    suffix = "-contrast" if args.contrast else ""
+    out = Path(args.out) if args.out else Path("runs") / f"demo-{case.name}{suffix}-seed{seed}"
+    check_out_dir(out)
     print(
-        f"{case.title} ({case.name}, {variant}), seed {seed}: {steps} months, one step = one month."
+        f"{case.title} ({case.name}, {variant}), seed {seed}: {plural(steps, 'month')}, one "
+        "step = one month."
     )
     print(textwrap.fill(case.contrast.text if args.contrast else case.summary, _WIDTH))
     state: dict[str, Any] = {}
@@ -345,11 +362,11 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     print()
     if summary.active_steps == 0:
         print(
-            f"No pause bound anyone in {summary.steps} months (the treaty never entered into "
-            "force), so it neither held nor collapsed."
+            f"No pause bound anyone in {plural(summary.steps, 'month')} (the treaty never "
+            "entered into force), so it neither held nor collapsed."
         )
     elif summary.collapse_step is None:
-        print(f"The pause held for all {summary.steps} months.")
+        print(f"The pause held for all {plural(summary.steps, 'month')}.")
     else:
         print(f"The pause collapsed at month {summary.collapse_step}.")
     print(textwrap.fill(f"The claim: {claim.text}", _WIDTH))
@@ -366,8 +383,6 @@ def _cmd_demo(args: argparse.Namespace) -> int:
             _WIDTH,
         )
     )
-    suffix = "-contrast" if args.contrast else ""
-    out = Path(args.out) if args.out else Path("runs") / f"demo-{case.name}{suffix}-seed{seed}"
     path = write_demo_plots(case, trace, out, contrast=args.contrast)
     print(f"Plots: {path}")
     return 0
@@ -523,10 +538,21 @@ def _cmd_claims(args: argparse.Namespace) -> int:
             cases.append(load_teaching(name))
         except ValueError as exc:
             raise ConfigError(str(exc)) from None
+    costs = [replicate_cost(case) for case in cases]
+    check_work(
+        f"claims --replicates {args.replicates} ({plural(len(cases), 'scenario')}, claim "
+        "and contrast)",
+        args.replicates,
+        "replicate",
+        seconds_each=sum(seconds for seconds, _ in costs),
+        bytes_each=PER_SEED,
+        base_bytes=BASE + max(size for _, size in costs),
+        force=args.force,
+    )
     failed: list[str] = []
     undecided: dict[str, int | None] = {}
     print(
-        f"{args.replicates} replicates each, master seed {args.master_seed}; shares of "
+        f"{plural(args.replicates, 'replicate')} each, master seed {args.master_seed}; shares of "
         "replicates showing the claimed outcome, Wilson 95% intervals."
     )
     for name, case in zip(names, cases, strict=True):

@@ -222,6 +222,7 @@ class Verification:
         count: The number of records read.
         line: The line of the file where the damage shows, when one can be named.
         note: Something worth knowing about an intact log (an older, non-standard encoding).
+        head_differs: True when the chain is intact and only the given head differs.
     """
 
     ok: bool
@@ -231,6 +232,32 @@ class Verification:
     count: int
     line: int | None = None
     note: str = ""
+    head_differs: bool = False
+
+
+def _head_mismatch(head: str, hashes: Sequence[str], at: Sequence[int]) -> str:
+    """Why an intact chain does not end at the reported ``head``, as far as the hashes tell.
+
+    A head that is an earlier record's hash means records were appended after it; one that no
+    record has belongs to another log, or to this one before a record was altered and every
+    later hash recomputed (the hashes cannot tell these apart).
+    """
+    n = len(hashes)
+    last = hashes[-1] if hashes else GENESIS
+    if head in hashes[:-1]:
+        k = list(hashes).index(head)
+        more = n - 1 - k
+        return (
+            f"the head does not match: the given head is record {k}'s hash, and the log goes "
+            f"on for {more} more record{'s' if more > 1 else ''} (from line {at[k + 1]}) after "
+            "the head the run reported"
+        )
+    return (
+        f"the head does not match: the records' chain is intact and ends at {last[:16]}..., "
+        f"not at the given {head[:16]}..., which no record of this log has: it is another "
+        "log's head (check the run's summary.json), or some record was altered and every "
+        "later hash recomputed"
+    )
 
 
 def _kind(value: Any) -> str:
@@ -285,14 +312,8 @@ def verify(
     if problem is not None:
         return Verification(False, problem, seq, last, n, where)
     if head is not None and head.strip().lower() != last:
-        return Verification(
-            False,
-            "the head hash does not match the reported one: some "
-            "record was altered and every later hash recomputed",
-            None,
-            last,
-            n,
-        )
+        why = _head_mismatch(head.strip().lower(), hashes, at)
+        return Verification(False, why, None, last, n, head_differs=True)
     note = ""
     if any(legacy):
         note = (

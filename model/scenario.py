@@ -17,7 +17,8 @@ Actor names: a nation's own programme is its name (``"Norland"``); its labs are
 ``"Norland/lab-1"``, ``"Norland/lab-2"``, ... in actor-id order; ``"Norland/*"`` in an event
 means the nation and all its labs. ``committed`` and ``action`` on a nation apply to its
 programme and all its labs (a nation's commitment covers its jurisdiction; use an event to hold
-a single lab).
+a single lab). An event that holds a committed nation or one of its labs to the other action is
+an error (raised when the world is built, ``model.world.build_world``).
 """
 
 from __future__ import annotations

@@ -220,6 +220,15 @@ def build_world(
                 f"a step in [1, {steps}]"
             )
         idx = _resolve_names(e.actors, names, home, n, f"[[events]] #{k + 1}: actors")
+        clash = idx[committed[idx] & (committed_defect[idx] != (e.action == "defect"))]
+        if clash.size:
+            nation = specs[int(home[clash[0]])]
+            raise ScenarioError(
+                f"[[events]] #{k + 1}: holds {names[int(clash[0])]!r} to {e.action!r}, but "
+                f"nation {nation.name!r} is committed to {nation.committed!r} for the whole "
+                "run (its programme and labs); allowed: an event that agrees with the "
+                f"commitment, or no committed on {nation.name!r} (hold it with events instead)"
+            )
         end = None if e.duration is None else e.start + e.duration
         events.append((e.start, end, idx, e.action == "defect"))
 

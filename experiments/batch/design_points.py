@@ -14,12 +14,43 @@ from typing import Any
 import numpy as np
 
 from experiments.batch.design_tables import RESERVED, DesignError, Sample
+from experiments.words import plural
 from model.errors import ConfigError
 from model.params import coerce, unknown_name_error
 
 #: The most runs (points x replicates) one design may have: checked before any point is
 #: generated, so a design of 100,000 x 100,000 points is refused at once.
 MAX_RUNS = 10_000_000
+
+#: The largest integer a varied parameter may take: results store it as a 64-bit integer.
+INT64_MAX = (1 << 63) - 1
+#: The largest integer a ``[sample]`` range may reach: points are drawn in float64, which holds
+#: every integer up to 2**53 exactly.
+FLOAT_EXACT_MAX = 1 << 53
+
+
+def _checked(p: Any, value: Any, source: str, where: str, most: int = INT64_MAX) -> Any:
+    """``value`` validated by the schema, and an integer kept within ``-most..most``.
+
+    Raises:
+        DesignError: Naming the file, the table, the key, the value and the allowed range (a
+            2**63 in ``[sweep]`` made numpy raise OverflowError; in ``[sample]`` it wrapped).
+    """
+    try:
+        value = coerce(p, value)
+    except ConfigError as exc:
+        raise DesignError(f"{source}: {where}: {exc}") from None
+    if p.kind == "int" and not -most <= value <= most:
+        why = (
+            "a 64-bit integer, as results store it"
+            if most == INT64_MAX
+            else "2**53, the largest integer the sampler's float64 arithmetic holds exactly"
+        )
+        raise DesignError(
+            f"{source}: {where}: {p.name}={value} is out of range; allowed: "
+            f"{p.bounds_text()}, at most {most:,} ({why})"
+        )
+    return value
 
 
 def sweep_sizes(t: Mapping[str, Any]) -> list[int]:
@@ -69,10 +100,11 @@ def check_size(sizes: Sequence[int], replicates: int, source: str, where: str) -
             raise DesignError(str(exc)) from None
         return
     shape = " x ".join(f"{n:,}" for n in sizes)
-    given = f"{shape} = {points:,} points" if len(sizes) > 1 else f"{points:,} points"
+    many = plural(points, "point", thousands=True)
+    given = f"{shape} = {many}" if len(sizes) > 1 else many
     raise DesignError(
-        f"{source}: {where} gives {given} x {replicates:,} replicates = "
-        f"{runs:,} runs; allowed: at most {MAX_RUNS:,} runs in one design "
+        f"{source}: {where} gives {given} x {plural(replicates, 'replicate', thousands=True)} "
+        f"= {runs:,} runs; allowed: at most {MAX_RUNS:,} runs in one design "
         "(fewer values or replicates, or split it into several designs)"
     )
 
@@ -111,12 +143,7 @@ def sweep_points(
             raw = [spec]
         if not raw:
             raise DesignError(f"{source}: {where}: empty list of values; give at least one")
-        values = []
-        for v in raw:
-            try:
-                values.append(coerce(p, v))
-            except ConfigError as exc:
-                raise DesignError(f"{source}: {where}: {exc}") from None
+        values = [_checked(p, v, source, where) for v in raw]
         if len(set(values)) != len(values):
             dup = next(v for v in values if values.count(v) > 1)
             raise DesignError(f"{source}: {where}: value {dup!r} is listed twice")
@@ -240,10 +267,8 @@ def sample_points(
                 f"{source}: {where}: give {{}} (the schema's range), [low, high] "
                 f"or {{ low = .., high = .. }}; got {spec!r}"
             )
-        try:
-            low, high = coerce(p, low), coerce(p, high)
-        except ConfigError as exc:
-            raise DesignError(f"{source}: {where}: {exc}") from None
+        low = _checked(p, low, source, where, FLOAT_EXACT_MAX)
+        high = _checked(p, high, source, where, FLOAT_EXACT_MAX)
         if high < low:
             raise DesignError(f"{source}: {where}: high={high!r} is below low={low!r}")
         ranges[key] = [low, high]

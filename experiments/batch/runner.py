@@ -64,6 +64,7 @@ from experiments.batch.worker import (
     run_chunk,
     run_one,
 )
+from experiments.words import plural
 from model.errors import ConfigError
 
 __all__ = [
@@ -174,9 +175,9 @@ class SessionSummary:
         """A one-paragraph closing summary."""
         rate = self.runs / self.wall_time if self.wall_time > 0 else 0.0
         text = (
-            f"{self.action.capitalize()}: ran {self.runs} runs ({self.runs - self.failed} "
-            f"ok, {self.failed} failed) in {self.wall_time:.1f} s ({rate:.0f} runs/s) with "
-            f"executor {self.executor} x{self.workers}"
+            f"{self.action.capitalize()}: ran {plural(self.runs, 'run')} "
+            f"({self.runs - self.failed} ok, {self.failed} failed) in {self.wall_time:.1f} s "
+            f"({rate:.0f} runs/s) with executor {self.executor} x{self.workers}"
         )
         if self.single_run:
             reasons = "; ".join(
@@ -184,7 +185,7 @@ class SessionSummary:
                 for why, n in sorted(self.single_run.items(), key=lambda kv: -kv[1])
             )
             text += (
-                f"; {self.batched} runs took the batched path, "
+                f"; {plural(self.batched, 'run')} took the batched path, "
                 f"{sum(self.single_run.values())} the single-run path ({reasons})"
             )
         if self.set_aside:
@@ -194,12 +195,18 @@ class SessionSummary:
                 "damaged/ (see the warnings above)"
             )
         if self.skipped:
-            text += f"; {self.skipped} runs were already finished"
+            was = "was" if self.skipped == 1 else "were"
+            text += f"; {plural(self.skipped, 'run')} {was} already finished"
         if self.remaining:
-            text += f"; {self.remaining} runs remain (run the same command again to continue)"
+            remain = "remains" if self.remaining == 1 else "remain"
+            text += (
+                f"; {plural(self.remaining, 'run')} {remain} (run the same command again to "
+                "continue)"
+            )
         if self.failed_total:
             text += (
-                f"; {self.failed_total} runs in the store failed (see the 'error' column; "
+                f"; {plural(self.failed_total, 'run')} in the store failed (see the 'error' "
+                "column; "
                 "--retry-failed runs them again)"
             )
         return text + "."

@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from experiments.files import check_out_dir, out_argument
 from experiments.reproductions import REPRODUCTIONS, load
 from experiments.reproductions.common import TABLE_HEADER, Reproduction, count_kinds
 from model.errors import ConfigError
@@ -128,7 +129,7 @@ def register(subparsers: Any) -> None:
     sub.add_argument(
         "--out",
         metavar="DIR",
-        type=Path,
+        type=out_argument,
         default=DEFAULT_OUT,
         help=f"folder for the figures, one subfolder each (default: {DEFAULT_OUT})",
     )
@@ -142,7 +143,10 @@ def register(subparsers: Any) -> None:
 
 def _cmd_reproduce(args: Any) -> int:
     names = resolve_names(args.names)
-    done, failed = run_reproductions(names, Path(args.out), quick=bool(args.quick))
+    out = check_out_dir(args.out)
+    for name in names:
+        check_out_dir(out / name)
+    done, failed = run_reproductions(names, out, quick=bool(args.quick))
     print(TABLE_HEADER)
     for result in done:
         for row in result.table().splitlines()[2:]:

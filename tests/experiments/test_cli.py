@@ -737,3 +737,50 @@ def test_the_hardware_ledger_output_file_is_strict_json(tmp_path):
     )
     for line in (out / "ledger.jsonl").read_text().splitlines():
         _strict(line)
+
+
+# ------------------------------------------------------------------------------ plurals (#27)
+ONE_RUN_DESIGN = """
+[meta]
+name = "one"
+[base.params]
+n_nations = 3
+n_labs = 1
+[sweep]
+p_detect = [0.5]
+[run]
+replicates = 1
+steps = 1
+master_seed = 3
+"""
+
+
+@pytest.mark.hardening
+def test_counts_of_one_are_singular(tmp_path, capsys, monkeypatch):
+    """#27: "1 figures", "1 replicates", "ran 1 runs", "1 months" were printed."""
+    import experiments.analysis
+
+    def printed(*argv: str) -> str:
+        assert main(list(argv)) in (0, 3), capsys.readouterr()
+        return capsys.readouterr().out
+
+    argv = ["--n-nations", "3", "--n-labs", "1", "--steps", "1", "--collapse-patience", "1"]
+    out = printed("run", *argv, "--out", str(tmp_path / "r"))
+    assert ", 1 lab, 1 month (one step = one month)" in out and "1 months" not in out
+    design = tmp_path / "one.toml"
+    design.write_text(ONE_RUN_DESIGN, encoding="utf-8")
+    out = printed("sweep", str(design), "--executor", "serial", "--out", str(tmp_path / "b"))
+    assert "1 point x 1 replicate = 1 run of 1 step ->" in out
+    assert "ran 1 run (1 ok, 0 failed)" in out
+    assert "Wrote 1 run to" in printed("export", str(tmp_path / "b"), "--csv")
+    assert "1 replicate each" in printed("claims", "open_letter_2023", "--replicates", "1")
+
+    class OneFigure:
+        summary_path = tmp_path / "summary.md"
+        notes: list[str] = []
+
+        def figures(self) -> list[Path]:
+            return [tmp_path / "map.png", tmp_path / "map.svg"]
+
+    monkeypatch.setattr(experiments.analysis, "analyze", lambda *a, **k: OneFigure())
+    assert ": 1 figure (PNG and SVG each)" in printed("analyze", str(tmp_path / "b"))

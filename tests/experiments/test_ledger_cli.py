@@ -324,6 +324,19 @@ def test_the_right_head_in_capitals_or_with_spaces_is_accepted_and_a_wrong_one_i
 
 
 @pytest.mark.hardening
+def test_another_logs_head_says_the_head_does_not_match(logged, tmp_path, capsys):
+    ledger, _, head = logged
+    other = tmp_path / "other.jsonl"
+    argv = ["run", "--seed", "6", "--steps", "3", "--out", str(tmp_path / "o")]
+    assert main([*argv, "--ledger", str(other), "--quiet"]) == 0
+    other_head = json.loads((tmp_path / "o" / "summary.json").read_text())["ledger_head"]
+    assert main(["verify-ledger", str(ledger), "--head", other_head]) == 1
+    out = capsys.readouterr().out.strip()
+    assert out.startswith(f"{ledger}: the head does not match: the records' chain is intact")
+    assert "NOT intact" not in out and "another log's head" in out and head[:16] in out
+
+
+@pytest.mark.hardening
 @pytest.mark.parametrize(
     ("make", "message"),
     [

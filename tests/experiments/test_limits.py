@@ -83,7 +83,7 @@ def test_sizes_that_cannot_fit_are_refused_at_once(
 
 
 def test_a_design_plan_that_cannot_fit_is_refused(eight_gb: None) -> None:
-    with pytest.raises(limits.LimitError, match="points x 1 replicates; the plan needs about"):
+    with pytest.raises(limits.LimitError, match="points x 1 replicate; the plan needs about"):
         limits.check_plan(100_000 * 100_000, 2, where="d.toml: [sweep]")
     assert limits.check_plan(441, 2) < GB
 
@@ -120,3 +120,27 @@ def test_estimate_is_within_a_factor_two_of_the_measured_peak(tmp_path: Path, ov
         tracemalloc.stop()
     estimate = limits.run_bytes(result.params)
     assert peak / 2 <= estimate <= 2 * peak, (estimate, peak)
+
+
+# ---------------------------------------------------------------------------- time (#27)
+def test_work_over_ten_minutes_needs_force_and_memory_is_always_a_bound() -> None:
+    def check(count: int, *, force: bool = False) -> float:
+        return limits.check_work(
+            "cmd --n N",
+            count,
+            "unit",
+            seconds_each=0.01,
+            bytes_each=100.0,
+            force=force,
+            available=GB,
+        )
+
+    assert check(60_000) == pytest.approx(600.0)
+    with pytest.raises(limits.LimitError, match=r"cmd --n N would take about 17 min \(100,000 "):
+        check(100_000)
+    with pytest.raises(limits.LimitError, match="give --force to run it anyway, or at most"):
+        check(60_001)
+    assert check(60_001, force=True) == pytest.approx(600.01)
+    with pytest.raises(limits.LimitError, match="1.0 GB available; allowed: at most about 7,96"):
+        check(10_000_000, force=True)
+    assert limits.format_seconds(59) == "59 s" and limits.format_seconds(7200) == "2.0 h"

@@ -192,3 +192,43 @@ def test_unreadable_graph_file_names_file(
 def test_missing_graph_file(tmp_path: Path) -> None:
     with pytest.raises(GraphError, match=r"nope\.graphml.*not found"):
         load_graph(tmp_path / "nope.graphml")
+
+
+@pytest.mark.hardening
+def test_graphml_labels_with_leading_zeros_are_names_not_indices(tmp_path: Path) -> None:
+    """Nodes "00".."11" are labels (#27): read as indices they tied the wrong nations."""
+    from model.networks import check_alliance_graph
+
+    labels = [f"{i:02d}" for i in range(12)]
+    g = nx.Graph()
+    g.add_nodes_from(labels)
+    g.add_edge("00", "01", weight=0.5)
+    path = tmp_path / "labels.graphml"
+    nx.write_graphml(g, path)
+    read = load_graph(path)
+    assert sorted(read.nodes) == labels
+    names = labels[::-1]  # nation 0 is "11", nation 11 is "00"
+    tied = check_alliance_graph(read, 12, names=names, every_nation=True)
+    assert sorted(tied.edges) == [(10, 11)]
+    # without such names the labels are unknown nations, named as such
+    with pytest.raises(GraphError, match="unknown nation '0[0-9]' in the alliance graph"):
+        check_alliance_graph(read, 12, every_nation=True)
+    # canonical integer ids ("0".."11", as networkx writes int nodes) are still indices
+    nx.write_graphml(nx.relabel_nodes(g, {label: int(label) for label in labels}), path)
+    assert sorted(load_graph(path).nodes) == list(range(12))
+
+
+@pytest.mark.hardening
+def test_a_utf8_byte_order_mark_is_accepted_and_utf16_is_named(tmp_path: Path) -> None:
+    """#27: TOML is a UTF-8 document, which may start with a BOM (toml-lang/toml#437)."""
+    text = '[params]\nsteps = 7\n[[nations]]\nname = "A"\n[[nations]]\nname = "B"\n'
+    plain = tmp_path / "plain.toml"
+    plain.write_text(text, encoding="utf-8")
+    bom = tmp_path / "bom.toml"
+    bom.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    assert load_scenario(bom)[0].nations == load_scenario(plain)[0].nations
+    assert load_scenario(bom)[0].params == {"steps": 7}
+    wide = tmp_path / "wide.toml"
+    wide.write_text(text, encoding="utf-16")
+    with pytest.raises(ScenarioError, match=r"wide\.toml: a UTF-16 file .*byte-order mark"):
+        load_scenario(wide)

@@ -314,6 +314,49 @@ def test_bad_sweep_options_exit_2_with_one_line(design_file, tmp_path, capsys, e
         assert word in err
 
 
+@pytest.mark.hardening
+def test_export_checks_its_arguments_before_writing(design_file, tmp_path, capsys):
+    out = tmp_path / "out"
+    assert main(["sweep", str(design_file), "--executor", "serial", "--out", str(out), "-q"]) == 0
+    capsys.readouterr()
+    # no series kept: nothing is written (results.csv was written before the refusal)
+    line = one_error_line(*run_cli(capsys, "export", str(out), "--csv", "--series"))
+    assert "kept no per-step series" in line
+    assert not (out / "results.csv").exists()
+    (tmp_path / "a-file").write_text("x")
+    for target, words in (
+        (out, "is a folder; give a file name"),
+        (tmp_path / "a-file" / "r.csv", "'a-file' is a file"),
+        (tmp_path / "missing" / "r.csv", "'missing' does not exist"),
+    ):
+        line = one_error_line(*run_cli(capsys, "export", str(out), "--csv", "--out", str(target)))
+        assert words in line.replace(str(tmp_path) + "/", ""), line
+    assert not (out / "results.csv").exists()
+
+
+@pytest.mark.hardening
+@pytest.mark.parametrize(
+    "address", ["garbage:::x", "tcp://", "tcp://host:notaport", "http://host:1", "tcp://h:99999"]
+)
+def test_bad_scheduler_address_is_one_line_before_anything(design_file, tmp_path, capsys, address):
+    out = tmp_path / "o"
+    status, stdout, err = run_cli(
+        capsys,
+        "sweep",
+        str(design_file),
+        "--executor",
+        "dask",
+        "--scheduler",
+        address,
+        "--out",
+        str(out),
+        "-q",
+    )
+    line = one_error_line(status, stdout, err)
+    assert repr(address) in line and "HOST:PORT" in line
+    assert not out.exists()
+
+
 def test_bad_design_and_mismatched_directory_exit_2(design_file, tmp_path, capsys):
     bad = tmp_path / "bad.toml"
     bad.write_text(DESIGN.replace("master_seed = 5", "seed = 5"))

@@ -154,3 +154,57 @@ def test_issue_claim_at_20_replicates_says_how_many_it_needs():
         "inconclusive at n = 20 (needs at least 35 replicates to hold)"
         in claim_lines("x", 0.9, check)[1]
     )
+
+
+# ------------------------------------------------------------------------------ #27 work guard
+def _no_prompt(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*_: object) -> str:
+        raise AssertionError("a command prompted")
+
+    monkeypatch.setattr("builtins.input", refuse)
+
+
+@pytest.mark.hardening
+def test_claims_refuses_replicates_over_ten_minutes_naming_force(capsys, monkeypatch):
+    from experiments import limits
+
+    _no_prompt(monkeypatch)
+    monkeypatch.setattr(limits, "available_bytes", lambda: int(8e9))
+    assert main(["claims", "open_letter_2023", "--replicates", "1000000"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and len(err.splitlines()) == 1
+    for word in ("claims --replicates 1000000", "would take about", "10 min", "--force"):
+        assert word in err, (word, err)
+    # beyond memory: refused even with --force, naming the memory available
+    argv = ["claims", "open_letter_2023", "--replicates", str(10**11), "--force"]
+    assert main(argv) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and len(err.splitlines()) == 1
+    for word in ("needs about 4.0 TB of memory", "8.0 GB available", "--force does not lift"):
+        assert word in err, (word, err)
+
+
+@pytest.mark.hardening
+def test_claims_force_runs_what_the_estimate_refuses(capsys, monkeypatch):
+    from experiments import limits
+
+    _no_prompt(monkeypatch)
+    monkeypatch.setattr(limits, "SECONDS_PER_STEP", 100.0)  # an injected, very slow machine
+    assert main(["claims", "open_letter_2023", "--replicates", "2"]) == 2
+    assert "--force" in capsys.readouterr().err
+    assert main(["claims", "open_letter_2023", "--replicates", "2", "--force"]) == 3
+    assert "open_letter_2023: claimed" in capsys.readouterr().out
+
+
+@pytest.mark.hardening
+@pytest.mark.parametrize("sub", ["", "sub"])
+def test_demo_checks_its_out_before_the_run(tmp_path, capsys, sub):
+    from tests.experiments.clitools import one_error_line
+
+    file = tmp_path / "a-file"
+    file.write_text("x")
+    out = file / sub if sub else file
+    status = main(["demo", "open_letter_2023", "--out", str(out)])
+    captured = capsys.readouterr()
+    line = one_error_line(status, captured.out, captured.err)  # nothing narrated first
+    assert "a-file" in line and "give a folder" in line

@@ -332,6 +332,33 @@ def test_revision_count_and_only_revisers_change():
     assert tiny.n_revise == 1
 
 
+@pytest.mark.hardening
+@pytest.mark.parametrize(
+    ("committed", "actors", "action"),
+    [("comply", ["A/lab-1"], "defect"), ("defect", ["A/*"], "comply"), ("comply", ["A"], "defect")],
+)
+def test_an_event_that_contradicts_a_commitment_is_an_error(committed, actors, action):
+    """#27: the event used to override the commitment without a word."""
+    from model.errors import ScenarioError
+
+    scenario = {
+        "nations": [{"name": "A", "committed": committed, "labs": 1}, {"name": "B"}],
+        "events": [
+            {"start": 1, "actors": ["B"], "action": "defect"},
+            {"start": 2, "duration": 3, "actors": actors, "action": action},
+        ],
+    }
+    message = (
+        rf"\[\[events\]\] #2: holds 'A[^']*' to '{action}', but nation 'A' is committed to "
+        rf"'{committed}'.*allowed: an event that agrees"
+    )
+    with pytest.raises(ScenarioError, match=message):
+        Engine.from_params(rng=1, scenario=scenario)
+    # an event that agrees with the commitment is allowed
+    scenario["events"][1]["action"] = committed
+    Engine.from_params(rng=1, scenario=scenario)
+
+
 def test_committed_actors_and_events_hold_their_action():
     scenario = {
         "params": {"n_labs": 4, "decision_rule": "best_response", "p_detect": 1.0, "penalty": 10.0},

@@ -199,3 +199,22 @@ def test_verify_names_the_line_of_an_unreadable_entry_and_not_the_chain():
         "double quotes (column 2))"
     )
     assert verify(copy.deepcopy(log.records)).ok
+
+
+@pytest.mark.hardening
+def test_another_logs_head_or_an_earlier_head_is_named_not_an_alteration(logged_run):
+    """#27: a wrong --head said records were altered, even for an intact log."""
+    _, records, head = logged_run
+    other = "ab" * 32
+    result = verify(records, head=other)
+    assert not result.ok and result.head_differs and result.head == head
+    assert result.problem.startswith("the head does not match: the records' chain is intact")
+    assert "another log's head" in result.problem
+    earlier = verify(records[:-2]).head  # what the run reported before two records more
+    result = verify(records, head=earlier)
+    assert result.head_differs and result.problem == (
+        f"the head does not match: the given head is record {len(records) - 3}'s hash, and "
+        f"the log goes on for 2 more records (from line {len(records) - 1}) after the head "
+        "the run reported"
+    )
+    assert not verify(records[:3] + records[4:], head=head).head_differs  # damage stays damage

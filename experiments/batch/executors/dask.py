@@ -20,7 +20,44 @@ from experiments.batch.executors.base import (
 from experiments.batch.worker import ChunkResult, Task
 from model.errors import ConfigError
 
-__all__ = ["DaskExecutor"]
+__all__ = ["DaskExecutor", "check_scheduler"]
+
+#: Address schemes of a Dask scheduler that have no host and port to check.
+_NO_HOST_PORT = ("inproc", "ucx")
+
+
+def check_scheduler(address: str) -> str:
+    """Refuse a scheduler address Dask cannot parse, before any work; return it normalized.
+
+    ``'garbage:::x'`` made ``distributed`` raise a ValueError from deep inside the client, and
+    a port out of range waited for the connection timeout.
+
+    Raises:
+        ConfigError: Naming the address and the form allowed (``tcp://HOST:PORT``).
+    """
+    from distributed.comm.addressing import (
+        get_address_host_port,
+        normalize_address,
+        parse_address,
+    )
+
+    allowed = "allowed: [tcp://]HOST:PORT with a port 1..65535, e.g. tcp://127.0.0.1:8786"
+    try:
+        normalized = str(normalize_address(address))
+        if parse_address(normalized)[0] in _NO_HOST_PORT:
+            return normalized
+        host, port = get_address_host_port(normalized)
+    except (ValueError, TypeError) as exc:
+        reason = str(exc).replace("\n", " ")
+        raise ConfigError(
+            f"--scheduler {address!r} is not a Dask scheduler address ({reason}); {allowed}"
+        ) from None
+    if not host or not 1 <= int(port) <= 65535:
+        what = "no host" if not host else f"port {port}"
+        raise ConfigError(
+            f"--scheduler {address!r} is not a Dask scheduler address ({what}); {allowed}"
+        )
+    return normalized
 
 
 class DaskExecutor(Executor):
@@ -70,8 +107,14 @@ class DaskExecutor(Executor):
 
     @classmethod
     def check(cls, options: ExecutorOptions) -> list[str]:
-        """A local cluster runs on this machine's cores: refuse more workers than it can run."""
-        return [] if options.scheduler else check_workers(options.workers, "workers")
+        """Refuse a scheduler address that cannot be parsed, or more local workers than cores run.
+
+        A local cluster runs on this machine's cores: more workers than it can run are refused.
+        """
+        if options.scheduler:
+            check_scheduler(options.scheduler)
+            return []
+        return check_workers(options.workers, "workers")
 
     @classmethod
     def start(cls, todo: int, options: ExecutorOptions) -> Self:

@@ -233,3 +233,32 @@ def test_hash_covers_the_design_not_its_title():
         a.extension_hash
         != make(run={"replicates": 2, "steps": 6, "master_seed": 11}).extension_hash
     )
+
+
+@pytest.mark.hardening
+@pytest.mark.parametrize(
+    ("tables", "words"),
+    [
+        ({"sweep": {"n_labs": [2**63]}}, "[sweep] n_labs: n_labs=9223372036854775808 is out"),
+        ({"sweep": {"collapse_patience": [1, 10**30]}}, "[sweep] collapse_patience: "),
+        ({"sweep": {"n_labs": {"start": 0, "stop": 2**63, "num": 2}}}, "[sweep] n_labs: "),
+        (
+            {"sweep": None, "sample": {"n": 4, "params": {"collapse_patience": [2**62, 2**63]}}},
+            "[sample.params] collapse_patience: collapse_patience=4611686018427387904",
+        ),
+    ],
+)
+def test_an_integer_beyond_int64_is_one_clear_error(tables, words):
+    """#27: 2**63 in [sweep] raised OverflowError; in [sample] it wrapped to -2**63."""
+    with pytest.raises(DesignError) as info:
+        make(**tables)
+    message = str(info.value)
+    assert message.startswith("d.toml: ") and words in message and "\n" not in message
+    assert "out of range; allowed: an integer >= " in message and ", at most " in message
+    assert make(sweep={"collapse_patience": [2**63 - 1]}).n_points == 1  # the largest int64
+
+
+@pytest.mark.hardening
+def test_a_design_of_one_point_too_many_replicates_says_1_point():
+    with pytest.raises(DesignError, match=r"\[sweep\] gives 1 point x 100,000,000 replicates"):
+        make(sweep={"p_detect": [0.5]}, run={"replicates": 10**8, "steps": 5, "master_seed": 1})

@@ -76,3 +76,24 @@ def test_reproduce_one_for_real(tmp_path, capsys) -> None:
     assert figure.read_bytes().startswith(PNG)
     assert "leadership is better for the inspector" in out and "| NO |" not in out
     assert "| kind |" in out and "| yes | reproduces a published number |" in out
+
+
+@pytest.mark.hardening
+def test_out_is_checked_before_any_reproduction_runs(tmp_path, capsys, monkeypatch) -> None:
+    from tests.experiments.clitools import one_error_line
+
+    def ran(*_args: object, **_kw: object) -> None:
+        raise AssertionError("a reproduction ran")
+
+    monkeypatch.setattr(repro_cli, "run_reproductions", ran)
+    file = tmp_path / "a-file"
+    file.write_text("x")
+    for out in (file, file / "sub"):
+        status = main(["reproduce", "han2019", "--out", str(out), "--quick"])
+        captured = capsys.readouterr()
+        assert "give a folder" in one_error_line(status, captured.out, captured.err)
+    (tmp_path / "runs" / "han2019").mkdir(parents=True)
+    (tmp_path / "runs" / "han2019" / "han2019").write_text("a file where a folder goes")
+    status = main(["reproduce", "han2019", "--out", str(tmp_path / "runs" / "han2019")])
+    captured = capsys.readouterr()
+    assert "han2019/han2019' is a file" in one_error_line(status, captured.out, captured.err)
