@@ -50,7 +50,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Any, Protocol
 
 import numpy as np
@@ -172,7 +173,45 @@ class _Field:
 
     def share(self, x: Any, p: float) -> Any:
         """``F(x; p)``: the capability-weighted share that defects in reply to ``x``."""
-        return np.tensordot(self.weights, self.probabilities(x, p), axes=1)
+        types = self.types
+        return np.tensordot(types.weights, types.probabilities(x, p), axes=1)
+
+    @cached_property
+    def types(self) -> _Field:
+        """The same field over the actors' distinct types, each weighing its actors' total.
+
+        Actors with the same lines (and, for a lab, the same home nation's type) defect with
+        the same probability, so ``F`` sums over a handful of types instead of every actor:
+        a world of 100,000 labs costs what one of a few dozen does.
+        """
+        lines = np.column_stack([self.base, self.deter, self.base_free, self.deter_free])
+        nations = ~self.is_lab
+        _, first, nation_type = np.unique(
+            lines[nations], axis=0, return_index=True, return_inverse=True
+        )
+        n_types = first.size
+        type_of = np.full(self.weights.size, -1, dtype=np.int64)
+        type_of[nations] = nation_type.reshape(-1)
+        home = np.where(self.nation_of >= 0, type_of[np.maximum(self.nation_of, 0)], -1)
+        labs = self.is_lab
+        if labs.any():
+            keys = np.column_stack([lines[labs], home[labs].astype(float)])
+            _, lab_first, lab_type = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+            type_of[labs] = n_types + lab_type.reshape(-1)
+        n_all = n_types + (int(lab_first.size) if labs.any() else 0)
+        rep = np.empty(n_all, dtype=np.int64)
+        rep[type_of] = np.arange(type_of.size)  # a representative actor of each type
+        weights = np.bincount(type_of, weights=self.weights, minlength=n_all)
+        return replace(
+            self,
+            weights=weights,
+            base=self.base[rep],
+            deter=self.deter[rep],
+            base_free=self.base_free[rep],
+            deter_free=self.deter_free[rep],
+            is_lab=self.is_lab[rep],
+            nation_of=home[rep],
+        )
 
 
 def _field(params: Mapping[str, Any], actors: Actors, rule: str | None) -> _Field:
