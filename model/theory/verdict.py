@@ -257,7 +257,8 @@ class Verdict:
                 f"compliance >= {theta:g}) {where}; at {_p(p)} it settles at {branch:.3f}."
             )
         if self.shielded and self.actors is not None:
-            third = "Deterring one defector is not the whole story. " + self.own_text()
+            own = self.own_text()  # one sentence, the fourth's room kept for the band
+            third = "Deterring one defector is not the whole story: " + own[0].lower() + own[1:]
         out = [first, second, third]
         band = summary.band.clip()
         if not band.empty:

@@ -73,3 +73,17 @@ def test_rules_the_mean_field_does_not_cover_get_the_learning_theory() -> None:
     params = resolve(decision_rule="imitation", seed=1)
     text = theory.verdict_text(params, _world([1.0] * 60))
     assert "Imitation theory" in text
+
+
+def test_a_shielded_worlds_panel_keeps_to_four_sentences() -> None:
+    # the app's theory panel promises at most four sentences; the own-actors boundaries once
+    # made the third two sentences, so a world with a bistable band had five
+    from model.engine import Engine
+
+    params = resolve(seed=1)
+    verdict = theory.Verdict.of(params, Engine(params))
+    assert verdict.shielded and verdict.actors is not None
+    sentences = verdict.sentences()
+    assert not theory.summarize(params).band.clip().empty  # the band's sentence is there
+    assert len(sentences) == 4
+    assert all(". " not in s.replace("p* = ", "") for s in sentences[2:3])
