@@ -302,12 +302,7 @@ def check_directory(path: Path, manifest: dict[str, Any], design: Design | None 
             "and no design.toml shows which is right; " + _nothing_changed(path)
         )
     fields = _design_fields(normalized)
-    for key, value in fields.items():
-        if key in m and m[key] != value:
-            raise StoreError(
-                f"{where}: its {key} is {m[key]!r}, but design.json (of the manifest's design "
-                f"hash) says {value!r}; " + _nothing_changed(path)
-            )
+    _check_fields(path, m, fields, "design.json (of the manifest's design hash)")
     layout = Layout(path, m, normalized, fields["extension_hash"])
     witness = design if design is not None and design.hash == ours else None
     if witness is not None:
@@ -316,9 +311,24 @@ def check_directory(path: Path, manifest: dict[str, Any], design: Design | None 
     return layout
 
 
+def _check_fields(path: Path, m: Mapping[str, Any], fields: Mapping[str, Any], by: str) -> None:
+    """The manifest's fields are ``fields`` (a missing one disagrees too)."""
+    for key, value in fields.items():
+        if m.get(key, _MISSING) != value:
+            shown = repr(m[key]) if key in m else "missing"
+            raise StoreError(
+                f"{path / 'manifest.json'}: its {key} is {shown}, but {by} says {value!r}; "
+                + _nothing_changed(path)
+            )
+
+
+_MISSING = object()
+
+
 def _check_against(layout: Layout, design: Design) -> None:
-    """The manifest's sizes are those of ``design`` (of the manifest's design hash)."""
+    """The manifest's fields and sizes are those of ``design`` (of the manifest's hash)."""
     m = layout.manifest
+    _check_fields(layout.path, m, _design_fields(design.normalized()), "its design")
     for key, value in (
         ("n_runs", design.n_runs),
         ("n_points", design.n_points),

@@ -214,6 +214,13 @@ class ResultsStore(Repairs):
                         f"{path} exists and is not a results directory (no "
                         "manifest.json); choose an empty or new --out directory"
                     )
+                finished = list((path / "results").glob("part-*.parquet"))
+                if finished:  # a creation writes the manifest before any run: it was lost
+                    raise StoreError(
+                        f"{path / 'manifest.json'} is missing, but {path / 'results'} holds "
+                        f"{len(finished)} results part(s); restore the manifest (nothing was "
+                        "changed), or choose a new --out directory"
+                    )
                 for e in entries:  # an interrupted creation (only our files): start again
                     target = path / e
                     if target.is_dir():

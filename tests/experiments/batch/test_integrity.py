@@ -214,3 +214,13 @@ def test_export_of_a_part_missing_a_column_exits_2_naming_it(batch, capsys):
     line = one_line_error(capsys.readouterr().err)
     assert str(part) in line and "'held'" in line
     assert not (folder.parent / "out.csv").exists()
+
+
+def test_a_lost_manifest_is_named_and_the_results_are_kept(batch, capsys):
+    design, folder = batch
+    (folder / "manifest.json").unlink()
+    before = snapshot(folder)
+    assert main(_resume(design, folder)) == 2
+    line = one_line_error(capsys.readouterr().err)
+    assert f"{folder / 'manifest.json'} is missing" in line
+    assert snapshot(folder) == before  # before: taken for an interrupted creation and deleted
