@@ -216,26 +216,29 @@ class Repairs:
                 f"runs are intact (pandas.read_parquet reads {self.path / 'results'}); run "
                 "the design again in a new --out directory"
             )
-        notes = []
-        for rel, why in bad:
-            if (self.path / rel).exists():
-                moved = free_name(self.path / DAMAGED_DIR / rel)
-                os.replace(self.path / rel, moved)
-                aside = f"set aside as {moved} and "
-            else:
-                aside = ""
-            notes.append(
-                f"{self.path / rel} cannot be read or does not match the manifest ({why}): "
-                f"{aside}rebuilt from the design"
-            )
-        write_plan(self.path, design, only={rel for rel, _ in bad})
-        self.layout = check_directory(self.path, self.manifest, design)
-        self.layout.load_plan()
-        if self.layout.plan_problems:
-            rel, why = self.layout.plan_problems[0]
-            raise StoreError(
-                f"{self.path / rel} does not match the manifest even rebuilt from the design "
-                f"({why}); restore this directory's manifest.json, or run the design again in "
-                "a new --out directory"
-            )
-        return notes
+        notes: list[str] = []
+        # a file is judged whole only once the files before it read: repeat until none is bad
+        for _ in range(len(self.manifest["plan_parts"]) + 2):
+            if not bad:
+                return notes
+            for rel, why in bad:
+                if (self.path / rel).exists():
+                    moved = free_name(self.path / DAMAGED_DIR / rel)
+                    os.replace(self.path / rel, moved)
+                    aside = f"set aside as {moved} and "
+                else:
+                    aside = ""
+                notes.append(
+                    f"{self.path / rel} cannot be read or does not match the manifest ({why}): "
+                    f"{aside}rebuilt from the design"
+                )
+            write_plan(self.path, design, only={rel for rel, _ in bad})
+            self.layout = check_directory(self.path, self.manifest, design)
+            self.layout.load_plan()
+            bad = list(self.layout.plan_problems)
+        rel, why = bad[0]
+        raise StoreError(
+            f"{self.path / rel} does not match the manifest even rebuilt from the design "
+            f"({why}); restore this directory's manifest.json, or run the design again in "
+            "a new --out directory"
+        )

@@ -26,7 +26,7 @@ from typing import Any
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from experiments.analysis.common import BatchContext
@@ -222,6 +222,9 @@ def _reads(folder: Path, intact_csv: bytes, frame: pd.DataFrame, capsys: Any) ->
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(faults=faults)
+@example(faults=[("delete", "manifest.json", 0)])
+@example(faults=[("flip", "points.parquet", 0.25), ("delete", "plan/part-00000.parquet", 0)])
+@example(faults=[("truncate", "design.json", 0.0), ("manifest", "master_seed", 0)])
 def test_a_fuzzed_results_directory_gives_its_results_or_one_line(batches, capsys, faults):
     design, intact, other, intact_csv, frame = batches
     with tempfile.TemporaryDirectory() as tmp:
