@@ -37,6 +37,7 @@ __all__ = [
     "extended",
     "layout_error",
     "part_stamp",
+    "series_problem",
     "stamped",
 ]
 
@@ -65,6 +66,27 @@ def part_stamp(part: Path) -> str | None:
         return None
     value = meta.get(PART_STAMP)
     return value.decode("utf-8", "replace") if value is not None else None
+
+
+def series_problem(
+    series: Path, table: pa.Table, run_ids: np.ndarray, extension_hash: str | None
+) -> str | None:
+    """Why the series part ``series`` (read whole) is not its results part's, or None.
+
+    It is not when stamped by another design, or when it holds runs that are not those of its
+    results part (``run_ids``).
+    """
+    stamp = part_stamp(series)
+    if stamp is not None and extension_hash is not None and stamp != extension_hash:
+        return (
+            f"its series part {series} was written for another design (extension hash "
+            f"{stamp[:12]}, this directory's is {extension_hash[:12]})"
+        )
+    ids = table.column("run_id").to_numpy()
+    stray = ids[~np.isin(ids, run_ids)]
+    if len(stray):
+        return f"its series part {series} holds run {int(stray[0])}, which is not its own"
+    return None
 
 
 def _nothing_changed(path: Path) -> str:

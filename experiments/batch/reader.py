@@ -18,7 +18,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from experiments.batch.integrity import PartCheck, check_directory, layout_error
+from experiments.batch.integrity import PartCheck, check_directory, layout_error, series_problem
 from experiments.batch.manifest import read_manifest
 from experiments.batch.schema import (
     ID_COLUMNS,
@@ -221,9 +221,20 @@ class BatchResult:
         tables, damaged = [], []
         for part in parts:
             try:
-                tables.append(read_part(part, sch, ("run_id", "step"))[0])
+                table = read_part(part, sch, ("run_id", "step"))[0]
+                ids = pq.read_table(self.path / "results" / part.name, columns=["run_id"])
             except UnreadablePart as exc:
                 damaged.append((part, str(exc)))
+                continue
+            except READ_ERRORS as exc:
+                damaged.append((self.path / "results" / part.name, short_reason(exc)))
+                continue
+            owner = ids.column("run_id").to_numpy()
+            why = series_problem(part, table, owner, self.manifest.get("extension_hash"))
+            if why is None:
+                tables.append(table)
+            else:
+                damaged.append((self.path / "results" / part.name, why))
         if damaged:
             raise DamagedPartError(
                 damaged[0][0],

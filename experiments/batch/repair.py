@@ -27,6 +27,7 @@ from experiments.batch.integrity import (
     check_directory,
     extended,
     part_stamp,
+    series_problem,
     stamped,
 )
 from experiments.batch.plan import plan_part_names, write_plan
@@ -109,11 +110,15 @@ class Repairs:
                 table, rewrite = read_part(part, sch, required, self.n_runs)
                 if ser_sch is not None and series.is_file():
                     try:
-                        read_part(series, ser_sch, ("run_id", "step"), self.n_runs)
+                        steps, _ = read_part(series, ser_sch, ("run_id", "step"), self.n_runs)
                     except UnreadablePart as exc:
                         raise UnreadablePart(
                             f"its series part {series} cannot be read: {exc}"
                         ) from None
+                    ids = table.column("run_id").to_numpy()
+                    why = series_problem(series, steps, ids, self.layout.extension_hash)
+                    if why is not None:
+                        raise UnreadablePart(why)
             except UnreadablePart as exc:
                 out.append(Verdict(part, None, False, f"cannot be read ({exc})"))
                 continue

@@ -480,11 +480,12 @@ class ResultsStore(Repairs):
     def write_part(self, results: pa.Table, series: pa.Table | None) -> Path:
         """Write one batch of finished runs (series first, then results, each atomically)."""
         name = f"part-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:10]}.parquet"
-        if series is not None:
-            atomic_write_table(series, self.path / "series" / name)
-        target = self.path / "results" / name
         assert self.layout is not None
-        atomic_write_table(stamped(results, self.layout.extension_hash), target)
+        stamp = self.layout.extension_hash
+        if series is not None:
+            atomic_write_table(stamped(series, stamp), self.path / "series" / name)
+        target = self.path / "results" / name
+        atomic_write_table(stamped(results, stamp), target)
         return target
 
     def record_session(self, info: Mapping[str, Any]) -> None:

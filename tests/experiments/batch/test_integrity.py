@@ -224,3 +224,16 @@ def test_a_lost_manifest_is_named_and_the_results_are_kept(batch, capsys):
     line = one_line_error(capsys.readouterr().err)
     assert f"{folder / 'manifest.json'} is missing" in line
     assert snapshot(folder) == before  # before: taken for an interrupted creation and deleted
+
+
+def test_a_series_part_of_another_design_is_named_and_set_aside(batch, other, capsys):
+    design, folder = batch
+    original = load_results(folder).series()
+    ours = results_part(folder, "series")
+    shutil.copyfile(results_part(other, "series"), ours)  # same name and runs, other numbers
+    assert main(["export", str(folder), "--csv", "--series", "--out", "-"]) == 2
+    line = one_line_error(capsys.readouterr().err)
+    assert str(ours) in line and "another design" in line
+    assert main(_resume(design, folder)) == 0
+    assert "Resumed: ran 8 runs" in capsys.readouterr().out
+    pd.testing.assert_frame_equal(load_results(folder).series(), original)
