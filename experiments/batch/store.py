@@ -24,8 +24,16 @@ Load results with :func:`load_results` (or ``pandas.read_parquet(DIR / "results"
 The store is in parts, by job: :mod:`~experiments.batch.schema` (the columns and errors),
 :mod:`~experiments.batch.files` (atomic writes, the directory's lock),
 :mod:`~experiments.batch.plan` (the points and the plan), :mod:`~experiments.batch.reader`
-(reading parts and loading results) and this module (:class:`ResultsStore`, a directory opened
-for running). Their public names are importable from here too.
+(reading parts and loading results), :mod:`~experiments.batch.integrity` (the manifest,
+``design.json``, the plan and the parts checked against one another),
+:mod:`~experiments.batch.repair` (what a resume rebuilds or sets aside) and this module
+(:class:`ResultsStore`, a directory opened for running). Their public names are importable
+from here too.
+
+A results part is this directory's only if every row is its run's planned point, replicate,
+seed and values, no other part holds its runs, and (parts written since #27) its schema
+metadata carries the design's extension hash (:data:`~experiments.batch.integrity.PART_STAMP`);
+any other part is named by the read commands and set aside on resume like a damaged one.
 """
 
 from __future__ import annotations
