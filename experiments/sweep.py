@@ -11,7 +11,10 @@ Example:
 from __future__ import annotations
 
 import argparse
+import errno
 import json
+import os
+import shlex
 import sys
 from pathlib import Path
 from typing import Any
@@ -28,7 +31,7 @@ from experiments.batch.runner import (
     check_workers,
     run_design,
 )
-from experiments.batch.store import StoreError, load_results, results_schema
+from experiments.batch.store import StoreError, load_results, repair_command, results_schema
 from experiments.files import check_out_dir, check_out_file, out_argument
 from experiments.words import plural
 
@@ -232,6 +235,21 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     except BatchError as exc:
         print(f"pausegame: error: {exc}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        # the finished runs were written before the interrupt ended the sweep
+        print(
+            f"pausegame: interrupted; the finished runs are kept in {out}; resume with "
+            f"`{_resume(args.design, out)}`",
+            file=sys.stderr,
+        )
+        return 130
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT) or not exc.filename:
+            raise
+        raise UsageError(
+            f"{exc.filename}: {os.strerror(exc.errno)}; the finished runs are kept; free "
+            f"some space, then resume with `{_resume(args.design, out)}`"
+        ) from None
     session = result.session
     if not quiet:
         print(session.describe())
@@ -240,6 +258,13 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
             f"or pandas.read_parquet({str(out / 'results')!r})."
         )
     return 1 if session.failed_total else 0
+
+
+def _resume(design: str, out: Path) -> str:
+    """The command that resumes a sweep of ``design`` into ``out``."""
+    from experiments.cli import command
+
+    return command("sweep", shlex.quote(design), "--out", shlex.quote(str(out)))
 
 
 def _csv_ready(frame: Any, varied: list[str]) -> Any:
@@ -276,8 +301,16 @@ def _cmd_export(args: argparse.Namespace) -> int:
         result = load_results(folder)
     except StoreError as exc:
         raise UsageError(str(exc)) from None
+    if result.frame.empty:
+        raise UsageError(
+            f"{folder} holds no finished runs yet, so there is nothing to export; run (or "
+            f"resume) `{repair_command(folder, result.manifest)}` first"
+        )
     # the series are read before anything is written: a batch without them writes nothing
-    series = result.series() if args.series else None
+    try:
+        series = result.series() if args.series else None
+    except StoreError as exc:
+        raise UsageError(str(exc)) from None
     frame = _csv_ready(result.frame, result.manifest["varied"])
     if target == "-":
         frame.to_csv(sys.stdout, index=False)

@@ -14,7 +14,8 @@ For notebooks::
 
 ``design_from_mapping`` builds a design from a dict with the tables of a design file. See
 :mod:`experiments.batch.design` for the file format, :mod:`experiments.batch.store` for the
-directory layout (its parts: ``schema``, ``files``, ``manifest``, ``plan``, ``reader``) and
+directory layout (its parts: ``schema``, ``files``, ``manifest``, ``plan``, ``reader``,
+``integrity``, ``repair``) and
 :mod:`experiments.batch.runner` for execution (its parts: ``worker``, what one task does;
 ``executors``, one interface and one class per executor; ``progress``).
 """

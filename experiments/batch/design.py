@@ -96,6 +96,8 @@ __all__ = [
     "SEED_SCHEMES",
     "derive_seeds",
     "design_from_mapping",
+    "extension_hash_of",
+    "hash_of",
     "design_path",
     "list_designs",
     "load_design",
@@ -208,12 +210,12 @@ class Design:
     @property
     def hash(self) -> str:
         """SHA-256 of :meth:`normalized` (hex): equal designs, equal hash."""
-        return _digest(self.normalized())
+        return hash_of(self.normalized())
 
     @property
     def extension_hash(self) -> str:
         """The hash of everything but the points and the number of replicates."""
-        return _digest(self.normalized(for_extension=True))
+        return extension_hash_of(self.normalized())
 
 
 # ------------------------------------------------------------------------------ loading
@@ -454,6 +456,25 @@ def _jsonable(x: Any) -> Any:
     if isinstance(x, np.ndarray):
         return [_jsonable(v) for v in x.tolist()]
     return _plain(x)
+
+
+def hash_of(normalized: Mapping[str, Any]) -> str:
+    """The design hash of a normalised design (:meth:`Design.normalized`, ``design.json``)."""
+    return _digest(normalized)
+
+
+def extension_hash_of(normalized: Mapping[str, Any]) -> str:
+    """The extension hash of a normalised design (``design.json``).
+
+    As :attr:`Design.extension_hash` gives it: everything but the points and the replicates.
+    """
+    out = {k: v for k, v in normalized.items() if k not in ("spec", "replicates")}
+    if normalized.get("kind") == "sample":
+        spec = normalized.get("spec")
+        spec = spec if isinstance(spec, Mapping) else {}
+        out["method"] = spec.get("method")
+        out["ranges"] = spec.get("params")
+    return _digest(out)
 
 
 def _digest(obj: Any) -> str:

@@ -8,8 +8,10 @@ process ends, even by ``kill -9``; a forked worker lets go of the locks it inher
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -37,17 +39,32 @@ def is_temporary(name: str) -> bool:
 def atomic_write_table(table: pa.Table, path: Path) -> None:
     """Write ``table`` to ``path`` as Parquet (zstd), whole or not at all."""
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
-    pq.write_table(table, tmp, compression="zstd")
-    _fsync(tmp)
+    with _naming(path, tmp):
+        pq.write_table(table, tmp, compression="zstd")
+        _fsync(tmp)
     os.replace(tmp, path)
 
 
 def atomic_write_text(text: str, path: Path) -> None:
     """Write ``text`` to ``path`` (UTF-8), whole or not at all."""
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    _fsync(tmp)
+    with _naming(path, tmp):
+        tmp.write_text(text, encoding="utf-8")
+        _fsync(tmp)
     os.replace(tmp, path)
+
+
+@contextlib.contextmanager
+def _naming(path: Path, tmp: Path) -> Iterator[None]:
+    """Name ``path`` in a failed write's error (pyarrow's names no file, Python's the temporary).
+
+    The half-written temporary is removed.
+    """
+    try:
+        yield
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise OSError(exc.errno, exc.strerror or str(exc), str(path)) from exc
 
 
 def _fsync(path: Path) -> None:

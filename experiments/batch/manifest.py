@@ -104,7 +104,8 @@ def version_changes(manifest: dict[str, Any]) -> tuple[list[str], dict[str, str]
     """
     from experiments.run import git_commit
 
-    old = manifest.get("package_versions", {})
+    old = manifest.get("package_versions")
+    old = old if isinstance(old, dict) else {}  # missing or edited: every version "changed"
     versions = package_versions()
     changed = [
         f"{name} {old.get(name)} -> {versions[name]}"

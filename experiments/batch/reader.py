@@ -9,7 +9,7 @@ current columns (parts written by an older version read the same).
 
 from __future__ import annotations
 
-import re
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,15 +18,19 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from experiments.batch.integrity import PartCheck, check_directory, layout_error, series_problem
 from experiments.batch.manifest import read_manifest
 from experiments.batch.schema import (
     ID_COLUMNS,
+    READ_ERRORS,
     DamagedPartError,
     StoreError,
     nullable_dtype,
     results_schema,
     series_schema,
+    short_reason,
 )
+from model.engine import RunSummary
 from model.errors import ConfigError
 
 __all__ = [
@@ -38,30 +42,13 @@ __all__ = [
     "read_part",
     "read_results",
     "repair_command",
+    "required_columns",
     "short_reason",
 ]
 
 
 class UnreadablePart(Exception):
     """A part that cannot be read (the message is the reason, short)."""
-
-
-def short_reason(exc: BaseException) -> str:
-    """A short reason from a pyarrow error (without the path it repeats)."""
-    text = " ".join(str(exc).split())
-    text = re.sub(
-        r"^(Could not open Parquet input source|Error creating dataset\. Could not "
-        r"read schema from) '[^']*'[:.]?\s*",
-        "",
-        text,
-    )
-    first = text.split(". ")[0].rstrip(".")
-    return first or type(exc).__name__
-
-
-#: What reading a damaged Parquet file raises (ArrowInvalid is a ValueError, ArrowIOError an
-#: OSError).
-READ_ERRORS = (pa.ArrowException, OSError, ValueError, EOFError, KeyError, IndexError)
 
 
 def read_part(
@@ -123,6 +110,23 @@ def read_part(
     return table, rewrite
 
 
+def required_columns(varied: Sequence[str]) -> list[str]:
+    """The columns every results part has (a part without one is damaged).
+
+    The ids, status, the varied parameters and the summary fields every version wrote: those
+    of :class:`~model.engine.RunSummary` without a default (fields added later have one, and
+    older parts read them as null).
+    """
+    core = [
+        f.name
+        for f in dataclasses.fields(RunSummary)
+        if f.name != "seed"
+        and f.default is dataclasses.MISSING
+        and f.default_factory is dataclasses.MISSING
+    ]
+    return [*ID_COLUMNS, "status", *varied, *core]
+
+
 def read_file(path: Path, what: str) -> pa.Table:
     """Read a plan or points file, or raise :class:`StoreError` naming it."""
     try:
@@ -131,8 +135,8 @@ def read_file(path: Path, what: str) -> pa.Table:
         raise StoreError(
             f"{path} is damaged ({short_reason(exc)}): {what} cannot be read, so this "
             "directory cannot be resumed or extended; its finished runs are "
-            "intact (load_results reads them); run the design again in a new "
-            "--out directory"
+            f"intact (pandas.read_parquet reads {path.parent / 'results'}); run the design "
+            "again in a new --out directory"
         ) from None
 
 
@@ -208,16 +212,29 @@ class BatchResult:
                 f"{self.path}: the design kept no per-step series "
                 "([outputs] timeseries = true keeps them)"
             )
-        parts = sorted(folder.glob("part-*.parquet"))
+        # a series part counts once its results part has landed (the same name)
+        landed = {p.name for p in (self.path / "results").glob("part-*.parquet")}
+        parts = sorted(p for p in folder.glob("part-*.parquet") if p.name in landed)
         sch = series_schema(self.manifest.get("series_columns") or [])
         if not parts:
             return pd.DataFrame(columns=sch.names)
         tables, damaged = [], []
         for part in parts:
             try:
-                tables.append(read_part(part, sch, ("run_id", "step"))[0])
+                table = read_part(part, sch, ("run_id", "step"))[0]
+                ids = pq.read_table(self.path / "results" / part.name, columns=["run_id"])
             except UnreadablePart as exc:
                 damaged.append((part, str(exc)))
+                continue
+            except READ_ERRORS as exc:
+                damaged.append((self.path / "results" / part.name, short_reason(exc)))
+                continue
+            owner = ids.column("run_id").to_numpy()
+            why = series_problem(part, table, owner, self.manifest.get("extension_hash"))
+            if why is None:
+                tables.append(table)
+            else:
+                damaged.append((self.path / "results" / part.name, why))
         if damaged:
             raise DamagedPartError(
                 damaged[0][0],
@@ -259,15 +276,27 @@ def load_results(path: str | Path) -> BatchResult:
     if not manifest_path.is_file():
         raise StoreError(f"{path} is not a results directory (no manifest.json)")
     manifest = read_manifest(path)
+    layout = check_directory(path, manifest)
+    layout.load_plan()
+    if layout.design_json_problem or layout.plan_problems:
+        raise layout_error(layout, repair_command(path, manifest))
+    check = PartCheck(layout)
     parts = sorted((path / "results").glob("part-*.parquet"))
     sch = results_schema(manifest["varied"])
-    required = [*ID_COLUMNS, "status", *manifest["varied"]]
+    required = required_columns(manifest["varied"])
     tables, damaged = [], []
     for part in parts:
         try:
-            tables.append(read_part(part, sch, required, int(manifest["n_runs"]))[0])
+            table = read_part(part, sch, required, int(manifest["n_runs"]))[0]
         except UnreadablePart as exc:
             damaged.append((part, str(exc)))
+            continue
+        why = check.check(part, table)
+        if why is None:
+            tables.append(table)
+        else:
+            damaged.append((part, why))
+    check.finish()
     if damaged:
         raise DamagedPartError(
             damaged[0][0], damaged[0][1], repair_command(path, manifest), others=len(damaged) - 1

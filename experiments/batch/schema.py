@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
+import re
 import typing
 from collections.abc import Sequence
 from pathlib import Path
@@ -27,6 +28,7 @@ __all__ = [
     "DAMAGED_DIR",
     "ID_COLUMNS",
     "PLAN_SCHEMA",
+    "READ_ERRORS",
     "RESULTS_SCHEMA_VERSION",
     "DamagedPartError",
     "StoreError",
@@ -34,6 +36,7 @@ __all__ = [
     "points_schema",
     "results_schema",
     "series_schema",
+    "short_reason",
     "summary_fields",
 ]
 
@@ -69,6 +72,24 @@ class DamagedPartError(StoreError):
             f"parts aside (into {part.parent.parent / DAMAGED_DIR}{os.sep}) and runs their runs "
             "again"
         )
+
+
+def short_reason(exc: BaseException) -> str:
+    """A short reason from a pyarrow error (without the path it repeats)."""
+    text = " ".join(str(exc).split())
+    text = re.sub(
+        r"^(Could not open Parquet input source|Error creating dataset\. Could not "
+        r"read schema from) '[^']*'[:.]?\s*",
+        "",
+        text,
+    )
+    first = text.split(". ")[0].rstrip(".")
+    return first or type(exc).__name__
+
+
+#: What reading a damaged Parquet file raises (ArrowInvalid is a ValueError, ArrowIOError an
+#: OSError).
+READ_ERRORS = (pa.ArrowException, OSError, ValueError, EOFError, KeyError, IndexError)
 
 
 def summary_fields() -> list[tuple[str, pa.DataType]]:

@@ -24,14 +24,21 @@ Load results with :func:`load_results` (or ``pandas.read_parquet(DIR / "results"
 The store is in parts, by job: :mod:`~experiments.batch.schema` (the columns and errors),
 :mod:`~experiments.batch.files` (atomic writes, the directory's lock),
 :mod:`~experiments.batch.plan` (the points and the plan), :mod:`~experiments.batch.reader`
-(reading parts and loading results) and this module (:class:`ResultsStore`, a directory opened
-for running). Their public names are importable from here too.
+(reading parts and loading results), :mod:`~experiments.batch.integrity` (the manifest,
+``design.json``, the plan and the parts checked against one another),
+:mod:`~experiments.batch.repair` (what a resume rebuilds or sets aside) and this module
+(:class:`ResultsStore`, a directory opened for running). Their public names are importable
+from here too.
+
+A results part is this directory's only if every row is its run's planned point, replicate,
+seed and values, no other part holds its runs, and (parts written since #27) its schema
+metadata carries the design's extension hash (:data:`~experiments.batch.integrity.PART_STAMP`);
+any other part is named by the read commands and set aside on resume like a damaged one.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import sys
 import uuid
@@ -50,9 +57,13 @@ from experiments.batch.files import (
     LOCK_FILE,
     atomic_write_table,
     atomic_write_text,
-    free_name,
     is_temporary,
     lock_directory,
+)
+from experiments.batch.integrity import (
+    Layout,
+    check_directory,
+    stamped,
 )
 from experiments.batch.manifest import (
     INFO_PACKAGES,
@@ -65,25 +76,20 @@ from experiments.batch.manifest import (
 )
 from experiments.batch.plan import (
     PLAN_CHUNK,
-    plan_part_names,
     write_extension,
     write_plan,
     write_points,
 )
 from experiments.batch.reader import (
-    READ_ERRORS,
     BatchResult,
-    UnreadablePart,
     load_results,
     read_file,
-    read_part,
     read_results,
     repair_command,
-    short_reason,
 )
+from experiments.batch.repair import Repairs, Verdict
 from experiments.batch.schema import (
     DAMAGED_DIR,
-    ID_COLUMNS,
     PLAN_SCHEMA,
     RESULTS_SCHEMA_VERSION,
     DamagedPartError,
@@ -130,7 +136,7 @@ class Pending:
     seed: np.ndarray
 
 
-class ResultsStore:
+class ResultsStore(Repairs):
     """A results directory opened for running (create, resume or extend with :meth:`open`).
 
     Args:
@@ -146,6 +152,10 @@ class ResultsStore:
         self._lock = lock
         #: What opening repaired (damaged plan files set aside and rebuilt), for the user.
         self.notes: list[str] = []
+        #: The directory's files, checked against one another (:meth:`open` sets it).
+        self.layout: Layout | None = None
+        #: The results parts as opening judged them (:meth:`classify`), for :meth:`repair`.
+        self.verdicts: list[Verdict] | None = None
 
     def close(self) -> None:
         """Release the directory's lock (another sweep may then write to it)."""
@@ -214,6 +224,13 @@ class ResultsStore:
                         f"{path} exists and is not a results directory (no "
                         "manifest.json); choose an empty or new --out directory"
                     )
+                finished = list((path / "results").glob("part-*.parquet"))
+                if finished:  # a creation writes the manifest before any run: it was lost
+                    raise StoreError(
+                        f"{path / 'manifest.json'} is missing, but {path / 'results'} holds "
+                        f"{len(finished)} results part(s); restore the manifest (nothing was "
+                        "changed), or choose a new --out directory"
+                    )
                 for e in entries:  # an interrupted creation (only our files): start again
                     target = path / e
                     if target.is_dir():
@@ -225,9 +242,14 @@ class ResultsStore:
         store = cls(path, manifest, lock)
         store.check_versions(allow_version_change)
         # every check that can refuse comes before the first write: a refused command
-        # changes nothing in the directory
-        if manifest["design_hash"] == design.hash:
+        # changes nothing in the directory; the manifest, design.json and the plan are
+        # checked against one another before any results part is blamed
+        same = manifest["design_hash"] == design.hash
+        store.layout = check_directory(path, manifest, design if same else None)
+        if same:
             store.notes = store.repair_plan(design)
+            store.verdicts = store.classify()
+            store.notes += store.repair_design_json(design)
             store.clean_temporaries()
             store.log_event("resumed", cmd, design)
             return store, "resumed"
@@ -239,6 +261,7 @@ class ResultsStore:
                 "or replicates to the stored design"
             )
         store.repair_plan(None)
+        store.verdicts = store.classify()
         store.clean_temporaries()
         store.extend(design, cmd)
         return store, "extended"
@@ -258,6 +281,7 @@ class ResultsStore:
         )
         store = cls(path, manifest, lock)
         store.save_manifest()
+        store.layout = check_directory(path, manifest, design)
         return store
 
     def check_versions(self, allow: bool) -> None:
@@ -398,20 +422,6 @@ class ResultsStore:
                     p.unlink()
 
     # ---------------------------------------------------------------- properties
-    @property
-    def n_runs(self) -> int:
-        """Number of runs in the plan."""
-        return int(self.manifest["n_runs"])
-
-    @property
-    def varied(self) -> list[str]:
-        """The varied parameters."""
-        return list(self.manifest["varied"])
-
-    def result_parts(self) -> list[Path]:
-        """The results parts on disk, sorted by name."""
-        return sorted((self.path / "results").glob("part-*.parquet"))
-
     def points(self) -> dict[str, np.ndarray]:
         """The stored points: ``point``, ``point_key`` and one array per varied parameter."""
         table = read_file(self.path / "points.parquet", "the design points")
@@ -424,105 +434,6 @@ class ResultsStore:
                 else col.to_numpy()
             )
         return out
-
-    # ---------------------------------------------------------------- repair
-    def repair(self) -> list[str]:
-        """Set aside the parts a resumed sweep cannot read, so that their runs run again.
-
-        Every results part is read whole (and its series part, when the design keeps series).
-        One that cannot be read, or is not a part of this directory, is moved (renamed, never
-        deleted) to ``damaged/results/`` with its series part to ``damaged/series/``; its runs
-        then have no row and are pending again. Readable parts written by an older version
-        (no pandas metadata, or a float ``collapse_step``) are rewritten, atomically, in the
-        current schema. (A damaged ``points.parquet`` or plan part was rebuilt, or refused, when
-        the directory was opened: :meth:`repair_plan`.)
-
-        Returns:
-            One note per file set aside or rebuilt (those of opening first).
-        """
-        notes = list(self.notes)
-        sch = results_schema(self.varied)
-        required = [*ID_COLUMNS, "status", *self.varied]
-        ser_sch = (
-            series_schema(self.manifest.get("series_columns") or [])
-            if self.manifest.get("timeseries")
-            else None
-        )
-        for part in self.result_parts():
-            series = self.path / "series" / part.name
-            try:
-                table, rewrite = read_part(part, sch, required, self.n_runs)
-                if ser_sch is not None and series.is_file():
-                    try:
-                        read_part(series, ser_sch, ("run_id", "step"), self.n_runs)
-                    except UnreadablePart as exc:
-                        raise UnreadablePart(
-                            f"its series part {series} cannot be read: {exc}"
-                        ) from None
-            except UnreadablePart as exc:
-                moved = self._set_aside(part, series)
-                notes.append(
-                    f"{part} cannot be read ({exc}): set aside as {moved}; its runs "
-                    "have no results now and run again"
-                )
-                continue
-            if rewrite:
-                atomic_write_table(table, part)
-        return notes
-
-    def _set_aside(self, part: Path, series: Path) -> Path:
-        """Move a results part (and its series part first) under ``damaged/``."""
-        aside = self.path / DAMAGED_DIR
-        if series.is_file():
-            os.replace(series, free_name(aside / "series" / series.name))
-        target = free_name(aside / "results" / part.name)
-        os.replace(part, target)
-        return target
-
-    def repair_plan(self, design: Design | None) -> list[str]:
-        """Rebuild damaged plan files from ``design`` when the plan is a function of it.
-
-        That is when the directory was never extended and holds ``design``; otherwise (or
-        with ``design=None``) a damaged file raises :class:`StoreError` before anything is
-        written.
-        """
-        files = ["points.parquet", *[str(e["file"]) for e in self.manifest["plan_parts"]]]
-        bad = []
-        for rel in files:
-            try:
-                pq.ParquetFile(self.path / rel).read()
-            except READ_ERRORS as exc:
-                bad.append((rel, short_reason(exc)))
-        if not bad:
-            return []
-        extended = any(
-            isinstance(h, Mapping) and h.get("event") == "extended"
-            for h in self.manifest.get("history", [])
-        )
-        rel, why = bad[0]
-        if (
-            design is None
-            or extended
-            or design.hash != self.manifest.get("design_hash")
-            or plan_part_names(design) != [str(e["file"]) for e in self.manifest["plan_parts"]]
-        ):
-            raise StoreError(
-                f"{self.path / rel} is damaged ({why}) and cannot be rebuilt "
-                "(the directory was extended, or is being extended); its finished "
-                "runs are intact "
-                "(load_results reads them); run the design again in a new --out "
-                "directory"
-            )
-        notes = []
-        for rel, why in bad:
-            moved = free_name(self.path / DAMAGED_DIR / rel)
-            os.replace(self.path / rel, moved)
-            notes.append(
-                f"{self.path / rel} cannot be read ({why}): set aside as {moved} and "
-                "rebuilt from the design"
-            )
-        write_plan(self.path, design, only={rel for rel, _ in bad})
-        return notes
 
     # ---------------------------------------------------------------- progress state
     def status(self) -> tuple[np.ndarray, np.ndarray]:
@@ -580,10 +491,12 @@ class ResultsStore:
     def write_part(self, results: pa.Table, series: pa.Table | None) -> Path:
         """Write one batch of finished runs (series first, then results, each atomically)."""
         name = f"part-{datetime.now(UTC).strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:10]}.parquet"
+        assert self.layout is not None
+        stamp = self.layout.extension_hash
         if series is not None:
-            atomic_write_table(series, self.path / "series" / name)
+            atomic_write_table(stamped(series, stamp), self.path / "series" / name)
         target = self.path / "results" / name
-        atomic_write_table(results, target)
+        atomic_write_table(stamped(results, stamp), target)
         return target
 
     def record_session(self, info: Mapping[str, Any]) -> None:

@@ -67,3 +67,10 @@ def results_part(folder: Path, sub: str = "results") -> Path:
     parts = sorted((folder / sub).glob("part-*.parquet"))
     assert parts
     return parts[0]
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` with its content (a refused command changes none)."""
+    return {
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
