@@ -146,7 +146,7 @@ def critical_mass_contrast() -> PauseModel:
     scenario, _ = load_scenario("critical_mass_club")
     # theory's contrast: an outsider penalty below the critical value, members leave
     return PauseModel(
-        rng=2, scenario=scenario, outsider_penalty=1.5, negotiation_interval=3, steps=12
+        rng=2, scenario_spec=scenario, outsider_penalty=1.5, negotiation_interval=3, steps=12
     )
 
 
