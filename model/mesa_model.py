@@ -119,6 +119,9 @@ class PauseModel(mesa.Model):
         generator = isinstance(rng, np.random.Generator)
         resolved = resolve_run(params, sc, graph, draw_seed=not generator)
         if isinstance(scenario, PauseScenario):
+            if getattr(scenario, "model", None) is not None:
+                # Mesa 3.5 binds a scenario to one running model: a reused one is copied.
+                scenario = scenario.copy()
             super().__init__(scenario=scenario)
             # The model's own stream from the scenario's seed, as with rng=seed (Mesa 4 would hand
             # every model built from one scenario that scenario's one Generator).

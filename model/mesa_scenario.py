@@ -73,6 +73,15 @@ class PauseScenario(MesaScenario):
         """The run's schema parameters (with ``seed``), as ``PauseModel`` takes them."""
         return {name: getattr(self, name) for name in defaults()}
 
+    def copy(self) -> PauseScenario:
+        """The same parameters, seed and ids, unbound (Mesa 3.5 binds a scenario to a model)."""
+        rep = getattr(self, "replication_id", None)
+        values = self.params()
+        seed = values.pop("seed")
+        return PauseScenario(
+            rng=seed, scenario_id=scenario_index(self), replication_id=rep, **values
+        )
+
     def spawn_replications(self, n: int) -> list[PauseScenario]:
         """``n`` replications: these parameters, seeds derived from this one's seed.
 

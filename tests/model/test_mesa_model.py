@@ -12,6 +12,8 @@ from agents.actors import Lab, Nation
 from experiments.scenarios import load_scenario
 from model import PauseModel
 
+pytestmark = pytest.mark.mesa  # also run under Mesa 4 by .ci/run
+
 #: Membership changes at the rounds (every 3 months), the pause starts at month 3 and lifts
 #: at month 15, sanctions escalate and are paid a month after they are imposed, compliers
 #: suffer false alarms and labs are caught at home: the reporters below take more than one

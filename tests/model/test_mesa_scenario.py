@@ -141,3 +141,15 @@ def test_old_scenario_class_name_is_an_alias():
     from model.scenario import Scenario, ScenarioSpec
 
     assert Scenario is ScenarioSpec
+
+
+def test_a_scenario_builds_the_same_run_twice():
+    sc = PauseScenario(rng=8, n_labs=3, steps=4)
+    first = PauseModel(scenario=sc, collect_agents=False)
+    second = PauseModel(scenario=sc, collect_agents=False)  # Mesa 3.5: first is still running
+    for model in (first, second):
+        model.run_for(4)
+    assert first.datacollector.get_model_vars_dataframe().equals(
+        second.datacollector.get_model_vars_dataframe()
+    )
+    assert second.scenario.params() == sc.params()
