@@ -67,6 +67,9 @@ class PauseModel(mesa.Model):
         network: The alliance network as a Mesa ``Network`` space (nations in its cells).
         datacollector: Model reporters for every time-series column; agent reporters for
             action, capability, belief and payoff when ``collect_agents``.
+        data_recorder: Mesa 4 only: Mesa's ``DataRecorder`` with the datasets ``model``
+            (:data:`RECORDED_MODEL_FIELDS`) and, when ``collect_agents``, ``agents`` (the agent
+            reporters' fields), one snapshot per period (``get_table_dataframe(name)``).
 
     The treaty's state is also a set of properties, usable by name as model reporters of a
     ``mesa.DataCollector``: ``in_force``, ``pause_active``, ``members``, ``member_share``,
@@ -160,6 +163,8 @@ class PauseModel(mesa.Model):
         )
         self.running = True
         self.datacollector.collect(self)
+        if MESA_MAJOR >= 4:
+            self.data_recorder = _data_recorder(self, agent_reporters)
 
     def step(self) -> None:
         """Advance the engine one period and collect data."""
@@ -295,6 +300,41 @@ def _old_scenario_keyword(
         stacklevel=3,
     )
     return scenario
+
+
+#: What Mesa 4's data recorder records of the model each period (its properties, by name).
+RECORDED_MODEL_FIELDS = (
+    "weighted_compliance",
+    "in_force",
+    "pause_active",
+    "members",
+    "member_share",
+    "n_bound",
+    "terms_p_detect",
+    "safety_progress",
+    "n_flagged",
+    "n_caught",
+    "n_sanctioned",
+    "members_would_leave",
+    "outsiders_would_join",
+)
+
+
+def _data_recorder(model: PauseModel, agent_fields: Mapping[str, str] | None) -> Any:
+    """Mesa 4's data recorder: the model's fields and (with agent data) the agents' each period.
+
+    Mesa 3.5's experimental recorder misses the last period (it has no run-ended signal), so
+    there the DataCollector alone records.
+    """
+    from mesa.experimental.data_collection import DataRecorder
+
+    registry = model.data_registry
+    registry.track_model(model, "model", fields=list(RECORDED_MODEL_FIELDS))
+    config: dict[str, dict[str, Any]] = {"model": {}}
+    if agent_fields:
+        registry.track_agents(model.agents, "agents", fields=list(agent_fields))
+        config["agents"] = {}
+    return DataRecorder(model, config=config)
 
 
 def _latest_value(model: PauseModel, column: str) -> float:

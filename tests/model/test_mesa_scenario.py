@@ -153,3 +153,21 @@ def test_a_scenario_builds_the_same_run_twice():
         second.datacollector.get_model_vars_dataframe()
     )
     assert second.scenario.params() == sc.params()
+
+
+def test_mesa_4_records_through_its_data_recorder():
+    model = PauseModel(scenario=PauseScenario(rng=3, n_labs=4, steps=6))
+    model.run_for(6)
+    if MESA_MAJOR < 4:
+        # Mesa 3.5's experimental recorder misses the last period: the DataCollector records
+        assert not hasattr(model, "data_recorder")
+        return
+    collected = model.datacollector.get_model_vars_dataframe()
+    recorded = model.data_recorder.get_table_dataframe("model")
+    assert recorded["time"].tolist() == list(range(7))
+    assert recorded["weighted_compliance"].tolist() == collected["weighted_compliance"].tolist()
+    agents = model.data_recorder.get_table_dataframe("agents")
+    by_agent = model.datacollector.get_agent_vars_dataframe().reset_index()
+    assert len(agents) == len(by_agent) == 7 * 16
+    assert agents["belief"].tolist() == by_agent["belief"].tolist()
+    assert agents["action"].tolist() == by_agent["action"].tolist()
