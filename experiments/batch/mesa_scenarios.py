@@ -6,6 +6,8 @@ builds models (``model_cls(scenario=sc)``, then ``run_for(steps)``), in a proces
 asked, and returns ``batch_run``'s rows (``RunId``, ``iteration``, ``Step``, the parameters,
 ``rng``, the model reporters; a row per agent when the model collects agent data), so that
 :func:`~experiments.batch.mesa_interop.batch_run_frame` gives the same frame on Mesa 3.5 and 4.
+:func:`scenarios_from_design` turns a ``pausegame sweep`` design into one PauseScenario per run
+with the run's own seed: the same numbers, run for run, as ``pausegame sweep``.
 
 Example:
     >>> from model.mesa_model import PauseModel
@@ -27,11 +29,13 @@ from functools import partial
 from typing import Any
 
 import mesa
+import numpy as np
 
+from experiments.batch.design import Design, derive_seeds, point_keys
 from experiments.batch.executors.local import start_method_for
 from model.mesa_scenario import PauseScenario
 
-__all__ = ["grid_scenarios", "scenario_frame"]
+__all__ = ["grid_scenarios", "scenario_frame", "scenarios_from_design"]
 
 
 def grid_scenarios(
@@ -119,3 +123,33 @@ def _run_one(
         for (_, agent_id), values in agents.xs(step, level="Step", drop_level=False).iterrows():
             rows.append({**base, "AgentID": agent_id, **values.to_dict()})
     return rows
+
+
+def scenarios_from_design(design: Design) -> list[PauseScenario]:
+    """One PauseScenario per run of ``design``, carrying ``pausegame sweep``'s own run seed.
+
+    In run order (run id = point x replicates + replicate): ``scenario_id`` is the point,
+    ``replication_id`` (Mesa 4) the replicate, the seed the one ``pausegame sweep`` gives the
+    run (:func:`~experiments.batch.design.derive_seeds`), so that the same runs under Mesa's
+    scenarios give the same numbers.
+
+    Raises:
+        ValueError: the design's base scenario places nations, alliances or events, which a
+            PauseScenario (parameters and seed) does not carry.
+    """
+    sc = design.scenario
+    if sc.nations or sc.alliances or sc.events:
+        raise ValueError(
+            f"{design.source}: its scenario {sc.name!r} places nations, alliances or events; "
+            "a PauseScenario carries parameters and a seed only (run it with pausegame sweep)"
+        )
+    runs = np.arange(design.n_runs)
+    point, replicate = runs // design.replicates, runs % design.replicates
+    keys = point_keys(design)[point]
+    seeds = derive_seeds(design.master_seed, design.seed_scheme, keys, replicate)
+    return [
+        PauseScenario(
+            rng=int(seed), scenario_id=int(p), replication_id=int(r), **design.params_at(int(p))
+        )
+        for seed, p, r in zip(seeds.tolist(), point.tolist(), replicate.tolist(), strict=True)
+    ]

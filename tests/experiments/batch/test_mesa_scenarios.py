@@ -8,7 +8,7 @@ import pytest
 from experiments.batch.mesa_interop import ReferenceBatchModel, batch_run_frame
 from experiments.batch.mesa_scenarios import grid_scenarios, scenario_frame
 from model.mesa_model import PauseModel
-from model.mesa_scenario import PauseScenario
+from model.mesa_scenario import PauseScenario, scenario_index
 
 pytestmark = pytest.mark.mesa
 
@@ -67,3 +67,42 @@ def test_batch_run_frame_uses_the_scenarios_where_mesa_has_no_batch_run(monkeypa
         monkeypatch.delattr(mesa, "batch_run")
     frame = batch_run_frame(PauseModel, PARAMS, [5], 6)
     assert sorted(frame["p_detect"]) == [0.2, 0.9] and set(frame["Step"]) == {6}
+
+
+def test_scenarios_from_a_design_give_the_numbers_of_pausegame_sweep(tmp_path):
+    from experiments.batch import design_from_mapping, run_design
+    from experiments.batch.mesa_scenarios import scenarios_from_design
+
+    d = design_from_mapping(
+        {
+            "base": {"params": {"n_nations": 3, "n_labs": 4}},
+            "sweep": {"p_detect": [0.15, 0.85]},
+            "run": {"replicates": 2, "steps": 8, "master_seed": 5},
+        },
+        source="m.toml",
+    )
+    ours = run_design(d, tmp_path / "r", progress="none").frame.sort_values("run_id")
+    scenarios = scenarios_from_design(d)
+    assert [sc.seed for sc in scenarios] == ours["seed"].tolist()
+    assert [scenario_index(sc) for sc in scenarios] == [0, 0, 1, 1]
+    for sc, row in zip(scenarios, ours.itertuples(), strict=True):
+        model = PauseModel(scenario=sc, collect_agents=False)
+        model.run_until(d.steps)
+        s = model.summary()
+        assert s.final_compliance == row.final_compliance
+        assert s.detections == row.detections and s.false_alarms == row.false_alarms
+
+
+def test_a_design_with_placed_nations_is_refused():
+    from experiments.batch import design_from_mapping
+    from experiments.batch.mesa_scenarios import scenarios_from_design
+
+    d = design_from_mapping(
+        {
+            "base": {"scenario": "defection_cascade"},
+            "run": {"replicates": 1, "steps": 3, "master_seed": 1},
+        },
+        source="m.toml",
+    )
+    with pytest.raises(ValueError, match="places nations"):
+        scenarios_from_design(d)
