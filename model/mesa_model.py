@@ -7,10 +7,19 @@ Example:
     ...     m.step()
     >>> round(m.weighted_compliance, 3) >= 0
     True
+
+    Mesa's own spelling (Mesa 3.5 and 4): a ``PauseScenario``, and ``run_for``/``run_until``:
+
+    >>> from model.mesa_scenario import PauseScenario
+    >>> m2 = PauseModel(scenario=PauseScenario(rng=7, p_detect=0.3))
+    >>> m2.run_for(12)
+    >>> m2.time, m2.weighted_compliance == m.weighted_compliance
+    (12.0, True)
 """
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from functools import partial
 from typing import Any
@@ -23,23 +32,30 @@ from mesa.discrete_space import Network
 from agents.actors import Lab, Nation
 from model.engine import TIMESERIES_COLUMNS, Engine
 from model.errors import ParameterError
+from model.mesa_scenario import MESA_MAJOR, PauseScenario
 from model.outcomes import RunSummary
 from model.params import resolve_run
-from model.scenario import Scenario, scenario_from_mapping
+from model.scenario import ScenarioSpec, scenario_from_mapping
 
 
 class PauseModel(mesa.Model):
     """The pause game as a Mesa model, a thin front over :class:`model.engine.Engine`.
 
-    Parameters are the schema's (``pausegame params``), as keyword arguments. ``rng`` seeds the
-    model as in every Mesa model; the schema's ``seed`` is its CLI and file spelling and may be
-    used instead (both at once is an error). Pass a plain integer for reproducible runs: with an
-    integer seed, ``PauseModel`` and ``Engine`` give the identical trajectory. With neither, a
-    fresh seed is drawn and recorded in ``model.seed``.
+    Parameters are the schema's (``pausegame params``), as keyword arguments or as a Mesa
+    ``Scenario`` (:class:`~model.mesa_scenario.PauseScenario`, Mesa 4's way: its parameters and
+    seed; then no parameter keywords and no ``rng``). ``rng`` seeds the model as in every Mesa
+    model; the schema's ``seed`` is its CLI and file spelling and may be used instead (both at
+    once is an error). Pass a plain integer for reproducible runs: with an integer seed,
+    ``PauseModel`` and ``Engine`` give the identical trajectory, on Mesa 3.5 and 4. With
+    neither, a fresh seed is drawn and recorded in ``model.seed``. ``model.time`` counts the
+    periods run; Mesa's ``run_for(n)`` and ``run_until(t)`` step the model.
 
     Args:
-        scenario: A scenario mapping or :class:`Scenario` (named nations, alliances, events);
-            its ``[params]`` are overridden by keyword arguments.
+        scenario: A :class:`~model.mesa_scenario.PauseScenario` (Mesa's ``scenario=``). On Mesa
+            3.5 a scenario file is still accepted here, with a ``DeprecationWarning``: pass it
+            as ``scenario_spec``.
+        scenario_spec: A scenario mapping or :class:`~model.scenario.ScenarioSpec` (named
+            nations, alliances, events); its ``[params]`` are overridden by the parameters.
         graph: An explicit alliance graph (nodes: nation names or indices).
         rng: Integer seed (or a numpy Generator, which is then consumed as Mesa does).
         collect_agents: Also collect per-agent data each step (slower for many actors).
@@ -51,6 +67,9 @@ class PauseModel(mesa.Model):
         network: The alliance network as a Mesa ``Network`` space (nations in its cells).
         datacollector: Model reporters for every time-series column; agent reporters for
             action, capability, belief and payoff when ``collect_agents``.
+        data_recorder: Mesa 4 only: Mesa's ``DataRecorder`` with the datasets ``model``
+            (:data:`RECORDED_MODEL_FIELDS`) and, when ``collect_agents``, ``agents`` (the agent
+            reporters' fields), one snapshot per period (``get_table_dataframe(name)``).
 
     The treaty's state is also a set of properties, usable by name as model reporters of a
     ``mesa.DataCollector``: ``in_force``, ``pause_active``, ``members``, ``member_share``,
@@ -62,7 +81,8 @@ class PauseModel(mesa.Model):
     def __init__(
         self,
         *,
-        scenario: Scenario | Mapping[str, Any] | None = None,
+        scenario: PauseScenario | ScenarioSpec | Mapping[str, Any] | None = None,
+        scenario_spec: ScenarioSpec | Mapping[str, Any] | None = None,
         graph: nx.Graph | None = None,
         rng: np.random.Generator | int | None = None,
         collect_agents: bool = True,
@@ -75,18 +95,50 @@ class PauseModel(mesa.Model):
                 "give either rng= or seed=, not both",
                 message="give either rng= (Mesa's spelling) or seed= (the schema's), not both",
             )
-        sc = None if scenario is None else scenario_from_mapping(scenario)
+        if isinstance(scenario, PauseScenario):
+            extra = [*params, *(["rng"] if rng is not None else [])]
+            if extra:
+                raise ParameterError(
+                    "scenario",
+                    scenario,
+                    "a PauseScenario alone, or parameters and rng= without it",
+                    message="give the parameters and seed either in the PauseScenario or as "
+                    f"keywords, not both (got {', '.join(extra)} beside scenario=)",
+                )
+            if scenario_spec is not None:
+                raise ParameterError(
+                    "scenario_spec",
+                    type(scenario_spec).__name__,
+                    "a PauseScenario or a scenario file, not both",
+                    message="give either scenario= (a PauseScenario: every parameter) or "
+                    "scenario_spec= (a scenario file), not both",
+                )
+            params = scenario.params()
+        elif scenario is not None:
+            scenario_spec = _old_scenario_keyword(scenario, scenario_spec)
+        sc = None if scenario_spec is None else scenario_from_mapping(scenario_spec)
         if isinstance(rng, (int, np.integer)):
             params = {**params, "seed": int(rng)}
         generator = isinstance(rng, np.random.Generator)
         resolved = resolve_run(params, sc, graph, draw_seed=not generator)
-        super().__init__(rng=rng if generator else resolved["seed"])
+        if isinstance(scenario, PauseScenario):
+            if getattr(scenario, "model", None) is not None:
+                # Mesa 3.5 binds a scenario to one running model: a reused one is copied.
+                scenario = scenario.copy()
+            super().__init__(scenario=scenario)
+            # The model's own stream from the scenario's seed, as with rng=seed (Mesa 4 would hand
+            # every model built from one scenario that scenario's one Generator).
+            self.rng = np.random.default_rng(resolved["seed"])
+        else:
+            super().__init__(rng=rng if generator else resolved["seed"])
         # The engine draws from Mesa's own Generator: one stream for the whole model.
         self.engine = Engine(resolved, self.rng, scenario=sc, graph=graph)
         self.params = self.engine.params
         self.seed = self.params["seed"]
         world = self.engine.world
-        self.network = Network(world.graph, random=self.random, layout=None)
+        # Mesa 3.5 places no positions with layout=None; Mesa 4 requires a layout.
+        layout = None if MESA_MAJOR < 4 else nx.circular_layout
+        self.network = Network(world.graph, random=self.random, layout=layout)
         self._alliance_changes = self.engine.alliance_changes
         self.nations: list[Nation] = []
         for i in range(world.n_nations):
@@ -111,6 +163,8 @@ class PauseModel(mesa.Model):
         )
         self.running = True
         self.datacollector.collect(self)
+        if MESA_MAJOR >= 4:
+            self.data_recorder = _data_recorder(self, agent_reporters)
 
     def step(self) -> None:
         """Advance the engine one period and collect data."""
@@ -210,6 +264,77 @@ class PauseModel(mesa.Model):
     def summary(self) -> RunSummary:
         """The run's outcome so far."""
         return self.engine.summary()
+
+
+def _old_scenario_keyword(
+    scenario: Any, scenario_spec: ScenarioSpec | Mapping[str, Any] | None
+) -> ScenarioSpec | Mapping[str, Any]:
+    """A scenario file given as ``scenario=`` (the old form): warn on Mesa 3.5, refuse on 4."""
+    if scenario_spec is not None:
+        raise ParameterError(
+            "scenario",
+            type(scenario).__name__,
+            "a PauseScenario as scenario=, the scenario file as scenario_spec=",
+            message="give the scenario file once, as scenario_spec= (scenario= is Mesa's: a "
+            "PauseScenario)",
+        )
+    if not isinstance(scenario, (ScenarioSpec, Mapping)):
+        raise ParameterError(
+            "scenario",
+            type(scenario).__name__,
+            "a PauseScenario (model.mesa_scenario)",
+            why="is not a PauseScenario",
+        )
+    if MESA_MAJOR >= 4:
+        raise ParameterError(
+            "scenario",
+            type(scenario).__name__,
+            "a PauseScenario as scenario=, the scenario file as scenario_spec=",
+            message="on Mesa 4, scenario= is Mesa's (a PauseScenario); pass the scenario file "
+            "as scenario_spec=",
+        )
+    warnings.warn(
+        "PauseModel(scenario=<scenario file>) is deprecated: pass it as scenario_spec= "
+        "(scenario= is Mesa's, for a PauseScenario)",
+        DeprecationWarning,
+        stacklevel=3,
+    )
+    return scenario
+
+
+#: What Mesa 4's data recorder records of the model each period (its properties, by name).
+RECORDED_MODEL_FIELDS = (
+    "weighted_compliance",
+    "in_force",
+    "pause_active",
+    "members",
+    "member_share",
+    "n_bound",
+    "terms_p_detect",
+    "safety_progress",
+    "n_flagged",
+    "n_caught",
+    "n_sanctioned",
+    "members_would_leave",
+    "outsiders_would_join",
+)
+
+
+def _data_recorder(model: PauseModel, agent_fields: Mapping[str, str] | None) -> Any:
+    """Mesa 4's data recorder: the model's fields and (with agent data) the agents' each period.
+
+    Mesa 3.5's experimental recorder misses the last period (it has no run-ended signal), so
+    there the DataCollector alone records.
+    """
+    from mesa.experimental.data_collection import DataRecorder
+
+    registry = model.data_registry
+    registry.track_model(model, "model", fields=list(RECORDED_MODEL_FIELDS))
+    config: dict[str, dict[str, Any]] = {"model": {}}
+    if agent_fields:
+        registry.track_agents(model.agents, "agents", fields=list(agent_fields))
+        config["agents"] = {}
+    return DataRecorder(model, config=config)
 
 
 def _latest_value(model: PauseModel, column: str) -> float:

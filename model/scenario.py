@@ -1,7 +1,9 @@
 """Scenarios as parsed objects: named nations, labs, blocs, alliances, commitments and events.
 
 A scenario file (TOML, read by ``experiments.scenarios``) is parsed into a plain mapping and
-validated here into a :class:`Scenario`. ``model`` does no file I/O; it accepts the mapping.
+validated here into a :class:`ScenarioSpec`. ``model`` does no file I/O; it accepts the mapping.
+(``ScenarioSpec`` was called ``Scenario``, a name now Mesa's; the old name is an alias. Mesa's
+``Scenario`` for a run of the model is :class:`model.mesa_scenario.PauseScenario`.)
 
 Layout of the mapping (DESIGN.md section 4)::
 
@@ -72,8 +74,8 @@ class EventSpec:
 
 
 @dataclass(frozen=True)
-class Scenario:
-    """A validated scenario (parameters are validated later, with the schema)."""
+class ScenarioSpec:
+    """A validated scenario file (parameters are validated later, with the schema)."""
 
     meta: Mapping[str, Any] = field(default_factory=dict)
     params: Mapping[str, Any] = field(default_factory=dict)
@@ -123,9 +125,13 @@ class Scenario:
         return out
 
 
+#: The old name of :class:`ScenarioSpec` (kept importable; Mesa's ``Scenario`` is another thing).
+Scenario = ScenarioSpec
+
+
 def scenario_from_mapping(
-    data: Scenario | Mapping[str, Any], *, source: str = "scenario", check_params: bool = False
-) -> Scenario:
+    data: ScenarioSpec | Mapping[str, Any], *, source: str = "scenario", check_params: bool = False
+) -> ScenarioSpec:
     """Validate a parsed scenario mapping.
 
     Its tables are declared in :mod:`model.scenario_tables`.
@@ -139,7 +145,7 @@ def scenario_from_mapping(
     Raises:
         ScenarioError: naming the source, the table, the entry and the field.
     """
-    if isinstance(data, Scenario):
+    if isinstance(data, ScenarioSpec):
         return data
     tables = parse(ScenarioTables, data, f"{source}: ", ScenarioError)
     parse(Meta, tables.meta, f"{source}: [meta] ", ScenarioError)
@@ -164,7 +170,7 @@ def scenario_from_mapping(
             known_params(tables.params)
         except ConfigError as exc:
             raise ScenarioError(f"{source}: [params] {exc}") from None
-    return Scenario(
+    return ScenarioSpec(
         meta=dict(tables.meta),
         params=dict(tables.params),
         nations=nations,
@@ -215,7 +221,7 @@ def _check_nations(nations: Sequence[NationSpec], source: str) -> None:
         )
 
 
-def fit_nations(sc: Scenario, given: Mapping[str, Any]) -> tuple[Scenario, tuple[str, ...]]:
+def fit_nations(sc: ScenarioSpec, given: Mapping[str, Any]) -> tuple[ScenarioSpec, tuple[str, ...]]:
     """Drop names-only nations when the overrides ask for a different number of nations.
 
     A scenario whose ``[[nations]]`` give names only (no capability, labs, bloc, commitment or

@@ -256,7 +256,7 @@ class GameSession:
             notes: tuple[str, ...] = ()
             if sc is not None:
                 sc, notes = fit_nations(sc, values)
-            model = PauseModel(scenario=sc, rng=int(seed), collect_agents=False, **values)
+            model = PauseModel(scenario_spec=sc, rng=int(seed), collect_agents=False, **values)
         except ParameterError as exc:
             if exc.field in self.table:
                 self.errors[exc.field] = str(exc)

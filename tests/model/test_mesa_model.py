@@ -12,6 +12,8 @@ from agents.actors import Lab, Nation
 from experiments.scenarios import load_scenario
 from model import PauseModel
 
+pytestmark = pytest.mark.mesa  # also run under Mesa 4 by .ci/run
+
 #: Membership changes at the rounds (every 3 months), the pause starts at month 3 and lifts
 #: at month 15, sanctions escalate and are paid a month after they are imposed, compliers
 #: suffer false alarms and labs are caught at home: the reporters below take more than one
@@ -146,7 +148,7 @@ def critical_mass_contrast() -> PauseModel:
     scenario, _ = load_scenario("critical_mass_club")
     # theory's contrast: an outsider penalty below the critical value, members leave
     return PauseModel(
-        rng=2, scenario=scenario, outsider_penalty=1.5, negotiation_interval=3, steps=12
+        rng=2, scenario_spec=scenario, outsider_penalty=1.5, negotiation_interval=3, steps=12
     )
 
 

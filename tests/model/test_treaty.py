@@ -166,7 +166,7 @@ def alliance_world(**params):
 
 def test_betrayal_weakens_then_breaks_ties_and_the_network_follows():
     scenario, g = alliance_world(betrayal_penalty=0.25, steps=4)
-    model = PauseModel(rng=1, scenario=scenario, graph=g)
+    model = PauseModel(rng=1, scenario_spec=scenario, graph=g)
     weights = []
     for _ in range(3):
         model.step()

@@ -9,6 +9,8 @@ from experiments.batch import design_from_mapping, run_design
 from experiments.batch.mesa_interop import ReferenceBatchModel, batch_run_frame
 from model.mesa_model import PauseModel
 
+pytestmark = pytest.mark.mesa  # also run under Mesa 4 by .ci/run
+
 
 def test_batch_run_agrees_with_the_runner(tmp_path):
     steps = 15
