@@ -40,7 +40,7 @@ __all__ = ["DEFAULT_GAMES", "MAX_GAMES", "MAX_PLAYERS", "bargain", "register"]
 #: Games the bots play by default.
 DEFAULT_GAMES = 2_000
 #: The most players ``pausegame bargain`` accepts (the rotating recursion has n states of n
-#: values: 30 keeps its worst case, 10,000 iterations, to about 15 s on a loaded core).
+#: values: 30 keeps its worst case, 10,000 evaluations of it, to about 15 s on a loaded core).
 MAX_PLAYERS = 30
 #: The most games the bots play (each a Python loop of rounds: about 20 s at this many, n = 30).
 MAX_GAMES = 100_000

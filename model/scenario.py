@@ -14,6 +14,8 @@ Layout of the mapping (DESIGN.md section 4)::
                   member = true | false (initial treaty membership)
     [[alliances]] a, b, weight                        nation names
     [[events]]    start, duration, actors, action     actor names (see below)
+    [negotiation] at most 4 negotiable terms          term = [low, high] or a list of choices
+                                                      (model.params.terms)
 
 Actor names: a nation's own programme is its name (``"Norland"``); its labs are
 ``"Norland/lab-1"``, ``"Norland/lab-2"``, ... in actor-id order; ``"Norland/*"`` in an event
@@ -30,6 +32,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from model.errors import ConfigError, ScenarioError
+from model.params.terms import term_box
 from model.scenario_tables import ACTIONS as ACTIONS
 from model.scenario_tables import MAX_CAPABILITY as MAX_CAPABILITY
 from model.scenario_tables import META_KEYS as META_KEYS
@@ -82,6 +85,7 @@ class ScenarioSpec:
     nations: tuple[NationSpec, ...] = ()
     alliances: tuple[AllianceSpec, ...] = ()
     events: tuple[EventSpec, ...] = ()
+    negotiation: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -122,6 +126,8 @@ class ScenarioSpec:
                 }
                 for e in self.events
             ]
+        if self.negotiation:
+            out["negotiation"] = {k: list(v) for k, v in self.negotiation.items()}
         return out
 
 
@@ -165,6 +171,10 @@ def scenario_from_mapping(
     events = _specs(EventSpec, EventRow, "events", tables.events, source)
     if events and not nations:
         raise ScenarioError(f"{source}: [[events]] need a [[nations]] table naming the actors")
+    try:
+        term_box(tables.negotiation)
+    except ConfigError as exc:
+        raise ScenarioError(f"{source}: [negotiation] {exc}") from None
     if check_params:
         try:
             known_params(tables.params)
@@ -176,6 +186,7 @@ def scenario_from_mapping(
         nations=nations,
         alliances=alliances,
         events=events,
+        negotiation=dict(tables.negotiation),
     )
 
 

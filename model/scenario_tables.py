@@ -42,6 +42,7 @@ class ScenarioTables(Table):
         list[dict[str, Any]], Says("[[alliances]] must be an array of tables")
     ] = []
     events: Annotated[list[dict[str, Any]], Says("[[events]] must be an array of tables")] = []
+    negotiation: Annotated[dict[str, Any], Says("[negotiation] must be a table")] = {}
 
 
 _Text = Annotated[str | None, Given, Says("{field}={value!r} must be text (a string)")]

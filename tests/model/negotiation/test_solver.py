@@ -222,3 +222,20 @@ def test_the_closed_forms_hold_across_sizes_discounts_and_quotas(n, d):
     d2 = 1 - d / 2
     first = _solve("alternating_offers", [d, d2]).values[0, 0]
     assert first == pytest.approx((1 - d2) / (1 - d * d2), abs=1e-9)
+
+
+@pytest.mark.parametrize(("d1", "d2"), [(0.999, 0.999), (0.999, 0.998)])
+def test_alternating_offers_converges_near_one(d1, d2):
+    # the damped iteration alone hit its 10,000-iteration cap at (0.999, 0.998)
+    eq = _solve("alternating_offers", [d1, d2])
+    assert float(eq.values[0, 0]) == pytest.approx((1 - d2) / (1 - d1 * d2), abs=1e-9)
+    assert float(eq.values[0, 1]) == pytest.approx(1 - (1 - d2) / (1 - d1 * d2), abs=1e-9)
+    assert eq.iterations < 1_000
+
+
+def test_rotating_unanimity_converges_for_thirty_patient_members():
+    d, n = 0.999, 30
+    eq = _solve("rotating_unanimity", [d] * n)
+    formula = d ** np.arange(n) * (1 - d) / (1 - d**n)
+    assert eq.values[0] == pytest.approx(formula, abs=1e-9)
+    assert eq.iterations < 1_000
