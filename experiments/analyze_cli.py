@@ -46,6 +46,11 @@ def register(subparsers: Any) -> None:
         metavar="N",
         help="bootstrap resamples per threshold fit (default 200)",
     )
+    sub.add_argument(
+        "--force",
+        action="store_true",
+        help="run although the bootstrap's estimated time is over 10 minutes",
+    )
     sub.set_defaults(handler=_cmd_analyze, _parser=sub)
 
     thr = subparsers.add_parser(
@@ -192,14 +197,16 @@ def _check_bootstrap(value: int) -> int:
     return value
 
 
-def _check_bootstrap_work(args: argparse.Namespace, context: Any, at: dict[str, Any]) -> None:
+def _check_bootstrap_work(
+    args: argparse.Namespace, context: Any, at: dict[str, Any], command: str = "threshold"
+) -> None:
     """Refuse a bootstrap that would take over 10 minutes (without --force) or cannot fit."""
     from experiments.limits import PER_RESAMPLE, SECONDS_PER_RESAMPLE, check_work
 
     groups = [v for v in context.varied if v != "p_detect" and v not in at]
     fits = len(context.frame[groups].drop_duplicates()) if groups else 1
     check_work(
-        f"threshold --bootstrap {args.bootstrap} ({plural(fits, 'fit')})",
+        f"{command} --bootstrap {args.bootstrap} ({plural(fits, 'fit')})",
         args.bootstrap,
         "resample",
         seconds_each=SECONDS_PER_RESAMPLE * max(1, fits),
@@ -228,11 +235,16 @@ def _parse_at(items: list[str]) -> dict[str, Any]:
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
     from experiments.analysis import analyze
+    from experiments.analysis.common import BatchContext
+    from experiments.analysis.report import fits_thresholds
 
     n_boot = _check_bootstrap(args.bootstrap)
     if args.out:
         check_out_dir(args.out)
-    report = analyze(args.directory, args.out, n_boot=n_boot)
+    context = BatchContext.open(args.directory)
+    if fits_thresholds(context):
+        _check_bootstrap_work(args, context, {}, command="analyze")
+    report = analyze(context, args.out, n_boot=n_boot)
     pngs = [path for path in report.figures() if path.suffix == ".png"]
     print(
         f"Analysis of {args.directory}: {plural(len(pngs), 'figure')} (PNG and SVG each); "
