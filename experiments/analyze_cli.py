@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from experiments.files import check_out_dir, out_argument
+from experiments.sweep import interrupted
 from experiments.words import plural
 from model.errors import ConfigError
 
@@ -336,15 +337,18 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
             f"-> {directory}",
             flush=True,
         )
-        result = run_design(
-            expanded,
-            directory,
-            executor=executor,
-            workers=args.workers,
-            progress="auto",
-            command=["pausegame", *sys.argv[1:]],
-            load=False,
-        )
+        try:
+            result = run_design(
+                expanded,
+                directory,
+                executor=executor,
+                workers=args.workers,
+                progress="auto",
+                command=["pausegame", *sys.argv[1:]],
+                load=False,
+            )
+        except KeyboardInterrupt:
+            return interrupted(directory, *_sensitivity_words(args, method, directory))
         print(result.session.describe())
     context = BatchContext.open(directory)
     if scheme(context) is None:
@@ -378,6 +382,15 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
     return 0
 
 
+def _sensitivity_words(args: argparse.Namespace, method: str, directory: Path) -> list[str]:
+    """The words of the ``sensitivity`` command that lays out (and resumes) the same batch."""
+    words = ["sensitivity", str(args.source), "--method", method]
+    for name in ("n", "trajectories", "levels"):
+        if getattr(args, name) is not None:
+            words += [f"--{name}", str(getattr(args, name))]
+    return [*words, "--out", str(directory)]
+
+
 def _cmd_map(args: argparse.Namespace) -> int:
     from experiments.analysis import analyze
     from experiments.analysis.common import markdown_table
@@ -400,15 +413,18 @@ def _cmd_map(args: argparse.Namespace) -> int:
             f"{plural(design.steps, 'month')} ({executor}) -> {out}",
             flush=True,
         )
-    result = run_design(
-        design,
-        out,
-        executor=executor,
-        workers=args.workers,
-        progress="none" if args.quiet else "auto",
-        command=["pausegame", *sys.argv[1:]],
-        load=False,
-    )
+    try:
+        result = run_design(
+            design,
+            out,
+            executor=executor,
+            workers=args.workers,
+            progress="none" if args.quiet else "auto",
+            command=["pausegame", *sys.argv[1:]],
+            load=False,
+        )
+    except KeyboardInterrupt:
+        return interrupted(out, "map", args.design, "--out", str(out))
     if not args.quiet:
         print(result.session.describe())
     report = analyze(out)
