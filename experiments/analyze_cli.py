@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from experiments.files import check_out_dir, out_argument
+from experiments.sweep import interrupted
 from experiments.words import plural
 from model.errors import ConfigError
 
@@ -45,6 +46,11 @@ def register(subparsers: Any) -> None:
         default=200,
         metavar="N",
         help="bootstrap resamples per threshold fit (default 200)",
+    )
+    sub.add_argument(
+        "--force",
+        action="store_true",
+        help="run although the bootstrap's estimated time is over 10 minutes",
     )
     sub.set_defaults(handler=_cmd_analyze, _parser=sub)
 
@@ -192,14 +198,16 @@ def _check_bootstrap(value: int) -> int:
     return value
 
 
-def _check_bootstrap_work(args: argparse.Namespace, context: Any, at: dict[str, Any]) -> None:
+def _check_bootstrap_work(
+    args: argparse.Namespace, context: Any, at: dict[str, Any], command: str = "threshold"
+) -> None:
     """Refuse a bootstrap that would take over 10 minutes (without --force) or cannot fit."""
     from experiments.limits import PER_RESAMPLE, SECONDS_PER_RESAMPLE, check_work
 
     groups = [v for v in context.varied if v != "p_detect" and v not in at]
     fits = len(context.frame[groups].drop_duplicates()) if groups else 1
     check_work(
-        f"threshold --bootstrap {args.bootstrap} ({plural(fits, 'fit')})",
+        f"{command} --bootstrap {args.bootstrap} ({plural(fits, 'fit')})",
         args.bootstrap,
         "resample",
         seconds_each=SECONDS_PER_RESAMPLE * max(1, fits),
@@ -228,11 +236,16 @@ def _parse_at(items: list[str]) -> dict[str, Any]:
 
 def _cmd_analyze(args: argparse.Namespace) -> int:
     from experiments.analysis import analyze
+    from experiments.analysis.common import BatchContext
+    from experiments.analysis.report import fits_thresholds
 
     n_boot = _check_bootstrap(args.bootstrap)
     if args.out:
         check_out_dir(args.out)
-    report = analyze(args.directory, args.out, n_boot=n_boot)
+    context = BatchContext.open(args.directory)
+    if fits_thresholds(context):
+        _check_bootstrap_work(args, context, {}, command="analyze")
+    report = analyze(context, args.out, n_boot=n_boot)
     pngs = [path for path in report.figures() if path.suffix == ".png"]
     print(
         f"Analysis of {args.directory}: {plural(len(pngs), 'figure')} (PNG and SVG each); "
@@ -324,15 +337,18 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
             f"-> {directory}",
             flush=True,
         )
-        result = run_design(
-            expanded,
-            directory,
-            executor=executor,
-            workers=args.workers,
-            progress="auto",
-            command=["pausegame", *sys.argv[1:]],
-            load=False,
-        )
+        try:
+            result = run_design(
+                expanded,
+                directory,
+                executor=executor,
+                workers=args.workers,
+                progress="auto",
+                command=["pausegame", *sys.argv[1:]],
+                load=False,
+            )
+        except KeyboardInterrupt:
+            return interrupted(directory, *_sensitivity_words(args, method, directory))
         print(result.session.describe())
     context = BatchContext.open(directory)
     if scheme(context) is None:
@@ -366,6 +382,15 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
     return 0
 
 
+def _sensitivity_words(args: argparse.Namespace, method: str, directory: Path) -> list[str]:
+    """The words of the ``sensitivity`` command that lays out (and resumes) the same batch."""
+    words = ["sensitivity", str(args.source), "--method", method]
+    for name in ("n", "trajectories", "levels"):
+        if getattr(args, name) is not None:
+            words += [f"--{name}", str(getattr(args, name))]
+    return [*words, "--out", str(directory)]
+
+
 def _cmd_map(args: argparse.Namespace) -> int:
     from experiments.analysis import analyze
     from experiments.analysis.common import markdown_table
@@ -388,15 +413,18 @@ def _cmd_map(args: argparse.Namespace) -> int:
             f"{plural(design.steps, 'month')} ({executor}) -> {out}",
             flush=True,
         )
-    result = run_design(
-        design,
-        out,
-        executor=executor,
-        workers=args.workers,
-        progress="none" if args.quiet else "auto",
-        command=["pausegame", *sys.argv[1:]],
-        load=False,
-    )
+    try:
+        result = run_design(
+            design,
+            out,
+            executor=executor,
+            workers=args.workers,
+            progress="none" if args.quiet else "auto",
+            command=["pausegame", *sys.argv[1:]],
+            load=False,
+        )
+    except KeyboardInterrupt:
+        return interrupted(out, "map", args.design, "--out", str(out))
     if not args.quiet:
         print(result.session.describe())
     report = analyze(out)

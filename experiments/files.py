@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import codecs
 import os
+import re
+import tomllib
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from model.errors import ConfigError
 
@@ -53,6 +57,54 @@ def shipped_or_path(
         what = "is a directory" if path.is_dir() else "not found"
         raise error(f"{kind} file {str(path)!r} {what}")
     return path
+
+
+def read_toml(path: Path, kind: str, error: type[ConfigError]) -> tuple[dict[str, Any], str]:
+    """Parse a TOML file named on the command line; return its data and its text.
+
+    TOML is "a valid UTF-8 encoded Unicode document", which may start with a byte-order mark
+    (toml-lang/toml#437); tomllib refuses one, so it is dropped here. A UTF-16 file is named as
+    such. Scenario and design files are both read here (#27).
+
+    Args:
+        path: The file.
+        kind: What the file should be, for the messages (``"scenario"``, ``"design"``).
+        error: The error to raise.
+
+    Raises:
+        error: Naming the file: unreadable, UTF-16, not UTF-8, or a TOML syntax error (with its
+            line and column).
+    """
+    source = path.name
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise error(f"{source}: cannot read the file ({exc.strerror})") from None
+    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise error(
+            f"{source}: a UTF-16 file (it starts with a UTF-16 byte-order mark); allowed: a "
+            f"TOML {kind} file in UTF-8 (save it as UTF-8)"
+        )
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise error(f"{source}: not a UTF-8 text file; allowed: a TOML {kind} file") from None
+    try:
+        return tomllib.loads(text), text
+    except tomllib.TOMLDecodeError as exc:
+        raise error(_syntax_message(source, exc)) from None
+
+
+def _syntax_message(source: str, exc: tomllib.TOMLDecodeError) -> str:
+    """``file, line N: TOML syntax error: <what>`` from a decoder error."""
+    text = str(exc)
+    match = re.search(r"\(at line (\d+), column (\d+)\)", text)
+    if match:
+        what = text[: match.start()].strip()
+        return (
+            f"{source}, line {match.group(1)}, column {match.group(2)}: TOML syntax error: {what}"
+        )
+    return f"{source}: TOML syntax error: {text}"
 
 
 def out_argument(text: str) -> str:

@@ -14,17 +14,14 @@ Example:
 
 from __future__ import annotations
 
-import codecs
 import json
-import re
-import tomllib
 from dataclasses import replace
 from pathlib import Path
 from xml.etree.ElementTree import ParseError
 
 import networkx as nx
 
-from experiments.files import list_shipped, shipped_dir, shipped_or_path
+from experiments.files import list_shipped, read_toml, shipped_dir, shipped_or_path
 from model.errors import GraphError, ScenarioError
 from model.scenario import Scenario, scenario_from_mapping
 
@@ -74,43 +71,13 @@ def load_scenario(path_or_name: str | Path) -> tuple[Scenario, str | None]:
     """
     path = scenario_path(path_or_name)
     source = path.name
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ScenarioError(f"{source}: cannot read the file ({exc.strerror})") from None
-    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise ScenarioError(
-            f"{source}: a UTF-16 file (it starts with a UTF-16 byte-order mark); allowed: a "
-            "TOML scenario file in UTF-8 (save it as UTF-8)"
-        )
-    try:
-        # TOML is "a valid UTF-8 encoded Unicode document", which may start with a byte-order
-        # mark (toml-lang/toml#437); tomllib refuses one, so it is dropped here
-        data = tomllib.loads(raw.decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        raise ScenarioError(
-            f"{source}: not a UTF-8 text file; allowed: a TOML scenario file"
-        ) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(_syntax_message(source, exc)) from None
+    data, _ = read_toml(path, "scenario", ScenarioError)
     scenario = scenario_from_mapping(data, source=source, check_params=True)
     if "name" not in scenario.meta:
         scenario = replace(scenario, meta={"name": path.stem, **scenario.meta})
     narrative_file = path.with_suffix(".md")
     narrative = narrative_file.read_text(encoding="utf-8") if narrative_file.is_file() else None
     return scenario, narrative
-
-
-def _syntax_message(source: str, exc: tomllib.TOMLDecodeError) -> str:
-    """``file, line N: TOML syntax error: <what>`` from a decoder error."""
-    text = str(exc)
-    match = re.search(r"\(at line (\d+), column (\d+)\)", text)
-    if match:
-        what = text[: match.start()].strip()
-        return (
-            f"{source}, line {match.group(1)}, column {match.group(2)}: TOML syntax error: {what}"
-        )
-    return f"{source}: TOML syntax error: {text}"
 
 
 def load_graph(path: str | Path) -> nx.Graph:

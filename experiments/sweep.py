@@ -236,13 +236,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         print(f"pausegame: error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        # the finished runs were written before the interrupt ended the sweep
-        print(
-            f"pausegame: interrupted; the finished runs are kept in {out}; resume with "
-            f"`{_resume(args.design, out)}`",
-            file=sys.stderr,
-        )
-        return 130
+        return interrupted(out, "sweep", args.design, "--out", str(out))
     except OSError as exc:
         if exc.errno not in (errno.ENOSPC, errno.EDQUOT) or not exc.filename:
             raise
@@ -262,9 +256,29 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
 
 def _resume(design: str, out: Path) -> str:
     """The command that resumes a sweep of ``design`` into ``out``."""
+    return resume_command("sweep", design, "--out", str(out))
+
+
+def resume_command(*words: str) -> str:
+    """The ``pausegame`` command line of ``words``, each quoted for the shell."""
     from experiments.cli import command
 
-    return command("sweep", shlex.quote(design), "--out", shlex.quote(str(out)))
+    return command(*(shlex.quote(word) for word in words))
+
+
+def interrupted(out: Path, *resume: str) -> int:
+    """After Ctrl+C during a batch into ``out``: say how to resume, in one line; return 130.
+
+    The finished runs were written before the interrupt ended the batch; running the command
+    again (``resume``: its words, e.g. ``"sweep", design, "--out", str(out)``) skips them.
+    ``pausegame sweep``, ``map`` and ``sensitivity`` share it (#27).
+    """
+    print(
+        f"pausegame: interrupted; the finished runs are kept in {out}; resume with "
+        f"`{resume_command(*resume)}`",
+        file=sys.stderr,
+    )
+    return 130
 
 
 def _csv_ready(frame: Any, varied: list[str]) -> Any:

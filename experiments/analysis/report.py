@@ -38,6 +38,7 @@ from experiments.analysis.threshold import ThresholdTable, critical_detection
 __all__ = [
     "AnalysisReport",
     "analyze",
+    "fits_thresholds",
     "sensitivity_stem",
     "threshold_lines",
     "threshold_stem",
@@ -363,8 +364,19 @@ def sensitivity_stem(outputs: Sequence[str]) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "_", "_".join(["sensitivity", *outputs]))
 
 
+def fits_thresholds(context: BatchContext) -> bool:
+    """Whether :func:`analyze` fits (and bootstraps) thresholds for this batch."""
+    numeric = [v for v in context.varied if pd.api.types.is_numeric_dtype(context.frame[v])]
+    return (
+        scheme(context) is None
+        and context.kind == "sweep"
+        and bool(numeric)
+        and "p_detect" in context.varied
+    )
+
+
 def analyze(
-    path: str | Path,
+    path: str | Path | BatchContext,
     out_dir: str | Path | None = None,
     *,
     outputs: Sequence[str] = SENSITIVITY_OUTPUTS,
@@ -373,7 +385,7 @@ def analyze(
     """Run the analyses that fit a batch and write figures, tables and ``summary.md``.
 
     Args:
-        path: The results directory.
+        path: The results directory (or it, opened).
         out_dir: Where to write (default ``DIR/analysis``).
         outputs: Outputs of a sensitivity analysis.
         n_boot: Bootstrap resamples of each threshold fit.
@@ -381,7 +393,7 @@ def analyze(
     Returns:
         An :class:`AnalysisReport`.
     """
-    context = BatchContext.open(path)
+    context = path if isinstance(path, BatchContext) else BatchContext.open(path)
     out = Path(out_dir) if out_dir is not None else context.path / "analysis"
     out.mkdir(parents=True, exist_ok=True)
     files: dict[str, Path] = {}
@@ -447,7 +459,7 @@ def analyze(
                     "",
                 ]
             lines += ["![stability map](stability_map.png)", ""]
-            if "p_detect" in context.varied:
+            if fits_thresholds(context):
                 thresholds, more = write_threshold(context, out, n_boot=n_boot, files=files)
                 lines += more
         elif context.kind != "sweep":

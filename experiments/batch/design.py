@@ -54,7 +54,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -81,7 +80,7 @@ from experiments.batch.design_tables import (
     Run,
     Sample,
 )
-from experiments.files import list_shipped, shipped_dir, shipped_or_path
+from experiments.files import list_shipped, read_toml, shipped_dir, shipped_or_path
 from experiments.scenarios import load_scenario
 from model.errors import ConfigError
 from model.params import resolve_run, schema
@@ -247,14 +246,7 @@ def load_design(path_or_name: str | Path) -> Design:
     """
     path = design_path(path_or_name)
     source = path.name
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DesignError(f"{source}: cannot read the file ({exc})") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise DesignError(f"{source}: TOML syntax error: {exc}") from None
+    data, text = read_toml(path, "design", DesignError)
     return design_from_mapping(
         data, source=source, base_dir=path.parent, text=text, default_name=path.stem
     )

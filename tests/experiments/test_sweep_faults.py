@@ -82,3 +82,59 @@ def test_a_full_disk_names_the_path_it_could_not_write(tmp_path, capsys, monkeyp
     assert re.search(re.escape(str(out / "results")) + r"/part-[^ ]*\.parquet: No space left", line)
     assert "resume with" in line
     assert not list((out / "results").glob(".*.tmp"))  # no half-written file left
+
+
+SAMPLE = """
+[meta]
+name = "hard_sample"
+[base.params]
+n_nations = 3
+n_labs = 2
+[sample]
+method = "sobol"
+n = 4
+[sample.params]
+p_detect = {}
+penalty = [0.0, 20.0]
+[run]
+replicates = 1
+steps = 6
+master_seed = 5
+"""
+
+
+def _interrupt_writes(patch: pytest.MonkeyPatch) -> None:
+    def interrupted(self, results, series):
+        raise KeyboardInterrupt
+
+    patch.setattr(ResultsStore, "write_part", interrupted)
+
+
+@pytest.mark.parametrize(
+    ("command", "text", "flags"),
+    [
+        ("map", DESIGN, []),
+        ("sensitivity", SAMPLE, ["--method", "sobol", "--n", "2"]),
+        ("sensitivity", SAMPLE, ["--method", "morris", "--trajectories", "4", "--levels", "4"]),
+    ],
+)
+def test_ctrl_c_on_map_and_sensitivity_says_how_to_resume(
+    tmp_path, capsys, monkeypatch, command, text, flags
+):
+    design = tmp_path / "hard.toml"
+    design.write_text(text)
+    out = tmp_path / "out"
+    argv = [command, str(design), *flags, "--out", str(out), "--executor", "serial"]
+    with monkeypatch.context() as patch:
+        _interrupt_writes(patch)
+        assert main(argv) == 130
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    # the progress line of the runs before the interrupt may come first; then one line
+    lines = [line for line in err.splitlines() if line.startswith("pausegame:")]
+    assert len(lines) == 1 and err.strip().splitlines()[-1] == lines[0], err
+    assert "interrupted" in lines[0] and str(out) in lines[0], err
+    resume = shlex.split(_repair_of(lines[0]))
+    assert resume[1:] == [command, str(design), *flags, "--out", str(out)]
+    assert main([*resume[1:], "--executor", "serial"]) == 0
+    assert load_results(out).complete

@@ -10,6 +10,7 @@ import reacton.core
 import reacton.ipyvuetify as rv
 import solara
 
+from experiments.words import plural
 from viz.session import (
     GameSession,
 )
@@ -160,6 +161,9 @@ def RunBar(
 
 
 def _rate_label(rate: float) -> str:
+    """``"1 month/s"``, ``"10 months/s"``: singular for exactly one (#27)."""
+    if float(rate).is_integer():
+        return plural(int(rate), "month") + "/s"
     return f"{rate:g} months/s"
 
 

@@ -262,3 +262,23 @@ def test_an_integer_beyond_int64_is_one_clear_error(tables, words):
 def test_a_design_of_one_point_too_many_replicates_says_1_point():
     with pytest.raises(DesignError, match=r"\[sweep\] gives 1 point x 100,000,000 replicates"):
         make(sweep={"p_detect": [0.5]}, run={"replicates": 10**8, "steps": 5, "master_seed": 1})
+
+
+@pytest.mark.hardening
+def test_a_design_file_with_a_utf8_byte_order_mark_is_read_and_utf16_is_named(tmp_path):
+    from experiments.files import shipped_dir
+
+    text = (shipped_dir("designs") / "tiny.toml").read_text(encoding="utf-8")
+    plain = load_design(write(tmp_path, text))
+    bom = tmp_path / "bom.toml"
+    bom.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))  # as Windows Notepad saves it
+    with_bom = load_design(bom)
+    assert with_bom.hash == plain.hash and with_bom.text == plain.text == text
+    wide = tmp_path / "wide.toml"
+    wide.write_bytes(text.encode("utf-16"))
+    with pytest.raises(DesignError, match=r"^wide\.toml: a UTF-16 file .*design file in UTF-8"):
+        load_design(wide)
+    latin = tmp_path / "latin.toml"
+    latin.write_bytes(b"# caf\xe9\n" + text.encode("utf-8"))
+    with pytest.raises(DesignError, match=r"^latin\.toml: not a UTF-8 text file"):
+        load_design(latin)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipyvuetify as v
+import pytest
 import solara
 
 from viz.session import regime_sources
@@ -39,5 +40,18 @@ def test_the_regime_picker_shows_the_chosen_regimes_sources():
         shown = _sources_text(rc)
         assert shown == [regime_sources("onsite_inspections")]
         assert "analogy; IAEA (2002)" in shown[0]
+    finally:
+        rc.close()
+
+
+@pytest.mark.hardening
+def test_the_play_speed_control_says_1_month_per_second_not_1_months():
+    box, rc = solara.render(SimulatePage(), handle_error=False)
+    try:
+        speed = rc.find(v.Select, label="Speed").widget
+        assert speed.items == ["1 month/s", "3 months/s", "10 months/s", "20 months/s"]
+        assert speed.v_model == "10 months/s"
+        speed.v_model = "1 month/s"  # the singular label still reads back as a speed
+        assert rc.find(v.Select, label="Speed").widget.v_model == "1 month/s"
     finally:
         rc.close()

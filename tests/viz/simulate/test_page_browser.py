@@ -196,7 +196,7 @@ def test_play_speed_control_and_the_changed_marker(server, browser, artifacts):
     try:
         # a slow Play: about one month a second
         page.get_by_role("button", name=re.compile("^Speed")).click()
-        page.get_by_role("option", name="1 months/s").click()
+        page.get_by_role("option", name="1 month/s").click()
         page.get_by_role("button", name="Play").click()
         time.sleep(3.0)
         page.get_by_role("button", name="Pause").click()
