@@ -266,46 +266,21 @@ def test_sensitivity_of_another_output_keeps_the_first_report(sobol_dir):
 
 
 @pytest.mark.hardening
-@pytest.mark.hardening
-def test_threshold_refuses_a_bootstrap_over_ten_minutes_or_memory(
-    mapped_hardening_analysis, capsys, monkeypatch
+@pytest.mark.parametrize(
+    ("command", "written"), [("threshold", "threshold.csv"), ("analyze", "thresholds.csv")]
+)
+def test_a_bootstrap_over_ten_minutes_or_memory_is_refused(
+    mapped_hardening_analysis, capsys, monkeypatch, command, written
 ):
     from experiments import limits
 
     monkeypatch.setattr("builtins.input", lambda *_: pytest.fail("a command prompted"))
     monkeypatch.setattr(limits, "available_bytes", lambda: int(8e9))
-    out = mapped_hardening_analysis / "guarded"
-    argv = ["threshold", str(mapped_hardening_analysis), "--out", str(out)]
+    out = mapped_hardening_analysis / f"guarded_{command}"
+    argv = [command, str(mapped_hardening_analysis), "--out", str(out)]
     assert main([*argv, "--bootstrap", "10000000"]) == 2
     line = one_error_line(capsys)
-    for word in ("threshold --bootstrap 10000000 (2 fits)", "about 1.7 h", "10 min", "--force"):
-        assert word in line, (word, line)
-    assert main([*argv, "--bootstrap", str(10**11), "--force"]) == 2
-    line = one_error_line(capsys)
-    for word in ("4.0 TB of memory", "8.0 GB available", "--force does not lift"):
-        assert word in line, (word, line)
-    assert not out.exists()
-    # --force lifts the time bound: an injected slow machine refuses 5 resamples, unless forced
-    monkeypatch.setattr(limits, "SECONDS_PER_RESAMPLE", 1000.0)
-    assert main([*argv, "--bootstrap", "5"]) == 2
-    assert "--force" in one_error_line(capsys)
-    assert main([*argv, "--bootstrap", "5", "--force"]) == 0
-    assert (out / "threshold.csv").is_file()
-
-
-@pytest.mark.hardening
-def test_analyze_refuses_a_bootstrap_over_ten_minutes_or_memory(
-    mapped_hardening_analysis, capsys, monkeypatch
-):
-    from experiments import limits
-
-    monkeypatch.setattr("builtins.input", lambda *_: pytest.fail("a command prompted"))
-    monkeypatch.setattr(limits, "available_bytes", lambda: int(8e9))
-    out = mapped_hardening_analysis / "guarded_analysis"
-    argv = ["analyze", str(mapped_hardening_analysis), "--out", str(out)]
-    assert main([*argv, "--bootstrap", "10000000"]) == 2
-    line = one_error_line(capsys)
-    for word in ("analyze --bootstrap 10000000 (2 fits)", "about 1.7 h", "10 min", "--force"):
+    for word in (f"{command} --bootstrap 10000000 (2 fits)", "about 1.7 h", "10 min", "--force"):
         assert word in line, (word, line)
     assert main([*argv, "--bootstrap", str(10**11), "--force"]) == 2
     line = one_error_line(capsys)
@@ -318,7 +293,7 @@ def test_analyze_refuses_a_bootstrap_over_ten_minutes_or_memory(
     assert "--force" in one_error_line(capsys)
     assert not out.exists()
     assert main([*argv, "--bootstrap", "5", "--force"]) == 0
-    assert (out / "thresholds.csv").is_file()
+    assert (out / written).is_file()
 
 
 def test_threshold_after_analyze_keeps_the_files_summary_embeds(mapped_hardening_analysis):
