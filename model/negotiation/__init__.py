@@ -2,7 +2,8 @@
 
 How a treaty's terms are agreed (DESIGN.md section 7). A protocol is one file in this folder,
 registered by name with :func:`register_protocol` (the registry imports every module of this
-package whose name does not start with ``_``, so adding a protocol is adding a file):
+package whose name does not start with ``_``, except :mod:`~model.negotiation.valuation`, so
+adding a protocol is adding a file):
 
 - ``rotating_unanimity``: proposers take turns in a fixed order; a proposal needs every yes;
 - ``baron_ferejohn``: a random proposer (recognition ``1/n``), closed rule, ``quota`` votes
@@ -157,6 +158,7 @@ def check_discounts(deltas: object) -> np.ndarray:
 PROTOCOLS: Registry[Protocol] = Registry(
     "bargaining protocol",
     package=__name__,
+    skip=("valuation",),
     order=lambda name, protocol: (protocol.order, name),
     word="allowed",
     error=ConfigError,

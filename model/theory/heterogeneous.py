@@ -69,6 +69,7 @@ __all__ = [
     "batch_boundaries",
     "collapse_boundary",
     "collapse_probability",
+    "compliant_probabilities",
     "compliant_share",
     "heterogeneous_boundary",
     "monthly_break_probability",
@@ -286,6 +287,24 @@ def compliant_share(
         The defection share ``x`` of the compliant branch (its compliance is ``1 - x``).
     """
     return _compliant(_field(params, actors, rule), _p(params, p_detect))
+
+
+def compliant_probabilities(
+    params: Mapping[str, Any],
+    actors: Actors,
+    *,
+    rule: str | None = None,
+    p_detect: float | None = None,
+) -> NDArray[np.float64]:
+    """Each actor's defection probability ``sigma_a`` at the compliant branch.
+
+    The probabilities of :func:`compliant_share`'s fixed point ``x`` (a lab's mixes its home
+    nation's last action, see the module); their capability-weighted sum is ``F(x) = x``.
+    """
+    field = _field(params, actors, rule)
+    p = _p(params, p_detect)
+    probs: NDArray[np.float64] = field.probabilities(_compliant(field, p), p)
+    return probs
 
 
 def _first_p(gap: Any) -> float:

@@ -1,0 +1,302 @@
+"""What a nation gains from a treaty's terms, from theory: ``S_i = U_i(theta) + tau_i - D_i`` (#29).
+
+The first version of the valuation (DESIGN.md section 7), from the mean-field theory only.
+Nation ``i`` values terms ``theta`` per month, in payoff units (``G = 1``, capabilities summing
+to 1), as ``S_i = U_i(theta) + tau_i - D_i``:
+
+* ``U_i(theta)`` is its *jurisdiction's* expected month payoff (its own programme and its labs)
+  at the theory's compliant branch under ``theta``: every actor ``a`` defects independently with
+  its probability ``sigma_a`` there (:func:`model.theory.heterogeneous.compliant_probabilities`,
+  beliefs ``rho = x`` for everybody), and is paid exactly what the engine pays in a month
+  (``model/kernels.py``, step 5), in expectation::
+
+      E[payoff_a] = c_a [ sigma_a G (1 + lam x) - F E[sanctioned_a] - r E[R] ],
+
+  ``E[R] = sum_m c_m sigma_m / C`` the expected defecting share. A nation is sanctioned
+  ``F c s`` with probability ``g (sigma p_eff + (1 - sigma) q)`` (international verification
+  only: inspected with ``g``, caught with ``p_eff = coverage * p_detect``, falsely flagged with
+  ``q``); a lab defecting while its nation complies this month is caught at home with ``p_dom``
+  (paying ``F c``) and otherwise internationally (``F c s``), a lab defecting while its nation
+  defects only internationally; the nation's current action is independent of the one the
+  lab decided on (last month's), as on the stationary branch. Sanctions land
+  ``verification_lag`` months late and are paid in full (the engine does not discount what it
+  pays), so on a stationary branch a month's expected payment is a month's expected sanctions.
+  The value is the same every month, so its discounted average over any horizon is itself.
+* ``D_i`` is the same under the status quo: no treaty (``status_quo=None``: nobody is bound,
+  so no sanctions or false alarms and every actor sees ``G (1 + lam rho) - phi r``, which is
+  the theory at ``penalty = 0``), or the treaty in force (a term point).
+* ``tau_i`` are transfers (zero unless given).
+
+**Where theory covers it, and where it does not.** The mean field covers the ``logit`` and
+``best_response`` rules (:data:`model.theory.RULES`) in the core world: every nation a member
+of an active pause, perfect information, the terms that only move the month payoff's
+parameters (:data:`THEORY_TERMS`: ``p_detect`` and ``penalty``). Any other rule, a term such as
+the trigger, the lift, adjudication, ``entry_threshold`` or a verification regime, negotiated
+membership, a club's dues and outsiders' penalties, learning or catastrophe hazards are not
+covered: there the issue's *batched-simulation valuation* (one batched simulation over
+``n_worlds`` common worlds on a stream spawned from the run's seed, the same worlds for every
+``theta``) must take over; :class:`TheoryValuation` raises :class:`~model.errors.ConfigError`
+for an uncovered rule or term rather than guess. It is not wired into the engine, the CLI or
+the app yet.
+
+:class:`TermSurplus` offers the valuations of a batch of term points to the bargaining solver
+(:class:`~model.negotiation.Surplus`), without transfers: a proposer picks, among the points
+where at least the partners it needs reach their reserves, the one best for itself; ``nash``
+maximises ``sum_i log S_i`` over the points where every ``S_i > 0`` (disagreement 0).
+
+Example:
+    >>> import numpy as np
+    >>> from model.params import resolve
+    >>> from model.theory import Actors
+    >>> two = Actors(c=np.array([0.5, 0.5]), shield=np.ones(2), is_lab=np.zeros(2, bool),
+    ...              home=np.arange(2))
+    >>> v = TheoryValuation(resolve(risk_cost=3.0), two)
+    >>> v.surplus([{"p_detect": 0.9, "penalty": 6.0}]).round(3).tolist()
+    [[0.69, 0.69]]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from model import payoffs
+from model.errors import ConfigError
+from model.negotiation._surplus import TIE_TOLERANCE, Proposal, Surplus
+from model.theory import RULES, Actors
+from model.theory.affine import _inspection_probability
+from model.theory.heterogeneous import compliant_probabilities
+
+__all__ = ["THEORY_TERMS", "TermSurplus", "TheoryValuation", "point_key"]
+
+#: The terms the theory valuation covers (they only move the month payoff's parameters).
+THEORY_TERMS: tuple[str, ...] = ("p_detect", "penalty")
+
+Point = Mapping[str, Any]
+Key = tuple[tuple[str, Any], ...]
+
+
+def point_key(point: Point) -> Key:
+    """The cache key of a term point: its items sorted by name."""
+    return tuple(sorted(point.items()))
+
+
+class TheoryValuation:
+    """Each nation's month value of term points, from the mean-field theory (see the module).
+
+    Args:
+        params: The parameters (the fixed terms and the economics).
+        actors: The world's actors (:meth:`model.theory.Actors.of`).
+        rule: ``"logit"`` or ``"best_response"`` (default ``params["decision_rule"]``).
+        status_quo: The disagreement point: None for no treaty, else the term point in force.
+
+    Raises:
+        ConfigError: A rule the theory does not cover, or a world without nations.
+    """
+
+    def __init__(
+        self,
+        params: Mapping[str, Any],
+        actors: Actors,
+        *,
+        rule: str | None = None,
+        status_quo: Point | None = None,
+    ) -> None:
+        self.rule = str(params["decision_rule"]) if rule is None else rule
+        if self.rule not in RULES:
+            raise ConfigError(
+                f"the theory valuation covers the rules {', '.join(RULES)}, not {self.rule!r}; "
+                "other rules need the batched-simulation valuation"
+            )
+        self.params = dict(params)
+        self.actors = actors
+        nations = np.flatnonzero(~actors.is_lab)
+        if not nations.size:
+            raise ConfigError("the valuation needs at least one nation among the actors")
+        #: The nations' actor indices, in the order of the valuations' columns.
+        self.nations: NDArray[np.int64] = nations[np.argsort(actors.home[nations], kind="stable")]
+        # jurisdiction[j, a]: actor a is nation j's own programme or one of its labs
+        self._jurisdiction = actors.home[None, :] == actors.home[self.nations][:, None]
+        self._cache: dict[Key, NDArray[np.float64]] = {}
+        self.status_quo = status_quo
+        none = {"penalty": 0.0}  # nobody bound: the theory's advantage at F = 0
+        self.disagreement: NDArray[np.float64] = self._values(
+            none if status_quo is None else status_quo
+        )
+
+    @property
+    def n(self) -> int:
+        """The number of nations."""
+        return int(self.nations.size)
+
+    def _params(self, point: Point) -> dict[str, Any]:
+        for name in point:
+            if name not in THEORY_TERMS:
+                raise ConfigError(
+                    f"the theory valuation covers the terms {', '.join(THEORY_TERMS)}, not "
+                    f"{name!r}; that term needs the batched-simulation valuation"
+                )
+        return {**self.params, **point}
+
+    def _values(self, point: Point) -> NDArray[np.float64]:
+        key = point_key(point)
+        if key not in self._cache:
+            self._cache[key] = self._jurisdiction.astype(float) @ self.actor_payoffs(point)
+        return self._cache[key]
+
+    def actor_payoffs(self, point: Point) -> NDArray[np.float64]:
+        """``(actors,)``: each actor's expected month payoff at the compliant branch."""
+        params = self._params(point)
+        a = self.actors
+        sigma = compliant_probabilities(params, a, rule=self.rule)
+        w = a.weights
+        share = float(w @ sigma)  # E[R] = sum_m c_m sigma_m / C  (= x at the fixed point)
+        gain = float(params["defect_gain"])
+        lam = float(params["race_pressure"])
+        penalty = float(params["penalty"])
+        g = _inspection_probability(params)
+        p_eff = payoffs.effective_detection(params)
+        q = float(params["p_false_alarm"])
+        p_dom = float(params["p_domestic"])
+        s = a.shield
+        intl = payoffs.international_catch(g, p_eff, s)
+        home_nation = {int(a.home[i]): i for i in np.flatnonzero(~a.is_lab)}
+        y = np.array(  # the home nation's defection probability (a lab without one: complies)
+            [sigma[home_nation[int(h)]] if int(h) in home_nation else 0.0 for h in a.home]
+        )
+        # expected sanction shares (of F c): a domestic catch pays 1, an international one s
+        at_home = payoffs.catch_probability(intl, p_dom, True)
+        caught = np.where(a.is_lab, (1.0 - y) * at_home + y * intl, intl)
+        false_alarm = payoffs.false_alarm_share(g, q, s)
+        sanction = penalty * (sigma * caught + (1.0 - sigma) * false_alarm)
+        risk = float(params["risk_cost"]) * share
+        per_unit = sigma * gain * (1.0 + lam * share) - sanction - risk
+        out: NDArray[np.float64] = a.c * per_unit
+        return out
+
+    def utilities(self, points: Sequence[Point]) -> NDArray[np.float64]:
+        """``(points, nations)``: ``U_i(theta)`` for each point (cached by point)."""
+        if not len(points):
+            return np.zeros((0, self.n))
+        return np.stack([self._values(point) for point in points])
+
+    def surplus(
+        self, points: Sequence[Point], transfers: NDArray[np.float64] | None = None
+    ) -> NDArray[np.float64]:
+        """``(points, nations)``: ``S_i = U_i(theta) + tau_i - D_i``.
+
+        Args:
+            points: Term points (:func:`model.params.terms.term_points`).
+            transfers: ``(points, nations)`` or ``(nations,)``: ``tau`` (None: none).
+        """
+        values = self.utilities(points) - self.disagreement
+        if transfers is not None:
+            values = values + np.asarray(transfers, dtype=float)
+        return values
+
+    def defection_advantage(self, points: Sequence[Point]) -> NDArray[np.float64]:
+        """``(points, actors)``: the advantage a would-be defector sees at the compliant branch.
+
+        ``G (1 + lam x) - discount**L F (pi - q s) - phi r`` (:func:`model.payoffs.advantage`),
+        ``x`` the branch's defection share and ``pi`` as the actor would be checked there (a
+        lab of a complying nation at home first).
+        """
+        rows = []
+        for point in points:
+            params = self._params(point)
+            a = self.actors
+            x = float(a.weights @ compliant_probabilities(params, a, rule=self.rule))
+            g = _inspection_probability(params)
+            intl = payoffs.international_catch(g, payoffs.effective_detection(params), a.shield)
+            catch = payoffs.catch_probability(intl, float(params["p_domestic"]), a.is_lab)
+            rows.append(
+                payoffs.advantage(
+                    float(params["defect_gain"]),
+                    float(params["race_pressure"]),
+                    x,
+                    payoffs.risk_weight(params),
+                    payoffs.discounted_penalty(params, float(params["penalty"])),
+                    catch,
+                    payoffs.false_alarm_share(g, float(params["p_false_alarm"]), a.shield),
+                )
+            )
+        return np.array(rows, dtype=float).reshape(len(points), self.actors.c.size)
+
+
+class TermSurplus(Surplus):
+    """The valuations ``S`` of a batch of term points as a :class:`Surplus` (no transfers).
+
+    Every member gets ``S[k, j]`` at the adopted point ``k`` (terms bind everyone). The proposer
+    needs ``partners`` others with ``S[k, j] >= reserve[j]``; among the points where enough
+    others accept it picks the one maximising its own ``S[k, p]`` (equally good points, within
+    :data:`~model.negotiation.TIE_TOLERANCE`, drawn from ``rng``; averaged in
+    :meth:`expected_offer`). The partners are the accepting others, best-served first.
+
+    Args:
+        values: ``(points, n)``: each member's surplus at each point
+            (:meth:`TheoryValuation.surplus`).
+    """
+
+    def __init__(self, values: NDArray[np.float64]) -> None:
+        self.values = np.asarray(values, dtype=float)
+        self.n = int(self.values.shape[1])
+
+    def best_points(self, proposer: int, reserve: np.ndarray, partners: int) -> NDArray[np.int64]:
+        """The points the proposer would pick (all tied), empty when none is acceptable."""
+        reserve = np.asarray(reserve, dtype=float)
+        accepts = self.values >= reserve[None, :] - TIE_TOLERANCE
+        accepts[:, proposer] = False
+        feasible = np.flatnonzero(accepts.sum(axis=1) >= partners)
+        if not feasible.size:
+            return np.zeros(0, dtype=np.int64)
+        own = self.values[feasible, proposer]
+        return feasible[own >= own.max() - TIE_TOLERANCE]
+
+    def _proposal(self, proposer: int, reserve: np.ndarray, k: int, partners: int) -> Proposal:
+        row = self.values[k]
+        others = [j for j in np.argsort(-row, kind="stable") if j != proposer]
+        chosen = [int(j) for j in others if row[j] >= reserve[j] - TIE_TOLERANCE][:partners]
+        return Proposal(proposer, tuple(chosen), row.copy())
+
+    def offer(
+        self,
+        proposer: int,
+        reserve: np.ndarray,
+        partners: int,
+        rng: np.random.Generator | None = None,
+    ) -> Proposal | None:
+        """The proposer's best acceptable point (None: no point gets ``partners`` yes votes)."""
+        best = self.best_points(proposer, reserve, partners)
+        if not best.size:
+            return None
+        k = int(best[rng.integers(best.size)]) if rng is not None and best.size > 1 else best[0]
+        return self._proposal(proposer, np.asarray(reserve, dtype=float), int(k), partners)
+
+    def expected_offer(
+        self, proposer: int, reserve: np.ndarray, partners: int
+    ) -> np.ndarray | None:
+        """The payoffs averaged over the proposer's tied best points."""
+        best = self.best_points(proposer, reserve, partners)
+        if not best.size:
+            return None
+        mean: np.ndarray = self.values[best].mean(axis=0)
+        return mean
+
+    def nash_point(self) -> int | None:
+        """The point maximising ``sum_i log S_i`` where every ``S_i > 0`` (None: there is none)."""
+        positive = np.flatnonzero((self.values > 0.0).all(axis=1))
+        if not positive.size:
+            return None
+        logs = np.log(self.values[positive]).sum(axis=1)
+        return int(positive[int(np.argmax(logs))])
+
+    def nash(self) -> np.ndarray:
+        """The Nash bargaining solution's payoffs over the points (zeros: disagreement)."""
+        k = self.nash_point()
+        if k is None:
+            return np.zeros(self.n)
+        out: np.ndarray = self.values[k].copy()
+        return out
