@@ -40,9 +40,11 @@ for an uncovered rule or term rather than guess. It is not wired into the engine
 the app yet.
 
 :class:`TermSurplus` offers the valuations of a batch of term points to the bargaining solver
-(:class:`~model.negotiation.Surplus`), without transfers: a proposer picks, among the points
-where at least the partners it needs reach their reserves, the one best for itself; ``nash``
-maximises ``sum_i log S_i`` over the points where every ``S_i > 0`` (disagreement 0).
+(:class:`~model.negotiation.Surplus`). Without transfers a proposer picks, among the points
+where at least the partners it needs reach their reserves, the one best for itself; with
+transfers it picks the point where its coalition's total surplus less its partners' reserves
+is largest and pays each partner exactly its reserve. ``nash`` maximises ``sum_i log S_i``
+over the points where every ``S_i > 0`` (disagreement 0; without transfers).
 
 Example:
     >>> import numpy as np
@@ -65,7 +67,7 @@ from numpy.typing import NDArray
 
 from model import payoffs
 from model.errors import ConfigError
-from model.negotiation._surplus import TIE_TOLERANCE, Proposal, Surplus
+from model.negotiation._surplus import TIE_TOLERANCE, Proposal, Surplus, UnitSurplus
 from model.theory import RULES, Actors
 from model.theory.affine import _inspection_probability
 from model.theory.heterogeneous import compliant_probabilities
@@ -227,26 +229,72 @@ class TheoryValuation:
 
 
 class TermSurplus(Surplus):
-    """The valuations ``S`` of a batch of term points as a :class:`Surplus` (no transfers).
+    """The valuations ``S`` of a batch of term points as a :class:`Surplus`.
 
-    Every member gets ``S[k, j]`` at the adopted point ``k`` (terms bind everyone). The proposer
-    needs ``partners`` others with ``S[k, j] >= reserve[j]``; among the points where enough
-    others accept it picks the one maximising its own ``S[k, p]`` (equally good points, within
-    :data:`~model.negotiation.TIE_TOLERANCE`, drawn from ``rng``; averaged in
-    :meth:`expected_offer`). The partners are the accepting others, best-served first.
+    Without transfers every member gets ``S[k, j]`` at the adopted point ``k`` (terms bind
+    everyone). The proposer needs ``partners`` others with ``S[k, j] >= reserve[j]``; among the
+    points where enough others accept it picks the one maximising its own ``S[k, p]`` (equally
+    good points, within :data:`~model.negotiation.TIE_TOLERANCE`, drawn from ``rng``; averaged
+    in :meth:`expected_offer`). The partners are the accepting others, best-served first.
+
+    With ``transfers`` the proposer pays each partner exactly its reserve (``tau_j = r_j -
+    S[k, j]``, its own ``tau_p`` the opposite of their sum; the excluded get ``S[k, j]``):
+    at each point it buys the cheapest partners (ties between them averaged, or drawn) and it
+    picks the point where what it keeps, its coalition's total surplus less the reserves, is
+    largest. No cap on a payment (``max_transfer_share``) yet.
 
     Args:
         values: ``(points, n)``: each member's surplus at each point
             (:meth:`TheoryValuation.surplus`).
+        transfers: Whether the proposer may pay its partners.
     """
 
-    def __init__(self, values: NDArray[np.float64]) -> None:
+    def __init__(self, values: NDArray[np.float64], *, transfers: bool = False) -> None:
         self.values = np.asarray(values, dtype=float)
         self.n = int(self.values.shape[1])
+        self.transfers = transfers
+
+    def _with_transfers(
+        self, proposer: int, reserve: np.ndarray, partners: int
+    ) -> NDArray[np.int64]:
+        """The points where the proposer keeps most after paying its cheapest partners."""
+        cost = reserve[None, :] - self.values  # what buying j at k costs the proposer
+        cost[:, proposer] = np.inf
+        cheapest = np.sort(cost, axis=1)[:, :partners].sum(axis=1) if partners > 0 else 0.0
+        keep = self.values[:, proposer] - cheapest
+        best: NDArray[np.int64] = np.flatnonzero(keep >= keep.max() - TIE_TOLERANCE)
+        return best
+
+    def _transfer_payoffs(
+        self, k: int, proposer: int, reserve: np.ndarray, partners: int, rng: Any
+    ) -> tuple[np.ndarray, tuple[int, ...]]:
+        """Payoffs at point ``k`` with the cheapest partners paid their reserves.
+
+        ``rng`` None: tied partners are bought with equal probability (expected payoffs);
+        a Generator: drawn; ``False``: the lowest-numbered.
+        """
+        row = self.values[k]
+        cost = reserve - row
+        sure, tied = UnitSurplus(self.n)._split(proposer, cost, partners)
+        payoffs = row.copy()
+        room = partners - len(sure)
+        if rng is None and len(tied):
+            share = room / len(tied)
+            payoffs[tied] = share * reserve[tied] + (1.0 - share) * row[tied]
+            chosen = sure
+        else:
+            if len(tied) and rng is not False:
+                tied = tied[rng.permutation(len(tied))]
+            chosen = np.concatenate([sure, tied[:room]])
+        payoffs[chosen] = reserve[chosen]
+        payoffs[proposer] = row.sum() - (payoffs.sum() - row[proposer])
+        return payoffs, tuple(int(j) for j in chosen)
 
     def best_points(self, proposer: int, reserve: np.ndarray, partners: int) -> NDArray[np.int64]:
         """The points the proposer would pick (all tied), empty when none is acceptable."""
         reserve = np.asarray(reserve, dtype=float)
+        if self.transfers:
+            return self._with_transfers(proposer, reserve, partners)
         accepts = self.values >= reserve[None, :] - TIE_TOLERANCE
         accepts[:, proposer] = False
         feasible = np.flatnonzero(accepts.sum(axis=1) >= partners)
@@ -273,7 +321,13 @@ class TermSurplus(Surplus):
         if not best.size:
             return None
         k = int(best[rng.integers(best.size)]) if rng is not None and best.size > 1 else best[0]
-        return self._proposal(proposer, np.asarray(reserve, dtype=float), int(k), partners)
+        reserve = np.asarray(reserve, dtype=float)
+        if self.transfers:
+            payoffs, chosen = self._transfer_payoffs(
+                int(k), proposer, reserve, partners, False if rng is None else rng
+            )
+            return Proposal(proposer, chosen, payoffs)
+        return self._proposal(proposer, reserve, int(k), partners)
 
     def expected_offer(
         self, proposer: int, reserve: np.ndarray, partners: int
@@ -282,7 +336,14 @@ class TermSurplus(Surplus):
         best = self.best_points(proposer, reserve, partners)
         if not best.size:
             return None
-        mean: np.ndarray = self.values[best].mean(axis=0)
+        if self.transfers:
+            reserve = np.asarray(reserve, dtype=float)
+            rows = [
+                self._transfer_payoffs(int(k), proposer, reserve, partners, None)[0] for k in best
+            ]
+            mean: np.ndarray = np.mean(rows, axis=0)
+            return mean
+        mean = self.values[best].mean(axis=0)
         return mean
 
     def nash_point(self) -> int | None:

@@ -132,6 +132,35 @@ def test_a_protocol_is_solved_on_term_points() -> None:
     assert made is not None and made.partners == (1,)
 
 
+def test_with_transfers_alternating_offers_divides_the_best_total_as_rubinstein() -> None:
+    # transfers make the surplus transferable: the best total T is divided as a unit would be,
+    # first proposer T (1 - d2) / (1 - d1 d2), on unequal nations
+    actors = Actors(
+        c=np.array([0.3, 0.7]), shield=np.ones(2), is_lab=np.zeros(2, bool), home=np.arange(2)
+    )
+    values = TheoryValuation(resolve(risk_cost=3.0), actors).surplus(_points())
+    total = values.sum(axis=1).max()
+    d1, d2 = 0.9, 0.5
+    eq = solve(get_protocol("alternating_offers"), TermSurplus(values, transfers=True), [d1, d2])
+    np.testing.assert_allclose(eq.values[0, 0], total * (1 - d2) / (1 - d1 * d2), rtol=1e-9)
+    made = eq.proposal(0, 0)
+    assert made is not None and made.partners == (1,)
+    assert made.payoffs.sum() == pytest.approx(total, rel=1e-12)
+    assert made.payoffs[1] == pytest.approx(d2 * eq.values[1, 1], rel=1e-12)
+
+
+def test_with_transfers_tied_partners_are_averaged() -> None:
+    values = np.array([[1.0, 0.2, 0.2], [0.9, 0.0, 0.0]])
+    surplus = TermSurplus(values, transfers=True)
+    reserve = np.array([0.0, 0.3, 0.3])
+    expected = surplus.expected_offer(0, reserve, 1)
+    assert expected is not None
+    np.testing.assert_allclose(expected, [0.9, 0.25, 0.25])
+    made = surplus.offer(0, reserve, 1, np.random.default_rng(1))
+    assert made is not None and len(made.partners) == 1
+    np.testing.assert_allclose(made.payoffs.sum(), 1.4)
+
+
 def test_terms_and_rules_theory_does_not_cover_are_refused() -> None:
     v = TheoryValuation(resolve(), NATIONS_AND_LAB)
     with pytest.raises(ConfigError, match="batched-simulation"):
