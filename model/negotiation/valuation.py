@@ -30,14 +30,15 @@ to 1), as ``S_i = U_i(theta) + tau_i - D_i``:
 **Where theory covers it, and where it does not.** The mean field covers the ``logit`` and
 ``best_response`` rules (:data:`model.theory.RULES`) in the core world: every nation a member
 of an active pause, perfect information, the terms that only move the month payoff's
-parameters (:data:`THEORY_TERMS`: ``p_detect`` and ``penalty``). Any other rule, a term such as
-the trigger, the lift, adjudication, ``entry_threshold`` or a verification regime, negotiated
-membership, a club's dues and outsiders' penalties, learning or catastrophe hazards are not
-covered: there the issue's *batched-simulation valuation* (one batched simulation over
-``n_worlds`` common worlds on a stream spawned from the run's seed, the same worlds for every
-``theta``) must take over; :class:`TheoryValuation` raises :class:`~model.errors.ConfigError`
-for an uncovered rule or term rather than guess. It is not wired into the engine, the CLI or
-the app yet.
+parameters (:data:`THEORY_TERMS`: ``p_detect`` and ``penalty``). Not covered, and refused with
+:class:`~model.errors.ConfigError` rather than guessed: any other rule; a term such as the
+trigger, the lift, adjudication, ``entry_threshold`` or a verification regime; a world with a
+trigger or lift, negotiated or partial membership, or a club's dues and outsiders' penalties.
+Not covered and not checked: ``information = detected`` (the mean field takes ``rho = x``),
+learning, and catastrophe hazards (not in the month payoff). There the issue's
+*batched-simulation valuation* (one batched simulation over ``n_worlds`` common worlds on a
+stream spawned from the run's seed, the same worlds for every ``theta``) must take over. It is
+not wired into the engine, the CLI or the app yet.
 
 :class:`TermSurplus` offers the valuations of a batch of term points to the bargaining solver
 (:class:`~model.negotiation.Surplus`). Without transfers a proposer picks, among the points
@@ -81,6 +82,22 @@ Point = Mapping[str, Any]
 Key = tuple[tuple[str, Any], ...]
 
 
+def _beyond_the_core(params: Mapping[str, Any]) -> str:
+    """What of ``params`` the core all-member treaty lacks ("" when nothing)."""
+    checks = (
+        ("membership", "fixed"),
+        ("initial_membership", 1.0),
+        ("trigger", "immediate"),
+        ("lift", "never"),
+        ("verification_cost", 0.0),
+        ("outsider_penalty", 0.0),
+    )
+    for name, core in checks:
+        if name in params and params[name] != core:
+            return f"{name}={params[name]!r} (the core: {core!r})"
+    return ""
+
+
 def point_key(point: Point) -> Key:
     """The cache key of a term point: its items sorted by name."""
     return tuple(sorted(point.items()))
@@ -112,6 +129,12 @@ class TheoryValuation:
             raise ConfigError(
                 f"the theory valuation covers the rules {', '.join(RULES)}, not {self.rule!r}; "
                 "other rules need the batched-simulation valuation"
+            )
+        beyond = _beyond_the_core(params)
+        if beyond:
+            raise ConfigError(
+                f"the theory valuation covers the all-member core treaty, not {beyond}; "
+                "that world needs the batched-simulation valuation"
             )
         self.params = dict(params)
         self.actors = actors

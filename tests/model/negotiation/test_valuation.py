@@ -167,3 +167,6 @@ def test_terms_and_rules_theory_does_not_cover_are_refused() -> None:
         v.utilities([{"entry_threshold": 0.5}])
     with pytest.raises(ConfigError, match="batched-simulation"):
         TheoryValuation(resolve(), NATIONS_AND_LAB, rule="imitation")
+    for beyond in ({"verification_cost": 0.1}, {"trigger": "date"}, {"membership": "negotiated"}):
+        with pytest.raises(ConfigError, match="all-member core treaty"):
+            TheoryValuation(resolve(**beyond), NATIONS_AND_LAB)
