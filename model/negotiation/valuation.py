@@ -113,7 +113,8 @@ class TheoryValuation:
         status_quo: The disagreement point: None for no treaty, else the term point in force.
 
     Raises:
-        ConfigError: A rule the theory does not cover, or a world without nations.
+        ConfigError: A rule or world the theory does not cover, or a world without nations
+            (a term it does not cover is refused when a point is valued).
     """
 
     def __init__(
