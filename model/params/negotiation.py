@@ -89,11 +89,11 @@ NEGOTIATION: tuple[Param, ...] = (
         "quota",
         "int",
         0,
-        "Yes votes a proposal needs under baron_ferejohn, the proposer's included; 0: a simple "
-        "majority." + _NOT_YET,
+        "Yes votes a proposal needs under baron_ferejohn, the proposer's included, at most "
+        "n_nations; 0: a simple majority." + _NOT_YET,
         unit="votes",
         low=0,
-        range=(0, 60),
+        range=(0, 12),
         group="negotiation",
         ledger_since=NEGOTIATION_LEDGER_FORMAT,
     ),

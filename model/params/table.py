@@ -107,6 +107,8 @@ def coerce(p: Param, value: Any) -> Any:
     if isinstance(value, str) and value in p.aliases:
         return value
     if p.kind == "choice":
+        if isinstance(value, bool) and str(value).lower() in p.choices:
+            return str(value).lower()  # a TOML or JSON boolean for a 'false'/'true' choice
         if not isinstance(value, str) or value not in p.choices:
             raise ParameterError(p.name, value, allowed)
         return value

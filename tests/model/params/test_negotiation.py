@@ -60,3 +60,19 @@ def test_a_bad_value_is_refused_naming_what_is_allowed(name, value):
 def test_a_good_value_is_kept():
     p = resolve({"protocol": "nash", "max_term_points": 64, "quota": 4, "max_transfer_share": 1})
     assert (p.protocol, p.max_term_points, p.quota, p.max_transfer_share) == ("nash", 64, 4, 1.0)
+
+
+def test_a_quota_above_the_number_of_nations_is_refused():
+    assert resolve({"n_nations": 5, "quota": 5}).quota == 5
+    with pytest.raises(ParameterError, match=r"quota=6 .*\[0, n_nations=5\]"):
+        resolve({"n_nations": 5, "quota": 6})
+
+
+@pytest.mark.parametrize(("given", "kept"), [(True, "true"), (False, "false"), ("true", "true")])
+def test_transfers_conditional_takes_a_boolean_as_a_scenario_writes_it(given, kept):
+    assert resolve({"transfers_conditional": given}).transfers_conditional == kept
+
+
+def test_a_boolean_is_still_refused_by_a_choice_without_true_and_false():
+    with pytest.raises(ParameterError):
+        resolve({"rsi": True})
