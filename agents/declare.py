@@ -38,6 +38,9 @@ class Param:
             decisions, treaty, run).
         symbol: The symbol used in DESIGN.md and the ODD description, if any.
         aliases: Words a numeric parameter also accepts (``revision_rate = "one"``).
+        ledger_since: The event-log format that added the parameter (0: the first). A run record
+            leaves out a parameter added after format 0 while it is at its default, so adding
+            a parameter leaves every earlier run's log, and its head hash, unchanged.
     """
 
     name: str
@@ -56,6 +59,7 @@ class Param:
     symbol: str = ""
     aliases: tuple[str, ...] = ()
     tags: tuple[str, ...] = field(default=())
+    ledger_since: int = 0
 
     def bounds_text(self) -> str:
         """Describe the allowed values in words, for error messages and ``pausegame params``."""

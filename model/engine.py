@@ -45,7 +45,7 @@ from model.kernel_view import KernelView, read_only
 from model.ledger import EventLog
 from model.metrics import TIMESERIES_COLUMNS, TREATY_FIELDS, Records
 from model.outcomes import SUMMARY_COLUMNS, RunSummary, collapse_step, summarize
-from model.params import Params, resolve_run
+from model.params import Params, ledger_params, resolve_run
 from model.payoffs import Costs
 from model.scenario import Scenario, scenario_from_mapping
 from model.structure import Structure, StructureCache
@@ -217,7 +217,7 @@ class Engine:
             self.log.append(
                 "run",
                 0,
-                params=params.to_dict(),
+                params=ledger_params(params.to_dict()),
                 names=list(w.names),
                 n_nations=self.n_nations,
                 capability=self.c,

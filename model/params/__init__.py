@@ -13,30 +13,44 @@ Example:
 
 The package's parts: the core's declarations by group (:mod:`model.params.incentives`:
 payoffs, verification, sanctions, decisions; :mod:`model.params.setting`: population,
-alliances, treaty, run), the schema and one value's validation (:mod:`model.params.table`), and
-a run's parameters put together (:mod:`model.params.resolution`). Every public name is
-importable from ``model.params``.
+alliances, treaty, run; :mod:`model.params.negotiation`: the treaty's negotiation), the schema,
+one value's validation and the parameters a run's event log records
+(:mod:`model.params.table`), and a run's parameters put together
+(:mod:`model.params.resolution`). Every public name is importable from ``model.params``.
 """
 
 from __future__ import annotations
 
 from agents.declare import Param
 from model.params.incentives import INCENTIVES
+from model.params.negotiation import NEGOTIATION
 from model.params.resolution import Params, RecordingParams, resolve, resolve_run
 from model.params.setting import SETTING
-from model.params.table import CORE, coerce, defaults, parse_text, schema, unknown_name_error
+from model.params.table import (
+    CORE,
+    coerce,
+    defaults,
+    ledger_params,
+    params_from_ledger,
+    parse_text,
+    schema,
+    unknown_name_error,
+)
 from model.seeds import new_seed
 
 __all__ = [
     "CORE",
     "INCENTIVES",
+    "NEGOTIATION",
     "SETTING",
     "Param",
     "Params",
     "RecordingParams",
     "coerce",
     "defaults",
+    "ledger_params",
     "new_seed",
+    "params_from_ledger",
     "parse_text",
     "resolve",
     "resolve_run",

@@ -147,6 +147,13 @@ def _check_together(v: Mapping[str, Any]) -> None:
             why="is larger than the number of actors",
         )
     get_adjudication(v["adjudication"]).check(v)
+    if v["quota"] > v["n_nations"]:
+        raise ParameterError(
+            "quota",
+            v["quota"],
+            f"an integer in [0, n_nations={v['n_nations']}] (0: a simple majority)",
+            why="is larger than the number of nations",
+        )
     if v["alliance_network"] == "blocs" and v["n_blocs"] > v["n_nations"]:
         raise ParameterError(
             "n_blocs",

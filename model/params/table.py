@@ -18,12 +18,14 @@ from agents.declare import Param
 from agents.rules import rules
 from model.adjudication import adjudication_rules
 from model.errors import ParameterError
+from model.negotiation import protocols
 from model.params.incentives import INCENTIVES
+from model.params.negotiation import NEGOTIATION, TERMS_RULE
 from model.params.setting import SETTING
 from model.verification import regimes
 
 #: Every core parameter, in the order ``pausegame params`` lists them.
-CORE: tuple[Param, ...] = (*INCENTIVES, *SETTING)
+CORE: tuple[Param, ...] = (*INCENTIVES, *SETTING, *NEGOTIATION)
 
 
 def schema() -> dict[str, Param]:
@@ -32,6 +34,7 @@ def schema() -> dict[str, Param]:
     registered = rules()
     table["decision_rule"] = _with_choices(table["decision_rule"], tuple(registered))
     table["verification"] = _with_choices(table["verification"], tuple(regimes()))
+    table["protocol"] = _with_choices(table["protocol"], (TERMS_RULE, *protocols()))
     judges = adjudication_rules()
     glosses = ", ".join(f"'{name}' ({rule.gloss})" for name, rule in judges.items())
     table["adjudication"] = _with_choices(
@@ -58,6 +61,28 @@ def defaults() -> dict[str, Any]:
     return {name: p.default for name, p in schema().items()}
 
 
+def ledger_params(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The parameters a run's event log records: all but the later ones at their default.
+
+    A parameter added after the first event-log format (``ledger_since > 0``) is left out
+    while it holds its default, so adding a parameter leaves every earlier run's log and head
+    hash unchanged; set to anything else it is recorded. :func:`params_from_ledger` undoes it.
+    """
+    table = schema()
+    return {
+        name: value
+        for name, value in values.items()
+        if name not in table or table[name].ledger_since == 0 or value != table[name].default
+    }
+
+
+def params_from_ledger(recorded: Mapping[str, Any]) -> dict[str, Any]:
+    """A run's parameters from its event log's run record: the left-out ones at their default."""
+    table = schema()
+    left_out = {n: p.default for n, p in table.items() if p.ledger_since > 0 and n not in recorded}
+    return {**recorded, **left_out}
+
+
 def unknown_name_error(name: str, table: Mapping[str, Param]) -> ParameterError:
     """The error for a parameter name the schema does not know, with the closest names."""
     close = difflib.get_close_matches(name, table, n=3)
@@ -82,6 +107,8 @@ def coerce(p: Param, value: Any) -> Any:
     if isinstance(value, str) and value in p.aliases:
         return value
     if p.kind == "choice":
+        if isinstance(value, bool) and str(value).lower() in p.choices:
+            return str(value).lower()  # a TOML or JSON boolean for a 'false'/'true' choice
         if not isinstance(value, str) or value not in p.choices:
             raise ParameterError(p.name, value, allowed)
         return value

@@ -38,9 +38,6 @@ from model.params.table import coerce, schema
 
 #: The most terms a scenario may declare negotiable.
 MAX_NEGOTIABLE = 4
-#: The most points of the box evaluated per round by default (the issue's ``max_term_points``;
-#: not yet a schema parameter: a run reads no term point until negotiation enters the engine).
-MAX_TERM_POINTS = 256
 
 
 @dataclass(frozen=True)
@@ -177,9 +174,11 @@ def _in_bounds(p: Param, value: Any) -> Any:
 
 
 def term_points(
-    box: TermBox, rng: np.random.Generator, max_points: int = MAX_TERM_POINTS
+    box: TermBox, rng: np.random.Generator, max_points: int | None = None
 ) -> list[dict[str, Any]]:
     """At most ``max_points`` points of the box, each a term name to value mapping.
+
+    ``max_points`` defaults to the ``max_term_points`` parameter's default (the schema's).
 
     Every combination of the choice terms' choices is enumerated, each with the same points of
     the number terms: up to two number terms a grid (``linspace`` per term, as many per term
@@ -189,6 +188,8 @@ def term_points(
     Raises:
         ConfigError: The choice terms alone have more combinations than ``max_points``.
     """
+    if max_points is None:
+        max_points = int(schema()["max_term_points"].default)
     chosen = [t for t in box.terms if t.param.kind == "choice"]
     numbers = [t for t in box.terms if t.param.kind != "choice"]
     combos = list(itertools.product(*(t.choices for t in chosen)))

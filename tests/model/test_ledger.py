@@ -18,6 +18,7 @@ import pytest
 from experiments.run import write_ledger
 from model.engine import Engine
 from model.ledger import EventLog, canonical, record_hash, replay, verify
+from model.params import params_from_ledger, schema
 
 
 @pytest.fixture(scope="module")
@@ -218,3 +219,45 @@ def test_another_logs_head_or_an_earlier_head_is_named_not_an_alteration(logged_
         "the run reported"
     )
     assert not verify(records[:3] + records[4:], head=head).head_differs  # damage stays damage
+
+
+# ------------------------------------------------------- parameters added after format 0 (#29)
+def test_a_later_parameter_at_its_default_is_left_out_of_the_run_record():
+    eng = Engine.from_params({"steps": 3}, rng=5, event_log=True)
+    recorded = eng.log.records[0]["params"]
+    later = {n for n, p in schema().items() if p.ledger_since > 0}
+    assert later >= {"protocol", "max_term_points", "quota"}
+    assert not later & set(recorded)
+    assert set(recorded) | later == set(eng.params)
+    assert params_from_ledger(recorded) == eng.params.to_dict()
+
+
+def test_a_later_parameter_off_its_default_is_recorded_and_the_run_replays(tmp_path, capsys):
+    from experiments.cli import main
+
+    changed = {"max_transfer_share": 0.25, "protocol": "nash", "quota": 3}
+    base = {"p_detect": 0.8, "p_false_alarm": 0.1, "steps": 15}
+    eng = Engine.from_params({**base, **changed}, rng=3, event_log=True)
+    eng.run()
+    head = eng.close_log()
+    recorded = eng.log.records[0]["params"]
+    assert recorded.items() >= changed.items()
+    assert "round_months" not in recorded  # still at its default
+    assert params_from_ledger(recorded) == eng.params.to_dict()
+    path = write_ledger(eng.log.records, tmp_path / "ledger.jsonl")
+    assert main(["verify-ledger", str(path), "--head", head]) == 0
+    assert main(["replay", str(path)]) == 0
+    assert "intact" in capsys.readouterr().out
+    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    assert verify(records, head=head).ok
+    replayed = replay(records)
+    expected = eng.timeseries()
+    for key, col in replayed.items():
+        np.testing.assert_array_equal(col, expected[key][1:], err_msg=key)
+    # the same run from the recorded parameters: the same log, the same head
+    again = Engine.from_params(params_from_ledger(recorded), rng=3, event_log=True)
+    again.run()
+    assert again.close_log() == head
+    plain = Engine.from_params(base, rng=3, event_log=True)
+    plain.run()
+    assert plain.close_log() != head  # the recorded parameters are part of the chain

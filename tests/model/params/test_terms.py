@@ -9,7 +9,6 @@ from model.errors import ConfigError
 from model.params import schema
 from model.params.terms import (
     MAX_NEGOTIABLE,
-    MAX_TERM_POINTS,
     TERMS,
     negotiable,
     term_box,
@@ -30,7 +29,7 @@ def test_every_term_is_a_schema_parameter_read_from_the_schema():
 
 def test_the_default_budget_is_256_points():
     box = term_box({"p_detect": [0.0, 1.0], "penalty": [0.0, 20.0], "lift_level": [0.5, 2.0]})
-    assert MAX_TERM_POINTS == 256
+    assert schema()["max_term_points"].default == 256  # the parameter, no second constant
     assert len(term_points(box, np.random.default_rng(0))) == 256
 
 

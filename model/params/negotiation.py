@@ -1,0 +1,100 @@
+"""The core's parameters of the treaty's negotiation (#29, DESIGN.md section 7).
+
+Declared once here; :func:`model.params.schema` gathers them with the others and fills
+``protocol``'s choices from the protocol registry (:mod:`model.negotiation`). The engine does
+not read them yet: negotiation is being built (#29), and every help text says so. Each is
+recorded in a run's event log only when it differs from its default (``ledger_since``
+:data:`NEGOTIATION_LEDGER_FORMAT`), so every earlier run's log and head hash stay as they were.
+"""
+
+from __future__ import annotations
+
+from agents.declare import Param
+
+#: The event-log format that added the negotiation's parameters (model/ODD.md section 3.6).
+NEGOTIATION_LEDGER_FORMAT = 1
+#: The ``protocol`` that keeps today's rule: the terms are set by ``terms_rule``.
+TERMS_RULE = "terms_rule"
+_NOT_YET = " Read by negotiation, which is being built: #29."
+
+NEGOTIATION: tuple[Param, ...] = (
+    Param(
+        "protocol",
+        "choice",
+        TERMS_RULE,
+        "How the treaty's terms are agreed: 'terms_rule' (as today, by terms_rule) or a "
+        "bargaining protocol." + _NOT_YET,
+        choices=(TERMS_RULE,),  # the registered protocols are added by model.params.schema
+        group="negotiation",
+        ledger_since=NEGOTIATION_LEDGER_FORMAT,
+    ),
+    Param(
+        "max_term_points",
+        "int",
+        256,
+        "The most points of the negotiable box evaluated per bargaining round (a grid, or a "
+        "Sobol sample above 2 terms)." + _NOT_YET,
+        unit="points",
+        low=1,
+        range=(1, 1024),
+        group="negotiation",
+        ledger_since=NEGOTIATION_LEDGER_FORMAT,
+    ),
+    Param(
+        "round_months",
+        "int",
+        1,
+        "Months one bargaining round takes (the status quo runs meanwhile)." + _NOT_YET,
+        unit="months",
+        low=1,
+        range=(1, 12),
+        group="negotiation",
+        ledger_since=NEGOTIATION_LEDGER_FORMAT,
+    ),
+    Param(
+        "max_bargaining_rounds",
+        "int",
+        20,
+        "The most bargaining rounds before the status quo stays." + _NOT_YET,
+        unit="rounds",
+        low=1,
+        range=(1, 100),
+        group="negotiation",
+        ledger_since=NEGOTIATION_LEDGER_FORMAT,
+    ),
+    Param(
+        "transfers_conditional",
+        "choice",
+        "false",
+        "'true': a nation sanctioned this month forfeits this month's transfer (a bond); "
+        "'false': transfers are paid regardless." + _NOT_YET,
+        choices=("false", "true"),
+        group="negotiation",
+        ledger_since=NEGOTIATION_LEDGER_FORMAT,
+    ),
+    Param(
+        "max_transfer_share",
+        "float",
+        0.5,
+        "The largest share of its gain a member pays in transfers (0.5, our choice: the issue "
+        "gives none)." + _NOT_YET,
+        unit="share of gain",
+        low=0.0,
+        high=1.0,
+        range=(0.0, 1.0),
+        group="negotiation",
+        ledger_since=NEGOTIATION_LEDGER_FORMAT,
+    ),
+    Param(
+        "quota",
+        "int",
+        0,
+        "Yes votes a proposal needs under baron_ferejohn, the proposer's included, at most "
+        "n_nations; 0: a simple majority." + _NOT_YET,
+        unit="votes",
+        low=0,
+        range=(0, 12),
+        group="negotiation",
+        ledger_since=NEGOTIATION_LEDGER_FORMAT,
+    ),
+)
