@@ -12,6 +12,7 @@ import solara.widgets
 from model.params import schema
 from viz import specs
 from viz.simulate import SimulatePage
+from viz.simulate.controls import UNREAD_GROUPS
 
 
 @pytest.fixture
@@ -68,8 +69,9 @@ def test_every_schema_field_has_a_control(page):
     labels = _labels(page)
     missing = [
         name
-        for name in schema()
-        if not any(
+        for name, param in schema().items()
+        if param.group not in UNREAD_GROUPS  # no run reads them yet: no control (#29)
+        and not any(
             label == name or label.startswith(name + " ") or label.startswith(name + ":")
             for label in labels
         )

@@ -55,3 +55,18 @@ def test_the_play_speed_control_says_1_month_per_second_not_1_months():
         assert rc.find(v.Select, label="Speed").widget.v_model == "1 month/s"
     finally:
         rc.close()
+
+
+def test_no_control_for_parameters_no_run_reads_yet():
+    # the negotiation's parameters are declared (pausegame params lists them) but no run reads
+    # them yet (#29): a slider that changes nothing would mislead a class
+    from model.params import schema
+
+    assert any(p.group == "negotiation" for p in schema().values())
+    box, rc = solara.render(SimulatePage(), handle_error=False)
+    try:
+        titles = [str(b.children) for b in rc.find(v.Btn, class_="pg-group-toggle").widgets]
+        assert any("Treaty" in t for t in titles)
+        assert not any("egotiation" in t for t in titles), titles
+    finally:
+        rc.close()
