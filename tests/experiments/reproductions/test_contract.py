@@ -60,7 +60,7 @@ def test_runs_reproducibly(name: str, reproduced, tmp_path) -> None:
     assert again.table() == first.table()
 
 
-def test_registry_lists_the_seven_and_loads_by_name() -> None:
+def test_registry_lists_the_eight_and_loads_by_name() -> None:
     # our own findings last
     assert MODULES == (
         "han2019",
@@ -69,6 +69,7 @@ def test_registry_lists_the_seven_and_loads_by_name() -> None:
         "inspection_games",
         "santos2011",
         "recursive_inspection",
+        "bargaining",
         "verification_valley",
     )
     for name in MODULES:
