@@ -19,7 +19,9 @@ Four results of bargaining theory, each on a pure division of a surplus of 1 wit
   that claim is qualitative: ours at ``delta = 0.999`` lies within 1e-3 of 1/2.
 
 Ours is :func:`model.negotiation.solve` (the one general solver of every protocol's stationary
-subgame-perfect play, as ``pausegame bargain`` calls it) and ``UnitSurplus.nash`` for Nash. The
+subgame-perfect play, as ``pausegame bargain`` calls it) and ``UnitSurplus.nash`` for Nash. One
+more claim is our own finding: bots playing the solver's strategies (:func:`play_games`) get
+the theory's shares. The
 figure shows the first proposer's share under alternating offers against the factor, the
 formula and ours, and the shares of the other protocols, theirs and ours.
 
@@ -44,6 +46,8 @@ import numpy as np
 from experiments.analysis.common import new_figure
 from experiments.reproductions import register_reproduction
 from experiments.reproductions.common import (
+    NO_PUBLISHED_VALUE,
+    OWN_FINDING,
     PALETTE,
     PUBLISHED_NUMBER,
     QUALITATIVE,
@@ -51,9 +55,10 @@ from experiments.reproductions.common import (
     Reproduction,
     save_png,
 )
-from model.negotiation import UnitSurplus, get_protocol, solve
+from model.negotiation import Equilibrium, UnitSurplus, get_protocol, play_games, solve
 
 __all__ = [
+    "BOT_GAMES",
     "CITATION",
     "LIMIT_DELTA",
     "LIMIT_TOLERANCE",
@@ -77,6 +82,10 @@ TOLERANCE = 1e-9
 #: Absolute tolerance of the Nash split: ``UnitSurplus.nash`` is a numerical optimiser (SLSQP),
 #: not the fixed point, and is accurate to about 1e-9 (1.5e-9 at n = 5), not to 1e-12.
 NASH_TOLERANCE = 1e-6
+#: Games the bots play (all, quick), and their tolerance: 4 standard errors, at least 1e-4
+#: (play is deterministic by role, so the standard error is about 0), and at most 0.01.
+BOT_GAMES, BOT_GAMES_QUICK = 2_000, 500
+BOT_FLOOR, BOT_CEILING = 1e-4, 0.01
 #: ``(d1, d2)``: the first proposer's and the other's factors checked for Rubinstein.
 RUBINSTEIN_POINTS: tuple[tuple[float, float], ...] = ((0.9, 0.9), (0.9, 0.5), (0.5, 0.9))
 #: The common factor of the limit claim, and how close to the Nash split counts.
@@ -115,10 +124,40 @@ def rotating_shares(n: int, delta: float) -> np.ndarray:
     return shares
 
 
-def _solver_shares(protocol: str, n: int, deltas: list[float], quota: int | None) -> np.ndarray:
-    """Ours: the general solver's shares on a unit surplus (as ``pausegame bargain``)."""
+def _solved(protocol: str, n: int, deltas: list[float], quota: int | None) -> Equilibrium:
+    """Ours: the general solver on a unit surplus (as ``pausegame bargain`` calls it)."""
     spec = get_protocol(protocol)
-    return solve(spec, UnitSurplus(n), np.asarray(deltas), spec.check(n, quota)).shares()
+    return solve(spec, UnitSurplus(n), np.asarray(deltas), spec.check(n, quota))
+
+
+def _solver_shares(protocol: str, n: int, deltas: list[float], quota: int | None) -> np.ndarray:
+    """Ours: the general solver's shares on a unit surplus."""
+    return _solved(protocol, n, deltas, quota).shares()
+
+
+def _bots(games: int) -> Claim:
+    """Own finding: bots playing the solver's strategies get the theory's shares."""
+    rng = np.random.default_rng(np.random.SeedSequence(0))
+    worst = 0.0
+    holds = True
+    for protocol, quota in (("baron_ferejohn", 3), ("rotating_unanimity", None)):
+        eq = _solved(protocol, 5, [0.9] * 5, quota)
+        played = play_games(eq, games, rng)
+        stderr = played.stderr if played.stderr is not None else np.zeros(5)
+        gap = np.abs(played.mean - eq.shares())
+        worst = max(worst, float(gap.max()))
+        allowed = np.minimum(np.maximum(4.0 * stderr, BOT_FLOOR), BOT_CEILING)
+        holds = holds and bool(np.all(gap <= allowed))
+    return Claim(
+        f"bots playing the solver's strategies, {games:,} games each of Baron-Ferejohn "
+        "(majority) and rotating unanimity, n = 5, delta = 0.9, seed 0: mean shares equal "
+        "the theory's",
+        NO_PUBLISHED_VALUE,
+        f"largest gap {worst:.1e}",
+        f"4 standard errors, at least {BOT_FLOOR:g}, at most {BOT_CEILING:g}",
+        holds,
+        OWN_FINDING,
+    )
 
 
 def _claim(what: str, theirs: float, ours: float, tolerance: float = TOLERANCE) -> Claim:
@@ -205,6 +244,7 @@ def reproduce(out_dir: Path, *, quick: bool = False) -> Reproduction:
             QUALITATIVE,
         )
     )
+    claims.append(_bots(BOT_GAMES_QUICK if quick else BOT_GAMES))
     return Reproduction(NAME, CITATION, tuple(claims), _figure(out_dir, quick, rot, theirs_rot))
 
 
