@@ -77,6 +77,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "experiments.teaching_cli",
     "experiments.analyze_cli",
     "experiments.bargain_cli",
+    "experiments.negotiate_cli",
 )
 
 #: The entry-point group through which other packages add subcommands: each entry point names a

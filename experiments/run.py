@@ -181,7 +181,7 @@ def run_scenario(
         scenario=sc,
         source=source,
         engine=engine,
-        theory=theory_verdict(params, engine),
+        theory=theory_verdict(engine.params, engine),
         notes=notes,
         graph_source=graph_source,
     )
@@ -214,6 +214,9 @@ def theory_verdict(params: Params, engine: Engine) -> str:
     """
     from model import theory
 
+    agreement = getattr(engine, "agreement", None)
+    if agreement is not None and agreement.terms is None:
+        return "no treaty was agreed, so there is no pause for the theory to judge."
     return theory.verdict_text(params, engine)
 
 
@@ -269,7 +272,7 @@ def read_ledger(path: str | Path) -> list[dict[str, Any]]:
 
 
 def config_text(mapping: dict[str, Any]) -> str:
-    """A scenario mapping as TOML: ``[meta]``, ``[params]``, then one block per table entry."""
+    """A scenario mapping as TOML: ``[meta]``, ``[params]``, ``[negotiation]``, then the arrays."""
     import tomli_w
 
     parts = [
@@ -278,8 +281,10 @@ def config_text(mapping: dict[str, Any]) -> str:
     ]
     for key in ("meta", "params"):
         parts.append(tomli_w.dumps({key: mapping.get(key, {})}))
+    if "negotiation" in mapping:  # a single table, not an array of tables
+        parts.append(tomli_w.dumps({"negotiation": mapping["negotiation"]}))
     for key, rows in mapping.items():
-        if key in ("meta", "params"):
+        if key in ("meta", "params", "negotiation"):
             continue
         for row in rows:
             parts.append(f"[[{key}]]\n" + tomli_w.dumps(row))

@@ -44,8 +44,17 @@ from model.inspections import Inspectorate
 from model.kernel_view import KernelView, read_only
 from model.ledger import EventLog
 from model.metrics import TIMESERIES_COLUMNS, TREATY_FIELDS, Records
+from model.negotiation.session import (
+    Agreement,
+    log_negotiation,
+    negotiate,
+    negotiation_columns,
+    negotiation_seed,
+    round_tuples,
+)
 from model.outcomes import SUMMARY_COLUMNS, RunSummary, collapse_step, summarize
 from model.params import Params, ledger_params, resolve_run
+from model.params.negotiation import TERMS_RULE
 from model.payoffs import Costs
 from model.scenario import Scenario, scenario_from_mapping
 from model.structure import Structure, StructureCache
@@ -169,7 +178,16 @@ class Engine:
         self.home, self.is_lab = w.home, w.is_lab
         self.t = 0
         self.defect = w.initial_defect.copy()
-        self.treaty = Treaty(params, w, sc, self.rng)
+        #: The run's negotiation (``protocol`` other than ``terms_rule``; None: none).
+        self.agreement: Agreement | None = None
+        #: The parameters as given (``params`` holds the adopted terms after a negotiation).
+        self.given_params = params
+        if params["protocol"] != TERMS_RULE:
+            self.agreement = negotiate(params, w, sc, negotiation_seed(self.rng))
+            if self.agreement.terms:
+                params = params.replace(**self.agreement.terms)
+                self.params = params
+        self.treaty = Treaty(params, w, sc, self.rng, self.agreement)
         self.bound = self.treaty.bound(self.home)
         self.n_revise = revision_count(params["revision_rate"], self.n_actors)
         self.rule_state: dict[str, Any] = {}
@@ -217,7 +235,7 @@ class Engine:
             self.log.append(
                 "run",
                 0,
-                params=ledger_params(params.to_dict()),
+                params=ledger_params(self.given_params.to_dict()),
                 names=list(w.names),
                 n_nations=self.n_nations,
                 capability=self.c,
@@ -227,6 +245,8 @@ class Engine:
                 seed=self.seed,
                 initial_actions="".join("1" if d else "0" for d in self.defect),
             )
+            if self.agreement is not None:
+                log_negotiation(self.log, self.agreement)
 
     @classmethod
     def from_params(
@@ -466,7 +486,10 @@ class Engine:
         false alarms, sanctions paid (G), mean and total payoff, mean belief, whether a pause
         was active, and ``holds`` (1.0 / 0.0; NaN when no pause was active).
         """
-        return self._series(0, self.t + 1)
+        series = self._series(0, self.t + 1)
+        if self.agreement is not None:
+            series.update(negotiation_columns(round_tuples(self.agreement), self.t + 1))
+        return series
 
     def _series(
         self,

@@ -458,6 +458,7 @@ def replay(records: Iterable[Mapping[str, Any]]) -> dict[str, np.ndarray]:
     st_sanctions: dict[int, list[tuple[int, float]]] = {}
     inspections: dict[int, list[int]] = {}
     blocked: dict[int, list[int]] = {}
+    proposals: list[tuple[int, int, int, bool]] = []
     for rec in records:
         kind = rec["type"]
         if kind == "run":
@@ -476,6 +477,9 @@ def replay(records: Iterable[Mapping[str, Any]]) -> dict[str, np.ndarray]:
                 slot_b[0] += 1
         elif kind == "state":
             states.append(rec)
+        elif kind == "proposal":
+            votes = -1 if rec["terms"] is None else rec["votes"].count("1")
+            proposals.append((int(rec["month"]), int(rec["proposer"]), votes, bool(rec["passed"])))
         elif kind in ("detection", "false_alarm"):
             slot = events.setdefault(
                 int(rec["t"]), {"domestic": [], "international": [], "false_alarm": []}
@@ -552,4 +556,9 @@ def replay(records: Iterable[Mapping[str, Any]]) -> dict[str, np.ndarray]:
     out["catastrophe"] = np.array([int(st["catastrophe"]) for st in states], dtype=np.int64)
     for b in range(bloc_rows.shape[1]):
         out[f"sanctions_paid_bloc_{b}"] = bloc_rows[:, b].copy()
+    if proposals:
+        from model.negotiation.session import negotiation_columns
+
+        columns = negotiation_columns(proposals, first + len(states))
+        out.update({name: column[first:] for name, column in columns.items()})
     return out

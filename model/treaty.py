@@ -46,7 +46,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -57,6 +57,9 @@ from model.records import Rec
 from model.scenario import Scenario
 from model.structure import Structure
 from model.world import World
+
+if TYPE_CHECKING:
+    from model.negotiation.session import Agreement
 
 
 def club_exposure(e: np.ndarray, w: np.ndarray, member: np.ndarray) -> np.ndarray:
@@ -127,14 +130,25 @@ class Treaty:
     """
 
     def __init__(
-        self, params: Params, world: World, scenario: Scenario | None, rng: np.random.Generator
+        self,
+        params: Params,
+        world: World,
+        scenario: Scenario | None,
+        rng: np.random.Generator,
+        agreement: Agreement | None = None,
     ) -> None:
         p = params
         self.params = params
         self.member = initial_members(params, world, scenario, rng)
+        #: The run's negotiation (``protocol``): until it takes effect no nation is a member.
+        self.agreement = agreement
+        #: The members the scenario or ``initial_membership`` makes (the parties).
+        self.parties = self.member.copy()
+        if agreement is not None:
+            self.member = np.zeros(world.n_nations, dtype=bool)
         self.p_detect = float(p["p_detect"])
         self.in_force = True
-        self.pause_active = p["trigger"] == "immediate"
+        self.pause_active = p["trigger"] == "immediate" and agreement is None
         self.pause_started: int | None = 1 if self.pause_active else None
         self.pause_lifted: int | None = None
         self.safety = 0.0
@@ -146,7 +160,8 @@ class Treaty:
         self.proposals = np.zeros(0)
         self.club_on = bool(p["outsider_penalty"] > 0 or p["verification_cost"] > 0)
         self.on = bool(
-            p["membership"] == "negotiated"
+            agreement is not None
+            or p["membership"] == "negotiated"
             or p["terms_rule"] != "fixed"
             or p["trigger"] != "immediate"
             or p["lift"] != "never"
@@ -191,8 +206,28 @@ class Treaty:
     def round_due(self, t: int) -> bool:
         """True when period ``t`` opens a negotiation round (membership or terms)."""
         p = self.params
+        if self.agreement is not None:  # the protocol's negotiation replaces the rounds
+            return False
         rounds = p["membership"] == "negotiated" or p["terms_rule"] != "fixed"
         return bool(rounds and (t - 1) % int(p["negotiation_interval"]) == 0)
+
+    def agreed_by(self, t: int) -> bool:
+        """True when the treaty exists at period ``t`` (always, unless a negotiation is due)."""
+        if self.agreement is None:
+            return True
+        month = self.agreement.month
+        return month is not None and t > month
+
+    def take_effect(self, t: int) -> bool:
+        """At the month after the agreement, its signatories become the members."""
+        agreement = self.agreement
+        if agreement is None or agreement.month is None or t != agreement.month + 1:
+            return False
+        negotiated = self.params["membership"] == "negotiated"
+        self.member = (agreement.signatories if negotiated else self.parties).copy()
+        if self.params["trigger"] == "immediate":
+            self.pause_active, self.pause_started = True, t
+        return True
 
     def membership_round_at(self, t: int) -> bool:
         """True when period ``t`` opens a membership round (``membership=negotiated``)."""
@@ -216,7 +251,7 @@ class Treaty:
         the terms. Returns True when a round was held (the world's structure must be rebuilt).
         """
         p = self.params
-        structure_changed = False
+        structure_changed = self.take_effect(t)
         if self.round_due(t):
             if p["membership"] == "negotiated":
                 order = rng.permutation(world.n_nations)
@@ -233,7 +268,7 @@ class Treaty:
                     self.p_detect = adopted
             self.diagnose(st, world, inspect_prob, penalty_next)
             structure_changed = True
-        if self.pause_started is None and self.pause_lifted is None:
+        if self.pause_started is None and self.pause_lifted is None and self.agreed_by(t):
             if (p["trigger"] == "date" and t >= int(p["trigger_step"])) or (
                 p["trigger"] == "capability" and st.c.max() / st.c_total > float(p["trigger_level"])
             ):

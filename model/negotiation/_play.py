@@ -22,6 +22,7 @@ import numpy as np
 
 if TYPE_CHECKING:
     from model.negotiation._solver import Equilibrium
+    from model.negotiation._surplus import Proposal
 
 #: Rounds after which a game without agreement ends with nothing for anyone.
 MAX_ROUNDS = 1_000
@@ -68,29 +69,71 @@ def by_role(payoffs: np.ndarray, proposer: int, partners: tuple[int, ...]) -> np
     return np.concatenate([[payoffs[proposer]], bought, left])
 
 
-def _one_game(eq: Equilibrium, rng: np.random.Generator, max_rounds: int) -> tuple[np.ndarray, int]:
+@dataclass(frozen=True)
+class Turn:
+    """One round of equilibrium play.
+
+    Attributes:
+        number: The round, from 0.
+        state: The protocol's state in it.
+        proposer: Who was recognised.
+        proposal: What it proposed (None: it passed, delaying).
+        votes: ``(n,)``: each member's yes (the proposer's included; None when it passed).
+        passed: The proposal got ``quota`` yes votes.
+    """
+
+    number: int
+    state: int
+    proposer: int
+    proposal: Proposal | None
+    votes: np.ndarray | None
+    passed: bool
+
+
+def turns(eq: Equilibrium, rng: np.random.Generator, max_rounds: int) -> list[Turn]:
+    """The rounds of one game of ``eq``, up to the first proposal that passes.
+
+    Each round the protocol's recognition in its state picks the proposer (drawn from ``rng``
+    unless only one member can be recognised); it proposes :meth:`Equilibrium.proposal` (ties
+    drawn from ``rng``); member ``j`` votes yes iff its payoff reaches its reserve
+    ``delta_j V_j`` (accepting when indifferent), the proposer always; ``quota`` yes votes pass
+    it. A rejection or a pass moves to the protocol's next state. At most ``max_rounds`` rounds.
+    """
     n = len(eq.deltas)
     recognition = eq.protocol.recognition(n)
     successor = eq.protocol.successor(n)
     state = 0
-    for round_ in range(max_rounds):
+    out: list[Turn] = []
+    for number in range(max_rounds):
         candidates = np.flatnonzero(recognition[state])
         if len(candidates) == 1:
             proposer = int(candidates[0])
         else:
             proposer = int(rng.choice(n, p=recognition[state]))
         proposal = eq.proposal(state, proposer, rng)
-        if proposal is not None:
-            reserve = eq.reserve(state)
-            yes = proposal.payoffs >= reserve
+        if proposal is None:
+            out.append(Turn(number, state, proposer, None, None, False))
+        else:
+            yes = proposal.payoffs >= eq.reserve(state)
             yes[proposer] = True
-            if int(yes.sum()) >= eq.quota:
-                paid = proposal.payoffs * eq.deltas**round_
-                if eq.protocol.by_role:
-                    return by_role(paid, proposer, proposal.partners), round_
-                return paid, round_
+            passed = int(yes.sum()) >= eq.quota
+            out.append(Turn(number, state, proposer, proposal, yes, passed))
+            if passed:
+                return out
         state = int(successor[state])
-    return np.zeros(n), -1
+    return out
+
+
+def _one_game(eq: Equilibrium, rng: np.random.Generator, max_rounds: int) -> tuple[np.ndarray, int]:
+    played = turns(eq, rng, max_rounds)
+    last = played[-1] if played else None
+    if last is None or not last.passed or last.proposal is None:
+        return np.zeros(len(eq.deltas)), -1
+    proposal = last.proposal
+    paid = proposal.payoffs * eq.deltas**last.number
+    if eq.protocol.by_role:
+        return by_role(paid, last.proposer, proposal.partners), last.number
+    return paid, last.number
 
 
 def play_games(

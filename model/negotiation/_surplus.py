@@ -35,11 +35,13 @@ class Proposal:
         proposer: The proposing member.
         partners: The members whose yes it buys, cheapest first (ties in drawn order).
         payoffs: ``(n,)``: each member's payoff if it passes (surplus over disagreement).
+        point: The term point it adopts (a surplus over term points; None for a pure division).
     """
 
     proposer: int
     partners: tuple[int, ...]
     payoffs: np.ndarray
+    point: int | None = None
 
 
 class Surplus(ABC):

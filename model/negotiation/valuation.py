@@ -331,7 +331,7 @@ class TermSurplus(Surplus):
         row = self.values[k]
         others = [j for j in np.argsort(-row, kind="stable") if j != proposer]
         chosen = [int(j) for j in others if row[j] >= reserve[j] - TIE_TOLERANCE][:partners]
-        return Proposal(proposer, tuple(chosen), row.copy())
+        return Proposal(proposer, tuple(chosen), row.copy(), k)
 
     def offer(
         self,
@@ -350,7 +350,7 @@ class TermSurplus(Surplus):
             payoffs, chosen = self._transfer_payoffs(
                 int(k), proposer, reserve, partners, False if rng is None else rng
             )
-            return Proposal(proposer, chosen, payoffs)
+            return Proposal(proposer, chosen, payoffs, int(k))
         return self._proposal(proposer, reserve, int(k), partners)
 
     def expected_offer(

@@ -15,15 +15,16 @@ from agents.declare import Param
 NEGOTIATION_LEDGER_FORMAT = 1
 #: The ``protocol`` that keeps today's rule: the terms are set by ``terms_rule``.
 TERMS_RULE = "terms_rule"
-_NOT_YET = " Read by negotiation, which is being built: #29."
+_NOT_YET = " Not read yet: agreed transfers are not yet paid in the months (#29)."
 
 NEGOTIATION: tuple[Param, ...] = (
     Param(
         "protocol",
         "choice",
         TERMS_RULE,
-        "How the treaty's terms are agreed: 'terms_rule' (as today, by terms_rule) or a "
-        "bargaining protocol." + _NOT_YET,
+        "How the treaty's terms are agreed: 'terms_rule' (by terms_rule, the rounds of "
+        "membership) or a bargaining protocol, played before month 1 over the scenario's "
+        "[negotiation] terms (default: p_detect and penalty).",
         choices=(TERMS_RULE,),  # the registered protocols are added by model.params.schema
         group="negotiation",
         ledger_since=NEGOTIATION_LEDGER_FORMAT,
@@ -33,7 +34,7 @@ NEGOTIATION: tuple[Param, ...] = (
         "int",
         256,
         "The most points of the negotiable box evaluated per bargaining round (a grid, or a "
-        "Sobol sample above 2 terms)." + _NOT_YET,
+        "Sobol sample above 2 terms).",
         unit="points",
         low=1,
         range=(1, 1024),
@@ -44,7 +45,7 @@ NEGOTIATION: tuple[Param, ...] = (
         "round_months",
         "int",
         1,
-        "Months one bargaining round takes (the status quo runs meanwhile)." + _NOT_YET,
+        "Months one bargaining round takes (the status quo runs meanwhile: nobody is bound).",
         unit="months",
         low=1,
         range=(1, 12),
@@ -55,7 +56,7 @@ NEGOTIATION: tuple[Param, ...] = (
         "max_bargaining_rounds",
         "int",
         20,
-        "The most bargaining rounds before the status quo stays." + _NOT_YET,
+        "The most bargaining rounds before the status quo stays (no treaty).",
         unit="rounds",
         low=1,
         range=(1, 100),
@@ -77,7 +78,7 @@ NEGOTIATION: tuple[Param, ...] = (
         "float",
         0.5,
         "The largest share of its gain a member pays in transfers (0.5, our choice: the issue "
-        "gives none)." + _NOT_YET,
+        "gives none); 0: no transfers. Transfers are agreed, not yet paid in the months (#29).",
         unit="share of gain",
         low=0.0,
         high=1.0,
@@ -90,7 +91,7 @@ NEGOTIATION: tuple[Param, ...] = (
         "int",
         0,
         "Yes votes a proposal needs under baron_ferejohn, the proposer's included, at most "
-        "n_nations; 0: a simple majority." + _NOT_YET,
+        "n_nations; 0: a simple majority.",
         unit="votes",
         low=0,
         range=(0, 12),

@@ -154,6 +154,13 @@ def _check_together(v: Mapping[str, Any]) -> None:
             f"an integer in [0, n_nations={v['n_nations']}] (0: a simple majority)",
             why="is larger than the number of nations",
         )
+    if v["protocol"] != "terms_rule" and v["terms_rule"] != "fixed":
+        raise ParameterError(
+            "terms_rule",
+            v["terms_rule"],
+            f"'fixed' while protocol={v['protocol']!r} negotiates the terms",
+            why="would renegotiate the terms the protocol agreed",
+        )
     if v["alliance_network"] == "blocs" and v["n_blocs"] > v["n_nations"]:
         raise ParameterError(
             "n_blocs",

@@ -243,7 +243,9 @@ def test_a_later_parameter_off_its_default_is_recorded_and_the_run_replays(tmp_p
     recorded = eng.log.records[0]["params"]
     assert recorded.items() >= changed.items()
     assert "round_months" not in recorded  # still at its default
-    assert params_from_ledger(recorded) == eng.params.to_dict()
+    # the parameters as given (a negotiated run's engine.params hold the adopted terms)
+    assert params_from_ledger(recorded) == eng.given_params.to_dict()
+    assert eng.params["p_detect"] != eng.given_params["p_detect"]  # nash adopted other terms
     path = write_ledger(eng.log.records, tmp_path / "ledger.jsonl")
     assert main(["verify-ledger", str(path), "--head", head]) == 0
     assert main(["replay", str(path)]) == 0
