@@ -2,8 +2,8 @@
 
 How a treaty's terms are agreed (DESIGN.md section 7). A protocol is one file in this folder,
 registered by name with :func:`register_protocol` (the registry imports every module of this
-package whose name does not start with ``_``, except :mod:`~model.negotiation.valuation`, so
-adding a protocol is adding a file):
+package whose name does not start with ``_``, except the valuations' and the run's
+negotiation's, so adding a protocol is adding a file):
 
 - ``rotating_unanimity``: proposers take turns in a fixed order; a proposal needs every yes;
 - ``baron_ferejohn``: a random proposer (recognition ``1/n``), closed rule, ``quota`` votes
@@ -158,7 +158,7 @@ def check_discounts(deltas: object) -> np.ndarray:
 PROTOCOLS: Registry[Protocol] = Registry(
     "bargaining protocol",
     package=__name__,
-    skip=("valuation",),
+    skip=("valuation", "session", "simulated"),
     order=lambda name, protocol: (protocol.order, name),
     word="allowed",
     error=ConfigError,

@@ -22,8 +22,9 @@ At most :data:`MAX_ITERATIONS` evaluations of ``T`` are made in all; otherwise
 :class:`NoEquilibriumError` names the protocol. It says so sooner when the change has not
 reached a new minimum for :data:`STALLED` iterations: the iteration then cycles, typically
 because a proposer's cheapest partners keep changing, where a stationary equilibrium needs mixed
-choices of partners (``baron_ferejohn`` with unequal discount factors), which this solver does
-not find.
+choices of partners (``baron_ferejohn`` with unequal discount factors, or with transfers between
+unequal nations). The solver then follows a smoothed choice of partners to its limit
+(:mod:`model.negotiation._mixing`), and says so only when that fails too.
 """
 
 from __future__ import annotations
@@ -36,12 +37,13 @@ import numpy as np
 from scipy.optimize import NoConvergence, newton_krylov
 
 from model.errors import ConfigError
+from model.negotiation._mixing import BAND_START, smoothed_fixed_point
 from model.negotiation._play import by_role
 from model.negotiation._surplus import Proposal, Surplus
 
-if TYPE_CHECKING:
-    from collections.abc import Callable
+from collections.abc import Callable
 
+if TYPE_CHECKING:
     from model.negotiation import Protocol
 
 #: The largest change of a continuation value at which the iteration stops.
@@ -71,6 +73,9 @@ class Equilibrium:
         quota: The yes votes (the proposer's included) a proposal needs.
         values: ``(states, n)``: the continuation values ``V``.
         iterations: How many iterations the fixed point took.
+        play_values: Under a smoothed choice of partners, the values of the last band, at
+            which proposals are made and judged (the mix's probabilities live in their small
+            differences; ``values`` are their limit); None: ``values``.
     """
 
     protocol: Protocol
@@ -79,6 +84,7 @@ class Equilibrium:
     quota: int
     values: np.ndarray
     iterations: int
+    play_values: np.ndarray | None = None
 
     @property
     def partners(self) -> int:
@@ -88,7 +94,8 @@ class Equilibrium:
     def reserve(self, state: int) -> np.ndarray:
         """``(n,)``: the least payoff each member accepts in ``state`` (``delta_j V[s', j]``)."""
         after = int(self.protocol.successor(len(self.deltas))[state])
-        reserve: np.ndarray = self.deltas * self.values[after]
+        values = self.values if self.play_values is None else self.play_values
+        reserve: np.ndarray = self.deltas * values[after]
         return reserve
 
     def proposal(
@@ -205,17 +212,49 @@ def solve(
         if change < best:
             best, best_at = change, iteration
         elif iteration - best_at >= STALLED:
+            mixed = _mixed_equilibrium(protocol, surplus, factors, quota, values, iteration)
+            if mixed is not None:
+                return mixed
             raise NoEquilibriumError(
                 f"the {protocol.name} recursion cycles (no progress in {STALLED} iterations, "
                 f"change {change:.1e} > {tolerance:g}): a proposer's cheapest partners keep "
-                "changing, so its stationary equilibrium would need mixed choices of partners, "
-                "which the solver does not find; use equal discount factors"
+                "changing, so its stationary equilibrium needs mixed choices of partners, and "
+                "the smoothed choice found no fixed point either; use equal discount factors"
             )
     raise NoEquilibriumError(
         f"the {protocol.name} recursion did not converge within {max_iterations} iterations "
         f"(last change {change:.1e}, at rate {rate:.4f} per iteration; tolerance {tolerance:g}); "
         "discount factors nearer 1 converge slower, try smaller ones"
     )
+
+
+def _mixed_equilibrium(
+    protocol: Protocol,
+    surplus: Surplus,
+    factors: np.ndarray,
+    quota: int,
+    values: np.ndarray,
+    iteration: int,
+) -> Equilibrium | None:
+    """The equilibrium with mixed choices of partners (:mod:`model.negotiation._mixing`).
+
+    None when the surplus offers no smoothed choice or the continuation finds no fixed point.
+    """
+    if surplus.smoothed(surplus.scale * BAND_START) is None:
+        return None
+
+    def step_at(band: float) -> Callable[[np.ndarray], np.ndarray]:
+        smooth = surplus.smoothed(band)
+        assert smooth is not None
+        return lambda v: _step(protocol, smooth, factors, quota, v)
+
+    found = smoothed_fixed_point(step_at, values, surplus.scale)
+    if found is None:
+        return None
+    limit, band, last, used = found
+    smooth = surplus.smoothed(band)
+    assert smooth is not None
+    return Equilibrium(protocol, smooth, factors, quota, limit, iteration + used, last)
 
 
 class _OutOfBudget(Exception):

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import minimize
 
+from model.negotiation._mixing import draw_inclusion, inclusion
+
 #: Partners whose costs differ by at most this are tied (the proposer draws among them).
 TIE_TOLERANCE = 1e-12
 
@@ -76,6 +78,22 @@ class Surplus(ABC):
     def nash(self) -> np.ndarray:
         """``(n,)``: the Nash bargaining solution's payoffs (disagreement: 0 for everyone)."""
 
+    #: The band of a smoothed choice of partners (0: the pure choice, ties shared equally).
+    band: float = 0.0
+
+    @property
+    def scale(self) -> float:
+        """The size of the surplus, by which the smoothing bands are measured."""
+        return 1.0
+
+    def smoothed(self, band: float) -> Surplus | None:
+        """The same surplus with partners chosen smoothly within ``band`` (None: not offered).
+
+        See :mod:`model.negotiation._mixing`; a surplus that returns None leaves the solver
+        no way past a cycling recursion.
+        """
+        return None
+
 
 class UnitSurplus(Surplus):
     """The pure division of a surplus of 1 among ``n`` members, disagreement 0.
@@ -85,8 +103,20 @@ class UnitSurplus(Surplus):
         [0.8, 0.0, 0.2]
     """
 
-    def __init__(self, n: int) -> None:
+    def __init__(self, n: int, band: float = 0.0) -> None:
         self.n = n
+        self.band = band
+
+    def smoothed(self, band: float) -> UnitSurplus:
+        """The division with partners bought smoothly within ``band``."""
+        return UnitSurplus(self.n, band)
+
+    def _mixed(self, proposer: int, reserve: np.ndarray, partners: int) -> np.ndarray:
+        """``(n,)``: each member's probability of being bought (the smoothed choice)."""
+        others = np.delete(np.arange(self.n), proposer)
+        p = np.zeros(self.n)
+        p[others] = inclusion(reserve[others], partners, self.band)
+        return p
 
     def _split(
         self, proposer: int, reserve: np.ndarray, partners: int
@@ -114,6 +144,11 @@ class UnitSurplus(Surplus):
     ) -> Proposal | None:
         """Pay the ``partners`` cheapest others their reserve, keep the rest (None if < 0)."""
         reserve = np.asarray(reserve, dtype=float)
+        if self.band > 0.0:
+            p = self._mixed(proposer, reserve, partners)
+            candidates = np.flatnonzero(p > 0.0)
+            picked = candidates[draw_inclusion(p[candidates], rng)]
+            return self._proposal(proposer, reserve, np.sort(picked))
         sure, tied = self._split(proposer, reserve, partners)
         room = partners - len(sure)
         if len(tied) and rng is not None:
@@ -133,8 +168,16 @@ class UnitSurplus(Surplus):
     def expected_offer(
         self, proposer: int, reserve: np.ndarray, partners: int
     ) -> np.ndarray | None:
-        """Payoffs with each tied partner bought with probability ``room / len(tied)``."""
+        """Payoffs with each tied partner bought with probability ``room / len(tied)``.
+
+        Smoothed (``band > 0``): each other member bought with its :func:`inclusion`
+        probability.
+        """
         reserve = np.asarray(reserve, dtype=float)
+        if self.band > 0.0:
+            payoffs = self._mixed(proposer, reserve, partners) * reserve
+            payoffs[proposer] = 1.0 - payoffs.sum()
+            return None if payoffs[proposer] < 0.0 else payoffs
         sure, tied = self._split(proposer, reserve, partners)
         proposal = self._proposal(proposer, reserve, sure)
         if proposal is None:

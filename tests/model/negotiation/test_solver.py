@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 from model.errors import ConfigError
+from model.negotiation._play import turns
 from model.negotiation import (
     Equilibrium,
     NoEquilibriumError,
@@ -198,10 +199,46 @@ def test_a_proposer_with_nothing_to_offer_delays_and_the_values_vanish():
         eq.shares()
 
 
-def test_a_cycling_recursion_is_named_soon():
+class _PureOnly(UnitSurplus):
+    """A unit surplus that offers no smoothed choice of partners."""
+
+    def smoothed(self, band):
+        return None
+
+
+def test_a_cycling_recursion_without_a_smoothed_choice_is_named():
     # unequal discount factors under baron_ferejohn: the cheapest partners keep changing
     with pytest.raises(NoEquilibriumError, match="the baron_ferejohn recursion cycles"):
-        _solve("baron_ferejohn", [0.9, 0.8, 0.8, 0.8])
+        solve(get_protocol("baron_ferejohn"), _PureOnly(4), [0.9, 0.8, 0.8, 0.8])
+
+
+@pytest.mark.parametrize(
+    ("deltas", "quota"),
+    [([0.9, 0.8, 0.8, 0.8], 3), ([0.95, 0.9, 0.85, 0.8, 0.75], 3), ([0.95, 0.9, 0.85, 0.8], 3)],
+)
+def test_unequal_discounts_mix_partners_and_equalise_their_reserves(deltas, quota):
+    # Eraslan (2002): the stationary payoffs are unique; here every member is a partner at
+    # times and excluded at others, so every reserve delta_i V_i is the same r, and with no
+    # delay the values sum to 1: V_i = r / delta_i, r = 1 / sum_j (1 / delta_j). The pure
+    # recursion cycles here; the solver's smoothed choice of partners finds the mix.
+    d = np.array(deltas)
+    eq = solve(get_protocol("baron_ferejohn"), UnitSurplus(len(d)), d, quota)
+    r = 1.0 / np.sum(1.0 / d)
+    assert eq.values[0] == pytest.approx(r / d, abs=1e-8)
+    assert eq.surplus.band > 0.0
+    # bots drawing partners with the mix's probabilities: the proposer keeps 1 - (q - 1) r
+    # (play is at the last band's values, within about the band, 2e-6, of the limit)
+    games = play_games(eq, 4000, np.random.default_rng(2))
+    assert games.mean[0] == pytest.approx(1.0 - (quota - 1) * r, abs=1e-6)
+    # by player (the roles hide who was bought): each member's mean payoff over games is V_i
+    rng = np.random.default_rng(3)
+    totals = np.zeros(len(d))
+    n_games = 6000
+    for _ in range(n_games):
+        last = turns(eq, rng, 5)[-1]
+        assert last.passed and last.number == 0
+        totals += last.proposal.payoffs
+    assert totals / n_games == pytest.approx(r / d, abs=0.01)
 
 
 def test_nash_is_not_solved_as_a_game():

@@ -1,0 +1,142 @@
+"""Mixed choices of partners: the stationary equilibria a pure choice cannot reach.
+
+When members differ (unequal discount factors, or unequal surpluses at a term point), a
+Baron-Ferejohn proposer's cheapest partners depend on the continuation values, and the values
+on who is bought: in the stationary equilibrium the marginal partners cost the same and the
+proposer *mixes* among them, buying each with a probability that keeps them equally cheap
+(Eraslan 2002 shows the stationary payoffs are then unique). The pure recursion of
+:mod:`model.negotiation._solver` cycles there.
+
+The solver then follows a *smoothed* choice to its limit. With a band ``b > 0`` a proposer who
+needs ``k`` of the candidates with costs ``c_j`` buys candidate ``j`` with probability
+``p_j = clip((c* - c_j) / b + 1/2, 0, 1)``, the cutoff ``c*`` chosen so that the ``p_j`` sum to
+``k`` (:func:`inclusion`): those cheaper than ``c*`` by more than ``b / 2`` for sure, those dearer
+by more than ``b / 2`` never, and in between in proportion. The recursion is then continuous
+(piecewise linear) in the values, its fixed point ``V(b)`` is found by a root finder
+(:func:`scipy.optimize.root`, Powell's hybrid method) from the last one as ``b`` shrinks by a
+factor of 3 from :data:`BAND_START` towards :data:`BAND_END` (times the surplus's scale), and
+since ``V(b)`` approaches the equilibrium linearly in ``b``, the last two are extrapolated to
+``b = 0`` (Richardson). At ``b -> 0`` the smoothed choice is the equilibrium's mix: only equally
+cheap partners are mixed, with the probabilities the fixed point needs. In play the partners are
+drawn with the last band's probabilities at that band's fixed point (:func:`draw_inclusion`;
+the extrapolated values tie the marginal partners exactly and so carry no mix).
+
+Reference:
+    Eraslan, H. (2002). Uniqueness of stationary equilibrium payoffs in the Baron-Ferejohn
+    model. *Journal of Economic Theory* 103(1), 11-30.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+
+import numpy as np
+from scipy.optimize import root
+
+#: The first band of the continuation, as a share of the surplus's scale.
+BAND_START = 0.1
+#: The smallest band tried, as a share of the surplus's scale.
+BAND_END = 1e-7
+#: How much the band shrinks per step of the continuation.
+BAND_STEP = 3.0
+#: The residual ``max |T_b(V) - V|`` at which a smoothed fixed point counts as found.
+ROOT_RESIDUAL = 1e-12
+
+
+def inclusion(costs: np.ndarray, k: int, band: float) -> np.ndarray:
+    """Each candidate's probability of being bought when ``k`` are, cheapest first, smoothed.
+
+    ``p_j = clip((c* - c_j) / band + 1/2, 0, 1)`` with the cutoff ``c*`` that makes the ``p_j``
+    sum to ``k`` (exactly: the sum is piecewise linear and nondecreasing in ``c*``).
+
+    Example:
+        >>> inclusion(np.array([0.1, 0.2, 0.2, 0.9]), 2, 0.01).tolist()
+        [1.0, 0.5, 0.5, 0.0]
+    """
+    costs = np.asarray(costs, dtype=float)
+    m = len(costs)
+    if k <= 0:
+        return np.zeros(m)
+    if k >= m:
+        return np.ones(m)
+    half = band / 2.0
+    points = np.sort(np.concatenate([costs - half, costs + half]))
+    sums = np.clip((points[:, None] - costs[None, :]) / band + 0.5, 0.0, 1.0).sum(axis=1)
+    i = int(np.searchsorted(sums, k - 1e-12))
+    if i == 0 or abs(sums[i] - k) <= 1e-12:
+        cut = points[i]
+    else:
+        lo, hi = points[i - 1], points[i]
+        cut = lo + (k - sums[i - 1]) * (hi - lo) / (sums[i] - sums[i - 1])
+    p: np.ndarray = np.clip((cut - costs) / band + 0.5, 0.0, 1.0)
+    return p * (k / p.sum())  # the rounding of the cutoff, not the shape
+
+
+def draw_inclusion(p: np.ndarray, rng: np.random.Generator | None) -> np.ndarray:
+    """Indices of a draw of ``round(sum p)`` candidates, candidate ``j`` with probability ``p_j``.
+
+    Systematic sampling (Madow 1949): candidates in a random order laid end to end on
+    ``[0, k)``, each over a length ``p_j``; one uniform ``u`` picks those covering
+    ``u, u + 1, ..., u + k - 1``. Without ``rng`` the ``k`` likeliest (lowest index first).
+    """
+    k = int(round(float(p.sum())))
+    if rng is None:
+        chosen: np.ndarray = np.sort(np.argsort(-p, kind="stable")[:k])
+        return chosen
+    order = rng.permutation(len(p))
+    edges = np.concatenate([[0.0], np.cumsum(p[order])])
+    marks = rng.random() + np.arange(k)
+    picked = np.searchsorted(edges, marks, side="right") - 1
+    return order[np.clip(picked, 0, len(p) - 1)]
+
+
+def smoothed_fixed_point(
+    step_at: Callable[[float], Callable[[np.ndarray], np.ndarray]],
+    start: np.ndarray,
+    scale: float,
+) -> tuple[np.ndarray, float, np.ndarray, int] | None:
+    """The fixed point of the smoothed recursions as the band shrinks, extrapolated to 0.
+
+    Args:
+        step_at: ``step_at(band)`` is the recursion ``T_b`` with that band.
+        start: Where the continuation starts (the values the pure recursion reached).
+        scale: The surplus's scale (bands are shares of it).
+
+    Returns:
+        ``(values, band, at_band, evaluations)``: the extrapolated values, the last band whose
+        fixed point was found, that fixed point, and the evaluations of ``T_b`` made; None when
+        fewer than two bands' fixed points were found.
+    """
+    shape = start.shape
+    values = start
+    found: list[tuple[float, np.ndarray]] = []
+    used = 0
+    band = BAND_START * scale
+    while band >= BAND_END * scale:
+        step = step_at(band)
+
+        def residual(
+            flat: np.ndarray, step: Callable[[np.ndarray], np.ndarray] = step
+        ) -> np.ndarray:
+            v = flat.reshape(shape)
+            out: np.ndarray = (v - step(v)).ravel()
+            return out
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            sol = root(residual, values.ravel(), method="hybr", options={"xtol": 1e-15})
+        used += int(sol.nfev)
+        candidate = np.asarray(sol.x, dtype=float).reshape(shape)
+        if not np.all(np.isfinite(candidate)):
+            break
+        if float(np.max(np.abs(residual(candidate.ravel())))) > ROOT_RESIDUAL * max(scale, 1.0):
+            break
+        values = candidate
+        found.append((band, candidate))
+        band /= BAND_STEP
+    if len(found) < 2:
+        return None
+    (b1, v1), (b2, v2) = found[-2], found[-1]
+    extrapolated: np.ndarray = v2 + (v2 - v1) * b2 / (b1 - b2)
+    return extrapolated, b2, v2, used
