@@ -30,6 +30,7 @@ unequal nations). The solver then follows a smoothed choice of partners to its l
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -40,8 +41,6 @@ from model.errors import ConfigError
 from model.negotiation._mixing import BAND_START, smoothed_fixed_point
 from model.negotiation._play import by_role
 from model.negotiation._surplus import Proposal, Surplus
-
-from collections.abc import Callable
 
 if TYPE_CHECKING:
     from model.negotiation import Protocol

@@ -17,7 +17,6 @@ import numpy as np
 import pytest
 
 from model.errors import ConfigError
-from model.negotiation._play import turns
 from model.negotiation import (
     Equilibrium,
     NoEquilibriumError,
@@ -29,6 +28,7 @@ from model.negotiation import (
     register_protocol,
     solve,
 )
+from model.negotiation._play import turns
 
 GAMES = 2_000
 
