@@ -70,12 +70,13 @@ from numpy.typing import NDArray
 
 from model import payoffs
 from model.errors import ConfigError
+from model.negotiation._lottery import LotterySurplus
 from model.negotiation._surplus import TIE_TOLERANCE, Proposal, Surplus, UnitSurplus
 from model.theory import RULES, Actors
 from model.theory.affine import _inspection_probability
 from model.theory.heterogeneous import compliant_probabilities
 
-__all__ = ["THEORY_TERMS", "TermSurplus", "TheoryValuation", "point_key"]
+__all__ = ["THEORY_TERMS", "LotterySurplus", "TermSurplus", "TheoryValuation", "point_key"]
 
 #: The terms the theory valuation covers (they only move the month payoff's parameters).
 THEORY_TERMS: tuple[str, ...] = ("p_detect", "penalty")
