@@ -287,7 +287,7 @@ class TermSurplus(Surplus):
         values: ``(points, n)``: each member's surplus at each point
             (:meth:`TheoryValuation.surplus`).
         transfers: Whether the proposer may pay its partners (and tax them).
-        max_transfer_share: ``m`` in [0, 1], read with ``transfers`` only (a run passes the
+        max_transfer_share: ``m`` in [0, 1], read with ``transfers`` only (a run will pass the
             parameter ``max_transfer_share``, default 0.5); None: no cap, the transferable
             surplus of the bargaining literature.
 

@@ -75,6 +75,21 @@ def test_the_cap_binds_in_equilibrium() -> None:
     assert np.all(capped.values[:, 2] >= 0.5 - 1e-9)
 
 
+def test_tied_partners_under_the_cap_are_averaged_or_drawn() -> None:
+    # both others gain 0.6 and would be taxed 0.3 down to their reserve 0.3, but pay at most
+    # 0.25 * 0.6 = 0.15: equally cheap, so each is bought with probability 1/2 in expectation,
+    # getting (0.45 + 0.6) / 2 = 0.525; the proposer keeps 1.0 + 0.15
+    surplus = TermSurplus(np.array([[1.0, 0.6, 0.6]]), transfers=True, max_transfer_share=0.25)
+    expected = surplus.expected_offer(0, RESERVE, 1)
+    assert expected is not None
+    np.testing.assert_allclose(expected, [1.15, 0.525, 0.525])
+    drawn = {surplus.offer(0, RESERVE, 1, np.random.default_rng(s)).partners for s in range(20)}
+    assert drawn == {(1,), (2,)}
+    made = surplus.offer(0, RESERVE, 1)
+    assert made is not None and made.partners == (1,)  # no Generator: the lowest-numbered
+    np.testing.assert_allclose(made.payoffs, [1.15, 0.45, 0.6])
+
+
 def _random_cases(count: int) -> list[tuple[np.ndarray, np.ndarray, int, int]]:
     rng = np.random.default_rng(29)
     cases = []
