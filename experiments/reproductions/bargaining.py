@@ -15,8 +15,15 @@ Four results of bargaining theory, each on a pure division of a surplus of 1 wit
   (:func:`rotating_shares`);
 - Nash (1950): symmetric players with disagreement 0 split the unit surplus equally, ``1/n``;
 - Binmore, Rubinstein and Wolinsky (1986): as the discount factors tend to 1 with equal
-  per-period factors, Rubinstein's outcome tends to the Nash bargaining solution. A limit, so
-  that claim is qualitative: ours at ``delta = 0.999`` lies within 1e-3 of 1/2.
+  per-period factors, Rubinstein's outcome tends to the Nash bargaining solution of the (convex)
+  set of agreements. A limit, so those claims are qualitative: on the unit surplus ours at
+  ``delta = 0.999`` lies within 1e-3 of 1/2; and on two asymmetric nations bargaining over
+  (``p_detect``, ``penalty``) without transfers (:data:`ASYMMETRIC_C` and the constants after
+  it; the theory valuation on a 16 x 16 grid), lotteries over the points making the agreements
+  convex (:class:`~model.negotiation.valuation.LotterySurplus`), each nation's payoff, whichever
+  proposes first, lies within 1% (relative) of the Nash solution over the lotteries, computed
+  here independently of the model (:func:`nash_over_lotteries`: the best product on every
+  segment between two points, where the maximum over a convex polygon lies).
 
 Ours is :func:`model.negotiation.solve` (the one general solver of every protocol's stationary
 subgame-perfect play, as ``pausegame bargain`` calls it) and ``UnitSurplus.nash`` for Nash. One
@@ -56,9 +63,19 @@ from experiments.reproductions.common import (
     save_png,
 )
 from model.negotiation import Equilibrium, UnitSurplus, get_protocol, play_games, solve
+from model.negotiation.valuation import LotterySurplus, TheoryValuation
+from model.params import resolve
+from model.params.terms import term_box, term_points
+from model.theory import Actors
 
 __all__ = [
+    "ASYMMETRIC_BOX",
+    "ASYMMETRIC_C",
+    "ASYMMETRIC_PARAMS",
+    "ASYMMETRIC_POINTS",
+    "ASYMMETRIC_SHIELD",
     "BOT_GAMES",
+    "BRW_TOLERANCE",
     "CITATION",
     "LIMIT_DELTA",
     "LIMIT_TOLERANCE",
@@ -67,7 +84,9 @@ __all__ = [
     "RUBINSTEIN_POINTS",
     "TITLE",
     "TOLERANCE",
+    "asymmetric_values",
     "baron_ferejohn_shares",
+    "nash_over_lotteries",
     "reproduce",
     "rotating_shares",
     "rubinstein_first",
@@ -90,6 +109,16 @@ BOT_FLOOR, BOT_CEILING = 1e-4, 0.01
 RUBINSTEIN_POINTS: tuple[tuple[float, float], ...] = ((0.9, 0.9), (0.9, 0.5), (0.5, 0.9))
 #: The common factor of the limit claim, and how close to the Nash split counts.
 LIMIT_DELTA, LIMIT_TOLERANCE = 0.999, 1e-3
+#: Two asymmetric nations (capabilities, shielding shares), the parameters they differ under,
+#: and the negotiable box (a 16 x 16 grid): the small, little-shielded nation wants a penalty
+#: that deters only the large one, the large one a penalty that deters both.
+ASYMMETRIC_C: tuple[float, float] = (0.2, 0.8)
+ASYMMETRIC_SHIELD: tuple[float, float] = (0.1, 0.5)
+ASYMMETRIC_PARAMS: dict[str, float] = {"risk_cost": 1.5, "beta": 5.0, "race_pressure": 0.0}
+ASYMMETRIC_BOX: dict[str, list[float]] = {"p_detect": [0.05, 1.0], "penalty": [0.5, 20.0]}
+ASYMMETRIC_POINTS = 256
+#: How close (relative, for each nation) alternating offers at LIMIT_DELTA must come to Nash.
+BRW_TOLERANCE = 0.01
 
 
 def rubinstein_first(d1: float, d2: float) -> float:
@@ -122,6 +151,67 @@ def rotating_shares(n: int, delta: float) -> np.ndarray:
     k = np.arange(n)
     shares: np.ndarray = delta**k * (1.0 - delta) / (1.0 - delta**n)
     return shares
+
+
+def asymmetric_values() -> np.ndarray:
+    """``(points, 2)``: the two nations' surpluses ``S`` at the term points (theory valuation)."""
+    actors = Actors(
+        c=np.array(ASYMMETRIC_C),
+        shield=np.array(ASYMMETRIC_SHIELD),
+        is_lab=np.zeros(2, bool),
+        home=np.arange(2),
+    )
+    box = term_box(ASYMMETRIC_BOX)
+    points = term_points(box, np.random.default_rng(0), ASYMMETRIC_POINTS)
+    values: np.ndarray = TheoryValuation(resolve(ASYMMETRIC_PARAMS), actors).surplus(points)
+    return values
+
+
+def nash_over_lotteries(values: np.ndarray) -> np.ndarray:
+    """The Nash solution over the convex hull of two players' ``values``, by brute force.
+
+    The product ``x y`` is quasi-concave where positive, so its maximum over a convex polygon
+    lies on an edge, a segment between two of the points: on the segment ``a + t (b - a)`` it
+    is a quadratic in ``t``, largest at ``t = -(d_x a_y + d_y a_x) / (2 d_x d_y)`` (clipped to
+    [0, 1]) or an end. Every pair of points is tried (zeros: no positive agreement).
+
+    >>> nash_over_lotteries(np.array([[1.0, 0.0], [0.0, 1.0]])).tolist()
+    [0.5, 0.5]
+    """
+    a = values[:, None, :]
+    d = values[None, :, :] - a
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t = -(d[..., 0] * a[..., 1] + d[..., 1] * a[..., 0]) / (2.0 * d[..., 0] * d[..., 1])
+    best, out = 0.0, np.zeros(2)
+    for at in (np.zeros_like(t), np.ones_like(t), np.nan_to_num(np.clip(t, 0.0, 1.0))):
+        p = a + at[..., None] * d
+        product = np.where((p > 0.0).all(axis=-1), p[..., 0] * p[..., 1], 0.0)
+        i, j = np.unravel_index(np.argmax(product), product.shape)
+        if product[i, j] > best:
+            best, out = float(product[i, j]), p[i, j]
+    return out
+
+
+def _asymmetric_limit() -> Claim:
+    """Binmore, Rubinstein and Wolinsky on two asymmetric nations' terms, with lotteries."""
+    values = asymmetric_values()
+    nash = nash_over_lotteries(values)
+    eq = solve(get_protocol("alternating_offers"), LotterySurplus(values), [LIMIT_DELTA] * 2)
+    gap = float(np.max(np.abs(eq.values / nash - 1.0)))  # both nations, either first
+    return Claim(
+        f"two asymmetric nations (c = {ASYMMETRIC_C}, shielding {ASYMMETRIC_SHIELD}) "
+        f"bargain over (p_detect, penalty), no transfers, lotteries over {ASYMMETRIC_POINTS} "
+        f"term points: alternating offers at delta = {LIMIT_DELTA} for both gives "
+        f"({eq.values[0, 0]:.5f}, {eq.values[0, 1]:.5f}) with the first nation first, Nash "
+        f"({nash[0]:.5f}, {nash[1]:.5f}) (brute force over segments)",
+        "as the discount factors tend to 1 at equal rates, the alternating-offers outcome tends "
+        "to the Nash bargaining solution of the convex set of agreements (Binmore, Rubinstein & "
+        "Wolinsky 1986)",
+        f"largest relative gap {gap:.1e}",
+        f"rel {BRW_TOLERANCE:g} for each nation, whichever proposes first",
+        gap <= BRW_TOLERANCE,
+        QUALITATIVE,
+    )
 
 
 def _solved(protocol: str, n: int, deltas: list[float], quota: int | None) -> Equilibrium:
@@ -244,6 +334,7 @@ def reproduce(out_dir: Path, *, quick: bool = False) -> Reproduction:
             QUALITATIVE,
         )
     )
+    claims.append(_asymmetric_limit())
     claims.append(_bots(BOT_GAMES_QUICK if quick else BOT_GAMES))
     return Reproduction(NAME, CITATION, tuple(claims), _figure(out_dir, quick, rot, theirs_rot))
 

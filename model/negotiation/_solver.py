@@ -13,11 +13,18 @@ averaged); when no acceptable proposal pays the proposer its own ``r_p`` it dela
 everyone gets ``r``. The fixed point is first sought by a Newton-Krylov root of
 ``V - T(V)`` (:func:`scipy.optimize.newton_krylov`, from the equal split), which reaches it in a
 few dozen evaluations of ``T`` where plain iteration needs tens of thousands (discount factors
-near 1, many players); its answer (or the equal split, when it finds none within its share of
-the budget) then starts the damped iteration ``V <- V + a (T(V) - V)``, which stops, as before,
-when the residual ``max |T(V) - V|`` is at most :data:`TOLERANCE` and so is the distance the
-values still have to go at the observed rate of convergence (the residual times
-``rate / (1 - rate)``, ``rate`` the ratio of the last two residuals, so at least two iterations).
+near 1, many players). Where ``T`` has kinks (a surplus whose frontier is piecewise linear, such
+as lotteries over term points), Newton-Krylov's directional differences can straddle a kink and
+its steps cycle between linear pieces; when it fails, a small system (at most :data:`LM_SIZE`
+values) is given to a Levenberg-Marquardt root of ``V - T(V)`` instead
+(:func:`scipy.optimize.root`, ``method="lm"``: MINPACK with a forward-difference Jacobian, one
+evaluation of ``T`` per value and Jacobian, its steps shortened by a trust region until the
+residual falls). Whichever root is found (or the equal split, when neither finds one within
+their share of the budget) then starts the damped iteration ``V <- V + a (T(V) - V)``, which
+stops, as before, when the residual ``max |T(V) - V|`` is at most :data:`TOLERANCE` and so is
+the distance the values still have to go at the observed rate of convergence (the residual
+times ``rate / (1 - rate)``, ``rate`` the ratio of the last two residuals, so at least two
+iterations).
 At most :data:`MAX_ITERATIONS` evaluations of ``T`` are made in all; otherwise
 :class:`NoEquilibriumError` names the protocol. It says so sooner when the change has not
 reached a new minimum for :data:`STALLED` iterations: the iteration then cycles, typically
@@ -35,7 +42,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.optimize import NoConvergence, newton_krylov
+from scipy.optimize import NoConvergence, newton_krylov, root
 
 from model.errors import ConfigError
 from model.negotiation._mixing import BAND_START, smoothed_fixed_point
@@ -55,6 +62,9 @@ ROOT_TOLERANCE = 1e-13
 DAMPING = 0.5
 #: Iterations without a new smallest change after which the recursion is said to cycle.
 STALLED = 1_000
+#: The most values (states times members) for which Levenberg-Marquardt follows a failed
+#: Newton-Krylov start (each of its Jacobians costs one evaluation of ``T`` per value).
+LM_SIZE = 64
 
 
 class NoEquilibriumError(ConfigError):
@@ -265,8 +275,10 @@ def _newton_start(
 ) -> tuple[np.ndarray, int]:
     """A root of ``V - T(V)`` near ``start`` and the evaluations of ``T`` it took.
 
-    Uses at most half of ``budget`` evaluations; when it finds no root within them (or fails
-    otherwise) it returns ``start``, so the damped iteration proceeds as without it.
+    Newton-Krylov first, then (when it fails and ``start`` has at most :data:`LM_SIZE` values)
+    Levenberg-Marquardt from ``start``, together using at most half of ``budget`` evaluations;
+    when neither finds a root within them it returns ``start``, so the damped iteration
+    proceeds as without it.
     """
     shape = start.shape
     used = 0
@@ -283,10 +295,20 @@ def _newton_start(
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            root = newton_krylov(residual, start.ravel(), f_tol=ROOT_TOLERANCE)
+            found = newton_krylov(residual, start.ravel(), f_tol=ROOT_TOLERANCE)
     except (_OutOfBudget, NoConvergence, ValueError, ArithmeticError, np.linalg.LinAlgError):
+        found = None
+    if found is not None and np.all(np.isfinite(found)):
+        return np.asarray(found, dtype=float).reshape(shape), used
+    if start.size > LM_SIZE:
         return start, used
-    found = np.asarray(root, dtype=float).reshape(shape)
-    if not np.all(np.isfinite(found)):
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            result = root(residual, start.ravel(), method="lm", options={"xtol": 0.0, "ftol": 0.0})
+    except (_OutOfBudget, ValueError, ArithmeticError, np.linalg.LinAlgError):
         return start, used
-    return found, used
+    found = np.asarray(result.x, dtype=float)
+    if not np.all(np.isfinite(found)) or np.max(np.abs(result.fun)) > ROOT_TOLERANCE:
+        return start, used
+    return found.reshape(shape), used

@@ -44,8 +44,10 @@ not wired into the engine, the CLI or the app yet.
 (:class:`~model.negotiation.Surplus`). Without transfers a proposer picks, among the points
 where at least the partners it needs reach their reserves, the one best for itself; with
 transfers it picks the point where its coalition's total surplus less its partners' reserves
-is largest and pays each partner exactly its reserve. ``nash`` maximises ``sum_i log S_i``
-over the points where every ``S_i > 0`` (disagreement 0; without transfers).
+is largest and pays each partner exactly its reserve, no member paying more than
+``max_transfer_share`` of its gain (its ``S`` before transfers; see :class:`TermSurplus`).
+``nash`` maximises ``sum_i log S_i`` over the points where every ``S_i > 0`` (disagreement 0;
+without transfers).
 
 Example:
     >>> import numpy as np
@@ -68,12 +70,13 @@ from numpy.typing import NDArray
 
 from model import payoffs
 from model.errors import ConfigError
+from model.negotiation._lottery import LotterySurplus
 from model.negotiation._surplus import TIE_TOLERANCE, Proposal, Surplus, UnitSurplus
 from model.theory import RULES, Actors
 from model.theory.affine import _inspection_probability
 from model.theory.heterogeneous import compliant_probabilities
 
-__all__ = ["THEORY_TERMS", "TermSurplus", "TheoryValuation", "point_key"]
+__all__ = ["THEORY_TERMS", "LotterySurplus", "TermSurplus", "TheoryValuation", "point_key"]
 
 #: The terms the theory valuation covers (they only move the month payoff's parameters).
 THEORY_TERMS: tuple[str, ...] = ("p_detect", "penalty")
@@ -265,27 +268,82 @@ class TermSurplus(Surplus):
     S[k, j]``, its own ``tau_p`` the opposite of their sum; the excluded get ``S[k, j]``):
     at each point it buys the cheapest partners (ties between them averaged, or drawn) and it
     picks the point where what it keeps, its coalition's total surplus less the reserves, is
-    largest. No cap on a payment (``max_transfer_share``) yet.
+    largest.
+
+    **The cap** ``m = max_transfer_share`` (the issue: no member pays more than ``m`` of its
+    gain; a member's *gain* is its surplus from the terms before transfers, ``S[k, j]``, and a
+    member with ``S[k, j] <= 0`` gains nothing, so pays nothing). A partner costs the proposer
+    ``c_j = max(r_j - S[k, j], -m max(S[k, j], 0))``: a partner with ``S[k, j] > r_j`` is taxed
+    down to its reserve but pays at most ``m S[k, j]``, so it gets ``max(r_j, (1 - m) S[k,
+    j])``. The proposer's own net payment, the sum of its partners' ``c_j``, must be at most
+    ``m max(S[k, p], 0)`` (a negative sum: it receives). At each point it buys the partners
+    cheapest under these capped costs (their sum is the least possible, so when it breaks the
+    proposer's cap every choice does); among the points where the proposer's cap holds it
+    picks the one where it keeps most, ``S[k, p] - sum c_j``; when the cap fails at every
+    point it has no offer (None). With ``m = 0`` nobody pays: exactly the points and payoffs
+    without transfers. ``tau`` sums to zero over the members at every point.
 
     Args:
         values: ``(points, n)``: each member's surplus at each point
             (:meth:`TheoryValuation.surplus`).
-        transfers: Whether the proposer may pay its partners.
+        transfers: Whether the proposer may pay its partners (and tax them).
+        max_transfer_share: ``m`` in [0, 1], read with ``transfers`` only (a run will pass the
+            parameter ``max_transfer_share``, default 0.5); None: no cap, the transferable
+            surplus of the bargaining literature.
+
+    Raises:
+        ConfigError: ``max_transfer_share`` outside [0, 1].
+
+    Example:
+        >>> values = np.array([[0.2, 0.0, 1.0]])
+        >>> TermSurplus(values, transfers=True).offer(0, np.array([0.0, 0.3, 0.3]), 1).payoffs
+        array([0.9, 0. , 0.3])
+        >>> capped = TermSurplus(values, transfers=True, max_transfer_share=0.5)
+        >>> capped.offer(0, np.array([0.0, 0.3, 0.3]), 1).payoffs
+        array([0.7, 0. , 0.5])
     """
 
-    def __init__(self, values: NDArray[np.float64], *, transfers: bool = False) -> None:
+    def __init__(
+        self,
+        values: NDArray[np.float64],
+        *,
+        transfers: bool = False,
+        max_transfer_share: float | None = None,
+    ) -> None:
         self.values = np.asarray(values, dtype=float)
         self.n = int(self.values.shape[1])
         self.transfers = transfers
+        if max_transfer_share is not None and not 0.0 <= max_transfer_share <= 1.0:
+            raise ConfigError(
+                f"max_transfer_share={max_transfer_share!r} is out of range; allowed: a share "
+                "in [0, 1] (or None: no cap)"
+            )
+        #: The cap ``m`` on a payment as a share of the payer's gain (None: no cap).
+        self.max_transfer_share = max_transfer_share
+
+    def _costs(self, proposer: int, reserve: np.ndarray) -> NDArray[np.float64]:
+        """``(points, n)``: what buying each member at each point costs the proposer (capped)."""
+        cost = reserve[None, :] - self.values
+        m = self.max_transfer_share
+        if m is not None:
+            cost = np.maximum(cost, -m * np.maximum(self.values, 0.0))
+        cost[:, proposer] = np.inf
+        return cost
 
     def _with_transfers(
         self, proposer: int, reserve: np.ndarray, partners: int
     ) -> NDArray[np.int64]:
         """The points where the proposer keeps most after paying its cheapest partners."""
-        cost = reserve[None, :] - self.values  # what buying j at k costs the proposer
-        cost[:, proposer] = np.inf
+        cost = self._costs(proposer, reserve)
         cheapest = np.sort(cost, axis=1)[:, :partners].sum(axis=1) if partners > 0 else 0.0
-        keep = self.values[:, proposer] - cheapest
+        own = self.values[:, proposer]
+        keep = own - cheapest
+        m = self.max_transfer_share
+        if m is not None:
+            allowed = cheapest <= m * np.maximum(own, 0.0) + TIE_TOLERANCE
+            if not allowed.any():
+                return np.zeros(0, dtype=np.int64)
+            keep = np.where(allowed, keep, -np.inf)
         best: NDArray[np.int64] = np.flatnonzero(keep >= keep.max() - TIE_TOLERANCE)
         return best
 
@@ -298,19 +356,24 @@ class TermSurplus(Surplus):
         a Generator: drawn; ``False``: the lowest-numbered.
         """
         row = self.values[k]
-        cost = reserve - row
+        m = self.max_transfer_share
+        if m is None:
+            cost, paid = reserve - row, reserve
+        else:  # a partner gets max(r_j, S_j - m max(S_j, 0)): it pays at most m of its gain
+            paid = np.maximum(reserve, row - m * np.maximum(row, 0.0))
+            cost = paid - row
         sure, tied = UnitSurplus(self.n)._split(proposer, cost, partners)
         payoffs = row.copy()
         room = partners - len(sure)
         if rng is None and len(tied):
             share = room / len(tied)
-            payoffs[tied] = share * reserve[tied] + (1.0 - share) * row[tied]
+            payoffs[tied] = share * paid[tied] + (1.0 - share) * row[tied]
             chosen = sure
         else:
             if len(tied) and rng is not False:
                 tied = tied[rng.permutation(len(tied))]
             chosen = np.concatenate([sure, tied[:room]])
-        payoffs[chosen] = reserve[chosen]
+        payoffs[chosen] = paid[chosen]
         payoffs[proposer] = row.sum() - (payoffs.sum() - row[proposer])
         return payoffs, tuple(int(j) for j in chosen)
 

@@ -143,3 +143,24 @@ def test_same_seed_same_numbers(capsys):
 def test_bad_input_is_one_clear_line(capsys, args, message):
     line = one_error_line(*run_cli(capsys, "bargain", *args))
     assert __import__("re").search(message, line), line
+
+
+def test_baron_ferejohn_with_unequal_deltas_that_cycle_is_one_clear_line(capsys):
+    # first proposer 0.9, the others 0.8: whom the others buy keeps changing (a stationary
+    # equilibrium would mix over partners), and the error names the protocol
+    args = ["--protocol", "baron_ferejohn", "--n", "5", "--delta", "0.9", "--delta2", "0.8"]
+    line = one_error_line(*run_cli(capsys, "bargain", *args))
+    assert "the baron_ferejohn recursion cycles" in line, line
+
+
+def test_baron_ferejohn_with_unequal_deltas_that_do_not_cycle(capsys):
+    # first proposer 0.9, the four others 0.5: the patient member is never the cheapest
+    # (checked below), so everyone buys two of the impatient at 0.5 x, x the value of an
+    # impatient member: x = (1 - x) / 5 + (1/5)(2/4)(0.5 x) + (3/5)(2/3)(0.5 x), so
+    # x = 0.2 / 0.95 = 4/19; every proposer keeps 1 - x = 15/19, partners get 0.5 x = 2/19.
+    # (The patient member's value (1 - x) / 5 = 3/19 costs 0.9 * 3/19 = 0.142 > 2/19.)
+    result = _bargain(
+        capsys, "--protocol", "baron_ferejohn", "--n", "5", "--delta", "0.9", "--delta2", "0.5"
+    )
+    assert result["shares"] == pytest.approx([15 / 19, 2 / 19, 2 / 19, 0.0, 0.0], abs=1e-9)
+    assert 0.9 * 3 / 19 > 2 / 19
