@@ -48,29 +48,33 @@ def inclusion(costs: np.ndarray, k: int, band: float) -> np.ndarray:
     """Each candidate's probability of being bought when ``k`` are, cheapest first, smoothed.
 
     ``p_j = clip((c* - c_j) / band + 1/2, 0, 1)`` with the cutoff ``c*`` that makes the ``p_j``
-    sum to ``k`` (exactly: the sum is piecewise linear and nondecreasing in ``c*``).
+    sum to ``k`` (exactly: the sum is piecewise linear and nondecreasing in ``c*``). ``costs``
+    may be ``(m,)`` or ``(rows, m)`` (each row on its own).
 
     Example:
         >>> inclusion(np.array([0.1, 0.2, 0.2, 0.9]), 2, 0.01).tolist()
         [1.0, 0.5, 0.5, 0.0]
     """
     costs = np.asarray(costs, dtype=float)
-    m = len(costs)
-    if k <= 0:
-        return np.zeros(m)
-    if k >= m:
-        return np.ones(m)
+    rows = costs.reshape(-1, costs.shape[-1]) if costs.size else costs.reshape(0, 0)
+    m = rows.shape[1]
+    if k <= 0 or k >= m:
+        return np.full(costs.shape, 0.0 if k <= 0 else 1.0)
     half = band / 2.0
-    points = np.sort(np.concatenate([costs - half, costs + half]))
-    sums = np.clip((points[:, None] - costs[None, :]) / band + 0.5, 0.0, 1.0).sum(axis=1)
-    i = int(np.searchsorted(sums, k - 1e-12))
-    if i == 0 or abs(sums[i] - k) <= 1e-12:
-        cut = points[i]
-    else:
-        lo, hi = points[i - 1], points[i]
-        cut = lo + (k - sums[i - 1]) * (hi - lo) / (sums[i] - sums[i - 1])
-    p: np.ndarray = np.clip((cut - costs) / band + 0.5, 0.0, 1.0)
-    return p * (k / p.sum())  # the rounding of the cutoff, not the shape
+    points = np.sort(np.concatenate([rows - half, rows + half], axis=1), axis=1)
+    sums = np.clip((points[:, :, None] - rows[:, None, :]) / band + 0.5, 0.0, 1.0).sum(axis=2)
+    i = np.argmax(sums >= k - 1e-12, axis=1)
+    at = np.arange(len(rows))
+    before = np.maximum(i - 1, 0)
+    lo, hi = points[at, before], points[at, i]
+    s0, s1 = sums[at, before], sums[at, i]
+    exact = (i == 0) | (np.abs(s1 - k) <= 1e-12) | (s1 == s0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cut = np.where(exact, hi, lo + (k - s0) * (hi - lo) / np.where(s1 == s0, 1.0, s1 - s0))
+    p = np.clip((cut[:, None] - rows) / band + 0.5, 0.0, 1.0)
+    p *= k / p.sum(axis=1, keepdims=True)  # the rounding of the cutoff, not the shape
+    out: np.ndarray = p.reshape(costs.shape)
+    return out
 
 
 def draw_inclusion(p: np.ndarray, rng: np.random.Generator | None) -> np.ndarray:

@@ -61,7 +61,7 @@ ROOT_TOLERANCE = 1e-13
 #: The damping ``a`` of ``V <- V + a (T(V) - V)``.
 DAMPING = 0.5
 #: Iterations without a new smallest change after which the recursion is said to cycle.
-STALLED = 1_000
+STALLED = 300
 #: The most values (states times members) for which Levenberg-Marquardt follows a failed
 #: Newton-Krylov start (each of its Jacobians costs one evaluation of ``T`` per value).
 LM_SIZE = 64
@@ -276,7 +276,7 @@ def _newton_start(
     """A root of ``V - T(V)`` near ``start`` and the evaluations of ``T`` it took.
 
     Newton-Krylov first, then (when it fails and ``start`` has at most :data:`LM_SIZE` values)
-    Levenberg-Marquardt from ``start``, together using at most half of ``budget`` evaluations;
+    Levenberg-Marquardt from ``start``, together using at most a quarter of ``budget`` evaluations;
     when neither finds a root within them it returns ``start``, so the damped iteration
     proceeds as without it.
     """
@@ -285,7 +285,7 @@ def _newton_start(
 
     def residual(flat: np.ndarray) -> np.ndarray:
         nonlocal used
-        if used >= budget // 2:
+        if used >= budget // 4:
             raise _OutOfBudget
         used += 1
         values = flat.reshape(shape)

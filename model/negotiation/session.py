@@ -239,10 +239,15 @@ def negotiate(
             f"the per-round discount factor discount**round_months * (1 - H) = {delta!r} must "
             "be in (0, 1), 0 and 1 excluded: set discount below 1 or hazard_scale above 0"
         )
-    transfers = float(params["max_transfer_share"]) > 0.0
+    share = float(params["max_transfer_share"])
     blocs = _blocs(world) if protocol.name == "alternating_offers" else None
     players = values if blocs is None else _bloc_values(values, blocs)
-    surplus = TermSurplus(players, transfers=transfers)
+    n_points = len(points)
+    keep = pareto_points(players)  # a dominated point is never proposed
+    points, values, players = [points[i] for i in keep], values[keep], players[keep]
+    surplus = TermSurplus(
+        players, transfers=share > 0.0, max_transfer_share=share if share > 0.0 else None
+    )
     deltas = np.full(players.shape[1], delta)
     played = _play(params, protocol, surplus, deltas, rng, months)
     adopted = played[-1] if played and played[-1].passed else None
@@ -271,7 +276,7 @@ def negotiate(
     return Agreement(
         protocol=protocol.name,
         source="theory",
-        n_points=len(points),
+        n_points=n_points,
         deltas=deltas,
         rounds=rounds,
         terms=terms,
@@ -280,6 +285,26 @@ def negotiate(
         signatories=signed,
         box=box.names,
     )
+
+
+def pareto_points(values: np.ndarray) -> np.ndarray:
+    """Indices of the points no other point dominates (the first of equal points kept).
+
+    Point ``k`` is dominated when another is at least as good for every player and better for
+    one. A proposer never picks a dominated point: with or without transfers the dominating
+    point pays it more and costs its partners' votes less.
+
+    Example:
+        >>> pareto_points(np.array([[1.0, 0.0], [0.5, 0.5], [0.4, 0.4], [1.0, 0.0]])).tolist()
+        [0, 1]
+    """
+    ge = (values[:, None, :] >= values[None, :, :]).all(axis=2)  # ge[a, b]: a at least b
+    gt = (values[:, None, :] > values[None, :, :]).any(axis=2)
+    dominated = (ge & gt).any(axis=0)
+    equal = ge & ge.T
+    earlier = np.tril(equal, k=-1).any(axis=1)  # an equal point comes first
+    out: np.ndarray = np.flatnonzero(~dominated & ~earlier)
+    return out
 
 
 def _bloc_values(values: np.ndarray, blocs: np.ndarray) -> np.ndarray:

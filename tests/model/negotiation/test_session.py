@@ -155,3 +155,28 @@ def test_what_the_negotiation_cannot_do_is_named(
 ) -> None:
     with pytest.raises((ConfigError, ParameterError), match=words):
         Engine.from_params({**WORTH, **params}, 1, scenario=scenario)
+
+
+def test_baron_ferejohn_with_transfers_mixes_partners_and_agrees() -> None:
+    # between unequal nations the cheapest partners keep changing in the pure recursion;
+    # the solver's smoothed choice of partners (model/negotiation/_mixing.py) finds the mix
+    engine = _engine(protocol="baron_ferejohn", seed=5)
+    agreement = engine.agreement
+    assert agreement is not None and agreement.terms is not None
+    (only,) = agreement.rounds
+    assert only.passed and int(only.votes.sum()) >= 4  # a simple majority of 6
+    assert abs(agreement.transfers.sum()) < 1e-12
+    # the capped payments: nobody pays more than half of its gain from the terms
+    gain = agreement.surplus - agreement.transfers
+    paying = agreement.transfers < 0
+    assert np.all(-agreement.transfers[paying] <= 0.5 * np.maximum(gain[paying], 0) + 1e-9)
+
+
+def test_only_undominated_points_are_bargained_over() -> None:
+    from model.negotiation.session import pareto_points
+
+    values = np.array([[1.0, 0.0], [0.5, 0.5], [0.4, 0.4], [1.0, 0.0], [0.0, 1.0]])
+    assert pareto_points(values).tolist() == [0, 1, 4]
+    agreement = _engine(protocol="rotating_unanimity").agreement
+    assert agreement is not None
+    assert agreement.n_points == 256  # the table, before the dominated points are dropped

@@ -153,3 +153,22 @@ def test_a_cap_outside_zero_one_is_refused() -> None:
             ConfigError, match=r"max_transfer_share=.* allowed: a share in \[0, 1\]"
         ):
             TermSurplus(VALUES, transfers=True, max_transfer_share=bad)
+
+
+def test_a_cycling_transfer_game_is_solved_by_the_smoothed_choice() -> None:
+    from model.negotiation import get_protocol, solve
+    from model.negotiation._solver import _step
+
+    values = np.random.default_rng(4).uniform(-0.2, 1.0, size=(12, 5))
+    surplus = TermSurplus(values, transfers=True, max_transfer_share=0.5)
+    eq = solve(get_protocol("baron_ferejohn"), surplus, [0.9] * 5)
+    assert eq.surplus.band > 0.0  # the pure recursion cycled here; the mix solved it
+    # at the last band the values are the smoothed recursion's fixed point
+    smooth = eq.surplus
+    at = eq.play_values
+    assert at is not None
+    assert np.abs(_step(eq.protocol, smooth, eq.deltas, eq.quota, at) - at).max() < 1e-10
+    # and the limit moves from them by about the band at most
+    assert np.abs(eq.values - at).max() < 100 * smooth.band
+    # without transfers no smoothed choice is offered
+    assert TermSurplus(values).smoothed(0.01) is None
