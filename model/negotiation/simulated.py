@@ -32,10 +32,12 @@ once from its seed (:func:`model.world.build_world`), and each point's engine st
 copy of it and a generator in the state the construction left, exactly as ``Engine(params +
 theta, seed_w)`` starts (the tests hold them equal), sharing built structures
 (:class:`model.structure.StructureCache`). A point may not change what the world's construction
-reads (``n_nations``, ``n_labs``, ...). Runs go month by month through the batched path
-(:func:`model.batched.advance`, bit for bit :meth:`Engine.step`) where they can, alone where
-not (:func:`model.batched.unbatchable`: a hazard, a vote, a treaty's own rules ...): the engine
-records per-actor payoffs only for the last month, so each month is read as it passes.
+reads (``n_nations``, ``n_labs``, ...). The runs take the batched path together where they can
+(:func:`model.batched.advance`, bit for bit :meth:`Engine.step`, which hands back each month's
+per-actor payoffs: the engine's records keep only their total) and step alone where not
+(:func:`model.batched.unbatchable`: a hazard, a vote, a treaty's own rules, ...). Each world's
+terms are kept (:meth:`SimulatedValuation.world_utilities`; their spread gives the standard
+error of ``U_i``).
 
 Membership: every point is valued as if every nation signs and the terms are ``theta``:
 ``membership = fixed``, ``initial_membership = 1`` and ``terms_rule = fixed`` override the
@@ -127,55 +129,67 @@ class _Jurisdiction(NamedTuple):
 
 
 class _Runs:
-    """Engines of some points on the common worlds, stepped together month by month."""
+    """Engines of some points on the common worlds, run together over the months."""
 
     def __init__(self, engines: list[Engine], world: NDArray[np.int64]) -> None:
         self.engines = engines
         self.world = world  # the world index of each engine
-        self.payoff: list[NDArray[np.float64]] = []  # per month: (engines, nations)
-        self.hazard: list[NDArray[np.float64]] = []  # per month: (engines,)
+        n = len(engines)
+        self.payoff: NDArray[np.float64] = np.zeros((n, 0, 0))  # (engines, months, nations)
+        self.hazard: NDArray[np.float64] = np.zeros((n, 0))  # (engines, months)
 
     def step(self, months: int, jurisdictions: Sequence[_Jurisdiction]) -> None:
         """Run ``months`` more months; note each month's nation payoffs and hazard.
 
-        A nation's payoff is summed over its actors in actor order, run by run, so that a
-        run's numbers never depend on which other runs share the batch.
+        The batchable runs go through :func:`model.batched.advance` in one call, which hands
+        back every month's per-actor payoffs; the others step alone (on past a catastrophe,
+        the module's Choice). A nation's payoff is summed over its actors in actor order, run
+        by run, so that a run's numbers never depend on which other runs share the batch.
         """
-        batch = [e for e in self.engines if batched.unbatchable(e) is None]
-        alone = [e for e in self.engines if batched.unbatchable(e) is not None]
-        hazardous = [k for k, e in enumerate(self.engines) if float(e.params["hazard_scale"]) > 0]
-        n = jurisdictions[0].starts.size
-        for _ in range(months):
-            if batch:
-                batched.advance(batch, 1)
-            for e in alone:  # on past a catastrophe (the module's Choice)
+        engines = self.engines
+        pay = np.empty((len(engines), months, engines[0].n_actors))
+        hazard = np.zeros((len(engines), months))
+        batch = [k for k, e in enumerate(engines) if batched.unbatchable(e) is None]
+        if batch:
+            batched.advance([engines[k] for k in batch], months, payoffs=[pay[k] for k in batch])
+        for k in sorted(set(range(len(engines))) - set(batch)):
+            e = engines[k]
+            hazardous = float(e.params["hazard_scale"]) > 0
+            for m in range(months):
                 e.step()
-            pay = np.stack([e.payoff for e in self.engines])
-            nations = np.empty((len(self.engines), n))
-            for w, j in enumerate(jurisdictions):
-                rows = self.world == w
-                nations[rows] = np.add.reduceat(pay[rows][:, j.order], j.starts, axis=1)
-            h = np.zeros(len(self.engines))
-            for k in hazardous:
-                e = self.engines[k]
-                h[k] = catastrophe_probability(e, e.t)
-            self.payoff.append(nations)
-            self.hazard.append(h)
+                pay[k, m] = e.payoff
+                if hazardous:
+                    hazard[k, m] = catastrophe_probability(e, e.t)
+        nations = np.empty((len(engines), months, jurisdictions[0].starts.size))
+        for w, j in enumerate(jurisdictions):
+            rows = self.world == w
+            nations[rows] = np.add.reduceat(pay[rows][:, :, j.order], j.starts, axis=2)
+        if not self.payoff.shape[1]:
+            self.payoff = nations
+        else:
+            self.payoff = np.concatenate([self.payoff, nations], axis=1)
+        self.hazard = np.concatenate([self.hazard, hazard], axis=1)
+
+    @property
+    def months(self) -> int:
+        """The months run so far."""
+        return int(self.hazard.shape[1])
 
     def survival(self, months: int) -> NDArray[np.float64]:
         """``(engines, months)``: the probability of no catastrophe before each month."""
-        h = np.stack(self.hazard[:months], axis=1)
-        reached = np.cumprod(1.0 - h, axis=1)
-        out: NDArray[np.float64] = np.concatenate([np.ones((h.shape[0], 1)), reached[:, :-1]], 1)
+        reached = np.cumprod(1.0 - self.hazard[:, :months], axis=1)
+        out: NDArray[np.float64] = np.concatenate(
+            [np.ones((len(self.engines), 1)), reached[:, :-1]], axis=1
+        )
         return out
 
     def values(self, months: int, discount: float) -> NDArray[np.float64]:
         """``(engines, nations)``: the discounted, survival-weighted mean month payoff."""
         weight = discount ** np.arange(months, dtype=float)
         survival = self.survival(months)
-        total = np.zeros_like(self.payoff[0])
+        total = np.zeros((len(self.engines), self.payoff.shape[2]))
         for t in range(months):  # elementwise, month by month: each run's sum on its own
-            total += (weight[t] * survival[:, t])[:, None] * self.payoff[t]
+            total += (weight[t] * survival[:, t])[:, None] * self.payoff[:, t]
         out: NDArray[np.float64] = total / weight.sum()
         return out
 
@@ -352,7 +366,7 @@ class SimulatedValuation:
         months = int(months)
         if not months:
             return 0.0
-        if months > len(self._status.hazard):
-            self._status.step(months - len(self._status.hazard), self._jurisdiction)
-        h = np.stack(self._status.hazard[:months], axis=1)
+        if months > self._status.months:
+            self._status.step(months - self._status.months, self._jurisdiction)
+        h = self._status.hazard[:, :months]
         return float(1.0 - np.mean(np.prod(1.0 - h, axis=1)))
