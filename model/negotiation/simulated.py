@@ -81,7 +81,7 @@ from model.scenario import Scenario, scenario_from_mapping
 from model.structure import StructureCache
 from model.world import World, build_world
 
-__all__ = ["FIXED_BY_VALUATION", "SimulatedValuation", "world_seeds"]
+__all__ = ["CHUNK_BYTES", "CHUNK_RUNS", "FIXED_BY_VALUATION", "SimulatedValuation", "world_seeds"]
 
 #: Parameters the valuation sets itself (every nation signs, the terms are the point's).
 FIXED_BY_VALUATION: dict[str, Any] = {
@@ -90,6 +90,10 @@ FIXED_BY_VALUATION: dict[str, Any] = {
     "terms_rule": "fixed",
 }
 _OWN = ("n_worlds", "horizon", "seed")
+#: The most runs built at once, and the most bytes of their monthly payoffs (points are
+#: simulated in chunks within both; the numbers are the same in any chunks).
+CHUNK_RUNS = 4096
+CHUNK_BYTES = 128 * 2**20
 
 
 def world_seeds(seed: np.random.SeedSequence | int, n_worlds: int) -> list[int]:
@@ -285,8 +289,8 @@ class SimulatedValuation:
         for name in sorted(self._world_reads):
             if params[name] != self.params[name]:
                 raise ConfigError(
-                    f"a term point may not set {name}={point[name]!r} (the worlds have "
-                    f"{self.params[name]!r}): the world's construction reads it, and the "
+                    f"term point {dict(point)!r} sets {name}={params[name]!r} (the worlds "
+                    f"have {self.params[name]!r}): the world's construction reads it, and the "
                     "worlds are common to every point"
                 )
         return params
@@ -315,19 +319,24 @@ class SimulatedValuation:
         """``(points, worlds, nations)``: each world's term of ``U_i(theta)`` (cached by point).
 
         :meth:`utilities` is their mean over the worlds (their spread gives its standard
-        error). The points not yet valued are simulated together, once each.
+        error). The points not yet valued are simulated together, once each (in chunks of at
+        most :data:`CHUNK_RUNS` runs and :data:`CHUNK_BYTES` of monthly payoffs).
         """
         todo: dict[Key, Point] = {}
         for point in points:
             key = point_key(point)
             if key not in self._cache and key not in todo:
                 todo[key] = point
-        if todo:
-            params = [self._point_params(point) for point in todo.values()]
-            runs = self._runs(params)
+        params = {key: self._point_params(point) for key, point in todo.items()}
+        per_point = self.n_worlds * self.horizon * self.worlds[0].n_actors * 8
+        chunk = max(1, min(CHUNK_RUNS // self.n_worlds, CHUNK_BYTES // per_point))
+        keys = list(params)
+        for first in range(0, len(keys), chunk):  # a run's numbers do not depend on its batch
+            some = keys[first : first + chunk]
+            runs = self._runs([params[key] for key in some])
             runs.step(self.horizon, self._jurisdiction)
             values = runs.values(self.horizon, self.discount).reshape(-1, self.n_worlds, self.n)
-            for key, block in zip(todo, values, strict=True):
+            for key, block in zip(some, values, strict=True):
                 self._cache[key] = block
         if not len(points):
             return np.zeros((0, self.n_worlds, self.n))

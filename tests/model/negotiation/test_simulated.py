@@ -11,8 +11,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from experiments.scenarios import load_scenario
 from model.engine import Engine
 from model.errors import ConfigError
+from model.negotiation import simulated
 from model.negotiation.simulated import FIXED_BY_VALUATION, SimulatedValuation, world_seeds
 from model.negotiation.valuation import TheoryValuation
 from model.params import resolve
@@ -82,13 +84,17 @@ def test_on_the_default_core_world_the_theory_orders_and_roughly_values_the_poin
     np.testing.assert_allclose(simulated.sum(axis=1), theory.sum(axis=1), rtol=0.0, atol=0.05)
 
 
-def test_the_same_seed_gives_the_same_numbers_and_every_point_the_same_worlds() -> None:
+def test_the_same_seed_gives_the_same_numbers_and_every_point_the_same_worlds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     params = resolve(**SMALL)
     a = SimulatedValuation(params, np.random.SeedSequence(7))
     b = SimulatedValuation(params, np.random.SeedSequence(7))
     other = {"p_detect": 0.6}
     first = a.surplus([WEAK, STRONG, other])
-    # another batch, another order, the keys written the other way round: the same values
+    # another batch (one point at a time), another order, the keys written the other way
+    # round: the same values
+    monkeypatch.setattr(simulated, "CHUNK_RUNS", 3)
     again = b.surplus([other, {"penalty": 12.0, "p_detect": 0.9}, WEAK])
     assert np.array_equal(first, again[[2, 1, 0]])
     assert np.array_equal(a.disagreement, b.disagreement)
@@ -108,6 +114,25 @@ def test_the_status_quo_is_worth_exactly_zero() -> None:
     none = SimulatedValuation(params, np.random.SeedSequence(3))
     assert np.abs(none.surplus([{"penalty": 0.0}])).max() < 1e-12
     assert np.abs(none.surplus([STRONG])).max() > 1e-3
+
+
+def test_a_scenarios_member_fields_do_not_decide() -> None:
+    scenario, _ = load_scenario("bipolar_blocs")
+    outsiders = scenario.to_mapping()
+    for nation in outsiders["nations"][:3]:
+        nation["member"] = False
+    given = {"n_worlds": 2, "horizon": 8}  # the scenario's [params] come in too
+    a = SimulatedValuation(given, np.random.SeedSequence(3), scenario=scenario)
+    b = SimulatedValuation(given, np.random.SeedSequence(3), scenario=outsiders)
+    assert a.params["inspectorate"] == "per_bloc" and a.n == len(scenario.nations)
+    assert np.array_equal(a.utilities([STRONG]), b.utilities([STRONG]))
+    assert np.array_equal(a.disagreement, b.disagreement)
+
+
+def test_a_horizon_beyond_the_runs_steps_is_run_in_full() -> None:
+    short = SimulatedValuation(resolve(**SMALL, steps=5), np.random.SeedSequence(3))
+    long = SimulatedValuation(resolve(**SMALL, steps=30), np.random.SeedSequence(3))
+    assert np.array_equal(short.utilities([STRONG]), long.utilities([STRONG]))
 
 
 def test_transfers_are_added() -> None:
