@@ -40,14 +40,15 @@ terms are kept (:meth:`SimulatedValuation.world_utilities`; their spread gives t
 error of ``U_i``).
 
 Membership: every point is valued as if every nation signs and the terms are ``theta``:
-``membership = fixed``, ``initial_membership = 1`` and ``terms_rule = fixed`` override the
-parameters, and a scenario's ``member`` fields are cleared (``None``) so that they do not
-decide. The status quo ``D_i``: ``status_quo=None`` is no treaty, the same worlds with no nation
-a member (``initial_membership = 0``: nobody is bound); the permutation the engine draws for a
-partial membership selects nobody then, and the generator is put back in its state after the
-world's construction, so that the months draw exactly the numbers of the points' runs. A term
-point as status quo is valued like any point (so the point itself has ``S = 0`` exactly).
-``tau_i`` are transfers (zero unless given).
+``membership = fixed``, ``initial_membership = 1``, ``terms_rule = fixed`` and ``protocol =
+terms_rule`` (no bargaining before month 1) override the parameters, and a scenario's
+``member`` fields are cleared (``None``) so that they do not decide. The status quo ``D_i``:
+``status_quo=None`` is no treaty, the same worlds with no nation a member
+(``initial_membership = 0``: nobody is bound); the permutation the engine draws for a partial
+membership selects nobody then, and the generator is put back in its state after the world's
+construction, so that the months draw exactly the numbers of the points' runs. A term point as
+status quo is valued like any point (so the point itself has ``S = 0`` exactly). ``tau_i`` are
+transfers (zero unless given).
 
 :meth:`SimulatedValuation.hazard` is the probability of a catastrophe within the first
 ``months`` months under the status quo, ``1 - (1 / W) sum_w prod_{t <= months} (1 - h_t^w)``.
@@ -77,17 +78,20 @@ from model.errors import ConfigError, ParameterError
 from model.month import catastrophe_probability
 from model.negotiation.valuation import Key, Point, point_key
 from model.params import Params, RecordingParams, resolve_run
+from model.params.negotiation import TERMS_RULE
 from model.scenario import Scenario, scenario_from_mapping
 from model.structure import StructureCache
 from model.world import World, build_world
 
 __all__ = ["CHUNK_BYTES", "CHUNK_RUNS", "FIXED_BY_VALUATION", "SimulatedValuation", "world_seeds"]
 
-#: Parameters the valuation sets itself (every nation signs, the terms are the point's).
+#: Parameters the valuation sets itself (every nation signs, the terms are the point's: no
+#: rounds of ``terms_rule``, no bargaining before month 1).
 FIXED_BY_VALUATION: dict[str, Any] = {
     "membership": "fixed",
     "initial_membership": 1.0,
     "terms_rule": "fixed",
+    "protocol": TERMS_RULE,
 }
 _OWN = ("n_worlds", "horizon", "seed")
 #: The most runs built at once, and the most bytes of their monthly payoffs (points are

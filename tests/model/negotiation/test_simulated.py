@@ -131,6 +131,14 @@ def test_a_scenarios_member_fields_do_not_decide() -> None:
     assert np.array_equal(a.disagreement, b.disagreement)
 
 
+def test_a_runs_protocol_does_not_bargain_inside_the_valued_runs() -> None:
+    # a run negotiating under a protocol values points with its own parameters: the valued
+    # runs have the point's terms in force, with no bargaining of their own
+    under_nash = SimulatedValuation(resolve(**SMALL, protocol="nash"), np.random.SeedSequence(1))
+    plain = SimulatedValuation(resolve(**SMALL), np.random.SeedSequence(1))
+    assert np.array_equal(under_nash.surplus([STRONG]), plain.surplus([STRONG]))
+
+
 def test_a_horizon_beyond_the_runs_steps_is_run_in_full() -> None:
     short = SimulatedValuation(resolve(**SMALL, steps=5), np.random.SeedSequence(3))
     long = SimulatedValuation(resolve(**SMALL, steps=30), np.random.SeedSequence(3))
@@ -166,6 +174,7 @@ def test_the_runs_own_generator_is_untouched() -> None:
         ({"p_detekt": 0.5}, "p_detekt"),
         ({"p_detect": 1.5}, "p_detect"),
         ({"membership": "negotiated"}, "membership"),
+        ({"protocol": "nash"}, "protocol"),
         ({"n_nations": 5}, "n_nations"),
         ({"horizon": 12}, "horizon"),
     ],
