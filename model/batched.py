@@ -147,8 +147,16 @@ def _draw_block(
     return Block(uniforms, revise, fixed, fixed_action, use_revise, use_fixed)
 
 
-def _advance_group(engines: Sequence[Engine], views: Sequence[KernelView], steps: int) -> None:
-    """Advance engines of one shape (actors, nations, lag, alliance ties, blocs, rule)."""
+def _advance_group(
+    engines: Sequence[Engine],
+    views: Sequence[KernelView],
+    steps: int,
+    payoffs: Sequence[np.ndarray] | None = None,
+) -> None:
+    """Advance engines of one shape (actors, nations, lag, alliance ties, blocs, rule).
+
+    ``payoffs``: one ``(steps, N)`` array per engine to receive its periods' payoffs.
+    """
     r_n = len(engines)
     e0 = engines[0]
     n = e0.n_actors
@@ -192,6 +200,7 @@ def _advance_group(engines: Sequence[Engine], views: Sequence[KernelView], steps
             np.zeros((r_n, k_n, e0.records.rows.shape[1])),
             np.zeros((r_n, k_n, n_blocs)),
             np.zeros((r_n, k_n if not perfect else 0, n)),
+            np.zeros((r_n, k_n if payoffs is not None else 0, n)),
         )
         advance_block(
             start,
@@ -212,6 +221,8 @@ def _advance_group(engines: Sequence[Engine], views: Sequence[KernelView], steps
             e.records.bloc_paid[sl] = rows.bloc_rows[r]
             if not v.world.perfect:
                 e.records.belief_error[sl] = np.mean(rows.error[r], axis=1)
+            if payoffs is not None:
+                payoffs[r][done : done + k_n] = rows.payoff[r]
         done += k_n
     for r, (e, v) in enumerate(zip(engines, views, strict=True)):
         _restore(e, v, r, t0, steps, state, last, revisers[r])
@@ -257,13 +268,26 @@ def _restore(
             e.takeoff_step = t0 + 1 + int(above[0])
 
 
-def advance(engines: Sequence[Engine], steps: int) -> None:
+def advance(
+    engines: Sequence[Engine], steps: int, *, payoffs: Sequence[np.ndarray] | None = None
+) -> None:
     """Advance every engine ``steps`` periods, batched: as ``e.run(steps)`` for each, exactly.
+
+    Args:
+        engines: The runs (all at the same step).
+        steps: Periods to advance.
+        payoffs: One ``(steps, N)`` array per engine, filled with each period's payoffs
+            (``Engine.payoff`` after that period; the records keep only their total).
 
     Raises:
         ValueError: An engine cannot take the batched path (:func:`unbatchable` says why), or
-            the engines are not all at the same step.
+            the engines are not all at the same step, or ``payoffs`` does not fit.
     """
+    if payoffs is not None and (
+        len(payoffs) != len(engines)
+        or any(a.shape != (int(steps), e.n_actors) for a, e in zip(payoffs, engines, strict=False))
+    ):
+        raise ValueError(f"payoffs must be one (steps={steps}, actors) array per engine")
     for e in engines:
         why = unbatchable(e)
         if why is not None:
@@ -273,12 +297,17 @@ def advance(engines: Sequence[Engine], steps: int) -> None:
             "a batch's engines must all be at the same step; they are at steps "
             f"{sorted({e.t for e in engines})}"
         )
-    groups: dict[tuple[Any, ...], list[tuple[Engine, KernelView]]] = {}
-    for e in engines:
+    groups: dict[tuple[Any, ...], list[tuple[int, Engine, KernelView]]] = {}
+    for i, e in enumerate(engines):
         v = e.kernel_view()
-        groups.setdefault(_group_key(e, v), []).append((e, v))
+        groups.setdefault(_group_key(e, v), []).append((i, e, v))
     for group in groups.values():
-        _advance_group([e for e, _ in group], [v for _, v in group], int(steps))
+        _advance_group(
+            [e for _, e, _ in group],
+            [v for _, _, v in group],
+            int(steps),
+            None if payoffs is None else [payoffs[i] for i, _, _ in group],
+        )
 
 
 def summaries(engines: Sequence[Engine]) -> list[RunSummary]:

@@ -107,11 +107,17 @@ class Last(NamedTuple):
 
 
 class Rows(NamedTuple):
-    """Where the block's records go: ``(runs, periods, ...)``."""
+    """Where the block's records go: ``(runs, periods, ...)``.
+
+    ``error`` and ``payoff`` are per actor, ``(runs, periods, N)``, or ``(runs, 0, N)`` when
+    not wanted: the belief errors (information not perfect) and the realised payoffs
+    (:func:`model.batched.advance` with ``payoffs``).
+    """
 
     rows: np.ndarray
     bloc_rows: np.ndarray
     error: np.ndarray
+    payoff: np.ndarray
 
 
 class RuleKey:
@@ -225,7 +231,7 @@ def advance_block(
     compiled decision (``Rule.compiled``, ``agents/rules/_compiled.py``) is looked up in the
     rule registry when this kernel is compiled for that rule (once per rule, and cached).
     ``rows`` receives the periods' records (and the per-actor belief errors when information
-    is not perfect), ``last`` the last period's outputs.
+    is not perfect, the per-actor payoffs when asked), ``last`` the last period's outputs.
     """
     n_runs = state.defect.shape[0]
     n = state.defect.shape[1]
@@ -291,6 +297,9 @@ def advance_block(
                 ),
                 True,
             )
+            if rows.payoff.shape[1] > 0:
+                for k in range(n):
+                    rows.payoff[r, j, k] = state.payoff[r, k]
             # (6) updates
             if not w.perfect:
                 rho(nw, w, truth)

@@ -303,15 +303,23 @@ def record(
     kernels.record(acts, e._world_flat, outcome)
 
 
-def hazard(e: Engine, t: int) -> None:
-    """The shared hazard: a catastrophe with ``1 - exp(-scale R ** exponent)`` (one draw)."""
+def catastrophe_probability(e: Engine, t: int) -> float:
+    """Period ``t``'s catastrophe probability ``1 - exp(-scale R ** exponent)`` (no draw).
+
+    ``R`` the defecting capability share of period ``t``'s record; 0 when ``hazard_scale``
+    is 0. The batched-simulation valuation (:mod:`model.negotiation.simulated`) reads it too.
+    """
     p, row = e.params, e.records.rows[t]
     rate = float(row[Rec.COMPLY_CAPABILITY_NATIONS] + row[Rec.COMPLY_CAPABILITY_LABS])
     defecting_share = float(np.clip(1.0 - rate / e.structure.c_total, 0.0, 1.0))
-    hazard = 1.0 - np.exp(
-        -float(p["hazard_scale"]) * defecting_share ** float(p["hazard_exponent"])
+    return float(
+        1.0 - np.exp(-float(p["hazard_scale"]) * defecting_share ** float(p["hazard_exponent"]))
     )
-    if e.rng.random() < hazard:
+
+
+def hazard(e: Engine, t: int) -> None:
+    """The shared hazard: a catastrophe with :func:`catastrophe_probability` (one draw)."""
+    if e.rng.random() < catastrophe_probability(e, t):
         e.catastrophe_step = t
 
 

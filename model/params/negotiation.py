@@ -16,6 +16,11 @@ NEGOTIATION_LEDGER_FORMAT = 1
 #: The ``protocol`` that keeps today's rule: the terms are set by ``terms_rule``.
 TERMS_RULE = "terms_rule"
 _NOT_YET = " Not read yet: agreed transfers are not yet paid in the months (#29)."
+#: What the batched-simulation valuation's parameters say: a run does not use it yet.
+SIMULATED = (
+    " Read by the batched-simulation valuation (model/negotiation/simulated.py), which a run "
+    "does not use yet (#29)."
+)
 
 NEGOTIATION: tuple[Param, ...] = (
     Param(
@@ -95,6 +100,30 @@ NEGOTIATION: tuple[Param, ...] = (
         unit="votes",
         low=0,
         range=(0, 12),
+        group="negotiation",
+        ledger_since=NEGOTIATION_LEDGER_FORMAT,
+    ),
+    Param(
+        "n_worlds",
+        "int",
+        8,
+        "Common worlds of the batched-simulation valuation: each term point is valued as the "
+        "mean over the same simulated worlds and random streams." + SIMULATED,
+        unit="worlds",
+        low=1,
+        range=(1, 256),
+        group="negotiation",
+        ledger_since=NEGOTIATION_LEDGER_FORMAT,
+    ),
+    Param(
+        "horizon",
+        "int",
+        24,
+        "The months a proposal is valued over (its payoffs averaged with the monthly "
+        "discount)." + SIMULATED,
+        unit="months",
+        low=1,
+        range=(1, 240),
         group="negotiation",
         ledger_since=NEGOTIATION_LEDGER_FORMAT,
     ),

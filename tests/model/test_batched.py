@@ -172,6 +172,29 @@ def test_mixed_shapes_in_one_call() -> None:
         assert_identical(alone, batched)
 
 
+def test_each_periods_payoffs_are_handed_back(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``payoffs`` receives each period's ``Engine.payoff``, across groups and blocks."""
+    import model.batched as batched_module
+
+    monkeypatch.setattr(batched_module, "BLOCK_BYTES", 3 * 60 * 8 * 3 * 4)  # blocks of 4
+    configs = [{"verification_lag": 2}, {"n_nations": 5, "n_labs": 7}, {"information": "detected"}]
+    pairs = [pair(c, 30 + i) for i, c in enumerate(configs)]
+    expected = []
+    for alone, _ in pairs:
+        paid = []
+        for _ in range(11):
+            alone.step()
+            paid.append(alone.payoff.copy())
+        expected.append(np.array(paid))
+    out = [np.full((11, b.n_actors), np.nan) for _, b in pairs]
+    advance([b for _, b in pairs], 11, payoffs=out)
+    for (alone, batched), got, want in zip(pairs, out, expected, strict=True):
+        assert np.array_equal(got, want)
+        assert_identical(alone, batched)
+    with pytest.raises(ValueError, match="one \\(steps=3, actors\\) array per engine"):
+        advance([pairs[0][1]], 3, payoffs=[np.zeros((2, pairs[0][1].n_actors))])
+
+
 def test_blocks_and_continuation(monkeypatch: pytest.MonkeyPatch) -> None:
     """Uniforms drawn a few periods at a time, and a batch resumed later, change nothing."""
     import model.batched as batched_module
