@@ -10,13 +10,14 @@ is built, before its first month:
 2. **Valuation.** Every nation's month value ``S_i`` of every point, as if every nation signed,
    over the status quo of no treaty: from the mean-field theory
    (:class:`~model.negotiation.valuation.TheoryValuation`) where it covers the world and the
-   terms; otherwise refused, naming what the theory lacks (the batched-simulation valuation is
-   still being built, #29).
+   terms, otherwise from the batched simulation
+   (:class:`~model.negotiation.simulated.SimulatedValuation`) over ``n_worlds`` copies of the
+   run's world, on the child ``(..., 1)`` of the negotiation's seed sequence.
 3. **Discount per round.** ``delta = discount ** round_months * (1 - H)``, ``H`` the probability
-   of a catastrophe during a round's months under the status quo,
+   of a catastrophe during a round's months under the status quo: by theory
    ``1 - exp(-hazard_scale * round_months * R0 ** hazard_exponent)`` with ``R0`` the theory's
-   defecting share without a treaty: urgency lowers ``delta``. The same for every nation (the
-   hazard is shared).
+   defecting share without a treaty, simulated the worlds' share with a catastrophe in those
+   months; urgency lowers ``delta``. The same for every nation (the hazard is shared).
 4. **Equilibrium.** The protocol's stationary subgame-perfect play over the points
    (:func:`~model.negotiation.solve` on a :class:`~model.negotiation.valuation.TermSurplus`;
    with transfers when ``max_transfer_share > 0``). The players are the nations, or for
@@ -158,14 +159,11 @@ def _theory(params: Mapping[str, Any], world: Any, box: TermBox) -> TheoryValuat
     outside = [name for name in box.names if name not in THEORY_TERMS]
     if outside:
         raise ConfigError(
-            f"negotiating {', '.join(outside)} needs the batched-simulation valuation, which is "
-            f"being built (#29); the theory valuation covers the terms {', '.join(THEORY_TERMS)}"
+            f"the theory valuation covers the terms {', '.join(THEORY_TERMS)}, not "
+            f"{', '.join(outside)}"
         )
     if params["rsi"] == "on":
-        raise ConfigError(
-            "negotiating with rsi='on' needs the batched-simulation valuation, which is being "
-            "built (#29); the theory valuation covers rsi='off'"
-        )
+        raise ConfigError("the theory valuation covers rsi='off', not rsi='on'")
     values = {**dict(params), "membership": "fixed", "initial_membership": 1.0}
     st = Structure(params, world, np.ones(world.n_nations, dtype=bool))  # type: ignore[arg-type]
     actors = Actors(
@@ -175,6 +173,27 @@ def _theory(params: Mapping[str, Any], world: Any, box: TermBox) -> TheoryValuat
         home=np.asarray(world.home, dtype=np.int64),
     )
     return TheoryValuation(values, actors)
+
+
+def _valuation(
+    params: Mapping[str, Any],
+    world: Any,
+    scenario: Any,
+    box: TermBox,
+    seed: np.random.SeedSequence,
+) -> tuple[Any, str]:
+    """The theory's valuation where it covers the world and the terms, else the simulated one.
+
+    The simulated worlds are copies of the run's world on a stream of their own, the child
+    ``(..., 1)`` of the negotiation's seed sequence.
+    """
+    try:
+        return _theory(params, world, box), "theory"
+    except ConfigError:
+        from model.negotiation.simulated import SimulatedValuation
+
+        child = np.random.SeedSequence(seed.entropy, spawn_key=(*seed.spawn_key, 1))
+        return SimulatedValuation(params, child, scenario=scenario, world=world), "simulation"
 
 
 def round_hazard(params: Mapping[str, Any], valuation: TheoryValuation, months: int) -> float:
@@ -228,11 +247,14 @@ def negotiate(
     box = _box(scenario)
     rng = np.random.default_rng(seed)
     points = term_points(box, rng, int(params["max_term_points"]))
-    valuation = _theory(params, world, box)
+    valuation, source = _valuation(params, world, scenario, box, seed)
     values = valuation.surplus(points)  # (points, nations)
     n = world.n_nations
     months = int(params["round_months"])
-    hazard = round_hazard(params, valuation, months)
+    if isinstance(valuation, TheoryValuation):
+        hazard = round_hazard(params, valuation, months)
+    else:
+        hazard = valuation.hazard(months)
     delta = float(params["discount"]) ** months * (1.0 - hazard)
     if not 0.0 < delta < 1.0:
         raise ConfigError(
@@ -275,7 +297,7 @@ def negotiate(
     )
     return Agreement(
         protocol=protocol.name,
-        source="theory",
+        source=source,
         n_points=n_points,
         deltas=deltas,
         rounds=rounds,

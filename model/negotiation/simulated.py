@@ -37,7 +37,9 @@ reads (``n_nations``, ``n_labs``, ...). The runs take the batched path together 
 per-actor payoffs: the engine's records keep only their total) and step alone where not
 (:func:`model.batched.unbatchable`: a hazard, a vote, a treaty's own rules, ...). Each world's
 terms are kept (:meth:`SimulatedValuation.world_utilities`; their spread gives the standard
-error of ``U_i``).
+error of ``U_i``). A run's negotiation passes its own world (``world=``): every simulated world is
+then a copy of it, so nation ``i`` is the run's nation ``i``, and world ``w``'s seed draws only
+its months (a generator fresh from that seed).
 
 Membership: every point is valued as if every nation signs and the terms are ``theta``:
 ``membership = fixed``, ``initial_membership = 1``, ``terms_rule = fixed`` and ``protocol =
@@ -213,6 +215,9 @@ class SimulatedValuation:
             taken as ``SeedSequence(seed)``).
         scenario: The run's scenario (its ``member`` fields are cleared; see the module).
         status_quo: The disagreement point: None for no treaty, else the term point in force.
+        world: The run's own world: every simulated world is a copy of it (the same nations,
+            capabilities and alliances), each with its own stream for the months (world ``w``'s
+            seed). None: each world is built from its seed, as a run with that seed builds it.
 
     Raises:
         ConfigError: A point naming an unknown parameter, one the valuation sets itself
@@ -227,6 +232,7 @@ class SimulatedValuation:
         *,
         scenario: Scenario | Mapping[str, Any] | None = None,
         status_quo: Point | None = None,
+        world: World | None = None,
     ) -> None:
         self.scenario = _without_members(scenario)
         base = (
@@ -246,7 +252,10 @@ class SimulatedValuation:
         for s in self.seeds:
             rng = np.random.default_rng(s)
             recording = RecordingParams(self.params)
-            self.worlds.append(build_world(recording, rng, scenario=self.scenario))
+            built = build_world(recording, rng, scenario=self.scenario)
+            self.worlds.append(built if world is None else world)
+            if world is not None:  # the run's own world; the seed draws only the months
+                rng = np.random.default_rng(s)
             self._states.append(rng.bit_generator.state)
             reads |= recording.seen
         self._world_reads = frozenset(reads)

@@ -1,8 +1,9 @@
 """The core's parameters of the treaty's negotiation (#29, DESIGN.md section 7).
 
 Declared once here; :func:`model.params.schema` gathers them with the others and fills
-``protocol``'s choices from the protocol registry (:mod:`model.negotiation`). The engine does
-not read them yet: negotiation is being built (#29), and every help text says so. Each is
+``protocol``'s choices from the protocol registry (:mod:`model.negotiation`). A run reads them
+when ``protocol`` is a bargaining protocol (:mod:`model.negotiation.session`), except
+``transfers_conditional``, not read yet (#29), as its help text says. Each is
 recorded in a run's event log only when it differs from its default (``ledger_since``
 :data:`NEGOTIATION_LEDGER_FORMAT`), so every earlier run's log and head hash stay as they were.
 """
@@ -16,10 +17,10 @@ NEGOTIATION_LEDGER_FORMAT = 1
 #: The ``protocol`` that keeps today's rule: the terms are set by ``terms_rule``.
 TERMS_RULE = "terms_rule"
 _NOT_YET = " Not read yet: agreed transfers are not yet paid in the months (#29)."
-#: What the batched-simulation valuation's parameters say: a run does not use it yet.
+#: What the batched-simulation valuation's parameters say: when a run uses it.
 SIMULATED = (
-    " Read by the batched-simulation valuation (model/negotiation/simulated.py), which a run "
-    "does not use yet (#29)."
+    " Read by the batched-simulation valuation (model/negotiation/simulated.py), which a run's "
+    "negotiation uses where the theory does not value the terms or the world."
 )
 
 NEGOTIATION: tuple[Param, ...] = (

@@ -144,10 +144,9 @@ def test_negotiation_columns_mark_rounds_and_the_agreement() -> None:
         ({"protocol": "nash", "discount": 1.0}, None, "discount below 1"),
         (
             {"protocol": "nash"},
-            {"negotiation": {"trigger_step": [1, 10]}},
-            "batched-simulation valuation",
+            {"negotiation": {"n_labs": [1, 10]}},
+            "'n_labs' is not a negotiable term",
         ),
-        ({"protocol": "nash", "rsi": "on"}, None, "rsi='on'"),
     ],
 )
 def test_what_the_negotiation_cannot_do_is_named(
@@ -180,3 +179,33 @@ def test_only_undominated_points_are_bargained_over() -> None:
     agreement = _engine(protocol="rotating_unanimity").agreement
     assert agreement is not None
     assert agreement.n_points == 256  # the table, before the dominated points are dropped
+
+
+def test_where_the_theory_does_not_reach_the_worlds_are_simulated() -> None:
+    # a term the theory does not value (the trigger's date): the batched-simulation valuation
+    # over copies of the run's own world, on a stream of the negotiation's
+    scenario = {"negotiation": {"p_detect": [0.3, 1.0], "trigger_step": [1, 12]}}
+    params = {**WORTH, "protocol": "rotating_unanimity", "n_worlds": 2, "horizon": 6}
+    engine = Engine.from_params(params, 1, scenario=scenario)
+    agreement = engine.agreement
+    assert agreement is not None and agreement.source == "simulation"
+    assert agreement.terms is not None and set(agreement.terms) == {"p_detect", "trigger_step"}
+    again = Engine.from_params(params, 1, scenario=scenario).agreement
+    assert again is not None and again.terms == agreement.terms
+    assert np.array_equal(again.surplus, agreement.surplus)
+    theory = _engine(protocol="rotating_unanimity").agreement
+    assert theory is not None and theory.source == "theory"
+
+
+def test_a_simulated_hazard_lowers_the_discount_per_round() -> None:
+    # (everyone complies at first: the hazard grows as defectors appear, over 6-month rounds)
+    params = {**WORTH, "protocol": "rotating_unanimity", "n_worlds": 2, "horizon": 6}
+    params["round_months"] = 6
+    calm = Engine.from_params({**params, "decision_rule": "imitation"}, 1).agreement
+    urgent = Engine.from_params(
+        {**params, "decision_rule": "imitation", "hazard_scale": 0.5}, 1
+    ).agreement
+    assert calm is not None and urgent is not None
+    assert calm.source == urgent.source == "simulation"
+    assert calm.deltas[0] == pytest.approx(0.95**6)
+    assert urgent.deltas[0] < calm.deltas[0]
