@@ -112,7 +112,7 @@ class TermSurplus(Surplus):
     def _sequential(self, proposer: int, reserve: np.ndarray, partners: int) -> np.ndarray:
         """``(points,)``: the smoothed chance that each point is the proposal (no transfers).
 
-        Point ``k`` is acceptable with the chance ``f_k = clip(d_k / band + 1/2, 0, 1)``, ``d_k``
+        Point ``k`` is acceptable with the chance ``f_k = clip(d_k / band + 1, 0, 1)``, ``d_k``
         the least of: the ``partners``-th largest margin ``S[k, j] - r_j`` among the others, and
         the proposer's own ``S[k, p] - r_p``. Going down the points by the proposer's ``S[k, p]``
         (ties by index), point ``k`` is proposed with ``f_k`` times the chance that no better one
@@ -124,7 +124,7 @@ class TermSurplus(Surplus):
         if partners > 0:
             kth = -np.sort(-others, axis=1)[:, partners - 1]
             own = np.minimum(own, kth)
-        f = np.clip(own / self.band + 0.5, 0.0, 1.0)
+        f = np.clip(own / self.band + 1.0, 0.0, 1.0)  # at a tie it is accepted, as in pure play
         order = np.argsort(-self.values[:, proposer], kind="stable")
         ordered = f[order]
         before = np.concatenate([[1.0], np.cumprod(1.0 - ordered)[:-1]])
@@ -151,8 +151,9 @@ class TermSurplus(Surplus):
         costs and the proposer keeps ``S[k, p]`` less their expected cost ``P_k``; a point
         breaking its cap is marked down by ``10 * scale`` times the smoothed chance
         ``1 - clip((m max(S[k, p], 0) - P_k) / band + 1/2, 0, 1)`` that it does. The proposer's
-        choice among the points and delaying (worth its reserve ``r_p``) is the
-        :func:`inclusion` of one of them by value: the best, smoothed within the band.
+        choice among the points and delaying (worth its reserve ``r_p``, less one band so that
+        at a tie it proposes, as in pure play) is the :func:`inclusion` of one of them by value:
+        the best, smoothed within the band.
         """
         paid = self._paid(reserve)
         cost = paid - self.values
@@ -166,7 +167,8 @@ class TermSurplus(Surplus):
         if m is not None:
             within = np.clip((m * np.maximum(own, 0.0) - payment) / self.band + 0.5, 0.0, 1.0)
             keep = keep - 10.0 * self.scale * (1.0 - within)
-        weights = inclusion(-np.append(keep, reserve[proposer]), 1, self.band)
+        # delaying is marked down by one band: at a tie the proposer proposes, as in pure play
+        weights = inclusion(-np.append(keep, reserve[proposer] - self.band), 1, self.band)
         return weights[:-1], odds, float(weights[-1])
 
     def _mixed_rows(

@@ -181,10 +181,10 @@ def test_without_transfers_the_smoothed_choice_tends_to_the_best_acceptable_poin
     smooth = pure.smoothed(1e-9)
     assert smooth.expected_offer(0, reserve, 1) == pytest.approx(values[1])
     # a band of 0.4 splits the chance. Down the proposer's points (0.9, 0.6, 0.2): point 0's
-    # best partner margin is max(0.1 - 0.35, 0.0 - 0.2) = -0.2: clip(-0.2 / 0.4 + 1/2) = 0;
-    # point 1's is max(0.05, 0.1) = 0.1, its own 0.6 - 0.1 = 0.5, the least 0.1: 0.75;
-    # point 2's is 0.3, its own 0.1: 0.75, after point 1 failed (0.25): 0.1875
+    # best partner margin is max(0.1 - 0.35, 0.0 - 0.2) = -0.2: clip(-0.2 / 0.4 + 1) = 0.5;
+    # point 1's is max(0.05, 0.1) = 0.1, its own 0.6 - 0.1 = 0.5, the least 0.1: 1, after
+    # point 0 failed (0.5): 0.5; point 2 then never comes
     wide = pure.smoothed(0.4)
     chance = wide._sequential(0, reserve, 1)
-    assert chance == pytest.approx([0.0, 0.75, 0.1875])
+    assert chance == pytest.approx([0.5, 0.5, 0.0])
     assert chance.sum() <= 1.0 + 1e-12
