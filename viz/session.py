@@ -119,6 +119,8 @@ class GameSession:
         self.texts: dict[str, str] = {}
         self.errors: dict[str, str] = {}
         self.model: PauseModel | None = None
+        #: The scenario the model was built with (the picker's may be newer, until Reset).
+        self.model_scenario: Scenario | None = None
         self.model_id = 0
         self.error: str | None = None
         self.notice: str | None = None
@@ -269,6 +271,7 @@ class GameSession:
             self.error = f"The model could not be built: {type(exc).__name__}: {exc}"
             return False
         self.model = model
+        self.model_scenario = sc
         self.model_id += 1
         self.notes = notes
         self.error = None

@@ -1,4 +1,4 @@
-"""The Simulate page's results: the banner, the live charts, theory's panel and the downloads."""
+"""The Simulate page's results: banner, negotiation, live charts, theory's panel, downloads."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from viz.session import (
 )
 from viz.simulate.common import curve_or_none, edges
 from viz.simulate.downloads import Downloads
+from viz.simulate.negotiation import NegotiationPanel
 from viz.simulate.runbar import PLAY_REDRAW_EVERY
 
 
@@ -234,11 +235,15 @@ def theory_words(session: GameSession) -> str:
 def Results(
     session: GameSession, model_rev: solara.Reactive[int], playing: solara.Reactive[bool]
 ) -> None:
-    """The banner, the charts and the downloads (re-rendered on every step)."""
+    """The banner, the negotiation (when the run negotiated), the charts and the downloads.
+
+    Re-rendered on every step; the negotiation panel only on Reset.
+    """
     rev = model_rev.value  # re-render on every step and reset
     Banner(session, rev)
     if session.model is None:
         return
+    NegotiationPanel(session, session.model_id)
     t = session.world.engine.t
     if playing.value and not session.finished:
         t -= t % PLAY_REDRAW_EVERY
