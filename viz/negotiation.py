@@ -67,8 +67,10 @@ class NegotiationView:
         rounds: The rounds played, in order.
         agreement: The adopted terms and when, or that no treaty binds.
         in_force: When and on what condition the agreement binds (None: no agreement).
-        signed_label: ``"Signed"`` (``membership = negotiated``: the nations the terms make
-            better off) or ``"Parties"`` (fixed membership: the scenario's members).
+        signed_label: ``"Signed"`` (``membership = negotiated``) or ``"Parties"`` (fixed
+            membership).
+        signed_note: Who they are: the nations the terms make better off, or the members the
+            scenario or ``initial_membership`` makes.
         signed: Who signed, with their share of capability (None: no agreement).
         transfers: The agreed transfers per month (None: none).
     """
@@ -79,6 +81,7 @@ class NegotiationView:
     agreement: str
     in_force: str | None
     signed_label: str
+    signed_note: str
     signed: str | None
     transfers: str | None
 
@@ -186,6 +189,7 @@ def negotiation_view(model: Any, scenario: Any = None) -> NegotiationView | None
             agreement=f"No agreement in {plural(len(rows), 'round')}: no treaty binds anyone.",
             in_force=None,
             signed_label="Signed",
+            signed_note="",
             signed=None,
             transfers=None,
         )
@@ -207,11 +211,11 @@ def negotiation_view(model: Any, scenario: Any = None) -> NegotiationView | None
         rounds=rows,
         agreement=f"Adopted in month {month}: {terms_text(agreement.terms)}.",
         in_force=f"In force from month {month + 1}{condition}.",
-        signed_label=(
-            "Signed (the nations the terms make better off)"
+        signed_label="Signed" if negotiated else "Parties",
+        signed_note=(
+            "the nations the terms make better off, S_i + tau_i >= 0"
             if negotiated
-            else "Parties (membership is fixed: the members the scenario or "
-            "initial_membership makes)"
+            else "membership is fixed: the members the scenario or initial_membership makes"
         ),
         signed=(
             f"{int(who.sum())} of {world.n_nations} nations, {share:.0%} of capability: {listed}."

@@ -21,9 +21,10 @@ from viz.session import GameSession
 NEGOTIATION_CSS = """
 .pg-negotiation { border: 1px solid #c9d3e0; border-radius: 6px; padding: 6px 10px;
                   margin: 6px 0 10px 0; font-size: 0.85rem; color: #222; max-width: 100%;
-                  box-sizing: border-box; overflow-wrap: anywhere; }
+                  box-sizing: border-box; overflow-wrap: break-word; }
 .pg-negotiation h4 { margin: 0 0 4px 0; font-size: 1rem; }
 .pg-negotiation p { margin: 2px 0; }
+.pg-negotiation .pg-note { color: #555; }
 .pg-negotiation-rounds-box { max-height: 240px; overflow: auto; margin: 4px 0;
                              max-width: 100%; }
 .pg-negotiation-rounds { border-collapse: collapse; width: 100%; }
@@ -34,6 +35,20 @@ NEGOTIATION_CSS = """
 .pg-outcome-adopted { color: #1b5e20; font-weight: bold; }
 .pg-outcome-rejected { color: #b00020; }
 .pg-outcome-passed { color: #666; }
+@media (max-width: 720px) {
+  /* a phone: each round is one wrapped line, "Round 1, month 1: Nation 1: terms; votes; outcome" */
+  .pg-negotiation-rounds thead { display: none; }
+  .pg-negotiation-rounds tr { display: block; border-bottom: 1px solid #e3e3e3;
+                              padding: 3px 0; }
+  .pg-negotiation-rounds td { display: inline; border: none; padding: 0; }
+  .pg-negotiation-rounds td.pg-neg-round::before { content: "Round "; }
+  .pg-negotiation-rounds td.pg-neg-round::after { content: ", "; }
+  .pg-negotiation-rounds td.pg-neg-month::before { content: "month "; }
+  .pg-negotiation-rounds td.pg-neg-month::after,
+  .pg-negotiation-rounds td.pg-neg-proposer::after { content: ": "; }
+  .pg-negotiation-rounds td.pg-neg-proposal::after,
+  .pg-negotiation-rounds td.pg-neg-votes:not(:empty)::after { content: "; "; }
+}
 """
 
 
@@ -45,8 +60,11 @@ def panel_html(view: NegotiationView) -> str:
     """The panel's inner HTML (every text escaped)."""
     e = html.escape
     rows = "".join(
-        f'<tr><td class="pg-num">{r.number}</td><td class="pg-num">{r.month}</td>'
-        f"<td>{e(r.proposer)}</td><td>{e(r.proposal)}</td><td>{e(r.votes)}</td>"
+        f'<tr><td class="pg-num pg-neg-round">{r.number}</td>'
+        f'<td class="pg-num pg-neg-month">{r.month}</td>'
+        f'<td class="pg-neg-proposer">{e(r.proposer)}</td>'
+        f'<td class="pg-neg-proposal">{e(r.proposal)}</td>'
+        f'<td class="pg-neg-votes">{e(r.votes)}</td>'
         f'<td class="pg-outcome-{r.outcome}">{e(r.outcome)}</td></tr>'
         for r in view.rounds
     )
@@ -64,7 +82,10 @@ def panel_html(view: NegotiationView) -> str:
             _line("Agreement", f"{view.agreement} {view.in_force}", "pg-negotiation-agreement")
         )
     if view.signed is not None:
-        parts.append(_line(view.signed_label, view.signed, "pg-negotiation-signed"))
+        parts.append(
+            f'<p class="pg-negotiation-signed"><b>{e(view.signed_label)}</b> '
+            f'<span class="pg-note">({e(view.signed_note)})</span>: {e(view.signed)}</p>'
+        )
     if view.transfers is not None:
         parts.append(_line("Transfers agreed", view.transfers, "pg-negotiation-transfers"))
     return "".join(parts)

@@ -22,7 +22,7 @@ from viz.simulate.runbar import PLAY_REDRAW_EVERY
 
 @solara.component
 def Banner(session: GameSession, rev: int) -> None:
-    """Pause holding, collapsed at step t, or an error (``rev`` changes on every step).
+    """Pause holding, collapsed, not yet binding (negotiated), or an error (``rev``: each step).
 
     Where the banner and theory's answer disagree, a sentence under it says why
     (:func:`reconcile`).
@@ -32,9 +32,11 @@ def Banner(session: GameSession, rev: int) -> None:
         solara.Error(text, classes=["pg-banner", "pg-error"])
     elif kind == "collapsed":
         solara.Warning(text, classes=["pg-banner", "pg-collapsed"])
+    elif kind == "negotiating":
+        solara.Info(text, classes=["pg-banner", "pg-negotiating"])
     else:
         solara.Success(text, classes=["pg-banner", "pg-holding"])
-    why = reconcile(session) if kind != "error" else None
+    why = reconcile(session) if kind in ("holding", "collapsed") else None
     if why:
         solara.Info(why, classes=["pg-reconcile"])
     if session.notice:

@@ -69,7 +69,7 @@ def test_reset_with_a_protocol_shows_the_negotiation_above_the_charts_until_the_
     (shown,) = _panels(page)
     assert "<h4>Negotiation: rotating_unanimity</h4>" in shown
     assert "p_detect from 0 to 1, penalty from 0 to 20" in shown
-    rows = re.findall(r"<tr><td class=\"pg-num\">(\d+)</td>.*?</tr>", shown)
+    rows = re.findall(r"<tr><td class=\"pg-num pg-neg-round\">(\d+)</td>.*?</tr>", shown)
     assert rows == ["1"]
     assert "6 yes, 0 no" in shown and 'class="pg-outcome-adopted">adopted<' in shown
     assert "<b>Agreement:</b> Adopted in month 1: p_detect" in shown
@@ -122,7 +122,8 @@ def test_the_view_of_an_agreement():
         RoundRow(1, 1, "Nation 1", terms_text(agreement.terms), "6 yes, 0 no", "adopted"),
     )
     assert view.agreement == f"Adopted in month 1: {terms_text(agreement.terms)}."
-    assert view.signed_label.startswith("Parties (membership is fixed")
+    assert view.signed_label == "Parties"
+    assert view.signed_note.startswith("membership is fixed")
     assert view.transfers is not None and view.transfers.count("Nation") == 6
 
 
@@ -133,7 +134,7 @@ def test_the_view_names_the_signatories_under_negotiated_membership_and_the_entr
         agreement, signatories=np.array([True, False, True, True, False, True])
     )
     view = negotiation_view(model)
-    assert view.signed_label.startswith("Signed")
+    assert view.signed_label == "Signed"
     assert view.signed.startswith("4 of 6 nations")
     assert view.signed.endswith(": Nation 1, Nation 3, Nation 4, Nation 6.")
     assert (
@@ -190,10 +191,87 @@ def test_the_panel_escapes_its_words():
         agreement="Adopted in month 1: p_detect 1.",
         in_force="In force from month 2.",
         signed_label="Signed",
+        signed_note="x < y",
         signed="2 of 2 nations, 100% of capability: <A>, B.",
         transfers=None,
     )
     shown = panel_html(view)
     assert "<script>" not in shown and "&lt;script&gt;" in shown
-    assert "A &amp; B" in shown and "&lt;A&gt;, B." in shown
+    assert "A &amp; B" in shown and "&lt;A&gt;, B." in shown and "x &lt; y" in shown
     assert "Transfers" not in shown
+
+
+def test_after_a_negotiation_the_controls_are_not_marked_changed_and_the_config_is_as_given(
+    monkeypatch,
+):
+    # the run adopts other terms than the controls give (p_detect, penalty): Reset applied the
+    # controls, so nothing is "changed, press Reset"; the config file renegotiates from them
+    import tomllib
+
+    import viz.simulate.page
+    from viz.session import GameSession
+    from viz.simulate import differs_from_run, run_config
+
+    opened = []
+    monkeypatch.setattr(
+        viz.simulate.page.GAMES,
+        "open",
+        lambda query: opened.append(GameSession(query)) or opened[-1],
+    )
+    box, rc = solara.render(SimulatePage(), handle_error=False)
+    try:
+        _set(rc, **AGREEING)
+        rc.find(v.Btn, children=["Reset"]).widget.click()
+        (session,) = opened
+        engine = session.world.engine
+        assert engine.agreement is not None
+        assert engine.params["p_detect"] != engine.given_params["p_detect"]
+        assert differs_from_run(session) == []
+        assert not rc.find(v.Html, class_="pg-changed").widgets
+        params = tomllib.loads(run_config(session))["params"]
+        assert params["p_detect"] == engine.given_params["p_detect"]
+        assert params["penalty"] == engine.given_params["penalty"]
+        assert params["protocol"] == "rotating_unanimity"
+    finally:
+        rc.close()
+
+
+def test_the_banner_says_nobody_is_bound_until_the_negotiated_treaty_binds():
+    from viz.session import GameSession
+    from viz.simulate import Banner
+
+    session = GameSession("protocol=rotating_unanimity&risk_cost=3&n_nations=6&n_labs=6&seed=5")
+    assert session.world.engine.agreement.month == 1
+    kind, text = session.banner()
+    assert kind == "negotiating"
+    assert text.startswith("Month 0 of 120: the treaty is negotiated in the first 1 month and ")
+    assert "binds from month 2" in text and text.endswith("Press Step or Play.")
+    session.step(1)
+    kind, text = session.banner()
+    assert kind == "negotiating" and "nobody is bound" in text and "Press" not in text
+    box, rc = solara.render(Banner(session, 1), handle_error=False)
+    try:
+        assert rc.find(v.Alert, class_="pg-banner pg-negotiating").widgets
+        assert not rc.find(v.Alert, class_="pg-reconcile").widgets  # nothing to reconcile yet
+    finally:
+        rc.close()
+    session.step(1)
+    assert session.banner()[0] in ("holding", "collapsed")
+    # without an agreement no treaty ever binds
+    engine = session.world.engine
+    engine.agreement = dataclasses.replace(
+        engine.agreement,
+        rounds=(dataclasses.replace(engine.agreement.rounds[0], passed=False),),
+        terms=None,
+    )
+    kind, text = session.banner()
+    assert kind == "negotiating"
+    assert "reached no agreement in 1 round, so no treaty binds anyone" in text
+
+
+def test_a_run_without_a_protocol_keeps_its_banner():
+    from viz.session import GameSession
+
+    session = GameSession("n_nations=6&n_labs=6&seed=5")
+    assert session.banner()[0] == "holding"
+    assert session.banner()[1].startswith("Month 0 of 120: the pause starts")
