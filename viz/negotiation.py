@@ -155,7 +155,7 @@ def _row(r: Any, who: str, names: Sequence[str]) -> RoundRow:
         number=r.number,
         month=r.month,
         proposer=who,
-        proposal=terms_text(r.terms) + (f"; transfers: {paid}" if paid else ""),
+        proposal=terms_text(r.terms) + (f"; transfers: {paid.rstrip('.')}" if paid else ""),
         votes=f"{yes} yes, {len(names) - yes} no",
         outcome="adopted" if r.passed else "rejected",
     )

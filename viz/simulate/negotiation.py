@@ -31,7 +31,8 @@ NEGOTIATION_CSS = """
 .pg-negotiation-rounds th, .pg-negotiation-rounds td { border-bottom: 1px solid #e3e3e3;
   padding: 2px 6px; text-align: left; vertical-align: top; }
 .pg-negotiation-rounds th { background: #f3f6fa; position: sticky; top: 0; }
-.pg-negotiation-rounds td.pg-num { white-space: nowrap; }
+.pg-negotiation-rounds td.pg-num, .pg-negotiation-rounds td.pg-neg-votes,
+.pg-negotiation-rounds td[class^="pg-outcome-"] { white-space: nowrap; }
 .pg-outcome-adopted { color: #1b5e20; font-weight: bold; }
 .pg-outcome-rejected { color: #b00020; }
 .pg-outcome-passed { color: #666; }
