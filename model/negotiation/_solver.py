@@ -60,6 +60,10 @@ MAX_ITERATIONS = 10_000
 ROOT_TOLERANCE = 1e-13
 #: The damping ``a`` of ``V <- V + a (T(V) - V)``.
 DAMPING = 0.5
+#: How often (in iterations) the damped iteration over a piecewise surplus tries a root finder.
+POLISH_EVERY = 50
+#: The change below which it does (the right pieces are probably found by then).
+POLISH_FROM = 1e-3
 #: Iterations without a new smallest change after which the recursion is said to cycle.
 STALLED = 300
 #: The most values (states times members) for which Levenberg-Marquardt follows a failed
@@ -202,13 +206,18 @@ def solve(
     def step(values: np.ndarray) -> np.ndarray:
         return _step(protocol, surplus, factors, quota, values)
 
-    values, used = _newton_start(step, start, max_iterations)
+    if surplus.piecewise:  # root finders stumble on its kinks; damped iteration does not
+        values, used = start, 0
+    else:
+        values, used = _newton_start(step, start, max_iterations)
     before, best, best_at = np.inf, np.inf, 0
     change, rate = np.inf, 0.0
     for iteration in range(used + 1, max_iterations + 1):
         target = step(values)
         change = float(np.max(np.abs(target - values)))
         values = values + damping * (target - values)
+        if surplus.piecewise and iteration % POLISH_EVERY == 0 and change < POLISH_FROM:
+            values = _polish(step, values, tolerance)
         # the values still move by about change * rate / (1 - rate), rate the last ratio
         rate = change / before if before > 0.0 else 0.0
         measured = before < np.inf
@@ -217,6 +226,8 @@ def solve(
             and change <= tolerance
             and (rate >= 1.0 or change * rate <= tolerance * (1.0 - rate))
         ):
+            if surplus.piecewise:  # the exact root of the piece, where ties are ties
+                values = _polish(step, values, tolerance)
             return Equilibrium(protocol, surplus, factors, quota, values, iteration)
         before = change
         if change < best:
@@ -265,6 +276,32 @@ def _mixed_equilibrium(
     smooth = surplus.smoothed(band)
     assert smooth is not None
     return Equilibrium(protocol, smooth, factors, quota, limit, iteration + used, last)
+
+
+def _polish(
+    step: Callable[[np.ndarray], np.ndarray], values: np.ndarray, tolerance: float
+) -> np.ndarray:
+    """A root of ``V - T(V)`` from ``values`` if Powell's method finds one, else ``values``.
+
+    Where the recursion is piecewise linear the damped iteration, once it has found the
+    right pieces, still creeps towards the fixed point at the rate ``1 - a (1 - delta)``; a root
+    finder solves the piece's linear system at once. The iteration goes on from the root (it
+    confirms it), or from where it was when no root within the tolerance was found.
+    """
+    shape = values.shape
+
+    def residual(flat: np.ndarray) -> np.ndarray:
+        v = flat.reshape(shape)
+        out: np.ndarray = (v - step(v)).ravel()
+        return out
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sol = root(residual, values.ravel(), method="hybr", options={"maxfev": 4 * values.size + 4})
+    found = np.asarray(sol.x, dtype=float).reshape(shape)
+    if np.all(np.isfinite(found)) and float(np.max(np.abs(residual(found.ravel())))) <= tolerance:
+        return found
+    return values
 
 
 class _OutOfBudget(Exception):

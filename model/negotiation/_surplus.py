@@ -80,6 +80,9 @@ class Surplus(ABC):
 
     #: The band of a smoothed choice of partners (0: the pure choice, ties shared equally).
     band: float = 0.0
+    #: The recursion is piecewise constant in places (a choice among finitely many points):
+    #: the solver starts with damped iteration, not a root finder.
+    piecewise: bool = False
 
     @property
     def scale(self) -> float:

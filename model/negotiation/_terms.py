@@ -69,6 +69,8 @@ class TermSurplus(Surplus):
         array([0.7, 0. , 0.5])
     """
 
+    piecewise = True
+
     def __init__(
         self,
         values: NDArray[np.float64],
@@ -150,7 +152,7 @@ class TermSurplus(Surplus):
         At each point the partners are bought with the :func:`inclusion` probabilities of their
         costs and the proposer keeps ``S[k, p]`` less their expected cost ``P_k``; a point
         breaking its cap is marked down by ``10 * scale`` times the smoothed chance
-        ``1 - clip((m max(S[k, p], 0) - P_k) / band + 1/2, 0, 1)`` that it does. The proposer's
+        ``1 - clip((m max(S[k, p], 0) - P_k) / band + 1, 0, 1)`` that it does. The proposer's
         choice among the points and delaying (worth its reserve ``r_p``, less one band so that
         at a tie it proposes, as in pure play) is the :func:`inclusion` of one of them by value:
         the best, smoothed within the band.
@@ -165,7 +167,8 @@ class TermSurplus(Surplus):
         keep = own - payment
         m = self.max_transfer_share
         if m is not None:
-            within = np.clip((m * np.maximum(own, 0.0) - payment) / self.band + 0.5, 0.0, 1.0)
+            # (at a tie it is within, as in pure play)
+            within = np.clip((m * np.maximum(own, 0.0) - payment) / self.band + 1.0, 0.0, 1.0)
             keep = keep - 10.0 * self.scale * (1.0 - within)
         # delaying is marked down by one band: at a tie the proposer proposes, as in pure play
         weights = inclusion(-np.append(keep, reserve[proposer] - self.band), 1, self.band)

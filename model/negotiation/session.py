@@ -63,6 +63,7 @@ __all__ = [
     "BargainingRound",
     "negotiate",
     "negotiation_seed",
+    "term_values",
 ]
 
 #: The negotiable terms when a scenario declares none: verification and the penalty.
@@ -164,8 +165,6 @@ def _theory(params: Mapping[str, Any], world: Any, box: TermBox) -> TheoryValuat
         )
     if params["rsi"] == "on":
         raise ConfigError("the theory valuation covers rsi='off', not rsi='on'")
-    if float(params["hazard_scale"]) > 0.0:  # a catastrophe ends the months: not in the theory
-        raise ConfigError("the theory valuation covers hazard_scale=0, not a catastrophe hazard")
     values = {**dict(params), "membership": "fixed", "initial_membership": 1.0}
     st = Structure(params, world, np.ones(world.n_nations, dtype=bool))  # type: ignore[arg-type]
     actors = Actors(
@@ -175,6 +174,35 @@ def _theory(params: Mapping[str, Any], world: Any, box: TermBox) -> TheoryValuat
         home=np.asarray(world.home, dtype=np.int64),
     )
     return TheoryValuation(values, actors)
+
+
+def _term_values(
+    params: Mapping[str, Any],
+    world: Any,
+    scenario: Any,
+    seed: np.random.SeedSequence,
+    rng: np.random.Generator,
+) -> tuple[list[dict[str, Any]], np.ndarray, Any, str]:
+    """The term points (from ``rng``), their surpluses, the valuation and its source."""
+    box = _box(scenario)
+    points = term_points(box, rng, int(params["max_term_points"]))
+    valuation, source = _valuation(params, world, scenario, box, seed)
+    return points, valuation.surplus(points), valuation, source
+
+
+def term_values(
+    params: Mapping[str, Any], world: Any, scenario: Any, seed: np.random.SeedSequence
+) -> tuple[list[dict[str, Any]], np.ndarray, str]:
+    """The term points of a run's negotiation and every nation's ``S_i`` at each, as it sees them.
+
+    The same points and values :func:`negotiate` bargains over (before dropping the dominated
+    ones), from the same seed (:func:`negotiation_seed`); with the source (``theory`` or
+    ``simulation``).
+    """
+    points, values, _, source = _term_values(
+        params, world, scenario, seed, np.random.default_rng(seed)
+    )
+    return points, values, source
 
 
 def _valuation(
@@ -246,11 +274,8 @@ def negotiate(
         ConfigError: What the negotiation cannot do here, named with what is allowed.
     """
     protocol = get_protocol(str(params["protocol"]))
-    box = _box(scenario)
     rng = np.random.default_rng(seed)
-    points = term_points(box, rng, int(params["max_term_points"]))
-    valuation, source = _valuation(params, world, scenario, box, seed)
-    values = valuation.surplus(points)  # (points, nations)
+    points, values, valuation, source = _term_values(params, world, scenario, seed, rng)
     n = world.n_nations
     months = int(params["round_months"])
     if isinstance(valuation, TheoryValuation):
@@ -307,7 +332,7 @@ def negotiate(
         transfers=tau,
         surplus=gained,
         signatories=signed,
-        box=box.names,
+        box=_box(scenario).names,
     )
 
 
