@@ -58,6 +58,7 @@ from model.params.negotiation import TERMS_RULE
 from model.payoffs import Costs
 from model.scenario import Scenario, scenario_from_mapping
 from model.structure import Structure, StructureCache
+from model.transfers import Payments, transfers_column
 from model.treaty import Treaty
 from model.verification import get_regime
 from model.world import World, build_world
@@ -188,6 +189,8 @@ class Engine:
                 params = params.replace(**self.agreement.terms)
                 self.params = params
         self.treaty = Treaty(params, w, sc, self.rng, self.agreement)
+        #: The agreed transfers paid in the months (``model.transfers``; None: none agreed).
+        self.payments = Payments.of(self.agreement, params)
         self.bound = self.treaty.bound(self.home)
         self.n_revise = revision_count(params["revision_rate"], self.n_actors)
         self.rule_state: dict[str, Any] = {}
@@ -307,6 +310,9 @@ class Engine:
             st.gain_unit,
             self.is_lab,
             st.c,
+            None
+            if self.payments is None
+            else self.payments.bond(self.treaty.member, self.n_actors),
         )
         c = self.costs
         self._stakes = kernels.Stakes(
@@ -489,6 +495,8 @@ class Engine:
         series = self._series(0, self.t + 1)
         if self.agreement is not None:
             series.update(negotiation_columns(round_tuples(self.agreement), self.t + 1))
+            paid = {} if self.payments is None else self.payments.paid
+            series["transfers_paid"] = transfers_column(paid, 0, self.t + 1)
         return series
 
     def _series(
