@@ -181,3 +181,11 @@ def test_without_transfers_nothing_is_paid_and_the_state_records_are_as_before()
     assert engine.log is not None
     assert not any("transfers" in r for r in engine.log.records if r["type"] == "state")
     assert replay(engine.log.records)["transfers_paid"].tolist() == [0.0] * 24
+
+
+def test_a_run_paying_transfers_never_takes_the_batched_path() -> None:
+    from model.batched import unbatchable
+
+    engine = _engine(transfers_conditional="true")
+    assert engine.payments is not None
+    assert unbatchable(engine) == "the treaty's own rules (membership='negotiated' or terms_rule)"
