@@ -490,7 +490,8 @@ class Engine:
         nations, labs), ``bound_compliance`` (weighted, over actors bound by an active pause;
         NaN when none), ``defecting_share`` (R_t), detections (domestic, international, both),
         false alarms, sanctions paid (G), mean and total payoff, mean belief, whether a pause
-        was active, and ``holds`` (1.0 / 0.0; NaN when no pause was active).
+        was active, and ``holds`` (1.0 / 0.0; NaN when no pause was active). A negotiated run
+        adds ``proposer``, ``yes_votes``, ``agreed`` and ``transfers_paid`` (model/ODD.md 3.9).
         """
         series = self._series(0, self.t + 1)
         if self.agreement is not None:

@@ -13,7 +13,8 @@ import pytest
 from model.engine import Engine
 from model.held import Held
 from model.ledger import replay
-from model.payoffs import discounted_penalty
+from model.params import resolve
+from model.payoffs import Costs, discounted_penalty
 from model.transfers import Payments, scheduled
 
 #: A world where a treaty is worth something to every nation, and transfers are agreed.
@@ -189,3 +190,21 @@ def test_a_run_paying_transfers_never_takes_the_batched_path() -> None:
     engine = _engine(transfers_conditional="true")
     assert engine.payments is not None
     assert unbatchable(engine) == "the treaty's own rules (membership='negotiated' or terms_rule)"
+
+
+def test_a_bond_is_weighed_as_part_of_a_sanction_but_never_imposed() -> None:
+    params = resolve({"p_false_alarm": 0.1, "verification_lag": 2, "discount": 0.9})
+    c = np.array([2.0, 1.0, 0.5])
+    share = np.array([0.5, 0.0, 1.0])  # nation 1: nobody sanctions it, so nothing is forfeited
+    inspected = np.array([1.0, 1.0, 0.5])
+    is_lab = np.array([False, False, True])
+    args = (params, 0.8, np.full(3, 4.0), share, inspected, np.ones(3), is_lab, c)
+    plain, zero = Costs(*args), Costs(*args, bond=np.zeros(3))
+    bonded = Costs(*args, bond=np.array([0.6, 0.6, 0.0]))
+    assert np.array_equal(zero.base, plain.base) and np.array_equal(zero.jump, plain.jump)
+    assert np.array_equal(bonded.fcs, plain.fcs) and np.array_equal(bonded.fc, plain.fc)
+    # nation 0: 0.9**2 * g (p_eff - q) * 0.6 / c more expected sanction; nothing else moves
+    extra = 0.81 * 1.0 * (0.8 - 0.1) * 0.6 / 2.0
+    assert plain.base[0] - bonded.base[0] == pytest.approx(extra, rel=1e-12)
+    assert bonded.base[1:].tolist() == plain.base[1:].tolist()
+    assert np.array_equal(bonded.jump, plain.jump)
