@@ -12,6 +12,12 @@ agent reporters (``agent_reporters={"member": "member"}``) and in ``AgentSet.sel
 and ``penalty_next``; the home nation's ``would_leave``, ``would_join`` and
 ``membership_gain`` at the latest negotiation round.
 
+A run that negotiates its treaty under a bargaining protocol (``protocol`` other than
+``terms_rule``, :mod:`model.negotiation.session`) shows it too: each nation's ``proposal``, its
+``vote`` and whether it ``signed`` (a lab reports its home nation's; all None in a run without
+that negotiation). They are fixed when the model is built: the negotiation happens before
+month 1.
+
 Both agents are :class:`mesa.discrete_space.FixedAgent`: a nation sits in its node of the
 alliance :class:`mesa.discrete_space.Network`; its labs sit in the same cell.
 """
@@ -20,6 +26,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 from mesa.discrete_space import FixedAgent
 
 
@@ -174,6 +181,49 @@ class Actor(FixedAgent):
         """The home nation's per-period payoff gain from membership at the latest round (else 0)."""
         return float(self._engine.membership_gain[self.nation_index])
 
+    # The negotiation before month 1 (a protocol other than terms_rule; None without one) ------
+    @property
+    def proposal(self) -> dict[str, Any] | None:
+        """The terms the home nation proposed, in the last round it was the proposer.
+
+        None when it never proposed, when it passed in that round (no proposal it preferred to
+        waiting), under ``nash`` (which has no proposer) and without a negotiation. Under
+        ``alternating_offers`` the proposer is a bloc: each of its nations shows the bloc's
+        proposal. A copy: changing it changes nothing.
+        """
+        agreement = self._engine.agreement
+        if agreement is None:
+            return None
+        mine = proposing_rounds(agreement, self._engine.world)[self.nation_index]
+        return None if not mine or mine[-1].terms is None else dict(mine[-1].terms)
+
+    @property
+    def vote(self) -> bool | None:
+        """The home nation's vote on the adopted proposal, else on the last round's.
+
+        None without a negotiation, and when the deciding round had no proposal to vote on (its
+        proposer passed, or ``nash`` found no point that every nation gains from).
+        """
+        agreement = self._engine.agreement
+        if agreement is None or not agreement.rounds or agreement.rounds[-1].terms is None:
+            return None
+        return bool(agreement.rounds[-1].votes[self.nation_index])
+
+    @property
+    def signed(self) -> bool | None:
+        """True when the home nation is a party to the adopted treaty; None without a negotiation.
+
+        Under ``membership = negotiated`` the nations that gain from the adopted terms
+        (``S_i + tau_i >= 0``); otherwise those the scenario or ``initial_membership`` makes
+        members. False for every nation when no agreement was reached. The parties become the
+        members in the month after the agreement.
+        """
+        engine = self._engine
+        agreement = engine.agreement
+        if agreement is None:
+            return None
+        return bool(agreement.terms is not None and signers(engine)[self.nation_index])
+
     def _last_value(self, key: str) -> float:
         values = self._engine.last.get(key)
         return 0.0 if values is None else float(values[self.index])
@@ -207,3 +257,37 @@ class Lab(Actor):
     def nation(self) -> Nation:
         """The home nation's agent."""
         return self.model.nations[self.nation_index]
+
+
+def proposing_rounds(agreement: Any, world: Any) -> list[list[Any]]:
+    """Each nation's rounds as proposer, in order (a bloc's rounds for each of its nations).
+
+    Args:
+        agreement: A run's :class:`~model.negotiation.session.Agreement`.
+        world: The run's world (its nations' ``bloc`` under ``alternating_offers``).
+
+    Returns:
+        One list of :class:`~model.negotiation.session.BargainingRound` per nation (empty
+        under ``nash``, whose proposer is -1).
+    """
+    n = int(world.n_nations)
+    if agreement.protocol == "alternating_offers":  # the players are the two blocs, 0 and 1
+        player = np.unique(np.asarray(world.bloc)[:n], return_inverse=True)[1]
+    else:
+        player = np.arange(n)
+    return [[r for r in agreement.rounds if r.proposer == player[i]] for i in range(n)]
+
+
+def signers(engine: Any) -> np.ndarray:
+    """``(n_nations,)``: the nations party to a negotiated treaty (all False without one).
+
+    Under ``membership = negotiated`` the agreement's signatories (``S_i + tau_i >= 0``),
+    otherwise the treaty's parties (the scenario's, or ``initial_membership``'s): the members
+    it takes effect with (:meth:`model.treaty.Treaty.take_effect`).
+    """
+    agreement = engine.agreement
+    if agreement is None or agreement.terms is None:
+        return np.zeros(engine.n_nations, dtype=bool)
+    if engine.params["membership"] == "negotiated":
+        return np.asarray(agreement.signatories, dtype=bool).copy()
+    return np.asarray(engine.treaty.parties, dtype=bool).copy()

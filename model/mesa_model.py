@@ -66,7 +66,9 @@ class PauseModel(mesa.Model):
         nations: Nation agents by nation index.
         network: The alliance network as a Mesa ``Network`` space (nations in its cells).
         datacollector: Model reporters for every time-series column; agent reporters for
-            action, capability, belief and payoff when ``collect_agents``.
+            action, capability, belief and payoff when ``collect_agents``, and in a run that
+            negotiates its treaty (``protocol`` other than ``terms_rule``) also
+            :data:`NEGOTIATION_AGENT_FIELDS`.
         data_recorder: Mesa 4 only: Mesa's ``DataRecorder`` with the datasets ``model``
             (:data:`RECORDED_MODEL_FIELDS`) and, when ``collect_agents``, ``agents`` (the agent
             reporters' fields), one snapshot per period (``get_table_dataframe(name)``).
@@ -158,6 +160,8 @@ class PauseModel(mesa.Model):
             if collect_agents
             else None
         )
+        if agent_reporters is not None and self.engine.agreement is not None:
+            agent_reporters.update({name: name for name in NEGOTIATION_AGENT_FIELDS})
         self.datacollector = mesa.DataCollector(
             model_reporters=model_reporters, agent_reporters=agent_reporters
         )
@@ -301,6 +305,11 @@ def _old_scenario_keyword(
     )
     return scenario
 
+
+#: The agents' negotiation fields (:class:`agents.actors.Actor`), collected with the other
+#: agent reporters in a run that negotiates its treaty: ``proposal`` (a dict of terms, or None),
+#: ``vote`` and ``signed``.
+NEGOTIATION_AGENT_FIELDS = ("proposal", "vote", "signed")
 
 #: What Mesa 4's data recorder records of the model each period (its properties, by name).
 RECORDED_MODEL_FIELDS = (

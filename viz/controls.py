@@ -29,6 +29,7 @@ GROUP_TITLES: dict[str, str] = {
     "alliances": "Alliances",
     "decisions": "Decisions",
     "treaty": "Treaty",
+    "negotiation": "Negotiation",
     "payoffs": "Payoffs and risk",
     "run": "Run",
 }

@@ -119,6 +119,8 @@ class GameSession:
         self.texts: dict[str, str] = {}
         self.errors: dict[str, str] = {}
         self.model: PauseModel | None = None
+        #: The scenario the model was built with (the picker's may be newer, until Reset).
+        self.model_scenario: Scenario | None = None
         self.model_id = 0
         self.error: str | None = None
         self.notice: str | None = None
@@ -269,6 +271,7 @@ class GameSession:
             self.error = f"The model could not be built: {type(exc).__name__}: {exc}"
             return False
         self.model = model
+        self.model_scenario = sc
         self.model_id += 1
         self.notes = notes
         self.error = None
@@ -340,12 +343,18 @@ class GameSession:
         )
 
     def banner(self) -> tuple[str, str]:
-        """(kind, text) of the status banner: ``holding``, ``collapsed`` or ``error``."""
+        """(kind, text) of the status banner: holding, collapsed, negotiating or error.
+
+        ``negotiating``: a negotiated treaty does not bind yet, or (no agreement) never will.
+        """
         if self.error:
             return "error", self.error
         f = self.frame()
         if f is None:
             return "error", "No model: fix the marked values and press Reset."
+        unbound = self._not_yet_bound(f)
+        if unbound is not None:
+            return "negotiating", unbound
         if f.collapse_step is not None:
             return "collapsed", (
                 f"The pause collapsed at step {f.collapse_step} (month "
@@ -370,6 +379,28 @@ class GameSession:
             f"The pause is holding at month {f.t} of {f.steps}: "
             f"capability-weighted compliance {f.compliance:.2f} (it needs "
             f"{f.threshold:g})."
+        )
+
+    def _not_yet_bound(self, f: Frame) -> str | None:
+        """The banner of a negotiated run before its treaty binds, or without an agreement."""
+        agreement = self.world.engine.agreement
+        if agreement is None or (agreement.month is not None and f.t > agreement.month):
+            return None
+        start = " Press Step or Play." if f.t == 0 else ""
+        if agreement.month is None:
+            rounds = len(agreement.rounds)
+            return (
+                f"Month {f.t} of {f.steps}: the negotiation reached no agreement in {rounds} "
+                f"round{'s' if rounds != 1 else ''}, so no treaty binds anyone: the nations and "
+                f"labs choose without a pause (capability-weighted compliance {f.compliance:.2f})."
+                + start
+            )
+        months = agreement.month
+        return (
+            f"Month {f.t} of {f.steps}: the treaty is negotiated in the first "
+            f"{months} month{'s' if months != 1 else ''} and binds from month {months + 1}; "
+            f"until then nobody is bound (capability-weighted compliance {f.compliance:.2f})."
+            + start
         )
 
     # ------------------------------------------------------------------ outputs

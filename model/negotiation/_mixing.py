@@ -11,15 +11,18 @@ The solver then follows a *smoothed* choice to its limit. With a band ``b > 0`` 
 needs ``k`` of the candidates with costs ``c_j`` buys candidate ``j`` with probability
 ``p_j = clip((c* - c_j) / b + 1/2, 0, 1)``, the cutoff ``c*`` chosen so that the ``p_j`` sum to
 ``k`` (:func:`inclusion`): those cheaper than ``c*`` by more than ``b / 2`` for sure, those dearer
-by more than ``b / 2`` never, and in between in proportion. The recursion is then continuous
-(piecewise linear) in the values, its fixed point ``V(b)`` is found by a root finder
-(:func:`scipy.optimize.root`, Powell's hybrid method) from the last one as ``b`` shrinks by a
-factor of 3 from :data:`BAND_START` towards :data:`BAND_END` (times the surplus's scale), and
-since ``V(b)`` approaches the equilibrium linearly in ``b``, the last two are extrapolated to
-``b = 0`` (Richardson). At ``b -> 0`` the smoothed choice is the equilibrium's mix: only equally
-cheap partners are mixed, with the probabilities the fixed point needs. In play the partners are
-drawn with the last band's probabilities at that band's fixed point (:func:`draw_inclusion`;
-the extrapolated values tie the marginal partners exactly and so carry no mix).
+by more than ``b / 2`` never, and in between in proportion (a surplus over term points smooths
+its choice of points likewise). The recursion is then continuous (piecewise linear) in the
+values. Its fixed point ``V(b)`` is found by a root finder (:func:`scipy.optimize.root`,
+Powell's hybrid method) from the last one as ``b`` shrinks by a factor of 3 from
+:data:`BAND_START` towards :data:`BAND_END` (times the surplus's scale): at the first band
+damped iteration may bring the values near first, and where a step's fixed point is not found
+the step is shortened (at most :data:`MAX_RETRIES` times). Since ``V(b)`` approaches the
+equilibrium linearly in ``b``, the last two are extrapolated to ``b = 0`` (Richardson). At
+``b -> 0`` the smoothed choice is the equilibrium's mix: only equally cheap partners are mixed,
+with the probabilities the fixed point needs. In play the partners are drawn with the last
+band's probabilities at that band's fixed point (:func:`draw_inclusion`; the extrapolated values
+tie the marginal partners exactly and so carry no mix).
 
 Reference:
     Eraslan, H. (2002). Uniqueness of stationary equilibrium payoffs in the Baron-Ferejohn
@@ -35,13 +38,17 @@ import numpy as np
 from scipy.optimize import root
 
 #: The first band of the continuation, as a share of the surplus's scale.
-BAND_START = 0.1
+BAND_START = 1.0
 #: The smallest band tried, as a share of the surplus's scale.
 BAND_END = 1e-7
 #: How much the band shrinks per step of the continuation.
 BAND_STEP = 3.0
 #: The residual ``max |T_b(V) - V|`` at which a smoothed fixed point counts as found.
 ROOT_RESIDUAL = 1e-12
+#: Halvings (in log scale) of a band step whose fixed point was not found, before giving up.
+MAX_RETRIES = 4
+#: Damped iterations that may precede the root finder at the first band.
+FIRST_ITERATIONS = 500
 
 
 def inclusion(costs: np.ndarray, k: int, band: float) -> np.ndarray:
@@ -112,35 +119,62 @@ def smoothed_fixed_point(
         fixed point was found, that fixed point, and the evaluations of ``T_b`` made; None when
         fewer than two bands' fixed points were found.
     """
-    shape = start.shape
     values = start
     found: list[tuple[float, np.ndarray]] = []
     used = 0
     band = BAND_START * scale
+    retries = 0
     while band >= BAND_END * scale:
-        step = step_at(band)
-
-        def residual(
-            flat: np.ndarray, step: Callable[[np.ndarray], np.ndarray] = step
-        ) -> np.ndarray:
-            v = flat.reshape(shape)
-            out: np.ndarray = (v - step(v)).ravel()
-            return out
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            sol = root(residual, values.ravel(), method="hybr", options={"xtol": 1e-15})
-        used += int(sol.nfev)
-        candidate = np.asarray(sol.x, dtype=float).reshape(shape)
-        if not np.all(np.isfinite(candidate)):
+        candidate, evaluations = _fixed_point_at(step_at(band), values, scale, first=not found)
+        used += evaluations
+        if candidate is not None:
+            values = candidate
+            found.append((band, candidate))
+            band /= BAND_STEP
+            retries = 0
+        elif found and retries < MAX_RETRIES:  # a smaller step from the last band found
+            band = float(np.sqrt(band * found[-1][0]))
+            retries += 1
+        else:
             break
-        if float(np.max(np.abs(residual(candidate.ravel())))) > ROOT_RESIDUAL * max(scale, 1.0):
-            break
-        values = candidate
-        found.append((band, candidate))
-        band /= BAND_STEP
     if len(found) < 2:
         return None
     (b1, v1), (b2, v2) = found[-2], found[-1]
     extrapolated: np.ndarray = v2 + (v2 - v1) * b2 / (b1 - b2)
     return extrapolated, b2, v2, used
+
+
+def _fixed_point_at(
+    step: Callable[[np.ndarray], np.ndarray], start: np.ndarray, scale: float, *, first: bool
+) -> tuple[np.ndarray | None, int]:
+    """The fixed point of one band's recursion from ``start`` (None: not found) and its cost.
+
+    Powell's hybrid method; at the first band, if it fails, damped iteration (half steps, at
+    most :data:`FIRST_ITERATIONS`) brings the values near the fixed point and the method runs
+    again from there.
+    """
+    shape = start.shape
+
+    def residual(flat: np.ndarray) -> np.ndarray:
+        v = flat.reshape(shape)
+        out: np.ndarray = (v - step(v)).ravel()
+        return out
+
+    def attempt(at: np.ndarray) -> tuple[np.ndarray | None, int]:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            sol = root(residual, at.ravel(), method="hybr", options={"xtol": 1e-15})
+        found = np.asarray(sol.x, dtype=float).reshape(shape)
+        ok = bool(np.all(np.isfinite(found))) and float(
+            np.max(np.abs(residual(found.ravel())))
+        ) <= ROOT_RESIDUAL * max(scale, 1.0)
+        return (found if ok else None), int(sol.nfev) + 1
+
+    found, used = attempt(start)
+    if found is not None or not first:
+        return found, used
+    values = start
+    for _ in range(FIRST_ITERATIONS):
+        values = values + 0.5 * (step(values) - values)
+    found, more = attempt(values)
+    return found, used + FIRST_ITERATIONS + more

@@ -156,7 +156,8 @@ def _step(
         reserve = deltas * values[successor[state]]
         for proposer in np.flatnonzero(recognition[state]):
             offered = surplus.expected_offer(int(proposer), reserve, quota - 1)
-            if offered is None or offered[proposer] < reserve[proposer]:
+            # (a smoothed choice weighs in delaying itself, continuously)
+            if offered is None or (surplus.band == 0.0 and offered[proposer] < reserve[proposer]):
                 offered = reserve
             new[state] += recognition[state, proposer] * offered
     return new

@@ -95,16 +95,42 @@ class TermSurplus(Surplus):
         top = float(np.max(np.abs(self.values))) if self.values.size else 0.0
         return top if top > 0.0 else 1.0
 
-    def smoothed(self, band: float) -> TermSurplus | None:
-        """With transfers, points and partners chosen smoothly within ``band``; else None.
+    def smoothed(self, band: float) -> TermSurplus:
+        """The same surplus with points (and partners) chosen smoothly within ``band``.
 
-        See :mod:`model.negotiation._mixing`; without transfers no smoothed choice is offered.
+        See :mod:`model.negotiation._mixing`. With transfers: :meth:`_mix`. Without: the
+        proposer goes down its points from its best (:meth:`_sequential`), taking each with
+        the smoothed chance that enough partners accept it and it pays the proposer its reserve.
         """
-        if not self.transfers:
-            return None
         return TermSurplus(
-            self.values, transfers=True, max_transfer_share=self.max_transfer_share, band=band
+            self.values,
+            transfers=self.transfers,
+            max_transfer_share=self.max_transfer_share,
+            band=band,
         )
+
+    def _sequential(self, proposer: int, reserve: np.ndarray, partners: int) -> np.ndarray:
+        """``(points,)``: the smoothed chance that each point is the proposal (no transfers).
+
+        Point ``k`` is acceptable with the chance ``f_k = clip(d_k / band + 1, 0, 1)``, ``d_k``
+        the least of: the ``partners``-th largest margin ``S[k, j] - r_j`` among the others, and
+        the proposer's own ``S[k, p] - r_p``. Going down the points by the proposer's ``S[k, p]``
+        (ties by index), point ``k`` is proposed with ``f_k`` times the chance that no better one
+        was; the rest is the chance it delays. As ``band -> 0``: the best acceptable point.
+        """
+        margin = self.values - reserve[None, :]
+        own = margin[:, proposer].copy()
+        others = np.delete(margin, proposer, axis=1)
+        if partners > 0:
+            kth = -np.sort(-others, axis=1)[:, partners - 1]
+            own = np.minimum(own, kth)
+        f = np.clip(own / self.band + 1.0, 0.0, 1.0)  # at a tie it is accepted, as in pure play
+        order = np.argsort(-self.values[:, proposer], kind="stable")
+        ordered = f[order]
+        before = np.concatenate([[1.0], np.cumprod(1.0 - ordered)[:-1]])
+        chance = np.zeros(len(f))
+        chance[order] = ordered * before
+        return chance
 
     def _paid(self, reserve: np.ndarray) -> NDArray[np.float64]:
         """``(points, n)``: what each member gets as a partner (its reserve, or capped)."""
@@ -118,13 +144,16 @@ class TermSurplus(Surplus):
 
     def _mix(
         self, proposer: int, reserve: np.ndarray, partners: int
-    ) -> tuple[NDArray[np.int64], np.ndarray, np.ndarray] | None:
-        """The smoothed choice: the points allowed, their weights, and the partners' odds.
+    ) -> tuple[np.ndarray, np.ndarray, float]:
+        """The smoothed choice with transfers: each point's weight, the partners' odds, delay.
 
         At each point the partners are bought with the :func:`inclusion` probabilities of their
-        costs; the proposer keeps ``S[k, p]`` less their expected cost, and the points are
-        weighted by :func:`inclusion` of what it keeps (one point, the best, smoothed), among
-        those where its expected payment respects its cap. None: no point does.
+        costs and the proposer keeps ``S[k, p]`` less their expected cost ``P_k``; a point
+        breaking its cap is marked down by ``10 * scale`` times the smoothed chance
+        ``1 - clip((m max(S[k, p], 0) - P_k) / band + 1/2, 0, 1)`` that it does. The proposer's
+        choice among the points and delaying (worth its reserve ``r_p``, less one band so that
+        at a tie it proposes, as in pure play) is the :func:`inclusion` of one of them by value:
+        the best, smoothed within the band.
         """
         paid = self._paid(reserve)
         cost = paid - self.values
@@ -133,15 +162,14 @@ class TermSurplus(Surplus):
         odds[:, others] = inclusion(cost[:, others], partners, self.band)
         payment = (odds * cost)[:, others].sum(axis=1)
         own = self.values[:, proposer]
-        allowed = np.ones(len(own), dtype=bool)
+        keep = own - payment
         m = self.max_transfer_share
         if m is not None:
-            allowed = payment <= m * np.maximum(own, 0.0) + TIE_TOLERANCE
-        points = np.flatnonzero(allowed)
-        if not points.size:
-            return None
-        weights = inclusion(-(own - payment)[points], 1, self.band)
-        return points, weights, odds[points]
+            within = np.clip((m * np.maximum(own, 0.0) - payment) / self.band + 0.5, 0.0, 1.0)
+            keep = keep - 10.0 * self.scale * (1.0 - within)
+        # delaying is marked down by one band: at a tie the proposer proposes, as in pure play
+        weights = inclusion(-np.append(keep, reserve[proposer] - self.band), 1, self.band)
+        return weights[:-1], odds, float(weights[-1])
 
     def _mixed_rows(
         self, proposer: int, reserve: np.ndarray, points: np.ndarray, odds: np.ndarray
@@ -237,6 +265,18 @@ class TermSurplus(Surplus):
         rng: np.random.Generator | None = None,
     ) -> Proposal | None:
         """The proposer's best acceptable point (None: no point gets ``partners`` yes votes)."""
+        if self.band > 0.0 and not self.transfers:
+            reserve = np.asarray(reserve, dtype=float)
+            chance = self._sequential(proposer, reserve, partners)
+            odds = np.append(chance, max(0.0, 1.0 - chance.sum()))  # the last: it delays
+            k = (
+                int(np.argmax(odds))
+                if rng is None
+                else int(rng.choice(len(odds), p=odds / odds.sum()))
+            )
+            if k == len(chance):
+                return None
+            return self._proposal(proposer, reserve, k, partners)
         if self.band > 0.0:
             return self._mixed_offer(proposer, np.asarray(reserve, dtype=float), partners, rng)
         best = self.best_points(proposer, reserve, partners)
@@ -255,13 +295,17 @@ class TermSurplus(Surplus):
         self, proposer: int, reserve: np.ndarray, partners: int
     ) -> np.ndarray | None:
         """The payoffs averaged over the proposer's tied best points (or its smoothed mix)."""
+        if self.band > 0.0 and not self.transfers:
+            reserve = np.asarray(reserve, dtype=float)
+            chance = self._sequential(proposer, reserve, partners)
+            blended: np.ndarray = chance @ self.values + (1.0 - chance.sum()) * reserve
+            return blended
         if self.band > 0.0:
             reserve = np.asarray(reserve, dtype=float)
-            mix = self._mix(proposer, reserve, partners)
-            if mix is None:
-                return None
-            points, weights, odds = mix
-            expected: np.ndarray = weights @ self._mixed_rows(proposer, reserve, points, odds)
+            weights, odds, delay = self._mix(proposer, reserve, partners)
+            points = np.arange(len(weights))
+            mixed = self._mixed_rows(proposer, reserve, points, odds)
+            expected: np.ndarray = weights @ mixed + delay * reserve
             return expected
         best = self.best_points(proposer, reserve, partners)
         if not best.size:
@@ -283,13 +327,12 @@ class TermSurplus(Surplus):
         partners: int,
         rng: np.random.Generator | None,
     ) -> Proposal | None:
-        """One draw of the smoothed choice: a point by its weight, then its partners."""
-        mix = self._mix(proposer, reserve, partners)
-        if mix is None:
+        """One draw of the smoothed choice: a point by its weight (or delay), then partners."""
+        weights, odds, delay = self._mix(proposer, reserve, partners)
+        k = int(draw_inclusion(np.append(weights, delay), rng)[0])
+        if k == len(weights):
             return None
-        points, weights, odds = mix
-        k = int(points[draw_inclusion(weights, rng)[0]])
-        row = odds[int(np.flatnonzero(points == k)[0])]
+        row = odds[k]
         candidates = np.flatnonzero(row > 0.0)
         chosen = np.sort(candidates[draw_inclusion(row[candidates], rng)])
         payoffs = self.values[k].copy()

@@ -164,6 +164,8 @@ def _theory(params: Mapping[str, Any], world: Any, box: TermBox) -> TheoryValuat
         )
     if params["rsi"] == "on":
         raise ConfigError("the theory valuation covers rsi='off', not rsi='on'")
+    if float(params["hazard_scale"]) > 0.0:  # a catastrophe ends the months: not in the theory
+        raise ConfigError("the theory valuation covers hazard_scale=0, not a catastrophe hazard")
     values = {**dict(params), "membership": "fixed", "initial_membership": 1.0}
     st = Structure(params, world, np.ones(world.n_nations, dtype=bool))  # type: ignore[arg-type]
     actors = Actors(

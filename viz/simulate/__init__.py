@@ -14,7 +14,8 @@ control. The page's URL carries every changed control, so a view can be shared a
 The package's modules, by job: :mod:`~viz.simulate.page` (the page, :data:`GAMES`, the
 warm-up), :mod:`~viz.simulate.controls` (the scenario picker and the parameters),
 :mod:`~viz.simulate.runbar` (Step, Play, Reset), :mod:`~viz.simulate.results` (the banner, the
-live charts and theory's panel), :mod:`~viz.simulate.downloads` (CSV, TOML and PNG) and
+live charts and theory's panel), :mod:`~viz.simulate.negotiation` (the treaty's negotiation,
+when the run bargained over it), :mod:`~viz.simulate.downloads` (CSV, TOML and PNG) and
 :mod:`~viz.simulate.common` (what they share). Import the names from ``viz.simulate``.
 """
 
@@ -25,12 +26,14 @@ from viz.simulate.controls import (
     KEY_PARAMS,
     OPEN_GROUPS,
     TYPING_PAUSE,
+    UNREAD_PARAMS,
     ControlGroup,
     Controls,
     ParamControl,
     TypedText,
 )
 from viz.simulate.downloads import Downloads, png_network, png_theory, png_timeseries, run_config
+from viz.simulate.negotiation import NEGOTIATION_CSS, NegotiationPanel, panel_html
 from viz.simulate.page import GAMES, LAYOUT_CSS, SimulatePage, start_warm_up
 from viz.simulate.results import (
     THEORY_KEY,
@@ -56,6 +59,7 @@ __all__ = [
     "HINT_STYLE",
     "KEY_PARAMS",
     "LAYOUT_CSS",
+    "NEGOTIATION_CSS",
     "OPEN_GROUPS",
     "PLAY_CATCH_UP",
     "PLAY_RATE",
@@ -63,11 +67,13 @@ __all__ = [
     "PLAY_REDRAW_EVERY",
     "THEORY_KEY",
     "TYPING_PAUSE",
+    "UNREAD_PARAMS",
     "Banner",
     "ControlGroup",
     "Controls",
     "Charts",
     "Downloads",
+    "NegotiationPanel",
     "ParamControl",
     "Prose",
     "Results",
@@ -79,6 +85,7 @@ __all__ = [
     "differs_from_run",
     "edges",
     "guard",
+    "panel_html",
     "png_network",
     "png_theory",
     "png_timeseries",

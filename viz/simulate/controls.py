@@ -44,10 +44,11 @@ KEY_PARAMS = (
 TYPING_PAUSE = 0.4
 
 
-#: Groups of parameters declared in the schema that no run reads yet, so the page offers no
-#: control for them (a slider that changes nothing would mislead a class): the negotiation's,
-#: being built (#29). A link may still carry them; the CLI and scenario files accept them.
-UNREAD_GROUPS: frozenset[str] = frozenset({"negotiation"})
+#: Parameters declared in the schema that no run reads yet, so the page offers no control for
+#: them (a slider that changes nothing would mislead a class). None now: the last,
+#: ``transfers_conditional``, is read since agreed transfers are paid in the months (#29). A
+#: link may still carry such a parameter; the CLI and scenario files accept them.
+UNREAD_PARAMS: frozenset[str] = frozenset()
 
 
 @solara.component
@@ -252,8 +253,6 @@ def Controls(
         style="margin: 10px 0 4px 0",
     )
     for group, params in grouped_params().items():
-        if group in UNREAD_GROUPS:
-            continue
-        names = [p.name for p in params if p.name not in KEY_PARAMS]
+        names = [p.name for p in params if p.name not in KEY_PARAMS and p.name not in UNREAD_PARAMS]
         if names:
             ControlGroup(session, group, names, changed, rev)

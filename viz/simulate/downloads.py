@@ -53,7 +53,8 @@ def run_config(session: GameSession) -> str:
     from model.scenario import fit_nations
 
     model = session.world
-    params = {k: v for k, v in model.params.items() if v is not None}
+    # the parameters as given: a negotiated run adopts other terms, and the file renegotiates
+    params = {k: v for k, v in model.engine.given_params.items() if v is not None}
     values = {k: v for k, v in params.items() if k != "seed"}
     mapping: dict[str, Any] = {}
     if session.scenario is not None:

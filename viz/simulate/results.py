@@ -1,4 +1,4 @@
-"""The Simulate page's results: the banner, the live charts, theory's panel and the downloads."""
+"""The Simulate page's results: banner, negotiation, live charts, theory's panel, downloads."""
 
 from __future__ import annotations
 
@@ -16,12 +16,13 @@ from viz.session import (
 )
 from viz.simulate.common import curve_or_none, edges
 from viz.simulate.downloads import Downloads
+from viz.simulate.negotiation import NegotiationPanel
 from viz.simulate.runbar import PLAY_REDRAW_EVERY
 
 
 @solara.component
 def Banner(session: GameSession, rev: int) -> None:
-    """Pause holding, collapsed at step t, or an error (``rev`` changes on every step).
+    """Pause holding, collapsed, not yet binding (negotiated), or an error (``rev``: each step).
 
     Where the banner and theory's answer disagree, a sentence under it says why
     (:func:`reconcile`).
@@ -31,9 +32,11 @@ def Banner(session: GameSession, rev: int) -> None:
         solara.Error(text, classes=["pg-banner", "pg-error"])
     elif kind == "collapsed":
         solara.Warning(text, classes=["pg-banner", "pg-collapsed"])
+    elif kind == "negotiating":
+        solara.Info(text, classes=["pg-banner", "pg-negotiating"])
     else:
         solara.Success(text, classes=["pg-banner", "pg-holding"])
-    why = reconcile(session) if kind != "error" else None
+    why = reconcile(session) if kind in ("holding", "collapsed") else None
     if why:
         solara.Info(why, classes=["pg-reconcile"])
     if session.notice:
@@ -234,11 +237,15 @@ def theory_words(session: GameSession) -> str:
 def Results(
     session: GameSession, model_rev: solara.Reactive[int], playing: solara.Reactive[bool]
 ) -> None:
-    """The banner, the charts and the downloads (re-rendered on every step)."""
+    """The banner, the negotiation (when the run negotiated), the charts and the downloads.
+
+    Re-rendered on every step; the negotiation panel only on Reset.
+    """
     rev = model_rev.value  # re-render on every step and reset
     Banner(session, rev)
     if session.model is None:
         return
+    NegotiationPanel(session, session.model_id)
     t = session.world.engine.t
     if playing.value and not session.finished:
         t -= t % PLAY_REDRAW_EVERY

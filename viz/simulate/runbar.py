@@ -39,7 +39,7 @@ def differs_from_run(session: GameSession) -> list[str]:
         if name == "n_nations" and session.scenario is not None:
             continue  # a scenario's own nations may fit the count (fit_nations)
         try:
-            running = model.params[name]
+            running = model.engine.given_params[name]  # a negotiation adopts other terms
         except (KeyError, TypeError):
             continue
         if isinstance(value, float) and isinstance(running, int | float):

@@ -170,5 +170,21 @@ def test_a_cycling_transfer_game_is_solved_by_the_smoothed_choice() -> None:
     assert np.abs(_step(eq.protocol, smooth, eq.deltas, eq.quota, at) - at).max() < 1e-10
     # and the limit moves from them by about the band at most
     assert np.abs(eq.values - at).max() < 100 * smooth.band
-    # without transfers no smoothed choice is offered
-    assert TermSurplus(values).smoothed(0.01) is None
+
+
+def test_without_transfers_the_smoothed_choice_tends_to_the_best_acceptable_point() -> None:
+    values = np.array([[0.9, 0.1, 0.0], [0.6, 0.4, 0.3], [0.2, 0.5, 0.5]])
+    reserve = np.array([0.1, 0.35, 0.2])
+    pure = TermSurplus(values)
+    # the proposer 0 needs one partner: point 0 has none (0.1 < 0.35, 0.0 < 0.2), point 1 does
+    assert pure.best_points(0, reserve, 1).tolist() == [1]
+    smooth = pure.smoothed(1e-9)
+    assert smooth.expected_offer(0, reserve, 1) == pytest.approx(values[1])
+    # a band of 0.4 splits the chance. Down the proposer's points (0.9, 0.6, 0.2): point 0's
+    # best partner margin is max(0.1 - 0.35, 0.0 - 0.2) = -0.2: clip(-0.2 / 0.4 + 1) = 0.5;
+    # point 1's is max(0.05, 0.1) = 0.1, its own 0.6 - 0.1 = 0.5, the least 0.1: 1, after
+    # point 0 failed (0.5): 0.5; point 2 then never comes
+    wide = pure.smoothed(0.4)
+    chance = wide._sequential(0, reserve, 1)
+    assert chance == pytest.approx([0.5, 0.5, 0.0])
+    assert chance.sum() <= 1.0 + 1e-12

@@ -57,16 +57,39 @@ def test_the_play_speed_control_says_1_month_per_second_not_1_months():
         rc.close()
 
 
-def test_no_control_for_parameters_no_run_reads_yet():
-    # the negotiation's parameters are declared (pausegame params lists them) but no run reads
-    # them yet (#29): a slider that changes nothing would mislead a class
+def test_the_negotiations_controls_are_shown_transfers_conditional_too():
+    # a run negotiates under a protocol (#29), and agreed transfers are paid in the months, so
+    # transfers_conditional (the bond) is read and gets its control like the others
     from model.params import schema
 
-    assert any(p.group == "negotiation" for p in schema().values())
+    table = schema()
+    assert "Read in the months" in table["transfers_conditional"].help
+    negotiation = [p.name for p in table.values() if p.group == "negotiation"]
+    assert "protocol" in negotiation and "transfers_conditional" in negotiation
     box, rc = solara.render(SimulatePage(), handle_error=False)
     try:
         titles = [str(b.children) for b in rc.find(v.Btn, class_="pg-group-toggle").widgets]
         assert any("Treaty" in t for t in titles)
-        assert not any("egotiation" in t for t in titles), titles
+        (toggle,) = [
+            b
+            for b in rc.find(v.Btn, class_="pg-group-toggle").widgets
+            if "Negotiation" in str(b.children)
+        ]
+        assert f"Negotiation ({len(negotiation)})" in str(toggle.children)
+        toggle.click()
+        labels = [
+            str(w.label)
+            for kind in (v.Slider, v.Select, v.TextField)
+            for w in rc.find(kind).widgets
+            if getattr(w, "label", None)
+        ]
+        shown = [name for name in negotiation if any(lb.startswith(name) for lb in labels)]
+        assert shown == negotiation
+        assert sum(lb.startswith("transfers_conditional") for lb in labels) == 1
+        protocol = rc.find(v.Select, label="protocol").widget
+        assert protocol.v_model == "terms_rule"
+        assert {"rotating_unanimity", "baron_ferejohn", "alternating_offers", "nash"} <= set(
+            protocol.items
+        )
     finally:
         rc.close()
