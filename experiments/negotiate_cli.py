@@ -4,8 +4,9 @@ The run opens with the negotiation of :mod:`model.negotiation.session` (the scen
 ``[negotiation]`` terms, else ``p_detect`` and ``penalty``; ``--protocol``, default
 :data:`DEFAULT_PROTOCOL` when neither the flags nor the scenario choose one). The command
 narrates it (the terms on the table, each round's proposer, proposal, transfers and votes, the
-agreement and who signed), then runs the months under the agreed treaty and reports them as
-``pausegame run`` does, writing the same outputs plus ``negotiation.json``.
+agreement, who signed, and the transfers the months paid and forfeited), then runs the months
+under the agreed treaty and reports them as ``pausegame run`` does, writing the same outputs
+plus ``negotiation.json``.
 
 Example:
     $ pausegame negotiate default --risk-cost 3
@@ -27,6 +28,7 @@ from experiments.run import RunResult, default_out_dir, run_scenario, write_outp
 from experiments.words import plural
 from model.negotiation.session import Agreement
 from model.params.negotiation import TERMS_RULE
+from model.transfers import Payments
 
 __all__ = ["DEFAULT_PROTOCOL", "agreement_record", "narrate", "register"]
 
@@ -134,6 +136,24 @@ def _transfers_text(names: list[str], tau: np.ndarray) -> str:
     )
 
 
+def _paid_text(payments: Payments | None) -> str:
+    """The transfers paid over the months run (empty without transfers)."""
+    if payments is None:
+        return ""
+    months = len(payments.paid)
+    text = (
+        f"Transfers paid monthly while the treaty was in force: {plural(months, 'month')}, "
+        f"{sum(payments.paid.values()):.3g} received in all."
+    )
+    if payments.conditional:
+        lost = sum(payments.forfeited.values())
+        text += (
+            f" Conditional (a bond): {plural(len(payments.forfeited), 'receipt')} forfeited by "
+            f"receivers paying a sanction, {lost:.3g} in all."
+        )
+    return text
+
+
 def narrate(result: RunResult, agreement: Agreement) -> str:
     """The negotiation in words: the table, each round, the agreement, who signed."""
     engine = result.engine
@@ -187,6 +207,9 @@ def narrate(result: RunResult, agreement: Agreement) -> str:
             f"Each nation's gain per month over no treaty (S_i + tau_i): from "
             f"{surplus.min():.3g} to {surplus.max():.3g}."
         )
+        paid_text = _paid_text(engine.payments)
+        if paid_text:
+            lines.append(paid_text)
     out: list[str] = []
     for text in lines:
         out += textwrap.wrap(text, _WIDTH, subsequent_indent="  ")
@@ -220,4 +243,15 @@ def agreement_record(result: RunResult, agreement: Agreement) -> dict[str, Any]:
         "surplus": [float(x) for x in agreement.surplus],
         "signatories": [bool(s) for s in agreement.signatories],
         "nations": names,
+        **_paid_record(result.engine.payments),
+    }
+
+
+def _paid_record(payments: Payments | None) -> dict[str, Any]:
+    """What the months paid and forfeited (``transfers_paid``, ``transfers_forfeited``)."""
+    if payments is None:
+        return {"transfers_paid": 0.0, "transfers_forfeited": 0.0}
+    return {
+        "transfers_paid": float(sum(payments.paid.values())),
+        "transfers_forfeited": float(sum(payments.forfeited.values())),
     }

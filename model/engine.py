@@ -58,6 +58,7 @@ from model.params.negotiation import TERMS_RULE
 from model.payoffs import Costs
 from model.scenario import Scenario, scenario_from_mapping
 from model.structure import Structure, StructureCache
+from model.transfers import Payments, transfers_column
 from model.treaty import Treaty
 from model.verification import get_regime
 from model.world import World, build_world
@@ -188,6 +189,8 @@ class Engine:
                 params = params.replace(**self.agreement.terms)
                 self.params = params
         self.treaty = Treaty(params, w, sc, self.rng, self.agreement)
+        #: The agreed transfers paid in the months (``model.transfers``; None: none agreed).
+        self.payments = Payments.of(self.agreement, params)
         self.bound = self.treaty.bound(self.home)
         self.n_revise = revision_count(params["revision_rate"], self.n_actors)
         self.rule_state: dict[str, Any] = {}
@@ -307,6 +310,9 @@ class Engine:
             st.gain_unit,
             self.is_lab,
             st.c,
+            None
+            if self.payments is None
+            else self.payments.bond(self.treaty.member, self.n_actors),
         )
         c = self.costs
         self._stakes = kernels.Stakes(
@@ -484,11 +490,14 @@ class Engine:
         nations, labs), ``bound_compliance`` (weighted, over actors bound by an active pause;
         NaN when none), ``defecting_share`` (R_t), detections (domestic, international, both),
         false alarms, sanctions paid (G), mean and total payoff, mean belief, whether a pause
-        was active, and ``holds`` (1.0 / 0.0; NaN when no pause was active).
+        was active, and ``holds`` (1.0 / 0.0; NaN when no pause was active). A negotiated run
+        adds ``proposer``, ``yes_votes``, ``agreed`` and ``transfers_paid`` (model/ODD.md 3.9).
         """
         series = self._series(0, self.t + 1)
         if self.agreement is not None:
             series.update(negotiation_columns(round_tuples(self.agreement), self.t + 1))
+            paid = {} if self.payments is None else self.payments.paid
+            series["transfers_paid"] = transfers_column(paid, 0, self.t + 1)
         return series
 
     def _series(

@@ -561,4 +561,8 @@ def replay(records: Iterable[Mapping[str, Any]]) -> dict[str, np.ndarray]:
 
         columns = negotiation_columns(proposals, first + len(states))
         out.update({name: column[first:] for name, column in columns.items()})
+        # the receipts paid each month (the state's transfers, when any were agreed)
+        out["transfers_paid"] = np.array(
+            [float(np.maximum(np.asarray(st.get("transfers", [0.0])), 0.0).sum()) for st in states]
+        )
     return out

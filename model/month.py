@@ -152,7 +152,10 @@ def settle(
     """Steps (3)-(5) and the next beliefs in one compiled pass (``kernels.settle``).
 
     Settles and records in one call when nothing changes the payoffs or beliefs in
-    between (no club costs, no Bayesian update). Returns the period's verification and
+    between (no club costs, no transfers, no Bayesian update). Then the club's costs and the
+    month's agreed transfers (:meth:`model.transfers.Payments.pay`: a member nation's programme
+    gets its scheduled transfer while the treaty is in force; a sanctioned receiver forfeits
+    it under ``transfers_conditional = true``). Returns the period's verification and
     sanction outcomes, the realised payoffs and the next beliefs.
     """
     n, treaty, rec = e.n_actors, e.treaty, e.records
@@ -174,6 +177,11 @@ def settle(
     kernels.settle_month(acts, period, e._world_flat, e._stakes_flat, outcome, True)
     if club:
         payoff -= e._club_cost
+    paying = e.payments
+    if paying is not None and paying.pay(
+        t, treaty.member, treaty.in_force, out["sanction_paid"], payoff
+    ):
+        e._fused = False  # the payoffs changed after the kernel recorded them
     return out, payoff, belief
 
 
@@ -344,5 +352,6 @@ def log(e: Engine, t: int, n_revised: int) -> None:
             "belief_error": e.records.belief_error[t],
             "catastrophe": e.catastrophe_step == t,
             **({} if e._all_bound else {"bound": e.bound}),
+            **({} if e.payments is None else {"transfers": e.payments.last}),
         },
     )

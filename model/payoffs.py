@@ -24,6 +24,8 @@ from typing import Any
 
 import numpy as np
 
+from model.transfers import bond_per_share
+
 Number = float | np.ndarray
 
 
@@ -120,13 +122,17 @@ class Costs:
     being inspected, 1 without a quota; ``s_k`` the adjudicator's expected share),
     ``pi_k = p_dom + (1 - p_dom) * that`` for a lab of a complying nation; the expected
     false-alarm share is ``g_k q s_k``; the penalty is the actor's next-offence penalty ``F_k``
-    (graduated sanctions).
+    (graduated sanctions). ``bond`` (optional, per actor, payoff units) is what a sanction
+    landing costs the actor beyond itself (a receiver's forfeited transfer under
+    ``transfers_conditional = true``, :mod:`model.transfers`): the actor weighs the penalty
+    ``F_k + b_k / (c_k s_k)`` (0 added where ``c_k s_k = 0``), while the sanctions imposed
+    (``fc``, ``fcs``) stay ``F_k``'s.
 
     Attributes:
         pi_international: ``pi`` without the domestic check.
         pi_domestic: ``pi`` of a lab whose nation complies.
         false_alarm_cost: ``g q s``.
-        discounted: ``D F_k``.
+        discounted: ``D F_k`` (with the bond: ``D (F_k + b_k / (c_k s_k))``).
         base: ``G - D F (pi - q s) - phi r`` when k's nation complied last period.
         jump: What the advantage loses when k's nation defected last period instead.
         fc: ``F_k c_k``, a domestic sanction.
@@ -144,12 +150,14 @@ class Costs:
         gain_unit: np.ndarray,
         is_lab: np.ndarray,
         c: np.ndarray,
+        bond: np.ndarray | None = None,
     ) -> None:
         pd = float(params["p_domestic"])
         p_eff = effective_detection(params, p_detect)
         q = float(params["p_false_alarm"])
         risk = risk_weight(params)
-        disc_F = discounted_penalty(params, penalty)
+        weighed = penalty if bond is None else penalty + bond_per_share(bond, c, share)
+        disc_F = discounted_penalty(params, weighed)
         self.pi_international = international_catch(inspected, p_eff, share)
         self.pi_domestic = pd + (1.0 - pd) * self.pi_international
         self.false_alarm_cost = false_alarm_share(inspected, q, share)

@@ -35,8 +35,8 @@ is built, before its first month:
    (``rounds * round_months``); until then, and for good without an agreement, no nation is
    bound.
 
-Transfers ``tau`` are agreed here; they are not yet paid in the months (#29), and
-``transfers_conditional`` is not read yet.
+Transfers ``tau`` are agreed here; :mod:`model.transfers` pays them in the months the treaty
+is in force and reads ``transfers_conditional``.
 """
 
 from __future__ import annotations

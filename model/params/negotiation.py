@@ -2,8 +2,9 @@
 
 Declared once here; :func:`model.params.schema` gathers them with the others and fills
 ``protocol``'s choices from the protocol registry (:mod:`model.negotiation`). A run reads them
-when ``protocol`` is a bargaining protocol (:mod:`model.negotiation.session`), except
-``transfers_conditional``, not read yet (#29), as its help text says. Each is
+when ``protocol`` is a bargaining protocol (:mod:`model.negotiation.session`; the agreed
+transfers and ``transfers_conditional`` are paid and read in the months by
+:mod:`model.transfers`). Each is
 recorded in a run's event log only when it differs from its default (``ledger_since``
 :data:`NEGOTIATION_LEDGER_FORMAT`), so every earlier run's log and head hash stay as they were.
 """
@@ -16,7 +17,11 @@ from agents.declare import Param
 NEGOTIATION_LEDGER_FORMAT = 1
 #: The ``protocol`` that keeps today's rule: the terms are set by ``terms_rule``.
 TERMS_RULE = "terms_rule"
-_NOT_YET = " Not read yet: agreed transfers are not yet paid in the months (#29)."
+#: What ``transfers_conditional``'s help says of the months (the bond, model/transfers.py).
+_BOND = (
+    " Read in the months: a receiver's expected forfeit is part of what a sanction costs it, "
+    "so only 'true' changes the incentive to comply."
+)
 #: What the batched-simulation valuation's parameters say: when a run uses it.
 SIMULATED = (
     " Read by the batched-simulation valuation (model/negotiation/simulated.py), which a run's "
@@ -73,8 +78,9 @@ NEGOTIATION: tuple[Param, ...] = (
         "transfers_conditional",
         "choice",
         "false",
-        "'true': a nation sanctioned this month forfeits this month's transfer (a bond); "
-        "'false': transfers are paid regardless." + _NOT_YET,
+        "'true': a member nation whose programme pays a sanction this month forfeits this "
+        "month's receipt (a bond; the forfeit is lost, the payers still pay); 'false': "
+        "transfers are paid regardless." + _BOND,
         choices=("false", "true"),
         group="negotiation",
         ledger_since=NEGOTIATION_LEDGER_FORMAT,
@@ -84,7 +90,8 @@ NEGOTIATION: tuple[Param, ...] = (
         "float",
         0.5,
         "The largest share of its gain a member pays in transfers (0.5, our choice: the issue "
-        "gives none); 0: no transfers. Transfers are agreed, not yet paid in the months (#29).",
+        "gives none); 0: no transfers. Agreed transfers are paid to the members' programmes in "
+        "every month the treaty is in force.",
         unit="share of gain",
         low=0.0,
         high=1.0,

@@ -91,3 +91,28 @@ def test_the_config_reproduces_a_negotiated_run(capsys, tmp_path):
     )
     assert status == 0, err
     assert (first / "timeseries.csv").read_text() == (again / "timeseries.csv").read_text()
+
+
+def test_the_narrative_says_what_the_months_paid_and_the_bond_forfeited(capsys, tmp_path):
+    status, out, err = run_cli(
+        capsys,
+        "negotiate",
+        *SMALL,
+        "--risk-cost",
+        "3",
+        "--transfers-conditional",
+        "true",
+        "--out",
+        str(tmp_path / "o"),
+    )
+    assert status == 0, err
+    flat = " ".join(out.split())
+    # the agreement of month 1 takes effect in month 2: months 2..6 pay
+    assert "Transfers paid monthly while the treaty was in force: 5 months," in flat
+    assert "Conditional (a bond):" in flat
+    record = json.loads((tmp_path / "o" / "negotiation.json").read_text())
+    receipts = sum(x for x in record["transfers"] if x > 0)
+    paid = record["transfers_paid"] + record["transfers_forfeited"]
+    assert abs(paid - 5 * receipts) < 1e-9
+    header = (tmp_path / "o" / "timeseries.csv").read_text().splitlines()[0]
+    assert "transfers_paid" in header.split(",")

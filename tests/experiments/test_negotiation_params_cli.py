@@ -14,7 +14,7 @@ ALLOWED = (
 )
 
 
-def test_params_lists_the_negotiation_group_and_says_what_is_not_yet_read(
+def test_params_lists_the_negotiation_group_and_says_how_the_months_read_the_bond(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     status, out, _ = run_cli(capsys, "params")
@@ -24,7 +24,8 @@ def test_params_lists_the_negotiation_group_and_says_what_is_not_yet_read(
     for p in NEGOTIATION:
         assert f"  {p.name}   default {p.default}" in section, p.name
         assert schema()[p.name].bounds_text() in flat, p.name
-    assert flat.count("Not read yet: agreed transfers are not yet paid in the months") == 1
+    assert flat.count("Read in the months: a receiver's expected forfeit is part of") == 1
+    assert "Not read yet" not in flat and "not yet paid" not in flat
 
 
 def test_an_unknown_protocol_on_the_command_line_is_one_line_listing_the_allowed(

@@ -45,10 +45,10 @@ TYPING_PAUSE = 0.4
 
 
 #: Parameters declared in the schema that no run reads yet, so the page offers no control for
-#: them (a slider that changes nothing would mislead a class): ``transfers_conditional``
-#: (agreed transfers are not yet paid in the months, #29). A link may still carry them; the CLI
-#: and scenario files accept them.
-UNREAD_PARAMS: frozenset[str] = frozenset({"transfers_conditional"})
+#: them (a slider that changes nothing would mislead a class). None now: the last,
+#: ``transfers_conditional``, is read since agreed transfers are paid in the months (#29). A
+#: link may still carry such a parameter; the CLI and scenario files accept them.
+UNREAD_PARAMS: frozenset[str] = frozenset()
 
 
 @solara.component

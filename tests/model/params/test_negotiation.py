@@ -29,10 +29,11 @@ def test_each_negotiation_parameter_is_declared_once_with_its_default_group_and_
         p = table[name]
         assert p.default == default, name
         assert p.group == "negotiation", name
-        # read by a run under a protocol, except transfers_conditional (transfers not paid yet)
-        # and the batched-simulation valuation's (a run does not use it yet)
-        unread = "Not read yet: agreed transfers are not yet paid in the months (#29)."
-        assert (unread in p.help) == (name == "transfers_conditional"), name
+        # read by a run under a protocol; transfers_conditional says how the months read it,
+        # and the batched-simulation valuation's say when a run uses it
+        bond = "Read in the months: a receiver's expected forfeit is part of what a sanction"
+        assert (bond in p.help) == (name == "transfers_conditional"), name
+        assert "Not read yet" not in p.help and "not yet paid" not in p.help, name
         assert (SIMULATED in p.help) == (name in ("n_worlds", "horizon")), name
         assert p.ledger_since == NEGOTIATION_LEDGER_FORMAT, name
     assert resolve().to_dict().items() >= DEFAULTS.items()

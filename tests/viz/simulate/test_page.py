@@ -57,14 +57,13 @@ def test_the_play_speed_control_says_1_month_per_second_not_1_months():
         rc.close()
 
 
-def test_the_negotiations_controls_are_shown_but_not_transfers_conditional():
-    # a run negotiates under a protocol now (#29); transfers_conditional is still not read
-    # (agreed transfers are not yet paid in the months): a slider that changes nothing would
-    # mislead a class
+def test_the_negotiations_controls_are_shown_transfers_conditional_too():
+    # a run negotiates under a protocol (#29), and agreed transfers are paid in the months, so
+    # transfers_conditional (the bond) is read and gets its control like the others
     from model.params import schema
 
     table = schema()
-    assert "Not read yet" in table["transfers_conditional"].help
+    assert "Read in the months" in table["transfers_conditional"].help
     negotiation = [p.name for p in table.values() if p.group == "negotiation"]
     assert "protocol" in negotiation and "transfers_conditional" in negotiation
     box, rc = solara.render(SimulatePage(), handle_error=False)
@@ -76,7 +75,7 @@ def test_the_negotiations_controls_are_shown_but_not_transfers_conditional():
             for b in rc.find(v.Btn, class_="pg-group-toggle").widgets
             if "Negotiation" in str(b.children)
         ]
-        assert f"Negotiation ({len(negotiation) - 1})" in str(toggle.children)
+        assert f"Negotiation ({len(negotiation)})" in str(toggle.children)
         toggle.click()
         labels = [
             str(w.label)
@@ -85,8 +84,8 @@ def test_the_negotiations_controls_are_shown_but_not_transfers_conditional():
             if getattr(w, "label", None)
         ]
         shown = [name for name in negotiation if any(lb.startswith(name) for lb in labels)]
-        assert shown == [name for name in negotiation if name != "transfers_conditional"]
-        assert not any("transfers_conditional" in lb for lb in labels)
+        assert shown == negotiation
+        assert sum(lb.startswith("transfers_conditional") for lb in labels) == 1
         protocol = rc.find(v.Select, label="protocol").widget
         assert protocol.v_model == "terms_rule"
         assert {"rotating_unanimity", "baron_ferejohn", "alternating_offers", "nash"} <= set(
