@@ -74,7 +74,11 @@ def unbatchable(engine: Engine) -> str | None:
     if engine.rule.compiled is None:
         return f"decision_rule={rule!r} (batched: {', '.join(sorted(BATCHED_RULES))})"
     checks = (
-        (engine.treaty.on, "the treaty's own rules (membership='negotiated' or terms_rule)"),
+        (
+            engine.treaty.on,
+            "the treaty's own rules (a negotiation under protocol, membership='negotiated' "
+            "or terms_rule)",
+        ),
         (engine.treaty.club_on, "club costs (outsider_penalty or verification_cost > 0)"),
         (engine.inspectorate.limited, "an inspection quota (inspection_quota > 0)"),
         (engine.inspectorate.changes, "graduated sanctions or a quota's plans"),

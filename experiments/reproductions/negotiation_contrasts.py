@@ -54,6 +54,7 @@ from experiments.teaching import MASTER_SEED, replicate_seed
 from model.engine import Engine
 
 NAME = "negotiation_contrasts"
+TITLE = "What a negotiation's design changes: transfers, unanimity, over 200 worlds"
 CITATION = "pausegame (#29): negotiation design contrasts"
 #: Replicate worlds of each contrast (the quick run's too: the issue asks for at least 200).
 REPLICATES = 200
@@ -200,7 +201,7 @@ def contrasts(replicates: int = REPLICATES) -> list[Contrast]:
     ]
 
 
-@register_reproduction(NAME, position=9)
+@register_reproduction(NAME, position=10)
 def reproduce(out_dir: Path, *, quick: bool = False) -> Reproduction:
     """The three contrasts over :data:`REPLICATES` worlds each (``quick`` changes nothing)."""
     found = contrasts(REPLICATES)

@@ -189,7 +189,10 @@ def test_a_run_paying_transfers_never_takes_the_batched_path() -> None:
 
     engine = _engine(transfers_conditional="true")
     assert engine.payments is not None
-    assert unbatchable(engine) == "the treaty's own rules (membership='negotiated' or terms_rule)"
+    assert unbatchable(engine) == (
+        "the treaty's own rules (a negotiation under protocol, membership='negotiated' "
+        "or terms_rule)"
+    )
 
 
 def test_a_bond_is_weighed_as_part_of_a_sanction_but_never_imposed() -> None:

@@ -1,0 +1,39 @@
+"""The negotiation's design contrasts (#29): the paired interval and the claims' directions."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from experiments.reproductions import negotiation_contrasts as nc
+
+pytestmark = pytest.mark.reproduction
+
+
+def test_the_paired_interval_is_students_t_over_the_differences() -> None:
+    first = np.array([1.0, 2.0, 3.0, 4.0])
+    second = np.array([0.5, 1.0, 3.0, 3.0])
+    contrast = nc.Contrast("x", first, second, True)
+    d = first - second  # 0.5, 1, 0, 1: mean 0.625, sd 0.4787, t(0.975, 3) = 3.1824
+    half = 3.182446305284263 * d.std(ddof=1) / 2.0
+    assert contrast.interval() == pytest.approx((0.625 - half, 0.625 + half))
+    assert not contrast.holds  # the interval reaches below 0 (0.625 - 0.762)
+    assert nc.Contrast("x", first + 1.0, second, True).holds
+    assert not nc.Contrast("x", first + 1.0, second, False).holds
+
+
+def test_the_claims_read_their_direction_and_count_the_worlds(reproduced) -> None:
+    result, _ = reproduced("negotiation_contrasts")
+    assert len(result.claims) == 3
+    for claim in result.claims:
+        assert "of 200 worlds the claimed way" in str(claim.ours)
+    assert "above 0" in result.claims[0].tolerance
+    assert "below 0" in result.claims[2].tolerance
+
+
+def test_transfers_never_lower_the_points_everyone_accepts() -> None:
+    # a point every member accepts without transfers is acceptable with them (the gainers
+    # pay nothing), so the paired difference is never negative, world by world
+    engine = nc._engine(3, risk_cost=1.6)
+    with_transfers, without = nc._acceptance(engine)
+    assert with_transfers >= without
