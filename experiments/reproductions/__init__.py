@@ -13,7 +13,8 @@ Example:
     ... except ConfigError as err:
     ...     print(err)
     unknown reproduction 'nope'; allowed: han2019, barrett2012, nordhaus2015,
-    inspection_games, santos2011, recursive_inspection, bargaining, verification_valley
+    inspection_games, santos2011, recursive_inspection, bargaining, verification_valley,
+    negotiation_contrasts
 """
 
 from __future__ import annotations

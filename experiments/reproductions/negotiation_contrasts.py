@@ -32,7 +32,9 @@ catastrophe ends the months and pays nothing, a higher hazard lengthened it).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -148,36 +150,47 @@ def _p_detect(engine: Engine) -> float:
     return float(agreement.terms["p_detect"])
 
 
-def _paired(
-    seeds: list[int],
-    outcome: Callable[[Engine], float],
-    first: dict[str, Any],
-    second: dict[str, Any],
-) -> tuple[np.ndarray, np.ndarray]:
-    a = np.array([outcome(_engine(s, **first)) for s in seeds])
-    b = np.array([outcome(_engine(s, **second)) for s in seeds])
-    return a, b
+#: The designs of the contrasts (each over the same worlds).
+DIVIDED: dict[str, Any] = {"risk_cost": 1.6}
+SIGNING: dict[str, Any] = {**DIVIDED, "membership": "negotiated", "protocol": "rotating_unanimity"}
+PLAIN: dict[str, Any] = {"risk_cost": 2.0, "max_transfer_share": 0.0}
+
+
+def world_outcomes(seed: int) -> tuple[float, ...]:
+    """One world's six outcomes, each design's in the order of the contrasts.
+
+    Acceptance with and without transfers, the capability share signing with and without, the
+    adopted ``p_detect`` under unanimity and under 4 of 6.
+    """
+    accept = _acceptance(_engine(seed, **DIVIDED))
+    return (
+        *accept,
+        _signing_share(_engine(seed, **SIGNING, max_transfer_share=0.5)),
+        _signing_share(_engine(seed, **SIGNING, max_transfer_share=0.0)),
+        _p_detect(_engine(seed, **PLAIN, protocol="rotating_unanimity")),
+        _p_detect(_engine(seed, **PLAIN, protocol="baron_ferejohn", quota=4)),
+    )
+
+
+def _outcomes(seeds: list[int]) -> np.ndarray:
+    """``(worlds, 6)``: :func:`world_outcomes` of every seed, on every core.
+
+    The same numbers in any number of processes: each world is computed alone.
+    """
+    workers = min(len(os.sched_getaffinity(0)), len(seeds))
+    if workers < 2:
+        return np.array([world_outcomes(s) for s in seeds])
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        rows = list(pool.map(world_outcomes, seeds, chunksize=max(1, len(seeds) // workers)))
+    return np.array(rows)
 
 
 def contrasts(replicates: int = REPLICATES) -> list[Contrast]:
     """The three contrasts (see the module) over ``replicates`` worlds each."""
     seeds = [replicate_seed(MASTER_SEED, r) for r in range(replicates)]
-    divided = {"risk_cost": 1.6}
-    accept = np.array([_acceptance(_engine(s, **divided)) for s in seeds])
-    signing = {**divided, "membership": "negotiated", "protocol": "rotating_unanimity"}
-    sign = _paired(
-        seeds,
-        _signing_share,
-        {**signing, "max_transfer_share": 0.5},
-        {**signing, "max_transfer_share": 0.0},
-    )
-    plain = {"risk_cost": 2.0, "max_transfer_share": 0.0}
-    verify = _paired(
-        seeds,
-        _p_detect,
-        {**plain, "protocol": "rotating_unanimity"},
-        {**plain, "protocol": "baron_ferejohn", "quota": 4},
-    )
+    out = _outcomes(seeds)
+    accept, sign, verify = out[:, 0:2], (out[:, 2], out[:, 3]), (out[:, 4], out[:, 5])
     return [
         Contrast(
             "transfers (capped at half a payer's gain) raise the share of term points every "

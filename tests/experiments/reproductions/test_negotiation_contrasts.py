@@ -37,3 +37,12 @@ def test_transfers_never_lower_the_points_everyone_accepts() -> None:
     engine = nc._engine(3, risk_cost=1.6)
     with_transfers, without = nc._acceptance(engine)
     assert with_transfers >= without
+
+
+def test_worlds_in_worker_processes_give_the_numbers_of_one_process() -> None:
+    from experiments.teaching import MASTER_SEED, replicate_seed
+
+    seeds = [replicate_seed(MASTER_SEED, r) for r in range(4)]
+    alone = np.array([nc.world_outcomes(s) for s in seeds])
+    pooled = nc._outcomes(seeds)
+    assert np.array_equal(alone, pooled)
