@@ -360,6 +360,12 @@ class ScenarioStore:
             raise StoreError(
                 f"{ref.run_id} ran with seed {seed}, not its planned seed {self._plan[run, 2]}"
             )
+        steps = int(ref.payload["summary"]["steps"])
+        if steps != self.design.steps:
+            raise StoreError(
+                f"{ref.run_id} ran {steps} steps; design {self.design.name!r} runs "
+                f"{self.design.steps} (run it until {self.design.steps})"
+            )
         self._add(run, _Recorded(ref.payload))
 
     def mark_failed(

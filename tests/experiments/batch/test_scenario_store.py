@@ -21,7 +21,7 @@ from experiments.batch.scenario_run import BatchedDispatcher, run_pause_scenario
 from experiments.batch.scenario_store import RunId, ScenarioStore, Status
 from experiments.batch.schema import StoreError
 from model.errors import ConfigError
-from model.mesa_scenario import PauseScenario
+from model.mesa_scenario import MESA_MAJOR, PauseScenario
 
 pytestmark = pytest.mark.mesa
 
@@ -210,3 +210,40 @@ def test_after_kill_9_running_again_completes_exactly_the_missing_runs(tiny, swe
 def test_dispatcher_options_are_checked():
     with pytest.raises(ConfigError, match="chunk_size=0 is not allowed; allowed: an integer"):
         BatchedDispatcher(chunk_size=0)
+
+
+@pytest.mark.skipif(MESA_MAJOR < 4, reason="Mesa 3.5's Scenario has no scenario_id attribute")
+def test_the_store_takes_the_calls_of_mesas_planned_runner(tiny, swept, tmp_path):
+    # the calls Mesa's planned sequential run_scenarios makes, in its order, on Mesa 4
+    from experiments.batch.scenario_store import PauseRunConfiguration
+
+    scenarios = scenarios_from_design(tiny)
+    config = PauseRunConfiguration()
+    with ScenarioStore(tmp_path / "mesa", tiny) as store:
+        writer = store.writer()
+        store.write_scenarios(scenarios)
+        assert store.read_scenarios() == scenarios
+        for sc in scenarios:
+            run_id = RunId(sc.scenario_id, sc.replication_id)
+            store.mark_succeeded(writer.to_reference(run_id, config(sc)))
+        assert set(store.status()["status"]) == {"SUCCEEDED"}
+    _assert_same_store(tmp_path / "mesa", swept)
+
+
+def test_status_and_a_run_of_the_wrong_length(tiny, tmp_path):
+    from experiments.batch.scenario_store import PauseRunConfiguration
+
+    scenarios = scenarios_from_design(tiny)
+    with ScenarioStore(tmp_path / "status", tiny) as store:
+        run_pause_scenarios(scenarios[3:5], store=store)
+        status = store.status()
+        assert len(status) == 12
+        done = status[status["status"] == "SUCCEEDED"]
+        assert done["run_id"].tolist() == [3, 4]
+        assert list(zip(done["scenario_id"], done["replication_id"], strict=True)) == [
+            (1, 0),
+            (1, 1),
+        ]
+        with pytest.raises(StoreError, match="ran 23 steps; design 'tiny' runs 24"):
+            run_pause_scenarios(scenarios, store=store, config=PauseRunConfiguration(until=23))
+    assert sorted(read_results(tmp_path / "status")["run_id"]) == [3, 4]
