@@ -189,13 +189,23 @@ def _each(
 def _batched(
     store: ScenarioStore, dispatcher: BatchedDispatcher, todo: list[PauseScenario]
 ) -> Iterator[ChunkResult]:
-    """The runs of ``todo`` as tasks of one point each, through the dispatcher."""
-    futures = {
-        dispatcher.submit_point(task): task
-        for task in store.point_tasks(todo, dispatcher.chunk_size)
-    }
+    """The runs of ``todo`` as tasks of one point each, through the dispatcher.
+
+    Without a wrapped executor each task runs when the previous one is stored.
+    """
+    tasks = store.point_tasks(todo, dispatcher.chunk_size)
+    if dispatcher.executor is None:
+        for task in tasks:
+            yield _chunk(dispatcher.submit_point(task), task)
+        return
+    futures = {dispatcher.submit_point(task): task for task in tasks}
     for future in as_completed(futures):
-        try:
-            yield future.result()
-        except Exception as exc:  # a task that could not run at all: its runs failed
-            yield failed_chunk(futures[future], exc)
+        yield _chunk(future, futures[future])
+
+
+def _chunk(future: Future[ChunkResult], task: Task) -> ChunkResult:
+    """A task's result; a task that could not run at all: its runs recorded as failed."""
+    try:
+        return future.result()
+    except Exception as exc:
+        return failed_chunk(task, exc)

@@ -247,3 +247,20 @@ def test_status_and_a_run_of_the_wrong_length(tiny, tmp_path):
         with pytest.raises(StoreError, match="ran 23 steps; design 'tiny' runs 24"):
             run_pause_scenarios(scenarios, store=store, config=PauseRunConfiguration(until=23))
     assert sorted(read_results(tmp_path / "status")["run_id"]) == [3, 4]
+
+
+def _lost(task):
+    raise RuntimeError("worker lost")
+
+
+def test_a_task_that_cannot_run_stores_its_runs_as_failed(tiny, tmp_path):
+    class Broken(BatchedDispatcher):
+        def submit_point(self, task):
+            return self.submit(_lost, task) if task.point[0] == 1 else super().submit_point(task)
+
+    with ScenarioStore(tmp_path / "lost", tiny) as store:
+        run_pause_scenarios(scenarios_from_design(tiny)[:6], store=store, executor=Broken())
+        assert store.session == {"ran": 6, "skipped": 0, "failed": 3}
+    frame = read_results(tmp_path / "lost").sort_values("run_id")
+    assert frame["status"].tolist() == ["ok"] * 3 + ["failed"] * 3
+    assert frame["error"].iloc[3].startswith("task failed: RuntimeError: worker lost")
