@@ -5,7 +5,10 @@ arguments and the calls Mesa's planned runner has (a scenario list, a ``concurre
 executor, a store with ``writer`` / ``write_scenarios`` / ``mark_succeeded`` /
 ``mark_failed``; :mod:`experiments.batch.scenario_store`). It drops the runs already in the
 store before anything runs (so running it again after a crash, even a ``kill -9``, runs exactly
-the missing runs) and writes each finished run to the store.
+the missing runs) and writes each finished run to the store. When Mesa ships its runner with the
+calls of its plan, ``run_scenarios(store.pending_scenarios(scenarios), PauseRunConfiguration(),
+store=store)`` should do the same one-by-one work (a test drives the store with those calls on
+Mesa 4.0.0a0; Mesa's own function could not be tested, as it does not exist yet).
 
 With a :class:`BatchedDispatcher` as the executor, the replications of each design point go
 to one call of ``pausegame sweep``'s worker (:func:`~experiments.batch.worker.run_chunk`),
