@@ -1,7 +1,8 @@
 """``pausegame sweep-benchmark``: speed and memory of experiment batches, measured.
 
-Four measurements (issues [batches] and [performance]); numbers are printed, never asserted.
-The machine's other work moves every wall time, so the targets are ratios taken in one run:
+Five measurements (issues [batches], [performance] and [mesa4]); numbers are printed, never
+asserted. The machine's other work moves every wall time, so the targets are ratios taken in one
+run:
 
 1. **The standard map** (``experiments/designs/stability_map.toml``: 21 x 21 points x 20
    replicates x 200 steps, 30 nations + 100 labs, Barabasi-Albert, logit) on the batched path
@@ -23,6 +24,13 @@ The machine's other work moves every wall time, so the targets are ratios taken 
 4. **Parent memory for a 1,000,000-run design**: the design is generated and written, then a
    few thousand runs are made with 2 workers while the parent's resident memory is sampled
    against runs completed (target < 500 MB, flat).
+5. **Mesa scenarios, batched** (``--only scenarios``): a scaled-down copy of the map (3 x 3
+   points x 20 replicates) as one PauseScenario per run
+   (:func:`~experiments.batch.mesa_scenarios.scenarios_from_design`), run into pausegame's store
+   by :func:`~experiments.batch.scenario_run.run_pause_scenarios` one by one (a Mesa model per
+   run, as Mesa's runner would build them) in a process pool, and through the
+   :class:`~experiments.batch.scenario_run.BatchedDispatcher` over a pool of the same size:
+   runs/s of each and the ratio (target >= 5x).
 
 ``--quick`` shrinks everything (a smoke test; its numbers mean little).
 """
@@ -43,7 +51,7 @@ import numpy as np
 __all__ = ["PARTS", "register", "run_sweep_benchmark"]
 
 #: The measurements, in order.
-PARTS = ("map", "mesa", "app", "memory")
+PARTS = ("map", "mesa", "app", "memory", "scenarios")
 
 #: The app's map at its defaults (``viz.stability.map_design_mapping({})``; a test holds the
 #: two equal, since this layer cannot import the app).
@@ -159,7 +167,7 @@ def run_sweep_benchmark(
     skip_serial: bool = False,
     only: tuple[str, ...] = PARTS,
 ) -> str:
-    """Run the measurements (``only`` some of ``map``, ``mesa``, ``memory``); a Markdown report.
+    """Run the measurements (``only`` some of :data:`PARTS`); a Markdown report.
 
     Every wall time depends on what else the machine is doing: the load average before and
     after each part is printed, and the workers' CPU time gives the wall time the same work
@@ -367,12 +375,76 @@ def run_sweep_benchmark(
                 f"{peak:.0f} MB); growth from the first sample after start to the last: "
                 f"{samples[-1][1] - first_run:+.0f} MB",
             ]
+        # 5. Mesa scenarios into the store, one by one and batched
+        if "scenarios" in only:
+            lines += time_scenario_dispatch(
+                _shrink(full, 2 if quick else 3, 4 if quick else 20), workers, folder
+            )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     lines.append(
         f"\nMachine: {platform.machine()}, {_cores()} cores, Python {platform.python_version()}."
     )
     return "\n".join(lines)
+
+
+def time_scenario_dispatch(design: Any, workers: int, folder: Path) -> list[str]:
+    """Mesa scenarios of ``design`` into pausegame's store, one by one and batched.
+
+    Both run in a ``ProcessPoolExecutor`` of ``workers`` processes (the start method pausegame's
+    local pool uses) into a fresh store; this process compiles the kernels first, so forked
+    workers start warm in both. Returns the report's lines.
+    """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    from experiments.batch.executors.local import start_method_for
+    from experiments.batch.mesa_scenarios import scenarios_from_design
+    from experiments.batch.scenario_run import BatchedDispatcher, run_pause_scenarios
+    from experiments.batch.scenario_store import ScenarioStore
+    from experiments.batch.worker import warm
+
+    warm()
+    scenarios = scenarios_from_design(design)
+    context = multiprocessing.get_context(start_method_for("auto"))
+    walls: dict[str, float] = {}
+    for label in ("one by one", "batched"):
+        out = folder / f"scenarios-{label.replace(' ', '-')}"
+        shutil.rmtree(out, ignore_errors=True)
+        start = time.perf_counter()
+        with ProcessPoolExecutor(workers, mp_context=context) as pool:
+            executor = BatchedDispatcher(pool) if label == "batched" else pool
+            with ScenarioStore(out, design, command=["sweep-benchmark"]) as store:
+                run_pause_scenarios(scenarios, store=store, executor=executor)
+                if store.session["ran"] != len(scenarios) or store.session["failed"]:
+                    raise RuntimeError(f"the scenario benchmark ran {store.session}")
+        walls[label] = time.perf_counter() - start
+    n = len(scenarios)
+    ratio = walls["one by one"] / walls["batched"]
+    return [
+        "",
+        "## 5. Mesa scenarios into pausegame's store",
+        "",
+        f"{design.n_points} points x {design.replicates} replicates = {n:,} PauseScenarios of "
+        f"{design.steps} steps (the map's world), run_pause_scenarios with a process pool of "
+        f"{workers} ({_load()}). Mesa {_mesa_version()} has no run_scenarios of its own.",
+        "",
+        "| executor | wall s | runs/s |",
+        "|---|---:|---:|",
+        f"| one by one (a PauseModel per run), ProcessPoolExecutor({workers}) | "
+        f"{walls['one by one']:.1f} | {n / walls['one by one']:,.1f} |",
+        f"| BatchedDispatcher(ProcessPoolExecutor({workers})) | {walls['batched']:.1f} | "
+        f"{n / walls['batched']:,.1f} |",
+        "",
+        f"- batched dispatcher over one by one: {ratio:.1f}x (target >= 5x: "
+        f"{'met' if ratio >= 5 else 'NOT met'})",
+    ]
+
+
+def _mesa_version() -> str:
+    import mesa
+
+    return str(mesa.__version__)
 
 
 def _cores() -> int:
@@ -387,7 +459,7 @@ def register(subparsers: Any) -> None:
         "sweep-benchmark",
         help="measure experiment batches: the standard map batched and "
         "single-run, mesa.batch_run, the app's map, memory for a "
-        "1,000,000-run design",
+        "1,000,000-run design, Mesa scenarios one by one and batched",
         description=__doc__.splitlines()[0],
         allow_abbrev=False,
     )
@@ -417,7 +489,7 @@ def register(subparsers: Any) -> None:
         "--only",
         choices=PARTS,
         action="append",
-        help="run only this part (repeatable; default: all four)",
+        help="run only this part (repeatable; default: all five)",
     )
     parser.set_defaults(handler=_handle, _parser=parser)
 

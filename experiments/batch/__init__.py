@@ -17,7 +17,10 @@ For notebooks::
 directory layout (its parts: ``schema``, ``files``, ``manifest``, ``plan``, ``reader``,
 ``integrity``, ``repair``) and
 :mod:`experiments.batch.runner` for execution (its parts: ``worker``, what one task does;
-``executors``, one interface and one class per executor; ``progress``).
+``executors``, one interface and one class per executor; ``progress``). Mesa scenarios (one
+``PauseScenario`` per run) run into the same store through
+:mod:`experiments.batch.scenario_run` (resumable, one by one or batched) and
+:mod:`experiments.batch.scenario_store`.
 """
 
 from __future__ import annotations

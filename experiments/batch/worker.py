@@ -38,6 +38,7 @@ __all__ = [
     "RunContext",
     "Task",
     "failed_chunk",
+    "fill_chunk",
     "run_chunk",
     "run_one",
     "warm",
@@ -328,6 +329,25 @@ def run_chunk(task: Task) -> ChunkResult:
     The result arrays are allocated once per task and filled run by run.
     """
     cpu_start = time.process_time()
+    cache: dict[tuple[Any, ...], tuple[Params, Scenario]] = {}
+    outcomes, n_batched, single = _outcomes(task.context, task, cache)
+    return fill_chunk(task, outcomes, n_batched, single, cpu_start)
+
+
+def fill_chunk(
+    task: Task,
+    outcomes: list[Any],
+    n_batched: int = 0,
+    single: dict[str, int] | None = None,
+    cpu_start: float | None = None,
+) -> ChunkResult:
+    """A task's result arrays from its runs' outcomes (what :func:`run_chunk` returns).
+
+    ``outcomes[i]`` is run ``i``'s exception, or a pair of an object with ``timeseries()``
+    (the engine) and an object with ``to_dict()`` (its :class:`~model.outcomes.RunSummary`).
+    """
+    if cpu_start is None:
+        cpu_start = time.process_time()
     ctx = task.context
     n = len(task)
     fields = summary_fields()
@@ -348,11 +368,9 @@ def run_chunk(task: Task) -> ChunkResult:
     }
     nulls = {name: np.zeros(n, dtype=bool) for name, _ in fields}
     steps_kept = ctx.series_steps() if ctx.series_columns else None
-    cache: dict[tuple[Any, ...], tuple[Params, Scenario]] = {}
     series = None
     if steps_kept is not None:
         series = {c: np.full((n, len(steps_kept)), np.nan) for c in ctx.series_columns}
-    outcomes, n_batched, single = _outcomes(ctx, task, cache)
     for i in range(n):
         try:
             if isinstance(outcomes[i], BaseException):
@@ -392,7 +410,7 @@ def run_chunk(task: Task) -> ChunkResult:
         for c in ctx.series_columns:
             long[c] = series[c].reshape(-1)[keep]
     return ChunkResult(
-        out, long, int((~valid).sum()), time.process_time() - cpu_start, n_batched, single
+        out, long, int((~valid).sum()), time.process_time() - cpu_start, n_batched, single or {}
     )
 
 
