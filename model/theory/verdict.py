@@ -100,6 +100,7 @@ class Verdict:
             ValueError: For a decision rule the mean field does not cover.
         """
         summary = summarize(params) if summary is None else summary
+        world = _as_agreed(world)
         return cls(params, summary, mean_shield(world), _actors(world))
 
     def own_boundary(self) -> float:
@@ -283,6 +284,29 @@ def verdict_text(params: Mapping[str, Any], world: World) -> str:
             f"{params['decision_rule']!r} has none here."
         )
     return Verdict.of(params, world).text()
+
+
+def _as_agreed(world: World) -> World:
+    """A negotiated run before its agreement binds: the world as its members will hold it.
+
+    Until the agreement takes effect no nation is a member, so nobody shields anybody; the
+    verdict is on the treaty the run will live with (its signatories, or its parties), the
+    same world with those members' sanctioning shares. Any other world is returned as it is.
+    """
+    agreement = getattr(world, "agreement", None)
+    treaty = getattr(world, "treaty", None)
+    if agreement is None or treaty is None or agreement.terms is None or treaty.member.any():
+        return world
+    from types import SimpleNamespace
+
+    from model.structure import Structure
+
+    engine = cast(Any, world)
+    negotiated = engine.params["membership"] == "negotiated"
+    members = agreement.signatories if negotiated else treaty.parties
+    st = Structure(engine.params, engine.world, members)
+    agreed = SimpleNamespace(c=st.c, shield=st.shield, is_lab=engine.is_lab, home=engine.home)
+    return cast(World, agreed)
 
 
 def _actors(world: World) -> Actors | None:

@@ -209,3 +209,15 @@ def test_a_simulated_hazard_lowers_the_discount_per_round() -> None:
     assert calm.source == urgent.source == "simulation"
     assert calm.deltas[0] == pytest.approx(0.95**6)
     assert urgent.deltas[0] < calm.deltas[0]
+
+
+def test_theorys_verdict_before_the_treaty_binds_is_on_the_agreed_treaty() -> None:
+    from model import theory
+
+    engine = _engine(protocol="rotating_unanimity", seed=3)
+    assert engine.agreement is not None and engine.agreement.terms is not None
+    assert not engine.treaty.member.any()  # month 0: nobody is a member yet
+    agreed = Engine.from_params({**WORTH, **engine.agreement.terms}, 3)  # every nation a member
+    before = theory.Verdict.of(engine.params, engine)
+    assert before.shield == pytest.approx(theory.Verdict.of(agreed.params, agreed).shield)
+    assert before.shield < 1.0  # allies shield each other once they are members
