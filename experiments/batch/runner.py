@@ -87,7 +87,9 @@ __all__ = [
     "run_chunk",
     "run_design",
     "run_one",
+    "series_table",
     "start_method_for",
+    "to_table",
     "usable_cores",
 ]
 
@@ -100,7 +102,7 @@ def _warn(message: str) -> None:
     print(f"pausegame: warning: {message}", file=sys.stderr, flush=True)
 
 
-def _to_table(chunks: Sequence[ChunkResult], varied: Sequence[str]) -> pa.Table:
+def to_table(chunks: Sequence[ChunkResult], varied: Sequence[str]) -> pa.Table:
     """The results of finished tasks as one table of ``results/``'s columns."""
     sch = results_schema(varied)
     arrays = []
@@ -118,7 +120,7 @@ def _to_table(chunks: Sequence[ChunkResult], varied: Sequence[str]) -> pa.Table:
     return pa.Table.from_arrays(arrays, schema=sch)
 
 
-def _series_table(chunks: Sequence[ChunkResult], columns: Sequence[str]) -> pa.Table:
+def series_table(chunks: Sequence[ChunkResult], columns: Sequence[str]) -> pa.Table:
     """The series of finished tasks as one table of ``series/``'s columns (long format)."""
     sch = series_schema(columns)
     arrays = [
@@ -375,9 +377,9 @@ def _run_store(
         nonlocal buffered, last_flush
         if buffer:
             series = (
-                _series_table(buffer, context.series_columns) if context.series_columns else None
+                series_table(buffer, context.series_columns) if context.series_columns else None
             )
-            store.write_part(_to_table(buffer, context.varied), series)
+            store.write_part(to_table(buffer, context.varied), series)
             buffer.clear()
         buffered = 0
         last_flush = time.perf_counter()

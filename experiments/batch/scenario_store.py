@@ -40,7 +40,7 @@ from typing import Any
 import numpy as np
 
 from experiments.batch.design import Design, load_design, point_keys
-from experiments.batch.runner import FLUSH_ROWS, FLUSH_SECONDS, _series_table, _to_table
+from experiments.batch.runner import FLUSH_ROWS, FLUSH_SECONDS, series_table, to_table
 from experiments.batch.schema import StoreError
 from experiments.batch.store import ResultsStore
 from experiments.batch.worker import ChunkResult, RunContext, Task, fill_chunk
@@ -441,8 +441,8 @@ class ScenarioStore:
         """Write the buffered runs as one part (atomically)."""
         if self._buffer:
             ctx = self.context
-            series = _series_table(self._buffer, ctx.series_columns) if ctx.series_columns else None
-            self._store.write_part(_to_table(self._buffer, ctx.varied), series)
+            series = series_table(self._buffer, ctx.series_columns) if ctx.series_columns else None
+            self._store.write_part(to_table(self._buffer, ctx.varied), series)
             self.written += sum(len(c.columns["run_id"]) for c in self._buffer)
             self._buffer.clear()
         self._last_flush = time.perf_counter()
