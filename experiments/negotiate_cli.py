@@ -36,6 +36,8 @@ __all__ = ["DEFAULT_PROTOCOL", "agreement_record", "narrate", "register"]
 #: by consensus, proposers taking turns.
 DEFAULT_PROTOCOL = "rotating_unanimity"
 _WIDTH = 88
+#: Amounts (payoff units per month) below which the narrative calls them negligible.
+NEGLIGIBLE = 1e-6
 
 
 def register(subparsers: Any) -> None:
@@ -127,6 +129,8 @@ def _who(names: list[str], index: int, blocs: bool) -> str:
 
 
 def _transfers_text(names: list[str], tau: np.ndarray) -> str:
+    if np.abs(tau).max() < NEGLIGIBLE:
+        return ""
     paying = [f"{names[i]} {-tau[i]:.3g}" for i in np.flatnonzero(tau < -1e-12)]
     paid = [f"{names[i]} {tau[i]:.3g}" for i in np.flatnonzero(tau > 1e-12)]
     if not paying and not paid:
@@ -138,7 +142,7 @@ def _transfers_text(names: list[str], tau: np.ndarray) -> str:
 
 def _paid_text(payments: Payments | None) -> str:
     """The transfers paid over the months run (empty without transfers)."""
-    if payments is None:
+    if payments is None or max(payments.paid.values(), default=0.0) < NEGLIGIBLE:
         return ""
     months = len(payments.paid)
     text = (
@@ -203,10 +207,17 @@ def narrate(result: RunResult, agreement: Agreement) -> str:
                 f"capability ({listed})."
             )
         surplus = agreement.surplus
-        lines.append(
-            f"Each nation's gain per month over no treaty (S_i + tau_i): from "
-            f"{surplus.min():.3g} to {surplus.max():.3g}."
-        )
+        if np.abs(surplus).max() < NEGLIGIBLE:
+            lines.append(
+                f"Every nation gains less than {NEGLIGIBLE:g} per month over no treaty: the terms "
+                "adopted change next to nothing (at these parameters no treaty on the table is "
+                "worth its costs to every nation; try a larger --risk-cost)."
+            )
+        else:
+            lines.append(
+                f"Each nation's gain per month over no treaty (S_i + tau_i): from "
+                f"{surplus.min():.3g} to {surplus.max():.3g}."
+            )
         paid_text = _paid_text(engine.payments)
         if paid_text:
             lines.append(paid_text)

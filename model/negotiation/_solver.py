@@ -47,7 +47,7 @@ from scipy.optimize import NoConvergence, newton_krylov, root
 from model.errors import ConfigError
 from model.negotiation._mixing import BAND_START, smoothed_fixed_point
 from model.negotiation._play import by_role
-from model.negotiation._surplus import Proposal, Surplus
+from model.negotiation._surplus import TIE_TOLERANCE, Proposal, Surplus
 
 if TYPE_CHECKING:
     from model.negotiation import Protocol
@@ -117,7 +117,8 @@ class Equilibrium:
         """What ``proposer`` proposes in ``state`` (None: it delays); ties drawn from ``rng``."""
         reserve = self.reserve(state)
         made = self.surplus.offer(proposer, reserve, self.partners, rng)
-        if made is None or made.payoffs[proposer] < reserve[proposer]:
+        # (proposing when indifferent, within the tie tolerance, as responders accept)
+        if made is None or made.payoffs[proposer] < reserve[proposer] - TIE_TOLERANCE:
             return None
         return made
 
@@ -161,7 +162,8 @@ def _step(
         for proposer in np.flatnonzero(recognition[state]):
             offered = surplus.expected_offer(int(proposer), reserve, quota - 1)
             # (a smoothed choice weighs in delaying itself, continuously)
-            if offered is None or (surplus.band == 0.0 and offered[proposer] < reserve[proposer]):
+            late = offered is not None and offered[proposer] < reserve[proposer] - TIE_TOLERANCE
+            if offered is None or (surplus.band == 0.0 and late):
                 offered = reserve
             new[state] += recognition[state, proposer] * offered
     return new

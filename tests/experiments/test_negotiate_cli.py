@@ -116,3 +116,14 @@ def test_the_narrative_says_what_the_months_paid_and_the_bond_forfeited(capsys, 
     assert abs(paid - 5 * receipts) < 1e-9
     header = (tmp_path / "o" / "timeseries.csv").read_text().splitlines()[0]
     assert "transfers_paid" in header.split(",")
+
+
+def test_an_empty_treaty_is_called_one(capsys, tmp_path):
+    # at the default risk_cost no term with verification pays every nation: they agree on
+    # p_detect 0, which changes next to nothing (gains below 1e-6, transfers too)
+    status, out, err = run_cli(capsys, "negotiate", *SMALL, "--out", str(tmp_path / "o"))
+    assert status == 0, err
+    flat = " ".join(out.split())
+    assert "Agreement: p_detect 0," in flat
+    assert "the terms adopted change next to nothing" in flat
+    assert "Transfers per month" not in flat and "Transfers paid monthly" not in flat
