@@ -44,8 +44,8 @@ NEGOTIATION: tuple[Param, ...] = (
         "max_term_points",
         "int",
         256,
-        "The most points of the negotiable box evaluated per bargaining round (a grid, or a "
-        "Sobol sample above 2 terms).",
+        "The most points of the negotiable box valued for the negotiation (a grid, or a "
+        "Sobol sample above 2 terms); those another point beats for every nation are dropped.",
         unit="points",
         low=1,
         range=(1, 1024),
