@@ -13,9 +13,9 @@ Example:
 
 The package's parts: the core's declarations by group (:mod:`model.params.incentives`:
 payoffs, verification, sanctions, decisions; :mod:`model.params.setting`: population,
-alliances, treaty, run; :mod:`model.params.negotiation`: the treaty's negotiation; :mod:`model.params.pledges`:
-pledges before each month), the schema,
-one value's validation and the parameters a run's event log records
+alliances, treaty, run; :mod:`model.params.negotiation`: the treaty's negotiation;
+:mod:`model.params.pledges`: pledges before each month), the schema, one value's validation
+and the parameters a run's event log records
 (:mod:`model.params.table`), and a run's parameters put together
 (:mod:`model.params.resolution`). Every public name is importable from ``model.params``.
 """

@@ -1,8 +1,9 @@
 """The schema of every parameter, and the validation of one value against its declaration.
 
 :func:`schema` gathers the core's declarations (:mod:`model.params.incentives`,
-:mod:`model.params.setting`, :mod:`model.params.negotiation`, :mod:`model.params.pledges`) and each registered rule's; :func:`coerce` and :func:`parse_text`
-check one value against its :class:`~agents.declare.Param`.
+:mod:`model.params.setting`, :mod:`model.params.negotiation`, :mod:`model.params.pledges`) and
+each registered rule's; :func:`coerce` and :func:`parse_text` check one value against its
+:class:`~agents.declare.Param`.
 """
 
 from __future__ import annotations
