@@ -57,6 +57,8 @@ def step(e: Engine, held: Held | None = None) -> None:
     if e.treaty.on:
         negotiate(e, t, held.membership)  # (1)
     delta = e.advantage()  # (2)
+    if e.pledges is not None and e.pause_active:  # a strategic binding pledge weighs a breach
+        delta = e.pledges.weigh(delta, e.costs.pi_international, e.bound)
     new = decide(e, t, delta, uniforms, revisers, held)
     inspected = e.inspectorate.draw(rng)  # (3)
     fcs, votes = adjudicate(e, held)

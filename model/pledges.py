@@ -9,7 +9,9 @@ catches. A *breach* is a pledge of comply followed by a defection. Under
 caught) pays ``breach_penalty * c_k * s_k`` on top of the offence's own sanction, through the
 same adjudication (``s_k`` the sanction share, or the vote's share when it passes unvetoed),
 the same pending-sanction ring and the same payoffs; under ``cheap_talk`` the pledges are only
-recorded. No random number is drawn here, so the stream is the one without pledges.
+recorded. A strategic nation under ``binding`` weighs the breach's expected sanction when it
+decides (:meth:`Pledges.weigh`). No random number is drawn here, so the stream is the one
+without pledges.
 
 Example:
     >>> from model.engine import Engine
@@ -26,6 +28,8 @@ from typing import Any
 
 import numpy as np
 
+from model.payoffs import discounted_penalty
+
 #: The time-series columns a run with pledges adds (model/ODD.md section 3.10).
 PLEDGE_COLUMNS = ("pledged_comply", "breaches", "breaches_detected")
 
@@ -37,6 +41,7 @@ class Pledges:
         honesty: ``pledge_honesty``.
         binding: True under ``pledge_binding = binding``.
         breach_penalty: ``B``, per unit of capability.
+        discounted: ``D B = discount ** L * B``, the breach sanction as a decision weighs it.
         last: This month's pledges, one per nation (True = defect); None before month 1.
         months: Per month ``t``: (share of nations pledging comply, breaches, detected breaches).
     """
@@ -45,6 +50,7 @@ class Pledges:
         self.honesty = str(params["pledge_honesty"])
         self.binding = params["pledge_binding"] == "binding"
         self.breach_penalty = float(params["breach_penalty"])
+        self.discounted = float(discounted_penalty(params, self.breach_penalty))
         self.n_nations = n_nations
         self.last: np.ndarray | None = None
         self.months: dict[int, tuple[float, int, int]] = {}
@@ -60,6 +66,25 @@ class Pledges:
             self.last = np.array(decided[: self.n_nations], dtype=bool)
         else:
             self.last = np.zeros(self.n_nations, dtype=bool)
+
+    def weigh(
+        self, delta: np.ndarray, pi_international: float | np.ndarray, bound: np.ndarray
+    ) -> np.ndarray:
+        """The advantage a nation decides on, a binding pledge's expected breach sanction in.
+
+        Only a ``strategic`` nation under ``binding`` can breach by its own choice (a truthful
+        one pledges what it decides), so only its advantage changes: a bound nation's
+        ``delta_i - D B pi_i`` (``D B = discount ** L * B``, :attr:`discounted`; ``pi_i`` the
+        international catch probability ``g_i coverage p s_i``). Unchanged (the same array)
+        otherwise. ``bound``: bound by an active pause, per actor.
+        """
+        if not (self.binding and self.honesty == "strategic"):
+            return delta
+        n = self.n_nations
+        pi = np.broadcast_to(pi_international, delta.shape)
+        out = delta.copy()
+        out[:n] = np.where(bound[:n], delta[:n] - self.discounted * pi[:n], delta[:n])
+        return out
 
     def breaches(self, new: np.ndarray) -> np.ndarray:
         """Each nation's breach this month: pledged comply, then defected."""

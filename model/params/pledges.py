@@ -41,7 +41,8 @@ PLEDGES: tuple[Param, ...] = (
         "choice",
         "cheap_talk",
         "A pledge's force: 'cheap_talk' (recorded, no consequence) or 'binding' (a detected "
-        "breach, pledged comply and defected, is sanctioned with breach_penalty on top). "
+        "breach, pledged comply and defected, is sanctioned with breach_penalty on top; a "
+        "strategic nation weighs it when deciding). "
         "'reviewed' is declared but not built yet (#30): a run refuses it.",
         choices=("cheap_talk", "reviewed", "binding"),
         group="pledges",

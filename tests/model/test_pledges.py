@@ -147,9 +147,37 @@ def test_a_binding_breach_s_sanction_lands_after_the_lag():
     assert e.last["sanction_paid"][0] == imposed
 
 
+def test_a_strategic_binding_pledge_weighs_the_breach_s_expected_sanction_when_deciding():
+    base = {**MIXED, "pledges": "on", "pledge_honesty": "strategic", "verification_lag": 2}
+    talk = Engine.from_params({**base, "pledge_binding": "cheap_talk"}, rng=5)
+    bound = Engine.from_params({**base, "pledge_binding": "binding", "breach_penalty": 3.0}, rng=5)
+    talk.step()
+    bound.step()
+    n = bound.n_nations
+    weighed = bound.params["discount"] ** 2 * 3.0 * bound.costs.pi_international[:n]
+    assert (weighed > 0).all()
+    np.testing.assert_allclose(
+        bound.last["advantage"][:n], talk.last["advantage"][:n] - weighed, rtol=0, atol=1e-12
+    )
+    np.testing.assert_array_equal(bound.last["advantage"][n:], talk.last["advantage"][n:])
+    # the nations defect less for it
+    talk.run(30)
+    bound.run(30)
+    assert bound.timeseries()["breaches"].sum() < talk.timeseries()["breaches"].sum()
+
+
+def test_a_truthful_binding_pledge_changes_no_decision():
+    # a truthful nation pledges what it decides: it cannot breach by its own choice
+    off = _run(MIXED, 5)
+    on = _run({**MIXED, "pledges": "on", "pledge_binding": "binding"}, 5)
+    for name, column in off.timeseries().items():
+        np.testing.assert_array_equal(on.timeseries()[name], column, err_msg=name)
+
+
 def test_the_log_records_the_pledges_and_replay_reproduces_the_columns():
     params = {**MIXED, "pledges": "on", "pledge_honesty": "strategic", "pledge_binding": "binding"}
-    e = Engine.from_params({**params, "steps": 30}, rng=11, event_log=True)
+    # a small breach penalty: the strategic nations weigh it and still defect now and then
+    e = Engine.from_params({**params, "breach_penalty": 0.5, "steps": 30}, rng=11, event_log=True)
     e.run()
     e.close_log()
     assert e.log is not None
