@@ -135,6 +135,26 @@ def test_binding_sanctions_a_breach_only_when_it_is_detected(p_detect):
     np.testing.assert_array_equal(imposed_bound[bound.n_nations :], imposed_talk[talk.n_nations :])
 
 
+@pytest.mark.parametrize("adjudication", ["members_vote", "great_power_veto"])
+def test_under_a_vote_a_binding_breach_s_sanction_takes_the_vote_s_share(adjudication):
+    params = {**HOLDS, "p_detect": 1.0, "adjudication": adjudication, "pledges": "on"}
+    params |= {"pledge_honesty": "strategic"}
+    runs = {}
+    for force in ("cheap_talk", "binding"):
+        e = Engine.from_params({**params, "pledge_binding": force}, rng=7)
+        e.step(held=Held(actions={0: True}))
+        runs[force] = e
+    talk, bound = runs["cheap_talk"], runs["binding"]
+    last = bound.last
+    assert last["caught_international"][0]
+    applies = bool(last["vote_passed"][0] and not last["vetoed"][0])
+    extra = 4.0 * bound.structure.c[0] * last["vote_share"][0] * applies
+    got = bound.last["sanction_imposed"][0] - talk.last["sanction_imposed"][0]
+    assert got == pytest.approx(extra, rel=1e-12, abs=1e-15)
+    if applies:
+        assert extra > 0
+
+
 def test_a_binding_breach_s_sanction_lands_after_the_lag():
     params = {**HOLDS, "p_detect": 1.0, "verification_lag": 2, "pledges": "on"}
     params |= {"pledge_honesty": "strategic", "pledge_binding": "binding"}
