@@ -16,7 +16,8 @@ A run that negotiates its treaty under a bargaining protocol (``protocol`` other
 ``terms_rule``, :mod:`model.negotiation.session`) shows it too: each nation's ``proposal``, its
 ``vote`` and whether it ``signed`` (a lab reports its home nation's; all None in a run without
 that negotiation). They are fixed when the model is built: the negotiation happens before
-month 1.
+month 1. A run with ``pledges = on`` shows each nation's ``pledge`` of the month (None for a
+lab and without pledges).
 
 Both agents are :class:`mesa.discrete_space.FixedAgent`: a nation sits in its node of the
 alliance :class:`mesa.discrete_space.Network`; its labs sit in the same cell.
@@ -223,6 +224,18 @@ class Actor(FixedAgent):
         if agreement is None:
             return None
         return bool(agreement.terms is not None and signers(engine)[self.nation_index])
+
+    # Pledges before each month (``pledges = on``, model/pledges.py) --------------------------
+    @property
+    def pledge(self) -> str | None:
+        """This month's pledge of a nation: ``"comply"`` or ``"defect"``.
+
+        None for a lab (labs do not pledge), without pledges and before month 1.
+        """
+        pledges = self._engine.pledges
+        if pledges is None or pledges.last is None or self.index >= self._engine.n_nations:
+            return None
+        return "defect" if pledges.last[self.index] else "comply"
 
     def _last_value(self, key: str) -> float:
         values = self._engine.last.get(key)

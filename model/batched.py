@@ -87,6 +87,7 @@ def unbatchable(engine: Engine) -> str | None:
         (p["rsi"] == "on", "rsi='on'"),
         (float(p["hazard_scale"]) > 0, "the hazard (hazard_scale > 0)"),
         (engine.log is not None, "the event log (a ledger)"),
+        (engine.pledges is not None, "pledges (pledges='on')"),
         (engine.catastrophe_step is not None, "a run ended by a catastrophe"),
     )
     for used, why in checks:

@@ -56,6 +56,7 @@ from model.outcomes import SUMMARY_COLUMNS, RunSummary, collapse_step, summarize
 from model.params import Params, ledger_params, resolve_run
 from model.params.negotiation import TERMS_RULE
 from model.payoffs import Costs
+from model.pledges import Pledges
 from model.scenario import Scenario, scenario_from_mapping
 from model.structure import Structure, StructureCache
 from model.transfers import Payments, transfers_column
@@ -191,6 +192,8 @@ class Engine:
         self.treaty = Treaty(params, w, sc, self.rng, self.agreement)
         #: The agreed transfers paid in the months (``model.transfers``; None: none agreed).
         self.payments = Payments.of(self.agreement, params)
+        #: The nations' pledges before each month (``model.pledges``; None: ``pledges = off``).
+        self.pledges = Pledges.of(params, self.n_nations)
         self.bound = self.treaty.bound(self.home)
         self.n_revise = revision_count(params["revision_rate"], self.n_actors)
         self.rule_state: dict[str, Any] = {}
@@ -491,13 +494,16 @@ class Engine:
         NaN when none), ``defecting_share`` (R_t), detections (domestic, international, both),
         false alarms, sanctions paid (G), mean and total payoff, mean belief, whether a pause
         was active, and ``holds`` (1.0 / 0.0; NaN when no pause was active). A negotiated run
-        adds ``proposer``, ``yes_votes``, ``agreed`` and ``transfers_paid`` (model/ODD.md 3.9).
+        adds ``proposer``, ``yes_votes``, ``agreed`` and ``transfers_paid`` (model/ODD.md 3.9);
+        a run with pledges ``pledged_comply``, ``breaches`` and ``breaches_detected`` (3.10).
         """
         series = self._series(0, self.t + 1)
         if self.agreement is not None:
             series.update(negotiation_columns(round_tuples(self.agreement), self.t + 1))
             paid = {} if self.payments is None else self.payments.paid
             series["transfers_paid"] = transfers_column(paid, 0, self.t + 1)
+        if self.pledges is not None:
+            series.update(self.pledges.columns(0, self.t + 1))
         return series
 
     def _series(

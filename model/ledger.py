@@ -565,4 +565,8 @@ def replay(records: Iterable[Mapping[str, Any]]) -> dict[str, np.ndarray]:
         out["transfers_paid"] = np.array(
             [float(np.maximum(np.asarray(st.get("transfers", [0.0])), 0.0).sum()) for st in states]
         )
+    from model.pledges import replay_columns
+
+    caught = {t: ev["domestic"] + ev["international"] for t, ev in events.items()}
+    out.update(replay_columns(states, caught, n_nations))
     return out

@@ -68,7 +68,7 @@ class PauseModel(mesa.Model):
         datacollector: Model reporters for every time-series column; agent reporters for
             action, capability, belief and payoff when ``collect_agents``, and in a run that
             negotiates its treaty (``protocol`` other than ``terms_rule``) also
-            :data:`NEGOTIATION_AGENT_FIELDS`.
+            :data:`NEGOTIATION_AGENT_FIELDS`; with ``pledges = on`` also ``pledge``.
         data_recorder: Mesa 4 only: Mesa's ``DataRecorder`` with the datasets ``model``
             (:data:`RECORDED_MODEL_FIELDS`) and, when ``collect_agents``, ``agents`` (the agent
             reporters' fields), one snapshot per period (``get_table_dataframe(name)``).
@@ -162,6 +162,8 @@ class PauseModel(mesa.Model):
         )
         if agent_reporters is not None and self.engine.agreement is not None:
             agent_reporters.update({name: name for name in NEGOTIATION_AGENT_FIELDS})
+        if agent_reporters is not None and self.engine.pledges is not None:
+            agent_reporters["pledge"] = "pledge"
         self.datacollector = mesa.DataCollector(
             model_reporters=model_reporters, agent_reporters=agent_reporters
         )

@@ -57,10 +57,16 @@ def step(e: Engine, held: Held | None = None) -> None:
     if e.treaty.on:
         negotiate(e, t, held.membership)  # (1)
     delta = e.advantage()  # (2)
+    if e.pledges is not None and e.pause_active:  # a strategic binding pledge weighs a breach
+        delta = e.pledges.weigh(delta, e.costs.pi_international, e.bound)
     new = decide(e, t, delta, uniforms, revisers, held)
     inspected = e.inspectorate.draw(rng)  # (3)
     fcs, votes = adjudicate(e, held)
+    if e.pledges is not None:  # a binding breach's sanction, if caught (model/pledges.py)
+        fcs = e.pledges.charge(fcs, new, e.structure.c, e.structure.sanction_share, votes)
     out, payoff, belief = settle(e, t, new, u_dom, u_int, inspected, fcs, len(revisers))  # (3)-(5)
+    if e.pledges is not None:
+        e.pledges.settle(t, new, out["caught_domestic"] | out["caught_international"])
     e.last = {
         "advantage": delta,
         "revisers": revisers,
@@ -78,7 +84,11 @@ def step(e: Engine, held: Held | None = None) -> None:
 def decide(
     e: Engine, t: int, delta: np.ndarray, uniforms: np.ndarray, revisers: np.ndarray, held: Held
 ) -> np.ndarray:
-    """Step (2): the rule decides; non-revisers keep their action; fixed and held apply."""
+    """Step (2): the rule decides; non-revisers keep their action; fixed and held apply.
+
+    With pledges on, the nations pledge from the decided actions before held choices apply
+    (:meth:`model.pledges.Pledges.pledge`).
+    """
     obs = Observation(
         advantage=delta,
         uniforms=uniforms,
@@ -96,6 +106,8 @@ def decide(
         fixed, fixed_action = e.world.fixed_actions(t)
         if fixed.any():
             new = np.where(fixed, fixed_action, new)
+    if e.pledges is not None:
+        e.pledges.pledge(new)
     if held.actions:
         fixed, fixed_action = held.action_mask(e.n_actors)
         new = np.where(fixed, fixed_action, new)
@@ -353,5 +365,6 @@ def log(e: Engine, t: int, n_revised: int) -> None:
             "catastrophe": e.catastrophe_step == t,
             **({} if e._all_bound else {"bound": e.bound}),
             **({} if e.payments is None else {"transfers": e.payments.last}),
+            **({} if e.pledges is None else {"pledges": e.pledges.bits()}),
         },
     )

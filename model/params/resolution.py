@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from model.adjudication import get_adjudication
 from model.errors import ParameterError
+from model.params.pledges import NOT_BUILT
 from model.params.table import coerce, schema, unknown_name_error
 from model.seeds import new_seed
 from model.verification import get_regime
@@ -160,6 +161,13 @@ def _check_together(v: Mapping[str, Any]) -> None:
             v["terms_rule"],
             f"'fixed' while protocol={v['protocol']!r} negotiates the terms",
             why="would renegotiate the terms the protocol agreed",
+        )
+    if v["pledge_binding"] in NOT_BUILT:
+        raise ParameterError(
+            "pledge_binding",
+            v["pledge_binding"],
+            "'cheap_talk' or 'binding'",
+            why="is not built yet (#30)",
         )
     if v["alliance_network"] == "blocs" and v["n_blocs"] > v["n_nations"]:
         raise ParameterError(

@@ -1,8 +1,9 @@
 """The schema of every parameter, and the validation of one value against its declaration.
 
 :func:`schema` gathers the core's declarations (:mod:`model.params.incentives`,
-:mod:`model.params.setting`) and each registered rule's; :func:`coerce` and :func:`parse_text`
-check one value against its :class:`~agents.declare.Param`.
+:mod:`model.params.setting`, :mod:`model.params.negotiation`, :mod:`model.params.pledges`) and
+each registered rule's; :func:`coerce` and :func:`parse_text` check one value against its
+:class:`~agents.declare.Param`.
 """
 
 from __future__ import annotations
@@ -21,11 +22,12 @@ from model.errors import ParameterError
 from model.negotiation import protocols
 from model.params.incentives import INCENTIVES
 from model.params.negotiation import NEGOTIATION, TERMS_RULE
+from model.params.pledges import PLEDGES
 from model.params.setting import SETTING
 from model.verification import regimes
 
 #: Every core parameter, in the order ``pausegame params`` lists them.
-CORE: tuple[Param, ...] = (*INCENTIVES, *SETTING, *NEGOTIATION)
+CORE: tuple[Param, ...] = (*INCENTIVES, *SETTING, *NEGOTIATION, *PLEDGES)
 
 
 def schema() -> dict[str, Param]:

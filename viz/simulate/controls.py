@@ -44,11 +44,14 @@ KEY_PARAMS = (
 TYPING_PAUSE = 0.4
 
 
-#: Parameters declared in the schema that no run reads yet, so the page offers no control for
-#: them (a slider that changes nothing would mislead a class). None now: the last,
-#: ``transfers_conditional``, is read since agreed transfers are paid in the months (#29). A
-#: link may still carry such a parameter; the CLI and scenario files accept them.
-UNREAD_PARAMS: frozenset[str] = frozenset()
+#: Parameters the page offers no control for: ones no run reads yet, or a mechanism the page
+#: does not display yet (a slider whose effect the page cannot show would mislead a class).
+#: ``transfers_conditional`` is read since agreed transfers are paid in the months (#29). The
+#: pledges (#30) are run by the engine but this page shows no pledge or breach yet. A link may
+#: still carry such a parameter; the CLI and scenario files accept them.
+UNREAD_PARAMS: frozenset[str] = frozenset(
+    ("pledges", "pledge_honesty", "pledge_binding", "breach_penalty")
+)
 
 
 @solara.component
