@@ -57,5 +57,8 @@ def observations(
         "caught_last": lambda: engine.caught_last,
         "flagged_last": lambda: engine.flagged_last,
         "rival_share": lambda: engine.rival_share,
+        "member": lambda: engine.treaty.member,
+        "pledged_last": lambda: None if engine.pledges is None else engine.pledges.last,
+        "breached_last": lambda: None if engine.pledges is None else engine.pledges.detected,
     }
     return _LazyObservations({key: makers[key] for key in needs})

@@ -44,6 +44,7 @@ class Pledges:
         discounted: ``D B = discount ** L * B``, the breach sanction as a decision weighs it.
         last: This month's pledges, one per nation (True = defect); None before month 1.
         months: Per month ``t``: (share of nations pledging comply, breaches, detected breaches).
+        detected: Last settled month's detected breaches, one per nation; None before month 1.
     """
 
     def __init__(self, params: Mapping[str, Any], n_nations: int) -> None:
@@ -54,6 +55,7 @@ class Pledges:
         self.n_nations = n_nations
         self.last: np.ndarray | None = None
         self.months: dict[int, tuple[float, int, int]] = {}
+        self.detected: np.ndarray | None = None
 
     @classmethod
     def of(cls, params: Mapping[str, Any], n_nations: int) -> Pledges | None:
@@ -123,7 +125,9 @@ class Pledges:
     def settle(self, t: int, new: np.ndarray, caught: np.ndarray) -> None:
         """Count month ``t``'s breaches and the detected ones (``caught``: per actor)."""
         assert self.last is not None
-        self.months[t] = month_counts(self.last, new[: self.n_nations], caught[: self.n_nations])
+        n = self.n_nations
+        self.months[t] = month_counts(self.last, new[:n], caught[:n])
+        self.detected = self.breaches(new) & caught[:n]
 
     def bits(self) -> str:
         """This month's pledges as the event log writes them: 1 = defect, one per nation."""

@@ -40,6 +40,9 @@ EXTRA_KEYS = (
     "caught_last",
     "flagged_last",
     "rival_share",
+    "member",
+    "pledged_last",
+    "breached_last",
 )
 
 
@@ -63,7 +66,10 @@ class Observation:
             per unit of capability), ``caught_last`` (caught defecting last period, at home or
             internationally), ``flagged_last`` (flagged internationally last period: detections
             and false alarms), ``rival_share`` (a function ``x -> rho(x)``, the rivalry- and
-            capability-weighted share of any per-actor quantity, DESIGN.md section 2).
+            capability-weighted share of any per-actor quantity, DESIGN.md section 2),
+            ``member`` (treaty membership, one per nation), ``pledged_last`` (last month's
+            pledges, one per nation, True = defect; None before month 1 or without pledges),
+            ``breached_last`` (last month's detected breaches, one per nation; None likewise).
     """
 
     advantage: np.ndarray
@@ -91,6 +97,8 @@ class Rule:
         needs: The ``Observation.extra`` keys the rule reads.
         compiled: The rule's compiled per-actor decision (``agents/rules/_compiled.py``), for
             rules that read only the advantage and the uniforms; None otherwise.
+        requires: ``(parameter, value)`` pairs a run of the rule must have (validation refuses
+            others).
     """
 
     name: str
@@ -101,6 +109,7 @@ class Rule:
     references: tuple[str, ...] = ()
     needs: tuple[str, ...] = ()
     compiled: CompiledDecision | None = None
+    requires: tuple[tuple[str, str], ...] = ()
 
 
 #: Every decision rule, one file each in this folder (imported on the first lookup).
@@ -123,6 +132,7 @@ def register_rule(
     references: tuple[str, ...] = (),
     needs: tuple[str, ...] = (),
     compiled: CompiledDecision | None = None,
+    requires: tuple[tuple[str, str], ...] = (),
 ) -> Callable[[Decide], Decide]:
     """Register a decision function under ``name`` (used as a decorator)."""
     unknown = set(needs) - set(EXTRA_KEYS)
@@ -134,7 +144,15 @@ def register_rule(
 
     def wrap(fn: Decide) -> Decide:
         _REGISTRY[name] = Rule(
-            name, fn, tuple(params), deterministic, summary, references, tuple(needs), compiled
+            name,
+            fn,
+            tuple(params),
+            deterministic,
+            summary,
+            references,
+            tuple(needs),
+            compiled,
+            tuple(requires),
         )
         return fn
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
+from agents.rules import get_rule
 from model.adjudication import get_adjudication
 from model.errors import ParameterError
 from model.params.pledges import NOT_BUILT
@@ -169,6 +170,14 @@ def _check_together(v: Mapping[str, Any]) -> None:
             "'cheap_talk' or 'binding'",
             why="is not built yet (#30)",
         )
+    for name, value in get_rule(v["decision_rule"]).requires:
+        if v[name] != value:
+            raise ParameterError(
+                name,
+                v[name],
+                repr(value),
+                why=f"is not allowed with decision_rule={v['decision_rule']!r}, which reads it",
+            )
     if v["alliance_network"] == "blocs" and v["n_blocs"] > v["n_nations"]:
         raise ParameterError(
             "n_blocs",

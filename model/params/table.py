@@ -26,6 +26,9 @@ from model.params.pledges import PLEDGES
 from model.params.setting import SETTING
 from model.verification import regimes
 
+#: The tag of a rule's ``choice`` parameter whose choices are the other registered rules.
+RULE_NAME_TAG = "rule_name"
+
 #: Every core parameter, in the order ``pausegame params`` lists them.
 CORE: tuple[Param, ...] = (*INCENTIVES, *SETTING, *NEGOTIATION, *PLEDGES)
 
@@ -44,6 +47,8 @@ def schema() -> dict[str, Param]:
     )
     for rule in registered.values():
         for p in rule.params:
+            if RULE_NAME_TAG in p.tags:  # a rule's choice of another registered rule
+                p = _with_choices(p, tuple(n for n in registered if n != rule.name))
             if p.name in table and table[p.name] != p:
                 raise ValueError(
                     f"parameter {p.name!r} is declared twice, differently (by rule {rule.name!r})"

@@ -15,6 +15,11 @@ from model.params import resolve
 RULES = sorted(rules())
 
 
+def chosen(name: str) -> dict:
+    """The values that choose rule ``name``: it and what it requires (pledges for some)."""
+    return {"decision_rule": name, **dict(get_rule(name).requires)}
+
+
 def observation(n: int = 50, seed: int = 0, needs: tuple[str, ...] = ()) -> Observation:
     """A synthetic observation of n actors (10 nations, then labs) with the extras in needs."""
     rng = np.random.default_rng(seed)
@@ -30,6 +35,7 @@ def observation(n: int = 50, seed: int = 0, needs: tuple[str, ...] = ()) -> Obse
     alliances = sp.csr_array(alliances)
     alliances.sort_indices()
     comply = -0.1 * rng.random(n)
+    other = np.random.default_rng(seed + 1000)  # the pledges' observations: their own draws
     everything = {
         "t": 1,
         "state": {},
@@ -47,6 +53,9 @@ def observation(n: int = 50, seed: int = 0, needs: tuple[str, ...] = ()) -> Obse
         "caught_last": rng.random(n) < 0.2,
         "flagged_last": rng.random(n) < 0.2,
         "rival_share": lambda x: (x.sum() - x) / (len(x) - 1),
+        "member": other.random(n_nations) < 0.8,
+        "pledged_last": other.random(n_nations) < 0.3,
+        "breached_last": other.random(n_nations) < 0.1,
     }
     return Observation(
         advantage=advantage,
@@ -65,7 +74,7 @@ def observe(name: str, seed: int = 0) -> Observation:
 @pytest.mark.parametrize("name", RULES)
 def test_contract_boolean_actions_of_the_right_length(name):
     rule = get_rule(name)
-    out = rule.decide(observe(name), resolve(decision_rule=name), np.random.default_rng(1))
+    out = rule.decide(observe(name), resolve(chosen(name)), np.random.default_rng(1))
     assert out.dtype == bool and out.shape == (50,)
 
 
@@ -97,7 +106,7 @@ def test_contract_metadata_and_pickling(name):
 @pytest.mark.parametrize("name", RULES)
 def test_contract_committed_actors_keep_their_action(name):
     scenario = {
-        "params": {"decision_rule": name, "n_labs": 0, "p_detect": 0.0},
+        "params": {**chosen(name), "n_labs": 0, "p_detect": 0.0},
         "nations": [
             {"name": "A", "committed": "comply"},
             {"name": "B"},
@@ -113,7 +122,7 @@ def test_contract_committed_actors_keep_their_action(name):
 @pytest.mark.parametrize("name", RULES)
 def test_contract_committed_labs_and_events_keep_their_action(name):
     scenario = {
-        "params": {"decision_rule": name, "p_detect": 0.5, "alliance_network": "explicit"},
+        "params": {**chosen(name), "p_detect": 0.5, "alliance_network": "explicit"},
         "nations": [
             {"name": "A", "labs": 2, "committed": "comply"},
             {"name": "B", "labs": 1},
@@ -162,7 +171,7 @@ def test_contract_draws_do_not_depend_on_what_is_observed(name):
     ],
 )
 def test_contract_same_seed_same_trajectory_in_any_world(name, setting):
-    values = {"decision_rule": name, "steps": 40, "n_nations": 8, "n_labs": 12, **setting}
+    values = {**chosen(name), "steps": 40, "n_nations": 8, "n_labs": 12, **setting}
     runs = []
     for _ in range(2):
         eng = Engine.from_params(values, rng=21)
@@ -181,7 +190,7 @@ def test_contract_every_rule_runs_every_shipped_scenario(name):
 
     for scenario_name in list_scenarios():
         scenario, _ = load_scenario(scenario_name)
-        eng = Engine.from_params({"decision_rule": name, "steps": 12}, rng=3, scenario=scenario)
+        eng = Engine.from_params({**chosen(name), "steps": 12}, rng=3, scenario=scenario)
         summary = eng.run()
         assert 0.0 <= summary.final_compliance <= 1.0
 
@@ -196,7 +205,7 @@ def test_contract_every_rule_with_every_regime_and_adjudicator(name):
     for regime in regimes():
         for adjudication in adjudicators:
             values = {
-                "decision_rule": name,
+                **chosen(name),
                 "verification": regime,
                 "adjudication": adjudication,
                 "steps": 15,
