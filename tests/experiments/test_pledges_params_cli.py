@@ -29,3 +29,25 @@ def test_reviewed_pledges_on_the_command_line_are_one_line_saying_not_built_yet(
     assert "pledge_binding='reviewed' is not built yet (#30)" in line
     assert "'cheap_talk' or 'binding'" in line
     assert not (tmp_path / "r").exists()
+
+
+def test_params_lists_the_conditional_cooperators_parameters(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    status, out, _ = run_cli(capsys, "params")
+    assert status == 0
+    flat = " ".join(out.split())
+    assert "'conditional_cooperator'" in flat
+    for name in ("cc_threshold", "cc_memory", "cc_fallback"):
+        assert f"{name} default {schema()[name].default}" in flat, name
+        assert schema()[name].bounds_text() in flat, name
+    assert "'conditional_cooperator'" not in schema()["cc_fallback"].bounds_text()
+
+
+def test_the_conditional_cooperator_without_pledges_is_one_line_naming_pledges(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ("run", "--decision-rule", "conditional_cooperator", "--out", str(tmp_path / "r"))
+    line = one_error_line(*run_cli(capsys, *args))
+    assert "pledges='off'" in line and "conditional_cooperator" in line and "'on'" in line
+    assert not (tmp_path / "r").exists()

@@ -9,6 +9,7 @@ import pytest
 import solara
 import solara.widgets
 
+from agents.rules import get_rule
 from model.params import schema
 from viz import specs
 from viz.simulate import SimulatePage
@@ -125,7 +126,13 @@ def test_a_rule_theory_does_not_cover_still_renders_without_an_error_banner(page
     if not rule.widgets:  # the Decisions group is closed
         _open_all_groups(page)
         rule = page.find(v.Select, label="decision_rule")
-    others = [r for r in rule.widget.items if r not in ("logit", "best_response")]
+    # a rule that requires a setting the page does not offer yet (the conditional cooperator's
+    # pledges) is refused with a banner instead (the next test)
+    others = [
+        r
+        for r in rule.widget.items
+        if r not in ("logit", "best_response") and not get_rule(r).requires
+    ]
     if not others:
         pytest.skip("only the rules theory covers are registered")
     rule.widget.v_model = others[0]
@@ -137,3 +144,14 @@ def test_a_rule_theory_does_not_cover_still_renders_without_an_error_banner(page
     # the learning rules have their own theory (model.learning_theory), shown instead
     name = others[0].replace("_", " ")
     assert any(name in text.lower() for text in words)
+
+
+def test_the_conditional_cooperator_without_pledges_is_a_banner_naming_pledges(page):
+    rule = page.find(v.Select, label="decision_rule")
+    if not rule.widgets:  # the Decisions group is closed
+        _open_all_groups(page)
+        rule = page.find(v.Select, label="decision_rule")
+    rule.widget.v_model = "conditional_cooperator"
+    page.find(v.Btn, children=["Reset"]).widget.click()
+    banner = _with_class(page, v.Alert, "pg-banner pg-error")
+    assert banner and "pledges='off'" in str(banner[0].children)
