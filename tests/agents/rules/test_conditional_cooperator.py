@@ -114,3 +114,31 @@ def test_in_the_engine_a_held_breach_turns_the_others_to_the_fallback():
     assert eng.defect.astype(int).tolist() == [0, 1, 1, 1]
     eng.step()  # month 4: B, C, D pledged defect in month 3
     assert eng.defect.astype(int).tolist() == [1, 1, 1, 1]
+
+
+def test_its_parameters_are_logged_only_off_their_defaults():
+    from model.params import ledger_params
+
+    on = {"pledges": "on", "decision_rule": "conditional_cooperator"}
+    assert not {"cc_threshold", "cc_memory", "cc_fallback"} & set(ledger_params(resolve(on)))
+    logged = ledger_params(resolve({**on, "cc_memory": 5, "cc_fallback": "threshold"}))
+    assert (logged["cc_memory"], logged["cc_fallback"]) == (5, "threshold")
+
+
+def test_the_breaches_it_reads_are_the_months_detected_breaches():
+    values = {
+        "decision_rule": "conditional_cooperator",
+        "pledges": "on",
+        "pledge_honesty": "strategic",
+        "p_detect": 0.5,
+        "penalty": 4.0,
+        "steps": 30,
+    }
+    eng = Engine.from_params(values, rng=11)
+    seen = []
+    for _ in range(30):
+        eng.step()
+        assert eng.pledges is not None and eng.pledges.detected is not None
+        seen.append(int(eng.pledges.detected.sum()))
+    detected = eng.timeseries()["breaches_detected"][1:].tolist()
+    assert seen == detected and sum(detected) > 0
