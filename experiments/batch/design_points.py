@@ -237,6 +237,12 @@ def sample_points(
         p = _param(key, table, source, "[sample.params]")
         if p.kind == "choice":
             choices = list(p.choices) if spec in ({}, True) else spec
+            if key == "decision_rule" and spec in ({}, True):
+                # every rule that runs alone: one that needs other parameters (requires, e.g.
+                # the conditional cooperator needs pledges = on) is sampled only when listed
+                from agents.rules import get_rule
+
+                choices = [c for c in choices if not get_rule(c).requires]
             if (
                 not isinstance(choices, list)
                 or not choices

@@ -181,6 +181,17 @@ def test_sample_uses_schema_ranges_and_is_reproducible():
     assert other.points["p_detect"].tolist() != a.points["p_detect"].tolist()
 
 
+def test_every_rule_means_every_rule_that_runs_alone():
+    # {} samples the rules that need no other parameter; the conditional cooperator needs
+    # pledges = on, so it is sampled only when listed (and then the base must set pledges)
+    spec = {"method": "lhs", "n": 64, "params": {"decision_rule": {}}}
+    drawn = set(make(sweep=None, sample=spec).points["decision_rule"].tolist())
+    assert "conditional_cooperator" not in drawn and {"logit", "best_response"} <= drawn
+    listed = {"method": "lhs", "n": 8, "params": {"decision_rule": ["conditional_cooperator"]}}
+    with pytest.raises(DesignError, match="pledges='off' is not allowed"):
+        make(sweep=None, sample=listed)
+
+
 def test_sobol_needs_power_of_two_and_extends_by_prefix():
     with pytest.raises(DesignError, match="power of two"):
         make(sweep=None, sample={"method": "sobol", "n": 12, "params": {"p_detect": {}}})
