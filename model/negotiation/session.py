@@ -54,7 +54,6 @@ from model.negotiation._surplus import TIE_TOLERANCE
 from model.negotiation.valuation import THEORY_TERMS, TermSurplus, TheoryValuation
 from model.params.terms import TermBox, term_box, term_points
 from model.theory import Actors
-from model.theory.heterogeneous import compliant_probabilities
 
 __all__ = [
     "DEFAULT_BOX",
@@ -226,17 +225,6 @@ def _valuation(
         return SimulatedValuation(params, child, scenario=scenario, world=world), "simulation"
 
 
-def round_hazard(params: Mapping[str, Any], valuation: TheoryValuation, months: int) -> float:
-    """``H``: a catastrophe's probability during ``months`` months without a treaty."""
-    scale = float(params["hazard_scale"])
-    if scale <= 0.0:
-        return 0.0
-    free = {**valuation.params, "penalty": 0.0}
-    sigma = compliant_probabilities(free, valuation.actors, rule=valuation.rule)
-    share = float(valuation.actors.weights @ sigma)
-    return float(1.0 - np.exp(-scale * months * share ** float(params["hazard_exponent"])))
-
-
 def _blocs(world: Any) -> np.ndarray:
     """The two blocs' labels per nation, as 0 and 1 (ConfigError: not two blocs)."""
     labels, index = np.unique(np.asarray(world.bloc), return_inverse=True)
@@ -278,10 +266,7 @@ def negotiate(
     points, values, valuation, source = _term_values(params, world, scenario, seed, rng)
     n = world.n_nations
     months = int(params["round_months"])
-    if isinstance(valuation, TheoryValuation):
-        hazard = round_hazard(params, valuation, months)
-    else:
-        hazard = valuation.hazard(months)
+    hazard = valuation.hazard(months)
     delta = float(params["discount"]) ** months * (1.0 - hazard)
     if not 0.0 < delta < 1.0:
         raise ConfigError(

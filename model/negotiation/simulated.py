@@ -78,7 +78,7 @@ from model import batched
 from model.engine import Engine
 from model.errors import ConfigError, ParameterError
 from model.month import catastrophe_probability
-from model.negotiation.valuation import Key, Point, point_key
+from model.negotiation.valuation import Key, Point, Valuation, point_key
 from model.params import Params, RecordingParams, resolve_run
 from model.params.negotiation import TERMS_RULE
 from model.scenario import Scenario, scenario_from_mapping
@@ -204,7 +204,7 @@ class _Runs:
         return out
 
 
-class SimulatedValuation:
+class SimulatedValuation(Valuation):
     """Each nation's month value of term points, from simulated common worlds (see the module).
 
     Args:
@@ -359,20 +359,6 @@ class SimulatedValuation:
         """``(points, nations)``: ``U_i(theta)``, the mean over the worlds (cached by point)."""
         out: NDArray[np.float64] = self.world_utilities(points).mean(axis=1)
         return out
-
-    def surplus(
-        self, points: Sequence[Point], transfers: NDArray[np.float64] | None = None
-    ) -> NDArray[np.float64]:
-        """``(points, nations)``: ``S_i = U_i(theta) + tau_i - D_i``.
-
-        Args:
-            points: Term points (:func:`model.params.terms.term_points`).
-            transfers: ``(points, nations)`` or ``(nations,)``: ``tau`` (None: none).
-        """
-        values = self.utilities(points) - self.disagreement
-        if transfers is not None:
-            values = values + np.asarray(transfers, dtype=float)
-        return values
 
     def hazard(self, months: int) -> float:
         """The probability of a catastrophe within the first ``months`` months of the status quo.

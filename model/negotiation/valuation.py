@@ -76,7 +76,14 @@ from model.theory import RULES, Actors
 from model.theory.affine import _inspection_probability
 from model.theory.heterogeneous import compliant_probabilities
 
-__all__ = ["THEORY_TERMS", "LotterySurplus", "TermSurplus", "TheoryValuation", "point_key"]
+__all__ = [
+    "THEORY_TERMS",
+    "LotterySurplus",
+    "TermSurplus",
+    "TheoryValuation",
+    "Valuation",
+    "point_key",
+]
 
 #: The terms the theory valuation covers (they only move the month payoff's parameters).
 THEORY_TERMS: tuple[str, ...] = ("p_detect", "penalty")
@@ -106,7 +113,39 @@ def point_key(point: Point) -> Key:
     return tuple(sorted(point.items()))
 
 
-class TheoryValuation:
+class Valuation:
+    """What the theory's and the simulated valuations share: ``S`` from ``U`` and ``D``.
+
+    A subclass sets ``disagreement`` (``D_i``) and gives :meth:`utilities` (``U_i``) and
+    :meth:`hazard`.
+    """
+
+    disagreement: NDArray[np.float64]
+
+    def utilities(self, points: Sequence[Point]) -> NDArray[np.float64]:
+        """``(points, nations)``: ``U_i(theta)`` for each point."""
+        raise NotImplementedError
+
+    def hazard(self, months: int) -> float:
+        """The probability of a catastrophe within ``months`` months of the status quo."""
+        raise NotImplementedError
+
+    def surplus(
+        self, points: Sequence[Point], transfers: NDArray[np.float64] | None = None
+    ) -> NDArray[np.float64]:
+        """``(points, nations)``: ``S_i = U_i(theta) + tau_i - D_i``.
+
+        Args:
+            points: Term points (:func:`model.params.terms.term_points`).
+            transfers: ``(points, nations)`` or ``(nations,)``: ``tau`` (None: none).
+        """
+        values = self.utilities(points) - self.disagreement
+        if transfers is not None:
+            values = values + np.asarray(transfers, dtype=float)
+        return values
+
+
+class TheoryValuation(Valuation):
     """Each nation's month value of term points, from the mean-field theory (see the module).
 
     Args:
@@ -212,19 +251,20 @@ class TheoryValuation:
             return np.zeros((0, self.n))
         return np.stack([self._values(point) for point in points])
 
-    def surplus(
-        self, points: Sequence[Point], transfers: NDArray[np.float64] | None = None
-    ) -> NDArray[np.float64]:
-        """``(points, nations)``: ``S_i = U_i(theta) + tau_i - D_i``.
+    def hazard(self, months: int) -> float:
+        """``H``: a catastrophe's probability during ``months`` months without a treaty.
 
-        Args:
-            points: Term points (:func:`model.params.terms.term_points`).
-            transfers: ``(points, nations)`` or ``(nations,)``: ``tau`` (None: none).
+        ``1 - exp(-hazard_scale * months * R0 ** hazard_exponent)``, ``R0`` the theory's
+        defecting share at ``penalty = 0`` (nobody bound).
         """
-        values = self.utilities(points) - self.disagreement
-        if transfers is not None:
-            values = values + np.asarray(transfers, dtype=float)
-        return values
+        scale = float(self.params["hazard_scale"])
+        if scale <= 0.0:
+            return 0.0
+        free = {**self.params, "penalty": 0.0}
+        sigma = compliant_probabilities(free, self.actors, rule=self.rule)
+        share = float(self.actors.weights @ sigma)
+        exponent = float(self.params["hazard_exponent"])
+        return float(1.0 - np.exp(-scale * months * share**exponent))
 
     def defection_advantage(self, points: Sequence[Point]) -> NDArray[np.float64]:
         """``(points, actors)``: the advantage a would-be defector sees at the compliant branch.
