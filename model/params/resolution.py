@@ -1,6 +1,7 @@
 """A run's parameters put together: validated, immutable :class:`Params`, and the seed.
 
-:func:`resolve` overlays defaults with given values (a regime's presets for the rest);
+:func:`resolve` overlays defaults with given values (a regime's presets for the rest, or the
+verification numbers of a set-up of ``layers``);
 :func:`resolve_run` adds a scenario's ``[params]`` and its nations, and draws the seed.
 """
 
@@ -16,6 +17,7 @@ from model.params.pledges import NOT_BUILT
 from model.params.table import coerce, schema, unknown_name_error
 from model.seeds import new_seed
 from model.verification import get_regime
+from model.verification.layers.combine import apply_layers
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -116,7 +118,8 @@ def resolve(overrides: Mapping[str, Any] | None = None, **kwargs: Any) -> Params
 
     Raises:
         ParameterError: for an unknown name, a wrong type, NaN or infinity, a value out of
-            bounds, or a contradiction between fields (``n_blocs`` above ``n_nations``).
+            bounds, or a contradiction between fields (``n_blocs`` above ``n_nations``; layers
+            with a regime, or with a verification number of their own).
     """
     table = schema()
     given = {**(overrides or {}), **kwargs}
@@ -128,6 +131,7 @@ def resolve(overrides: Mapping[str, Any] | None = None, **kwargs: Any) -> Params
     for name, value in get_regime(values["verification"]).presets.items():
         if name not in given:
             values[name] = coerce(table[name], value)
+    apply_layers(values, given)
     _check_together(values)
     return Params(values, frozenset(given))
 

@@ -21,16 +21,18 @@ from model.adjudication import adjudication_rules
 from model.errors import ParameterError
 from model.negotiation import protocols
 from model.params.incentives import INCENTIVES
+from model.params.layers import LAYERS, NAME_SET_TAG, NO_LAYERS
 from model.params.negotiation import NEGOTIATION, TERMS_RULE
 from model.params.pledges import PLEDGES
 from model.params.setting import SETTING
 from model.verification import regimes
+from model.verification.layers import layers
 
 #: The tag of a rule's ``choice`` parameter whose choices are the other registered rules.
 RULE_NAME_TAG = "rule_name"
 
 #: Every core parameter, in the order ``pausegame params`` lists them.
-CORE: tuple[Param, ...] = (*INCENTIVES, *SETTING, *NEGOTIATION, *PLEDGES)
+CORE: tuple[Param, ...] = (*INCENTIVES, *SETTING, *NEGOTIATION, *PLEDGES, *LAYERS)
 
 
 def schema() -> dict[str, Param]:
@@ -39,6 +41,7 @@ def schema() -> dict[str, Param]:
     registered = rules()
     table["decision_rule"] = _with_choices(table["decision_rule"], tuple(registered))
     table["verification"] = _with_choices(table["verification"], tuple(regimes()))
+    table["layers"] = _with_choices(table["layers"], (NO_LAYERS, *layers()))
     table["protocol"] = _with_choices(table["protocol"], (TERMS_RULE, *protocols()))
     judges = adjudication_rules()
     glosses = ", ".join(f"'{name}' ({rule.gloss})" for name, rule in judges.items())
@@ -113,6 +116,8 @@ def coerce(p: Param, value: Any) -> Any:
         value = value.item()  # numpy scalars behave as the Python number they hold
     if isinstance(value, str) and value in p.aliases:
         return value
+    if p.kind == "choice" and NAME_SET_TAG in p.tags:
+        return _name_set(p, value)
     if p.kind == "choice":
         if isinstance(value, bool) and str(value).lower() in p.choices:
             return str(value).lower()  # a TOML or JSON boolean for a 'false'/'true' choice
@@ -141,6 +146,32 @@ def coerce(p: Param, value: Any) -> Any:
     if hi is not None and (value > hi or (p.high_open and value == hi)):
         raise ParameterError(p.name, value, allowed, why="is out of bounds")
     return value
+
+
+def _name_set(p: Param, value: Any) -> str:
+    """A set of ``p``'s choices, as a comma-separated string in the order of the choices.
+
+    ``p.choices[0]`` (``none``) and an empty list or string choose nothing; a list or tuple
+    (a TOML array) is accepted as well as ``'a,b'``.
+    """
+    none, names = p.choices[0], p.choices[1:]
+    allowed = f"{none!r} or a comma-separated list of: " + ", ".join(names)
+    if isinstance(value, str):
+        items = [v.strip() for v in value.split(",")] if value.strip() else []
+    elif isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+        items = [v.strip() for v in value]
+    else:
+        raise ParameterError(p.name, value, allowed, why="has the wrong type")
+    if items == [none]:
+        return none
+    for item in items:
+        if item not in names:
+            raise ParameterError(
+                p.name, value, allowed, why=f"names {item!r}, which is not among them"
+            )
+    if len(set(items)) < len(items):
+        raise ParameterError(p.name, value, allowed, why="names a layer twice")
+    return ",".join(n for n in names if n in items) or none
 
 
 def _is_integral(value: Any) -> bool:

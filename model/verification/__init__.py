@@ -65,7 +65,7 @@ class Regime:
 REGIMES: Registry[Regime] = Registry(
     "verification regime",
     package=__name__,
-    skip=("sources", "inspections"),
+    skip=("sources", "inspections", "layers"),
     order=lambda name, regime: (name != "custom", name),
     word="registered",
 )

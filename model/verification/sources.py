@@ -75,7 +75,7 @@ _REQUIRED = (
     "note",
 )
 _SOURCE_KEYS = ("author", "year", "title", "where")
-_TABLES = ("labels", "sources", "regimes", "parameters", "context")
+_TABLES = ("labels", "sources", "regimes", "layers", "parameters", "context")
 
 
 @dataclass(frozen=True)
@@ -122,7 +122,8 @@ class Entry:
     """One cited value: a regime's preset (or a context threshold) with its provenance.
 
     Attributes:
-        owner: The regime (``national_means``), or ``context`` for a threshold.
+        owner: The regime (``national_means``), the layer (``chip_tracking``, under
+            ``[layers]``), or ``context`` for a threshold.
         name: The parameter (``p_detect``) or the threshold's key.
         value: The value (the engine's preset for a regime entry).
         low: The plausible range's low end.
@@ -185,6 +186,7 @@ class Registry:
         labels: Each confidence label's definition.
         sources: The cited works by key.
         regimes: Each regime's entries by parameter.
+        layers: Each verification layer's entries by key (:data:`LAYER_KEYS`).
         parameters: The design range ``(low, high, basis)`` of a parameter, by name.
         context: The compute thresholds by key.
     """
@@ -196,6 +198,7 @@ class Registry:
     regimes: Mapping[str, Mapping[str, Entry]]
     parameters: Mapping[str, tuple[Any, Any, str]]
     context: Mapping[str, Entry]
+    layers: Mapping[str, Mapping[str, Entry]]
 
     def entries(self, regime: str) -> Mapping[str, Entry]:
         """A regime's entries by parameter (empty for ``custom``, which presets nothing)."""
@@ -274,8 +277,21 @@ def _check_parameter(path: Path, where: str, name: str, values: Mapping[str, Any
             raise _fail(path, where, f"{label}: {exc}") from None
 
 
-def _entry(path: Path, owner: str, name: str, raw: Any, sources: Mapping[str, Source]) -> Entry:
-    where = f"[{'context' if owner == 'context' else 'regimes.' + owner}.{name}]"
+def _check_layer(path: Path, where: str, name: str, values: Mapping[str, Any]) -> None:
+    """Each of ``values`` is a valid number ``name`` of a verification layer."""
+    from model.verification.layers import layer_value_error
+
+    for label, value in values.items():
+        what = layer_value_error(name, value)
+        if what:
+            raise _fail(path, where, f"{label}: {what}")
+
+
+def _entry(
+    path: Path, owner: str, name: str, raw: Any, sources: Mapping[str, Source], table: str = ""
+) -> Entry:
+    table = table or ("context" if owner == "context" else "regimes")
+    where = f"[{'context' if table == 'context' else f'{table}.{owner}'}.{name}]"
     if not isinstance(raw, Mapping):
         raise _fail(path, where, "must be a table")
     missing = [k for k in _REQUIRED if k not in raw]
@@ -292,8 +308,11 @@ def _entry(path: Path, owner: str, name: str, raw: Any, sources: Mapping[str, So
     value = raw["value"]
     if not _is_number(value):
         raise _fail(path, where, f"value={value!r} is not allowed; allowed: a finite number")
-    if owner != "context":
-        _check_parameter(path, where, name, {"value": value, "range low": low, "range high": high})
+    checked = {"value": value, "range low": low, "range high": high}
+    if table == "layers":
+        _check_layer(path, where, name, checked)
+    elif owner != "context":
+        _check_parameter(path, where, name, checked)
     if not isinstance(raw["confidence"], str) or raw["confidence"] not in CONFIDENCE_LABELS:
         raise _fail(
             path,
@@ -409,9 +428,10 @@ def _tables(path: Path, data: dict[str, Any]) -> dict[str, Mapping[str, Any]]:
     for key, table in tables.items():
         if not isinstance(table, Mapping):
             raise _fail(path, f"[{key}]", "must be a table")
-    for regime, table in tables["regimes"].items():
-        if not isinstance(table, Mapping):
-            raise _fail(path, f"[regimes.{regime}]", "must be a table of entries")
+    for family in ("regimes", "layers"):
+        for owner, table in tables[family].items():
+            if not isinstance(table, Mapping):
+                raise _fail(path, f"[{family}.{owner}]", "must be a table of entries")
     return tables
 
 
@@ -453,6 +473,10 @@ def load(path: Path | str | None = None) -> Registry:
     context = {
         name: _entry(path, "context", name, raw, sources) for name, raw in tables["context"].items()
     }
+    layers = {
+        layer: {k: _entry(path, layer, k, raw, sources, "layers") for k, raw in table.items()}
+        for layer, table in tables["layers"].items()
+    }
     return Registry(
         path=path,
         sha256=sha256,
@@ -461,6 +485,7 @@ def load(path: Path | str | None = None) -> Registry:
         regimes=regimes,
         parameters=parameters,
         context=context,
+        layers=layers,
     )
 
 
