@@ -14,7 +14,8 @@ Example:
 The package's parts: the core's declarations by group (:mod:`model.params.incentives`:
 payoffs, verification, sanctions, decisions; :mod:`model.params.setting`: population,
 alliances, treaty, run; :mod:`model.params.negotiation`: the treaty's negotiation;
-:mod:`model.params.pledges`: pledges before each month), the schema, one value's validation
+:mod:`model.params.pledges`: pledges before each month; :mod:`model.params.layers`: verification
+layers), the schema, one value's validation
 and the parameters a run's event log records
 (:mod:`model.params.table`), and a run's parameters put together
 (:mod:`model.params.resolution`). Every public name is importable from ``model.params``.
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 from agents.declare import Param
 from model.params.incentives import INCENTIVES
+from model.params.layers import LAYER_PARAMS
 from model.params.negotiation import NEGOTIATION
 from model.params.pledges import PLEDGES
 from model.params.resolution import Params, RecordingParams, resolve, resolve_run
@@ -45,6 +47,7 @@ __all__ = [
     "INCENTIVES",
     "NEGOTIATION",
     "PLEDGES",
+    "LAYER_PARAMS",
     "SETTING",
     "Param",
     "Params",

@@ -18,7 +18,7 @@ NAME_SET_TAG = "name_set"
 #: The value of ``layers`` that chooses no layer (the regime or the parameters as set).
 NO_LAYERS = "none"
 
-LAYERS: tuple[Param, ...] = (
+LAYER_PARAMS: tuple[Param, ...] = (
     Param(
         "layers",
         "choice",

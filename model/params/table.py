@@ -21,7 +21,7 @@ from model.adjudication import adjudication_rules
 from model.errors import ParameterError
 from model.negotiation import protocols
 from model.params.incentives import INCENTIVES
-from model.params.layers import LAYERS, NAME_SET_TAG, NO_LAYERS
+from model.params.layers import LAYER_PARAMS, NAME_SET_TAG, NO_LAYERS
 from model.params.negotiation import NEGOTIATION, TERMS_RULE
 from model.params.pledges import PLEDGES
 from model.params.setting import SETTING
@@ -32,7 +32,7 @@ from model.verification.layers import layers
 RULE_NAME_TAG = "rule_name"
 
 #: Every core parameter, in the order ``pausegame params`` lists them.
-CORE: tuple[Param, ...] = (*INCENTIVES, *SETTING, *NEGOTIATION, *PLEDGES, *LAYERS)
+CORE: tuple[Param, ...] = (*INCENTIVES, *SETTING, *NEGOTIATION, *PLEDGES, *LAYER_PARAMS)
 
 
 def schema() -> dict[str, Param]:

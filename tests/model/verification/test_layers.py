@@ -1,0 +1,207 @@
+"""Verification layers (#31): the combination's formulas, the engine with layers, the params."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from model.engine import Engine
+from model.errors import ParameterError
+from model.params import resolve
+from model.params.table import ledger_params, schema
+from model.verification.layers import LAYER_KEYS, WATCHES, get_layer, layer_value_error, layers
+from model.verification.layers.combine import (
+    Channel,
+    combine,
+    detection,
+    detection_lags,
+    effective,
+    false_alarm,
+    median_lag,
+    member_costs,
+    unit_cost,
+)
+from model.verification.sources import registry
+
+prob = st.floats(0.0, 1.0, allow_nan=False)
+channel = st.builds(
+    Channel,
+    name=st.sampled_from("abcdefgh"),
+    p=prob,
+    q=prob,
+    lag=st.integers(0, 6),
+    declared=st.booleans(),
+    undeclared=st.booleans(),
+    cost_capability=st.floats(0.0, 1.0),
+    cost_fixed=st.floats(0.0, 1.0),
+)
+
+
+def formula(ps: list[float], rho: float) -> float:
+    """The issue's combination written out: common mode with rho, else independent channels."""
+    if not ps:
+        return 0.0
+    return rho * max(ps) + (1 - rho) * (1 - math.prod(1 - p for p in ps))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(channel, max_size=7), prob, prob)
+def test_combined_detection_and_false_alarms_are_the_formula(chs, rho, u):
+    declared = [c.p for c in chs if c.declared]
+    undeclared = [c.p for c in chs if c.undeclared]
+    want = (1 - u) * formula(declared, rho) + u * formula(undeclared, rho)
+    assert detection(chs, rho, u) == pytest.approx(want, abs=1e-12)
+    assert false_alarm(chs, rho) == pytest.approx(formula([c.q for c in chs], rho), abs=1e-12)
+    # independent layers: a violation escapes only if every layer watching it misses
+    indep = 1 - math.prod(1 - c.p for c in chs if c.declared)
+    assert detection(chs, 0.0, 0.0) == pytest.approx(indep, abs=1e-12)
+    # the set catches at least what its strongest layer catches, at most independent layers
+    if declared:
+        assert max(declared) - 1e-12 <= combine(declared, rho) <= formula(declared, 0.0) + 1e-12
+    # the lags partition [0, P): their masses sum to P
+    assert sum(detection_lags(chs, rho, u).values()) == pytest.approx(want, abs=1e-12)
+    effect = effective(chs, rho, u)
+    assert effect["coverage"] * effect["p_detect"] == pytest.approx(want, abs=1e-12)
+    assert effect["verification_lag"] in {c.lag for c in chs} | ({0} if not chs else set())
+
+
+@given(prob, prob, st.integers(0, 6), prob)
+def test_one_layer_is_its_own_numbers_exactly(p, q, lag, rho):
+    one = [Channel("a", p, q, lag, True, False)]
+    assert combine([p], rho) == p and false_alarm(one, rho) == q
+    assert median_lag(one, rho, 0.3) == lag
+    assert effective(one, rho, 0.25) == {
+        "p_detect": p,
+        "p_false_alarm": q,
+        "verification_lag": lag,
+        "coverage": 0.75,
+    }
+
+
+@given(st.lists(channel, min_size=1, max_size=7), prob, prob)
+def test_undeclared_compute_escapes_the_layers_that_do_not_watch_it(chs, rho, p_new):
+    declared_only = [Channel(c.name, c.p, c.q, c.lag, True, False) for c in chs]
+    assert detection(declared_only, rho, 1.0) == 0.0
+    # a declared-only layer's rate changes nothing for violations in undeclared compute
+    changed = [Channel("z", p_new, 0.0, 0, True, False), *chs]
+    assert detection(changed, rho, 1.0) == detection(chs, rho, 1.0)
+
+
+def test_the_median_lag_follows_the_partition_by_lag():
+    fast = Channel("fast", 0.3, 0.0, 0, True, False)
+    slow = Channel("slow", 0.9, 0.0, 4, True, False)
+    # independent: 0.3 at lag 0, 0.9 * 0.7 = 0.63 at lag 4
+    assert detection_lags([slow, fast], 0.0, 0.0) == pytest.approx({0: 0.3, 4: 0.63})
+    assert median_lag([slow, fast], 0.0, 0.0) == 4
+    assert median_lag([Channel("fast", 0.6, 0.0, 0, True, False), slow], 0.0, 0.0) == 0
+    # common mode: one shared draw, so the fast layer is first on [0, 0.3), the slow on [0.3, 0.9)
+    assert detection_lags([slow, fast], 1.0, 0.0) == pytest.approx({0: 0.3, 4: 0.6})
+
+
+def test_costs_add_and_follow_what_each_layer_watches():
+    a = Channel("a", 0.5, 0.0, 0, True, False, cost_capability=0.1, cost_fixed=2.0)
+    b = Channel("b", 0.5, 0.0, 0, False, True, cost_capability=1.0, cost_fixed=1.0)
+    assert unit_cost([a, b], 0.2) == pytest.approx(0.1 * 0.8 + 1.0 * 0.2)
+    c, member = np.array([1.0, 2.0, 4.0]), np.array([True, True, False])
+    got = member_costs([a, b], 0.2, c, member)
+    per_unit = 0.1 * 0.8 + 0.2 + 3.0 / 3.0
+    np.testing.assert_allclose(got, [per_unit, 2 * per_unit, 0.0])
+    assert got.sum() == pytest.approx(member_costs([a], 0.2, c, member).sum() + 1.0 * 0.2 * 3 + 1)
+
+
+def test_every_shipped_layer_has_its_numbers_in_the_registry():
+    assert len(layers()) >= 7
+    for name, layer in layers().items():
+        assert layer.watches in WATCHES
+        entries = registry().layers[name]
+        assert set(entries) == set(LAYER_KEYS), name
+        for key, e in entries.items():
+            assert layer_value_error(key, e.value) == "", (name, key)
+            assert e.inside and e.confidence == "speculative" and e.paraphrase, (name, key)
+    assert get_layer("chip_tracking").declared and not get_layer("chip_tracking").undeclared
+    assert get_layer("whistleblower").undeclared
+
+
+ONE_LAYER = {"layers": "onsite_inspection", "undeclared_share": 0.25}
+
+
+def _series(params: dict[str, object], seed: int = 5) -> dict[str, np.ndarray]:
+    eng = Engine.from_params(params, seed)
+    eng.run()
+    out = {k: np.asarray(v) for k, v in eng.timeseries().items()}
+    out["payoff"] = eng.payoff.copy()
+    return out
+
+
+def test_one_layer_equals_todays_regime_draw_for_draw():
+    v = get_layer("onsite_inspection").values
+    today = {
+        "p_detect": v["p_detect"],
+        "p_false_alarm": v["p_false_alarm"],
+        "verification_lag": v["verification_lag"],
+        "coverage": 1.0 - 0.25,
+    }
+    for extra in ({}, {"penalty": 1.0, "information": "detected"}):
+        got, want = _series({**ONE_LAYER, **extra}), _series({**today, **extra})
+        assert want["detections_international"].sum() > 0  # the catch is exercised
+        assert set(got) == set(want)
+        for key in want:
+            assert np.array_equal(got[key], want[key], equal_nan=True), key
+    # and the layer's numbers matter: another undeclared share is another run
+    other = _series({**ONE_LAYER, "undeclared_share": 0.5})
+    assert not np.array_equal(other["detections_international"], want["detections_international"])
+
+
+def test_a_violation_in_undeclared_compute_escapes_a_declared_only_layer_in_the_engine():
+    hidden = _series({"layers": "onsite_inspection", "undeclared_share": 1.0})
+    assert hidden["detections_international"].sum() == 0
+    assert hidden["compliance"].mean() < 0.5  # violations happen, and go unseen
+    seen = _series({"layers": "whistleblower", "undeclared_share": 1.0})
+    assert seen["detections_international"].sum() > 0
+
+
+def test_layers_unset_leave_every_parameter_as_it_was():
+    assert resolve().to_dict() == resolve(layers="none").to_dict()
+    assert resolve(verification="national_means").p_detect == 0.35  # regimes by name
+    p = resolve(layers="chip_tracking,whistleblower", layer_correlation=0.5)
+    assert "layers" not in ledger_params(resolve().to_dict())
+    assert ledger_params(p.to_dict())["layers"] == "chip_tracking,whistleblower"
+    assert resolve(p.to_dict()).to_dict() == p.to_dict()  # a replay of the recorded values
+
+
+@pytest.mark.parametrize(
+    ("given_values", "words"),
+    [
+        ({"layers": "satellites"}, ["layers='satellites'", "chip_tracking"]),
+        ({"layers": "whistleblower,whistleblower"}, ["twice"]),
+        ({"layers": 3}, ["wrong type"]),
+        ({"layer_correlation": 1.5}, ["layer_correlation=1.5", "[0, 1]"]),
+        ({"layer_correlation": -0.1}, ["layer_correlation=-0.1"]),
+        ({"undeclared_share": 2.0}, ["undeclared_share=2.0"]),
+        (
+            {"layers": "chip_tracking", "verification": "national_means"},
+            ["verification='national_means'", "'custom'"],
+        ),
+        ({"layers": "chip_tracking", "p_detect": 0.2}, ["p_detect=0.2", "contradicts"]),
+    ],
+)
+def test_bad_layer_settings_are_refused_naming_what_is_allowed(given_values, words):
+    with pytest.raises(ParameterError) as info:
+        resolve(given_values)
+    for word in words:
+        assert word in str(info.value)
+
+
+def test_layer_names_are_a_set_in_the_registrys_order():
+    assert resolve(layers=["whistleblower", "chip_tracking"]).layers == (
+        "chip_tracking,whistleblower"
+    )
+    assert resolve(layers=" whistleblower , chip_tracking ").layers == (
+        "chip_tracking,whistleblower"
+    )
+    assert resolve(layers="").layers == "none" and resolve(layers=[]).layers == "none"
+    assert schema()["layers"].choices == ("none", *layers())
