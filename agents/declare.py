@@ -63,6 +63,10 @@ class Param:
 
     def bounds_text(self) -> str:
         """Describe the allowed values in words, for error messages and ``pausegame params``."""
+        if self.kind == "choice" and "name_set" in self.tags and self.choices:
+            # a set of names (``layers``): the first choice means none of the others
+            names = ", ".join(self.choices[1:])
+            return f"{self.choices[0]!r} or a comma-separated list of: {names}"
         if self.kind == "choice":
             return "one of " + ", ".join(repr(c) for c in self.choices)
         if self.kind == "seed":

@@ -95,6 +95,7 @@ def format_sources(width: int = _WIDTH) -> str:
             lines += wrap(e.note)
             if e.outside:
                 lines += wrap(f"outside its range: {e.outside}")
+    lines += _layer_lines(wrap)
     lines += ["", "WHAT COUNTS AS A VIOLATION (compute thresholds; no engine parameter reads them)"]
     for e in reg.context.values():
         head = f"{e.name} {format_number(e.value)} {e.unit} ({e.confidence}; {e.citation})"
@@ -105,6 +106,27 @@ def format_sources(width: int = _WIDTH) -> str:
     for s in reg.sources.values():
         lines += wrap(f"[{s.key}] {s.reference}", "  ")
     return "\n".join(lines)
+
+
+def _layer_lines(wrap: Any) -> list[str]:
+    """The verification layers' numbers with their sources (``--layers NAME,NAME``)."""
+    from model.verification.layers import layers
+    from model.verification.sources import preset_line, registry
+
+    reg = registry()
+    lines = [
+        "",
+        "VERIFICATION LAYERS (`--layers NAME,NAME`; combined as model/ODD.md section 3.11 says)",
+    ]
+    for name, layer in layers().items():
+        _ = layer.values  # a layer without its numbers is an error, never a gap
+        lines += ["", f"{name.upper()}: {layer.title} (watches {layer.watches} compute)"]
+        for e in reg.layers[name].values():
+            lines += wrap(preset_line(e), "  ")
+            lines += wrap(e.quoted)
+            lines += wrap(f"range: {e.range_basis}")
+            lines += wrap(e.note)
+    return lines
 
 
 def format_params(width: int = _WIDTH) -> str:

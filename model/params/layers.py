@@ -13,7 +13,8 @@ from agents.declare import Param
 
 #: The event-log format that added the layers' parameters (model/ODD.md section 3.6).
 LAYERS_LEDGER_FORMAT = 3
-#: The tag of a ``choice`` parameter that takes a comma-separated set of its choices.
+#: The tag of a ``choice`` parameter that takes a comma-separated set of its choices (the first
+#: choice means none; :meth:`agents.declare.Param.bounds_text` reads the tag by this name).
 NAME_SET_TAG = "name_set"
 #: The value of ``layers`` that chooses no layer (the regime or the parameters as set).
 NO_LAYERS = "none"
@@ -36,8 +37,9 @@ LAYER_PARAMS: tuple[Param, ...] = (
         "layer_correlation",
         "float",
         0.0,
-        "Common mode of the layers (rho): with this probability an evader who defeats one "
-        "layer defeats every layer; 0: the layers miss independently.",
+        "Common mode of the layers (rho): with this probability the layers fail together (an "
+        "evader who gets past the strongest layer gets past every layer, so the set catches "
+        "as its strongest layer does); otherwise they miss independently (0: always).",
         low=0.0,
         high=1.0,
         range=(0.0, 1.0),

@@ -155,7 +155,7 @@ def _name_set(p: Param, value: Any) -> str:
     (a TOML array) is accepted as well as ``'a,b'``.
     """
     none, names = p.choices[0], p.choices[1:]
-    allowed = f"{none!r} or a comma-separated list of: " + ", ".join(names)
+    allowed = p.bounds_text()
     if isinstance(value, str):
         items = [v.strip() for v in value.split(",")] if value.strip() else []
     elif isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
