@@ -116,7 +116,7 @@ def _layer_lines(wrap: Any) -> list[str]:
     reg = registry()
     lines = [
         "",
-        "VERIFICATION LAYERS (`--layers NAME,NAME`; combined as model/ODD.md section 3.11 says)",
+        "VERIFICATION LAYERS (`--layers NAME,NAME`; combined as model/ODD.md section 3.6 says)",
     ]
     for name, layer in layers().items():
         _ = layer.values  # a layer without its numbers is an error, never a gap

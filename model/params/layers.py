@@ -1,4 +1,4 @@
-"""The core's parameters of verification layers (#31, model/ODD.md section 3.11).
+"""The core's parameters of verification layers (#31, model/ODD.md section 3.6).
 
 Declared once here; :func:`model.params.schema` gathers them with the others (and gives
 ``layers`` the registered layers' names). :func:`model.params.resolve` turns a set-up of

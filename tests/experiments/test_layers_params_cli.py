@@ -32,7 +32,7 @@ def test_params_sources_shows_every_layers_numbers_with_label_and_sources(
         block = section[section.index(f"{name.upper()}: {layer.title}") :]
         for key in LAYER_KEYS:
             assert f"  {key} " in block, (name, key)
-        assert "speculative; model/ODD.md section 3.11" in block
+        assert "speculative; model/ODD.md section 3.6, Verification layers" in block
     assert "[layer_model]" in out  # the references list the layer model's source
 
 

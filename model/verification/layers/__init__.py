@@ -1,4 +1,4 @@
-"""Verification layers: one mechanism each, combined into a set-up (#31, model/ODD.md 3.11).
+"""Verification layers: one mechanism each, combined into a set-up (#31, model/ODD.md 3.6).
 
 A layer is one file in this folder, registered by name like a regime: what it watches
 (compute that is ``declared``, ``undeclared`` or ``both``), and five numbers read from the

@@ -1,4 +1,4 @@
-"""A set-up of verification layers combined into the engine's numbers (#31, ODD section 3.11).
+"""A set-up of verification layers combined into the engine's numbers (#31, model/ODD.md 3.6).
 
 Pure functions of the layers' numbers, the common mode ``rho`` (``layer_correlation``) and the
 undeclared share ``u`` (``undeclared_share``). For a set of layers ``K`` with detection
