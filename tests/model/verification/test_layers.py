@@ -205,3 +205,21 @@ def test_layer_names_are_a_set_in_the_registrys_order():
     )
     assert resolve(layers="").layers == "none" and resolve(layers=[]).layers == "none"
     assert schema()["layers"].choices == ("none", *layers())
+
+
+def test_a_run_with_layers_reruns_from_its_event_log_to_the_same_head():
+    from model.params.table import params_from_ledger
+
+    given = {"layers": "whistleblower,chip_tracking", "layer_correlation": 0.5, "steps": 12}
+    eng = Engine.from_params(given, rng=3, event_log=True)
+    eng.run()
+    head = eng.close_log()
+    recorded = eng.log.records[0]["params"]
+    assert recorded["layers"] == "chip_tracking,whistleblower"
+    assert recorded["p_detect"] == resolve(given).p_detect  # the layers' numbers are recorded
+    again = Engine.from_params(params_from_ledger(recorded), rng=3, event_log=True)
+    again.run()
+    assert again.close_log() == head
+    plain = Engine.from_params({"steps": 12}, rng=3, event_log=True)
+    plain.run()
+    assert plain.close_log() != head
