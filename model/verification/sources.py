@@ -282,8 +282,7 @@ def _check_layer(path: Path, where: str, name: str, values: Mapping[str, Any]) -
     from model.verification.layers import layer_value_error
 
     for label, value in values.items():
-        what = layer_value_error(name, value)
-        if what:
+        if what := layer_value_error(name, value):
             raise _fail(path, where, f"{label}: {what}")
 
 
@@ -519,13 +518,15 @@ def references(regime: str) -> tuple[str, ...]:
 
 
 def provenance() -> dict[str, Any]:
-    """What a batch's manifest records of the registry: its SHA-256 and every regime's presets.
+    """A batch manifest's record of the registry: SHA-256, regimes' presets, layers' numbers.
 
     Raises:
         ConfigError: The registry is damaged.
     """
     reg = registry()
-    return {"sha256": reg.sha256, "presets": {name: reg.presets(name) for name in reg.regimes}}
+    layers = {name: {k: e.value for k, e in t.items()} for name, t in reg.layers.items()}
+    presets = {name: reg.presets(name) for name in reg.regimes}
+    return {"sha256": reg.sha256, "presets": presets, "layers": layers}
 
 
 def file_sha256() -> str:
@@ -541,29 +542,32 @@ def file_sha256() -> str:
 
 
 def changes_since(recorded: Any) -> list[str]:
-    """What changed in the regimes' presets since ``recorded`` (a :func:`provenance`).
+    """What changed in the presets and layers' numbers since ``recorded`` (a :func:`provenance`).
 
     Returns:
-        One line naming the registry file and each preset that changed (``regime.name old ->
-        new``), or none when every preset is as recorded (edits of quotes or notes do not
-        change any number).
+        One line naming the registry file and each number that changed (``regime.name old ->
+        new``, ``layers.layer.name old -> new``), or none when every one is as recorded (edits
+        of quotes or notes do not change any number).
 
     Raises:
         ConfigError: The registry is damaged.
     """
     reg = registry()
-    now = provenance()["presets"]
-    old = recorded.get("presets") if isinstance(recorded, Mapping) else None
-    if not isinstance(old, Mapping):
+    now = provenance()
+    old = recorded if isinstance(recorded, Mapping) else {}
+    if not isinstance(old.get("presets"), Mapping):
         return [f"verification registry {reg.path}: not recorded -> sha256 {reg.sha256[:12]}"]
     lines = []
-    for regime in dict.fromkeys([*now, *old]):
-        before = old.get(regime)
-        before = before if isinstance(before, Mapping) else {}
-        after = now.get(regime, {})
-        for name in dict.fromkeys([*after, *before]):
-            if before.get(name) != after.get(name):
-                lines.append(f"{regime}.{name} {before.get(name)} -> {after.get(name)}")
+    # a manifest from before the layers (#31) records none: only its regimes are compared
+    for family in ("presets", "layers") if isinstance(old.get("layers"), Mapping) else ("presets",):
+        prefix = "layers." if family == "layers" else ""
+        for owner in dict.fromkeys([*now[family], *old[family]]):
+            before = old[family].get(owner)
+            before = before if isinstance(before, Mapping) else {}
+            after = now[family].get(owner, {})
+            for name in dict.fromkeys([*after, *before]):
+                if before.get(name) != after.get(name):
+                    lines.append(f"{prefix}{owner}.{name} {before.get(name)} -> {after.get(name)}")
     if not lines:
         return []
     return [f"verification registry {reg.path}: " + ", ".join(lines)]

@@ -223,3 +223,21 @@ def test_a_run_with_layers_reruns_from_its_event_log_to_the_same_head():
     plain = Engine.from_params({"steps": 12}, rng=3, event_log=True)
     plain.run()
     assert plain.close_log() != head
+
+
+def test_a_changed_layer_number_is_seen_by_runs_and_by_a_sweeps_resume(tmp_path, monkeypatch):
+    from model.verification import sources
+    from tests.model.verification.shared import edited, use_registry
+
+    recorded = sources.provenance()
+    assert recorded["layers"]["chip_tracking"]["p_detect"] == 0.6
+    key = "[layers.chip_tracking.p_detect]\n"
+    path = edited(tmp_path, key + "value = 0.6\n", key + "value = 0.7\n")
+    use_registry(monkeypatch, path)
+    assert resolve(layers="chip_tracking").p_detect == 0.7
+    assert sources.changes_since(recorded) == [
+        f"verification registry {path}: layers.chip_tracking.p_detect 0.6 -> 0.7"
+    ]
+    # a manifest written before the layers existed compares its regimes only
+    before_layers = {k: v for k, v in recorded.items() if k != "layers"}
+    assert sources.changes_since(before_layers) == []
