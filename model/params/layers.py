@@ -27,7 +27,8 @@ LAYER_PARAMS: tuple[Param, ...] = (
         "Verification as a set-up of layers: a comma-separated list of layer names "
         "('chip_tracking,whistleblower'), or 'none' (verification as the regime and the "
         "parameters say). Layers set p_detect, p_false_alarm, verification_lag and coverage "
-        "from their own numbers (`pausegame params --sources`); with verification = 'custom'.",
+        "from their own numbers (`pausegame params --sources`; values you set win); with "
+        "verification = 'custom'.",
         choices=(NO_LAYERS,),
         group="verification",
         tags=(NAME_SET_TAG,),

@@ -119,7 +119,7 @@ def resolve(overrides: Mapping[str, Any] | None = None, **kwargs: Any) -> Params
     Raises:
         ParameterError: for an unknown name, a wrong type, NaN or infinity, a value out of
             bounds, or a contradiction between fields (``n_blocs`` above ``n_nations``; layers
-            with a regime, or with a verification number of their own).
+            with a regime).
     """
     table = schema()
     given = {**(overrides or {}), **kwargs}

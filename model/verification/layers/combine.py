@@ -252,13 +252,12 @@ def effective(channels: Sequence[Channel], rho: float, u: float) -> dict[str, An
 def apply_layers(values: dict[str, Any], given: Mapping[str, Any]) -> None:
     """Set the verification numbers of ``values`` from its ``layers`` (``resolve`` calls it).
 
-    Nothing changes when ``layers`` is ``none``. A value given explicitly must equal the
-    layers' (a run's event log records both, and its replay gives both).
+    Nothing changes when ``layers`` is ``none``. As with a regime's presets, a value set
+    explicitly wins over the layers' (so negotiated terms replace the layers' ``p_detect`` as
+    they replace an explicit one, and a replayed event log, which records both, gives both).
 
     Raises:
-        ParameterError: A regime other than ``custom`` is chosen with layers, or a given
-            ``p_detect``, ``p_false_alarm``, ``verification_lag`` or ``coverage`` differs
-            from the layers' value.
+        ParameterError: A regime other than ``custom`` is chosen with layers.
     """
     names = values["layers"]
     if names == NO_LAYERS:
@@ -274,11 +273,5 @@ def apply_layers(values: dict[str, Any], given: Mapping[str, Any]) -> None:
         channels_of(names), float(values["layer_correlation"]), float(values["undeclared_share"])
     )
     for name, value in derived.items():
-        if name in given and values[name] != value:
-            raise ParameterError(
-                name,
-                values[name],
-                f"{value!r} (the layers' value) or unset",
-                why=f"contradicts layers={names!r}",
-            )
-        values[name] = value
+        if name not in given:
+            values[name] = value

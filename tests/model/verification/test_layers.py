@@ -186,7 +186,6 @@ def test_layers_unset_leave_every_parameter_as_it_was():
             {"layers": "chip_tracking", "verification": "national_means"},
             ["verification='national_means'", "'custom'"],
         ),
-        ({"layers": "chip_tracking", "p_detect": 0.2}, ["p_detect=0.2", "contradicts"]),
     ],
 )
 def test_bad_layer_settings_are_refused_naming_what_is_allowed(given_values, words):
@@ -194,6 +193,18 @@ def test_bad_layer_settings_are_refused_naming_what_is_allowed(given_values, wor
         resolve(given_values)
     for word in words:
         assert word in str(info.value)
+
+
+def test_a_value_set_explicitly_wins_over_the_layers_as_over_a_regime():
+    p = resolve(layers="chip_tracking", p_detect=0.2)
+    assert (
+        p.p_detect == 0.2 and p.p_false_alarm == get_layer("chip_tracking").values["p_false_alarm"]
+    )
+    # a negotiated run (its agreed terms replace p_detect) runs with layers
+    eng = Engine.from_params({"layers": "chip_tracking", "protocol": "nash", "steps": 6}, 3)
+    eng.run()
+    assert eng.params["layers"] == "chip_tracking"
+    assert eng.params["p_detect"] != eng.given_params["p_detect"]  # the adopted terms
 
 
 def test_layer_names_are_a_set_in_the_registrys_order():
