@@ -164,7 +164,7 @@ def test_five_values_once_speculative_now_cite_an_analogy():
         ("hardware_ledger", "coverage"): "grunewald_2025",
         ("hardware_ledger", "p_detect"): "ong_2025",
         ("hardware_ledger", "p_false_alarm"): "ong_2025",
-        ("self_reporting", "p_detect"): "dyck_2017",
+        ("self_reporting", "p_detect"): "dyck_2023",
         ("onsite_inspections", "coverage"): "iaea_si_2014",
     }
     for (regime, name), first in moved.items():
