@@ -34,9 +34,9 @@ two arms held in the same worlds (the tests check it run for run), and with labs
 pledge, the raised base penalty deters them too and arm B holds more often. The claim stated
 here is that reversed finding (A minus B below 0). What could favour binding pledges, that the
 raised penalty also punishes false alarms harder, moves no decision under ``logit`` (a false
-alarm is paid whatever the nation does); only under imitation of realised payoffs does it
-matter, and there it was too small to show in 200 worlds (without labs: held 0.215 against
-0.200, 3 worlds to 0).
+alarm is paid whatever the nation does); of the rules only ``imitation`` on realised payoffs
+reads it, and there it was too small to show in 200 worlds (this world without labs: held
+0.215 against 0.200, 3 worlds to 0).
 
 **2. Truthful cheap talk with conditional cooperators.** Arm A: ``pledges = on``,
 ``truthful``, ``cheap_talk``, ``decision_rule = conditional_cooperator`` (``cc_fallback =
