@@ -118,9 +118,9 @@ class Pledges:
             >>> from model.params import resolve
             >>> p = Pledges(resolve({"pledges": "on", "pledge_binding": "reviewed"}), 2)
             >>> p.last, p.trust = np.array([True, False]), np.array([0.5, 1.0])
-            >>> mean = lambda x: np.full(2, x.mean())  # equal weights, nobody its own rival
+            >>> mean = lambda x: np.full(2, x.mean())  # rho: both nations, equal weights
             >>> [float(b) for b in p.believed(np.array([0.2, 0.4]), mean)]
-            [0.35, 0.45]
+            [0.3, 0.35]
         """
         if not self.reviewed or self.last is None:
             return belief
