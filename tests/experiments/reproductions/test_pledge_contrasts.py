@@ -61,9 +61,10 @@ def test_with_labs_the_arms_differ_and_the_binding_arm_sanctions_breaches() -> N
 def test_the_claims_read_their_direction_and_count_the_worlds(reproduced) -> None:
     result, _ = reproduced("pledge_contrasts")
     assert pc.REPLICATES >= 200
-    assert len(result.claims) == 2
+    assert len(result.claims) == 3
     for claim in result.claims:
         assert "of 200 worlds the claimed way" in str(claim.ours)
         assert claim.holds
     assert "below 0" in result.claims[0].tolerance  # binding pledges hold it less often
     assert "above 0" in result.claims[1].tolerance  # cheap talk with conditional cooperators
+    assert "below 0" in result.claims[2].tolerance  # reviewed: the gap shrinks over the run
