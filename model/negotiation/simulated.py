@@ -315,12 +315,13 @@ class SimulatedValuation(Valuation):
         self._cache: dict[Key, NDArray[np.float64]] = {}
         self.status_quo = status_quo
         if status_quo is None:
-            none = self.params.replace(initial_membership=0.0)
-            self._status = self._runs([none], reset=True)
+            status_params = self.params.replace(initial_membership=0.0)
+            self._status = self._runs([status_params], reset=True)
         else:
-            self._status = self._runs([self._point_params(status_quo)])
+            status_params = self._point_params(status_quo)
+            self._status = self._runs([status_params])
         self._status.step(self.horizon, self._jurisdiction)
-        status = self._status.values(self.horizon, self.discount, self.loss)
+        status = self._status.values(self.horizon, self.discount, self._loss_of([status_params]))
         if status_quo is not None:
             self._cache[point_key(status_quo)] = status
         #: ``(nations,)``: ``D_i``, the status quo's value (the mean over the worlds).
@@ -390,9 +391,10 @@ class SimulatedValuation(Valuation):
         keys = list(params)
         for first in range(0, len(keys), chunk):  # a run's numbers do not depend on its batch
             some = keys[first : first + chunk]
-            runs = self._runs([params[key] for key in some])
+            chunk_params = [params[key] for key in some]
+            runs = self._runs(chunk_params)
             runs.step(self.horizon, self._jurisdiction)
-            values = runs.values(self.horizon, self.discount, self._loss_of(some, params))
+            values = runs.values(self.horizon, self.discount, self._loss_of(chunk_params))
             values = values.reshape(-1, self.n_worlds, self.n)
             for key, block in zip(some, values, strict=True):
                 self._cache[key] = block
@@ -400,13 +402,13 @@ class SimulatedValuation(Valuation):
             return np.zeros((0, self.n_worlds, self.n))
         return np.stack([self._cache[point_key(point)] for point in points])
 
-    def _loss_of(self, keys: Sequence[Key], params: Mapping[Key, Params]) -> float | None:
-        """``X`` for these points' runs: from the valuation's ``defect_gain`` and ``discount``.
+    def _loss_of(self, runs: Sequence[Params]) -> float | None:
+        """``X`` for these runs: from the valuation's ``defect_gain`` and ``discount``.
 
         None when none of them has a hazard (also when a point switches on a hazard the base
         parameters lack, ``X`` is the base's: the months are discounted by the base's too).
         """
-        scale = max(float(params[key]["hazard_scale"]) for key in keys)
+        scale = max(float(params["hazard_scale"]) for params in runs)
         return catastrophe_loss({**dict(self.params), "hazard_scale": scale})
 
     def utilities(self, points: Sequence[Point]) -> NDArray[np.float64]:
