@@ -12,7 +12,10 @@ is built, before its first month:
    (:class:`~model.negotiation.valuation.TheoryValuation`) where it covers the world and the
    terms, otherwise from the batched simulation
    (:class:`~model.negotiation.simulated.SimulatedValuation`) over ``n_worlds`` copies of the
-   run's world, on the child ``(..., 1)`` of the negotiation's seed sequence.
+   run's world, on the child ``(..., 1)`` of the negotiation's seed sequence. Both count a
+   catastrophe as a loss of ``X = G / (1 - discount)`` per unit of capability in the month it
+   happens, under the terms and under the status quo alike, so a treaty that lowers the
+   hazard gains more the higher the hazard.
 3. **Discount per round.** ``delta = discount ** round_months * (1 - H)``, ``H`` the probability
    of a catastrophe during a round's months under the status quo: by theory
    ``1 - exp(-hazard_scale * round_months * R0 ** hazard_exponent)`` with ``R0`` the theory's

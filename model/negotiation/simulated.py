@@ -5,7 +5,8 @@ TheoryValuation`) does not reach: any decision rule, term, hazard or world the e
 Nation ``i`` values a term point ``theta`` (parameter overrides, e.g. ``{"p_detect": 0.6,
 "penalty": 4.0}``) per month, in payoff units, as ``S_i = U_i(theta) + tau_i - D_i``, with
 
-    U_i(theta) = (1 / W) sum_w sum_{t=1..T} d^(t-1) P_w(t) u_{i,t}^w(theta) / sum_{t=1..T} d^(t-1)
+    U_i(theta) = (1 / W) sum_w sum_{t=1..T} d^(t-1) P_w(t) [u_{i,t}^w(theta) - h_t^w X c_{i,t}^w]
+                 / sum_{t=1..T} d^(t-1)
 
 * ``u_{i,t}^w`` the payoff the engine pays nation ``i``'s *jurisdiction* in month ``t`` of world
   ``w``: the sum of ``Engine.payoff`` (gain, sanctions paid, the shared risk ``r c R``, club
@@ -23,6 +24,14 @@ Nation ``i`` values a term point ``theta`` (parameter overrides, e.g. ``{"p_dete
   drawn every month all the same, so the path is the one the engine follows when that uniform
   spares it) and each month is weighted by the probability of reaching it: the engine's
   stopping in expectation over the hazard's draws, without their noise.
+* ``h_t^w X c_{i,t}^w`` a catastrophe's loss, paid in the month it happens (with probability
+  ``P_w(t) h_t^w``): ``X = G / (1 - discount)`` per unit of capability
+  (:func:`~model.negotiation.valuation.catastrophe_loss`, the ``hazard_aware`` rule's: the
+  discounted frontier gains it destroys, ``G = defect_gain``, from the valuation's parameters)
+  and ``c_{i,t}^w`` nation ``i``'s jurisdiction's capability after month ``t`` (after its
+  growth under ``rsi = on``: what the months cut off would have been paid on). Without a
+  hazard (``hazard_scale = 0``) the term is skipped, not added as 0, so every number is the
+  one without it; a hazard needs ``discount < 1`` (``X`` is infinite at 1).
 
 Worlds and streams: world ``w`` has the integer seed ``seed.generate_state(W, uint64)[w] mod
 2**63`` (``seed`` a :class:`numpy.random.SeedSequence` the caller spawns from the run's seed;
@@ -78,7 +87,7 @@ from model import batched
 from model.engine import Engine
 from model.errors import ConfigError, ParameterError
 from model.month import catastrophe_probability
-from model.negotiation.valuation import Key, Point, Valuation, point_key
+from model.negotiation.valuation import Key, Point, Valuation, catastrophe_loss, point_key
 from model.params import Params, RecordingParams, resolve_run
 from model.params.negotiation import TERMS_RULE
 from model.scenario import Scenario, scenario_from_mapping
@@ -147,6 +156,9 @@ class _Runs:
         n = len(engines)
         self.payoff: NDArray[np.float64] = np.zeros((n, 0, 0))  # (engines, months, nations)
         self.hazard: NDArray[np.float64] = np.zeros((n, 0))  # (engines, months)
+        # (engines, months, nations): each nation's capability after the month, kept only when
+        # a run has a hazard (None: no run has one, and no catastrophe's loss is weighed)
+        self.capability: NDArray[np.float64] | None = None
 
     def step(self, months: int, jurisdictions: Sequence[_Jurisdiction]) -> None:
         """Run ``months`` more months; note each month's nation payoffs and hazard.
@@ -159,26 +171,43 @@ class _Runs:
         engines = self.engines
         pay = np.empty((len(engines), months, engines[0].n_actors))
         hazard = np.zeros((len(engines), months))
+        hazardous = [float(e.params["hazard_scale"]) > 0 for e in engines]
+        cap = np.zeros_like(pay) if any(hazardous) else None
         batch = [k for k, e in enumerate(engines) if batched.unbatchable(e) is None]
         if batch:
             batched.advance([engines[k] for k in batch], months, payoffs=[pay[k] for k in batch])
         for k in sorted(set(range(len(engines))) - set(batch)):
             e = engines[k]
-            hazardous = float(e.params["hazard_scale"]) > 0
             for m in range(months):
                 e.step()
                 pay[k, m] = e.payoff
-                if hazardous:
+                if hazardous[k]:
                     hazard[k, m] = catastrophe_probability(e, e.t)
-        nations = np.empty((len(engines), months, jurisdictions[0].starts.size))
-        for w, j in enumerate(jurisdictions):
-            rows = self.world == w
-            nations[rows] = np.add.reduceat(pay[rows][:, :, j.order], j.starts, axis=2)
+                    assert cap is not None
+                    cap[k, m] = e.structure.c  # after the month's growth (rsi = on)
+        nations = self._by_nation(pay, jurisdictions)
         if not self.payoff.shape[1]:
             self.payoff = nations
         else:
             self.payoff = np.concatenate([self.payoff, nations], axis=1)
         self.hazard = np.concatenate([self.hazard, hazard], axis=1)
+        if cap is not None:
+            before = self.capability
+            if before is None:
+                before = np.zeros((len(engines), self.months - months, nations.shape[2]))
+            self.capability = np.concatenate([before, self._by_nation(cap, jurisdictions)], 1)
+        elif self.capability is not None:
+            self.capability = np.concatenate([self.capability, np.zeros_like(nations)], axis=1)
+
+    def _by_nation(
+        self, per_actor: NDArray[np.float64], jurisdictions: Sequence[_Jurisdiction]
+    ) -> NDArray[np.float64]:
+        """``(engines, months, nations)``: per-actor numbers summed over each jurisdiction."""
+        out = np.empty((*per_actor.shape[:2], jurisdictions[0].starts.size))
+        for w, j in enumerate(jurisdictions):
+            rows = self.world == w
+            out[rows] = np.add.reduceat(per_actor[rows][:, :, j.order], j.starts, axis=2)
+        return out
 
     @property
     def months(self) -> int:
@@ -193,13 +222,26 @@ class _Runs:
         )
         return out
 
-    def values(self, months: int, discount: float) -> NDArray[np.float64]:
-        """``(engines, nations)``: the discounted, survival-weighted mean month payoff."""
+    def values(
+        self, months: int, discount: float, loss: float | None = None
+    ) -> NDArray[np.float64]:
+        """``(engines, nations)``: the discounted, survival-weighted mean month payoff.
+
+        With a hazard (some run's ``hazard_scale > 0``), less each month's catastrophe
+        probability ``P(t) h_t`` times ``loss * c_{i,t}`` (``loss`` = ``X``, required then);
+        without one that term is skipped, not added as 0.
+        """
         weight = discount ** np.arange(months, dtype=float)
         survival = self.survival(months)
         total = np.zeros((len(self.engines), self.payoff.shape[2]))
         for t in range(months):  # elementwise, month by month: each run's sum on its own
             total += (weight[t] * survival[:, t])[:, None] * self.payoff[:, t]
+        if self.capability is not None:  # the catastrophe's loss, paid in the month it happens
+            if loss is None:
+                raise ValueError("a run with a hazard needs the catastrophe's loss X")
+            ended = survival * self.hazard[:, :months]  # P(t) h_t: a catastrophe in month t
+            for t in range(months):
+                total -= (weight[t] * ended[:, t] * loss)[:, None] * self.capability[:, t]
         out: NDArray[np.float64] = total / weight.sum()
         return out
 
@@ -244,6 +286,8 @@ class SimulatedValuation(Valuation):
         self.n_worlds = int(self.params["n_worlds"])
         self.horizon = int(self.params["horizon"])
         self.discount = float(self.params["discount"])
+        #: ``X``, a catastrophe's loss per unit of capability (None without a hazard).
+        self.loss = catastrophe_loss(self.params)
         #: The worlds' integer seeds (:func:`world_seeds`).
         self.seeds = world_seeds(seed, self.n_worlds)
         self.worlds: list[World] = []
@@ -271,12 +315,13 @@ class SimulatedValuation(Valuation):
         self._cache: dict[Key, NDArray[np.float64]] = {}
         self.status_quo = status_quo
         if status_quo is None:
-            none = self.params.replace(initial_membership=0.0)
-            self._status = self._runs([none], reset=True)
+            status_params = self.params.replace(initial_membership=0.0)
+            self._status = self._runs([status_params], reset=True)
         else:
-            self._status = self._runs([self._point_params(status_quo)])
+            status_params = self._point_params(status_quo)
+            self._status = self._runs([status_params])
         self._status.step(self.horizon, self._jurisdiction)
-        status = self._status.values(self.horizon, self.discount)
+        status = self._status.values(self.horizon, self.discount, self._loss_of([status_params]))
         if status_quo is not None:
             self._cache[point_key(status_quo)] = status
         #: ``(nations,)``: ``D_i``, the status quo's value (the mean over the worlds).
@@ -346,14 +391,25 @@ class SimulatedValuation(Valuation):
         keys = list(params)
         for first in range(0, len(keys), chunk):  # a run's numbers do not depend on its batch
             some = keys[first : first + chunk]
-            runs = self._runs([params[key] for key in some])
+            chunk_params = [params[key] for key in some]
+            runs = self._runs(chunk_params)
             runs.step(self.horizon, self._jurisdiction)
-            values = runs.values(self.horizon, self.discount).reshape(-1, self.n_worlds, self.n)
+            values = runs.values(self.horizon, self.discount, self._loss_of(chunk_params))
+            values = values.reshape(-1, self.n_worlds, self.n)
             for key, block in zip(some, values, strict=True):
                 self._cache[key] = block
         if not len(points):
             return np.zeros((0, self.n_worlds, self.n))
         return np.stack([self._cache[point_key(point)] for point in points])
+
+    def _loss_of(self, runs: Sequence[Params]) -> float | None:
+        """``X`` for these runs: from the valuation's ``defect_gain`` and ``discount``.
+
+        None when none of them has a hazard (also when a point switches on a hazard the base
+        parameters lack, ``X`` is the base's: the months are discounted by the base's too).
+        """
+        scale = max(float(params["hazard_scale"]) for params in runs)
+        return catastrophe_loss({**dict(self.params), "hazard_scale": scale})
 
     def utilities(self, points: Sequence[Point]) -> NDArray[np.float64]:
         """``(points, nations)``: ``U_i(theta)``, the mean over the worlds (cached by point)."""

@@ -22,9 +22,20 @@ to 1), as ``S_i = U_i(theta) + tau_i - D_i``:
   ``verification_lag`` months late and are paid in full (the engine does not discount what it
   pays), so on a stationary branch a month's expected payment is a month's expected sanctions.
   The value is the same every month, so its discounted average over any horizon is itself.
+  **A catastrophe's loss** (with ``hazard_scale > 0``): a month at defecting share ``x`` ends
+  in catastrophe with probability ``h(x) = 1 - exp(-hazard_scale x ** hazard_exponent)`` (the
+  engine's hazard at the branch's expected share ``x = E[R]``), which costs nation ``i``
+  ``X c_i``, ``X = G / (1 - discount)`` (:func:`catastrophe_loss`, the ``hazard_aware``
+  rule's) and ``c_i`` its jurisdiction's capability (its programme's and its labs'), paid in
+  the month it happens; so ``U_i(theta)`` is the month payoff above less
+  ``h(x(theta)) X c_i``. The months are not weighted by survival (the value is a month's,
+  not the horizon's): the catastrophe is in ``U`` and ``D`` only as this loss (and in the
+  bargaining's discount per round, :mod:`model.negotiation.session`).
 * ``D_i`` is the same under the status quo: no treaty (``status_quo=None``: nobody is bound,
   so no sanctions or false alarms and every actor sees ``G (1 + lam rho) - phi r``, which is
-  the theory at ``penalty = 0``), or the treaty in force (a term point).
+  the theory at ``penalty = 0``), or the treaty in force (a term point), less the status
+  quo's ``h(x_0) X c_i``. A treaty that lowers the defecting share thus gains each nation
+  ``X c_i (h(x_0) - h(x(theta)))`` more than without a hazard: urgency.
 * ``tau_i`` are transfers (zero unless given).
 
 **Where theory covers it, and where it does not.** The mean field covers the ``logit`` and
@@ -35,7 +46,8 @@ parameters (:data:`THEORY_TERMS`: ``p_detect`` and ``penalty``). Not covered, an
 trigger, the lift, adjudication, ``entry_threshold`` or a verification regime; a world with a
 trigger or lift, negotiated or partial membership, or a club's dues and outsiders' penalties.
 Not covered and not checked: ``information = detected`` (the mean field takes ``rho = x``),
-learning, and catastrophe hazards (not in the month payoff). There the issue's
+learning, and the hazard's dependence on the defecting share's spread (the theory takes
+``h`` at the expected share). There the issue's
 *batched-simulation valuation* (one batched simulation over ``n_worlds`` common worlds on a
 stream spawned from the run's seed, the same worlds for every ``theta``) must take over. It is
 not wired into the engine, the CLI or the app yet.
@@ -78,6 +90,7 @@ from model.theory.heterogeneous import compliant_probabilities
 
 __all__ = [
     "THEORY_TERMS",
+    "catastrophe_loss",
     "LotterySurplus",
     "TermSurplus",
     "TheoryValuation",
@@ -106,6 +119,46 @@ def _beyond_the_core(params: Mapping[str, Any]) -> str:
         if name in params and params[name] != core:
             return f"{name}={params[name]!r} (the core: {core!r})"
     return ""
+
+
+def catastrophe_loss(params: Mapping[str, Any]) -> float | None:
+    """``X = G / (1 - discount)``: what a catastrophe costs per unit of capability, or None.
+
+    The ``hazard_aware`` rule's ``X`` (:func:`agents.rules.hazard_aware.catastrophe_loss`):
+    ``G = defect_gain``, the frontier gain per unit of capability and month (without race
+    pressure's or ``rsi``'s scaling), so ``X`` is the discounted value of the gains a catastrophe
+    destroys. None without a hazard (``hazard_scale = 0``): the valuations then weigh no loss at
+    all (they skip the term, so every number is the one without it).
+
+    Raises:
+        ConfigError: A hazard with ``discount = 1`` (``X`` would be infinite).
+
+    Example:
+        >>> round(catastrophe_loss({"hazard_scale": 0.1, "defect_gain": 1.0, "discount": 0.95}), 9)
+        20.0
+        >>> catastrophe_loss({"hazard_scale": 0.0, "defect_gain": 1.0, "discount": 0.95}) is None
+        True
+    """
+    from agents.rules.hazard_aware import catastrophe_loss as rule_loss
+
+    if float(params["hazard_scale"]) <= 0.0:
+        return None
+    loss = rule_loss(params)
+    if not np.isfinite(loss):
+        raise ConfigError(
+            f"discount={params['discount']!r} with hazard_scale={params['hazard_scale']!r}: a "
+            "catastrophe's loss G / (1 - discount) is infinite; allowed: discount below 1 "
+            "when hazard_scale > 0"
+        )
+    return float(loss)
+
+
+def _catastrophe_probability(params: Mapping[str, Any], share: float) -> float:
+    """``1 - exp(-hazard_scale * share ** hazard_exponent)`` (0 without a hazard)."""
+    scale = float(params["hazard_scale"])
+    if scale <= 0.0:
+        return 0.0
+    return float(1.0 - np.exp(-scale * share ** float(params["hazard_exponent"])))
 
 
 def point_key(point: Point) -> Key:
@@ -189,6 +242,10 @@ class TheoryValuation(Valuation):
         # jurisdiction[j, a]: actor a is nation j's own programme or one of its labs
         self._jurisdiction = actors.home[None, :] == actors.home[self.nations][:, None]
         self._cache: dict[Key, NDArray[np.float64]] = {}
+        #: ``X``, a catastrophe's loss per unit of capability (None without a hazard).
+        self.loss = catastrophe_loss(self.params)
+        # each nation's jurisdiction's capability (the c_a its payoffs are paid on)
+        self._capability = self._jurisdiction.astype(float) @ actors.c
         self.status_quo = status_quo
         none = {"penalty": 0.0}  # nobody bound: the theory's advantage at F = 0
         self.disagreement: NDArray[np.float64] = self._values(
@@ -212,11 +269,31 @@ class TheoryValuation(Valuation):
     def _values(self, point: Point) -> NDArray[np.float64]:
         key = point_key(point)
         if key not in self._cache:
-            self._cache[key] = self._jurisdiction.astype(float) @ self.actor_payoffs(point)
+            payoffs_, share = self._branch(point)
+            values = self._jurisdiction.astype(float) @ payoffs_
+            if self.loss is not None:  # a hazard: the catastrophe's loss (skipped without)
+                h = _catastrophe_probability(self.params, share)
+                values = values - h * self.loss * self._capability
+            self._cache[key] = values
         return self._cache[key]
 
+    def catastrophe_probability(self, point: Point) -> float:
+        """``h(theta)``: a month's catastrophe probability at the point's compliant branch.
+
+        ``1 - exp(-hazard_scale * x ** hazard_exponent)``, ``x = sum_a c_a sigma_a / C`` the
+        branch's expected defecting share (0 without a hazard).
+        """
+        return _catastrophe_probability(self.params, self._branch(point)[1])
+
     def actor_payoffs(self, point: Point) -> NDArray[np.float64]:
-        """``(actors,)``: each actor's expected month payoff at the compliant branch."""
+        """``(actors,)``: each actor's expected month payoff at the compliant branch.
+
+        Without the catastrophe's loss, which :meth:`utilities` subtracts per nation.
+        """
+        return self._branch(point)[0]
+
+    def _branch(self, point: Point) -> tuple[NDArray[np.float64], float]:
+        """Each actor's expected month payoff at the compliant branch, and its defecting share."""
         params = self._params(point)
         a = self.actors
         sigma = compliant_probabilities(params, a, rule=self.rule)
@@ -243,7 +320,7 @@ class TheoryValuation(Valuation):
         risk = float(params["risk_cost"]) * share
         per_unit = sigma * gain * (1.0 + lam * share) - sanction - risk
         out: NDArray[np.float64] = a.c * per_unit
-        return out
+        return out, share
 
     def utilities(self, points: Sequence[Point]) -> NDArray[np.float64]:
         """``(points, nations)``: ``U_i(theta)`` for each point (cached by point)."""
