@@ -87,7 +87,8 @@ def decide(
     """Step (2): the rule decides; non-revisers keep their action; fixed and held apply.
 
     With pledges on, the nations pledge from the decided actions before held choices apply
-    (:meth:`model.pledges.Pledges.pledge`).
+    (:meth:`model.pledges.Pledges.pledge`); a held pledge replaces the model's
+    (:meth:`model.pledges.Pledges.hold`).
     """
     obs = Observation(
         advantage=delta,
@@ -108,6 +109,8 @@ def decide(
             new = np.where(fixed, fixed_action, new)
     if e.pledges is not None:
         e.pledges.pledge(new)
+        if held.pledges:  # a player's own pledge, in place of the model's
+            e.pledges.hold(held.pledges)
     if held.actions:
         fixed, fixed_action = held.action_mask(e.n_actors)
         new = np.where(fixed, fixed_action, new)
