@@ -152,12 +152,15 @@ def PledgeChoice(game: PlayGame, rev: int, bump: Any) -> None:
         )
         cost = game.view.breach_cost()
         if cost and not game.pledge:
-            solara.Text(
-                f"Defecting after pledging comply would break your pledge: its expected breach "
-                f"sanction, {game.points(cost).lstrip('+')} points, is in the defect payoff "
-                "above.",
-                style={"color": "#555"},
-                classes=["pg-play-breach-cost"],
+            rv.Html(
+                tag="p",
+                children=[
+                    "Defecting after pledging comply would break your pledge: its expected "
+                    f"breach sanction, {game.points(cost).lstrip('+')} points, is in the defect "
+                    "payoff above."
+                ],
+                style_="color: #555; margin: 4px 0 0 0",
+                class_="pg-play-breach-cost",
             )
 
 
