@@ -101,6 +101,10 @@ def StudentCard(room: Room, token: str, session: str | None = None) -> None:
         if last and last["notice"]:
             solara.Warning(last["notice"], classes=["pg-room-notice"]).key("notice")
         running = view["status"] in ("playing", "paused")
+        if running and not watching and view["pledging"]:  # the pledge comes before the action
+            PledgeCard(
+                room, token, session, view["month"], view["pledging"], view["my_pledge"], act
+            ).key("pledge")
         if running:
             # The month's prompt and its two buttons stay on the card all month: a decision
             # (and the next month) changes their text, colour and whether the buttons take a
@@ -175,10 +179,6 @@ def StudentCard(room: Room, token: str, session: str | None = None) -> None:
                     disabled=decided or watching,
                     classes=["pg-room-defect"],
                 )
-        if running and not watching and view["pledging"]:
-            PledgeCard(
-                room, token, session, view["month"], view["pledging"], view["my_pledge"], act
-            ).key("pledge")
         if running and not watching:
             addressees = tuple(str(n) for n in view["nations"] if n != view["nation"])
             SendMessages(room, token, session, addressees, act).key("send")
@@ -296,7 +296,8 @@ def PledgeCard(
     with solara.Card(f"Your pledge for month {month}", classes=["pg-room-pledge"]):
         _line(
             f"Pledges here are {FORCE_WORDS.get(force, force)}. Every nation sees your pledge "
-            "at once; you cannot change it this month.",
+            "at once; you cannot change it this month. If you decide without pledging, your "
+            "nation pledges what you do.",
             style={"color": "#555"},
         )
         if mine:
