@@ -376,22 +376,21 @@ class Engine:
         return self.structure.rival_share(x)
 
     # ------------------------------------------------------------------ the period
-    def advantage(self) -> np.ndarray:
+    def advantage(self, belief: np.ndarray | None = None) -> np.ndarray:
         """``delta_k`` for every actor from the current beliefs and last period's actions.
 
         Bound actors: ``G (1 + lam rho) - discount**L F (pi - q s) - phi r``; actors not bound
         (no active pause, or outside the treaty): ``G (1 + lam rho) - phi r``
-        (:mod:`model.payoffs`).
+        (:mod:`model.payoffs`). ``belief``: the ``rho`` decided on (default ``self.belief``).
         """
+        belief = self.belief if belief is None else belief
         out = np.empty(self.n_actors)
         active = self.treaty.pause_active
         if active and self._all_bound:  # the common case, in the fewest arguments
             g = self._gains
-            return kernels.advantage(
-                self.belief, self.defect, self.home, g.base, g.jump, g.g_lam, out
-            )
+            return kernels.advantage(belief, self.defect, self.home, g.base, g.jump, g.g_lam, out)
         return kernels.month_advantage(
-            self.belief, self.defect, self.home, tuple(self._gains), self.bound, active, False, out
+            belief, self.defect, self.home, tuple(self._gains), self.bound, active, False, out
         )
 
     def expected_payoffs(self, delta: np.ndarray | None = None) -> np.ndarray:
@@ -495,7 +494,8 @@ class Engine:
         false alarms, sanctions paid (G), mean and total payoff, mean belief, whether a pause
         was active, and ``holds`` (1.0 / 0.0; NaN when no pause was active). A negotiated run
         adds ``proposer``, ``yes_votes``, ``agreed`` and ``transfers_paid`` (model/ODD.md 3.9);
-        a run with pledges ``pledged_comply``, ``breaches`` and ``breaches_detected`` (3.10).
+        a run with pledges ``pledged_comply``, ``breaches`` and ``breaches_detected``, and
+        ``mean_trust`` under ``pledge_binding = reviewed`` (3.10).
         """
         series = self._series(0, self.t + 1)
         if self.agreement is not None:

@@ -568,5 +568,5 @@ def replay(records: Iterable[Mapping[str, Any]]) -> dict[str, np.ndarray]:
     from model.pledges import replay_columns
 
     caught = {t: ev["domestic"] + ev["international"] for t, ev in events.items()}
-    out.update(replay_columns(states, caught, n_nations))
+    out.update(replay_columns(states, caught, n_nations, header["params"]))
     return out

@@ -56,10 +56,13 @@ def step(e: Engine, held: Held | None = None) -> None:
     uniforms, u_dom, u_int = rng.random((3, n))
     if e.treaty.on:
         negotiate(e, t, held.membership)  # (1)
-    delta = e.advantage()  # (2)
+    used = e.belief  # (2); under reviewed pledges, the pledges weighted by trust
+    if e.pledges is not None:
+        used = e.pledges.believed(e.belief, e.rival_share)
+    delta = e.advantage(used)
     if e.pledges is not None and e.pause_active:  # a strategic binding pledge weighs a breach
         delta = e.pledges.weigh(delta, e.costs.pi_international, e.bound)
-    new = decide(e, t, delta, uniforms, revisers, held)
+    new = decide(e, t, delta, uniforms, revisers, held, used)
     inspected = e.inspectorate.draw(rng)  # (3)
     fcs, votes = adjudicate(e, held)
     if e.pledges is not None:  # a binding breach's sanction, if caught (model/pledges.py)
@@ -71,7 +74,7 @@ def step(e: Engine, held: Held | None = None) -> None:
         "advantage": delta,
         "revisers": revisers,
         **out,
-        "belief_used": e.belief,
+        "belief_used": used,
         "inspected": inspected,
         **votes,
     }
@@ -82,19 +85,26 @@ def step(e: Engine, held: Held | None = None) -> None:
 
 
 def decide(
-    e: Engine, t: int, delta: np.ndarray, uniforms: np.ndarray, revisers: np.ndarray, held: Held
+    e: Engine,
+    t: int,
+    delta: np.ndarray,
+    uniforms: np.ndarray,
+    revisers: np.ndarray,
+    held: Held,
+    belief: np.ndarray | None = None,
 ) -> np.ndarray:
     """Step (2): the rule decides; non-revisers keep their action; fixed and held apply.
 
-    With pledges on, the nations pledge from the decided actions before held choices apply
-    (:meth:`model.pledges.Pledges.pledge`); a held pledge replaces the model's
-    (:meth:`model.pledges.Pledges.hold`).
+    ``belief``: the beliefs the actors decide on (default ``e.belief``; under reviewed
+    pledges :meth:`model.pledges.Pledges.believed`). With pledges on, the nations pledge from
+    the decided actions before held choices apply (:meth:`model.pledges.Pledges.pledge`); a
+    held pledge replaces the model's (:meth:`model.pledges.Pledges.hold`).
     """
     obs = Observation(
         advantage=delta,
         uniforms=uniforms,
         defect=e.defect,
-        belief=e.belief,
+        belief=e.belief if belief is None else belief,
         tolerance=e.tolerance,
         extra=observations(e, t, delta, e.rule.needs) if e.rule.needs else {},
     )
@@ -253,9 +263,10 @@ def measure(
         e.takeoff_step = t
     flagged = e.flagged_last
     if e.treaty.on:
-        dense = e.treaty.after(
-            rec.rows[t], new, flagged & (last["sanction_imposed"] > 0), e.world, e.home
-        )
+        sanctioned = flagged & (last["sanction_imposed"] > 0)
+        if e.pledges is not None:  # under reviewed, a detected breach betrays too
+            sanctioned = e.pledges.betrayers(sanctioned)
+        dense = e.treaty.after(rec.rows[t], new, sanctioned, e.world, e.home)
         if dense is not None:
             e._set_alliances(dense)
         rec.treaty[t] = e.treaty.row(e.world)

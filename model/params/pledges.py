@@ -12,8 +12,6 @@ from agents.declare import Param
 
 #: The event-log format that added the pledges' parameters (model/ODD.md section 3.6).
 PLEDGES_LEDGER_FORMAT = 2
-#: The force of a pledge that is declared but not built yet (refused by validation).
-NOT_BUILT = ("reviewed",)
 
 PLEDGES: tuple[Param, ...] = (
     Param(
@@ -40,10 +38,12 @@ PLEDGES: tuple[Param, ...] = (
         "pledge_binding",
         "choice",
         "cheap_talk",
-        "A pledge's force: 'cheap_talk' (recorded, no consequence) or 'binding' (a detected "
-        "breach, pledged comply and defected, is sanctioned with breach_penalty on top; a "
-        "strategic nation weighs it when deciding). "
-        "'reviewed' is declared but not built yet (#30): a run refuses it.",
+        "A pledge's force: 'cheap_talk' (recorded, no consequence); 'reviewed' (a detected "
+        "breach, pledged comply and defected, multiplies the others' trust in the breaker by "
+        "1 - betrayal_penalty and lowers its alliance ties as a sanction's betrayal does; "
+        "everyone decides on beliefs that start from the nations' last pledges, weighted by "
+        "trust); or 'binding' (a detected breach is sanctioned with breach_penalty on top; a "
+        "strategic nation weighs it when deciding).",
         choices=("cheap_talk", "reviewed", "binding"),
         group="pledges",
         ledger_since=PLEDGES_LEDGER_FORMAT,

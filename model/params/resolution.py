@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 from agents.rules import get_rule
 from model.adjudication import get_adjudication
 from model.errors import ParameterError
-from model.params.pledges import NOT_BUILT
 from model.params.table import coerce, schema, unknown_name_error
 from model.seeds import new_seed
 from model.verification import get_regime
@@ -162,13 +161,6 @@ def _check_together(v: Mapping[str, Any]) -> None:
             v["terms_rule"],
             f"'fixed' while protocol={v['protocol']!r} negotiates the terms",
             why="would renegotiate the terms the protocol agreed",
-        )
-    if v["pledge_binding"] in NOT_BUILT:
-        raise ParameterError(
-            "pledge_binding",
-            v["pledge_binding"],
-            "'cheap_talk' or 'binding'",
-            why="is not built yet (#30)",
         )
     for name, value in get_rule(v["decision_rule"]).requires:
         if v[name] != value:

@@ -305,7 +305,9 @@ SETTING: tuple[Param, ...] = (
         "betrayal_penalty",
         "float",
         0.0,
-        "When a nation or its lab is sanctioned, each complying ally lowers its tie by this.",
+        "When a nation or its lab is sanctioned, each complying ally lowers its tie by this; "
+        "under pledge_binding = 'reviewed' also when it is caught breaking a pledge, and "
+        "trust in it is multiplied by 1 minus this.",
         low=0.0,
         high=1.0,
         range=(0.0, 1.0),

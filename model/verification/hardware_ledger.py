@@ -8,7 +8,10 @@ this regime the run's event log is on: the ledger is the mechanism that gives th
 coverage and its low false-alarm rate (``pausegame verify-ledger`` checks it). The presets,
 their sources and ranges are in ``sources.toml`` (``[regimes.hardware_ledger]``): Shavit (2023),
 flexible hardware-enabled guarantees (Petrie et al. 2025) and Baker et al. (2025)'s independent
-layers describe the mechanism, none gives a probability, so every number is ``speculative``.
+layers describe the mechanism. Detection and false alarms cite recomputation checks that caught
+every tampered run in their tests (TOPLOC, Ong et al. 2025; Choi et al. 2023) and coverage the
+2024 chip-smuggling estimates (Grunewald and Fist 2025), each an ``analogy``; the lag stays
+``speculative``.
 """
 
 from model.verification import Regime, register_regime

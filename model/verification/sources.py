@@ -5,7 +5,8 @@ the sources (author, year, title), a quote (or a paraphrase, marked so) and wher
 plausible range ``[low, high]`` and a confidence label:
 
 - ``documented``: the source states the number for this very setting;
-- ``analogy``: the source states it for an analogous setting (IAEA safeguards), read for AI by us;
+- ``analogy``: the source states it for an analogous setting (IAEA safeguards, chip smuggling,
+  recomputation checks, corporate fraud), read for AI by us;
 - ``estimate``: our judgement, bounded by numbers a source does give;
 - ``speculative``: no published number; the value is illustrative (DESIGN.md section 6);
 - ``definition``: the value follows from what the regime is (the open letter detects nothing).
@@ -114,7 +115,8 @@ class Source:
     @property
     def reference(self) -> str:
         """The full reference in one line."""
-        return f"{self.author} ({self.year}). {self.title}. {self.where}."
+        title = self.title if self.title.endswith(("?", "!", ".")) else f"{self.title}."
+        return f"{self.author} ({self.year}). {title} {self.where}."
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""The pledges' parameters on the command line (#30): listed, and 'reviewed' refused."""
+"""The pledges' parameters on the command line (#30): listed, an unknown force refused."""
 
 from __future__ import annotations
 
@@ -18,17 +18,27 @@ def test_params_lists_the_pledges_group(capsys: pytest.CaptureFixture[str]) -> N
     for p in PLEDGES:
         assert f"  {p.name}   default {p.default}" in section, p.name
         assert schema()[p.name].bounds_text() in flat, p.name
-    assert "'reviewed' is declared but not built yet (#30)" in flat
+    assert "'reviewed' (a detected breach, pledged comply and defected, multiplies" in flat
+    assert "not built" not in flat
 
 
-def test_reviewed_pledges_on_the_command_line_are_one_line_saying_not_built_yet(
+def test_an_unknown_pledge_force_on_the_command_line_is_one_line_naming_the_choices(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    args = ("run", "--pledges", "on", "--pledge-binding", "reviewed", "--out", str(tmp_path / "r"))
+    args = ("run", "--pledges", "on", "--pledge-binding", "promised", "--out", str(tmp_path / "r"))
     line = one_error_line(*run_cli(capsys, *args))
-    assert "pledge_binding='reviewed' is not built yet (#30)" in line
-    assert "'cheap_talk' or 'binding'" in line
+    assert "pledge_binding='promised'" in line
+    assert "'cheap_talk', 'reviewed', 'binding'" in line
     assert not (tmp_path / "r").exists()
+
+
+def test_reviewed_pledges_run_on_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = ("run", "--pledges", "on", "--pledge-binding", "reviewed", "--steps", "3")
+    status, _, _ = run_cli(capsys, *args, "--out", str(tmp_path / "r"))
+    assert status == 0
+    assert (tmp_path / "r").exists()
 
 
 def test_params_lists_the_conditional_cooperators_parameters(

@@ -27,7 +27,7 @@ from model import theory
 from model.params import resolve
 from model.treaty import coalition_theory
 
-#: The eleven scenarios of issue [teaching].
+#: The eleven scenarios of issue [teaching], and the pledges' one (#30).
 EXPECTED = (
     "bipolar_blocs",
     "critical_mass_club",
@@ -40,6 +40,8 @@ EXPECTED = (
     "trust_but_verify",
     "unilateral_pause",
     "verified_pause",
+    # and the pledges' scenario (#30)
+    "binding_pledges",
 )
 
 #: Replicates of each claim and each contrast in the slow test (the issue asks for >= 50).
@@ -100,6 +102,21 @@ def test_critical_mass_club_straddles_the_critical_penalty() -> None:
     critical = coalition_theory(resolve(**case.scenario.params)).critical_penalty
     assert case.scenario.params["outsider_penalty"] > critical
     assert case.contrast.params["outsider_penalty"] < critical
+
+
+def test_binding_pledges_straddle_the_survival_boundary() -> None:
+    # the penalty alone does not deter at this detection (the contrast, cheap talk, collapses);
+    # the penalty raised by the breach's expected sanction (pledge_contrasts) does
+    from experiments.reproductions.pledge_contrasts import equivalent_penalty
+
+    case = load_teaching("binding_pledges")
+    params = dict(case.scenario.params)
+    assert params["pledge_binding"] == "binding" and params["pledge_honesty"] == "strategic"
+    assert case.contrast.params == {"pledge_binding": "cheap_talk"}
+    assert theory.survival_boundary(resolve(**params)) > params["p_detect"]
+    raised = equivalent_penalty(params, float(params["breach_penalty"]))
+    assert raised == pytest.approx(4.0 + 8.0 * 0.35 / 0.275)
+    assert theory.survival_boundary(resolve(**{**params, "penalty": raised})) < params["p_detect"]
 
 
 def test_unilateral_contrast_sits_inside_the_bistable_band() -> None:

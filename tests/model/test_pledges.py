@@ -48,9 +48,11 @@ def test_the_parameters_are_declared_in_their_group_and_left_out_of_the_log_at_d
     assert ledger_params(resolve({"pledges": "on"}).to_dict())["pledges"] == "on"
 
 
-def test_reviewed_is_refused_in_one_line_as_not_built_yet():
-    with pytest.raises(ConfigError, match=r"pledge_binding='reviewed' is not built yet \(#30\)"):
-        resolve({"pledges": "on", "pledge_binding": "reviewed"})
+def test_a_force_not_declared_is_refused_in_one_line_and_reviewed_is_built():
+    allowed = "allowed: one of 'cheap_talk', 'reviewed', 'binding'"
+    with pytest.raises(ConfigError, match=rf"pledge_binding='promised' is not allowed; {allowed}"):
+        resolve({"pledges": "on", "pledge_binding": "promised"})
+    assert resolve({"pledges": "on", "pledge_binding": "reviewed"})["pledge_binding"] == "reviewed"
     with pytest.raises(ConfigError, match="breach_penalty"):
         resolve({"breach_penalty": -1.0})
 

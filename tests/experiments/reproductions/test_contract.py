@@ -60,7 +60,7 @@ def test_runs_reproducibly(name: str, reproduced, tmp_path) -> None:
     assert again.table() == first.table()
 
 
-def test_registry_lists_the_nine_and_loads_by_name() -> None:
+def test_registry_lists_the_ten_and_loads_by_name() -> None:
     # our own findings last
     assert MODULES == (
         "han2019",
@@ -72,6 +72,7 @@ def test_registry_lists_the_nine_and_loads_by_name() -> None:
         "bargaining",
         "verification_valley",
         "negotiation_contrasts",
+        "pledge_contrasts",
     )
     for name in MODULES:
         assert importlib.util.find_spec(f"experiments.reproductions.{name}") is not None, name
