@@ -209,27 +209,37 @@ def timeseries_panels(
 
 
 #: The columns the pledge panels draw (the engine's, with pledges on).
-PLEDGE_SERIES = ("pledged_comply", "compliance_nations", "breaches", "breaches_detected")
+PLEDGE_SERIES = (
+    "pledged_comply",
+    "compliance_nations",
+    "mean_trust",
+    "breaches",
+    "breaches_detected",
+)
 
 
 def pledge_panels(ts: Mapping[str, np.ndarray], x_domain: list[int]) -> list[dict[str, Any]]:
     """The pledge-action gap and the breaches by month; none without pledges.
 
     The gap compares two count shares of nations: those pledging comply (``pledged_comply``)
-    and those whose programme complied (``compliance_nations``). The breaches (pledged comply,
+    and those whose programme complied (``compliance_nations``); under ``reviewed`` the mean
+    trust in pledges (``mean_trust``, in [0, 1]) is drawn beside them. The breaches (pledged comply,
     defected) and the detected ones are counts, on their own panel.
     """
     if "pledged_comply" not in ts:
         return []
+    series = [
+        ("pledged_comply", "nations pledging comply", BLUE, "dash"),
+        ("compliance_nations", "nations complying", GREEN, "solid"),
+    ]
+    if "mean_trust" in ts:  # under reviewed: the others' mean trust in a nation's pledges
+        series.append(("mean_trust", "mean trust in pledges", ORANGE, "dot"))
     gap = _lines(
         "Pledges and actions (nations)",
-        [
-            ("pledged_comply", "nations pledging comply", BLUE, "dash"),
-            ("compliance_nations", "nations complying", GREEN, "solid"),
-        ],
+        series,
         x_domain,
         y_domain=[0, 1],
-        y_title="share of nations",
+        y_title="share of nations" + ("; trust" if "mean_trust" in ts else ""),
     )
     breaches = _lines(
         "Broken pledges (pledged comply, defected)",

@@ -1,6 +1,6 @@
 """The Simulate page's pledges in a real browser (#30): a link with pledges on draws the two
-pledge panels beside the others and still fits the window; the pledge controls are there, the
-force validation refuses is shown and cannot be picked.
+pledge panels beside the others and still fits the window; the pledge controls are there, and
+a force is disabled exactly when validation refuses it.
 
 Like ``test_page_browser.py``: a real server on a free loopback port, stopped by its process id.
 """
@@ -11,7 +11,9 @@ import re
 
 import pytest
 
+from model.params import schema
 from tests.viz.browser_server import serve_app
+from viz.controls import refused_choices
 
 pytestmark = pytest.mark.browser
 
@@ -49,9 +51,14 @@ def test_the_pledge_panels_are_drawn_and_fit(server, browser, artifacts, size):
         page.get_by_role("button", name=re.compile("Pledges")).click()
         expect(page.get_by_role("slider", name="breach_penalty")).to_be_enabled()
         page.get_by_role("button", name=re.compile("^pledge_binding")).click()
-        option = page.get_by_role("option", name="reviewed")
-        expect(option).to_have_attribute("aria-disabled", "true")
-        expect(page.locator(".pg-refused-choice")).to_contain_text("not built yet")
+        refused = refused_choices("pledge_binding")
+        for choice in schema()["pledge_binding"].choices:  # validation's refusals only
+            option = page.get_by_role("option", name=choice, exact=True)
+            if choice in refused:
+                expect(option).to_have_attribute("aria-disabled", "true")
+            else:
+                expect(option).not_to_have_attribute("aria-disabled", "true")
+        expect(page.locator(".pg-refused-choice")).to_have_count(len(refused))
         page.keyboard.press("Escape")
         page.screenshot(path=str(artifacts / f"pledges-{size[0]}x{size[1]}.png"), full_page=True)
     finally:
