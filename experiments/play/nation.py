@@ -355,7 +355,7 @@ class NationView:
         return {
             "pledged": bool(pledges.last[i]),
             "breach_detected": bool(pledges.detected[i]),
-            "binding": pledges.binding,
+            "force": str(self.engine.params["pledge_binding"]),
             "others_pledged_comply": sum(not pledges.last[k] for k in others),
             "others_breaking": tuple(self.nation_names[k] for k in others if broke[k]),
             "others_caught_breaking": tuple(

@@ -8,6 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+#: What a caught breach costs, by the pledges' force (the end of a report's sentence).
+BREACH_COST = {
+    "cheap_talk": "under cheap talk that costs nothing more",
+    "reviewed": "under reviewed pledges the other nations' trust in your pledges falls",
+    "binding": "binding pledges add a breach sanction to the offence's",
+}
+
 
 @dataclass(frozen=True)
 class PeriodReport:
@@ -44,7 +51,7 @@ class PeriodReport:
         truth_left_out: This is :meth:`seen` of a hidden period (its sentence says so).
         pledged: The nation's pledge this month (True: defect); None without pledges.
         breach_detected: The nation broke its pledge (pledged comply, defected) and was caught.
-        binding: Pledges are binding (a detected breach is sanctioned on top).
+        force: The pledges' force (``pledge_binding``; "" without pledges).
         others_pledged_comply: How many other nations pledged comply.
         others_breaking: Other nations that broke their pledge (their true actions: hidden).
         others_caught_breaking: Other nations caught breaking their pledge.
@@ -76,7 +83,7 @@ class PeriodReport:
     truth_left_out: bool = False
     pledged: bool | None = None
     breach_detected: bool = False
-    binding: bool = False
+    force: str = ""
     others_pledged_comply: int = 0
     others_breaking: tuple[str, ...] = ()
     others_caught_breaking: tuple[str, ...] = ()
@@ -117,11 +124,7 @@ class PeriodReport:
         if not self.breach:
             mine = f"You pledged to {said} and kept your pledge."
         elif self.breach_detected:
-            cost = (
-                "binding pledges add a breach sanction to the offence's"
-                if self.binding
-                else "under cheap talk that costs nothing more"
-            )
+            cost = BREACH_COST.get(self.force, "")
             mine = f"You pledged to {said} and broke your pledge: you were caught, and {cost}."
         else:
             mine = f"You pledged to {said} and broke your pledge; nobody caught it."

@@ -96,3 +96,25 @@ def test_the_best_responder_pledges_what_it_does():
         assert engine.pledges.last[0] == engine.defect[0]
         assert not engine.pledges.breaches(engine.defect)[0]
         defected.append(bool(engine.defect[0]))
+
+
+@pytest.mark.parametrize(
+    ("force", "words"),
+    [
+        ("cheap_talk", "under cheap talk that costs nothing more"),
+        ("reviewed", "the other nations' trust in your pledges falls"),
+        ("binding", "binding pledges add a breach sanction"),
+    ],
+)
+def test_a_caught_breach_is_said_in_the_games_force(force, words):
+    if force not in PlayGame.forces():
+        pytest.skip(f"{force} is refused by validation")
+    game = PlayGame(LINK + f"&pledges={force}")
+    said = []
+    for _ in range(6):
+        report = game.play(True, pledge=False)
+        assert report is not None and report.force == force
+        if report.breach_detected:
+            said.append(report.sentence())
+    assert said, "seed 3 catches the player at least once in six months"
+    assert all(words in s for s in said)
