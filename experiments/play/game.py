@@ -322,7 +322,8 @@ class PlayGame:
                 the model's choice); ignored between rounds.
             pledge: With pledges on, the nation's pledge made before the month (True:
                 defect), a real pledge under the game's force (``Held.pledges``); None: the
-                model pledges for the nation. Ignored without pledges.
+                nation pledges the action taken (no promise made, none broken; as a room's
+                student who decides without pledging). Ignored without pledges.
         """
         if self.finished:
             return None
@@ -331,7 +332,7 @@ class PlayGame:
         i = self.nation
         view = self.view
         was_round = eng.negotiation_round_next()
-        pledged = pledge if self.pledging else None
+        pledged = (bool(defect) if pledge is None else pledge) if self.pledging else None
         expected = view.advice(pledged)[1 if defect else 0]
         votes = self.held_votes() if view.has_vote else None  # a vote counts as cast now
         eng.step(

@@ -118,3 +118,15 @@ def test_a_caught_breach_is_said_in_the_games_force(force, words):
             said.append(report.sentence())
     assert said, "seed 3 catches the player at least once in six months"
     assert all(words in s for s in said)
+
+
+def test_a_player_who_does_not_pledge_pledges_the_action_taken():
+    # pausegame play sends no pledge: the player made no promise, so breaks none
+    game = PlayGame(LINK + "&pledges=binding")
+    for defect in (True, False, True):
+        report = game.play(defect)
+        assert report is not None and report.pledged is defect and not report.breach
+    assert game.history[-1].pledged is True  # the last month's pledge: defect, as it did
+    assert (
+        game.engine.pledges is not None and not game.engine.pledges.breaches(game.engine.defect)[0]
+    )
