@@ -33,11 +33,16 @@ class Held:
             against it (``members_vote``, ``great_power_veto``; a veto power's no is a veto).
         membership: Nation -> member (True) or not, in place of the nation's own choice at a
             negotiation round this period (ignored when no round opens).
+        pledges: Nation -> pledged defect (True) or comply, in place of the pledge the model
+            makes for the nation this period (``pledges = on``; ignored with pledges off). It
+            is a real pledge: a breach of it is counted, detected and, under ``binding``,
+            sanctioned like a model nation's (model/ODD.md section 3.10).
     """
 
     actions: Mapping[int, bool] = field(default_factory=dict)
     votes: Mapping[int, np.ndarray] = field(default_factory=dict)
     membership: Mapping[int, bool] = field(default_factory=dict)
+    pledges: Mapping[int, bool] = field(default_factory=dict)
 
     def action_mask(self, n_actors: int) -> tuple[np.ndarray, np.ndarray]:
         """``(held, defect)`` arrays over all actors for :attr:`actions`."""

@@ -97,7 +97,8 @@ def decide(
 
     ``belief``: the beliefs the actors decide on (default ``e.belief``; under reviewed
     pledges :meth:`model.pledges.Pledges.believed`). With pledges on, the nations pledge from
-    the decided actions before held choices apply (:meth:`model.pledges.Pledges.pledge`).
+    the decided actions before held choices apply (:meth:`model.pledges.Pledges.pledge`); a
+    held pledge replaces the model's (:meth:`model.pledges.Pledges.hold`).
     """
     obs = Observation(
         advantage=delta,
@@ -118,6 +119,8 @@ def decide(
             new = np.where(fixed, fixed_action, new)
     if e.pledges is not None:
         e.pledges.pledge(new)
+        if held.pledges:  # a player's own pledge, in place of the model's
+            e.pledges.hold(held.pledges)
     if held.actions:
         fixed, fixed_action = held.action_mask(e.n_actors)
         new = np.where(fixed, fixed_action, new)

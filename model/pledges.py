@@ -83,6 +83,23 @@ class Pledges:
         else:
             self.last = np.zeros(self.n_nations, dtype=bool)
 
+    def hold(self, held: Mapping[int, bool]) -> None:
+        """Players' own pledges (nation -> pledged defect) replace the model's this month.
+
+        Called after :meth:`pledge`; draws nothing.
+
+        Raises:
+            ValueError: A key that is not a nation (labs do not pledge).
+        """
+        assert self.last is not None
+        for nation, defect in held.items():
+            if not 0 <= int(nation) < self.n_nations:
+                raise ValueError(
+                    f"held pledge for actor {nation} is not a nation's; allowed: a nation id "
+                    f"in 0..{self.n_nations - 1} (labs do not pledge)"
+                )
+            self.last[int(nation)] = bool(defect)
+
     def weigh(
         self, delta: np.ndarray, pi_international: float | np.ndarray, bound: np.ndarray
     ) -> np.ndarray:

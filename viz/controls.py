@@ -9,6 +9,7 @@ importable from :mod:`viz.session`.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from agents.declare import Param
 from model.errors import ParameterError
-from model.params import parse_text, schema
+from model.params import parse_text, resolve, schema
 from viz import classroom
 
 #: Control groups in the order the page shows them, with their titles. Groups a new parameter
@@ -30,6 +31,7 @@ GROUP_TITLES: dict[str, str] = {
     "decisions": "Decisions",
     "treaty": "Treaty",
     "negotiation": "Negotiation",
+    "pledges": "Pledges",
     "payoffs": "Payoffs and risk",
     "run": "Run",
 }
@@ -40,6 +42,61 @@ LAYOUT_KEYS: frozenset[str] = classroom.LAYOUT_KEYS
 
 #: The start of the notice a page shows for a link with values it cannot use.
 LINK_NOTICE = "The link had values the app cannot use (the defaults are kept): "
+
+
+#: Controls that apply only with other values: name -> (the condition in words, its test on the
+#: controls' values). The page greys such a control out and names the condition under it.
+APPLIES_WHEN: dict[str, tuple[str, Any]] = {
+    "pledge_honesty": ("pledges = on", lambda v: v.get("pledges") == "on"),
+    "pledge_binding": ("pledges = on", lambda v: v.get("pledges") == "on"),
+    "breach_penalty": (
+        "pledges = on and pledge_binding = binding",
+        lambda v: v.get("pledges") == "on" and v.get("pledge_binding") == "binding",
+    ),
+    **{
+        name: (
+            "decision_rule = conditional_cooperator",
+            lambda v: v.get("decision_rule") == "conditional_cooperator",
+        )
+        for name in ("cc_threshold", "cc_memory", "cc_fallback")
+    },
+}
+
+
+def not_applying(name: str, values: Mapping[str, Any]) -> str | None:
+    """The condition a control needs and the controls' ``values`` do not meet (None: it applies).
+
+    >>> not_applying("breach_penalty", {"pledges": "on", "pledge_binding": "cheap_talk"})
+    'pledges = on and pledge_binding = binding'
+    >>> not_applying("pledge_honesty", {"pledges": "on"}) is None
+    True
+    """
+    rule = APPLIES_WHEN.get(name)
+    if rule is None or rule[1](values):
+        return None
+    return str(rule[0])
+
+
+@functools.cache
+def refused_choices(name: str) -> dict[str, str]:
+    """A choice parameter's choices that validation refuses on their own, with its message.
+
+    Each choice is validated with every other value at its default
+    (:func:`model.params.resolve`); a choice refused for this parameter itself (not for
+    another it contradicts) is listed, so a picker can show it disabled with the reason.
+
+    >>> refused_choices("pledges")
+    {}
+    """
+    p = schema()[name]
+    out: dict[str, str] = {}
+    for choice in p.choices if p.kind == "choice" else ():
+        try:
+            resolve({name: choice})
+        except ParameterError as exc:
+            if exc.field == name:
+                out[str(choice)] = str(exc)
+    return out
 
 
 def grouped_params() -> dict[str, list[Param]]:

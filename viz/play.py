@@ -119,6 +119,63 @@ def TreatyChoices(
             )
 
 
+#: What a pledge's force means for the player, by force.
+FORCE_HELP = {
+    "cheap_talk": "Cheap talk: a broken pledge costs nothing; the others only see it.",
+    "reviewed": "Reviewed: a broken pledge, once caught, costs the others' trust in you.",
+    "binding": "Binding: a broken pledge (pledged comply, then defected), once caught, is "
+    "sanctioned on top of the offence's own sanction.",
+}
+
+
+@solara.component
+def PledgeChoice(game: PlayGame, rev: int, bump: Any) -> None:
+    """The player's pledge for the coming month, made before the action (``rev``: redraw)."""
+    labels = {False: "Pledge comply", True: "Pledge defect"}
+    force = game.pledge_force
+    with solara.Card(f"Your pledge for month {game.engine.t + 1}", classes=["pg-play-pledge"]):
+        solara.Text(
+            "Before the month every nation pledges to comply or to defect; the pledges are "
+            "announced with the month's results. " + FORCE_HELP.get(force, ""),
+        )
+
+        def on_pledge(label: str) -> None:
+            game.pledge = label == labels[True]
+            bump()
+
+        solara.ToggleButtonsSingle(
+            value=labels[game.pledge],
+            values=list(labels.values()),
+            on_value=on_pledge,
+            classes=["pg-pledge"],
+            style=_WRAP,
+        )
+        cost = game.view.breach_cost()
+        if cost and not game.pledge:
+            rv.Html(
+                tag="p",
+                children=[
+                    "Defecting after pledging comply would break your pledge: its expected "
+                    f"breach sanction, {game.points(cost).lstrip('+')} points, is in the defect "
+                    "payoff above."
+                ],
+                style_="color: #555; margin: 4px 0 0 0",
+                class_="pg-play-breach-cost",
+            )
+
+
+def pledge_record(game: PlayGame) -> str:
+    """The player's pledges so far in words: broken, and caught."""
+    pledged = [r for r in game.history if r.pledged is not None]
+    broken = [r for r in pledged if r.breach]
+    caught = sum(r.breach_detected for r in broken)
+    months = ", ".join(str(r.t) for r in broken) or "none"
+    return (
+        f"Your pledges so far: {len(pledged)} made, {len(broken)} broken (months: {months}), "
+        f"{caught} of them caught."
+    )
+
+
 @solara.component
 def PlayPage() -> None:
     """Play a nation: pick one, comply or defect each month, then read the debrief."""
@@ -160,7 +217,11 @@ def PlayPage() -> None:
     def choose(defect: bool) -> None:
         try:
             # untouched, the round is the model's (it decides in turn, as the others do)
-            game.play(defect, member=membership if game.membership_round else None)
+            game.play(
+                defect,
+                member=membership if game.membership_round else None,
+                pledge=game.pledge if game.pledging else None,
+            )
         except Exception as exc:  # noqa: BLE001 - the page must keep serving
             game.error = f"The period failed: {type(exc).__name__}: {exc}"
         changed()
@@ -176,6 +237,14 @@ def PlayPage() -> None:
             game.choose_scenario(name)
         except Exception as exc:  # noqa: BLE001 - the page must keep serving
             game.error = f"Could not load scenario {name!r}: {type(exc).__name__}: {exc}"
+        changed()
+
+    def pick_force(force: str) -> None:
+        apply_typed_seed()
+        try:
+            game.choose_force(force)
+        except Exception as exc:  # noqa: BLE001 - the page must keep serving
+            game.error = f"Could not play with pledges {force!r}: {type(exc).__name__}: {exc}"
         changed()
 
     def restart() -> None:
@@ -232,6 +301,14 @@ def PlayPage() -> None:
                 style={"max-width": "110px"},
                 classes=["pg-play-months"],
             )
+            solara.Select(
+                label="Pledges",
+                value=game.pledge_force,
+                values=game.forces(),
+                on_value=pick_force,
+                style={"max-width": "140px"},
+                classes=["pg-play-force"],
+            )
             solara.InputText(
                 label="Seed", value=seed_text, on_value=set_seed_text, style={"max-width": "140px"}
             )
@@ -266,6 +343,8 @@ def PlayPage() -> None:
                     style_="font-size: 0.85rem; color: #555; margin: 0",
                 )
             TreatyChoices(game, rev, membership, set_membership, bump)
+            if game.pledging:
+                PledgeChoice(game, rev, bump)
             with solara.Row(gap="12px"):
                 solara.Button(
                     "Comply", on_click=lambda: choose(False), color="primary", classes=["pg-comply"]
@@ -291,6 +370,8 @@ def PlayPage() -> None:
             solara.Text(
                 f"Your total so far: {game.points(game.total)} points", classes=["pg-play-total"]
             )
+            if game.pledging:
+                solara.Text(pledge_record(game), classes=["pg-play-pledges"])
             with rv.Html(tag="details"):
                 rv.Html(tag="summary", children=["Every month so far"])
                 for r in game.history:

@@ -81,7 +81,8 @@ def respond(
 
     Args:
         engine: The engine to step (fresh, as :func:`build_engine` makes it).
-        nation: The nation held to its best response.
+        nation: The nation held to its best response (with pledges on, it pledges the action
+            it takes, so it never breaks a pledge).
         others: Each month's held choices of everyone else (the nation's own are dropped).
 
     Returns:
@@ -91,11 +92,16 @@ def respond(
     for h in others:
         actions = {k: v for k, v in h.actions.items() if k != nation}
         actions[nation] = best_response_action(engine, nation)
+        # the best responder pledges what it does (with pledges on): it never breaks a pledge
+        pledges = {k: v for k, v in h.pledges.items() if k != nation}
+        if engine.pledges is not None:
+            pledges[nation] = actions[nation]
         engine.step(
             held=Held(
                 actions=actions,
                 votes={k: v for k, v in h.votes.items() if k != nation},
                 membership={k: v for k, v in h.membership.items() if k != nation},
+                pledges=pledges,
             )
         )
         out.append(

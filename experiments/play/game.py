@@ -78,6 +78,16 @@ class PlayGame:
                     f"periods {text!r} must be a whole number of months from 1 to {MAX_PERIODS}"
                 )
         self._nation_text = given.pop("nation", "0")
+        #: The pledges' force played (``off`` or a ``pledge_binding``); None: the scenario's.
+        self.force: str | None = None
+        if "pledges" in given:
+            text = given.pop("pledges")
+            if text in self.forces():
+                self.force = text
+            else:
+                bad.append(f"pledges {text!r} is not offered; allowed: {', '.join(self.forces())}")
+        #: The nation's pledge for the coming month (True: defect), held with its action.
+        self.pledge = False
         bad += [f"unknown parameter {key!r} in the link" for key in given]
         self._bad_link = bad
         self.notice: str | None = None
@@ -99,6 +109,57 @@ class PlayGame:
         sc, _ = load_scenario(self.scenario_name)
         return sc
 
+    @staticmethod
+    def forces() -> list[str]:
+        """The pledges' forces a game offers: ``off`` and each force validation accepts."""
+        from model.errors import ParameterError
+        from model.params import resolve, schema
+
+        out = ["off"]
+        for choice in schema()["pledge_binding"].choices:
+            try:
+                resolve({"pledges": "on", "pledge_binding": choice})
+            except ParameterError:
+                continue
+            out.append(str(choice))
+        return out
+
+    @property
+    def scenario_force(self) -> str:
+        """The pledges' force the scenario sets (``off`` when it sets no pledges)."""
+        sc = self.scenario
+        given = dict(sc.params) if sc is not None else {}
+        if given.get("pledges", "off") != "on":
+            return "off"
+        return str(given.get("pledge_binding", "cheap_talk"))
+
+    @property
+    def pledge_force(self) -> str:
+        """The pledges' force of this game (``off``, or the ``pledge_binding`` in force)."""
+        return self.scenario_force if self.force is None else self.force
+
+    def overrides(self) -> dict[str, str]:
+        """The parameters the game sets over its scenario's: the pledges' force, if chosen."""
+        if self.force is None or self.force == self.scenario_force:
+            return {}
+        if self.force == "off":
+            return {"pledges": "off"}
+        return {"pledges": "on", "pledge_binding": self.force}
+
+    def choose_force(self, force: str) -> None:
+        """Play with pledges of this force (``off``: none); a fresh game as the same nation."""
+        if force not in self.forces():
+            raise ValueError(
+                f"pledges {force!r} is not offered; allowed: {', '.join(self.forces())}"
+            )
+        self.force = force
+        self.start(self.nation)
+
+    @property
+    def pledging(self) -> bool:
+        """True when the nations pledge before each month in this game."""
+        return self.engine.pledges is not None
+
     def choose_scenario(self, name: str) -> None:
         """Play another shipped scenario (a fresh game as its first nation)."""
         if name not in self.scenario_names:
@@ -114,7 +175,7 @@ class PlayGame:
         The vote policy stays when the nation and scenario do (a new seed, the same strategy);
         otherwise it goes back to the model's.
         """
-        self.engine = build_engine(self.scenario, self.seed, self.periods)
+        self.engine = build_engine(self.scenario, self.seed, self.periods, self.overrides())
         self.nation_names = list(self.engine.world.names[: self.engine.n_nations])
         pick = self._nation_text if nation is None else nation
         if isinstance(pick, str) and pick in self.nation_names:
@@ -166,8 +227,11 @@ class PlayGame:
         return points_text(value, self.unit)
 
     def advice(self) -> tuple[float, float]:
-        """Expected payoffs of complying and of defecting this month (:meth:`NationView.advice`)."""
-        return self.view.advice()
+        """Expected payoffs of complying and of defecting this month (:meth:`NationView.advice`).
+
+        The nation's pledge (:attr:`pledge`) is counted when the nations pledge.
+        """
+        return self.view.advice(self.pledge if self.pledging else None)
 
     def advice_leaves_out(self) -> str:
         """What the expected values leave out, in words."""
@@ -247,13 +311,19 @@ class PlayGame:
         """True when the next month opens with a negotiation round on membership."""
         return not self.finished and self.engine.negotiation_round_next()
 
-    def play(self, defect: bool, member: bool | None = None) -> PeriodReport | None:
+    def play(
+        self, defect: bool, member: bool | None = None, pledge: bool | None = None
+    ) -> PeriodReport | None:
         """Play one period: the nation complies or defects; the others decide by their rule.
 
         Args:
             defect: The nation's own programme defects this month.
             member: At a negotiation round, whether the nation is a member afterwards (None:
                 the model's choice); ignored between rounds.
+            pledge: With pledges on, the nation's pledge made before the month (True:
+                defect), a real pledge under the game's force (``Held.pledges``); None: the
+                nation pledges the action taken (no promise made, none broken; as a room's
+                student who decides without pledging). Ignored without pledges.
         """
         if self.finished:
             return None
@@ -262,13 +332,15 @@ class PlayGame:
         i = self.nation
         view = self.view
         was_round = eng.negotiation_round_next()
-        expected = view.advice()[1 if defect else 0]
+        pledged = (bool(defect) if pledge is None else pledge) if self.pledging else None
+        expected = view.advice(pledged)[1 if defect else 0]
         votes = self.held_votes() if view.has_vote else None  # a vote counts as cast now
         eng.step(
             held=Held(
                 actions={i: bool(defect)},
                 votes={} if votes is None else {i: votes},
                 membership={} if member is None or not was_round else {i: bool(member)},
+                pledges={} if pledged is None else {i: bool(pledged)},
             )
         )
         report = view.report(was_round, expected, votes)
@@ -313,7 +385,9 @@ class PlayGame:
         if self._br is None or self._br[0] != key:
             self._br = (
                 key,
-                best_response_months(self.scenario, self.seed, self.periods, self.nation),
+                best_response_months(
+                    self.scenario, self.seed, self.periods, self.nation, self.overrides()
+                ),
             )
         return self._br[1]
 
@@ -347,7 +421,8 @@ class PlayGame:
 
     def query(self) -> str:
         """The link that reproduces this game."""
+        force = f"&pledges={self.force}" if self.overrides() else ""
         return (
             f"scenario={self.scenario_name}&seed={self.seed}&periods={self.periods}"
-            f"&nation={self.nation}"
+            f"&nation={self.nation}{force}"
         )

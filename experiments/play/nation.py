@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -101,19 +102,22 @@ class NationView:
             return 0.0
         return float(eng.club_cost[self.nation])
 
-    def advice(self) -> tuple[float, float]:
+    def advice(self, pledged: bool | None = None) -> tuple[float, float]:
         """Expected payoffs of complying and of defecting this month, for the nation.
 
         The model's expected payoffs (a sanction counted when it is incurred, at its expected
         value) plus the shared risk the nation pays, estimated from last month's actions of
-        everyone else (:meth:`advice_leaves_out` names what this leaves out).
+        everyone else (:meth:`advice_leaves_out` names what this leaves out). ``pledged``:
+        the nation's pledge this month (False: comply), whose breach under ``binding`` adds
+        :meth:`breach_cost` to defecting; None: no pledge of its own counted.
         """
         pay = self.engine.expected_payoffs()
         c = float(self.engine.c[self.nation])
         club = self.club_cost()
+        breach = self.breach_cost() if pledged is False else 0.0
         return (
             float(pay[0, self.nation]) * c - self.risk(False) - club,
-            float(pay[1, self.nation]) * c - self.risk(True) - club,
+            float(pay[1, self.nation]) * c - self.risk(True) - club - breach,
         )
 
     def advice_leaves_out(self) -> str:
@@ -335,4 +339,38 @@ class NationView:
             in_force=bool(eng.in_force),
             unit=self.unit,
             expected=expected,
+            **self.pledge_fields(),
         )
+
+    def pledge_fields(self) -> dict[str, Any]:
+        """The month's pledges seen from the nation (:class:`PeriodReport`'s fields).
+
+        Empty without pledges.
+        """
+        pledges, i = self.engine.pledges, self.nation
+        if pledges is None or pledges.last is None or pledges.detected is None:
+            return {}
+        others = [k for k in range(self.engine.n_nations) if k != i]
+        broke = pledges.breaches(self.engine.defect)
+        return {
+            "pledged": bool(pledges.last[i]),
+            "breach_detected": bool(pledges.detected[i]),
+            "force": str(self.engine.params["pledge_binding"]),
+            "others_pledged_comply": sum(not pledges.last[k] for k in others),
+            "others_breaking": tuple(self.nation_names[k] for k in others if broke[k]),
+            "others_caught_breaking": tuple(
+                self.nation_names[k] for k in others if pledges.detected[k]
+            ),
+        }
+
+    def breach_cost(self) -> float:
+        """The expected sanction a broken pledge adds this month under ``binding``.
+
+        The nation's ``D B pi_i c_i`` (model/ODD.md 3.10); 0 when not bound or not binding.
+        """
+        eng, i = self.engine, self.nation
+        pledges = eng.pledges
+        if pledges is None or not pledges.binding or not eng.pause_active or not eng.bound[i]:
+            return 0.0
+        pi = np.broadcast_to(eng.costs.pi_international, eng.c.shape)[i]
+        return float(pledges.discounted * pi * eng.c[i])

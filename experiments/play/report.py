@@ -8,6 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+#: What a caught breach costs, by the pledges' force (the end of a report's sentence).
+BREACH_COST = {
+    "cheap_talk": "under cheap talk that costs nothing more",
+    "reviewed": "under reviewed pledges the other nations' trust in your pledges falls",
+    "binding": "binding pledges add a breach sanction to the offence's",
+}
+
 
 @dataclass(frozen=True)
 class PeriodReport:
@@ -42,6 +49,12 @@ class PeriodReport:
         hidden: The others' true actions are hidden from the player during the game
             (``information`` other than ``perfect``): :meth:`seen` is what the player sees.
         truth_left_out: This is :meth:`seen` of a hidden period (its sentence says so).
+        pledged: The nation's pledge this month (True: defect); None without pledges.
+        breach_detected: The nation broke its pledge (pledged comply, defected) and was caught.
+        force: The pledges' force (``pledge_binding``; "" without pledges).
+        others_pledged_comply: How many other nations pledged comply.
+        others_breaking: Other nations that broke their pledge (their true actions: hidden).
+        others_caught_breaking: Other nations caught breaking their pledge.
     """
 
     t: int
@@ -68,6 +81,12 @@ class PeriodReport:
     others_risk: float = 0.0
     hidden: bool = False
     truth_left_out: bool = False
+    pledged: bool | None = None
+    breach_detected: bool = False
+    force: str = ""
+    others_pledged_comply: int = 0
+    others_breaking: tuple[str, ...] = ()
+    others_caught_breaking: tuple[str, ...] = ()
 
     def seen(self) -> PeriodReport:
         """The period as the player may see it during the game.
@@ -88,8 +107,34 @@ class PeriodReport:
             flags_seen=(),
             payoff=self.payoff + self.others_risk,
             others_risk=0.0,
+            others_breaking=(),
             truth_left_out=True,
         )
+
+    @property
+    def breach(self) -> bool:
+        """The nation broke its pledge this month: pledged comply, then defected."""
+        return self.pledged is False and self.defected
+
+    def pledge_sentence(self) -> str:
+        """The month's pledges in words: the nation's, kept or broken, and the others'."""
+        if self.pledged is None:
+            return ""
+        said = "defect" if self.pledged else "comply"
+        if not self.breach:
+            mine = f"You pledged to {said} and kept your pledge."
+        elif self.breach_detected:
+            cost = BREACH_COST.get(self.force, "")
+            mine = f"You pledged to {said} and broke your pledge: you were caught, and {cost}."
+        else:
+            mine = f"You pledged to {said} and broke your pledge; nobody caught it."
+        caught = ", ".join(self.others_caught_breaking) or "none"
+        others = f" {self.others_pledged_comply} other nations pledged comply."
+        if not self.truth_left_out:
+            broke = ", ".join(self.others_breaking) or "none"
+            others += f" Others who broke their pledge: {broke}."
+        others += f" Caught breaking a pledge: {caught}."
+        return f" {mine}{others}"
 
     def points(self, value: float) -> str:
         """``value`` in points: 100 points are the nation's gain from defecting for a month."""
@@ -153,7 +198,7 @@ class PeriodReport:
         return (
             f"Month {self.t}: you {you}.{seen}{treaty} {payoff}: "
             f"{self.points(self.payoff)} points (expected {self.points(self.expected)})."
-            f"{world}{labs}{fates}{compliance}"
+            f"{world}{labs}{fates}{compliance}{self.pledge_sentence()}"
         )
 
 

@@ -9,7 +9,9 @@ the room's own lock, so the pages of many browsers (or many server threads) can 
 A month, from the students' side: each present student decides comply or defect (and, where
 the scenario has them, how the nation votes on sanctions and, at a negotiation round, whether
 it is a member) for the month the room is on (:meth:`Room.decide`), and may send fixed
-negotiation messages (:data:`MESSAGES`, :meth:`Room.pledge`), recorded beside the actions. The
+negotiation messages (:data:`MESSAGES`, :meth:`Room.pledge`), recorded beside the actions;
+in a room whose nations pledge (``pledges = on``, the room's force), a pledge message
+(:data:`PLEDGE_MESSAGES`, one a month) is the nation's real pledge for the month. The
 month resolves when every present student has decided, when the teacher's deadline passes
 (:meth:`Room.tick`), or when the teacher presses next (:meth:`Room.teacher_next`). It resolves as
 ``engine.step(held=Held(...))`` with the decided seats' choices (``model.held``): held choices
@@ -19,8 +21,8 @@ unplayed engine run with the same seed, and the room's log replays exactly (:fun
 The log is the engine's hash-chained event log (``model.ledger``) with the room's own records
 interleaved: ``room`` (scenario, seed, months, overrides), ``seat`` / ``leave`` / ``rejoin``,
 ``takeover`` (another browser took a seat over, and when), ``pledge``, and before each month's
-engine records a ``held`` record (the held actions, votes and membership, and which seats the
-model played). ``pausegame verify-ledger`` checks a
+engine records a ``held`` record (the held actions, votes and membership, which seats the
+model played and, with pledges on, the held pledges). ``pausegame verify-ledger`` checks a
 downloaded room log like any run's; :func:`replay` re-runs the engine from it.
 
 Between months a student sees what the nation saw (:meth:`Room.student_view`): its own month
@@ -87,6 +89,8 @@ from experiments.room.room import Room, room_engine
 from experiments.room.seats import (
     MAX_PLEDGES_PER_MONTH,
     MESSAGES,
+    PLEDGE_MESSAGES,
+    PLEDGES_ONLY,
     Decision,
     MonthNote,
     Pledge,
@@ -109,6 +113,8 @@ __all__ = [
     "MAX_PERIODS",
     "MAX_PLEDGES_PER_MONTH",
     "MESSAGES",
+    "PLEDGES_ONLY",
+    "PLEDGE_MESSAGES",
     "NAME_MAX",
     "NEEDS_CONFIRMATION",
     "PAUSED",

@@ -127,7 +127,7 @@ class Debriefing(RoomState):
                 "text": p.text,
                 "then": None if did is None else ("defected" if did else "complied"),
             }
-            if p.kind == "comply_if_you_do":
+            if p.kind in ("comply_if_you_do", "pledge_comply"):
                 entry["kept"] = None if did is None else not did
             if p.kind == "accuse":
                 target = self.nation_names.index(p.value)

@@ -39,7 +39,7 @@ class MonthResolution(RoomState):
         was_round = eng.negotiation_round_next()
         seats = list(self.seats.values())
         views = {s.nation: self.nation_view(s.nation) for s in seats}
-        expected = {k: view.advice() for k, view in views.items()}
+        expected = {k: view.advice(self.pledge_of(k)) for k, view in views.items()}
         votes_cast = {
             k: (d.votes if d.votes is not None and views[k].has_vote else None)
             for k, d in self._pending.items()
@@ -52,6 +52,8 @@ class MonthResolution(RoomState):
             if d.membership is not None and was_round
         }
         model_played = sorted({s.nation for s in seats} - set(actions))
+        pledges = self._held_pledges(actions)
+        extra = {} if eng.pledges is None else {"pledges": {str(k): v for k, v in pledges.items()}}
         self.log.append(
             "held",
             eng.t + 1,
@@ -60,8 +62,9 @@ class MonthResolution(RoomState):
             membership={str(k): v for k, v in membership.items()},
             model_played=model_played,
             why=why,
+            **extra,
         )
-        eng.step(held=Held(actions=actions, votes=votes, membership=membership))
+        eng.step(held=Held(actions=actions, votes=votes, membership=membership, pledges=pledges))
         for seat in seats:
             k = seat.nation
             view = views[k]
@@ -77,6 +80,23 @@ class MonthResolution(RoomState):
             self._finish(f"a catastrophe in month {eng.catastrophe_step}")
         else:
             self._open_month()
+
+    def _held_pledges(self, actions: dict[int, bool]) -> dict[int, bool]:
+        """The seats' pledges this month (nation -> pledged defect), when the nations pledge.
+
+        A seat's pledge message (:data:`~experiments.room.seats.PLEDGE_MESSAGES`) for this
+        month is its nation's pledge, whoever then plays the month; a student who decided
+        without pledging pledges the action taken (no promise, so none broken); a seat the
+        model plays without a pledge keeps the model's. Empty with pledges off.
+        """
+        if self.engine.pledges is None:
+            return {}
+        said = {}
+        for seat in self.seats.values():
+            pledged = self.pledge_of(seat.nation)
+            if pledged is not None:
+                said[seat.nation] = pledged
+        return {**{k: bool(v) for k, v in actions.items()}, **said}
 
     def _finish(self, why: str) -> None:
         """End the game (``why`` shown to everyone), close the log, start the debrief."""

@@ -24,6 +24,7 @@ def _held_of(record: Mapping[str, Any]) -> Held:
         actions={int(k): bool(v) for k, v in record["actions"].items()},
         votes={int(k): np.asarray(v, dtype=bool) for k, v in record["votes"].items()},
         membership={int(k): bool(v) for k, v in record["membership"].items()},
+        pledges={int(k): bool(v) for k, v in record.get("pledges", {}).items()},
     )
 
 

@@ -16,7 +16,14 @@ MESSAGES = {
     "comply_if_you_do": "I will comply if you do",
     "propose_p_detect": "I propose p_detect = {value}",
     "accuse": "I accuse {value}",
+    "pledge_comply": "I pledge to comply this month",
+    "pledge_defect": "I pledge to defect this month",
 }
+#: The messages that are a nation's pledge for the month when the room's nations pledge
+#: (``pledges = on``, model/ODD.md 3.10): kind -> pledged defect. One pledge a month, for good.
+PLEDGE_MESSAGES = {"comply_if_you_do": False, "pledge_comply": False, "pledge_defect": True}
+#: The messages only a room whose nations pledge offers.
+PLEDGES_ONLY = ("pledge_comply", "pledge_defect")
 #: Messages one seat may send per month.
 MAX_PLEDGES_PER_MONTH = 3
 

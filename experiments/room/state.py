@@ -16,7 +16,7 @@ from typing import Any
 
 from experiments.play import NationView
 from experiments.room.names import NotAllowed, RoomError, _folded
-from experiments.room.seats import Decision, Pledge, Seat
+from experiments.room.seats import PLEDGE_MESSAGES, Decision, Pledge, Seat
 from experiments.room.watch import RoomWatch
 from model.engine import Engine
 from model.scenario import Scenario
@@ -185,6 +185,20 @@ class RoomState:
                 tuple(self.block_list),
                 tuple(self.open_nations),
             )
+
+    def pledge_of(self, nation: int) -> bool | None:
+        """The nation's pledge message for the month being decided (True: defect).
+
+        None when it sent none, or when the room's nations do not pledge.
+        """
+        if self.engine.pledges is None:
+            return None
+        said = [
+            PLEDGE_MESSAGES[p.kind]
+            for p in self.pledges
+            if p.nation == nation and p.month == self.month and p.kind in PLEDGE_MESSAGES
+        ]
+        return said[0] if said else None
 
     def nation_view(self, nation: int) -> NationView:
         """The nation's readings of the room's engine (as Play shows them to a player)."""

@@ -14,6 +14,8 @@ from experiments.room.names import RoomError, _folded, normalise_name
 from experiments.room.seats import (
     MAX_PLEDGES_PER_MONTH,
     MESSAGES,
+    PLEDGE_MESSAGES,
+    PLEDGES_ONLY,
     Decision,
     Pledge,
     Seat,
@@ -230,6 +232,12 @@ class Students(RoomState):
                 raise RoomError("messages are sent while the game runs")
             if kind not in MESSAGES:
                 raise RoomError(f"unknown message {kind!r}; allowed: {', '.join(MESSAGES)}")
+            pledging = self.engine.pledges is not None
+            if kind in PLEDGES_ONLY and not pledging:
+                raise RoomError(
+                    f"this room's nations do not pledge (pledges = off): {kind!r} is not a "
+                    "message here"
+                )
             text_value = ""
             if kind == "propose_p_detect":
                 try:
@@ -251,6 +259,12 @@ class Students(RoomState):
             mine = [p for p in self.pledges if p.nation == seat.nation and p.month == self.month]
             if any(p.kind == kind and p.value == text_value for p in mine):
                 raise RoomError("you already sent this message this month")
+            if (
+                pledging
+                and kind in PLEDGE_MESSAGES
+                and any(p.kind in PLEDGE_MESSAGES for p in mine)
+            ):
+                raise RoomError("you already pledged this month; a pledge cannot be changed")
             if len(mine) >= MAX_PLEDGES_PER_MONTH:
                 raise RoomError(f"at most {MAX_PLEDGES_PER_MONTH} messages a month")
             made = Pledge(

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from experiments.play import points_text
-from experiments.room.seats import MonthNote
+from experiments.room.seats import PLEDGE_MESSAGES, MonthNote
 from experiments.room.state import LOBBY, PAUSED, PLAYING, RoomState
 
 
@@ -75,7 +75,8 @@ class Views(RoomState):
             eng = self.engine
             truth = eng.params["information"] == "perfect" or self.finished
             view = self.nation_view(seat.nation)
-            comply, defect = view.advice() if not self.finished else (0.0, 0.0)
+            pledged = self.pledge_of(seat.nation)
+            comply, defect = view.advice(pledged) if not self.finished else (0.0, 0.0)
             last = seat.months[-1] if seat.months else None
             return {
                 "code": self.code,
@@ -114,7 +115,24 @@ class Views(RoomState):
                 ],
                 "nations": list(self.nation_names),
                 "ended_because": self.ended_because,
+                **self._pledging(seat.nation),
             }
+
+    def _pledging(self, nation: int) -> dict[str, Any]:
+        """The room's pledges' force and the nation's pledge message this month.
+
+        ``pledging`` is None when the nations do not pledge; ``my_pledge`` None: none yet.
+        """
+        pledges = self.engine.pledges
+        mine = [
+            p.text
+            for p in self.pledges
+            if p.nation == nation and p.month == self.month and p.kind in PLEDGE_MESSAGES
+        ]
+        force = None
+        if pledges is not None:
+            force = "binding" if pledges.binding else str(self.engine.params["pledge_binding"])
+        return {"pledging": force, "my_pledge": mine[0] if mine and force else None}
 
     def student_stamp(self, token: Any) -> tuple[Any, ...]:
         """A cheap value that changes whenever :meth:`student_view` of ``token`` may change.
@@ -212,6 +230,15 @@ class Views(RoomState):
                 ],
                 "block_list": list(self.block_list),
                 "ended_because": self.ended_because,
+                "pledging": self._pledging(0)["pledging"],
+                "breaches": [int(x) for x in series["breaches"][1:]]
+                if "breaches" in series
+                else [],
+                "breaches_detected": (
+                    [int(x) for x in series["breaches_detected"][1:]]
+                    if "breaches_detected" in series
+                    else []
+                ),
                 "information": eng.params["information"],
             }
 

@@ -44,6 +44,22 @@ INFORMATION = {
     "everything (perfect)": "perfect",
     "only what verification reveals (detected)": "detected",
 }
+#: The pledge picker's entry that keeps the scenario's own pledges (off unless it sets them).
+SCENARIOS_PLEDGES = "the scenario's"
+
+
+def pledge_choices() -> dict[str, dict[str, str]]:
+    """The room's pledge settings: label -> overrides (``pledges``, ``pledge_binding``)."""
+    from experiments.play import PlayGame
+
+    out: dict[str, dict[str, str]] = {SCENARIOS_PLEDGES: {}}
+    for force in PlayGame.forces():
+        out[force] = (
+            {"pledges": "off"} if force == "off" else {"pledges": "on", "pledge_binding": force}
+        )
+    return out
+
+
 #: The scenario picker's entry for the plain parameters, with a number of nations.
 NO_SCENARIO = "(none: plain parameters)"
 #: Nations the plain parameters can have (a class of 40 needs 40).

@@ -101,6 +101,10 @@ def StudentCard(room: Room, token: str, session: str | None = None) -> None:
         if last and last["notice"]:
             solara.Warning(last["notice"], classes=["pg-room-notice"]).key("notice")
         running = view["status"] in ("playing", "paused")
+        if running and not watching and view["pledging"]:  # the pledge comes before the action
+            PledgeCard(
+                room, token, session, view["month"], view["pledging"], view["my_pledge"], act
+            ).key("pledge")
         if running:
             # The month's prompt and its two buttons stay on the card all month: a decision
             # (and the next month) changes their text, colour and whether the buttons take a
@@ -262,6 +266,56 @@ def SendMessages(
                     lambda: room.pledge(token, "accuse", accused, session=session)
                 ),
             )
+
+
+#: What a pledge's force means for a student, by force.
+FORCE_WORDS = {
+    "cheap_talk": "cheap talk: a broken pledge costs nothing, the others only see it",
+    "reviewed": "reviewed: a broken pledge, once caught, costs the others' trust in you",
+    "binding": "binding: a broken pledge (pledged comply, then defected), once caught, is "
+    "sanctioned on top of the offence's own sanction",
+}
+
+
+@solara.component
+def PledgeCard(
+    room: Room,
+    token: str,
+    session: str,
+    month: int,
+    force: str,
+    mine: str | None,
+    act: Callable[[Callable[[], Any]], None],
+) -> None:
+    """The nation's pledge for the month: comply or defect, once, seen by every nation.
+
+    A pledge is the nation's real pledge under the room's force (``Held.pledges``); without
+    one, a student who decides pledges the action taken. "I will comply if you do" counts
+    as a pledge of comply.
+    """
+    with solara.Card(f"Your pledge for month {month}", classes=["pg-room-pledge"]):
+        _line(
+            f"Pledges here are {FORCE_WORDS.get(force, force)}. Every nation sees your pledge "
+            "at once; you cannot change it this month. If you decide without pledging, your "
+            "nation pledges what you do.",
+            style={"color": "#555"},
+        )
+        if mine:
+            _line(f"You pledged: \u201c{mine}\u201d", classes=["pg-room-my-pledge"])
+            return
+        with solara.Row(classes=["pg-room-row"]):
+            for kind, label in (
+                ("pledge_comply", "Pledge comply"),
+                ("pledge_defect", "Pledge defect"),
+            ):
+                solara.Button(
+                    label,
+                    outlined=True,
+                    on_click=lambda kind=kind: act(
+                        lambda: room.pledge(token, kind, session=session)
+                    ),
+                    classes=[f"pg-room-{kind.replace('_', '-')}"],
+                )
 
 
 @solara.component

@@ -24,6 +24,7 @@ from viz.room_pages.common import (
     NATION_COUNTS,
     NO_SCENARIO,
     ROOM_CSS,
+    SCENARIOS_PLEDGES,
     _action,
     _guard,
     _line,
@@ -33,6 +34,7 @@ from viz.room_pages.common import (
     caller,
     check_teacher_key,
     month_line,
+    pledge_choices,
     qr_svg,
     rooms,
     teacher_key,
@@ -114,6 +116,8 @@ def NewRoom(on_created: Callable[[Room], Any]) -> None:
     seed, set_seed = solara.use_state("")
     deadline, set_deadline = solara.use_state(f"{DEFAULT_DEADLINE:g}")
     info, set_info = solara.use_state("the scenario's")
+    force, set_force = solara.use_state(SCENARIOS_PLEDGES)
+    forces = pledge_choices()
     blocked, set_blocked = solara.use_state("")
     error, set_error = solara.use_state("")
     solara.HTML(tag="h2", unsafe_innerHTML="A new room")
@@ -161,6 +165,13 @@ def NewRoom(on_created: Callable[[Room], Any]) -> None:
         on_value=set_info,
         classes=["pg-teach-info"],
     )
+    solara.Select(
+        "Pledges before each month",
+        values=list(forces),
+        value=force,
+        on_value=set_force,
+        classes=["pg-teach-pledges-force"],
+    )
     solara.InputText(
         "Words not allowed in names (comma separated)",
         value=blocked,
@@ -180,6 +191,7 @@ def NewRoom(on_created: Callable[[Room], Any]) -> None:
             overrides: dict[str, Any] = {"information": value} if value else {}
             if scenario == NO_SCENARIO:
                 overrides["n_nations"] = int(n_nations)
+            overrides.update(forces[force])
             room = rooms().create(
                 None if scenario == NO_SCENARIO else scenario,
                 seed=int(text) if text else None,
@@ -290,6 +302,14 @@ def Dashboard(room: Room) -> None:
         "World compliance (capability-weighted) by month: " + " ".join(f"{x:.2f}" for x in series),
         classes=["pg-teach-compliance"],
     ).key("compliance")
+    if view["pledging"]:
+        _line(
+            f"Pledges ({view['pledging'].replace('_', ' ')}), broken by month: "
+            + (" ".join(str(x) for x in view["breaches"]) or "none yet")
+            + "; of them caught: "
+            + (" ".join(str(x) for x in view["breaches_detected"]) or "none yet"),
+            classes=["pg-teach-breaches"],
+        ).key("breaches")
     if view["pledges"]:
         _table(
             ["Month", "Nation", "Message"],

@@ -15,6 +15,7 @@ import reacton.ipyvuetify as rv
 import solara
 from solara.components.input import use_change
 
+from viz.controls import not_applying, refused_choices
 from viz.session import (
     GameSession,
     control_hint,
@@ -46,12 +47,10 @@ TYPING_PAUSE = 0.4
 
 #: Parameters the page offers no control for: ones no run reads yet, or a mechanism the page
 #: does not display yet (a slider whose effect the page cannot show would mislead a class).
-#: ``transfers_conditional`` is read since agreed transfers are paid in the months (#29). The
-#: pledges (#30) are run by the engine but this page shows no pledge or breach yet. A link may
+#: ``transfers_conditional`` is read since agreed transfers are paid in the months (#29); the
+#: pledges (#30) have their controls since the page draws the pledge-action gap. A link may
 #: still carry such a parameter; the CLI and scenario files accept them.
-UNREAD_PARAMS: frozenset[str] = frozenset(
-    ("pledges", "pledge_honesty", "pledge_binding", "breach_penalty")
-)
+UNREAD_PARAMS: frozenset[str] = frozenset()
 
 
 @solara.component
@@ -62,6 +61,7 @@ def TypedText(
     error: bool = False,
     dense: bool = False,
     style: dict[str, str] | None = None,
+    disabled: bool = False,
 ) -> None:
     """A text box whose value applies when typing pauses (:data:`TYPING_PAUSE`).
 
@@ -106,6 +106,7 @@ def TypedText(
         label=label,
         error=error,
         dense=dense,
+        disabled=disabled,
         hide_details="auto",
         style_="; ".join(f"{k}: {v}" for k, v in (style or {}).items()),
     )
@@ -122,6 +123,9 @@ def ParamControl(session: GameSession, name: str, on_change: Callable[[], None],
     p = session.table[name]
     label = control_label(p)
     error = session.errors.get(name)
+    needs = not_applying(name, session.values)  # greyed out while it has no effect
+    disabled = needs is not None
+    refused = refused_choices(name) if p.kind == "choice" else {}
 
     def typed(text: str | None) -> None:
         session.set_text(name, text or "")
@@ -134,12 +138,24 @@ def ParamControl(session: GameSession, name: str, on_change: Callable[[], None],
         session.set_value(name, int(round(value)) if p.kind == "int" else value)
         on_change()
 
-    if p.kind == "choice":
+    if p.kind == "choice" and refused:
+        # choices validation refuses are shown disabled, its message under the picker
+        rv.Select(
+            label=label,
+            v_model=session.values[name],
+            items=[{"text": c, "value": c, "disabled": c in refused} for c in p.choices],
+            on_v_model=typed,
+            disabled=disabled,
+        )
+        for why in refused.values():
+            solara.Text(f"Not offered: {why}.", style=HINT_STYLE, classes=["pg-refused-choice"])
+    elif p.kind == "choice":
         solara.Select(
             label=label,
             value=session.values[name],
             values=list(p.choices),
             on_value=typed,
+            disabled=disabled,
         )
         if name == "verification":  # the chosen regime's presets and their sources
             solara.Text(
@@ -172,6 +188,7 @@ def ParamControl(session: GameSession, name: str, on_change: Callable[[], None],
                     step=slider_step(p),
                     thumb_label=True,
                     hide_details=True,
+                    disabled=disabled,
                     style_="flex: 1 1 auto; min-width: 0",
                 )
             TypedText(
@@ -181,7 +198,14 @@ def ParamControl(session: GameSession, name: str, on_change: Callable[[], None],
                 error=bool(error),
                 dense=True,
                 style={"flex": "0 0 110px" if bounds else "1 1 auto"},
+                disabled=disabled,
             )
+    if needs is not None:
+        solara.Text(
+            f"Applies only with {needs}.",
+            style={**HINT_STYLE, "color": "#8a4b00"},
+            classes=["pg-not-applying"],
+        )
     if error:
         solara.Text(error, style={**HINT_STYLE, "color": "#b00020"}, classes=["pg-field-error"])
     else:

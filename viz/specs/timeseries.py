@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from experiments.compliance_chart import (
+    BLUE,
     DASHES,
     GREEN,
     GREY,
@@ -115,8 +116,10 @@ def timeseries_panels(
 
     Compliance (with the stability threshold and the collapse in the legend); detections and
     false alarms (counts); shares of world capability; treaty membership (nations) or beliefs;
-    sanctions and shared risk (units of G). A share and a count never share an axis. The page
-    lays the panels out in a wrapping row, so they fit any window.
+    sanctions and shared risk (units of G); with pledges on (model/ODD.md section 3.10), the
+    pledge-action gap (the share of nations pledging comply against the share complying) and
+    the breaches (all, and the detected ones). A share and a count never share an axis. The
+    page lays the panels out in a wrapping row, so they fit any window.
     """
     steps = int(params["steps"])
     last = int(np.asarray(ts["step"])[-1]) if len(ts["step"]) else 0
@@ -131,6 +134,7 @@ def timeseries_panels(
         "defecting_share",
         "mean_belief",
         *[c for c in ("members", "member_share", "members_would_leave") if c in ts],
+        *[c for c in PLEDGE_SERIES if "pledged_comply" in ts and c in ts],
     ]
     rows = _rows(ts, columns)
     r = float(params["risk_cost"])
@@ -189,12 +193,64 @@ def timeseries_panels(
             y_title="believed share defecting",
         )
     out = []
-    for panel in (compliance, share_panel, verification, costs, fourth):
+    for panel in (
+        compliance,
+        share_panel,
+        verification,
+        costs,
+        fourth,
+        *pledge_panels(ts, x_domain),
+    ):
         # each panel carries only its own columns (a step sends less to the browser)
         used = ["step", *panel["layer"][0]["transform"][0]["fold"]]
         values = [{c: row.get(c) for c in used} for row in rows]
         out.append({"$schema": SCHEMA, "data": {"values": values}, **panel, "config": CONFIG})
     return out
+
+
+#: The columns the pledge panels draw (the engine's, with pledges on).
+PLEDGE_SERIES = (
+    "pledged_comply",
+    "compliance_nations",
+    "mean_trust",
+    "breaches",
+    "breaches_detected",
+)
+
+
+def pledge_panels(ts: Mapping[str, np.ndarray], x_domain: list[int]) -> list[dict[str, Any]]:
+    """The pledge-action gap and the breaches by month; none without pledges.
+
+    The gap compares two count shares of nations: those pledging comply (``pledged_comply``)
+    and those whose programme complied (``compliance_nations``); under ``reviewed`` the mean
+    trust in pledges (``mean_trust``, in [0, 1]) is drawn beside them. The breaches (pledged comply,
+    defected) and the detected ones are counts, on their own panel.
+    """
+    if "pledged_comply" not in ts:
+        return []
+    series = [
+        ("pledged_comply", "nations pledging comply", BLUE, "dash"),
+        ("compliance_nations", "nations complying", GREEN, "solid"),
+    ]
+    if "mean_trust" in ts:  # under reviewed: the others' mean trust in a nation's pledges
+        series.append(("mean_trust", "mean trust in pledges", ORANGE, "dot"))
+    gap = _lines(
+        "Pledges and actions (nations)",
+        series,
+        x_domain,
+        y_domain=[0, 1],
+        y_title="share of nations" + ("; trust" if "mean_trust" in ts else ""),
+    )
+    breaches = _lines(
+        "Broken pledges (pledged comply, defected)",
+        [
+            ("breaches", "breaches", VERMILION, "solid"),
+            ("breaches_detected", "breaches detected", PURPLE, "dash"),
+        ],
+        x_domain,
+        y_title="nations per month (count)",
+    )
+    return [gap, breaches]
 
 
 def compliance_panel(chart: ComplianceChart) -> dict[str, Any]:

@@ -1,0 +1,76 @@
+"""The classroom pages with pledges (#30): the teacher picks the room's force, a student's card
+offers the pledge before the month and shows it once made; the dashboard counts the breaches."""
+
+from __future__ import annotations
+
+import time
+
+import ipyvuetify as v
+import solara
+
+from experiments.room import Room
+from viz.room_pages import Dashboard, StudentCard
+from viz.room_pages.common import SCENARIOS_PLEDGES, pledge_choices
+
+BINDING = {"pledges": "on", "pledge_binding": "binding"}
+
+
+def _render(component):
+    _box, rc = solara.render(component, handle_error=False)
+    return rc
+
+
+def _wait(condition, seconds: float = 10.0) -> None:
+    """Wait until ``condition()`` (the pages redraw from their own watcher threads)."""
+    limit = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < limit, "the page did not redraw in time"
+        time.sleep(0.02)
+
+
+def _texts(rc) -> str:
+    return " ".join(str(getattr(w, "children", "")) for w in rc.find(v.Html).widgets)
+
+
+def test_the_teachers_pledge_choices_are_the_forces_validation_accepts():
+    choices = pledge_choices()
+    assert choices[SCENARIOS_PLEDGES] == {}
+    assert choices["off"] == {"pledges": "off"}
+    assert choices["binding"] == BINDING
+    assert "reviewed" not in choices or choices["reviewed"]["pledge_binding"] == "reviewed"
+
+
+def test_a_students_card_pledges_before_the_month_and_the_dashboard_counts_breaches():
+    room = Room("defection_cascade", seed=3, periods=2, overrides=BINDING, deadline_seconds=None)
+    token, other = room.join("Ada"), room.join("Bo")
+    room.teacher_start(room.teacher_token)
+    rc = _render(StudentCard(room, token))
+    try:
+        assert "binding: a broken pledge" in _texts(rc)
+        rc.find(v.Btn, children=["Pledge comply"]).widget.click()
+        assert room.pledge_of(room.seats[token].nation) is False
+        assert "You pledged: \u201cI pledge to comply this month\u201d" in _texts(rc)
+        assert not rc.find(v.Btn, children=["Pledge defect"]).widgets  # once a month
+        rc.find(v.Btn, children=["Defect"]).widget.click()
+        room.decide(other, 1, "comply")
+        assert room.month == 2
+        _wait(lambda: rc.find(v.Btn, children=["Pledge defect"]).widgets)  # month 2: anew
+    finally:
+        rc.close()
+    dash = _render(Dashboard(room))
+    try:
+        assert "Pledges (binding), broken by month: 1; of them caught: " in _texts(dash)
+    finally:
+        dash.close()
+
+
+def test_no_pledge_card_in_a_room_without_pledges():
+    room = Room("defection_cascade", seed=3, periods=2, deadline_seconds=None)
+    token = room.join("Ada")
+    room.teacher_start(room.teacher_token)
+    rc = _render(StudentCard(room, token))
+    try:
+        assert not rc.find(v.Btn, children=["Pledge comply"]).widgets
+        assert "Your pledge for month" not in _texts(rc)
+    finally:
+        rc.close()
