@@ -146,7 +146,11 @@ class Agreement:
 
 
 def _box(scenario: Any) -> TermBox:
-    table = getattr(scenario, "negotiation", None) or DEFAULT_BOX
+    # a scenario object, or its mapping form (``{"negotiation": {...}}``), as Engine accepts both
+    if isinstance(scenario, Mapping):
+        table = scenario.get("negotiation") or DEFAULT_BOX
+    else:
+        table = getattr(scenario, "negotiation", None) or DEFAULT_BOX
     return term_box(table)
 
 

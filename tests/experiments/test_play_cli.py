@@ -70,7 +70,8 @@ def test_play_by_index_in_the_default_scenario(capsys):
         (["--moves", "cd", "--nation", "20"], "--nation '20' is not a nation"),
         (
             ["--moves", "cd", "--scenario", "nowhere"],
-            "--scenario 'nowhere' is not a shipped scenario; allowed: binding_pledges, bipolar_blocs",
+            "--scenario 'nowhere' is not a shipped scenario; "
+            "allowed: binding_pledges, bipolar_blocs",
         ),
         (["--moves", "cd", "--seed", "-1"], "--seed -1 is out of bounds; allowed: 0 to"),
         (["--moves", "cd", "--votes", "maybe"], "invalid choice: 'maybe'"),
