@@ -113,6 +113,17 @@ def test_costs_add_and_follow_what_each_layer_watches():
     assert got.sum() == pytest.approx(member_costs([a], 0.2, c, member).sum() + 1.0 * 0.2 * 3 + 1)
 
 
+#: The layers' values a source bears on (#31): (label, first source); every other is speculative.
+SOURCED = {
+    ("onsite_inspection", "p_detect"): ("analogy", "iaea_glossary"),
+    ("onsite_inspection", "p_false_alarm"): ("estimate", "iaea_glossary"),
+    ("onsite_inspection", "verification_lag"): ("analogy", "iaea_glossary"),
+    ("recomputation_audit", "p_detect"): ("analogy", "ong_2025"),
+    ("recomputation_audit", "p_false_alarm"): ("analogy", "ong_2025"),
+    ("whistleblower", "p_detect"): ("analogy", "dyck_2023"),
+}
+
+
 def test_every_shipped_layer_has_its_numbers_in_the_registry():
     assert len(layers()) >= 7
     for name, layer in layers().items():
@@ -121,9 +132,39 @@ def test_every_shipped_layer_has_its_numbers_in_the_registry():
         assert set(entries) == set(LAYER_KEYS), name
         for key, e in entries.items():
             assert layer_value_error(key, e.value) == "", (name, key)
-            assert e.inside and e.confidence == "speculative" and e.paraphrase, (name, key)
+            assert e.inside, (name, key)
+            label, first = SOURCED.get((name, key), ("speculative", "layer_model"))
+            assert e.confidence == label and e.sources[0].key == first, (name, key)
+            if label == "speculative":
+                assert e.paraphrase, (name, key)
+            # a quote given as the source's own words says on which text it was checked
+            assert e.paraphrase or "checked on a stored" in e.quote_where, (name, key)
     assert get_layer("chip_tracking").declared and not get_layer("chip_tracking").undeclared
     assert get_layer("whistleblower").undeclared
+
+
+def test_the_sourced_layer_values_are_their_analogies():
+    reg = registry()
+    # on-site inspection takes the IAEA goals as the onsite_inspections regime does
+    for key in ("p_detect", "verification_lag"):
+        layer, regime = reg.layers["onsite_inspection"][key], reg.entry("onsite_inspections", key)
+        assert (layer.value, layer.range, layer.quote) == (regime.value, regime.range, regime.quote)
+    # its false alarms lie between 5% a year read per month and 5% a month
+    q = reg.layers["onsite_inspection"]["p_false_alarm"]
+    assert 1 - 0.95 ** (1 / 12) < q.value < 0.05 and q.low == pytest.approx(0.004)
+    # recomputation audits: the tests' 100% less a margin, zero false positives plus an allowance
+    audit = reg.layers["recomputation_audit"]
+    assert 0.95 <= audit["p_detect"].value < 1.0 == audit["p_detect"].high
+    assert "100% accuracy" in audit["p_detect"].quote
+    fa = audit["p_false_alarm"]
+    assert fa.low == 0.0 and "no false positives" in fa.quote
+    # whistleblowers: a third of frauds detected over 12 to 24 months, as a monthly hazard
+    w = reg.layers["whistleblower"]["p_detect"]
+    low, high = (1 - (1 - 1 / 3) ** (1 / d) for d in (24, 12))
+    assert low <= w.value <= high and w.range == reg.entry("self_reporting", "p_detect").range
+    # the cost ratio of timely to inventory inspections is cited beside the on-site cost
+    cost = reg.layers["onsite_inspection"]["cost_capability"]
+    assert "bragin_1998" in [s.key for s in cost.sources] and "two-and-a-half" in cost.note
 
 
 ONE_LAYER = {"layers": "onsite_inspection", "undeclared_share": 0.25}
