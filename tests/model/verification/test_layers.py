@@ -26,6 +26,7 @@ from model.verification.layers.combine import (
     unit_cost,
 )
 from model.verification.sources import registry
+from tests.model.verification.shared import TEXT, use_registry
 
 prob = st.floats(0.0, 1.0, allow_nan=False)
 channel = st.builds(
@@ -178,14 +179,34 @@ def _series(params: dict[str, object], seed: int = 5) -> dict[str, np.ndarray]:
     return out
 
 
-def test_one_layer_equals_todays_regime_draw_for_draw():
+def _costless(tmp_path, monkeypatch, layer: str) -> None:
+    """Point the registry at a copy where ``layer`` costs nothing (its costs 0, kept outside)."""
+    text = TEXT
+    for key in ("cost_capability", "cost_fixed"):
+        head = f"[layers.{layer}.{key}]\n"
+        start = text.index(head) + len(head)
+        end = text.index("\n", start)
+        assert text[start:end].startswith("value = "), key
+        text = text[:start] + 'value = 0.0\noutside = "a test without costs"' + text[end:]
+    path = tmp_path / "sources.toml"
+    path.write_text(text, encoding="utf-8")
+    use_registry(monkeypatch, path)
+
+
+def _today(u: float = 0.25) -> dict[str, object]:
     v = get_layer("onsite_inspection").values
-    today = {
+    return {
         "p_detect": v["p_detect"],
         "p_false_alarm": v["p_false_alarm"],
         "verification_lag": v["verification_lag"],
-        "coverage": 1.0 - 0.25,
+        "coverage": 1.0 - u,
     }
+
+
+def test_one_layer_equals_todays_regime_draw_for_draw(tmp_path, monkeypatch):
+    # a layer that costs nothing is today's regime, every number of the run (#31)
+    _costless(tmp_path, monkeypatch, "onsite_inspection")
+    today = _today()
     for extra in ({}, {"penalty": 1.0, "information": "detected"}):
         got, want = _series({**ONE_LAYER, **extra}), _series({**today, **extra})
         assert want["detections_international"].sum() > 0  # the catch is exercised
@@ -195,6 +216,44 @@ def test_one_layer_equals_todays_regime_draw_for_draw():
     # and the layer's numbers matter: another undeclared share is another run
     other = _series({**ONE_LAYER, "undeclared_share": 0.5})
     assert not np.array_equal(other["detections_international"], want["detections_international"])
+
+
+def test_a_layers_costs_are_charged_to_the_members_and_change_no_draw():
+    # the shipped on-site layer costs 0.03 a month per unit of declared capability watched
+    # (1 - u = 0.75 of it) and 0.1 a month fixed; the world's capability is 1 and every
+    # nation a member, so the members pay 0.03 * 0.75 * 1 + 0.1 = 0.1225 a month
+    v = get_layer("onsite_inspection").values
+    assert (v["cost_capability"], v["cost_fixed"]) == (0.03, 0.1)
+    for extra in ({}, {"penalty": 1.0, "information": "detected"}):
+        got, want = _series({**ONE_LAYER, **extra}), _series({**_today(), **extra})
+        spend = got.pop("verification_spend")
+        assert spend[0] == 0.0 and np.allclose(spend[1:], 0.1225, rtol=0, atol=1e-12)
+        assert set(got) == set(want)
+        for key in set(want) - {"payoff", "total_payoff", "mean_payoff"}:
+            assert np.array_equal(got[key], want[key], equal_nan=True), key
+        np.testing.assert_allclose(got["total_payoff"], want["total_payoff"] - spend, atol=1e-9)
+        # each actor pays 0.1225 per unit of its capability in the last month
+        eng = Engine.from_params({**ONE_LAYER, **extra}, 5)
+        eng.run()
+        np.testing.assert_allclose(
+            got["payoff"], want["payoff"] - 0.1225 * eng.world.capability, atol=1e-12
+        )
+    assert "verification_spend" not in want  # without layers, no such column
+
+
+def test_the_layers_costs_enter_the_membership_payoff_and_the_coalition_theory():
+    from model.treaty import coalition_theory
+
+    base = {"n_nations": 6, "n_labs": 0, "entry_threshold": 0.3, "membership": "negotiated"}
+    plain = coalition_theory(resolve({**base, **_today()}))
+    layered = coalition_theory(resolve({**base, **ONE_LAYER}))
+    for k in range(1, 7):  # a member pays 0.03 * 0.75 + 0.1 / (k / 6) per unit of capability
+        if k / 6 >= 0.3:
+            want = plain.member_payoff[k] - (0.03 * 0.75 + 0.1 * 6 / k)
+            assert layered.member_payoff[k] == pytest.approx(want, abs=1e-12), k
+        else:  # not binding: nobody pays
+            assert layered.member_payoff[k] == plain.member_payoff[k], k
+    np.testing.assert_array_equal(layered.outsider_payoff, plain.outsider_payoff)
 
 
 def test_a_violation_in_undeclared_compute_escapes_a_declared_only_layer_in_the_engine():
@@ -227,6 +286,10 @@ def test_layers_unset_leave_every_parameter_as_it_was():
             {"layers": "chip_tracking", "verification": "national_means"},
             ["verification='national_means'", "'custom'"],
         ),
+        (
+            {"layers": "chip_tracking", "verification_cost": 0.5},
+            ["verification_cost=0.5", "0 when"],
+        ),
     ],
 )
 def test_bad_layer_settings_are_refused_naming_what_is_allowed(given_values, words):
@@ -241,8 +304,13 @@ def test_a_value_set_explicitly_wins_over_the_layers_as_over_a_regime():
     assert (
         p.p_detect == 0.2 and p.p_false_alarm == get_layer("chip_tracking").values["p_false_alarm"]
     )
-    # a negotiated run (its agreed terms replace p_detect) runs with layers
-    eng = Engine.from_params({"layers": "chip_tracking", "protocol": "nash", "steps": 6}, 3)
+    # a negotiated run (its agreed terms replace p_detect) runs with layers; their costs are
+    # beyond the theory's core treaty, so the terms are valued by simulation
+    world = {"risk_cost": 3.0, "n_nations": 6, "n_labs": 6}
+    eng = Engine.from_params(
+        {"layers": "chip_tracking", "protocol": "nash", "steps": 6, **world}, 3
+    )
+    assert eng.agreement is not None and eng.agreement.source == "simulation"
     eng.run()
     assert eng.params["layers"] == "chip_tracking"
     assert eng.params["p_detect"] != eng.given_params["p_detect"]  # the adopted terms
@@ -293,3 +361,28 @@ def test_a_changed_layer_number_is_seen_by_runs_and_by_a_sweeps_resume(tmp_path,
     # a manifest written before the layers existed compares its regimes only
     before_layers = {k: v for k, v in recorded.items() if k != "layers"}
     assert sources.changes_since(before_layers) == []
+
+
+def test_a_members_gain_in_the_negotiation_with_layers_matches_coalition_theory():
+    # the engine's membership payoff charges the layers' costs as the theory does
+    from model.treaty import coalition_theory
+    from tests.model.test_treaty import IDENTICAL
+
+    world = {k: v for k, v in IDENTICAL.items() if k not in _today()}
+    params = {
+        **world,
+        **ONE_LAYER,
+        "membership": "negotiated",
+        "outsider_penalty": 5.0,
+        "steps": 2,
+    }
+    eng = Engine.from_params(params, rng=1)
+    eng.step()
+    assert eng.member.all()
+    th = coalition_theory(resolve(params))
+    want = th.member_payoff[10] - th.outsider_payoff[9]
+    np.testing.assert_allclose(eng.membership_gain * 10, want, rtol=1e-12)
+    # the costs matter: without them the gain is larger by the member's per-unit cost
+    plain = coalition_theory(resolve({**params, "layers": "none", **_today()}))
+    cost = 0.03 * 0.75 + 0.1 / 1.0
+    assert want == pytest.approx(plain.member_payoff[10] - plain.outsider_payoff[9] - cost)
