@@ -386,3 +386,34 @@ def test_a_members_gain_in_the_negotiation_with_layers_matches_coalition_theory(
     plain = coalition_theory(resolve({**params, "layers": "none", **_today()}))
     cost = 0.03 * 0.75 + 0.1 / 1.0
     assert want == pytest.approx(plain.member_payoff[10] - plain.outsider_payoff[9] - cost)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(channel, min_size=1, max_size=5),
+    prob,
+    st.lists(st.floats(0.01, 5.0), min_size=2, max_size=6),
+    st.data(),
+)
+def test_a_members_charge_is_its_capability_times_the_per_unit_cost(chs, u, caps, data):
+    from model.verification.layers.combine import LayerCosts
+
+    c = np.array(caps)
+    member = np.array(data.draw(st.lists(st.booleans(), min_size=len(c), max_size=len(c))))
+    costs = LayerCosts(chs, u)
+    charged = costs.charge(c, member)
+    held = float(c[member].sum())
+    np.testing.assert_allclose(charged, np.where(member, c * costs.per_unit(held), 0.0))
+    assert costs.spent == pytest.approx(float(charged.sum()))
+    # the members pay the layers' capability costs on what they hold, and every fixed cost once
+    if member.any():
+        want = unit_cost(chs, u) * held + sum(ch.cost_fixed for ch in chs)
+        assert costs.spent == pytest.approx(want, rel=1e-9, abs=1e-12)
+
+
+def test_the_layers_are_paid_for_only_in_months_the_treaty_binds():
+    # the pause starts at month 5: nobody is bound, and nobody pays, before it
+    got = _series({**ONE_LAYER, "trigger": "date", "trigger_step": 5, "steps": 10})
+    spend = got["verification_spend"]
+    assert spend[:5].tolist() == [0.0] * 5
+    np.testing.assert_allclose(spend[5:], 0.1225, rtol=0, atol=1e-12)
