@@ -79,7 +79,10 @@ def unbatchable(engine: Engine) -> str | None:
             "the treaty's own rules (a negotiation under protocol, membership='negotiated' "
             "or terms_rule)",
         ),
-        (engine.treaty.club_on, "club costs (outsider_penalty or verification_cost > 0)"),
+        (
+            engine.treaty.club_on,
+            "club costs (outsider_penalty or verification_cost > 0, or layers that cost)",
+        ),
         (engine.inspectorate.limited, "an inspection quota (inspection_quota > 0)"),
         (engine.inspectorate.changes, "graduated sanctions or a quota's plans"),
         (engine.structure.voting, f"adjudication={p['adjudication']!r} (a vote)"),

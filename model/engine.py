@@ -190,6 +190,8 @@ class Engine:
                 params = params.replace(**self.agreement.terms)
                 self.params = params
         self.treaty = Treaty(params, w, sc, self.rng, self.agreement)
+        #: What the members paid for the layers in each month they were charged (ODD 3.6).
+        self.verification_spend: dict[int, float] = {}
         #: The agreed transfers paid in the months (``model.transfers``; None: none agreed).
         self.payments = Payments.of(self.agreement, params)
         #: The nations' pledges before each month (``model.pledges``; None: ``pledges = off``).
@@ -495,7 +497,8 @@ class Engine:
         was active, and ``holds`` (1.0 / 0.0; NaN when no pause was active). A negotiated run
         adds ``proposer``, ``yes_votes``, ``agreed`` and ``transfers_paid`` (model/ODD.md 3.9);
         a run with pledges ``pledged_comply``, ``breaches`` and ``breaches_detected``, and
-        ``mean_trust`` under ``pledge_binding = reviewed`` (3.10).
+        ``mean_trust`` under ``pledge_binding = reviewed`` (3.10); a run whose layers cost
+        something ``verification_spend`` (G a month the members paid for them, 3.6).
         """
         series = self._series(0, self.t + 1)
         if self.agreement is not None:
@@ -504,6 +507,9 @@ class Engine:
             series["transfers_paid"] = transfers_column(paid, 0, self.t + 1)
         if self.pledges is not None:
             series.update(self.pledges.columns(0, self.t + 1))
+        if self.treaty.layer_costs is not None:
+            spend = self.verification_spend
+            series["verification_spend"] = np.array([spend.get(t, 0.0) for t in range(self.t + 1)])
         return series
 
     def _series(

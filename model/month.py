@@ -202,6 +202,8 @@ def settle(
     kernels.settle_month(acts, period, e._world_flat, e._stakes_flat, outcome, True)
     if club:
         payoff -= e._club_cost
+        if treaty.layer_costs is not None:  # what the members paid for the layers (ODD 3.6)
+            e.verification_spend[t] = treaty.layer_costs.spent
     paying = e.payments
     if paying is not None and paying.pay(
         t, treaty.member, treaty.in_force, out["sanction_paid"], payoff

@@ -56,6 +56,7 @@ from model.params import Params
 from model.records import Rec
 from model.scenario import Scenario
 from model.structure import Structure
+from model.verification.layers.combine import LayerCosts
 from model.world import World
 
 if TYPE_CHECKING:
@@ -127,6 +128,7 @@ class Treaty:
         proposals: The members' proposed detection at the last round.
         on: Any treaty mechanism is switched on (else steps (1) and (6) do nothing).
         club_on: Outsider penalties or verification costs apply.
+        layer_costs: The layers' costs, which replace ``verification_cost`` (None: no layers).
     """
 
     def __init__(
@@ -158,7 +160,8 @@ class Treaty:
         self.would_leave = np.zeros(world.n_nations, dtype=bool)
         self.would_join = np.zeros(world.n_nations, dtype=bool)
         self.proposals = np.zeros(0)
-        self.club_on = bool(p["outsider_penalty"] > 0 or p["verification_cost"] > 0)
+        costs = self.layer_costs = LayerCosts.of(p)
+        self.club_on = bool(p["outsider_penalty"] > 0 or p["verification_cost"] > 0 or costs)
         self.on = bool(
             agreement is not None
             or p["membership"] == "negotiated"
@@ -187,21 +190,18 @@ class Treaty:
     def club_costs(self, world: World) -> np.ndarray:
         """Per-actor club costs while the treaty binds.
 
-        Verification costs for members' actors, the club penalty ``P c M_i`` for outsiders'.
+        Verification costs for members' actors (the layers' when set, model/ODD.md 3.6), the
+        club penalty ``P c M_i`` for outsiders'.
         """
-        p = self.params
-        c = world.capability
-        home = world.home
+        p, c, home = self.params, world.capability, world.home
         exposure = club_exposure(
             np.bincount(home, weights=c, minlength=world.n_nations),
             world.alliances.toarray(),
             self.member,
         )
-        return np.where(
-            self.member[home],
-            float(p["verification_cost"]) * self.p_detect * c,
-            float(p["outsider_penalty"]) * c * exposure[home],
-        )
+        mine, costs, vc = self.member[home], self.layer_costs, float(p["verification_cost"])
+        paid = vc * self.p_detect * c if costs is None else costs.charge(c, mine)
+        return np.where(mine, paid, float(p["outsider_penalty"]) * c * exposure[home])
 
     def round_due(self, t: int) -> bool:
         """True when period ``t`` opens a negotiation round (membership or terms)."""
@@ -332,6 +332,8 @@ class Treaty:
             u_comply = -disc_f * q_cost
             u_defect = gain - disc_f * pi
             vc = float(p["verification_cost"]) * self.p_detect
+            if self.layer_costs is not None:
+                vc = self.layer_costs.per_unit(float(world.capability[member[world.home]].sum()))
             return float(np.sum(weight * c * (np.maximum(u_comply, u_defect) - vc)))
         exposure = club_exposure(e, dense, member)[i]
         return float(np.sum(weight * c * (free - float(p["outsider_penalty"]) * exposure)))
@@ -552,6 +554,7 @@ def coalition_theory(params: Mapping[str, Any]) -> CoalitionTheory:
     D = float(params["discount"]) ** int(params["verification_lag"])
     risk = float(params["risk_internalization"]) * float(params["risk_cost"])
     vc = float(params["verification_cost"]) * float(params["p_detect"])
+    layer_costs = LayerCosts.of(params)  # world capability 1: the members hold k / n
     penalty = float(params["outsider_penalty"])
     threshold = float(params["entry_threshold"])
 
@@ -567,7 +570,7 @@ def coalition_theory(params: Mapping[str, Any]) -> CoalitionTheory:
         rho = (n - k) / (n - 1)
         comply = -D * F * q * s
         defect = G * (1.0 + lam * rho) - D * F * p * s - risk
-        return max(comply, defect) - vc
+        return max(comply, defect) - (vc if layer_costs is None else layer_costs.per_unit(k / n))
 
     def p_out(k: int) -> float:
         if not binding(k):

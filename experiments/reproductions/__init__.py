@@ -14,7 +14,7 @@ Example:
     ...     print(err)
     unknown reproduction 'nope'; allowed: han2019, barrett2012, nordhaus2015,
     inspection_games, santos2011, recursive_inspection, bargaining, verification_valley,
-    negotiation_contrasts, pledge_contrasts
+    negotiation_contrasts, pledge_contrasts, layer_contrasts
 """
 
 from __future__ import annotations

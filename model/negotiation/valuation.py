@@ -114,6 +114,7 @@ def _beyond_the_core(params: Mapping[str, Any]) -> str:
         ("lift", "never"),
         ("verification_cost", 0.0),
         ("outsider_penalty", 0.0),
+        ("layers", "none"),  # the layers' costs (model/ODD.md 3.6)
     )
     for name, core in checks:
         if name in params and params[name] != core:

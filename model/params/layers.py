@@ -54,10 +54,12 @@ LAYER_PARAMS: tuple[Param, ...] = (
         0.1,
         "Share u of every actor's compute outside the declarations (smuggled or untracked "
         "chips); a violation is there with probability u, where only layers that watch "
-        "undeclared compute can catch it. Read only when layers are set.",
+        "undeclared compute can catch it. Read only when layers are set. The default 0.1 and "
+        "the slider's range follow Grunewald and Fist (2025): smuggled chips were 1 to 40 "
+        "percent (median 10) of the PRC's training compute acquired in 2024.",
         low=0.0,
         high=1.0,
-        range=(0.0, 0.3),
+        range=(0.0, 0.4),
         group="verification",
         symbol="u",
         ledger_since=LAYERS_LEDGER_FORMAT,

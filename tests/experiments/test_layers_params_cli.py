@@ -63,3 +63,23 @@ def test_a_run_with_layers_records_them(tmp_path: Path, capsys: pytest.CaptureFi
     assert status == 0, err
     config = (tmp_path / "r" / "config.toml").read_text(encoding="utf-8")
     assert 'layers = "chip_tracking,whistleblower"' in config
+
+
+def test_a_run_with_layers_reports_its_verification_spend(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import csv
+    import json
+
+    for layers_arg, out in (("onsite_inspection", "r"), ("none", "plain")):
+        args = ("run", "--layers", layers_arg, "--steps", "12", "--undeclared-share", "0.25")
+        status, _, err = run_cli(capsys, *args, "--seed", "1", "--out", str(tmp_path / out))
+        assert status == 0, err
+    summary = json.loads((tmp_path / "r" / "summary.json").read_text(encoding="utf-8"))
+    with (tmp_path / "r" / "timeseries.csv").open(encoding="utf-8") as fh:
+        column = [float(row["verification_spend"]) for row in csv.DictReader(fh)]
+    # 12 months at 0.03 * 0.75 + 0.1 = 0.1225 (every nation a member, world capability 1)
+    assert column[0] == 0.0 and summary["verification_spend"] == pytest.approx(12 * 0.1225)
+    assert sum(column) == pytest.approx(summary["verification_spend"])
+    plain = json.loads((tmp_path / "plain" / "summary.json").read_text(encoding="utf-8"))
+    assert "verification_spend" not in plain

@@ -27,7 +27,7 @@ from model import theory
 from model.params import resolve
 from model.treaty import coalition_theory
 
-#: The eleven scenarios of issue [teaching], and the pledges' one (#30).
+#: The eleven scenarios of issue [teaching], the pledges' one (#30) and the layers' one (#31).
 EXPECTED = (
     "bipolar_blocs",
     "critical_mass_club",
@@ -42,6 +42,8 @@ EXPECTED = (
     "verified_pause",
     # and the pledges' scenario (#30)
     "binding_pledges",
+    # and the verification layers' (#31)
+    "layered_verification",
 )
 
 #: Replicates of each claim and each contrast in the slow test (the issue asks for >= 50).

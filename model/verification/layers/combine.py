@@ -257,7 +257,8 @@ def apply_layers(values: dict[str, Any], given: Mapping[str, Any]) -> None:
     they replace an explicit one, and a replayed event log, which records both, gives both).
 
     Raises:
-        ParameterError: A regime other than ``custom`` is chosen with layers.
+        ParameterError: A regime other than ``custom``, or a ``verification_cost`` other than 0,
+            is chosen with layers (the layers' own costs replace ``verification_cost``).
     """
     names = values["layers"]
     if names == NO_LAYERS:
@@ -269,9 +270,61 @@ def apply_layers(values: dict[str, Any], given: Mapping[str, Any]) -> None:
             "'custom' when layers are set",
             why=f"is not allowed with layers={names!r}, which set the verification numbers",
         )
+    if float(values["verification_cost"]) != 0.0:
+        raise ParameterError(
+            "verification_cost",
+            values["verification_cost"],
+            "0 when layers are set",
+            why=f"is not allowed with layers={names!r}, whose own costs are charged instead",
+        )
     derived = effective(
         channels_of(names), float(values["layer_correlation"]), float(values["undeclared_share"])
     )
     for name, value in derived.items():
         if name not in given:
             values[name] = value
+
+
+@dataclass
+class LayerCosts:
+    """What members pay a month for a set-up of layers (``model.treaty`` charges it).
+
+    Attributes:
+        channels: The set-up's layers.
+        u: The undeclared share.
+        spent: The members' total of the last :meth:`charge` (G a month).
+    """
+
+    channels: Sequence[Channel]
+    u: float
+    spent: float = 0.0
+
+    @classmethod
+    def of(cls, params: Mapping[str, Any]) -> LayerCosts | None:
+        """The costs of ``params``' layers; None without layers or when they cost nothing.
+
+        Example:
+            >>> LayerCosts.of({"layers": "none"}) is None
+            True
+        """
+        names = str(params.get("layers", NO_LAYERS))
+        if names == NO_LAYERS:
+            return None
+        channels = channels_of(names)
+        if not any(c.cost_capability > 0.0 or c.cost_fixed > 0.0 for c in channels):
+            return None
+        return cls(channels, float(params["undeclared_share"]))
+
+    def per_unit(self, held: float) -> float:
+        """G a month per unit of a member's capability when members hold ``held`` in all.
+
+        ``unit_cost + sum_k cost_fixed_k / held`` (the fixed part only when ``held > 0``).
+        """
+        fixed = sum(c.cost_fixed for c in self.channels)
+        return unit_cost(self.channels, self.u) + (fixed / held if held > 0.0 else 0.0)
+
+    def charge(self, capability: np.ndarray, member: np.ndarray) -> np.ndarray:
+        """Each actor's cost a month (:func:`member_costs`); records the members' total."""
+        costs = member_costs(self.channels, self.u, capability, member)
+        self.spent = float(costs.sum())
+        return costs

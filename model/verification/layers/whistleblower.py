@@ -1,8 +1,10 @@
 """``whistleblower``: whistleblower channels.
 
 Insiders report violations through protected channels (Baker et al. 2025: personnel-based layers).
-Watches declared and undeclared compute. Its numbers (``[layers.whistleblower]`` in
-``sources.toml``) are illustrative and labelled ``speculative`` there: no source gives them.
+Watches declared and undeclared compute. Its detection (``[layers.whistleblower]`` in
+``sources.toml``) cites an analogy (about a third of US corporate frauds ever detected, Dyck et
+al. 2023, read as a monthly hazard of about 0.03); its other numbers are illustrative and
+labelled ``speculative`` there.
 """
 
 from model.verification.layers import Layer, register_layer

@@ -38,7 +38,7 @@ def test_bad_name_exits_2_naming_the_allowed(capsys) -> None:
     assert (
         "allowed: han2019, barrett2012, nordhaus2015, inspection_games, santos2011, "
         "recursive_inspection, bargaining, verification_valley, negotiation_contrasts, "
-        "pledge_contrasts or all" in err
+        "pledge_contrasts, layer_contrasts or all" in err
     )
 
 

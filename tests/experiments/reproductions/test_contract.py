@@ -73,6 +73,7 @@ def test_registry_lists_the_ten_and_loads_by_name() -> None:
         "verification_valley",
         "negotiation_contrasts",
         "pledge_contrasts",
+        "layer_contrasts",
     )
     for name in MODULES:
         assert importlib.util.find_spec(f"experiments.reproductions.{name}") is not None, name

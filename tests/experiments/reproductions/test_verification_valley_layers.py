@@ -7,6 +7,7 @@ import pytest
 
 from experiments.reproductions import verification_valley as vv
 from model.engine import Engine
+from model.params import resolve
 from model.verification.layers import get_layer
 
 pytestmark = [pytest.mark.reproduction, pytest.mark.slow]
@@ -31,11 +32,20 @@ def test_the_valley_holds_with_one_declared_layer_and_undeclared_compute():
     np.testing.assert_allclose(got, [1.0, 0.0, 1.0], atol=1 / 6 + 1e-9)
 
 
+def _catch(params: dict[str, object]) -> float:
+    p = resolve(params)
+    return float(p.coverage * p.p_detect)
+
+
 def test_the_valley_is_crossed_by_adding_a_layer():
-    # chip tracking alone with most compute undeclared sits in the valley; adding a
-    # whistleblower channel, which watches undeclared compute too, lifts the catch out of it
+    # chip tracking alone with most compute undeclared sits in the valley; adding national
+    # technical means, which watch undeclared compute too, lifts the catch out of it. A
+    # whistleblower channel at its sourced rate (about 0.03 a month, #31) lifts it too little.
     world = {**vv.VOLUNTARY, "information": "detected", "p_false_alarm": 0.02}
     alone = {**world, "layers": "chip_tracking", "undeclared_share": 0.95}
-    both = {**alone, "layers": "chip_tracking,whistleblower"}
+    both = {**alone, "layers": "chip_tracking,national_technical_means"}
+    weak = {**alone, "layers": "chip_tracking,whistleblower"}
+    assert _catch(alone) < _catch(weak) < 0.1 < 0.3 < _catch(both)
     assert _survival(alone, range(6)) <= 1 / 6
     assert _survival(both, range(6)) >= 5 / 6
+    assert _survival(weak, range(6)) <= 1 / 6

@@ -26,6 +26,7 @@ from model.verification.layers.combine import (
     unit_cost,
 )
 from model.verification.sources import registry
+from tests.model.verification.shared import TEXT, use_registry
 
 prob = st.floats(0.0, 1.0, allow_nan=False)
 channel = st.builds(
@@ -113,6 +114,17 @@ def test_costs_add_and_follow_what_each_layer_watches():
     assert got.sum() == pytest.approx(member_costs([a], 0.2, c, member).sum() + 1.0 * 0.2 * 3 + 1)
 
 
+#: The layers' values a source bears on (#31): (label, first source); every other is speculative.
+SOURCED = {
+    ("onsite_inspection", "p_detect"): ("analogy", "iaea_glossary"),
+    ("onsite_inspection", "p_false_alarm"): ("estimate", "iaea_glossary"),
+    ("onsite_inspection", "verification_lag"): ("analogy", "iaea_glossary"),
+    ("recomputation_audit", "p_detect"): ("analogy", "ong_2025"),
+    ("recomputation_audit", "p_false_alarm"): ("analogy", "ong_2025"),
+    ("whistleblower", "p_detect"): ("analogy", "dyck_2023"),
+}
+
+
 def test_every_shipped_layer_has_its_numbers_in_the_registry():
     assert len(layers()) >= 7
     for name, layer in layers().items():
@@ -121,9 +133,39 @@ def test_every_shipped_layer_has_its_numbers_in_the_registry():
         assert set(entries) == set(LAYER_KEYS), name
         for key, e in entries.items():
             assert layer_value_error(key, e.value) == "", (name, key)
-            assert e.inside and e.confidence == "speculative" and e.paraphrase, (name, key)
+            assert e.inside, (name, key)
+            label, first = SOURCED.get((name, key), ("speculative", "layer_model"))
+            assert e.confidence == label and e.sources[0].key == first, (name, key)
+            if label == "speculative":
+                assert e.paraphrase, (name, key)
+            # a quote given as the source's own words says on which text it was checked
+            assert e.paraphrase or "checked on a stored" in e.quote_where, (name, key)
     assert get_layer("chip_tracking").declared and not get_layer("chip_tracking").undeclared
     assert get_layer("whistleblower").undeclared
+
+
+def test_the_sourced_layer_values_are_their_analogies():
+    reg = registry()
+    # on-site inspection takes the IAEA goals as the onsite_inspections regime does
+    for key in ("p_detect", "verification_lag"):
+        layer, regime = reg.layers["onsite_inspection"][key], reg.entry("onsite_inspections", key)
+        assert (layer.value, layer.range, layer.quote) == (regime.value, regime.range, regime.quote)
+    # its false alarms lie between 5% a year read per month and 5% a month
+    q = reg.layers["onsite_inspection"]["p_false_alarm"]
+    assert 1 - 0.95 ** (1 / 12) < q.value < 0.05 and q.low == pytest.approx(0.004)
+    # recomputation audits: the tests' 100% less a margin, zero false positives plus an allowance
+    audit = reg.layers["recomputation_audit"]
+    assert 0.95 <= audit["p_detect"].value < 1.0 == audit["p_detect"].high
+    assert "100% accuracy" in audit["p_detect"].quote
+    fa = audit["p_false_alarm"]
+    assert fa.low == 0.0 and "no false positives" in fa.quote
+    # whistleblowers: a third of frauds detected over 12 to 24 months, as a monthly hazard
+    w = reg.layers["whistleblower"]["p_detect"]
+    low, high = (1 - (1 - 1 / 3) ** (1 / d) for d in (24, 12))
+    assert low <= w.value <= high and w.range == reg.entry("self_reporting", "p_detect").range
+    # the cost ratio of timely to inventory inspections is cited beside the on-site cost
+    cost = reg.layers["onsite_inspection"]["cost_capability"]
+    assert "bragin_1998" in [s.key for s in cost.sources] and "two-and-a-half" in cost.note
 
 
 ONE_LAYER = {"layers": "onsite_inspection", "undeclared_share": 0.25}
@@ -137,14 +179,34 @@ def _series(params: dict[str, object], seed: int = 5) -> dict[str, np.ndarray]:
     return out
 
 
-def test_one_layer_equals_todays_regime_draw_for_draw():
+def _costless(tmp_path, monkeypatch, layer: str) -> None:
+    """Point the registry at a copy where ``layer`` costs nothing (its costs 0, kept outside)."""
+    text = TEXT
+    for key in ("cost_capability", "cost_fixed"):
+        head = f"[layers.{layer}.{key}]\n"
+        start = text.index(head) + len(head)
+        end = text.index("\n", start)
+        assert text[start:end].startswith("value = "), key
+        text = text[:start] + 'value = 0.0\noutside = "a test without costs"' + text[end:]
+    path = tmp_path / "sources.toml"
+    path.write_text(text, encoding="utf-8")
+    use_registry(monkeypatch, path)
+
+
+def _today(u: float = 0.25) -> dict[str, object]:
     v = get_layer("onsite_inspection").values
-    today = {
+    return {
         "p_detect": v["p_detect"],
         "p_false_alarm": v["p_false_alarm"],
         "verification_lag": v["verification_lag"],
-        "coverage": 1.0 - 0.25,
+        "coverage": 1.0 - u,
     }
+
+
+def test_one_layer_equals_todays_regime_draw_for_draw(tmp_path, monkeypatch):
+    # a layer that costs nothing is today's regime, every number of the run (#31)
+    _costless(tmp_path, monkeypatch, "onsite_inspection")
+    today = _today()
     for extra in ({}, {"penalty": 1.0, "information": "detected"}):
         got, want = _series({**ONE_LAYER, **extra}), _series({**today, **extra})
         assert want["detections_international"].sum() > 0  # the catch is exercised
@@ -154,6 +216,44 @@ def test_one_layer_equals_todays_regime_draw_for_draw():
     # and the layer's numbers matter: another undeclared share is another run
     other = _series({**ONE_LAYER, "undeclared_share": 0.5})
     assert not np.array_equal(other["detections_international"], want["detections_international"])
+
+
+def test_a_layers_costs_are_charged_to_the_members_and_change_no_draw():
+    # the shipped on-site layer costs 0.03 a month per unit of declared capability watched
+    # (1 - u = 0.75 of it) and 0.1 a month fixed; the world's capability is 1 and every
+    # nation a member, so the members pay 0.03 * 0.75 * 1 + 0.1 = 0.1225 a month
+    v = get_layer("onsite_inspection").values
+    assert (v["cost_capability"], v["cost_fixed"]) == (0.03, 0.1)
+    for extra in ({}, {"penalty": 1.0, "information": "detected"}):
+        got, want = _series({**ONE_LAYER, **extra}), _series({**_today(), **extra})
+        spend = got.pop("verification_spend")
+        assert spend[0] == 0.0 and np.allclose(spend[1:], 0.1225, rtol=0, atol=1e-12)
+        assert set(got) == set(want)
+        for key in set(want) - {"payoff", "total_payoff", "mean_payoff"}:
+            assert np.array_equal(got[key], want[key], equal_nan=True), key
+        np.testing.assert_allclose(got["total_payoff"], want["total_payoff"] - spend, atol=1e-9)
+        # each actor pays 0.1225 per unit of its capability in the last month
+        eng = Engine.from_params({**ONE_LAYER, **extra}, 5)
+        eng.run()
+        np.testing.assert_allclose(
+            got["payoff"], want["payoff"] - 0.1225 * eng.world.capability, atol=1e-12
+        )
+    assert "verification_spend" not in want  # without layers, no such column
+
+
+def test_the_layers_costs_enter_the_membership_payoff_and_the_coalition_theory():
+    from model.treaty import coalition_theory
+
+    base = {"n_nations": 6, "n_labs": 0, "entry_threshold": 0.3, "membership": "negotiated"}
+    plain = coalition_theory(resolve({**base, **_today()}))
+    layered = coalition_theory(resolve({**base, **ONE_LAYER}))
+    for k in range(1, 7):  # a member pays 0.03 * 0.75 + 0.1 / (k / 6) per unit of capability
+        if k / 6 >= 0.3:
+            want = plain.member_payoff[k] - (0.03 * 0.75 + 0.1 * 6 / k)
+            assert layered.member_payoff[k] == pytest.approx(want, abs=1e-12), k
+        else:  # not binding: nobody pays
+            assert layered.member_payoff[k] == plain.member_payoff[k], k
+    np.testing.assert_array_equal(layered.outsider_payoff, plain.outsider_payoff)
 
 
 def test_a_violation_in_undeclared_compute_escapes_a_declared_only_layer_in_the_engine():
@@ -186,6 +286,10 @@ def test_layers_unset_leave_every_parameter_as_it_was():
             {"layers": "chip_tracking", "verification": "national_means"},
             ["verification='national_means'", "'custom'"],
         ),
+        (
+            {"layers": "chip_tracking", "verification_cost": 0.5},
+            ["verification_cost=0.5", "0 when"],
+        ),
     ],
 )
 def test_bad_layer_settings_are_refused_naming_what_is_allowed(given_values, words):
@@ -200,8 +304,13 @@ def test_a_value_set_explicitly_wins_over_the_layers_as_over_a_regime():
     assert (
         p.p_detect == 0.2 and p.p_false_alarm == get_layer("chip_tracking").values["p_false_alarm"]
     )
-    # a negotiated run (its agreed terms replace p_detect) runs with layers
-    eng = Engine.from_params({"layers": "chip_tracking", "protocol": "nash", "steps": 6}, 3)
+    # a negotiated run (its agreed terms replace p_detect) runs with layers; their costs are
+    # beyond the theory's core treaty, so the terms are valued by simulation
+    world = {"risk_cost": 3.0, "n_nations": 6, "n_labs": 6}
+    eng = Engine.from_params(
+        {"layers": "chip_tracking", "protocol": "nash", "steps": 6, **world}, 3
+    )
+    assert eng.agreement is not None and eng.agreement.source == "simulation"
     eng.run()
     assert eng.params["layers"] == "chip_tracking"
     assert eng.params["p_detect"] != eng.given_params["p_detect"]  # the adopted terms
@@ -252,3 +361,59 @@ def test_a_changed_layer_number_is_seen_by_runs_and_by_a_sweeps_resume(tmp_path,
     # a manifest written before the layers existed compares its regimes only
     before_layers = {k: v for k, v in recorded.items() if k != "layers"}
     assert sources.changes_since(before_layers) == []
+
+
+def test_a_members_gain_in_the_negotiation_with_layers_matches_coalition_theory():
+    # the engine's membership payoff charges the layers' costs as the theory does
+    from model.treaty import coalition_theory
+    from tests.model.test_treaty import IDENTICAL
+
+    world = {k: v for k, v in IDENTICAL.items() if k not in _today()}
+    params = {
+        **world,
+        **ONE_LAYER,
+        "membership": "negotiated",
+        "outsider_penalty": 5.0,
+        "steps": 2,
+    }
+    eng = Engine.from_params(params, rng=1)
+    eng.step()
+    assert eng.member.all()
+    th = coalition_theory(resolve(params))
+    want = th.member_payoff[10] - th.outsider_payoff[9]
+    np.testing.assert_allclose(eng.membership_gain * 10, want, rtol=1e-12)
+    # the costs matter: without them the gain is larger by the member's per-unit cost
+    plain = coalition_theory(resolve({**params, "layers": "none", **_today()}))
+    cost = 0.03 * 0.75 + 0.1 / 1.0
+    assert want == pytest.approx(plain.member_payoff[10] - plain.outsider_payoff[9] - cost)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(channel, min_size=1, max_size=5),
+    prob,
+    st.lists(st.floats(0.01, 5.0), min_size=2, max_size=6),
+    st.data(),
+)
+def test_a_members_charge_is_its_capability_times_the_per_unit_cost(chs, u, caps, data):
+    from model.verification.layers.combine import LayerCosts
+
+    c = np.array(caps)
+    member = np.array(data.draw(st.lists(st.booleans(), min_size=len(c), max_size=len(c))))
+    costs = LayerCosts(chs, u)
+    charged = costs.charge(c, member)
+    held = float(c[member].sum())
+    np.testing.assert_allclose(charged, np.where(member, c * costs.per_unit(held), 0.0))
+    assert costs.spent == pytest.approx(float(charged.sum()))
+    # the members pay the layers' capability costs on what they hold, and every fixed cost once
+    if member.any():
+        want = unit_cost(chs, u) * held + sum(ch.cost_fixed for ch in chs)
+        assert costs.spent == pytest.approx(want, rel=1e-9, abs=1e-12)
+
+
+def test_the_layers_are_paid_for_only_in_months_the_treaty_binds():
+    # the pause starts at month 5: nobody is bound, and nobody pays, before it
+    got = _series({**ONE_LAYER, "trigger": "date", "trigger_step": 5, "steps": 10})
+    spend = got["verification_spend"]
+    assert spend[:5].tolist() == [0.0] * 5
+    np.testing.assert_allclose(spend[5:], 0.1225, rtol=0, atol=1e-12)
