@@ -139,13 +139,23 @@ class _KeptSeed(np.random.bit_generator.ISpawnableSeedSequence):
 
     ``np.random.default_rng(seed)`` hashes the seed (``SeedSequence``) only for the state to
     be replaced; this seeds the generator with zeros instead (a tenth of the time). It spawns
-    as ``SeedSequence(seed)`` does, so the generator is in every way ``default_rng(seed)``
-    with its state set.
+    as ``SeedSequence(seed)`` does and has its ``entropy`` and ``spawn_key``, so the generator
+    is in every way ``default_rng(seed)`` with its state set (a negotiated run's stream too).
     """
 
     def __init__(self, seed: int) -> None:
         self.seed = seed
         self._sequence: np.random.SeedSequence | None = None
+
+    @property
+    def entropy(self) -> int:
+        """``SeedSequence(seed).entropy`` (the negotiation's stream is spawned from it)."""
+        return self.seed
+
+    @property
+    def spawn_key(self) -> tuple[int, ...]:
+        """``SeedSequence(seed).spawn_key``: empty."""
+        return ()
 
     def generate_state(self, n_words: int, dtype: Any = np.uint32) -> np.ndarray:
         return np.zeros(n_words, dtype=dtype)

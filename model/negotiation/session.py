@@ -79,12 +79,14 @@ def negotiation_seed(rng: np.random.Generator) -> np.random.SeedSequence:
     """The negotiation stream's seed: a fixed child of the run's seed sequence.
 
     Deterministic (the same run seed gives the same stream) and independent of the run's own
-    draws, which it does not advance.
+    draws, which it does not advance. Any seed with a ``SeedSequence``'s ``entropy`` and
+    ``spawn_key`` serves (a sweep worker's generator rebuilt from a kept state has one).
     """
     seq = rng.bit_generator.seed_seq
-    if not isinstance(seq, np.random.SeedSequence):
+    entropy, key = getattr(seq, "entropy", None), getattr(seq, "spawn_key", None)
+    if entropy is None or key is None:
         raise ConfigError("the run's generator has no seed sequence to spawn the negotiation from")
-    return np.random.SeedSequence(seq.entropy, spawn_key=(*seq.spawn_key, STREAM_KEY))
+    return np.random.SeedSequence(entropy, spawn_key=(*key, STREAM_KEY))
 
 
 @dataclass(frozen=True)

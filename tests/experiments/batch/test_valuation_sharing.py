@@ -75,3 +75,59 @@ def test_a_point_with_other_parameters_is_valued_again(tmp_path, monkeypatch):
     _, plain, _ = frames(d, tmp_path, "alone")
     pd.testing.assert_frame_equal(frame, plain)
     assert frame.groupby("risk_cost")["seed"].nunique().tolist() == [REPLICATES, REPLICATES]
+
+
+def test_common_seeds_share_between_points_that_differ_only_in_the_bargaining(
+    tmp_path, monkeypatch
+):
+    """A random world, drawn from the seed: shared within a replicate, never across."""
+    d = design_from_mapping(
+        {
+            "meta": {"name": "common"},
+            "base": {
+                "params": {
+                    "n_nations": 4,
+                    "n_labs": 4,
+                    "risk_cost": 3.0,
+                    "max_term_points": POINTS,
+                }
+            },
+            "sweep": {"protocol": ["rotating_unanimity", "nash"]},
+            "run": {"replicates": 2, "steps": 6, "master_seed": 29, "seed_scheme": "common"},
+        },
+        source="t.toml",
+    )
+    cache = ValuationCache()
+    shared = _counted(monkeypatch, cache)
+    _, frame, _ = frames(d, tmp_path, "shared")
+    assert (cache.misses, cache.hits) == (2, 2)  # one world per replicate
+    assert shared[0] == 2 * (POINTS + 1)
+    monkeypatch.setattr(worker_mod, "_VALUATIONS", None)
+    _, plain, _ = frames(d, tmp_path, "alone")
+    pd.testing.assert_frame_equal(frame, plain)
+
+
+def test_a_negotiated_run_on_a_kept_world_is_the_run_built_from_its_seed(monkeypatch):
+    """Under ``common`` seeds a run on a kept world negotiates as ``Engine(params, seed)``.
+
+    Its generator is rebuilt from a kept state; before, it had no seed sequence and every
+    negotiated run after a world's first failed with a ConfigError.
+    """
+    import numpy as np
+
+    from model.engine import Engine
+    from model.params import resolve_run
+
+    monkeypatch.setattr(worker_mod, "_WORLDS", type(worker_mod._WORLDS)())
+    monkeypatch.setattr(worker_mod, "_VALUATIONS", None)
+    given = {"n_nations": 4, "n_labs": 4, "risk_cost": 3.0, "max_term_points": POINTS}
+    for protocol in ("rotating_unanimity", "baron_ferejohn"):  # the second on the kept world
+        params = resolve_run({**given, "protocol": protocol, "seed": 7}, draw_seed=False)
+        kept = worker_mod._engine(params, 7, worker_mod.Scenario(), True)
+        own = Engine(params, 7, scenario=worker_mod.Scenario())
+        assert kept.agreement.terms == own.agreement.terms
+        assert [r.proposer for r in kept.agreement.rounds] == [
+            r.proposer for r in own.agreement.rounds
+        ]
+        assert np.array_equal(kept.agreement.transfers, own.agreement.transfers)
+    assert len(worker_mod._WORLDS) == 1
