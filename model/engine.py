@@ -52,6 +52,7 @@ from model.negotiation.session import (
     negotiation_seed,
     round_tuples,
 )
+from model.negotiation.shared import ValuationCache
 from model.outcomes import SUMMARY_COLUMNS, RunSummary, collapse_step, summarize
 from model.params import Params, ledger_params, resolve_run
 from model.params.negotiation import TERMS_RULE
@@ -122,6 +123,9 @@ class Engine:
         structures: Reuse structures built on the same world
             (:class:`model.structure.StructureCache`; for sweeps that build many engines on
             one world). The numbers are the same either way.
+        valuations: Share the negotiation's theory valuations with earlier engines whose
+            valuation inputs are identical (:class:`model.negotiation.shared.ValuationCache`;
+            for sweeps). The numbers are the same either way.
     """
 
     # the parts' state, read through the engine (``engine.c`` is ``engine.structure.c``)
@@ -165,6 +169,7 @@ class Engine:
         world: World | None = None,
         event_log: bool | None = None,
         structures: StructureCache | None = None,
+        valuations: ValuationCache | None = None,
     ) -> None:
         self.params = params
         self._structures = structures
@@ -185,7 +190,9 @@ class Engine:
         #: The parameters as given (``params`` holds the adopted terms after a negotiation).
         self.given_params = params
         if params["protocol"] != TERMS_RULE:
-            self.agreement = negotiate(params, w, sc, negotiation_seed(self.rng))
+            self.agreement = negotiate(
+                params, w, sc, negotiation_seed(self.rng), valuations=valuations
+            )
             if self.agreement.terms:
                 params = params.replace(**self.agreement.terms)
                 self.params = params

@@ -28,6 +28,7 @@ import pyarrow as pa
 
 from experiments.batch.design import Design
 from experiments.batch.schema import summary_fields
+from model.negotiation.shared import ValuationCache
 from model.params import Params, RecordingParams
 from model.scenario import Scenario
 from model.structure import StructureCache
@@ -127,6 +128,10 @@ _WORLDS: OrderedDict[tuple[int, int], list[tuple[tuple[str, ...], tuple[Any, ...
 _WORLDS_MAX = 256
 #: Structures of those worlds, shared by the engines built on them.
 _STRUCTURES = StructureCache(_WORLDS_MAX)
+#: The negotiations' theory valuations, shared by runs whose valuation inputs are identical
+#: (the replicates of a point on a fixed world, for one; :mod:`model.negotiation.shared`; at
+#: most 32 valuations of at most 4,096 points each). None: every run values on its own.
+_VALUATIONS: ValuationCache | None = ValuationCache()
 
 
 class _KeptSeed(np.random.bit_generator.ISpawnableSeedSequence):
@@ -134,13 +139,23 @@ class _KeptSeed(np.random.bit_generator.ISpawnableSeedSequence):
 
     ``np.random.default_rng(seed)`` hashes the seed (``SeedSequence``) only for the state to
     be replaced; this seeds the generator with zeros instead (a tenth of the time). It spawns
-    as ``SeedSequence(seed)`` does, so the generator is in every way ``default_rng(seed)``
-    with its state set.
+    as ``SeedSequence(seed)`` does and has its ``entropy`` and ``spawn_key``, so the generator
+    is in every way ``default_rng(seed)`` with its state set (a negotiated run's stream too).
     """
 
     def __init__(self, seed: int) -> None:
         self.seed = seed
         self._sequence: np.random.SeedSequence | None = None
+
+    @property
+    def entropy(self) -> int:
+        """``SeedSequence(seed).entropy`` (the negotiation's stream is spawned from it)."""
+        return self.seed
+
+    @property
+    def spawn_key(self) -> tuple[int, ...]:
+        """``SeedSequence(seed).spawn_key``: empty."""
+        return ()
 
     def generate_state(self, n_words: int, dtype: Any = np.uint32) -> np.ndarray:
         return np.zeros(n_words, dtype=dtype)
@@ -165,12 +180,16 @@ def _engine(params: Params, seed: int, scenario: Scenario, reuse_world: bool) ->
     the kept arrays and graph, which no engine edits in place (an engine that changes its
     alliances or capabilities replaces them in its own world), and the structures built on a
     kept world are shared too (:class:`model.structure.StructureCache`).
+
+    Under either scheme a negotiated run's theory valuation is shared with the earlier runs of
+    this process whose valuation inputs are identical (:data:`_VALUATIONS`), such as the
+    replicates of a point on a scenario's fixed world; the numbers are the same.
     """
     from model.engine import Engine
     from model.world import build_world
 
     if not reuse_world:
-        return Engine(params, seed, scenario=scenario)
+        return Engine(params, seed, scenario=scenario, valuations=_VALUATIONS)
     key = (seed, hash(repr(scenario)))
     entries = _WORLDS.get(key)
     if entries is not None:
@@ -180,7 +199,12 @@ def _engine(params: Params, seed: int, scenario: Scenario, reuse_world: bool) ->
                 rng = np.random.Generator(np.random.PCG64(_KeptSeed(seed)))  # type: ignore[arg-type]
                 rng.bit_generator.state = state
                 return Engine(
-                    params, rng, scenario=scenario, world=copy.copy(world), structures=_STRUCTURES
+                    params,
+                    rng,
+                    scenario=scenario,
+                    world=copy.copy(world),
+                    structures=_STRUCTURES,
+                    valuations=_VALUATIONS,
                 )
     rng = np.random.default_rng(seed)
     recording = RecordingParams(params)
@@ -190,7 +214,14 @@ def _engine(params: Params, seed: int, scenario: Scenario, reuse_world: bool) ->
     _WORLDS.setdefault(key, []).append(entry)
     while len(_WORLDS) > _WORLDS_MAX:
         _WORLDS.popitem(last=False)
-    return Engine(params, rng, scenario=scenario, world=copy.copy(world), structures=_STRUCTURES)
+    return Engine(
+        params,
+        rng,
+        scenario=scenario,
+        world=copy.copy(world),
+        structures=_STRUCTURES,
+        valuations=_VALUATIONS,
+    )
 
 
 def _point_params(context: RunContext, values: Mapping[str, Any]) -> tuple[Params, Scenario]:

@@ -54,6 +54,7 @@ from model.errors import ConfigError
 from model.negotiation import get_protocol, solve
 from model.negotiation._play import turns
 from model.negotiation._surplus import TIE_TOLERANCE
+from model.negotiation.shared import BARGAINING_ONLY, ValuationCache
 from model.negotiation.valuation import THEORY_TERMS, TermSurplus, TheoryValuation
 from model.params.terms import TermBox, term_box, term_points
 from model.theory import Actors
@@ -78,12 +79,14 @@ def negotiation_seed(rng: np.random.Generator) -> np.random.SeedSequence:
     """The negotiation stream's seed: a fixed child of the run's seed sequence.
 
     Deterministic (the same run seed gives the same stream) and independent of the run's own
-    draws, which it does not advance.
+    draws, which it does not advance. Any seed with a ``SeedSequence``'s ``entropy`` and
+    ``spawn_key`` serves (a sweep worker's generator rebuilt from a kept state has one).
     """
     seq = rng.bit_generator.seed_seq
-    if not isinstance(seq, np.random.SeedSequence):
+    entropy, key = getattr(seq, "entropy", None), getattr(seq, "spawn_key", None)
+    if entropy is None or key is None:
         raise ConfigError("the run's generator has no seed sequence to spawn the negotiation from")
-    return np.random.SeedSequence(seq.entropy, spawn_key=(*seq.spawn_key, STREAM_KEY))
+    return np.random.SeedSequence(entropy, spawn_key=(*key, STREAM_KEY))
 
 
 @dataclass(frozen=True)
@@ -159,8 +162,14 @@ def _nation_capability(world: Any) -> np.ndarray:
     return cap
 
 
-def _theory(params: Mapping[str, Any], world: Any, box: TermBox) -> TheoryValuation:
-    """The theory's valuation of the world as if every nation signed (ConfigError: not covered)."""
+def _theory(
+    params: Mapping[str, Any], world: Any, box: TermBox, valuations: ValuationCache | None = None
+) -> TheoryValuation:
+    """The theory's valuation of the world as if every nation signed (ConfigError: not covered).
+
+    Given the parameters less :data:`~model.negotiation.shared.BARGAINING_ONLY`, which it does
+    not read; from ``valuations`` when given (:class:`~model.negotiation.shared.ValuationCache`).
+    """
     from model.structure import Structure
 
     outside = [name for name in box.names if name not in THEORY_TERMS]
@@ -171,7 +180,11 @@ def _theory(params: Mapping[str, Any], world: Any, box: TermBox) -> TheoryValuat
         )
     if params["rsi"] == "on":
         raise ConfigError("the theory valuation covers rsi='off', not rsi='on'")
-    values = {**dict(params), "membership": "fixed", "initial_membership": 1.0}
+    values = {
+        **{k: v for k, v in dict(params).items() if k not in BARGAINING_ONLY},
+        "membership": "fixed",
+        "initial_membership": 1.0,
+    }
     st = Structure(params, world, np.ones(world.n_nations, dtype=bool))  # type: ignore[arg-type]
     actors = Actors(
         c=np.asarray(st.c, dtype=float),
@@ -179,6 +192,8 @@ def _theory(params: Mapping[str, Any], world: Any, box: TermBox) -> TheoryValuat
         is_lab=np.asarray(world.is_lab, dtype=bool),
         home=np.asarray(world.home, dtype=np.int64),
     )
+    if valuations is not None:
+        return valuations.theory(values, actors)
     return TheoryValuation(values, actors)
 
 
@@ -188,11 +203,12 @@ def _term_values(
     scenario: Any,
     seed: np.random.SeedSequence,
     rng: np.random.Generator,
+    valuations: ValuationCache | None = None,
 ) -> tuple[list[dict[str, Any]], np.ndarray, Any, str]:
     """The term points (from ``rng``), their surpluses, the valuation and its source."""
     box = _box(scenario)
     points = term_points(box, rng, int(params["max_term_points"]))
-    valuation, source = _valuation(params, world, scenario, box, seed)
+    valuation, source = _valuation(params, world, scenario, box, seed, valuations)
     return points, valuation.surplus(points), valuation, source
 
 
@@ -217,14 +233,16 @@ def _valuation(
     scenario: Any,
     box: TermBox,
     seed: np.random.SeedSequence,
+    valuations: ValuationCache | None = None,
 ) -> tuple[Any, str]:
     """The theory's valuation where it covers the world and the terms, else the simulated one.
 
     The simulated worlds are copies of the run's world on a stream of their own, the child
-    ``(..., 1)`` of the negotiation's seed sequence.
+    ``(..., 1)`` of the negotiation's seed sequence. ``valuations`` shares the theory's between
+    runs with identical inputs (never the simulated one: its stream is the run's).
     """
     try:
-        return _theory(params, world, box), "theory"
+        return _theory(params, world, box, valuations), "theory"
     except ConfigError:
         from model.negotiation.simulated import SimulatedValuation
 
@@ -256,6 +274,8 @@ def negotiate(
     world: Any,
     scenario: Any,
     seed: np.random.SeedSequence,
+    *,
+    valuations: ValuationCache | None = None,
 ) -> Agreement:
     """The run's negotiation (see the module): its rounds, the adopted terms, who signed.
 
@@ -264,13 +284,15 @@ def negotiate(
         world: The run's world (:class:`model.world.World`).
         scenario: The scenario (its ``[negotiation]`` table), or None.
         seed: The negotiation stream's seed (:func:`negotiation_seed`).
+        valuations: Theory valuations shared with earlier runs of identical inputs (a sweep's
+            worker); None: this run's own. The numbers are the same either way.
 
     Raises:
         ConfigError: What the negotiation cannot do here, named with what is allowed.
     """
     protocol = get_protocol(str(params["protocol"]))
     rng = np.random.default_rng(seed)
-    points, values, valuation, source = _term_values(params, world, scenario, seed, rng)
+    points, values, valuation, source = _term_values(params, world, scenario, seed, rng, valuations)
     n = world.n_nations
     months = int(params["round_months"])
     hazard = valuation.hazard(months)

@@ -207,6 +207,8 @@ class TheoryValuation(Valuation):
         actors: The world's actors (:meth:`model.theory.Actors.of`).
         rule: ``"logit"`` or ``"best_response"`` (default ``params["decision_rule"]``).
         status_quo: The disagreement point: None for no treaty, else the term point in force.
+        max_points: The most points whose values are kept (the oldest forgotten first, and
+            computed again, identically, when asked again); None: every point.
 
     Raises:
         ConfigError: A rule or world the theory does not cover, or a world without nations
@@ -220,6 +222,7 @@ class TheoryValuation(Valuation):
         *,
         rule: str | None = None,
         status_quo: Point | None = None,
+        max_points: int | None = None,
     ) -> None:
         self.rule = str(params["decision_rule"]) if rule is None else rule
         if self.rule not in RULES:
@@ -243,6 +246,9 @@ class TheoryValuation(Valuation):
         # jurisdiction[j, a]: actor a is nation j's own programme or one of its labs
         self._jurisdiction = actors.home[None, :] == actors.home[self.nations][:, None]
         self._cache: dict[Key, NDArray[np.float64]] = {}
+        if max_points is not None and max_points < 1:
+            raise ConfigError(f"max_points={max_points!r}: allowed: None or an integer >= 1")
+        self.max_points = max_points
         #: ``X``, a catastrophe's loss per unit of capability (None without a hazard).
         self.loss = catastrophe_loss(self.params)
         # each nation's jurisdiction's capability (the c_a its payoffs are paid on)
@@ -257,6 +263,11 @@ class TheoryValuation(Valuation):
     def n(self) -> int:
         """The number of nations."""
         return int(self.nations.size)
+
+    @property
+    def points_kept(self) -> int:
+        """How many points' values are kept (at most ``max_points``)."""
+        return len(self._cache)
 
     def _params(self, point: Point) -> dict[str, Any]:
         for name in point:
@@ -275,7 +286,10 @@ class TheoryValuation(Valuation):
             if self.loss is not None:  # a hazard: the catastrophe's loss (skipped without)
                 h = _catastrophe_probability(self.params, share)
                 values = values - h * self.loss * self._capability
+            if self.max_points is not None and len(self._cache) >= self.max_points:
+                del self._cache[next(iter(self._cache))]  # the oldest point
             self._cache[key] = values
+            return values
         return self._cache[key]
 
     def catastrophe_probability(self, point: Point) -> float:
