@@ -47,10 +47,10 @@ trigger, the lift, adjudication, ``entry_threshold`` or a verification regime; a
 trigger or lift, negotiated or partial membership, or a club's dues and outsiders' penalties.
 Not covered and not checked: ``information = detected`` (the mean field takes ``rho = x``),
 learning, and the hazard's dependence on the defecting share's spread (the theory takes
-``h`` at the expected share). There the issue's
-*batched-simulation valuation* (one batched simulation over ``n_worlds`` common worlds on a
-stream spawned from the run's seed, the same worlds for every ``theta``) must take over. It is
-not wired into the engine, the CLI or the app yet.
+``h`` at the expected share). There the
+*batched-simulation valuation* takes over (:class:`~model.negotiation.simulated.SimulatedValuation`:
+one batched simulation over ``n_worlds`` common worlds on a stream spawned from the run's seed,
+the same worlds for every ``theta``); the negotiation picks it wherever this one raises.
 
 :class:`TermSurplus` offers the valuations of a batch of term points to the bargaining solver
 (:class:`~model.negotiation.Surplus`). Without transfers a proposer picks, among the points
