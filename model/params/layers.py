@@ -64,4 +64,17 @@ LAYER_PARAMS: tuple[Param, ...] = (
         symbol="u",
         ledger_since=LAYERS_LEDGER_FORMAT,
     ),
+    Param(
+        "evasion",
+        "choice",
+        "drawn",
+        "Where a violation goes when layers are set: 'drawn' (in undeclared compute with "
+        "probability undeclared_share, else in declared compute) or 'strategic' (the evader "
+        "puts it in the less-watched channel: in undeclared compute whenever it has some, "
+        "undeclared_share > 0, and the layers watching it catch less than those watching "
+        "declared compute).",
+        choices=("drawn", "strategic"),
+        group="verification",
+        ledger_since=LAYERS_LEDGER_FORMAT,
+    ),
 )

@@ -12,7 +12,8 @@ probabilities ``p_k``:
   coupling of the layers can give; otherwise they miss independently.
 - Detection of a violation: ``P = (1 - u) combine(p_K_declared) + u combine(p_K_undeclared)``,
   ``K_declared`` the layers watching declared compute, ``K_undeclared`` those watching
-  undeclared compute.
+  undeclared compute. Under ``evasion = strategic`` the violation goes to the less-watched
+  channel (:func:`strategic_share`): ``u`` is replaced by 1 or 0 in ``P`` and its lags.
 - False alarms: ``Q = combine(q_K, rho)`` over every layer of the set-up.
 - The lag: the median lag of a detection (:func:`detection_lags`, :func:`median_lag`).
 - The cost a month of an actor of capability ``c`` in a member nation: ``c * (sum_k
@@ -84,6 +85,28 @@ def detection(channels: Sequence[Channel], rho: float, u: float) -> float:
     declared = combine([c.p for c in channels if c.declared], rho)
     undeclared = combine([c.p for c in channels if c.undeclared], rho)
     return (1.0 - u) * declared + u * undeclared
+
+
+def strategic_share(channels: Sequence[Channel], rho: float, u: float) -> float:
+    """The undeclared share a strategic evader acts on: 1 or 0 (``evasion = strategic``).
+
+    With undeclared compute (``u > 0``) it puts the violation in the less-watched channel:
+    undeclared (1) when ``combine(undeclared) < combine(declared)``, else declared (0; a tie
+    stays declared). Without undeclared compute it has no choice (0).
+
+    Example:
+        >>> a = Channel("a", 0.5, 0.0, 0, True, False)
+        >>> b = Channel("b", 0.2, 0.0, 0, True, True)
+        >>> strategic_share([a], 0.0, 0.1), strategic_share([a, b], 0.0, 0.1)
+        (1.0, 1.0)
+        >>> strategic_share([a], 0.0, 0.0), strategic_share([b], 0.0, 0.1)
+        (0.0, 0.0)
+    """
+    if u <= 0.0:
+        return 0.0
+    declared = combine([c.p for c in channels if c.declared], rho)
+    undeclared = combine([c.p for c in channels if c.undeclared], rho)
+    return 1.0 if undeclared < declared else 0.0
 
 
 def false_alarm(channels: Sequence[Channel], rho: float) -> float:
@@ -277,9 +300,11 @@ def apply_layers(values: dict[str, Any], given: Mapping[str, Any]) -> None:
             "0 when layers are set",
             why=f"is not allowed with layers={names!r}, whose own costs are charged instead",
         )
-    derived = effective(
-        channels_of(names), float(values["layer_correlation"]), float(values["undeclared_share"])
-    )
+    channels = channels_of(names)
+    rho, u = float(values["layer_correlation"]), float(values["undeclared_share"])
+    if values["evasion"] == "strategic":
+        u = strategic_share(channels, rho, u)  # where the violation goes; costs keep the real u
+    derived = effective(channels, rho, u)
     for name, value in derived.items():
         if name not in given:
             values[name] = value
