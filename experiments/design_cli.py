@@ -63,6 +63,12 @@ def register(subparsers: Any) -> None:
         default="auto",
         help="a bar on a terminal, plain lines otherwise (auto), or none",
     )
+    sub.add_argument(
+        "--allow-version-change",
+        action="store_true",
+        dest="allow_version_change",
+        help="resume although package versions or the git commit changed",
+    )
     sub.add_argument("--quiet", "-q", action="store_true", help="no progress and no summary")
     sub.set_defaults(handler=_cmd_design, _parser=sub)
 
@@ -107,6 +113,7 @@ def _cmd_design(args: argparse.Namespace) -> int:
                 workers=args.workers,
                 scheduler=args.scheduler,
                 progress="none" if args.quiet else args.progress,
+                allow_version_change=args.allow_version_change,
                 command=["pausegame", *sys.argv[1:]],
             )
         except BatchError as exc:

@@ -138,7 +138,7 @@ def boxes_figure(found: Discovery) -> Any:
     ax.set_title(
         f"{design.name}: worlds where the treaty fails (survival < {design.failure_below})"
     )
-    ax.legend(loc="best", fontsize=8)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2, fontsize=8)
     return fig
 
 
