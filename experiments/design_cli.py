@@ -1,8 +1,8 @@
 """``pausegame design``: where a treaty fails across the worlds we cannot rule out (#32).
 
 A first increment: scenario discovery for the design file's fixed treaty (PRIM and CART boxes
-of failing worlds, :mod:`experiments.treaty_design`). The robust search over the levers is not
-built yet.
+of failing worlds, :mod:`experiments.treaty_design`) and, when the file has a ``[search]``
+table, a robust search over its number levers (NSGA-II, :mod:`experiments.treaty_design.search`).
 
 Example:
     $ pausegame design treaty_design_quick --out batches/treaty_quick
@@ -93,6 +93,10 @@ def _cmd_design(args: argparse.Namespace) -> int:
     if args.executor == "local":
         check_workers(args.workers, "--workers")
     design = load_treaty_design(args.design)
+    if design.search:
+        from experiments.treaty_design.search import check_search
+
+        check_search(design)  # before any run: a bad [search] loses nothing
     out = check_out_dir(args.out) if args.out else Path("batches") / design.name
     if not args.quiet:
         print(
@@ -104,6 +108,7 @@ def _cmd_design(args: argparse.Namespace) -> int:
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="ipyparallel not installed")
         from experiments.treaty_design.report import discover
+        from experiments.treaty_design.search import robust_search
 
         try:
             found = discover(
@@ -116,12 +121,27 @@ def _cmd_design(args: argparse.Namespace) -> int:
                 allow_version_change=args.allow_version_change,
                 command=["pausegame", *sys.argv[1:]],
             )
+            searched = None
+            if design.search:
+                searched = robust_search(
+                    design,
+                    out,
+                    executor=args.executor,
+                    workers=args.workers,
+                    scheduler=args.scheduler,
+                    progress="none",
+                    allow_version_change=args.allow_version_change,
+                )
         except BatchError as exc:
             print(f"pausegame: error: {exc}", file=sys.stderr)
             return 1
         except KeyboardInterrupt:
-            return interrupted(out / "discovery", "design", args.design, "--out", str(out))
+            return interrupted(out, "design", args.design, "--out", str(out))
     if not args.quiet:
         print(found.files[-1].read_text(encoding="utf-8"))
-        print(f"Wrote {', '.join(str(p) for p in found.files)}")
+        files = list(found.files)
+        if searched is not None:
+            print(searched.describe())
+            files += searched.files
+        print(f"Wrote {', '.join(str(p) for p in files)}")
     return 0

@@ -31,9 +31,6 @@ n = 60
 replicates = 2
 steps = 36
 master_seed = 11
-[search]
-population = 8
-evaluations = 16
 """
 
 
@@ -44,7 +41,11 @@ evaluations = 16
         ("[treaty]\npenalty", "[treaty]\nn_labs", "'n_labs' is not a negotiable term"),
         ("defect_gain = [0.5, 2.0]", "defect_gain = 1.5", "defect_gain=1.5 has no range"),
         ("n = 60", "n = 0", "n=0 is an empty sample"),
-        ("evaluations = 16", "evaluations = 4", "evaluations=4 is below population=8"),
+        (
+            "master_seed = 11\n",
+            "master_seed = 11\n[search]\npopulation = 8\nevaluations = 4\n",
+            "evaluations=4 is below population=8",
+        ),
         ("p_detect = [0.0, 1.0]\n", "", ""),  # still valid: one uncertainty left
         (
             "[uncertainties]\np_detect = [0.0, 1.0]\ndefect_gain = [0.5, 2.0]",
