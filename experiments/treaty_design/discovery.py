@@ -209,6 +209,9 @@ def cart_boxes(x: pd.DataFrame, failed: np.ndarray, *, mass_min: float = 0.05) -
     """CART's leaves (:class:`ema_workbench.analysis.cart.CART`) where most worlds fail.
 
     Every leaf whose density (share failing) is at least one half is reported, densest first.
+    A leaf holds at least ``mass_min`` of the worlds, and at least one world. With a single
+    uncertainty no leaf is reported (ema_workbench 3.0.0's CART indexes its feature names with
+    scikit-learn's leaf marker -2, which fails for one feature).
     """
     CART = _ema().cart.CART  # noqa: N806
 
@@ -216,8 +219,9 @@ def cart_boxes(x: pd.DataFrame, failed: np.ndarray, *, mass_min: float = 0.05) -
     x = x.reset_index(drop=True)
     rows: list[dict[str, Any]] = []
     stats: list[dict[str, Any]] = []
-    if failed.any() and not failed.all():
-        cart = CART(x, failed, mass_min=mass_min)
+    if failed.any() and not failed.all() and x.shape[1] >= 2:
+        # CART's smallest leaf is int(mass_min * n) worlds: at least one in a small sample
+        cart = CART(x, failed, mass_min=max(mass_min, 1.0 / len(failed)))
         cart.build_tree()
         leaves = sorted(
             zip(cart.boxes, cart.stats, strict=True), key=lambda b: -float(b[1]["density"])

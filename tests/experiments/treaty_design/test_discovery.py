@@ -13,6 +13,7 @@ import pytest
 from experiments.batch import run_design
 from experiments.treaty_design import (
     analyse,
+    cart_boxes,
     discover,
     load_treaty_design,
     prim_boxes,
@@ -122,6 +123,14 @@ def test_min_density_picks_a_denser_smaller_box():
     tight = prim_boxes(x, failed, min_density=0.99, max_boxes=1).stats.iloc[0]
     assert tight["density"] >= 0.99 > loose["density"] >= 0.7
     assert tight["coverage"] < loose["coverage"]
+
+
+def test_cart_on_a_sample_smaller_than_one_over_mass_min():
+    """16 worlds at mass_min 0.05 asked sklearn for leaves of 0 worlds (it raised)."""
+    x = pd.DataFrame({"a": np.linspace(0.0, 1.0, 16), "b": np.linspace(1.0, 0.0, 16) ** 2})
+    found = cart_boxes(x, (x["a"] < 0.4).to_numpy(), mass_min=0.05)
+    assert found.stats.iloc[0]["density"] == 1.0
+    assert found.limits(0)["a"][1] < 0.5
 
 
 @pytest.mark.slow
