@@ -95,7 +95,10 @@ class SearchResult:
 
 
 def robust_search(design: TreatyDesign, out: str | Path, **run_options: Any) -> SearchResult:
-    """Search the levers with NSGA-II; write ``front.parquet``, ``front.csv``, ``front.png``.
+    """Search the levers with NSGA-II; write ``front.parquet``, ``.csv``, ``.png``, ``.md``.
+
+    ``out/analysis/`` receives the front (``front.*``; ``front.md`` in words) and every
+    evaluated treaty (``evaluations.csv``); the runs are under ``out/search/``.
 
     Raises:
         DesignError: Without a ``[search]`` table, levers, number levers only, or a positive
@@ -267,6 +270,7 @@ def _write(found: SearchResult, folder: Path, levers: list[str]) -> SearchResult
         fr["verification_spend"],
         fr["worst_tenth_survival"],
         "o-",
+        drawstyle="steps-post",
         color=OKABE_ITO[5],
         label="Pareto front",
     )
@@ -275,4 +279,6 @@ def _write(found: SearchResult, folder: Path, levers: list[str]) -> SearchResult
     ax.set_title(f"Robust search over {', '.join(levers)} (NSGA-II, pymoo)")
     ax.legend(loc="lower right", fontsize=8)
     files += save_figure(fig, folder, "front")
+    files.append(folder / "front.md")
+    files[-1].write_text(found.describe() + "\n", encoding="utf-8")
     return SearchResult(found.evaluations, found.front, tuple(files))
