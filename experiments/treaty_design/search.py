@@ -15,7 +15,14 @@ Objectives (both minimised by pymoo; reported in their natural sense):
   capability per month, what the model charges members while the treaty binds
   (``model/treaty.py``), with the world's ``verification_cost``.
 
-Agreeability, regret and the other outcomes of #32 are not built yet, nor categorical levers.
+* **agreeability** (maximised; with ``[search] agreeability = true``): the mean over the worlds
+  of the share of nations for whom signing pays, ``S_i >= 0`` by the negotiation's simulated
+  valuation (``model/negotiation/simulated.py``: every nation signed, its own ``n_worlds``
+  common worlds and ``horizon`` months) against no treaty; each world's valuation, with its
+  no-treaty baseline, is built once and shared by every treaty.
+
+The share of world capability for whom signing pays, regret and the other outcomes of #32 are
+not built yet, nor categorical levers.
 """
 
 from __future__ import annotations
@@ -80,6 +87,7 @@ class SearchResult:
                 "worst_tenth_survival",
                 "mean_survival",
                 "verification_spend",
+                "agreeability",
                 "generation",
                 "on_front",
             )
@@ -90,6 +98,11 @@ class SearchResult:
                 f"- {terms}: survival {row.worst_tenth_survival:.2f} in the worst tenth of "
                 f"worlds ({row.mean_survival:.2f} on average), spend "
                 f"{row.verification_spend:.3g}"
+                + (
+                    f", signing pays {row.agreeability:.0%} of nations (mean over worlds)"
+                    if "agreeability" in self.front.columns
+                    else ""
+                )
             )
         return "\n".join(lines)
 
@@ -111,6 +124,8 @@ def robust_search(design: TreatyDesign, out: str | Path, **run_options: Any) -> 
     levers, low, high, cost = check_search(design)
     folder = Path(out)
     evaluated: list[pd.DataFrame] = []
+    agree = bool(design.search.get("agreeability", 0))
+    valuations: dict[int, Any] = {}  # each world's no-treaty baseline, shared by all treaties
 
     class _Treaties(Problem):  # type: ignore[misc]
         def _evaluate(self, x: np.ndarray, result: dict[str, Any], *args: Any, **kw: Any) -> None:
@@ -122,13 +137,13 @@ def robust_search(design: TreatyDesign, out: str | Path, **run_options: Any) -> 
                 cost,
                 run_options,
             )
+            if agree:
+                frame["agreeability"] = _agreeability(design, levers, x, valuations)
             frame["generation"] = len(evaluated)
             evaluated.append(frame)
-            result["F"] = np.column_stack(
-                [-frame["worst_tenth_survival"].to_numpy(), frame["verification_spend"].to_numpy()]
-            )
+            result["F"] = _objectives(frame, agree)
 
-    problem = _Treaties(n_var=len(levers), n_obj=2, xl=low, xu=high)
+    problem = _Treaties(n_var=len(levers), n_obj=3 if agree else 2, xl=low, xu=high)
     algorithm = NSGA2(pop_size=design.search["population"])
     minimize(
         problem,
@@ -138,7 +153,7 @@ def robust_search(design: TreatyDesign, out: str | Path, **run_options: Any) -> 
         verbose=False,
     )
     table = pd.concat(evaluated, ignore_index=True)
-    table["on_front"] = _non_dominated(table)
+    table["on_front"] = _non_dominated(_objectives(table, agree))
     front = table[table["on_front"]].sort_values("verification_spend").reset_index(drop=True)
     return _write(SearchResult(table, front), folder / "analysis", levers)
 
@@ -236,14 +251,55 @@ def _batch(design: TreatyDesign, levers: list[str], x: np.ndarray) -> Design:
     )
 
 
-def _non_dominated(table: pd.DataFrame) -> np.ndarray:
+def _objectives(table: pd.DataFrame, agree: bool) -> np.ndarray:
+    """The objectives as pymoo minimises them (survival and agreeability negated)."""
+    columns = [-table["worst_tenth_survival"].to_numpy(), table["verification_spend"].to_numpy()]
+    if agree:
+        columns.append(-table["agreeability"].to_numpy())
+    return np.column_stack(columns)
+
+
+def _agreeability(
+    design: TreatyDesign, levers: list[str], x: np.ndarray, valuations: dict[int, Any]
+) -> np.ndarray:
+    """Per treaty: the mean over the worlds of the share of nations with ``S_i >= 0``.
+
+    ``S_i`` is the negotiation's simulated valuation
+    (:class:`~model.negotiation.simulated.SimulatedValuation`: every nation signed, its own
+    ``n_worlds`` common worlds and ``horizon`` months) against no treaty; each world's
+    valuation, with its no-treaty baseline, is built once and shared by every treaty.
+    """
+    from model.negotiation.simulated import SimulatedValuation
+
+    worlds = design.discovery_design()
+    base = {k: v for k, v in worlds.base.items() if k not in levers}
+    kinds = {t.name: t.param.kind for t in design.levers.terms}
+    points = [
+        {
+            name: int(round(v)) if kinds[name] == "int" else float(v)
+            for name, v in zip(levers, row, strict=True)
+        }
+        for row in x
+    ]
+    shares = np.zeros((len(x), worlds.n_points))
+    for w in range(worlds.n_points):
+        if w not in valuations:
+            seed = np.random.SeedSequence(design.master_seed, spawn_key=(0xA6EE, w))
+            valuations[w] = SimulatedValuation(
+                {**dict(worlds.scenario.params), **base, **worlds.point(w)},
+                seed,
+                scenario=worlds.scenario if worlds.scenario_source else None,
+            )
+        surplus = valuations[w].surplus(points)
+        shares[:, w] = (surplus >= 0).mean(axis=1)
+    return shares.mean(axis=1)
+
+
+def _non_dominated(objectives: np.ndarray) -> np.ndarray:
     from pymoo.util.nds.non_dominated_sorting import NonDominatedSorting
 
-    f = np.column_stack(
-        [-table["worst_tenth_survival"].to_numpy(), table["verification_spend"].to_numpy()]
-    )
-    mask = np.zeros(len(table), dtype=bool)
-    mask[NonDominatedSorting().do(f, only_non_dominated_front=True)] = True
+    mask = np.zeros(len(objectives), dtype=bool)
+    mask[NonDominatedSorting().do(objectives, only_non_dominated_front=True)] = True
     return mask
 
 
@@ -262,18 +318,32 @@ def _write(found: SearchResult, folder: Path, levers: list[str]) -> SearchResult
         ev["verification_spend"],
         ev["worst_tenth_survival"],
         s=12,
-        color=OKABE_ITO[7] if len(OKABE_ITO) > 7 else "grey",
+        color="grey",
         label="treaties evaluated",
     )
     fr = found.front
-    ax.plot(
-        fr["verification_spend"],
-        fr["worst_tenth_survival"],
-        "o-",
-        drawstyle="steps-post",
-        color=OKABE_ITO[5],
-        label="Pareto front",
-    )
+    if "agreeability" in fr.columns:  # three objectives: the front's agreeability as colour
+        dots = ax.scatter(
+            fr["verification_spend"],
+            fr["worst_tenth_survival"],
+            c=fr["agreeability"],
+            cmap="viridis",
+            vmin=0.0,
+            vmax=1.0,
+            s=40,
+            edgecolors="black",
+            label="Pareto front (colour: agreeability)",
+        )
+        fig.colorbar(dots, ax=ax, label="agreeability (share of nations for whom signing pays)")
+    else:
+        ax.plot(
+            fr["verification_spend"],
+            fr["worst_tenth_survival"],
+            "o-",
+            drawstyle="steps-post",
+            color=OKABE_ITO[5],
+            label="Pareto front",
+        )
     ax.set_xlabel("verification spend (verification_cost x p_detect, per unit capability/month)")
     ax.set_ylabel("survival in the worst tenth of worlds")
     ax.set_title(f"Robust search over {', '.join(levers)} (NSGA-II, pymoo)")

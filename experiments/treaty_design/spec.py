@@ -42,9 +42,10 @@ where it has one, else the schema's), the outcomes, the sample and the runs::
     mass_min = 0.05
     max_boxes = 3
 
-    [search]                      # optional: the robust search's budget (checked now)
+    [search]                      # optional: the robust search (NSGA-II) and its budget
     population = 16
-    evaluations = 64
+    evaluations = 64              # at least one population
+    agreeability = false          # true: a third objective (the share of nations that sign)
 
 Every problem is one line naming the file, the table and the field, and what is allowed
 (:class:`~experiments.batch.design_tables.DesignError`, a ConfigError: exit status 2).
@@ -123,7 +124,8 @@ class TreatyDesign:
         master_seed: The seed of the sample and of every run's seed.
         discovery: PRIM's and CART's settings (``min_density``, ``peel_alpha``, ``mass_min``,
             ``max_boxes``).
-        search: The robust search's budget (``population``, ``evaluations``), or empty.
+        search: The robust search's budget (``population``, ``evaluations``) and whether
+            agreeability is an objective (``agreeability``, 0 or 1), or empty.
         source: Where it came from, for messages.
         text: The file's text, when it came from a file.
     """
@@ -383,10 +385,16 @@ def _search(table: Mapping[str, Any], at: str) -> dict[str, int]:
     if not table:
         return {}
     for key in table:
-        if key not in ("population", "evaluations"):
+        if key not in ("population", "evaluations", "agreeability"):
             raise DesignError(
-                f"{at}[search] unknown field {key!r}; allowed: population, evaluations"
+                f"{at}[search] unknown field {key!r}; allowed: population, evaluations, "
+                "agreeability"
             )
+    agree = table.get("agreeability", False)
+    if not isinstance(agree, bool):
+        raise DesignError(
+            f"{at}[search] agreeability={agree!r} is not allowed; allowed: true or false"
+        )
     population = _integer(table.get("population", 16), f"{at}[search] population", 2)
     evaluations = _integer(table.get("evaluations", 4 * population), f"{at}[search] evaluations", 1)
     if evaluations < population:
@@ -394,7 +402,7 @@ def _search(table: Mapping[str, Any], at: str) -> dict[str, int]:
             f"{at}[search] evaluations={evaluations} is below population={population}; "
             "allowed: a budget of at least one population"
         )
-    return {"population": population, "evaluations": evaluations}
+    return {"population": population, "evaluations": evaluations, "agreeability": int(agree)}
 
 
 def _integer(value: Any, where: str, least: int) -> int:

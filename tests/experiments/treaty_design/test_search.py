@@ -90,3 +90,36 @@ def test_bad_search_is_one_line_exit_2_before_any_run(
     line = one_error_line(*run_cli(capsys, "design", str(path), "--out", str(out)))
     assert says in line, line
     assert not out.exists()
+
+
+def test_agreeability_is_the_share_of_nations_whose_valuation_says_sign(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from model.negotiation import simulated
+
+    built: list[int] = []
+    original = simulated.SimulatedValuation.__init__
+
+    def counting(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        built.append(1)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(simulated.SimulatedValuation, "__init__", counting)
+    mapping = {**MAPPING, "search": {**MAPPING["search"], "agreeability": True}}
+    mapping["base"] = {"params": {**MAPPING["base"]["params"], "verification_cost": 0.05}}
+    design = treaty_design_from_mapping(mapping)
+    found = robust_search(design, tmp_path, executor="serial", progress="none")
+    ev = found.evaluations
+    assert len(built) == design.n_worlds  # one baseline per world, shared by both generations
+    assert ev["agreeability"].between(0.0, 1.0).all()
+    first = ev.loc[ev["agreeability"].idxmax()]  # a treaty that some nations would sign
+    assert first["agreeability"] > 0
+    worlds = design.discovery_design()
+    shares = []
+    for w in range(design.n_worlds):
+        seed = np.random.SeedSequence(design.master_seed, spawn_key=(0xA6EE, w))
+        valuation = simulated.SimulatedValuation({**dict(worlds.base), **worlds.point(w)}, seed)
+        point = {"p_detect": float(first["p_detect"]), "penalty": float(first["penalty"])}
+        shares.append(float((valuation.surplus([point])[0] >= 0).mean()))
+    assert first["agreeability"] == pytest.approx(np.mean(shares), abs=1e-12)
+    assert ev["on_front"].any()
