@@ -77,7 +77,9 @@ class SearchResult:
         """The front in words."""
         lines = [
             f"Robust search: {len(self.evaluations)} treaties evaluated, "
-            f"{len(self.front)} on the Pareto front (worst-tenth survival against spend):"
+            f"{len(self.front)} on the Pareto front (worst-tenth survival against spend"
+            + (" and agreeability" if "agreeability" in self.front.columns else "")
+            + "):"
         ]
         levers = [
             c
