@@ -43,7 +43,7 @@ from experiments.batch.design_tables import DesignError
 from experiments.treaty_design.discovery import world_outcomes
 from experiments.treaty_design.spec import TreatyDesign
 
-__all__ = ["SearchResult", "check_search", "robust_search", "worst_tenth"]
+__all__ = ["METHODS", "SearchResult", "check_search", "robust_search", "worst_tenth"]
 
 
 def worst_tenth(survival: np.ndarray) -> float:
@@ -109,11 +109,31 @@ class SearchResult:
         return "\n".join(lines)
 
 
-def robust_search(design: TreatyDesign, out: str | Path, **run_options: Any) -> SearchResult:
-    """Search the levers with NSGA-II; write ``front.parquet``, ``.csv``, ``.png``, ``.md``.
+#: The search methods: NSGA-II, and uniform random treaties (the benchmark's baseline).
+METHODS = ("nsga2", "random")
+
+
+def robust_search(
+    design: TreatyDesign,
+    out: str | Path,
+    *,
+    method: str = "nsga2",
+    seed: int | None = None,
+    **run_options: Any,
+) -> SearchResult:
+    """Search the levers; write ``front.parquet``, ``.csv``, ``.png``, ``.md``.
 
     ``out/analysis/`` receives the front (``front.*``; ``front.md`` in words) and every
     evaluated treaty (``evaluations.csv``); the runs are under ``out/search/``.
+
+    Args:
+        design: A treaty design with a ``[search]`` table.
+        out: The output folder.
+        method: ``nsga2`` (pymoo's NSGA-II) or ``random`` (``evaluations`` treaties drawn
+            uniformly in the levers' box, in batches of ``population``: a baseline).
+        seed: The optimiser's (or the random draws') seed; default the design's
+            ``master_seed``. The worlds and the runs' seeds never depend on it.
+        **run_options: Passed to :func:`experiments.batch.run_design`.
 
     Raises:
         DesignError: Without a ``[search]`` table, levers, number levers only, or a positive
@@ -124,36 +144,40 @@ def robust_search(design: TreatyDesign, out: str | Path, **run_options: Any) -> 
     from pymoo.optimize import minimize
 
     levers, low, high, cost = check_search(design)
+    if method not in METHODS:
+        raise DesignError(f"method={method!r} is not allowed; allowed: {', '.join(METHODS)}")
     folder = Path(out)
     evaluated: list[pd.DataFrame] = []
     agree = bool(design.search.get("agreeability", 0))
     valuations: dict[int, Any] = {}  # each world's no-treaty baseline, shared by all treaties
+    seed = design.master_seed if seed is None else seed
+
+    def evaluate(x: np.ndarray) -> np.ndarray:
+        frame = _evaluate(
+            design, levers, x, folder / "search" / f"gen_{len(evaluated):03d}", cost, run_options
+        )
+        if agree:
+            frame["agreeability"] = _agreeability(design, levers, x, valuations)
+        frame["generation"] = len(evaluated)
+        evaluated.append(frame)
+        return _objectives(frame, agree)
 
     class _Treaties(Problem):  # type: ignore[misc]
         def _evaluate(self, x: np.ndarray, result: dict[str, Any], *args: Any, **kw: Any) -> None:
-            frame = _evaluate(
-                design,
-                levers,
-                x,
-                folder / "search" / f"gen_{len(evaluated):03d}",
-                cost,
-                run_options,
-            )
-            if agree:
-                frame["agreeability"] = _agreeability(design, levers, x, valuations)
-            frame["generation"] = len(evaluated)
-            evaluated.append(frame)
-            result["F"] = _objectives(frame, agree)
+            result["F"] = evaluate(x)
 
-    problem = _Treaties(n_var=len(levers), n_obj=3 if agree else 2, xl=low, xu=high)
-    algorithm = NSGA2(pop_size=design.search["population"])
-    minimize(
-        problem,
-        algorithm,
-        ("n_eval", design.search["evaluations"]),
-        seed=design.master_seed % (2**32),
-        verbose=False,
-    )
+    budget, population = design.search["evaluations"], design.search["population"]
+    if method == "nsga2":
+        problem = _Treaties(n_var=len(levers), n_obj=3 if agree else 2, xl=low, xu=high)
+        algorithm = NSGA2(pop_size=population)
+        minimize(problem, algorithm, ("n_eval", budget), seed=seed % (2**32), verbose=False)
+    else:
+        rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(0x4A4D,)))
+        done = 0
+        while done < budget:
+            size = min(population, budget - done)
+            evaluate(low + rng.random((size, len(levers))) * (high - low))
+            done += size
     table = pd.concat(evaluated, ignore_index=True)
     table["on_front"] = _non_dominated(_objectives(table, agree))
     front = table[table["on_front"]].sort_values("verification_spend").reset_index(drop=True)

@@ -123,3 +123,17 @@ def test_agreeability_is_the_share_of_nations_whose_valuation_says_sign(
         shares.append(float((valuation.surplus([point])[0] >= 0).mean()))
     assert first["agreeability"] == pytest.approx(np.mean(shares), abs=1e-12)
     assert ev["on_front"].any()
+
+
+def test_random_search_draws_its_budget_in_the_levers_box(tmp_path: Path) -> None:
+    from experiments.batch.design_tables import DesignError
+
+    design = treaty_design_from_mapping(MAPPING)
+    found = robust_search(design, tmp_path, method="random", seed=3, executor="serial")
+    ev = found.evaluations
+    assert len(ev) == 12 and ev["generation"].tolist() == [0] * 6 + [1] * 6
+    assert ev["p_detect"].between(0.05, 0.95).all() and ev["penalty"].between(2, 16).all()
+    again = robust_search(design, tmp_path / "again", method="random", seed=3, executor="serial")
+    assert again.evaluations.equals(ev)  # seeded: the same treaties, the same runs
+    with pytest.raises(DesignError, match="method='grid' is not allowed"):
+        robust_search(design, tmp_path, method="grid")
