@@ -60,7 +60,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -128,6 +128,7 @@ class TreatyDesign:
             agreeability is an objective (``agreeability``, 0 or 1), or empty.
         source: Where it came from, for messages.
         text: The file's text, when it came from a file.
+        base_dir: The file's folder (a relative ``[base] scenario`` path is read from there).
     """
 
     name: str
@@ -147,6 +148,7 @@ class TreatyDesign:
     search: Mapping[str, int] = field(default_factory=dict)
     source: str = "treaty design"
     text: str | None = None
+    base_dir: str | None = None
 
     def discovery_design(self, base_dir: str | Path | None = None) -> Design:
         """The batch design that evaluates the fixed treaty over the sampled worlds.
@@ -172,7 +174,10 @@ class TreatyDesign:
             },
         }
         return design_from_mapping(
-            mapping, source=self.source, base_dir=base_dir, default_name=self.name
+            mapping,
+            source=self.source,
+            base_dir=self.base_dir if base_dir is None else base_dir,
+            default_name=self.name,
         )
 
 
@@ -190,7 +195,8 @@ def load_treaty_design(path_or_name: str | Path) -> TreatyDesign:
     path = shipped_or_path(path_or_name, _FOLDER, "treaty design", DesignError)
     data, text = read_toml(path, "treaty design", DesignError)
     design = treaty_design_from_mapping(data, source=path.name, text=text, default_name=path.stem)
-    design.discovery_design(base_dir=path.parent)  # the world and every sampled point resolve
+    design = replace(design, base_dir=str(path.parent))
+    design.discovery_design()  # the world and every sampled point resolve
     return design
 
 

@@ -113,3 +113,16 @@ def test_quick_design_is_valid_and_names_its_levers() -> None:
     design = load_treaty_design("treaty_design_quick")
     assert design.levers.names == ("p_detect", "penalty")
     assert design.discovery_design().n_runs == design.n_worlds * design.replicates
+
+
+def test_a_relative_scenario_is_read_beside_the_design_file(tmp_path: Path) -> None:
+    import shutil
+
+    from experiments.files import shipped_dir
+
+    folder = tmp_path / "designs"
+    folder.mkdir()
+    shutil.copy(shipped_dir("scenarios") / "default.toml", folder / "world.toml")
+    text = GOOD.replace("[base.params]", '[base]\nscenario = "world.toml"\n[base.params]')
+    design = load_treaty_design(write(folder / "d.toml", text))
+    assert design.discovery_design().scenario_source == "world.toml"  # not from the cwd
