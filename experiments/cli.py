@@ -78,6 +78,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "experiments.analyze_cli",
     "experiments.bargain_cli",
     "experiments.negotiate_cli",
+    "experiments.design_cli",
 )
 
 #: The entry-point group through which other packages add subcommands: each entry point names a

@@ -1,0 +1,380 @@
+"""Robust search over a treaty design's levers with pymoo's NSGA-II (#32, first increment).
+
+Each treaty the optimiser proposes (values of the number levers within their ranges) is run
+over the same worlds: the design's Latin hypercube of the uncertainties (the discovery's sample,
+seeded from ``master_seed``), ``replicates`` runs a world, with the ``common`` seed scheme, so
+that every treaty meets the same worlds with the same random numbers (common random numbers).
+A generation's treaties are one batch (``DIR/search/gen_NNN/``, resumable: the optimiser is
+seeded, so running again proposes the same treaties and finds their runs done).
+
+Objectives (both minimised by pymoo; reported in their natural sense):
+
+* **worst-tenth survival** (maximised): the mean survival over the worst tenth of the worlds
+  (the ``ceil(n / 10)`` worlds where this treaty's survival is lowest);
+* **verification spend** (minimised): ``verification_cost * p_detect`` per unit of a member's
+  capability per month, what the model charges members while the treaty binds
+  (``model/treaty.py``), with the world's ``verification_cost``.
+
+* **agreeability** (maximised; with ``[search] agreeability = true``): the mean over the worlds
+  of the share of nations for whom signing pays, ``S_i >= 0`` by the negotiation's simulated
+  valuation (``model/negotiation/simulated.py``: every nation signed, its own ``n_worlds``
+  common worlds and ``horizon`` months) against no treaty; each world's valuation, with its
+  no-treaty baseline, is built once and shared by every treaty.
+
+The share of world capability for whom signing pays, regret and the other outcomes of #32 are
+not built yet, nor categorical levers.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from experiments.batch.design import Design
+from experiments.batch.design_tables import DesignError
+from experiments.treaty_design.discovery import world_outcomes
+from experiments.treaty_design.spec import TreatyDesign
+
+__all__ = ["METHODS", "SearchResult", "check_search", "robust_search", "worst_tenth"]
+
+
+def worst_tenth(survival: np.ndarray) -> float:
+    """The mean of the lowest ``ceil(n / 10)`` values.
+
+    Example:
+        >>> worst_tenth(np.array([1.0, 0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2, 0.1, 0.0]))
+        0.05
+    """
+    values = np.sort(np.asarray(survival, dtype=float))
+    k = max(1, math.ceil(len(values) / 10))
+    return float(values[:k].mean())
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """A robust search.
+
+    Attributes:
+        evaluations: One row per treaty evaluated: the levers, ``worst_tenth_survival``,
+            ``mean_survival``, ``verification_spend``, ``generation``, ``on_front``.
+        front: The evaluated treaties no other evaluated treaty dominates.
+        files: The files written.
+    """
+
+    evaluations: pd.DataFrame
+    front: pd.DataFrame
+    files: tuple[Path, ...] = ()
+
+    def describe(self) -> str:
+        """The front in words."""
+        lines = [
+            f"Robust search: {len(self.evaluations)} treaties evaluated, "
+            f"{len(self.front)} on the Pareto front (worst-tenth survival against spend"
+            + (" and agreeability" if "agreeability" in self.front.columns else "")
+            + "):"
+        ]
+        levers = [
+            c
+            for c in self.front.columns
+            if c
+            not in (
+                "worst_tenth_survival",
+                "mean_survival",
+                "verification_spend",
+                "agreeability",
+                "generation",
+                "on_front",
+            )
+        ]
+        for row in self.front.itertuples(index=False):
+            terms = ", ".join(f"{k} = {getattr(row, k):.3g}" for k in levers)
+            lines.append(
+                f"- {terms}: survival {row.worst_tenth_survival:.2f} in the worst tenth of "
+                f"worlds ({row.mean_survival:.2f} on average), spend "
+                f"{row.verification_spend:.3g}"
+                + (
+                    f", signing pays {row.agreeability:.0%} of nations (mean over worlds)"
+                    if "agreeability" in self.front.columns
+                    else ""
+                )
+            )
+        return "\n".join(lines)
+
+
+#: The search methods: NSGA-II, and uniform random treaties (the benchmark's baseline).
+METHODS = ("nsga2", "random")
+
+
+def robust_search(
+    design: TreatyDesign,
+    out: str | Path,
+    *,
+    method: str = "nsga2",
+    seed: int | None = None,
+    **run_options: Any,
+) -> SearchResult:
+    """Search the levers; write ``front.parquet``, ``.csv``, ``.png``, ``.md``.
+
+    ``out/analysis/`` receives the front (``front.*``; ``front.md`` in words) and every
+    evaluated treaty (``evaluations.csv``); the runs are under ``out/search/``.
+
+    Args:
+        design: A treaty design with a ``[search]`` table.
+        out: The output folder.
+        method: ``nsga2`` (pymoo's NSGA-II) or ``random`` (``evaluations`` treaties drawn
+            uniformly in the levers' box, in batches of ``population``: a baseline).
+        seed: The optimiser's (or the random draws') seed; default the design's
+            ``master_seed``. The worlds and the runs' seeds never depend on it.
+        **run_options: Passed to :func:`experiments.batch.run_design`.
+
+    Raises:
+        DesignError: Without a ``[search]`` table, levers, number levers only, or a positive
+            ``verification_cost`` in the world.
+    """
+    from pymoo.algorithms.moo.nsga2 import NSGA2
+    from pymoo.core.problem import Problem
+    from pymoo.optimize import minimize
+
+    levers, low, high, cost = check_search(design)
+    if method not in METHODS:
+        raise DesignError(f"method={method!r} is not allowed; allowed: {', '.join(METHODS)}")
+    folder = Path(out)
+    evaluated: list[pd.DataFrame] = []
+    agree = bool(design.search.get("agreeability", 0))
+    valuations: dict[int, Any] = {}  # each world's no-treaty baseline, shared by all treaties
+    seed = design.master_seed if seed is None else seed
+
+    def evaluate(x: np.ndarray) -> np.ndarray:
+        frame = _evaluate(
+            design, levers, x, folder / "search" / f"gen_{len(evaluated):03d}", cost, run_options
+        )
+        if agree:
+            frame["agreeability"] = _agreeability(design, levers, x, valuations)
+        frame["generation"] = len(evaluated)
+        evaluated.append(frame)
+        return _objectives(frame, agree)
+
+    class _Treaties(Problem):  # type: ignore[misc]
+        def _evaluate(self, x: np.ndarray, result: dict[str, Any], *args: Any, **kw: Any) -> None:
+            result["F"] = evaluate(x)
+
+    budget, population = design.search["evaluations"], design.search["population"]
+    if method == "nsga2":
+        problem = _Treaties(n_var=len(levers), n_obj=3 if agree else 2, xl=low, xu=high)
+        algorithm = NSGA2(pop_size=population)
+        minimize(problem, algorithm, ("n_eval", budget), seed=seed % (2**32), verbose=False)
+    else:
+        rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(0x4A4D,)))
+        done = 0
+        while done < budget:
+            size = min(population, budget - done)
+            evaluate(low + rng.random((size, len(levers))) * (high - low))
+            done += size
+    table = pd.concat(evaluated, ignore_index=True)
+    table["on_front"] = _non_dominated(_objectives(table, agree))
+    front = table[table["on_front"]].sort_values("verification_spend").reset_index(drop=True)
+    return _write(SearchResult(table, front), folder / "analysis", levers)
+
+
+def check_search(design: TreatyDesign) -> tuple[list[str], np.ndarray, np.ndarray, float]:
+    """The levers' names, lower and upper bounds, and the world's verification_cost.
+
+    Raises:
+        DesignError: One line: no ``[search]``, no levers, a choice lever, or a world without
+            a positive ``verification_cost``.
+    """
+    at = f"{design.source}: "
+    if not design.search:
+        raise DesignError(f"{at}[search] is missing; give population and evaluations")
+    terms = design.levers.terms
+    if not terms:
+        raise DesignError(f"{at}[levers] is empty; name the negotiable terms to search")
+    for t in terms:
+        if t.low is None or t.high is None:
+            raise DesignError(
+                f"{at}[levers] {t.name} is a choice term; allowed in this first increment: "
+                "number terms only"
+            )
+    base = dict(design.base.get("params", {}) or {})
+    from model.params import schema
+
+    cost = float(base.get("verification_cost", schema()["verification_cost"].default))
+    if cost <= 0:
+        raise DesignError(
+            f"{at}[base.params] verification_cost={cost} is not allowed for the search; "
+            "allowed: > 0 (verification spend is verification_cost * p_detect per month)"
+        )
+    low = np.array([float(t.low) for t in terms])  # type: ignore[arg-type]
+    high = np.array([float(t.high) for t in terms])  # type: ignore[arg-type]
+    return [t.name for t in terms], low, high, cost
+
+
+def _evaluate(
+    design: TreatyDesign,
+    levers: list[str],
+    x: np.ndarray,
+    folder: Path,
+    cost: float,
+    run_options: dict[str, Any],
+) -> pd.DataFrame:
+    """Run every treaty of ``x`` over the same worlds (one batch); one row per treaty."""
+    from experiments.batch import run_design
+
+    batch = _batch(design, levers, x)
+    result = run_design(batch, folder, **run_options)
+    worlds = world_outcomes(result.frame, list(batch.varied), design.steps)
+    n_worlds = design.n_worlds
+    rows = []
+    for j, values in enumerate(x):
+        mine = worlds[(worlds["point"] // n_worlds) == j]
+        treaty = dict(zip(levers, (float(v) for v in values), strict=True))
+        p_detect = treaty.get("p_detect", batch.base.get("p_detect"))
+        if p_detect is None:
+            from model.params import schema
+
+            p_detect = schema()["p_detect"].default
+        rows.append(
+            {
+                **treaty,
+                "worst_tenth_survival": worst_tenth(mine["survival"].to_numpy()),
+                "mean_survival": float(mine["survival"].mean()),
+                "verification_spend": cost * float(p_detect),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _batch(design: TreatyDesign, levers: list[str], x: np.ndarray) -> Design:
+    """The batch of treaties ``x`` (rows) times the design's worlds, treaty-major."""
+    worlds = design.discovery_design()
+    template_base = {k: v for k, v in worlds.base.items() if k not in levers}
+    n = worlds.n_points
+    points: dict[str, np.ndarray] = {}
+    kinds = {t.name: t.param.kind for t in design.levers.terms}
+    for j, name in enumerate(levers):
+        column = np.repeat(x[:, j].astype(float), n)
+        points[name] = np.round(column).astype(np.int64) if kinds[name] == "int" else column
+    for name in worlds.varied:
+        points[name] = np.tile(worlds.points[name], len(x))
+    digest = hashlib.sha256(json.dumps([[float(v) for v in row] for row in x]).encode()).hexdigest()
+    spec = {**dict(worlds.spec), "treaties": digest, "levers": list(levers)}
+    return dataclasses.replace(
+        worlds,
+        name=f"{design.name}_search",
+        base=template_base,
+        varied=(*levers, *worlds.varied),
+        points=points,
+        spec=spec,
+        text=None,
+    )
+
+
+def _objectives(table: pd.DataFrame, agree: bool) -> np.ndarray:
+    """The objectives as pymoo minimises them (survival and agreeability negated)."""
+    columns = [-table["worst_tenth_survival"].to_numpy(), table["verification_spend"].to_numpy()]
+    if agree:
+        columns.append(-table["agreeability"].to_numpy())
+    return np.column_stack(columns)
+
+
+def _agreeability(
+    design: TreatyDesign, levers: list[str], x: np.ndarray, valuations: dict[int, Any]
+) -> np.ndarray:
+    """Per treaty: the mean over the worlds of the share of nations with ``S_i >= 0``.
+
+    ``S_i`` is the negotiation's simulated valuation
+    (:class:`~model.negotiation.simulated.SimulatedValuation`: every nation signed, its own
+    ``n_worlds`` common worlds and ``horizon`` months) against no treaty; each world's
+    valuation, with its no-treaty baseline, is built once and shared by every treaty.
+    """
+    from model.negotiation.simulated import SimulatedValuation
+
+    worlds = design.discovery_design()
+    base = {k: v for k, v in worlds.base.items() if k not in levers}
+    kinds = {t.name: t.param.kind for t in design.levers.terms}
+    points = [
+        {
+            name: int(round(v)) if kinds[name] == "int" else float(v)
+            for name, v in zip(levers, row, strict=True)
+        }
+        for row in x
+    ]
+    shares = np.zeros((len(x), worlds.n_points))
+    for w in range(worlds.n_points):
+        if w not in valuations:
+            seed = np.random.SeedSequence(design.master_seed, spawn_key=(0xA6EE, w))
+            valuations[w] = SimulatedValuation(
+                {**dict(worlds.scenario.params), **base, **worlds.point(w)},
+                seed,
+                scenario=worlds.scenario if worlds.scenario_source else None,
+            )
+        surplus = valuations[w].surplus(points)
+        shares[:, w] = (surplus >= 0).mean(axis=1)
+    return shares.mean(axis=1)
+
+
+def _non_dominated(objectives: np.ndarray) -> np.ndarray:
+    from pymoo.util.nds.non_dominated_sorting import NonDominatedSorting
+
+    mask = np.zeros(len(objectives), dtype=bool)
+    mask[NonDominatedSorting().do(objectives, only_non_dominated_front=True)] = True
+    return mask
+
+
+def _write(found: SearchResult, folder: Path, levers: list[str]) -> SearchResult:
+    from experiments.analysis.common import OKABE_ITO, new_figure, save_figure
+
+    folder.mkdir(parents=True, exist_ok=True)
+    files = [folder / "front.parquet", folder / "front.csv", folder / "evaluations.csv"]
+    found.front.to_parquet(files[0], index=False)
+    found.front.to_csv(files[1], index=False)
+    found.evaluations.to_csv(files[2], index=False)
+    fig = new_figure(7.5, 5.0)
+    ax = fig.add_subplot()
+    ev = found.evaluations
+    ax.scatter(
+        ev["verification_spend"],
+        ev["worst_tenth_survival"],
+        s=12,
+        color="grey",
+        label="treaties evaluated",
+    )
+    fr = found.front
+    if "agreeability" in fr.columns:  # three objectives: the front's agreeability as colour
+        dots = ax.scatter(
+            fr["verification_spend"],
+            fr["worst_tenth_survival"],
+            c=fr["agreeability"],
+            cmap="viridis",
+            vmin=0.0,
+            vmax=1.0,
+            s=40,
+            edgecolors="black",
+            label="Pareto front (colour: agreeability)",
+        )
+        fig.colorbar(dots, ax=ax, label="agreeability (share of nations for whom signing pays)")
+    else:
+        ax.plot(
+            fr["verification_spend"],
+            fr["worst_tenth_survival"],
+            "o-",
+            drawstyle="steps-post",
+            color=OKABE_ITO[5],
+            label="Pareto front",
+        )
+    ax.set_xlabel("verification spend (verification_cost x p_detect, per unit capability/month)")
+    ax.set_ylabel("survival in the worst tenth of worlds")
+    ax.set_title(f"Robust search over {', '.join(levers)} (NSGA-II, pymoo)")
+    ax.legend(loc="lower right", fontsize=8)
+    files += save_figure(fig, folder, "front")
+    files.append(folder / "front.md")
+    files[-1].write_text(found.describe() + "\n", encoding="utf-8")
+    return SearchResult(found.evaluations, found.front, tuple(files))

@@ -1,0 +1,139 @@
+"""Robust search over a treaty design's levers (#32): common random numbers, the front, the
+budget, and bad [search] input."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from experiments.batch import run_design
+from experiments.treaty_design import treaty_design_from_mapping
+from experiments.treaty_design.search import _batch, robust_search
+from tests.experiments.clitools import one_error_line, run_cli, write
+
+warnings.filterwarnings("ignore", message="ipyparallel not installed")
+
+MAPPING = {
+    "meta": {"name": "search_small"},
+    "base": {
+        "params": {
+            "n_nations": 4,
+            "n_labs": 8,
+            "alliance_network": "none",
+            "verification_cost": 0.5,
+        }
+    },
+    "levers": {"p_detect": [0.05, 0.95], "penalty": [2.0, 16.0]},
+    "uncertainties": {"defect_gain": [0.5, 1.5]},
+    "sample": {"n": 8},
+    "run": {"replicates": 2, "steps": 36, "master_seed": 5},
+    "search": {"population": 6, "evaluations": 12},
+}
+
+
+def test_treaties_meet_the_same_worlds_with_the_same_random_numbers(tmp_path: Path) -> None:
+    design = treaty_design_from_mapping(MAPPING)
+    x = np.array([[0.3, 6.0], [0.7, 12.0], [0.3, 6.0]])
+    batch = _batch(design, ["p_detect", "penalty"], x)
+    frame = run_design(batch, tmp_path, executor="serial", progress="none").frame
+    n = design.n_worlds
+    assert len(frame) == 3 * n * 2
+    frame = frame.assign(treaty=frame["point"] // n, world=frame["point"] % n)
+    worlds = frame.pivot_table(index=["world", "replicate"], columns="treaty", values="defect_gain")
+    assert (worlds[0] == worlds[1]).all() and (worlds[0] == worlds[2]).all()  # the same worlds
+    seeds = frame.pivot_table(index=["world", "replicate"], columns="treaty", values="seed")
+    assert (seeds[0] == seeds[1]).all()  # the same random numbers for different treaties
+    held = frame.pivot_table(index=["world", "replicate"], columns="treaty", values="collapse_step")
+    assert held[0].equals(held[2])  # so the same treaty gives the same runs
+
+
+def test_search_spends_its_budget_and_reports_a_non_dominated_front(tmp_path: Path) -> None:
+    design = treaty_design_from_mapping(MAPPING)
+    found = robust_search(design, tmp_path, executor="serial", progress="none")
+    ev = found.evaluations
+    assert len(ev) == 12 and ev["generation"].tolist() == [0] * 6 + [1] * 6
+    assert ev["verification_spend"].to_numpy() == pytest.approx(0.5 * ev["p_detect"].to_numpy())
+    assert ev["p_detect"].between(0.05, 0.95).all() and ev["penalty"].between(2, 16).all()
+
+    def dominates(a: pd.Series, b: pd.Series) -> bool:
+        s, c = "worst_tenth_survival", "verification_spend"
+        return bool(a[s] >= b[s] and a[c] <= b[c] and (a[s] > b[s] or a[c] < b[c]))
+
+    rows = [r for _, r in ev.iterrows()]
+    for r in rows:
+        dominated = any(dominates(o, r) for o in rows)
+        assert dominated != bool(r["on_front"])
+    front = pd.read_parquet(tmp_path / "analysis" / "front.parquet")
+    assert len(front) == int(ev["on_front"].sum()) >= 1
+    assert (tmp_path / "analysis" / "front.png").stat().st_size > 0
+    assert pd.read_csv(tmp_path / "analysis" / "front.csv").shape == front.shape
+
+
+@pytest.mark.parametrize(
+    ("change", "says"),
+    [
+        ({"base": {"params": {"n_nations": 4}}}, "verification_cost=0.0 is not allowed"),
+        ({"levers": {"trigger": ["immediate", "date"]}}, "trigger is a choice term"),
+    ],
+)
+def test_bad_search_is_one_line_exit_2_before_any_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], change: dict, says: str
+) -> None:
+    import tomli_w
+
+    path = write(tmp_path / "bad.toml", tomli_w.dumps({**MAPPING, **change}))
+    out = tmp_path / "out"
+    line = one_error_line(*run_cli(capsys, "design", str(path), "--out", str(out)))
+    assert says in line, line
+    assert not out.exists()
+
+
+def test_agreeability_is_the_share_of_nations_whose_valuation_says_sign(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from model.negotiation import simulated
+
+    built: list[int] = []
+    original = simulated.SimulatedValuation.__init__
+
+    def counting(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        built.append(1)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(simulated.SimulatedValuation, "__init__", counting)
+    mapping = {**MAPPING, "search": {**MAPPING["search"], "agreeability": True}}
+    mapping["base"] = {"params": {**MAPPING["base"]["params"], "verification_cost": 0.05}}
+    design = treaty_design_from_mapping(mapping)
+    found = robust_search(design, tmp_path, executor="serial", progress="none")
+    ev = found.evaluations
+    assert len(built) == design.n_worlds  # one baseline per world, shared by both generations
+    assert ev["agreeability"].between(0.0, 1.0).all()
+    first = ev.loc[ev["agreeability"].idxmax()]  # a treaty that some nations would sign
+    assert first["agreeability"] > 0
+    worlds = design.discovery_design()
+    shares = []
+    for w in range(design.n_worlds):
+        seed = np.random.SeedSequence(design.master_seed, spawn_key=(0xA6EE, w))
+        valuation = simulated.SimulatedValuation({**dict(worlds.base), **worlds.point(w)}, seed)
+        point = {"p_detect": float(first["p_detect"]), "penalty": float(first["penalty"])}
+        shares.append(float((valuation.surplus([point])[0] >= 0).mean()))
+    assert first["agreeability"] == pytest.approx(np.mean(shares), abs=1e-12)
+    assert ev["on_front"].any()
+
+
+def test_random_search_draws_its_budget_in_the_levers_box(tmp_path: Path) -> None:
+    from experiments.batch.design_tables import DesignError
+
+    design = treaty_design_from_mapping(MAPPING)
+    found = robust_search(design, tmp_path, method="random", seed=3, executor="serial")
+    ev = found.evaluations
+    assert len(ev) == 12 and ev["generation"].tolist() == [0] * 6 + [1] * 6
+    assert ev["p_detect"].between(0.05, 0.95).all() and ev["penalty"].between(2, 16).all()
+    again = robust_search(design, tmp_path / "again", method="random", seed=3, executor="serial")
+    assert again.evaluations.equals(ev)  # seeded: the same treaties, the same runs
+    with pytest.raises(DesignError, match="method='grid' is not allowed"):
+        robust_search(design, tmp_path, method="grid")
