@@ -208,12 +208,23 @@ def layer_sources(name: str) -> str:
     registry, ``model/verification/sources.toml``, as :func:`regime_sources` for a regime).
     """
     from model.verification.layers import get_layer
-    from model.verification.sources import preset_line, registry
+    from model.verification.sources import format_number, registry
 
     layer = get_layer(name)
-    lines = [preset_line(e) for e in registry().layers.get(name, {}).values()]
+    entries = registry().layers.get(name, {})
+    numbers = [
+        f"{key} {format_number(e.value)} ({format_number(e.low)} to {format_number(e.high)}, "
+        f"{e.confidence})"
+        for key, e in entries.items()
+    ]
+    cited = list(dict.fromkeys(s.short for e in entries.values() for s in e.sources))
     watches = "declared and undeclared" if layer.watches == "both" else layer.watches
-    return f"Watches {watches} compute. " + "; ".join(lines) + "."
+    return (
+        f"Watches {watches} compute. "
+        + "; ".join(numbers)
+        + (". Sources: " + "; ".join(cited) if cited else "")
+        + "."
+    )
 
 
 def layer_setup(values: Mapping[str, Any]) -> str | None:

@@ -149,7 +149,9 @@ def LayersChecklist(session: GameSession, on_change: Callable[[], None], rev: in
             session.set_text("verification", "custom")
         on_change()
 
-    solara.Text("Verification layers", style={"font-weight": "bold"})
+    rv.TextField(  # the value a link carries; the boxes below change it
+        label="layers (ticked below)", v_model=value, readonly=True, dense=True, hide_details=True
+    )
     for name, layer in layers().items():
         with rv.Html(tag="div", class_=f"pg-layer pg-layer-{name}"):
             rv.Checkbox(

@@ -50,9 +50,10 @@ def test_each_layers_line_gives_every_number_with_its_label():
         line = layer_sources(name)
         entries = registry().layers[name]
         for key in LAYER_KEYS:
-            assert f"{key} " in line
-            assert entries[key].confidence in line
-            assert entries[key].citation in line
+            value = entries[key]
+            assert f"{key} " in line and f", {value.confidence})" in line
+            for source in value.sources:
+                assert source.short in line.split("Sources: ")[1]
 
 
 def test_the_set_ups_numbers_are_the_layer_models():
@@ -127,3 +128,14 @@ def test_a_link_with_layers_and_a_regime_is_refused_on_the_regime():
     session = GameSession("layers=whistleblower&verification=national_means&seed=1")
     assert "'custom' when layers are set" in session.errors["verification"]
     assert session.error.startswith("The model could not be built")
+
+
+def test_a_run_with_layers_is_not_marked_changed_until_a_layer_changes():
+    from viz.simulate.runbar import differs_from_run
+
+    session = GameSession("layers=chip_tracking,whistleblower&seed=1")
+    assert differs_from_run(session) == []  # p_detect is the layers' in the run, not changed
+    session.set_text("layers", "chip_tracking")
+    assert differs_from_run(session) == ["layers"]
+    session.set_text("layers", "none")  # back to the shown numbers: Reset would change them
+    assert "p_detect" in differs_from_run(session)
