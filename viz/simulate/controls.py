@@ -128,6 +128,14 @@ LAYERS_AND_REGIME = (
 )
 
 
+@functools.cache
+def layer_sobol_note() -> str | None:
+    """The saved Sobol example's line (read once per server process)."""
+    from experiments.analysis.layer_sensitivity import example_note
+
+    return example_note()
+
+
 @solara.component
 def LayersChecklist(session: GameSession, on_change: Callable[[], None], rev: int) -> None:
     """The ``layers`` control: one box per registered layer, its numbers and sources under it.
@@ -170,6 +178,9 @@ def LayersChecklist(session: GameSession, on_change: Callable[[], None], rev: in
         classes=["pg-layer-setup"],
     )
     solara.Text(LAYERS_AND_REGIME, style=HINT_STYLE, classes=["pg-layers-regime"])
+    note = layer_sobol_note()
+    if note:
+        solara.Text(note, style=HINT_STYLE, classes=["pg-layer-sobol"])
 
 
 @solara.component
