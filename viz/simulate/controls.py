@@ -170,7 +170,11 @@ def LayersChecklist(session: GameSession, on_change: Callable[[], None], rev: in
                 dense=True,
                 class_="pg-layer-box",
             )
-            solara.Text(layer_sources(name), style=HINT_STYLE, classes=["pg-layer-sources"])
+            solara.Text(
+                layer_sources(name),
+                style={**HINT_STYLE, "display": "block", "margin": "0 0 6px 32px"},
+                classes=["pg-layer-sources"],
+            )
     setup = layer_setup(session.values)
     solara.Text(
         setup or "No layer ticked: verification is as the regime and the parameters say.",

@@ -11,6 +11,7 @@ import re
 
 import pytest
 
+from experiments.analysis.layer_sensitivity import example_note
 from model.verification.layers import combine, layers
 from tests.viz.browser_server import serve_app
 
@@ -52,6 +53,10 @@ def test_the_layers_checklist_shows_sources_and_changes_the_set_up(
         setup = page.locator(".pg-layer-setup")
         expect(setup).to_contain_text(f"caught with probability {before:.3f}")
         expect(page.get_by_text("Applies only with layers = none.")).to_be_visible()
+        note = example_note()  # the saved Sobol example, under the checklist with its N
+        expect(page.locator(".pg-layer-sobol")).to_have_count(1 if note else 0)
+        if note:
+            expect(page.locator(".pg-layer-sobol")).to_have_text(note)
         page.get_by_text(titles["onsite_inspection"], exact=True).click()
         after = combine.detection(
             combine.channels_of("chip_tracking,onsite_inspection,whistleblower"), 0.0, 0.1
@@ -64,7 +69,7 @@ def test_the_layers_checklist_shows_sources_and_changes_the_set_up(
         assert "onsite_inspection" in page.url
         width = page.evaluate("() => document.documentElement.scrollWidth")
         assert width == size[0], f"the document is {width} px wide in a {size[0]} px window"
-        page.locator(".pg-layer-setup").scroll_into_view_if_needed()
+        page.locator(".pg-layer-sobol").scroll_into_view_if_needed()
         page.screenshot(path=str(artifacts / f"layers-{size[0]}x{size[1]}.png"), full_page=False)
     finally:
         context.close()
