@@ -251,6 +251,16 @@ class GameSession:
         if bad:
             self.notice = LINK_NOTICE + "; ".join(bad)
 
+    def set_explicitly(self, names: Any) -> dict[str, Any]:
+        """Which of ``names`` the run gets explicitly, with their values.
+
+        Those the visitor changed or the scenario's ``[params]`` set: either wins over a
+        regime's presets and the layers' numbers.
+        """
+        changed = self.changed()
+        scenario = dict(self.scenario.params) if self.scenario is not None else {}
+        return {n: self.values[n] for n in names if n in scenario or n in changed}
+
     # ------------------------------------------------------------------ the model
     def reset(self) -> bool:
         """Build a fresh model from the controls (the scenario's nations, the typed seed).

@@ -181,6 +181,18 @@ def LayersChecklist(session: GameSession, on_change: Callable[[], None], rev: in
         style={**HINT_STYLE, "font-weight": "bold"},
         classes=["pg-layer-setup"],
     )
+    if setup:
+        from model.verification.layers.combine import effective
+
+        fixed = session.set_explicitly(effective([], 0.0, 0.0))
+        if fixed:
+            solara.Text(
+                "Set explicitly, so these win over the layers' in the run: "
+                + ", ".join(f"{n} = {v:g}" for n, v in fixed.items())
+                + ".",
+                style={**HINT_STYLE, "color": "#8a4b00"},
+                classes=["pg-layer-overridden"],
+            )
     solara.Text(LAYERS_AND_REGIME, style=HINT_STYLE, classes=["pg-layers-regime"])
     note = layer_sobol_note()
     if note:

@@ -8,7 +8,7 @@ import ipyvuetify as v
 import pytest
 import solara
 
-from model.params import resolve
+from model.params import resolve, resolve_run
 from model.verification.layers import LAYER_KEYS, layers
 from model.verification.layers import combine as combine_mod
 from model.verification.sources import registry
@@ -139,3 +139,33 @@ def test_a_run_with_layers_is_not_marked_changed_until_a_layer_changes():
     assert differs_from_run(session) == ["layers"]
     session.set_text("layers", "none")  # back to the shown numbers: Reset would change them
     assert "p_detect" in differs_from_run(session)
+
+
+def test_layers_ticked_in_a_scenario_with_a_regime_replace_its_presets():
+    session = GameSession("scenario=trust_but_verify&seed=2")
+    assert session.values["verification"] == "national_means"
+    session.set_text("layers", "onsite_inspection")
+    session.set_text("verification", "custom")  # what ticking a box does
+    assert session.reset(), session.error
+    expected = combine_mod.effective(combine_mod.channels_of("onsite_inspection"), 0.0, 0.1)
+    params = session.world.params
+    # the scenario's own p_detect = 0.5 is set explicitly and wins, as on the command line
+    assert params["p_detect"] == 0.5 != expected["p_detect"]
+    for key in ("p_false_alarm", "verification_lag", "coverage"):
+        assert params[key] == expected[key]
+    cli = resolve_run(
+        {"layers": "onsite_inspection", "verification": "custom", "seed": 2}, session.scenario
+    )
+    assert {key: params[key] for key in expected} == {key: cli[key] for key in expected}
+
+
+def test_the_page_says_which_numbers_win_over_the_layers(page):
+    _open_verification(page)
+    page.find(v.Checkbox).widgets[0].v_model = True
+    assert _texts(page, "pg-layer-overridden") == []
+    page.find(v.Slider, label="p_detect (p)").widget.v_model = 0.45
+    assert _texts(page, "pg-layer-overridden") == [
+        "Set explicitly, so these win over the layers' in the run: p_detect = 0.45."
+    ]
+    session = GameSession("scenario=trust_but_verify&layers=whistleblower")
+    assert session.set_explicitly(["p_detect", "coverage"]) == {"p_detect": 0.5}
