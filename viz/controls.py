@@ -19,6 +19,7 @@ from urllib.parse import parse_qsl, urlencode
 from agents.declare import Param
 from model.errors import ParameterError
 from model.params import parse_text, resolve, schema
+from model.params.layers import NO_LAYERS
 from viz import classroom
 
 #: Control groups in the order the page shows them, with their titles. Groups a new parameter
@@ -53,6 +54,13 @@ APPLIES_WHEN: dict[str, tuple[str, Any]] = {
         "pledges = on and pledge_binding = binding",
         lambda v: v.get("pledges") == "on" and v.get("pledge_binding") == "binding",
     ),
+    # a layer set-up sets the verification numbers, so a regime's presets would contradict it
+    # (validation refuses both together): the regime picker waits until every layer is off
+    "verification": ("layers = none", lambda v: v.get("layers", NO_LAYERS) == NO_LAYERS),
+    **{
+        name: ("at least one layer ticked", lambda v: v.get("layers", NO_LAYERS) != NO_LAYERS)
+        for name in ("layer_correlation", "undeclared_share")
+    },
     **{
         name: (
             "decision_rule = conditional_cooperator",
@@ -146,6 +154,100 @@ def regime_sources(name: str) -> str:
         f"{name} presets (illustrative): "
         + "; ".join(lines)
         + ". Quotes and full references: pausegame params --sources."
+    )
+
+
+def verification_numbers(values: Mapping[str, Any]) -> frozenset[str]:
+    """The parameters the controls' set-up sets: the layers' numbers, or the regime's presets.
+
+    The page passes one of them to the model only when the visitor changed it, so the ticked
+    layers' numbers or the chosen regime's presets apply (a value set explicitly wins).
+
+    >>> sorted(verification_numbers({"layers": "whistleblower", "verification": "custom"}))
+    ['coverage', 'p_detect', 'p_false_alarm', 'verification_lag']
+    >>> sorted(verification_numbers({"layers": "none", "verification": "custom"}))
+    []
+    """
+    from model.verification import get_regime
+    from model.verification.layers.combine import effective
+
+    if values.get("layers", NO_LAYERS) != NO_LAYERS:
+        return frozenset(effective([], 0.0, 0.0))
+    return frozenset(get_regime(str(values["verification"])).presets)
+
+
+def layer_names(value: str) -> list[str]:
+    """The layers a ``layers`` value ticks (``none``: no layer).
+
+    >>> layer_names("none"), layer_names("whistleblower,chip_tracking")
+    ([], ['whistleblower', 'chip_tracking'])
+    """
+    return [] if value in ("", NO_LAYERS) else value.split(",")
+
+
+def toggle_layer(value: str, name: str, on: bool) -> str:
+    """The ``layers`` value with ``name`` ticked (``on``) or not, in the registry's order.
+
+    >>> toggle_layer("none", "whistleblower", True)
+    'whistleblower'
+    >>> toggle_layer("whistleblower", "chip_tracking", True)
+    'chip_tracking,whistleblower'
+    >>> toggle_layer("whistleblower", "whistleblower", False)
+    'none'
+    """
+    from model.verification.layers import layers
+
+    ticked = set(layer_names(value)) - {name} | ({name} if on else set())
+    return ",".join(n for n in layers() if n in ticked) or NO_LAYERS
+
+
+def layer_sources(name: str) -> str:
+    """What the layer ``name`` watches and its numbers with their labels and sources.
+
+    One sentence for the Simulate page, under the layer's box (from the verification sources
+    registry, ``model/verification/sources.toml``, as :func:`regime_sources` for a regime).
+    """
+    from model.verification.layers import get_layer
+    from model.verification.sources import format_number, registry
+
+    layer = get_layer(name)
+    entries = registry().layers.get(name, {})
+    numbers = [
+        f"{key} {format_number(e.value)} ({format_number(e.low)} to {format_number(e.high)}, "
+        f"{e.confidence})"
+        for key, e in entries.items()
+    ]
+    cited = list(dict.fromkeys(s.short for e in entries.values() for s in e.sources))
+    watches = "declared and undeclared" if layer.watches == "both" else layer.watches
+    return (
+        f"Watches {watches} compute. "
+        + "; ".join(numbers)
+        + (". Sources: " + "; ".join(cited) if cited else "")
+        + "."
+    )
+
+
+def layer_setup(values: Mapping[str, Any]) -> str | None:
+    """What the ticked layers give together (None: no layer), from the layer model's functions.
+
+    Detection of a violation, false alarms, the lag and the cost per unit of capability, as
+    :mod:`model.verification.layers.combine` computes them at the controls'
+    ``layer_correlation`` and ``undeclared_share``.
+    """
+    from model.verification.layers import combine
+
+    value = str(values.get("layers", NO_LAYERS))
+    if not layer_names(value):
+        return None
+    rho, u = float(values["layer_correlation"]), float(values["undeclared_share"])
+    channels = combine.channels_of(value)
+    lag = combine.median_lag(channels, rho, u)
+    return (
+        f"Together (rho = {rho:g}, u = {u:g}): a violation is caught with probability "
+        f"{combine.detection(channels, rho, u):.3f} a month, a complier falsely flagged with "
+        f"{combine.false_alarm(channels, rho):.3f}, sanctions after {lag} month"
+        f"{'' if lag == 1 else 's'}; cost {combine.unit_cost(channels, u):.3g} G a month per "
+        "unit of capability watched, plus the fixed costs shared by the members."
     )
 
 

@@ -52,6 +52,7 @@ from viz.controls import (
     slider_bounds,
     slider_step,
     unit_label,
+    verification_numbers,
 )
 
 #: The controls' names (:mod:`viz.controls`) stay importable from here.
@@ -192,13 +193,32 @@ class GameSession:
         p = self.table[name]
         return self.set_text(name, format_value(p, value) if value is not None else "")
 
+    def _base(self) -> dict[str, Any]:
+        """The scenario's (or the schema's) values, before any control changed them."""
+        if self.scenario is not None:
+            return dict(resolve_run({}, self.scenario, draw_seed=False))
+        return {n: p.default for n, p in self.table.items()}
+
     def changed(self) -> dict[str, Any]:
         """Control values that differ from the scenario's (or the schema's) defaults."""
-        if self.scenario is not None:
-            base = dict(resolve_run({}, self.scenario, draw_seed=False))
-        else:
-            base = {n: p.default for n, p in self.table.items()}
+        base = self._base()
         return {n: v for n, v in self.values.items() if base.get(n) != v}
+
+    def model_values(self) -> dict[str, Any]:
+        """The controls' values the model is built with.
+
+        A verification number the ticked layers or the chosen regime set
+        (:func:`viz.controls.verification_numbers`) goes only when the visitor changed it, so
+        the layers' numbers or the regime's presets apply, as on the command line (a value set
+        explicitly wins over both). Under ``custom`` without layers every number goes as the
+        controls show it.
+        """
+        values = dict(self.values)
+        base = self._base()
+        for name in verification_numbers(values):
+            if name in values and base.get(name) == values[name]:
+                del values[name]
+        return values
 
     def query(self) -> str:
         """The URL query string that reproduces the current controls (a shareable link)."""
@@ -231,6 +251,16 @@ class GameSession:
         if bad:
             self.notice = LINK_NOTICE + "; ".join(bad)
 
+    def set_explicitly(self, names: Any) -> dict[str, Any]:
+        """Which of ``names`` the run gets explicitly, with their values.
+
+        Those the visitor changed or the scenario's ``[params]`` set: either wins over a
+        regime's presets and the layers' numbers.
+        """
+        changed = self.changed()
+        scenario = dict(self.scenario.params) if self.scenario is not None else {}
+        return {n: self.values[n] for n in names if n in scenario or n in changed}
+
     # ------------------------------------------------------------------ the model
     def reset(self) -> bool:
         """Build a fresh model from the controls (the scenario's nations, the typed seed).
@@ -249,7 +279,7 @@ class GameSession:
             fields = ", ".join(sorted(self.errors))
             self.error = f"Fix the marked values first ({fields}); the model was not rebuilt."
             return False
-        values = dict(self.values)
+        values = self.model_values()
         seed = values.pop("seed", None)
         if seed is None:
             seed = new_short_seed()

@@ -6,6 +6,7 @@ value is checked by the schema and a bad one is reported next to its control.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable
 from typing import cast
@@ -15,7 +16,14 @@ import reacton.ipyvuetify as rv
 import solara
 from solara.components.input import use_change
 
-from viz.controls import not_applying, refused_choices
+from viz.controls import (
+    layer_names,
+    layer_setup,
+    layer_sources,
+    not_applying,
+    refused_choices,
+    toggle_layer,
+)
 from viz.session import (
     GameSession,
     control_hint,
@@ -113,6 +121,84 @@ def TypedText(
     use_change(field, apply, update_events=["focusout", "keyup.enter"])
 
 
+#: The line under the layers' checklist: why the regime picker waits while a layer is ticked.
+LAYERS_AND_REGIME = (
+    "Layers set the verification numbers, so ticking one sets verification to custom; "
+    "untick every layer to pick a regime. Numbers you type (p_detect, ...) win over both."
+)
+
+
+@functools.cache
+def layer_sobol_note() -> str | None:
+    """The saved Sobol example's line (read once per server process)."""
+    from experiments.analysis.layer_sensitivity import example_note
+
+    return example_note()
+
+
+@solara.component
+def LayersChecklist(session: GameSession, on_change: Callable[[], None], rev: int) -> None:
+    """The ``layers`` control: one box per registered layer, its numbers and sources under it.
+
+    Ticking a layer also sets ``verification`` to ``custom`` (validation refuses layers with
+    any other regime), and the regime picker is greyed out until every layer is off
+    (:data:`viz.controls.APPLIES_WHEN`). Under the boxes: what the ticked layers give
+    together (:func:`viz.controls.layer_setup`).
+    """
+    from model.verification.layers import layers
+
+    value = str(session.values["layers"])
+    ticked = set(layer_names(value))
+
+    def tick(name: str, on: bool) -> None:
+        """Tick or untick one layer (and leave a regime other than custom)."""
+        session.set_text("layers", toggle_layer(str(session.values["layers"]), name, bool(on)))
+        if on and session.values.get("verification") != "custom":
+            session.set_text("verification", "custom")
+        on_change()
+
+    rv.TextField(  # the value a link carries; the boxes below change it
+        label="layers (ticked below)", v_model=value, readonly=True, dense=True, hide_details=True
+    )
+    for name, layer in layers().items():
+        with rv.Html(tag="div", class_=f"pg-layer pg-layer-{name}"):
+            rv.Checkbox(
+                label=layer.title,
+                v_model=name in ticked,
+                on_v_model=functools.partial(tick, name),
+                hide_details=True,
+                dense=True,
+                class_="pg-layer-box",
+            )
+            solara.Text(
+                layer_sources(name),
+                style={**HINT_STYLE, "display": "block", "margin": "0 0 6px 32px"},
+                classes=["pg-layer-sources"],
+            )
+    setup = layer_setup(session.values)
+    solara.Text(
+        setup or "No layer ticked: verification is as the regime and the parameters say.",
+        style={**HINT_STYLE, "font-weight": "bold"},
+        classes=["pg-layer-setup"],
+    )
+    if setup:
+        from model.verification.layers.combine import effective
+
+        fixed = session.set_explicitly(effective([], 0.0, 0.0))
+        if fixed:
+            solara.Text(
+                "Set explicitly, so these win over the layers' in the run: "
+                + ", ".join(f"{n} = {v:g}" for n, v in fixed.items())
+                + ".",
+                style={**HINT_STYLE, "color": "#8a4b00"},
+                classes=["pg-layer-overridden"],
+            )
+    solara.Text(LAYERS_AND_REGIME, style=HINT_STYLE, classes=["pg-layers-regime"])
+    note = layer_sobol_note()
+    if note:
+        solara.Text(note, style=HINT_STYLE, classes=["pg-layer-sobol"])
+
+
 @solara.component
 def ParamControl(session: GameSession, name: str, on_change: Callable[[], None], rev: int) -> None:
     """One parameter's control: slider and text box (numbers), a picker (choices), text (seed).
@@ -138,7 +224,9 @@ def ParamControl(session: GameSession, name: str, on_change: Callable[[], None],
         session.set_value(name, int(round(value)) if p.kind == "int" else value)
         on_change()
 
-    if p.kind == "choice" and refused:
+    if name == "layers":
+        LayersChecklist(session, on_change, rev)
+    elif p.kind == "choice" and refused:
         # choices validation refuses are shown disabled, its message under the picker
         rv.Select(
             label=label,

@@ -26,12 +26,16 @@ PLAY_RATES = (1.0, 3.0, 10.0, 20.0)
 
 
 def differs_from_run(session: GameSession) -> list[str]:
-    """Controls whose values differ from the running world's (Reset would apply them)."""
+    """Controls whose values differ from the running world's (Reset would apply them).
+
+    Only the values Reset would pass (:meth:`GameSession.model_values`): a verification number
+    the ticked layers or the chosen regime set, and the visitor left, is theirs in the run.
+    """
     model = session.model
     if model is None:
         return []
     out = []
-    for name, value in session.values.items():
+    for name, value in session.model_values().items():
         if name == "seed":
             if value is not None and int(value) != int(model.seed):
                 out.append(name)
