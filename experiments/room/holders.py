@@ -152,6 +152,51 @@ class Holders(RoomState):
             self._touch()
             return HELD
 
+    def page_opened(self, token: Any, session: Any) -> None:
+        """A page of the seat opened in a browser (a closed tab's student is back).
+
+        Raises:
+            NotAllowed: A token that is not a seat of this room.
+        """
+        with self._lock:
+            seat = self._seat(token)
+            session = _session(session)
+            seat.pages[session] = seat.pages.get(session, 0) + 1
+            if seat.closed_away and not self.closed and seat.holder in (None, session):
+                seat.closed_away = False
+                seat.present = True
+                self.log.append("rejoin", self.engine.t, nation=seat.nation)
+                self._touch()
+
+    def page_closed(self, token: Any, session: Any) -> bool:
+        """A page of the seat closed (its tab, or the browser): the last one makes it away.
+
+        When the browser holding the seat has no page of it open any more, the
+        student is away at once, as after Leave: the model plays the nation (a decision
+        already made this month stands) and the month does not wait for them; opening the
+        seat's link again brings them back. A reload opens the new page before or after the
+        old one closes: either way the student stays.
+
+        Returns:
+            True when this made the student away.
+        """
+        with self._lock:
+            seat = self.seats.get(token) if isinstance(token, str) else None
+            if seat is None:
+                return False
+            session = _session(session)
+            seat.pages[session] = max(seat.pages.get(session, 0) - 1, 0)
+            holds = seat.holder is None or seat.holder == session
+            open_pages = seat.pages[session]
+            if open_pages or not holds or not seat.present or self.closed or self.finished:
+                return False
+            seat.present = False
+            seat.closed_away = True  # a decision already made this month stands
+            self.log.append("leave", self.engine.t, nation=seat.nation, why="page closed")
+            self._touch()
+            self._resolve_if_all_decided()
+            return True
+
     def holding(self, token: Any, session: Any) -> Holding:
         """Whether ``session`` may act for the seat, and when the seat was taken from it.
 

@@ -65,6 +65,7 @@ class MonthResolution(RoomState):
             **extra,
         )
         eng.step(held=Held(actions=actions, votes=votes, membership=membership, pledges=pledges))
+        self._count_flags()
         for seat in seats:
             k = seat.nation
             view = views[k]
@@ -80,6 +81,15 @@ class MonthResolution(RoomState):
             self._finish(f"a catastrophe in month {eng.catastrophe_step}")
         else:
             self._open_month()
+
+    def _count_flags(self) -> None:
+        """Add the month just resolved to the class view's flags, sanctions and vetoes."""
+        last = self.engine.last
+        flagged = last["caught_international"] | last["false_alarm"]
+        self.counts["flags"] += int(flagged.sum())
+        self.counts["sanctions"] += int((last["sanction_paid"] > 0).sum())  # paid this month
+        if "vetoed" in last:
+            self.counts["vetoes"] += int((flagged & last["vetoed"]).sum())
 
     def _held_pledges(self, actions: dict[int, bool]) -> dict[int, bool]:
         """The seats' pledges this month (nation -> pledged defect), when the nations pledge.

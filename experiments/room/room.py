@@ -23,6 +23,7 @@ import numpy as np
 from experiments.limits import LimitError
 from experiments.play import DEFAULT_PERIODS, DEFAULT_SCENARIO, MAX_PERIODS, build_engine
 from experiments.play.counterfactual import check_game_size
+from experiments.room.classview import ClassViews
 from experiments.room.clock import Clock
 from experiments.room.debrief import Debriefing
 from experiments.room.grades import Grades
@@ -38,7 +39,7 @@ from experiments.scenarios import list_scenarios, load_scenario
 from model.seeds import new_short_seed
 
 
-class Room(Students, Holders, Clock, MonthResolution, Views, Debriefing, Grades):
+class Room(Students, Holders, Clock, MonthResolution, Views, ClassViews, Debriefing, Grades):
     """One shared game: a scenario on the engine, a teacher, students in seats.
 
     Args:
@@ -131,6 +132,7 @@ class Room(Students, Holders, Clock, MonthResolution, Views, Debriefing, Grades)
         self.seats: dict[str, Seat] = {}
         self._pending: dict[int, Decision] = {}
         self.pledges: list[Pledge] = []
+        self.counts = {"flags": 0, "sanctions": 0, "vetoes": 0}  # the class view's, so far
         self._deadline_at: float | None = None
         self._remaining: float | None = None
         self.last_activity = clock()

@@ -67,6 +67,9 @@ class Seat:
         handovers: How many times the seat changed browsers (in the seat's stamp, so the page
             that lost it redraws at once).
         lost: Browser sessions the seat was taken from, and when (the latest time each).
+        pages: The seat's pages open now, per browser session
+            (:meth:`experiments.room.Room.page_opened`).
+        closed_away: The student is away because their last page closed (not by Leave).
     """
 
     nation: int
@@ -77,6 +80,8 @@ class Seat:
     holder: str | None = None
     handovers: int = 0
     lost: dict[str, datetime] = field(default_factory=dict)
+    pages: dict[str, int] = field(default_factory=dict)
+    closed_away: bool = False
 
     @property
     def total(self) -> float:

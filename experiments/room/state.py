@@ -56,6 +56,7 @@ class RoomState:
     seats: dict[str, Seat]
     _pending: dict[int, Decision]
     pledges: list[Pledge]
+    counts: dict[str, int]
     _deadline_at: float | None
     _remaining: float | None
     last_activity: float

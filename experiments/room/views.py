@@ -37,6 +37,7 @@ class Views(RoomState):
             "member": r.member,
             "round": r.round,
             "sentence": r.sentence(),
+            "sentence_without_votes": r.sentence(votes=False),
         }
         if truth:
             out["others_defecting"] = list(r.others_defecting)
@@ -101,6 +102,8 @@ class Views(RoomState):
                 ),
                 "status_text": view.status(),
                 "expected_points": {"comply": view.points(comply), "defect": view.points(defect)},
+                "leaves_out": "" if self.finished else view.advice_leaves_out(),
+                "lab_sanctions": self._lab_sanctions(seat.nation),
                 "total_points": view.points(
                     seat.total if truth else sum(m.report.seen().payoff for m in seat.months)
                 ),
@@ -117,6 +120,24 @@ class Views(RoomState):
                 "ended_because": self.ended_because,
                 **self._pledging(seat.nation),
             }
+
+    def _lab_sanctions(self, nation: int) -> list[str]:
+        """Last month's sanctions against the nation's labs, each named with its amount."""
+        eng, last = self.engine, self.engine.last
+        if not last:
+            return []
+        view = self.nation_view(nation)
+        out = []
+        for k in np.flatnonzero((eng.home == nation) & eng.is_lab):
+            paid = float(last["sanction_paid"][k])
+            if paid > 0:
+                lab = str(eng.world.names[k]).split("/")[-1].replace("-", " ")
+                lab = lab if lab.startswith("lab") else f"lab {lab}"
+                out.append(
+                    f"Your {lab} paid a sanction of {view.points(paid).lstrip('+')} points "
+                    f"in month {eng.t}."
+                )
+        return out
 
     def _pledging(self, nation: int) -> dict[str, Any]:
         """The room's pledges' force and the nation's pledge message this month.

@@ -308,3 +308,36 @@ def _guard(
 def _query(search: str | None) -> dict[str, str]:
     """The query of a page's address as a mapping."""
     return dict(parse_qsl((search or "").lstrip("?")))
+
+
+@solara.component
+def ConfirmButton(
+    label: str,
+    question: str,
+    ok: str,
+    on_ok: Callable[[], Any],
+    classes: list[str],
+    outlined: bool = False,
+    text: bool = False,
+) -> None:
+    """A button that asks first: ``question`` in a dialog, ``ok`` does it, Cancel does not.
+
+    The dialog's OK button says ``ok`` (a test or a user finds it by that).
+    """
+    asking, set_asking = solara.use_state(False)
+    solara.Button(
+        label,
+        outlined=outlined,
+        text=text,
+        classes=classes,
+        on_click=lambda: set_asking(True),
+    )
+    solara.lab.ConfirmationDialog(
+        asking,
+        on_close=lambda: set_asking(False),
+        title=f"{label}?",
+        content=question,
+        ok=ok,
+        on_ok=on_ok,
+        cancel="Cancel",
+    )

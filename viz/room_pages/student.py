@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
@@ -17,9 +19,11 @@ from experiments.room import (
     Room,
     RoomError,
 )
+from experiments.room.classview import LABS_SENTENCE, SHIELD_SENTENCE
 from viz.room_pages.common import (
     PROPOSALS,
     ROOM_CSS,
+    ConfirmButton,
     _guard,
     _line,
     _query,
@@ -59,6 +63,21 @@ def StudentCard(room: Room, token: str, session: str | None = None) -> None:
     shielded, set_shielded = solara.use_state(list[str]())
     membership, set_membership = solara.use_state("Let the model decide")
     del tick
+
+    def opened() -> Callable[[], None]:
+        # the render context closes with the browser's page (Solara's close beacon on
+        # pagehide): the student shows as away within a second or two, not at the deadline
+        try:
+            room.page_opened(token, session)
+        except RoomError:
+            return lambda: None
+
+        def closed() -> None:
+            room.page_closed(token, session)
+
+        return closed
+
+    solara.use_effect(opened, [id(room), token, session])
     try:
         view = room.student_view(token)
         holding = room.holding(token, session)
@@ -131,7 +150,12 @@ def StudentCard(room: Room, token: str, session: str | None = None) -> None:
                 children=[prompt],
                 class_="pg-room-decided" if decided else "pg-room-expected",
             ).key("prompt")
+            LeavesOut(view["leaves_out"]).key("leaves-out")
+            _line(LABS_SENTENCE, classes=["pg-room-labs"], style={"color": "#555"}).key("labs")
             if view["voting"] and not decided:
+                _line(
+                    SHIELD_SENTENCE, classes=["pg-room-shield-help"], style={"color": "#555"}
+                ).key("shield-help")
                 others = [n for n in view["nations"] if n != view["nation"]]
                 solara.SelectMultiple(
                     "Shield from sanctions (vote no on)",
@@ -186,14 +210,18 @@ def StudentCard(room: Room, token: str, session: str | None = None) -> None:
         if last:
             LastMonth(
                 f"Month {last['month']}",
-                last["sentence"],
+                (
+                    *view["lab_sanctions"],
+                    *report_items(last["sentence_without_votes"]),
+                ),
                 hidden,
                 tuple(view["revealed"]["flagged"]),
+                tuple(last["flags_on_others"]),
             ).key("last")
         elif running:  # the card's place from the start: month 1's end fills it in (no new card)
             LastMonth(
                 "Last month",
-                "What happened to your nation appears here once month 1 resolves.",
+                ("What happened to your nation appears here once month 1 resolves.",),
                 hidden,
                 None,
             ).key("last")
@@ -318,15 +346,56 @@ def PledgeCard(
                 )
 
 
-@solara.component
-def LastMonth(title: str, sentence: str, hidden: bool, flagged: tuple[str, ...] | None) -> None:
-    """Last month's card: what happened to the nation, and the nations verification flagged.
+def report_items(sentence: str) -> list[str]:
+    """A month's report as short items (a list reads on a phone; a paragraph does not).
 
-    ``hidden``: the others' true actions are hidden in this game (then the flags are shown;
-    ``flagged`` None: no month has resolved yet).
+    Example:
+        >>> report_items("Month 2: you complied. Nobody flagged you. Your payoff: +3 points.")
+        ['Month 2: you complied.', 'Nobody flagged you.', 'Your payoff: +3 points.']
+    """
+    return [p for p in re.split(r"(?<=[.)])\s+(?=[A-Z])", sentence.strip()) if p]
+
+
+def _items(items: tuple[str, ...], cls: str) -> Any:
+    body = "".join(f"<li>{html.escape(x)}</li>" for x in items)
+    return solara.HTML(tag="ul", unsafe_innerHTML=body, classes=[cls], style="margin: 4px 0")
+
+
+@solara.component
+def LeavesOut(text: str) -> None:
+    """What the month's expected points leave out (as Play a nation says), folded."""
+    with rv.Html(tag="details", class_="pg-room-leaves-out"):
+        rv.Html(
+            tag="summary",
+            children=["What these expected values leave out"],
+            style_="color: #555; font-size: 0.9rem",
+        )
+        rv.Html(
+            tag="p",
+            children=[(text[:1].upper() + text[1:] + ".") if text else ""],
+            style_="font-size: 0.9rem; color: #555; margin: 0",
+        )
+
+
+@solara.component
+def LastMonth(
+    title: str,
+    report: tuple[str, ...],
+    hidden: bool,
+    flagged: tuple[str, ...] | None,
+    votes: tuple[str, ...] = (),
+) -> None:
+    """Last month's card: the nation's month as a short list, the votes, the flagged nations.
+
+    ``report``: the items (sanctions on the nation's labs first); ``votes``: each sanction
+    vote's outcome; ``hidden``: the others' true actions are hidden in this game (then the
+    flags are shown; ``flagged`` None: no month has resolved yet).
     """
     with solara.Card(title, classes=["pg-room-last"]):
-        _line(sentence)
+        _items(report, "pg-room-report")
+        if votes:
+            _line("Sanction votes last month:", style={"margin-bottom": "0"})
+            _items(votes, "pg-room-votes")
         if hidden:
             found = "none yet" if flagged is None else ", ".join(flagged) or "none"
             _line(
@@ -347,11 +416,14 @@ def Talk(pledges: tuple[tuple[int, str, str], ...]) -> None:
 @solara.component
 def Leave(room: Room, token: str, session: str, act: Callable[[Callable[[], Any]], None]) -> None:
     """Leave the room (the model plays the nation until the student rejoins)."""
-    solara.Button(
+    ConfirmButton(
         "Leave the room",
-        text=True,
+        "Leave the room? The model plays your nation until you rejoin (your decisions so "
+        "far stay yours).",
+        "Leave",
+        lambda: act(lambda: room.leave(token, session=session)),
         classes=["pg-room-leave"],
-        on_click=lambda: act(lambda: room.leave(token, session=session)),
+        text=True,
     )
 
 

@@ -16,6 +16,7 @@ from experiments.room import (
     RoomError,
 )
 from experiments.scenarios import list_scenarios
+from viz.room_pages.classview import ClassView
 from viz.room_pages.common import (
     DASHBOARD_INTERVAL,
     DEADLINES,
@@ -25,6 +26,7 @@ from viz.room_pages.common import (
     NO_SCENARIO,
     ROOM_CSS,
     SCENARIOS_PLEDGES,
+    ConfirmButton,
     _action,
     _guard,
     _line,
@@ -43,6 +45,9 @@ from viz.room_pages.common import (
 from viz.room_pages.debrief import (
     TeacherDebrief,
 )
+
+#: The dashboard's two screens: everything (the teacher's own), or what may be projected.
+TEACHER_SCREEN, CLASS_SCREEN = "Teacher's view", "Class view (to project)"
 
 
 # ---------------------------------------------------------------------------------- teacher
@@ -231,6 +236,7 @@ def Dashboard(room: Room) -> None:
     error, set_error = solara.use_state("")
     words, set_words = solara.use_state(", ".join(room.block_list))
     note, set_note = solara.use_state("")
+    screen, set_screen = solara.use_state(TEACHER_SCREEN)
     t = room.teacher_token
     link = f"{base_url()}/join?room={room.code}"
     qr = solara.use_memo(lambda: qr_svg(link), [link])  # 4 ms a code: once, not per decision
@@ -242,7 +248,27 @@ def Dashboard(room: Room) -> None:
     def act(fn: Callable[[], Any]) -> None:
         _guard(fn, set_error, lambda: set_rev(lambda r: r + 1))
 
-    RoomHeader(room.code, link, qr).key("header")
+    status = view["status"]
+    if status == "lobby":
+        RoomHeader(room.code, link, qr).key("header")
+    else:  # the game has started: the code and QR fold away (a latecomer can still join)
+        with solara.Details(f"Room code {room.code} and QR").key("header-fold"):
+            RoomHeader(room.code, link, qr)
+    solara.ToggleButtonsSingle(
+        value=screen,
+        values=[TEACHER_SCREEN, CLASS_SCREEN],
+        on_value=set_screen,
+        classes=["pg-teach-screen"],
+        style={"flex-wrap": "wrap", "height": "auto"},
+    ).key("screen")
+    if screen == CLASS_SCREEN:
+        if error:
+            solara.Error(error, classes=["pg-room-error"]).key("error")
+        Controls(room, status, act).key("controls")
+        ClassView(room.class_view(t)).key("class")
+        if status == "finished":
+            TeacherDebrief(room, room.ready_debrief()).key("debrief")
+        return
     _line(
         f"{view['scenario']}, seed {view['seed']}: " + month_line(view),
         classes=["pg-teach-status"],
@@ -260,7 +286,6 @@ def Dashboard(room: Room) -> None:
     ).key("decided")
     if error:
         solara.Error(error, classes=["pg-room-error"]).key("error")
-    status = view["status"]
     Controls(room, status, act).key("controls")
     rows = []
     for n in view["nations"]:
@@ -394,17 +419,22 @@ def Controls(room: Room, status: str, act: Callable[[Callable[[], Any]], None]) 
                 classes=["pg-teach-extend"],
                 on_click=lambda: act(lambda: room.teacher_extend(t, 30)),
             )
-            solara.Button(
+            ConfirmButton(
                 "End game",
-                outlined=True,
+                room.end_warning(t) + " This cannot be undone.",
+                "End the game",
+                lambda: act(lambda: room.teacher_end(t)),
                 classes=["pg-teach-end"],
-                on_click=lambda: act(lambda: room.teacher_end(t)),
+                outlined=True,
             )
-        solara.Button(
+        ConfirmButton(
             "Close room",
-            text=True,
+            "Closing the room ends the game for everyone and removes the room from this "
+            "server: nobody can open it again. Download the log and the debrief first.",
+            "Close the room",
+            lambda: act(lambda: rooms().close(room.code, t)),
             classes=["pg-teach-close"],
-            on_click=lambda: act(lambda: rooms().close(room.code, t)),
+            text=True,
         )
 
 

@@ -1,0 +1,150 @@
+"""The lesson's fixes in the room (#33): the class view holds nothing private, counts the
+flags, sanctions and vetoes; End game says what it discards; a closed tab makes the student
+away at once (a reload does not); the card's readings are explained (:mod:`experiments.room`).
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from experiments.room import NotAllowed, Room
+
+
+def _played(information: str = "detected", **extra) -> tuple[Room, str, str]:
+    room = Room(
+        "great_power_veto",
+        seed=3,
+        periods=4,
+        deadline_seconds=None,
+        overrides={"information": information, "p_detect": 1.0, **extra},
+    )
+    ada, bo = room.join("Adazq"), room.join("Boqzx")
+    room.teacher_start(room.teacher_token)
+    return room, ada, bo
+
+
+def test_the_class_view_shows_who_decided_but_no_action_points_or_name():
+    room, ada, bo = _played()
+    room.decide(ada, 1, "defect")
+    room.decide(bo, 1, "comply")
+    room.decide(ada, 2, "defect")  # decided, month 2 still open
+    view = room.class_view(room.teacher_token)
+    assert set(view) == {
+        "code", "status", "month", "periods", "seconds_left", "compliance", "nations",
+        "edges", "in_force", "treaty_on", "flags", "sanctions", "vetoes", "decided", "seated",
+    }  # fmt: skip
+    assert all(set(n) == {"nation", "member", "seated", "decided"} for n in view["nations"])
+    text = json.dumps(view)
+    for private in ("defect", "comply", "Adazq", "Boqzx", "points", "pledge"):
+        assert private not in text
+    by_name = {n["nation"]: n for n in view["nations"]}
+    ada_nation = room.nation_names[room.seats[ada].nation]
+    bo_nation = room.nation_names[room.seats[bo].nation]
+    assert by_name[ada_nation]["decided"] is True
+    assert by_name[bo_nation]["decided"] is False
+    assert (view["decided"], view["seated"]) == (1, 2)
+    unseated = [n for n in view["nations"] if n["nation"] not in (ada_nation, bo_nation)]
+    assert all(n["decided"] is None for n in unseated)  # the model's seats: nothing to show
+    assert len(view["compliance"]) == 2  # the start and month 1
+    with pytest.raises(NotAllowed):
+        room.class_view("not-the-teacher")
+
+
+def test_the_class_views_counts_add_up_the_months_flags_sanctions_and_vetoes():
+    room, ada, bo = _played()
+    flags = sanctions = vetoes = 0
+    for month in (1, 2, 3):
+        room.decide(ada, month, "defect")
+        room.decide(bo, month, "defect")
+        last = room.engine.last
+        flagged = last["caught_international"] | last["false_alarm"]
+        flags += int(flagged.sum())
+        sanctions += int((last["sanction_paid"] > 0).sum())
+        vetoes += int((flagged & last["vetoed"]).sum()) if "vetoed" in last else 0
+    view = room.class_view(room.teacher_token)
+    assert (view["flags"], view["sanctions"], view["vetoes"]) == (flags, sanctions, vetoes)
+    assert view["flags"] > 0  # p_detect 1 and defectors: something was flagged
+
+
+def test_end_game_says_what_it_discards():
+    room, ada, bo = _played()
+    room.decide(ada, 1, "comply")
+    room.decide(bo, 1, "comply")
+    room.decide(ada, 2, "defect")
+    text = room.end_warning(room.teacher_token)
+    assert "months 2 to 4, which are never played" in text
+    assert "the 1 decision already made for month 2" in text
+    assert "The debrief covers month 1." in text
+    room.teacher_end(room.teacher_token)
+    assert room.end_warning(room.teacher_token) == "Ending the game now leaves nothing to discard."
+
+
+def test_a_closed_page_makes_the_student_away_at_once_and_a_reload_does_not():
+    room, ada, bo = _played()
+    room.claim(ada, "laptop")
+    room.page_opened(ada, "laptop")
+    room.page_opened(ada, "laptop")  # a reload: the new page opens before the old one closes
+    assert room.page_closed(ada, "laptop") is False
+    assert room.seats[ada].present
+    assert room.page_closed(ada, "laptop") is True  # the last page: away at once
+    assert not room.seats[ada].present
+    assert room.teacher_view(room.teacher_token)["present"] == 1
+    assert room.log.records[-1]["type"] == "leave"
+    room.decide(bo, 1, "comply")  # the month does not wait for the away student
+    assert room.month == 2
+    room.page_opened(ada, "laptop")  # the seat's link opened again
+    assert room.seats[ada].present
+
+
+def test_a_page_closed_in_a_browser_that_lost_the_seat_leaves_the_student_here():
+    room, ada, _ = _played()
+    room.claim(ada, "laptop")
+    room.page_opened(ada, "laptop")
+    room.claim(ada, "phone", confirm=True)
+    room.page_opened(ada, "phone")
+    room.page_closed(ada, "phone")
+    assert not room.seats[ada].present  # the phone held it: its last page closed
+    room.page_opened(ada, "laptop")  # the laptop does not hold the seat: no rejoin from it
+    assert not room.seats[ada].present
+
+
+def test_a_decision_made_before_the_tab_closed_stands():
+    room, ada, bo = _played()
+    room.claim(ada, "laptop")
+    room.page_opened(ada, "laptop")
+    room.decide(ada, 1, "defect", session="laptop")
+    room.page_closed(ada, "laptop")
+    room.decide(bo, 1, "comply")
+    assert room.seats[ada].months[-1].by == "student"
+    assert bool(room.engine.defect[room.seats[ada].nation])
+
+
+def test_the_card_explains_its_readings_and_names_a_sanction_on_a_lab():
+    room = Room(
+        "default",
+        seed=3,
+        periods=4,
+        deadline_seconds=None,
+        overrides={"information": "detected", "p_detect": 1.0, "verification_lag": 0},
+    )
+    ada = room.join("Ada")
+    room.teacher_start(room.teacher_token)
+    nation = room.seats[ada].nation
+    view = room.student_view(ada)
+    assert view["leaves_out"] == room.nation_view(nation).advice_leaves_out()
+    assert "shared risk" in view["leaves_out"]
+    named = []
+    for month in (1, 2, 3):
+        room.decide(ada, month, "comply")
+        eng = room.engine
+        labs = np.flatnonzero((eng.home == nation) & eng.is_lab)
+        paid = eng.last["sanction_paid"][labs]
+        lines = room.student_view(ada)["lab_sanctions"]
+        assert len(lines) == int((paid > 0).sum())
+        named += lines
+    assert named  # seed 3: a lab of the nation is sanctioned in month 3
+    assert named[0].startswith("Your lab ") and " paid a sanction of " in named[0]
+    assert " points in month 3." in named[0]
