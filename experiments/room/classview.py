@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from experiments.room.state import PAUSED, PLAYING, RoomState
 
 #: One sentence on a student's card: the nation's labs are not the student's to command.
@@ -35,8 +33,8 @@ class ClassViews(RoomState):
         Keys: ``code``, ``status``, ``month``, ``periods``, ``seconds_left``, ``compliance``
         (capability-weighted, by month, row 0 the start), ``nations`` (name, member, seated,
         decided: None for a seat the model plays or outside a month), ``edges`` (alliance
-        pairs by index), ``in_force``, ``flags``/``sanctions``/``vetoes`` (counts over the
-        months so far), ``decided``/``seated`` (counts this month).
+        pairs by index), ``in_force`` (the treaty), ``flags``/``sanctions``/``vetoes``
+        (counts over the months so far), ``decided``/``seated`` (counts this month).
         """
         with self._lock:
             self._teacher(teacher_token)
@@ -66,8 +64,7 @@ class ClassViews(RoomState):
                 "compliance": [round(float(x), 3) for x in series["weighted_compliance"]],
                 "nations": nations,
                 "edges": edges,
-                "in_force": bool(np.asarray(eng.in_force).any()) if eng.treaty.on else False,
-                "treaty_on": bool(eng.treaty.on),
+                "in_force": bool(eng.in_force),
                 **self.counts,
                 "decided": sum(1 for n in nations if n["decided"]),
                 "seated": sum(1 for n in nations if n["decided"] is not None),

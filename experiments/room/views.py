@@ -103,7 +103,7 @@ class Views(RoomState):
                 "status_text": view.status(),
                 "expected_points": {"comply": view.points(comply), "defect": view.points(defect)},
                 "leaves_out": "" if self.finished else view.advice_leaves_out(),
-                "lab_sanctions": self._lab_sanctions(seat.nation),
+                "sanctions_named": self._sanctions_named(seat.nation),
                 "total_points": view.points(
                     seat.total if truth else sum(m.report.seen().payoff for m in seat.months)
                 ),
@@ -121,13 +121,25 @@ class Views(RoomState):
                 **self._pledging(seat.nation),
             }
 
-    def _lab_sanctions(self, nation: int) -> list[str]:
-        """Last month's sanctions against the nation's labs, each named with its amount."""
+    def _sanctions_named(self, nation: int) -> list[str]:
+        """Last month's sanctions the month's report does not name, each with its amount.
+
+        Those against the nation's labs, and the nation's own when it paid one for an
+        earlier month (the verification lag) without being caught or flagged last month.
+        """
         eng, last = self.engine, self.engine.last
         if not last:
             return []
         view = self.nation_view(nation)
         out = []
+        own = float(last["sanction_paid"][nation])
+        named = last["caught_international"] | last["caught_domestic"] | last["false_alarm"]
+        if own > 0 and not named[nation]:
+            out.append(
+                f"Your nation paid a sanction of {view.points(own).lstrip('+')} points in "
+                f"month {eng.t}, for an earlier month (sanctions are paid after the "
+                "verification lag)."
+            )
         for k in np.flatnonzero((eng.home == nation) & eng.is_lab):
             paid = float(last["sanction_paid"][k])
             if paid > 0:

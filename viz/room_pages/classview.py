@@ -111,11 +111,6 @@ def network_svg(nations: list[dict[str, Any]], edges: list[tuple[int, int]]) -> 
 def treaty_line(view: dict[str, Any]) -> str:
     """The treaty's state in a sentence, with its members."""
     members = sum(1 for n in view["nations"] if n["member"])
-    if not view["treaty_on"]:
-        return (
-            f"No pause treaty in this game ({members} of {len(view['nations'])} nations "
-            "are members)."
-        )
     state = "in force" if view["in_force"] else "not in force"
     return f"The treaty is {state}: {members} of {len(view['nations'])} nations are members."
 

@@ -313,7 +313,7 @@ def _query(search: str | None) -> dict[str, str]:
 @solara.component
 def ConfirmButton(
     label: str,
-    question: str,
+    question: str | Callable[[], str],
     ok: str,
     on_ok: Callable[[], Any],
     classes: list[str],
@@ -322,21 +322,24 @@ def ConfirmButton(
 ) -> None:
     """A button that asks first: ``question`` in a dialog, ``ok`` does it, Cancel does not.
 
+    ``question`` may be a function: it is asked when the button is clicked (a text that
+    changes with the room, such as what End game discards, is then never stale).
+
     The dialog's OK button says ``ok`` (a test or a user finds it by that).
     """
     asking, set_asking = solara.use_state(False)
-    solara.Button(
-        label,
-        outlined=outlined,
-        text=text,
-        classes=classes,
-        on_click=lambda: set_asking(True),
-    )
+    said, set_said = solara.use_state("")
+
+    def ask() -> None:
+        set_said(question() if callable(question) else question)
+        set_asking(True)
+
+    solara.Button(label, outlined=outlined, text=text, classes=classes, on_click=ask)
     solara.lab.ConfirmationDialog(
         asking,
         on_close=lambda: set_asking(False),
         title=f"{label}?",
-        content=question,
+        content=said,
         ok=ok,
         on_ok=on_ok,
         cancel="Cancel",

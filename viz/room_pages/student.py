@@ -211,7 +211,7 @@ def StudentCard(room: Room, token: str, session: str | None = None) -> None:
             LastMonth(
                 f"Month {last['month']}",
                 (
-                    *view["lab_sanctions"],
+                    *view["sanctions_named"],
                     *report_items(last["sentence_without_votes"]),
                 ),
                 hidden,
@@ -361,6 +361,25 @@ def _items(items: tuple[str, ...], cls: str) -> Any:
     return solara.HTML(tag="ul", unsafe_innerHTML=body, classes=[cls], style="margin: 4px 0")
 
 
+def votes_html(votes: tuple[str, ...], shown: int = 3) -> str:
+    """The month's sanction votes as a list: the first ``shown``, the rest folded.
+
+    Example:
+        >>> html_ = votes_html(("a", "b", "c", "d", "e"))
+        >>> html_.count("<li>"), "2 more votes" in html_
+        (5, True)
+    """
+    first = "".join(f"<li>{html.escape(x)}</li>" for x in votes[:shown])
+    rest = "".join(f"<li>{html.escape(x)}</li>" for x in votes[shown:])
+    more = (
+        f"<details><summary>{len(votes) - shown} more vote"
+        f"{'' if len(votes) - shown == 1 else 's'}</summary><ul>{rest}</ul></details>"
+        if rest
+        else ""
+    )
+    return f'<ul style="margin: 4px 0">{first}</ul>{more}'
+
+
 @solara.component
 def LeavesOut(text: str) -> None:
     """What the month's expected points leave out (as Play a nation says), folded."""
@@ -394,8 +413,8 @@ def LastMonth(
     with solara.Card(title, classes=["pg-room-last"]):
         _items(report, "pg-room-report")
         if votes:
-            _line("Sanction votes last month:", style={"margin-bottom": "0"})
-            _items(votes, "pg-room-votes")
+            _line(f"Sanction votes last month ({len(votes)}):", style={"margin-bottom": "0"})
+            solara.HTML(tag="div", unsafe_innerHTML=votes_html(votes), classes=["pg-room-votes"])
         if hidden:
             found = "none yet" if flagged is None else ", ".join(flagged) or "none"
             _line(

@@ -421,7 +421,7 @@ def Controls(room: Room, status: str, act: Callable[[Callable[[], Any]], None]) 
             )
             ConfirmButton(
                 "End game",
-                room.end_warning(t) + " This cannot be undone.",
+                lambda: room.end_warning(t) + " This cannot be undone.",
                 "End the game",
                 lambda: act(lambda: room.teacher_end(t)),
                 classes=["pg-teach-end"],

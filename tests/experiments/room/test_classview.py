@@ -34,7 +34,7 @@ def test_the_class_view_shows_who_decided_but_no_action_points_or_name():
     view = room.class_view(room.teacher_token)
     assert set(view) == {
         "code", "status", "month", "periods", "seconds_left", "compliance", "nations",
-        "edges", "in_force", "treaty_on", "flags", "sanctions", "vetoes", "decided", "seated",
+        "edges", "in_force", "flags", "sanctions", "vetoes", "decided", "seated",
     }  # fmt: skip
     assert all(set(n) == {"nation", "member", "seated", "decided"} for n in view["nations"])
     text = json.dumps(view)
@@ -49,6 +49,7 @@ def test_the_class_view_shows_who_decided_but_no_action_points_or_name():
     unseated = [n for n in view["nations"] if n["nation"] not in (ada_nation, bo_nation)]
     assert all(n["decided"] is None for n in unseated)  # the model's seats: nothing to show
     assert len(view["compliance"]) == 2  # the start and month 1
+    assert view["in_force"] is bool(room.engine.in_force)
     with pytest.raises(NotAllowed):
         room.class_view("not-the-teacher")
 
@@ -142,9 +143,32 @@ def test_the_card_explains_its_readings_and_names_a_sanction_on_a_lab():
         eng = room.engine
         labs = np.flatnonzero((eng.home == nation) & eng.is_lab)
         paid = eng.last["sanction_paid"][labs]
-        lines = room.student_view(ada)["lab_sanctions"]
+        lines = room.student_view(ada)["sanctions_named"]
         assert len(lines) == int((paid > 0).sum())
         named += lines
     assert named  # seed 3: a lab of the nation is sanctioned in month 3
     assert named[0].startswith("Your lab ") and " paid a sanction of " in named[0]
     assert " points in month 3." in named[0]
+
+
+def test_a_sanction_paid_after_the_lag_is_named_where_the_report_says_nobody_flagged_you():
+    room = Room(
+        "default",
+        seed=0,
+        periods=4,
+        deadline_seconds=None,
+        overrides={"information": "detected", "p_detect": 1.0, "verification_lag": 1},
+    )
+    ada = room.join("Ada")
+    room.teacher_start(room.teacher_token)
+    room.decide(ada, 1, "defect")
+    assert not any(x.startswith("Your nation") for x in room.student_view(ada)["sanctions_named"])
+    room.decide(ada, 2, "comply")
+    view = room.student_view(ada)
+    nation = room.seats[ada].nation
+    paid = float(room.engine.last["sanction_paid"][nation])
+    assert paid > 0 and "Nobody flagged you." in view["last"]["sentence"]
+    amount = room.nation_view(nation).points(paid).lstrip("+")
+    assert (
+        f"Your nation paid a sanction of {amount} points in month 2" in view["sanctions_named"][0]
+    )

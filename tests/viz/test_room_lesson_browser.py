@@ -1,0 +1,112 @@
+"""The lesson's fixes in real browsers (#33): the class view fits a 1024x768 projector and
+shows nothing private, a closed tab shows its student as away within seconds, and End game
+asks first, saying what it discards.
+
+Like ``test_room_pages_browser.py``: a real server on a free loopback port, stopped by its
+process id.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.viz.browser_server import serve_app
+
+pytestmark = pytest.mark.browser
+
+playwright_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+
+expect = playwright_api.expect
+
+KEY = "browser-test-key"
+
+
+@pytest.fixture(scope="module")
+def server(artifacts):
+    mp = pytest.MonkeyPatch()
+    mp.setenv("PAUSEGAME_TEACHER_KEY", KEY)  # the server reads it (pausegame app sets it)
+    try:
+        yield from serve_app(artifacts, "room-lesson-server.log")
+    finally:
+        mp.undo()
+
+
+def _page(browser, url, size):
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]})
+    page = context.new_page()
+    page.goto(url)
+    return context, page
+
+
+def _pick(page, cls, option):
+    page.locator(f".{cls}").click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def _join(browser, url, code, name, size):
+    context, page = _page(browser, url + f"join?room={code}", size)
+    page.get_by_label("Display name").fill(name)
+    page.get_by_role("button", name="Join", exact=True).click()
+    expect(page.locator(".pg-room-student")).to_be_visible(timeout=30_000)
+    return context, page
+
+
+def test_the_class_view_fits_a_projector_a_closed_tab_is_away_end_game_asks(
+    server, browser, artifacts
+):
+    contexts = []
+    try:
+        tc, teacher = _page(browser, server.url + "teach", (1024, 768))
+        contexts.append(tc)
+        teacher.get_by_label("Teacher key").fill(KEY)
+        teacher.get_by_role("button", name="Open").click()
+        _pick(teacher, "pg-teach-months", "3")
+        _pick(teacher, "pg-teach-deadline", "none")
+        _pick(teacher, "pg-teach-info", "only what verification reveals (detected)")
+        teacher.get_by_label("Seed (blank: a fresh one)").fill("3")
+        teacher.get_by_role("button", name="Create room").click()
+        expect(teacher.locator(".pg-teach-code")).to_be_visible(timeout=30_000)
+        code = teacher.locator(".pg-teach-code").inner_text().strip()
+        ada_c, ada = _join(browser, server.url, code, "Adazq", (1400, 900))
+        bo_c, bo = _join(browser, server.url, code, "Boqzx", (390, 844))
+        contexts += [ada_c, bo_c]
+        expect(teacher.locator(".pg-teach-decided")).to_contain_text(
+            "2 students (2 here)", timeout=15_000
+        )
+        teacher.get_by_role("button", name="Start").click()
+        expect(teacher.locator(".pg-teach-code")).to_be_hidden()  # folded once it starts
+        ada.get_by_role("button", name="Defect", exact=True).click()
+        bo.get_by_role("button", name="Comply", exact=True).click()
+        expect(ada.locator(".pg-room-report li").first).to_contain_text("Month 1: you defected")
+        ada.get_by_role("button", name="Defect", exact=True).click()  # month 2: decided
+        teacher.get_by_role("button", name="Class view (to project)").click()
+        expect(teacher.locator(".pg-class-decided")).to_contain_text(
+            "Decided: 1 of 2 students", timeout=15_000
+        )
+        expect(teacher.locator(".pg-class-chart svg")).to_be_visible()
+        expect(teacher.locator(".pg-class-network svg")).to_be_visible()
+        teacher.screenshot(path=str(artifacts / "lesson-class-view-1024.png"))
+        assert teacher.evaluate("document.documentElement.scrollWidth") <= 1024
+        assert teacher.locator(".pg-teach-nations").count() == 0
+        body = teacher.locator("body").inner_text()
+        for private in ("defect", "Adazq", "Boqzx", "Points", "points"):
+            assert private not in body.replace("Defect", ""), private
+        bo.screenshot(path=str(artifacts / "lesson-student-390.png"), full_page=True)
+        bo_c.close()  # the tab closes: away within seconds, not at the deadline
+        contexts.remove(bo_c)
+        teacher.get_by_role("button", name="Teacher's view").click()
+        expect(teacher.locator(".pg-teach-decided")).to_contain_text(
+            "2 students (1 here)", timeout=10_000
+        )
+        expect(teacher.locator(".pg-teach-nations")).to_contain_text("away")
+        teacher.get_by_role("button", name="End game").click()
+        # Ada had decided month 2: with Bo away it resolved, month 3 is open
+        expect(teacher.locator(".v-dialog--active")).to_contain_text(
+            "Ending the game now discards month 3, which is never played"
+        )
+        teacher.screenshot(path=str(artifacts / "lesson-end-game-1024.png"))
+        teacher.get_by_role("button", name="End the game").click()
+        expect(teacher.locator(".pg-teach-status")).to_contain_text("The game is over")
+    finally:
+        for context in contexts:
+            context.close()
