@@ -437,8 +437,7 @@ def Leave(room: Room, token: str, session: str, act: Callable[[Callable[[], Any]
     """Leave the room (the model plays the nation until the student rejoins)."""
     ConfirmButton(
         "Leave the room",
-        "Leave the room? The model plays your nation until you rejoin (your decisions so "
-        "far stay yours).",
+        "The model plays your nation until you rejoin (your decisions so far stay yours).",
         "Leave",
         lambda: act(lambda: room.leave(token, session=session)),
         classes=["pg-room-leave"],
