@@ -295,10 +295,8 @@ def summary_record(result: RunResult) -> dict[str, Any]:
     """``summary.json``: the run summary, the scenario and the outputs (NaN as null)."""
     record: dict[str, Any] = {
         key: (None if isinstance(v, float) and math.isnan(v) else v)
-        for key, v in result.summary.to_dict().items()
+        for key, v in result.summary.record().items()
     }
-    if "verification_spend" in result.timeseries:  # a run whose layers cost (ODD 3.6)
-        record["verification_spend"] = float(np.sum(result.timeseries["verification_spend"]))
     record["scenario"] = result.name
     record["source"] = result.source
     record["outputs"] = {key: str(p) for key, p in result.outputs.items()}

@@ -515,9 +515,13 @@ class Engine:
         if self.pledges is not None:
             series.update(self.pledges.columns(0, self.t + 1))
         if self.treaty.layer_costs is not None:
-            spend = self.verification_spend
-            series["verification_spend"] = np.array([spend.get(t, 0.0) for t in range(self.t + 1)])
+            series["verification_spend"] = self._spend_column()
         return series
+
+    def _spend_column(self) -> np.ndarray:
+        """The ``verification_spend`` column, steps 0..t (0 where the members paid nothing)."""
+        spend = self.verification_spend
+        return np.array([spend.get(t, 0.0) for t in range(self.t + 1)])
 
     def _series(
         self,
@@ -565,4 +569,7 @@ class Engine:
             ledger_records=0 if self.log is None else len(self.log),
             catastrophe_step=self.catastrophe_step,
             takeoff_step=self.takeoff_step,
+            verification_spend=(
+                None if self.treaty.layer_costs is None else float(np.sum(self._spend_column()))
+            ),
         )

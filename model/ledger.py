@@ -565,6 +565,8 @@ def replay(records: Iterable[Mapping[str, Any]]) -> dict[str, np.ndarray]:
         out["transfers_paid"] = np.array(
             [float(np.maximum(np.asarray(st.get("transfers", [0.0])), 0.0).sum()) for st in states]
         )
+    if states and "spend" in states[0]:  # a run with layers: what the members paid (ODD 3.6)
+        out["verification_spend"] = np.array([float(st["spend"]) for st in states])
     from model.pledges import replay_columns
 
     caught = {t: ev["domestic"] + ev["international"] for t, ev in events.items()}

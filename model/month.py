@@ -382,5 +382,13 @@ def log(e: Engine, t: int, n_revised: int) -> None:
             **({} if e._all_bound else {"bound": e.bound}),
             **({} if e.payments is None else {"transfers": e.payments.last}),
             **({} if e.pledges is None else {"pledges": e.pledges.bits()}),
+            **spend_field(e, t),
         },
     )
+
+
+def spend_field(e: Engine, t: int) -> dict[str, float]:
+    """The state record's ``spend`` (the layers' spend at ``t``); none without layers."""
+    if e.treaty.layer_costs is None:
+        return {}
+    return {"spend": e.verification_spend.get(t, 0.0)}

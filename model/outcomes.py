@@ -48,6 +48,9 @@ class RunSummary:
         final_leader_share: The largest capability share at the last step.
         mean_belief_error: Mean absolute belief error over the run (None with perfect
             information).
+        verification_spend: What the members paid for the verification layers over the run
+            (G; the sum of the ``verification_spend`` column, model/ODD.md 3.6); None for a run
+            without layers. In :meth:`record`, not in :meth:`to_dict`.
     """
 
     held: bool
@@ -74,6 +77,7 @@ class RunSummary:
     takeoff_step: int | None = None
     final_leader_share: float = float("nan")
     mean_belief_error: float | None = None
+    verification_spend: float | None = None
 
     @property
     def catastrophe(self) -> bool:
@@ -81,9 +85,24 @@ class RunSummary:
         return self.catastrophe_step is not None
 
     def to_dict(self) -> dict[str, Any]:
-        """A plain dict (JSON-friendly)."""
+        """A plain dict (JSON-friendly) of the fields but ``verification_spend``.
+
+        The dict is what it was before the layers' spend was a field (the golden runs pin it,
+        tests/model/test_golden.py); :meth:`record` adds the spend.
+        """
         out = dict(self.__dict__)  # the fields, in order (as dataclasses.asdict, faster)
         out["sanctions_paid_by_bloc"] = list(self.sanctions_paid_by_bloc)
+        del out["verification_spend"]
+        return out
+
+    def record(self) -> dict[str, Any]:
+        """:meth:`to_dict` with ``verification_spend`` last when the run had layers.
+
+        What ``summary.json`` and a sweep's results hold.
+        """
+        out = self.to_dict()
+        if self.verification_spend is not None:
+            out["verification_spend"] = self.verification_spend
         return out
 
 
@@ -144,6 +163,7 @@ def summarize(
     ledger_records: int,
     catastrophe_step: int | None,
     takeoff_step: int | None,
+    verification_spend: float | None = None,
 ) -> RunSummary:
     """The :class:`RunSummary` of a run's time series (steps 0..``steps``).
 
@@ -157,6 +177,7 @@ def summarize(
         ledger_records: Records in the event log.
         catastrophe_step: The step a catastrophe ended the run (None: none).
         takeoff_step: The first step an actor held more than ``takeoff_share``.
+        verification_spend: The layers' spend over the run (None: a run without layers).
     """
     holds = ts["holds"][1:]
     active = ts["pause_active"][1:] > 0.5
@@ -191,4 +212,5 @@ def summarize(
             if steps and not np.all(np.isnan(ts["belief_error"][1:]))
             else None
         ),
+        verification_spend=verification_spend,
     )

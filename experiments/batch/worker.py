@@ -375,7 +375,8 @@ def fill_chunk(
     """A task's result arrays from its runs' outcomes (what :func:`run_chunk` returns).
 
     ``outcomes[i]`` is run ``i``'s exception, or a pair of an object with ``timeseries()``
-    (the engine) and an object with ``to_dict()`` (its :class:`~model.outcomes.RunSummary`).
+    (the engine) and an object with ``record()`` or ``to_dict()`` (its
+    :class:`~model.outcomes.RunSummary`).
     """
     if cpu_start is None:
         cpu_start = time.process_time()
@@ -407,9 +408,9 @@ def fill_chunk(
             if isinstance(outcomes[i], BaseException):
                 raise outcomes[i]
             engine, outcome = outcomes[i]
-            result = outcome.to_dict()
+            result = outcome.record() if hasattr(outcome, "record") else outcome.to_dict()
             for name, _ in fields:
-                value = result[name]
+                value = result.get(name)  # verification_spend: only a run with layers has it
                 if value is None:
                     nulls[name][i] = True
                 else:
