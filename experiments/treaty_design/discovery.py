@@ -40,6 +40,7 @@ __all__ = [
     "BOX_COLUMNS",
     "Boxes",
     "cart_boxes",
+    "catastrophe_losses",
     "prim_boxes",
     "world_outcomes",
 ]
@@ -48,14 +49,32 @@ __all__ = [
 BOX_COLUMNS = ("box", "dimension", "low", "high", "coverage", "density", "quasi_p")
 
 
-def world_outcomes(frame: pd.DataFrame, varied: Sequence[str], steps: int) -> pd.DataFrame:
-    """One row per world (design point): its uncertain values, survival and months to collapse.
+def world_outcomes(
+    frame: pd.DataFrame,
+    varied: Sequence[str],
+    steps: int,
+    losses: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """One row per world (design point): its uncertain values and outcomes.
+
+    Always ``survival`` and ``months_to_collapse``; when the runs carry ``false_alarms``,
+    ``total_payoff``, ``catastrophe_step`` and ``steps`` (a batch's runs do) also:
+
+    * ``false_alarms``: the mean over the world's runs of ``false_alarms / months run``;
+    * ``catastrophe``: the share of the world's runs a catastrophe ended;
+    * ``welfare``: the mean over the world's runs of ``(total_payoff - X [catastrophe]) /
+      steps``: all actors' realised payoffs per month of the horizon, less ``X`` (the
+      negotiation's :func:`~model.negotiation.valuation.catastrophe_loss`, per unit of
+      capability; world capability is 1) in a run a catastrophe ended, so the world's mean is
+      the realised payoff less the expected catastrophe loss (the share of runs ending in
+      catastrophe estimating its probability).
 
     Args:
         frame: The batch's finished runs (``point``, the varied columns, ``held``,
             ``collapse_step``).
         varied: The uncertainties (the batch's varied parameters).
         steps: The horizon.
+        losses: ``X`` of each point (:func:`catastrophe_losses`); default 0 (no loss).
 
     Example:
         >>> runs = pd.DataFrame({"point": [0, 0, 1, 1], "x": [0.1, 0.1, 0.9, 0.9],
@@ -78,6 +97,39 @@ def world_outcomes(frame: pd.DataFrame, varied: Sequence[str], steps: int) -> pd
     out["survival"] = grouped["held"].mean().to_numpy(dtype=float)
     out["months_to_collapse"] = grouped["months"].mean().to_numpy(dtype=float)
     out["runs"] = grouped.size().to_numpy()
+    if {"false_alarms", "total_payoff", "catastrophe_step", "steps"} <= set(ok.columns):
+        ran = np.maximum(pd.to_numeric(ok["steps"]).to_numpy(dtype=float), 1.0)
+        ended = pd.to_numeric(ok["catastrophe_step"], errors="coerce").notna().to_numpy()
+        points = ok["point"].to_numpy(dtype=np.int64)
+        x = np.zeros(len(ok)) if losses is None else np.asarray(losses, dtype=float)[points]
+        payoff = pd.to_numeric(ok["total_payoff"]).to_numpy(dtype=float)
+        extra = pd.DataFrame(
+            {
+                "point": points,
+                "false_alarms": pd.to_numeric(ok["false_alarms"]).to_numpy(dtype=float) / ran,
+                "catastrophe": ended.astype(float),
+                "welfare": (payoff - x * ended) / float(steps),
+            }
+        ).groupby("point", sort=True)
+        for column in ("false_alarms", "catastrophe", "welfare"):
+            out[column] = extra[column].mean().to_numpy(dtype=float)
+    return out
+
+
+def catastrophe_losses(batch: Any) -> np.ndarray:
+    """``X = G / (1 - discount)`` of each point of a batch design (0 without a hazard).
+
+    The negotiation's :func:`~model.negotiation.valuation.catastrophe_loss` with the point's
+    parameters (the schema's defaults < the scenario's ``[params]`` < base < point).
+    """
+    from model.negotiation.valuation import catastrophe_loss
+    from model.params import schema
+
+    defaults = {name: p.default for name, p in schema().items()}
+    out = np.zeros(batch.n_points)
+    for i in range(batch.n_points):
+        loss = catastrophe_loss({**defaults, **batch.params_at(i)})
+        out[i] = 0.0 if loss is None else loss
     return out
 
 

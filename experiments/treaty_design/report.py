@@ -16,7 +16,13 @@ from typing import Any
 
 import pandas as pd
 
-from experiments.treaty_design.discovery import Boxes, cart_boxes, prim_boxes, world_outcomes
+from experiments.treaty_design.discovery import (
+    Boxes,
+    cart_boxes,
+    catastrophe_losses,
+    prim_boxes,
+    world_outcomes,
+)
 from experiments.treaty_design.spec import TreatyDesign
 
 __all__ = ["Discovery", "analyse", "discover", "summary_text"]
@@ -58,13 +64,22 @@ def discover(design: TreatyDesign, out: str | Path, **run_options: Any) -> Disco
     out = Path(out)
     batch = design.discovery_design()
     result = run_design(batch, out / "discovery", **run_options)
-    found = analyse(design, result.frame, list(batch.varied))
+    found = analyse(design, result.frame, list(batch.varied), catastrophe_losses(batch))
     return write(found, out / "analysis")
 
 
-def analyse(design: TreatyDesign, frame: pd.DataFrame, varied: list[str]) -> Discovery:
-    """Per-world outcomes and the boxes of failure, from a discovery batch's runs."""
-    worlds = world_outcomes(frame, varied, design.steps)
+def analyse(
+    design: TreatyDesign,
+    frame: pd.DataFrame,
+    varied: list[str],
+    losses: Any = None,
+) -> Discovery:
+    """Per-world outcomes and the boxes of failure, from a discovery batch's runs.
+
+    ``losses``: each world's catastrophe loss ``X``
+    (:func:`~experiments.treaty_design.discovery.catastrophe_losses`; default none).
+    """
+    worlds = world_outcomes(frame, varied, design.steps, losses)
     x = worlds[varied]
     failed = worlds["survival"].to_numpy() < design.failure_below
     settings = design.discovery
@@ -159,6 +174,15 @@ def summary_text(found: Discovery) -> str:
         f"The treaty fails (survival below {design.failure_below}) in {failing} of {n} worlds.",
         "",
     ]
+    if "welfare" in worlds.columns:
+        lines += [
+            f"Over the worlds: {worlds['false_alarms'].mean():.3g} false alarms a month, "
+            f"{worlds['catastrophe'].mean():.1%} of runs ended by a catastrophe, world welfare "
+            f"{worlds['welfare'].mean():.4g} a month (all actors' realised payoffs less the "
+            "expected catastrophe loss; lowest world "
+            f"{worlds['welfare'].min():.4g}).",
+            "",
+        ]
     if prim.stats.empty:
         lines.append("PRIM found no box of failing worlds.")
     for row in prim.stats.itertuples(index=False):

@@ -80,7 +80,13 @@ __all__ = [
 ]
 
 #: The outcomes this increment computes per world (defined in the analysis docs, README).
-OUTCOMES: tuple[str, ...] = ("survival", "months_to_collapse")
+OUTCOMES: tuple[str, ...] = (
+    "survival",
+    "months_to_collapse",
+    "false_alarms",
+    "catastrophe",
+    "welfare",
+)
 
 _TABLES = (
     "meta",
@@ -338,7 +344,7 @@ def _outcomes(table: Mapping[str, Any], at: str) -> tuple[tuple[str, ...], float
     if not isinstance(names, list) or not names or any(n not in OUTCOMES for n in names):
         raise DesignError(
             f"{at}[outcomes] names={names!r} is not allowed; allowed: a non-empty list of "
-            f"{', '.join(OUTCOMES)} (the others of #32 are not built yet)"
+            f"{', '.join(OUTCOMES)}"
         )
     below = table.get("failure_below", 0.5)
     if isinstance(below, bool) or not isinstance(below, int | float) or not 0 < below <= 1:
