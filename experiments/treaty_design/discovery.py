@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -38,6 +38,7 @@ import pandas as pd
 
 __all__ = [
     "BOX_COLUMNS",
+    "RESAMPLE_COLUMNS",
     "Boxes",
     "cart_boxes",
     "catastrophe_losses",
@@ -47,6 +48,9 @@ __all__ = [
 
 #: The columns of ``boxes.csv``.
 BOX_COLUMNS = ("box", "dimension", "low", "high", "coverage", "density", "quasi_p")
+
+#: The columns of ``boxes_resample.csv`` (PRIM's resampling stability, in percent).
+RESAMPLE_COLUMNS = ("box", "dimension", "reproduce_coverage", "reproduce_density")
 
 
 def world_outcomes(
@@ -145,6 +149,11 @@ class Boxes:
         failing: How many worlds fail.
         n_worlds: How many worlds there are.
         ranges: Each dimension's sampled range (low, high).
+        resample: PRIM's resampling stability (:data:`RESAMPLE_COLUMNS`): for each box and
+            each uncertainty, the percentage of PRIM runs on random halves of the box's worlds
+            whose box (the one on their trajectory nearest in coverage, or in density)
+            restricts that uncertainty (``ema_workbench``'s ``PrimBox.resample``); empty for
+            CART or without resampling.
     """
 
     method: str
@@ -153,6 +162,9 @@ class Boxes:
     failing: int
     n_worlds: int
     ranges: Mapping[str, tuple[float, float]]
+    resample: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=list(RESAMPLE_COLUMNS))
+    )
 
     def limits(self, box: int = 0) -> dict[str, tuple[float, float]]:
         """Box ``box``'s restricted dimensions' (low, high)."""
@@ -170,6 +182,8 @@ def prim_boxes(
     peel_alpha: float = 0.05,
     mass_min: float = 0.05,
     max_boxes: int = 3,
+    resample_iterations: int = 10,
+    seed: int = 0,
 ) -> Boxes:
     """PRIM's boxes of failing worlds (:class:`ema_workbench.analysis.prim.Prim`).
 
@@ -182,6 +196,10 @@ def prim_boxes(
         peel_alpha: PRIM's peeling share.
         mass_min: The smallest share of worlds a box may hold.
         max_boxes: The most boxes sought.
+        resample_iterations: PRIM runs on random halves of each box's worlds for its
+            resampling stability (``PrimBox.resample``, ``p = 1/2``); 0: none.
+        seed: The resampling's seed (box ``k`` draws from ``SeedSequence(seed,
+            spawn_key=(k,))``).
     """
     Prim = _ema().prim.Prim  # noqa: N806
 
@@ -189,6 +207,7 @@ def prim_boxes(
     x = x.reset_index(drop=True)
     rows: list[dict[str, Any]] = []
     stats: list[dict[str, Any]] = []
+    resampled: list[dict[str, Any]] = []
     if failed.any():
         prim = Prim(x, failed, peel_alpha=peel_alpha, mass_min=mass_min)
         for k in range(max_boxes):
@@ -225,6 +244,18 @@ def prim_boxes(
                         "quasi_p": float(max(sides)) if sides else math.nan,
                     }
                 )
+            if resample_iterations > 0:
+                rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(k,)))
+                scores = box.resample(i, iterations=resample_iterations, rng=rng)
+                for dim, score in scores.iterrows():
+                    resampled.append(
+                        {
+                            "box": k,
+                            "dimension": str(dim),
+                            "reproduce_coverage": float(score["reproduce coverage"]),
+                            "reproduce_density": float(score["reproduce density"]),
+                        }
+                    )
             if float(traj["density"]) < min_density:
                 break
     return Boxes(
@@ -245,6 +276,7 @@ def prim_boxes(
         failing=int(failed.sum()),
         n_worlds=len(failed),
         ranges=_ranges(x),
+        resample=pd.DataFrame(resampled, columns=list(RESAMPLE_COLUMNS)),
     )
 
 

@@ -4,8 +4,8 @@
 (a results directory of the batch machinery: running again resumes), then writes to
 ``out/analysis/``: ``worlds.csv`` (each world's uncertain values and outcomes), ``boxes.csv``
 (PRIM's boxes: box, dimension, low, high, coverage, density, quasi_p), ``boxes_stats.csv``,
-``cart.csv`` (CART's failing leaves, same columns, no quasi-p), ``boxes.png`` / ``.svg`` and
-``summary.md`` (the boxes in words).
+``boxes_resample.csv`` (PRIM's resampling stability), ``cart.csv`` (CART's failing leaves,
+same columns, no quasi-p), ``boxes.png`` / ``.svg`` and ``summary.md`` (the boxes in words).
 """
 
 from __future__ import annotations
@@ -90,6 +90,8 @@ def analyse(
         peel_alpha=float(settings["peel_alpha"]),
         mass_min=float(settings["mass_min"]),
         max_boxes=int(settings["max_boxes"]),
+        resample_iterations=int(settings["resample_iterations"]),
+        seed=design.master_seed,
     )
     cart = cart_boxes(x, failed, mass_min=float(settings["mass_min"]))
     return Discovery(design=design, worlds=worlds, prim=prim, cart=cart)
@@ -104,6 +106,8 @@ def write(found: Discovery, folder: Path) -> Discovery:
     found.worlds.to_csv(files[0], index=False)
     found.prim.table.to_csv(files[1], index=False)
     found.prim.stats.to_csv(files[2], index=False)
+    files.append(folder / "boxes_resample.csv")
+    found.prim.resample.to_csv(files[-1], index=False)
     files.append(folder / "cart.csv")
     found.cart.table.to_csv(files[-1], index=False)
     files += save_figure(boxes_figure(found), folder, "boxes")
@@ -196,6 +200,19 @@ def summary_text(found: Discovery) -> str:
             f"{row.coverage:.0%} of the failing worlds (coverage) and {row.density:.0%} of "
             f"the worlds in it fail (density)."
         )
+        stability = prim.resample[prim.resample["box"] == row.box]
+        mine = stability[stability["dimension"].isin(limits["dimension"])]
+        if not mine.empty:
+            lines.append(
+                "  Resampling stability (PRIM on "
+                f"{design.discovery['resample_iterations']} random halves of its worlds): "
+                + "; ".join(
+                    f"{r.dimension} restricted again in {r.reproduce_coverage:.0f}% "
+                    f"(box of equal coverage) and {r.reproduce_density:.0f}% (equal density)"
+                    for r in mine.itertuples(index=False)
+                )
+                + "."
+            )
     cart = found.cart
     if not cart.stats.empty:
         best = cart.stats.iloc[0]

@@ -90,6 +90,31 @@ def test_world_outcomes_are_each_worlds_share_held_and_restricted_mean(small_run
     assert row["months_to_collapse"] == np.mean(months) < 48
 
 
+def test_resampling_stability_is_ema_workbenchs_primbox_resample(small_runs):
+    design, frame = small_runs
+    worlds = world_outcomes(frame, ["p_detect", "penalty"], 48)
+    x = worlds[["p_detect", "penalty"]]
+    failed = worlds["survival"].to_numpy() < 0.5
+    found = prim_boxes(x, failed, max_boxes=1, resample_iterations=4, seed=design.master_seed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from ema_workbench.analysis.prim import Prim
+
+    box = Prim(x, failed, peel_alpha=0.05, mass_min=0.05).find_box()
+    i = int(found.stats["trajectory_index"].iloc[0])
+    box.select(i)
+    rng = np.random.default_rng(np.random.SeedSequence(design.master_seed, spawn_key=(0,)))
+    direct = box.resample(i, iterations=4, rng=rng)
+    mine = found.resample.set_index("dimension")
+    assert (found.resample["box"] == 0).all()
+    assert sorted(mine.index) == sorted(direct.index) == ["p_detect", "penalty"]
+    for dim, row in direct.iterrows():
+        assert mine.loc[dim, "reproduce_coverage"] == row["reproduce coverage"]
+        assert mine.loc[dim, "reproduce_density"] == row["reproduce density"]
+    assert mine["reproduce_coverage"].between(0, 100).all() and mine["reproduce_coverage"].max() > 0
+    assert prim_boxes(x, failed, max_boxes=1, resample_iterations=0).resample.empty
+
+
 def test_false_alarms_and_welfare_count_months_run_and_the_catastrophe_loss() -> None:
     runs = pd.DataFrame(
         {
