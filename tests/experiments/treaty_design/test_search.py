@@ -137,24 +137,19 @@ def test_agreeability_is_the_share_of_nations_whose_valuation_says_sign(
     assert first["agreeability"] > 0
     worlds = design.discovery_design()
     shares = []
+    weighted = []  # by capability: the signing nations' share of world capability
     for w in range(design.n_worlds):
         seed = np.random.SeedSequence(design.master_seed, spawn_key=(0xA6EE, w))
         valuation = simulated.SimulatedValuation({**dict(worlds.base), **worlds.point(w)}, seed)
         point = {"p_detect": float(first["p_detect"]), "penalty": float(first["penalty"])}
         shares.append(float((valuation.surplus([point])[0] >= 0).mean()))
-    assert first["agreeability"] == pytest.approx(np.mean(shares), abs=1e-12)
-    # by capability: the signing nations' share of world capability (jurisdiction: own + labs)
-    weighted = []
-    for w in range(design.n_worlds):
-        seed = np.random.SeedSequence(design.master_seed, spawn_key=(0xA6EE, w))
-        valuation = simulated.SimulatedValuation({**dict(worlds.base), **worlds.point(w)}, seed)
-        point = {"p_detect": float(first["p_detect"]), "penalty": float(first["penalty"])}
         signs = valuation.surplus([point])[0] >= 0
-        caps = np.zeros(valuation.n)
+        caps = np.zeros(valuation.n)  # a nation's jurisdiction: its own programme and labs
         for world in valuation.worlds:
             for j, actor in enumerate(valuation.nations):
                 caps[j] += world.capability[world.home == world.home[actor]].sum()
         weighted.append(float(caps[signs].sum() / caps.sum()))
+    assert first["agreeability"] == pytest.approx(np.mean(shares), abs=1e-12)
     assert first["agreeability_capability"] == pytest.approx(np.mean(weighted), abs=1e-12)
     assert ev["agreeability_capability"].between(0.0, 1.0).all()
     assert ev["on_front"].any()
