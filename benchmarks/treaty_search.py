@@ -1,6 +1,7 @@
 """Does NSGA-II find a better front than random search with the same budget (#32)?
 
-Run ``python -m benchmarks.treaty_search [--seeds 5] [--out DIR]``. For each seed, the quick
+Run ``python -m benchmarks.treaty_search [--seeds 5] [--evaluations N] [--population P]
+[--out DIR]``. For each seed, the quick
 robust search (``treaty_search_quick``, its two objectives worst-tenth survival and verification
 spend; agreeability off) is run twice with the same budget of N = ``evaluations`` treaties on
 the same worlds with the same random numbers: by pymoo's NSGA-II (seeded with the seed), and by
@@ -29,6 +30,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, default=5, help="seeds (default 5)")
     parser.add_argument("--out", help="folder for the runs (default: a temporary folder)")
     parser.add_argument("--workers", type=int, default=2, help="worker processes (default 2)")
+    parser.add_argument(
+        "--evaluations",
+        type=int,
+        help="the budget N of treaties per search (default the design's, 32)",
+    )
+    parser.add_argument(
+        "--population", type=int, help="NSGA-II's population (default the design's, 8)"
+    )
     args = parser.parse_args(argv)
     warnings.filterwarnings("ignore", message="ipyparallel not installed")
     from pymoo.indicators.hv import HV
@@ -37,7 +46,17 @@ def main(argv: list[str] | None = None) -> int:
     from experiments.treaty_design.search import check_search, robust_search
 
     design = load_treaty_design("treaty_search_quick")
-    design = dataclasses.replace(design, search={**design.search, "agreeability": 0})
+    search = {**design.search, "agreeability": 0}
+    if args.population is not None:
+        search["population"] = args.population
+    if args.evaluations is not None:
+        search["evaluations"] = args.evaluations
+    if search["evaluations"] < search["population"]:
+        parser.error(
+            f"--evaluations {search['evaluations']} is below the population "
+            f"{search['population']}; allowed: a budget of at least one population"
+        )
+    design = dataclasses.replace(design, search=search)
     levers, low, high, cost = check_search(design)
     ref = np.array([0.0, cost * float(high[levers.index("p_detect")])])
     hv = HV(ref_point=ref)

@@ -10,7 +10,13 @@ built yet.
 
 from __future__ import annotations
 
-from experiments.treaty_design.discovery import Boxes, cart_boxes, prim_boxes, world_outcomes
+from experiments.treaty_design.discovery import (
+    Boxes,
+    cart_boxes,
+    catastrophe_losses,
+    prim_boxes,
+    world_outcomes,
+)
 from experiments.treaty_design.report import Discovery, analyse, discover
 from experiments.treaty_design.spec import (
     OUTCOMES,
@@ -27,6 +33,7 @@ __all__ = [
     "TreatyDesign",
     "analyse",
     "cart_boxes",
+    "catastrophe_losses",
     "discover",
     "list_treaty_designs",
     "load_treaty_design",

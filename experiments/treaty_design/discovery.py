@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -38,8 +38,10 @@ import pandas as pd
 
 __all__ = [
     "BOX_COLUMNS",
+    "RESAMPLE_COLUMNS",
     "Boxes",
     "cart_boxes",
+    "catastrophe_losses",
     "prim_boxes",
     "world_outcomes",
 ]
@@ -47,15 +49,36 @@ __all__ = [
 #: The columns of ``boxes.csv``.
 BOX_COLUMNS = ("box", "dimension", "low", "high", "coverage", "density", "quasi_p")
 
+#: The columns of ``boxes_resample.csv`` (PRIM's resampling stability, in percent).
+RESAMPLE_COLUMNS = ("box", "dimension", "reproduce_coverage", "reproduce_density")
 
-def world_outcomes(frame: pd.DataFrame, varied: Sequence[str], steps: int) -> pd.DataFrame:
-    """One row per world (design point): its uncertain values, survival and months to collapse.
+
+def world_outcomes(
+    frame: pd.DataFrame,
+    varied: Sequence[str],
+    steps: int,
+    losses: np.ndarray | None = None,
+) -> pd.DataFrame:
+    """One row per world (design point): its uncertain values and outcomes.
+
+    Always ``survival`` and ``months_to_collapse``; when the runs carry ``false_alarms``,
+    ``total_payoff``, ``catastrophe_step`` and ``steps`` (a batch's runs do) also:
+
+    * ``false_alarms``: the mean over the world's runs of ``false_alarms / months run``;
+    * ``catastrophe``: the share of the world's runs a catastrophe ended;
+    * ``welfare``: the mean over the world's runs of ``(total_payoff - X [catastrophe]) /
+      steps``: all actors' realised payoffs per month of the horizon, less ``X`` (the
+      negotiation's :func:`~model.negotiation.valuation.catastrophe_loss`, per unit of
+      capability; world capability is 1) in a run a catastrophe ended, so the world's mean is
+      the realised payoff less the expected catastrophe loss (the share of runs ending in
+      catastrophe estimating its probability).
 
     Args:
         frame: The batch's finished runs (``point``, the varied columns, ``held``,
             ``collapse_step``).
         varied: The uncertainties (the batch's varied parameters).
         steps: The horizon.
+        losses: ``X`` of each point (:func:`catastrophe_losses`); default 0 (no loss).
 
     Example:
         >>> runs = pd.DataFrame({"point": [0, 0, 1, 1], "x": [0.1, 0.1, 0.9, 0.9],
@@ -78,6 +101,39 @@ def world_outcomes(frame: pd.DataFrame, varied: Sequence[str], steps: int) -> pd
     out["survival"] = grouped["held"].mean().to_numpy(dtype=float)
     out["months_to_collapse"] = grouped["months"].mean().to_numpy(dtype=float)
     out["runs"] = grouped.size().to_numpy()
+    if {"false_alarms", "total_payoff", "catastrophe_step", "steps"} <= set(ok.columns):
+        ran = np.maximum(pd.to_numeric(ok["steps"]).to_numpy(dtype=float), 1.0)
+        ended = pd.to_numeric(ok["catastrophe_step"], errors="coerce").notna().to_numpy()
+        points = ok["point"].to_numpy(dtype=np.int64)
+        x = np.zeros(len(ok)) if losses is None else np.asarray(losses, dtype=float)[points]
+        payoff = pd.to_numeric(ok["total_payoff"]).to_numpy(dtype=float)
+        extra = pd.DataFrame(
+            {
+                "point": points,
+                "false_alarms": pd.to_numeric(ok["false_alarms"]).to_numpy(dtype=float) / ran,
+                "catastrophe": ended.astype(float),
+                "welfare": (payoff - x * ended) / float(steps),
+            }
+        ).groupby("point", sort=True)
+        for column in ("false_alarms", "catastrophe", "welfare"):
+            out[column] = extra[column].mean().to_numpy(dtype=float)
+    return out
+
+
+def catastrophe_losses(batch: Any) -> np.ndarray:
+    """``X = G / (1 - discount)`` of each point of a batch design (0 without a hazard).
+
+    The negotiation's :func:`~model.negotiation.valuation.catastrophe_loss` with the point's
+    parameters (the schema's defaults < the scenario's ``[params]`` < base < point).
+    """
+    from model.negotiation.valuation import catastrophe_loss
+    from model.params import schema
+
+    defaults = {name: p.default for name, p in schema().items()}
+    out = np.zeros(batch.n_points)
+    for i in range(batch.n_points):
+        loss = catastrophe_loss({**defaults, **batch.params_at(i)})
+        out[i] = 0.0 if loss is None else loss
     return out
 
 
@@ -93,6 +149,11 @@ class Boxes:
         failing: How many worlds fail.
         n_worlds: How many worlds there are.
         ranges: Each dimension's sampled range (low, high).
+        resample: PRIM's resampling stability (:data:`RESAMPLE_COLUMNS`): for each box and
+            each uncertainty, the percentage of PRIM runs on random halves of the box's worlds
+            whose box (the one on their trajectory nearest in coverage, or in density)
+            restricts that uncertainty (``ema_workbench``'s ``PrimBox.resample``); empty for
+            CART or without resampling.
     """
 
     method: str
@@ -101,6 +162,9 @@ class Boxes:
     failing: int
     n_worlds: int
     ranges: Mapping[str, tuple[float, float]]
+    resample: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=list(RESAMPLE_COLUMNS))
+    )
 
     def limits(self, box: int = 0) -> dict[str, tuple[float, float]]:
         """Box ``box``'s restricted dimensions' (low, high)."""
@@ -118,6 +182,8 @@ def prim_boxes(
     peel_alpha: float = 0.05,
     mass_min: float = 0.05,
     max_boxes: int = 3,
+    resample_iterations: int = 10,
+    seed: int = 0,
 ) -> Boxes:
     """PRIM's boxes of failing worlds (:class:`ema_workbench.analysis.prim.Prim`).
 
@@ -130,6 +196,10 @@ def prim_boxes(
         peel_alpha: PRIM's peeling share.
         mass_min: The smallest share of worlds a box may hold.
         max_boxes: The most boxes sought.
+        resample_iterations: PRIM runs on random halves of each box's worlds for its
+            resampling stability (``PrimBox.resample``, ``p = 1/2``); 0: none.
+        seed: The resampling's seed (box ``k`` draws from ``SeedSequence(seed,
+            spawn_key=(k,))``).
     """
     Prim = _ema().prim.Prim  # noqa: N806
 
@@ -137,6 +207,7 @@ def prim_boxes(
     x = x.reset_index(drop=True)
     rows: list[dict[str, Any]] = []
     stats: list[dict[str, Any]] = []
+    resampled: list[dict[str, Any]] = []
     if failed.any():
         prim = Prim(x, failed, peel_alpha=peel_alpha, mass_min=mass_min)
         for k in range(max_boxes):
@@ -173,6 +244,18 @@ def prim_boxes(
                         "quasi_p": float(max(sides)) if sides else math.nan,
                     }
                 )
+            if resample_iterations > 0:
+                rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(k,)))
+                scores = box.resample(i, iterations=resample_iterations, rng=rng)
+                for dim, score in scores.iterrows():
+                    resampled.append(
+                        {
+                            "box": k,
+                            "dimension": str(dim),
+                            "reproduce_coverage": float(score["reproduce coverage"]),
+                            "reproduce_density": float(score["reproduce density"]),
+                        }
+                    )
             if float(traj["density"]) < min_density:
                 break
     return Boxes(
@@ -193,6 +276,7 @@ def prim_boxes(
         failing=int(failed.sum()),
         n_worlds=len(failed),
         ranges=_ranges(x),
+        resample=pd.DataFrame(resampled, columns=list(RESAMPLE_COLUMNS)),
     )
 
 

@@ -4,8 +4,8 @@
 (a results directory of the batch machinery: running again resumes), then writes to
 ``out/analysis/``: ``worlds.csv`` (each world's uncertain values and outcomes), ``boxes.csv``
 (PRIM's boxes: box, dimension, low, high, coverage, density, quasi_p), ``boxes_stats.csv``,
-``cart.csv`` (CART's failing leaves, same columns, no quasi-p), ``boxes.png`` / ``.svg`` and
-``summary.md`` (the boxes in words).
+``boxes_resample.csv`` (PRIM's resampling stability), ``cart.csv`` (CART's failing leaves,
+same columns, no quasi-p), ``boxes.png`` / ``.svg`` and ``summary.md`` (the boxes in words).
 """
 
 from __future__ import annotations
@@ -16,7 +16,13 @@ from typing import Any
 
 import pandas as pd
 
-from experiments.treaty_design.discovery import Boxes, cart_boxes, prim_boxes, world_outcomes
+from experiments.treaty_design.discovery import (
+    Boxes,
+    cart_boxes,
+    catastrophe_losses,
+    prim_boxes,
+    world_outcomes,
+)
 from experiments.treaty_design.spec import TreatyDesign
 
 __all__ = ["Discovery", "analyse", "discover", "summary_text"]
@@ -58,13 +64,22 @@ def discover(design: TreatyDesign, out: str | Path, **run_options: Any) -> Disco
     out = Path(out)
     batch = design.discovery_design()
     result = run_design(batch, out / "discovery", **run_options)
-    found = analyse(design, result.frame, list(batch.varied))
+    found = analyse(design, result.frame, list(batch.varied), catastrophe_losses(batch))
     return write(found, out / "analysis")
 
 
-def analyse(design: TreatyDesign, frame: pd.DataFrame, varied: list[str]) -> Discovery:
-    """Per-world outcomes and the boxes of failure, from a discovery batch's runs."""
-    worlds = world_outcomes(frame, varied, design.steps)
+def analyse(
+    design: TreatyDesign,
+    frame: pd.DataFrame,
+    varied: list[str],
+    losses: Any = None,
+) -> Discovery:
+    """Per-world outcomes and the boxes of failure, from a discovery batch's runs.
+
+    ``losses``: each world's catastrophe loss ``X``
+    (:func:`~experiments.treaty_design.discovery.catastrophe_losses`; default none).
+    """
+    worlds = world_outcomes(frame, varied, design.steps, losses)
     x = worlds[varied]
     failed = worlds["survival"].to_numpy() < design.failure_below
     settings = design.discovery
@@ -75,6 +90,8 @@ def analyse(design: TreatyDesign, frame: pd.DataFrame, varied: list[str]) -> Dis
         peel_alpha=float(settings["peel_alpha"]),
         mass_min=float(settings["mass_min"]),
         max_boxes=int(settings["max_boxes"]),
+        resample_iterations=int(settings["resample_iterations"]),
+        seed=design.master_seed,
     )
     cart = cart_boxes(x, failed, mass_min=float(settings["mass_min"]))
     return Discovery(design=design, worlds=worlds, prim=prim, cart=cart)
@@ -89,6 +106,8 @@ def write(found: Discovery, folder: Path) -> Discovery:
     found.worlds.to_csv(files[0], index=False)
     found.prim.table.to_csv(files[1], index=False)
     found.prim.stats.to_csv(files[2], index=False)
+    files.append(folder / "boxes_resample.csv")
+    found.prim.resample.to_csv(files[-1], index=False)
     files.append(folder / "cart.csv")
     found.cart.table.to_csv(files[-1], index=False)
     files += save_figure(boxes_figure(found), folder, "boxes")
@@ -159,6 +178,15 @@ def summary_text(found: Discovery) -> str:
         f"The treaty fails (survival below {design.failure_below}) in {failing} of {n} worlds.",
         "",
     ]
+    if "welfare" in worlds.columns:
+        lines += [
+            f"Over the worlds: {worlds['false_alarms'].mean():.3g} false alarms a month, "
+            f"{worlds['catastrophe'].mean():.1%} of runs ended by a catastrophe, world welfare "
+            f"{worlds['welfare'].mean():.4g} a month (all actors' realised payoffs less the "
+            "expected catastrophe loss; lowest world "
+            f"{worlds['welfare'].min():.4g}).",
+            "",
+        ]
     if prim.stats.empty:
         lines.append("PRIM found no box of failing worlds.")
     for row in prim.stats.itertuples(index=False):
@@ -172,6 +200,19 @@ def summary_text(found: Discovery) -> str:
             f"{row.coverage:.0%} of the failing worlds (coverage) and {row.density:.0%} of "
             f"the worlds in it fail (density)."
         )
+        stability = prim.resample[prim.resample["box"] == row.box]
+        mine = stability[stability["dimension"].isin(limits["dimension"])]
+        if not mine.empty:
+            lines.append(
+                "  Resampling stability (PRIM on "
+                f"{design.discovery['resample_iterations']} random halves of its worlds): "
+                + "; ".join(
+                    f"{r.dimension} restricted again in {r.reproduce_coverage:.0f}% "
+                    f"(box of equal coverage) and {r.reproduce_density:.0f}% (equal density)"
+                    for r in mine.itertuples(index=False)
+                )
+                + "."
+            )
     cart = found.cart
     if not cart.stats.empty:
         best = cart.stats.iloc[0]

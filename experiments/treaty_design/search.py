@@ -21,8 +21,16 @@ Objectives (both minimised by pymoo; reported in their natural sense):
   common worlds and ``horizon`` months) against no treaty; each world's valuation, with its
   no-treaty baseline, is built once and shared by every treaty.
 
-The share of world capability for whom signing pays, regret and the other outcomes of #32 are
-not built yet, nor categorical levers.
+  With it, **agreeability by capability**: the mean over the worlds of the share of world
+  capability held by the nations for whom signing pays (a nation's jurisdiction: its own
+  programme and its labs, at the start of the valuation's worlds).
+
+Outcomes reported beside the objectives, per treaty: **false alarms** (a month, the mean over
+the worlds; :func:`~experiments.treaty_design.discovery.world_outcomes`), **world welfare** (all
+actors' realised payoffs per month less the expected catastrophe loss, the mean over the
+worlds), and **regret**: for survival and for welfare, the largest over the worlds of the gap
+to the best treaty evaluated in that world (:func:`regret`; against the treaties this search
+evaluated, so it is computed when the search ends).
 """
 
 from __future__ import annotations
@@ -40,10 +48,17 @@ import pandas as pd
 
 from experiments.batch.design import Design
 from experiments.batch.design_tables import DesignError
-from experiments.treaty_design.discovery import world_outcomes
+from experiments.treaty_design.discovery import catastrophe_losses, world_outcomes
 from experiments.treaty_design.spec import TreatyDesign
 
-__all__ = ["METHODS", "SearchResult", "check_search", "robust_search", "worst_tenth"]
+__all__ = [
+    "METHODS",
+    "SearchResult",
+    "check_search",
+    "regret",
+    "robust_search",
+    "worst_tenth",
+]
 
 
 def worst_tenth(survival: np.ndarray) -> float:
@@ -64,7 +79,10 @@ class SearchResult:
 
     Attributes:
         evaluations: One row per treaty evaluated: the levers, ``worst_tenth_survival``,
-            ``mean_survival``, ``verification_spend``, ``generation``, ``on_front``.
+            ``mean_survival``, ``verification_spend``, ``false_alarms`` and ``welfare`` (means
+            over the worlds), ``agreeability`` and ``agreeability_capability`` (with
+            agreeability on), ``max_regret_survival``, ``max_regret_welfare``,
+            ``generation``, ``on_front``.
         front: The evaluated treaties no other evaluated treaty dominates.
         files: The files written.
     """
@@ -81,19 +99,7 @@ class SearchResult:
             + (" and agreeability" if "agreeability" in self.front.columns else "")
             + "):"
         ]
-        levers = [
-            c
-            for c in self.front.columns
-            if c
-            not in (
-                "worst_tenth_survival",
-                "mean_survival",
-                "verification_spend",
-                "agreeability",
-                "generation",
-                "on_front",
-            )
-        ]
+        levers = [c for c in self.front.columns if c not in _OUTCOME_COLUMNS]
         for row in self.front.itertuples(index=False):
             terms = ", ".join(f"{k} = {getattr(row, k):.3g}" for k in levers)
             lines.append(
@@ -105,9 +111,32 @@ class SearchResult:
                     if "agreeability" in self.front.columns
                     else ""
                 )
+                + (
+                    f" ({row.agreeability_capability:.0%} of world capability)"
+                    if "agreeability_capability" in self.front.columns
+                    else ""
+                )
+                + f"; {row.false_alarms:.3g} false alarms a month, world welfare "
+                f"{row.welfare:.4g} a month; regret at most {row.max_regret_survival:.2f} in "
+                f"survival and {row.max_regret_welfare:.3g} in welfare"
             )
         return "\n".join(lines)
 
+
+#: The columns of an evaluated treaty that are not levers.
+_OUTCOME_COLUMNS = (
+    "worst_tenth_survival",
+    "mean_survival",
+    "verification_spend",
+    "false_alarms",
+    "welfare",
+    "agreeability",
+    "agreeability_capability",
+    "max_regret_survival",
+    "max_regret_welfare",
+    "generation",
+    "on_front",
+)
 
 #: The search methods: NSGA-II, and uniform random treaties (the benchmark's baseline).
 METHODS = ("nsga2", "random")
@@ -157,7 +186,9 @@ def robust_search(
             design, levers, x, folder / "search" / f"gen_{len(evaluated):03d}", cost, run_options
         )
         if agree:
-            frame["agreeability"] = _agreeability(design, levers, x, valuations)
+            nations, capability = _agreeability(design, levers, x, valuations)
+            frame["agreeability"] = nations
+            frame["agreeability_capability"] = capability
         frame["generation"] = len(evaluated)
         evaluated.append(frame)
         return _objectives(frame, agree)
@@ -179,6 +210,8 @@ def robust_search(
             evaluate(low + rng.random((size, len(levers))) * (high - low))
             done += size
     table = pd.concat(evaluated, ignore_index=True)
+    table["max_regret_survival"] = regret(np.stack(table.pop("_survival").to_list()))
+    table["max_regret_welfare"] = regret(np.stack(table.pop("_welfare").to_list()))
     table["on_front"] = _non_dominated(_objectives(table, agree))
     front = table[table["on_front"]].sort_values("verification_spend").reset_index(drop=True)
     return _write(SearchResult(table, front), folder / "analysis", levers)
@@ -230,11 +263,13 @@ def _evaluate(
 
     batch = _batch(design, levers, x)
     result = run_design(batch, folder, **run_options)
-    worlds = world_outcomes(result.frame, list(batch.varied), design.steps)
+    worlds = world_outcomes(
+        result.frame, list(batch.varied), design.steps, catastrophe_losses(batch)
+    )
     n_worlds = design.n_worlds
     rows = []
     for j, values in enumerate(x):
-        mine = worlds[(worlds["point"] // n_worlds) == j]
+        mine = worlds[(worlds["point"] // n_worlds) == j].sort_values("point")
         treaty = dict(zip(levers, (float(v) for v in values), strict=True))
         p_detect = treaty.get("p_detect", batch.base.get("p_detect"))
         if p_detect is None:
@@ -247,9 +282,31 @@ def _evaluate(
                 "worst_tenth_survival": worst_tenth(mine["survival"].to_numpy()),
                 "mean_survival": float(mine["survival"].mean()),
                 "verification_spend": cost * float(p_detect),
+                "false_alarms": float(mine["false_alarms"].mean()),
+                "welfare": float(mine["welfare"].mean()),
+                "_survival": mine["survival"].to_numpy(dtype=float),
+                "_welfare": mine["welfare"].to_numpy(dtype=float),
             }
         )
     return pd.DataFrame(rows)
+
+
+def regret(values: np.ndarray) -> np.ndarray:
+    """Each treaty's largest regret over the worlds against the best treaty evaluated there.
+
+    Args:
+        values: ``(treaties, worlds)``: an outcome to maximise, every treaty on the same
+            worlds.
+
+    Returns:
+        ``(treaties,)``: ``max_w (max_j values[j, w] - values[i, w])``.
+
+    Example:
+        >>> regret(np.array([[1.0, 0.0], [0.5, 0.5]])).tolist()
+        [0.5, 0.5]
+    """
+    values = np.asarray(values, dtype=float)
+    return (values.max(axis=0, keepdims=True) - values).max(axis=1)
 
 
 def _batch(design: TreatyDesign, levers: list[str], x: np.ndarray) -> Design:
@@ -287,8 +344,13 @@ def _objectives(table: pd.DataFrame, agree: bool) -> np.ndarray:
 
 def _agreeability(
     design: TreatyDesign, levers: list[str], x: np.ndarray, valuations: dict[int, Any]
-) -> np.ndarray:
-    """Per treaty: the mean over the worlds of the share of nations with ``S_i >= 0``.
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per treaty: the mean over the worlds of the share of nations with ``S_i >= 0``, and more.
+
+    Also the mean over the worlds of the share of world capability those nations hold.
+
+    A nation's capability is its jurisdiction's (its own programme and its labs'), the mean
+    over the valuation's common worlds at the start.
 
     ``S_i`` is the negotiation's simulated valuation
     (:class:`~model.negotiation.simulated.SimulatedValuation`: every nation signed, its own
@@ -308,6 +370,7 @@ def _agreeability(
         for row in x
     ]
     shares = np.zeros((len(x), worlds.n_points))
+    weighted = np.zeros((len(x), worlds.n_points))
     for w in range(worlds.n_points):
         if w not in valuations:
             seed = np.random.SeedSequence(design.master_seed, spawn_key=(0xA6EE, w))
@@ -318,7 +381,22 @@ def _agreeability(
             )
         surplus = valuations[w].surplus(points)
         shares[:, w] = (surplus >= 0).mean(axis=1)
-    return shares.mean(axis=1)
+        weight = nation_capability(valuations[w])
+        weighted[:, w] = ((surplus >= 0) * weight).sum(axis=1) / weight.sum()
+    return shares.mean(axis=1), weighted.mean(axis=1)
+
+
+def nation_capability(valuation: Any) -> np.ndarray:
+    """``(nations,)``: each nation's jurisdiction's capability share (own and its labs').
+
+    The mean over a :class:`~model.negotiation.simulated.SimulatedValuation`'s worlds at the
+    start, in the order of its valuations' columns.
+    """
+    out = np.zeros(valuation.n)
+    for world in valuation.worlds:
+        homes = world.home[valuation.nations]
+        out += np.array([world.capability[world.home == h].sum() for h in homes])
+    return out / len(valuation.worlds)
 
 
 def _non_dominated(objectives: np.ndarray) -> np.ndarray:

@@ -41,6 +41,7 @@ where it has one, else the schema's), the outcomes, the sample and the runs::
     peel_alpha = 0.05
     mass_min = 0.05
     max_boxes = 3
+    resample_iterations = 10      # PRIM on random halves of a box's worlds: its stability
 
     [search]                      # optional: the robust search (NSGA-II) and its budget
     population = 16
@@ -80,7 +81,13 @@ __all__ = [
 ]
 
 #: The outcomes this increment computes per world (defined in the analysis docs, README).
-OUTCOMES: tuple[str, ...] = ("survival", "months_to_collapse")
+OUTCOMES: tuple[str, ...] = (
+    "survival",
+    "months_to_collapse",
+    "false_alarms",
+    "catastrophe",
+    "welfare",
+)
 
 _TABLES = (
     "meta",
@@ -100,6 +107,7 @@ _DISCOVERY_DEFAULTS: dict[str, float] = {
     "peel_alpha": 0.05,
     "mass_min": 0.05,
     "max_boxes": 3,
+    "resample_iterations": 10,
 }
 _FOLDER = "treaty_designs"
 
@@ -123,7 +131,7 @@ class TreatyDesign:
         steps: Months per run (the horizon).
         master_seed: The seed of the sample and of every run's seed.
         discovery: PRIM's and CART's settings (``min_density``, ``peel_alpha``, ``mass_min``,
-            ``max_boxes``).
+            ``max_boxes``, ``resample_iterations``).
         search: The robust search's budget (``population``, ``evaluations``) and whether
             agreeability is an objective (``agreeability``, 0 or 1), or empty.
         source: Where it came from, for messages.
@@ -338,7 +346,7 @@ def _outcomes(table: Mapping[str, Any], at: str) -> tuple[tuple[str, ...], float
     if not isinstance(names, list) or not names or any(n not in OUTCOMES for n in names):
         raise DesignError(
             f"{at}[outcomes] names={names!r} is not allowed; allowed: a non-empty list of "
-            f"{', '.join(OUTCOMES)} (the others of #32 are not built yet)"
+            f"{', '.join(OUTCOMES)}"
         )
     below = table.get("failure_below", 0.5)
     if isinstance(below, bool) or not isinstance(below, int | float) or not 0 < below <= 1:
@@ -369,8 +377,8 @@ def _discovery(table: Mapping[str, Any], at: str) -> dict[str, float]:
             raise DesignError(
                 f"{at}[discovery] unknown field {key!r}; allowed: {', '.join(_DISCOVERY_DEFAULTS)}"
             )
-        if key == "max_boxes":
-            out[key] = _integer(value, f"{at}[discovery] max_boxes", 1)
+        if key in ("max_boxes", "resample_iterations"):
+            out[key] = _integer(value, f"{at}[discovery] {key}", int(key == "max_boxes"))
             continue
         ok = (
             not isinstance(value, bool)

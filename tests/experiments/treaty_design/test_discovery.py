@@ -14,6 +14,7 @@ from experiments.batch import run_design
 from experiments.treaty_design import (
     analyse,
     cart_boxes,
+    catastrophe_losses,
     discover,
     load_treaty_design,
     prim_boxes,
@@ -87,6 +88,66 @@ def test_world_outcomes_are_each_worlds_share_held_and_restricted_mean(small_run
     assert row["survival"] == 0.5
     months = [48 if h else int(c) for h, c in zip(runs["held"], runs["collapse_step"], strict=True)]
     assert row["months_to_collapse"] == np.mean(months) < 48
+
+
+def test_resampling_stability_is_ema_workbenchs_primbox_resample(small_runs):
+    design, frame = small_runs
+    worlds = world_outcomes(frame, ["p_detect", "penalty"], 48)
+    x = worlds[["p_detect", "penalty"]]
+    failed = worlds["survival"].to_numpy() < 0.5
+    found = prim_boxes(x, failed, max_boxes=1, resample_iterations=4, seed=design.master_seed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from ema_workbench.analysis.prim import Prim
+
+    box = Prim(x, failed, peel_alpha=0.05, mass_min=0.05).find_box()
+    i = int(found.stats["trajectory_index"].iloc[0])
+    box.select(i)
+    rng = np.random.default_rng(np.random.SeedSequence(design.master_seed, spawn_key=(0,)))
+    direct = box.resample(i, iterations=4, rng=rng)
+    mine = found.resample.set_index("dimension")
+    assert (found.resample["box"] == 0).all()
+    assert sorted(mine.index) == sorted(direct.index) == ["p_detect", "penalty"]
+    for dim, row in direct.iterrows():
+        assert mine.loc[dim, "reproduce_coverage"] == row["reproduce coverage"]
+        assert mine.loc[dim, "reproduce_density"] == row["reproduce density"]
+    assert mine["reproduce_coverage"].between(0, 100).all() and mine["reproduce_coverage"].max() > 0
+    assert prim_boxes(x, failed, max_boxes=1, resample_iterations=0).resample.empty
+
+
+def test_false_alarms_and_welfare_count_months_run_and_the_catastrophe_loss() -> None:
+    runs = pd.DataFrame(
+        {
+            "point": [0, 0, 1, 1],
+            "x": [0.1, 0.1, 0.9, 0.9],
+            "held": [True, False, True, True],
+            "collapse_step": pd.array([None, 30, None, None], "Int64"),
+            "false_alarms": [12, 3, 0, 6],
+            "steps": [120, 30, 120, 120],  # the second run ended in a catastrophe at month 30
+            "catastrophe_step": pd.array([None, 30, None, None], "Int64"),
+            "total_payoff": [60.0, 15.0, 24.0, 36.0],
+        }
+    )
+    worlds = world_outcomes(runs, ["x"], 120, np.array([20.0, 40.0]))
+    assert worlds["false_alarms"].tolist() == pytest.approx([(0.1 + 0.1) / 2, 0.025])
+    assert worlds["catastrophe"].tolist() == [0.5, 0.0]
+    # (60 / 120 + (15 - 20) / 120) / 2: the catastrophe's loss X = 20 in the run it ended
+    assert worlds["welfare"].tolist() == pytest.approx([(60 + 15 - 20) / 240, 0.25])
+    no_loss = world_outcomes(runs, ["x"], 120)
+    assert no_loss["welfare"].iloc[0] == pytest.approx(75 / 240)
+
+
+def test_catastrophe_losses_are_the_negotiations_x_per_world() -> None:
+    mapping = {
+        **SMALL,
+        "base": {"params": {**SMALL["base"]["params"], "hazard_scale": 0.1, "discount": 0.9}},
+        "uncertainties": {"defect_gain": [0.5, 2.5]},
+        "sample": {"n": 5},
+    }
+    batch = treaty_design_from_mapping(mapping).discovery_design()
+    gains = np.asarray(batch.points["defect_gain"], dtype=float)
+    assert catastrophe_losses(batch) == pytest.approx(gains / (1 - 0.9))
+    assert not catastrophe_losses(treaty_design_from_mapping(SMALL).discovery_design()).any()
 
 
 def test_reported_boxes_equal_ema_workbench_prim_called_directly(small_runs):

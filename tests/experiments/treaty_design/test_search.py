@@ -12,7 +12,7 @@ import pytest
 
 from experiments.batch import run_design
 from experiments.treaty_design import treaty_design_from_mapping
-from experiments.treaty_design.search import _batch, robust_search
+from experiments.treaty_design.search import _batch, _evaluate, regret, robust_search
 from tests.experiments.clitools import one_error_line, run_cli, write
 
 warnings.filterwarnings("ignore", message="ipyparallel not installed")
@@ -67,6 +67,27 @@ def test_search_spends_its_budget_and_reports_a_non_dominated_front(tmp_path: Pa
     for r in rows:
         dominated = any(dominates(o, r) for o in rows)
         assert dominated != bool(r["on_front"])
+    # regret: against the best treaty evaluated in each world, the largest gap over the worlds
+    again = pd.concat(  # each generation's runs again, resumed from its folder: no new run
+        [
+            _evaluate(
+                design,
+                ["p_detect", "penalty"],
+                ev.loc[ev["generation"] == g, ["p_detect", "penalty"]].to_numpy(),
+                tmp_path / "search" / f"gen_{g:03d}",
+                0.5,
+                {"executor": "serial", "progress": "none"},
+            )
+            for g in (0, 1)
+        ],
+        ignore_index=True,
+    )
+    survival = np.stack(again["_survival"].to_list())
+    want = (survival.max(axis=0) - survival).max(axis=1)
+    assert ev["max_regret_survival"].to_numpy() == pytest.approx(want)
+    assert (want > 0).any() and (ev["max_regret_welfare"] >= 0).all()
+    assert ev["false_alarms"].to_numpy() == pytest.approx(again["false_alarms"].to_numpy())
+    assert ev["welfare"].to_numpy() == pytest.approx(again["welfare"].to_numpy())
     front = pd.read_parquet(tmp_path / "analysis" / "front.parquet")
     assert len(front) == int(ev["on_front"].sum()) >= 1
     assert (tmp_path / "analysis" / "front.png").stat().st_size > 0
@@ -116,12 +137,21 @@ def test_agreeability_is_the_share_of_nations_whose_valuation_says_sign(
     assert first["agreeability"] > 0
     worlds = design.discovery_design()
     shares = []
+    weighted = []  # by capability: the signing nations' share of world capability
     for w in range(design.n_worlds):
         seed = np.random.SeedSequence(design.master_seed, spawn_key=(0xA6EE, w))
         valuation = simulated.SimulatedValuation({**dict(worlds.base), **worlds.point(w)}, seed)
         point = {"p_detect": float(first["p_detect"]), "penalty": float(first["penalty"])}
         shares.append(float((valuation.surplus([point])[0] >= 0).mean()))
+        signs = valuation.surplus([point])[0] >= 0
+        caps = np.zeros(valuation.n)  # a nation's jurisdiction: its own programme and labs
+        for world in valuation.worlds:
+            for j, actor in enumerate(valuation.nations):
+                caps[j] += world.capability[world.home == world.home[actor]].sum()
+        weighted.append(float(caps[signs].sum() / caps.sum()))
     assert first["agreeability"] == pytest.approx(np.mean(shares), abs=1e-12)
+    assert first["agreeability_capability"] == pytest.approx(np.mean(weighted), abs=1e-12)
+    assert ev["agreeability_capability"].between(0.0, 1.0).all()
     assert ev["on_front"].any()
 
 
@@ -137,3 +167,9 @@ def test_random_search_draws_its_budget_in_the_levers_box(tmp_path: Path) -> Non
     assert again.evaluations.equals(ev)  # seeded: the same treaties, the same runs
     with pytest.raises(DesignError, match="method='grid' is not allowed"):
         robust_search(design, tmp_path, method="grid")
+
+
+def test_regret_is_the_largest_gap_to_the_best_treaty_in_each_world() -> None:
+    values = np.array([[1.0, 0.2, 0.5], [0.6, 0.9, 0.5], [0.0, 0.0, 1.0]])
+    assert regret(values).tolist() == pytest.approx([0.7, 0.5, 1.0])
+    assert regret(values[:1]).tolist() == [0.0]  # alone, a treaty is the best in every world
