@@ -96,7 +96,7 @@ def test_the_class_view_fits_a_projector_a_closed_tab_is_away_end_game_asks(
         contexts.remove(bo_c)
         teacher.get_by_role("button", name="Teacher's view").click()
         expect(teacher.locator(".pg-teach-decided")).to_contain_text(
-            "2 students (1 here)", timeout=10_000
+            "2 students (1 here)", timeout=30_000
         )
         expect(teacher.locator(".pg-teach-nations")).to_contain_text("away")
         teacher.get_by_role("button", name="End game").click()
