@@ -19,6 +19,7 @@ from typing import Any
 
 from experiments.batch.runner import EXECUTORS, BatchError, check_workers
 from experiments.files import check_out_dir, out_argument
+from experiments.sweep import positive_int
 from experiments.words import plural
 
 __all__ = ["register"]
@@ -53,7 +54,7 @@ def register(subparsers: Any) -> None:
         default="local",
         help="serial (this process), local (a process pool; default) or dask",
     )
-    sub.add_argument("--workers", type=_positive, metavar="N", help="worker processes")
+    sub.add_argument("--workers", type=positive_int, metavar="N", help="worker processes")
     sub.add_argument(
         "--scheduler", metavar="ADDR", help="a running Dask scheduler (with --executor dask)"
     )
@@ -71,16 +72,6 @@ def register(subparsers: Any) -> None:
     )
     sub.add_argument("--quiet", "-q", action="store_true", help="no progress and no summary")
     sub.set_defaults(handler=_cmd_design, _parser=sub)
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} is not allowed; allowed: an integer >= 1")
-    return value
 
 
 def _cmd_design(args: argparse.Namespace) -> int:

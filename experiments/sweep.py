@@ -64,7 +64,7 @@ def register(subparsers: Any) -> None:
     )
     sub.add_argument(
         "--workers",
-        type=_positive,
+        type=positive_int,
         metavar="N",
         help="worker processes of the local pool (default: the number of cores; "
         f"at most {MAX_WORKERS_PER_CORE} per core, and never more than the "
@@ -77,7 +77,7 @@ def register(subparsers: Any) -> None:
     )
     sub.add_argument(
         "--dask-workers",
-        type=_positive,
+        type=positive_int,
         metavar="N",
         dest="dask_workers",
         help="start a Dask LocalCluster of N worker processes for the run "
@@ -108,21 +108,21 @@ def register(subparsers: Any) -> None:
     )
     sub.add_argument(
         "--chunk-size",
-        type=_positive,
+        type=positive_int,
         metavar="N",
         dest="chunk_size",
         help="runs per task (default: about 20 tasks per worker, 4 to 200 runs)",
     )
     sub.add_argument(
         "--max-runs",
-        type=_positive,
+        type=positive_int,
         metavar="N",
         dest="max_runs",
         help="run at most N of the pending runs now (resume later for the rest)",
     )
     sub.add_argument(
         "--flush-rows",
-        type=_positive,
+        type=positive_int,
         metavar="N",
         dest="flush_rows",
         default=20_000,
@@ -174,7 +174,8 @@ def register(subparsers: Any) -> None:
     exp.set_defaults(handler=_cmd_export, _parser=exp)
 
 
-def _positive(text: str) -> int:
+def positive_int(text: str) -> int:
+    """An argparse type: an integer >= 1, else a one-line error naming what is allowed."""
     try:
         value = int(text)
     except ValueError:

@@ -51,6 +51,8 @@ BOX_COLUMNS = ("box", "dimension", "low", "high", "coverage", "density", "quasi_
 
 #: The columns of ``boxes_resample.csv`` (PRIM's resampling stability, in percent).
 RESAMPLE_COLUMNS = ("box", "dimension", "reproduce_coverage", "reproduce_density")
+#: The columns of a method's per-box statistics (:attr:`Boxes.stats`).
+STATS_COLUMNS = ("box", "coverage", "density", "mass", "res_dim", "n_worlds", "trajectory_index")
 
 
 def world_outcomes(
@@ -261,18 +263,7 @@ def prim_boxes(
     return Boxes(
         method="prim",
         table=pd.DataFrame(rows, columns=list(BOX_COLUMNS)),
-        stats=pd.DataFrame(
-            stats,
-            columns=[
-                "box",
-                "coverage",
-                "density",
-                "mass",
-                "res_dim",
-                "n_worlds",
-                "trajectory_index",
-            ],
-        ),
+        stats=pd.DataFrame(stats, columns=list(STATS_COLUMNS)),
         failing=int(failed.sum()),
         n_worlds=len(failed),
         ranges=_ranges(x),
@@ -345,18 +336,7 @@ def cart_boxes(x: pd.DataFrame, failed: np.ndarray, *, mass_min: float = 0.05) -
     return Boxes(
         method="cart",
         table=pd.DataFrame(rows, columns=list(BOX_COLUMNS)),
-        stats=pd.DataFrame(
-            stats,
-            columns=[
-                "box",
-                "coverage",
-                "density",
-                "mass",
-                "res_dim",
-                "n_worlds",
-                "trajectory_index",
-            ],
-        ),
+        stats=pd.DataFrame(stats, columns=list(STATS_COLUMNS)),
         failing=int(failed.sum()),
         n_worlds=len(failed),
         ranges=_ranges(x),
