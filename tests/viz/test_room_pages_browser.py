@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from tests.viz.browser_server import serve_app
+from tests.viz.room_browser import KEY, open_page, pick, room_server
 
 pytestmark = pytest.mark.browser
 
@@ -20,28 +20,12 @@ playwright_api = pytest.importorskip("playwright.sync_api", reason="pip install 
 
 expect = playwright_api.expect
 
-KEY = "browser-test-key"
-
 WIDE, PHONE = (1400, 900), (390, 844)
 
 
 @pytest.fixture(scope="module")
 def server(artifacts):
-    mp = pytest.MonkeyPatch()
-    mp.setenv("PAUSEGAME_TEACHER_KEY", KEY)  # the server reads it (pausegame app sets it)
-    try:
-        yield from serve_app(artifacts, "room-browser-server.log")
-    finally:
-        mp.undo()
-
-
-def _page(browser, url, size):
-    context = browser.new_context(
-        viewport={"width": size[0], "height": size[1]}, accept_downloads=True
-    )
-    page = context.new_page()
-    page.goto(url)
-    return context, page
+    yield from room_server(artifacts, "room-browser-server.log")
 
 
 def _fits(page, size):
@@ -49,13 +33,8 @@ def _fits(page, size):
     assert width <= size[0], f"the page is {width} px wide at {size}"
 
 
-def _pick(page, cls, option):
-    page.locator(f".{cls}").click()
-    page.get_by_role("option", name=option, exact=True).click()
-
-
 def _join(browser, url, code, name, size=PHONE):
-    context, page = _page(browser, url + f"join?room={code}", size)
+    context, page = open_page(browser, url + f"join?room={code}", size)
     page.get_by_label("Display name").fill(name)
     page.get_by_role("button", name="Join", exact=True).click()
     expect(page.locator(".pg-room-student")).to_be_visible(timeout=30_000)
@@ -73,15 +52,15 @@ def test_a_class_plays_a_room_to_the_end(server, browser, artifacts):
     contexts = []
     try:
         # the teacher page needs the key; a wrong one is refused
-        tc, teacher = _page(browser, server.url + "teach", WIDE)
+        tc, teacher = open_page(browser, server.url + "teach", WIDE)
         contexts.append(tc)
         teacher.get_by_label("Teacher key").fill("wrong")
         teacher.get_by_role("button", name="Open").click()
         expect(teacher.locator(".pg-room-error")).to_contain_text("not this server's teacher key")
         teacher.get_by_label("Teacher key").fill(KEY)
         teacher.get_by_role("button", name="Open").click()
-        _pick(teacher, "pg-teach-months", "3")
-        _pick(teacher, "pg-teach-deadline", "20")
+        pick(teacher, "pg-teach-months", "3")
+        pick(teacher, "pg-teach-deadline", "20")
         teacher.get_by_label("Seed (blank: a fresh one)").fill("4")
         teacher.get_by_role("button", name="Create room").click()
         expect(teacher.locator(".pg-teach-code")).to_be_visible(timeout=30_000)
@@ -91,7 +70,7 @@ def test_a_class_plays_a_room_to_the_end(server, browser, artifacts):
         expect(teacher).not_to_have_url(re.compile(KEY))  # the key never shows in the address
 
         # a wrong code is named; three students join (each gets a nation)
-        bad, bad_page = _page(browser, server.url + "join?room=ZZZZZ", PHONE)
+        bad, bad_page = open_page(browser, server.url + "join?room=ZZZZZ", PHONE)
         contexts.append(bad)
         bad_page.get_by_label("Display name").fill("Eve")
         bad_page.get_by_role("button", name="Join", exact=True).click()
@@ -155,7 +134,7 @@ def test_a_class_plays_a_room_to_the_end(server, browser, artifacts):
         _month(ada, 3)
 
         # Bo comes back with the rejoin link: the same nation, told the model played month 2
-        bo_c, bo = _page(browser, rejoin, PHONE)
+        bo_c, bo = open_page(browser, rejoin, PHONE)
         contexts.append(bo_c)
         # (a new browser: the closed one still held the seat, so one question first, #27)
         bo.get_by_role("button", name="Take it over here").click()
@@ -224,7 +203,7 @@ def test_a_class_plays_a_room_to_the_end(server, browser, artifacts):
 
 def test_the_pages_fit_a_phone_and_a_wide_screen(server, browser, artifacts):
     for size in (WIDE, PHONE):
-        context, page = _page(browser, server.url + "teach", size)
+        context, page = open_page(browser, server.url + "teach", size)
         try:
             page.get_by_label("Teacher key").fill(KEY)
             page.get_by_role("button", name="Open").click()
@@ -239,7 +218,7 @@ def test_the_pages_fit_a_phone_and_a_wide_screen(server, browser, artifacts):
             )
         finally:
             context.close()
-        context, page = _page(browser, server.url + "join", size)
+        context, page = open_page(browser, server.url + "join", size)
         try:
             expect(page.get_by_label("Room code")).to_be_visible(timeout=30_000)
             _fits(page, size)
@@ -257,12 +236,12 @@ def test_a_seat_link_opened_in_a_second_browser_takes_the_seat_after_one_questio
     once with the time and can no longer act; the teacher's dashboard lists the takeover."""
     contexts = []
     try:
-        tc, teacher = _page(browser, server.url + "teach", WIDE)
+        tc, teacher = open_page(browser, server.url + "teach", WIDE)
         contexts.append(tc)
         teacher.get_by_label("Teacher key").fill(KEY)
         teacher.get_by_role("button", name="Open").click()
-        _pick(teacher, "pg-teach-months", "3")
-        _pick(teacher, "pg-teach-deadline", "none")
+        pick(teacher, "pg-teach-months", "3")
+        pick(teacher, "pg-teach-deadline", "none")
         teacher.get_by_role("button", name="Create room").click()
         expect(teacher.locator(".pg-teach-code")).to_be_visible(timeout=30_000)
         code = teacher.locator(".pg-teach-code").inner_text().strip()
@@ -272,7 +251,7 @@ def test_a_seat_link_opened_in_a_second_browser_takes_the_seat_after_one_questio
         _month(laptop, 1)
 
         # the same link in a second browser: one question, and no way to act before it
-        phone_c, phone = _page(browser, laptop.url, PHONE)
+        phone_c, phone = open_page(browser, laptop.url, PHONE)
         contexts.append(phone_c)
         expect(phone.locator(".pg-room-question")).to_contain_text(
             "This seat is open in another browser. Take it over here?", timeout=30_000
@@ -332,7 +311,7 @@ def test_wrong_codes_and_keys_are_slowed_down_and_locked_out_but_a_seat_link_is_
     """Last in this module: it leaves this address delayed and a room's teacher page locked."""
     contexts = []
     try:
-        tc, teacher = _page(browser, server.url + "teach", WIDE)
+        tc, teacher = open_page(browser, server.url + "teach", WIDE)
         contexts.append(tc)
         teacher.get_by_label("Teacher key").fill(KEY)
         teacher.get_by_role("button", name="Open").click()
@@ -343,7 +322,7 @@ def test_wrong_codes_and_keys_are_slowed_down_and_locked_out_but_a_seat_link_is_
         contexts.append(ada_c)
         seat_link = ada.url
         # a guesser on the same address: 20 wrong codes a minute, then a wait, right or wrong
-        gc, guesser = _page(browser, server.url + "join", PHONE)
+        gc, guesser = open_page(browser, server.url + "join", PHONE)
         contexts.append(gc)
         guesser.get_by_label("Display name").fill("Eve")
         wrong = [c * 5 for c in "ACDEFGHJKMNPQRTUVWXY34679" if c * 5 != code][:20]
@@ -359,11 +338,11 @@ def test_wrong_codes_and_keys_are_slowed_down_and_locked_out_but_a_seat_link_is_
             re.compile(r"too many wrong codes; try again in \d+ s")
         )
         # the student's seat link still opens her card
-        ac2, again = _page(browser, seat_link, PHONE)
+        ac2, again = open_page(browser, seat_link, PHONE)
         contexts.append(ac2)
         expect(again.locator(".pg-room-student")).to_be_visible(timeout=30_000)
         # 10 wrong teacher keys lock this room's teacher page (then even the right key waits)
-        kc, keys = _page(browser, server.url + f"teach?room={code}", WIDE)
+        kc, keys = open_page(browser, server.url + f"teach?room={code}", WIDE)
         contexts.append(kc)
         for k in range(10):
             keys.get_by_label("Teacher key").fill(f"wrong-{k}")
@@ -376,7 +355,7 @@ def test_wrong_codes_and_keys_are_slowed_down_and_locked_out_but_a_seat_link_is_
         )
         expect(keys.locator(".pg-teach-code")).to_have_count(0)
         # the lock is this room's: the new-room page still opens with the key
-        nc, new = _page(browser, server.url + "teach", WIDE)
+        nc, new = open_page(browser, server.url + "teach", WIDE)
         contexts.append(nc)
         new.get_by_label("Teacher key").fill(KEY)
         new.get_by_role("button", name="Open").click()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.viz.browser_server import serve_app
+from tests.viz.room_browser import KEY, join, open_page, pick, room_server
 
 pytestmark = pytest.mark.browser
 
@@ -18,39 +18,10 @@ playwright_api = pytest.importorskip("playwright.sync_api", reason="pip install 
 
 expect = playwright_api.expect
 
-KEY = "browser-test-key"
-
 
 @pytest.fixture(scope="module")
 def server(artifacts):
-    mp = pytest.MonkeyPatch()
-    mp.setenv("PAUSEGAME_TEACHER_KEY", KEY)  # the server reads it (pausegame app sets it)
-    try:
-        yield from serve_app(artifacts, "room-pledges-server.log")
-    finally:
-        mp.undo()
-
-
-def _page(browser, url, size):
-    context = browser.new_context(
-        viewport={"width": size[0], "height": size[1]}, accept_downloads=True
-    )
-    page = context.new_page()
-    page.goto(url)
-    return context, page
-
-
-def _pick(page, cls, option):
-    page.locator(f".{cls}").click()
-    page.get_by_role("option", name=option, exact=True).click()
-
-
-def _join(browser, url, code, name, size):
-    context, page = _page(browser, url + f"join?room={code}", size)
-    page.get_by_label("Display name").fill(name)
-    page.get_by_role("button", name="Join", exact=True).click()
-    expect(page.locator(".pg-room-student")).to_be_visible(timeout=30_000)
-    return context, page
+    yield from room_server(artifacts, "room-pledges-server.log")
 
 
 def test_two_students_pledge_under_the_rooms_binding_force(server, browser, artifacts):
@@ -59,19 +30,19 @@ def test_two_students_pledge_under_the_rooms_binding_force(server, browser, arti
 
     contexts = []
     try:
-        tc, teacher = _page(browser, server.url + "teach", (1024, 768))
+        tc, teacher = open_page(browser, server.url + "teach", (1024, 768))
         contexts.append(tc)
         teacher.get_by_label("Teacher key").fill(KEY)
         teacher.get_by_role("button", name="Open").click()
-        _pick(teacher, "pg-teach-months", "3")
-        _pick(teacher, "pg-teach-deadline", "none")
-        _pick(teacher, "pg-teach-pledges-force", "binding")
+        pick(teacher, "pg-teach-months", "3")
+        pick(teacher, "pg-teach-deadline", "none")
+        pick(teacher, "pg-teach-pledges-force", "binding")
         teacher.get_by_label("Seed (blank: a fresh one)").fill("3")
         teacher.get_by_role("button", name="Create room").click()
         expect(teacher.locator(".pg-teach-code")).to_be_visible(timeout=30_000)
         code = teacher.locator(".pg-teach-code").inner_text().strip()
-        ada_c, ada = _join(browser, server.url, code, "Ada", (1400, 900))
-        bo_c, bo = _join(browser, server.url, code, "Bo", (390, 844))
+        ada_c, ada = join(browser, server.url, code, "Ada", (1400, 900))
+        bo_c, bo = join(browser, server.url, code, "Bo", (390, 844))
         contexts += [ada_c, bo_c]
         expect(teacher.locator(".pg-teach-decided")).to_contain_text(
             "2 students (2 here)", timeout=15_000
