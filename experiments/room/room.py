@@ -23,6 +23,7 @@ import numpy as np
 from experiments.limits import LimitError
 from experiments.play import DEFAULT_PERIODS, DEFAULT_SCENARIO, MAX_PERIODS, build_engine
 from experiments.play.counterfactual import check_game_size
+from experiments.room.briefing import Briefing
 from experiments.room.classview import ClassViews
 from experiments.room.clock import Clock
 from experiments.room.debrief import Debriefing
@@ -39,7 +40,17 @@ from experiments.scenarios import list_scenarios, load_scenario
 from model.seeds import new_short_seed
 
 
-class Room(Students, Holders, Clock, MonthResolution, Views, ClassViews, Debriefing, Grades):
+class Room(
+    Students,
+    Holders,
+    Clock,
+    MonthResolution,
+    Views,
+    ClassViews,
+    Debriefing,
+    Grades,
+    Briefing,
+):
     """One shared game: a scenario on the engine, a teacher, students in seats.
 
     Args:
@@ -150,6 +161,7 @@ class Room(Students, Holders, Clock, MonthResolution, Views, ClassViews, Debrief
             code=self.code,
             nations=self.nation_names,
         )
+        self._build_briefings()  # from the engine as it starts (experiments.room.briefing)
 
     def is_seat(self, token: Any) -> bool:
         """True when ``token`` is one of this room's seat tokens."""

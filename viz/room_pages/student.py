@@ -20,6 +20,7 @@ from experiments.room import (
     RoomError,
 )
 from experiments.room.classview import LABS_SENTENCE, SHIELD_SENTENCE
+from viz.room_pages.briefing import StudentBriefing
 from viz.room_pages.common import (
     PROPOSALS,
     ROOM_CSS,
@@ -112,6 +113,7 @@ def StudentCard(room: Room, token: str, session: str | None = None) -> None:
             style={"font-weight": "700", "font-size": "1.15rem"},
         ).key("status")
         _line(view["status_text"], style={"color": "#444"}).key("status-text")
+        StudentBriefing(room, token, view["month"], view["status"]).key("briefing")
         if watching:
             TakenOver(holding.message, take_over).key("taken")
         if error:

@@ -16,6 +16,7 @@ from experiments.room import (
     RoomError,
 )
 from experiments.scenarios import list_scenarios
+from viz.room_pages.briefing import TeacherBriefing
 from viz.room_pages.classview import ClassView
 from viz.room_pages.common import (
     DASHBOARD_INTERVAL,
@@ -274,6 +275,7 @@ def Dashboard(room: Room) -> None:
         classes=["pg-teach-status"],
         style={"font-weight": "700", "font-size": "1.2rem"},
     ).key("status")
+    TeacherBriefing(room, status).key("briefing")
     present, decided = view["present"], len(view["decided"])
     waiting = ", ".join(view["waiting"]) or "nobody"
     month = (
