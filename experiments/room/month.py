@@ -10,6 +10,7 @@ then gets the month seen from its nation (:meth:`experiments.play.NationView.rep
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 from experiments.room.seats import MonthNote
 from experiments.room.state import FINISHED, PLAYING, RoomState
@@ -53,7 +54,12 @@ class MonthResolution(RoomState):
         }
         model_played = sorted({s.nation for s in seats} - set(actions))
         pledges = self._held_pledges(actions)
-        extra = {} if eng.pledges is None else {"pledges": {str(k): v for k, v in pledges.items()}}
+        extra: dict[str, Any] = (
+            {} if eng.pledges is None else {"pledges": {str(k): v for k, v in pledges.items()}}
+        )
+        shock = self._take_shock()  # the teacher's injects (experiments.room.injects)
+        if shock is not None:
+            extra["shock"] = shock.record()
         self.log.append(
             "held",
             eng.t + 1,
@@ -64,7 +70,11 @@ class MonthResolution(RoomState):
             why=why,
             **extra,
         )
-        eng.step(held=Held(actions=actions, votes=votes, membership=membership, pledges=pledges))
+        eng.step(
+            held=Held(
+                actions=actions, votes=votes, membership=membership, pledges=pledges, shock=shock
+            )
+        )
         self._count_flags()
         for seat in seats:
             k = seat.nation

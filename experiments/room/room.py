@@ -29,6 +29,7 @@ from experiments.room.clock import Clock
 from experiments.room.debrief import Debriefing
 from experiments.room.grades import Grades
 from experiments.room.holders import Holders, local_now
+from experiments.room.injects import Injects
 from experiments.room.month import MonthResolution
 from experiments.room.names import RoomError, new_code
 from experiments.room.seats import Decision, Pledge, Seat
@@ -50,6 +51,7 @@ class Room(
     Debriefing,
     Grades,
     Briefing,
+    Injects,
 ):
     """One shared game: a scenario on the engine, a teacher, students in seats.
 
@@ -151,6 +153,7 @@ class Room(
         self.closed = False
         self._debrief: dict[str, Any] | None = None
         self._debrief_lock = threading.Lock()  # one computation of the debrief
+        self._init_injects()  # no news, no shock pending (experiments.room.injects)
         self.log.append(
             "room",
             0,

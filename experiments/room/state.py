@@ -64,6 +64,7 @@ class RoomState:
     closed: bool
     _debrief: dict[str, Any] | None
     _debrief_lock: threading.Lock
+    news: list[dict[str, Any]]  # the teacher's injects as news (experiments.room.injects)
 
     @property
     def log(self) -> Any:
@@ -230,6 +231,7 @@ class RoomState:
             seat.nation in self._pending,
             self._debrief is not None,
             seat.handovers,
+            len(self.news),
         )
 
     # ------------------------------------------------------------------ one part calls another
@@ -247,6 +249,10 @@ class RoomState:
 
     def _finish(self, why: str) -> None:
         """End the game (:mod:`experiments.room.month`)."""
+        raise NotImplementedError
+
+    def _take_shock(self) -> Any:
+        """The month's injected shock, cleared (:mod:`experiments.room.injects`)."""
         raise NotImplementedError
 
     def student_view(self, token: Any) -> dict[str, Any]:

@@ -37,6 +37,7 @@ from viz.room_pages.common import (
 from viz.room_pages.debrief import (
     StudentDebrief,
 )
+from viz.room_pages.injects import News
 
 
 # ---------------------------------------------------------------------------------- students
@@ -118,6 +119,9 @@ def StudentCard(room: Room, token: str, session: str | None = None) -> None:
             TakenOver(holding.message, take_over).key("taken")
         if error:
             solara.Error(error, classes=["pg-room-error"]).key("error")
+        news = room.news_items(token)
+        if news:  # the teacher's injects (viz.room_pages.injects)
+            News(tuple((n["month"], n["text"]) for n in news)).key("news")
         last = view["last"]
         if last and last["notice"]:
             solara.Warning(last["notice"], classes=["pg-room-notice"]).key("notice")

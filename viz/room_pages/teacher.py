@@ -46,6 +46,7 @@ from viz.room_pages.common import (
 from viz.room_pages.debrief import (
     TeacherDebrief,
 )
+from viz.room_pages.injects import InjectsPanel, News
 
 #: The dashboard's two screens: everything (the teacher's own), or what may be projected.
 TEACHER_SCREEN, CLASS_SCREEN = "Teacher's view", "Class view (to project)"
@@ -289,6 +290,11 @@ def Dashboard(room: Room) -> None:
     if error:
         solara.Error(error, classes=["pg-room-error"]).key("error")
     Controls(room, status, act).key("controls")
+    if status in ("lobby", "playing", "paused"):  # the teacher's injects (viz.room_pages.injects)
+        InjectsPanel(room, tuple(room.nation_names), act).key("injects")
+    news = room.news_items(t)
+    if news:
+        News(tuple((n["month"], n["text"]) for n in news)).key("news")
     rows = []
     for n in view["nations"]:
         student = n["student"] or ("<i>model</i>" if not n["open"] else "<i>free (model)</i>")
