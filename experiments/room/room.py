@@ -27,6 +27,7 @@ from experiments.room.briefing import Briefing
 from experiments.room.classview import ClassViews
 from experiments.room.clock import Clock
 from experiments.room.debrief import Debriefing
+from experiments.room.freetext import FreeText
 from experiments.room.grades import Grades
 from experiments.room.holders import Holders, local_now
 from experiments.room.injects import Injects
@@ -52,6 +53,7 @@ class Room(
     Grades,
     Briefing,
     Injects,
+    FreeText,
 ):
     """One shared game: a scenario on the engine, a teacher, students in seats.
 
@@ -67,6 +69,10 @@ class Room(
             always the model's.
         block_list: Words a display name may not contain (compared in lower case, letters and
             digits only).
+        free_text: Students may send free-text messages (off by default; the teacher can
+            turn them on and off during the game; :mod:`~experiments.room.freetext`).
+        message_words: The teacher's own words a message may not contain, beside the
+            shipped block list.
         code: The room code (default: a fresh one from :data:`CODE_ALPHABET`).
         clock: Seconds, monotonic (tests pass their own).
         wall_clock: The time of day with its zone, for the log's takeover records (tests pass
@@ -87,6 +93,8 @@ class Room(
         deadline_seconds: float | None = DEFAULT_DEADLINE,
         open_nations: Iterable[str] | None = None,
         block_list: Iterable[str] = (),
+        free_text: bool = False,
+        message_words: Iterable[str] = (),
         code: str | None = None,
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], datetime] = local_now,
@@ -164,6 +172,7 @@ class Room(
             code=self.code,
             nations=self.nation_names,
         )
+        self._init_free_text(free_text, message_words)  # logged only when on or with words
         self._build_briefings()  # from the engine as it starts (experiments.room.briefing)
 
     def is_seat(self, token: Any) -> bool:

@@ -65,6 +65,7 @@ class RoomState:
     _debrief: dict[str, Any] | None
     _debrief_lock: threading.Lock
     news: list[dict[str, Any]]  # the teacher's injects as news (experiments.room.injects)
+    chat_version: int  # counts free-text changes (experiments.room.freetext)
 
     @property
     def log(self) -> Any:
@@ -232,6 +233,7 @@ class RoomState:
             self._debrief is not None,
             seat.handovers,
             len(self.news),
+            self.chat_version,  # free-text messages sent or hidden (experiments.room.freetext)
         )
 
     # ------------------------------------------------------------------ one part calls another

@@ -37,6 +37,7 @@ from viz.room_pages.common import (
 from viz.room_pages.debrief import (
     StudentDebrief,
 )
+from viz.room_pages.freetalk import StudentTalk
 from viz.room_pages.injects import News
 
 
@@ -231,6 +232,16 @@ def StudentCard(room: Room, token: str, session: str | None = None) -> None:
                 hidden,
                 None,
             ).key("last")
+        texts = room.texts(token)  # free-text messages (viz.room_pages.freetalk)
+        if texts or (room.free_text and running and not watching):
+            StudentTalk(
+                room,
+                token,
+                session,
+                tuple((m["id"], m["month"], m["nation"], m["text"]) for m in texts),
+                room.free_text and running and not watching,
+                act,
+            ).key("freetalk")
         if view["pledges"]:
             Talk(tuple((p["month"], p["nation"], p["text"]) for p in view["pledges"])).key("talk")
         if view["status"] == "finished":

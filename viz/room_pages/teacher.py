@@ -46,6 +46,7 @@ from viz.room_pages.common import (
 from viz.room_pages.debrief import (
     TeacherDebrief,
 )
+from viz.room_pages.freetalk import TeacherTalk
 from viz.room_pages.injects import InjectsPanel, News
 
 #: The dashboard's two screens: everything (the teacher's own), or what may be projected.
@@ -126,6 +127,7 @@ def NewRoom(on_created: Callable[[Room], Any]) -> None:
     force, set_force = solara.use_state(SCENARIOS_PLEDGES)
     forces = pledge_choices()
     blocked, set_blocked = solara.use_state("")
+    free_text, set_free_text = solara.use_state(False)
     error, set_error = solara.use_state("")
     solara.HTML(tag="h2", unsafe_innerHTML="A new room")
     solara.Select(
@@ -186,6 +188,12 @@ def NewRoom(on_created: Callable[[Room], Any]) -> None:
         continuous_update=True,
         classes=["pg-teach-block"],
     )
+    with solara.Column(classes=["pg-teach-freetext-new"], gap="0px"):
+        solara.Checkbox(
+            label="Free-text messages (filtered; you can hide any)",
+            value=free_text,
+            on_value=set_free_text,
+        )
     if error:
         solara.Error(error, classes=["pg-room-error"])
 
@@ -206,6 +214,7 @@ def NewRoom(on_created: Callable[[Room], Any]) -> None:
                 overrides=overrides,
                 deadline_seconds=None if deadline == "none" else float(deadline),
                 block_list=[w for w in blocked.split(",") if w.strip()],
+                **({"free_text": True} if free_text else {}),
             )
         except RoomError as exc:
             set_error(str(exc))
@@ -353,6 +362,7 @@ def Dashboard(room: Room) -> None:
             "pg-teach-talk",
         ).key("talk")
 
+    TeacherTalk(room, act).key("freetalk")  # free-text messages (viz.room_pages.freetalk)
     takeovers = room.takeovers(t)
     if takeovers:
         Takeovers(tuple((x["time"], x["month"], x["nation"], x["student"]) for x in takeovers)).key(
