@@ -22,7 +22,12 @@ The log is the engine's hash-chained event log (``model.ledger``) with the room'
 interleaved: ``room`` (scenario, seed, months, overrides), ``seat`` / ``leave`` / ``rejoin``,
 ``takeover`` (another browser took a seat over, and when), ``pledge``, and before each month's
 engine records a ``held`` record (the held actions, votes and membership, which seats the
-model played and, with pledges on, the held pledges). ``pausegame verify-ledger`` checks a
+model played and, with pledges on, the held pledges; with the teacher's injects, the month's
+``shock``), ``inject`` (a teacher's inject: its kind as ``inject``, the nation's id, the news
+text, a jump's ``factor`` or the action a whistleblower ``revealed``), ``free_text`` (free-text
+messages turned ``on`` or off, and the teacher's blocked ``words``), ``message`` (a free-text
+message: ``id``, nation, text) and ``hide`` (the teacher hid message ``id`` from the students;
+the message stays in the log). ``pausegame verify-ledger`` checks a
 downloaded room log like any run's; :func:`replay` re-runs the engine from it.
 
 Between months a student sees what the nation saw (:meth:`Room.student_view`): its own month
@@ -33,6 +38,14 @@ depends on the others' true actions beyond their flags: a flag does not say whet
 defector or was a false alarm, and payoffs (expected and realised) leave out the shared risk
 the others' programmes put on the nation; once the game is over the student's view and the
 debrief show the truth. The teacher sees everything (:meth:`Room.teacher_view`).
+
+Before month 1 each student reads the nation's briefing (:meth:`Room.briefing`: capability,
+labs, allies, veto, gain and sanction in points, the treaty's terms, what the nation will see;
+only what the nation may know), the teacher the scenario's summary and questions
+(:meth:`Room.teacher_briefing`). During play the teacher can inject a whistleblower's report, a
+detection, a capability jump or a change of regime (:meth:`Room.inject`; news on every card,
+the engine's :class:`model.shocks.Shock`), and can allow free-text messages (off by default;
+:meth:`Room.say`, filtered by a block list the teacher extends, each hideable by the teacher).
 :meth:`Room.debrief` compares each student with a best-responding nation on the same stream
 (the other students' choices kept, as :mod:`experiments.play` does for one player), sets the
 pledges beside the actions, and replays the same world with the model in every seat; it gives a
@@ -52,6 +65,8 @@ state every part shares), :mod:`~experiments.room.students` (the students' reque
 :mod:`~experiments.room.month` (month resolution: one ``engine.step(held=...)``),
 :mod:`~experiments.room.views` (the student's and the teacher's views),
 :mod:`~experiments.room.debrief`, :mod:`~experiments.room.grades` (the CSV and the log),
+:mod:`~experiments.room.briefing` (the briefings), :mod:`~experiments.room.injects` (the
+teacher's injects and the news), :mod:`~experiments.room.freetext` (free-text messages),
 :mod:`~experiments.room.replay`, :mod:`~experiments.room.registry` and
 :mod:`~experiments.room.room` (:class:`Room` itself). A nation's readings (advice, status,
 flags, votes) are Play's :class:`experiments.play.NationView`.

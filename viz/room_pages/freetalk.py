@@ -83,7 +83,7 @@ def TeacherTalk(room: Room, act: Callable[[Callable[[], Any]], None]) -> None:
                 classes=["pg-teach-freetext-words"],
             )
             solara.Button(
-                "Apply",
+                "Block in messages",
                 outlined=True,
                 on_click=lambda: act(lambda: room.set_message_words(t, words)),
                 classes=["pg-teach-freetext-apply"],
