@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from experiments.play import NationView
+from experiments.room.classview import LABS_SENTENCE
 from experiments.room.state import RoomState
 from model.adjudication import get_adjudication
 
@@ -167,7 +168,7 @@ class Briefing(RoomState):
             "information": info,
             "sees": INFORMATION_SENTENCES.get(info, INFORMATION_SENTENCES["detected"])
             + ("" if info == "perfect" else f" You learn of flags against {seen} other nations."),
-            "labs_sentence": "Your labs decide for themselves: a lab may defect while you comply.",
+            "labs_sentence": LABS_SENTENCE,
         }
 
     def briefing(self, token: Any) -> dict[str, Any]:

@@ -62,17 +62,25 @@ def StudentTalk(
 
 
 @solara.component
-def TeacherTalk(room: Room, act: Callable[[Callable[[], Any]], None]) -> None:
-    """Free text on or off, the class's own blocked words, and every message with Hide."""
+def TeacherTalk(
+    room: Room,
+    texts: tuple[tuple[int, int, str, str, bool], ...],
+    on: bool,
+    act: Callable[[Callable[[], Any]], None],
+) -> None:
+    """Free text ``on`` or off, the class's own blocked words, and every message with Hide.
+
+    ``texts``: (id, month, nation, text, hidden) of every message (plain arguments: the
+    dashboard's reconciler redraws this part when they change).
+    """
     t = room.teacher_token
     words, set_words = solara.use_state(", ".join(room.message_words))
-    texts = room.texts(t)
     with solara.Column(gap="4px", classes=["pg-teach-freetalk"]):
         with solara.Column(classes=["pg-teach-freetext-on"], gap="0px"):
             solara.Checkbox(
                 label="Students may send free-text messages",
-                value=room.free_text,
-                on_value=lambda on: act(lambda: room.set_free_text(t, bool(on))),
+                value=on,
+                on_value=lambda value: act(lambda: room.set_free_text(t, bool(value))),
             )
         with solara.Row(classes=["pg-room-row"]):
             solara.InputText(
@@ -88,20 +96,19 @@ def TeacherTalk(room: Room, act: Callable[[Callable[[], Any]], None]) -> None:
                 on_click=lambda: act(lambda: room.set_message_words(t, words)),
                 classes=["pg-teach-freetext-apply"],
             )
-        for m in texts:
+        for message_id, month, nation, text, hidden in texts:
             with solara.Row(classes=["pg-room-row"], style={"align-items": "center"}).key(
-                f"m-{m['id']}"
+                f"m-{message_id}"
             ):
                 _line(
-                    f"Month {m['month']}, {m['nation']}: {m['text']}"
-                    + (" (hidden)" if m["hidden"] else ""),
+                    f"Month {month}, {nation}: {text}" + (" (hidden)" if hidden else ""),
                     classes=["pg-teach-freetext"],
-                    style={"color": "#888"} if m["hidden"] else {},
+                    style={"color": "#888"} if hidden else {},
                 )
-                if not m["hidden"]:
+                if not hidden:
                     solara.Button(
                         "Hide",
                         text=True,
-                        on_click=lambda i=m["id"]: act(lambda: room.hide(t, i)),
+                        on_click=lambda i=message_id: act(lambda: room.hide(t, i)),
                         classes=["pg-teach-freetext-hide"],
                     )

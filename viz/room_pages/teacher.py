@@ -362,7 +362,10 @@ def Dashboard(room: Room) -> None:
             "pg-teach-talk",
         ).key("talk")
 
-    TeacherTalk(room, act).key("freetalk")  # free-text messages (viz.room_pages.freetalk)
+    texts = tuple(  # free-text messages (viz.room_pages.freetalk)
+        (m["id"], m["month"], m["nation"], m["text"], m["hidden"]) for m in room.texts(t)
+    )
+    TeacherTalk(room, texts, room.free_text, act).key("freetalk")
     takeovers = room.takeovers(t)
     if takeovers:
         Takeovers(tuple((x["time"], x["month"], x["nation"], x["student"]) for x in takeovers)).key(
