@@ -117,3 +117,15 @@ def test_a_message_wakes_the_cards():
     stamp = room.student_stamp(bo)
     room.say(ada, "hello")
     assert room.student_stamp(bo) != stamp
+
+
+def test_the_registry_passes_free_text_through_and_logs_it_after_the_room_record():
+    from experiments.room import RoomRegistry
+
+    registry = RoomRegistry()
+    room = registry.create("default", seed=1, periods=2, free_text=True, message_words=["liar"])
+    types = [r["type"] for r in room.log.records]
+    at = types.index("room")
+    assert types[at + 1] == "free_text" and room.free_text
+    assert room.log.records[at + 1]["words"] == ["liar"] and room.log.records[at + 1]["on"]
+    assert registry.create("default", seed=1, periods=2).free_text is False
