@@ -36,8 +36,9 @@ engine records a ``held`` record (the held actions, votes and membership, which 
 model played and, with pledges on, the held pledges); in a room with delegations, the
 ``room`` record's ``delegation`` (rule, size, silent) and before each ``held`` record a
 ``delegation`` record (per nation: the rule, the spokesperson, each counted member's choice,
-how the nation's action was settled; not replayed: the ``held`` record carries the choices). ``pausegame verify-ledger`` checks a
-downloaded room log like any run's; :func:`replay` re-runs the engine from it.
+how the nation's action was settled; not replayed: the ``held`` record carries the choices).
+``pausegame verify-ledger`` checks a downloaded room log like any run's; :func:`replay`
+re-runs the engine from it.
 
 Between months a student sees what the nation saw (:meth:`Room.student_view`): its own month
 (flags against it, sanctions, payoff), the flags against others and what the votes made of

@@ -186,12 +186,14 @@ class Delegations(RoomState):
     _ballots: dict[str, Decision]
     _spokes: dict[int, str]
     _month_delegations: dict[str, Any]
+    _last_delegations: dict[str, Any]
 
     def _setup_delegations(self, rule: Any, size: Any, silent: Any) -> None:
         self.delegation, self.delegation_size, self.silent = check_delegation(rule, size, silent)
         self._ballots = {}  # seat token -> the member's decision this month
         self._spokes = {}  # nation -> the spokesperson's seat token
         self._month_delegations = {}
+        self._last_delegations = {}  # the last resolved month's delegation record
 
     @property
     def delegations_on(self) -> bool:
@@ -373,6 +375,7 @@ class Delegations(RoomState):
         """The month's ``delegation`` record (rooms with delegations only)."""
         if self.delegations_on:
             self.log.append("delegation", self.engine.t + 1, nations=self._month_delegations)
+            self._last_delegations = self._month_delegations
 
     def _note_by(self, seat: Seat, held: bool) -> str:
         """Who played the month for a seat (:class:`~experiments.room.seats.MonthNote`)."""
@@ -387,8 +390,10 @@ class Delegations(RoomState):
     def delegation_view(self, seat: Seat) -> dict[str, Any]:
         """The delegation part of a student's view: members, spokesperson, their votes.
 
-        Only the student's own delegation's choices, never another nation's. Empty with
-        delegations off.
+        ``delegation``: the rule, the silent setting, the size, the spokesperson, each
+        member's choice this month, the nation's choice if settled, and ``last``: the last
+        month's ``delegation`` record of the nation (None: none yet). Only the student's own
+        delegation's choices, never another nation's. Empty with delegations off.
         """
         if not self.delegations_on:
             return {}
@@ -418,6 +423,7 @@ class Delegations(RoomState):
                 "settled": (
                     None if settled is None else ("defect" if settled.defect else "comply")
                 ),
+                "last": self._last_delegations.get(str(k)),
             },
         }
 

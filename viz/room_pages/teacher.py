@@ -45,6 +45,12 @@ from viz.room_pages.common import (
 from viz.room_pages.debrief import (
     TeacherDebrief,
 )
+from viz.room_pages.delegation import (
+    DEFAULT_SETTINGS,
+    DelegationSettings,
+    delegation_kwargs,
+    delegations_table,
+)
 
 #: The dashboard's two screens: everything (the teacher's own), or what may be projected.
 TEACHER_SCREEN, CLASS_SCREEN = "Teacher's view", "Class view (to project)"
@@ -124,6 +130,7 @@ def NewRoom(on_created: Callable[[Room], Any]) -> None:
     force, set_force = solara.use_state(SCENARIOS_PLEDGES)
     forces = pledge_choices()
     blocked, set_blocked = solara.use_state("")
+    delegation, set_delegation = solara.use_state(DEFAULT_SETTINGS)
     error, set_error = solara.use_state("")
     solara.HTML(tag="h2", unsafe_innerHTML="A new room")
     solara.Select(
@@ -177,6 +184,7 @@ def NewRoom(on_created: Callable[[Room], Any]) -> None:
         on_value=set_force,
         classes=["pg-teach-pledges-force"],
     )
+    DelegationSettings(delegation, set_delegation)
     solara.InputText(
         "Words not allowed in names (comma separated)",
         value=blocked,
@@ -204,6 +212,7 @@ def NewRoom(on_created: Callable[[Room], Any]) -> None:
                 overrides=overrides,
                 deadline_seconds=None if deadline == "none" else float(deadline),
                 block_list=[w for w in blocked.split(",") if w.strip()],
+                **delegation_kwargs(delegation),
             )
         except RoomError as exc:
             set_error(str(exc))
@@ -322,6 +331,7 @@ def Dashboard(room: Room) -> None:
         rows,
         "pg-teach-nations",
     ).key("nations")
+    delegations_table(room, t)
     series = view["compliance"]
     _line(
         "World compliance (capability-weighted) by month: " + " ".join(f"{x:.2f}" for x in series),

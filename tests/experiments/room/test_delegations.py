@@ -139,6 +139,8 @@ def test_two_delegations_of_three_resolve_by_majority_as_soon_as_both_are_settle
     assert record["nations"][str(d)]["members"][2] == {"name": "Flo", "action": None}
     assert [room.seats[t].months[0].by for t in dun] == ["student", "student", "delegation"]
     assert "without you" in room.student_view(dun[2])["last"]["notice"]
+    assert room.student_view(cal[0])["delegation"]["last"] == record["nations"][str(c)]
+    assert room.student_view(dun[0])["delegation"]["last"]["spokesperson"] == "Di"
     # month 2: the spokesperson moves on in join order; a tie goes to Bo
     assert room.spokesperson(c).name == "Bo"
     room.decide(cal[0], 2, "comply")
