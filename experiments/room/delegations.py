@@ -47,7 +47,7 @@ import numpy as np
 
 from experiments.room.names import RoomError
 from experiments.room.seats import Decision, Seat
-from experiments.room.state import RoomState
+from experiments.room.state import PAUSED, PLAYING, RoomState
 
 #: The rules: one student per nation, a rotating spokesperson, a majority of the members.
 OFF, SPOKESPERSON, MAJORITY = "off", "spokesperson", "majority"
@@ -212,11 +212,6 @@ class Delegations(RoomState):
             }
         }
 
-    def members(self, nation: int) -> list[Seat]:
-        """The students sharing ``nation``, in join order."""
-        with self._lock:
-            return [s for s in self.seats.values() if s.nation == nation]
-
     def full_nations(self) -> set[int]:
         """The nations no student may join any more (with delegations off: the seated ones)."""
         with self._lock:
@@ -335,7 +330,7 @@ class Delegations(RoomState):
 
         ``final``: the month is resolving; an unsettled delegation is silent.
         """
-        if not self.delegations_on:
+        if not self.delegations_on or (not final and self.status not in (PLAYING, PAUSED)):
             return
         self._month_delegations = {}
         for k in sorted({s.nation for s in self.seats.values()}):
@@ -440,6 +435,11 @@ class Delegations(RoomState):
                 if s.nation == seat.nation
             ),
         )
+
+    def _touch(self) -> None:
+        """Count a change; a delegation's members may have come or gone: settle it again."""
+        self._settle_delegations(final=False)
+        super()._touch()
 
     def _stamp_of(self, seat: Seat) -> tuple[Any, ...]:
         return super()._stamp_of(seat) + self._delegation_stamp(seat)

@@ -156,6 +156,22 @@ def test_two_delegations_of_three_resolve_by_majority_as_soon_as_both_are_settle
     assert room.spokesperson(c).name == "Ada"  # month 3: Cy is away, so round to Ada
 
 
+def test_a_member_coming_back_reopens_a_tie_their_absence_had_settled():
+    room, cal, dun = _two_delegations("majority")
+    room.teacher_start(room.teacher_token)
+    room.leave(cal[2])
+    room.decide(cal[0], 1, "comply")
+    room.decide(cal[1], 1, "defect")  # one against one of two: Ada, the spokesperson, settles
+    assert room.teacher_view(room.teacher_token)["waiting"] == ["Dunmark"]
+    room.rejoin(cal[2])  # one against one of three, one undecided: open again
+    assert room.teacher_view(room.teacher_token)["waiting"] == ["Caldria", "Dunmark"]
+    room.decide(dun[0], 1, "comply")
+    room.decide(dun[1], 1, "comply")
+    assert room.engine.t == 0
+    room.decide(cal[2], 1, "defect")
+    assert room.engine.t == 1 and room.engine.defect[room.nation_names.index("Caldria")]
+
+
 def test_under_the_spokesperson_rule_the_month_waits_for_the_spokesperson_only():
     room, cal, dun = _two_delegations("spokesperson")
     room.teacher_start(room.teacher_token)
