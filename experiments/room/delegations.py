@@ -13,7 +13,14 @@ A room's ``delegation`` setting says how a nation's members decide:
 
 The rule is one pure function, :func:`settle` (members' choices, spokesperson, rule -> the
 nation's choice and how it was settled), applied to the month's action and to each of its
-votes; other parts (a negotiation's proposal votes) may use it for any choice.
+votes; other parts (a negotiation's proposal votes) may use it for any choice. A delegation
+has its decision once its action is settled; the month resolves when every delegation with a
+member present has one (or at the deadline, or when the teacher moves on). Its sanction
+votes are settled target by target among the members who voted, with the same rule (a
+target left unsettled is a yes, as a target a seat's votes do not name), and its membership
+at a round likewise (unsettled: the model's). Any member may send the nation's messages; the
+nation's limits (one pledge, :data:`~experiments.room.seats.MAX_PLEDGES_PER_MONTH` messages a
+month) are shared.
 
 ``silent`` says what happens to a delegation that has no choice when the month resolves
 (present members, but the rule settled nothing): ``model`` (the default) lets the model play
@@ -217,6 +224,10 @@ class Delegations(RoomState):
         with self._lock:
             count = Counter(s.nation for s in self.seats.values())
             return {k for k, c in count.items() if c >= self.delegation_size}
+
+    def _seat_names(self, nation: int) -> str:
+        """The nation's student, or its delegation's members in join order."""
+        return ", ".join(s.name for s in self.seats.values() if s.nation == nation)
 
     def _first_free(self, free: list[int]) -> int:
         """The nation a student joining without a choice gets: the first with fewest members."""

@@ -199,7 +199,7 @@ class Views(Delegations):
                 actors = np.flatnonzero(eng.home == k)
                 row: dict[str, Any] = {
                     "nation": name,
-                    "student": None if seat is None else html.escape(seat.name),
+                    "student": None if seat is None else html.escape(self._seat_names(k)),
                     "present": None if seat is None else seat.present,
                     "open": k in self.open_nations,
                     "decided": None if seat is None or not open_month else k in self._pending,

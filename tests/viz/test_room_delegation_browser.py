@@ -46,6 +46,7 @@ def test_two_students_share_a_nation_and_a_tie_goes_to_the_spokesperson(server, 
         pick(teacher, "pg-teach-delegation", "Delegations: a majority of the members decides")
         pick(teacher, "pg-teach-delegation-size", "2")
         teacher.get_by_label("Seed (blank: a fresh one)").fill("3")
+        teacher.screenshot(path=str(artifacts / "room-delegation-newroom.png"), full_page=True)
         teacher.get_by_role("button", name="Create room").click()
         expect(teacher.locator(".pg-teach-code")).to_be_visible(timeout=30_000)
         code = teacher.locator(".pg-teach-code").inner_text().strip()
@@ -54,6 +55,7 @@ def test_two_students_share_a_nation_and_a_tie_goes_to_the_spokesperson(server, 
         bea_c, bea = _join(browser, server.url, code, "Bea", "Borealis", (1024, 768))
         contexts += [ada_c, abe_c, bea_c]
         expect(teacher.locator(".pg-teach-delegations")).to_contain_text("Ada, Abe", timeout=15_000)
+        teacher.screenshot(path=str(artifacts / "room-delegation-teacher.png"), full_page=True)
         teacher.get_by_role("button", name="Start").click()
         expect(ada.locator(".pg-room-delegation")).to_contain_text(
             "Ada (you, spokesperson)", timeout=15_000

@@ -192,6 +192,8 @@ def test_under_the_spokesperson_rule_the_month_waits_for_the_spokesperson_only()
     room.decide(dun[1], 2, "comply")
     assert room.engine.t == 2 and room.engine.defect[c]
     rows = room.delegations(room.teacher_token)
+    nations = {n["nation"]: n for n in room.teacher_view(room.teacher_token)["nations"]}
+    assert nations["Caldria"]["student"] == "Ada, Bo, Cy"
     assert [(r["nation"], r["members"], r["present"]) for r in rows] == [
         ("Caldria", ["Ada", "Bo", "Cy"], 2),
         ("Dunmark", ["Di", "Ed", "Flo"], 3),
