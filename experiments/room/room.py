@@ -27,6 +27,7 @@ from experiments.room.briefing import Briefing
 from experiments.room.classview import ClassViews
 from experiments.room.clock import Clock
 from experiments.room.debrief import Debriefing
+from experiments.room.delegations import OFF
 from experiments.room.freetext import FreeText
 from experiments.room.grades import Grades
 from experiments.room.holders import Holders, local_now
@@ -77,10 +78,16 @@ class Room(
         clock: Seconds, monotonic (tests pass their own).
         wall_clock: The time of day with its zone, for the log's takeover records (tests pass
             their own).
+        delegation: How students sharing a nation decide: ``off`` (one student per nation),
+            ``spokesperson`` or ``majority`` (:mod:`~experiments.room.delegations`).
+        delegation_size: The most students per nation (default: 1 off, 5 with delegations).
+        silent: A delegation with no choice at the deadline: ``model`` (the model plays it)
+            or ``abstain`` (it abstains on the month's votes; the model plays its action).
 
     Raises:
         RoomError: An unknown scenario or nation, months out of range, a bad deadline, a
-            game too large for this machine's memory (the size guard of ``pausegame run``).
+            game too large for this machine's memory (the size guard of ``pausegame run``),
+            bad delegation settings.
     """
 
     def __init__(
@@ -98,6 +105,9 @@ class Room(
         code: str | None = None,
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], datetime] = local_now,
+        delegation: str = OFF,
+        delegation_size: int | None = None,
+        silent: str = "model",
     ) -> None:
         names = list_scenarios()
         if scenario is not None and scenario not in names:
@@ -162,6 +172,7 @@ class Room(
         self._debrief: dict[str, Any] | None = None
         self._debrief_lock = threading.Lock()  # one computation of the debrief
         self._init_injects()  # no news, no shock pending (experiments.room.injects)
+        self._setup_delegations(delegation, delegation_size, silent)
         self.log.append(
             "room",
             0,
@@ -171,6 +182,7 @@ class Room(
             overrides=self.overrides,
             code=self.code,
             nations=self.nation_names,
+            **self._delegation_record(),
         )
         self._init_free_text(free_text, message_words)  # logged only when on or with words
         self._build_briefings()  # from the engine as it starts (experiments.room.briefing)

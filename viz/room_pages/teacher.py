@@ -46,6 +46,12 @@ from viz.room_pages.common import (
 from viz.room_pages.debrief import (
     TeacherDebrief,
 )
+from viz.room_pages.delegation import (
+    DEFAULT_SETTINGS,
+    DelegationSettings,
+    delegation_kwargs,
+    delegations_table,
+)
 from viz.room_pages.freetalk import TeacherTalk
 from viz.room_pages.injects import InjectsPanel, News
 
@@ -128,6 +134,7 @@ def NewRoom(on_created: Callable[[Room], Any]) -> None:
     forces = pledge_choices()
     blocked, set_blocked = solara.use_state("")
     free_text, set_free_text = solara.use_state(False)
+    delegation, set_delegation = solara.use_state(DEFAULT_SETTINGS)
     error, set_error = solara.use_state("")
     solara.HTML(tag="h2", unsafe_innerHTML="A new room")
     solara.Select(
@@ -181,6 +188,7 @@ def NewRoom(on_created: Callable[[Room], Any]) -> None:
         on_value=set_force,
         classes=["pg-teach-pledges-force"],
     )
+    DelegationSettings(delegation, set_delegation)
     solara.InputText(
         "Words not allowed in names (comma separated)",
         value=blocked,
@@ -215,6 +223,7 @@ def NewRoom(on_created: Callable[[Room], Any]) -> None:
                 deadline_seconds=None if deadline == "none" else float(deadline),
                 block_list=[w for w in blocked.split(",") if w.strip()],
                 **({"free_text": True} if free_text else {}),
+                **delegation_kwargs(delegation),
             )
         except RoomError as exc:
             set_error(str(exc))
@@ -339,6 +348,7 @@ def Dashboard(room: Room) -> None:
         rows,
         "pg-teach-nations",
     ).key("nations")
+    delegations_table(room, t)
     series = view["compliance"]
     _line(
         "World compliance (capability-weighted) by month: " + " ".join(f"{x:.2f}" for x in series),
