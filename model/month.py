@@ -64,11 +64,12 @@ def step(e: Engine, held: Held | None = None) -> None:
     if e.pledges is not None:
         used = e.pledges.believed(e.belief, e.rival_share)
     delta = e.advantage(used)
-    if e.sceptic is not None:  # a pause-sceptic leadership weighs the gain twice (ODD 3.11)
-        delta = delta + sceptic_premium(e)
     if e.pledges is not None and e.pause_active:  # a strategic binding pledge weighs a breach
         delta = e.pledges.weigh(delta, e.costs.pi_international, e.bound)
-    new = decide(e, t, delta, uniforms, revisers, held, used)
+    seen = delta  # what the rule decides on: a pause-sceptic leadership's is higher (ODD 3.11)
+    if e.sceptic is not None:
+        seen = delta + sceptic_premium(e)
+    new = decide(e, t, seen, uniforms, revisers, held, used)
     inspected = e.inspectorate.draw(rng)  # (3)
     if shock is not None:
         inspected, u_int = shock.checked(inspected, u_int)

@@ -68,16 +68,31 @@ def test_a_capability_jump_multiplies_the_nation_from_that_month_on():
     assert eng.c[1] == pytest.approx(3.0 * before[1])
 
 
-def test_a_sceptic_leadership_weighs_the_gain_twice_in_its_advantage():
-    plain, sceptic = _engine(), _engine()
+def test_a_sceptic_leadership_decides_as_if_the_gain_were_twice():
+    """Best response, nation 3's advantage about -0.34: it complies, its sceptic leader defects."""
+    params = {
+        "n_nations": 4,
+        "n_labs": 0,
+        "steps": 4,
+        "decision_rule": "best_response",
+        "penalty": 1.5,
+        "p_detect": 0.9,
+        "p_false_alarm": 0.0,
+        "verification_lag": 0,
+        "revision_rate": 1.0,
+    }
+    plain, sceptic = Engine.from_params(params, rng=3), Engine.from_params(params, rng=3)
     plain.step()
-    sceptic.step(held=Held(shock=Shock(sceptic=frozenset({2}))))
+    sceptic.step(held=Held(shock=Shock(sceptic=frozenset({3}))))
     gain = np.broadcast_to(sceptic.structure.gain_unit, (sceptic.n_actors,))
-    diff = sceptic.last["advantage"] - plain.last["advantage"]
-    assert diff[2] == pytest.approx(gain[2]) and gain[2] > 0
-    assert np.all(np.delete(diff, 2) == 0.0)
+    delta = plain.last["advantage"]
+    assert -gain[3] < delta[3] < 0  # the premium G_3 turns the decision
+    assert not plain.defect[3] and sceptic.defect[3]
+    # the advantage the other parts read, and every other nation's action, are unchanged
+    np.testing.assert_array_equal(sceptic.last["advantage"], delta)
+    np.testing.assert_array_equal(np.delete(sceptic.defect, 3), np.delete(plain.defect, 3))
     sceptic.step()  # it lasts
-    assert sceptic.sceptic is not None and sceptic.sceptic[2]
+    assert sceptic.sceptic is not None and sceptic.sceptic[3]
 
 
 def test_a_shock_naming_a_lab_or_a_wild_factor_is_refused():
