@@ -42,7 +42,7 @@ def _click(rc, cls: str, index: int = 0) -> None:
     rc.find(v.Btn, class_=cls).widgets[index].click()
 
 
-def test_the_card_shows_the_briefing_before_month_1_and_folds_it_after():
+def test_the_card_shows_the_briefing_in_the_lobby_and_folds_it_once_month_1_starts():
     room, ada, bo = _room()
     rc = _render(StudentCard(room, ada, session="s-ada"))
     try:
@@ -52,8 +52,6 @@ def test_the_card_shows_the_briefing_before_month_1_and_folds_it_after():
         assert "What the treaty says:" in text
         assert "Your briefing" in _titles(rc)  # a card of its own in the lobby
         room.teacher_start(room.teacher_token)
-        room.decide(ada, 1, "comply")
-        room.decide(bo, 1, "defect")
         rc.close()
         rc = _render(StudentCard(room, ada, session="s-ada"))  # (a page redraws on its watch)
         assert "Your briefing" not in _titles(rc)

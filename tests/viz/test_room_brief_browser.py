@@ -51,6 +51,8 @@ def test_briefing_inject_and_free_text_in_browsers(server, browser, artifacts):
             "2 students (2 here)", timeout=15_000
         )
         teacher.get_by_role("button", name="Start").click()
+        expect(ada.locator(".pg-brief-line").first).to_be_hidden()  # folded once it starts
+        expect(ada.get_by_text("Your briefing")).to_be_visible()
         # an inject: a detection against Caldria, news on every card
         pick(teacher, "pg-teach-inject-kind", "A detection")
         pick(teacher, "pg-teach-inject-nation", "Caldria")
@@ -71,17 +73,15 @@ def test_briefing_inject_and_free_text_in_browsers(server, browser, artifacts):
         ada.get_by_role("button", name="Send", exact=True).click()
         expect(ada.locator(".pg-room-error")).to_contain_text("not allowed in this room")
         ada.screenshot(path=str(artifacts / "brief-student-1024.png"), full_page=True)
+        bo.screenshot(path=str(artifacts / "brief-student-news-390.png"), full_page=True)
         expect(teacher.locator(".pg-teach-freetext")).to_contain_text("We comply", timeout=15_000)
         teacher.screenshot(path=str(artifacts / "brief-teacher-1024.png"), full_page=True)
         teacher.get_by_role("button", name="Hide", exact=True).click()
         expect(teacher.locator(".pg-teach-freetext")).to_contain_text("(hidden)")
         expect(ada.locator(".pg-room-freetalk")).not_to_contain_text("We comply", timeout=15_000)
-        # month 1 resolves: the briefing folds into a line
-        ada.get_by_role("button", name="Comply", exact=True).click()
-        bo.get_by_role("button", name="Comply", exact=True).click()
-        expect(ada.locator(".pg-room-report li").first).to_contain_text("Month 1")
-        expect(ada.locator(".pg-brief-line").first).to_be_hidden()
-        expect(ada.get_by_text("Your briefing")).to_be_visible()
+        # the folded briefing opens again
+        ada.get_by_text("Your briefing").click()
+        expect(ada.locator(".pg-brief-line").first).to_contain_text("You are Aurelia")
     finally:
         for context in contexts:
             context.close()

@@ -1,8 +1,8 @@
 """The briefing on a student's card and the scenario's notes on the teacher's dashboard.
 
 The student's briefing (:meth:`experiments.room.Room.briefing_lines`) is a card from joining
-until month 1 starts, open but foldable through month 1, then folded into a "Your briefing"
-line the student can open again. The teacher's notes
+until month 1 starts, then folded into a "Your briefing" line the student can open again (on
+a phone the month's decision stays in sight). The teacher's notes
 (:meth:`experiments.room.Room.teacher_briefing`) are the scenario's summary, what it teaches
 and its discussion questions, open in the lobby and folded after.
 """
@@ -29,8 +29,8 @@ def BriefingLines(title: str, lines: tuple[str, ...], terms: tuple[str, ...], se
 
 
 @solara.component
-def StudentBriefing(room: Room, token: str, month: int, status: str) -> None:
-    """A student's briefing: a card in the lobby, open in month 1, then folded ("Your briefing")."""
+def StudentBriefing(room: Room, token: str, status: str) -> None:
+    """A student's briefing: a card in the lobby, folded ("Your briefing") from month 1 on."""
     try:
         lines = tuple(room.briefing_lines(token))
         b = room.briefing(token)
@@ -41,9 +41,9 @@ def StudentBriefing(room: Room, token: str, month: int, status: str) -> None:
     if status == "lobby":
         with solara.Card("Your briefing", classes=["pg-room-briefing"]):
             BriefingLines("brief", *body)
-    else:  # open through month 1, then folded; the student can open it again
+    else:  # folded once month 1 starts (the decision stays in sight on a phone); opens again
         with solara.Column(classes=["pg-room-briefing-fold"]):
-            with solara.Details("Your briefing", expand=month <= 1 and status != "finished"):
+            with solara.Details("Your briefing"):
                 BriefingLines("brief", *body)
 
 

@@ -76,6 +76,7 @@ def TeacherTalk(
     t = room.teacher_token
     words, set_words = solara.use_state(", ".join(room.message_words))
     with solara.Column(gap="4px", classes=["pg-teach-freetalk"]):
+        _line("Free-text messages", style={"font-weight": "700"})
         with solara.Column(classes=["pg-teach-freetext-on"], gap="0px"):
             solara.Checkbox(
                 label="Students may send free-text messages",

@@ -116,7 +116,7 @@ def StudentCard(room: Room, token: str, session: str | None = None) -> None:
             style={"font-weight": "700", "font-size": "1.15rem"},
         ).key("status")
         _line(view["status_text"], style={"color": "#444"}).key("status-text")
-        StudentBriefing(room, token, view["month"], view["status"]).key("briefing")
+        StudentBriefing(room, token, view["status"]).key("briefing")
         delegation_card(view)
         if watching:
             TakenOver(holding.message, take_over).key("taken")
