@@ -9,7 +9,10 @@ import json
 import numpy as np
 import pytest
 
+from experiments.play import build_engine
+from experiments.play.counterfactual import respond
 from experiments.room import NotAllowed, Room, RoomError, replay
+from experiments.room.replay import _held_of
 
 
 def _room(**overrides) -> tuple[Room, str, str]:
@@ -59,6 +62,12 @@ def test_every_inject_is_news_a_log_record_and_replays_exactly():
     again = replay(room.ledger_bytes(t))
     for col, x in room.engine.timeseries().items():
         np.testing.assert_array_equal(again[col], x, err_msg=col)
+    # the debrief's best responder plays the same shocked world: the others' months as played
+    eng = build_engine(room.scenario, room.seed, room.periods, room.overrides)
+    respond(eng, 0, [_held_of(r) for r in _records(room, "held")])
+    assert eng.world.capability[0] == room.engine.world.capability[0]
+    assert eng.sceptic is not None and eng.sceptic[3]
+    assert room.debrief()["students"]
     news = room.news_items(ada)
     assert news == room.news_items(bo) == room.news_items(t)
     assert news[3]["text"] == "A whistleblower reports: in month 1, Jorask's government defected."
