@@ -140,3 +140,17 @@ def test_a_news_item_wakes_every_students_card():
     stamp = room.student_stamp(ada)
     room.inject(room.teacher_token, "capability", "Aurelia")
     assert room.student_stamp(ada) != stamp
+
+
+def test_the_debriefs_model_world_lives_through_the_same_injects():
+    """Nobody decides (the model plays every seat): the room's world is the model's world."""
+    room, _ada, _bo = _room()
+    t = room.teacher_token
+    room.inject(t, "capability", "Borealis", 4.0)
+    room.inject(t, "regime", "Aurelia")
+    room.teacher_next(t)
+    room.inject(t, "detection", "Borealis")
+    for _ in range(3):
+        room.teacher_next(t)
+    debrief = room.debrief()
+    assert debrief["model_world"]["compliance"] == debrief["room_world"]["compliance"]
