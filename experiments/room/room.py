@@ -30,6 +30,7 @@ from experiments.room.grades import Grades
 from experiments.room.holders import Holders, local_now
 from experiments.room.month import MonthResolution
 from experiments.room.names import RoomError, new_code
+from experiments.room.negotiation import Negotiation
 from experiments.room.seats import Decision, Pledge, Seat
 from experiments.room.state import DEFAULT_DEADLINE, LOBBY
 from experiments.room.students import Students
@@ -39,7 +40,17 @@ from experiments.scenarios import list_scenarios, load_scenario
 from model.seeds import new_short_seed
 
 
-class Room(Students, Holders, Clock, MonthResolution, Views, ClassViews, Debriefing, Grades):
+class Room(
+    Negotiation,
+    Students,
+    Holders,
+    Clock,
+    MonthResolution,
+    Views,
+    ClassViews,
+    Debriefing,
+    Grades,
+):
     """One shared game: a scenario on the engine, a teacher, students in seats.
 
     Args:
@@ -58,6 +69,11 @@ class Room(Students, Holders, Clock, MonthResolution, Views, ClassViews, Debrief
         clock: Seconds, monotonic (tests pass their own).
         wall_clock: The time of day with its zone, for the log's takeover records (tests pass
             their own).
+        negotiation_rounds: Rounds in which the class negotiates the treaty's terms before
+            month 1 (0: no negotiation; :mod:`~experiments.room.negotiation`).
+        vote_rule: How a proposal passes: ``rotating_unanimity`` (every nation's yes) or
+            ``baron_ferejohn`` (``quota`` yes votes).
+        quota: Yes votes a proposal needs under ``baron_ferejohn`` (None: a simple majority).
 
     Raises:
         RoomError: An unknown scenario or nation, months out of range, a bad deadline, a
@@ -77,6 +93,9 @@ class Room(Students, Holders, Clock, MonthResolution, Views, ClassViews, Debrief
         code: str | None = None,
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], datetime] = local_now,
+        negotiation_rounds: int = 0,
+        vote_rule: str = "rotating_unanimity",
+        quota: int | None = None,
     ) -> None:
         names = list_scenarios()
         if scenario is not None and scenario not in names:
@@ -140,6 +159,7 @@ class Room(Students, Holders, Clock, MonthResolution, Views, ClassViews, Debrief
         self.closed = False
         self._debrief: dict[str, Any] | None = None
         self._debrief_lock = threading.Lock()  # one computation of the debrief
+        negotiation = self._setup_negotiation(negotiation_rounds, vote_rule, quota)
         self.log.append(
             "room",
             0,
@@ -149,6 +169,7 @@ class Room(Students, Holders, Clock, MonthResolution, Views, ClassViews, Debrief
             overrides=self.overrides,
             code=self.code,
             nations=self.nation_names,
+            **negotiation,
         )
 
     def is_seat(self, token: Any) -> bool:

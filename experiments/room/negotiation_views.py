@@ -1,0 +1,177 @@
+"""What students and the teacher see of a room's negotiation (:class:`NegotiationViews`).
+
+The phase itself is :mod:`experiments.room.negotiation`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from experiments.room.consequence import Consequence, Consequences
+from experiments.room.state import LOBBY, RoomState
+from experiments.room.talks import NEGOTIATING, PROPOSING, VOTING, Talk, Tally, terms_text
+from model.params.terms import TermBox
+
+
+class NegotiationViews(RoomState):
+    """The negotiation's views (each public method takes the room's lock)."""
+
+    negotiation_rounds: int
+    vote_rule: str
+    votes_needed: int
+    term_box: TermBox
+    talk: Talk | None
+    tallies: list[Tally]
+    adopted: dict[str, Any] | None
+    _consequences: Consequences | None
+
+    def _voters(self) -> list[int]:
+        """The nations whose students are present, less the proposer's."""
+        talk = self.talk
+        assert talk is not None
+        return sorted({s.nation for s in self._present()} - {talk.proposer})
+
+    def _consequence_view(self, c: Consequence, nation: int) -> dict[str, Any]:
+        mine, without = float(c.utility[nation]), float(c.status_quo[nation])
+        held = round(c.held * c.worlds)
+        gain = mine - without
+        return {
+            "terms": dict(c.terms),
+            "held": c.held,
+            "worlds": c.worlds,
+            "mine": mine,
+            "without": without,
+            "gain": gain,
+            "text": (
+                f"If adopted, the pause holds in {held} of {c.worlds} simulated worlds "
+                f"({c.held:.0%}). {self.nation_names[nation]} expects {mine:.3f} a month, "
+                f"against {without:.3f} without a treaty ({gain:+.3f}). Every nation is valued "
+                "as signing; the worlds are simulated, not the others' real choices."
+            ),
+        }
+
+    def _tally_view(self, t: Tally) -> dict[str, Any]:
+        return {
+            "round": t.round,
+            "proposer": self.nation_names[t.proposer],
+            "terms": terms_text(t.terms),
+            "yes": t.yes,
+            "needed": t.needed,
+            "passed": t.passed,
+            "votes": [{"nation": self.nation_names[k], "yes": v, "by": by} for k, v, by in t.votes],
+        }
+
+    def rule_text(self) -> str:
+        """The room's vote rule in words."""
+        n = len(self.nation_names)
+        if self.vote_rule == "rotating_unanimity":
+            return f"every nation's yes ({n} of {n}: unanimity)"
+        return f"{self.votes_needed} yes votes of {n} (a quota; the proposer's counts)"
+
+    def negotiation_view(self, token: Any) -> dict[str, Any]:
+        """What one student sees of the negotiation (empty in a room without one).
+
+        Keys: ``on`` (the room negotiates), ``open`` (a round is open now), ``round``,
+        ``rounds``, ``rule``, ``stage`` (proposing or voting), ``proposer``, ``my_turn``,
+        ``terms`` (the form: each negotiable term's name, kind, range, choices, unit, help),
+        ``offer`` (terms in words), ``consequence`` (of the offer, for this nation),
+        ``my_vote`` (None: not voted), ``results`` (closed rounds, each nation's vote),
+        ``outcome`` (after the phase: the adopted terms in words, or no treaty),
+        ``valued_left`` (new terms the round may still value).
+
+        Raises:
+            NotAllowed: Not a seat of this room.
+        """
+        with self._lock:
+            seat = self._seat(token)
+            if not self.negotiation_rounds:
+                return {"on": False}
+            talk = self.talk
+            out: dict[str, Any] = {
+                "on": True,
+                "open": self.status == NEGOTIATING and talk is not None,
+                "rounds": self.negotiation_rounds,
+                "rule": self.rule_text(),
+                "terms": [
+                    {
+                        "name": t.name,
+                        "kind": t.param.kind,
+                        "low": t.low,
+                        "high": t.high,
+                        "choices": list(t.choices),
+                        "unit": t.param.unit or "",
+                        "help": t.param.help,
+                    }
+                    for t in self.term_box.terms
+                ],
+                "results": [self._tally_view(t) for t in self.tallies],
+                "outcome": None,
+            }
+            if self.status not in (LOBBY, NEGOTIATING):
+                out["outcome"] = (
+                    f"Adopted: {terms_text(self.adopted)}"
+                    if self.adopted is not None
+                    else "No proposal passed: there is no treaty, no nation is bound."
+                )
+            if talk is not None and self._consequences is not None:
+                offer = talk.offer
+                budget = int(self.engine.params["max_term_points"])
+                out.update(
+                    round=talk.round,
+                    stage=PROPOSING if offer is None else VOTING,
+                    proposer=self.nation_names[talk.proposer],
+                    proposer_by=talk.by,
+                    my_turn=talk.proposer == seat.nation and talk.by == "student",
+                    offer=None if offer is None else terms_text(offer),
+                    offer_terms=offer,
+                    consequence=None
+                    if offer is None
+                    else self._consequence_view(self._consequences.value(offer), seat.nation),
+                    my_vote=True
+                    if offer is not None and talk.proposer == seat.nation
+                    else talk.ballots.get(seat.nation),
+                    valued_left=budget - talk.valued,
+                )
+            return out
+
+    def negotiation_status(self, teacher_token: Any) -> dict[str, Any]:
+        """The teacher's view of the negotiation: phase, round, who has voted (not what).
+
+        Keys: ``on``, ``open``, ``round``, ``rounds``, ``rule``, ``stage``, ``proposer``,
+        ``offer``, ``voted`` and ``waiting`` (names of the students), ``results`` and
+        ``outcome`` (as :meth:`negotiation_view`).
+
+        Raises:
+            NotAllowed: Not the room's teacher.
+        """
+        with self._lock:
+            self._teacher(teacher_token)
+            if not self.negotiation_rounds:
+                return {"on": False}
+            talk = self.talk
+            out: dict[str, Any] = {
+                "on": True,
+                "open": self.status == NEGOTIATING and talk is not None,
+                "rounds": self.negotiation_rounds,
+                "rule": self.rule_text(),
+                "results": [self._tally_view(t) for t in self.tallies],
+                "outcome": None,
+            }
+            if self.status not in (LOBBY, NEGOTIATING):
+                out["outcome"] = (
+                    f"Adopted: {terms_text(self.adopted)}"
+                    if self.adopted is not None
+                    else "No proposal passed: no treaty, no nation bound."
+                )
+            if talk is not None:
+                voters = self._voters()
+                seats = {s.nation: s.name for s in self._present()}
+                out.update(
+                    round=talk.round,
+                    stage=PROPOSING if talk.offer is None else VOTING,
+                    proposer=self.nation_names[talk.proposer],
+                    offer=None if talk.offer is None else terms_text(talk.offer),
+                    voted=[seats[k] for k in voters if k in talk.ballots],
+                    waiting=[seats[k] for k in voters if k not in talk.ballots],
+                )
+            return out
