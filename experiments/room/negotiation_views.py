@@ -32,21 +32,26 @@ class NegotiationViews(RoomState):
         return sorted({s.nation for s in self._present()} - {talk.proposer})
 
     def _consequence_view(self, c: Consequence, nation: int) -> dict[str, Any]:
+        """A consequence for one nation: numbers, and in points (100: its month's defect gain)."""
         mine, without = float(c.utility[nation]), float(c.status_quo[nation])
         held = round(c.held * c.worlds)
-        gain = mine - without
+        points = self.nation_view(nation).points
+        gain = points(mine - without)
         return {
             "terms": dict(c.terms),
             "held": c.held,
             "worlds": c.worlds,
             "mine": mine,
             "without": without,
-            "gain": gain,
+            "mine_points": points(mine),
+            "without_points": points(without),
+            "gain_points": gain,
             "text": (
                 f"If adopted, the pause holds in {held} of {c.worlds} simulated worlds "
-                f"({c.held:.0%}). {self.nation_names[nation]} expects {mine:.3f} a month, "
-                f"against {without:.3f} without a treaty ({gain:+.3f}). Every nation is valued "
-                "as signing; the worlds are simulated, not the others' real choices."
+                f"({c.held:.0%}). {self.nation_names[nation]} expects {points(mine)} points a "
+                f"month, against {points(without)} without a treaty ({gain} points; 100 points: "
+                "what defecting gains your nation in one month). Every nation is valued as "
+                "signing; the worlds are simulated, not the others' real choices."
             ),
         }
 

@@ -36,6 +36,7 @@ from viz.room_pages.common import (
 from viz.room_pages.debrief import (
     StudentDebrief,
 )
+from viz.room_pages.negotiate import StudentNegotiation
 
 
 # ---------------------------------------------------------------------------------- students
@@ -116,6 +117,9 @@ def StudentCard(room: Room, token: str, session: str | None = None) -> None:
             TakenOver(holding.message, take_over).key("taken")
         if error:
             solara.Error(error, classes=["pg-room-error"]).key("error")
+        StudentNegotiation(room, token, session, room.negotiation_view(token), watching, act).key(
+            "negotiation"
+        )
         last = view["last"]
         if last and last["notice"]:
             solara.Warning(last["notice"], classes=["pg-room-notice"]).key("notice")

@@ -45,6 +45,7 @@ from viz.room_pages.common import (
 from viz.room_pages.debrief import (
     TeacherDebrief,
 )
+from viz.room_pages.negotiate import RULES, NegotiationSettings, TeacherNegotiation, room_settings
 
 #: The dashboard's two screens: everything (the teacher's own), or what may be projected.
 TEACHER_SCREEN, CLASS_SCREEN = "Teacher's view", "Class view (to project)"
@@ -124,6 +125,9 @@ def NewRoom(on_created: Callable[[Room], Any]) -> None:
     force, set_force = solara.use_state(SCENARIOS_PLEDGES)
     forces = pledge_choices()
     blocked, set_blocked = solara.use_state("")
+    rounds, set_rounds = solara.use_state("none")
+    rule, set_rule = solara.use_state(next(iter(RULES)))
+    quota, set_quota = solara.use_state("")
     error, set_error = solara.use_state("")
     solara.HTML(tag="h2", unsafe_innerHTML="A new room")
     solara.Select(
@@ -184,6 +188,7 @@ def NewRoom(on_created: Callable[[Room], Any]) -> None:
         continuous_update=True,
         classes=["pg-teach-block"],
     )
+    NegotiationSettings(rounds, set_rounds, rule, set_rule, quota, set_quota)
     if error:
         solara.Error(error, classes=["pg-room-error"])
 
@@ -204,6 +209,7 @@ def NewRoom(on_created: Callable[[Room], Any]) -> None:
                 overrides=overrides,
                 deadline_seconds=None if deadline == "none" else float(deadline),
                 block_list=[w for w in blocked.split(",") if w.strip()],
+                **room_settings(rounds, rule, quota),
             )
         except RoomError as exc:
             set_error(str(exc))
@@ -265,6 +271,7 @@ def Dashboard(room: Room) -> None:
         if error:
             solara.Error(error, classes=["pg-room-error"]).key("error")
         Controls(room, status, act).key("controls")
+        TeacherNegotiation(room, room.negotiation_status(t), act, projected=True).key("negotiation")
         ClassView(room.class_view(t)).key("class")
         if status == "finished":
             TeacherDebrief(room, room.ready_debrief()).key("debrief")
@@ -287,6 +294,7 @@ def Dashboard(room: Room) -> None:
     if error:
         solara.Error(error, classes=["pg-room-error"]).key("error")
     Controls(room, status, act).key("controls")
+    TeacherNegotiation(room, room.negotiation_status(t), act).key("negotiation")
     rows = []
     for n in view["nations"]:
         student = n["student"] or ("<i>model</i>" if not n["open"] else "<i>free (model)</i>")
