@@ -22,7 +22,15 @@ The log is the engine's hash-chained event log (``model.ledger``) with the room'
 interleaved: ``room`` (scenario, seed, months, overrides), ``seat`` / ``leave`` / ``rejoin``,
 ``takeover`` (another browser took a seat over, and when), ``pledge``, and before each month's
 engine records a ``held`` record (the held actions, votes and membership, which seats the
-model played and, with pledges on, the held pledges). ``pausegame verify-ledger`` checks a
+model played and, with pledges on, the held pledges). A room that negotiates its treaty
+(``negotiation_rounds > 0``, :mod:`~experiments.room.negotiation`: the phase
+``negotiating`` before month 1) adds ``round`` (a round opens: its proposer, student or
+model), ``consequence`` (terms valued: the share of simulated worlds where the pause held,
+each nation's expected payoff with and without the treaty), ``offer`` (the terms put to the
+vote), ``ballot`` (a student's vote), ``tally`` (every nation's vote, which the model cast,
+passed or not) and ``adopted`` (the terms the engine plays from month 1, or null: no treaty,
+nobody bound), and its ``room`` record a ``negotiation`` field (rounds, rule, yes votes
+needed). ``pausegame verify-ledger`` checks a
 downloaded room log like any run's; :func:`replay` re-runs the engine from it.
 
 Between months a student sees what the nation saw (:meth:`Room.student_view`): its own month
@@ -50,6 +58,9 @@ one confirmation, logged),
 state every part shares), :mod:`~experiments.room.students` (the students' requests),
 :mod:`~experiments.room.clock` (the teacher's controls and the deadline),
 :mod:`~experiments.room.month` (month resolution: one ``engine.step(held=...)``),
+:mod:`~experiments.room.negotiation` (the negotiation phase; its views
+:mod:`~experiments.room.negotiation_views`, its rounds :mod:`~experiments.room.talks`, the
+proposals' consequences :mod:`~experiments.room.consequence`),
 :mod:`~experiments.room.views` (the student's and the teacher's views),
 :mod:`~experiments.room.debrief`, :mod:`~experiments.room.grades` (the CSV and the log),
 :mod:`~experiments.room.replay`, :mod:`~experiments.room.registry` and
@@ -83,6 +94,7 @@ from experiments.room.names import (
     normalise_code,
     normalise_name,
 )
+from experiments.room.negotiation import MAX_NEGOTIATION_ROUNDS, NEGOTIATING, VOTE_RULES
 from experiments.room.registry import DEFAULT_IDLE_MINUTES, RoomRegistry
 from experiments.room.replay import replay
 from experiments.room.room import Room, room_engine
@@ -110,6 +122,7 @@ __all__ = [
     "FINISHED",
     "HELD",
     "LOBBY",
+    "MAX_NEGOTIATION_ROUNDS",
     "MAX_PERIODS",
     "MAX_PLEDGES_PER_MONTH",
     "MESSAGES",
@@ -117,6 +130,7 @@ __all__ = [
     "PLEDGE_MESSAGES",
     "NAME_MAX",
     "NEEDS_CONFIRMATION",
+    "NEGOTIATING",
     "PAUSED",
     "PLAYING",
     "Decision",
@@ -130,6 +144,7 @@ __all__ = [
     "RoomWatch",
     "Seat",
     "SeatElsewhere",
+    "VOTE_RULES",
     "new_code",
     "normalise_code",
     "normalise_name",
