@@ -286,3 +286,23 @@ def test_the_chance_the_pause_holds_is_the_share_of_the_common_worlds_where_it_h
         held.append(e.summary().held)
     assert shown["held"] == np.mean(held)
     assert shown["worlds"] == 8
+
+
+def test_a_proposal_and_a_vote_change_every_students_stamp_and_the_registry_passes_settings():
+    from experiments.room import RoomRegistry
+
+    room, a, b = _room()
+    before = room.student_stamp(b)
+    room.propose(a, WEAK)
+    assert room.student_stamp(b) != before  # Bo's page redraws to vote
+    seen = room.student_stamp(a)
+    room.vote(b, "no")
+    assert room.student_stamp(a) != seen
+    made = RoomRegistry().create(
+        "default", negotiation_rounds=3, vote_rule="baron_ferejohn", deadline_seconds=None
+    )
+    assert made.log.records[1]["negotiation"] == {
+        "rounds": 3,
+        "rule": "baron_ferejohn",
+        "needed": 7,  # a simple majority of 12
+    }
