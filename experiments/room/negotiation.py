@@ -196,6 +196,7 @@ class Negotiation(NegotiationViews, Students, Clock):
         table = getattr(self.scenario, "negotiation", None) or DEFAULT_BOX
         self.term_box = term_box(table)
         self.talk, self.tallies, self.adopted = None, [], None
+        self.concluded = False  # the phase ended with a vote's outcome (terms or none)
         self._consequences = None
         self._talk_version = 0
         if not self.negotiation_rounds:
@@ -349,7 +350,7 @@ class Negotiation(NegotiationViews, Students, Clock):
         """Adopt the terms (None: no treaty, nobody bound) and open month 1."""
         self.log.append("adopted", 0, terms=terms, rule=self.vote_rule)
         self.engine.adopt_terms(terms, protocol=self.vote_rule)
-        self.adopted = terms
+        self.adopted, self.concluded = terms, True
         self.talk = None
         self.status = PLAYING
         self._open_month()

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from experiments.room.consequence import Consequence, Consequences
-from experiments.room.state import LOBBY, RoomState
+from experiments.room.state import RoomState
 from experiments.room.talks import NEGOTIATING, PROPOSING, VOTING, Talk, Tally, terms_text
 from model.params.terms import TermBox
 
@@ -23,6 +23,7 @@ class NegotiationViews(RoomState):
     talk: Talk | None
     tallies: list[Tally]
     adopted: dict[str, Any] | None
+    concluded: bool
     _consequences: Consequences | None
 
     def _voters(self) -> list[int]:
@@ -54,6 +55,16 @@ class NegotiationViews(RoomState):
                 "signing; the worlds are simulated, not the others' real choices."
             ),
         }
+
+    def _outcome(self) -> str | None:
+        """The phase's outcome in words (None while it runs or before it)."""
+        if self.concluded:
+            if self.adopted is not None:
+                return f"Adopted: {terms_text(self.adopted)}"
+            return "No proposal passed: there is no treaty, no nation is bound."
+        if self.finished and self._consequences is not None:  # ended while negotiating
+            return "The game ended during the negotiation: no terms were adopted."
+        return None
 
     def _tally_view(self, t: Tally) -> dict[str, Any]:
         return {
@@ -112,12 +123,7 @@ class NegotiationViews(RoomState):
                 "results": [self._tally_view(t) for t in self.tallies],
                 "outcome": None,
             }
-            if self.status not in (LOBBY, NEGOTIATING):
-                out["outcome"] = (
-                    f"Adopted: {terms_text(self.adopted)}"
-                    if self.adopted is not None
-                    else "No proposal passed: there is no treaty, no nation is bound."
-                )
+            out["outcome"] = self._outcome()
             if talk is not None and self._consequences is not None:
                 offer = talk.offer
                 budget = int(self.engine.params["max_term_points"])
@@ -162,12 +168,7 @@ class NegotiationViews(RoomState):
                 "results": [self._tally_view(t) for t in self.tallies],
                 "outcome": None,
             }
-            if self.status not in (LOBBY, NEGOTIATING):
-                out["outcome"] = (
-                    f"Adopted: {terms_text(self.adopted)}"
-                    if self.adopted is not None
-                    else "No proposal passed: no treaty, no nation bound."
-                )
+            out["outcome"] = self._outcome()
             if talk is not None:
                 voters = self._voters()
                 seats = {s.nation: s.name for s in self._present()}

@@ -306,3 +306,15 @@ def test_a_proposal_and_a_vote_change_every_students_stamp_and_the_registry_pass
         "rule": "baron_ferejohn",
         "needed": 7,  # a simple majority of 12
     }
+
+
+def test_a_game_ended_while_negotiating_says_no_terms_were_adopted():
+    room, a, b = _room()
+    assert room.negotiation_view(a)["outcome"] is None
+    room.teacher_end(room.teacher_token)
+    view = room.negotiation_view(a)
+    assert not view["open"]
+    assert view["outcome"] == "The game ended during the negotiation: no terms were adopted."
+    assert "adopted" not in _types(room)
+    with pytest.raises(RoomError, match="not negotiating now"):
+        room.propose(a, WEAK)
