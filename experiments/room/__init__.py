@@ -18,20 +18,34 @@ month resolves when every present student has decided, when the teacher's deadli
 never change which numbers are drawn, so a room in which nobody acts is, series for series, the
 unplayed engine run with the same seed, and the room's log replays exactly (:func:`replay`).
 
+**Delegations** (:mod:`~experiments.room.delegations`; the room's ``delegation`` setting,
+default ``off``: one student per nation, the room above exactly): up to ``delegation_size``
+students share a nation; each member decides on the card, and the nation's choice is the
+spokesperson's (``spokesperson``: rotating each month, in join order, among the present
+members) or a majority of the members who decided (``majority``: a tie, or no decision from
+a majority by the deadline, is settled by the spokesperson), by one pure function,
+:func:`~experiments.room.delegations.settle`. A delegation with no choice at the deadline is
+played by the model (``silent = model``) or abstains on the month's votes (``silent =
+abstain``; its action is still the model's). The nation's choice is held exactly as a seat's,
+and a student sees only their own delegation's choices.
+
 The log is the engine's hash-chained event log (``model.ledger``) with the room's own records
 interleaved: ``room`` (scenario, seed, months, overrides), ``seat`` / ``leave`` / ``rejoin``,
 ``takeover`` (another browser took a seat over, and when), ``pledge``, and before each month's
 engine records a ``held`` record (the held actions, votes and membership, which seats the
-model played and, with pledges on, the held pledges). A room that negotiates its treaty
-(``negotiation_rounds > 0``, :mod:`~experiments.room.negotiation`: the phase
-``negotiating`` before month 1) adds ``round`` (a round opens: its proposer, student or
-model), ``consequence`` (terms valued: the share of simulated worlds where the pause held,
-each nation's expected payoff with and without the treaty), ``offer`` (the terms put to the
-vote), ``ballot`` (a student's vote), ``tally`` (every nation's vote, which the model cast,
-passed or not) and ``adopted`` (the terms the engine plays from month 1, or null: no treaty,
-nobody bound), and its ``room`` record a ``negotiation`` field (rounds, rule, yes votes
-needed). ``pausegame verify-ledger`` checks a
-downloaded room log like any run's; :func:`replay` re-runs the engine from it.
+model played and, with pledges on, the held pledges); in a room with delegations, the
+``room`` record's ``delegation`` (rule, size, silent) and before each ``held`` record a
+``delegation`` record (per nation: the rule, the spokesperson, each counted member's choice,
+how the nation's action was settled; not replayed: the ``held`` record carries the choices).
+A room that negotiates its treaty (``negotiation_rounds > 0``,
+:mod:`~experiments.room.negotiation`: the phase ``negotiating`` before month 1) adds
+``round`` (a round opens: its proposer, student or model), ``consequence`` (terms valued: the
+share of simulated worlds where the pause held, each nation's expected payoff with and
+without the treaty), ``offer`` (the terms put to the vote), ``ballot`` (a student's vote),
+``tally`` (every nation's vote, which the model cast, passed or not) and ``adopted`` (the
+terms the engine plays from month 1, or null: no treaty, nobody bound), and its ``room``
+record a ``negotiation`` field (rounds, rule, yes votes needed). ``pausegame verify-ledger``
+checks a downloaded room log like any run's; :func:`replay` re-runs the engine from it.
 
 Between months a student sees what the nation saw (:meth:`Room.student_view`): its own month
 (flags against it, sanctions, payoff), the flags against others and what the votes made of
@@ -61,6 +75,7 @@ state every part shares), :mod:`~experiments.room.students` (the students' reque
 :mod:`~experiments.room.negotiation` (the negotiation phase; its views
 :mod:`~experiments.room.negotiation_views`, its rounds :mod:`~experiments.room.talks`, the
 proposals' consequences :mod:`~experiments.room.consequence`),
+:mod:`~experiments.room.delegations` (students sharing a nation, the rule that settles it),
 :mod:`~experiments.room.views` (the student's and the teacher's views),
 :mod:`~experiments.room.debrief`, :mod:`~experiments.room.grades` (the CSV and the log),
 :mod:`~experiments.room.replay`, :mod:`~experiments.room.registry` and

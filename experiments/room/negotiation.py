@@ -45,20 +45,20 @@ null without an agreement; the rule), which :func:`experiments.room.replay` re-r
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, cast
 
 import numpy as np
 
 from experiments.play import build_engine
 from experiments.room.clock import Clock
 from experiments.room.consequence import Consequence, Consequences
+from experiments.room.delegations import settle
 from experiments.room.holders import check_holder
 from experiments.room.names import RoomError
 from experiments.room.negotiation_views import NegotiationViews
 from experiments.room.seats import Seat, _as_bool
 from experiments.room.state import LOBBY, PLAYING, RoomState
-from experiments.room.students import Students
 from experiments.room.talks import NEGOTIATING, Talk, Tally, terms_text
 from model.engine import Engine
 from model.errors import ConfigError
@@ -152,16 +152,38 @@ def check_terms(box: TermBox, terms: Any) -> dict[str, Any]:
 def nation_vote(room: Negotiation, nation: int, gain: np.ndarray) -> tuple[bool, str]:
     """How ``nation`` votes on the round's proposal, and who cast it.
 
-    The one place a nation's vote is decided: the proposer's nation votes yes; a student's
-    ballot is the nation's; otherwise the model's valuation, yes iff ``S_i >= 0`` (``gain``,
-    within the solver's tie tolerance). A delegation's rule would replace the student's ballot.
+    The one place a nation's vote is decided: the proposer's nation votes yes (``proposer``);
+    a seat's ballot is its nation's (``student``); a delegation's members' ballots are settled
+    by the room's delegation rule (:func:`experiments.room.delegations.settle`, as a month's
+    choice: ``delegation``), a silent delegation abstaining counts as no (``abstain``);
+    otherwise the model's valuation, yes iff ``S_i >= 0`` (``gain``, within the solver's tie
+    tolerance; ``model``).
     """
     talk = room.talk
     assert talk is not None
     if nation == talk.proposer:
         return True, "proposer"
-    if nation in talk.ballots:
-        return talk.ballots[nation], "student"
+    members = [
+        s
+        for s in room.seats.values()
+        if s.nation == nation and (s.present or s.token in talk.ballots)
+    ]
+    if members and not room.delegations_on:
+        ballot = talk.ballots.get(members[0].token)
+        if ballot is not None:
+            return ballot, "student"
+    elif members:
+        spoke = room.spokesperson(nation)
+        settled = settle(
+            {s.token: talk.ballots.get(s.token) for s in members},
+            None if spoke is None else spoke.token,
+            room.delegation,
+            silent=room.silent,
+        )
+        if settled.choice is not None:
+            return bool(settled.choice), "delegation"
+        if settled.how == "abstain":
+            return False, "abstain"
     return bool(gain[nation] >= -TIE_TOLERANCE), "model"
 
 
@@ -174,8 +196,12 @@ def game_engine(room: RoomState) -> Engine:
     return eng
 
 
-class Negotiation(NegotiationViews, Students, Clock):
-    """The negotiation phase of a room (each public method takes the room's lock)."""
+class Negotiation(NegotiationViews, Clock):
+    """The negotiation phase of a room (each public method takes the room's lock).
+
+    First among the room's parts: it wraps the students' ``decide`` and ``pledge`` (refused
+    while the class negotiates) and the clock's start, next and deadline.
+    """
 
     negotiation_rounds: int
     vote_rule: str
@@ -186,6 +212,11 @@ class Negotiation(NegotiationViews, Students, Clock):
     adopted: dict[str, Any] | None
     _consequences: Consequences | None
     _talk_version: int
+    # the delegations' (experiments.room.delegations), read by nation_vote: annotations only
+    delegation: str
+    silent: str
+    delegations_on: bool
+    spokesperson: Callable[[int], Seat | None]
 
     def _setup_negotiation(self, rounds: Any, rule: Any, quota: Any) -> dict[str, Any]:
         """Check and keep the settings; returns the ``room`` record's fields (none at 0)."""
@@ -239,7 +270,7 @@ class Negotiation(NegotiationViews, Students, Clock):
         )
 
     def _open_round(self, number: int) -> None:
-        present = sorted(s.nation for s in self._present())
+        present = sorted({s.nation for s in self._present()})
         if present:
             proposer, by = present[(number - 1) % len(present)], "student"
         else:
@@ -310,7 +341,7 @@ class Negotiation(NegotiationViews, Students, Clock):
             self.status == NEGOTIATING
             and talk is not None
             and talk.offer is not None
-            and all(k in talk.ballots for k in self._voters())
+            and all(s.token in talk.ballots for s in self._voters())
         ):
             self._close_round()
 
@@ -416,13 +447,15 @@ class Negotiation(NegotiationViews, Students, Clock):
                 raise RoomError("no proposal is on the table yet: wait for the proposer")
             if seat.nation == talk.proposer:
                 raise RoomError("your nation proposed these terms: it votes yes")
-            if seat.nation in talk.ballots:
+            if seat.token in talk.ballots:
                 raise RoomError(f"your vote in round {talk.round} is already in (one a round)")
             if not seat.present:
                 raise RoomError("you left this room: rejoin first")
             yes = _as_bool(accept, "the vote")
-            talk.ballots[seat.nation] = yes
-            self.log.append("ballot", 0, round=talk.round, nation=seat.nation, yes=yes)
+            talk.ballots[seat.token] = yes
+            self.log.append(
+                "ballot", 0, round=talk.round, nation=seat.nation, name=seat.name, yes=yes
+            )
             self._close_if_all_voted()
             self._changed()
 
@@ -470,7 +503,7 @@ class Negotiation(NegotiationViews, Students, Clock):
     def _check_month(self, month: Any) -> None:
         if self.status == NEGOTIATING:
             raise RoomError("the class is negotiating its treaty: month 1 opens after the vote")
-        super()._check_month(month)
+        cast(Any, super())._check_month(month)  # Students'
 
     def pledge(
         self, token: Any, kind: Any, value: Any = None, *, session: str | None = None
@@ -479,7 +512,7 @@ class Negotiation(NegotiationViews, Students, Clock):
         with self._lock:
             if self.status == NEGOTIATING:
                 raise RoomError("messages open with month 1; now the class votes on proposals")
-        return super().pledge(token, kind, value, session=session)
+        return cast(Any, super()).pledge(token, kind, value, session=session)  # Students'
 
     def _stamp_of(self, seat: Seat) -> tuple[Any, ...]:
         base = super()._stamp_of(seat)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from experiments.room.consequence import Consequence, Consequences
+from experiments.room.seats import Seat
 from experiments.room.state import RoomState
 from experiments.room.talks import NEGOTIATING, PROPOSING, VOTING, Talk, Tally, terms_text
 from model.params.terms import TermBox
@@ -26,11 +27,11 @@ class NegotiationViews(RoomState):
     concluded: bool
     _consequences: Consequences | None
 
-    def _voters(self) -> list[int]:
-        """The nations whose students are present, less the proposer's."""
+    def _voters(self) -> list[Seat]:
+        """The present students who vote: every one outside the proposer's nation."""
         talk = self.talk
         assert talk is not None
-        return sorted({s.nation for s in self._present()} - {talk.proposer})
+        return [s for s in self._present() if s.nation != talk.proposer]
 
     def _consequence_view(self, c: Consequence, nation: int) -> dict[str, Any]:
         """A consequence for one nation: numbers, and in points (100: its month's defect gain)."""
@@ -140,7 +141,7 @@ class NegotiationViews(RoomState):
                     else self._consequence_view(self._consequences.value(offer), seat.nation),
                     my_vote=True
                     if offer is not None and talk.proposer == seat.nation
-                    else talk.ballots.get(seat.nation),
+                    else talk.ballots.get(seat.token),
                     valued_left=budget - talk.valued,
                 )
             return out
@@ -171,13 +172,12 @@ class NegotiationViews(RoomState):
             out["outcome"] = self._outcome()
             if talk is not None:
                 voters = self._voters()
-                seats = {s.nation: s.name for s in self._present()}
                 out.update(
                     round=talk.round,
                     stage=PROPOSING if talk.offer is None else VOTING,
                     proposer=self.nation_names[talk.proposer],
                     offer=None if talk.offer is None else terms_text(talk.offer),
-                    voted=[seats[k] for k in voters if k in talk.ballots],
-                    waiting=[seats[k] for k in voters if k not in talk.ballots],
+                    voted=[s.name for s in voters if s.token in talk.ballots],
+                    waiting=[s.name for s in voters if s.token not in talk.ballots],
                 )
             return out

@@ -26,6 +26,7 @@ from experiments.play.counterfactual import check_game_size
 from experiments.room.classview import ClassViews
 from experiments.room.clock import Clock
 from experiments.room.debrief import Debriefing
+from experiments.room.delegations import OFF
 from experiments.room.grades import Grades
 from experiments.room.holders import Holders, local_now
 from experiments.room.month import MonthResolution
@@ -74,10 +75,16 @@ class Room(
         vote_rule: How a proposal passes: ``rotating_unanimity`` (every nation's yes) or
             ``baron_ferejohn`` (``quota`` yes votes).
         quota: Yes votes a proposal needs under ``baron_ferejohn`` (None: a simple majority).
+        delegation: How students sharing a nation decide: ``off`` (one student per nation),
+            ``spokesperson`` or ``majority`` (:mod:`~experiments.room.delegations`).
+        delegation_size: The most students per nation (default: 1 off, 5 with delegations).
+        silent: A delegation with no choice at the deadline: ``model`` (the model plays it)
+            or ``abstain`` (it abstains on the month's votes; the model plays its action).
 
     Raises:
         RoomError: An unknown scenario or nation, months out of range, a bad deadline, a
-            game too large for this machine's memory (the size guard of ``pausegame run``).
+            game too large for this machine's memory (the size guard of ``pausegame run``),
+            bad delegation settings.
     """
 
     def __init__(
@@ -96,6 +103,9 @@ class Room(
         negotiation_rounds: int = 0,
         vote_rule: str = "rotating_unanimity",
         quota: int | None = None,
+        delegation: str = OFF,
+        delegation_size: int | None = None,
+        silent: str = "model",
     ) -> None:
         names = list_scenarios()
         if scenario is not None and scenario not in names:
@@ -160,6 +170,7 @@ class Room(
         self._debrief: dict[str, Any] | None = None
         self._debrief_lock = threading.Lock()  # one computation of the debrief
         negotiation = self._setup_negotiation(negotiation_rounds, vote_rule, quota)
+        self._setup_delegations(delegation, delegation_size, silent)
         self.log.append(
             "room",
             0,
@@ -170,6 +181,7 @@ class Room(
             code=self.code,
             nations=self.nation_names,
             **negotiation,
+            **self._delegation_record(),
         )
 
     def is_seat(self, token: Any) -> bool:

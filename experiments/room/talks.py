@@ -25,7 +25,7 @@ class Talk:
         proposer: The recognised nation.
         by: Who proposes for it: ``student`` or ``model``.
         offer: The terms on the table (None: none yet).
-        ballots: The students' votes so far, by nation.
+        ballots: The students' votes so far, by seat token.
         valued: New terms valued this round (at most ``max_term_points``).
     """
 
@@ -33,7 +33,7 @@ class Talk:
     proposer: int
     by: str
     offer: dict[str, Any] | None = None
-    ballots: dict[int, bool] = field(default_factory=dict)
+    ballots: dict[str, bool] = field(default_factory=dict)
     valued: int = 0
 
 

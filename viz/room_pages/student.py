@@ -36,6 +36,7 @@ from viz.room_pages.common import (
 from viz.room_pages.debrief import (
     StudentDebrief,
 )
+from viz.room_pages.delegation import delegation_card
 from viz.room_pages.negotiate import StudentNegotiation
 
 
@@ -113,6 +114,7 @@ def StudentCard(room: Room, token: str, session: str | None = None) -> None:
             style={"font-weight": "700", "font-size": "1.15rem"},
         ).key("status")
         _line(view["status_text"], style={"color": "#444"}).key("status-text")
+        delegation_card(view)
         if watching:
             TakenOver(holding.message, take_over).key("taken")
         if error:
@@ -576,6 +578,6 @@ def _open_nations(code: str) -> list[str]:
         room = rooms().get(code, who=caller())
     except RoomError:
         return []
-    taken = {s.nation for s in room.seats.values()}
+    taken = room.full_nations()
     free = [room.nation_names[k] for k in room.open_nations if k not in taken]
-    return free if len(room.open_nations) < len(room.nation_names) else []
+    return free if len(room.open_nations) < len(room.nation_names) or room.delegations_on else []

@@ -45,6 +45,12 @@ from viz.room_pages.common import (
 from viz.room_pages.debrief import (
     TeacherDebrief,
 )
+from viz.room_pages.delegation import (
+    DEFAULT_SETTINGS,
+    DelegationSettings,
+    delegation_kwargs,
+    delegations_table,
+)
 from viz.room_pages.negotiate import RULES, NegotiationSettings, TeacherNegotiation, room_settings
 
 #: The dashboard's two screens: everything (the teacher's own), or what may be projected.
@@ -128,6 +134,7 @@ def NewRoom(on_created: Callable[[Room], Any]) -> None:
     rounds, set_rounds = solara.use_state("none")
     rule, set_rule = solara.use_state(next(iter(RULES)))
     quota, set_quota = solara.use_state("")
+    delegation, set_delegation = solara.use_state(DEFAULT_SETTINGS)
     error, set_error = solara.use_state("")
     solara.HTML(tag="h2", unsafe_innerHTML="A new room")
     solara.Select(
@@ -181,6 +188,7 @@ def NewRoom(on_created: Callable[[Room], Any]) -> None:
         on_value=set_force,
         classes=["pg-teach-pledges-force"],
     )
+    DelegationSettings(delegation, set_delegation)
     solara.InputText(
         "Words not allowed in names (comma separated)",
         value=blocked,
@@ -210,6 +218,7 @@ def NewRoom(on_created: Callable[[Room], Any]) -> None:
                 deadline_seconds=None if deadline == "none" else float(deadline),
                 block_list=[w for w in blocked.split(",") if w.strip()],
                 **room_settings(rounds, rule, quota),
+                **delegation_kwargs(delegation),
             )
         except RoomError as exc:
             set_error(str(exc))
@@ -330,6 +339,7 @@ def Dashboard(room: Room) -> None:
         rows,
         "pg-teach-nations",
     ).key("nations")
+    delegations_table(room, t)
     series = view["compliance"]
     _line(
         "World compliance (capability-weighted) by month: " + " ".join(f"{x:.2f}" for x in series),

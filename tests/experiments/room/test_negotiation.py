@@ -318,3 +318,31 @@ def test_a_game_ended_while_negotiating_says_no_terms_were_adopted():
     assert "adopted" not in _types(room)
     with pytest.raises(RoomError, match="not negotiating now"):
         room.propose(a, WEAK)
+
+
+def test_a_delegation_votes_on_a_proposal_by_its_rule():
+    room = Room(
+        "default",
+        seed=3,
+        periods=2,
+        deadline_seconds=None,
+        negotiation_rounds=1,
+        vote_rule="baron_ferejohn",
+        quota=2,
+        delegation="majority",
+    )
+    ada, cy = room.join("Ada", "Aurelia"), room.join("Cy", "Aurelia")
+    bo, di = room.join("Bo", "Borealis"), room.join("Di", "Borealis")
+    room.teacher_start(room.teacher_token)
+    room.propose(cy, STRONG)  # any member of the recognised nation proposes
+    with pytest.raises(RoomError, match="it votes yes"):
+        room.vote(ada, "no")
+    room.vote(bo, "yes")
+    assert room.status == NEGOTIATING  # Di has not voted
+    assert room.negotiation_status(room.teacher_token)["waiting"] == ["Di"]
+    room.vote(di, "no")  # a tie: the spokesperson's (Bo, first to join) choice
+    tally = room.tallies[0]
+    assert tally.votes[1] == (1, True, "delegation")
+    assert tally.yes == 2 and tally.passed and room.status == "playing"
+    ballots = [r for r in room.log.records if r["type"] == "ballot"]
+    assert [(r["name"], r["yes"]) for r in ballots] == [("Bo", True), ("Di", False)]
