@@ -19,10 +19,12 @@ before exactly). In each round:
    consequence of terms before the proposal (the proposer tries terms); each new set of
    terms is valued once, shared by all, and a round values at most ``max_term_points``
    new ones (more are refused; terms already valued stay free).
-4. **Vote.** The proposer's nation votes yes; each other nation with a present student votes
-   accept or reject; the others vote as the model's valuation says, yes iff ``S_i >= 0``
-   (``S_i = U_i - D_i``, no transfers in the room; :func:`nation_vote`, where a delegation's
-   rule can be plugged in). The vote closes when every present student has voted, at the
+4. **Vote.** The proposer's nation votes yes (any present member of it may propose); each
+   other present student votes accept or reject, a seat's ballot being its nation's and a
+   delegation's members' ballots settled by the room's delegation rule
+   (:func:`experiments.room.delegations.settle`); the others vote as the model's valuation
+   says, yes iff ``S_i >= 0`` (``S_i = U_i - D_i``, no transfers in the room); all through
+   :func:`nation_vote`. The vote closes when every present student has voted, at the
    deadline (``deadline_seconds``, per stage) or when the teacher closes it (next). At the
    deadline or the teacher's close before a proposal, the model proposes for the recognised
    nation (as it plays an undecided seat's month): among at most :data:`MODEL_OFFER_POINTS`
