@@ -67,6 +67,7 @@ from model.errors import ConfigError
 from model.negotiation import get_protocol
 from model.negotiation._surplus import TIE_TOLERANCE
 from model.negotiation.session import DEFAULT_BOX, negotiation_seed
+from model.params.negotiation import TERMS_RULE
 from model.params.terms import TermBox, TermRange, term_box, term_points
 
 #: The most negotiation rounds a room may have.
@@ -234,6 +235,12 @@ class Negotiation(NegotiationViews, Clock):
         self._talk_version = 0
         if not self.negotiation_rounds:
             return {}
+        protocol = self.engine.given_params["protocol"]
+        if protocol != TERMS_RULE:
+            raise RoomError(
+                f"this game's nations negotiate by themselves (protocol = {protocol}); a "
+                "class negotiates with protocol = terms_rule (or set negotiation_rounds = 0)"
+            )
         return {
             "negotiation": {
                 "rounds": self.negotiation_rounds,

@@ -69,6 +69,13 @@ def test_bad_settings_are_refused_naming_what_is_allowed(kwargs, message):
         Room("default", seed=3, periods=2, **kwargs)
 
 
+def test_a_game_whose_nations_negotiate_by_themselves_refuses_a_class_negotiation():
+    own = {"protocol": "nash", "n_nations": 3, "n_labs": 0}
+    with pytest.raises(RoomError, match=r"protocol = nash\); a class negotiates with"):
+        Room(None, seed=3, periods=2, overrides=own, negotiation_rounds=1)
+    Room(None, seed=3, periods=2, overrides=own)  # without a class negotiation: as before
+
+
 def test_the_room_record_keeps_the_settings_and_the_phase_comes_before_month_1():
     room, a, b = _room()
     assert room.log.records[1]["negotiation"] == {
