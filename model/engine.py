@@ -38,6 +38,7 @@ import scipy.sparse as sp
 
 from agents.rules import TIE_TOLERANCE, get_rule
 from model import kernels, month
+from model.adopted import adopt
 from model.beliefs import GridPosterior
 from model.held import Held
 from model.inspections import Inspectorate
@@ -196,58 +197,13 @@ class Engine:
             if self.agreement.terms:
                 params = params.replace(**self.agreement.terms)
                 self.params = params
-        self.treaty = Treaty(params, w, sc, self.rng, self.agreement)
-        #: What the members paid for the layers in each month they were charged (ODD 3.6).
-        self.verification_spend: dict[int, float] = {}
-        #: The agreed transfers paid in the months (``model.transfers``; None: none agreed).
-        self.payments = Payments.of(self.agreement, params)
-        #: The nations' pledges before each month (``model.pledges``; None: ``pledges = off``).
-        self.pledges = Pledges.of(params, self.n_nations)
-        self.bound = self.treaty.bound(self.home)
-        self.n_revise = revision_count(params["revision_rate"], self.n_actors)
-        self.rule_state: dict[str, Any] = {}
-        #: Actors whose leadership turned pause-sceptic (``model.shocks``; None: none ever).
-        self.sceptic: np.ndarray | None = None
-        self.caught_last = np.zeros(self.n_actors, dtype=bool)
-        self.flagged_last = np.zeros(self.n_actors, dtype=bool)
-        self.tolerance = TIE_TOLERANCE * (params["defect_gain"] + params["penalty"])
-        self._ring = np.zeros((int(params["verification_lag"]) + 1, self.n_actors))
-        self._everyone = np.arange(self.n_actors)
-        # the last period was settled and recorded in one kernel call (model.month.settle)
-        self._fused = True
-        self._has_fixed = bool(w.committed.any() or w.events)
-        # switches read every period, looked up once
-        self._perfect = params["information"] == "perfect"
-        self._rsi = params["rsi"] == "on"
-        self._hazard_scale = float(params["hazard_scale"])
-        self._takeoff_share = float(params["takeoff_share"])
-        self.inspectorate = Inspectorate(params, w.capability)
+        self._scenario = sc
+        #: The generator's state before the treaty's draws (:meth:`adopt_terms` starts there).
+        self._before_treaty = self.rng.bit_generator.state
         self.log: EventLog | None = None
         if event_log or (event_log is None and get_regime(params["verification"]).records_ledger):
             self.log = EventLog()
-        self._actor_bloc = np.asarray(w.bloc, dtype=np.int64)[self.home]
-        self._rebuild()
-        belief0 = 1.0 - float(params["initial_compliance"])
-        self.belief = self.rival_share(np.full(self.n_actors, belief0))
-        self.posterior: GridPosterior | None = None
-        if params["information"] == "bayesian":
-            self.posterior = GridPosterior(
-                self.n_actors,
-                float(params["belief_prior_mean"]),
-                float(params["belief_prior_strength"]),
-            )
-            self.belief = self.posterior.mean()
-        self.catastrophe_step: int | None = None
-        self.takeoff_step: int | None = None
-        self.payoff = np.zeros(self.n_actors)
-        self.last: dict[str, np.ndarray] = {}
-        self.records = Records(int(params["steps"]), int(w.bloc.max()) + 1)
-        none = np.zeros(self.n_actors, dtype=bool)
-        month.record(self, none, none, none, np.zeros(self.n_actors), 0, None, None)
-        self._club_cost = (
-            self.treaty.club_costs(w) if self.treaty.club_on else np.zeros(self.n_actors)
-        )
-        self.records.treaty[0] = self.treaty.row(w)
+        self._start(params)
         if self.log is not None:
             self.log.append(
                 "run",
@@ -286,6 +242,67 @@ class Engine:
         return cls(
             p, p["seed"] if rng is None else rng, scenario=sc, graph=graph, event_log=event_log
         )
+
+    def _start(self, params: Params) -> None:
+        """Set up the treaty and everything the months read from ``params`` (at month 0).
+
+        The treaty's draws (a partial membership's permutation) come from the run's generator
+        in its state after the world's construction.
+        """
+        w = self.world
+        self.treaty = Treaty(params, w, self._scenario, self.rng, self.agreement)
+        #: What the members paid for the layers in each month they were charged (ODD 3.6).
+        self.verification_spend: dict[int, float] = {}
+        #: The agreed transfers paid in the months (``model.transfers``; None: none agreed).
+        self.payments = Payments.of(self.agreement, params)
+        #: The nations' pledges before each month (``model.pledges``; None: ``pledges = off``).
+        self.pledges = Pledges.of(params, self.n_nations)
+        self.bound = self.treaty.bound(self.home)
+        self.n_revise = revision_count(params["revision_rate"], self.n_actors)
+        self.rule_state: dict[str, Any] = {}
+        #: Actors whose leadership turned pause-sceptic (``model.shocks``; None: none ever).
+        self.sceptic: np.ndarray | None = None
+        self.caught_last = np.zeros(self.n_actors, dtype=bool)
+        self.flagged_last = np.zeros(self.n_actors, dtype=bool)
+        self.tolerance = TIE_TOLERANCE * (params["defect_gain"] + params["penalty"])
+        self._ring = np.zeros((int(params["verification_lag"]) + 1, self.n_actors))
+        self._everyone = np.arange(self.n_actors)
+        # the last period was settled and recorded in one kernel call (model.month.settle)
+        self._fused = True
+        self._has_fixed = bool(w.committed.any() or w.events)
+        # switches read every period, looked up once
+        self._perfect = params["information"] == "perfect"
+        self._rsi = params["rsi"] == "on"
+        self._hazard_scale = float(params["hazard_scale"])
+        self._takeoff_share = float(params["takeoff_share"])
+        self.inspectorate = Inspectorate(params, w.capability)
+        self._actor_bloc = np.asarray(w.bloc, dtype=np.int64)[self.home]
+        self._rebuild()
+        belief0 = 1.0 - float(params["initial_compliance"])
+        self.belief = self.rival_share(np.full(self.n_actors, belief0))
+        self.posterior: GridPosterior | None = None
+        if params["information"] == "bayesian":
+            self.posterior = GridPosterior(
+                self.n_actors,
+                float(params["belief_prior_mean"]),
+                float(params["belief_prior_strength"]),
+            )
+            self.belief = self.posterior.mean()
+        self.catastrophe_step: int | None = None
+        self.takeoff_step: int | None = None
+        self.payoff = np.zeros(self.n_actors)
+        self.last: dict[str, np.ndarray] = {}
+        self.records = Records(int(params["steps"]), int(w.bloc.max()) + 1)
+        none = np.zeros(self.n_actors, dtype=bool)
+        month.record(self, none, none, none, np.zeros(self.n_actors), 0, None, None)
+        self._club_cost = (
+            self.treaty.club_costs(w) if self.treaty.club_on else np.zeros(self.n_actors)
+        )
+        self.records.treaty[0] = self.treaty.row(w)
+
+    def adopt_terms(self, terms: Mapping[str, Any] | None, *, protocol: str = "held") -> None:
+        """Adopt terms agreed outside the engine before month 1 (:func:`model.adopted.adopt`)."""
+        adopt(self, terms, protocol=protocol)
 
     # ------------------------------------------------------------------ structure
     def _rebuild(self) -> None:

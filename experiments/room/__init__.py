@@ -42,8 +42,16 @@ the ``held`` record carries the choices); ``inject`` (a teacher's inject: its ki
 ``revealed``), ``free_text`` (free-text messages turned ``on`` or off, and the teacher's
 blocked ``words``), ``message`` (a free-text message: ``id``, nation, text) and ``hide`` (the
 teacher hid message ``id`` from the students; the message stays in the log).
-``pausegame verify-ledger`` checks a downloaded room log like any run's; :func:`replay`
-re-runs the engine from it.
+A room that negotiates its treaty (``negotiation_rounds > 0``,
+:mod:`~experiments.room.negotiation`: the phase ``negotiating`` before month 1) adds
+``round`` (a round opens: its proposer, student or model), ``consequence`` (terms valued: the
+share of simulated worlds where the pause held, each nation's expected payoff with and
+without the treaty), ``offer`` (the terms put to the vote), ``ballot`` (a student's vote),
+``tally`` (every nation's vote, which the model cast, passed or not) and ``adopted`` (the
+terms the engine plays from month 1, or null: no treaty, nobody bound; the briefings are then
+written again for the adopted treaty), and its ``room`` record a ``negotiation`` field (rounds,
+rule, yes votes needed). ``pausegame verify-ledger`` checks a downloaded room log like any
+run's; :func:`replay` re-runs the engine from it.
 
 Between months a student sees what the nation saw (:meth:`Room.student_view`): its own month
 (flags against it, sanctions, payoff), the flags against others and what the votes made of
@@ -78,6 +86,9 @@ one confirmation, logged),
 state every part shares), :mod:`~experiments.room.students` (the students' requests),
 :mod:`~experiments.room.clock` (the teacher's controls and the deadline),
 :mod:`~experiments.room.month` (month resolution: one ``engine.step(held=...)``),
+:mod:`~experiments.room.negotiation` (the negotiation phase; its views
+:mod:`~experiments.room.negotiation_views`, its rounds :mod:`~experiments.room.talks`, the
+proposals' consequences :mod:`~experiments.room.consequence`),
 :mod:`~experiments.room.delegations` (students sharing a nation, the rule that settles it),
 :mod:`~experiments.room.views` (the student's and the teacher's views),
 :mod:`~experiments.room.debrief`, :mod:`~experiments.room.grades` (the CSV and the log),
@@ -114,6 +125,7 @@ from experiments.room.names import (
     normalise_code,
     normalise_name,
 )
+from experiments.room.negotiation import MAX_NEGOTIATION_ROUNDS, NEGOTIATING, VOTE_RULES
 from experiments.room.registry import DEFAULT_IDLE_MINUTES, RoomRegistry
 from experiments.room.replay import replay
 from experiments.room.room import Room, room_engine
@@ -141,6 +153,7 @@ __all__ = [
     "FINISHED",
     "HELD",
     "LOBBY",
+    "MAX_NEGOTIATION_ROUNDS",
     "MAX_PERIODS",
     "MAX_PLEDGES_PER_MONTH",
     "MESSAGES",
@@ -148,6 +161,7 @@ __all__ = [
     "PLEDGE_MESSAGES",
     "NAME_MAX",
     "NEEDS_CONFIRMATION",
+    "NEGOTIATING",
     "PAUSED",
     "PLAYING",
     "Decision",
@@ -161,6 +175,7 @@ __all__ = [
     "RoomWatch",
     "Seat",
     "SeatElsewhere",
+    "VOTE_RULES",
     "new_code",
     "normalise_code",
     "normalise_name",

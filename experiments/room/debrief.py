@@ -14,8 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from experiments.play import build_engine, points_text, respond
+from experiments.play import points_text, respond
 from experiments.room.names import RoomError
+from experiments.room.negotiation import game_engine
 from experiments.room.replay import _held_of
 from experiments.room.state import RoomState
 from model.engine import Engine
@@ -52,7 +53,7 @@ class Debriefing(RoomState):
             # the replays, without the room's lock (the game is over: the log, the months and
             # the seats' nations no longer change), so pages keep drawing meanwhile
             held = [r for r in records if r["type"] == "held"]
-            model_eng = build_engine(self.scenario, self.seed, self.periods, self.overrides)
+            model_eng = game_engine(self)
             model_totals = np.zeros(model_eng.n_actors)
             for h in held[:months]:  # the model in every seat, with the teacher's injects
                 model_eng.step(held=Held(shock=_held_of(h).shock))
@@ -169,5 +170,5 @@ def _best_response(
 
     Returns (payoff, defected) per month.
     """
-    eng = build_engine(room.scenario, room.seed, room.periods, room.overrides)
+    eng = game_engine(room)
     return [(m[0], m[2]) for m in respond(eng, nation, [_held_of(r) for r in held[:months]])]

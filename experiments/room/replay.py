@@ -1,8 +1,8 @@
 """A room's log re-run (:func:`replay`).
 
-The engine comes from the log's ``room`` record, each month's held choices from its ``held``
-record (with the month's injected ``shock``, when the teacher made injects); the re-run equals
-the room exactly.
+The engine comes from the log's ``room`` record, the terms a negotiation adopted from its
+``adopted`` record, each month's held choices from its ``held`` record (with the month's
+injected ``shock``, when the teacher made injects); the re-run equals the room exactly.
 """
 
 from __future__ import annotations
@@ -67,4 +67,6 @@ def replay(log: bytes | str | Iterable[Any], *, complete: bool = True) -> dict[s
     for record in records:
         if record.get("type") == "held":
             eng.step(held=_held_of(record))
+        elif record.get("type") == "adopted":  # the negotiation's outcome, before month 1
+            eng.adopt_terms(record["terms"], protocol=record["rule"])
     return eng.timeseries()

@@ -34,6 +34,7 @@ from experiments.room.holders import Holders, local_now
 from experiments.room.injects import Injects
 from experiments.room.month import MonthResolution
 from experiments.room.names import RoomError, new_code
+from experiments.room.negotiation import Negotiation
 from experiments.room.seats import Decision, Pledge, Seat
 from experiments.room.state import DEFAULT_DEADLINE, LOBBY
 from experiments.room.students import Students
@@ -44,6 +45,7 @@ from model.seeds import new_short_seed
 
 
 class Room(
+    Negotiation,
     Students,
     Holders,
     Clock,
@@ -78,6 +80,11 @@ class Room(
         clock: Seconds, monotonic (tests pass their own).
         wall_clock: The time of day with its zone, for the log's takeover records (tests pass
             their own).
+        negotiation_rounds: Rounds in which the class negotiates the treaty's terms before
+            month 1 (0: no negotiation; :mod:`~experiments.room.negotiation`).
+        vote_rule: How a proposal passes: ``rotating_unanimity`` (every nation's yes) or
+            ``baron_ferejohn`` (``quota`` yes votes).
+        quota: Yes votes a proposal needs under ``baron_ferejohn`` (None: a simple majority).
         delegation: How students sharing a nation decide: ``off`` (one student per nation),
             ``spokesperson`` or ``majority`` (:mod:`~experiments.room.delegations`).
         delegation_size: The most students per nation (default: 1 off, 5 with delegations).
@@ -105,6 +112,9 @@ class Room(
         code: str | None = None,
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], datetime] = local_now,
+        negotiation_rounds: int = 0,
+        vote_rule: str = "rotating_unanimity",
+        quota: int | None = None,
         delegation: str = OFF,
         delegation_size: int | None = None,
         silent: str = "model",
@@ -172,6 +182,7 @@ class Room(
         self._debrief: dict[str, Any] | None = None
         self._debrief_lock = threading.Lock()  # one computation of the debrief
         self._init_injects()  # no news, no shock pending (experiments.room.injects)
+        negotiation = self._setup_negotiation(negotiation_rounds, vote_rule, quota)
         self._setup_delegations(delegation, delegation_size, silent)
         self.log.append(
             "room",
@@ -182,6 +193,7 @@ class Room(
             overrides=self.overrides,
             code=self.code,
             nations=self.nation_names,
+            **negotiation,
             **self._delegation_record(),
         )
         self._init_free_text(free_text, message_words)  # logged only when on or with words

@@ -253,6 +253,10 @@ class RoomState:
         """End the game (:mod:`experiments.room.month`)."""
         raise NotImplementedError
 
+    def _build_briefings(self) -> None:
+        """Write every open nation's briefing from the engine (``experiments.room.briefing``)."""
+        raise NotImplementedError
+
     def _take_shock(self) -> Any:
         """The month's injected shock, cleared (:mod:`experiments.room.injects`)."""
         raise NotImplementedError

@@ -395,12 +395,19 @@ class SimulatedValuation(Valuation):
             runs = self._runs(chunk_params)
             runs.step(self.horizon, self._jurisdiction)
             values = runs.values(self.horizon, self.discount, self._loss_of(chunk_params))
+            self._ran(some, runs.engines)
             values = values.reshape(-1, self.n_worlds, self.n)
             for key, block in zip(some, values, strict=True):
                 self._cache[key] = block
         if not len(points):
             return np.zeros((0, self.n_worlds, self.n))
         return np.stack([self._cache[point_key(point)] for point in points])
+
+    def _ran(self, keys: Sequence[Key], engines: Sequence[Engine]) -> None:
+        """A hook: each chunk's runs once they reached the horizon (nothing by default).
+
+        Point-major, each point on every world; a subclass reads more of the runs here.
+        """
 
     def _loss_of(self, runs: Sequence[Params]) -> float | None:
         """``X`` for these runs: from the valuation's ``defect_gain`` and ``discount``.

@@ -289,6 +289,8 @@ def month_line(view: dict[str, Any]) -> str:
         return "Waiting for the teacher to start the game."
     if status == "finished":
         return f"The game is over ({view['ended_because']})."
+    if status == "negotiating":
+        return f"Negotiating the treaty before month 1{_clock(view)}"
     paused = " · paused by the teacher" if status == "paused" else ""
     return f"Month {view['month']} of {view['periods']}{_clock(view)}{paused}"
 

@@ -40,6 +40,7 @@ from viz.room_pages.debrief import (
 from viz.room_pages.delegation import delegation_card
 from viz.room_pages.freetalk import StudentTalk
 from viz.room_pages.injects import News
+from viz.room_pages.negotiate import StudentNegotiation
 
 
 # ---------------------------------------------------------------------------------- students
@@ -125,6 +126,9 @@ def StudentCard(room: Room, token: str, session: str | None = None) -> None:
         news = room.news_items(token)
         if news:  # the teacher's injects (viz.room_pages.injects)
             News(tuple((n["month"], n["text"]) for n in news)).key("news")
+        StudentNegotiation(room, token, session, room.negotiation_view(token), watching, act).key(
+            "negotiation"
+        )
         last = view["last"]
         if last and last["notice"]:
             solara.Warning(last["notice"], classes=["pg-room-notice"]).key("notice")

@@ -54,6 +54,7 @@ from viz.room_pages.delegation import (
 )
 from viz.room_pages.freetalk import TeacherTalk
 from viz.room_pages.injects import InjectsPanel, News
+from viz.room_pages.negotiate import RULES, NegotiationSettings, TeacherNegotiation, room_settings
 
 #: The dashboard's two screens: everything (the teacher's own), or what may be projected.
 TEACHER_SCREEN, CLASS_SCREEN = "Teacher's view", "Class view (to project)"
@@ -134,6 +135,9 @@ def NewRoom(on_created: Callable[[Room], Any]) -> None:
     forces = pledge_choices()
     blocked, set_blocked = solara.use_state("")
     free_text, set_free_text = solara.use_state(False)
+    rounds, set_rounds = solara.use_state("none")
+    rule, set_rule = solara.use_state(next(iter(RULES)))
+    quota, set_quota = solara.use_state("")
     delegation, set_delegation = solara.use_state(DEFAULT_SETTINGS)
     error, set_error = solara.use_state("")
     solara.HTML(tag="h2", unsafe_innerHTML="A new room")
@@ -202,6 +206,7 @@ def NewRoom(on_created: Callable[[Room], Any]) -> None:
             value=free_text,
             on_value=set_free_text,
         )
+    NegotiationSettings(rounds, set_rounds, rule, set_rule, quota, set_quota)
     if error:
         solara.Error(error, classes=["pg-room-error"])
 
@@ -223,6 +228,7 @@ def NewRoom(on_created: Callable[[Room], Any]) -> None:
                 deadline_seconds=None if deadline == "none" else float(deadline),
                 block_list=[w for w in blocked.split(",") if w.strip()],
                 **({"free_text": True} if free_text else {}),
+                **room_settings(rounds, rule, quota),
                 **delegation_kwargs(delegation),
             )
         except RoomError as exc:
@@ -285,6 +291,7 @@ def Dashboard(room: Room) -> None:
         if error:
             solara.Error(error, classes=["pg-room-error"]).key("error")
         Controls(room, status, act).key("controls")
+        TeacherNegotiation(room, room.negotiation_status(t), act, projected=True).key("negotiation")
         ClassView(room.class_view(t)).key("class")
         if status == "finished":
             TeacherDebrief(room, room.ready_debrief()).key("debrief")
@@ -313,6 +320,7 @@ def Dashboard(room: Room) -> None:
     news = room.news_items(t)
     if news:
         News(tuple((n["month"], n["text"]) for n in news)).key("news")
+    TeacherNegotiation(room, room.negotiation_status(t), act).key("negotiation")
     rows = []
     for n in view["nations"]:
         student = n["student"] or ("<i>model</i>" if not n["open"] else "<i>free (model)</i>")
