@@ -30,6 +30,7 @@ from experiments.room.grades import Grades
 from experiments.room.holders import Holders, local_now
 from experiments.room.month import MonthResolution
 from experiments.room.names import RoomError, new_code
+from experiments.room.quiz import Quizzing
 from experiments.room.seats import Decision, Pledge, Seat
 from experiments.room.state import DEFAULT_DEADLINE, LOBBY
 from experiments.room.students import Students
@@ -39,7 +40,9 @@ from experiments.scenarios import list_scenarios, load_scenario
 from model.seeds import new_short_seed
 
 
-class Room(Students, Holders, Clock, MonthResolution, Views, ClassViews, Debriefing, Grades):
+class Room(
+    Students, Holders, Clock, MonthResolution, Views, ClassViews, Debriefing, Grades, Quizzing
+):
     """One shared game: a scenario on the engine, a teacher, students in seats.
 
     Args:
@@ -58,10 +61,15 @@ class Room(Students, Holders, Clock, MonthResolution, Views, ClassViews, Debrief
         clock: Seconds, monotonic (tests pass their own).
         wall_clock: The time of day with its zone, for the log's takeover records (tests pass
             their own).
+        quiz: Ask the quiz before month 1 and after the last month
+            (:mod:`~experiments.room.quiz`; default off: no quiz, the log as without it).
+        quiz_items: The teacher's own quiz items, the TOML text of ``[[item]]`` tables
+            (:func:`~experiments.room.quiz_items.teacher_items`; only with ``quiz``).
 
     Raises:
         RoomError: An unknown scenario or nation, months out of range, a bad deadline, a
-            game too large for this machine's memory (the size guard of ``pausegame run``).
+            game too large for this machine's memory (the size guard of ``pausegame run``),
+            a bad quiz file or a quiz without items.
     """
 
     def __init__(
@@ -77,6 +85,8 @@ class Room(Students, Holders, Clock, MonthResolution, Views, ClassViews, Debrief
         code: str | None = None,
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], datetime] = local_now,
+        quiz: bool = False,
+        quiz_items: str | None = None,
     ) -> None:
         names = list_scenarios()
         if scenario is not None and scenario not in names:
@@ -150,6 +160,7 @@ class Room(Students, Holders, Clock, MonthResolution, Views, ClassViews, Debrief
             code=self.code,
             nations=self.nation_names,
         )
+        self._setup_quiz(quiz, quiz_items)
 
     def is_seat(self, token: Any) -> bool:
         """True when ``token`` is one of this room's seat tokens."""
