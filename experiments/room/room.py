@@ -26,6 +26,7 @@ from experiments.play.counterfactual import check_game_size
 from experiments.room.classview import ClassViews
 from experiments.room.clock import Clock
 from experiments.room.debrief import Debriefing
+from experiments.room.debrief_charts import DebriefCharts
 from experiments.room.grades import Grades
 from experiments.room.holders import Holders, local_now
 from experiments.room.month import MonthResolution
@@ -41,7 +42,16 @@ from model.seeds import new_short_seed
 
 
 class Room(
-    Students, Holders, Clock, MonthResolution, Views, ClassViews, Debriefing, Grades, Quizzing
+    Students,
+    Holders,
+    Clock,
+    MonthResolution,
+    Views,
+    ClassViews,
+    Debriefing,
+    DebriefCharts,
+    Grades,
+    Quizzing,
 ):
     """One shared game: a scenario on the engine, a teacher, students in seats.
 
