@@ -36,6 +36,7 @@ from viz.room_pages.common import (
 from viz.room_pages.debrief import (
     StudentDebrief,
 )
+from viz.room_pages.quiz import QuizCard, gain_text
 
 
 # ---------------------------------------------------------------------------------- students
@@ -119,6 +120,9 @@ def StudentCard(room: Room, token: str, session: str | None = None) -> None:
         last = view["last"]
         if last and last["notice"]:
             solara.Warning(last["notice"], classes=["pg-room-notice"]).key("notice")
+        quiz = None if watching else room.quiz_phase(token)  # the quiz (#33), before and after
+        if quiz is not None:
+            QuizCard(room, token, quiz, act).key(f"quiz-{quiz}")
         running = view["status"] in ("playing", "paused")
         if running and not watching and view["pledging"]:  # the pledge comes before the action
             PledgeCard(
@@ -228,7 +232,8 @@ def StudentCard(room: Room, token: str, session: str | None = None) -> None:
         if view["pledges"]:
             Talk(tuple((p["month"], p["nation"], p["text"]) for p in view["pledges"])).key("talk")
         if view["status"] == "finished":
-            StudentDebrief(view, room.ready_debrief()).key("debrief")
+            gain = gain_text(room)
+            StudentDebrief(view, room.ready_debrief(), room, token, gain).key("debrief")
         if watching:  # the browser holding the seat leaves and rejoins
             return
         if view["present"] and view["status"] != "finished":

@@ -45,6 +45,7 @@ from viz.room_pages.common import (
 from viz.room_pages.debrief import (
     TeacherDebrief,
 )
+from viz.room_pages.quiz import QuizSettings, TeacherQuiz, gain_text
 
 #: The dashboard's two screens: everything (the teacher's own), or what may be projected.
 TEACHER_SCREEN, CLASS_SCREEN = "Teacher's view", "Class view (to project)"
@@ -124,6 +125,8 @@ def NewRoom(on_created: Callable[[Room], Any]) -> None:
     force, set_force = solara.use_state(SCENARIOS_PLEDGES)
     forces = pledge_choices()
     blocked, set_blocked = solara.use_state("")
+    quiz, set_quiz = solara.use_state(False)
+    quiz_items, set_quiz_items = solara.use_state("")
     error, set_error = solara.use_state("")
     solara.HTML(tag="h2", unsafe_innerHTML="A new room")
     solara.Select(
@@ -184,6 +187,7 @@ def NewRoom(on_created: Callable[[Room], Any]) -> None:
         continuous_update=True,
         classes=["pg-teach-block"],
     )
+    QuizSettings(quiz, set_quiz, quiz_items, set_quiz_items)
     if error:
         solara.Error(error, classes=["pg-room-error"])
 
@@ -204,6 +208,8 @@ def NewRoom(on_created: Callable[[Room], Any]) -> None:
                 overrides=overrides,
                 deadline_seconds=None if deadline == "none" else float(deadline),
                 block_list=[w for w in blocked.split(",") if w.strip()],
+                quiz=quiz,
+                quiz_items=quiz_items if quiz else None,
             )
         except RoomError as exc:
             set_error(str(exc))
@@ -267,7 +273,7 @@ def Dashboard(room: Room) -> None:
         Controls(room, status, act).key("controls")
         ClassView(room.class_view(t)).key("class")
         if status == "finished":
-            TeacherDebrief(room, room.ready_debrief()).key("debrief")
+            TeacherDebrief(room, room.ready_debrief(), gain_text(room)).key("debrief")
         return
     _line(
         f"{view['scenario']}, seed {view['seed']}: " + month_line(view),
@@ -286,6 +292,9 @@ def Dashboard(room: Room) -> None:
     ).key("decided")
     if error:
         solara.Error(error, classes=["pg-room-error"]).key("error")
+    if room.quiz_on:
+        status_ = (room.finished, room.quiz_closed)
+        TeacherQuiz(room, room.quiz_progress(), status_, act).key("quiz")
     Controls(room, status, act).key("controls")
     rows = []
     for n in view["nations"]:
@@ -360,7 +369,7 @@ def Dashboard(room: Room) -> None:
     if note:
         _line(note, classes=["pg-teach-block-note"]).key("note")
     if status == "finished":
-        TeacherDebrief(room, room.ready_debrief()).key("debrief")
+        TeacherDebrief(room, room.ready_debrief(), gain_text(room)).key("debrief")
 
 
 # The dashboard's parts that a decision leaves as they were (as the student's card's parts:
