@@ -46,6 +46,7 @@ __all__ = [
     "DebriefCharts",
     "accusations",
     "model_agreement",
+    "stable_grid",
     "stable_set",
     "theory_line",
 ]
@@ -208,6 +209,32 @@ def accusations(
             }
         )
     return out
+
+
+def stable_grid(stable: dict[str, Any]) -> tuple[list[str], list[list[str]]] | None:
+    """The stable set as a table: the first term down, the second across (two terms only).
+
+    A cell says ``holds`` where the theory says the treaty holds, ``-`` where it does not.
+    """
+    terms = stable["terms"]
+    if len(terms) != 2:
+        return None
+    first, second = terms
+    downs = sorted({p[first] for p in stable["points"]}, key=str)
+    acrosses = sorted({p[second] for p in stable["points"]}, key=str)
+    if all(isinstance(v, float) for v in [*downs, *acrosses]):
+        downs, acrosses = sorted(downs), sorted(acrosses)
+    cell = {(p[first], p[second]): p["holds"] for p in stable["points"]}
+    head = [f"{first} ↓ {second} →", *(_v(v) for v in acrosses)]
+    rows = [
+        [_v(d), *({True: "holds", False: "-", None: "?"}[cell[(d, a)]] for a in acrosses)]
+        for d in downs
+    ]
+    return head, rows
+
+
+def _v(v: Any) -> str:
+    return f"{v:.3g}" if isinstance(v, float) else str(v)
 
 
 class DebriefCharts(RoomState):

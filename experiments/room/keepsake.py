@@ -17,6 +17,7 @@ from typing import Any
 
 from experiments.compliance_chart import BLUE, GREY, ORANGE
 from experiments.play import points_text
+from experiments.room.debrief_charts import stable_grid
 from experiments.room.names import RoomError
 
 __all__ = ["compliance_svg", "keepsake_html"]
@@ -164,6 +165,9 @@ def keepsake_html(room: Any, token: Any) -> str:
         f"(theory: {_verdict(treaty['in_force_holds'])}). {e(treaty['model']['text'])} "
         f"(theory: {_verdict(treaty['model_holds'])}). {e(treaty['stable']['text'])}</p>",
     ]
+    grid = stable_grid(treaty["stable"])
+    if grid is not None:
+        out.append(_table(*grid))
     if room.quiz_on:
         pre, post = room.quiz_share(seat.token, "pre"), room.quiz_share(seat.token, "post")
         out += [

@@ -54,6 +54,16 @@ def StudentDebrief(
         held = "held" if debrief["room_world"]["held"] else "broke"
         model = "held" if debrief["model_world"]["held"] else "broke"
         _line(f"The pause {held} in your room; with the model in every seat it {model}.")
+        own = [p for p in debrief["pledges"] if p["nation"] == view["nation"]]
+        if own:  # pledges against actions: what the nation said, then did
+            _table(
+                ["Month", "Your nation said", "Then it"],
+                [
+                    [str(p["month"]), html.escape(p["text"]), html.escape(p["then"] or "")]
+                    for p in own
+                ],
+                "pg-room-own-pledges",
+            )
         if room is not None and token is not None:
             ChartsPanel(room, view["nation"])
             if gain:

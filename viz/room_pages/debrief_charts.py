@@ -14,6 +14,7 @@ from typing import Any
 import solara
 
 from experiments.room import Room
+from experiments.room.debrief_charts import stable_grid
 from experiments.room.keepsake import compliance_svg, keepsake_html
 from viz.room_pages.common import PREPARING, _line, _table
 
@@ -75,6 +76,14 @@ def ChartsPanel(room: Room, own_nation: str | None = None) -> None:
             "pg-room-treaty",
         )
         _line(treaty["stable"]["text"], classes=["pg-room-stable"], style={"color": "#555"})
+        grid = stable_grid(treaty["stable"])
+        if grid is not None:
+            head, rows = grid
+            _table(
+                [html.escape(h) for h in head],
+                [[html.escape(c) for c in row] for row in rows],
+                "pg-room-stable-grid",
+            )
         if treaty["model"]["terms"] is None:
             _line(treaty["model"]["text"], style={"color": "#555"})
         acc = [a for a in charts["accusations"] if own_nation is None or a["by"] == own_nation]

@@ -11,11 +11,13 @@ from experiments.room.debrief_charts import (
     MODEL_PROTOCOL,
     accusations,
     model_agreement,
+    stable_grid,
     stable_set,
     theory_line,
 )
 from experiments.room.keepsake import keepsake_html
 from experiments.room.seats import Pledge
+from experiments.scenarios import load_scenario
 from model.theory import summarize
 
 
@@ -127,3 +129,18 @@ def test_charts_and_keepsake_wait_for_the_end():
     with pytest.raises(RoomError, match="when the game is over"):
         keepsake_html(room, seat)
     assert room.ready_debrief_charts() is None
+
+
+def test_the_stable_grid_says_the_theory_at_each_point():
+    scenario = load_scenario("trust_but_verify")[0]
+    stable = stable_set(build_engine(scenario, 1, 2, {}).params, scenario)
+    grid = stable_grid(stable)
+    assert grid is not None
+    head, rows = grid
+    assert head == ["p_detect ↓ penalty →", "0", "5", "10", "15", "20"]
+    assert [r[0] for r in rows] == ["0", "0.25", "0.5", "0.75", "1"]
+    for point in stable["points"]:
+        row = [r for r in rows if r[0] == f"{point['p_detect']:.3g}"][0]
+        cell = row[1 + [0.0, 5.0, 10.0, 15.0, 20.0].index(point["penalty"])]
+        assert cell == ("holds" if point["holds"] else "-")
+    assert stable_grid({**stable, "terms": ["p_detect"]}) is None
