@@ -41,6 +41,7 @@ def compliance_svg(series: dict[str, Sequence[float] | None], width: int = 480) 
     step = (width - 2 * pad) / max(months - 1, 1)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" style="max-width:100%;height:auto" '
         f'role="img" aria-label="Compliance by month">',
         f'<line x1="{pad}" y1="{height - pad}" x2="{width - pad}" y2="{height - pad}" '
         'stroke="#999"/>',
@@ -48,6 +49,8 @@ def compliance_svg(series: dict[str, Sequence[float] | None], width: int = 480) 
         f'<text x="2" y="{pad + 4}" font-size="10">1</text>',
         f'<text x="2" y="{height - pad + 4}" font-size="10">0</text>',
         f'<text x="{width // 2 - 20}" y="{height - 8}" font-size="10">month</text>',
+        f'<text x="{pad - 3}" y="{height - pad + 14}" font-size="10">1</text>',
+        f'<text x="{width - pad - 6}" y="{height - pad + 14}" font-size="10">{months}</text>',
     ]
     for name, values in series.items():
         if not values:

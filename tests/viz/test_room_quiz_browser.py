@@ -50,7 +50,13 @@ def test_two_students_take_the_quiz_play_and_keep_their_debrief(server, browser,
         pick(teacher, "pg-teach-deadline", "none")
         teacher.get_by_label("Seed (blank: a fresh one)").fill("3")
         teacher.get_by_text("Quiz before month 1 and after the last month").click()
-        teacher.get_by_label("Your quiz items (TOML)").fill(TEACHER_ITEM)
+        items = teacher.locator(".pg-teach-quiz-items textarea")
+        items.fill(TEACHER_ITEM.replace('answer = "The lab itself"', 'answer = "The lab"'))
+        teacher.get_by_role("button", name="Create room").click()
+        expect(teacher.locator(".pg-room-error")).to_contain_text(
+            "the quiz file: item 1 ('Who decides whether a lab defects?'), field 'answer'"
+        )
+        items.fill(TEACHER_ITEM)
         teacher.get_by_role("button", name="Create room").click()
         expect(teacher.locator(".pg-teach-code")).to_be_visible(timeout=30_000)
         code = teacher.locator(".pg-teach-code").inner_text().strip()
@@ -89,6 +95,8 @@ def test_two_students_take_the_quiz_play_and_keep_their_debrief(server, browser,
         )
         expect(ada.locator(".pg-room-benchmark")).to_contain_text("Benchmark:")
         ada.screenshot(path=str(artifacts / "room-quiz-debrief-1024.png"), full_page=True)
+        expect(teacher.locator(".pg-room-treaty")).to_be_visible(timeout=30_000)
+        teacher.screenshot(path=str(artifacts / "room-quiz-teacher-1024.png"), full_page=True)
         zed.screenshot(path=str(artifacts / "room-quiz-debrief-390.png"), full_page=True)
         for page, width in ((teacher, 1024), (ada, 1024), (zed, 390)):
             got = page.evaluate("document.documentElement.scrollWidth")
