@@ -34,7 +34,7 @@ def _holds(value: bool | None) -> str:
 @solara.component
 def ChartsPanel(room: Room, own_nation: str | None = None) -> None:
     """The charts (``own_nation``: a student's, whose accusations alone are listed)."""
-    result = solara.use_thread(room.debrief_charts, dependencies=[id(room)])
+    result = solara.use_thread(room.debrief_charts, dependencies=[id(room)], intrusive_cancel=False)
     charts = room.ready_debrief_charts()
     if charts is None:
         if result.error is not None:
