@@ -1,7 +1,7 @@
 """The room's quiz and debrief in real browsers (#33): the teacher turns the quiz on with an
 item of their own, two students answer it before month 1, play, answer it again, see the
 class's gain line ("too few students for an interval" with 2 pairs) and the debrief's charts,
-and download their own debrief.
+and download their own debrief after the teacher has closed the room.
 
 Like ``test_room_pledges_browser.py``: a real server on a free loopback port, stopped by its
 process id.
@@ -101,7 +101,10 @@ def test_two_students_take_the_quiz_play_and_keep_their_debrief(server, browser,
         for page, width in ((teacher, 1024), (ada, 1024), (zed, 390)):
             got = page.evaluate("document.documentElement.scrollWidth")
             assert got <= width, f"the page is {got} px wide in a {width} px window"
-        with ada.expect_download() as info:
+        teacher.get_by_role("button", name="Close room").click()
+        teacher.get_by_role("button", name="Close the room").click()
+        expect(teacher.get_by_text(f"Room {code} is closed")).to_be_visible(timeout=15_000)
+        with ada.expect_download() as info:  # the open card keeps its download after the close
             ada.get_by_role("button", name="Download your debrief").click()
         text = open(info.value.path(), encoding="utf-8").read()
         assert "Your debrief: Ada" in text and "Zed" not in text
