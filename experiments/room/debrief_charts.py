@@ -214,10 +214,11 @@ def accusations(
 def stable_grid(stable: dict[str, Any]) -> tuple[list[str], list[list[str]]] | None:
     """The stable set as a table: the first term down, the second across (two terms only).
 
-    A cell says ``holds`` where the theory says the treaty holds, ``-`` where it does not.
+    A cell says ``holds`` where the theory says the treaty holds, ``-`` where it does not
+    (None: not two terms, or no answer anywhere).
     """
     terms = stable["terms"]
-    if len(terms) != 2:
+    if len(terms) != 2 or all(p["holds"] is None for p in stable["points"]):
         return None
     first, second = terms
     downs = sorted({p[first] for p in stable["points"]}, key=str)
@@ -266,13 +267,7 @@ class DebriefCharts(RoomState):
                 pledges = list(self.pledges)
                 months = self.engine.t
             stable = stable_set(params, self.scenario)
-            model = model_agreement(
-                self.scenario,
-                self.seed,
-                self.periods,
-                self.overrides,
-                str(self.engine.given_params["protocol"]),
-            )
+            model = self.model_terms()
             in_force = {k: _plain(params[k]) for k in stable["terms"]}
             actions = [[c == "1" for c in r["actions"]] for r in records if r["type"] == "state"]
             charts = {
@@ -298,6 +293,28 @@ class DebriefCharts(RoomState):
                 self.__dict__["_charts"] = charts
                 self._bump()
             return dict(charts)
+
+    def model_terms(self) -> dict[str, Any]:
+        """:func:`model_agreement` for this room, computed once (any time: it needs no game).
+
+        It depends only on the room's scenario, seed, months and parameters, so a page may
+        start it early (the teacher's dashboard does, in the lobby): for 40 nations the
+        model's negotiation takes most of a minute.
+        """
+        with self._lock:
+            lock = self.__dict__.setdefault("_model_terms_lock", threading.Lock())
+        with lock:
+            cached = self.__dict__.get("_model_terms")
+            if cached is None:
+                cached = model_agreement(
+                    self.scenario,
+                    self.seed,
+                    self.periods,
+                    self.overrides,
+                    str(self.engine.given_params["protocol"]),
+                )
+                self.__dict__["_model_terms"] = cached
+            return dict(cached)
 
     def ready_debrief_charts(self) -> dict[str, Any] | None:
         """The charts if computed (never waits), else None."""

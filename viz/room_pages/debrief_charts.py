@@ -105,6 +105,16 @@ def ChartsPanel(room: Room, own_nation: str | None = None) -> None:
         _line(charts["benchmark"], classes=["pg-room-benchmark"], style={"color": "#555"})
 
 
+@solara.component
+def PrepareModelTerms(room: Room) -> None:
+    """Start the model nations' negotiation beside the page (it draws nothing).
+
+    The debrief needs it; the teacher's dashboard starts it from the lobby on, so a large
+    room's debrief does not wait for it at the end.
+    """
+    solara.use_thread(room.model_terms, dependencies=[id(room)], intrusive_cancel=False)
+
+
 def _did(value: bool | None) -> str:
     return {True: "defected", False: "complied", None: "(none)"}[value]
 

@@ -45,6 +45,7 @@ from viz.room_pages.common import (
 from viz.room_pages.debrief import (
     TeacherDebrief,
 )
+from viz.room_pages.debrief_charts import PrepareModelTerms
 from viz.room_pages.quiz import QuizSettings, TeacherQuiz, gain_text
 
 #: The dashboard's two screens: everything (the teacher's own), or what may be projected.
@@ -255,6 +256,7 @@ def Dashboard(room: Room) -> None:
         _guard(fn, set_error, lambda: set_rev(lambda r: r + 1))
 
     status = view["status"]
+    PrepareModelTerms(room).key("model-terms")  # the debrief's, computed early (#33)
     if status == "lobby":
         RoomHeader(room.code, link, qr).key("header")
     else:  # the game has started: the code and QR fold away (a latecomer can still join)

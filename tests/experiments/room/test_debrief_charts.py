@@ -144,3 +144,12 @@ def test_the_stable_grid_says_the_theory_at_each_point():
         cell = row[1 + [0.0, 5.0, 10.0, 15.0, 20.0].index(point["penalty"])]
         assert cell == ("holds" if point["holds"] else "-")
     assert stable_grid({**stable, "terms": ["p_detect"]}) is None
+
+
+def test_the_model_terms_are_ready_from_the_lobby_and_are_the_debriefs(played):
+    room, *_, charts, _, _ = played
+    assert room.model_terms() == charts["treaty"]["model"]
+    lobby = Room("trust_but_verify", seed=room.seed, periods=room.periods)
+    head = lobby.log.head
+    assert lobby.model_terms() == charts["treaty"]["model"]  # no game needed
+    assert lobby.log.head == head and lobby.status == "lobby"
