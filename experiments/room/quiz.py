@@ -151,10 +151,10 @@ class Quizzing(RoomState):
         """True while the after-quiz still needs the log (the game's end leaves it open)."""
         return self.quiz_on and not self.quiz_closed
 
-    def quiz_share(self, token_or_seat: str, phase: str) -> float | None:
+    def quiz_share(self, token: str, phase: str) -> float | None:
         """A seat's share right in ``phase`` (None: not answered)."""
         with self._lock:
-            picked = self.quiz_answers.get(token_or_seat, {}).get(phase)
+            picked = self.quiz_answers.get(token, {}).get(phase)
             if picked is None:
                 return None
             right = sum(a == it.answer for a, it in zip(picked, self.quiz_items, strict=True))

@@ -65,6 +65,8 @@ def test_two_students_take_the_quiz_play_and_keep_their_debrief(server, browser,
         contexts += [ada_c, zed_c]
         expect(ada.locator(".pg-room-quiz")).to_contain_text("Raising p_detect from 0.3 to 0.5")
         zed.screenshot(path=str(artifacts / "room-quiz-pre-390.png"), full_page=True)
+        expect(zed.locator(".pg-room-quiz")).to_contain_text("Still to answer: 1, 2")
+        expect(zed.get_by_role("button", name="Submit answers")).to_be_disabled()
         _answer(ada, ["less often", "Its nation"])  # both wrong
         _answer(zed, ["more often", "The lab itself"])  # both right
         expect(teacher.locator(".pg-teach-quiz-progress")).to_contain_text(

@@ -60,7 +60,8 @@ def QuizCard(room: Room, token: str, phase: str, act: Callable[[Callable[[], Any
             solara.ToggleButtonsSingle(
                 value=chosen.get(i),
                 values=list(item.choices),
-                on_value=lambda v, i=i: set_chosen(lambda c: {**c, i: v}),
+                on_value=lambda v, i=i: set_chosen(lambda c: _chose(c, i, v)),
+                mandatory=False,  # nothing is chosen until the student chooses
                 classes=[f"pg-room-quiz-item-{i + 1}"],
                 style={"flex-wrap": "wrap", "height": "auto"},
             )
@@ -76,6 +77,14 @@ def QuizCard(room: Room, token: str, phase: str, act: Callable[[Callable[[], Any
             disabled=bool(missing),
             classes=["pg-room-quiz-submit"],
         )
+
+
+def _chose(chosen: dict[int, str], i: int, value: str | None) -> dict[int, str]:
+    """The choices with item ``i``'s set (None: unset, the button clicked again)."""
+    out = {k: v for k, v in chosen.items() if k != i}
+    if value is not None:
+        out[i] = value
+    return out
 
 
 @solara.component
