@@ -206,6 +206,8 @@ class Engine:
         self.bound = self.treaty.bound(self.home)
         self.n_revise = revision_count(params["revision_rate"], self.n_actors)
         self.rule_state: dict[str, Any] = {}
+        #: Actors whose leadership turned pause-sceptic (``model.shocks``; None: none ever).
+        self.sceptic: np.ndarray | None = None
         self.caught_last = np.zeros(self.n_actors, dtype=bool)
         self.flagged_last = np.zeros(self.n_actors, dtype=bool)
         self.tolerance = TIE_TOLERANCE * (params["defect_gain"] + params["penalty"])

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from model.shocks import Shock
+
 
 @dataclass(frozen=True)
 class Held:
@@ -37,12 +39,16 @@ class Held:
             makes for the nation this period (``pledges = on``; ignored with pledges off). It
             is a real pledge: a breach of it is counted, detected and, under ``binding``,
             sanctioned like a model nation's (model/ODD.md section 3.10).
+        shock: Outside events the period starts with (:class:`model.shocks.Shock`: a
+            certain detection, a capability jump, a pause-sceptic leadership; model/ODD.md
+            section 3.11); None: none.
     """
 
     actions: Mapping[int, bool] = field(default_factory=dict)
     votes: Mapping[int, np.ndarray] = field(default_factory=dict)
     membership: Mapping[int, bool] = field(default_factory=dict)
     pledges: Mapping[int, bool] = field(default_factory=dict)
+    shock: Shock | None = None
 
     def action_mask(self, n_actors: int) -> tuple[np.ndarray, np.ndarray]:
         """``(held, defect)`` arrays over all actors for :attr:`actions`."""

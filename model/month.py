@@ -23,6 +23,7 @@ from model.held import NOTHING_HELD, Held
 from model.ledger import log_period
 from model.observations import observations
 from model.records import Rec
+from model.shocks import sceptic_premium
 from model.structure import grown_capability
 
 if TYPE_CHECKING:
@@ -54,6 +55,9 @@ def step(e: Engine, held: Held | None = None) -> None:
     revisers = rng.permutation(n)[: e.n_revise] if e.n_revise < n else e._everyone
     # one call, filled row by row: identical to three successive rng.random(n) draws
     uniforms, u_dom, u_int = rng.random((3, n))
+    shock = held.shock  # outside events (model/shocks.py); None in every run but a room's
+    if shock is not None:
+        shock.start(e)
     if e.treaty.on:
         negotiate(e, t, held.membership)  # (1)
     used = e.belief  # (2); under reviewed pledges, the pledges weighted by trust
@@ -62,8 +66,13 @@ def step(e: Engine, held: Held | None = None) -> None:
     delta = e.advantage(used)
     if e.pledges is not None and e.pause_active:  # a strategic binding pledge weighs a breach
         delta = e.pledges.weigh(delta, e.costs.pi_international, e.bound)
-    new = decide(e, t, delta, uniforms, revisers, held, used)
+    seen = delta  # what the rule decides on: a pause-sceptic leadership's is higher (ODD 3.11)
+    if e.sceptic is not None:
+        seen = delta + sceptic_premium(e)
+    new = decide(e, t, seen, uniforms, revisers, held, used)
     inspected = e.inspectorate.draw(rng)  # (3)
+    if shock is not None:
+        inspected, u_int = shock.checked(inspected, u_int)
     fcs, votes = adjudicate(e, held)
     if e.pledges is not None:  # a binding breach's sanction, if caught (model/pledges.py)
         fcs = e.pledges.charge(fcs, new, e.structure.c, e.structure.sanction_share, votes)

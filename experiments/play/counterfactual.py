@@ -102,6 +102,7 @@ def respond(
                 votes={k: v for k, v in h.votes.items() if k != nation},
                 membership={k: v for k, v in h.membership.items() if k != nation},
                 pledges=pledges,
+                shock=h.shock,  # the teacher's injects apply to the counterfactual too
             )
         )
         out.append(

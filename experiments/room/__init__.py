@@ -18,12 +18,32 @@ month resolves when every present student has decided, when the teacher's deadli
 never change which numbers are drawn, so a room in which nobody acts is, series for series, the
 unplayed engine run with the same seed, and the room's log replays exactly (:func:`replay`).
 
+**Delegations** (:mod:`~experiments.room.delegations`; the room's ``delegation`` setting,
+default ``off``: one student per nation, the room above exactly): up to ``delegation_size``
+students share a nation; each member decides on the card, and the nation's choice is the
+spokesperson's (``spokesperson``: rotating each month, in join order, among the present
+members) or a majority of the members who decided (``majority``: a tie, or no decision from
+a majority by the deadline, is settled by the spokesperson), by one pure function,
+:func:`~experiments.room.delegations.settle`. A delegation with no choice at the deadline is
+played by the model (``silent = model``) or abstains on the month's votes (``silent =
+abstain``; its action is still the model's). The nation's choice is held exactly as a seat's,
+and a student sees only their own delegation's choices.
+
 The log is the engine's hash-chained event log (``model.ledger``) with the room's own records
 interleaved: ``room`` (scenario, seed, months, overrides), ``seat`` / ``leave`` / ``rejoin``,
 ``takeover`` (another browser took a seat over, and when), ``pledge``, and before each month's
 engine records a ``held`` record (the held actions, votes and membership, which seats the
-model played and, with pledges on, the held pledges). ``pausegame verify-ledger`` checks a
-downloaded room log like any run's; :func:`replay` re-runs the engine from it. A room with the
+model played and, with pledges on, the held pledges; with the teacher's injects, the month's
+``shock``); in a room with delegations, the ``room`` record's ``delegation`` (rule, size,
+silent) and before each ``held`` record a ``delegation`` record (per nation: the rule, the
+spokesperson, each counted member's choice, how the nation's action was settled; not replayed:
+the ``held`` record carries the choices); ``inject`` (a teacher's inject: its kind as
+``inject``, the nation's id, the news text, a jump's ``factor`` or the action a whistleblower
+``revealed``), ``free_text`` (free-text messages turned ``on`` or off, and the teacher's
+blocked ``words``), ``message`` (a free-text message: ``id``, nation, text) and ``hide`` (the
+teacher hid message ``id`` from the students; the message stays in the log).
+``pausegame verify-ledger`` checks a downloaded room log like any run's; :func:`replay`
+re-runs the engine from it. A room with the
 quiz (``quiz=True``; :mod:`~experiments.room.quiz`) adds ``quiz`` (the items, written when the
 room is made), ``quiz_answers`` (one student's answers before month 1 or after the last month:
 nation, name, phase, the chosen indices, how many right) and ``quiz_closed`` (the after-quiz
@@ -38,6 +58,14 @@ depends on the others' true actions beyond their flags: a flag does not say whet
 defector or was a false alarm, and payoffs (expected and realised) leave out the shared risk
 the others' programmes put on the nation; once the game is over the student's view and the
 debrief show the truth. The teacher sees everything (:meth:`Room.teacher_view`).
+
+Before month 1 each student reads the nation's briefing (:meth:`Room.briefing`: capability,
+labs, allies, veto, gain and sanction in points, the treaty's terms, what the nation will see;
+only what the nation may know), the teacher the scenario's summary and questions
+(:meth:`Room.teacher_briefing`). During play the teacher can inject a whistleblower's report, a
+detection, a capability jump or a change of regime (:meth:`Room.inject`; news on every card,
+the engine's :class:`model.shocks.Shock`), and can allow free-text messages (off by default;
+:meth:`Room.say`, filtered by a block list the teacher extends, each hideable by the teacher).
 :meth:`Room.debrief` compares each student with a best-responding nation on the same stream
 (the other students' choices kept, as :mod:`experiments.play` does for one player), sets the
 pledges beside the actions, and replays the same world with the model in every seat; it gives a
@@ -63,11 +91,14 @@ one confirmation, logged),
 state every part shares), :mod:`~experiments.room.students` (the students' requests),
 :mod:`~experiments.room.clock` (the teacher's controls and the deadline),
 :mod:`~experiments.room.month` (month resolution: one ``engine.step(held=...)``),
+:mod:`~experiments.room.delegations` (students sharing a nation, the rule that settles it),
 :mod:`~experiments.room.views` (the student's and the teacher's views),
 :mod:`~experiments.room.debrief`, :mod:`~experiments.room.debrief_charts` (the debrief's
 charts), :mod:`~experiments.room.keepsake` (a student's download),
 :mod:`~experiments.room.quiz` and :mod:`~experiments.room.quiz_items` (the quiz, its items
 and the class's gain), :mod:`~experiments.room.grades` (the CSV and the log),
+:mod:`~experiments.room.briefing` (the briefings), :mod:`~experiments.room.injects` (the
+teacher's injects and the news), :mod:`~experiments.room.freetext` (free-text messages),
 :mod:`~experiments.room.replay`, :mod:`~experiments.room.registry` and
 :mod:`~experiments.room.room` (:class:`Room` itself). A nation's readings (advice, status,
 flags, votes) are Play's :class:`experiments.play.NationView`.

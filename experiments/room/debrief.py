@@ -19,6 +19,7 @@ from experiments.room.names import RoomError
 from experiments.room.replay import _held_of
 from experiments.room.state import RoomState
 from model.engine import Engine
+from model.held import Held
 
 
 class Debriefing(RoomState):
@@ -53,8 +54,8 @@ class Debriefing(RoomState):
             held = [r for r in records if r["type"] == "held"]
             model_eng = build_engine(self.scenario, self.seed, self.periods, self.overrides)
             model_totals = np.zeros(model_eng.n_actors)
-            for _ in range(months):
-                model_eng.step()
+            for h in held[:months]:  # the model in every seat, with the teacher's injects
+                model_eng.step(held=Held(shock=_held_of(h).shock))
                 model_totals += model_eng.payoff
             best = {k: _best_response(self, held, k, months) for k in nations}
             with self._lock:

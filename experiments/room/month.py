@@ -10,18 +10,21 @@ then gets the month seen from its nation (:meth:`experiments.play.NationView.rep
 from __future__ import annotations
 
 import threading
+from typing import Any
 
+from experiments.room.delegations import Delegations
 from experiments.room.seats import MonthNote
-from experiments.room.state import FINISHED, PLAYING, RoomState
+from experiments.room.state import FINISHED, PLAYING
 from model.held import Held
 
 
-class MonthResolution(RoomState):
+class MonthResolution(Delegations):
     """Opening, resolving and finishing a room's months (called under the room's lock)."""
 
     def _open_month(self) -> None:
         """Open the next month: no decisions yet, its deadline (if any) starting now."""
         self._pending = {}
+        self._open_delegations()
         self._remaining = None
         self._deadline_at = (
             self._clock() + self.deadline_seconds if self.deadline_seconds is not None else None
@@ -29,6 +32,7 @@ class MonthResolution(RoomState):
 
     def _resolve_if_all_decided(self) -> None:
         """Resolve the month once every present student has decided (while it runs)."""
+        self._settle_delegations(final=False)
         present = self._present()
         if self.status == PLAYING and present and all(s.nation in self._pending for s in present):
             self._resolve("all decided")
@@ -37,6 +41,7 @@ class MonthResolution(RoomState):
         """Step the engine with the decided seats' choices; note each seat's month."""
         eng = self.engine
         was_round = eng.negotiation_round_next()
+        self._settle_delegations(final=True)
         seats = list(self.seats.values())
         views = {s.nation: self.nation_view(s.nation) for s in seats}
         expected = {k: view.advice(self.pledge_of(k)) for k, view in views.items()}
@@ -51,9 +56,18 @@ class MonthResolution(RoomState):
             for k, d in self._pending.items()
             if d.membership is not None and was_round
         }
+        abstain_votes, abstain_membership = self._silent_holds(was_round)
+        votes.update(abstain_votes)
+        membership.update(abstain_membership)
         model_played = sorted({s.nation for s in seats} - set(actions))
         pledges = self._held_pledges(actions)
-        extra = {} if eng.pledges is None else {"pledges": {str(k): v for k, v in pledges.items()}}
+        extra: dict[str, Any] = (
+            {} if eng.pledges is None else {"pledges": {str(k): v for k, v in pledges.items()}}
+        )
+        shock = self._take_shock()  # the teacher's injects (experiments.room.injects)
+        if shock is not None:
+            extra["shock"] = shock.record()
+        self._log_delegations()
         self.log.append(
             "held",
             eng.t + 1,
@@ -64,7 +78,11 @@ class MonthResolution(RoomState):
             why=why,
             **extra,
         )
-        eng.step(held=Held(actions=actions, votes=votes, membership=membership, pledges=pledges))
+        eng.step(
+            held=Held(
+                actions=actions, votes=votes, membership=membership, pledges=pledges, shock=shock
+            )
+        )
         self._count_flags()
         for seat in seats:
             k = seat.nation
@@ -72,7 +90,7 @@ class MonthResolution(RoomState):
             report = view.report(
                 was_round, expected[k][1 if eng.defect[k] else 0], votes_cast.get(k)
             )
-            by = "student" if k in actions else ("timeout" if seat.present else "away")
+            by = self._note_by(seat, k in actions)
             seat.months.append(MonthNote(report, by))
         self._bump()
         if eng.t >= self.periods:

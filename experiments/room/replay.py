@@ -1,7 +1,8 @@
 """A room's log re-run (:func:`replay`).
 
 The engine comes from the log's ``room`` record, each month's held choices from its ``held``
-record; the re-run equals the room exactly.
+record (with the month's injected ``shock``, when the teacher made injects); the re-run equals
+the room exactly.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from experiments.room.names import RoomError
 from experiments.scenarios import load_scenario
 from model.held import Held
 from model.ledger import parse_lines, verify
+from model.shocks import Shock
 
 
 def _held_of(record: Mapping[str, Any]) -> Held:
@@ -25,6 +27,7 @@ def _held_of(record: Mapping[str, Any]) -> Held:
         votes={int(k): np.asarray(v, dtype=bool) for k, v in record["votes"].items()},
         membership={int(k): bool(v) for k, v in record["membership"].items()},
         pledges={int(k): bool(v) for k, v in record.get("pledges", {}).items()},
+        shock=Shock.of_record(record["shock"]) if "shock" in record else None,
     )
 
 

@@ -23,12 +23,16 @@ import numpy as np
 from experiments.limits import LimitError
 from experiments.play import DEFAULT_PERIODS, DEFAULT_SCENARIO, MAX_PERIODS, build_engine
 from experiments.play.counterfactual import check_game_size
+from experiments.room.briefing import Briefing
 from experiments.room.classview import ClassViews
 from experiments.room.clock import Clock
 from experiments.room.debrief import Debriefing
 from experiments.room.debrief_charts import DebriefCharts
+from experiments.room.delegations import OFF
+from experiments.room.freetext import FreeText
 from experiments.room.grades import Grades
 from experiments.room.holders import Holders, local_now
+from experiments.room.injects import Injects
 from experiments.room.month import MonthResolution
 from experiments.room.names import RoomError, new_code
 from experiments.room.quiz import Quizzing
@@ -52,6 +56,9 @@ class Room(
     DebriefCharts,
     Grades,
     Quizzing,
+    Briefing,
+    Injects,
+    FreeText,
 ):
     """One shared game: a scenario on the engine, a teacher, students in seats.
 
@@ -67,6 +74,10 @@ class Room(
             always the model's.
         block_list: Words a display name may not contain (compared in lower case, letters and
             digits only).
+        free_text: Students may send free-text messages (off by default; the teacher can
+            turn them on and off during the game; :mod:`~experiments.room.freetext`).
+        message_words: The teacher's own words a message may not contain, beside the
+            shipped block list.
         code: The room code (default: a fresh one from :data:`CODE_ALPHABET`).
         clock: Seconds, monotonic (tests pass their own).
         wall_clock: The time of day with its zone, for the log's takeover records (tests pass
@@ -75,11 +86,16 @@ class Room(
             (:mod:`~experiments.room.quiz`; default off: no quiz, the log as without it).
         quiz_items: The teacher's own quiz items, the TOML text of ``[[item]]`` tables
             (:func:`~experiments.room.quiz_items.teacher_items`; only with ``quiz``).
+        delegation: How students sharing a nation decide: ``off`` (one student per nation),
+            ``spokesperson`` or ``majority`` (:mod:`~experiments.room.delegations`).
+        delegation_size: The most students per nation (default: 1 off, 5 with delegations).
+        silent: A delegation with no choice at the deadline: ``model`` (the model plays it)
+            or ``abstain`` (it abstains on the month's votes; the model plays its action).
 
     Raises:
         RoomError: An unknown scenario or nation, months out of range, a bad deadline, a
             game too large for this machine's memory (the size guard of ``pausegame run``),
-            a bad quiz file or a quiz without items.
+            bad delegation settings, a bad quiz file or a quiz without items.
     """
 
     def __init__(
@@ -92,11 +108,16 @@ class Room(
         deadline_seconds: float | None = DEFAULT_DEADLINE,
         open_nations: Iterable[str] | None = None,
         block_list: Iterable[str] = (),
+        free_text: bool = False,
+        message_words: Iterable[str] = (),
         code: str | None = None,
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], datetime] = local_now,
         quiz: bool = False,
         quiz_items: str | None = None,
+        delegation: str = OFF,
+        delegation_size: int | None = None,
+        silent: str = "model",
     ) -> None:
         names = list_scenarios()
         if scenario is not None and scenario not in names:
@@ -160,6 +181,8 @@ class Room(
         self.closed = False
         self._debrief: dict[str, Any] | None = None
         self._debrief_lock = threading.Lock()  # one computation of the debrief
+        self._init_injects()  # no news, no shock pending (experiments.room.injects)
+        self._setup_delegations(delegation, delegation_size, silent)
         self.log.append(
             "room",
             0,
@@ -169,7 +192,10 @@ class Room(
             overrides=self.overrides,
             code=self.code,
             nations=self.nation_names,
+            **self._delegation_record(),
         )
+        self._init_free_text(free_text, message_words)  # logged only when on or with words
+        self._build_briefings()  # from the engine as it starts (experiments.room.briefing)
         self._setup_quiz(quiz, quiz_items)
 
     def is_seat(self, token: Any) -> bool:

@@ -35,7 +35,10 @@ class MonthNote:
     Attributes:
         report: The month seen from the nation (:class:`experiments.play.PeriodReport`).
         by: ``student`` (decided in time), ``timeout`` (the month resolved before the student
-            decided: the model played) or ``away`` (the student had left: the model played).
+            decided: the model played) or ``away`` (the student had left: the model played);
+            with delegations also ``delegation`` (the delegation decided without this member)
+            and ``silent`` (the member decided, the delegation's rule settled nothing: the
+            model played).
     """
 
     report: PeriodReport
@@ -50,6 +53,13 @@ class MonthNote:
                 f"You did not decide in time for month {self.report.t}: the model played "
                 f"your nation (it {did})."
             )
+        if self.by == "silent":
+            return (
+                f"Your delegation had no decision for month {self.report.t} when it resolved "
+                f"(its rule needed another member's): the model played your nation (it {did})."
+            )
+        if self.by == "delegation":
+            return f"Your delegation decided month {self.report.t} without you (it {did})."
         if self.by == "away":
             return (
                 f"You were away in month {self.report.t}: the model played your nation (it {did})."

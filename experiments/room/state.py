@@ -66,6 +66,8 @@ class RoomState:
     _debrief_lock: threading.Lock
     quiz_answers: dict[str, dict[str, tuple[int, ...]]]
     quiz_closed: bool
+    news: list[dict[str, Any]]  # the teacher's injects as news (experiments.room.injects)
+    chat_version: int  # counts free-text changes (experiments.room.freetext)
 
     @property
     def log(self) -> Any:
@@ -234,6 +236,8 @@ class RoomState:
             seat.handovers,
             sum(map(len, self.quiz_answers.values())),  # the quiz (#33): the class's gain
             self.quiz_closed,
+            len(self.news),
+            self.chat_version,  # free-text messages sent or hidden (experiments.room.freetext)
         )
 
     # ------------------------------------------------------------------ one part calls another
@@ -251,6 +255,10 @@ class RoomState:
 
     def _finish(self, why: str) -> None:
         """End the game (:mod:`experiments.room.month`)."""
+        raise NotImplementedError
+
+    def _take_shock(self) -> Any:
+        """The month's injected shock, cleared (:mod:`experiments.room.injects`)."""
         raise NotImplementedError
 
     def student_view(self, token: Any) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from experiments.room.delegations import Delegations
 from experiments.room.holders import check_holder
 from experiments.room.names import RoomError, _folded, normalise_name
 from experiments.room.seats import (
@@ -22,10 +23,10 @@ from experiments.room.seats import (
     _as_action,
     _as_bool,
 )
-from experiments.room.state import LOBBY, RoomState
+from experiments.room.state import LOBBY
 
 
-class Students(RoomState):
+class Students(Delegations):
     """The requests of a room's students (each takes the room's lock)."""
 
     def join(self, display_name: Any, nation: str | None = None) -> str:
@@ -34,7 +35,8 @@ class Students(RoomState):
         Args:
             display_name: The name the class sees (normalised, at most NAME_MAX characters,
                 checked against the block list).
-            nation: A nation the teacher left open (its name); None: the first free one.
+            nation: A nation the teacher left open (its name); None: the first free one
+                (with delegations: the first of those with the fewest members).
 
         Raises:
             RoomError: A bad or blocked name, a name already in the room, an unknown, closed or
@@ -49,14 +51,14 @@ class Students(RoomState):
                 raise RoomError("this display name is not allowed in this room; choose another")
             if any(_folded(s.name) == _folded(name) for s in self.seats.values()):
                 raise RoomError(f"the name {name!r} is already in this room; choose another")
-            taken = {s.nation for s in self.seats.values()}
+            taken = self.full_nations()
             if nation is None:
                 free = [k for k in self.open_nations if k not in taken]
                 if not free:
                     raise RoomError(
                         "every nation open to students is taken (ask the teacher to open another)"
                     )
-                k = free[0]
+                k = self._first_free(free)
             else:
                 if nation not in self.nation_names:
                     raise RoomError(
@@ -114,7 +116,7 @@ class Students(RoomState):
             check_holder(seat, session)
             if seat.present:
                 seat.present = False
-                self._pending.pop(seat.nation, None)
+                self._withdraw(seat)
                 self.log.append("leave", self.engine.t, nation=seat.nation)
             self._touch()
             self._resolve_if_all_decided()
@@ -169,7 +171,7 @@ class Students(RoomState):
             self._check_month(month)
             if not seat.present:
                 raise RoomError("you left this room: rejoin first")
-            if seat.nation in self._pending:
+            if self._has_decided(seat):
                 raise RoomError(
                     f"your decision for month {self.month} is already in (one decision per month)"
                 )
@@ -203,7 +205,7 @@ class Students(RoomState):
                         "is not decided this month"
                     )
                 member = _as_bool(membership, "membership")
-            self._pending[seat.nation] = Decision(defect, held_votes, member)
+            self._cast(seat, Decision(defect, held_votes, member))
             self._touch()
             self._resolve_if_all_decided()
 

@@ -12,11 +12,12 @@ from typing import Any
 import numpy as np
 
 from experiments.play import points_text
+from experiments.room.delegations import Delegations
 from experiments.room.seats import PLEDGE_MESSAGES, MonthNote
-from experiments.room.state import LOBBY, PAUSED, PLAYING, RoomState
+from experiments.room.state import LOBBY, PAUSED, PLAYING
 
 
-class Views(RoomState):
+class Views(Delegations):
     """The room's views for the pages (each takes the room's lock)."""
 
     def _month_text(self, note: MonthNote, truth: bool) -> dict[str, Any]:
@@ -119,6 +120,7 @@ class Views(RoomState):
                 "nations": list(self.nation_names),
                 "ended_because": self.ended_because,
                 **self._pledging(seat.nation),
+                **self.delegation_view(seat),
             }
 
     def _sanctions_named(self, nation: int) -> list[str]:
@@ -197,7 +199,7 @@ class Views(RoomState):
                 actors = np.flatnonzero(eng.home == k)
                 row: dict[str, Any] = {
                     "nation": name,
-                    "student": None if seat is None else html.escape(seat.name),
+                    "student": None if seat is None else html.escape(self._seat_names(k)),
                     "present": None if seat is None else seat.present,
                     "open": k in self.open_nations,
                     "decided": None if seat is None or not open_month else k in self._pending,
@@ -249,9 +251,11 @@ class Views(RoomState):
                 "present": len(self._present()),
                 "decided": sorted(self.nation_names[k] for k in self._pending),
                 "waiting": sorted(
-                    self.nation_names[s.nation]
-                    for s in self._present()
-                    if s.nation not in self._pending
+                    {
+                        self.nation_names[s.nation]
+                        for s in self._present()
+                        if s.nation not in self._pending
+                    }
                 )
                 if open_month
                 else [],

@@ -20,6 +20,7 @@ from experiments.room import (
     RoomError,
 )
 from experiments.room.classview import LABS_SENTENCE, SHIELD_SENTENCE
+from viz.room_pages.briefing import StudentBriefing
 from viz.room_pages.common import (
     PROPOSALS,
     ROOM_CSS,
@@ -36,6 +37,9 @@ from viz.room_pages.common import (
 from viz.room_pages.debrief import (
     StudentDebrief,
 )
+from viz.room_pages.delegation import delegation_card
+from viz.room_pages.freetalk import StudentTalk
+from viz.room_pages.injects import News
 from viz.room_pages.quiz import QuizCard, gain_text
 
 
@@ -113,10 +117,15 @@ def StudentCard(room: Room, token: str, session: str | None = None) -> None:
             style={"font-weight": "700", "font-size": "1.15rem"},
         ).key("status")
         _line(view["status_text"], style={"color": "#444"}).key("status-text")
+        StudentBriefing(room, token, view["status"]).key("briefing")
+        delegation_card(view)
         if watching:
             TakenOver(holding.message, take_over).key("taken")
         if error:
             solara.Error(error, classes=["pg-room-error"]).key("error")
+        news = room.news_items(token)
+        if news:  # the teacher's injects (viz.room_pages.injects)
+            News(tuple((n["month"], n["text"]) for n in news)).key("news")
         last = view["last"]
         if last and last["notice"]:
             solara.Warning(last["notice"], classes=["pg-room-notice"]).key("notice")
@@ -229,11 +238,20 @@ def StudentCard(room: Room, token: str, session: str | None = None) -> None:
                 hidden,
                 None,
             ).key("last")
+        texts = room.texts(token)  # free-text messages (viz.room_pages.freetalk)
+        if texts or (room.free_text and running and not watching):
+            StudentTalk(
+                room,
+                token,
+                session,
+                tuple((m["id"], m["month"], m["nation"], m["text"]) for m in texts),
+                room.free_text and running and not watching,
+                act,
+            ).key("freetalk")
         if view["pledges"]:
             Talk(tuple((p["month"], p["nation"], p["text"]) for p in view["pledges"])).key("talk")
         if view["status"] == "finished":
-            gain = gain_text(room)
-            StudentDebrief(view, room.ready_debrief(), room, token, gain).key("debrief")
+            StudentDebrief(view, room.ready_debrief(), room, token, gain_text(room)).key("debrief")
         if watching:  # the browser holding the seat leaves and rejoins
             return
         if view["present"] and view["status"] != "finished":
@@ -577,6 +595,6 @@ def _open_nations(code: str) -> list[str]:
         room = rooms().get(code, who=caller())
     except RoomError:
         return []
-    taken = {s.nation for s in room.seats.values()}
+    taken = room.full_nations()
     free = [room.nation_names[k] for k in room.open_nations if k not in taken]
-    return free if len(room.open_nations) < len(room.nation_names) else []
+    return free if len(room.open_nations) < len(room.nation_names) or room.delegations_on else []

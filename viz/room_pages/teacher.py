@@ -16,6 +16,7 @@ from experiments.room import (
     RoomError,
 )
 from experiments.scenarios import list_scenarios
+from viz.room_pages.briefing import TeacherBriefing
 from viz.room_pages.classview import ClassView
 from viz.room_pages.common import (
     DASHBOARD_INTERVAL,
@@ -46,6 +47,14 @@ from viz.room_pages.debrief import (
     TeacherDebrief,
 )
 from viz.room_pages.debrief_charts import PrepareModelTerms
+from viz.room_pages.delegation import (
+    DEFAULT_SETTINGS,
+    DelegationSettings,
+    delegation_kwargs,
+    delegations_table,
+)
+from viz.room_pages.freetalk import TeacherTalk
+from viz.room_pages.injects import InjectsPanel, News
 from viz.room_pages.quiz import QuizSettings, TeacherQuiz, gain_text
 
 #: The dashboard's two screens: everything (the teacher's own), or what may be projected.
@@ -128,6 +137,8 @@ def NewRoom(on_created: Callable[[Room], Any]) -> None:
     blocked, set_blocked = solara.use_state("")
     quiz, set_quiz = solara.use_state(False)
     quiz_items, set_quiz_items = solara.use_state("")
+    free_text, set_free_text = solara.use_state(False)
+    delegation, set_delegation = solara.use_state(DEFAULT_SETTINGS)
     error, set_error = solara.use_state("")
     solara.HTML(tag="h2", unsafe_innerHTML="A new room")
     solara.Select(
@@ -181,6 +192,7 @@ def NewRoom(on_created: Callable[[Room], Any]) -> None:
         on_value=set_force,
         classes=["pg-teach-pledges-force"],
     )
+    DelegationSettings(delegation, set_delegation)
     solara.InputText(
         "Words not allowed in names (comma separated)",
         value=blocked,
@@ -189,6 +201,12 @@ def NewRoom(on_created: Callable[[Room], Any]) -> None:
         classes=["pg-teach-block"],
     )
     QuizSettings(quiz, set_quiz, quiz_items, set_quiz_items)
+    with solara.Column(classes=["pg-teach-freetext-new"], gap="0px"):
+        solara.Checkbox(
+            label="Free-text messages (filtered; you can hide any)",
+            value=free_text,
+            on_value=set_free_text,
+        )
     if error:
         solara.Error(error, classes=["pg-room-error"])
 
@@ -211,6 +229,8 @@ def NewRoom(on_created: Callable[[Room], Any]) -> None:
                 block_list=[w for w in blocked.split(",") if w.strip()],
                 quiz=quiz,
                 quiz_items=quiz_items if quiz else None,
+                **({"free_text": True} if free_text else {}),
+                **delegation_kwargs(delegation),
             )
         except RoomError as exc:
             set_error(str(exc))
@@ -282,6 +302,7 @@ def Dashboard(room: Room) -> None:
         classes=["pg-teach-status"],
         style={"font-weight": "700", "font-size": "1.2rem"},
     ).key("status")
+    TeacherBriefing(room, status).key("briefing")
     present, decided = view["present"], len(view["decided"])
     waiting = ", ".join(view["waiting"]) or "nobody"
     month = (
@@ -298,6 +319,11 @@ def Dashboard(room: Room) -> None:
         status_ = (room.finished, room.quiz_closed)
         TeacherQuiz(room, room.quiz_progress(), status_, act).key("quiz")
     Controls(room, status, act).key("controls")
+    if status in ("lobby", "playing", "paused"):  # the teacher's injects (viz.room_pages.injects)
+        InjectsPanel(room, tuple(room.nation_names), act).key("injects")
+    news = room.news_items(t)
+    if news:
+        News(tuple((n["month"], n["text"]) for n in news)).key("news")
     rows = []
     for n in view["nations"]:
         student = n["student"] or ("<i>model</i>" if not n["open"] else "<i>free (model)</i>")
@@ -333,6 +359,7 @@ def Dashboard(room: Room) -> None:
         rows,
         "pg-teach-nations",
     ).key("nations")
+    delegations_table(room, t)
     series = view["compliance"]
     _line(
         "World compliance (capability-weighted) by month: " + " ".join(f"{x:.2f}" for x in series),
@@ -356,6 +383,10 @@ def Dashboard(room: Room) -> None:
             "pg-teach-talk",
         ).key("talk")
 
+    texts = tuple(  # free-text messages (viz.room_pages.freetalk)
+        (m["id"], m["month"], m["nation"], m["text"], m["hidden"]) for m in room.texts(t)
+    )
+    TeacherTalk(room, texts, room.free_text, act).key("freetalk")
     takeovers = room.takeovers(t)
     if takeovers:
         Takeovers(tuple((x["time"], x["month"], x["nation"], x["student"]) for x in takeovers)).key(
