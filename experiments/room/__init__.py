@@ -42,16 +42,20 @@ the ``held`` record carries the choices); ``inject`` (a teacher's inject: its ki
 ``revealed``), ``free_text`` (free-text messages turned ``on`` or off, and the teacher's
 blocked ``words``), ``message`` (a free-text message: ``id``, nation, text) and ``hide`` (the
 teacher hid message ``id`` from the students; the message stays in the log).
-A room that negotiates its treaty (``negotiation_rounds > 0``,
-:mod:`~experiments.room.negotiation`: the phase ``negotiating`` before month 1) adds
-``round`` (a round opens: its proposer, student or model), ``consequence`` (terms valued: the
-share of simulated worlds where the pause held, each nation's expected payoff with and
-without the treaty), ``offer`` (the terms put to the vote), ``ballot`` (a student's vote),
-``tally`` (every nation's vote, which the model cast, passed or not) and ``adopted`` (the
-terms the engine plays from month 1, or null: no treaty, nobody bound; the briefings are then
-written again for the adopted treaty), and its ``room`` record a ``negotiation`` field (rounds,
-rule, yes votes needed). ``pausegame verify-ledger`` checks a downloaded room log like any
-run's; :func:`replay` re-runs the engine from it.
+A room that negotiates its treaty (``negotiation_rounds > 0``, :mod:`~experiments.room.negotiation`:
+the phase ``negotiating`` before month 1) adds ``round`` (a round opens: its proposer, student or
+model), ``consequence`` (terms valued: the share of simulated worlds where the pause held, each
+nation's expected payoff with and without the treaty), ``offer`` (the terms put to the vote),
+``ballot`` (a student's vote), ``tally`` (every nation's vote, which the model cast, passed or not)
+and ``adopted`` (the terms the engine plays from month 1, or null: no treaty, nobody bound; the
+briefings are then written again for the adopted treaty), and its ``room`` record a ``negotiation``
+field (rounds, rule, yes votes needed). ``pausegame verify-ledger`` checks a downloaded room log
+like any run's; :func:`replay` re-runs the engine from it. A room with the quiz (``quiz=True``;
+:mod:`~experiments.room.quiz`) adds ``quiz`` (the items, written when the room is made),
+``quiz_answers`` (one student's answers before month 1 or after the last month: nation, name, phase,
+the chosen indices, how many right) and ``quiz_closed`` (the after-quiz closed: why, the pairs, the
+mean gain); its log closes after ``quiz_closed``, not at the last month. None of them changes the
+engine: :func:`replay` passes over them.
 
 Between months a student sees what the nation saw (:meth:`Room.student_view`): its own month
 (flags against it, sanctions, payoff), the flags against others and what the votes made of
@@ -72,7 +76,15 @@ the engine's :class:`model.shocks.Shock`), and can allow free-text messages (off
 :meth:`Room.debrief` compares each student with a best-responding nation on the same stream
 (the other students' choices kept, as :mod:`experiments.play` does for one player), sets the
 pledges beside the actions, and replays the same world with the model in every seat; it gives a
-CSV for grading (:meth:`Room.grades_csv`) and the log (:meth:`Room.ledger_bytes`).
+CSV for grading (:meth:`Room.grades_csv`, with the quiz's shares and answers when the room has
+one) and the log (:meth:`Room.ledger_bytes`). :meth:`Room.debrief_charts` adds the world's
+compliance by month with the mean-field theory's line, the treaty in force against the terms
+the model's nations would have agreed (an engine of its own, same world and seed) and against
+the theory's stable set, each accusation against what the accused did, and the benchmark in
+one line; a student keeps their own debrief as one HTML file
+(:func:`~experiments.room.keepsake.keepsake_html`). With the quiz the debrief says the class's
+mean gain with a bootstrap 95% interval seeded from the room's seed, from 8 pairs on
+(:meth:`Room.quiz_gain`).
 
 :class:`RoomRegistry` holds the rooms of one server, ends idle ones and runs their deadlines;
 it slows down, then locks out, a caller's wrong room codes (:mod:`~experiments.room.throttle`;
@@ -91,7 +103,10 @@ state every part shares), :mod:`~experiments.room.students` (the students' reque
 proposals' consequences :mod:`~experiments.room.consequence`),
 :mod:`~experiments.room.delegations` (students sharing a nation, the rule that settles it),
 :mod:`~experiments.room.views` (the student's and the teacher's views),
-:mod:`~experiments.room.debrief`, :mod:`~experiments.room.grades` (the CSV and the log),
+:mod:`~experiments.room.debrief`, :mod:`~experiments.room.debrief_charts` (the debrief's
+charts), :mod:`~experiments.room.keepsake` (a student's download),
+:mod:`~experiments.room.quiz` and :mod:`~experiments.room.quiz_items` (the quiz, its items
+and the class's gain), :mod:`~experiments.room.grades` (the CSV and the log),
 :mod:`~experiments.room.briefing` (the briefings), :mod:`~experiments.room.injects` (the
 teacher's injects and the news), :mod:`~experiments.room.freetext` (free-text messages),
 :mod:`~experiments.room.replay`, :mod:`~experiments.room.registry` and

@@ -140,6 +140,7 @@ class Clock(RoomState):
                 self._teacher(teacher_token)
             if not self.finished:
                 self._finish(why)
+            self._end_quiz(why)
             self.closed = True
             self._bump()
 

@@ -39,8 +39,9 @@ class Grades(RoomState):
                     "messages",
                     "comply_pledges_kept",
                 ]
+                + self.quiz_columns()
             )
-            for s in d["students"]:
+            for i, s in enumerate(d["students"]):
                 mine = [p for p in d["pledges"] if p["nation"] == s["nation"]]
                 kept = [p["kept"] for p in mine if p.get("kept") is not None]
                 unit = s["unit"]
@@ -61,6 +62,7 @@ class Grades(RoomState):
                         len(mine),
                         f"{sum(kept)}/{len(kept)}",
                     ]
+                    + self.quiz_cells(i)  # the debrief's students are the seats, in order
                 )
             return out.getvalue()
 

@@ -132,7 +132,8 @@ class MonthResolution(Delegations):
         self.ended_because = why
         self._pending = {}
         self._deadline_at = self._remaining = None
-        self.engine.close_log()
+        if not self._quiz_keeps_log_open():  # the after-quiz's answers go in the log first
+            self.engine.close_log()
         self._bump()
         # The debrief replays the world once per student (about a second for 40 students
         # and 24 months): computed beside the pages, which show "The game is over" at once

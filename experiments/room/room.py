@@ -27,6 +27,7 @@ from experiments.room.briefing import Briefing
 from experiments.room.classview import ClassViews
 from experiments.room.clock import Clock
 from experiments.room.debrief import Debriefing
+from experiments.room.debrief_charts import DebriefCharts
 from experiments.room.delegations import OFF
 from experiments.room.freetext import FreeText
 from experiments.room.grades import Grades
@@ -35,6 +36,7 @@ from experiments.room.injects import Injects
 from experiments.room.month import MonthResolution
 from experiments.room.names import RoomError, new_code
 from experiments.room.negotiation import Negotiation
+from experiments.room.quiz import Quizzing
 from experiments.room.seats import Decision, Pledge, Seat
 from experiments.room.state import DEFAULT_DEADLINE, LOBBY
 from experiments.room.students import Students
@@ -53,7 +55,9 @@ class Room(
     Views,
     ClassViews,
     Debriefing,
+    DebriefCharts,
     Grades,
+    Quizzing,
     Briefing,
     Injects,
     FreeText,
@@ -85,6 +89,10 @@ class Room(
         vote_rule: How a proposal passes: ``rotating_unanimity`` (every nation's yes) or
             ``baron_ferejohn`` (``quota`` yes votes).
         quota: Yes votes a proposal needs under ``baron_ferejohn`` (None: a simple majority).
+        quiz: Ask the quiz before month 1 and after the last month
+            (:mod:`~experiments.room.quiz`; default off: no quiz, the log as without it).
+        quiz_items: The teacher's own quiz items, the TOML text of ``[[item]]`` tables
+            (:func:`~experiments.room.quiz_items.teacher_items`; only with ``quiz``).
         delegation: How students sharing a nation decide: ``off`` (one student per nation),
             ``spokesperson`` or ``majority`` (:mod:`~experiments.room.delegations`).
         delegation_size: The most students per nation (default: 1 off, 5 with delegations).
@@ -94,7 +102,7 @@ class Room(
     Raises:
         RoomError: An unknown scenario or nation, months out of range, a bad deadline, a
             game too large for this machine's memory (the size guard of ``pausegame run``),
-            bad delegation settings.
+            bad delegation settings, a bad quiz file or a quiz without items.
     """
 
     def __init__(
@@ -107,17 +115,19 @@ class Room(
         deadline_seconds: float | None = DEFAULT_DEADLINE,
         open_nations: Iterable[str] | None = None,
         block_list: Iterable[str] = (),
-        free_text: bool = False,
-        message_words: Iterable[str] = (),
         code: str | None = None,
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], datetime] = local_now,
         negotiation_rounds: int = 0,
         vote_rule: str = "rotating_unanimity",
         quota: int | None = None,
+        quiz: bool = False,
+        quiz_items: str | None = None,
         delegation: str = OFF,
         delegation_size: int | None = None,
         silent: str = "model",
+        free_text: bool = False,
+        message_words: Iterable[str] = (),
     ) -> None:
         names = list_scenarios()
         if scenario is not None and scenario not in names:
@@ -198,6 +208,7 @@ class Room(
         )
         self._init_free_text(free_text, message_words)  # logged only when on or with words
         self._build_briefings()  # from the engine as it starts (experiments.room.briefing)
+        self._setup_quiz(quiz, quiz_items)
 
     def is_seat(self, token: Any) -> bool:
         """True when ``token`` is one of this room's seat tokens."""

@@ -64,6 +64,8 @@ class RoomState:
     closed: bool
     _debrief: dict[str, Any] | None
     _debrief_lock: threading.Lock
+    quiz_answers: dict[str, dict[str, tuple[int, ...]]]
+    quiz_closed: bool
     news: list[dict[str, Any]]  # the teacher's injects as news (experiments.room.injects)
     chat_version: int  # counts free-text changes (experiments.room.freetext)
 
@@ -232,6 +234,8 @@ class RoomState:
             seat.nation in self._pending,
             self._debrief is not None,
             seat.handovers,
+            sum(map(len, self.quiz_answers.values())),  # the quiz (#33): the class's gain
+            self.quiz_closed,
             len(self.news),
             self.chat_version,  # free-text messages sent or hidden (experiments.room.freetext)
         )
@@ -267,4 +271,20 @@ class RoomState:
 
     def debrief(self) -> dict[str, Any]:
         """The end of the game (:mod:`experiments.room.debrief`)."""
+        raise NotImplementedError
+
+    def _quiz_keeps_log_open(self) -> bool:
+        """True while the after-quiz still needs the log (:mod:`experiments.room.quiz`)."""
+        raise NotImplementedError
+
+    def _end_quiz(self, why: str) -> None:
+        """Close the after-quiz and the log (:mod:`experiments.room.quiz`)."""
+        raise NotImplementedError
+
+    def quiz_columns(self) -> list[str]:
+        """The grades CSV's quiz columns (:mod:`experiments.room.quiz`)."""
+        raise NotImplementedError
+
+    def quiz_cells(self, seat_index: int) -> list[Any]:
+        """The grades CSV's quiz cells of one seat (:mod:`experiments.room.quiz`)."""
         raise NotImplementedError

@@ -9,7 +9,9 @@ keys are counted per room (:func:`check_teacher_key`).
 from __future__ import annotations
 
 import hashlib
+import html
 import os
+import re
 import secrets
 import threading
 import time
@@ -346,3 +348,32 @@ def ConfirmButton(
         on_ok=on_ok,
         cancel="Cancel",
     )
+
+
+def report_items(sentence: str) -> list[str]:
+    """A month's report as short items (a list reads on a phone; a paragraph does not).
+
+    Example:
+        >>> report_items("Month 2: you complied. Nobody flagged you. Your payoff: +3 points.")
+        ['Month 2: you complied.', 'Nobody flagged you.', 'Your payoff: +3 points.']
+    """
+    return [p for p in re.split(r"(?<=[.)])\s+(?=[A-Z])", sentence.strip()) if p]
+
+
+def votes_html(votes: tuple[str, ...], shown: int = 3) -> str:
+    """The month's sanction votes as a list: the first ``shown``, the rest folded.
+
+    Example:
+        >>> html_ = votes_html(("a", "b", "c", "d", "e"))
+        >>> html_.count("<li>"), "2 more votes" in html_
+        (5, True)
+    """
+    first = "".join(f"<li>{html.escape(x)}</li>" for x in votes[:shown])
+    rest = "".join(f"<li>{html.escape(x)}</li>" for x in votes[shown:])
+    more = (
+        f"<details><summary>{len(votes) - shown} more vote"
+        f"{'' if len(votes) - shown == 1 else 's'}</summary><ul>{rest}</ul></details>"
+        if rest
+        else ""
+    )
+    return f'<ul style="margin: 4px 0">{first}</ul>{more}'

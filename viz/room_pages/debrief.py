@@ -20,11 +20,22 @@ from viz.room_pages.common import (
     _line,
     _table,
 )
+from viz.room_pages.debrief_charts import ChartsPanel, KeepButton
+from viz.room_pages.quiz import GainLine
 
 
 @solara.component
-def StudentDebrief(view: dict[str, Any], debrief: dict[str, Any] | None) -> None:
-    """The student's own line of the debrief (``None``: a note while the server computes it)."""
+def StudentDebrief(
+    view: dict[str, Any],
+    debrief: dict[str, Any] | None,
+    room: Room | None = None,
+    token: str | None = None,
+    gain: str = "",
+) -> None:
+    """The student's own line of the debrief (``None``: a note while the server computes it).
+
+    With ``room`` and ``token``: the charts and the download too; ``gain``: the quiz's line.
+    """
     if debrief is None:
         with solara.Card("Debrief", classes=["pg-room-debrief"]):
             _line(PREPARING, classes=["pg-room-debrief-wait"])
@@ -43,11 +54,29 @@ def StudentDebrief(view: dict[str, Any], debrief: dict[str, Any] | None) -> None
         held = "held" if debrief["room_world"]["held"] else "broke"
         model = "held" if debrief["model_world"]["held"] else "broke"
         _line(f"The pause {held} in your room; with the model in every seat it {model}.")
+        own = [p for p in debrief["pledges"] if p["nation"] == view["nation"]]
+        if own:  # pledges against actions: what the nation said, then did
+            _table(
+                ["Month", "Your nation said", "Then it"],
+                [
+                    [str(p["month"]), html.escape(p["text"]), html.escape(p["then"] or "")]
+                    for p in own
+                ],
+                "pg-room-own-pledges",
+            )
+        if room is not None and token is not None:
+            ChartsPanel(room, view["nation"])
+            if gain:
+                GainLine(gain)
+            KeepButton(room, token, view["name"])
 
 
 @solara.component
-def TeacherDebrief(room: Room, d: dict[str, Any] | None) -> None:
-    """The debrief ``d`` on the projector, and the downloads (None: a note while it computes)."""
+def TeacherDebrief(room: Room, d: dict[str, Any] | None, gain: str = "") -> None:
+    """The debrief ``d`` on the projector, and the downloads (None: a note while it computes).
+
+    ``gain``: the quiz's line (a room with a quiz).
+    """
     t = room.teacher_token
     solara.HTML(tag="h3", unsafe_innerHTML="Debrief")
     if d is None:
@@ -60,6 +89,8 @@ def TeacherDebrief(room: Room, d: dict[str, Any] | None) -> None:
         f"room; the same world with the model in every seat: it {model}.",
         classes=["pg-teach-debrief-summary"],
     )
+    if gain:
+        GainLine(gain)
     _table(
         [
             "Student",
@@ -104,6 +135,7 @@ def TeacherDebrief(room: Room, d: dict[str, Any] | None) -> None:
         [html.escape(name), "".join(m["action"] for m in path)] for name, path in d["paths"].items()
     ]
     _table(["Nation", "Months (C comply, D defect)"], paths, "pg-teach-paths")
+    ChartsPanel(room)
     with solara.Row(classes=["pg-room-row"]):
         solara.FileDownload(
             lambda: room.grades_csv(t), filename=f"room-{room.code}.csv", label="Grades (CSV)"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
@@ -30,9 +29,11 @@ from viz.room_pages.common import (
     _query,
     caller,
     month_line,
+    report_items,
     rooms,
     use_browser_session,
     use_room_updates,
+    votes_html,
 )
 from viz.room_pages.debrief import (
     StudentDebrief,
@@ -41,6 +42,7 @@ from viz.room_pages.delegation import delegation_card
 from viz.room_pages.freetalk import StudentTalk
 from viz.room_pages.injects import News
 from viz.room_pages.negotiate import StudentNegotiation
+from viz.room_pages.quiz import QuizCard, gain_text
 
 
 # ---------------------------------------------------------------------------------- students
@@ -132,6 +134,9 @@ def StudentCard(room: Room, token: str, session: str | None = None) -> None:
         last = view["last"]
         if last and last["notice"]:
             solara.Warning(last["notice"], classes=["pg-room-notice"]).key("notice")
+        quiz = None if watching else room.quiz_phase(token)  # the quiz (#33), before and after
+        if quiz is not None:
+            QuizCard(room, token, quiz, act).key(f"quiz-{quiz}")
         running = view["status"] in ("playing", "paused")
         if running and not watching and view["pledging"]:  # the pledge comes before the action
             PledgeCard(
@@ -251,7 +256,7 @@ def StudentCard(room: Room, token: str, session: str | None = None) -> None:
         if view["pledges"]:
             Talk(tuple((p["month"], p["nation"], p["text"]) for p in view["pledges"])).key("talk")
         if view["status"] == "finished":
-            StudentDebrief(view, room.ready_debrief()).key("debrief")
+            StudentDebrief(view, room.ready_debrief(), room, token, gain_text(room)).key("debrief")
         if watching:  # the browser holding the seat leaves and rejoins
             return
         if view["present"] and view["status"] != "finished":
@@ -369,38 +374,9 @@ def PledgeCard(
                 )
 
 
-def report_items(sentence: str) -> list[str]:
-    """A month's report as short items (a list reads on a phone; a paragraph does not).
-
-    Example:
-        >>> report_items("Month 2: you complied. Nobody flagged you. Your payoff: +3 points.")
-        ['Month 2: you complied.', 'Nobody flagged you.', 'Your payoff: +3 points.']
-    """
-    return [p for p in re.split(r"(?<=[.)])\s+(?=[A-Z])", sentence.strip()) if p]
-
-
 def _items(items: tuple[str, ...], cls: str) -> Any:
     body = "".join(f"<li>{html.escape(x)}</li>" for x in items)
     return solara.HTML(tag="ul", unsafe_innerHTML=body, classes=[cls], style="margin: 4px 0")
-
-
-def votes_html(votes: tuple[str, ...], shown: int = 3) -> str:
-    """The month's sanction votes as a list: the first ``shown``, the rest folded.
-
-    Example:
-        >>> html_ = votes_html(("a", "b", "c", "d", "e"))
-        >>> html_.count("<li>"), "2 more votes" in html_
-        (5, True)
-    """
-    first = "".join(f"<li>{html.escape(x)}</li>" for x in votes[:shown])
-    rest = "".join(f"<li>{html.escape(x)}</li>" for x in votes[shown:])
-    more = (
-        f"<details><summary>{len(votes) - shown} more vote"
-        f"{'' if len(votes) - shown == 1 else 's'}</summary><ul>{rest}</ul></details>"
-        if rest
-        else ""
-    )
-    return f'<ul style="margin: 4px 0">{first}</ul>{more}'
 
 
 @solara.component

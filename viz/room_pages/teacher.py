@@ -46,6 +46,7 @@ from viz.room_pages.common import (
 from viz.room_pages.debrief import (
     TeacherDebrief,
 )
+from viz.room_pages.debrief_charts import PrepareModelTerms
 from viz.room_pages.delegation import (
     DEFAULT_SETTINGS,
     DelegationSettings,
@@ -55,6 +56,7 @@ from viz.room_pages.delegation import (
 from viz.room_pages.freetalk import TeacherTalk
 from viz.room_pages.injects import InjectsPanel, News
 from viz.room_pages.negotiate import RULES, NegotiationSettings, TeacherNegotiation, room_settings
+from viz.room_pages.quiz import QuizSettings, TeacherQuiz, gain_text
 
 #: The dashboard's two screens: everything (the teacher's own), or what may be projected.
 TEACHER_SCREEN, CLASS_SCREEN = "Teacher's view", "Class view (to project)"
@@ -134,6 +136,8 @@ def NewRoom(on_created: Callable[[Room], Any]) -> None:
     force, set_force = solara.use_state(SCENARIOS_PLEDGES)
     forces = pledge_choices()
     blocked, set_blocked = solara.use_state("")
+    quiz, set_quiz = solara.use_state(False)
+    quiz_items, set_quiz_items = solara.use_state("")
     free_text, set_free_text = solara.use_state(False)
     rounds, set_rounds = solara.use_state("none")
     rule, set_rule = solara.use_state(next(iter(RULES)))
@@ -200,6 +204,7 @@ def NewRoom(on_created: Callable[[Room], Any]) -> None:
         continuous_update=True,
         classes=["pg-teach-block"],
     )
+    QuizSettings(quiz, set_quiz, quiz_items, set_quiz_items)
     with solara.Column(classes=["pg-teach-freetext-new"], gap="0px"):
         solara.Checkbox(
             label="Free-text messages (filtered; you can hide any)",
@@ -227,6 +232,8 @@ def NewRoom(on_created: Callable[[Room], Any]) -> None:
                 overrides=overrides,
                 deadline_seconds=None if deadline == "none" else float(deadline),
                 block_list=[w for w in blocked.split(",") if w.strip()],
+                quiz=quiz,
+                quiz_items=quiz_items if quiz else None,
                 **({"free_text": True} if free_text else {}),
                 **room_settings(rounds, rule, quota),
                 **delegation_kwargs(delegation),
@@ -275,6 +282,7 @@ def Dashboard(room: Room) -> None:
         _guard(fn, set_error, lambda: set_rev(lambda r: r + 1))
 
     status = view["status"]
+    PrepareModelTerms(room).key("model-terms")  # the debrief's, computed early (#33)
     if status == "lobby":
         RoomHeader(room.code, link, qr).key("header")
     else:  # the game has started: the code and QR fold away (a latecomer can still join)
@@ -294,7 +302,7 @@ def Dashboard(room: Room) -> None:
         TeacherNegotiation(room, room.negotiation_status(t), act, projected=True).key("negotiation")
         ClassView(room.class_view(t)).key("class")
         if status == "finished":
-            TeacherDebrief(room, room.ready_debrief()).key("debrief")
+            TeacherDebrief(room, room.ready_debrief(), gain_text(room)).key("debrief")
         return
     _line(
         f"{view['scenario']}, seed {view['seed']}: " + month_line(view),
@@ -314,6 +322,9 @@ def Dashboard(room: Room) -> None:
     ).key("decided")
     if error:
         solara.Error(error, classes=["pg-room-error"]).key("error")
+    if room.quiz_on:
+        status_ = (room.finished, room.quiz_closed)
+        TeacherQuiz(room, room.quiz_progress(), status_, act).key("quiz")
     Controls(room, status, act).key("controls")
     if status in ("lobby", "playing", "paused"):  # the teacher's injects (viz.room_pages.injects)
         InjectsPanel(room, tuple(room.nation_names), act).key("injects")
@@ -399,7 +410,7 @@ def Dashboard(room: Room) -> None:
     if note:
         _line(note, classes=["pg-teach-block-note"]).key("note")
     if status == "finished":
-        TeacherDebrief(room, room.ready_debrief()).key("debrief")
+        TeacherDebrief(room, room.ready_debrief(), gain_text(room)).key("debrief")
 
 
 # The dashboard's parts that a decision leaves as they were (as the student's card's parts:
