@@ -39,6 +39,7 @@ import dataclasses
 import hashlib
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -148,6 +149,7 @@ def robust_search(
     *,
     method: str = "nsga2",
     seed: int | None = None,
+    on_generation: Callable[[pd.DataFrame], None] | None = None,
     **run_options: Any,
 ) -> SearchResult:
     """Search the levers; write ``front.parquet``, ``.csv``, ``.png``, ``.md``.
@@ -162,6 +164,9 @@ def robust_search(
             uniformly in the levers' box, in batches of ``population``: a baseline).
         seed: The optimiser's (or the random draws') seed; default the design's
             ``master_seed``. The worlds and the runs' seeds never depend on it.
+        on_generation: Called after each generation with every treaty evaluated so far (the
+            levers, the objectives, ``generation``, and ``_survival`` / ``_welfare``: each
+            treaty's outcome per world, in the worlds' order); the app's front grows with it.
         **run_options: Passed to :func:`experiments.batch.run_design`.
 
     Raises:
@@ -191,6 +196,8 @@ def robust_search(
             frame["agreeability_capability"] = capability
         frame["generation"] = len(evaluated)
         evaluated.append(frame)
+        if on_generation is not None:
+            on_generation(pd.concat(evaluated, ignore_index=True))
         return _objectives(frame, agree)
 
     class _Treaties(Problem):  # type: ignore[misc]
