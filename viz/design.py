@@ -41,7 +41,7 @@ DEFAULT_DESIGN = "treaty_design_quick"
 
 DESIGN_CSS = """
 .pg-design { width: 100%; max-width: 1100px; box-sizing: border-box; }
-.pg-design-chart { width: 100%; max-width: 680px; min-width: 0; }
+.pg-design-chart { width: 100%; max-width: 680px; min-width: 0; min-height: 400px; }
 .pg-design-chart .vega-embed { width: 100%; }
 .pg-design-scroll { width: 100%; overflow-x: auto; }
 .pg-design table { border-collapse: collapse; font-size: 0.85rem; }
@@ -135,6 +135,20 @@ def front_spec(result: DesignResult, selected: int | None) -> dict[str, Any]:
         "config": specs.CONFIG,
         "usermeta": {"embedOptions": {"renderer": "svg"}},
     }
+
+
+_WARM = threading.Lock()
+_WARMED: list[threading.Thread] = []
+
+
+def warm_up_prim() -> None:
+    """Import the EMA workbench in the background once (about 4 s), while the runs go on."""
+    from experiments.treaty_design.discovery import _ema
+
+    with _WARM:
+        if not _WARMED:
+            _WARMED.append(threading.Thread(target=_ema, name="pausegame-ema", daemon=True))
+            _WARMED[0].start()
 
 
 def simulate_query(result: DesignResult, treaty: int) -> str:
@@ -296,6 +310,7 @@ def DesignPage() -> None:
         set_form({**form, part: value})
 
     def start() -> None:
+        warm_up_prim()
         if job is not None:
             job.start()
         set_tick(lambda t: t + 1)
@@ -450,39 +465,49 @@ def _Front(result: DesignResult, selected: int | None, set_selected: Any) -> Non
 
 @solara.component
 def _Treaty(result: DesignResult, treaty: int) -> None:
-    """A treaty's failure boxes, and links to Simulate and a classroom room."""
-    boxes = solara.use_memo(lambda: treaty_boxes(result, treaty), [treaty, len(result.treaties)])
+    """A treaty's failure boxes (found off the page's thread), Simulate and a classroom room."""
+    found = solara.use_thread(
+        lambda: treaty_boxes(result, treaty), dependencies=[treaty, len(result.treaties)]
+    )
     row = result.treaties.loc[treaty]
     terms = ", ".join(f"{k} = {float(row[k]):.3g}" for k in result.levers)
-    design = result.design
     with solara.Column(classes=["pg-design-treaty"]):
         solara.HTML(tag="h3", unsafe_innerHTML=f"Treaty {treaty}: {terms}")
-        solara.Text(
-            f"It fails (survival below {design.failure_below}) in {boxes.failing} of "
-            f"{boxes.n_worlds} worlds. PRIM's boxes of those worlds (the EMA workbench's, "
-            f"boxes of density at least {design.discovery['min_density']}):",
-            classes=["pg-design-failing"],
-        )
-        if boxes.stats.empty:
-            solara.Text(
-                "No box: PRIM found no group of failing worlds.", classes=["pg-design-nobox"]
-            )
-        for st in boxes.stats.itertuples(index=False):
-            limits = boxes.table[boxes.table["box"] == st.box]
-            where = "; ".join(
-                f"{r.dimension} in [{r.low:.3g}, {r.high:.3g}] (quasi-p {r.quasi_p:.2g})"
-                for r in limits.itertuples(index=False)
-            )
-            solara.Text(
-                f"Box {st.box + 1}: {where or 'no restriction'}. Coverage {st.coverage:.0%} "
-                f"(of the failing worlds, how many are in it), density {st.density:.0%} (of "
-                f"the worlds in it, how many fail), {st.n_worlds} worlds.",
-                classes=["pg-design-box", f"pg-design-box-{st.box}"],
-            )
+        if found.state == solara.ResultState.ERROR:
+            solara.Error(f"PRIM failed: {found.error}", classes=["pg-design-box-error"])
+        elif found.state == solara.ResultState.FINISHED and found.value is not None:
+            _Boxes(found.value, result.design)
+        else:
+            solara.Text("Finding the boxes of its failing worlds (PRIM)…")
         with solara.Row(gap="12px", classes=["pg-design-wrap"], style={"align-items": "center"}):
             with solara.Link("/?" + simulate_query(result, treaty)):
                 solara.Button("Open in Simulate", outlined=True, classes=["pg-design-simulate"])
             _Room(result, treaty)
+
+
+@solara.component
+def _Boxes(boxes: Any, design: Any) -> None:
+    """PRIM's boxes of one treaty's failing worlds: each box's limits, coverage and density."""
+    solara.Text(
+        f"It fails (survival below {design.failure_below}) in {boxes.failing} of "
+        f"{boxes.n_worlds} worlds. PRIM's boxes of those worlds (the EMA workbench's, "
+        f"boxes of density at least {design.discovery['min_density']}):",
+        classes=["pg-design-failing"],
+    )
+    if boxes.stats.empty:
+        solara.Text("No box: PRIM found no group of failing worlds.", classes=["pg-design-nobox"])
+    for st in boxes.stats.itertuples(index=False):
+        limits = boxes.table[boxes.table["box"] == st.box]
+        where = "; ".join(
+            f"{r.dimension} in [{r.low:.3g}, {r.high:.3g}] (quasi-p {r.quasi_p:.2g})"
+            for r in limits.itertuples(index=False)
+        )
+        solara.Text(
+            f"Box {st.box + 1}: {where or 'no restriction'}. Coverage {st.coverage:.0%} "
+            f"(of the failing worlds, how many are in it), density {st.density:.0%} (of "
+            f"the worlds in it, how many fail), {st.n_worlds} worlds.",
+            classes=["pg-design-box", f"pg-design-box-{st.box}"],
+        )
 
 
 @solara.component
