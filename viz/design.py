@@ -531,9 +531,14 @@ def _Room(result: DesignResult, treaty: int) -> None:
         router.push(f"/teach?room={room.code}")
 
     solara.InputText(
-        "Teacher key (if the server has one)", value=key, on_value=set_key, password=True,
+        "Teacher key (as `pausegame app` printed it)", value=key, on_value=set_key, password=True,
         classes=["pg-design-key"],
     )  # fmt: skip
+    solara.Text(
+        "A room of 12 months in the design's world with these terms as its parameters; the "
+        "teacher page then asks for the key again.",
+        style={"color": "#555", "font-size": "0.85rem"},
+    )
     solara.Button("Open in a classroom room", outlined=True, on_click=create,
                   classes=["pg-design-room"])  # fmt: skip
     if message:

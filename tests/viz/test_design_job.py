@@ -152,3 +152,21 @@ def test_cancel_says_cancelling_then_cancelled_and_the_job_stays_shared(cache):
     assert child.signals  # the chunk in flight was interrupted
     assert (job.done, job.treaties, job.stage) == (48, 1, "search")
     assert design_job_for(_request()) is job  # the same request finds the cancelled job
+
+
+def test_a_treaty_opens_in_simulate_and_in_a_room_with_its_terms(finished):
+    from experiments.room import Room
+    from viz.design import room_overrides, simulate_query
+    from viz.session import GameSession
+
+    _folder, job = finished
+    result = job.result
+    treaty = int(result.treaties.index[-1])
+    terms = {k: float(result.treaties.loc[treaty, k]) for k in result.levers}
+    game = GameSession(simulate_query(result, treaty))
+    assert game.notice is None
+    for name, value in terms.items():
+        assert game.values[name] == pytest.approx(value, rel=1e-5)
+    assert game.values["verification_cost"] == 0.1  # the design's world (the app's price)
+    room = Room(None, periods=2, overrides=room_overrides(result, treaty))
+    assert room.overrides == {"verification_cost": 0.1, **terms}
