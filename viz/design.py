@@ -76,11 +76,15 @@ def front_spec(result: DesignResult, selected: int | None) -> dict[str, Any]:
                 "survival": float(r["worst_tenth_survival"]),
                 "kind": kind,
                 "chosen": int(i) == selected,
-                **{k: float(r[k]) for k in levers},
+                **{k: _plain(r[k]) for k in levers},
             }
         )
     kinds = ["evaluated", "on the front", "the design's treaty"]
-    tooltip = [{"field": "treaty"}, *({"field": k, "format": ".3g"} for k in levers)]
+    numeric = {k for k in levers if not isinstance(rows[0][k], str)} if rows else set()
+    tooltip = [
+        {"field": "treaty"},
+        *({"field": k, "format": ".3g"} if k in numeric else {"field": k} for k in levers),
+    ]
     tooltip += [
         {"field": "survival", "title": "survival, worst tenth", "format": ".2f"},
         {"field": "spend", "format": ".3g"},
@@ -169,13 +173,33 @@ def room_overrides(result: DesignResult, treaty: int) -> dict[str, Any]:
     out = dict(design.base.get("params", {}) or {})
     kinds = {t.name: t.param.kind for t in design.levers.terms}
     for name in result.levers:
-        value = float(result.treaties.loc[treaty, name])
-        out[name] = int(round(value)) if kinds[name] == "int" else value
+        value = result.treaties.loc[treaty, name]
+        if isinstance(value, str):
+            out[name] = value  # a choice term, or the set of layers
+        else:
+            out[name] = int(round(float(value))) if kinds.get(name) == "int" else float(value)
     return out
+
+
+def _plain(value: Any) -> Any:
+    """A lever's value for the chart: a number, or a choice's text."""
+    return value if isinstance(value, str) else float(value)
+
+
+def _value_text(value: Any) -> str:
+    """A lever's value for the table: a number to 3 figures, or a choice's text."""
+    return value if isinstance(value, str) else f"{float(value):.3g}"
 
 
 def _text(value: Any) -> str:
     return f"{value:.6g}" if isinstance(value, float) else str(value)
+
+
+def _number_terms() -> list[str]:
+    """The negotiable number terms (the levers this page edits)."""
+    from model.params.terms import negotiable
+
+    return [k for k, p in negotiable().items() if p.kind != "choice"]
 
 
 def _initial(name: str) -> dict[str, Any]:
@@ -186,7 +210,11 @@ def _initial(name: str) -> dict[str, Any]:
     search = dict(tables.get("search", {}) or APP_SEARCH)
     cost = (tables.get("base", {}).get("params", {}) or {}).get("verification_cost", 0.0)
     return {
-        "levers": {k: [str(a), str(b)] for k, (a, b) in tables.get("levers", {}).items()},
+        "levers": {
+            k: [str(v[0]), str(v[1])]
+            for k, v in tables.get("levers", {}).items()
+            if k in _number_terms() and len(v) == 2
+        },
         "uncertainties": {
             k: (["", ""] if v == {} else [str(v[0]), str(v[1])])
             for k, v in tables.get("uncertainties", {}).items()
@@ -342,7 +370,9 @@ def DesignPage() -> None:
             "Levers",
             form["levers"],
             lambda rows: update("levers", rows),
-            "Negotiable number terms the search sets; choice terms are not searched here.",
+            "Negotiable number terms the search sets. Choice terms (verification, trigger, lift, "
+            "adjudication) and a set of verification layers are levers of a design file, "
+            "searched from the command line (pausegame design).",
         )
         _Adder("lever", [k for k in number_terms if k not in form["levers"]], form, set_form)
         RangeRows(
@@ -450,7 +480,7 @@ def _Front(result: DesignResult, selected: int | None, set_selected: Any) -> Non
                 with rv.Html(tag="tr", class_=f"pg-design-row-{i}"):
                     rv.Html(tag="td", children=[f"{i}{mark}"])
                     for k in result.levers:
-                        rv.Html(tag="td", children=[f"{float(row[k]):.3g}"])
+                        rv.Html(tag="td", children=[_value_text(row[k])])
                     for column, _head, fmt in _COLUMNS:
                         rv.Html(tag="td", children=[format(float(row[column]), fmt)])
                     with rv.Html(tag="td"):
@@ -470,7 +500,7 @@ def _Treaty(result: DesignResult, treaty: int) -> None:
         lambda: treaty_boxes(result, treaty), dependencies=[treaty, len(result.treaties)]
     )
     row = result.treaties.loc[treaty]
-    terms = ", ".join(f"{k} = {float(row[k]):.3g}" for k in result.levers)
+    terms = ", ".join(f"{k} = {_value_text(row[k])}" for k in result.levers)
     with solara.Column(classes=["pg-design-treaty"]):
         solara.HTML(tag="h3", unsafe_innerHTML=f"Treaty {treaty}: {terms}")
         if found.state == solara.ResultState.ERROR:

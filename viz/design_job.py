@@ -186,7 +186,7 @@ class DesignResult:
     @property
     def levers(self) -> list[str]:
         """The levers' names."""
-        return list(self.design.levers.names)
+        return list(self.design.lever_names)
 
     def front(self) -> pd.DataFrame:
         """The treaties on the front, cheapest first (their index is the treaty's number)."""
@@ -408,7 +408,7 @@ def run_design_job(spec_path: str) -> int:
             raise MapCancelled
 
     def generation(evaluated: pd.DataFrame) -> None:
-        rows = _treaty_rows(evaluated, list(design.levers.names), None)
+        rows = _treaty_rows(evaluated, list(design.lever_names), None)
         _write_frame(pd.concat([state["rows"], rows], ignore_index=True), app / "treaties.parquet")
         state["treaties"] = 1 + len(rows)
         state["offset"] = per * state["treaties"]

@@ -65,7 +65,9 @@ def test_bad_ranges_are_one_line_naming_the_field(cache):
         design_job_for(
             design_request("treaty_design_quick", {"p_detect": ("0.9", "0.1")}, WORLDS, {})
         )
-    with pytest.raises(DesignError, match="'defect_gain' is not a negotiable term; negotiable:"):
+    with pytest.raises(
+        DesignError, match="'defect_gain' is not a negotiable term; allowed: p_detect"
+    ):
         check_request(design_request("treaty_design_quick", {"defect_gain": (1, 2)}, WORLDS, {}))
     with pytest.raises(DesignError, match="evaluations=2 is below population=4"):
         check_request(_request(evaluations="2"))
