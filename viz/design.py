@@ -195,6 +195,13 @@ def _text(value: Any) -> str:
     return f"{value:.6g}" if isinstance(value, float) else str(value)
 
 
+def schema() -> dict[str, Any]:
+    """The parameters' declarations (:func:`model.params.schema`)."""
+    from model.params import schema as declared
+
+    return dict(declared())
+
+
 def _number_terms() -> list[str]:
     """The negotiable number terms (the levers this page edits)."""
     from model.params.terms import negotiable
@@ -218,6 +225,7 @@ def _initial(name: str) -> dict[str, Any]:
         "uncertainties": {
             k: (["", ""] if v == {} else [str(v[0]), str(v[1])])
             for k, v in tables.get("uncertainties", {}).items()
+            if schema()[k].kind != "choice" and (v == {} or len(v) == 2)
         },
         "n": str(tables.get("sample", {}).get("n", "")),
         "replicates": str(tables.get("run", {}).get("replicates", 1)),
@@ -307,7 +315,6 @@ def RangeRows(title: str, rows: dict[str, list[str]], on_rows: Any, note: str) -
 def DesignPage() -> None:
     """Choose the levers and uncertainties, start the shared design, see its front and boxes."""
     from experiments.treaty_design.spec import list_treaty_designs
-    from model.params import schema
     from model.params.terms import negotiable
 
     names = list_treaty_designs()
@@ -380,7 +387,8 @@ def DesignPage() -> None:
             form["uncertainties"],
             lambda rows: update("uncertainties", rows),
             "World parameters sampled by the Latin hypercube; both blank: the cited "
-            "registry's range (else the schema's).",
+            "registry's range (else the schema's). Choice parameters (alliance_network, ...) "
+            "are uncertainties of a design file, from the command line.",
         )
         table = schema()
         world = [
@@ -529,8 +537,8 @@ def _Boxes(boxes: Any, design: Any) -> None:
     for st in boxes.stats.itertuples(index=False):
         limits = boxes.table[boxes.table["box"] == st.box]
         where = "; ".join(
-            f"{r.dimension} in [{r.low:.3g}, {r.high:.3g}] (quasi-p {r.quasi_p:.2g})"
-            for r in limits.itertuples(index=False)
+            f"{text} (quasi-p {r.quasi_p:.2g})"
+            for text, r in zip(boxes.where(st.box), limits.itertuples(index=False), strict=True)
         )
         solara.Text(
             f"Box {st.box + 1}: {where or 'no restriction'}. Coverage {st.coverage:.0%} "

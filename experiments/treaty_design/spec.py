@@ -26,6 +26,7 @@ where it has one, else the schema's), the outcomes, the sample and the runs::
     [uncertainties]               # world parameters with ranges
     defect_gain = [0.5, 1.5]
     p_false_alarm = {}            # the cited registry's range
+    alliance_network = ["none", "random"]   # a choice parameter: its choices, sampled evenly
 
     [outcomes]
     names = ["survival", "months_to_collapse"]
@@ -366,10 +367,16 @@ def _uncertainties(table: Mapping[str, Any], at: str) -> dict[str, Any]:
                 "of the schema (pausegame params) but seed and steps"
             )
         if known[key].kind == "choice":
-            raise DesignError(
-                f"{at}[uncertainties] {key!r} is a choice parameter; allowed in this first "
-                "increment: number parameters only (fix it in [base.params])"
+            ok = spec == {} or (
+                isinstance(spec, list) and spec and all(isinstance(v, str) for v in spec)
             )
+            if not ok:
+                raise DesignError(
+                    f"{at}[uncertainties] {key}={spec!r} is a choice parameter without its "
+                    f"choices; allowed: a non-empty list of {known[key].bounds_text()}, or {{}} "
+                    "(every choice)"
+                )
+            continue
         is_range = (
             spec == {}
             or (isinstance(spec, list) and len(spec) == 2)
