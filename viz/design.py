@@ -24,7 +24,6 @@ import reacton.ipyvuetify as rv
 import solara
 import solara.widgets
 
-from viz import specs
 from viz.design_job import (
     DESIGN_TREATY,
     DesignJob,
@@ -34,6 +33,7 @@ from viz.design_job import (
     shipped_tables,
     treaty_boxes,
 )
+from viz.specs.design_front import front_spec
 
 __all__ = ["DESIGN_CSS", "DesignPage", "front_spec", "room_overrides", "simulate_query"]
 
@@ -59,86 +59,6 @@ _COLUMNS = (
     ("false_alarms", "false alarms/month", ".3g"),
     ("welfare", "welfare/month", ".3g"),
 )
-
-
-def front_spec(result: DesignResult, selected: int | None) -> dict[str, Any]:
-    """Vega-Lite: every treaty's spend against its worst-tenth survival, the front joined."""
-    levers = result.levers
-    rows = []
-    for i, r in result.treaties.iterrows():
-        kind = "on the front" if r["on_front"] else "evaluated"
-        if int(r["generation"]) == DESIGN_TREATY:
-            kind = "the design's treaty"
-        rows.append(
-            {
-                "treaty": int(i),
-                "spend": float(r["verification_spend"]),
-                "survival": float(r["worst_tenth_survival"]),
-                "kind": kind,
-                "chosen": int(i) == selected,
-                **{k: _plain(r[k]) for k in levers},
-            }
-        )
-    kinds = ["evaluated", "on the front", "the design's treaty"]
-    numeric = {k for k in levers if not isinstance(rows[0][k], str)} if rows else set()
-    tooltip = [
-        {"field": "treaty"},
-        *({"field": k, "format": ".3g"} if k in numeric else {"field": k} for k in levers),
-    ]
-    tooltip += [
-        {"field": "survival", "title": "survival, worst tenth", "format": ".2f"},
-        {"field": "spend", "format": ".3g"},
-    ]
-    x = {"field": "spend", "type": "quantitative", "title": "verification spend a month"}
-    y = {
-        "field": "survival",
-        "type": "quantitative",
-        "title": "survival in the worst tenth of worlds",
-        "scale": {"domain": [0, 1]},
-    }
-    front = [r for r in rows if r["kind"] == "on the front"]
-    return {
-        "$schema": specs.SCHEMA,
-        "title": "Worst-tenth survival against spend (click a treaty)",
-        "width": "container",
-        "height": 300,
-        "autosize": {"type": "fit-x", "contains": "padding"},
-        "layer": [
-            {
-                "data": {"values": sorted(front, key=lambda r: r["spend"])},
-                "mark": {"type": "line", "interpolate": "step-after", "color": "#E69F00"},
-                "encoding": {"x": x, "y": y},
-            },
-            {
-                "data": {"values": rows},
-                "mark": {"type": "point", "filled": True, "size": 110, "cursor": "pointer"},
-                "encoding": {
-                    "x": x,
-                    "y": y,
-                    "color": {
-                        "field": "kind",
-                        "type": "nominal",
-                        "title": "treaty",
-                        "scale": {"domain": kinds, "range": ["#999999", "#E69F00", "#000000"]},
-                        "legend": {"orient": "bottom"},
-                    },
-                    "shape": {
-                        "field": "kind",
-                        "type": "nominal",
-                        "scale": {"domain": kinds, "range": ["circle", "circle", "diamond"]},
-                    },
-                    "stroke": {
-                        "condition": {"test": "datum.chosen", "value": "#d00000"},
-                        "value": None,
-                    },
-                    "strokeWidth": {"value": 3},
-                    "tooltip": tooltip,
-                },
-            },
-        ],
-        "config": specs.CONFIG,
-        "usermeta": {"embedOptions": {"renderer": "svg"}},
-    }
 
 
 _WARM = threading.Lock()
@@ -181,11 +101,6 @@ def room_overrides(result: DesignResult, treaty: int) -> dict[str, Any]:
     return out
 
 
-def _plain(value: Any) -> Any:
-    """A lever's value for the chart: a number, or a choice's text."""
-    return value if isinstance(value, str) else float(value)
-
-
 def _value_text(value: Any) -> str:
     """A lever's value for the table: a number to 3 figures, or a choice's text."""
     return value if isinstance(value, str) else f"{float(value):.3g}"
@@ -202,11 +117,23 @@ def schema() -> dict[str, Any]:
     return dict(declared())
 
 
-def _number_terms() -> list[str]:
-    """The negotiable number terms (the levers this page edits)."""
-    from model.params.terms import negotiable
+def options(name: str) -> list[str] | None:
+    """A choice parameter's choices (``layers``: the layers), or None for a number."""
+    p = schema()[name]
+    if p.kind != "choice":
+        return None
+    return [c for c in p.choices if not (name == "layers" and c == "none")]
 
-    return [k for k, p in negotiable().items() if p.kind != "choice"]
+
+def _row(name: str, value: Any) -> list[str]:
+    """A lever's or an uncertainty's row: [low, high] as text, or the choices kept."""
+    if options(name) is not None:
+        return list(options(name) or []) if value == {} else [str(v) for v in value]
+    if value == {}:
+        return ["", ""]
+    if isinstance(value, dict):  # { low = .., high = .. }
+        return [str(value.get("low", "")), str(value.get("high", ""))]
+    return [str(v) for v in value]
 
 
 def _initial(name: str) -> dict[str, Any]:
@@ -216,22 +143,18 @@ def _initial(name: str) -> dict[str, Any]:
 
     search = dict(tables.get("search", {}) or APP_SEARCH)
     cost = (tables.get("base", {}).get("params", {}) or {}).get("verification_cost", 0.0)
+    if "layers" in tables.get("levers", {}):
+        cost = 0.0  # the layers' own costs are the spend
     return {
-        "levers": {
-            k: [str(v[0]), str(v[1])]
-            for k, v in tables.get("levers", {}).items()
-            if k in _number_terms() and len(v) == 2
-        },
-        "uncertainties": {
-            k: (["", ""] if v == {} else [str(v[0]), str(v[1])])
-            for k, v in tables.get("uncertainties", {}).items()
-            if schema()[k].kind != "choice" and (v == {} or len(v) == 2)
-        },
+        "levers": {k: _row(k, v) for k, v in tables.get("levers", {}).items()},
+        "uncertainties": {k: _row(k, v) for k, v in tables.get("uncertainties", {}).items()},
         "n": str(tables.get("sample", {}).get("n", "")),
         "replicates": str(tables.get("run", {}).get("replicates", 1)),
         "population": str(search.get("population", APP_SEARCH["population"])),
         "evaluations": str(search.get("evaluations", APP_SEARCH["evaluations"])),
-        "verification_cost": str(cost if cost else APP_VERIFICATION_COST),
+        "verification_cost": str(
+            cost if cost or "layers" in tables.get("levers", {}) else APP_VERIFICATION_COST
+        ),
     }
 
 
@@ -240,14 +163,14 @@ def _request(name: str, form: dict[str, Any]) -> tuple[DesignJob | None, str]:
     from model.errors import ConfigError
 
     uncertainties = {
-        k: ({} if (a.strip(), b.strip()) == ("", "") else (a, b))
-        for k, (a, b) in form["uncertainties"].items()
+        k: ({} if options(k) is None and [x.strip() for x in v] == ["", ""] else v)
+        for k, v in form["uncertainties"].items()
     }
     keys = ("n", "replicates", "population", "evaluations", "verification_cost")
     try:
         data = design_request(
             name,
-            {k: (a, b) for k, (a, b) in form["levers"].items()},
+            dict(form["levers"]),
             uncertainties,
             {k: form[k] for k in keys},
         )
@@ -282,27 +205,40 @@ def RangeRows(title: str, rows: dict[str, list[str]], on_rows: Any, note: str) -
     """Editable ranges, one row per name (low, high), with a Remove button."""
     solara.HTML(tag="h3", unsafe_innerHTML=title)
     solara.Text(note, style={"color": "#555", "font-size": "0.85rem"})
-    for name, (low, high) in rows.items():
+    for name, value in rows.items():
 
         def set_side(text: str, name: str = name, side: int = 0) -> None:
             new = {k: list(v) for k, v in rows.items()}
             new[name][side] = text
             on_rows(new)
 
+        def set_choices(kept: list[str], name: str = name) -> None:
+            on_rows({**rows, name: list(kept)})
+
         with solara.Row(gap="8px", classes=["pg-design-wrap"], style={"align-items": "center"}):
             solara.Text(name, style={"min-width": "130px", "font-family": "monospace"})
-            solara.InputText(
-                "low",
-                value=low,
-                on_value=functools.partial(set_side, name=name, side=0),
-                classes=["pg-design-range", f"pg-design-low-{name}"],
-            )
-            solara.InputText(
-                "high",
-                value=high,
-                on_value=functools.partial(set_side, name=name, side=1),
-                classes=["pg-design-range", f"pg-design-high-{name}"],
-            )
+            choices = options(name)
+            if choices is not None:
+                solara.SelectMultiple(
+                    "choices searched" if title == "Levers" else "choices sampled",
+                    values=list(value),
+                    all_values=choices,
+                    on_value=functools.partial(set_choices, name=name),
+                    classes=["pg-design-choices", f"pg-design-choices-{name}"],
+                )
+            else:
+                solara.InputText(
+                    "low",
+                    value=value[0],
+                    on_value=functools.partial(set_side, name=name, side=0),
+                    classes=["pg-design-range", f"pg-design-low-{name}"],
+                )
+                solara.InputText(
+                    "high",
+                    value=value[1],
+                    on_value=functools.partial(set_side, name=name, side=1),
+                    classes=["pg-design-range", f"pg-design-high-{name}"],
+                )
             solara.Button(
                 "Remove",
                 text=True,
@@ -372,30 +308,30 @@ def DesignPage() -> None:
             "Start from the design", values=names, value=name, on_value=pick,
             classes=["pg-design-pick"],
         )  # fmt: skip
-        number_terms = [k for k, p in negotiable().items() if p.kind != "choice"]
+        terms = [*negotiable(), "layers"]
         RangeRows(
             "Levers",
             form["levers"],
             lambda rows: update("levers", rows),
-            "Negotiable number terms the search sets. Choice terms (verification, trigger, lift, "
-            "adjudication) and a set of verification layers are levers of a design file, "
-            "searched from the command line (pausegame design).",
+            "Negotiable terms the search sets: a number term's range, a choice term's choices, "
+            "or layers: the verification layers whose non-empty sets are searched (the "
+            "world's verification cost must then be 0: the layers' own costs are the spend). "
+            "With a choice lever the search is pymoo's mixed-variable one.",
         )
-        _Adder("lever", [k for k in number_terms if k not in form["levers"]], form, set_form)
+        _Adder("lever", [k for k in terms if k not in form["levers"]], form, set_form)
         RangeRows(
             "Uncertainties",
             form["uncertainties"],
             lambda rows: update("uncertainties", rows),
             "World parameters sampled by the Latin hypercube; both blank: the cited "
-            "registry's range (else the schema's). Choice parameters (alliance_network, ...) "
-            "are uncertainties of a design file, from the command line.",
+            "registry's range (else the schema's); a choice parameter's choices are sampled "
+            "evenly.",
         )
         table = schema()
         world = [
             k
-            for k, p in table.items()
-            if p.kind != "choice"
-            and k not in ("seed", "steps")
+            for k in table
+            if k not in ("seed", "steps", "layers")
             and k not in negotiable()
             and k not in form["uncertainties"]
         ]
@@ -453,7 +389,7 @@ def _Adder(kind: str, choices: list[str], form: dict[str, Any], set_form: Any) -
 
     def add(name: str | None) -> None:
         if name:
-            set_form({**form, part: {**form[part], name: ["", ""]}})
+            set_form({**form, part: {**form[part], name: _row(name, {})}})
 
     solara.Select(
         f"Add a{'n' if kind[0] in 'aeiou' else ''} {kind}",
@@ -532,6 +468,11 @@ def _Boxes(boxes: Any, design: Any) -> None:
         f"boxes of density at least {design.discovery['min_density']}):",
         classes=["pg-design-failing"],
     )
+    if boxes.failing == boxes.n_worlds:
+        solara.Text(
+            "It fails in every sampled world: no box separates failing worlds from others.",
+            classes=["pg-design-everywhere"],
+        )
     if boxes.stats.empty:
         solara.Text("No box: PRIM found no group of failing worlds.", classes=["pg-design-nobox"])
     for st in boxes.stats.itertuples(index=False):

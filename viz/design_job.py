@@ -85,7 +85,7 @@ def shipped_tables(name: str) -> dict[str, Any]:
 
 def design_request(
     name: str,
-    levers: dict[str, tuple[Any, Any]],
+    levers: dict[str, Any],
     uncertainties: dict[str, Any],
     sizes: dict[str, Any],
 ) -> dict[str, Any]:
@@ -93,15 +93,17 @@ def design_request(
 
     Args:
         name: A shipped treaty design (the world, the treaty, the outcomes, the seed).
-        levers: Lever name to ``(low, high)`` (text or numbers, as typed).
-        uncertainties: Uncertainty name to ``(low, high)``, or ``{}`` for the registry's range.
+        levers: Lever name to ``(low, high)`` (text or numbers, as typed), or the choices of a
+            choice term (for ``layers``: the layers whose sets are searched).
+        uncertainties: Uncertainty name to ``(low, high)``, ``{}`` for the registry's range
+            (every choice for a choice parameter), or a choice parameter's choices.
         sizes: ``n`` (worlds), ``replicates``, ``population``, ``evaluations`` and
             ``verification_cost``; a missing one keeps the design's.
     """
     tables = shipped_tables(name)
-    tables["levers"] = {k: [_number(a), _number(b)] for k, (a, b) in levers.items()}
+    tables["levers"] = {k: [_number(x) for x in v] for k, v in levers.items()}
     tables["uncertainties"] = {
-        k: ({} if v == {} else [_number(v[0]), _number(v[1])]) for k, v in uncertainties.items()
+        k: ({} if v == {} else [_number(x) for x in v]) for k, v in uncertainties.items()
     }
     if "n" in sizes:
         tables["sample"] = {"n": _number(sizes["n"])}

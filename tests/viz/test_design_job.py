@@ -172,3 +172,24 @@ def test_a_treaty_opens_in_simulate_and_in_a_room_with_its_terms(finished):
     assert game.values["verification_cost"] == 0.1  # the design's world (the app's price)
     room = Room(None, periods=2, overrides=room_overrides(result, treaty))
     assert room.overrides == {"verification_cost": 0.1, **terms}
+
+
+def test_the_pages_form_takes_choice_levers_layers_and_choice_uncertainties(cache):
+    from viz.design import _initial, _request
+
+    form = _initial("treaty_design_quick")
+    assert form["uncertainties"]["p_false_alarm"] == ["", ""]  # {}: the registry's range
+    form["levers"] = {
+        "penalty": ["2", "16"],
+        "adjudication": ["coalition", "independent_body"],
+        "layers": ["chip_tracking", "whistleblower"],
+    }
+    form["uncertainties"]["alliance_network"] = ["none", "erdos_renyi"]
+    job, error = _request("treaty_design_quick", form)
+    assert job is None and "verification_cost=0.1 is not allowed with the layers lever" in error
+    job, error = _request("treaty_design_quick", {**form, "verification_cost": "0"})
+    assert error == "" and job is not None
+    design = check_request(job.data)
+    assert design.lever_names == ("penalty", "adjudication", "layers")
+    assert design.layer_lever == ("chip_tracking", "whistleblower")
+    assert set(design.discovery_design().points["alliance_network"]) == {"none", "erdos_renyi"}
