@@ -1,8 +1,9 @@
 """``pausegame design``: where a treaty fails across the worlds we cannot rule out (#32).
 
-A first increment: scenario discovery for the design file's fixed treaty (PRIM and CART boxes
-of failing worlds, :mod:`experiments.treaty_design`) and, when the file has a ``[search]``
-table, a robust search over its number levers (NSGA-II, :mod:`experiments.treaty_design.search`).
+Scenario discovery for the design file's fixed treaty (PRIM and CART boxes of failing worlds,
+:mod:`experiments.treaty_design`) and, when the file has a ``[search]`` table, a robust search
+over its levers (NSGA-II over number levers; pymoo's mixed-variable search with choice levers or
+layers: :mod:`experiments.treaty_design.search`).
 
 Example:
     $ pausegame design treaty_design_quick --out batches/treaty_quick

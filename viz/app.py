@@ -1,7 +1,8 @@
 """The browser app's server entry: ``solara run viz.app`` (what ``pausegame app`` runs).
 
 Solara reads :data:`routes` here: Simulate (:mod:`viz.simulate`), Play a nation
-(:mod:`viz.play`), Stability map (:mod:`viz.stability`) and Learn (:mod:`viz.learn`), around
+(:mod:`viz.play`), Stability map (:mod:`viz.stability`), Design a treaty (:mod:`viz.design`)
+and Learn (:mod:`viz.learn`), around
 the top bar :func:`viz.main.Layout`. This module defines no ``Page`` component: Solara would
 have to choose between a module's ``Page`` and its ``routes`` (and warns when both are set), so
 the Simulate page lives in :mod:`viz.simulate` and reaches Solara only through the routes.

@@ -1,4 +1,4 @@
-"""The browser app's pages and top bar: Simulate, Play a nation, Stability map, Learn.
+"""The browser app's pages and top bar: Simulate, Play a nation, Stability map, Design, Learn.
 
 ``pausegame app`` serves these routes through :mod:`viz.app` (``solara run viz.app``). Each
 page builds its own state per browser session (never at module level); the Simulate game, the
@@ -27,6 +27,7 @@ import solara.lab
 import traitlets
 
 from viz import classroom
+from viz.design import DesignPage
 from viz.learn import LearnPage
 from viz.play import GAMES as PLAY_GAMES
 from viz.play import PlayPage
@@ -43,7 +44,13 @@ solara.lab.on_kernel_start(classroom.watch_activity)
 #: The map link's query for a Simulate game at the defaults (no other parameter).
 MAP_DEFAULTS = "defaults"
 
-PAGES = (("", "Simulate"), ("play", "Play a nation"), ("map", "Stability map"), ("learn", "Learn"))
+PAGES = (
+    ("", "Simulate"),
+    ("play", "Play a nation"),
+    ("map", "Stability map"),
+    ("design", "Design a treaty"),
+    ("learn", "Learn"),
+)
 
 #: The pages whose state is a link: what each keeps per session (its link reproduces it).
 LINKED: dict[str, classroom.Kept[Any]] = {"": SIMULATE_GAMES, "play": PLAY_GAMES, "map": MAP_VIEWS}
@@ -289,6 +296,7 @@ routes = [
     solara.Route(path="/", component=SimulatePage, label="Simulate", layout=Layout),
     solara.Route(path="play", component=PlayPage, label="Play a nation"),
     solara.Route(path="map", component=MapPage, label="Stability map"),
+    solara.Route(path="design", component=DesignPage, label="Design a treaty"),
     solara.Route(path="learn", component=LearnPage, label="Learn"),
     solara.Route(path="teach", component=TeachPage, label="Teach"),
     solara.Route(path="join", component=JoinPage, label="Join"),

@@ -245,9 +245,7 @@ class MapJob:
                 self.error = f"the map's process failed ({child.returncode}): {' '.join(tail)}"
                 final = "failed"
             else:
-                from experiments.analysis import BatchContext, stability_map
-
-                self.result = stability_map(BatchContext.open(self.path))
+                self.result = self.load_result()
                 self.done = self.total
                 self.seconds = earlier + time.perf_counter() - start
                 _write_meta(self.meta_path, self.seconds, self.total)
@@ -259,6 +257,12 @@ class MapJob:
             self.seconds = earlier + time.perf_counter() - start
         with _LOCK:  # after a Cancel that came too late too: the map's process has ended
             self.state = final
+
+    def load_result(self) -> Any:
+        """The finished computation's result, read from :attr:`path` (the stability map)."""
+        from experiments.analysis import BatchContext, stability_map
+
+        return stability_map(BatchContext.open(self.path))
 
     def _read_progress(self, path: Path) -> bool:
         try:

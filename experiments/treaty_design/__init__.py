@@ -1,11 +1,14 @@
-"""Design a treaty (#32, a first increment): scenario discovery for one treaty.
+"""Design a treaty (#32): scenario discovery for one treaty and a robust search over levers.
 
 A treaty design file (:mod:`experiments.treaty_design.spec`) names the levers (negotiable terms
-with ranges), one fixed treaty, the uncertainties (world parameters with ranges) and the
+with ranges or choices, and optionally a set of verification layers), one fixed treaty, the
+uncertainties (world parameters with ranges, or choice parameters with their choices) and the
 outcomes. :func:`discover` runs the treaty over a Latin hypercube of the uncertainties on the
 batch machinery and finds the boxes of worlds where it fails with the EMA workbench's PRIM and
-CART (:mod:`experiments.treaty_design.discovery`). The robust search over the levers is not
-built yet.
+CART (:mod:`experiments.treaty_design.discovery`). The robust search over the levers
+(:mod:`experiments.treaty_design.search`; mixed levers: :mod:`experiments.treaty_design.levers`)
+finds the front of worst-tenth survival against verification spend. The app's page is
+:mod:`viz.design`.
 """
 
 from __future__ import annotations

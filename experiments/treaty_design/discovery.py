@@ -38,16 +38,22 @@ import pandas as pd
 
 __all__ = [
     "BOX_COLUMNS",
+    "CATEGORY_COLUMNS",
     "RESAMPLE_COLUMNS",
     "Boxes",
     "cart_boxes",
     "catastrophe_losses",
+    "categorical",
     "prim_boxes",
     "world_outcomes",
 ]
 
 #: The columns of ``boxes.csv``.
 BOX_COLUMNS = ("box", "dimension", "low", "high", "coverage", "density", "quasi_p")
+
+#: The columns of ``boxes_categories.csv``: a box's restriction of a choice uncertainty (its
+#: ``low`` and ``high`` in ``boxes.csv`` are NaN), the categories kept, comma-separated.
+CATEGORY_COLUMNS = ("box", "dimension", "categories")
 
 #: The columns of ``boxes_resample.csv`` (PRIM's resampling stability, in percent).
 RESAMPLE_COLUMNS = ("box", "dimension", "reproduce_coverage", "reproduce_density")
@@ -167,6 +173,22 @@ class Boxes:
     resample: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(columns=list(RESAMPLE_COLUMNS))
     )
+    categories: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=list(CATEGORY_COLUMNS))
+    )
+
+    def where(self, box: int = 0) -> list[str]:
+        """Box ``box``'s restrictions in words: ``x in [low, high]`` or ``x in {a, b}``."""
+        out = []
+        for r in self.table[self.table["box"] == box].itertuples(index=False):
+            kept = self.categories[
+                (self.categories["box"] == box) & (self.categories["dimension"] == r.dimension)
+            ]
+            if not kept.empty:
+                out.append(f"{r.dimension} in {{{kept.iloc[0]['categories'].replace(',', ', ')}}}")
+            else:
+                out.append(f"{r.dimension} in [{r.low:.3g}, {r.high:.3g}]")
+        return out
 
     def limits(self, box: int = 0) -> dict[str, tuple[float, float]]:
         """Box ``box``'s restricted dimensions' (low, high)."""
@@ -206,8 +228,9 @@ def prim_boxes(
     Prim = _ema().prim.Prim  # noqa: N806
 
     failed = np.asarray(failed, dtype=bool)
-    x = x.reset_index(drop=True)
+    x = categorical(x)
     rows: list[dict[str, Any]] = []
+    kept: list[dict[str, Any]] = []
     stats: list[dict[str, Any]] = []
     resampled: list[dict[str, Any]] = []
     if failed.any():
@@ -235,12 +258,13 @@ def prim_boxes(
             limits = box.box_lims[i]
             for dim, (qp_low, qp_high) in box.p_values[i].items():
                 sides = [q for q in (qp_low, qp_high) if q is not None and q >= 0]
+                low, high = _limits(x, limits, dim, k, kept)
                 rows.append(
                     {
                         "box": k,
                         "dimension": str(dim),
-                        "low": float(limits[dim].iloc[0]),
-                        "high": float(limits[dim].iloc[1]),
+                        "low": low,
+                        "high": high,
                         "coverage": float(traj["coverage"]),
                         "density": float(traj["density"]),
                         "quasi_p": float(max(sides)) if sides else math.nan,
@@ -268,7 +292,33 @@ def prim_boxes(
         n_worlds=len(failed),
         ranges=_ranges(x),
         resample=pd.DataFrame(resampled, columns=list(RESAMPLE_COLUMNS)),
+        categories=pd.DataFrame(kept, columns=list(CATEGORY_COLUMNS)),
     )
+
+
+def categorical(x: pd.DataFrame) -> pd.DataFrame:
+    """The worlds' values for PRIM and CART: a choice uncertainty as a categorical column."""
+    x = x.reset_index(drop=True)
+    for column in x.columns:
+        if not pd.api.types.is_numeric_dtype(x[column]):
+            x[column] = x[column].astype(str).astype("category")
+    return x
+
+
+def _limits(
+    x: pd.DataFrame, limits: pd.DataFrame, dim: Any, box: int, kept: list[dict[str, Any]]
+) -> tuple[float, float]:
+    """A restricted dimension's (low, high); a categorical one's categories go to ``kept``."""
+    if isinstance(x[dim].dtype, pd.CategoricalDtype):
+        kept.append(
+            {
+                "box": box,
+                "dimension": str(dim),
+                "categories": ",".join(sorted(str(c) for c in limits[dim].iloc[0])),
+            }
+        )
+        return math.nan, math.nan
+    return float(limits[dim].iloc[0]), float(limits[dim].iloc[1])
 
 
 def _chosen(trajectory: pd.DataFrame, min_density: float) -> int:
@@ -291,9 +341,10 @@ def cart_boxes(x: pd.DataFrame, failed: np.ndarray, *, mass_min: float = 0.05) -
     CART = _ema().cart.CART  # noqa: N806
 
     failed = np.asarray(failed, dtype=bool)
-    x = x.reset_index(drop=True)
+    x = categorical(x)
     rows: list[dict[str, Any]] = []
     stats: list[dict[str, Any]] = []
+    kept: list[dict[str, Any]] = []
     if failed.any() and not failed.all() and x.shape[1] >= 2:
         # CART's smallest leaf is int(mass_min * n) worlds: at least one in a small sample
         cart = CART(x, failed, mass_min=max(mass_min, 1.0 / len(failed)))
@@ -318,9 +369,14 @@ def cart_boxes(x: pd.DataFrame, failed: np.ndarray, *, mass_min: float = 0.05) -
                 }
             )
             for dim in lims.columns:
-                low, high = float(lims[dim].iloc[0]), float(lims[dim].iloc[1])
-                if (low, high) == init[str(dim)]:
-                    continue
+                if isinstance(x[dim].dtype, pd.CategoricalDtype):
+                    if set(lims[dim].iloc[0]) >= set(x[dim].cat.categories):
+                        continue
+                    low, high = _limits(x, lims, dim, k, kept)
+                else:
+                    low, high = float(lims[dim].iloc[0]), float(lims[dim].iloc[1])
+                    if (low, high) == init[str(dim)]:
+                        continue
                 rows.append(
                     {
                         "box": k,
@@ -340,6 +396,7 @@ def cart_boxes(x: pd.DataFrame, failed: np.ndarray, *, mass_min: float = 0.05) -
         failing=int(failed.sum()),
         n_worlds=len(failed),
         ranges=_ranges(x),
+        categories=pd.DataFrame(kept, columns=list(CATEGORY_COLUMNS)),
     )
 
 

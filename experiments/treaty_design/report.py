@@ -110,6 +110,9 @@ def write(found: Discovery, folder: Path) -> Discovery:
     found.prim.resample.to_csv(files[-1], index=False)
     files.append(folder / "cart.csv")
     found.cart.table.to_csv(files[-1], index=False)
+    if not found.prim.categories.empty:  # a choice uncertainty restricted: its categories
+        files.append(folder / "boxes_categories.csv")
+        found.prim.categories.to_csv(files[-1], index=False)
     files += save_figure(boxes_figure(found), folder, "boxes")
     files.append(folder / "summary.md")
     files[-1].write_text(summary_text(found), encoding="utf-8")
@@ -123,7 +126,9 @@ def boxes_figure(found: Discovery) -> Any:
     from experiments.analysis.common import OKABE_ITO, label, new_figure
 
     design, worlds, prim = found.design, found.worlds, found.prim
-    dims = list(dict.fromkeys([*prim.table["dimension"].tolist(), *design.uncertainties]))[:2]
+    numbers = [u for u in design.uncertainties if pd.api.types.is_numeric_dtype(worlds[u])]
+    dims = [d for d in dict.fromkeys([*prim.table["dimension"].tolist(), *numbers]) if d in numbers]
+    dims = dims[:2] or list(design.uncertainties[:1])
     fig = new_figure(7.5, 5.5)
     ax = fig.add_subplot()
     failed = worlds["survival"].to_numpy() < design.failure_below
@@ -192,8 +197,8 @@ def summary_text(found: Discovery) -> str:
     for row in prim.stats.itertuples(index=False):
         limits = prim.table[prim.table["box"] == row.box]
         where = "; ".join(
-            f"{r.dimension} in [{r.low:.3g}, {r.high:.3g}] (quasi-p {r.quasi_p:.2g})"
-            for r in limits.itertuples(index=False)
+            f"{text} (quasi-p {r.quasi_p:.2g})"
+            for text, r in zip(prim.where(row.box), limits.itertuples(index=False), strict=True)
         )
         lines.append(
             f"- PRIM box {row.box + 1}: {where or 'no restriction'}. It holds "
@@ -216,10 +221,7 @@ def summary_text(found: Discovery) -> str:
     cart = found.cart
     if not cart.stats.empty:
         best = cart.stats.iloc[0]
-        limits = cart.table[cart.table["box"] == best["box"]]
-        where = "; ".join(
-            f"{r.dimension} in [{r.low:.3g}, {r.high:.3g}]" for r in limits.itertuples(index=False)
-        )
+        where = "; ".join(cart.where(int(best["box"])))
         lines += [
             "",
             f"CART's densest failing leaf: {where or 'no restriction'} (coverage "

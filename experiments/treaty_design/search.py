@@ -39,6 +39,7 @@ import dataclasses
 import hashlib
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,15 @@ import pandas as pd
 from experiments.batch.design import Design
 from experiments.batch.design_tables import DesignError
 from experiments.treaty_design.discovery import catastrophe_losses, world_outcomes
+from experiments.treaty_design.levers import (
+    is_mixed,
+    lever_kinds,
+    pymoo_vars,
+    random_rows,
+    rows_of,
+    spend,
+    treaty_values,
+)
 from experiments.treaty_design.spec import TreatyDesign
 
 __all__ = [
@@ -101,7 +111,7 @@ class SearchResult:
         ]
         levers = [c for c in self.front.columns if c not in _OUTCOME_COLUMNS]
         for row in self.front.itertuples(index=False):
-            terms = ", ".join(f"{k} = {getattr(row, k):.3g}" for k in levers)
+            terms = ", ".join(f"{k} = {_value_text(getattr(row, k))}" for k in levers)
             lines.append(
                 f"- {terms}: survival {row.worst_tenth_survival:.2f} in the worst tenth of "
                 f"worlds ({row.mean_survival:.2f} on average), spend "
@@ -121,6 +131,10 @@ class SearchResult:
                 f"survival and {row.max_regret_welfare:.3g} in welfare"
             )
         return "\n".join(lines)
+
+
+def _value_text(value: Any) -> str:
+    return value if isinstance(value, str) else f"{value:.3g}"
 
 
 #: The columns of an evaluated treaty that are not levers.
@@ -148,6 +162,7 @@ def robust_search(
     *,
     method: str = "nsga2",
     seed: int | None = None,
+    on_generation: Callable[[pd.DataFrame], None] | None = None,
     **run_options: Any,
 ) -> SearchResult:
     """Search the levers; write ``front.parquet``, ``.csv``, ``.png``, ``.md``.
@@ -162,6 +177,9 @@ def robust_search(
             uniformly in the levers' box, in batches of ``population``: a baseline).
         seed: The optimiser's (or the random draws') seed; default the design's
             ``master_seed``. The worlds and the runs' seeds never depend on it.
+        on_generation: Called after each generation with every treaty evaluated so far (the
+            levers, the objectives, ``generation``, and ``_survival`` / ``_welfare``: each
+            treaty's outcome per world, in the worlds' order); the app's front grows with it.
         **run_options: Passed to :func:`experiments.batch.run_design`.
 
     Raises:
@@ -191,14 +209,25 @@ def robust_search(
             frame["agreeability_capability"] = capability
         frame["generation"] = len(evaluated)
         evaluated.append(frame)
+        if on_generation is not None:
+            on_generation(pd.concat(evaluated, ignore_index=True))
         return _objectives(frame, agree)
+
+    mixed = is_mixed(design)
 
     class _Treaties(Problem):  # type: ignore[misc]
         def _evaluate(self, x: np.ndarray, result: dict[str, Any], *args: Any, **kw: Any) -> None:
-            result["F"] = evaluate(x)
+            result["F"] = evaluate(rows_of(x, levers) if mixed else x)
 
     budget, population = design.search["evaluations"], design.search["population"]
-    if method == "nsga2":
+    if method == "nsga2" and mixed:  # choice levers: pymoo's mixed variables, NSGA-II survival
+        from pymoo.algorithms.moo.nsga2 import RankAndCrowding
+        from pymoo.core.mixed import MixedVariableGA
+
+        problem = _Treaties(vars=pymoo_vars(design), n_obj=2)
+        algorithm = MixedVariableGA(pop_size=population, survival=RankAndCrowding())
+        minimize(problem, algorithm, ("n_eval", budget), seed=seed % (2**32), verbose=False)
+    elif method == "nsga2":
         problem = _Treaties(n_var=len(levers), n_obj=3 if agree else 2, xl=low, xu=high)
         algorithm = NSGA2(pop_size=population)
         minimize(problem, algorithm, ("n_eval", budget), seed=seed % (2**32), verbose=False)
@@ -207,7 +236,10 @@ def robust_search(
         done = 0
         while done < budget:
             size = min(population, budget - done)
-            evaluate(low + rng.random((size, len(levers))) * (high - low))
+            if mixed:
+                evaluate(random_rows(design, rng, size))
+            else:
+                evaluate(low + rng.random((size, len(levers))) * (high - low))
             done += size
     table = pd.concat(evaluated, ignore_index=True)
     table["max_regret_survival"] = regret(np.stack(table.pop("_survival").to_list()))
@@ -220,34 +252,44 @@ def robust_search(
 def check_search(design: TreatyDesign) -> tuple[list[str], np.ndarray, np.ndarray, float]:
     """The levers' names, lower and upper bounds, and the world's verification_cost.
 
+    A choice lever (and ``layers``) has no bounds: NaN.
+
     Raises:
-        DesignError: One line: no ``[search]``, no levers, a choice lever, or a world without
-            a positive ``verification_cost``.
+        DesignError: One line: no ``[search]``, no levers, a world without a positive
+            ``verification_cost`` (with ``layers`` as a lever: one of 0, the layers' own
+            costs being the spend), or agreeability with a choice lever.
     """
     at = f"{design.source}: "
     if not design.search:
         raise DesignError(f"{at}[search] is missing; give population and evaluations")
     terms = design.levers.terms
-    if not terms:
+    if not design.lever_names:
         raise DesignError(f"{at}[levers] is empty; name the negotiable terms to search")
-    for t in terms:
-        if t.low is None or t.high is None:
-            raise DesignError(
-                f"{at}[levers] {t.name} is a choice term; allowed in this first increment: "
-                "number terms only"
-            )
     base = dict(design.base.get("params", {}) or {})
     from model.params import schema
 
     cost = float(base.get("verification_cost", schema()["verification_cost"].default))
-    if cost <= 0:
+    if design.layer_lever and cost != 0:
+        raise DesignError(
+            f"{at}[base.params] verification_cost={cost} is not allowed with the layers "
+            "lever; allowed: 0 (the layers' own costs are the verification spend)"
+        )
+    if not design.layer_lever and cost <= 0:
         raise DesignError(
             f"{at}[base.params] verification_cost={cost} is not allowed for the search; "
             "allowed: > 0 (verification spend is verification_cost * p_detect per month)"
         )
-    low = np.array([float(t.low) for t in terms])  # type: ignore[arg-type]
-    high = np.array([float(t.high) for t in terms])  # type: ignore[arg-type]
-    return [t.name for t in terms], low, high, cost
+    if is_mixed(design) and design.search.get("agreeability"):
+        raise DesignError(
+            f"{at}[search] agreeability = true is not allowed with a choice lever or layers; "
+            "allowed: agreeability with number levers only (not built for choices yet)"
+        )
+    nan = float("nan")
+    low = np.array([nan if t.low is None else float(t.low) for t in terms])
+    high = np.array([nan if t.high is None else float(t.high) for t in terms])
+    if design.layer_lever:
+        low, high = np.append(low, nan), np.append(high, nan)
+    return list(design.lever_names), low, high, cost
 
 
 def _evaluate(
@@ -267,21 +309,21 @@ def _evaluate(
         result.frame, list(batch.varied), design.steps, catastrophe_losses(batch)
     )
     n_worlds = design.n_worlds
+    kinds = lever_kinds(design)
+    from model.params import schema
+
+    defaults = {name: p.default for name, p in schema().items()}
     rows = []
     for j, values in enumerate(x):
         mine = worlds[(worlds["point"] // n_worlds) == j].sort_values("point")
-        treaty = dict(zip(levers, (float(v) for v in values), strict=True))
-        p_detect = treaty.get("p_detect", batch.base.get("p_detect"))
-        if p_detect is None:
-            from model.params import schema
-
-            p_detect = schema()["p_detect"].default
+        treaty = treaty_values(kinds, levers, values)
+        params = {**defaults, **batch.params_at(j * n_worlds)}
         rows.append(
             {
                 **treaty,
                 "worst_tenth_survival": worst_tenth(mine["survival"].to_numpy()),
                 "mean_survival": float(mine["survival"].mean()),
-                "verification_spend": cost * float(p_detect),
+                "verification_spend": spend(treaty, params, cost),
                 "false_alarms": float(mine["false_alarms"].mean()),
                 "welfare": float(mine["welfare"].mean()),
                 "_survival": mine["survival"].to_numpy(dtype=float),
@@ -315,13 +357,17 @@ def _batch(design: TreatyDesign, levers: list[str], x: np.ndarray) -> Design:
     template_base = {k: v for k, v in worlds.base.items() if k not in levers}
     n = worlds.n_points
     points: dict[str, np.ndarray] = {}
-    kinds = {t.name: t.param.kind for t in design.levers.terms}
+    kinds = lever_kinds(design)
     for j, name in enumerate(levers):
+        if kinds[name] == "choice":
+            points[name] = np.repeat(np.array([str(v) for v in x[:, j]], dtype=object), n)
+            continue
         column = np.repeat(x[:, j].astype(float), n)
         points[name] = np.round(column).astype(np.int64) if kinds[name] == "int" else column
     for name in worlds.varied:
         points[name] = np.tile(worlds.points[name], len(x))
-    digest = hashlib.sha256(json.dumps([[float(v) for v in row] for row in x]).encode()).hexdigest()
+    plain = [[v if isinstance(v, str) else float(v) for v in row] for row in x]
+    digest = hashlib.sha256(json.dumps(plain).encode()).hexdigest()
     spec = {**dict(worlds.spec), "treaties": digest, "levers": list(levers)}
     return dataclasses.replace(
         worlds,

@@ -17,12 +17,16 @@ where it has one, else the schema's), the outcomes, the sample and the runs::
     penalty = 8.0
 
     [levers]                      # negotiable terms and their ranges (for the robust search)
-    p_detect = [0.1, 0.9]
+    p_detect = [0.1, 0.9]         # a number term: [low, high]
     penalty = [2.0, 16.0]
+    adjudication = ["coalition", "independent_body"]   # a choice term: the choices searched
+    # layers = ["chip_tracking", "whistleblower"]   # a set of verification layers (any
+    #                             # non-empty subset; not with a p_detect lever)
 
     [uncertainties]               # world parameters with ranges
     defect_gain = [0.5, 1.5]
     p_false_alarm = {}            # the cited registry's range
+    alliance_network = ["none", "random"]   # a choice parameter: its choices, sampled evenly
 
     [outcomes]
     names = ["survival", "months_to_collapse"]
@@ -70,7 +74,11 @@ from experiments.batch.design_tables import DesignError
 from experiments.files import list_shipped, read_toml, shipped_or_path
 from model.errors import ConfigError
 from model.params import schema
+from model.params.layers import NO_LAYERS
 from model.params.terms import TermBox, negotiable, term_box
+
+#: The lever that sets a set of verification layers (``[levers] layers = [...]``).
+LAYERS = "layers"
 
 __all__ = [
     "OUTCOMES",
@@ -157,6 +165,12 @@ class TreatyDesign:
     source: str = "treaty design"
     text: str | None = None
     base_dir: str | None = None
+    layer_lever: tuple[str, ...] = ()
+
+    @property
+    def lever_names(self) -> tuple[str, ...]:
+        """Every lever's name: the negotiable terms', then ``layers`` when it is a lever."""
+        return (*self.levers.names, *((LAYERS,) if self.layer_lever else ()))
 
     def discovery_design(self, base_dir: str | Path | None = None) -> Design:
         """The batch design that evaluates the fixed treaty over the sampled worlds.
@@ -232,14 +246,29 @@ def treaty_design_from_mapping(
     if not isinstance(name, str) or not name.strip() or any(c in name for c in "/\\\0"):
         raise DesignError(f"{at}[meta] name={name!r} is not allowed; allowed: a non-empty text")
     treaty = _treaty(tables["treaty"], at)
+    lever_table = dict(tables["levers"])
+    layer_lever = _layer_lever(lever_table.pop(LAYERS, None), at)
+    terms = negotiable()
+    for key in lever_table:
+        if key not in terms:
+            raise DesignError(
+                f"{at}[levers] {key!r} is not a negotiable term; allowed: {', '.join(terms)}, "
+                f"and {LAYERS} (a set of verification layers)"
+            )
     try:
-        levers = term_box(tables["levers"])
+        levers = term_box(lever_table)
     except ConfigError as exc:
         raise DesignError(f"{at}[levers] {exc}") from None
+    if layer_lever and "p_detect" in lever_table:
+        raise DesignError(
+            f"{at}[levers] {LAYERS} and p_detect: the layers set p_detect (a p_detect given "
+            "would replace theirs); give one of them"
+        )
     ranges = _uncertainties(tables["uncertainties"], at)
     base_params = tables["base"].get("params", {}) or {}
     for key in ranges:
-        for where, names in (("[treaty]", treaty), ("[levers]", levers.names)):
+        lever_names = (*levers.names, *((LAYERS,) if layer_lever else ()))
+        for where, names in (("[treaty]", treaty), ("[levers]", lever_names)):
             if key in names:
                 raise DesignError(
                     f"{at}{key!r} is both an uncertainty and in {where}; give it in one place"
@@ -276,9 +305,28 @@ def treaty_design_from_mapping(
         master_seed=master_seed,
         discovery=_discovery(tables["discovery"], at),
         search=_search(tables["search"], at),
+        layer_lever=layer_lever,
         source=source,
         text=text,
     )
+
+
+def _layer_lever(value: Any, at: str) -> tuple[str, ...]:
+    """The layers a ``layers`` lever may combine (a set of them is the lever's value)."""
+    if value is None:
+        return ()
+    known = [c for c in schema()[LAYERS].choices if c != NO_LAYERS]
+    if (
+        not isinstance(value, list)
+        or not value
+        or any(not isinstance(v, str) or v not in known for v in value)
+        or len(set(value)) != len(value)
+    ):
+        raise DesignError(
+            f"{at}[levers] {LAYERS}={value!r} is not allowed; allowed: a non-empty list of "
+            f"distinct layers from {', '.join(known)} (the search sets a non-empty set of them)"
+        )
+    return tuple(value)
 
 
 def _table(data: Mapping[str, Any], key: str, at: str) -> dict[str, Any]:
@@ -319,10 +367,16 @@ def _uncertainties(table: Mapping[str, Any], at: str) -> dict[str, Any]:
                 "of the schema (pausegame params) but seed and steps"
             )
         if known[key].kind == "choice":
-            raise DesignError(
-                f"{at}[uncertainties] {key!r} is a choice parameter; allowed in this first "
-                "increment: number parameters only (fix it in [base.params])"
+            ok = spec == {} or (
+                isinstance(spec, list) and spec and all(isinstance(v, str) for v in spec)
             )
+            if not ok:
+                raise DesignError(
+                    f"{at}[uncertainties] {key}={spec!r} is a choice parameter without its "
+                    f"choices; allowed: a non-empty list of {known[key].bounds_text()}, or {{}} "
+                    "(every choice)"
+                )
+            continue
         is_range = (
             spec == {}
             or (isinstance(spec, list) and len(spec) == 2)

@@ -32,7 +32,7 @@ MONTH_0 = re.compile(r"Month: 0 of \d+")
 
 SIZES = ((1400, 900), (1024, 768), (390, 844))
 
-PAGES = ("", "play", "map", "learn")
+PAGES = ("", "play", "map", "design", "learn")
 
 
 #: Pages whose own content (another owner's) still overflows at a size: reported, not fixed here.

@@ -98,7 +98,13 @@ def test_search_spends_its_budget_and_reports_a_non_dominated_front(tmp_path: Pa
     ("change", "says"),
     [
         ({"base": {"params": {"n_nations": 4}}}, "verification_cost=0.0 is not allowed"),
-        ({"levers": {"trigger": ["immediate", "date"]}}, "trigger is a choice term"),
+        (
+            {
+                "levers": {"trigger": ["immediate", "date"]},
+                "search": {"population": 6, "evaluations": 12, "agreeability": True},
+            },
+            "agreeability = true is not allowed with a choice lever",
+        ),
     ],
 )
 def test_bad_search_is_one_line_exit_2_before_any_run(
