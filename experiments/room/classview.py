@@ -34,7 +34,8 @@ class ClassViews(RoomState):
         (capability-weighted, by month, row 0 the start), ``nations`` (name, member, seated,
         decided: None for a seat the model plays or outside a month), ``edges`` (alliance
         pairs by index), ``in_force`` (the treaty), ``flags``/``sanctions``/``vetoes``
-        (counts over the months so far), ``decided``/``seated`` (counts this month).
+        (counts over the months so far), ``decided``/``seated`` (counts this month),
+        ``ended_because`` (why the game ended; empty before).
         """
         with self._lock:
             self._teacher(teacher_token)
@@ -68,6 +69,7 @@ class ClassViews(RoomState):
                 **self.counts,
                 "decided": sum(1 for n in nations if n["decided"]),
                 "seated": sum(1 for n in nations if n["decided"] is not None),
+                "ended_because": self.ended_because,
             }
 
     def end_warning(self, teacher_token: Any) -> str:

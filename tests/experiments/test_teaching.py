@@ -44,6 +44,8 @@ EXPECTED = (
     "binding_pledges",
     # and the verification layers' (#31)
     "layered_verification",
+    # and the class lesson's negotiation (#33)
+    "negotiated_pause",
 )
 
 #: Replicates of each claim and each contrast in the slow test (the issue asks for >= 50).

@@ -35,6 +35,7 @@ def test_the_class_view_shows_who_decided_but_no_action_points_or_name():
     assert set(view) == {
         "code", "status", "month", "periods", "seconds_left", "compliance", "nations",
         "edges", "in_force", "flags", "sanctions", "vetoes", "decided", "seated",
+        "ended_because",
     }  # fmt: skip
     assert all(set(n) == {"nation", "member", "seated", "decided"} for n in view["nations"])
     text = json.dumps(view)
@@ -68,6 +69,19 @@ def test_the_class_views_counts_add_up_the_months_flags_sanctions_and_vetoes():
     view = room.class_view(room.teacher_token)
     assert (view["flags"], view["sanctions"], view["vetoes"]) == (flags, sanctions, vetoes)
     assert view["flags"] > 0  # p_detect 1 and defectors: something was flagged
+
+
+def test_the_class_view_of_a_finished_game_says_why_it_ended():
+    # the projected screen's status line read ended_because, which the class view lacked:
+    # the Class view crashed (KeyError) as soon as the game was over
+    from viz.room_pages.common import month_line
+
+    room, ada, bo = _played()
+    room.teacher_end(room.teacher_token)
+    view = room.class_view(room.teacher_token)
+    assert view["status"] == "finished"
+    assert month_line(view) == f"The game is over ({room.ended_because})."
+    assert room.ended_because
 
 
 def test_end_game_says_what_it_discards():
