@@ -25,6 +25,7 @@ Example:
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -123,6 +124,14 @@ def treaty_terms(engine: Any) -> list[str]:
         lines.append(
             f"Each month nations pledge comply or defect; pledges are {p['pledge_binding']}."
         )
+    hazard = float(p["hazard_scale"])
+    if hazard > 0:
+        worst = 1.0 - math.exp(-hazard)
+        lines.append(
+            "Each month a catastrophe may end the game for every nation: its chance grows with "
+            f"the share of the world's capability that defects, up to {_pct(worst)} a month "
+            "when all of it defects."
+        )
     return lines
 
 
@@ -164,12 +173,21 @@ class Briefing(RoomState):
             "gain_max_points": view.points(unit * (1.0 + lam)),
             "sanction_points": view.points(fc),
             "catch_chance": _pct(catch),
-            "terms": treaty_terms(eng),
+            "terms": self._draft_note() + treaty_terms(eng),
             "information": info,
             "sees": INFORMATION_SENTENCES.get(info, INFORMATION_SENTENCES["detected"])
             + ("" if info == "perfect" else f" You learn of flags against {seen} other nations."),
             "labs_sentence": LABS_SENTENCE,
         }
+
+    def _draft_note(self) -> list[str]:
+        """Before a negotiation's outcome: the terms below are the draft, not yet agreed."""
+        if getattr(self, "negotiation_rounds", 0) and not getattr(self, "concluded", True):
+            return [
+                "These are the draft's terms: the class negotiates them before month 1, and "
+                "the terms it adopts replace them (no agreement: nobody is bound)."
+            ]
+        return []
 
     def briefing(self, token: Any) -> dict[str, Any]:
         """The seat's nation's briefing (built as the game started; see the module).

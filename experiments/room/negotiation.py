@@ -390,8 +390,8 @@ class Negotiation(NegotiationViews, Clock):
         """Adopt the terms (None: no treaty, nobody bound) and open month 1."""
         self.log.append("adopted", 0, terms=terms, rule=self.vote_rule)
         self.engine.adopt_terms(terms, protocol=self.vote_rule)
-        self._build_briefings()  # the briefings now say what the adopted treaty says
         self.adopted, self.concluded = terms, True
+        self._build_briefings()  # the briefings now say what the adopted treaty says
         self.talk = None
         self.status = PLAYING
         self._open_month()

@@ -83,7 +83,8 @@ class NegotiationViews(RoomState):
         n = len(self.nation_names)
         if self.vote_rule == "rotating_unanimity":
             return f"every nation's yes ({n} of {n}: unanimity)"
-        return f"{self.votes_needed} yes votes of {n} (a quota; the proposer's counts)"
+        kind = "a simple majority" if self.votes_needed == n // 2 + 1 else "a quota"
+        return f"{self.votes_needed} yes votes of {n} ({kind}; the proposer's counts)"
 
     def negotiation_view(self, token: Any) -> dict[str, Any]:
         """What one student sees of the negotiation (empty in a room without one).

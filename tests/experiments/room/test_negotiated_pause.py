@@ -64,3 +64,22 @@ def test_a_room_of_the_scenario_negotiates_and_quizzes() -> None:
     assert item.question.startswith("Raising penalty from 2 to 4 makes this happen")
     assert item.choices[item.answer] == "more often"
     assert [i.question for i in claim_items(load_scenario(NAME)[0])] == [item.question]
+
+
+def test_the_briefing_calls_the_terms_a_draft_until_the_class_adopts_and_names_the_hazard() -> None:
+    room = Room(NAME, seed=1, periods=12, negotiation_rounds=1, vote_rule="baron_ferejohn")
+    seat = room.join("Ada")
+    terms = room.briefing(seat)["terms"]
+    assert terms[0].startswith("These are the draft's terms")
+    # hazard_scale 0.04: at most 1 - exp(-0.04) = 3.9% a month when all capability defects
+    assert any("catastrophe" in t and "3.9%" in t for t in terms)
+    # ten nations: six yes votes are a simple majority, seven are a quota
+    assert room.rule_text() == "6 yes votes of 10 (a simple majority; the proposer's counts)"
+    room._conclude({"p_detect": 0.5, "penalty": 4.0})
+    assert not room.briefing(seat)["terms"][0].startswith("These are the draft's")
+    other = Room(
+        NAME, seed=1, periods=12, negotiation_rounds=1, vote_rule="baron_ferejohn", quota=7
+    )
+    assert other.rule_text() == "7 yes votes of 10 (a quota; the proposer's counts)"
+    plain = Room("great_power_veto", seed=5, periods=3, deadline_seconds=None)
+    assert not any("catastrophe" in t for t in plain.briefing(plain.join("Bo"))["terms"])
