@@ -32,6 +32,10 @@ run:
    :class:`~experiments.batch.scenario_run.BatchedDispatcher` over a pool of the same size:
    runs/s of each and the ratio (target >= 5x).
 
+With the map, the **floor** (:mod:`experiments.floor`): a bare kernel of the game's arithmetic
+over the map's runs x months x actors, drawing what the game draws, timed in the same run; the
+map's wall time and CPU per actor-month are reported as ratios to it.
+
 ``--quick`` shrinks everything (a smoke test; its numbers mean little).
 """
 
@@ -166,12 +170,14 @@ def run_sweep_benchmark(
     million_runs: int = 10_000,
     skip_serial: bool = False,
     only: tuple[str, ...] = PARTS,
+    compile_cost: bool = False,
 ) -> str:
     """Run the measurements (``only`` some of :data:`PARTS`); a Markdown report.
 
     Every wall time depends on what else the machine is doing: the load average before and
     after each part is printed, and the workers' CPU time gives the wall time the same work
-    would take on idle cores (CPU time / workers).
+    would take on idle cores (CPU time / workers). With ``compile_cost`` a fresh install's
+    compile cost comes first (:func:`experiments.compile_cost.measure_compile_cost`).
     """
     from experiments.batch.design import design_from_mapping, load_design
     from experiments.batch.mesa_interop import ReferenceBatchModel
@@ -184,6 +190,10 @@ def run_sweep_benchmark(
     n = design.n_runs
     folder = Path(tempfile.mkdtemp(prefix="pausegame-bench-"))
     par = float("nan")
+    if compile_cost:
+        from experiments.compile_cost import compile_lines, measure_compile_cost
+
+        lines += compile_lines(measure_compile_cost(quick=quick, workers=workers), workers)
     try:
         # 1. the standard map
         if "map" in only or "mesa" in only:
@@ -228,6 +238,9 @@ def run_sweep_benchmark(
                 f"- runs on the batched path: {session.batched:,} of {n:,}"
                 + (f"; single-run path: {session.single_run}" if session.single_run else ""),
             ]
+            from experiments.floor import design_floor, floor_lines
+
+            lines += floor_lines(design_floor(design), par, par_cpu, workers)
             if ser is not None:
                 eff = ser / par
                 lines.append(
@@ -491,6 +504,13 @@ def register(subparsers: Any) -> None:
         action="append",
         help="run only this part (repeatable; default: all five)",
     )
+    parser.add_argument(
+        "--compile-cost",
+        action="store_true",
+        dest="compile_cost",
+        help="first measure a fresh install's compile cost: the map twice in a child process "
+        "with an empty numba cache (first minus second), and where compilation goes",
+    )
     parser.set_defaults(handler=_handle, _parser=parser)
 
 
@@ -503,6 +523,7 @@ def _handle(args: argparse.Namespace) -> int:
             million_runs=args.memory_runs,
             skip_serial=args.skip_serial,
             only=tuple(args.only or PARTS),
+            compile_cost=args.compile_cost,
         )
     )
     return 0
