@@ -43,6 +43,7 @@ __all__ = [
     "run_chunk",
     "run_one",
     "warm",
+    "warm_loads",
 ]
 
 
@@ -492,10 +493,27 @@ def _plain(x: Any) -> Any:
     return x.item() if isinstance(x, np.generic) else x
 
 
+#: How many times this process compiled or loaded the kernels (:func:`warm`): at most once. A
+#: process forked from a warm one inherits its compiled kernels and this count.
+_WARM = {"loads": 0}
+
+
 def warm() -> None:
-    """Worker start-up: import the engine and compile/load its kernels once."""
+    """Worker start-up: import the engine and compile or load its kernels, once per process.
+
+    A second call (a second sweep on the same Dask worker, a forked worker of a warm parent)
+    does nothing: :func:`warm_loads` stays 1.
+    """
+    if _WARM["loads"]:
+        return
     from model.batched import advance
     from model.engine import Engine
 
     Engine.from_params({"n_nations": 2, "n_labs": 2, "steps": 2}, rng=0).run()
     advance([Engine.from_params({"n_nations": 2, "n_labs": 2, "steps": 2}, rng=0)], 2)
+    _WARM["loads"] += 1
+
+
+def warm_loads() -> int:
+    """How many times this process compiled or loaded the kernels (:func:`warm`; 0 or 1)."""
+    return _WARM["loads"]
