@@ -83,10 +83,11 @@ def _child(args: argparse.Namespace) -> dict[str, Any]:
     design = load_design(args.design)
     if args.quick:
         design = _shrink(design, 5, 4)
-    walls = []
+    walls, cpus = [], []
     with tempfile.TemporaryDirectory(prefix="pausegame-compile-") as folder:
         for i in range(2):
             out = Path(folder) / f"map{i}"
+            cpu = _cpu()
             start = time.perf_counter()
             result = run_design(
                 design,
@@ -97,10 +98,26 @@ def _child(args: argparse.Namespace) -> dict[str, Any]:
                 load=False,
             )
             walls.append(time.perf_counter() - start)
+            cpus.append(_cpu() - cpu)
             if result.session.failed:
                 raise RuntimeError(f"{result.session.failed} runs failed")
             shutil.rmtree(out, ignore_errors=True)
-    return {"first": walls[0], "second": walls[1], "runs": design.n_runs}
+    return {
+        "first": walls[0],
+        "second": walls[1],
+        "cpu_first": cpus[0],
+        "cpu_second": cpus[1],
+        "runs": design.n_runs,
+    }
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and its ended children (a local pool's workers, reaped)."""
+    import resource
+
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def _in_fresh_cache(argv: list[str], timeout: float) -> dict[str, Any]:
@@ -128,13 +145,16 @@ def measure_compile_cost(
 ) -> dict[str, Any]:
     """A fresh install's compile cost: ``design`` run twice in a child with an empty cache.
 
-    Returns ``first`` and ``second`` (wall s), ``compile`` (their difference), ``runs``, and
+    Returns ``first`` and ``second`` (wall s), ``compile`` (their difference), the same in CPU
+    seconds of the child and its local workers (``cpu_first``, ``cpu_second``, ``compile_cpu``:
+    less moved by the machine's other work than wall times), ``runs``, and
     from a second fresh child the warm-up's wall time (``warm``: one process compiling every
     kernel a sweep uses) and :func:`compile_inventory` (``inventory``).
     """
     argv = ["--design", design, "--workers", str(workers), "--executor", executor]
     result = _in_fresh_cache(argv + (["--quick"] if quick else []), timeout)
     result["compile"] = result["first"] - result["second"]
+    result["compile_cpu"] = result["cpu_first"] - result["cpu_second"]
     result.update(_in_fresh_cache(["--inventory"], timeout))
     return result
 
@@ -168,7 +188,9 @@ def compile_lines(result: dict[str, Any], workers: int) -> list[str]:
         f"The map ({result['runs']:,} runs) twice in a child process with an empty numba "
         f"cache, {workers} local workers: first {result['first']:.1f} s, second "
         f"{result['second']:.1f} s; **compile cost {result['compile']:.1f} s** (first minus "
-        f"second). One process compiling every kernel a sweep uses (the workers' warm-up, "
+        f"second); in CPU time of the process and its workers {result['cpu_first']:.1f} s, "
+        f"{result['cpu_second']:.1f} s, compile {result['compile_cpu']:.1f} s of CPU. One "
+        f"process compiling every kernel a sweep uses (the workers' warm-up, "
         f"empty cache): {result['warm']:.1f} s, {len(result['inventory'])} compiled functions, "
         f"{specs} specialisations.",
         "",

@@ -428,7 +428,7 @@ def capacity_lines(n_runs: int, wall: float, cpu: float, workers: int) -> list[s
 
     Example:
         >>> capacity_lines(1000, 10.0, 16.0, 2)[-1]
-        '| wall x workers | 50.0 | 5.6 | 556 |'
+        '| wall x workers | 50.0 | 5.56 | 556 |'
     """
     lines = [
         "",
@@ -438,7 +438,7 @@ def capacity_lines(n_runs: int, wall: float, cpu: float, workers: int) -> list[s
     for label, core_s in (("workers' CPU", cpu), ("wall x workers", wall * workers)):
         rate = n_runs / core_s
         lines.append(
-            f"| {label} | {rate:,.1f} | {1e6 / rate / 3600:,.1f} | {1e8 / rate / 3600:,.0f} |"
+            f"| {label} | {rate:,.1f} | {1e6 / rate / 3600:,.2f} | {1e8 / rate / 3600:,.0f} |"
         )
     return lines
 
