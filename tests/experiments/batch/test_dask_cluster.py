@@ -60,8 +60,7 @@ def test_sweep_on_a_dask_cluster_survives_a_killed_worker(tmp_path: Path):
     d = design_from_mapping(mapping, source="cluster.toml")  # for the serial run
     design_file = tmp_path / "cluster.toml"
     design_file.write_text(tomli_w.dumps(mapping))
-    bin_dir = Path(sys.executable).parent
-    dask = str(bin_dir / "dask")
+    dask = [sys.executable, "-m", "dask"]  # the `dask` command of this environment
     port = _free_port()
     address = f"tcp://127.0.0.1:{port}"
     n_workers = max(2, os.cpu_count() or 1)
@@ -70,14 +69,14 @@ def test_sweep_on_a_dask_cluster_survives_a_killed_worker(tmp_path: Path):
     try:
         procs.append(
             subprocess.Popen(
-                [dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
+                [*dask, "scheduler", "--host", "127.0.0.1", "--port", str(port), "--no-dashboard"],
                 **quiet,
             )
         )
         _wait_for("the scheduler", lambda: _listening(port), deadline, procs)
         workers = [
             subprocess.Popen(
-                [dask, "worker", address, "--nthreads", "1", "--no-nanny", "--host", "127.0.0.1"]
+                [*dask, "worker", address, "--nthreads", "1", "--no-nanny", "--host", "127.0.0.1"]
                 + ["--no-dashboard", "--name", f"w{i}"],
                 **quiet,
             )
@@ -86,7 +85,15 @@ def test_sweep_on_a_dask_cluster_survives_a_killed_worker(tmp_path: Path):
         procs += workers
         out = tmp_path / "out"
         sweep = subprocess.Popen(
-            [str(bin_dir / "pausegame"), "sweep", str(design_file), "--executor", "dask"]
+            [
+                sys.executable,
+                "-m",
+                "experiments.cli",
+                "sweep",
+                str(design_file),
+                "--executor",
+                "dask",
+            ]
             + ["--scheduler", address, "--out", str(out), "--chunk-size", "1"]
             + ["--flush-rows", "1", "--progress", "none"],
             stdout=subprocess.PIPE,
