@@ -32,6 +32,10 @@ run:
    :class:`~experiments.batch.scenario_run.BatchedDispatcher` over a pool of the same size:
    runs/s of each and the ratio (target >= 5x).
 
+With the map, the **floor** (:mod:`experiments.floor`): a bare kernel of the game's arithmetic
+over the map's runs x months x actors, drawing what the game draws, timed in the same run; the
+map's wall time and CPU per actor-month are reported as ratios to it.
+
 ``--quick`` shrinks everything (a smoke test; its numbers mean little).
 """
 
@@ -48,7 +52,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["PARTS", "register", "run_sweep_benchmark"]
+__all__ = ["PARTS", "capacity_lines", "register", "run_sweep_benchmark"]
 
 #: The measurements, in order.
 PARTS = ("map", "mesa", "app", "memory", "scenarios")
@@ -166,12 +170,17 @@ def run_sweep_benchmark(
     million_runs: int = 10_000,
     skip_serial: bool = False,
     only: tuple[str, ...] = PARTS,
+    compile_cost: bool = False,
+    profile: bool = False,
 ) -> str:
     """Run the measurements (``only`` some of :data:`PARTS`); a Markdown report.
 
     Every wall time depends on what else the machine is doing: the load average before and
     after each part is printed, and the workers' CPU time gives the wall time the same work
-    would take on idle cores (CPU time / workers).
+    would take on idle cores (CPU time / workers). With ``compile_cost`` a fresh install's
+    compile cost comes first (:func:`experiments.compile_cost.measure_compile_cost`); with
+    ``profile`` the map is run once more serially with its phases timed
+    (:func:`experiments.map_profile.profile_design`).
     """
     from experiments.batch.design import design_from_mapping, load_design
     from experiments.batch.mesa_interop import ReferenceBatchModel
@@ -184,6 +193,10 @@ def run_sweep_benchmark(
     n = design.n_runs
     folder = Path(tempfile.mkdtemp(prefix="pausegame-bench-"))
     par = float("nan")
+    if compile_cost:
+        from experiments.compile_cost import compile_lines, measure_compile_cost
+
+        lines += compile_lines(measure_compile_cost(quick=quick, workers=workers), workers)
     try:
         # 1. the standard map
         if "map" in only or "mesa" in only:
@@ -228,6 +241,25 @@ def run_sweep_benchmark(
                 f"- runs on the batched path: {session.batched:,} of {n:,}"
                 + (f"; single-run path: {session.single_run}" if session.single_run else ""),
             ]
+            from experiments.floor import design_floor, floor_lines
+
+            floor = design_floor(design)
+            lines += floor_lines(floor, par, par_cpu, workers)
+            lines += capacity_lines(n, par, par_cpu, workers)
+            if profile:
+                from experiments.map_profile import profile_design, profile_lines
+
+                totals = profile_design(design, folder)
+                lines += [
+                    "",
+                    "### Where the map's time goes (serial, this process, phases timed)",
+                    "",
+                    f"Total {totals['total']:.1f} s ({_load()}). On {workers} workers the parent "
+                    f"and scheduling add about {par - par_cpu / workers:.1f} s of wall time "
+                    f"(the wall time less the workers' CPU over {workers}).",
+                    "",
+                    *profile_lines(totals, floor.actor_months),
+                ]
             if ser is not None:
                 eff = ser / par
                 lines.append(
@@ -388,6 +420,29 @@ def run_sweep_benchmark(
     return "\n".join(lines)
 
 
+def capacity_lines(n_runs: int, wall: float, cpu: float, workers: int) -> list[str]:
+    """Runs per core-second and what 10^6 and 10^8 runs of the map's kind cost in core-hours.
+
+    Two measures: the workers' CPU time (the compute alone) and the wall time times the workers
+    (the cores a cluster holds for the sweep, start-up, storage and scheduling included).
+
+    Example:
+        >>> capacity_lines(1000, 10.0, 16.0, 2)[-1]
+        '| wall x workers | 50.0 | 5.56 | 556 |'
+    """
+    lines = [
+        "",
+        "| capacity, by | runs per core-second | core-hours per 10^6 runs | per 10^8 runs |",
+        "|---|---:|---:|---:|",
+    ]
+    for label, core_s in (("workers' CPU", cpu), ("wall x workers", wall * workers)):
+        rate = n_runs / core_s
+        lines.append(
+            f"| {label} | {rate:,.1f} | {1e6 / rate / 3600:,.2f} | {1e8 / rate / 3600:,.0f} |"
+        )
+    return lines
+
+
 def time_scenario_dispatch(design: Any, workers: int, folder: Path) -> list[str]:
     """Mesa scenarios of ``design`` into pausegame's store, one by one and batched.
 
@@ -491,6 +546,19 @@ def register(subparsers: Any) -> None:
         action="append",
         help="run only this part (repeatable; default: all five)",
     )
+    parser.add_argument(
+        "--compile-cost",
+        action="store_true",
+        dest="compile_cost",
+        help="first measure a fresh install's compile cost: the map twice in a child process "
+        "with an empty numba cache (first minus second), and where compilation goes",
+    )
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="with the map: run it once more serially with its phases timed (world building, "
+        "draws, the kernel, summaries, Arrow conversion, storage, the rest)",
+    )
     parser.set_defaults(handler=_handle, _parser=parser)
 
 
@@ -503,6 +571,8 @@ def _handle(args: argparse.Namespace) -> int:
             million_runs=args.memory_runs,
             skip_serial=args.skip_serial,
             only=tuple(args.only or PARTS),
+            compile_cost=args.compile_cost,
+            profile=args.profile,
         )
     )
     return 0

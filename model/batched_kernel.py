@@ -27,10 +27,7 @@ from numba.extending import (
 
 from agents.rules import get_rule
 from model.kernels import (
-    Acts,
     Gains,
-    Outcome,
-    Period,
     Stakes,
     World,
     month_advantage,
@@ -241,8 +238,23 @@ def advance_block(
     new_belief = np.empty(n)
     truth = np.empty(n)
     terms = np.empty(n)
+    acted = np.empty(n)
+    settles = n_runs >= 0  # True, typed bool (a constant would be typed Literal[bool])
     for r in range(n_runs):
         w = run_world(worlds, r)
+        world = (
+            w.home,
+            w.is_lab,
+            w.c,
+            w.c_total,
+            w.n_nations,
+            w.indptr,
+            w.indices,
+            w.weights,
+            w.inv_den,
+            w.actor_bloc,
+            w.perfect,
+        )
         s = run_stakes(stakes, r)
         g = Gains(gains.base[r], gains.jump[r], gains.g_lam[r], gains.free[r])
         d = last.delta[r]
@@ -264,7 +276,7 @@ def advance_block(
                     terms[k] = rule_term(rule, d[k], runs.param[r])
             u = block.uniforms[r, j]
             u0 = u[0]
-            unchanged = True
+            unchanged = settles  # True, typed bool like the single-run path's
             for k in range(n):
                 v = rule_decides(rule, u0[k], d[k], terms[k], tol)
                 if block.use_revise and not block.revise[r, j, k]:
@@ -278,12 +290,15 @@ def advance_block(
             belief_stands = w.perfect and j > 0 and unchanged
             # (3)-(5) and next beliefs, recorded (after a block's first period, the columns
             # that cannot have changed are copied from the previous period's record)
+            # plain tuples and a non-constant ``settles``: the very argument types of the
+            # single-run path's call (model.kernels.settle_and_record), so settle_month is
+            # compiled once for both paths instead of once each
             settle_month(
-                Acts(nw, bnd, inspected, active, runs.n_revised[r], unchanged),
-                Period(t, u[1], u[2], runs.fcs[r], bel, state.ring[r], belief_stands),
-                w,
-                s,
-                Outcome(
+                (nw, bnd, inspected, active, runs.n_revised[r], unchanged),
+                (t, u[1], u[2], runs.fcs[r], bel, state.ring[r], belief_stands),
+                world,
+                (s.p_dom, s.p_eff, s.p_false, s.fc, s.gc, s.gc_lam, s.rc),
+                (
                     last.caught_dom[r],
                     last.caught_int[r],
                     last.false_alarm[r],
@@ -295,14 +310,16 @@ def advance_block(
                     rows.bloc_rows[r, j],
                     rows.rows[r, j - 1] if j > 0 else no_row,
                 ),
-                True,
+                settles,
             )
             if rows.payoff.shape[1] > 0:
                 for k in range(n):
                     rows.payoff[r, j, k] = state.payoff[r, k]
             # (6) updates
             if not w.perfect:
-                rho(nw, w, truth)
+                for k in range(n):  # as floats: rival_share's one specialisation
+                    acted[k] = 1.0 if nw[k] else 0.0
+                rho(acted, w, truth)
                 for k in range(n):
                     rows.error[r, j, k] = abs(new_belief[k] - truth[k])
             if j == n_steps - 1:  # what only the last period leaves behind

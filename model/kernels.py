@@ -373,8 +373,13 @@ def settle_month(acts, period, world, stakes, out, settles):  # pragma: no cover
             for k in range(n):
                 o.belief[k] = p.belief[k]
         elif w.perfect:
+            # the actions as 0.0 and 1.0 (c_m times True is c_m times 1.0, the same number):
+            # rival_share is compiled for float64 alone, as every other caller passes
+            acted = np.empty(n)
+            for k in range(n):
+                acted[k] = 1.0 if a.new[k] else 0.0
             rival_share(
-                a.new, w.c, w.home, w.n_nations, w.indptr, w.indices, w.weights, w.inv_den, o.belief
+                acted, w.c, w.home, w.n_nations, w.indptr, w.indices, w.weights, w.inv_den, o.belief
             )
         elif s.p_eff > s.p_false:
             flagged = np.empty(n)

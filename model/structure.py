@@ -157,9 +157,13 @@ class Structure:
         )
 
     def rival_share(self, x: np.ndarray) -> np.ndarray:
-        """``rho_k = sum v_km c_m x_m / sum v_km c_m`` (0 when k has no rivals), in [0, 1]."""
+        """``rho_k = sum v_km c_m x_m / sum v_km c_m`` (0 when k has no rivals), in [0, 1].
+
+        ``x`` is passed as float64 (actions as 0.0 and 1.0, the same products), the one type
+        the kernel is compiled for.
+        """
         return kernels.rival_share(
-            x,
+            np.asarray(x, dtype=np.float64),
             self.c,
             self.home,
             self.n_nations,

@@ -18,7 +18,8 @@ import copy
 import time
 import traceback
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,7 @@ __all__ = [
     "run_chunk",
     "run_one",
     "warm",
+    "warm_loads",
 ]
 
 
@@ -492,10 +494,61 @@ def _plain(x: Any) -> Any:
     return x.item() if isinstance(x, np.generic) else x
 
 
+#: How many times this process compiled or loaded the kernels (:func:`warm`): at most once. A
+#: process forked from a warm one inherits its compiled kernels and this count.
+_WARM = {"loads": 0}
+
+
 def warm() -> None:
-    """Worker start-up: import the engine and compile/load its kernels once."""
+    """Worker start-up: import the engine and compile or load its kernels, once per process.
+
+    A second call (a second sweep on the same Dask worker, a forked worker of a warm parent)
+    does nothing: :func:`warm_loads` stays 1.
+    """
+    if _WARM["loads"]:
+        return
     from model.batched import advance
     from model.engine import Engine
 
-    Engine.from_params({"n_nations": 2, "n_labs": 2, "steps": 2}, rng=0).run()
-    advance([Engine.from_params({"n_nations": 2, "n_labs": 2, "steps": 2}, rng=0)], 2)
+    with _compile_lock():
+        Engine.from_params({"n_nations": 2, "n_labs": 2, "steps": 2}, rng=0).run()
+        advance([Engine.from_params({"n_nations": 2, "n_labs": 2, "steps": 2}, rng=0)], 2)
+    _WARM["loads"] += 1
+
+
+@contextmanager
+def _compile_lock() -> Iterator[None]:
+    """While the kernels' cache is empty, one process at a time warms (the others then load).
+
+    Workers start together: on an empty numba cache (a fresh install, a new node) each would
+    compile every kernel at once. Holding an exclusive lock beside the cache while it is
+    empty, the first compiles and writes the cache and the others load it: the machine compiles
+    once. With the cache filled (its index present) there is no lock and no waiting; where the
+    lock cannot be taken (no ``fcntl``, a read-only cache) each process warms as before.
+    """
+    try:
+        import fcntl
+
+        from model.batched_kernel import advance_block
+
+        cache = advance_block._cache  # type: ignore[attr-defined]  # numba's own
+        index = Path(cache._cache_file._index_path)
+        if index.exists():
+            yield
+            return
+        Path(cache._cache_path).mkdir(parents=True, exist_ok=True)
+        handle = open(Path(cache._cache_path) / ".pausegame-warm.lock", "a")
+    except (ImportError, AttributeError, OSError):
+        yield
+        return
+    with handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def warm_loads() -> int:
+    """How many times this process compiled or loaded the kernels (:func:`warm`; 0 or 1)."""
+    return _WARM["loads"]

@@ -103,7 +103,10 @@ class DaskExecutor(Executor):
         info = self.client.scheduler_info()
         n_workers = max(1, len(info.get("workers", {})) or (workers or 1))
         super().__init__(n_workers, chunk_size or default_chunk_size(todo, n_workers))
-        self.client.run(worker.warm)
+        from experiments.batch.executors.dask_plugin import WarmKernels
+
+        # every worker, present or joining later, compiles or loads the kernels once
+        self.client.register_plugin(WarmKernels())
 
     @classmethod
     def check(cls, options: ExecutorOptions) -> list[str]:
