@@ -161,6 +161,7 @@ def measure_served(
     months: int = 24,
     *,
     browsers: int = 5,
+    settle: bool = False,
     month_seconds: float = 60.0,
     round_seconds: float = 90.0,
     progress: bool = True,
@@ -171,7 +172,7 @@ def measure_served(
 
     from playwright.sync_api import sync_playwright
 
-    from benchmarks.room_speed import BLOCKED, KEY, _browser_pss_mb
+    from benchmarks.room_speed import BLOCKED, KEY, _browser_pss_mb, _cpu_seconds, _settle
     from experiments.room.talks import terms_text
     from viz.serve import launch_browser, start_server
 
@@ -188,6 +189,7 @@ def measure_served(
         f"{students - browsers} websocket clients",
         "world": "plain parameters, 10 nations (8 delegations, 2 played by the model), "
         "hazard_scale 0 (the teacher page sets none), a quota of 6 yes votes",
+        "settle": settle,
         "machine_load_1min": load,
         "rss_start_mb": sampler.now_mb(),
     }
@@ -211,6 +213,9 @@ def measure_served(
             out["rss_after_join_mb"] = sampler.now_mb()
             teacher.get_by_role("button", name="Start").click()
             votes: list[float] = []
+            settled: list[float] = []
+            vote_cpu: list[float] = []
+            month_cpu: list[float] = []
             offers: list[float] = []
             vote_worst: list[float] = []
             offer_worst: list[float] = []
@@ -234,9 +239,12 @@ def measure_served(
                     member = roster.index(student) % size
                     accept = last_round or member >= 3  # 3 of 5 reject before the last round
                     if k == len(voters) - 1:
-                        click = time.time()
+                        if settle:
+                            settled.append(_settle())
+                        click, cpu = time.time(), _cpu_seconds(srv.process.pid)
                     student.click("pg-neg-accept" if accept else "pg-neg-reject")
                 these = _latencies(roster, result, click)
+                vote_cpu.append(_cpu_seconds(srv.process.pid) - cpu)
                 votes += these
                 vote_worst.append(max(these))
                 if progress:
@@ -266,9 +274,12 @@ def measure_served(
                     student.want(after)
                 for k in clickers:  # 3 of each delegation's 5, the same choice: a majority
                     action = "defect" if (k // size + month) % 7 == 0 else "comply"
-                    click = time.time()
+                    if settle and k == clickers[-1]:
+                        settled.append(_settle())
+                    click, cpu = time.time(), _cpu_seconds(srv.process.pid)
                     roster[k].click(f"pg-room-{action}")
                 these = _latencies(roster, after, click)
+                month_cpu.append(_cpu_seconds(srv.process.pid) - cpu)
                 latency += these
                 month_worst.append(max(these))
                 month_wall.append(time.perf_counter() - began)
@@ -285,6 +296,10 @@ def measure_served(
             out["next_month_seconds_per_page"] = quantiles(latency)
             out["next_month_seconds_last_page"] = quantiles(month_worst)
             out["month_wall_seconds"] = quantiles(month_wall)
+            out["server_cpu_seconds_last_vote_to_result"] = quantiles(vote_cpu)
+            out["server_cpu_seconds_last_click_to_next_month"] = quantiles(month_cpu)
+            if settle:
+                out["settling_before_last_click_seconds"] = quantiles(settled)
             out["bounds"] = [
                 _verdict("votes (last page)", vote_worst, VOTE_BOUND),
                 _verdict("consequences (last page)", offer_worst, CONSEQUENCE_BOUND),

@@ -239,7 +239,7 @@ def measure_room(
         votes.append(time.perf_counter() - began)
         tallies.append(tally_text(result))
         if progress:
-            print(f"  round {r}: {result}", flush=True)
+            print(f"  {tally_text(result)}", flush=True)
     month_latency: list[float] = []
     month_wall: list[float] = []
     clicks_needed: list[int] = []
@@ -301,6 +301,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--months", type=int, default=24)
     parser.add_argument("--hazard", type=float, default=0.05, help="room: hazard_scale")
     parser.add_argument("--browser-students", type=int, default=5, help="served: browser tabs")
+    parser.add_argument(
+        "--settle",
+        action="store_true",
+        help="served: before each last vote and last decision, wait until the server and the "
+        "browsers are idle (the earlier clicks drawn), as when a class's clicks come over a minute",
+    )
     parser.add_argument("--month-seconds", type=float, default=60.0)
     parser.add_argument("--round-seconds", type=float, default=90.0)
     args = parser.parse_args(argv)
@@ -328,6 +334,7 @@ def main(argv: list[str] | None = None) -> None:
                 args.rounds,
                 args.months,
                 browsers=args.browser_students,
+                settle=args.settle,
                 **common,
             )
         print(f"{kind}:")
