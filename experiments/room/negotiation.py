@@ -532,9 +532,9 @@ class Negotiation(NegotiationViews, Clock):
         a round's ballots would otherwise redraw every page 40 times.
         """
         talk = self.talk
-        now = None
+        now: tuple[Any, ...] | None = None
         if talk is not None:
             offer = None if talk.offer is None else tuple(sorted(talk.offer.items()))
-            now = (talk.round, talk.proposer, talk.by, offer, talk.valued)
-            now += (talk.ballots.get(seat.token),)
+            mine = talk.ballots.get(seat.token)
+            now = (talk.round, talk.proposer, talk.by, offer, talk.valued, mine)
         return (self.status, now, len(self.tallies), self.concluded)
