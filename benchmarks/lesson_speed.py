@@ -40,7 +40,12 @@ Two ways (``--clients``, default ``room,served``):
   played by the model), a quota of 6 of 10, and the students vote by script (rounds before
   the last: 3 of 5 members reject; the last: all accept), so the third round adopts. The
   times are until each page shows the result (a browser page: a ``MutationObserver``; a
-  websocket client: the message's arrival). The server's RSS is sampled as above.
+  websocket client: the message's arrival). The server's RSS is sampled as above, and its CPU
+  seconds from each last click to the result are printed (close to the latency: the time is
+  the server's, redrawing 40 pages). The clicks of a vote or a month follow one another at
+  once, so the last one's result also waits for the pages the earlier ones redrew;
+  ``--settle`` waits before each last click until the server and the browsers are idle, as
+  when a class's clicks come over a minute.
 
 The machine's load when each run starts is printed beside the numbers (other work slows
 every number). ``--students 10 --months 3`` is a quick check that it runs.
