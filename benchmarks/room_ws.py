@@ -50,9 +50,17 @@ def _frame_json(frame: str | bytes) -> dict[str, Any]:
 
 
 def _text(state: dict[str, Any]) -> str:
-    """The text a widget shows itself: its string children, joined."""
+    """The text a widget shows itself: its string children, joined (``solara.HTML``: its HTML)."""
     children = state.get("children") or []
-    return "".join(c for c in children if isinstance(c, str) and not c.startswith("IPY_MODEL_"))
+    shown = "".join(c for c in children if isinstance(c, str) and not c.startswith("IPY_MODEL_"))
+    return shown or str(state.get("unsafe_innerHTML") or "")
+
+
+def _classes(state: dict[str, Any]) -> str:
+    """A widget's CSS classes (``solara.HTML`` keeps them in its ``attributes``)."""
+    attributes = state.get("attributes") or {}
+    extra = attributes.get("class", "") if isinstance(attributes, dict) else ""
+    return f"{state.get('class_') or ''} {extra}".strip()
 
 
 class PageClient:
@@ -189,7 +197,7 @@ class PageClient:
 
     def _note(self, comm: str, now: float) -> None:
         state = self._models[comm]
-        if self.watch_class and self.watch_class in (state.get("class_") or ""):
+        if self.watch_class and self.watch_class in _classes(state):
             self._seen.setdefault(_text(state), now)
 
     # ------------------------------------------------------------------------ a user

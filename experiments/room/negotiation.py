@@ -214,7 +214,6 @@ class Negotiation(NegotiationViews, Clock):
     tallies: list[Tally]
     adopted: dict[str, Any] | None
     _consequences: Consequences | None
-    _talk_version: int
     # the delegations' (experiments.room.delegations), read by nation_vote: annotations only
     delegation: str
     silent: str
@@ -232,7 +231,6 @@ class Negotiation(NegotiationViews, Clock):
         self.talk, self.tallies, self.adopted = None, [], None
         self.concluded = False  # the phase ended with a vote's outcome (terms or none)
         self._consequences = None
-        self._talk_version = 0
         if not self.negotiation_rounds:
             return {}
         protocol = self.engine.given_params["protocol"]
@@ -269,7 +267,6 @@ class Negotiation(NegotiationViews, Clock):
             self._touch()
 
     def _changed(self) -> None:
-        self._talk_version += 1
         self._touch()
 
     def _restart_clock(self) -> None:
@@ -526,4 +523,18 @@ class Negotiation(NegotiationViews, Clock):
 
     def _stamp_of(self, seat: Seat) -> tuple[Any, ...]:
         base = super()._stamp_of(seat)
-        return (*base, self._talk_version) if self.negotiation_rounds else base
+        return (*base, self._talk_stamp(seat)) if self.negotiation_rounds else base
+
+    def _talk_stamp(self, seat: Seat) -> tuple[Any, ...]:
+        """What of the negotiation the seat's card shows: the others' ballots are not in it.
+
+        A ballot redraws its voter's page only (until it closes the round); with 40 students
+        a round's ballots would otherwise redraw every page 40 times.
+        """
+        talk = self.talk
+        now: tuple[Any, ...] | None = None
+        if talk is not None:
+            offer = None if talk.offer is None else tuple(sorted(talk.offer.items()))
+            mine = talk.ballots.get(seat.token)
+            now = (talk.round, talk.proposer, talk.by, offer, talk.valued, mine)
+        return (self.status, now, len(self.tallies), self.concluded)

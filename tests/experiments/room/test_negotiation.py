@@ -354,3 +354,18 @@ def test_a_delegation_votes_on_a_proposal_by_its_rule():
     assert tally.yes == 2 and tally.passed and room.status == "playing"
     ballots = [r for r in room.log.records if r["type"] == "ballot"]
     assert [(r["name"], r["yes"]) for r in ballots] == [("Bo", True), ("Di", False)]
+
+
+def test_a_ballot_redraws_only_its_voters_page_until_the_round_closes():
+    room, a, b = _room()
+    c = room.join("Cy")
+    room.propose(a, WEAK)
+    stamps = {s: room.student_stamp(s) for s in (a, b, c)}
+    room.vote(b, "no")  # Cy has not voted: the round stays open
+    assert room.negotiation_view(c)["open"] and room.negotiation_view(c)["my_vote"] is None
+    assert room.student_stamp(b) != stamps[b]  # Bo's page shows Bo's vote
+    assert room.student_stamp(a) == stamps[a]  # nothing on Ada's or Cy's card changed
+    assert room.student_stamp(c) == stamps[c]
+    room.vote(c, "no")  # the last vote closes the round: every page shows the result
+    assert room.student_stamp(a) != stamps[a]
+    assert room.negotiation_view(a)["results"][-1]["yes"] == 1
