@@ -20,8 +20,8 @@ Objectives (both minimised by pymoo; reported in their natural sense):
   valuation (``model/negotiation/simulated.py``: every nation signed, its own ``n_worlds``
   common worlds and ``horizon`` months) against no treaty; each world's valuation, with its
   no-treaty baseline, is built once and shared by every treaty. Every lever is a term of the
-  treaty valued: a choice lever its choice, ``layers`` its set of layers (which set the
-  verification of the valuation's runs as of the search's).
+  treaty valued: a choice lever its choice, ``layers`` its set of layers (the layers set the
+  verification numbers of the valuation's runs as they do the search's).
 
   With it, **agreeability by capability**: the mean over the worlds of the share of world
   capability held by the nations for whom signing pays (a nation's jurisdiction: its own
