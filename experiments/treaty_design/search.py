@@ -19,7 +19,9 @@ Objectives (both minimised by pymoo; reported in their natural sense):
   of the share of nations for whom signing pays, ``S_i >= 0`` by the negotiation's simulated
   valuation (``model/negotiation/simulated.py``: every nation signed, its own ``n_worlds``
   common worlds and ``horizon`` months) against no treaty; each world's valuation, with its
-  no-treaty baseline, is built once and shared by every treaty.
+  no-treaty baseline, is built once and shared by every treaty. Every lever is a term of the
+  treaty valued: a choice lever its choice, ``layers`` its set of layers (the layers set the
+  verification numbers of the valuation's runs as they do the search's).
 
   With it, **agreeability by capability**: the mean over the worlds of the share of world
   capability held by the nations for whom signing pays (a nation's jurisdiction: its own
@@ -65,6 +67,7 @@ __all__ = [
     "METHODS",
     "SearchResult",
     "check_search",
+    "hypervolume",
     "regret",
     "robust_search",
     "worst_tenth",
@@ -224,7 +227,7 @@ def robust_search(
         from pymoo.algorithms.moo.nsga2 import RankAndCrowding
         from pymoo.core.mixed import MixedVariableGA
 
-        problem = _Treaties(vars=pymoo_vars(design), n_obj=2)
+        problem = _Treaties(vars=pymoo_vars(design), n_obj=3 if agree else 2)
         algorithm = MixedVariableGA(pop_size=population, survival=RankAndCrowding())
         minimize(problem, algorithm, ("n_eval", budget), seed=seed % (2**32), verbose=False)
     elif method == "nsga2":
@@ -257,7 +260,7 @@ def check_search(design: TreatyDesign) -> tuple[list[str], np.ndarray, np.ndarra
     Raises:
         DesignError: One line: no ``[search]``, no levers, a world without a positive
             ``verification_cost`` (with ``layers`` as a lever: one of 0, the layers' own
-            costs being the spend), or agreeability with a choice lever.
+            costs being the spend).
     """
     at = f"{design.source}: "
     if not design.search:
@@ -278,11 +281,6 @@ def check_search(design: TreatyDesign) -> tuple[list[str], np.ndarray, np.ndarra
         raise DesignError(
             f"{at}[base.params] verification_cost={cost} is not allowed for the search; "
             "allowed: > 0 (verification spend is verification_cost * p_detect per month)"
-        )
-    if is_mixed(design) and design.search.get("agreeability"):
-        raise DesignError(
-            f"{at}[search] agreeability = true is not allowed with a choice lever or layers; "
-            "allowed: agreeability with number levers only (not built for choices yet)"
         )
     nan = float("nan")
     low = np.array([nan if t.low is None else float(t.low) for t in terms])
@@ -331,6 +329,34 @@ def _evaluate(
             }
         )
     return pd.DataFrame(rows)
+
+
+def hypervolume(survival: Any, spend: Any, spend_max: float) -> float:
+    """The share of the objectives' box that a set of treaties dominates (its hypervolume).
+
+    The box is worst-tenth survival in ``[0, 1]`` (maximised) by verification spend in
+    ``[0, spend_max]`` (minimised); the reference point is its worst corner ``(0,
+    spend_max)``. The hypervolume is the area of the points of the box that some treaty is at
+    least as good as in both objectives, divided by the box's area ``spend_max``: 1 for a
+    treaty that survives everywhere at no spend, 0 for none better than the corner. Computed
+    exactly by sweeping the treaties by spend (equal to pymoo's ``HV`` of ``(-survival,
+    spend)`` against ``(0, spend_max)``, divided by ``spend_max``; tested). A treaty with
+    no survival or a spend of ``spend_max`` or more adds nothing.
+
+    Example:
+        >>> hypervolume([1.0, 0.5, 0.4], [0.5, 0.25, 0.3], 1.0)
+        0.625
+    """
+    s = np.asarray(survival, dtype=float)
+    c = np.asarray(spend, dtype=float)
+    keep = (s > 0) & (c < spend_max)
+    s, c = s[keep], c[keep]
+    area, best = 0.0, 0.0
+    for i in np.lexsort((-s, c)):  # cheapest first (the surer first at a tie)
+        if s[i] > best:  # a new step of the staircase: from its spend to the corner
+            area += float((s[i] - best) * (spend_max - c[i]))
+            best = float(s[i])
+    return area / spend_max
 
 
 def regret(values: np.ndarray) -> np.ndarray:
@@ -407,11 +433,11 @@ def _agreeability(
 
     worlds = design.discovery_design()
     base = {k: v for k, v in worlds.base.items() if k not in levers}
-    kinds = {t.name: t.param.kind for t in design.levers.terms}
-    points = [
+    kinds = lever_kinds(design)
+    points = [  # a choice lever (and layers) as its text, an integer one rounded
         {
-            name: int(round(v)) if kinds[name] == "int" else float(v)
-            for name, v in zip(levers, row, strict=True)
+            name: int(round(v)) if kinds[name] == "int" else v
+            for name, v in treaty_values(kinds, levers, row).items()
         }
         for row in x
     ]

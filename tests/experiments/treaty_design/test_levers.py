@@ -63,13 +63,13 @@ def test_a_non_negotiable_lever_names_layers_among_the_allowed():
         treaty_design_from_mapping(_with(race_pressure=[0.0, 1.0]))
 
 
-def test_layers_need_a_world_without_verification_cost_and_no_agreeability():
+def test_layers_need_a_world_without_verification_cost():
     priced = {**MAPPING, "base": {"params": {"verification_cost": 0.1}}}
     with pytest.raises(DesignError, match="verification_cost=0.1 is not allowed with the layers"):
         check_search(treaty_design_from_mapping(priced))
     agree = {**MAPPING, "search": {"population": 4, "evaluations": 8, "agreeability": True}}
-    with pytest.raises(DesignError, match="agreeability = true is not allowed with a choice"):
-        check_search(treaty_design_from_mapping(agree))
+    levers, _, _, cost = check_search(treaty_design_from_mapping(agree))  # agreeability: built
+    assert levers == ["penalty", "adjudication", "layers"] and cost == 0.0
 
 
 def test_the_variables_are_pymoos_mixed_ones_and_the_layers_any_non_empty_set():
@@ -115,3 +115,38 @@ def test_the_mixed_search_sets_choices_and_layers_and_pays_the_layers_costs(
     assert ev["verification_spend"].nunique() > 1  # the sets cost differently
     assert found.front["on_front"].all() and len(found.front) >= 1
     assert "adjudication = " in found.describe()
+
+
+def test_agreeability_with_choice_levers_and_layers_values_each_treaty_against_no_treaty(
+    tmp_path: Path,
+) -> None:
+    from model.negotiation.simulated import SimulatedValuation
+
+    mapping = {**MAPPING, "search": {"population": 4, "evaluations": 8, "agreeability": True}}
+    design = treaty_design_from_mapping(mapping)
+    found = robust_search(design, tmp_path, executor="serial", progress="none")
+    ev = found.evaluations
+    assert len(ev) == 8 and ev["agreeability"].between(0.0, 1.0).all()
+    assert ev["agreeability_capability"].between(0.0, 1.0).all()
+    worlds = design.discovery_design()
+    valuations = [
+        SimulatedValuation(
+            {**dict(worlds.base), **worlds.point(w)},
+            np.random.SeedSequence(design.master_seed, spawn_key=(0xA6EE, w)),
+        )
+        for w in range(design.n_worlds)
+    ]
+    points = [
+        {"penalty": float(r.penalty), "adjudication": r.adjudication, "layers": r.layers}
+        for r in ev.itertuples()
+    ]
+    want = np.mean([(v.surplus(points) >= 0).mean(axis=1) for v in valuations], axis=0)
+    assert ev["agreeability"].to_numpy() == pytest.approx(want, abs=1e-12)
+    # the choices reach the valuation: one treaty under each adjudication and layer set differ
+    one = dict(points[0])
+    other = {
+        **one,
+        "adjudication": "independent_body" if one["adjudication"] == "coalition" else "coalition",
+        "layers": "chip_tracking" if one["layers"] != "chip_tracking" else "whistleblower",
+    }
+    assert not np.array_equal(valuations[0].surplus([one]), valuations[0].surplus([other]))

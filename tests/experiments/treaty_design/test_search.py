@@ -12,7 +12,13 @@ import pytest
 
 from experiments.batch import run_design
 from experiments.treaty_design import treaty_design_from_mapping
-from experiments.treaty_design.search import _batch, _evaluate, regret, robust_search
+from experiments.treaty_design.search import (
+    _batch,
+    _evaluate,
+    hypervolume,
+    regret,
+    robust_search,
+)
 from tests.experiments.clitools import one_error_line, run_cli, write
 
 warnings.filterwarnings("ignore", message="ipyparallel not installed")
@@ -99,11 +105,8 @@ def test_search_spends_its_budget_and_reports_a_non_dominated_front(tmp_path: Pa
     [
         ({"base": {"params": {"n_nations": 4}}}, "verification_cost=0.0 is not allowed"),
         (
-            {
-                "levers": {"trigger": ["immediate", "date"]},
-                "search": {"population": 6, "evaluations": 12, "agreeability": True},
-            },
-            "agreeability = true is not allowed with a choice lever",
+            {"levers": {"penalty": [2.0, 16.0], "layers": ["chip_tracking", "whistleblower"]}},
+            "verification_cost=0.5 is not allowed with the layers lever",
         ),
     ],
 )
@@ -179,3 +182,24 @@ def test_regret_is_the_largest_gap_to_the_best_treaty_in_each_world() -> None:
     values = np.array([[1.0, 0.2, 0.5], [0.6, 0.9, 0.5], [0.0, 0.0, 1.0]])
     assert regret(values).tolist() == pytest.approx([0.7, 0.5, 1.0])
     assert regret(values[:1]).tolist() == [0.0]  # alone, a treaty is the best in every world
+
+
+@pytest.mark.parametrize(
+    ("survival", "spend"),
+    [
+        ([1.0, 0.5, 0.4], [0.05, 0.025, 0.03]),  # the third dominated by the second
+        ([0.25, 0.75, 1.0, 1.0, 0.0], [0.01, 0.04, 0.07, 0.09, 0.0]),  # a tie in survival
+        ([0.5, 0.5, 0.9], [0.02, 0.02, 0.2]),  # a duplicate; one beyond the reference point
+    ],
+)
+def test_hypervolume_is_pymoos_indicator_over_the_box(survival: list, spend: list) -> None:
+    from pymoo.indicators.hv import HV
+
+    spend_max = 0.1
+    points = np.column_stack([-np.array(survival), np.array(spend)])
+    inside = (points < [0.0, spend_max]).all(axis=1)
+    want = HV(ref_point=np.array([0.0, spend_max]))(points[inside]) / spend_max
+    assert hypervolume(survival, spend, spend_max) == pytest.approx(want, abs=1e-12)
+    assert 0 < hypervolume(survival, spend, spend_max) < 1
+    assert hypervolume([], [], spend_max) == 0.0
+    assert hypervolume([1.0], [0.0], spend_max) == 1.0  # survives everywhere at no spend
