@@ -121,6 +121,9 @@ def _class_view(teacher, artifacts, name, names):
     expect(teacher.locator(".pg-class-view")).to_be_visible(timeout=15_000)
     teacher.screenshot(path=str(artifacts / f"class-{name}-1024.png"))
     _fits(teacher, 1024)
+    height = teacher.evaluate("document.documentElement.scrollHeight")
+    with open(artifacts / "class-view-heights.txt", "a", encoding="utf-8") as out:
+        out.write(f"{name}: {height} px tall in a 768 px window\n")  # for the eye, not asserted
     assert teacher.locator(".pg-teach-nations").count() == 0
     body = teacher.locator("body").inner_text()
     for private in PRIVATE_WORDS:
@@ -280,6 +283,14 @@ def test_a_class_negotiates_pledges_breaks_is_sanctioned_and_keeps_its_debrief(
             "Pledges (binding), broken by month: 2; of them caught: 1", timeout=15_000
         )
         teacher.screenshot(path=str(artifacts / "class-teacher-month2-1024.png"), full_page=True)
+        rows = teacher.locator(".pg-teach-nations tr")
+        teacher_saw = {  # the teacher's private table: each nation's true action of month 1
+            rows.nth(i).locator("td").first.inner_text(): rows.nth(i)
+            .locator("td")
+            .nth(4)
+            .inner_text()
+            for i in range(1, rows.count())
+        }
 
         # month 2: the class view while some have decided
         pages["Abe"].get_by_role("button", name="Defect", exact=True).click()
@@ -324,6 +335,14 @@ def test_a_class_negotiates_pledges_breaks_is_sanctioned_and_keeps_its_debrief(
             _fits(page, dict((s[0], s[2][0]) for s in STUDENTS)[name])
         teacher.screenshot(path=str(artifacts / "class-teacher-debrief-1024.png"), full_page=True)
         _fits(teacher, 1024)
+        teacher.get_by_role("button", name="Class view (to project)").click()
+        expect(teacher.locator(".pg-class-status")).to_contain_text(
+            "The game is over (every month played)", timeout=15_000
+        )
+        expect(teacher.locator(".pg-room-quiz-gain")).to_contain_text("+50 points of 100")
+        teacher.screenshot(path=str(artifacts / "class-over-1024.png"), full_page=True)
+        _fits(teacher, 1024)
+        teacher.get_by_role("button", name="Teacher's view").click()
 
         # the log: verified; the two tallies, the adopted terms, the inject, the pledges
         with teacher.expect_download() as info:
@@ -342,6 +361,9 @@ def test_a_class_negotiates_pledges_breaks_is_sanctioned_and_keeps_its_debrief(
         assert held[0]["actions"] == {"0": True, "1": True}  # both defected
         truth = true_actions(data)
         assert truth[1]["Aurelia"] == (True, True) and truth[1]["Borealis"] == (True, False)
+        assert teacher_saw == {  # the engine's truth is what the teacher's view showed
+            nation: "defect" if defected else "comply" for nation, (defected, _) in truth[1].items()
+        }
 
         # no student saw another nation's true action before the debrief
         found = []
