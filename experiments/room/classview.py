@@ -30,12 +30,12 @@ class ClassViews(RoomState):
     def class_view(self, teacher_token: Any) -> dict[str, Any]:
         """What a projected screen may show the class (the teacher's token opens it).
 
-        Keys: ``code``, ``status``, ``month``, ``periods``, ``seconds_left``, ``compliance``
+        Keys: ``code``, ``status``, ``ended_because`` (why the game ended, once it has),
+        ``month``, ``periods``, ``seconds_left``, ``compliance``
         (capability-weighted, by month, row 0 the start), ``nations`` (name, member, seated,
         decided: None for a seat the model plays or outside a month), ``edges`` (alliance
         pairs by index), ``in_force`` (the treaty), ``flags``/``sanctions``/``vetoes``
-        (counts over the months so far), ``decided``/``seated`` (counts this month),
-        ``ended_because`` (why the game ended; empty before).
+        (counts over the months so far), ``decided``/``seated`` (counts this month).
         """
         with self._lock:
             self._teacher(teacher_token)
@@ -59,6 +59,7 @@ class ClassViews(RoomState):
             return {
                 "code": self.code,
                 "status": self.status,
+                "ended_because": self.ended_because,
                 "month": self.month,
                 "periods": self.periods,
                 "seconds_left": self.seconds_left(),
@@ -69,7 +70,6 @@ class ClassViews(RoomState):
                 **self.counts,
                 "decided": sum(1 for n in nations if n["decided"]),
                 "seated": sum(1 for n in nations if n["decided"] is not None),
-                "ended_because": self.ended_because,
             }
 
     def end_warning(self, teacher_token: Any) -> str:

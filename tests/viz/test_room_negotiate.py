@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from experiments.room import RoomError
-from viz.room_pages.negotiate import RULES, _votes_text, room_settings
+from viz.room_pages.negotiate import RULES, _votes_text, room_settings, voted_text
 
 UNANIMITY, MAJORITY, QUOTA = list(RULES)
 
@@ -43,3 +43,11 @@ def test_the_projected_list_of_rounds_leaves_out_each_nations_vote():
     assert "yes: Aurelia" in full and "no: Borealis*" in full
     projected = _votes_text(result, False)
     assert "Borealis" not in projected and "1 yes of 2 needed" in projected
+
+
+def test_the_projected_voted_line_counts_the_voters_without_naming_them():
+    view = {"voted": ["Ben"], "waiting": ["Bo", "Bea"]}
+    assert voted_text(view) == "Voted: Ben. Waiting for: Bo, Bea."
+    projected = voted_text(view, projected=True)
+    assert projected == "Voted: 1 of 3 students."
+    assert not any(name in projected for name in ("Ben", "Bo", "Bea"))

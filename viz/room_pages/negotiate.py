@@ -271,12 +271,32 @@ def StudentNegotiation(
         Results(view["results"])
 
 
+def voted_text(view: dict[str, Any], projected: bool = False) -> str:
+    """Who has voted on the offer (never what): by name, or projected only how many.
+
+    Example:
+        >>> view = {"voted": ["Ben"], "waiting": ["Bo", "Bea"]}
+        >>> voted_text(view)
+        'Voted: Ben. Waiting for: Bo, Bea.'
+        >>> voted_text(view, projected=True)
+        'Voted: 1 of 3 students.'
+    """
+    if projected:  # the class view names no student (#33)
+        done = len(view["voted"])
+        return f"Voted: {done} of {done + len(view['waiting'])} students."
+    return (
+        f"Voted: {', '.join(view['voted']) or 'nobody yet'}. Waiting for: "
+        f"{', '.join(view['waiting']) or 'nobody'}."
+    )
+
+
 @solara.component
 def TeacherNegotiation(room: Room, view: dict[str, Any], act: Act, projected: bool = False) -> None:
     """The teacher's negotiation: phase, round, who has voted (not what), Close the round.
 
     ``view``: :meth:`~experiments.room.Room.negotiation_status`, read by the dashboard on each
-    redraw. ``projected``: the class view (the rounds' results without each nation's vote).
+    redraw. ``projected``: the class view (the rounds' results without each nation's vote, how
+    many have voted without their names).
     """
     if not view["on"]:
         return
@@ -293,11 +313,7 @@ def TeacherNegotiation(room: Room, view: dict[str, Any], act: Act, projected: bo
                 style={"font-weight": "700"},
             )
             if view["stage"] == "voting":
-                _line(
-                    f"Voted: {', '.join(view['voted']) or 'nobody yet'}. Waiting for: "
-                    f"{', '.join(view['waiting']) or 'nobody'}.",
-                    classes=["pg-teach-neg-voted"],
-                )
+                _line(voted_text(view, projected), classes=["pg-teach-neg-voted"])
             label = "Close the vote" if view["stage"] == "voting" else "The model proposes"
             solara.Button(
                 label,

@@ -33,9 +33,8 @@ def test_the_class_view_shows_who_decided_but_no_action_points_or_name():
     room.decide(ada, 2, "defect")  # decided, month 2 still open
     view = room.class_view(room.teacher_token)
     assert set(view) == {
-        "code", "status", "month", "periods", "seconds_left", "compliance", "nations",
-        "edges", "in_force", "flags", "sanctions", "vetoes", "decided", "seated",
-        "ended_because",
+        "code", "status", "ended_because", "month", "periods", "seconds_left", "compliance",
+        "nations", "edges", "in_force", "flags", "sanctions", "vetoes", "decided", "seated",
     }  # fmt: skip
     assert all(set(n) == {"nation", "member", "seated", "decided"} for n in view["nations"])
     text = json.dumps(view)
@@ -53,6 +52,20 @@ def test_the_class_view_shows_who_decided_but_no_action_points_or_name():
     assert view["in_force"] is bool(room.engine.in_force)
     with pytest.raises(NotAllowed):
         room.class_view("not-the-teacher")
+
+
+def test_the_class_view_says_why_the_game_ended():
+    """The projected screen's status line once the game is over (it raised KeyError)."""
+    from viz.room_pages.common import month_line
+
+    room, ada, bo = _played()
+    view = room.class_view(room.teacher_token)
+    assert view["ended_because"] == "" and month_line(view).startswith("Month 1 of 4")
+    room.teacher_end(room.teacher_token)
+    view = room.class_view(room.teacher_token)
+    assert view["status"] == "finished"
+    assert month_line(view) == f"The game is over ({room.ended_because})."
+    assert "ended" in room.ended_because
 
 
 def test_the_class_views_counts_add_up_the_months_flags_sanctions_and_vetoes():
