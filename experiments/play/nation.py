@@ -174,7 +174,7 @@ class NationView:
                 else " No negotiation round is left in this game."
             )
         else:
-            text += " Membership is fixed in this scenario (no negotiation rounds)."
+            text += " Membership is fixed in this scenario (no membership rounds)."
         return text
 
     @property

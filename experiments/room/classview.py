@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from experiments.room.state import PAUSED, PLAYING, RoomState
 
 #: One sentence on a student's card: the nation's labs are not the student's to command.
@@ -32,7 +34,9 @@ class ClassViews(RoomState):
 
         Keys: ``code``, ``status``, ``ended_because`` (why the game ended, once it has),
         ``month``, ``periods``, ``seconds_left``, ``compliance``
-        (capability-weighted, by month, row 0 the start), ``nations`` (name, member, seated,
+        (capability-weighted, by month, row 0 the start; under hidden information until the
+        game is over the share of actors not flagged instead, and ``compliance_truth`` False),
+        ``nations`` (name, member, seated,
         decided: None for a seat the model plays or outside a month), ``edges`` (alliance
         pairs by index), ``in_force`` (the treaty), ``flags``/``sanctions``/``vetoes``
         (counts over the months so far), ``decided``/``seated`` (counts this month).
@@ -56,6 +60,14 @@ class ClassViews(RoomState):
                 {(int(a), int(b)) for a, b in zip(ties.row, ties.col, strict=True) if a < b}
             )
             series = eng.timeseries()
+            # the true compliance only where every student sees it (perfect information) or once
+            # the game is over; otherwise what verification reveals: the actors not flagged
+            truth = eng.params["information"] == "perfect" or self.finished
+            shown = (
+                series["weighted_compliance"]
+                if truth
+                else 1.0 - np.asarray(series["flags"], dtype=float) / eng.n_actors
+            )
             return {
                 "code": self.code,
                 "status": self.status,
@@ -63,7 +75,8 @@ class ClassViews(RoomState):
                 "month": self.month,
                 "periods": self.periods,
                 "seconds_left": self.seconds_left(),
-                "compliance": [round(float(x), 3) for x in series["weighted_compliance"]],
+                "compliance": [round(float(x), 3) for x in shown],
+                "compliance_truth": bool(truth),
                 "nations": nations,
                 "edges": edges,
                 "in_force": bool(eng.in_force),

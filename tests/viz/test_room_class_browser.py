@@ -151,7 +151,10 @@ def _decide(pages, month, last_month):
         )
 
 
-def _texts(pages):
+def _texts(pages, month=None):
+    """Each page's text once its card shows ``month``'s report (the status line can come first)."""
+    for page in pages.values() if month else ():
+        expect(page.locator(".pg-room-last")).to_contain_text(f"Month {month}:", timeout=30_000)
     return {name: page.locator("body").inner_text() for name, page in pages.items()}
 
 
@@ -276,7 +279,7 @@ def test_a_class_negotiates_pledges_breaks_is_sanctioned_and_keeps_its_debrief(
         expect(pages["Amy"].locator(".pg-room-delegation-last")).to_contain_text(
             "Ada defect, Abe defect, Amy comply; the majority decided: defect"
         )
-        snapshots[1] = _texts(pages)
+        snapshots[1] = _texts(pages, 1)
         pages["Ada"].screenshot(path=str(artifacts / "class-ada-month2-1024.png"), full_page=True)
         pages["Ben"].screenshot(path=str(artifacts / "class-ben-month2-390.png"), full_page=True)
         expect(teacher.locator(".pg-teach-breaches")).to_contain_text(
@@ -306,7 +309,7 @@ def test_a_class_negotiates_pledges_breaks_is_sanctioned_and_keeps_its_debrief(
                 )
         for page in pages.values():
             expect(page.locator(".pg-room-status")).to_contain_text("Month 3 of 3", timeout=30_000)
-        snapshots[2] = _texts(pages)
+        snapshots[2] = _texts(pages, 2)
 
         # month 3, then the debrief: the breach's sanction lands after the lag
         _decide(pages, 3, last_month=True)
@@ -409,7 +412,7 @@ def test_the_leak_check_trips_on_a_page_under_perfect_information(server, browse
         ada.get_by_role("button", name="Comply", exact=True).click()
         bo.get_by_role("button", name="Defect", exact=True).click()
         expect(ada.locator(".pg-room-status")).to_contain_text("Month 2 of 3", timeout=30_000)
-        text = ada.locator("body").inner_text()
+        text = _texts({"Ada": ada}, 1)["Ada"]
         ada.screenshot(path=str(artifacts / "class-perfect-ada-1024.png"), full_page=True)
         teacher.get_by_role("button", name="End game").click()
         teacher.get_by_role("button", name="End the game").click()

@@ -62,7 +62,7 @@ def test_the_class_view_shows_the_world_and_hides_the_nation_table():
         chart, network = _html(rc, "pg-class-chart"), _html(rc, "pg-class-network")
         assert "<polyline" in chart and "<circle" in network
         text = _texts(rc)
-        assert "Flags so far" in text and "Decided: 0 of 2 students" in text
+        assert "Flags so far" in text and "Decided: 0 of 2 seated nations" in text
         assert "defect" not in text.replace("Defect", "") and "Points" not in text
         assert "Ada" not in text  # no student's name either
         assert rc.find(v.Btn, children=["Next month"]).widgets  # the controls stay

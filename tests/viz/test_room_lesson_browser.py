@@ -54,7 +54,7 @@ def test_the_class_view_fits_a_projector_a_closed_tab_is_away_end_game_asks(
         ada.get_by_role("button", name="Defect", exact=True).click()  # month 2: decided
         teacher.get_by_role("button", name="Class view (to project)").click()
         expect(teacher.locator(".pg-class-decided")).to_contain_text(
-            "Decided: 1 of 2 students", timeout=15_000
+            "Decided: 1 of 2 seated nations", timeout=15_000
         )
         expect(teacher.locator(".pg-class-chart svg")).to_be_visible()
         expect(teacher.locator(".pg-class-network svg")).to_be_visible()

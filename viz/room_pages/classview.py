@@ -16,7 +16,7 @@ import solara
 from viz.room_pages.common import _line, month_line
 
 #: The SVG's size in its own units (it scales to the page's width).
-CHART_W, CHART_H = 460, 220
+CHART_W, CHART_H = 460, 160
 
 
 def compliance_svg(series: list[float], periods: int) -> str:
@@ -74,11 +74,12 @@ def network_svg(nations: list[dict[str, Any]], edges: list[tuple[int, int]]) -> 
         (2, True)
     """
     n = max(len(nations), 1)
-    cx, cy, r = CHART_W / 2, CHART_H / 2, CHART_H / 2 - 30
+    cx, cy = CHART_W / 2, CHART_H / 2
+    rx, ry = CHART_W / 2 - 60, CHART_H / 2 - 22  # an ellipse: room for the labels above
     pos = [
         (
-            cx + 1.6 * r * math.cos(2 * math.pi * k / n - math.pi / 2),
-            cy + r * math.sin(2 * math.pi * k / n - math.pi / 2),
+            cx + rx * math.cos(2 * math.pi * k / n - math.pi / 2),
+            cy + ry * math.sin(2 * math.pi * k / n - math.pi / 2),
         )
         for k in range(n)
     ]
@@ -127,7 +128,7 @@ def ClassView(view: dict[str, Any]) -> None:
         waiting = [n["nation"] for n in view["nations"] if n["decided"] is False]
         if view["seated"]:
             _line(
-                f"Decided: {view['decided']} of {view['seated']} students"
+                f"Decided: {view['decided']} of {view['seated']} seated nations"
                 + (f"; still deciding: {', '.join(waiting)}." if waiting else "."),
                 classes=["pg-class-decided"],
             )
@@ -140,7 +141,12 @@ def ClassView(view: dict[str, Any]) -> None:
         _line(treaty_line(view), classes=["pg-class-treaty"])
         with solara.Row(classes=["pg-class-charts"], style={"flex-wrap": "wrap"}):
             with solara.Column(gap="0", style={"flex": "1 1 440px", "max-width": "480px"}):
-                _line("World compliance (capability-weighted), by month", style={"color": "#555"})
+                _line(
+                    "World compliance (capability-weighted), by month"
+                    if view.get("compliance_truth", True)
+                    else "Actors not flagged, by month (the truth after the game)",
+                    style={"color": "#555"},
+                )
                 solara.HTML(
                     tag="div",
                     unsafe_innerHTML=compliance_svg(view["compliance"], view["periods"]),

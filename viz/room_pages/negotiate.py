@@ -325,4 +325,5 @@ def TeacherNegotiation(room: Room, view: dict[str, Any], act: Act, projected: bo
             _line(view["outcome"], classes=["pg-teach-neg-outcome"], style={"font-weight": "700"})
         else:
             _line(f"{view['rounds']} round(s) before month 1; passes with {view['rule']}.")
-        Results(view["results"], with_votes=not projected)
+        if not (projected and view["outcome"] and not view["open"]):
+            Results(view["results"], with_votes=not projected)  # projected: the outcome only

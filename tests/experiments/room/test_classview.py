@@ -35,6 +35,7 @@ def test_the_class_view_shows_who_decided_but_no_action_points_or_name():
     assert set(view) == {
         "code", "status", "ended_because", "month", "periods", "seconds_left", "compliance",
         "nations", "edges", "in_force", "flags", "sanctions", "vetoes", "decided", "seated",
+        "compliance_truth",
     }  # fmt: skip
     assert all(set(n) == {"nation", "member", "seated", "decided"} for n in view["nations"])
     text = json.dumps(view)
@@ -199,3 +200,23 @@ def test_a_sanction_paid_after_the_lag_is_named_where_the_report_says_nobody_fla
     assert (
         f"Your nation paid a sanction of {amount} points in month 2" in view["sanctions_named"][0]
     )
+
+
+def test_under_hidden_information_the_projected_compliance_is_what_verification_reveals():
+    """The projected chart showed the true compliance during play, whatever students may see."""
+    room = Room(
+        "default", seed=3, periods=2, deadline_seconds=None, overrides={"information": "detected"}
+    )
+    ada = room.join("Ada")
+    room.teacher_start(room.teacher_token)
+    room.decide(ada, 1, "defect")
+    series = room.engine.timeseries()
+    view = room.class_view(room.teacher_token)
+    seen = [round(1.0 - f / room.engine.n_actors, 3) for f in series["flags"]]
+    assert view["compliance_truth"] is False and view["compliance"] == seen
+    truth = [round(float(x), 3) for x in series["weighted_compliance"]]
+    assert truth != seen  # the true line would have told the class more than the flags
+    room.decide(ada, 2, "comply")  # the last month: the game is over, the truth is shown
+    after = room.class_view(room.teacher_token)
+    want = [round(float(x), 3) for x in room.engine.timeseries()["weighted_compliance"]]
+    assert after["compliance_truth"] is True and after["compliance"] == want
