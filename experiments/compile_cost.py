@@ -23,7 +23,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-__all__ = ["compile_inventory", "compile_lines", "inventory_lines", "measure_compile_cost"]
+__all__ = [
+    "compile_inventory",
+    "compile_lines",
+    "inventory_lines",
+    "measure_compile_cost",
+    "shrink_design",
+]
 
 #: The packages whose compiled functions :func:`compile_inventory` lists.
 PACKAGES = ("model", "agents", "experiments")
@@ -78,11 +84,10 @@ def _child(args: argparse.Namespace) -> dict[str, Any]:
 
     from experiments.batch.design import load_design
     from experiments.batch.runner import run_design
-    from experiments.sweep_benchmark import _shrink
 
     design = load_design(args.design)
     if args.quick:
-        design = _shrink(design, 5, 4)
+        design = shrink_design(design, 5, 4)
     walls, cpus = [], []
     with tempfile.TemporaryDirectory(prefix="pausegame-compile-") as folder:
         for i in range(2):
@@ -214,3 +219,25 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":  # pragma: no cover - the child process
     raise SystemExit(main())
+
+
+def shrink_design(design: Any, n_points_axis: int, replicates: int) -> Any:
+    """The design with the first ``n_points_axis`` values of each axis and fewer replicates."""
+    from experiments.batch.design import design_from_mapping
+
+    axes = design.spec["axes"]
+    sweep = {
+        k: list(v)[:: max(1, len(v) // n_points_axis)][:n_points_axis] for k, v in axes.items()
+    }
+    data = {
+        "meta": {"name": design.name + "-small"},
+        "base": {"params": dict(design.base)},
+        "sweep": sweep,
+        "run": {
+            "replicates": replicates,
+            "steps": design.steps,
+            "master_seed": design.master_seed,
+            "seed_scheme": design.seed_scheme,
+        },
+    }
+    return design_from_mapping(data, source=design.source)

@@ -52,6 +52,8 @@ from typing import Any
 
 import numpy as np
 
+from experiments.compile_cost import shrink_design
+
 __all__ = ["PARTS", "capacity_lines", "register", "run_sweep_benchmark"]
 
 #: The measurements, in order.
@@ -77,28 +79,6 @@ def _rss_mb() -> float:
     import psutil
 
     return float(psutil.Process().memory_info().rss / 2**20)
-
-
-def _shrink(design: Any, n_points_axis: int, replicates: int) -> Any:
-    """The design with the first ``n_points_axis`` values of each axis and fewer replicates."""
-    from experiments.batch.design import design_from_mapping
-
-    axes = design.spec["axes"]
-    sweep = {
-        k: list(v)[:: max(1, len(v) // n_points_axis)][:n_points_axis] for k, v in axes.items()
-    }
-    data = {
-        "meta": {"name": design.name + "-small"},
-        "base": {"params": dict(design.base)},
-        "sweep": sweep,
-        "run": {
-            "replicates": replicates,
-            "steps": design.steps,
-            "master_seed": design.master_seed,
-            "seed_scheme": design.seed_scheme,
-        },
-    }
-    return design_from_mapping(data, source=design.source)
 
 
 def _time_design(
@@ -189,7 +169,7 @@ def run_sweep_benchmark(
 
     lines: list[str] = []
     full = load_design("stability_map")
-    design = _shrink(full, 5, 4) if quick else full
+    design = shrink_design(full, 5, 4) if quick else full
     n = design.n_runs
     folder = Path(tempfile.mkdtemp(prefix="pausegame-bench-"))
     par = float("nan")
@@ -271,7 +251,7 @@ def run_sweep_benchmark(
         # 2. against Mesa's own batch (mesa.batch_run on 3.5; Scenarios on 4)
         if "mesa" in only:
             batch = _mesa_batch_name()
-            small = _shrink(full, 2, 2) if quick else _shrink(full, 4, 4)
+            small = shrink_design(full, 2, 2) if quick else shrink_design(full, 4, 4)
             ours_per_run = par / n
             lines += [
                 "",
@@ -314,7 +294,7 @@ def run_sweep_benchmark(
         if "app" in only:
             app = design_from_mapping(APP_MAP, source="app map")
             if quick:
-                app = _shrink(app, 4, 3)
+                app = shrink_design(app, 4, 3)
             a_b, a_b_cpu, _ = _time_design(app, "local", 1, folder)
             a_s, a_s_cpu, _ = _time_design(app, "local", 1, folder, batched=False)
             lines += [
@@ -410,7 +390,7 @@ def run_sweep_benchmark(
         # 5. Mesa scenarios into the store, one by one and batched
         if "scenarios" in only:
             lines += time_scenario_dispatch(
-                _shrink(full, 2 if quick else 3, 4 if quick else 20), workers, folder
+                shrink_design(full, 2 if quick else 3, 4 if quick else 20), workers, folder
             )
     finally:
         shutil.rmtree(folder, ignore_errors=True)

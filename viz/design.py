@@ -67,11 +67,11 @@ _WARMED: list[threading.Thread] = []
 
 def warm_up_prim() -> None:
     """Import the EMA workbench in the background once (about 4 s), while the runs go on."""
-    from experiments.treaty_design.discovery import _ema
+    from experiments.treaty_design.discovery import ema_analysis
 
     with _WARM:
         if not _WARMED:
-            _WARMED.append(threading.Thread(target=_ema, name="pausegame-ema", daemon=True))
+            _WARMED.append(threading.Thread(target=ema_analysis, name="pausegame-ema", daemon=True))
             _WARMED[0].start()
 
 

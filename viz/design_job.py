@@ -219,7 +219,7 @@ def treaty_boxes(result: DesignResult, treaty: int) -> Any:
 
 def read_result(folder: Path, data: dict[str, Any]) -> DesignResult | None:
     """The treaties written so far under ``folder/app/`` (None before the first)."""
-    from experiments.treaty_design.search import _non_dominated
+    from experiments.treaty_design.search import non_dominated
 
     try:
         worlds = pd.read_parquet(folder / "app" / "worlds.parquet")
@@ -231,7 +231,7 @@ def read_result(folder: Path, data: dict[str, Any]) -> DesignResult | None:
     objectives = np.column_stack(
         [-treaties["worst_tenth_survival"].to_numpy(), treaties["verification_spend"].to_numpy()]
     )
-    treaties["on_front"] = _non_dominated(objectives)
+    treaties["on_front"] = non_dominated(objectives)
     return DesignResult(check_request(data), worlds, treaties)
 
 

@@ -15,6 +15,8 @@ process, the results are identical.
 from __future__ import annotations
 
 import copy
+import hashlib
+import tempfile
 import time
 import traceback
 from collections import OrderedDict
@@ -518,27 +520,28 @@ def warm() -> None:
 
 @contextmanager
 def _compile_lock() -> Iterator[None]:
-    """While the kernels' cache is empty, one process at a time warms (the others then load).
+    """One process of this machine warms the kernels at a time (the others then load them).
 
     Workers start together: on an empty numba cache (a fresh install, a new node) each would
-    compile every kernel at once. Holding an exclusive lock beside the cache while it is
-    empty, the first compiles and writes the cache and the others load it: the machine compiles
-    once. With the cache filled (its index present) there is no lock and no waiting; where the
-    lock cannot be taken (no ``fcntl``, a read-only cache) each process warms as before.
+    compile every kernel at once. Holding an exclusive lock while it warms, the first compiles
+    and writes the cache and the others, in turn, load it: the machine compiles once. The lock
+    is a file in numba's cache folder (``NUMBA_CACHE_DIR``) or the temporary folder, named for
+    this installation's ``model`` package; with a filled cache each holds it only for the
+    load. Where the lock cannot be taken (no ``fcntl``, an unwritable folder) each process
+    warms as before.
     """
     try:
         import fcntl
 
-        from model.batched_kernel import advance_block
+        import numba
 
-        cache = advance_block._cache  # type: ignore[attr-defined]  # numba's own
-        index = Path(cache._cache_file._index_path)
-        if index.exists():
-            yield
-            return
-        Path(cache._cache_path).mkdir(parents=True, exist_ok=True)
-        handle = open(Path(cache._cache_path) / ".pausegame-warm.lock", "a")
-    except (ImportError, AttributeError, OSError):
+        import model
+
+        where = Path(getattr(numba.config, "CACHE_DIR", "") or tempfile.gettempdir())
+        key = hashlib.sha256(str(Path(model.__file__).resolve().parent).encode()).hexdigest()
+        where.mkdir(parents=True, exist_ok=True)
+        handle = open(where / f"pausegame-warm-{key[:16]}.lock", "a")
+    except (ImportError, OSError):
         yield
         return
     with handle:

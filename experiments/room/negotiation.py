@@ -64,8 +64,7 @@ from experiments.room.state import LOBBY, PLAYING, RoomState
 from experiments.room.talks import NEGOTIATING, Talk, Tally, terms_text
 from model.engine import Engine
 from model.errors import ConfigError
-from model.negotiation import get_protocol
-from model.negotiation._surplus import TIE_TOLERANCE
+from model.negotiation import TIE_TOLERANCE, get_protocol
 from model.negotiation.session import DEFAULT_BOX, negotiation_seed
 from model.params.negotiation import TERMS_RULE
 from model.params.terms import TermBox, TermRange, term_box, term_points

@@ -43,6 +43,7 @@ __all__ = [
     "Boxes",
     "cart_boxes",
     "catastrophe_losses",
+    "ema_analysis",
     "categorical",
     "prim_boxes",
     "world_outcomes",
@@ -225,7 +226,7 @@ def prim_boxes(
         seed: The resampling's seed (box ``k`` draws from ``SeedSequence(seed,
             spawn_key=(k,))``).
     """
-    Prim = _ema().prim.Prim  # noqa: N806
+    Prim = ema_analysis().prim.Prim  # noqa: N806
 
     failed = np.asarray(failed, dtype=bool)
     x = categorical(x)
@@ -338,7 +339,7 @@ def cart_boxes(x: pd.DataFrame, failed: np.ndarray, *, mass_min: float = 0.05) -
     uncertainty no leaf is reported (ema_workbench 3.0.0's CART indexes its feature names with
     scikit-learn's leaf marker -2, which fails for one feature).
     """
-    CART = _ema().cart.CART  # noqa: N806
+    CART = ema_analysis().cart.CART  # noqa: N806
 
     failed = np.asarray(failed, dtype=bool)
     x = categorical(x)
@@ -400,7 +401,7 @@ def cart_boxes(x: pd.DataFrame, failed: np.ndarray, *, mass_min: float = 0.05) -
     )
 
 
-def _ema() -> Any:
+def ema_analysis() -> Any:
     """``ema_workbench.analysis`` (its import warns of an optional package we do not use)."""
     import importlib
     import warnings

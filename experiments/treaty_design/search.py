@@ -68,6 +68,7 @@ __all__ = [
     "SearchResult",
     "check_search",
     "hypervolume",
+    "non_dominated",
     "regret",
     "robust_search",
     "worst_tenth",
@@ -247,7 +248,7 @@ def robust_search(
     table = pd.concat(evaluated, ignore_index=True)
     table["max_regret_survival"] = regret(np.stack(table.pop("_survival").to_list()))
     table["max_regret_welfare"] = regret(np.stack(table.pop("_welfare").to_list()))
-    table["on_front"] = _non_dominated(_objectives(table, agree))
+    table["on_front"] = non_dominated(_objectives(table, agree))
     front = table[table["on_front"]].sort_values("verification_spend").reset_index(drop=True)
     return _write(SearchResult(table, front), folder / "analysis", levers)
 
@@ -471,7 +472,8 @@ def nation_capability(valuation: Any) -> np.ndarray:
     return out / len(valuation.worlds)
 
 
-def _non_dominated(objectives: np.ndarray) -> np.ndarray:
+def non_dominated(objectives: np.ndarray) -> np.ndarray:
+    """True for the rows no other row dominates (``objectives`` minimised, pymoo's sorting)."""
     from pymoo.util.nds.non_dominated_sorting import NonDominatedSorting
 
     mask = np.zeros(len(objectives), dtype=bool)

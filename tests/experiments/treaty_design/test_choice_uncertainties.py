@@ -13,7 +13,7 @@ import pytest
 
 from experiments.batch.design_tables import DesignError
 from experiments.treaty_design import treaty_design_from_mapping
-from experiments.treaty_design.discovery import _ema, cart_boxes, prim_boxes
+from experiments.treaty_design.discovery import cart_boxes, ema_analysis, prim_boxes
 from experiments.treaty_design.report import discover
 
 warnings.filterwarnings("ignore", message="ipyparallel not installed")
@@ -78,7 +78,9 @@ def test_prim_gets_the_choice_as_a_categorical_column_and_reports_its_categories
     assert math.isnan(row["low"]) and math.isnan(row["high"])
     assert "net in {random, scale_free}" in boxes.where(0)
     # the EMA workbench's PRIM called directly on the categorical column: the same box
-    direct = _ema().prim.Prim(x.astype({"net": "category"}), failed, peel_alpha=0.05, mass_min=0.05)
+    direct = ema_analysis().prim.Prim(
+        x.astype({"net": "category"}), failed, peel_alpha=0.05, mass_min=0.05
+    )
     box = direct.find_box()
     i = int(boxes.stats.loc[0, "trajectory_index"])
     assert set(box.box_lims[i]["net"].iloc[0]) == {"random", "scale_free"}
