@@ -105,7 +105,15 @@ def test_the_server_entry_has_routes_and_no_page_component():
         (root,) = solara.generate_routes(viz.app)
     assert root.component is None
     assert [(r.path, r.component) for r in root.children][0] == ("/", SimulatePage)
-    assert [r.path for r in root.children] == ["/", "play", "map", "design", "learn", "teach", "join"]
+    assert [r.path for r in root.children] == [
+        "/",
+        "play",
+        "map",
+        "design",
+        "learn",
+        "teach",
+        "join",
+    ]
 
 
 def test_a_bad_port_is_refused(capsys):
