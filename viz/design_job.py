@@ -201,19 +201,14 @@ def treaty_boxes(result: DesignResult, treaty: int) -> Any:
     The call :func:`experiments.treaty_design.report.analyse` makes on a discovery's worlds.
     """
     from experiments.treaty_design.discovery import prim_boxes
+    from experiments.treaty_design.report import prim_options
 
     design = result.design
     survival = np.asarray(result.treaties.loc[treaty, "survival"], dtype=float)
-    settings = design.discovery
     return prim_boxes(
         result.worlds[list(design.uncertainties)],
         survival < design.failure_below,
-        min_density=float(settings["min_density"]),
-        peel_alpha=float(settings["peel_alpha"]),
-        mass_min=float(settings["mass_min"]),
-        max_boxes=int(settings["max_boxes"]),
-        resample_iterations=int(settings["resample_iterations"]),
-        seed=design.master_seed,
+        **prim_options(design),
     )
 
 

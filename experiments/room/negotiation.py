@@ -205,14 +205,7 @@ class Negotiation(NegotiationViews, Clock):
     while the class negotiates) and the clock's start, next and deadline.
     """
 
-    negotiation_rounds: int
-    vote_rule: str
-    votes_needed: int
-    term_box: TermBox
-    talk: Talk | None
-    tallies: list[Tally]
-    adopted: dict[str, Any] | None
-    _consequences: Consequences | None
+    # the negotiation's own attributes are annotated on NegotiationViews
     # the delegations' (experiments.room.delegations), read by nation_vote: annotations only
     delegation: str
     silent: str

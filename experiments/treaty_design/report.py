@@ -25,7 +25,7 @@ from experiments.treaty_design.discovery import (
 )
 from experiments.treaty_design.spec import TreatyDesign
 
-__all__ = ["Discovery", "analyse", "discover", "summary_text"]
+__all__ = ["Discovery", "analyse", "discover", "prim_options", "summary_text"]
 
 
 @dataclass(frozen=True)
@@ -83,16 +83,7 @@ def analyse(
     x = worlds[varied]
     failed = worlds["survival"].to_numpy() < design.failure_below
     settings = design.discovery
-    prim = prim_boxes(
-        x,
-        failed,
-        min_density=float(settings["min_density"]),
-        peel_alpha=float(settings["peel_alpha"]),
-        mass_min=float(settings["mass_min"]),
-        max_boxes=int(settings["max_boxes"]),
-        resample_iterations=int(settings["resample_iterations"]),
-        seed=design.master_seed,
-    )
+    prim = prim_boxes(x, failed, **prim_options(design))
     cart = cart_boxes(x, failed, mass_min=float(settings["mass_min"]))
     return Discovery(design=design, worlds=worlds, prim=prim, cart=cart)
 
@@ -234,3 +225,16 @@ def summary_text(found: Discovery) -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def prim_options(design: Any) -> dict[str, Any]:
+    """PRIM's options from a design's ``[discovery]`` table (what :func:`prim_boxes` takes)."""
+    settings = design.discovery
+    return {
+        "min_density": float(settings["min_density"]),
+        "peel_alpha": float(settings["peel_alpha"]),
+        "mass_min": float(settings["mass_min"]),
+        "max_boxes": int(settings["max_boxes"]),
+        "resample_iterations": int(settings["resample_iterations"]),
+        "seed": design.master_seed,
+    }
