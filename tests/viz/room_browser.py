@@ -37,12 +37,15 @@ def pick(page, cls, option):
     page.get_by_role("option", name=option, exact=True).click()
 
 
-def join(browser, url, code, name, size):
-    """A student joins room ``code`` as ``name``; returns once the student's card shows."""
+def join(browser, url, code, name, size, nation=None):
+    """A student joins room ``code`` as ``name`` (at ``nation``, where the join page offers a
+    choice); returns once the student's card shows."""
     from playwright.sync_api import expect
 
     context, page = open_page(browser, url + f"join?room={code}", size)
     page.get_by_label("Display name").fill(name)
+    if nation is not None:
+        pick(page, "pg-join-nation", nation)
     page.get_by_role("button", name="Join", exact=True).click()
     expect(page.locator(".pg-room-student")).to_be_visible(timeout=30_000)
     return context, page

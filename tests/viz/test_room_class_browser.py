@@ -90,15 +90,6 @@ def server(artifacts):
     yield from room_server(artifacts, "room-class-server.log")
 
 
-def _join(browser, url, code, name, nation, size):
-    context, page = open_page(browser, url + f"join?room={code}", size)
-    page.get_by_label("Display name").fill(name)
-    pick(page, "pg-join-nation", nation)
-    page.get_by_role("button", name="Join", exact=True).click()
-    expect(page.locator(".pg-room-student")).to_be_visible(timeout=30_000)
-    return context, page
-
-
 def _fits(page, width):
     got = page.evaluate("document.documentElement.scrollWidth")
     assert got <= width, f"the page is {got} px wide in a {width} px window"
@@ -187,7 +178,7 @@ def test_a_class_negotiates_pledges_breaks_is_sanctioned_and_keeps_its_debrief(
         code = teacher.locator(".pg-teach-code").inner_text().strip()
         pages = {}
         for name, nation, size in STUDENTS:
-            context, page = _join(browser, server.url, code, name, nation, size)
+            context, page = join(browser, server.url, code, name, size, nation=nation)
             contexts.append(context)
             pages[name] = page
         expect(teacher.locator(".pg-teach-delegations")).to_contain_text(

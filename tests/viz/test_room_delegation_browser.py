@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.viz.room_browser import KEY, open_page, pick, room_server
+from tests.viz.room_browser import KEY, join, open_page, pick, room_server
 
 pytestmark = pytest.mark.browser
 
@@ -23,15 +23,6 @@ expect = playwright_api.expect
 @pytest.fixture(scope="module")
 def server(artifacts):
     yield from room_server(artifacts, "room-delegation-server.log")
-
-
-def _join(browser, url, code, name, nation, size):
-    context, page = open_page(browser, url + f"join?room={code}", size)
-    page.get_by_label("Display name").fill(name)
-    pick(page, "pg-join-nation", nation)
-    page.get_by_role("button", name="Join", exact=True).click()
-    expect(page.locator(".pg-room-student")).to_be_visible(timeout=30_000)
-    return context, page
 
 
 def test_two_students_share_a_nation_and_a_tie_goes_to_the_spokesperson(server, browser, artifacts):
@@ -50,9 +41,9 @@ def test_two_students_share_a_nation_and_a_tie_goes_to_the_spokesperson(server, 
         teacher.get_by_role("button", name="Create room").click()
         expect(teacher.locator(".pg-teach-code")).to_be_visible(timeout=30_000)
         code = teacher.locator(".pg-teach-code").inner_text().strip()
-        ada_c, ada = _join(browser, server.url, code, "Ada", "Aurelia", (1024, 768))
-        abe_c, abe = _join(browser, server.url, code, "Abe", "Aurelia", (390, 844))
-        bea_c, bea = _join(browser, server.url, code, "Bea", "Borealis", (1024, 768))
+        ada_c, ada = join(browser, server.url, code, "Ada", (1024, 768), nation="Aurelia")
+        abe_c, abe = join(browser, server.url, code, "Abe", (390, 844), nation="Aurelia")
+        bea_c, bea = join(browser, server.url, code, "Bea", (1024, 768), nation="Borealis")
         contexts += [ada_c, abe_c, bea_c]
         expect(teacher.locator(".pg-teach-delegations")).to_contain_text("Ada, Abe", timeout=15_000)
         teacher.screenshot(path=str(artifacts / "room-delegation-teacher.png"), full_page=True)
