@@ -20,6 +20,7 @@ from benchmarks.lesson_speed import (
     lesson_length,
     quantiles,
 )
+from tests.viz.browser_server import choose
 
 #: Installed in each browser page: note (``Date.now()``) the first moment the page's room
 #: status and negotiation card show each text of ``window.__pgWant`` (a ``MutationObserver``).
@@ -55,8 +56,7 @@ class _Browser:
         self.page.set_default_timeout(TIMEOUT_MS)
         self.page.goto(url + f"join?room={code}")
         self.page.get_by_label("Display name").fill(name)
-        self.page.locator(".pg-join-nation").click()
-        self.page.get_by_role("option", name=nation, exact=True).click()
+        choose(self.page, self.page.locator(".pg-join-nation"), nation)
         self.page.locator(".pg-join-button").click()
         expect(self.page.locator(".pg-room-student")).to_be_visible()
         self.page.evaluate(RECORD)
@@ -141,8 +141,7 @@ def _open_lesson_room(
         ("pg-teach-delegation", "Delegations: a majority of the members decides"),
         ("pg-teach-delegation-size", str(size)),
     ):
-        teacher.locator(f".{cls}").click()
-        teacher.get_by_role("option", name=option, exact=True).click()
+        choose(teacher, teacher.locator(f".{cls}"), option)
     teacher.get_by_label("Yes votes needed").fill("6")
     teacher.get_by_role("button", name="Create room").click()
     expect(teacher.locator(".pg-teach-code")).to_be_visible()

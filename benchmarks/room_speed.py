@@ -58,6 +58,7 @@ from typing import Any
 import psutil
 
 from experiments.room import Room
+from tests.viz.browser_server import choose
 
 KEY = "room-speed-key"
 
@@ -230,8 +231,7 @@ def _open_room(browser: Any, url: str, students: int, months: int) -> tuple[Any,
         (".pg-teach-months", str(months)),
         (".pg-teach-deadline", "none"),
     ):
-        teacher.locator(cls).click()
-        teacher.get_by_role("option", name=option, exact=True).click()
+        choose(teacher, teacher.locator(cls), option)
     teacher.get_by_role("button", name="Create room").click()
     expect(teacher.locator(".pg-teach-code")).to_be_visible()
     return teacher, teacher.locator(".pg-teach-code").inner_text().strip()

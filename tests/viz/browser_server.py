@@ -57,3 +57,19 @@ def _without_solara_close_race(log):
         ),
         log,
     )
+
+
+def choose(page, opener, option):
+    """Open a menu by clicking ``opener`` (a locator) and choose ``option`` in it.
+
+    The option is looked up in the open menu only, and the menu closes before this returns: a
+    closed menu stays in the page while it fades, so a menu's option named like one just chosen
+    elsewhere ("2" in two selects) could otherwise be found in the fading menu and never become
+    clickable (it failed CI once this way)."""
+    from playwright.sync_api import expect
+
+    menu = page.locator(".menuable__content__active")
+    expect(menu).to_have_count(0)
+    opener.click()
+    menu.get_by_role("option", name=option, exact=True).click()
+    expect(menu).to_have_count(0)

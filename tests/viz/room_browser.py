@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.viz.browser_server import serve_app
+from tests.viz.browser_server import choose, serve_app
 
 #: The teacher key the room's browser tests set on the server.
 KEY = "browser-test-key"
@@ -32,9 +32,8 @@ def open_page(browser, url, size):
 
 
 def pick(page, cls, option):
-    """Choose ``option`` in the select whose class is ``cls``."""
-    page.locator(f".{cls}").click()
-    page.get_by_role("option", name=option, exact=True).click()
+    """Choose ``option`` in the select whose class is ``cls`` (see :func:`choose`)."""
+    choose(page, page.locator(f".{cls}"), option)
 
 
 def join(browser, url, code, name, size, nation=None):

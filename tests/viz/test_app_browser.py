@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from tests.viz.browser_server import serve_app
+from tests.viz.browser_server import choose, serve_app
 
 pytestmark = pytest.mark.browser
 
@@ -99,8 +99,7 @@ def test_simulate_page_end_to_end(server, browser, artifacts):
         expect(page.locator(".pg-field-error")).to_have_count(0)
         # pick a scenario: its narrative goes, and the link says which scenario
         expect(page.get_by_text("About this scenario")).to_be_visible()
-        page.get_by_role("button", name=re.compile(r"^Scenario")).click()
-        page.get_by_role("option", name="(none)").click()
+        choose(page, page.get_by_role("button", name=re.compile(r"^Scenario")), "(none)")
         expect(page.get_by_text("About this scenario")).to_have_count(0)
         expect(page).to_have_url(re.compile(r"scenario=%28none%29"))
         # a reload starts a fresh game

@@ -20,7 +20,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from tests.viz.browser_server import serve_app
+from tests.viz.browser_server import choose, serve_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.ready]
 
@@ -201,8 +201,7 @@ def test_picking_a_scenario_keeps_the_given_seed(server, browser, artifacts):
     context = _context(browser)
     try:
         page = _simulate(context, server.url + "?seed=77")
-        page.locator(".pg-scenario .v-select").first.click()
-        page.get_by_role("option", name=other, exact=True).click()
+        choose(page, page.locator(".pg-scenario .v-select").first, other)
         expect(page).to_have_url(re.compile(rf"scenario={other}"), timeout=10_000)
         assert _query(page.url).get("seed") == "77", page.url
         page.get_by_role("button", name="Reset").click()

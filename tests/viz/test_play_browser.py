@@ -13,7 +13,7 @@ import re
 
 import pytest
 
-from tests.viz.browser_server import serve_app
+from tests.viz.browser_server import choose, serve_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.ready]
 
@@ -144,8 +144,7 @@ def test_the_months_control_sets_the_length_of_the_game(server, browser):
     context, page = _open(browser, server.url + "play?seed=4")
     try:
         expect(page.get_by_text("Month: 0 of 12")).to_be_visible()
-        page.locator(".pg-play-months").click()
-        page.get_by_role("option", name="6", exact=True).click()
+        choose(page, page.locator(".pg-play-months"), "6")
         expect(page.get_by_text("Month: 0 of 6")).to_be_visible(timeout=10_000)
         expect(page).to_have_url(re.compile(r"periods=6"))
     finally:

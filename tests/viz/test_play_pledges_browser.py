@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from tests.viz.browser_server import serve_app
+from tests.viz.browser_server import choose, serve_app
 
 pytestmark = pytest.mark.browser
 
@@ -31,8 +31,7 @@ def test_the_player_pledges_then_breaks_the_pledge(server, browser, artifacts):
         page.goto(server.url + "play?scenario=defection_cascade&seed=3&periods=6&nation=0")
         expect(page.locator(".pg-play-month")).to_be_visible(timeout=60_000)
         expect(page.locator(".pg-play-pledge")).to_have_count(0)  # pledges are off by default
-        page.get_by_role("button", name=re.compile("^Pledges")).click()
-        page.get_by_role("option", name="binding", exact=True).click()
+        choose(page, page.get_by_role("button", name=re.compile("^Pledges")), "binding")
         expect(page.locator(".pg-play-pledge")).to_contain_text("Your pledge for month 1")
         expect(page).to_have_url(re.compile(r"pledges=binding"))
         pledge = page.locator(".pg-play-pledge").bounding_box()

@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from tests.viz.browser_server import serve_app
+from tests.viz.browser_server import choose, serve_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.ready]
 
@@ -204,8 +204,7 @@ def test_play_speed_control_and_the_changed_marker(server, browser, artifacts):
     try:
         # a slow Play never runs faster than its month a second (a loaded machine only slows
         # it, so the bound holds whatever the load; no lower bound on wall-clock speed)
-        page.get_by_role("button", name=re.compile("^Speed")).click()
-        page.get_by_role("option", name="1 month/s").click()
+        choose(page, page.get_by_role("button", name=re.compile("^Speed")), "1 month/s")
         start = time.monotonic()
         page.get_by_role("button", name="Play").click()
         _wait_for_month(page, 2)
@@ -213,8 +212,7 @@ def test_play_speed_control_and_the_changed_marker(server, browser, artifacts):
         slow = _month(page)
         assert 2 <= slow <= time.monotonic() - start + 2, slow
         # a fast one plays on from where it paused
-        page.get_by_role("button", name=re.compile("^Speed")).click()
-        page.get_by_role("option", name="20 months/s").click()
+        choose(page, page.get_by_role("button", name=re.compile("^Speed")), "20 months/s")
         page.get_by_role("button", name="Play").click()
         _wait_for_month(page, slow + 15)
         page.get_by_role("button", name="Pause").click()
