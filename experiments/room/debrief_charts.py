@@ -241,6 +241,11 @@ def _v(v: Any) -> str:
 class DebriefCharts(RoomState):
     """The debrief's charts, computed once (see the module)."""
 
+    # the negotiation's settings (experiments.room.negotiation), read by model_terms
+    negotiation_rounds: int
+    vote_rule: str
+    votes_needed: int
+
     def debrief_charts(self) -> dict[str, Any]:
         """The charts' data (computed on the first call; later calls wait for it).
 
@@ -299,19 +304,22 @@ class DebriefCharts(RoomState):
 
         It depends only on the room's scenario, seed, months and parameters, so a page may
         start it early (the teacher's dashboard does, in the lobby): for 40 nations the
-        model's negotiation takes most of a minute.
+        model's negotiation takes most of a minute. A room whose class negotiates compares
+        its treaty with the model's nations under the class's own rule (its ``vote_rule``,
+        and under ``baron_ferejohn`` its quota of yes votes).
         """
         with self._lock:
             lock = self.__dict__.setdefault("_model_terms_lock", threading.Lock())
         with lock:
             cached = self.__dict__.get("_model_terms")
             if cached is None:
+                protocol, overrides = str(self.engine.given_params["protocol"]), self.overrides
+                if self.negotiation_rounds:  # the class's rule, not the engine's terms_rule
+                    protocol = self.vote_rule
+                    if protocol == "baron_ferejohn":
+                        overrides = {**overrides, "quota": self.votes_needed}
                 cached = model_agreement(
-                    self.scenario,
-                    self.seed,
-                    self.periods,
-                    self.overrides,
-                    str(self.engine.given_params["protocol"]),
+                    self.scenario, self.seed, self.periods, overrides, protocol
                 )
                 self.__dict__["_model_terms"] = cached
             return dict(cached)

@@ -153,3 +153,23 @@ def test_the_model_terms_are_ready_from_the_lobby_and_are_the_debriefs(played):
     head = lobby.log.head
     assert lobby.model_terms() == charts["treaty"]["model"]  # no game needed
     assert lobby.log.head == head and lobby.status == "lobby"
+
+
+def test_a_class_negotiating_by_quota_is_compared_with_the_model_under_its_quota():
+    """The model's nations negotiate by the class's rule (it was always unanimity)."""
+    room = Room(
+        "trust_but_verify",
+        seed=5,
+        periods=3,
+        negotiation_rounds=1,
+        vote_rule="baron_ferejohn",
+        quota=1,
+    )
+    model = room.model_terms()
+    assert model["protocol"] == "baron_ferejohn"
+    assert model == model_agreement(
+        room.scenario, room.seed, room.periods, {"quota": 1}, "baron_ferejohn"
+    )
+    unanimity = model_agreement(room.scenario, room.seed, room.periods, {}, MODEL_PROTOCOL)
+    by_all = Room("trust_but_verify", seed=5, periods=3, negotiation_rounds=1)
+    assert by_all.model_terms() == unanimity
