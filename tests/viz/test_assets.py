@@ -161,6 +161,11 @@ def test_the_server_is_solara_run_with_frames_written_by_the_rendering_thread(mo
     assert solara_run._Config(app="viz.app", ws="wsproto").ws == "wsproto"
     monkeypatch.setenv("PAUSEGAME_UVICORN_WS", "websockets-sansio")
     assert solara_run._Config(app="viz.app").ws == "websockets-sansio"
+    # frames uncompressed (compressing them was a fifth of the server's time in a class vote)
+    monkeypatch.delenv("PAUSEGAME_WS_DEFLATE", raising=False)
+    assert solara_run._Config(app="viz.app").ws_per_message_deflate is False
+    monkeypatch.setenv("PAUSEGAME_WS_DEFLATE", "1")
+    assert solara_run._Config(app="viz.app").ws_per_message_deflate is True
     done = subprocess.run(
         [sys.executable, "-m", "viz.solara_run", "run", "--help"],
         capture_output=True,

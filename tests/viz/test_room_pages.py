@@ -448,3 +448,53 @@ def test_the_limits_count_by_the_connections_address(monkeypatch):
     context = SimpleNamespace(kernel=SimpleNamespace(session=SimpleNamespace(websockets=[client])))
     monkeypatch.setattr(kernel_context, "get_current_context", lambda: context)
     assert common.caller() == "address 10.1.2.3"
+
+
+def test_the_vote_that_ends_the_negotiation_reaches_the_page_before_month_1(monkeypatch):
+    """The page draws the vote's result first and month 1's controls when the timer fires
+    (40 pages building month 1 at once made the last one show the result 1.5 s late)."""
+    timers = []
+
+    class Timer:  # the timer of use_result_first, fired by hand: no waiting on the clock
+        def __init__(self, seconds, fn):
+            self.seconds, self.fn, self.daemon = seconds, fn, False
+            timers.append(self)
+
+        def start(self):
+            pass
+
+        def cancel(self):
+            pass
+
+    monkeypatch.setattr(common.threading, "Timer", Timer)
+    room = Room(
+        "default",
+        seed=2,
+        periods=2,
+        deadline_seconds=None,
+        negotiation_rounds=1,
+        vote_rule="baron_ferejohn",
+        quota=1,
+    )
+    ada, bo = room.join("Ada"), room.join("Bo")
+    room.teacher_start(room.teacher_token)
+    rc = _render(StudentCard(room, bo))
+    try:
+        assert not rc.find(v.Btn, children=["Comply"]).widgets
+        time.sleep(0.3)  # the page's watcher is waiting on the room
+        room.propose(ada, {"p_detect": 0.6, "penalty": 5.0})
+        room.vote(bo, "yes")  # the last vote: adopted (a quota of 1), month 1 starts
+        assert room.status == "playing"
+        _wait(lambda: "adopted" in _texts(rc).lower())
+        assert not rc.find(v.Btn, children=["Comply"]).widgets  # the result, not yet month 1
+        assert [t.seconds for t in timers] == [common.RESULT_FIRST_SECONDS]
+        timers[0].fn()
+        _wait(lambda: bool(rc.find(v.Btn, children=["Comply"]).widgets))
+    finally:
+        rc.close()
+    fresh = _render(StudentCard(room, ada))  # a page opened after the negotiation: at once
+    try:
+        assert fresh.find(v.Btn, children=["Comply"]).widget
+        assert len(timers) == 1
+    finally:
+        fresh.close()

@@ -32,6 +32,7 @@ from viz.room_pages.common import (
     report_items,
     rooms,
     use_browser_session,
+    use_result_first,
     use_room_updates,
     votes_html,
 )
@@ -69,6 +70,7 @@ def StudentCard(room: Room, token: str, session: str | None = None) -> None:
     error, set_error = solara.use_state("")
     shielded, set_shielded = solara.use_state(list[str]())
     membership, set_membership = solara.use_state("Let the model decide")
+    month_held = use_result_first(room.status)
     del tick
 
     def opened() -> Callable[[], None]:
@@ -137,7 +139,8 @@ def StudentCard(room: Room, token: str, session: str | None = None) -> None:
         quiz = None if watching else room.quiz_phase(token)  # the quiz (#33), before and after
         if quiz is not None:
             QuizCard(room, token, quiz, act).key(f"quiz-{quiz}")
-        running = view["status"] in ("playing", "paused")
+        # the vote that ends the negotiation: its result on every page first, then month 1
+        running = view["status"] in ("playing", "paused") and not month_held
         if running and not watching and view["pledging"]:  # the pledge comes before the action
             PledgeCard(
                 room, token, session, view["month"], view["pledging"], view["my_pledge"], act
