@@ -498,3 +498,61 @@ def test_the_vote_that_ends_the_negotiation_reaches_the_page_before_month_1(monk
         assert len(timers) == 1
     finally:
         fresh.close()
+
+
+def _in_order(widget, out=None):
+    """The page's widgets depth first, in the order the page shows them."""
+    out = [] if out is None else out
+    out.append(widget)
+    for child in getattr(widget, "children", None) or []:
+        if hasattr(child, "model_id"):
+            _in_order(child, out)
+    return out
+
+
+def test_while_a_month_runs_its_decision_comes_before_the_briefing_and_the_negotiation():
+    """On a phone the month's buttons stay near the top: the briefing and the negotiation's
+    outcome go under them once month 1 runs (before, they lead the card)."""
+    room = Room(
+        "default",
+        seed=2,
+        periods=2,
+        deadline_seconds=None,
+        negotiation_rounds=1,
+        vote_rule="baron_ferejohn",
+        quota=1,
+    )
+    ada, bo = room.join("Ada"), room.join("Bo")
+    room.teacher_start(room.teacher_token)
+
+    def order(rc):
+        names = []
+        for w in _in_order(rc.container):
+            cls = str(getattr(w, "class_", "") or "")
+            for mark in (
+                "pg-room-briefing-fold",
+                "pg-neg-card",
+                "pg-room-comply",
+                "pg-room-status",
+            ):
+                if mark in cls.split():
+                    names.append(mark)
+        return names
+
+    rc = _render(StudentCard(room, bo))
+    try:
+        assert order(rc) == ["pg-room-status", "pg-room-briefing-fold", "pg-neg-card"]  # no month
+    finally:
+        rc.close()
+    room.propose(ada, {"p_detect": 0.6, "penalty": 5.0})
+    assert room.status == "playing"  # Bo's page closed: no student left to vote
+    rc = _render(StudentCard(room, bo))  # opened in month 1: drawn at once
+    try:
+        assert order(rc) == [
+            "pg-room-status",
+            "pg-room-comply",
+            "pg-room-briefing-fold",
+            "pg-neg-card",
+        ]
+    finally:
+        rc.close()

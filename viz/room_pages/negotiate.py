@@ -215,12 +215,16 @@ def StudentNegotiation(
     """
     if not view["on"]:
         return
-    if not view["open"]:
+    if not view["open"]:  # over: the outcome, and the rounds folded (the month stays in sight)
         if view["outcome"] or view["results"]:
-            with solara.Card("The treaty's negotiation", classes=["pg-neg-card"]):
+            with solara.Card(classes=["pg-neg-card"]):
+                _line("The treaty's negotiation", style={"color": "#555", "font-size": "0.9rem"})
                 if view["outcome"]:
                     _line(view["outcome"], classes=["pg-neg-outcome"], style={"font-weight": "700"})
-                Results(view["results"])
+                if view["results"]:
+                    n = len(view["results"])
+                    with solara.Details(f"How the {'round' if n == 1 else f'{n} rounds'} went"):
+                        Results(view["results"])
         return
     with solara.Card(
         f"Negotiation: round {view['round']} of {view['rounds']}", classes=["pg-neg-card"]

@@ -121,7 +121,13 @@ def StudentCard(room: Room, token: str, session: str | None = None) -> None:
             style={"font-weight": "700", "font-size": "1.15rem"},
         ).key("status")
         _line(view["status_text"], style={"color": "#444"}).key("status-text")
-        StudentBriefing(room, token, view["status"]).key("briefing")
+        # the vote that ends the negotiation: its result on every page first, then month 1
+        running = view["status"] in ("playing", "paused") and not month_held
+        negotiation = room.negotiation_view(token)
+        # while a month runs, the briefing and the negotiation's outcome go under the month's
+        # decision (on a phone the decision comes first); before month 1 they lead the card
+        if not running:
+            StudentBriefing(room, token, view["status"]).key("briefing")
         delegation_card(view)
         if watching:
             TakenOver(holding.message, take_over).key("taken")
@@ -130,17 +136,14 @@ def StudentCard(room: Room, token: str, session: str | None = None) -> None:
         news = room.news_items(token)
         if news:  # the teacher's injects (viz.room_pages.injects)
             News(tuple((n["month"], n["text"]) for n in news)).key("news")
-        StudentNegotiation(room, token, session, room.negotiation_view(token), watching, act).key(
-            "negotiation"
-        )
+        if not running:
+            StudentNegotiation(room, token, session, negotiation, watching, act).key("negotiation")
         last = view["last"]
         if last and last["notice"]:
             solara.Warning(last["notice"], classes=["pg-room-notice"]).key("notice")
         quiz = None if watching else room.quiz_phase(token)  # the quiz (#33), before and after
         if quiz is not None:
             QuizCard(room, token, quiz, act).key(f"quiz-{quiz}")
-        # the vote that ends the negotiation: its result on every page first, then month 1
-        running = view["status"] in ("playing", "paused") and not month_held
         if running and not watching and view["pledging"]:  # the pledge comes before the action
             PledgeCard(
                 room, token, session, view["month"], view["pledging"], view["my_pledge"], act
@@ -171,8 +174,6 @@ def StudentCard(room: Room, token: str, session: str | None = None) -> None:
                 children=[prompt],
                 class_="pg-room-decided" if decided else "pg-room-expected",
             ).key("prompt")
-            LeavesOut(view["leaves_out"]).key("leaves-out")
-            _line(LABS_SENTENCE, classes=["pg-room-labs"], style={"color": "#555"}).key("labs")
             if view["voting"] and not decided:
                 _line(
                     SHIELD_SENTENCE, classes=["pg-room-shield-help"], style={"color": "#555"}
@@ -224,6 +225,10 @@ def StudentCard(room: Room, token: str, session: str | None = None) -> None:
                     disabled=decided or watching,
                     classes=["pg-room-defect"],
                 )
+            # what the expected points leave out, and who decides for the labs, under the
+            # buttons: on a phone the decision stays near the prompt
+            LeavesOut(view["leaves_out"]).key("leaves-out")
+            _line(LABS_SENTENCE, classes=["pg-room-labs"], style={"color": "#555"}).key("labs")
         if running and not watching:
             addressees = tuple(str(n) for n in view["nations"] if n != view["nation"])
             SendMessages(room, token, session, addressees, act).key("send")
@@ -246,6 +251,9 @@ def StudentCard(room: Room, token: str, session: str | None = None) -> None:
                 hidden,
                 None,
             ).key("last")
+        if running:
+            StudentBriefing(room, token, view["status"]).key("briefing")
+            StudentNegotiation(room, token, session, negotiation, watching, act).key("negotiation")
         texts = room.texts(token)  # free-text messages (viz.room_pages.freetalk)
         if texts or (room.free_text and running and not watching):
             StudentTalk(
@@ -385,7 +393,7 @@ def _items(items: tuple[str, ...], cls: str) -> Any:
 @solara.component
 def LeavesOut(text: str) -> None:
     """What the month's expected points leave out (as Play a nation says), folded."""
-    with rv.Html(tag="details", class_="pg-room-leaves-out"):
+    with rv.Html(tag="details", class_="pg-room-leaves-out", style_="margin-top: 8px"):
         rv.Html(
             tag="summary",
             children=["What these expected values leave out"],
