@@ -83,6 +83,9 @@ def test_one_proposal_rejected_one_adopted_then_month_1_under_its_terms(server, 
         expect(teacher.locator(".pg-teach-neg-voted")).to_contain_text("Waiting for: Bo")
         teacher.screenshot(path=str(artifacts / "room-negotiation-teacher.png"), full_page=True)
         bo.screenshot(path=str(artifacts / "room-negotiation-bo-390.png"), full_page=True)
+        table = bo.locator(".pg-neg-numbers")  # the consequence's numbers fit a phone, whole
+        wide, room_for = table.evaluate("e => [e.scrollWidth, e.clientWidth]")
+        assert wide <= room_for, f"the numbers are {wide} px wide in {room_for} px"
         bo.locator(".pg-neg-reject").click()
         expect(ada.locator(".pg-neg-results")).to_contain_text("rejected", timeout=15_000)
         expect(bo.locator(".pg-neg-stage")).to_contain_text("You propose", timeout=15_000)

@@ -86,6 +86,7 @@ ROOM_CSS = """
 .pg-scroll table { border-collapse: collapse; font-size: 0.95rem; }
 .pg-scroll th, .pg-scroll td { border-bottom: 1px solid #ccc; padding: 3px 8px; text-align: left;
   white-space: nowrap; }
+.pg-neg-numbers th { white-space: normal; }
 .pg-code { font-size: 2.6rem; font-weight: 800; letter-spacing: 0.25em; font-family: monospace; }
 .pg-defect { color: #b71c1c; font-weight: 700; }
 .pg-comply { color: #1b5e20; font-weight: 700; }

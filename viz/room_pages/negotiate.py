@@ -244,10 +244,10 @@ def StudentNegotiation(
             c = view["consequence"]
             solara.Info(c["text"], classes=["pg-neg-consequence"])
             _table(
-                ["", "Pause holds", "You, a month"],
+                ["", "Pause holds", "Your points a month"],  # narrow enough for a phone
                 [
-                    ["If adopted", f"{c['held']:.0%}", f"{c['mine_points']} points"],
-                    ["No treaty", "no pause", f"{c['without_points']} points"],
+                    ["If adopted", f"{c['held']:.0%}", f"{c['mine_points']}"],
+                    ["No treaty", "no pause", f"{c['without_points']}"],
                 ],
                 "pg-neg-numbers",
             )
