@@ -487,6 +487,7 @@ def test_the_vote_that_ends_the_negotiation_reaches_the_page_before_month_1(monk
         assert room.status == "playing"
         _wait(lambda: "adopted" in _texts(rc).lower())
         assert not rc.find(v.Btn, children=["Comply"]).widgets  # the result, not yet month 1
+        _wait(lambda: bool(timers))  # the page's effect starts it once the redraw is done
         assert [t.seconds for t in timers] == [common.RESULT_FIRST_SECONDS]
         timers[0].fn()
         _wait(lambda: bool(rc.find(v.Btn, children=["Comply"]).widgets))
