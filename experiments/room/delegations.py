@@ -397,16 +397,20 @@ class Delegations(RoomState):
         """The delegation part of a student's view: members, spokesperson, their votes.
 
         ``delegation``: the rule, the silent setting, the size, the spokesperson, each
-        member's choice this month, the nation's choice if settled, and ``last``: the last
-        month's ``delegation`` record of the nation (None: none yet). Only the student's own
-        delegation's choices, never another nation's. Empty with delegations off.
+        member's choice this month, the nation's choice if settled, ``over`` (the game is
+        over: no month is being decided, so no member's choice and no settled choice) and
+        ``last``: the last month's ``delegation`` record of the nation (None: none yet).
+        Only the student's own delegation's choices, never another nation's. Empty with
+        delegations off.
         """
         if not self.delegations_on:
             return {}
         k = seat.nation
         spoke = self.spokesperson(k)
+        over = self.finished
+        ballots = {} if over else self._ballots
         own = self._ballots.get(seat.token)
-        settled = self._pending.get(k)
+        settled = None if over else self._pending.get(k)
         return {
             "decided": own is not None,
             "decision": None if own is None else ("defect" if own.defect else "comply"),
@@ -421,7 +425,7 @@ class Delegations(RoomState):
                         "name": s.name,
                         "present": s.present,
                         "you": s is seat,
-                        **_ballot_record(self._ballots.get(s.token), self.nation_names),
+                        **_ballot_record(ballots.get(s.token), self.nation_names),
                     }
                     for s in self.seats.values()
                     if s.nation == k
@@ -429,6 +433,7 @@ class Delegations(RoomState):
                 "settled": (
                     None if settled is None else ("defect" if settled.defect else "comply")
                 ),
+                "over": over,
                 "last": self._last_delegations.get(str(k)),
             },
         }

@@ -518,15 +518,22 @@ class Negotiation(NegotiationViews, Clock):
         return (*base, self._talk_stamp(seat)) if self.negotiation_rounds else base
 
     def _talk_stamp(self, seat: Seat) -> tuple[Any, ...]:
-        """What of the negotiation the seat's card shows: the others' ballots are not in it.
+        """What of the negotiation the seat's card shows: other nations' ballots are not in it.
 
-        A ballot redraws its voter's page only (until it closes the round); with 40 students
-        a round's ballots would otherwise redraw every page 40 times.
+        A ballot redraws its voter's page and those of its delegation's members only (until it
+        closes the round); with 40 students a round's ballots would otherwise redraw every
+        page 40 times.
         """
         talk = self.talk
         now: tuple[Any, ...] | None = None
         if talk is not None:
             offer = None if talk.offer is None else tuple(sorted(talk.offer.items()))
-            mine = talk.ballots.get(seat.token)
+            mine: Any = talk.ballots.get(seat.token)
+            if self.delegations_on:  # the card shows the fellow members' ballots
+                mine = tuple(
+                    talk.ballots.get(s.token)
+                    for s in self.seats.values()
+                    if s.nation == seat.nation
+                )
             now = (talk.round, talk.proposer, talk.by, offer, talk.valued, mine)
         return (self.status, now, len(self.tallies), self.concluded)

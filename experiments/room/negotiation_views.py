@@ -5,9 +5,11 @@ The phase itself is :mod:`experiments.room.negotiation`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from experiments.room.consequence import Consequence, Consequences
+from experiments.room.delegations import settle
 from experiments.room.seats import Seat
 from experiments.room.state import RoomState
 from experiments.room.talks import NEGOTIATING, PROPOSING, VOTING, Talk, Tally, terms_text
@@ -26,6 +28,11 @@ class NegotiationViews(RoomState):
     adopted: dict[str, Any] | None
     concluded: bool
     _consequences: Consequences | None
+    # the delegations' (experiments.room.delegations): annotations only
+    delegation: str
+    silent: str
+    delegations_on: bool
+    spokesperson: Callable[[int], Seat | None]
 
     def _voters(self) -> list[Seat]:
         """The present students who vote: every one outside the proposer's nation."""
@@ -95,7 +102,8 @@ class NegotiationViews(RoomState):
         ``offer`` (terms in words), ``consequence`` (of the offer, for this nation),
         ``my_vote`` (None: not voted), ``results`` (closed rounds, each nation's vote),
         ``outcome`` (after the phase: the adopted terms in words, or no treaty),
-        ``valued_left`` (new terms the round may still value).
+        ``valued_left`` (new terms the round may still value), ``delegation_votes`` (the
+        student's fellow members' ballots on the offer, :meth:`_delegation_votes`).
 
         Raises:
             NotAllowed: Not a seat of this room.
@@ -144,8 +152,48 @@ class NegotiationViews(RoomState):
                     if offer is not None and talk.proposer == seat.nation
                     else talk.ballots.get(seat.token),
                     valued_left=budget - talk.valued,
+                    delegation_votes=self._delegation_votes(seat),
                 )
             return out
+
+    def _delegation_votes(self, seat: Seat) -> dict[str, Any] | None:
+        """The seat's delegation's ballots on the offer, for its members' cards.
+
+        None without delegations, before a proposal, or for the proposer's nation (it votes
+        yes). Otherwise ``members`` (each member of the seat's nation: ``name``, ``you``,
+        ``present``, ``spokesperson``, ``vote``: True accept, False reject, None not voted
+        yet) and ``settled`` (the nation's vote by the room's rule so far: True, False, or
+        None while open). Only the seat's own nation's ballots, never another nation's.
+        """
+        talk = self.talk
+        if not self.delegations_on or talk is None or talk.offer is None:
+            return None
+        k = seat.nation
+        if k == talk.proposer:
+            return None
+        spoke = self.spokesperson(k)
+        group = [s for s in self.seats.values() if s.nation == k]
+        counted = [s for s in group if s.present or s.token in talk.ballots]
+        settled = settle(
+            {s.token: talk.ballots.get(s.token) for s in counted},
+            None if spoke is None else spoke.token,
+            self.delegation,
+            final=False,
+            silent=self.silent,
+        )
+        return {
+            "members": [
+                {
+                    "name": s.name,
+                    "you": s is seat,
+                    "present": s.present,
+                    "spokesperson": s is spoke,
+                    "vote": talk.ballots.get(s.token),
+                }
+                for s in group
+            ],
+            "settled": None if settled.choice is None else bool(settled.choice),
+        }
 
     def negotiation_status(self, teacher_token: Any) -> dict[str, Any]:
         """The teacher's view of the negotiation: phase, round, who has voted (not what).

@@ -118,6 +118,8 @@ class Pledge:
         kind: A key of :data:`MESSAGES`.
         value: The proposed p_detect, or the accused nation's name ("" for none).
         text: The message as shown.
+        by: The sender's display name ("": not recorded); in a delegation, the member who
+            sent the nation's message.
     """
 
     month: int
@@ -125,6 +127,7 @@ class Pledge:
     kind: str
     value: str
     text: str
+    by: str = ""
 
 
 def _as_action(action: Any) -> bool:

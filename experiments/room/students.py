@@ -270,7 +270,12 @@ class Students(Delegations):
             if len(mine) >= MAX_PLEDGES_PER_MONTH:
                 raise RoomError(f"at most {MAX_PLEDGES_PER_MONTH} messages a month")
             made = Pledge(
-                self.month, seat.nation, kind, text_value, MESSAGES[kind].format(value=text_value)
+                self.month,
+                seat.nation,
+                kind,
+                text_value,
+                MESSAGES[kind].format(value=text_value),
+                seat.name,
             )
             self.pledges.append(made)
             self.log.append(

@@ -119,7 +119,7 @@ class Views(Delegations):
                 ],
                 "nations": list(self.nation_names),
                 "ended_because": self.ended_because,
-                **self._pledging(seat.nation),
+                **self._pledging(seat.nation, seat.name),
                 **self.delegation_view(seat),
             }
 
@@ -153,21 +153,28 @@ class Views(Delegations):
                 )
         return out
 
-    def _pledging(self, nation: int) -> dict[str, Any]:
+    def _pledging(self, nation: int, name: str = "") -> dict[str, Any]:
         """The room's pledges' force and the nation's pledge message this month.
 
-        ``pledging`` is None when the nations do not pledge; ``my_pledge`` None: none yet.
+        ``pledging`` is None when the nations do not pledge; ``my_pledge`` None: none yet;
+        ``pledged_by``: the member of the nation's delegation who pledged when not the
+        student ``name`` (None: the student pledged, or no pledge yet).
         """
         pledges = self.engine.pledges
         mine = [
-            p.text
+            p
             for p in self.pledges
             if p.nation == nation and p.month == self.month and p.kind in PLEDGE_MESSAGES
         ]
         force = None
         if pledges is not None:
             force = "binding" if pledges.binding else str(self.engine.params["pledge_binding"])
-        return {"pledging": force, "my_pledge": mine[0] if mine and force else None}
+        made = mine[0] if mine and force else None
+        return {
+            "pledging": force,
+            "my_pledge": None if made is None else made.text,
+            "pledged_by": None if made is None or made.by in ("", name) else made.by,
+        }
 
     def student_stamp(self, token: Any) -> tuple[Any, ...]:
         """A cheap value that changes whenever :meth:`student_view` of ``token`` may change.

@@ -6,9 +6,10 @@ from __future__ import annotations
 import time
 
 import ipyvuetify as v
+import pytest
 import solara
 
-from experiments.room import Room
+from experiments.room import Room, RoomError
 from viz.room_pages import Dashboard, StudentCard
 from viz.room_pages.common import SCENARIOS_PLEDGES, pledge_choices
 
@@ -74,3 +75,37 @@ def test_no_pledge_card_in_a_room_without_pledges():
         assert "Your pledge for month" not in _texts(rc)
     finally:
         rc.close()
+
+
+def test_a_delegations_pledge_names_the_member_who_made_it_on_the_others_cards():
+    room = Room(
+        "defection_cascade",
+        seed=3,
+        periods=2,
+        overrides=BINDING,
+        deadline_seconds=None,
+        delegation="majority",
+        delegation_size=2,
+    )
+    first = room.nation_names[0]
+    ada, abe = room.join("Ada", first), room.join("Abe", first)
+    room.join("Bo", room.nation_names[1])
+    room.teacher_start(room.teacher_token)
+    cards = {
+        name: _render(StudentCard(room, token)) for name, token in (("Ada", ada), ("Abe", abe))
+    }
+    try:
+        cards["Ada"].find(v.Btn, children=["Pledge comply"]).widget.click()
+        said = "\u201cI pledge to comply this month\u201d"
+        assert f"You pledged: {said}" in _texts(cards["Ada"])
+        _wait(lambda: f"Your delegation pledged (by Ada): {said}" in _texts(cards["Abe"]))
+        assert "You pledged" not in _texts(cards["Abe"])
+        assert not cards["Abe"].find(v.Btn, children=["Pledge defect"]).widgets
+        assert room.student_view(ada)["pledged_by"] is None
+        assert room.student_view(abe)["pledged_by"] == "Ada"
+    finally:
+        for rc in cards.values():
+            rc.close()
+    # the rule stays the room's: one pledge a nation a month, which no member changes
+    with pytest.raises(RoomError, match="already pledged this month"):
+        room.pledge(abe, "pledge_defect")

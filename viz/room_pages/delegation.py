@@ -50,6 +50,8 @@ SILENT_WORDS = {
 def member_rows(delegation: dict[str, Any]) -> tuple[tuple[str, str], ...]:
     """Each member as (name with notes, what they chose) for the card.
 
+    After the game (``over``) no month is being decided: the members without choices.
+
     Example:
         >>> member_rows({"spokesperson": "Ada", "members": [
         ...     {"name": "Ada", "present": True, "you": True, "action": "defect", "shield": []},
@@ -57,6 +59,7 @@ def member_rows(delegation: dict[str, Any]) -> tuple[tuple[str, str], ...]:
         (('Ada (you, spokesperson)', 'defect'), ('Bo (away)', 'not yet'))
     """
     rows = []
+    over = delegation.get("over", False)
     for m in delegation["members"]:
         notes = [
             *(["you"] if m["you"] else []),
@@ -64,6 +67,9 @@ def member_rows(delegation: dict[str, Any]) -> tuple[tuple[str, str], ...]:
             *([] if m["present"] else ["away"]),
         ]
         name = m["name"] + (f" ({', '.join(notes)})" if notes else "")
+        if over:
+            rows.append((name, ""))
+            continue
         chose = m["action"] or "not yet"
         if m.get("shield"):
             chose += f", shields {', '.join(m['shield'])}"
@@ -106,21 +112,30 @@ def DelegationCard(
     rows: tuple[tuple[str, str], ...],
     settled: str | None,
     last: str = "",
+    over: bool = False,
 ) -> None:
-    """A member's delegation: who is in it, who speaks, who chose what, the nation's choice."""
+    """A member's delegation: who is in it, who speaks, who chose what, the nation's choice.
+
+    ``over``: the game is over; nothing is pending, so the card lists the members and the
+    last month's settled decision (``last``), if any.
+    """
     with solara.Card("Your delegation", classes=["pg-room-delegation"]):
         _line("How it decides: " + RULE_WORDS[rule], style={"color": "#444"})
         items = "".join(
-            f"<li><b>{html.escape(name)}</b>: {html.escape(chose)}</li>" for name, chose in rows
+            f"<li><b>{html.escape(name)}</b>"
+            + (f": {html.escape(chose)}" if chose else "")
+            + "</li>"
+            for name, chose in rows
         )
         solara.HTML(tag="ul", unsafe_innerHTML=items, classes=["pg-room-delegation-members"])
-        _line(
-            "Your nation's choice this month: "
-            + (settled if settled else "not settled yet")
-            + ". "
-            + SILENT_WORDS[silent],
-            classes=["pg-room-delegation-settled"],
-        )
+        if not over:
+            _line(
+                "Your nation's choice this month: "
+                + (settled if settled else "not settled yet")
+                + ". "
+                + SILENT_WORDS[silent],
+                classes=["pg-room-delegation-settled"],
+            )
         if last:
             _line(last, classes=["pg-room-delegation-last"], style={"color": "#444"})
 
@@ -131,7 +146,12 @@ def delegation_card(view: dict[str, Any]) -> None:
     if d is None:
         return
     DelegationCard(
-        d["rule"], d["silent"], member_rows(d), d["settled"], last_sentence(d["last"])
+        d["rule"],
+        d["silent"],
+        member_rows(d),
+        d["settled"],
+        last_sentence(d["last"]),
+        d.get("over", False),
     ).key("delegation")
 
 

@@ -4,9 +4,11 @@ What the phase is and does: :mod:`experiments.room.negotiation`. A student sees 
 who proposes, a form limited to the negotiable terms and their ranges (the proposer puts
 terms to the vote; anyone may first see what terms would do), the proposal's consequence in
 words and numbers (the world's chance that the pause holds, the student's own nation's
-expected payoff against no treaty), Accept and Reject, and each closed round's result and
-votes as a short list. The teacher sees the phase, the round, who has voted (not what) and
-closes the round; the class view shows the same without the nations' votes.
+expected payoff against no treaty), Accept and Reject, in a delegation how each fellow
+member voted on the proposal (and the nation's vote once the rule settles it), and each
+closed round's result and votes as a short list. The teacher sees the phase, the round, who
+has voted (not what) and closes the round; the class view shows the same without the
+nations' votes.
 """
 
 from __future__ import annotations
@@ -272,7 +274,54 @@ def StudentNegotiation(
                     "the model votes for the nations without a student.",
                     classes=["pg-neg-voted"],
                 )
+            if view.get("delegation_votes"):
+                DelegationVotes(view["delegation_votes"])
         Results(view["results"])
+
+
+def delegation_vote_rows(votes: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    """Each member of the student's delegation as (name with notes, their vote on the offer).
+
+    Example:
+        >>> delegation_vote_rows({"settled": None, "members": [
+        ...     {"name": "Ada", "you": True, "present": True, "spokesperson": True, "vote": False},
+        ...     {"name": "Abe", "you": False, "present": False, "spokesperson": False,
+        ...      "vote": None}]})
+        (('Ada (you, spokesperson)', 'reject'), ('Abe (away)', 'not voted yet'))
+    """
+    rows = []
+    for m in votes["members"]:
+        notes = [
+            *(["you"] if m["you"] else []),
+            *(["spokesperson"] if m["spokesperson"] else []),
+            *([] if m["present"] else ["away"]),
+        ]
+        name = m["name"] + (f" ({', '.join(notes)})" if notes else "")
+        vote = "not voted yet" if m["vote"] is None else ("accept" if m["vote"] else "reject")
+        rows.append((name, vote))
+    return tuple(rows)
+
+
+@solara.component
+def DelegationVotes(votes: dict[str, Any]) -> None:
+    """How each member of the student's delegation voted on the offer, and the nation's vote.
+
+    ``votes``: the ``delegation_votes`` of :meth:`~experiments.room.Room.negotiation_view`
+    (the student's own nation only).
+    """
+    items = "".join(
+        f"<li><b>{html.escape(name)}</b>: {html.escape(vote)}</li>"
+        for name, vote in delegation_vote_rows(votes)
+    )
+    _line("Your delegation's votes on this proposal:", style={"margin-bottom": "0"})
+    solara.HTML(tag="ul", unsafe_innerHTML=items, classes=["pg-neg-delegation-votes"])
+    settled = votes["settled"]
+    _line(
+        "Your nation's vote: not settled yet."
+        if settled is None
+        else f"Your nation's vote, by your delegation's rule: {'accept' if settled else 'reject'}.",
+        classes=["pg-neg-delegation-settled"],
+    )
 
 
 def voted_text(view: dict[str, Any], projected: bool = False) -> str:

@@ -146,7 +146,14 @@ def StudentCard(room: Room, token: str, session: str | None = None) -> None:
             QuizCard(room, token, quiz, act).key(f"quiz-{quiz}")
         if running and not watching and view["pledging"]:  # the pledge comes before the action
             PledgeCard(
-                room, token, session, view["month"], view["pledging"], view["my_pledge"], act
+                room,
+                token,
+                session,
+                view["month"],
+                view["pledging"],
+                view["my_pledge"],
+                act,
+                view["pledged_by"],
             ).key("pledge")
         if running:
             # The month's prompt and its two buttons stay on the card all month: a decision
@@ -353,12 +360,14 @@ def PledgeCard(
     force: str,
     mine: str | None,
     act: Callable[[Callable[[], Any]], None],
+    by: str | None = None,
 ) -> None:
     """The nation's pledge for the month: comply or defect, once, seen by every nation.
 
     A pledge is the nation's real pledge under the room's force (``Held.pledges``); without
     one, a student who decides pledges the action taken. "I will comply if you do" counts
-    as a pledge of comply.
+    as a pledge of comply. ``by``: the fellow member of the delegation who made the nation's
+    pledge (None: this student made it, or none yet).
     """
     with solara.Card(f"Your pledge for month {month}", classes=["pg-room-pledge"]):
         _line(
@@ -368,7 +377,8 @@ def PledgeCard(
             style={"color": "#555"},
         )
         if mine:
-            _line(f"You pledged: \u201c{mine}\u201d", classes=["pg-room-my-pledge"])
+            who = f"Your delegation pledged (by {by})" if by else "You pledged"
+            _line(f"{who}: \u201c{mine}\u201d", classes=["pg-room-my-pledge"])
             return
         with solara.Row(classes=["pg-room-row"]):
             for kind, label in (

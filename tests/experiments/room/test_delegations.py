@@ -373,3 +373,28 @@ def test_a_student_joining_without_a_nation_gets_the_open_nation_with_fewest_mem
     assert room.full_nations() == {0, room.nation_names.index("Borealis")}
     with pytest.raises(RoomError, match="every nation open to students is taken"):
         room.join("Ed")
+
+
+def test_after_the_game_a_delegation_has_no_pending_choice_and_keeps_its_last_month():
+    room = Room(
+        "default",
+        seed=4,
+        periods=3,
+        deadline_seconds=None,
+        delegation="majority",
+        delegation_size=2,
+    )
+    a1, a2 = room.join("Ada", "Aurelia"), room.join("Abe", "Aurelia")
+    b1 = room.join("Bea", "Borealis")
+    room.teacher_start(room.teacher_token)
+    for token, action in ((a1, "comply"), (a2, "comply"), (b1, "defect")):
+        room.decide(token, 1, action)
+    assert room.month == 2
+    room.decide(a1, 2, "defect")
+    room.decide(a2, 2, "defect")  # settled, but the teacher ends the game before month 2 ends
+    assert room.student_view(a1)["delegation"]["settled"] == "defect"
+    room.teacher_end(room.teacher_token)
+    d = room.student_view(a2)["delegation"]
+    assert d["over"] and d["settled"] is None  # month 2 was discarded: nothing is pending
+    assert [m["action"] for m in d["members"]] == [None, None]
+    assert d["last"]["action"] == "comply"  # month 1, the last month settled

@@ -369,3 +369,46 @@ def test_a_ballot_redraws_only_its_voters_page_until_the_round_closes():
     room.vote(c, "no")  # the last vote closes the round: every page shows the result
     assert room.student_stamp(a) != stamps[a]
     assert room.negotiation_view(a)["results"][-1]["yes"] == 1
+
+
+def test_a_delegations_members_see_each_others_votes_and_no_other_nations():
+    room = Room(
+        "default",
+        seed=3,
+        periods=2,
+        deadline_seconds=None,
+        negotiation_rounds=1,
+        vote_rule="baron_ferejohn",
+        quota=2,
+        delegation="majority",
+        delegation_size=3,
+    )
+    ada = room.join("Ada", "Aurelia")  # round 1's proposer
+    bo, cy, di = (room.join(n, "Borealis") for n in ("Bo", "Cy", "Di"))
+    eve = room.join("Eve", "Caldria")
+    room.teacher_start(room.teacher_token)
+    room.propose(ada, STRONG)
+    stamps = {s: room.student_stamp(s) for s in (ada, bo, cy, di, eve)}
+    room.vote(bo, "no")
+    votes = room.negotiation_view(cy)["delegation_votes"]
+    assert [(m["name"], m["vote"], m["you"]) for m in votes["members"]] == [
+        ("Bo", False, False),
+        ("Cy", None, True),
+        ("Di", None, False),
+    ]
+    assert votes["settled"] is None and votes["members"][0]["spokesperson"]
+    # a ballot redraws its delegation's cards, and no other nation's
+    assert room.student_stamp(cy) != stamps[cy] and room.student_stamp(di) != stamps[di]
+    assert room.student_stamp(ada) == stamps[ada] and room.student_stamp(eve) == stamps[eve]
+    assert room.negotiation_view(ada)["delegation_votes"] is None  # the proposer votes yes
+    theirs = room.negotiation_view(eve)["delegation_votes"]
+    assert [(m["name"], m["vote"]) for m in theirs["members"]] == [("Eve", None)]
+    room.vote(cy, "no")  # two of three: Borealis rejects, before Di votes
+    assert room.status == NEGOTIATING
+    assert room.negotiation_view(di)["delegation_votes"]["settled"] is False
+
+
+def test_a_room_without_delegations_shows_no_delegation_votes():
+    room, a, b = _room()
+    room.propose(a, WEAK)
+    assert room.negotiation_view(b)["delegation_votes"] is None
