@@ -103,3 +103,28 @@ def test_a_negotiation_vote_shows_each_fellow_members_vote_on_the_members_cards_
     finally:
         for rc in cards.values():
             rc.close()
+
+
+def test_before_month_1_the_delegation_card_claims_no_choice_pending():
+    """In the lobby and during the negotiation no month is open: no "not settled yet"."""
+    room = Room(
+        "default",
+        seed=4,
+        periods=1,
+        deadline_seconds=None,
+        delegation="majority",
+        delegation_size=2,
+        negotiation_rounds=1,
+    )
+    abe = room.join("Abe", "Aurelia")
+    room.join("Ada", "Aurelia")
+    for start in (False, True):  # the lobby, then the negotiation
+        if start:
+            room.teacher_start(room.teacher_token)
+            assert room.status == "negotiating"
+        rc = _render(StudentCard(room, abe))
+        try:
+            assert "Abe" in _html(rc, "pg-room-delegation-members")  # the card is drawn
+            assert "not settled yet" not in _texts(rc)
+        finally:
+            rc.close()

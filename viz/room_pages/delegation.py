@@ -116,8 +116,9 @@ def DelegationCard(
 ) -> None:
     """A member's delegation: who is in it, who speaks, who chose what, the nation's choice.
 
-    ``over``: the game is over; nothing is pending, so the card lists the members and the
-    last month's settled decision (``last``), if any.
+    ``over``: no month is open (the lobby, the negotiation, or the game is over); nothing is
+    pending, so the card lists the members and the last month's settled decision (``last``),
+    if any.
     """
     with solara.Card("Your delegation", classes=["pg-room-delegation"]):
         _line("How it decides: " + RULE_WORDS[rule], style={"color": "#444"})
@@ -151,7 +152,7 @@ def delegation_card(view: dict[str, Any]) -> None:
         member_rows(d),
         d["settled"],
         last_sentence(d["last"]),
-        d.get("over", False),
+        d.get("over", False) or view["status"] not in ("playing", "paused"),
     ).key("delegation")
 
 
