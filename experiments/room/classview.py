@@ -32,7 +32,8 @@ class ClassViews(RoomState):
     def class_view(self, teacher_token: Any) -> dict[str, Any]:
         """What a projected screen may show the class (the teacher's token opens it).
 
-        Keys: ``code``, ``status``, ``ended_because`` (why the game ended, once it has),
+        Keys: ``code``, ``status``, ``paused`` (the teacher paused the clock: a month's or a
+        negotiation round's), ``ended_because`` (why the game ended, once it has),
         ``month``, ``periods``, ``seconds_left``, ``compliance``
         (capability-weighted, by month, row 0 the start; under hidden information until the
         game is over the share of actors not flagged instead, and ``compliance_truth`` False),
@@ -71,6 +72,7 @@ class ClassViews(RoomState):
             return {
                 "code": self.code,
                 "status": self.status,
+                "paused": self.clock_paused(),
                 "ended_because": self.ended_because,
                 "month": self.month,
                 "periods": self.periods,

@@ -87,9 +87,7 @@ class Clock(RoomState):
             if self.status != PLAYING:
                 raise RoomError(f"only a running game can be paused (it is {self.status})")
             self.status = PAUSED
-            if self._deadline_at is not None:
-                self._remaining = max(0.0, self._deadline_at - self._clock())
-                self._deadline_at = None
+            self._stop_clock()
             self._touch()
 
     def teacher_resume(self, teacher_token: Any) -> None:
@@ -99,9 +97,7 @@ class Clock(RoomState):
             if self.status != PAUSED:
                 raise RoomError("the game is not paused")
             self.status = PLAYING
-            if self._remaining is not None:
-                self._deadline_at = self._clock() + self._remaining
-                self._remaining = None
+            self._run_clock()
             self._touch()
             self._resolve_if_all_decided()
 
@@ -109,21 +105,33 @@ class Clock(RoomState):
         """Give the month being decided ``seconds`` more (1 to 3600)."""
         with self._lock:
             self._teacher(teacher_token)
-            try:
-                extra = float(seconds)
-            except (TypeError, ValueError):
-                extra = math.nan
-            if isinstance(seconds, bool) or not 1.0 <= extra <= 3600.0:
-                raise RoomError(f"extend by {seconds!r}: seconds from 1 to 3600")
+            extra = _extra_seconds(seconds)
             if self.status not in (PLAYING, PAUSED):
                 raise RoomError("no month is open")
-            if self._remaining is not None:
-                self._remaining += extra
-            elif self._deadline_at is not None:
-                self._deadline_at += extra
-            else:
-                self._deadline_at = self._clock() + extra
+            self._extend_clock(extra)
             self._touch()
+
+    # the clock's arithmetic, shared with the negotiation's rounds (experiments.room.negotiation)
+    def _stop_clock(self) -> None:
+        """Keep the seconds left (a pause); the deadline stops running."""
+        if self._deadline_at is not None:
+            self._remaining = max(0.0, self._deadline_at - self._clock())
+            self._deadline_at = None
+
+    def _run_clock(self) -> None:
+        """Run the seconds kept by :meth:`_stop_clock` again (a resume)."""
+        if self._remaining is not None:
+            self._deadline_at = self._clock() + self._remaining
+            self._remaining = None
+
+    def _extend_clock(self, extra: float) -> None:
+        """``extra`` seconds more: on the seconds kept, the deadline, or a new deadline."""
+        if self._remaining is not None:
+            self._remaining += extra
+        elif self._deadline_at is not None:
+            self._deadline_at += extra
+        else:
+            self._deadline_at = self._clock() + extra
 
     def teacher_end(self, teacher_token: Any) -> None:
         """End the game now (the debrief covers the months played)."""
@@ -157,3 +165,18 @@ class Clock(RoomState):
                 return False
             self._resolve("deadline")
             return True
+
+
+def _extra_seconds(seconds: Any) -> float:
+    """The teacher's extension in seconds (1 to 3600).
+
+    Raises:
+        RoomError: Not a number of seconds from 1 to 3600.
+    """
+    try:
+        extra = float(seconds)
+    except (TypeError, ValueError):
+        extra = math.nan
+    if isinstance(seconds, bool) or not 1.0 <= extra <= 3600.0:
+        raise RoomError(f"extend by {seconds!r}: seconds from 1 to 3600")
+    return extra

@@ -33,6 +33,10 @@ before exactly). In each round:
 5. **Rule.** ``rotating_unanimity``: every nation's yes; ``baron_ferejohn``: ``quota`` yes
    votes, the proposer's included (default a simple majority, ``n // 2 + 1``).
 
+The teacher's Pause stops a stage's clock as a month's (proposals and ballots still come in, no
+round closes until Resume; a vote the teacher closes while paused opens month 1 paused), and
++30 s extends it; neither writes a log record.
+
 The first adopted proposal ends the phase: its terms are the engine's parameters from month 1
 (:meth:`model.engine.Engine.adopt_terms`, given parameters kept), and month 1 opens. If no
 proposal passes in ``R`` rounds there is no treaty: as after a run's negotiation without an
@@ -53,14 +57,14 @@ from typing import Any, cast
 import numpy as np
 
 from experiments.play import build_engine
-from experiments.room.clock import Clock
+from experiments.room.clock import Clock, _extra_seconds
 from experiments.room.consequence import Consequence, Consequences
 from experiments.room.delegations import settle
 from experiments.room.holders import check_holder
 from experiments.room.names import RoomError
 from experiments.room.negotiation_views import NegotiationViews
 from experiments.room.seats import Seat, _as_bool
-from experiments.room.state import LOBBY, PLAYING, RoomState
+from experiments.room.state import LOBBY, PAUSED, PLAYING, RoomState
 from experiments.room.talks import NEGOTIATING, Talk, Tally, terms_text
 from model.engine import Engine
 from model.errors import ConfigError
@@ -222,6 +226,7 @@ class Negotiation(NegotiationViews, Clock):
         self.term_box = term_box(table)
         self.talk, self.tallies, self.adopted = None, [], None
         self.concluded = False  # the phase ended with a vote's outcome (terms or none)
+        self.talk_paused = False  # the teacher paused the round's clock (teacher_pause)
         self._consequences = None
         if not self.negotiation_rounds:
             return {}
@@ -262,6 +267,10 @@ class Negotiation(NegotiationViews, Clock):
         self._touch()
 
     def _restart_clock(self) -> None:
+        """A new stage's full deadline: running, or kept whole while the teacher pauses."""
+        if self.talk_paused:
+            self._remaining, self._deadline_at = self.deadline_seconds, None
+            return
         self._remaining = None
         self._deadline_at = (
             self._clock() + self.deadline_seconds if self.deadline_seconds is not None else None
@@ -337,6 +346,7 @@ class Negotiation(NegotiationViews, Clock):
         talk = self.talk
         if (
             self.status == NEGOTIATING
+            and not self.talk_paused  # as a paused month: ballots come in, nothing closes
             and talk is not None
             and talk.offer is not None
             and all(s.token in talk.ballots for s in self._voters())
@@ -384,6 +394,10 @@ class Negotiation(NegotiationViews, Clock):
         self.talk = None
         self.status = PLAYING
         self._open_month()
+        if self.talk_paused:  # the teacher closed the last vote while paused: month 1 waits
+            self.talk_paused = False
+            self.status = PAUSED
+            self._remaining, self._deadline_at = self.deadline_seconds, None
 
     # ------------------------------------------------------------------ the students' requests
     def _negotiating(self) -> Talk:
@@ -487,11 +501,57 @@ class Negotiation(NegotiationViews, Clock):
             if self.status != NEGOTIATING:
                 return super().tick(now)
             now = self._clock() if now is None else now
-            if self.closed or self._deadline_at is None or now < self._deadline_at:
+            if (
+                self.closed
+                or self.talk_paused
+                or self._deadline_at is None
+                or now < self._deadline_at
+            ):
                 return False
             self._advance()
             self._changed()
             return True
+
+    def teacher_pause(self, teacher_token: Any) -> None:
+        """Stop the clock: the round's while negotiating (ballots still come in), else a month's."""
+        with self._lock:
+            if self.status != NEGOTIATING:
+                super().teacher_pause(teacher_token)
+                return
+            self._teacher(teacher_token)
+            if self.talk_paused:
+                raise RoomError("the negotiation is already paused")
+            self.talk_paused = True
+            self._stop_clock()
+            self._touch()
+
+    def teacher_resume(self, teacher_token: Any) -> None:
+        """Restart the round's clock where it stopped (while negotiating), else the month's."""
+        with self._lock:
+            if self.status != NEGOTIATING:
+                super().teacher_resume(teacher_token)
+                return
+            self._teacher(teacher_token)
+            if not self.talk_paused:
+                raise RoomError("the negotiation is not paused")
+            self.talk_paused = False
+            self._run_clock()
+            self._touch()
+            self._close_if_all_voted()
+
+    def teacher_extend(self, teacher_token: Any, seconds: Any) -> None:
+        """Give the round's stage (while negotiating), else the month, ``seconds`` more."""
+        with self._lock:
+            if self.status != NEGOTIATING:
+                super().teacher_extend(teacher_token, seconds)
+                return
+            self._teacher(teacher_token)
+            extra = _extra_seconds(seconds)
+            if self.talk_paused:  # the clock is stopped: the seconds kept grow
+                self._remaining = (self._remaining or 0.0) + extra
+            else:
+                self._extend_clock(extra)
+            self._touch()
 
     def _resolve_if_all_decided(self) -> None:
         if self.status == NEGOTIATING:
@@ -536,4 +596,4 @@ class Negotiation(NegotiationViews, Clock):
                     if s.nation == seat.nation
                 )
             now = (talk.round, talk.proposer, talk.by, offer, talk.valued, mine)
-        return (self.status, now, len(self.tallies), self.concluded)
+        return (self.status, now, len(self.tallies), self.concluded, self.talk_paused)

@@ -68,6 +68,9 @@ class RoomState:
     quiz_closed: bool
     news: list[dict[str, Any]]  # the teacher's injects as news (experiments.room.injects)
     chat_version: int  # counts free-text changes (experiments.room.freetext)
+    talk_paused: (
+        bool  # the teacher paused a negotiation round's clock (experiments.room.negotiation)
+    )
 
     @property
     def log(self) -> Any:
@@ -209,6 +212,10 @@ class RoomState:
         """The nation's readings of the room's engine (as Play shows them to a player)."""
         reveal = self.engine.params["information"] == "perfect"
         return NationView(self.engine, nation, self.periods, self.nation_names, reveal=reveal)
+
+    def clock_paused(self) -> bool:
+        """True while the teacher has paused the clock: a month's, or a negotiation round's."""
+        return self.status == PAUSED or (self.status == "negotiating" and self.talk_paused)
 
     def seconds_left(self) -> float | None:
         """Seconds until the deadline (None: no deadline running)."""

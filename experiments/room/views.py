@@ -85,6 +85,7 @@ class Views(Delegations):
                 "nation": self.nation_names[seat.nation],
                 "name": html.escape(seat.name),
                 "status": self.status,
+                "paused": self.clock_paused(),
                 "month": self.month,
                 "periods": self.periods,
                 "seconds_left": self.seconds_left(),
@@ -244,6 +245,7 @@ class Views(Delegations):
             return {
                 "code": self.code,
                 "status": self.status,
+                "paused": self.clock_paused(),
                 "month": self.month,
                 "periods": self.periods,
                 "seconds_left": self.seconds_left(),

@@ -114,7 +114,9 @@ def _class_view(teacher, artifacts, name, names):
     _fits(teacher, 1024)
     height = teacher.evaluate("document.documentElement.scrollHeight")
     with open(artifacts / "class-view-heights.txt", "a", encoding="utf-8") as out:
-        out.write(f"{name}: {height} px tall in a 768 px window\n")  # for the eye, not asserted
+        out.write(f"{name}: {height} px tall in a 768 px window\n")  # for the eye
+    if name == "lobby":  # the code and the QR beside the controls: no scrolling (#33)
+        assert height <= 768, f"the lobby's class view is {height} px tall"
     assert teacher.locator(".pg-teach-nations").count() == 0
     body = teacher.locator("body").inner_text()
     for private in PRIVATE_WORDS:
@@ -124,6 +126,23 @@ def _class_view(teacher, artifacts, name, names):
     teacher.get_by_role("button", name="Teacher's view").click()
     expect(teacher.locator(".pg-teach-status")).to_be_visible(timeout=15_000)
     return body
+
+
+def _private_after_the_game(teacher, names, points):
+    """The finished game's class view: the class's debrief, no student's name, points, grades.
+
+    ``points``: every student's total and best-responder total as the teacher's view shows them.
+    """
+    body = teacher.locator("body").inner_text()
+    gain = teacher.locator(".pg-room-quiz-gain").inner_text()  # the class's mean: kept
+    assert gain and "Benchmark:" in body  # the class's debrief is there
+    body = body.replace(gain, "")
+    for private in ("Points", "Best responder", "Grades", "Room log"):
+        assert private not in body, private
+    for student in names:
+        assert not re.search(rf"\b{student}\b", body), student
+    for value in points:  # signed (+120, \u22121600): as a number of its own
+        assert not re.search(rf"(?<![\d.,]){re.escape(value)}(?![\d.,])", body), value
 
 
 def _decide(pages, month, last_month):
@@ -329,13 +348,18 @@ def test_a_class_negotiates_pledges_breaks_is_sanctioned_and_keeps_its_debrief(
             _fits(page, dict((s[0], s[2][0]) for s in STUDENTS)[name])
         teacher.screenshot(path=str(artifacts / "class-teacher-debrief-1024.png"), full_page=True)
         _fits(teacher, 1024)
+        cells = teacher.locator(".pg-teach-debrief td")  # each student's points: the teacher's
+        points = {cells.nth(i).inner_text() for i in range(cells.count()) if i % 8 in (2, 3)}
+        assert len(points) >= 2 and all(p and p[0] in "+\u22120" for p in points), points
         teacher.get_by_role("button", name="Class view (to project)").click()
         expect(teacher.locator(".pg-class-status")).to_contain_text(
             "The game is over (every month played)", timeout=15_000
         )
         expect(teacher.locator(".pg-room-quiz-gain")).to_contain_text("+50 points of 100")
+        expect(teacher.locator(".pg-room-charts")).to_be_visible(timeout=60_000)
         teacher.screenshot(path=str(artifacts / "class-over-1024.png"), full_page=True)
         _fits(teacher, 1024)
+        _private_after_the_game(teacher, names, points - {"0"})
         teacher.get_by_role("button", name="Teacher's view").click()
 
         # the log: verified; the two tallies, the adopted terms, the inject, the pledges

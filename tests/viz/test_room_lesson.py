@@ -5,6 +5,8 @@ card's page closing makes the student away (:mod:`viz.room_pages`)."""
 
 from __future__ import annotations
 
+import re
+
 import ipyvuetify as v
 import solara
 
@@ -159,3 +161,53 @@ def test_a_cards_page_closing_makes_the_student_away():
         assert room.seats[ada].present
     finally:
         again.close()
+
+
+def test_the_class_view_after_the_game_shows_the_class_debrief_not_the_students_points():
+    room, ada, bo = _room()
+    room.seats[ada].name, room.seats[bo].name = "Adazq", "Boqzx"
+    room.decide(ada, 1, "defect")
+    room.decide(bo, 1, "comply")
+    room.teacher_end(room.teacher_token)
+    debrief = room.debrief()  # ready before the page draws (it is computed beside the page)
+    room.debrief_charts()
+    rc = _render(Dashboard(room))
+    try:
+        own = _html(rc, "pg-teach-debrief")  # the teacher's own view: each student's points
+        assert "Adazq" in own and "Points" in own
+        labels = [w.children[-1] for w in rc.find(v.Btn).widgets if w.children]
+        assert "Grades (CSV)" in labels
+        _screen(rc, CLASS_SCREEN)
+        assert not _html(rc, "pg-teach-debrief")
+        labels = [w.children[-1] for w in rc.find(v.Btn).widgets if w.children]
+        assert "Grades (CSV)" not in labels and "Room log (ledger)" not in labels
+        text = re.sub(r"<[^>]*>", " ", _texts(rc))  # what shows (no SVG attributes)
+        for private in ("Adazq", "Boqzx", "Points", "Best responder", "Grades"):
+            assert private not in text, private
+        shown = [(s["points"], s["best_response_points"]) for s in debrief["students"]]
+        for points in {p for pair in shown for p in pair}:  # signed: +150, \u2212300
+            assert points in own and not re.search(rf"(?<![\d.]){re.escape(points)}\b", text)
+        # the class's debrief stays: the summary, the nations' months, the charts
+        assert "months played (ended by the teacher)" in text
+        assert _html(rc, "pg-teach-paths") and _html(rc, "pg-room-compliance-chart")
+        assert "Benchmark:" in text
+    finally:
+        rc.close()
+
+
+def test_pause_and_30_s_are_on_the_dashboard_while_the_class_negotiates():
+    room = Room("default", seed=3, periods=3, deadline_seconds=60, negotiation_rounds=1)
+    room.join("Ada")
+    room.teacher_start(room.teacher_token)
+    rc = _render(Dashboard(room))
+    try:
+        rc.find(v.Btn, children=["+30 s"]).widget.click()
+        assert 60 < room.seconds_left() <= 90
+        rc.find(v.Btn, children=["Pause"]).widget.click()
+        assert room.status == "negotiating" and room.talk_paused
+        assert "paused by the teacher" in _texts(rc)
+        rc.find(v.Btn, children=["Resume"]).widget.click()
+        assert not room.talk_paused and rc.find(v.Btn, children=["Pause"]).widgets
+        assert not rc.find(v.Btn, children=["Next month"]).widgets  # the round has its own
+    finally:
+        rc.close()

@@ -91,6 +91,7 @@ ROOM_CSS = """
 .pg-defect { color: #b71c1c; font-weight: 700; }
 .pg-comply { color: #1b5e20; font-weight: 700; }
 .pg-qr svg { width: 180px; height: 180px; }
+.pg-qr-beside svg { display: block; width: 160px; height: 160px; }
 """
 
 
@@ -331,9 +332,9 @@ def month_line(view: dict[str, Any]) -> str:
         return "Waiting for the teacher to start the game."
     if status == "finished":
         return f"The game is over ({view['ended_because']})."
+    paused = " · paused by the teacher" if status == "paused" or view.get("paused") else ""
     if status == "negotiating":
-        return f"Negotiating the treaty before month 1{_clock(view)}"
-    paused = " · paused by the teacher" if status == "paused" else ""
+        return f"Negotiating the treaty before month 1{_clock(view)}{paused}"
     return f"Month {view['month']} of {view['periods']}{_clock(view)}{paused}"
 
 

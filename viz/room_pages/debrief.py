@@ -72,10 +72,13 @@ def StudentDebrief(
 
 
 @solara.component
-def TeacherDebrief(room: Room, d: dict[str, Any] | None, gain: str = "") -> None:
-    """The debrief ``d`` on the projector, and the downloads (None: a note while it computes).
+def TeacherDebrief(
+    room: Room, d: dict[str, Any] | None, gain: str = "", projected: bool = False
+) -> None:
+    """The debrief ``d`` and the downloads (None: a note while it computes).
 
-    ``gain``: the quiz's line (a room with a quiz).
+    ``gain``: the quiz's line (a room with a quiz). ``projected``: the class view's debrief,
+    the class's alone: no student's name, points or grades, no downloads (#33).
     """
     t = room.teacher_token
     solara.HTML(tag="h3", unsafe_innerHTML="Debrief")
@@ -91,32 +94,33 @@ def TeacherDebrief(room: Room, d: dict[str, Any] | None, gain: str = "") -> None
     )
     if gain:
         GainLine(gain)
-    _table(
-        [
-            "Student",
-            "Nation",
-            "Points",
-            "Best responder",
-            "Defections",
-            "Decided",
-            "Timed out",
-            "Away",
-        ],
-        [
+    if not projected:  # each student's points: the teacher's own view only
+        _table(
             [
-                html.escape(s["name"]),
-                html.escape(s["nation"]),
-                s["points"],
-                s["best_response_points"],
-                str(s["defections"]),
-                str(s["decided"]),
-                str(s["timed_out"]),
-                str(s["away"]),
-            ]
-            for s in d["students"]
-        ],
-        "pg-teach-debrief",
-    )
+                "Student",
+                "Nation",
+                "Points",
+                "Best responder",
+                "Defections",
+                "Decided",
+                "Timed out",
+                "Away",
+            ],
+            [
+                [
+                    html.escape(s["name"]),
+                    html.escape(s["nation"]),
+                    s["points"],
+                    s["best_response_points"],
+                    str(s["defections"]),
+                    str(s["decided"]),
+                    str(s["timed_out"]),
+                    str(s["away"]),
+                ]
+                for s in d["students"]
+            ],
+            "pg-teach-debrief",
+        )
     if d["pledges"]:
         _table(
             ["Month", "Nation", "Said", "Then"],
@@ -136,6 +140,8 @@ def TeacherDebrief(room: Room, d: dict[str, Any] | None, gain: str = "") -> None
     ]
     _table(["Nation", "Months (C comply, D defect)"], paths, "pg-teach-paths")
     ChartsPanel(room)
+    if projected:  # the grades and the log are the teacher's downloads
+        return
     with solara.Row(classes=["pg-room-row"]):
         solara.FileDownload(
             lambda: room.grades_csv(t), filename=f"room-{room.code}.csv", label="Grades (CSV)"

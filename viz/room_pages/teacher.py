@@ -60,6 +60,8 @@ from viz.room_pages.quiz import QuizSettings, TeacherQuiz, gain_text
 
 #: The dashboard's two screens: everything (the teacher's own), or what may be projected.
 TEACHER_SCREEN, CLASS_SCREEN = "Teacher's view", "Class view (to project)"
+#: The projected lobby's top row: the code, the screens and the controls, the QR, side by side.
+LOBBY_ROW = {"flex-wrap": "nowrap", "align-items": "center", "gap": "16px"}
 
 
 # ---------------------------------------------------------------------------------- teacher
@@ -283,26 +285,33 @@ def Dashboard(room: Room) -> None:
 
     status = view["status"]
     PrepareModelTerms(room).key("model-terms")  # the debrief's, computed early (#33)
-    if status == "lobby":
+    beside = status == "lobby" and screen == CLASS_SCREEN
+    if beside:  # projected in the lobby: one row, so that the class view fits 768 px (#33)
+        with solara.Row(classes=["pg-class-lobby"], style=LOBBY_ROW).key("header-beside"):
+            with solara.Column(gap="2px", style={"flex": "1 1 0", "min-width": "0"}):
+                RoomCode(room.code, link)
+            with solara.Column(gap="8px", style={"flex": "none"}):
+                ScreenToggle(screen, set_screen)
+                Controls(room, status, act, view["paused"])
+            solara.HTML(tag="div", unsafe_innerHTML=qr, classes=["pg-qr", "pg-qr-beside"])
+    elif status == "lobby":
         RoomHeader(room.code, link, qr).key("header")
     else:  # the game has started: the code and QR fold away (a latecomer can still join)
         with solara.Details(f"Room code {room.code} and QR").key("header-fold"):
             RoomHeader(room.code, link, qr)
-    solara.ToggleButtonsSingle(
-        value=screen,
-        values=[TEACHER_SCREEN, CLASS_SCREEN],
-        on_value=set_screen,
-        classes=["pg-teach-screen"],
-        style={"flex-wrap": "wrap", "height": "auto"},
-    ).key("screen")
+    if not beside:
+        ScreenToggle(screen, set_screen).key("screen")
     if screen == CLASS_SCREEN:
         if error:
             solara.Error(error, classes=["pg-room-error"]).key("error")
-        Controls(room, status, act).key("controls")
+        if not beside:
+            Controls(room, status, act, view["paused"]).key("controls")
         TeacherNegotiation(room, room.negotiation_status(t), act, projected=True).key("negotiation")
         ClassView(room.class_view(t)).key("class")
-        if status == "finished":
-            TeacherDebrief(room, room.ready_debrief(), gain_text(room)).key("debrief")
+        if status == "finished":  # the class's debrief: no student's points, no grades
+            TeacherDebrief(room, room.ready_debrief(), gain_text(room), projected=True).key(
+                "debrief"
+            )
         return
     _line(
         f"{view['scenario']}, seed {view['seed']}: " + month_line(view),
@@ -325,7 +334,7 @@ def Dashboard(room: Room) -> None:
     if room.quiz_on:
         status_ = (room.finished, room.quiz_closed)
         TeacherQuiz(room, room.quiz_progress(), status_, act).key("quiz")
-    Controls(room, status, act).key("controls")
+    Controls(room, status, act, view["paused"]).key("controls")
     if status in ("lobby", "playing", "paused"):  # the teacher's injects (viz.room_pages.injects)
         InjectsPanel(room, tuple(room.nation_names), act).key("injects")
     news = room.news_items(t)
@@ -420,19 +429,42 @@ def RoomHeader(code: str, link: str, qr: str) -> None:
     """The room code, the join link and its QR code."""
     with solara.Row(classes=["pg-room-row"]):
         with solara.Column(gap="2px"):
-            _line("Room code", style={"color": "#555"})
-            _line(code, classes=["pg-code", "pg-teach-code"])
-            solara.HTML(
-                tag="div",
-                unsafe_innerHTML=f"Students open <b>{html.escape(link)}</b>",
-                classes=["pg-teach-link"],
-            )
+            RoomCode(code, link)
         solara.HTML(tag="div", unsafe_innerHTML=qr, classes=["pg-qr"])
 
 
+def RoomCode(code: str, link: str) -> None:
+    """The room code and the join link (a column's lines)."""
+    _line("Room code", style={"color": "#555"})
+    _line(code, classes=["pg-code", "pg-teach-code"])
+    solara.HTML(
+        tag="div",
+        unsafe_innerHTML=f"Students open <b>{html.escape(link)}</b>",
+        classes=["pg-teach-link"],
+        style={"overflow-wrap": "anywhere"},
+    )
+
+
 @solara.component
-def Controls(room: Room, status: str, act: Callable[[Callable[[], Any]], None]) -> None:
-    """The teacher's buttons for the room's state (``status``)."""
+def ScreenToggle(screen: str, on_screen: Callable[[str], None]) -> None:
+    """The dashboard's two screens: the teacher's own view, or the class view to project."""
+    solara.ToggleButtonsSingle(
+        value=screen,
+        values=[TEACHER_SCREEN, CLASS_SCREEN],
+        on_value=on_screen,
+        classes=["pg-teach-screen"],
+        style={"flex-wrap": "wrap", "height": "auto"},
+    )
+
+
+@solara.component
+def Controls(
+    room: Room, status: str, act: Callable[[Callable[[], Any]], None], paused: bool = False
+) -> None:
+    """The teacher's buttons for the room's state (``status``; ``paused``: the clock stopped).
+
+    Pause (or Resume) and +30 s work on a month and on a negotiation round alike.
+    """
     t = room.teacher_token
     with solara.Row(classes=["pg-room-row"]):
         if status == "lobby":
@@ -449,7 +481,8 @@ def Controls(room: Room, status: str, act: Callable[[Callable[[], Any]], None]) 
                 classes=["pg-teach-next"],
                 on_click=lambda: act(lambda: room.teacher_next(t)),
             )
-            if status == "playing":
+        if status in ("playing", "paused", "negotiating"):
+            if not paused:
                 solara.Button(
                     "Pause",
                     outlined=True,
@@ -469,6 +502,7 @@ def Controls(room: Room, status: str, act: Callable[[Callable[[], Any]], None]) 
                 classes=["pg-teach-extend"],
                 on_click=lambda: act(lambda: room.teacher_extend(t, 30)),
             )
+        if status in ("playing", "paused"):
             ConfirmButton(
                 "End game",
                 lambda: room.end_warning(t) + " This cannot be undone.",

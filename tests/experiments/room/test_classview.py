@@ -35,7 +35,7 @@ def test_the_class_view_shows_who_decided_but_no_action_points_or_name():
     assert set(view) == {
         "code", "status", "ended_because", "month", "periods", "seconds_left", "compliance",
         "nations", "edges", "in_force", "flags", "sanctions", "vetoes", "decided", "seated",
-        "compliance_truth",
+        "compliance_truth", "paused",
     }  # fmt: skip
     assert all(set(n) == {"nation", "member", "seated", "decided"} for n in view["nations"])
     text = json.dumps(view)
