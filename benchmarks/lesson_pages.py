@@ -221,6 +221,8 @@ def measure_served(
             for r in range(1, rounds + 1):
                 terms = SCHEDULE[min(r, len(SCHEDULE)) - 1]
                 offer, result = f"proposes: {terms_text(terms)}.", f"Round {r}: "
+                if r == rounds:  # the vote that ends the negotiation: its outcome (the rounds
+                    result = "Adopted: "  # fold under it once month 1 runs)
                 for student in roster:
                     student.want(offer)
                     student.want(result)
