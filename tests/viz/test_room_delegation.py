@@ -5,38 +5,14 @@ tests/experiments/room/test_delegations.py and test_negotiation.py)."""
 
 from __future__ import annotations
 
-import time
-
 import ipyvuetify as v
-import solara
 
 from experiments.room import Room
+from tests.viz.room_render import html as _html
+from tests.viz.room_render import render as _render
+from tests.viz.room_render import texts as _texts
+from tests.viz.room_render import wait_for as _wait
 from viz.room_pages import StudentCard
-
-
-def _render(component):
-    _box, rc = solara.render(component, handle_error=False)
-    return rc
-
-
-def _wait(condition, seconds: float = 10.0) -> None:
-    """Wait until ``condition()`` (the pages redraw from their own watcher threads)."""
-    limit = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < limit, "the page did not redraw in time"
-        time.sleep(0.02)
-
-
-def _texts(rc) -> str:
-    return " ".join(str(getattr(w, "children", "")) for w in rc.find(v.Html).widgets)
-
-
-def _html(rc, cls: str) -> str:
-    return " ".join(
-        str(w.unsafe_innerHTML)
-        for w in rc.find(solara.widgets.HTML).widgets
-        if cls in str(w.attributes.get("class", ""))
-    )
 
 
 def test_after_the_game_the_delegation_card_shows_the_last_month_and_nothing_pending():

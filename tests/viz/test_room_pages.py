@@ -11,27 +11,16 @@ from types import SimpleNamespace
 
 import ipyvuetify as v
 import pytest
-import solara
 
 from experiments.room import NotAllowed, Room, RoomRegistry
 from experiments.room.throttle import TEACHER_KEY_LIMITS, Throttle, TooManyTries
 from tests.experiments.room.shared import Clock
+from tests.viz.room_render import html as _html
+from tests.viz.room_render import render as _render
+from tests.viz.room_render import texts as _texts
+from tests.viz.room_render import wait_for as _wait
 from viz import room_pages
 from viz.room_pages import Dashboard, StudentCard, common
-
-
-def _render(component):
-    _box, rc = solara.render(component, handle_error=False)
-    return rc
-
-
-def _texts(rc) -> str:
-    parts = []
-    for w in rc.find(v.Html).widgets:
-        parts.append(str(getattr(w, "children", "")))
-    for w in rc.find(v.Alert).widgets:
-        parts.append(str(w.children))
-    return " ".join(parts)
 
 
 def test_a_students_card_decides_for_the_month_on_the_room():
@@ -52,14 +41,6 @@ def test_a_students_card_decides_for_the_month_on_the_room():
         assert room.month == 2
     finally:
         rc.close()
-
-
-def _html(rc, cls: str) -> str:
-    return " ".join(
-        str(w.unsafe_innerHTML)
-        for w in rc.find(solara.widgets.HTML).widgets
-        if cls in str(w.attributes.get("class", ""))
-    )
 
 
 def test_the_dashboard_runs_a_room_to_the_debrief_and_escapes_names():
@@ -145,14 +126,6 @@ def test_the_teacher_filters_names_from_the_dashboard():
         assert "Student (Aurelia)" in _html(rc, "pg-teach-nations")
     finally:
         rc.close()
-
-
-def _wait(condition, seconds: float = 10.0) -> None:
-    """Wait until ``condition()`` (the pages redraw from their own watcher threads)."""
-    limit = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < limit, "the page did not redraw in time"
-        time.sleep(0.02)
 
 
 def _status(rc) -> str:

@@ -3,34 +3,17 @@ offers the pledge before the month and shows it once made; the dashboard counts 
 
 from __future__ import annotations
 
-import time
-
 import ipyvuetify as v
 import pytest
-import solara
 
 from experiments.room import Room, RoomError
+from tests.viz.room_render import render as _render
+from tests.viz.room_render import texts as _texts
+from tests.viz.room_render import wait_for as _wait
 from viz.room_pages import Dashboard, StudentCard
 from viz.room_pages.common import SCENARIOS_PLEDGES, pledge_choices
 
 BINDING = {"pledges": "on", "pledge_binding": "binding"}
-
-
-def _render(component):
-    _box, rc = solara.render(component, handle_error=False)
-    return rc
-
-
-def _wait(condition, seconds: float = 10.0) -> None:
-    """Wait until ``condition()`` (the pages redraw from their own watcher threads)."""
-    limit = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < limit, "the page did not redraw in time"
-        time.sleep(0.02)
-
-
-def _texts(rc) -> str:
-    return " ".join(str(getattr(w, "children", "")) for w in rc.find(v.Html).widgets)
 
 
 def test_the_teachers_pledge_choices_are_the_forces_validation_accepts():
